@@ -1,0 +1,32 @@
+/**
+ * A topic and partition number. `key()` gives the stable string form `topic-partition` used for maps and as
+ * the partition's directory name, as Kafka does.
+ */
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export function tpKey(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
+/** Parses a `topic-partition` directory name; the topic itself may contain dashes. */
+export function parseTpKey(name: string): TopicPartition | undefined {
+  const i = name.lastIndexOf('-');
+  if (i <= 0) return undefined;
+  const p = name.slice(i + 1);
+  if (!/^\d+$/.test(p)) return undefined;
+  return { topic: name.slice(0, i), partition: Number(p) };
+}
+
+/** Kafka's legal topic names: 1-249 characters of [a-zA-Z0-9._-], not '.' or '..'. */
+export function topicNameProblem(topic: string): string | undefined {
+  if (topic.length === 0) return 'Topic name is empty.';
+  if (topic === '.' || topic === '..') return `Topic name cannot be '.' or '..'.`;
+  if (topic.length > 249) return `Topic name '${topic.slice(0, 20)}...' is longer than 249 characters.`;
+  if (!/^[a-zA-Z0-9._-]+$/.test(topic)) {
+    return `Topic name '${topic}' is illegal: it contains characters other than ASCII alphanumerics, '.', '_' and '-'.`;
+  }
+  return undefined;
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# One-time, idempotent set-up on a Debian 12 machine with Node 20 (run as root, or with sudo available):
+# installs Java + Apache ZooKeeper from Debian's `zookeeper` package when missing, installs the npm packages
+# (native addons included: see `allowScripts` in package.json) and compiles the TypeScript.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ ! -f /usr/share/java/zookeeper.jar ]; then
+  echo "setup: installing ZooKeeper from Debian's zookeeper package"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends zookeeper default-jre-headless >/dev/null
+  # The package's own service would listen on 2181 with data in /var/lib/zookeeper; mq starts its own servers.
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now zookeeper >/dev/null 2>&1 || true; fi
+fi
+command -v java >/dev/null || { echo "setup: java is missing after installing zookeeper" >&2; exit 1; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+echo "setup: compiling TypeScript"
+npm run --silent build
+echo "setup: done"
