@@ -1,5 +1,99 @@
-/** Entry point placeholder until its issue lands. */
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('not yet: this command arrives with its issue\n');
-  return 1;
+/**
+ * `mq-cluster`: a local cluster on loopback for trying mq out and for scripts.
+ *
+ *   mq-cluster up --brokers 3 --dir ./data [--zk-port 2181] [--port 9092] [--detach]
+ *   mq-cluster down --dir ./data
+ *
+ * `up` runs in the foreground until Ctrl-C or SIGTERM, then stops everything cleanly; with `--detach` it
+ * returns once the cluster is up and `down` stops it later.
+ */
+import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
+import { LocalCluster } from './local-cluster.js';
+
+function intArg(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new CommanderArgError(`${name} must be an integer >= ${min}.`);
+    return n;
+  };
+}
+
+function parseProp(v: string, prev: Record<string, string>): Record<string, string> {
+  const i = v.indexOf('=');
+  if (i <= 0) throw new CommanderArgError(`expected key=value, got '${v}'.`);
+  return { ...prev, [v.slice(0, i)]: v.slice(i + 1) };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('mq-cluster')
+    .description('Start and stop a local mq cluster (ZooKeeper plus brokers on loopback).')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program.command('up')
+    .description('Start ZooKeeper and N brokers; stays in the foreground until Ctrl-C unless --detach.')
+    .option('--brokers <n>', 'number of brokers', intArg('--brokers', 1), 3)
+    .option('--dir <path>', 'data directory (ZooKeeper data, broker logs and configs)', './data')
+    .option('--zk-port <port>', 'ZooKeeper client port', intArg('--zk-port', 0), 2181)
+    .option('--port <port>', 'port of broker 1; broker i listens on port + i - 1', intArg('--port', 0), 9092)
+    .option('--override <key=value>', 'broker property for every broker (repeatable)', parseProp, {})
+    .option('--detach', 'return once the cluster is up; stop it with mq-cluster down')
+    .action(async (o: { brokers: number; dir: string; zkPort: number; port: number; override: Record<string, string>; detach?: boolean }) => {
+      const cluster = new LocalCluster({
+        dir: o.dir, brokers: o.brokers, zkPort: o.zkPort, port: o.port, brokerProps: o.override, detached: !!o.detach,
+      });
+      process.stdout.write(`Starting ZooKeeper on 127.0.0.1:${o.zkPort} and ${o.brokers} broker(s) in ${cluster.dir} ...\n`);
+      try {
+        await cluster.start();
+      } catch (e) {
+        process.stderr.write(`mq-cluster: ${(e as Error).message}\n`);
+        await cluster.stop().catch(() => undefined);
+        code = 1;
+        return;
+      }
+      process.stdout.write(`ZooKeeper: ${cluster.zookeeperConnect}\n`);
+      for (const id of cluster.brokerIds()) {
+        const b = cluster.broker(id);
+        process.stdout.write(`broker ${id}: 127.0.0.1:${b.port} (pid ${b.pid}, log ${b.dir}/broker.log)\n`);
+      }
+      process.stdout.write(`bootstrap.servers=${cluster.bootstrapServers}\n`);
+      if (o.detach) {
+        process.stdout.write(`Detached. Stop with: mq-cluster down --dir ${o.dir}\n`);
+        return;
+      }
+      process.stdout.write('Press Ctrl-C to stop.\n');
+      await new Promise<void>((resolveStop) => {
+        const stop = (sig: string) => {
+          process.stdout.write(`\n${sig}: stopping brokers and ZooKeeper ...\n`);
+          resolveStop();
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+      await cluster.stop();
+      process.stdout.write('Stopped.\n');
+    });
+
+  program.command('down')
+    .description('Stop a cluster started with up --detach.')
+    .option('--dir <path>', 'data directory given to up', './data')
+    .action(async (o: { dir: string }) => {
+      try {
+        const stopped = await LocalCluster.down(o.dir);
+        process.stdout.write(stopped.length ? `Stopped ${stopped.join(', ')}.\n` : 'Nothing was running.\n');
+      } catch (e) {
+        process.stderr.write(`mq-cluster: ${(e as Error).message}\n`);
+        code = 1;
+      }
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    const err = e as { exitCode?: number; code?: string };
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    return err.exitCode ?? 1;
+  }
+  return code;
 }

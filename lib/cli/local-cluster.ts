@@ -1,0 +1,289 @@
+/**
+ * A local cluster on loopback: one ZooKeeper started through `zk/zk-server.sh` and N broker processes
+ * (`bin/mq-broker`), each with its own config file and log dir under one data directory. Used by
+ * `mq-cluster up|down` and by the integration specs' harness, so that both run the same code.
+ *
+ * Layout of `dir`: `zookeeper/` (ZooKeeper data, zoo.cfg, pid, logs), `broker-<id>/server.properties`,
+ * `broker-<id>/logs/` (log.dirs), `broker-<id>/broker.log` (its stdout/stderr), `cluster.json` (pids and ports,
+ * for `down` and for a detached cluster).
+ *
+ * Readiness: a broker prints the pino line `{"msg":"started",...,"port":N}` once it is registered in ZooKeeper
+ * and serving; the launcher waits for that line (so brokers may listen on port 0 and report the bound port).
+ * Ownership: the cluster owns its child processes; `stop()` sends SIGTERM (clean shutdown) and SIGKILL after a
+ * grace period. Nothing here imports broker code: brokers are separate processes.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { TimeoutError } from '../common/errors.js';
+
+const execFileAsync = promisify(execFile);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const ZK_SCRIPT = join(ROOT, 'zk', 'zk-server.sh');
+const BROKER_BIN = join(ROOT, 'bin', 'mq-broker');
+
+export interface LocalClusterOptions {
+  /** Data directory; created if missing. */
+  dir: string;
+  brokers: number;
+  /** ZooKeeper client port; 0 picks a free one. Default 2181. */
+  zkPort?: number;
+  /** Port of broker 1; broker i listens on port + i - 1. 0 lets every broker pick a free port. Default 9092. */
+  port?: number;
+  host?: string;
+  /** ZooKeeper chroot for the brokers (e.g. `/mq-spec-1a2b`); default none. */
+  chroot?: string;
+  /** Extra broker properties, applied to every broker. */
+  brokerProps?: Record<string, string | number | boolean>;
+  /** Use an already running ZooKeeper at this `host:port` instead of starting one. */
+  externalZooKeeper?: string;
+  /** Keep processes running after this process exits (mq-cluster up --detach). */
+  detached?: boolean;
+  startTimeoutMs?: number;
+}
+
+export interface BrokerProcess {
+  id: number;
+  port: number;
+  pid: number;
+  dir: string;
+}
+
+interface ClusterFile {
+  zk: { connect: string; dataDir: string; external: boolean };
+  brokers: BrokerProcess[];
+}
+
+export class LocalCluster {
+  readonly dir: string;
+  private readonly host: string;
+  private zkConnectBase = '';
+  private zkExternal = false;
+  private readonly children = new Map<number, ChildProcess>();
+  private readonly brokers = new Map<number, BrokerProcess>();
+
+  constructor(private readonly opts: LocalClusterOptions) {
+    this.dir = resolve(opts.dir);
+    this.host = opts.host ?? '127.0.0.1';
+  }
+
+  /** `host:port[/chroot]` as brokers and clients should use it. */
+  get zookeeperConnect(): string {
+    return this.zkConnectBase + (this.opts.chroot ?? '');
+  }
+
+  get bootstrapServers(): string {
+    return [...this.brokers.values()].map((b) => `${this.host}:${b.port}`).join(',');
+  }
+
+  broker(id: number): BrokerProcess {
+    const b = this.brokers.get(id);
+    if (!b) throw new Error(`Broker ${id} is not part of this cluster (brokers: ${[...this.brokers.keys()].join(', ')}).`);
+    return b;
+  }
+
+  brokerIds(): number[] {
+    return [...this.brokers.keys()];
+  }
+
+  /** Starts ZooKeeper (unless external) and every broker; resolves once all brokers reported `started`. */
+  async start(): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    await this.startZooKeeper();
+    const ids = Array.from({ length: this.opts.brokers }, (_, i) => i + 1);
+    await Promise.all(ids.map((id) => this.startBroker(id)));
+    this.writeClusterFile();
+  }
+
+  private async startZooKeeper(): Promise<void> {
+    if (this.opts.externalZooKeeper) {
+      this.zkConnectBase = this.opts.externalZooKeeper;
+      this.zkExternal = true;
+      return;
+    }
+    const port = this.opts.zkPort === 0 ? await freePort() : this.opts.zkPort ?? 2181;
+    const dataDir = join(this.dir, 'zookeeper');
+    try {
+      await execFileAsync(ZK_SCRIPT, ['start', '--port', String(port), '--data-dir', dataDir, '--host', this.host]);
+    } catch (e) {
+      const err = e as { stderr?: string; message: string };
+      throw new Error(`ZooKeeper did not start: ${(err.stderr ?? err.message).trim()}`);
+    }
+    this.zkConnectBase = `${this.host}:${port}`;
+  }
+
+  /** Starts (or restarts) broker `id` with its existing data; resolves when it reports `started`. */
+  async startBroker(id: number): Promise<BrokerProcess> {
+    const dir = join(this.dir, `broker-${id}`);
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    const basePort = this.opts.port ?? 9092;
+    const previous = this.brokers.get(id);
+    // A restarted broker keeps its port so that clients' bootstrap lists stay valid.
+    const port = previous?.port ?? (basePort === 0 ? 0 : basePort + id - 1);
+    const props: Record<string, string | number | boolean> = {
+      'broker.id': id,
+      listeners: `PLAINTEXT://${this.host}:${port}`,
+      'log.dirs': join(dir, 'logs'),
+      'zookeeper.connect': this.zookeeperConnect,
+      ...this.opts.brokerProps,
+    };
+    const configFile = join(dir, 'server.properties');
+    writeFileSync(configFile, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+    const logFile = join(dir, 'broker.log');
+    const startOffset = existsSync(logFile) ? statSync(logFile).size : 0;
+    // The broker writes straight into its log file, so it never depends on this process staying alive.
+    const fd = openSync(logFile, 'a');
+    const child = spawn(process.execPath, [BROKER_BIN, '--config', configFile], {
+      cwd: ROOT,
+      detached: this.opts.detached ?? false,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env },
+    });
+    closeSync(fd);
+    this.children.set(id, child);
+    if (this.opts.detached) child.unref();
+    const bound = await waitForStarted(child, logFile, startOffset, this.opts.startTimeoutMs ?? 30000, id);
+    const info: BrokerProcess = { id, port: bound, pid: child.pid!, dir };
+    this.brokers.set(id, info);
+    return info;
+  }
+
+  /** Sends `signal` to broker `id` and waits for it to exit (SIGSTOP/SIGCONT return at once). */
+  async signalBroker(id: number, signal: NodeJS.Signals): Promise<void> {
+    const child = this.children.get(id);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (signal === 'SIGSTOP' || signal === 'SIGCONT') {
+      child.kill(signal);
+      return;
+    }
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  }
+
+  killBroker(id: number): Promise<void> {
+    return this.signalBroker(id, 'SIGKILL');
+  }
+
+  /** Clean shutdown of one broker (SIGTERM), SIGKILL after `graceMs`. */
+  async stopBroker(id: number, graceMs = 20000): Promise<void> {
+    const child = this.children.get(id);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGCONT');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async restartBroker(id: number): Promise<BrokerProcess> {
+    await this.stopBroker(id);
+    return this.startBroker(id);
+  }
+
+  /** Stops every broker cleanly, then ZooKeeper. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.children.keys()].map((id) => this.stopBroker(id)));
+    if (!this.zkExternal && this.zkConnectBase !== '') {
+      await execFileAsync(ZK_SCRIPT, ['stop', '--data-dir', join(this.dir, 'zookeeper')]);
+    }
+  }
+
+  private writeClusterFile(): void {
+    const file: ClusterFile = {
+      zk: { connect: this.zookeeperConnect, dataDir: join(this.dir, 'zookeeper'), external: this.zkExternal },
+      brokers: [...this.brokers.values()],
+    };
+    writeFileSync(join(this.dir, 'cluster.json'), JSON.stringify(file, null, 2) + '\n');
+  }
+
+  /** Stops a cluster started with `detached` from its `cluster.json`; returns what it stopped. */
+  static async down(dir: string, graceMs = 20000): Promise<string[]> {
+    const path = join(resolve(dir), 'cluster.json');
+    if (!existsSync(path)) throw new Error(`No cluster.json in ${resolve(dir)}: no cluster was started there with mq-cluster up.`);
+    const file = JSON.parse(readFileSync(path, 'utf8')) as ClusterFile;
+    const stopped: string[] = [];
+    await Promise.all(file.brokers.map(async (b) => {
+      if (!alive(b.pid)) return;
+      process.kill(b.pid, 'SIGTERM');
+      const deadline = Date.now() + graceMs;
+      while (alive(b.pid) && Date.now() < deadline) await sleep(100);
+      if (alive(b.pid)) process.kill(b.pid, 'SIGKILL');
+      stopped.push(`broker ${b.id} (pid ${b.pid})`);
+    }));
+    if (!file.zk.external) {
+      await execFileAsync(ZK_SCRIPT, ['stop', '--data-dir', file.zk.dataDir]);
+      stopped.push('zookeeper');
+    }
+    return stopped;
+  }
+}
+
+/**
+ * Tails `logFile` from `offset` until the broker's `{"msg":"started","port":N}` line appears; rejects with the
+ * log's last lines if the process exits first or the time runs out.
+ */
+async function waitForStarted(child: ChildProcess, logFile: string, offset: number, timeoutMs: number, id: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let pos = offset;
+  let partial = '';
+  const tail = () => readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
+  for (;;) {
+    const size = statSync(logFile).size;
+    if (size > pos) {
+      const buf = Buffer.alloc(size - pos);
+      const fd = openSync(logFile, 'r');
+      try {
+        readSync(fd, buf, 0, buf.length, pos);
+      } finally {
+        closeSync(fd);
+      }
+      pos = size;
+      const lines = (partial + buf.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.includes('"started"')) continue;
+        try {
+          const parsed = JSON.parse(line) as { msg?: string; port?: number };
+          if (parsed.msg === 'started' && typeof parsed.port === 'number') return parsed.port;
+        } catch {
+          // not a JSON log line
+        }
+      }
+    }
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`Broker ${id} exited during start (code ${child.exitCode}, signal ${child.signalCode}). Last lines of ${logFile}:\n${tail()}`);
+    }
+    if (Date.now() > deadline) {
+      throw new TimeoutError(`Broker ${id} did not report started within ${timeoutMs} ms. Last lines of ${logFile}:\n${tail()}`);
+    }
+    await sleep(50);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A port that was free a moment ago (bind 0, read, close). */
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolvePort, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
