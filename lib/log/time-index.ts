@@ -66,7 +66,7 @@ export class TimeIndex extends AbstractIndex {
       throw new IllegalStateError(`Cannot append offset ${offset} to time index ${this.file}: it is below the last ` +
         `entry's offset ${this.lastEntryCache.offset}.`);
     }
-    if (this.entryCount > 0 && timestamp <= this.lastEntryCache.timestamp) return;
+    if (timestamp <= this.lastEntryCache.timestamp) return;
     const mapping = this.writableSlot('append a time index entry');
     const at = this.entryCount * TIME_INDEX_ENTRY_SIZE;
     mapping.writeInt32BE(Math.floor(timestamp / TWO_POW_32), at);
