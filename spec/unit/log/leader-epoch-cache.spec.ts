@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import { join } from 'node:path';
+import { LeaderEpochFileCache, UNDEFINED_EPOCH } from '../../../lib/log/leader-epoch-cache.js';
+import { tmpDir } from '../../helpers/tmp-dir.js';
+
+/** Epoch 2 from 10, 4 from 20, 6 from 30. */
+function cacheWithThreeEpochs(dir = tmpDir()): LeaderEpochFileCache {
+  const cache = new LeaderEpochFileCache(dir);
+  cache.assign(2, 10);
+  cache.assign(4, 20);
+  cache.assign(6, 30);
+  return cache;
+}
+
+describe('LeaderEpochFileCache', () => {
+  describe('#assign', () => {
+    it('persists entries in leader-epoch-checkpoint and reloads them', () => {
+      const dir = tmpDir();
+      cacheWithThreeEpochs(dir);
+      expect(fs.readFileSync(join(dir, 'leader-epoch-checkpoint'), 'utf8')).to.equal('0\n3\n2 10\n4 20\n6 30\n');
+      expect(new LeaderEpochFileCache(dir).epochEntries).to.deep.equal([
+        { epoch: 2, startOffset: 10 }, { epoch: 4, startOffset: 20 }, { epoch: 6, startOffset: 30 }]);
+    });
+
+    it('ignores the latest epoch again at a later offset', () => {
+      const cache = cacheWithThreeEpochs();
+      cache.assign(6, 35);
+      expect(cache.latestEntry).to.deep.equal({ epoch: 6, startOffset: 30 });
+    });
+
+    it('removes entries that a new entry contradicts', () => {
+      const cache = cacheWithThreeEpochs();
+      cache.assign(5, 25);
+      expect(cache.epochEntries).to.deep.equal([{ epoch: 2, startOffset: 10 }, { epoch: 4, startOffset: 20 }, { epoch: 5, startOffset: 25 }]);
+    });
+  });
+
+  describe('#endOffsetFor', () => {
+    it('answers the log end offset for the latest epoch', () => {
+      expect(cacheWithThreeEpochs().endOffsetFor(6, 99)).to.deep.equal({ epoch: 6, startOffset: 99 });
+    });
+
+    it('answers the start of the next epoch for a known older epoch', () => {
+      expect(cacheWithThreeEpochs().endOffsetFor(4, 99)).to.deep.equal({ epoch: 4, startOffset: 30 });
+    });
+
+    it('answers the largest epoch below an unknown one, ending where the next starts', () => {
+      expect(cacheWithThreeEpochs().endOffsetFor(5, 99)).to.deep.equal({ epoch: 4, startOffset: 30 });
+    });
+
+    it('answers the requested epoch with the first start offset when it is below every known epoch', () => {
+      expect(cacheWithThreeEpochs().endOffsetFor(1, 99)).to.deep.equal({ epoch: 1, startOffset: 10 });
+    });
+
+    it('answers undefined above every known epoch and on an empty cache', () => {
+      expect(cacheWithThreeEpochs().endOffsetFor(7, 99).epoch).to.equal(UNDEFINED_EPOCH);
+      expect(new LeaderEpochFileCache(tmpDir()).endOffsetFor(1, 99).epoch).to.equal(UNDEFINED_EPOCH);
+    });
+  });
+
+  describe('#truncateFromEnd', () => {
+    it('removes entries starting at or after the end offset', () => {
+      const cache = cacheWithThreeEpochs();
+      cache.truncateFromEnd(20);
+      expect(cache.epochEntries).to.deep.equal([{ epoch: 2, startOffset: 10 }]);
+    });
+  });
+
+  describe('#truncateFromStart', () => {
+    it('drops older entries and clamps the one covering the new start', () => {
+      const cache = cacheWithThreeEpochs();
+      cache.truncateFromStart(25);
+      expect(cache.epochEntries).to.deep.equal([{ epoch: 4, startOffset: 25 }, { epoch: 6, startOffset: 30 }]);
+    });
+  });
+});
