@@ -1,0 +1,127 @@
+/**
+ * The controller's one event queue (Kafka's `ControllerEventManager`): ZooKeeper watch callbacks, timers and
+ * admin calls only `put` typed events here; `process` runs them strictly one at a time in arrival order, so all
+ * controller state is mutated by one logical thread even though handlers await ZooKeeper.
+ *
+ * Layout: a FIFO array with a moving head (compacted when half consumed) plus, for events that carry no payload
+ * and make their handler re-read ZooKeeper, a set of coalescing keys: putting such an event while an equal one is
+ * still waiting is a no-op, since the waiting one will read the newer state anyway.
+ *
+ * Invariants: at most one `process` call is running; events start in the order they were put (coalesced events
+ * keep the position of the first one); an event that is dropped without running (by `clearAndPut` or `close`) is
+ * handed to `preempt` so that callers waiting on it are answered.
+ *
+ * Concurrency: `put`/`clearAndPut` are synchronous and may be called from anywhere, including from inside
+ * `process`. `clearAndPut` cannot stop the event that is running; it drops only the waiting ones.
+ *
+ * Ownership: the KafkaController owns it; `close()` drops what waits and resolves when the running event ended.
+ * Crash: nothing persists; a new controller re-reads ZooKeeper.
+ */
+import type { Logger } from '../common/logger.js';
+import { silentLogger } from '../common/logger.js';
+
+export interface ControllerEventQueueOptions<E> {
+  /** Handles one event; errors it throws are logged and do not stop the queue. */
+  process: (event: E) => Promise<void>;
+  /** Called for each event dropped without running (Kafka's `preempt`), e.g. to reject a caller's promise. */
+  preempt?: (event: E) => void;
+  /** Events with equal keys coalesce while waiting; undefined = never coalesce this event. */
+  coalesceKey?: (event: E) => string | undefined;
+  /** Used to name events in logs. */
+  describe?: (event: E) => string;
+  logger?: Logger;
+}
+
+const COMPACT_AT = 1024;
+
+export class ControllerEventQueue<E> {
+  private readonly opts: ControllerEventQueueOptions<E>;
+  private readonly log: Logger;
+  private events: E[] = [];
+  private head = 0;
+  private readonly waitingKeys = new Set<string>();
+  private running: Promise<void> | undefined;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(opts: ControllerEventQueueOptions<E>) {
+    this.opts = opts;
+    this.log = (opts.logger ?? silentLogger).child({ component: 'ControllerEventQueue' });
+  }
+
+  /** Events waiting to run (not counting the running one). */
+  get size(): number {
+    return this.events.length - this.head;
+  }
+
+  /** True while an event is being processed. */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Appends an event, unless an event with the same coalescing key is already waiting. After close: preempted. */
+  put(event: E): void {
+    if (this.closed) {
+      this.opts.preempt?.(event);
+      return;
+    }
+    const key = this.opts.coalesceKey?.(event);
+    if (key !== undefined) {
+      if (this.waitingKeys.has(key)) return;
+      this.waitingKeys.add(key);
+    }
+    this.events.push(event);
+    if (this.running === undefined) this.running = this.drain();
+  }
+
+  /** Drops (and preempts) every waiting event, then appends this one: resignation and shutdown go first. */
+  clearAndPut(event: E): void {
+    this.clear();
+    this.put(event);
+  }
+
+  /** Resolves when no event is waiting or running. */
+  idle(): Promise<void> {
+    if (this.running === undefined) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Drops waiting events (preempting them), refuses new ones, and resolves when the running event ended. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.clear();
+    await this.running;
+  }
+
+  private clear(): void {
+    const dropped = this.events.slice(this.head);
+    this.events = [];
+    this.head = 0;
+    this.waitingKeys.clear();
+    for (const event of dropped) this.opts.preempt?.(event);
+  }
+
+  private async drain(): Promise<void> {
+    // Start on a later tick so that put() never runs a handler inside its caller's stack.
+    await Promise.resolve();
+    while (this.head < this.events.length) {
+      const event = this.events[this.head]!;
+      this.events[this.head++] = undefined as unknown as E;
+      if (this.head >= COMPACT_AT && this.head * 2 >= this.events.length) {
+        this.events = this.events.slice(this.head);
+        this.head = 0;
+      }
+      const key = this.opts.coalesceKey?.(event);
+      if (key !== undefined) this.waitingKeys.delete(key);
+      try {
+        await this.opts.process(event);
+      } catch (e) {
+        this.log.error({ err: e, event: this.opts.describe?.(event) }, 'controller event failed');
+      }
+    }
+    this.running = undefined;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}
