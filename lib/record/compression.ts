@@ -6,8 +6,10 @@
  *     int32 minimum compatible version 1, then blocks of int32 big-endian compressed length + a raw snappy block,
  *     each holding up to 32 KiB of input. Decompression also accepts a bare raw snappy block (what librdkafka and
  *     other non-Java producers may send), as xerial's `SnappyInputStream` does when the magic is absent.
- *   - Lz4: the LZ4 frame format (`KafkaLZ4BlockOutputStream`: FLG 0x60 = version 1 + independent blocks, BD 0x40 =
- *     64 KiB blocks, no checksums beyond the descriptor's), via lz4-napi.
+ *   - Lz4: the LZ4 frame format as `KafkaLZ4BlockOutputStream` writes it (FLG 0x60 = version 1 + independent blocks,
+ *     no checksums beyond the descriptor's), via lz4-napi. Kafka always writes 64 KiB blocks (BD 0x40); lz4-napi
+ *     does for inputs up to 64 KiB and picks larger blocks (BD 0x50..0x70) for larger ones, which Kafka's
+ *     `KafkaLZ4BlockInputStream` reads as well (it accepts every block size the format defines).
  *   - Zstd: a zstd frame at level 3 (zstd-jni's default), via @mongodb-js/zstd, whose API is asynchronous only.
  *
  * `compress`/`decompress` are asynchronous and run the native codecs off the event loop; the `*Sync` variants
