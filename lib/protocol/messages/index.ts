@@ -1,0 +1,69 @@
+/**
+ * Every API message module, gathered: the definitions a broker serves by default (`API_DEFINITIONS`) and the
+ * type map from api key to request/response body (`ApiMessages`), which types `NetworkClient.send` and the
+ * broker's dispatcher. A new API adds its module here, in both places.
+ */
+import { ApiKey } from '../api-keys.js';
+import type { ApiDefinition } from '../api-definition.js';
+import { ALTER_CONFIGS_API, type AlterConfigsRequest, type AlterConfigsResponse } from './alter-configs.js';
+import { API_VERSIONS_API, type ApiVersionsRequest, type ApiVersionsResponse } from './api-versions.js';
+import { CREATE_PARTITIONS_API, type CreatePartitionsRequest, type CreatePartitionsResponse } from './create-partitions.js';
+import { CREATE_TOPICS_API, type CreateTopicsRequest, type CreateTopicsResponse } from './create-topics.js';
+import { DELETE_TOPICS_API, type DeleteTopicsRequest, type DeleteTopicsResponse } from './delete-topics.js';
+import { DESCRIBE_CLUSTER_API, type DescribeClusterRequest, type DescribeClusterResponse } from './describe-cluster.js';
+import { DESCRIBE_CONFIGS_API, type DescribeConfigsRequest, type DescribeConfigsResponse } from './describe-configs.js';
+import { FETCH_API, type FetchRequest, type FetchResponse } from './fetch.js';
+import { LIST_OFFSETS_API, type ListOffsetsRequest, type ListOffsetsResponse } from './list-offsets.js';
+import { METADATA_API, type MetadataRequest, type MetadataResponse } from './metadata.js';
+import {
+  OFFSET_FOR_LEADER_EPOCH_API, type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochResponse,
+} from './offset-for-leader-epoch.js';
+import { PRODUCE_API, type ProduceRequest, type ProduceResponse } from './produce.js';
+
+export interface ApiMessages {
+  [ApiKey.Produce]: { request: ProduceRequest; response: ProduceResponse };
+  [ApiKey.Fetch]: { request: FetchRequest; response: FetchResponse };
+  [ApiKey.ListOffsets]: { request: ListOffsetsRequest; response: ListOffsetsResponse };
+  [ApiKey.Metadata]: { request: MetadataRequest; response: MetadataResponse };
+  [ApiKey.ApiVersions]: { request: ApiVersionsRequest; response: ApiVersionsResponse };
+  [ApiKey.CreateTopics]: { request: CreateTopicsRequest; response: CreateTopicsResponse };
+  [ApiKey.DeleteTopics]: { request: DeleteTopicsRequest; response: DeleteTopicsResponse };
+  [ApiKey.OffsetForLeaderEpoch]: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
+  [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
+  [ApiKey.AlterConfigs]: { request: AlterConfigsRequest; response: AlterConfigsResponse };
+  [ApiKey.CreatePartitions]: { request: CreatePartitionsRequest; response: CreatePartitionsResponse };
+  [ApiKey.DescribeCluster]: { request: DescribeClusterRequest; response: DescribeClusterResponse };
+}
+
+/** The request body type of an api key; a plain map for keys without a module. */
+export type RequestOf<K extends number> = K extends keyof ApiMessages ? ApiMessages[K]['request'] : Record<string, unknown>;
+/** The response body type of an api key; a plain map for keys without a module. */
+export type ResponseOf<K extends number> = K extends keyof ApiMessages ? ApiMessages[K]['response'] : Record<string, unknown>;
+
+export const API_DEFINITIONS: readonly ApiDefinition[] = [
+  PRODUCE_API,
+  FETCH_API,
+  LIST_OFFSETS_API,
+  METADATA_API,
+  API_VERSIONS_API,
+  CREATE_TOPICS_API,
+  DELETE_TOPICS_API,
+  OFFSET_FOR_LEADER_EPOCH_API,
+  DESCRIBE_CONFIGS_API,
+  ALTER_CONFIGS_API,
+  CREATE_PARTITIONS_API,
+  DESCRIBE_CLUSTER_API,
+];
+
+export * from './alter-configs.js';
+export * from './api-versions.js';
+export * from './create-partitions.js';
+export * from './create-topics.js';
+export * from './delete-topics.js';
+export * from './describe-cluster.js';
+export * from './describe-configs.js';
+export * from './fetch.js';
+export * from './list-offsets.js';
+export * from './metadata.js';
+export * from './offset-for-leader-epoch.js';
+export * from './produce.js';

@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import { InvalidArgumentError } from '../../../lib/common/errors.js';
+import { defineApi } from '../../../lib/protocol/api-definition.js';
+import { ApiKey, apiKeyName } from '../../../lib/protocol/api-keys.js';
+import { ApiVersions } from '../../../lib/protocol/api-versions.js';
+import { bool, int16, struct } from '../../../lib/protocol/schema.js';
+
+const heartbeat = (maxVersion: number) => defineApi({
+  apiKey: ApiKey.Heartbeat,
+  name: 'Heartbeat',
+  requestSchema: struct({ ok: bool() }),
+  responseSchema: struct({ errorCode: int16() }),
+  maxVersion,
+});
+
+describe('ApiVersions', () => {
+  describe('.defaults', () => {
+    it('serves version 0 of every API with a message module', () => {
+      const ranges = ApiVersions.defaults().ranges();
+      expect(ranges.map((r) => r.apiKey)).to.deep.equal([0, 1, 2, 3, 18, 19, 20, 23, 32, 33, 37, 60]);
+      for (const r of ranges) expect([r.minVersion, r.maxVersion]).to.deep.equal([0, 0]);
+    });
+  });
+
+  describe('#isSupported', () => {
+    it('is true only for a known key within its version range', () => {
+      const versions = ApiVersions.defaults();
+      expect(versions.isSupported(ApiKey.Produce, 0)).to.equal(true);
+      expect(versions.isSupported(ApiKey.Produce, 1)).to.equal(false);
+      expect(versions.isSupported(ApiKey.Heartbeat, 0)).to.equal(false);
+      expect(versions.isSupported(999, 0)).to.equal(false);
+    });
+  });
+
+  describe('#register', () => {
+    it('adds an API and may widen its versions later', () => {
+      const versions = ApiVersions.defaults().register(heartbeat(0));
+      expect(versions.isSupported(ApiKey.Heartbeat, 0)).to.equal(true);
+      versions.register(heartbeat(2));
+      expect(versions.isSupported(ApiKey.Heartbeat, 2)).to.equal(true);
+      expect(versions.get(ApiKey.Heartbeat)!.responseHasErrorCode).to.equal(true);
+    });
+
+    it('rejects an empty or negative version range', () => {
+      expect(() => new ApiVersions().register(heartbeat(-1))).to.throw(InvalidArgumentError, /0 <= minVersion <= maxVersion/);
+    });
+  });
+});
+
+describe('apiKeyName', () => {
+  it("gives Kafka's name, or marks an unknown key", () => {
+    expect(apiKeyName(ApiKey.OffsetForLeaderEpoch)).to.equal('OffsetForLeaderEpoch');
+    expect(apiKeyName(99)).to.equal('Unknown(99)');
+  });
+});
