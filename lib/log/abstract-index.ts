@@ -19,6 +19,7 @@
  * checksums, so after a power loss the loader rebuilds indexes past the recovery point from the log.
  */
 import fs from 'node:fs';
+import { basename, join } from 'node:path';
 import { CorruptIndexError, IllegalStateError } from '../common/errors.js';
 import { mapFile } from './file-mapping.js';
 
@@ -31,6 +32,8 @@ export abstract class AbstractIndex {
   private fileLength = 0;
   private maxEntryCount = 0;
   private closed = false;
+  /** Entries or length changed since the last flush started. */
+  private dirty = false;
 
   /**
    * Opens or creates the index file. A new file is preallocated to `maxIndexSize`; an existing one keeps its
@@ -96,6 +99,7 @@ export abstract class AbstractIndex {
     }
     this.fileLength = rounded;
     this.maxEntryCount = rounded / this.entrySize;
+    this.dirty = true;
     return true;
   }
 
@@ -119,15 +123,34 @@ export abstract class AbstractIndex {
     else this.truncateToEntries(slot + 1);
   }
 
-  /** Makes the entries written so far durable: fdatasync in the threadpool, off the event loop. */
+  /**
+   * Makes the entries written so far durable: fdatasync in the threadpool, off the event loop. Nothing to do when
+   * unchanged since the last flush, or when the file was deleted meanwhile.
+   */
   async flush(): Promise<void> {
-    if (this.closed || this.entryCount === 0) return;
-    const handle = await fs.promises.open(this.filePath, 'r+');
+    if (this.closed || !this.dirty) return;
+    this.dirty = false;
+    let handle: fs.promises.FileHandle;
+    try {
+      handle = await fs.promises.open(this.filePath, 'r+');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      this.dirty = true;
+      throw e;
+    }
     try {
       await handle.datasync();
+    } catch (e) {
+      this.dirty = true;
+      throw e;
     } finally {
       await handle.close();
     }
+  }
+
+  /** Follows a rename of the directory holding the file. */
+  updateParentDir(dir: string): void {
+    this.filePath = join(dir, basename(this.filePath));
   }
 
   /** Renames the file; the mapping stays valid. */
@@ -194,6 +217,7 @@ export abstract class AbstractIndex {
   /** The mapping, asserting the index is open and has room for one more entry. */
   protected writableSlot(what: string): Buffer {
     this.assertOpen(what);
+    this.dirty = true;
     if (this.entryCount >= this.maxEntryCount) {
       throw new IllegalStateError(`Cannot ${what} in ${this.filePath}: the index is full (${this.entryCount} entries); ` +
         `the segment must roll first.`);

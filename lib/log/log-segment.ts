@@ -31,6 +31,7 @@
 import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { ApiError, CorruptIndexError } from '../common/errors.js';
+import { silentLogger, type Logger } from '../common/logger.js';
 import type { Time } from '../common/time.js';
 import {
   BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, PARTITION_LEADER_EPOCH_OFFSET,
@@ -60,6 +61,7 @@ export interface LogSegmentOptions {
   fileSuffix?: string;
   /** This segment's share of segment.jitter.ms, subtracted from segment.ms when deciding to roll. */
   rollJitterMs?: number;
+  logger?: Logger;
 }
 
 /** The batches an append writes, summarised by the caller that validated them. */
@@ -100,9 +102,10 @@ export interface RollParams {
 }
 
 export class LogSegment {
-  readonly dir: string;
+  private dirPath: string;
   readonly baseOffset: number;
   private readonly time: Time;
+  private readonly logger: Logger;
   private readonly segmentBytes: number;
   private readonly maxIndexSize: number;
   private readonly indexIntervalBytes: number;
@@ -116,6 +119,8 @@ export class LogSegment {
   private writtenBytes: number;
   private dirty = false;
   private syncsInFlight = 0;
+  /** closeHandles() ran while a sync was in flight: close the descriptor when the last sync settles. */
+  private closeWhenSynced = false;
   private bytesSinceLastIndexEntry = 0;
   private offsetIndexRef: OffsetIndex | null = null;
   private timeIndexRef: TimeIndex | null = null;
@@ -124,9 +129,10 @@ export class LogSegment {
   private createdMs: number;
 
   private constructor(opts: LogSegmentOptions) {
-    this.dir = opts.dir;
+    this.dirPath = opts.dir;
     this.baseOffset = opts.baseOffset;
     this.time = opts.time;
+    this.logger = (opts.logger ?? silentLogger).child({ component: 'LogSegment', baseOffset: opts.baseOffset });
     this.segmentBytes = opts.config.segmentBytes;
     this.maxIndexSize = opts.config.segmentIndexBytes;
     this.indexIntervalBytes = opts.config.indexIntervalBytes;
@@ -159,31 +165,45 @@ export class LogSegment {
     return this.sizeBytes;
   }
 
+  get dir(): string {
+    return this.dirPath;
+  }
+
+  /** Follows a rename of the partition directory (the files moved with it). */
+  moveTo(dir: string): void {
+    this.dirPath = dir;
+    this.offsetIndexRef?.updateParentDir(dir);
+    this.timeIndexRef?.updateParentDir(dir);
+  }
+
   get logFile(): string {
-    return logFilePath(this.dir, this.baseOffset, this.suffix);
+    return logFilePath(this.dirPath, this.baseOffset, this.suffix);
   }
 
   get offsetIndexFile(): string {
-    return offsetIndexFilePath(this.dir, this.baseOffset, this.suffix);
+    return offsetIndexFilePath(this.dirPath, this.baseOffset, this.suffix);
   }
 
   get timeIndexFile(): string {
-    return timeIndexFilePath(this.dir, this.baseOffset, this.suffix);
+    return timeIndexFilePath(this.dirPath, this.baseOffset, this.suffix);
   }
 
   get fileSuffix(): string {
     return this.suffix;
   }
 
-  /** The offset index, opened on first use (Kafka's LazyIndex): loading 10,000 partitions maps no index. */
+  /**
+   * The offset index, opened on first use (Kafka's LazyIndex): loading 10,000 partitions maps no index. An index
+   * that fails its sanity check when first opened is rebuilt from the log.
+   */
   get offsetIndex(): OffsetIndex {
-    this.offsetIndexRef ??= new OffsetIndex(this.offsetIndexFile, this.baseOffset, this.maxIndexSize);
-    return this.offsetIndexRef;
+    if (this.offsetIndexRef === null) this.openIndexes(true);
+    return this.offsetIndexRef!;
   }
 
   get timeIndex(): TimeIndex {
-    this.timeIndexRef ??= new TimeIndex(this.timeIndexFile, this.baseOffset, this.maxIndexSize);
-    return this.timeIndexRef;
+    if (this.timeIndexRef === null) this.openIndexes(true);
+    return this.timeIndexRef!;
   }
 
   /** The largest timestamp in the segment and the offset holding it; (-1, baseOffset) when it has none. */
@@ -307,6 +327,7 @@ export class LogSegment {
    * loading, before any read can hold a view of the file, so the file is shrunk rather than zeroed.
    */
   recover(onBatch?: (baseOffset: number, partitionLeaderEpoch: number) => void): number {
+    if (this.offsetIndexRef === null || this.timeIndexRef === null) this.openIndexes(false);
     this.offsetIndex.reset();
     this.timeIndex.reset();
     const fileBytes = fs.statSync(this.logFile).size;
@@ -415,15 +436,19 @@ export class LogSegment {
       }));
     }
     if (includeIndexes) {
-      if (this.offsetIndexRef) syncs.push(this.offsetIndexRef.flush());
-      if (this.timeIndexRef) syncs.push(this.timeIndexRef.flush());
+      for (const index of [this.offsetIndexRef, this.timeIndexRef]) {
+        if (index) syncs.push(index.flush().catch((e: unknown) => { throw this.storageError('flush the index of', e); }));
+      }
     }
     if (syncs.length === 0) return;
     this.syncsInFlight++;
     try {
       await Promise.all(syncs);
     } finally {
-      this.syncsInFlight--;
+      if (--this.syncsInFlight === 0 && this.closeWhenSynced && this.fd !== null) {
+        fs.closeSync(this.fd);
+        this.fd = null;
+      }
     }
   }
 
@@ -450,8 +475,11 @@ export class LogSegment {
   closeHandles(): void {
     this.offsetIndexRef?.closeWithoutTrim();
     this.timeIndexRef?.closeWithoutTrim();
-    if (this.fd !== null) fs.closeSync(this.fd);
-    this.fd = null;
+    // An fdatasync running in the threadpool still uses the descriptor; closing it now could let a new file
+    // reuse the number under that sync.
+    if (this.syncsInFlight > 0) this.closeWhenSynced = true;
+    else if (this.fd !== null) fs.closeSync(this.fd);
+    if (this.syncsInFlight === 0) this.fd = null;
     this.mapping = null;
   }
 
@@ -477,11 +505,9 @@ export class LogSegment {
     else if (fs.existsSync(oldTimeIndex)) fs.renameSync(oldTimeIndex, this.timeIndexFile);
   }
 
-  /**
-   * Checks the indexes of a segment opened from disk after a clean shutdown; throws CorruptIndexError (the loader
-   * then rebuilds with `recover()`).
-   */
+  /** Checks both indexes against each other's rules and the .log size; throws CorruptIndexError. */
   sanityCheck(): void {
+    if (this.offsetIndexRef === null || this.timeIndexRef === null) this.openIndexes(false);
     this.offsetIndex.sanityCheck();
     this.timeIndex.sanityCheck();
     if (this.offsetIndex.entries > 0 && this.offsetIndex.lastPosition >= this.sizeBytes) {
@@ -509,6 +535,47 @@ export class LogSegment {
       if (batchMax >= timestamp) return { timestamp: batchMax, offset: Math.max(batch.baseOffset, startingOffset) };
     }
     return null;
+  }
+
+  /**
+   * Opens both index files. With `check`, runs the sanity check and, on CorruptIndexError, rebuilds both indexes
+   * from the batches in the .log file (headers only; the log itself was validated when it was written or
+   * recovered, so nothing is truncated here).
+   */
+  private openIndexes(check: boolean): void {
+    this.offsetIndexRef ??= new OffsetIndex(this.offsetIndexFile, this.baseOffset, this.maxIndexSize);
+    this.timeIndexRef ??= new TimeIndex(this.timeIndexFile, this.baseOffset, this.maxIndexSize);
+    if (!check) return;
+    try {
+      this.sanityCheck();
+    } catch (e) {
+      if (!(e instanceof CorruptIndexError)) throw e;
+      this.logger.warn({ err: e }, 'rebuilding corrupt indexes');
+      this.rebuildIndexes();
+    }
+  }
+
+  private rebuildIndexes(): void {
+    const wasTrimmed = this.offsetIndex.length < this.maxIndexSize;
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    let max: TimestampOffset = { timestamp: -1, offset: this.baseOffset };
+    let lastIndexEntry = 0;
+    for (const batch of this.batches()) {
+      const t = this.batchMaxTimestamp(batch.position);
+      if (t > max.timestamp) max = { timestamp: t, offset: batch.lastOffset };
+      if (batch.position - lastIndexEntry > this.indexIntervalBytes) {
+        this.offsetIndex.append(batch.lastOffset, batch.position);
+        this.timeIndex.maybeAppend(max.timestamp, max.offset);
+        lastIndexEntry = batch.position;
+      }
+    }
+    this.timeIndex.maybeAppend(max.timestamp, max.offset, true);
+    this.bytesSinceLastIndexEntry = this.sizeBytes - lastIndexEntry;
+    if (wasTrimmed) {
+      this.offsetIndex.trimToValidSize();
+      this.timeIndex.trimToValidSize();
+    }
   }
 
   /** Time the active segment has been open for roll purposes: by the first batch's timestamp, else wall time. */

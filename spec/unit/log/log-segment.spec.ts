@@ -130,9 +130,15 @@ describe('LogSegment', () => {
     it('rebuilds identical indexes from the log', () => {
       const segment = createSegment({ indexIntervalBytes: 300 });
       fill(segment, 20, 10, 200);
-      const entries = [segment.offsetIndex.entries, segment.timeIndex.entries];
+      const offsetEntries = (s: LogSegment) => Array.from({ length: s.offsetIndex.entries }, (_, i) => s.offsetIndex.entry(i));
+      const timeEntries = (s: LogSegment) => Array.from({ length: s.timeIndex.entries }, (_, i) => s.timeIndex.entry(i));
+      const [offsetsBefore, timesBefore] = [offsetEntries(segment), timeEntries(segment)];
+      expect(offsetsBefore.length).to.be.greaterThan(5);
       expect(segment.recover()).to.equal(0);
-      expect([segment.offsetIndex.entries, segment.timeIndex.entries]).to.deep.equal([entries[0], entries[1]! + 1]);
+      expect(offsetEntries(segment)).to.deep.equal(offsetsBefore);
+      // Recovery also writes the final max-timestamp entry that a roll would write.
+      expect(timeEntries(segment).slice(0, timesBefore.length)).to.deep.equal(timesBefore);
+      expect(segment.timeIndex.lastEntry).to.deep.equal(segment.maxTimestampAndOffset);
     });
 
     it('truncates at a batch with a flipped byte, keeping the batches before it', () => {
@@ -258,10 +264,21 @@ describe('LogSegment', () => {
   describe('#sanityCheck', () => {
     it('throws CorruptIndexError when an index entry points past the end of a cut .log file', () => {
       const segment = createSegment({ indexIntervalBytes: 0 });
-      fill(segment, 4);
+      const [batch] = fill(segment, 4);
       segment.close();
-      fs.truncateSync(segment.logFile, 200);
+      fs.truncateSync(segment.logFile, batch!.length * 2);
       expect(() => reopen(segment).sanityCheck()).to.throw(CorruptIndexError, /points at position/);
+    });
+
+    it('is run when an index is first opened, and a failing index is rebuilt from the log', () => {
+      const segment = createSegment({ indexIntervalBytes: 0 });
+      const [batch] = fill(segment, 4);
+      segment.close();
+      fs.truncateSync(segment.logFile, batch!.length * 2);
+      const reopened = reopen(segment, { indexIntervalBytes: 0 });
+      expect(reopened.read(BASE + 15, 1 << 20)!.firstBatchOffset).to.equal(BASE + 10);
+      expect(reopened.offsetIndex.entries).to.equal(1);
+      reopened.sanityCheck();
     });
   });
 
