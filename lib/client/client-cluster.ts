@@ -1,0 +1,330 @@
+/**
+ * The client's view of the cluster and its way to reach it (kafkajs `Cluster`, Kafka's `Metadata` +
+ * `NetworkClient` pair): the current `ClusterMetadata` snapshot, the topics the client cares about, the
+ * connections (one `NetworkClient` per broker, via `ConnectionPool`) and request routing.
+ *
+ * Metadata refresh:
+ * - A Metadata request names the topics of interest (`addTopics`), or none: then it only learns brokers and the
+ *   controller. It goes to the least loaded connected broker, else to a known broker, else to the bootstrap
+ *   servers in turn.
+ * - `refresh()` is de-duplicated: concurrent callers share the request in flight.
+ * - Periodic: every `metadata.max.age.ms`. On demand: `requestUpdate()` (callers do so on NOT_LEADER_OR_FOLLOWER,
+ *   LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION and lost connections) refreshes at once, or
+ *   `retry.backoff.ms` after the previous attempt, and keeps retrying with backoff until one succeeds.
+ * - `waitForTopic()` waits until a topic's partitions are known, refreshing as needed, up to a deadline.
+ *
+ * Invariants: the snapshot is replaced, never mutated; listeners (`onUpdate`) run after each successful refresh.
+ * Concurrency: all on the event loop; any number of callers may send, refresh and wait at once.
+ * Lifecycle: created by a client facade; `connect()` fetches the first metadata (failing when no bootstrap server
+ * answers in time); `close()` cancels timers, fails waiters and closes every connection.
+ */
+import { ApiError, apiErrorFromCode, ConnectionError, IllegalStateError, TimeoutError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import type { Time } from '../common/time.js';
+import { ApiKey } from '../protocol/api-keys.js';
+import type { RequestOf, ResponseOf } from '../protocol/messages/index.js';
+import type { NetworkClient, SendOptions } from '../network/network-client.js';
+import type { BrokerAddress } from './client-options.js';
+import { ClusterMetadata, type TopicMetadata } from './cluster-metadata.js';
+import { ConnectionPool } from './connection-pool.js';
+import { ExponentialBackoff } from './retry.js';
+
+export interface ClientClusterOptions {
+  bootstrapServers: readonly BrokerAddress[];
+  clientId: string;
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  metadataMaxAgeMs: number;
+  retryBackoffMs: number;
+  reconnectBackoffMs: number;
+  reconnectBackoffMaxMs: number;
+  maxInFlightRequests: number;
+  /** Let Metadata requests create missing topics (when the broker allows). */
+  allowAutoTopicCreation: boolean;
+  time: Time;
+  logger: Logger;
+}
+
+/** Every API version is 0 today (lib/protocol/api-versions.ts). */
+const API_VERSION = 0;
+
+export class ClientCluster {
+  private readonly options: ClientClusterOptions;
+  private readonly logger: Logger;
+  private readonly pool: ConnectionPool;
+  private readonly retryBackoff: ExponentialBackoff;
+  private snapshot = ClusterMetadata.EMPTY;
+  private readonly topicsOfInterest = new Set<string>();
+  private refreshing: Promise<ClusterMetadata> | null = null;
+  private needUpdate = false;
+  private failedRefreshes = 0;
+  private lastRefreshAttemptMs = -Infinity;
+  private updateTimer: NodeJS.Timeout | null = null;
+  private periodicTimer: NodeJS.Timeout | null = null;
+  private readonly updateListeners: Array<(metadata: ClusterMetadata) => void> = [];
+  private updateWaiters: Array<() => void> = [];
+  private bootstrapIndex = 0;
+  private closed = false;
+
+  constructor(options: ClientClusterOptions) {
+    this.options = options;
+    this.logger = options.logger.child({ component: 'ClientCluster' });
+    this.retryBackoff = new ExponentialBackoff(options.retryBackoffMs, options.retryBackoffMs * 10);
+    this.pool = new ConnectionPool({
+      clientId: options.clientId,
+      connectTimeoutMs: options.connectTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs,
+      maxInFlightRequests: options.maxInFlightRequests,
+      reconnectBackoff: new ExponentialBackoff(options.reconnectBackoffMs, options.reconnectBackoffMaxMs),
+      time: options.time,
+      logger: options.logger,
+      onConnectionLost: (nodeKey, cause) => {
+        this.logger.debug({ nodeKey, reason: cause.message }, 'Connection lost; refreshing metadata');
+        this.requestUpdate();
+      },
+    });
+  }
+
+  /** The current snapshot. */
+  get metadata(): ClusterMetadata {
+    return this.snapshot;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Fetches the first metadata, retrying (bootstrap servers in turn, with backoff) until `deadlineMs` (monotonic).
+   * Rejects with TimeoutError naming the bootstrap servers when none answered.
+   */
+  async connect(deadlineMs: number): Promise<void> {
+    const { time } = this.options;
+    let attempts = 0;
+    for (;;) {
+      try {
+        await this.refresh();
+        this.schedulePeriodicRefresh();
+        return;
+      } catch (e) {
+        if (this.closed) throw e;
+        const pauseMs = this.retryBackoff.backoffMs(attempts++);
+        if (time.hiResMs() + pauseMs >= deadlineMs) {
+          const servers = this.options.bootstrapServers.map((a) => `${a.host}:${a.port}`).join(', ');
+          throw new TimeoutError(`Could not fetch cluster metadata from the bootstrap servers (${servers}) in time; ` +
+            `last error: ${(e as Error).message} Check 'bootstrap.servers' and that the brokers are up.`, { cause: e });
+        }
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    }
+  }
+
+  /** Adds topics to every later Metadata request; requests an update if one of them is not known yet. */
+  addTopics(topics: Iterable<string>): void {
+    let added = false;
+    for (const topic of topics) {
+      if (!this.topicsOfInterest.has(topic)) {
+        this.topicsOfInterest.add(topic);
+        if (this.snapshot.topic(topic) === undefined) added = true;
+      }
+    }
+    if (added) this.requestUpdate();
+  }
+
+  /** Registers a listener run after every successful refresh. */
+  onUpdate(listener: (metadata: ClusterMetadata) => void): void {
+    this.updateListeners.push(listener);
+  }
+
+  /**
+   * Asks for a refresh soon: at once, or `retry.backoff.ms` after the previous attempt. Failed refreshes are retried
+   * with backoff until one succeeds. Cheap to call often: requests coalesce.
+   */
+  requestUpdate(): void {
+    if (this.closed) return;
+    this.needUpdate = true;
+    if (this.refreshing !== null || this.updateTimer !== null) return;
+    const backoffMs = this.failedRefreshes === 0 ? this.options.retryBackoffMs
+      : this.retryBackoff.backoffMs(this.failedRefreshes - 1);
+    const delayMs = Math.max(0, this.lastRefreshAttemptMs + backoffMs - this.options.time.hiResMs());
+    this.updateTimer = setTimeout(() => {
+      this.updateTimer = null;
+      if (this.needUpdate) this.refresh().catch(() => { /* logged in refresh; retried below */ });
+    }, delayMs);
+  }
+
+  /** Fetches metadata now (sharing a refresh already in flight) and returns the new snapshot. */
+  refresh(): Promise<ClusterMetadata> {
+    if (this.closed) return Promise.reject(new ConnectionError('The client is closed.'));
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  /**
+   * The topic's metadata once its partitions are known, refreshing as needed. Rejects with the topic's error when
+   * it is not retriable (e.g. INVALID_TOPIC_EXCEPTION), and with ApiError UNKNOWN_TOPIC_OR_PARTITION when
+   * `deadlineMs` (monotonic) passes first.
+   */
+  async waitForTopic(topic: string, deadlineMs: number): Promise<TopicMetadata> {
+    this.addTopics([topic]);
+    for (;;) {
+      const known = this.snapshot.topic(topic);
+      if (known !== undefined && known.errorCode === 0 && known.partitions.length > 0) return known;
+      if (known !== undefined && known.errorCode !== 0) {
+        const error = apiErrorFromCode(known.errorCode);
+        if (!error.retriable) throw error;
+      }
+      const remainingMs = deadlineMs - this.options.time.hiResMs();
+      if (remainingMs <= 0 || this.closed) {
+        throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' not present in metadata after waiting ` +
+          `(${known === undefined ? 'never described' : `last error code ${known.errorCode}`}). Create it, or enable ` +
+          'auto.create.topics.enable on the brokers.');
+      }
+      this.requestUpdate();
+      await this.nextUpdate(remainingMs);
+    }
+  }
+
+  /** Resolves after the next refresh attempt finishes (success or failure), or after `maxWaitMs`. */
+  nextUpdate(maxWaitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, maxWaitMs);
+      const waiter = done;
+      this.updateWaiters.push(waiter);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  /** The live connection to a broker, if any (no I/O). */
+  readyConnection(nodeId: number): NetworkClient | undefined {
+    return this.pool.ready(nodeId);
+  }
+
+  /** Time until a new connection to `nodeId` may be attempted. */
+  connectBackoffMs(nodeId: number): number {
+    return this.pool.backoffRemainingMs(nodeId);
+  }
+
+  /** The connection to a broker named in the metadata, connecting if needed. */
+  connection(nodeId: number): Promise<NetworkClient> {
+    const broker = this.snapshot.broker(nodeId);
+    if (broker === undefined) {
+      this.requestUpdate();
+      return Promise.reject(new ApiError('LEADER_NOT_AVAILABLE',
+        `Broker ${nodeId} is not in the client's metadata (yet); refreshing.`));
+    }
+    return this.pool.get(nodeId, broker);
+  }
+
+  /** Sends a request to broker `nodeId`. */
+  async send<K extends number>(nodeId: number, apiKey: K, body: RequestOf<K>, options?: SendOptions): Promise<ResponseOf<K>> {
+    const client = await this.connection(nodeId);
+    return client.send(apiKey, API_VERSION, body, { ...options, expectResponse: true });
+  }
+
+  /** Sends a request to the least loaded broker (Kafka's `leastLoadedNode`): for requests any broker answers. */
+  async sendToAny<K extends number>(apiKey: K, body: RequestOf<K>, options?: SendOptions): Promise<ResponseOf<K>> {
+    const client = await this.leastLoadedConnection();
+    return client.send(apiKey, API_VERSION, body, { ...options, expectResponse: true });
+  }
+
+  /**
+   * Sends a request to the controller (CreateTopics, DeleteTopics, CreatePartitions). Rejects with a retriable
+   * ApiError NOT_CONTROLLER when no controller is known, after requesting a refresh.
+   */
+  async sendToController<K extends number>(apiKey: K, body: RequestOf<K>, options?: SendOptions): Promise<ResponseOf<K>> {
+    const controllerId = this.snapshot.controllerId;
+    if (controllerId < 0) {
+      await this.refresh();
+      if (this.snapshot.controllerId < 0) {
+        throw new ApiError('NOT_CONTROLLER', 'No controller is known to the cluster yet; retrying after a metadata refresh.');
+      }
+    }
+    return this.send(this.snapshot.controllerId, apiKey, body, options);
+  }
+
+  /** Cancels timers, wakes waiters and closes every connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.updateTimer !== null) clearTimeout(this.updateTimer);
+    if (this.periodicTimer !== null) clearTimeout(this.periodicTimer);
+    this.wakeWaiters();
+    await this.pool.close();
+  }
+
+  private async doRefresh(): Promise<ClusterMetadata> {
+    this.lastRefreshAttemptMs = this.options.time.hiResMs();
+    this.needUpdate = false;
+    const topics = [...this.topicsOfInterest].map((name) => ({ name }));
+    try {
+      const client = await this.leastLoadedConnection();
+      const response = await client.send(ApiKey.Metadata, API_VERSION,
+        { topics, allowAutoTopicCreation: this.options.allowAutoTopicCreation });
+      if (this.closed) throw new ConnectionError('The client is closed.');
+      this.snapshot = this.snapshot.merge(ClusterMetadata.fromResponse(response));
+      this.failedRefreshes = 0;
+      for (const listener of this.updateListeners) listener(this.snapshot);
+      this.schedulePeriodicRefresh();
+      if (this.needUpdate) this.requestUpdate();
+      return this.snapshot;
+    } catch (e) {
+      this.failedRefreshes++;
+      this.logger.debug({ err: e, failedRefreshes: this.failedRefreshes }, 'Metadata refresh failed');
+      this.needUpdate = true;
+      this.requestUpdate();
+      throw e;
+    } finally {
+      this.wakeWaiters();
+    }
+  }
+
+  /**
+   * A live connection to the broker with the fewest pending requests; else a new connection to a known broker
+   * (in turn), else to a bootstrap server (in turn).
+   */
+  private async leastLoadedConnection(): Promise<NetworkClient> {
+    let best: NetworkClient | undefined;
+    for (const key of this.pool.readyNodes()) {
+      const client = this.pool.ready(key)!;
+      if (best === undefined || client.pendingRequests < best.pendingRequests) best = client;
+    }
+    if (best !== undefined) return best;
+    const brokers = [...this.snapshot.brokers.values()];
+    const candidates: Array<[number, BrokerAddress]> = brokers.map((b) => [b.nodeId, b]);
+    this.options.bootstrapServers.forEach((a, i) => candidates.push([-1 - i, a]));
+    if (candidates.length === 0) throw new IllegalStateError('No brokers and no bootstrap servers to connect to.');
+    // Prefer a node whose reconnect backoff has passed; rotate so that a dead server is not always tried first.
+    const start = this.bootstrapIndex++ % candidates.length;
+    let chosen = candidates[start]!;
+    for (let i = 0; i < candidates.length; i++) {
+      const candidate = candidates[(start + i) % candidates.length]!;
+      if (this.pool.backoffRemainingMs(candidate[0]) === 0) {
+        chosen = candidate;
+        break;
+      }
+    }
+    return this.pool.get(chosen[0], chosen[1]);
+  }
+
+  private schedulePeriodicRefresh(): void {
+    if (this.periodicTimer !== null) clearTimeout(this.periodicTimer);
+    if (this.closed) return;
+    this.periodicTimer = setTimeout(() => {
+      this.periodicTimer = null;
+      this.refresh().catch(() => { /* retried by requestUpdate */ });
+    }, this.options.metadataMaxAgeMs);
+    this.periodicTimer.unref();
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.updateWaiters;
+    this.updateWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The consumer's options, under Kafka's config names with Kafka 2.8's defaults (kafka-classic.md table 9), and
+ * their resolution (see client-options.ts for the shared rules).
+ *
+ * Group membership arrives with the next issue: `group.id` is accepted and kept, but only manual assignment
+ * (`assign()`) reads records today.
+ */
+import { InvalidArgumentError } from '../../common/errors.js';
+import {
+  booleanRule, COMMON_OPTION_RULES, DEFAULT_COMMON_CLIENT_OPTIONS, enumRule, intRule, resolveOptions,
+  type CommonClientOptions, type Resolved,
+} from '../client-options.js';
+
+export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
+export type IsolationLevelName = 'read_uncommitted' | 'read_committed';
+
+export interface ConsumerOptions extends CommonClientOptions {
+  /** The consumer group; used by group membership (next issue). @default undefined (no group) */
+  'group.id'?: string;
+  /** Where to start when a partition has no position or its position is out of range: the log start
+   *  (`'earliest'`), the end (`'latest'`), or fail (`'none'`). @default 'latest' */
+  'auto.offset.reset'?: OffsetResetStrategy;
+  /** `'read_committed'` hides aborted transactional records and reads only up to the last stable offset. @default 'read_uncommitted' */
+  'isolation.level'?: IsolationLevelName;
+  /** The broker answers a fetch once it has this much data (or `fetch.max.wait.ms` passed). Unit: bytes. @default 1 */
+  'fetch.min.bytes'?: number;
+  /** Longest time the broker holds a fetch waiting for `fetch.min.bytes`. Unit: ms. @default 500 */
+  'fetch.max.wait.ms'?: number;
+  /** Soft cap of one fetch response (the first batch is returned even if larger). Unit: bytes. @default 52428800 */
+  'fetch.max.bytes'?: number;
+  /** Soft cap per partition in one fetch response. Unit: bytes. @default 1048576 */
+  'max.partition.fetch.bytes'?: number;
+  /** Most records one `eachBatch` call or one step of the iterator's internal buffer hands over. @default 500 */
+  'max.poll.records'?: number;
+  /** Verify each batch's CRC-32C before handing out its records. @default true */
+  'check.crcs'?: boolean;
+  /** Bound for calls that wait on the cluster (`position`, `offsetsForTimes`, seeking to an end). Unit: ms. @default 60000 */
+  'default.api.timeout.ms'?: number;
+  /** Let a Metadata request for an unknown topic create it (when the broker allows). @default true */
+  'allow.auto.create.topics'?: boolean;
+}
+
+export const DEFAULT_CONSUMER_OPTIONS = {
+  ...DEFAULT_COMMON_CLIENT_OPTIONS,
+  'auto.offset.reset': 'latest',
+  'isolation.level': 'read_uncommitted',
+  'fetch.min.bytes': 1,
+  'fetch.max.wait.ms': 500,
+  'fetch.max.bytes': 52428800,
+  'max.partition.fetch.bytes': 1048576,
+  'max.poll.records': 500,
+  'check.crcs': true,
+  'default.api.timeout.ms': 60000,
+  'allow.auto.create.topics': true,
+} as const;
+
+const CONSUMER_OPTION_RULES = {
+  ...COMMON_OPTION_RULES,
+  'group.id': (name: string, value: unknown): string | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value === '') {
+      throw new InvalidArgumentError(`Invalid value ${JSON.stringify(value)} for option '${name}': expected a non-empty string.`);
+    }
+    return value;
+  },
+  'auto.offset.reset': enumRule<OffsetResetStrategy>('earliest', 'latest', 'none'),
+  'isolation.level': enumRule<IsolationLevelName>('read_uncommitted', 'read_committed'),
+  'fetch.min.bytes': intRule(0),
+  'fetch.max.wait.ms': intRule(0),
+  'fetch.max.bytes': intRule(0),
+  'max.partition.fetch.bytes': intRule(0),
+  'max.poll.records': intRule(1),
+  'check.crcs': booleanRule,
+  'default.api.timeout.ms': intRule(0),
+  'allow.auto.create.topics': booleanRule,
+};
+
+export type ResolvedConsumerOptions = Resolved<typeof CONSUMER_OPTION_RULES>;
+
+export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsumerOptions {
+  return resolveOptions('consumer', CONSUMER_OPTION_RULES, DEFAULT_CONSUMER_OPTIONS, options as Record<string, unknown>);
+}

@@ -1,0 +1,115 @@
+/**
+ * The producer's options, under Kafka's config names with Kafka 2.8's defaults (kafka-classic.md table 9), and
+ * their resolution (see client-options.ts for the shared rules).
+ *
+ * Cross-option rule (Kafka's `KafkaProducer.configureDeliveryTimeout`, KIP-91): `delivery.timeout.ms` must be at
+ * least `linger.ms + request.timeout.ms`. Set explicitly below that, it is rejected; left at its default, it is
+ * raised to that sum, as Kafka does.
+ */
+import { InvalidArgumentError } from '../../common/errors.js';
+import { CompressionType } from '../../record/record-batch.js';
+import {
+  COMMON_OPTION_RULES, DEFAULT_COMMON_CLIENT_OPTIONS, enumRule, intRule, objectRule, resolveOptions,
+  type CommonClientOptions, type OptionRule, type Resolved,
+} from '../client-options.js';
+import type { Partitioner } from './partitioner.js';
+
+export type Acks = 0 | 1 | -1;
+export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+export interface ProducerOptions extends CommonClientOptions {
+  /**
+   * How many replicas must have a record before it is acknowledged: `0` (no response; offsets are -1), `1` (the
+   * leader wrote it), `'all'` / `-1` (every in-sync replica has it). @default 1
+   */
+  acks?: 0 | 1 | -1 | '0' | '1' | '-1' | 'all';
+  /** Target size of one partition's batch; a larger single record gets a batch of its own. Unit: bytes. @default 16384 */
+  'batch.size'?: number;
+  /** Wait up to this long for more records before sending a batch that is not full. Unit: ms. @default 0 */
+  'linger.ms'?: number;
+  /** Memory for records waiting to be sent or acknowledged; `send()` waits when it is used up. Unit: bytes. @default 33554432 */
+  'buffer.memory'?: number;
+  /** How long `send()` may wait for buffer memory or for the topic's metadata before it fails. Unit: ms. @default 60000 */
+  'max.block.ms'?: number;
+  /** Codec for record batches. @default 'none' */
+  'compression.type'?: CompressionName;
+  /** How often a failed batch is retried (within `delivery.timeout.ms`). @default 2147483647 */
+  retries?: number;
+  /** Upper bound on the time from `send()` to success or failure, retries included. Unit: ms. @default 120000 */
+  'delivery.timeout.ms'?: number;
+  /**
+   * Produce requests in flight per broker connection. Batches of one partition never overtake each other across
+   * retries when this is 1; with more, a batch that fails while a later one of the same partition succeeds is
+   * written after it (Kafka's behaviour without idempotence). @default 5
+   */
+  'max.in.flight.requests.per.connection'?: number;
+  /** Largest produce request, and so the largest record batch. Unit: bytes. @default 1048576 */
+  'max.request.size'?: number;
+  /** Picks the partition of records sent without one. @default DefaultPartitioner (murmur2 for keys, sticky for null keys) */
+  partitioner?: Partitioner;
+}
+
+export const DEFAULT_PRODUCER_OPTIONS = {
+  ...DEFAULT_COMMON_CLIENT_OPTIONS,
+  acks: 1,
+  'batch.size': 16384,
+  'linger.ms': 0,
+  'buffer.memory': 33554432,
+  'max.block.ms': 60000,
+  'compression.type': 'none',
+  retries: 2147483647,
+  'delivery.timeout.ms': 120000,
+  'max.in.flight.requests.per.connection': 5,
+  'max.request.size': 1048576,
+} as const;
+
+const acksRule: OptionRule<Acks> = (name, value) => {
+  switch (value) {
+    case 0: case '0': return 0;
+    case 1: case '1': return 1;
+    case -1: case '-1': case 'all': return -1;
+    default:
+      throw new InvalidArgumentError(`Invalid value ${JSON.stringify(value)} for option '${name}': expected 0, 1, 'all' or -1.`);
+  }
+};
+
+const PRODUCER_OPTION_RULES = {
+  ...COMMON_OPTION_RULES,
+  acks: acksRule,
+  'batch.size': intRule(0),
+  'linger.ms': intRule(0),
+  'buffer.memory': intRule(0, Number.MAX_SAFE_INTEGER),
+  'max.block.ms': intRule(0),
+  'compression.type': enumRule<CompressionName>('none', 'gzip', 'snappy', 'lz4', 'zstd'),
+  retries: intRule(0),
+  'delivery.timeout.ms': intRule(0),
+  'max.in.flight.requests.per.connection': intRule(1),
+  'max.request.size': intRule(1),
+  partitioner: (name: string, value: unknown) =>
+    (value === undefined ? undefined : objectRule<Partitioner>('partition')(name, value)),
+};
+
+export type ResolvedProducerOptions = Resolved<typeof PRODUCER_OPTION_RULES>;
+
+export const COMPRESSION_TYPES: Readonly<Record<CompressionName, CompressionType>> = {
+  none: CompressionType.None,
+  gzip: CompressionType.Gzip,
+  snappy: CompressionType.Snappy,
+  lz4: CompressionType.Lz4,
+  zstd: CompressionType.Zstd,
+};
+
+/** Merges defaults, checks every option, and applies the delivery-timeout rule. */
+export function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
+  const resolved = resolveOptions('producer', PRODUCER_OPTION_RULES, DEFAULT_PRODUCER_OPTIONS,
+    options as Record<string, unknown>);
+  const floorMs = resolved['linger.ms'] + resolved['request.timeout.ms'];
+  if (resolved['delivery.timeout.ms'] < floorMs) {
+    if (options['delivery.timeout.ms'] !== undefined) {
+      throw new InvalidArgumentError(`Option 'delivery.timeout.ms' (${resolved['delivery.timeout.ms']}) must be at least ` +
+        `'linger.ms' + 'request.timeout.ms' (${floorMs}); raise it or lower the other two.`);
+    }
+    return { ...resolved, 'delivery.timeout.ms': floorMs };
+  }
+  return resolved;
+}
