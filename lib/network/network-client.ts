@@ -1,0 +1,347 @@
+/**
+ * One connection to one broker, shared by the client library and the broker's own outbound traffic (follower
+ * fetchers): sends requests with correlation ids, many in flight, and settles each with its response.
+ *
+ * Layout of the state: `inFlight` holds the requests written and awaiting a response, oldest first (the
+ * broker answers in request order, so a response always belongs to the oldest); `waiting` holds requests not
+ * yet written because `maxInFlightRequests` are in flight; `drainWaiters` holds fire-and-forget requests
+ * (`expectResponse: false`, acks=0) written while the socket asked to wait for 'drain'.
+ *
+ * Invariants:
+ * - A response whose correlation id is not the oldest in-flight request's breaks the connection (as Kafka's
+ *   NetworkClient does): everything pending is rejected with ConnectionError.
+ * - Timeouts (`timeoutMs`, default `requestTimeoutMs`, counted from `send()`): a request that times out before it
+ *   was written rejects with TimeoutError and the connection lives on. One that times out IN FLIGHT rejects
+ *   with TimeoutError AND closes the connection, rejecting the others with ConnectionError: responses come in
+ *   order, so every later response is stuck behind it (Kafka's NetworkClient also disconnects on a request
+ *   timeout). Callers reconnect; both errors are local (`MqError`), not wire codes.
+ * - A top-level errorCode in a response body is returned to the caller, who decides. Two exceptions reject
+ *   with ApiError: UNSUPPORTED_VERSION, and an errorCode in the response of an API whose response has no
+ *   top-level errorCode field (an ErrorResponse: the broker failed the whole request, e.g. INVALID_REQUEST).
+ * - Record batches in request bodies are written as their own chunks (FrameEncoder), never copied. Requests sent
+ *   in the same tick go out in one corked writev.
+ *
+ * Concurrency: all on the event loop; any number of callers may `send()` concurrently. One timer (re-armed to
+ * the earliest deadline) serves every request; no per-request timers or closures beyond the promise.
+ * Lifecycle: `NetworkClient.connect()` → Connected → `close()`, a timeout in flight, a protocol error or the
+ * peer closing → Closed (`onDisconnect` is called once with the cause). A closed client is not reopened: make a
+ * new one.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { ErrorCode } from '../common/error-codes.js';
+import { ApiError, apiErrorFromCode, ConnectionError, InvalidArgumentError, TimeoutError } from '../common/errors.js';
+import { silentLogger, type Logger } from '../common/logger.js';
+import { apiKeyName } from '../protocol/api-keys.js';
+import { ApiVersions } from '../protocol/api-versions.js';
+import { FrameDecoder } from '../protocol/frame-decoder.js';
+import { FrameEncoder } from '../protocol/frame-encoder.js';
+import type { RequestOf, ResponseOf } from '../protocol/messages/index.js';
+import { decodeFrameValue } from '../protocol/msgpack.js';
+import { readResponseEnvelope } from '../protocol/response-header.js';
+
+export interface NetworkClientOptions {
+  host: string;
+  port: number;
+  /** Sent in every request header; shows in broker logs. @default null */
+  clientId?: string | null;
+  /** Give up connecting after this long (socket.connection.setup.timeout.ms). @default 10000 */
+  connectTimeoutMs?: number;
+  /** Default per-request timeout, from send() to response (request.timeout.ms). @default 30000 */
+  requestTimeoutMs?: number;
+  /** Requests written and awaiting a response at most; more wait their turn (max.in.flight.requests.per.connection). @default 5 */
+  maxInFlightRequests?: number;
+  /** Largest response frame accepted. @default 2147483647 */
+  maxResponseBytes?: number;
+  /** Which APIs have a top-level errorCode in their response (see header). @default ApiVersions.defaults() */
+  apiVersions?: ApiVersions;
+  logger?: Logger;
+  /** Called once when the connection closes for any reason, with the cause. */
+  onDisconnect?: (cause: ConnectionError) => void;
+}
+
+export interface SendOptions {
+  /** false for requests the broker does not answer (acks=0 produce): resolves with null once written. @default true */
+  expectResponse?: boolean;
+  /** @default the client's requestTimeoutMs */
+  timeoutMs?: number;
+}
+
+type ResolvedOptions = Required<Omit<NetworkClientOptions, 'onDisconnect'>> & Pick<NetworkClientOptions, 'onDisconnect'>;
+
+const DEFAULT_API_VERSIONS = ApiVersions.defaults();
+/** Encoding is synchronous, so one encoder serves every client of the process. */
+const encoder = new FrameEncoder();
+
+class PendingRequest {
+  correlationId = -1;
+  constructor(
+    readonly apiKey: number,
+    readonly apiVersion: number,
+    public body: unknown,
+    readonly expectResponse: boolean,
+    readonly deadlineMs: number,
+    readonly resolve: (body: unknown) => void,
+    readonly reject: (error: Error) => void,
+  ) {}
+}
+
+export class NetworkClient {
+  readonly host: string;
+  readonly port: number;
+  private readonly options: ResolvedOptions;
+  private readonly socket: Socket;
+  private readonly decoder: FrameDecoder;
+  private readonly logger: Logger;
+  private readonly inFlight: PendingRequest[] = [];
+  private readonly waiting: PendingRequest[] = [];
+  private readonly drainWaiters: PendingRequest[] = [];
+  private nextCorrelationId = 0;
+  private corked = false;
+  private closedBy: ConnectionError | null = null;
+  private readonly closed: Promise<void>;
+  private timer: NodeJS.Timeout | null = null;
+  private timerDeadlineMs = Infinity;
+  private readonly onTimer = (): void => this.expireRequests();
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
+  /** Connects; rejects with ConnectionError when the broker cannot be reached within connectTimeoutMs. */
+  static connect(options: NetworkClientOptions): Promise<NetworkClient> {
+    const resolved = resolveOptions(options);
+    return new Promise((resolve, reject) => {
+      const socket = netConnect({ host: resolved.host, port: resolved.port, noDelay: true });
+      const fail = (error: ConnectionError): void => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(new ConnectionError(`Connecting to ${resolved.host}:${resolved.port} ` +
+        `timed out after ${resolved.connectTimeoutMs} ms (connectTimeoutMs); is the broker up and reachable?`)),
+      resolved.connectTimeoutMs);
+      const onError = (err: Error): void => fail(new ConnectionError(
+        `Could not connect to ${resolved.host}:${resolved.port}: ${err.message}`, { cause: err }));
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.off('error', onError);
+        resolve(new NetworkClient(socket, resolved));
+      });
+    });
+  }
+
+  private constructor(socket: Socket, options: ResolvedOptions) {
+    this.socket = socket;
+    this.options = options;
+    this.host = options.host;
+    this.port = options.port;
+    this.logger = options.logger.child({ component: 'NetworkClient', broker: `${options.host}:${options.port}` });
+    this.decoder = new FrameDecoder((frame) => this.onFrame(frame), { maxFrameBytes: options.maxResponseBytes });
+    let socketError: Error | null = null;
+    socket.on('error', (err) => {
+      socketError = err;
+    });
+    this.closed = new Promise((resolve) => socket.once('close', () => {
+      this.disconnect(new ConnectionError(`Connection to ${this.host}:${this.port} was closed` +
+        (socketError !== null ? `: ${socketError.message}` : ' by the broker'), { cause: socketError ?? undefined }));
+      resolve();
+    }));
+    socket.on('drain', () => this.onDrain());
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.decoder.push(chunk);
+      } catch (e) {
+        this.disconnect(new ConnectionError(`Bad response from ${this.host}:${this.port}: ${(e as Error).message}`,
+          { cause: e }));
+      }
+    });
+    this.logger.debug('Connected');
+  }
+
+  get connected(): boolean {
+    return this.closedBy === null;
+  }
+
+  /** Requests sent and not yet settled (written or waiting their turn). */
+  get pendingRequests(): number {
+    return this.inFlight.length + this.waiting.length + this.drainWaiters.length;
+  }
+
+  /**
+   * Sends a request. Resolves with the response body when it arrives (see the header for the errors that
+   * reject instead), or with null once written when `expectResponse` is false. Rejects with TimeoutError after
+   * `timeoutMs`, ConnectionError when the connection is or gets closed, InvalidArgumentError when the body
+   * cannot be encoded.
+   */
+  send<K extends number>(apiKey: K, apiVersion: number, body: RequestOf<K>,
+    options?: SendOptions & { expectResponse?: true }): Promise<ResponseOf<K>>;
+  send<K extends number>(apiKey: K, apiVersion: number, body: RequestOf<K>,
+    options: SendOptions & { expectResponse: false }): Promise<null>;
+  send<K extends number>(apiKey: K, apiVersion: number, body: RequestOf<K>,
+    options: SendOptions = {}): Promise<ResponseOf<K> | null> {
+    if (this.closedBy !== null) return Promise.reject(this.closedBy);
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
+    const deadlineMs = performance.now() + timeoutMs;
+    return new Promise((resolve, reject) => {
+      const request = new PendingRequest(apiKey, apiVersion, body, options.expectResponse ?? true, deadlineMs,
+        resolve as (body: unknown) => void, reject);
+      if (this.waiting.length === 0 && this.inFlight.length < this.options.maxInFlightRequests) {
+        this.transmit(request);
+      } else {
+        this.waiting.push(request);
+      }
+      if (deadlineMs < this.timerDeadlineMs && this.pendingRequests > 0) this.armTimer(deadlineMs);
+    });
+  }
+
+  /** Closes the connection at once; pending requests reject with ConnectionError. Resolves once closed. */
+  close(): Promise<void> {
+    this.disconnect(new ConnectionError(`Connection to ${this.host}:${this.port} was closed by the client.`));
+    return this.closed;
+  }
+
+  private transmit(request: PendingRequest): void {
+    request.correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
+    let chunks: Buffer[];
+    try {
+      chunks = encoder.encode({
+        apiKey: request.apiKey,
+        apiVersion: request.apiVersion,
+        correlationId: request.correlationId,
+        clientId: this.options.clientId,
+        body: request.body,
+      });
+    } catch (e) {
+      request.reject(e as Error);
+      return;
+    }
+    request.body = null;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    for (const chunk of chunks) this.socket.write(chunk);
+    if (request.expectResponse) {
+      this.inFlight.push(request);
+    } else if (this.socket.writableNeedDrain) {
+      this.drainWaiters.push(request);
+    } else {
+      request.resolve(null);
+    }
+  }
+
+  private onFrame(frame: Buffer): void {
+    const { correlationId, body } = readResponseEnvelope(decodeFrameValue(frame));
+    const request = this.inFlight.shift();
+    if (request === undefined || request.correlationId !== correlationId) {
+      if (request !== undefined) this.inFlight.unshift(request);
+      throw new ConnectionError(`Response correlation id ${correlationId} does not match the oldest request in ` +
+        `flight (${request === undefined ? 'none' : request.correlationId}); the connection is out of step.`);
+    }
+    const errorCode = body['errorCode'];
+    if (errorCode === ErrorCode.UNSUPPORTED_VERSION) {
+      request.reject(new ApiError('UNSUPPORTED_VERSION', errorMessageOf(body) ??
+        `${apiKeyName(request.apiKey)} v${request.apiVersion} is not supported by ${this.host}:${this.port}.`));
+    } else if (typeof errorCode === 'number' && errorCode !== ErrorCode.NONE
+      && this.options.apiVersions.get(request.apiKey)?.responseHasErrorCode === false) {
+      request.reject(apiErrorFromCode(errorCode, errorMessageOf(body)));
+    } else {
+      request.resolve(body);
+    }
+    while (this.waiting.length > 0 && this.inFlight.length < this.options.maxInFlightRequests) {
+      this.transmit(this.waiting.shift()!);
+    }
+  }
+
+  private onDrain(): void {
+    const written = this.drainWaiters.splice(0);
+    for (const request of written) request.resolve(null);
+  }
+
+  private armTimer(deadlineMs: number): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerDeadlineMs = deadlineMs;
+    this.timer = setTimeout(this.onTimer, Math.max(0, deadlineMs - performance.now()));
+  }
+
+  /** Rejects the requests past their deadline (see header: one in flight closes the connection); re-arms. */
+  private expireRequests(): void {
+    this.timer = null;
+    this.timerDeadlineMs = Infinity;
+    const now = performance.now();
+    for (const queue of [this.waiting, this.drainWaiters]) {
+      let kept = 0;
+      for (const request of queue) {
+        if (request.deadlineMs <= now) request.reject(this.timeoutError(request));
+        else queue[kept++] = request;
+      }
+      queue.length = kept;
+    }
+    const expired = this.inFlight.find((r) => r.deadlineMs <= now);
+    if (expired !== undefined) {
+      this.inFlight.splice(this.inFlight.indexOf(expired), 1);
+      expired.reject(this.timeoutError(expired));
+      this.disconnect(new ConnectionError(`Connection to ${this.host}:${this.port} closed: ` +
+        `${apiKeyName(expired.apiKey)} request ${expired.correlationId} got no response in time, and responses ` +
+        'come in order.'));
+      return;
+    }
+    let next = Infinity;
+    for (const queue of [this.inFlight, this.waiting, this.drainWaiters]) {
+      for (const request of queue) next = Math.min(next, request.deadlineMs);
+    }
+    if (next < Infinity) this.armTimer(next);
+  }
+
+  private timeoutError(request: PendingRequest): TimeoutError {
+    return new TimeoutError(`${apiKeyName(request.apiKey)} request to ${this.host}:${this.port} got no response ` +
+      'within its timeout; raise timeoutMs/requestTimeoutMs if the broker is just slow.');
+  }
+
+  private disconnect(cause: ConnectionError): void {
+    if (this.closedBy !== null) return;
+    this.closedBy = cause;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.socket.destroy();
+    for (const queue of [this.inFlight, this.waiting, this.drainWaiters]) {
+      for (const request of queue.splice(0)) request.reject(cause);
+    }
+    this.logger.debug({ reason: cause.message }, 'Disconnected');
+    this.options.onDisconnect?.(cause);
+  }
+}
+
+function errorMessageOf(body: Record<string, unknown>): string | undefined {
+  const message = body['errorMessage'];
+  return typeof message === 'string' && message !== '' ? message : undefined;
+}
+
+function resolveOptions(options: NetworkClientOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    host: options.host,
+    port: options.port,
+    clientId: options.clientId ?? null,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30000,
+    maxInFlightRequests: options.maxInFlightRequests ?? 5,
+    maxResponseBytes: options.maxResponseBytes ?? 0x7fffffff,
+    apiVersions: options.apiVersions ?? DEFAULT_API_VERSIONS,
+    logger: options.logger ?? silentLogger,
+    onDisconnect: options.onDisconnect,
+  };
+  if (typeof resolved.host !== 'string' || resolved.host === '') {
+    throw new InvalidArgumentError(`NetworkClient option host must be a non-empty string; found ${String(options.host)}.`);
+  }
+  for (const [name, value, min] of [['port', resolved.port, 1], ['connectTimeoutMs', resolved.connectTimeoutMs, 0],
+    ['requestTimeoutMs', resolved.requestTimeoutMs, 0], ['maxInFlightRequests', resolved.maxInFlightRequests, 1],
+    ['maxResponseBytes', resolved.maxResponseBytes, 1]] as const) {
+    if (!Number.isInteger(value) || value < min) {
+      throw new InvalidArgumentError(`NetworkClient option ${name} must be an integer >= ${min}; found ${value}.`);
+    }
+  }
+  return resolved;
+}

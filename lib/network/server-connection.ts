@@ -1,0 +1,255 @@
+/**
+ * One client connection on the broker's socket server: decodes request frames, dispatches them to the handler,
+ * and writes the responses back in request order.
+ *
+ * Pipeline per frame: FrameDecoder (length checked before the body is buffered) → msgpack value → request
+ * envelope (header types checked) → ApiVersions lookup (unknown key or version → UNSUPPORTED_VERSION response)
+ * → body validation (→ INVALID_REQUEST response) → `handler(ctx, header, body)`.
+ *
+ * Invariants:
+ * - Responses leave in request order, whatever order handlers finish in: each request takes a slot in `queue`
+ *   when decoded; a slot is written only when it and every slot before it are done. A handler answering null
+ *   (acks=0) completes its slot with nothing to write.
+ * - A frame that cannot be answered (bad length, not msgpack, malformed header) closes the connection after one
+ *   warn log; an answerable one never does (unless its handler sets `closeConnectionAfterResponse`).
+ * - Handler errors become responses: ApiError → its code; anything else → UNKNOWN_SERVER_ERROR, logged with stack.
+ *
+ * Concurrency: handlers run concurrently (many requests of one connection may be awaiting at once). Back-pressure:
+ * reading stops while `queuedMaxRequests` requests are unanswered or the socket has not drained, and resumes when
+ * both clear (frames already in the chunk being decoded are still dispatched). Responses completed in the same
+ * tick are written in one corked writev.
+ * Lifecycle: created by SocketServer per accepted socket; Open → Draining (`closeGracefully`: no new requests,
+ * in-flight ones answered, then end) → Closed. Idle for `connectionsMaxIdleMs` with nothing in flight → closed.
+ * A late handler result for a closed connection is dropped.
+ */
+import type { Socket } from 'node:net';
+import { ApiError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import type { Time } from '../common/time.js';
+import { ApiKey, apiKeyName } from '../protocol/api-keys.js';
+import type { ApiVersions } from '../protocol/api-versions.js';
+import { FrameDecoder } from '../protocol/frame-decoder.js';
+import type { FrameEncoder } from '../protocol/frame-encoder.js';
+import { decodeFrameValue } from '../protocol/msgpack.js';
+import { readRequestEnvelope, type RequestHeader } from '../protocol/request-header.js';
+import { errorResponse } from '../protocol/response-header.js';
+import { RequestContext } from './request-context.js';
+
+/**
+ * Serves one request: resolves with the response body, or null to send nothing (acks=0). A rejection with an
+ * ApiError is answered with its code; any other rejection with UNKNOWN_SERVER_ERROR.
+ */
+export type RequestHandler = (ctx: RequestContext, header: RequestHeader, body: unknown) => Promise<object | null>;
+
+export interface ServerConnectionOptions {
+  socket: Socket;
+  connectionId: string;
+  handler: RequestHandler;
+  apiVersions: ApiVersions;
+  encoder: FrameEncoder;
+  socketRequestMaxBytes: number;
+  connectionsMaxIdleMs: number;
+  queuedMaxRequests: number;
+  time: Time;
+  logger: Logger;
+  onClose: (connection: ServerConnection) => void;
+}
+
+type ConnectionState = 'Open' | 'Draining' | 'Closed';
+
+/** A request's place in the response order; `body` is undefined while its handler runs, null for no response. */
+class ResponseSlot {
+  body: object | null | undefined = undefined;
+  constructor(readonly ctx: RequestContext) {}
+}
+
+export class ServerConnection {
+  readonly connectionId: string;
+  readonly clientAddress: string;
+  private readonly socket: Socket;
+  private readonly options: ServerConnectionOptions;
+  private readonly decoder: FrameDecoder;
+  private readonly logger: Logger;
+  private readonly queue: ResponseSlot[] = [];
+  private state: ConnectionState = 'Open';
+  private awaitingDrain = false;
+  private flushScheduled = false;
+  private readonly closed: Promise<void>;
+
+  constructor(options: ServerConnectionOptions) {
+    this.options = options;
+    this.socket = options.socket;
+    this.connectionId = options.connectionId;
+    this.clientAddress = `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+    this.logger = options.logger.child({ component: 'ServerConnection', connectionId: this.connectionId });
+    this.decoder = new FrameDecoder((frame) => this.onFrame(frame), { maxFrameBytes: options.socketRequestMaxBytes });
+    this.closed = new Promise((resolve) => this.socket.once('close', () => {
+      this.state = 'Closed';
+      this.queue.length = 0;
+      options.onClose(this);
+      resolve();
+    }));
+    this.socket.setNoDelay(true);
+    this.socket.setTimeout(options.connectionsMaxIdleMs);
+    this.socket.on('timeout', () => this.onIdle());
+    this.socket.on('drain', () => {
+      this.awaitingDrain = false;
+      this.updateReading();
+    });
+    this.socket.on('error', (err) => this.logger.debug({ err }, 'Connection error'));
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+  }
+
+  /** Requests received and not yet answered (or completed without an answer). */
+  get queuedRequests(): number {
+    return this.queue.length;
+  }
+
+  /** Stops reading requests, answers the ones in flight, then closes. Resolves once the socket is closed. */
+  closeGracefully(): Promise<void> {
+    if (this.state === 'Open') {
+      this.state = 'Draining';
+      this.updateReading();
+      this.maybeEnd();
+    }
+    return this.closed;
+  }
+
+  /** Closes at once, dropping responses not yet written. Resolves once the socket is closed. */
+  destroy(): Promise<void> {
+    this.socket.destroy();
+    return this.closed;
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      this.decoder.push(chunk);
+    } catch (e) {
+      this.abort(e);
+    }
+  }
+
+  private onFrame(frame: Buffer): void {
+    if (this.state !== 'Open') return;
+    const header = readRequestEnvelope(decodeFrameValue(frame));
+    const ctx = new RequestContext(this.connectionId, this.clientAddress, header, this.options.time.milliseconds());
+    const slot = new ResponseSlot(ctx);
+    this.queue.push(slot);
+    if (this.queue.length >= this.options.queuedMaxRequests) this.updateReading();
+
+    const definition = this.options.apiVersions.get(header.apiKey);
+    if (definition === undefined || header.apiVersion < definition.minVersion
+      || header.apiVersion > definition.maxVersion) {
+      this.complete(slot, this.unsupportedVersion(header));
+      return;
+    }
+    let result: Promise<object | null>;
+    try {
+      result = this.options.handler(ctx, header, definition.validateRequest(header.body));
+    } catch (e) {
+      this.complete(slot, this.errorBody(e, ctx));
+      return;
+    }
+    result.then((body) => this.complete(slot, body ?? null), (e: unknown) => this.complete(slot, this.errorBody(e, ctx)));
+  }
+
+  private complete(slot: ResponseSlot, body: object | null): void {
+    slot.body = body;
+    if (slot === this.queue[0] && !this.flushScheduled && this.state !== 'Closed') {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+  }
+
+  /** Writes every completed response at the head of the queue, in one corked batch. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.state === 'Closed') return;
+    const { socket, queue } = this;
+    let closeAfter: RequestContext | null = null;
+    socket.cork();
+    while (queue.length > 0 && queue[0]!.body !== undefined) {
+      const slot = queue.shift()!;
+      if (slot.body !== null && !this.write(slot)) this.awaitingDrain = true;
+      if (slot.ctx.closeConnectionAfterResponse) {
+        closeAfter = slot.ctx;
+        break;
+      }
+    }
+    socket.uncork();
+    if (closeAfter !== null) {
+      this.logger.debug({ apiKey: apiKeyName(closeAfter.apiKey), correlationId: closeAfter.correlationId },
+        'Closing the connection as the request handler asked');
+      this.state = 'Closed';
+      socket.end();
+      return;
+    }
+    this.updateReading();
+    this.maybeEnd();
+  }
+
+  /** Writes one response; returns false when the socket asks to wait for 'drain'. */
+  private write(slot: ResponseSlot): boolean {
+    const correlationId = slot.ctx.correlationId;
+    let chunks: Buffer[];
+    try {
+      chunks = this.options.encoder.encode({ correlationId, body: slot.body });
+    } catch (e) {
+      this.logger.error({ err: e, apiKey: apiKeyName(slot.ctx.apiKey), correlationId },
+        'Could not encode the response; answering UNKNOWN_SERVER_ERROR');
+      chunks = this.options.encoder.encode({ correlationId, body: errorResponse(new ApiError('UNKNOWN_SERVER_ERROR')) });
+    }
+    let flowing = true;
+    for (const chunk of chunks) flowing = this.socket.write(chunk);
+    return flowing;
+  }
+
+  private errorBody(e: unknown, ctx: RequestContext): object {
+    if (e instanceof ApiError) return errorResponse(e);
+    this.logger.error({ err: e, apiKey: apiKeyName(ctx.apiKey), apiVersion: ctx.apiVersion,
+      correlationId: ctx.correlationId, clientAddress: this.clientAddress },
+    'Request handler failed; answering UNKNOWN_SERVER_ERROR');
+    return errorResponse(new ApiError('UNKNOWN_SERVER_ERROR'));
+  }
+
+  private unsupportedVersion(header: RequestHeader): object {
+    const definition = this.options.apiVersions.get(header.apiKey);
+    const name = apiKeyName(header.apiKey);
+    const error = new ApiError('UNSUPPORTED_VERSION', definition === undefined
+      ? `API key ${header.apiKey} (${name}) is not served by this broker; send ApiVersions to list what is.`
+      : `${name} v${header.apiVersion} is not supported; this broker serves ${name} ` +
+        `v${definition.minVersion} to v${definition.maxVersion}.`);
+    // Like Kafka, an ApiVersions request of an unknown version still gets the list, so the client can downgrade.
+    return header.apiKey === ApiKey.ApiVersions
+      ? { ...errorResponse(error), apiKeys: this.options.apiVersions.ranges(), throttleTimeMs: 0 }
+      : errorResponse(error);
+  }
+
+  private updateReading(): void {
+    const read = this.state === 'Open' && !this.awaitingDrain && this.queue.length < this.options.queuedMaxRequests;
+    if (read && this.socket.isPaused()) this.socket.resume();
+    else if (!read && !this.socket.isPaused()) this.socket.pause();
+  }
+
+  private maybeEnd(): void {
+    if (this.state === 'Draining' && this.queue.length === 0) {
+      this.state = 'Closed';
+      this.socket.end();
+    }
+  }
+
+  private onIdle(): void {
+    if (this.queue.length > 0 || this.state === 'Closed') return;
+    this.logger.debug({ connectionsMaxIdleMs: this.options.connectionsMaxIdleMs }, 'Closing idle connection');
+    this.socket.destroy();
+  }
+
+  /** A frame that cannot be answered: log once, close. */
+  private abort(e: unknown): void {
+    if (this.state === 'Closed') return;
+    this.state = 'Closed';
+    this.logger.warn({ clientAddress: this.clientAddress, err: e },
+      'Closing connection: received a frame that cannot be answered');
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The broker's socket server: accepts TCP connections on one listener and runs a ServerConnection per socket,
+ * which decodes request frames and answers them through one `RequestHandler` (the broker's API dispatcher).
+ *
+ * Invariants: `port` is the bound port (useful with port 0, which binds a random free port; a broker registers
+ * the bound port in ZooKeeper only after `start()`). One FrameEncoder serves every connection (encoding is
+ * synchronous). Limits per Kafka's keys: socket.request.max.bytes, connections.max.idle.ms, queued.max.requests
+ * (applied per connection here: each connection stops reading at that many unanswered requests).
+ *
+ * Concurrency: everything runs on the event loop; handlers may await, connections interleave freely.
+ * Lifecycle: New → `start()` → Listening → `close()` → Closed. `close()` stops accepting, lets every connection
+ * answer what it has in flight (new requests are no longer read), then closes them; connections still busy
+ * after `shutdownTimeoutMs` are destroyed. The server owns its listening socket and its connections.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { IllegalStateError, InvalidArgumentError } from '../common/errors.js';
+import { silentLogger, type Logger } from '../common/logger.js';
+import { SystemTime, type Time } from '../common/time.js';
+import { ApiVersions } from '../protocol/api-versions.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-decoder.js';
+import { FrameEncoder } from '../protocol/frame-encoder.js';
+import { ServerConnection, type RequestHandler } from './server-connection.js';
+
+export interface SocketServerOptions {
+  /** Interface to bind; all interfaces when omitted. */
+  host?: string;
+  /** Port to bind; 0 picks a free one (read it back from `port`). */
+  port: number;
+  handler: RequestHandler;
+  /** APIs and versions served. @default ApiVersions.defaults() */
+  apiVersions?: ApiVersions;
+  /** Largest request frame; a larger declared length closes the connection (socket.request.max.bytes). @default 104857600 */
+  socketRequestMaxBytes?: number;
+  /** A connection with no traffic and nothing in flight for this long is closed (connections.max.idle.ms). @default 600000 */
+  connectionsMaxIdleMs?: number;
+  /** A connection stops reading while this many of its requests are unanswered (queued.max.requests). @default 500 */
+  queuedMaxRequests?: number;
+  /** How long `close()` waits for in-flight requests before destroying connections. @default 30000 */
+  shutdownTimeoutMs?: number;
+  time?: Time;
+  logger?: Logger;
+}
+
+type ServerState = 'New' | 'Listening' | 'Closed';
+
+export class SocketServer {
+  private readonly options: Required<Omit<SocketServerOptions, 'host'>> & { host: string | undefined };
+  private readonly logger: Logger;
+  private readonly encoder = new FrameEncoder();
+  private readonly server: Server;
+  private readonly connections = new Set<ServerConnection>();
+  private state: ServerState = 'New';
+  private nextConnectionIndex = 0;
+  private boundPort = -1;
+
+  constructor(options: SocketServerOptions) {
+    this.options = {
+      host: options.host,
+      port: options.port,
+      handler: options.handler,
+      apiVersions: options.apiVersions ?? ApiVersions.defaults(),
+      socketRequestMaxBytes: options.socketRequestMaxBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      connectionsMaxIdleMs: options.connectionsMaxIdleMs ?? 600000,
+      queuedMaxRequests: options.queuedMaxRequests ?? 500,
+      shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30000,
+      time: options.time ?? SystemTime,
+      logger: options.logger ?? silentLogger,
+    };
+    const o = this.options;
+    for (const [name, value, min] of [['port', o.port, 0], ['socketRequestMaxBytes', o.socketRequestMaxBytes, 1],
+      ['connectionsMaxIdleMs', o.connectionsMaxIdleMs, 1], ['queuedMaxRequests', o.queuedMaxRequests, 1],
+      ['shutdownTimeoutMs', o.shutdownTimeoutMs, 0]] as const) {
+      if (!Number.isInteger(value) || value < min) {
+        throw new InvalidArgumentError(`SocketServer option ${name} must be an integer >= ${min}; found ${value}.`);
+      }
+    }
+    this.logger = o.logger.child({ component: 'SocketServer' });
+    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+  }
+
+  /** The bound port; valid once `start()` resolved. */
+  get port(): number {
+    if (this.boundPort < 0) throw new IllegalStateError('SocketServer.port is known only after start() resolved.');
+    return this.boundPort;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Binds and starts accepting. Rejects when the address cannot be bound (e.g. EADDRINUSE). */
+  async start(): Promise<void> {
+    if (this.state !== 'New') throw new IllegalStateError(`SocketServer.start() called in state ${this.state}.`);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ host: this.options.host, port: this.options.port }, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server.on('error', (err) => this.logger.error({ err }, 'Listener error'));
+    const address = this.server.address();
+    this.boundPort = typeof address === 'object' && address !== null ? address.port : this.options.port;
+    this.state = 'Listening';
+    this.logger.info({ host: this.options.host ?? '*', port: this.boundPort }, 'Listening');
+  }
+
+  /**
+   * Stops accepting, lets connections answer what they have in flight, then closes them. Resolves when every
+   * connection and the listener are closed (connections are destroyed after shutdownTimeoutMs).
+   */
+  async close(): Promise<void> {
+    if (this.state === 'Closed') return;
+    const wasListening = this.state === 'Listening';
+    this.state = 'Closed';
+    const listenerClosed = wasListening
+      ? new Promise<void>((resolve) => this.server.close(() => resolve())) : Promise.resolve();
+    const connections = [...this.connections];
+    const timer = setTimeout(() => {
+      this.logger.warn({ connections: this.connections.size, shutdownTimeoutMs: this.options.shutdownTimeoutMs },
+        'Connections still busy at shutdown; destroying them');
+      for (const connection of this.connections) void connection.destroy();
+    }, this.options.shutdownTimeoutMs);
+    await Promise.all(connections.map((c) => c.closeGracefully()));
+    clearTimeout(timer);
+    await listenerClosed;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.state !== 'Listening') {
+      socket.destroy();
+      return;
+    }
+    const o = this.options;
+    const connectionId = `${socket.localAddress}:${socket.localPort}-${socket.remoteAddress}:${socket.remotePort}-` +
+      `${this.nextConnectionIndex++}`;
+    const connection = new ServerConnection({
+      socket,
+      connectionId,
+      handler: o.handler,
+      apiVersions: o.apiVersions,
+      encoder: this.encoder,
+      socketRequestMaxBytes: o.socketRequestMaxBytes,
+      connectionsMaxIdleMs: o.connectionsMaxIdleMs,
+      queuedMaxRequests: o.queuedMaxRequests,
+      time: o.time,
+      logger: o.logger,
+      onClose: (c) => this.connections.delete(c),
+    });
+    this.connections.add(connection);
+  }
+}
