@@ -63,8 +63,12 @@ export interface LeaderIsrAndZkVersion extends LeaderIsrAndControllerEpoch {
   readonly zkVersion: number;
 }
 
-/** ZooKeeper's default jute.maxbuffer is 1 MiB; fenced batch deletes stay far below it. */
-const MAX_OPS_PER_MULTI = 500;
+/** A failed check of /controller_epoch (op 0 of a fenced multi) as ControllerMovedError; other errors unchanged. */
+function controllerMovedOr(e: unknown, epochZkVersion: number): unknown {
+  if (!(e instanceof ZkError) || e.failedOpIndex !== 0 || e.zkCode !== 'BAD_VERSION') return e;
+  return new ControllerMovedError(`Controller moved to another broker: ${ControllerEpochZNode.path} is no longer ` +
+    `at version ${epochZkVersion}. This broker must stop acting as controller.`, { cause: e });
+}
 
 export class KafkaZkClient {
   private readonly log: Logger;
@@ -236,12 +240,10 @@ export class KafkaZkClient {
         [{ type: 'check', path: ControllerEpochZNode.path, version: epochZkVersion }, ...ops] as const);
       return results as unknown as ZkOpResults<T>;
     } catch (e) {
-      if (!(e instanceof ZkError) || e.failedOpIndex === undefined) throw e;
-      if (e.failedOpIndex === 0 && e.zkCode === 'BAD_VERSION') {
-        throw new ControllerMovedError(`Controller moved to another broker: ${ControllerEpochZNode.path} is no longer ` +
-          `at version ${epochZkVersion}. This broker must stop acting as controller.`, { cause: e });
-      }
-      throw new ZkError(e.zkCode, e.message, { path: e.path ?? '', failedOpIndex: e.failedOpIndex - 1, cause: e });
+      const error = controllerMovedOr(e, epochZkVersion);
+      if (!(error instanceof ZkError) || error.failedOpIndex === undefined) throw error;
+      throw new ZkError(error.zkCode, error.message,
+        { path: error.path ?? '', failedOpIndex: error.failedOpIndex - 1, cause: error });
     }
   }
 
@@ -564,29 +566,12 @@ export class KafkaZkClient {
     }));
   }
 
-  /** Deletes a subtree deepest level first, in fenced batches; znodes that vanish meanwhile are skipped. */
-  private async fencedDeleteRecursive(root: string, controllerEpochZkVersion: number): Promise<void> {
-    const levels: string[][] = [];
-    for (let level = [root]; level.length > 0;) {
-      levels.push(level);
-      const children = await Promise.all(level.map(async (p) => ((await this.zk.getChildren(p)) ?? []).map((c) => childPath(p, c))));
-      level = children.flat();
-    }
-    if (levels.length === 1 && (await this.zk.exists(root)) === null) return;
-    for (const level of levels.reverse()) {
-      for (let i = 0; i < level.length; i += MAX_OPS_PER_MULTI) {
-        let batch = level.slice(i, i + MAX_OPS_PER_MULTI);
-        while (batch.length > 0) {
-          try {
-            await this.controllerMulti(controllerEpochZkVersion, batch.map((path) => ({ type: 'delete', path }) as const));
-            break;
-          } catch (e) {
-            if (isZkError(e, 'NOT_EMPTY')) return this.fencedDeleteRecursive(root, controllerEpochZkVersion);
-            if (!isZkError(e, 'NO_NODE') || e.failedOpIndex === undefined) throw e;
-            batch = batch.filter((_, j) => j !== e.failedOpIndex);
-          }
-        }
-      }
+  /** zk.deleteRecursive fenced by the controller epoch. */
+  private async fencedDeleteRecursive(path: string, controllerEpochZkVersion: number): Promise<void> {
+    try {
+      await this.zk.deleteRecursive(path, { path: ControllerEpochZNode.path, version: controllerEpochZkVersion });
+    } catch (e) {
+      throw controllerMovedOr(e, controllerEpochZkVersion);
     }
   }
 }

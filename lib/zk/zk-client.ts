@@ -100,6 +100,8 @@ const RECONNECT_SPIN_DELAY_MS = 250;
 /** How long close() waits for the server to acknowledge the end of the session before dropping the socket. */
 const CLOSE_GRACE_MS = 2_000;
 const EMPTY = Buffer.alloc(0);
+/** Keeps a multi of deletes far below ZooKeeper's default 1 MiB request limit (jute.maxbuffer). */
+const MAX_DELETES_PER_MULTI = 500;
 
 const CREATE_MODES: Record<CreateMode, number> = {
   PERSISTENT: zookeeper.CreateMode.PERSISTENT,
@@ -260,17 +262,39 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     await this.call<void>('delete', path, (raw, cb) => raw.remove(path, expectedVersion, (e) => cb(e)));
   }
 
-  /** Deletes a znode and everything below it; a missing znode is fine. Children created meanwhile are deleted too. */
-  async deleteRecursive(path: string): Promise<void> {
-    const children = await this.getChildren(path);
-    if (children === null) return;
-    await Promise.all(children.map((child) => this.deleteRecursive(childPath(path, child))));
-    try {
-      await this.delete(path);
-    } catch (e) {
-      if (isZkError(e, 'NO_NODE')) return;
-      if (isZkError(e, 'NOT_EMPTY')) return this.deleteRecursive(path);
-      throw e;
+  /**
+   * Deletes a znode and everything below it, deepest level first, in multis of up to 500 deletes; a missing
+   * znode is fine, and znodes that appear or vanish meanwhile are handled. With `guard`, every multi starts with
+   * check(guard.path, guard.version), so the deletion stops with ZkError BAD_VERSION (failedOpIndex 0) as soon
+   * as the guard znode has changed (a fenced controller deletion).
+   */
+  async deleteRecursive(path: string, guard?: { path: string; version: number }): Promise<void> {
+    const levels: string[][] = [];
+    for (let level = [path]; level.length > 0;) {
+      levels.push(level);
+      const children = await Promise.all(level.map(async (p) => ((await this.getChildren(p)) ?? []).map((c) => childPath(p, c))));
+      level = children.flat();
+    }
+    const prefix: ZkOp[] = guard === undefined ? [] : [{ type: 'check', path: guard.path, version: guard.version }];
+    const deleteBatch = async (batch: string[]): Promise<'done' | 'childAppeared'> => {
+      while (batch.length > 0) {
+        try {
+          await this.multi([...prefix, ...batch.map((p): ZkOp => ({ type: 'delete', path: p }))]);
+          return 'done';
+        } catch (e) {
+          if (isZkError(e, 'NOT_EMPTY')) return 'childAppeared';
+          if (!isZkError(e, 'NO_NODE') || e.failedOpIndex === undefined || e.failedOpIndex < prefix.length) throw e;
+          const vanished = e.failedOpIndex - prefix.length;
+          batch = batch.filter((_, j) => j !== vanished);
+        }
+      }
+      return 'done';
+    };
+    for (const level of levels.reverse()) {
+      const batches: string[][] = [];
+      for (let i = 0; i < level.length; i += MAX_DELETES_PER_MULTI) batches.push(level.slice(i, i + MAX_DELETES_PER_MULTI));
+      const outcomes = await Promise.all(batches.map(deleteBatch));
+      if (outcomes.includes('childAppeared')) return this.deleteRecursive(path, guard);
     }
   }
 
@@ -396,6 +420,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private addWatch<T>(path: string, handler: (state: T) => unknown,
     read: (trigger: () => void) => Promise<T>): () => void {
     if (this.closing) throw new InvalidArgumentError(`Cannot watch ${path}: the ZkClient is closed.`);
+    this.requireSession();
     const watch: Watch<T> = {
       path, read, handler, active: true, running: false, again: false,
       trigger: () => this.rearm(watch as Watch<unknown>),

@@ -115,6 +115,18 @@ describe('ZkClient', function () {
       await zk.deleteRecursive('/t');
       expect(await zk.getChildren('/t')).to.equal(null);
     });
+
+    it('deletes nothing more once its guard znode has changed', async () => {
+      const zk = await open();
+      await zk.create('/guard');
+      await zk.create('/t/a', null, { createParents: true });
+      await zk.setData('/guard', b('moved'));
+      const e = await expectZkError(zk.deleteRecursive('/t', { path: '/guard', version: 0 }), 'BAD_VERSION');
+      expect(e.failedOpIndex).to.equal(0);
+      expect(await zk.exists('/t/a')).to.not.equal(null);
+      await zk.deleteRecursive('/t', { path: '/guard', version: 1 });
+      expect(await zk.exists('/t')).to.equal(null);
+    });
   });
 
   describe('#multi', () => {

@@ -186,6 +186,10 @@ describe('KafkaZkClient', function () {
       expect(((await rejection(client.createTopic('doomed', assignment()))) as Error).message).to.contain('marked for deletion');
       expect(((await rejection(client.markTopicForDeletion('never'))) as ApiError).errorName).to.equal('UNKNOWN_TOPIC_OR_PARTITION');
 
+      const stale = await rejection(client.deleteTopicZNodes('doomed', epochZkVersion + 1));
+      expect(stale).to.be.instanceOf(ControllerMovedError);
+      expect(await client.zk.exists('/brokers/topics/doomed/partitions/0/state')).to.not.equal(null);
+
       await client.deleteTopicZNodes('doomed', epochZkVersion);
       expect(await client.zk.exists('/brokers/topics/doomed')).to.equal(null);
       expect(await client.zk.exists('/config/topics/doomed')).to.equal(null);
