@@ -3,9 +3,10 @@
  * admin calls only `put` typed events here; `process` runs them strictly one at a time in arrival order, so all
  * controller state is mutated by one logical thread even though handlers await ZooKeeper.
  *
- * Layout: a FIFO array with a moving head (compacted when half consumed) plus, for events that carry no payload
- * and make their handler re-read ZooKeeper, a set of coalescing keys: putting such an event while an equal one is
- * still waiting is a no-op, since the waiting one will read the newer state anyway.
+ * Layout: a FIFO array with a moving head (compacted when half consumed) plus, for events that make their handler
+ * re-read ZooKeeper, a map of coalescing key → waiting event: putting such an event while one with the same key is
+ * still waiting folds it into the waiting one (`merge`, by default a no-op), since that one will read the newer
+ * state anyway.
  *
  * Invariants: at most one `process` call is running; events start in the order they were put (coalesced events
  * keep the position of the first one); an event that is dropped without running (by `clearAndPut` or `close`) is
@@ -27,6 +28,8 @@ export interface ControllerEventQueueOptions<E> {
   preempt?: (event: E) => void;
   /** Events with equal keys coalesce while waiting; undefined = never coalesce this event. */
   coalesceKey?: (event: E) => string | undefined;
+  /** Folds an incoming event into the waiting one with the same key. @default drops the incoming event */
+  merge?: (waiting: E, incoming: E) => void;
   /** Used to name events in logs. */
   describe?: (event: E) => string;
   logger?: Logger;
@@ -39,7 +42,7 @@ export class ControllerEventQueue<E> {
   private readonly log: Logger;
   private events: E[] = [];
   private head = 0;
-  private readonly waitingKeys = new Set<string>();
+  private readonly waitingByKey = new Map<string, E>();
   private running: Promise<void> | undefined;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
@@ -59,7 +62,7 @@ export class ControllerEventQueue<E> {
     return this.running !== undefined;
   }
 
-  /** Appends an event, unless an event with the same coalescing key is already waiting. After close: preempted. */
+  /** Appends an event, or folds it into a waiting event with the same coalescing key. After close: preempted. */
   put(event: E): void {
     if (this.closed) {
       this.opts.preempt?.(event);
@@ -67,8 +70,12 @@ export class ControllerEventQueue<E> {
     }
     const key = this.opts.coalesceKey?.(event);
     if (key !== undefined) {
-      if (this.waitingKeys.has(key)) return;
-      this.waitingKeys.add(key);
+      const waiting = this.waitingByKey.get(key);
+      if (waiting !== undefined) {
+        this.opts.merge?.(waiting, event);
+        return;
+      }
+      this.waitingByKey.set(key, event);
     }
     this.events.push(event);
     if (this.running === undefined) this.running = this.drain();
@@ -97,7 +104,7 @@ export class ControllerEventQueue<E> {
     const dropped = this.events.slice(this.head);
     this.events = [];
     this.head = 0;
-    this.waitingKeys.clear();
+    this.waitingByKey.clear();
     for (const event of dropped) this.opts.preempt?.(event);
   }
 
@@ -112,7 +119,7 @@ export class ControllerEventQueue<E> {
         this.head = 0;
       }
       const key = this.opts.coalesceKey?.(event);
-      if (key !== undefined) this.waitingKeys.delete(key);
+      if (key !== undefined) this.waitingByKey.delete(key);
       try {
         await this.opts.process(event);
       } catch (e) {

@@ -1,0 +1,66 @@
+/**
+ * The controller's events (Kafka's `ControllerEvent` subclasses at the end of `KafkaController.scala`): what watch
+ * callbacks, timers, session listeners and callers of the public API put on the ControllerEventQueue. Events that
+ * make their handler re-read ZooKeeper carry no payload and coalesce while waiting; PartitionModifications merges
+ * the topics of waiting events so that a burst of topic watches becomes one pipelined read.
+ */
+import type { TopicPartition } from '../common/topic-partition.js';
+
+export type ControllerEvent =
+  /** /controller changed or vanished, or a new session began: resign if another broker took over; race if none. */
+  | { readonly type: 'ControllerChange' }
+  /** The ZooKeeper session expired: resign (the listener already stopped acting synchronously). */
+  | { readonly type: 'Expire' }
+  /** /brokers/ids children or a broker's registration changed. */
+  | { readonly type: 'BrokerChange' }
+  /** /brokers/topics children changed. */
+  | { readonly type: 'TopicChange' }
+  /** The assignment znodes of these topics changed (partitions added). */
+  | { readonly type: 'PartitionModifications'; readonly topics: Set<string> }
+  /** /admin/delete_topics children changed. */
+  | { readonly type: 'TopicDeletion' }
+  /** /isr_change_notification children changed. */
+  | { readonly type: 'IsrChangeNotification' }
+  /** /admin/preferred_replica_election appeared or changed. */
+  | { readonly type: 'PreferredReplicaElection' }
+  /** /admin/reassign_partitions appeared or changed. */
+  | { readonly type: 'PartitionReassignment' }
+  /** The periodic leader imbalance check (auto.leader.rebalance.enable). */
+  | { readonly type: 'AutoPreferredReplicaLeaderElection' }
+  /** A broker asks to move leadership away before it stops; answers the partitions it still leads. */
+  | {
+    readonly type: 'ControlledShutdown';
+    readonly brokerId: number;
+    readonly brokerEpoch: number;
+    readonly resolve: (partitionsStillLed: TopicPartition[]) => void;
+    readonly reject: (error: Error) => void;
+  }
+  /** Resign and stop (shutdown()). */
+  | { readonly type: 'Shutdown' };
+
+/** Events that only make the handler re-read ZooKeeper coalesce while one of the same kind waits. */
+export function coalesceKey(event: ControllerEvent): string | undefined {
+  switch (event.type) {
+    case 'ControllerChange':
+    case 'BrokerChange':
+    case 'TopicChange':
+    case 'PartitionModifications':
+    case 'TopicDeletion':
+    case 'IsrChangeNotification':
+    case 'PreferredReplicaElection':
+    case 'PartitionReassignment':
+    case 'AutoPreferredReplicaLeaderElection':
+      return event.type;
+    case 'Expire':
+    case 'ControlledShutdown':
+    case 'Shutdown':
+      return undefined;
+  }
+}
+
+/** Folds an incoming event into the waiting one of the same coalescing key. */
+export function mergeEvents(waiting: ControllerEvent, incoming: ControllerEvent): void {
+  if (waiting.type === 'PartitionModifications' && incoming.type === 'PartitionModifications') {
+    for (const topic of incoming.topics) waiting.topics.add(topic);
+  }
+}

@@ -1,0 +1,628 @@
+/**
+ * The ZooKeeper-era Kafka controller (Kafka's `KafkaController`): every broker runs one; the one that creates the
+ * ephemeral /controller znode (bumping /controller_epoch in the same multi) is active and decides partition
+ * leadership. By this product's design it sends no RPCs: its only output is ZooKeeper writes, each fenced by a
+ * check of /controller_epoch's version, and brokers learn leadership by watching the state znodes.
+ *
+ * Layout: one ControllerEventQueue; watch callbacks, the session listeners, the rebalance timer and the public API
+ * only put `ControllerEvent`s, and `process` handles them one at a time (Kafka's one event thread). An activation
+ * (`Activation`) bundles what exists only while active: the ControllerContext with the fencing token, the state
+ * machines, the deletion manager, the watch subscriptions and the rebalance timer.
+ *
+ * Invariants:
+ * - Active ⇔ `activation` is set; it is set when this broker wins the race and cleared, synchronously and before
+ *   anything else, when it resigns (ControllerMovedError, /controller names another broker, session expiry,
+ *   shutdown). Watch callbacks of an old activation put nothing.
+ * - Every ZooKeeper write of an activation carries that activation's epochZkVersion, so a handler still running
+ *   after its activation ended (a zombie) is refused by ZooKeeper and changes nothing.
+ *
+ * Concurrency: handlers await ZooKeeper, but the queue runs them strictly one after the other, so the context only
+ * changes inside the running handler. The 'expired' listener runs inside the ZooKeeper client's callbacks: it
+ * clears the activation and the queue synchronously, so an in-flight handler's next write fails fenced or with
+ * SESSION_EXPIRED.
+ *
+ * Ownership: the Broker creates it with a connected KafkaZkClient it owns, calls `startup()` once and `shutdown()`
+ * once (before closing the ZooKeeper client). shutdown() resigns and deletes /controller so another broker takes
+ * over at once instead of after the session ends.
+ * Crash: nothing is stored locally; the next controller rebuilds its context from ZooKeeper at failover.
+ */
+import { EventEmitter } from 'node:events';
+import { ApiError } from '../common/errors.js';
+import { silentLogger, type Logger } from '../common/logger.js';
+import { SystemScheduler, type ScheduledTask, type Scheduler } from '../common/scheduler.js';
+import { SystemTime, type Time } from '../common/time.js';
+import type { TopicPartition } from '../common/topic-partition.js';
+import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
+import { ControllerMovedError } from '../zk/zk-errors.js';
+import {
+  BrokerIdsZNode, BrokerIdZNode, ControllerZNode, DeleteTopicsZNode, IsrChangeNotificationZNode,
+  PreferredReplicaElectionZNode, ReassignPartitionsZNode, TopicsZNode, TopicZNode,
+} from '../zk/zk-paths.js';
+import { ControllerContext, type ControllerPartition } from './controller-context.js';
+import { ControllerEventQueue } from './controller-event-queue.js';
+import { coalesceKey, mergeEvents, type ControllerEvent } from './controller-events.js';
+import { PartitionStateMachine } from './partition-state-machine.js';
+import { ReplicaStateMachine } from './replica-state-machine.js';
+import { TopicDeletionManager } from './topic-deletion-manager.js';
+
+/** The broker settings the controller uses (Kafka's names, camelCased). */
+export interface KafkaControllerConfig {
+  /** unclean.leader.election.enable: broker default; a topic's config overrides it. @default false */
+  uncleanLeaderElectionEnable: boolean;
+  /** auto.leader.rebalance.enable @default true */
+  autoLeaderRebalanceEnable: boolean;
+  /** leader.imbalance.per.broker.percentage @default 10 */
+  leaderImbalancePerBrokerPercentage: number;
+  /** leader.imbalance.check.interval.seconds @default 300 */
+  leaderImbalanceCheckIntervalSeconds: number;
+  /** delete.topic.enable @default true */
+  deleteTopicEnable: boolean;
+}
+
+export const DEFAULT_CONTROLLER_CONFIG: Readonly<KafkaControllerConfig> = Object.freeze({
+  uncleanLeaderElectionEnable: false,
+  autoLeaderRebalanceEnable: true,
+  leaderImbalancePerBrokerPercentage: 10,
+  leaderImbalanceCheckIntervalSeconds: 300,
+  deleteTopicEnable: true,
+});
+
+/** Kafka schedules the first imbalance check 5 s after failover. */
+const FIRST_REBALANCE_CHECK_DELAY_MS = 5_000;
+
+export interface KafkaControllerOptions {
+  brokerId: number;
+  /** Connected; owned by the caller, who closes it after `shutdown()`. */
+  zkClient: KafkaZkClient;
+  config?: Partial<KafkaControllerConfig>;
+  logger?: Logger;
+  time?: Time;
+  /** Runs the periodic leader imbalance check. @default SystemScheduler */
+  scheduler?: Scheduler;
+}
+
+export interface KafkaControllerEvents {
+  /** Failover completed: this broker is the active controller with this epoch. */
+  activated: [epoch: number];
+  /** This broker stopped being the active controller. */
+  resigned: [];
+}
+
+/** What exists only while this broker is the active controller. */
+interface Activation {
+  readonly context: ControllerContext;
+  readonly partitionStateMachine: PartitionStateMachine;
+  readonly replicaStateMachine: ReplicaStateMachine;
+  readonly topicDeletionManager: TopicDeletionManager;
+  /** Watches on fixed paths. */
+  readonly unwatch: (() => void)[];
+  readonly brokerWatches: Map<number, () => void>;
+  readonly topicWatches: Map<string, () => void>;
+  rebalanceTask: ScheduledTask | undefined;
+}
+
+export class KafkaController extends EventEmitter<KafkaControllerEvents> {
+  readonly brokerId: number;
+  private readonly zk: KafkaZkClient;
+  private readonly config: KafkaControllerConfig;
+  private readonly log: Logger;
+  private readonly scheduler: Scheduler;
+  private readonly time: Time;
+  private readonly queue: ControllerEventQueue<ControllerEvent>;
+  private activation: Activation | undefined;
+  private knownControllerId = -1;
+  private started = false;
+  private stopping: Promise<void> | undefined;
+  private unwatchController: (() => void) | undefined;
+  private readonly onExpired = (): void => this.handleSessionExpired();
+  private readonly onNewSession = (): void => this.queue.put({ type: 'ControllerChange' });
+
+  constructor(opts: KafkaControllerOptions) {
+    super();
+    this.brokerId = opts.brokerId;
+    this.zk = opts.zkClient;
+    this.config = { ...DEFAULT_CONTROLLER_CONFIG, ...opts.config };
+    this.log = (opts.logger ?? silentLogger).child({ component: 'KafkaController', brokerId: opts.brokerId });
+    this.scheduler = opts.scheduler ?? new SystemScheduler((name, e) => this.log.error({ err: e, task: name }, 'scheduled task failed'));
+    this.time = opts.time ?? SystemTime;
+    this.queue = new ControllerEventQueue<ControllerEvent>({
+      process: (event) => this.process(event),
+      preempt: (event) => {
+        if (event.type === 'ControlledShutdown') event.reject(notController(this.knownControllerId));
+      },
+      coalesceKey,
+      merge: mergeEvents,
+      describe: (event) => event.type,
+      logger: this.log,
+    });
+  }
+
+  /** True while this broker is the active controller (from winning the race until resigning). */
+  get isActive(): boolean {
+    return this.activation !== undefined;
+  }
+
+  /** The controller epoch of the current activation; 0 when not active. */
+  get epoch(): number {
+    return this.activation?.context.epoch ?? 0;
+  }
+
+  /** The active controller's broker id as last seen in /controller; -1 when there is none. */
+  get activeControllerId(): number {
+    return this.isActive ? this.brokerId : this.knownControllerId;
+  }
+
+  /** 1 on the active controller, 0 elsewhere (Kafka's ActiveControllerCount). */
+  get activeControllerCount(): number {
+    return this.isActive ? 1 : 0;
+  }
+
+  /** Partitions without a live leader, outside topics being deleted; 0 when not active. */
+  get offlinePartitionsCount(): number {
+    return this.activation?.context.offlinePartitionCount ?? 0;
+  }
+
+  /** Partitions in the cluster; 0 when not active. */
+  get globalPartitionCount(): number {
+    return this.activation?.context.globalPartitionCount ?? 0;
+  }
+
+  /**
+   * Starts watching /controller and the ZooKeeper session; the race for /controller and, on a win, the failover
+   * run on the event queue afterwards (listen for 'activated').
+   */
+  async startup(): Promise<void> {
+    if (this.started) throw new ApiError('UNKNOWN_SERVER_ERROR', 'KafkaController.startup() may be called only once.');
+    this.started = true;
+    this.zk.zk.on('expired', this.onExpired);
+    this.zk.zk.on('newSession', this.onNewSession);
+    this.unwatchController = this.zk.zk.watchData(ControllerZNode.path, (node) => {
+      this.knownControllerId = node === null ? -1 : this.decodeControllerId(node.data);
+      this.queue.put({ type: 'ControllerChange' });
+    });
+  }
+
+  /** Resigns if active (deleting /controller so another broker takes over now), and stops processing events. */
+  shutdown(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.zk.zk.off('expired', this.onExpired);
+      this.zk.zk.off('newSession', this.onNewSession);
+      this.unwatchController?.();
+      this.queue.clearAndPut({ type: 'Shutdown' });
+      await this.queue.close();
+      this.log.info('controller shut down');
+    })();
+    return this.stopping;
+  }
+
+  /**
+   * Controlled shutdown of `brokerId` (Kafka's ControlledShutdown request, served by the active controller):
+   * moves leadership of its replicated partitions to other ISR members and takes it out of the ISRs of the
+   * partitions it follows. Resolves with the partitions it still leads (the broker retries until none).
+   * Rejects with ApiError NOT_CONTROLLER when not active, BROKER_NOT_AVAILABLE for an unknown broker and
+   * STALE_BROKER_EPOCH when `brokerEpoch` is older than its registration (-1 skips that check).
+   */
+  controlledShutdown(brokerId: number, brokerEpoch: number): Promise<TopicPartition[]> {
+    return new Promise((resolve, reject) => this.queue.put({ type: 'ControlledShutdown', brokerId, brokerEpoch, resolve, reject }));
+  }
+
+  // ---- event processing ----
+
+  private async process(event: ControllerEvent): Promise<void> {
+    try {
+      switch (event.type) {
+        case 'ControllerChange': return await this.processControllerChange();
+        case 'Expire': return this.resign('ZooKeeper session expired');
+        case 'Shutdown': return await this.processShutdown();
+        case 'ControlledShutdown': return await this.processControlledShutdown(event);
+      }
+      const a = this.activation;
+      if (a === undefined) return;
+      switch (event.type) {
+        case 'BrokerChange': return await this.processBrokerChange(a);
+        case 'TopicChange': return await this.processTopicChange(a);
+        case 'PartitionModifications': return await this.processPartitionModifications(a, event.topics);
+        case 'TopicDeletion': return await a.topicDeletionManager.onDeletionMarkers(await this.zk.getTopicDeletions());
+        case 'IsrChangeNotification': return await this.processIsrChangeNotification(a);
+        case 'PreferredReplicaElection': return await this.processPreferredReplicaElection(a);
+        case 'PartitionReassignment': return this.processPartitionReassignment();
+        case 'AutoPreferredReplicaLeaderElection': return await this.checkAndTriggerAutoLeaderRebalance(a);
+      }
+    } catch (e) {
+      if (event.type === 'ControlledShutdown') event.reject(e instanceof Error ? e : new Error(String(e)));
+      if (e instanceof ControllerMovedError) {
+        this.log.warn({ event: event.type, err: e }, 'controller moved to another broker while handling an event');
+        this.resign('controller moved');
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /** /controller changed: resign if another broker holds it; race for it if nobody does (Kafka's Reelect). */
+  private async processControllerChange(): Promise<void> {
+    if (this.stopping !== undefined) return;
+    const controllerId = await this.zk.getControllerId();
+    this.knownControllerId = controllerId ?? -1;
+    if (this.activation !== undefined && controllerId !== this.brokerId) {
+      this.resign(`broker ${controllerId ?? 'none'} holds /controller now`);
+    }
+    if (controllerId === null) await this.elect();
+  }
+
+  private async elect(): Promise<void> {
+    const won = await this.zk.registerControllerAndIncrementEpoch(this.brokerId);
+    if (won === null) {
+      this.knownControllerId = (await this.zk.getControllerId()) ?? -1;
+      this.log.info({ controllerId: this.knownControllerId }, 'another broker won the controller election');
+      return;
+    }
+    this.knownControllerId = this.brokerId;
+    const a = this.activate(won.epoch, won.epochZkVersion);
+    try {
+      await this.onControllerFailover(a);
+    } catch (e) {
+      if (this.activation !== a) throw e;
+      if (e instanceof ControllerMovedError) throw e;
+      // Let another broker (or this one, afresh) try: Kafka's triggerControllerMove.
+      this.log.error({ err: e }, 'controller failover failed; resigning and deleting /controller');
+      this.resign('failover failed');
+      await this.zk.deleteController(a.context.epochZkVersion);
+    }
+  }
+
+  private activate(epoch: number, epochZkVersion: number): Activation {
+    const context = new ControllerContext(epoch, epochZkVersion);
+    const partitionStateMachine = new PartitionStateMachine({ context, zkClient: this.zk,
+      uncleanLeaderElectionEnable: this.config.uncleanLeaderElectionEnable, logger: this.log });
+    const replicaStateMachine = new ReplicaStateMachine({ context, zkClient: this.zk, logger: this.log });
+    const a: Activation = {
+      context, partitionStateMachine, replicaStateMachine,
+      topicDeletionManager: new TopicDeletionManager({
+        context, zkClient: this.zk, partitionStateMachine, replicaStateMachine,
+        deleteTopicEnable: this.config.deleteTopicEnable, logger: this.log,
+        onTopicDeleted: (topic) => this.unwatchTopic(a, topic),
+      }),
+      unwatch: [], brokerWatches: new Map(), topicWatches: new Map(), rebalanceTask: undefined,
+    };
+    this.activation = a;
+    this.log.info({ epoch, epochZkVersion }, 'became the active controller');
+    return a;
+  }
+
+  /**
+   * Kafka's onControllerFailover: watch first (events queue up behind this one), delete stale ISR change
+   * notifications, load brokers, topics, assignments and every state znode, start the replica then the partition
+   * state machine (electing leaders for New and Offline partitions), resume deletions, schedule the rebalance.
+   */
+  private async onControllerFailover(a: Activation): Promise<void> {
+    const startMs = this.time.hiResMs();
+    const zk = this.zk.zk;
+    const put = (event: ControllerEvent) => (): void => {
+      if (this.activation === a) this.queue.put(event);
+    };
+    a.unwatch.push(
+      zk.watchChildren(BrokerIdsZNode.path, put({ type: 'BrokerChange' })),
+      zk.watchChildren(TopicsZNode.path, put({ type: 'TopicChange' })),
+      zk.watchChildren(DeleteTopicsZNode.path, put({ type: 'TopicDeletion' })),
+      zk.watchChildren(IsrChangeNotificationZNode.path, put({ type: 'IsrChangeNotification' })),
+      zk.watchExists(PreferredReplicaElectionZNode.path, put({ type: 'PreferredReplicaElection' })),
+      zk.watchExists(ReassignPartitionsZNode.path, put({ type: 'PartitionReassignment' })),
+    );
+    const ctx = a.context;
+    await this.zk.deleteIsrChangeNotifications(await this.zk.getIsrChangeNotifications(), ctx.epochZkVersion);
+
+    for (const broker of await this.zk.getAllBrokers()) {
+      ctx.liveBrokerEpochs.set(broker.id, broker.epoch);
+      this.watchBroker(a, broker.id);
+    }
+    const topics = await this.zk.getAllTopics();
+    const assignments = await Promise.all(topics.map((t) => this.zk.getTopicAssignment(t)));
+    topics.forEach((topic, i) => {
+      const assignment = assignments[i];
+      if (assignment === null || assignment === undefined) return;
+      ctx.addTopic(topic);
+      for (const [partition, { replicas }] of assignment.partitions) ctx.putPartition(topic, partition, replicas);
+      this.watchTopic(a, topic);
+    });
+    const partitions = [...ctx.allPartitions()];
+    const states = await Promise.all(partitions.map((p) => this.zk.getPartitionState(p)));
+    partitions.forEach((p, i) => (p.leaderIsr = states[i] ?? undefined));
+    const markedForDeletion = await this.zk.getTopicDeletions();
+    this.log.info({ epoch: ctx.epoch, liveBrokers: [...ctx.liveBrokerEpochs.keys()], topics: topics.length,
+      partitions: partitions.length, markedForDeletion }, 'controller context loaded');
+
+    await a.replicaStateMachine.startup();
+    a.partitionStateMachine.initializeStates();
+    await a.partitionStateMachine.triggerOnlinePartitionStateChange();
+    await a.topicDeletionManager.onDeletionMarkers(markedForDeletion);
+
+    if (this.config.autoLeaderRebalanceEnable) {
+      a.rebalanceTask = this.scheduler.schedule('auto-leader-rebalance', put({ type: 'AutoPreferredReplicaLeaderElection' }),
+        FIRST_REBALANCE_CHECK_DELAY_MS, this.config.leaderImbalanceCheckIntervalSeconds * 1000);
+    }
+    if (this.activation !== a) return;
+    this.log.info({ epoch: ctx.epoch, offlinePartitions: ctx.offlinePartitionCount,
+      failoverMs: Math.round(this.time.hiResMs() - startMs) }, 'controller failover complete');
+    this.emit('activated', ctx.epoch);
+  }
+
+  /** Stops acting as controller, synchronously: no more watch events, timers or writes from this activation. */
+  private resign(reason: string): void {
+    const a = this.activation;
+    if (a === undefined) return;
+    this.activation = undefined;
+    if (this.knownControllerId === this.brokerId) this.knownControllerId = -1;
+    for (const unwatch of [...a.unwatch, ...a.brokerWatches.values(), ...a.topicWatches.values()]) unwatch();
+    a.rebalanceTask?.cancel();
+    this.log.info({ epoch: a.context.epoch, reason }, 'resigned as controller');
+    this.emit('resigned');
+  }
+
+  /** Runs inside the ZooKeeper client's expiry callback: resign before anything else, drop what was queued. */
+  private handleSessionExpired(): void {
+    this.log.warn({ active: this.isActive }, 'ZooKeeper session expired');
+    this.resign('ZooKeeper session expired');
+    this.queue.clearAndPut({ type: 'Expire' });
+  }
+
+  private async processShutdown(): Promise<void> {
+    const a = this.activation;
+    if (a === undefined) return;
+    this.resign('shutdown');
+    try {
+      await this.zk.deleteController(a.context.epochZkVersion);
+    } catch (e) {
+      this.log.warn({ err: e }, 'could not delete /controller at shutdown; it goes with the ZooKeeper session');
+    }
+  }
+
+  // ---- brokers ----
+
+  /** Diffs /brokers/ids against the context: new, dead and bounced (same id, newer epoch) brokers. */
+  private async processBrokerChange(a: Activation): Promise<void> {
+    const ctx = a.context;
+    const current = new Map((await this.zk.getAllBrokers()).map((b) => [b.id, b.epoch]));
+    const newIds = [...current.keys()].filter((id) => !ctx.liveBrokerEpochs.has(id));
+    const deadIds = [...ctx.liveBrokerEpochs.keys()].filter((id) => !current.has(id));
+    const bouncedIds = [...current].filter(([id, epoch]) => epoch > (ctx.liveBrokerEpochs.get(id) ?? epoch)).map(([id]) => id);
+    if (newIds.length + deadIds.length + bouncedIds.length === 0) return;
+    this.log.info({ newBrokers: newIds, deadBrokers: deadIds, bouncedBrokers: bouncedIds, liveBrokers: [...current.keys()] },
+      'broker change');
+    for (const id of newIds) {
+      ctx.liveBrokerEpochs.set(id, current.get(id)!);
+      this.watchBroker(a, id);
+    }
+    await this.onBrokerStartup(a, newIds);
+    if (bouncedIds.length > 0) {
+      for (const id of bouncedIds) ctx.removeLiveBroker(id);
+      await this.onBrokerFailure(a, bouncedIds);
+      for (const id of bouncedIds) ctx.liveBrokerEpochs.set(id, current.get(id)!);
+      await this.onBrokerStartup(a, bouncedIds);
+    }
+    for (const id of deadIds) {
+      ctx.removeLiveBroker(id);
+      a.brokerWatches.get(id)?.();
+      a.brokerWatches.delete(id);
+    }
+    await this.onBrokerFailure(a, deadIds);
+  }
+
+  /** Its replicas go Online; New and Offline partitions retry election. Leadership returns only by preferred election. */
+  private async onBrokerStartup(a: Activation, brokerIds: readonly number[]): Promise<void> {
+    if (brokerIds.length === 0) return;
+    const replicas = a.context.replicasOnBrokers(new Set(brokerIds));
+    await a.replicaStateMachine.handleStateChanges(replicas, 'OnlineReplica', `broker ${brokerIds.join(',')} started`);
+    await a.partitionStateMachine.triggerOnlinePartitionStateChange();
+  }
+
+  /** Partitions it led go Offline and elect anew; then its replicas go Offline (leaving the ISRs). */
+  private async onBrokerFailure(a: Activation, brokerIds: readonly number[]): Promise<void> {
+    if (brokerIds.length === 0) return;
+    const ctx = a.context;
+    const reason = `broker ${brokerIds.join(',')} failed`;
+    const replicas = ctx.replicasOnBrokers(new Set(brokerIds)).filter((r) => !ctx.isTopicQueuedUpForDeletion(r.partition.topic));
+    await a.partitionStateMachine.handleStateChanges(ctx.partitionsWithOfflineLeader(), 'OfflinePartition', reason);
+    await a.partitionStateMachine.triggerOnlinePartitionStateChange();
+    await a.replicaStateMachine.handleStateChanges(replicas, 'OfflineReplica', reason);
+  }
+
+  private async processControlledShutdown(event: Extract<ControllerEvent, { type: 'ControlledShutdown' }>): Promise<void> {
+    const a = this.activation;
+    if (a === undefined) {
+      event.reject(notController(this.knownControllerId));
+      return;
+    }
+    const ctx = a.context;
+    const { brokerId, brokerEpoch } = event;
+    const registeredEpoch = ctx.liveBrokerEpochs.get(brokerId);
+    if (registeredEpoch === undefined) {
+      event.reject(new ApiError('BROKER_NOT_AVAILABLE', `Broker ${brokerId} asked for a controlled shutdown but is not ` +
+        `registered in ZooKeeper (live brokers: ${[...ctx.liveBrokerEpochs.keys()].join(',')}).`));
+      return;
+    }
+    if (brokerEpoch !== -1 && brokerEpoch < registeredEpoch) {
+      event.reject(new ApiError('STALE_BROKER_EPOCH', `Controlled shutdown of broker ${brokerId} with epoch ${brokerEpoch} ` +
+        `refused: the broker registered again since (epoch ${registeredEpoch}).`));
+      return;
+    }
+    ctx.shuttingDownBrokerIds.add(brokerId);
+    const reason = `controlled shutdown of broker ${brokerId}`;
+    const toActOn = ctx.replicasOnBrokers(new Set([brokerId])).map((r) => r.partition)
+      .filter((p) => p.replicas.length > 1 && p.leaderIsr !== undefined && !ctx.isTopicQueuedUpForDeletion(p.topic));
+    const led = toActOn.filter((p) => p.leaderIsr!.leader === brokerId);
+    const followed = toActOn.filter((p) => p.leaderIsr!.leader !== brokerId);
+    await a.partitionStateMachine.handleStateChanges(led, 'OnlinePartition', reason, { kind: 'ControlledShutdown' });
+    await a.replicaStateMachine.handleStateChanges(followed.map((partition) => ({ partition, brokerId })), 'OfflineReplica', reason);
+    const stillLed = ctx.partitionsLedBy(brokerId).filter((p) => p.replicas.length > 1);
+    this.log.info({ brokerId, stillLed: stillLed.length }, 'controlled shutdown handled');
+    event.resolve(stillLed.map(({ topic, partition }) => ({ topic, partition })));
+  }
+
+  // ---- topics ----
+
+  /** Diffs /brokers/topics against the context: new topics get their partitions created, vanished ones dropped. */
+  private async processTopicChange(a: Activation): Promise<void> {
+    const ctx = a.context;
+    const topics = new Set(await this.zk.getAllTopics());
+    const newTopics = [...topics].filter((t) => !ctx.hasTopic(t));
+    for (const topic of [...ctx.allTopics].filter((t) => !topics.has(t))) {
+      this.log.info({ topic }, 'topic znode removed; forgetting the topic');
+      ctx.removeTopic(topic);
+      this.unwatchTopic(a, topic);
+    }
+    if (newTopics.length === 0) return;
+    const assignments = await Promise.all(newTopics.map((t) => this.zk.getTopicAssignment(t)));
+    const created: ControllerPartition[] = [];
+    newTopics.forEach((topic, i) => {
+      const assignment = assignments[i];
+      if (assignment === null || assignment === undefined) return;
+      ctx.addTopic(topic);
+      for (const [partition, { replicas }] of assignment.partitions) created.push(ctx.putPartition(topic, partition, replicas));
+      this.watchTopic(a, topic);
+    });
+    this.log.info({ topics: newTopics, partitions: created.length }, 'new topics');
+    await this.onNewPartitionCreation(a, created);
+  }
+
+  /** Partitions added to existing topics' assignments become New then Online. */
+  private async processPartitionModifications(a: Activation, topics: ReadonlySet<string>): Promise<void> {
+    const ctx = a.context;
+    const known = [...topics].filter((t) => ctx.hasTopic(t));
+    const assignments = await Promise.all(known.map((t) => this.zk.getTopicAssignment(t)));
+    const added: ControllerPartition[] = [];
+    known.forEach((topic, i) => {
+      const assignment = assignments[i];
+      if (assignment === null || assignment === undefined || !ctx.hasTopic(topic)) return;
+      const newPartitions = [...assignment.partitions].filter(([p]) => ctx.partition(topic, p) === undefined);
+      if (newPartitions.length === 0) return;
+      if (ctx.isTopicQueuedUpForDeletion(topic)) {
+        this.log.warn({ topic, partitions: newPartitions.map(([p]) => p) }, 'ignoring partitions added to a topic being deleted');
+        return;
+      }
+      for (const [partition, { replicas }] of newPartitions) added.push(ctx.putPartition(topic, partition, replicas));
+    });
+    if (added.length === 0) return;
+    this.log.info({ partitions: added.map((p) => `${p.topic}-${p.partition}`) }, 'new partitions added to existing topics');
+    await this.onNewPartitionCreation(a, added);
+  }
+
+  private async onNewPartitionCreation(a: Activation, partitions: readonly ControllerPartition[]): Promise<void> {
+    if (partitions.length === 0) return;
+    const reason = 'new partition';
+    const replicas = a.context.replicasOf(partitions);
+    await a.partitionStateMachine.handleStateChanges(partitions, 'NewPartition', reason);
+    await a.replicaStateMachine.handleStateChanges(replicas, 'NewReplica', reason);
+    await a.partitionStateMachine.handleStateChanges(partitions, 'OnlinePartition', reason);
+    await a.replicaStateMachine.handleStateChanges(replicas, 'OnlineReplica', reason);
+  }
+
+  // ---- notifications and admin requests ----
+
+  /** Leaders changed ISRs: re-read the named state znodes into the context, then delete the notifications. */
+  private async processIsrChangeNotification(a: Activation): Promise<void> {
+    const ctx = a.context;
+    const sequenceNumbers = await this.zk.getIsrChangeNotifications();
+    if (sequenceNumbers.length === 0) return;
+    try {
+      const named = await this.zk.getPartitionsFromIsrChangeNotifications(sequenceNumbers);
+      const partitions = [...new Set(named.map((tp) => ctx.partition(tp.topic, tp.partition)))]
+        .filter((p): p is ControllerPartition => p !== undefined);
+      const states = await Promise.all(partitions.map((p) => this.zk.getPartitionState(p)));
+      partitions.forEach((p, i) => {
+        const state = states[i];
+        if (state !== null && state !== undefined) p.leaderIsr = state;
+      });
+      this.log.debug({ partitions: partitions.length }, 'ISR changes read');
+    } finally {
+      await this.zk.deleteIsrChangeNotifications(sequenceNumbers, ctx.epochZkVersion);
+    }
+  }
+
+  /** /admin/preferred_replica_election: elect the preferred replicas of the listed partitions, then delete it. */
+  private async processPreferredReplicaElection(a: Activation): Promise<void> {
+    const requested = await this.zk.getPreferredReplicaElection();
+    if (requested === null) return;
+    try {
+      const ctx = a.context;
+      const partitions = requested.map((tp) => ctx.partition(tp.topic, tp.partition))
+        .filter((p): p is ControllerPartition => p !== undefined && !ctx.isTopicQueuedUpForDeletion(p.topic));
+      await this.electPreferredLeaders(a, partitions, 'preferred replica election requested in ZooKeeper');
+    } finally {
+      await this.zk.deletePreferredReplicaElection(a.context.epochZkVersion);
+    }
+  }
+
+  private async electPreferredLeaders(a: Activation, partitions: readonly ControllerPartition[], reason: string): Promise<void> {
+    const electable = partitions.filter((p) => p.leaderIsr !== undefined && p.leaderIsr.leader !== p.replicas[0]);
+    if (electable.length === 0) return;
+    await a.partitionStateMachine.handleStateChanges(electable, 'OnlinePartition', reason, { kind: 'PreferredReplica' });
+  }
+
+  private processPartitionReassignment(): void {
+    this.log.warn({ path: ReassignPartitionsZNode.path },
+      'partition reassignment arrives with replication; the request is left in ZooKeeper untouched');
+  }
+
+  /**
+   * Kafka's checkAndTriggerAutoLeaderRebalance: per preferred broker, if more than
+   * leader.imbalance.per.broker.percentage of the partitions preferring it are led elsewhere, elect it for those
+   * where it is online and in the ISR.
+   */
+  private async checkAndTriggerAutoLeaderRebalance(a: Activation): Promise<void> {
+    const ctx = a.context;
+    const byPreferred = new Map<number, ControllerPartition[]>();
+    for (const p of ctx.allPartitions()) {
+      const preferred = p.replicas[0];
+      if (preferred === undefined || ctx.isTopicQueuedUpForDeletion(p.topic)) continue;
+      let list = byPreferred.get(preferred);
+      if (list === undefined) byPreferred.set(preferred, (list = []));
+      list.push(p);
+    }
+    const candidates: ControllerPartition[] = [];
+    for (const [brokerId, partitions] of byPreferred) {
+      const notLedByPreferred = partitions.filter((p) => p.leaderIsr !== undefined && p.leaderIsr.leader !== brokerId);
+      const imbalanceRatio = notLedByPreferred.length / partitions.length;
+      if (imbalanceRatio <= this.config.leaderImbalancePerBrokerPercentage / 100) continue;
+      this.log.info({ brokerId, imbalanceRatio }, 'leader imbalance above leader.imbalance.per.broker.percentage');
+      if (!ctx.isBrokerOnline(brokerId)) continue;
+      candidates.push(...notLedByPreferred.filter((p) => p.leaderIsr!.isr.includes(brokerId)));
+    }
+    await this.electPreferredLeaders(a, candidates, 'auto leader rebalance');
+  }
+
+  // ---- watches ----
+
+  private watchBroker(a: Activation, brokerId: number): void {
+    if (a.brokerWatches.has(brokerId)) return;
+    a.brokerWatches.set(brokerId, this.zk.zk.watchData(BrokerIdZNode.path(brokerId), () => {
+      if (this.activation === a) this.queue.put({ type: 'BrokerChange' });
+    }));
+  }
+
+  private watchTopic(a: Activation, topic: string): void {
+    if (a.topicWatches.has(topic)) return;
+    a.topicWatches.set(topic, this.zk.zk.watchData(TopicZNode.path(topic), () => {
+      if (this.activation === a) this.queue.put({ type: 'PartitionModifications', topics: new Set([topic]) });
+    }));
+  }
+
+  private unwatchTopic(a: Activation, topic: string): void {
+    a.topicWatches.get(topic)?.();
+    a.topicWatches.delete(topic);
+  }
+
+  private decodeControllerId(data: Buffer): number {
+    try {
+      return ControllerZNode.decode(data);
+    } catch (e) {
+      this.log.error({ err: e }, 'cannot read /controller');
+      return -1;
+    }
+  }
+}
+
+function notController(controllerId: number): ApiError {
+  return new ApiError('NOT_CONTROLLER', `This broker is not the active controller` +
+    `${controllerId >= 0 ? `; broker ${controllerId} is` : ''}. Send the request to the controller named in Metadata.`);
+}

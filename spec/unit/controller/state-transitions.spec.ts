@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { IllegalStateError } from '../../../lib/common/errors.js';
+import { PARTITION_STATE_TRANSITIONS } from '../../../lib/controller/partition-state-machine.js';
+import { REPLICA_STATE_TRANSITIONS } from '../../../lib/controller/replica-state-machine.js';
+import type { TransitionTable } from '../../../lib/controller/transition-table.js';
+
+// One spec per allowed and per forbidden edge, generated from the tables the state machines use.
+function specEdges<S extends string>(table: TransitionTable<S>): void {
+  describe(table.name, () => {
+    describe('#assertValidTransition', () => {
+      const { allowed, forbidden } = table.edges();
+      for (const [from, to] of allowed) {
+        it(`allows ${from} → ${to}`, () => {
+          expect(table.isValid(from, to)).to.equal(true);
+          expect(() => table.assertValidTransition('t-0', from, to)).not.to.throw();
+        });
+      }
+      for (const [from, to] of forbidden) {
+        it(`forbids ${from} → ${to}`, () => {
+          expect(table.isValid(from, to)).to.equal(false);
+          expect(() => table.assertValidTransition('t-0', from, to))
+            .to.throw(IllegalStateError, new RegExp(`t-0 cannot move from ${from} to ${to}`));
+        });
+      }
+    });
+  });
+}
+specEdges(PARTITION_STATE_TRANSITIONS);
+specEdges(REPLICA_STATE_TRANSITIONS);
+
+describe('PartitionStateMachine', () => {
+  describe('PARTITION_STATE_TRANSITIONS', () => {
+    it("holds Kafka's valid previous states", () => {
+      const allowed = PARTITION_STATE_TRANSITIONS.edges().allowed.map(([f, t]) => `${f}>${t}`).sort();
+      expect(allowed).to.deep.equal([
+        'NewPartition>OfflinePartition', 'NewPartition>OnlinePartition', 'NonExistentPartition>NewPartition',
+        'OfflinePartition>NonExistentPartition', 'OfflinePartition>OfflinePartition', 'OfflinePartition>OnlinePartition',
+        'OnlinePartition>OfflinePartition', 'OnlinePartition>OnlinePartition',
+      ]);
+    });
+  });
+});
+
+describe('ReplicaStateMachine', () => {
+  describe('REPLICA_STATE_TRANSITIONS', () => {
+    it("holds Kafka's valid previous states", () => {
+      const allowed = REPLICA_STATE_TRANSITIONS.edges().allowed;
+      expect(allowed).to.have.length(4 + 4 + 1 + 1 + 2 + 1 + 1);
+      expect(REPLICA_STATE_TRANSITIONS.isValid('ReplicaDeletionIneligible', 'OnlineReplica')).to.equal(true);
+      expect(REPLICA_STATE_TRANSITIONS.isValid('ReplicaDeletionStarted', 'ReplicaDeletionIneligible')).to.equal(true);
+      expect(REPLICA_STATE_TRANSITIONS.isValid('OnlineReplica', 'ReplicaDeletionStarted')).to.equal(false);
+    });
+  });
+});
