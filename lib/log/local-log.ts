@@ -23,7 +23,7 @@ import type { Logger } from '../common/logger.js';
 import type { Scheduler } from '../common/scheduler.js';
 import type { Time } from '../common/time.js';
 import type { LogConfig } from './log-config.js';
-import { DELETED_FILE_SUFFIX, logFilePath, offsetIndexFilePath, timeIndexFilePath } from './log-file-names.js';
+import { DELETED_FILE_SUFFIX, SWAP_FILE_SUFFIX, logFilePath, offsetIndexFilePath, timeIndexFilePath } from './log-file-names.js';
 import { LogSegment, type SegmentAppend, type SegmentRead } from './log-segment.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -215,13 +215,21 @@ export class LocalLog {
     this.scheduleDeletion(segments);
   }
 
-  /** Replaces `oldSegments` with `newSegments` in the list (the cleaner's swap; files are handled by the caller). */
+  /**
+   * Swaps cleaned segments in for `oldSegments` (Kafka's replaceSegments), crash-safely: each new segment, written
+   * with suffix `.cleaned` and flushed, is renamed `.swap`; the old segments are renamed `.deleted` (unlinked
+   * later); then the `.swap` files lose their suffix. A crash at any point leaves either the old segments or a
+   * `.swap` set that LogLoader completes.
+   */
   replaceSegments(newSegments: readonly LogSegment[], oldSegments: readonly LogSegment[]): void {
+    for (const segment of newSegments) segment.changeFileSuffixes(segment.fileSuffix, SWAP_FILE_SUFFIX);
     const doomed = new Set(oldSegments);
     const kept = this.segmentList.filter((s) => !doomed.has(s));
     kept.push(...newSegments);
     kept.sort((a, b) => a.baseOffset - b.baseOffset);
     this.segmentList.splice(0, this.segmentList.length, ...kept);
+    this.scheduleDeletion(oldSegments);
+    for (const segment of newSegments) segment.changeFileSuffixes(SWAP_FILE_SUFFIX, '');
   }
 
   /**

@@ -382,6 +382,11 @@ export class UnifiedLog {
     return undefined;
   }
 
+  /** Swaps a cleaned segment in for `oldSegments` (the LogCleaner's last step; see LocalLog.replaceSegments). */
+  replaceSegments(cleaned: LogSegment, oldSegments: readonly LogSegment[]): void {
+    this.localLog.replaceSegments([cleaned], oldSegments);
+  }
+
   /** Renames the partition directory (LogManager's deletion: `<topic>-<p>.<uuid>-delete`). */
   renameDir(newDir: string): void {
     this.localLog.renameDir(newDir);

@@ -1,0 +1,260 @@
+/**
+ * Every partition log of a broker (Kafka's `LogManager`): loads the log directories at start, creates and deletes
+ * logs, and runs the background work — retention, flush.ms flushes, checkpoints, compaction — on a scheduler.
+ *
+ * Layout of each log dir: one `<topic>-<partition>` directory per log; `recovery-point-offset-checkpoint` and
+ * `log-start-offset-checkpoint` (CheckpointFile, `topic partition offset`); `cleaner-offset-checkpoint` (the
+ * LogCleaner's); `.kafka_cleanshutdown` while the broker is cleanly stopped. A deleted log's directory is renamed
+ * `<topic>-<partition>.<uuid>-delete` and removed after file.delete.delay.ms (or at the next start).
+ * Invariants: one log per topic-partition across all dirs; a dir's checkpoints name only logs in that dir.
+ * Concurrency: all methods but `shutdown()` are synchronous; scheduled tasks run between calls. `shutdown()`
+ * stops the tasks before it flushes, so no task runs while logs close.
+ * Ownership: the broker creates one LogManager, calls `startup()` and, on stop, `shutdown()`; the manager owns and
+ * closes every UnifiedLog.
+ * Crash: without `.kafka_cleanshutdown`, each log recovers from its checkpointed recovery point (LogLoader). The
+ * marker is deleted once the logs are loaded, so a crash afterwards is again unclean.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { join } from 'node:path';
+import { IllegalStateError, InvalidArgumentError } from '../common/errors.js';
+import { silentLogger, type Logger } from '../common/logger.js';
+import { SystemScheduler, type ScheduledTask, type Scheduler } from '../common/scheduler.js';
+import { SystemTime, type Time } from '../common/time.js';
+import { parseTpKey, tpKey, type TopicPartition } from '../common/topic-partition.js';
+import { readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint-file.js';
+import { DEFAULT_LOG_CONFIG, LONG_MAX, type LogConfig } from './log-config.js';
+import { LogCleaner } from './log-cleaner.js';
+import { UnifiedLog } from './unified-log.js';
+
+export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
+export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
+const DELETE_DIR_SUFFIX = '-delete';
+/** Kafka's InitialTaskDelayMs: background tasks start 30 s after startup. */
+const INITIAL_TASK_DELAY_MS = 30_000;
+
+export interface LogManagerOptions {
+  /** log.dirs: one or more directories; created if missing. */
+  logDirs: readonly string[];
+  /** Config of a topic without overrides (the broker's log.* defaults). @default Kafka's defaults */
+  defaultConfig?: LogConfig;
+  /** Config of a topic, e.g. its ZooKeeper overrides on top of the defaults. @default () => defaultConfig */
+  configFor?: (topic: string) => LogConfig;
+  /** log.retention.check.interval.ms @default 300000 */
+  retentionCheckIntervalMs?: number;
+  /** log.flush.scheduler.interval.ms: how often flush.ms is checked. @default Long.MAX (never, as Kafka) */
+  flushCheckIntervalMs?: number;
+  /** log.flush.offset.checkpoint.interval.ms @default 60000 */
+  flushRecoveryPointCheckpointIntervalMs?: number;
+  /** log.flush.start.offset.checkpoint.interval.ms @default 60000 */
+  flushStartOffsetCheckpointIntervalMs?: number;
+  /** log.cleaner.enable @default true */
+  cleanerEnable?: boolean;
+  /** log.cleaner.backoff.ms: how often the cleaner looks for a log to compact. @default 15000 */
+  cleanerBackoffMs?: number;
+  time?: Time;
+  scheduler?: Scheduler;
+  logger?: Logger;
+}
+
+export class LogManager {
+  readonly logDirs: readonly string[];
+  readonly cleaner: LogCleaner;
+  private readonly logs = new Map<string, UnifiedLog>();
+  private readonly dirOf = new Map<string, string>();
+  private readonly defaultConfig: LogConfig;
+  private readonly configFor: (topic: string) => LogConfig;
+  private readonly time: Time;
+  private readonly scheduler: Scheduler;
+  private readonly logger: Logger;
+  private readonly tasks: ScheduledTask[] = [];
+  private state: 'loaded' | 'running' | 'stopped' = 'loaded';
+
+  /** Loads every log in every dir (recovering after an unclean shutdown); call `startup()` to start the tasks. */
+  constructor(private readonly opts: LogManagerOptions) {
+    if (opts.logDirs.length === 0) throw new InvalidArgumentError('LogManager needs at least one log dir (log.dirs).');
+    this.logDirs = opts.logDirs;
+    this.defaultConfig = opts.defaultConfig ?? DEFAULT_LOG_CONFIG;
+    this.configFor = opts.configFor ?? (() => this.defaultConfig);
+    this.time = opts.time ?? SystemTime;
+    this.scheduler = opts.scheduler ?? new SystemScheduler();
+    this.logger = (opts.logger ?? silentLogger).child({ component: 'LogManager' });
+    this.cleaner = new LogCleaner({ time: this.time, logger: this.logger });
+    for (const dir of this.logDirs) this.loadLogDir(dir);
+  }
+
+  /** Schedules retention, flush checks, checkpoints and the cleaner (Kafka's `LogManager.startup`). */
+  startup(): void {
+    if (this.state !== 'loaded') throw new IllegalStateError(`LogManager.startup() called while ${this.state}.`);
+    this.state = 'running';
+    const every = (name: string, periodMs: number, fn: () => unknown) => {
+      if (periodMs >= LONG_MAX) return;
+      this.tasks.push(this.scheduler.schedule(name, () => this.guard(name, fn), Math.min(INITIAL_TASK_DELAY_MS, periodMs), periodMs));
+    };
+    every('kafka-log-retention', this.opts.retentionCheckIntervalMs ?? 300_000, () => this.cleanupLogs());
+    every('kafka-log-flusher', this.opts.flushCheckIntervalMs ?? LONG_MAX, () => this.flushDirtyLogs());
+    every('kafka-recovery-point-checkpoint', this.opts.flushRecoveryPointCheckpointIntervalMs ?? 60_000,
+      () => this.checkpointRecoveryOffsets());
+    every('kafka-log-start-offset-checkpoint', this.opts.flushStartOffsetCheckpointIntervalMs ?? 60_000,
+      () => this.checkpointLogStartOffsets());
+    if (this.opts.cleanerEnable ?? true) every('kafka-log-cleaner', this.opts.cleanerBackoffMs ?? 15_000, () => this.cleanDirtiestLog());
+  }
+
+  getLog(tp: TopicPartition): UnifiedLog | undefined {
+    return this.logs.get(tpKey(tp.topic, tp.partition));
+  }
+
+  get allLogs(): UnifiedLog[] {
+    return [...this.logs.values()];
+  }
+
+  /**
+   * The log of `tp`, created in the log dir holding the fewest logs if it does not exist. `config` applies to a
+   * new log; an existing log keeps its config (use `updateTopicConfig`).
+   */
+  getOrCreateLog(tp: TopicPartition, config: LogConfig = this.configFor(tp.topic)): UnifiedLog {
+    const existing = this.getLog(tp);
+    if (existing) return existing;
+    const key = tpKey(tp.topic, tp.partition);
+    const logDir = this.nextLogDir();
+    const log = UnifiedLog.open({ dir: join(logDir, key), topicPartition: tp, config, hadCleanShutdown: true,
+      time: this.time, scheduler: this.scheduler, logger: this.opts.logger });
+    this.logs.set(key, log);
+    this.dirOf.set(key, logDir);
+    this.logger.info({ topicPartition: key, dir: logDir }, 'created log');
+    return log;
+  }
+
+  /** Applies a changed topic config to every log of `topic`. */
+  updateTopicConfig(topic: string, config: LogConfig): void {
+    for (const log of this.logs.values()) if (log.topicPartition.topic === topic) log.updateConfig(config);
+  }
+
+  /**
+   * Removes the log of `tp`: its directory is renamed `<topic>-<partition>.<uuid>-delete` at once (so a new log of
+   * the same name can be created) and removed after file.delete.delay.ms. Returns whether a log existed.
+   */
+  deleteLog(tp: TopicPartition): boolean {
+    const key = tpKey(tp.topic, tp.partition);
+    const log = this.logs.get(key);
+    if (!log) return false;
+    this.logs.delete(key);
+    const logDir = this.dirOf.get(key)!;
+    this.dirOf.delete(key);
+    log.closeHandles();
+    const doomed = join(logDir, `${key}.${randomUUID().replaceAll('-', '')}${DELETE_DIR_SUFFIX}`);
+    log.renameDir(doomed);
+    this.scheduler.schedule(`kafka-delete-log-${key}`, () => fs.rmSync(doomed, { recursive: true, force: true }),
+      log.config.fileDeleteDelayMs);
+    this.checkpointRecoveryOffsetsIn(logDir);
+    this.logger.info({ topicPartition: key }, 'deleted log');
+    return true;
+  }
+
+  /** Retention on every log (Kafka's `cleanupLogs`); returns the number of segments deleted. */
+  cleanupLogs(): number {
+    let deleted = 0;
+    for (const log of this.logs.values()) deleted += log.deleteOldSegments();
+    return deleted;
+  }
+
+  /** Starts a flush of every log whose flush.ms has passed. */
+  flushDirtyLogs(): void {
+    const now = this.time.milliseconds();
+    for (const log of this.logs.values()) log.flushIfDue(now);
+  }
+
+  /** Compacts the dirtiest compacted log, if one is due (see LogCleaner); returns whether one was cleaned. */
+  async cleanDirtiestLog(): Promise<boolean> {
+    for (const dir of this.logDirs) {
+      const inDir = this.allLogs.filter((l) => this.dirOf.get(tpKey(l.topicPartition.topic, l.topicPartition.partition)) === dir);
+      if (await this.cleaner.cleanDirtiestLog(dir, inDir)) return true;
+    }
+    return false;
+  }
+
+  /** Writes every dir's recovery-point-offset-checkpoint. */
+  checkpointRecoveryOffsets(): void {
+    for (const dir of this.logDirs) this.checkpointRecoveryOffsetsIn(dir);
+  }
+
+  /** Writes every dir's log-start-offset-checkpoint (only logs whose start is above their first segment, as Kafka). */
+  checkpointLogStartOffsets(): void {
+    for (const dir of this.logDirs) {
+      writeOffsetCheckpoint(join(dir, LOG_START_OFFSET_CHECKPOINT_FILE), this.logsIn(dir)
+        .filter((l) => l.logStartOffset > l.segments[0]!.baseOffset)
+        .map((l) => ({ ...l.topicPartition, offset: l.logStartOffset })));
+    }
+  }
+
+  /**
+   * Clean shutdown: stops the background tasks, flushes and closes every log (trimming the active segments),
+   * writes the checkpoints, then the `.kafka_cleanshutdown` marker of each dir, so the next start skips recovery.
+   */
+  async shutdown(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    for (const task of this.tasks.splice(0)) task.cancel();
+    const logs = this.allLogs;
+    await Promise.all(logs.map((l) => l.flush()));
+    this.checkpointRecoveryOffsets();
+    this.checkpointLogStartOffsets();
+    await Promise.all(logs.map((l) => l.close()));
+    for (const dir of this.logDirs) fs.writeFileSync(join(dir, CLEAN_SHUTDOWN_FILE), '');
+    this.logger.info({ logs: logs.length }, 'log manager shut down cleanly');
+  }
+
+  private loadLogDir(dir: string): void {
+    fs.mkdirSync(dir, { recursive: true });
+    const marker = join(dir, CLEAN_SHUTDOWN_FILE);
+    const hadCleanShutdown = fs.existsSync(marker);
+    const recoveryPoints = readOffsetCheckpoint(join(dir, RECOVERY_POINT_CHECKPOINT_FILE));
+    const logStartOffsets = readOffsetCheckpoint(join(dir, LOG_START_OFFSET_CHECKPOINT_FILE));
+    const started = this.time.hiResMs();
+    for (const name of fs.readdirSync(dir)) {
+      const path = join(dir, name);
+      if (name.endsWith(DELETE_DIR_SUFFIX)) {
+        fs.rmSync(path, { recursive: true, force: true });
+        continue;
+      }
+      const tp = parseTpKey(name);
+      if (!tp || !fs.statSync(path).isDirectory()) continue;
+      if (this.logs.has(name)) {
+        throw new IllegalStateError(`Duplicate log directories for ${name}: ${this.dirOf.get(name)} and ${dir}. ` +
+          `Remove the stale copy before starting the broker.`);
+      }
+      const log = UnifiedLog.open({ dir: path, topicPartition: tp, config: this.configFor(tp.topic), hadCleanShutdown,
+        recoveryPoint: recoveryPoints.get(name) ?? 0, logStartOffset: logStartOffsets.get(name) ?? 0,
+        time: this.time, scheduler: this.scheduler, logger: this.opts.logger });
+      this.logs.set(name, log);
+      this.dirOf.set(name, dir);
+    }
+    fs.rmSync(marker, { force: true });
+    this.logger.info({ dir, hadCleanShutdown, logs: this.logsIn(dir).length, loadMs: Math.round(this.time.hiResMs() - started) },
+      'loaded log dir');
+  }
+
+  private logsIn(dir: string): UnifiedLog[] {
+    return [...this.logs.entries()].filter(([key]) => this.dirOf.get(key) === dir).map(([, log]) => log);
+  }
+
+  private checkpointRecoveryOffsetsIn(dir: string): void {
+    writeOffsetCheckpoint(join(dir, RECOVERY_POINT_CHECKPOINT_FILE), this.logsIn(dir).map((l) => ({ ...l.topicPartition, offset: l.recoveryPoint })));
+  }
+
+  /** The dir holding the fewest logs (Kafka's `nextLogDirs`). */
+  private nextLogDir(): string {
+    const counts = new Map(this.logDirs.map((d) => [d, 0]));
+    for (const dir of this.dirOf.values()) counts.set(dir, (counts.get(dir) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0];
+  }
+
+  private async guard(name: string, fn: () => unknown): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      this.logger.error({ err: e, task: name }, 'background task failed');
+    }
+  }
+}
