@@ -1,0 +1,76 @@
+/**
+ * A produce request with acks=all waiting for its batches to be replicated (Kafka's `DelayedProduce`).
+ *
+ * Per partition: the offset the high watermark must reach (last appended offset + 1) and the leader epoch of the
+ * append. A partition is done when its HW reaches that offset (NONE, or NOT_ENOUGH_REPLICAS_AFTER_APPEND if the
+ * ISR is below min.insync.replicas by then: the data IS written), when this broker no longer leads it in that
+ * epoch (NOT_LEADER_OR_FOLLOWER: the appended batches may be truncated by the new leader), or when the partition
+ * is gone (UNKNOWN_TOPIC_OR_PARTITION). Partitions still waiting at the deadline answer REQUEST_TIMED_OUT, the
+ * code they start with (as Kafka does). Partitions that failed before the append are carried as they are.
+ *
+ * Watched under the key of every waiting partition in the produce purgatory; the ReplicaManager re-checks a key
+ * when that partition's HW moves or its leadership changes.
+ */
+import { ErrorCode } from '../common/error-codes.js';
+import { tpKey } from '../common/topic-partition.js';
+import { DelayedOperation } from './delayed-operation.js';
+import type { Partition } from './partition.js';
+
+/** One partition's answer to a produce request. */
+export interface ProducePartitionResult {
+  topic: string;
+  partition: number;
+  errorCode: number;
+  /** First offset assigned to the appended batches; -1 on error. */
+  baseOffset: number;
+  /** Broker time stamped with message.timestamp.type=LogAppendTime, else -1. */
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  errorMessage?: string;
+}
+
+/** A partition whose append succeeded and now waits for the HW. */
+export interface ProduceAcksStatus {
+  result: ProducePartitionResult;
+  /** The HW that acknowledges the append: last offset + 1. */
+  requiredOffset: number;
+  /** The leader epoch the batches were appended in. */
+  leaderEpoch: number;
+}
+
+export class DelayedProduce extends DelayedOperation {
+  private readonly waiting: ProduceAcksStatus[];
+
+  constructor(timeoutMs: number, waiting: ProduceAcksStatus[], private readonly results: ProducePartitionResult[],
+    private readonly getPartition: (topic: string, partition: number) => Partition | undefined,
+    private readonly respond: (results: ProducePartitionResult[]) => void) {
+    super(timeoutMs);
+    for (const s of waiting) s.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
+    this.waiting = waiting;
+  }
+
+  /** Keys of the partitions still waiting. */
+  get keys(): string[] {
+    return this.waiting.map((s) => tpKey(s.result.topic, s.result.partition));
+  }
+
+  tryComplete(): boolean {
+    let pending = 0;
+    for (const s of this.waiting) {
+      if (s.result.errorCode !== ErrorCode.REQUEST_TIMED_OUT) continue;
+      const partition = this.getPartition(s.result.topic, s.result.partition);
+      const error = partition === undefined ? 'UNKNOWN_TOPIC_OR_PARTITION'
+        : partition.checkEnoughReplicasReachOffset(s.requiredOffset, s.leaderEpoch);
+      if (error === undefined) {
+        pending++;
+        continue;
+      }
+      s.result.errorCode = ErrorCode[error];
+    }
+    return pending === 0 && this.forceComplete();
+  }
+
+  protected onComplete(): void {
+    this.respond(this.results);
+  }
+}

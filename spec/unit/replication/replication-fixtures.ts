@@ -1,0 +1,74 @@
+/** Shared fixtures of the replication specs: producer batches and a partition over a real log in a tmp dir. */
+import { silentLogger } from '../../../lib/common/logger.js';
+import { RecordBatchBuilder } from '../../../lib/record/record-batch-builder.js';
+import { logConfigWith, type LogConfig } from '../../../lib/log/log-config.js';
+import { UnifiedLog } from '../../../lib/log/unified-log.js';
+import type { PartitionState } from '../../../lib/replication/metadata-cache.js';
+import { Partition, type IsrWriter, type PartitionListener } from '../../../lib/replication/partition.js';
+import { defer } from '../../helpers/cleanup.js';
+import { MockScheduler } from '../../helpers/mock-scheduler.js';
+import { MockTime } from '../../helpers/mock-time.js';
+import { tmpDir } from '../../helpers/tmp-dir.js';
+
+/** A producer's batch of `recordCount` records of `valueBytes` each (offsets unassigned). */
+export function producerBatch(recordCount = 1, valueBytes = 10, timestampMs = 1_700_000_000_000): Buffer {
+  const builder = new RecordBatchBuilder();
+  const value = Buffer.alloc(valueBytes, 0x61);
+  for (let i = 0; i < recordCount; i++) builder.append(timestampMs, null, value);
+  return builder.buildSync();
+}
+
+export function partitionState(leader: number, leaderEpoch: number, isr: number[], zkVersion = 0, controllerEpoch = 1): PartitionState {
+  return { leader, leaderEpoch, isr, zkVersion, controllerEpoch };
+}
+
+/** Records ISR writes and answers them like ZooKeeper would (a new version, or null when told to fail). */
+export class IsrWriterDouble {
+  readonly writes: { isr: readonly number[]; leaderEpoch: number; expectedZkVersion: number }[] = [];
+  failNext = false;
+  private version = 100;
+
+  readonly write: IsrWriter = async (_tp, state, expectedZkVersion) => {
+    this.writes.push({ isr: state.isr, leaderEpoch: state.leaderEpoch, expectedZkVersion });
+    await Promise.resolve();
+    if (this.failNext) {
+      this.failNext = false;
+      return null;
+    }
+    return ++this.version;
+  };
+}
+
+export class ListenerDouble implements PartitionListener {
+  hwIncreases = 0;
+  readonly isrChanges: string[] = [];
+  onHighWatermarkIncreased(): void {
+    this.hwIncreases++;
+  }
+  onIsrChanged(_p: Partition, change: 'Shrink' | 'Expand'): void {
+    this.isrChanges.push(change);
+  }
+}
+
+export interface PartitionFixture {
+  partition: Partition;
+  log: UnifiedLog;
+  time: MockTime;
+  isrWriter: IsrWriterDouble;
+  listener: ListenerDouble;
+}
+
+/** Partition `t-0` on broker 1 over a fresh log. */
+export function partitionFixture(config: Partial<LogConfig> = {}, replicaLagTimeMaxMs = 30_000): PartitionFixture {
+  const time = new MockTime();
+  const log = defer(UnifiedLog.open({ dir: `${tmpDir()}/t-0`, topicPartition: { topic: 't', partition: 0 },
+    config: logConfigWith(config), time, scheduler: new MockScheduler(time) }), (l) => l.close());
+  const isrWriter = new IsrWriterDouble();
+  const listener = new ListenerDouble();
+  const partition = new Partition({ topic: 't', partition: 0, localBrokerId: 1, log, replicaLagTimeMaxMs,
+    writeIsr: isrWriter.write, listener, time, logger: silentLogger });
+  return { partition, log, time, isrWriter, listener };
+}
+
+/** Lets pending ISR writes (microtasks) settle. */
+export const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
