@@ -158,6 +158,7 @@ export class ClientCluster {
     if (this.closed) return Promise.reject(new ConnectionError('The client is closed.'));
     this.refreshing ??= this.doRefresh().finally(() => {
       this.refreshing = null;
+      if (this.needUpdate) this.requestUpdate();
     });
     return this.refreshing;
   }
@@ -271,13 +272,11 @@ export class ClientCluster {
       this.failedRefreshes = 0;
       for (const listener of this.updateListeners) listener(this.snapshot);
       this.schedulePeriodicRefresh();
-      if (this.needUpdate) this.requestUpdate();
       return this.snapshot;
     } catch (e) {
       this.failedRefreshes++;
       this.logger.debug({ err: e, failedRefreshes: this.failedRefreshes }, 'Metadata refresh failed');
       this.needUpdate = true;
-      this.requestUpdate();
       throw e;
     } finally {
       this.wakeWaiters();

@@ -1,0 +1,231 @@
+/**
+ * One record batch of one partition on its way to the leader (Kafka's `ProducerBatch`): the records, written in
+ * place into a `RecordBatchBuilder`, and who to tell when the broker answers.
+ *
+ * Layout: the builder holds the records; completion is kept in flat arrays, not per-record closures:
+ * - `send()` records: parallel arrays of resolve/reject functions, record index in the batch and timestamp;
+ * - `sendBatch()` calls: one `BatchCompletion` per call and run of consecutive records it put in this batch
+ *   (parallel arrays of completion, first index, count), so a million records sent in one call cost a handful of
+ *   entries, not a million promises.
+ * One produce response settles everything with one loop.
+ *
+ * Lifecycle: Open (appending) → Closed (`close()`: built into `payload`, the builder returned to its owner) →
+ * in flight ↔ re-enqueued for retry → Done (`complete()` or `fail()`, exactly once). The memory it reserved
+ * (`reservedBytes`) is released by the accumulator when it is done.
+ */
+import { IllegalStateError } from '../../common/errors.js';
+import type { RecordBatchBuilder, RecordHeader } from '../../record/record-batch-builder.js';
+
+/** Where a record was written: the answer to `send()`. */
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  /** -1 with acks=0 (the broker does not answer). */
+  offset: number;
+  /** The record's timestamp, or the broker's append time when the topic uses LogAppendTime. */
+  timestamp: number;
+}
+
+/** Where a run of records from one `sendBatch()` call was written: consecutive offsets from `baseOffset`. */
+export interface PartitionResult {
+  topic: string;
+  partition: number;
+  /** Offset of the first of the records; -1 with acks=0. */
+  baseOffset: number;
+  recordCount: number;
+}
+
+/** The promise of one `sendBatch()` call, settled when every batch holding its records is done. */
+export class BatchCompletion {
+  readonly results: PartitionResult[] = [];
+  /** Parts (batch entries) not yet done; starts at 1 for the sender itself until `seal()`. */
+  private pending = 1;
+  private settled = false;
+
+  constructor(private readonly resolve: (results: PartitionResult[]) => void, private readonly reject: (e: Error) => void) {}
+
+  addPart(): void {
+    this.pending++;
+  }
+
+  partDone(result: PartitionResult): void {
+    this.results.push(result);
+    if (--this.pending === 0) this.finish();
+  }
+
+  partFailed(error: Error): void {
+    if (!this.settled) {
+      this.settled = true;
+      this.reject(error);
+    }
+  }
+
+  /** Called once every record of the call was appended. */
+  seal(): void {
+    if (--this.pending === 0) this.finish();
+  }
+
+  private finish(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve(this.results);
+  }
+}
+
+export class ProducerBatch {
+  /** The built batch, set by `close()`. */
+  payload: Buffer | null = null;
+  /** Send attempts so far. */
+  attempts = 0;
+  /** Monotonic time before which a retry must not be sent. */
+  retryAtMs = 0;
+  /** Order among this partition's batches, assigned when first drained; retries are re-queued by it. */
+  drainSequence = -1;
+  inFlight = false;
+  private done = false;
+  private builder: RecordBatchBuilder | null;
+  private recordCount = 0;
+  private doneListeners: Array<() => void> | null = null;
+
+  // send(): one entry per record.
+  private readonly recordResolvers: Array<(metadata: RecordMetadata) => void> = [];
+  private readonly recordRejecters: Array<(error: Error) => void> = [];
+  private readonly recordIndexes: number[] = [];
+  private readonly recordTimestamps: number[] = [];
+  // sendBatch(): one entry per run of records of one call.
+  private readonly completions: BatchCompletion[] = [];
+  private readonly completionFirstIndexes: number[] = [];
+  private readonly completionCounts: number[] = [];
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    builder: RecordBatchBuilder,
+    /** Monotonic creation time: linger and delivery timeout count from it. */
+    readonly createdMs: number,
+    /** Bytes reserved from buffer.memory. */
+    readonly reservedBytes: number,
+  ) {
+    this.builder = builder;
+  }
+
+  get count(): number {
+    return this.recordCount;
+  }
+
+  get isOpen(): boolean {
+    return this.builder !== null;
+  }
+
+  get isDone(): boolean {
+    return this.done;
+  }
+
+  /** Uncompressed size so far (open), or the built size. */
+  get sizeInBytes(): number {
+    return this.payload !== null ? this.payload.length : this.builder!.sizeInBytes;
+  }
+
+  /** Appends a record; returns its index in the batch. The caller checked that it fits. */
+  append(timestampMs: number, key: Buffer | string | null, value: Buffer | string | null,
+    headers: readonly RecordHeader[] | undefined): number {
+    const builder = this.builder;
+    if (builder === null) throw new IllegalStateError(`Batch for ${this.topic}-${this.partition} is closed to appends.`);
+    builder.append(timestampMs, key, value, headers);
+    return this.recordCount++;
+  }
+
+  /** Registers the promise callbacks of a `send()` record at `index`. */
+  addRecordWaiter(index: number, timestampMs: number, resolve: (m: RecordMetadata) => void, reject: (e: Error) => void): void {
+    this.recordResolvers.push(resolve);
+    this.recordRejecters.push(reject);
+    this.recordIndexes.push(index);
+    this.recordTimestamps.push(timestampMs);
+  }
+
+  /** Records that records [firstIndex, firstIndex + count) belong to `completion` (extends the last run when contiguous). */
+  addToCompletion(completion: BatchCompletion, firstIndex: number): void {
+    const last = this.completions.length - 1;
+    if (last >= 0 && this.completions[last] === completion
+      && this.completionFirstIndexes[last]! + this.completionCounts[last]! === firstIndex) {
+      this.completionCounts[last]!++;
+      return;
+    }
+    completion.addPart();
+    this.completions.push(completion);
+    this.completionFirstIndexes.push(firstIndex);
+    this.completionCounts.push(1);
+  }
+
+  /** Stops appends and builds the batch; returns the builder for reuse. */
+  async close(): Promise<RecordBatchBuilder> {
+    const builder = this.takeBuilder();
+    this.payload = await builder.build();
+    return builder;
+  }
+
+  /** `close()` for uncompressed batches, without a promise. */
+  closeSync(): RecordBatchBuilder {
+    const builder = this.takeBuilder();
+    this.payload = builder.buildSync();
+    return builder;
+  }
+
+  /** Settles every record: written at `baseOffset` (-1 for acks=0); `logAppendTimeMs` -1 unless LogAppendTime. */
+  complete(baseOffset: number, logAppendTimeMs: number): void {
+    if (!this.markDone()) return;
+    const { topic, partition } = this;
+    const resolvers = this.recordResolvers;
+    for (let i = 0; i < resolvers.length; i++) {
+      resolvers[i]!({
+        topic,
+        partition,
+        offset: baseOffset < 0 ? -1 : baseOffset + this.recordIndexes[i]!,
+        timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : this.recordTimestamps[i]!,
+      });
+    }
+    for (let i = 0; i < this.completions.length; i++) {
+      this.completions[i]!.partDone({
+        topic,
+        partition,
+        baseOffset: baseOffset < 0 ? -1 : baseOffset + this.completionFirstIndexes[i]!,
+        recordCount: this.completionCounts[i]!,
+      });
+    }
+    this.runDoneListeners();
+  }
+
+  /** Fails every record with `error`. */
+  fail(error: Error): void {
+    if (!this.markDone()) return;
+    for (const reject of this.recordRejecters) reject(error);
+    for (const completion of this.completions) completion.partFailed(error);
+    this.runDoneListeners();
+  }
+
+  /** Resolves once the batch is done (for `flush()`). */
+  whenDone(): Promise<void> {
+    if (this.done) return Promise.resolve();
+    return new Promise((resolve) => (this.doneListeners ??= []).push(resolve));
+  }
+
+  private takeBuilder(): RecordBatchBuilder {
+    const builder = this.builder;
+    if (builder === null) throw new IllegalStateError(`Batch for ${this.topic}-${this.partition} was already closed.`);
+    this.builder = null;
+    return builder;
+  }
+
+  private markDone(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    this.inFlight = false;
+    return true;
+  }
+
+  private runDoneListeners(): void {
+    const listeners = this.doneListeners;
+    this.doneListeners = null;
+    if (listeners !== null) for (const listener of listeners) listener();
+  }
+}

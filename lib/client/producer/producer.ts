@@ -1,0 +1,353 @@
+/**
+ * The producer (Kafka's `KafkaProducer`): `send()` one record or `sendBatch()` many; each record is partitioned,
+ * appended to its partition's open batch in the accumulator, and sent by the `Sender` to the leader.
+ *
+ * Paths:
+ * - Fast (synchronous): the topic's metadata is known and memory is free: the record is partitioned and appended
+ *   at once. `send()` then costs one promise; `sendBatch()` one promise per call and none per record.
+ * - Blocking: the topic is not known yet (waits for metadata up to `max.block.ms`, then fails with ApiError
+ *   UNKNOWN_TOPIC_OR_PARTITION) or `buffer.memory` is used up (waits up to `max.block.ms` for batches to complete,
+ *   then fails with TimeoutError). While one call is blocked, later calls queue behind it, so records keep the order
+ *   in which they were sent, as with Kafka's blocking `send()`.
+ * - Null keys without an explicit partition go through the sticky partitioner: when the record needs a new batch
+ *   on its sticky partition, the partitioner moves on (`onNewBatch`) and the record is placed again (KIP-480).
+ *
+ * Lifecycle: New → `connect()` (fetches metadata; fails when no bootstrap server answers within `max.block.ms`)
+ * → Connected → `close()` (sends what is buffered, waits for every batch to be done, closes connections) →
+ * Closed. `send()` outside Connected rejects with IllegalStateError. `flush()` sends everything buffered now and
+ * resolves once it is acknowledged or failed.
+ */
+import { ApiError, IllegalStateError, InvalidArgumentError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import type { Time } from '../../common/time.js';
+import type { RecordHeader } from '../../record/record-batch-builder.js';
+import { ClientCluster } from '../client-cluster.js';
+import type { TopicMetadata } from '../cluster-metadata.js';
+import { DefaultPartitioner, type Partitioner } from './partitioner.js';
+import { BatchCompletion, type PartitionResult, type ProducerBatch, type RecordMetadata } from './producer-batch.js';
+import {
+  COMPRESSION_TYPES, resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions,
+} from './producer-options.js';
+import { RecordAccumulator } from './record-accumulator.js';
+import { Sender } from './sender.js';
+
+/** A record to send. */
+export interface ProducerRecord {
+  topic: string;
+  /** Records with the same key go to the same partition (murmur2). @default null */
+  key?: Buffer | string | null;
+  /** null is a tombstone on compacted topics. */
+  value: Buffer | string | null;
+  headers?: readonly RecordHeader[];
+  /** Send to this partition instead of asking the partitioner. */
+  partition?: number;
+  /** Create time in ms since the epoch. @default now */
+  timestamp?: number;
+}
+
+type ProducerState = 'New' | 'Connecting' | 'Connected' | 'Closing' | 'Closed';
+
+export class Producer {
+  readonly options: ResolvedProducerOptions;
+  private readonly time: Time;
+  private readonly logger: Logger;
+  private readonly cluster: ClientCluster;
+  private readonly accumulator: RecordAccumulator;
+  private readonly sender: Sender;
+  private readonly partitioner: Partitioner;
+  private state: ProducerState = 'New';
+  /** The last blocked call; later calls wait for it so that records keep their order. */
+  private blockedTail: Promise<void> | null = null;
+  // Set by `append` when it returns null: what the blocked path must reserve, and where.
+  private pendingPartition = -1;
+  private pendingBytes = 0;
+
+  constructor(options: ProducerOptions) {
+    const o = resolveProducerOptions(options);
+    this.options = o;
+    this.time = o.time;
+    this.logger = o.logger.child({ component: 'Producer', clientId: o['client.id'] });
+    this.partitioner = o.partitioner ?? new DefaultPartitioner();
+    this.cluster = new ClientCluster({
+      bootstrapServers: o['bootstrap.servers'],
+      clientId: o['client.id'],
+      requestTimeoutMs: o['request.timeout.ms'],
+      connectTimeoutMs: o['socket.connection.setup.timeout.ms'],
+      metadataMaxAgeMs: o['metadata.max.age.ms'],
+      retryBackoffMs: o['retry.backoff.ms'],
+      reconnectBackoffMs: o['reconnect.backoff.ms'],
+      reconnectBackoffMaxMs: o['reconnect.backoff.max.ms'],
+      maxInFlightRequests: o['max.in.flight.requests.per.connection'],
+      allowAutoTopicCreation: true,
+      time: o.time,
+      logger: o.logger,
+    });
+    const compression = COMPRESSION_TYPES[o['compression.type']];
+    this.accumulator = new RecordAccumulator({
+      batchSizeBytes: o['batch.size'],
+      lingerMs: o['linger.ms'],
+      bufferMemoryBytes: o['buffer.memory'],
+      compression,
+      deliveryTimeoutMs: o['delivery.timeout.ms'],
+      time: o.time,
+    });
+    this.sender = new Sender({
+      accumulator: this.accumulator,
+      cluster: this.cluster,
+      acks: o.acks,
+      compression,
+      requestTimeoutMs: o['request.timeout.ms'],
+      maxInFlightRequests: o['max.in.flight.requests.per.connection'],
+      maxRequestBytes: o['max.request.size'],
+      retries: o.retries,
+      retryBackoffMs: o['retry.backoff.ms'],
+      deliveryTimeoutMs: o['delivery.timeout.ms'],
+      time: o.time,
+      logger: o.logger,
+    });
+    this.cluster.onUpdate(() => this.sender.wakeup());
+  }
+
+  /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers within max.block.ms. */
+  async connect(): Promise<void> {
+    if (this.state !== 'New') throw new IllegalStateError(`Producer.connect() called in state ${this.state}; connect once.`);
+    this.state = 'Connecting';
+    try {
+      await this.cluster.connect(this.time.hiResMs() + this.options['max.block.ms']);
+    } catch (e) {
+      this.state = 'New';
+      throw e;
+    }
+    this.state = 'Connected';
+    this.logger.debug('Connected');
+  }
+
+  /** Sends one record; resolves with where it was written once the broker acknowledged it (see the header). */
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    if (this.state !== 'Connected') return Promise.reject(this.notConnected('send'));
+    const topic = this.cluster.metadata.topic(record.topic);
+    if (this.blockedTail === null && topic !== undefined && topic.partitions.length > 0) {
+      const timestampMs = record.timestamp ?? this.time.milliseconds();
+      let batch: ProducerBatch | null;
+      try {
+        batch = this.append(record, topic, timestampMs);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      if (batch !== null) {
+        const index = batch.count - 1;
+        return new Promise((resolve, reject) => batch.addRecordWaiter(index, timestampMs, resolve, reject));
+      }
+    }
+    return new Promise((resolve, reject) => {
+      this.runBlocked(async () => {
+        const [batch, timestampMs] = await this.appendBlocking(record);
+        batch.addRecordWaiter(batch.count - 1, timestampMs, resolve, reject);
+      }).catch(reject);
+    });
+  }
+
+  /**
+   * Sends many records; resolves once all are acknowledged, with one entry per run of consecutive records that
+   * landed in the same batch (`baseOffset`, `recordCount`), or rejects with the first failure. No promise or
+   * closure is created per record.
+   */
+  sendBatch(records: readonly ProducerRecord[]): Promise<PartitionResult[]> {
+    if (this.state !== 'Connected') return Promise.reject(this.notConnected('sendBatch'));
+    return new Promise((resolve, reject) => {
+      const completion = new BatchCompletion(resolve, reject);
+      const nowMs = this.time.milliseconds();
+      let next = this.blockedTail === null ? this.appendMany(records, 0, nowMs, completion) : 0;
+      if (next < 0) return;
+      this.runBlocked(async () => {
+        while (next < records.length) {
+          const record = records[next]!;
+          const [batch] = await this.appendBlocking(record, nowMs);
+          batch.addToCompletion(completion, batch.count - 1);
+          next = this.appendMany(records, next + 1, nowMs, completion);
+          if (next < 0) return;
+        }
+        completion.seal();
+      }).catch((e: unknown) => completion.partFailed(e as Error));
+    });
+  }
+
+  /** Sends everything buffered now, without waiting for linger.ms; resolves once all of it is done. */
+  async flush(): Promise<void> {
+    if (this.blockedTail !== null) await this.blockedTail;
+    this.accumulator.beginFlush();
+    this.sender.wakeup();
+    try {
+      await this.accumulator.awaitIncomplete();
+    } finally {
+      this.accumulator.endFlush();
+    }
+  }
+
+  /**
+   * Sends what is buffered, waits until every record is acknowledged or failed (at most `timeoutMs`, after which
+   * the rest fail), then closes the connections. Safe to call more than once.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.state === 'Closing' || this.state === 'Closed') return;
+    const wasConnected = this.state === 'Connected';
+    this.state = 'Closing';
+    if (wasConnected) {
+      const drained = (async () => {
+        if (this.blockedTail !== null) await this.blockedTail;
+        this.accumulator.beginClose();
+        this.sender.wakeup();
+        await this.accumulator.awaitIncomplete();
+      })();
+      const timeoutMs = options.timeoutMs ?? Infinity;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = timeoutMs === Infinity ? new Promise<void>(() => {})
+        : new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+      await Promise.race([drained, timedOut]);
+      clearTimeout(timer);
+    }
+    this.accumulator.abortAll(new IllegalStateError('The producer was closed before these records were acknowledged.'));
+    this.sender.close();
+    await this.cluster.close();
+    this.state = 'Closed';
+    this.logger.debug('Closed');
+  }
+
+  /**
+   * Appends records[from..] on the fast path; returns the index of the first record that needs the blocking path,
+   * `records.length` when all were appended, or -1 when the completion was settled (sealed or failed).
+   */
+  private appendMany(records: readonly ProducerRecord[], from: number, nowMs: number, completion: BatchCompletion): number {
+    const metadata = this.cluster.metadata;
+    let i = from;
+    try {
+      for (; i < records.length; i++) {
+        const record = records[i]!;
+        const topic = metadata.topic(record.topic);
+        if (topic === undefined || topic.partitions.length === 0) return i;
+        const batch = this.append(record, topic, record.timestamp ?? nowMs);
+        if (batch === null) return i;
+        batch.addToCompletion(completion, batch.count - 1);
+      }
+    } catch (e) {
+      completion.partFailed(e as Error);
+      return -1;
+    }
+    completion.seal();
+    return -1;
+  }
+
+  /**
+   * Partitions and appends one record without waiting. Returns its batch, or null when a new batch is needed and
+   * memory is not free (then `pendingPartition`/`pendingBytes` say what to reserve). Throws on an invalid record.
+   */
+  private append(record: ProducerRecord, topic: TopicMetadata, timestampMs: number): ProducerBatch | null {
+    const key = record.key ?? null;
+    const { value, headers } = record;
+    const partitionCount = topic.partitions.length;
+    const recordBytes = this.checkRecord(record, key, partitionCount);
+    const explicit = record.partition !== undefined;
+    let partition = explicit ? record.partition! : this.partitioner.partition(topic.name, key, partitionCount,
+      topic.availablePartitions);
+    let batch = this.accumulator.tryAppend(topic.name, partition, recordBytes, timestampMs, key, value, headers);
+    if (batch !== null) return batch;
+    if (!explicit && key === null && this.partitioner.onNewBatch !== undefined) {
+      this.partitioner.onNewBatch(topic.name, partition, partitionCount, topic.availablePartitions);
+      const moved = this.partitioner.partition(topic.name, key, partitionCount, topic.availablePartitions);
+      if (moved !== partition) {
+        partition = moved;
+        batch = this.accumulator.tryAppend(topic.name, partition, recordBytes, timestampMs, key, value, headers);
+        if (batch !== null) return batch;
+      }
+    }
+    this.checkPartition(partition, partitionCount, topic.name);
+    const bytes = this.accumulator.batchBytesFor(recordBytes);
+    if (!this.accumulator.memory.tryReserve(bytes)) {
+      this.pendingPartition = partition;
+      this.pendingBytes = bytes;
+      return null;
+    }
+    return this.startBatch(topic.name, partition, bytes, timestampMs, key, value, headers);
+  }
+
+  /** The blocking path for one record: waits for metadata and memory as needed, then appends. */
+  private async appendBlocking(record: ProducerRecord, defaultTimestampMs?: number): Promise<[ProducerBatch, number]> {
+    if (this.state !== 'Connected') throw this.notConnected('send');
+    const deadlineMs = this.time.hiResMs() + this.options['max.block.ms'];
+    const topic = await this.cluster.waitForTopic(checkTopic(record.topic), deadlineMs);
+    const timestampMs = record.timestamp ?? defaultTimestampMs ?? this.time.milliseconds();
+    const batch = this.append(record, topic, timestampMs);
+    if (batch !== null) return [batch, timestampMs];
+    const partition = this.pendingPartition;
+    const bytes = this.pendingBytes;
+    await this.accumulator.memory.reserve(bytes, Math.max(0, deadlineMs - this.time.hiResMs()));
+    if (this.state !== 'Connected') {
+      this.accumulator.memory.release(bytes);
+      throw this.notConnected('send');
+    }
+    return [this.startBatch(topic.name, partition, bytes, timestampMs, record.key ?? null, record.value, record.headers),
+      timestampMs];
+  }
+
+  private startBatch(topic: string, partition: number, reservedBytes: number, timestampMs: number,
+    key: Buffer | string | null, value: Buffer | string | null, headers: readonly RecordHeader[] | undefined): ProducerBatch {
+    const batch = this.accumulator.createBatch(topic, partition, reservedBytes);
+    batch.append(timestampMs, key, value, headers);
+    this.sender.wakeup();
+    return batch;
+  }
+
+  /** Runs `fn` after every earlier blocked call; later calls wait for it in turn. */
+  private runBlocked(fn: () => Promise<void>): Promise<void> {
+    const previous = this.blockedTail;
+    const run = (previous === null ? fn() : previous.then(fn));
+    const tail = run.then(() => {}, () => {});
+    this.blockedTail = tail;
+    void tail.then(() => {
+      if (this.blockedTail === tail) this.blockedTail = null;
+    });
+    return run;
+  }
+
+  /** Validates a record's fields and size; returns its size estimate in bytes. */
+  private checkRecord(record: ProducerRecord, key: Buffer | string | null, partitionCount: number): number {
+    const { value } = record;
+    if (!(value === null || typeof value === 'string' || Buffer.isBuffer(value))
+      || !(key === null || typeof key === 'string' || Buffer.isBuffer(key))) {
+      throw new InvalidArgumentError(`A record's key and value must be a Buffer, a string or null; found key ` +
+        `${typeof key} and value ${value === undefined ? 'undefined' : typeof value} for topic '${record.topic}'.`);
+    }
+    if (record.partition !== undefined) this.checkPartition(record.partition, partitionCount, record.topic);
+    if (record.timestamp !== undefined && !(Number.isSafeInteger(record.timestamp) && record.timestamp >= 0)) {
+      throw new InvalidArgumentError(`Invalid timestamp ${record.timestamp} for a record of '${record.topic}': ` +
+        'expected ms since the epoch (an integer >= 0).');
+    }
+    const bytes = RecordAccumulator.estimateRecordBytes(key, value, record.headers);
+    const limit = Math.min(this.options['max.request.size'], this.options['buffer.memory']);
+    if (bytes > limit) {
+      throw new ApiError('MESSAGE_TOO_LARGE', `A record of about ${bytes} bytes is larger than ` +
+        `${limit === this.options['max.request.size'] ? "'max.request.size'" : "'buffer.memory'"} (${limit} bytes); ` +
+        'raise it (and the broker\'s message.max.bytes) or send smaller records.');
+    }
+    return bytes;
+  }
+
+  private checkPartition(partition: number, partitionCount: number, topic: string): void {
+    if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
+      throw new InvalidArgumentError(`Invalid partition ${partition} for topic '${topic}': it has partitions ` +
+        `0..${partitionCount - 1}.`);
+    }
+  }
+
+  private notConnected(what: string): IllegalStateError {
+    return new IllegalStateError(`Producer.${what}() needs a connected producer (state ${this.state}); ` +
+      'call connect() first and do not use it after close().');
+  }
+}
+
+function checkTopic(topic: unknown): string {
+  if (typeof topic !== 'string' || topic === '') {
+    throw new InvalidArgumentError(`A record's topic must be a non-empty string; found ${JSON.stringify(topic)}.`);
+  }
+  return topic;
+}

@@ -1,0 +1,214 @@
+import { expect } from 'chai';
+import { ErrorCode } from '../../../lib/common/error-codes.js';
+import { ApiError, IllegalStateError, TimeoutError } from '../../../lib/common/errors.js';
+import { ApiKey } from '../../../lib/protocol/api-keys.js';
+import type { ProduceRequest } from '../../../lib/protocol/messages/produce.js';
+import { partitionForKey } from '../../../lib/client/producer/partitioner.js';
+import { Producer } from '../../../lib/client/producer/producer.js';
+import type { ProducerOptions } from '../../../lib/client/producer/producer-options.js';
+import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
+import { CompressionType } from '../../../lib/record/record-batch.js';
+import { defer } from '../../helpers/cleanup.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { MockCluster } from './mock-cluster.js';
+
+async function connectedProducer(cluster: MockCluster, options: ProducerOptions = {}): Promise<Producer> {
+  const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrap, 'retry.backoff.ms': 5, ...options }),
+    (p) => p.close({ timeoutMs: 1000 }));
+  await producer.connect();
+  return producer;
+}
+
+function produceRequests(cluster: MockCluster): ProduceRequest[] {
+  return cluster.requests.filter((r) => r.apiKey === ApiKey.Produce).map((r) => r.body as ProduceRequest);
+}
+
+describe('Producer', () => {
+  describe('#send', () => {
+    it('resolves each record with its partition and offset, in send order', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      const producer = await connectedProducer(cluster);
+      const results = await Promise.all(['a', 'b', 'c'].map((value) => producer.send({ topic: 't', value, timestamp: 1000 })));
+      expect(results).to.deep.equal([0, 1, 2].map((offset) => ({ topic: 't', partition: 0, offset, timestamp: 1000 })));
+      expect(cluster.values('t', 0)).to.deep.equal(['a', 'b', 'c']);
+      expect(produceRequests(cluster)).to.have.length(1); // sent in one tick: one batch
+    });
+
+    it('places keyed records with Kafka\'s murmur2 and honours an explicit partition', async () => {
+      const cluster = await MockCluster.start(2);
+      cluster.createTopic('t', 5);
+      const producer = await connectedProducer(cluster);
+      const keyed = await producer.send({ topic: 't', key: 'user-42', value: 'v' });
+      const explicit = await producer.send({ topic: 't', key: 'user-42', value: 'v', partition: 3 });
+      expect(keyed.partition).to.equal(partitionForKey('user-42', 5));
+      expect(explicit.partition).to.equal(3);
+    });
+
+    it('waits for the metadata of a topic it has not seen, then sends', async () => {
+      const cluster = await MockCluster.start();
+      const producer = await connectedProducer(cluster);
+      const sent = producer.send({ topic: 'late', value: 'x' });
+      setTimeout(() => cluster.createTopic('late', 1), 50);
+      expect((await sent).offset).to.equal(0);
+    });
+
+    it('rejects with UNKNOWN_TOPIC_OR_PARTITION when the topic does not appear within max.block.ms', async () => {
+      const cluster = await MockCluster.start();
+      const producer = await connectedProducer(cluster, { 'max.block.ms': 150 });
+      const error = await producer.send({ topic: 'missing', value: 'x' }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(ApiError).with.property('errorName', 'UNKNOWN_TOPIC_OR_PARTITION');
+    });
+
+    it('rejects before connect() and after close() with IllegalStateError', async () => {
+      const cluster = await MockCluster.start();
+      const producer = new Producer({ 'bootstrap.servers': cluster.bootstrap });
+      const early = await producer.send({ topic: 't', value: 'x' }).catch((e: unknown) => e);
+      expect(early).to.be.instanceOf(IllegalStateError);
+      await producer.connect();
+      await producer.close();
+      const late = await producer.send({ topic: 't', value: 'x' }).catch((e: unknown) => e);
+      expect(late).to.be.instanceOf(IllegalStateError);
+    });
+
+    it('resolves with offset -1 when acks is 0', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      const producer = await connectedProducer(cluster, { acks: 0 });
+      expect((await producer.send({ topic: 't', value: 'x' })).offset).to.equal(-1);
+      await waitFor(() => cluster.values('t', 0).length === 1, 'the acks=0 record to be appended');
+      expect(cluster.values('t', 0)).to.deep.equal(['x']);
+    });
+
+    for (const codec of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
+      it(`sends ${codec}-compressed batches`, async () => {
+        const cluster = await MockCluster.start();
+        cluster.createTopic('t', 1);
+        const producer = await connectedProducer(cluster, { 'compression.type': codec });
+        await Promise.all(Array.from({ length: 20 }, (_, i) => producer.send({ topic: 't', value: `value-${i}` })));
+        const stored = cluster.partition('t', 0).batches;
+        expect([...iterateBatches(stored[0]!)][0]!.compression).to.equal(CompressionType[codec === 'lz4' ? 'Lz4' : codec === 'zstd' ? 'Zstd' : codec === 'gzip' ? 'Gzip' : 'Snappy']);
+        const values: string[] = [];
+        for (const b of stored) for (const view of iterateBatches(b)) for (const r of await view.recordsAsync()) values.push(r.value!.toString());
+        expect(values).to.deep.equal(Array.from({ length: 20 }, (_, i) => `value-${i}`));
+      });
+    }
+  });
+
+  describe('#sendBatch', () => {
+    it('resolves once with consecutive runs per batch, across partitions', async () => {
+      const cluster = await MockCluster.start(2);
+      cluster.createTopic('t', 2);
+      const producer = await connectedProducer(cluster);
+      const records = Array.from({ length: 100 }, (_, i) => ({ topic: 't', value: `v${i}`, partition: i % 2 }));
+      const results = await producer.sendBatch(records);
+      const total = results.reduce((n, r) => n + r.recordCount, 0);
+      expect(total).to.equal(100);
+      expect(results.filter((r) => r.partition === 0).map((r) => r.baseOffset)).to.include(0);
+      expect(cluster.values('t', 0)).to.deep.equal(records.filter((r) => r.partition === 0).map((r) => r.value));
+      expect(cluster.values('t', 1)).to.deep.equal(records.filter((r) => r.partition === 1).map((r) => r.value));
+    });
+
+    it('rejects the whole call when one partition fails with a non-retriable error', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 2);
+      cluster.failNext(ApiKey.Produce, 't', 1, ErrorCode.INVALID_RECORD);
+      const producer = await connectedProducer(cluster);
+      const error = await producer.sendBatch([{ topic: 't', value: 'a', partition: 0 }, { topic: 't', value: 'b', partition: 1 }])
+        .catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(ApiError).with.property('errorName', 'INVALID_RECORD');
+    });
+  });
+
+  describe('retries', () => {
+    it('retries NOT_LEADER_OR_FOLLOWER after refreshing metadata and reaches the new leader', async () => {
+      const cluster = await MockCluster.start(2);
+      cluster.createTopic('t', 1, () => 0);
+      const producer = await connectedProducer(cluster);
+      await producer.send({ topic: 't', value: 'first' });
+      cluster.moveLeader('t', 0, 1);
+      const second = await producer.send({ topic: 't', value: 'second' });
+      expect(second.offset).to.equal(1);
+      const produced = cluster.requests.filter((r) => r.apiKey === ApiKey.Produce).map((r) => r.nodeId);
+      expect(produced).to.deep.equal([0, 0, 1]);
+      expect(cluster.requests.filter((r) => r.apiKey === ApiKey.Metadata).length).to.be.greaterThan(1);
+    });
+
+    it('fails at once on a non-retriable error', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      cluster.failNext(ApiKey.Produce, 't', 0, ErrorCode.MESSAGE_TOO_LARGE);
+      const producer = await connectedProducer(cluster);
+      const error = await producer.send({ topic: 't', value: 'x' }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(ApiError).with.property('errorName', 'MESSAGE_TOO_LARGE');
+      expect(produceRequests(cluster)).to.have.length(1);
+    });
+
+    it('gives up after `retries` retries with the last error', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      cluster.failNext(ApiKey.Produce, 't', 0, ErrorCode.NOT_ENOUGH_REPLICAS, 10);
+      const producer = await connectedProducer(cluster, { retries: 2 });
+      const error = await producer.send({ topic: 't', value: 'x' }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(ApiError).with.property('errorName', 'NOT_ENOUGH_REPLICAS');
+      expect(produceRequests(cluster)).to.have.length(3);
+    });
+
+    it('keeps later batches of a partition behind a retried one', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      cluster.failNext(ApiKey.Produce, 't', 0, ErrorCode.NOT_ENOUGH_REPLICAS, 2);
+      // batch.size 1: every record is its own batch; 5 requests go out before the first failure returns.
+      const producer = await connectedProducer(cluster, { 'batch.size': 1 });
+      const values = Array.from({ length: 10 }, (_, i) => `${i}`);
+      await Promise.all(values.map((value) => producer.send({ topic: 't', value })));
+      // 0 and 1 failed while 2..4 were in flight (those overtake: Kafka's non-idempotent behaviour); 0 and 1 were
+      // retried in their order, and 5..9 waited behind them.
+      expect(cluster.values('t', 0)).to.deep.equal(['2', '3', '4', '0', '1', '5', '6', '7', '8', '9']);
+    });
+
+    it('keeps strict order across retries with max.in.flight.requests.per.connection 1', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      cluster.failNext(ApiKey.Produce, 't', 0, ErrorCode.NOT_ENOUGH_REPLICAS, 3);
+      const producer = await connectedProducer(cluster, { 'batch.size': 1, 'max.in.flight.requests.per.connection': 1 });
+      const values = Array.from({ length: 10 }, (_, i) => `${i}`);
+      await Promise.all(values.map((value) => producer.send({ topic: 't', value })));
+      expect(cluster.values('t', 0)).to.deep.equal(values);
+    });
+
+    it('expires records that cannot be delivered within delivery.timeout.ms', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      cluster.failNext(ApiKey.Produce, 't', 0, ErrorCode.NOT_ENOUGH_REPLICAS, 1000);
+      const producer = await connectedProducer(cluster,
+        { 'delivery.timeout.ms': 200, 'request.timeout.ms': 100, 'retry.backoff.ms': 20 });
+      const error = await producer.send({ topic: 't', value: 'x' }).catch((e: unknown) => e);
+      expect(error).to.satisfy((e: unknown) => e instanceof TimeoutError
+        || (e instanceof ApiError && e.errorName === 'NOT_ENOUGH_REPLICAS'));
+    });
+  });
+
+  describe('#flush', () => {
+    it('sends lingering records at once', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      const producer = await connectedProducer(cluster, { 'linger.ms': 60000 });
+      const sent = producer.send({ topic: 't', value: 'x' });
+      await producer.flush();
+      expect((await sent).offset).to.equal(0);
+    });
+  });
+
+  describe('#close', () => {
+    it('delivers what is buffered before closing', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      const producer = await connectedProducer(cluster, { 'linger.ms': 60000 });
+      const sent = producer.sendBatch([{ topic: 't', value: 'a' }, { topic: 't', value: 'b' }]);
+      await producer.close();
+      expect((await sent)[0]!.recordCount).to.equal(2);
+      expect(cluster.values('t', 0)).to.deep.equal(['a', 'b']);
+    });
+  });
+});
