@@ -189,6 +189,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       this.zk.zk.off('newSession', this.onNewSession);
       this.unwatchController?.();
       this.queue.clearAndPut({ type: 'Shutdown' });
+      await this.queue.idle();
       await this.queue.close();
       this.log.info('controller shut down');
     })();
@@ -301,13 +302,17 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     const put = (event: ControllerEvent) => (): void => {
       if (this.activation === a) this.queue.put(event);
     };
+    /** For admin request znodes: only their appearance or change is an event, not their absence. */
+    const putIfExists = (event: ControllerEvent) => (stat: unknown): void => {
+      if (stat !== null) put(event)();
+    };
     a.unwatch.push(
       zk.watchChildren(BrokerIdsZNode.path, put({ type: 'BrokerChange' })),
       zk.watchChildren(TopicsZNode.path, put({ type: 'TopicChange' })),
       zk.watchChildren(DeleteTopicsZNode.path, put({ type: 'TopicDeletion' })),
       zk.watchChildren(IsrChangeNotificationZNode.path, put({ type: 'IsrChangeNotification' })),
-      zk.watchExists(PreferredReplicaElectionZNode.path, put({ type: 'PreferredReplicaElection' })),
-      zk.watchExists(ReassignPartitionsZNode.path, put({ type: 'PartitionReassignment' })),
+      zk.watchExists(PreferredReplicaElectionZNode.path, putIfExists({ type: 'PreferredReplicaElection' })),
+      zk.watchExists(ReassignPartitionsZNode.path, putIfExists({ type: 'PartitionReassignment' })),
     );
     const ctx = a.context;
     await this.zk.deleteIsrChangeNotifications(await this.zk.getIsrChangeNotifications(), ctx.epochZkVersion);
