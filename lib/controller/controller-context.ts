@@ -64,11 +64,6 @@ export class ControllerContext {
     return this.liveBrokerEpochs.has(brokerId);
   }
 
-  /** Sorted ids of live brokers that are not shutting down. */
-  onlineBrokerIds(): number[] {
-    return [...this.liveBrokerEpochs.keys()].filter((id) => !this.shuttingDownBrokerIds.has(id)).sort((a, b) => a - b);
-  }
-
   removeLiveBroker(brokerId: number): void {
     this.liveBrokerEpochs.delete(brokerId);
     this.shuttingDownBrokerIds.delete(brokerId);

@@ -83,7 +83,7 @@ export interface LiveBrokers {
 
 export interface TopicAdminOptions {
   zk: KafkaZkClient;
-  /** Live brokers for assignments (Kafka uses the metadata cache for creation). */
+  /** Live brokers, for computed assignments and for checking explicit ones when partitions are added. */
   metadataCache: LiveBrokers;
   /** The broker's defaults of the topic-level keys (`topicConfigDefaults(config)`), as strings. */
   topicDefaults?: Readonly<Record<string, string>>;
@@ -161,7 +161,7 @@ export class TopicAdmin {
    */
   async createPartitions(topics: readonly NewPartitions[], opts: { validateOnly?: boolean } = {}): Promise<TopicResult[]> {
     const duplicates = duplicateNames(topics.map((t) => t.name));
-    const liveBrokerIds = (await this.zk.getAllBrokers()).map((b) => b.id);
+    const liveBrokerIds = this.liveBrokers.aliveBrokers().map((b) => b.id);
     return Promise.all(topics.map(async (request): Promise<TopicResult> => {
       try {
         if (duplicates.has(request.name)) {

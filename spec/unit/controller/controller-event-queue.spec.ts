@@ -79,6 +79,26 @@ describe('ControllerEventQueue', () => {
       expect(log.filter((l) => l.startsWith('start'))).to.deep.equal(['start first', 'start change', 'start other']);
     });
 
+    it('folds a coalesced event into the waiting one with merge', async () => {
+      const seen: string[][] = [];
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((r) => (release = r));
+      const queue = new ControllerEventQueue<{ topics: Set<string> }>({
+        process: async (e) => {
+          seen.push([...e.topics]);
+          if (seen.length === 1) await held;
+        },
+        coalesceKey: () => 'modifications',
+        merge: (waiting, incoming) => incoming.topics.forEach((t) => waiting.topics.add(t)),
+      });
+      queue.put({ topics: new Set(['first']) });
+      await new Promise((r) => setImmediate(r));
+      for (const t of ['a', 'b', 'a']) queue.put({ topics: new Set([t]) });
+      release();
+      await queue.idle();
+      expect(seen).to.deep.equal([['first'], ['a', 'b']]);
+    });
+
     it('queues a coalescing event again once the waiting one has started', async () => {
       const { queue, log, release } = recordingQueue({ holdFirst: true });
       queue.put({ name: 'change', coalesce: true });
