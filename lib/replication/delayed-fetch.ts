@@ -10,7 +10,7 @@
  * Watched under the key of each of its partitions, in the consumer-fetch or follower-fetch purgatory.
  */
 import { DelayedOperation } from './delayed-operation.js';
-import type { Partition } from './partition.js';
+import type { FetchIsolation, Partition } from './partition.js';
 
 /** One partition of a parked fetch, as it was when first read. */
 export interface FetchPartitionStatus {
@@ -25,7 +25,8 @@ export interface FetchPartitionStatus {
 export interface DelayedFetchOptions {
   maxWaitMs: number;
   minBytes: number;
-  forFollower: boolean;
+  /** LogEnd for a follower (wakes on appends), else the consumer's bound (wakes on HW moves). */
+  isolation: FetchIsolation;
   partitions: readonly FetchPartitionStatus[];
   getPartition: (topic: string, partition: number) => Partition | undefined;
   /** Reads every partition again and answers the request. */
@@ -42,10 +43,10 @@ export class DelayedFetch extends DelayedOperation {
     for (const s of this.opts.partitions) {
       const p = this.opts.getPartition(s.topic, s.partition);
       if (p === undefined || !p.isLeader || p.leaderEpoch !== s.leaderEpoch) return this.forceComplete();
-      const bound = this.opts.forFollower ? p.logEndOffset : p.highWatermark;
+      const bound = p.fetchBound(this.opts.isolation);
       if (bound < s.fetchOffset) return this.forceComplete();
       if (bound > s.fetchOffset) {
-        accumulated += p.availableBytes(s.fetchOffset, s.partitionMaxBytes, this.opts.forFollower);
+        accumulated += p.availableBytes(s.fetchOffset, s.partitionMaxBytes, this.opts.isolation);
         if (accumulated >= this.opts.minBytes) return this.forceComplete();
       }
     }

@@ -72,6 +72,12 @@ export interface ReplicaState {
   lastFetchTimeMs: number;
 }
 
+/**
+ * How far a read may go (Kafka's FetchIsolation): a follower to the log end, a read_uncommitted consumer to the
+ * high watermark, a read_committed one to the last stable offset (= the HW until transactions exist).
+ */
+export type FetchIsolation = 'LogEnd' | 'HighWatermark' | 'TxnCommitted';
+
 /** A read for a fetch, with the offsets the response reports. */
 export interface PartitionReadInfo extends LogReadInfo {
   lastStableOffset: number;
@@ -256,37 +262,51 @@ export class Partition implements TopicPartition {
 
   // ---- leader: fetch, offsets ----
 
+  /** The last stable offset: the HW, as there are no transactions yet. */
+  get lastStableOffset(): number {
+    return this.log.highWatermark;
+  }
+
+  /** The exclusive upper bound of what `isolation` may read. */
+  fetchBound(isolation: FetchIsolation): number {
+    switch (isolation) {
+      case 'LogEnd': return this.log.logEndOffset;
+      case 'HighWatermark': return this.log.highWatermark;
+      case 'TxnCommitted': return this.lastStableOffset;
+    }
+  }
+
   /**
-   * Reads for a fetch from the leader: up to the LEO for a follower, up to the HW (= last stable offset: no
-   * transactions yet) for a consumer. Throws NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH
-   * when `currentLeaderEpoch` (>= 0) is older / newer than ours, OFFSET_OUT_OF_RANGE outside the log.
+   * Reads for a fetch from the leader, up to the bound of `isolation`. Throws NOT_LEADER_OR_FOLLOWER,
+   * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH when `currentLeaderEpoch` (>= 0) is older / newer than ours,
+   * OFFSET_OUT_OF_RANGE outside the log.
    */
   readRecords(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number, minOneBatch: boolean,
-    forFollower: boolean): PartitionReadInfo {
+    isolation: FetchIsolation): PartitionReadInfo {
     this.requireLeader(currentLeaderEpoch);
-    const bound = forFollower ? this.log.logEndOffset : this.log.highWatermark;
-    const read = this.log.read(fetchOffset, maxBytes, { maxOffset: bound, minOneBatch });
-    return { ...read, lastStableOffset: read.highWatermark };
+    const read = this.log.read(fetchOffset, maxBytes, { maxOffset: this.fetchBound(isolation), minOneBatch });
+    return { ...read, lastStableOffset: this.lastStableOffset };
   }
 
   /** Bytes a fetch at `fetchOffset` could read now, up to `maxBytes` (for a delayed fetch's minBytes check). */
-  availableBytes(fetchOffset: number, maxBytes: number, forFollower: boolean): number {
-    const bound = forFollower ? this.log.logEndOffset : this.log.highWatermark;
+  availableBytes(fetchOffset: number, maxBytes: number, isolation: FetchIsolation): number {
+    const bound = this.fetchBound(isolation);
     if (fetchOffset >= bound || fetchOffset < this.log.logStartOffset) return 0;
     return this.log.read(fetchOffset, maxBytes, { maxOffset: bound, minOneBatch: true }).records.length;
   }
 
   /**
-   * ListOffsets on the leader (Kafka's fetchOffsetForTimestamp): latest = HW, earliest = log start, else the
-   * first offset with a timestamp >= `timestamp` below the HW. A new leader whose HW is still below its epoch
-   * start offset answers OFFSET_NOT_AVAILABLE for latest, and for a lookup it cannot answer below the HW.
+   * ListOffsets on the leader (Kafka's fetchOffsetForTimestamp): latest = the bound of `isolation` (the log end
+   * for a follower), earliest = log start, else the first offset with a timestamp >= `timestamp` below that bound.
+   * A new leader whose HW is still below its epoch start offset answers clients OFFSET_NOT_AVAILABLE for latest,
+   * and for a lookup it cannot answer below the HW.
    */
-  fetchOffsetForTimestamp(timestamp: number, currentLeaderEpoch: number): TimestampOffset | undefined {
+  fetchOffsetForTimestamp(timestamp: number, currentLeaderEpoch: number, isolation: FetchIsolation): TimestampOffset | undefined {
     this.requireLeader(currentLeaderEpoch);
-    const lastFetchable = this.log.highWatermark;
-    const notAvailable = this.leaderEpochStartOffsetValue > lastFetchable
-      ? new ApiError('OFFSET_NOT_AVAILABLE', `The high watermark ${lastFetchable} of ${this.key} has not yet reached the ` +
-        `start offset ${this.leaderEpochStartOffsetValue} of leader epoch ${this.leaderEpochValue}; retry shortly.`)
+    const lastFetchable = this.fetchBound(isolation);
+    const notAvailable = isolation !== 'LogEnd' && this.leaderEpochStartOffsetValue > this.log.highWatermark
+      ? new ApiError('OFFSET_NOT_AVAILABLE', `The high watermark ${this.log.highWatermark} of ${this.key} has not yet reached ` +
+        `the start offset ${this.leaderEpochStartOffsetValue} of leader epoch ${this.leaderEpochValue}; retry shortly.`)
       : undefined;
     if (timestamp === LATEST_TIMESTAMP) {
       if (notAvailable) throw notAvailable;
@@ -297,6 +317,16 @@ export class Partition implements TopicPartition {
     if (found !== undefined && found.offset < lastFetchable) return found;
     if (notAvailable) throw notAvailable;
     return undefined;
+  }
+
+  /** The leader epoch of the batch holding `offset`, from the epoch cache; -1 when unknown. */
+  epochForOffset(offset: number): number {
+    let epoch = -1;
+    for (const e of this.log.leaderEpochCache.epochEntries) {
+      if (e.startOffset > offset) break;
+      epoch = e.epoch;
+    }
+    return epoch;
   }
 
   /** OffsetForLeaderEpoch on the leader: the end offset of `leaderEpoch` (or of the largest epoch below it). */

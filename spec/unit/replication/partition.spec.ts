@@ -175,19 +175,19 @@ describe('Partition', () => {
       partition.appendRecordsToLeader(producerBatch(2), 1);
       partition.updateFollowerFetchState(2, 2, 0, time.milliseconds(), 2);
       partition.appendRecordsToLeader(producerBatch(2), 1);
-      const consumer = partition.readRecords(0, -1, 1 << 20, true, false);
-      const follower = partition.readRecords(0, -1, 1 << 20, true, true);
+      const consumer = partition.readRecords(0, -1, 1 << 20, true, 'HighWatermark');
+      const follower = partition.readRecords(0, -1, 1 << 20, true, 'LogEnd');
       expect(follower.records.length).to.equal(2 * consumer.records.length);
       expect(consumer.highWatermark).to.equal(2);
-      expect(partition.readRecords(2, -1, 1 << 20, true, false).records.length).to.equal(0);
+      expect(partition.readRecords(2, -1, 1 << 20, true, 'HighWatermark').records.length).to.equal(0);
     });
 
     it('fences an older leader epoch and rejects a newer one', () => {
       const { partition } = partitionFixture();
       partition.makeLeader(partitionState(1, 5, [1]), [1]);
-      expect(() => partition.readRecords(0, 4, 100, true, false)).to.throw(ApiError).with.property('errorName', 'FENCED_LEADER_EPOCH');
-      expect(() => partition.readRecords(0, 6, 100, true, false)).to.throw(ApiError).with.property('errorName', 'UNKNOWN_LEADER_EPOCH');
-      expect(() => partition.readRecords(1, 5, 100, true, false)).to.throw(ApiError).with.property('errorName', 'OFFSET_OUT_OF_RANGE');
+      expect(() => partition.readRecords(0, 4, 100, true, 'HighWatermark')).to.throw(ApiError).with.property('errorName', 'FENCED_LEADER_EPOCH');
+      expect(() => partition.readRecords(0, 6, 100, true, 'HighWatermark')).to.throw(ApiError).with.property('errorName', 'UNKNOWN_LEADER_EPOCH');
+      expect(() => partition.readRecords(1, 5, 100, true, 'HighWatermark')).to.throw(ApiError).with.property('errorName', 'OFFSET_OUT_OF_RANGE');
     });
   });
 
@@ -196,10 +196,10 @@ describe('Partition', () => {
       const { partition, log, time } = partitionFixture();
       log.append(producerBatch(3), { assignOffsets: true, leaderEpoch: 0 });
       partition.makeLeader(partitionState(1, 1, [1, 2]), [1, 2]);
-      expect(() => partition.fetchOffsetForTimestamp(-1, -1)).to.throw(ApiError).with.property('errorName', 'OFFSET_NOT_AVAILABLE');
-      expect(partition.fetchOffsetForTimestamp(-2, -1)).to.deep.include({ offset: 0 });
+      expect(() => partition.fetchOffsetForTimestamp(-1, -1, 'HighWatermark')).to.throw(ApiError).with.property('errorName', 'OFFSET_NOT_AVAILABLE');
+      expect(partition.fetchOffsetForTimestamp(-2, -1, 'HighWatermark')).to.deep.include({ offset: 0 });
       partition.updateFollowerFetchState(2, 3, 0, time.milliseconds(), 3);
-      expect(partition.fetchOffsetForTimestamp(-1, -1)).to.deep.include({ offset: 3 });
+      expect(partition.fetchOffsetForTimestamp(-1, -1, 'HighWatermark')).to.deep.include({ offset: 3 });
     });
   });
 

@@ -1,14 +1,18 @@
 /** Shared fixtures of the replication specs: producer batches and a partition over a real log in a tmp dir. */
 import { silentLogger } from '../../../lib/common/logger.js';
+import { SystemTime, type Time } from '../../../lib/common/time.js';
+import { LogManager } from '../../../lib/log/log-manager.js';
 import { RecordBatchBuilder } from '../../../lib/record/record-batch-builder.js';
 import { logConfigWith, type LogConfig } from '../../../lib/log/log-config.js';
 import { UnifiedLog } from '../../../lib/log/unified-log.js';
-import type { PartitionState } from '../../../lib/replication/metadata-cache.js';
+import { MetadataCache, type PartitionState } from '../../../lib/replication/metadata-cache.js';
+import { ReplicaManager, type ReplicaManagerConfig } from '../../../lib/replication/replica-manager.js';
 import { Partition, type IsrWriter, type PartitionListener } from '../../../lib/replication/partition.js';
 import { defer } from '../../helpers/cleanup.js';
 import { MockScheduler } from '../../helpers/mock-scheduler.js';
 import { MockTime } from '../../helpers/mock-time.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
+import type { FakeZk } from './fake-zk.js';
 
 /** A producer's batch of `recordCount` records of `valueBytes` each (offsets unassigned). */
 export function producerBatch(recordCount = 1, valueBytes = 10, timestampMs = 1_700_000_000_000): Buffer {
@@ -72,3 +76,28 @@ export function partitionFixture(config: Partial<LogConfig> = {}, replicaLagTime
 
 /** Lets pending ISR writes (microtasks) settle. */
 export const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export interface BrokerFixture {
+  brokerId: number;
+  dir: string;
+  cache: MetadataCache;
+  logManager: LogManager;
+  replicaManager: ReplicaManager;
+  scheduler: MockScheduler;
+}
+
+/**
+ * One broker's replication stack over a shared FakeZk: a MetadataCache, a LogManager in `dir` (a fresh tmp dir by
+ * default) and a ReplicaManager, not started. Purgatory deadlines follow `time` (the system clock by default, so
+ * that short request timeouts expire by themselves); scheduled tasks run only on `scheduler.tick()`, which
+ * advances `time` when it is a MockTime.
+ */
+export function brokerFixture(zk: FakeZk, brokerId: number, opts: { dir?: string; time?: Time; config?: Partial<ReplicaManagerConfig> } = {}): BrokerFixture {
+  const dir = opts.dir ?? tmpDir();
+  const scheduler = new MockScheduler(opts.time instanceof MockTime ? opts.time : new MockTime());
+  const cache = defer(new MetadataCache({ zk }), (c) => c.close());
+  const logManager = defer(new LogManager({ logDirs: [dir], scheduler, time: scheduler.time }), (m) => m.shutdown());
+  const replicaManager = defer(new ReplicaManager({ brokerId, logManager, metadataCache: cache, zk, scheduler,
+    time: opts.time ?? SystemTime, config: { replicaLagTimeMaxMs: 1000, ...opts.config } }), (r) => r.shutdown());
+  return { brokerId, dir, cache, logManager, replicaManager, scheduler };
+}

@@ -1,0 +1,687 @@
+/**
+ * The broker's data plane above the log (Kafka's `ReplicaManager`): which partitions this broker hosts and in
+ * which role, produce (with acks and min.insync.replicas), fetch (consumers and followers, long polling), list
+ * offsets and leader epoch end offsets, ISR maintenance and the high watermark checkpoint.
+ *
+ * Leadership comes from ZooKeeper through the MetadataCache (no LeaderAndIsr RPCs in this product): every
+ * 'partitionState' and 'topicDeleted' event enqueues a change; changes are applied in order, consecutive state
+ * changes as one batch whose topic configs (/config/topics/<t> over the broker defaults) are read in parallel.
+ * A change is always applied from the cache's current state (watches are lossy; the event is only a trigger), and
+ * a partition ignores a state older than its own leader epoch or zkVersion.
+ *
+ * Files: `replication-offset-checkpoint` in each log dir (`topic partition highWatermark`), written every
+ * replica.high.watermark.checkpoint.interval.ms and at shutdown, read at startup to restore each log's HW.
+ * Invariants: a Partition exists exactly for the replicas assigned to this broker that have a state; a topic's
+ * local logs are deleted when the topic is deleted (also at startup, for topics deleted while this broker was
+ * down, but only once the topic list has been read from an existing znode); every produce and fetch gets an
+ * answer, including at shutdown (purgatories expire what is pending).
+ * Concurrency: one event loop. Produce and fetch are synchronous up to their purgatory wait (or flush wait); the
+ * change queue awaits only ZooKeeper config reads, and applies each batch synchronously afterwards. Scheduled
+ * tasks (ISR shrink, ISR change notifications, HW checkpoint) run between them.
+ * Ownership: the broker creates it with the LogManager, MetadataCache and KafkaZkClient it owns, calls
+ * `startup()` after the LogManager has loaded and `shutdown()` before the LogManager shuts down.
+ * Crash: the HW checkpoint may lag by one interval; a lower HW after a crash is safe (it only rises again).
+ */
+import { EventEmitter } from 'node:events';
+import { dirname, join, resolve } from 'node:path';
+import { ErrorCode } from '../common/error-codes.js';
+import { ApiError } from '../common/errors.js';
+import { silentLogger, type Logger } from '../common/logger.js';
+import { SystemScheduler, type ScheduledTask, type Scheduler } from '../common/scheduler.js';
+import { SystemTime, type Time } from '../common/time.js';
+import { parseTpKey, tpKey, type TopicPartition } from '../common/topic-partition.js';
+import { readOffsetCheckpoint, writeOffsetCheckpoint, type TopicPartitionOffset } from '../log/checkpoint-file.js';
+import { LOG_CONFIG, parseLogConfig, type LogConfig } from '../log/log-config.js';
+import type { LogManager } from '../log/log-manager.js';
+import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
+import { ConfigType } from '../zk/zk-paths.js';
+import { DelayedFetch } from './delayed-fetch.js';
+import { DelayedProduce, type ProduceAcksStatus, type ProducePartitionResult } from './delayed-produce.js';
+import { IsrChangeNotifier, ISR_CHANGE_PROPAGATION_INTERVAL_MS } from './isr-change-notifier.js';
+import type { MetadataCache, MetadataCacheEvents } from './metadata-cache.js';
+import { Partition, type FetchIsolation, type PartitionListener } from './partition.js';
+import { Purgatory } from './purgatory.js';
+
+export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
+/** Pause before re-applying state changes whose topic config could not be read. */
+const CHANGE_RETRY_BACKOFF_MS = 1000;
+
+/** The broker settings replication uses (Kafka's keys in camelCase; see lib/broker/broker-config.ts). */
+export interface ReplicaManagerConfig {
+  /** replica.lag.time.max.ms */
+  replicaLagTimeMaxMs: number;
+  /** replica.high.watermark.checkpoint.interval.ms */
+  replicaHighWatermarkCheckpointIntervalMs: number;
+  /** replica.fetch.wait.max.ms */
+  replicaFetchWaitMaxMs: number;
+  /** replica.fetch.min.bytes */
+  replicaFetchMinBytes: number;
+  /** replica.fetch.max.bytes (per partition) */
+  replicaFetchMaxBytes: number;
+  /** replica.fetch.response.max.bytes */
+  replicaFetchResponseMaxBytes: number;
+  /** replica.fetch.backoff.ms */
+  replicaFetchBackoffMs: number;
+  /** num.replica.fetchers: fetchers per source broker */
+  numReplicaFetchers: number;
+  /** The broker's defaults of the topic config keys (`topicConfigDefaults(brokerConfig)`), under topic overrides. */
+  defaultTopicConfig: Readonly<Record<string, string>>;
+}
+
+/** Kafka 2.8's defaults. */
+export const DEFAULT_REPLICA_MANAGER_CONFIG: ReplicaManagerConfig = Object.freeze({
+  replicaLagTimeMaxMs: 30_000,
+  replicaHighWatermarkCheckpointIntervalMs: 5000,
+  replicaFetchWaitMaxMs: 500,
+  replicaFetchMinBytes: 1,
+  replicaFetchMaxBytes: 1_048_576,
+  replicaFetchResponseMaxBytes: 10_485_760,
+  replicaFetchBackoffMs: 1000,
+  numReplicaFetchers: 1,
+  defaultTopicConfig: {},
+});
+
+/** The ZooKeeper operations replication performs (KafkaZkClient's). */
+export type ReplicationZkClient = Pick<KafkaZkClient, 'getEntityConfig' | 'updatePartitionState' | 'createIsrChangeNotification'>;
+
+export interface ReplicaManagerOptions {
+  brokerId: number;
+  config?: Partial<ReplicaManagerConfig>;
+  logManager: LogManager;
+  metadataCache: MetadataCache;
+  zk: ReplicationZkClient;
+  logger?: Logger;
+  time?: Time;
+  scheduler?: Scheduler;
+}
+
+export interface ProduceEntry {
+  topic: string;
+  partition: number;
+  /** Whole v2 record batches as the producer sent them; stamped in place. */
+  records: Buffer;
+}
+
+export interface AppendRecordsRequest {
+  acks: -1 | 0 | 1;
+  timeoutMs: number;
+  entries: readonly ProduceEntry[];
+}
+
+export interface FetchPartitionRequest {
+  topic: string;
+  partition: number;
+  fetchOffset: number;
+  partitionMaxBytes: number;
+  /** The fetcher's view of the leader epoch; -1 or absent skips fencing. */
+  currentLeaderEpoch?: number;
+  /** A follower's log start offset. */
+  logStartOffset?: number;
+}
+
+export interface FetchMessagesRequest {
+  /** -1 for a consumer, else the follower's broker id. */
+  replicaId: number;
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  isolationLevel: 0 | 1;
+  partitions: readonly FetchPartitionRequest[];
+}
+
+export interface FetchPartitionResult {
+  topic: string;
+  partition: number;
+  errorCode: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  /** Whole batches: a view of mapped segment memory (never a copy); null on error. */
+  records: Buffer | null;
+  errorMessage?: string;
+}
+
+export interface ListOffsetsResult {
+  errorCode: number;
+  offset: number;
+  timestamp: number;
+  leaderEpoch: number;
+  errorMessage?: string;
+}
+
+export interface EpochEndOffsetResult {
+  errorCode: number;
+  leaderEpoch: number;
+  endOffset: number;
+  errorMessage?: string;
+}
+
+export interface ReplicaManagerEvents {
+  /** After a batch of state changes: partitions that became leader or follower in it (for the coordinators). */
+  leadershipChange: [leaders: Partition[], followers: Partition[]];
+}
+
+type Change = { kind: 'state'; topic: string; partition: number } | { kind: 'topicDeleted'; topic: string };
+
+const EMPTY = Buffer.alloc(0);
+
+export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
+  readonly brokerId: number;
+  readonly config: ReplicaManagerConfig;
+  private readonly logManager: LogManager;
+  private readonly metadataCache: MetadataCache;
+  private readonly zk: ReplicationZkClient;
+  private readonly logger: Logger;
+  private readonly time: Time;
+  private readonly scheduler: Scheduler;
+  private readonly partitions = new Map<string, Partition>();
+  private readonly producePurgatory: Purgatory<DelayedProduce>;
+  private readonly consumerFetchPurgatory: Purgatory<DelayedFetch>;
+  private readonly followerFetchPurgatory: Purgatory<DelayedFetch>;
+  private readonly isrChangeNotifier: IsrChangeNotifier;
+  private readonly partitionListener: PartitionListener;
+  private readonly getPartitionFn = (topic: string, partition: number): Partition | undefined =>
+    this.partitions.get(tpKey(topic, partition));
+  /** HWs read from the checkpoints at startup, for logs that have no Partition yet. */
+  private readonly checkpointedHw = new Map<string, number>();
+  private readonly changes: Change[] = [];
+  private draining: Promise<void> | undefined;
+  private readonly tasks: ScheduledTask[] = [];
+  private isrShrinks = 0;
+  private isrExpands = 0;
+  private stopped = false;
+  private readonly onPartitionState = (...[topic, partition]: MetadataCacheEvents['partitionState']): void =>
+    this.enqueue({ kind: 'state', topic, partition });
+  private readonly onTopicDeleted = (...[topic]: MetadataCacheEvents['topicDeleted']): void =>
+    this.enqueue({ kind: 'topicDeleted', topic });
+
+  constructor(opts: ReplicaManagerOptions) {
+    super();
+    this.brokerId = opts.brokerId;
+    this.config = { ...DEFAULT_REPLICA_MANAGER_CONFIG, ...opts.config };
+    this.logManager = opts.logManager;
+    this.metadataCache = opts.metadataCache;
+    this.zk = opts.zk;
+    this.logger = (opts.logger ?? silentLogger).child({ component: 'ReplicaManager', brokerId: opts.brokerId });
+    this.time = opts.time ?? SystemTime;
+    this.scheduler = opts.scheduler ?? new SystemScheduler();
+    this.producePurgatory = new Purgatory('Produce', this.time);
+    this.consumerFetchPurgatory = new Purgatory('ConsumerFetch', this.time);
+    this.followerFetchPurgatory = new Purgatory('FollowerFetch', this.time);
+    this.isrChangeNotifier = new IsrChangeNotifier((tps) => this.zk.createIsrChangeNotification(tps), this.time, this.logger);
+    this.partitionListener = {
+      onHighWatermarkIncreased: (p) => {
+        this.producePurgatory.checkAndComplete(p.key);
+        this.consumerFetchPurgatory.checkAndComplete(p.key);
+      },
+      onIsrChanged: (p, change) => {
+        if (change === 'Shrink') this.isrShrinks++;
+        else this.isrExpands++;
+        this.isrChangeNotifier.record(p);
+      },
+    };
+  }
+
+  /**
+   * Loads the metadata, deletes local logs of topics (or replicas) that no longer exist here, and becomes leader
+   * or follower of every partition assigned to this broker; resolves once that first round is applied. Then
+   * starts the periodic ISR shrink check, ISR change notifications and HW checkpoints.
+   */
+  async startup(): Promise<void> {
+    const started = this.time.hiResMs();
+    for (const dir of this.logManager.logDirs) {
+      for (const [key, hw] of readOffsetCheckpoint(join(dir, HIGH_WATERMARK_CHECKPOINT_FILE))) this.checkpointedHw.set(key, hw);
+    }
+    this.metadataCache.on('partitionState', this.onPartitionState);
+    this.metadataCache.on('topicDeleted', this.onTopicDeleted);
+    await this.metadataCache.start();
+    this.deleteStrayLogs();
+    for (const p of this.metadataCache.partitions()) {
+      if (p.state !== undefined && p.replicas.includes(this.brokerId)) this.enqueue({ kind: 'state', topic: p.topic, partition: p.partition });
+    }
+    await this.draining;
+    const lagCheckMs = Math.max(1, Math.floor(this.config.replicaLagTimeMaxMs / 2));
+    this.tasks.push(
+      this.scheduler.schedule('isr-expiration', () => this.maybeShrinkIsr(), lagCheckMs, lagCheckMs),
+      this.scheduler.schedule('isr-change-propagation', () => this.isrChangeNotifier.maybePropagate(),
+        ISR_CHANGE_PROPAGATION_INTERVAL_MS, ISR_CHANGE_PROPAGATION_INTERVAL_MS),
+      this.scheduler.schedule('highwatermark-checkpoint', () => this.checkpointHighWatermarks(),
+        this.config.replicaHighWatermarkCheckpointIntervalMs, this.config.replicaHighWatermarkCheckpointIntervalMs),
+    );
+    this.logger.info({ partitions: this.partitions.size, leaders: this.leaderCount, startupMs: Math.round(this.time.hiResMs() - started) },
+      'replica manager started');
+  }
+
+  /** Stops applying changes and the tasks, answers every waiting request, and writes the HW checkpoint. */
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.metadataCache.off('partitionState', this.onPartitionState);
+    this.metadataCache.off('topicDeleted', this.onTopicDeleted);
+    for (const task of this.tasks.splice(0)) task.cancel();
+    // A batch still reading topic configs from ZooKeeper sees `stopped` when its reads return and applies nothing.
+    this.producePurgatory.shutdown();
+    this.consumerFetchPurgatory.shutdown();
+    this.followerFetchPurgatory.shutdown();
+    this.checkpointHighWatermarks();
+    this.logger.info('replica manager shut down');
+  }
+
+  // ---- lookups and metrics ----
+
+  /** The hosted replica of a partition, if this broker has one. */
+  getPartition(topic: string, partition: number): Partition | undefined {
+    return this.partitions.get(tpKey(topic, partition));
+  }
+
+  /** Partitions hosted here, in any role. */
+  get partitionCount(): number {
+    return this.partitions.size;
+  }
+
+  get leaderCount(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) if (p.isLeader) n++;
+    return n;
+  }
+
+  /** Partitions led here whose ISR is smaller than their replica list. */
+  get underReplicatedPartitions(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) if (p.isUnderReplicated) n++;
+    return n;
+  }
+
+  /** Partitions hosted here that have no leader (state leader -1). */
+  get offlinePartitions(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) if (p.role === 'Follower' && p.leaderId === -1) n++;
+    return n;
+  }
+
+  get isrShrinksTotal(): number {
+    return this.isrShrinks;
+  }
+
+  get isrExpandsTotal(): number {
+    return this.isrExpands;
+  }
+
+  // ---- produce ----
+
+  /**
+   * Appends each entry to its partition as leader. Per-partition errors never fail the others. With the topic's
+   * flush.messages=1 a partition's answer waits for the group-commit flush covering its batches; with acks=-1 for
+   * the HW to pass them (or the request's timeoutMs: REQUEST_TIMED_OUT). Results are in request order.
+   */
+  async appendRecords(req: AppendRecordsRequest): Promise<ProducePartitionResult[]> {
+    const results: ProducePartitionResult[] = [];
+    const waiting: ProduceAcksStatus[] = [];
+    let flushes: Promise<void>[] | undefined;
+    for (const entry of req.entries) {
+      const result: ProducePartitionResult = { topic: entry.topic, partition: entry.partition, errorCode: ErrorCode.NONE,
+        baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+      results.push(result);
+      const p = this.partitions.get(tpKey(entry.topic, entry.partition));
+      if (p === undefined) {
+        setError(result, this.missingPartitionError(entry.topic, entry.partition));
+        continue;
+      }
+      try {
+        const info = p.appendRecordsToLeader(entry.records, req.acks);
+        result.baseOffset = info.firstOffset;
+        result.logAppendTimeMs = info.logAppendTimeMs;
+        result.logStartOffset = info.logStartOffset;
+        if (info.lastOffset < 0) continue;
+        this.followerFetchPurgatory.checkAndComplete(p.key);
+        if (p.log.config.flushMessages === 1) {
+          (flushes ??= []).push(p.log.awaitFlushed(info.lastOffset).catch((e: unknown) => setError(result, this.toApiError(e, p))));
+        }
+        if (req.acks === -1) waiting.push({ result, requiredOffset: info.lastOffset + 1, leaderEpoch: p.leaderEpoch });
+      } catch (e) {
+        setError(result, this.toApiError(e, p));
+      }
+    }
+    if (flushes !== undefined) await Promise.all(flushes);
+    const replicating = waiting.filter((s) => s.result.errorCode === ErrorCode.NONE);
+    if (replicating.length === 0) return results;
+    return new Promise((resolveResults) => {
+      const op = new DelayedProduce(req.timeoutMs, replicating, results, this.getPartitionFn, resolveResults);
+      this.producePurgatory.tryCompleteElseWatch(op, op.keys);
+    });
+  }
+
+  // ---- fetch ----
+
+  /**
+   * Reads from the partitions led here: consumers below the HW, followers up to the log end (a follower's fetch
+   * offset is its log end offset: this is how the leader learns follower progress, advances the HW and expands the
+   * ISR). maxBytes bounds the whole response but the first batch is always returned (KIP-74). Answers at once when
+   * maxWaitMs <= 0, minBytes are available, or any partition has an error; otherwise waits in a purgatory until
+   * enough bytes arrive, a partition changes, or maxWaitMs passes.
+   */
+  async fetchMessages(req: FetchMessagesRequest): Promise<FetchPartitionResult[]> {
+    const isolation = fetchIsolation(req);
+    const fetchTimeMs = this.time.milliseconds();
+    const results = this.readFromLocalLog(req, isolation, isolation !== 'LogEnd' ? undefined : (p, info, logEndOffset) => {
+      if (p.updateFollowerFetchState(req.replicaId, info.fetchOffset, info.logStartOffset ?? -1, fetchTimeMs, logEndOffset)) return true;
+      this.logger.warn({ topicPartition: p.key, replicaId: req.replicaId, replicas: p.replicas },
+        'fetch from a broker that is not a replica of the partition; returning no records');
+      return false;
+    });
+    let bytes = 0;
+    let anyError = false;
+    for (const r of results) {
+      if (r.errorCode !== ErrorCode.NONE) anyError = true;
+      else bytes += r.records!.length;
+    }
+    if (req.maxWaitMs <= 0 || req.partitions.length === 0 || bytes >= req.minBytes || anyError) return results;
+    return new Promise((resolveResults) => {
+      const op = new DelayedFetch({
+        maxWaitMs: req.maxWaitMs, minBytes: req.minBytes, isolation,
+        partitions: req.partitions.map((info) => ({ topic: info.topic, partition: info.partition, fetchOffset: info.fetchOffset,
+          partitionMaxBytes: info.partitionMaxBytes, leaderEpoch: this.getPartitionFn(info.topic, info.partition)!.leaderEpoch })),
+        getPartition: this.getPartitionFn,
+        complete: () => resolveResults(this.readFromLocalLog(req, isolation)),
+      });
+      const purgatory = isolation === 'LogEnd' ? this.followerFetchPurgatory : this.consumerFetchPurgatory;
+      purgatory.tryCompleteElseWatch(op, req.partitions.map((info) => tpKey(info.topic, info.partition)));
+    });
+  }
+
+  // ---- offsets ----
+
+  /**
+   * ListOffsets: -2 earliest (log start), -1 latest (HW for clients; the log end offset for a follower,
+   * `replicaId` >= 0), else the first offset whose timestamp is >= `timestamp` (offset -1 when none).
+   */
+  listOffsets(topic: string, partition: number, timestamp: number, isolationLevel: 0 | 1,
+    opts: { replicaId?: number; currentLeaderEpoch?: number } = {}): ListOffsetsResult {
+    const p = this.partitions.get(tpKey(topic, partition));
+    if (p === undefined) return offsetsError(this.missingPartitionError(topic, partition));
+    try {
+      const found = p.fetchOffsetForTimestamp(timestamp, opts.currentLeaderEpoch ?? -1,
+        (opts.replicaId ?? -1) >= 0 ? 'LogEnd' : isolationLevel === 1 ? 'TxnCommitted' : 'HighWatermark');
+      if (found === undefined) return { errorCode: ErrorCode.NONE, offset: -1, timestamp: -1, leaderEpoch: -1 };
+      return { errorCode: ErrorCode.NONE, offset: found.offset, timestamp: found.timestamp, leaderEpoch: p.epochForOffset(found.offset) };
+    } catch (e) {
+      return offsetsError(this.toApiError(e, p));
+    }
+  }
+
+  /**
+   * OffsetForLeaderEpoch: the end offset of `leaderEpoch` on this leader (the start of the next higher epoch, or the
+   * log end offset for the current one) with the largest epoch <= `leaderEpoch` it knows; -1/-1 when none.
+   */
+  lastOffsetForLeaderEpoch(topic: string, partition: number, leaderEpoch: number, currentLeaderEpoch = -1): EpochEndOffsetResult {
+    const p = this.partitions.get(tpKey(topic, partition));
+    if (p === undefined) {
+      const e = this.missingPartitionError(topic, partition);
+      return { errorCode: e.errorCode, leaderEpoch: -1, endOffset: -1, errorMessage: e.message };
+    }
+    try {
+      const entry = p.lastOffsetForLeaderEpoch(leaderEpoch, currentLeaderEpoch);
+      return { errorCode: ErrorCode.NONE, leaderEpoch: entry.epoch, endOffset: entry.startOffset };
+    } catch (e) {
+      const error = this.toApiError(e, p);
+      return { errorCode: error.errorCode, leaderEpoch: -1, endOffset: -1, errorMessage: error.message };
+    }
+  }
+
+  // ---- ISR, HW checkpoint ----
+
+  /** Shrinks the ISR of every partition led here whose followers fell behind (the periodic isr-expiration task). */
+  maybeShrinkIsr(): void {
+    for (const p of this.partitions.values()) if (p.isLeader) p.maybeShrinkIsr();
+  }
+
+  /** Writes `replication-offset-checkpoint` in every log dir. */
+  checkpointHighWatermarks(): void {
+    const byDir = new Map<string, TopicPartitionOffset[]>(this.logManager.logDirs.map((d) => [resolve(d), []]));
+    const add = (logDir: string, entry: TopicPartitionOffset): void => {
+      let entries = byDir.get(logDir);
+      if (entries === undefined) byDir.set(logDir, (entries = []));
+      entries.push(entry);
+    };
+    for (const p of this.partitions.values()) {
+      add(resolve(dirname(p.log.dir)), { topic: p.topic, partition: p.partition, offset: p.highWatermark });
+    }
+    for (const [key, hw] of this.checkpointedHw) {
+      const tp = parseTpKey(key);
+      const log = tp && this.logManager.getLog(tp);
+      if (tp && log) add(resolve(dirname(log.dir)), { topic: tp.topic, partition: tp.partition, offset: hw });
+    }
+    for (const [dir, entries] of byDir) {
+      try {
+        writeOffsetCheckpoint(join(dir, HIGH_WATERMARK_CHECKPOINT_FILE), entries);
+      } catch (e) {
+        this.logger.error({ err: e, dir }, 'writing the high watermark checkpoint failed');
+      }
+    }
+  }
+
+  // ---- applying leadership changes ----
+
+  private enqueue(change: Change): void {
+    if (this.stopped) return;
+    this.changes.push(change);
+    this.draining ??= this.drain();
+  }
+
+  /** Applies queued changes in order: a topic deletion alone, consecutive state changes as one batch. */
+  private async drain(): Promise<void> {
+    while (this.changes.length > 0 && !this.stopped) {
+      const first = this.changes[0]!;
+      if (first.kind === 'topicDeleted') {
+        this.changes.shift();
+        this.deleteTopicLocally(first.topic);
+        continue;
+      }
+      const batch = new Map<string, TopicPartition>();
+      while (this.changes.length > 0 && this.changes[0]!.kind === 'state') {
+        const c = this.changes.shift() as { topic: string; partition: number };
+        batch.set(tpKey(c.topic, c.partition), { topic: c.topic, partition: c.partition });
+      }
+      try {
+        await this.applyStates([...batch.values()]);
+      } catch (e) {
+        this.logger.error({ err: e, partitions: batch.size }, 'applying partition states failed; retrying');
+        this.scheduler.schedule('retry-partition-states', () => {
+          for (const tp of batch.values()) this.enqueue({ kind: 'state', ...tp });
+        }, CHANGE_RETRY_BACKOFF_MS);
+      }
+    }
+    this.draining = undefined;
+  }
+
+  private async applyStates(tps: TopicPartition[]): Promise<void> {
+    const newTopics = new Set<string>();
+    for (const tp of tps) {
+      if (!this.partitions.has(tpKey(tp.topic, tp.partition)) &&
+        this.metadataCache.replicas(tp.topic, tp.partition)?.includes(this.brokerId)) newTopics.add(tp.topic);
+    }
+    const configs = new Map(await Promise.all([...newTopics].map(async (t) => [t, await this.topicConfig(t)] as const)));
+    if (this.stopped) return;
+    const leaders: Partition[] = [];
+    const followers: Partition[] = [];
+    for (const tp of tps) {
+      const change = this.applyState(tp.topic, tp.partition, configs);
+      if (change === 'Leader') leaders.push(this.partitions.get(tpKey(tp.topic, tp.partition))!);
+      else if (change === 'Follower') followers.push(this.partitions.get(tpKey(tp.topic, tp.partition))!);
+    }
+    if (leaders.length > 0 || followers.length > 0) this.emit('leadershipChange', leaders, followers);
+  }
+
+  /** Applies the cache's current state of one partition; returns the role taken if it changed. */
+  private applyState(topic: string, partitionId: number, configs: ReadonlyMap<string, LogConfig>): 'Leader' | 'Follower' | undefined {
+    const key = tpKey(topic, partitionId);
+    const state = this.metadataCache.partitionState(topic, partitionId);
+    const replicas = this.metadataCache.replicas(topic, partitionId);
+    let partition = this.partitions.get(key);
+    if (replicas === undefined || state === undefined) return undefined;
+    if (!replicas.includes(this.brokerId)) {
+      if (partition !== undefined) {
+        this.logger.info({ topicPartition: key, replicas }, 'replica moved away from this broker; deleting it');
+        this.removePartition(partition);
+      }
+      return undefined;
+    }
+    if (partition === undefined) {
+      const config = configs.get(topic);
+      if (config === undefined) return undefined; // assigned while the batch's configs were read; next batch
+      partition = this.createPartition(topic, partitionId, config);
+    } else if (partition.role !== 'None') {
+      if (state.leaderEpoch < partition.leaderEpoch ||
+        (state.leaderEpoch === partition.leaderEpoch && state.zkVersion < partition.zkVersion)) {
+        this.logger.info({ topicPartition: key, state, leaderEpoch: partition.leaderEpoch, zkVersion: partition.zkVersion },
+          'ignoring a partition state older than the one applied');
+        return undefined;
+      }
+    }
+    let changed: 'Leader' | 'Follower' | undefined;
+    if (state.leader === this.brokerId) {
+      if (partition.makeLeader(state, replicas)) changed = 'Leader';
+    } else if (partition.makeFollower(state, replicas)) {
+      changed = 'Follower';
+    }
+    // Waiting requests re-check: lost leadership answers them, a new ISR may move the HW.
+    this.producePurgatory.checkAndComplete(key);
+    this.consumerFetchPurgatory.checkAndComplete(key);
+    this.followerFetchPurgatory.checkAndComplete(key);
+    return changed;
+  }
+
+  private createPartition(topic: string, partitionId: number, config: LogConfig): Partition {
+    const tp = { topic, partition: partitionId };
+    const key = tpKey(topic, partitionId);
+    const existing = this.logManager.getLog(tp);
+    const log = existing ?? this.logManager.getOrCreateLog(tp, config);
+    if (existing !== undefined) existing.updateConfig(config);
+    const hw = this.checkpointedHw.get(key);
+    if (hw !== undefined) {
+      log.updateHighWatermark(hw);
+      this.checkpointedHw.delete(key);
+    }
+    const partition = new Partition({ topic, partition: partitionId, localBrokerId: this.brokerId, log,
+      replicaLagTimeMaxMs: this.config.replicaLagTimeMaxMs, writeIsr: (t, s, v) => this.zk.updatePartitionState(t, s, v),
+      listener: this.partitionListener, time: this.time, logger: this.logger });
+    this.partitions.set(key, partition);
+    return partition;
+  }
+
+  /** Stops hosting a replica: waiting requests are answered, its log is deleted. */
+  private removePartition(partition: Partition): void {
+    this.partitions.delete(partition.key);
+    this.producePurgatory.checkAndComplete(partition.key);
+    this.consumerFetchPurgatory.checkAndComplete(partition.key);
+    this.followerFetchPurgatory.checkAndComplete(partition.key);
+    this.logManager.deleteLog(partition);
+  }
+
+  private deleteTopicLocally(topic: string): void {
+    for (const p of [...this.partitions.values()]) if (p.topic === topic) this.removePartition(p);
+    for (const log of this.logManager.allLogs) {
+      if (log.topicPartition.topic === topic) this.logManager.deleteLog(log.topicPartition);
+    }
+    for (const key of [...this.checkpointedHw.keys()]) if (parseTpKey(key)?.topic === topic) this.checkpointedHw.delete(key);
+    this.logger.info({ topic }, 'deleted local data of a deleted topic');
+  }
+
+  /** Logs of topics deleted, partitions removed or replicas moved away while this broker was down. */
+  private deleteStrayLogs(): void {
+    if (!this.metadataCache.topicListLoaded) {
+      this.logger.warn('the topic list was not read from ZooKeeper; keeping every local log');
+      return;
+    }
+    for (const log of this.logManager.allLogs) {
+      const { topic, partition } = log.topicPartition;
+      if (this.metadataCache.replicas(topic, partition)?.includes(this.brokerId)) continue;
+      this.logger.info({ topicPartition: tpKey(topic, partition) }, 'deleting a local log that is no longer assigned here');
+      this.logManager.deleteLog(log.topicPartition);
+      this.checkpointedHw.delete(tpKey(topic, partition));
+    }
+  }
+
+  /** A topic's config: its /config/topics/<t> overrides over the broker defaults (unknown keys ignored). */
+  private async topicConfig(topic: string): Promise<LogConfig> {
+    const overrides = await this.zk.getEntityConfig(ConfigType.Topic, topic);
+    const known: Record<string, string> = {};
+    for (const [name, value] of Object.entries(overrides)) {
+      if (LOG_CONFIG.has(name)) known[name] = value;
+      else this.logger.warn({ topic, key: name }, 'ignoring an unknown topic config key');
+    }
+    try {
+      return parseLogConfig(known, this.config.defaultTopicConfig);
+    } catch (e) {
+      this.logger.error({ err: e, topic, overrides }, 'invalid topic config overrides; using the broker defaults');
+      return parseLogConfig({}, this.config.defaultTopicConfig);
+    }
+  }
+
+  // ---- reading ----
+
+  /**
+   * Reads every requested partition (KIP-74: the response's maxBytes is soft for the first batch). `onFollowerRead`
+   * records a follower's fetch; returning false turns the partition's records into none.
+   */
+  private readFromLocalLog(req: FetchMessagesRequest, isolation: FetchIsolation,
+    onFollowerRead?: (p: Partition, info: FetchPartitionRequest, logEndOffset: number) => boolean): FetchPartitionResult[] {
+    let limitBytes = req.maxBytes;
+    let minOneBatch = true;
+    return req.partitions.map((info) => {
+      const p = this.partitions.get(tpKey(info.topic, info.partition));
+      if (p === undefined) return fetchError(info, this.missingPartitionError(info.topic, info.partition));
+      try {
+        const read = p.readRecords(info.fetchOffset, info.currentLeaderEpoch ?? -1, Math.min(info.partitionMaxBytes, limitBytes),
+          minOneBatch, isolation);
+        let records = read.records;
+        if (records.length > 0) {
+          minOneBatch = false;
+          limitBytes = Math.max(0, limitBytes - records.length);
+        }
+        if (onFollowerRead !== undefined && !onFollowerRead(p, info, read.logEndOffset)) records = EMPTY;
+        return { topic: info.topic, partition: info.partition, errorCode: ErrorCode.NONE, highWatermark: read.highWatermark,
+          lastStableOffset: read.lastStableOffset, logStartOffset: read.logStartOffset, records };
+      } catch (e) {
+        return fetchError(info, this.toApiError(e, p));
+      }
+    });
+  }
+
+  /** NOT_LEADER_OR_FOLLOWER for a partition that exists but is not hosted here; else UNKNOWN_TOPIC_OR_PARTITION. */
+  private missingPartitionError(topic: string, partition: number): ApiError {
+    const count = this.metadataCache.partitionCount(topic);
+    if (count !== undefined && partition >= 0 && partition < count) {
+      return new ApiError('NOT_LEADER_OR_FOLLOWER', `Broker ${this.brokerId} does not host ${tpKey(topic, partition)}; ` +
+        `its leader is ${this.metadataCache.partitionState(topic, partition)?.leader ?? 'unknown'}. Refresh metadata.`);
+    }
+    return new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${tpKey(topic, partition)} does not exist.`);
+  }
+
+  /** ApiErrors pass through; anything else is a bug or an I/O failure, logged and answered as such. */
+  private toApiError(e: unknown, p: Partition): ApiError {
+    if (e instanceof ApiError) return e;
+    this.logger.error({ err: e, topicPartition: p.key }, 'unexpected error on a partition');
+    return new ApiError('UNKNOWN_SERVER_ERROR', `Unexpected error on ${p.key}: ${(e as Error)?.message ?? String(e)}`);
+  }
+}
+
+/** Followers read to the log end, consumers to their isolation level's bound. */
+function fetchIsolation(req: FetchMessagesRequest): FetchIsolation {
+  if (req.replicaId >= 0) return 'LogEnd';
+  return req.isolationLevel === 1 ? 'TxnCommitted' : 'HighWatermark';
+}
+
+function setError(result: ProducePartitionResult, error: ApiError): void {
+  result.errorCode = error.errorCode;
+  result.errorMessage = error.message;
+}
+
+function fetchError(info: FetchPartitionRequest, error: ApiError): FetchPartitionResult {
+  return { topic: info.topic, partition: info.partition, errorCode: error.errorCode, highWatermark: -1, lastStableOffset: -1,
+    logStartOffset: -1, records: null, errorMessage: error.message };
+}
+
+function offsetsError(error: ApiError): ListOffsetsResult {
+  return { errorCode: error.errorCode, offset: -1, timestamp: -1, leaderEpoch: -1, errorMessage: error.message };
+}

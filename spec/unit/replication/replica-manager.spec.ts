@@ -1,0 +1,319 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCode } from '../../../lib/common/error-codes.js';
+import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
+import type { FetchMessagesRequest, FetchPartitionRequest } from '../../../lib/replication/replica-manager.js';
+import { MockTime } from '../../helpers/mock-time.js';
+import { FakeZk } from './fake-zk.js';
+import { brokerFixture, producerBatch, type BrokerFixture } from './replication-fixtures.js';
+
+const state = (leader: number, leaderEpoch: number, isr: number[], controllerEpoch = 1) =>
+  ({ leader, leaderEpoch, isr, controllerEpoch });
+
+/** A cluster view where broker 1 leads t-0 (ISR `isr`) with replicas `replicas`. */
+function clusterWithTopic(replicas = [1, 2], isr = replicas, leader = 1): FakeZk {
+  const zk = new FakeZk();
+  zk.createTopic('t', { 0: replicas });
+  zk.setState('t', 0, state(leader, 0, isr));
+  return zk;
+}
+
+async function startedBroker(zk: FakeZk, brokerId = 1, opts: Parameters<typeof brokerFixture>[2] = {}): Promise<BrokerFixture> {
+  const broker = brokerFixture(zk, brokerId, opts);
+  await broker.replicaManager.startup();
+  return broker;
+}
+
+const fetchAt = (fetchOffset: number, extra: Partial<FetchPartitionRequest> = {}): FetchPartitionRequest =>
+  ({ topic: 't', partition: 0, fetchOffset, partitionMaxBytes: 1 << 20, ...extra });
+
+function fetchRequest(replicaId: number, partitions: FetchPartitionRequest[], extra: Partial<FetchMessagesRequest> = {}): FetchMessagesRequest {
+  return { replicaId, maxWaitMs: 0, minBytes: 1, maxBytes: 50 << 20, isolationLevel: 0, partitions, ...extra };
+}
+
+const countRecords = (records: Buffer | null): number => [...iterateBatches(records!)].reduce((n, b) => n + b.recordCount, 0);
+
+describe('ReplicaManager', () => {
+  describe('#startup', () => {
+    it('becomes leader or follower of every assigned partition and creates their logs', async () => {
+      const zk = new FakeZk();
+      zk.createTopic('t', { 0: [1, 2], 1: [2, 1], 2: [2, 3] });
+      zk.setState('t', 0, state(1, 0, [1, 2]));
+      zk.setState('t', 1, state(2, 0, [2, 1]));
+      zk.setState('t', 2, state(2, 0, [2, 3]));
+      const { replicaManager, logManager } = await startedBroker(zk);
+      expect(replicaManager.getPartition('t', 0)!.role).to.equal('Leader');
+      expect(replicaManager.getPartition('t', 1)!.role).to.equal('Follower');
+      expect(replicaManager.getPartition('t', 2)).to.equal(undefined);
+      expect([replicaManager.partitionCount, replicaManager.leaderCount]).to.deep.equal([2, 1]);
+      expect(logManager.allLogs.map((l) => l.topicPartition.partition).sort()).to.deep.equal([0, 1]);
+    });
+
+    it('deletes local logs of topics deleted while the broker was down', async () => {
+      const zk = clusterWithTopic([1]);
+      const first = await startedBroker(zk);
+      first.logManager.getOrCreateLog({ topic: 'gone', partition: 0 });
+      await first.replicaManager.shutdown();
+      await first.logManager.shutdown();
+      const second = await startedBroker(zk, 1, { dir: first.dir });
+      expect(second.logManager.allLogs.map((l) => l.topicPartition.topic)).to.deep.equal(['t']);
+    });
+
+    it('applies topic config overrides from ZooKeeper over the broker defaults', async () => {
+      const zk = clusterWithTopic([1]);
+      zk.create('/config/topics/t', JSON.stringify({ version: 1, config: { 'min.insync.replicas': '2', 'no.such.key': 'x' } }));
+      const { replicaManager } = await startedBroker(zk, 1, { config: { defaultTopicConfig: { 'segment.bytes': '1048576' } } });
+      const config = replicaManager.getPartition('t', 0)!.log.config;
+      expect([config.minInsyncReplicas, config.segmentBytes]).to.deep.equal([2, 1048576]);
+    });
+  });
+
+  describe('#appendRecords', () => {
+    it('answers each partition on its own: appended, unknown, not hosted, corrupt', async () => {
+      const zk = clusterWithTopic([1]);
+      zk.createTopic('elsewhere', { 0: [2] });
+      zk.setState('elsewhere', 0, state(2, 0, [2]));
+      const { replicaManager } = await startedBroker(zk);
+      const corrupt = producerBatch();
+      corrupt[corrupt.length - 1] ^= 0xff;
+      const results = await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [
+        { topic: 't', partition: 0, records: producerBatch(3) },
+        { topic: 'nope', partition: 0, records: producerBatch() },
+        { topic: 'elsewhere', partition: 0, records: producerBatch() },
+        { topic: 't', partition: 0, records: corrupt },
+        { topic: 't', partition: 0, records: producerBatch(2) },
+      ] });
+      expect(results.map((r) => [r.errorCode, r.baseOffset])).to.deep.equal([
+        [ErrorCode.NONE, 0], [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1], [ErrorCode.NOT_LEADER_OR_FOLLOWER, -1],
+        [ErrorCode.CORRUPT_MESSAGE, -1], [ErrorCode.NONE, 3]]);
+    });
+
+    it('acks=all waits until the follower has fetched past the batch', async () => {
+      const zk = clusterWithTopic([1, 2]);
+      const { replicaManager } = await startedBroker(zk);
+      const produced = replicaManager.appendRecords({ acks: -1, timeoutMs: 10_000, entries: [{ topic: 't', partition: 0, records: producerBatch(4) }] });
+      let done = false;
+      void produced.then(() => (done = true));
+      await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(0)]));
+      await new Promise((r) => setImmediate(r));
+      expect(done).to.equal(false);
+      await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(4)]));
+      const [result] = await produced;
+      expect([result!.errorCode, result!.baseOffset]).to.deep.equal([ErrorCode.NONE, 0]);
+    });
+
+    it('acks=all times out with REQUEST_TIMED_OUT while the follower does not fetch', async () => {
+      const { replicaManager } = await startedBroker(clusterWithTopic([1, 2]));
+      const [result] = await replicaManager.appendRecords({ acks: -1, timeoutMs: 30, entries: [{ topic: 't', partition: 0, records: producerBatch() }] });
+      expect(result!.errorCode).to.equal(ErrorCode.REQUEST_TIMED_OUT);
+    });
+
+    it('acks=all is refused below min.insync.replicas; acks=1 is not', async () => {
+      const zk = clusterWithTopic([1, 2], [1]);
+      zk.create('/config/topics/t', JSON.stringify({ version: 1, config: { 'min.insync.replicas': '2' } }));
+      const { replicaManager } = await startedBroker(zk);
+      const entries = [{ topic: 't', partition: 0, records: producerBatch() }];
+      expect((await replicaManager.appendRecords({ acks: -1, timeoutMs: 1000, entries }))[0]!.errorCode).to.equal(ErrorCode.NOT_ENOUGH_REPLICAS);
+      expect((await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries }))[0]!.errorCode).to.equal(ErrorCode.NONE);
+    });
+
+    it('answers a waiting acks=all produce with NOT_LEADER_OR_FOLLOWER when leadership moves', async () => {
+      const zk = clusterWithTopic([1, 2]);
+      const { replicaManager } = await startedBroker(zk);
+      const produced = replicaManager.appendRecords({ acks: -1, timeoutMs: 10_000, entries: [{ topic: 't', partition: 0, records: producerBatch() }] });
+      zk.setState('t', 0, state(2, 1, [2]));
+      const [result] = await produced;
+      expect(result!.errorCode).to.equal(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      expect(replicaManager.getPartition('t', 0)!.role).to.equal('Follower');
+    });
+
+    it('with flush.messages=1 answers once the batch is on disk', async () => {
+      const zk = clusterWithTopic([1]);
+      zk.create('/config/topics/t', JSON.stringify({ version: 1, config: { 'flush.messages': '1' } }));
+      const { replicaManager } = await startedBroker(zk);
+      const results = await Promise.all([1, 2, 3].map(() =>
+        replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch() }] })));
+      expect(results.map(([r]) => r!.errorCode)).to.deep.equal([0, 0, 0]);
+      expect(replicaManager.getPartition('t', 0)!.log.recoveryPoint).to.equal(3);
+    });
+  });
+
+  describe('#fetchMessages', () => {
+    it('lets consumers read below the HW and followers to the log end', async () => {
+      const { replicaManager } = await startedBroker(clusterWithTopic([1, 2]));
+      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(5) }] });
+      const [follower] = await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(0)]));
+      expect([countRecords(follower!.records), follower!.highWatermark]).to.deep.equal([5, 0]);
+      const [consumer] = await replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)]));
+      expect([countRecords(consumer!.records), consumer!.highWatermark]).to.deep.equal([0, 0]);
+      await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(5)]));
+      const [later] = await replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)]));
+      expect([countRecords(later!.records), later!.highWatermark]).to.deep.equal([5, 5]);
+    });
+
+    it('returns records as views of the mapped segment, not copies', async () => {
+      const { replicaManager } = await startedBroker(clusterWithTopic([1]));
+      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(2) }] });
+      const [a] = await replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)]));
+      const [b] = await replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)]));
+      expect(a!.records!.buffer).to.equal(b!.records!.buffer);
+      expect(a!.records!.byteOffset).to.equal(b!.records!.byteOffset);
+    });
+
+    it('long-polls a consumer until the HW moves, and a follower until the leader appends', async () => {
+      const { replicaManager } = await startedBroker(clusterWithTopic([1, 2]));
+      const consumer = replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)], { maxWaitMs: 10_000 }));
+      const follower = replicaManager.fetchMessages(fetchRequest(2, [fetchAt(0)], { maxWaitMs: 10_000 }));
+      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(2) }] });
+      expect(countRecords((await follower)[0]!.records)).to.equal(2);
+      await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(2)]));
+      expect(countRecords((await consumer)[0]!.records)).to.equal(2);
+    });
+
+    it('answers a long poll empty at maxWaitMs', async () => {
+      const { replicaManager } = await startedBroker(clusterWithTopic([1]));
+      const [r] = await replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)], { maxWaitMs: 20 }));
+      expect([r!.errorCode, r!.records!.length]).to.deep.equal([ErrorCode.NONE, 0]);
+    });
+
+    it('bounds the response by maxBytes but always returns the first batch (KIP-74)', async () => {
+      const zk = clusterWithTopic([1]);
+      zk.createTopic('u', { 0: [1] });
+      zk.setState('u', 0, state(1, 0, [1]));
+      const { replicaManager } = await startedBroker(zk);
+      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [
+        { topic: 't', partition: 0, records: producerBatch(1, 2000) }, { topic: 'u', partition: 0, records: producerBatch(1, 2000) }] });
+      const results = await replicaManager.fetchMessages(fetchRequest(-1,
+        [fetchAt(0, { partitionMaxBytes: 100 }), { ...fetchAt(0), topic: 'u' }], { maxBytes: 100 }));
+      expect(results.map((r) => countRecords(r.records))).to.deep.equal([1, 0]);
+    });
+
+    it('fences requests with an old leader epoch and rejects unknown newer ones', async () => {
+      const zk = clusterWithTopic([1]);
+      zk.setState('t', 0, state(1, 3, [1]));
+      const { replicaManager } = await startedBroker(zk);
+      const results = await replicaManager.fetchMessages(fetchRequest(-1,
+        [fetchAt(0, { currentLeaderEpoch: 2 }), fetchAt(0, { currentLeaderEpoch: 4 }), fetchAt(7)]));
+      expect(results.map((r) => r.errorCode)).to.deep.equal(
+        [ErrorCode.FENCED_LEADER_EPOCH, ErrorCode.UNKNOWN_LEADER_EPOCH, ErrorCode.OFFSET_OUT_OF_RANGE]);
+    });
+
+    it('answers a waiting fetch when its topic is deleted, and deletes the local log', async () => {
+      const zk = clusterWithTopic([1]);
+      const { replicaManager, logManager } = await startedBroker(zk);
+      const fetch = replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)], { maxWaitMs: 10_000 }));
+      zk.delete('/brokers/topics/t');
+      const [r] = await fetch;
+      expect(r!.errorCode).to.equal(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      expect(logManager.allLogs).to.have.length(0);
+    });
+  });
+
+  describe('#listOffsets and #lastOffsetForLeaderEpoch', () => {
+    it('answers earliest, latest (HW, or LEO for a replica), by timestamp, and epoch end offsets', async () => {
+      const zk = clusterWithTopic([1, 2]);
+      const { replicaManager } = await startedBroker(zk);
+      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(3, 10, 1000) }] });
+      await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(3)]));
+      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(2, 10, 2000) }] });
+      expect(replicaManager.listOffsets('t', 0, -2, 0)).to.include({ errorCode: 0, offset: 0 });
+      expect(replicaManager.listOffsets('t', 0, -1, 0)).to.include({ errorCode: 0, offset: 3, leaderEpoch: 0 });
+      expect(replicaManager.listOffsets('t', 0, -1, 0, { replicaId: 2 })).to.include({ offset: 5 });
+      expect(replicaManager.listOffsets('t', 0, 1500, 0)).to.include({ offset: -1 });
+      expect(replicaManager.listOffsets('t', 0, 500, 0)).to.include({ offset: 0, timestamp: 1000 });
+      expect(replicaManager.listOffsets('x', 0, -1, 0).errorCode).to.equal(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      expect(replicaManager.lastOffsetForLeaderEpoch('t', 0, 0)).to.include({ errorCode: 0, leaderEpoch: 0, endOffset: 5 });
+    });
+  });
+
+  describe('ISR maintenance', () => {
+    it('shrinks the ISR of a stuck follower in ZooKeeper, then notifies the controller in a batch', async () => {
+      const zk = clusterWithTopic([1, 2]);
+      const time = new MockTime();
+      const broker = brokerFixture(zk, 1, { time });
+      await broker.replicaManager.startup();
+      const { replicaManager } = broker;
+      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch() }] });
+      time.sleep(1001);
+      replicaManager.maybeShrinkIsr();
+      await zk.settle();
+      expect(JSON.parse(zk.get('/brokers/topics/t/partitions/0/state')!.data.toString())).to.include({ leader: 1, leader_epoch: 0 })
+        .and.to.have.deep.property('isr', [1]);
+      expect(replicaManager.getPartition('t', 0)!.isr).to.deep.equal([1]);
+      expect(replicaManager.isrShrinksTotal).to.equal(1);
+      expect(replicaManager.underReplicatedPartitions).to.equal(1);
+      expect(zk.isrNotifications).to.deep.equal([]);
+    });
+
+    it('expands the ISR when the follower catches up and writes one notification after the blackout', async () => {
+      const zk = clusterWithTopic([1, 2], [1]);
+      const broker = brokerFixture(zk, 1, { time: new MockTime() });
+      await broker.replicaManager.startup();
+      const { replicaManager, scheduler } = broker;
+      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(2) }] });
+      await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(2)]));
+      await zk.settle();
+      expect(replicaManager.getPartition('t', 0)!.isr).to.deep.equal([1, 2]);
+      expect(replicaManager.isrExpandsTotal).to.equal(1);
+      await scheduler.tick(2500);
+      expect(zk.isrNotifications).to.deep.equal([]);
+      await scheduler.tick(5000);
+      expect(zk.isrNotifications).to.deep.equal([[{ topic: 't', partition: 0 }]]);
+    });
+  });
+
+  describe('leadership from ZooKeeper', () => {
+    it('ignores a state with an older leader epoch and follows a newer one', async () => {
+      const zk = clusterWithTopic([1, 2]);
+      zk.setState('t', 0, state(1, 5, [1, 2]));
+      const { replicaManager } = await startedBroker(zk);
+      zk.setState('t', 0, state(2, 4, [2, 1]));
+      await zk.settle();
+      expect(replicaManager.getPartition('t', 0)!.role).to.equal('Leader');
+      zk.setState('t', 0, state(2, 6, [2, 1]));
+      await zk.settle();
+      await new Promise((r) => setImmediate(r));
+      const p = replicaManager.getPartition('t', 0)!;
+      expect([p.role, p.leaderId, p.leaderEpoch]).to.deep.equal(['Follower', 2, 6]);
+    });
+
+    it('deletes its replica when the assignment moves it away', async () => {
+      const zk = clusterWithTopic([1, 2], [1, 2], 2);
+      const { replicaManager, logManager } = await startedBroker(zk);
+      zk.set('/brokers/topics/t', JSON.stringify({ version: 2, partitions: { 0: [2, 3] } }));
+      await zk.settle();
+      await new Promise((r) => setImmediate(r));
+      expect(replicaManager.getPartition('t', 0)).to.equal(undefined);
+      expect(logManager.allLogs).to.have.length(0);
+    });
+
+    it('emits leadershipChange with the partitions that changed role', async () => {
+      const zk = clusterWithTopic([1, 2]);
+      const broker = brokerFixture(zk, 1);
+      const changes: string[][] = [];
+      broker.replicaManager.on('leadershipChange', (leaders, followers) =>
+        changes.push([...leaders.map((p) => `L:${p.key}`), ...followers.map((p) => `F:${p.key}`)]));
+      await broker.replicaManager.startup();
+      zk.setState('t', 0, state(2, 1, [2, 1]));
+      await zk.settle();
+      await new Promise((r) => setImmediate(r));
+      expect(changes).to.deep.equal([['L:t-0'], ['F:t-0']]);
+    });
+  });
+
+  describe('high watermark checkpoint', () => {
+    it('is written at shutdown and restores the HW at the next start', async () => {
+      const zk = clusterWithTopic([1]);
+      const first = await startedBroker(zk);
+      await first.replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(7) }] });
+      await first.replicaManager.shutdown();
+      await first.logManager.shutdown();
+      expect(fs.readFileSync(join(first.dir, 'replication-offset-checkpoint'), 'utf8')).to.equal('0\n1\nt 0 7\n');
+      zk.setState('t', 0, state(1, 0, [1, 2]));
+      zk.set('/brokers/topics/t', JSON.stringify({ version: 2, partitions: { 0: [1, 2] } }));
+      const second = await startedBroker(zk, 1, { dir: first.dir });
+      expect(second.replicaManager.getPartition('t', 0)!.highWatermark).to.equal(7);
+    });
+  });
+});
