@@ -20,6 +20,7 @@
  */
 import type { Logger } from '../common/logger.js';
 import { silentLogger } from '../common/logger.js';
+import { SystemTime, type Time } from '../common/time.js';
 
 export interface ControllerEventQueueOptions<E> {
   /** Handles one event; errors it throws are logged and do not stop the queue. */
@@ -33,6 +34,8 @@ export interface ControllerEventQueueOptions<E> {
   /** Used to name events in logs. */
   describe?: (event: E) => string;
   logger?: Logger;
+  /** Measures how long each event took (logged at debug). @default SystemTime */
+  time?: Time;
 }
 
 const COMPACT_AT = 1024;
@@ -40,6 +43,7 @@ const COMPACT_AT = 1024;
 export class ControllerEventQueue<E> {
   private readonly opts: ControllerEventQueueOptions<E>;
   private readonly log: Logger;
+  private readonly time: Time;
   private events: E[] = [];
   private head = 0;
   private readonly waitingByKey = new Map<string, E>();
@@ -50,6 +54,7 @@ export class ControllerEventQueue<E> {
   constructor(opts: ControllerEventQueueOptions<E>) {
     this.opts = opts;
     this.log = (opts.logger ?? silentLogger).child({ component: 'ControllerEventQueue' });
+    this.time = opts.time ?? SystemTime;
   }
 
   /** Events waiting to run (not counting the running one). */
@@ -120,10 +125,15 @@ export class ControllerEventQueue<E> {
       }
       const key = this.opts.coalesceKey?.(event);
       if (key !== undefined) this.waitingByKey.delete(key);
+      const startMs = this.time.hiResMs();
       try {
         await this.opts.process(event);
       } catch (e) {
         this.log.error({ err: e, event: this.opts.describe?.(event) }, 'controller event failed');
+      }
+      if (this.log.isLevelEnabled('debug')) {
+        this.log.debug({ event: this.opts.describe?.(event), durationMs: this.time.hiResMs() - startMs, waiting: this.size },
+          'controller event processed');
       }
     }
     this.running = undefined;

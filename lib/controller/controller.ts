@@ -134,6 +134,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       merge: mergeEvents,
       describe: (event) => event.type,
       logger: this.log,
+      time: this.time,
     });
   }
 
@@ -342,11 +343,11 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     await a.partitionStateMachine.triggerOnlinePartitionStateChange();
     await a.topicDeletionManager.onDeletionMarkers(markedForDeletion);
 
+    if (this.activation !== a) return;
     if (this.config.autoLeaderRebalanceEnable) {
       a.rebalanceTask = this.scheduler.schedule('auto-leader-rebalance', put({ type: 'AutoPreferredReplicaLeaderElection' }),
         FIRST_REBALANCE_CHECK_DELAY_MS, this.config.leaderImbalanceCheckIntervalSeconds * 1000);
     }
-    if (this.activation !== a) return;
     this.log.info({ epoch: ctx.epoch, offlinePartitions: ctx.offlinePartitionCount,
       failoverMs: Math.round(this.time.hiResMs() - startMs) }, 'controller failover complete');
     this.emit('activated', ctx.epoch);
@@ -598,15 +599,16 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
 
   // ---- watches ----
 
+  /** Watches of a resigned activation are never created (resign() already dropped its watches). */
   private watchBroker(a: Activation, brokerId: number): void {
-    if (a.brokerWatches.has(brokerId)) return;
+    if (this.activation !== a || a.brokerWatches.has(brokerId)) return;
     a.brokerWatches.set(brokerId, this.zk.zk.watchData(BrokerIdZNode.path(brokerId), () => {
       if (this.activation === a) this.queue.put({ type: 'BrokerChange' });
     }));
   }
 
   private watchTopic(a: Activation, topic: string): void {
-    if (a.topicWatches.has(topic)) return;
+    if (this.activation !== a || a.topicWatches.has(topic)) return;
     a.topicWatches.set(topic, this.zk.zk.watchData(TopicZNode.path(topic), () => {
       if (this.activation === a) this.queue.put({ type: 'PartitionModifications', topics: new Set([topic]) });
     }));

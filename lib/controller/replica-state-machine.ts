@@ -14,8 +14,10 @@
  *   Offline/Started (a replica on a dead broker at failover); NonExistentReplica ← Successful (drops the replica
  *   from the partition's assignment in memory).
  *
- * Invariants: every change passes `assertValidTransition` and is logged at info with from, to and reason; invalid
- * requests are logged at error and skipped. ISR writes for one broker's replicas are one batch (pipelined).
+ * Invariants: every change passes `assertValidTransition` and is logged with from, to and reason (at debug: there
+ * are replication-factor times more of them than partition changes, and Kafka logs them at trace; the ISR writes
+ * they cause show in the partition's state); invalid requests are logged at error and skipped. ISR writes for one
+ * broker's replicas are one batch (pipelined).
  * Concurrency: called only from controller event handlers (one at a time); brokers are processed one after the
  * other so that two shrinks of one partition never race each other.
  * Ownership: one per activation, created with its ControllerContext. Crash: rebuilt from ZooKeeper at failover.
@@ -153,7 +155,9 @@ export class ReplicaStateMachine {
   private transition(r: ControllerReplica, to: ReplicaState, reason: string): void {
     const from = this.context.replicaState(r);
     REPLICA_STATE_TRANSITIONS.assertValidTransition(`replica ${r.brokerId} of ${name(r.partition)}`, from, to);
-    this.log.info({ topicPartition: name(r.partition), replica: r.brokerId, from, to, reason }, 'replica state change');
+    if (this.log.isLevelEnabled('debug')) {
+      this.log.debug({ topicPartition: name(r.partition), replica: r.brokerId, from, to, reason }, 'replica state change');
+    }
     r.partition.replicaStates.set(r.brokerId, to);
   }
 }
