@@ -1,0 +1,399 @@
+/**
+ * The consumer (Kafka's `KafkaConsumer`, manual assignment for now): `assign()` partitions, position them
+ * (`seek`, `seekToBeginning`, `seekToEnd`, or `auto.offset.reset`), and read records in one of two ways:
+ * - `for await (const record of consumer)`: one `ConsumerRecord` per step;
+ * - `run({ eachMessage })` or `run({ eachBatch })`: a handler per record, or per record batch (a `ConsumerBatch`
+ *   whose records are decoded only as the handler iterates them: the fastest path). `run()` resolves after
+ *   `stop()` or `close()`, and rejects with the first error the consumer cannot handle itself.
+ * Reading drives fetching: the `Fetcher` keeps one response per partition ahead of the reader and no more, so a
+ * slow handler slows fetching instead of filling memory.
+ *
+ * Errors surfaced to the reader: `OffsetOutOfRangeError` / `NoOffsetForPartitionError` with `auto.offset.reset`
+ * 'none', CORRUPT_MESSAGE for a batch failing its CRC, and non-retriable fetch errors. Retriable ones (leader moved,
+ * connection lost, ...) are retried after a metadata refresh.
+ * Concurrency: one reader at a time (an iterator or `run()`); `seek`/`pause`/`resume`/`assign` may be called at any
+ * time, also from inside a handler: records already fetched for an affected partition are dropped.
+ * Lifecycle: New → `connect()` → Connected → `close()` → Closed. Group membership (`subscribe()`) arrives with
+ * consumer groups.
+ */
+import { IllegalStateError, InvalidArgumentError, TimeoutError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import type { Time } from '../../common/time.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../protocol/messages/list-offsets.js';
+import type { RecordHeaderView, Record as FetchedRecord } from '../../record/record.js';
+import { CompressionType } from '../../record/record-batch.js';
+import { ClientCluster } from '../client-cluster.js';
+import { NoOffsetForPartitionError } from '../errors.js';
+import { listOffsets, offsetKey } from '../list-offsets.js';
+import type { CompletedFetch } from './completed-fetch.js';
+import { ConsumerBatch } from './consumer-batch.js';
+import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions } from './consumer-options.js';
+import { Fetcher } from './fetcher.js';
+import { SubscriptionState, type TopicPartitionRef } from './subscription-state.js';
+
+/** One record as the async iterator hands it out. Key, value and header values are views into fetched memory. */
+export interface ConsumerRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: readonly RecordHeaderView[];
+}
+
+export interface EachMessagePayload {
+  topic: string;
+  partition: number;
+  message: FetchedRecord;
+}
+
+export interface EachBatchPayload {
+  batch: ConsumerBatch;
+}
+
+export interface RunOptions {
+  /** Called per record, in offset order per partition; awaited before the next. */
+  eachMessage?: (payload: EachMessagePayload) => void | Promise<void>;
+  /** Called per record batch; records the handler does not iterate count as consumed when it returns. */
+  eachBatch?: (payload: EachBatchPayload) => void | Promise<void>;
+}
+
+/** A timestamp lookup result: the first offset whose record timestamp is >= the one asked (-1: none). */
+export interface OffsetAndTimestamp {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+}
+
+type ConsumerState = 'New' | 'Connecting' | 'Connected' | 'Closed';
+
+/** How long a reader waits for data before re-checking its state. */
+const READER_WAKE_MS = 1000;
+
+export class Consumer implements AsyncIterable<ConsumerRecord> {
+  readonly options: ResolvedConsumerOptions;
+  private readonly time: Time;
+  private readonly logger: Logger;
+  private readonly cluster: ClientCluster;
+  private readonly subscriptions = new SubscriptionState();
+  private readonly fetcher: Fetcher;
+  private state: ConsumerState = 'New';
+  private current: CompletedFetch | null = null;
+  private reading = false;
+  private stopping = false;
+
+  constructor(options: ConsumerOptions) {
+    const o = resolveConsumerOptions(options);
+    this.options = o;
+    this.time = o.time;
+    this.logger = o.logger.child({ component: 'Consumer', clientId: o['client.id'] });
+    this.cluster = new ClientCluster({
+      bootstrapServers: o['bootstrap.servers'],
+      clientId: o['client.id'],
+      requestTimeoutMs: o['request.timeout.ms'],
+      connectTimeoutMs: o['socket.connection.setup.timeout.ms'],
+      metadataMaxAgeMs: o['metadata.max.age.ms'],
+      retryBackoffMs: o['retry.backoff.ms'],
+      reconnectBackoffMs: o['reconnect.backoff.ms'],
+      reconnectBackoffMaxMs: o['reconnect.backoff.max.ms'],
+      maxInFlightRequests: 5,
+      allowAutoTopicCreation: o['allow.auto.create.topics'],
+      time: o.time,
+      logger: o.logger,
+    });
+    this.fetcher = new Fetcher({
+      cluster: this.cluster,
+      subscriptions: this.subscriptions,
+      autoOffsetReset: o['auto.offset.reset'],
+      fetchMinBytes: o['fetch.min.bytes'],
+      fetchMaxWaitMs: o['fetch.max.wait.ms'],
+      fetchMaxBytes: o['fetch.max.bytes'],
+      maxPartitionFetchBytes: o['max.partition.fetch.bytes'],
+      isolationLevel: this.isolationLevel,
+      checkCrcs: o['check.crcs'],
+      requestTimeoutMs: o['request.timeout.ms'],
+      retryBackoffMs: o['retry.backoff.ms'],
+      time: o.time,
+      logger: o.logger,
+    });
+    this.cluster.onUpdate(() => this.fetcher.sendFetches());
+  }
+
+  /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */
+  async connect(): Promise<void> {
+    if (this.state !== 'New') throw new IllegalStateError(`Consumer.connect() called in state ${this.state}; connect once.`);
+    this.state = 'Connecting';
+    try {
+      await this.cluster.connect(this.time.hiResMs() + this.options['default.api.timeout.ms']);
+    } catch (e) {
+      this.state = 'New';
+      throw e;
+    }
+    this.state = 'Connected';
+    this.logger.debug('Connected');
+    this.fetcher.sendFetches();
+  }
+
+  /** Group subscription arrives with consumer groups. */
+  subscribe(_topics: readonly string[]): never {
+    throw new IllegalStateError('Consumer.subscribe() arrives with consumer groups; use assign() with explicit partitions for now.');
+  }
+
+  /**
+   * Reads exactly these partitions from now on (replacing the previous assignment). New partitions start at
+   * `auto.offset.reset` unless sought first.
+   */
+  assign(partitions: readonly TopicPartitionRef[]): void {
+    for (const { topic, partition } of partitions) {
+      if (typeof topic !== 'string' || topic === '' || !Number.isInteger(partition) || partition < 0) {
+        throw new InvalidArgumentError(`assign() takes { topic, partition } pairs with a non-empty topic and a partition ` +
+          `>= 0; found ${JSON.stringify({ topic, partition })}.`);
+      }
+    }
+    this.subscriptions.assign(partitions, this.options['auto.offset.reset']);
+    if (this.current !== null && this.current.isStale) this.current = null;
+    this.cluster.addTopics(this.subscriptions.topics());
+    this.fetcher.sendFetches();
+  }
+
+  /** The assigned partitions. */
+  assignment(): TopicPartitionRef[] {
+    return this.subscriptions.all().map(({ topic, partition }) => ({ topic, partition }));
+  }
+
+  /** The next record read from the partition will be the one at `offset`. */
+  seek({ topic, partition, offset }: TopicPartitionRef & { offset: number }): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new InvalidArgumentError(`seek() needs an offset >= 0 for ${topic}-${partition}; found ${offset}.`);
+    }
+    this.requireAssigned(topic, partition).seek(offset);
+    this.fetcher.sendFetches();
+  }
+
+  /** Moves the partitions (default: all assigned) to their log start offset. */
+  seekToBeginning(partitions?: readonly TopicPartitionRef[]): void {
+    this.resetTo('earliest', partitions);
+  }
+
+  /** Moves the partitions (default: all assigned) to their end (the high watermark). */
+  seekToEnd(partitions?: readonly TopicPartitionRef[]): void {
+    this.resetTo('latest', partitions);
+  }
+
+  /** The offset of the next record the partition will yield, resolving a pending reset first. */
+  async position({ topic, partition }: TopicPartitionRef): Promise<number> {
+    const state = this.requireAssigned(topic, partition);
+    const deadlineMs = this.time.hiResMs() + this.options['default.api.timeout.ms'];
+    while (state.position === null) {
+      if (this.state !== 'Connected') throw this.notConnected('position');
+      const error = this.fetcher.takeError();
+      if (error !== undefined) throw error;
+      this.checkPositions();
+      const remainingMs = deadlineMs - this.time.hiResMs();
+      if (remainingMs <= 0) {
+        throw new TimeoutError(`The position of ${topic}-${partition} could not be determined within ` +
+          `default.api.timeout.ms (${this.options['default.api.timeout.ms']} ms); is the partition's leader available?`);
+      }
+      this.fetcher.sendFetches();
+      await this.fetcher.waitForData(Math.min(remainingMs, READER_WAKE_MS));
+    }
+    return state.position;
+  }
+
+  /** Stops fetching the partitions; records already fetched for them are dropped, the positions kept. */
+  pause(partitions: readonly TopicPartitionRef[]): void {
+    for (const { topic, partition } of partitions) {
+      const state = this.requireAssigned(topic, partition);
+      if (!state.paused) {
+        state.paused = true;
+        state.invalidate();
+      }
+    }
+  }
+
+  /** Fetches the partitions again from their positions. */
+  resume(partitions: readonly TopicPartitionRef[]): void {
+    for (const { topic, partition } of partitions) this.requireAssigned(topic, partition).paused = false;
+    this.fetcher.sendFetches();
+  }
+
+  paused(): TopicPartitionRef[] {
+    return this.subscriptions.all().filter((s) => s.paused).map(({ topic, partition }) => ({ topic, partition }));
+  }
+
+  /** Per partition, the first offset whose timestamp is at or after `timestamp` (offset -1 when there is none). */
+  async offsetsForTimes(queries: ReadonlyArray<TopicPartitionRef & { timestamp: number }>): Promise<OffsetAndTimestamp[]> {
+    for (const q of queries) {
+      if (!Number.isSafeInteger(q.timestamp) || q.timestamp < 0) {
+        throw new InvalidArgumentError(`offsetsForTimes() needs timestamps >= 0 (ms since the epoch); found ${q.timestamp} ` +
+          `for ${q.topic}-${q.partition}. Use seekToBeginning/seekToEnd for the ends.`);
+      }
+    }
+    return this.lookUpOffsets(queries);
+  }
+
+  /** The log start offset of each partition. */
+  beginningOffsets(partitions: readonly TopicPartitionRef[]): Promise<OffsetAndTimestamp[]> {
+    return this.lookUpOffsets(partitions.map((p) => ({ ...p, timestamp: EARLIEST_TIMESTAMP })));
+  }
+
+  /** The end offset (high watermark, or last stable offset with read_committed) of each partition. */
+  endOffsets(partitions: readonly TopicPartitionRef[]): Promise<OffsetAndTimestamp[]> {
+    return this.lookUpOffsets(partitions.map((p) => ({ ...p, timestamp: LATEST_TIMESTAMP })));
+  }
+
+  /** Reads records one at a time. Ends after `stop()` or `close()`; throws what `run()` would reject with. */
+  [Symbol.asyncIterator](): AsyncIterator<ConsumerRecord> {
+    this.beginReading();
+    let batch: ConsumerBatch | null = null;
+    const finish = (): IteratorReturnResult<undefined> => {
+      this.reading = false;
+      this.stopping = false;
+      return { done: true, value: undefined };
+    };
+    return {
+      next: async (): Promise<IteratorResult<ConsumerRecord>> => {
+        for (;;) {
+          if (batch !== null) {
+            const step = batch.next();
+            if (step.done !== true) {
+              const r = step.value;
+              return { done: false, value: {
+                topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp,
+                key: r.key, value: r.value, headers: r.headers,
+              } };
+            }
+          }
+          try {
+            batch = await this.nextBatch();
+          } catch (e) {
+            finish();
+            throw e;
+          }
+          if (batch === null) return finish();
+        }
+      },
+      return: async (): Promise<IteratorResult<ConsumerRecord>> => finish(),
+    };
+  }
+
+  /** Runs a handler over every record (or batch) until `stop()` or `close()`; see the header. */
+  async run(options: RunOptions): Promise<void> {
+    const { eachMessage, eachBatch } = options;
+    if ((eachMessage === undefined) === (eachBatch === undefined)) {
+      throw new InvalidArgumentError('run() takes exactly one of eachMessage and eachBatch.');
+    }
+    this.beginReading();
+    try {
+      for (;;) {
+        const batch = await this.nextBatch();
+        if (batch === null) return;
+        if (eachBatch !== undefined) {
+          const pending = eachBatch({ batch });
+          if (pending !== undefined) await pending;
+          batch.markConsumed();
+        } else {
+          for (const message of batch) {
+            const pending = eachMessage!({ topic: batch.topic, partition: batch.partition, message });
+            if (pending !== undefined) await pending;
+          }
+        }
+      }
+    } finally {
+      this.reading = false;
+      this.stopping = false;
+    }
+  }
+
+  /** Makes `run()` return (and the iterator end) after the record or batch being handled. */
+  stop(): void {
+    if (!this.reading) return;
+    this.stopping = true;
+    this.fetcher.wakeReaders();
+  }
+
+  /** Stops reading and fetching and closes the connections. Safe to call more than once. */
+  async close(): Promise<void> {
+    if (this.state === 'Closed') return;
+    this.state = 'Closed';
+    this.stopping = this.reading;
+    this.fetcher.close();
+    await this.cluster.close();
+    this.logger.debug('Closed');
+  }
+
+  private get isolationLevel(): number {
+    return this.options['isolation.level'] === 'read_committed' ? 1 : 0;
+  }
+
+  /** The next batch with records to hand out, waiting for data; null once stopped or closed. */
+  private async nextBatch(): Promise<ConsumerBatch | null> {
+    for (;;) {
+      if (this.stopping || this.state === 'Closed') return null;
+      const error = this.fetcher.takeError();
+      if (error !== undefined) throw error;
+      const current = this.current;
+      if (current !== null && !current.isStale) {
+        const view = current.nextBatch();
+        if (view !== null) {
+          const records = view.compression === CompressionType.Zstd ? await view.recordsAsync() : view.records();
+          if (current.isStale) continue;
+          return new ConsumerBatch(current.state, current.epoch, records, view.baseOffset, view.lastOffset, current.highWatermark);
+        }
+      }
+      this.current = this.fetcher.pollCompletedFetch();
+      if (this.current !== null) continue;
+      this.checkPositions();
+      this.fetcher.sendFetches();
+      await this.fetcher.waitForData(READER_WAKE_MS);
+    }
+  }
+
+  /** Throws NoOffsetForPartitionError for a partition that has no position and may not reset ('none'). */
+  private checkPositions(): void {
+    for (const state of this.subscriptions.all()) {
+      if (!state.paused && state.position === null && state.pendingReset === 'none') {
+        throw new NoOffsetForPartitionError(state.topic, state.partition);
+      }
+    }
+  }
+
+  private beginReading(): void {
+    if (this.state !== 'Connected') throw this.notConnected('read');
+    if (this.reading) {
+      throw new IllegalStateError('This consumer is already being read (by run() or an iterator); use one reader at a time.');
+    }
+    this.reading = true;
+    this.stopping = false;
+  }
+
+  private resetTo(strategy: 'earliest' | 'latest', partitions: readonly TopicPartitionRef[] | undefined): void {
+    const states = partitions === undefined ? this.subscriptions.all()
+      : partitions.map(({ topic, partition }) => this.requireAssigned(topic, partition));
+    for (const state of states) state.requestReset(strategy);
+    this.fetcher.sendFetches();
+  }
+
+  private async lookUpOffsets(queries: ReadonlyArray<TopicPartitionRef & { timestamp: number }>): Promise<OffsetAndTimestamp[]> {
+    if (this.state !== 'Connected') throw this.notConnected('look up offsets');
+    const answers = await listOffsets(queries, {
+      cluster: this.cluster, time: this.time, deadlineMs: this.time.hiResMs() + this.options['default.api.timeout.ms'],
+      retryBackoffMs: this.options['retry.backoff.ms'], isolationLevel: this.isolationLevel,
+    });
+    return queries.map(({ topic, partition }) => {
+      const answer = answers.get(offsetKey(topic, partition))!;
+      return { topic, partition, offset: answer.offset, timestamp: answer.timestamp };
+    });
+  }
+
+  private requireAssigned(topic: string, partition: number) {
+    return this.subscriptions.require(topic, partition, (message) => new IllegalStateError(message));
+  }
+
+  private notConnected(what: string): IllegalStateError {
+    return new IllegalStateError(`The consumer cannot ${what} in state ${this.state}; call connect() first and do not ` +
+      'use it after close().');
+  }
+}
