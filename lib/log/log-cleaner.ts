@@ -151,18 +151,18 @@ export class LogCleaner {
     const firstUncleanableOffset = Math.max(firstDirtyOffset, holding ? holding.baseOffset : firstDirtyOffset);
     let cleanBytes = 0;
     let cleanableBytes = 0;
-    let firstDirtySegment: LogSegment | undefined;
+    // Kafka's max.compaction.lag.ms rule: the oldest first-batch timestamp among the dirty inactive segments.
+    let earliestDirtyTimestamp = Number.POSITIVE_INFINITY;
     for (let i = 0; i < segments.length - 1; i++) {
       const s = segments[i]!;
       const end = segments[i + 1]!.baseOffset;
       if (end <= firstDirtyOffset) cleanBytes += s.size;
-      else if (end <= firstUncleanableOffset) {
-        cleanableBytes += s.size;
-        firstDirtySegment ??= s;
+      else {
+        if (end <= firstUncleanableOffset) cleanableBytes += s.size;
+        if (s.firstBatchTimestamp > 0) earliestDirtyTimestamp = Math.min(earliestDirtyTimestamp, s.firstBatchTimestamp);
       }
     }
-    const mustClean = firstDirtySegment !== undefined && firstDirtySegment.size > 0 &&
-      now - firstDirtySegment.maxTimestampAndOffset.timestamp > log.config.maxCompactionLagMs;
+    const mustClean = now - earliestDirtyTimestamp > log.config.maxCompactionLagMs;
     return { firstDirtyOffset, firstUncleanableOffset, cleanBytes, cleanableBytes, mustClean };
   }
 

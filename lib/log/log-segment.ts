@@ -218,6 +218,11 @@ export class LogSegment {
     return t >= 0 ? t : this.lastModified;
   }
 
+  /** Max timestamp of the first batch, or -1 when the segment is empty (max.compaction.lag.ms uses it). */
+  get firstBatchTimestamp(): number {
+    return this.sizeBytes === 0 ? -1 : this.batchMaxTimestamp(0);
+  }
+
   get lastModified(): number {
     return Math.floor(fs.statSync(this.logFile).mtimeMs);
   }

@@ -159,5 +159,17 @@ describe('LogCleaner', () => {
       seal(log);
       expect(await cleaner.cleanDirtiestLog(join(log.dir, '..'), [log])).to.equal(false);
     });
+
+    it('cleans a log whose oldest dirty batch is past max.compaction.lag.ms, whatever its dirty ratio', async () => {
+      // A ratio of 1 is never exceeded: only the lag can make this log due.
+      const { log, cleaner, time } = openCompactedLog({ minCleanableDirtyRatio: 1, maxCompactionLagMs: 60_000 });
+      appendKeyed(log, [['a', '1'], ['a', '2']]);
+      seal(log);
+      time.sleep(60_000);
+      expect(await cleaner.cleanDirtiestLog(join(log.dir, '..'), [log])).to.equal(false);
+      time.sleep(1);
+      expect(await cleaner.cleanDirtiestLog(join(log.dir, '..'), [log])).to.equal(true);
+      expect(contents(log)).to.deep.equal([[1, 'a', '2']]);
+    });
   });
 });
