@@ -27,13 +27,13 @@
  * Crash: nothing is stored locally; the next controller rebuilds its context from ZooKeeper at failover.
  */
 import { EventEmitter } from 'node:events';
-import { ApiError } from '../common/errors.js';
+import { ApiError, IllegalStateError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { SystemScheduler, type ScheduledTask, type Scheduler } from '../common/scheduler.js';
 import { SystemTime, type Time } from '../common/time.js';
 import type { TopicPartition } from '../common/topic-partition.js';
-import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
-import { ControllerMovedError } from '../zk/zk-errors.js';
+import type { KafkaZkClient, TopicAssignmentAndZkVersion } from '../zk/kafka-zk-client.js';
+import { ControllerMovedError, MalformedZNodeError } from '../zk/zk-errors.js';
 import {
   BrokerIdsZNode, BrokerIdZNode, ControllerZNode, DeleteTopicsZNode, IsrChangeNotificationZNode,
   PreferredReplicaElectionZNode, ReassignPartitionsZNode, TopicsZNode, TopicZNode,
@@ -173,7 +173,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
    * run on the event queue afterwards (listen for 'activated').
    */
   async startup(): Promise<void> {
-    if (this.started) throw new ApiError('UNKNOWN_SERVER_ERROR', 'KafkaController.startup() may be called only once.');
+    if (this.started) throw new IllegalStateError('KafkaController.startup() may be called only once.');
     this.started = true;
     this.zk.zk.on('expired', this.onExpired);
     this.zk.zk.on('newSession', this.onNewSession);
@@ -323,7 +323,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       this.watchBroker(a, broker.id);
     }
     const topics = await this.zk.getAllTopics();
-    const assignments = await Promise.all(topics.map((t) => this.zk.getTopicAssignment(t)));
+    const assignments = await Promise.all(topics.map((t) => this.readTopicAssignment(t)));
     topics.forEach((topic, i) => {
       const assignment = assignments[i];
       if (assignment === null || assignment === undefined) return;
@@ -478,7 +478,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       this.unwatchTopic(a, topic);
     }
     if (newTopics.length === 0) return;
-    const assignments = await Promise.all(newTopics.map((t) => this.zk.getTopicAssignment(t)));
+    const assignments = await Promise.all(newTopics.map((t) => this.readTopicAssignment(t)));
     const created: ControllerPartition[] = [];
     newTopics.forEach((topic, i) => {
       const assignment = assignments[i];
@@ -495,7 +495,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
   private async processPartitionModifications(a: Activation, topics: ReadonlySet<string>): Promise<void> {
     const ctx = a.context;
     const known = [...topics].filter((t) => ctx.hasTopic(t));
-    const assignments = await Promise.all(known.map((t) => this.zk.getTopicAssignment(t)));
+    const assignments = await Promise.all(known.map((t) => this.readTopicAssignment(t)));
     const added: ControllerPartition[] = [];
     known.forEach((topic, i) => {
       const assignment = assignments[i];
@@ -617,6 +617,21 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
   private unwatchTopic(a: Activation, topic: string): void {
     a.topicWatches.get(topic)?.();
     a.topicWatches.delete(topic);
+  }
+
+  /**
+   * A topic's assignment (null when the topic is gone). A malformed one counts as no partitions, so that one
+   * hand-edited znode does not stop the controller from managing the other topics; the topic stays watched, and
+   * its partitions arrive as new ones once the znode is fixed (the logged error names the znode and the fix).
+   */
+  private async readTopicAssignment(topic: string): Promise<Pick<TopicAssignmentAndZkVersion, 'partitions'> | null> {
+    try {
+      return await this.zk.getTopicAssignment(topic);
+    } catch (e) {
+      if (!(e instanceof MalformedZNodeError)) throw e;
+      this.log.error({ err: e, topic }, 'topic assignment znode cannot be read; its partitions are ignored until it is fixed');
+      return { partitions: new Map() };
+    }
   }
 
   private decodeControllerId(data: Buffer): number {

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { ApiError } from '../../lib/common/errors.js';
 import type { TopicPartition } from '../../lib/common/topic-partition.js';
-import { ConfigType, DeleteTopicsTopicZNode, ConfigEntityZNode, TopicZNode } from '../../lib/zk/zk-paths.js';
+import { ConfigEntityZNode, ConfigType, DeleteTopicsTopicZNode, replicaAssignment, TopicZNode } from '../../lib/zk/zk-paths.js';
 import { MockScheduler } from '../helpers/mock-scheduler.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { ControllerTestCluster, type TestBroker } from './controller-test-cluster.js';
@@ -62,6 +62,16 @@ describe('KafkaController partitions', function () {
       await cluster.startBroker(4);
       const state = await cluster.waitForState('waiting', 0, (s) => s.leader === 4, 'leader 4 once broker 4 started');
       expect(state).to.deep.include({ leaderEpoch: 0, isr: [4] });
+    });
+
+    it('keeps managing other topics when a topic znode is malformed, and picks it up once fixed', async () => {
+      const { cluster } = await clusterWithController([1]);
+      const zk = cluster.adminZk.zk;
+      await zk.create(TopicZNode.path('broken'), Buffer.from('{"version":1,"partitions":'));
+      await cluster.createTopicWithAssignment('fine', [[1]]);
+      await cluster.waitForState('fine', 0, (s) => s.leader === 1, 'leader 1');
+      await zk.setData(TopicZNode.path('broken'), TopicZNode.encode({ topicId: null, partitions: new Map([[0, replicaAssignment([1])]]) }));
+      await cluster.waitForState('broken', 0, (s) => s.leader === 1, 'leader 1 once the znode is fixed');
     });
 
     it('creates state znodes for partitions added to an existing topic', async () => {
