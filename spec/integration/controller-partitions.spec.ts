@@ -125,6 +125,19 @@ describe('KafkaController partitions', function () {
         'the election request to be deleted');
     });
 
+    it('treats a broker that re-registered with a new session as failed, then started', async () => {
+      const { cluster } = await clusterWithController([1, 2]);
+      await cluster.createTopicWithAssignment('bounced', [[1, 2]]);
+      await cluster.waitForState('bounced', 0, (s) => s.leader === 1 && s.isr.length === 2, 'leader 1, ISR [1,2]');
+      const oldEpoch = cluster.broker(1).brokerEpoch;
+      await cluster.killBroker(1);
+      const restarted = await cluster.startBroker(1);
+      expect(restarted.brokerEpoch).to.be.above(oldEpoch);
+      // Whether the controller saw the gap or only the newer epoch, broker 1 lost leadership and left the ISR.
+      const state = await cluster.waitForState('bounced', 0, (s) => s.leader === 2, 'leader 2');
+      expect(state).to.deep.include({ isr: [2], leaderEpoch: 1 });
+    });
+
     it('elects an out-of-sync replica only when the topic enables unclean leader election', async () => {
       const { cluster } = await clusterWithController([1, 2]);
       await cluster.createTopicWithAssignment('unclean', [[1, 2]], { 'unclean.leader.election.enable': 'true' });
