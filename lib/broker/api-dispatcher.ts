@@ -1,0 +1,48 @@
+/**
+ * The API dispatcher: one table from api key to handler (Kafka's `KafkaApis.handle` without the god file).
+ * The socket server has already checked the key, the version and the body's shape, so each handler receives a
+ * typed, validated body. Requests that arrive before the broker finished starting wait for it (Kafka delays
+ * request processing to the end of startup the same way).
+ */
+import { ApiKey } from '../protocol/api-keys.js';
+import type { RequestHeader } from '../protocol/request-header.js';
+import type { RequestContext } from '../network/request-context.js';
+import type { RequestHandler } from '../network/server-connection.js';
+import { ApiError } from '../common/errors.js';
+import type { BrokerServices } from './handlers/broker-services.js';
+import { handleApiVersions } from './handlers/api-versions-handler.js';
+import { handleMetadata } from './handlers/metadata-handler.js';
+import { handleProduce } from './handlers/produce-handler.js';
+import { handleFetch } from './handlers/fetch-handler.js';
+import { handleListOffsets } from './handlers/list-offsets-handler.js';
+import { handleOffsetForLeaderEpoch } from './handlers/offset-for-leader-epoch-handler.js';
+import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/topic-admin-handlers.js';
+import { handleAlterConfigs, handleDescribeConfigs } from './handlers/config-handlers.js';
+import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
+
+type Handler = (s: BrokerServices, ctx: RequestContext, body: never) => Promise<object | null>;
+
+const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
+  [ApiKey.ApiVersions, (s, _ctx, b) => handleApiVersions(s, b)],
+  [ApiKey.Metadata, (s, _ctx, b) => handleMetadata(s, b)],
+  [ApiKey.Produce, (s, ctx, b) => handleProduce(s, ctx, b)],
+  [ApiKey.Fetch, (s, _ctx, b) => handleFetch(s, b)],
+  [ApiKey.ListOffsets, (s, _ctx, b) => handleListOffsets(s, b)],
+  [ApiKey.OffsetForLeaderEpoch, (s, _ctx, b) => handleOffsetForLeaderEpoch(s, b)],
+  [ApiKey.CreateTopics, (s, _ctx, b) => handleCreateTopics(s, b)],
+  [ApiKey.DeleteTopics, (s, _ctx, b) => handleDeleteTopics(s, b)],
+  [ApiKey.CreatePartitions, (s, _ctx, b) => handleCreatePartitions(s, b)],
+  [ApiKey.DescribeConfigs, (s, _ctx, b) => handleDescribeConfigs(s, b)],
+  [ApiKey.AlterConfigs, (s, _ctx, b) => handleAlterConfigs(s, b)],
+  [ApiKey.DescribeCluster, (s, _ctx, b) => handleDescribeCluster(s, b)],
+]);
+
+/** Builds the socket server's handler; `ready` resolves with the services once startup is complete. */
+export function createApiDispatcher(ready: Promise<BrokerServices>): RequestHandler {
+  return async (ctx: RequestContext, header: RequestHeader, body: unknown) => {
+    const handler = HANDLERS.get(header.apiKey);
+    if (!handler) throw new ApiError('UNSUPPORTED_VERSION', `This broker does not serve api key ${header.apiKey}.`);
+    const services = await ready;
+    return handler(services, ctx, body as never);
+  };
+}

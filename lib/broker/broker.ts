@@ -1,0 +1,243 @@
+/**
+ * The broker: the composition root that wires every component, in dependency order (Kafka's
+ * `KafkaServer.startup`). Reading `startup()` gives the dependency graph.
+ *
+ * Lifecycle: New → Starting → Running → ShuttingDown → Shutdown. Requests that arrive while Starting wait
+ * until startup completes. A ZooKeeper session expiry makes the controller resign first (it listens to the
+ * session itself), then this broker re-registers its ephemeral znode on the new session; the metadata cache
+ * re-reads the whole state through its re-armed watches.
+ * Ownership: owns the ZooKeeper session, the log manager, the socket server, the replica manager and the
+ * controller, and closes them in reverse order on shutdown. A fatal error (its znode taken by another live
+ * broker after a session expiry) emits 'fatal'; `main` then shuts down with exit code 1.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../common/logger.js';
+import { silentLogger } from '../common/logger.js';
+import { SystemTime, type Time } from '../common/time.js';
+import { LogManager } from '../log/log-manager.js';
+import { parseLogConfig } from '../log/log-config.js';
+import { SocketServer } from '../network/socket-server.js';
+import { ApiVersions } from '../protocol/api-versions.js';
+import { MetadataCache } from '../replication/metadata-cache.js';
+import { ReplicaManager } from '../replication/replica-manager.js';
+import { KafkaController } from '../controller/controller.js';
+import { TopicAdmin } from '../controller/topic-admin.js';
+import { ZkClient } from '../zk/zk-client.js';
+import { KafkaZkClient } from '../zk/kafka-zk-client.js';
+import { isZkError } from '../zk/zk-errors.js';
+import { parseListener, topicConfigDefaults, type BrokerConfig } from './broker-config.js';
+import { createApiDispatcher } from './api-dispatcher.js';
+import type { BrokerServices } from './handlers/broker-services.js';
+
+type BrokerState = 'New' | 'Starting' | 'Running' | 'ShuttingDown' | 'Shutdown';
+
+export interface BrokerOptions {
+  logger?: Logger;
+  time?: Time;
+}
+
+export class Broker extends EventEmitter {
+  readonly config: BrokerConfig;
+  fatalError: Error | undefined;
+  private readonly logger: Logger;
+  private readonly time: Time;
+  private state: BrokerState = 'New';
+  private zkClient: ZkClient | undefined;
+  private zk: KafkaZkClient | undefined;
+  private logManager: LogManager | undefined;
+  private socketServer: SocketServer | undefined;
+  private metadataCache: MetadataCache | undefined;
+  private replicaManager: ReplicaManager | undefined;
+  private controller: KafkaController | undefined;
+  private resolveReady!: (s: BrokerServices) => void;
+  private readonly ready = new Promise<BrokerServices>((r) => { this.resolveReady = r; });
+
+  constructor(config: BrokerConfig, opts: BrokerOptions = {}) {
+    super();
+    this.config = config;
+    this.logger = (opts.logger ?? silentLogger).child({ component: 'Broker', brokerId: config.brokerId });
+    this.time = opts.time ?? SystemTime;
+  }
+
+  /** The bound port of the first listener. */
+  get port(): number {
+    return this.socketServer?.port ?? -1;
+  }
+
+  async startup(): Promise<void> {
+    this.state = 'Starting';
+    const c = this.config;
+    const logger = this.logger;
+    const listener = parseListener(c.listeners[0]!);
+
+    // 1. ZooKeeper session, top-level paths and the cluster id.
+    this.zkClient = new ZkClient({
+      connect: c.zookeeperConnect,
+      sessionTimeoutMs: c.zookeeperSessionTimeoutMs,
+      connectionTimeoutMs: c.zookeeperConnectionTimeoutMs,
+      logger,
+    });
+    await this.zkClient.connect();
+    this.zk = new KafkaZkClient(this.zkClient, { logger, time: this.time });
+    await this.zk.createTopLevelPaths();
+    const clusterId = await this.zk.getOrCreateClusterId();
+    logger.info({ clusterId }, 'cluster id');
+
+    // 2. Logs: load every partition directory (recovering after an unclean shutdown).
+    const topicDefaults = topicConfigDefaults(c);
+    this.logManager = new LogManager({
+      logDirs: c.logDirs,
+      defaultConfig: parseLogConfig({}, topicDefaults),
+      retentionCheckIntervalMs: c.logRetentionCheckIntervalMs,
+      flushRecoveryPointCheckpointIntervalMs: c.logFlushOffsetCheckpointIntervalMs,
+      flushStartOffsetCheckpointIntervalMs: c.logFlushStartOffsetCheckpointIntervalMs,
+      cleanerEnable: c.logCleanerEnable,
+      cleanerBackoffMs: c.logCleanerBackoffMs,
+      logger,
+      time: this.time,
+    });
+    this.logManager.startup();
+
+    // 3. The socket server binds now, so that the registered port is the real one (port 0 in specs);
+    //    requests wait for `ready`.
+    const apiVersions = ApiVersions.defaults();
+    this.socketServer = new SocketServer({
+      host: listener.host === '' ? undefined : listener.host,
+      port: listener.port,
+      handler: createApiDispatcher(this.ready),
+      apiVersions,
+      socketRequestMaxBytes: c.socketRequestMaxBytes,
+      connectionsMaxIdleMs: c.connectionsMaxIdleMs,
+      time: this.time,
+      logger,
+    });
+    await this.socketServer.start();
+
+    // 4. Register this broker (ephemeral znode with the bound port) before acting on any partition, so that a
+    //    duplicate broker.id stops here; re-register on every new session. After a kill -9 and a quick
+    //    restart the previous session's znode lives until that session expires: wait for it, as long as one
+    //    session timeout (plus a tick), before calling the id taken.
+    const advertised = c.advertisedListeners.length > 0 ? parseListener(c.advertisedListeners[0]!) : listener;
+    const host = advertised.host === '' || advertised.host === '0.0.0.0' ? '127.0.0.1' : advertised.host;
+    const port = advertised.port === 0 ? this.socketServer.port : advertised.port;
+    const register = () => this.zk!.registerBroker({
+      id: c.brokerId,
+      endpoints: [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host, port }],
+      rack: c.brokerRack === '' ? null : c.brokerRack,
+    });
+    await this.registerWaitingForPreviousSession(register);
+    this.zkClient.on('newSession', () => {
+      register().catch((err: Error) => this.fail(err));
+    });
+
+    // 5. The cluster view from ZooKeeper watches, then the replicas this broker hosts.
+    this.metadataCache = new MetadataCache({ zk: this.zkClient, logger });
+    await this.metadataCache.start();
+    this.replicaManager = new ReplicaManager({
+      brokerId: c.brokerId,
+      config: {
+        replicaLagTimeMaxMs: c.replicaLagTimeMaxMs,
+        replicaFetchWaitMaxMs: c.replicaFetchWaitMaxMs,
+        replicaFetchMinBytes: c.replicaFetchMinBytes,
+        replicaFetchMaxBytes: c.replicaFetchMaxBytes,
+        replicaFetchResponseMaxBytes: c.replicaFetchResponseMaxBytes,
+        replicaFetchBackoffMs: c.replicaFetchBackoffMs,
+        numReplicaFetchers: c.numReplicaFetchers,
+        replicaHighWatermarkCheckpointIntervalMs: c.replicaHighWatermarkCheckpointIntervalMs,
+        defaultTopicConfig: topicDefaults,
+      },
+      logManager: this.logManager,
+      metadataCache: this.metadataCache,
+      zk: this.zk,
+      logger,
+      time: this.time,
+    });
+    await this.replicaManager.startup();
+
+    // 6. Every broker runs the controller election.
+    this.controller = new KafkaController({
+      brokerId: c.brokerId,
+      zkClient: this.zk,
+      config: {
+        uncleanLeaderElectionEnable: c.uncleanLeaderElectionEnable,
+        autoLeaderRebalanceEnable: c.autoLeaderRebalanceEnable,
+        leaderImbalancePerBrokerPercentage: c.leaderImbalancePerBrokerPercentage,
+        leaderImbalanceCheckIntervalSeconds: c.leaderImbalanceCheckIntervalSeconds,
+        deleteTopicEnable: c.deleteTopicEnable,
+      },
+      logger,
+      time: this.time,
+    });
+    await this.controller.startup();
+
+    // 7. Start serving requests.
+    this.resolveReady({
+      brokerId: c.brokerId,
+      config: c,
+      topicDefaults,
+      apiVersions,
+      metadataCache: this.metadataCache,
+      replicaManager: this.replicaManager,
+      controller: this.controller,
+      topicAdmin: new TopicAdmin({
+        zk: this.zk,
+        metadataCache: this.metadataCache,
+        topicDefaults,
+        deleteTopicEnable: c.deleteTopicEnable,
+        defaultNumPartitions: c.numPartitions,
+        defaultReplicationFactor: c.defaultReplicationFactor,
+        logger,
+      }),
+      zk: this.zk,
+      logger,
+    });
+    this.state = 'Running';
+    logger.info({ port: this.socketServer.port, host }, 'started');
+    logger.flush();
+  }
+
+  private async registerWaitingForPreviousSession(register: () => Promise<number>): Promise<void> {
+    const deadline = this.time.hiResMs() + this.config.zookeeperSessionTimeoutMs + 3000;
+    for (let warned = false; ; warned = true) {
+      try {
+        await register();
+        return;
+      } catch (err) {
+        if (!isZkError(err, 'NODE_EXISTS') || this.time.hiResMs() > deadline) throw err;
+        if (!warned) {
+          this.logger.warn({ brokerId: this.config.brokerId },
+            'broker.id is still registered by another session; waiting for it to expire (a previous run of this broker?)');
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.fatalError) return;
+    this.fatalError = err;
+    this.logger.fatal({ err }, 'fatal error; shutting down');
+    this.emit('fatal', err);
+  }
+
+  /** Clean shutdown in reverse start order; safe to call after a failed or partial startup. */
+  async shutdown(): Promise<void> {
+    if (this.state === 'ShuttingDown' || this.state === 'Shutdown') return;
+    this.state = 'ShuttingDown';
+    const step = async (what: string, fn: (() => Promise<unknown>) | undefined) => {
+      if (!fn) return;
+      try {
+        await fn();
+      } catch (err) {
+        this.logger.error({ err }, `error while shutting down the ${what}`);
+      }
+    };
+    await step('socket server', this.socketServer && (() => this.socketServer!.close()));
+    await step('controller', this.controller && (() => this.controller!.shutdown()));
+    await step('replica manager', this.replicaManager && (() => this.replicaManager!.shutdown()));
+    await step('metadata cache', this.metadataCache && (async () => this.metadataCache!.close()));
+    await step('log manager', this.logManager && (() => this.logManager!.shutdown()));
+    await step('ZooKeeper client', this.zkClient && (() => this.zkClient!.close()));
+    this.state = 'Shutdown';
+  }
+}

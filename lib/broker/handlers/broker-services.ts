@@ -1,0 +1,37 @@
+/**
+ * What request handlers may use: the broker's components, as narrow as the handlers need them. Built once by
+ * `Broker` (the composition root) and passed to every handler; handlers hold no state of their own.
+ */
+import type { Logger } from '../../common/logger.js';
+import type { ApiVersions } from '../../protocol/api-versions.js';
+import type { KafkaController } from '../../controller/controller.js';
+import type { TopicAdmin } from '../../controller/topic-admin.js';
+import type { MetadataCache } from '../../replication/metadata-cache.js';
+import type { ReplicaManager } from '../../replication/replica-manager.js';
+import type { KafkaZkClient } from '../../zk/kafka-zk-client.js';
+import type { BrokerConfig } from '../broker-config.js';
+
+export interface BrokerServices {
+  readonly brokerId: number;
+  readonly config: BrokerConfig;
+  /** Broker-wide defaults of the per-topic keys (`topicConfigDefaults(config)`). */
+  readonly topicDefaults: Readonly<Record<string, string>>;
+  readonly apiVersions: ApiVersions;
+  readonly metadataCache: MetadataCache;
+  readonly replicaManager: ReplicaManager;
+  readonly controller: KafkaController;
+  readonly topicAdmin: TopicAdmin;
+  readonly zk: KafkaZkClient;
+  readonly logger: Logger;
+}
+
+/** Groups per-partition results by topic, keeping first-seen order: the shape of most Kafka responses. */
+export function groupByTopic<T extends { topic: string }, R>(items: readonly T[], map: (item: T) => R): { name: string; items: R[] }[] {
+  const byTopic = new Map<string, R[]>();
+  for (const item of items) {
+    let list = byTopic.get(item.topic);
+    if (!list) byTopic.set(item.topic, (list = []));
+    list.push(map(item));
+  }
+  return [...byTopic].map(([name, list]) => ({ name, items: list }));
+}

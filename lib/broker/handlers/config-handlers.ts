@@ -1,0 +1,106 @@
+/**
+ * DescribeConfigs and AlterConfigs for topics (resource type 2) and brokers (4, describe only: broker configs
+ * are static here). Topic overrides live in ZooKeeper under /config/topics/<t> (Kafka's layout); a topic's
+ * effective value is its override, else the broker's `log.*` default, else Kafka's default. AlterConfigs
+ * replaces a topic's whole override set (non-incremental, as Kafka's AlterConfigs), validated by LogConfig.
+ */
+import { ErrorCode } from '../../common/error-codes.js';
+import { ApiError, MqError } from '../../common/errors.js';
+import type { ConfigKey, ConfigType } from '../../common/config-def.js';
+import { LOG_CONFIG } from '../../log/log-config.js';
+import type {
+  AlterConfigsRequest, AlterConfigsResponse, DescribeConfigsRequest, DescribeConfigsResponse,
+} from '../../protocol/messages/index.js';
+import { BROKER_CONFIG } from '../broker-config.js';
+import type { BrokerServices } from './broker-services.js';
+
+export const RESOURCE_TOPIC = 2;
+export const RESOURCE_BROKER = 4;
+const SOURCE_TOPIC = 1;
+const SOURCE_STATIC_BROKER = 4;
+const SOURCE_DEFAULT = 5;
+const CONFIG_TYPES: Record<ConfigType, number> = { boolean: 1, string: 2, int: 3, long: 5, double: 6, list: 7, password: 9 };
+
+type DescribedConfig = DescribeConfigsResponse['results'][number]['configs'][number];
+
+function render(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  return Array.isArray(v) ? v.join(',') : String(v);
+}
+
+function described(key: ConfigKey<any>, value: string | null, source: number, withDocs: boolean): DescribedConfig {
+  return {
+    name: key.name, value, readOnly: false, configSource: source, isSensitive: key.type === 'password',
+    synonyms: [], configType: CONFIG_TYPES[key.type], documentation: withDocs ? key.doc : null,
+  };
+}
+
+function errorResult(code: number, message: string, r: { resourceType: number; resourceName: string }) {
+  return { errorCode: code, errorMessage: message, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] };
+}
+
+export async function handleDescribeConfigs(s: BrokerServices, req: DescribeConfigsRequest): Promise<DescribeConfigsResponse> {
+  const results = await Promise.all(req.resources.map(async (r) => {
+    const wanted = r.configurationKeys ? new Set(r.configurationKeys) : null;
+    if (r.resourceType === RESOURCE_TOPIC) {
+      if (!s.metadataCache.hasTopic(r.resourceName)) {
+        return errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${r.resourceName}' does not exist.`, r);
+      }
+      const overrides = await s.zk.getEntityConfig('topics', r.resourceName);
+      const configs = Object.values(LOG_CONFIG.fields)
+        .filter((k) => !wanted || wanted.has(k.name))
+        .map((k) => {
+          if (overrides[k.name] !== undefined) return described(k, overrides[k.name]!, SOURCE_TOPIC, req.includeDocumentation);
+          const brokerValue = s.topicDefaults[k.name];
+          const kafkaDefault = render(k.default);
+          return brokerValue !== undefined && brokerValue !== kafkaDefault
+            ? described(k, brokerValue, SOURCE_STATIC_BROKER, req.includeDocumentation)
+            : described(k, kafkaDefault, SOURCE_DEFAULT, req.includeDocumentation);
+        });
+      return { errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs };
+    }
+    if (r.resourceType === RESOURCE_BROKER) {
+      if (r.resourceName !== '' && r.resourceName !== String(s.brokerId)) {
+        return errorResult(ErrorCode.INVALID_REQUEST, `This is broker ${s.brokerId}; send DescribeConfigs for broker '${r.resourceName}' to that broker.`, r);
+      }
+      const values = s.config as unknown as Record<string, unknown>;
+      const configs = Object.entries(BROKER_CONFIG.fields)
+        .filter(([, k]) => !wanted || wanted.has(k.name))
+        .map(([field, k]) => {
+          const value = render(values[field]);
+          return described(k, value, value === render(k.default) ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER, req.includeDocumentation);
+        });
+      return { errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs };
+    }
+    return errorResult(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}: use 2 (topic) or 4 (broker).`, r);
+  }));
+  return { throttleTimeMs: 0, results };
+}
+
+export async function handleAlterConfigs(s: BrokerServices, req: AlterConfigsRequest): Promise<AlterConfigsResponse> {
+  const responses = await Promise.all(req.resources.map(async (r) => {
+    const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+    if (r.resourceType !== RESOURCE_TOPIC) {
+      return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Only topic configs (resource type 2) can be altered; broker configs are static (edit server.properties).` };
+    }
+    if (!s.metadataCache.hasTopic(r.resourceName)) {
+      return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic '${r.resourceName}' does not exist.` };
+    }
+    const props = Object.fromEntries(r.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
+    try {
+      LOG_CONFIG.parse({ ...s.topicDefaults, ...props }, { strict: true, what: 'topic config' });
+    } catch (e) {
+      return { ...base, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: (e as Error).message };
+    }
+    if (!req.validateOnly) {
+      try {
+        await s.zk.changeEntityConfig('topics', r.resourceName, props);
+      } catch (e) {
+        const code = e instanceof ApiError ? e.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR;
+        return { ...base, errorCode: code, errorMessage: e instanceof MqError ? e.message : String(e) };
+      }
+    }
+    return { ...base, errorCode: 0, errorMessage: null };
+  }));
+  return { throttleTimeMs: 0, responses };
+}

@@ -1,0 +1,42 @@
+/**
+ * Fetch: consumers (replicaId -1) and followers (replicaId = their broker id) read from this broker as leader.
+ * Record data are zero-copy slices of mapped segments; the frame encoder writes them to the socket as their
+ * own chunks. Long polling happens in the ReplicaManager's fetch purgatory.
+ */
+import type { FetchRequest, FetchResponse } from '../../protocol/messages/index.js';
+import { groupByTopic, type BrokerServices } from './broker-services.js';
+
+const EMPTY = Buffer.alloc(0);
+
+export async function handleFetch(s: BrokerServices, req: FetchRequest): Promise<FetchResponse> {
+  const partitions = req.topics.flatMap((t) => t.partitions.map((p) => ({
+    topic: t.topic,
+    partition: p.partition,
+    fetchOffset: p.fetchOffset,
+    partitionMaxBytes: p.partitionMaxBytes,
+    currentLeaderEpoch: p.currentLeaderEpoch,
+    logStartOffset: p.logStartOffset,
+  })));
+  const results = await s.replicaManager.fetchMessages({
+    replicaId: req.replicaId,
+    maxWaitMs: req.maxWaitMs,
+    minBytes: req.minBytes,
+    maxBytes: req.maxBytes,
+    isolationLevel: req.isolationLevel === 1 ? 1 : 0,
+    partitions,
+  });
+  return {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    responses: groupByTopic(results, (r) => ({
+      partitionIndex: r.partition,
+      errorCode: r.errorCode,
+      highWatermark: r.highWatermark,
+      lastStableOffset: r.lastStableOffset,
+      logStartOffset: r.logStartOffset,
+      abortedTransactions: null,
+      preferredReadReplica: -1,
+      records: r.records ?? EMPTY,
+    })).map(({ name, items }) => ({ topic: name, partitions: items })),
+  };
+}
