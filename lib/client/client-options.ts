@@ -113,6 +113,7 @@ export function objectRule<T>(...methods: string[]): OptionRule<T> {
 
 /** Parses `host:port` strings; a bracketed IPv6 host (`[::1]:9092`) is accepted. */
 export function parseBrokerAddresses(name: string, value: unknown): BrokerAddress[] {
+  if (value === undefined) throw required(name);
   const items = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined;
   if (items === undefined || !items.every((s) => typeof s === 'string')) {
     throw problem(name, value, "'host:port' strings, as one comma-separated string or an array");
@@ -125,11 +126,13 @@ export function parseBrokerAddresses(name: string, value: unknown): BrokerAddres
     }
     return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
   });
-  if (addresses.length === 0) {
-    throw new InvalidArgumentError(`Option '${name}' is required: give at least one broker as 'host:port', ` +
-      `e.g. { '${name}': 'localhost:9092' }.`);
-  }
+  if (addresses.length === 0) throw required(name);
   return addresses;
+}
+
+function required(name: string): InvalidArgumentError {
+  return new InvalidArgumentError(`Option '${name}' is required: give at least one broker as 'host:port', ` +
+    `e.g. { '${name}': 'localhost:9092' }.`);
 }
 
 /** Rules for `CommonClientOptions`. */

@@ -98,10 +98,12 @@ export class StickyPartitionCache {
       next = Math.floor(this.random() * partitionCount);
     } else if (availablePartitions.length === 1) {
       next = availablePartitions[0]!;
+    } else if (current === undefined || !availablePartitions.includes(current)) {
+      next = availablePartitions[Math.floor(this.random() * availablePartitions.length)]!;
     } else {
-      do {
-        next = availablePartitions[Math.floor(this.random() * availablePartitions.length)]!;
-      } while (next === current);
+      // Uniform over the other available partitions (Kafka re-draws until it differs; this never loops).
+      next = availablePartitions[Math.floor(this.random() * (availablePartitions.length - 1))]!;
+      if (next === current) next = availablePartitions[availablePartitions.length - 1]!;
     }
     this.byTopic.set(topic, next);
     return next;

@@ -109,6 +109,19 @@ describe('Producer', () => {
       expect(cluster.values('t', 1)).to.deep.equal(records.filter((r) => r.partition === 1).map((r) => r.value));
     });
 
+    it('sends one produce request per leader, carrying a batch for each partition it leads', async () => {
+      const cluster = await MockCluster.start(2);
+      cluster.createTopic('t', 4);
+      const producer = await connectedProducer(cluster);
+      await producer.sendBatch([0, 1, 2, 3].map((partition) => ({ topic: 't', value: 'v', partition })));
+      const requests = cluster.requests.filter((r) => r.apiKey === ApiKey.Produce);
+      expect(requests.map((r) => r.nodeId).sort()).to.deep.equal([0, 1]);
+      for (const r of requests) {
+        const partitions = (r.body as ProduceRequest).topicData[0]!.partitionData.map((d) => d.index).sort();
+        expect(partitions).to.deep.equal(r.nodeId === 0 ? [0, 2] : [1, 3]);
+      }
+    });
+
     it('rejects the whole call when one partition fails with a non-retriable error', async () => {
       const cluster = await MockCluster.start();
       cluster.createTopic('t', 2);
@@ -209,6 +222,26 @@ describe('Producer', () => {
       await producer.close();
       expect((await sent)[0]!.recordCount).to.equal(2);
       expect(cluster.values('t', 0)).to.deep.equal(['a', 'b']);
+    });
+  });
+
+  describe('buffer.memory', () => {
+    it('makes send() wait for buffer memory up to max.block.ms, then reject with TimeoutError', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      // Every produce is answered with a retriable error, so batches keep their memory.
+      cluster.failNext(ApiKey.Produce, 't', 0, ErrorCode.NOT_ENOUGH_REPLICAS, 1_000_000);
+      const producer = await connectedProducer(cluster,
+        { 'buffer.memory': 2048, 'batch.size': 1024, 'max.block.ms': 100, 'retry.backoff.ms': 10 });
+      const value = Buffer.alloc(900);
+      const first = producer.send({ topic: 't', value });
+      const second = producer.send({ topic: 't', value });
+      first.catch(() => {});
+      second.catch(() => {});
+      const started = Date.now();
+      const error = await producer.send({ topic: 't', value }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(TimeoutError);
+      expect(Date.now() - started).to.be.within(90, 2000);
     });
   });
 });

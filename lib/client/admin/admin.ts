@@ -1,0 +1,430 @@
+/**
+ * The admin client (Kafka's `Admin`): topics (create, delete, list, describe, add partitions), configs (describe,
+ * alter), the cluster (describe) and offsets (list by earliest / latest / timestamp).
+ *
+ * Routing: CreateTopics, DeleteTopics and CreatePartitions go to the controller (the `controllerId` of the last
+ * Metadata response); a NOT_CONTROLLER answer, for the request or for a topic in it, refreshes metadata and retries
+ * the topics it concerns. Broker configs go to that broker; everything else to the least loaded broker.
+ * Errors: every call retries retriable errors (lost connections, NOT_CONTROLLER, LEADER_NOT_AVAILABLE, ...) with
+ * backoff until its deadline (`timeoutMs`, default `default.api.timeout.ms`) or `retries` runs out, and rejects
+ * with the first non-retriable per-topic or per-resource error, naming what it concerns (ApiError keeps Kafka's
+ * code and name). Topics already handled are not sent again on a retry.
+ * Lifecycle: New → `connect()` → Connected → `close()` → Closed.
+ */
+import { ErrorCode } from '../../common/error-codes.js';
+import { ApiError, apiErrorFromCode, IllegalStateError, InvalidArgumentError } from '../../common/errors.js';
+import type { Time } from '../../common/time.js';
+import { ApiKey } from '../../protocol/api-keys.js';
+import type { CreateTopicsRequest } from '../../protocol/messages/create-topics.js';
+import { ConfigResourceType, ConfigSource } from '../../protocol/messages/describe-configs.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../protocol/messages/list-offsets.js';
+import { ClientCluster } from '../client-cluster.js';
+import { listOffsets, offsetKey } from '../list-offsets.js';
+import { ExponentialBackoff, isStaleMetadata, retry } from '../retry.js';
+import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './admin-options.js';
+
+export interface NewTopic {
+  name: string;
+  /** @default the broker's num.partitions (when no replicaAssignment) */
+  numPartitions?: number;
+  /** @default the broker's default.replication.factor (when no replicaAssignment) */
+  replicationFactor?: number;
+  /** Partition number → broker ids of its replicas, the first being the preferred leader. */
+  replicaAssignment?: Readonly<Record<number, readonly number[]>>;
+  /** Topic config overrides, e.g. { 'cleanup.policy': 'compact' }. */
+  configs?: Readonly<Record<string, string>>;
+}
+
+export interface CreatedTopic {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+}
+
+export interface AdminCallOptions {
+  /** Bound of the call, retries included. Unit: ms. @default default.api.timeout.ms */
+  timeoutMs?: number;
+}
+
+export interface PartitionDescription {
+  partition: number;
+  /** -1 when the partition has no leader. */
+  leader: number;
+  leaderEpoch: number;
+  replicas: readonly number[];
+  isr: readonly number[];
+  offlineReplicas: readonly number[];
+}
+
+export interface TopicDescription {
+  name: string;
+  isInternal: boolean;
+  partitions: PartitionDescription[];
+}
+
+export interface NewPartitions {
+  topic: string;
+  /** The new total partition count. */
+  count: number;
+  /** Broker ids for each NEW partition, in order. @default placed by the controller */
+  assignments?: ReadonlyArray<readonly number[]>;
+}
+
+export type ConfigResourceKind = 'topic' | 'broker';
+
+export interface ConfigResource {
+  type: ConfigResourceKind;
+  /** Topic name, or broker id as a string ('' for the cluster-wide broker default). */
+  name: string;
+}
+
+export type ConfigSourceName = 'UNKNOWN' | 'DYNAMIC_TOPIC_CONFIG' | 'DYNAMIC_BROKER_CONFIG' | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
+  | 'STATIC_BROKER_CONFIG' | 'DEFAULT_CONFIG' | 'DYNAMIC_BROKER_LOGGER_CONFIG';
+
+export interface ConfigEntry {
+  name: string;
+  /** null when sensitive or unset. */
+  value: string | null;
+  source: ConfigSourceName;
+  isReadOnly: boolean;
+  isSensitive: boolean;
+  synonyms: Array<{ name: string; value: string | null; source: ConfigSourceName }>;
+}
+
+export interface ConfigResourceDescription extends ConfigResource {
+  configs: ConfigEntry[];
+}
+
+export interface ClusterDescription {
+  clusterId: string;
+  /** -1 when no controller is known. */
+  controllerId: number;
+  brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
+}
+
+/** Which offset `listOffsets` looks up: the log start, the end, or the first at or after a timestamp (ms). */
+export type OffsetSpec = 'earliest' | 'latest' | number;
+
+export interface ListedOffset {
+  topic: string;
+  partition: number;
+  /** -1 when no record has a timestamp at or after the one asked. */
+  offset: number;
+  /** The found record's timestamp; -1 for earliest/latest. */
+  timestamp: number;
+}
+
+type AdminState = 'New' | 'Connecting' | 'Connected' | 'Closed';
+
+const SOURCE_NAMES = new Map<number, ConfigSourceName>([
+  [ConfigSource.Unknown, 'UNKNOWN'],
+  [ConfigSource.DynamicTopicConfig, 'DYNAMIC_TOPIC_CONFIG'],
+  [ConfigSource.DynamicBrokerConfig, 'DYNAMIC_BROKER_CONFIG'],
+  [ConfigSource.DynamicDefaultBrokerConfig, 'DYNAMIC_DEFAULT_BROKER_CONFIG'],
+  [ConfigSource.StaticBrokerConfig, 'STATIC_BROKER_CONFIG'],
+  [ConfigSource.DefaultConfig, 'DEFAULT_CONFIG'],
+  [ConfigSource.DynamicBrokerLoggerConfig, 'DYNAMIC_BROKER_LOGGER_CONFIG'],
+]);
+
+export class Admin {
+  readonly options: ResolvedAdminOptions;
+  private readonly time: Time;
+  private readonly cluster: ClientCluster;
+  private readonly backoff: ExponentialBackoff;
+  private state: AdminState = 'New';
+
+  constructor(options: AdminOptions) {
+    const o = resolveAdminOptions(options);
+    this.options = o;
+    this.time = o.time;
+    this.backoff = new ExponentialBackoff(o['retry.backoff.ms'], o['retry.backoff.ms'] * 10);
+    this.cluster = new ClientCluster({
+      bootstrapServers: o['bootstrap.servers'],
+      clientId: o['client.id'],
+      requestTimeoutMs: o['request.timeout.ms'],
+      connectTimeoutMs: o['socket.connection.setup.timeout.ms'],
+      metadataMaxAgeMs: o['metadata.max.age.ms'],
+      retryBackoffMs: o['retry.backoff.ms'],
+      reconnectBackoffMs: o['reconnect.backoff.ms'],
+      reconnectBackoffMaxMs: o['reconnect.backoff.max.ms'],
+      maxInFlightRequests: 5,
+      allowAutoTopicCreation: false,
+      time: o.time,
+      logger: o.logger,
+    });
+  }
+
+  /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */
+  async connect(): Promise<void> {
+    if (this.state !== 'New') throw new IllegalStateError(`Admin.connect() called in state ${this.state}; connect once.`);
+    this.state = 'Connecting';
+    try {
+      await this.cluster.connect(this.time.hiResMs() + this.options['default.api.timeout.ms']);
+    } catch (e) {
+      this.state = 'New';
+      throw e;
+    }
+    this.state = 'Connected';
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'Closed') return;
+    this.state = 'Closed';
+    await this.cluster.close();
+  }
+
+  /** Creates topics; resolves with the partition count and replication factor each got. */
+  async createTopics(topics: readonly NewTopic[], options: AdminCallOptions & { validateOnly?: boolean } = {}): Promise<CreatedTopic[]> {
+    const bodies = topics.map(toCreatableTopic);
+    const created = new Map<string, CreatedTopic>();
+    let pending = bodies;
+    await this.withRetries('CreateTopics', options, async (remainingMs) => {
+      const response = await this.cluster.sendToController(ApiKey.CreateTopics,
+        { topics: pending, timeoutMs: this.brokerTimeoutMs(remainingMs), validateOnly: options.validateOnly ?? false });
+      const retriable = this.collect(response.topics, (t) => `Topic '${t.name}'`, (t) => {
+        created.set(t.name, { name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor });
+      });
+      pending = pending.filter((t) => !created.has(t.name));
+      if (retriable !== null) throw retriable;
+    });
+    return topics.map((t) => created.get(t.name)!);
+  }
+
+  /** Deletes topics. */
+  async deleteTopics(names: readonly string[], options: AdminCallOptions = {}): Promise<void> {
+    const done = new Set<string>();
+    await this.withRetries('DeleteTopics', options, async (remainingMs) => {
+      const response = await this.cluster.sendToController(ApiKey.DeleteTopics,
+        { topicNames: names.filter((n) => !done.has(n)), timeoutMs: this.brokerTimeoutMs(remainingMs) });
+      const retriable = this.collect(response.responses, (t) => `Topic '${t.name}'`, (t) => done.add(t.name));
+      if (retriable !== null) throw retriable;
+    });
+  }
+
+  /** Adds partitions to topics. */
+  async createPartitions(requests: readonly NewPartitions[], options: AdminCallOptions & { validateOnly?: boolean } = {}): Promise<void> {
+    const done = new Set<string>();
+    await this.withRetries('CreatePartitions', options, async (remainingMs) => {
+      const topics = requests.filter((r) => !done.has(r.topic)).map((r) => ({
+        name: r.topic, count: r.count,
+        assignments: r.assignments === undefined ? null : r.assignments.map((brokerIds) => ({ brokerIds: [...brokerIds] })),
+      }));
+      const response = await this.cluster.sendToController(ApiKey.CreatePartitions,
+        { topics, timeoutMs: this.brokerTimeoutMs(remainingMs), validateOnly: options.validateOnly ?? false });
+      const retriable = this.collect(response.results, (t) => `Topic '${t.name}'`, (t) => done.add(t.name));
+      if (retriable !== null) throw retriable;
+    });
+  }
+
+  /** Names of all topics, internal ones only when asked. */
+  async listTopics(options: AdminCallOptions & { includeInternal?: boolean } = {}): Promise<string[]> {
+    return this.withRetries('ListTopics', options, async () => {
+      const response = await this.cluster.sendToAny(ApiKey.Metadata, { topics: null, allowAutoTopicCreation: false });
+      return response.topics.filter((t) => t.errorCode === 0 && (options.includeInternal === true || !t.isInternal))
+        .map((t) => t.name).sort();
+    });
+  }
+
+  /** Partitions, leaders, replicas and ISR of topics; rejects with UNKNOWN_TOPIC_OR_PARTITION for a missing one. */
+  async describeTopics(names: readonly string[], options: AdminCallOptions = {}): Promise<TopicDescription[]> {
+    const response = await this.withRetries('DescribeTopics', options, () => this.cluster.sendToAny(ApiKey.Metadata,
+      { topics: names.map((name) => ({ name })), allowAutoTopicCreation: false }));
+    // A topic's error is final here, as in Kafka's describeTopics: the metadata answer is the description.
+    return names.map((name) => {
+      const t = response.topics.find((x) => x.name === name);
+      if (t === undefined || t.errorCode !== 0) {
+        const error = apiErrorFromCode(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        throw new ApiError(error.errorName, `Topic '${name}': ${error.message}`);
+      }
+      return {
+        name,
+        isInternal: t.isInternal,
+        partitions: [...t.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex).map((p) => ({
+          partition: p.partitionIndex, leader: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: p.replicaNodes,
+          isr: p.isrNodes, offlineReplicas: p.offlineReplicas,
+        })),
+      };
+    });
+  }
+
+  /** The cluster id, the controller and the live brokers. */
+  async describeCluster(options: AdminCallOptions = {}): Promise<ClusterDescription> {
+    return this.withRetries('DescribeCluster', options, async () => {
+      const response = await this.cluster.sendToAny(ApiKey.DescribeCluster, { includeClusterAuthorizedOperations: false });
+      if (response.errorCode !== 0) throw apiErrorFromCode(response.errorCode, response.errorMessage ?? undefined);
+      return {
+        clusterId: response.clusterId,
+        controllerId: response.controllerId,
+        brokers: response.brokers.map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack })),
+      };
+    });
+  }
+
+  /** The effective configs of topics and brokers, with where each value comes from. `keys` limits the names. */
+  async describeConfigs(resources: ReadonlyArray<ConfigResource & { keys?: readonly string[] }>,
+    options: AdminCallOptions = {}): Promise<ConfigResourceDescription[]> {
+    const results = await Promise.all(this.groupByTarget(resources).map(([nodeId, group]) =>
+      this.withRetries('DescribeConfigs', options, async () => {
+        const body = {
+          resources: group.map((r) => ({ resourceType: resourceTypeOf(r.type), resourceName: r.name,
+            configurationKeys: r.keys === undefined ? null : [...r.keys] })),
+          includeSynonyms: true,
+          includeDocumentation: false,
+        };
+        const response = nodeId === null ? await this.cluster.sendToAny(ApiKey.DescribeConfigs, body)
+          : await this.cluster.send(nodeId, ApiKey.DescribeConfigs, body);
+        return response.results.map((r) => {
+          if (r.errorCode !== 0) throw this.resourceError(r);
+          return {
+            type: kindOf(r.resourceType), name: r.resourceName,
+            configs: r.configs.map((c) => ({
+              name: c.name, value: c.value, source: SOURCE_NAMES.get(c.configSource) ?? 'UNKNOWN', isReadOnly: c.readOnly,
+              isSensitive: c.isSensitive,
+              synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value, source: SOURCE_NAMES.get(s.source) ?? 'UNKNOWN' })),
+            })),
+          };
+        });
+      })));
+    return results.flat();
+  }
+
+  /**
+   * Replaces the dynamic config overrides of each resource with `configs` (Kafka's non-incremental AlterConfigs:
+   * keys left out lose their override; a null value removes one).
+   */
+  async alterConfigs(resources: ReadonlyArray<ConfigResource & { configs: Readonly<Record<string, string | null>> }>,
+    options: AdminCallOptions & { validateOnly?: boolean } = {}): Promise<void> {
+    await Promise.all(this.groupByTarget(resources).map(([nodeId, group]) =>
+      this.withRetries('AlterConfigs', options, async () => {
+        const body = {
+          resources: group.map((r) => ({
+            resourceType: resourceTypeOf(r.type), resourceName: r.name,
+            configs: Object.entries(r.configs).map(([name, value]) => ({ name, value })),
+          })),
+          validateOnly: options.validateOnly ?? false,
+        };
+        const response = nodeId === null ? await this.cluster.sendToAny(ApiKey.AlterConfigs, body)
+          : await this.cluster.send(nodeId, ApiKey.AlterConfigs, body);
+        for (const r of response.responses) if (r.errorCode !== 0) throw this.resourceError(r);
+      })));
+  }
+
+  /** Offsets of partitions by spec: 'earliest' (log start), 'latest' (end), or a timestamp in ms. */
+  async listOffsets(queries: ReadonlyArray<{ topic: string; partition: number; spec: OffsetSpec }>,
+    options: AdminCallOptions & { isolationLevel?: 'read_uncommitted' | 'read_committed' } = {}): Promise<ListedOffset[]> {
+    this.checkConnected();
+    const lookups = queries.map(({ topic, partition, spec }) => {
+      if (spec !== 'earliest' && spec !== 'latest' && !(Number.isSafeInteger(spec) && spec >= 0)) {
+        throw new InvalidArgumentError(`Invalid offset spec ${JSON.stringify(spec)} for ${topic}-${partition}: use ` +
+          "'earliest', 'latest' or a timestamp in ms >= 0.");
+      }
+      return { topic, partition, timestamp: spec === 'earliest' ? EARLIEST_TIMESTAMP : spec === 'latest' ? LATEST_TIMESTAMP : spec };
+    });
+    const answers = await listOffsets(lookups, {
+      cluster: this.cluster, time: this.time, deadlineMs: this.deadlineMs(options), retryBackoffMs: this.options['retry.backoff.ms'],
+      isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
+    });
+    return lookups.map(({ topic, partition }) => {
+      const a = answers.get(offsetKey(topic, partition))!;
+      return { topic, partition, offset: a.offset, timestamp: a.timestamp };
+    });
+  }
+
+  /**
+   * Runs one admin operation with retries: retriable errors refresh metadata when they say it is stale (also
+   * NOT_CONTROLLER) and are retried with backoff until the call's deadline. `fn` gets the time left, in ms.
+   */
+  private withRetries<T>(what: string, options: AdminCallOptions, fn: (remainingMs: number) => Promise<T>): Promise<T> {
+    this.checkConnected();
+    const deadlineMs = this.deadlineMs(options);
+    return retry(() => fn(Math.max(0, deadlineMs - this.time.hiResMs())), {
+      what, time: this.time, deadlineMs, backoff: this.backoff, retries: this.options.retries,
+      onRetriableError: async (error) => {
+        if (isStaleMetadata(error)) await this.cluster.refresh().catch(() => { /* the next attempt reports it */ });
+      },
+    });
+  }
+
+  /**
+   * Walks per-item results: calls `onSuccess` for items without error, throws the first non-retriable error
+   * (prefixed with `label(item)`), and returns the last retriable one (null when none), for the caller to retry.
+   */
+  private collect<T extends { errorCode: number; errorMessage: string | null }>(items: readonly T[], label: (item: T) => string,
+    onSuccess: (item: T) => void): ApiError | null {
+    let retriable: ApiError | null = null;
+    for (const item of items) {
+      if (item.errorCode === 0) {
+        onSuccess(item);
+        continue;
+      }
+      const error = apiErrorFromCode(item.errorCode, item.errorMessage ?? undefined);
+      const labelled = new ApiError(error.errorName, `${label(item)}: ${error.message}`);
+      if (!error.retriable) throw labelled;
+      retriable = labelled;
+    }
+    return retriable;
+  }
+
+  private resourceError(r: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }): ApiError {
+    const error = apiErrorFromCode(r.errorCode, r.errorMessage ?? undefined);
+    return new ApiError(error.errorName, `${kindOf(r.resourceType)} '${r.resourceName}': ${error.message}`);
+  }
+
+  /** Broker resources with an id go to that broker; the rest to any broker (null). */
+  private groupByTarget<R extends ConfigResource>(resources: readonly R[]): Array<[number | null, R[]]> {
+    const groups = new Map<number | null, R[]>();
+    for (const r of resources) {
+      if (r.type !== 'topic' && r.type !== 'broker') {
+        throw new InvalidArgumentError(`Config resource type must be 'topic' or 'broker'; found ${JSON.stringify(r.type)}.`);
+      }
+      const target = r.type === 'broker' && /^\d+$/.test(r.name) ? Number(r.name) : null;
+      let group = groups.get(target);
+      if (group === undefined) groups.set(target, (group = []));
+      group.push(r);
+    }
+    return [...groups];
+  }
+
+  private deadlineMs(options: AdminCallOptions): number {
+    return this.time.hiResMs() + (options.timeoutMs ?? this.options['default.api.timeout.ms']);
+  }
+
+  /** How long the broker may wait for the change to apply: what is left of the call, at most request.timeout.ms. */
+  private brokerTimeoutMs(remainingMs: number): number {
+    return Math.max(0, Math.min(Math.floor(remainingMs), this.options['request.timeout.ms']));
+  }
+
+  private checkConnected(): void {
+    if (this.state !== 'Connected') {
+      throw new IllegalStateError(`The admin client is ${this.state === 'Closed' ? 'closed' : 'not connected'}; ` +
+        'call connect() first and do not use it after close().');
+    }
+  }
+}
+
+function toCreatableTopic(t: NewTopic): CreateTopicsRequest['topics'][number] {
+  if (typeof t.name !== 'string' || t.name === '') {
+    throw new InvalidArgumentError(`A new topic needs a non-empty name; found ${JSON.stringify(t.name)}.`);
+  }
+  const assignment = t.replicaAssignment;
+  if (assignment !== undefined && (t.numPartitions !== undefined || t.replicationFactor !== undefined)) {
+    throw new InvalidArgumentError(`Topic '${t.name}': give either replicaAssignment or numPartitions/replicationFactor, ` +
+      'not both.');
+  }
+  return {
+    name: t.name,
+    numPartitions: t.numPartitions ?? -1,
+    replicationFactor: t.replicationFactor ?? -1,
+    assignments: assignment === undefined ? []
+      : Object.entries(assignment).map(([p, brokerIds]) => ({ partitionIndex: Number(p), brokerIds: [...brokerIds] })),
+    configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+  };
+}
+
+function resourceTypeOf(kind: ConfigResourceKind): number {
+  return kind === 'topic' ? ConfigResourceType.Topic : ConfigResourceType.Broker;
+}
+
+function kindOf(resourceType: number): ConfigResourceKind {
+  return resourceType === ConfigResourceType.Topic ? 'topic' : 'broker';
+}
