@@ -17,7 +17,9 @@ command -v java >/dev/null || { echo "setup: java is missing after installing zo
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: npm 11's ci refuses this lock file for the optional per-platform packages of
+  # msgpackr-extract that it lists as missing, even after regenerating it; install keeps the lock unchanged.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 echo "setup: compiling TypeScript"
 npm run --silent build
