@@ -208,7 +208,7 @@ function writePath(root: string, totalBytes: number): Pick<Figures, 'write_path_
     }
   };
   const copyIntoMapping = (fd: number) => {
-    const mapping = mapFile(fd, length, true, 'write-path.bin');
+    const mapping = mapFile(fd, length, true, 'write-path.bin', 'normal');
     for (let p = 0; p < length; p += MiB) chunk.copy(mapping, p);
   };
   return {

@@ -9,7 +9,8 @@
  * `CorruptIndexError`, and after an unclean shutdown it rebuilds every index past the recovery point anyway.
  *
  * Invariants: entries strictly increase in offset (and, for the time index, in timestamp); `entryCount <=
- * maxEntries`; the mapping covers at least `entryCount * entrySize` bytes of a file at least that long.
+ * maxEntries`; the mapping covers at least `entryCount * entrySize` bytes of a file at least that long, and grows
+ * (by remapping, doubling) as entries are added rather than covering the whole preallocated file.
  * Concurrency: synchronous methods only; the owning segment's caller serialises mutations (the partition's append
  * path), lookups may run any time between them. `flush()` awaits an fdatasync in the threadpool and may interleave
  * with appends; it makes durable at least what was written before it was called.
@@ -22,9 +23,12 @@ import fs from 'node:fs';
 import { basename, join } from 'node:path';
 import { CorruptIndexError, IllegalStateError } from '../common/errors.js';
 import { mapFile } from './file-mapping.js';
+import { runWithIoSlot } from './io-slots.js';
 
 /** Entries searched first, as Kafka's "warm section": the last 8 KiB of entries, which recent reads hit. */
 const WARM_SECTION_BYTES = 8192;
+/** Smallest mapping of an index; it doubles as entries are added, up to the file length. */
+const MIN_MAPPING_BYTES = 8192;
 
 export abstract class AbstractIndex {
   protected mapping: Buffer | null = null;
@@ -48,7 +52,7 @@ export abstract class AbstractIndex {
       this.fileLength = fs.fstatSync(fd).size;
       this.entryCount = existed ? Math.floor(this.fileLength / entrySize) : 0;
       this.maxEntryCount = Math.floor(this.fileLength / entrySize);
-      if (this.fileLength > 0) this.mapping = mapFile(fd, this.fileLength, true, filePath);
+      if (this.entryCount > 0) this.mapping = mapFile(fd, this.mappingLengthFor(this.sizeInBytes), true, filePath, 'random');
     } finally {
       fs.closeSync(fd);
     }
@@ -80,23 +84,15 @@ export abstract class AbstractIndex {
   }
 
   /**
-   * Sets the file length to `newSize` rounded down to whole entries (never below the entries in use), remapping
-   * when it grows past the mapping. Returns whether the length changed. Shrinking is safe while mapped because
-   * no caller reads past `entryCount` and no subarray of an index mapping ever leaves this class.
+   * Sets the file length to `newSize` rounded down to whole entries (never below the entries in use). Returns
+   * whether the length changed. Shrinking is safe while mapped because no caller reads past `entryCount` and no
+   * subarray of an index mapping ever leaves this class; growing needs no remap, since the mapping grows on demand.
    */
   resize(newSize: number): boolean {
     const rounded = Math.max(roundDown(newSize, this.entrySize), this.sizeInBytes);
     if (rounded === this.fileLength) return false;
     this.assertOpen('resize');
     fs.truncateSync(this.filePath, rounded);
-    if (rounded > (this.mapping?.length ?? 0)) {
-      const fd = fs.openSync(this.filePath, fs.constants.O_RDWR);
-      try {
-        this.mapping = mapFile(fd, rounded, true, this.filePath);
-      } finally {
-        fs.closeSync(fd);
-      }
-    }
     this.fileLength = rounded;
     this.maxEntryCount = rounded / this.entrySize;
     this.dirty = true;
@@ -130,6 +126,10 @@ export abstract class AbstractIndex {
   async flush(): Promise<void> {
     if (this.closed || !this.dirty) return;
     this.dirty = false;
+    await runWithIoSlot(() => this.syncFile());
+  }
+
+  private async syncFile(): Promise<void> {
     let handle: fs.promises.FileHandle;
     try {
       handle = await fs.promises.open(this.filePath, 'r+');
@@ -222,7 +222,25 @@ export abstract class AbstractIndex {
       throw new IllegalStateError(`Cannot ${what} in ${this.filePath}: the index is full (${this.entryCount} entries); ` +
         `the segment must roll first.`);
     }
-    return this.mapping!;
+    const needed = (this.entryCount + 1) * this.entrySize;
+    if (this.mapping === null || this.mapping.length < needed) {
+      const fd = fs.openSync(this.filePath, fs.constants.O_RDWR);
+      try {
+        this.mapping = mapFile(fd, this.mappingLengthFor(needed), true, this.filePath, 'random');
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    return this.mapping;
+  }
+
+  /**
+   * A mapping length covering `bytes`: doubling from 8 KiB, never past the file. Mappings are sized to use, not to
+   * the preallocated file, because V8 counts a mapping's length as external memory and collects garbage early when
+   * it grows: 10,000 partitions with two 10 MiB index mappings each would keep the collector busy.
+   */
+  private mappingLengthFor(bytes: number): number {
+    return Math.min(this.fileLength, Math.max(bytes, 2 * (this.mapping?.length ?? 0), MIN_MAPPING_BYTES));
   }
 
   protected assertOpen(what: string): void {

@@ -7,14 +7,16 @@
  * partition's `leader-epoch-checkpoint` (entries `epoch startOffset`).
  *
  * Write: the entries go to `<file>.tmp`, which is fsynced and renamed over the file, and the directory is fsynced,
- * so a crash leaves either the old or the new file, never a mix. Read: a missing file is empty; a wrong version,
+ * so a crash leaves either the old or the new file, never a mix (`write` synchronously, `writeAsync` in the
+ * threadpool). Read: a missing file is empty; a wrong version,
  * a malformed line or a count that disagrees with the entries raises ApiError KAFKA_STORAGE_ERROR naming the file.
- * Concurrency: synchronous (a bounded metadata write); callers serialise writes to one file.
+ * Concurrency: callers serialise writes to one file (a `writeAsync` must settle before the next write starts).
  */
 import fs from 'node:fs';
 import { dirname } from 'node:path';
 import { ApiError } from '../common/errors.js';
 import { tpKey } from '../common/topic-partition.js';
+import { runWithIoSlot } from './io-slots.js';
 import { TEMP_FILE_SUFFIX } from './log-file-names.js';
 
 export const CHECKPOINT_VERSION = 0;
@@ -29,17 +31,42 @@ export class CheckpointFile<T> {
   constructor(readonly file: string, private readonly entryFormat: CheckpointFormat<T>, readonly version = CHECKPOINT_VERSION) {}
 
   write(entries: readonly T[]): void {
-    const text = `${this.version}\n${entries.length}\n${entries.map((e) => `${this.entryFormat.format(e)}\n`).join('')}`;
     const tmp = this.file + TEMP_FILE_SUFFIX;
     const fd = fs.openSync(tmp, 'w');
     try {
-      fs.writeSync(fd, text);
+      fs.writeSync(fd, this.text(entries));
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, this.file);
     fsyncDir(dirname(this.file));
+  }
+
+  /**
+   * `write` with every step in the threadpool: for files written often from the event loop (each partition's
+   * leader-epoch-checkpoint). Callers must not start a second write of the same file before this one settles.
+   */
+  async writeAsync(entries: readonly T[]): Promise<void> {
+    await runWithIoSlot(() => this.writeAsyncNow(entries));
+  }
+
+  private async writeAsyncNow(entries: readonly T[]): Promise<void> {
+    const tmp = this.file + TEMP_FILE_SUFFIX;
+    const handle = await fs.promises.open(tmp, 'w');
+    try {
+      await handle.writeFile(this.text(entries));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.promises.rename(tmp, this.file);
+    const dir = await fs.promises.open(dirname(this.file), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
   }
 
   read(): T[] {
@@ -66,6 +93,10 @@ export class CheckpointFile<T> {
     }
     if (entries.length !== count) throw this.corrupt(`declares ${count} entries but holds ${entries.length}`);
     return entries;
+  }
+
+  private text(entries: readonly T[]): string {
+    return `${this.version}\n${entries.length}\n${entries.map((e) => `${this.entryFormat.format(e)}\n`).join('')}`;
   }
 
   private corrupt(what: string): ApiError {

@@ -6,7 +6,8 @@
  * `leader-epoch-checkpoint`. Segments are kept sorted by base offset; the last one is the active segment.
  * Invariants: segments' offset ranges do not overlap and increase; there is always at least one segment; the
  * log end offset is >= the active segment's base offset; `recoveryPoint <= logEndOffset`, and every byte below
- * the recovery point has been fdatasync'ed (log and indexes).
+ * the recovery point has been fdatasync'ed — the .log files, and the indexes of every segment but the active one,
+ * which recovery rebuilds anyway.
  * Concurrency: synchronous except `flush()`/`awaitFlushed()`. UnifiedLog serialises appends, rolls, truncations
  * and deletions (they never await); reads run between them. A flush runs in the threadpool while appends go on:
  * it covers the log end offset as of its start, and every flush requested while it runs is served by ONE next
@@ -269,10 +270,11 @@ export class LocalLog {
     for (const segment of this.segmentList) segment.moveTo(newDir);
   }
 
-  /** Waits for a running flush, then trims the active segment and releases every file handle. */
+  /** Flushes everything (the active segment's indexes too, as Kafka's shutdown does), then trims and releases it all. */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.flush();
+    await this.activeSegment.flush(true);
     this.closed = true;
     for (const segment of this.segmentList) segment.close();
   }
@@ -292,7 +294,9 @@ export class LocalLog {
     const first = Math.max(0, this.floorIndex(this.recoveryPointOffset));
     const segments = this.segmentList.slice(first);
     try {
-      await Promise.all(segments.map((s) => s.flush()));
+      // The active segment's indexes need no sync: recovery always rebuilds the segment holding the recovery point.
+      const active = this.activeSegment;
+      await Promise.all(segments.map((s) => s.flush(s !== active)));
       // A truncation while the sync ran may have replaced flushed bytes with unflushed ones: keep its lower point.
       if (this.truncations === truncationsBefore) this.recoveryPointOffset = Math.max(this.recoveryPointOffset, target);
       this.lastFlushMs = this.time.milliseconds();

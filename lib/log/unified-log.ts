@@ -105,7 +105,7 @@ export class UnifiedLog {
     this.time = opts.time ?? SystemTime;
     this.logger = (opts.logger ?? silentLogger).child({ component: 'Log', topicPartition: tpKey(opts.topicPartition.topic, opts.topicPartition.partition) });
     fs.mkdirSync(opts.dir, { recursive: true });
-    this.leaderEpochCache = new LeaderEpochFileCache(opts.dir);
+    this.leaderEpochCache = new LeaderEpochFileCache(opts.dir, this.logger);
     const loaded = LogLoader.load({
       dir: opts.dir, config: opts.config, time: this.time, logger: this.logger, recoveryPoint: opts.recoveryPoint ?? 0,
       logStartOffset: opts.logStartOffset ?? 0, hadCleanShutdown: opts.hadCleanShutdown ?? false, leaderEpochCache: this.leaderEpochCache,
@@ -394,8 +394,9 @@ export class UnifiedLog {
   }
 
   /** Flushes, trims the active segment and releases every file; the log cannot be used afterwards. */
-  close(): Promise<void> {
-    return this.localLog.close();
+  async close(): Promise<void> {
+    await this.localLog.close();
+    await this.leaderEpochCache.flushed();
   }
 
   /** Releases every file handle without flushing (the log is being deleted). */

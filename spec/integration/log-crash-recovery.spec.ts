@@ -60,7 +60,7 @@ describe('log crash recovery', function () {
     await drained;
 
     const acked = stdout.split('\n').filter((l) => l !== '').map((l) => l.split(' ').map(Number) as [number, number, number]);
-    const log = defer(UnifiedLog.open({ dir, topicPartition: TP, config: logConfigWith(CONFIG) }), (l) => l.closeHandles());
+    const log = defer(UnifiedLog.open({ dir, topicPartition: TP, config: logConfigWith(CONFIG) }), async (l) => { l.closeHandles(); await l.leaderEpochCache.flushed(); });
     const lastAcked = acked[acked.length - 1]!;
     expect(log.logEndOffset).to.be.at.least(lastAcked[2] + 1);
     expect(log.segments.length).to.be.greaterThan(3);

@@ -2,11 +2,13 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import { join } from 'node:path';
 import { LeaderEpochFileCache, UNDEFINED_EPOCH } from '../../../lib/log/leader-epoch-cache.js';
+import { defer } from '../../helpers/cleanup.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 
 /** Epoch 2 from 10, 4 from 20, 6 from 30. */
 function cacheWithThreeEpochs(dir = tmpDir()): LeaderEpochFileCache {
-  const cache = new LeaderEpochFileCache(dir);
+  // Checkpoint writes run in the background: let them settle before the directory is removed.
+  const cache = defer(new LeaderEpochFileCache(dir), (c) => c.flushed());
   cache.assign(2, 10);
   cache.assign(4, 20);
   cache.assign(6, 30);
@@ -15,9 +17,9 @@ function cacheWithThreeEpochs(dir = tmpDir()): LeaderEpochFileCache {
 
 describe('LeaderEpochFileCache', () => {
   describe('#assign', () => {
-    it('persists entries in leader-epoch-checkpoint and reloads them', () => {
+    it('persists entries in leader-epoch-checkpoint and reloads them', async () => {
       const dir = tmpDir();
-      cacheWithThreeEpochs(dir);
+      await cacheWithThreeEpochs(dir).flushed();
       expect(fs.readFileSync(join(dir, 'leader-epoch-checkpoint'), 'utf8')).to.equal('0\n3\n2 10\n4 20\n6 30\n');
       expect(new LeaderEpochFileCache(dir).epochEntries).to.deep.equal([
         { epoch: 2, startOffset: 10 }, { epoch: 4, startOffset: 20 }, { epoch: 6, startOffset: 30 }]);

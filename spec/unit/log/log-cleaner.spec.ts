@@ -20,7 +20,7 @@ function openCompactedLog(config: Partial<LogConfig> = {}): { log: UnifiedLog; c
   const log = defer(UnifiedLog.open({
     dir: join(tmpDir(), 'users-0'), topicPartition: { topic: 'users', partition: 0 },
     config: logConfigWith({ cleanupPolicy: ['compact'], segmentIndexBytes: 4096, ...config }), time, scheduler: new MockScheduler(time),
-  }), (l) => l.closeHandles());
+  }), async (l) => { l.closeHandles(); await l.leaderEpochCache.flushed(); });
   return { log, cleaner: new LogCleaner({ time }), time };
 }
 

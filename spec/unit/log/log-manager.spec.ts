@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import { join } from 'node:path';
-import { logConfigWith, type LogConfig } from '../../../lib/log/log-config.js';
+import { LONG_MAX, logConfigWith, type LogConfig } from '../../../lib/log/log-config.js';
 import { CLEAN_SHUTDOWN_FILE, LogManager, type LogManagerOptions } from '../../../lib/log/log-manager.js';
 import type { UnifiedLog } from '../../../lib/log/unified-log.js';
 import { defer } from '../../helpers/cleanup.js';
@@ -15,7 +15,7 @@ const CONFIG: LogConfig = logConfigWith({ segmentIndexBytes: 4096, segmentBytes:
 function openManager(logDirs: string[], opts: Partial<LogManagerOptions> = {}, scheduler = new MockScheduler(new MockTime(T0))):
   { manager: LogManager; scheduler: MockScheduler } {
   const manager = new LogManager({ logDirs, defaultConfig: CONFIG, time: scheduler.time, scheduler, ...opts });
-  defer(manager, (m) => m.allLogs.forEach((l) => l.closeHandles()));
+  defer(manager, (m) => Promise.all(m.allLogs.map((l) => { l.closeHandles(); return l.leaderEpochCache.flushed(); })));
   return { manager, scheduler };
 }
 
@@ -97,7 +97,9 @@ describe('LogManager', () => {
 
   describe('background tasks', () => {
     it('applies retention every log.retention.check.interval.ms', async () => {
-      const { manager, scheduler } = openManager([tmpDir()], { retentionCheckIntervalMs: 300_000 });
+      // Only retention runs: checkpoint writes (two fsyncs each) every simulated minute would slow the spec down.
+      const { manager, scheduler } = openManager([tmpDir()], { retentionCheckIntervalMs: 300_000, cleanerEnable: false,
+        flushRecoveryPointCheckpointIntervalMs: LONG_MAX, flushStartOffsetCheckpointIntervalMs: LONG_MAX });
       const log = manager.getOrCreateLog({ topic: 'orders', partition: 0 }, logConfigWith({ ...CONFIG, retentionMs: 3_600_000 }));
       fill(log, 12);
       log.updateHighWatermark(log.logEndOffset);
@@ -111,7 +113,8 @@ describe('LogManager', () => {
     });
 
     it('compacts compacted logs every log.cleaner.backoff.ms', async () => {
-      const { manager, scheduler } = openManager([tmpDir()], { cleanerBackoffMs: 15_000 });
+      const { manager, scheduler } = openManager([tmpDir()], { cleanerBackoffMs: 15_000,
+        flushRecoveryPointCheckpointIntervalMs: LONG_MAX, flushStartOffsetCheckpointIntervalMs: LONG_MAX });
       const log = manager.getOrCreateLog({ topic: 'users', partition: 0 }, logConfigWith({ ...CONFIG, cleanupPolicy: ['compact'] }));
       for (let i = 0; i < 5; i++) log.append(keyedBatch([['k', String(i)]]), { assignOffsets: true, leaderEpoch: 0 });
       log.roll();

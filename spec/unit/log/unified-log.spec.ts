@@ -28,7 +28,7 @@ function openLog(config: Partial<LogConfig> = {}, opts: Partial<UnifiedLogOption
   const log = defer(UnifiedLog.open({
     dir, topicPartition: TP, config: logConfigWith({ segmentIndexBytes: 8 * 64, ...config }), time: scheduler.time,
     scheduler, ...opts,
-  }), (l) => l.closeHandles());
+  }), async (l) => { l.closeHandles(); await l.leaderEpochCache.flushed(); });
   return { log, dir, time: scheduler.time, scheduler };
 }
 
