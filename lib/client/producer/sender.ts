@@ -14,7 +14,8 @@
  * acks=0: the request is written without awaiting an answer; records complete with offset -1.
  *
  * Concurrency: all on the event loop. Many requests per broker are in flight; building compressed batches awaits
- * the codec, so a run may overlap the completion of earlier requests (in-flight counts are taken before awaiting).
+ * the codec, so a run may overlap the completion of earlier requests (in-flight counts are taken before awaiting),
+ * and codecs may finish out of order: requests to one broker are still written in the order they were drained.
  * Lifecycle: owned by the Producer; `close()` stops its timers (the producer first waits for the batches).
  */
 import { ApiError, apiErrorFromCode } from '../../common/errors.js';
@@ -54,6 +55,8 @@ export class Sender {
   private readonly logger: Logger;
   private readonly inFlightByNode = new Map<number, number>();
   private readonly connecting = new Set<number>();
+  /** Per node, settles once the latest drained request has been handed to the connection. */
+  private readonly lastWrite = new Map<number, Promise<void>>();
   private runScheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private timerDueMs = Infinity;
@@ -141,8 +144,12 @@ export class Sender {
 
   private async sendProduceRequest(nodeId: number, connection: NetworkClient, batches: ProducerBatch[]): Promise<void> {
     const { acks, accumulator } = this.options;
+    // Compression runs off the event loop and may finish out of order: requests to a node are written in drain order.
+    const built = this.buildAll(batches);
+    const turn = (this.lastWrite.get(nodeId) ?? Promise.resolve()).then(() => built);
+    this.lastWrite.set(nodeId, turn.then(() => {}, () => {}));
     try {
-      const sendable = await this.buildAll(batches);
+      const sendable = await turn;
       if (sendable.length === 0) return;
       const request = this.produceRequest(sendable);
       if (acks === 0) {
