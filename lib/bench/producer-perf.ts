@@ -1,0 +1,155 @@
+/**
+ * `mq-bench produce`: a producer load generator shaped like Kafka's `kafka-producer-perf-test`. It sends
+ * `numRecords` records of `recordSize` random bytes (one payload reused, no key) to a topic, at most `throughput`
+ * records/s (-1: as fast as possible), and reports, every `reportingIntervalMs` and at the end, Kafka's lines:
+ *   `N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency.`
+ * plus `p50 ms 50th, p95 ms 95th, p99 ms 99th, p999 ms 99.9th.` at the end (MB = 1024 × 1024 bytes). With `json`,
+ * the final summary is one JSON object instead.
+ *
+ * Latency is send-to-acknowledgement. Records go out through `sendBatch()` in chunks of `sendBatchSize` (1 uses
+ * `send()` per record, as Kafka's tool does); a chunk's latency counts once per record in it. At most
+ * `maxPendingChunks` chunks are outstanding; the producer's buffer.memory back-pressure applies below that.
+ */
+import { Admin } from '../client/admin/admin.js';
+import type { ProducerOptions } from '../client/producer/producer-options.js';
+import { Producer, type ProducerRecord } from '../client/producer/producer.js';
+import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
+
+export interface ProducerPerfOptions {
+  bootstrapServers: string;
+  topic: string;
+  numRecords: number;
+  /** Bytes per record value. @default 100 */
+  recordSize?: number;
+  /** Records/s cap; -1 for none. @default -1 */
+  throughput?: number;
+  /** Extra producer options under Kafka's names, e.g. { acks: 1, 'linger.ms': 5 }. */
+  producerProps?: Omit<ProducerOptions, 'bootstrap.servers'>;
+  /** Create the topic first when it does not exist. @default { partitions: 1, replicationFactor: 1 } */
+  createTopic?: { partitions: number; replicationFactor: number } | false;
+  /** Records per sendBatch() call; 1 sends each record with send(). @default 1000 */
+  sendBatchSize?: number;
+  /** sendBatch() calls awaiting acknowledgement at most. @default 64 */
+  maxPendingChunks?: number;
+  /** @default 5000 */
+  reportingIntervalMs?: number;
+  /** Print the final summary as JSON. @default false */
+  json?: boolean;
+  /** Receives the output lines. @default console.log */
+  print?: (line: string) => void;
+}
+
+export interface ProducerPerfResult extends LatencySummary {
+  records: number;
+  elapsedMs: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+}
+
+const MiB = 1024 * 1024;
+
+export async function runProducerPerf(options: ProducerPerfOptions): Promise<ProducerPerfResult> {
+  const recordSize = options.recordSize ?? 100;
+  const throughput = options.throughput ?? -1;
+  const chunkSize = Math.max(1, options.sendBatchSize ?? 1000);
+  const maxPending = Math.max(1, options.maxPendingChunks ?? 64);
+  const reportingIntervalMs = options.reportingIntervalMs ?? 5000;
+  const print = options.print ?? ((line: string) => console.log(line));
+  const { topic, numRecords } = options;
+
+  if (options.createTopic !== false) await ensureTopic(options, options.createTopic ?? { partitions: 1, replicationFactor: 1 });
+  const producer = new Producer({ ...options.producerProps, 'bootstrap.servers': options.bootstrapServers });
+  await producer.connect();
+  const value = randomPayload(recordSize);
+  const overall = new LatencyHistogram();
+  let window = new LatencyHistogram();
+  let windowStartMs = performance.now();
+  let windowRecords = 0;
+  const report = (): void => {
+    const nowMs = performance.now();
+    const s = window.summary();
+    print(`${windowRecords} records sent, ${rate(windowRecords, nowMs - windowStartMs)} records/sec ` +
+      `(${mb(windowRecords * recordSize, nowMs - windowStartMs)} MB/sec), ${s.avgMs.toFixed(1)} ms avg latency, ` +
+      `${s.maxMs.toFixed(1)} ms max latency.`);
+    window = new LatencyHistogram(10_000);
+    windowStartMs = nowMs;
+    windowRecords = 0;
+  };
+  const timer = setInterval(report, reportingIntervalMs);
+  const acked = (sentMs: number, count: number): void => {
+    const latencyMs = performance.now() - sentMs;
+    overall.record(latencyMs, count);
+    window.record(latencyMs, count);
+    windowRecords += count;
+  };
+
+  const startMs = performance.now();
+  const pending: Array<Promise<unknown>> = [];
+  const chunk: ProducerRecord[] = Array.from({ length: chunkSize }, () => ({ topic, value }));
+  try {
+    for (let sent = 0; sent < numRecords;) {
+      const count = Math.min(chunkSize, numRecords - sent);
+      const sentMs = performance.now();
+      if (chunkSize === 1) {
+        pending.push(producer.send(chunk[0]!).then(() => acked(sentMs, 1)));
+      } else {
+        pending.push(producer.sendBatch(count === chunkSize ? chunk : chunk.slice(0, count)).then(() => acked(sentMs, count)));
+      }
+      sent += count;
+      if (pending.length >= maxPending) await pending.shift();
+      if (throughput > 0) await throttle(startMs, sent, throughput);
+    }
+    await Promise.all(pending);
+  } finally {
+    clearInterval(timer);
+    await producer.close();
+  }
+  const elapsedMs = performance.now() - startMs;
+  const s = overall.summary();
+  const result: ProducerPerfResult = {
+    records: numRecords, elapsedMs, recordsPerSec: numRecords / (elapsedMs / 1000),
+    mbPerSec: (numRecords * recordSize) / MiB / (elapsedMs / 1000), ...s,
+  };
+  if (options.json === true) {
+    print(JSON.stringify(result));
+  } else {
+    print(`${numRecords} records sent, ${rate(numRecords, elapsedMs)} records/sec (${mb(numRecords * recordSize, elapsedMs)} ` +
+      `MB/sec), ${s.avgMs.toFixed(2)} ms avg latency, ${s.maxMs.toFixed(2)} ms max latency, ${s.p50Ms.toFixed(0)} ms 50th, ` +
+      `${s.p95Ms.toFixed(0)} ms 95th, ${s.p99Ms.toFixed(0)} ms 99th, ${s.p999Ms.toFixed(0)} ms 99.9th.`);
+  }
+  return result;
+}
+
+/** Creates the topic unless it exists. */
+async function ensureTopic(options: ProducerPerfOptions, spec: { partitions: number; replicationFactor: number }): Promise<void> {
+  const admin = new Admin({ 'bootstrap.servers': options.bootstrapServers });
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(options.topic)) {
+      await admin.createTopics([{ name: options.topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor }]);
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Random uppercase letters, as Kafka's tool fills its payload. */
+function randomPayload(size: number): Buffer {
+  const payload = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) payload[i] = 65 + Math.floor(Math.random() * 26);
+  return payload;
+}
+
+/** Sleeps while more records were sent than `throughput` allows by now. */
+async function throttle(startMs: number, sent: number, throughput: number): Promise<void> {
+  const aheadMs = (sent / throughput) * 1000 - (performance.now() - startMs);
+  if (aheadMs > 1) await new Promise((resolve) => setTimeout(resolve, aheadMs));
+}
+
+function rate(count: number, ms: number): string {
+  return (count / (ms / 1000)).toFixed(1);
+}
+
+function mb(bytes: number, ms: number): string {
+  return (bytes / MiB / (ms / 1000)).toFixed(2);
+}
