@@ -10,7 +10,9 @@
  *  - read back from the page cache through UnifiedLog.read (zero-copy views of the mapping), each view copied out
  *    once, as a socket write would copy it;
  *  - durable append with flush.messages=1: `inflight` producers each append a 16 KiB batch and await its flush;
- *    fdatasyncs coalesce (group commit). Records/s and ack latency p50/p99.
+ *    fdatasyncs coalesce (group commit). Records/s and ack latency p50/p99;
+ *  - with `partitions` > 0, startup of a LogManager holding that many one-segment logs: after a clean shutdown, and
+ *    after a crash (no clean-shutdown marker: every log recovered).
  * Each phase's files are fsynced (untimed) and deleted before the next phase starts, so that no phase competes with
  * the writeback of another's dirty pages.
  */
@@ -19,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mapFile } from '../log/file-mapping.js';
 import { logConfigWith, type LogConfig } from '../log/log-config.js';
+import { LogManager } from '../log/log-manager.js';
 import { UnifiedLog } from '../log/unified-log.js';
 import { RecordBatchBuilder } from '../record/record-batch-builder.js';
 import { batchSizeAt, lastOffsetOf, recordCountOf } from '../record/record-batch.js';
@@ -36,6 +39,8 @@ export interface LogBenchOptions {
   repeat?: number;
   /** Durable producers in flight. @default 32 */
   inflight?: number;
+  /** Logs for the startup phase; 0 skips it. @default 0 */
+  partitions?: number;
   /** Receives progress and summary lines. */
   print?: (line: string) => void;
 }
@@ -54,6 +59,9 @@ export interface LogBenchResult {
   write_path_mmap_fresh_mb_per_s: number;
   write_path_fd_fresh_mb_per_s: number;
   write_path_mmap_pretouched_mb_per_s: number;
+  /** Only with `partitions` > 0. */
+  clean_load_ms?: number;
+  recovery_load_ms?: number;
   runs: Record<string, number[]>;
 }
 
@@ -103,6 +111,13 @@ export async function runLogBench(opts: LogBenchOptions = {}): Promise<LogBenchR
       record({ durable_append_records_per_s: durable.recordsPerS, durable_ack_p50_ms: durable.p50Ms, durable_ack_p99_ms: durable.p99Ms });
       print(`${tag} durable append (flush.messages=1, group commit): ${fmt(durable.recordsPerS)} records/s, ` +
         `ack p50 ${durable.p50Ms.toFixed(2)} ms, p99 ${durable.p99Ms.toFixed(2)} ms`);
+
+      if ((opts.partitions ?? 0) > 0) {
+        const load = await loadPhase(root, opts.partitions!, smallBatch);
+        record({ clean_load_ms: load.cleanLoadMs, recovery_load_ms: load.recoveryLoadMs });
+        print(`${tag} LogManager startup with ${fmt(opts.partitions!)} logs: after a clean shutdown ${fmt(load.cleanLoadMs)} ms, ` +
+          `after a crash (all recovered) ${fmt(load.recoveryLoadMs)} ms`);
+      }
     }
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
@@ -249,6 +264,31 @@ async function durablePhase(root: string, batch: Buffer, totalBytes: number, inf
     return { recordsPerS: appends * recordsPerBatch / seconds, p50Ms: percentile(latenciesMs, 0.5), p99Ms: percentile(latenciesMs, 0.99) };
   } finally {
     await removeLog(log);
+  }
+}
+
+/** Creates `partitions` logs of one batch each, then times two startups: clean, and after a simulated crash. */
+async function loadPhase(root: string, partitions: number, batch: Buffer): Promise<{ cleanLoadMs: number; recoveryLoadMs: number }> {
+  const logDirs = [join(root, 'load')];
+  const defaultConfig = benchConfig();
+  const first = new LogManager({ logDirs, defaultConfig });
+  for (let p = 0; p < partitions; p++) {
+    first.getOrCreateLog({ topic: 'load', partition: p }).append(Buffer.from(batch), { assignOffsets: true, leaderEpoch: 0 });
+  }
+  await first.shutdown();
+  try {
+    let start = performance.now();
+    const clean = new LogManager({ logDirs, defaultConfig });
+    const cleanLoadMs = performance.now() - start;
+    // A crash: handles dropped, no clean shutdown marker, so the next start recovers every log.
+    for (const log of clean.allLogs) log.closeHandles();
+    start = performance.now();
+    const recovered = new LogManager({ logDirs, defaultConfig });
+    const recoveryLoadMs = performance.now() - start;
+    await recovered.shutdown();
+    return { cleanLoadMs, recoveryLoadMs };
+  } finally {
+    fs.rmSync(logDirs[0]!, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * `mq-bench`: benchmark harness. One commander program; each benchmark is a subcommand.
  *
- *   mq-bench log [--dir D] [--total-bytes N] [--repeat 3] [--inflight 32] [--json]
+ *   mq-bench log [--dir D] [--total-bytes N] [--repeat 3] [--inflight 32] [--partitions 0] [--json]
  *
  * Progress lines go to stdout while a benchmark runs, then a summary; with `--json` the last line is one JSON
  * object with the figures. Returns the exit code; only bin/mq-bench exits.
@@ -39,9 +39,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--total-bytes <bytes>', 'bytes written per phase and run (k/m/g suffixes)', bytesArg, 1024 ** 3)
     .option('--repeat <n>', 'runs of every phase; the summary reports median and range', intArg('--repeat', 1), 3)
     .option('--inflight <n>', 'durable appends in flight, each awaiting its flush', intArg('--inflight', 1), 32)
+    .option('--partitions <n>', 'also time a log manager starting with this many logs, clean and after a crash', intArg('--partitions', 0), 0)
     .option('--json', 'print the figures as one JSON object on the last line')
-    .action(async (o: { dir?: string; totalBytes: number; repeat: number; inflight: number; json?: boolean }) => {
-      const result = await runLogBench({ dir: o.dir, totalBytes: o.totalBytes, repeat: o.repeat, inflight: o.inflight });
+    .action(async (o: { dir?: string; totalBytes: number; repeat: number; inflight: number; partitions: number; json?: boolean }) => {
+      const result = await runLogBench({ dir: o.dir, totalBytes: o.totalBytes, repeat: o.repeat, inflight: o.inflight,
+        partitions: o.partitions });
       if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     });
 
