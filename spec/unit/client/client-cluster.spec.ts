@@ -1,0 +1,99 @@
+import { expect } from 'chai';
+import { createServer } from 'node:net';
+import { ApiError, TimeoutError } from '../../../lib/common/errors.js';
+import { silentLogger } from '../../../lib/common/logger.js';
+import { SystemTime } from '../../../lib/common/time.js';
+import { ApiKey } from '../../../lib/protocol/api-keys.js';
+import { ClientCluster, type ClientClusterOptions } from '../../../lib/client/client-cluster.js';
+import { parseBrokerAddresses } from '../../../lib/client/client-options.js';
+import { Producer } from '../../../lib/client/producer/producer.js';
+import { defer } from '../../helpers/cleanup.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { MockCluster } from './mock-cluster.js';
+
+function clientCluster(bootstrap: string, overrides: Partial<ClientClusterOptions> = {}): ClientCluster {
+  return defer(new ClientCluster({
+    bootstrapServers: parseBrokerAddresses('bootstrap.servers', bootstrap), clientId: 'spec', requestTimeoutMs: 2000,
+    connectTimeoutMs: 1000, metadataMaxAgeMs: 300000, retryBackoffMs: 5, reconnectBackoffMs: 5, reconnectBackoffMaxMs: 50,
+    maxInFlightRequests: 5, allowAutoTopicCreation: false, time: SystemTime, logger: silentLogger, ...overrides,
+  }), (c) => c.close());
+}
+
+/** A loopback port nothing listens on. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function metadataRequests(cluster: MockCluster): number {
+  return cluster.requests.filter((r) => r.apiKey === ApiKey.Metadata).length;
+}
+
+describe('ClientCluster', () => {
+  describe('#connect', () => {
+    it('falls over to the next bootstrap server when one is down', async () => {
+      const cluster = await MockCluster.start();
+      const client = clientCluster(`127.0.0.1:${await deadPort()},${cluster.bootstrap}`);
+      await client.connect(SystemTime.hiResMs() + 5000);
+      expect([...client.metadata.brokers.keys()]).to.deep.equal([0]);
+    });
+
+    it('fails with TimeoutError naming the bootstrap servers when none answers', async () => {
+      const port = await deadPort();
+      const client = clientCluster(`127.0.0.1:${port}`);
+      const error = await client.connect(SystemTime.hiResMs() + 200).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(TimeoutError);
+      expect((error as Error).message).to.contain(`127.0.0.1:${port}`).and.contain('bootstrap.servers');
+    });
+  });
+
+  describe('#refresh', () => {
+    it('shares one Metadata request among concurrent callers', async () => {
+      const cluster = await MockCluster.start();
+      const client = clientCluster(cluster.bootstrap);
+      await client.connect(SystemTime.hiResMs() + 5000);
+      const before = metadataRequests(cluster);
+      const snapshots = await Promise.all([client.refresh(), client.refresh(), client.refresh()]);
+      expect(metadataRequests(cluster) - before).to.equal(1);
+      expect(snapshots[0]).to.equal(snapshots[2]);
+    });
+
+    it('refreshes every metadata.max.age.ms', async () => {
+      const cluster = await MockCluster.start();
+      const client = clientCluster(cluster.bootstrap, { metadataMaxAgeMs: 30 });
+      await client.connect(SystemTime.hiResMs() + 5000);
+      await waitFor(() => metadataRequests(cluster) >= 4, 'periodic metadata refreshes');
+    });
+  });
+
+  describe('#waitForTopic', () => {
+    it('rejects with UNKNOWN_TOPIC_OR_PARTITION at the deadline', async () => {
+      const cluster = await MockCluster.start();
+      const client = clientCluster(cluster.bootstrap);
+      await client.connect(SystemTime.hiResMs() + 5000);
+      const error = await client.waitForTopic('missing', SystemTime.hiResMs() + 100).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(ApiError).with.property('errorName', 'UNKNOWN_TOPIC_OR_PARTITION');
+      expect(metadataRequests(cluster)).to.be.greaterThan(2); // it kept asking
+    });
+  });
+
+  describe('reconnection', () => {
+    it('lets a producer carry on after its broker restarts', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrap, 'retry.backoff.ms': 10,
+        'reconnect.backoff.ms': 10 }), (p) => p.close({ timeoutMs: 1000 }));
+      await producer.connect();
+      await producer.send({ topic: 't', value: 'before' });
+      await cluster.stopBroker(0);
+      const during = producer.send({ topic: 't', value: 'during' });
+      await new Promise((r) => setTimeout(r, 100));
+      await cluster.startBroker(0);
+      expect((await during).offset).to.equal(1);
+      expect(cluster.values('t', 0)).to.deep.equal(['before', 'during']);
+    });
+  });
+});
