@@ -149,8 +149,9 @@ export class ClientCluster {
     const delayMs = Math.max(0, this.lastRefreshAttemptMs + backoffMs - this.options.time.hiResMs());
     this.updateTimer = setTimeout(() => {
       this.updateTimer = null;
-      if (this.needUpdate) this.refresh().catch(() => { /* logged in refresh; retried below */ });
+      if (this.needUpdate) this.refresh().catch(() => { /* logged in refresh; retried from its finally */ });
     }, delayMs);
+    this.updateTimer.unref(); // callers that wait hold their own timers; a background retry alone keeps nothing alive
   }
 
   /** Fetches metadata now (sharing a refresh already in flight) and returns the new snapshot. */

@@ -30,8 +30,6 @@ export interface ConsumerOptions extends CommonClientOptions {
   'fetch.max.bytes'?: number;
   /** Soft cap per partition in one fetch response. Unit: bytes. @default 1048576 */
   'max.partition.fetch.bytes'?: number;
-  /** Most records one `eachBatch` call or one step of the iterator's internal buffer hands over. @default 500 */
-  'max.poll.records'?: number;
   /** Verify each batch's CRC-32C before handing out its records. @default true */
   'check.crcs'?: boolean;
   /** Bound for calls that wait on the cluster (`position`, `offsetsForTimes`, seeking to an end). Unit: ms. @default 60000 */
@@ -48,7 +46,6 @@ export const DEFAULT_CONSUMER_OPTIONS = {
   'fetch.max.wait.ms': 500,
   'fetch.max.bytes': 52428800,
   'max.partition.fetch.bytes': 1048576,
-  'max.poll.records': 500,
   'check.crcs': true,
   'default.api.timeout.ms': 60000,
   'allow.auto.create.topics': true,
@@ -69,7 +66,6 @@ const CONSUMER_OPTION_RULES = {
   'fetch.max.wait.ms': intRule(0),
   'fetch.max.bytes': intRule(0),
   'max.partition.fetch.bytes': intRule(0),
-  'max.poll.records': intRule(1),
   'check.crcs': booleanRule,
   'default.api.timeout.ms': intRule(0),
   'allow.auto.create.topics': booleanRule,

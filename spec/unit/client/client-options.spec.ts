@@ -57,8 +57,8 @@ describe('client options', () => {
     it("applies Kafka 2.8's consumer defaults", () => {
       const o = resolveConsumerOptions(bootstrap);
       expect([o['auto.offset.reset'], o['isolation.level'], o['fetch.min.bytes'], o['fetch.max.bytes'], o['fetch.max.wait.ms'],
-        o['max.partition.fetch.bytes'], o['max.poll.records'], o['group.id']])
-        .to.deep.equal(['latest', 'read_uncommitted', 1, 52428800, 500, 1048576, 500, undefined]);
+        o['max.partition.fetch.bytes'], o['group.id']])
+        .to.deep.equal(['latest', 'read_uncommitted', 1, 52428800, 500, 1048576, undefined]);
     });
 
     it('rejects an unknown reset strategy', () => {
