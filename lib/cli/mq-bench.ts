@@ -2,12 +2,18 @@
  * `mq-bench`: benchmark harness. One commander program; each benchmark is a subcommand.
  *
  *   mq-bench log [--dir D] [--total-bytes N] [--repeat 3] [--inflight 32] [--partitions 0] [--json]
+ *   mq-bench produce --bootstrap-server H:P --topic T --num-records N [--record-size 100] [--throughput -1]
+ *       [--producer-props k=v ...] [--partitions 1] [--replication-factor 1] [--json]   (kafka-producer-perf-test)
+ *   mq-bench consume --bootstrap-server H:P --topic T --messages N [--consumer-props k=v ...] [--json]
+ *       (kafka-consumer-perf-test)
  *
  * Progress lines go to stdout while a benchmark runs, then a summary; with `--json` the last line is one JSON
  * object with the figures. Returns the exit code; only bin/mq-bench exits.
  */
 import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import { runLogBench } from '../bench/log-bench.js';
+import { runProducerPerf } from '../bench/producer-perf.js';
+import { runConsumerPerf } from '../bench/consumer-perf.js';
 
 function intArg(name: string, min: number) {
   return (v: string): number => {
@@ -15,6 +21,14 @@ function intArg(name: string, min: number) {
     if (!Number.isSafeInteger(n) || n < min) throw new CommanderArgError(`${name} must be an integer >= ${min}.`);
     return n;
   };
+}
+
+/** Collects repeated `key=value` arguments; numeric values become numbers (Kafka's props are typed). */
+function propArg(v: string, prev: Record<string, string | number>): Record<string, string | number> {
+  const i = v.indexOf('=');
+  if (i <= 0) throw new CommanderArgError(`expected key=value, got '${v}'.`);
+  const raw = v.slice(i + 1);
+  return { ...prev, [v.slice(0, i)]: /^-?\d+$/.test(raw) ? Number(raw) : raw };
 }
 
 /** Bytes with an optional k/m/g suffix (powers of 1024), e.g. 512m. */
@@ -29,7 +43,7 @@ function bytesArg(v: string): number {
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('mq-bench')
-    .description('Benchmarks of mq: the storage engine now; produce, consume and end-to-end against a cluster later.')
+    .description('Benchmarks of mq: the storage engine alone, and producer and consumer performance against a cluster.')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -45,6 +59,42 @@ export async function main(argv: string[]): Promise<number> {
       const result = await runLogBench({ dir: o.dir, totalBytes: o.totalBytes, repeat: o.repeat, inflight: o.inflight,
         partitions: o.partitions });
       if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    });
+
+  program.command('produce')
+    .description('Producer throughput and latency against a running cluster (shaped like kafka-producer-perf-test).')
+    .requiredOption('--bootstrap-server <list>', 'host:port[,host:port] of brokers to bootstrap from')
+    .requiredOption('--topic <name>', 'topic to produce to (created if missing)')
+    .requiredOption('--num-records <n>', 'records to send', intArg('--num-records', 1))
+    .option('--record-size <bytes>', 'bytes per record value', intArg('--record-size', 0), 100)
+    .option('--throughput <n>', 'cap in records/s; -1 for none', (v: string) => Number(v), -1)
+    .option('--producer-props <key=value>', 'producer option under Kafka\'s name, e.g. acks=all (repeatable)', propArg, {})
+    .option('--partitions <n>', 'partitions if the topic is created', intArg('--partitions', 1), 1)
+    .option('--replication-factor <n>', 'replication factor if the topic is created', intArg('--replication-factor', 1), 1)
+    .option('--json', 'print the summary as one JSON object on the last line')
+    .action(async (o: { bootstrapServer: string; topic: string; numRecords: number; recordSize: number; throughput: number;
+      producerProps: Record<string, string | number>; partitions: number; replicationFactor: number; json?: boolean }) => {
+      await runProducerPerf({
+        bootstrapServers: o.bootstrapServer, topic: o.topic, numRecords: o.numRecords, recordSize: o.recordSize,
+        throughput: o.throughput, producerProps: o.producerProps as never,
+        createTopic: { partitions: o.partitions, replicationFactor: o.replicationFactor }, json: !!o.json,
+      });
+    });
+
+  program.command('consume')
+    .description('Consumer throughput against a running cluster (shaped like kafka-consumer-perf-test).')
+    .requiredOption('--bootstrap-server <list>', 'host:port[,host:port] of brokers to bootstrap from')
+    .requiredOption('--topic <name>', 'topic to read from the beginning')
+    .requiredOption('--messages <n>', 'records to read', intArg('--messages', 1))
+    .option('--consumer-props <key=value>', 'consumer option under Kafka\'s name (repeatable)', propArg, {})
+    .option('--mode <mode>', 'eachBatch, eachMessage or iterator', 'eachBatch')
+    .option('--json', 'print the result as one JSON object on the last line')
+    .action(async (o: { bootstrapServer: string; topic: string; messages: number; consumerProps: Record<string, string | number>;
+      mode: 'eachBatch' | 'eachMessage' | 'iterator'; json?: boolean }) => {
+      await runConsumerPerf({
+        bootstrapServers: o.bootstrapServer, topic: o.topic, messages: o.messages, mode: o.mode,
+        consumerProps: o.consumerProps as never, json: !!o.json,
+      });
     });
 
   try {
