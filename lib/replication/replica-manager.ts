@@ -470,6 +470,9 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
 
   /** Applies queued changes in order: a topic deletion alone, consecutive state changes as one batch. */
   private async drain(): Promise<void> {
+    // Yield first: a drain that completed synchronously (a lone topic deletion) would clear `draining` before
+    // enqueue's `??=` stored its promise, leaving a settled promise there and every later change unapplied.
+    await null;
     while (this.changes.length > 0 && !this.stopped) {
       const first = this.changes[0]!;
       if (first.kind === 'topicDeleted') {

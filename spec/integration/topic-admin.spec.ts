@@ -12,7 +12,7 @@ import { ZkClient } from '../../lib/zk/zk-client.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { defer } from '../helpers/cleanup.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { connectTo, createTopic, metadata } from '../helpers/wire.js';
+import { buildBatch, connectTo, createTopic, leaderOf, metadata, produce } from '../helpers/wire.js';
 
 describe('Topic management (3 brokers)', function () {
   this.timeout(90_000);
@@ -121,5 +121,19 @@ describe('Topic management (3 brokers)', function () {
     expect(md.topics[0]!.errorCode).to.equal(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const again = await c.send(ApiKey.DeleteTopics, 0, { topicNames: ['doomed'], timeoutMs: 5000 });
     expect(again.responses[0]!.errorCode).to.equal(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
+  // Regression: a replica manager whose change queue finished synchronously on a topic deletion stopped applying
+  // any later leadership change, so topics created after a deletion were never served.
+  it('serves topics created after a deletion', async () => {
+    await createTopic(cluster, 'before-delete', 1, 1);
+    const c = await controllerClient();
+    expect((await c.send(ApiKey.DeleteTopics, 0, { topicNames: ['before-delete'], timeoutMs: 30000 })).responses[0]!.errorCode).to.equal(0);
+    await createTopic(cluster, 'after-delete', 3, 1);
+    for (const p of [0, 1, 2]) {
+      const leader = await connectTo(cluster, await leaderOf(cluster, 'after-delete', p));
+      const res = await produce(leader, 'after-delete', p, buildBatch([`v${p}`]), 1);
+      expect(res!.responses[0]!.partitionResponses[0]!.errorCode, `partition ${p}`).to.equal(0);
+    }
   });
 });
