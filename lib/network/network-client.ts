@@ -69,6 +69,8 @@ export interface SendOptions {
 type ResolvedOptions = Required<Omit<NetworkClientOptions, 'onDisconnect'>> & Pick<NetworkClientOptions, 'onDisconnect'>;
 
 const DEFAULT_API_VERSIONS = ApiVersions.defaults();
+/** How long close() lets queued writes leave before destroying the socket. */
+const GRACEFUL_CLOSE_TIMEOUT_MS = 5000;
 /** Encoding is synchronous, so one encoder serves every client of the process. */
 const encoder = new FrameEncoder();
 
@@ -197,7 +199,7 @@ export class NetworkClient {
 
   /** Closes the connection at once; pending requests reject with ConnectionError. Resolves once closed. */
   close(): Promise<void> {
-    this.disconnect(new ConnectionError(`Connection to ${this.host}:${this.port} was closed by the client.`));
+    this.disconnect(new ConnectionError(`Connection to ${this.host}:${this.port} was closed by the client.`), true);
     return this.closed;
   }
 
@@ -301,12 +303,23 @@ export class NetworkClient {
       'within its timeout; raise timeoutMs/requestTimeoutMs if the broker is just slow.');
   }
 
-  private disconnect(cause: ConnectionError): void {
+  /**
+   * Ends the connection and rejects what awaits a response. `graceful` (the caller's close()) ends the socket
+   * after writing what is already queued, so requests that expect no response (acks=0), already resolved as
+   * written, really leave; it is destroyed if the broker does not close its side soon.
+   */
+  private disconnect(cause: ConnectionError, graceful = false): void {
     if (this.closedBy !== null) return;
     this.closedBy = cause;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    this.socket.destroy();
+    if (graceful) {
+      if (this.corked) this.uncork();
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), GRACEFUL_CLOSE_TIMEOUT_MS).unref();
+    } else {
+      this.socket.destroy();
+    }
     for (const queue of [this.inFlight, this.waiting, this.drainWaiters]) {
       for (const request of queue.splice(0)) request.reject(cause);
     }
