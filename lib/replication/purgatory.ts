@@ -13,7 +13,8 @@
  * Concurrency: single event loop; a check runs to completion without awaiting. Completion callbacks may park
  * or complete other operations.
  * Ownership: the ReplicaManager creates one per kind (produce, consumer fetch, follower fetch) and calls
- * `shutdown()`, which expires every pending operation so that no request is left without an answer.
+ * `shutdown()`, which expires every pending operation, and every one offered later, so that no request is left
+ * without an answer.
  */
 import type { Time } from '../common/time.js';
 import { DeadlineQueue } from './deadline-queue.js';
@@ -23,6 +24,7 @@ export class Purgatory<T extends DelayedOperation> {
   private readonly watchers = new Map<string, Set<T>>();
   private readonly timer: DeadlineQueue<T>;
   private pending = 0;
+  private closed = false;
 
   constructor(readonly name: string, private readonly time: Time) {
     this.timer = new DeadlineQueue<T>(time, (op) => {
@@ -40,9 +42,16 @@ export class Purgatory<T extends DelayedOperation> {
     return this.watchers.get(key)?.size ?? 0;
   }
 
-  /** Completes `op` now if it can, else watches it under `keys` until it completes or expires. True if completed. */
+  /**
+   * Completes `op` now if it can, else watches it under `keys` until it completes or expires. True if completed.
+   * After shutdown nothing waits: an operation that cannot complete expires at once.
+   */
   tryCompleteElseWatch(op: T, keys: readonly string[]): boolean {
     if (op.tryComplete()) return true;
+    if (this.closed) {
+      if (op.forceComplete()) op.onExpiration();
+      return true;
+    }
     for (const key of keys) {
       let set = this.watchers.get(key);
       if (set === undefined) {
@@ -85,6 +94,7 @@ export class Purgatory<T extends DelayedOperation> {
 
   /** Expires every pending operation now and stops the timer. */
   shutdown(): void {
+    this.closed = true;
     this.timer.close();
     for (const op of this.timer.drain()) {
       if (op.forceComplete()) op.onExpiration();

@@ -38,9 +38,12 @@ import { ConfigType } from '../zk/zk-paths.js';
 import { DelayedFetch } from './delayed-fetch.js';
 import { DelayedProduce, type ProduceAcksStatus, type ProducePartitionResult } from './delayed-produce.js';
 import { IsrChangeNotifier, ISR_CHANGE_PROPAGATION_INTERVAL_MS } from './isr-change-notifier.js';
+import type { LeaderEndPointFactory } from './leader-end-point.js';
 import type { MetadataCache, MetadataCacheEvents } from './metadata-cache.js';
 import { Partition, type FetchIsolation, type PartitionListener } from './partition.js';
 import { Purgatory } from './purgatory.js';
+import { RemoteLeaderEndPoint } from './remote-leader-end-point.js';
+import { ReplicaFetcherManager } from './replica-fetcher-manager.js';
 
 export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 /** Pause before re-applying state changes whose topic config could not be read. */
@@ -90,6 +93,8 @@ export interface ReplicaManagerOptions {
   logManager: LogManager;
   metadataCache: MetadataCache;
   zk: ReplicationZkClient;
+  /** How follower fetchers reach a leader. @default a RemoteLeaderEndPoint (NetworkClient) to its PLAINTEXT endpoint */
+  leaderEndPointFactory?: LeaderEndPointFactory;
   logger?: Logger;
   time?: Time;
   scheduler?: Scheduler;
@@ -179,6 +184,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   private readonly consumerFetchPurgatory: Purgatory<DelayedFetch>;
   private readonly followerFetchPurgatory: Purgatory<DelayedFetch>;
   private readonly isrChangeNotifier: IsrChangeNotifier;
+  private readonly fetcherManager: ReplicaFetcherManager;
   private readonly partitionListener: PartitionListener;
   private readonly getPartitionFn = (topic: string, partition: number): Partition | undefined =>
     this.partitions.get(tpKey(topic, partition));
@@ -209,6 +215,10 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.consumerFetchPurgatory = new Purgatory('ConsumerFetch', this.time);
     this.followerFetchPurgatory = new Purgatory('FollowerFetch', this.time);
     this.isrChangeNotifier = new IsrChangeNotifier((tps) => this.zk.createIsrChangeNotification(tps), this.time, this.logger);
+    this.fetcherManager = new ReplicaFetcherManager({ localBrokerId: this.brokerId, config: this.config,
+      metadataCache: this.metadataCache, time: this.time, logger: this.logger,
+      connect: opts.leaderEndPointFactory ?? ((leader, fetcherId) => RemoteLeaderEndPoint.connect(leader,
+        { localBrokerId: this.brokerId, fetcherId, logger: this.logger })) });
     this.partitionListener = {
       onHighWatermarkIncreased: (p) => {
         this.producePurgatory.checkAndComplete(p.key);
@@ -252,13 +262,17 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       'replica manager started');
   }
 
-  /** Stops applying changes and the tasks, answers every waiting request, and writes the HW checkpoint. */
+  /**
+   * Stops the follower fetchers, the change queue and the tasks, answers every waiting request, and writes the
+   * HW checkpoint.
+   */
   async shutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     this.metadataCache.off('partitionState', this.onPartitionState);
     this.metadataCache.off('topicDeleted', this.onTopicDeleted);
     for (const task of this.tasks.splice(0)) task.cancel();
+    await this.fetcherManager.shutdown();
     // A batch still reading topic configs from ZooKeeper sees `stopped` when its reads return and applies nothing.
     this.producePurgatory.shutdown();
     this.consumerFetchPurgatory.shutdown();
@@ -268,6 +282,11 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   }
 
   // ---- lookups and metrics ----
+
+  /** The fetchers following leaders for this broker. */
+  get replicaFetcherManager(): ReplicaFetcherManager {
+    return this.fetcherManager;
+  }
 
   /** The hosted replica of a partition, if this broker has one. */
   getPartition(topic: string, partition: number): Partition | undefined {
@@ -543,9 +562,12 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     }
     let changed: 'Leader' | 'Follower' | undefined;
     if (state.leader === this.brokerId) {
+      this.fetcherManager.removePartition(key);
       if (partition.makeLeader(state, replicas)) changed = 'Leader';
     } else if (partition.makeFollower(state, replicas)) {
       changed = 'Follower';
+      this.fetcherManager.removePartition(key);
+      if (state.leader >= 0) this.fetcherManager.addPartition(partition, state.leader, state.leaderEpoch);
     }
     // Waiting requests re-check: lost leadership answers them, a new ISR may move the HW.
     this.producePurgatory.checkAndComplete(key);
@@ -575,6 +597,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   /** Stops hosting a replica: waiting requests are answered, its log is deleted. */
   private removePartition(partition: Partition): void {
     this.partitions.delete(partition.key);
+    this.fetcherManager.removePartition(partition.key);
     this.producePurgatory.checkAndComplete(partition.key);
     this.consumerFetchPurgatory.checkAndComplete(partition.key);
     this.followerFetchPurgatory.checkAndComplete(partition.key);

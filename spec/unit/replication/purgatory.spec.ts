@@ -108,6 +108,14 @@ describe('Purgatory', () => {
       purgatory.shutdown();
       expect(ops.map((o) => [o.completions, o.expired])).to.deep.equal([[1, true], [1, true]]);
     });
+
+    it('expires at once an operation offered after shutdown', () => {
+      const purgatory = purgatoryWith();
+      purgatory.shutdown();
+      const op = new TestOperation(1000);
+      expect(purgatory.tryCompleteElseWatch(op, ['a'])).to.equal(true);
+      expect([op.completions, op.expired, purgatory.delayed]).to.deep.equal([1, true, 0]);
+    });
   });
 
   it('handles 10,000 operations on 1,000 keys cheaply', () => {

@@ -6,7 +6,8 @@ import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
 import type { FetchMessagesRequest, FetchPartitionRequest } from '../../../lib/replication/replica-manager.js';
 import { MockTime } from '../../helpers/mock-time.js';
 import { FakeZk } from './fake-zk.js';
-import { brokerFixture, producerBatch, type BrokerFixture } from './replication-fixtures.js';
+import { brokerFixture, InProcessCluster, producerBatch, type BrokerFixture } from './replication-fixtures.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const state = (leader: number, leaderEpoch: number, isr: number[], controllerEpoch = 1) =>
   ({ leader, leaderEpoch, isr, controllerEpoch });
@@ -314,6 +315,59 @@ describe('ReplicaManager', () => {
       zk.set('/brokers/topics/t', JSON.stringify({ version: 2, partitions: { 0: [1, 2] } }));
       const second = await startedBroker(zk, 1, { dir: first.dir });
       expect(second.replicaManager.getPartition('t', 0)!.highWatermark).to.equal(7);
+    });
+  });
+
+  describe('replication between brokers', () => {
+    /** Brokers 1 and 2 registered, t-0 on both, led by 1 in epoch 0 with both in the ISR. */
+    async function twoBrokers(isr = [1, 2]): Promise<{ zk: FakeZk; cluster: InProcessCluster; b1: BrokerFixture; b2: BrokerFixture }> {
+      const zk = clusterWithTopic([1, 2], isr);
+      zk.registerBroker(1);
+      zk.registerBroker(2);
+      const cluster = new InProcessCluster();
+      const b1 = await startedBroker(zk, 1, { cluster });
+      const b2 = await startedBroker(zk, 2, { cluster });
+      return { zk, cluster, b1, b2 };
+    }
+
+    const produce = (b: BrokerFixture, acks: -1 | 1, count: number) =>
+      b.replicaManager.appendRecords({ acks, timeoutMs: 5000, entries: [{ topic: 't', partition: 0, records: producerBatch(count) }] });
+    const logBytes = (b: BrokerFixture) => Buffer.from(b.replicaManager.getPartition('t', 0)!.log.read(0, 1 << 20).records);
+
+    it('acknowledges acks=all once the follower fetched the batch, and the follower holds the same bytes', async () => {
+      const { b1, b2 } = await twoBrokers();
+      const [result] = await produce(b1, -1, 5);
+      expect(result!.errorCode).to.equal(ErrorCode.NONE);
+      const follower = b2.replicaManager.getPartition('t', 0)!;
+      await waitFor(() => follower.highWatermark === 5, 'the follower HW to reach 5', { intervalMs: 5 });
+      expect(logBytes(b2).equals(logBytes(b1))).to.equal(true);
+    });
+
+    it('expands the ISR in ZooKeeper when a follower catches up, and the follower learns it from the state znode', async () => {
+      const { zk, b1, b2 } = await twoBrokers([1]);
+      await produce(b1, 1, 3);
+      await waitFor(() => b2.replicaManager.getPartition('t', 0)!.isr.length === 2, 'broker 2 to see the expanded ISR', { intervalMs: 5 });
+      expect(JSON.parse(zk.get('/brokers/topics/t/partitions/0/state')!.data.toString()).isr).to.deep.equal([1, 2]);
+      expect(b1.replicaManager.getPartition('t', 0)!.isr).to.deep.equal([1, 2]);
+    });
+
+    it('makes a deposed leader truncate its unreplicated tail by leader epoch and follow the new leader', async () => {
+      const { zk, cluster, b1, b2 } = await twoBrokers();
+      await produce(b1, -1, 5);
+      await b2.replicaManager.shutdown();
+      await b2.logManager.shutdown();
+      cluster.unregister(2);
+      await produce(b1, 1, 3);
+      expect(b1.replicaManager.getPartition('t', 0)!.logEndOffset).to.equal(8);
+      zk.setState('t', 0, state(2, 1, [2]));
+      const b2Again = await startedBroker(zk, 2, { dir: b2.dir, cluster });
+      const newLeader = b2Again.replicaManager.getPartition('t', 0)!;
+      expect([newLeader.role, newLeader.logEndOffset]).to.deep.equal(['Leader', 5]);
+      await produce(b2Again, 1, 2);
+      const deposed = b1.replicaManager.getPartition('t', 0)!;
+      await waitFor(() => deposed.logEndOffset === 7 && deposed.role === 'Follower', 'the deposed leader to follow', { intervalMs: 5 });
+      expect(logBytes(b1).equals(logBytes(b2Again))).to.equal(true);
+      expect(deposed.log.leaderEpochCache.epochEntries).to.deep.equal([{ epoch: 0, startOffset: 0 }, { epoch: 1, startOffset: 5 }]);
     });
   });
 });

@@ -1,10 +1,12 @@
 /** Shared fixtures of the replication specs: producer batches and a partition over a real log in a tmp dir. */
+import { ConnectionError } from '../../../lib/common/errors.js';
 import { silentLogger } from '../../../lib/common/logger.js';
 import { SystemTime, type Time } from '../../../lib/common/time.js';
 import { LogManager } from '../../../lib/log/log-manager.js';
 import { RecordBatchBuilder } from '../../../lib/record/record-batch-builder.js';
 import { logConfigWith, type LogConfig } from '../../../lib/log/log-config.js';
 import { UnifiedLog } from '../../../lib/log/unified-log.js';
+import type { LeaderEndPointFactory } from '../../../lib/replication/leader-end-point.js';
 import { MetadataCache, type PartitionState } from '../../../lib/replication/metadata-cache.js';
 import { ReplicaManager, type ReplicaManagerConfig } from '../../../lib/replication/replica-manager.js';
 import { Partition, type IsrWriter, type PartitionListener } from '../../../lib/replication/partition.js';
@@ -88,16 +90,56 @@ export interface BrokerFixture {
 
 /**
  * One broker's replication stack over a shared FakeZk: a MetadataCache, a LogManager in `dir` (a fresh tmp dir by
- * default) and a ReplicaManager, not started. Purgatory deadlines follow `time` (the system clock by default, so
+ * default) and a ReplicaManager, not started, registered in `cluster` (its own one by default) whose brokers'
+ * fetchers reach each other in process. Purgatory deadlines follow `time` (the system clock by default, so
  * that short request timeouts expire by themselves); scheduled tasks run only on `scheduler.tick()`, which
  * advances `time` when it is a MockTime.
  */
-export function brokerFixture(zk: FakeZk, brokerId: number, opts: { dir?: string; time?: Time; config?: Partial<ReplicaManagerConfig> } = {}): BrokerFixture {
+export function brokerFixture(zk: FakeZk, brokerId: number,
+  opts: { dir?: string; time?: Time; config?: Partial<ReplicaManagerConfig>; cluster?: InProcessCluster } = {}): BrokerFixture {
+  const cluster = opts.cluster ?? new InProcessCluster();
   const dir = opts.dir ?? tmpDir();
   const scheduler = new MockScheduler(opts.time instanceof MockTime ? opts.time : new MockTime());
   const cache = defer(new MetadataCache({ zk }), (c) => c.close());
   const logManager = defer(new LogManager({ logDirs: [dir], scheduler, time: scheduler.time }), (m) => m.shutdown());
   const replicaManager = defer(new ReplicaManager({ brokerId, logManager, metadataCache: cache, zk, scheduler,
-    time: opts.time ?? SystemTime, config: { replicaLagTimeMaxMs: 1000, ...opts.config } }), (r) => r.shutdown());
+    time: opts.time ?? SystemTime, config: { replicaLagTimeMaxMs: 1000, replicaFetchBackoffMs: 20, replicaFetchWaitMaxMs: 50, ...opts.config },
+    leaderEndPointFactory: cluster.endPointsFor(brokerId) }), (r) => r.shutdown());
+  cluster.register(brokerId, replicaManager);
   return { brokerId, dir, cache, logManager, replicaManager, scheduler };
+}
+
+/**
+ * Connects follower fetchers straight to the ReplicaManager of the leader broker, in process (what the broker's
+ * Fetch, OffsetForLeaderEpoch and ListOffsets handlers do over the wire). A broker not registered here refuses.
+ */
+export class InProcessCluster {
+  private readonly managers = new Map<number, ReplicaManager>();
+
+  register(brokerId: number, replicaManager: ReplicaManager): void {
+    this.managers.set(brokerId, replicaManager);
+  }
+
+  unregister(brokerId: number): void {
+    this.managers.delete(brokerId);
+  }
+
+  endPointsFor(localBrokerId: number): LeaderEndPointFactory {
+    return async (leader) => {
+      const rm = () => {
+        const m = this.managers.get(leader.id);
+        if (m === undefined) throw new ConnectionError(`broker ${leader.id} is not running`);
+        return m;
+      };
+      rm();
+      return {
+        fetch: async (req) => rm().fetchMessages(req),
+        fetchEpochEndOffsets: async (ps) => ps.map((p) =>
+          ({ topic: p.topic, partition: p.partition, ...rm().lastOffsetForLeaderEpoch(p.topic, p.partition, p.leaderEpoch, p.currentLeaderEpoch) })),
+        fetchOffset: async (tp, currentLeaderEpoch, timestamp) =>
+          rm().listOffsets(tp.topic, tp.partition, timestamp, 0, { replicaId: localBrokerId, currentLeaderEpoch }),
+        close: async () => {},
+      };
+    };
+  }
 }
