@@ -101,10 +101,14 @@ export async function expireSession(client: SessionOwner, attempts = 10): Promis
   const firstServer = client.connectString.split('/')[0]!.split(',')[0]!;
   const [host, port] = firstServer.split(':') as [string, string];
   for (let i = 0; i < attempts; i++) {
-    const outcome = new Promise<'expired' | 'connected'>((resolveOutcome) => {
+    // Under load the attempt may neither expire the session nor disturb the client's connection; give each
+    // attempt a bounded wait and try again rather than waiting forever.
+    const outcome = new Promise<'expired' | 'connected' | 'nothing'>((resolveOutcome) => {
       const onExpired = (): void => done('expired');
       const onConnected = (): void => done('connected');
-      const done = (o: 'expired' | 'connected'): void => {
+      const timer = setTimeout(() => done('nothing'), 3000);
+      const done = (o: 'expired' | 'connected' | 'nothing'): void => {
+        clearTimeout(timer);
         client.off('expired', onExpired);
         client.off('connected', onConnected);
         resolveOutcome(o);
