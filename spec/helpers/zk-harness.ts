@@ -106,7 +106,7 @@ export async function expireSession(client: SessionOwner, attempts = 10): Promis
     const outcome = new Promise<'expired' | 'connected' | 'nothing'>((resolveOutcome) => {
       const onExpired = (): void => done('expired');
       const onConnected = (): void => done('connected');
-      const timer = setTimeout(() => done('nothing'), 3000);
+      const timer = setTimeout(() => done('nothing'), 5000);
       const done = (o: 'expired' | 'connected' | 'nothing'): void => {
         clearTimeout(timer);
         client.off('expired', onExpired);
