@@ -27,6 +27,7 @@ import { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { isZkError } from '../zk/zk-errors.js';
 import { parseListener, topicConfigDefaults, type BrokerConfig } from './broker-config.js';
 import { createApiDispatcher } from './api-dispatcher.js';
+import { ConfigChangeListener } from './config-change-listener.js';
 import type { BrokerServices } from './handlers/broker-services.js';
 
 type BrokerState = 'New' | 'Starting' | 'Running' | 'ShuttingDown' | 'Shutdown';
@@ -49,6 +50,7 @@ export class Broker extends EventEmitter {
   private metadataCache: MetadataCache | undefined;
   private replicaManager: ReplicaManager | undefined;
   private controller: KafkaController | undefined;
+  private configChangeListener: ConfigChangeListener | undefined;
   private resolveReady!: (s: BrokerServices) => void;
   private readonly ready = new Promise<BrokerServices>((r) => { this.resolveReady = r; });
 
@@ -153,6 +155,8 @@ export class Broker extends EventEmitter {
       time: this.time,
     });
     await this.replicaManager.startup();
+    this.configChangeListener = new ConfigChangeListener(this.zk, this.replicaManager, logger);
+    this.configChangeListener.start();
 
     // 6. Every broker runs the controller election.
     this.controller = new KafkaController({
@@ -233,6 +237,7 @@ export class Broker extends EventEmitter {
       }
     };
     await step('socket server', this.socketServer && (() => this.socketServer!.close()));
+    await step('config change listener', this.configChangeListener && (async () => this.configChangeListener!.close()));
     await step('controller', this.controller && (() => this.controller!.shutdown()));
     await step('replica manager', this.replicaManager && (() => this.replicaManager!.shutdown()));
     await step('metadata cache', this.metadataCache && (async () => this.metadataCache!.close()));

@@ -628,6 +628,16 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     }
   }
 
+  /**
+   * Re-reads a topic's config from ZooKeeper and applies it to the topic's local logs (and so to their
+   * partitions: retention, segment roll, min.insync.replicas, ...). Called on a /config/changes notification.
+   */
+  async reloadTopicConfig(topic: string): Promise<void> {
+    const config = await this.topicConfig(topic);
+    this.logManager.updateTopicConfig(topic, config);
+    this.logger.info({ topic }, 'applied a changed topic config');
+  }
+
   /** A topic's config: its /config/topics/<t> overrides over the broker defaults (unknown keys ignored). */
   private async topicConfig(topic: string): Promise<LogConfig> {
     const overrides = await this.zk.getEntityConfig(ConfigType.Topic, topic);

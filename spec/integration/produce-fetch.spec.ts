@@ -97,6 +97,27 @@ describe('Produce and fetch (2 brokers)', function () {
     expect(empty.responses[0]!.partitions[0]!.records.length).to.equal(0);
   });
 
+  it('applies a topic config change made with AlterConfigs to the running leader', async () => {
+    await createTopic(cluster, 'altered', 1, 1);
+    const leader = await connectTo(cluster, await leaderOf(cluster, 'altered', 0));
+    const before = await produce(leader, 'altered', 0, buildBatch(['ok']), -1);
+    expect(before!.responses[0]!.partitionResponses[0]!.errorCode).to.equal(0);
+    const res = await leader.send(ApiKey.AlterConfigs, 0, {
+      resources: [{ resourceType: 2, resourceName: 'altered', configs: [{ name: 'min.insync.replicas', value: '2' }] }], validateOnly: false,
+    });
+    expect(res.responses[0]!.errorCode).to.equal(0);
+    await waitFor(async () => {
+      const r = await produce(leader, 'altered', 0, buildBatch(['refused']), -1);
+      return r!.responses[0]!.partitionResponses[0]!.errorCode === ErrorCode.NOT_ENOUGH_REPLICAS;
+    }, 'acks=all to be refused once min.insync.replicas=2 applies to the one-replica topic');
+    const described = await leader.send(ApiKey.DescribeConfigs, 0, {
+      resources: [{ resourceType: 2, resourceName: 'altered', configurationKeys: ['min.insync.replicas', 'retention.ms'] }],
+      includeSynonyms: false, includeDocumentation: false,
+    });
+    const configs = Object.fromEntries(described.results[0]!.configs.map((c) => [c.name, [c.value, c.configSource]]));
+    expect(configs).to.deep.equal({ 'min.insync.replicas': ['2', 1], 'retention.ms': ['604800000', 5] });
+  });
+
   it('keeps every acknowledged record across a SIGKILL and restart', async () => {
     await createTopic(cluster, 'durable', 1, 1);
     const leaderId = await leaderOf(cluster, 'durable', 0);
