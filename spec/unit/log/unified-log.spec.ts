@@ -11,6 +11,7 @@ import { defer, deferFn } from '../../helpers/cleanup.js';
 import { MockScheduler } from '../../helpers/mock-scheduler.js';
 import { MockTime } from '../../helpers/mock-time.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { T0, testBatch } from './test-batches.js';
 
 const TP = { topic: 'orders', partition: 3 };
@@ -343,6 +344,17 @@ describe('UnifiedLog', () => {
       const ack = log.awaitFlushed(15);
       log.truncateTo(10);
       await ack.then(() => expect.fail('should reject'), (e: ApiError) => expect(e.errorName).to.equal('NOT_LEADER_OR_FOLLOWER'));
+    });
+  });
+
+  describe('#flushIfDue', () => {
+    it('starts a flush once flush.ms has passed since the last one', async () => {
+      const { log, time } = openLog({ flushMs: 1000 });
+      append(log);
+      expect(log.recoveryPoint).to.equal(0);
+      time.sleep(1000);
+      log.flushIfDue(time.milliseconds());
+      await waitFor(() => log.recoveryPoint === 10, 'the flush.ms flush to reach the log end', { intervalMs: 2 });
     });
   });
 
