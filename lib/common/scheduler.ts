@@ -15,21 +15,27 @@ export interface Scheduler {
   schedule(name: string, fn: () => unknown, delayMs: number, periodMs?: number): ScheduledTask;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class SystemScheduler implements Scheduler {
   constructor(private readonly onError: (name: string, error: unknown) => void = () => {}) {}
 
   schedule(name: string, fn: () => unknown, delayMs: number, periodMs = 0): ScheduledTask {
     let timer: NodeJS.Timeout | undefined;
     let cancelled = false;
+    // Node fires a timer longer than 2^31-1 ms after 1 ms; longer waits are chained instead.
+    const wait = (ms: number, then: () => void): void => {
+      timer = setTimeout(() => (ms > MAX_TIMER_MS ? wait(ms - MAX_TIMER_MS, then) : then()), Math.min(Math.max(0, ms), MAX_TIMER_MS)).unref();
+    };
     const run = async (): Promise<void> => {
       try {
         await fn();
       } catch (e) {
         this.onError(name, e);
       }
-      if (periodMs > 0 && !cancelled) timer = setTimeout(run, periodMs).unref();
+      if (periodMs > 0 && !cancelled) wait(periodMs, () => void run());
     };
-    timer = setTimeout(run, Math.max(0, delayMs)).unref();
+    wait(delayMs, () => void run());
     return {
       cancel: () => {
         cancelled = true;
