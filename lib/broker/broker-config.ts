@@ -69,7 +69,7 @@ export const BROKER_CONFIG = new ConfigDef({
   logSegmentDeleteDelayMs: define<number>('log.segment.delete.delay.ms', 'long', 60000, 'Delay before deleting a file from the filesystem.', atLeast(0)),
   logMessageTimestampType: define<string>('log.message.timestamp.type', 'string', 'CreateTime', 'CreateTime or LogAppendTime.',
     oneOf('CreateTime', 'LogAppendTime')),
-  logPreallocate: define<boolean>('log.preallocate', 'boolean', true, 'Preallocate segment files (mq maps them, so it always does).'),
+  logPreallocate: define<boolean>('log.preallocate', 'boolean', false, 'Extend a new segment file to its full size when it is created.'),
   messageMaxBytes: define<number>('message.max.bytes', 'int', 1048588, 'Largest record batch size allowed.', atLeast(0)),
   compressionType: define<string>('compression.type', 'string', 'producer', 'Final compression type for a topic.',
     oneOf('producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd')),
@@ -167,5 +167,6 @@ export function topicConfigDefaults(c: BrokerConfig): Record<string, string> {
     'min.insync.replicas': String(c.minInsyncReplicas),
     'unclean.leader.election.enable': String(c.uncleanLeaderElectionEnable),
     'compression.type': c.compressionType,
+    preallocate: String(c.logPreallocate),
   };
 }
