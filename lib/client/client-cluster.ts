@@ -45,10 +45,42 @@ export interface ClientClusterOptions {
   logger: Logger;
 }
 
+/** The resolved common options (Kafka's names) every client builds its cluster from. */
+export interface CommonClusterSettings {
+  readonly 'bootstrap.servers': readonly BrokerAddress[];
+  readonly 'client.id': string;
+  readonly 'request.timeout.ms': number;
+  readonly 'socket.connection.setup.timeout.ms': number;
+  readonly 'metadata.max.age.ms': number;
+  readonly 'retry.backoff.ms': number;
+  readonly 'reconnect.backoff.ms': number;
+  readonly 'reconnect.backoff.max.ms': number;
+  readonly time: Time;
+  readonly logger: Logger;
+}
+
 /** Every API version is 0 today (lib/protocol/api-versions.ts). */
 const API_VERSION = 0;
 
 export class ClientCluster {
+  /** A cluster configured from a client's resolved options; the two settings that differ per client are given. */
+  static fromClientOptions(o: CommonClusterSettings,
+    own: Pick<ClientClusterOptions, 'maxInFlightRequests' | 'allowAutoTopicCreation'>): ClientCluster {
+    return new ClientCluster({
+      bootstrapServers: o['bootstrap.servers'],
+      clientId: o['client.id'],
+      requestTimeoutMs: o['request.timeout.ms'],
+      connectTimeoutMs: o['socket.connection.setup.timeout.ms'],
+      metadataMaxAgeMs: o['metadata.max.age.ms'],
+      retryBackoffMs: o['retry.backoff.ms'],
+      reconnectBackoffMs: o['reconnect.backoff.ms'],
+      reconnectBackoffMaxMs: o['reconnect.backoff.max.ms'],
+      time: o.time,
+      logger: o.logger,
+      ...own,
+    });
+  }
+
   private readonly options: ClientClusterOptions;
   private readonly logger: Logger;
   private readonly pool: ConnectionPool;

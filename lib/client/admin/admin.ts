@@ -138,20 +138,7 @@ export class Admin {
     this.options = o;
     this.time = o.time;
     this.backoff = new ExponentialBackoff(o['retry.backoff.ms'], o['retry.backoff.ms'] * 10);
-    this.cluster = new ClientCluster({
-      bootstrapServers: o['bootstrap.servers'],
-      clientId: o['client.id'],
-      requestTimeoutMs: o['request.timeout.ms'],
-      connectTimeoutMs: o['socket.connection.setup.timeout.ms'],
-      metadataMaxAgeMs: o['metadata.max.age.ms'],
-      retryBackoffMs: o['retry.backoff.ms'],
-      reconnectBackoffMs: o['reconnect.backoff.ms'],
-      reconnectBackoffMaxMs: o['reconnect.backoff.max.ms'],
-      maxInFlightRequests: 5,
-      allowAutoTopicCreation: false,
-      time: o.time,
-      logger: o.logger,
-    });
+    this.cluster = ClientCluster.fromClientOptions(o, { maxInFlightRequests: 5, allowAutoTopicCreation: false });
   }
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */

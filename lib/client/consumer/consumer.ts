@@ -89,20 +89,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.options = o;
     this.time = o.time;
     this.logger = o.logger.child({ component: 'Consumer', clientId: o['client.id'] });
-    this.cluster = new ClientCluster({
-      bootstrapServers: o['bootstrap.servers'],
-      clientId: o['client.id'],
-      requestTimeoutMs: o['request.timeout.ms'],
-      connectTimeoutMs: o['socket.connection.setup.timeout.ms'],
-      metadataMaxAgeMs: o['metadata.max.age.ms'],
-      retryBackoffMs: o['retry.backoff.ms'],
-      reconnectBackoffMs: o['reconnect.backoff.ms'],
-      reconnectBackoffMaxMs: o['reconnect.backoff.max.ms'],
-      maxInFlightRequests: 5,
-      allowAutoTopicCreation: o['allow.auto.create.topics'],
-      time: o.time,
-      logger: o.logger,
-    });
+    this.cluster = ClientCluster.fromClientOptions(o, { maxInFlightRequests: 5, allowAutoTopicCreation: o['allow.auto.create.topics'] });
     this.fetcher = new Fetcher({
       cluster: this.cluster,
       subscriptions: this.subscriptions,

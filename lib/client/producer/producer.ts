@@ -68,20 +68,7 @@ export class Producer {
     this.time = o.time;
     this.logger = o.logger.child({ component: 'Producer', clientId: o['client.id'] });
     this.partitioner = o.partitioner ?? new DefaultPartitioner();
-    this.cluster = new ClientCluster({
-      bootstrapServers: o['bootstrap.servers'],
-      clientId: o['client.id'],
-      requestTimeoutMs: o['request.timeout.ms'],
-      connectTimeoutMs: o['socket.connection.setup.timeout.ms'],
-      metadataMaxAgeMs: o['metadata.max.age.ms'],
-      retryBackoffMs: o['retry.backoff.ms'],
-      reconnectBackoffMs: o['reconnect.backoff.ms'],
-      reconnectBackoffMaxMs: o['reconnect.backoff.max.ms'],
-      maxInFlightRequests: o['max.in.flight.requests.per.connection'],
-      allowAutoTopicCreation: true,
-      time: o.time,
-      logger: o.logger,
-    });
+    this.cluster = ClientCluster.fromClientOptions(o, { maxInFlightRequests: o['max.in.flight.requests.per.connection'], allowAutoTopicCreation: true });
     const compression = COMPRESSION_TYPES[o['compression.type']];
     this.accumulator = new RecordAccumulator({
       batchSizeBytes: o['batch.size'],
