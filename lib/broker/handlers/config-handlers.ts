@@ -2,7 +2,8 @@
  * DescribeConfigs and AlterConfigs for topics (resource type 2) and brokers (4, describe only: broker configs
  * are static here). Topic overrides live in ZooKeeper under /config/topics/<t> (Kafka's layout); a topic's
  * effective value is its override, else the broker's `log.*` default, else Kafka's default. AlterConfigs
- * replaces a topic's whole override set (non-incremental, as Kafka's AlterConfigs), validated by LogConfig.
+ * replaces a topic's whole override set (non-incremental, as Kafka's AlterConfigs) through TopicAdmin, which
+ * validates it against LogConfig and writes the /config/changes notification.
  */
 import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError, MqError } from '../../common/errors.js';
@@ -83,22 +84,12 @@ export async function handleAlterConfigs(s: BrokerServices, req: AlterConfigsReq
     if (r.resourceType !== RESOURCE_TOPIC) {
       return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Only topic configs (resource type 2) can be altered; broker configs are static (edit server.properties).` };
     }
-    if (!s.metadataCache.hasTopic(r.resourceName)) {
-      return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic '${r.resourceName}' does not exist.` };
-    }
     const props = Object.fromEntries(r.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
     try {
-      LOG_CONFIG.parse({ ...s.topicDefaults, ...props }, { strict: true, what: 'topic config' });
+      await s.topicAdmin.alterTopicConfig(r.resourceName, props, { validateOnly: req.validateOnly });
     } catch (e) {
-      return { ...base, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: (e as Error).message };
-    }
-    if (!req.validateOnly) {
-      try {
-        await s.zk.changeEntityConfig('topics', r.resourceName, props);
-      } catch (e) {
-        const code = e instanceof ApiError ? e.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR;
-        return { ...base, errorCode: code, errorMessage: e instanceof MqError ? e.message : String(e) };
-      }
+      const code = e instanceof ApiError ? e.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR;
+      return { ...base, errorCode: code, errorMessage: e instanceof MqError ? e.message : String(e) };
     }
     return { ...base, errorCode: 0, errorMessage: null };
   }));
