@@ -18,6 +18,17 @@ import { METADATA_API, type MetadataRequest, type MetadataResponse } from './met
 import {
   OFFSET_FOR_LEADER_EPOCH_API, type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochResponse,
 } from './offset-for-leader-epoch.js';
+import { CONTROLLED_SHUTDOWN_API, type ControlledShutdownRequest, type ControlledShutdownResponse } from './controlled-shutdown.js';
+import { OFFSET_COMMIT_API, type OffsetCommitRequest, type OffsetCommitResponse } from './offset-commit.js';
+import { OFFSET_FETCH_API, type OffsetFetchRequest, type OffsetFetchResponse } from './offset-fetch.js';
+import { FIND_COORDINATOR_API, type FindCoordinatorRequest, type FindCoordinatorResponse } from './find-coordinator.js';
+import { JOIN_GROUP_API, type JoinGroupRequest, type JoinGroupResponse } from './join-group.js';
+import { HEARTBEAT_API, type HeartbeatRequest, type HeartbeatResponse } from './heartbeat.js';
+import { LEAVE_GROUP_API, type LeaveGroupRequest, type LeaveGroupResponse } from './leave-group.js';
+import { SYNC_GROUP_API, type SyncGroupRequest, type SyncGroupResponse } from './sync-group.js';
+import { DESCRIBE_GROUPS_API, type DescribeGroupsRequest, type DescribeGroupsResponse } from './describe-groups.js';
+import { LIST_GROUPS_API, type ListGroupsRequest, type ListGroupsResponse } from './list-groups.js';
+import { DELETE_GROUPS_API, type DeleteGroupsRequest, type DeleteGroupsResponse } from './delete-groups.js';
 import { PRODUCE_API, type ProduceRequest, type ProduceResponse } from './produce.js';
 
 export interface ApiMessages {
@@ -32,6 +43,17 @@ export interface ApiMessages {
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequest; response: AlterConfigsResponse };
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequest; response: CreatePartitionsResponse };
+  [ApiKey.ControlledShutdown]: { request: ControlledShutdownRequest; response: ControlledShutdownResponse };
+  [ApiKey.OffsetCommit]: { request: OffsetCommitRequest; response: OffsetCommitResponse };
+  [ApiKey.OffsetFetch]: { request: OffsetFetchRequest; response: OffsetFetchResponse };
+  [ApiKey.FindCoordinator]: { request: FindCoordinatorRequest; response: FindCoordinatorResponse };
+  [ApiKey.JoinGroup]: { request: JoinGroupRequest; response: JoinGroupResponse };
+  [ApiKey.Heartbeat]: { request: HeartbeatRequest; response: HeartbeatResponse };
+  [ApiKey.LeaveGroup]: { request: LeaveGroupRequest; response: LeaveGroupResponse };
+  [ApiKey.SyncGroup]: { request: SyncGroupRequest; response: SyncGroupResponse };
+  [ApiKey.DescribeGroups]: { request: DescribeGroupsRequest; response: DescribeGroupsResponse };
+  [ApiKey.ListGroups]: { request: ListGroupsRequest; response: ListGroupsResponse };
+  [ApiKey.DeleteGroups]: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequest; response: DescribeClusterResponse };
 }
 
@@ -53,6 +75,17 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   ALTER_CONFIGS_API,
   CREATE_PARTITIONS_API,
   DESCRIBE_CLUSTER_API,
+  CONTROLLED_SHUTDOWN_API,
+  OFFSET_COMMIT_API,
+  OFFSET_FETCH_API,
+  FIND_COORDINATOR_API,
+  JOIN_GROUP_API,
+  HEARTBEAT_API,
+  LEAVE_GROUP_API,
+  SYNC_GROUP_API,
+  DESCRIBE_GROUPS_API,
+  LIST_GROUPS_API,
+  DELETE_GROUPS_API,
 ];
 
 export * from './alter-configs.js';
@@ -67,3 +100,14 @@ export * from './list-offsets.js';
 export * from './metadata.js';
 export * from './offset-for-leader-epoch.js';
 export * from './produce.js';
+export * from './controlled-shutdown.js';
+export * from './offset-commit.js';
+export * from './offset-fetch.js';
+export * from './find-coordinator.js';
+export * from './join-group.js';
+export * from './heartbeat.js';
+export * from './leave-group.js';
+export * from './sync-group.js';
+export * from './describe-groups.js';
+export * from './list-groups.js';
+export * from './delete-groups.js';

@@ -32,6 +32,21 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
   [ApiKey.CreatePartitions]: { topics: [{ name: 't', count: 6, assignments: [{ brokerIds: [1] }] }], timeoutMs: 1000,
     validateOnly: false },
   [ApiKey.DescribeCluster]: { includeClusterAuthorizedOperations: false },
+  [ApiKey.ControlledShutdown]: { brokerId: 2, brokerEpoch: 4294967333 },
+  [ApiKey.OffsetCommit]: { groupId: 'g', generationId: 3, memberId: 'm-1', groupInstanceId: 'i-1',
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: 1,
+      committedMetadata: 'meta' }] }] },
+  [ApiKey.OffsetFetch]: { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0, 1] }], requireStable: false },
+  [ApiKey.FindCoordinator]: { key: 'g', keyType: 0 },
+  [ApiKey.JoinGroup]: { groupId: 'g', sessionTimeoutMs: 10000, rebalanceTimeoutMs: 300000, memberId: '',
+    groupInstanceId: 'i-1', protocolType: 'consumer', protocols: [{ name: 'range', metadata: records }] },
+  [ApiKey.Heartbeat]: { groupId: 'g', generationId: 3, memberId: 'm-1', groupInstanceId: 'i-1' },
+  [ApiKey.LeaveGroup]: { groupId: 'g', members: [{ memberId: 'm-1', groupInstanceId: 'i-1' }] },
+  [ApiKey.SyncGroup]: { groupId: 'g', generationId: 3, memberId: 'm-1', groupInstanceId: 'i-1', protocolType: 'consumer',
+    protocolName: 'range', assignments: [{ memberId: 'm-1', assignment: records }] },
+  [ApiKey.DescribeGroups]: { groups: ['g'], includeAuthorizedOperations: false },
+  [ApiKey.ListGroups]: { statesFilter: ['Stable'] },
+  [ApiKey.DeleteGroups]: { groupsNames: ['g'] },
 };
 
 type Path = (string | number)[];
@@ -150,6 +165,10 @@ describe('API message validators', () => {
       expect(() => byKey(ApiKey.CreatePartitions).validateRequest(setAt(GOOD[ApiKey.CreatePartitions],
         ['topics', 0, 'assignments'], null))).not.to.throw();
       expect(() => byKey(ApiKey.Produce).validateRequest(setAt(GOOD[ApiKey.Produce], ['transactionalId'], 'txn')))
+        .not.to.throw();
+      expect(() => byKey(ApiKey.OffsetFetch).validateRequest(setAt(GOOD[ApiKey.OffsetFetch], ['topics'], null)))
+        .not.to.throw();
+      expect(() => byKey(ApiKey.JoinGroup).validateRequest(setAt(GOOD[ApiKey.JoinGroup], ['groupInstanceId'], null)))
         .not.to.throw();
     });
   });
