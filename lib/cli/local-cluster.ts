@@ -20,9 +20,22 @@ import { promisify } from 'node:util';
 import { TimeoutError } from '../common/errors.js';
 
 const execFileAsync = promisify(execFile);
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const ROOT = checkoutRoot();
 const ZK_SCRIPT = join(ROOT, 'zk', 'zk-server.sh');
 const BROKER_BIN = join(ROOT, 'bin', 'mq-broker');
+/** The compiled tree this module belongs to; brokers run from the same one (bin/mq-broker reads MQ_DIST). */
+const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The checkout root: the nearest ancestor of this file holding zk/zk-server.sh (works from any build dir). */
+export function checkoutRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'zk', 'zk-server.sh'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`zk/zk-server.sh not found above ${fileURLToPath(import.meta.url)}.`);
+    dir = parent;
+  }
+  return dir;
+}
 
 export interface LocalClusterOptions {
   /** Data directory; created if missing. */
@@ -139,7 +152,7 @@ export class LocalCluster {
       cwd: ROOT,
       detached: this.opts.detached ?? false,
       stdio: ['ignore', fd, fd],
-      env: { ...process.env },
+      env: { ...process.env, MQ_DIST: DIST },
     });
     closeSync(fd);
     this.children.set(id, child);

@@ -11,9 +11,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { checkoutRoot } from '../../lib/cli/local-cluster.js';
 
 /**
  * What expireSession needs of a ZkClient (structural, so that this helper, loaded by the root hooks of every
@@ -35,7 +35,7 @@ export interface ZooKeeperServer {
   stop(): Promise<void>;
 }
 
-const SCRIPT = join(repoRoot(), 'zk', 'zk-server.sh');
+const SCRIPT = join(checkoutRoot(), 'zk', 'zk-server.sh');
 const HOST = '127.0.0.1';
 
 export async function startZooKeeper(): Promise<ZooKeeperServer> {
@@ -163,17 +163,6 @@ async function runScript(args: string[]): Promise<void> {
     child.on('close', (code) => (code === 0 ? resolveRun()
       : reject(new Error(`zk/zk-server.sh ${args.join(' ')} failed (exit ${code}): ${output.trim()}`))));
   });
-}
-
-/** The checkout root: the nearest ancestor of this file holding zk/zk-server.sh (works from any build dir). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'zk', 'zk-server.sh'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`zk/zk-server.sh not found above ${fileURLToPath(import.meta.url)}.`);
-    dir = parent;
-  }
-  return dir;
 }
 
 function freePort(): Promise<number> {
