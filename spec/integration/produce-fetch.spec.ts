@@ -5,6 +5,8 @@
 import { expect } from 'chai';
 import { ErrorCode } from '../../lib/common/error-codes.js';
 import { ApiKey } from '../../lib/protocol/api-keys.js';
+import { CompressionType } from '../../lib/record/record-batch.js';
+import { RecordBatchBuilder } from '../../lib/record/record-batch-builder.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { buildBatch, connectTo, createTopic, fetch, leaderOf, produce, readAll } from '../helpers/wire.js';
@@ -116,6 +118,22 @@ describe('Produce and fetch (2 brokers)', function () {
     });
     const configs = Object.fromEntries(described.results[0]!.configs.map((c) => [c.name, [c.value, c.configSource]]));
     expect(configs).to.deep.equal({ 'min.insync.replicas': ['2', 1], 'retention.ms': ['604800000', 5] });
+  });
+
+  it('refuses a keyless record on a compacted topic and appends nothing from that batch, as Kafka does', async () => {
+    await createTopic(cluster, 'compacted', 1, 1, { 'cleanup.policy': 'compact' });
+    const leader = await connectTo(cluster, await leaderOf(cluster, 'compacted', 0));
+    const keyless = new RecordBatchBuilder({ compression: CompressionType.Gzip });
+    keyless.append(Date.now(), 'k0', 'keyed');
+    keyless.append(Date.now(), null, 'no key');
+    const refused = await produce(leader, 'compacted', 0, keyless.buildSync(), 1);
+    const p = refused!.responses[0]!.partitionResponses[0]!;
+    expect(p.errorCode).to.equal(ErrorCode.INVALID_RECORD);
+    expect(p.errorMessage).to.contain('Compacted topic cannot accept message without key in topic partition compacted-0');
+    expect(p.recordErrors.map((e) => e.batchIndex)).to.deep.equal([1]);
+    const accepted = await produce(leader, 'compacted', 0, buildBatch(['v0', 'v1']), 1);
+    expect(accepted!.responses[0]!.partitionResponses[0]).to.include({ errorCode: 0, baseOffset: 0 });
+    expect((await readAll(leader, 'compacted', 0)).map((r) => r.value)).to.deep.equal(['v0', 'v1']);
   });
 
   it('keeps every acknowledged record across a SIGKILL and restart', async () => {
