@@ -7,21 +7,27 @@
  * Invariants: notifications are processed in sequence order, each once; those present at start are taken as
  * applied (the ReplicaManager read every hosted topic's config when it started). Watches are lossy, but the
  * handler always receives the full current child list, so a missed event is caught up by the next one.
- * Ownership: created and closed by Broker. Not done: purging notifications older than 15 minutes (Kafka's
- * controller does it); they are small and harmless.
+ * Notifications older than `changeExpirationMs` (Kafka's 15 minutes) are deleted whenever a new one is processed,
+ * as Kafka's ZkNodeChangeNotificationListener does on every broker; deleting one another broker already deleted
+ * is not an error. A broker down for longer than that misses nothing: it reads every topic's config at start.
+ * Ownership: created and closed by Broker.
  */
 import type { Logger } from '../common/logger.js';
+import { SystemTime, type Time } from '../common/time.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 
 const CHANGES_PATH = '/config/changes';
+/** Kafka's `changeExpirationMs` for config change notifications. */
+export const CONFIG_CHANGE_EXPIRATION_MS = 15 * 60 * 1000;
 
 export class ConfigChangeListener {
   private lastProcessed: string | undefined;
   private unwatch: (() => void) | undefined;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly zk: KafkaZkClient, private readonly replicaManager: ReplicaManager, private readonly logger: Logger) {}
+  constructor(private readonly zk: KafkaZkClient, private readonly replicaManager: ReplicaManager, private readonly logger: Logger,
+    private readonly time: Time = SystemTime, private readonly changeExpirationMs = CONFIG_CHANGE_EXPIRATION_MS) {}
 
   start(): void {
     this.unwatch = this.zk.zk.watchChildren(CHANGES_PATH, (children) => {
@@ -33,7 +39,7 @@ export class ConfigChangeListener {
       const fresh = sorted.filter((n) => n > this.lastProcessed!);
       if (fresh.length === 0) return;
       this.lastProcessed = fresh.at(-1)!;
-      this.chain = this.chain.then(() => this.process(fresh));
+      this.chain = this.chain.then(() => this.process(fresh)).then(() => this.purgeObsolete(sorted));
     });
   }
 
@@ -46,6 +52,20 @@ export class ConfigChangeListener {
         if (type === 'topics' && entity) await this.replicaManager.reloadTopicConfig(entity);
       } catch (err) {
         this.logger.error({ err, notification: name }, 'could not apply a config change notification');
+      }
+    }
+  }
+
+  private async purgeObsolete(names: string[]): Promise<void> {
+    const expiredBefore = this.time.milliseconds() - this.changeExpirationMs;
+    for (const name of names) {
+      try {
+        const change = await this.zk.getConfigChangeNotification(name);
+        if (change === null || change.ctimeMs >= expiredBefore) continue;
+        await this.zk.deleteConfigChangeNotification(name);
+        this.logger.debug({ notification: name }, 'purged an obsolete config change notification');
+      } catch (err) {
+        this.logger.warn({ err, notification: name }, 'could not purge a config change notification; the next change retries');
       }
     }
   }

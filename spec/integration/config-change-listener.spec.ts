@@ -1,0 +1,53 @@
+/**
+ * ConfigChangeListener against a real ZooKeeper: notifications are applied once, in order, and obsolete ones are
+ * purged. The ReplicaManager is replaced by a recorder of the topics it is asked to reload: what is under test is
+ * the listener's handling of /config/changes.
+ */
+import { expect } from 'chai';
+import { ConfigChangeListener } from '../../lib/broker/config-change-listener.js';
+import { silentLogger } from '../../lib/common/logger.js';
+import { SystemTime, type Time } from '../../lib/common/time.js';
+import type { ReplicaManager } from '../../lib/replication/replica-manager.js';
+import { KafkaZkClient } from '../../lib/zk/kafka-zk-client.js';
+import { ConfigType } from '../../lib/zk/zk-paths.js';
+import { defer } from '../helpers/cleanup.js';
+import { MockTime } from '../helpers/mock-time.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { sharedZooKeeper, uniqueChroot } from '../helpers/zk-harness.js';
+
+describe('ConfigChangeListener', function () {
+  this.timeout(30_000);
+
+  async function setUp(time: Time, changeExpirationMs: number) {
+    const zk = defer(await KafkaZkClient.connect({ connect: uniqueChroot((await sharedZooKeeper()).connect),
+      sessionTimeoutMs: 6000, time: new MockTime() }), (c) => c.close());
+    await zk.createTopLevelPaths();
+    const reloaded: string[] = [];
+    const replicaManager = { reloadTopicConfig: async (topic: string) => { reloaded.push(topic); } } as unknown as ReplicaManager;
+    return { zk, reloaded, replicaManager, start: () => defer(new ConfigChangeListener(zk, replicaManager, silentLogger, time,
+      changeExpirationMs), (l) => l.close()).start() };
+  }
+
+  it('applies the notifications made after it started, once each and in order', async () => {
+    const { zk, reloaded, start } = await setUp(SystemTime, 60_000);
+    await zk.changeEntityConfig(ConfigType.Topic, 'before', { 'retention.ms': '1' });
+    start();
+    await zk.changeEntityConfig(ConfigType.Topic, 'a', { 'retention.ms': '2' });
+    await zk.changeEntityConfig(ConfigType.Topic, 'b', { 'retention.ms': '3' });
+    await waitFor(() => reloaded.length >= 2, 'both changes to be applied');
+    expect(reloaded).to.deep.equal(['a', 'b']);
+    expect(await zk.getConfigChangeNotifications()).to.have.length(3);
+  });
+
+  it('purges notifications older than the expiration when a new one arrives, as Kafka does after 15 minutes', async () => {
+    const clock = { now: Date.now() };
+    const { zk, reloaded, start } = await setUp({ milliseconds: () => clock.now, hiResMs: () => performance.now() }, 15 * 60_000);
+    await zk.changeEntityConfig(ConfigType.Topic, 'old1', { 'retention.ms': '1' });
+    await zk.changeEntityConfig(ConfigType.Topic, 'old2', { 'retention.ms': '1' });
+    start();
+    clock.now += 16 * 60_000;
+    await zk.changeEntityConfig(ConfigType.Topic, 'fresh', { 'retention.ms': '2' });
+    await waitFor(async () => (await zk.getConfigChangeNotifications()).length === 0, 'the expired notifications to be purged');
+    expect(reloaded).to.deep.equal(['fresh']);
+  });
+});
