@@ -63,6 +63,8 @@ export class LogManager {
   readonly cleaner: LogCleaner;
   private readonly logs = new Map<string, UnifiedLog>();
   private readonly dirOf = new Map<string, string>();
+  /** Keys of the logs in each dir: `dirOf` inverted, so placing a log is O(dirs) and not O(logs). */
+  private readonly keysIn = new Map<string, Set<string>>();
   private readonly defaultConfig: LogConfig;
   private readonly configFor: (topic: string) => LogConfig;
   private readonly time: Time;
@@ -120,8 +122,7 @@ export class LogManager {
     const logDir = this.nextLogDir();
     const log = UnifiedLog.open({ dir: join(logDir, key), topicPartition: tp, config, hadCleanShutdown: true,
       time: this.time, scheduler: this.scheduler, logger: this.opts.logger });
-    this.logs.set(key, log);
-    this.dirOf.set(key, logDir);
+    this.track(key, logDir, log);
     this.logger.info({ topicPartition: key, dir: logDir }, 'created log');
     return log;
   }
@@ -139,9 +140,8 @@ export class LogManager {
     const key = tpKey(tp.topic, tp.partition);
     const log = this.logs.get(key);
     if (!log) return false;
-    this.logs.delete(key);
     const logDir = this.dirOf.get(key)!;
-    this.dirOf.delete(key);
+    this.untrack(key);
     log.closeHandles();
     const doomed = join(logDir, `${key}.${randomUUID().replaceAll('-', '')}${DELETE_DIR_SUFFIX}`);
     log.renameDir(doomed);
@@ -168,8 +168,7 @@ export class LogManager {
   /** Compacts the dirtiest compacted log, if one is due (see LogCleaner); returns whether one was cleaned. */
   async cleanDirtiestLog(): Promise<boolean> {
     for (const dir of this.logDirs) {
-      const inDir = this.allLogs.filter((l) => this.dirOf.get(tpKey(l.topicPartition.topic, l.topicPartition.partition)) === dir);
-      if (await this.cleaner.cleanDirtiestLog(dir, inDir)) return true;
+      if (await this.cleaner.cleanDirtiestLog(dir, this.logsIn(dir))) return true;
     }
     return false;
   }
@@ -227,16 +226,29 @@ export class LogManager {
       const log = UnifiedLog.open({ dir: path, topicPartition: tp, config: this.configFor(tp.topic), hadCleanShutdown,
         recoveryPoint: recoveryPoints.get(name) ?? 0, logStartOffset: logStartOffsets.get(name) ?? 0,
         time: this.time, scheduler: this.scheduler, logger: this.opts.logger });
-      this.logs.set(name, log);
-      this.dirOf.set(name, dir);
+      this.track(name, dir, log);
     }
     fs.rmSync(marker, { force: true });
     this.logger.info({ dir, hadCleanShutdown, logs: this.logsIn(dir).length, loadMs: Math.round(this.time.hiResMs() - started) },
       'loaded log dir');
   }
 
+  private track(key: string, dir: string, log: UnifiedLog): void {
+    this.logs.set(key, log);
+    this.dirOf.set(key, dir);
+    let keys = this.keysIn.get(dir);
+    if (!keys) this.keysIn.set(dir, (keys = new Set()));
+    keys.add(key);
+  }
+
+  private untrack(key: string): void {
+    this.logs.delete(key);
+    this.keysIn.get(this.dirOf.get(key)!)?.delete(key);
+    this.dirOf.delete(key);
+  }
+
   private logsIn(dir: string): UnifiedLog[] {
-    return [...this.logs.entries()].filter(([key]) => this.dirOf.get(key) === dir).map(([, log]) => log);
+    return [...(this.keysIn.get(dir) ?? [])].map((key) => this.logs.get(key)!);
   }
 
   private checkpointRecoveryOffsetsIn(dir: string): void {
@@ -245,9 +257,9 @@ export class LogManager {
 
   /** The dir holding the fewest logs (Kafka's `nextLogDirs`). */
   private nextLogDir(): string {
-    const counts = new Map(this.logDirs.map((d) => [d, 0]));
-    for (const dir of this.dirOf.values()) counts.set(dir, (counts.get(dir) ?? 0) + 1);
-    return [...counts.entries()].sort((a, b) => a[1] - b[1])[0]![0];
+    let best = this.logDirs[0]!;
+    for (const dir of this.logDirs) if ((this.keysIn.get(dir)?.size ?? 0) < (this.keysIn.get(best)?.size ?? 0)) best = dir;
+    return best;
   }
 
   private async guard(name: string, fn: () => unknown): Promise<void> {
