@@ -37,6 +37,8 @@ import {
   BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, PARTITION_LEADER_EPOCH_OFFSET,
   RECORD_BATCH_OVERHEAD, validateBatch,
 } from '../record/record-batch.js';
+import { hasSyncCodec } from '../record/compression.js';
+import { BatchView } from '../record/record-batch-reader.js';
 import { MAX_MAPPING_BYTES, mapFile } from './file-mapping.js';
 import type { LogConfig } from './log-config.js';
 import { logFilePath, offsetIndexFilePath, timeIndexFilePath } from './log-file-names.js';
@@ -539,8 +541,10 @@ export class LogSegment {
   }
 
   /**
-   * The batch holding the first record with a timestamp >= `timestamp` at or after `startingOffset`, at batch
-   * precision: returns that batch's max timestamp and max(base offset, startingOffset). Null when none.
+   * The first record with a timestamp >= `timestamp` at or after `startingOffset`: its timestamp and offset, found
+   * through the time index and then record by record inside the first batch whose max timestamp reaches the
+   * target (Kafka's searchForTimestamp). A zstd batch, which has no synchronous codec, is answered at batch
+   * precision (its max timestamp and max(base offset, startingOffset)). Null when there is none.
    */
   findOffsetByTimestamp(timestamp: number, startingOffset = this.baseOffset): TimestampOffset | null {
     const fromTimeIndex = this.timeIndex.lookup(timestamp);
@@ -548,7 +552,12 @@ export class LogSegment {
     for (const batch of this.batches(position)) {
       if (batch.lastOffset < startingOffset) continue;
       const batchMax = this.batchMaxTimestamp(batch.position);
-      if (batchMax >= timestamp) return { timestamp: batchMax, offset: Math.max(batch.baseOffset, startingOffset) };
+      if (batchMax < timestamp) continue;
+      const view = new BatchView(this.view(this.sizeBytes), batch.position, batch.size);
+      if (!hasSyncCodec(view.compression)) return { timestamp: batchMax, offset: Math.max(batch.baseOffset, startingOffset) };
+      for (const record of view.records()) {
+        if (record.timestamp >= timestamp && record.offset >= startingOffset) return { timestamp: record.timestamp, offset: record.offset };
+      }
     }
     return null;
   }

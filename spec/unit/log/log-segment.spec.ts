@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import { ApiError, CorruptIndexError } from '../../../lib/common/errors.js';
 import { logConfigWith } from '../../../lib/log/log-config.js';
 import { LogSegment, type SegmentConfig } from '../../../lib/log/log-segment.js';
-import { baseOffsetOf, lastOffsetOf } from '../../../lib/record/record-batch.js';
+import { baseOffsetOf, CompressionType, lastOffsetOf, stampBatch } from '../../../lib/record/record-batch.js';
+import { RecordBatchBuilder } from '../../../lib/record/record-batch-builder.js';
 import { defer, deferFn } from '../../helpers/cleanup.js';
 import { MockTime } from '../../helpers/mock-time.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
@@ -289,6 +290,33 @@ describe('LogSegment', () => {
       expect(segment.findOffsetByTimestamp(T0 + BASE + 15)).to.deep.equal({ timestamp: T0 + BASE + 20, offset: BASE + 20 });
       expect(segment.findOffsetByTimestamp(T0)).to.deep.equal({ timestamp: T0 + BASE, offset: BASE });
       expect(segment.findOffsetByTimestamp(T0 + BASE + 41)).to.equal(null);
+    });
+
+    /** One batch at BASE whose ten records carry timestamps T0, T0 + 10, ..., T0 + 90. */
+    async function spreadBatch(compression: CompressionType): Promise<Buffer> {
+      const builder = new RecordBatchBuilder({ compression });
+      for (let i = 0; i < 10; i++) builder.append(T0 + 10 * i, `k${i}`, 'v');
+      const batch = await builder.build();
+      stampBatch(batch, 0, BASE, 0);
+      return batch;
+    }
+
+    it('answers the first record reaching the target inside a batch, not the batch, as Kafka does', async () => {
+      for (const codec of [CompressionType.None, CompressionType.Gzip, CompressionType.Lz4]) {
+        const segment = createSegment();
+        const b = await spreadBatch(codec);
+        segment.append(b, { largestOffset: lastOffsetOf(b), maxTimestamp: T0 + 90, offsetOfMaxTimestamp: lastOffsetOf(b) });
+        expect(segment.findOffsetByTimestamp(T0 + 45), `codec ${codec}`).to.deep.equal({ timestamp: T0 + 50, offset: BASE + 5 });
+        expect(segment.findOffsetByTimestamp(T0 + 45, BASE + 7), `codec ${codec}`).to.deep.equal({ timestamp: T0 + 70, offset: BASE + 7 });
+        expect(segment.findOffsetByTimestamp(T0)).to.deep.equal({ timestamp: T0, offset: BASE });
+      }
+    });
+
+    it('falls back to batch precision for zstd, which has no synchronous codec', async () => {
+      const segment = createSegment();
+      const b = await spreadBatch(CompressionType.Zstd);
+      segment.append(b, { largestOffset: lastOffsetOf(b), maxTimestamp: T0 + 90, offsetOfMaxTimestamp: lastOffsetOf(b) });
+      expect(segment.findOffsetByTimestamp(T0 + 45)).to.deep.equal({ timestamp: T0 + 90, offset: BASE });
     });
   });
 });
