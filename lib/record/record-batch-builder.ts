@@ -10,9 +10,11 @@
  *
  * Records are written straight into one growing Buffer (capacity doubles when needed): strings with
  * `buf.write`, Buffers with `copy`; no per-record objects. The header is left blank until `build()`, which
- * fills it, compresses the records section when a codec is set (the only copy besides the final one) and
- * writes the CRC. `build()` returns a new, exactly sized Buffer, so the builder may be `reset()` and reused
- * for the next batch while the previous one is still in flight.
+ * fills it, compresses the records section when a codec is set and writes the CRC. `build()` returns a Buffer the
+ * builder no longer uses, so the builder may be `reset()` and reused for the next batch while the previous one is
+ * still in flight: an uncompressed batch filling at least half of the builder's buffer is that buffer itself (the
+ * header is written in place and the builder takes a fresh buffer: no copy of the records), any other batch is
+ * copied into an exactly sized Buffer (so a small batch does not pin a large buffer while in flight).
  *
  * Lifecycle: append* → build (once) → reset → append* → ... Appending to a built batch, or building an empty
  * or already-built one, throws `IllegalStateError`. Not shared between concurrent tasks: `build()` awaits
@@ -162,7 +164,10 @@ export class RecordBatchBuilder {
 
   private finish(records: Buffer): Buffer {
     const size = RECORDS_OFFSET + records.length;
-    const out = Buffer.allocUnsafe(size);
+    const inPlace = records.buffer === this.buf.buffer && records.byteOffset === this.buf.byteOffset + RECORDS_OFFSET
+      && size * 2 >= this.buf.length;
+    const out = inPlace ? this.buf.subarray(0, size) : Buffer.allocUnsafe(size);
+    if (inPlace) this.buf = Buffer.allocUnsafe(this.buf.length);
     out.writeBigInt64BE(BigInt(this.baseOffset), BASE_OFFSET_OFFSET);
     out.writeInt32BE(size - LOG_OVERHEAD, BATCH_LENGTH_OFFSET);
     out.writeInt32BE(this.partitionLeaderEpoch, PARTITION_LEADER_EPOCH_OFFSET);
@@ -175,7 +180,7 @@ export class RecordBatchBuilder {
     out.writeInt16BE(this.producerEpoch, PRODUCER_EPOCH_OFFSET);
     out.writeInt32BE(this.baseSequence, BASE_SEQUENCE_OFFSET);
     out.writeInt32BE(this.count, RECORD_COUNT_OFFSET);
-    records.copy(out, RECORDS_OFFSET);
+    if (!inPlace) records.copy(out, RECORDS_OFFSET);
     writeBatchCrc(out, 0, size);
     return out;
   }

@@ -184,6 +184,20 @@ describe('RecordBatchBuilder', () => {
       expect(validateBatch(second).recordCount).to.equal(2);
       expect([...[...iterateBatches(second)][0]!.records()].map((r) => r.key!.toString())).to.deep.equal(['b', 'c']);
     });
+
+    it('hands out a nearly full buffer without copying, and never reuses memory a returned batch lives in', () => {
+      const b = new RecordBatchBuilder({ baseOffset: 0, initialCapacity: 4096 });
+      for (let i = 0; i < 30; i++) b.append(T0, `k${i}`, 'x'.repeat(100));
+      const full = b.buildSync();
+      expect(full.buffer.byteLength, 'the builder buffer itself').to.be.at.most(4096);
+      const fullCopy = Buffer.from(full);
+      b.reset();
+      for (let i = 0; i < 30; i++) b.append(T0, `other${i}`, 'y'.repeat(100));
+      const next = b.buildSync();
+      expect(full).to.deep.equal(fullCopy);
+      expect(validateBatch(full).recordCount).to.equal(30);
+      expect(next.buffer).not.to.equal(full.buffer);
+    });
   });
 
   describe('options', () => {
