@@ -4,6 +4,9 @@
  * `trace`/`debug` only, behind `isLevelEnabled`.
  *
  * Level comes from `MQ_LOG_LEVEL` (default `info`; specs set `silent` unless debugging).
+ * Writes are synchronous: a process that is killed or hangs keeps every line it logged before, which is what an
+ * operator reads after an incident. Only `info` and above are on by default, so this costs a write per event, not
+ * per request.
  */
 import { pino, type Logger as PinoLogger } from 'pino';
 
@@ -18,7 +21,7 @@ export interface LoggerOptions {
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? process.env['MQ_LOG_LEVEL'] ?? 'info';
-  const dest = pino.destination({ dest: opts.destination ?? 1, sync: false, minLength: 4096 });
+  const dest = pino.destination({ dest: opts.destination ?? 1, sync: true });
   return pino({ name: opts.name ?? 'mq', level, base: { pid: process.pid } }, dest);
 }
 
