@@ -19,6 +19,7 @@ import { handleOffsetForLeaderEpoch } from './handlers/offset-for-leader-epoch-h
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/topic-admin-handlers.js';
 import { handleAlterConfigs, handleDescribeConfigs } from './handlers/config-handlers.js';
 import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
+import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
 
 type Handler = (s: BrokerServices, ctx: RequestContext, body: never) => Promise<object | null>;
 
@@ -35,6 +36,7 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.DescribeConfigs, (s, _ctx, b) => handleDescribeConfigs(s, b)],
   [ApiKey.AlterConfigs, (s, _ctx, b) => handleAlterConfigs(s, b)],
   [ApiKey.DescribeCluster, (s, _ctx, b) => handleDescribeCluster(s, b)],
+  [ApiKey.ControlledShutdown, (s, _ctx, b) => handleControlledShutdown(s, b)],
 ]);
 
 /** Builds the socket server's handler; `ready` resolves with the services once startup is complete. */

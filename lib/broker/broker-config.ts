@@ -90,6 +90,9 @@ export const BROKER_CONFIG = new ConfigDef({
   controlledShutdownEnable: define<boolean>('controlled.shutdown.enable', 'boolean', true, 'Move leadership away before shutting down.'),
   controlledShutdownMaxRetries: define<number>('controlled.shutdown.max.retries', 'int', 3, 'Controlled shutdown attempts.', atLeast(0)),
   controlledShutdownRetryBackoffMs: define<number>('controlled.shutdown.retry.backoff.ms', 'long', 5000, 'Backoff between attempts.', atLeast(0)),
+  metricsPort: define<number>('metrics.port', 'int', -1,
+    'Port of the Prometheus /metrics endpoint on the listener host; -1 serves none, 0 picks a free port.', atLeast(-1)),
+  controllerSocketTimeoutMs: define<number>('controller.socket.timeout.ms', 'int', 30000, 'Timeout of requests to the controller.', atLeast(0)),
   // Group coordinator and offsets
   offsetsTopicNumPartitions: define<number>('offsets.topic.num.partitions', 'int', 50, 'Partitions of __consumer_offsets.', atLeast(1)),
   offsetsTopicReplicationFactor: define<number>('offsets.topic.replication.factor', 'int', 3,

@@ -3,7 +3,8 @@
  * `KafkaServer.startup`). Reading `startup()` gives the dependency graph.
  *
  * Lifecycle: New → Starting → Running → ShuttingDown → Shutdown. Requests that arrive while Starting wait
- * until startup completes. A ZooKeeper session expiry makes the controller resign first (it listens to the
+ * until startup completes. Shutting down a running broker first stops its follower fetchers and has the controller
+ * move its leadership away (controlled shutdown), then closes everything. A ZooKeeper session expiry makes the controller resign first (it listens to the
  * session itself), then this broker re-registers its ephemeral znode on the new session; the metadata cache
  * re-reads the whole state through its re-armed watches.
  * Ownership: owns the ZooKeeper session, the log manager, the socket server, the replica manager and the
@@ -28,6 +29,8 @@ import { isZkError } from '../zk/zk-errors.js';
 import { parseListener, topicConfigDefaults, type BrokerConfig } from './broker-config.js';
 import { createApiDispatcher } from './api-dispatcher.js';
 import { ConfigChangeListener } from './config-change-listener.js';
+import { controlledShutdown } from './controlled-shutdown.js';
+import { BrokerMetrics } from './broker-metrics.js';
 import type { BrokerServices } from './handlers/broker-services.js';
 
 type BrokerState = 'New' | 'Starting' | 'Running' | 'ShuttingDown' | 'Shutdown';
@@ -51,6 +54,9 @@ export class Broker extends EventEmitter {
   private replicaManager: ReplicaManager | undefined;
   private controller: KafkaController | undefined;
   private configChangeListener: ConfigChangeListener | undefined;
+  private metrics: BrokerMetrics | undefined;
+  /** czxid of the current /brokers/ids registration: the broker epoch sent with ControlledShutdown. */
+  private brokerEpoch = -1;
   private resolveReady!: (s: BrokerServices) => void;
   private readonly ready = new Promise<BrokerServices>((r) => { this.resolveReady = r; });
 
@@ -122,11 +128,13 @@ export class Broker extends EventEmitter {
     const advertised = c.advertisedListeners.length > 0 ? parseListener(c.advertisedListeners[0]!) : listener;
     const host = advertised.host === '' || advertised.host === '0.0.0.0' ? '127.0.0.1' : advertised.host;
     const port = advertised.port === 0 ? this.socketServer.port : advertised.port;
-    const register = () => this.zk!.registerBroker({
-      id: c.brokerId,
-      endpoints: [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host, port }],
-      rack: c.brokerRack === '' ? null : c.brokerRack,
-    });
+    const register = async () => {
+      this.brokerEpoch = await this.zk!.registerBroker({
+        id: c.brokerId,
+        endpoints: [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host, port }],
+        rack: c.brokerRack === '' ? null : c.brokerRack,
+      });
+    };
     await this.registerWaitingForPreviousSession(register);
     this.zkClient.on('newSession', () => {
       register().catch((err: Error) => this.fail(err));
@@ -174,7 +182,12 @@ export class Broker extends EventEmitter {
     });
     await this.controller.startup();
 
-    // 7. Start serving requests.
+    // 7. Metrics for the operator, then start serving requests.
+    if (c.metricsPort >= 0) {
+      this.metrics = new BrokerMetrics({ brokerId: c.brokerId, host: listener.host === '' ? '0.0.0.0' : listener.host,
+        port: c.metricsPort, replicaManager: this.replicaManager, controller: this.controller, logger });
+      await this.metrics.start();
+    }
     this.resolveReady({
       brokerId: c.brokerId,
       config: c,
@@ -196,11 +209,11 @@ export class Broker extends EventEmitter {
       logger,
     });
     this.state = 'Running';
-    logger.info({ port: this.socketServer.port, host }, 'started');
+    logger.info({ port: this.socketServer.port, host, metricsPort: this.metrics?.port ?? -1 }, 'started');
     logger.flush();
   }
 
-  private async registerWaitingForPreviousSession(register: () => Promise<number>): Promise<void> {
+  private async registerWaitingForPreviousSession(register: () => Promise<void>): Promise<void> {
     const deadline = this.time.hiResMs() + this.config.zookeeperSessionTimeoutMs + 3000;
     for (let warned = false; ; warned = true) {
       try {
@@ -224,10 +237,29 @@ export class Broker extends EventEmitter {
     this.emit('fatal', err);
   }
 
-  /** Clean shutdown in reverse start order; safe to call after a failed or partial startup. */
+  /**
+   * Clean shutdown in reverse start order; safe to call after a failed or partial startup. A running broker first
+   * has the controller move its leadership away (controlled.shutdown.enable), while it still serves requests.
+   */
   async shutdown(): Promise<void> {
     if (this.state === 'ShuttingDown' || this.state === 'Shutdown') return;
+    const wasRunning = this.state === 'Running';
     this.state = 'ShuttingDown';
+    const c = this.config;
+    if (wasRunning && c.controlledShutdownEnable && !this.fatalError) {
+      // Stop following first, so that no leader takes this broker back into an ISR it is about to leave.
+      await this.replicaManager!.replicaFetcherManager.shutdown();
+      await controlledShutdown({
+        brokerId: c.brokerId,
+        brokerEpoch: this.brokerEpoch,
+        metadataCache: this.metadataCache!,
+        controller: this.controller!,
+        maxRetries: c.controlledShutdownMaxRetries,
+        retryBackoffMs: c.controlledShutdownRetryBackoffMs,
+        requestTimeoutMs: c.controllerSocketTimeoutMs,
+        logger: this.logger,
+      });
+    }
     const step = async (what: string, fn: (() => Promise<unknown>) | undefined) => {
       if (!fn) return;
       try {
@@ -236,6 +268,7 @@ export class Broker extends EventEmitter {
         this.logger.error({ err }, `error while shutting down the ${what}`);
       }
     };
+    await step('metrics endpoint', this.metrics && (() => this.metrics!.close()));
     await step('socket server', this.socketServer && (() => this.socketServer!.close()));
     await step('config change listener', this.configChangeListener && (async () => this.configChangeListener!.close()));
     await step('controller', this.controller && (() => this.controller!.shutdown()));

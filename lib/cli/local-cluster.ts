@@ -60,6 +60,8 @@ export interface LocalClusterOptions {
 export interface BrokerProcess {
   id: number;
   port: number;
+  /** Port of the Prometheus endpoint when the broker has `metrics.port` set, else -1. */
+  metricsPort: number;
   pid: number;
   dir: string;
 }
@@ -158,7 +160,7 @@ export class LocalCluster {
     this.children.set(id, child);
     if (this.opts.detached) child.unref();
     const bound = await waitForStarted(child, logFile, startOffset, this.opts.startTimeoutMs ?? 30000, id);
-    const info: BrokerProcess = { id, port: bound, pid: child.pid!, dir };
+    const info: BrokerProcess = { id, port: bound.port, metricsPort: bound.metricsPort, pid: child.pid!, dir };
     this.brokers.set(id, info);
     return info;
   }
@@ -239,7 +241,7 @@ export class LocalCluster {
  * Tails `logFile` from `offset` until the broker's `{"msg":"started","port":N}` line appears; rejects with the
  * log's last lines if the process exits first or the time runs out.
  */
-async function waitForStarted(child: ChildProcess, logFile: string, offset: number, timeoutMs: number, id: number): Promise<number> {
+async function waitForStarted(child: ChildProcess, logFile: string, offset: number, timeoutMs: number, id: number): Promise<{ port: number; metricsPort: number }> {
   const deadline = Date.now() + timeoutMs;
   let pos = offset;
   let partial = '';
@@ -260,8 +262,8 @@ async function waitForStarted(child: ChildProcess, logFile: string, offset: numb
       for (const line of lines) {
         if (!line.includes('"started"')) continue;
         try {
-          const parsed = JSON.parse(line) as { msg?: string; port?: number };
-          if (parsed.msg === 'started' && typeof parsed.port === 'number') return parsed.port;
+          const parsed = JSON.parse(line) as { msg?: string; port?: number; metricsPort?: number };
+          if (parsed.msg === 'started' && typeof parsed.port === 'number') return { port: parsed.port, metricsPort: parsed.metricsPort ?? -1 };
         } catch {
           // not a JSON log line
         }

@@ -28,6 +28,8 @@ export class ReplicaFetcherManager {
   private readonly fetchers = new Map<string, ReplicaFetcher>();
   private readonly fetcherOf = new Map<string, ReplicaFetcher>();
   private readonly stopping = new Set<Promise<void>>();
+  /** Set by shutdown(): later leadership changes start no fetcher (a broker in controlled shutdown stays out of ISRs). */
+  private closed = false;
 
   constructor(private readonly opts: ReplicaFetcherManagerOptions) {}
 
@@ -43,6 +45,7 @@ export class ReplicaFetcherManager {
   /** Starts fetching `partition` from `leaderId` in `leaderEpoch` (moving it from another fetcher if needed). */
   addPartition(partition: Partition, leaderId: number, leaderEpoch: number): void {
     this.removePartition(partition.key);
+    if (this.closed) return;
     const fetcherId = fetcherIdFor(partition.topic, partition.partition, this.opts.config.numReplicaFetchers);
     const name = `${leaderId}-${fetcherId}`;
     let fetcher = this.fetchers.get(name);
@@ -68,8 +71,9 @@ export class ReplicaFetcherManager {
     }
   }
 
-  /** Shuts every fetcher down; resolves when all loops have ended. */
+  /** Shuts every fetcher down for good (see `closed`); resolves when all loops have ended. Idempotent. */
   async shutdown(): Promise<void> {
+    this.closed = true;
     const all = [...this.fetchers.values()].map((f) => f.shutdown());
     this.fetchers.clear();
     this.fetcherOf.clear();
