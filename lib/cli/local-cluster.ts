@@ -182,16 +182,21 @@ export class LocalCluster {
     return this.signalBroker(id, 'SIGKILL');
   }
 
-  /** Clean shutdown of one broker (SIGTERM), SIGKILL after `graceMs`. */
-  async stopBroker(id: number, graceMs = 20000): Promise<void> {
+  /**
+   * Clean shutdown of one broker (SIGTERM), SIGKILL after `graceMs`. Resolves true when the broker exited on its
+   * own within the grace period (a clean shutdown), false when it had to be killed or was not running.
+   */
+  async stopBroker(id: number, graceMs = 20000): Promise<boolean> {
     const child = this.children.get(id);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return false;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGCONT');
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    let killed = false;
+    const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, graceMs);
     await exited;
     clearTimeout(timer);
+    return !killed && child.exitCode === 0;
   }
 
   async restartBroker(id: number): Promise<BrokerProcess> {

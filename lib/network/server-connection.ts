@@ -105,6 +105,12 @@ export class ServerConnection {
     return this.queue.length;
   }
 
+  /** The requests waiting for their turn or their handler, for diagnostics: `Produce#12 (pending), ...`. */
+  describeQueue(): string {
+    return this.queue.map((s) => `${apiKeyName(s.ctx.apiKey)}#${s.ctx.correlationId} (${s.body === undefined ? 'pending' : 'answered'})`)
+      .join(', ') || 'idle';
+  }
+
   /** Stops reading requests, answers the ones in flight, then closes. Resolves once the socket is closed. */
   closeGracefully(): Promise<void> {
     if (this.state === 'Open') {
@@ -235,6 +241,9 @@ export class ServerConnection {
     if (this.state === 'Draining' && this.queue.length === 0) {
       this.state = 'Closed';
       this.socket.end();
+      // Read again (frames are ignored now) so that the peer's FIN is seen and 'close' follows: a paused socket
+      // never reads its EOF, and a draining connection was paused.
+      this.socket.resume();
     }
   }
 

@@ -117,8 +117,8 @@ export class SocketServer {
       ? new Promise<void>((resolve) => this.server.close(() => resolve())) : Promise.resolve();
     const connections = [...this.connections];
     const timer = setTimeout(() => {
-      this.logger.warn({ connections: this.connections.size, shutdownTimeoutMs: this.options.shutdownTimeoutMs },
-        'Connections still busy at shutdown; destroying them');
+      this.logger.warn({ connections: [...this.connections].map((c) => `${c.clientAddress}: ${c.describeQueue()}`),
+        shutdownTimeoutMs: this.options.shutdownTimeoutMs }, 'Connections still busy at shutdown; destroying them');
       for (const connection of this.connections) void connection.destroy();
     }, this.options.shutdownTimeoutMs);
     await Promise.all(connections.map((c) => c.closeGracefully()));

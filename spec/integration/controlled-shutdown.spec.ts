@@ -43,7 +43,8 @@ describe('Controlled shutdown (3 brokers)', function () {
       await load.ackedMore(200, 'before the first restart');
       for (const id of cluster.local.brokerIds()) {
         const logFile = join(cluster.local.broker(id).dir, 'broker.log');
-        await cluster.local.restartBroker(id);
+        expect(await cluster.local.stopBroker(id, 15_000), `broker ${id} to exit on its own, cleanly`).to.equal(true);
+        await cluster.local.startBroker(id);
         const lines = readFileSync(logFile, 'utf8').split('\n');
         expect(lines.filter((l) => l.includes('controlled shutdown succeeded')).length, lines.filter((l) => /ontrolled|shutting|signal|fatal|error/i.test(l)).map((l) => l.slice(0, 400)).join('\n')).to.equal(1);
         await waitFor(fullIsr, `broker ${id} to rejoin every ISR`, { timeoutMs: 60_000 });
