@@ -6,14 +6,20 @@
  *       [--producer-props k=v ...] [--partitions 1] [--replication-factor 1] [--json]   (kafka-producer-perf-test)
  *   mq-bench consume --bootstrap-server H:P --topic T --messages N [--consumer-props k=v ...] [--json]
  *       (kafka-consumer-perf-test)
+ *   mq-bench failover [--rounds 5] [--session-timeout-ms 6000] [--json]   (starts its own 3-broker cluster)
  *
  * Progress lines go to stdout while a benchmark runs, then a summary; with `--json` the last line is one JSON
  * object with the figures. Returns the exit code; only bin/mq-bench exits.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import { runLogBench } from '../bench/log-bench.js';
 import { runProducerPerf } from '../bench/producer-perf.js';
 import { runConsumerPerf } from '../bench/consumer-perf.js';
+import { runFailoverBench } from '../bench/failover-bench.js';
+import { LocalCluster } from './local-cluster.js';
 
 function intArg(name: string, min: number) {
   return (v: string): number => {
@@ -95,6 +101,33 @@ export async function main(argv: string[]): Promise<number> {
         bootstrapServers: o.bootstrapServer, topic: o.topic, messages: o.messages, mode: o.mode,
         consumerProps: o.consumerProps as never, json: !!o.json,
       });
+    });
+
+  program.command('failover')
+    .description('Time from SIGKILL of a partition leader to the next acknowledged acks=all send (RF 3, min.insync 2), ' +
+      'on a 3-broker cluster with ZooKeeper that this command starts in a temporary directory and stops.')
+    .option('--rounds <n>', 'leader kills', intArg('--rounds', 1), 5)
+    .option('--session-timeout-ms <ms>', 'zookeeper.session.timeout.ms of the brokers', intArg('--session-timeout-ms', 2000), 6000)
+    .option('--json', 'print the result as one JSON object on the last line')
+    .action(async (o: { rounds: number; sessionTimeoutMs: number; json?: boolean }) => {
+      const dir = mkdtempSync(join(tmpdir(), 'mq-bench-failover-'));
+      const cluster = new LocalCluster({ dir, brokers: 3, port: 0, zkPort: 0,
+        brokerProps: { 'zookeeper.session.timeout.ms': o.sessionTimeoutMs } });
+      process.stdout.write(`Starting ZooKeeper and 3 brokers in ${dir} (zookeeper.session.timeout.ms=${o.sessionTimeoutMs}) ...\n`);
+      await cluster.start();
+      try {
+        const rounds = await runFailoverBench({ cluster, rounds: o.rounds,
+          onRound: (r) => process.stdout.write(`round ${r.round}: killed leader ${r.killedBrokerId}; first acknowledged send ` +
+            `after ${r.recoveryMs} ms\n`) });
+        const sorted = rounds.map((r) => r.recoveryMs).sort((a, b) => a - b);
+        const median = sorted[Math.floor(sorted.length / 2)]!;
+        process.stdout.write(`recovery median ${median} ms [${sorted[0]}..${sorted.at(-1)}] over ${sorted.length} kills; ` +
+          `session timeout ${o.sessionTimeoutMs} ms\n`);
+        if (o.json) process.stdout.write(`${JSON.stringify({ sessionTimeoutMs: o.sessionTimeoutMs, recoveryMs: sorted, medianMs: median })}\n`);
+      } finally {
+        await cluster.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
   try {
