@@ -41,6 +41,7 @@ import {
 import { ControllerContext, type ControllerPartition } from './controller-context.js';
 import { ControllerEventQueue } from './controller-event-queue.js';
 import { coalesceKey, mergeEvents, type ControllerEvent } from './controller-events.js';
+import { PartitionReassigner } from './partition-reassignment.js';
 import { PartitionStateMachine } from './partition-state-machine.js';
 import { ReplicaStateMachine } from './replica-state-machine.js';
 import { TopicDeletionManager } from './topic-deletion-manager.js';
@@ -94,6 +95,7 @@ interface Activation {
   readonly partitionStateMachine: PartitionStateMachine;
   readonly replicaStateMachine: ReplicaStateMachine;
   readonly topicDeletionManager: TopicDeletionManager;
+  readonly reassigner: PartitionReassigner;
   /** Watches on fixed paths. */
   readonly unwatch: (() => void)[];
   readonly brokerWatches: Map<number, () => void>;
@@ -227,7 +229,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
         case 'TopicDeletion': return await a.topicDeletionManager.onDeletionMarkers(await this.zk.getTopicDeletions());
         case 'IsrChangeNotification': return await this.processIsrChangeNotification(a);
         case 'PreferredReplicaElection': return await this.processPreferredReplicaElection(a);
-        case 'PartitionReassignment': return this.processPartitionReassignment();
+        case 'PartitionReassignment': return await a.reassigner.advance();
         case 'AutoPreferredReplicaLeaderElection': return await this.checkAndTriggerAutoLeaderRebalance(a);
       }
     } catch (e) {
@@ -285,6 +287,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
         deleteTopicEnable: this.config.deleteTopicEnable, logger: this.log,
         onTopicDeleted: (topic) => this.unwatchTopic(a, topic),
       }),
+      reassigner: new PartitionReassigner(context, this.zk, this.log),
       unwatch: [], brokerWatches: new Map(), topicWatches: new Map(), rebalanceTask: undefined,
     };
     this.activation = a;
@@ -543,6 +546,8 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     } finally {
       await this.zk.deleteIsrChangeNotifications(sequenceNumbers, ctx.epochZkVersion);
     }
+    // A reassignment waits for its new replicas to join the ISR: this may be the change it waits for.
+    await a.reassigner.advance();
   }
 
   /** /admin/preferred_replica_election: elect the preferred replicas of the listed partitions, then delete it. */
@@ -563,11 +568,6 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     const electable = partitions.filter((p) => p.leaderIsr !== undefined && p.leaderIsr.leader !== p.replicas[0]);
     if (electable.length === 0) return;
     await a.partitionStateMachine.handleStateChanges(electable, 'OnlinePartition', reason, { kind: 'PreferredReplica' });
-  }
-
-  private processPartitionReassignment(): void {
-    this.log.warn({ path: ReassignPartitionsZNode.path },
-      'partition reassignment arrives with replication; the request is left in ZooKeeper untouched');
   }
 
   /**

@@ -411,6 +411,12 @@ export class KafkaZkClient {
     return node === null ? null : ReassignPartitionsZNode.decode(node.data);
   }
 
+  /** Replaces the pending reassignments with those still in progress (the controller's update), fenced. */
+  async updatePartitionReassignment(reassignments: readonly PartitionReassignment[], controllerEpochZkVersion: number): Promise<void> {
+    await this.controllerMulti(controllerEpochZkVersion, [{ type: 'setData', path: ReassignPartitionsZNode.path,
+      data: ReassignPartitionsZNode.encode(reassignments), version: -1 }] as const);
+  }
+
   async deletePartitionReassignment(controllerEpochZkVersion: number): Promise<void> {
     await this.fencedDeleteEach([ReassignPartitionsZNode.path], controllerEpochZkVersion);
   }
