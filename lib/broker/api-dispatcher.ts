@@ -20,6 +20,7 @@ import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from '
 import { handleAlterConfigs, handleDescribeConfigs } from './handlers/config-handlers.js';
 import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
+import { handleFindCoordinator, handleOffsetCommit, handleOffsetFetch } from './handlers/group-handlers.js';
 
 type Handler = (s: BrokerServices, ctx: RequestContext, body: never) => Promise<object | null>;
 
@@ -37,7 +38,13 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.AlterConfigs, (s, _ctx, b) => handleAlterConfigs(s, b)],
   [ApiKey.DescribeCluster, (s, _ctx, b) => handleDescribeCluster(s, b)],
   [ApiKey.ControlledShutdown, (s, _ctx, b) => handleControlledShutdown(s, b)],
+  [ApiKey.FindCoordinator, (s, _ctx, b) => handleFindCoordinator(s, b)],
+  [ApiKey.OffsetCommit, (s, _ctx, b) => handleOffsetCommit(s, b)],
+  [ApiKey.OffsetFetch, (s, _ctx, b) => handleOffsetFetch(s, b)],
 ]);
+
+/** The api keys this broker serves: what ApiVersions advertises. */
+export const SERVED_API_KEYS: ReadonlySet<number> = new Set(HANDLERS.keys());
 
 /** Builds the socket server's handler; `ready` resolves with the services once startup is complete. */
 export function createApiDispatcher(ready: Promise<BrokerServices>): RequestHandler {

@@ -100,6 +100,7 @@ export const BROKER_CONFIG = new ConfigDef({
   offsetsTopicSegmentBytes: define<number>('offsets.topic.segment.bytes', 'int', 104857600, 'Segment size of __consumer_offsets.', atLeast(1)),
   offsetsRetentionMinutes: define<number>('offsets.retention.minutes', 'int', 10080, 'Offsets of empty groups expire after this.', atLeast(1)),
   offsetsRetentionCheckIntervalMs: define<number>('offsets.retention.check.interval.ms', 'long', 600000, 'Offset expiry check interval.', atLeast(1)),
+  offsetMetadataMaxBytes: define<number>('offset.metadata.max.bytes', 'int', 4096, 'Largest metadata string of a committed offset.', atLeast(0)),
   offsetsCommitTimeoutMs: define<number>('offsets.commit.timeout.ms', 'int', 5000, 'Offset commit replication timeout.', atLeast(1)),
   groupMinSessionTimeoutMs: define<number>('group.min.session.timeout.ms', 'int', 6000, 'Minimum allowed consumer session timeout.'),
   groupMaxSessionTimeoutMs: define<number>('group.max.session.timeout.ms', 'int', 1800000, 'Maximum allowed consumer session timeout.'),

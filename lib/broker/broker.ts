@@ -27,7 +27,10 @@ import { ZkClient } from '../zk/zk-client.js';
 import { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { isZkError } from '../zk/zk-errors.js';
 import { parseListener, topicConfigDefaults, type BrokerConfig } from './broker-config.js';
-import { createApiDispatcher } from './api-dispatcher.js';
+import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
+import { GroupMetadataManager } from '../coordinator/group/group-metadata-manager.js';
+import { OFFSETS_TOPIC } from '../coordinator/group/offsets-record-codec.js';
+import { API_DEFINITIONS } from '../protocol/messages/index.js';
 import { ConfigChangeListener } from './config-change-listener.js';
 import { controlledShutdown } from './controlled-shutdown.js';
 import { BrokerMetrics } from './broker-metrics.js';
@@ -108,7 +111,7 @@ export class Broker extends EventEmitter {
 
     // 3. The socket server binds now, so that the registered port is the real one (port 0 in specs);
     //    requests wait for `ready`.
-    const apiVersions = ApiVersions.defaults();
+    const apiVersions = new ApiVersions(API_DEFINITIONS.filter((d) => SERVED_API_KEYS.has(d.apiKey)));
     this.socketServer = new SocketServer({
       host: listener.host === '' ? undefined : listener.host,
       port: listener.port,
@@ -182,7 +185,17 @@ export class Broker extends EventEmitter {
     });
     await this.controller.startup();
 
-    // 7. Metrics for the operator, then start serving requests.
+    // 7. Committed offsets of the groups whose __consumer_offsets partition is led here.
+    const metadataCache = this.metadataCache;
+    const groupMetadataManager = new GroupMetadataManager(this.replicaManager, {
+      offsetsTopicNumPartitions: c.offsetsTopicNumPartitions,
+      offsetsCommitTimeoutMs: c.offsetsCommitTimeoutMs,
+      offsetMetadataMaxBytes: c.offsetMetadataMaxBytes,
+    }, () => metadataCache.partitionCount(OFFSETS_TOPIC) ?? 0, this.time, logger);
+    this.replicaManager.on('leadershipChange', (leaders, followers) => groupMetadataManager.onLeadershipChange(leaders, followers));
+    groupMetadataManager.loadLedPartitions();
+
+    // 8. Metrics for the operator, then start serving requests.
     if (c.metricsPort >= 0) {
       this.metrics = new BrokerMetrics({ brokerId: c.brokerId, host: listener.host === '' ? '0.0.0.0' : listener.host,
         port: c.metricsPort, replicaManager: this.replicaManager, controller: this.controller, logger });
@@ -205,6 +218,7 @@ export class Broker extends EventEmitter {
         defaultReplicationFactor: c.defaultReplicationFactor,
         logger,
       }),
+      groupMetadataManager,
       zk: this.zk,
       logger,
     });

@@ -1,0 +1,80 @@
+/**
+ * FindCoordinator, OffsetCommit and OffsetFetch: committed offsets for consumer groups, stored in
+ * `__consumer_offsets` by the GroupMetadataManager of the broker leading the group's partition.
+ *
+ * - FindCoordinator creates `__consumer_offsets` on first use (offsets.topic.num.partitions, replication factor
+ *   offsets.topic.replication.factor capped by the live brokers, compacted, offsets.topic.segment.bytes) and
+ *   answers COORDINATOR_NOT_AVAILABLE until the group's partition has a leader. Transaction coordinators
+ *   (keyType 1) are not built: COORDINATOR_NOT_AVAILABLE with a message saying so.
+ * - OffsetCommit from a group without members (generation -1, member id ''), as a consumer using assign() with a
+ *   group.id sends, is stored; with a generation it is answered UNKNOWN_MEMBER_ID, since group membership
+ *   (JoinGroup/SyncGroup) is not built yet and Kafka answers so for a member it does not know.
+ * - Every group request for a group coordinated elsewhere gets NOT_COORDINATOR; while its partition loads,
+ *   COORDINATOR_LOAD_IN_PROGRESS.
+ */
+import { ErrorCode } from '../../common/error-codes.js';
+import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-record-codec.js';
+import type {
+  FindCoordinatorRequest, FindCoordinatorResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest,
+  OffsetFetchResponse,
+} from '../../protocol/messages/index.js';
+import { CoordinatorType } from '../../protocol/messages/index.js';
+import { groupByTopic, type BrokerServices } from './broker-services.js';
+
+const unavailable = (errorCode: number, errorMessage: string): FindCoordinatorResponse =>
+  ({ throttleTimeMs: 0, errorCode, errorMessage, nodeId: -1, host: '', port: -1 });
+
+export async function handleFindCoordinator(s: BrokerServices, req: FindCoordinatorRequest): Promise<FindCoordinatorResponse> {
+  if (req.keyType === CoordinatorType.Transaction) {
+    return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'Transaction coordinators are not available: transactions are not built yet.');
+  }
+  if (req.key === '') return unavailable(ErrorCode.INVALID_GROUP_ID, 'The group id must not be empty.');
+  const cache = s.metadataCache;
+  if (!cache.hasTopic(OFFSETS_TOPIC)) {
+    const live = cache.aliveBrokers().length;
+    await s.topicAdmin.createTopics([{
+      name: OFFSETS_TOPIC,
+      numPartitions: s.config.offsetsTopicNumPartitions,
+      replicationFactor: Math.min(s.config.offsetsTopicReplicationFactor, Math.max(live, 1)),
+      assignments: [],
+      configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(s.config.offsetsTopicSegmentBytes) },
+    }]);
+    return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} is being created; retry.`);
+  }
+  const partition = s.groupMetadataManager.partitionFor(req.key);
+  const leaderId = cache.partitionState(OFFSETS_TOPIC, partition)?.leader ?? -1;
+  const leader = leaderId >= 0 ? cache.broker(leaderId) : undefined;
+  if (!leader) return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} has no live leader yet; retry.`);
+  return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: leader.id, host: leader.host, port: leader.port };
+}
+
+export async function handleOffsetCommit(s: BrokerServices, req: OffsetCommitRequest): Promise<OffsetCommitResponse> {
+  const entries = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex,
+    offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata })));
+  const groupError = s.groupMetadataManager.coordinatorError(req.groupId);
+  const simple = req.generationId < 0 && req.memberId === '';
+  const codes = groupError !== null ? entries.map(() => ErrorCode[groupError])
+    : !simple ? entries.map(() => ErrorCode.UNKNOWN_MEMBER_ID)
+      : await s.groupMetadataManager.commitOffsets(req.groupId, entries);
+  const results = entries.map((e, i) => ({ topic: e.topic, partitionIndex: e.partition, errorCode: codes[i]! }));
+  return {
+    throttleTimeMs: 0,
+    topics: groupByTopic(results, ({ partitionIndex, errorCode }) => ({ partitionIndex, errorCode }))
+      .map(({ name, items }) => ({ name, partitions: items })),
+  };
+}
+
+export async function handleOffsetFetch(s: BrokerServices, req: OffsetFetchRequest): Promise<OffsetFetchResponse> {
+  const groupError = s.groupMetadataManager.coordinatorError(req.groupId);
+  if (groupError !== null) return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode[groupError] };
+  const asked = req.topics === null ? null
+    : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+  const offsets = s.groupMetadataManager.fetchOffsets(req.groupId, asked);
+  return {
+    throttleTimeMs: 0,
+    topics: groupByTopic(offsets, (o) => ({ partitionIndex: o.partition, committedOffset: o.offset,
+      committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: 0 }))
+      .map(({ name, items }) => ({ name, partitions: items })),
+    errorCode: 0,
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * Committed offsets of consumer groups, kept in `__consumer_offsets` (Kafka's GroupMetadataManager, the offsets
+ * half): the broker leading partition p of that topic coordinates every group g with partitionForGroup(g) = p, and
+ * holds in memory the last committed offset of each (group, topic, partition) stored in p.
+ *
+ * - Commit: one record per partition (offsets-record-codec.ts), appended to p with acks=all within
+ *   offsets.commit.timeout.ms; the cache changes only once the append is replicated. Append errors map as Kafka's:
+ *   NOT_LEADER_OR_FOLLOWER → NOT_COORDINATOR; NOT_ENOUGH_REPLICAS(_AFTER_APPEND), UNKNOWN_TOPIC_OR_PARTITION,
+ *   REQUEST_TIMED_OUT → COORDINATOR_NOT_AVAILABLE; oversized metadata → OFFSET_METADATA_TOO_LARGE.
+ * - Load: when this broker becomes leader of p (ReplicaManager 'leadershipChange', or at start), p's log is read
+ *   from its start to its end, the last value per key winning and tombstones deleting; meanwhile the
+ *   groups of p answer COORDINATOR_LOAD_IN_PROGRESS. Becoming follower unloads them (NOT_COORDINATOR).
+ *
+ * Invariants: a group's offsets are served only while its partition is 'loaded' here; the cache holds only groups
+ * of loaded partitions. Concurrency: a load that is overtaken by a later leadership change for the same partition
+ * discards its result (a generation counter per partition). Group membership (join/sync/heartbeat) is not built:
+ * commits with a generation are answered UNKNOWN_MEMBER_ID, as Kafka does for a group it does not know.
+ */
+import { ErrorCode, type ErrorName } from '../../common/error-codes.js';
+import type { Logger } from '../../common/logger.js';
+import type { Time } from '../../common/time.js';
+import { tpKey } from '../../common/topic-partition.js';
+import { RecordBatchBuilder } from '../../record/record-batch-builder.js';
+import { iterateBatches } from '../../record/record-batch-reader.js';
+import type { Partition } from '../../replication/partition.js';
+import type { ReplicaManager } from '../../replication/replica-manager.js';
+import {
+  decodeKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, OFFSETS_TOPIC, type OffsetAndMetadata,
+} from './offsets-record-codec.js';
+import { partitionForGroup } from './group-partition.js';
+
+export interface GroupMetadataManagerConfig {
+  offsetsTopicNumPartitions: number;
+  offsetsCommitTimeoutMs: number;
+  offsetMetadataMaxBytes: number;
+}
+
+export interface OffsetCommitEntry {
+  topic: string;
+  partition: number;
+  offset: number;
+  leaderEpoch: number;
+  metadata: string | null;
+}
+
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  leaderEpoch: number;
+  metadata: string;
+}
+
+const LOAD_READ_BYTES = 1024 * 1024;
+
+export class GroupMetadataManager {
+  /** Offsets partitions led here: loading or loaded, with a generation that a newer leadership change bumps. */
+  private readonly owned = new Map<number, { state: 'loading' | 'loaded'; generation: number }>();
+  private generation = 0;
+  /** group → tpKey → committed offset. */
+  private readonly offsets = new Map<string, Map<string, CommittedOffset & { commitTimestamp: number }>>();
+  private readonly log: Logger;
+
+  constructor(private readonly replicaManager: ReplicaManager, private readonly config: GroupMetadataManagerConfig,
+    private readonly partitionCount: () => number, private readonly time: Time, logger: Logger) {
+    this.log = logger.child({ component: 'GroupMetadataManager' });
+  }
+
+  /** The offsets partition of `groupId`: the existing topic's partition count, else offsets.topic.num.partitions. */
+  partitionFor(groupId: string): number {
+    const count = this.partitionCount();
+    return partitionForGroup(groupId, count > 0 ? count : this.config.offsetsTopicNumPartitions);
+  }
+
+  /** Reacts to a ReplicaManager leadership change: loads led offsets partitions, unloads followed ones. */
+  onLeadershipChange(leaders: readonly Partition[], followers: readonly Partition[]): void {
+    for (const p of followers) if (p.topic === OFFSETS_TOPIC) this.unload(p.partition);
+    for (const p of leaders) if (p.topic === OFFSETS_TOPIC) void this.load(p);
+  }
+
+  /** Loads every offsets partition this broker already leads (at start, after the replica manager started). */
+  loadLedPartitions(): void {
+    for (let i = 0; i < this.partitionCount(); i++) {
+      const p = this.replicaManager.getPartition(OFFSETS_TOPIC, i);
+      if (p?.isLeader && !this.owned.has(i)) void this.load(p);
+    }
+  }
+
+  /** Null when this broker serves `groupId` now, else the error to answer. */
+  coordinatorError(groupId: string): ErrorName | null {
+    const owned = this.owned.get(this.partitionFor(groupId));
+    if (owned === undefined) return 'NOT_COORDINATOR';
+    return owned.state === 'loading' ? 'COORDINATOR_LOAD_IN_PROGRESS' : null;
+  }
+
+  /** True while any offsets partition led here is loading (ListGroups answers COORDINATOR_LOAD_IN_PROGRESS). */
+  get isLoading(): boolean {
+    for (const o of this.owned.values()) if (o.state === 'loading') return true;
+    return false;
+  }
+
+  /** Groups with committed offsets coordinated here. */
+  groupIds(): string[] {
+    return [...this.offsets.keys()];
+  }
+
+  /** Stores offsets of `groupId` (coordinated here, see coordinatorError); per entry the Kafka error code. */
+  async commitOffsets(groupId: string, entries: readonly OffsetCommitEntry[]): Promise<number[]> {
+    const codes = entries.map((e) => (e.metadata !== null && Buffer.byteLength(e.metadata) > this.config.offsetMetadataMaxBytes
+      ? ErrorCode.OFFSET_METADATA_TOO_LARGE : ErrorCode.NONE));
+    const valid = entries.filter((_, i) => codes[i] === ErrorCode.NONE);
+    if (valid.length === 0) return codes;
+    const nowMs = this.time.milliseconds();
+    const builder = new RecordBatchBuilder();
+    const values = valid.map((e) => ({ offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: nowMs }));
+    valid.forEach((e, i) => builder.append(nowMs, encodeOffsetKey(groupId, e.topic, e.partition), encodeOffsetValue(values[i]!)));
+    const partition = this.partitionFor(groupId);
+    const [result] = await this.replicaManager.appendRecords({ acks: -1, timeoutMs: this.config.offsetsCommitTimeoutMs,
+      entries: [{ topic: OFFSETS_TOPIC, partition, records: builder.buildSync() }] });
+    const code = result === undefined ? ErrorCode.COORDINATOR_NOT_AVAILABLE : commitErrorCode(result.errorCode);
+    if (code === ErrorCode.NONE && this.owned.get(partition)?.state === 'loaded') {
+      valid.forEach((e, i) => this.put(groupId, e.topic, e.partition, values[i]!));
+    }
+    let next = 0;
+    return codes.map((c) => (c === ErrorCode.NONE ? (next++, code) : c));
+  }
+
+  /** Committed offsets of `groupId`: of the given partitions (offset -1 where none), or all when `partitions` is null. */
+  fetchOffsets(groupId: string, partitions: readonly { topic: string; partition: number }[] | null): CommittedOffset[] {
+    const committed = this.offsets.get(groupId);
+    if (partitions === null) {
+      return [...(committed?.values() ?? [])].map(({ topic, partition, offset, leaderEpoch, metadata }) =>
+        ({ topic, partition, offset, leaderEpoch, metadata }));
+    }
+    return partitions.map(({ topic, partition }) => {
+      const c = committed?.get(tpKey(topic, partition));
+      return c ? { topic, partition, offset: c.offset, leaderEpoch: c.leaderEpoch, metadata: c.metadata }
+        : { topic, partition, offset: -1, leaderEpoch: -1, metadata: '' };
+    });
+  }
+
+  private put(groupId: string, topic: string, partition: number, value: OffsetAndMetadata): void {
+    let committed = this.offsets.get(groupId);
+    if (!committed) this.offsets.set(groupId, (committed = new Map()));
+    committed.set(tpKey(topic, partition), { topic, partition, offset: value.offset, leaderEpoch: value.leaderEpoch,
+      metadata: value.metadata, commitTimestamp: value.commitTimestamp });
+  }
+
+  private async load(p: Partition): Promise<void> {
+    const generation = ++this.generation;
+    this.owned.set(p.partition, { state: 'loading', generation });
+    this.dropGroupsOf(p.partition);
+    const started = this.time.hiResMs();
+    const loaded = new Map<string, Map<string, OffsetAndMetadata & { topic: string; partition: number } | null>>();
+    let records = 0;
+    try {
+      // To the log end, not the high watermark, as Kafka does: a new leader's HW may trail its log by a fetch round,
+      // and everything in a leader's log is what its followers will hold.
+      const log = p.log;
+      const end = log.logEndOffset;
+      for (let offset = log.logStartOffset; offset < end;) {
+        const read = log.read(offset, LOAD_READ_BYTES, { maxOffset: end, minOneBatch: true });
+        if (read.records.length === 0) break;
+        for (const batch of iterateBatches(read.records)) {
+          if (batch.isControl) { offset = batch.nextOffset; continue; }
+          for (const r of await batch.recordsAsync()) {
+            if (r.offset < offset || r.key === null) continue;
+            const key = decodeKey(r.key);
+            if (key?.kind !== 'offset') continue;
+            let group = loaded.get(key.group);
+            if (!group) loaded.set(key.group, (group = new Map()));
+            group.set(tpKey(key.topic, key.partition),
+              r.value === null ? null : { ...decodeOffsetValue(r.value), topic: key.topic, partition: key.partition });
+            records++;
+          }
+          offset = batch.nextOffset;
+        }
+      }
+    } catch (err) {
+      this.log.error({ err, partition: p.partition }, `loading ${OFFSETS_TOPIC} failed; its groups stay unavailable until the next leadership change`);
+      return;
+    }
+    if (this.owned.get(p.partition)?.generation !== generation) return;
+    for (const [groupId, group] of loaded) {
+      for (const value of group.values()) if (value !== null) this.put(groupId, value.topic, value.partition, value);
+    }
+    this.owned.set(p.partition, { state: 'loaded', generation });
+    this.log.info({ partition: p.partition, groups: loaded.size, records, ms: Math.round(this.time.hiResMs() - started) },
+      `loaded ${OFFSETS_TOPIC} partition`);
+  }
+
+  private unload(partition: number): void {
+    if (!this.owned.delete(partition)) return;
+    this.dropGroupsOf(partition);
+    this.log.info({ partition }, `unloaded ${OFFSETS_TOPIC} partition (no longer its leader)`);
+  }
+
+  private dropGroupsOf(partition: number): void {
+    for (const groupId of [...this.offsets.keys()]) if (this.partitionFor(groupId) === partition) this.offsets.delete(groupId);
+  }
+}
+
+/** Kafka's mapping of an offsets-topic append error to what the committing client is told. */
+function commitErrorCode(code: number): number {
+  switch (code) {
+    case ErrorCode.NONE: return ErrorCode.NONE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER: case ErrorCode.KAFKA_STORAGE_ERROR: return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION: case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND: case ErrorCode.REQUEST_TIMED_OUT: return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.MESSAGE_TOO_LARGE: case ErrorCode.RECORD_LIST_TOO_LARGE: case ErrorCode.INVALID_FETCH_SIZE:
+      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
+    default: return code;
+  }
+}
+
