@@ -26,6 +26,7 @@ export {
   DEFAULT_CONSUMER_OPTIONS, type ConsumerOptions, type IsolationLevelName, type OffsetResetStrategy,
 } from './consumer/consumer-options.js';
 export type { TopicPartitionRef } from './consumer/subscription-state.js';
+export type { CommittedOffset, OffsetToCommit } from './consumer/group-offsets.js';
 export {
   Admin, type AdminCallOptions, type ClusterDescription, type ConfigEntry, type ConfigResource, type ConfigResourceDescription,
   type CreatedTopic, type ListedOffset, type NewPartitions, type NewTopic, type OffsetSpec, type PartitionDescription,

@@ -5,10 +5,12 @@
  * loads the partition from its log and answers with the same offsets.
  */
 import { expect } from 'chai';
+import { Consumer, Producer } from '../../lib/client/index.js';
 import { ErrorCode } from '../../lib/common/error-codes.js';
 import { ApiKey } from '../../lib/protocol/api-keys.js';
 import type { NetworkClient } from '../../lib/network/network-client.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
+import { defer } from '../helpers/cleanup.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { connectTo, createTopic } from '../helpers/wire.js';
 
@@ -40,6 +42,41 @@ describe('Group offsets (3 brokers)', function () {
 
   const fetchOffsets = (client: NetworkClient) =>
     client.send(ApiKey.OffsetFetch, 0, { groupId: GROUP, topics: [{ name: 'orders', partitionIndexes: [0, 1, 2, 3] }], requireStable: false });
+
+  it('lets a consumer with a group.id resume from the positions it committed, and start from the reset without any', async () => {
+    await createTopic(cluster, 'ledger', 2, 3);
+    const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers, acks: 'all' }), (p) => p.close());
+    await producer.connect();
+    await producer.sendBatch(Array.from({ length: 10 }, (_, i) => ({ topic: 'ledger', partition: 0, value: `e${i}` })));
+    const consumer = async (groupId: string) => {
+      const c = defer(new Consumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': groupId,
+        'auto.offset.reset': 'earliest' }), (x) => x.close());
+      await c.connect();
+      c.assign([{ topic: 'ledger', partition: 0 }, { topic: 'ledger', partition: 1 }]);
+      return c;
+    };
+    const read = async (c: Consumer, n: number) => {
+      const out: number[] = [];
+      for await (const r of c) {
+        out.push(r.offset);
+        if (out.length === n) break;
+      }
+      return out;
+    };
+    const first = await consumer('readers');
+    expect(await read(first, 6)).to.deep.equal([0, 1, 2, 3, 4, 5]);
+    await first.commit();
+    await first.close();
+
+    const second = await consumer('readers');
+    expect(await second.committed([{ topic: 'ledger', partition: 0 }, { topic: 'ledger', partition: 1 }]))
+      .to.deep.equal([{ topic: 'ledger', partition: 0, offset: 6, leaderEpoch: -1, metadata: '' },
+        { topic: 'ledger', partition: 1, offset: 0, leaderEpoch: -1, metadata: '' }]);
+    expect(await read(second, 4)).to.deep.equal([6, 7, 8, 9]);
+    const other = await consumer('auditors');
+    expect(await other.committed([{ topic: 'ledger', partition: 0 }])).to.deep.equal([null]);
+    expect(await read(other, 2)).to.deep.equal([0, 1]);
+  });
 
   it('commits and fetches offsets at the coordinator, which survives a SIGKILL with its offsets intact', async () => {
     await createTopic(cluster, 'orders', 4, 3);

@@ -13,6 +13,9 @@
  * connection lost, ...) are retried after a metadata refresh.
  * Concurrency: one reader at a time (an iterator or `run()`); `seek`/`pause`/`resume`/`assign` may be called at any
  * time, also from inside a handler: records already fetched for an affected partition are dropped.
+ * With a `group.id`, newly assigned partitions start at the group's committed offset (OffsetFetch at the group
+ * coordinator), falling back to `auto.offset.reset` where the group has none, and `commit()` stores positions for
+ * the group (OffsetCommit with generation -1, as Kafka's consumer does for assign()); `committed()` reads them.
  * Lifecycle: New → `connect()` → Connected → `close()` → Closed. Group membership (`subscribe()`) arrives with
  * consumer groups.
  */
@@ -29,7 +32,8 @@ import type { CompletedFetch } from './completed-fetch.js';
 import { ConsumerBatch } from './consumer-batch.js';
 import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions } from './consumer-options.js';
 import { Fetcher } from './fetcher.js';
-import { SubscriptionState, type TopicPartitionRef } from './subscription-state.js';
+import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from './group-offsets.js';
+import { SubscriptionState, type TopicPartitionRef, type TopicPartitionState } from './subscription-state.js';
 
 /** One record as the async iterator hands it out. Key, value and header values are views into fetched memory. */
 export interface ConsumerRecord {
@@ -79,6 +83,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly cluster: ClientCluster;
   private readonly subscriptions = new SubscriptionState();
   private readonly fetcher: Fetcher;
+  /** Committed offsets at the group coordinator; null without a group.id. */
+  private readonly groupOffsets: GroupOffsets | null;
+  /** A failed committed-offset lookup for newly assigned partitions, thrown to the reader once. */
+  private committedLookupError: Error | undefined;
   private state: ConsumerState = 'New';
   private current: CompletedFetch | null = null;
   private reading = false;
@@ -106,6 +114,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       logger: o.logger,
     });
     this.cluster.onUpdate(() => this.fetcher.sendFetches());
+    const groupId = o['group.id'];
+    this.groupOffsets = groupId === undefined ? null : new GroupOffsets({ cluster: this.cluster, groupId, time: o.time,
+      retryBackoffMs: o['retry.backoff.ms'], apiTimeoutMs: o['default.api.timeout.ms'] });
   }
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */
@@ -139,10 +150,34 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
           `>= 0; found ${JSON.stringify({ topic, partition })}.`);
       }
     }
-    this.subscriptions.assign(partitions, this.options['auto.offset.reset']);
+    const added = this.subscriptions.assign(partitions, this.options['auto.offset.reset']);
     if (this.current !== null && this.current.isStale) this.current = null;
+    if (this.groupOffsets !== null && added.length > 0) this.startAtCommitted(added);
     this.cluster.addTopics(this.subscriptions.topics());
     this.fetcher.sendFetches();
+  }
+
+  /**
+   * Stores the group's committed offsets (needs `group.id`): the given ones, or the current position of every
+   * assigned partition that has one (the next record it will yield). Resolves once the coordinator has them
+   * replicated; rejects with the coordinator's error, or TimeoutError after `default.api.timeout.ms`.
+   */
+  async commit(offsets?: readonly OffsetToCommit[]): Promise<void> {
+    const group = this.requireGroup('commit offsets');
+    const toCommit = offsets ?? this.subscriptions.all().filter((s) => s.position !== null)
+      .map(({ topic, partition, position }) => ({ topic, partition, offset: position! }));
+    for (const o of toCommit) {
+      if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
+        throw new InvalidArgumentError(`commit() needs offsets >= 0; found ${o.offset} for ${o.topic}-${o.partition}.`);
+      }
+    }
+    await group.commit(toCommit);
+  }
+
+  /** The group's committed offsets of `partitions` (needs `group.id`): null where the group has none. */
+  async committed(partitions: readonly TopicPartitionRef[]): Promise<(CommittedOffset | null)[]> {
+    const offsets = await this.requireGroup('read committed offsets').fetch(partitions);
+    return offsets.map((o) => (o.offset < 0 ? null : o));
   }
 
   /** The assigned partitions. */
@@ -338,8 +373,42 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     }
   }
 
+  /**
+   * Positions newly assigned partitions at the group's committed offsets; those without one keep their pending
+   * `auto.offset.reset`. A failed lookup is surfaced to the reader (starting from a reset instead could skip or
+   * repeat records silently).
+   */
+  private startAtCommitted(added: TopicPartitionState[]): void {
+    for (const state of added) state.awaitingCommitted = true;
+    const epochs = added.map((s) => s.epoch);
+    this.groupOffsets!.fetch(added).then((committed) => {
+      committed.forEach((c, i) => {
+        const state = added[i]!;
+        if (!state.awaitingCommitted || state.epoch !== epochs[i] || this.subscriptions.get(state.topic, state.partition) !== state) return;
+        state.awaitingCommitted = false;
+        if (c.offset >= 0) state.seek(c.offset);
+      });
+    }, (error: unknown) => {
+      for (const state of added) state.awaitingCommitted = false;
+      this.committedLookupError ??= error instanceof Error ? error : new Error(String(error));
+    }).finally(() => this.fetcher.sendFetches());
+  }
+
+  private requireGroup(what: string): GroupOffsets {
+    if (this.groupOffsets === null) {
+      throw new IllegalStateError(`The consumer cannot ${what} without a group: set 'group.id'.`);
+    }
+    if (this.state !== 'Connected') throw this.notConnected(what);
+    return this.groupOffsets;
+  }
+
   /** Throws NoOffsetForPartitionError for a partition that has no position and may not reset ('none'). */
   private checkPositions(): void {
+    if (this.committedLookupError !== undefined) {
+      const error = this.committedLookupError;
+      this.committedLookupError = undefined;
+      throw error;
+    }
     for (const state of this.subscriptions.all()) {
       if (!state.paused && state.position === null && state.pendingReset === 'none') {
         throw new NoOffsetForPartitionError(state.topic, state.partition);

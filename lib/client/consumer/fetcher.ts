@@ -82,6 +82,7 @@ export class Fetcher {
     for (const state of subscriptions.all()) {
       if (state.paused) continue;
       if (state.position === null) {
+        if (state.awaitingCommitted) continue;
         if (state.pendingReset !== null && state.pendingReset !== 'none' && !this.resetting.has(state)) {
           if (state.retryAtMs <= nowMs) toReset.push(state);
           else nextRetryMs = Math.min(nextRetryMs, state.retryAtMs);

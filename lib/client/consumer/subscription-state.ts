@@ -28,6 +28,8 @@ export class TopicPartitionState {
   epoch = 0;
   /** Reset to apply before fetching: set after assign() without a position, seekToBeginning/End, or out of range. */
   pendingReset: OffsetResetStrategy | null = null;
+  /** With a group.id: the group's committed offset is being looked up; neither fetched nor reset meanwhile. */
+  awaitingCommitted = false;
   /** A fetch for this partition is in flight. */
   fetchInFlight = false;
   /** Fetched data not yet handed to the reader, oldest first. */
@@ -51,6 +53,7 @@ export class TopicPartitionState {
 
   /** Forgets the position and asks for a reset by `strategy`. */
   requestReset(strategy: OffsetResetStrategy): void {
+    this.awaitingCommitted = false;
     this.position = null;
     this.fetchOffset = null;
     this.pendingReset = strategy;

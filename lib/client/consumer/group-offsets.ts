@@ -1,0 +1,120 @@
+/**
+ * A consumer's committed offsets at its group coordinator (the offsets half of Kafka's ConsumerCoordinator): finds
+ * the coordinator with FindCoordinator, commits with OffsetCommit and reads back with OffsetFetch, retrying what
+ * Kafka retries — COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR (which also forgets the
+ * coordinator, so the next try looks it up again) and lost connections — until `default.api.timeout.ms`.
+ *
+ * Without group membership a commit carries generation -1 and member id '' (Kafka's "simple" consumer with a
+ * group.id). Owned by one Consumer; calls may overlap (each is its own request).
+ */
+import { ApiError, apiErrorFromCode, ConnectionError } from '../../common/errors.js';
+import type { Time } from '../../common/time.js';
+import { ApiKey } from '../../protocol/api-keys.js';
+import type { ClientCluster } from '../client-cluster.js';
+import { ExponentialBackoff, retry } from '../retry.js';
+import type { TopicPartitionRef } from './subscription-state.js';
+
+export interface OffsetToCommit extends TopicPartitionRef {
+  /** The next offset to read. */
+  offset: number;
+  /** @default -1 (unknown) */
+  leaderEpoch?: number;
+  /** @default '' */
+  metadata?: string;
+}
+
+export interface CommittedOffset extends TopicPartitionRef {
+  offset: number;
+  leaderEpoch: number;
+  metadata: string;
+}
+
+export interface GroupOffsetsOptions {
+  cluster: ClientCluster;
+  groupId: string;
+  time: Time;
+  retryBackoffMs: number;
+  apiTimeoutMs: number;
+}
+
+export class GroupOffsets {
+  private coordinatorId: number | null = null;
+  private readonly backoff: ExponentialBackoff;
+
+  constructor(private readonly opts: GroupOffsetsOptions) {
+    this.backoff = new ExponentialBackoff(opts.retryBackoffMs, Math.max(opts.retryBackoffMs, 1000));
+  }
+
+  /** Commits `offsets` for the group; rejects with the first non-retriable partition error, or TimeoutError. */
+  async commit(offsets: readonly OffsetToCommit[]): Promise<void> {
+    if (offsets.length === 0) return;
+    const byTopic = new Map<string, OffsetToCommit[]>();
+    for (const o of offsets) {
+      let list = byTopic.get(o.topic);
+      if (!list) byTopic.set(o.topic, (list = []));
+      list.push(o);
+    }
+    await this.withCoordinator('OffsetCommit', async (nodeId) => {
+      const res = await this.opts.cluster.send(nodeId, ApiKey.OffsetCommit, {
+        groupId: this.opts.groupId, generationId: -1, memberId: '', groupInstanceId: null,
+        topics: [...byTopic].map(([name, list]) => ({ name, partitions: list.map((o) => ({ partitionIndex: o.partition,
+          committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch ?? -1, committedMetadata: o.metadata ?? '' })) })),
+      });
+      for (const t of res.topics) {
+        for (const p of t.partitions) {
+          if (p.errorCode !== 0) throw withPartition(apiErrorFromCode(p.errorCode), `${t.name}-${p.partitionIndex}`);
+        }
+      }
+    });
+  }
+
+  /** The group's committed offsets of `partitions`; offset -1 where nothing was committed. */
+  async fetch(partitions: readonly TopicPartitionRef[]): Promise<CommittedOffset[]> {
+    const byTopic = new Map<string, number[]>();
+    for (const { topic, partition } of partitions) {
+      let list = byTopic.get(topic);
+      if (!list) byTopic.set(topic, (list = []));
+      list.push(partition);
+    }
+    return this.withCoordinator('OffsetFetch', async (nodeId) => {
+      const res = await this.opts.cluster.send(nodeId, ApiKey.OffsetFetch, {
+        groupId: this.opts.groupId, requireStable: false,
+        topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+      });
+      if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode);
+      const found = new Map<string, CommittedOffset>();
+      for (const t of res.topics) {
+        for (const p of t.partitions) {
+          if (p.errorCode !== 0) throw withPartition(apiErrorFromCode(p.errorCode), `${t.name}-${p.partitionIndex}`);
+          found.set(`${t.name}\u0000${p.partitionIndex}`, { topic: t.name, partition: p.partitionIndex,
+            offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata ?? '' });
+        }
+      }
+      return partitions.map(({ topic, partition }) => found.get(`${topic}\u0000${partition}`)
+        ?? { topic, partition, offset: -1, leaderEpoch: -1, metadata: '' });
+    });
+  }
+
+  private async withCoordinator<T>(what: string, fn: (nodeId: number) => Promise<T>): Promise<T> {
+    const { time } = this.opts;
+    return retry(async () => fn(this.coordinatorId ?? (this.coordinatorId = await this.findCoordinator())), {
+      what: `${what} for group '${this.opts.groupId}'`, time, deadlineMs: time.hiResMs() + this.opts.apiTimeoutMs,
+      backoff: this.backoff,
+      onRetriableError: (error) => {
+        if (error instanceof ConnectionError || (error instanceof ApiError && error.errorName === 'NOT_COORDINATOR')) {
+          this.coordinatorId = null;
+        }
+      },
+    });
+  }
+
+  private async findCoordinator(): Promise<number> {
+    const res = await this.opts.cluster.sendToAny(ApiKey.FindCoordinator, { key: this.opts.groupId, keyType: 0 });
+    if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode, res.errorMessage ?? undefined);
+    return res.nodeId;
+  }
+}
+
+function withPartition(error: ApiError, partition: string): ApiError {
+  return apiErrorFromCode(error.errorCode, `${error.message} (partition ${partition})`);
+}
