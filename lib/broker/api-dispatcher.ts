@@ -20,7 +20,10 @@ import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from '
 import { handleAlterConfigs, handleDescribeConfigs } from './handlers/config-handlers.js';
 import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
-import { handleFindCoordinator, handleOffsetCommit, handleOffsetFetch } from './handlers/group-handlers.js';
+import {
+  handleDeleteGroups, handleDescribeGroups, handleFindCoordinator, handleHeartbeat, handleJoinGroup, handleLeaveGroup,
+  handleListGroups, handleOffsetCommit, handleOffsetFetch, handleSyncGroup,
+} from './handlers/group-handlers.js';
 
 type Handler = (s: BrokerServices, ctx: RequestContext, body: never) => Promise<object | null>;
 
@@ -41,6 +44,13 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.FindCoordinator, (s, _ctx, b) => handleFindCoordinator(s, b)],
   [ApiKey.OffsetCommit, (s, _ctx, b) => handleOffsetCommit(s, b)],
   [ApiKey.OffsetFetch, (s, _ctx, b) => handleOffsetFetch(s, b)],
+  [ApiKey.JoinGroup, (s, ctx, b) => handleJoinGroup(s, ctx, b)],
+  [ApiKey.SyncGroup, (s, _ctx, b) => handleSyncGroup(s, b)],
+  [ApiKey.Heartbeat, (s, _ctx, b) => handleHeartbeat(s, b)],
+  [ApiKey.LeaveGroup, (s, _ctx, b) => handleLeaveGroup(s, b)],
+  [ApiKey.DescribeGroups, (s, _ctx, b) => handleDescribeGroups(s, b)],
+  [ApiKey.ListGroups, (s, _ctx, b) => handleListGroups(s, b)],
+  [ApiKey.DeleteGroups, (s, _ctx, b) => handleDeleteGroups(s, b)],
 ]);
 
 /** The api keys this broker serves: what ApiVersions advertises. */

@@ -29,6 +29,8 @@ import { isZkError } from '../zk/zk-errors.js';
 import { parseListener, topicConfigDefaults, type BrokerConfig } from './broker-config.js';
 import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
 import { GroupMetadataManager } from '../coordinator/group/group-metadata-manager.js';
+import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
+import { SystemScheduler } from '../common/scheduler.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/offsets-record-codec.js';
 import { API_DEFINITIONS } from '../protocol/messages/index.js';
 import { ConfigChangeListener } from './config-change-listener.js';
@@ -58,6 +60,7 @@ export class Broker extends EventEmitter {
   private controller: KafkaController | undefined;
   private configChangeListener: ConfigChangeListener | undefined;
   private metrics: BrokerMetrics | undefined;
+  private groupCoordinator: GroupCoordinator | undefined;
   /** czxid of the current /brokers/ids registration: the broker epoch sent with ControlledShutdown. */
   private brokerEpoch = -1;
   private resolveReady!: (s: BrokerServices) => void;
@@ -185,15 +188,23 @@ export class Broker extends EventEmitter {
     });
     await this.controller.startup();
 
-    // 7. Committed offsets of the groups whose __consumer_offsets partition is led here.
+    // 7. The group coordinator for the groups whose __consumer_offsets partition is led here, with their offsets.
     const metadataCache = this.metadataCache;
     const groupMetadataManager = new GroupMetadataManager(this.replicaManager, {
       offsetsTopicNumPartitions: c.offsetsTopicNumPartitions,
       offsetsCommitTimeoutMs: c.offsetsCommitTimeoutMs,
       offsetMetadataMaxBytes: c.offsetMetadataMaxBytes,
     }, () => metadataCache.partitionCount(OFFSETS_TOPIC) ?? 0, this.time, logger);
-    this.replicaManager.on('leadershipChange', (leaders, followers) => groupMetadataManager.onLeadershipChange(leaders, followers));
+    const groupCoordinator = new GroupCoordinator(groupMetadataManager, {
+      groupMinSessionTimeoutMs: c.groupMinSessionTimeoutMs,
+      groupMaxSessionTimeoutMs: c.groupMaxSessionTimeoutMs,
+      groupInitialRebalanceDelayMs: c.groupInitialRebalanceDelayMs,
+      groupMaxSize: c.groupMaxSize,
+    }, this.time, new SystemScheduler(), logger);
+    this.groupCoordinator = groupCoordinator;
+    this.replicaManager.on('leadershipChange', (leaders, followers) => groupCoordinator.onLeadershipChange(leaders, followers));
     groupMetadataManager.loadLedPartitions();
+    groupCoordinator.startup();
 
     // 8. Metrics for the operator, then start serving requests.
     if (c.metricsPort >= 0) {
@@ -218,7 +229,7 @@ export class Broker extends EventEmitter {
         defaultReplicationFactor: c.defaultReplicationFactor,
         logger,
       }),
-      groupMetadataManager,
+      groupCoordinator,
       zk: this.zk,
       logger,
     });
@@ -284,6 +295,7 @@ export class Broker extends EventEmitter {
     };
     await step('metrics endpoint', this.metrics && (() => this.metrics!.close()));
     await step('socket server', this.socketServer && (() => this.socketServer!.close()));
+    await step('group coordinator', this.groupCoordinator && (async () => this.groupCoordinator!.shutdown()));
     await step('config change listener', this.configChangeListener && (async () => this.configChangeListener!.close()));
     await step('controller', this.controller && (() => this.controller!.shutdown()));
     await step('replica manager', this.replicaManager && (() => this.replicaManager!.shutdown()));

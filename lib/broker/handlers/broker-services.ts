@@ -5,7 +5,7 @@
 import type { Logger } from '../../common/logger.js';
 import type { ApiVersions } from '../../protocol/api-versions.js';
 import type { KafkaController } from '../../controller/controller.js';
-import type { GroupMetadataManager } from '../../coordinator/group/group-metadata-manager.js';
+import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
 import type { TopicAdmin } from '../../controller/topic-admin.js';
 import type { MetadataCache } from '../../replication/metadata-cache.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
@@ -22,7 +22,7 @@ export interface BrokerServices {
   readonly replicaManager: ReplicaManager;
   readonly controller: KafkaController;
   readonly topicAdmin: TopicAdmin;
-  readonly groupMetadataManager: GroupMetadataManager;
+  readonly groupCoordinator: GroupCoordinator;
   readonly zk: KafkaZkClient;
   readonly logger: Logger;
 }

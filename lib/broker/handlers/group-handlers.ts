@@ -1,22 +1,25 @@
 /**
- * FindCoordinator, OffsetCommit and OffsetFetch: committed offsets for consumer groups, stored in
- * `__consumer_offsets` by the GroupMetadataManager of the broker leading the group's partition.
+ * The group APIs, answered by the GroupCoordinator of the broker leading the group's `__consumer_offsets`
+ * partition: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch,
+ * DescribeGroups, ListGroups, DeleteGroups.
  *
  * - FindCoordinator creates `__consumer_offsets` on first use (offsets.topic.num.partitions, replication factor
  *   offsets.topic.replication.factor capped by the live brokers, compacted, offsets.topic.segment.bytes) and
  *   answers COORDINATOR_NOT_AVAILABLE until the group's partition has a leader. Transaction coordinators
  *   (keyType 1) are not built: COORDINATOR_NOT_AVAILABLE with a message saying so.
- * - OffsetCommit from a group without members (generation -1, member id ''), as a consumer using assign() with a
- *   group.id sends, is stored; with a generation it is answered UNKNOWN_MEMBER_ID, since group membership
- *   (JoinGroup/SyncGroup) is not built yet and Kafka answers so for a member it does not know.
+ * - OffsetCommit is fenced by the group's generation (GroupCoordinator.commitOffsets); a group without members
+ *   takes commits with generation -1, as a consumer using assign() with a group.id sends.
  * - Every group request for a group coordinated elsewhere gets NOT_COORDINATOR; while its partition loads,
  *   COORDINATOR_LOAD_IN_PROGRESS.
  */
 import { ErrorCode } from '../../common/error-codes.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-record-codec.js';
+import type { RequestContext } from '../../network/request-context.js';
 import type {
-  FindCoordinatorRequest, FindCoordinatorResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest,
-  OffsetFetchResponse,
+  DeleteGroupsRequest, DeleteGroupsResponse, DescribeGroupsRequest, DescribeGroupsResponse, FindCoordinatorRequest,
+  FindCoordinatorResponse, HeartbeatRequest, HeartbeatResponse, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest,
+  LeaveGroupResponse, ListGroupsRequest, ListGroupsResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest,
+  OffsetFetchResponse, SyncGroupRequest, SyncGroupResponse,
 } from '../../protocol/messages/index.js';
 import { CoordinatorType } from '../../protocol/messages/index.js';
 import { groupByTopic, type BrokerServices } from './broker-services.js';
@@ -41,7 +44,7 @@ export async function handleFindCoordinator(s: BrokerServices, req: FindCoordina
     }]);
     return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} is being created; retry.`);
   }
-  const partition = s.groupMetadataManager.partitionFor(req.key);
+  const partition = s.groupCoordinator.offsets.partitionFor(req.key);
   const leaderId = cache.partitionState(OFFSETS_TOPIC, partition)?.leader ?? -1;
   const leader = leaderId >= 0 ? cache.broker(leaderId) : undefined;
   if (!leader) return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} has no live leader yet; retry.`);
@@ -51,11 +54,7 @@ export async function handleFindCoordinator(s: BrokerServices, req: FindCoordina
 export async function handleOffsetCommit(s: BrokerServices, req: OffsetCommitRequest): Promise<OffsetCommitResponse> {
   const entries = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex,
     offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata })));
-  const groupError = s.groupMetadataManager.coordinatorError(req.groupId);
-  const simple = req.generationId < 0 && req.memberId === '';
-  const codes = groupError !== null ? entries.map(() => ErrorCode[groupError])
-    : !simple ? entries.map(() => ErrorCode.UNKNOWN_MEMBER_ID)
-      : await s.groupMetadataManager.commitOffsets(req.groupId, entries);
+  const codes = await s.groupCoordinator.commitOffsets(req.groupId, req.generationId, req.memberId, req.groupInstanceId, entries);
   const results = entries.map((e, i) => ({ topic: e.topic, partitionIndex: e.partition, errorCode: codes[i]! }));
   return {
     throttleTimeMs: 0,
@@ -65,11 +64,11 @@ export async function handleOffsetCommit(s: BrokerServices, req: OffsetCommitReq
 }
 
 export async function handleOffsetFetch(s: BrokerServices, req: OffsetFetchRequest): Promise<OffsetFetchResponse> {
-  const groupError = s.groupMetadataManager.coordinatorError(req.groupId);
+  const groupError = s.groupCoordinator.offsets.coordinatorError(req.groupId);
   if (groupError !== null) return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode[groupError] };
   const asked = req.topics === null ? null
     : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
-  const offsets = s.groupMetadataManager.fetchOffsets(req.groupId, asked);
+  const offsets = s.groupCoordinator.offsets.fetchOffsets(req.groupId, asked);
   return {
     throttleTimeMs: 0,
     topics: groupByTopic(offsets, (o) => ({ partitionIndex: o.partition, committedOffset: o.offset,
@@ -77,4 +76,32 @@ export async function handleOffsetFetch(s: BrokerServices, req: OffsetFetchReque
       .map(({ name, items }) => ({ name, partitions: items })),
     errorCode: 0,
   };
+}
+
+export function handleJoinGroup(s: BrokerServices, ctx: RequestContext, req: JoinGroupRequest): Promise<JoinGroupResponse> {
+  return s.groupCoordinator.joinGroup(req, ctx.header.clientId ?? '', ctx.clientAddress.replace(/:\d+$/, ''));
+}
+
+export function handleSyncGroup(s: BrokerServices, req: SyncGroupRequest): Promise<SyncGroupResponse> {
+  return s.groupCoordinator.syncGroup(req);
+}
+
+export async function handleHeartbeat(s: BrokerServices, req: HeartbeatRequest): Promise<HeartbeatResponse> {
+  return { throttleTimeMs: 0, errorCode: s.groupCoordinator.heartbeat(req) };
+}
+
+export async function handleLeaveGroup(s: BrokerServices, req: LeaveGroupRequest): Promise<LeaveGroupResponse> {
+  return s.groupCoordinator.leaveGroup(req);
+}
+
+export async function handleDescribeGroups(s: BrokerServices, req: DescribeGroupsRequest): Promise<DescribeGroupsResponse> {
+  return { throttleTimeMs: 0, groups: s.groupCoordinator.describeGroups(req.groups) };
+}
+
+export async function handleListGroups(s: BrokerServices, req: ListGroupsRequest): Promise<ListGroupsResponse> {
+  return s.groupCoordinator.listGroups(req.statesFilter);
+}
+
+export async function handleDeleteGroups(s: BrokerServices, req: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
+  return { throttleTimeMs: 0, results: await s.groupCoordinator.deleteGroups(req.groupsNames) };
 }

@@ -13,8 +13,8 @@
  *
  * Invariants: a group's offsets are served only while its partition is 'loaded' here; the cache holds only groups
  * of loaded partitions. Concurrency: a load that is overtaken by a later leadership change for the same partition
- * discards its result (a generation counter per partition). Group membership (join/sync/heartbeat) is not built:
- * commits with a generation are answered UNKNOWN_MEMBER_ID, as Kafka does for a group it does not know.
+ * discards its result (a generation counter per partition). Fencing of commits by group generation is the
+ * GroupCoordinator's, which calls this after its checks.
  */
 import { ErrorCode, type ErrorName } from '../../common/error-codes.js';
 import type { Logger } from '../../common/logger.js';
@@ -25,7 +25,8 @@ import { iterateBatches } from '../../record/record-batch-reader.js';
 import type { Partition } from '../../replication/partition.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
 import {
-  decodeKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, OFFSETS_TOPIC, type OffsetAndMetadata,
+  decodeKey, decodeOffsetValue, encodeGroupMetadataKey, encodeOffsetKey, encodeOffsetValue, OFFSETS_TOPIC,
+  type OffsetAndMetadata,
 } from './offsets-record-codec.js';
 import { partitionForGroup } from './group-partition.js';
 
@@ -102,6 +103,23 @@ export class GroupMetadataManager {
   /** Groups with committed offsets coordinated here. */
   groupIds(): string[] {
     return [...this.offsets.keys()];
+  }
+
+  hasGroup(groupId: string): boolean {
+    return (this.offsets.get(groupId)?.size ?? 0) > 0;
+  }
+
+  /** Deletes a group's offsets: a tombstone per committed offset and one for the group key; the error code. */
+  async deleteGroup(groupId: string): Promise<number> {
+    const nowMs = this.time.milliseconds();
+    const builder = new RecordBatchBuilder();
+    for (const c of this.offsets.get(groupId)?.values() ?? []) builder.append(nowMs, encodeOffsetKey(groupId, c.topic, c.partition), null);
+    builder.append(nowMs, encodeGroupMetadataKey(groupId), null);
+    const [result] = await this.replicaManager.appendRecords({ acks: -1, timeoutMs: this.config.offsetsCommitTimeoutMs,
+      entries: [{ topic: OFFSETS_TOPIC, partition: this.partitionFor(groupId), records: builder.buildSync() }] });
+    const code = result === undefined ? ErrorCode.COORDINATOR_NOT_AVAILABLE : commitErrorCode(result.errorCode);
+    if (code === ErrorCode.NONE) this.offsets.delete(groupId);
+    return code;
   }
 
   /** Stores offsets of `groupId` (coordinated here, see coordinatorError); per entry the Kafka error code. */
