@@ -3,7 +3,8 @@
  *
  * - `ContinuousProducer` sends numbered values (`v<n>`) round-robin over a topic's partitions, a few at a time,
  *   and records for every acknowledged record its partition and offset, and every failure with its cause.
- * - `replicaRecords` reads a partition's records straight from a broker's segment files (offset → value).
+ * - `replicaRecords` reads a partition's records straight from a broker's segment files (offset → value), and
+ *   `replicaBatches` its batches (hex of their bytes), for byte-for-byte comparisons between replicas.
  * - `expectNoAckedLoss` waits until every replica of each partition holds the same batches up to the shortest
  *   log (no divergence), then checks that each acknowledged value sits at its acknowledged offset on every
  *   replica. Values acknowledged once may appear again at other offsets (retries without idempotence): that is
@@ -79,7 +80,8 @@ export function replicaRecords(cluster: TestCluster, brokerId: number, topic: st
   return out;
 }
 
-function batchList(cluster: TestCluster, brokerId: number, topic: string, partition: number): string[] {
+/** The batches of a partition's segments on one broker, each as hex of its whole bytes, in log order. */
+export function replicaBatches(cluster: TestCluster, brokerId: number, topic: string, partition: number): string[] {
   const dir = join(cluster.local.broker(brokerId).dir, 'logs', `${topic}-${partition}`);
   const out: string[] = [];
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.log')).sort()) {
@@ -94,7 +96,7 @@ export async function expectNoAckedLoss(cluster: TestCluster, topic: string, par
   for (let p = 0; p < partitions; p++) {
     // Replicas converge once followers catch up: identical batch lists, byte for byte.
     await waitFor(() => {
-      const lists = replicas.map((b) => batchList(cluster, b, topic, p));
+      const lists = replicas.map((b) => replicaBatches(cluster, b, topic, p));
       return lists.every((l) => l.length === lists[0]!.length && l.every((x, i) => x === lists[0]![i]));
     }, `the replicas of ${topic}-${p} to hold identical batches`, { timeoutMs: 60_000 });
   }

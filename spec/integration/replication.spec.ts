@@ -4,24 +4,11 @@
  * ISR after replica.lag.time.max.ms and rejoins after SIGCONT.
  */
 import { expect } from 'chai';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { iterateBatches } from '../../lib/record/record-batch-reader.js';
 import { ErrorCode } from '../../lib/common/error-codes.js';
+import { replicaBatches } from '../helpers/acked-records.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { buildBatch, connectTo, createTopic, fetch, metadata, produce } from '../helpers/wire.js';
-
-/** The batches (minus nothing: whole bytes) of a partition's segments on one broker. */
-function batchesOnDisk(cluster: TestCluster, brokerId: number, dirName: string): string[] {
-  const dir = join(cluster.local.broker(brokerId).dir, 'logs', dirName);
-  const out: string[] = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.log')).sort()) {
-    const bytes = readFileSync(join(dir, f));
-    for (const b of iterateBatches(bytes)) out.push(b.bytes.toString('hex'));
-  }
-  return out;
-}
 
 describe('Replication (3 brokers)', function () {
   this.timeout(120_000);
@@ -42,11 +29,11 @@ describe('Replication (3 brokers)', function () {
       const res = await produce(leader, 'rf3', 0, buildBatch([`a${i}`, `b${i}`]), -1);
       expect(res!.responses[0]!.partitionResponses[0]!.errorCode).to.equal(0);
     }
-    const onLeader = batchesOnDisk(cluster, leaderId, 'rf3-0');
+    const onLeader = replicaBatches(cluster, leaderId, 'rf3', 0);
     expect(onLeader).to.have.length(100);
     for (const b of [1, 2, 3]) {
-      await waitFor(() => batchesOnDisk(cluster, b, 'rf3-0').length === 100, `broker ${b} to have all 100 batches`);
-      expect(batchesOnDisk(cluster, b, 'rf3-0'), `broker ${b}`).to.deep.equal(onLeader);
+      await waitFor(() => replicaBatches(cluster, b, 'rf3', 0).length === 100, `broker ${b} to have all 100 batches`);
+      expect(replicaBatches(cluster, b, 'rf3', 0), `broker ${b}`).to.deep.equal(onLeader);
     }
   });
 
@@ -69,7 +56,7 @@ describe('Replication (3 brokers)', function () {
       await cluster.local.signalBroker(follower, 'SIGCONT');
     }
     await waitFor(async () => (await isrOf()).includes(follower), 'the follower to rejoin the ISR', { timeoutMs: 30_000 });
-    expect(batchesOnDisk(cluster, follower, 'isr-0')).to.deep.equal(batchesOnDisk(cluster, p.leaderId, 'isr-0'));
+    expect(replicaBatches(cluster, follower, 'isr', 0)).to.deep.equal(replicaBatches(cluster, p.leaderId, 'isr', 0));
   });
 
   it('answers NOT_ENOUGH_REPLICAS when the ISR is smaller than min.insync.replicas', async () => {
