@@ -3,7 +3,8 @@
  * members join with MEMBER_ID_REQUIRED, the leader's SyncGroup hands every member its assignment, a newcomer or a
  * leaver makes the others see REBALANCE_IN_PROGRESS and rejoin into the next generation, offset commits are
  * fenced by generation, a static member restarting while the group is Stable gets its assignment back without a
- * rebalance (its old member id fenced), and a member that stops heartbeating is removed after its session.
+ * rebalance (its old member id fenced), a member that stops heartbeating is removed after its session, and a
+ * group keeps its generation and assignments when its coordinator is SIGKILLed (the new one loads it from the log).
  */
 import { expect } from 'chai';
 import { ErrorCode } from '../../lib/common/error-codes.js';
@@ -32,11 +33,11 @@ describe('Group membership (3 brokers)', function () {
    * Connections to the group's coordinator, one per member: responses come back in request order on a connection,
    * so a member's JoinGroup waiting for the rebalance would hold back everyone else's requests on a shared one.
    */
-  async function coordinatorFor(groupId: string, members: number): Promise<NetworkClient[]> {
-    const any = await connectTo(cluster, 1);
+  async function coordinatorFor(groupId: string, members: number, via = 1, not = -1): Promise<NetworkClient[]> {
+    const any = await connectTo(cluster, via);
     const id = await waitFor(async () => {
       const res = await any.send(ApiKey.FindCoordinator, 0, { key: groupId, keyType: 0 });
-      return res.errorCode === 0 ? res.nodeId : null;
+      return res.errorCode === 0 && res.nodeId !== not ? res.nodeId : null;
     }, 'a coordinator', { timeoutMs: 30_000 });
     return Promise.all(Array.from({ length: members }, () => connectTo(cluster, id)));
   }
@@ -131,5 +132,24 @@ describe('Group membership (3 brokers)', function () {
     expect(Date.now() - started).to.be.at.least(SESSION_MS - 1000);
     const alone = await join(c, 'g2', back.memberId, 'instance-1');
     expect([alone.generationId, alone.members.map((m) => m.memberId)]).to.deep.equal([2, [back.memberId]]);
+  });
+
+  it('keeps the group\'s generation and assignments when the coordinator is SIGKILLed', async () => {
+    const [c1, c2] = await coordinatorFor('g3', 2);
+    const [a, b] = await Promise.all([joinAsNew(c1, 'g3'), joinAsNew(c2, 'g3')]);
+    const leaderClient = a.leader === a.memberId ? c1 : c2;
+    const assignments: [string, string][] = [[a.memberId, 'for-a'], [b.memberId, 'for-b']];
+    await Promise.all([sync(c1, 'g3', a, a.leader === a.memberId ? assignments : []), sync(c2, 'g3', b, b.leader === b.memberId ? assignments : [])]);
+    const coordinatorId = cluster.local.brokerIds().find((id) => cluster.local.broker(id).port === leaderClient.port)!;
+    await cluster.local.killBroker(coordinatorId);
+    const survivor = cluster.local.brokerIds().find((id) => id !== coordinatorId)!;
+    const [next] = await coordinatorFor('g3', 1, survivor, coordinatorId);
+    await waitFor(async () => (await heartbeat(next!, 'g3', a.memberId, a.generationId)) === 0,
+      'the new coordinator to load the group and accept a heartbeat of the same generation', { timeoutMs: 30_000 });
+    expect(await heartbeat(next!, 'g3', b.memberId, b.generationId)).to.equal(0);
+    const described = await next!.send(ApiKey.DescribeGroups, 0, { groups: ['g3'], includeAuthorizedOperations: false });
+    expect(described.groups[0]!.groupState).to.equal('Stable');
+    expect(described.groups[0]!.members.map((m) => [m.memberId, m.memberAssignment.toString()]).sort())
+      .to.deep.equal([[a.memberId, 'for-a'], [b.memberId, 'for-b']].sort());
   });
 });

@@ -14,10 +14,11 @@
  * session timeout (and are not waiting on a join or sync) are removed, which starts a rebalance.
  *
  * Concurrency: every operation on a group runs to completion on the event loop before the next (no await between
- * reading and changing a group); only the offset append is awaited, after the checks. Timers: one periodic task
- * (`tick`) completes delayed joins and expires sessions. Not yet stored: group metadata (membership) records in
- * `__consumer_offsets`; after a coordinator move the members rejoin (they get UNKNOWN_MEMBER_ID / NOT_COORDINATOR),
- * while committed offsets survive. Owned by the Broker.
+ * reading and changing a group); the appends (offsets, and the group itself when the leader's SyncGroup completes a
+ * rebalance) are awaited after the checks, and what follows them re-checks that the group is still in the same
+ * generation. A new coordinator loads stored groups as Stable (or Empty) with their generation, members and
+ * assignments, so members keep going after a coordinator move. Timers: one periodic task (`tick`) completes
+ * delayed joins and expires sessions. Owned by the Broker.
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, type ErrorName } from '../../common/error-codes.js';
@@ -31,7 +32,7 @@ import type {
 import type { Partition } from '../../replication/partition.js';
 import { GroupMetadata, MemberMetadata } from './group-metadata.js';
 import type { GroupMetadataManager, OffsetCommitEntry } from './group-metadata-manager.js';
-import { OFFSETS_TOPIC } from './offsets-record-codec.js';
+import { OFFSETS_TOPIC, type GroupMetadataRecord } from './offsets-record-codec.js';
 
 export interface GroupCoordinatorConfig {
   groupMinSessionTimeoutMs: number;
@@ -50,6 +51,7 @@ export class GroupCoordinator {
   constructor(readonly offsets: GroupMetadataManager, private readonly config: GroupCoordinatorConfig,
     private readonly time: Time, private readonly scheduler: Scheduler, logger: Logger) {
     this.log = logger.child({ component: 'GroupCoordinator' });
+    offsets.onGroupLoaded = (groupId, record) => this.loadGroup(groupId, record);
   }
 
   startup(): void {
@@ -210,6 +212,9 @@ export class GroupCoordinator {
     if (group.isEmpty) {
       group.transitionTo('Empty');
       group.protocolName = null;
+      void this.offsets.storeGroup(group.groupId, this.snapshot(group)).then((code) => {
+        if (code !== ErrorCode.NONE) this.log.warn({ group: group.groupId, errorCode: code }, 'could not store the empty group');
+      });
       return;
     }
     group.protocolName = group.selectProtocol();
@@ -256,19 +261,68 @@ export class GroupCoordinator {
           member.awaitingSync = resolve;
         });
         if (member.memberId === group.leaderId) {
-          const assignments = new Map(req.assignments.map((a) => [a.memberId, a.assignment]));
-          for (const m of group.members.values()) m.assignment = assignments.get(m.memberId) ?? Buffer.alloc(0);
-          group.transitionTo('Stable');
-          for (const m of group.members.values()) {
-            m.awaitingSync?.(this.syncResponse(group, m));
-            m.awaitingSync = null;
-          }
-          this.log.info({ group: group.groupId, generation: group.generationId }, 'rebalance complete: group is stable');
+          void this.completeSync(group, new Map(req.assignments.map((a) => [a.memberId, a.assignment])));
         }
         return answer;
       }
       default: return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     }
+  }
+
+  /**
+   * The leader's assignments: stored with the group in `__consumer_offsets` first (so that a new coordinator knows
+   * the generation), then applied, and every member answered. A failed store answers its error and rebalances.
+   */
+  private async completeSync(group: GroupMetadata, assignments: ReadonlyMap<string, Buffer>): Promise<void> {
+    const generation = group.generationId;
+    const code = await this.offsets.storeGroup(group.groupId, this.snapshot(group, assignments));
+    if (this.groups.get(group.groupId) !== group || group.state !== 'CompletingRebalance' || group.generationId !== generation) return;
+    if (code !== ErrorCode.NONE) {
+      for (const m of group.members.values()) {
+        m.awaitingSync?.(syncError(code));
+        m.awaitingSync = null;
+      }
+      this.prepareRebalance(group, `storing the group failed (error ${code})`);
+      return;
+    }
+    for (const m of group.members.values()) m.assignment = assignments.get(m.memberId) ?? Buffer.alloc(0);
+    group.transitionTo('Stable');
+    for (const m of group.members.values()) {
+      m.awaitingSync?.(this.syncResponse(group, m));
+      m.awaitingSync = null;
+    }
+    this.log.info({ group: group.groupId, generation: group.generationId }, 'rebalance complete: group is stable');
+  }
+
+  private snapshot(group: GroupMetadata, assignments?: ReadonlyMap<string, Buffer>): GroupMetadataRecord {
+    return {
+      protocolType: group.protocolType ?? '', generationId: group.generationId, protocolName: group.protocolName,
+      leaderId: group.leaderId, currentStateTimestamp: this.time.milliseconds(),
+      members: [...group.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId, clientHost: m.clientHost, rebalanceTimeoutMs: m.rebalanceTimeoutMs, sessionTimeoutMs: m.sessionTimeoutMs,
+        subscription: group.protocolName !== null ? m.metadataFor(group.protocolName) : Buffer.alloc(0),
+        assignment: assignments?.get(m.memberId) ?? m.assignment })),
+    };
+  }
+
+  /** A group read back from `__consumer_offsets` by a new coordinator: Stable with its members, or Empty. */
+  private loadGroup(groupId: string, record: GroupMetadataRecord): void {
+    if (this.groups.has(groupId)) return;
+    const group = new GroupMetadata(groupId);
+    group.generationId = record.generationId;
+    group.protocolType = record.protocolType === '' ? null : record.protocolType;
+    group.protocolName = record.protocolName;
+    const nowMs = this.time.hiResMs();
+    for (const m of record.members) {
+      const member = new MemberMetadata(m.memberId, m.groupInstanceId, m.clientId, m.clientHost, m.rebalanceTimeoutMs,
+        m.sessionTimeoutMs, record.protocolName !== null ? [{ name: record.protocolName, metadata: m.subscription }] : []);
+      member.assignment = m.assignment;
+      member.heartbeatDeadlineMs = nowMs + m.sessionTimeoutMs;
+      group.add(member);
+    }
+    group.leaderId = record.leaderId !== null && group.members.has(record.leaderId) ? record.leaderId : group.leaderId;
+    group.state = group.isEmpty ? 'Empty' : 'Stable';
+    this.groups.set(groupId, group);
   }
 
   private syncResponse(group: GroupMetadata, member: MemberMetadata): SyncGroupResponse {

@@ -11,6 +11,9 @@
  *   from its start to its end, the last value per key winning and tombstones deleting; meanwhile the
  *   groups of p answer COORDINATOR_LOAD_IN_PROGRESS. Becoming follower unloads them (NOT_COORDINATOR).
  *
+ * - Group metadata (membership after each completed rebalance) is stored the same way by the GroupCoordinator
+ *   (`storeGroup`), and handed back to it after a load (`onGroupLoaded`), so a coordinator move keeps generations.
+ *
  * Invariants: a group's offsets are served only while its partition is 'loaded' here; the cache holds only groups
  * of loaded partitions. Concurrency: a load that is overtaken by a later leadership change for the same partition
  * discards its result (a generation counter per partition). Fencing of commits by group generation is the
@@ -25,8 +28,8 @@ import { iterateBatches } from '../../record/record-batch-reader.js';
 import type { Partition } from '../../replication/partition.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
 import {
-  decodeKey, decodeOffsetValue, encodeGroupMetadataKey, encodeOffsetKey, encodeOffsetValue, OFFSETS_TOPIC,
-  type OffsetAndMetadata,
+  decodeGroupMetadataValue, decodeKey, decodeOffsetValue, encodeGroupMetadataKey, encodeGroupMetadataValue,
+  encodeOffsetKey, encodeOffsetValue, OFFSETS_TOPIC, type GroupMetadataRecord, type OffsetAndMetadata,
 } from './offsets-record-codec.js';
 import { partitionForGroup } from './group-partition.js';
 
@@ -61,6 +64,8 @@ export class GroupMetadataManager {
   /** group → tpKey → committed offset. */
   private readonly offsets = new Map<string, Map<string, CommittedOffset & { commitTimestamp: number }>>();
   private readonly log: Logger;
+  /** Receives each group's last stored metadata after a load (set by the GroupCoordinator). */
+  onGroupLoaded: (groupId: string, group: GroupMetadataRecord) => void = () => {};
 
   constructor(private readonly replicaManager: ReplicaManager, private readonly config: GroupMetadataManagerConfig,
     private readonly partitionCount: () => number, private readonly time: Time, logger: Logger) {
@@ -107,6 +112,15 @@ export class GroupMetadataManager {
 
   hasGroup(groupId: string): boolean {
     return (this.offsets.get(groupId)?.size ?? 0) > 0;
+  }
+
+  /** Stores a group's metadata (after a rebalance completes); the Kafka error code of the append. */
+  async storeGroup(groupId: string, group: GroupMetadataRecord): Promise<number> {
+    const builder = new RecordBatchBuilder();
+    builder.append(this.time.milliseconds(), encodeGroupMetadataKey(groupId), encodeGroupMetadataValue(group));
+    const [result] = await this.replicaManager.appendRecords({ acks: -1, timeoutMs: this.config.offsetsCommitTimeoutMs,
+      entries: [{ topic: OFFSETS_TOPIC, partition: this.partitionFor(groupId), records: builder.buildSync() }] });
+    return result === undefined ? ErrorCode.COORDINATOR_NOT_AVAILABLE : commitErrorCode(result.errorCode);
   }
 
   /** Deletes a group's offsets: a tombstone per committed offset and one for the group key; the error code. */
@@ -170,6 +184,7 @@ export class GroupMetadataManager {
     this.dropGroupsOf(p.partition);
     const started = this.time.hiResMs();
     const loaded = new Map<string, Map<string, OffsetAndMetadata & { topic: string; partition: number } | null>>();
+    const groups = new Map<string, GroupMetadataRecord | null>();
     let records = 0;
     try {
       // To the log end, not the high watermark, as Kafka does: a new leader's HW may trail its log by a fetch round,
@@ -184,6 +199,10 @@ export class GroupMetadataManager {
           for (const r of await batch.recordsAsync()) {
             if (r.offset < offset || r.key === null) continue;
             const key = decodeKey(r.key);
+            if (key?.kind === 'group') {
+              groups.set(key.group, r.value === null ? null : decodeGroupMetadataValue(r.value));
+              records++;
+            }
             if (key?.kind !== 'offset') continue;
             let group = loaded.get(key.group);
             if (!group) loaded.set(key.group, (group = new Map()));
@@ -202,8 +221,9 @@ export class GroupMetadataManager {
     for (const [groupId, group] of loaded) {
       for (const value of group.values()) if (value !== null) this.put(groupId, value.topic, value.partition, value);
     }
+    for (const [groupId, group] of groups) if (group !== null) this.onGroupLoaded(groupId, group);
     this.owned.set(p.partition, { state: 'loaded', generation });
-    this.log.info({ partition: p.partition, groups: loaded.size, records, ms: Math.round(this.time.hiResMs() - started) },
+    this.log.info({ partition: p.partition, groups: new Set([...loaded.keys(), ...groups.keys()]).size, records, ms: Math.round(this.time.hiResMs() - started) },
       `loaded ${OFFSETS_TOPIC} partition`);
   }
 

@@ -3,6 +3,7 @@ import { ErrorCode } from '../../../lib/common/error-codes.js';
 import { silentLogger } from '../../../lib/common/logger.js';
 import { GroupCoordinator } from '../../../lib/coordinator/group/group-coordinator.js';
 import type { GroupMetadataManager, OffsetCommitEntry } from '../../../lib/coordinator/group/group-metadata-manager.js';
+import type { GroupMetadataRecord } from '../../../lib/coordinator/group/offsets-record-codec.js';
 import type { JoinGroupRequest, JoinGroupResponse } from '../../../lib/protocol/messages/index.js';
 import { MockScheduler } from '../../helpers/mock-scheduler.js';
 import { MockTime } from '../../helpers/mock-time.js';
@@ -10,6 +11,12 @@ import { MockTime } from '../../helpers/mock-time.js';
 /** The offsets side, reduced to what the coordinator's rules consult: every group is coordinated here. */
 class RecordingOffsets {
   readonly commits: { groupId: string; entries: readonly OffsetCommitEntry[] }[] = [];
+  readonly stored: { groupId: string; group: GroupMetadataRecord }[] = [];
+  onGroupLoaded: (groupId: string, group: GroupMetadataRecord) => void = () => {};
+  async storeGroup(groupId: string, group: GroupMetadataRecord): Promise<number> {
+    this.stored.push({ groupId, group });
+    return ErrorCode.NONE;
+  }
   coordinatorError(): null { return null; }
   partitionFor(): number { return 0; }
   hasGroup(): boolean { return false; }
@@ -117,8 +124,8 @@ describe('GroupCoordinator', () => {
   });
 
   describe('#syncGroup', () => {
-    it("gives each member the leader's assignment for it and makes the group Stable", async () => {
-      const { scheduler, coordinator, joinNew } = setUp();
+    it("stores the group with the leader's assignments, then gives each member its own and makes the group Stable", async () => {
+      const { scheduler, coordinator, offsets, joinNew } = setUp();
       const a = await joinNew();
       const b = await joinNew();
       await scheduler.tick(INITIAL_DELAY_MS);
@@ -130,6 +137,8 @@ describe('GroupCoordinator', () => {
         assignments: [{ memberId: a.memberId, assignment: Buffer.from('A') }, { memberId: b.memberId, assignment: Buffer.from('B') }] });
       expect([leader.assignment.toString(), (await follower).assignment.toString()]).to.deep.equal(['A', 'B']);
       expect(coordinator.describeGroups(['g'])[0]!.groupState).to.equal('Stable');
+      expect(offsets.stored.map(({ group }) => [group.generationId, group.members.map((m) => m.assignment.toString())]))
+        .to.deep.equal([[1, ['A', 'B']]]);
       const stale = await coordinator.syncGroup({ ...base, generationId: 0, memberId: b.memberId, assignments: [] });
       expect(stale.errorCode).to.equal(ErrorCode.ILLEGAL_GENERATION);
     });
@@ -169,6 +178,19 @@ describe('GroupCoordinator', () => {
       expect(await coordinator.commitOffsets('g', 0, a.memberId, null, entry)).to.deep.equal([ErrorCode.ILLEGAL_GENERATION]);
       expect(await coordinator.commitOffsets('g', 1, a.memberId, null, entry)).to.deep.equal([0]);
       expect(offsets.commits.length).to.equal(2);
+    });
+  });
+
+  describe('loading', () => {
+    it('takes a stored group back as Stable with its generation, members and assignments', () => {
+      const { coordinator, offsets } = setUp();
+      offsets.onGroupLoaded('g', { protocolType: 'consumer', generationId: 7, protocolName: 'range', leaderId: 'm1',
+        currentStateTimestamp: 0, members: [{ memberId: 'm1', groupInstanceId: null, clientId: 'c', clientHost: 'h',
+          rebalanceTimeoutMs: REBALANCE_MS, sessionTimeoutMs: SESSION_MS, subscription: Buffer.from('s'), assignment: Buffer.from('a') }] });
+      expect(coordinator.heartbeat({ groupId: 'g', generationId: 7, memberId: 'm1', groupInstanceId: null })).to.equal(0);
+      const [described] = coordinator.describeGroups(['g']);
+      expect(described).to.include({ groupState: 'Stable', protocolData: 'range' });
+      expect(described!.members.map((m) => m.memberAssignment.toString())).to.deep.equal(['a']);
     });
   });
 

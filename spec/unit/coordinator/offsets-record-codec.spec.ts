@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { ApiError } from '../../../lib/common/errors.js';
 import {
-  decodeKey, decodeOffsetValue, encodeGroupMetadataKey, encodeOffsetKey, encodeOffsetValue,
+  decodeGroupMetadataValue, decodeKey, decodeOffsetValue, encodeGroupMetadataKey, encodeGroupMetadataValue, encodeOffsetKey,
+  encodeOffsetValue,
 } from '../../../lib/coordinator/group/offsets-record-codec.js';
 
 const hex = (b: Buffer) => b.toString('hex');
@@ -40,6 +41,19 @@ describe('offsets record codec', () => {
       for (const bad of [full.subarray(0, full.length - 1), Buffer.from('0007', 'hex')]) {
         expect(() => decodeOffsetValue(bad)).to.throw(ApiError).with.property('errorName', 'CORRUPT_MESSAGE');
       }
+    });
+  });
+
+  describe('encodeGroupMetadataValue', () => {
+    it("writes Kafka's GroupMetadataValue v3 and reads it back", () => {
+      const group = { protocolType: 'consumer', generationId: 3, protocolName: 'range', leaderId: 'm', currentStateTimestamp: 5,
+        members: [{ memberId: 'm', groupInstanceId: null, clientId: 'c', clientHost: '/h', rebalanceTimeoutMs: 300000,
+          sessionTimeoutMs: 10000, subscription: Buffer.from([1, 2]), assignment: Buffer.from([3]) }] };
+      const bytes = encodeGroupMetadataValue(group);
+      expect(hex(bytes)).to.equal('0003' + '0008' + Buffer.from('consumer').toString('hex') + '00000003' + '0005' +
+        Buffer.from('range').toString('hex') + '00016d' + '0000000000000005' + '00000001' + '00016d' + 'ffff' + '000163' +
+        '00022f68' + '000493e0' + '00002710' + '000000020102' + '0000000103');
+      expect(decodeGroupMetadataValue(bytes)).to.deep.equal(group);
     });
   });
 });
