@@ -196,6 +196,8 @@ export class Broker extends EventEmitter {
       offsetMetadataMaxBytes: c.offsetMetadataMaxBytes,
     }, () => metadataCache.partitionCount(OFFSETS_TOPIC) ?? 0, this.time, logger);
     const groupCoordinator = new GroupCoordinator(groupMetadataManager, {
+      offsetsRetentionMs: c.offsetsRetentionMinutes * 60_000,
+      offsetsRetentionCheckIntervalMs: c.offsetsRetentionCheckIntervalMs,
       groupMinSessionTimeoutMs: c.groupMinSessionTimeoutMs,
       groupMaxSessionTimeoutMs: c.groupMaxSessionTimeoutMs,
       groupInitialRebalanceDelayMs: c.groupInitialRebalanceDelayMs,

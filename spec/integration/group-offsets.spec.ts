@@ -27,13 +27,14 @@ describe('Group offsets (3 brokers)', function () {
     await cluster?.stop();
   });
 
-  async function findCoordinator(via: number): Promise<number> {
+  async function findCoordinatorOf(groupId: string, via: number): Promise<number> {
     const client = await connectTo(cluster, via);
     return waitFor(async () => {
-      const res = await client.send(ApiKey.FindCoordinator, 0, { key: GROUP, keyType: 0 });
+      const res = await client.send(ApiKey.FindCoordinator, 0, { key: groupId, keyType: 0 });
       return res.errorCode === 0 ? res.nodeId : null;
-    }, 'a coordinator for the group', { timeoutMs: 30_000 });
+    }, `a coordinator for group ${groupId}`, { timeoutMs: 30_000 });
   }
+  const findCoordinator = (via: number) => findCoordinatorOf(GROUP, via);
 
   const commit = (client: NetworkClient, offsets: number[], generationId = -1, memberId = '') =>
     client.send(ApiKey.OffsetCommit, 0, { groupId: GROUP, generationId, memberId, groupInstanceId: null,
@@ -76,6 +77,12 @@ describe('Group offsets (3 brokers)', function () {
     const other = await consumer('auditors');
     expect(await other.committed([{ topic: 'ledger', partition: 0 }])).to.deep.equal([null]);
     expect(await read(other, 2)).to.deep.equal([0, 1]);
+
+    // DeleteGroups writes tombstones: the group's offsets are gone; a group that never committed is not found.
+    const coordinator = await connectTo(cluster, await findCoordinatorOf('readers', 1));
+    const deleted = await coordinator.send(ApiKey.DeleteGroups, 0, { groupsNames: ['readers'] });
+    expect(deleted.results).to.deep.equal([{ groupId: 'readers', errorCode: 0 }]);
+    expect(await second.committed([{ topic: 'ledger', partition: 0 }])).to.deep.equal([null]);
   });
 
   it('commits and fetches offsets at the coordinator, which survives a SIGKILL with its offsets intact', async () => {

@@ -35,6 +35,8 @@ import type { GroupMetadataManager, OffsetCommitEntry } from './group-metadata-m
 import { OFFSETS_TOPIC, type GroupMetadataRecord } from './offsets-record-codec.js';
 
 export interface GroupCoordinatorConfig {
+  offsetsRetentionMs: number;
+  offsetsRetentionCheckIntervalMs: number;
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
   groupInitialRebalanceDelayMs: number;
@@ -47,6 +49,7 @@ export class GroupCoordinator {
   private readonly groups = new Map<string, GroupMetadata>();
   private readonly log: Logger;
   private ticker: ScheduledTask | undefined;
+  private retentionTask: ScheduledTask | undefined;
 
   constructor(readonly offsets: GroupMetadataManager, private readonly config: GroupCoordinatorConfig,
     private readonly time: Time, private readonly scheduler: Scheduler, logger: Logger) {
@@ -56,10 +59,22 @@ export class GroupCoordinator {
 
   startup(): void {
     this.ticker = this.scheduler.schedule('group-coordinator-tick', () => this.tick(), TICK_MS, TICK_MS);
+    const every = this.config.offsetsRetentionCheckIntervalMs;
+    this.retentionTask = this.scheduler.schedule('delete-expired-group-metadata', () => this.expireOffsets(), every, every);
+  }
+
+  /** offsets.retention.minutes: expires the offsets of groups without members (KIP-211, see expiredOffsets). */
+  expireOffsets(): Promise<number> {
+    return this.offsets.expireOffsets(this.config.offsetsRetentionMs, (groupId) => {
+      const group = this.groups.get(groupId);
+      if (group === undefined) return 0;
+      return group.isEmpty ? group.emptySinceMs : null;
+    });
   }
 
   shutdown(): void {
     this.ticker?.cancel();
+    this.retentionTask?.cancel();
     for (const group of this.groups.values()) this.failPending(group, 'NOT_COORDINATOR');
     this.groups.clear();
   }
@@ -212,6 +227,7 @@ export class GroupCoordinator {
     if (group.isEmpty) {
       group.transitionTo('Empty');
       group.protocolName = null;
+      group.emptySinceMs = this.time.milliseconds();
       void this.offsets.storeGroup(group.groupId, this.snapshot(group)).then((code) => {
         if (code !== ErrorCode.NONE) this.log.warn({ group: group.groupId, errorCode: code }, 'could not store the empty group');
       });
@@ -322,6 +338,7 @@ export class GroupCoordinator {
     }
     group.leaderId = record.leaderId !== null && group.members.has(record.leaderId) ? record.leaderId : group.leaderId;
     group.state = group.isEmpty ? 'Empty' : 'Stable';
+    if (group.isEmpty) group.emptySinceMs = record.currentStateTimestamp;
     this.groups.set(groupId, group);
   }
 

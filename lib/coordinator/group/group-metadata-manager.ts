@@ -114,6 +114,43 @@ export class GroupMetadataManager {
     return (this.offsets.get(groupId)?.size ?? 0) > 0;
   }
 
+  /**
+   * offsets.retention.minutes: writes tombstones for the expired offsets (see `expiredOffsets`) of the groups
+   * loaded here and forgets them. `emptySinceMs(group)` is null for a group with members (never expired), else the
+   * wall-clock time it became Empty (0 for a group that never had members). Resolves with how many expired.
+   */
+  async expireOffsets(retentionMs: number, emptySinceMs: (groupId: string) => number | null): Promise<number> {
+    const expired = expiredOffsets(this.offsets, this.time.milliseconds(), retentionMs, emptySinceMs);
+    const byPartition = new Map<number, typeof expired>();
+    for (const e of expired) {
+      const p = this.partitionFor(e.groupId);
+      if (this.owned.get(p)?.state !== 'loaded') continue;
+      let list = byPartition.get(p);
+      if (!list) byPartition.set(p, (list = []));
+      list.push(e);
+    }
+    let count = 0;
+    const nowMs = this.time.milliseconds();
+    for (const [partition, list] of byPartition) {
+      const builder = new RecordBatchBuilder();
+      for (const e of list) builder.append(nowMs, encodeOffsetKey(e.groupId, e.topic, e.partition), null);
+      const [result] = await this.replicaManager.appendRecords({ acks: -1, timeoutMs: this.config.offsetsCommitTimeoutMs,
+        entries: [{ topic: OFFSETS_TOPIC, partition, records: builder.buildSync() }] });
+      if (result?.errorCode !== ErrorCode.NONE) {
+        this.log.warn({ partition, errorCode: result?.errorCode }, 'could not write expired-offset tombstones; the next check retries');
+        continue;
+      }
+      for (const e of list) {
+        const group = this.offsets.get(e.groupId);
+        group?.delete(tpKey(e.topic, e.partition));
+        if (group?.size === 0) this.offsets.delete(e.groupId);
+      }
+      count += list.length;
+    }
+    if (count > 0) this.log.info({ expired: count, retentionMs }, 'expired committed offsets');
+    return count;
+  }
+
   /** Stores a group's metadata (after a rebalance completes); the Kafka error code of the append. */
   async storeGroup(groupId: string, group: GroupMetadataRecord): Promise<number> {
     const builder = new RecordBatchBuilder();
@@ -236,6 +273,23 @@ export class GroupMetadataManager {
   private dropGroupsOf(partition: number): void {
     for (const groupId of [...this.offsets.keys()]) if (this.partitionFor(groupId) === partition) this.offsets.delete(groupId);
   }
+}
+
+/**
+ * Which committed offsets have expired (Kafka 2.1+, KIP-211): only those of groups without members, one retention
+ * period after the later of their commit and the time the group became Empty. Pure, for the retention task.
+ */
+export function expiredOffsets(committed: ReadonlyMap<string, ReadonlyMap<string, { topic: string; partition: number; commitTimestamp: number }>>,
+  nowMs: number, retentionMs: number, emptySinceMs: (groupId: string) => number | null): { groupId: string; topic: string; partition: number }[] {
+  const out: { groupId: string; topic: string; partition: number }[] = [];
+  for (const [groupId, offsets] of committed) {
+    const emptySince = emptySinceMs(groupId);
+    if (emptySince === null) continue;
+    for (const o of offsets.values()) {
+      if (Math.max(o.commitTimestamp, emptySince) + retentionMs <= nowMs) out.push({ groupId, topic: o.topic, partition: o.partition });
+    }
+  }
+  return out;
 }
 
 /** Kafka's mapping of an offsets-topic append error to what the committing client is told. */

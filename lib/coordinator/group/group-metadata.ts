@@ -55,6 +55,8 @@ export class GroupMetadata {
   readonly staticMembers = new Map<string, string>();
   /** Member ids handed out with MEMBER_ID_REQUIRED and not joined yet. */
   readonly pendingMembers = new Set<string>();
+  /** Wall-clock time the group last became Empty (offsets expire one retention period after it); 0 if never. */
+  emptySinceMs = 0;
   /** Monotonic time the current rebalance must end by. */
   rebalanceDeadlineMs = 0;
   /** While an initial (from Empty) rebalance is delayed: no completion before this. */

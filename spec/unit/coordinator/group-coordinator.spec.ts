@@ -13,6 +13,11 @@ class RecordingOffsets {
   readonly commits: { groupId: string; entries: readonly OffsetCommitEntry[] }[] = [];
   readonly stored: { groupId: string; group: GroupMetadataRecord }[] = [];
   onGroupLoaded: (groupId: string, group: GroupMetadataRecord) => void = () => {};
+  expiryViews: Record<string, number | null>[] = [];
+  async expireOffsets(_retentionMs: number, emptySinceMs: (groupId: string) => number | null): Promise<number> {
+    this.expiryViews.push(Object.fromEntries(['g', 'other'].map((id) => [id, emptySinceMs(id)])));
+    return 0;
+  }
   async storeGroup(groupId: string, group: GroupMetadataRecord): Promise<number> {
     this.stored.push({ groupId, group });
     return ErrorCode.NONE;
@@ -38,7 +43,7 @@ function setUp() {
   const scheduler = new MockScheduler(time);
   const offsets = new RecordingOffsets();
   const coordinator = new GroupCoordinator(offsets as unknown as GroupMetadataManager, {
-    groupMinSessionTimeoutMs: 6000, groupMaxSessionTimeoutMs: 1_800_000, groupInitialRebalanceDelayMs: INITIAL_DELAY_MS,
+    offsetsRetentionMs: 7 * 24 * 3600_000, offsetsRetentionCheckIntervalMs: 600_000, groupMinSessionTimeoutMs: 6000, groupMaxSessionTimeoutMs: 1_800_000, groupInitialRebalanceDelayMs: INITIAL_DELAY_MS,
     groupMaxSize: 3,
   }, time, scheduler, silentLogger);
   coordinator.startup();
@@ -191,6 +196,20 @@ describe('GroupCoordinator', () => {
       const [described] = coordinator.describeGroups(['g']);
       expect(described).to.include({ groupState: 'Stable', protocolData: 'range' });
       expect(described!.members.map((m) => m.memberAssignment.toString())).to.deep.equal(['a']);
+    });
+  });
+
+  describe('#expireOffsets', () => {
+    it('never expires offsets of a group with members, and counts an emptied group from when it became Empty', async () => {
+      const { time, scheduler, coordinator, offsets, joinNew } = setUp();
+      const a = await joinNew();
+      await scheduler.tick(INITIAL_DELAY_MS);
+      await a.response;
+      await coordinator.expireOffsets();
+      coordinator.leaveGroup({ groupId: 'g', members: [{ memberId: a.memberId, groupInstanceId: null }] });
+      const emptiedAt = time.milliseconds();
+      await coordinator.expireOffsets();
+      expect(offsets.expiryViews).to.deep.equal([{ g: null, other: 0 }, { g: emptiedAt, other: 0 }]);
     });
   });
 
