@@ -21,12 +21,17 @@ import type { Logger } from '../common/logger.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { replicaAssignment, type PartitionReassignment } from '../zk/zk-paths.js';
 import type { ControllerContext, ControllerPartition } from './controller-context.js';
-import { updateLeaderAndIsr } from './update-leader-and-isr.js';
+import { updateLeaderAndIsr, type LeaderIsrZkClient } from './update-leader-and-isr.js';
+
+/** The ZooKeeper operations a reassignment uses (KafkaZkClient's; a fake in unit specs). */
+export type ReassignmentZkClient = LeaderIsrZkClient & Pick<KafkaZkClient, 'getPartitionReassignment'
+  | 'updatePartitionReassignment' | 'deletePartitionReassignment' | 'getTopicAssignment'
+  | 'setTopicAssignment'>;
 
 type Step = 'done' | 'in progress' | 'dropped';
 
 export class PartitionReassigner {
-  constructor(private readonly ctx: ControllerContext, private readonly zk: KafkaZkClient, private readonly log: Logger) {}
+  constructor(private readonly ctx: ControllerContext, private readonly zk: ReassignmentZkClient, private readonly log: Logger) {}
 
   /** Advances every pending reassignment as far as it can go now, and rewrites or deletes the znode. */
   async advance(): Promise<void> {

@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { silentLogger } from '../../../lib/common/logger.js';
+import { ControllerContext } from '../../../lib/controller/controller-context.js';
+import { PartitionReassigner, type ReassignmentZkClient } from '../../../lib/controller/partition-reassignment.js';
+import type { TopicAssignmentAndZkVersion } from '../../../lib/zk/kafka-zk-client.js';
+import { replicaAssignment, type PartitionReassignment, type TopicAssignment } from '../../../lib/zk/zk-paths.js';
+import { FakeControllerZk } from './fake-controller-zk.js';
+
+const EPOCH = 3;
+
+/** FakeControllerZk plus the reassignment znode and topic assignment znodes. */
+class FakeReassignmentZk extends FakeControllerZk implements ReassignmentZkClient {
+  reassignment: PartitionReassignment[] | null = null;
+  readonly assignments = new Map<string, TopicAssignmentAndZkVersion>();
+
+  async getPartitionReassignment(): Promise<PartitionReassignment[] | null> {
+    return this.reassignment;
+  }
+
+  async updatePartitionReassignment(reassignments: readonly PartitionReassignment[]): Promise<void> {
+    this.reassignment = [...reassignments];
+  }
+
+  async deletePartitionReassignment(): Promise<void> {
+    this.reassignment = null;
+  }
+
+  async getTopicAssignment(topic: string): Promise<TopicAssignmentAndZkVersion | null> {
+    return this.assignments.get(topic) ?? null;
+  }
+
+  async setTopicAssignment(topic: string, assignment: TopicAssignment): Promise<number> {
+    const zkVersion = (this.assignments.get(topic)?.zkVersion ?? -1) + 1;
+    this.assignments.set(topic, { ...assignment, zkVersion });
+    return zkVersion;
+  }
+
+  replicasOf(topic: string, partition: number): readonly number[] | undefined {
+    return this.assignments.get(topic)?.partitions.get(partition)?.replicas;
+  }
+}
+
+/** Topic t with partition 0 on [1, 2, 3], leader 1, full ISR; brokers 1..4 live. */
+function setup() {
+  const context = new ControllerContext(EPOCH, 7);
+  for (const id of [1, 2, 3, 4]) context.liveBrokerEpochs.set(id, 100 + id);
+  const zk = new FakeReassignmentZk();
+  const p = context.putPartition('t', 0, [1, 2, 3]);
+  zk.put(p, { leader: 1, leaderEpoch: 5, isr: [1, 2, 3], controllerEpoch: EPOCH }, 0);
+  p.leaderIsr = zk.get('t', 0);
+  context.setPartitionState(p, 'OnlinePartition');
+  zk.assignments.set('t', { topicId: null, partitions: new Map([[0, replicaAssignment([1, 2, 3])]]), zkVersion: 0 });
+  return { context, zk, reassigner: new PartitionReassigner(context, zk, silentLogger) };
+}
+
+describe('PartitionReassigner', () => {
+  describe('#advance', () => {
+    it('adds the target replicas, waits for them in the ISR, then moves the leader and drops the old replicas', async () => {
+      const s = setup();
+      s.zk.reassignment = [{ topic: 't', partition: 0, replicas: [2, 3, 4] }];
+
+      await s.reassigner.advance();
+      expect(s.zk.replicasOf('t', 0)).to.deep.equal([2, 3, 4, 1]);
+      expect(s.zk.get('t', 0)).to.include({ leader: 1, leaderEpoch: 6 });
+      expect(s.zk.reassignment).to.have.length(1);
+
+      await s.reassigner.advance();
+      expect(s.zk.replicasOf('t', 0), 'waits while broker 4 is not in the ISR').to.deep.equal([2, 3, 4, 1]);
+      expect(s.zk.reassignment).to.have.length(1);
+
+      const caughtUp = s.zk.get('t', 0)!;
+      s.zk.put({ topic: 't', partition: 0 }, { leader: 1, leaderEpoch: 6, isr: [1, 2, 3, 4], controllerEpoch: EPOCH },
+        caughtUp.zkVersion + 1);
+      await s.reassigner.advance();
+      expect(s.zk.get('t', 0)).to.include({ leader: 2, leaderEpoch: 7 });
+      expect(s.zk.get('t', 0)!.isr).to.deep.equal([2, 3, 4]);
+      expect(s.zk.replicasOf('t', 0)).to.deep.equal([2, 3, 4]);
+      expect(s.context.partition('t', 0)!.replicas).to.deep.equal([2, 3, 4]);
+      expect(s.zk.reassignment, 'the znode is deleted when no partition is left').to.equal(null);
+    });
+
+    it('drops requests for unknown partitions, dead brokers or repeated replicas and carries out the valid one', async () => {
+      const s = setup();
+      s.context.removeLiveBroker(4);
+      s.zk.reassignment = [
+        { topic: 'nope', partition: 0, replicas: [1, 2] },
+        { topic: 't', partition: 0, replicas: [2, 3, 4] },
+        { topic: 't', partition: 0, replicas: [2, 2] },
+        { topic: 't', partition: 0, replicas: [3, 2, 1] },
+      ];
+      await s.reassigner.advance();
+      expect(s.zk.replicasOf('t', 0), 'a reordering of the ISR completes at once').to.deep.equal([3, 2, 1]);
+      expect(s.zk.get('t', 0)).to.include({ leader: 1, leaderEpoch: 6 });
+      expect(s.zk.reassignment).to.equal(null);
+    });
+  });
+});
