@@ -2,8 +2,8 @@
  * The consumer's options, under Kafka's config names with Kafka 2.8's defaults (kafka-classic.md table 9), and
  * their resolution (see client-options.ts for the shared rules).
  *
- * Group membership arrives with the next issue: `group.id` is accepted and kept, but only manual assignment
- * (`assign()`) reads records today.
+ * Group options (`group.id`, session/heartbeat/poll intervals, assignors, auto commit) are used by `subscribe()`
+ * (group membership) and, for `group.id`, by `commit()`/`committed()` with `assign()`.
  */
 import { InvalidArgumentError } from '../../common/errors.js';
 import {
@@ -15,8 +15,23 @@ export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
 export type IsolationLevelName = 'read_uncommitted' | 'read_committed';
 
 export interface ConsumerOptions extends CommonClientOptions {
-  /** The consumer group; used by group membership (next issue). @default undefined (no group) */
+  /** The consumer group, for `subscribe()` and committed offsets. @default undefined (no group) */
   'group.id'?: string;
+  /** Makes this member static (KIP-345): a restart within the session timeout causes no rebalance. @default undefined */
+  'group.instance.id'?: string;
+  /** The coordinator removes the member when no heartbeat arrives for this long. Unit: ms. @default 10000 */
+  'session.timeout.ms'?: number;
+  /** Time between heartbeats (sent off the processing path). Unit: ms. @default 3000 */
+  'heartbeat.interval.ms'?: number;
+  /** Longest time the reader may spend between fetches of records before the member leaves the group; also the
+   *  rebalance timeout. Unit: ms. @default 300000 */
+  'max.poll.interval.ms'?: number;
+  /** Assignors in preference order: 'range', 'roundrobin' (or Kafka's class names). @default ['range'] */
+  'partition.assignment.strategy'?: readonly string[] | string;
+  /** Commit the positions of a subscribed consumer every `auto.commit.interval.ms`, on rebalance and on close. @default true */
+  'enable.auto.commit'?: boolean;
+  /** Unit: ms. @default 5000 */
+  'auto.commit.interval.ms'?: number;
   /** Where to start when a partition has no position or its position is out of range: the log start
    *  (`'earliest'`), the end (`'latest'`), or fail (`'none'`). @default 'latest' */
   'auto.offset.reset'?: OffsetResetStrategy;
@@ -49,6 +64,12 @@ export const DEFAULT_CONSUMER_OPTIONS = {
   'check.crcs': true,
   'default.api.timeout.ms': 60000,
   'allow.auto.create.topics': true,
+  'session.timeout.ms': 10000,
+  'heartbeat.interval.ms': 3000,
+  'max.poll.interval.ms': 300000,
+  'partition.assignment.strategy': ['range'] as readonly string[],
+  'enable.auto.commit': true,
+  'auto.commit.interval.ms': 5000,
 } as const;
 
 const CONSUMER_OPTION_RULES = {
@@ -60,6 +81,25 @@ const CONSUMER_OPTION_RULES = {
     }
     return value;
   },
+  'group.instance.id': (name: string, value: unknown): string | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value === '') {
+      throw new InvalidArgumentError(`Invalid value ${JSON.stringify(value)} for option '${name}': expected a non-empty string.`);
+    }
+    return value;
+  },
+  'session.timeout.ms': intRule(1),
+  'heartbeat.interval.ms': intRule(1),
+  'max.poll.interval.ms': intRule(1),
+  'partition.assignment.strategy': (name: string, value: unknown): readonly string[] => {
+    const list = typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value;
+    if (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string')) {
+      throw new InvalidArgumentError(`Invalid value ${JSON.stringify(value)} for option '${name}': expected assignor names, e.g. ['range'].`);
+    }
+    return list as string[];
+  },
+  'enable.auto.commit': booleanRule,
+  'auto.commit.interval.ms': intRule(1),
   'auto.offset.reset': enumRule<OffsetResetStrategy>('earliest', 'latest', 'none'),
   'isolation.level': enumRule<IsolationLevelName>('read_uncommitted', 'read_committed'),
   'fetch.min.bytes': intRule(0),

@@ -16,8 +16,10 @@
  * With a `group.id`, newly assigned partitions start at the group's committed offset (OffsetFetch at the group
  * coordinator), falling back to `auto.offset.reset` where the group has none, and `commit()` stores positions for
  * the group (OffsetCommit with generation -1, as Kafka's consumer does for assign()); `committed()` reads them.
- * Lifecycle: New → `connect()` → Connected → `close()` → Closed. Group membership (`subscribe()`) arrives with
- * consumer groups.
+ * `subscribe(topics)` makes the consumer a member of its group instead (ConsumerCoordinator): the group assigns
+ * partitions, heartbeats keep the membership, and positions are auto-committed (eager rebalances; assignors range
+ * and roundrobin).
+ * Lifecycle: New → `connect()` → Connected → `close()` → Closed.
  */
 import { IllegalStateError, InvalidArgumentError, TimeoutError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
@@ -33,6 +35,8 @@ import { ConsumerBatch } from './consumer-batch.js';
 import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions } from './consumer-options.js';
 import { Fetcher } from './fetcher.js';
 import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from './group-offsets.js';
+import { assignorsByName } from './assignors/partition-assignor.js';
+import { ConsumerCoordinator } from './consumer-coordinator.js';
 import { SubscriptionState, type TopicPartitionRef, type TopicPartitionState } from './subscription-state.js';
 
 /** One record as the async iterator hands it out. Key, value and header values are views into fetched memory. */
@@ -54,6 +58,14 @@ export interface EachMessagePayload {
 
 export interface EachBatchPayload {
   batch: ConsumerBatch;
+}
+
+/** Told of a subscribed consumer's assignment changes (Kafka's ConsumerRebalanceListener). */
+export interface RebalanceListener {
+  /** After a rebalance, the partitions now assigned (their positions come from the group's committed offsets). */
+  onPartitionsAssigned?(partitions: TopicPartitionRef[]): void | Promise<void>;
+  /** Before a rebalance, the partitions about to be given up (auto commit has stored their positions already). */
+  onPartitionsRevoked?(partitions: TopicPartitionRef[]): void | Promise<void>;
 }
 
 export interface RunOptions {
@@ -87,6 +99,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly groupOffsets: GroupOffsets | null;
   /** A failed committed-offset lookup for newly assigned partitions, thrown to the reader once. */
   private committedLookupError: Error | undefined;
+  /** Group membership after subscribe(); null with manual assignment. */
+  private coordinator: ConsumerCoordinator | null = null;
+  private autoCommitTimer: NodeJS.Timeout | undefined;
   private state: ConsumerState = 'New';
   private current: CompletedFetch | null = null;
   private reading = false;
@@ -116,7 +131,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.cluster.onUpdate(() => this.fetcher.sendFetches());
     const groupId = o['group.id'];
     this.groupOffsets = groupId === undefined ? null : new GroupOffsets({ cluster: this.cluster, groupId, time: o.time,
-      retryBackoffMs: o['retry.backoff.ms'], apiTimeoutMs: o['default.api.timeout.ms'] });
+      retryBackoffMs: o['retry.backoff.ms'], apiTimeoutMs: o['default.api.timeout.ms'],
+      generation: () => this.coordinator?.generation ?? { generationId: -1, memberId: '', groupInstanceId: null } });
   }
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */
@@ -134,9 +150,44 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.fetcher.sendFetches();
   }
 
-  /** Group subscription arrives with consumer groups. */
-  subscribe(_topics: readonly string[]): never {
-    throw new IllegalStateError('Consumer.subscribe() arrives with consumer groups; use assign() with explicit partitions for now.');
+  /**
+   * Joins the consumer's group (`group.id`) subscribed to `topics`: the group's leader spreads the topics'
+   * partitions over its members with `partition.assignment.strategy`, and every rebalance (a member joining,
+   * leaving or expiring) hands out a new assignment. Assigned partitions start at the group's committed offsets;
+   * with `enable.auto.commit` positions are committed every `auto.commit.interval.ms`, before a rebalance and on
+   * close. Call after connect(), once; not together with assign().
+   */
+  subscribe(topics: readonly string[], listener: RebalanceListener = {}): void {
+    this.requireGroup('subscribe');
+    if (this.coordinator !== null) throw new IllegalStateError('subscribe() was already called; a consumer subscribes once.');
+    if (this.subscriptions.all().length > 0) throw new IllegalStateError('subscribe() cannot follow assign(); use one or the other.');
+    if (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === '')) {
+      throw new InvalidArgumentError(`subscribe() takes a non-empty list of topic names; found ${JSON.stringify(topics)}.`);
+    }
+    const o = this.options;
+    this.cluster.addTopics(topics);
+    this.coordinator = new ConsumerCoordinator({
+      cluster: this.cluster, groupId: o['group.id']!, groupInstanceId: o['group.instance.id'] ?? null, clientId: o['client.id'],
+      sessionTimeoutMs: o['session.timeout.ms'], rebalanceTimeoutMs: o['max.poll.interval.ms'],
+      heartbeatIntervalMs: o['heartbeat.interval.ms'], retryBackoffMs: o['retry.backoff.ms'],
+      assignors: assignorsByName(o['partition.assignment.strategy']), topics, time: this.time, logger: o.logger,
+      onAssigned: (partitions) => {
+        this.applyAssignment(partitions);
+        void Promise.resolve(listener.onPartitionsAssigned?.(partitions)).catch((err: unknown) =>
+          this.logger.error({ err }, 'onPartitionsAssigned threw'));
+      },
+      onRevoke: async (partitions) => {
+        if (o['enable.auto.commit']) await this.commitPositions('before a rebalance');
+        await Promise.resolve(listener.onPartitionsRevoked?.(partitions)).catch((err: unknown) =>
+          this.logger.error({ err }, 'onPartitionsRevoked threw'));
+        this.applyAssignment([]);
+      },
+      onFatal: (error) => { this.committedLookupError ??= error; this.fetcher.wakeReaders(); },
+    });
+    this.coordinator.start();
+    if (o['enable.auto.commit']) {
+      this.autoCommitTimer = setInterval(() => void this.commitPositions('auto commit'), o['auto.commit.interval.ms']);
+    }
   }
 
   /**
@@ -144,12 +195,17 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * `auto.offset.reset` unless sought first.
    */
   assign(partitions: readonly TopicPartitionRef[]): void {
+    if (this.coordinator !== null) throw new IllegalStateError('assign() cannot follow subscribe(); the group assigns partitions.');
     for (const { topic, partition } of partitions) {
       if (typeof topic !== 'string' || topic === '' || !Number.isInteger(partition) || partition < 0) {
         throw new InvalidArgumentError(`assign() takes { topic, partition } pairs with a non-empty topic and a partition ` +
           `>= 0; found ${JSON.stringify({ topic, partition })}.`);
       }
     }
+    this.applyAssignment(partitions);
+  }
+
+  private applyAssignment(partitions: readonly TopicPartitionRef[]): void {
     const added = this.subscriptions.assign(partitions, this.options['auto.offset.reset']);
     if (this.current !== null && this.current.isStale) this.current = null;
     if (this.groupOffsets !== null && added.length > 0) this.startAtCommitted(added);
@@ -336,9 +392,17 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.fetcher.wakeReaders();
   }
 
-  /** Stops reading and fetching and closes the connections. Safe to call more than once. */
+  /**
+   * Stops reading and fetching and closes the connections; a subscribed consumer first commits its positions (with
+   * auto commit) and leaves its group, so that the others take over its partitions at once. Safe to call twice.
+   */
   async close(): Promise<void> {
     if (this.state === 'Closed') return;
+    if (this.coordinator !== null && this.state === 'Connected') {
+      clearInterval(this.autoCommitTimer);
+      if (this.options['enable.auto.commit']) await this.commitPositions('on close');
+      await this.coordinator.close();
+    }
     this.state = 'Closed';
     this.stopping = this.reading;
     this.fetcher.close();
@@ -392,6 +456,17 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       for (const state of added) state.awaitingCommitted = false;
       this.committedLookupError ??= error instanceof Error ? error : new Error(String(error));
     }).finally(() => this.fetcher.sendFetches());
+  }
+
+  /** Commits the current positions (auto commit); failures are logged, the next commit retries. */
+  private async commitPositions(why: string): Promise<void> {
+    const positions = this.subscriptions.all().filter((s) => s.position !== null);
+    if (positions.length === 0 || this.groupOffsets === null) return;
+    try {
+      await this.groupOffsets.commit(positions.map(({ topic, partition, position }) => ({ topic, partition, offset: position! })));
+    } catch (err) {
+      this.logger.warn({ err, why }, 'committing positions failed');
+    }
   }
 
   private requireGroup(what: string): GroupOffsets {

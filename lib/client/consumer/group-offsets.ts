@@ -4,8 +4,9 @@
  * Kafka retries — COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR (which also forgets the
  * coordinator, so the next try looks it up again) and lost connections — until `default.api.timeout.ms`.
  *
- * Without group membership a commit carries generation -1 and member id '' (Kafka's "simple" consumer with a
- * group.id). Owned by one Consumer; calls may overlap (each is its own request).
+ * A subscribed consumer's commits carry its generation and member id (`generation`); without membership they carry
+ * generation -1 and member id '' (Kafka's "simple" consumer with a group.id). Owned by one Consumer; calls may
+ * overlap (each is its own request).
  */
 import { ApiError, apiErrorFromCode, ConnectionError } from '../../common/errors.js';
 import type { Time } from '../../common/time.js';
@@ -32,6 +33,8 @@ export interface CommittedOffset extends TopicPartitionRef {
 export interface GroupOffsetsOptions {
   cluster: ClientCluster;
   groupId: string;
+  /** The member and generation commits are fenced with; -1/'' (no membership) when absent. */
+  generation?: () => { generationId: number; memberId: string; groupInstanceId: string | null };
   time: Time;
   retryBackoffMs: number;
   apiTimeoutMs: number;
@@ -55,8 +58,9 @@ export class GroupOffsets {
       list.push(o);
     }
     await this.withCoordinator('OffsetCommit', async (nodeId) => {
+      const { generationId, memberId, groupInstanceId } = this.opts.generation?.() ?? { generationId: -1, memberId: '', groupInstanceId: null };
       const res = await this.opts.cluster.send(nodeId, ApiKey.OffsetCommit, {
-        groupId: this.opts.groupId, generationId: -1, memberId: '', groupInstanceId: null,
+        groupId: this.opts.groupId, generationId, memberId, groupInstanceId,
         topics: [...byTopic].map(([name, list]) => ({ name, partitions: list.map((o) => ({ partitionIndex: o.partition,
           committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch ?? -1, committedMetadata: o.metadata ?? '' })) })),
       });

@@ -275,10 +275,10 @@ describe('Consumer', () => {
   });
 
   describe('#subscribe', () => {
-    it('says that group subscription arrives with consumer groups', async () => {
+    it('needs a group.id', async () => {
       const cluster = await MockCluster.start();
       const consumer = await connectedConsumer(cluster);
-      expect(() => consumer.subscribe(['t'])).to.throw(IllegalStateError, /consumer groups/);
+      expect(() => consumer.subscribe(['t'])).to.throw(IllegalStateError, /without a group: set 'group.id'/);
     });
   });
 });

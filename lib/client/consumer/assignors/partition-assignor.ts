@@ -1,0 +1,91 @@
+/**
+ * The group leader's assignors (Kafka's ConsumerPartitionAssignor, eager protocol): given each member's
+ * subscription and the partition count of every subscribed topic, which partitions each member reads. Members are
+ * ordered by group.instance.id when set, else by member id, so every leader computes the same result.
+ *
+ * - `range` (Kafka's default in 2.x): per topic, the sorted subscribers get contiguous ranges of ⌊P/C⌋ partitions,
+ *   the first P mod C one more.
+ * - `roundrobin`: all partitions sorted by topic and partition, dealt over the sorted members in turn, skipping
+ *   members not subscribed to the partition's topic.
+ * `assignorsByName` resolves partition.assignment.strategy (short names or Kafka's Java class names).
+ */
+import { InvalidArgumentError } from '../../../common/errors.js';
+import type { TopicPartitionRef } from '../subscription-state.js';
+
+export interface MemberSubscription {
+  memberId: string;
+  groupInstanceId: string | null;
+  topics: readonly string[];
+}
+
+export interface PartitionAssignor {
+  readonly name: string;
+  assign(partitionsPerTopic: ReadonlyMap<string, number>, members: readonly MemberSubscription[]): Map<string, TopicPartitionRef[]>;
+}
+
+const memberOrder = (a: MemberSubscription, b: MemberSubscription) => {
+  const ka = a.groupInstanceId ?? a.memberId;
+  const kb = b.groupInstanceId ?? b.memberId;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+};
+
+export const rangeAssignor: PartitionAssignor = {
+  name: 'range',
+  assign(partitionsPerTopic, members) {
+    const out = new Map<string, TopicPartitionRef[]>(members.map((m) => [m.memberId, []]));
+    const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
+    for (const topic of topics) {
+      const count = partitionsPerTopic.get(topic);
+      if (count === undefined) continue;
+      const subscribers = members.filter((m) => m.topics.includes(topic)).sort(memberOrder);
+      const per = Math.floor(count / subscribers.length);
+      const extra = count % subscribers.length;
+      let next = 0;
+      subscribers.forEach((m, i) => {
+        const n = per + (i < extra ? 1 : 0);
+        for (let k = 0; k < n; k++) out.get(m.memberId)!.push({ topic, partition: next++ });
+      });
+    }
+    return out;
+  },
+};
+
+export const roundRobinAssignor: PartitionAssignor = {
+  name: 'roundrobin',
+  assign(partitionsPerTopic, members) {
+    const out = new Map<string, TopicPartitionRef[]>(members.map((m) => [m.memberId, []]));
+    const sorted = [...members].sort(memberOrder);
+    const topics = [...new Set(members.flatMap((m) => m.topics))].filter((t) => partitionsPerTopic.has(t)).sort();
+    let turn = 0;
+    for (const topic of topics) {
+      for (let partition = 0; partition < partitionsPerTopic.get(topic)!; partition++) {
+        for (let tries = 0; tries < sorted.length; tries++) {
+          const m = sorted[turn++ % sorted.length]!;
+          if (m.topics.includes(topic)) {
+            out.get(m.memberId)!.push({ topic, partition });
+            break;
+          }
+        }
+      }
+    }
+    return out;
+  },
+};
+
+const BY_NAME = new Map<string, PartitionAssignor>([
+  ['range', rangeAssignor], ['org.apache.kafka.clients.consumer.RangeAssignor', rangeAssignor],
+  ['roundrobin', roundRobinAssignor], ['org.apache.kafka.clients.consumer.RoundRobinAssignor', roundRobinAssignor],
+]);
+
+/** The assignors named by partition.assignment.strategy, in preference order. */
+export function assignorsByName(names: readonly string[]): PartitionAssignor[] {
+  if (names.length === 0) throw new InvalidArgumentError('partition.assignment.strategy must name at least one assignor, e.g. range.');
+  return names.map((name) => {
+    const assignor = BY_NAME.get(name);
+    if (!assignor) {
+      throw new InvalidArgumentError(`Unknown partition.assignment.strategy '${name}'; available: range, roundrobin ` +
+        '(sticky and cooperative-sticky are not built yet).');
+    }
+    return assignor;
+  });
+}
