@@ -28,13 +28,20 @@ function childSource(dir: string): string {
     const log = UnifiedLog.open({ dir: ${JSON.stringify(dir)}, topicPartition: ${JSON.stringify(TP)},
       config: logConfigWith(${JSON.stringify(CONFIG)}) });
     const builder = new RecordBatchBuilder();
+    // stdout is a non-blocking pipe: when the parent reads slowly (a busy machine) a write fails with EAGAIN until
+    // it drains. Lines are shorter than PIPE_BUF, so each write is whole or nothing.
+    const ack = (line) => {
+      for (;;) {
+        try { writeSync(1, line); return; } catch (e) { if (e.code !== 'EAGAIN') throw e; }
+      }
+    };
     for (let batch = 0; ; batch++) {
       builder.reset();
       const records = 1 + (batch * 7) % 20;
       for (let r = 0; r < records; r++) builder.append(Date.now(), 'k' + r, 'batch-' + batch + '-' + 'x'.repeat((batch * 13) % 300));
       const info = log.append(builder.buildSync(), { assignOffsets: true, leaderEpoch: 0 });
       // Synchronously into the pipe: once written, the parent can read the ack even after a SIGKILL.
-      writeSync(1, batch + ' ' + info.firstOffset + ' ' + info.lastOffset + '\\n');
+      ack(batch + ' ' + info.firstOffset + ' ' + info.lastOffset + '\\n');
     }
   `;
 }
