@@ -97,8 +97,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly fetcher: Fetcher;
   /** Committed offsets at the group coordinator; null without a group.id. */
   private readonly groupOffsets: GroupOffsets | null;
-  /** A failed committed-offset lookup for newly assigned partitions, thrown to the reader once. */
-  private committedLookupError: Error | undefined;
+  /** Thrown to the reader once: a failed committed-offset lookup, or a fatal group error (FENCED_INSTANCE_ID). */
+  private readerError: Error | undefined;
   /** Group membership after subscribe(); null with manual assignment. */
   private coordinator: ConsumerCoordinator | null = null;
   private autoCommitTimer: NodeJS.Timeout | undefined;
@@ -182,7 +182,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
           this.logger.error({ err }, 'onPartitionsRevoked threw'));
         this.applyAssignment([]);
       },
-      onFatal: (error) => { this.committedLookupError ??= error; this.fetcher.wakeReaders(); },
+      onFatal: (error) => { this.readerError ??= error; this.fetcher.wakeReaders(); },
     });
     this.coordinator.start();
     if (o['enable.auto.commit']) {
@@ -454,7 +454,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       });
     }, (error: unknown) => {
       for (const state of added) state.awaitingCommitted = false;
-      this.committedLookupError ??= error instanceof Error ? error : new Error(String(error));
+      this.readerError ??= error instanceof Error ? error : new Error(String(error));
     }).finally(() => this.fetcher.sendFetches());
   }
 
@@ -479,9 +479,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** Throws NoOffsetForPartitionError for a partition that has no position and may not reset ('none'). */
   private checkPositions(): void {
-    if (this.committedLookupError !== undefined) {
-      const error = this.committedLookupError;
-      this.committedLookupError = undefined;
+    if (this.readerError !== undefined) {
+      const error = this.readerError;
+      this.readerError = undefined;
       throw error;
     }
     for (const state of this.subscriptions.all()) {
