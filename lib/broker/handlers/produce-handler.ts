@@ -41,8 +41,9 @@ async function append(s: BrokerServices, req: ProduceRequest, entries: Entry[]):
   if (acks !== 0 && acks !== 1 && acks !== -1) {
     return entries.map((e) => rejected(e, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1; got ${acks}.`));
   }
-  if (!entries.some((e) => isCompacted(s, e))) return s.replicaManager.appendRecords({ acks, timeoutMs: req.timeoutMs, entries });
-  const rejections = await Promise.all(entries.map((e) => (isCompacted(s, e) ? checkKeys(e) : null)));
+  const compacted = entries.map((e) => isCompacted(s, e));
+  if (!compacted.includes(true)) return s.replicaManager.appendRecords({ acks, timeoutMs: req.timeoutMs, entries });
+  const rejections = await Promise.all(entries.map((e, i) => (compacted[i] ? checkKeys(e) : null)));
   const accepted = entries.filter((_, i) => rejections[i] === null);
   const appended = accepted.length > 0 ? await s.replicaManager.appendRecords({ acks, timeoutMs: req.timeoutMs, entries: accepted }) : [];
   let next = 0;

@@ -26,6 +26,7 @@ import type { PartitionAssignor } from './assignors/partition-assignor.js';
 import {
   CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription,
 } from './consumer-protocol.js';
+import type { GroupGeneration } from './group-offsets.js';
 import type { TopicPartitionRef } from './subscription-state.js';
 
 export interface ConsumerCoordinatorOptions {
@@ -47,12 +48,6 @@ export interface ConsumerCoordinatorOptions {
   onRevoke: (partitions: TopicPartitionRef[]) => Promise<void>;
   /** An error the member cannot recover from (FENCED_INSTANCE_ID, an unknown assignor chosen, ...). */
   onFatal: (error: Error) => void;
-}
-
-export interface GroupGeneration {
-  generationId: number;
-  memberId: string;
-  groupInstanceId: string | null;
 }
 
 export class ConsumerCoordinator {

@@ -30,11 +30,18 @@ export interface CommittedOffset extends TopicPartitionRef {
   metadata: string;
 }
 
+/** The member and generation a commit is fenced with (generation -1 and member '' without membership). */
+export interface GroupGeneration {
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
 export interface GroupOffsetsOptions {
   cluster: ClientCluster;
   groupId: string;
   /** The member and generation commits are fenced with; -1/'' (no membership) when absent. */
-  generation?: () => { generationId: number; memberId: string; groupInstanceId: string | null };
+  generation?: () => GroupGeneration;
   time: Time;
   retryBackoffMs: number;
   apiTimeoutMs: number;
