@@ -51,10 +51,12 @@ describe('Partition reassignment (4 brokers)', function () {
     } finally {
       await load.stop();
     }
-    const after = await state();
-    expect(after.replicas).to.deep.equal(target);
-    expect([...after.isr].sort()).to.deep.equal([...target].sort());
-    expect(target).to.include(after.leader);
+    // Brokers learn the new assignment from their own ZooKeeper watches, so metadata trails the znode's deletion
+    // by a watch round trip (in Kafka, by the controller's UpdateMetadata): wait for it before checking the rest.
+    const settled = (s: { replicas: readonly number[]; isr: readonly number[] }) =>
+      s.replicas.join() === target.join() && [...s.isr].sort().join() === [...target].sort().join();
+    await waitFor(async () => settled(await state()), 'metadata to show the new replicas, all in sync');
+    expect(target).to.include((await state()).leader);
     await waitFor(() => !existsSync(join(cluster.local.broker(dropped).dir, 'logs', 'moving-0')),
       `broker ${dropped} to delete its replica`);
     expect(load.failures.map((e) => e.message)).to.deep.equal([]);
