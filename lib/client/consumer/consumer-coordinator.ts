@@ -174,8 +174,10 @@ export class ConsumerCoordinator {
   private async assign(protocolName: string | null, members: readonly { memberId: string; groupInstanceId: string | null; metadata: Buffer }[]) {
     const assignor = this.opts.assignors.find((a) => a.name === protocolName);
     if (assignor === undefined) throw new ApiError('INCONSISTENT_GROUP_PROTOCOL', `The group chose assignor '${protocolName}', which this consumer does not have.`);
-    const subscriptions = members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId,
-      topics: decodeSubscription(m.metadata).topics }));
+    const subscriptions = members.map((m) => {
+      const { topics, ownedPartitions, userData } = decodeSubscription(m.metadata);
+      return { memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics, ownedPartitions, userData };
+    });
     const topics = [...new Set(subscriptions.flatMap((s) => s.topics))];
     const deadlineMs = this.opts.time.hiResMs() + this.opts.rebalanceTimeoutMs;
     const partitionsPerTopic = new Map<string, number>();

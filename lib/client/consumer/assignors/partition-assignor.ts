@@ -16,10 +16,28 @@ export interface MemberSubscription {
   memberId: string;
   groupInstanceId: string | null;
   topics: readonly string[];
+  /** The partitions the member reads now (ConsumerProtocol Subscription v1); empty under the eager protocol. */
+  ownedPartitions: readonly TopicPartitionRef[];
+  /** What the member's `subscriptionUserData` of this assignor returned; null when it has none. */
+  userData: Buffer | null;
+}
+
+/** Kafka's RebalanceProtocol: eager revokes everything before joining; cooperative only what moves. */
+export type RebalanceProtocol = 'eager' | 'cooperative';
+
+/** What a member knows of its last assignment when it joins, for assignors that remember (sticky ones). */
+export interface PreviousAssignment {
+  partitions: readonly TopicPartitionRef[];
+  /** The generation the partitions were assigned in; -1 before the first. */
+  generationId: number;
 }
 
 export interface PartitionAssignor {
   readonly name: string;
+  /** The protocols this assignor's results are valid for; a consumer is cooperative if all of its assignors are. */
+  readonly supportedProtocols: readonly RebalanceProtocol[];
+  /** Bytes the member adds to its subscription for this assignor (Kafka's subscriptionUserData); null for none. */
+  subscriptionUserData?(previous: PreviousAssignment): Buffer | null;
   assign(partitionsPerTopic: ReadonlyMap<string, number>, members: readonly MemberSubscription[]): Map<string, TopicPartitionRef[]>;
 }
 
@@ -31,6 +49,7 @@ const memberOrder = (a: MemberSubscription, b: MemberSubscription) => {
 
 export const rangeAssignor: PartitionAssignor = {
   name: 'range',
+  supportedProtocols: ['eager'],
   assign(partitionsPerTopic, members) {
     const out = new Map<string, TopicPartitionRef[]>(members.map((m) => [m.memberId, []]));
     const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
@@ -52,6 +71,7 @@ export const rangeAssignor: PartitionAssignor = {
 
 export const roundRobinAssignor: PartitionAssignor = {
   name: 'roundrobin',
+  supportedProtocols: ['eager'],
   assign(partitionsPerTopic, members) {
     const out = new Map<string, TopicPartitionRef[]>(members.map((m) => [m.memberId, []]));
     const sorted = [...members].sort(memberOrder);

@@ -10,7 +10,7 @@ const show = (m: Result) =>
   Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, tps]) => [id, tps.map((tp) => `${tp.topic}p${tp.partition}`)]));
 
 const member = (memberId: string, topics: string[], groupInstanceId: string | null = null): MemberSubscription =>
-  ({ memberId, groupInstanceId, topics });
+  ({ memberId, groupInstanceId, topics, ownedPartitions: [], userData: null });
 
 /** A group: 1-6 members over topics t0..t3 (1-8 partitions each), each member subscribed to a non-empty subset. */
 const groupArb = fc.record({

@@ -30,7 +30,7 @@ describe('consumer protocol', () => {
 });
 
 describe('assignors', () => {
-  const members = ['m3', 'm1', 'm2'].map((memberId) => ({ memberId, groupInstanceId: null, topics: ['a', 'b'] }));
+  const members = ['m3', 'm1', 'm2'].map((memberId) => ({ memberId, groupInstanceId: null, topics: ['a', 'b'], ownedPartitions: [], userData: null }));
   const counts = new Map([['a', 4], ['b', 2]]);
   const show = (m: Map<string, { topic: string; partition: number }[]>) =>
     Object.fromEntries([...m].sort().map(([id, tps]) => [id, tps.map((tp) => `${tp.topic}${tp.partition}`)]));
@@ -41,7 +41,8 @@ describe('assignors', () => {
 
   it('roundrobin: all partitions dealt over the sorted members, skipping those not subscribed', () => {
     expect(show(roundRobinAssignor.assign(counts, members))).to.deep.equal({ m1: ['a0', 'a3'], m2: ['a1', 'b0'], m3: ['a2', 'b1'] });
-    const mixed = [{ memberId: 'm1', groupInstanceId: null, topics: ['a'] }, { memberId: 'm2', groupInstanceId: null, topics: ['a', 'b'] }];
+    const mixed = [{ memberId: 'm1', topics: ['a'] }, { memberId: 'm2', topics: ['a', 'b'] }]
+      .map((m) => ({ ...m, groupInstanceId: null, ownedPartitions: [], userData: null }));
     expect(show(roundRobinAssignor.assign(counts, mixed))).to.deep.equal({ m1: ['a0', 'a2'], m2: ['a1', 'a3', 'b0', 'b1'] });
   });
 
