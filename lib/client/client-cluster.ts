@@ -5,8 +5,8 @@
  *
  * Metadata refresh:
  * - A Metadata request names the topics of interest (`addTopics`), or none: then it only learns brokers and the
- *   controller. It goes to the least loaded connected broker, else to a known broker, else to the bootstrap
- *   servers in turn.
+ *   controller; after `watchAllTopics()` (pattern subscriptions) it asks for every topic. It goes to the least
+ *   loaded connected broker, else to a known broker, else to the bootstrap servers in turn.
  * - `refresh()` is de-duplicated: concurrent callers share the request in flight.
  * - Periodic: every `metadata.max.age.ms`. On demand: `requestUpdate()` (callers do so on NOT_LEADER_OR_FOLLOWER,
  *   LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION and lost connections) refreshes at once, or
@@ -87,6 +87,7 @@ export class ClientCluster {
   private readonly retryBackoff: ExponentialBackoff;
   private snapshot = ClusterMetadata.EMPTY;
   private readonly topicsOfInterest = new Set<string>();
+  private allTopics = false;
   private refreshing: Promise<ClusterMetadata> | null = null;
   private needUpdate = false;
   private failedRefreshes = 0;
@@ -161,6 +162,16 @@ export class ClientCluster {
       }
     }
     if (added) this.requestUpdate();
+  }
+
+  /**
+   * Makes every later Metadata request ask for all topics (pattern subscriptions): topics missing from an answer are
+   * then dropped from the snapshot, since they no longer exist.
+   */
+  watchAllTopics(): void {
+    if (this.allTopics) return;
+    this.allTopics = true;
+    this.requestUpdate();
   }
 
   /** Registers a listener run after every successful refresh. */
@@ -295,13 +306,15 @@ export class ClientCluster {
   private async doRefresh(): Promise<ClusterMetadata> {
     this.lastRefreshAttemptMs = this.options.time.hiResMs();
     this.needUpdate = false;
-    const topics = [...this.topicsOfInterest].map((name) => ({ name }));
+    const allTopics = this.allTopics;
+    const topics = allTopics ? null : [...this.topicsOfInterest].map((name) => ({ name }));
     try {
       const client = await this.leastLoadedConnection();
       const response = await client.send(ApiKey.Metadata, API_VERSION,
-        { topics, allowAutoTopicCreation: this.options.allowAutoTopicCreation });
+        { topics, allowAutoTopicCreation: this.options.allowAutoTopicCreation && !allTopics });
       if (this.closed) throw new ConnectionError('The client is closed.');
-      this.snapshot = this.snapshot.merge(ClusterMetadata.fromResponse(response));
+      const fresh = ClusterMetadata.fromResponse(response);
+      this.snapshot = allTopics ? fresh : this.snapshot.merge(fresh);
       this.failedRefreshes = 0;
       for (const listener of this.updateListeners) listener(this.snapshot);
       this.schedulePeriodicRefresh();

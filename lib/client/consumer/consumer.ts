@@ -16,9 +16,10 @@
  * With a `group.id`, newly assigned partitions start at the group's committed offset (OffsetFetch at the group
  * coordinator), falling back to `auto.offset.reset` where the group has none, and `commit()` stores positions for
  * the group (OffsetCommit with generation -1, as Kafka's consumer does for assign()); `committed()` reads them.
- * `subscribe(topics)` makes the consumer a member of its group instead (ConsumerCoordinator): the group assigns
- * partitions, heartbeats keep the membership, and positions are auto-committed (eager rebalances; assignors range
- * and roundrobin).
+ * `subscribe(topics | pattern)` makes the consumer a member of its group instead (ConsumerCoordinator): the group
+ * assigns partitions, heartbeats keep the membership, positions are auto-committed, rebalances are eager or
+ * cooperative (cooperative-sticky), and a reader that stops asking for records for longer than max.poll.interval.ms
+ * loses its partitions to the other members.
  * Lifecycle: New → `connect()` → Connected → `close()` → Closed.
  */
 import { IllegalStateError, InvalidArgumentError, TimeoutError } from '../../common/errors.js';
@@ -28,6 +29,7 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../protocol/messages/li
 import type { RecordHeaderView, Record as FetchedRecord } from '../../record/record.js';
 import { CompressionType } from '../../record/record-batch.js';
 import { ClientCluster } from '../client-cluster.js';
+import type { ClusterMetadata } from '../cluster-metadata.js';
 import { NoOffsetForPartitionError } from '../errors.js';
 import { listOffsets, offsetKey } from '../list-offsets.js';
 import type { CompletedFetch } from './completed-fetch.js';
@@ -37,7 +39,7 @@ import { Fetcher } from './fetcher.js';
 import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from './group-offsets.js';
 import { assignorsByName } from './assignors/partition-assignor.js';
 import { ConsumerCoordinator } from './consumer-coordinator.js';
-import { SubscriptionState, type TopicPartitionRef, type TopicPartitionState } from './subscription-state.js';
+import { SubscriptionState, withoutPartitions, type TopicPartitionRef, type TopicPartitionState } from './subscription-state.js';
 
 /** One record as the async iterator hands it out. Key, value and header values are views into fetched memory. */
 export interface ConsumerRecord {
@@ -64,8 +66,17 @@ export interface EachBatchPayload {
 export interface RebalanceListener {
   /** After a rebalance, the partitions now assigned (their positions come from the group's committed offsets). */
   onPartitionsAssigned?(partitions: TopicPartitionRef[]): void | Promise<void>;
-  /** Before a rebalance, the partitions about to be given up (auto commit has stored their positions already). */
+  /**
+   * The partitions about to be given up in a rebalance (auto commit has stored their positions already): all of them
+   * under the eager protocol, only those moving to other members under the cooperative one.
+   */
   onPartitionsRevoked?(partitions: TopicPartitionRef[]): void | Promise<void>;
+  /**
+   * Partitions this member lost without an orderly rebalance (its membership expired or its reader stalled past
+   * max.poll.interval.ms): other members may read them already, so nothing was committed. Defaults to
+   * onPartitionsRevoked, as in Kafka.
+   */
+  onPartitionsLost?(partitions: TopicPartitionRef[]): void | Promise<void>;
 }
 
 export interface RunOptions {
@@ -151,40 +162,51 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   /**
-   * Joins the consumer's group (`group.id`) subscribed to `topics`: the group's leader spreads the topics'
-   * partitions over its members with `partition.assignment.strategy`, and every rebalance (a member joining,
-   * leaving or expiring) hands out a new assignment. Assigned partitions start at the group's committed offsets;
-   * with `enable.auto.commit` positions are committed every `auto.commit.interval.ms`, before a rebalance and on
-   * close. Call after connect(), once; not together with assign().
+   * Joins the consumer's group (`group.id`) subscribed to `topics`, or to every topic whose whole name matches
+   * `pattern` (internal topics excluded; topics created later join the subscription at the next metadata refresh,
+   * every `metadata.max.age.ms`). The group's leader spreads the partitions over its members with
+   * `partition.assignment.strategy`, and every rebalance (a member joining, leaving or expiring, partitions added)
+   * hands out a new assignment. Assigned partitions start at the group's committed offsets, else at
+   * `auto.offset.reset`; with `enable.auto.commit` positions are committed every `auto.commit.interval.ms`, before
+   * partitions are revoked and on close. Call after connect(), once; not together with assign().
    */
-  subscribe(topics: readonly string[], listener: RebalanceListener = {}): void {
+  subscribe(topics: readonly string[] | RegExp, listener: RebalanceListener = {}): void {
     this.requireGroup('subscribe');
     if (this.coordinator !== null) throw new IllegalStateError('subscribe() was already called; a consumer subscribes once.');
     if (this.subscriptions.all().length > 0) throw new IllegalStateError('subscribe() cannot follow assign(); use one or the other.');
-    if (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === '')) {
-      throw new InvalidArgumentError(`subscribe() takes a non-empty list of topic names; found ${JSON.stringify(topics)}.`);
+    const pattern = topics instanceof RegExp ? new RegExp(`^(?:${topics.source})$`, topics.flags.replace(/[gy]/g, '')) : null;
+    if (!(topics instanceof RegExp) && (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === ''))) {
+      throw new InvalidArgumentError(`subscribe() takes a non-empty list of topic names or a RegExp; found ${JSON.stringify(topics)}.`);
     }
     const o = this.options;
-    this.cluster.addTopics(topics);
-    this.coordinator = new ConsumerCoordinator({
+    const matching = (metadata: ClusterMetadata) => [...metadata.topics.values()]
+      .filter((t) => !t.isInternal && t.errorCode === 0 && pattern!.test(t.name)).map((t) => t.name);
+    if (pattern === null) this.cluster.addTopics(topics as readonly string[]);
+    else this.cluster.watchAllTopics();
+    const coordinator = new ConsumerCoordinator({
       cluster: this.cluster, groupId: o['group.id']!, groupInstanceId: o['group.instance.id'] ?? null, clientId: o['client.id'],
-      sessionTimeoutMs: o['session.timeout.ms'], rebalanceTimeoutMs: o['max.poll.interval.ms'],
+      sessionTimeoutMs: o['session.timeout.ms'], maxPollIntervalMs: o['max.poll.interval.ms'],
       heartbeatIntervalMs: o['heartbeat.interval.ms'], retryBackoffMs: o['retry.backoff.ms'],
-      assignors: assignorsByName(o['partition.assignment.strategy']), topics, time: this.time, logger: o.logger,
-      onAssigned: (partitions) => {
-        this.applyAssignment(partitions);
-        void Promise.resolve(listener.onPartitionsAssigned?.(partitions)).catch((err: unknown) =>
-          this.logger.error({ err }, 'onPartitionsAssigned threw'));
+      assignors: assignorsByName(o['partition.assignment.strategy']),
+      topics: pattern === null ? topics as readonly string[] : matching(this.cluster.metadata), time: this.time, logger: o.logger,
+      onAssigned: (added, assignment) => {
+        this.applyAssignment(assignment);
+        void this.tell(listener.onPartitionsAssigned, added, 'onPartitionsAssigned');
       },
       onRevoke: async (partitions) => {
-        if (o['enable.auto.commit']) await this.commitPositions('before a rebalance');
-        await Promise.resolve(listener.onPartitionsRevoked?.(partitions)).catch((err: unknown) =>
-          this.logger.error({ err }, 'onPartitionsRevoked threw'));
-        this.applyAssignment([]);
+        if (o['enable.auto.commit']) await this.commitPositions('before partitions are revoked');
+        await this.tell(listener.onPartitionsRevoked, partitions, 'onPartitionsRevoked');
+        this.applyAssignment(withoutPartitions(this.assignment(), partitions));
+      },
+      onLost: async (partitions) => {
+        await this.tell(listener.onPartitionsLost ?? listener.onPartitionsRevoked, partitions, 'onPartitionsLost');
+        this.applyAssignment(withoutPartitions(this.assignment(), partitions));
       },
       onFatal: (error) => { this.readerError ??= error; this.fetcher.wakeReaders(); },
     });
-    this.coordinator.start();
+    if (pattern !== null) this.cluster.onUpdate((metadata) => coordinator.setTopics(matching(metadata)));
+    this.coordinator = coordinator;
+    coordinator.start();
     if (o['enable.auto.commit']) {
       this.autoCommitTimer = setInterval(() => void this.commitPositions('auto commit'), o['auto.commit.interval.ms']);
     }
@@ -228,6 +250,18 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       }
     }
     await group.commit(toCommit);
+  }
+
+  /**
+   * commit() without waiting (Kafka's commitAsync): `callback` gets null or the error; without one, a failure is
+   * logged. Commits are sent in call order on one connection, so a later one is never overtaken by an earlier one.
+   */
+  commitAsync(offsets?: readonly OffsetToCommit[], callback?: (error: Error | null) => void): void {
+    this.commit(offsets).then(() => callback?.(null), (err: unknown) => {
+      const error = err instanceof Error ? err : new Error(String(err));
+      if (callback !== undefined) callback(error);
+      else this.logger.warn({ err: error }, 'commitAsync failed');
+    });
   }
 
   /** The group's committed offsets of `partitions` (needs `group.id`): null where the group has none. */
@@ -418,6 +452,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private async nextBatch(): Promise<ConsumerBatch | null> {
     for (;;) {
       if (this.stopping || this.state === 'Closed') return null;
+      const rejoining = this.coordinator?.poll();
+      if (rejoining !== undefined) await rejoining;
       const error = this.fetcher.takeError();
       if (error !== undefined) throw error;
       const current = this.current;
@@ -466,6 +502,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       await this.groupOffsets.commit(positions.map(({ topic, partition, position }) => ({ topic, partition, offset: position! })));
     } catch (err) {
       this.logger.warn({ err, why }, 'committing positions failed');
+    }
+  }
+
+  /** Runs a rebalance listener callback; what it throws is logged (Kafka's consumer does the same). */
+  private async tell(callback: ((partitions: TopicPartitionRef[]) => void | Promise<void>) | undefined,
+    partitions: TopicPartitionRef[], name: string): Promise<void> {
+    try {
+      await callback?.(partitions);
+    } catch (err) {
+      this.logger.error({ err }, `${name} threw`);
     }
   }
 

@@ -21,6 +21,13 @@ export interface TopicPartitionRef {
   partition: number;
 }
 
+/** The partitions of `all` that are not in `drop`, in `all`'s order. */
+export function withoutPartitions(all: readonly TopicPartitionRef[], drop: readonly TopicPartitionRef[]): TopicPartitionRef[] {
+  const key = (tp: TopicPartitionRef) => `${tp.topic}\u0000${tp.partition}`;
+  const dropped = new Set(drop.map(key));
+  return all.filter((tp) => !dropped.has(key(tp)));
+}
+
 export class TopicPartitionState {
   position: number | null = null;
   fetchOffset: number | null = null;
