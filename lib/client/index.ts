@@ -19,7 +19,8 @@ export {
   DefaultPartitioner, murmur2, partitionForKey, toPositive, type Partitioner,
 } from './producer/partitioner.js';
 export {
-  Consumer, type ConsumerRecord, type EachBatchPayload, type EachMessagePayload, type OffsetAndTimestamp, type RunOptions,
+  Consumer, type ConsumerRecord, type EachBatchPayload, type EachMessagePayload, type OffsetAndTimestamp, type RebalanceListener,
+  type RunOptions,
 } from './consumer/consumer.js';
 export { ConsumerBatch } from './consumer/consumer-batch.js';
 export {

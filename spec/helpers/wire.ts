@@ -88,3 +88,11 @@ export async function readAll(client: NetworkClient, topic: string, partition: n
     if (!progressed || next >= p.highWatermark) return out;
   }
 }
+
+/** The group as its coordinator describes it (FindCoordinator, then DescribeGroups there). */
+export async function describeGroup(cluster: TestCluster, groupId: string) {
+  const any = await connectTo(cluster, cluster.local.brokerIds()[0]!);
+  const found = await any.send(ApiKey.FindCoordinator, 0, { key: groupId, keyType: 0 });
+  const coordinator = await connectTo(cluster, found.nodeId);
+  return (await coordinator.send(ApiKey.DescribeGroups, 0, { groups: [groupId], includeAuthorizedOperations: false })).groups[0]!;
+}

@@ -8,8 +8,7 @@ import { Admin, Consumer, Producer, type ConsumerRecord } from '../../lib/client
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { defer } from '../helpers/cleanup.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { connectTo } from '../helpers/wire.js';
-import { ApiKey } from '../../lib/protocol/api-keys.js';
+import { describeGroup } from '../helpers/wire.js';
 
 describe('Consumer groups (3 brokers)', function () {
   this.timeout(120_000);
@@ -36,13 +35,6 @@ describe('Consumer groups (3 brokers)', function () {
   }
 
   const counts = (members: Consumer[]) => members.map((m) => m.assignment().length).sort();
-
-  async function describeGroup(groupId: string) {
-    const any = await connectTo(cluster, 1);
-    const found = await any.send(ApiKey.FindCoordinator, 0, { key: groupId, keyType: 0 });
-    const coordinator = await connectTo(cluster, found.nodeId);
-    return (await coordinator.send(ApiKey.DescribeGroups, 0, { groups: [groupId], includeAuthorizedOperations: false })).groups[0]!;
-  }
 
   async function produce(topic: string, n: number, from = 0): Promise<void> {
     const p = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers, acks: 'all' }), (x) => x.close());
@@ -72,7 +64,7 @@ describe('Consumer groups (3 brokers)', function () {
     await waitFor(() => counts(members).join() === '1,1,1', 'one partition each', { timeoutMs: 30_000 });
     const all = [...members, await member('crowd', 'few')];
     await waitFor(async () => {
-      const group = await describeGroup('crowd');
+      const group = await describeGroup(cluster, 'crowd');
       return group.groupState === 'Stable' && group.members.length === 4 && counts(all).join() === '0,1,1,1';
     }, 'four members, one of them (the last by member id) with nothing to read', { timeoutMs: 30_000 });
     const idle = all.find((m) => m.assignment().length === 0)!;

@@ -228,8 +228,9 @@ export class ConsumerCoordinator {
       await this.prepareJoin();
       const conn = await this.coordinatorConnection();
       const owned = this.protocol === 'cooperative' ? this.assigned : [];
+      const topics = this.topics;
       const protocols = this.opts.assignors.map((a) => ({ name: a.name, metadata: encodeSubscription({
-        topics: this.topics, userData: a.subscriptionUserData?.(this.previous) ?? null, ownedPartitions: owned }) }));
+        topics, userData: a.subscriptionUserData?.(this.previous) ?? null, ownedPartitions: owned }) }));
       const join = () => conn.send(ApiKey.JoinGroup, 0, {
         groupId: this.opts.groupId, sessionTimeoutMs: this.opts.sessionTimeoutMs, rebalanceTimeoutMs: this.opts.maxPollIntervalMs,
         memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId, protocolType: CONSUMER_PROTOCOL_TYPE, protocols,
@@ -253,6 +254,7 @@ export class ConsumerCoordinator {
       if (synced.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || synced.errorCode === ErrorCode.ILLEGAL_GENERATION) this.generationId = -1;
       if (synced.errorCode !== 0) throw apiErrorFromCode(synced.errorCode);
       await this.completeRebalance(decodeAssignment(synced.assignment).partitions);
+      if (this.topics !== topics) this.requestRejoin('the subscription changed while joining');
     } finally {
       this.joining = false;
     }

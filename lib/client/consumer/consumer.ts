@@ -191,15 +191,15 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       topics: pattern === null ? topics as readonly string[] : matching(this.cluster.metadata), time: this.time, logger: o.logger,
       onAssigned: (added, assignment) => {
         this.applyAssignment(assignment);
-        void this.tell(listener.onPartitionsAssigned, added, 'onPartitionsAssigned');
+        void this.tell(listener, 'onPartitionsAssigned', added);
       },
       onRevoke: async (partitions) => {
         if (o['enable.auto.commit']) await this.commitPositions('before partitions are revoked');
-        await this.tell(listener.onPartitionsRevoked, partitions, 'onPartitionsRevoked');
+        await this.tell(listener, 'onPartitionsRevoked', partitions);
         this.applyAssignment(withoutPartitions(this.assignment(), partitions));
       },
       onLost: async (partitions) => {
-        await this.tell(listener.onPartitionsLost ?? listener.onPartitionsRevoked, partitions, 'onPartitionsLost');
+        await this.tell(listener, listener.onPartitionsLost !== undefined ? 'onPartitionsLost' : 'onPartitionsRevoked', partitions);
         this.applyAssignment(withoutPartitions(this.assignment(), partitions));
       },
       onFatal: (error) => { this.readerError ??= error; this.fetcher.wakeReaders(); },
@@ -505,13 +505,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     }
   }
 
-  /** Runs a rebalance listener callback; what it throws is logged (Kafka's consumer does the same). */
-  private async tell(callback: ((partitions: TopicPartitionRef[]) => void | Promise<void>) | undefined,
-    partitions: TopicPartitionRef[], name: string): Promise<void> {
+  /** Calls a rebalance listener method (as a method: listeners may be class instances); what it throws is logged. */
+  private async tell(listener: RebalanceListener, method: keyof RebalanceListener, partitions: TopicPartitionRef[]): Promise<void> {
     try {
-      await callback?.(partitions);
+      await listener[method]?.(partitions);
     } catch (err) {
-      this.logger.error({ err }, `${name} threw`);
+      this.logger.error({ err }, `the rebalance listener's ${method} threw`);
     }
   }
 
