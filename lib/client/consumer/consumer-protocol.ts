@@ -24,7 +24,8 @@ export interface Assignment {
   userData: Buffer | null;
 }
 
-class Writer {
+/** Kafka's protocol-struct writer (big-endian; strings int16-length, arrays int32-count), for assignor user data too. */
+export class Writer {
   private readonly chunks: Buffer[] = [];
   int16(v: number): this { const b = Buffer.allocUnsafe(2); b.writeInt16BE(v); this.chunks.push(b); return this; }
   int32(v: number): this { const b = Buffer.allocUnsafe(4); b.writeInt32BE(v); this.chunks.push(b); return this; }
@@ -48,7 +49,8 @@ class Writer {
   done(): Buffer { return Buffer.concat(this.chunks); }
 }
 
-class Reader {
+/** The matching reader; throws InvalidArgumentError naming `what` on truncated input. */
+export class Reader {
   private pos = 0;
   constructor(private readonly buf: Buffer, private readonly what: string) {}
   get remaining(): number { return this.buf.length - this.pos; }

@@ -1,5 +1,5 @@
 /**
- * The group leader's assignors (Kafka's ConsumerPartitionAssignor, eager protocol): given each member's
+ * The group leader's assignors (Kafka's ConsumerPartitionAssignor): given each member's
  * subscription and the partition count of every subscribed topic, which partitions each member reads. Members are
  * ordered by group.instance.id when set, else by member id, so every leader computes the same result.
  *
@@ -7,9 +7,11 @@
  *   the first P mod C one more.
  * - `roundrobin`: all partitions sorted by topic and partition, dealt over the sorted members in turn, skipping
  *   members not subscribed to the partition's topic.
+ * - `sticky` and `cooperative-sticky`: balanced, moving as little as possible between rebalances (sticky-assignor.ts).
  * `assignorsByName` resolves partition.assignment.strategy (short names or Kafka's Java class names).
  */
 import { InvalidArgumentError } from '../../../common/errors.js';
+import { cooperativeStickyAssignor, stickyAssignor } from './sticky-assignor.js';
 import type { TopicPartitionRef } from '../subscription-state.js';
 
 export interface MemberSubscription {
@@ -95,6 +97,9 @@ export const roundRobinAssignor: PartitionAssignor = {
 const BY_NAME = new Map<string, PartitionAssignor>([
   ['range', rangeAssignor], ['org.apache.kafka.clients.consumer.RangeAssignor', rangeAssignor],
   ['roundrobin', roundRobinAssignor], ['org.apache.kafka.clients.consumer.RoundRobinAssignor', roundRobinAssignor],
+  ['sticky', stickyAssignor], ['org.apache.kafka.clients.consumer.StickyAssignor', stickyAssignor],
+  ['cooperative-sticky', cooperativeStickyAssignor],
+  ['org.apache.kafka.clients.consumer.CooperativeStickyAssignor', cooperativeStickyAssignor],
 ]);
 
 /** The assignors named by partition.assignment.strategy, in preference order. */
@@ -103,8 +108,8 @@ export function assignorsByName(names: readonly string[]): PartitionAssignor[] {
   return names.map((name) => {
     const assignor = BY_NAME.get(name);
     if (!assignor) {
-      throw new InvalidArgumentError(`Unknown partition.assignment.strategy '${name}'; available: range, roundrobin ` +
-        '(sticky and cooperative-sticky are not built yet).');
+      throw new InvalidArgumentError(`Unknown partition.assignment.strategy '${name}'; available: range, roundrobin, ` +
+        'sticky, cooperative-sticky (or their Kafka class names).');
     }
     return assignor;
   });

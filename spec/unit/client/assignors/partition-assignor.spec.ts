@@ -1,8 +1,12 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
-  rangeAssignor, roundRobinAssignor, type MemberSubscription, type PartitionAssignor,
+  assignorsByName, rangeAssignor, roundRobinAssignor, type MemberSubscription, type PartitionAssignor,
 } from '../../../../lib/client/consumer/assignors/partition-assignor.js';
+import {
+  cooperativeStickyAssignor, decodeCooperativeGeneration, decodeStickyUserData, encodeCooperativeUserData, encodeStickyUserData,
+  stickyAssign, stickyAssignor, type MemberClaims,
+} from '../../../../lib/client/consumer/assignors/sticky-assignor.js';
 
 type Result = Map<string, { topic: string; partition: number }[]>;
 
@@ -44,7 +48,7 @@ function checkComplete(assignor: PartitionAssignor, partitionsPerTopic: Map<stri
   return result;
 }
 
-for (const assignor of [rangeAssignor, roundRobinAssignor]) {
+for (const assignor of [rangeAssignor, roundRobinAssignor, stickyAssignor, cooperativeStickyAssignor]) {
   describe(`${assignor.name} assignor`, () => {
     describe('#assign', () => {
       it('assigns every subscribed partition exactly once, only to members subscribed to its topic', () => {
@@ -117,5 +121,124 @@ describe('roundRobinAssignor', () => {
         expect(Math.max(...sizes) - Math.min(...sizes)).to.be.at.most(1);
       }), { numRuns: 200 });
     });
+  });
+});
+
+describe('stickyAssign', () => {
+  const noClaims = (): MemberClaims => ({ partitions: [], generationId: -1 });
+  const claimsFrom = (result: Result, generationId = 1) => (m: MemberSubscription): MemberClaims =>
+    ({ partitions: result.get(m.memberId) ?? [], generationId });
+  const keys = (tps: readonly { topic: string; partition: number }[] | undefined) => (tps ?? []).map((tp) => `${tp.topic}-${tp.partition}`);
+
+  /** No partition could move to another member subscribed to its topic that has two fewer. */
+  function expectBalanced(result: Result, members: MemberSubscription[]): void {
+    for (const [memberId, tps] of result) {
+      for (const tp of tps) {
+        for (const other of members) {
+          if (other.memberId === memberId || !other.topics.includes(tp.topic)) continue;
+          expect(result.get(other.memberId)!.length, `${tp.topic}-${tp.partition} of ${memberId} could go to ${other.memberId}`)
+            .to.be.greaterThan(tps.length - 2);
+        }
+      }
+    }
+  }
+
+  /** Claims drawn at random from the group's partitions (some stale, some contested). */
+  const claimedGroupArb = groupArb.chain(({ partitionsPerTopic, members }) => {
+    const all = [...partitionsPerTopic].flatMap(([topic, n]) => Array.from({ length: n + 1 }, (_, partition) => ({ topic, partition })));
+    return fc.array(fc.record({ claimed: fc.subarray(all), generationId: fc.integer({ min: -1, max: 3 }) }),
+      { minLength: members.length, maxLength: members.length })
+      .map((claims) => ({ partitionsPerTopic, members, claims: new Map(members.map((m, i) => [m.memberId, claims[i]!])) }));
+  });
+
+  it('assigns every partition once, to subscribers only, balanced, whatever the claims', () => {
+    fc.assert(fc.property(claimedGroupArb, ({ partitionsPerTopic, members, claims }) => {
+      const result = stickyAssign(partitionsPerTopic, members, (m) => ({ partitions: claims.get(m.memberId)!.claimed, generationId: claims.get(m.memberId)!.generationId }));
+      const complete = checkComplete({ name: 'x', supportedProtocols: ['eager'], assign: () => result }, partitionsPerTopic, members);
+      expectBalanced(complete, members);
+    }), { numRuns: 300 });
+  });
+
+  it('is stable: its own result fed back as the claims comes out unchanged', () => {
+    fc.assert(fc.property(claimedGroupArb, ({ partitionsPerTopic, members, claims }) => {
+      const first = stickyAssign(partitionsPerTopic, members, (m) => ({ partitions: claims.get(m.memberId)!.claimed, generationId: claims.get(m.memberId)!.generationId }));
+      expect(show(stickyAssign(partitionsPerTopic, members, claimsFrom(first)))).to.deep.equal(show(first));
+    }), { numRuns: 200 });
+  });
+
+  it('lets a joining member take only what balance needs, from the others, who keep the rest', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 8 }), (partitions, n) => {
+      const counts = new Map([['t', partitions]]);
+      const members = Array.from({ length: n }, (_, i) => member(`m${i}`, ['t']));
+      const before = stickyAssign(counts, members, noClaims);
+      const joined = [...members, member('new', ['t'])];
+      const after = stickyAssign(counts, joined, claimsFrom(before));
+      for (const m of members) expect(keys(before.get(m.memberId))).to.include.members(keys(after.get(m.memberId)));
+      expect(after.get('new')!.length).to.equal(Math.floor(partitions / (n + 1)));
+      expectBalanced(after, joined);
+    }), { numRuns: 200 });
+  });
+
+  it('gives a leaving member\'s partitions to the others without moving anything else (same subscriptions)', () => {
+    fc.assert(fc.property(groupArb, fc.nat(), ({ partitionsPerTopic, members: drawn }, pick) => {
+      if (drawn.length < 2) return;
+      const members = drawn.map((m) => member(m.memberId, [...partitionsPerTopic.keys()]));
+      const before = stickyAssign(partitionsPerTopic, members, noClaims);
+      const gone = members[pick % members.length]!;
+      const rest = members.filter((m) => m !== gone);
+      const after = stickyAssign(partitionsPerTopic, rest, claimsFrom(before));
+      for (const m of rest) expect(keys(after.get(m.memberId))).to.include.members(keys(before.get(m.memberId)));
+    }), { numRuns: 200 });
+  });
+
+  it('settles a partition claimed twice for the member with the newer generation', () => {
+    const members = [member('a', ['t']), member('b', ['t'])];
+    const claims = new Map([['a', { partitions: [{ topic: 't', partition: 0 }], generationId: 4 }],
+      ['b', { partitions: [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }], generationId: 5 }]]);
+    const result = stickyAssign(new Map([['t', 2]]), members, (m) => claims.get(m.memberId)!);
+    // b keeps the contested tp0; balance then moves b's other partition to a.
+    expect(show(result)).to.deep.equal({ a: ['tp1'], b: ['tp0'] });
+  });
+
+  it('rebalances 1,000 partitions over 100 members when one is replaced, moving only its share', () => {
+    const counts = new Map(Array.from({ length: 10 }, (_, t) => [`t${t}`, 100]));
+    const members = Array.from({ length: 100 }, (_, i) => member(`m${String(i).padStart(3, '0')}`, [...counts.keys()]));
+    const first = stickyAssign(counts, members, noClaims);
+    const second = stickyAssign(counts, [...members.slice(1), member('zz', [...counts.keys()])], claimsFrom(first));
+    expect([...second.values()].every((tps) => tps.length === 10)).to.equal(true);
+    expect(keys(second.get('zz')).sort()).to.deep.equal(keys(first.get('m000')).sort());
+  });
+
+  describe('user data', () => {
+    it("encodes the sticky assignor's previous assignment in Kafka's StickyAssignor v1 layout", () => {
+      const bytes = encodeStickyUserData({ partitions: [{ topic: 'ab', partition: 1 }, { topic: 'ab', partition: 3 }], generationId: 7 });
+      // [1 topic] ["ab"] [2 partitions] 1 3 | generation 7
+      expect(bytes.toString('hex')).to.equal('00000001' + '0002' + '6162' + '00000002' + '00000001' + '00000003' + '00000007');
+      expect(decodeStickyUserData(bytes)).to.deep.equal({ partitions: [{ topic: 'ab', partition: 1 }, { topic: 'ab', partition: 3 }], generationId: 7 });
+      expect(decodeStickyUserData(null)).to.deep.equal({ partitions: [], generationId: -1 });
+    });
+
+    it("encodes cooperative-sticky's generation as one int32, as Kafka does", () => {
+      const bytes = encodeCooperativeUserData({ partitions: [{ topic: 'x', partition: 0 }], generationId: 12 });
+      expect(bytes.toString('hex')).to.equal('0000000c');
+      expect(decodeCooperativeGeneration(bytes)).to.equal(12);
+      expect(decodeCooperativeGeneration(null)).to.equal(-1);
+    });
+
+    it('lets the sticky assignor keep assignments across an eager rebalance through user data', () => {
+      const counts = new Map([['t', 6]]);
+      const members = ['a', 'b', 'c'].map((id) => member(id, ['t']));
+      const first = stickyAssignor.assign(counts, members);
+      const rejoined = members.slice(0, 2).map((m) => ({ ...m, userData: encodeStickyUserData({ partitions: first.get(m.memberId)!, generationId: 1 }) }));
+      const second = stickyAssignor.assign(counts, rejoined);
+      for (const m of rejoined) expect(keys(second.get(m.memberId))).to.include.members(keys(first.get(m.memberId)));
+    });
+  });
+
+  it('is found by its short and Java class names, and only cooperative-sticky is cooperative', () => {
+    expect(assignorsByName(['sticky', 'org.apache.kafka.clients.consumer.CooperativeStickyAssignor']))
+      .to.deep.equal([stickyAssignor, cooperativeStickyAssignor]);
+    expect(stickyAssignor.supportedProtocols).to.not.include('cooperative');
+    expect(cooperativeStickyAssignor.supportedProtocols).to.include('cooperative');
   });
 });

@@ -48,6 +48,6 @@ describe('assignors', () => {
 
   it("resolves partition.assignment.strategy by short name or Kafka's class name, and names what exists", () => {
     expect(assignorsByName(['org.apache.kafka.clients.consumer.RoundRobinAssignor', 'range']).map((a) => a.name)).to.deep.equal(['roundrobin', 'range']);
-    expect(() => assignorsByName(['sticky'])).to.throw(InvalidArgumentError, /available: range, roundrobin/);
+    expect(() => assignorsByName(['stiky'])).to.throw(InvalidArgumentError, /available: range, roundrobin, sticky, cooperative-sticky/);
   });
 });
