@@ -128,4 +128,49 @@ describe('Consumer group rebalances (3 brokers)', function () {
     c.stop();
     await reading;
   });
+
+  it('with cooperative-sticky, revokes only the partitions that move and keeps the others flowing', async () => {
+    await admin.createTopics([{ name: 'coop', numPartitions: 6, replicationFactor: 3 }]);
+    const options: ConsumerOptions = { 'partition.assignment.strategy': 'cooperative-sticky' };
+    const [logA, logB, logC] = [new ListenerLog(), new ListenerLog(), new ListenerLog()];
+    const a = await member('cooperators', ['coop'], logA, options);
+    const b = await member('cooperators', ['coop'], logB, options);
+    await waitFor(() => counts([a, b]) === '3,3', 'three partitions each', { timeoutMs: 30_000 });
+    const before = { a: names(a.assignment()), b: names(b.assignment()) };
+    const read = new Map<string, number>();
+    const reading = [a, b].map((m) => m.run({ eachMessage: ({ topic, partition }) => {
+      read.set(`${topic}-${partition}`, (read.get(`${topic}-${partition}`) ?? 0) + 1);
+    } }));
+    const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers, 'linger.ms': 5 }), (x) => x.close());
+    await producer.connect();
+    let producing = true;
+    const load = (async () => {
+      for (let i = 0; producing; i++) {
+        await producer.sendBatch(Array.from({ length: 6 }, (_, p) => ({ topic: 'coop', partition: p, value: `v${i}` })));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+
+    const c = await member('cooperators', ['coop'], logC, options);
+    await waitFor(() => counts([a, b, c]) === '2,2,2', 'two partitions each after the third member joins', { timeoutMs: 30_000 });
+    const after = { a: names(a.assignment()), b: names(b.assignment()), c: names(c.assignment()) };
+    // What a and b kept is a subset of what they had; only what c took was revoked, and nothing was lost.
+    expect(before.a).to.include.members(after.a);
+    expect(before.b).to.include.members(after.b);
+    expect(logA.of('revoked').sort()).to.deep.equal(before.a.filter((tp) => !after.a.includes(tp)).sort());
+    expect(logB.of('revoked').sort()).to.deep.equal(before.b.filter((tp) => !after.b.includes(tp)).sort());
+    expect([...logA.of('revoked'), ...logB.of('revoked')].sort()).to.deep.equal(after.c);
+    expect([...logA.of('lost'), ...logB.of('lost')]).to.deep.equal([]);
+    expect(logC.of('assigned')).to.deep.equal(after.c);
+
+    // The partitions a and b kept never stopped: records sent after c joined reached them without a new assignment.
+    const kept = [...after.a, ...after.b];
+    const readAtJoin = new Map(kept.map((tp) => [tp, read.get(tp) ?? 0]));
+    await waitFor(() => kept.every((tp) => (read.get(tp) ?? 0) > readAtJoin.get(tp)! + 5), 'records on the partitions that stayed');
+    producing = false;
+    await load;
+    a.stop();
+    b.stop();
+    await Promise.all(reading);
+  });
 });
