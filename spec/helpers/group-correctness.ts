@@ -48,6 +48,8 @@ export async function runGroupCorrectness(cluster: TestCluster, opts: Correctnes
   const admin = new Admin({ 'bootstrap.servers': cluster.bootstrapServers });
   const producer = new Producer({ 'bootstrap.servers': cluster.bootstrapServers, acks: 'all', 'linger.ms': 5 });
   const incarnations: MemberProcess[] = [];
+  let producing = true;
+  let production: Promise<void> | undefined;
   const slots: MemberProcess[] = [];
   let next = 0;
   const spawnMember = (slot: number) => {
@@ -63,10 +65,9 @@ export async function runGroupCorrectness(cluster: TestCluster, opts: Correctnes
     await producer.connect();
     for (let slot = 0; slot < MEMBERS; slot++) spawnMember(slot);
 
-    let producing = true;
     const chunk = Math.max(1, Math.ceil(opts.records / (opts.produceMs / 100)));
-    const production = (async () => {
-      for (let i = 0; i < opts.records; i += chunk) {
+    production = (async () => {
+      for (let i = 0; i < opts.records && producing; i += chunk) {
         const n = Math.min(chunk, opts.records - i);
         await producer.sendBatch(Array.from({ length: n }, (_, j) => {
           const index = i + j;
@@ -128,6 +129,8 @@ export async function runGroupCorrectness(cluster: TestCluster, opts: Correctnes
     expect(seen.size, 'distinct records read').to.equal(opts.records);
     return { records: opts.records, reads, duplicates: reads - opts.records, kills, terms, durationMs: Date.now() - started };
   } finally {
+    producing = false;
+    await production?.catch(() => undefined);
     await Promise.all(incarnations.map((m) => m.kill()));
     await producer.close();
     await admin.close();

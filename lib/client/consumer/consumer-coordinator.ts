@@ -74,6 +74,12 @@ export interface ConsumerCoordinatorOptions {
 
 const tpKey = (tp: TopicPartitionRef) => `${tp.topic}\u0000${tp.partition}`;
 
+/**
+ * Join or sync answers that only mean "the group moved on; join again" (Kafka's AbstractCoordinator rejoins on them):
+ * not retriable in Kafka's error table, yet not fatal either.
+ */
+const REJOIN_AT_ONCE = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+
 /** The protocol of a list of assignors: cooperative only if every one of them supports it (Kafka's rule). */
 export function rebalanceProtocolOf(assignors: readonly PartitionAssignor[]): RebalanceProtocol {
   return assignors.every((a) => a.supportedProtocols.includes('cooperative')) ? 'cooperative' : 'eager';
@@ -174,6 +180,10 @@ export class ConsumerCoordinator {
         failures = 0;
       } catch (err) {
         if (!this.running) return;
+        if (err instanceof ApiError && REJOIN_AT_ONCE.has(err.errorName)) {
+          this.log.debug({ err }, 'the group moved on during the join; joining again');
+          continue;
+        }
         if (err instanceof ApiError && (err.errorName === 'FENCED_INSTANCE_ID' || !err.retriable)) {
           this.running = false;
           this.opts.onFatal(err);
