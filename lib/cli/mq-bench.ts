@@ -7,6 +7,8 @@
  *   mq-bench consume --bootstrap-server H:P --topic T --messages N [--consumer-props k=v ...] [--json]
  *       (kafka-consumer-perf-test)
  *   mq-bench failover [--rounds 5] [--session-timeout-ms 6000] [--json]   (starts its own 3-broker cluster)
+ *   mq-bench rebalance [--members 10] [--partitions 30] [--rounds 5] [--strategy range] [--heartbeat-interval-ms 3000]
+ *       [--session-timeout-ms 10000] [--json]   (starts its own 3-broker cluster)
  *
  * Progress lines go to stdout while a benchmark runs, then a summary; with `--json` the last line is one JSON
  * object with the figures. Returns the exit code; only bin/mq-bench exits.
@@ -19,6 +21,7 @@ import { runLogBench } from '../bench/log-bench.js';
 import { runProducerPerf } from '../bench/producer-perf.js';
 import { runConsumerPerf } from '../bench/consumer-perf.js';
 import { runFailoverBench } from '../bench/failover-bench.js';
+import { runRebalanceBench } from '../bench/rebalance-bench.js';
 import { LocalCluster } from './local-cluster.js';
 
 function intArg(name: string, min: number) {
@@ -124,6 +127,45 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`recovery median ${median} ms [${sorted[0]}..${sorted.at(-1)}] over ${sorted.length} kills; ` +
           `session timeout ${o.sessionTimeoutMs} ms\n`);
         if (o.json) process.stdout.write(`${JSON.stringify({ sessionTimeoutMs: o.sessionTimeoutMs, recoveryMs: sorted, medianMs: median })}\n`);
+      } finally {
+        await cluster.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+  program.command('rebalance')
+    .description('Time for a consumer group to reassign and resume after one member leaves (LeaveGroup), on a 3-broker ' +
+      'cluster with ZooKeeper that this command starts in a temporary directory and stops.')
+    .option('--members <n>', 'consumers in the group', intArg('--members', 2), 10)
+    .option('--partitions <n>', 'partitions of the topic they read', intArg('--partitions', 1), 30)
+    .option('--rounds <n>', 'members leaving, one per round', intArg('--rounds', 1), 5)
+    .option('--strategy <name>', 'partition.assignment.strategy: range, roundrobin, sticky, cooperative-sticky', 'range')
+    .option('--heartbeat-interval-ms <ms>', 'heartbeat.interval.ms of the consumers', intArg('--heartbeat-interval-ms', 1), 3000)
+    .option('--session-timeout-ms <ms>', 'session.timeout.ms of the consumers', intArg('--session-timeout-ms', 6000), 10000)
+    .option('--json', 'print the result as one JSON object on the last line')
+    .action(async (o: { members: number; partitions: number; rounds: number; strategy: string; heartbeatIntervalMs: number;
+      sessionTimeoutMs: number; json?: boolean }) => {
+      const dir = mkdtempSync(join(tmpdir(), 'mq-bench-rebalance-'));
+      const cluster = new LocalCluster({ dir, brokers: 3, port: 0, zkPort: 0 });
+      process.stdout.write(`Starting ZooKeeper and 3 brokers in ${dir} ...\n`);
+      await cluster.start();
+      try {
+        const rounds = await runRebalanceBench({ bootstrapServers: cluster.bootstrapServers, members: o.members,
+          partitions: o.partitions, rounds: o.rounds, strategy: o.strategy, sessionTimeoutMs: o.sessionTimeoutMs,
+          heartbeatIntervalMs: o.heartbeatIntervalMs, onProgress: (line) => process.stdout.write(`${line}\n`),
+          onRound: (r) => process.stdout.write(`round ${r.round}: reassigned after ${r.reassignedMs} ms, the leaver's partitions ` +
+            `delivering after ${r.resumedMs} ms, longest pause on unmoved partitions ${r.unmovedStallMs} ms\n`) });
+        const stats = (pick: (r: (typeof rounds)[number]) => number) => {
+          const sorted = rounds.map(pick).sort((a, b) => a - b);
+          return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted.at(-1)! };
+        };
+        const summary = { strategy: o.strategy, members: o.members, partitions: o.partitions, heartbeatIntervalMs: o.heartbeatIntervalMs,
+          reassignedMs: stats((r) => r.reassignedMs), resumedMs: stats((r) => r.resumedMs), unmovedStallMs: stats((r) => r.unmovedStallMs) };
+        const show = (s: { median: number; min: number; max: number }) => `${s.median} ms [${s.min}..${s.max}]`;
+        process.stdout.write(`${o.members} members, ${o.partitions} partitions, ${o.strategy}, heartbeat ${o.heartbeatIntervalMs} ms: ` +
+          `reassigned ${show(summary.reassignedMs)}, resumed ${show(summary.resumedMs)}, unmoved partitions paused ` +
+          `${show(summary.unmovedStallMs)} (median [min..max] over ${rounds.length} leaves)\n`);
+        if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       } finally {
         await cluster.stop();
         rmSync(dir, { recursive: true, force: true });
