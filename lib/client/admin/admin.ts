@@ -1,10 +1,12 @@
 /**
  * The admin client (Kafka's `Admin`): topics (create, delete, list, describe, add partitions), configs (describe,
- * alter), the cluster (describe) and offsets (list by earliest / latest / timestamp).
+ * alter), the cluster (describe), offsets (list by earliest / latest / timestamp) and consumer groups (list,
+ * describe, committed offsets, delete).
  *
  * Routing: CreateTopics, DeleteTopics and CreatePartitions go to the controller (the `controllerId` of the last
  * Metadata response); a NOT_CONTROLLER answer, for the request or for a topic in it, refreshes metadata and retries
- * the topics it concerns. Broker configs go to that broker; everything else to the least loaded broker.
+ * the topics it concerns. Broker configs go to that broker; group operations to the group's coordinator
+ * (FindCoordinator, again after NOT_COORDINATOR), ListGroups to every broker; everything else to the least loaded one.
  * Errors: every call retries retriable errors (lost connections, NOT_CONTROLLER, LEADER_NOT_AVAILABLE, ...) with
  * backoff until its deadline (`timeoutMs`, default `default.api.timeout.ms`) or `retries` runs out, and rejects
  * with the first non-retriable per-topic or per-resource error, naming what it concerns (ApiError keeps Kafka's
@@ -21,6 +23,9 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../protocol/messages/li
 import { ClientCluster } from '../client-cluster.js';
 import { listOffsets, offsetKey } from '../list-offsets.js';
 import { ExponentialBackoff, isStaleMetadata, retry } from '../retry.js';
+import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../consumer/consumer-protocol.js';
+import { GroupOffsets, type CommittedOffset } from '../consumer/group-offsets.js';
+import type { TopicPartitionRef } from '../consumer/subscription-state.js';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './admin-options.js';
 
 export interface NewTopic {
@@ -93,6 +98,26 @@ export interface ConfigEntry {
 
 export interface ConfigResourceDescription extends ConfigResource {
   configs: ConfigEntry[];
+}
+
+export interface ConsumerGroupListing {
+  groupId: string;
+  /** 'consumer' for consumer groups. */
+  protocolType: string;
+  /** Kafka's state names: Empty, PreparingRebalance, CompletingRebalance, Stable, Dead. */
+  state: string;
+}
+
+export interface ConsumerGroupDescription {
+  groupId: string;
+  state: string;
+  protocolType: string;
+  /** The assignor the group chose (range, roundrobin, sticky, cooperative-sticky); '' without members. */
+  partitionAssignor: string;
+  /** Broker id of the group's coordinator. */
+  coordinator: number;
+  members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string;
+    assignment: TopicPartitionRef[] }>;
 }
 
 export interface ClusterDescription {
@@ -315,6 +340,62 @@ export class Admin {
       const a = answers.get(offsetKey(topic, partition))!;
       return { topic, partition, offset: a.offset, timestamp: a.timestamp };
     });
+  }
+
+  /** Every consumer group of the cluster: ListGroups to each broker (each knows the groups it coordinates). */
+  async listConsumerGroups(options: AdminCallOptions = {}): Promise<ConsumerGroupListing[]> {
+    const byBroker = await this.withRetries('ListGroups', options, async () => {
+      await this.cluster.refresh();
+      return Promise.all([...this.cluster.metadata.brokers.keys()].map(async (nodeId) => {
+        const res = await this.cluster.send(nodeId, ApiKey.ListGroups, { statesFilter: [] });
+        if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode, `Broker ${nodeId} cannot list its groups yet`);
+        return res.groups;
+      }));
+    });
+    return byBroker.flat().map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState }))
+      .sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
+  }
+
+  /**
+   * State, assignor and members of consumer groups, each member with the partitions assigned to it, as its
+   * coordinator describes them; an unknown group is described as Dead with no members, as in Kafka.
+   */
+  async describeConsumerGroups(groupIds: readonly string[], options: AdminCallOptions = {}): Promise<ConsumerGroupDescription[]> {
+    this.checkConnected();
+    return Promise.all(groupIds.map((groupId) => this.groupOffsets(groupId, options).withCoordinator('DescribeGroups', async (nodeId) => {
+      const res = await this.cluster.send(nodeId, ApiKey.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false });
+      const g = res.groups[0]!;
+      if (g.errorCode !== 0) throw apiErrorFromCode(g.errorCode, `Group '${groupId}': ${apiErrorFromCode(g.errorCode).message}`);
+      return {
+        groupId, state: g.groupState, protocolType: g.protocolType, partitionAssignor: g.protocolData, coordinator: nodeId,
+        members: g.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId,
+          clientHost: m.clientHost,
+          assignment: g.protocolType === CONSUMER_PROTOCOL_TYPE ? decodeAssignment(m.memberAssignment).partitions : [] })),
+      };
+    })));
+  }
+
+  /** A group's committed offsets: of `partitions`, or every one it has (offset -1 where none was committed). */
+  async listConsumerGroupOffsets(groupId: string, partitions?: readonly TopicPartitionRef[],
+    options: AdminCallOptions = {}): Promise<CommittedOffset[]> {
+    this.checkConnected();
+    return this.groupOffsets(groupId, options).fetch(partitions ?? 'all');
+  }
+
+  /** Deletes groups without members and their offsets; NON_EMPTY_GROUP while one has members. */
+  async deleteConsumerGroups(groupIds: readonly string[], options: AdminCallOptions = {}): Promise<void> {
+    this.checkConnected();
+    await Promise.all(groupIds.map((groupId) => this.groupOffsets(groupId, options).withCoordinator('DeleteGroups', async (nodeId) => {
+      const res = await this.cluster.send(nodeId, ApiKey.DeleteGroups, { groupsNames: [groupId] });
+      const errorCode = res.results[0]!.errorCode;
+      if (errorCode !== 0) throw apiErrorFromCode(errorCode, `Group '${groupId}': ${apiErrorFromCode(errorCode).message}`);
+    })));
+  }
+
+  /** Coordinator routing and offsets of one group, with this call's deadline. */
+  private groupOffsets(groupId: string, options: AdminCallOptions): GroupOffsets {
+    return new GroupOffsets({ cluster: this.cluster, groupId, time: this.time, retryBackoffMs: this.options['retry.backoff.ms'],
+      apiTimeoutMs: options.timeoutMs ?? this.options['default.api.timeout.ms'] });
   }
 
   /**

@@ -79,10 +79,13 @@ export class GroupOffsets {
     });
   }
 
-  /** The group's committed offsets of `partitions`; offset -1 where nothing was committed. */
-  async fetch(partitions: readonly TopicPartitionRef[]): Promise<CommittedOffset[]> {
+  /**
+   * The group's committed offsets of `partitions` (offset -1 where nothing was committed), or with `'all'` every
+   * offset the group has, in the coordinator's order.
+   */
+  async fetch(partitions: readonly TopicPartitionRef[] | 'all'): Promise<CommittedOffset[]> {
     const byTopic = new Map<string, number[]>();
-    for (const { topic, partition } of partitions) {
+    for (const { topic, partition } of partitions === 'all' ? [] : partitions) {
       let list = byTopic.get(topic);
       if (!list) byTopic.set(topic, (list = []));
       list.push(partition);
@@ -90,7 +93,7 @@ export class GroupOffsets {
     return this.withCoordinator('OffsetFetch', async (nodeId) => {
       const res = await this.opts.cluster.send(nodeId, ApiKey.OffsetFetch, {
         groupId: this.opts.groupId, requireStable: false,
-        topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+        topics: partitions === 'all' ? null : [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
       });
       if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode);
       const found = new Map<string, CommittedOffset>();
@@ -101,12 +104,18 @@ export class GroupOffsets {
             offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata ?? '' });
         }
       }
+      if (partitions === 'all') return [...found.values()];
       return partitions.map(({ topic, partition }) => found.get(`${topic}\u0000${partition}`)
         ?? { topic, partition, offset: -1, leaderEpoch: -1, metadata: '' });
     });
   }
 
-  private async withCoordinator<T>(what: string, fn: (nodeId: number) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` against the group's coordinator, finding it first, retrying retriable errors (and finding the
+   * coordinator again after NOT_COORDINATOR or a lost connection) until `apiTimeoutMs`. Also for the admin client's
+   * group operations.
+   */
+  async withCoordinator<T>(what: string, fn: (nodeId: number) => Promise<T>): Promise<T> {
     const { time } = this.opts;
     return retry(async () => fn(this.coordinatorId ?? (this.coordinatorId = await this.findCoordinator())), {
       what: `${what} for group '${this.opts.groupId}'`, time, deadlineMs: time.hiResMs() + this.opts.apiTimeoutMs,
