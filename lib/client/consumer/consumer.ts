@@ -143,7 +143,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const groupId = o['group.id'];
     this.groupOffsets = groupId === undefined ? null : new GroupOffsets({ cluster: this.cluster, groupId, time: o.time,
       retryBackoffMs: o['retry.backoff.ms'], apiTimeoutMs: o['default.api.timeout.ms'],
-      generation: () => this.coordinator?.generation ?? { generationId: -1, memberId: '', groupInstanceId: null } });
+      generation: () => this.coordinator?.generation });
   }
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */

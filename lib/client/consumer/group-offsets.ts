@@ -40,8 +40,8 @@ export interface GroupGeneration {
 export interface GroupOffsetsOptions {
   cluster: ClientCluster;
   groupId: string;
-  /** The member and generation commits are fenced with; -1/'' (no membership) when absent. */
-  generation?: () => GroupGeneration;
+  /** The member and generation commits are fenced with; -1/'' (no membership) when absent or undefined. */
+  generation?: () => GroupGeneration | undefined;
   time: Time;
   retryBackoffMs: number;
   apiTimeoutMs: number;

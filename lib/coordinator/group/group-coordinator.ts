@@ -435,10 +435,8 @@ export class GroupCoordinator {
       const base = { groupId, protocolType: group?.protocolType ?? '', protocolData: group?.protocolName ?? '',
         authorizedOperations: -2147483648 };
       if (coordinatorError !== null) return { ...base, errorCode: ErrorCode[coordinatorError], groupState: 'Dead', members: [] };
-      const state = group !== undefined && (!group.isEmpty || this.offsets.hasGroup(groupId)) ? group.state
-        : this.offsets.hasGroup(groupId) ? 'Empty' : 'Dead';
       return {
-        ...base, errorCode: 0, groupState: state,
+        ...base, errorCode: 0, groupState: this.visibleState(groupId),
         members: [...(group?.members.values() ?? [])].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId,
           clientId: m.clientId, clientHost: m.clientHost,
           memberMetadata: group!.protocolName !== null ? m.metadataFor(group!.protocolName) : Buffer.alloc(0),
@@ -447,13 +445,22 @@ export class GroupCoordinator {
     });
   }
 
+  /**
+   * The state Describe/ListGroups report: the group's own while it has members; Empty for a group known only by its
+   * offsets (or empty with offsets); Dead for one with neither, which Kafka would have removed.
+   */
+  private visibleState(groupId: string): string {
+    const group = this.groups.get(groupId);
+    if (group !== undefined && !group.isEmpty) return group.state;
+    return this.offsets.hasGroup(groupId) ? 'Empty' : 'Dead';
+  }
+
   listGroups(statesFilter: readonly string[]): ListGroupsResponse {
     const wanted = new Set(statesFilter.map((s) => s.toLowerCase()));
     const ids = new Set([...this.offsets.groupIds(), ...this.groups.keys()]);
-    const groups = [...ids].filter((id) => this.offsets.coordinatorError(id) === null).map((groupId) => {
-      const group = this.groups.get(groupId);
-      return { groupId, protocolType: group?.protocolType ?? '', groupState: group?.state ?? 'Empty' };
-    }).filter((g) => wanted.size === 0 || wanted.has(g.groupState.toLowerCase()));
+    const groups = [...ids].filter((id) => this.offsets.coordinatorError(id) === null)
+      .map((groupId) => ({ groupId, protocolType: this.groups.get(groupId)?.protocolType ?? '', groupState: this.visibleState(groupId) }))
+      .filter((g) => g.groupState !== 'Dead' && (wanted.size === 0 || wanted.has(g.groupState.toLowerCase())));
     return { throttleTimeMs: 0, errorCode: this.offsets.isLoading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : 0, groups };
   }
 
