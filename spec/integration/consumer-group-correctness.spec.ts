@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { TestCluster } from '../helpers/cluster-harness.js';
+import { startGroupCluster } from '../helpers/group-cluster.js';
 import { runGroupCorrectness } from '../helpers/group-correctness.js';
 
 describe('Consumer group correctness under member restarts (3 brokers)', function () {
@@ -12,8 +13,7 @@ describe('Consumer group correctness under member restarts (3 brokers)', functio
   let cluster: TestCluster;
 
   before(async () => {
-    cluster = await TestCluster.start({ brokers: 3, brokerProps: { 'offsets.topic.num.partitions': 5, 'group.initial.rebalance.delay.ms': 300,
-      'group.min.session.timeout.ms': 1000, 'auto.create.topics.enable': false } });
+    cluster = await startGroupCluster();
   });
   after(async () => {
     await cluster?.stop();

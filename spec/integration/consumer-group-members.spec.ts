@@ -6,10 +6,10 @@
  * no committed offset goes back.
  */
 import { expect } from 'chai';
-import { Admin, Consumer, Producer } from '../../lib/client/index.js';
+import { Consumer, Producer } from '../../lib/client/index.js';
 import { ApiKey } from '../../lib/protocol/api-keys.js';
 import { ContinuousProducer } from '../helpers/acked-records.js';
-import { TestCluster } from '../helpers/cluster-harness.js';
+import { useGroupCluster } from '../helpers/group-cluster.js';
 import { defer, deferFn } from '../helpers/cleanup.js';
 import { MemberProcess, seq } from '../helpers/member-process.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -19,31 +19,19 @@ const PARTITIONS = 6;
 
 describe('Consumer group members as processes (3 brokers)', function () {
   this.timeout(180_000);
-  let cluster: TestCluster;
-  let admin: Admin;
-
-  before(async () => {
-    cluster = await TestCluster.start({ brokers: 3, brokerProps: { 'offsets.topic.num.partitions': 5, 'group.initial.rebalance.delay.ms': 300,
-      'group.min.session.timeout.ms': 1000, 'auto.create.topics.enable': false } });
-    admin = new Admin({ 'bootstrap.servers': cluster.bootstrapServers });
-    await admin.connect();
-  });
-  after(async () => {
-    await admin?.close();
-    await cluster?.stop();
-  });
+  const env = useGroupCluster();
 
   function startMember(name: string, groupId: string, topic: string): MemberProcess {
-    const m = new MemberProcess(name, { topic, batchDelayMs: 5, consumer: { 'bootstrap.servers': cluster.bootstrapServers,
+    const m = new MemberProcess(name, { topic, batchDelayMs: 5, consumer: { 'bootstrap.servers': env.cluster.bootstrapServers,
       'group.id': groupId, 'client.id': name, 'auto.offset.reset': 'earliest', 'session.timeout.ms': 3000, 'heartbeat.interval.ms': 300 } });
     deferFn(async () => { await m.kill(); });
     return m;
   }
 
   async function startLoad(topic: string): Promise<ContinuousProducer> {
-    await admin.createTopics([{ name: topic, numPartitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }]);
+    await env.admin.createTopics([{ name: topic, numPartitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }]);
     // Six records (one per partition) per linger: a pace the members, which commit after every batch, keep up with.
-    const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers, acks: 'all', 'linger.ms': 20,
+    const producer = defer(new Producer({ 'bootstrap.servers': env.cluster.bootstrapServers, acks: 'all', 'linger.ms': 20,
       'retry.backoff.ms': 50, 'metadata.max.age.ms': 1000 }), (p) => p.close());
     await producer.connect();
     const load = new ContinuousProducer(producer, topic, PARTITIONS, 6).start();
@@ -101,16 +89,16 @@ describe('Consumer group members as processes (3 brokers)', function () {
     await waitFor(() => members.every((m) => m.owned.size === 3 && m.commits.size === 3), 'two members reading and committing', { timeoutMs: 30_000 });
     await load.ackedMore(300, 'before the kill');
 
-    const findCoordinator = async (via: number) => (await (await connectTo(cluster, via)).send(ApiKey.FindCoordinator, 0, { key: groupId, keyType: 0 }));
-    const coordinatorId = (await findCoordinator(cluster.local.brokerIds()[0]!)).nodeId;
-    const reader = defer(new Consumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': groupId }), (c) => c.close());
+    const findCoordinator = async (via: number) => (await (await connectTo(env.cluster, via)).send(ApiKey.FindCoordinator, 0, { key: groupId, keyType: 0 }));
+    const coordinatorId = (await findCoordinator(env.cluster.local.brokerIds()[0]!)).nodeId;
+    const reader = defer(new Consumer({ 'bootstrap.servers': env.cluster.bootstrapServers, 'group.id': groupId }), (c) => c.close());
     await reader.connect();
     const partitions = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: 'members-coordinator', partition }));
     const committedBefore = (await reader.committed(partitions)).map((c) => c!.offset);
 
-    await cluster.local.killBroker(coordinatorId);
-    deferFn(async () => { await cluster.local.startBroker(coordinatorId); });
-    const other = cluster.local.brokerIds().find((id) => id !== coordinatorId)!;
+    await env.cluster.local.killBroker(coordinatorId);
+    deferFn(async () => { await env.cluster.local.startBroker(coordinatorId); });
+    const other = env.cluster.local.brokerIds().find((id) => id !== coordinatorId)!;
     await waitFor(async () => {
       const found = await findCoordinator(other);
       return found.errorCode === 0 && found.nodeId !== coordinatorId;

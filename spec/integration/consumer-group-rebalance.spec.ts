@@ -7,9 +7,9 @@
  */
 import { expect } from 'chai';
 import {
-  Admin, Consumer, Producer, type ConsumerOptions, type RebalanceListener, type TopicPartitionRef,
+  Consumer, Producer, type ConsumerOptions, type RebalanceListener, type TopicPartitionRef,
 } from '../../lib/client/index.js';
-import { TestCluster } from '../helpers/cluster-harness.js';
+import { useGroupCluster } from '../helpers/group-cluster.js';
 import { defer } from '../helpers/cleanup.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { describeGroup } from '../helpers/wire.js';
@@ -27,22 +27,10 @@ class ListenerLog implements RebalanceListener {
 
 describe('Consumer group rebalances (3 brokers)', function () {
   this.timeout(120_000);
-  let cluster: TestCluster;
-  let admin: Admin;
-
-  before(async () => {
-    cluster = await TestCluster.start({ brokers: 3, brokerProps: { 'offsets.topic.num.partitions': 5, 'group.initial.rebalance.delay.ms': 200,
-      'group.min.session.timeout.ms': 1000, 'auto.create.topics.enable': false } });
-    admin = new Admin({ 'bootstrap.servers': cluster.bootstrapServers });
-    await admin.connect();
-  });
-  after(async () => {
-    await admin?.close();
-    await cluster?.stop();
-  });
+  const env = useGroupCluster();
 
   async function member(groupId: string, topics: string[] | RegExp, listener: RebalanceListener, options: ConsumerOptions = {}): Promise<Consumer> {
-    const c = defer(new Consumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': groupId, 'auto.offset.reset': 'earliest',
+    const c = defer(new Consumer({ 'bootstrap.servers': env.cluster.bootstrapServers, 'group.id': groupId, 'auto.offset.reset': 'earliest',
       'session.timeout.ms': 6000, 'heartbeat.interval.ms': 200, 'auto.commit.interval.ms': 200, ...options }), (x) => x.close());
     await c.connect();
     c.subscribe(topics, listener);
@@ -50,7 +38,7 @@ describe('Consumer group rebalances (3 brokers)', function () {
   }
 
   async function produce(topic: string, partitions: number, n: number): Promise<void> {
-    const p = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers, acks: 'all' }), (x) => x.close());
+    const p = defer(new Producer({ 'bootstrap.servers': env.cluster.bootstrapServers, acks: 'all' }), (x) => x.close());
     await p.connect();
     await p.sendBatch(Array.from({ length: n }, (_, i) => ({ topic, partition: i % partitions, value: `v${i}` })));
   }
@@ -58,7 +46,7 @@ describe('Consumer group rebalances (3 brokers)', function () {
   const counts = (members: Consumer[]) => members.map((m) => m.assignment().length).sort((a, b) => a - b).join();
 
   it('removes a member whose reader stalls past max.poll.interval.ms, and takes it back once it reads again', async () => {
-    await admin.createTopics([{ name: 'stall', numPartitions: 4, replicationFactor: 3 }]);
+    await env.admin.createTopics([{ name: 'stall', numPartitions: 4, replicationFactor: 3 }]);
     await produce('stall', 4, 40);
     const slowLog = new ListenerLog();
     const slow = await member('stallers', ['stall'], slowLog, { 'max.poll.interval.ms': 2000 });
@@ -71,7 +59,7 @@ describe('Consumer group rebalances (3 brokers)', function () {
     const slowRun = slow.run({ eachBatch: async () => { if (batches++ === 0) await released; } });
     const fastRun = fast.run({ eachBatch: () => undefined });
     await waitFor(() => fast.assignment().length === 4, 'the other member to own every partition', { timeoutMs: 30_000 });
-    const group = await describeGroup(cluster, 'stallers');
+    const group = await describeGroup(env.cluster, 'stallers');
     expect(group.members.length, 'members while the slow reader is stuck').to.equal(1);
     expect(slowLog.of('lost'), 'nothing is handed over as lost before the reader returns').to.deep.equal([]);
 
@@ -84,14 +72,14 @@ describe('Consumer group rebalances (3 brokers)', function () {
   });
 
   it('lets a static member restart within the session timeout without a rebalance', async () => {
-    await admin.createTopics([{ name: 'static', numPartitions: 4, replicationFactor: 3 }]);
+    await env.admin.createTopics([{ name: 'static', numPartitions: 4, replicationFactor: 3 }]);
     const staticOptions = (id: string): ConsumerOptions => ({ 'group.instance.id': id, 'session.timeout.ms': 10_000 });
     const otherLog = new ListenerLog();
     const a = await member('statics', ['static'], new ListenerLog(), staticOptions('a'));
     await member('statics', ['static'], otherLog, staticOptions('b'));
-    await waitFor(async () => (await describeGroup(cluster, 'statics')).groupState === 'Stable' && a.assignment().length === 2,
+    await waitFor(async () => (await describeGroup(env.cluster, 'statics')).groupState === 'Stable' && a.assignment().length === 2,
       'a stable group of two', { timeoutMs: 30_000 });
-    const before = await describeGroup(cluster, 'statics');
+    const before = await describeGroup(env.cluster, 'statics');
     const assignedBefore = names(a.assignment());
     const otherEventsBefore = otherLog.events.length;
 
@@ -100,7 +88,7 @@ describe('Consumer group rebalances (3 brokers)', function () {
     const restarted = await member('statics', ['static'], restartedLog, staticOptions('a'));
     await waitFor(() => restarted.assignment().length === 2, 'the restarted member to get its partitions back', { timeoutMs: 30_000 });
     expect(names(restarted.assignment())).to.deep.equal(assignedBefore);
-    const after = await describeGroup(cluster, 'statics');
+    const after = await describeGroup(env.cluster, 'statics');
     expect(after.groupState).to.equal('Stable');
     expect(after.members.map((m) => m.groupInstanceId).sort()).to.deep.equal(['a', 'b']);
     expect(after.members.map((m) => m.memberId)).to.not.include.members(before.members.filter((m) => m.groupInstanceId === 'a').map((m) => m.memberId));
@@ -108,16 +96,16 @@ describe('Consumer group rebalances (3 brokers)', function () {
   });
 
   it('picks up topics matching a pattern and partitions added to subscribed topics', async () => {
-    await admin.createTopics([{ name: 'orders-eu', numPartitions: 2, replicationFactor: 3 }]);
+    await env.admin.createTopics([{ name: 'orders-eu', numPartitions: 2, replicationFactor: 3 }]);
     const log = new ListenerLog();
     const c = await member('patterned', /orders-.*/, log, { 'metadata.max.age.ms': 300 });
     await waitFor(() => names(c.assignment()).join() === 'orders-eu-0,orders-eu-1', 'the existing matching topic', { timeoutMs: 30_000 });
 
-    await admin.createTopics([{ name: 'orders-us', numPartitions: 2, replicationFactor: 3 }, { name: 'invoices', numPartitions: 1, replicationFactor: 3 }]);
+    await env.admin.createTopics([{ name: 'orders-us', numPartitions: 2, replicationFactor: 3 }, { name: 'invoices', numPartitions: 1, replicationFactor: 3 }]);
     await waitFor(() => c.assignment().length === 4, 'the new matching topic to be assigned', { timeoutMs: 30_000 });
     expect(names(c.assignment())).to.deep.equal(['orders-eu-0', 'orders-eu-1', 'orders-us-0', 'orders-us-1']);
 
-    await admin.createPartitions([{ topic: 'orders-eu', count: 3 }]);
+    await env.admin.createPartitions([{ topic: 'orders-eu', count: 3 }]);
     await waitFor(() => c.assignment().length === 5, 'the added partition to be assigned', { timeoutMs: 30_000 });
     expect(names(c.assignment())).to.not.include('invoices-0');
 
@@ -130,7 +118,7 @@ describe('Consumer group rebalances (3 brokers)', function () {
   });
 
   it('with cooperative-sticky, revokes only the partitions that move and keeps the others flowing', async () => {
-    await admin.createTopics([{ name: 'coop', numPartitions: 6, replicationFactor: 3 }]);
+    await env.admin.createTopics([{ name: 'coop', numPartitions: 6, replicationFactor: 3 }]);
     const options: ConsumerOptions = { 'partition.assignment.strategy': 'cooperative-sticky' };
     const [logA, logB, logC] = [new ListenerLog(), new ListenerLog(), new ListenerLog()];
     const a = await member('cooperators', ['coop'], logA, options);
@@ -141,7 +129,7 @@ describe('Consumer group rebalances (3 brokers)', function () {
     const reading = [a, b].map((m) => m.run({ eachMessage: ({ topic, partition }) => {
       read.set(`${topic}-${partition}`, (read.get(`${topic}-${partition}`) ?? 0) + 1);
     } }));
-    const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers, 'linger.ms': 5 }), (x) => x.close());
+    const producer = defer(new Producer({ 'bootstrap.servers': env.cluster.bootstrapServers, 'linger.ms': 5 }), (x) => x.close());
     await producer.connect();
     let producing = true;
     const load = (async () => {

@@ -4,30 +4,18 @@
  * member that leaves hands its partitions to the others, who resume from its committed offsets without gaps.
  */
 import { expect } from 'chai';
-import { Admin, Consumer, Producer, type ConsumerRecord } from '../../lib/client/index.js';
-import { TestCluster } from '../helpers/cluster-harness.js';
+import { Consumer, Producer, type ConsumerRecord } from '../../lib/client/index.js';
+import { useGroupCluster } from '../helpers/group-cluster.js';
 import { defer } from '../helpers/cleanup.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { describeGroup } from '../helpers/wire.js';
 
 describe('Consumer groups (3 brokers)', function () {
   this.timeout(120_000);
-  let cluster: TestCluster;
-  let admin: Admin;
-
-  before(async () => {
-    cluster = await TestCluster.start({ brokers: 3, brokerProps: { 'offsets.topic.num.partitions': 5, 'group.initial.rebalance.delay.ms': 300,
-      'auto.create.topics.enable': false } });
-    admin = new Admin({ 'bootstrap.servers': cluster.bootstrapServers });
-    await admin.connect();
-  });
-  after(async () => {
-    await admin?.close();
-    await cluster?.stop();
-  });
+  const env = useGroupCluster();
 
   async function member(groupId: string, topic: string): Promise<Consumer> {
-    const c = defer(new Consumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': groupId, 'auto.offset.reset': 'earliest',
+    const c = defer(new Consumer({ 'bootstrap.servers': env.cluster.bootstrapServers, 'group.id': groupId, 'auto.offset.reset': 'earliest',
       'session.timeout.ms': 6000, 'heartbeat.interval.ms': 300, 'auto.commit.interval.ms': 200 }), (x) => x.close());
     await c.connect();
     c.subscribe([topic]);
@@ -37,7 +25,7 @@ describe('Consumer groups (3 brokers)', function () {
   const counts = (members: Consumer[]) => members.map((m) => m.assignment().length).sort();
 
   async function produce(topic: string, n: number, from = 0): Promise<void> {
-    const p = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers, acks: 'all' }), (x) => x.close());
+    const p = defer(new Producer({ 'bootstrap.servers': env.cluster.bootstrapServers, acks: 'all' }), (x) => x.close());
     await p.connect();
     await p.sendBatch(Array.from({ length: n }, (_, i) => ({ topic, partition: (from + i) % 6, value: `v${from + i}` })));
   }
@@ -51,7 +39,7 @@ describe('Consumer groups (3 brokers)', function () {
   }
 
   it('splits six partitions two by two over three members', async () => {
-    await admin.createTopics([{ name: 'split', numPartitions: 6, replicationFactor: 3 }]);
+    await env.admin.createTopics([{ name: 'split', numPartitions: 6, replicationFactor: 3 }]);
     const members = await Promise.all([member('splitters', 'split'), member('splitters', 'split'), member('splitters', 'split')]);
     await waitFor(() => counts(members).join() === '2,2,2', 'three members with two partitions each', { timeoutMs: 30_000 });
     const all = members.flatMap((m) => m.assignment().map((tp) => `${tp.topic}-${tp.partition}`)).sort();
@@ -59,12 +47,12 @@ describe('Consumer groups (3 brokers)', function () {
   });
 
   it('gives a member beyond the partition count nothing until another leaves', async () => {
-    await admin.createTopics([{ name: 'few', numPartitions: 3, replicationFactor: 3 }]);
+    await env.admin.createTopics([{ name: 'few', numPartitions: 3, replicationFactor: 3 }]);
     const members = await Promise.all([member('crowd', 'few'), member('crowd', 'few'), member('crowd', 'few')]);
     await waitFor(() => counts(members).join() === '1,1,1', 'one partition each', { timeoutMs: 30_000 });
     const all = [...members, await member('crowd', 'few')];
     await waitFor(async () => {
-      const group = await describeGroup(cluster, 'crowd');
+      const group = await describeGroup(env.cluster, 'crowd');
       return group.groupState === 'Stable' && group.members.length === 4 && counts(all).join() === '0,1,1,1';
     }, 'four members, one of them (the last by member id) with nothing to read', { timeoutMs: 30_000 });
     const idle = all.find((m) => m.assignment().length === 0)!;
@@ -74,7 +62,7 @@ describe('Consumer groups (3 brokers)', function () {
   });
 
   it('delivers every record to each of two groups, and resumes from committed offsets when a member leaves', async () => {
-    await admin.createTopics([{ name: 'events', numPartitions: 6, replicationFactor: 3 }]);
+    await env.admin.createTopics([{ name: 'events', numPartitions: 6, replicationFactor: 3 }]);
     await produce('events', 300);
     const readA: ConsumerRecord[] = [];
     const readB: ConsumerRecord[] = [];

@@ -4,6 +4,7 @@
  * 60 s. Prints progress and a report; fails on the first record missed or read out of order per key.
  */
 import { TestCluster } from '../helpers/cluster-harness.js';
+import { startGroupCluster } from '../helpers/group-cluster.js';
 import { runGroupCorrectness } from '../helpers/group-correctness.js';
 
 describe('Consumer group soak', function () {
@@ -11,8 +12,7 @@ describe('Consumer group soak', function () {
   let cluster: TestCluster;
 
   before(async () => {
-    cluster = await TestCluster.start({ brokers: 3, brokerProps: { 'offsets.topic.num.partitions': 5, 'group.initial.rebalance.delay.ms': 300,
-      'group.min.session.timeout.ms': 1000, 'auto.create.topics.enable': false } });
+    cluster = await startGroupCluster();
   });
   after(async () => {
     await cluster?.stop();
