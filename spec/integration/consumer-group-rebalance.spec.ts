@@ -3,14 +3,16 @@
  * past max.poll.interval.ms is removed and its partitions go to the others (and it rejoins once it reads again);
  * a static member (group.instance.id) that restarts within the session timeout causes no rebalance; a pattern
  * subscription picks up matching topics created later and a group picks up partitions added to its topics; with
- * cooperative-sticky, partitions that do not move are never revoked.
+ * cooperative-sticky, partitions that do not move are never revoked; a member closing while its join waits for a
+ * held-up rebalance does not wait for it.
  */
 import { expect } from 'chai';
 import {
   Consumer, Producer, type ConsumerOptions, type RebalanceListener, type TopicPartitionRef,
 } from '../../lib/client/index.js';
 import { useGroupCluster } from '../helpers/group-cluster.js';
-import { defer } from '../helpers/cleanup.js';
+import { defer, deferFn } from '../helpers/cleanup.js';
+import { MemberProcess } from '../helpers/member-process.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { describeGroup } from '../helpers/wire.js';
 
@@ -164,5 +166,21 @@ describe('Consumer group rebalances (3 brokers)', function () {
     a.stop();
     b.stop();
     await Promise.all(reading);
+  });
+
+  it('closes a member at once while its join waits for a rebalance held up by a frozen member', async () => {
+    await env.admin.createTopics([{ name: 'held', numPartitions: 2, replicationFactor: 3 }]);
+    const frozen = new MemberProcess('frozen', { topic: 'held', consumer: { 'bootstrap.servers': env.cluster.bootstrapServers,
+      'group.id': 'holders', 'session.timeout.ms': 30_000, 'max.poll.interval.ms': 30_000 } });
+    deferFn(async () => { process.kill(frozen.pid, 'SIGCONT'); await frozen.kill(); });
+    await waitFor(() => frozen.owned.size === 2, 'the first member to own both partitions', { timeoutMs: 30_000 });
+    process.kill(frozen.pid, 'SIGSTOP');
+
+    // The newcomer's join starts a rebalance that cannot finish before the frozen member's 30 s session ends.
+    const newcomer = await member('holders', ['held'], new ListenerLog(), { 'session.timeout.ms': 30_000, 'max.poll.interval.ms': 30_000 });
+    await waitFor(async () => (await describeGroup(env.cluster, 'holders')).groupState === 'PreparingRebalance', 'a rebalance under way');
+    await newcomer.close();
+    const group = await describeGroup(env.cluster, 'holders');
+    expect(group.groupState, 'the rebalance is still waiting for the frozen member when close() returns').to.equal('PreparingRebalance');
   });
 });

@@ -162,6 +162,8 @@ export class ConsumerCoordinator {
     this.running = false;
     clearInterval(this.heartbeatTimer);
     this.wake?.();
+    // A JoinGroup in flight can wait out a whole rebalance (up to max.poll.interval.ms): abort it, then leave.
+    if (this.joining) await this.dropConnection();
     await this.loop;
     await this.leaveGroup('the consumer is closing');
     await this.dropConnection();
@@ -348,8 +350,9 @@ export class ConsumerCoordinator {
   }
 
   private async leaveGroup(why: string): Promise<void> {
-    const conn = this.connection;
-    if (conn === null || this.memberId === '' || this.opts.groupInstanceId !== null) return;
+    if (this.memberId === '' || this.opts.groupInstanceId !== null) return;
+    const conn = this.connection ?? await this.coordinatorConnection().catch(() => null);
+    if (conn === null) return;
     await conn.send(ApiKey.LeaveGroup, 0, { groupId: this.opts.groupId, members: [{ memberId: this.memberId, groupInstanceId: null }] })
       .then(() => this.log.info({ why, memberId: this.memberId }, 'left the group'))
       .catch((err: unknown) => this.log.debug({ err }, 'LeaveGroup failed; the coordinator will expire the member'));
