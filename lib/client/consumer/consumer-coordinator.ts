@@ -41,7 +41,9 @@ import { ApiKey } from '../../protocol/api-keys.js';
 import type { ClientCluster } from '../client-cluster.js';
 import type { ClusterMetadata } from '../cluster-metadata.js';
 import { sleep } from '../retry.js';
-import type { MemberSubscription, PartitionAssignor, PreviousAssignment, RebalanceProtocol } from './assignors/partition-assignor.js';
+import {
+  rebalanceProtocolOf, type MemberSubscription, type PartitionAssignor, type PreviousAssignment, type RebalanceProtocol,
+} from './assignors/partition-assignor.js';
 import {
   CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription,
 } from './consumer-protocol.js';
@@ -80,13 +82,8 @@ const tpKey = (tp: TopicPartitionRef) => `${tp.topic}\u0000${tp.partition}`;
  */
 const REJOIN_AT_ONCE = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
 
-/** The protocol of a list of assignors: cooperative only if every one of them supports it (Kafka's rule). */
-export function rebalanceProtocolOf(assignors: readonly PartitionAssignor[]): RebalanceProtocol {
-  return assignors.every((a) => a.supportedProtocols.includes('cooperative')) ? 'cooperative' : 'eager';
-}
-
 export class ConsumerCoordinator {
-  readonly protocol: RebalanceProtocol;
+  private readonly protocol: RebalanceProtocol;
   memberId = '';
   generationId = -1;
   private topics: string[];
@@ -122,11 +119,6 @@ export class ConsumerCoordinator {
    */
   get generation(): GroupGeneration {
     return { generationId: this.generationId, memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId };
-  }
-
-  /** The topics this member subscribes to now. */
-  get subscribedTopics(): readonly string[] {
-    return this.topics;
   }
 
   start(): void {

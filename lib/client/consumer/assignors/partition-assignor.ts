@@ -43,6 +43,11 @@ export interface PartitionAssignor {
   assign(partitionsPerTopic: ReadonlyMap<string, number>, members: readonly MemberSubscription[]): Map<string, TopicPartitionRef[]>;
 }
 
+/** The protocol of a consumer's assignors: cooperative only if every one of them supports it (Kafka's rule). */
+export function rebalanceProtocolOf(assignors: readonly PartitionAssignor[]): RebalanceProtocol {
+  return assignors.every((a) => a.supportedProtocols.includes('cooperative')) ? 'cooperative' : 'eager';
+}
+
 const memberOrder = (a: MemberSubscription, b: MemberSubscription) => {
   const ka = a.groupInstanceId ?? a.memberId;
   const kb = b.groupInstanceId ?? b.memberId;

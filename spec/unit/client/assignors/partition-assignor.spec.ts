@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
-  assignorsByName, rangeAssignor, roundRobinAssignor, type MemberSubscription, type PartitionAssignor,
+  assignorsByName, rangeAssignor, rebalanceProtocolOf, roundRobinAssignor, type MemberSubscription, type PartitionAssignor,
 } from '../../../../lib/client/consumer/assignors/partition-assignor.js';
 import {
   cooperativeStickyAssignor, decodeCooperativeGeneration, decodeStickyUserData, encodeCooperativeUserData, encodeStickyUserData,
@@ -238,7 +238,9 @@ describe('stickyAssign', () => {
   it('is found by its short and Java class names, and only cooperative-sticky is cooperative', () => {
     expect(assignorsByName(['sticky', 'org.apache.kafka.clients.consumer.CooperativeStickyAssignor']))
       .to.deep.equal([stickyAssignor, cooperativeStickyAssignor]);
-    expect(stickyAssignor.supportedProtocols).to.not.include('cooperative');
-    expect(cooperativeStickyAssignor.supportedProtocols).to.include('cooperative');
+    expect(rebalanceProtocolOf([cooperativeStickyAssignor])).to.equal('cooperative');
+    expect(rebalanceProtocolOf([stickyAssignor])).to.equal('eager');
+    // Kafka's upgrade path: a consumer listing an eager assignor too stays eager until it is removed.
+    expect(rebalanceProtocolOf([rangeAssignor, cooperativeStickyAssignor])).to.equal('eager');
   });
 });
