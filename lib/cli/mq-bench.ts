@@ -22,23 +22,8 @@ import { runProducerPerf } from '../bench/producer-perf.js';
 import { runConsumerPerf } from '../bench/consumer-perf.js';
 import { runFailoverBench } from '../bench/failover-bench.js';
 import { runRebalanceBench } from '../bench/rebalance-bench.js';
+import { intArg, propArg, runProgram } from './args.js';
 import { LocalCluster } from './local-cluster.js';
-
-function intArg(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < min) throw new CommanderArgError(`${name} must be an integer >= ${min}.`);
-    return n;
-  };
-}
-
-/** Collects repeated `key=value` arguments; numeric values become numbers (Kafka's props are typed). */
-function propArg(v: string, prev: Record<string, string | number>): Record<string, string | number> {
-  const i = v.indexOf('=');
-  if (i <= 0) throw new CommanderArgError(`expected key=value, got '${v}'.`);
-  const raw = v.slice(i + 1);
-  return { ...prev, [v.slice(0, i)]: /^-?\d+$/.test(raw) ? Number(raw) : raw };
-}
 
 /** Bytes with an optional k/m/g suffix (powers of 1024), e.g. 512m. */
 function bytesArg(v: string): number {
@@ -82,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--replication-factor <n>', 'replication factor if the topic is created', intArg('--replication-factor', 1), 1)
     .option('--json', 'print the summary as one JSON object on the last line')
     .action(async (o: { bootstrapServer: string; topic: string; numRecords: number; recordSize: number; throughput: number;
-      producerProps: Record<string, string | number>; partitions: number; replicationFactor: number; json?: boolean }) => {
+      producerProps: Record<string, string>; partitions: number; replicationFactor: number; json?: boolean }) => {
       await runProducerPerf({
         bootstrapServers: o.bootstrapServer, topic: o.topic, numRecords: o.numRecords, recordSize: o.recordSize,
         throughput: o.throughput, producerProps: o.producerProps as never,
@@ -98,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--consumer-props <key=value>', 'consumer option under Kafka\'s name (repeatable)', propArg, {})
     .option('--mode <mode>', 'eachBatch, eachMessage or iterator', 'eachBatch')
     .option('--json', 'print the result as one JSON object on the last line')
-    .action(async (o: { bootstrapServer: string; topic: string; messages: number; consumerProps: Record<string, string | number>;
+    .action(async (o: { bootstrapServer: string; topic: string; messages: number; consumerProps: Record<string, string>;
       mode: 'eachBatch' | 'eachMessage' | 'iterator'; json?: boolean }) => {
       await runConsumerPerf({
         bootstrapServers: o.bootstrapServer, topic: o.topic, messages: o.messages, mode: o.mode,
@@ -172,14 +157,5 @@ export async function main(argv: string[]): Promise<number> {
       }
     });
 
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    const err = e as { code?: string; exitCode?: number; message?: string };
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
-    if (typeof err.exitCode === 'number' && err.code?.startsWith('commander.')) return err.exitCode || 1;
-    process.stderr.write(`mq-bench: ${err.message ?? String(e)}\n`);
-    return 1;
-  }
-  return 0;
+  return runProgram('mq-bench', program, argv);
 }

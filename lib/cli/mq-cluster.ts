@@ -7,22 +7,9 @@
  * `up` runs in the foreground until Ctrl-C or SIGTERM, then stops everything cleanly; with `--detach` it
  * returns once the cluster is up and `down` stops it later.
  */
-import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
+import { Command } from 'commander';
+import { intArg, propArg, runProgram } from './args.js';
 import { LocalCluster } from './local-cluster.js';
-
-function intArg(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new CommanderArgError(`${name} must be an integer >= ${min}.`);
-    return n;
-  };
-}
-
-function parseProp(v: string, prev: Record<string, string>): Record<string, string> {
-  const i = v.indexOf('=');
-  if (i <= 0) throw new CommanderArgError(`expected key=value, got '${v}'.`);
-  return { ...prev, [v.slice(0, i)]: v.slice(i + 1) };
-}
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -37,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--dir <path>', 'data directory (ZooKeeper data, broker logs and configs)', './data')
     .option('--zk-port <port>', 'ZooKeeper client port', intArg('--zk-port', 0), 2181)
     .option('--port <port>', 'port of broker 1; broker i listens on port + i - 1', intArg('--port', 0), 9092)
-    .option('--override <key=value>', 'broker property for every broker (repeatable)', parseProp, {})
+    .option('--override <key=value>', 'broker property for every broker (repeatable)', propArg, {})
     .option('--detach', 'return once the cluster is up; stop it with mq-cluster down')
     .action(async (o: { brokers: number; dir: string; zkPort: number; port: number; override: Record<string, string>; detach?: boolean }) => {
       const cluster = new LocalCluster({
@@ -88,12 +75,5 @@ export async function main(argv: string[]): Promise<number> {
       }
     });
 
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    const err = e as { exitCode?: number; code?: string };
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
-    return err.exitCode ?? 1;
-  }
-  return code;
+  return runProgram('mq-cluster', program, argv, () => code);
 }
