@@ -1,7 +1,7 @@
 /**
  * The admin client (Kafka's `Admin`): topics (create, delete, list, describe, add partitions), configs (describe,
  * alter), the cluster (describe), offsets (list by earliest / latest / timestamp) and consumer groups (list,
- * describe, committed offsets, delete).
+ * describe, committed offsets read and set, delete).
  *
  * Routing: CreateTopics, DeleteTopics and CreatePartitions go to the controller (the `controllerId` of the last
  * Metadata response); a NOT_CONTROLLER answer, for the request or for a topic in it, refreshes metadata and retries
@@ -24,7 +24,7 @@ import { ClientCluster } from '../client-cluster.js';
 import { listOffsets, offsetKey } from '../list-offsets.js';
 import { ExponentialBackoff, isStaleMetadata, retry } from '../retry.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../consumer/consumer-protocol.js';
-import { GroupOffsets, type CommittedOffset } from '../consumer/group-offsets.js';
+import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from '../consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../consumer/subscription-state.js';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './admin-options.js';
 
@@ -140,6 +140,11 @@ export interface ListedOffset {
 }
 
 type AdminState = 'New' | 'Connecting' | 'Connected' | 'Closed';
+
+/** `label: message`, unless the broker's message already names what it concerns ("Topic 'x' already exists."). */
+function labelledMessage(label: string, message: string): string {
+  return message.toLowerCase().startsWith(label.toLowerCase()) ? message : `${label}: ${message}`;
+}
 
 const SOURCE_NAMES = new Map<number, ConfigSourceName>([
   [ConfigSource.Unknown, 'UNKNOWN'],
@@ -382,6 +387,15 @@ export class Admin {
     return this.groupOffsets(groupId, options).fetch(partitions ?? 'all');
   }
 
+  /**
+   * Sets a group's committed offsets (Kafka's alterConsumerGroupOffsets, behind `mq-admin groups --reset-offsets`).
+   * Only for a group without active members: the coordinator refuses the commit (UNKNOWN_MEMBER_ID) while one has.
+   */
+  async alterConsumerGroupOffsets(groupId: string, offsets: readonly OffsetToCommit[], options: AdminCallOptions = {}): Promise<void> {
+    this.checkConnected();
+    await this.groupOffsets(groupId, options).commit(offsets);
+  }
+
   /** Deletes groups without members and their offsets; NON_EMPTY_GROUP while one has members. */
   async deleteConsumerGroups(groupIds: readonly string[], options: AdminCallOptions = {}): Promise<void> {
     this.checkConnected();
@@ -426,7 +440,7 @@ export class Admin {
         continue;
       }
       const error = apiErrorFromCode(item.errorCode, item.errorMessage ?? undefined);
-      const labelled = new ApiError(error.errorName, `${label(item)}: ${error.message}`);
+      const labelled = new ApiError(error.errorName, labelledMessage(label(item), error.message));
       if (!error.retriable) throw labelled;
       retriable = labelled;
     }
@@ -435,7 +449,7 @@ export class Admin {
 
   private resourceError(r: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }): ApiError {
     const error = apiErrorFromCode(r.errorCode, r.errorMessage ?? undefined);
-    return new ApiError(error.errorName, `${kindOf(r.resourceType)} '${r.resourceName}': ${error.message}`);
+    return new ApiError(error.errorName, labelledMessage(`${kindOf(r.resourceType)} '${r.resourceName}'`, error.message));
   }
 
   /** Broker resources with an id go to that broker; the rest to any broker (null). */
