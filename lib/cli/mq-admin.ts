@@ -1,5 +1,33 @@
-/** Entry point placeholder until its issue lands. */
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('not yet: this command arrives with its issue\n');
-  return 1;
+/**
+ * `mq-admin`: the operator's tool, one subcommand per Kafka script it stands in for, with Kafka's flags and output:
+ *
+ *   mq-admin topics    --bootstrap-server H:P --list | --create | --describe | --alter | --delete ...   (kafka-topics)
+ *   mq-admin configs   --bootstrap-server H:P --describe | --alter ...                               (kafka-configs)
+ *   mq-admin groups    --bootstrap-server H:P --list | --describe | --delete | --reset-offsets ...   (kafka-consumer-groups)
+ *   mq-admin produce   --bootstrap-server H:P --topic T                                        (kafka-console-producer)
+ *   mq-admin consume   --bootstrap-server H:P --topic T [--from-beginning]                      (kafka-console-consumer)
+ *
+ * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
+ * bin/mq-admin exits.
+ */
+import { Command } from 'commander';
+import { runProgram } from './args.js';
+import { configsCommand } from './admin/configs-command.js';
+import type { ExitStatus } from './admin/connection.js';
+import { consumeCommand } from './admin/console-consumer.js';
+import { produceCommand } from './admin/console-producer.js';
+import { groupsCommand } from './admin/groups-command.js';
+import { topicsCommand } from './admin/topics-command.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const status: ExitStatus = { code: 0 };
+  const program = new Command('mq-admin')
+    .description('Administer an mq cluster: topics, configs, consumer groups, and records from the console. ' +
+      'Each command takes Kafka\'s flags; run mq-admin <command> --help for them.')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const command of [topicsCommand(), configsCommand(), groupsCommand(status), produceCommand(status), consumeCommand()]) {
+    program.addCommand(command.exitOverride());
+  }
+  return runProgram('mq-admin', program, argv, () => status.code);
 }

@@ -1,0 +1,185 @@
+/**
+ * `mq-admin configs`: kafka-configs over the Admin client, for topics and brokers.
+ *
+ *   --describe  (--entity-type topics|brokers [--entity-name N | --entity-default] | --topic T | --broker B |
+ *               --broker-defaults) [--all]
+ *   --alter     (same entity flags) [--add-config 'k1=v1,k2=[a,b]'] [--add-config-file F] [--delete-config k1,k2]
+ *
+ * --describe prints Kafka's header (`Dynamic configs for topic T are:`, or `All configs ...` with --all) and one
+ * `  name=value sensitive=false synonyms={...}` line per entry; without --all only the entity's own dynamic
+ * overrides are listed. --alter reads the entity's current overrides, applies the additions and deletions and
+ * writes the whole set back (AlterConfigs replaces a resource's overrides, as in Kafka before incremental alter);
+ * deleting a key that has no override is an error, as in Kafka. Broker configs are static on this broker (read from
+ * its properties file), so altering them is refused by the broker with its reason.
+ */
+import { Command } from 'commander';
+import type { Admin, ConfigEntry, ConfigResource, ConfigSourceName } from '../../client/admin/admin.js';
+import { readPropertiesFile } from '../args.js';
+import { oneAction, UsageError, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
+
+const ACTIONS = ['describe', 'alter'] as const;
+
+interface ConfigsFlags extends ConnectionFlags {
+  describe?: boolean; alter?: boolean;
+  entityType?: string;
+  entityName?: string;
+  entityDefault?: boolean;
+  topic?: string;
+  broker?: string;
+  brokerDefaults?: boolean;
+  all?: boolean;
+  addConfig?: string;
+  addConfigFile?: string;
+  deleteConfig?: string;
+}
+
+/**
+ * Parses `--add-config`: `k1=v1,k2=v2`, where square brackets group a list value that contains commas
+ * (`k=[a,b,c]` sets k to `a,b,c`), as Kafka's ConfigCommand does.
+ */
+export function parseAddConfig(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let depth = 0;
+  let start = 0;
+  const pairs: string[] = [];
+  for (let i = 0; i <= text.length; i++) {
+    const c = text[i];
+    if (c === '[') depth++;
+    else if (c === ']') depth--;
+    else if ((c === ',' && depth === 0) || i === text.length) {
+      if (i > start) pairs.push(text.slice(start, i));
+      start = i + 1;
+    }
+    if (depth < 0) throw new UsageError(`--add-config: unbalanced ']' in '${text}'.`);
+  }
+  if (depth !== 0) throw new UsageError(`--add-config: unbalanced '[' in '${text}'.`);
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--add-config: '${pair}' is not name=value.`);
+    const value = pair.slice(eq + 1).trim();
+    out[pair.slice(0, eq).trim()] = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+  }
+  return out;
+}
+
+/** The overrides after an alter: `current` with `add` set and `remove` taken out; throws for a key not overridden. */
+export function alteredOverrides(current: Readonly<Record<string, string>>, add: Readonly<Record<string, string>>,
+  remove: readonly string[]): Record<string, string> {
+  const missing = remove.filter((k) => current[k] === undefined && add[k] === undefined);
+  if (missing.length > 0) throw new Error(`Invalid config(s): ${missing.join(',')} do(es) not exist as an override.`);
+  const next: Record<string, string> = { ...current, ...add };
+  for (const k of remove) delete next[k];
+  return next;
+}
+
+/** One describe line, Kafka's shape. */
+export function configLine(c: ConfigEntry): string {
+  const value = (v: string | null) => (c.isSensitive ? 'null' : v ?? 'null');
+  const synonyms = c.synonyms.map((s) => `${s.source}:${s.name}=${value(s.value)}`).join(', ');
+  return `  ${c.name}=${value(c.value)} sensitive=${c.isSensitive} synonyms={${synonyms}}\n`;
+}
+
+interface Entity {
+  resource: ConfigResource;
+  /** Source of the entity's own overrides, the ones describe shows without --all. */
+  ownSource: ConfigSourceName;
+  /** How the output names it: `topic orders`, `broker 1`, or null for the broker default. */
+  label: string | null;
+}
+
+function entityOf(type: 'topics' | 'brokers', name: string | undefined, isDefault: boolean): Entity | null {
+  if (type === 'topics') {
+    if (isDefault) throw new UsageError('--entity-default applies to brokers only.');
+    return name === undefined ? null : { resource: { type: 'topic', name }, ownSource: 'DYNAMIC_TOPIC_CONFIG', label: `topic ${name}` };
+  }
+  if (isDefault) return { resource: { type: 'broker', name: '' }, ownSource: 'DYNAMIC_DEFAULT_BROKER_CONFIG', label: null };
+  if (name === undefined) return null;
+  if (!/^\d+$/.test(name)) throw new UsageError(`A broker is named by its id; '${name}' is not one.`);
+  return { resource: { type: 'broker', name }, ownSource: 'DYNAMIC_BROKER_CONFIG', label: `broker ${name}` };
+}
+
+/** The entity type and name from either the long form or the shortcuts. */
+function selection(flags: ConfigsFlags): { type: 'topics' | 'brokers'; name: string | undefined; isDefault: boolean } {
+  const shortcuts = [flags.topic !== undefined, flags.broker !== undefined, flags.brokerDefaults === true].filter(Boolean).length;
+  if (shortcuts > 1 || (shortcuts === 1 && flags.entityType !== undefined)) {
+    throw new UsageError('Name one entity: --entity-type with --entity-name or --entity-default, or one of --topic, --broker, --broker-defaults.');
+  }
+  if (flags.topic !== undefined) return { type: 'topics', name: flags.topic, isDefault: false };
+  if (flags.broker !== undefined) return { type: 'brokers', name: flags.broker, isDefault: false };
+  if (flags.brokerDefaults === true) return { type: 'brokers', name: undefined, isDefault: true };
+  const type = flags.entityType;
+  if (type !== 'topics' && type !== 'brokers') {
+    throw new UsageError(`--entity-type must be topics or brokers${type === undefined ? ' (or use --topic / --broker)' : `, not '${type}'`}.`);
+  }
+  return { type, name: flags.entityName, isDefault: flags.entityDefault === true };
+}
+
+export function configsCommand(): Command {
+  return withConnectionOptions(new Command('configs'))
+    .description('Describe and change the config overrides of topics, and describe broker configs (kafka-configs).')
+    .option('--describe', 'list configs for the given entity')
+    .option('--alter', 'alter the configuration of the given entity')
+    .option('--entity-type <type>', 'type of entity: topics or brokers')
+    .option('--entity-name <name>', 'name of the entity: a topic name or a broker id')
+    .option('--entity-default', 'the cluster-wide default (brokers only)')
+    .option('--topic <name>', 'shortcut for --entity-type topics --entity-name <name>')
+    .option('--broker <id>', 'shortcut for --entity-type brokers --entity-name <id>')
+    .option('--broker-defaults', 'shortcut for --entity-type brokers --entity-default')
+    .option('--all', 'with --describe: every config, with its source, not only the overrides')
+    .option('--add-config <configs>', "key=value pairs to add, e.g. 'retention.ms=86400000,cleanup.policy=[compact,delete]'")
+    .option('--add-config-file <file>', 'a properties file of configs to add')
+    .option('--delete-config <names>', 'config names to remove, comma-separated')
+    .addHelpText('after', `
+Examples:
+  mq-admin configs --bootstrap-server localhost:9092 --entity-type topics --entity-name orders --alter \\
+      --add-config retention.ms=86400000,min.insync.replicas=2
+  mq-admin configs --bootstrap-server localhost:9092 --topic orders --describe --all`)
+    .action(async (flags: ConfigsFlags) => {
+      const action = oneAction(flags, ACTIONS);
+      const { type, name, isDefault } = selection(flags);
+      await withAdmin(flags, async (admin) => {
+        if (action === 'describe') await describeConfigs(admin, type, name, isDefault, flags.all === true);
+        else await alterConfigs(admin, type, name, isDefault, flags);
+      });
+    });
+}
+
+async function describeConfigs(admin: Admin, type: 'topics' | 'brokers', name: string | undefined, isDefault: boolean,
+  all: boolean): Promise<void> {
+  let entities: Entity[];
+  const one = entityOf(type, name, isDefault);
+  if (one !== null) entities = [one];
+  else if (type === 'topics') entities = (await admin.listTopics({ includeInternal: true })).map((t) => entityOf('topics', t, false)!);
+  else entities = (await admin.describeCluster()).brokers.map((b) => entityOf('brokers', String(b.nodeId), false)!);
+  const described = await admin.describeConfigs(entities.map((e) => e.resource));
+  let out = '';
+  entities.forEach((e, i) => {
+    const configs = described[i]!.configs.filter((c) => all || c.source === e.ownSource);
+    const what = e.label === null ? 'brokers in the cluster' : e.label;
+    out += e.label === null ? `Default configs for ${what} are:\n` : `${all ? 'All' : 'Dynamic'} configs for ${what} are:\n`;
+    out += configs.map(configLine).join('');
+  });
+  process.stdout.write(out);
+}
+
+async function alterConfigs(admin: Admin, type: 'topics' | 'brokers', name: string | undefined, isDefault: boolean,
+  flags: ConfigsFlags): Promise<void> {
+  const entity = entityOf(type, name, isDefault);
+  if (entity === null) throw new UsageError('--alter needs the entity: --entity-name (or --topic / --broker) or --entity-default.');
+  const add = {
+    ...(flags.addConfigFile === undefined ? {} : readPropertiesFile(flags.addConfigFile)),
+    ...(flags.addConfig === undefined ? {} : parseAddConfig(flags.addConfig)),
+  };
+  const remove = flags.deleteConfig === undefined ? [] : flags.deleteConfig.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  if (Object.keys(add).length === 0 && remove.length === 0) {
+    throw new UsageError('--alter needs --add-config, --add-config-file or --delete-config.');
+  }
+  const both = remove.filter((k) => k in add);
+  if (both.length > 0) throw new UsageError(`Config(s) ${both.join(',')} cannot be both added and deleted.`);
+  const [current] = await admin.describeConfigs([entity.resource]);
+  const overrides = Object.fromEntries(current!.configs.filter((c) => c.source === entity.ownSource && c.value !== null)
+    .map((c) => [c.name, c.value!]));
+  await admin.alterConfigs([{ ...entity.resource, configs: alteredOverrides(overrides, add, remove) }]);
+  process.stdout.write(entity.label === null ? 'Completed updating default config for brokers in the cluster.\n'
+    : `Completed updating config for ${entity.label}.\n`);
+}

@@ -1,0 +1,65 @@
+/**
+ * The options every mq-admin command shares to reach a cluster, and the client set-up behind them:
+ * `--bootstrap-server` (required, as in Kafka's tools) and `--command-config <file>` (client properties under
+ * Kafka's names), merged with the command's own `--*-property k=v` flags, the later winning.
+ *
+ * `withAdmin` connects an Admin for one command and always closes it; commands call it once per run.
+ */
+import type { Command } from 'commander';
+import { Admin } from '../../client/admin/admin.js';
+import { readPropertiesFile } from '../args.js';
+
+export interface ConnectionFlags {
+  bootstrapServer: string;
+  commandConfig?: string;
+}
+
+/** Adds --bootstrap-server and --command-config to a command. */
+export function withConnectionOptions(command: Command, configFlag = '--command-config'): Command {
+  return command
+    .requiredOption('--bootstrap-server <host:port>', 'REQUIRED: the server(s) to connect to, host:port[,host:port]')
+    .option(`${configFlag} <file>`, 'a properties file of client configs (Kafka\'s names, e.g. request.timeout.ms=10000)');
+}
+
+/** Client options from the shared flags: the properties file, then `overrides`, then bootstrap.servers. */
+export function clientProperties(flags: ConnectionFlags, configFile: string | undefined,
+  overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...(configFile === undefined ? {} : readPropertiesFile(configFile)),
+    ...overrides,
+    'bootstrap.servers': flags.bootstrapServer,
+  };
+}
+
+/** Runs `fn` with a connected Admin, closing it afterwards whatever happens. `overrides` are client options. */
+export async function withAdmin<T>(flags: ConnectionFlags, fn: (admin: Admin) => Promise<T>,
+  overrides: Record<string, string> = {}): Promise<T> {
+  const admin = new Admin(clientProperties(flags, flags.commandConfig, overrides) as never);
+  try {
+    await admin.connect();
+    return await fn(admin);
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * Checks that exactly one of a command's action flags is set and returns it, as Kafka's tools demand
+ * (`--list`, `--describe`, ...); throws a usage error naming them all otherwise.
+ */
+export function oneAction<A extends string>(flags: Partial<Record<A, unknown>>, actions: readonly A[]): A {
+  const chosen = actions.filter((a) => flags[a] === true);
+  if (chosen.length !== 1) {
+    const names = actions.map((a) => `--${a.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    throw new UsageError(`Command must include exactly one action: ${names.slice(0, -1).join(', ')} or ${names.at(-1)}.`);
+  }
+  return chosen[0]!;
+}
+
+/** Wrong or missing flags: the tool prints the message and exits 1, as for a commander usage error. */
+export class UsageError extends Error {}
+
+/** Where an action that reports per-item failures (a missing group, a group not deleted) records exit code 1. */
+export interface ExitStatus {
+  code: number;
+}

@@ -1,0 +1,337 @@
+/**
+ * `mq-admin groups`: kafka-consumer-groups over the Admin client. Exactly one action per run:
+ *
+ *   --list           [--state [states]]
+ *   --describe       (--group G ... | --all-groups) [--offsets | --members [--verbose] | --state]
+ *   --delete         (--group G ... | --all-groups)
+ *   --reset-offsets  (--group G ... | --all-groups) (--all-topics | --topic T[:P,P] ...) one of --to-earliest,
+ *                    --to-latest, --to-current, --to-offset N, --shift-by N, --to-datetime T, --by-duration D;
+ *                    [--dry-run (the default) | --execute]
+ *
+ * Output keeps Kafka's columns and messages: the lag view `GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG
+ * CONSUMER-ID HOST CLIENT-ID` (lag = log end offset - committed offset; `-` where there is none), the members and
+ * state views, `GROUP TOPIC PARTITION NEW-OFFSET` for a reset plan. Status lines (no active members, rebalancing,
+ * does not exist) go to stderr. Offsets can only be reset for a group without active members, as in Kafka; a plan
+ * is only carried out with --execute.
+ */
+import { Command } from 'commander';
+import type { Admin, ConsumerGroupDescription, ListedOffset } from '../../client/admin/admin.js';
+import type { CommittedOffset } from '../../client/consumer/group-offsets.js';
+import type { TopicPartitionRef } from '../../client/consumer/subscription-state.js';
+import { errorText, intArg, listArg, signedIntArg } from '../args.js';
+import { oneAction, UsageError, withAdmin, withConnectionOptions, type ConnectionFlags, type ExitStatus } from './connection.js';
+import { formatTable } from './table.js';
+
+const ACTIONS = ['list', 'describe', 'delete', 'resetOffsets'] as const;
+const RESET_SPECS = ['toEarliest', 'toLatest', 'toCurrent', 'toOffset', 'shiftBy', 'toDatetime', 'byDuration'] as const;
+
+interface GroupsFlags extends ConnectionFlags {
+  list?: boolean; describe?: boolean; delete?: boolean; resetOffsets?: boolean;
+  group?: string[];
+  allGroups?: boolean;
+  topic?: string[];
+  allTopics?: boolean;
+  state?: boolean | string;
+  members?: boolean;
+  verbose?: boolean;
+  offsets?: boolean;
+  toEarliest?: boolean; toLatest?: boolean; toCurrent?: boolean;
+  toOffset?: number; shiftBy?: number; toDatetime?: string; byDuration?: string;
+  dryRun?: boolean;
+  execute?: boolean;
+  timeout: number;
+}
+
+/** What a reset moves each partition to. */
+export type ResetSpec =
+  | { kind: 'earliest' } | { kind: 'latest' } | { kind: 'current' }
+  | { kind: 'offset'; offset: number } | { kind: 'shift'; by: number } | { kind: 'timestamp'; timestampMs: number };
+
+/** Where one partition stands, for planning its reset. */
+export interface PartitionOffsets extends TopicPartitionRef {
+  committed: number | null;
+  earliest: number;
+  latest: number;
+  /** The first offset at or after the spec's timestamp (-1 when none); only for a timestamp spec. */
+  atTimestamp?: number;
+}
+
+/**
+ * The offset each partition is reset to, as Kafka computes it: explicit and shifted offsets are clamped into
+ * [earliest, latest]; a timestamp past the last record resets to the end; --to-current without a commit resets
+ * to the end; --shift-by without a commit is an error naming the partition.
+ */
+export function planReset(spec: ResetSpec, partitions: readonly PartitionOffsets[]): Array<TopicPartitionRef & { offset: number }> {
+  const clamp = (p: PartitionOffsets, o: number) => Math.min(Math.max(o, p.earliest), p.latest);
+  return partitions.map((p) => {
+    let offset: number;
+    switch (spec.kind) {
+      case 'earliest': offset = p.earliest; break;
+      case 'latest': offset = p.latest; break;
+      case 'current': offset = p.committed ?? p.latest; break;
+      case 'offset': offset = clamp(p, spec.offset); break;
+      case 'shift':
+        if (p.committed === null) {
+          throw new Error(`Cannot shift the offset of ${p.topic}-${p.partition}: the group has no committed offset for it.`);
+        }
+        offset = clamp(p, p.committed + spec.by);
+        break;
+      case 'timestamp': offset = p.atTimestamp === undefined || p.atTimestamp < 0 ? p.latest : p.atTimestamp; break;
+    }
+    return { topic: p.topic, partition: p.partition, offset };
+  });
+}
+
+/** ISO-8601 durations as Kafka's --by-duration takes them: PnDTnHnMnS (each part optional). Unit: ms. */
+export function parseDuration(text: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(text.trim());
+  if (m === null || text.trim().toUpperCase() === 'P' || text.trim().toUpperCase().endsWith('T')) {
+    throw new UsageError(`--by-duration '${text}' is not an ISO-8601 duration such as P1DT2H30M or PT15M.`);
+  }
+  const [, d, h, min, s] = m;
+  return Math.round(((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Number(s ?? 0) * 1000);
+}
+
+/** Kafka's --to-datetime format, YYYY-MM-DDTHH:mm:SS.sss with an optional zone (local time without one). Unit: ms. */
+export function parseDatetime(text: string): number {
+  const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:?\d{2})?$/.test(text);
+  const ms = ok ? Date.parse(text) : NaN;
+  if (Number.isNaN(ms)) throw new UsageError(`--to-datetime '${text}' is not a date-time such as 2026-12-06T10:00:00.000.`);
+  return ms;
+}
+
+/** `--topic orders` or `--topic orders:0,2` for a reset: the topic, and its partitions when listed. */
+export function parseTopicScope(text: string): { topic: string; partitions: number[] | null } {
+  const colon = text.lastIndexOf(':');
+  if (colon < 0) return { topic: text, partitions: null };
+  const partitions = text.slice(colon + 1).split(',').map((s) => s.trim());
+  if (partitions.some((p) => !/^\d+$/.test(p))) throw new UsageError(`--topic '${text}': expected topic or topic:partition,partition.`);
+  return { topic: text.slice(0, colon), partitions: partitions.map(Number) };
+}
+
+/** A member's assignment as Kafka prints it: `orders(0,1,2), audit(4)`. */
+export function formatAssignment(partitions: readonly TopicPartitionRef[]): string {
+  const byTopic = new Map<string, number[]>();
+  for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+  return [...byTopic].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([t, ps]) => `${t}(${ps.sort((a, b) => a - b).join(',')})`).join(', ');
+}
+
+const byPartition = (a: TopicPartitionRef, b: TopicPartitionRef) =>
+  (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition);
+
+/**
+ * The rows of the lag view: every assigned partition with its owner, then partitions with a commit and no owner,
+ * then members without partitions. `ends` maps `topic-partition` to the log end offset.
+ */
+export function offsetRows(group: ConsumerGroupDescription, committed: readonly CommittedOffset[], ends: ReadonlyMap<string, number>): string[][] {
+  const commits = new Map(committed.filter((c) => c.offset >= 0).map((c) => [`${c.topic}-${c.partition}`, c.offset]));
+  const rows: string[][] = [];
+  const owned = new Set<string>();
+  const row = (tp: TopicPartitionRef, member: string[]) => {
+    const key = `${tp.topic}-${tp.partition}`;
+    const current = commits.get(key);
+    const end = ends.get(key);
+    rows.push([group.groupId, tp.topic, String(tp.partition), current === undefined ? '-' : String(current),
+      end === undefined ? '-' : String(end), current === undefined || end === undefined ? '-' : String(Math.max(0, end - current)), ...member]);
+  };
+  for (const m of group.members) {
+    for (const tp of [...m.assignment].sort(byPartition)) {
+      owned.add(`${tp.topic}-${tp.partition}`);
+      row(tp, [m.memberId, m.clientHost, m.clientId]);
+    }
+  }
+  for (const c of [...committed].sort(byPartition)) {
+    if (c.offset >= 0 && !owned.has(`${c.topic}-${c.partition}`)) row(c, ['-', '-', '-']);
+  }
+  for (const m of group.members) {
+    if (m.assignment.length === 0) rows.push([group.groupId, '-', '-', '-', '-', '-', m.memberId, m.clientHost, m.clientId]);
+  }
+  return rows;
+}
+
+export function groupsCommand(status: ExitStatus): Command {
+  return withConnectionOptions(new Command('groups'))
+    .description('List, describe, delete consumer groups and reset their offsets (kafka-consumer-groups).')
+    .option('--list', 'list all consumer groups')
+    .option('--describe', 'describe consumer groups: their offsets and lag (default), --members or --state')
+    .option('--delete', 'delete consumer groups without active members, with their offsets')
+    .option('--reset-offsets', 'reset the committed offsets of a group without active members (a plan unless --execute)')
+    .option('--group <group>', 'the consumer group (repeatable)', listArg)
+    .option('--all-groups', 'every consumer group')
+    .option('--topic <topic>', 'with --reset-offsets: the topic, or topic:partition,partition (repeatable)', listArg)
+    .option('--all-topics', 'with --reset-offsets: every topic the group has offsets for')
+    .option('--state [states]', 'with --list: show states, or only groups in these comma-separated states; with --describe: the state view')
+    .option('--members', 'with --describe: the members view')
+    .option('--verbose', 'with --describe --members: each member\'s assignment')
+    .option('--offsets', 'with --describe: the offsets and lag view (the default)')
+    .option('--to-earliest', 'reset to the earliest offset')
+    .option('--to-latest', 'reset to the latest offset')
+    .option('--to-current', 'reset to the current committed offset')
+    .option('--to-offset <n>', 'reset to this offset (clamped into the log\'s range)', intArg('--to-offset', 0))
+    .option('--shift-by <n>', 'move the committed offset by n, which may be negative', signedIntArg('--shift-by'))
+    .option('--to-datetime <datetime>', 'reset to the first offset at or after YYYY-MM-DDTHH:mm:SS.sss')
+    .option('--by-duration <duration>', 'reset to the first offset at or after now minus an ISO-8601 duration, e.g. PT1H')
+    .option('--dry-run', 'only show the reset plan (the default)')
+    .option('--execute', 'carry out the reset')
+    .option('--timeout <ms>', 'how long each admin call may take', intArg('--timeout', 1), 5000)
+    .addHelpText('after', `
+Examples:
+  mq-admin groups --bootstrap-server localhost:9092 --describe --group billing
+  mq-admin groups --bootstrap-server localhost:9092 --reset-offsets --group billing --topic orders --to-earliest --execute`)
+    .action(async (flags: GroupsFlags) => {
+      const action = oneAction(flags, ACTIONS);
+      let failed = false;
+      await withAdmin(flags, async (admin) => {
+        switch (action) {
+          case 'list': await listGroups(admin, flags); break;
+          case 'describe': failed = await describeGroups(admin, flags, await selectedGroups(admin, flags)); break;
+          case 'delete': failed = await deleteGroups(admin, await selectedGroups(admin, flags)); break;
+          case 'resetOffsets': await resetOffsets(admin, flags, await selectedGroups(admin, flags)); break;
+        }
+      }, { 'default.api.timeout.ms': String(flags.timeout) });
+      if (failed) status.code = 1;
+    });
+}
+
+async function selectedGroups(admin: Admin, flags: GroupsFlags): Promise<string[]> {
+  if (flags.allGroups === true) {
+    if (flags.group !== undefined) throw new UsageError('Use --group or --all-groups, not both.');
+    return (await admin.listConsumerGroups()).map((g) => g.groupId);
+  }
+  if (flags.group === undefined) throw new UsageError('Name the group(s) with --group, or use --all-groups.');
+  return flags.group;
+}
+
+async function listGroups(admin: Admin, flags: GroupsFlags): Promise<void> {
+  const groups = await admin.listConsumerGroups();
+  if (flags.state === undefined) {
+    process.stdout.write(groups.map((g) => `${g.groupId}\n`).join(''));
+    return;
+  }
+  const wanted = typeof flags.state === 'string' ? new Set(flags.state.split(',').map((s) => s.trim().toLowerCase())) : null;
+  const shown = groups.filter((g) => wanted === null || wanted.has(g.state.toLowerCase()));
+  process.stdout.write(formatTable(['GROUP', 'STATE'], shown.map((g) => [g.groupId, g.state])));
+}
+
+/** Returns true when a group did not exist. */
+async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readonly string[]): Promise<boolean> {
+  const [descriptions, cluster] = await Promise.all([admin.describeConsumerGroups(groupIds), admin.describeCluster()]);
+  let missing = false;
+  for (const g of descriptions) {
+    if (g.state === 'Dead') {
+      process.stderr.write(`Error: Consumer group '${g.groupId}' does not exist.\n`);
+      missing = true;
+      continue;
+    }
+    if (g.state === 'Empty') process.stderr.write(`\nConsumer group '${g.groupId}' has no active members.\n`);
+    if (g.state === 'PreparingRebalance' || g.state === 'CompletingRebalance') {
+      process.stderr.write(`\nWarning: Consumer group '${g.groupId}' is rebalancing.\n`);
+    }
+    process.stdout.write('\n');
+    if (flags.state !== undefined) {
+      const b = cluster.brokers.find((x) => x.nodeId === g.coordinator);
+      process.stdout.write(formatTable(['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS'],
+        [[g.groupId, `${b === undefined ? '?' : `${b.host}:${b.port}`} (${g.coordinator})`, g.partitionAssignor, g.state, String(g.members.length)]]));
+    } else if (flags.members === true) {
+      const statics = g.members.some((m) => m.groupInstanceId !== null);
+      const header = ['GROUP', 'CONSUMER-ID', ...(statics ? ['GROUP-INSTANCE-ID'] : []), 'HOST', 'CLIENT-ID', '#PARTITIONS',
+        ...(flags.verbose === true ? ['ASSIGNMENT'] : [])];
+      process.stdout.write(formatTable(header, g.members.map((m) => [g.groupId, m.memberId, ...(statics ? [m.groupInstanceId ?? '-'] : []),
+        m.clientHost, m.clientId, String(m.assignment.length), ...(flags.verbose === true ? [formatAssignment(m.assignment) || '-'] : [])])));
+    } else {
+      const committed = await admin.listConsumerGroupOffsets(g.groupId);
+      const partitions = new Map<string, TopicPartitionRef>();
+      for (const tp of [...committed.filter((c) => c.offset >= 0), ...g.members.flatMap((m) => m.assignment)]) {
+        partitions.set(`${tp.topic}-${tp.partition}`, { topic: tp.topic, partition: tp.partition });
+      }
+      const ends = await endOffsets(admin, [...partitions.values()]);
+      process.stdout.write(formatTable(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'],
+        offsetRows(g, committed, ends)));
+    }
+  }
+  return missing;
+}
+
+/** Log end offsets by `topic-partition`; partitions of topics that no longer exist are left out. */
+async function endOffsets(admin: Admin, partitions: readonly TopicPartitionRef[]): Promise<Map<string, number>> {
+  const existing = new Set(await admin.listTopics({ includeInternal: true }));
+  const listed = await admin.listOffsets(partitions.filter((p) => existing.has(p.topic)).map((p) => ({ ...p, spec: 'latest' as const })));
+  return new Map(listed.map((o) => [`${o.topic}-${o.partition}`, o.offset]));
+}
+
+/** Returns true when a group could not be deleted. */
+async function deleteGroups(admin: Admin, groupIds: readonly string[]): Promise<boolean> {
+  const results = await Promise.all(groupIds.map(async (g) => {
+    try {
+      await admin.deleteConsumerGroups([g]);
+      return null;
+    } catch (e) {
+      return `* Group '${g}' could not be deleted due to: ${errorText(e)}`;
+    }
+  }));
+  const failures = results.filter((r): r is string => r !== null);
+  if (failures.length === 0) {
+    process.stdout.write(`Deletion of requested consumer groups (${groupIds.map((g) => `'${g}'`).join(', ')}) was successful.\n`);
+    return false;
+  }
+  process.stderr.write(`Deletion of some consumer groups failed:\n${failures.join('\n')}\n`);
+  return true;
+}
+
+function resetSpecOf(flags: GroupsFlags): ResetSpec {
+  const chosen = RESET_SPECS.filter((k) => flags[k] !== undefined && flags[k] !== false);
+  if (chosen.length !== 1) {
+    throw new UsageError('--reset-offsets needs exactly one of --to-earliest, --to-latest, --to-current, --to-offset, --shift-by, ' +
+      '--to-datetime or --by-duration.');
+  }
+  switch (chosen[0]!) {
+    case 'toEarliest': return { kind: 'earliest' };
+    case 'toLatest': return { kind: 'latest' };
+    case 'toCurrent': return { kind: 'current' };
+    case 'toOffset': return { kind: 'offset', offset: flags.toOffset! };
+    case 'shiftBy': return { kind: 'shift', by: flags.shiftBy! };
+    case 'toDatetime': return { kind: 'timestamp', timestampMs: parseDatetime(flags.toDatetime!) };
+    case 'byDuration': return { kind: 'timestamp', timestampMs: Date.now() - parseDuration(flags.byDuration!) };
+  }
+}
+
+async function resetOffsets(admin: Admin, flags: GroupsFlags, groupIds: readonly string[]): Promise<void> {
+  const spec = resetSpecOf(flags);
+  if (flags.dryRun === true && flags.execute === true) throw new UsageError('Use --dry-run or --execute, not both.');
+  if ((flags.allTopics === true) === (flags.topic !== undefined)) throw new UsageError('--reset-offsets needs --all-topics or --topic, one of them.');
+  const rows: string[][] = [];
+  for (const g of await admin.describeConsumerGroups(groupIds)) {
+    if (g.state !== 'Empty' && g.state !== 'Dead') {
+      throw new Error(`Assignments can only be reset if the group '${g.groupId}' is inactive, but the current state is ${g.state}. ` +
+        'Stop its consumers first.');
+    }
+    const committed = await admin.listConsumerGroupOffsets(g.groupId);
+    const scope = await resetScope(admin, flags, committed);
+    if (scope.length === 0) continue;
+    const [earliest, latest, atTime] = await Promise.all([
+      admin.listOffsets(scope.map((p) => ({ ...p, spec: 'earliest' as const }))),
+      admin.listOffsets(scope.map((p) => ({ ...p, spec: 'latest' as const }))),
+      spec.kind === 'timestamp' ? admin.listOffsets(scope.map((p) => ({ ...p, spec: spec.timestampMs }))) : Promise.resolve(null),
+    ]);
+    const commits = new Map(committed.filter((c) => c.offset >= 0).map((c) => [`${c.topic}-${c.partition}`, c.offset]));
+    const at = (list: readonly ListedOffset[], i: number) => list[i]!.offset;
+    const plan = planReset(spec, scope.map((p, i) => ({ ...p, committed: commits.get(`${p.topic}-${p.partition}`) ?? null,
+      earliest: at(earliest, i), latest: at(latest, i), atTimestamp: atTime === null ? undefined : at(atTime, i) })));
+    if (flags.execute === true) await admin.alterConsumerGroupOffsets(g.groupId, plan);
+    rows.push(...plan.map((p) => [g.groupId, p.topic, String(p.partition), String(p.offset)]));
+  }
+  process.stdout.write(`\n${formatTable(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'], rows)}`);
+  if (flags.execute !== true) {
+    process.stderr.write('WARN: No action was performed: this is the plan. Add --execute to reset the offsets.\n');
+  }
+}
+
+/** The partitions a reset covers: the listed topics' (all, or the named partitions), or those the group has offsets for. */
+async function resetScope(admin: Admin, flags: GroupsFlags, committed: readonly CommittedOffset[]): Promise<TopicPartitionRef[]> {
+  if (flags.allTopics === true) return committed.filter((c) => c.offset >= 0).map((c) => ({ topic: c.topic, partition: c.partition })).sort(byPartition);
+  const scopes = flags.topic!.map(parseTopicScope);
+  const described = await admin.describeTopics(scopes.filter((s) => s.partitions === null).map((s) => s.topic));
+  return scopes.flatMap((s) => (s.partitions ?? described.find((d) => d.name === s.topic)!.partitions.map((p) => p.partition))
+    .map((partition) => ({ topic: s.topic, partition })));
+}

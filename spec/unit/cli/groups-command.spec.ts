@@ -1,0 +1,56 @@
+import { expect } from 'chai';
+import type { ConsumerGroupDescription } from '../../../lib/client/index.js';
+import {
+  formatAssignment, offsetRows, parseDatetime, parseDuration, parseTopicScope, planReset, type PartitionOffsets,
+} from '../../../lib/cli/admin/groups-command.js';
+
+const p = (partition: number, committed: number | null, earliest: number, latest: number, atTimestamp?: number): PartitionOffsets =>
+  ({ topic: 't', partition, committed, earliest, latest, atTimestamp });
+
+describe('mq-admin groups (pure parts)', () => {
+  it('plans resets as Kafka does: clamped into the log, to the end past the last timestamp, current or end', () => {
+    const parts = [p(0, 50, 10, 100, 60), p(1, null, 0, 30, -1)];
+    const offsets = (spec: Parameters<typeof planReset>[0], ps = parts) => planReset(spec, ps).map((x) => x.offset);
+    expect(offsets({ kind: 'earliest' })).to.deep.equal([10, 0]);
+    expect(offsets({ kind: 'latest' })).to.deep.equal([100, 30]);
+    expect(offsets({ kind: 'current' })).to.deep.equal([50, 30]);
+    expect(offsets({ kind: 'offset', offset: 5 })).to.deep.equal([10, 5]);
+    expect(offsets({ kind: 'offset', offset: 500 })).to.deep.equal([100, 30]);
+    expect(offsets({ kind: 'timestamp', timestampMs: 1 })).to.deep.equal([60, 30]);
+    expect(offsets({ kind: 'shift', by: -45 }, [parts[0]!])).to.deep.equal([10]);
+    expect(offsets({ kind: 'shift', by: 20 }, [parts[0]!])).to.deep.equal([70]);
+    expect(() => planReset({ kind: 'shift', by: 1 }, parts)).to.throw(/t-1.*no committed offset/);
+  });
+
+  it('parses ISO-8601 durations, date-times and topic:partition scopes', () => {
+    expect(parseDuration('PT15M')).to.equal(900_000);
+    expect(parseDuration('P1DT2H0.5S')).to.equal(93_600_500);
+    for (const bad of ['P', 'PT', '15M', 'P1H']) expect(() => parseDuration(bad), bad).to.throw(/ISO-8601/);
+    expect(parseDatetime('2026-12-06T10:00:00.000Z')).to.equal(Date.UTC(2026, 11, 6, 10));
+    expect(parseDatetime('2026-12-06T10:00:00')).to.equal(new Date(2026, 11, 6, 10).getTime());
+    expect(() => parseDatetime('yesterday')).to.throw(/date-time/);
+    expect(parseTopicScope('orders')).to.deep.equal({ topic: 'orders', partitions: null });
+    expect(parseTopicScope('orders:0,2')).to.deep.equal({ topic: 'orders', partitions: [0, 2] });
+    expect(() => parseTopicScope('orders:x')).to.throw(/topic:partition/);
+  });
+
+  it('writes assignments as Kafka does and builds the lag rows: owned, then committed without owner, then idle members', () => {
+    expect(formatAssignment([{ topic: 'b', partition: 4 }, { topic: 'a', partition: 2 }, { topic: 'a', partition: 0 }])).to.equal('a(0,2), b(4)');
+    const group: ConsumerGroupDescription = {
+      groupId: 'g', state: 'Stable', protocolType: 'consumer', partitionAssignor: 'range', coordinator: 1,
+      members: [
+        { memberId: 'm1', groupInstanceId: null, clientId: 'c1', clientHost: '/h1', assignment: [{ topic: 't', partition: 1 }, { topic: 't', partition: 0 }] },
+        { memberId: 'm2', groupInstanceId: null, clientId: 'c2', clientHost: '/h2', assignment: [] },
+      ],
+    };
+    const committed = [{ topic: 't', partition: 0, offset: 7, leaderEpoch: -1, metadata: '' },
+      { topic: 't', partition: 2, offset: 3, leaderEpoch: -1, metadata: '' }];
+    const ends = new Map([['t-0', 10], ['t-1', 4], ['t-2', 3]]);
+    expect(offsetRows(group, committed, ends)).to.deep.equal([
+      ['g', 't', '0', '7', '10', '3', 'm1', '/h1', 'c1'],
+      ['g', 't', '1', '-', '4', '-', 'm1', '/h1', 'c1'],
+      ['g', 't', '2', '3', '3', '0', '-', '-', '-'],
+      ['g', '-', '-', '-', '-', '-', 'm2', '/h2', 'c2'],
+    ]);
+  });
+});
