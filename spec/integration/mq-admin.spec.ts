@@ -1,0 +1,204 @@
+/**
+ * mq-admin as an operator runs it: the real bin/mq-admin in child processes against three real brokers, its output
+ * and exit codes checked, and every change it claims checked again through the Admin client.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { useGroupCluster } from '../helpers/group-cluster.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/mq-admin', import.meta.url));
+
+interface CliResult { code: number | null; stdout: string; stderr: string }
+
+/** Runs mq-admin to completion, feeding `input` to its stdin. */
+function mqAdmin(args: readonly string[], input = ''): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe('mq-admin against a real cluster (3 brokers)', function () {
+  this.timeout(120_000);
+  const env = useGroupCluster();
+  const boot = () => ['--bootstrap-server', env.cluster.bootstrapServers];
+
+  describe('topics', () => {
+    it('creates, describes, lists, adds partitions to and deletes a topic with kafka-topics\' output', async () => {
+      const created = await mqAdmin(['topics', ...boot(), '--create', '--topic', 'cli-orders', '--partitions', '3',
+        '--replication-factor', '3', '--config', 'min.insync.replicas=2']);
+      expect(created.stderr).to.equal('');
+      expect(created).to.include({ code: 0, stdout: 'Created topic cli-orders.\n' });
+
+      const described = await mqAdmin(['topics', ...boot(), '--describe', '--topic', 'cli-orders']);
+      expect(described.code).to.equal(0);
+      const [header, ...partitionLines] = described.stdout.trimEnd().split('\n');
+      // As Kafka's, Configs lists what is not at Kafka's default: the broker's own log.segment.bytes and the override.
+      expect(header).to.equal('Topic: cli-orders\tPartitionCount: 3\tReplicationFactor: 3\t' +
+        'Configs: segment.bytes=16777216,min.insync.replicas=2');
+      const [topic] = await env.admin.describeTopics(['cli-orders']);
+      expect(partitionLines).to.deep.equal(topic!.partitions.map((p) => `\tTopic: cli-orders\tPartition: ${p.partition}\t` +
+        `Leader: ${p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}`));
+
+      const listed = await mqAdmin(['topics', ...boot(), '--list', '--exclude-internal']);
+      expect(listed.stdout.split('\n')).to.include('cli-orders');
+      expect(listed.stdout).not.to.include('__consumer_offsets');
+
+      const altered = await mqAdmin(['topics', ...boot(), '--alter', '--topic', 'cli-orders', '--partitions', '5']);
+      expect(altered.code).to.equal(0);
+      expect(altered.stdout).to.include('Adding partitions succeeded!');
+      await waitFor(async () => (await env.admin.describeTopics(['cli-orders']))[0]!.partitions.length === 5, 'five partitions');
+
+      const deleted = await mqAdmin(['topics', ...boot(), '--delete', '--topic', 'cli-orders']);
+      expect(deleted).to.include({ code: 0, stdout: 'Topic cli-orders is marked for deletion.\n' });
+      await waitFor(async () => !(await env.admin.listTopics()).includes('cli-orders'), 'the topic to be deleted');
+    });
+
+    it('fails with the cause for an existing, a missing or an ill-specified topic, and honours --if-(not-)exists', async () => {
+      await mqAdmin(['topics', ...boot(), '--create', '--topic', 'cli-dup', '--partitions', '1', '--replication-factor', '1']);
+      const again = await mqAdmin(['topics', ...boot(), '--create', '--topic', 'cli-dup', '--partitions', '1']);
+      expect(again.code).to.equal(1);
+      expect(again.stderr).to.match(/cli-dup.*already exists.*TOPIC_ALREADY_EXISTS/);
+      expect((await mqAdmin(['topics', ...boot(), '--create', '--topic', 'cli-dup', '--if-not-exists'])).code).to.equal(0);
+
+      const missing = await mqAdmin(['topics', ...boot(), '--delete', '--topic', 'cli-missing']);
+      expect(missing.code).to.equal(1);
+      expect(missing.stderr).to.include("Topic 'cli-missing' does not exist");
+      expect((await mqAdmin(['topics', ...boot(), '--delete', '--topic', 'cli-missing', '--if-exists'])).code).to.equal(0);
+
+      const tooMany = await mqAdmin(['topics', ...boot(), '--create', '--topic', 'cli-rf', '--replication-factor', '4']);
+      expect(tooMany.code).to.equal(1);
+      expect(tooMany.stderr).to.include('INVALID_REPLICATION_FACTOR');
+
+      const twoActions = await mqAdmin(['topics', ...boot(), '--list', '--delete']);
+      expect(twoActions.code).to.equal(1);
+      expect(twoActions.stderr).to.include('exactly one action');
+      expect(await env.admin.listTopics()).not.to.include('cli-rf');
+    });
+  });
+
+  describe('configs', () => {
+    it('adds and deletes topic overrides, which the brokers then report, and refuses to delete one that is not set', async () => {
+      await env.admin.createTopics([{ name: 'cli-configs', numPartitions: 1, replicationFactor: 3 }]);
+      const added = await mqAdmin(['configs', ...boot(), '--entity-type', 'topics', '--entity-name', 'cli-configs', '--alter',
+        '--add-config', 'retention.ms=86400000,cleanup.policy=[compact,delete]']);
+      expect(added).to.include({ code: 0, stdout: 'Completed updating config for topic cli-configs.\n' });
+      const overrides = async () => (await env.admin.describeConfigs([{ type: 'topic', name: 'cli-configs' }]))[0]!.configs
+        .filter((c) => c.source === 'DYNAMIC_TOPIC_CONFIG').map((c) => `${c.name}=${c.value}`).sort();
+      expect(await overrides()).to.deep.equal(['cleanup.policy=compact,delete', 'retention.ms=86400000']);
+
+      const removed = await mqAdmin(['configs', ...boot(), '--topic', 'cli-configs', '--alter', '--delete-config', 'cleanup.policy']);
+      expect(removed.code).to.equal(0);
+      expect(await overrides()).to.deep.equal(['retention.ms=86400000']);
+
+      const described = await mqAdmin(['configs', ...boot(), '--topic', 'cli-configs', '--describe']);
+      expect(described.stdout).to.equal('Dynamic configs for topic cli-configs are:\n  retention.ms=86400000 sensitive=false synonyms={}\n');
+
+      const notSet = await mqAdmin(['configs', ...boot(), '--topic', 'cli-configs', '--alter', '--delete-config', 'segment.ms']);
+      expect(notSet.code).to.equal(1);
+      expect(notSet.stderr).to.include('segment.ms');
+      expect(await overrides()).to.deep.equal(['retention.ms=86400000']);
+    });
+  });
+
+  describe('produce, consume and groups', () => {
+    const topic = 'cli-records';
+    const lines = Array.from({ length: 500 }, (_, i) => `trace:t${i}\tk${i % 5}\tv${i}`);
+
+    before(async () => {
+      await env.admin.createTopics([{ name: topic, numPartitions: 3, replicationFactor: 3 }]);
+    });
+
+    it('produces keyed lines with headers and reads them back in order per key, committing what it printed', async () => {
+      const produced = await mqAdmin(['produce', ...boot(), '--topic', topic, '--property', 'parse.key=true',
+        '--property', 'parse.headers=true', '--request-required-acks', 'all'], `${lines.join('\n')}\n`);
+      expect(produced.stderr).to.equal('');
+      expect(produced.code).to.equal(0);
+
+      const consumed = await mqAdmin(['consume', ...boot(), '--topic', topic, '--group', 'cli-readers', '--from-beginning',
+        '--max-messages', '300', '--property', 'print.key=true', '--property', 'print.headers=true',
+        '--property', 'print.partition=true', '--property', 'print.offset=true']);
+      expect(consumed.code).to.equal(0);
+      expect(consumed.stderr).to.include('Processed a total of 300 messages');
+      const printed = consumed.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+      expect(printed).to.have.length(300);
+      const lastByKey = new Map<string, number>();
+      for (const [partition, offset, headers, key, value] of printed) {
+        expect(partition).to.match(/^Partition:\d$/);
+        expect(offset).to.match(/^Offset:\d+$/);
+        const i = Number(value!.slice(1));
+        expect(`${headers}\t${key}\t${value}`).to.equal(lines[i]);
+        expect(i).to.be.greaterThan(lastByKey.get(key!) ?? -1);
+        lastByKey.set(key!, i);
+      }
+      // The group's commits cover exactly the 300 records printed, not the rest of the batches they came in.
+      const committed = await env.admin.listConsumerGroupOffsets('cli-readers');
+      expect(committed.reduce((n, c) => n + Math.max(0, c.offset), 0)).to.equal(300);
+    });
+
+    it('describes a group with its lag and members, refuses to reset it while active, then resets and deletes it', async () => {
+      const ends = await env.admin.listOffsets([0, 1, 2].map((partition) => ({ topic, partition, spec: 'latest' as const })));
+      expect(ends.reduce((n, o) => n + o.offset, 0)).to.equal(500);
+      const member = spawn(process.execPath, [BIN, 'consume', ...boot(), '--topic', topic, '--group', 'cli-live',
+        '--consumer-property', 'auto.offset.reset=latest'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      try {
+        await waitFor(async () => (await env.admin.describeConsumerGroups(['cli-live']))[0]!.state === 'Stable', 'cli-live to be stable');
+        const lag = await mqAdmin(['groups', ...boot(), '--describe', '--group', 'cli-readers']);
+        expect(lag.code).to.equal(0);
+        expect(lag.stderr).to.include("Consumer group 'cli-readers' has no active members.");
+        const [head, ...rows] = lag.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
+        expect(head).to.deep.equal(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID']);
+        const committed = await env.admin.listConsumerGroupOffsets('cli-readers');
+        expect(rows.map((r) => r.slice(0, 6))).to.have.deep.members(committed.map((c) => {
+          const end = ends.find((o) => o.partition === c.partition)!.offset;
+          return ['cli-readers', topic, String(c.partition), String(c.offset), String(end), String(end - c.offset)];
+        }));
+
+        const members = await mqAdmin(['groups', ...boot(), '--describe', '--group', 'cli-live', '--members', '--verbose']);
+        const memberRows = members.stdout.trim().split('\n').slice(1);
+        expect(memberRows).to.have.length(1);
+        expect(memberRows[0]).to.include('console-consumer').and.include(`${topic}(0,1,2)`);
+
+        const refused = await mqAdmin(['groups', ...boot(), '--reset-offsets', '--group', 'cli-live', '--all-topics', '--to-earliest', '--execute']);
+        expect(refused.code).to.equal(1);
+        expect(refused.stderr).to.include("group 'cli-live' is inactive, but the current state is Stable");
+      } finally {
+        member.kill('SIGINT');
+        await new Promise((resolve) => member.once('close', resolve));
+      }
+
+      const plan = await mqAdmin(['groups', ...boot(), '--reset-offsets', '--group', 'cli-readers', '--topic', `${topic}:0,1`, '--shift-by', '-1000']);
+      expect(plan.code).to.equal(0);
+      expect(plan.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/))).to.deep.equal([
+        ['cli-readers', topic, '0', '0'], ['cli-readers', topic, '1', '0']]);
+      expect(plan.stderr).to.include('--execute');
+      expect((await env.admin.listConsumerGroupOffsets('cli-readers')).reduce((n, c) => n + c.offset, 0)).to.equal(300);
+
+      const reset = await mqAdmin(['groups', ...boot(), '--reset-offsets', '--group', 'cli-readers', '--all-topics', '--to-latest', '--execute']);
+      expect(reset.code).to.equal(0);
+      const after = await env.admin.listConsumerGroupOffsets('cli-readers');
+      expect(after.map((c) => [c.partition, c.offset]).sort()).to.deep.equal(ends.map((o) => [o.partition, o.offset]).sort());
+
+      const deleted = await mqAdmin(['groups', ...boot(), '--delete', '--group', 'cli-readers']);
+      expect(deleted).to.include({ code: 0, stdout: "Deletion of requested consumer groups ('cli-readers') was successful.\n" });
+      expect((await env.admin.listConsumerGroups()).map((g) => g.groupId)).not.to.include('cli-readers');
+      const gone = await mqAdmin(['groups', ...boot(), '--describe', '--group', 'cli-readers']);
+      expect(gone.code).to.equal(1);
+      expect(gone.stderr).to.include("Consumer group 'cli-readers' does not exist.");
+    });
+
+    it('reports a send to a topic that does not exist and exits 1', async () => {
+      const failed = await mqAdmin(['produce', ...boot(), '--topic', 'cli-nowhere', '--producer-property', 'max.block.ms=1500'], 'lost?\n');
+      expect(failed.code).to.equal(1);
+      expect(failed.stderr).to.match(/Error when sending records to topic cli-nowhere: .*cli-nowhere/);
+    });
+  });
+});
