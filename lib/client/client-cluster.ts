@@ -18,7 +18,7 @@
  * Lifecycle: created by a client facade; `connect()` fetches the first metadata (failing when no bootstrap server
  * answers in time); `close()` cancels timers, fails waiters and closes every connection.
  */
-import { ApiError, apiErrorFromCode, ConnectionError, IllegalStateError, TimeoutError } from '../common/errors.js';
+import { ApiError, apiErrorFromCode, IllegalStateError, TimeoutError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { Time } from '../common/time.js';
 import { ApiKey } from '../protocol/api-keys.js';
@@ -199,7 +199,7 @@ export class ClientCluster {
 
   /** Fetches metadata now (sharing a refresh already in flight) and returns the new snapshot. */
   refresh(): Promise<ClusterMetadata> {
-    if (this.closed) return Promise.reject(new ConnectionError('The client is closed.'));
+    if (this.closed) return Promise.reject(new IllegalStateError('The client is closed.'));
     this.refreshing ??= this.doRefresh().finally(() => {
       this.refreshing = null;
       if (this.needUpdate) this.requestUpdate();
@@ -312,7 +312,7 @@ export class ClientCluster {
       const client = await this.leastLoadedConnection();
       const response = await client.send(ApiKey.Metadata, API_VERSION,
         { topics, allowAutoTopicCreation: this.options.allowAutoTopicCreation && !allTopics });
-      if (this.closed) throw new ConnectionError('The client is closed.');
+      if (this.closed) throw new IllegalStateError('The client is closed.');
       const fresh = ClusterMetadata.fromResponse(response);
       this.snapshot = allTopics ? fresh : this.snapshot.merge(fresh);
       this.failedRefreshes = 0;

@@ -11,7 +11,7 @@
  * Concurrency: all on the event loop; `get()` may be awaited by many callers at once.
  * Lifecycle: owned by one `ClientCluster`; `close()` closes every connection and makes later `get()` calls fail.
  */
-import { ConnectionError } from '../common/errors.js';
+import { ConnectionError, IllegalStateError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { Time } from '../common/time.js';
 import { NetworkClient } from '../network/network-client.js';
@@ -66,7 +66,7 @@ export class ConnectionPool {
 
   /**
    * The connection to `nodeKey` at `address`: the live one, or a new one once the reconnect backoff has passed.
-   * Rejects with ConnectionError when the attempt fails or the pool is closed.
+   * Rejects with ConnectionError when the attempt fails, and with IllegalStateError (not retriable) once the pool is closed.
    */
   get(nodeKey: number, address: BrokerAddress): Promise<NetworkClient> {
     if (this.closed) return Promise.reject(this.closedError());
@@ -134,7 +134,8 @@ export class ConnectionPool {
     if (!this.closed) this.options.onConnectionLost(nodeKey, cause);
   }
 
-  private closedError(): ConnectionError {
-    return new ConnectionError('The client is closed; create a new one to talk to the cluster.');
+  /** Not retriable, unlike a lost connection: retry loops still running when their client closes end at once. */
+  private closedError(): IllegalStateError {
+    return new IllegalStateError('The client is closed; create a new one to talk to the cluster.');
   }
 }

@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { createServer } from 'node:net';
-import { ApiError, TimeoutError } from '../../../lib/common/errors.js';
+import { ApiError, ConnectionError, IllegalStateError, TimeoutError } from '../../../lib/common/errors.js';
 import { silentLogger } from '../../../lib/common/logger.js';
 import { SystemTime } from '../../../lib/common/time.js';
 import { ApiKey } from '../../../lib/protocol/api-keys.js';
 import { ClientCluster, type ClientClusterOptions } from '../../../lib/client/client-cluster.js';
 import { parseBrokerAddresses } from '../../../lib/client/client-options.js';
 import { Producer } from '../../../lib/client/producer/producer.js';
+import { ExponentialBackoff, isRetriable, retry } from '../../../lib/client/retry.js';
 import { defer } from '../../helpers/cleanup.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { MockCluster } from './mock-cluster.js';
@@ -47,6 +48,29 @@ describe('ClientCluster', () => {
       const error = await client.connect(SystemTime.hiResMs() + 200).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(TimeoutError);
       expect((error as Error).message).to.contain(`127.0.0.1:${port}`).and.contain('bootstrap.servers');
+    });
+  });
+
+  describe('#close', () => {
+    it('ends a retry loop that is still running, instead of letting it retry until its deadline', async () => {
+      const cluster = await MockCluster.start();
+      const client = clientCluster(cluster.bootstrap);
+      await client.connect(SystemTime.hiResMs() + 5000);
+      const started = SystemTime.hiResMs();
+      let attempts = 0;
+      const loop = retry(async () => {
+        attempts++;
+        if (attempts === 1) {
+          await client.close();
+          throw new ConnectionError('lost while closing');
+        }
+        return client.send(0, ApiKey.Metadata, { topics: [], allowAutoTopicCreation: false });
+      }, { what: 'Metadata', time: SystemTime, deadlineMs: started + 30_000, backoff: new ExponentialBackoff(5, 50) });
+      const error = await loop.catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(IllegalStateError);
+      expect(isRetriable(error)).to.equal(false);
+      expect(attempts).to.equal(2);
+      expect(SystemTime.hiResMs() - started).to.be.below(1000);
     });
   });
 
