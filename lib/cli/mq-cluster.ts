@@ -1,14 +1,16 @@
 /**
  * `mq-cluster`: a local cluster on loopback for trying mq out and for scripts.
  *
- *   mq-cluster up --brokers 3 --dir ./data [--zk-port 2181] [--port 9092] [--detach]
+ *   mq-cluster up --brokers 3 --dir ./data [--zk-port 2181] [--port 9092] [--detach] [--no-check]
  *   mq-cluster down --dir ./data
  *
  * `up` runs in the foreground until Ctrl-C or SIGTERM, then stops everything cleanly; with `--detach` it
- * returns once the cluster is up and `down` stops it later.
+ * returns once the cluster is up and `down` stops it later. Once the brokers are registered, `up` sends a record
+ * through a replicated topic and reads it back (lib/cli/cluster-check.ts) and says so; `--no-check` skips that.
  */
 import { Command } from 'commander';
-import { intArg, propArg, runProgram } from './args.js';
+import { errorText, intArg, propArg, runProgram } from './args.js';
+import { CHECK_TOPIC, checkCluster } from './cluster-check.js';
 import { LocalCluster } from './local-cluster.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -26,7 +28,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--port <port>', 'port of broker 1; broker i listens on port + i - 1', intArg('--port', 0), 9092)
     .option('--override <key=value>', 'broker property for every broker (repeatable)', propArg, {})
     .option('--detach', 'return once the cluster is up; stop it with mq-cluster down')
-    .action(async (o: { brokers: number; dir: string; zkPort: number; port: number; override: Record<string, string>; detach?: boolean }) => {
+    .option('--no-check', `skip the round trip through the topic ${CHECK_TOPIC} once the brokers are up`)
+    .action(async (o: { brokers: number; dir: string; zkPort: number; port: number; override: Record<string, string>; detach?: boolean;
+      check: boolean }) => {
       const cluster = new LocalCluster({
         dir: o.dir, brokers: o.brokers, zkPort: o.zkPort, port: o.port, brokerProps: o.override, detached: !!o.detach,
       });
@@ -45,6 +49,17 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`broker ${id}: 127.0.0.1:${b.port} (pid ${b.pid}, log ${b.dir}/broker.log)\n`);
       }
       process.stdout.write(`bootstrap.servers=${cluster.bootstrapServers}\n`);
+      if (o.check) {
+        try {
+          const c = await checkCluster(cluster.bootstrapServers, o.brokers);
+          process.stdout.write(`Cluster check: a record sent with acks=all to ${CHECK_TOPIC}-0 (leader ${c.leader}, replicas ` +
+            `${c.replicas.join(',')}, in sync ${c.isr.join(',')}) was stored at offset ${c.offset} and read back, in ${c.elapsedMs} ms.\n`);
+        } catch (e) {
+          process.stderr.write(`mq-cluster: the cluster started but its check failed: ${errorText(e)}. The brokers' logs are listed ` +
+            'above; the cluster keeps running.\n');
+          code = 1;
+        }
+      }
       if (o.detach) {
         process.stdout.write(`Detached. Stop with: mq-cluster down --dir ${o.dir}\n`);
         return;
