@@ -5,7 +5,10 @@
  * Each round decides the new leader and ISR of every remaining partition from its cached state znode, writes all
  * of them at once (pipelined multis, one round trip however many partitions) at the cached zkVersion with
  * leader_epoch + 1 and the controller's epoch, and re-reads the partitions whose znode had changed meanwhile
- * (BAD_VERSION: a leader changed the ISR) for the next round. ControllerMovedError propagates: the caller resigns.
+ * (BAD_VERSION: a leader changed the ISR) for the next round. A partition `decide` fails is read again too: the
+ * cache learns of ISR expansions only through /isr_change_notification, which lags, so a preferred replica that
+ * rejoined the ISR a moment ago would otherwise be refused; it is decided again if its znode has moved on.
+ * ControllerMovedError propagates: the caller resigns.
  */
 import type { KafkaZkClient, LeaderIsrAndZkVersion } from '../zk/kafka-zk-client.js';
 import type { ControllerContext, ControllerPartition } from './controller-context.js';
@@ -37,11 +40,12 @@ export async function updateLeaderAndIsr(context: ControllerContext, zk: LeaderI
     }
     const decisions = await decide(decidable);
     const writes: Promise<[ControllerPartition, LeaderIsrAndZkVersion | null]>[] = [];
+    const refused: Array<[ControllerPartition, string]> = [];
     for (const p of decidable) {
       const decision = decisions.get(p);
       if (decision === undefined || decision.kind === 'unchanged') continue;
       if (decision.kind === 'failed') {
-        failed.set(p, decision.reason);
+        refused.push([p, decision.reason]);
         continue;
       }
       const current = p.leaderIsr!;
@@ -55,6 +59,12 @@ export async function updateLeaderAndIsr(context: ControllerContext, zk: LeaderI
       if (written === null) stale.push(p);
       else p.leaderIsr = written;
     }
+    const rechecked = await Promise.all(refused.map(([p]) => zk.getPartitionState(p)));
+    refused.forEach(([p, reason], i) => {
+      const fresh = rechecked[i];
+      if (fresh !== null && fresh !== undefined && fresh.zkVersion !== p.leaderIsr!.zkVersion) stale.push(p);
+      else failed.set(p, reason);
+    });
     const fresh = await Promise.all(stale.map((p) => zk.getPartitionState(p)));
     stale.forEach((p, i) => (p.leaderIsr = fresh[i] ?? undefined));
     remaining = stale;

@@ -114,6 +114,16 @@ describe('PartitionStateMachine', () => {
       expect(notInIsr.leaderIsr).to.deep.include({ leader: 2, leaderEpoch: 5 });
     });
 
+    it('elects a preferred replica that rejoined the ISR after the controller cached the state, reading the znode again', async () => {
+      const s = setup({ live: [1, 2] });
+      const p = withState(s, [1, 2], 2, [2]);
+      // The leader added broker 1 back; its /isr_change_notification has not reached the controller yet.
+      s.zk.put(p, { leader: 2, leaderEpoch: 5, isr: [2, 1], controllerEpoch: EPOCH - 1 }, 5);
+      const failed = await s.psm.handleStateChanges([p], 'OnlinePartition', 'spec', { kind: 'PreferredReplica' });
+      expect(failed.size).to.equal(0);
+      expect(s.zk.get('t', 0)).to.deep.include({ leader: 1, leaderEpoch: 6, isr: [2, 1], zkVersion: 6 });
+    });
+
     it('logs and skips an invalid transition without changing the partition', async () => {
       const s = setup();
       const p = s.context.putPartition('t', 0, [1]);
