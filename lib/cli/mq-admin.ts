@@ -6,6 +6,9 @@
  *   mq-admin groups    --bootstrap-server H:P --list | --describe | --delete | --reset-offsets ...   (kafka-consumer-groups)
  *   mq-admin produce   --bootstrap-server H:P --topic T                                        (kafka-console-producer)
  *   mq-admin consume   --bootstrap-server H:P --topic T [--from-beginning]                      (kafka-console-consumer)
+ *   mq-admin reassign-partitions --zookeeper Z --reassignment-json-file F --execute | --verify
+ *                                                                          (ZooKeeper-era kafka-reassign-partitions)
+ *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
  * bin/mq-admin exits.
@@ -17,16 +20,20 @@ import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
 import { produceCommand } from './admin/console-producer.js';
 import { groupsCommand } from './admin/groups-command.js';
+import { preferredElectionCommand } from './admin/preferred-election-command.js';
+import { reassignCommand } from './admin/reassign-command.js';
 import { topicsCommand } from './admin/topics-command.js';
 
 export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
   const program = new Command('mq-admin')
-    .description('Administer an mq cluster: topics, configs, consumer groups, and records from the console. ' +
+    .description('Administer an mq cluster: topics, configs, consumer groups, records from the console, partition ' +
+      'reassignment and preferred leader election. ' +
       'Each command takes Kafka\'s flags; run mq-admin <command> --help for them.')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const command of [topicsCommand(), configsCommand(), groupsCommand(status), produceCommand(status), consumeCommand()]) {
+  for (const command of [topicsCommand(), configsCommand(), groupsCommand(status), produceCommand(status), consumeCommand(),
+    reassignCommand(), preferredElectionCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return runProgram('mq-admin', program, argv, () => status.code);

@@ -3,10 +3,13 @@
  * and exit codes checked, and every change it claims checked again through the Admin client.
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { useGroupCluster } from '../helpers/group-cluster.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { tmpDir } from '../helpers/tmp-dir.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/mq-admin', import.meta.url));
 
@@ -199,6 +202,51 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
       const failed = await mqAdmin(['produce', ...boot(), '--topic', 'cli-nowhere', '--producer-property', 'max.block.ms=1500'], 'lost?\n');
       expect(failed.code).to.equal(1);
       expect(failed.stderr).to.match(/Error when sending records to topic cli-nowhere: .*cli-nowhere/);
+    });
+  });
+
+  // Last: these restart a broker of the shared cluster.
+  describe('reassign-partitions and preferred-replica-election (through ZooKeeper)', () => {
+    const zk = () => ['--zookeeper', env.cluster.zookeeperConnect];
+
+    it('moves a partition to other brokers, prints the rollback, and verifies the move until it is complete', async () => {
+      await env.admin.createTopics([{ name: 'cli-move', replicaAssignment: { 0: [1, 2] } }]);
+      const file = join(tmpDir(), 'move.json');
+      writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: 'cli-move', partition: 0, replicas: [3, 1], log_dirs: ['any', 'any'] }] }));
+      const started = await mqAdmin(['reassign-partitions', ...zk(), '--reassignment-json-file', file, '--execute']);
+      expect(started.stderr).to.equal('');
+      expect(started.stdout).to.include('{"version":1,"partitions":[{"topic":"cli-move","partition":0,"replicas":[1,2]}]}')
+        .and.include('Successfully started reassignment of partitions.');
+      await waitFor(async () => (await mqAdmin(['reassign-partitions', ...zk(), '--reassignment-json-file', file, '--verify'])).stdout
+        .includes('Reassignment of partition cli-move-0 completed successfully'), 'the move to complete', { timeoutMs: 40_000, intervalMs: 500 });
+      const [moved] = await env.admin.describeTopics(['cli-move']);
+      expect(moved!.partitions[0]!.replicas).to.deep.equal([3, 1]);
+      expect(moved!.partitions[0]!.leader).to.be.oneOf([3, 1]);
+
+      writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: 'cli-move', partition: 0, replicas: [3, 9] }] }));
+      const unknownBroker = await mqAdmin(['reassign-partitions', ...zk(), '--reassignment-json-file', file, '--execute']);
+      expect(unknownBroker.code).to.equal(1);
+      expect(unknownBroker.stderr).to.include('brokers that are not registered: 9');
+    });
+
+    it('gives leadership back to the preferred replica after a restart moved it away', async () => {
+      await env.admin.createTopics([{ name: 'cli-pref', replicaAssignment: { 0: [1, 2, 3] } }]);
+      const state = async () => (await env.admin.describeTopics(['cli-pref']))[0]!.partitions[0]!;
+      await waitFor(async () => (await state()).leader === 1, 'broker 1 to lead');
+      await env.cluster.local.restartBroker(1);
+      await waitFor(async () => { const p = await state(); return p.isr.includes(1) && p.leader !== 1 && p.leader >= 0; },
+        'broker 1 back in the ISR, not leading', { timeoutMs: 40_000 });
+      const file = join(tmpDir(), 'elect.json');
+      writeFileSync(file, JSON.stringify({ partitions: [{ topic: 'cli-pref', partition: 0 }] }));
+      const elected = await mqAdmin(['preferred-replica-election', ...zk(), '--path-to-json-file', file]);
+      expect(elected.stderr).to.equal('');
+      expect(elected.stdout).to.include('Successfully started preferred replica election for 1 partition(s)');
+      await waitFor(async () => (await state()).leader === 1, 'the preferred replica to lead again', { timeoutMs: 20_000 });
+
+      writeFileSync(file, JSON.stringify({ partitions: [{ topic: 'cli-pref', partition: 7 }] }));
+      const missing = await mqAdmin(['preferred-replica-election', ...zk(), '--path-to-json-file', file]);
+      expect(missing.code).to.equal(1);
+      expect(missing.stderr).to.include('cli-pref-7');
     });
   });
 });

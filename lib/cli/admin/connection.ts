@@ -4,9 +4,11 @@
  * Kafka's names), merged with the command's own `--*-property k=v` flags, the later winning.
  *
  * `withAdmin` connects an Admin for one command and always closes it; commands call it once per run.
+ * `withZooKeeper` does the same for the ZooKeeper-era commands that write /admin znodes (`--zookeeper`).
  */
 import type { Command } from 'commander';
 import { Admin } from '../../client/admin/admin.js';
+import { KafkaZkClient } from '../../zk/kafka-zk-client.js';
 import { readPropertiesFile } from '../args.js';
 
 export interface ConnectionFlags {
@@ -40,6 +42,21 @@ export async function withAdmin<T>(flags: ConnectionFlags, fn: (admin: Admin) =>
     return await fn(admin);
   } finally {
     await admin.close();
+  }
+}
+
+/** Runs `fn` with a KafkaZkClient on `connect` (`host:port[/chroot]`), closing it afterwards. */
+export async function withZooKeeper<T>(connect: string, fn: (zk: KafkaZkClient) => Promise<T>): Promise<T> {
+  let zk: KafkaZkClient;
+  try {
+    zk = await KafkaZkClient.connect({ connect, sessionTimeoutMs: 30_000, connectionTimeoutMs: 15_000 });
+  } catch (e) {
+    throw new Error(`Cannot reach ZooKeeper at ${connect}: ${(e as Error).message}`);
+  }
+  try {
+    return await fn(zk);
+  } finally {
+    await zk.close();
   }
 }
 

@@ -23,7 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   broker: ['common', 'protocol', 'record', 'log', 'zk', 'network', 'replication', 'controller', 'coordinator'],
   client: ['common', 'protocol', 'record', 'network'],
   bench: ['common', 'protocol', 'record', 'log', 'network', 'client'],
-  cli: ['common', 'protocol', 'record', 'log', 'network', 'client', 'bench'],
+  cli: ['common', 'protocol', 'record', 'log', 'zk', 'network', 'client', 'bench'],
 };
 
 function sources(dir: string): string[] {
