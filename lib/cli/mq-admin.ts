@@ -6,6 +6,8 @@
  *   mq-admin groups    --bootstrap-server H:P --list | --describe | --delete | --reset-offsets ...   (kafka-consumer-groups)
  *   mq-admin produce   --bootstrap-server H:P --topic T                                        (kafka-console-producer)
  *   mq-admin consume   --bootstrap-server H:P --topic T [--from-beginning]                      (kafka-console-consumer)
+ *   mq-admin offsets   --bootstrap-server H:P [--topic REGEX] [--time -1|-2|ms]                    (kafka-get-offsets)
+ *   mq-admin api-versions --bootstrap-server H:P                                           (kafka-broker-api-versions)
  *   mq-admin reassign-partitions --zookeeper Z --reassignment-json-file F --execute | --verify
  *                                                                          (ZooKeeper-era kafka-reassign-partitions)
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
@@ -15,11 +17,13 @@
  */
 import { Command } from 'commander';
 import { runProgram } from './args.js';
+import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
 import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
 import { produceCommand } from './admin/console-producer.js';
 import { groupsCommand } from './admin/groups-command.js';
+import { offsetsCommand } from './admin/offsets-command.js';
 import { preferredElectionCommand } from './admin/preferred-election-command.js';
 import { reassignCommand } from './admin/reassign-command.js';
 import { topicsCommand } from './admin/topics-command.js';
@@ -33,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const command of [topicsCommand(), configsCommand(), groupsCommand(status), produceCommand(status), consumeCommand(),
-    reassignCommand(), preferredElectionCommand()]) {
+    offsetsCommand(), apiVersionsCommand(status), reassignCommand(), preferredElectionCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return runProgram('mq-admin', program, argv, () => status.code);

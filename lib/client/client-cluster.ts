@@ -59,8 +59,8 @@ export interface CommonClusterSettings {
   readonly logger: Logger;
 }
 
-/** Every API version is 0 today (lib/protocol/api-versions.ts). */
-const API_VERSION = 0;
+/** The version of every API this client sends: all are 0 today (lib/protocol/api-versions.ts). */
+export const API_VERSION = 0;
 
 export class ClientCluster {
   /** A cluster configured from a client's resolved options; the two settings that differ per client are given. */

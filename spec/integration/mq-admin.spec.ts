@@ -198,6 +198,22 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
       expect(gone.stderr).to.include("Consumer group 'cli-readers' does not exist.");
     });
 
+    it('prints the partitions\' latest and earliest offsets, and every broker\'s API versions', async () => {
+      const latest = await mqAdmin(['offsets', ...boot(), '--topic', topic]);
+      expect(latest.code).to.equal(0);
+      const lines = latest.stdout.trim().split('\n').map((l) => l.split(':'));
+      expect(lines.map(([t, p]) => `${t}:${p}`)).to.deep.equal([0, 1, 2].map((p) => `${topic}:${p}`));
+      expect(lines.reduce((n, l) => n + Number(l[2]), 0)).to.equal(500);
+      const earliest = await mqAdmin(['offsets', ...boot(), '--topic', topic, '--partitions', '1', '--time', '-2']);
+      expect(earliest.stdout).to.equal(`${topic}:1:0\n`);
+
+      const versions = await mqAdmin(['api-versions', ...boot()]);
+      expect(versions.code).to.equal(0);
+      const blocks = versions.stdout.split(/^(?=127\.0\.0\.1:\d+ \(id: )/m);
+      expect(blocks.map((b) => /\(id: (\d)/.exec(b)![1])).to.deep.equal(['1', '2', '3']);
+      for (const b of blocks) expect(b).to.include('\tProduce(0): 0 to 0 [usable: 0],').and.include('\tApiVersions(18): 0 to 0 [usable: 0]');
+    });
+
     it('reports a send to a topic that does not exist and exits 1', async () => {
       const failed = await mqAdmin(['produce', ...boot(), '--topic', 'cli-nowhere', '--producer-property', 'max.block.ms=1500'], 'lost?\n');
       expect(failed.code).to.equal(1);

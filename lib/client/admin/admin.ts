@@ -1,6 +1,6 @@
 /**
  * The admin client (Kafka's `Admin`): topics (create, delete, list, describe, add partitions), configs (describe,
- * alter), the cluster (describe), offsets (list by earliest / latest / timestamp) and consumer groups (list,
+ * alter), the cluster (describe, and each broker's API versions), offsets (list by earliest / latest / timestamp) and consumer groups (list,
  * describe, committed offsets read and set, delete).
  *
  * Routing: CreateTopics, DeleteTopics and CreatePartitions go to the controller (the `controllerId` of the last
@@ -125,6 +125,16 @@ export interface ClusterDescription {
   /** -1 when no controller is known. */
   controllerId: number;
   brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
+}
+
+export interface BrokerApiVersions {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+  /** Absent when the broker did not answer; then `error` says why. */
+  apis?: Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
+  error?: Error;
 }
 
 /** Which offset `listOffsets` looks up: the log start, the end, or the first at or after a timestamp (ms). */
@@ -324,6 +334,24 @@ export class Admin {
           : await this.cluster.send(nodeId, ApiKey.AlterConfigs, body);
         for (const r of response.responses) if (r.errorCode !== 0) throw this.resourceError(r);
       })));
+  }
+
+  /**
+   * The API versions each live broker serves (its ApiVersions answer), for kafka-broker-api-versions; a broker
+   * that does not answer in time gets `error` instead of `apis`.
+   */
+  async describeBrokerApiVersions(options: AdminCallOptions = {}): Promise<BrokerApiVersions[]> {
+    const { brokers } = await this.describeCluster(options);
+    return Promise.all(brokers.map(async (b): Promise<BrokerApiVersions> => {
+      try {
+        const res = await this.withRetries('ApiVersions', options, () => this.cluster.send(b.nodeId, ApiKey.ApiVersions,
+          { clientSoftwareName: 'mq-client', clientSoftwareVersion: '' }));
+        if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode);
+        return { ...b, apis: res.apiKeys.map((k) => ({ apiKey: k.apiKey, minVersion: k.minVersion, maxVersion: k.maxVersion })) };
+      } catch (e) {
+        return { ...b, error: e as Error };
+      }
+    }));
   }
 
   /** Offsets of partitions by spec: 'earliest' (log start), 'latest' (end), or a timestamp in ms. */

@@ -1,0 +1,42 @@
+/**
+ * `mq-admin api-versions`: kafka-broker-api-versions. Asks every live broker for the API versions it serves and
+ * prints them in Kafka's shape, one block per broker:
+ *
+ *   127.0.0.1:9092 (id: 1 rack: null) -> (
+ *   	Produce(0): 0 to 0 [usable: 0],
+ *   	...
+ *   )
+ *
+ * `usable` is the version this client sends. Proves that each broker answers the protocol, not only that its port
+ * is open, so it also serves as a health check; exits 1 when a broker did not answer.
+ */
+import { Command } from 'commander';
+import type { BrokerApiVersions } from '../../client/admin/admin.js';
+import { API_VERSION } from '../../client/client-cluster.js';
+import { apiKeyName } from '../../protocol/api-keys.js';
+import { errorText } from '../args.js';
+import { withAdmin, withConnectionOptions, type ConnectionFlags, type ExitStatus } from './connection.js';
+
+/** One broker's block. */
+export function apiVersionsBlock(b: BrokerApiVersions): string {
+  const head = `${b.host}:${b.port} (id: ${b.nodeId} rack: ${b.rack ?? 'null'}) -> `;
+  if (b.apis === undefined) return `${head}ERROR: ${errorText(b.error)}\n`;
+  const lines = [...b.apis].sort((x, y) => x.apiKey - y.apiKey).map((a) => {
+    const usable = a.minVersion <= API_VERSION && API_VERSION <= a.maxVersion ? `usable: ${API_VERSION}`
+      : a.minVersion > API_VERSION ? 'unusable: node too new' : 'unusable: node too old';
+    return `\t${apiKeyName(a.apiKey)}(${a.apiKey}): ${a.minVersion} to ${a.maxVersion} [${usable}]`;
+  });
+  return `${head}(\n${lines.join(',\n')}\n)\n`;
+}
+
+export function apiVersionsCommand(status: ExitStatus): Command {
+  return withConnectionOptions(new Command('api-versions'))
+    .description('Print the API versions every broker of the cluster serves (kafka-broker-api-versions).')
+    .action(async (flags: ConnectionFlags) => {
+      await withAdmin(flags, async (admin) => {
+        const brokers = await admin.describeBrokerApiVersions();
+        process.stdout.write(brokers.sort((a, b) => a.nodeId - b.nodeId).map(apiVersionsBlock).join(''));
+        if (brokers.some((b) => b.apis === undefined)) status.code = 1;
+      });
+    });
+}
