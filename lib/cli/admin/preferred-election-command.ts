@@ -5,10 +5,10 @@
  * first replica its leader where that replica is alive and in sync, and deletes the znode. Refuses while another
  * election is pending, and names partitions that do not exist.
  */
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { TopicPartition } from '../../common/topic-partition.js';
-import { UsageError, withZooKeeper } from './connection.js';
+import { withZooKeeper } from './connection.js';
+import { parsePartitionsFile, readTextFile } from './partitions-file.js';
 
 interface ElectionFlags {
   zookeeper: string;
@@ -17,26 +17,7 @@ interface ElectionFlags {
 
 /** Parses the partitions file; throws naming the first problem. */
 export function parseElectionPartitions(text: string): TopicPartition[] {
-  let js: unknown;
-  try {
-    js = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`The partitions file is not JSON: ${(e as Error).message}`);
-  }
-  const partitions = (js as { partitions?: unknown }).partitions;
-  if (!Array.isArray(partitions) || partitions.length === 0) {
-    throw new UsageError('The partitions file needs a non-empty "partitions" array: {"partitions":[{"topic":"t","partition":0}]}');
-  }
-  const seen = new Set<string>();
-  return partitions.map((p: { topic?: unknown; partition?: unknown }, i) => {
-    if (typeof p.topic !== 'string' || !Number.isInteger(p.partition) || (p.partition as number) < 0) {
-      throw new UsageError(`partitions[${i}] must be {"topic": <name>, "partition": <integer >= 0>}.`);
-    }
-    const key = `${p.topic}-${p.partition as number}`;
-    if (seen.has(key)) throw new UsageError(`Partition ${key} is listed twice in the partitions file.`);
-    seen.add(key);
-    return { topic: p.topic, partition: p.partition as number };
-  });
+  return parsePartitionsFile(text, 'partitions file', '{"partitions":[{"topic":"t","partition":0}]}', (_raw, tp) => tp);
 }
 
 export function preferredElectionCommand(): Command {
@@ -48,13 +29,7 @@ export function preferredElectionCommand(): Command {
     .action(async (flags: ElectionFlags) => {
       let requested: TopicPartition[] | null = null;
       if (flags.pathToJsonFile !== undefined) {
-        let text: string;
-        try {
-          text = readFileSync(flags.pathToJsonFile, 'utf8');
-        } catch (e) {
-          throw new UsageError(`Cannot read ${flags.pathToJsonFile}: ${(e as Error).message}`);
-        }
-        requested = parseElectionPartitions(text);
+        requested = parseElectionPartitions(readTextFile(flags.pathToJsonFile));
       }
       await withZooKeeper(flags.zookeeper, async (zk) => {
         const existing: TopicPartition[] = [];

@@ -12,11 +12,11 @@
  * one replica list, and no other reassignment may be pending. The controller then carries the moves out (adds the
  * new replicas, waits for them to join the ISR, moves leadership, removes the old ones) and deletes the znode.
  */
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { KafkaZkClient } from '../../zk/kafka-zk-client.js';
 import type { PartitionReassignment } from '../../zk/zk-paths.js';
 import { oneAction, UsageError, withZooKeeper } from './connection.js';
+import { parsePartitionsFile, readTextFile } from './partitions-file.js';
 
 const ACTIONS = ['execute', 'verify'] as const;
 
@@ -29,31 +29,17 @@ interface ReassignFlags {
 
 /** Parses and checks the shape of a reassignment file; throws naming the first problem. */
 export function parseReassignment(text: string): PartitionReassignment[] {
-  let js: unknown;
-  try {
-    js = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`The reassignment file is not JSON: ${(e as Error).message}`);
-  }
-  const partitions = (js as { partitions?: unknown }).partitions;
-  if (!Array.isArray(partitions) || partitions.length === 0) {
-    throw new UsageError('The reassignment file needs a non-empty "partitions" array: ' +
-      '{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2,3]}]}');
-  }
-  const seen = new Set<string>();
-  return partitions.map((p: { topic?: unknown; partition?: unknown; replicas?: unknown }, i) => {
-    const where = `partitions[${i}]`;
-    if (typeof p.topic !== 'string' || p.topic === '') throw new UsageError(`${where}: "topic" must be a topic name.`);
-    if (!Number.isInteger(p.partition) || (p.partition as number) < 0) throw new UsageError(`${where}: "partition" must be an integer >= 0.`);
-    if (!Array.isArray(p.replicas) || p.replicas.length === 0 || !p.replicas.every((r) => Number.isInteger(r) && r >= 0)) {
-      throw new UsageError(`${where}: "replicas" must be a non-empty list of broker ids.`);
-    }
-    const key = `${p.topic}-${p.partition as number}`;
-    if (seen.has(key)) throw new UsageError(`Partition ${key} is listed twice in the reassignment file.`);
-    seen.add(key);
-    if (new Set(p.replicas).size !== p.replicas.length) throw new UsageError(`Partition ${key} lists a broker twice: [${p.replicas.join(',')}].`);
-    return { topic: p.topic, partition: p.partition as number, replicas: p.replicas as number[] };
-  });
+  return parsePartitionsFile(text, 'reassignment file', '{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2,3]}]}',
+    (raw, tp, where) => {
+      const replicas = raw.replicas;
+      if (!Array.isArray(replicas) || replicas.length === 0 || !replicas.every((r) => Number.isInteger(r) && r >= 0)) {
+        throw new UsageError(`${where}: "replicas" must be a non-empty list of broker ids.`);
+      }
+      if (new Set(replicas).size !== replicas.length) {
+        throw new UsageError(`Partition ${tp.topic}-${tp.partition} lists a broker twice: [${replicas.join(',')}].`);
+      }
+      return { ...tp, replicas: replicas as number[] };
+    });
 }
 
 /** One partition's state for --verify, as kafka-reassign-partitions words it. */
@@ -84,13 +70,7 @@ Example:
   mq-admin reassign-partitions --zookeeper localhost:2181 --reassignment-json-file move.json --verify`)
     .action(async (flags: ReassignFlags) => {
       const action = oneAction(flags, ACTIONS);
-      let text: string;
-      try {
-        text = readFileSync(flags.reassignmentJsonFile, 'utf8');
-      } catch (e) {
-        throw new UsageError(`Cannot read ${flags.reassignmentJsonFile}: ${(e as Error).message}`);
-      }
-      const moves = parseReassignment(text);
+      const moves = parseReassignment(readTextFile(flags.reassignmentJsonFile));
       await withZooKeeper(flags.zookeeper, async (zk) => {
         const current = await currentReplicas(zk, moves);
         if (action === 'verify') {
