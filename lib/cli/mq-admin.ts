@@ -8,6 +8,7 @@
  *   mq-admin consume   --bootstrap-server H:P --topic T [--from-beginning]                      (kafka-console-consumer)
  *   mq-admin offsets   --bootstrap-server H:P [--topic REGEX] [--time -1|-2|ms]                    (kafka-get-offsets)
  *   mq-admin api-versions --bootstrap-server H:P                                           (kafka-broker-api-versions)
+ *   mq-admin dump-log  --files 00000000000000000000.log [--print-data-log]       (kafka-dump-log, offline)
  *   mq-admin reassign-partitions --zookeeper Z --reassignment-json-file F --execute | --verify
  *                                                                          (ZooKeeper-era kafka-reassign-partitions)
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
@@ -19,6 +20,7 @@ import { Command } from 'commander';
 import { runProgram } from './args.js';
 import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
+import { dumpLogCommand } from './admin/dump-log-command.js';
 import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
 import { produceCommand } from './admin/console-producer.js';
@@ -37,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const command of [topicsCommand(), configsCommand(), groupsCommand(status), produceCommand(status), consumeCommand(),
-    offsetsCommand(), apiVersionsCommand(status), reassignCommand(), preferredElectionCommand()]) {
+    offsetsCommand(), apiVersionsCommand(status), dumpLogCommand(status), reassignCommand(), preferredElectionCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return runProgram('mq-admin', program, argv, () => status.code);
