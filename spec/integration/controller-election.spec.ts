@@ -9,7 +9,7 @@ import { waitFor } from '../helpers/wait-for.js';
 import { ControllerTestCluster, SESSION_TIMEOUT_MS } from './controller-test-cluster.js';
 
 describe('KafkaController election', function () {
-  this.timeout(30_000);
+  this.timeout(60_000); // above expireSession()'s own bound (10 attempts of up to 5 s) on a loaded machine
 
   describe('#startup', () => {
     it('makes exactly one of three brokers the active controller, with epoch 1', async () => {

@@ -25,7 +25,7 @@ async function expectZkError(p: Promise<unknown>, code: string): Promise<ZkError
 }
 
 describe('ZkClient', function () {
-  this.timeout(30_000);
+  this.timeout(60_000); // above expireSession()'s own bound (10 attempts of up to 5 s) on a loaded machine
   let server: string;
   let connect: string;
 

@@ -27,7 +27,7 @@ const assignment = (topicId: string | null = 'AAAAAAAAAAAAAAAAAAAAAA'): TopicAss
 });
 
 describe('KafkaZkClient', function () {
-  this.timeout(30_000);
+  this.timeout(60_000); // above expireSession()'s own bound (10 attempts of up to 5 s) on a loaded machine
   let server: string;
   let connect: string;
   const time = new MockTime();
