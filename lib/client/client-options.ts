@@ -21,7 +21,10 @@ export interface CommonClientOptions {
    * cluster; the client then talks to the brokers the metadata names. Required.
    */
   'bootstrap.servers'?: string | readonly string[];
-  /** Sent with every request, for the broker's logs and quotas. @default '' */
+  /**
+   * Sent with every request, for the broker's logs and quotas, and shown by `mq-admin groups --describe`.
+   * @default generated as Kafka does: producer-N, consumer-<group.id>-N (consumer-N without a group), adminclient-N
+   */
   'client.id'?: string;
   /** How long to wait for a response before failing the request (and retrying it when allowed). Unit: ms. @default 30000 */
   'request.timeout.ms'?: number;
@@ -158,6 +161,20 @@ export type Resolved<R extends OptionRules> = { readonly [K in keyof R]: ReturnT
  * Merges `defaults` and `given`, rejects keys absent from `rules`, and runs every rule. `what` names the client
  * in messages ("producer"). Values left `undefined` fall back to the default.
  */
+const clientIdSequences = new Map<string, number>();
+
+/**
+ * Kafka's client.id for a client given none: `<kind>-<n>`, or `consumer-<group>-<n>` for a consumer in a group, n
+ * counting the clients of that kind made in this process from 1. Each client resolver calls it once.
+ */
+export function withGeneratedClientId<T extends { readonly 'client.id': string }>(resolved: T,
+  kind: 'producer' | 'consumer' | 'adminclient', groupId?: string): T {
+  if (resolved['client.id'] !== '') return resolved;
+  const n = (clientIdSequences.get(kind) ?? 0) + 1;
+  clientIdSequences.set(kind, n);
+  return { ...resolved, 'client.id': groupId === undefined ? `${kind}-${n}` : `${kind}-${groupId}-${n}` };
+}
+
 export function resolveOptions<R extends OptionRules>(what: string, rules: R, defaults: Readonly<Record<string, unknown>>,
   given: Readonly<Record<string, unknown>>): Resolved<R> {
   if (typeof given !== 'object' || given === null) {

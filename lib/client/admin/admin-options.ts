@@ -3,7 +3,8 @@
  * resolution (see client-options.ts for the shared rules).
  */
 import {
-  COMMON_OPTION_RULES, DEFAULT_COMMON_CLIENT_OPTIONS, intRule, resolveOptions, type CommonClientOptions, type Resolved,
+  COMMON_OPTION_RULES, DEFAULT_COMMON_CLIENT_OPTIONS, intRule, resolveOptions, withGeneratedClientId, type CommonClientOptions,
+  type Resolved,
 } from '../client-options.js';
 
 export interface AdminOptions extends CommonClientOptions {
@@ -28,5 +29,6 @@ const ADMIN_OPTION_RULES = {
 export type ResolvedAdminOptions = Resolved<typeof ADMIN_OPTION_RULES>;
 
 export function resolveAdminOptions(options: AdminOptions): ResolvedAdminOptions {
-  return resolveOptions('admin client', ADMIN_OPTION_RULES, DEFAULT_ADMIN_OPTIONS, options as Record<string, unknown>);
+  return withGeneratedClientId(resolveOptions('admin client', ADMIN_OPTION_RULES, DEFAULT_ADMIN_OPTIONS,
+    options as Record<string, unknown>), 'adminclient');
 }

@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError } from '../../common/errors.js';
 import {
-  booleanRule, COMMON_OPTION_RULES, DEFAULT_COMMON_CLIENT_OPTIONS, enumRule, intRule, resolveOptions,
+  booleanRule, COMMON_OPTION_RULES, DEFAULT_COMMON_CLIENT_OPTIONS, enumRule, intRule, resolveOptions, withGeneratedClientId,
   type CommonClientOptions, type Resolved,
 } from '../client-options.js';
 
@@ -114,5 +114,6 @@ const CONSUMER_OPTION_RULES = {
 export type ResolvedConsumerOptions = Resolved<typeof CONSUMER_OPTION_RULES>;
 
 export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsumerOptions {
-  return resolveOptions('consumer', CONSUMER_OPTION_RULES, DEFAULT_CONSUMER_OPTIONS, options as Record<string, unknown>);
+  const resolved = resolveOptions('consumer', CONSUMER_OPTION_RULES, DEFAULT_CONSUMER_OPTIONS, options as Record<string, unknown>);
+  return withGeneratedClientId(resolved, 'consumer', resolved['group.id']);
 }

@@ -9,7 +9,7 @@
 import { InvalidArgumentError } from '../../common/errors.js';
 import { CompressionType } from '../../record/record-batch.js';
 import {
-  COMMON_OPTION_RULES, DEFAULT_COMMON_CLIENT_OPTIONS, enumRule, intRule, objectRule, resolveOptions,
+  COMMON_OPTION_RULES, DEFAULT_COMMON_CLIENT_OPTIONS, enumRule, intRule, objectRule, resolveOptions, withGeneratedClientId,
   type CommonClientOptions, type OptionRule, type Resolved,
 } from '../client-options.js';
 import type { Partitioner } from './partitioner.js';
@@ -109,7 +109,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
       throw new InvalidArgumentError(`Option 'delivery.timeout.ms' (${resolved['delivery.timeout.ms']}) must be at least ` +
         `'linger.ms' + 'request.timeout.ms' (${floorMs}); raise it or lower the other two.`);
     }
-    return { ...resolved, 'delivery.timeout.ms': floorMs };
+    return withGeneratedClientId({ ...resolved, 'delivery.timeout.ms': floorMs }, 'producer');
   }
-  return resolved;
+  return withGeneratedClientId(resolved, 'producer');
 }

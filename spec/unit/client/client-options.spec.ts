@@ -73,6 +73,19 @@ describe('client options', () => {
     });
   });
 
+  describe('client.id', () => {
+    it('is generated as Kafka does when none is given, counting per kind of client, and kept when given', () => {
+      const id = (o: { 'client.id': string }) => o['client.id'];
+      const [p1, p2] = [id(resolveProducerOptions(bootstrap)), id(resolveProducerOptions(bootstrap))];
+      expect(p1).to.match(/^producer-(\d+)$/);
+      expect(Number(p2.split('-')[1])).to.equal(Number(p1.split('-')[1]) + 1);
+      expect(id(resolveConsumerOptions({ ...bootstrap, 'group.id': 'billing' }))).to.match(/^consumer-billing-\d+$/);
+      expect(id(resolveConsumerOptions(bootstrap))).to.match(/^consumer-\d+$/);
+      expect(id(resolveAdminOptions(bootstrap))).to.match(/^adminclient-\d+$/);
+      expect(id(resolveProducerOptions({ ...bootstrap, 'client.id': 'orders-api' }))).to.equal('orders-api');
+    });
+  });
+
   describe('parseBrokerAddresses', () => {
     it('parses comma-separated and array forms, IPv6 in brackets', () => {
       expect(parseBrokerAddresses('b', 'a:1, b:2')).to.deep.equal([{ host: 'a', port: 1 }, { host: 'b', port: 2 }]);
