@@ -148,6 +148,37 @@ export function effectiveRetentionMs(c: BrokerConfig): number {
   return c.logRetentionHours < 0 ? -1 : c.logRetentionHours * MS_PER_HOUR;
 }
 
+/**
+ * The broker keys behind each topic key, in Kafka's order of precedence (LogConfig.TopicConfigSynonyms): the first
+ * one set decides the topic's default. DescribeConfigs reports them as the topic config's synonyms.
+ */
+export const TOPIC_CONFIG_SYNONYMS: Readonly<Record<string, readonly string[]>> = {
+  'segment.bytes': ['log.segment.bytes'],
+  'segment.ms': ['log.roll.ms', 'log.roll.hours'],
+  'segment.jitter.ms': ['log.roll.jitter.ms'],
+  'segment.index.bytes': ['log.index.size.max.bytes'],
+  'index.interval.bytes': ['log.index.interval.bytes'],
+  'retention.ms': ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
+  'retention.bytes': ['log.retention.bytes'],
+  'flush.messages': ['log.flush.interval.messages'],
+  'flush.ms': ['log.flush.interval.ms'],
+  'cleanup.policy': ['log.cleanup.policy'],
+  'delete.retention.ms': ['log.cleaner.delete.retention.ms'],
+  'min.cleanable.dirty.ratio': ['log.cleaner.min.cleanable.ratio'],
+  'min.compaction.lag.ms': ['log.cleaner.min.compaction.lag.ms'],
+  'file.delete.delay.ms': ['log.segment.delete.delay.ms'],
+  'max.message.bytes': ['message.max.bytes'],
+  'message.timestamp.type': ['log.message.timestamp.type'],
+  'min.insync.replicas': ['min.insync.replicas'],
+  'unclean.leader.election.enable': ['unclean.leader.election.enable'],
+  'compression.type': ['compression.type'],
+  preallocate: ['log.preallocate'],
+};
+
+/** Broker keys whose default here stands for Kafka's "not set" (null): a lower-precedence synonym decides. */
+export const UNSET_BY_DEFAULT: ReadonlySet<string> = new Set(['log.roll.ms', 'log.retention.ms', 'log.retention.minutes',
+  'log.flush.interval.ms']);
+
 /** Broker-wide defaults of the per-topic keys, as topic-level property strings (Kafka `extractLogConfigMap`). */
 export function topicConfigDefaults(c: BrokerConfig): Record<string, string> {
   const rollMs = c.logRollMs !== -1 ? c.logRollMs : c.logRollHours * MS_PER_HOUR;

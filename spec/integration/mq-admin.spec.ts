@@ -103,7 +103,12 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
       expect(await overrides()).to.deep.equal(['retention.ms=86400000']);
 
       const described = await mqAdmin(['configs', ...boot(), '--topic', 'cli-configs', '--describe']);
-      expect(described.stdout).to.equal('Dynamic configs for topic cli-configs are:\n  retention.ms=86400000 sensitive=false synonyms={}\n');
+      expect(described.stdout).to.equal('Dynamic configs for topic cli-configs are:\n  retention.ms=86400000 sensitive=false ' +
+        'synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=86400000, DEFAULT_CONFIG:log.retention.hours=168}\n');
+      // The spec cluster's brokers set log.segment.bytes in their server.properties: a static broker synonym.
+      const all = await mqAdmin(['configs', ...boot(), '--topic', 'cli-configs', '--describe', '--all']);
+      expect(all.stdout.split('\n')).to.include('  segment.bytes=16777216 sensitive=false ' +
+        'synonyms={STATIC_BROKER_CONFIG:log.segment.bytes=16777216, DEFAULT_CONFIG:log.segment.bytes=1073741824}');
 
       const notSet = await mqAdmin(['configs', ...boot(), '--topic', 'cli-configs', '--alter', '--delete-config', 'segment.ms']);
       expect(notSet.code).to.equal(1);

@@ -1,6 +1,7 @@
 /**
  * DescribeConfigs and AlterConfigs for topics (resource type 2) and brokers (4, describe only: broker configs
- * are static here). Topic overrides live in ZooKeeper under /config/topics/<t> (Kafka's layout); a topic's
+ * are static here). With includeSynonyms every entry lists where its value can come from, as Kafka does: a topic
+ * key's override, then the broker keys behind it (`TOPIC_CONFIG_SYNONYMS`) with their setting and default. Topic overrides live in ZooKeeper under /config/topics/<t> (Kafka's layout); a topic's
  * effective value is its override, else the broker's `log.*` default, else Kafka's default. AlterConfigs
  * replaces a topic's whole override set (non-incremental, as Kafka's AlterConfigs) through TopicAdmin, which
  * validates it against LogConfig and writes the /config/changes notification.
@@ -12,7 +13,7 @@ import { LOG_CONFIG } from '../../log/log-config.js';
 import type {
   AlterConfigsRequest, AlterConfigsResponse, DescribeConfigsRequest, DescribeConfigsResponse,
 } from '../../protocol/messages/index.js';
-import { BROKER_CONFIG } from '../broker-config.js';
+import { BROKER_CONFIG, TOPIC_CONFIG_SYNONYMS, UNSET_BY_DEFAULT } from '../broker-config.js';
 import type { BrokerServices } from './broker-services.js';
 
 export const RESOURCE_TOPIC = 2;
@@ -29,11 +30,37 @@ function render(v: unknown): string | null {
   return Array.isArray(v) ? v.join(',') : String(v);
 }
 
-function described(key: ConfigKey<any>, value: string | null, source: number, withDocs: boolean): DescribedConfig {
+type Synonym = DescribedConfig['synonyms'][number];
+
+function described(key: ConfigKey<any>, value: string | null, source: number, withDocs: boolean, synonyms: Synonym[]): DescribedConfig {
   return {
     name: key.name, value, readOnly: false, configSource: source, isSensitive: key.type === 'password',
-    synonyms: [], configType: CONFIG_TYPES[key.type], documentation: withDocs ? key.doc : null,
+    synonyms, configType: CONFIG_TYPES[key.type], documentation: withDocs ? key.doc : null,
   };
+}
+
+/**
+ * Where a broker key's value can come from, highest precedence first, as Kafka lists synonyms: the broker's own
+ * setting when it differs from the default (from server.properties), then the default unless it means "not set".
+ */
+function brokerKeySynonyms(s: BrokerServices, name: string): Synonym[] {
+  const field = BROKER_CONFIG.fieldOf(name);
+  const key = BROKER_CONFIG.keyOf(name);
+  if (field === undefined || key === undefined) return [];
+  const value = render((s.config as unknown as Record<string, unknown>)[field]);
+  const dflt = render(key.default);
+  const out: Synonym[] = [];
+  if (value !== dflt) out.push({ name, value, source: SOURCE_STATIC_BROKER });
+  if (dflt !== null && !UNSET_BY_DEFAULT.has(name)) out.push({ name, value: dflt, source: SOURCE_DEFAULT });
+  return out;
+}
+
+/** A topic key's synonyms: its override, then the broker keys behind it (TOPIC_CONFIG_SYNONYMS). */
+function topicKeySynonyms(s: BrokerServices, name: string, override: string | undefined): Synonym[] {
+  return [
+    ...(override === undefined ? [] : [{ name, value: override, source: SOURCE_TOPIC }]),
+    ...(TOPIC_CONFIG_SYNONYMS[name] ?? []).flatMap((brokerKey) => brokerKeySynonyms(s, brokerKey)),
+  ];
 }
 
 function errorResult(code: number, message: string, r: { resourceType: number; resourceName: string }) {
@@ -51,12 +78,13 @@ export async function handleDescribeConfigs(s: BrokerServices, req: DescribeConf
       const configs = Object.values(LOG_CONFIG.fields)
         .filter((k) => !wanted || wanted.has(k.name))
         .map((k) => {
-          if (overrides[k.name] !== undefined) return described(k, overrides[k.name]!, SOURCE_TOPIC, req.includeDocumentation);
+          const synonyms = req.includeSynonyms ? topicKeySynonyms(s, k.name, overrides[k.name]) : [];
+          if (overrides[k.name] !== undefined) return described(k, overrides[k.name]!, SOURCE_TOPIC, req.includeDocumentation, synonyms);
           const brokerValue = s.topicDefaults[k.name];
           const kafkaDefault = render(k.default);
           return brokerValue !== undefined && brokerValue !== kafkaDefault
-            ? described(k, brokerValue, SOURCE_STATIC_BROKER, req.includeDocumentation)
-            : described(k, kafkaDefault, SOURCE_DEFAULT, req.includeDocumentation);
+            ? described(k, brokerValue, SOURCE_STATIC_BROKER, req.includeDocumentation, synonyms)
+            : described(k, kafkaDefault, SOURCE_DEFAULT, req.includeDocumentation, synonyms);
         });
       return { errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs };
     }
@@ -69,7 +97,8 @@ export async function handleDescribeConfigs(s: BrokerServices, req: DescribeConf
         .filter(([, k]) => !wanted || wanted.has(k.name))
         .map(([field, k]) => {
           const value = render(values[field]);
-          return described(k, value, value === render(k.default) ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER, req.includeDocumentation);
+          return described(k, value, value === render(k.default) ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER, req.includeDocumentation,
+            req.includeSynonyms ? brokerKeySynonyms(s, k.name) : []);
         });
       return { errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs };
     }
