@@ -65,7 +65,9 @@ export class PartitionReassigner {
     const current = p.replicas;
     const union = [...target, ...current.filter((id) => !target.includes(id))];
     if (union.length !== current.length || union.some((id) => !current.includes(id))) {
-      await this.writeAssignment(p, union);
+      // Kafka's KIP-455 layout: RS = TRS + ORS, with AR and RR, so that the leader does not take a replica being
+      // removed back into the ISR once the final leader and ISR are written.
+      await this.writeAssignment(p, union, target.filter((id) => !current.includes(id)), current.filter((id) => !target.includes(id)));
       await this.bumpEpoch(p, state.leader, state.isr);
       this.log.info({ partition: name, from: current, to: target, replicas: union }, 'reassignment: new replicas added; waiting for them to join the ISR');
       return 'in progress';
@@ -81,11 +83,12 @@ export class PartitionReassigner {
     return 'done';
   }
 
-  private async writeAssignment(p: ControllerPartition, replicas: readonly number[]): Promise<void> {
+  private async writeAssignment(p: ControllerPartition, replicas: readonly number[], adding: readonly number[] = [],
+    removing: readonly number[] = []): Promise<void> {
     const current = await this.zk.getTopicAssignment(p.topic);
     if (current === null) return;
     const partitions = new Map(current.partitions);
-    partitions.set(p.partition, replicaAssignment(replicas));
+    partitions.set(p.partition, replicaAssignment(replicas, adding, removing));
     await this.zk.setTopicAssignment(p.topic, { topicId: current.topicId, partitions },
       { controllerEpochZkVersion: this.ctx.epochZkVersion });
     this.ctx.putPartition(p.topic, p.partition, replicas);

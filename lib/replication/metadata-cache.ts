@@ -74,6 +74,8 @@ export interface MetadataCacheOptions {
 
 interface PartitionEntry {
   replicas: readonly number[];
+  /** Replicas a reassignment in progress is taking away (the assignment's removing_replicas). */
+  removing: readonly number[];
   state: PartitionState | undefined;
   /** czxid of the state znode the state came from. */
   stateCzxid: number;
@@ -176,6 +178,11 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
   /** A partition's replica list (element 0 is the preferred leader), or undefined when it does not exist. */
   replicas(topic: string, partition: number): readonly number[] | undefined {
     return this.topicEntries.get(topic)?.partitions.get(partition)?.replicas;
+  }
+
+  /** The replicas a reassignment in progress is removing from a partition (empty when none). */
+  removingReplicas(topic: string, partition: number): readonly number[] {
+    return this.topicEntries.get(topic)?.partitions.get(partition)?.removing ?? [];
   }
 
   /** A partition's last accepted state, or undefined when its state znode does not exist yet. */
@@ -314,13 +321,15 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
     for (const [partition, a] of assignment.partitions) {
       const existing = entry.partitions.get(partition);
       if (existing !== undefined) {
+        existing.removing = a.removingReplicas;
         if (!sameReplicas(existing.replicas, a.replicas)) {
           existing.replicas = a.replicas;
           if (existing.state !== undefined) this.emit('partitionState', topic, partition, existing.state, a.replicas);
         }
         continue;
       }
-      const p: PartitionEntry = { replicas: a.replicas, state: undefined, stateCzxid: -1, unwatch: () => {} };
+      const p: PartitionEntry = { replicas: a.replicas, removing: a.removingReplicas, state: undefined, stateCzxid: -1,
+        unwatch: () => {} };
       entry.partitions.set(partition, p);
       const sub = this.subscribeData(TopicPartitionStateZNode.path({ topic, partition }),
         (stateNode) => this.onPartitionState(topic, partition, entry, p, stateNode));

@@ -57,6 +57,11 @@ export interface PartitionOptions {
   log: UnifiedLog;
   replicaLagTimeMaxMs: number;
   writeIsr: IsrWriter;
+  /**
+   * The replicas a reassignment in progress is removing (the assignment's removing_replicas): never added back to
+   * the ISR, since the controller is about to drop them and a leader that re-adds one holds the HW on it.
+   */
+  removingReplicas: () => readonly number[];
   listener: PartitionListener;
   time: Time;
   logger: Logger;
@@ -92,6 +97,7 @@ export class Partition implements TopicPartition {
   private readonly localBrokerId: number;
   private readonly replicaLagTimeMaxMs: number;
   private readonly writeIsrToZk: IsrWriter;
+  private readonly removingReplicas: () => readonly number[];
   private readonly listener: PartitionListener;
   private readonly time: Time;
   private readonly logger: Logger;
@@ -114,6 +120,7 @@ export class Partition implements TopicPartition {
     this.localBrokerId = opts.localBrokerId;
     this.replicaLagTimeMaxMs = opts.replicaLagTimeMaxMs;
     this.writeIsrToZk = opts.writeIsr;
+    this.removingReplicas = opts.removingReplicas;
     this.listener = opts.listener;
     this.time = opts.time;
     this.logger = opts.logger.child({ component: 'Partition', topicPartition: this.key });
@@ -426,6 +433,7 @@ export class Partition implements TopicPartition {
 
   private maybeExpandIsr(replicaId: number, replica: ReplicaState): void {
     if (this.pendingIsr !== undefined || this.isrValue.includes(replicaId) || !this.replicasValue.includes(replicaId)) return;
+    if (this.removingReplicas().includes(replicaId)) return;
     if (replica.logEndOffset < this.log.highWatermark || replica.logEndOffset < this.leaderEpochStartOffsetValue) return;
     this.logger.info({ replicaId, logEndOffset: replica.logEndOffset, isr: this.isrValue }, 'expanding ISR');
     void this.writeIsr([...this.isrValue, replicaId], 'Expand');

@@ -589,6 +589,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     }
     const partition = new Partition({ topic, partition: partitionId, localBrokerId: this.brokerId, log,
       replicaLagTimeMaxMs: this.config.replicaLagTimeMaxMs, writeIsr: (t, s, v) => this.zk.updatePartitionState(t, s, v),
+      removingReplicas: () => this.metadataCache.removingReplicas(topic, partitionId),
       listener: this.partitionListener, time: this.time, logger: this.logger });
     this.partitions.set(key, partition);
     return partition;

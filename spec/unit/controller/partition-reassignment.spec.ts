@@ -61,6 +61,8 @@ describe('PartitionReassigner', () => {
 
       await s.reassigner.advance();
       expect(s.zk.replicasOf('t', 0)).to.deep.equal([2, 3, 4, 1]);
+      // KIP-455's layout while the move runs: what is being added and removed, for the leader's ISR decisions.
+      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.include({ addingReplicas: [4], removingReplicas: [1] });
       expect(s.zk.get('t', 0)).to.include({ leader: 1, leaderEpoch: 6 });
       expect(s.zk.reassignment).to.have.length(1);
 
@@ -75,6 +77,7 @@ describe('PartitionReassigner', () => {
       expect(s.zk.get('t', 0)).to.include({ leader: 2, leaderEpoch: 7 });
       expect(s.zk.get('t', 0)!.isr).to.deep.equal([2, 3, 4]);
       expect(s.zk.replicasOf('t', 0)).to.deep.equal([2, 3, 4]);
+      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.include({ addingReplicas: [], removingReplicas: [] });
       expect(s.context.partition('t', 0)!.replicas).to.deep.equal([2, 3, 4]);
       expect(s.zk.reassignment, 'the znode is deleted when no partition is left').to.equal(null);
     });

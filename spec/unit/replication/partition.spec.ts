@@ -168,6 +168,19 @@ describe('Partition', () => {
     });
   });
 
+  describe('ISR expand during a reassignment', () => {
+    it('does not take back a caught-up replica that the reassignment is removing', async () => {
+      const { partition, time, isrWriter } = partitionFixture({}, 30_000, [2]);
+      partition.makeLeader(partitionState(1, 0, [1, 3]), [3, 1, 2]);
+      partition.appendRecordsToLeader(producerBatch(5), 1);
+      partition.updateFollowerFetchState(2, 5, 0, time.milliseconds(), 5);
+      partition.updateFollowerFetchState(3, 5, 0, time.milliseconds(), 5);
+      await settle();
+      expect(isrWriter.writes.map((w) => w.isr)).to.deep.equal([]);
+      expect(partition.isr).to.deep.equal([1, 3]);
+    });
+  });
+
   describe('#readRecords', () => {
     it('reads below the HW for consumers and to the log end for followers', () => {
       const { partition, time } = partitionFixture();

@@ -64,15 +64,16 @@ export interface PartitionFixture {
   listener: ListenerDouble;
 }
 
-/** Partition `t-0` on broker 1 over a fresh log. */
-export function partitionFixture(config: Partial<LogConfig> = {}, replicaLagTimeMaxMs = 30_000): PartitionFixture {
+/** Partition `t-0` on broker 1 over a fresh log; `removing` plays the assignment's removing_replicas. */
+export function partitionFixture(config: Partial<LogConfig> = {}, replicaLagTimeMaxMs = 30_000,
+  removing: readonly number[] = []): PartitionFixture {
   const time = new MockTime();
   const log = defer(UnifiedLog.open({ dir: `${tmpDir()}/t-0`, topicPartition: { topic: 't', partition: 0 },
     config: logConfigWith(config), time, scheduler: new MockScheduler(time) }), (l) => l.close());
   const isrWriter = new IsrWriterDouble();
   const listener = new ListenerDouble();
   const partition = new Partition({ topic: 't', partition: 0, localBrokerId: 1, log, replicaLagTimeMaxMs,
-    writeIsr: isrWriter.write, listener, time, logger: silentLogger });
+    writeIsr: isrWriter.write, removingReplicas: () => removing, listener, time, logger: silentLogger });
   return { partition, log, time, isrWriter, listener };
 }
 
