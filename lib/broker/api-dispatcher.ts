@@ -22,7 +22,7 @@ import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
 import {
   handleDeleteGroups, handleDescribeGroups, handleFindCoordinator, handleHeartbeat, handleJoinGroup, handleLeaveGroup,
-  handleListGroups, handleOffsetCommit, handleOffsetFetch, handleSyncGroup,
+  handleListGroups, handleOffsetCommit, handleOffsetDelete, handleOffsetFetch, handleSyncGroup,
 } from './handlers/group-handlers.js';
 
 type Handler = (s: BrokerServices, ctx: RequestContext, body: never) => Promise<object | null>;
@@ -51,6 +51,7 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.DescribeGroups, (s, _ctx, b) => handleDescribeGroups(s, b)],
   [ApiKey.ListGroups, (s, _ctx, b) => handleListGroups(s, b)],
   [ApiKey.DeleteGroups, (s, _ctx, b) => handleDeleteGroups(s, b)],
+  [ApiKey.OffsetDelete, (s, _ctx, b) => handleOffsetDelete(s, b)],
 ]);
 
 /** The api keys this broker serves: what ApiVersions advertises. */

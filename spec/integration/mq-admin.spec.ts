@@ -175,6 +175,10 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
         expect(memberRows).to.have.length(1);
         expect(memberRows[0]).to.include('console-consumer').and.include(`${topic}(0,1,2)`);
 
+        const subscribed = await mqAdmin(['groups', ...boot(), '--delete-offsets', '--group', 'cli-live', '--topic', topic]);
+        expect(subscribed.code).to.equal(1);
+        expect(subscribed.stdout).to.include('Error: ').and.include('GROUP_SUBSCRIBED_TO_TOPIC');
+
         const refused = await mqAdmin(['groups', ...boot(), '--reset-offsets', '--group', 'cli-live', '--all-topics', '--to-earliest', '--execute']);
         expect(refused.code).to.equal(1);
         expect(refused.stderr).to.include("group 'cli-live' is inactive, but the current state is Stable");
@@ -194,6 +198,11 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
       expect(reset.code).to.equal(0);
       const after = await env.admin.listConsumerGroupOffsets('cli-readers');
       expect(after.map((c) => [c.partition, c.offset]).sort()).to.deep.equal(ends.map((o) => [o.partition, o.offset]).sort());
+
+      const offsetDeleted = await mqAdmin(['groups', ...boot(), '--delete-offsets', '--group', 'cli-readers', '--topic', `${topic}:2`]);
+      expect(offsetDeleted.code).to.equal(0);
+      expect(offsetDeleted.stdout).to.match(new RegExp(`${topic} +2 +Successful`));
+      expect((await env.admin.listConsumerGroupOffsets('cli-readers')).map((c) => c.partition).sort()).to.deep.equal([0, 1]);
 
       const deleted = await mqAdmin(['groups', ...boot(), '--delete', '--group', 'cli-readers']);
       expect(deleted).to.include({ code: 0, stdout: "Deletion of requested consumer groups ('cli-readers') was successful.\n" });

@@ -1,7 +1,7 @@
 /**
  * The group APIs, answered by the GroupCoordinator of the broker leading the group's `__consumer_offsets`
  * partition: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch,
- * DescribeGroups, ListGroups, DeleteGroups.
+ * DescribeGroups, ListGroups, DeleteGroups, OffsetDelete.
  *
  * - FindCoordinator creates `__consumer_offsets` on first use (offsets.topic.num.partitions, replication factor
  *   offsets.topic.replication.factor capped by the live brokers, compacted, offsets.topic.segment.bytes) and
@@ -16,7 +16,7 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-record-codec.js';
 import type { RequestContext } from '../../network/request-context.js';
 import type {
-  DeleteGroupsRequest, DeleteGroupsResponse, DescribeGroupsRequest, DescribeGroupsResponse, FindCoordinatorRequest,
+  DeleteGroupsRequest, DeleteGroupsResponse, OffsetDeleteRequest, OffsetDeleteResponse, DescribeGroupsRequest, DescribeGroupsResponse, FindCoordinatorRequest,
   FindCoordinatorResponse, HeartbeatRequest, HeartbeatResponse, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest,
   LeaveGroupResponse, ListGroupsRequest, ListGroupsResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetFetchRequest,
   OffsetFetchResponse, SyncGroupRequest, SyncGroupResponse,
@@ -104,4 +104,8 @@ export async function handleListGroups(s: BrokerServices, req: ListGroupsRequest
 
 export async function handleDeleteGroups(s: BrokerServices, req: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
   return { throttleTimeMs: 0, results: await s.groupCoordinator.deleteGroups(req.groupsNames) };
+}
+
+export async function handleOffsetDelete(s: BrokerServices, req: OffsetDeleteRequest): Promise<OffsetDeleteResponse> {
+  return s.groupCoordinator.deleteOffsets(req.groupId, req.topics);
 }

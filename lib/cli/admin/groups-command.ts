@@ -4,6 +4,7 @@
  *   --list           [--state [states]]
  *   --describe       (--group G ... | --all-groups) [--offsets | --members [--verbose] | --state]
  *   --delete         (--group G ... | --all-groups)
+ *   --delete-offsets --group G --topic T[:P,P] ...   (of an empty group, or of topics an active group does not read)
  *   --reset-offsets  (--group G ... | --all-groups) (--all-topics | --topic T[:P,P] ...) one of --to-earliest,
  *                    --to-latest, --to-current, --to-offset N, --shift-by N, --to-datetime T, --by-duration D;
  *                    [--dry-run (the default) | --execute]
@@ -22,11 +23,11 @@ import { errorText, intArg, listArg, signedIntArg } from '../args.js';
 import { oneAction, UsageError, withAdmin, withConnectionOptions, type ConnectionFlags, type ExitStatus } from './connection.js';
 import { formatTable } from './table.js';
 
-const ACTIONS = ['list', 'describe', 'delete', 'resetOffsets'] as const;
+const ACTIONS = ['list', 'describe', 'delete', 'deleteOffsets', 'resetOffsets'] as const;
 const RESET_SPECS = ['toEarliest', 'toLatest', 'toCurrent', 'toOffset', 'shiftBy', 'toDatetime', 'byDuration'] as const;
 
 interface GroupsFlags extends ConnectionFlags {
-  list?: boolean; describe?: boolean; delete?: boolean; resetOffsets?: boolean;
+  list?: boolean; describe?: boolean; delete?: boolean; deleteOffsets?: boolean; resetOffsets?: boolean;
   group?: string[];
   allGroups?: boolean;
   topic?: string[];
@@ -156,10 +157,11 @@ export function groupsCommand(status: ExitStatus): Command {
     .option('--list', 'list all consumer groups')
     .option('--describe', 'describe consumer groups: their offsets and lag (default), --members or --state')
     .option('--delete', 'delete consumer groups without active members, with their offsets')
+    .option('--delete-offsets', 'delete the committed offsets of --topic partitions of one group (not of topics its active members read)')
     .option('--reset-offsets', 'reset the committed offsets of a group without active members (a plan unless --execute)')
     .option('--group <group>', 'the consumer group (repeatable)', listArg)
     .option('--all-groups', 'every consumer group')
-    .option('--topic <topic>', 'with --reset-offsets: the topic, or topic:partition,partition (repeatable)', listArg)
+    .option('--topic <topic>', 'with --reset-offsets or --delete-offsets: the topic, or topic:partition,partition (repeatable)', listArg)
     .option('--all-topics', 'with --reset-offsets: every topic the group has offsets for')
     .option('--state [states]', 'with --list: show states, or only groups in these comma-separated states; with --describe: the state view')
     .option('--members', 'with --describe: the members view')
@@ -187,6 +189,7 @@ Examples:
           case 'list': await listGroups(admin, flags); break;
           case 'describe': failed = await describeGroups(admin, flags, await selectedGroups(admin, flags)); break;
           case 'delete': failed = await deleteGroups(admin, await selectedGroups(admin, flags)); break;
+          case 'deleteOffsets': failed = await deleteOffsets(admin, flags); break;
           case 'resetOffsets': await resetOffsets(admin, flags, await selectedGroups(admin, flags)); break;
         }
       }, { 'default.api.timeout.ms': String(flags.timeout) });
@@ -279,6 +282,29 @@ async function deleteGroups(admin: Admin, groupIds: readonly string[]): Promise<
   return true;
 }
 
+/** kafka-consumer-groups --delete-offsets; returns true when the group or a partition failed. */
+async function deleteOffsets(admin: Admin, flags: GroupsFlags): Promise<boolean> {
+  if (flags.group?.length !== 1 || flags.allGroups === true) throw new UsageError('--delete-offsets takes exactly one --group.');
+  if (flags.topic === undefined) throw new UsageError('--delete-offsets needs --topic (topic, or topic:partition,partition).');
+  const groupId = flags.group[0]!;
+  const partitions = await topicPartitions(admin, flags.topic);
+  let results: Awaited<ReturnType<Admin['deleteConsumerGroupOffsets']>>;
+  try {
+    results = await admin.deleteConsumerGroupOffsets(groupId, partitions);
+  } catch (e) {
+    const name = (e as { errorName?: string }).errorName;
+    process.stderr.write(name === 'GROUP_ID_NOT_FOUND' ? `Error: '${groupId}' does not exist.\n`
+      : name === 'NON_EMPTY_GROUP' ? `Error: '${groupId}' is not empty.\n` : `Error: ${errorText(e)}\n`);
+    return true;
+  }
+  const failed = results.some((r) => r.error !== null);
+  process.stdout.write(failed ? 'Encountered some partition level errors, see the details below:\n'
+    : `Request succeeded for deleting offsets with topic ${[...new Set(partitions.map((p) => p.topic))].join(', ')} group ${groupId}\n`);
+  process.stdout.write(`\n${formatTable(['TOPIC', 'PARTITION', 'STATUS'], [...results].sort(byPartition).map((r) =>
+    [r.topic, String(r.partition), r.error === null ? 'Successful' : `Error: ${errorText(r.error)}`]))}`);
+  return failed;
+}
+
 function resetSpecOf(flags: GroupsFlags): ResetSpec {
   const chosen = RESET_SPECS.filter((k) => flags[k] !== undefined && flags[k] !== false);
   if (chosen.length !== 1) {
@@ -330,7 +356,12 @@ async function resetOffsets(admin: Admin, flags: GroupsFlags, groupIds: readonly
 /** The partitions a reset covers: the listed topics' (all, or the named partitions), or those the group has offsets for. */
 async function resetScope(admin: Admin, flags: GroupsFlags, committed: readonly CommittedOffset[]): Promise<TopicPartitionRef[]> {
   if (flags.allTopics === true) return committed.filter((c) => c.offset >= 0).map((c) => ({ topic: c.topic, partition: c.partition })).sort(byPartition);
-  const scopes = flags.topic!.map(parseTopicScope);
+  return topicPartitions(admin, flags.topic!);
+}
+
+/** `--topic t` (every partition of t) or `--topic t:0,2` (those), for each flag given. */
+async function topicPartitions(admin: Admin, topicFlags: readonly string[]): Promise<TopicPartitionRef[]> {
+  const scopes = topicFlags.map(parseTopicScope);
   const described = await admin.describeTopics(scopes.filter((s) => s.partitions === null).map((s) => s.topic));
   return scopes.flatMap((s) => (s.partitions ?? described.find((d) => d.name === s.topic)!.partitions.map((p) => p.partition))
     .map((partition) => ({ topic: s.topic, partition })));

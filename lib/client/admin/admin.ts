@@ -1,7 +1,7 @@
 /**
  * The admin client (Kafka's `Admin`): topics (create, delete, list, describe, add partitions), configs (describe,
- * alter), the cluster (describe, and each broker's API versions), offsets (list by earliest / latest / timestamp) and consumer groups (list,
- * describe, committed offsets read and set, delete).
+ * alter), the cluster (describe, and each broker's API versions), offsets (list by earliest / latest / timestamp)
+ * and consumer groups (list, describe, committed offsets read, set and deleted, delete).
  *
  * Routing: CreateTopics, DeleteTopics and CreatePartitions go to the controller (the `controllerId` of the last
  * Metadata response); a NOT_CONTROLLER answer, for the request or for a topic in it, refreshes metadata and retries
@@ -23,7 +23,7 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../protocol/messages/li
 import { ClientCluster } from '../client-cluster.js';
 import { listOffsets, offsetKey } from '../list-offsets.js';
 import { ExponentialBackoff, isStaleMetadata, retry } from '../retry.js';
-import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../consumer/consumer-protocol.js';
+import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../../protocol/consumer-protocol.js';
 import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from '../consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../consumer/subscription-state.js';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './admin-options.js';
@@ -422,6 +422,25 @@ export class Admin {
   async alterConsumerGroupOffsets(groupId: string, offsets: readonly OffsetToCommit[], options: AdminCallOptions = {}): Promise<void> {
     this.checkConnected();
     await this.groupOffsets(groupId, options).commit(offsets);
+  }
+
+  /**
+   * Deletes a group's committed offsets of `partitions` (Kafka's deleteConsumerGroupOffsets): allowed for a group
+   * without members, and for topics an active consumer group does not subscribe to. Resolves with each partition's
+   * outcome (`error` GROUP_SUBSCRIBED_TO_TOPIC where refused); rejects with a group-level error (GROUP_ID_NOT_FOUND).
+   */
+  async deleteConsumerGroupOffsets(groupId: string, partitions: readonly TopicPartitionRef[],
+    options: AdminCallOptions = {}): Promise<Array<TopicPartitionRef & { error: ApiError | null }>> {
+    this.checkConnected();
+    const byTopic = new Map<string, number[]>();
+    for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+    return this.groupOffsets(groupId, options).withCoordinator('OffsetDelete', async (nodeId) => {
+      const res = await this.cluster.send(nodeId, ApiKey.OffsetDelete, { groupId,
+        topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex })) })) });
+      if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode, `Group '${groupId}': ${apiErrorFromCode(res.errorCode).message}`);
+      return res.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex,
+        error: p.errorCode === 0 ? null : apiErrorFromCode(p.errorCode) })));
+    });
   }
 
   /** Deletes groups without members and their offsets; NON_EMPTY_GROUP while one has members. */

@@ -46,7 +46,7 @@ import {
 } from './assignors/partition-assignor.js';
 import {
   CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription,
-} from './consumer-protocol.js';
+} from '../../protocol/consumer-protocol.js';
 import type { GroupGeneration } from './group-offsets.js';
 import { withoutPartitions, type TopicPartitionRef } from './subscription-state.js';
 

@@ -27,8 +27,9 @@ import type { ScheduledTask, Scheduler } from '../../common/scheduler.js';
 import type { Time } from '../../common/time.js';
 import type {
   DescribeGroupsResponse, HeartbeatRequest, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse,
-  ListGroupsResponse, SyncGroupRequest, SyncGroupResponse,
+  ListGroupsResponse, OffsetDeleteRequest, OffsetDeleteResponse, SyncGroupRequest, SyncGroupResponse,
 } from '../../protocol/messages/index.js';
+import { CONSUMER_PROTOCOL_TYPE } from '../../protocol/consumer-protocol.js';
 import type { Partition } from '../../replication/partition.js';
 import { GroupMetadata, MemberMetadata } from './group-metadata.js';
 import type { GroupMetadataManager, OffsetCommitEntry } from './group-metadata-manager.js';
@@ -483,6 +484,32 @@ export class GroupCoordinator {
       results.push({ groupId, errorCode });
     }
     return results;
+  }
+
+  /**
+   * OffsetDelete (Kafka's handleDeleteOffsets): removes committed offsets of an empty group, or of topics an
+   * active consumer group does not subscribe to (GROUP_SUBSCRIBED_TO_TOPIC for those it does).
+   */
+  async deleteOffsets(groupId: string, topics: OffsetDeleteRequest['topics']): Promise<OffsetDeleteResponse> {
+    const fail = (errorCode: number): OffsetDeleteResponse => ({ errorCode, throttleTimeMs: 0, topics: [] });
+    const coordinatorError = this.offsets.coordinatorError(groupId);
+    if (coordinatorError !== null) return fail(ErrorCode[coordinatorError]);
+    const group = this.groups.get(groupId);
+    if ((group === undefined || group.state === 'Dead') && !this.offsets.hasGroup(groupId)) return fail(ErrorCode.GROUP_ID_NOT_FOUND);
+    let subscribed: Set<string> | null = new Set();
+    if (group !== undefined && !group.isEmpty) {
+      if (group.protocolType !== CONSUMER_PROTOCOL_TYPE) return fail(ErrorCode.NON_EMPTY_GROUP);
+      subscribed = group.subscribedTopics();
+    }
+    const isSubscribed = (topic: string) => subscribed === null || subscribed.has(topic);
+    const deletable = topics.filter((t) => !isSubscribed(t.name))
+      .flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
+    const code = await this.offsets.deleteOffsets(groupId, deletable);
+    return {
+      errorCode: ErrorCode.NONE, throttleTimeMs: 0,
+      topics: topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex,
+        errorCode: isSubscribed(t.name) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : code })) })),
+    };
   }
 
   // ---- timers ----

@@ -173,6 +173,24 @@ export class GroupMetadataManager {
     return code;
   }
 
+  /** Deletes some of a group's committed offsets (tombstones for those it has); the error code of the append. */
+  async deleteOffsets(groupId: string, partitions: readonly { topic: string; partition: number }[]): Promise<number> {
+    const committed = this.offsets.get(groupId);
+    const present = partitions.filter((p) => committed?.has(tpKey(p.topic, p.partition)) === true);
+    if (present.length === 0) return ErrorCode.NONE;
+    const nowMs = this.time.milliseconds();
+    const builder = new RecordBatchBuilder();
+    for (const p of present) builder.append(nowMs, encodeOffsetKey(groupId, p.topic, p.partition), null);
+    const [result] = await this.replicaManager.appendRecords({ acks: -1, timeoutMs: this.config.offsetsCommitTimeoutMs,
+      entries: [{ topic: OFFSETS_TOPIC, partition: this.partitionFor(groupId), records: builder.buildSync() }] });
+    const code = result === undefined ? ErrorCode.COORDINATOR_NOT_AVAILABLE : commitErrorCode(result.errorCode);
+    if (code === ErrorCode.NONE) {
+      for (const p of present) committed!.delete(tpKey(p.topic, p.partition));
+      if (committed!.size === 0) this.offsets.delete(groupId);
+    }
+    return code;
+  }
+
   /** Stores offsets of `groupId` (coordinated here, see coordinatorError); per entry the Kafka error code. */
   async commitOffsets(groupId: string, entries: readonly OffsetCommitEntry[]): Promise<number[]> {
     const codes = entries.map((e) => (e.metadata !== null && Buffer.byteLength(e.metadata) > this.config.offsetMetadataMaxBytes

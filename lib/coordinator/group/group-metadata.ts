@@ -7,6 +7,7 @@
  * JoinGroup or SyncGroup answer holds exactly one pending callback, answered once; `leaderId` is a member. Owned by
  * the GroupCoordinator, which serialises every operation on a group (single event loop, no await inside one).
  */
+import { CONSUMER_PROTOCOL_TYPE, decodeSubscription } from '../../protocol/consumer-protocol.js';
 import type { JoinGroupResponse, SyncGroupResponse } from '../../protocol/messages/index.js';
 import { assertValidTransition, type GroupState } from './group-state.js';
 
@@ -71,6 +72,22 @@ export class GroupMetadata {
 
   get isEmpty(): boolean {
     return this.members.size === 0;
+  }
+
+  /**
+   * The topics a consumer group's members subscribe to, read from their subscriptions under the chosen protocol;
+   * null when that cannot be told (not a consumer group, no protocol chosen yet, unreadable metadata), which callers
+   * treat as "possibly subscribed to anything", as Kafka does.
+   */
+  subscribedTopics(): Set<string> | null {
+    if (this.protocolType !== CONSUMER_PROTOCOL_TYPE || this.protocolName === null) return null;
+    const topics = new Set<string>();
+    try {
+      for (const m of this.members.values()) for (const t of decodeSubscription(m.metadataFor(this.protocolName)).topics) topics.add(t);
+    } catch {
+      return null;
+    }
+    return topics;
   }
 
   add(member: MemberMetadata): void {

@@ -29,6 +29,7 @@ import { SYNC_GROUP_API, type SyncGroupRequest, type SyncGroupResponse } from '.
 import { DESCRIBE_GROUPS_API, type DescribeGroupsRequest, type DescribeGroupsResponse } from './describe-groups.js';
 import { LIST_GROUPS_API, type ListGroupsRequest, type ListGroupsResponse } from './list-groups.js';
 import { DELETE_GROUPS_API, type DeleteGroupsRequest, type DeleteGroupsResponse } from './delete-groups.js';
+import { OFFSET_DELETE_API, type OffsetDeleteRequest, type OffsetDeleteResponse } from './offset-delete.js';
 import { PRODUCE_API, type ProduceRequest, type ProduceResponse } from './produce.js';
 
 export interface ApiMessages {
@@ -54,6 +55,7 @@ export interface ApiMessages {
   [ApiKey.DescribeGroups]: { request: DescribeGroupsRequest; response: DescribeGroupsResponse };
   [ApiKey.ListGroups]: { request: ListGroupsRequest; response: ListGroupsResponse };
   [ApiKey.DeleteGroups]: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
+  [ApiKey.OffsetDelete]: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequest; response: DescribeClusterResponse };
 }
 
@@ -86,6 +88,7 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   DESCRIBE_GROUPS_API,
   LIST_GROUPS_API,
   DELETE_GROUPS_API,
+  OFFSET_DELETE_API,
 ];
 
 export * from './alter-configs.js';
@@ -111,3 +114,4 @@ export * from './sync-group.js';
 export * from './describe-groups.js';
 export * from './list-groups.js';
 export * from './delete-groups.js';
+export * from './offset-delete.js';

@@ -4,6 +4,7 @@ import { silentLogger } from '../../../lib/common/logger.js';
 import { GroupCoordinator } from '../../../lib/coordinator/group/group-coordinator.js';
 import type { GroupMetadataManager, OffsetCommitEntry } from '../../../lib/coordinator/group/group-metadata-manager.js';
 import type { GroupMetadataRecord } from '../../../lib/coordinator/group/offsets-record-codec.js';
+import { encodeSubscription } from '../../../lib/protocol/consumer-protocol.js';
 import type { JoinGroupRequest, JoinGroupResponse } from '../../../lib/protocol/messages/index.js';
 import { MockScheduler } from '../../helpers/mock-scheduler.js';
 import { MockTime } from '../../helpers/mock-time.js';
@@ -11,6 +12,11 @@ import { MockTime } from '../../helpers/mock-time.js';
 /** The offsets side, reduced to what the coordinator's rules consult: every group is coordinated here. */
 class RecordingOffsets {
   readonly commits: { groupId: string; entries: readonly OffsetCommitEntry[] }[] = [];
+  readonly deletions: { groupId: string; partitions: readonly { topic: string; partition: number }[] }[] = [];
+  async deleteOffsets(groupId: string, partitions: readonly { topic: string; partition: number }[]): Promise<number> {
+    this.deletions.push({ groupId, partitions });
+    return ErrorCode.NONE;
+  }
   readonly stored: { groupId: string; group: GroupMetadataRecord }[] = [];
   onGroupLoaded: (groupId: string, group: GroupMetadataRecord) => void = () => {};
   expiryViews: Record<string, number | null>[] = [];
@@ -146,6 +152,23 @@ describe('GroupCoordinator', () => {
         .to.deep.equal([[1, ['A', 'B']]]);
       const stale = await coordinator.syncGroup({ ...base, generationId: 0, memberId: b.memberId, assignments: [] });
       expect(stale.errorCode).to.equal(ErrorCode.ILLEGAL_GENERATION);
+    });
+  });
+
+  describe('#deleteOffsets', () => {
+    it('deletes offsets of topics an active consumer group does not subscribe to, and refuses the ones it does', async () => {
+      const { scheduler, coordinator, offsets, joinNew } = setUp();
+      const subscription = encodeSubscription({ topics: ['orders'], userData: null, ownedPartitions: [] });
+      const a = await joinNew({ protocols: [{ name: 'range', metadata: subscription }] });
+      await scheduler.tick(INITIAL_DELAY_MS);
+      await a.response;
+      const answer = await coordinator.deleteOffsets('g', [{ name: 'orders', partitions: [{ partitionIndex: 0 }] },
+        { name: 'audit', partitions: [{ partitionIndex: 0 }, { partitionIndex: 1 }] }]);
+      expect(answer.errorCode).to.equal(ErrorCode.NONE);
+      expect(answer.topics.map((t) => [t.name, t.partitions.map((p) => p.errorCode)])).to.deep.equal([
+        ['orders', [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC]], ['audit', [ErrorCode.NONE, ErrorCode.NONE]]]);
+      expect(offsets.deletions).to.deep.equal([{ groupId: 'g', partitions: [{ topic: 'audit', partition: 0 }, { topic: 'audit', partition: 1 }] }]);
+      expect((await coordinator.deleteOffsets('unknown', [])).errorCode).to.equal(ErrorCode.GROUP_ID_NOT_FOUND);
     });
   });
 

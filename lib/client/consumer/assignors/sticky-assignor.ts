@@ -22,7 +22,7 @@
  * partitions by topic and number, so every leader computes the same result. Cost: O(P log P + moves x P/M x M).
  */
 import type { TopicPartitionRef } from '../subscription-state.js';
-import { Reader, Writer } from '../consumer-protocol.js';
+import { Reader, Writer } from '../../../protocol/consumer-protocol.js';
 import type { MemberSubscription, PartitionAssignor, PreviousAssignment } from './partition-assignor.js';
 
 /** What a member claims to own and the generation it got it in (-1: unknown). */

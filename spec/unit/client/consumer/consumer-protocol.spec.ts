@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { InvalidArgumentError } from '../../../../lib/common/errors.js';
 import {
   decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription,
-} from '../../../../lib/client/consumer/consumer-protocol.js';
+} from '../../../../lib/protocol/consumer-protocol.js';
 import { assignorsByName, rangeAssignor, roundRobinAssignor } from '../../../../lib/client/consumer/assignors/partition-assignor.js';
 
 describe('consumer protocol', () => {

@@ -47,6 +47,7 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
   [ApiKey.DescribeGroups]: { groups: ['g'], includeAuthorizedOperations: false },
   [ApiKey.ListGroups]: { statesFilter: ['Stable'] },
   [ApiKey.DeleteGroups]: { groupsNames: ['g'] },
+  [ApiKey.OffsetDelete]: { groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }] },
 };
 
 type Path = (string | number)[];

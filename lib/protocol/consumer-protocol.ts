@@ -8,8 +8,8 @@
  * Strings: int16 length + UTF-8; arrays: int32 count; bytes: int32 length (-1 null). Decoding reads versions 0 and
  * up (fields of later versions are ignored, as Kafka does) and throws InvalidArgumentError on truncated input.
  */
-import { InvalidArgumentError } from '../../common/errors.js';
-import type { TopicPartitionRef } from './subscription-state.js';
+import { InvalidArgumentError } from '../common/errors.js';
+import type { TopicPartition as TopicPartitionRef } from '../common/topic-partition.js';
 
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 
