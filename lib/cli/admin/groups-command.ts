@@ -153,7 +153,7 @@ export function offsetRows(group: ConsumerGroupDescription, committed: readonly 
 
 export function groupsCommand(status: ExitStatus): Command {
   return withConnectionOptions(new Command('groups'))
-    .description('List, describe, delete consumer groups and reset their offsets (kafka-consumer-groups).')
+    .description('List, describe and delete consumer groups, and delete or reset their offsets (kafka-consumer-groups).')
     .option('--list', 'list all consumer groups')
     .option('--describe', 'describe consumer groups: their offsets and lag (default), --members or --state')
     .option('--delete', 'delete consumer groups without active members, with their offsets')
