@@ -152,6 +152,21 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
       expect(committed.reduce((n, c) => n + Math.max(0, c.offset), 0)).to.equal(300);
     });
 
+    it('reads one partition from an offset without a group, and topics by pattern', async () => {
+      const one = await mqAdmin(['consume', ...boot(), '--topic', topic, '--partition', '1', '--offset', '2', '--max-messages', '3',
+        '--property', 'print.offset=true', '--property', 'print.partition=true']);
+      expect(one.code).to.equal(0);
+      expect(one.stdout.trim().split('\n').map((l) => l.split('\t').slice(0, 2).join(' '))).to.deep.equal([
+        'Partition:1 Offset:2', 'Partition:1 Offset:3', 'Partition:1 Offset:4']);
+      const groups = (await env.admin.listConsumerGroups()).map((g) => g.groupId);
+      expect(groups.some((g) => g.startsWith('console-consumer-')), 'no group for a partition read').to.equal(false);
+
+      const byPattern = await mqAdmin(['consume', ...boot(), '--include', 'cli-rec.*', '--from-beginning', '--max-messages', '500',
+        '--timeout-ms', '20000']);
+      expect(byPattern.code).to.equal(0);
+      expect(byPattern.stdout.trim().split('\n').sort()).to.deep.equal(lines.map((l) => l.split('\t')[2]).sort());
+    });
+
     it('describes a group with its lag and members, refuses to reset it while active, then resets and deletes it', async () => {
       const ends = await env.admin.listOffsets([0, 1, 2].map((partition) => ({ topic, partition, spec: 'latest' as const })));
       expect(ends.reduce((n, o) => n + o.offset, 0)).to.equal(500);
