@@ -19,6 +19,7 @@ import { handleOffsetForLeaderEpoch } from './handlers/offset-for-leader-epoch-h
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/topic-admin-handlers.js';
 import { handleAlterConfigs, handleDescribeConfigs } from './handlers/config-handlers.js';
 import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
+import { handleDescribeLogDirs } from './handlers/describe-log-dirs-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
 import {
   handleDeleteGroups, handleDescribeGroups, handleFindCoordinator, handleHeartbeat, handleJoinGroup, handleLeaveGroup,
@@ -52,6 +53,7 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.ListGroups, (s, _ctx, b) => handleListGroups(s, b)],
   [ApiKey.DeleteGroups, (s, _ctx, b) => handleDeleteGroups(s, b)],
   [ApiKey.OffsetDelete, (s, _ctx, b) => handleOffsetDelete(s, b)],
+  [ApiKey.DescribeLogDirs, (s, _ctx, b) => handleDescribeLogDirs(s, b)],
 ]);
 
 /** The api keys this broker serves: what ApiVersions advertises. */

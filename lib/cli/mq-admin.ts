@@ -8,6 +8,7 @@
  *   mq-admin consume   --bootstrap-server H:P --topic T [--from-beginning]                      (kafka-console-consumer)
  *   mq-admin offsets   --bootstrap-server H:P [--topic REGEX] [--time -1|-2|ms]                    (kafka-get-offsets)
  *   mq-admin api-versions --bootstrap-server H:P                                           (kafka-broker-api-versions)
+ *   mq-admin log-dirs  --bootstrap-server H:P --describe [--broker-list 1,2] [--topic-list t]    (kafka-log-dirs)
  *   mq-admin dump-log  --files 00000000000000000000.log [--print-data-log]       (kafka-dump-log, offline)
  *   mq-admin reassign-partitions --zookeeper Z --reassignment-json-file F --execute | --verify
  *                                                                          (ZooKeeper-era kafka-reassign-partitions)
@@ -25,6 +26,7 @@ import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
 import { produceCommand } from './admin/console-producer.js';
 import { groupsCommand } from './admin/groups-command.js';
+import { logDirsCommand } from './admin/log-dirs-command.js';
 import { offsetsCommand } from './admin/offsets-command.js';
 import { preferredElectionCommand } from './admin/preferred-election-command.js';
 import { reassignCommand } from './admin/reassign-command.js';
@@ -39,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const command of [topicsCommand(), configsCommand(), groupsCommand(status), produceCommand(status), consumeCommand(),
-    offsetsCommand(), apiVersionsCommand(status), dumpLogCommand(status), reassignCommand(), preferredElectionCommand()]) {
+    offsetsCommand(), apiVersionsCommand(status), logDirsCommand(), dumpLogCommand(status), reassignCommand(), preferredElectionCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return runProgram('mq-admin', program, argv, () => status.code);

@@ -29,7 +29,7 @@ export {
 export type { TopicPartitionRef } from './consumer/subscription-state.js';
 export type { CommittedOffset, OffsetToCommit } from './consumer/group-offsets.js';
 export {
-  Admin, type AdminCallOptions, type BrokerApiVersions, type ClusterDescription, type ConsumerGroupDescription, type ConsumerGroupListing, type ConfigEntry, type ConfigResource, type ConfigResourceDescription,
+  Admin, type AdminCallOptions, type BrokerApiVersions, type BrokerLogDirs, type ClusterDescription, type ConsumerGroupDescription, type ConsumerGroupListing, type ConfigEntry, type ConfigResource, type ConfigResourceDescription,
   type CreatedTopic, type ListedOffset, type NewPartitions, type NewTopic, type OffsetSpec, type PartitionDescription,
   type TopicDescription,
 } from './admin/admin.js';

@@ -454,6 +454,23 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     for (const p of this.partitions.values()) if (p.isLeader) p.maybeShrinkIsr();
   }
 
+  /**
+   * Per log dir, the replicas it holds (all, or those in `wanted`, keyed `topic-partition`) with their size in bytes
+   * and their lag behind the high watermark (max(0, HW - LEO), Kafka's offsetLag of a current replica).
+   */
+  describeLogDirs(wanted: ReadonlySet<string> | null): Array<{ logDir: string;
+    partitions: Array<{ topic: string; partition: number; size: number; offsetLag: number }> }> {
+    const byDir = new Map(this.logManager.logDirs.map((d) => [resolve(d), [] as Array<{ topic: string; partition: number; size: number;
+      offsetLag: number }>]));
+    for (const log of this.logManager.allLogs) {
+      const { topic, partition } = log.topicPartition;
+      if (wanted !== null && !wanted.has(tpKey(topic, partition))) continue;
+      byDir.get(resolve(dirname(log.dir)))?.push({ topic, partition, size: log.size,
+        offsetLag: Math.max(0, log.highWatermark - log.logEndOffset) });
+    }
+    return [...byDir].map(([logDir, partitions]) => ({ logDir, partitions }));
+  }
+
   /** Writes `replication-offset-checkpoint` in every log dir. */
   checkpointHighWatermarks(): void {
     const byDir = new Map<string, TopicPartitionOffset[]>(this.logManager.logDirs.map((d) => [resolve(d), []]));

@@ -3,13 +3,15 @@
  * and exit codes checked, and every change it claims checked again through the Admin client.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { useGroupCluster } from '../helpers/group-cluster.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
+import { connectTo } from '../helpers/wire.js';
+import { ApiKey } from '../../lib/protocol/api-keys.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/mq-admin', import.meta.url));
 
@@ -241,6 +243,35 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
       const blocks = versions.stdout.split(/^(?=127\.0\.0\.1:\d+ \(id: )/m);
       expect(blocks.map((b) => /\(id: (\d)/.exec(b)![1])).to.deep.equal(['1', '2', '3']);
       for (const b of blocks) expect(b).to.include('\tProduce(0): 0 to 0 [usable: 0],').and.include('\tApiVersions(18): 0 to 0 [usable: 0]');
+    });
+
+    it('reports every replica\'s size in each broker\'s log dir, as the segment files on disk say', async () => {
+      const listed = await mqAdmin(['log-dirs', ...boot(), '--describe', '--topic-list', topic]);
+      expect(listed.code).to.equal(0);
+      const [querying, received, json] = listed.stdout.trim().split('\n');
+      expect(querying).to.equal('Querying brokers for log directories information');
+      expect(received!.replace(/\d(,\d)*$/, (ids) => ids.split(',').sort().join(','))).to.equal(
+        'Received log directory information from brokers 1,2,3');
+      const report = JSON.parse(json!) as { brokers: Array<{ broker: number; logDirs: Array<{ logDir: string;
+        partitions: Array<{ partition: string; size: number; offsetLag: number }> }> }> };
+      for (const b of report.brokers) {
+        const [dir] = b.logDirs;
+        expect(dir!.partitions.map((p) => p.partition)).to.deep.equal([0, 1, 2].map((p) => `${topic}-${p}`));
+        for (const p of dir!.partitions) {
+          expect(p.size).to.equal(statSync(join(dir!.logDir, p.partition, '00000000000000000000.log')).size);
+          expect(p.offsetLag).to.equal(0);
+        }
+      }
+      // The broker also answers for just the partitions asked, as the protocol allows.
+      const client = await connectTo(env.cluster, 1);
+      try {
+        const one = await client.send(ApiKey.DescribeLogDirs, 0, { topics: [{ topic, partitionIndex: [1] }] });
+        expect(one.results[0]!.topics).to.have.deep.members([{ name: topic, partitions: [{ partitionIndex: 1,
+          partitionSize: report.brokers.find((b) => b.broker === 1)!.logDirs[0]!.partitions[1]!.size, offsetLag: 0,
+          isFutureKey: false }] }]);
+      } finally {
+        await client.close();
+      }
     });
 
     it('dumps a replica\'s segment file, record by record, as a Kafka operator reads it', async () => {

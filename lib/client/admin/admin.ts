@@ -1,6 +1,6 @@
 /**
  * The admin client (Kafka's `Admin`): topics (create, delete, list, describe, add partitions), configs (describe,
- * alter), the cluster (describe, and each broker's API versions), offsets (list by earliest / latest / timestamp)
+ * alter), the cluster (describe, each broker's API versions and log dirs), offsets (list by earliest / latest / timestamp)
  * and consumer groups (list, describe, committed offsets read, set and deleted, delete).
  *
  * Routing: CreateTopics, DeleteTopics and CreatePartitions go to the controller (the `controllerId` of the last
@@ -125,6 +125,12 @@ export interface ClusterDescription {
   /** -1 when no controller is known. */
   controllerId: number;
   brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
+}
+
+export interface BrokerLogDirs {
+  nodeId: number;
+  logDirs: Array<{ logDir: string; error: ApiError | null;
+    partitions: Array<{ topic: string; partition: number; size: number; offsetLag: number }> }>;
 }
 
 export interface BrokerApiVersions {
@@ -352,6 +358,25 @@ export class Admin {
         return { ...b, error: e as Error };
       }
     }));
+  }
+
+  /**
+   * Each broker's log dirs with the size and high-watermark lag of every replica in them (Kafka's describeLogDirs);
+   * `brokerIds` limits the brokers (default: all live ones).
+   */
+  async describeLogDirs(brokerIds?: readonly number[], options: AdminCallOptions = {}): Promise<BrokerLogDirs[]> {
+    const ids = brokerIds ?? (await this.describeCluster(options)).brokers.map((b) => b.nodeId);
+    return Promise.all(ids.map((nodeId) => this.withRetries('DescribeLogDirs', options, async () => {
+      const res = await this.cluster.send(nodeId, ApiKey.DescribeLogDirs, { topics: null });
+      return {
+        nodeId,
+        logDirs: res.results.map((d) => ({
+          logDir: d.logDir, error: d.errorCode === 0 ? null : apiErrorFromCode(d.errorCode),
+          partitions: d.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex,
+            size: p.partitionSize, offsetLag: p.offsetLag }))),
+        })),
+      };
+    })));
   }
 
   /** Offsets of partitions by spec: 'earliest' (log start), 'latest' (end), or a timestamp in ms. */

@@ -30,6 +30,7 @@ import { DESCRIBE_GROUPS_API, type DescribeGroupsRequest, type DescribeGroupsRes
 import { LIST_GROUPS_API, type ListGroupsRequest, type ListGroupsResponse } from './list-groups.js';
 import { DELETE_GROUPS_API, type DeleteGroupsRequest, type DeleteGroupsResponse } from './delete-groups.js';
 import { OFFSET_DELETE_API, type OffsetDeleteRequest, type OffsetDeleteResponse } from './offset-delete.js';
+import { DESCRIBE_LOG_DIRS_API, type DescribeLogDirsRequest, type DescribeLogDirsResponse } from './describe-log-dirs.js';
 import { PRODUCE_API, type ProduceRequest, type ProduceResponse } from './produce.js';
 
 export interface ApiMessages {
@@ -56,6 +57,7 @@ export interface ApiMessages {
   [ApiKey.ListGroups]: { request: ListGroupsRequest; response: ListGroupsResponse };
   [ApiKey.DeleteGroups]: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
+  [ApiKey.DescribeLogDirs]: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequest; response: DescribeClusterResponse };
 }
 
@@ -89,6 +91,7 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   LIST_GROUPS_API,
   DELETE_GROUPS_API,
   OFFSET_DELETE_API,
+  DESCRIBE_LOG_DIRS_API,
 ];
 
 export * from './alter-configs.js';
@@ -115,3 +118,4 @@ export * from './describe-groups.js';
 export * from './list-groups.js';
 export * from './delete-groups.js';
 export * from './offset-delete.js';
+export * from './describe-log-dirs.js';

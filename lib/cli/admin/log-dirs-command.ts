@@ -1,0 +1,55 @@
+/**
+ * `mq-admin log-dirs`: kafka-log-dirs. `--describe` asks every broker (or `--broker-list`) for its log dirs and
+ * prints Kafka's JSON: {"version":1,"brokers":[{"broker":1,"logDirs":[{"logDir":..,"error":null,"partitions":
+ * [{"partition":"t-0","size":N,"offsetLag":N,"isFuture":false}]}]}]}, after the two progress lines Kafka's tool
+ * writes. `--topic-list` limits the partitions to those topics.
+ */
+import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
+import type { BrokerLogDirs } from '../../client/admin/admin.js';
+import { withAdmin, withConnectionOptions, UsageError, type ConnectionFlags } from './connection.js';
+
+interface LogDirsFlags extends ConnectionFlags {
+  describe?: boolean;
+  brokerList?: number[];
+  topicList?: string[];
+}
+
+/** Kafka's JSON for the answers, the topics limited to `topics` when given. */
+export function logDirsJson(brokers: readonly BrokerLogDirs[], topics: ReadonlySet<string> | null): string {
+  return JSON.stringify({
+    version: 1,
+    brokers: brokers.map((b) => ({
+      broker: b.nodeId,
+      logDirs: b.logDirs.map((d) => ({
+        logDir: d.logDir, error: d.error === null ? null : d.error.errorName,
+        partitions: d.partitions.filter((p) => topics === null || topics.has(p.topic))
+          .sort((x, y) => (x.topic < y.topic ? -1 : x.topic > y.topic ? 1 : x.partition - y.partition))
+          .map((p) => ({ partition: `${p.topic}-${p.partition}`, size: p.size, offsetLag: p.offsetLag, isFuture: false })),
+      })),
+    })),
+  });
+}
+
+function brokerListArg(v: string): number[] {
+  const ids = v.split(',').map((s) => s.trim());
+  if (ids.some((id) => !/^\d+$/.test(id))) throw new CommanderArgError('--broker-list must be broker ids separated by commas, e.g. 1,2,3.');
+  return ids.map(Number);
+}
+
+export function logDirsCommand(): Command {
+  return withConnectionOptions(new Command('log-dirs'))
+    .description('Print the log directories of brokers with the size and lag of every replica in them (kafka-log-dirs).')
+    .option('--describe', 'describe the log directories (the only action)')
+    .option('--broker-list <ids>', 'the brokers to ask, comma-separated (default: all)', brokerListArg)
+    .option('--topic-list <topics>', 'only partitions of these topics, comma-separated (default: all)',
+      (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+    .action(async (flags: LogDirsFlags) => {
+      if (flags.describe !== true) throw new UsageError('log-dirs needs --describe.');
+      await withAdmin(flags, async (admin) => {
+        process.stdout.write('Querying brokers for log directories information\n');
+        const brokers = await admin.describeLogDirs(flags.brokerList);
+        process.stdout.write(`Received log directory information from brokers ${brokers.map((b) => b.nodeId).join(',')}\n`);
+        process.stdout.write(`${logDirsJson(brokers, flags.topicList === undefined ? null : new Set(flags.topicList))}\n`);
+      });
+    });
+}
