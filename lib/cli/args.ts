@@ -28,6 +28,15 @@ export function signedIntArg(name: string) {
   };
 }
 
+/** A comma-separated list of non-negative integers (`--partitions 0,1,2`, `--broker-list 1,2,3`). */
+export function intListArg(name: string, what: string) {
+  return (v: string): number[] => {
+    const items = v.split(',').map((s) => s.trim());
+    if (items.some((i) => !/^\d+$/.test(i))) throw new CommanderArgError(`${name} must be ${what} separated by commas, e.g. 0,1,2.`);
+    return items.map(Number);
+  };
+}
+
 /** Collects repeated `key=value` arguments into one object (Kafka's `--producer-property k=v` shape). */
 export function propArg(v: string, prev: Record<string, string>): Record<string, string> {
   const i = v.indexOf('=');

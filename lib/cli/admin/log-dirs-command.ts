@@ -4,8 +4,9 @@
  * [{"partition":"t-0","size":N,"offsetLag":N,"isFuture":false}]}]}]}, after the two progress lines Kafka's tool
  * writes. `--topic-list` limits the partitions to those topics.
  */
-import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
+import { Command } from 'commander';
 import type { BrokerLogDirs } from '../../client/admin/admin.js';
+import { intListArg } from '../args.js';
 import { withAdmin, withConnectionOptions, UsageError, type ConnectionFlags } from './connection.js';
 
 interface LogDirsFlags extends ConnectionFlags {
@@ -30,17 +31,11 @@ export function logDirsJson(brokers: readonly BrokerLogDirs[], topics: ReadonlyS
   });
 }
 
-function brokerListArg(v: string): number[] {
-  const ids = v.split(',').map((s) => s.trim());
-  if (ids.some((id) => !/^\d+$/.test(id))) throw new CommanderArgError('--broker-list must be broker ids separated by commas, e.g. 1,2,3.');
-  return ids.map(Number);
-}
-
 export function logDirsCommand(): Command {
   return withConnectionOptions(new Command('log-dirs'))
     .description('Print the log directories of brokers with the size and lag of every replica in them (kafka-log-dirs).')
     .option('--describe', 'describe the log directories (the only action)')
-    .option('--broker-list <ids>', 'the brokers to ask, comma-separated (default: all)', brokerListArg)
+    .option('--broker-list <ids>', 'the brokers to ask, comma-separated (default: all)', intListArg('--broker-list', 'broker ids'))
     .option('--topic-list <topics>', 'only partitions of these topics, comma-separated (default: all)',
       (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
     .action(async (flags: LogDirsFlags) => {

@@ -6,6 +6,7 @@
  */
 import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import type { OffsetSpec } from '../../client/admin/admin.js';
+import { intListArg } from '../args.js';
 import { withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
 import { topicMatcher } from './topics-command.js';
 
@@ -25,17 +26,11 @@ export function offsetSpecArg(v: string): OffsetSpec {
   return n;
 }
 
-function partitionsArg(v: string): number[] {
-  const parts = v.split(',').map((s) => s.trim());
-  if (parts.some((p) => !/^\d+$/.test(p))) throw new CommanderArgError('--partitions must be partition numbers separated by commas, e.g. 0,1,2.');
-  return parts.map(Number);
-}
-
 export function offsetsCommand(): Command {
   return withConnectionOptions(new Command('offsets'))
     .description('Print the offsets of topic partitions at a time: latest, earliest or by timestamp (kafka-get-offsets).')
     .option('--topic <regex>', 'the topics, a regular expression (default: all)')
-    .option('--partitions <list>', 'only these partitions, comma-separated', partitionsArg)
+    .option('--partitions <list>', 'only these partitions, comma-separated', intListArg('--partitions', 'partition numbers'))
     .option('--time <time>', '-1 for the latest offset, -2 for the earliest, or a timestamp in ms', offsetSpecArg, 'latest' as OffsetSpec)
     .option('--exclude-internal-topics', 'leave internal topics out when --topic is not given')
     .action(async (flags: OffsetsFlags) => {
