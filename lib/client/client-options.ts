@@ -157,10 +157,6 @@ export type OptionRules = Record<string, OptionRule<unknown>>;
 /** The resolved, checked value of every key of a rule table. */
 export type Resolved<R extends OptionRules> = { readonly [K in keyof R]: ReturnType<R[K]> };
 
-/**
- * Merges `defaults` and `given`, rejects keys absent from `rules`, and runs every rule. `what` names the client
- * in messages ("producer"). Values left `undefined` fall back to the default.
- */
 const clientIdSequences = new Map<string, number>();
 
 /**
@@ -175,6 +171,10 @@ export function withGeneratedClientId<T extends { readonly 'client.id': string }
   return { ...resolved, 'client.id': groupId === undefined ? `${kind}-${n}` : `${kind}-${groupId}-${n}` };
 }
 
+/**
+ * Merges `defaults` and `given`, rejects keys absent from `rules`, and runs every rule. `what` names the client
+ * in messages ("producer"). Values left `undefined` fall back to the default.
+ */
 export function resolveOptions<R extends OptionRules>(what: string, rules: R, defaults: Readonly<Record<string, unknown>>,
   given: Readonly<Record<string, unknown>>): Resolved<R> {
   if (typeof given !== 'object' || given === null) {

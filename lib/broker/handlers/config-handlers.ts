@@ -1,8 +1,9 @@
 /**
  * DescribeConfigs and AlterConfigs for topics (resource type 2) and brokers (4, describe only: broker configs
- * are static here). With includeSynonyms every entry lists where its value can come from, as Kafka does: a topic
- * key's override, then the broker keys behind it (`TOPIC_CONFIG_SYNONYMS`) with their setting and default. Topic overrides live in ZooKeeper under /config/topics/<t> (Kafka's layout); a topic's
- * effective value is its override, else the broker's `log.*` default, else Kafka's default. AlterConfigs
+ * are static here). Topic overrides live in ZooKeeper under /config/topics/<t> (Kafka's layout); a topic's
+ * effective value is its override, else the broker's `log.*` default, else Kafka's default. With includeSynonyms
+ * every entry lists where its value can come from, as Kafka does: a topic key's override, then the broker keys
+ * behind it (`TOPIC_CONFIG_SYNONYMS`) with their setting and default. AlterConfigs
  * replaces a topic's whole override set (non-incremental, as Kafka's AlterConfigs) through TopicAdmin, which
  * validates it against LogConfig and writes the /config/changes notification.
  */

@@ -101,15 +101,15 @@ export const COMPRESSION_TYPES: Readonly<Record<CompressionName, CompressionType
 
 /** Merges defaults, checks every option, and applies the delivery-timeout rule. */
 export function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
-  const resolved = resolveOptions('producer', PRODUCER_OPTION_RULES, DEFAULT_PRODUCER_OPTIONS,
-    options as Record<string, unknown>);
+  const resolved = withGeneratedClientId(resolveOptions('producer', PRODUCER_OPTION_RULES, DEFAULT_PRODUCER_OPTIONS,
+    options as Record<string, unknown>), 'producer');
   const floorMs = resolved['linger.ms'] + resolved['request.timeout.ms'];
   if (resolved['delivery.timeout.ms'] < floorMs) {
     if (options['delivery.timeout.ms'] !== undefined) {
       throw new InvalidArgumentError(`Option 'delivery.timeout.ms' (${resolved['delivery.timeout.ms']}) must be at least ` +
         `'linger.ms' + 'request.timeout.ms' (${floorMs}); raise it or lower the other two.`);
     }
-    return withGeneratedClientId({ ...resolved, 'delivery.timeout.ms': floorMs }, 'producer');
+    return { ...resolved, 'delivery.timeout.ms': floorMs };
   }
-  return withGeneratedClientId(resolved, 'producer');
+  return resolved;
 }
