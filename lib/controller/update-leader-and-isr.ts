@@ -59,15 +59,21 @@ export async function updateLeaderAndIsr(context: ControllerContext, zk: LeaderI
       if (written === null) stale.push(p);
       else p.leaderIsr = written;
     }
-    const rechecked = await Promise.all(refused.map(([p]) => zk.getPartitionState(p)));
-    refused.forEach(([p, reason], i) => {
-      const fresh = rechecked[i];
-      if (fresh !== null && fresh !== undefined && fresh.zkVersion !== p.leaderIsr!.zkVersion) stale.push(p);
-      else failed.set(p, reason);
-    });
     const fresh = await Promise.all(stale.map((p) => zk.getPartitionState(p)));
     stale.forEach((p, i) => (p.leaderIsr = fresh[i] ?? undefined));
-    remaining = stale;
+    // A refused partition whose znode moved on is decided again from what was just read; the rest stay failed.
+    const rechecked = await Promise.all(refused.map(([p]) => zk.getPartitionState(p)));
+    const movedOn: ControllerPartition[] = [];
+    refused.forEach(([p, reason], i) => {
+      const state = rechecked[i];
+      if (state === null || state === undefined || state.zkVersion === p.leaderIsr!.zkVersion) {
+        failed.set(p, reason);
+        return;
+      }
+      p.leaderIsr = state;
+      movedOn.push(p);
+    });
+    remaining = [...stale, ...movedOn];
   }
   return failed;
 }

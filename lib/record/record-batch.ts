@@ -61,6 +61,10 @@ export enum TimestampType {
   LogAppendTime = 1,
 }
 
+/** Kafka's name of a timestamp type, as tools print it (`CreateTime:<ms>`). */
+export const timestampTypeName = (t: TimestampType): 'CreateTime' | 'LogAppendTime' =>
+  (t === TimestampType.LogAppendTime ? 'LogAppendTime' : 'CreateTime');
+
 /** Total size in bytes of the batch starting at `pos`, from its length field. */
 export function batchSizeAt(buf: Buffer, pos = 0): number {
   return LOG_OVERHEAD + buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);

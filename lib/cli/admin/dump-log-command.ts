@@ -18,7 +18,7 @@ import { basename } from 'node:path';
 import { Command } from 'commander';
 import { BatchView, iterateBatches } from '../../record/record-batch-reader.js';
 import { ControlRecordType } from '../../record/record-batch-builder.js';
-import { CompressionType, crcOf, TimestampType } from '../../record/record-batch.js';
+import { CompressionType, crcOf, timestampTypeName } from '../../record/record-batch.js';
 import { INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX } from '../../log/log-file-names.js';
 import { OFFSET_INDEX_ENTRY_SIZE } from '../../log/offset-index.js';
 import { TIME_INDEX_ENTRY_SIZE } from '../../log/time-index.js';
@@ -78,7 +78,7 @@ function batchLine(b: BatchView): string {
     valid = false;
   }
   const lastSequence = b.baseSequence < 0 ? -1 : b.baseSequence + b.lastOffsetDelta;
-  const time = b.timestampType === TimestampType.LogAppendTime ? 'LogAppendTime' : 'CreateTime';
+  const time = timestampTypeName(b.timestampType);
   return `baseOffset: ${b.baseOffset} lastOffset: ${b.lastOffset} count: ${b.recordCount} baseSequence: ${b.baseSequence} ` +
     `lastSequence: ${lastSequence} producerId: ${b.producerId} producerEpoch: ${b.producerEpoch} ` +
     `partitionLeaderEpoch: ${b.partitionLeaderEpoch} isTransactional: ${b.isTransactional} isControl: ${b.isControl} ` +
@@ -89,10 +89,10 @@ function batchLine(b: BatchView): string {
 async function recordLines(b: BatchView, printData: boolean): Promise<string> {
   if (b.isControl) {
     const c = b.controlRecord();
-    return `| offset: ${b.baseOffset} ${b.timestampType === TimestampType.LogAppendTime ? 'LogAppendTime' : 'CreateTime'}: ` +
+    return `| offset: ${b.baseOffset} ${timestampTypeName(b.timestampType)}: ` +
       `${b.maxTimestamp} endTxnMarker: ${c.type === ControlRecordType.Commit ? 'COMMIT' : 'ABORT'} coordinatorEpoch: ${c.coordinatorEpoch}\n`;
   }
-  const time = b.timestampType === TimestampType.LogAppendTime ? 'LogAppendTime' : 'CreateTime';
+  const time = timestampTypeName(b.timestampType);
   let out = '';
   const records = b.compression === CompressionType.Zstd ? await b.recordsAsync() : b.records();
   for (const r of records) {

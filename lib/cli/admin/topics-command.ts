@@ -169,7 +169,6 @@ async function createTopic(admin: Admin, flags: TopicsFlags): Promise<void> {
   if (flags.replicaAssignment !== undefined && (flags.partitions !== undefined || flags.replicationFactor !== undefined)) {
     throw new UsageError('--replica-assignment cannot be combined with --partitions or --replication-factor: it sets both.');
   }
-  if (flags.ifNotExists === true && (await admin.listTopics({ includeInternal: true })).includes(name)) return;
   if (name.includes('.') || name.includes('_')) {
     process.stdout.write("WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. " +
       'To avoid issues it is best to use either, but not both.\n');
@@ -180,7 +179,6 @@ async function createTopic(admin: Admin, flags: TopicsFlags): Promise<void> {
     await admin.createTopics([{ name, numPartitions: flags.partitions, replicationFactor: flags.replicationFactor,
       replicaAssignment: assignment, configs: flags.config }]);
   } catch (e) {
-    // A concurrent creation between the check and the request is still "exists" for --if-not-exists.
     if (flags.ifNotExists === true && (e as { errorName?: string }).errorName === 'TOPIC_ALREADY_EXISTS') return;
     throw e;
   }

@@ -23,7 +23,7 @@ export class ConsumerBatch implements IterableIterator<Record> {
     /** The partition's high watermark when it was fetched: `highWatermark - offset - 1` is the lag after a record. */
     readonly highWatermark: number,
     /** What the records' timestamps are: the producer's create time, or the leader's append time (topic config). */
-    readonly timestampType: 'CreateTime' | 'LogAppendTime' = 'CreateTime',
+    readonly timestampType: 'CreateTime' | 'LogAppendTime',
   ) {
     this.topic = state.topic;
     this.partition = state.partition;

@@ -27,7 +27,7 @@ import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../protocol/messages/list-offsets.js';
 import type { RecordHeaderView, Record as FetchedRecord } from '../../record/record.js';
-import { CompressionType, TimestampType } from '../../record/record-batch.js';
+import { CompressionType, timestampTypeName } from '../../record/record-batch.js';
 import { ClientCluster } from '../client-cluster.js';
 import type { ClusterMetadata } from '../cluster-metadata.js';
 import { NoOffsetForPartitionError } from '../errors.js';
@@ -463,7 +463,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
           const records = view.compression === CompressionType.Zstd ? await view.recordsAsync() : view.records();
           if (current.isStale) continue;
           return new ConsumerBatch(current.state, current.epoch, records, view.baseOffset, view.lastOffset, current.highWatermark,
-            view.timestampType === TimestampType.LogAppendTime ? 'LogAppendTime' : 'CreateTime');
+            timestampTypeName(view.timestampType));
         }
       }
       this.current = this.fetcher.pollCompletedFetch();
