@@ -53,7 +53,8 @@ export interface ConsumerPerfResult {
 }
 
 const MiB = 1024 * 1024;
-const HEADER = 'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, ' +
+const HEADER =
+  'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, ' +
   'fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';
 
 export async function runConsumerPerf(options: ConsumerPerfOptions): Promise<ConsumerPerfResult> {
@@ -77,24 +78,32 @@ export async function runConsumerPerf(options: ConsumerPerfOptions): Promise<Con
   let timedOut = false;
   const startWall = new Date();
   const startMs = performance.now();
-  const watchdog = setInterval(() => {
-    if (performance.now() - lastRecordMs > timeoutMs) {
-      timedOut = true;
-      consumer.stop();
-    }
-  }, Math.min(timeoutMs, 1000));
+  const watchdog = setInterval(
+    () => {
+      if (performance.now() - lastRecordMs > timeoutMs) {
+        timedOut = true;
+        consumer.stop();
+      }
+    },
+    Math.min(timeoutMs, 1000),
+  );
   let windowStartMs = startMs;
   let windowMessages = 0;
   let windowBytes = 0;
-  const detail = options.showDetailedStats === true ? setInterval(() => {
-    const nowMs = performance.now();
-    const seconds = (nowMs - windowStartMs) / 1000;
-    print(`${new Date().toISOString()}, 0, ${(bytes / MiB).toFixed(4)}, ${(windowBytes / MiB / seconds).toFixed(4)}, ` +
-      `${messages}, ${(windowMessages / seconds).toFixed(4)}`);
-    windowStartMs = nowMs;
-    windowMessages = 0;
-    windowBytes = 0;
-  }, options.reportingIntervalMs ?? 5000) : undefined;
+  const detail =
+    options.showDetailedStats === true
+      ? setInterval(() => {
+          const nowMs = performance.now();
+          const seconds = (nowMs - windowStartMs) / 1000;
+          print(
+            `${new Date().toISOString()}, 0, ${(bytes / MiB).toFixed(4)}, ${(windowBytes / MiB / seconds).toFixed(4)}, ` +
+              `${messages}, ${(windowMessages / seconds).toFixed(4)}`,
+          );
+          windowStartMs = nowMs;
+          windowMessages = 0;
+          windowBytes = 0;
+        }, options.reportingIntervalMs ?? 5000)
+      : undefined;
 
   const count = (size: number): boolean => {
     if (firstRecordMs < 0) firstRecordMs = performance.now();
@@ -111,24 +120,26 @@ export async function runConsumerPerf(options: ConsumerPerfOptions): Promise<Con
         if (count(sizeOf(record.key) + sizeOf(record.value))) break;
       }
     } else if (target > 0) {
-      await consumer.run(mode === 'eachBatch'
-        ? {
-          eachBatch: ({ batch }) => {
-            lastRecordMs = performance.now();
-            for (const record of batch) {
-              if (count(sizeOf(record.key) + sizeOf(record.value))) {
-                consumer.stop();
-                return;
-              }
+      await consumer.run(
+        mode === 'eachBatch'
+          ? {
+              eachBatch: ({ batch }) => {
+                lastRecordMs = performance.now();
+                for (const record of batch) {
+                  if (count(sizeOf(record.key) + sizeOf(record.value))) {
+                    consumer.stop();
+                    return;
+                  }
+                }
+              },
             }
-          },
-        }
-        : {
-          eachMessage: ({ message }) => {
-            lastRecordMs = performance.now();
-            if (count(sizeOf(message.key) + sizeOf(message.value))) consumer.stop();
-          },
-        });
+          : {
+              eachMessage: ({ message }) => {
+                lastRecordMs = performance.now();
+                if (count(sizeOf(message.key) + sizeOf(message.value))) consumer.stop();
+              },
+            },
+      );
     }
   } finally {
     clearInterval(watchdog);
@@ -152,16 +163,20 @@ export async function runConsumerPerf(options: ConsumerPerfOptions): Promise<Con
     timedOut,
   };
   if (timedOut) {
-    print(`WARNING: Exiting before consuming the expected number of messages: timeout (${timeoutMs} ms) exceeded. ` +
-      'You can use the timeoutMs option to increase the timeout.');
+    print(
+      `WARNING: Exiting before consuming the expected number of messages: timeout (${timeoutMs} ms) exceeded. ` +
+        'You can use the timeoutMs option to increase the timeout.',
+    );
   }
   if (options.json === true) {
     print(JSON.stringify(result));
   } else {
     print(HEADER);
-    print(`${result.startTime}, ${result.endTime}, ${(bytes / MiB).toFixed(4)}, ${result.mbPerSec.toFixed(4)}, ${messages}, ` +
-      `${result.messagesPerSec.toFixed(4)}, 0, ${fetchTimeMs.toFixed(0)}, ${result.fetchMbPerSec.toFixed(4)}, ` +
-      `${result.fetchMessagesPerSec.toFixed(4)}`);
+    print(
+      `${result.startTime}, ${result.endTime}, ${(bytes / MiB).toFixed(4)}, ${result.mbPerSec.toFixed(4)}, ${messages}, ` +
+        `${result.messagesPerSec.toFixed(4)}, 0, ${fetchTimeMs.toFixed(0)}, ${result.fetchMbPerSec.toFixed(4)}, ` +
+        `${result.fetchMessagesPerSec.toFixed(4)}`,
+    );
   }
   return result;
 }

@@ -34,13 +34,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runFailoverBench(opts: FailoverBenchOptions): Promise<FailoverRound[]> {
   const admin = new Admin({ 'bootstrap.servers': opts.cluster.bootstrapServers });
-  const producer = new Producer({ 'bootstrap.servers': opts.cluster.bootstrapServers, acks: 'all', 'linger.ms': 0,
-    'request.timeout.ms': 3000, 'retry.backoff.ms': 20, 'metadata.max.age.ms': 60_000, 'delivery.timeout.ms': 120_000 });
+  const producer = new Producer({
+    'bootstrap.servers': opts.cluster.bootstrapServers,
+    acks: 'all',
+    'linger.ms': 0,
+    'request.timeout.ms': 3000,
+    'retry.backoff.ms': 20,
+    'metadata.max.age.ms': 60_000,
+    'delivery.timeout.ms': 120_000,
+  });
   await admin.connect();
   await producer.connect();
   const rounds: FailoverRound[] = [];
   try {
-    await admin.createTopics([{ name: TOPIC, numPartitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }]);
+    await admin.createTopics([
+      { name: TOPIC, numPartitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } },
+    ]);
     const state = async () => (await admin.describeTopics([TOPIC]))[0]!.partitions[0]!;
     const untilFullIsr = async () => {
       while ((await state()).isr.length < 3) await sleep(100);
@@ -56,9 +65,12 @@ export async function runFailoverBench(opts: FailoverBenchOptions): Promise<Fail
         const inFlight = new Set<Promise<void>>();
         while (sending) {
           const issuedAt = performance.now();
-          const p = producer.send({ topic: TOPIC, partition: 0, value: `r${round}` }).then(() => {
-            if (issuedAt > killedAt && recoveredAt === Infinity) recoveredAt = performance.now();
-          }).finally(() => inFlight.delete(p));
+          const p = producer
+            .send({ topic: TOPIC, partition: 0, value: `r${round}` })
+            .then(() => {
+              if (issuedAt > killedAt && recoveredAt === Infinity) recoveredAt = performance.now();
+            })
+            .finally(() => inFlight.delete(p));
           inFlight.add(p);
           await sleep(2);
         }

@@ -75,7 +75,9 @@ export async function runLogBench(opts: LogBenchOptions = {}): Promise<LogBenchR
   const repeat = opts.repeat ?? 3;
   const inflight = opts.inflight ?? 32;
   const root = fs.mkdtempSync(join(opts.dir ?? tmpdir(), 'mq-bench-log-'));
-  print(`mq-bench log: ${fmt(totalBytes / MiB)} MiB per phase, ${repeat} runs, ${inflight} durable appends in flight, dir ${root}`);
+  print(
+    `mq-bench log: ${fmt(totalBytes / MiB)} MiB per phase, ${repeat} runs, ${inflight} durable appends in flight, dir ${root}`,
+  );
   const runs: Record<string, number[]> = {};
   const record = (figures: Partial<Figures>) => {
     for (const [k, v] of Object.entries(figures)) (runs[k] ??= []).push(v);
@@ -87,13 +89,17 @@ export async function runLogBench(opts: LogBenchOptions = {}): Promise<LogBenchR
       const tag = `[run ${run}/${repeat}]`;
       const wp = writePath(root, totalBytes);
       record(wp);
-      print(`${tag} write path, fresh files, 1 MiB chunks: copy into mapping ${fmt(wp.write_path_mmap_fresh_mb_per_s)} MB/s, ` +
-        `writeSync ${fmt(wp.write_path_fd_fresh_mb_per_s)} MB/s, copy into pre-touched mapping ${fmt(wp.write_path_mmap_pretouched_mb_per_s)} MB/s`);
+      print(
+        `${tag} write path, fresh files, 1 MiB chunks: copy into mapping ${fmt(wp.write_path_mmap_fresh_mb_per_s)} MB/s, ` +
+          `writeSync ${fmt(wp.write_path_fd_fresh_mb_per_s)} MB/s, copy into pre-touched mapping ${fmt(wp.write_path_mmap_pretouched_mb_per_s)} MB/s`,
+      );
 
       const small = await appendPhase(root, smallBatch, totalBytes);
       record({ append_records_per_s: small.recordsPerS, append_small_mb_per_s: small.mbPerS });
-      print(`${tag} append ${RECORD_BYTES} B records in ${fmt(smallBatch.length / 1024)} KiB batches: ` +
-        `${fmt(small.recordsPerS)} records/s (${fmt(small.mbPerS)} MB/s)`);
+      print(
+        `${tag} append ${RECORD_BYTES} B records in ${fmt(smallBatch.length / 1024)} KiB batches: ` +
+          `${fmt(small.recordsPerS)} records/s (${fmt(small.mbPerS)} MB/s)`,
+      );
 
       // Alternate which of the two goes first, so that neither always inherits the other's writeback.
       const referenceFirst = run % 2 === 0;
@@ -101,22 +107,38 @@ export async function runLogBench(opts: LogBenchOptions = {}): Promise<LogBenchR
       const large = await appendPhase(root, largeBatch, totalBytes, true);
       const reference = referenceFirst ? referenceBefore : referenceWrite(root, totalBytes);
       const ratio = large.mbPerS / reference;
-      record({ append_mb_per_s: large.mbPerS, reference_write_mb_per_s: reference, append_to_reference_ratio: ratio,
-        read_mb_per_s: large.readMbPerS });
-      print(`${tag} append 1 MiB batches: ${fmt(large.mbPerS)} MB/s; reference writeSync 1 MiB chunks: ${fmt(reference)} MB/s ` +
-        `(ratio ${ratio.toFixed(2)})`);
-      print(`${tag} read back from the page cache (1 MiB reads, each view copied out once): ${fmt(large.readMbPerS)} MB/s`);
+      record({
+        append_mb_per_s: large.mbPerS,
+        reference_write_mb_per_s: reference,
+        append_to_reference_ratio: ratio,
+        read_mb_per_s: large.readMbPerS,
+      });
+      print(
+        `${tag} append 1 MiB batches: ${fmt(large.mbPerS)} MB/s; reference writeSync 1 MiB chunks: ${fmt(reference)} MB/s ` +
+          `(ratio ${ratio.toFixed(2)})`,
+      );
+      print(
+        `${tag} read back from the page cache (1 MiB reads, each view copied out once): ${fmt(large.readMbPerS)} MB/s`,
+      );
 
       const durable = await durablePhase(root, smallBatch, Math.min(totalBytes, 256 * MiB), inflight);
-      record({ durable_append_records_per_s: durable.recordsPerS, durable_ack_p50_ms: durable.p50Ms, durable_ack_p99_ms: durable.p99Ms });
-      print(`${tag} durable append (flush.messages=1, group commit): ${fmt(durable.recordsPerS)} records/s, ` +
-        `ack p50 ${durable.p50Ms.toFixed(2)} ms, p99 ${durable.p99Ms.toFixed(2)} ms`);
+      record({
+        durable_append_records_per_s: durable.recordsPerS,
+        durable_ack_p50_ms: durable.p50Ms,
+        durable_ack_p99_ms: durable.p99Ms,
+      });
+      print(
+        `${tag} durable append (flush.messages=1, group commit): ${fmt(durable.recordsPerS)} records/s, ` +
+          `ack p50 ${durable.p50Ms.toFixed(2)} ms, p99 ${durable.p99Ms.toFixed(2)} ms`,
+      );
 
       if ((opts.partitions ?? 0) > 0) {
         const load = await loadPhase(root, opts.partitions!, smallBatch);
         record({ clean_load_ms: load.cleanLoadMs, recovery_load_ms: load.recoveryLoadMs });
-        print(`${tag} LogManager startup with ${fmt(opts.partitions!)} logs: after a clean shutdown ${fmt(load.cleanLoadMs)} ms, ` +
-          `after a crash (all recovered) ${fmt(load.recoveryLoadMs)} ms`);
+        print(
+          `${tag} LogManager startup with ${fmt(opts.partitions!)} logs: after a clean shutdown ${fmt(load.cleanLoadMs)} ms, ` +
+            `after a crash (all recovered) ${fmt(load.recoveryLoadMs)} ms`,
+        );
       }
     }
   } finally {
@@ -124,7 +146,8 @@ export async function runLogBench(opts: LogBenchOptions = {}): Promise<LogBenchR
   }
   const figures = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)])) as Figures;
   print(`Summary, median [min..max] of ${repeat} runs:`);
-  for (const [k, v] of Object.entries(runs)) print(`  ${k.padEnd(38)} ${fmt(median(v))} [${fmt(Math.min(...v))}..${fmt(Math.max(...v))}]`);
+  for (const [k, v] of Object.entries(runs))
+    print(`  ${k.padEnd(38)} ${fmt(median(v))} [${fmt(Math.min(...v))}..${fmt(Math.max(...v))}]`);
   return { ...figures, runs };
 }
 
@@ -153,8 +176,12 @@ async function removeLog(log: UnifiedLog): Promise<void> {
 }
 
 /** Appends `batch` until `totalBytes` are written; with `readBack`, then reads the whole log back. */
-async function appendPhase(root: string, batch: Buffer, totalBytes: number, readBack = false):
-  Promise<{ recordsPerS: number; mbPerS: number; readMbPerS: number }> {
+async function appendPhase(
+  root: string,
+  batch: Buffer,
+  totalBytes: number,
+  readBack = false,
+): Promise<{ recordsPerS: number; mbPerS: number; readMbPerS: number }> {
   const log = openLog(root, 'append-0', benchConfig());
   const appends = Math.max(1, Math.floor(totalBytes / batch.length));
   const recordsPerBatch = recordCountOf(batch);
@@ -163,7 +190,11 @@ async function appendPhase(root: string, batch: Buffer, totalBytes: number, read
     for (let i = 0; i < appends; i++) log.append(batch, { assignOffsets: true, leaderEpoch: 0 });
     const seconds = (performance.now() - start) / 1000;
     const readMbPerS = readBack ? readAll(log) : 0;
-    return { recordsPerS: appends * recordsPerBatch / seconds, mbPerS: appends * batch.length / seconds / 1e6, readMbPerS };
+    return {
+      recordsPerS: (appends * recordsPerBatch) / seconds,
+      mbPerS: (appends * batch.length) / seconds / 1e6,
+      readMbPerS,
+    };
   } finally {
     await removeLog(log);
   }
@@ -205,7 +236,13 @@ function referenceWrite(root: string, totalBytes: number): number {
 }
 
 /** The three ways to fill a fresh file, 1 MiB at a time. */
-function writePath(root: string, totalBytes: number): Pick<Figures, 'write_path_mmap_fresh_mb_per_s' | 'write_path_fd_fresh_mb_per_s' | 'write_path_mmap_pretouched_mb_per_s'> {
+function writePath(
+  root: string,
+  totalBytes: number,
+): Pick<
+  Figures,
+  'write_path_mmap_fresh_mb_per_s' | 'write_path_fd_fresh_mb_per_s' | 'write_path_mmap_pretouched_mb_per_s'
+> {
   const chunk = Buffer.alloc(MiB, 0x63);
   const length = Math.floor(totalBytes / MiB) * MiB;
   const timed = (prepare: (fd: number) => void, fill: (fd: number) => void): number => {
@@ -228,9 +265,12 @@ function writePath(root: string, totalBytes: number): Pick<Figures, 'write_path_
   };
   return {
     write_path_mmap_fresh_mb_per_s: timed((fd) => fs.ftruncateSync(fd, length), copyIntoMapping),
-    write_path_fd_fresh_mb_per_s: timed(() => undefined, (fd) => {
-      for (let p = 0; p < length; p += MiB) fs.writeSync(fd, chunk, 0, MiB, p);
-    }),
+    write_path_fd_fresh_mb_per_s: timed(
+      () => undefined,
+      (fd) => {
+        for (let p = 0; p < length; p += MiB) fs.writeSync(fd, chunk, 0, MiB, p);
+      },
+    ),
     write_path_mmap_pretouched_mb_per_s: timed((fd) => {
       const zeros = Buffer.alloc(MiB);
       for (let p = 0; p < length; p += MiB) fs.writeSync(fd, zeros, 0, MiB, p);
@@ -239,8 +279,12 @@ function writePath(root: string, totalBytes: number): Pick<Figures, 'write_path_
 }
 
 /** `inflight` producers, each appending `batch` and awaiting its flush, until `totalBytes` are acknowledged. */
-async function durablePhase(root: string, batch: Buffer, totalBytes: number, inflight: number):
-  Promise<{ recordsPerS: number; p50Ms: number; p99Ms: number }> {
+async function durablePhase(
+  root: string,
+  batch: Buffer,
+  totalBytes: number,
+  inflight: number,
+): Promise<{ recordsPerS: number; p50Ms: number; p99Ms: number }> {
   const log = openLog(root, 'durable-0', benchConfig({ flushMessages: 1 }));
   const appends = Math.max(inflight, Math.floor(totalBytes / batch.length));
   const recordsPerBatch = recordCountOf(batch);
@@ -248,32 +292,44 @@ async function durablePhase(root: string, batch: Buffer, totalBytes: number, inf
   let started = 0;
   try {
     const start = performance.now();
-    await Promise.all(Array.from({ length: inflight }, async () => {
-      // Each producer owns a copy: the leader stamps offsets into the buffer it appends.
-      const own = Buffer.from(batch);
-      while (started < appends) {
-        started++;
-        const t = performance.now();
-        const info = log.append(own, { assignOffsets: true, leaderEpoch: 0 });
-        await log.awaitFlushed(info.lastOffset);
-        latenciesMs.push(performance.now() - t);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: inflight }, async () => {
+        // Each producer owns a copy: the leader stamps offsets into the buffer it appends.
+        const own = Buffer.from(batch);
+        while (started < appends) {
+          started++;
+          const t = performance.now();
+          const info = log.append(own, { assignOffsets: true, leaderEpoch: 0 });
+          await log.awaitFlushed(info.lastOffset);
+          latenciesMs.push(performance.now() - t);
+        }
+      }),
+    );
     const seconds = (performance.now() - start) / 1000;
     latenciesMs.sort((a, b) => a - b);
-    return { recordsPerS: appends * recordsPerBatch / seconds, p50Ms: percentile(latenciesMs, 0.5), p99Ms: percentile(latenciesMs, 0.99) };
+    return {
+      recordsPerS: (appends * recordsPerBatch) / seconds,
+      p50Ms: percentile(latenciesMs, 0.5),
+      p99Ms: percentile(latenciesMs, 0.99),
+    };
   } finally {
     await removeLog(log);
   }
 }
 
 /** Creates `partitions` logs of one batch each, then times two startups: clean, and after a simulated crash. */
-async function loadPhase(root: string, partitions: number, batch: Buffer): Promise<{ cleanLoadMs: number; recoveryLoadMs: number }> {
+async function loadPhase(
+  root: string,
+  partitions: number,
+  batch: Buffer,
+): Promise<{ cleanLoadMs: number; recoveryLoadMs: number }> {
   const logDirs = [join(root, 'load')];
   const defaultConfig = benchConfig();
   const first = new LogManager({ logDirs, defaultConfig });
   for (let p = 0; p < partitions; p++) {
-    first.getOrCreateLog({ topic: 'load', partition: p }).append(Buffer.from(batch), { assignOffsets: true, leaderEpoch: 0 });
+    first
+      .getOrCreateLog({ topic: 'load', partition: p })
+      .append(Buffer.from(batch), { assignOffsets: true, leaderEpoch: 0 });
   }
   await first.shutdown();
   try {
@@ -293,7 +349,10 @@ async function loadPhase(root: string, partitions: number, batch: Buffer): Promi
 }
 
 function median(values: number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 0.5);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 function percentile(sorted: number[], q: number): number {

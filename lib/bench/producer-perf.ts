@@ -57,7 +57,8 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
   const print = options.print ?? ((line: string) => console.log(line));
   const { topic, numRecords } = options;
 
-  if (options.createTopic !== false) await ensureTopic(options, options.createTopic ?? { partitions: 1, replicationFactor: 1 });
+  if (options.createTopic !== false)
+    await ensureTopic(options, options.createTopic ?? { partitions: 1, replicationFactor: 1 });
   const producer = new Producer({ ...options.producerProps, 'bootstrap.servers': options.bootstrapServers });
   await producer.connect();
   const value = randomPayload(recordSize);
@@ -68,9 +69,11 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
   const report = (): void => {
     const nowMs = performance.now();
     const s = window.summary();
-    print(`${windowRecords} records sent, ${rate(windowRecords, nowMs - windowStartMs)} records/sec ` +
-      `(${mb(windowRecords * recordSize, nowMs - windowStartMs)} MB/sec), ${s.avgMs.toFixed(1)} ms avg latency, ` +
-      `${s.maxMs.toFixed(1)} ms max latency.`);
+    print(
+      `${windowRecords} records sent, ${rate(windowRecords, nowMs - windowStartMs)} records/sec ` +
+        `(${mb(windowRecords * recordSize, nowMs - windowStartMs)} MB/sec), ${s.avgMs.toFixed(1)} ms avg latency, ` +
+        `${s.maxMs.toFixed(1)} ms max latency.`,
+    );
     window = new LatencyHistogram(10_000);
     windowStartMs = nowMs;
     windowRecords = 0;
@@ -93,7 +96,9 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
       if (chunkSize === 1) {
         pending.push(producer.send(chunk[0]!).then(() => acked(sentMs, 1)));
       } else {
-        pending.push(producer.sendBatch(count === chunkSize ? chunk : chunk.slice(0, count)).then(() => acked(sentMs, count)));
+        pending.push(
+          producer.sendBatch(count === chunkSize ? chunk : chunk.slice(0, count)).then(() => acked(sentMs, count)),
+        );
       }
       sent += count;
       if (pending.length >= maxPending) await pending.shift();
@@ -107,26 +112,36 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
   const elapsedMs = performance.now() - startMs;
   const s = overall.summary();
   const result: ProducerPerfResult = {
-    records: numRecords, elapsedMs, recordsPerSec: numRecords / (elapsedMs / 1000),
-    mbPerSec: (numRecords * recordSize) / MiB / (elapsedMs / 1000), ...s,
+    records: numRecords,
+    elapsedMs,
+    recordsPerSec: numRecords / (elapsedMs / 1000),
+    mbPerSec: (numRecords * recordSize) / MiB / (elapsedMs / 1000),
+    ...s,
   };
   if (options.json === true) {
     print(JSON.stringify(result));
   } else {
-    print(`${numRecords} records sent, ${rate(numRecords, elapsedMs)} records/sec (${mb(numRecords * recordSize, elapsedMs)} ` +
-      `MB/sec), ${s.avgMs.toFixed(2)} ms avg latency, ${s.maxMs.toFixed(2)} ms max latency, ${s.p50Ms.toFixed(0)} ms 50th, ` +
-      `${s.p95Ms.toFixed(0)} ms 95th, ${s.p99Ms.toFixed(0)} ms 99th, ${s.p999Ms.toFixed(0)} ms 99.9th.`);
+    print(
+      `${numRecords} records sent, ${rate(numRecords, elapsedMs)} records/sec (${mb(numRecords * recordSize, elapsedMs)} ` +
+        `MB/sec), ${s.avgMs.toFixed(2)} ms avg latency, ${s.maxMs.toFixed(2)} ms max latency, ${s.p50Ms.toFixed(0)} ms 50th, ` +
+        `${s.p95Ms.toFixed(0)} ms 95th, ${s.p99Ms.toFixed(0)} ms 99th, ${s.p999Ms.toFixed(0)} ms 99.9th.`,
+    );
   }
   return result;
 }
 
 /** Creates the topic unless it exists. */
-async function ensureTopic(options: ProducerPerfOptions, spec: { partitions: number; replicationFactor: number }): Promise<void> {
+async function ensureTopic(
+  options: ProducerPerfOptions,
+  spec: { partitions: number; replicationFactor: number },
+): Promise<void> {
   const admin = new Admin({ 'bootstrap.servers': options.bootstrapServers });
   await admin.connect();
   try {
     if (!(await admin.listTopics()).includes(options.topic)) {
-      await admin.createTopics([{ name: options.topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor }]);
+      await admin.createTopics([
+        { name: options.topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor },
+      ]);
     }
   } finally {
     await admin.close();

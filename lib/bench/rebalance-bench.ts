@@ -52,16 +52,23 @@ export async function runRebalanceBench(opts: RebalanceBenchOptions): Promise<Re
   let production: Promise<void> | undefined;
 
   const join = async () => {
-    const consumer = new Consumer({ 'bootstrap.servers': opts.bootstrapServers, 'group.id': 'rebalance-bench',
-      'auto.offset.reset': 'latest', 'partition.assignment.strategy': opts.strategy,
-      'session.timeout.ms': opts.sessionTimeoutMs, 'heartbeat.interval.ms': opts.heartbeatIntervalMs });
+    const consumer = new Consumer({
+      'bootstrap.servers': opts.bootstrapServers,
+      'group.id': 'rebalance-bench',
+      'auto.offset.reset': 'latest',
+      'partition.assignment.strategy': opts.strategy,
+      'session.timeout.ms': opts.sessionTimeoutMs,
+      'heartbeat.interval.ms': opts.heartbeatIntervalMs,
+    });
     await consumer.connect();
     consumer.subscribe([TOPIC]);
     const member = { consumer, reading: Promise.resolve(), leaving: false };
     // What a member still reads while it closes does not count: the figures are about the members that stay.
-    member.reading = consumer.run({ eachBatch: ({ batch }) => {
-      if (!member.leaving) deliveries[batch.partition]!.push(performance.now());
-    } });
+    member.reading = consumer.run({
+      eachBatch: ({ batch }) => {
+        if (!member.leaving) deliveries[batch.partition]!.push(performance.now());
+      },
+    });
     group.push(member);
   };
   /** True when the members' assignments cover every partition exactly once. */
@@ -70,7 +77,8 @@ export async function runRebalanceBench(opts: RebalanceBenchOptions): Promise<Re
     return owned.length === opts.partitions && new Set(owned).size === opts.partitions;
   };
   /** Stable, and (when there are enough partitions) every member owns some: no rebalance is still under way. */
-  const settled = () => stable() && (opts.partitions < group.length || group.every((m) => m.consumer.assignment().length > 0));
+  const settled = () =>
+    stable() && (opts.partitions < group.length || group.every((m) => m.consumer.assignment().length > 0));
   const until = async (done: () => boolean, what: string) => {
     const deadline = performance.now() + 120_000;
     while (!done()) {
@@ -85,7 +93,9 @@ export async function runRebalanceBench(opts: RebalanceBenchOptions): Promise<Re
     await producer.connect();
     production = (async () => {
       while (producing) {
-        await producer.sendBatch(Array.from({ length: opts.partitions }, (_, partition) => ({ topic: TOPIC, partition, value: 'x' })));
+        await producer.sendBatch(
+          Array.from({ length: opts.partitions }, (_, partition) => ({ topic: TOPIC, partition, value: 'x' })),
+        );
         await sleep(PRODUCE_EVERY_MS);
       }
     })();
@@ -113,8 +123,12 @@ export async function runRebalanceBench(opts: RebalanceBenchOptions): Promise<Re
         const times = deliveries[p]!.filter((t) => t > t0 - 1000 && t < Math.max(reassignedAt, resumedAt) + 200);
         for (let i = 1; i < times.length; i++) unmovedStallMs = Math.max(unmovedStallMs, times[i]! - times[i - 1]!);
       }
-      const result = { round, reassignedMs: Math.round(reassignedAt - t0), resumedMs: Math.round(resumedAt - t0),
-        unmovedStallMs: Math.round(unmovedStallMs) };
+      const result = {
+        round,
+        reassignedMs: Math.round(reassignedAt - t0),
+        resumedMs: Math.round(resumedAt - t0),
+        unmovedStallMs: Math.round(unmovedStallMs),
+      };
       rounds.push(result);
       opts.onRound?.(result);
       for (const d of deliveries) d.splice(0, d.length - 1);
@@ -126,7 +140,12 @@ export async function runRebalanceBench(opts: RebalanceBenchOptions): Promise<Re
     producing = false;
     await production?.catch(() => undefined);
     for (const m of group) m.consumer.stop();
-    await Promise.all(group.map(async (m) => { await m.reading.catch(() => undefined); await m.consumer.close(); }));
+    await Promise.all(
+      group.map(async (m) => {
+        await m.reading.catch(() => undefined);
+        await m.consumer.close();
+      }),
+    );
     await producer.close();
     await admin.close();
   }

@@ -14,97 +14,434 @@ const LONG_MAX = Number.MAX_SAFE_INTEGER;
 
 export const BROKER_CONFIG = new ConfigDef({
   // Server basics
-  brokerId: define<number>('broker.id', 'int', -1, 'The broker id for this server; must be unique in the cluster.', atLeast(0)),
+  brokerId: define<number>(
+    'broker.id',
+    'int',
+    -1,
+    'The broker id for this server; must be unique in the cluster.',
+    atLeast(0),
+  ),
   brokerRack: define<string>('broker.rack', 'string', '', 'Rack of the broker, for rack-aware replica assignment.'),
-  listeners: define<string[]>('listeners', 'list', ['PLAINTEXT://127.0.0.1:9092'],
-    'Listener URIs, e.g. PLAINTEXT://127.0.0.1:9092. Port 0 binds a free port, which is then registered in ZooKeeper.'),
-  advertisedListeners: define<string[]>('advertised.listeners', 'list', [],
-    'Listeners published in ZooKeeper for clients, if different from `listeners`.'),
+  listeners: define<string[]>(
+    'listeners',
+    'list',
+    ['PLAINTEXT://127.0.0.1:9092'],
+    'Listener URIs, e.g. PLAINTEXT://127.0.0.1:9092. Port 0 binds a free port, which is then registered in ZooKeeper.',
+  ),
+  advertisedListeners: define<string[]>(
+    'advertised.listeners',
+    'list',
+    [],
+    'Listeners published in ZooKeeper for clients, if different from `listeners`.',
+  ),
   logDirs: define<string[]>('log.dirs', 'list', ['/tmp/mq-logs'], 'Directories in which the log data is kept.'),
   // ZooKeeper
-  zookeeperConnect: define<string>('zookeeper.connect', 'string', undefined,
-    'ZooKeeper connection string host:port[,host:port][/chroot].'),
-  zookeeperSessionTimeoutMs: define<number>('zookeeper.session.timeout.ms', 'int', 18000, 'ZooKeeper session timeout.', atLeast(1000)),
-  zookeeperConnectionTimeoutMs: define<number>('zookeeper.connection.timeout.ms', 'int', 18000,
-    'Max time to wait to establish a connection to ZooKeeper.', atLeast(1)),
+  zookeeperConnect: define<string>(
+    'zookeeper.connect',
+    'string',
+    undefined,
+    'ZooKeeper connection string host:port[,host:port][/chroot].',
+  ),
+  zookeeperSessionTimeoutMs: define<number>(
+    'zookeeper.session.timeout.ms',
+    'int',
+    18000,
+    'ZooKeeper session timeout.',
+    atLeast(1000),
+  ),
+  zookeeperConnectionTimeoutMs: define<number>(
+    'zookeeper.connection.timeout.ms',
+    'int',
+    18000,
+    'Max time to wait to establish a connection to ZooKeeper.',
+    atLeast(1),
+  ),
   // Topics
-  numPartitions: define<number>('num.partitions', 'int', 1, 'Default number of partitions for auto-created topics.', atLeast(1)),
-  defaultReplicationFactor: define<number>('default.replication.factor', 'int', 1, 'Default replication factor for auto-created topics.', atLeast(1)),
-  autoCreateTopicsEnable: define<boolean>('auto.create.topics.enable', 'boolean', true, 'Enable auto creation of topics on metadata requests.'),
+  numPartitions: define<number>(
+    'num.partitions',
+    'int',
+    1,
+    'Default number of partitions for auto-created topics.',
+    atLeast(1),
+  ),
+  defaultReplicationFactor: define<number>(
+    'default.replication.factor',
+    'int',
+    1,
+    'Default replication factor for auto-created topics.',
+    atLeast(1),
+  ),
+  autoCreateTopicsEnable: define<boolean>(
+    'auto.create.topics.enable',
+    'boolean',
+    true,
+    'Enable auto creation of topics on metadata requests.',
+  ),
   deleteTopicEnable: define<boolean>('delete.topic.enable', 'boolean', true, 'Enables topic deletion.'),
-  minInsyncReplicas: define<number>('min.insync.replicas', 'int', 1, 'Minimum ISR size for acks=all produce requests.', atLeast(1)),
-  uncleanLeaderElectionEnable: define<boolean>('unclean.leader.election.enable', 'boolean', false,
-    'Allow replicas not in the ISR to be elected leader as a last resort, even though doing so may lose data.'),
-  autoLeaderRebalanceEnable: define<boolean>('auto.leader.rebalance.enable', 'boolean', true, 'Enable periodic preferred leader election.'),
-  leaderImbalancePerBrokerPercentage: define<number>('leader.imbalance.per.broker.percentage', 'int', 10,
-    'Allowed ratio of leader imbalance per broker, in percent.', between(0, 100)),
-  leaderImbalanceCheckIntervalSeconds: define<number>('leader.imbalance.check.interval.seconds', 'long', 300,
-    'Frequency of the leader imbalance check.', atLeast(1)),
+  minInsyncReplicas: define<number>(
+    'min.insync.replicas',
+    'int',
+    1,
+    'Minimum ISR size for acks=all produce requests.',
+    atLeast(1),
+  ),
+  uncleanLeaderElectionEnable: define<boolean>(
+    'unclean.leader.election.enable',
+    'boolean',
+    false,
+    'Allow replicas not in the ISR to be elected leader as a last resort, even though doing so may lose data.',
+  ),
+  autoLeaderRebalanceEnable: define<boolean>(
+    'auto.leader.rebalance.enable',
+    'boolean',
+    true,
+    'Enable periodic preferred leader election.',
+  ),
+  leaderImbalancePerBrokerPercentage: define<number>(
+    'leader.imbalance.per.broker.percentage',
+    'int',
+    10,
+    'Allowed ratio of leader imbalance per broker, in percent.',
+    between(0, 100),
+  ),
+  leaderImbalanceCheckIntervalSeconds: define<number>(
+    'leader.imbalance.check.interval.seconds',
+    'long',
+    300,
+    'Frequency of the leader imbalance check.',
+    atLeast(1),
+  ),
   // Log defaults (per-topic overridable)
-  logSegmentBytes: define<number>('log.segment.bytes', 'int', 1073741824, 'Maximum size of a single log file.', atLeast(14)),
-  logRollMs: define<number>('log.roll.ms', 'long', -1, 'Maximum time before a new segment is rolled; overrides log.roll.hours.'),
-  logRollHours: define<number>('log.roll.hours', 'int', 168, 'Maximum time before a new segment is rolled.', atLeast(1)),
-  logRollJitterMs: define<number>('log.roll.jitter.ms', 'long', 0, 'Maximum jitter subtracted from the roll time.', atLeast(0)),
-  logRetentionMs: define<number>('log.retention.ms', 'long', -2, 'Retention time; overrides minutes and hours. -1 = unlimited.'),
-  logRetentionMinutes: define<number>('log.retention.minutes', 'int', -2, 'Retention time in minutes; overrides hours.'),
+  logSegmentBytes: define<number>(
+    'log.segment.bytes',
+    'int',
+    1073741824,
+    'Maximum size of a single log file.',
+    atLeast(14),
+  ),
+  logRollMs: define<number>(
+    'log.roll.ms',
+    'long',
+    -1,
+    'Maximum time before a new segment is rolled; overrides log.roll.hours.',
+  ),
+  logRollHours: define<number>(
+    'log.roll.hours',
+    'int',
+    168,
+    'Maximum time before a new segment is rolled.',
+    atLeast(1),
+  ),
+  logRollJitterMs: define<number>(
+    'log.roll.jitter.ms',
+    'long',
+    0,
+    'Maximum jitter subtracted from the roll time.',
+    atLeast(0),
+  ),
+  logRetentionMs: define<number>(
+    'log.retention.ms',
+    'long',
+    -2,
+    'Retention time; overrides minutes and hours. -1 = unlimited.',
+  ),
+  logRetentionMinutes: define<number>(
+    'log.retention.minutes',
+    'int',
+    -2,
+    'Retention time in minutes; overrides hours.',
+  ),
   logRetentionHours: define<number>('log.retention.hours', 'int', 168, 'Retention time in hours.'),
-  logRetentionBytes: define<number>('log.retention.bytes', 'long', -1, 'Maximum size of a partition log before deletion; -1 = unlimited.'),
-  logRetentionCheckIntervalMs: define<number>('log.retention.check.interval.ms', 'long', 300000,
-    'How often the log cleaner checks whether any log is eligible for deletion.', atLeast(1)),
-  logIndexSizeMaxBytes: define<number>('log.index.size.max.bytes', 'int', 10485760, 'Maximum size of an offset index in bytes.', atLeast(4)),
-  logIndexIntervalBytes: define<number>('log.index.interval.bytes', 'int', 4096, 'Bytes between offset index entries.', atLeast(0)),
-  logFlushIntervalMessages: define<number>('log.flush.interval.messages', 'long', LONG_MAX,
-    'Messages accumulated before a flush to disk; 1 makes every produce wait for a (group-committed) fsync.', atLeast(1)),
-  logFlushIntervalMs: define<number>('log.flush.interval.ms', 'long', -1, 'Maximum time data stays unflushed; -1 = never (page cache).'),
-  logFlushOffsetCheckpointIntervalMs: define<number>('log.flush.offset.checkpoint.interval.ms', 'int', 60000,
-    'How often the recovery point checkpoint is written.', atLeast(0)),
-  logFlushStartOffsetCheckpointIntervalMs: define<number>('log.flush.start.offset.checkpoint.interval.ms', 'int', 60000,
-    'How often the log start offset checkpoint is written.', atLeast(0)),
-  logCleanupPolicy: define<string[]>('log.cleanup.policy', 'list', ['delete'], 'Default cleanup policy: delete, compact or both.'),
+  logRetentionBytes: define<number>(
+    'log.retention.bytes',
+    'long',
+    -1,
+    'Maximum size of a partition log before deletion; -1 = unlimited.',
+  ),
+  logRetentionCheckIntervalMs: define<number>(
+    'log.retention.check.interval.ms',
+    'long',
+    300000,
+    'How often the log cleaner checks whether any log is eligible for deletion.',
+    atLeast(1),
+  ),
+  logIndexSizeMaxBytes: define<number>(
+    'log.index.size.max.bytes',
+    'int',
+    10485760,
+    'Maximum size of an offset index in bytes.',
+    atLeast(4),
+  ),
+  logIndexIntervalBytes: define<number>(
+    'log.index.interval.bytes',
+    'int',
+    4096,
+    'Bytes between offset index entries.',
+    atLeast(0),
+  ),
+  logFlushIntervalMessages: define<number>(
+    'log.flush.interval.messages',
+    'long',
+    LONG_MAX,
+    'Messages accumulated before a flush to disk; 1 makes every produce wait for a (group-committed) fsync.',
+    atLeast(1),
+  ),
+  logFlushIntervalMs: define<number>(
+    'log.flush.interval.ms',
+    'long',
+    -1,
+    'Maximum time data stays unflushed; -1 = never (page cache).',
+  ),
+  logFlushOffsetCheckpointIntervalMs: define<number>(
+    'log.flush.offset.checkpoint.interval.ms',
+    'int',
+    60000,
+    'How often the recovery point checkpoint is written.',
+    atLeast(0),
+  ),
+  logFlushStartOffsetCheckpointIntervalMs: define<number>(
+    'log.flush.start.offset.checkpoint.interval.ms',
+    'int',
+    60000,
+    'How often the log start offset checkpoint is written.',
+    atLeast(0),
+  ),
+  logCleanupPolicy: define<string[]>(
+    'log.cleanup.policy',
+    'list',
+    ['delete'],
+    'Default cleanup policy: delete, compact or both.',
+  ),
   logCleanerEnable: define<boolean>('log.cleaner.enable', 'boolean', true, 'Enable the log cleaner (compaction).'),
-  logCleanerDeleteRetentionMs: define<number>('log.cleaner.delete.retention.ms', 'long', 86400000, 'How long tombstones are retained.', atLeast(0)),
-  logCleanerMinCleanableRatio: define<number>('log.cleaner.min.cleanable.ratio', 'double', 0.5, 'Minimum dirty ratio before cleaning.', between(0, 1)),
-  logCleanerMinCompactionLagMs: define<number>('log.cleaner.min.compaction.lag.ms', 'long', 0, 'Minimum time a message stays uncompacted.', atLeast(0)),
-  logCleanerBackoffMs: define<number>('log.cleaner.backoff.ms', 'long', 15000, 'Sleep time when there are no logs to clean.', atLeast(0)),
-  logSegmentDeleteDelayMs: define<number>('log.segment.delete.delay.ms', 'long', 60000, 'Delay before deleting a file from the filesystem.', atLeast(0)),
-  logMessageTimestampType: define<string>('log.message.timestamp.type', 'string', 'CreateTime', 'CreateTime or LogAppendTime.',
-    oneOf('CreateTime', 'LogAppendTime')),
-  logPreallocate: define<boolean>('log.preallocate', 'boolean', false, 'Extend a new segment file to its full size when it is created.'),
-  messageMaxBytes: define<number>('message.max.bytes', 'int', 1048588, 'Largest record batch size allowed.', atLeast(0)),
-  compressionType: define<string>('compression.type', 'string', 'producer', 'Final compression type for a topic.',
-    oneOf('producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd')),
+  logCleanerDeleteRetentionMs: define<number>(
+    'log.cleaner.delete.retention.ms',
+    'long',
+    86400000,
+    'How long tombstones are retained.',
+    atLeast(0),
+  ),
+  logCleanerMinCleanableRatio: define<number>(
+    'log.cleaner.min.cleanable.ratio',
+    'double',
+    0.5,
+    'Minimum dirty ratio before cleaning.',
+    between(0, 1),
+  ),
+  logCleanerMinCompactionLagMs: define<number>(
+    'log.cleaner.min.compaction.lag.ms',
+    'long',
+    0,
+    'Minimum time a message stays uncompacted.',
+    atLeast(0),
+  ),
+  logCleanerBackoffMs: define<number>(
+    'log.cleaner.backoff.ms',
+    'long',
+    15000,
+    'Sleep time when there are no logs to clean.',
+    atLeast(0),
+  ),
+  logSegmentDeleteDelayMs: define<number>(
+    'log.segment.delete.delay.ms',
+    'long',
+    60000,
+    'Delay before deleting a file from the filesystem.',
+    atLeast(0),
+  ),
+  logMessageTimestampType: define<string>(
+    'log.message.timestamp.type',
+    'string',
+    'CreateTime',
+    'CreateTime or LogAppendTime.',
+    oneOf('CreateTime', 'LogAppendTime'),
+  ),
+  logPreallocate: define<boolean>(
+    'log.preallocate',
+    'boolean',
+    false,
+    'Extend a new segment file to its full size when it is created.',
+  ),
+  messageMaxBytes: define<number>(
+    'message.max.bytes',
+    'int',
+    1048588,
+    'Largest record batch size allowed.',
+    atLeast(0),
+  ),
+  compressionType: define<string>(
+    'compression.type',
+    'string',
+    'producer',
+    'Final compression type for a topic.',
+    oneOf('producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'),
+  ),
   // Network
-  socketRequestMaxBytes: define<number>('socket.request.max.bytes', 'int', 104857600, 'Maximum bytes in a socket request.', atLeast(1)),
-  connectionsMaxIdleMs: define<number>('connections.max.idle.ms', 'long', 600000, 'Idle connections are closed after this.'),
+  socketRequestMaxBytes: define<number>(
+    'socket.request.max.bytes',
+    'int',
+    104857600,
+    'Maximum bytes in a socket request.',
+    atLeast(1),
+  ),
+  connectionsMaxIdleMs: define<number>(
+    'connections.max.idle.ms',
+    'long',
+    600000,
+    'Idle connections are closed after this.',
+  ),
   // Replication
-  replicaLagTimeMaxMs: define<number>('replica.lag.time.max.ms', 'long', 30000,
-    'A follower that has not caught up for this long is removed from the ISR.', atLeast(1)),
-  replicaFetchWaitMaxMs: define<number>('replica.fetch.wait.max.ms', 'int', 500, 'Max wait time for each follower fetch request.', atLeast(0)),
-  replicaFetchMinBytes: define<number>('replica.fetch.min.bytes', 'int', 1, 'Minimum bytes expected for each follower fetch response.', atLeast(1)),
-  replicaFetchMaxBytes: define<number>('replica.fetch.max.bytes', 'int', 1048576, 'Bytes fetched per partition by followers.', atLeast(0)),
-  replicaFetchResponseMaxBytes: define<number>('replica.fetch.response.max.bytes', 'int', 10485760, 'Bytes per follower fetch response.', atLeast(0)),
-  replicaFetchBackoffMs: define<number>('replica.fetch.backoff.ms', 'int', 1000, 'Sleep after a follower fetch error.', atLeast(0)),
+  replicaLagTimeMaxMs: define<number>(
+    'replica.lag.time.max.ms',
+    'long',
+    30000,
+    'A follower that has not caught up for this long is removed from the ISR.',
+    atLeast(1),
+  ),
+  replicaFetchWaitMaxMs: define<number>(
+    'replica.fetch.wait.max.ms',
+    'int',
+    500,
+    'Max wait time for each follower fetch request.',
+    atLeast(0),
+  ),
+  replicaFetchMinBytes: define<number>(
+    'replica.fetch.min.bytes',
+    'int',
+    1,
+    'Minimum bytes expected for each follower fetch response.',
+    atLeast(1),
+  ),
+  replicaFetchMaxBytes: define<number>(
+    'replica.fetch.max.bytes',
+    'int',
+    1048576,
+    'Bytes fetched per partition by followers.',
+    atLeast(0),
+  ),
+  replicaFetchResponseMaxBytes: define<number>(
+    'replica.fetch.response.max.bytes',
+    'int',
+    10485760,
+    'Bytes per follower fetch response.',
+    atLeast(0),
+  ),
+  replicaFetchBackoffMs: define<number>(
+    'replica.fetch.backoff.ms',
+    'int',
+    1000,
+    'Sleep after a follower fetch error.',
+    atLeast(0),
+  ),
   numReplicaFetchers: define<number>('num.replica.fetchers', 'int', 1, 'Fetchers per source broker.', atLeast(1)),
-  replicaHighWatermarkCheckpointIntervalMs: define<number>('replica.high.watermark.checkpoint.interval.ms', 'long', 5000,
-    'How often the high watermark is saved to disk.', atLeast(1)),
-  controlledShutdownEnable: define<boolean>('controlled.shutdown.enable', 'boolean', true, 'Move leadership away before shutting down.'),
-  controlledShutdownMaxRetries: define<number>('controlled.shutdown.max.retries', 'int', 3, 'Controlled shutdown attempts.', atLeast(0)),
-  controlledShutdownRetryBackoffMs: define<number>('controlled.shutdown.retry.backoff.ms', 'long', 5000, 'Backoff between attempts.', atLeast(0)),
-  metricsPort: define<number>('metrics.port', 'int', -1,
-    'Port of the Prometheus /metrics endpoint on the listener host; -1 serves none, 0 picks a free port.', atLeast(-1)),
-  controllerSocketTimeoutMs: define<number>('controller.socket.timeout.ms', 'int', 30000, 'Timeout of requests to the controller.', atLeast(0)),
+  replicaHighWatermarkCheckpointIntervalMs: define<number>(
+    'replica.high.watermark.checkpoint.interval.ms',
+    'long',
+    5000,
+    'How often the high watermark is saved to disk.',
+    atLeast(1),
+  ),
+  controlledShutdownEnable: define<boolean>(
+    'controlled.shutdown.enable',
+    'boolean',
+    true,
+    'Move leadership away before shutting down.',
+  ),
+  controlledShutdownMaxRetries: define<number>(
+    'controlled.shutdown.max.retries',
+    'int',
+    3,
+    'Controlled shutdown attempts.',
+    atLeast(0),
+  ),
+  controlledShutdownRetryBackoffMs: define<number>(
+    'controlled.shutdown.retry.backoff.ms',
+    'long',
+    5000,
+    'Backoff between attempts.',
+    atLeast(0),
+  ),
+  metricsPort: define<number>(
+    'metrics.port',
+    'int',
+    -1,
+    'Port of the Prometheus /metrics endpoint on the listener host; -1 serves none, 0 picks a free port.',
+    atLeast(-1),
+  ),
+  controllerSocketTimeoutMs: define<number>(
+    'controller.socket.timeout.ms',
+    'int',
+    30000,
+    'Timeout of requests to the controller.',
+    atLeast(0),
+  ),
   // Group coordinator and offsets
-  offsetsTopicNumPartitions: define<number>('offsets.topic.num.partitions', 'int', 50, 'Partitions of __consumer_offsets.', atLeast(1)),
-  offsetsTopicReplicationFactor: define<number>('offsets.topic.replication.factor', 'int', 3,
-    'Replication factor of __consumer_offsets (capped by live brokers while fewer exist).', atLeast(1)),
-  offsetsTopicSegmentBytes: define<number>('offsets.topic.segment.bytes', 'int', 104857600, 'Segment size of __consumer_offsets.', atLeast(1)),
-  offsetsRetentionMinutes: define<number>('offsets.retention.minutes', 'int', 10080, 'Offsets of empty groups expire after this.', atLeast(1)),
-  offsetsRetentionCheckIntervalMs: define<number>('offsets.retention.check.interval.ms', 'long', 600000, 'Offset expiry check interval.', atLeast(1)),
-  offsetMetadataMaxBytes: define<number>('offset.metadata.max.bytes', 'int', 4096, 'Largest metadata string of a committed offset.', atLeast(0)),
-  offsetsCommitTimeoutMs: define<number>('offsets.commit.timeout.ms', 'int', 5000, 'Offset commit replication timeout.', atLeast(1)),
-  groupMinSessionTimeoutMs: define<number>('group.min.session.timeout.ms', 'int', 6000, 'Minimum allowed consumer session timeout.'),
-  groupMaxSessionTimeoutMs: define<number>('group.max.session.timeout.ms', 'int', 1800000, 'Maximum allowed consumer session timeout.'),
-  groupInitialRebalanceDelayMs: define<number>('group.initial.rebalance.delay.ms', 'int', 3000, 'Delay of the first rebalance of an empty group.'),
+  offsetsTopicNumPartitions: define<number>(
+    'offsets.topic.num.partitions',
+    'int',
+    50,
+    'Partitions of __consumer_offsets.',
+    atLeast(1),
+  ),
+  offsetsTopicReplicationFactor: define<number>(
+    'offsets.topic.replication.factor',
+    'int',
+    3,
+    'Replication factor of __consumer_offsets (capped by live brokers while fewer exist).',
+    atLeast(1),
+  ),
+  offsetsTopicSegmentBytes: define<number>(
+    'offsets.topic.segment.bytes',
+    'int',
+    104857600,
+    'Segment size of __consumer_offsets.',
+    atLeast(1),
+  ),
+  offsetsRetentionMinutes: define<number>(
+    'offsets.retention.minutes',
+    'int',
+    10080,
+    'Offsets of empty groups expire after this.',
+    atLeast(1),
+  ),
+  offsetsRetentionCheckIntervalMs: define<number>(
+    'offsets.retention.check.interval.ms',
+    'long',
+    600000,
+    'Offset expiry check interval.',
+    atLeast(1),
+  ),
+  offsetMetadataMaxBytes: define<number>(
+    'offset.metadata.max.bytes',
+    'int',
+    4096,
+    'Largest metadata string of a committed offset.',
+    atLeast(0),
+  ),
+  offsetsCommitTimeoutMs: define<number>(
+    'offsets.commit.timeout.ms',
+    'int',
+    5000,
+    'Offset commit replication timeout.',
+    atLeast(1),
+  ),
+  groupMinSessionTimeoutMs: define<number>(
+    'group.min.session.timeout.ms',
+    'int',
+    6000,
+    'Minimum allowed consumer session timeout.',
+  ),
+  groupMaxSessionTimeoutMs: define<number>(
+    'group.max.session.timeout.ms',
+    'int',
+    1800000,
+    'Maximum allowed consumer session timeout.',
+  ),
+  groupInitialRebalanceDelayMs: define<number>(
+    'group.initial.rebalance.delay.ms',
+    'int',
+    3000,
+    'Delay of the first rebalance of an empty group.',
+  ),
   groupMaxSize: define<number>('group.max.size', 'int', 2147483647, 'Maximum members in one group.', atLeast(1)),
 });
 
@@ -114,13 +451,17 @@ export type BrokerConfig = ReturnType<typeof BROKER_CONFIG.parse>;
 export function parseBrokerConfig(props: Record<string, string>): BrokerConfig {
   const withAliases = { ...props };
   // Kafka accepts log.dir as the single-directory form of log.dirs.
-  if (withAliases['log.dirs'] === undefined && withAliases['log.dir'] !== undefined) withAliases['log.dirs'] = withAliases['log.dir'];
+  if (withAliases['log.dirs'] === undefined && withAliases['log.dir'] !== undefined)
+    withAliases['log.dirs'] = withAliases['log.dir'];
   delete withAliases['log.dir'];
   const config = BROKER_CONFIG.parse(withAliases, { what: 'broker config' });
   if (config.brokerId < 0) {
-    throw new InvalidArgumentError(`Missing broker config key 'broker.id': set a non-negative, cluster-unique broker id.`);
+    throw new InvalidArgumentError(
+      `Missing broker config key 'broker.id': set a non-negative, cluster-unique broker id.`,
+    );
   }
-  if (config.logDirs.length === 0) throw new InvalidArgumentError(`Broker config key 'log.dirs' must name at least one directory.`);
+  if (config.logDirs.length === 0)
+    throw new InvalidArgumentError(`Broker config key 'log.dirs' must name at least one directory.`);
   for (const l of [...config.listeners, ...config.advertisedListeners]) parseListener(l);
   return config;
 }
@@ -135,9 +476,12 @@ export interface Listener {
 export function parseListener(uri: string): Listener {
   const m = /^([A-Z_]+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(uri);
   if (!m) {
-    throw new InvalidArgumentError(`Invalid listener '${uri}': expected NAME://host:port, e.g. PLAINTEXT://127.0.0.1:9092.`);
+    throw new InvalidArgumentError(
+      `Invalid listener '${uri}': expected NAME://host:port, e.g. PLAINTEXT://127.0.0.1:9092.`,
+    );
   }
-  if (m[1] !== 'PLAINTEXT') throw new InvalidArgumentError(`Listener '${uri}' uses ${m[1]}; only PLAINTEXT is supported.`);
+  if (m[1] !== 'PLAINTEXT')
+    throw new InvalidArgumentError(`Listener '${uri}' uses ${m[1]}; only PLAINTEXT is supported.`);
   return { name: m[1]!, host: m[2]!, port: Number(m[3]) };
 }
 
@@ -176,8 +520,12 @@ export const TOPIC_CONFIG_SYNONYMS: Readonly<Record<string, readonly string[]>> 
 };
 
 /** Broker keys whose default here stands for Kafka's "not set" (null): a lower-precedence synonym decides. */
-export const UNSET_BY_DEFAULT: ReadonlySet<string> = new Set(['log.roll.ms', 'log.retention.ms', 'log.retention.minutes',
-  'log.flush.interval.ms']);
+export const UNSET_BY_DEFAULT: ReadonlySet<string> = new Set([
+  'log.roll.ms',
+  'log.retention.ms',
+  'log.retention.minutes',
+  'log.flush.interval.ms',
+]);
 
 /** Broker-wide defaults of the per-topic keys, as topic-level property strings (Kafka `extractLogConfigMap`). */
 export function topicConfigDefaults(c: BrokerConfig): Record<string, string> {

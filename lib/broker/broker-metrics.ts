@@ -34,24 +34,60 @@ export class BrokerMetrics {
     const r = this.registry;
     r.setDefaultLabels({ broker: String(opts.brokerId) });
     const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({ name, help, registers: [r], collect() { this.set(read()); } });
+      new Gauge({
+        name,
+        help,
+        registers: [r],
+        collect() {
+          this.set(read());
+        },
+      });
     /** A counter mirroring a component's running total. */
     const counter = (name: string, help: string, read: () => number) => {
       let seen = 0;
-      return new Counter({ name, help, registers: [r], collect() { const now = read(); this.inc(now - seen); seen = now; } });
+      return new Counter({
+        name,
+        help,
+        registers: [r],
+        collect() {
+          const now = read();
+          this.inc(now - seen);
+          seen = now;
+        },
+      });
     };
-    gauge('kafka_server_replicamanager_underreplicatedpartitions', 'Partitions led here whose ISR is smaller than their replica set.',
-      () => rm.underReplicatedPartitions);
+    gauge(
+      'kafka_server_replicamanager_underreplicatedpartitions',
+      'Partitions led here whose ISR is smaller than their replica set.',
+      () => rm.underReplicatedPartitions,
+    );
     gauge('kafka_server_replicamanager_partitioncount', 'Partitions hosted on this broker.', () => rm.partitionCount);
     gauge('kafka_server_replicamanager_leadercount', 'Partitions led by this broker.', () => rm.leaderCount);
-    counter('kafka_server_replicamanager_isrshrinks_total', 'ISR shrinks of partitions led here.', () => rm.isrShrinksTotal);
-    counter('kafka_server_replicamanager_isrexpands_total', 'ISR expansions of partitions led here.', () => rm.isrExpandsTotal);
-    gauge('kafka_controller_kafkacontroller_activecontrollercount', '1 on the active controller, 0 elsewhere.',
-      () => controller.activeControllerCount);
-    gauge('kafka_controller_kafkacontroller_offlinepartitionscount', 'Partitions without a live leader (reported by the active controller).',
-      () => controller.offlinePartitionsCount);
-    gauge('kafka_controller_kafkacontroller_globalpartitioncount', 'Partitions in the cluster (reported by the active controller).',
-      () => controller.globalPartitionCount);
+    counter(
+      'kafka_server_replicamanager_isrshrinks_total',
+      'ISR shrinks of partitions led here.',
+      () => rm.isrShrinksTotal,
+    );
+    counter(
+      'kafka_server_replicamanager_isrexpands_total',
+      'ISR expansions of partitions led here.',
+      () => rm.isrExpandsTotal,
+    );
+    gauge(
+      'kafka_controller_kafkacontroller_activecontrollercount',
+      '1 on the active controller, 0 elsewhere.',
+      () => controller.activeControllerCount,
+    );
+    gauge(
+      'kafka_controller_kafkacontroller_offlinepartitionscount',
+      'Partitions without a live leader (reported by the active controller).',
+      () => controller.offlinePartitionsCount,
+    );
+    gauge(
+      'kafka_controller_kafkacontroller_globalpartitioncount',
+      'Partitions in the cluster (reported by the active controller).',
+      () => controller.globalPartitionCount,
+    );
     collectDefaultMetrics({ register: r, prefix: 'mq_' });
   }
 
@@ -66,12 +102,15 @@ export class BrokerMetrics {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: metrics are served at /metrics\n');
         return;
       }
-      this.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': this.registry.contentType }).end(text);
-      }, (err: unknown) => {
-        this.opts.logger.error({ err }, 'collecting metrics failed');
-        res.writeHead(500, { 'content-type': 'text/plain' }).end('collecting metrics failed\n');
-      });
+      this.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': this.registry.contentType }).end(text);
+        },
+        (err: unknown) => {
+          this.opts.logger.error({ err }, 'collecting metrics failed');
+          res.writeHead(500, { 'content-type': 'text/plain' }).end('collecting metrics failed\n');
+        },
+      );
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

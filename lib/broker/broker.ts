@@ -64,7 +64,9 @@ export class Broker extends EventEmitter {
   /** czxid of the current /brokers/ids registration: the broker epoch sent with ControlledShutdown. */
   private brokerEpoch = -1;
   private resolveReady!: (s: BrokerServices) => void;
-  private readonly ready = new Promise<BrokerServices>((r) => { this.resolveReady = r; });
+  private readonly ready = new Promise<BrokerServices>((r) => {
+    this.resolveReady = r;
+  });
 
   constructor(config: BrokerConfig, opts: BrokerOptions = {}) {
     super();
@@ -190,28 +192,48 @@ export class Broker extends EventEmitter {
 
     // 7. The group coordinator for the groups whose __consumer_offsets partition is led here, with their offsets.
     const metadataCache = this.metadataCache;
-    const groupMetadataManager = new GroupMetadataManager(this.replicaManager, {
-      offsetsTopicNumPartitions: c.offsetsTopicNumPartitions,
-      offsetsCommitTimeoutMs: c.offsetsCommitTimeoutMs,
-      offsetMetadataMaxBytes: c.offsetMetadataMaxBytes,
-    }, () => metadataCache.partitionCount(OFFSETS_TOPIC) ?? 0, this.time, logger);
-    const groupCoordinator = new GroupCoordinator(groupMetadataManager, {
-      offsetsRetentionMs: c.offsetsRetentionMinutes * 60_000,
-      offsetsRetentionCheckIntervalMs: c.offsetsRetentionCheckIntervalMs,
-      groupMinSessionTimeoutMs: c.groupMinSessionTimeoutMs,
-      groupMaxSessionTimeoutMs: c.groupMaxSessionTimeoutMs,
-      groupInitialRebalanceDelayMs: c.groupInitialRebalanceDelayMs,
-      groupMaxSize: c.groupMaxSize,
-    }, this.time, new SystemScheduler(), logger);
+    const groupMetadataManager = new GroupMetadataManager(
+      this.replicaManager,
+      {
+        offsetsTopicNumPartitions: c.offsetsTopicNumPartitions,
+        offsetsCommitTimeoutMs: c.offsetsCommitTimeoutMs,
+        offsetMetadataMaxBytes: c.offsetMetadataMaxBytes,
+      },
+      () => metadataCache.partitionCount(OFFSETS_TOPIC) ?? 0,
+      this.time,
+      logger,
+    );
+    const groupCoordinator = new GroupCoordinator(
+      groupMetadataManager,
+      {
+        offsetsRetentionMs: c.offsetsRetentionMinutes * 60_000,
+        offsetsRetentionCheckIntervalMs: c.offsetsRetentionCheckIntervalMs,
+        groupMinSessionTimeoutMs: c.groupMinSessionTimeoutMs,
+        groupMaxSessionTimeoutMs: c.groupMaxSessionTimeoutMs,
+        groupInitialRebalanceDelayMs: c.groupInitialRebalanceDelayMs,
+        groupMaxSize: c.groupMaxSize,
+      },
+      this.time,
+      new SystemScheduler(),
+      logger,
+    );
     this.groupCoordinator = groupCoordinator;
-    this.replicaManager.on('leadershipChange', (leaders, followers) => groupCoordinator.onLeadershipChange(leaders, followers));
+    this.replicaManager.on('leadershipChange', (leaders, followers) =>
+      groupCoordinator.onLeadershipChange(leaders, followers),
+    );
     groupMetadataManager.loadLedPartitions();
     groupCoordinator.startup();
 
     // 8. Metrics for the operator, then start serving requests.
     if (c.metricsPort >= 0) {
-      this.metrics = new BrokerMetrics({ brokerId: c.brokerId, host: listener.host === '' ? '0.0.0.0' : listener.host,
-        port: c.metricsPort, replicaManager: this.replicaManager, controller: this.controller, logger });
+      this.metrics = new BrokerMetrics({
+        brokerId: c.brokerId,
+        host: listener.host === '' ? '0.0.0.0' : listener.host,
+        port: c.metricsPort,
+        replicaManager: this.replicaManager,
+        controller: this.controller,
+        logger,
+      });
       await this.metrics.start();
     }
     this.resolveReady({
@@ -249,8 +271,10 @@ export class Broker extends EventEmitter {
       } catch (err) {
         if (!isZkError(err, 'NODE_EXISTS') || this.time.hiResMs() > deadline) throw err;
         if (!warned) {
-          this.logger.warn({ brokerId: this.config.brokerId },
-            'broker.id is still registered by another session; waiting for it to expire (a previous run of this broker?)');
+          this.logger.warn(
+            { brokerId: this.config.brokerId },
+            'broker.id is still registered by another session; waiting for it to expire (a previous run of this broker?)',
+          );
         }
         await new Promise((r) => setTimeout(r, 250));
       }

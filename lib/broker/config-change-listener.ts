@@ -26,8 +26,13 @@ export class ConfigChangeListener {
   private unwatch: (() => void) | undefined;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly zk: KafkaZkClient, private readonly replicaManager: ReplicaManager, private readonly logger: Logger,
-    private readonly time: Time = SystemTime, private readonly changeExpirationMs = CONFIG_CHANGE_EXPIRATION_MS) {}
+  constructor(
+    private readonly zk: KafkaZkClient,
+    private readonly replicaManager: ReplicaManager,
+    private readonly logger: Logger,
+    private readonly time: Time = SystemTime,
+    private readonly changeExpirationMs = CONFIG_CHANGE_EXPIRATION_MS,
+  ) {}
 
   start(): void {
     this.unwatch = this.zk.zk.watchChildren(CHANGES_PATH, (children) => {
@@ -65,7 +70,10 @@ export class ConfigChangeListener {
         await this.zk.deleteConfigChangeNotification(name);
         this.logger.debug({ notification: name }, 'purged an obsolete config change notification');
       } catch (err) {
-        this.logger.warn({ err, notification: name }, 'could not purge a config change notification; the next change retries');
+        this.logger.warn(
+          { err, notification: name },
+          'could not purge a config change notification; the next change retries',
+        );
       }
     }
   }

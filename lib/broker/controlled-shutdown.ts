@@ -39,18 +39,30 @@ export async function controlledShutdown(opts: ControlledShutdownOptions): Promi
     try {
       const remaining = await attemptOnce(opts);
       if (remaining.length === 0) {
-        log.info({ attempt, ms: Math.round(performance.now() - started) }, 'controlled shutdown succeeded: leadership moved away');
+        log.info(
+          { attempt, ms: Math.round(performance.now() - started) },
+          'controlled shutdown succeeded: leadership moved away',
+        );
         return true;
       }
-      log.warn({ attempt, remaining: remaining.slice(0, 10).map((tp) => `${tp.topic}-${tp.partition}`), count: remaining.length },
-        'controlled shutdown left partitions led here (no other live in-sync replica); retrying');
+      log.warn(
+        {
+          attempt,
+          remaining: remaining.slice(0, 10).map((tp) => `${tp.topic}-${tp.partition}`),
+          count: remaining.length,
+        },
+        'controlled shutdown left partitions led here (no other live in-sync replica); retrying',
+      );
     } catch (err) {
       log.warn({ attempt, err }, 'controlled shutdown attempt failed; retrying');
     }
     if (attempt < opts.maxRetries) await new Promise((r) => setTimeout(r, opts.retryBackoffMs));
   }
-  log.warn({ attempts: opts.maxRetries }, 'controlled shutdown did not complete; shutting down anyway (raise ' +
-    'controlled.shutdown.max.retries, or add in-sync replicas for the partitions listed above)');
+  log.warn(
+    { attempts: opts.maxRetries },
+    'controlled shutdown did not complete; shutting down anyway (raise ' +
+      'controlled.shutdown.max.retries, or add in-sync replicas for the partitions listed above)',
+  );
   return false;
 }
 
@@ -60,10 +72,18 @@ async function attemptOnce(opts: ControlledShutdownOptions): Promise<TopicPartit
   if (controllerId === opts.brokerId) return opts.controller.controlledShutdown(opts.brokerId, opts.brokerEpoch);
   const broker = opts.metadataCache.broker(controllerId);
   if (!broker || broker.port < 0) throw new Error(`controller ${controllerId} has no known endpoint`);
-  const client = await NetworkClient.connect({ host: broker.host, port: broker.port, clientId: `broker-${opts.brokerId}-shutdown`,
-    requestTimeoutMs: opts.requestTimeoutMs, logger: opts.logger });
+  const client = await NetworkClient.connect({
+    host: broker.host,
+    port: broker.port,
+    clientId: `broker-${opts.brokerId}-shutdown`,
+    requestTimeoutMs: opts.requestTimeoutMs,
+    logger: opts.logger,
+  });
   try {
-    const res = await client.send(ApiKey.ControlledShutdown, 0, { brokerId: opts.brokerId, brokerEpoch: opts.brokerEpoch });
+    const res = await client.send(ApiKey.ControlledShutdown, 0, {
+      brokerId: opts.brokerId,
+      brokerEpoch: opts.brokerEpoch,
+    });
     if (res.errorCode !== 0) throw new Error(`controller ${controllerId} answered ${errorNameOf(res.errorCode)}`);
     return res.remainingPartitions.map((p) => ({ topic: p.topicName, partition: p.partitionIndex }));
   } finally {

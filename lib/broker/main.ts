@@ -21,7 +21,12 @@ export async function main(argv: string[]): Promise<number> {
   program.addHelpText('after', '\nExample: mq-broker --config config/server.properties --override broker.id=2');
   if (argv.includes('--help-config')) {
     for (const key of Object.values(BROKER_CONFIG.fields)) {
-      const dflt = key.default === undefined ? '(required)' : Array.isArray(key.default) ? key.default.join(',') : String(key.default);
+      const dflt =
+        key.default === undefined
+          ? '(required)'
+          : Array.isArray(key.default)
+            ? key.default.join(',')
+            : String(key.default);
       process.stdout.write(`${key.name} (${key.type}, default ${dflt})\n    ${key.doc}\n`);
     }
     return 0;
@@ -32,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     opts = program.opts();
   } catch (e) {
     const err = e as { exitCode?: number; code?: string };
-    return err.code === 'commander.helpDisplayed' ? 0 : err.exitCode ?? 1;
+    return err.code === 'commander.helpDisplayed' ? 0 : (err.exitCode ?? 1);
   }
 
   let config;

@@ -14,7 +14,8 @@ import { parse as parseProperties } from 'dot-properties';
 export function intArg(name: string, min: number) {
   return (v: string): number => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new CommanderArgError(`${name} must be an integer >= ${min}.`);
+    if (v.trim() === '' || !Number.isSafeInteger(n) || n < min)
+      throw new CommanderArgError(`${name} must be an integer >= ${min}.`);
     return n;
   };
 }
@@ -32,7 +33,8 @@ export function signedIntArg(name: string) {
 export function intListArg(name: string, what: string) {
   return (v: string): number[] => {
     const items = v.split(',').map((s) => s.trim());
-    if (items.some((i) => !/^\d+$/.test(i))) throw new CommanderArgError(`${name} must be ${what} separated by commas, e.g. 0,1,2.`);
+    if (items.some((i) => !/^\d+$/.test(i)))
+      throw new CommanderArgError(`${name} must be ${what} separated by commas, e.g. 0,1,2.`);
     return items.map(Number);
   };
 }
@@ -67,12 +69,18 @@ export function readPropertiesFile(path: string): Record<string, string> {
  * Runs a commander program that was built with `.exitOverride()` and returns its exit code; `code()` gives the
  * code the actions chose (0 unless one set it).
  */
-export async function runProgram(tool: string, program: Command, argv: string[], code: () => number = () => 0): Promise<number> {
+export async function runProgram(
+  tool: string,
+  program: Command,
+  argv: string[],
+  code: () => number = () => 0,
+): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     const err = e as { code?: string; exitCode?: number; message?: string };
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return 0;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version')
+      return 0;
     if (typeof err.exitCode === 'number' && err.code?.startsWith('commander.')) return err.exitCode || 1;
     process.stderr.write(`${tool}: ${errorText(e)}\n`);
     return 1;

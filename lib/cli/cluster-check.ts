@@ -20,21 +20,43 @@ export interface ClusterCheck {
   elapsedMs: number;
 }
 
-export async function checkCluster(bootstrapServers: string, brokers: number, timeoutMs = 30_000): Promise<ClusterCheck> {
+export async function checkCluster(
+  bootstrapServers: string,
+  brokers: number,
+  timeoutMs = 30_000,
+): Promise<ClusterCheck> {
   const started = Date.now();
-  const common = { 'bootstrap.servers': bootstrapServers, 'client.id': 'mq-cluster-check', 'default.api.timeout.ms': timeoutMs };
+  const common = {
+    'bootstrap.servers': bootstrapServers,
+    'client.id': 'mq-cluster-check',
+    'default.api.timeout.ms': timeoutMs,
+  };
   const admin = new Admin(common);
-  const producer = new Producer({ 'bootstrap.servers': bootstrapServers, 'client.id': 'mq-cluster-check', acks: 'all',
-    'delivery.timeout.ms': timeoutMs, 'request.timeout.ms': Math.min(timeoutMs, 30_000), 'max.block.ms': timeoutMs });
+  const producer = new Producer({
+    'bootstrap.servers': bootstrapServers,
+    'client.id': 'mq-cluster-check',
+    acks: 'all',
+    'delivery.timeout.ms': timeoutMs,
+    'request.timeout.ms': Math.min(timeoutMs, 30_000),
+    'max.block.ms': timeoutMs,
+  });
   const consumer = new Consumer(common);
   try {
     await admin.connect();
     if (!(await admin.listTopics()).includes(CHECK_TOPIC)) {
       const rf = Math.min(3, brokers);
-      await admin.createTopics([{ name: CHECK_TOPIC, numPartitions: 1, replicationFactor: rf,
-        configs: { 'min.insync.replicas': String(Math.min(2, rf)) } }]).catch((e: { errorName?: string }) => {
-        if (e.errorName !== 'TOPIC_ALREADY_EXISTS') throw e;
-      });
+      await admin
+        .createTopics([
+          {
+            name: CHECK_TOPIC,
+            numPartitions: 1,
+            replicationFactor: rf,
+            configs: { 'min.insync.replicas': String(Math.min(2, rf)) },
+          },
+        ])
+        .catch((e: { errorName?: string }) => {
+          if (e.errorName !== 'TOPIC_ALREADY_EXISTS') throw e;
+        });
     }
     await producer.connect();
     const value = `mq-cluster check ${randomUUID()}`;
@@ -52,7 +74,10 @@ export async function checkCluster(bootstrapServers: string, brokers: number, ti
     } finally {
       clearTimeout(deadline);
     }
-    if (!readBack) throw new Error(`the record written at ${CHECK_TOPIC}-0 offset ${offset} could not be read back within ${timeoutMs} ms`);
+    if (!readBack)
+      throw new Error(
+        `the record written at ${CHECK_TOPIC}-0 offset ${offset} could not be read back within ${timeoutMs} ms`,
+      );
     const [topic] = await admin.describeTopics([CHECK_TOPIC]);
     const p = topic!.partitions[0]!;
     return { offset, leader: p.leader, replicas: p.replicas, isr: p.isr, elapsedMs: Date.now() - started };

@@ -95,7 +95,8 @@ export class LocalCluster {
 
   broker(id: number): BrokerProcess {
     const b = this.brokers.get(id);
-    if (!b) throw new Error(`Broker ${id} is not part of this cluster (brokers: ${[...this.brokers.keys()].join(', ')}).`);
+    if (!b)
+      throw new Error(`Broker ${id} is not part of this cluster (brokers: ${[...this.brokers.keys()].join(', ')}).`);
     return b;
   }
 
@@ -118,7 +119,7 @@ export class LocalCluster {
       this.zkExternal = true;
       return;
     }
-    const port = this.opts.zkPort === 0 ? await freePort() : this.opts.zkPort ?? 2181;
+    const port = this.opts.zkPort === 0 ? await freePort() : (this.opts.zkPort ?? 2181);
     const dataDir = join(this.dir, 'zookeeper');
     try {
       await execFileAsync(ZK_SCRIPT, ['start', '--port', String(port), '--data-dir', dataDir, '--host', this.host]);
@@ -145,7 +146,12 @@ export class LocalCluster {
       ...this.opts.brokerProps,
     };
     const configFile = join(dir, 'server.properties');
-    writeFileSync(configFile, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+    writeFileSync(
+      configFile,
+      Object.entries(props)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n') + '\n',
+    );
     const logFile = join(dir, 'broker.log');
     const startOffset = existsSync(logFile) ? statSync(logFile).size : 0;
     // The broker writes straight into its log file, so it never depends on this process staying alive.
@@ -193,7 +199,10 @@ export class LocalCluster {
     child.kill('SIGCONT');
     child.kill('SIGTERM');
     let killed = false;
-    const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, graceMs);
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, graceMs);
     await exited;
     clearTimeout(timer);
     return !killed && child.exitCode === 0;
@@ -223,17 +232,20 @@ export class LocalCluster {
   /** Stops a cluster started with `detached` from its `cluster.json`; returns what it stopped. */
   static async down(dir: string, graceMs = 20000): Promise<string[]> {
     const path = join(resolve(dir), 'cluster.json');
-    if (!existsSync(path)) throw new Error(`No cluster.json in ${resolve(dir)}: no cluster was started there with mq-cluster up.`);
+    if (!existsSync(path))
+      throw new Error(`No cluster.json in ${resolve(dir)}: no cluster was started there with mq-cluster up.`);
     const file = JSON.parse(readFileSync(path, 'utf8')) as ClusterFile;
     const stopped: string[] = [];
-    await Promise.all(file.brokers.map(async (b) => {
-      if (!alive(b.pid)) return;
-      process.kill(b.pid, 'SIGTERM');
-      const deadline = Date.now() + graceMs;
-      while (alive(b.pid) && Date.now() < deadline) await sleep(100);
-      if (alive(b.pid)) process.kill(b.pid, 'SIGKILL');
-      stopped.push(`broker ${b.id} (pid ${b.pid})`);
-    }));
+    await Promise.all(
+      file.brokers.map(async (b) => {
+        if (!alive(b.pid)) return;
+        process.kill(b.pid, 'SIGTERM');
+        const deadline = Date.now() + graceMs;
+        while (alive(b.pid) && Date.now() < deadline) await sleep(100);
+        if (alive(b.pid)) process.kill(b.pid, 'SIGKILL');
+        stopped.push(`broker ${b.id} (pid ${b.pid})`);
+      }),
+    );
     if (!file.zk.external) {
       await execFileAsync(ZK_SCRIPT, ['stop', '--data-dir', file.zk.dataDir]);
       stopped.push('zookeeper');
@@ -246,7 +258,13 @@ export class LocalCluster {
  * Tails `logFile` from `offset` until the broker's `{"msg":"started","port":N}` line appears; rejects with the
  * log's last lines if the process exits first or the time runs out.
  */
-async function waitForStarted(child: ChildProcess, logFile: string, offset: number, timeoutMs: number, id: number): Promise<{ port: number; metricsPort: number }> {
+async function waitForStarted(
+  child: ChildProcess,
+  logFile: string,
+  offset: number,
+  timeoutMs: number,
+  id: number,
+): Promise<{ port: number; metricsPort: number }> {
   const deadline = Date.now() + timeoutMs;
   let pos = offset;
   let partial = '';
@@ -268,17 +286,22 @@ async function waitForStarted(child: ChildProcess, logFile: string, offset: numb
         if (!line.includes('"started"')) continue;
         try {
           const parsed = JSON.parse(line) as { msg?: string; port?: number; metricsPort?: number };
-          if (parsed.msg === 'started' && typeof parsed.port === 'number') return { port: parsed.port, metricsPort: parsed.metricsPort ?? -1 };
+          if (parsed.msg === 'started' && typeof parsed.port === 'number')
+            return { port: parsed.port, metricsPort: parsed.metricsPort ?? -1 };
         } catch {
           // not a JSON log line
         }
       }
     }
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`Broker ${id} exited during start (code ${child.exitCode}, signal ${child.signalCode}). Last lines of ${logFile}:\n${tail()}`);
+      throw new Error(
+        `Broker ${id} exited during start (code ${child.exitCode}, signal ${child.signalCode}). Last lines of ${logFile}:\n${tail()}`,
+      );
     }
     if (Date.now() > deadline) {
-      throw new TimeoutError(`Broker ${id} did not report started within ${timeoutMs} ms. Last lines of ${logFile}:\n${tail()}`);
+      throw new TimeoutError(
+        `Broker ${id} did not report started within ${timeoutMs} ms. Last lines of ${logFile}:\n${tail()}`,
+      );
     }
     await sleep(50);
   }

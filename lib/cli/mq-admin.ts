@@ -35,13 +35,26 @@ import { topicsCommand } from './admin/topics-command.js';
 export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
   const program = new Command('mq-admin')
-    .description('Administer an mq cluster: topics, configs, consumer groups, records from the console, partition ' +
-      'reassignment and preferred leader election. ' +
-      'Each command takes Kafka\'s flags; run mq-admin <command> --help for them.')
+    .description(
+      'Administer an mq cluster: topics, configs, consumer groups, records from the console, partition ' +
+        'reassignment and preferred leader election. ' +
+        "Each command takes Kafka's flags; run mq-admin <command> --help for them.",
+    )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const command of [topicsCommand(), configsCommand(), groupsCommand(status), produceCommand(status), consumeCommand(),
-    offsetsCommand(), apiVersionsCommand(status), logDirsCommand(), dumpLogCommand(status), reassignCommand(), preferredElectionCommand()]) {
+  for (const command of [
+    topicsCommand(),
+    configsCommand(),
+    groupsCommand(status),
+    produceCommand(status),
+    consumeCommand(),
+    offsetsCommand(),
+    apiVersionsCommand(status),
+    logDirsCommand(),
+    dumpLogCommand(status),
+    reassignCommand(),
+    preferredElectionCommand(),
+  ]) {
     program.addCommand(command.exitOverride());
   }
   return runProgram('mq-admin', program, argv, () => status.code);

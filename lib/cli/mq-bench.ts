@@ -41,121 +41,254 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  program.command('log')
-    .description('Storage engine alone: append, read back, durable (group commit) appends, and the write path, each beside its reference.')
+  program
+    .command('log')
+    .description(
+      'Storage engine alone: append, read back, durable (group commit) appends, and the write path, each beside its reference.',
+    )
     .option('--dir <path>', 'directory for the temporary log files (default: the OS temp dir)')
     .option('--total-bytes <bytes>', 'bytes written per phase and run (k/m/g suffixes)', bytesArg, 1024 ** 3)
     .option('--repeat <n>', 'runs of every phase; the summary reports median and range', intArg('--repeat', 1), 3)
     .option('--inflight <n>', 'durable appends in flight, each awaiting its flush', intArg('--inflight', 1), 32)
-    .option('--partitions <n>', 'also time a log manager starting with this many logs, clean and after a crash', intArg('--partitions', 0), 0)
+    .option(
+      '--partitions <n>',
+      'also time a log manager starting with this many logs, clean and after a crash',
+      intArg('--partitions', 0),
+      0,
+    )
     .option('--json', 'print the figures as one JSON object on the last line')
-    .action(async (o: { dir?: string; totalBytes: number; repeat: number; inflight: number; partitions: number; json?: boolean }) => {
-      const result = await runLogBench({ dir: o.dir, totalBytes: o.totalBytes, repeat: o.repeat, inflight: o.inflight,
-        partitions: o.partitions });
-      if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    });
+    .action(
+      async (o: {
+        dir?: string;
+        totalBytes: number;
+        repeat: number;
+        inflight: number;
+        partitions: number;
+        json?: boolean;
+      }) => {
+        const result = await runLogBench({
+          dir: o.dir,
+          totalBytes: o.totalBytes,
+          repeat: o.repeat,
+          inflight: o.inflight,
+          partitions: o.partitions,
+        });
+        if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      },
+    );
 
-  program.command('produce')
+  program
+    .command('produce')
     .description('Producer throughput and latency against a running cluster (shaped like kafka-producer-perf-test).')
     .requiredOption('--bootstrap-server <list>', 'host:port[,host:port] of brokers to bootstrap from')
     .requiredOption('--topic <name>', 'topic to produce to (created if missing)')
     .requiredOption('--num-records <n>', 'records to send', intArg('--num-records', 1))
     .option('--record-size <bytes>', 'bytes per record value', intArg('--record-size', 0), 100)
     .option('--throughput <n>', 'cap in records/s; -1 for none', (v: string) => Number(v), -1)
-    .option('--producer-props <key=value>', 'producer option under Kafka\'s name, e.g. acks=all (repeatable)', propArg, {})
+    .option(
+      '--producer-props <key=value>',
+      "producer option under Kafka's name, e.g. acks=all (repeatable)",
+      propArg,
+      {},
+    )
     .option('--partitions <n>', 'partitions if the topic is created', intArg('--partitions', 1), 1)
-    .option('--replication-factor <n>', 'replication factor if the topic is created', intArg('--replication-factor', 1), 1)
+    .option(
+      '--replication-factor <n>',
+      'replication factor if the topic is created',
+      intArg('--replication-factor', 1),
+      1,
+    )
     .option('--json', 'print the summary as one JSON object on the last line')
-    .action(async (o: { bootstrapServer: string; topic: string; numRecords: number; recordSize: number; throughput: number;
-      producerProps: Record<string, string>; partitions: number; replicationFactor: number; json?: boolean }) => {
-      await runProducerPerf({
-        bootstrapServers: o.bootstrapServer, topic: o.topic, numRecords: o.numRecords, recordSize: o.recordSize,
-        throughput: o.throughput, producerProps: o.producerProps as never,
-        createTopic: { partitions: o.partitions, replicationFactor: o.replicationFactor }, json: !!o.json,
-      });
-    });
+    .action(
+      async (o: {
+        bootstrapServer: string;
+        topic: string;
+        numRecords: number;
+        recordSize: number;
+        throughput: number;
+        producerProps: Record<string, string>;
+        partitions: number;
+        replicationFactor: number;
+        json?: boolean;
+      }) => {
+        await runProducerPerf({
+          bootstrapServers: o.bootstrapServer,
+          topic: o.topic,
+          numRecords: o.numRecords,
+          recordSize: o.recordSize,
+          throughput: o.throughput,
+          producerProps: o.producerProps as never,
+          createTopic: { partitions: o.partitions, replicationFactor: o.replicationFactor },
+          json: !!o.json,
+        });
+      },
+    );
 
-  program.command('consume')
+  program
+    .command('consume')
     .description('Consumer throughput against a running cluster (shaped like kafka-consumer-perf-test).')
     .requiredOption('--bootstrap-server <list>', 'host:port[,host:port] of brokers to bootstrap from')
     .requiredOption('--topic <name>', 'topic to read from the beginning')
     .requiredOption('--messages <n>', 'records to read', intArg('--messages', 1))
-    .option('--consumer-props <key=value>', 'consumer option under Kafka\'s name (repeatable)', propArg, {})
+    .option('--consumer-props <key=value>', "consumer option under Kafka's name (repeatable)", propArg, {})
     .option('--mode <mode>', 'eachBatch, eachMessage or iterator', 'eachBatch')
     .option('--json', 'print the result as one JSON object on the last line')
-    .action(async (o: { bootstrapServer: string; topic: string; messages: number; consumerProps: Record<string, string>;
-      mode: 'eachBatch' | 'eachMessage' | 'iterator'; json?: boolean }) => {
-      await runConsumerPerf({
-        bootstrapServers: o.bootstrapServer, topic: o.topic, messages: o.messages, mode: o.mode,
-        consumerProps: o.consumerProps as never, json: !!o.json,
-      });
-    });
+    .action(
+      async (o: {
+        bootstrapServer: string;
+        topic: string;
+        messages: number;
+        consumerProps: Record<string, string>;
+        mode: 'eachBatch' | 'eachMessage' | 'iterator';
+        json?: boolean;
+      }) => {
+        await runConsumerPerf({
+          bootstrapServers: o.bootstrapServer,
+          topic: o.topic,
+          messages: o.messages,
+          mode: o.mode,
+          consumerProps: o.consumerProps as never,
+          json: !!o.json,
+        });
+      },
+    );
 
-  program.command('failover')
-    .description('Time from SIGKILL of a partition leader to the next acknowledged acks=all send (RF 3, min.insync 2), ' +
-      'on a 3-broker cluster with ZooKeeper that this command starts in a temporary directory and stops.')
+  program
+    .command('failover')
+    .description(
+      'Time from SIGKILL of a partition leader to the next acknowledged acks=all send (RF 3, min.insync 2), ' +
+        'on a 3-broker cluster with ZooKeeper that this command starts in a temporary directory and stops.',
+    )
     .option('--rounds <n>', 'leader kills', intArg('--rounds', 1), 5)
-    .option('--session-timeout-ms <ms>', 'zookeeper.session.timeout.ms of the brokers', intArg('--session-timeout-ms', 2000), 6000)
+    .option(
+      '--session-timeout-ms <ms>',
+      'zookeeper.session.timeout.ms of the brokers',
+      intArg('--session-timeout-ms', 2000),
+      6000,
+    )
     .option('--json', 'print the result as one JSON object on the last line')
     .action(async (o: { rounds: number; sessionTimeoutMs: number; json?: boolean }) => {
       const dir = mkdtempSync(join(tmpdir(), 'mq-bench-failover-'));
-      const cluster = new LocalCluster({ dir, brokers: 3, port: 0, zkPort: 0,
-        brokerProps: { 'zookeeper.session.timeout.ms': o.sessionTimeoutMs } });
-      process.stdout.write(`Starting ZooKeeper and 3 brokers in ${dir} (zookeeper.session.timeout.ms=${o.sessionTimeoutMs}) ...\n`);
+      const cluster = new LocalCluster({
+        dir,
+        brokers: 3,
+        port: 0,
+        zkPort: 0,
+        brokerProps: { 'zookeeper.session.timeout.ms': o.sessionTimeoutMs },
+      });
+      process.stdout.write(
+        `Starting ZooKeeper and 3 brokers in ${dir} (zookeeper.session.timeout.ms=${o.sessionTimeoutMs}) ...\n`,
+      );
       await cluster.start();
       try {
-        const rounds = await runFailoverBench({ cluster, rounds: o.rounds,
-          onRound: (r) => process.stdout.write(`round ${r.round}: killed leader ${r.killedBrokerId}; first acknowledged send ` +
-            `after ${r.recoveryMs} ms\n`) });
+        const rounds = await runFailoverBench({
+          cluster,
+          rounds: o.rounds,
+          onRound: (r) =>
+            process.stdout.write(
+              `round ${r.round}: killed leader ${r.killedBrokerId}; first acknowledged send ` +
+                `after ${r.recoveryMs} ms\n`,
+            ),
+        });
         const sorted = rounds.map((r) => r.recoveryMs).sort((a, b) => a - b);
         const median = sorted[Math.floor(sorted.length / 2)]!;
-        process.stdout.write(`recovery median ${median} ms [${sorted[0]}..${sorted.at(-1)}] over ${sorted.length} kills; ` +
-          `session timeout ${o.sessionTimeoutMs} ms\n`);
-        if (o.json) process.stdout.write(`${JSON.stringify({ sessionTimeoutMs: o.sessionTimeoutMs, recoveryMs: sorted, medianMs: median })}\n`);
+        process.stdout.write(
+          `recovery median ${median} ms [${sorted[0]}..${sorted.at(-1)}] over ${sorted.length} kills; ` +
+            `session timeout ${o.sessionTimeoutMs} ms\n`,
+        );
+        if (o.json)
+          process.stdout.write(
+            `${JSON.stringify({ sessionTimeoutMs: o.sessionTimeoutMs, recoveryMs: sorted, medianMs: median })}\n`,
+          );
       } finally {
         await cluster.stop();
         rmSync(dir, { recursive: true, force: true });
       }
     });
 
-  program.command('rebalance')
-    .description('Time for a consumer group to reassign and resume after one member leaves (LeaveGroup), on a 3-broker ' +
-      'cluster with ZooKeeper that this command starts in a temporary directory and stops.')
+  program
+    .command('rebalance')
+    .description(
+      'Time for a consumer group to reassign and resume after one member leaves (LeaveGroup), on a 3-broker ' +
+        'cluster with ZooKeeper that this command starts in a temporary directory and stops.',
+    )
     .option('--members <n>', 'consumers in the group', intArg('--members', 2), 10)
     .option('--partitions <n>', 'partitions of the topic they read', intArg('--partitions', 1), 30)
     .option('--rounds <n>', 'members leaving, one per round', intArg('--rounds', 1), 5)
-    .option('--strategy <name>', 'partition.assignment.strategy: range, roundrobin, sticky, cooperative-sticky', 'range')
-    .option('--heartbeat-interval-ms <ms>', 'heartbeat.interval.ms of the consumers', intArg('--heartbeat-interval-ms', 1), 3000)
-    .option('--session-timeout-ms <ms>', 'session.timeout.ms of the consumers', intArg('--session-timeout-ms', 6000), 10000)
+    .option(
+      '--strategy <name>',
+      'partition.assignment.strategy: range, roundrobin, sticky, cooperative-sticky',
+      'range',
+    )
+    .option(
+      '--heartbeat-interval-ms <ms>',
+      'heartbeat.interval.ms of the consumers',
+      intArg('--heartbeat-interval-ms', 1),
+      3000,
+    )
+    .option(
+      '--session-timeout-ms <ms>',
+      'session.timeout.ms of the consumers',
+      intArg('--session-timeout-ms', 6000),
+      10000,
+    )
     .option('--json', 'print the result as one JSON object on the last line')
-    .action(async (o: { members: number; partitions: number; rounds: number; strategy: string; heartbeatIntervalMs: number;
-      sessionTimeoutMs: number; json?: boolean }) => {
-      const dir = mkdtempSync(join(tmpdir(), 'mq-bench-rebalance-'));
-      const cluster = new LocalCluster({ dir, brokers: 3, port: 0, zkPort: 0 });
-      process.stdout.write(`Starting ZooKeeper and 3 brokers in ${dir} ...\n`);
-      await cluster.start();
-      try {
-        const rounds = await runRebalanceBench({ bootstrapServers: cluster.bootstrapServers, members: o.members,
-          partitions: o.partitions, rounds: o.rounds, strategy: o.strategy, sessionTimeoutMs: o.sessionTimeoutMs,
-          heartbeatIntervalMs: o.heartbeatIntervalMs, onProgress: (line) => process.stdout.write(`${line}\n`),
-          onRound: (r) => process.stdout.write(`round ${r.round}: reassigned after ${r.reassignedMs} ms, the leaver's partitions ` +
-            `delivering after ${r.resumedMs} ms, longest pause on unmoved partitions ${r.unmovedStallMs} ms\n`) });
-        const stats = (pick: (r: (typeof rounds)[number]) => number) => {
-          const sorted = rounds.map(pick).sort((a, b) => a - b);
-          return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted.at(-1)! };
-        };
-        const summary = { strategy: o.strategy, members: o.members, partitions: o.partitions, heartbeatIntervalMs: o.heartbeatIntervalMs,
-          reassignedMs: stats((r) => r.reassignedMs), resumedMs: stats((r) => r.resumedMs), unmovedStallMs: stats((r) => r.unmovedStallMs) };
-        const show = (s: { median: number; min: number; max: number }) => `${s.median} ms [${s.min}..${s.max}]`;
-        process.stdout.write(`${o.members} members, ${o.partitions} partitions, ${o.strategy}, heartbeat ${o.heartbeatIntervalMs} ms: ` +
-          `reassigned ${show(summary.reassignedMs)}, resumed ${show(summary.resumedMs)}, unmoved partitions paused ` +
-          `${show(summary.unmovedStallMs)} (median [min..max] over ${rounds.length} leaves)\n`);
-        if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-      } finally {
-        await cluster.stop();
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+    .action(
+      async (o: {
+        members: number;
+        partitions: number;
+        rounds: number;
+        strategy: string;
+        heartbeatIntervalMs: number;
+        sessionTimeoutMs: number;
+        json?: boolean;
+      }) => {
+        const dir = mkdtempSync(join(tmpdir(), 'mq-bench-rebalance-'));
+        const cluster = new LocalCluster({ dir, brokers: 3, port: 0, zkPort: 0 });
+        process.stdout.write(`Starting ZooKeeper and 3 brokers in ${dir} ...\n`);
+        await cluster.start();
+        try {
+          const rounds = await runRebalanceBench({
+            bootstrapServers: cluster.bootstrapServers,
+            members: o.members,
+            partitions: o.partitions,
+            rounds: o.rounds,
+            strategy: o.strategy,
+            sessionTimeoutMs: o.sessionTimeoutMs,
+            heartbeatIntervalMs: o.heartbeatIntervalMs,
+            onProgress: (line) => process.stdout.write(`${line}\n`),
+            onRound: (r) =>
+              process.stdout.write(
+                `round ${r.round}: reassigned after ${r.reassignedMs} ms, the leaver's partitions ` +
+                  `delivering after ${r.resumedMs} ms, longest pause on unmoved partitions ${r.unmovedStallMs} ms\n`,
+              ),
+          });
+          const stats = (pick: (r: (typeof rounds)[number]) => number) => {
+            const sorted = rounds.map(pick).sort((a, b) => a - b);
+            return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted.at(-1)! };
+          };
+          const summary = {
+            strategy: o.strategy,
+            members: o.members,
+            partitions: o.partitions,
+            heartbeatIntervalMs: o.heartbeatIntervalMs,
+            reassignedMs: stats((r) => r.reassignedMs),
+            resumedMs: stats((r) => r.resumedMs),
+            unmovedStallMs: stats((r) => r.unmovedStallMs),
+          };
+          const show = (s: { median: number; min: number; max: number }) => `${s.median} ms [${s.min}..${s.max}]`;
+          process.stdout.write(
+            `${o.members} members, ${o.partitions} partitions, ${o.strategy}, heartbeat ${o.heartbeatIntervalMs} ms: ` +
+              `reassigned ${show(summary.reassignedMs)}, resumed ${show(summary.resumedMs)}, unmoved partitions paused ` +
+              `${show(summary.unmovedStallMs)} (median [min..max] over ${rounds.length} leaves)\n`,
+          );
+          if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+        } finally {
+          await cluster.stop();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
 
   return runProgram('mq-bench', program, argv);
 }

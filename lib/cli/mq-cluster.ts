@@ -20,7 +20,8 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  program.command('up')
+  program
+    .command('up')
     .description('Start ZooKeeper and N brokers; stays in the foreground until Ctrl-C unless --detach.')
     .option('--brokers <n>', 'number of brokers', intArg('--brokers', 1), 3)
     .option('--dir <path>', 'data directory (ZooKeeper data, broker logs and configs)', './data')
@@ -29,55 +30,76 @@ export async function main(argv: string[]): Promise<number> {
     .option('--override <key=value>', 'broker property for every broker (repeatable)', propArg, {})
     .option('--detach', 'return once the cluster is up; stop it with mq-cluster down')
     .option('--no-check', `skip the round trip through the topic ${CHECK_TOPIC} once the brokers are up`)
-    .action(async (o: { brokers: number; dir: string; zkPort: number; port: number; override: Record<string, string>; detach?: boolean;
-      check: boolean }) => {
-      const cluster = new LocalCluster({
-        dir: o.dir, brokers: o.brokers, zkPort: o.zkPort, port: o.port, brokerProps: o.override, detached: !!o.detach,
-      });
-      process.stdout.write(`Starting ZooKeeper on 127.0.0.1:${o.zkPort} and ${o.brokers} broker(s) in ${cluster.dir} ...\n`);
-      try {
-        await cluster.start();
-      } catch (e) {
-        process.stderr.write(`mq-cluster: ${(e as Error).message}\n`);
-        await cluster.stop().catch(() => undefined);
-        code = 1;
-        return;
-      }
-      process.stdout.write(`ZooKeeper: ${cluster.zookeeperConnect}\n`);
-      for (const id of cluster.brokerIds()) {
-        const b = cluster.broker(id);
-        process.stdout.write(`broker ${id}: 127.0.0.1:${b.port} (pid ${b.pid}, log ${b.dir}/broker.log)\n`);
-      }
-      process.stdout.write(`bootstrap.servers=${cluster.bootstrapServers}\n`);
-      if (o.check) {
+    .action(
+      async (o: {
+        brokers: number;
+        dir: string;
+        zkPort: number;
+        port: number;
+        override: Record<string, string>;
+        detach?: boolean;
+        check: boolean;
+      }) => {
+        const cluster = new LocalCluster({
+          dir: o.dir,
+          brokers: o.brokers,
+          zkPort: o.zkPort,
+          port: o.port,
+          brokerProps: o.override,
+          detached: !!o.detach,
+        });
+        process.stdout.write(
+          `Starting ZooKeeper on 127.0.0.1:${o.zkPort} and ${o.brokers} broker(s) in ${cluster.dir} ...\n`,
+        );
         try {
-          const c = await checkCluster(cluster.bootstrapServers, o.brokers);
-          process.stdout.write(`Cluster check: a record sent with acks=all to ${CHECK_TOPIC}-0 (leader ${c.leader}, replicas ` +
-            `${c.replicas.join(',')}, in sync ${c.isr.join(',')}) was stored at offset ${c.offset} and read back, in ${c.elapsedMs} ms.\n`);
+          await cluster.start();
         } catch (e) {
-          process.stderr.write(`mq-cluster: the cluster started but its check failed: ${errorText(e)}. The brokers' logs are listed ` +
-            'above; the cluster keeps running.\n');
+          process.stderr.write(`mq-cluster: ${(e as Error).message}\n`);
+          await cluster.stop().catch(() => undefined);
           code = 1;
+          return;
         }
-      }
-      if (o.detach) {
-        process.stdout.write(`Detached. Stop with: mq-cluster down --dir ${o.dir}\n`);
-        return;
-      }
-      process.stdout.write('Press Ctrl-C to stop.\n');
-      await new Promise<void>((resolveStop) => {
-        const stop = (sig: string) => {
-          process.stdout.write(`\n${sig}: stopping brokers and ZooKeeper ...\n`);
-          resolveStop();
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
-      });
-      await cluster.stop();
-      process.stdout.write('Stopped.\n');
-    });
+        process.stdout.write(`ZooKeeper: ${cluster.zookeeperConnect}\n`);
+        for (const id of cluster.brokerIds()) {
+          const b = cluster.broker(id);
+          process.stdout.write(`broker ${id}: 127.0.0.1:${b.port} (pid ${b.pid}, log ${b.dir}/broker.log)\n`);
+        }
+        process.stdout.write(`bootstrap.servers=${cluster.bootstrapServers}\n`);
+        if (o.check) {
+          try {
+            const c = await checkCluster(cluster.bootstrapServers, o.brokers);
+            process.stdout.write(
+              `Cluster check: a record sent with acks=all to ${CHECK_TOPIC}-0 (leader ${c.leader}, replicas ` +
+                `${c.replicas.join(',')}, in sync ${c.isr.join(',')}) was stored at offset ${c.offset} and read back, in ${c.elapsedMs} ms.\n`,
+            );
+          } catch (e) {
+            process.stderr.write(
+              `mq-cluster: the cluster started but its check failed: ${errorText(e)}. The brokers' logs are listed ` +
+                'above; the cluster keeps running.\n',
+            );
+            code = 1;
+          }
+        }
+        if (o.detach) {
+          process.stdout.write(`Detached. Stop with: mq-cluster down --dir ${o.dir}\n`);
+          return;
+        }
+        process.stdout.write('Press Ctrl-C to stop.\n');
+        await new Promise<void>((resolveStop) => {
+          const stop = (sig: string) => {
+            process.stdout.write(`\n${sig}: stopping brokers and ZooKeeper ...\n`);
+            resolveStop();
+          };
+          process.once('SIGINT', () => stop('SIGINT'));
+          process.once('SIGTERM', () => stop('SIGTERM'));
+        });
+        await cluster.stop();
+        process.stdout.write('Stopped.\n');
+      },
+    );
 
-  program.command('down')
+  program
+    .command('down')
     .description('Stop a cluster started with up --detach.')
     .option('--dir <path>', 'data directory given to up', './data')
     .action(async (o: { dir: string }) => {

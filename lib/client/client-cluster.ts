@@ -64,8 +64,10 @@ export const API_VERSION = 0;
 
 export class ClientCluster {
   /** A cluster configured from a client's resolved options; the two settings that differ per client are given. */
-  static fromClientOptions(o: CommonClusterSettings,
-    own: Pick<ClientClusterOptions, 'maxInFlightRequests' | 'allowAutoTopicCreation'>): ClientCluster {
+  static fromClientOptions(
+    o: CommonClusterSettings,
+    own: Pick<ClientClusterOptions, 'maxInFlightRequests' | 'allowAutoTopicCreation'>,
+  ): ClientCluster {
     return new ClientCluster({
       bootstrapServers: o['bootstrap.servers'],
       clientId: o['client.id'],
@@ -144,8 +146,11 @@ export class ClientCluster {
         const pauseMs = this.retryBackoff.backoffMs(attempts++);
         if (time.hiResMs() + pauseMs >= deadlineMs) {
           const servers = this.options.bootstrapServers.map((a) => `${a.host}:${a.port}`).join(', ');
-          throw new TimeoutError(`Could not fetch cluster metadata from the bootstrap servers (${servers}) in time; ` +
-            `last error: ${(e as Error).message} Check 'bootstrap.servers' and that the brokers are up.`, { cause: e });
+          throw new TimeoutError(
+            `Could not fetch cluster metadata from the bootstrap servers (${servers}) in time; ` +
+              `last error: ${(e as Error).message} Check 'bootstrap.servers' and that the brokers are up.`,
+            { cause: e },
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, pauseMs));
       }
@@ -187,12 +192,15 @@ export class ClientCluster {
     if (this.closed) return;
     this.needUpdate = true;
     if (this.refreshing !== null || this.updateTimer !== null) return;
-    const backoffMs = this.failedRefreshes === 0 ? this.options.retryBackoffMs
-      : this.retryBackoff.backoffMs(this.failedRefreshes - 1);
+    const backoffMs =
+      this.failedRefreshes === 0 ? this.options.retryBackoffMs : this.retryBackoff.backoffMs(this.failedRefreshes - 1);
     const delayMs = Math.max(0, this.lastRefreshAttemptMs + backoffMs - this.options.time.hiResMs());
     this.updateTimer = setTimeout(() => {
       this.updateTimer = null;
-      if (this.needUpdate) this.refresh().catch(() => { /* logged in refresh; retried from its finally */ });
+      if (this.needUpdate)
+        this.refresh().catch(() => {
+          /* logged in refresh; retried from its finally */
+        });
     }, delayMs);
     this.updateTimer.unref(); // callers that wait hold their own timers; a background retry alone keeps nothing alive
   }
@@ -223,9 +231,12 @@ export class ClientCluster {
       }
       const remainingMs = deadlineMs - this.options.time.hiResMs();
       if (remainingMs <= 0 || this.closed) {
-        throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' not present in metadata after waiting ` +
-          `(${known === undefined ? 'never described' : `last error code ${known.errorCode}`}). Create it, or enable ` +
-          'auto.create.topics.enable on the brokers.');
+        throw new ApiError(
+          'UNKNOWN_TOPIC_OR_PARTITION',
+          `Topic '${topic}' not present in metadata after waiting ` +
+            `(${known === undefined ? 'never described' : `last error code ${known.errorCode}`}). Create it, or enable ` +
+            'auto.create.topics.enable on the brokers.',
+        );
       }
       this.requestUpdate();
       await this.nextUpdate(remainingMs);
@@ -260,14 +271,20 @@ export class ClientCluster {
     const broker = this.snapshot.broker(nodeId);
     if (broker === undefined) {
       this.requestUpdate();
-      return Promise.reject(new ApiError('LEADER_NOT_AVAILABLE',
-        `Broker ${nodeId} is not in the client's metadata (yet); refreshing.`));
+      return Promise.reject(
+        new ApiError('LEADER_NOT_AVAILABLE', `Broker ${nodeId} is not in the client's metadata (yet); refreshing.`),
+      );
     }
     return this.pool.get(nodeId, broker);
   }
 
   /** Sends a request to broker `nodeId`. */
-  async send<K extends number>(nodeId: number, apiKey: K, body: RequestOf<K>, options?: SendOptions): Promise<ResponseOf<K>> {
+  async send<K extends number>(
+    nodeId: number,
+    apiKey: K,
+    body: RequestOf<K>,
+    options?: SendOptions,
+  ): Promise<ResponseOf<K>> {
     const client = await this.connection(nodeId);
     return client.send(apiKey, API_VERSION, body, { ...options, expectResponse: true });
   }
@@ -282,12 +299,19 @@ export class ClientCluster {
    * Sends a request to the controller (CreateTopics, DeleteTopics, CreatePartitions). Rejects with a retriable
    * ApiError NOT_CONTROLLER when no controller is known, after requesting a refresh.
    */
-  async sendToController<K extends number>(apiKey: K, body: RequestOf<K>, options?: SendOptions): Promise<ResponseOf<K>> {
+  async sendToController<K extends number>(
+    apiKey: K,
+    body: RequestOf<K>,
+    options?: SendOptions,
+  ): Promise<ResponseOf<K>> {
     const controllerId = this.snapshot.controllerId;
     if (controllerId < 0) {
       await this.refresh();
       if (this.snapshot.controllerId < 0) {
-        throw new ApiError('NOT_CONTROLLER', 'No controller is known to the cluster yet; retrying after a metadata refresh.');
+        throw new ApiError(
+          'NOT_CONTROLLER',
+          'No controller is known to the cluster yet; retrying after a metadata refresh.',
+        );
       }
     }
     return this.send(this.snapshot.controllerId, apiKey, body, options);
@@ -310,8 +334,10 @@ export class ClientCluster {
     const topics = allTopics ? null : [...this.topicsOfInterest].map((name) => ({ name }));
     try {
       const client = await this.leastLoadedConnection();
-      const response = await client.send(ApiKey.Metadata, API_VERSION,
-        { topics, allowAutoTopicCreation: this.options.allowAutoTopicCreation && !allTopics });
+      const response = await client.send(ApiKey.Metadata, API_VERSION, {
+        topics,
+        allowAutoTopicCreation: this.options.allowAutoTopicCreation && !allTopics,
+      });
       if (this.closed) throw new IllegalStateError('The client is closed.');
       const fresh = ClusterMetadata.fromResponse(response);
       this.snapshot = allTopics ? fresh : this.snapshot.merge(fresh);
@@ -362,7 +388,9 @@ export class ClientCluster {
     if (this.closed) return;
     this.periodicTimer = setTimeout(() => {
       this.periodicTimer = null;
-      this.refresh().catch(() => { /* retried by requestUpdate */ });
+      this.refresh().catch(() => {
+        /* retried by requestUpdate */
+      });
     }, this.options.metadataMaxAgeMs);
     this.periodicTimer.unref();
   }

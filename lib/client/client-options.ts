@@ -68,8 +68,14 @@ export type OptionRule<T> = (name: string, value: unknown) => T;
 const INT32_MAX = 2147483647;
 
 function problem(name: string, value: unknown, wanted: string): InvalidArgumentError {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' && value !== null
-    ? (Array.isArray(value) ? `an array` : 'an object') : String(value);
+  const shown =
+    typeof value === 'string'
+      ? JSON.stringify(value)
+      : typeof value === 'object' && value !== null
+        ? Array.isArray(value)
+          ? `an array`
+          : 'an object'
+        : String(value);
   return new InvalidArgumentError(`Invalid value ${shown} for option '${name}': expected ${wanted}.`);
 }
 
@@ -107,8 +113,10 @@ export const booleanRule: OptionRule<boolean> = (name, value) => {
 /** Accepts any object exposing the named methods (a logger, a clock, a partitioner). */
 export function objectRule<T>(...methods: string[]): OptionRule<T> {
   return (name, value) => {
-    const ok = (typeof value === 'object' || typeof value === 'function') && value !== null
-      && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+    const ok =
+      (typeof value === 'object' || typeof value === 'function') &&
+      value !== null &&
+      methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
     if (!ok) throw problem(name, value, `an object with method(s) ${methods.join(', ')}`);
     return value as T;
   };
@@ -121,21 +129,27 @@ export function parseBrokerAddresses(name: string, value: unknown): BrokerAddres
   if (items === undefined || !items.every((s) => typeof s === 'string')) {
     throw problem(name, value, "'host:port' strings, as one comma-separated string or an array");
   }
-  const addresses = (items as string[]).map((s) => s.trim()).filter((s) => s !== '').map((s) => {
-    const m = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(s);
-    const port = m ? Number(m[2]) : NaN;
-    if (!m || port < 1 || port > 65535) {
-      throw new InvalidArgumentError(`Invalid address '${s}' in '${name}': expected host:port, e.g. 'localhost:9092'.`);
-    }
-    return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
-  });
+  const addresses = (items as string[])
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => {
+      const m = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(s);
+      const port = m ? Number(m[2]) : NaN;
+      if (!m || port < 1 || port > 65535) {
+        throw new InvalidArgumentError(
+          `Invalid address '${s}' in '${name}': expected host:port, e.g. 'localhost:9092'.`,
+        );
+      }
+      return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+    });
   if (addresses.length === 0) throw required(name);
   return addresses;
 }
 
 function required(name: string): InvalidArgumentError {
-  return new InvalidArgumentError(`Option '${name}' is required: give at least one broker as 'host:port', ` +
-    `e.g. { '${name}': 'localhost:9092' }.`);
+  return new InvalidArgumentError(
+    `Option '${name}' is required: give at least one broker as 'host:port', ` + `e.g. { '${name}': 'localhost:9092' }.`,
+  );
 }
 
 /** Rules for `CommonClientOptions`. */
@@ -163,8 +177,11 @@ const clientIdSequences = new Map<string, number>();
  * Kafka's client.id for a client given none: `<kind>-<n>`, or `consumer-<group>-<n>` for a consumer in a group, n
  * counting the clients of that kind made in this process from 1. Each client resolver calls it once.
  */
-export function withGeneratedClientId<T extends { readonly 'client.id': string }>(resolved: T,
-  kind: 'producer' | 'consumer' | 'adminclient', groupId?: string): T {
+export function withGeneratedClientId<T extends { readonly 'client.id': string }>(
+  resolved: T,
+  kind: 'producer' | 'consumer' | 'adminclient',
+  groupId?: string,
+): T {
   if (resolved['client.id'] !== '') return resolved;
   const n = (clientIdSequences.get(kind) ?? 0) + 1;
   clientIdSequences.set(kind, n);
@@ -175,17 +192,25 @@ export function withGeneratedClientId<T extends { readonly 'client.id': string }
  * Merges `defaults` and `given`, rejects keys absent from `rules`, and runs every rule. `what` names the client
  * in messages ("producer"). Values left `undefined` fall back to the default.
  */
-export function resolveOptions<R extends OptionRules>(what: string, rules: R, defaults: Readonly<Record<string, unknown>>,
-  given: Readonly<Record<string, unknown>>): Resolved<R> {
+export function resolveOptions<R extends OptionRules>(
+  what: string,
+  rules: R,
+  defaults: Readonly<Record<string, unknown>>,
+  given: Readonly<Record<string, unknown>>,
+): Resolved<R> {
   if (typeof given !== 'object' || given === null) {
-    throw new InvalidArgumentError(`The ${what} takes an options object such as { 'bootstrap.servers': 'localhost:9092' }; ` +
-      `found ${given === null ? 'null' : typeof given}.`);
+    throw new InvalidArgumentError(
+      `The ${what} takes an options object such as { 'bootstrap.servers': 'localhost:9092' }; ` +
+        `found ${given === null ? 'null' : typeof given}.`,
+    );
   }
   for (const key of Object.keys(given)) {
     if (!(key in rules)) {
       const hint = closestKey(key, Object.keys(rules));
-      throw new InvalidArgumentError(`Unknown ${what} option '${key}'.` +
-        (hint ? ` Did you mean '${hint}'?` : ` Known options: ${Object.keys(rules).join(', ')}.`));
+      throw new InvalidArgumentError(
+        `Unknown ${what} option '${key}'.` +
+          (hint ? ` Did you mean '${hint}'?` : ` Known options: ${Object.keys(rules).join(', ')}.`),
+      );
     }
   }
   const out: Record<string, unknown> = {};

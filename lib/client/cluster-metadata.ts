@@ -59,14 +59,20 @@ export class ClusterMetadata {
   /** The snapshot a Metadata response describes. */
   static fromResponse(response: MetadataResponse): ClusterMetadata {
     const brokers = new Map<number, BrokerNode>();
-    for (const b of response.brokers) brokers.set(b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack });
+    for (const b of response.brokers)
+      brokers.set(b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack });
     const topics = new Map<string, TopicMetadata>();
     for (const t of response.topics) {
       const partitions: PartitionMetadata[] = [];
       for (const p of t.partitions) {
         partitions[p.partitionIndex] = {
-          partition: p.partitionIndex, leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: p.replicaNodes,
-          isr: p.isrNodes, offlineReplicas: p.offlineReplicas, errorCode: p.errorCode,
+          partition: p.partitionIndex,
+          leaderId: p.leaderId,
+          leaderEpoch: p.leaderEpoch,
+          replicas: p.replicaNodes,
+          isr: p.isrNodes,
+          offlineReplicas: p.offlineReplicas,
+          errorCode: p.errorCode,
         };
       }
       const dense = partitions.length === t.partitions.length;

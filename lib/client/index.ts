@@ -13,24 +13,47 @@
 export { Producer, type ProducerRecord } from './producer/producer.js';
 export type { RecordMetadata, PartitionResult } from './producer/producer-batch.js';
 export {
-  DEFAULT_PRODUCER_OPTIONS, type ProducerOptions, type Acks, type CompressionName,
+  DEFAULT_PRODUCER_OPTIONS,
+  type ProducerOptions,
+  type Acks,
+  type CompressionName,
 } from './producer/producer-options.js';
+export { DefaultPartitioner, murmur2, partitionForKey, toPositive, type Partitioner } from './producer/partitioner.js';
 export {
-  DefaultPartitioner, murmur2, partitionForKey, toPositive, type Partitioner,
-} from './producer/partitioner.js';
-export {
-  Consumer, type ConsumerRecord, type EachBatchPayload, type EachMessagePayload, type OffsetAndTimestamp, type RebalanceListener,
+  Consumer,
+  type ConsumerRecord,
+  type EachBatchPayload,
+  type EachMessagePayload,
+  type OffsetAndTimestamp,
+  type RebalanceListener,
   type RunOptions,
 } from './consumer/consumer.js';
 export { ConsumerBatch } from './consumer/consumer-batch.js';
 export {
-  DEFAULT_CONSUMER_OPTIONS, type ConsumerOptions, type IsolationLevelName, type OffsetResetStrategy,
+  DEFAULT_CONSUMER_OPTIONS,
+  type ConsumerOptions,
+  type IsolationLevelName,
+  type OffsetResetStrategy,
 } from './consumer/consumer-options.js';
 export type { TopicPartitionRef } from './consumer/subscription-state.js';
 export type { CommittedOffset, OffsetToCommit } from './consumer/group-offsets.js';
 export {
-  Admin, type AdminCallOptions, type BrokerApiVersions, type BrokerLogDirs, type ClusterDescription, type ConsumerGroupDescription, type ConsumerGroupListing, type ConfigEntry, type ConfigResource, type ConfigResourceDescription,
-  type CreatedTopic, type ListedOffset, type NewPartitions, type NewTopic, type OffsetSpec, type PartitionDescription,
+  Admin,
+  type AdminCallOptions,
+  type BrokerApiVersions,
+  type BrokerLogDirs,
+  type ClusterDescription,
+  type ConsumerGroupDescription,
+  type ConsumerGroupListing,
+  type ConfigEntry,
+  type ConfigResource,
+  type ConfigResourceDescription,
+  type CreatedTopic,
+  type ListedOffset,
+  type NewPartitions,
+  type NewTopic,
+  type OffsetSpec,
+  type PartitionDescription,
   type TopicDescription,
 } from './admin/admin.js';
 export { DEFAULT_ADMIN_OPTIONS, type AdminOptions } from './admin/admin-options.js';

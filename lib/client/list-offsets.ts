@@ -41,69 +41,88 @@ export function offsetKey(topic: string, partition: number): string {
 }
 
 /** Answers every query (keyed by `offsetKey`), or rejects with the first non-retriable error or a TimeoutError. */
-export async function listOffsets(queries: readonly OffsetQuery[], options: ListOffsetsOptions): Promise<Map<string, OffsetAnswer>> {
+export async function listOffsets(
+  queries: readonly OffsetQuery[],
+  options: ListOffsetsOptions,
+): Promise<Map<string, OffsetAnswer>> {
   const { cluster, time, deadlineMs, retryBackoffMs, isolationLevel } = options;
   const answers = new Map<string, OffsetAnswer>();
   const keys = new Set(queries.map((q) => offsetKey(q.topic, q.partition)));
   if (keys.size !== queries.length) {
-    throw new InvalidArgumentError('Each partition may appear once per offset lookup; look up other timestamps of the ' +
-      'same partition in another call.');
+    throw new InvalidArgumentError(
+      'Each partition may appear once per offset lookup; look up other timestamps of the ' +
+        'same partition in another call.',
+    );
   }
   let remaining = [...queries];
   cluster.addTopics(new Set(queries.map((q) => q.topic)));
-  await retry(async () => {
-    const byLeader = new Map<number, OffsetQuery[]>();
-    let unknownLeader: Error | null = null;
-    const metadata = cluster.metadata;
-    for (const query of remaining) {
-      const leader = metadata.leaderFor(query.topic, query.partition);
-      if (leader < 0) {
-        unknownLeader = new ApiError(metadata.topic(query.topic) === undefined || metadata.partitionCount(query.topic) === 0
-          ? 'UNKNOWN_TOPIC_OR_PARTITION' : 'LEADER_NOT_AVAILABLE', `No leader known for ${query.topic}-${query.partition}.`);
-        continue;
-      }
-      let list = byLeader.get(leader);
-      if (list === undefined) byLeader.set(leader, (list = []));
-      list.push(query);
-    }
-    let retriable: Error | null = unknownLeader;
-    const failed: OffsetQuery[] = remaining.filter((q) => metadata.leaderFor(q.topic, q.partition) < 0);
-    await Promise.all([...byLeader].map(async ([leader, list]) => {
-      let response;
-      try {
-        response = await cluster.send(leader, ApiKey.ListOffsets, request(list, isolationLevel));
-      } catch (e) {
-        if (!isRetriable(e)) throw e;
-        retriable = e as Error;
-        failed.push(...list);
-        return;
-      }
-      for (const t of response.topics) {
-        for (const p of t.partitions) {
-          const query = list.find((q) => q.topic === t.name && q.partition === p.partitionIndex);
-          if (query === undefined) continue;
-          if (p.errorCode === 0) {
-            answers.set(offsetKey(t.name, p.partitionIndex), { offset: p.offset, timestamp: p.timestamp, leaderEpoch: p.leaderEpoch });
-            continue;
-          }
-          const error = apiErrorFromCode(p.errorCode);
-          if (!error.retriable) throw new ApiError(error.errorName, `ListOffsets for ${t.name}-${p.partitionIndex}: ${error.message}`);
-          retriable = error;
-          failed.push(query);
+  await retry(
+    async () => {
+      const byLeader = new Map<number, OffsetQuery[]>();
+      let unknownLeader: Error | null = null;
+      const metadata = cluster.metadata;
+      for (const query of remaining) {
+        const leader = metadata.leaderFor(query.topic, query.partition);
+        if (leader < 0) {
+          unknownLeader = new ApiError(
+            metadata.topic(query.topic) === undefined || metadata.partitionCount(query.topic) === 0
+              ? 'UNKNOWN_TOPIC_OR_PARTITION'
+              : 'LEADER_NOT_AVAILABLE',
+            `No leader known for ${query.topic}-${query.partition}.`,
+          );
+          continue;
         }
+        let list = byLeader.get(leader);
+        if (list === undefined) byLeader.set(leader, (list = []));
+        list.push(query);
       }
-    }));
-    remaining = failed;
-    if (retriable !== null) throw retriable;
-  }, {
-    what: 'ListOffsets',
-    time,
-    deadlineMs,
-    backoff: new ExponentialBackoff(retryBackoffMs, retryBackoffMs * 10),
-    onRetriableError: (error) => {
-      if (isStaleMetadata(error)) cluster.requestUpdate();
+      let retriable: Error | null = unknownLeader;
+      const failed: OffsetQuery[] = remaining.filter((q) => metadata.leaderFor(q.topic, q.partition) < 0);
+      await Promise.all(
+        [...byLeader].map(async ([leader, list]) => {
+          let response;
+          try {
+            response = await cluster.send(leader, ApiKey.ListOffsets, request(list, isolationLevel));
+          } catch (e) {
+            if (!isRetriable(e)) throw e;
+            retriable = e as Error;
+            failed.push(...list);
+            return;
+          }
+          for (const t of response.topics) {
+            for (const p of t.partitions) {
+              const query = list.find((q) => q.topic === t.name && q.partition === p.partitionIndex);
+              if (query === undefined) continue;
+              if (p.errorCode === 0) {
+                answers.set(offsetKey(t.name, p.partitionIndex), {
+                  offset: p.offset,
+                  timestamp: p.timestamp,
+                  leaderEpoch: p.leaderEpoch,
+                });
+                continue;
+              }
+              const error = apiErrorFromCode(p.errorCode);
+              if (!error.retriable)
+                throw new ApiError(error.errorName, `ListOffsets for ${t.name}-${p.partitionIndex}: ${error.message}`);
+              retriable = error;
+              failed.push(query);
+            }
+          }
+        }),
+      );
+      remaining = failed;
+      if (retriable !== null) throw retriable;
     },
-  });
+    {
+      what: 'ListOffsets',
+      time,
+      deadlineMs,
+      backoff: new ExponentialBackoff(retryBackoffMs, retryBackoffMs * 10),
+      onRetriableError: (error) => {
+        if (isStaleMetadata(error)) cluster.requestUpdate();
+      },
+    },
+  );
   return answers;
 }
 

@@ -98,9 +98,12 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
       const remainingMs = opts.deadlineMs - opts.time.hiResMs();
       const pauseMs = opts.backoff.backoffMs(attempt);
       if (remainingMs <= pauseMs) {
-        throw new TimeoutError(`${opts.what} did not succeed within ${Math.round(opts.deadlineMs - startMs)} ms ` +
-          `(${attempt + 1} attempt(s)); last error: ${(error as Error).message} Raise the timeout if the cluster ` +
-          'needs longer to recover.', { cause: error });
+        throw new TimeoutError(
+          `${opts.what} did not succeed within ${Math.round(opts.deadlineMs - startMs)} ms ` +
+            `(${attempt + 1} attempt(s)); last error: ${(error as Error).message} Raise the timeout if the cluster ` +
+            'needs longer to recover.',
+          { cause: error },
+        );
       }
       await sleep(pauseMs);
     }

@@ -24,15 +24,24 @@ type ValueOf<K> = K extends ConfigKey<infer T> ? T : never;
 export const atLeast = (min: number) => (v: number) => (v < min ? `must be at least ${min}` : undefined);
 export const between = (min: number, max: number) => (v: number) =>
   v < min || v > max ? `must be between ${min} and ${max}` : undefined;
-export const oneOf = (...allowed: string[]) => (v: string) =>
-  allowed.includes(v) ? undefined : `must be one of ${allowed.join(', ')}`;
-export const listOf = (...allowed: string[]) => (v: string[]) => {
-  const bad = v.find((x) => !allowed.includes(x));
-  return bad === undefined ? undefined : `'${bad}' is not one of ${allowed.join(', ')}`;
-};
+export const oneOf =
+  (...allowed: string[]) =>
+  (v: string) =>
+    allowed.includes(v) ? undefined : `must be one of ${allowed.join(', ')}`;
+export const listOf =
+  (...allowed: string[]) =>
+  (v: string[]) => {
+    const bad = v.find((x) => !allowed.includes(x));
+    return bad === undefined ? undefined : `'${bad}' is not one of ${allowed.join(', ')}`;
+  };
 
-export function define<T>(name: string, type: ConfigType, dflt: T | undefined, doc: string,
-  validate?: (value: T) => string | undefined): ConfigKey<T> {
+export function define<T>(
+  name: string,
+  type: ConfigType,
+  dflt: T | undefined,
+  doc: string,
+  validate?: (value: T) => string | undefined,
+): ConfigKey<T> {
   return { name, type, default: dflt, doc, ...(validate ? { validate } : {}) };
 }
 
@@ -64,8 +73,10 @@ export class ConfigDef<F extends Record<string, ConfigKey<any>>> {
    * Parses string properties into typed values. Unknown keys are ignored when `strict` is false (Kafka logs
    * them as "not a known config"), and rejected when true.
    */
-  parse(props: Readonly<Record<string, string | number | boolean | undefined>>, opts: { strict?: boolean; what?: string } = {}):
-    { [K in keyof F]: ValueOf<F[K]> } {
+  parse(
+    props: Readonly<Record<string, string | number | boolean | undefined>>,
+    opts: { strict?: boolean; what?: string } = {},
+  ): { [K in keyof F]: ValueOf<F[K]> } {
     const what = opts.what ?? 'config';
     const out: Record<string, unknown> = {};
     for (const [name, raw] of Object.entries(props)) {
@@ -126,7 +137,13 @@ export function parseValue(key: ConfigKey<any>, raw: string | number | boolean, 
       value = s === 'true';
       break;
     case 'list':
-      value = s === '' ? [] : s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+      value =
+        s === ''
+          ? []
+          : s
+              .split(',')
+              .map((x) => x.trim())
+              .filter((x) => x !== '');
       break;
     case 'string':
     case 'password':

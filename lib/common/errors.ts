@@ -37,8 +37,11 @@ export class ApiError extends MqError {
 /** Builds the `ApiError` for a wire code; unknown codes become UNKNOWN_SERVER_ERROR. */
 export function apiErrorFromCode(code: number, message?: string): ApiError {
   const name = errorNameOf(code);
-  return new ApiError(name, message ?? (name === 'UNKNOWN_SERVER_ERROR' && code !== -1
-    ? `Unknown error code ${code} from the server.` : undefined));
+  return new ApiError(
+    name,
+    message ??
+      (name === 'UNKNOWN_SERVER_ERROR' && code !== -1 ? `Unknown error code ${code} from the server.` : undefined),
+  );
 }
 
 /** A caller passed something invalid (an option, an argument). A programming or configuration error. */

@@ -25,7 +25,10 @@ export class SystemScheduler implements Scheduler {
     let cancelled = false;
     // Node fires a timer longer than 2^31-1 ms after 1 ms; longer waits are chained instead.
     const wait = (ms: number, then: () => void): void => {
-      timer = setTimeout(() => (ms > MAX_TIMER_MS ? wait(ms - MAX_TIMER_MS, then) : then()), Math.min(Math.max(0, ms), MAX_TIMER_MS)).unref();
+      timer = setTimeout(
+        () => (ms > MAX_TIMER_MS ? wait(ms - MAX_TIMER_MS, then) : then()),
+        Math.min(Math.max(0, ms), MAX_TIMER_MS),
+      ).unref();
     };
     const run = async (): Promise<void> => {
       try {

@@ -51,7 +51,10 @@ export class ControllerContext {
   private partitionCount = 0;
   private offlineCount = 0;
 
-  constructor(readonly epoch: number, readonly epochZkVersion: number) {}
+  constructor(
+    readonly epoch: number,
+    readonly epochZkVersion: number,
+  ) {}
 
   // ---- brokers ----
 
@@ -124,7 +127,12 @@ export class ControllerContext {
       return existing;
     }
     const created: ControllerPartition = {
-      topic, partition, replicas, leaderIsr: undefined, state: 'NonExistentPartition', replicaStates: new Map(),
+      topic,
+      partition,
+      replicas,
+      leaderIsr: undefined,
+      state: 'NonExistentPartition',
+      replicaStates: new Map(),
     };
     partitions.set(partition, created);
     this.partitionCount++;
@@ -159,7 +167,8 @@ export class ControllerContext {
   /** Every replica of these partitions. */
   replicasOf(partitions: Iterable<ControllerPartition>): ControllerReplica[] {
     const replicas: ControllerReplica[] = [];
-    for (const partition of partitions) for (const brokerId of partition.replicas) replicas.push({ partition, brokerId });
+    for (const partition of partitions)
+      for (const brokerId of partition.replicas) replicas.push({ partition, brokerId });
     return replicas;
   }
 
@@ -176,7 +185,11 @@ export class ControllerContext {
   partitionsWithOfflineLeader(): ControllerPartition[] {
     const result: ControllerPartition[] = [];
     for (const p of this.allPartitions()) {
-      if (p.leaderIsr !== undefined && !this.isBrokerOnline(p.leaderIsr.leader) && !this.isTopicQueuedUpForDeletion(p.topic)) {
+      if (
+        p.leaderIsr !== undefined &&
+        !this.isBrokerOnline(p.leaderIsr.leader) &&
+        !this.isTopicQueuedUpForDeletion(p.topic)
+      ) {
         result.push(p);
       }
     }

@@ -132,8 +132,10 @@ export class ControllerEventQueue<E> {
         this.log.error({ err: e, event: this.opts.describe?.(event) }, 'controller event failed');
       }
       if (this.log.isLevelEnabled('debug')) {
-        this.log.debug({ event: this.opts.describe?.(event), durationMs: this.time.hiResMs() - startMs, waiting: this.size },
-          'controller event processed');
+        this.log.debug(
+          { event: this.opts.describe?.(event), durationMs: this.time.hiResMs() - startMs, waiting: this.size },
+          'controller event processed',
+        );
       }
     }
     this.running = undefined;

@@ -29,12 +29,12 @@ export type ControllerEvent =
   | { readonly type: 'AutoPreferredReplicaLeaderElection' }
   /** A broker asks to move leadership away before it stops; answers the partitions it still leads. */
   | {
-    readonly type: 'ControlledShutdown';
-    readonly brokerId: number;
-    readonly brokerEpoch: number;
-    readonly resolve: (partitionsStillLed: TopicPartition[]) => void;
-    readonly reject: (error: Error) => void;
-  }
+      readonly type: 'ControlledShutdown';
+      readonly brokerId: number;
+      readonly brokerEpoch: number;
+      readonly resolve: (partitionsStillLed: TopicPartition[]) => void;
+      readonly reject: (error: Error) => void;
+    }
   /** Resign and stop (shutdown()). */
   | { readonly type: 'Shutdown' };
 

@@ -35,8 +35,15 @@ import type { TopicPartition } from '../common/topic-partition.js';
 import type { KafkaZkClient, TopicAssignmentAndZkVersion } from '../zk/kafka-zk-client.js';
 import { ControllerMovedError, MalformedZNodeError } from '../zk/zk-errors.js';
 import {
-  BrokerIdsZNode, BrokerIdZNode, ControllerZNode, DeleteTopicsZNode, IsrChangeNotificationZNode,
-  PreferredReplicaElectionZNode, ReassignPartitionsZNode, TopicsZNode, TopicZNode,
+  BrokerIdsZNode,
+  BrokerIdZNode,
+  ControllerZNode,
+  DeleteTopicsZNode,
+  IsrChangeNotificationZNode,
+  PreferredReplicaElectionZNode,
+  ReassignPartitionsZNode,
+  TopicsZNode,
+  TopicZNode,
 } from '../zk/zk-paths.js';
 import { ControllerContext, type ControllerPartition } from './controller-context.js';
 import { ControllerEventQueue } from './controller-event-queue.js';
@@ -125,7 +132,9 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     this.zk = opts.zkClient;
     this.config = { ...DEFAULT_CONTROLLER_CONFIG, ...opts.config };
     this.log = (opts.logger ?? silentLogger).child({ component: 'KafkaController', brokerId: opts.brokerId });
-    this.scheduler = opts.scheduler ?? new SystemScheduler((name, e) => this.log.error({ err: e, task: name }, 'scheduled task failed'));
+    this.scheduler =
+      opts.scheduler ??
+      new SystemScheduler((name, e) => this.log.error({ err: e, task: name }, 'scheduled task failed'));
     this.time = opts.time ?? SystemTime;
     this.queue = new ControllerEventQueue<ControllerEvent>({
       process: (event) => this.process(event),
@@ -207,7 +216,9 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
    * STALE_BROKER_EPOCH when `brokerEpoch` is older than its registration (-1 skips that check).
    */
   controlledShutdown(brokerId: number, brokerEpoch: number): Promise<TopicPartition[]> {
-    return new Promise((resolve, reject) => this.queue.put({ type: 'ControlledShutdown', brokerId, brokerEpoch, resolve, reject }));
+    return new Promise((resolve, reject) =>
+      this.queue.put({ type: 'ControlledShutdown', brokerId, brokerEpoch, resolve, reject }),
+    );
   }
 
   // ---- event processing ----
@@ -215,22 +226,34 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
   private async process(event: ControllerEvent): Promise<void> {
     try {
       switch (event.type) {
-        case 'ControllerChange': return await this.processControllerChange();
-        case 'Expire': return this.resign('ZooKeeper session expired');
-        case 'Shutdown': return await this.processShutdown();
-        case 'ControlledShutdown': return await this.processControlledShutdown(event);
+        case 'ControllerChange':
+          return await this.processControllerChange();
+        case 'Expire':
+          return this.resign('ZooKeeper session expired');
+        case 'Shutdown':
+          return await this.processShutdown();
+        case 'ControlledShutdown':
+          return await this.processControlledShutdown(event);
       }
       const a = this.activation;
       if (a === undefined) return;
       switch (event.type) {
-        case 'BrokerChange': return await this.processBrokerChange(a);
-        case 'TopicChange': return await this.processTopicChange(a);
-        case 'PartitionModifications': return await this.processPartitionModifications(a, event.topics);
-        case 'TopicDeletion': return await a.topicDeletionManager.onDeletionMarkers(await this.zk.getTopicDeletions());
-        case 'IsrChangeNotification': return await this.processIsrChangeNotification(a);
-        case 'PreferredReplicaElection': return await this.processPreferredReplicaElection(a);
-        case 'PartitionReassignment': return await a.reassigner.advance();
-        case 'AutoPreferredReplicaLeaderElection': return await this.checkAndTriggerAutoLeaderRebalance(a);
+        case 'BrokerChange':
+          return await this.processBrokerChange(a);
+        case 'TopicChange':
+          return await this.processTopicChange(a);
+        case 'PartitionModifications':
+          return await this.processPartitionModifications(a, event.topics);
+        case 'TopicDeletion':
+          return await a.topicDeletionManager.onDeletionMarkers(await this.zk.getTopicDeletions());
+        case 'IsrChangeNotification':
+          return await this.processIsrChangeNotification(a);
+        case 'PreferredReplicaElection':
+          return await this.processPreferredReplicaElection(a);
+        case 'PartitionReassignment':
+          return await a.reassigner.advance();
+        case 'AutoPreferredReplicaLeaderElection':
+          return await this.checkAndTriggerAutoLeaderRebalance(a);
       }
     } catch (e) {
       if (event.type === 'ControlledShutdown') event.reject(e instanceof Error ? e : new Error(String(e)));
@@ -277,18 +300,31 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
 
   private activate(epoch: number, epochZkVersion: number): Activation {
     const context = new ControllerContext(epoch, epochZkVersion);
-    const partitionStateMachine = new PartitionStateMachine({ context, zkClient: this.zk,
-      uncleanLeaderElectionEnable: this.config.uncleanLeaderElectionEnable, logger: this.log });
+    const partitionStateMachine = new PartitionStateMachine({
+      context,
+      zkClient: this.zk,
+      uncleanLeaderElectionEnable: this.config.uncleanLeaderElectionEnable,
+      logger: this.log,
+    });
     const replicaStateMachine = new ReplicaStateMachine({ context, zkClient: this.zk, logger: this.log });
     const a: Activation = {
-      context, partitionStateMachine, replicaStateMachine,
+      context,
+      partitionStateMachine,
+      replicaStateMachine,
       topicDeletionManager: new TopicDeletionManager({
-        context, zkClient: this.zk, partitionStateMachine, replicaStateMachine,
-        deleteTopicEnable: this.config.deleteTopicEnable, logger: this.log,
+        context,
+        zkClient: this.zk,
+        partitionStateMachine,
+        replicaStateMachine,
+        deleteTopicEnable: this.config.deleteTopicEnable,
+        logger: this.log,
         onTopicDeleted: (topic) => this.unwatchTopic(a, topic),
       }),
       reassigner: new PartitionReassigner(context, this.zk, this.log),
-      unwatch: [], brokerWatches: new Map(), topicWatches: new Map(), rebalanceTask: undefined,
+      unwatch: [],
+      brokerWatches: new Map(),
+      topicWatches: new Map(),
+      rebalanceTask: undefined,
     };
     this.activation = a;
     this.log.info({ epoch, epochZkVersion }, 'became the active controller');
@@ -307,9 +343,11 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       if (this.activation === a) this.queue.put(event);
     };
     /** For admin request znodes: only their appearance or change is an event, not their absence. */
-    const putIfExists = (event: ControllerEvent) => (stat: unknown): void => {
-      if (stat !== null) put(event)();
-    };
+    const putIfExists =
+      (event: ControllerEvent) =>
+      (stat: unknown): void => {
+        if (stat !== null) put(event)();
+      };
     a.unwatch.push(
       zk.watchChildren(BrokerIdsZNode.path, put({ type: 'BrokerChange' })),
       zk.watchChildren(TopicsZNode.path, put({ type: 'TopicChange' })),
@@ -338,8 +376,16 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     const states = await Promise.all(partitions.map((p) => this.zk.getPartitionState(p)));
     partitions.forEach((p, i) => (p.leaderIsr = states[i] ?? undefined));
     const markedForDeletion = await this.zk.getTopicDeletions();
-    this.log.info({ epoch: ctx.epoch, liveBrokers: [...ctx.liveBrokerEpochs.keys()], topics: topics.length,
-      partitions: partitions.length, markedForDeletion }, 'controller context loaded');
+    this.log.info(
+      {
+        epoch: ctx.epoch,
+        liveBrokers: [...ctx.liveBrokerEpochs.keys()],
+        topics: topics.length,
+        partitions: partitions.length,
+        markedForDeletion,
+      },
+      'controller context loaded',
+    );
 
     await a.replicaStateMachine.startup();
     a.partitionStateMachine.initializeStates();
@@ -348,11 +394,21 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
 
     if (this.activation !== a) return;
     if (this.config.autoLeaderRebalanceEnable) {
-      a.rebalanceTask = this.scheduler.schedule('auto-leader-rebalance', put({ type: 'AutoPreferredReplicaLeaderElection' }),
-        FIRST_REBALANCE_CHECK_DELAY_MS, this.config.leaderImbalanceCheckIntervalSeconds * 1000);
+      a.rebalanceTask = this.scheduler.schedule(
+        'auto-leader-rebalance',
+        put({ type: 'AutoPreferredReplicaLeaderElection' }),
+        FIRST_REBALANCE_CHECK_DELAY_MS,
+        this.config.leaderImbalanceCheckIntervalSeconds * 1000,
+      );
     }
-    this.log.info({ epoch: ctx.epoch, offlinePartitions: ctx.offlinePartitionCount,
-      failoverMs: Math.round(this.time.hiResMs() - startMs) }, 'controller failover complete');
+    this.log.info(
+      {
+        epoch: ctx.epoch,
+        offlinePartitions: ctx.offlinePartitionCount,
+        failoverMs: Math.round(this.time.hiResMs() - startMs),
+      },
+      'controller failover complete',
+    );
     this.emit('activated', ctx.epoch);
   }
 
@@ -394,10 +450,14 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     const current = new Map((await this.zk.getAllBrokers()).map((b) => [b.id, b.epoch]));
     const newIds = [...current.keys()].filter((id) => !ctx.liveBrokerEpochs.has(id));
     const deadIds = [...ctx.liveBrokerEpochs.keys()].filter((id) => !current.has(id));
-    const bouncedIds = [...current].filter(([id, epoch]) => epoch > (ctx.liveBrokerEpochs.get(id) ?? epoch)).map(([id]) => id);
+    const bouncedIds = [...current]
+      .filter(([id, epoch]) => epoch > (ctx.liveBrokerEpochs.get(id) ?? epoch))
+      .map(([id]) => id);
     if (newIds.length + deadIds.length + bouncedIds.length === 0) return;
-    this.log.info({ newBrokers: newIds, deadBrokers: deadIds, bouncedBrokers: bouncedIds, liveBrokers: [...current.keys()] },
-      'broker change');
+    this.log.info(
+      { newBrokers: newIds, deadBrokers: deadIds, bouncedBrokers: bouncedIds, liveBrokers: [...current.keys()] },
+      'broker change',
+    );
     for (const id of newIds) {
       ctx.liveBrokerEpochs.set(id, current.get(id)!);
       this.watchBroker(a, id);
@@ -430,13 +490,17 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     if (brokerIds.length === 0) return;
     const ctx = a.context;
     const reason = `broker ${brokerIds.join(',')} failed`;
-    const replicas = ctx.replicasOnBrokers(new Set(brokerIds)).filter((r) => !ctx.isTopicQueuedUpForDeletion(r.partition.topic));
+    const replicas = ctx
+      .replicasOnBrokers(new Set(brokerIds))
+      .filter((r) => !ctx.isTopicQueuedUpForDeletion(r.partition.topic));
     await a.partitionStateMachine.handleStateChanges(ctx.partitionsWithOfflineLeader(), 'OfflinePartition', reason);
     await a.partitionStateMachine.triggerOnlinePartitionStateChange();
     await a.replicaStateMachine.handleStateChanges(replicas, 'OfflineReplica', reason);
   }
 
-  private async processControlledShutdown(event: Extract<ControllerEvent, { type: 'ControlledShutdown' }>): Promise<void> {
+  private async processControlledShutdown(
+    event: Extract<ControllerEvent, { type: 'ControlledShutdown' }>,
+  ): Promise<void> {
     const a = this.activation;
     if (a === undefined) {
       event.reject(notController(this.knownControllerId));
@@ -446,23 +510,39 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     const { brokerId, brokerEpoch } = event;
     const registeredEpoch = ctx.liveBrokerEpochs.get(brokerId);
     if (registeredEpoch === undefined) {
-      event.reject(new ApiError('BROKER_NOT_AVAILABLE', `Broker ${brokerId} asked for a controlled shutdown but is not ` +
-        `registered in ZooKeeper (live brokers: ${[...ctx.liveBrokerEpochs.keys()].join(',')}).`));
+      event.reject(
+        new ApiError(
+          'BROKER_NOT_AVAILABLE',
+          `Broker ${brokerId} asked for a controlled shutdown but is not ` +
+            `registered in ZooKeeper (live brokers: ${[...ctx.liveBrokerEpochs.keys()].join(',')}).`,
+        ),
+      );
       return;
     }
     if (brokerEpoch !== -1 && brokerEpoch < registeredEpoch) {
-      event.reject(new ApiError('STALE_BROKER_EPOCH', `Controlled shutdown of broker ${brokerId} with epoch ${brokerEpoch} ` +
-        `refused: the broker registered again since (epoch ${registeredEpoch}).`));
+      event.reject(
+        new ApiError(
+          'STALE_BROKER_EPOCH',
+          `Controlled shutdown of broker ${brokerId} with epoch ${brokerEpoch} ` +
+            `refused: the broker registered again since (epoch ${registeredEpoch}).`,
+        ),
+      );
       return;
     }
     ctx.shuttingDownBrokerIds.add(brokerId);
     const reason = `controlled shutdown of broker ${brokerId}`;
-    const toActOn = ctx.replicasOnBrokers(new Set([brokerId])).map((r) => r.partition)
+    const toActOn = ctx
+      .replicasOnBrokers(new Set([brokerId]))
+      .map((r) => r.partition)
       .filter((p) => p.replicas.length > 1 && p.leaderIsr !== undefined && !ctx.isTopicQueuedUpForDeletion(p.topic));
     const led = toActOn.filter((p) => p.leaderIsr!.leader === brokerId);
     const followed = toActOn.filter((p) => p.leaderIsr!.leader !== brokerId);
     await a.partitionStateMachine.handleStateChanges(led, 'OnlinePartition', reason, { kind: 'ControlledShutdown' });
-    await a.replicaStateMachine.handleStateChanges(followed.map((partition) => ({ partition, brokerId })), 'OfflineReplica', reason);
+    await a.replicaStateMachine.handleStateChanges(
+      followed.map((partition) => ({ partition, brokerId })),
+      'OfflineReplica',
+      reason,
+    );
     const stillLed = ctx.partitionsLedBy(brokerId).filter((p) => p.replicas.length > 1);
     this.log.info({ brokerId, stillLed: stillLed.length }, 'controlled shutdown handled');
     event.resolve(stillLed.map(({ topic, partition }) => ({ topic, partition })));
@@ -487,7 +567,8 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       const assignment = assignments[i];
       if (assignment === null || assignment === undefined) return;
       ctx.addTopic(topic);
-      for (const [partition, { replicas }] of assignment.partitions) created.push(ctx.putPartition(topic, partition, replicas));
+      for (const [partition, { replicas }] of assignment.partitions)
+        created.push(ctx.putPartition(topic, partition, replicas));
       this.watchTopic(a, topic);
     });
     this.log.info({ topics: newTopics, partitions: created.length }, 'new topics');
@@ -506,13 +587,19 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       const newPartitions = [...assignment.partitions].filter(([p]) => ctx.partition(topic, p) === undefined);
       if (newPartitions.length === 0) return;
       if (ctx.isTopicQueuedUpForDeletion(topic)) {
-        this.log.warn({ topic, partitions: newPartitions.map(([p]) => p) }, 'ignoring partitions added to a topic being deleted');
+        this.log.warn(
+          { topic, partitions: newPartitions.map(([p]) => p) },
+          'ignoring partitions added to a topic being deleted',
+        );
         return;
       }
       for (const [partition, { replicas }] of newPartitions) added.push(ctx.putPartition(topic, partition, replicas));
     });
     if (added.length === 0) return;
-    this.log.info({ partitions: added.map((p) => `${p.topic}-${p.partition}`) }, 'new partitions added to existing topics');
+    this.log.info(
+      { partitions: added.map((p) => `${p.topic}-${p.partition}`) },
+      'new partitions added to existing topics',
+    );
     await this.onNewPartitionCreation(a, added);
   }
 
@@ -535,8 +622,9 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     if (sequenceNumbers.length === 0) return;
     try {
       const named = await this.zk.getPartitionsFromIsrChangeNotifications(sequenceNumbers);
-      const partitions = [...new Set(named.map((tp) => ctx.partition(tp.topic, tp.partition)))]
-        .filter((p): p is ControllerPartition => p !== undefined);
+      const partitions = [...new Set(named.map((tp) => ctx.partition(tp.topic, tp.partition)))].filter(
+        (p): p is ControllerPartition => p !== undefined,
+      );
       const states = await Promise.all(partitions.map((p) => this.zk.getPartitionState(p)));
       partitions.forEach((p, i) => {
         const state = states[i];
@@ -556,7 +644,8 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     if (requested === null) return;
     try {
       const ctx = a.context;
-      const partitions = requested.map((tp) => ctx.partition(tp.topic, tp.partition))
+      const partitions = requested
+        .map((tp) => ctx.partition(tp.topic, tp.partition))
         .filter((p): p is ControllerPartition => p !== undefined && !ctx.isTopicQueuedUpForDeletion(p.topic));
       await this.electPreferredLeaders(a, partitions, 'preferred replica election requested in ZooKeeper');
     } finally {
@@ -564,10 +653,16 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     }
   }
 
-  private async electPreferredLeaders(a: Activation, partitions: readonly ControllerPartition[], reason: string): Promise<void> {
+  private async electPreferredLeaders(
+    a: Activation,
+    partitions: readonly ControllerPartition[],
+    reason: string,
+  ): Promise<void> {
     const electable = partitions.filter((p) => p.leaderIsr !== undefined && p.leaderIsr.leader !== p.replicas[0]);
     if (electable.length === 0) return;
-    await a.partitionStateMachine.handleStateChanges(electable, 'OnlinePartition', reason, { kind: 'PreferredReplica' });
+    await a.partitionStateMachine.handleStateChanges(electable, 'OnlinePartition', reason, {
+      kind: 'PreferredReplica',
+    });
   }
 
   /**
@@ -602,16 +697,22 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
   /** Watches of a resigned activation are never created (resign() already dropped its watches). */
   private watchBroker(a: Activation, brokerId: number): void {
     if (this.activation !== a || a.brokerWatches.has(brokerId)) return;
-    a.brokerWatches.set(brokerId, this.zk.zk.watchData(BrokerIdZNode.path(brokerId), () => {
-      if (this.activation === a) this.queue.put({ type: 'BrokerChange' });
-    }));
+    a.brokerWatches.set(
+      brokerId,
+      this.zk.zk.watchData(BrokerIdZNode.path(brokerId), () => {
+        if (this.activation === a) this.queue.put({ type: 'BrokerChange' });
+      }),
+    );
   }
 
   private watchTopic(a: Activation, topic: string): void {
     if (this.activation !== a || a.topicWatches.has(topic)) return;
-    a.topicWatches.set(topic, this.zk.zk.watchData(TopicZNode.path(topic), () => {
-      if (this.activation === a) this.queue.put({ type: 'PartitionModifications', topics: new Set([topic]) });
-    }));
+    a.topicWatches.set(
+      topic,
+      this.zk.zk.watchData(TopicZNode.path(topic), () => {
+        if (this.activation === a) this.queue.put({ type: 'PartitionModifications', topics: new Set([topic]) });
+      }),
+    );
   }
 
   private unwatchTopic(a: Activation, topic: string): void {
@@ -629,7 +730,10 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       return await this.zk.getTopicAssignment(topic);
     } catch (e) {
       if (!(e instanceof MalformedZNodeError)) throw e;
-      this.log.error({ err: e, topic }, 'topic assignment znode cannot be read; its partitions are ignored until it is fixed');
+      this.log.error(
+        { err: e, topic },
+        'topic assignment znode cannot be read; its partitions are ignored until it is fixed',
+      );
       return { partitions: new Map() };
     }
   }
@@ -645,6 +749,9 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
 }
 
 function notController(controllerId: number): ApiError {
-  return new ApiError('NOT_CONTROLLER', `This broker is not the active controller` +
-    `${controllerId >= 0 ? `; broker ${controllerId} is` : ''}. Send the request to the controller named in Metadata.`);
+  return new ApiError(
+    'NOT_CONTROLLER',
+    `This broker is not the active controller` +
+      `${controllerId >= 0 ? `; broker ${controllerId} is` : ''}. Send the request to the controller named in Metadata.`,
+  );
 }

@@ -28,8 +28,12 @@ export interface LeaderElectionResult {
  * First replica that is live and in the ISR; new ISR = the live members of the old ISR. If none and unclean
  * election is enabled: first live replica, ISR = [leader].
  */
-export function offlinePartitionLeaderElection(assignment: readonly number[], isr: readonly number[],
-  isLive: (brokerId: number) => boolean, uncleanLeaderElectionEnabled: boolean): LeaderElectionResult | undefined {
+export function offlinePartitionLeaderElection(
+  assignment: readonly number[],
+  isr: readonly number[],
+  isLive: (brokerId: number) => boolean,
+  uncleanLeaderElectionEnabled: boolean,
+): LeaderElectionResult | undefined {
   const clean = assignment.find((id) => isLive(id) && isr.includes(id));
   if (clean !== undefined) return { leader: clean, isr: isr.filter(isLive), unclean: false };
   if (!uncleanLeaderElectionEnabled) return undefined;
@@ -38,26 +42,37 @@ export function offlinePartitionLeaderElection(assignment: readonly number[], is
 }
 
 /** First target replica that is live and in the ISR; ISR unchanged. */
-export function reassignPartitionLeaderElection(targetReplicas: readonly number[], isr: readonly number[],
-  isLive: (brokerId: number) => boolean): LeaderElectionResult | undefined {
+export function reassignPartitionLeaderElection(
+  targetReplicas: readonly number[],
+  isr: readonly number[],
+  isLive: (brokerId: number) => boolean,
+): LeaderElectionResult | undefined {
   const leader = targetReplicas.find((id) => isLive(id) && isr.includes(id));
   return leader === undefined ? undefined : { leader, isr, unclean: false };
 }
 
 /** The preferred replica (assignment[0]) if it is live and in the ISR; ISR unchanged. */
-export function preferredReplicaLeaderElection(assignment: readonly number[], isr: readonly number[],
-  isLive: (brokerId: number) => boolean): LeaderElectionResult | undefined {
+export function preferredReplicaLeaderElection(
+  assignment: readonly number[],
+  isr: readonly number[],
+  isLive: (brokerId: number) => boolean,
+): LeaderElectionResult | undefined {
   const preferred = assignment[0];
   return preferred !== undefined && isLive(preferred) && isr.includes(preferred)
-    ? { leader: preferred, isr, unclean: false } : undefined;
+    ? { leader: preferred, isr, unclean: false }
+    : undefined;
 }
 
 /**
  * First replica that is live, in the ISR and not shutting down; new ISR = old ISR without the brokers shutting
  * down. `isLive` counts brokers that are shutting down as live (they still are until they deregister).
  */
-export function controlledShutdownLeaderElection(assignment: readonly number[], isr: readonly number[],
-  isLive: (brokerId: number) => boolean, isShuttingDown: (brokerId: number) => boolean): LeaderElectionResult | undefined {
+export function controlledShutdownLeaderElection(
+  assignment: readonly number[],
+  isr: readonly number[],
+  isLive: (brokerId: number) => boolean,
+  isShuttingDown: (brokerId: number) => boolean,
+): LeaderElectionResult | undefined {
   const leader = assignment.find((id) => isLive(id) && isr.includes(id) && !isShuttingDown(id));
   return leader === undefined ? undefined : { leader, isr: isr.filter((id) => !isShuttingDown(id)), unclean: false };
 }
@@ -79,7 +94,12 @@ export interface ElectionInput {
 export function electLeader(strategy: ElectionStrategy, input: ElectionInput): LeaderElectionResult | undefined {
   switch (strategy.kind) {
     case 'OfflinePartition':
-      return offlinePartitionLeaderElection(input.assignment, input.isr, input.isLive, input.uncleanLeaderElectionEnabled);
+      return offlinePartitionLeaderElection(
+        input.assignment,
+        input.isr,
+        input.isLive,
+        input.uncleanLeaderElectionEnabled,
+      );
     case 'PreferredReplica':
       return preferredReplicaLeaderElection(input.assignment, input.isr, input.isLive);
     case 'ControlledShutdown':

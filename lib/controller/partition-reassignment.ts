@@ -24,14 +24,24 @@ import type { ControllerContext, ControllerPartition } from './controller-contex
 import { updateLeaderAndIsr, type LeaderIsrZkClient } from './update-leader-and-isr.js';
 
 /** The ZooKeeper operations a reassignment uses (KafkaZkClient's; a fake in unit specs). */
-export type ReassignmentZkClient = LeaderIsrZkClient & Pick<KafkaZkClient, 'getPartitionReassignment'
-  | 'updatePartitionReassignment' | 'deletePartitionReassignment' | 'getTopicAssignment'
-  | 'setTopicAssignment'>;
+export type ReassignmentZkClient = LeaderIsrZkClient &
+  Pick<
+    KafkaZkClient,
+    | 'getPartitionReassignment'
+    | 'updatePartitionReassignment'
+    | 'deletePartitionReassignment'
+    | 'getTopicAssignment'
+    | 'setTopicAssignment'
+  >;
 
 type Step = 'done' | 'in progress' | 'dropped';
 
 export class PartitionReassigner {
-  constructor(private readonly ctx: ControllerContext, private readonly zk: ReassignmentZkClient, private readonly log: Logger) {}
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly zk: ReassignmentZkClient,
+    private readonly log: Logger,
+  ) {}
 
   /** Advances every pending reassignment as far as it can go now, and rewrites or deletes the znode. */
   async advance(): Promise<void> {
@@ -51,10 +61,17 @@ export class PartitionReassigner {
     const name = `${r.topic}-${r.partition}`;
     const p = this.ctx.partition(r.topic, r.partition);
     const target = r.replicas;
-    const invalid = p === undefined ? 'the partition does not exist'
-      : this.ctx.isTopicQueuedUpForDeletion(r.topic) ? 'the topic is being deleted'
-        : target.length === 0 || new Set(target).size !== target.length ? 'the replica list is empty or repeats a broker'
-          : target.filter((id) => !this.ctx.isBrokerOnline(id)).map((id) => `broker ${id} is not live`).join(', ') || undefined;
+    const invalid =
+      p === undefined
+        ? 'the partition does not exist'
+        : this.ctx.isTopicQueuedUpForDeletion(r.topic)
+          ? 'the topic is being deleted'
+          : target.length === 0 || new Set(target).size !== target.length
+            ? 'the replica list is empty or repeats a broker'
+            : target
+                .filter((id) => !this.ctx.isBrokerOnline(id))
+                .map((id) => `broker ${id} is not live`)
+                .join(', ') || undefined;
     if (invalid !== undefined || p === undefined) {
       this.log.warn({ partition: name, replicas: target, reason: invalid }, 'dropping a partition reassignment');
       return 'dropped';
@@ -67,30 +84,51 @@ export class PartitionReassigner {
     if (union.length !== current.length || union.some((id) => !current.includes(id))) {
       // Kafka's KIP-455 layout: RS = TRS + ORS, with AR and RR, so that the leader does not take a replica being
       // removed back into the ISR once the final leader and ISR are written.
-      await this.writeAssignment(p, union, target.filter((id) => !current.includes(id)), current.filter((id) => !target.includes(id)));
+      await this.writeAssignment(
+        p,
+        union,
+        target.filter((id) => !current.includes(id)),
+        current.filter((id) => !target.includes(id)),
+      );
       await this.bumpEpoch(p, state.leader, state.isr);
-      this.log.info({ partition: name, from: current, to: target, replicas: union }, 'reassignment: new replicas added; waiting for them to join the ISR');
+      this.log.info(
+        { partition: name, from: current, to: target, replicas: union },
+        'reassignment: new replicas added; waiting for them to join the ISR',
+      );
       return 'in progress';
     }
     if (!target.every((id) => state.isr.includes(id))) return 'in progress';
     if (current.length !== target.length || current.some((id, i) => id !== target[i])) {
-      const leader = target.includes(state.leader) && this.ctx.isBrokerOnline(state.leader) ? state.leader
-        : target.find((id) => state.isr.includes(id) && this.ctx.isBrokerOnline(id))!;
-      await this.bumpEpoch(p, leader, state.isr.filter((id) => target.includes(id)));
+      const leader =
+        target.includes(state.leader) && this.ctx.isBrokerOnline(state.leader)
+          ? state.leader
+          : target.find((id) => state.isr.includes(id) && this.ctx.isBrokerOnline(id))!;
+      await this.bumpEpoch(
+        p,
+        leader,
+        state.isr.filter((id) => target.includes(id)),
+      );
       await this.writeAssignment(p, target);
     }
     this.log.info({ partition: name, replicas: target, leader: p.leaderIsr?.leader }, 'reassignment completed');
     return 'done';
   }
 
-  private async writeAssignment(p: ControllerPartition, replicas: readonly number[], adding: readonly number[] = [],
-    removing: readonly number[] = []): Promise<void> {
+  private async writeAssignment(
+    p: ControllerPartition,
+    replicas: readonly number[],
+    adding: readonly number[] = [],
+    removing: readonly number[] = [],
+  ): Promise<void> {
     const current = await this.zk.getTopicAssignment(p.topic);
     if (current === null) return;
     const partitions = new Map(current.partitions);
     partitions.set(p.partition, replicaAssignment(replicas, adding, removing));
-    await this.zk.setTopicAssignment(p.topic, { topicId: current.topicId, partitions },
-      { controllerEpochZkVersion: this.ctx.epochZkVersion });
+    await this.zk.setTopicAssignment(
+      p.topic,
+      { topicId: current.topicId, partitions },
+      { controllerEpochZkVersion: this.ctx.epochZkVersion },
+    );
     this.ctx.putPartition(p.topic, p.partition, replicas);
     for (const id of replicas) if (!p.replicaStates.has(id)) p.replicaStates.set(id, 'OnlineReplica');
     for (const id of [...p.replicaStates.keys()]) if (!replicas.includes(id)) p.replicaStates.delete(id);
@@ -98,8 +136,13 @@ export class PartitionReassigner {
 
   /** Rewrites the state znode with leader_epoch + 1, so that every replica re-applies it with the new assignment. */
   private async bumpEpoch(p: ControllerPartition, leader: number, isr: readonly number[]): Promise<void> {
-    const failed = await updateLeaderAndIsr(this.ctx, this.zk, [p], async () =>
-      new Map([[p, { kind: 'update' as const, leader, isr }]]));
-    for (const [, reason] of failed) this.log.warn({ partition: `${p.topic}-${p.partition}`, reason }, 'reassignment could not update the state');
+    const failed = await updateLeaderAndIsr(
+      this.ctx,
+      this.zk,
+      [p],
+      async () => new Map([[p, { kind: 'update' as const, leader, isr }]]),
+    );
+    for (const [, reason] of failed)
+      this.log.warn({ partition: `${p.topic}-${p.partition}`, reason }, 'reassignment could not update the state');
   }
 }

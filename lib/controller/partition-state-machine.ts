@@ -36,8 +36,10 @@ export const PARTITION_STATE_TRANSITIONS = new TransitionTable<PartitionState>('
   NonExistentPartition: ['OfflinePartition'],
 });
 
-export type PartitionStateZkClient =
-  Pick<KafkaZkClient, 'createPartitionStates' | 'updatePartitionState' | 'getPartitionState' | 'getEntityConfig'>;
+export type PartitionStateZkClient = Pick<
+  KafkaZkClient,
+  'createPartitionStates' | 'updatePartitionState' | 'getPartitionState' | 'getEntityConfig'
+>;
 
 export interface PartitionStateMachineOptions {
   context: ControllerContext;
@@ -68,8 +70,12 @@ export class PartitionStateMachine {
    */
   initializeStates(): void {
     for (const p of this.context.allPartitions()) {
-      const state: PartitionState = p.leaderIsr === undefined ? 'NewPartition'
-        : this.context.isBrokerOnline(p.leaderIsr.leader) ? 'OnlinePartition' : 'OfflinePartition';
+      const state: PartitionState =
+        p.leaderIsr === undefined
+          ? 'NewPartition'
+          : this.context.isBrokerOnline(p.leaderIsr.leader)
+            ? 'OnlinePartition'
+            : 'OfflinePartition';
       this.context.setPartitionState(p, state);
     }
   }
@@ -78,7 +84,10 @@ export class PartitionStateMachine {
   triggerOnlinePartitionStateChange(): Promise<Map<ControllerPartition, string>> {
     const partitions: ControllerPartition[] = [];
     for (const p of this.context.allPartitions()) {
-      if ((p.state === 'NewPartition' || p.state === 'OfflinePartition') && !this.context.isTopicQueuedUpForDeletion(p.topic)) {
+      if (
+        (p.state === 'NewPartition' || p.state === 'OfflinePartition') &&
+        !this.context.isTopicQueuedUpForDeletion(p.topic)
+      ) {
         partitions.push(p);
       }
     }
@@ -90,8 +99,12 @@ export class PartitionStateMachine {
    * with `strategy`. Resolves with the partitions that did not reach `target` and why (no live replica, no
    * eligible leader, invalid transition, ...); they keep their previous state.
    */
-  async handleStateChanges(partitions: readonly ControllerPartition[], target: PartitionState, reason: string,
-    strategy: ElectionStrategy = { kind: 'OfflinePartition' }): Promise<Map<ControllerPartition, string>> {
+  async handleStateChanges(
+    partitions: readonly ControllerPartition[],
+    target: PartitionState,
+    reason: string,
+    strategy: ElectionStrategy = { kind: 'OfflinePartition' },
+  ): Promise<Map<ControllerPartition, string>> {
     const failed = new Map<ControllerPartition, string>();
     const valid: ControllerPartition[] = [];
     for (const p of partitions) {
@@ -108,7 +121,9 @@ export class PartitionStateMachine {
       return failed;
     }
     const created = valid.filter((p) => p.state !== 'NewPartition');
-    const { alreadyCreated, failures } = await this.initializeLeaderAndIsr(valid.filter((p) => p.state === 'NewPartition'));
+    const { alreadyCreated, failures } = await this.initializeLeaderAndIsr(
+      valid.filter((p) => p.state === 'NewPartition'),
+    );
     for (const [p, why] of failures) failed.set(p, why);
     const toElect = [...alreadyCreated, ...created];
     if (toElect.length > 0) {
@@ -120,8 +135,10 @@ export class PartitionStateMachine {
       }
     }
     for (const [p, why] of failed) {
-      this.log.warn({ topicPartition: `${p.topic}-${p.partition}`, state: p.state, to: target, reason: why },
-        'partition state change failed');
+      this.log.warn(
+        { topicPartition: `${p.topic}-${p.partition}`, state: p.state, to: target, reason: why },
+        'partition state change failed',
+      );
     }
     return failed;
   }
@@ -131,54 +148,72 @@ export class PartitionStateMachine {
    * Partitions without a live replica stay New; partitions whose znode already exists are read and returned for
    * a regular election.
    */
-  private async initializeLeaderAndIsr(partitions: readonly ControllerPartition[]):
-    Promise<{ alreadyCreated: ControllerPartition[]; failures: Map<ControllerPartition, string> }> {
+  private async initializeLeaderAndIsr(
+    partitions: readonly ControllerPartition[],
+  ): Promise<{ alreadyCreated: ControllerPartition[]; failures: Map<ControllerPartition, string> }> {
     const failures = new Map<ControllerPartition, string>();
     const alreadyCreated: ControllerPartition[] = [];
     const byTopic = new Map<string, Map<number, LeaderIsrAndControllerEpoch>>();
     for (const p of partitions) {
       const live = p.replicas.filter((id) => this.context.isBrokerOnline(id));
       if (live.length === 0) {
-        failures.set(p, `No live replica of ${p.topic}-${p.partition} among [${p.replicas.join(',')}]; ` +
-          `it stays New until one of them starts.`);
+        failures.set(
+          p,
+          `No live replica of ${p.topic}-${p.partition} among [${p.replicas.join(',')}]; ` +
+            `it stays New until one of them starts.`,
+        );
         continue;
       }
       let states = byTopic.get(p.topic);
       if (states === undefined) byTopic.set(p.topic, (states = new Map()));
       states.set(p.partition, { leader: live[0]!, leaderEpoch: 0, isr: live, controllerEpoch: this.context.epoch });
     }
-    await Promise.all([...byTopic].map(async ([topic, states]) => {
-      const created = await this.zk.createPartitionStates(topic, states, this.context.epochZkVersion);
-      for (const [partition, wasCreated] of created) {
-        const p = this.context.partition(topic, partition)!;
-        if (wasCreated) {
-          p.leaderIsr = { ...states.get(partition)!, zkVersion: 0 };
-          this.transition(p, 'OnlinePartition', 'new partition');
-        } else {
-          alreadyCreated.push(p);
+    await Promise.all(
+      [...byTopic].map(async ([topic, states]) => {
+        const created = await this.zk.createPartitionStates(topic, states, this.context.epochZkVersion);
+        for (const [partition, wasCreated] of created) {
+          const p = this.context.partition(topic, partition)!;
+          if (wasCreated) {
+            p.leaderIsr = { ...states.get(partition)!, zkVersion: 0 };
+            this.transition(p, 'OnlinePartition', 'new partition');
+          } else {
+            alreadyCreated.push(p);
+          }
         }
-      }
-    }));
+      }),
+    );
     const existing = await Promise.all(alreadyCreated.map((p) => this.zk.getPartitionState(p)));
     alreadyCreated.forEach((p, i) => (p.leaderIsr = existing[i] ?? undefined));
     return { alreadyCreated, failures };
   }
 
-  private electLeaders(partitions: readonly ControllerPartition[], strategy: ElectionStrategy): Promise<Map<ControllerPartition, string>> {
+  private electLeaders(
+    partitions: readonly ControllerPartition[],
+    strategy: ElectionStrategy,
+  ): Promise<Map<ControllerPartition, string>> {
     const ctx = this.context;
-    const isLive = strategy.kind === 'ControlledShutdown'
-      ? (id: number) => ctx.isBrokerLiveOrShuttingDown(id) : (id: number) => ctx.isBrokerOnline(id);
+    const isLive =
+      strategy.kind === 'ControlledShutdown'
+        ? (id: number) => ctx.isBrokerLiveOrShuttingDown(id)
+        : (id: number) => ctx.isBrokerOnline(id);
     const isShuttingDown = (id: number): boolean => ctx.shuttingDownBrokerIds.has(id);
     return updateLeaderAndIsr(ctx, this.zk, partitions, async (candidates) => {
       const decisions = new Map<ControllerPartition, LeaderIsrDecision>();
       const uncleanCandidates: ControllerPartition[] = [];
       const elect = (p: ControllerPartition, unclean: boolean): boolean => {
-        const result = electLeader(strategy, { assignment: p.replicas, isr: p.leaderIsr!.isr, isLive, isShuttingDown,
-          uncleanLeaderElectionEnabled: unclean });
+        const result = electLeader(strategy, {
+          assignment: p.replicas,
+          isr: p.leaderIsr!.isr,
+          isLive,
+          isShuttingDown,
+          uncleanLeaderElectionEnabled: unclean,
+        });
         if (result === undefined) return false;
         if (result.unclean) {
-          this.log.warn({ topicPartition: `${p.topic}-${p.partition}`, leader: result.leader, isr: p.leaderIsr!.isr },
-            'unclean leader election: the new leader was not in the ISR; records may be lost');
+          this.log.warn(
+            { topicPartition: `${p.topic}-${p.partition}`, leader: result.leader, isr: p.leaderIsr!.isr },
+            'unclean leader election: the new leader was not in the ISR; records may be lost',
+          );
         }
         decisions.set(p, { kind: 'update', leader: result.leader, isr: result.isr });
         return true;
@@ -197,25 +232,45 @@ export class PartitionStateMachine {
     });
   }
 
-  private noLeader(p: ControllerPartition, strategy: ElectionStrategy, isLive: (id: number) => boolean): LeaderIsrDecision {
-    return { kind: 'failed', reason: `No eligible leader for ${p.topic}-${p.partition} under ${strategy.kind} election: ` +
-      `replicas [${p.replicas.join(',')}], ISR [${p.leaderIsr!.isr.join(',')}], live replicas ` +
-      `[${p.replicas.filter(isLive).join(',')}].` };
+  private noLeader(
+    p: ControllerPartition,
+    strategy: ElectionStrategy,
+    isLive: (id: number) => boolean,
+  ): LeaderIsrDecision {
+    return {
+      kind: 'failed',
+      reason:
+        `No eligible leader for ${p.topic}-${p.partition} under ${strategy.kind} election: ` +
+        `replicas [${p.replicas.join(',')}], ISR [${p.leaderIsr!.isr.join(',')}], live replicas ` +
+        `[${p.replicas.filter(isLive).join(',')}].`,
+    };
   }
 
   /** unclean.leader.election.enable per topic: the topic's override in /config/topics/<t>, else the broker default. */
   private async uncleanElectionEnabled(topics: ReadonlySet<string>): Promise<Map<string, boolean>> {
-    const entries = await Promise.all([...topics].map(async (topic) => {
-      const value = (await this.zk.getEntityConfig(ConfigType.Topic, topic))[UNCLEAN_KEY];
-      return [topic, value === undefined ? this.uncleanDefault : value.trim() === 'true'] as const;
-    }));
+    const entries = await Promise.all(
+      [...topics].map(async (topic) => {
+        const value = (await this.zk.getEntityConfig(ConfigType.Topic, topic))[UNCLEAN_KEY];
+        return [topic, value === undefined ? this.uncleanDefault : value.trim() === 'true'] as const;
+      }),
+    );
     return new Map(entries);
   }
 
   private transition(p: ControllerPartition, to: PartitionState, reason: string): void {
     PARTITION_STATE_TRANSITIONS.assertValidTransition(`${p.topic}-${p.partition}`, p.state, to);
-    this.log.info({ topicPartition: `${p.topic}-${p.partition}`, from: p.state, to, reason, leader: p.leaderIsr?.leader,
-      leaderEpoch: p.leaderIsr?.leaderEpoch, isr: p.leaderIsr?.isr }, 'partition state change');
+    this.log.info(
+      {
+        topicPartition: `${p.topic}-${p.partition}`,
+        from: p.state,
+        to,
+        reason,
+        leader: p.leaderIsr?.leader,
+        leaderEpoch: p.leaderIsr?.leaderEpoch,
+        isr: p.leaderIsr?.isr,
+      },
+      'partition state change',
+    );
     this.context.setPartitionState(p, to);
   }
 }

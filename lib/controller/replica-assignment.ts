@@ -27,19 +27,28 @@ export interface AssignmentOptions {
  * Throws ApiError INVALID_PARTITIONS when partitionCount < 1 and INVALID_REPLICATION_FACTOR when the replication
  * factor is below 1 or above the number of brokers.
  */
-export function assignReplicasToBrokers(brokerIds: Iterable<number>, partitionCount: number, replicationFactor: number,
-  opts: AssignmentOptions = {}): PartitionAssignment {
+export function assignReplicasToBrokers(
+  brokerIds: Iterable<number>,
+  partitionCount: number,
+  replicationFactor: number,
+  opts: AssignmentOptions = {},
+): PartitionAssignment {
   const brokers = [...new Set(brokerIds)].sort((a, b) => a - b);
   if (!Number.isInteger(partitionCount) || partitionCount < 1) {
     throw new ApiError('INVALID_PARTITIONS', `Number of partitions must be larger than 0, found ${partitionCount}.`);
   }
   if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
-    throw new ApiError('INVALID_REPLICATION_FACTOR',
-      `Replication factor must be larger than 0, found ${replicationFactor}.`);
+    throw new ApiError(
+      'INVALID_REPLICATION_FACTOR',
+      `Replication factor must be larger than 0, found ${replicationFactor}.`,
+    );
   }
   if (replicationFactor > brokers.length) {
-    throw new ApiError('INVALID_REPLICATION_FACTOR', `Replication factor: ${replicationFactor} larger than available ` +
-      `brokers: ${brokers.length}. Start more brokers or lower the replication factor.`);
+    throw new ApiError(
+      'INVALID_REPLICATION_FACTOR',
+      `Replication factor: ${replicationFactor} larger than available ` +
+        `brokers: ${brokers.length}. Start more brokers or lower the replication factor.`,
+    );
   }
   const n = brokers.length;
   const random = opts.random ?? Math.random;
@@ -53,7 +62,7 @@ export function assignReplicasToBrokers(brokerIds: Iterable<number>, partitionCo
     const first = (partition + startIndex) % n;
     const replicas = [brokers[first]!];
     for (let j = 0; j < replicationFactor - 1; j++) {
-      replicas.push(brokers[(first + 1 + (nextReplicaShift + j) % (n - 1)) % n]!);
+      replicas.push(brokers[(first + 1 + ((nextReplicaShift + j) % (n - 1))) % n]!);
     }
     assignment.set(partition, replicas);
   }
@@ -67,20 +76,35 @@ export function assignReplicasToBrokers(brokerIds: Iterable<number>, partitionCo
  * that the new partitions continue where the old ones left off.
  * Throws INVALID_PARTITIONS when the count does not grow, INVALID_REPLICATION_FACTOR when too few brokers are up.
  */
-export function assignReplicasForNewPartitions(brokerIds: Iterable<number>, existing: ReadonlyMap<number, readonly number[]>,
-  newPartitionCount: number, topic = 'the topic'): PartitionAssignment {
+export function assignReplicasForNewPartitions(
+  brokerIds: Iterable<number>,
+  existing: ReadonlyMap<number, readonly number[]>,
+  newPartitionCount: number,
+  topic = 'the topic',
+): PartitionAssignment {
   const partitionsToAdd = newPartitionCount - existing.size;
   if (partitionsToAdd <= 0) {
-    throw new ApiError('INVALID_PARTITIONS', `The number of partitions for a topic can only be increased. ` +
-      `Topic ${topic} currently has ${existing.size} partitions, ${newPartitionCount} would not be an increase.`);
+    throw new ApiError(
+      'INVALID_PARTITIONS',
+      `The number of partitions for a topic can only be increased. ` +
+        `Topic ${topic} currently has ${existing.size} partitions, ${newPartitionCount} would not be an increase.`,
+    );
   }
   const partition0 = existing.get(0);
   if (partition0 === undefined || partition0.length === 0) {
-    throw new ApiError('INVALID_REPLICA_ASSIGNMENT', `Topic ${topic} has no replicas for partition 0 in its ` +
-      `assignment, so the replication factor of new partitions is unknown.`);
+    throw new ApiError(
+      'INVALID_REPLICA_ASSIGNMENT',
+      `Topic ${topic} has no replicas for partition 0 in its ` +
+        `assignment, so the replication factor of new partitions is unknown.`,
+    );
   }
   const brokers = [...new Set(brokerIds)].sort((a, b) => a - b);
-  const startIndex = Math.max(0, brokers.findIndex((id) => id >= partition0[0]!));
-  return assignReplicasToBrokers(brokers, partitionsToAdd, partition0.length,
-    { fixedStartIndex: startIndex, startPartitionId: existing.size });
+  const startIndex = Math.max(
+    0,
+    brokers.findIndex((id) => id >= partition0[0]!),
+  );
+  return assignReplicasToBrokers(brokers, partitionsToAdd, partition0.length, {
+    fixedStartIndex: startIndex,
+    startPartitionId: existing.size,
+  });
 }

@@ -23,12 +23,23 @@
  * Ownership: one per activation, created with its ControllerContext. Crash: rebuilt from ZooKeeper at failover.
  */
 import type { Logger } from '../common/logger.js';
-import { NO_LEADER, type ControllerContext, type ControllerPartition, type ControllerReplica } from './controller-context.js';
+import {
+  NO_LEADER,
+  type ControllerContext,
+  type ControllerPartition,
+  type ControllerReplica,
+} from './controller-context.js';
 import { TransitionTable } from './transition-table.js';
 import { updateLeaderAndIsr, type LeaderIsrDecision, type LeaderIsrZkClient } from './update-leader-and-isr.js';
 
-export type ReplicaState = 'NewReplica' | 'OnlineReplica' | 'OfflineReplica' | 'ReplicaDeletionStarted'
-  | 'ReplicaDeletionSuccessful' | 'ReplicaDeletionIneligible' | 'NonExistentReplica';
+export type ReplicaState =
+  | 'NewReplica'
+  | 'OnlineReplica'
+  | 'OfflineReplica'
+  | 'ReplicaDeletionStarted'
+  | 'ReplicaDeletionSuccessful'
+  | 'ReplicaDeletionIneligible'
+  | 'NonExistentReplica';
 
 export const REPLICA_STATE_TRANSITIONS = new TransitionTable<ReplicaState>('ReplicaStateMachine', {
   NewReplica: ['NonExistentReplica'],
@@ -77,8 +88,11 @@ export class ReplicaStateMachine {
    * Moves `replicas` to `target`. Resolves with the replicas that did not get there and why; they keep their
    * previous state. ControllerMovedError from a ZooKeeper write propagates.
    */
-  async handleStateChanges(replicas: readonly ControllerReplica[], target: ReplicaState,
-    reason: string): Promise<Map<ControllerReplica, string>> {
+  async handleStateChanges(
+    replicas: readonly ControllerReplica[],
+    target: ReplicaState,
+    reason: string,
+  ): Promise<Map<ControllerReplica, string>> {
     const failed = new Map<ControllerReplica, string>();
     const valid: ControllerReplica[] = [];
     for (const r of replicas) {
@@ -142,8 +156,12 @@ export class ReplicaStateMachine {
       list.push(r);
     }
     for (const [brokerId, brokerReplicas] of [...byBroker].sort(([a], [b]) => a - b)) {
-      const failures = await updateLeaderAndIsr(this.context, this.zk, brokerReplicas.map((r) => r.partition),
-        async (partitions) => new Map(partitions.map((p) => [p, shrinkIsr(p, brokerId)])));
+      const failures = await updateLeaderAndIsr(
+        this.context,
+        this.zk,
+        brokerReplicas.map((r) => r.partition),
+        async (partitions) => new Map(partitions.map((p) => [p, shrinkIsr(p, brokerId)])),
+      );
       for (const r of brokerReplicas) {
         const why = failures.get(r.partition);
         if (why !== undefined) failed.set(r, why);
@@ -156,7 +174,10 @@ export class ReplicaStateMachine {
     const from = this.context.replicaState(r);
     REPLICA_STATE_TRANSITIONS.assertValidTransition(`replica ${r.brokerId} of ${name(r.partition)}`, from, to);
     if (this.log.isLevelEnabled('debug')) {
-      this.log.debug({ topicPartition: name(r.partition), replica: r.brokerId, from, to, reason }, 'replica state change');
+      this.log.debug(
+        { topicPartition: name(r.partition), replica: r.brokerId, from, to, reason },
+        'replica state change',
+      );
     }
     r.partition.replicaStates.set(r.brokerId, to);
   }

@@ -26,7 +26,11 @@ import { DEFAULT_LOG_CONFIG, LOG_CONFIG, parseLogConfig } from '../log/log-confi
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { isZkError } from '../zk/zk-errors.js';
 import { ConfigType, randomKafkaUuid, replicaAssignment, type ReplicaAssignment } from '../zk/zk-paths.js';
-import { assignReplicasForNewPartitions, assignReplicasToBrokers, type PartitionAssignment } from './replica-assignment.js';
+import {
+  assignReplicasForNewPartitions,
+  assignReplicasToBrokers,
+  type PartitionAssignment,
+} from './replica-assignment.js';
 
 /** -1 in numPartitions / replicationFactor: use the broker default (Kafka's NO_NUM_PARTITIONS / NO_REPLICATION_FACTOR). */
 export const USE_BROKER_DEFAULT = -1;
@@ -130,28 +134,42 @@ export class TopicAdmin {
    * INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG. Resolves once the znodes are written;
    * leaders are elected by the controller afterwards.
    */
-  async createTopics(topics: readonly CreatableTopic[], opts: { validateOnly?: boolean } = {}): Promise<CreateTopicResult[]> {
+  async createTopics(
+    topics: readonly CreatableTopic[],
+    opts: { validateOnly?: boolean } = {},
+  ): Promise<CreateTopicResult[]> {
     const duplicates = duplicateNames(topics.map((t) => t.name));
     const liveBrokerIds = this.liveBrokers.aliveBrokers().map((b) => b.id);
     const existingTopics = await this.zk.getAllTopics();
-    return Promise.all(topics.map(async (topic): Promise<CreateTopicResult> => {
-      try {
-        if (duplicates.has(topic.name)) {
-          throw new ApiError('INVALID_REQUEST', `Topic '${topic.name}' appears more than once in the request.`);
+    return Promise.all(
+      topics.map(async (topic): Promise<CreateTopicResult> => {
+        try {
+          if (duplicates.has(topic.name)) {
+            throw new ApiError('INVALID_REQUEST', `Topic '${topic.name}' appears more than once in the request.`);
+          }
+          const assignment = this.creationAssignment(topic, liveBrokerIds);
+          await this.validateTopicCreate(topic.name, assignment, topic.configs, existingTopics);
+          const replicationFactor = assignment.get(0)!.length;
+          if (!opts.validateOnly) {
+            await this.zk.createTopic(
+              topic.name,
+              { topicId: randomKafkaUuid(), partitions: toZkAssignment(assignment) },
+              topic.configs,
+            );
+            this.log.info({ topic: topic.name, partitions: assignment.size, replicationFactor }, 'created topic');
+          }
+          return {
+            name: topic.name,
+            errorCode: 0,
+            errorMessage: null,
+            numPartitions: assignment.size,
+            replicationFactor,
+          };
+        } catch (e) {
+          return { ...this.errorResult(topic.name, e, 'create topic'), numPartitions: -1, replicationFactor: -1 };
         }
-        const assignment = this.creationAssignment(topic, liveBrokerIds);
-        await this.validateTopicCreate(topic.name, assignment, topic.configs, existingTopics);
-        const replicationFactor = assignment.get(0)!.length;
-        if (!opts.validateOnly) {
-          await this.zk.createTopic(topic.name, { topicId: randomKafkaUuid(), partitions: toZkAssignment(assignment) },
-            topic.configs);
-          this.log.info({ topic: topic.name, partitions: assignment.size, replicationFactor }, 'created topic');
-        }
-        return { name: topic.name, errorCode: 0, errorMessage: null, numPartitions: assignment.size, replicationFactor };
-      } catch (e) {
-        return { ...this.errorResult(topic.name, e, 'create topic'), numPartitions: -1, replicationFactor: -1 };
-      }
-    }));
+      }),
+    );
   }
 
   /**
@@ -159,40 +177,54 @@ export class TopicAdmin {
    * deleted), INVALID_PARTITIONS (count does not grow), INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT
    * (wrong number of lists, unknown or duplicate brokers, replication factor differing from partition 0's).
    */
-  async createPartitions(topics: readonly NewPartitions[], opts: { validateOnly?: boolean } = {}): Promise<TopicResult[]> {
+  async createPartitions(
+    topics: readonly NewPartitions[],
+    opts: { validateOnly?: boolean } = {},
+  ): Promise<TopicResult[]> {
     const duplicates = duplicateNames(topics.map((t) => t.name));
     const liveBrokerIds = this.liveBrokers.aliveBrokers().map((b) => b.id);
-    return Promise.all(topics.map(async (request): Promise<TopicResult> => {
-      try {
-        if (duplicates.has(request.name)) {
-          throw new ApiError('INVALID_REQUEST', `Topic '${request.name}' appears more than once in the request.`);
-        }
-        const [current, deleting] = await Promise.all([
-          this.zk.getTopicAssignment(request.name), this.zk.getTopicDeletions()]);
-        if (current === null) throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `The topic '${request.name}' does not exist.`);
-        if (deleting.includes(request.name)) {
-          throw new ApiError('INVALID_TOPIC_EXCEPTION', `The topic '${request.name}' is queued for deletion.`);
-        }
-        const existing = new Map([...current.partitions].map(([p, a]) => [p, a.replicas]));
-        const added = this.addedPartitionAssignment(request, existing, liveBrokerIds);
-        if (!opts.validateOnly) {
-          const partitions = new Map(current.partitions);
-          for (const [p, replicas] of added) partitions.set(p, replicaAssignment(replicas));
-          try {
-            await this.zk.setTopicAssignment(request.name, { topicId: current.topicId, partitions },
-              { expectedZkVersion: current.zkVersion });
-          } catch (e) {
-            if (!isZkError(e, 'BAD_VERSION')) throw e;
-            throw new ApiError('INVALID_PARTITIONS', `The assignment of '${request.name}' changed while partitions were ` +
-              `being added; retry the request.`);
+    return Promise.all(
+      topics.map(async (request): Promise<TopicResult> => {
+        try {
+          if (duplicates.has(request.name)) {
+            throw new ApiError('INVALID_REQUEST', `Topic '${request.name}' appears more than once in the request.`);
           }
-          this.log.info({ topic: request.name, from: existing.size, to: request.count }, 'added partitions');
+          const [current, deleting] = await Promise.all([
+            this.zk.getTopicAssignment(request.name),
+            this.zk.getTopicDeletions(),
+          ]);
+          if (current === null)
+            throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `The topic '${request.name}' does not exist.`);
+          if (deleting.includes(request.name)) {
+            throw new ApiError('INVALID_TOPIC_EXCEPTION', `The topic '${request.name}' is queued for deletion.`);
+          }
+          const existing = new Map([...current.partitions].map(([p, a]) => [p, a.replicas]));
+          const added = this.addedPartitionAssignment(request, existing, liveBrokerIds);
+          if (!opts.validateOnly) {
+            const partitions = new Map(current.partitions);
+            for (const [p, replicas] of added) partitions.set(p, replicaAssignment(replicas));
+            try {
+              await this.zk.setTopicAssignment(
+                request.name,
+                { topicId: current.topicId, partitions },
+                { expectedZkVersion: current.zkVersion },
+              );
+            } catch (e) {
+              if (!isZkError(e, 'BAD_VERSION')) throw e;
+              throw new ApiError(
+                'INVALID_PARTITIONS',
+                `The assignment of '${request.name}' changed while partitions were ` +
+                  `being added; retry the request.`,
+              );
+            }
+            this.log.info({ topic: request.name, from: existing.size, to: request.count }, 'added partitions');
+          }
+          return { name: request.name, errorCode: 0, errorMessage: null };
+        } catch (e) {
+          return this.errorResult(request.name, e, 'create partitions');
         }
-        return { name: request.name, errorCode: 0, errorMessage: null };
-      } catch (e) {
-        return this.errorResult(request.name, e, 'create partitions');
-      }
-    }));
+      }),
+    );
   }
 
   /**
@@ -201,27 +233,36 @@ export class TopicAdmin {
    */
   async deleteTopics(topics: readonly string[]): Promise<TopicResult[]> {
     const duplicates = duplicateNames(topics);
-    return Promise.all(topics.map(async (name): Promise<TopicResult> => {
-      try {
-        if (duplicates.has(name)) throw new ApiError('INVALID_REQUEST', `Topic '${name}' appears more than once in the request.`);
-        if (!this.deleteTopicEnable) {
-          throw new ApiError('TOPIC_DELETION_DISABLED', `Topic deletion is disabled on this cluster; set ` +
-            `delete.topic.enable=true on the brokers to delete '${name}'.`);
+    return Promise.all(
+      topics.map(async (name): Promise<TopicResult> => {
+        try {
+          if (duplicates.has(name))
+            throw new ApiError('INVALID_REQUEST', `Topic '${name}' appears more than once in the request.`);
+          if (!this.deleteTopicEnable) {
+            throw new ApiError(
+              'TOPIC_DELETION_DISABLED',
+              `Topic deletion is disabled on this cluster; set ` +
+                `delete.topic.enable=true on the brokers to delete '${name}'.`,
+            );
+          }
+          if (await this.zk.markTopicForDeletion(name)) this.log.info({ topic: name }, 'topic marked for deletion');
+          return { name, errorCode: 0, errorMessage: null };
+        } catch (e) {
+          return this.errorResult(name, e, 'delete topic');
         }
-        if (await this.zk.markTopicForDeletion(name)) this.log.info({ topic: name }, 'topic marked for deletion');
-        return { name, errorCode: 0, errorMessage: null };
-      } catch (e) {
-        return this.errorResult(name, e, 'delete topic');
-      }
-    }));
+      }),
+    );
   }
 
   /**
    * Replaces a topic's config overrides (keys not given are removed, as Kafka's AlterConfigs) and notifies the
    * brokers. Throws ApiError UNKNOWN_TOPIC_OR_PARTITION or INVALID_CONFIG.
    */
-  async alterTopicConfig(topic: string, configs: Readonly<Record<string, string>>,
-    opts: { validateOnly?: boolean } = {}): Promise<void> {
+  async alterTopicConfig(
+    topic: string,
+    configs: Readonly<Record<string, string>>,
+    opts: { validateOnly?: boolean } = {},
+  ): Promise<void> {
     if ((await this.zk.getTopicAssignment(topic)) === null) {
       throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `The topic '${topic}' does not exist.`);
     }
@@ -237,7 +278,9 @@ export class TopicAdmin {
    */
   async describeTopicConfig(topic: string): Promise<TopicConfigEntry[]> {
     const [assignment, overrides] = await Promise.all([
-      this.zk.getTopicAssignment(topic), this.zk.getEntityConfig(ConfigType.Topic, topic)]);
+      this.zk.getTopicAssignment(topic),
+      this.zk.getEntityConfig(ConfigType.Topic, topic),
+    ]);
     if (assignment === null) throw new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `The topic '${topic}' does not exist.`);
     return Object.keys(LOG_CONFIG.fields).map((field) => {
       const name = LOG_CONFIG.fields[field as keyof typeof LOG_CONFIG.fields].name;
@@ -257,17 +300,24 @@ export class TopicAdmin {
   private creationAssignment(topic: CreatableTopic, liveBrokerIds: readonly number[]): PartitionAssignment {
     if (topic.assignments.length === 0) {
       const partitions = topic.numPartitions === USE_BROKER_DEFAULT ? this.defaultNumPartitions : topic.numPartitions;
-      const rf = topic.replicationFactor === USE_BROKER_DEFAULT ? this.defaultReplicationFactor : topic.replicationFactor;
+      const rf =
+        topic.replicationFactor === USE_BROKER_DEFAULT ? this.defaultReplicationFactor : topic.replicationFactor;
       return assignReplicasToBrokers(liveBrokerIds, partitions, rf);
     }
     if (topic.numPartitions !== USE_BROKER_DEFAULT || topic.replicationFactor !== USE_BROKER_DEFAULT) {
-      throw new ApiError('INVALID_REQUEST', `Both numPartitions or replicationFactor and replica assignments were set ` +
-        `for '${topic.name}'. Both cannot be used at the same time: set them to -1 or leave out the assignments.`);
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `Both numPartitions or replicationFactor and replica assignments were set ` +
+          `for '${topic.name}'. Both cannot be used at the same time: set them to -1 or leave out the assignments.`,
+      );
     }
     const assignment: PartitionAssignment = new Map();
     for (const { partitionIndex, brokerIds } of topic.assignments) {
       if (assignment.has(partitionIndex)) {
-        throw new ApiError('INVALID_REPLICA_ASSIGNMENT', `Partition ${partitionIndex} of '${topic.name}' is assigned twice.`);
+        throw new ApiError(
+          'INVALID_REPLICA_ASSIGNMENT',
+          `Partition ${partitionIndex} of '${topic.name}' is assigned twice.`,
+        );
       }
       assignment.set(partitionIndex, [...brokerIds]);
     }
@@ -275,8 +325,12 @@ export class TopicAdmin {
   }
 
   /** Kafka's AdminZkClient.validateTopicCreate. */
-  private async validateTopicCreate(topic: string, assignment: PartitionAssignment,
-    configs: Readonly<Record<string, string>>, existingTopics: readonly string[]): Promise<void> {
+  private async validateTopicCreate(
+    topic: string,
+    assignment: PartitionAssignment,
+    configs: Readonly<Record<string, string>>,
+    existingTopics: readonly string[],
+  ): Promise<void> {
     const problem = topicNameProblem(topic);
     if (problem !== undefined) throw new ApiError('INVALID_TOPIC_EXCEPTION', problem);
     if ((await this.zk.getTopicDeletions()).includes(topic)) {
@@ -285,59 +339,90 @@ export class TopicAdmin {
     if (existingTopics.includes(topic)) throw new ApiError('TOPIC_ALREADY_EXISTS', `Topic '${topic}' already exists.`);
     const colliding = existingTopics.filter((t) => collides(t, topic));
     if (colliding.length > 0) {
-      throw new ApiError('INVALID_TOPIC_EXCEPTION', `Topic '${topic}' collides with existing topics: ` +
-        `${colliding.join(', ')} ('.' and '_' map to the same metric names). Choose another name.`);
+      throw new ApiError(
+        'INVALID_TOPIC_EXCEPTION',
+        `Topic '${topic}' collides with existing topics: ` +
+          `${colliding.join(', ')} ('.' and '_' map to the same metric names). Choose another name.`,
+      );
     }
     const sizes = new Set([...assignment.values()].map((r) => r.length));
-    if (sizes.has(0)) throw new ApiError('INVALID_REPLICA_ASSIGNMENT', `Every partition of '${topic}' needs at least one replica.`);
+    if (sizes.has(0))
+      throw new ApiError('INVALID_REPLICA_ASSIGNMENT', `Every partition of '${topic}' needs at least one replica.`);
     if (sizes.size !== 1) {
-      throw new ApiError('INVALID_REPLICA_ASSIGNMENT', `All partitions of '${topic}' should have the same number of replicas.`);
+      throw new ApiError(
+        'INVALID_REPLICA_ASSIGNMENT',
+        `All partitions of '${topic}' should have the same number of replicas.`,
+      );
     }
     for (const [partition, replicas] of assignment) {
       if (new Set(replicas).size !== replicas.length) {
-        throw new ApiError('INVALID_REPLICA_ASSIGNMENT', `Duplicate replica assignment found for partition ${partition} ` +
-          `of '${topic}': [${replicas.join(',')}].`);
+        throw new ApiError(
+          'INVALID_REPLICA_ASSIGNMENT',
+          `Duplicate replica assignment found for partition ${partition} ` + `of '${topic}': [${replicas.join(',')}].`,
+        );
       }
     }
     for (let p = 0; p < assignment.size; p++) {
       if (!assignment.has(p)) {
-        throw new ApiError('INVALID_REPLICA_ASSIGNMENT', `Partitions of '${topic}' should be a consecutive 0-based ` +
-          `integer sequence; found [${[...assignment.keys()].sort((a, b) => a - b).join(',')}].`);
+        throw new ApiError(
+          'INVALID_REPLICA_ASSIGNMENT',
+          `Partitions of '${topic}' should be a consecutive 0-based ` +
+            `integer sequence; found [${[...assignment.keys()].sort((a, b) => a - b).join(',')}].`,
+        );
       }
     }
     this.checkConfigs(topic, configs);
   }
 
   /** The assignment of the partitions a CreatePartitions request adds (Kafka's AdminZkClient.createPartitions). */
-  private addedPartitionAssignment(request: NewPartitions, existing: ReadonlyMap<number, readonly number[]>,
-    liveBrokerIds: readonly number[]): PartitionAssignment {
+  private addedPartitionAssignment(
+    request: NewPartitions,
+    existing: ReadonlyMap<number, readonly number[]>,
+    liveBrokerIds: readonly number[],
+  ): PartitionAssignment {
     const partitionsToAdd = request.count - existing.size;
     if (partitionsToAdd < 0) {
-      throw new ApiError('INVALID_PARTITIONS', `Topic '${request.name}' currently has ${existing.size} partitions, which ` +
-        `is higher than the requested ${request.count}. Partitions can only be added.`);
+      throw new ApiError(
+        'INVALID_PARTITIONS',
+        `Topic '${request.name}' currently has ${existing.size} partitions, which ` +
+          `is higher than the requested ${request.count}. Partitions can only be added.`,
+      );
     }
     if (partitionsToAdd === 0) {
       throw new ApiError('INVALID_PARTITIONS', `Topic '${request.name}' already has ${existing.size} partitions.`);
     }
-    if (request.assignments === null) return assignReplicasForNewPartitions(liveBrokerIds, existing, request.count, request.name);
+    if (request.assignments === null)
+      return assignReplicasForNewPartitions(liveBrokerIds, existing, request.count, request.name);
     if (request.assignments.length !== partitionsToAdd) {
-      throw new ApiError('INVALID_REPLICA_ASSIGNMENT', `Increasing the number of partitions of '${request.name}' by ` +
-        `${partitionsToAdd} but ${request.assignments.length} assignments provided.`);
+      throw new ApiError(
+        'INVALID_REPLICA_ASSIGNMENT',
+        `Increasing the number of partitions of '${request.name}' by ` +
+          `${partitionsToAdd} but ${request.assignments.length} assignments provided.`,
+      );
     }
     const unknown = [...new Set(request.assignments.flat())].filter((id) => !liveBrokerIds.includes(id));
     if (unknown.length > 0) {
-      throw new ApiError('INVALID_REPLICA_ASSIGNMENT', `Unknown broker(s) in replica assignment: ${unknown.join(', ')}.`);
+      throw new ApiError(
+        'INVALID_REPLICA_ASSIGNMENT',
+        `Unknown broker(s) in replica assignment: ${unknown.join(', ')}.`,
+      );
     }
     const expectedRf = existing.get(0)?.length ?? 0;
     const assignment: PartitionAssignment = new Map();
     request.assignments.forEach((replicas, i) => {
       if (new Set(replicas).size !== replicas.length) {
-        throw new ApiError('INVALID_REPLICA_ASSIGNMENT', `Duplicate brokers not allowed in replica assignment: ` +
-          `[${replicas.join(', ')}] for partition ${existing.size + i} of '${request.name}'.`);
+        throw new ApiError(
+          'INVALID_REPLICA_ASSIGNMENT',
+          `Duplicate brokers not allowed in replica assignment: ` +
+            `[${replicas.join(', ')}] for partition ${existing.size + i} of '${request.name}'.`,
+        );
       }
       if (replicas.length !== expectedRf) {
-        throw new ApiError('INVALID_REPLICA_ASSIGNMENT', `Inconsistent replication factor between partitions of ` +
-          `'${request.name}': partition 0 has ${expectedRf} replicas, partition ${existing.size + i} has ${replicas.length}.`);
+        throw new ApiError(
+          'INVALID_REPLICA_ASSIGNMENT',
+          `Inconsistent replication factor between partitions of ` +
+            `'${request.name}': partition 0 has ${expectedRf} replicas, partition ${existing.size + i} has ${replicas.length}.`,
+        );
       }
       assignment.set(existing.size + i, [...replicas]);
     });
@@ -358,8 +443,11 @@ export class TopicAdmin {
   private errorResult(name: string, e: unknown, what: string): TopicResult {
     if (e instanceof ApiError) return { name, errorCode: e.errorCode, errorMessage: e.message };
     this.log.error({ err: e, topic: name }, `${what} failed`);
-    return { name, errorCode: ERROR_CODES.UNKNOWN_SERVER_ERROR.code,
-      errorMessage: `Could not ${what} '${name}': ${e instanceof Error ? e.message : String(e)}` };
+    return {
+      name,
+      errorCode: ERROR_CODES.UNKNOWN_SERVER_ERROR.code,
+      errorMessage: `Could not ${what} '${name}': ${e instanceof Error ? e.message : String(e)}`,
+    };
   }
 }
 

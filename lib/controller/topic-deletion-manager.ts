@@ -68,7 +68,9 @@ export class TopicDeletionManager {
     if (topics.length === 0) return;
     this.log.info({ topics }, 'deleting topics');
     await this.transitionToNonExistent(topics);
-    await Promise.all(topics.map((topic) => this.opts.zkClient.deleteTopicZNodes(topic, this.opts.context.epochZkVersion)));
+    await Promise.all(
+      topics.map((topic) => this.opts.zkClient.deleteTopicZNodes(topic, this.opts.context.epochZkVersion)),
+    );
     for (const topic of topics) {
       this.opts.context.removeTopic(topic);
       this.opts.onTopicDeleted(topic);
@@ -80,8 +82,16 @@ export class TopicDeletionManager {
     const { context, partitionStateMachine: psm, replicaStateMachine: rsm } = this.opts;
     const partitions = topics.flatMap((t) => context.partitionsOf(t));
     const reason = 'topic deletion';
-    await psm.handleStateChanges(partitions.filter((p) => p.state !== 'NonExistentPartition'), 'OfflinePartition', reason);
-    await psm.handleStateChanges(partitions.filter((p) => p.state === 'OfflinePartition'), 'NonExistentPartition', reason);
+    await psm.handleStateChanges(
+      partitions.filter((p) => p.state !== 'NonExistentPartition'),
+      'OfflinePartition',
+      reason,
+    );
+    await psm.handleStateChanges(
+      partitions.filter((p) => p.state === 'OfflinePartition'),
+      'NonExistentPartition',
+      reason,
+    );
     const replicas = context.replicasOf(partitions);
     await rsm.handleStateChanges(replicas, 'OfflineReplica', reason);
     await rsm.handleStateChanges(replicas, 'ReplicaDeletionStarted', reason);

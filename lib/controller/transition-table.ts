@@ -9,7 +9,10 @@ export class TransitionTable<S extends string> {
   readonly states: readonly S[];
 
   /** `validPrevious[to]` lists the states from which `to` may be entered. */
-  constructor(readonly name: string, private readonly validPrevious: Readonly<Record<S, readonly S[]>>) {
+  constructor(
+    readonly name: string,
+    private readonly validPrevious: Readonly<Record<S, readonly S[]>>,
+  ) {
     this.states = Object.keys(validPrevious) as S[];
   }
 
@@ -20,8 +23,10 @@ export class TransitionTable<S extends string> {
   /** Throws IllegalStateError naming the machine, the subject and both states when `from → to` is not allowed. */
   assertValidTransition(subject: string, from: S, to: S): void {
     if (!this.isValid(from, to)) {
-      throw new IllegalStateError(`${this.name}: ${subject} cannot move from ${from} to ${to}; ${to} may only be ` +
-        `entered from ${this.validPrevious[to].join(', ')}. This is a controller bug.`);
+      throw new IllegalStateError(
+        `${this.name}: ${subject} cannot move from ${from} to ${to}; ${to} may only be ` +
+          `entered from ${this.validPrevious[to].join(', ')}. This is a controller bug.`,
+      );
     }
   }
 

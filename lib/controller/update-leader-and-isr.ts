@@ -25,7 +25,9 @@ export type LeaderIsrZkClient = Pick<KafkaZkClient, 'updatePartitionState' | 'ge
  * Updates the state znodes of `partitions` as `decide` says, retrying on BAD_VERSION with fresh reads, and keeps
  * each partition's cached `leaderIsr` in step. Resolves with the partitions that could not be updated and why.
  */
-export async function updateLeaderAndIsr(context: ControllerContext, zk: LeaderIsrZkClient,
+export async function updateLeaderAndIsr(
+  context: ControllerContext,
+  zk: LeaderIsrZkClient,
   partitions: readonly ControllerPartition[],
   decide: (partitions: readonly ControllerPartition[]) => Promise<Map<ControllerPartition, LeaderIsrDecision>>,
 ): Promise<Map<ControllerPartition, string>> {
@@ -49,10 +51,17 @@ export async function updateLeaderAndIsr(context: ControllerContext, zk: LeaderI
         continue;
       }
       const current = p.leaderIsr!;
-      const next = { leader: decision.leader, leaderEpoch: current.leaderEpoch + 1, isr: decision.isr,
-        controllerEpoch: context.epoch };
-      writes.push(zk.updatePartitionState(p, next, current.zkVersion, context.epochZkVersion)
-        .then((zkVersion) => [p, zkVersion === null ? null : { ...next, zkVersion }]));
+      const next = {
+        leader: decision.leader,
+        leaderEpoch: current.leaderEpoch + 1,
+        isr: decision.isr,
+        controllerEpoch: context.epoch,
+      };
+      writes.push(
+        zk
+          .updatePartitionState(p, next, current.zkVersion, context.epochZkVersion)
+          .then((zkVersion) => [p, zkVersion === null ? null : { ...next, zkVersion }]),
+      );
     }
     const stale: ControllerPartition[] = [];
     for (const [p, written] of await Promise.all(writes)) {
@@ -81,8 +90,10 @@ export async function updateLeaderAndIsr(context: ControllerContext, zk: LeaderI
 function stateProblem(context: ControllerContext, p: ControllerPartition): string | undefined {
   if (p.leaderIsr === undefined) return `the state znode of ${p.topic}-${p.partition} does not exist`;
   if (p.leaderIsr.controllerEpoch > context.epoch) {
-    return `the state of ${p.topic}-${p.partition} was written by a newer controller (epoch ` +
-      `${p.leaderIsr.controllerEpoch} > ${context.epoch}); this controller has probably been replaced`;
+    return (
+      `the state of ${p.topic}-${p.partition} was written by a newer controller (epoch ` +
+      `${p.leaderIsr.controllerEpoch} > ${context.epoch}); this controller has probably been replaced`
+    );
   }
   return undefined;
 }

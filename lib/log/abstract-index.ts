@@ -43,8 +43,12 @@ export abstract class AbstractIndex {
    * Opens or creates the index file. A new file is preallocated to `maxIndexSize`; an existing one keeps its
    * length (call `resize(maxIndexSize)` to re-expand it when its segment becomes active again).
    */
-  protected constructor(private filePath: string, readonly baseOffset: number, readonly maxIndexSize: number,
-    readonly entrySize: number) {
+  protected constructor(
+    private filePath: string,
+    readonly baseOffset: number,
+    readonly maxIndexSize: number,
+    readonly entrySize: number,
+  ) {
     const existed = fs.existsSync(filePath);
     const fd = fs.openSync(filePath, fs.constants.O_RDWR | fs.constants.O_CREAT);
     try {
@@ -52,7 +56,8 @@ export abstract class AbstractIndex {
       this.fileLength = fs.fstatSync(fd).size;
       this.entryCount = existed ? Math.floor(this.fileLength / entrySize) : 0;
       this.maxEntryCount = Math.floor(this.fileLength / entrySize);
-      if (this.entryCount > 0) this.mapping = mapFile(fd, this.mappingLengthFor(this.sizeInBytes), true, filePath, 'random');
+      if (this.entryCount > 0)
+        this.mapping = mapFile(fd, this.mappingLengthFor(this.sizeInBytes), true, filePath, 'random');
     } finally {
       fs.closeSync(fd);
     }
@@ -187,19 +192,25 @@ export abstract class AbstractIndex {
   /** Throws `CorruptIndexError` naming the file, what was found and what was expected. */
   sanityCheck(): void {
     if (this.fileLength % this.entrySize !== 0) {
-      throw new CorruptIndexError(`Index file ${this.filePath} is corrupt: its length ${this.fileLength} is not a multiple ` +
-        `of the entry size ${this.entrySize}. It will be rebuilt from the log.`);
+      throw new CorruptIndexError(
+        `Index file ${this.filePath} is corrupt: its length ${this.fileLength} is not a multiple ` +
+          `of the entry size ${this.entrySize}. It will be rebuilt from the log.`,
+      );
     }
     // The newest entries are the ones an unclean shutdown garbles; checking only them keeps opening cheap.
     const n = this.entryCount;
     if (n > 0 && this.relativeOffsetAt(n - 1) < 0) {
-      throw new CorruptIndexError(`Index file ${this.filePath} is corrupt: its last entry has offset ` +
-        `${this.baseOffset + this.relativeOffsetAt(n - 1)}, below the base offset ${this.baseOffset}. It will be rebuilt from the log.`);
+      throw new CorruptIndexError(
+        `Index file ${this.filePath} is corrupt: its last entry has offset ` +
+          `${this.baseOffset + this.relativeOffsetAt(n - 1)}, below the base offset ${this.baseOffset}. It will be rebuilt from the log.`,
+      );
     }
     if (n > 1 && this.relativeOffsetAt(n - 1) < this.relativeOffsetAt(n - 2)) {
-      throw new CorruptIndexError(`Index file ${this.filePath} is corrupt: its last entry has offset ` +
-        `${this.baseOffset + this.relativeOffsetAt(n - 1)}, below the entry before it at ` +
-        `${this.baseOffset + this.relativeOffsetAt(n - 2)}; offsets must increase. It will be rebuilt from the log.`);
+      throw new CorruptIndexError(
+        `Index file ${this.filePath} is corrupt: its last entry has offset ` +
+          `${this.baseOffset + this.relativeOffsetAt(n - 1)}, below the entry before it at ` +
+          `${this.baseOffset + this.relativeOffsetAt(n - 2)}; offsets must increase. It will be rebuilt from the log.`,
+      );
     }
   }
 
@@ -219,8 +230,10 @@ export abstract class AbstractIndex {
     this.assertOpen(what);
     this.dirty = true;
     if (this.entryCount >= this.maxEntryCount) {
-      throw new IllegalStateError(`Cannot ${what} in ${this.filePath}: the index is full (${this.entryCount} entries); ` +
-        `the segment must roll first.`);
+      throw new IllegalStateError(
+        `Cannot ${what} in ${this.filePath}: the index is full (${this.entryCount} entries); ` +
+          `the segment must roll first.`,
+      );
     }
     const needed = (this.entryCount + 1) * this.entrySize;
     if (this.mapping === null || this.mapping.length < needed) {
@@ -255,15 +268,19 @@ export abstract class AbstractIndex {
     const n = this.entryCount;
     if (n === 0 || keyAt(0) > target) return -1;
     const firstWarm = Math.max(0, n - 1 - Math.floor(WARM_SECTION_BYTES / this.entrySize));
-    return keyAt(firstWarm) <= target ? binarySearch(firstWarm, n - 1, target, keyAt) : binarySearch(0, firstWarm, target, keyAt);
+    return keyAt(firstWarm) <= target
+      ? binarySearch(firstWarm, n - 1, target, keyAt)
+      : binarySearch(0, firstWarm, target, keyAt);
   }
 
   /** Relative form of `offset`, checked to fit the int32 an entry holds. */
   protected relativeOffset(offset: number): number {
     const relative = offset - this.baseOffset;
     if (relative < 0 || relative > 0x7fffffff) {
-      throw new IllegalStateError(`Offset ${offset} does not fit index ${this.filePath} with base offset ${this.baseOffset}: ` +
-        `the relative offset must be 0..2147483647; the segment must roll first.`);
+      throw new IllegalStateError(
+        `Offset ${offset} does not fit index ${this.filePath} with base offset ${this.baseOffset}: ` +
+          `the relative offset must be 0..2147483647; the segment must roll first.`,
+      );
     }
     return relative;
   }

@@ -28,7 +28,11 @@ export interface CheckpointFormat<T> {
 }
 
 export class CheckpointFile<T> {
-  constructor(readonly file: string, private readonly entryFormat: CheckpointFormat<T>, readonly version = CHECKPOINT_VERSION) {}
+  constructor(
+    readonly file: string,
+    private readonly entryFormat: CheckpointFormat<T>,
+    readonly version = CHECKPOINT_VERSION,
+  ) {}
 
   write(entries: readonly T[]): void {
     const tmp = this.file + TEMP_FILE_SUFFIX;
@@ -84,7 +88,8 @@ export class CheckpointFile<T> {
       throw this.corrupt(`has version '${lines[0]}', expected ${this.version}`);
     }
     const count = Number(lines[1]);
-    if (lines[1] === undefined || !/^\d+$/.test(lines[1])) throw this.corrupt(`has entry count '${lines[1] ?? ''}', expected a number`);
+    if (lines[1] === undefined || !/^\d+$/.test(lines[1]))
+      throw this.corrupt(`has entry count '${lines[1] ?? ''}', expected a number`);
     const entries: T[] = [];
     for (const line of lines.slice(2)) {
       const entry = this.entryFormat.parse(line);
@@ -100,8 +105,10 @@ export class CheckpointFile<T> {
   }
 
   private corrupt(what: string): ApiError {
-    return new ApiError('KAFKA_STORAGE_ERROR',
-      `Checkpoint file ${this.file} ${what}. Remove the file to fall back to recovery from the start of each log.`);
+    return new ApiError(
+      'KAFKA_STORAGE_ERROR',
+      `Checkpoint file ${this.file} ${what}. Remove the file to fall back to recovery from the start of each log.`,
+    );
   }
 }
 
@@ -133,7 +140,8 @@ export const TOPIC_PARTITION_OFFSET_FORMAT: CheckpointFormat<TopicPartitionOffse
 /** Offsets by `topic-partition` key, read from a per-log-dir checkpoint. */
 export function readOffsetCheckpoint(file: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const e of new CheckpointFile(file, TOPIC_PARTITION_OFFSET_FORMAT).read()) out.set(tpKey(e.topic, e.partition), e.offset);
+  for (const e of new CheckpointFile(file, TOPIC_PARTITION_OFFSET_FORMAT).read())
+    out.set(tpKey(e.topic, e.partition), e.offset);
   return out;
 }
 

@@ -34,7 +34,14 @@ export function mapFile(fd: number, length: number, writable: boolean, file: str
   }
   const protection = writable ? 3 /* PROT_READ | PROT_WRITE */ : mmap.PROT_READ;
   try {
-    return mmap.map(length, protection, mmap.MAP_SHARED, fd, 0, access === 'random' ? mmap.MADV_RANDOM : mmap.MADV_NORMAL);
+    return mmap.map(
+      length,
+      protection,
+      mmap.MAP_SHARED,
+      fd,
+      0,
+      access === 'random' ? mmap.MADV_RANDOM : mmap.MADV_NORMAL,
+    );
   } catch (e) {
     throw new Error(`Could not memory-map ${length} bytes of ${file}: ${(e as Error).message}`, { cause: e });
   }

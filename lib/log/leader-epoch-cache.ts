@@ -41,7 +41,10 @@ export class LeaderEpochFileCache {
   private rewriteNeeded = false;
 
   /** Loads the cache from `dir`/leader-epoch-checkpoint (empty when the file does not exist). */
-  constructor(dir: string, private readonly logger: Logger = silentLogger) {
+  constructor(
+    dir: string,
+    private readonly logger: Logger = silentLogger,
+  ) {
     this.checkpoint = new CheckpointFile(join(dir, LEADER_EPOCH_CHECKPOINT_FILE), EPOCH_ENTRY_FORMAT);
     this.entries = this.checkpoint.read();
   }
@@ -73,7 +76,9 @@ export class LeaderEpochFileCache {
    */
   assign(epoch: number, startOffset: number): void {
     if (epoch < 0 || startOffset < 0) {
-      throw new RangeError(`Leader epoch entry (${epoch}, ${startOffset}) is invalid: epoch and start offset must be >= 0.`);
+      throw new RangeError(
+        `Leader epoch entry (${epoch}, ${startOffset}) is invalid: epoch and start offset must be >= 0.`,
+      );
     }
     const latest = this.latestEntry;
     if (latest && latest.epoch === epoch && latest.startOffset <= startOffset) return;
@@ -105,7 +110,8 @@ export class LeaderEpochFileCache {
   /** Removes the entries starting at or after `endOffset` (the log was truncated to it). */
   truncateFromEnd(endOffset: number): void {
     const before = this.entries.length;
-    while (this.entries.length > 0 && this.entries[this.entries.length - 1]!.startOffset >= endOffset) this.entries.pop();
+    while (this.entries.length > 0 && this.entries[this.entries.length - 1]!.startOffset >= endOffset)
+      this.entries.pop();
     if (this.entries.length !== before) this.flush();
   }
 

@@ -24,7 +24,13 @@ import type { Logger } from '../common/logger.js';
 import type { Scheduler } from '../common/scheduler.js';
 import type { Time } from '../common/time.js';
 import type { LogConfig } from './log-config.js';
-import { DELETED_FILE_SUFFIX, SWAP_FILE_SUFFIX, logFilePath, offsetIndexFilePath, timeIndexFilePath } from './log-file-names.js';
+import {
+  DELETED_FILE_SUFFIX,
+  SWAP_FILE_SUFFIX,
+  logFilePath,
+  offsetIndexFilePath,
+  timeIndexFilePath,
+} from './log-file-names.js';
 import { LogSegment, type SegmentAppend, type SegmentRead } from './log-segment.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -145,7 +151,11 @@ export class LocalLog {
     const newOffset = Math.max(expectedNextOffset, this.nextOffset);
     const active = this.activeSegment;
     if (active.baseOffset === newOffset && active.size === 0) return active;
-    for (const file of [logFilePath(this.dirPath, newOffset), offsetIndexFilePath(this.dirPath, newOffset), timeIndexFilePath(this.dirPath, newOffset)]) {
+    for (const file of [
+      logFilePath(this.dirPath, newOffset),
+      offsetIndexFilePath(this.dirPath, newOffset),
+      timeIndexFilePath(this.dirPath, newOffset),
+    ]) {
       if (fs.existsSync(file)) {
         this.logger.warn({ file }, 'deleting a stale file in the way of a new segment');
         fs.rmSync(file);
@@ -170,9 +180,13 @@ export class LocalLog {
    */
   read(startOffset: number, maxBytes: number, maxOffset = this.nextOffset, minOneBatch = false): LocalReadInfo {
     if (startOffset > this.nextOffset) {
-      throw new ApiError('OFFSET_OUT_OF_RANGE', `Offset ${startOffset} is above the log end offset ${this.nextOffset} of ${this.dirPath}.`);
+      throw new ApiError(
+        'OFFSET_OUT_OF_RANGE',
+        `Offset ${startOffset} is above the log end offset ${this.nextOffset} of ${this.dirPath}.`,
+      );
     }
-    if (startOffset >= this.nextOffset || startOffset >= maxOffset) return { records: EMPTY, firstBatchOffset: startOffset };
+    if (startOffset >= this.nextOffset || startOffset >= maxOffset)
+      return { records: EMPTY, firstBatchOffset: startOffset };
     for (let i = Math.max(0, this.floorIndex(startOffset)); i < this.segmentList.length; i++) {
       const read: SegmentRead | null = this.segmentList[i]!.read(startOffset, maxBytes, maxOffset, minOneBatch);
       if (read !== null) return { records: read.records, firstBatchOffset: read.firstBatchOffset };
@@ -250,7 +264,11 @@ export class LocalLog {
   awaitFlushed(offset: number): Promise<void> {
     if (offset < this.recoveryPointOffset) return Promise.resolve();
     if (offset >= this.nextOffset) {
-      return Promise.reject(new RangeError(`Cannot await the flush of offset ${offset}: the log end offset of ${this.dirPath} is ${this.nextOffset}.`));
+      return Promise.reject(
+        new RangeError(
+          `Cannot await the flush of offset ${offset}: the log end offset of ${this.dirPath} is ${this.nextOffset}.`,
+        ),
+      );
     }
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ offset, resolve, reject });
@@ -283,7 +301,8 @@ export class LocalLog {
   closeHandles(): void {
     this.closed = true;
     for (const segment of this.segmentList) segment.closeHandles();
-    for (const w of this.waiters.splice(0)) w.reject(new ApiError('KAFKA_STORAGE_ERROR', `Log ${this.dirPath} was closed before the flush.`));
+    for (const w of this.waiters.splice(0))
+      w.reject(new ApiError('KAFKA_STORAGE_ERROR', `Log ${this.dirPath} was closed before the flush.`));
   }
 
   private async runFlush(): Promise<void> {
@@ -322,7 +341,12 @@ export class LocalLog {
     const gone = this.waiters.filter((w) => w.offset >= offset);
     this.waiters = this.waiters.filter((w) => w.offset < offset);
     for (const w of gone) {
-      w.reject(new ApiError('NOT_LEADER_OR_FOLLOWER', `Offset ${w.offset} of ${this.dirPath} was truncated before it was flushed.`));
+      w.reject(
+        new ApiError(
+          'NOT_LEADER_OR_FOLLOWER',
+          `Offset ${w.offset} of ${this.dirPath} was truncated before it was flushed.`,
+        ),
+      );
     }
   }
 
@@ -331,9 +355,13 @@ export class LocalLog {
       segment.changeFileSuffixes(segment.fileSuffix, DELETED_FILE_SUFFIX);
       segment.closeHandles();
     }
-    this.scheduler.schedule(`delete-segments-${this.dirPath}`, () => {
-      for (const segment of segments) segment.deleteIfExists();
-    }, this.configValue.fileDeleteDelayMs);
+    this.scheduler.schedule(
+      `delete-segments-${this.dirPath}`,
+      () => {
+        for (const segment of segments) segment.deleteIfExists();
+      },
+      this.configValue.fileDeleteDelayMs,
+    );
   }
 
   /** Waiters arrive in offset order, so the settled ones are a prefix of the queue. */
@@ -365,7 +393,12 @@ export class LocalLog {
   private createSegment(baseOffset: number): LogSegment {
     const c = this.configValue;
     return LogSegment.open({
-      dir: this.dirPath, baseOffset, config: c, time: this.time, fileAlreadyExists: false, logger: this.logger,
+      dir: this.dirPath,
+      baseOffset,
+      config: c,
+      time: this.time,
+      fileAlreadyExists: false,
+      logger: this.logger,
       rollJitterMs: c.segmentJitterMs > 0 ? Math.floor(Math.random() * Math.min(c.segmentJitterMs, c.segmentMs)) : 0,
     });
   }

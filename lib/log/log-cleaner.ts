@@ -35,8 +35,14 @@ import { tpKey } from '../common/topic-partition.js';
 import { compress, decompress } from '../record/compression.js';
 import { iterateBatches, type BatchView } from '../record/record-batch-reader.js';
 import {
-  BATCH_LENGTH_OFFSET, CompressionType, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, RECORD_COUNT_OFFSET, RECORDS_OFFSET,
-  TimestampType, writeBatchCrc,
+  BATCH_LENGTH_OFFSET,
+  CompressionType,
+  LOG_OVERHEAD,
+  MAX_TIMESTAMP_OFFSET,
+  RECORD_COUNT_OFFSET,
+  RECORDS_OFFSET,
+  TimestampType,
+  writeBatchCrc,
 } from '../record/record-batch.js';
 import { RecordIterator } from '../record/record.js';
 import { VarintReader } from '../record/varint.js';
@@ -125,10 +131,13 @@ export class LogCleaner {
       if (stats === null) return null;
       const latest = readOffsetCheckpoint(checkpointFile);
       latest.set(keyOf(log), stats.endOffset);
-      writeOffsetCheckpoint(checkpointFile, [...latest].map(([key, offset]) => {
-        const i = key.lastIndexOf('-');
-        return { topic: key.slice(0, i), partition: Number(key.slice(i + 1)), offset };
-      }));
+      writeOffsetCheckpoint(
+        checkpointFile,
+        [...latest].map(([key, offset]) => {
+          const i = key.lastIndexOf('-');
+          return { topic: key.slice(0, i), partition: Number(key.slice(i + 1)), offset };
+        }),
+      );
       this.logger.info({ topicPartition: keyOf(log), ...stats }, 'cleaned log');
       return stats;
     } finally {
@@ -139,12 +148,16 @@ export class LogCleaner {
   private cleanableRange(log: UnifiedLog, checkpointed: number | undefined): CleanableRange {
     const segments = log.segments;
     const active = log.activeSegment;
-    const firstDirtyOffset = checkpointed !== undefined && checkpointed >= log.logStartOffset && checkpointed <= active.baseOffset
-      ? checkpointed : log.logStartOffset;
+    const firstDirtyOffset =
+      checkpointed !== undefined && checkpointed >= log.logStartOffset && checkpointed <= active.baseOffset
+        ? checkpointed
+        : log.logStartOffset;
     const now = this.time.milliseconds();
     let uncleanable = Math.min(active.baseOffset, log.highWatermark);
-    const tooYoung = segments.find((s) => s !== active && s.baseOffset >= firstDirtyOffset &&
-      s.largestTimestamp > now - log.config.minCompactionLagMs);
+    const tooYoung = segments.find(
+      (s) =>
+        s !== active && s.baseOffset >= firstDirtyOffset && s.largestTimestamp > now - log.config.minCompactionLagMs,
+    );
     if (tooYoung) uncleanable = Math.min(uncleanable, tooYoung.baseOffset);
     // Whole segments only: round down to the start of the segment holding the bound.
     const holding = [...segments].reverse().find((s) => s.baseOffset <= uncleanable);
@@ -168,18 +181,30 @@ export class LogCleaner {
 
   private async clean(log: UnifiedLog, range: CleanableRange): Promise<CleanerStats | null> {
     const offsetMap = new Map<string, number>();
-    const toClean = log.segments.filter((s, i, all) => s !== log.activeSegment && all[i + 1]!.baseOffset <= range.firstUncleanableOffset);
-    const stats: CleanerStats = { endOffset: range.firstUncleanableOffset, segmentsRead: 0, segmentsWritten: 0,
-      bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsRetained: 0 };
+    const toClean = log.segments.filter(
+      (s, i, all) => s !== log.activeSegment && all[i + 1]!.baseOffset <= range.firstUncleanableOffset,
+    );
+    const stats: CleanerStats = {
+      endOffset: range.firstUncleanableOffset,
+      segmentsRead: 0,
+      segmentsWritten: 0,
+      bytesRead: 0,
+      bytesWritten: 0,
+      recordsRead: 0,
+      recordsRetained: 0,
+    };
     for (const segment of toClean) {
       for (const batch of batchesOf(segment)) {
         if (batch.lastOffset < range.firstDirtyOffset || batch.isControl) continue;
         for (const record of await batch.recordsAsync()) {
-          if (record.key !== null && record.offset >= range.firstDirtyOffset) offsetMap.set(record.key.toString('latin1'), record.offset);
+          if (record.key !== null && record.offset >= range.firstDirtyOffset)
+            offsetMap.set(record.key.toString('latin1'), record.offset);
         }
       }
     }
-    const lastClean = toClean.filter((_, i) => (toClean[i + 1]?.baseOffset ?? range.firstUncleanableOffset) <= range.firstDirtyOffset).pop();
+    const lastClean = toClean
+      .filter((_, i) => (toClean[i + 1]?.baseOffset ?? range.firstUncleanableOffset) <= range.firstDirtyOffset)
+      .pop();
     const deleteHorizonMs = lastClean ? lastClean.lastModified - log.config.deleteRetentionMs : 0;
     for (const group of groupBySize(toClean, log.config.segmentBytes)) {
       const sizes = group.map((s) => s.size);
@@ -188,7 +213,10 @@ export class LogCleaner {
       const current = new Set(log.segments);
       if (group.some((s, i) => !current.has(s) || s === log.activeSegment || s.size !== sizes[i])) {
         cleaned.deleteIfExists();
-        this.logger.info({ topicPartition: keyOf(log) }, 'the log changed while it was being cleaned; discarded the pass');
+        this.logger.info(
+          { topicPartition: keyOf(log) },
+          'the log changed while it was being cleaned; discarded the pass',
+        );
         return null;
       }
       log.replaceSegments(cleaned, group);
@@ -196,10 +224,21 @@ export class LogCleaner {
     return stats;
   }
 
-  private async cleanGroup(log: UnifiedLog, group: readonly LogSegment[], offsetMap: Map<string, number>,
-    deleteHorizonMs: number, stats: CleanerStats): Promise<LogSegment> {
-    const cleaned = LogSegment.open({ dir: log.dir, baseOffset: group[0]!.baseOffset, config: log.config, time: this.time,
-      fileAlreadyExists: false, fileSuffix: CLEANED_FILE_SUFFIX });
+  private async cleanGroup(
+    log: UnifiedLog,
+    group: readonly LogSegment[],
+    offsetMap: Map<string, number>,
+    deleteHorizonMs: number,
+    stats: CleanerStats,
+  ): Promise<LogSegment> {
+    const cleaned = LogSegment.open({
+      dir: log.dir,
+      baseOffset: group[0]!.baseOffset,
+      config: log.config,
+      time: this.time,
+      fileAlreadyExists: false,
+      fileSuffix: CLEANED_FILE_SUFFIX,
+    });
     try {
       let lastModified = 0;
       for (const segment of group) {
@@ -208,11 +247,18 @@ export class LogCleaner {
         for (const batch of batchesOf(segment)) {
           stats.bytesRead += batch.size;
           stats.recordsRead += batch.recordCount;
-          const kept = batch.isControl ? batch.bytes : await this.filterBatch(batch, offsetMap, retainTombstones, stats);
+          const kept = batch.isControl
+            ? batch.bytes
+            : await this.filterBatch(batch, offsetMap, retainTombstones, stats);
           if (kept === null) continue;
           if (batch.isControl) stats.recordsRetained += batch.recordCount;
-          const maxTimestamp = kept.readInt32BE(MAX_TIMESTAMP_OFFSET) * 4294967296 + kept.readUInt32BE(MAX_TIMESTAMP_OFFSET + 4);
-          cleaned.append(kept, { largestOffset: batch.lastOffset, maxTimestamp, offsetOfMaxTimestamp: batch.lastOffset });
+          const maxTimestamp =
+            kept.readInt32BE(MAX_TIMESTAMP_OFFSET) * 4294967296 + kept.readUInt32BE(MAX_TIMESTAMP_OFFSET + 4);
+          cleaned.append(kept, {
+            largestOffset: batch.lastOffset,
+            maxTimestamp,
+            offsetOfMaxTimestamp: batch.lastOffset,
+          });
           stats.bytesWritten += kept.length;
         }
         stats.segmentsRead++;
@@ -233,12 +279,20 @@ export class LogCleaner {
    * The batch with only the records to keep: the original bytes when all are kept, a rewritten batch when some
    * are, null when none are.
    */
-  private async filterBatch(batch: BatchView, offsetMap: Map<string, number>, retainTombstones: boolean,
-    stats: CleanerStats): Promise<Buffer | null> {
+  private async filterBatch(
+    batch: BatchView,
+    offsetMap: Map<string, number>,
+    retainTombstones: boolean,
+    stats: CleanerStats,
+  ): Promise<Buffer | null> {
     const stored = batch.buffer.subarray(batch.position + RECORDS_OFFSET, batch.position + batch.size);
     const section = batch.compression === CompressionType.None ? stored : await decompress(batch.compression, stored);
-    const records = new RecordIterator(section, { baseOffset: batch.baseOffset, baseTimestamp: batch.baseTimestamp,
-      logAppendTime: batch.timestampType === TimestampType.LogAppendTime ? batch.maxTimestamp : null, recordCount: batch.recordCount });
+    const records = new RecordIterator(section, {
+      baseOffset: batch.baseOffset,
+      baseTimestamp: batch.baseTimestamp,
+      logAppendTime: batch.timestampType === TimestampType.LogAppendTime ? batch.maxTimestamp : null,
+      recordCount: batch.recordCount,
+    });
     // A second cursor walks the same bytes in step with the decoder, to find where each record starts and ends.
     const walker = new VarintReader(section);
     const keptRanges: number[] = [];
@@ -249,7 +303,9 @@ export class LogCleaner {
       const end = walker.readVarint() + walker.pos;
       walker.pos = end;
       const latest = record.key === null ? undefined : offsetMap.get(record.key.toString('latin1'));
-      const keep = record.key !== null && (latest === undefined || record.offset >= latest) &&
+      const keep =
+        record.key !== null &&
+        (latest === undefined || record.offset >= latest) &&
         (record.value !== null || retainTombstones);
       if (!keep) continue;
       keptRanges.push(start, end);
@@ -261,14 +317,16 @@ export class LogCleaner {
     if (keptCount === 0) return null;
     if (keptCount === batch.recordCount) return batch.bytes;
     let body: Buffer = Buffer.allocUnsafe(keptBytes);
-    for (let i = 0, at = 0; i < keptRanges.length; i += 2) at += section.copy(body, at, keptRanges[i]!, keptRanges[i + 1]!);
+    for (let i = 0, at = 0; i < keptRanges.length; i += 2)
+      at += section.copy(body, at, keptRanges[i]!, keptRanges[i + 1]!);
     if (batch.compression !== CompressionType.None) body = await compress(batch.compression, body);
     const out = Buffer.allocUnsafe(RECORDS_OFFSET + body.length);
     batch.buffer.copy(out, 0, batch.position, batch.position + RECORDS_OFFSET);
     body.copy(out, RECORDS_OFFSET);
     out.writeInt32BE(out.length - LOG_OVERHEAD, BATCH_LENGTH_OFFSET);
     out.writeInt32BE(keptCount, RECORD_COUNT_OFFSET);
-    if (batch.timestampType === TimestampType.CreateTime) out.writeBigInt64BE(BigInt(maxTimestamp), MAX_TIMESTAMP_OFFSET);
+    if (batch.timestampType === TimestampType.CreateTime)
+      out.writeBigInt64BE(BigInt(maxTimestamp), MAX_TIMESTAMP_OFFSET);
     writeBatchCrc(out);
     return out;
   }
@@ -290,8 +348,11 @@ function groupBySize(segments: readonly LogSegment[], maxBytes: number): LogSegm
     const group = [segments[i]!];
     let bytes = segments[i]!.size;
     i++;
-    while (i < segments.length && bytes + segments[i]!.size <= maxBytes &&
-      (segments[i + 1]?.baseOffset ?? segments[i]!.readNextOffset()) - group[0]!.baseOffset <= 0x7fffffff) {
+    while (
+      i < segments.length &&
+      bytes + segments[i]!.size <= maxBytes &&
+      (segments[i + 1]?.baseOffset ?? segments[i]!.readNextOffset()) - group[0]!.baseOffset <= 0x7fffffff
+    ) {
       bytes += segments[i]!.size;
       group.push(segments[i]!);
       i++;

@@ -23,8 +23,14 @@ import type { Time } from '../common/time.js';
 import type { LeaderEpochFileCache } from './leader-epoch-cache.js';
 import type { LogConfig } from './log-config.js';
 import {
-  CLEANED_FILE_SUFFIX, DELETED_FILE_SUFFIX, INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, SWAP_FILE_SUFFIX, TEMP_FILE_SUFFIX,
-  TIME_INDEX_FILE_SUFFIX, offsetFromFileName,
+  CLEANED_FILE_SUFFIX,
+  DELETED_FILE_SUFFIX,
+  INDEX_FILE_SUFFIX,
+  LOG_FILE_SUFFIX,
+  SWAP_FILE_SUFFIX,
+  TEMP_FILE_SUFFIX,
+  TIME_INDEX_FILE_SUFFIX,
+  offsetFromFileName,
 } from './log-file-names.js';
 import { LogSegment } from './log-segment.js';
 
@@ -63,8 +69,14 @@ export class LogLoader {
     this.completeSwapOperations(swapFiles);
     const sorted = () => [...this.segments.values()].sort((a, b) => a.baseOffset - b.baseOffset);
     if (this.segments.size === 0) {
-      const segment = LogSegment.open({ dir: this.p.dir, baseOffset: this.p.logStartOffset, config: this.p.config,
-        time: this.p.time, fileAlreadyExists: false, logger: this.p.logger });
+      const segment = LogSegment.open({
+        dir: this.p.dir,
+        baseOffset: this.p.logStartOffset,
+        config: this.p.config,
+        time: this.p.time,
+        fileAlreadyExists: false,
+        logger: this.p.logger,
+      });
       this.segments.set(segment.baseOffset, segment);
     } else if (!this.p.hadCleanShutdown) {
       this.recoverLog(sorted());
@@ -111,8 +123,14 @@ export class LogLoader {
         continue;
       }
       if (!name.endsWith(LOG_FILE_SUFFIX)) continue;
-      const segment = LogSegment.open({ dir: this.p.dir, baseOffset, config: this.p.config, time: this.p.time,
-        fileAlreadyExists: true, logger: this.p.logger });
+      const segment = LogSegment.open({
+        dir: this.p.dir,
+        baseOffset,
+        config: this.p.config,
+        time: this.p.time,
+        fileAlreadyExists: true,
+        logger: this.p.logger,
+      });
       if (!present.has(prefix + INDEX_FILE_SUFFIX) || !present.has(prefix + TIME_INDEX_FILE_SUFFIX)) {
         this.p.logger.warn({ file: name }, 'an index file is missing; recovering the segment to rebuild it');
         this.recoverSegment(segment);
@@ -125,8 +143,15 @@ export class LogLoader {
   private completeSwapOperations(swapFiles: string[]): void {
     for (const name of swapFiles) {
       const baseOffset = offsetFromFileName(name)!;
-      const swap = LogSegment.open({ dir: this.p.dir, baseOffset, config: this.p.config, time: this.p.time,
-        fileAlreadyExists: true, fileSuffix: SWAP_FILE_SUFFIX, logger: this.p.logger });
+      const swap = LogSegment.open({
+        dir: this.p.dir,
+        baseOffset,
+        config: this.p.config,
+        time: this.p.time,
+        fileAlreadyExists: true,
+        fileSuffix: SWAP_FILE_SUFFIX,
+        logger: this.p.logger,
+      });
       swap.recover();
       const swapEnd = swap.readNextOffset();
       for (const old of [...this.segments.values()]) {
@@ -148,8 +173,10 @@ export class LogLoader {
       const segment = sorted[i]!;
       const truncated = this.recoverSegment(segment);
       if (truncated > 0) {
-        this.p.logger.warn({ file: segment.logFile, truncatedBytes: truncated, deletedSegments: sorted.length - 1 - i },
-          'found an invalid batch while recovering; truncated the segment there and deleted the later segments');
+        this.p.logger.warn(
+          { file: segment.logFile, truncatedBytes: truncated, deletedSegments: sorted.length - 1 - i },
+          'found an invalid batch while recovering; truncated the segment there and deleted the later segments',
+        );
         for (const later of sorted.slice(i + 1)) {
           later.deleteIfExists();
           this.segments.delete(later.baseOffset);

@@ -92,15 +92,20 @@ export class LogManager {
     this.state = 'running';
     const every = (name: string, periodMs: number, fn: () => unknown) => {
       if (periodMs >= LONG_MAX) return;
-      this.tasks.push(this.scheduler.schedule(name, () => this.guard(name, fn), Math.min(INITIAL_TASK_DELAY_MS, periodMs), periodMs));
+      this.tasks.push(
+        this.scheduler.schedule(name, () => this.guard(name, fn), Math.min(INITIAL_TASK_DELAY_MS, periodMs), periodMs),
+      );
     };
     every('kafka-log-retention', this.opts.retentionCheckIntervalMs ?? 300_000, () => this.cleanupLogs());
     every('kafka-log-flusher', this.opts.flushCheckIntervalMs ?? LONG_MAX, () => this.flushDirtyLogs());
-    every('kafka-recovery-point-checkpoint', this.opts.flushRecoveryPointCheckpointIntervalMs ?? 60_000,
-      () => this.checkpointRecoveryOffsets());
-    every('kafka-log-start-offset-checkpoint', this.opts.flushStartOffsetCheckpointIntervalMs ?? 60_000,
-      () => this.checkpointLogStartOffsets());
-    if (this.opts.cleanerEnable ?? true) every('kafka-log-cleaner', this.opts.cleanerBackoffMs ?? 15_000, () => this.cleanDirtiestLog());
+    every('kafka-recovery-point-checkpoint', this.opts.flushRecoveryPointCheckpointIntervalMs ?? 60_000, () =>
+      this.checkpointRecoveryOffsets(),
+    );
+    every('kafka-log-start-offset-checkpoint', this.opts.flushStartOffsetCheckpointIntervalMs ?? 60_000, () =>
+      this.checkpointLogStartOffsets(),
+    );
+    if (this.opts.cleanerEnable ?? true)
+      every('kafka-log-cleaner', this.opts.cleanerBackoffMs ?? 15_000, () => this.cleanDirtiestLog());
   }
 
   getLog(tp: TopicPartition): UnifiedLog | undefined {
@@ -120,8 +125,15 @@ export class LogManager {
     if (existing) return existing;
     const key = tpKey(tp.topic, tp.partition);
     const logDir = this.nextLogDir();
-    const log = UnifiedLog.open({ dir: join(logDir, key), topicPartition: tp, config, hadCleanShutdown: true,
-      time: this.time, scheduler: this.scheduler, logger: this.opts.logger });
+    const log = UnifiedLog.open({
+      dir: join(logDir, key),
+      topicPartition: tp,
+      config,
+      hadCleanShutdown: true,
+      time: this.time,
+      scheduler: this.scheduler,
+      logger: this.opts.logger,
+    });
     this.track(key, logDir, log);
     this.logger.info({ topicPartition: key, dir: logDir }, 'created log');
     return log;
@@ -145,8 +157,11 @@ export class LogManager {
     log.closeHandles();
     const doomed = join(logDir, `${key}.${randomUUID().replaceAll('-', '')}${DELETE_DIR_SUFFIX}`);
     log.renameDir(doomed);
-    this.scheduler.schedule(`kafka-delete-log-${key}`, () => fs.rmSync(doomed, { recursive: true, force: true }),
-      log.config.fileDeleteDelayMs);
+    this.scheduler.schedule(
+      `kafka-delete-log-${key}`,
+      () => fs.rmSync(doomed, { recursive: true, force: true }),
+      log.config.fileDeleteDelayMs,
+    );
     this.checkpointRecoveryOffsetsIn(logDir);
     this.logger.info({ topicPartition: key }, 'deleted log');
     return true;
@@ -181,9 +196,12 @@ export class LogManager {
   /** Writes every dir's log-start-offset-checkpoint (only logs whose start is above their first segment, as Kafka). */
   checkpointLogStartOffsets(): void {
     for (const dir of this.logDirs) {
-      writeOffsetCheckpoint(join(dir, LOG_START_OFFSET_CHECKPOINT_FILE), this.logsIn(dir)
-        .filter((l) => l.logStartOffset > l.segments[0]!.baseOffset)
-        .map((l) => ({ ...l.topicPartition, offset: l.logStartOffset })));
+      writeOffsetCheckpoint(
+        join(dir, LOG_START_OFFSET_CHECKPOINT_FILE),
+        this.logsIn(dir)
+          .filter((l) => l.logStartOffset > l.segments[0]!.baseOffset)
+          .map((l) => ({ ...l.topicPartition, offset: l.logStartOffset })),
+      );
     }
   }
 
@@ -220,17 +238,29 @@ export class LogManager {
       const tp = parseTpKey(name);
       if (!tp || !fs.statSync(path).isDirectory()) continue;
       if (this.logs.has(name)) {
-        throw new IllegalStateError(`Duplicate log directories for ${name}: ${this.dirOf.get(name)} and ${dir}. ` +
-          `Remove the stale copy before starting the broker.`);
+        throw new IllegalStateError(
+          `Duplicate log directories for ${name}: ${this.dirOf.get(name)} and ${dir}. ` +
+            `Remove the stale copy before starting the broker.`,
+        );
       }
-      const log = UnifiedLog.open({ dir: path, topicPartition: tp, config: this.configFor(tp.topic), hadCleanShutdown,
-        recoveryPoint: recoveryPoints.get(name) ?? 0, logStartOffset: logStartOffsets.get(name) ?? 0,
-        time: this.time, scheduler: this.scheduler, logger: this.opts.logger });
+      const log = UnifiedLog.open({
+        dir: path,
+        topicPartition: tp,
+        config: this.configFor(tp.topic),
+        hadCleanShutdown,
+        recoveryPoint: recoveryPoints.get(name) ?? 0,
+        logStartOffset: logStartOffsets.get(name) ?? 0,
+        time: this.time,
+        scheduler: this.scheduler,
+        logger: this.opts.logger,
+      });
       this.track(name, dir, log);
     }
     fs.rmSync(marker, { force: true });
-    this.logger.info({ dir, hadCleanShutdown, logs: this.logsIn(dir).length, loadMs: Math.round(this.time.hiResMs() - started) },
-      'loaded log dir');
+    this.logger.info(
+      { dir, hadCleanShutdown, logs: this.logsIn(dir).length, loadMs: Math.round(this.time.hiResMs() - started) },
+      'loaded log dir',
+    );
   }
 
   private track(key: string, dir: string, log: UnifiedLog): void {
@@ -252,13 +282,17 @@ export class LogManager {
   }
 
   private checkpointRecoveryOffsetsIn(dir: string): void {
-    writeOffsetCheckpoint(join(dir, RECOVERY_POINT_CHECKPOINT_FILE), this.logsIn(dir).map((l) => ({ ...l.topicPartition, offset: l.recoveryPoint })));
+    writeOffsetCheckpoint(
+      join(dir, RECOVERY_POINT_CHECKPOINT_FILE),
+      this.logsIn(dir).map((l) => ({ ...l.topicPartition, offset: l.recoveryPoint })),
+    );
   }
 
   /** The dir holding the fewest logs (Kafka's `nextLogDirs`). */
   private nextLogDir(): string {
     let best = this.logDirs[0]!;
-    for (const dir of this.logDirs) if ((this.keysIn.get(dir)?.size ?? 0) < (this.keysIn.get(best)?.size ?? 0)) best = dir;
+    for (const dir of this.logDirs)
+      if ((this.keysIn.get(dir)?.size ?? 0) < (this.keysIn.get(best)?.size ?? 0)) best = dir;
     return best;
   }
 

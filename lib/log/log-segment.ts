@@ -34,8 +34,13 @@ import { ApiError, CorruptIndexError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import type { Time } from '../common/time.js';
 import {
-  BATCH_LENGTH_OFFSET, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAX_TIMESTAMP_OFFSET, PARTITION_LEADER_EPOCH_OFFSET,
-  RECORD_BATCH_OVERHEAD, validateBatch,
+  BATCH_LENGTH_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  MAX_TIMESTAMP_OFFSET,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  RECORD_BATCH_OVERHEAD,
+  validateBatch,
 } from '../record/record-batch.js';
 import { hasSyncCodec } from '../record/compression.js';
 import { BatchView } from '../record/record-batch-reader.js';
@@ -52,7 +57,10 @@ const ZEROS = Buffer.alloc(64 * 1024);
 const MIN_WRITABLE_MAPPING_BYTES = 64 * 1024;
 
 /** The settings a segment fixes at creation. */
-export type SegmentConfig = Pick<LogConfig, 'segmentBytes' | 'segmentIndexBytes' | 'indexIntervalBytes' | 'preallocate'>;
+export type SegmentConfig = Pick<
+  LogConfig,
+  'segmentBytes' | 'segmentIndexBytes' | 'indexIntervalBytes' | 'preallocate'
+>;
 
 export interface LogSegmentOptions {
   dir: string;
@@ -267,7 +275,12 @@ export class LogSegment {
    * a byte range that may end inside a batch, the result always ends on a batch boundary, so consumers never
    * see a partial batch. `records` is empty when the first batch does not fit and `minOneBatch` is false.
    */
-  read(startOffset: number, maxBytes: number, maxOffset = Number.MAX_SAFE_INTEGER, minOneBatch = false): SegmentRead | null {
+  read(
+    startOffset: number,
+    maxBytes: number,
+    maxOffset = Number.MAX_SAFE_INTEGER,
+    minOneBatch = false,
+  ): SegmentRead | null {
     const first = this.translateOffset(startOffset);
     if (first === null) return null;
     const view = this.view(this.sizeBytes);
@@ -280,7 +293,11 @@ export class LogSegment {
       pos += size;
       end = pos;
     }
-    return { records: view.subarray(first.position, end), firstBatchOffset: first.baseOffset, position: first.position };
+    return {
+      records: view.subarray(first.position, end),
+      firstBatchOffset: first.baseOffset,
+      position: first.position,
+    };
   }
 
   /**
@@ -324,7 +341,9 @@ export class LogSegment {
   /** Bytes `[position, position + size)` of the file, as a view of the mapping; for the cleaner and tools. */
   slice(position: number, size: number): Buffer {
     if (position < 0 || position + size > this.sizeBytes) {
-      throw new RangeError(`Slice [${position}, ${position + size}) is outside ${this.logFile}, which holds ${this.sizeBytes} bytes.`);
+      throw new RangeError(
+        `Slice [${position}, ${position + size}) is outside ${this.logFile}, which holds ${this.sizeBytes} bytes.`,
+      );
     }
     return this.view(this.sizeBytes).subarray(position, position + size);
   }
@@ -422,10 +441,13 @@ export class LogSegment {
    */
   shouldRoll(p: RollParams): boolean {
     const reachedRollMs = this.timeWaitedForRoll(p.nowMs, p.incomingMaxTimestamp) > p.segmentMs - this.rollJitterMs;
-    return this.sizeBytes > p.segmentBytes - p.incomingBytes ||
+    return (
+      this.sizeBytes > p.segmentBytes - p.incomingBytes ||
       (this.sizeBytes > 0 && reachedRollMs) ||
-      this.offsetIndex.isFull() || this.timeIndex.isFull() ||
-      p.incomingLargestOffset - this.baseOffset > 0x7fffffff;
+      this.offsetIndex.isFull() ||
+      this.timeIndex.isFull() ||
+      p.incomingLargestOffset - this.baseOffset > 0x7fffffff
+    );
   }
 
   /**
@@ -448,14 +470,21 @@ export class LogSegment {
     const syncs: Promise<void>[] = [];
     if (this.dirty && this.fd !== null) {
       this.dirty = false;
-      syncs.push(fdatasync(this.fd).catch((e: unknown) => {
-        this.dirty = true;
-        throw this.storageError('flush', e);
-      }));
+      syncs.push(
+        fdatasync(this.fd).catch((e: unknown) => {
+          this.dirty = true;
+          throw this.storageError('flush', e);
+        }),
+      );
     }
     if (includeIndexes) {
       for (const index of [this.offsetIndexRef, this.timeIndexRef]) {
-        if (index) syncs.push(index.flush().catch((e: unknown) => { throw this.storageError('flush the index of', e); }));
+        if (index)
+          syncs.push(
+            index.flush().catch((e: unknown) => {
+              throw this.storageError('flush the index of', e);
+            }),
+          );
       }
     }
     if (syncs.length === 0) return;
@@ -529,8 +558,10 @@ export class LogSegment {
     this.offsetIndex.sanityCheck();
     this.timeIndex.sanityCheck();
     if (this.offsetIndex.entries > 0 && this.offsetIndex.lastPosition >= this.sizeBytes) {
-      throw new CorruptIndexError(`Index file ${this.offsetIndexFile} is corrupt: its last entry points at position ` +
-        `${this.offsetIndex.lastPosition}, but ${this.logFile} holds ${this.sizeBytes} bytes. It will be rebuilt from the log.`);
+      throw new CorruptIndexError(
+        `Index file ${this.offsetIndexFile} is corrupt: its last entry points at position ` +
+          `${this.offsetIndex.lastPosition}, but ${this.logFile} holds ${this.sizeBytes} bytes. It will be rebuilt from the log.`,
+      );
     }
   }
 
@@ -554,9 +585,11 @@ export class LogSegment {
       const batchMax = this.batchMaxTimestamp(batch.position);
       if (batchMax < timestamp) continue;
       const view = new BatchView(this.view(this.sizeBytes), batch.position, batch.size);
-      if (!hasSyncCodec(view.compression)) return { timestamp: batchMax, offset: Math.max(batch.baseOffset, startingOffset) };
+      if (!hasSyncCodec(view.compression))
+        return { timestamp: batchMax, offset: Math.max(batch.baseOffset, startingOffset) };
       for (const record of view.records()) {
-        if (record.timestamp >= timestamp && record.offset >= startingOffset) return { timestamp: record.timestamp, offset: record.offset };
+        if (record.timestamp >= timestamp && record.offset >= startingOffset)
+          return { timestamp: record.timestamp, offset: record.offset };
       }
     }
     return null;
@@ -605,7 +638,8 @@ export class LogSegment {
 
   /** Time the active segment has been open for roll purposes: by the first batch's timestamp, else wall time. */
   private timeWaitedForRoll(nowMs: number, incomingMaxTimestamp: number): number {
-    if (this.rollingBasedTimestamp === undefined && this.sizeBytes > 0) this.rollingBasedTimestamp = this.batchMaxTimestamp(0);
+    if (this.rollingBasedTimestamp === undefined && this.sizeBytes > 0)
+      this.rollingBasedTimestamp = this.batchMaxTimestamp(0);
     const t = this.rollingBasedTimestamp;
     return t !== undefined && t >= 0 ? incomingMaxTimestamp - t : nowMs - this.createdMs;
   }
@@ -629,7 +663,8 @@ export class LogSegment {
     this.dirty = true;
     let written = 0;
     try {
-      while (written < buffer.length) written += fs.writeSync(fd, buffer, written, buffer.length - written, position + written);
+      while (written < buffer.length)
+        written += fs.writeSync(fd, buffer, written, buffer.length - written, position + written);
     } catch (e) {
       throw this.storageError('append', e);
     } finally {
@@ -639,7 +674,8 @@ export class LogSegment {
   }
 
   private zeroFill(from: number, to: number): void {
-    for (let pos = from; pos < to; pos += ZEROS.length) this.writeAt(ZEROS.subarray(0, Math.min(ZEROS.length, to - pos)), pos);
+    for (let pos = from; pos < to; pos += ZEROS.length)
+      this.writeAt(ZEROS.subarray(0, Math.min(ZEROS.length, to - pos)), pos);
   }
 
   private trimLogFile(): void {
@@ -672,8 +708,10 @@ export class LogSegment {
    */
   private view(end: number): Buffer {
     if (this.mapping !== null && this.mapping.length >= end) return this.mapping;
-    const length = this.fd === null ? Math.max(end, this.fileBytes)
-      : Math.min(MAX_MAPPING_BYTES, Math.max(end, 2 * (this.mapping?.length ?? 0), MIN_WRITABLE_MAPPING_BYTES));
+    const length =
+      this.fd === null
+        ? Math.max(end, this.fileBytes)
+        : Math.min(MAX_MAPPING_BYTES, Math.max(end, 2 * (this.mapping?.length ?? 0), MIN_WRITABLE_MAPPING_BYTES));
     const fd = this.fd ?? fs.openSync(this.logFile, fs.constants.O_RDONLY);
     try {
       this.mapping = mapFile(fd, length, false, this.logFile, 'normal');
@@ -686,22 +724,31 @@ export class LogSegment {
   private checkedBatchSize(view: Buffer, pos: number): number {
     const size = LOG_OVERHEAD + view.readInt32BE(pos + BATCH_LENGTH_OFFSET);
     if (size < RECORD_BATCH_OVERHEAD || pos + size > this.sizeBytes) {
-      throw new ApiError('KAFKA_STORAGE_ERROR', `Segment ${this.logFile} is corrupt: the batch at position ${pos} ` +
-        `declares ${size} bytes, but the segment holds ${this.sizeBytes}. Restart the broker to recover the log.`);
+      throw new ApiError(
+        'KAFKA_STORAGE_ERROR',
+        `Segment ${this.logFile} is corrupt: the batch at position ${pos} ` +
+          `declares ${size} bytes, but the segment holds ${this.sizeBytes}. Restart the broker to recover the log.`,
+      );
     }
     return size;
   }
 
   private assertRelativeOffsetFits(offset: number): void {
     if (offset - this.baseOffset > 0x7fffffff || offset < this.baseOffset) {
-      throw new RangeError(`Offset ${offset} does not fit segment ${this.logFile} (base ${this.baseOffset}); the log must roll first.`);
+      throw new RangeError(
+        `Offset ${offset} does not fit segment ${this.logFile} (base ${this.baseOffset}); the log must roll first.`,
+      );
     }
   }
 
   private storageError(what: string, e: unknown): ApiError {
     const err = e as NodeJS.ErrnoException;
-    return new ApiError('KAFKA_STORAGE_ERROR', `Could not ${what} ${this.logFile}: ${err.code ?? 'error'} ` +
-      `(${err.message}). The log stays readable up to its last successful append; free space or replace the disk.`, { cause: e });
+    return new ApiError(
+      'KAFKA_STORAGE_ERROR',
+      `Could not ${what} ${this.logFile}: ${err.code ?? 'error'} ` +
+        `(${err.message}). The log stays readable up to its last successful append; free space or replace the disk.`,
+      { cause: e },
+    );
   }
 }
 
@@ -711,5 +758,6 @@ function int64At(buf: Buffer, pos: number): number {
 }
 
 const offsetAt = (buf: Buffer, pos: number): number => int64At(buf, pos);
-const lastOffsetAt = (buf: Buffer, pos: number): number => int64At(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
+const lastOffsetAt = (buf: Buffer, pos: number): number =>
+  int64At(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
 const timestampAt = (buf: Buffer, pos: number): number => int64At(buf, pos);

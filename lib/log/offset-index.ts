@@ -43,7 +43,9 @@ export class OffsetIndex extends AbstractIndex {
   /** Entry `slot` (0-based) as absolute offset and position. */
   entry(slot: number): OffsetPosition {
     if (slot < 0 || slot >= this.entryCount) {
-      throw new IllegalStateError(`Slot ${slot} is out of range for ${this.file}, which has ${this.entryCount} entries.`);
+      throw new IllegalStateError(
+        `Slot ${slot} is out of range for ${this.file}, which has ${this.entryCount} entries.`,
+      );
     }
     return { offset: this.baseOffset + this.relativeOffsetAt(slot), position: this.positionAt(slot) };
   }
@@ -52,8 +54,10 @@ export class OffsetIndex extends AbstractIndex {
   append(offset: number, position: number): void {
     const mapping = this.writableSlot('append an offset index entry');
     if (this.entryCount > 0 && offset <= this.lastOffsetCache) {
-      throw new IllegalStateError(`Cannot append offset ${offset} to ${this.file}: it is not above the last entry's ` +
-        `offset ${this.lastOffsetCache}.`);
+      throw new IllegalStateError(
+        `Cannot append offset ${offset} to ${this.file}: it is not above the last entry's ` +
+          `offset ${this.lastOffsetCache}.`,
+      );
     }
     const at = this.entryCount * OFFSET_INDEX_ENTRY_SIZE;
     mapping.writeInt32BE(this.relativeOffset(offset), at);
@@ -66,8 +70,10 @@ export class OffsetIndex extends AbstractIndex {
     super.sanityCheck();
     const n = this.entryCount;
     if (n > 1 && this.positionAt(n - 1) <= this.positionAt(n - 2)) {
-      throw new CorruptIndexError(`Index file ${this.file} is corrupt: its last entry has position ${this.positionAt(n - 1)}, ` +
-        `not above the entry before it at ${this.positionAt(n - 2)}. It will be rebuilt from the log.`);
+      throw new CorruptIndexError(
+        `Index file ${this.file} is corrupt: its last entry has position ${this.positionAt(n - 1)}, ` +
+          `not above the entry before it at ${this.positionAt(n - 2)}. It will be rebuilt from the log.`,
+      );
     }
   }
 

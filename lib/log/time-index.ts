@@ -48,7 +48,9 @@ export class TimeIndex extends AbstractIndex {
 
   entry(slot: number): TimestampOffset {
     if (slot < 0 || slot >= this.entryCount) {
-      throw new IllegalStateError(`Slot ${slot} is out of range for ${this.file}, which has ${this.entryCount} entries.`);
+      throw new IllegalStateError(
+        `Slot ${slot} is out of range for ${this.file}, which has ${this.entryCount} entries.`,
+      );
     }
     return { timestamp: this.timestampAt(slot), offset: this.baseOffset + this.relativeOffsetAt(slot) };
   }
@@ -59,12 +61,16 @@ export class TimeIndex extends AbstractIndex {
    */
   maybeAppend(timestamp: number, offset: number, skipFullCheck = false): void {
     if (!skipFullCheck && this.isFull()) {
-      throw new IllegalStateError(`Cannot append to time index ${this.file}: it is full (${this.entryCount} entries); ` +
-        `the segment must roll first.`);
+      throw new IllegalStateError(
+        `Cannot append to time index ${this.file}: it is full (${this.entryCount} entries); ` +
+          `the segment must roll first.`,
+      );
     }
     if (this.entryCount > 0 && offset < this.lastEntryCache.offset) {
-      throw new IllegalStateError(`Cannot append offset ${offset} to time index ${this.file}: it is below the last ` +
-        `entry's offset ${this.lastEntryCache.offset}.`);
+      throw new IllegalStateError(
+        `Cannot append offset ${offset} to time index ${this.file}: it is below the last ` +
+          `entry's offset ${this.lastEntryCache.offset}.`,
+      );
     }
     if (timestamp <= this.lastEntryCache.timestamp) return;
     const mapping = this.writableSlot('append a time index entry');
@@ -80,8 +86,10 @@ export class TimeIndex extends AbstractIndex {
     super.sanityCheck();
     const n = this.entryCount;
     if (n > 1 && this.timestampAt(n - 1) <= this.timestampAt(n - 2)) {
-      throw new CorruptIndexError(`Time index file ${this.file} is corrupt: its last entry has timestamp ` +
-        `${this.timestampAt(n - 1)}, not above the entry before it (${this.timestampAt(n - 2)}). It will be rebuilt from the log.`);
+      throw new CorruptIndexError(
+        `Time index file ${this.file} is corrupt: its last entry has timestamp ` +
+          `${this.timestampAt(n - 1)}, not above the entry before it (${this.timestampAt(n - 2)}). It will be rebuilt from the log.`,
+      );
     }
   }
 

@@ -24,7 +24,11 @@ import { SystemScheduler, type Scheduler } from '../common/scheduler.js';
 import { SystemTime, type Time } from '../common/time.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import {
-  PARTITION_LEADER_EPOCH_OFFSET, stampBatch, stampLogAppendTime, validateBatch, type BatchInfo,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  stampBatch,
+  stampLogAppendTime,
+  validateBatch,
+  type BatchInfo,
 } from '../record/record-batch.js';
 import { LeaderEpochFileCache, type EpochEntry } from './leader-epoch-cache.js';
 import { hasDeletePolicy, type LogConfig } from './log-config.js';
@@ -103,16 +107,31 @@ export class UnifiedLog {
   private constructor(opts: UnifiedLogOptions) {
     this.topicPartition = opts.topicPartition;
     this.time = opts.time ?? SystemTime;
-    this.logger = (opts.logger ?? silentLogger).child({ component: 'Log', topicPartition: tpKey(opts.topicPartition.topic, opts.topicPartition.partition) });
+    this.logger = (opts.logger ?? silentLogger).child({
+      component: 'Log',
+      topicPartition: tpKey(opts.topicPartition.topic, opts.topicPartition.partition),
+    });
     fs.mkdirSync(opts.dir, { recursive: true });
     this.leaderEpochCache = new LeaderEpochFileCache(opts.dir, this.logger);
     const loaded = LogLoader.load({
-      dir: opts.dir, config: opts.config, time: this.time, logger: this.logger, recoveryPoint: opts.recoveryPoint ?? 0,
-      logStartOffset: opts.logStartOffset ?? 0, hadCleanShutdown: opts.hadCleanShutdown ?? false, leaderEpochCache: this.leaderEpochCache,
+      dir: opts.dir,
+      config: opts.config,
+      time: this.time,
+      logger: this.logger,
+      recoveryPoint: opts.recoveryPoint ?? 0,
+      logStartOffset: opts.logStartOffset ?? 0,
+      hadCleanShutdown: opts.hadCleanShutdown ?? false,
+      leaderEpochCache: this.leaderEpochCache,
     });
     this.localLog = new LocalLog({
-      dir: opts.dir, config: opts.config, segments: loaded.segments, recoveryPoint: loaded.recoveryPoint,
-      logEndOffset: loaded.logEndOffset, time: this.time, scheduler: opts.scheduler ?? new SystemScheduler(), logger: this.logger,
+      dir: opts.dir,
+      config: opts.config,
+      segments: loaded.segments,
+      recoveryPoint: loaded.recoveryPoint,
+      logEndOffset: loaded.logEndOffset,
+      time: this.time,
+      scheduler: opts.scheduler ?? new SystemScheduler(),
+      logger: this.logger,
     });
     this.logStart = loaded.logStartOffset;
     this.hw = loaded.logStartOffset;
@@ -183,8 +202,16 @@ export class UnifiedLog {
   append(records: Buffer, opts: AppendOptions): LogAppendInfo {
     const batches = this.validate(records, opts.assignOffsets);
     if (batches.length === 0) {
-      return { firstOffset: -1, lastOffset: -1, maxTimestamp: -1, offsetOfMaxTimestamp: -1, logAppendTimeMs: -1,
-        logStartOffset: this.logStart, recordCount: 0, validBytes: 0 };
+      return {
+        firstOffset: -1,
+        lastOffset: -1,
+        maxTimestamp: -1,
+        offsetOfMaxTimestamp: -1,
+        logAppendTimeMs: -1,
+        logStartOffset: this.logStart,
+        recordCount: 0,
+        validBytes: 0,
+      };
     }
     const config = this.config;
     const logAppendTimeMs = config.messageTimestampType === 'LogAppendTime' ? this.time.milliseconds() : -1;
@@ -222,8 +249,11 @@ export class UnifiedLog {
       const last = batches[end - 1]!;
       const largestOffset = last.baseOffset + last.lastOffsetDelta;
       this.maybeRoll(bytes, chunkMaxTimestamp, largestOffset, first.baseOffset);
-      this.localLog.append(records.subarray(first.position, last.position + last.size),
-        { largestOffset, maxTimestamp: chunkMaxTimestamp, offsetOfMaxTimestamp: chunkOffsetOfMax });
+      this.localLog.append(records.subarray(first.position, last.position + last.size), {
+        largestOffset,
+        maxTimestamp: chunkMaxTimestamp,
+        offsetOfMaxTimestamp: chunkOffsetOfMax,
+      });
       for (let i = start; i < end; i++) {
         const b = batches[i]!;
         recordCount += b.recordCount;
@@ -239,8 +269,14 @@ export class UnifiedLog {
     this.maybeFlush();
     const last = batches[batches.length - 1]!;
     return {
-      firstOffset: batches[0]!.baseOffset, lastOffset: last.baseOffset + last.lastOffsetDelta, maxTimestamp,
-      offsetOfMaxTimestamp, logAppendTimeMs, logStartOffset: this.logStart, recordCount, validBytes: records.length,
+      firstOffset: batches[0]!.baseOffset,
+      lastOffset: last.baseOffset + last.lastOffsetDelta,
+      maxTimestamp,
+      offsetOfMaxTimestamp,
+      logAppendTimeMs,
+      logStartOffset: this.logStart,
+      recordCount,
+      validBytes: records.length,
     };
   }
 
@@ -252,12 +288,25 @@ export class UnifiedLog {
    */
   read(startOffset: number, maxBytes: number, opts: ReadOptions = {}): LogReadInfo {
     if (startOffset < this.logStart || startOffset > this.logEndOffset) {
-      throw new ApiError('OFFSET_OUT_OF_RANGE', `Offset ${startOffset} is out of range for ${this.describe()}: ` +
-        `the log holds offsets ${this.logStart} to ${this.logEndOffset - 1}. Reset the position to a valid offset.`);
+      throw new ApiError(
+        'OFFSET_OUT_OF_RANGE',
+        `Offset ${startOffset} is out of range for ${this.describe()}: ` +
+          `the log holds offsets ${this.logStart} to ${this.logEndOffset - 1}. Reset the position to a valid offset.`,
+      );
     }
-    const read = this.localLog.read(startOffset, maxBytes, opts.maxOffset ?? this.logEndOffset, opts.minOneBatch ?? false);
-    return { records: read.records, firstBatchOffset: read.firstBatchOffset, logStartOffset: this.logStart,
-      logEndOffset: this.logEndOffset, highWatermark: this.hw };
+    const read = this.localLog.read(
+      startOffset,
+      maxBytes,
+      opts.maxOffset ?? this.logEndOffset,
+      opts.minOneBatch ?? false,
+    );
+    return {
+      records: read.records,
+      firstBatchOffset: read.firstBatchOffset,
+      logStartOffset: this.logStart,
+      logEndOffset: this.logEndOffset,
+      highWatermark: this.hw,
+    };
   }
 
   /**
@@ -330,8 +379,11 @@ export class UnifiedLog {
    */
   deleteRecordsBefore(offset: number): number {
     if (offset > this.hw) {
-      throw new ApiError('OFFSET_OUT_OF_RANGE', `Cannot delete records of ${this.describe()} before offset ${offset}: ` +
-        `it is above the high watermark ${this.hw}.`);
+      throw new ApiError(
+        'OFFSET_OUT_OF_RANGE',
+        `Cannot delete records of ${this.describe()} before offset ${offset}: ` +
+          `it is above the high watermark ${this.hw}.`,
+      );
     }
     this.maybeIncrementLogStartOffset(offset);
     this.deleteSegments((_, next) => next !== undefined && next.baseOffset <= this.logStart);
@@ -411,17 +463,26 @@ export class UnifiedLog {
     for (let pos = 0; pos < records.length;) {
       const b = validateBatch(records, pos);
       if (b.size > config.maxMessageBytes) {
-        throw new ApiError('MESSAGE_TOO_LARGE', `The record batch appended to ${this.describe()} is ${b.size} bytes, more than ` +
-          `max.message.bytes (${config.maxMessageBytes}). Send smaller batches or raise the topic's max.message.bytes.`);
+        throw new ApiError(
+          'MESSAGE_TOO_LARGE',
+          `The record batch appended to ${this.describe()} is ${b.size} bytes, more than ` +
+            `max.message.bytes (${config.maxMessageBytes}). Send smaller batches or raise the topic's max.message.bytes.`,
+        );
       }
       if (b.size > config.segmentBytes) {
-        throw new ApiError('RECORD_LIST_TOO_LARGE', `The record batch appended to ${this.describe()} is ${b.size} bytes, more ` +
-          `than segment.bytes (${config.segmentBytes}). Raise segment.bytes or send smaller batches.`);
+        throw new ApiError(
+          'RECORD_LIST_TOO_LARGE',
+          `The record batch appended to ${this.describe()} is ${b.size} bytes, more ` +
+            `than segment.bytes (${config.segmentBytes}). Raise segment.bytes or send smaller batches.`,
+        );
       }
       if (!assignOffsets) {
         if (b.baseOffset < expectedNext) {
-          throw new ApiError('INVALID_RECORD', `Batch at position ${pos} of a follower append to ${this.describe()} starts at ` +
-            `offset ${b.baseOffset}, below the expected next offset ${expectedNext}: offsets must go forward.`);
+          throw new ApiError(
+            'INVALID_RECORD',
+            `Batch at position ${pos} of a follower append to ${this.describe()} starts at ` +
+              `offset ${b.baseOffset}, below the expected next offset ${expectedNext}: offsets must go forward.`,
+          );
         }
         expectedNext = b.baseOffset + b.lastOffsetDelta + 1;
       }
@@ -431,19 +492,34 @@ export class UnifiedLog {
     return batches;
   }
 
-  private maybeRoll(incomingBytes: number, incomingMaxTimestamp: number, incomingLargestOffset: number, firstOffset: number): void {
+  private maybeRoll(
+    incomingBytes: number,
+    incomingMaxTimestamp: number,
+    incomingLargestOffset: number,
+    firstOffset: number,
+  ): void {
     const config = this.config;
     const nowMs = this.time.milliseconds();
-    if (this.activeSegment.shouldRoll({ segmentBytes: config.segmentBytes, segmentMs: config.segmentMs, incomingBytes,
-      incomingMaxTimestamp, incomingLargestOffset, nowMs })) {
+    if (
+      this.activeSegment.shouldRoll({
+        segmentBytes: config.segmentBytes,
+        segmentMs: config.segmentMs,
+        incomingBytes,
+        incomingMaxTimestamp,
+        incomingLargestOffset,
+        nowMs,
+      })
+    ) {
       this.localLog.roll(firstOffset);
     }
   }
 
   private maybeFlush(): void {
     const config = this.config;
-    if (this.logEndOffset - this.recoveryPoint >= config.flushMessages ||
-      this.time.milliseconds() - this.localLog.lastFlushTimeMs >= config.flushMs) {
+    if (
+      this.logEndOffset - this.recoveryPoint >= config.flushMessages ||
+      this.time.milliseconds() - this.localLog.lastFlushTimeMs >= config.flushMs
+    ) {
       this.localLog.requestFlush();
     }
   }
@@ -474,7 +550,10 @@ export class UnifiedLog {
     if (deletable.length === segments.length) this.localLog.roll();
     this.localLog.removeAndDeleteSegments(deletable);
     this.maybeIncrementLogStartOffset(this.segments[0]!.baseOffset);
-    this.logger.info({ segments: deletable.map((s) => s.baseOffset), logStartOffset: this.logStart }, 'deleted old segments');
+    this.logger.info(
+      { segments: deletable.map((s) => s.baseOffset), logStartOffset: this.logStart },
+      'deleted old segments',
+    );
     return deletable.length;
   }
 

@@ -66,7 +66,8 @@ export interface SendOptions {
   timeoutMs?: number;
 }
 
-type ResolvedOptions = Required<Omit<NetworkClientOptions, 'onDisconnect'>> & Pick<NetworkClientOptions, 'onDisconnect'>;
+type ResolvedOptions = Required<Omit<NetworkClientOptions, 'onDisconnect'>> &
+  Pick<NetworkClientOptions, 'onDisconnect'>;
 
 const DEFAULT_API_VERSIONS = ApiVersions.defaults();
 /** How long close() lets queued writes leave before destroying the socket. */
@@ -119,11 +120,20 @@ export class NetworkClient {
         socket.destroy();
         reject(error);
       };
-      const timer = setTimeout(() => fail(new ConnectionError(`Connecting to ${resolved.host}:${resolved.port} ` +
-        `timed out after ${resolved.connectTimeoutMs} ms (connectTimeoutMs); is the broker up and reachable?`)),
-      resolved.connectTimeoutMs);
-      const onError = (err: Error): void => fail(new ConnectionError(
-        `Could not connect to ${resolved.host}:${resolved.port}: ${err.message}`, { cause: err }));
+      const timer = setTimeout(
+        () =>
+          fail(
+            new ConnectionError(
+              `Connecting to ${resolved.host}:${resolved.port} ` +
+                `timed out after ${resolved.connectTimeoutMs} ms (connectTimeoutMs); is the broker up and reachable?`,
+            ),
+          ),
+        resolved.connectTimeoutMs,
+      );
+      const onError = (err: Error): void =>
+        fail(
+          new ConnectionError(`Could not connect to ${resolved.host}:${resolved.port}: ${err.message}`, { cause: err }),
+        );
       socket.once('error', onError);
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -144,18 +154,26 @@ export class NetworkClient {
     socket.on('error', (err) => {
       socketError = err;
     });
-    this.closed = new Promise((resolve) => socket.once('close', () => {
-      this.disconnect(new ConnectionError(`Connection to ${this.host}:${this.port} was closed` +
-        (socketError !== null ? `: ${socketError.message}` : ' by the broker'), { cause: socketError ?? undefined }));
-      resolve();
-    }));
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.disconnect(
+          new ConnectionError(
+            `Connection to ${this.host}:${this.port} was closed` +
+              (socketError !== null ? `: ${socketError.message}` : ' by the broker'),
+            { cause: socketError ?? undefined },
+          ),
+        );
+        resolve();
+      }),
+    );
     socket.on('drain', () => this.onDrain());
     socket.on('data', (chunk: Buffer) => {
       try {
         this.decoder.push(chunk);
       } catch (e) {
-        this.disconnect(new ConnectionError(`Bad response from ${this.host}:${this.port}: ${(e as Error).message}`,
-          { cause: e }));
+        this.disconnect(
+          new ConnectionError(`Bad response from ${this.host}:${this.port}: ${(e as Error).message}`, { cause: e }),
+        );
       }
     });
     this.logger.debug('Connected');
@@ -176,18 +194,37 @@ export class NetworkClient {
    * `timeoutMs`, ConnectionError when the connection is or gets closed, InvalidArgumentError when the body
    * cannot be encoded.
    */
-  send<K extends number>(apiKey: K, apiVersion: number, body: RequestOf<K>,
-    options?: SendOptions & { expectResponse?: true }): Promise<ResponseOf<K>>;
-  send<K extends number>(apiKey: K, apiVersion: number, body: RequestOf<K>,
-    options: SendOptions & { expectResponse: false }): Promise<null>;
-  send<K extends number>(apiKey: K, apiVersion: number, body: RequestOf<K>,
-    options: SendOptions = {}): Promise<ResponseOf<K> | null> {
+  send<K extends number>(
+    apiKey: K,
+    apiVersion: number,
+    body: RequestOf<K>,
+    options?: SendOptions & { expectResponse?: true },
+  ): Promise<ResponseOf<K>>;
+  send<K extends number>(
+    apiKey: K,
+    apiVersion: number,
+    body: RequestOf<K>,
+    options: SendOptions & { expectResponse: false },
+  ): Promise<null>;
+  send<K extends number>(
+    apiKey: K,
+    apiVersion: number,
+    body: RequestOf<K>,
+    options: SendOptions = {},
+  ): Promise<ResponseOf<K> | null> {
     if (this.closedBy !== null) return Promise.reject(this.closedBy);
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
     const deadlineMs = performance.now() + timeoutMs;
     return new Promise((resolve, reject) => {
-      const request = new PendingRequest(apiKey, apiVersion, body, options.expectResponse ?? true, deadlineMs,
-        resolve as (body: unknown) => void, reject);
+      const request = new PendingRequest(
+        apiKey,
+        apiVersion,
+        body,
+        options.expectResponse ?? true,
+        deadlineMs,
+        resolve as (body: unknown) => void,
+        reject,
+      );
       if (this.waiting.length === 0 && this.inFlight.length < this.options.maxInFlightRequests) {
         this.transmit(request);
       } else {
@@ -240,15 +277,25 @@ export class NetworkClient {
     const request = this.inFlight.shift();
     if (request === undefined || request.correlationId !== correlationId) {
       if (request !== undefined) this.inFlight.unshift(request);
-      throw new ConnectionError(`Response correlation id ${correlationId} does not match the oldest request in ` +
-        `flight (${request === undefined ? 'none' : request.correlationId}); the connection is out of step.`);
+      throw new ConnectionError(
+        `Response correlation id ${correlationId} does not match the oldest request in ` +
+          `flight (${request === undefined ? 'none' : request.correlationId}); the connection is out of step.`,
+      );
     }
     const errorCode = body['errorCode'];
     if (errorCode === ErrorCode.UNSUPPORTED_VERSION) {
-      request.reject(new ApiError('UNSUPPORTED_VERSION', errorMessageOf(body) ??
-        `${apiKeyName(request.apiKey)} v${request.apiVersion} is not supported by ${this.host}:${this.port}.`));
-    } else if (typeof errorCode === 'number' && errorCode !== ErrorCode.NONE
-      && this.options.apiVersions.get(request.apiKey)?.responseHasErrorCode === false) {
+      request.reject(
+        new ApiError(
+          'UNSUPPORTED_VERSION',
+          errorMessageOf(body) ??
+            `${apiKeyName(request.apiKey)} v${request.apiVersion} is not supported by ${this.host}:${this.port}.`,
+        ),
+      );
+    } else if (
+      typeof errorCode === 'number' &&
+      errorCode !== ErrorCode.NONE &&
+      this.options.apiVersions.get(request.apiKey)?.responseHasErrorCode === false
+    ) {
       request.reject(apiErrorFromCode(errorCode, errorMessageOf(body)));
     } else {
       request.resolve(body);
@@ -286,9 +333,13 @@ export class NetworkClient {
     if (expired !== undefined) {
       this.inFlight.splice(this.inFlight.indexOf(expired), 1);
       expired.reject(this.timeoutError(expired));
-      this.disconnect(new ConnectionError(`Connection to ${this.host}:${this.port} closed: ` +
-        `${apiKeyName(expired.apiKey)} request ${expired.correlationId} got no response in time, and responses ` +
-        'come in order.'));
+      this.disconnect(
+        new ConnectionError(
+          `Connection to ${this.host}:${this.port} closed: ` +
+            `${apiKeyName(expired.apiKey)} request ${expired.correlationId} got no response in time, and responses ` +
+            'come in order.',
+        ),
+      );
       return;
     }
     let next = Infinity;
@@ -299,8 +350,10 @@ export class NetworkClient {
   }
 
   private timeoutError(request: PendingRequest): TimeoutError {
-    return new TimeoutError(`${apiKeyName(request.apiKey)} request to ${this.host}:${this.port} got no response ` +
-      'within its timeout; raise timeoutMs/requestTimeoutMs if the broker is just slow.');
+    return new TimeoutError(
+      `${apiKeyName(request.apiKey)} request to ${this.host}:${this.port} got no response ` +
+        'within its timeout; raise timeoutMs/requestTimeoutMs if the broker is just slow.',
+    );
   }
 
   /**
@@ -347,11 +400,17 @@ function resolveOptions(options: NetworkClientOptions): ResolvedOptions {
     onDisconnect: options.onDisconnect,
   };
   if (typeof resolved.host !== 'string' || resolved.host === '') {
-    throw new InvalidArgumentError(`NetworkClient option host must be a non-empty string; found ${String(options.host)}.`);
+    throw new InvalidArgumentError(
+      `NetworkClient option host must be a non-empty string; found ${String(options.host)}.`,
+    );
   }
-  for (const [name, value, min] of [['port', resolved.port, 1], ['connectTimeoutMs', resolved.connectTimeoutMs, 0],
-    ['requestTimeoutMs', resolved.requestTimeoutMs, 0], ['maxInFlightRequests', resolved.maxInFlightRequests, 1],
-    ['maxResponseBytes', resolved.maxResponseBytes, 1]] as const) {
+  for (const [name, value, min] of [
+    ['port', resolved.port, 1],
+    ['connectTimeoutMs', resolved.connectTimeoutMs, 0],
+    ['requestTimeoutMs', resolved.requestTimeoutMs, 0],
+    ['maxInFlightRequests', resolved.maxInFlightRequests, 1],
+    ['maxResponseBytes', resolved.maxResponseBytes, 1],
+  ] as const) {
     if (!Number.isInteger(value) || value < min) {
       throw new InvalidArgumentError(`NetworkClient option ${name} must be an integer >= ${min}; found ${value}.`);
     }

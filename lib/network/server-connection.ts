@@ -83,12 +83,14 @@ export class ServerConnection {
     this.clientAddress = `${this.socket.remoteAddress}:${this.socket.remotePort}`;
     this.logger = options.logger.child({ component: 'ServerConnection', connectionId: this.connectionId });
     this.decoder = new FrameDecoder((frame) => this.onFrame(frame), { maxFrameBytes: options.socketRequestMaxBytes });
-    this.closed = new Promise((resolve) => this.socket.once('close', () => {
-      this.state = 'Closed';
-      this.queue.length = 0;
-      options.onClose(this);
-      resolve();
-    }));
+    this.closed = new Promise((resolve) =>
+      this.socket.once('close', () => {
+        this.state = 'Closed';
+        this.queue.length = 0;
+        options.onClose(this);
+        resolve();
+      }),
+    );
     this.socket.setNoDelay(true);
     this.socket.setTimeout(options.connectionsMaxIdleMs);
     this.socket.on('timeout', () => this.onIdle());
@@ -107,8 +109,14 @@ export class ServerConnection {
 
   /** The requests waiting for their turn or their handler, for diagnostics: `Produce#12 (pending), ...`. */
   describeQueue(): string {
-    return this.queue.map((s) => `${apiKeyName(s.ctx.apiKey)}#${s.ctx.correlationId} (${s.body === undefined ? 'pending' : 'answered'})`)
-      .join(', ') || 'idle';
+    return (
+      this.queue
+        .map(
+          (s) =>
+            `${apiKeyName(s.ctx.apiKey)}#${s.ctx.correlationId} (${s.body === undefined ? 'pending' : 'answered'})`,
+        )
+        .join(', ') || 'idle'
+    );
   }
 
   /** Stops reading requests, answers the ones in flight, then closes. Resolves once the socket is closed. */
@@ -144,8 +152,11 @@ export class ServerConnection {
     if (this.queue.length >= this.options.queuedMaxRequests) this.updateReading();
 
     const definition = this.options.apiVersions.get(header.apiKey);
-    if (definition === undefined || header.apiVersion < definition.minVersion
-      || header.apiVersion > definition.maxVersion) {
+    if (
+      definition === undefined ||
+      header.apiVersion < definition.minVersion ||
+      header.apiVersion > definition.maxVersion
+    ) {
       this.complete(slot, this.unsupportedVersion(header));
       return;
     }
@@ -156,7 +167,10 @@ export class ServerConnection {
       this.complete(slot, this.errorBody(e, ctx));
       return;
     }
-    result.then((body) => this.complete(slot, body ?? null), (e: unknown) => this.complete(slot, this.errorBody(e, ctx)));
+    result.then(
+      (body) => this.complete(slot, body ?? null),
+      (e: unknown) => this.complete(slot, this.errorBody(e, ctx)),
+    );
   }
 
   private complete(slot: ResponseSlot, body: object | null): void {
@@ -184,8 +198,10 @@ export class ServerConnection {
     }
     socket.uncork();
     if (closeAfter !== null) {
-      this.logger.debug({ apiKey: apiKeyName(closeAfter.apiKey), correlationId: closeAfter.correlationId },
-        'Closing the connection as the request handler asked');
+      this.logger.debug(
+        { apiKey: apiKeyName(closeAfter.apiKey), correlationId: closeAfter.correlationId },
+        'Closing the connection as the request handler asked',
+      );
       this.state = 'Closed';
       socket.end();
       return;
@@ -201,9 +217,14 @@ export class ServerConnection {
     try {
       chunks = this.options.encoder.encode({ correlationId, body: slot.body });
     } catch (e) {
-      this.logger.error({ err: e, apiKey: apiKeyName(slot.ctx.apiKey), correlationId },
-        'Could not encode the response; answering UNKNOWN_SERVER_ERROR');
-      chunks = this.options.encoder.encode({ correlationId, body: errorResponse(new ApiError('UNKNOWN_SERVER_ERROR')) });
+      this.logger.error(
+        { err: e, apiKey: apiKeyName(slot.ctx.apiKey), correlationId },
+        'Could not encode the response; answering UNKNOWN_SERVER_ERROR',
+      );
+      chunks = this.options.encoder.encode({
+        correlationId,
+        body: errorResponse(new ApiError('UNKNOWN_SERVER_ERROR')),
+      });
     }
     let flowing = true;
     for (const chunk of chunks) flowing = this.socket.write(chunk);
@@ -212,19 +233,29 @@ export class ServerConnection {
 
   private errorBody(e: unknown, ctx: RequestContext): object {
     if (e instanceof ApiError) return errorResponse(e);
-    this.logger.error({ err: e, apiKey: apiKeyName(ctx.apiKey), apiVersion: ctx.apiVersion,
-      correlationId: ctx.correlationId, clientAddress: this.clientAddress },
-    'Request handler failed; answering UNKNOWN_SERVER_ERROR');
+    this.logger.error(
+      {
+        err: e,
+        apiKey: apiKeyName(ctx.apiKey),
+        apiVersion: ctx.apiVersion,
+        correlationId: ctx.correlationId,
+        clientAddress: this.clientAddress,
+      },
+      'Request handler failed; answering UNKNOWN_SERVER_ERROR',
+    );
     return errorResponse(new ApiError('UNKNOWN_SERVER_ERROR'));
   }
 
   private unsupportedVersion(header: RequestHeader): object {
     const definition = this.options.apiVersions.get(header.apiKey);
     const name = apiKeyName(header.apiKey);
-    const error = new ApiError('UNSUPPORTED_VERSION', definition === undefined
-      ? `API key ${header.apiKey} (${name}) is not served by this broker; send ApiVersions to list what is.`
-      : `${name} v${header.apiVersion} is not supported; this broker serves ${name} ` +
-        `v${definition.minVersion} to v${definition.maxVersion}.`);
+    const error = new ApiError(
+      'UNSUPPORTED_VERSION',
+      definition === undefined
+        ? `API key ${header.apiKey} (${name}) is not served by this broker; send ApiVersions to list what is.`
+        : `${name} v${header.apiVersion} is not supported; this broker serves ${name} ` +
+            `v${definition.minVersion} to v${definition.maxVersion}.`,
+    );
     // Like Kafka, an ApiVersions request of an unknown version still gets the list, so the client can downgrade.
     return header.apiKey === ApiKey.ApiVersions
       ? { ...errorResponse(error), apiKeys: this.options.apiVersions.ranges(), throttleTimeMs: 0 }
@@ -257,8 +288,10 @@ export class ServerConnection {
   private abort(e: unknown): void {
     if (this.state === 'Closed') return;
     this.state = 'Closed';
-    this.logger.warn({ clientAddress: this.clientAddress, err: e },
-      'Closing connection: received a frame that cannot be answered');
+    this.logger.warn(
+      { clientAddress: this.clientAddress, err: e },
+      'Closing connection: received a frame that cannot be answered',
+    );
     this.socket.destroy();
   }
 }

@@ -67,9 +67,13 @@ export class SocketServer {
       logger: options.logger ?? silentLogger,
     };
     const o = this.options;
-    for (const [name, value, min] of [['port', o.port, 0], ['socketRequestMaxBytes', o.socketRequestMaxBytes, 1],
-      ['connectionsMaxIdleMs', o.connectionsMaxIdleMs, 1], ['queuedMaxRequests', o.queuedMaxRequests, 1],
-      ['shutdownTimeoutMs', o.shutdownTimeoutMs, 0]] as const) {
+    for (const [name, value, min] of [
+      ['port', o.port, 0],
+      ['socketRequestMaxBytes', o.socketRequestMaxBytes, 1],
+      ['connectionsMaxIdleMs', o.connectionsMaxIdleMs, 1],
+      ['queuedMaxRequests', o.queuedMaxRequests, 1],
+      ['shutdownTimeoutMs', o.shutdownTimeoutMs, 0],
+    ] as const) {
       if (!Number.isInteger(value) || value < min) {
         throw new InvalidArgumentError(`SocketServer option ${name} must be an integer >= ${min}; found ${value}.`);
       }
@@ -114,11 +118,17 @@ export class SocketServer {
     const wasListening = this.state === 'Listening';
     this.state = 'Closed';
     const listenerClosed = wasListening
-      ? new Promise<void>((resolve) => this.server.close(() => resolve())) : Promise.resolve();
+      ? new Promise<void>((resolve) => this.server.close(() => resolve()))
+      : Promise.resolve();
     const connections = [...this.connections];
     const timer = setTimeout(() => {
-      this.logger.warn({ connections: [...this.connections].map((c) => `${c.clientAddress}: ${c.describeQueue()}`),
-        shutdownTimeoutMs: this.options.shutdownTimeoutMs }, 'Connections still busy at shutdown; destroying them');
+      this.logger.warn(
+        {
+          connections: [...this.connections].map((c) => `${c.clientAddress}: ${c.describeQueue()}`),
+          shutdownTimeoutMs: this.options.shutdownTimeoutMs,
+        },
+        'Connections still busy at shutdown; destroying them',
+      );
       for (const connection of this.connections) void connection.destroy();
     }, this.options.shutdownTimeoutMs);
     await Promise.all(connections.map((c) => c.closeGracefully()));
@@ -132,7 +142,8 @@ export class SocketServer {
       return;
     }
     const o = this.options;
-    const connectionId = `${socket.localAddress}:${socket.localPort}-${socket.remoteAddress}:${socket.remotePort}-` +
+    const connectionId =
+      `${socket.localAddress}:${socket.localPort}-${socket.remoteAddress}:${socket.remotePort}-` +
       `${this.nextConnectionIndex++}`;
     const connection = new ServerConnection({
       socket,

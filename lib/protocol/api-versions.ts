@@ -35,9 +35,16 @@ export class ApiVersions {
   /** Adds an API, or replaces the definition of its key (to widen its versions). */
   register(definition: ApiDefinition): this {
     const { apiKey, minVersion, maxVersion } = definition;
-    if (!(Number.isInteger(minVersion) && Number.isInteger(maxVersion) && minVersion >= 0 && minVersion <= maxVersion)) {
-      throw new InvalidArgumentError(`${apiKeyName(apiKey)} versions must satisfy 0 <= minVersion <= maxVersion; ` +
-        `found ${minVersion}..${maxVersion}.`);
+    if (!(
+      Number.isInteger(minVersion) &&
+      Number.isInteger(maxVersion) &&
+      minVersion >= 0 &&
+      minVersion <= maxVersion
+    )) {
+      throw new InvalidArgumentError(
+        `${apiKeyName(apiKey)} versions must satisfy 0 <= minVersion <= maxVersion; ` +
+          `found ${minVersion}..${maxVersion}.`,
+      );
     }
     this.byKey.set(apiKey, definition);
     return this;

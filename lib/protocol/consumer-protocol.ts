@@ -27,11 +27,29 @@ export interface Assignment {
 /** Kafka's protocol-struct writer (big-endian; strings int16-length, arrays int32-count), for assignor user data too. */
 export class Writer {
   private readonly chunks: Buffer[] = [];
-  int16(v: number): this { const b = Buffer.allocUnsafe(2); b.writeInt16BE(v); this.chunks.push(b); return this; }
-  int32(v: number): this { const b = Buffer.allocUnsafe(4); b.writeInt32BE(v); this.chunks.push(b); return this; }
-  string(s: string): this { const b = Buffer.from(s, 'utf8'); return this.int16(b.length).raw(b); }
-  bytes(b: Buffer | null): this { return b === null ? this.int32(-1) : this.int32(b.length).raw(b); }
-  raw(b: Buffer): this { this.chunks.push(b); return this; }
+  int16(v: number): this {
+    const b = Buffer.allocUnsafe(2);
+    b.writeInt16BE(v);
+    this.chunks.push(b);
+    return this;
+  }
+  int32(v: number): this {
+    const b = Buffer.allocUnsafe(4);
+    b.writeInt32BE(v);
+    this.chunks.push(b);
+    return this;
+  }
+  string(s: string): this {
+    const b = Buffer.from(s, 'utf8');
+    return this.int16(b.length).raw(b);
+  }
+  bytes(b: Buffer | null): this {
+    return b === null ? this.int32(-1) : this.int32(b.length).raw(b);
+  }
+  raw(b: Buffer): this {
+    this.chunks.push(b);
+    return this;
+  }
   partitions(tps: readonly TopicPartitionRef[]): this {
     const byTopic = new Map<string, number[]>();
     for (const { topic, partition } of tps) {
@@ -46,22 +64,41 @@ export class Writer {
     }
     return this;
   }
-  done(): Buffer { return Buffer.concat(this.chunks); }
+  done(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
 }
 
 /** The matching reader; throws InvalidArgumentError naming `what` on truncated input. */
 export class Reader {
   private pos = 0;
-  constructor(private readonly buf: Buffer, private readonly what: string) {}
-  get remaining(): number { return this.buf.length - this.pos; }
+  constructor(
+    private readonly buf: Buffer,
+    private readonly what: string,
+  ) {}
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
   private need(n: number): void {
     if (this.pos + n > this.buf.length) {
-      throw new InvalidArgumentError(`The ${this.what} from the group is truncated (${this.buf.length} bytes); ` +
-        'is every member of the group an mq or Kafka consumer?');
+      throw new InvalidArgumentError(
+        `The ${this.what} from the group is truncated (${this.buf.length} bytes); ` +
+          'is every member of the group an mq or Kafka consumer?',
+      );
     }
   }
-  int16(): number { this.need(2); const v = this.buf.readInt16BE(this.pos); this.pos += 2; return v; }
-  int32(): number { this.need(4); const v = this.buf.readInt32BE(this.pos); this.pos += 4; return v; }
+  int16(): number {
+    this.need(2);
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  int32(): number {
+    this.need(4);
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
   string(): string {
     const len = this.int16();
     this.need(Math.max(len, 0));

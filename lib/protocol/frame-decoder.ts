@@ -34,7 +34,10 @@ export class FrameDecoder {
   private partial: Buffer | null = null;
   private partialFilled = 0;
 
-  constructor(private readonly onFrame: (frame: Buffer) => void, options: FrameDecoderOptions = {}) {
+  constructor(
+    private readonly onFrame: (frame: Buffer) => void,
+    options: FrameDecoderOptions = {},
+  ) {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   }
 
@@ -92,9 +95,12 @@ export class FrameDecoder {
 
   private checkedLength(length: number): number {
     if (length < 1 || length > this.maxFrameBytes) {
-      throw new InvalidFrameError(`Frame length ${length} is outside 1..${this.maxFrameBytes} bytes` +
-        (length > this.maxFrameBytes ? '; the peer must send smaller requests or raise socket.request.max.bytes.'
-          : '; the peer is not speaking the mq protocol.'));
+      throw new InvalidFrameError(
+        `Frame length ${length} is outside 1..${this.maxFrameBytes} bytes` +
+          (length > this.maxFrameBytes
+            ? '; the peer must send smaller requests or raise socket.request.max.bytes.'
+            : '; the peer is not speaking the mq protocol.'),
+      );
     }
     return length;
   }

@@ -49,8 +49,10 @@ export class FrameEncoder {
     this.zeroCopyThresholdBytes = options.zeroCopyThresholdBytes ?? 1024;
     this.slabBytes = options.slabBytes ?? 65536;
     if (!(this.zeroCopyThresholdBytes >= 1) || !(this.slabBytes >= 64)) {
-      throw new InvalidArgumentError(`FrameEncoder needs zeroCopyThresholdBytes >= 1 and slabBytes >= 64; found ` +
-        `${this.zeroCopyThresholdBytes} and ${this.slabBytes}.`);
+      throw new InvalidArgumentError(
+        `FrameEncoder needs zeroCopyThresholdBytes >= 1 and slabBytes >= 64; found ` +
+          `${this.zeroCopyThresholdBytes} and ${this.slabBytes}.`,
+      );
     }
     this.slab = Buffer.allocUnsafeSlow(this.slabBytes);
   }
@@ -74,8 +76,10 @@ export class FrameEncoder {
     let frameBytes = -LENGTH_BYTES;
     for (const chunk of chunks) frameBytes += chunk.length;
     if (frameBytes > MAX_FRAME_BYTES) {
-      throw new InvalidArgumentError(`A frame holds at most ${MAX_FRAME_BYTES} bytes; this value encodes to ` +
-        `${frameBytes}. Split the request or response.`);
+      throw new InvalidArgumentError(
+        `A frame holds at most ${MAX_FRAME_BYTES} bytes; this value encodes to ` +
+          `${frameBytes}. Split the request or response.`,
+      );
     }
     chunks[0]!.writeInt32BE(frameBytes, 0);
     return chunks;
@@ -258,8 +262,10 @@ export class FrameEncoder {
   private writeMap(value: object, depth: number): void {
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto !== Object.prototype && proto !== null) {
-      throw new InvalidArgumentError(`Cannot encode a ${value.constructor?.name ?? 'non-plain'} object as msgpack; ` +
-        'send plain objects, arrays, strings, numbers, booleans, null and Buffers only.');
+      throw new InvalidArgumentError(
+        `Cannot encode a ${value.constructor?.name ?? 'non-plain'} object as msgpack; ` +
+          'send plain objects, arrays, strings, numbers, booleans, null and Buffers only.',
+      );
     }
     const map = value as Record<string, unknown>;
     let size = 0;

@@ -25,7 +25,9 @@ export function decodeFrameValue(frame: Buffer): unknown {
   try {
     return unpackr.unpack(frame);
   } catch (e) {
-    throw new InvalidFrameError(`A frame of ${frame.length} bytes is not one valid msgpack value: ` +
-      `${(e as Error).message}.`, { cause: e });
+    throw new InvalidFrameError(
+      `A frame of ${frame.length} bytes is not one valid msgpack value: ` + `${(e as Error).message}.`,
+      { cause: e },
+    );
   }
 }

@@ -29,19 +29,28 @@ const isInt32 = (v: unknown): v is number => typeof v === 'number' && (v | 0) ==
  */
 export function readRequestEnvelope(value: unknown): RequestEnvelope {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidFrameError('A request frame must hold a msgpack map {apiKey, apiVersion, correlationId, ' +
-      `clientId, body}; found ${Array.isArray(value) ? 'an array' : value === null ? 'nil' : typeof value}.`);
+    throw new InvalidFrameError(
+      'A request frame must hold a msgpack map {apiKey, apiVersion, correlationId, ' +
+        `clientId, body}; found ${Array.isArray(value) ? 'an array' : value === null ? 'nil' : typeof value}.`,
+    );
   }
   const v = value as Record<string, unknown>;
-  if (!isInt16(v['apiKey']) || !isInt16(v['apiVersion']) || !isInt32(v['correlationId'])
-    || (v['clientId'] !== null && typeof v['clientId'] !== 'string')) {
-    throw new InvalidFrameError('Malformed request header: wanted apiKey int16, apiVersion int16, ' +
-      `correlationId int32, clientId string|null; found ${describeHeader(v)}.`);
+  if (
+    !isInt16(v['apiKey']) ||
+    !isInt16(v['apiVersion']) ||
+    !isInt32(v['correlationId']) ||
+    (v['clientId'] !== null && typeof v['clientId'] !== 'string')
+  ) {
+    throw new InvalidFrameError(
+      'Malformed request header: wanted apiKey int16, apiVersion int16, ' +
+        `correlationId int32, clientId string|null; found ${describeHeader(v)}.`,
+    );
   }
   return value as RequestEnvelope;
 }
 
 function describeHeader(v: Record<string, unknown>): string {
   return ['apiKey', 'apiVersion', 'correlationId', 'clientId']
-    .map((k) => `${k}=${typeof v[k] === 'string' ? JSON.stringify(v[k]) : String(v[k])}`).join(', ');
+    .map((k) => `${k}=${typeof v[k] === 'string' ? JSON.stringify(v[k]) : String(v[k])}`)
+    .join(', ');
 }

@@ -24,10 +24,18 @@ export function errorResponse(error: ApiError): ErrorResponse {
 /** Checks a decoded response value; throws InvalidFrameError when it is not `{correlationId, body}`. */
 export function readResponseEnvelope(value: unknown): ResponseEnvelope {
   const v = value as Record<string, unknown> | null;
-  if (typeof v !== 'object' || v === null || typeof v['correlationId'] !== 'number'
-    || (v['correlationId'] | 0) !== v['correlationId'] || typeof v['body'] !== 'object' || v['body'] === null) {
-    throw new InvalidFrameError('A response frame must hold a msgpack map {correlationId: int32, body: map}; ' +
-      `found ${v === null ? 'nil' : typeof v === 'object' ? `keys ${Object.keys(v).join(',')}` : typeof v}.`);
+  if (
+    typeof v !== 'object' ||
+    v === null ||
+    typeof v['correlationId'] !== 'number' ||
+    (v['correlationId'] | 0) !== v['correlationId'] ||
+    typeof v['body'] !== 'object' ||
+    v['body'] === null
+  ) {
+    throw new InvalidFrameError(
+      'A response frame must hold a msgpack map {correlationId: int32, body: map}; ' +
+        `found ${v === null ? 'nil' : typeof v === 'object' ? `keys ${Object.keys(v).join(',')}` : typeof v}.`,
+    );
   }
   return value as ResponseEnvelope;
 }

@@ -145,8 +145,11 @@ export function requestValidator<T>(messageName: string, schema: Schema<T>): (bo
   return (body) => {
     const failure = schema.check(body);
     if (failure !== null) {
-      throw new ApiError('INVALID_REQUEST', `Invalid ${messageName}: ${messageName}${failure}. ` +
-        'The client sent a body that does not match the schema; upgrade or fix the client.');
+      throw new ApiError(
+        'INVALID_REQUEST',
+        `Invalid ${messageName}: ${messageName}${failure}. ` +
+          'The client sent a body that does not match the schema; upgrade or fix the client.',
+      );
     }
     return body as T;
   };

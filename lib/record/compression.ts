@@ -41,12 +41,18 @@ export const XERIAL_BLOCK_BYTES = 32 * 1024;
 /** Compresses `input` with codec `type`. None returns `input` itself. */
 export async function compress(type: CompressionType, input: Buffer): Promise<Buffer> {
   switch (type) {
-    case CompressionType.None: return input;
-    case CompressionType.Gzip: return gzipAsync(input);
-    case CompressionType.Snappy: return xerialFrame(await Promise.all(xerialChunks(input).map((c) => snappy.compress(c))));
-    case CompressionType.Lz4: return lz4.compressFrame(input);
-    case CompressionType.Zstd: return zstd.compress(input, ZSTD_LEVEL);
-    default: throw unsupported(type);
+    case CompressionType.None:
+      return input;
+    case CompressionType.Gzip:
+      return gzipAsync(input);
+    case CompressionType.Snappy:
+      return xerialFrame(await Promise.all(xerialChunks(input).map((c) => snappy.compress(c))));
+    case CompressionType.Lz4:
+      return lz4.compressFrame(input);
+    case CompressionType.Zstd:
+      return zstd.compress(input, ZSTD_LEVEL);
+    default:
+      throw unsupported(type);
   }
 }
 
@@ -54,16 +60,21 @@ export async function compress(type: CompressionType, input: Buffer): Promise<Bu
 export async function decompress(type: CompressionType, input: Buffer): Promise<Buffer> {
   try {
     switch (type) {
-      case CompressionType.None: return input;
-      case CompressionType.Gzip: return await gunzipAsync(input);
+      case CompressionType.None:
+        return input;
+      case CompressionType.Gzip:
+        return await gunzipAsync(input);
       case CompressionType.Snappy: {
         if (!isXerialFramed(input)) return asBuffer(await snappy.uncompress(input));
         const blocks = await Promise.all(xerialBlocks(input).map((b) => snappy.uncompress(b)));
         return Buffer.concat(blocks.map(asBuffer));
       }
-      case CompressionType.Lz4: return await lz4.decompressFrame(input);
-      case CompressionType.Zstd: return await zstd.decompress(input);
-      default: throw unsupported(type);
+      case CompressionType.Lz4:
+        return await lz4.decompressFrame(input);
+      case CompressionType.Zstd:
+        return await zstd.decompress(input);
+      default:
+        throw unsupported(type);
     }
   } catch (e) {
     throw corrupt(type, e);
@@ -73,12 +84,18 @@ export async function decompress(type: CompressionType, input: Buffer): Promise<
 /** Synchronous `compress`; throws `InvalidArgumentError` for zstd, whose binding has no synchronous API. */
 export function compressSync(type: CompressionType, input: Buffer): Buffer {
   switch (type) {
-    case CompressionType.None: return input;
-    case CompressionType.Gzip: return gzipSync(input);
-    case CompressionType.Snappy: return xerialFrame(xerialChunks(input).map((c) => snappy.compressSync(c)));
-    case CompressionType.Lz4: return lz4.compressFrameSync(input);
-    case CompressionType.Zstd: throw noSyncZstd();
-    default: throw unsupported(type);
+    case CompressionType.None:
+      return input;
+    case CompressionType.Gzip:
+      return gzipSync(input);
+    case CompressionType.Snappy:
+      return xerialFrame(xerialChunks(input).map((c) => snappy.compressSync(c)));
+    case CompressionType.Lz4:
+      return lz4.compressFrameSync(input);
+    case CompressionType.Zstd:
+      throw noSyncZstd();
+    default:
+      throw unsupported(type);
   }
 }
 
@@ -87,13 +104,17 @@ export function decompressSync(type: CompressionType, input: Buffer): Buffer {
   if (type === CompressionType.Zstd) throw noSyncZstd();
   try {
     switch (type) {
-      case CompressionType.None: return input;
-      case CompressionType.Gzip: return gunzipSync(input);
+      case CompressionType.None:
+        return input;
+      case CompressionType.Gzip:
+        return gunzipSync(input);
       case CompressionType.Snappy:
         if (!isXerialFramed(input)) return asBuffer(snappy.uncompressSync(input));
         return Buffer.concat(xerialBlocks(input).map((b) => asBuffer(snappy.uncompressSync(b))));
-      case CompressionType.Lz4: return lz4.decompressFrameSync(input);
-      default: throw unsupported(type);
+      case CompressionType.Lz4:
+        return lz4.decompressFrameSync(input);
+      default:
+        throw unsupported(type);
     }
   } catch (e) {
     throw corrupt(type, e);
@@ -106,7 +127,10 @@ export function hasSyncCodec(type: CompressionType): boolean {
 }
 
 function isXerialFramed(input: Buffer): boolean {
-  return input.length >= XERIAL_HEADER_BYTES && input.compare(XERIAL_MAGIC, 0, XERIAL_MAGIC.length, 0, XERIAL_MAGIC.length) === 0;
+  return (
+    input.length >= XERIAL_HEADER_BYTES &&
+    input.compare(XERIAL_MAGIC, 0, XERIAL_MAGIC.length, 0, XERIAL_MAGIC.length) === 0
+  );
 }
 
 function xerialChunks(input: Buffer): Buffer[] {
@@ -154,8 +178,10 @@ function asBuffer(out: string | Buffer): Buffer {
 }
 
 function unsupported(type: number): ApiError {
-  return new ApiError('UNSUPPORTED_COMPRESSION_TYPE',
-    `Compression codec ${type} is unknown; Kafka's codecs are 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd.`);
+  return new ApiError(
+    'UNSUPPORTED_COMPRESSION_TYPE',
+    `Compression codec ${type} is unknown; Kafka's codecs are 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd.`,
+  );
 }
 
 function noSyncZstd(): InvalidArgumentError {
@@ -164,6 +190,9 @@ function noSyncZstd(): InvalidArgumentError {
 
 function corrupt(type: CompressionType, cause: unknown): ApiError {
   if (cause instanceof ApiError) return cause;
-  return new ApiError('CORRUPT_MESSAGE',
-    `Could not decompress ${CompressionType[type] ?? type} data: ${(cause as Error)?.message ?? String(cause)}.`, { cause });
+  return new ApiError(
+    'CORRUPT_MESSAGE',
+    `Could not decompress ${CompressionType[type] ?? type} data: ${(cause as Error)?.message ?? String(cause)}.`,
+    { cause },
+  );
 }

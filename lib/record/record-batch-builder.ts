@@ -23,11 +23,31 @@
 import { IllegalStateError, InvalidArgumentError } from '../common/errors.js';
 import { compress, compressSync } from './compression.js';
 import {
-  ATTRIBUTES_OFFSET, BASE_OFFSET_OFFSET, BASE_SEQUENCE_OFFSET, BASE_TIMESTAMP_OFFSET, BATCH_LENGTH_OFFSET,
-  CompressionType, CONTROL_FLAG_MASK, CURRENT_MAGIC, LAST_OFFSET_DELTA_OFFSET, LOG_OVERHEAD, MAGIC_OFFSET,
-  MAX_TIMESTAMP_OFFSET, NO_PARTITION_LEADER_EPOCH, NO_PRODUCER_EPOCH, NO_PRODUCER_ID, NO_SEQUENCE,
-  PARTITION_LEADER_EPOCH_OFFSET, PRODUCER_EPOCH_OFFSET, PRODUCER_ID_OFFSET, RECORD_COUNT_OFFSET, RECORDS_OFFSET,
-  TIMESTAMP_TYPE_MASK, TimestampType, TRANSACTIONAL_FLAG_MASK, writeBatchCrc,
+  ATTRIBUTES_OFFSET,
+  BASE_OFFSET_OFFSET,
+  BASE_SEQUENCE_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  BATCH_LENGTH_OFFSET,
+  CompressionType,
+  CONTROL_FLAG_MASK,
+  CURRENT_MAGIC,
+  LAST_OFFSET_DELTA_OFFSET,
+  LOG_OVERHEAD,
+  MAGIC_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  NO_PARTITION_LEADER_EPOCH,
+  NO_PRODUCER_EPOCH,
+  NO_PRODUCER_ID,
+  NO_SEQUENCE,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  RECORD_COUNT_OFFSET,
+  RECORDS_OFFSET,
+  TIMESTAMP_TYPE_MASK,
+  TimestampType,
+  TRANSACTIONAL_FLAG_MASK,
+  writeBatchCrc,
 } from './record-batch.js';
 import { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js';
 
@@ -72,17 +92,20 @@ export class RecordBatchBuilder {
   constructor(opts: RecordBatchBuilderOptions = {}) {
     this.compression = opts.compression ?? CompressionType.None;
     if (!(this.compression in CompressionType)) {
-      throw new InvalidArgumentError(`Unknown compression codec ${this.compression}; use a CompressionType value (0..4).`);
+      throw new InvalidArgumentError(
+        `Unknown compression codec ${this.compression}; use a CompressionType value (0..4).`,
+      );
     }
     this.baseOffset = opts.baseOffset ?? 0;
     this.partitionLeaderEpoch = opts.partitionLeaderEpoch ?? NO_PARTITION_LEADER_EPOCH;
     this.producerId = opts.producerId ?? NO_PRODUCER_ID;
     this.producerEpoch = opts.producerEpoch ?? NO_PRODUCER_EPOCH;
     this.baseSequence = opts.baseSequence ?? NO_SEQUENCE;
-    this.attributes = this.compression
-      | (opts.timestampType === TimestampType.LogAppendTime ? TIMESTAMP_TYPE_MASK : 0)
-      | (opts.isTransactional ? TRANSACTIONAL_FLAG_MASK : 0)
-      | (opts.isControl ? CONTROL_FLAG_MASK : 0);
+    this.attributes =
+      this.compression |
+      (opts.timestampType === TimestampType.LogAppendTime ? TIMESTAMP_TYPE_MASK : 0) |
+      (opts.isTransactional ? TRANSACTIONAL_FLAG_MASK : 0) |
+      (opts.isControl ? CONTROL_FLAG_MASK : 0);
     this.buf = Buffer.allocUnsafe(Math.max(opts.initialCapacity ?? DEFAULT_INITIAL_CAPACITY, RECORDS_OFFSET));
   }
 
@@ -96,9 +119,14 @@ export class RecordBatchBuilder {
   }
 
   /** Appends a record at the next offset. Strings are written as UTF-8; null key or value is written as −1. */
-  append(timestampMs: number, key: Buffer | string | null, value: Buffer | string | null,
-    headers: readonly RecordHeader[] = NO_HEADERS): void {
-    if (this.built) throw new IllegalStateError('Cannot append to a record batch that has been built; reset() it first.');
+  append(
+    timestampMs: number,
+    key: Buffer | string | null,
+    value: Buffer | string | null,
+    headers: readonly RecordHeader[] = NO_HEADERS,
+  ): void {
+    if (this.built)
+      throw new IllegalStateError('Cannot append to a record batch that has been built; reset() it first.');
     if (this.count === 0) {
       this.baseTimestampMs = timestampMs;
       this.maxTimestampMs = timestampMs;
@@ -109,9 +137,15 @@ export class RecordBatchBuilder {
     const offsetDelta = this.count;
     const keyBytes = byteLengthOf(key);
     const valueBytes = byteLengthOf(value);
-    let bodyBytes = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta)
-      + sizeOfVarint(keyBytes) + Math.max(keyBytes, 0) + sizeOfVarint(valueBytes) + Math.max(valueBytes, 0)
-      + sizeOfVarint(headers.length);
+    let bodyBytes =
+      1 +
+      sizeOfVarlong(timestampDelta) +
+      sizeOfVarint(offsetDelta) +
+      sizeOfVarint(keyBytes) +
+      Math.max(keyBytes, 0) +
+      sizeOfVarint(valueBytes) +
+      Math.max(valueBytes, 0) +
+      sizeOfVarint(headers.length);
     for (const h of headers) {
       const hk = Buffer.byteLength(h.key, 'utf8');
       const hv = byteLengthOf(h.value);
@@ -157,15 +191,19 @@ export class RecordBatchBuilder {
   }
 
   private checkBuildable(): void {
-    if (this.built) throw new IllegalStateError('This record batch was already built; reset() the builder to start another.');
-    if (this.count === 0) throw new IllegalStateError('Cannot build an empty record batch; append at least one record.');
+    if (this.built)
+      throw new IllegalStateError('This record batch was already built; reset() the builder to start another.');
+    if (this.count === 0)
+      throw new IllegalStateError('Cannot build an empty record batch; append at least one record.');
     this.built = true;
   }
 
   private finish(records: Buffer): Buffer {
     const size = RECORDS_OFFSET + records.length;
-    const inPlace = records.buffer === this.buf.buffer && records.byteOffset === this.buf.byteOffset + RECORDS_OFFSET
-      && size * 2 >= this.buf.length;
+    const inPlace =
+      records.buffer === this.buf.buffer &&
+      records.byteOffset === this.buf.byteOffset + RECORDS_OFFSET &&
+      size * 2 >= this.buf.length;
     const out = inPlace ? this.buf.subarray(0, size) : Buffer.allocUnsafe(size);
     if (inPlace) this.buf = Buffer.allocUnsafe(this.buf.length);
     out.writeBigInt64BE(BigInt(this.baseOffset), BASE_OFFSET_OFFSET);
@@ -223,8 +261,13 @@ export function buildControlBatch(opts: ControlBatchOptions): Buffer {
   const value = Buffer.alloc(6);
   value.writeInt32BE(opts.coordinatorEpoch, 2);
   const builder = new RecordBatchBuilder({
-    baseOffset: opts.baseOffset, partitionLeaderEpoch: opts.partitionLeaderEpoch, producerId: opts.producerId,
-    producerEpoch: opts.producerEpoch, isTransactional: true, isControl: true, initialCapacity: 128,
+    baseOffset: opts.baseOffset,
+    partitionLeaderEpoch: opts.partitionLeaderEpoch,
+    producerId: opts.producerId,
+    producerEpoch: opts.producerEpoch,
+    isTransactional: true,
+    isControl: true,
+    initialCapacity: 128,
   });
   builder.append(opts.timestampMs, key, value);
   return builder.buildSync();

@@ -14,10 +14,31 @@ import { ApiError } from '../common/errors.js';
 import { decompress, decompressSync } from './compression.js';
 import { ControlRecordType } from './record-batch-builder.js';
 import {
-  attributesOf, baseOffsetOf, baseSequenceOf, baseTimestampOf, batchSizeAt, CompressionType, compressionOf,
-  CURRENT_MAGIC, isControl, isTransactional, lastOffsetDeltaOf, LOG_OVERHEAD, magicOf,
-  MAGIC_OFFSET, maxTimestampOf, partitionLeaderEpochOf, producerEpochOf, producerIdOf, RECORD_BATCH_OVERHEAD,
-  recordCountOf, RECORDS_OFFSET, TimestampType, timestampTypeOf, validateBatch, type BatchInfo,
+  attributesOf,
+  baseOffsetOf,
+  baseSequenceOf,
+  baseTimestampOf,
+  batchSizeAt,
+  CompressionType,
+  compressionOf,
+  CURRENT_MAGIC,
+  isControl,
+  isTransactional,
+  lastOffsetDeltaOf,
+  LOG_OVERHEAD,
+  magicOf,
+  MAGIC_OFFSET,
+  maxTimestampOf,
+  partitionLeaderEpochOf,
+  producerEpochOf,
+  producerIdOf,
+  RECORD_BATCH_OVERHEAD,
+  recordCountOf,
+  RECORDS_OFFSET,
+  TimestampType,
+  timestampTypeOf,
+  validateBatch,
+  type BatchInfo,
 } from './record-batch.js';
 import { RecordIterator, type RecordContext } from './record.js';
 
@@ -26,12 +47,16 @@ export function* iterateBatches(buf: Buffer, pos = 0, end = buf.length): Generat
   while (end - pos >= LOG_OVERHEAD) {
     const size = batchSizeAt(buf, pos);
     if (size < RECORD_BATCH_OVERHEAD) {
-      throw new ApiError('CORRUPT_MESSAGE',
-        `Record batch at position ${pos} declares a size of ${size} bytes, less than the ${RECORD_BATCH_OVERHEAD}-byte header.`);
+      throw new ApiError(
+        'CORRUPT_MESSAGE',
+        `Record batch at position ${pos} declares a size of ${size} bytes, less than the ${RECORD_BATCH_OVERHEAD}-byte header.`,
+      );
     }
     if (end - pos > MAGIC_OFFSET && magicOf(buf, pos) !== CURRENT_MAGIC) {
-      throw new ApiError('CORRUPT_MESSAGE',
-        `Record batch at position ${pos} has magic ${magicOf(buf, pos)}; only magic ${CURRENT_MAGIC} batches are supported.`);
+      throw new ApiError(
+        'CORRUPT_MESSAGE',
+        `Record batch at position ${pos} has magic ${magicOf(buf, pos)}; only magic ${CURRENT_MAGIC} batches are supported.`,
+      );
     }
     if (size > end - pos) return;
     yield new BatchView(buf, pos, size);
@@ -46,29 +71,65 @@ export interface ControlRecord {
 }
 
 export class BatchView {
-  constructor(readonly buffer: Buffer, readonly position: number, readonly size = batchSizeAt(buffer, position)) {}
+  constructor(
+    readonly buffer: Buffer,
+    readonly position: number,
+    readonly size = batchSizeAt(buffer, position),
+  ) {}
 
   /** The batch's bytes (a subarray, no copy). */
   get bytes(): Buffer {
     return this.buffer.subarray(this.position, this.position + this.size);
   }
 
-  get baseOffset(): number { return baseOffsetOf(this.buffer, this.position); }
-  get lastOffsetDelta(): number { return lastOffsetDeltaOf(this.buffer, this.position); }
-  get lastOffset(): number { return this.baseOffset + this.lastOffsetDelta; }
-  get nextOffset(): number { return this.lastOffset + 1; }
-  get partitionLeaderEpoch(): number { return partitionLeaderEpochOf(this.buffer, this.position); }
-  get attributes(): number { return attributesOf(this.buffer, this.position); }
-  get compression(): CompressionType { return compressionOf(this.buffer, this.position); }
-  get timestampType(): TimestampType { return timestampTypeOf(this.buffer, this.position); }
-  get isTransactional(): boolean { return isTransactional(this.buffer, this.position); }
-  get isControl(): boolean { return isControl(this.buffer, this.position); }
-  get baseTimestamp(): number { return baseTimestampOf(this.buffer, this.position); }
-  get maxTimestamp(): number { return maxTimestampOf(this.buffer, this.position); }
-  get producerId(): bigint { return producerIdOf(this.buffer, this.position); }
-  get producerEpoch(): number { return producerEpochOf(this.buffer, this.position); }
-  get baseSequence(): number { return baseSequenceOf(this.buffer, this.position); }
-  get recordCount(): number { return recordCountOf(this.buffer, this.position); }
+  get baseOffset(): number {
+    return baseOffsetOf(this.buffer, this.position);
+  }
+  get lastOffsetDelta(): number {
+    return lastOffsetDeltaOf(this.buffer, this.position);
+  }
+  get lastOffset(): number {
+    return this.baseOffset + this.lastOffsetDelta;
+  }
+  get nextOffset(): number {
+    return this.lastOffset + 1;
+  }
+  get partitionLeaderEpoch(): number {
+    return partitionLeaderEpochOf(this.buffer, this.position);
+  }
+  get attributes(): number {
+    return attributesOf(this.buffer, this.position);
+  }
+  get compression(): CompressionType {
+    return compressionOf(this.buffer, this.position);
+  }
+  get timestampType(): TimestampType {
+    return timestampTypeOf(this.buffer, this.position);
+  }
+  get isTransactional(): boolean {
+    return isTransactional(this.buffer, this.position);
+  }
+  get isControl(): boolean {
+    return isControl(this.buffer, this.position);
+  }
+  get baseTimestamp(): number {
+    return baseTimestampOf(this.buffer, this.position);
+  }
+  get maxTimestamp(): number {
+    return maxTimestampOf(this.buffer, this.position);
+  }
+  get producerId(): bigint {
+    return producerIdOf(this.buffer, this.position);
+  }
+  get producerEpoch(): number {
+    return producerEpochOf(this.buffer, this.position);
+  }
+  get baseSequence(): number {
+    return baseSequenceOf(this.buffer, this.position);
+  }
+  get recordCount(): number {
+    return recordCountOf(this.buffer, this.position);
+  }
 
   /** Checks size, magic, CRC and counts (`validateBatch`); throws `ApiError` when the batch is corrupt. */
   validate(): BatchInfo {
@@ -91,12 +152,17 @@ export class BatchView {
     const key = record && !record.done ? record.value.key : null;
     const value = record && !record.done ? record.value.value : null;
     if (key === null || key.length < 4 || value === null || value.length < 6) {
-      throw new ApiError('CORRUPT_MESSAGE',
-        `Batch at offset ${this.baseOffset} is not a well-formed control batch (control flag ${this.isControl}).`);
+      throw new ApiError(
+        'CORRUPT_MESSAGE',
+        `Batch at offset ${this.baseOffset} is not a well-formed control batch (control flag ${this.isControl}).`,
+      );
     }
     const type = key.readInt16BE(2);
     if (type !== ControlRecordType.Abort && type !== ControlRecordType.Commit) {
-      throw new ApiError('CORRUPT_MESSAGE', `Control batch at offset ${this.baseOffset} has unknown marker type ${type}.`);
+      throw new ApiError(
+        'CORRUPT_MESSAGE',
+        `Control batch at offset ${this.baseOffset} has unknown marker type ${type}.`,
+      );
     }
     return { type, coordinatorEpoch: value.readInt32BE(2) };
   }

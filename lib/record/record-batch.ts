@@ -63,7 +63,7 @@ export enum TimestampType {
 
 /** Kafka's name of a timestamp type, as tools print it (`CreateTime:<ms>`). */
 export const timestampTypeName = (t: TimestampType): 'CreateTime' | 'LogAppendTime' =>
-  (t === TimestampType.LogAppendTime ? 'LogAppendTime' : 'CreateTime');
+  t === TimestampType.LogAppendTime ? 'LogAppendTime' : 'CreateTime';
 
 /** Total size in bytes of the batch starting at `pos`, from its length field. */
 export function batchSizeAt(buf: Buffer, pos = 0): number {
@@ -73,7 +73,8 @@ export function batchSizeAt(buf: Buffer, pos = 0): number {
 export const baseOffsetOf = (b: Buffer, pos = 0): number => Number(b.readBigInt64BE(pos + BASE_OFFSET_OFFSET));
 export const lastOffsetDeltaOf = (b: Buffer, pos = 0): number => b.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
 export const lastOffsetOf = (b: Buffer, pos = 0): number => baseOffsetOf(b, pos) + lastOffsetDeltaOf(b, pos);
-export const partitionLeaderEpochOf = (b: Buffer, pos = 0): number => b.readInt32BE(pos + PARTITION_LEADER_EPOCH_OFFSET);
+export const partitionLeaderEpochOf = (b: Buffer, pos = 0): number =>
+  b.readInt32BE(pos + PARTITION_LEADER_EPOCH_OFFSET);
 export const magicOf = (b: Buffer, pos = 0): number => b.readInt8(pos + MAGIC_OFFSET);
 export const crcOf = (b: Buffer, pos = 0): number => b.readUInt32BE(pos + CRC_OFFSET);
 export const attributesOf = (b: Buffer, pos = 0): number => b.readInt16BE(pos + ATTRIBUTES_OFFSET);
@@ -135,39 +136,55 @@ export interface BatchInfo {
 export function validateBatch(buf: Buffer, pos = 0, end = buf.length): BatchInfo {
   const remaining = end - pos;
   if (remaining < RECORD_BATCH_OVERHEAD) {
-    throw new ApiError('CORRUPT_MESSAGE',
-      `Record batch at position ${pos} is truncated: ${remaining} bytes left, a batch header needs ${RECORD_BATCH_OVERHEAD}.`);
+    throw new ApiError(
+      'CORRUPT_MESSAGE',
+      `Record batch at position ${pos} is truncated: ${remaining} bytes left, a batch header needs ${RECORD_BATCH_OVERHEAD}.`,
+    );
   }
   const batchLength = buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
   const size = LOG_OVERHEAD + batchLength;
   if (batchLength < RECORD_BATCH_OVERHEAD - LOG_OVERHEAD) {
-    throw new ApiError('CORRUPT_MESSAGE',
-      `Record batch at position ${pos} declares length ${batchLength}, smaller than the header (${RECORD_BATCH_OVERHEAD - LOG_OVERHEAD}).`);
+    throw new ApiError(
+      'CORRUPT_MESSAGE',
+      `Record batch at position ${pos} declares length ${batchLength}, smaller than the header (${RECORD_BATCH_OVERHEAD - LOG_OVERHEAD}).`,
+    );
   }
   if (size > remaining) {
-    throw new ApiError('CORRUPT_MESSAGE',
-      `Record batch at position ${pos} declares ${size} bytes but only ${remaining} are present.`);
+    throw new ApiError(
+      'CORRUPT_MESSAGE',
+      `Record batch at position ${pos} declares ${size} bytes but only ${remaining} are present.`,
+    );
   }
   const magic = buf.readInt8(pos + MAGIC_OFFSET);
   if (magic !== CURRENT_MAGIC) {
-    throw new ApiError('CORRUPT_MESSAGE', `Record batch at position ${pos} has magic ${magic}; only magic 2 is supported.`);
+    throw new ApiError(
+      'CORRUPT_MESSAGE',
+      `Record batch at position ${pos} has magic ${magic}; only magic 2 is supported.`,
+    );
   }
   const stored = buf.readUInt32BE(pos + CRC_OFFSET);
   const computed = computeBatchCrc(buf, pos, size);
   if (stored !== computed) {
-    throw new ApiError('CORRUPT_MESSAGE',
-      `Record batch at position ${pos} failed its CRC check: stored ${stored.toString(16)}, computed ${computed.toString(16)}.`);
+    throw new ApiError(
+      'CORRUPT_MESSAGE',
+      `Record batch at position ${pos} failed its CRC check: stored ${stored.toString(16)}, computed ${computed.toString(16)}.`,
+    );
   }
   const attributes = buf.readInt16BE(pos + ATTRIBUTES_OFFSET);
   const compression = attributes & COMPRESSION_CODEC_MASK;
   if (compression > CompressionType.Zstd) {
-    throw new ApiError('UNSUPPORTED_COMPRESSION_TYPE', `Record batch at position ${pos} uses unknown compression codec ${compression}.`);
+    throw new ApiError(
+      'UNSUPPORTED_COMPRESSION_TYPE',
+      `Record batch at position ${pos} uses unknown compression codec ${compression}.`,
+    );
   }
   const lastOffsetDelta = buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
   const recordCount = buf.readInt32BE(pos + RECORD_COUNT_OFFSET);
   if (recordCount < 0 || lastOffsetDelta < 0 || (recordCount > 0 && lastOffsetDelta + 1 < recordCount)) {
-    throw new ApiError('INVALID_RECORD',
-      `Record batch at position ${pos} has record count ${recordCount} and last offset delta ${lastOffsetDelta}, which disagree.`);
+    throw new ApiError(
+      'INVALID_RECORD',
+      `Record batch at position ${pos} has record count ${recordCount} and last offset delta ${lastOffsetDelta}, which disagree.`,
+    );
   }
   return {
     position: pos,

@@ -43,7 +43,12 @@ export class RecordIterator implements IterableIterator<Record> {
   private index = 0;
 
   /** Iterates the records in `section[start, end)`. */
-  constructor(section: Buffer, private readonly ctx: RecordContext, start = 0, private readonly end = section.length) {
+  constructor(
+    section: Buffer,
+    private readonly ctx: RecordContext,
+    start = 0,
+    private readonly end = section.length,
+  ) {
     this.reader = new VarintReader(section, start, end);
   }
 
@@ -55,7 +60,9 @@ export class RecordIterator implements IterableIterator<Record> {
     const r = this.reader;
     if (this.index === this.ctx.recordCount) {
       if (r.pos !== this.end) {
-        throw this.corrupt(`${this.end - r.pos} bytes follow the last of the ${this.ctx.recordCount} records the batch declares`);
+        throw this.corrupt(
+          `${this.end - r.pos} bytes follow the last of the ${this.ctx.recordCount} records the batch declares`,
+        );
       }
       return { done: true, value: undefined };
     }
@@ -118,11 +125,12 @@ export class RecordIterator implements IterableIterator<Record> {
     const length = r.readVarint();
     if (length === -1) return null;
     if (length < -1 || r.pos + length > r.end) {
-      throw this.corrupt(`record ${this.index} has a ${what} of ${length} bytes with ${r.end - r.pos} left in the record`);
+      throw this.corrupt(
+        `record ${this.index} has a ${what} of ${length} bytes with ${r.end - r.pos} left in the record`,
+      );
     }
     const bytes = r.buf.subarray(r.pos, r.pos + length);
     r.pos += length;
     return bytes;
   }
 }
-

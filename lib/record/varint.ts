@@ -73,7 +73,11 @@ export function sizeOfVarlong(value: number): number {
  * Mutable and reusable: `reset()` points it at new bytes.
  */
 export class VarintReader {
-  constructor(public buf: Buffer = EMPTY, public pos = 0, public end = buf.length) {}
+  constructor(
+    public buf: Buffer = EMPTY,
+    public pos = 0,
+    public end = buf.length,
+  ) {}
 
   reset(buf: Buffer, pos = 0, end = buf.length): void {
     this.buf = buf;
@@ -122,11 +126,15 @@ export class VarintReader {
 const EMPTY = Buffer.alloc(0);
 
 function truncated(start: number, end: number): ApiError {
-  return new ApiError('CORRUPT_MESSAGE',
-    `Varint at position ${start} runs past the end of the data at ${end}; the record or batch is truncated.`);
+  return new ApiError(
+    'CORRUPT_MESSAGE',
+    `Varint at position ${start} runs past the end of the data at ${end}; the record or batch is truncated.`,
+  );
 }
 
 function tooLong(kind: string, start: number, maxBytes: number): ApiError {
-  return new ApiError('CORRUPT_MESSAGE',
-    `Malformed ${kind} at position ${start}: longer than ${maxBytes} bytes; the data is corrupt.`);
+  return new ApiError(
+    'CORRUPT_MESSAGE',
+    `Malformed ${kind} at position ${start}: longer than ${maxBytes} bytes; the data is corrupt.`,
+  );
 }

@@ -20,7 +20,11 @@ export class DeadlineQueue<T> {
   private timerDueMs = Infinity;
   private closed = false;
 
-  constructor(private readonly time: Time, private readonly onExpire: (item: T) => void, private readonly tickMs = 1) {}
+  constructor(
+    private readonly time: Time,
+    private readonly onExpire: (item: T) => void,
+    private readonly tickMs = 1,
+  ) {}
 
   get size(): number {
     return this.bucketOf.size;
@@ -94,11 +98,14 @@ export class DeadlineQueue<T> {
     this.timer = undefined;
     this.timerDueMs = due;
     if (due === Infinity || this.closed) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerDueMs = Infinity;
-      this.expireDue();
-    }, Math.max(0, due - this.time.hiResMs())).unref();
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerDueMs = Infinity;
+        this.expireDue();
+      },
+      Math.max(0, due - this.time.hiResMs()),
+    ).unref();
   }
 
   private push(key: number): void {

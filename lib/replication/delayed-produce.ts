@@ -41,9 +41,13 @@ export interface ProduceAcksStatus {
 export class DelayedProduce extends DelayedOperation {
   private readonly waiting: ProduceAcksStatus[];
 
-  constructor(timeoutMs: number, waiting: ProduceAcksStatus[], private readonly results: ProducePartitionResult[],
+  constructor(
+    timeoutMs: number,
+    waiting: ProduceAcksStatus[],
+    private readonly results: ProducePartitionResult[],
     private readonly getPartition: (topic: string, partition: number) => Partition | undefined,
-    private readonly respond: (results: ProducePartitionResult[]) => void) {
+    private readonly respond: (results: ProducePartitionResult[]) => void,
+  ) {
     super(timeoutMs);
     for (const s of waiting) s.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
     this.waiting = waiting;
@@ -59,8 +63,10 @@ export class DelayedProduce extends DelayedOperation {
     for (const s of this.waiting) {
       if (s.result.errorCode !== ErrorCode.REQUEST_TIMED_OUT) continue;
       const partition = this.getPartition(s.result.topic, s.result.partition);
-      const error = partition === undefined ? 'UNKNOWN_TOPIC_OR_PARTITION'
-        : partition.checkEnoughReplicasReachOffset(s.requiredOffset, s.leaderEpoch);
+      const error =
+        partition === undefined
+          ? 'UNKNOWN_TOPIC_OR_PARTITION'
+          : partition.checkEnoughReplicasReachOffset(s.requiredOffset, s.leaderEpoch);
       if (error === undefined) {
         pending++;
         continue;

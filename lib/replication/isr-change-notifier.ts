@@ -25,7 +25,11 @@ export class IsrChangeNotifier {
   private lastPropagationMs: number;
   private writing = false;
 
-  constructor(private readonly write: IsrChangeWriter, private readonly time: Time, private readonly logger: Logger) {
+  constructor(
+    private readonly write: IsrChangeWriter,
+    private readonly time: Time,
+    private readonly logger: Logger,
+  ) {
     this.lastPropagationMs = time.milliseconds();
   }
 
@@ -42,8 +46,11 @@ export class IsrChangeNotifier {
   async maybePropagate(): Promise<void> {
     const now = this.time.milliseconds();
     if (this.writing || this.pending.size === 0) return;
-    if (this.lastChangeMs + ISR_CHANGE_PROPAGATION_BLACKOUT_MS >= now &&
-      this.lastPropagationMs + ISR_CHANGE_PROPAGATION_MAX_INTERVAL_MS >= now) return;
+    if (
+      this.lastChangeMs + ISR_CHANGE_PROPAGATION_BLACKOUT_MS >= now &&
+      this.lastPropagationMs + ISR_CHANGE_PROPAGATION_MAX_INTERVAL_MS >= now
+    )
+      return;
     const batch = this.pending;
     this.pending = new Map();
     this.writing = true;

@@ -6,7 +6,12 @@
  */
 import type { TopicPartition } from '../common/topic-partition.js';
 import type { AliveBroker } from './metadata-cache.js';
-import type { EpochEndOffsetResult, FetchMessagesRequest, FetchPartitionResult, ListOffsetsResult } from './replica-manager.js';
+import type {
+  EpochEndOffsetResult,
+  FetchMessagesRequest,
+  FetchPartitionResult,
+  ListOffsetsResult,
+} from './replica-manager.js';
 
 export interface EpochEndOffsetRequest extends TopicPartition {
   /** The follower's view of the current leader epoch (fencing). */
@@ -19,7 +24,9 @@ export interface LeaderEndPoint {
   /** One Fetch with the follower's replicaId. Rejects when the connection fails or the whole request is refused. */
   fetch(req: FetchMessagesRequest): Promise<FetchPartitionResult[]>;
   /** OffsetForLeaderEpoch for each partition. */
-  fetchEpochEndOffsets(partitions: readonly EpochEndOffsetRequest[]): Promise<(EpochEndOffsetResult & TopicPartition)[]>;
+  fetchEpochEndOffsets(
+    partitions: readonly EpochEndOffsetRequest[],
+  ): Promise<(EpochEndOffsetResult & TopicPartition)[]>;
   /** ListOffsets as a replica: -1 answers the leader's log end offset, -2 its log start offset. */
   fetchOffset(tp: TopicPartition, currentLeaderEpoch: number, timestamp: -1 | -2): Promise<ListOffsetsResult>;
   close(): Promise<void>;

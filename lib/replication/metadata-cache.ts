@@ -37,8 +37,15 @@ import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../common/logger.js';
 import type { ZkClient, ZkNodeData } from '../zk/zk-client.js';
 import {
-  BrokerIdsZNode, BrokerIdZNode, ClusterIdZNode, ControllerZNode, TopicPartitionStateZNode, TopicsZNode, TopicZNode,
-  type EndPoint, type LeaderIsrAndControllerEpoch,
+  BrokerIdsZNode,
+  BrokerIdZNode,
+  ClusterIdZNode,
+  ControllerZNode,
+  TopicPartitionStateZNode,
+  TopicsZNode,
+  TopicZNode,
+  type EndPoint,
+  type LeaderIsrAndControllerEpoch,
 } from '../zk/zk-paths.js';
 
 /** A partition's leader and ISR as last accepted, with the state znode's version (the token for ISR writes). */
@@ -191,7 +198,12 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
   }
 
   /** Every partition of every topic, with its replicas and state (if any). */
-  *partitions(): Generator<{ topic: string; partition: number; replicas: readonly number[]; state: PartitionState | undefined }> {
+  *partitions(): Generator<{
+    topic: string;
+    partition: number;
+    replicas: readonly number[];
+    state: PartitionState | undefined;
+  }> {
     for (const [topic, entry] of this.topicEntries) {
       for (const [partition, p] of entry.partitions) yield { topic, partition, replicas: p.replicas, state: p.state };
     }
@@ -244,8 +256,12 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
     if (registration === null) return;
     const plaintext = registration.endpoints.find((e) => e.securityProtocol === 'PLAINTEXT');
     this.brokers.set(id, {
-      id, host: plaintext?.host ?? '', port: plaintext?.port ?? -1, rack: registration.rack,
-      endpoints: registration.endpoints, epoch: node.stat.czxid,
+      id,
+      host: plaintext?.host ?? '',
+      port: plaintext?.port ?? -1,
+      rack: registration.rack,
+      endpoints: registration.endpoints,
+      epoch: node.stat.czxid,
     });
     this.emit('brokers');
   }
@@ -328,19 +344,30 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
         }
         continue;
       }
-      const p: PartitionEntry = { replicas: a.replicas, removing: a.removingReplicas, state: undefined, stateCzxid: -1,
-        unwatch: () => {} };
+      const p: PartitionEntry = {
+        replicas: a.replicas,
+        removing: a.removingReplicas,
+        state: undefined,
+        stateCzxid: -1,
+        unwatch: () => {},
+      };
       entry.partitions.set(partition, p);
-      const sub = this.subscribeData(TopicPartitionStateZNode.path({ topic, partition }),
-        (stateNode) => this.onPartitionState(topic, partition, entry, p, stateNode));
+      const sub = this.subscribeData(TopicPartitionStateZNode.path({ topic, partition }), (stateNode) =>
+        this.onPartitionState(topic, partition, entry, p, stateNode),
+      );
       p.unwatch = sub.unwatch;
       loads.push(sub.loaded);
     }
     await Promise.all(loads);
   }
 
-  private onPartitionState(topic: string, partition: number, topicEntry: TopicEntry, entry: PartitionEntry,
-    node: ZkNodeData | null): void {
+  private onPartitionState(
+    topic: string,
+    partition: number,
+    topicEntry: TopicEntry,
+    entry: PartitionEntry,
+    node: ZkNodeData | null,
+  ): void {
     if (this.topicEntries.get(topic) !== topicEntry || topicEntry.partitions.get(partition) !== entry) return;
     if (node === null) return; // not elected yet, or being deleted with its topic
     const decoded = this.decodeOrNull(() => TopicPartitionStateZNode.decode({ topic, partition }, node.data));
@@ -367,8 +394,10 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
   }
 
   /** Registers a watch whose `loaded` resolves after the handler finished its first call (or on unwatch). */
-  private subscribe<T>(register: (handler: (state: T) => Promise<void>) => () => void,
-    handler: (state: T) => unknown): Subscription {
+  private subscribe<T>(
+    register: (handler: (state: T) => Promise<void>) => () => void,
+    handler: (state: T) => unknown,
+  ): Subscription {
     let markLoaded!: () => void;
     const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
     if (this.closed) return { unwatch: () => {}, loaded: Promise.resolve() };

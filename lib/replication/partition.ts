@@ -32,7 +32,13 @@ import type { Time } from '../common/time.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import type { EpochEntry } from '../log/leader-epoch-cache.js';
 import type { TimestampOffset } from '../log/time-index.js';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type LogAppendInfo, type LogReadInfo, type UnifiedLog } from '../log/unified-log.js';
+import {
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  type LogAppendInfo,
+  type LogReadInfo,
+  type UnifiedLog,
+} from '../log/unified-log.js';
 import type { LeaderIsrAndControllerEpoch } from '../zk/zk-paths.js';
 import type { ErrorName } from '../common/error-codes.js';
 import type { PartitionState } from './metadata-cache.js';
@@ -40,7 +46,11 @@ import type { PartitionState } from './metadata-cache.js';
 export type PartitionRole = 'Leader' | 'Follower' | 'None';
 
 /** Conditional write of a state znode; the new zkVersion, or null on BAD_VERSION (KafkaZkClient.updatePartitionState). */
-export type IsrWriter = (tp: TopicPartition, state: LeaderIsrAndControllerEpoch, expectedZkVersion: number) => Promise<number | null>;
+export type IsrWriter = (
+  tp: TopicPartition,
+  state: LeaderIsrAndControllerEpoch,
+  expectedZkVersion: number,
+) => Promise<number | null>;
 
 /** What the owner hears from a partition. Called synchronously; must not throw. */
 export interface PartitionListener {
@@ -205,12 +215,17 @@ export class Partition implements TopicPartition {
       for (const id of replicas) {
         if (id === this.localBrokerId) continue;
         this.remoteReplicas.set(id, {
-          logEndOffset: -1, logStartOffset: -1, lastCaughtUpTimeMs: state.isr.includes(id) ? nowMs : 0,
-          lastFetchLeaderLogEndOffset: leo, lastFetchTimeMs: nowMs,
+          logEndOffset: -1,
+          logStartOffset: -1,
+          lastCaughtUpTimeMs: state.isr.includes(id) ? nowMs : 0,
+          lastFetchLeaderLogEndOffset: leo,
+          lastFetchTimeMs: nowMs,
         });
       }
-      this.logger.info({ leaderEpoch: state.leaderEpoch, isr: state.isr, startOffset: leo, highWatermark: this.highWatermark },
-        'became leader');
+      this.logger.info(
+        { leaderEpoch: state.leaderEpoch, isr: state.isr, startOffset: leo, highWatermark: this.highWatermark },
+        'became leader',
+      );
     } else {
       this.syncRemoteReplicas(replicas);
     }
@@ -225,7 +240,9 @@ export class Partition implements TopicPartition {
    * leader epoch changed, i.e. fetching must (re)start with truncation by leader epoch.
    */
   makeFollower(state: PartitionState, replicas: readonly number[]): boolean {
-    const changed = this.roleValue !== 'Follower' || state.leader !== this.leaderIdValue ||
+    const changed =
+      this.roleValue !== 'Follower' ||
+      state.leader !== this.leaderIdValue ||
       state.leaderEpoch !== this.leaderEpochValue;
     this.applyState(state, replicas);
     this.roleValue = 'Follower';
@@ -247,9 +264,12 @@ export class Partition implements TopicPartition {
     this.requireLeader();
     const minIsr = this.minInsyncReplicas;
     if (requiredAcks === -1 && this.isrValue.length < minIsr) {
-      throw new ApiError('NOT_ENOUGH_REPLICAS', `The in-sync replicas of ${this.key} are ${JSON.stringify(this.isrValue)}, ` +
-        `fewer than min.insync.replicas (${minIsr}); nothing was written. Wait for followers to catch up, or produce ` +
-        `with fewer acks.`);
+      throw new ApiError(
+        'NOT_ENOUGH_REPLICAS',
+        `The in-sync replicas of ${this.key} are ${JSON.stringify(this.isrValue)}, ` +
+          `fewer than min.insync.replicas (${minIsr}); nothing was written. Wait for followers to catch up, or produce ` +
+          `with fewer acks.`,
+      );
     }
     const info = this.log.append(records, { assignOffsets: true, leaderEpoch: this.leaderEpochValue });
     this.maybeIncrementLeaderHighWatermark(this.time.milliseconds());
@@ -277,9 +297,12 @@ export class Partition implements TopicPartition {
   /** The exclusive upper bound of what `isolation` may read. */
   fetchBound(isolation: FetchIsolation): number {
     switch (isolation) {
-      case 'LogEnd': return this.log.logEndOffset;
-      case 'HighWatermark': return this.log.highWatermark;
-      case 'TxnCommitted': return this.lastStableOffset;
+      case 'LogEnd':
+        return this.log.logEndOffset;
+      case 'HighWatermark':
+        return this.log.highWatermark;
+      case 'TxnCommitted':
+        return this.lastStableOffset;
     }
   }
 
@@ -288,8 +311,13 @@ export class Partition implements TopicPartition {
    * FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH when `currentLeaderEpoch` (>= 0) is older / newer than ours,
    * OFFSET_OUT_OF_RANGE outside the log.
    */
-  readRecords(fetchOffset: number, currentLeaderEpoch: number, maxBytes: number, minOneBatch: boolean,
-    isolation: FetchIsolation): PartitionReadInfo {
+  readRecords(
+    fetchOffset: number,
+    currentLeaderEpoch: number,
+    maxBytes: number,
+    minOneBatch: boolean,
+    isolation: FetchIsolation,
+  ): PartitionReadInfo {
     this.requireLeader(currentLeaderEpoch);
     const read = this.log.read(fetchOffset, maxBytes, { maxOffset: this.fetchBound(isolation), minOneBatch });
     return { ...read, lastStableOffset: this.lastStableOffset };
@@ -308,13 +336,21 @@ export class Partition implements TopicPartition {
    * A new leader whose HW is still below its epoch start offset answers clients OFFSET_NOT_AVAILABLE for latest,
    * and for a lookup it cannot answer below the HW.
    */
-  fetchOffsetForTimestamp(timestamp: number, currentLeaderEpoch: number, isolation: FetchIsolation): TimestampOffset | undefined {
+  fetchOffsetForTimestamp(
+    timestamp: number,
+    currentLeaderEpoch: number,
+    isolation: FetchIsolation,
+  ): TimestampOffset | undefined {
     this.requireLeader(currentLeaderEpoch);
     const lastFetchable = this.fetchBound(isolation);
-    const notAvailable = isolation !== 'LogEnd' && this.leaderEpochStartOffsetValue > this.log.highWatermark
-      ? new ApiError('OFFSET_NOT_AVAILABLE', `The high watermark ${this.log.highWatermark} of ${this.key} has not yet reached ` +
-        `the start offset ${this.leaderEpochStartOffsetValue} of leader epoch ${this.leaderEpochValue}; retry shortly.`)
-      : undefined;
+    const notAvailable =
+      isolation !== 'LogEnd' && this.leaderEpochStartOffsetValue > this.log.highWatermark
+        ? new ApiError(
+            'OFFSET_NOT_AVAILABLE',
+            `The high watermark ${this.log.highWatermark} of ${this.key} has not yet reached ` +
+              `the start offset ${this.leaderEpochStartOffsetValue} of leader epoch ${this.leaderEpochValue}; retry shortly.`,
+          )
+        : undefined;
     if (timestamp === LATEST_TIMESTAMP) {
       if (notAvailable) throw notAvailable;
       return { timestamp: -1, offset: lastFetchable };
@@ -348,8 +384,13 @@ export class Partition implements TopicPartition {
    * Records a follower's fetch (its fetch offset is its LEO), then maybe expands the ISR and advances the HW
    * (Kafka's updateFollowerFetchState). Returns false when `replicaId` is not a replica of this partition.
    */
-  updateFollowerFetchState(replicaId: number, fetchOffset: number, followerLogStartOffset: number,
-    fetchTimeMs: number, leaderEndOffset: number): boolean {
+  updateFollowerFetchState(
+    replicaId: number,
+    fetchOffset: number,
+    followerLogStartOffset: number,
+    fetchTimeMs: number,
+    leaderEndOffset: number,
+  ): boolean {
     const replica = this.remoteReplicas.get(replicaId);
     if (replica === undefined) return false;
     if (fetchOffset >= leaderEndOffset) {
@@ -380,9 +421,19 @@ export class Partition implements TopicPartition {
       return r === undefined || (r.logEndOffset !== leo && nowMs - r.lastCaughtUpTimeMs > this.replicaLagTimeMaxMs);
     });
     if (outOfSync.length === 0) return;
-    this.logger.info({ outOfSync, isr: this.isrValue, leaderEndOffset: leo,
-      lagMs: outOfSync.map((id) => nowMs - (this.remoteReplicas.get(id)?.lastCaughtUpTimeMs ?? 0)) }, 'shrinking ISR');
-    void this.writeIsr(this.isrValue.filter((id) => !outOfSync.includes(id)), 'Shrink');
+    this.logger.info(
+      {
+        outOfSync,
+        isr: this.isrValue,
+        leaderEndOffset: leo,
+        lagMs: outOfSync.map((id) => nowMs - (this.remoteReplicas.get(id)?.lastCaughtUpTimeMs ?? 0)),
+      },
+      'shrinking ISR',
+    );
+    void this.writeIsr(
+      this.isrValue.filter((id) => !outOfSync.includes(id)),
+      'Shrink',
+    );
   }
 
   // ---- follower ----
@@ -426,15 +477,22 @@ export class Partition implements TopicPartition {
     for (const id of [...this.remoteReplicas.keys()]) if (!replicas.includes(id)) this.remoteReplicas.delete(id);
     for (const id of replicas) {
       if (id === this.localBrokerId || this.remoteReplicas.has(id)) continue;
-      this.remoteReplicas.set(id, { logEndOffset: -1, logStartOffset: -1, lastCaughtUpTimeMs: 0,
-        lastFetchLeaderLogEndOffset: this.log.logEndOffset, lastFetchTimeMs: this.time.milliseconds() });
+      this.remoteReplicas.set(id, {
+        logEndOffset: -1,
+        logStartOffset: -1,
+        lastCaughtUpTimeMs: 0,
+        lastFetchLeaderLogEndOffset: this.log.logEndOffset,
+        lastFetchTimeMs: this.time.milliseconds(),
+      });
     }
   }
 
   private maybeExpandIsr(replicaId: number, replica: ReplicaState): void {
-    if (this.pendingIsr !== undefined || this.isrValue.includes(replicaId) || !this.replicasValue.includes(replicaId)) return;
+    if (this.pendingIsr !== undefined || this.isrValue.includes(replicaId) || !this.replicasValue.includes(replicaId))
+      return;
     if (this.removingReplicas().includes(replicaId)) return;
-    if (replica.logEndOffset < this.log.highWatermark || replica.logEndOffset < this.leaderEpochStartOffsetValue) return;
+    if (replica.logEndOffset < this.log.highWatermark || replica.logEndOffset < this.leaderEpochStartOffsetValue)
+      return;
     this.logger.info({ replicaId, logEndOffset: replica.logEndOffset, isr: this.isrValue }, 'expanding ISR');
     void this.writeIsr([...this.isrValue, replicaId], 'Expand');
   }
@@ -459,12 +517,17 @@ export class Partition implements TopicPartition {
     const leaderEpoch = this.leaderEpochValue;
     this.pendingIsr = newIsr;
     try {
-      const newZkVersion = await this.writeIsrToZk({ topic: this.topic, partition: this.partition },
-        { leader: this.localBrokerId, leaderEpoch, isr: newIsr, controllerEpoch: this.controllerEpochValue }, expectedZkVersion);
+      const newZkVersion = await this.writeIsrToZk(
+        { topic: this.topic, partition: this.partition },
+        { leader: this.localBrokerId, leaderEpoch, isr: newIsr, controllerEpoch: this.controllerEpochValue },
+        expectedZkVersion,
+      );
       if (!this.isLeader || this.leaderEpochValue !== leaderEpoch) return;
       if (newZkVersion === null) {
-        this.logger.info({ cachedZkVersion: expectedZkVersion, isr: this.isrValue },
-          'cached zkVersion not equal to that in ZooKeeper; skipped ISR update and wait for the new state');
+        this.logger.info(
+          { cachedZkVersion: expectedZkVersion, isr: this.isrValue },
+          'cached zkVersion not equal to that in ZooKeeper; skipped ISR update and wait for the new state',
+        );
         return;
       }
       if (this.zkVersionValue === expectedZkVersion) {
@@ -484,15 +547,24 @@ export class Partition implements TopicPartition {
   private requireLeader(currentLeaderEpoch = -1): void {
     if (currentLeaderEpoch >= 0 && currentLeaderEpoch !== this.leaderEpochValue && this.roleValue !== 'None') {
       if (currentLeaderEpoch < this.leaderEpochValue) {
-        throw new ApiError('FENCED_LEADER_EPOCH', `Leader epoch ${currentLeaderEpoch} in the request for ${this.key} is ` +
-          `older than the current ${this.leaderEpochValue}; refresh metadata.`);
+        throw new ApiError(
+          'FENCED_LEADER_EPOCH',
+          `Leader epoch ${currentLeaderEpoch} in the request for ${this.key} is ` +
+            `older than the current ${this.leaderEpochValue}; refresh metadata.`,
+        );
       }
-      throw new ApiError('UNKNOWN_LEADER_EPOCH', `Leader epoch ${currentLeaderEpoch} in the request for ${this.key} is ` +
-        `newer than the current ${this.leaderEpochValue}; this broker has not seen it yet, retry.`);
+      throw new ApiError(
+        'UNKNOWN_LEADER_EPOCH',
+        `Leader epoch ${currentLeaderEpoch} in the request for ${this.key} is ` +
+          `newer than the current ${this.leaderEpochValue}; this broker has not seen it yet, retry.`,
+      );
     }
     if (!this.isLeader) {
-      throw new ApiError('NOT_LEADER_OR_FOLLOWER', `Broker ${this.localBrokerId} is not the leader of ${this.key} ` +
-        `(leader: ${this.leaderIdValue}); refresh metadata.`);
+      throw new ApiError(
+        'NOT_LEADER_OR_FOLLOWER',
+        `Broker ${this.localBrokerId} is not the leader of ${this.key} ` +
+          `(leader: ${this.leaderIdValue}); refresh metadata.`,
+      );
     }
   }
 }

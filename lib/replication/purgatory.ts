@@ -26,7 +26,10 @@ export class Purgatory<T extends DelayedOperation> {
   private pending = 0;
   private closed = false;
 
-  constructor(readonly name: string, private readonly time: Time) {
+  constructor(
+    readonly name: string,
+    private readonly time: Time,
+  ) {
     this.timer = new DeadlineQueue<T>(time, (op) => {
       if (op.forceComplete()) op.onExpiration();
     });

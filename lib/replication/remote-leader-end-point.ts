@@ -16,7 +16,12 @@ import { NetworkClient } from '../network/network-client.js';
 import { ApiKey } from '../protocol/api-keys.js';
 import type { EpochEndOffsetRequest, LeaderEndPoint } from './leader-end-point.js';
 import type { AliveBroker } from './metadata-cache.js';
-import type { EpochEndOffsetResult, FetchMessagesRequest, FetchPartitionResult, ListOffsetsResult } from './replica-manager.js';
+import type {
+  EpochEndOffsetResult,
+  FetchMessagesRequest,
+  FetchPartitionResult,
+  ListOffsetsResult,
+} from './replica-manager.js';
 
 const API_VERSION = 0;
 const EMPTY = Buffer.alloc(0);
@@ -31,58 +36,103 @@ export interface RemoteLeaderEndPointOptions {
 }
 
 export class RemoteLeaderEndPoint implements LeaderEndPoint {
-  private constructor(private readonly client: NetworkClient, private readonly localBrokerId: number) {}
+  private constructor(
+    private readonly client: NetworkClient,
+    private readonly localBrokerId: number,
+  ) {}
 
   static async connect(leader: AliveBroker, opts: RemoteLeaderEndPointOptions): Promise<RemoteLeaderEndPoint> {
     const client = await NetworkClient.connect({
-      host: leader.host, port: leader.port, clientId: `broker-${opts.localBrokerId}-fetcher-${opts.fetcherId}`,
-      requestTimeoutMs: opts.requestTimeoutMs ?? 30_000, maxInFlightRequests: 1, logger: opts.logger,
+      host: leader.host,
+      port: leader.port,
+      clientId: `broker-${opts.localBrokerId}-fetcher-${opts.fetcherId}`,
+      requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+      maxInFlightRequests: 1,
+      logger: opts.logger,
     });
     return new RemoteLeaderEndPoint(client, opts.localBrokerId);
   }
 
   async fetch(req: FetchMessagesRequest): Promise<FetchPartitionResult[]> {
     const response = await this.client.send(ApiKey.Fetch, API_VERSION, {
-      replicaId: req.replicaId, maxWaitMs: req.maxWaitMs, minBytes: req.minBytes, maxBytes: req.maxBytes,
+      replicaId: req.replicaId,
+      maxWaitMs: req.maxWaitMs,
+      minBytes: req.minBytes,
+      maxBytes: req.maxBytes,
       isolationLevel: req.isolationLevel,
-      topics: groupByTopic(req.partitions, (p) => ({ partition: p.partition, currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
-        fetchOffset: p.fetchOffset, logStartOffset: p.logStartOffset ?? -1, partitionMaxBytes: p.partitionMaxBytes })),
+      topics: groupByTopic(req.partitions, (p) => ({
+        partition: p.partition,
+        currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
+        fetchOffset: p.fetchOffset,
+        logStartOffset: p.logStartOffset ?? -1,
+        partitionMaxBytes: p.partitionMaxBytes,
+      })),
     });
     if (response.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(response.errorCode);
     const byKey = new Map<string, FetchPartitionResult>();
     for (const t of response.responses) {
       for (const p of t.partitions) {
-        byKey.set(tpKey(t.topic, p.partitionIndex), { topic: t.topic, partition: p.partitionIndex, errorCode: p.errorCode,
-          highWatermark: p.highWatermark, lastStableOffset: p.lastStableOffset, logStartOffset: p.logStartOffset,
-          records: p.errorCode === ErrorCode.NONE ? p.records ?? EMPTY : null });
+        byKey.set(tpKey(t.topic, p.partitionIndex), {
+          topic: t.topic,
+          partition: p.partitionIndex,
+          errorCode: p.errorCode,
+          highWatermark: p.highWatermark,
+          lastStableOffset: p.lastStableOffset,
+          logStartOffset: p.logStartOffset,
+          records: p.errorCode === ErrorCode.NONE ? (p.records ?? EMPTY) : null,
+        });
       }
     }
     return req.partitions.map((p) => byKey.get(tpKey(p.topic, p.partition)) ?? missing(p));
   }
 
-  async fetchEpochEndOffsets(partitions: readonly EpochEndOffsetRequest[]): Promise<(EpochEndOffsetResult & TopicPartition)[]> {
+  async fetchEpochEndOffsets(
+    partitions: readonly EpochEndOffsetRequest[],
+  ): Promise<(EpochEndOffsetResult & TopicPartition)[]> {
     const response = await this.client.send(ApiKey.OffsetForLeaderEpoch, API_VERSION, {
       replicaId: this.localBrokerId,
-      topics: groupByTopic(partitions, (p) => ({ partition: p.partition, currentLeaderEpoch: p.currentLeaderEpoch, leaderEpoch: p.leaderEpoch })),
+      topics: groupByTopic(partitions, (p) => ({
+        partition: p.partition,
+        currentLeaderEpoch: p.currentLeaderEpoch,
+        leaderEpoch: p.leaderEpoch,
+      })),
     });
     const byKey = new Map<string, EpochEndOffsetResult & TopicPartition>();
     for (const t of response.topics) {
       for (const p of t.partitions) {
-        byKey.set(tpKey(t.topic, p.partition), { topic: t.topic, partition: p.partition, errorCode: p.errorCode,
-          leaderEpoch: p.leaderEpoch, endOffset: p.endOffset });
+        byKey.set(tpKey(t.topic, p.partition), {
+          topic: t.topic,
+          partition: p.partition,
+          errorCode: p.errorCode,
+          leaderEpoch: p.leaderEpoch,
+          endOffset: p.endOffset,
+        });
       }
     }
-    return partitions.map((p) => byKey.get(tpKey(p.topic, p.partition)) ?? { topic: p.topic, partition: p.partition,
-      errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, leaderEpoch: -1, endOffset: -1, errorMessage: LEFT_OUT });
+    return partitions.map(
+      (p) =>
+        byKey.get(tpKey(p.topic, p.partition)) ?? {
+          topic: p.topic,
+          partition: p.partition,
+          errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
+          leaderEpoch: -1,
+          endOffset: -1,
+          errorMessage: LEFT_OUT,
+        },
+    );
   }
 
   async fetchOffset(tp: TopicPartition, currentLeaderEpoch: number, timestamp: -1 | -2): Promise<ListOffsetsResult> {
     const response = await this.client.send(ApiKey.ListOffsets, API_VERSION, {
-      replicaId: this.localBrokerId, isolationLevel: 0,
+      replicaId: this.localBrokerId,
+      isolationLevel: 0,
       topics: [{ name: tp.topic, partitions: [{ partitionIndex: tp.partition, currentLeaderEpoch, timestamp }] }],
     });
-    const p = response.topics.find((t) => t.name === tp.topic)?.partitions.find((x) => x.partitionIndex === tp.partition);
-    if (p === undefined) return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, offset: -1, timestamp: -1, leaderEpoch: -1 };
+    const p = response.topics
+      .find((t) => t.name === tp.topic)
+      ?.partitions.find((x) => x.partitionIndex === tp.partition);
+    if (p === undefined)
+      return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, offset: -1, timestamp: -1, leaderEpoch: -1 };
     return { errorCode: p.errorCode, offset: p.offset, timestamp: p.timestamp, leaderEpoch: p.leaderEpoch };
   }
 
@@ -92,7 +142,10 @@ export class RemoteLeaderEndPoint implements LeaderEndPoint {
 }
 
 /** Kafka's request layout: partitions grouped under their topic, topics in first-seen order. */
-function groupByTopic<P extends TopicPartition, Q>(partitions: readonly P[], map: (p: P) => Q): { topic: string; partitions: Q[] }[] {
+function groupByTopic<P extends TopicPartition, Q>(
+  partitions: readonly P[],
+  map: (p: P) => Q,
+): { topic: string; partitions: Q[] }[] {
   const topics = new Map<string, Q[]>();
   for (const p of partitions) {
     let list = topics.get(p.topic);
@@ -104,6 +157,14 @@ function groupByTopic<P extends TopicPartition, Q>(partitions: readonly P[], map
 
 /** A partition the leader left out of its response. */
 function missing(tp: TopicPartition): FetchPartitionResult {
-  return { topic: tp.topic, partition: tp.partition, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, highWatermark: -1,
-    lastStableOffset: -1, logStartOffset: -1, records: null, errorMessage: LEFT_OUT };
+  return {
+    topic: tp.topic,
+    partition: tp.partition,
+    errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    records: null,
+    errorMessage: LEFT_OUT,
+  };
 }

@@ -50,8 +50,16 @@ export class ReplicaFetcherManager {
     const name = `${leaderId}-${fetcherId}`;
     let fetcher = this.fetchers.get(name);
     if (fetcher === undefined) {
-      fetcher = new ReplicaFetcher({ localBrokerId: this.opts.localBrokerId, leaderId, fetcherId, config: this.opts.config,
-        metadataCache: this.opts.metadataCache, connect: this.opts.connect, time: this.opts.time, logger: this.opts.logger });
+      fetcher = new ReplicaFetcher({
+        localBrokerId: this.opts.localBrokerId,
+        leaderId,
+        fetcherId,
+        config: this.opts.config,
+        metadataCache: this.opts.metadataCache,
+        connect: this.opts.connect,
+        time: this.opts.time,
+        logger: this.opts.logger,
+      });
       this.fetchers.set(name, fetcher);
     }
     fetcher.addPartition(partition, leaderEpoch);

@@ -44,8 +44,14 @@ export interface PartitionFetchState {
   delayedUntilMs: number;
 }
 
-export type FetcherConfig = Pick<ReplicaManagerConfig, 'replicaFetchWaitMaxMs' | 'replicaFetchMinBytes' | 'replicaFetchMaxBytes' |
-  'replicaFetchResponseMaxBytes' | 'replicaFetchBackoffMs'>;
+export type FetcherConfig = Pick<
+  ReplicaManagerConfig,
+  | 'replicaFetchWaitMaxMs'
+  | 'replicaFetchMinBytes'
+  | 'replicaFetchMaxBytes'
+  | 'replicaFetchResponseMaxBytes'
+  | 'replicaFetchBackoffMs'
+>;
 
 export interface ReplicaFetcherOptions {
   localBrokerId: number;
@@ -73,7 +79,11 @@ export class ReplicaFetcher {
     this.opts = opts;
     this.leaderId = opts.leaderId;
     this.fetcherId = opts.fetcherId;
-    this.logger = opts.logger.child({ component: 'ReplicaFetcher', leaderId: opts.leaderId, fetcherId: opts.fetcherId });
+    this.logger = opts.logger.child({
+      component: 'ReplicaFetcher',
+      leaderId: opts.leaderId,
+      fetcherId: opts.fetcherId,
+    });
     this.loop = this.run();
   }
 
@@ -88,7 +98,13 @@ export class ReplicaFetcher {
 
   /** Starts following `partition` in `leaderEpoch`: truncation by epoch first, then fetching. */
   addPartition(partition: Partition, leaderEpoch: number): void {
-    this.states.set(partition.key, { partition, leaderEpoch, fetchOffset: partition.logEndOffset, phase: 'Truncating', delayedUntilMs: 0 });
+    this.states.set(partition.key, {
+      partition,
+      leaderEpoch,
+      fetchOffset: partition.logEndOffset,
+      phase: 'Truncating',
+      delayedUntilMs: 0,
+    });
     this.wake();
   }
 
@@ -149,10 +165,19 @@ export class ReplicaFetcher {
   private async fetch(endPoint: LeaderEndPoint, ready: PartitionFetchState[]): Promise<void> {
     const c = this.opts.config;
     const results = await endPoint.fetch({
-      replicaId: this.opts.localBrokerId, maxWaitMs: c.replicaFetchWaitMaxMs, minBytes: c.replicaFetchMinBytes,
-      maxBytes: c.replicaFetchResponseMaxBytes, isolationLevel: 0,
-      partitions: ready.map((s) => ({ topic: s.partition.topic, partition: s.partition.partition, fetchOffset: s.fetchOffset,
-        partitionMaxBytes: c.replicaFetchMaxBytes, currentLeaderEpoch: s.leaderEpoch, logStartOffset: s.partition.log.logStartOffset })),
+      replicaId: this.opts.localBrokerId,
+      maxWaitMs: c.replicaFetchWaitMaxMs,
+      minBytes: c.replicaFetchMinBytes,
+      maxBytes: c.replicaFetchResponseMaxBytes,
+      isolationLevel: 0,
+      partitions: ready.map((s) => ({
+        topic: s.partition.topic,
+        partition: s.partition.partition,
+        fetchOffset: s.fetchOffset,
+        partitionMaxBytes: c.replicaFetchMaxBytes,
+        currentLeaderEpoch: s.leaderEpoch,
+        logStartOffset: s.partition.log.logStartOffset,
+      })),
     });
     const outOfRange: PartitionFetchState[] = [];
     results.forEach((result, i) => {
@@ -167,8 +192,10 @@ export class ReplicaFetcher {
   private processFetchedPartition(s: PartitionFetchState, result: FetchPartitionResult): void {
     const p = s.partition;
     if (result.errorCode !== ErrorCode.NONE) {
-      this.logger.info({ topicPartition: p.key, errorCode: result.errorCode, leaderEpoch: s.leaderEpoch },
-        'fetch error for a partition; backing off until the leader or a new state answers');
+      this.logger.info(
+        { topicPartition: p.key, errorCode: result.errorCode, leaderEpoch: s.leaderEpoch },
+        'fetch error for a partition; backing off until the leader or a new state answers',
+      );
       this.delay(s);
       return;
     }
@@ -179,7 +206,10 @@ export class ReplicaFetcher {
       }
       p.updateFollowerOffsets(result.highWatermark, result.logStartOffset);
     } catch (e) {
-      this.logger.error({ err: e, topicPartition: p.key, fetchOffset: s.fetchOffset }, 'appending fetched records failed');
+      this.logger.error(
+        { err: e, topicPartition: p.key, fetchOffset: s.fetchOffset },
+        'appending fetched records failed',
+      );
       this.delay(s);
     }
   }
@@ -193,8 +223,10 @@ export class ReplicaFetcher {
     if (latest.errorCode !== ErrorCode.NONE) return this.delay(s);
     const replicaEndOffset = p.logEndOffset;
     if (latest.offset < replicaEndOffset) {
-      this.logger.warn({ topicPartition: p.key, leaderEndOffset: latest.offset, replicaEndOffset },
-        'leader log end is below this replica\'s: truncating to it');
+      this.logger.warn(
+        { topicPartition: p.key, leaderEndOffset: latest.offset, replicaEndOffset },
+        "leader log end is below this replica's: truncating to it",
+      );
       p.truncateTo(latest.offset);
       s.fetchOffset = p.logEndOffset;
       return;
@@ -203,8 +235,10 @@ export class ReplicaFetcher {
     if (!this.isCurrent(s)) return;
     if (earliest.errorCode !== ErrorCode.NONE) return this.delay(s);
     if (earliest.offset > replicaEndOffset) {
-      this.logger.warn({ topicPartition: p.key, leaderStartOffset: earliest.offset, replicaEndOffset },
-        'this replica is below the leader\'s log start: restarting the log there');
+      this.logger.warn(
+        { topicPartition: p.key, leaderStartOffset: earliest.offset, replicaEndOffset },
+        "this replica is below the leader's log start: restarting the log there",
+      );
       p.truncateFullyAndStartAt(earliest.offset);
     }
     s.fetchOffset = Math.max(earliest.offset, p.logEndOffset);
@@ -214,17 +248,27 @@ export class ReplicaFetcher {
   private async truncate(endPoint: LeaderEndPoint, truncating: PartitionFetchState[]): Promise<void> {
     const asking: PartitionFetchState[] = [];
     for (const s of truncating) {
-      if (s.partition.log.leaderEpochCache.latestEpoch === UNDEFINED_EPOCH) this.completeTruncation(s, s.partition.logEndOffset);
+      if (s.partition.log.leaderEpochCache.latestEpoch === UNDEFINED_EPOCH)
+        this.completeTruncation(s, s.partition.logEndOffset);
       else asking.push(s);
     }
     if (asking.length === 0) return;
-    const answers = await endPoint.fetchEpochEndOffsets(asking.map((s) => ({ topic: s.partition.topic,
-      partition: s.partition.partition, currentLeaderEpoch: s.leaderEpoch, leaderEpoch: s.partition.log.leaderEpochCache.latestEpoch })));
+    const answers = await endPoint.fetchEpochEndOffsets(
+      asking.map((s) => ({
+        topic: s.partition.topic,
+        partition: s.partition.partition,
+        currentLeaderEpoch: s.leaderEpoch,
+        leaderEpoch: s.partition.log.leaderEpochCache.latestEpoch,
+      })),
+    );
     answers.forEach((answer, i) => {
       const s = asking[i]!;
       if (!this.isCurrent(s)) return;
       if (answer.errorCode !== ErrorCode.NONE) {
-        this.logger.info({ topicPartition: s.partition.key, errorCode: answer.errorCode }, 'OffsetForLeaderEpoch failed; backing off');
+        this.logger.info(
+          { topicPartition: s.partition.key, errorCode: answer.errorCode },
+          'OffsetForLeaderEpoch failed; backing off',
+        );
         this.delay(s);
         return;
       }
@@ -237,7 +281,10 @@ export class ReplicaFetcher {
   private completeTruncation(s: PartitionFetchState, offset: number): void {
     const p = s.partition;
     if (offset < p.logEndOffset) {
-      this.logger.info({ topicPartition: p.key, from: p.logEndOffset, to: offset, leaderEpoch: s.leaderEpoch }, 'truncating by leader epoch');
+      this.logger.info(
+        { topicPartition: p.key, from: p.logEndOffset, to: offset, leaderEpoch: s.leaderEpoch },
+        'truncating by leader epoch',
+      );
       p.truncateTo(offset);
     }
     s.fetchOffset = p.logEndOffset;
@@ -248,8 +295,12 @@ export class ReplicaFetcher {
 
   /** True while `s` is still this partition's state here and the partition still follows that epoch. */
   private isCurrent(s: PartitionFetchState): boolean {
-    return this.running && this.states.get(s.partition.key) === s && s.partition.role === 'Follower' &&
-      s.partition.leaderEpoch === s.leaderEpoch;
+    return (
+      this.running &&
+      this.states.get(s.partition.key) === s &&
+      s.partition.role === 'Follower' &&
+      s.partition.leaderEpoch === s.leaderEpoch
+    );
   }
 
   private delay(s: PartitionFetchState): void {
@@ -296,7 +347,10 @@ export class ReplicaFetcher {
  * KIP-101/279 truncation decision for a follower that asked for the end offset of its latest epoch (Kafka's
  * getOffsetTruncationState). `complete: false` means: truncate to `offset`, then ask again.
  */
-export function truncationOffset(partition: Pick<Partition, 'log'>, answer: EpochEndOffsetResult): { offset: number; complete: boolean } {
+export function truncationOffset(
+  partition: Pick<Partition, 'log'>,
+  answer: EpochEndOffsetResult,
+): { offset: number; complete: boolean } {
   const log = partition.log;
   const replicaEndOffset = log.logEndOffset;
   if (answer.endOffset < 0 || answer.leaderEpoch === UNDEFINED_EPOCH) {

@@ -85,7 +85,10 @@ export const DEFAULT_REPLICA_MANAGER_CONFIG: ReplicaManagerConfig = Object.freez
 });
 
 /** The ZooKeeper operations replication performs (KafkaZkClient's). */
-export type ReplicationZkClient = Pick<KafkaZkClient, 'getEntityConfig' | 'updatePartitionState' | 'createIsrChangeNotification'>;
+export type ReplicationZkClient = Pick<
+  KafkaZkClient,
+  'getEntityConfig' | 'updatePartitionState' | 'createIsrChangeNotification'
+>;
 
 export interface ReplicaManagerOptions {
   brokerId: number;
@@ -214,11 +217,22 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.producePurgatory = new Purgatory('Produce', this.time);
     this.consumerFetchPurgatory = new Purgatory('ConsumerFetch', this.time);
     this.followerFetchPurgatory = new Purgatory('FollowerFetch', this.time);
-    this.isrChangeNotifier = new IsrChangeNotifier((tps) => this.zk.createIsrChangeNotification(tps), this.time, this.logger);
-    this.fetcherManager = new ReplicaFetcherManager({ localBrokerId: this.brokerId, config: this.config,
-      metadataCache: this.metadataCache, time: this.time, logger: this.logger,
-      connect: opts.leaderEndPointFactory ?? ((leader, fetcherId) => RemoteLeaderEndPoint.connect(leader,
-        { localBrokerId: this.brokerId, fetcherId, logger: this.logger })) });
+    this.isrChangeNotifier = new IsrChangeNotifier(
+      (tps) => this.zk.createIsrChangeNotification(tps),
+      this.time,
+      this.logger,
+    );
+    this.fetcherManager = new ReplicaFetcherManager({
+      localBrokerId: this.brokerId,
+      config: this.config,
+      metadataCache: this.metadataCache,
+      time: this.time,
+      logger: this.logger,
+      connect:
+        opts.leaderEndPointFactory ??
+        ((leader, fetcherId) =>
+          RemoteLeaderEndPoint.connect(leader, { localBrokerId: this.brokerId, fetcherId, logger: this.logger })),
+    });
     this.partitionListener = {
       onHighWatermarkIncreased: (p) => {
         this.producePurgatory.checkAndComplete(p.key);
@@ -240,26 +254,42 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   async startup(): Promise<void> {
     const started = this.time.hiResMs();
     for (const dir of this.logManager.logDirs) {
-      for (const [key, hw] of readOffsetCheckpoint(join(dir, HIGH_WATERMARK_CHECKPOINT_FILE))) this.checkpointedHw.set(key, hw);
+      for (const [key, hw] of readOffsetCheckpoint(join(dir, HIGH_WATERMARK_CHECKPOINT_FILE)))
+        this.checkpointedHw.set(key, hw);
     }
     this.metadataCache.on('partitionState', this.onPartitionState);
     this.metadataCache.on('topicDeleted', this.onTopicDeleted);
     await this.metadataCache.start();
     this.deleteStrayLogs();
     for (const p of this.metadataCache.partitions()) {
-      if (p.state !== undefined && p.replicas.includes(this.brokerId)) this.enqueue({ kind: 'state', topic: p.topic, partition: p.partition });
+      if (p.state !== undefined && p.replicas.includes(this.brokerId))
+        this.enqueue({ kind: 'state', topic: p.topic, partition: p.partition });
     }
     await this.draining;
     const lagCheckMs = Math.max(1, Math.floor(this.config.replicaLagTimeMaxMs / 2));
     this.tasks.push(
       this.scheduler.schedule('isr-expiration', () => this.maybeShrinkIsr(), lagCheckMs, lagCheckMs),
-      this.scheduler.schedule('isr-change-propagation', () => this.isrChangeNotifier.maybePropagate(),
-        ISR_CHANGE_PROPAGATION_INTERVAL_MS, ISR_CHANGE_PROPAGATION_INTERVAL_MS),
-      this.scheduler.schedule('highwatermark-checkpoint', () => this.checkpointHighWatermarks(),
-        this.config.replicaHighWatermarkCheckpointIntervalMs, this.config.replicaHighWatermarkCheckpointIntervalMs),
+      this.scheduler.schedule(
+        'isr-change-propagation',
+        () => this.isrChangeNotifier.maybePropagate(),
+        ISR_CHANGE_PROPAGATION_INTERVAL_MS,
+        ISR_CHANGE_PROPAGATION_INTERVAL_MS,
+      ),
+      this.scheduler.schedule(
+        'highwatermark-checkpoint',
+        () => this.checkpointHighWatermarks(),
+        this.config.replicaHighWatermarkCheckpointIntervalMs,
+        this.config.replicaHighWatermarkCheckpointIntervalMs,
+      ),
     );
-    this.logger.info({ partitions: this.partitions.size, leaders: this.leaderCount, startupMs: Math.round(this.time.hiResMs() - started) },
-      'replica manager started');
+    this.logger.info(
+      {
+        partitions: this.partitions.size,
+        leaders: this.leaderCount,
+        startupMs: Math.round(this.time.hiResMs() - started),
+      },
+      'replica manager started',
+    );
   }
 
   /**
@@ -338,8 +368,14 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     const waiting: ProduceAcksStatus[] = [];
     let flushes: Promise<void>[] | undefined;
     for (const entry of req.entries) {
-      const result: ProducePartitionResult = { topic: entry.topic, partition: entry.partition, errorCode: ErrorCode.NONE,
-        baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+      const result: ProducePartitionResult = {
+        topic: entry.topic,
+        partition: entry.partition,
+        errorCode: ErrorCode.NONE,
+        baseOffset: -1,
+        logAppendTimeMs: -1,
+        logStartOffset: -1,
+      };
       results.push(result);
       const p = this.partitions.get(tpKey(entry.topic, entry.partition));
       if (p === undefined) {
@@ -354,7 +390,9 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
         if (info.lastOffset < 0) continue;
         this.followerFetchPurgatory.checkAndComplete(p.key);
         if (p.log.config.flushMessages === 1) {
-          (flushes ??= []).push(p.log.awaitFlushed(info.lastOffset).catch((e: unknown) => setError(result, this.toApiError(e, p))));
+          (flushes ??= []).push(
+            p.log.awaitFlushed(info.lastOffset).catch((e: unknown) => setError(result, this.toApiError(e, p))),
+          );
         }
         if (req.acks === -1) waiting.push({ result, requiredOffset: info.lastOffset + 1, leaderEpoch: p.leaderEpoch });
       } catch (e) {
@@ -382,12 +420,29 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   async fetchMessages(req: FetchMessagesRequest): Promise<FetchPartitionResult[]> {
     const isolation = fetchIsolation(req);
     const fetchTimeMs = this.time.milliseconds();
-    const results = this.readFromLocalLog(req, isolation, isolation !== 'LogEnd' ? undefined : (p, info, logEndOffset) => {
-      if (p.updateFollowerFetchState(req.replicaId, info.fetchOffset, info.logStartOffset ?? -1, fetchTimeMs, logEndOffset)) return true;
-      this.logger.warn({ topicPartition: p.key, replicaId: req.replicaId, replicas: p.replicas },
-        'fetch from a broker that is not a replica of the partition; returning no records');
-      return false;
-    });
+    const results = this.readFromLocalLog(
+      req,
+      isolation,
+      isolation !== 'LogEnd'
+        ? undefined
+        : (p, info, logEndOffset) => {
+            if (
+              p.updateFollowerFetchState(
+                req.replicaId,
+                info.fetchOffset,
+                info.logStartOffset ?? -1,
+                fetchTimeMs,
+                logEndOffset,
+              )
+            )
+              return true;
+            this.logger.warn(
+              { topicPartition: p.key, replicaId: req.replicaId, replicas: p.replicas },
+              'fetch from a broker that is not a replica of the partition; returning no records',
+            );
+            return false;
+          },
+    );
     let bytes = 0;
     let anyError = false;
     for (const r of results) {
@@ -397,14 +452,24 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     if (req.maxWaitMs <= 0 || req.partitions.length === 0 || bytes >= req.minBytes || anyError) return results;
     return new Promise((resolveResults) => {
       const op = new DelayedFetch({
-        maxWaitMs: req.maxWaitMs, minBytes: req.minBytes, isolation,
-        partitions: req.partitions.map((info) => ({ topic: info.topic, partition: info.partition, fetchOffset: info.fetchOffset,
-          partitionMaxBytes: info.partitionMaxBytes, leaderEpoch: this.getPartitionFn(info.topic, info.partition)!.leaderEpoch })),
+        maxWaitMs: req.maxWaitMs,
+        minBytes: req.minBytes,
+        isolation,
+        partitions: req.partitions.map((info) => ({
+          topic: info.topic,
+          partition: info.partition,
+          fetchOffset: info.fetchOffset,
+          partitionMaxBytes: info.partitionMaxBytes,
+          leaderEpoch: this.getPartitionFn(info.topic, info.partition)!.leaderEpoch,
+        })),
         getPartition: this.getPartitionFn,
         complete: () => resolveResults(this.readFromLocalLog(req, isolation)),
       });
       const purgatory = isolation === 'LogEnd' ? this.followerFetchPurgatory : this.consumerFetchPurgatory;
-      purgatory.tryCompleteElseWatch(op, req.partitions.map((info) => tpKey(info.topic, info.partition)));
+      purgatory.tryCompleteElseWatch(
+        op,
+        req.partitions.map((info) => tpKey(info.topic, info.partition)),
+      );
     });
   }
 
@@ -414,15 +479,28 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
    * ListOffsets: -2 earliest (log start), -1 latest (HW for clients; the log end offset for a follower,
    * `replicaId` >= 0), else the first offset whose timestamp is >= `timestamp` (offset -1 when none).
    */
-  listOffsets(topic: string, partition: number, timestamp: number, isolationLevel: 0 | 1,
-    opts: { replicaId?: number; currentLeaderEpoch?: number } = {}): ListOffsetsResult {
+  listOffsets(
+    topic: string,
+    partition: number,
+    timestamp: number,
+    isolationLevel: 0 | 1,
+    opts: { replicaId?: number; currentLeaderEpoch?: number } = {},
+  ): ListOffsetsResult {
     const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined) return offsetsError(this.missingPartitionError(topic, partition));
     try {
-      const found = p.fetchOffsetForTimestamp(timestamp, opts.currentLeaderEpoch ?? -1,
-        (opts.replicaId ?? -1) >= 0 ? 'LogEnd' : isolationLevel === 1 ? 'TxnCommitted' : 'HighWatermark');
+      const found = p.fetchOffsetForTimestamp(
+        timestamp,
+        opts.currentLeaderEpoch ?? -1,
+        (opts.replicaId ?? -1) >= 0 ? 'LogEnd' : isolationLevel === 1 ? 'TxnCommitted' : 'HighWatermark',
+      );
       if (found === undefined) return { errorCode: ErrorCode.NONE, offset: -1, timestamp: -1, leaderEpoch: -1 };
-      return { errorCode: ErrorCode.NONE, offset: found.offset, timestamp: found.timestamp, leaderEpoch: p.epochForOffset(found.offset) };
+      return {
+        errorCode: ErrorCode.NONE,
+        offset: found.offset,
+        timestamp: found.timestamp,
+        leaderEpoch: p.epochForOffset(found.offset),
+      };
     } catch (e) {
       return offsetsError(this.toApiError(e, p));
     }
@@ -432,7 +510,12 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
    * OffsetForLeaderEpoch: the end offset of `leaderEpoch` on this leader (the start of the next higher epoch, or the
    * log end offset for the current one) with the largest epoch <= `leaderEpoch` it knows; -1/-1 when none.
    */
-  lastOffsetForLeaderEpoch(topic: string, partition: number, leaderEpoch: number, currentLeaderEpoch = -1): EpochEndOffsetResult {
+  lastOffsetForLeaderEpoch(
+    topic: string,
+    partition: number,
+    leaderEpoch: number,
+    currentLeaderEpoch = -1,
+  ): EpochEndOffsetResult {
     const p = this.partitions.get(tpKey(topic, partition));
     if (p === undefined) {
       const e = this.missingPartitionError(topic, partition);
@@ -458,15 +541,24 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
    * Per log dir, the replicas it holds (all, or those in `wanted`, keyed `topic-partition`) with their size in bytes
    * and their lag behind the high watermark (max(0, HW - LEO), Kafka's offsetLag of a current replica).
    */
-  describeLogDirs(wanted: ReadonlySet<string> | null): Array<{ logDir: string;
-    partitions: Array<{ topic: string; partition: number; size: number; offsetLag: number }> }> {
-    const byDir = new Map(this.logManager.logDirs.map((d) => [resolve(d), [] as Array<{ topic: string; partition: number; size: number;
-      offsetLag: number }>]));
+  describeLogDirs(
+    wanted: ReadonlySet<string> | null,
+  ): Array<{
+    logDir: string;
+    partitions: Array<{ topic: string; partition: number; size: number; offsetLag: number }>;
+  }> {
+    const byDir = new Map(
+      this.logManager.logDirs.map((d) => [
+        resolve(d),
+        [] as Array<{ topic: string; partition: number; size: number; offsetLag: number }>,
+      ]),
+    );
     for (const log of this.logManager.allLogs) {
       const { topic, partition } = log.topicPartition;
       if (wanted !== null && !wanted.has(tpKey(topic, partition))) continue;
-      byDir.get(resolve(dirname(log.dir)))?.push({ topic, partition, size: log.size,
-        offsetLag: Math.max(0, log.highWatermark - log.logEndOffset) });
+      byDir
+        .get(resolve(dirname(log.dir)))
+        ?.push({ topic, partition, size: log.size, offsetLag: Math.max(0, log.highWatermark - log.logEndOffset) });
     }
     return [...byDir].map(([logDir, partitions]) => ({ logDir, partitions }));
   }
@@ -525,9 +617,13 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
         await this.applyStates([...batch.values()]);
       } catch (e) {
         this.logger.error({ err: e, partitions: batch.size }, 'applying partition states failed; retrying');
-        this.scheduler.schedule('retry-partition-states', () => {
-          for (const tp of batch.values()) this.enqueue({ kind: 'state', ...tp });
-        }, CHANGE_RETRY_BACKOFF_MS);
+        this.scheduler.schedule(
+          'retry-partition-states',
+          () => {
+            for (const tp of batch.values()) this.enqueue({ kind: 'state', ...tp });
+          },
+          CHANGE_RETRY_BACKOFF_MS,
+        );
       }
     }
     this.draining = undefined;
@@ -536,10 +632,15 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   private async applyStates(tps: TopicPartition[]): Promise<void> {
     const newTopics = new Set<string>();
     for (const tp of tps) {
-      if (!this.partitions.has(tpKey(tp.topic, tp.partition)) &&
-        this.metadataCache.replicas(tp.topic, tp.partition)?.includes(this.brokerId)) newTopics.add(tp.topic);
+      if (
+        !this.partitions.has(tpKey(tp.topic, tp.partition)) &&
+        this.metadataCache.replicas(tp.topic, tp.partition)?.includes(this.brokerId)
+      )
+        newTopics.add(tp.topic);
     }
-    const configs = new Map(await Promise.all([...newTopics].map(async (t) => [t, await this.topicConfig(t)] as const)));
+    const configs = new Map(
+      await Promise.all([...newTopics].map(async (t) => [t, await this.topicConfig(t)] as const)),
+    );
     if (this.stopped) return;
     const leaders: Partition[] = [];
     const followers: Partition[] = [];
@@ -552,7 +653,11 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   }
 
   /** Applies the cache's current state of one partition; returns the role taken if it changed. */
-  private applyState(topic: string, partitionId: number, configs: ReadonlyMap<string, LogConfig>): 'Leader' | 'Follower' | undefined {
+  private applyState(
+    topic: string,
+    partitionId: number,
+    configs: ReadonlyMap<string, LogConfig>,
+  ): 'Leader' | 'Follower' | undefined {
     const key = tpKey(topic, partitionId);
     const state = this.metadataCache.partitionState(topic, partitionId);
     const replicas = this.metadataCache.replicas(topic, partitionId);
@@ -570,10 +675,14 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       if (config === undefined) return undefined; // assigned while the batch's configs were read; next batch
       partition = this.createPartition(topic, partitionId, config);
     } else if (partition.role !== 'None') {
-      if (state.leaderEpoch < partition.leaderEpoch ||
-        (state.leaderEpoch === partition.leaderEpoch && state.zkVersion < partition.zkVersion)) {
-        this.logger.info({ topicPartition: key, state, leaderEpoch: partition.leaderEpoch, zkVersion: partition.zkVersion },
-          'ignoring a partition state older than the one applied');
+      if (
+        state.leaderEpoch < partition.leaderEpoch ||
+        (state.leaderEpoch === partition.leaderEpoch && state.zkVersion < partition.zkVersion)
+      ) {
+        this.logger.info(
+          { topicPartition: key, state, leaderEpoch: partition.leaderEpoch, zkVersion: partition.zkVersion },
+          'ignoring a partition state older than the one applied',
+        );
         return undefined;
       }
     }
@@ -604,10 +713,18 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       log.updateHighWatermark(hw);
       this.checkpointedHw.delete(key);
     }
-    const partition = new Partition({ topic, partition: partitionId, localBrokerId: this.brokerId, log,
-      replicaLagTimeMaxMs: this.config.replicaLagTimeMaxMs, writeIsr: (t, s, v) => this.zk.updatePartitionState(t, s, v),
+    const partition = new Partition({
+      topic,
+      partition: partitionId,
+      localBrokerId: this.brokerId,
+      log,
+      replicaLagTimeMaxMs: this.config.replicaLagTimeMaxMs,
+      writeIsr: (t, s, v) => this.zk.updatePartitionState(t, s, v),
       removingReplicas: () => this.metadataCache.removingReplicas(topic, partitionId),
-      listener: this.partitionListener, time: this.time, logger: this.logger });
+      listener: this.partitionListener,
+      time: this.time,
+      logger: this.logger,
+    });
     this.partitions.set(key, partition);
     return partition;
   }
@@ -627,7 +744,8 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     for (const log of this.logManager.allLogs) {
       if (log.topicPartition.topic === topic) this.logManager.deleteLog(log.topicPartition);
     }
-    for (const key of [...this.checkpointedHw.keys()]) if (parseTpKey(key)?.topic === topic) this.checkpointedHw.delete(key);
+    for (const key of [...this.checkpointedHw.keys()])
+      if (parseTpKey(key)?.topic === topic) this.checkpointedHw.delete(key);
     this.logger.info({ topic }, 'deleted local data of a deleted topic');
   }
 
@@ -640,7 +758,10 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     for (const log of this.logManager.allLogs) {
       const { topic, partition } = log.topicPartition;
       if (this.metadataCache.replicas(topic, partition)?.includes(this.brokerId)) continue;
-      this.logger.info({ topicPartition: tpKey(topic, partition) }, 'deleting a local log that is no longer assigned here');
+      this.logger.info(
+        { topicPartition: tpKey(topic, partition) },
+        'deleting a local log that is no longer assigned here',
+      );
       this.logManager.deleteLog(log.topicPartition);
       this.checkpointedHw.delete(tpKey(topic, partition));
     }
@@ -678,24 +799,39 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
    * Reads every requested partition (KIP-74: the response's maxBytes is soft for the first batch). `onFollowerRead`
    * records a follower's fetch; returning false turns the partition's records into none.
    */
-  private readFromLocalLog(req: FetchMessagesRequest, isolation: FetchIsolation,
-    onFollowerRead?: (p: Partition, info: FetchPartitionRequest, logEndOffset: number) => boolean): FetchPartitionResult[] {
+  private readFromLocalLog(
+    req: FetchMessagesRequest,
+    isolation: FetchIsolation,
+    onFollowerRead?: (p: Partition, info: FetchPartitionRequest, logEndOffset: number) => boolean,
+  ): FetchPartitionResult[] {
     let limitBytes = req.maxBytes;
     let minOneBatch = true;
     return req.partitions.map((info) => {
       const p = this.partitions.get(tpKey(info.topic, info.partition));
       if (p === undefined) return fetchError(info, this.missingPartitionError(info.topic, info.partition));
       try {
-        const read = p.readRecords(info.fetchOffset, info.currentLeaderEpoch ?? -1, Math.min(info.partitionMaxBytes, limitBytes),
-          minOneBatch, isolation);
+        const read = p.readRecords(
+          info.fetchOffset,
+          info.currentLeaderEpoch ?? -1,
+          Math.min(info.partitionMaxBytes, limitBytes),
+          minOneBatch,
+          isolation,
+        );
         let records = read.records;
         if (records.length > 0) {
           minOneBatch = false;
           limitBytes = Math.max(0, limitBytes - records.length);
         }
         if (onFollowerRead !== undefined && !onFollowerRead(p, info, read.logEndOffset)) records = EMPTY;
-        return { topic: info.topic, partition: info.partition, errorCode: ErrorCode.NONE, highWatermark: read.highWatermark,
-          lastStableOffset: read.lastStableOffset, logStartOffset: read.logStartOffset, records };
+        return {
+          topic: info.topic,
+          partition: info.partition,
+          errorCode: ErrorCode.NONE,
+          highWatermark: read.highWatermark,
+          lastStableOffset: read.lastStableOffset,
+          logStartOffset: read.logStartOffset,
+          records,
+        };
       } catch (e) {
         return fetchError(info, this.toApiError(e, p));
       }
@@ -706,8 +842,11 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   private missingPartitionError(topic: string, partition: number): ApiError {
     const count = this.metadataCache.partitionCount(topic);
     if (count !== undefined && partition >= 0 && partition < count) {
-      return new ApiError('NOT_LEADER_OR_FOLLOWER', `Broker ${this.brokerId} does not host ${tpKey(topic, partition)}; ` +
-        `its leader is ${this.metadataCache.partitionState(topic, partition)?.leader ?? 'unknown'}. Refresh metadata.`);
+      return new ApiError(
+        'NOT_LEADER_OR_FOLLOWER',
+        `Broker ${this.brokerId} does not host ${tpKey(topic, partition)}; ` +
+          `its leader is ${this.metadataCache.partitionState(topic, partition)?.leader ?? 'unknown'}. Refresh metadata.`,
+      );
     }
     return new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${tpKey(topic, partition)} does not exist.`);
   }
@@ -732,8 +871,16 @@ function setError(result: ProducePartitionResult, error: ApiError): void {
 }
 
 function fetchError(info: FetchPartitionRequest, error: ApiError): FetchPartitionResult {
-  return { topic: info.topic, partition: info.partition, errorCode: error.errorCode, highWatermark: -1, lastStableOffset: -1,
-    logStartOffset: -1, records: null, errorMessage: error.message };
+  return {
+    topic: info.topic,
+    partition: info.partition,
+    errorCode: error.errorCode,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    records: null,
+    errorMessage: error.message,
+  };
 }
 
 function offsetsError(error: ApiError): ListOffsetsResult {

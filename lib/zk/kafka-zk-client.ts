@@ -29,13 +29,37 @@ import type { TopicPartition } from '../common/topic-partition.js';
 import { childPath, ZkClient, type ZkClientOptions, type ZkOp, type ZkOpResults } from './zk-client.js';
 import { ControllerMovedError, isZkError, ZkError } from './zk-errors.js';
 import {
-  BrokerIdsZNode, BrokerIdZNode, BrokerSequenceIdZNode, ClusterIdZNode, ConfigEntityChangeNotificationSequenceZNode,
-  ConfigEntityChangeNotificationZNode, ConfigEntityZNode, ConfigType, ControllerEpochZNode, ControllerZNode,
-  DeleteTopicsTopicZNode, DeleteTopicsZNode, IsrChangeNotificationSequenceZNode, IsrChangeNotificationZNode,
-  PERSISTENT_PATHS, PreferredReplicaElectionZNode, ProducerIdBlockZNode, randomKafkaUuid, ReassignPartitionsZNode,
-  TopicPartitionStateZNode, TopicPartitionsZNode, TopicPartitionZNode, TopicsZNode, TopicZNode,
-  type BrokerInfo, type BrokerRegistration, type ConfigEntityType, type LeaderIsrAndControllerEpoch,
-  type PartitionReassignment, type ProducerIdBlock, type TopicAssignment,
+  BrokerIdsZNode,
+  BrokerIdZNode,
+  BrokerSequenceIdZNode,
+  ClusterIdZNode,
+  ConfigEntityChangeNotificationSequenceZNode,
+  ConfigEntityChangeNotificationZNode,
+  ConfigEntityZNode,
+  ConfigType,
+  ControllerEpochZNode,
+  ControllerZNode,
+  DeleteTopicsTopicZNode,
+  DeleteTopicsZNode,
+  IsrChangeNotificationSequenceZNode,
+  IsrChangeNotificationZNode,
+  PERSISTENT_PATHS,
+  PreferredReplicaElectionZNode,
+  ProducerIdBlockZNode,
+  randomKafkaUuid,
+  ReassignPartitionsZNode,
+  TopicPartitionStateZNode,
+  TopicPartitionsZNode,
+  TopicPartitionZNode,
+  TopicsZNode,
+  TopicZNode,
+  type BrokerInfo,
+  type BrokerRegistration,
+  type ConfigEntityType,
+  type LeaderIsrAndControllerEpoch,
+  type PartitionReassignment,
+  type ProducerIdBlock,
+  type TopicAssignment,
 } from './zk-paths.js';
 
 export interface KafkaZkClientOptions {
@@ -66,15 +90,21 @@ export interface LeaderIsrAndZkVersion extends LeaderIsrAndControllerEpoch {
 /** A failed check of /controller_epoch (op 0 of a fenced multi) as ControllerMovedError; other errors unchanged. */
 function controllerMovedOr(e: unknown, epochZkVersion: number): unknown {
   if (!(e instanceof ZkError) || e.failedOpIndex !== 0 || e.zkCode !== 'BAD_VERSION') return e;
-  return new ControllerMovedError(`Controller moved to another broker: ${ControllerEpochZNode.path} is no longer ` +
-    `at version ${epochZkVersion}. This broker must stop acting as controller.`, { cause: e });
+  return new ControllerMovedError(
+    `Controller moved to another broker: ${ControllerEpochZNode.path} is no longer ` +
+      `at version ${epochZkVersion}. This broker must stop acting as controller.`,
+    { cause: e },
+  );
 }
 
 export class KafkaZkClient {
   private readonly log: Logger;
   private readonly time: Time;
 
-  constructor(readonly zk: ZkClient, opts: KafkaZkClientOptions = {}) {
+  constructor(
+    readonly zk: ZkClient,
+    opts: KafkaZkClientOptions = {},
+  ) {
     this.log = (opts.logger ?? silentLogger).child({ component: 'KafkaZkClient' });
     this.time = opts.time ?? SystemTime;
   }
@@ -134,7 +164,10 @@ export class KafkaZkClient {
           { type: 'create', path, data: null, mode: 'EPHEMERAL' },
           { type: 'setData', path, data, version: 0 },
         ] as const);
-        this.log.info({ brokerId: info.id, brokerEpoch: set.stat.czxid, endpoints: data.toString() }, 'registered broker');
+        this.log.info(
+          { brokerId: info.id, brokerEpoch: set.stat.czxid, endpoints: data.toString() },
+          'registered broker',
+        );
         return set.stat.czxid;
       } catch (e) {
         if (!isZkError(e, 'NODE_EXISTS')) throw e;
@@ -142,10 +175,13 @@ export class KafkaZkClient {
       const existing = await this.zk.getData(path);
       if (existing === null) continue; // went away while we read it: create again
       if (existing.stat.ephemeralOwner !== this.zk.sessionId) {
-        throw new ZkError('NODE_EXISTS',
+        throw new ZkError(
+          'NODE_EXISTS',
           `broker.id ${info.id} is already registered by another live broker (session 0x${existing.stat.ephemeralOwner}; ` +
-          `this broker's session is 0x${this.zk.sessionId}). Stop the other broker or wait until its ZooKeeper ` +
-          `session expires (zookeeper.session.timeout.ms), or give this broker a different broker.id.`, { path });
+            `this broker's session is 0x${this.zk.sessionId}). Stop the other broker or wait until its ZooKeeper ` +
+            `session expires (zookeeper.session.timeout.ms), or give this broker a different broker.id.`,
+          { path },
+        );
       }
       return existing.stat.czxid;
     }
@@ -159,11 +195,15 @@ export class KafkaZkClient {
   /** Every registered broker with its epoch, by ascending id. */
   async getAllBrokers(): Promise<BrokerAndEpoch[]> {
     const ids = (await this.zk.getChildren(BrokerIdsZNode.path)) ?? [];
-    const brokers = await Promise.all(ids.filter((name) => {
-      if (/^\d+$/.test(name)) return true;
-      this.log.warn({ path: childPath(BrokerIdsZNode.path, name) }, 'ignoring a znode that is not a broker id');
-      return false;
-    }).map((name) => this.getBroker(Number(name))));
+    const brokers = await Promise.all(
+      ids
+        .filter((name) => {
+          if (/^\d+$/.test(name)) return true;
+          this.log.warn({ path: childPath(BrokerIdsZNode.path, name) }, 'ignoring a znode that is not a broker id');
+          return false;
+        })
+        .map((name) => this.getBroker(Number(name))),
+    );
     return brokers.filter((b): b is BrokerAndEpoch => b !== null).sort((a, b) => a.id - b.id);
   }
 
@@ -201,10 +241,18 @@ export class KafkaZkClient {
     const newEpoch = current.epoch + 1;
     try {
       const [, set] = await this.zk.multi([
-        { type: 'create', path: ControllerZNode.path, data: ControllerZNode.encode(brokerId, this.time.milliseconds()),
-          mode: 'EPHEMERAL' },
-        { type: 'setData', path: ControllerEpochZNode.path, data: ControllerEpochZNode.encode(newEpoch),
-          version: current.epochZkVersion },
+        {
+          type: 'create',
+          path: ControllerZNode.path,
+          data: ControllerZNode.encode(brokerId, this.time.milliseconds()),
+          mode: 'EPHEMERAL',
+        },
+        {
+          type: 'setData',
+          path: ControllerEpochZNode.path,
+          data: ControllerEpochZNode.encode(newEpoch),
+          version: current.epochZkVersion,
+        },
       ] as const);
       this.log.info({ brokerId, epoch: newEpoch, epochZkVersion: set.stat.version }, 'elected controller');
       return { epoch: newEpoch, epochZkVersion: set.stat.version };
@@ -213,8 +261,11 @@ export class KafkaZkClient {
     }
     // Lost, unless a retry after a connection loss is what saw our own earlier success.
     const controller = await this.zk.getData(ControllerZNode.path);
-    if (controller !== null && ControllerZNode.decode(controller.data) === brokerId &&
-      controller.stat.ephemeralOwner === this.zk.sessionId) {
+    if (
+      controller !== null &&
+      ControllerZNode.decode(controller.data) === brokerId &&
+      controller.stat.ephemeralOwner === this.zk.sessionId
+    ) {
       const epoch = await this.getControllerEpoch();
       if (epoch !== null && epoch.epoch === newEpoch) return epoch;
     }
@@ -236,14 +287,19 @@ export class KafkaZkClient {
    */
   async controllerMulti<const T extends readonly ZkOp[]>(epochZkVersion: number, ops: T): Promise<ZkOpResults<T>> {
     try {
-      const [, ...results] = await this.zk.multi(
-        [{ type: 'check', path: ControllerEpochZNode.path, version: epochZkVersion }, ...ops] as const);
+      const [, ...results] = await this.zk.multi([
+        { type: 'check', path: ControllerEpochZNode.path, version: epochZkVersion },
+        ...ops,
+      ] as const);
       return results as unknown as ZkOpResults<T>;
     } catch (e) {
       const error = controllerMovedOr(e, epochZkVersion);
       if (!(error instanceof ZkError) || error.failedOpIndex === undefined) throw error;
-      throw new ZkError(error.zkCode, error.message,
-        { path: error.path ?? '', failedOpIndex: error.failedOpIndex - 1, cause: error });
+      throw new ZkError(error.zkCode, error.message, {
+        path: error.path ?? '',
+        failedOpIndex: error.failedOpIndex - 1,
+        cause: error,
+      });
     }
   }
 
@@ -274,9 +330,15 @@ export class KafkaZkClient {
    * Creates a topic as Kafka's AdminZkClient does: /config/topics/<t> first, then /brokers/topics/<t> (which the
    * controller watches). Throws ApiError TOPIC_ALREADY_EXISTS if the topic exists or is marked for deletion.
    */
-  async createTopic(topic: string, assignment: TopicAssignment, config: Readonly<Record<string, string>> = {}): Promise<void> {
+  async createTopic(
+    topic: string,
+    assignment: TopicAssignment,
+    config: Readonly<Record<string, string>> = {},
+  ): Promise<void> {
     const [exists, deleting] = await Promise.all([
-      this.zk.exists(TopicZNode.path(topic)), this.zk.exists(DeleteTopicsTopicZNode.path(topic))]);
+      this.zk.exists(TopicZNode.path(topic)),
+      this.zk.exists(DeleteTopicsTopicZNode.path(topic)),
+    ]);
     if (deleting !== null) throw new ApiError('TOPIC_ALREADY_EXISTS', `Topic '${topic}' is marked for deletion.`);
     if (exists !== null) throw new ApiError('TOPIC_ALREADY_EXISTS', `Topic '${topic}' already exists.`);
     await this.setOrCreateEntityConfig(ConfigType.Topic, topic, config);
@@ -293,11 +355,19 @@ export class KafkaZkClient {
    * Replaces a topic's assignment (adding partitions, reassignment) and returns the new zkVersion. Optional
    * `expectedZkVersion` makes it conditional (ZkError BAD_VERSION); `controllerEpochZkVersion` fences it.
    */
-  async setTopicAssignment(topic: string, assignment: TopicAssignment,
-    opts: { expectedZkVersion?: number; controllerEpochZkVersion?: number } = {}): Promise<number> {
-    const op = { type: 'setData', path: TopicZNode.path(topic), data: TopicZNode.encode(assignment),
-      version: opts.expectedZkVersion ?? -1 } as const;
-    if (opts.controllerEpochZkVersion === undefined) return (await this.zk.setData(op.path, op.data, op.version)).version;
+  async setTopicAssignment(
+    topic: string,
+    assignment: TopicAssignment,
+    opts: { expectedZkVersion?: number; controllerEpochZkVersion?: number } = {},
+  ): Promise<number> {
+    const op = {
+      type: 'setData',
+      path: TopicZNode.path(topic),
+      data: TopicZNode.encode(assignment),
+      version: opts.expectedZkVersion ?? -1,
+    } as const;
+    if (opts.controllerEpochZkVersion === undefined)
+      return (await this.zk.setData(op.path, op.data, op.version)).version;
     const [set] = await this.controllerMulti(opts.controllerEpochZkVersion, [op] as const);
     return set.stat.version;
   }
@@ -320,34 +390,41 @@ export class KafkaZkClient {
    * Creates the state znodes of new partitions of one topic (and their empty parents), fenced. Returns per
    * partition whether it was created (false: it already existed; read it).
    */
-  async createPartitionStates(topic: string, states: ReadonlyMap<number, LeaderIsrAndControllerEpoch>,
-    controllerEpochZkVersion: number): Promise<Map<number, boolean>> {
+  async createPartitionStates(
+    topic: string,
+    states: ReadonlyMap<number, LeaderIsrAndControllerEpoch>,
+    controllerEpochZkVersion: number,
+  ): Promise<Map<number, boolean>> {
     try {
-      await this.controllerMulti(controllerEpochZkVersion, [{ type: 'create', path: TopicPartitionsZNode.path(topic) }] as const);
+      await this.controllerMulti(controllerEpochZkVersion, [
+        { type: 'create', path: TopicPartitionsZNode.path(topic) },
+      ] as const);
     } catch (e) {
       if (!isZkError(e, 'NODE_EXISTS')) throw e;
     }
-    const created = await Promise.all([...states].map(async ([partition, state]) => {
-      const tp = { topic, partition };
-      const statePath = TopicPartitionStateZNode.path(tp);
-      const data = TopicPartitionStateZNode.encode(state);
-      try {
-        await this.controllerMulti(controllerEpochZkVersion, [
-          { type: 'create', path: TopicPartitionZNode.path(tp) },
-          { type: 'create', path: statePath, data },
-        ] as const);
-        return [partition, true] as const;
-      } catch (e) {
-        if (!isZkError(e, 'NODE_EXISTS')) throw e;
-      }
-      try {
-        await this.controllerMulti(controllerEpochZkVersion, [{ type: 'create', path: statePath, data }] as const);
-        return [partition, true] as const;
-      } catch (e) {
-        if (!isZkError(e, 'NODE_EXISTS')) throw e;
-        return [partition, false] as const;
-      }
-    }));
+    const created = await Promise.all(
+      [...states].map(async ([partition, state]) => {
+        const tp = { topic, partition };
+        const statePath = TopicPartitionStateZNode.path(tp);
+        const data = TopicPartitionStateZNode.encode(state);
+        try {
+          await this.controllerMulti(controllerEpochZkVersion, [
+            { type: 'create', path: TopicPartitionZNode.path(tp) },
+            { type: 'create', path: statePath, data },
+          ] as const);
+          return [partition, true] as const;
+        } catch (e) {
+          if (!isZkError(e, 'NODE_EXISTS')) throw e;
+        }
+        try {
+          await this.controllerMulti(controllerEpochZkVersion, [{ type: 'create', path: statePath, data }] as const);
+          return [partition, true] as const;
+        } catch (e) {
+          if (!isZkError(e, 'NODE_EXISTS')) throw e;
+          return [partition, false] as const;
+        }
+      }),
+    );
     return new Map(created);
   }
 
@@ -356,14 +433,19 @@ export class KafkaZkClient {
    * when the znode changed since it was read (BAD_VERSION: re-read and decide again). With
    * `controllerEpochZkVersion` the write is fenced (controller); without, it is a leader's ISR update.
    */
-  async updatePartitionState(tp: TopicPartition, state: LeaderIsrAndControllerEpoch, expectedZkVersion: number,
-    controllerEpochZkVersion?: number): Promise<number | null> {
+  async updatePartitionState(
+    tp: TopicPartition,
+    state: LeaderIsrAndControllerEpoch,
+    expectedZkVersion: number,
+    controllerEpochZkVersion?: number,
+  ): Promise<number | null> {
     const path = TopicPartitionStateZNode.path(tp);
     const data = TopicPartitionStateZNode.encode(state);
     try {
       if (controllerEpochZkVersion === undefined) return (await this.zk.setData(path, data, expectedZkVersion)).version;
-      const [set] = await this.controllerMulti(controllerEpochZkVersion,
-        [{ type: 'setData', path, data, version: expectedZkVersion }] as const);
+      const [set] = await this.controllerMulti(controllerEpochZkVersion, [
+        { type: 'setData', path, data, version: expectedZkVersion },
+      ] as const);
       return set.stat.version;
     } catch (e) {
       if (isZkError(e, 'BAD_VERSION')) return null;
@@ -396,7 +478,10 @@ export class KafkaZkClient {
 
   /** Removes deletion markers (e.g. of topics that no longer exist), fenced; missing ones are fine. */
   async deleteTopicDeletions(topics: readonly string[], controllerEpochZkVersion: number): Promise<void> {
-    await this.fencedDeleteEach(topics.map((t) => DeleteTopicsTopicZNode.path(t)), controllerEpochZkVersion);
+    await this.fencedDeleteEach(
+      topics.map((t) => DeleteTopicsTopicZNode.path(t)),
+      controllerEpochZkVersion,
+    );
   }
 
   // ---- reassignment and preferred leader election requests ----
@@ -412,9 +497,18 @@ export class KafkaZkClient {
   }
 
   /** Replaces the pending reassignments with those still in progress (the controller's update), fenced. */
-  async updatePartitionReassignment(reassignments: readonly PartitionReassignment[], controllerEpochZkVersion: number): Promise<void> {
-    await this.controllerMulti(controllerEpochZkVersion, [{ type: 'setData', path: ReassignPartitionsZNode.path,
-      data: ReassignPartitionsZNode.encode(reassignments), version: -1 }] as const);
+  async updatePartitionReassignment(
+    reassignments: readonly PartitionReassignment[],
+    controllerEpochZkVersion: number,
+  ): Promise<void> {
+    await this.controllerMulti(controllerEpochZkVersion, [
+      {
+        type: 'setData',
+        path: ReassignPartitionsZNode.path,
+        data: ReassignPartitionsZNode.encode(reassignments),
+        version: -1,
+      },
+    ] as const);
   }
 
   async deletePartitionReassignment(controllerEpochZkVersion: number): Promise<void> {
@@ -439,8 +533,11 @@ export class KafkaZkClient {
 
   /** Tells the controller that these partitions' ISR changed; returns the notification's sequence number. */
   async createIsrChangeNotification(partitions: Iterable<TopicPartition>): Promise<string> {
-    const path = await this.zk.create(IsrChangeNotificationSequenceZNode.path(),
-      IsrChangeNotificationSequenceZNode.encode(partitions), { mode: 'PERSISTENT_SEQUENTIAL', createParents: true });
+    const path = await this.zk.create(
+      IsrChangeNotificationSequenceZNode.path(),
+      IsrChangeNotificationSequenceZNode.encode(partitions),
+      { mode: 'PERSISTENT_SEQUENTIAL', createParents: true },
+    );
     return IsrChangeNotificationSequenceZNode.sequenceNumber(path);
   }
 
@@ -452,17 +549,24 @@ export class KafkaZkClient {
 
   /** The partitions named by these notifications; notifications deleted meanwhile are skipped. */
   async getPartitionsFromIsrChangeNotifications(sequenceNumbers: readonly string[]): Promise<TopicPartition[]> {
-    const nodes = await Promise.all(sequenceNumbers.map(async (seq) => {
-      const path = IsrChangeNotificationSequenceZNode.path(seq);
-      const node = await this.zk.getData(path);
-      return node === null ? [] : IsrChangeNotificationSequenceZNode.decode(path, node.data);
-    }));
+    const nodes = await Promise.all(
+      sequenceNumbers.map(async (seq) => {
+        const path = IsrChangeNotificationSequenceZNode.path(seq);
+        const node = await this.zk.getData(path);
+        return node === null ? [] : IsrChangeNotificationSequenceZNode.decode(path, node.data);
+      }),
+    );
     return nodes.flat();
   }
 
-  async deleteIsrChangeNotifications(sequenceNumbers: readonly string[], controllerEpochZkVersion: number): Promise<void> {
-    await this.fencedDeleteEach(sequenceNumbers.map((s) => IsrChangeNotificationSequenceZNode.path(s)),
-      controllerEpochZkVersion);
+  async deleteIsrChangeNotifications(
+    sequenceNumbers: readonly string[],
+    controllerEpochZkVersion: number,
+  ): Promise<void> {
+    await this.fencedDeleteEach(
+      sequenceNumbers.map((s) => IsrChangeNotificationSequenceZNode.path(s)),
+      controllerEpochZkVersion,
+    );
   }
 
   // ---- entity configs ----
@@ -477,12 +581,17 @@ export class KafkaZkClient {
    * Replaces an entity's config overrides and notifies every broker through /config/changes (Kafka's
    * AdminZkClient.changeEntityConfig): the config is written first, then the notification.
    */
-  async changeEntityConfig(entityType: ConfigEntityType, entityName: string,
-    config: Readonly<Record<string, string>>): Promise<void> {
+  async changeEntityConfig(
+    entityType: ConfigEntityType,
+    entityName: string,
+    config: Readonly<Record<string, string>>,
+  ): Promise<void> {
     await this.setOrCreateEntityConfig(entityType, entityName, config);
-    await this.zk.create(ConfigEntityChangeNotificationSequenceZNode.createPath,
+    await this.zk.create(
+      ConfigEntityChangeNotificationSequenceZNode.createPath,
       ConfigEntityChangeNotificationSequenceZNode.encode(`${entityType}/${entityName}`),
-      { mode: 'PERSISTENT_SEQUENTIAL', createParents: true });
+      { mode: 'PERSISTENT_SEQUENTIAL', createParents: true },
+    );
   }
 
   /** Names of pending config change notifications (`config_change_<seq>`), oldest first. */
@@ -494,7 +603,8 @@ export class KafkaZkClient {
   async getConfigChangeNotification(name: string): Promise<{ entityPath: string; ctimeMs: number } | null> {
     const path = childPath(ConfigEntityChangeNotificationZNode.path, name);
     const node = await this.zk.getData(path);
-    return node === null ? null
+    return node === null
+      ? null
       : { entityPath: ConfigEntityChangeNotificationSequenceZNode.decode(path, node.data), ctimeMs: node.stat.ctimeMs };
   }
 
@@ -506,8 +616,11 @@ export class KafkaZkClient {
     }
   }
 
-  private async setOrCreateEntityConfig(entityType: ConfigEntityType, entityName: string,
-    config: Readonly<Record<string, string>>): Promise<void> {
+  private async setOrCreateEntityConfig(
+    entityType: ConfigEntityType,
+    entityName: string,
+    config: Readonly<Record<string, string>>,
+  ): Promise<void> {
     const path = ConfigEntityZNode.path(entityType, entityName);
     const data = ConfigEntityZNode.encode(config);
     try {
@@ -563,13 +676,15 @@ export class KafkaZkClient {
 
   /** Fenced deletes of independent znodes; missing ones are fine. */
   private async fencedDeleteEach(paths: readonly string[], controllerEpochZkVersion: number): Promise<void> {
-    await Promise.all(paths.map(async (path) => {
-      try {
-        await this.controllerMulti(controllerEpochZkVersion, [{ type: 'delete', path }] as const);
-      } catch (e) {
-        if (!isZkError(e, 'NO_NODE')) throw e;
-      }
-    }));
+    await Promise.all(
+      paths.map(async (path) => {
+        try {
+          await this.controllerMulti(controllerEpochZkVersion, [{ type: 'delete', path }] as const);
+        } catch (e) {
+          if (!isZkError(e, 'NO_NODE')) throw e;
+        }
+      }),
+    );
   }
 
   /** zk.deleteRecursive fenced by the controller epoch. */

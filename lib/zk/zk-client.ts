@@ -69,11 +69,13 @@ export type ZkOp =
   | { readonly type: 'delete'; readonly path: string; readonly version?: number };
 
 /** The result of one op of a successful multi, by op type (create: the actual path, for sequential nodes). */
-export type ZkOpResult<O extends ZkOp> =
-  O extends { type: 'create' } ? { readonly type: 'create'; readonly path: string }
-    : O extends { type: 'setData' } ? { readonly type: 'setData'; readonly stat: ZkStat }
-      : O extends { type: 'check' } ? { readonly type: 'check' }
-        : { readonly type: 'delete' };
+export type ZkOpResult<O extends ZkOp> = O extends { type: 'create' }
+  ? { readonly type: 'create'; readonly path: string }
+  : O extends { type: 'setData' }
+    ? { readonly type: 'setData'; readonly stat: ZkStat }
+    : O extends { type: 'check' }
+      ? { readonly type: 'check' }
+      : { readonly type: 'delete' };
 
 export type ZkOpResults<T extends readonly ZkOp[]> = { -readonly [K in keyof T]: ZkOpResult<T[K]> };
 
@@ -173,20 +175,29 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     if (this.chroot !== undefined) await this.ensureChroot(this.chroot, deadline);
     const session = this.startSession();
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.off('connected', onConnected);
-        void this.close();
-        reject(new TimeoutError(`Could not connect to ZooKeeper at ${this.hosts} within ${this.connectionTimeoutMs} ms ` +
-          `(zookeeper.connection.timeout.ms). Check zookeeper.connect and that ZooKeeper is running.`));
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          this.off('connected', onConnected);
+          void this.close();
+          reject(
+            new TimeoutError(
+              `Could not connect to ZooKeeper at ${this.hosts} within ${this.connectionTimeoutMs} ms ` +
+                `(zookeeper.connection.timeout.ms). Check zookeeper.connect and that ZooKeeper is running.`,
+            ),
+          );
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       const onConnected = (): void => {
         clearTimeout(timer);
         resolve();
       };
       this.once('connected', onConnected);
     });
-    this.log.info({ sessionId: this.sessionId, sessionTimeoutMs: session.raw.getSessionTimeout() },
-      'connected to ZooKeeper');
+    this.log.info(
+      { sessionId: this.sessionId, sessionTimeoutMs: session.raw.getSessionTimeout() },
+      'connected to ZooKeeper',
+    );
   }
 
   /** The current session id as lowercase hex without leading zeros (Java's Long.toHexString); '0' before connect. */
@@ -224,11 +235,16 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
    * NODE_EXISTS, or NO_NODE when the parent is missing unless `createParents` (then missing parents are created
    * as empty persistent znodes, Kafka's createRecursive).
    */
-  async create(path: string, data: Buffer | null = null,
-    opts: { mode?: CreateMode; createParents?: boolean } = {}): Promise<string> {
+  async create(
+    path: string,
+    data: Buffer | null = null,
+    opts: { mode?: CreateMode; createParents?: boolean } = {},
+  ): Promise<string> {
     const mode = CREATE_MODES[opts.mode ?? 'PERSISTENT'];
-    const once = (): Promise<string> => this.call<string>('create', path,
-      (raw, cb) => raw.create(path, data ?? EMPTY, mode, (e, created) => cb(e, created)));
+    const once = (): Promise<string> =>
+      this.call<string>('create', path, (raw, cb) =>
+        raw.create(path, data ?? EMPTY, mode, (e, created) => cb(e, created)),
+      );
     try {
       return await once();
     } catch (e) {
@@ -254,7 +270,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   /** Sets data if the znode's version equals `expectedVersion` (-1: any); returns the new stat. */
   async setData(path: string, data: Buffer, expectedVersion = -1): Promise<ZkStat> {
     return this.call('setData', path, (raw, cb) =>
-      raw.setData(path, data, expectedVersion, (e, stat) => cb(e, e ? undefined : toStat(stat))));
+      raw.setData(path, data, expectedVersion, (e, stat) => cb(e, e ? undefined : toStat(stat))),
+    );
   }
 
   /** Deletes a znode if its version equals `expectedVersion` (-1: any). Throws NO_NODE, BAD_VERSION, NOT_EMPTY. */
@@ -272,7 +289,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     const levels: string[][] = [];
     for (let level = [path]; level.length > 0;) {
       levels.push(level);
-      const children = await Promise.all(level.map(async (p) => ((await this.getChildren(p)) ?? []).map((c) => childPath(p, c))));
+      const children = await Promise.all(
+        level.map(async (p) => ((await this.getChildren(p)) ?? []).map((c) => childPath(p, c))),
+      );
       level = children.flat();
     }
     const prefix: ZkOp[] = guard === undefined ? [] : [{ type: 'check', path: guard.path, version: guard.version }];
@@ -292,7 +311,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     };
     for (const level of levels.reverse()) {
       const batches: string[][] = [];
-      for (let i = 0; i < level.length; i += MAX_DELETES_PER_MULTI) batches.push(level.slice(i, i + MAX_DELETES_PER_MULTI));
+      for (let i = 0; i < level.length; i += MAX_DELETES_PER_MULTI)
+        batches.push(level.slice(i, i + MAX_DELETES_PER_MULTI));
       const outcomes = await Promise.all(batches.map(deleteBatch));
       if (outcomes.includes('childAppeared')) return this.deleteRecursive(path, guard);
     }
@@ -308,10 +328,18 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       const tx = raw.transaction();
       for (const op of ops) {
         switch (op.type) {
-          case 'check': tx.check(op.path, op.version); break;
-          case 'create': tx.create(op.path, op.data ?? EMPTY, CREATE_MODES[op.mode ?? 'PERSISTENT']); break;
-          case 'setData': tx.setData(op.path, op.data, op.version ?? -1); break;
-          case 'delete': tx.remove(op.path, op.version ?? -1); break;
+          case 'check':
+            tx.check(op.path, op.version);
+            break;
+          case 'create':
+            tx.create(op.path, op.data ?? EMPTY, CREATE_MODES[op.mode ?? 'PERSISTENT']);
+            break;
+          case 'setData':
+            tx.setData(op.path, op.data, op.version ?? -1);
+            break;
+          case 'delete':
+            tx.remove(op.path, op.version ?? -1);
+            break;
         }
       }
       // node-zookeeper-client 1.1.3 writes `version || -1` for check/setData/delete, turning version 0 into
@@ -325,8 +353,12 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
           const index = res.findIndex((r) => r.err !== undefined && r.err !== 0);
           const code = zkCodeName(res[index]?.err ?? -1);
           const op = ops[index];
-          cb(new ZkError(code, `ZooKeeper multi failed: ${code} at op ${index} (${op?.type} ${op?.path}).`,
-            { path: op?.path ?? '', failedOpIndex: index }));
+          cb(
+            new ZkError(code, `ZooKeeper multi failed: ${code} at op ${index} (${op?.type} ${op?.path}).`, {
+              path: op?.path ?? '',
+              failedOpIndex: index,
+            }),
+          );
         } else {
           cb(e, res);
         }
@@ -334,10 +366,14 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     });
     return results.map((r, i) => {
       switch (ops[i]!.type) {
-        case 'create': return { type: 'create', path: r.path ?? '' };
-        case 'setData': return { type: 'setData', stat: toStat(r.stat!) };
-        case 'check': return { type: 'check' };
-        case 'delete': return { type: 'delete' };
+        case 'create':
+          return { type: 'create', path: r.path ?? '' };
+        case 'setData':
+          return { type: 'setData', stat: toStat(r.stat!) };
+        case 'check':
+          return { type: 'check' };
+        case 'delete':
+          return { type: 'delete' };
       }
     }) as unknown as ZkOpResults<T>;
   }
@@ -374,20 +410,24 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   // ---- reads with optional watch ----
 
   private readData(path: string, watcher: (() => void) | undefined): Promise<ZkNodeData | null> {
-    return this.withExistenceFallback(path, watcher, () => this.call<ZkNodeData>('getData', path, (raw, cb) => {
-      const done = (e: unknown, data?: Buffer, stat?: zookeeper.Stat): void =>
-        cb(e, e ? undefined : { data: data ?? EMPTY, stat: toStat(stat!) });
-      if (watcher) raw.getData(path, watcher, done);
-      else raw.getData(path, done);
-    }));
+    return this.withExistenceFallback(path, watcher, () =>
+      this.call<ZkNodeData>('getData', path, (raw, cb) => {
+        const done = (e: unknown, data?: Buffer, stat?: zookeeper.Stat): void =>
+          cb(e, e ? undefined : { data: data ?? EMPTY, stat: toStat(stat!) });
+        if (watcher) raw.getData(path, watcher, done);
+        else raw.getData(path, done);
+      }),
+    );
   }
 
   private readChildren(path: string, watcher: (() => void) | undefined): Promise<string[] | null> {
-    return this.withExistenceFallback(path, watcher, () => this.call<string[]>('getChildren', path, (raw, cb) => {
-      const done = (e: unknown, children?: string[]): void => cb(e, children ?? []);
-      if (watcher) raw.getChildren(path, watcher, done);
-      else raw.getChildren(path, done);
-    }));
+    return this.withExistenceFallback(path, watcher, () =>
+      this.call<string[]>('getChildren', path, (raw, cb) => {
+        const done = (e: unknown, children?: string[]): void => cb(e, children ?? []);
+        if (watcher) raw.getChildren(path, watcher, done);
+        else raw.getChildren(path, done);
+      }),
+    );
   }
 
   private readExists(path: string, watcher: (() => void) | undefined): Promise<ZkStat | null> {
@@ -403,8 +443,11 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
    * gets an existence watch instead (getData/getChildren leave no watch on a missing znode); if the znode appeared
    * in between, the read is repeated so that the right kind of watch is set.
    */
-  private async withExistenceFallback<T>(path: string, watcher: (() => void) | undefined,
-    read: () => Promise<T>): Promise<T | null> {
+  private async withExistenceFallback<T>(
+    path: string,
+    watcher: (() => void) | undefined,
+    read: () => Promise<T>,
+  ): Promise<T | null> {
     for (;;) {
       try {
         return await read();
@@ -417,12 +460,20 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   // ---- watches ----
 
-  private addWatch<T>(path: string, handler: (state: T) => unknown,
-    read: (trigger: () => void) => Promise<T>): () => void {
+  private addWatch<T>(
+    path: string,
+    handler: (state: T) => unknown,
+    read: (trigger: () => void) => Promise<T>,
+  ): () => void {
     if (this.closing) throw new InvalidArgumentError(`Cannot watch ${path}: the ZkClient is closed.`);
     this.requireSession();
     const watch: Watch<T> = {
-      path, read, handler, active: true, running: false, again: false,
+      path,
+      read,
+      handler,
+      active: true,
+      running: false,
+      again: false,
       trigger: () => this.rearm(watch as Watch<unknown>),
     };
     this.watches.add(watch as Watch<unknown>);
@@ -453,7 +504,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
           state = await watch.read(watch.trigger);
         } catch (e) {
           // SESSION_EXPIRED or close: the next session re-arms every active watch.
-          if (watch.active) this.log.warn({ err: e, path: watch.path }, 'watch read failed; re-armed with the next session');
+          if (watch.active)
+            this.log.warn({ err: e, path: watch.path }, 'watch read failed; re-armed with the next session');
           continue;
         }
         if (!watch.active) break;
@@ -472,10 +524,17 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   private startSession(): Session {
     const raw = zookeeper.createClient(this.connectStringForSession(), {
-      sessionTimeout: this.sessionTimeoutMs, spinDelay: RECONNECT_SPIN_DELAY_MS, retries: 0,
+      sessionTimeout: this.sessionTimeoutMs,
+      spinDelay: RECONNECT_SPIN_DELAY_MS,
+      retries: 0,
     });
     const session: Session = {
-      raw, replacesExpired: this.session !== undefined, pending: new Set(), connectedOnce: false, expired: false, ended: false,
+      raw,
+      replacesExpired: this.session !== undefined,
+      pending: new Set(),
+      connectedOnce: false,
+      expired: false,
+      ended: false,
     };
     raw.on('state', (state) => this.onState(session, state));
     this.session = session;
@@ -557,9 +616,11 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private call<T>(what: string, path: string, fn: (raw: zookeeper.Client, cb: Callback<T>) => void): Promise<T> {
     const session = this.requireSession();
     if (this.closing || session.ended) {
-      return Promise.reject(session.expired
-        ? new ZkError('SESSION_EXPIRED', `Cannot ${what} ${path}: the ZooKeeper session expired.`, { path })
-        : new ZkError('CONNECTION_LOSS', `Cannot ${what} ${path}: the ZkClient is closed.`, { path }));
+      return Promise.reject(
+        session.expired
+          ? new ZkError('SESSION_EXPIRED', `Cannot ${what} ${path}: the ZooKeeper session expired.`, { path })
+          : new ZkError('CONNECTION_LOSS', `Cannot ${what} ${path}: the ZkClient is closed.`, { path }),
+      );
     }
     return new Promise<T>((resolve, reject) => {
       let settled = false;
@@ -601,13 +662,22 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   /** Creates the chroot (and its parents) through a short-lived client without chroot. */
   private async ensureChroot(chroot: string, deadline: number): Promise<void> {
     const raw = zookeeper.createClient(this.hosts, {
-      sessionTimeout: this.sessionTimeoutMs, spinDelay: RECONNECT_SPIN_DELAY_MS, retries: 0,
+      sessionTimeout: this.sessionTimeoutMs,
+      spinDelay: RECONNECT_SPIN_DELAY_MS,
+      retries: 0,
     });
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new TimeoutError(
-          `Could not connect to ZooKeeper at ${this.hosts} within ${this.connectionTimeoutMs} ms to create the ` +
-          `chroot ${chroot}. Check zookeeper.connect and that ZooKeeper is running.`)), Math.max(0, deadline - Date.now()));
+        const timer = setTimeout(
+          () =>
+            reject(
+              new TimeoutError(
+                `Could not connect to ZooKeeper at ${this.hosts} within ${this.connectionTimeoutMs} ms to create the ` +
+                  `chroot ${chroot}. Check zookeeper.connect and that ZooKeeper is running.`,
+              ),
+            ),
+          Math.max(0, deadline - Date.now()),
+        );
         raw.once('connected', () => {
           clearTimeout(timer);
           raw.mkdirp(chroot, (e) => (e ? reject(toZkError(e, 'create chroot', chroot)) : resolve()));
@@ -671,16 +741,24 @@ function dropRaw(raw: zookeeper.Client): void {
 
 function toZkError(e: unknown, what: string, path: string): ZkError {
   if (e instanceof ZkError) return e;
-  const code = typeof (e as { code?: unknown })?.code === 'number' ? zkCodeName((e as { code: number }).code) : 'SYSTEM_ERROR';
+  const code =
+    typeof (e as { code?: unknown })?.code === 'number' ? zkCodeName((e as { code: number }).code) : 'SYSTEM_ERROR';
   return new ZkError(code, `ZooKeeper ${what} ${path} failed: ${code}.`, { path, cause: e });
 }
 
 function toStat(s: zookeeper.Stat): ZkStat {
   return {
-    czxid: long(s.czxid), mzxid: long(s.mzxid), pzxid: long(s.pzxid),
-    ctimeMs: long(s.ctime), mtimeMs: long(s.mtime),
-    version: s.version, cversion: s.cversion, aversion: s.aversion,
-    ephemeralOwner: hexId(s.ephemeralOwner), dataLength: s.dataLength, numChildren: s.numChildren,
+    czxid: long(s.czxid),
+    mzxid: long(s.mzxid),
+    pzxid: long(s.pzxid),
+    ctimeMs: long(s.ctime),
+    mtimeMs: long(s.mtime),
+    version: s.version,
+    cversion: s.cversion,
+    aversion: s.aversion,
+    ephemeralOwner: hexId(s.ephemeralOwner),
+    dataLength: s.dataLength,
+    numChildren: s.numChildren,
   };
 }
 
@@ -707,12 +785,16 @@ export function parseConnectString(connect: string): { hosts: string; chroot: st
   const hosts = slash < 0 ? connect : connect.slice(0, slash);
   const chrootPart = slash < 0 ? '' : connect.slice(slash);
   if (hosts.trim() === '' || hosts.split(',').some((h) => !/^[^:,\s]+(:\d+)?$/.test(h.trim()))) {
-    throw new InvalidArgumentError(`zookeeper.connect '${connect}' is invalid: expected host:port[,host:port...][/chroot].`);
+    throw new InvalidArgumentError(
+      `zookeeper.connect '${connect}' is invalid: expected host:port[,host:port...][/chroot].`,
+    );
   }
   if (chrootPart === '' || chrootPart === '/') return { hosts, chroot: undefined };
   if (chrootPart.endsWith('/') || chrootPart.includes('//')) {
-    throw new InvalidArgumentError(`The chroot '${chrootPart}' in zookeeper.connect '${connect}' is invalid: ` +
-      `it must not end with '/' or contain empty path elements.`);
+    throw new InvalidArgumentError(
+      `The chroot '${chrootPart}' in zookeeper.connect '${connect}' is invalid: ` +
+        `it must not end with '/' or contain empty path elements.`,
+    );
   }
   return { hosts, chroot: chrootPart };
 }

@@ -37,7 +37,8 @@ export const ZK_CODES = {
 export type ZkCode = keyof typeof ZK_CODES;
 
 const NAME_BY_NUMBER = new Map<number, ZkCode>(
-  (Object.entries(ZK_CODES) as [ZkCode, number][]).map(([name, code]) => [code, name]));
+  (Object.entries(ZK_CODES) as [ZkCode, number][]).map(([name, code]) => [code, name]),
+);
 
 /** The code name for a numeric ZooKeeper result code; unknown numbers map to SYSTEM_ERROR. */
 export function zkCodeName(code: number): ZkCode {
@@ -50,8 +51,7 @@ export class ZkError extends MqError {
   /** For a failed multi: the index of the op that failed (in the caller's op list). */
   readonly failedOpIndex: number | undefined;
 
-  constructor(zkCode: ZkCode, message: string,
-    opts: { path?: string; failedOpIndex?: number; cause?: unknown } = {}) {
+  constructor(zkCode: ZkCode, message: string, opts: { path?: string; failedOpIndex?: number; cause?: unknown } = {}) {
     super(`MQ_ERR_ZK_${zkCode}`, message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.zkCode = zkCode;
     this.path = opts.path;
@@ -75,9 +75,11 @@ export class MalformedZNodeError extends MqError {
   constructor(path: string, problem: string, content: Buffer | string) {
     const text = typeof content === 'string' ? content : content.toString('utf8');
     const shown = text.length > 500 ? `${text.slice(0, 500)}...` : text;
-    super('MQ_ERR_MALFORMED_ZNODE',
+    super(
+      'MQ_ERR_MALFORMED_ZNODE',
       `Malformed znode ${path}: ${problem}. Found: ${JSON.stringify(shown)}. ` +
-      `Fix or delete the znode with zkCli.sh (set ${path} '<json>' / delete ${path}).`);
+        `Fix or delete the znode with zkCli.sh (set ${path} '<json>' / delete ${path}).`,
+    );
     this.path = path;
   }
 }

@@ -167,17 +167,25 @@ export const BrokerIdZNode = {
     if (version < 1) throw new MalformedZNodeError(path, `unsupported broker registration version ${version}`, bytes);
     let endpoints: EndPoint[];
     if (version === 1) {
-      endpoints = [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: js.string('host'), port: js.int('port') }];
+      endpoints = [
+        { listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: js.string('host'), port: js.int('port') },
+      ];
     } else {
-      const protocolMap = js.has('listener_security_protocol_map') ? js.stringMap('listener_security_protocol_map') : undefined;
+      const protocolMap = js.has('listener_security_protocol_map')
+        ? js.stringMap('listener_security_protocol_map')
+        : undefined;
       endpoints = js.stringArray('endpoints').map((uri) => {
         const m = ENDPOINT_URI.exec(uri);
         if (!m) throw new MalformedZNodeError(path, `endpoint "${uri}" is not of the form LISTENER://host:port`, bytes);
         const listenerName = m[1]!;
         const protocol = protocolMap ? protocolMap[listenerName] : listenerName;
         if (protocol === undefined || !SECURITY_PROTOCOLS.includes(protocol)) {
-          throw new MalformedZNodeError(path, `listener ${listenerName} has no known security protocol ` +
-            `(found ${JSON.stringify(protocol ?? null)}; expected one of ${SECURITY_PROTOCOLS.join(', ')})`, bytes);
+          throw new MalformedZNodeError(
+            path,
+            `listener ${listenerName} has no known security protocol ` +
+              `(found ${JSON.stringify(protocol ?? null)}; expected one of ${SECURITY_PROTOCOLS.join(', ')})`,
+            bytes,
+          );
         }
         return { listenerName, securityProtocol: protocol as SecurityProtocol, host: m[2]!, port: Number(m[3]) };
       });
@@ -209,8 +217,11 @@ export interface ReplicaAssignment {
   readonly removingReplicas: readonly number[];
 }
 
-export function replicaAssignment(replicas: readonly number[], addingReplicas: readonly number[] = [],
-  removingReplicas: readonly number[] = []): ReplicaAssignment {
+export function replicaAssignment(
+  replicas: readonly number[],
+  addingReplicas: readonly number[] = [],
+  removingReplicas: readonly number[] = [],
+): ReplicaAssignment {
   return { replicas, addingReplicas, removingReplicas };
 }
 
@@ -242,7 +253,13 @@ export const TopicZNode = {
     }
     return assignment.topicId === null
       ? json({ version: 2, partitions, adding_replicas: adding, removing_replicas: removing })
-      : json({ partitions, topic_id: assignment.topicId, adding_replicas: adding, removing_replicas: removing, version: 3 });
+      : json({
+          partitions,
+          topic_id: assignment.topicId,
+          adding_replicas: adding,
+          removing_replicas: removing,
+          version: 3,
+        });
   },
   /** Decodes versions 1-3 (adding/removing replicas and topic_id optional). */
   decode(topic: string, bytes: Buffer): TopicAssignment {
@@ -253,9 +270,16 @@ export const TopicZNode = {
     const removing = js.optObject('removing_replicas');
     const partitions = new Map<number, ReplicaAssignment>();
     for (const key of partitionsJson?.keys() ?? []) {
-      if (!/^\d+$/.test(key)) throw new MalformedZNodeError(path, `partition "${key}" is not a partition number`, bytes);
-      partitions.set(Number(key), replicaAssignment(partitionsJson!.intArray(key),
-        adding?.has(key) ? adding.intArray(key) : [], removing?.has(key) ? removing.intArray(key) : []));
+      if (!/^\d+$/.test(key))
+        throw new MalformedZNodeError(path, `partition "${key}" is not a partition number`, bytes);
+      partitions.set(
+        Number(key),
+        replicaAssignment(
+          partitionsJson!.intArray(key),
+          adding?.has(key) ? adding.intArray(key) : [],
+          removing?.has(key) ? removing.intArray(key) : [],
+        ),
+      );
     }
     return { topicId: js.optString('topic_id') ?? null, partitions };
   },
@@ -287,13 +311,22 @@ export const TopicPartitionStateZNode = {
     return `${TopicPartitionZNode.path(tp)}/state`;
   },
   encode(state: LeaderIsrAndControllerEpoch): Buffer {
-    return json({ controller_epoch: state.controllerEpoch, leader: state.leader, version: 1,
-      leader_epoch: state.leaderEpoch, isr: state.isr });
+    return json({
+      controller_epoch: state.controllerEpoch,
+      leader: state.leader,
+      version: 1,
+      leader_epoch: state.leaderEpoch,
+      isr: state.isr,
+    });
   },
   decode(tp: TopicPartition, bytes: Buffer): LeaderIsrAndControllerEpoch {
     const js = ZNodeJson.parse(TopicPartitionStateZNode.path(tp), bytes);
-    return { leader: js.int('leader'), leaderEpoch: js.int('leader_epoch'), isr: js.intArray('isr'),
-      controllerEpoch: js.int('controller_epoch') };
+    return {
+      leader: js.int('leader'),
+      leaderEpoch: js.int('leader_epoch'),
+      isr: js.intArray('isr'),
+      controllerEpoch: js.int('controller_epoch'),
+    };
   },
 } as const;
 
@@ -360,13 +393,17 @@ export interface PartitionReassignment extends TopicPartition {
 export const ReassignPartitionsZNode = {
   path: `${AdminZNode.path}/reassign_partitions`,
   encode(reassignments: readonly PartitionReassignment[]): Buffer {
-    return json({ version: 1,
-      partitions: reassignments.map((r) => ({ topic: r.topic, partition: r.partition, replicas: r.replicas })) });
+    return json({
+      version: 1,
+      partitions: reassignments.map((r) => ({ topic: r.topic, partition: r.partition, replicas: r.replicas })),
+    });
   },
   decode(bytes: Buffer): PartitionReassignment[] {
     const js = ZNodeJson.parse(ReassignPartitionsZNode.path, bytes);
     return js.objectArray('partitions').map((p) => ({
-      topic: p.string('topic'), partition: p.int('partition'), replicas: p.intArray('replicas'),
+      topic: p.string('topic'),
+      partition: p.int('partition'),
+      replicas: p.intArray('replicas'),
     }));
   },
 } as const;
@@ -376,7 +413,8 @@ function encodePartitions(partitions: Iterable<TopicPartition>): Buffer {
 }
 
 function decodePartitions(path: string, bytes: Buffer): TopicPartition[] {
-  return ZNodeJson.parse(path, bytes).objectArray('partitions')
+  return ZNodeJson.parse(path, bytes)
+    .objectArray('partitions')
     .map((p) => ({ topic: p.string('topic'), partition: p.int('partition') }));
 }
 
@@ -448,12 +486,20 @@ export interface ProducerIdBlock {
 export const ProducerIdBlockZNode = {
   path: '/latest_producer_id_block',
   encode(block: ProducerIdBlock): Buffer {
-    return json({ version: 1, broker: block.brokerId, block_start: String(block.blockStartId),
-      block_end: String(block.blockEndId) });
+    return json({
+      version: 1,
+      broker: block.brokerId,
+      block_start: String(block.blockStartId),
+      block_end: String(block.blockEndId),
+    });
   },
   decode(bytes: Buffer): ProducerIdBlock {
     const js = ZNodeJson.parse(ProducerIdBlockZNode.path, bytes);
-    return { brokerId: js.int('broker'), blockStartId: js.longString('block_start'), blockEndId: js.longString('block_end') };
+    return {
+      brokerId: js.int('broker'),
+      blockStartId: js.longString('block_start'),
+      blockEndId: js.longString('block_end'),
+    };
   },
 } as const;
 

@@ -123,8 +123,11 @@ export class ZNodeJson {
 
   private fail(key: string, wanted: string, found: JsonValue | undefined): never {
     const shown = found === undefined ? 'nothing' : JSON.stringify(found);
-    throw new MalformedZNodeError(this.znodePath, `field "${this.field(key)}" must be ${wanted}, found ${shown}`,
-      this.content);
+    throw new MalformedZNodeError(
+      this.znodePath,
+      `field "${this.field(key)}" must be ${wanted}, found ${shown}`,
+      this.content,
+    );
   }
 }
 

@@ -30,8 +30,12 @@ export class ContinuousProducer {
   private stopped = false;
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly producer: Producer, private readonly topic: string, private readonly partitions: number,
-    private readonly inFlight = 20) {}
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+    private readonly partitions: number,
+    private readonly inFlight = 20,
+  ) {}
 
   get sent(): number {
     return this.next;
@@ -59,9 +63,14 @@ export class ContinuousProducer {
       const sends = Array.from({ length: this.inFlight }, () => {
         const n = this.next++;
         const value = `v${n}`;
-        return this.producer.send({ topic: this.topic, partition: n % this.partitions, value })
-          .then((m) => { this.acked.set(value, { partition: m.partition, offset: m.offset }); })
-          .catch((e: unknown) => { this.failures.push(e instanceof Error ? e : new Error(String(e))); });
+        return this.producer
+          .send({ topic: this.topic, partition: n % this.partitions, value })
+          .then((m) => {
+            this.acked.set(value, { partition: m.partition, offset: m.offset });
+          })
+          .catch((e: unknown) => {
+            this.failures.push(e instanceof Error ? e : new Error(String(e)));
+          });
       });
       await Promise.all(sends);
     }
@@ -69,10 +78,17 @@ export class ContinuousProducer {
 }
 
 /** offset → value of a partition's records as stored in one broker's segment files. */
-export function replicaRecords(cluster: TestCluster, brokerId: number, topic: string, partition: number): Map<number, string> {
+export function replicaRecords(
+  cluster: TestCluster,
+  brokerId: number,
+  topic: string,
+  partition: number,
+): Map<number, string> {
   const dir = join(cluster.local.broker(brokerId).dir, 'logs', `${topic}-${partition}`);
   const out = new Map<number, string>();
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.log')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.log'))
+    .sort()) {
     for (const batch of iterateBatches(readFileSync(join(dir, f)))) {
       for (const r of batch.records()) out.set(r.offset, r.value === null ? '' : r.value.toString());
     }
@@ -84,28 +100,42 @@ export function replicaRecords(cluster: TestCluster, brokerId: number, topic: st
 export function replicaBatches(cluster: TestCluster, brokerId: number, topic: string, partition: number): string[] {
   const dir = join(cluster.local.broker(brokerId).dir, 'logs', `${topic}-${partition}`);
   const out: string[] = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.log')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.log'))
+    .sort()) {
     for (const b of iterateBatches(readFileSync(join(dir, f)))) out.push(b.bytes.toString('hex'));
   }
   return out;
 }
 
 /** See the header. `replicas` are the broker ids holding the topic's partitions (all of them for RF = brokers). */
-export async function expectNoAckedLoss(cluster: TestCluster, topic: string, partitions: number, replicas: readonly number[],
-  acked: ReadonlyMap<string, Acked>): Promise<void> {
+export async function expectNoAckedLoss(
+  cluster: TestCluster,
+  topic: string,
+  partitions: number,
+  replicas: readonly number[],
+  acked: ReadonlyMap<string, Acked>,
+): Promise<void> {
   for (let p = 0; p < partitions; p++) {
     // Replicas converge once followers catch up: identical batch lists, byte for byte.
-    await waitFor(() => {
-      const lists = replicas.map((b) => replicaBatches(cluster, b, topic, p));
-      return lists.every((l) => l.length === lists[0]!.length && l.every((x, i) => x === lists[0]![i]));
-    }, `the replicas of ${topic}-${p} to hold identical batches`, { timeoutMs: 60_000 });
+    await waitFor(
+      () => {
+        const lists = replicas.map((b) => replicaBatches(cluster, b, topic, p));
+        return lists.every((l) => l.length === lists[0]!.length && l.every((x, i) => x === lists[0]![i]));
+      },
+      `the replicas of ${topic}-${p} to hold identical batches`,
+      { timeoutMs: 60_000 },
+    );
   }
   const missing: string[] = [];
   for (const b of replicas) {
     const byPartition = Array.from({ length: partitions }, (_, p) => replicaRecords(cluster, b, topic, p));
     for (const [value, { partition, offset }] of acked) {
       const found = byPartition[partition]!.get(offset);
-      if (found !== value) missing.push(`broker ${b}: ${value} acknowledged at ${topic}-${partition}@${offset}, found ${found ?? 'nothing'}`);
+      if (found !== value)
+        missing.push(
+          `broker ${b}: ${value} acknowledged at ${topic}-${partition}@${offset}, found ${found ?? 'nothing'}`,
+        );
     }
   }
   expect(missing.slice(0, 20), `${missing.length} acknowledged records lost`).to.deep.equal([]);

@@ -17,7 +17,10 @@ export interface TestClusterOptions {
 }
 
 export class TestCluster {
-  private constructor(readonly local: LocalCluster, readonly zkServerConnect: string) {}
+  private constructor(
+    readonly local: LocalCluster,
+    readonly zkServerConnect: string,
+  ) {}
 
   static async start(opts: TestClusterOptions): Promise<TestCluster> {
     const zk = await sharedZooKeeper();

@@ -29,12 +29,16 @@ const tps = (partitions: TopicPartitionRef[]) => partitions.map((tp) => `${tp.to
 const consumer = new Consumer({ ...config.consumer, 'enable.auto.commit': false });
 await consumer.connect();
 consumer.subscribe([config.topic], {
-  onPartitionsAssigned: (partitions) => { out(`A ${tps(partitions)}\n`); },
+  onPartitionsAssigned: (partitions) => {
+    out(`A ${tps(partitions)}\n`);
+  },
   onPartitionsRevoked: async (partitions) => {
     await commitPositions(partitions);
     out(`V ${tps(partitions)}\n`);
   },
-  onPartitionsLost: (partitions) => { out(`L ${tps(partitions)}\n`); },
+  onPartitionsLost: (partitions) => {
+    out(`L ${tps(partitions)}\n`);
+  },
 });
 
 /** Commits offsets and reports them once acknowledged, or reports the refusal. */
@@ -58,18 +62,20 @@ process.on('SIGTERM', () => {
 });
 
 try {
-  await consumer.run({ eachBatch: async ({ batch }) => {
-    let lines = '';
-    let next = -1;
-    for (const r of batch) {
-      lines += `R ${batch.partition} ${r.offset} ${r.key?.toString() ?? ''} ${r.value?.toString() ?? ''}\n`;
-      next = r.offset + 1;
-    }
-    if (next < 0) return;
-    out(lines);
-    await commit([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-    if (config.batchDelayMs) await new Promise((resolve) => setTimeout(resolve, config.batchDelayMs));
-  } });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      let lines = '';
+      let next = -1;
+      for (const r of batch) {
+        lines += `R ${batch.partition} ${r.offset} ${r.key?.toString() ?? ''} ${r.value?.toString() ?? ''}\n`;
+        next = r.offset + 1;
+      }
+      if (next < 0) return;
+      out(lines);
+      await commit([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+      if (config.batchDelayMs) await new Promise((resolve) => setTimeout(resolve, config.batchDelayMs));
+    },
+  });
 } catch (err) {
   process.stderr.write(`member failed: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);

@@ -8,7 +8,9 @@ import { Admin } from '../../lib/client/index.js';
 import { TestCluster } from './cluster-harness.js';
 
 export const GROUP_SPEC_BROKER_PROPS = {
-  'offsets.topic.num.partitions': 5, 'group.initial.rebalance.delay.ms': 300, 'group.min.session.timeout.ms': 1000,
+  'offsets.topic.num.partitions': 5,
+  'group.initial.rebalance.delay.ms': 300,
+  'group.min.session.timeout.ms': 1000,
   'auto.create.topics.enable': false,
 };
 

@@ -53,15 +53,25 @@ export async function runGroupCorrectness(cluster: TestCluster, opts: Correctnes
   const slots: MemberProcess[] = [];
   let next = 0;
   const spawnMember = (slot: number) => {
-    const m = new MemberProcess(`m${slot}#${next++}`, { topic: TOPIC, consumer: { 'bootstrap.servers': cluster.bootstrapServers,
-      'group.id': 'correctness', 'client.id': `member-${slot}`, 'auto.offset.reset': 'earliest', 'session.timeout.ms': 3000,
-      'heartbeat.interval.ms': 300 } });
+    const m = new MemberProcess(`m${slot}#${next++}`, {
+      topic: TOPIC,
+      consumer: {
+        'bootstrap.servers': cluster.bootstrapServers,
+        'group.id': 'correctness',
+        'client.id': `member-${slot}`,
+        'auto.offset.reset': 'earliest',
+        'session.timeout.ms': 3000,
+        'heartbeat.interval.ms': 300,
+      },
+    });
     incarnations.push(m);
     slots[slot] = m;
   };
   try {
     await admin.connect();
-    await admin.createTopics([{ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }]);
+    await admin.createTopics([
+      { name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } },
+    ]);
     await producer.connect();
     for (let slot = 0; slot < MEMBERS; slot++) spawnMember(slot);
 
@@ -69,11 +79,13 @@ export async function runGroupCorrectness(cluster: TestCluster, opts: Correctnes
     production = (async () => {
       for (let i = 0; i < opts.records && producing; i += chunk) {
         const n = Math.min(chunk, opts.records - i);
-        await producer.sendBatch(Array.from({ length: n }, (_, j) => {
-          const index = i + j;
-          const key = `k${index % opts.keys}`;
-          return { topic: TOPIC, key, value: `${key}:${Math.floor(index / opts.keys)}` };
-        }));
+        await producer.sendBatch(
+          Array.from({ length: n }, (_, j) => {
+            const index = i + j;
+            const key = `k${index % opts.keys}`;
+            return { topic: TOPIC, key, value: `${key}:${Math.floor(index / opts.keys)}` };
+          }),
+        );
         if ((i / chunk) % 50 === 0) progress(`produced ${i + n} of ${opts.records}`);
         await sleep(100);
       }
@@ -100,17 +112,28 @@ export async function runGroupCorrectness(cluster: TestCluster, opts: Correctnes
     }
     await production;
 
-    const ends = (await admin.listOffsets(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: TOPIC, partition, spec: 'latest' as const }))))
-      .map((e) => e.offset);
+    const ends = (
+      await admin.listOffsets(
+        Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: TOPIC, partition, spec: 'latest' as const })),
+      )
+    ).map((e) => e.offset);
     const unread = () => {
       const read = new Set(incarnations.flatMap((m) => m.records.map((r) => `${r.partition}:${r.offset}`)));
       let missing = 0;
-      ends.forEach((end, p) => { for (let o = 0; o < end; o++) if (!read.has(`${p}:${o}`)) missing++; });
+      ends.forEach((end, p) => {
+        for (let o = 0; o < end; o++) if (!read.has(`${p}:${o}`)) missing++;
+      });
       return missing;
     };
-    expect(ends.reduce((a, b) => a + b, 0), 'records in the topic').to.equal(opts.records);
-    await waitFor(() => unread() === 0, 'the members to read every record', { timeoutMs: 120_000 })
-      .catch((e: Error) => { throw new Error(`${e.message} (${unread()} unread)`); });
+    expect(
+      ends.reduce((a, b) => a + b, 0),
+      'records in the topic',
+    ).to.equal(opts.records);
+    await waitFor(() => unread() === 0, 'the members to read every record', { timeoutMs: 120_000 }).catch(
+      (e: Error) => {
+        throw new Error(`${e.message} (${unread()} unread)`);
+      },
+    );
 
     const seen = new Set<string>();
     let reads = 0;
@@ -121,13 +144,23 @@ export async function runGroupCorrectness(cluster: TestCluster, opts: Correctnes
         seen.add(r.value);
         const seq = Number(r.value.slice(r.value.indexOf(':') + 1));
         const before = lastSeq.get(r.key) ?? -1;
-        expect(seq, `${m.name}: key ${r.key} read out of order (seq ${seq} after ${before}, offset ${r.offset})`).to.be.greaterThan(before);
+        expect(
+          seq,
+          `${m.name}: key ${r.key} read out of order (seq ${seq} after ${before}, offset ${r.offset})`,
+        ).to.be.greaterThan(before);
         lastSeq.set(r.key, seq);
       }
       expect(m.errors, `${m.name} stderr`).to.equal('');
     }
     expect(seen.size, 'distinct records read').to.equal(opts.records);
-    return { records: opts.records, reads, duplicates: reads - opts.records, kills, terms, durationMs: Date.now() - started };
+    return {
+      records: opts.records,
+      reads,
+      duplicates: reads - opts.records,
+      kills,
+      terms,
+      durationMs: Date.now() - started,
+    };
   } finally {
     producing = false;
     await production?.catch(() => undefined);

@@ -34,7 +34,10 @@ export class MemberProcess {
   private readonly child: ChildProcess;
   private stderr = '';
 
-  constructor(readonly name: string, config: MemberConfig) {
+  constructor(
+    readonly name: string,
+    config: MemberConfig,
+  ) {
     this.child = spawn(process.execPath, [CHILD, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let partial = '';
     this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -42,7 +45,9 @@ export class MemberProcess {
       partial = lines.pop()!;
       for (const line of lines) this.parse(line);
     });
-    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { this.stderr = (this.stderr + chunk).slice(-4000); });
+    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-4000);
+    });
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
   }
 
@@ -76,11 +81,18 @@ export class MemberProcess {
   private parse(line: string): void {
     const kind = line[0];
     const rest = line.slice(2);
-    const partitions = () => (rest === '' ? [] : rest.split(',').map((tp) => Number(tp.slice(tp.lastIndexOf('-') + 1))));
+    const partitions = () =>
+      rest === '' ? [] : rest.split(',').map((tp) => Number(tp.slice(tp.lastIndexOf('-') + 1)));
     switch (kind) {
       case 'R': {
         const [partition, offset, key, value] = rest.split(' ');
-        this.records.push({ seq: seq(), partition: Number(partition), offset: Number(offset), key: key!, value: value! });
+        this.records.push({
+          seq: seq(),
+          partition: Number(partition),
+          offset: Number(offset),
+          key: key!,
+          value: value!,
+        });
         break;
       }
       case 'C': {
@@ -88,10 +100,18 @@ export class MemberProcess {
         this.commits.set(partition!, offset!);
         break;
       }
-      case 'A': for (const p of partitions()) this.owned.add(p); break;
-      case 'V': case 'L': for (const p of partitions()) this.owned.delete(p); break;
-      case 'E': this.refusedCommits.push(rest); break;
-      default: break;
+      case 'A':
+        for (const p of partitions()) this.owned.add(p);
+        break;
+      case 'V':
+      case 'L':
+        for (const p of partitions()) this.owned.delete(p);
+        break;
+      case 'E':
+        this.refusedCommits.push(rest);
+        break;
+      default:
+        break;
     }
   }
 }

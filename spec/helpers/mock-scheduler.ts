@@ -21,12 +21,19 @@ export class MockScheduler implements Scheduler {
   schedule(name: string, fn: () => unknown, delayMs: number, periodMs = 0): ScheduledTask {
     const task: Task = { name, fn, dueMs: this.time.milliseconds() + delayMs, periodMs, cancelled: false };
     this.tasks.push(task);
-    return { cancel: () => { task.cancelled = true; } };
+    return {
+      cancel: () => {
+        task.cancelled = true;
+      },
+    };
   }
 
   /** Names of the tasks still pending, in due order. */
   get pending(): string[] {
-    return this.tasks.filter((t) => !t.cancelled).sort((a, b) => a.dueMs - b.dueMs).map((t) => t.name);
+    return this.tasks
+      .filter((t) => !t.cancelled)
+      .sort((a, b) => a.dueMs - b.dueMs)
+      .map((t) => t.name);
   }
 
   /** Advances the clock by `ms`, running every task that falls due, in order (periodic ones repeatedly). */
@@ -34,7 +41,10 @@ export class MockScheduler implements Scheduler {
     const target = this.time.milliseconds() + ms;
     for (;;) {
       this.tasks = this.tasks.filter((t) => !t.cancelled);
-      const next = this.tasks.reduce<Task | undefined>((a, t) => (t.dueMs <= target && (!a || t.dueMs < a.dueMs) ? t : a), undefined);
+      const next = this.tasks.reduce<Task | undefined>(
+        (a, t) => (t.dueMs <= target && (!a || t.dueMs < a.dueMs) ? t : a),
+        undefined,
+      );
       if (!next) break;
       this.time.sleep(Math.max(0, next.dueMs - this.time.milliseconds()));
       if (next.periodMs > 0) next.dueMs += next.periodMs;

@@ -2,7 +2,10 @@
 import type { Time } from '../../lib/common/time.js';
 
 export class MockTime implements Time {
-  constructor(private nowMs = 1_700_000_000_000, private hiRes = 0) {}
+  constructor(
+    private nowMs = 1_700_000_000_000,
+    private hiRes = 0,
+  ) {}
   milliseconds(): number {
     return this.nowMs;
   }

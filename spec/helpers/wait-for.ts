@@ -1,6 +1,9 @@
 /** Polls a condition until it holds, failing with a message that says what was awaited. No bare sleeps. */
-export async function waitFor<T>(condition: () => T | Promise<T>, what: string,
-  opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  what: string,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   let lastError: unknown;
   for (;;) {

@@ -13,16 +13,31 @@ import type { TestCluster } from './cluster-harness.js';
 
 export async function connectTo(cluster: TestCluster, brokerId: number): Promise<NetworkClient> {
   const { port } = cluster.local.broker(brokerId);
-  return defer(await NetworkClient.connect({ host: '127.0.0.1', port, clientId: 'spec', maxInFlightRequests: 100 }), (c) => c.close());
+  return defer(
+    await NetworkClient.connect({ host: '127.0.0.1', port, clientId: 'spec', maxInFlightRequests: 100 }),
+    (c) => c.close(),
+  );
 }
 
-export function metadata(client: NetworkClient, topics: string[] | null, allowAutoTopicCreation = false): Promise<MetadataResponse> {
-  return client.send(ApiKey.Metadata, 0, { topics: topics === null ? null : topics.map((name) => ({ name })), allowAutoTopicCreation });
+export function metadata(
+  client: NetworkClient,
+  topics: string[] | null,
+  allowAutoTopicCreation = false,
+): Promise<MetadataResponse> {
+  return client.send(ApiKey.Metadata, 0, {
+    topics: topics === null ? null : topics.map((name) => ({ name })),
+    allowAutoTopicCreation,
+  });
 }
 
 /** Creates a topic through the controller and waits until every partition has a leader. */
-export async function createTopic(cluster: TestCluster, topic: string, numPartitions: number, replicationFactor: number,
-  configs: Record<string, string> = {}): Promise<MetadataResponse> {
+export async function createTopic(
+  cluster: TestCluster,
+  topic: string,
+  numPartitions: number,
+  replicationFactor: number,
+  configs: Record<string, string> = {},
+): Promise<MetadataResponse> {
   const any = await connectTo(cluster, cluster.local.brokerIds()[0]!);
   const controllerId = await waitFor(async () => {
     const id = (await metadata(any, [])).controllerId;
@@ -30,15 +45,26 @@ export async function createTopic(cluster: TestCluster, topic: string, numPartit
   }, 'a controller to be elected');
   const controller = await connectTo(cluster, controllerId);
   const res = await controller.send(ApiKey.CreateTopics, 0, {
-    topics: [{ name: topic, numPartitions, replicationFactor, assignments: [], configs: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
-    timeoutMs: 20000, validateOnly: false,
+    topics: [
+      {
+        name: topic,
+        numPartitions,
+        replicationFactor,
+        assignments: [],
+        configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+      },
+    ],
+    timeoutMs: 20000,
+    validateOnly: false,
   });
   const r = res.topics[0]!;
   if (r.errorCode !== 0) throw new Error(`CreateTopics ${topic} failed with code ${r.errorCode}: ${r.errorMessage}`);
   return waitFor(async () => {
     const md = await metadata(any, [topic]);
     const t = md.topics[0]!;
-    return t.errorCode === 0 && t.partitions.length === numPartitions && t.partitions.every((p) => p.leaderId >= 0) ? md : null;
+    return t.errorCode === 0 && t.partitions.length === numPartitions && t.partitions.every((p) => p.leaderId >= 0)
+      ? md
+      : null;
   }, `leaders for every partition of ${topic}`);
 }
 
@@ -54,22 +80,67 @@ export function buildBatch(values: string[], keyPrefix = 'k'): Buffer {
   return b.buildSync();
 }
 
-export function produce(client: NetworkClient, topic: string, partition: number, records: Buffer, acks: -1 | 0 | 1 = 1,
-  timeoutMs = 10000): Promise<ProduceResponse | null> {
-  const body = { transactionalId: null, acks, timeoutMs, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] };
-  return acks === 0 ? client.send(ApiKey.Produce, 0, body, { expectResponse: false }) : client.send(ApiKey.Produce, 0, body);
+export function produce(
+  client: NetworkClient,
+  topic: string,
+  partition: number,
+  records: Buffer,
+  acks: -1 | 0 | 1 = 1,
+  timeoutMs = 10000,
+): Promise<ProduceResponse | null> {
+  const body = {
+    transactionalId: null,
+    acks,
+    timeoutMs,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+  };
+  return acks === 0
+    ? client.send(ApiKey.Produce, 0, body, { expectResponse: false })
+    : client.send(ApiKey.Produce, 0, body);
 }
 
-export function fetch(client: NetworkClient, topic: string, partition: number, fetchOffset: number,
-  opts: { maxWaitMs?: number; minBytes?: number; maxBytes?: number } = {}): Promise<FetchResponse> {
-  return client.send(ApiKey.Fetch, 0, {
-    replicaId: -1, maxWaitMs: opts.maxWaitMs ?? 0, minBytes: opts.minBytes ?? 1, maxBytes: opts.maxBytes ?? 50 * 1024 * 1024, isolationLevel: 0,
-    topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: opts.maxBytes ?? 10 * 1024 * 1024 }] }],
-  }, { timeoutMs: (opts.maxWaitMs ?? 0) + 10000 });
+export function fetch(
+  client: NetworkClient,
+  topic: string,
+  partition: number,
+  fetchOffset: number,
+  opts: { maxWaitMs?: number; minBytes?: number; maxBytes?: number } = {},
+): Promise<FetchResponse> {
+  return client.send(
+    ApiKey.Fetch,
+    0,
+    {
+      replicaId: -1,
+      maxWaitMs: opts.maxWaitMs ?? 0,
+      minBytes: opts.minBytes ?? 1,
+      maxBytes: opts.maxBytes ?? 50 * 1024 * 1024,
+      isolationLevel: 0,
+      topics: [
+        {
+          topic,
+          partitions: [
+            {
+              partition,
+              currentLeaderEpoch: -1,
+              fetchOffset,
+              logStartOffset: -1,
+              partitionMaxBytes: opts.maxBytes ?? 10 * 1024 * 1024,
+            },
+          ],
+        },
+      ],
+    },
+    { timeoutMs: (opts.maxWaitMs ?? 0) + 10000 },
+  );
 }
 
 /** Every record value from `offset` on, decoded from fetch responses until the high watermark. */
-export async function readAll(client: NetworkClient, topic: string, partition: number, offset = 0): Promise<{ offset: number; value: string }[]> {
+export async function readAll(
+  client: NetworkClient,
+  topic: string,
+  partition: number,
+  offset = 0,
+): Promise<{ offset: number; value: string }[]> {
   const out: { offset: number; value: string }[] = [];
   let next = offset;
   for (;;) {
@@ -94,5 +165,6 @@ export async function describeGroup(cluster: TestCluster, groupId: string) {
   const any = await connectTo(cluster, cluster.local.brokerIds()[0]!);
   const found = await any.send(ApiKey.FindCoordinator, 0, { key: groupId, keyType: 0 });
   const coordinator = await connectTo(cluster, found.nodeId);
-  return (await coordinator.send(ApiKey.DescribeGroups, 0, { groups: [groupId], includeAuthorizedOperations: false })).groups[0]!;
+  return (await coordinator.send(ApiKey.DescribeGroups, 0, { groups: [groupId], includeAuthorizedOperations: false }))
+    .groups[0]!;
 }

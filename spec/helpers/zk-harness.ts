@@ -41,8 +41,10 @@ const HOST = '127.0.0.1';
 export async function startZooKeeper(): Promise<ZooKeeperServer> {
   const jars = process.env['ZOOKEEPER_JARS'] ?? '/usr/share/java';
   if (!existsSync(join(jars, 'zookeeper.jar'))) {
-    throw new Error(`ZooKeeper is not installed (${join(jars, 'zookeeper.jar')} is missing). ` +
-      'Run scripts/setup.sh (or apt-get install -y zookeeper), or set ZOOKEEPER_JARS to the folder holding its jars.');
+    throw new Error(
+      `ZooKeeper is not installed (${join(jars, 'zookeeper.jar')} is missing). ` +
+        'Run scripts/setup.sh (or apt-get install -y zookeeper), or set ZOOKEEPER_JARS to the folder holding its jars.',
+    );
   }
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'mq-zk-'));
@@ -127,7 +129,12 @@ export async function expireSession(client: SessionOwner, attempts = 10): Promis
  * Speaks just enough of ZooKeeper's protocol to attach to a session and close it: a ConnectRequest and a
  * closeSession request in one write, so the close is queued before the owner can reconnect.
  */
-function closeSessionFromAnotherConnection(host: string, port: number, sessionId: Buffer, password: Buffer): Promise<void> {
+function closeSessionFromAnotherConnection(
+  host: string,
+  port: number,
+  sessionId: Buffer,
+  password: Buffer,
+): Promise<void> {
   const connectRequest = Buffer.alloc(4 + 8 + 4 + 8 + 4 + password.length + 1);
   let o = connectRequest.writeInt32BE(0, 0); // protocol version
   o = connectRequest.writeBigInt64BE(0n, o); // last zxid seen
@@ -145,7 +152,9 @@ function closeSessionFromAnotherConnection(host: string, port: number, sessionId
     return Buffer.concat([length, b]);
   };
   return new Promise((resolveClosed, reject) => {
-    const socket = netConnect(port, host, () => socket.write(Buffer.concat([frame(connectRequest), frame(closeRequest)])));
+    const socket = netConnect(port, host, () =>
+      socket.write(Buffer.concat([frame(connectRequest), frame(closeRequest)])),
+    );
     socket.on('data', () => undefined);
     socket.on('error', reject);
     socket.on('close', () => resolveClosed());
@@ -160,8 +169,11 @@ async function runScript(args: string[]): Promise<void> {
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolveRun()
-      : reject(new Error(`zk/zk-server.sh ${args.join(' ')} failed (exit ${code}): ${output.trim()}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolveRun()
+        : reject(new Error(`zk/zk-server.sh ${args.join(' ')} failed (exit ${code}): ${output.trim()}`)),
+    );
   });
 }
 

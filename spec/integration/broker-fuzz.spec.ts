@@ -52,9 +52,46 @@ describe('Broker under malformed input', function () {
     const encoder = new FrameEncoder();
     const good = await connectTo(cluster, await leaderOf(cluster, 'fuzz', 0));
     const valid = [
-      { apiKey: ApiKey.Produce, apiVersion: 0, correlationId: 1, clientId: 'fuzz', body: { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 'fuzz', partitionData: [{ index: 0, records: buildBatch(['evil']) }] }] } },
-      { apiKey: ApiKey.Metadata, apiVersion: 0, correlationId: 2, clientId: null, body: { topics: null, allowAutoTopicCreation: false } },
-      { apiKey: ApiKey.Fetch, apiVersion: 0, correlationId: 3, clientId: 'x', body: { replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1000, isolationLevel: 0, topics: [{ topic: 'fuzz', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1000 }] }] } },
+      {
+        apiKey: ApiKey.Produce,
+        apiVersion: 0,
+        correlationId: 1,
+        clientId: 'fuzz',
+        body: {
+          transactionalId: null,
+          acks: 1,
+          timeoutMs: 1000,
+          topicData: [{ name: 'fuzz', partitionData: [{ index: 0, records: buildBatch(['evil']) }] }],
+        },
+      },
+      {
+        apiKey: ApiKey.Metadata,
+        apiVersion: 0,
+        correlationId: 2,
+        clientId: null,
+        body: { topics: null, allowAutoTopicCreation: false },
+      },
+      {
+        apiKey: ApiKey.Fetch,
+        apiVersion: 0,
+        correlationId: 3,
+        clientId: 'x',
+        body: {
+          replicaId: -1,
+          maxWaitMs: 0,
+          minBytes: 1,
+          maxBytes: 1000,
+          isolationLevel: 0,
+          topics: [
+            {
+              topic: 'fuzz',
+              partitions: [
+                { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1000 },
+              ],
+            },
+          ],
+        },
+      },
     ].map((v) => Buffer.concat(encoder.encode(v)));
 
     const frames: Buffer[] = [];
@@ -143,12 +180,17 @@ describe('Broker under malformed input', function () {
     s.write(len);
     await closed;
     const good = await connectTo(cluster, 1);
-    expect((await good.send(ApiKey.Metadata, 0, { topics: [], allowAutoTopicCreation: false })).brokers).to.have.length(1);
+    expect((await good.send(ApiKey.Metadata, 0, { topics: [], allowAutoTopicCreation: false })).brokers).to.have.length(
+      1,
+    );
   });
 
   it('answers an unknown api key with UNSUPPORTED_VERSION and keeps the connection', async () => {
     const c = await connectTo(cluster, 1);
-    const err = await c.send(999 as number, 0, {} as never).then(() => null, (e: unknown) => e);
+    const err = await c.send(999 as number, 0, {} as never).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(ApiError);
     expect((err as ApiError).errorCode).to.equal(ErrorCode.UNSUPPORTED_VERSION);
     const md = await c.send(ApiKey.Metadata, 0, { topics: [], allowAutoTopicCreation: false });

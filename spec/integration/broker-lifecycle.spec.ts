@@ -23,7 +23,7 @@ async function zkFor(cluster: TestCluster): Promise<ZkClient> {
 
 async function readJson(zk: ZkClient, path: string): Promise<Record<string, unknown> | null> {
   const node = await zk.getData(path);
-  return node === null ? null : JSON.parse(node.data!.toString('utf8')) as Record<string, unknown>;
+  return node === null ? null : (JSON.parse(node.data!.toString('utf8')) as Record<string, unknown>);
 }
 
 describe('Broker life cycle (3 brokers, real ZooKeeper)', function () {
@@ -37,7 +37,7 @@ describe('Broker life cycle (3 brokers, real ZooKeeper)', function () {
     await cluster?.stop();
   });
 
-  it('registers each broker as an ephemeral znode with Kafka\'s JSON', async () => {
+  it("registers each broker as an ephemeral znode with Kafka's JSON", async () => {
     const zk = await zkFor(cluster);
     expect((await zk.getChildren('/brokers/ids'))!.sort()).to.deep.equal(['1', '2', '3']);
     for (const id of [1, 2, 3]) {
@@ -66,28 +66,47 @@ describe('Broker life cycle (3 brokers, real ZooKeeper)', function () {
 
     const killedAt = Date.now();
     await cluster.local.killBroker(first);
-    const next = await waitFor(async () => {
-      const c = await readJson(zk, '/controller');
-      return c !== null && c['brokerid'] !== first ? c : null;
-    }, 'another broker to become controller', { timeoutMs: 30_000 });
+    const next = await waitFor(
+      async () => {
+        const c = await readJson(zk, '/controller');
+        return c !== null && c['brokerid'] !== first ? c : null;
+      },
+      'another broker to become controller',
+      { timeoutMs: 30_000 },
+    );
     expect(Date.now() - killedAt).to.be.below(6000 + 10_000);
     expect([1, 2, 3].filter((b) => b !== first)).to.include(next['brokerid']);
     expect(Number((await zk.getData('/controller_epoch'))!.data!.toString())).to.equal(epoch + 1);
-    await waitFor(async () => !(await zk.getChildren('/brokers/ids'))!.includes(String(first)), 'the killed broker\'s znode to expire');
+    await waitFor(
+      async () => !(await zk.getChildren('/brokers/ids'))!.includes(String(first)),
+      "the killed broker's znode to expire",
+    );
 
     await cluster.local.startBroker(first);
-    await waitFor(async () => (await zk.getChildren('/brokers/ids'))!.includes(String(first)), 'the restarted broker to register');
+    await waitFor(
+      async () => (await zk.getChildren('/brokers/ids'))!.includes(String(first)),
+      'the restarted broker to register',
+    );
   });
 
   it('refuses to start a second broker with a broker.id that is live', async () => {
     const dir = tmpDir();
     const config = join(dir, 'server.properties');
-    writeFileSync(config, [
-      'broker.id=2', 'listeners=PLAINTEXT://127.0.0.1:0', `log.dirs=${join(dir, 'logs')}`,
-      `zookeeper.connect=${cluster.zookeeperConnect}`, 'zookeeper.session.timeout.ms=6000',
-    ].join('\n'));
+    writeFileSync(
+      config,
+      [
+        'broker.id=2',
+        'listeners=PLAINTEXT://127.0.0.1:0',
+        `log.dirs=${join(dir, 'logs')}`,
+        `zookeeper.connect=${cluster.zookeeperConnect}`,
+        'zookeeper.session.timeout.ms=6000',
+      ].join('\n'),
+    );
     const bin = join(process.cwd(), 'bin', 'mq-broker');
-    const err = await execFileAsync(process.execPath, [bin, '--config', config], { timeout: 30_000 }).then(() => null, (e: unknown) => e as { code: number; stderr: string });
+    const err = await execFileAsync(process.execPath, [bin, '--config', config], { timeout: 30_000 }).then(
+      () => null,
+      (e: unknown) => e as { code: number; stderr: string },
+    );
     expect(err, 'the duplicate broker must exit with an error').to.not.equal(null);
     expect(err!.code).to.equal(1);
     expect(err!.stderr).to.match(/broker\.id 2 is already registered by another live broker/);
@@ -97,7 +116,14 @@ describe('Broker life cycle (3 brokers, real ZooKeeper)', function () {
     const dir = tmpDir();
     const config = join(dir, 'server.properties');
     writeFileSync(config, `broker.id=1\nzookeeper.connect=${cluster.zookeeperConnect}\nnum.partitions=zero\n`);
-    const err = await execFileAsync(process.execPath, [join(process.cwd(), 'bin', 'mq-broker'), '--config', config]).then(() => null, (e: unknown) => e as { code: number; stderr: string });
+    const err = await execFileAsync(process.execPath, [
+      join(process.cwd(), 'bin', 'mq-broker'),
+      '--config',
+      config,
+    ]).then(
+      () => null,
+      (e: unknown) => e as { code: number; stderr: string },
+    );
     expect(err!.code).to.equal(1);
     expect(err!.stderr).to.match(/num\.partitions/);
   });

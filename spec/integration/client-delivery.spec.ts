@@ -24,7 +24,10 @@ describe('Producer delivery (1 broker)', function () {
   });
 
   async function readAll(topic: string, n: number): Promise<ConsumerRecord[]> {
-    const c = defer(new Consumer({ 'bootstrap.servers': cluster.bootstrapServers, 'auto.offset.reset': 'earliest' }), (x) => x.close());
+    const c = defer(
+      new Consumer({ 'bootstrap.servers': cluster.bootstrapServers, 'auto.offset.reset': 'earliest' }),
+      (x) => x.close(),
+    );
     await c.connect();
     c.assign([{ topic, partition: 0 }]);
     const out: ConsumerRecord[] = [];
@@ -45,7 +48,9 @@ describe('Producer delivery (1 broker)', function () {
       await admin.listOffsets([{ topic, partition: 0, spec: 'latest' }]);
       const p = new Producer({ 'bootstrap.servers': cluster.bootstrapServers, acks, 'linger.ms': 1 });
       await p.connect();
-      const sent = await Promise.all(Array.from({ length: 500 }, (_, i) => p.send({ topic, partition: 0, value: `v${i}` })));
+      const sent = await Promise.all(
+        Array.from({ length: 500 }, (_, i) => p.send({ topic, partition: 0, value: `v${i}` })),
+      );
       if (acks === 0) expect(sent.every((m) => m.offset === -1)).to.equal(true);
       else expect(sent.map((m) => m.offset)).to.deep.equal([...Array(500).keys()]);
       await p.close();
@@ -68,15 +73,21 @@ describe('Producer delivery (1 broker)', function () {
     expect((await Promise.all(second)).map((m) => m.offset)).to.deep.equal([...Array(100).keys()].map((i) => i + 100));
     const read = await readAll(topic, 200);
     expect(read.map((r) => r.value!.toString())).to.deep.equal([
-      ...Array.from({ length: 100 }, (_, i) => `a${i}`), ...Array.from({ length: 100 }, (_, i) => `b${i}`)]);
+      ...Array.from({ length: 100 }, (_, i) => `a${i}`),
+      ...Array.from({ length: 100 }, (_, i) => `b${i}`),
+    ]);
   });
 
   it('rides out a broker restart in the middle of a send stream: every acknowledged record once, in order', async () => {
     const topic = 'restart-stream';
     await admin.createTopics([{ name: topic, numPartitions: 1, replicationFactor: 1 }]);
     const p = new Producer({
-      'bootstrap.servers': cluster.bootstrapServers, acks: 1, 'linger.ms': 2,
-      'max.in.flight.requests.per.connection': 1, 'retry.backoff.ms': 200, 'delivery.timeout.ms': 60_000,
+      'bootstrap.servers': cluster.bootstrapServers,
+      acks: 1,
+      'linger.ms': 2,
+      'max.in.flight.requests.per.connection': 1,
+      'retry.backoff.ms': 200,
+      'delivery.timeout.ms': 60_000,
     });
     await p.connect();
     const acked: string[] = [];
@@ -86,7 +97,14 @@ describe('Producer delivery (1 broker)', function () {
     const sending = (async () => {
       while (!restarted || i < 4000) {
         const value = `r${i++}`;
-        const pending = p.send({ topic, partition: 0, value }).then(() => { acked.push(value); }, () => { failed++; });
+        const pending = p.send({ topic, partition: 0, value }).then(
+          () => {
+            acked.push(value);
+          },
+          () => {
+            failed++;
+          },
+        );
         if (i % 50 === 0) await pending;
       }
     })();

@@ -30,8 +30,10 @@ describe('Client library (2 brokers)', function () {
   }
 
   async function consumer(options: ConstructorParameters<typeof Consumer>[0] = {}): Promise<Consumer> {
-    const c = defer(new Consumer({ 'bootstrap.servers': cluster.bootstrapServers, 'auto.offset.reset': 'earliest', ...options }),
-      (x) => x.close());
+    const c = defer(
+      new Consumer({ 'bootstrap.servers': cluster.bootstrapServers, 'auto.offset.reset': 'earliest', ...options }),
+      (x) => x.close(),
+    );
     await c.connect();
     return c;
   }
@@ -48,7 +50,11 @@ describe('Client library (2 brokers)', function () {
   it('produces keyed records to murmur2 partitions and consumes them back in order', async () => {
     await admin.createTopics([{ name: 'keyed', numPartitions: 3, replicationFactor: 2 }]);
     const p = await producer({ 'linger.ms': 2, acks: 'all' });
-    const records = Array.from({ length: 300 }, (_, i) => ({ topic: 'keyed', key: `key-${i % 7}`, value: `value-${i}` }));
+    const records = Array.from({ length: 300 }, (_, i) => ({
+      topic: 'keyed',
+      key: `key-${i % 7}`,
+      value: `value-${i}`,
+    }));
     const sent = await Promise.all(records.map((r) => p.send(r)));
     sent.forEach((m, i) => expect(m.partition).to.equal(partitionForKey(records[i]!.key, 3)));
     const c = await consumer();
@@ -71,10 +77,12 @@ describe('Client library (2 brokers)', function () {
       const c = await consumer();
       c.assign([{ topic, partition: 0 }]);
       const read: string[] = [];
-      await c.run({ eachBatch: ({ batch }) => {
-        for (const r of batch) read.push(r.value!.toString());
-        if (read.length >= values.length) c.stop();
-      } });
+      await c.run({
+        eachBatch: ({ batch }) => {
+          for (const r of batch) read.push(r.value!.toString());
+          if (read.length >= values.length) c.stop();
+        },
+      });
       expect(read).to.deep.equal(values);
     });
   }

@@ -19,13 +19,30 @@ describe('ConfigChangeListener', function () {
   this.timeout(30_000);
 
   async function setUp(time: Time, changeExpirationMs: number) {
-    const zk = defer(await KafkaZkClient.connect({ connect: uniqueChroot((await sharedZooKeeper()).connect),
-      sessionTimeoutMs: 6000, time: new MockTime() }), (c) => c.close());
+    const zk = defer(
+      await KafkaZkClient.connect({
+        connect: uniqueChroot((await sharedZooKeeper()).connect),
+        sessionTimeoutMs: 6000,
+        time: new MockTime(),
+      }),
+      (c) => c.close(),
+    );
     await zk.createTopLevelPaths();
     const reloaded: string[] = [];
-    const replicaManager = { reloadTopicConfig: async (topic: string) => { reloaded.push(topic); } } as unknown as ReplicaManager;
-    return { zk, reloaded, replicaManager, start: () => defer(new ConfigChangeListener(zk, replicaManager, silentLogger, time,
-      changeExpirationMs), (l) => l.close()).start() };
+    const replicaManager = {
+      reloadTopicConfig: async (topic: string) => {
+        reloaded.push(topic);
+      },
+    } as unknown as ReplicaManager;
+    return {
+      zk,
+      reloaded,
+      replicaManager,
+      start: () =>
+        defer(new ConfigChangeListener(zk, replicaManager, silentLogger, time, changeExpirationMs), (l) =>
+          l.close(),
+        ).start(),
+    };
   }
 
   it('applies the notifications made after it started, once each and in order', async () => {
@@ -41,13 +58,19 @@ describe('ConfigChangeListener', function () {
 
   it('purges notifications older than the expiration when a new one arrives, as Kafka does after 15 minutes', async () => {
     const clock = { now: Date.now() };
-    const { zk, reloaded, start } = await setUp({ milliseconds: () => clock.now, hiResMs: () => performance.now() }, 15 * 60_000);
+    const { zk, reloaded, start } = await setUp(
+      { milliseconds: () => clock.now, hiResMs: () => performance.now() },
+      15 * 60_000,
+    );
     await zk.changeEntityConfig(ConfigType.Topic, 'old1', { 'retention.ms': '1' });
     await zk.changeEntityConfig(ConfigType.Topic, 'old2', { 'retention.ms': '1' });
     start();
     clock.now += 16 * 60_000;
     await zk.changeEntityConfig(ConfigType.Topic, 'fresh', { 'retention.ms': '2' });
-    await waitFor(async () => (await zk.getConfigChangeNotifications()).length === 0, 'the expired notifications to be purged');
+    await waitFor(
+      async () => (await zk.getConfigChangeNotifications()).length === 0,
+      'the expired notifications to be purged',
+    );
     expect(reloaded).to.deep.equal(['fresh']);
   });
 });

@@ -20,7 +20,12 @@ describe('Consumer group correctness under member restarts (3 brokers)', functio
   });
 
   it('reads every record at least once, each key in order within every member process, across random restarts', async () => {
-    const report = await runGroupCorrectness(cluster, { records: 20_000, keys: 500, produceMs: 15_000, restartEveryMs: [2000, 4000] });
+    const report = await runGroupCorrectness(cluster, {
+      records: 20_000,
+      keys: 500,
+      produceMs: 15_000,
+      restartEveryMs: [2000, 4000],
+    });
     expect(report.kills + report.terms, 'restarts during the run').to.be.at.least(3);
   });
 });

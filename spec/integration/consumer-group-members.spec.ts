@@ -22,17 +22,39 @@ describe('Consumer group members as processes (3 brokers)', function () {
   const env = useGroupCluster();
 
   function startMember(name: string, groupId: string, topic: string): MemberProcess {
-    const m = new MemberProcess(name, { topic, batchDelayMs: 5, consumer: { 'bootstrap.servers': env.cluster.bootstrapServers,
-      'group.id': groupId, 'client.id': name, 'auto.offset.reset': 'earliest', 'session.timeout.ms': 3000, 'heartbeat.interval.ms': 300 } });
-    deferFn(async () => { await m.kill(); });
+    const m = new MemberProcess(name, {
+      topic,
+      batchDelayMs: 5,
+      consumer: {
+        'bootstrap.servers': env.cluster.bootstrapServers,
+        'group.id': groupId,
+        'client.id': name,
+        'auto.offset.reset': 'earliest',
+        'session.timeout.ms': 3000,
+        'heartbeat.interval.ms': 300,
+      },
+    });
+    deferFn(async () => {
+      await m.kill();
+    });
     return m;
   }
 
   async function startLoad(topic: string): Promise<ContinuousProducer> {
-    await env.admin.createTopics([{ name: topic, numPartitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }]);
+    await env.admin.createTopics([
+      { name: topic, numPartitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } },
+    ]);
     // Six records (one per partition) per linger: a pace the members, which commit after every batch, keep up with.
-    const producer = defer(new Producer({ 'bootstrap.servers': env.cluster.bootstrapServers, acks: 'all', 'linger.ms': 20,
-      'retry.backoff.ms': 50, 'metadata.max.age.ms': 1000 }), (p) => p.close());
+    const producer = defer(
+      new Producer({
+        'bootstrap.servers': env.cluster.bootstrapServers,
+        acks: 'all',
+        'linger.ms': 20,
+        'retry.backoff.ms': 50,
+        'metadata.max.age.ms': 1000,
+      }),
+      (p) => p.close(),
+    );
     await producer.connect();
     const load = new ContinuousProducer(producer, topic, PARTITIONS, 6).start();
     deferFn(() => load.stop());
@@ -46,21 +68,28 @@ describe('Consumer group members as processes (3 brokers)', function () {
       const read = new Set(members.flatMap((m) => m.records.map((r) => key(r.partition, r.offset))));
       return [...load.acked.values()].filter((a) => !read.has(key(a.partition, a.offset)));
     };
-    await waitFor(() => missing().length === 0, 'every acknowledged record to be read', { timeoutMs: 60_000 })
-      .catch((e: Error) => {
-        const state = members.map((m) => `${m.name}: owns [${[...m.owned]}], read up to ${JSON.stringify(Object.fromEntries(
-          Array.from({ length: PARTITIONS }, (_, p) => [p, m.lastRead(p)])))}, commits ${JSON.stringify(Object.fromEntries(m.commits))}, ` +
-          `refused ${m.refusedCommits.length}, stderr ${m.errors.slice(-300)}`);
+    await waitFor(() => missing().length === 0, 'every acknowledged record to be read', { timeoutMs: 60_000 }).catch(
+      (e: Error) => {
+        const state = members.map(
+          (m) =>
+            `${m.name}: owns [${[...m.owned]}], read up to ${JSON.stringify(
+              Object.fromEntries(Array.from({ length: PARTITIONS }, (_, p) => [p, m.lastRead(p)])),
+            )}, commits ${JSON.stringify(Object.fromEntries(m.commits))}, ` +
+            `refused ${m.refusedCommits.length}, stderr ${m.errors.slice(-300)}`,
+        );
         throw new Error(`${e.message}; missing e.g. ${JSON.stringify(missing().slice(0, 3))}\n${state.join('\n')}`);
-      });
+      },
+    );
   }
 
-  it('gives a SIGKILLed member\'s partitions to the others, who resume from its last commits without gaps', async () => {
+  it("gives a SIGKILLed member's partitions to the others, who resume from its last commits without gaps", async () => {
     const load = await startLoad('members-kill');
     const members = ['m1', 'm2', 'm3'].map((name) => startMember(name, 'killers', 'members-kill'));
-    await waitFor(() => members.every((m) => m.owned.size === 2 && [...m.owned].every((p) => m.commits.has(p))),
+    await waitFor(
+      () => members.every((m) => m.owned.size === 2 && [...m.owned].every((p) => m.commits.has(p))),
       'three members reading and committing two partitions each',
-      { timeoutMs: 30_000 });
+      { timeoutMs: 30_000 },
+    );
     await load.ackedMore(300, 'while all three read');
 
     const [victim, ...survivors] = members as [MemberProcess, ...MemberProcess[]];
@@ -69,46 +98,77 @@ describe('Consumer group members as processes (3 brokers)', function () {
     const moved = [...victim.owned];
     const lastCommit = new Map(moved.map((p) => [p, victim.commits.get(p)!]));
     const lastRead = new Map(moved.map((p) => [p, victim.lastRead(p)]));
-    await waitFor(() => survivors.reduce((n, m) => n + m.owned.size, 0) === PARTITIONS, 'the survivors to own all six partitions',
-      { timeoutMs: 30_000 });
+    await waitFor(
+      () => survivors.reduce((n, m) => n + m.owned.size, 0) === PARTITIONS,
+      'the survivors to own all six partitions',
+      { timeoutMs: 30_000 },
+    );
     await load.ackedMore(300, 'after the takeover');
     await load.stop();
     await expectAllRead(load, survivors.concat(victim));
 
     for (const p of moved) {
-      const resumedAt = Math.min(...survivors.flatMap((m) => m.records.filter((r) => r.partition === p && r.seq > killedAt).map((r) => r.offset)));
-      expect(resumedAt, `partition ${p}: resumed at or after the victim's last acknowledged commit`).to.be.at.least(lastCommit.get(p)!);
-      expect(resumedAt, `partition ${p}: resumed no later than the victim's last read + 1`).to.be.at.most(lastRead.get(p)! + 1);
+      const resumedAt = Math.min(
+        ...survivors.flatMap((m) =>
+          m.records.filter((r) => r.partition === p && r.seq > killedAt).map((r) => r.offset),
+        ),
+      );
+      expect(resumedAt, `partition ${p}: resumed at or after the victim's last acknowledged commit`).to.be.at.least(
+        lastCommit.get(p)!,
+      );
+      expect(resumedAt, `partition ${p}: resumed no later than the victim's last read + 1`).to.be.at.most(
+        lastRead.get(p)! + 1,
+      );
     }
     for (const m of survivors) expect(m.errors, `${m.name} stderr`).to.equal('');
   });
 
-  it('moves the group to a new coordinator when the coordinator\'s broker is SIGKILLed, with its offsets intact', async () => {
+  it("moves the group to a new coordinator when the coordinator's broker is SIGKILLed, with its offsets intact", async () => {
     const groupId = 'coordinated';
     const load = await startLoad('members-coordinator');
     const members = ['c1', 'c2'].map((name) => startMember(name, groupId, 'members-coordinator'));
-    await waitFor(() => members.every((m) => m.owned.size === 3 && [...m.owned].every((p) => m.commits.has(p))),
-      'two members reading and committing', { timeoutMs: 30_000 });
+    await waitFor(
+      () => members.every((m) => m.owned.size === 3 && [...m.owned].every((p) => m.commits.has(p))),
+      'two members reading and committing',
+      { timeoutMs: 30_000 },
+    );
     await load.ackedMore(300, 'before the kill');
 
-    const findCoordinator = async (via: number) => (await (await connectTo(env.cluster, via)).send(ApiKey.FindCoordinator, 0, { key: groupId, keyType: 0 }));
+    const findCoordinator = async (via: number) =>
+      await (await connectTo(env.cluster, via)).send(ApiKey.FindCoordinator, 0, { key: groupId, keyType: 0 });
     const coordinatorId = (await findCoordinator(env.cluster.local.brokerIds()[0]!)).nodeId;
-    const reader = defer(new Consumer({ 'bootstrap.servers': env.cluster.bootstrapServers, 'group.id': groupId }), (c) => c.close());
+    const reader = defer(
+      new Consumer({ 'bootstrap.servers': env.cluster.bootstrapServers, 'group.id': groupId }),
+      (c) => c.close(),
+    );
     await reader.connect();
-    const partitions = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: 'members-coordinator', partition }));
+    const partitions = Array.from({ length: PARTITIONS }, (_, partition) => ({
+      topic: 'members-coordinator',
+      partition,
+    }));
     const committedBefore = (await reader.committed(partitions)).map((c) => c!.offset);
 
     await env.cluster.local.killBroker(coordinatorId);
-    deferFn(async () => { await env.cluster.local.startBroker(coordinatorId); });
+    deferFn(async () => {
+      await env.cluster.local.startBroker(coordinatorId);
+    });
     const other = env.cluster.local.brokerIds().find((id) => id !== coordinatorId)!;
-    await waitFor(async () => {
-      const found = await findCoordinator(other);
-      return found.errorCode === 0 && found.nodeId !== coordinatorId;
-    }, 'a new coordinator', { timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const found = await findCoordinator(other);
+        return found.errorCode === 0 && found.nodeId !== coordinatorId;
+      },
+      'a new coordinator',
+      { timeoutMs: 30_000 },
+    );
     const commitsAtKill = members.map((m) => new Map(m.commits));
     await load.ackedMore(300, 'after the kill');
-    await waitFor(() => members.every((m, i) => [...m.owned].some((p) => (m.commits.get(p) ?? -1) > (commitsAtKill[i]!.get(p) ?? -1))),
-      'every member to commit at the new coordinator', { timeoutMs: 30_000 });
+    await waitFor(
+      () =>
+        members.every((m, i) => [...m.owned].some((p) => (m.commits.get(p) ?? -1) > (commitsAtKill[i]!.get(p) ?? -1))),
+      'every member to commit at the new coordinator',
+      { timeoutMs: 30_000 },
+    );
     await load.stop();
     await expectAllRead(load, members);
 

@@ -20,7 +20,10 @@ describe('Controlled shutdown (3 brokers)', function () {
   let cluster: TestCluster;
 
   before(async () => {
-    cluster = await TestCluster.start({ brokers: 3, brokerProps: { 'auto.create.topics.enable': false, 'replica.lag.time.max.ms': 5000 } });
+    cluster = await TestCluster.start({
+      brokers: 3,
+      brokerProps: { 'auto.create.topics.enable': false, 'replica.lag.time.max.ms': 5000 },
+    });
   });
   after(async () => {
     await cluster?.stop();
@@ -29,14 +32,25 @@ describe('Controlled shutdown (3 brokers)', function () {
   it('restarts every broker in turn with no failed send and no acknowledged record lost', async () => {
     const admin = defer(new Admin({ 'bootstrap.servers': cluster.bootstrapServers }), (a) => a.close());
     await admin.connect();
-    await admin.createTopics([{ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }]);
+    await admin.createTopics([
+      { name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } },
+    ]);
     const fullIsr = async () => {
       const [t] = await admin.describeTopics([TOPIC]);
       return t!.partitions.every((p) => p.isr.length === 3 && p.leader >= 0);
     };
     await waitFor(fullIsr, 'every partition to have three in-sync replicas');
-    const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers, acks: 'all', 'linger.ms': 1,
-      'retry.backoff.ms': 50, 'delivery.timeout.ms': 60_000, 'metadata.max.age.ms': 1000 }), (p) => p.close());
+    const producer = defer(
+      new Producer({
+        'bootstrap.servers': cluster.bootstrapServers,
+        acks: 'all',
+        'linger.ms': 1,
+        'retry.backoff.ms': 50,
+        'delivery.timeout.ms': 60_000,
+        'metadata.max.age.ms': 1000,
+      }),
+      (p) => p.close(),
+    );
     await producer.connect();
     const load = new ContinuousProducer(producer, TOPIC, PARTITIONS).start();
     try {
@@ -46,7 +60,13 @@ describe('Controlled shutdown (3 brokers)', function () {
         expect(await cluster.local.stopBroker(id, 15_000), `broker ${id} to exit on its own, cleanly`).to.equal(true);
         await cluster.local.startBroker(id);
         const lines = readFileSync(logFile, 'utf8').split('\n');
-        expect(lines.filter((l) => l.includes('controlled shutdown succeeded')).length, lines.filter((l) => /ontrolled|shutting|signal|fatal|error/i.test(l)).map((l) => l.slice(0, 400)).join('\n')).to.equal(1);
+        expect(
+          lines.filter((l) => l.includes('controlled shutdown succeeded')).length,
+          lines
+            .filter((l) => /ontrolled|shutting|signal|fatal|error/i.test(l))
+            .map((l) => l.slice(0, 400))
+            .join('\n'),
+        ).to.equal(1);
         await waitFor(fullIsr, `broker ${id} to rejoin every ISR`, { timeoutMs: 60_000 });
         await load.ackedMore(200, `after restarting broker ${id}`);
       }

@@ -21,7 +21,10 @@ describe('KafkaController election', function () {
       for (const b of others) {
         expect(b.controller.isActive).to.equal(false);
         expect(b.controller.activeControllerCount).to.equal(0);
-        await waitFor(() => b.controller.activeControllerId === active.id, `broker ${b.id} to see controller ${active.id}`);
+        await waitFor(
+          () => b.controller.activeControllerId === active.id,
+          `broker ${b.id} to see controller ${active.id}`,
+        );
       }
       expect(active.controller.activeControllerCount).to.equal(1);
     });
@@ -59,10 +62,16 @@ describe('KafkaController election', function () {
       await cluster.killBroker(first.id);
       await cluster.waitForActiveController('a new controller');
 
-      const write = cluster.adminZk.updatePartitionState({ topic: 'fenced', partition: 0 },
+      const write = cluster.adminZk.updatePartitionState(
+        { topic: 'fenced', partition: 0 },
         { leader: first.id, leaderEpoch: before.leaderEpoch + 10, isr: [first.id], controllerEpoch: 1 },
-        before.zkVersion, zombieEpochZkVersion);
-      const error = await write.then(() => undefined, (e: unknown) => e);
+        before.zkVersion,
+        zombieEpochZkVersion,
+      );
+      const error = await write.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(ControllerMovedError);
       const after = await cluster.state('fenced', 0);
       expect(after?.leaderEpoch).to.not.equal(before.leaderEpoch + 10);

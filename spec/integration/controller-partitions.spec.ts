@@ -7,17 +7,28 @@
 import { expect } from 'chai';
 import { ApiError } from '../../lib/common/errors.js';
 import type { TopicPartition } from '../../lib/common/topic-partition.js';
-import { ConfigEntityZNode, ConfigType, DeleteTopicsTopicZNode, replicaAssignment, TopicZNode } from '../../lib/zk/zk-paths.js';
+import {
+  ConfigEntityZNode,
+  ConfigType,
+  DeleteTopicsTopicZNode,
+  replicaAssignment,
+  TopicZNode,
+} from '../../lib/zk/zk-paths.js';
 import { MockScheduler } from '../helpers/mock-scheduler.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { ControllerTestCluster, type TestBroker } from './controller-test-cluster.js';
 
 const CONTROLLER = 9;
 
-async function clusterWithController(brokerIds: number[], opts: { uncleanLeaderElectionEnable?: boolean;
-  scheduler?: MockScheduler } = {}): Promise<{ cluster: ControllerTestCluster; controller: TestBroker }> {
-  const cluster = await ControllerTestCluster.start([CONTROLLER],
-    { autoLeaderRebalanceEnable: opts.scheduler !== undefined, ...opts }, opts.scheduler);
+async function clusterWithController(
+  brokerIds: number[],
+  opts: { uncleanLeaderElectionEnable?: boolean; scheduler?: MockScheduler } = {},
+): Promise<{ cluster: ControllerTestCluster; controller: TestBroker }> {
+  const cluster = await ControllerTestCluster.start(
+    [CONTROLLER],
+    { autoLeaderRebalanceEnable: opts.scheduler !== undefined, ...opts },
+    opts.scheduler,
+  );
   const controller = await cluster.waitForActiveController();
   for (const id of brokerIds) await cluster.startBroker(id);
   return { cluster, controller };
@@ -31,8 +42,10 @@ async function expandIsrAsLeader(cluster: ControllerTestCluster, tp: TopicPartit
   const state = (await cluster.state(tp.topic, tp.partition))!;
   await cluster.adminZk.updatePartitionState(tp, { ...state, isr }, state.zkVersion);
   await cluster.adminZk.createIsrChangeNotification([tp]);
-  await waitFor(async () => (await cluster.adminZk.getIsrChangeNotifications()).length === 0,
-    'the controller to consume the ISR change notification');
+  await waitFor(
+    async () => (await cluster.adminZk.getIsrChangeNotifications()).length === 0,
+    'the controller to consume the ISR change notification',
+  );
 }
 
 describe('KafkaController partitions', function () {
@@ -70,7 +83,10 @@ describe('KafkaController partitions', function () {
       await zk.create(TopicZNode.path('broken'), Buffer.from('{"version":1,"partitions":'));
       await cluster.createTopicWithAssignment('fine', [[1]]);
       await cluster.waitForState('fine', 0, (s) => s.leader === 1, 'leader 1');
-      await zk.setData(TopicZNode.path('broken'), TopicZNode.encode({ topicId: null, partitions: new Map([[0, replicaAssignment([1])]]) }));
+      await zk.setData(
+        TopicZNode.path('broken'),
+        TopicZNode.encode({ topicId: null, partitions: new Map([[0, replicaAssignment([1])]]) }),
+      );
       await cluster.waitForState('broken', 0, (s) => s.leader === 1, 'leader 1 once the znode is fixed');
     });
 
@@ -80,7 +96,8 @@ describe('KafkaController partitions', function () {
       await cluster.waitForState('growing', 1, () => true, 'a state znode');
       const [result] = await cluster.admin.createPartitions([{ name: 'growing', count: 4, assignments: null }]);
       expect(result).to.deep.include({ errorCode: 0 });
-      for (const p of [2, 3]) await cluster.waitForState('growing', p, (s) => s.leader >= 0, 'a leader for a new partition');
+      for (const p of [2, 3])
+        await cluster.waitForState('growing', p, (s) => s.leader >= 0, 'a leader for a new partition');
       expect((await cluster.adminZk.getTopicAssignment('growing'))!.partitions.size).to.equal(4);
     });
   });
@@ -88,7 +105,11 @@ describe('KafkaController partitions', function () {
   describe('broker failure', () => {
     it('elects new leaders from the ISR with leader_epoch + 1 and removes the dead broker from ISRs', async () => {
       const { cluster, controller } = await clusterWithController([1, 2, 3]);
-      await cluster.createTopicWithAssignment('failing', [[1, 2, 3], [2, 3, 1], [3, 1, 2]]);
+      await cluster.createTopicWithAssignment('failing', [
+        [1, 2, 3],
+        [2, 3, 1],
+        [3, 1, 2],
+      ]);
       await cluster.createTopicWithAssignment('single', [[1]]);
       await cluster.waitForState('single', 0, (s) => s.leader === 1, 'leader 1');
       await cluster.waitForState('failing', 2, (s) => s.leader === 3, 'leader 3');
@@ -121,8 +142,10 @@ describe('KafkaController partitions', function () {
       expect(await cluster.adminZk.createPreferredReplicaElection([tp])).to.equal(true);
       const after = await cluster.waitForState(tp.topic, 0, (s) => s.leader === 1, 'leadership back on broker 1');
       expect(after).to.deep.include({ leaderEpoch: 2, isr: [2, 1] });
-      await waitFor(async () => (await cluster.adminZk.getPreferredReplicaElection()) === null,
-        'the election request to be deleted');
+      await waitFor(
+        async () => (await cluster.adminZk.getPreferredReplicaElection()) === null,
+        'the election request to be deleted',
+      );
     });
 
     it('treats a broker that re-registered with a new session as failed, then started', async () => {
@@ -171,7 +194,11 @@ describe('KafkaController partitions', function () {
   describe('#controlledShutdown', () => {
     it('moves leadership off the broker and takes it out of the ISRs it is in', async () => {
       const { cluster, controller } = await clusterWithController([1, 2, 3]);
-      await cluster.createTopicWithAssignment('draining', [[1, 2, 3], [2, 3, 1], [3, 1, 2]]);
+      await cluster.createTopicWithAssignment('draining', [
+        [1, 2, 3],
+        [2, 3, 1],
+        [3, 1, 2],
+      ]);
       await cluster.createTopicWithAssignment('single', [[1]]);
       await cluster.waitForState('single', 0, (s) => s.leader === 1, 'leader 1');
       await cluster.waitForState('draining', 2, (s) => s.leader === 3, 'leader 3');
@@ -188,11 +215,16 @@ describe('KafkaController partitions', function () {
       const { cluster, controller } = await clusterWithController([1]);
       await cluster.createTopicWithAssignment('on-broker-1', [[1]]);
       await cluster.waitForState('on-broker-1', 0, (s) => s.leader === 1, 'the controller to know broker 1');
-      const stale = await controller.controller.controlledShutdown(1, cluster.broker(1).brokerEpoch - 1).catch((e: unknown) => e);
+      const stale = await controller.controller
+        .controlledShutdown(1, cluster.broker(1).brokerEpoch - 1)
+        .catch((e: unknown) => e);
       expect(stale).to.be.instanceOf(ApiError).with.property('errorName', 'STALE_BROKER_EPOCH');
       const unknown = await controller.controller.controlledShutdown(7, -1).catch((e: unknown) => e);
       expect(unknown).to.be.instanceOf(ApiError).with.property('errorName', 'BROKER_NOT_AVAILABLE');
-      const notController = await cluster.broker(1).controller.controlledShutdown(1, -1).catch((e: unknown) => e);
+      const notController = await cluster
+        .broker(1)
+        .controller.controlledShutdown(1, -1)
+        .catch((e: unknown) => e);
       expect(notController).to.be.instanceOf(ApiError).with.property('errorName', 'NOT_CONTROLLER');
     });
   });

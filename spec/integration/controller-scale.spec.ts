@@ -36,22 +36,37 @@ describe('KafkaController at scale', function () {
     const stats = trackMultis(controller.zk.zk);
 
     let start = performance.now();
-    await cluster.createTopicWithAssignment('wide', Array.from({ length: PARTITIONS }, (_, p) => [1 + (p % 3), 1 + ((p + 1) % 3)]));
-    await waitFor(async () => (await cluster.state('wide', PARTITIONS - 1)) !== null && controller.controller.globalPartitionCount === PARTITIONS
-      && controller.controller.offlinePartitionsCount === 0, 'all partitions online', { intervalMs: 10 });
+    await cluster.createTopicWithAssignment(
+      'wide',
+      Array.from({ length: PARTITIONS }, (_, p) => [1 + (p % 3), 1 + ((p + 1) % 3)]),
+    );
+    await waitFor(
+      async () =>
+        (await cluster.state('wide', PARTITIONS - 1)) !== null &&
+        controller.controller.globalPartitionCount === PARTITIONS &&
+        controller.controller.offlinePartitionsCount === 0,
+      'all partitions online',
+      { intervalMs: 10 },
+    );
     const createMs = performance.now() - start;
     const createStats = { ...stats };
 
     start = performance.now();
     stats.maxInFlight = 0;
     await cluster.killBroker(1);
-    await waitFor(async () => {
-      const states = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => cluster.state('wide', p)));
-      return states.every((s) => s !== null && s.leader !== 1 && !s.isr.includes(1));
-    }, 'every partition to lose broker 1 as leader and ISR member', { intervalMs: 10 });
+    await waitFor(
+      async () => {
+        const states = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => cluster.state('wide', p)));
+        return states.every((s) => s !== null && s.leader !== 1 && !s.isr.includes(1));
+      },
+      'every partition to lose broker 1 as leader and ISR member',
+      { intervalMs: 10 },
+    );
     const failMs = performance.now() - start;
-    console.log(`      create: ${createMs.toFixed(0)} ms, ${createStats.total} multis, max ${createStats.maxInFlight} in flight; ` +
-      `broker failure: ${failMs.toFixed(0)} ms, max ${stats.maxInFlight} in flight`);
+    console.log(
+      `      create: ${createMs.toFixed(0)} ms, ${createStats.total} multis, max ${createStats.maxInFlight} in flight; ` +
+        `broker failure: ${failMs.toFixed(0)} ms, max ${stats.maxInFlight} in flight`,
+    );
     expect(createStats.maxInFlight).to.be.at.least(PARTITIONS / 2);
     expect(stats.maxInFlight).to.be.at.least(PARTITIONS / 3);
   });

@@ -25,8 +25,12 @@ export class ControllerTestCluster {
   readonly admin: TopicAdmin;
   private readonly killed: TestBroker[] = [];
 
-  private constructor(readonly connect: string, readonly adminZk: KafkaZkClient,
-    private readonly config: Partial<KafkaControllerConfig>, private readonly scheduler: Scheduler | undefined) {
+  private constructor(
+    readonly connect: string,
+    readonly adminZk: KafkaZkClient,
+    private readonly config: Partial<KafkaControllerConfig>,
+    private readonly scheduler: Scheduler | undefined,
+  ) {
     this.admin = new TopicAdmin({
       zk: adminZk,
       metadataCache: { aliveBrokers: () => [...this.brokers.keys()].map((id) => ({ id })) },
@@ -37,8 +41,11 @@ export class ControllerTestCluster {
    * A fresh chroot with `brokerIds` registered, each running a controller (with `scheduler` for the rebalance
    * check, if given); cleaned up after the test.
    */
-  static async start(brokerIds: readonly number[], config: Partial<KafkaControllerConfig> = {},
-    scheduler?: Scheduler): Promise<ControllerTestCluster> {
+  static async start(
+    brokerIds: readonly number[],
+    config: Partial<KafkaControllerConfig> = {},
+    scheduler?: Scheduler,
+  ): Promise<ControllerTestCluster> {
     const connect = uniqueChroot((await sharedZooKeeper()).connect, 'mq-controller');
     const adminZk = await connectZk(connect);
     await adminZk.createTopLevelPaths();
@@ -51,10 +58,15 @@ export class ControllerTestCluster {
   async startBroker(id: number, config: Partial<KafkaControllerConfig> = {}): Promise<TestBroker> {
     const zk = await connectZk(this.connect);
     const brokerEpoch = await zk.registerBroker({
-      id, endpoints: [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + id }],
+      id,
+      endpoints: [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + id }],
     });
-    const controller = new KafkaController({ brokerId: id, zkClient: zk, config: { ...this.config, ...config },
-      ...(this.scheduler ? { scheduler: this.scheduler } : {}) });
+    const controller = new KafkaController({
+      brokerId: id,
+      zkClient: zk,
+      config: { ...this.config, ...config },
+      ...(this.scheduler ? { scheduler: this.scheduler } : {}),
+    });
     await controller.startup();
     const broker = { id, zk, controller, brokerEpoch };
     this.brokers.set(id, broker);
@@ -86,12 +98,16 @@ export class ControllerTestCluster {
 
   /** Waits until exactly one running broker is the active controller and has finished its failover. */
   async waitForActiveController(what = 'an active controller'): Promise<TestBroker> {
-    return waitFor(async () => {
-      const active = [...this.brokers.values()].filter((b) => b.controller.isActive);
-      if (active.length !== 1) return undefined;
-      const controllerId = await this.adminZk.getControllerId();
-      return controllerId === active[0]!.id ? active[0] : undefined;
-    }, what, { timeoutMs: 3 * SESSION_TIMEOUT_MS });
+    return waitFor(
+      async () => {
+        const active = [...this.brokers.values()].filter((b) => b.controller.isActive);
+        if (active.length !== 1) return undefined;
+        const controllerId = await this.adminZk.getControllerId();
+        return controllerId === active[0]!.id ? active[0] : undefined;
+      },
+      what,
+      { timeoutMs: 3 * SESSION_TIMEOUT_MS },
+    );
   }
 
   state(topic: string, partition: number): Promise<LeaderIsrAndZkVersion | null> {
@@ -99,23 +115,43 @@ export class ControllerTestCluster {
   }
 
   /** Waits until the state znode satisfies `condition`; returns it. */
-  async waitForState(topic: string, partition: number, condition: (s: LeaderIsrAndZkVersion) => boolean,
-    what: string): Promise<LeaderIsrAndZkVersion> {
-    return waitFor(async () => {
-      const s = await this.state(topic, partition);
-      return s !== null && condition(s) ? s : undefined;
-    }, `${topic}-${partition}: ${what}`, { timeoutMs: 3 * SESSION_TIMEOUT_MS });
+  async waitForState(
+    topic: string,
+    partition: number,
+    condition: (s: LeaderIsrAndZkVersion) => boolean,
+    what: string,
+  ): Promise<LeaderIsrAndZkVersion> {
+    return waitFor(
+      async () => {
+        const s = await this.state(topic, partition);
+        return s !== null && condition(s) ? s : undefined;
+      },
+      `${topic}-${partition}: ${what}`,
+      { timeoutMs: 3 * SESSION_TIMEOUT_MS },
+    );
   }
 
   async createTopic(name: string, numPartitions: number, replicationFactor: number): Promise<void> {
-    const [result] = await this.admin.createTopics([{ name, numPartitions, replicationFactor, assignments: [], configs: {} }]);
+    const [result] = await this.admin.createTopics([
+      { name, numPartitions, replicationFactor, assignments: [], configs: {} },
+    ]);
     if (result!.errorCode !== 0) throw new Error(`creating ${name} failed: ${result!.errorMessage}`);
   }
 
-  async createTopicWithAssignment(name: string, assignment: readonly (readonly number[])[],
-    configs: Record<string, string> = {}): Promise<void> {
-    const [result] = await this.admin.createTopics([{ name, numPartitions: -1, replicationFactor: -1, configs,
-      assignments: assignment.map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds })) }]);
+  async createTopicWithAssignment(
+    name: string,
+    assignment: readonly (readonly number[])[],
+    configs: Record<string, string> = {},
+  ): Promise<void> {
+    const [result] = await this.admin.createTopics([
+      {
+        name,
+        numPartitions: -1,
+        replicationFactor: -1,
+        configs,
+        assignments: assignment.map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds })),
+      },
+    ]);
     if (result!.errorCode !== 0) throw new Error(`creating ${name} failed: ${result!.errorMessage}`);
   }
 

@@ -20,12 +20,22 @@ async function setup(opts: Partial<TopicAdminOptions> = {}): Promise<{ admin: To
     await c.close();
   });
   await zk.createTopLevelPaths();
-  const admin = new TopicAdmin({ zk, metadataCache: { aliveBrokers: () => LIVE_BROKERS.map((id) => ({ id })) }, ...opts });
+  const admin = new TopicAdmin({
+    zk,
+    metadataCache: { aliveBrokers: () => LIVE_BROKERS.map((id) => ({ id })) },
+    ...opts,
+  });
   return { admin, zk };
 }
 
-const topic = (name: string, more: Partial<CreatableTopic> = {}): CreatableTopic =>
-  ({ name, numPartitions: 3, replicationFactor: 2, assignments: [], configs: {}, ...more });
+const topic = (name: string, more: Partial<CreatableTopic> = {}): CreatableTopic => ({
+  name,
+  numPartitions: 3,
+  replicationFactor: 2,
+  assignments: [],
+  configs: {},
+  ...more,
+});
 
 const code = (name: ErrorName): number => ERROR_CODES[name].code;
 
@@ -36,7 +46,13 @@ describe('TopicAdmin', function () {
     it('writes the config then the assignment with a topic id, and reports counts', async () => {
       const { admin, zk } = await setup();
       const [result] = await admin.createTopics([topic('orders', { configs: { 'retention.ms': '1000' } })]);
-      expect(result).to.deep.equal({ name: 'orders', errorCode: 0, errorMessage: null, numPartitions: 3, replicationFactor: 2 });
+      expect(result).to.deep.equal({
+        name: 'orders',
+        errorCode: 0,
+        errorMessage: null,
+        numPartitions: 3,
+        replicationFactor: 2,
+      });
       const assignment = (await zk.getTopicAssignment('orders'))!;
       expect(assignment.topicId).to.match(/^[A-Za-z0-9_-]{22}$/);
       expect([...assignment.partitions.values()].every((a) => a.replicas.length === 2)).to.equal(true);
@@ -51,8 +67,16 @@ describe('TopicAdmin', function () {
 
     it('takes an explicit assignment as given', async () => {
       const { admin, zk } = await setup();
-      const [result] = await admin.createTopics([topic('explicit', { numPartitions: -1, replicationFactor: -1,
-        assignments: [{ partitionIndex: 0, brokerIds: [3, 1] }, { partitionIndex: 1, brokerIds: [1, 7] }] })]);
+      const [result] = await admin.createTopics([
+        topic('explicit', {
+          numPartitions: -1,
+          replicationFactor: -1,
+          assignments: [
+            { partitionIndex: 0, brokerIds: [3, 1] },
+            { partitionIndex: 1, brokerIds: [1, 7] },
+          ],
+        }),
+      ]);
       expect(result).to.include({ errorCode: 0, numPartitions: 2, replicationFactor: 2 });
       const partitions = (await zk.getTopicAssignment('explicit'))!.partitions;
       expect(partitions.get(0)!.replicas).to.deep.equal([3, 1]);
@@ -70,18 +94,31 @@ describe('TopicAdmin', function () {
     it("answers each bad topic with Kafka's error code and creates the good ones", async () => {
       const { admin, zk } = await setup();
       await admin.createTopics([topic('taken'), topic('with.dot')]);
-      const twoAssignments = (a: number[], b: number[]) => ({ numPartitions: -1, replicationFactor: -1,
-        assignments: [{ partitionIndex: 0, brokerIds: a }, { partitionIndex: 1, brokerIds: b }] });
+      const twoAssignments = (a: number[], b: number[]) => ({
+        numPartitions: -1,
+        replicationFactor: -1,
+        assignments: [
+          { partitionIndex: 0, brokerIds: a },
+          { partitionIndex: 1, brokerIds: b },
+        ],
+      });
       const results = await admin.createTopics([
         topic('ok'),
         topic('bad name!'),
         topic('with_dot'),
         topic('taken'),
-        topic('twice'), topic('twice'),
+        topic('twice'),
+        topic('twice'),
         topic('too-many-replicas', { replicationFactor: 4 }),
         topic('no-partitions', { numPartitions: 0 }),
         topic('both', { assignments: [{ partitionIndex: 0, brokerIds: [1] }] }),
-        topic('gap', { ...twoAssignments([1], [2]), assignments: [{ partitionIndex: 0, brokerIds: [1] }, { partitionIndex: 2, brokerIds: [2] }] }),
+        topic('gap', {
+          ...twoAssignments([1], [2]),
+          assignments: [
+            { partitionIndex: 0, brokerIds: [1] },
+            { partitionIndex: 2, brokerIds: [2] },
+          ],
+        }),
         topic('dup-replica', twoAssignments([1, 1], [2, 3])),
         topic('uneven', twoAssignments([1, 2], [3])),
         topic('bad-config', { configs: { 'retention.ms': 'soon' } }),
@@ -93,7 +130,8 @@ describe('TopicAdmin', function () {
         ['bad name!', code('INVALID_TOPIC_EXCEPTION')],
         ['with_dot', code('INVALID_TOPIC_EXCEPTION')],
         ['taken', code('TOPIC_ALREADY_EXISTS')],
-        ['twice', code('INVALID_REQUEST')], ['twice', code('INVALID_REQUEST')],
+        ['twice', code('INVALID_REQUEST')],
+        ['twice', code('INVALID_REQUEST')],
         ['too-many-replicas', code('INVALID_REPLICATION_FACTOR')],
         ['no-partitions', code('INVALID_PARTITIONS')],
         ['both', code('INVALID_REQUEST')],
@@ -107,7 +145,9 @@ describe('TopicAdmin', function () {
         expect(r.errorMessage).to.be.a('string').and.not.equal('');
         expect(r).to.include({ numPartitions: -1, replicationFactor: -1 });
       }
-      expect(results.find((r) => r.name === 'with_dot')!.errorMessage).to.match(/collides with existing topics: with\.dot/);
+      expect(results.find((r) => r.name === 'with_dot')!.errorMessage).to.match(
+        /collides with existing topics: with\.dot/,
+      );
       expect((await zk.getAllTopics()).sort()).to.deep.equal(['ok', 'taken', 'with.dot']);
     });
 
@@ -143,10 +183,18 @@ describe('TopicAdmin', function () {
         { name: 'missing', count: 3, assignments: null },
         { name: 'fixed', count: 2, assignments: null },
       ]);
-      expect(results.map((r) => r.errorCode)).to.deep.equal([code('UNKNOWN_TOPIC_OR_PARTITION'), code('INVALID_PARTITIONS')]);
+      expect(results.map((r) => r.errorCode)).to.deep.equal([
+        code('UNKNOWN_TOPIC_OR_PARTITION'),
+        code('INVALID_PARTITIONS'),
+      ]);
       const explicit = async (assignments: number[][]) =>
         (await admin.createPartitions([{ name: 'fixed', count: 3, assignments }]))[0]!.errorCode;
-      expect(await explicit([[1, 2], [2, 3]])).to.equal(code('INVALID_REPLICA_ASSIGNMENT'));
+      expect(
+        await explicit([
+          [1, 2],
+          [2, 3],
+        ]),
+      ).to.equal(code('INVALID_REPLICA_ASSIGNMENT'));
       expect(await explicit([[1, 9]])).to.equal(code('INVALID_REPLICA_ASSIGNMENT'));
       expect(await explicit([[1, 1]])).to.equal(code('INVALID_REPLICA_ASSIGNMENT'));
       expect(await explicit([[1]])).to.equal(code('INVALID_REPLICA_ASSIGNMENT'));
@@ -189,10 +237,16 @@ describe('TopicAdmin', function () {
     it('rejects unknown topics and invalid configs, and changes nothing when validating only', async () => {
       const { admin, zk } = await setup();
       await admin.createTopics([topic('strict')]);
-      const error = async (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
-      expect(await error(admin.alterTopicConfig('nope', {}))).to.be.instanceOf(ApiError)
+      const error = async (p: Promise<unknown>) =>
+        p.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(await error(admin.alterTopicConfig('nope', {})))
+        .to.be.instanceOf(ApiError)
         .with.property('errorName', 'UNKNOWN_TOPIC_OR_PARTITION');
-      expect(await error(admin.alterTopicConfig('strict', { 'min.insync.replicas': '0' }))).to.be.instanceOf(ApiError)
+      expect(await error(admin.alterTopicConfig('strict', { 'min.insync.replicas': '0' })))
+        .to.be.instanceOf(ApiError)
         .with.property('errorName', 'INVALID_CONFIG');
       await admin.alterTopicConfig('strict', { 'retention.ms': '5' }, { validateOnly: true });
       expect(await zk.getEntityConfig(ConfigType.Topic, 'strict')).to.deep.equal({});
@@ -204,8 +258,16 @@ describe('TopicAdmin', function () {
       const { admin } = await setup({ topicDefaults: { 'retention.ms': '3600000', 'segment.bytes': '1073741824' } });
       await admin.createTopics([topic('described', { configs: { 'cleanup.policy': 'compact' } })]);
       const entries = new Map((await admin.describeTopicConfig('described')).map((e) => [e.name, e]));
-      expect(entries.get('cleanup.policy')).to.deep.equal({ name: 'cleanup.policy', value: 'compact', source: 'DYNAMIC_TOPIC_CONFIG' });
-      expect(entries.get('retention.ms')).to.deep.equal({ name: 'retention.ms', value: '3600000', source: 'STATIC_BROKER_CONFIG' });
+      expect(entries.get('cleanup.policy')).to.deep.equal({
+        name: 'cleanup.policy',
+        value: 'compact',
+        source: 'DYNAMIC_TOPIC_CONFIG',
+      });
+      expect(entries.get('retention.ms')).to.deep.equal({
+        name: 'retention.ms',
+        value: '3600000',
+        source: 'STATIC_BROKER_CONFIG',
+      });
       expect(entries.get('segment.bytes')).to.deep.include({ value: '1073741824', source: 'DEFAULT_CONFIG' });
       expect(entries.get('min.insync.replicas')).to.deep.include({ value: '1', source: 'DEFAULT_CONFIG' });
     });

@@ -28,9 +28,14 @@ describe('Failover (3 brokers, acks=all, RF 3, min.insync.replicas 2)', function
   let admin: Admin;
 
   before(async () => {
-    cluster = await TestCluster.start({ brokers: 3, brokerProps: {
-      'zookeeper.session.timeout.ms': SESSION_TIMEOUT_MS, 'replica.lag.time.max.ms': 3000, 'auto.create.topics.enable': false,
-    } });
+    cluster = await TestCluster.start({
+      brokers: 3,
+      brokerProps: {
+        'zookeeper.session.timeout.ms': SESSION_TIMEOUT_MS,
+        'replica.lag.time.max.ms': 3000,
+        'auto.create.topics.enable': false,
+      },
+    });
     admin = new Admin({ 'bootstrap.servers': cluster.bootstrapServers, 'request.timeout.ms': 3000 });
     await admin.connect();
   });
@@ -45,26 +50,42 @@ describe('Failover (3 brokers, acks=all, RF 3, min.insync.replicas 2)', function
   }
 
   async function run(topic: string, victim: Victim): Promise<void> {
-    await admin.createTopics([{ name: topic, numPartitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }]);
+    await admin.createTopics([
+      { name: topic, numPartitions: PARTITIONS, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } },
+    ]);
     const fullIsr = async () => (await partitionStates(topic)).every((p) => p.leader >= 0 && p.isr.length === 3);
     await waitFor(fullIsr, `${topic}: three in-sync replicas everywhere`);
-    const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers, acks: 'all', 'linger.ms': 1,
-      'request.timeout.ms': 3000, 'retry.backoff.ms': 50, 'delivery.timeout.ms': 120_000, 'metadata.max.age.ms': 500 }),
-    (p) => p.close());
+    const producer = defer(
+      new Producer({
+        'bootstrap.servers': cluster.bootstrapServers,
+        acks: 'all',
+        'linger.ms': 1,
+        'request.timeout.ms': 3000,
+        'retry.backoff.ms': 50,
+        'delivery.timeout.ms': 120_000,
+        'metadata.max.age.ms': 500,
+      }),
+      (p) => p.close(),
+    );
     await producer.connect();
     const load = new ContinuousProducer(producer, topic, PARTITIONS).start();
     try {
       for (let round = 0; round < ROUNDS; round++) {
         const partition = round % PARTITIONS;
-        const id = victim === 'controller' ? (await admin.describeCluster()).controllerId
-          : (await partitionStates(topic))[partition]!.leader;
+        const id =
+          victim === 'controller'
+            ? (await admin.describeCluster()).controllerId
+            : (await partitionStates(topic))[partition]!.leader;
         // A random moment: after a random number of further acknowledgements.
         await load.ackedMore(1 + Math.floor(Math.random() * 60), `round ${round}, before losing broker ${id}`);
         if (victim === 'zombie leader') {
           await cluster.local.signalBroker(id, 'SIGSTOP');
           try {
-            await waitFor(async () => (await partitionStates(topic))[partition]!.leader !== id,
-              `round ${round}: a new leader for ${topic}-${partition} while broker ${id} is frozen`, { timeoutMs: 30_000 });
+            await waitFor(
+              async () => (await partitionStates(topic))[partition]!.leader !== id,
+              `round ${round}: a new leader for ${topic}-${partition} while broker ${id} is frozen`,
+              { timeoutMs: 30_000 },
+            );
             await load.ackedMore(30, `round ${round}, with broker ${id} frozen`);
           } finally {
             await cluster.local.signalBroker(id, 'SIGCONT');
@@ -84,7 +105,10 @@ describe('Failover (3 brokers, acks=all, RF 3, min.insync.replicas 2)', function
     await expectNoAckedLoss(cluster, topic, PARTITIONS, cluster.local.brokerIds(), load.acked);
   }
 
-  it(`loses no acknowledged record when the partition leader is SIGKILLed ${ROUNDS} times`, () => run('kill-leader', 'leader'));
-  it(`loses no acknowledged record when the controller is SIGKILLed ${ROUNDS} times`, () => run('kill-controller', 'controller'));
-  it(`loses no acknowledged record when the leader is frozen past its session ${ROUNDS} times`, () => run('zombie', 'zombie leader'));
+  it(`loses no acknowledged record when the partition leader is SIGKILLed ${ROUNDS} times`, () =>
+    run('kill-leader', 'leader'));
+  it(`loses no acknowledged record when the controller is SIGKILLed ${ROUNDS} times`, () =>
+    run('kill-controller', 'controller'));
+  it(`loses no acknowledged record when the leader is frozen past its session ${ROUNDS} times`, () =>
+    run('zombie', 'zombie leader'));
 });

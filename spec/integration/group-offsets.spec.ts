@@ -21,7 +21,10 @@ describe('Group offsets (3 brokers)', function () {
   let cluster: TestCluster;
 
   before(async () => {
-    cluster = await TestCluster.start({ brokers: 3, brokerProps: { 'offsets.topic.num.partitions': 5, 'auto.create.topics.enable': false } });
+    cluster = await TestCluster.start({
+      brokers: 3,
+      brokerProps: { 'offsets.topic.num.partitions': 5, 'auto.create.topics.enable': false },
+    });
   });
   after(async () => {
     await cluster?.stop();
@@ -29,31 +32,64 @@ describe('Group offsets (3 brokers)', function () {
 
   async function findCoordinatorOf(groupId: string, via: number): Promise<number> {
     const client = await connectTo(cluster, via);
-    return waitFor(async () => {
-      const res = await client.send(ApiKey.FindCoordinator, 0, { key: groupId, keyType: 0 });
-      return res.errorCode === 0 ? res.nodeId : null;
-    }, `a coordinator for group ${groupId}`, { timeoutMs: 30_000 });
+    return waitFor(
+      async () => {
+        const res = await client.send(ApiKey.FindCoordinator, 0, { key: groupId, keyType: 0 });
+        return res.errorCode === 0 ? res.nodeId : null;
+      },
+      `a coordinator for group ${groupId}`,
+      { timeoutMs: 30_000 },
+    );
   }
   const findCoordinator = (via: number) => findCoordinatorOf(GROUP, via);
 
   const commit = (client: NetworkClient, offsets: number[], generationId = -1, memberId = '') =>
-    client.send(ApiKey.OffsetCommit, 0, { groupId: GROUP, generationId, memberId, groupInstanceId: null,
-      topics: [{ name: 'orders', partitions: offsets.map((committedOffset, partitionIndex) =>
-        ({ partitionIndex, committedOffset, committedLeaderEpoch: 0, committedMetadata: `m${partitionIndex}` })) }] });
+    client.send(ApiKey.OffsetCommit, 0, {
+      groupId: GROUP,
+      generationId,
+      memberId,
+      groupInstanceId: null,
+      topics: [
+        {
+          name: 'orders',
+          partitions: offsets.map((committedOffset, partitionIndex) => ({
+            partitionIndex,
+            committedOffset,
+            committedLeaderEpoch: 0,
+            committedMetadata: `m${partitionIndex}`,
+          })),
+        },
+      ],
+    });
 
   const fetchOffsets = (client: NetworkClient) =>
-    client.send(ApiKey.OffsetFetch, 0, { groupId: GROUP, topics: [{ name: 'orders', partitionIndexes: [0, 1, 2, 3] }], requireStable: false });
+    client.send(ApiKey.OffsetFetch, 0, {
+      groupId: GROUP,
+      topics: [{ name: 'orders', partitionIndexes: [0, 1, 2, 3] }],
+      requireStable: false,
+    });
 
   it('lets a consumer with a group.id resume from the positions it committed, and start from the reset without any', async () => {
     await createTopic(cluster, 'ledger', 2, 3);
-    const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers, acks: 'all' }), (p) => p.close());
+    const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers, acks: 'all' }), (p) =>
+      p.close(),
+    );
     await producer.connect();
     await producer.sendBatch(Array.from({ length: 10 }, (_, i) => ({ topic: 'ledger', partition: 0, value: `e${i}` })));
     const consumer = async (groupId: string) => {
-      const c = defer(new Consumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': groupId,
-        'auto.offset.reset': 'earliest' }), (x) => x.close());
+      const c = defer(
+        new Consumer({
+          'bootstrap.servers': cluster.bootstrapServers,
+          'group.id': groupId,
+          'auto.offset.reset': 'earliest',
+        }),
+        (x) => x.close(),
+      );
       await c.connect();
-      c.assign([{ topic: 'ledger', partition: 0 }, { topic: 'ledger', partition: 1 }]);
+      c.assign([
+        { topic: 'ledger', partition: 0 },
+        { topic: 'ledger', partition: 1 },
+      ]);
       return c;
     };
     const read = async (c: Consumer, n: number) => {
@@ -70,9 +106,15 @@ describe('Group offsets (3 brokers)', function () {
     await first.close();
 
     const second = await consumer('readers');
-    expect(await second.committed([{ topic: 'ledger', partition: 0 }, { topic: 'ledger', partition: 1 }]))
-      .to.deep.equal([{ topic: 'ledger', partition: 0, offset: 6, leaderEpoch: -1, metadata: '' },
-        { topic: 'ledger', partition: 1, offset: 0, leaderEpoch: -1, metadata: '' }]);
+    expect(
+      await second.committed([
+        { topic: 'ledger', partition: 0 },
+        { topic: 'ledger', partition: 1 },
+      ]),
+    ).to.deep.equal([
+      { topic: 'ledger', partition: 0, offset: 6, leaderEpoch: -1, metadata: '' },
+      { topic: 'ledger', partition: 1, offset: 0, leaderEpoch: -1, metadata: '' },
+    ]);
     expect(await read(second, 4)).to.deep.equal([6, 7, 8, 9]);
     const other = await consumer('auditors');
     expect(await other.committed([{ topic: 'ledger', partition: 0 }])).to.deep.equal([null]);
@@ -98,26 +140,47 @@ describe('Group offsets (3 brokers)', function () {
 
     const fetched = await fetchOffsets(coordinator);
     expect(fetched.errorCode).to.equal(0);
-    expect(fetched.topics[0]!.partitions.map((p) => [p.partitionIndex, p.committedOffset, p.metadata])).to.deep.equal(
-      [[0, 10, 'm0'], [1, 20, 'm1'], [2, 30, 'm2'], [3, -1, '']]);
+    expect(fetched.topics[0]!.partitions.map((p) => [p.partitionIndex, p.committedOffset, p.metadata])).to.deep.equal([
+      [0, 10, 'm0'],
+      [1, 20, 'm1'],
+      [2, 30, 'm2'],
+      [3, -1, ''],
+    ]);
 
     const member = await commit(coordinator, [11], 4, 'consumer-1-abc');
     expect(member.topics[0]!.partitions[0]!.errorCode).to.equal(ErrorCode.UNKNOWN_MEMBER_ID);
-    const other = await connectTo(cluster, cluster.local.brokerIds().find((id) => id !== coordinatorId)!);
+    const other = await connectTo(
+      cluster,
+      cluster.local.brokerIds().find((id) => id !== coordinatorId)!,
+    );
     expect((await fetchOffsets(other)).errorCode).to.equal(ErrorCode.NOT_COORDINATOR);
 
     await cluster.local.killBroker(coordinatorId);
     const survivor = cluster.local.brokerIds().find((id) => id !== coordinatorId)!;
-    const next = await waitFor(async () => {
-      const id = await findCoordinator(survivor);
-      return id !== coordinatorId ? id : null;
-    }, 'a new coordinator after the SIGKILL', { timeoutMs: 30_000 });
+    const next = await waitFor(
+      async () => {
+        const id = await findCoordinator(survivor);
+        return id !== coordinatorId ? id : null;
+      },
+      'a new coordinator after the SIGKILL',
+      { timeoutMs: 30_000 },
+    );
     const nextClient = await connectTo(cluster, next);
-    const after = await waitFor(async () => {
-      const res = await fetchOffsets(nextClient);
-      return res.errorCode === 0 ? res : null;
-    }, 'the new coordinator to load the group', { timeoutMs: 30_000 });
-    expect(after.topics[0]!.partitions.map((p) => [p.partitionIndex, p.committedOffset, p.committedLeaderEpoch, p.metadata]))
-      .to.deep.equal([[0, 10, 0, 'm0'], [1, 20, 0, 'm1'], [2, 30, 0, 'm2'], [3, -1, -1, '']]);
+    const after = await waitFor(
+      async () => {
+        const res = await fetchOffsets(nextClient);
+        return res.errorCode === 0 ? res : null;
+      },
+      'the new coordinator to load the group',
+      { timeoutMs: 30_000 },
+    );
+    expect(
+      after.topics[0]!.partitions.map((p) => [p.partitionIndex, p.committedOffset, p.committedLeaderEpoch, p.metadata]),
+    ).to.deep.equal([
+      [0, 10, 0, 'm0'],
+      [1, 20, 0, 'm1'],
+      [2, 30, 0, 'm2'],
+      [3, -1, -1, ''],
+    ]);
   });
 });

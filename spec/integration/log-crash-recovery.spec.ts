@@ -51,14 +51,22 @@ describe('log crash recovery', function () {
 
   it('keeps every acknowledged batch when the appending process is killed with SIGKILL', async () => {
     const dir = join(tmpDir(), 'crash-0');
-    const child = spawn(process.execPath, ['--input-type=module', '-e', childSource(dir)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+    const child = spawn(process.execPath, ['--input-type=module', '-e', childSource(dir)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child.on('exit', (code, signal) => resolve(signal ?? code)),
+    );
     const drained = new Promise((resolve) => child.stdout.on('close', resolve));
     defer(child, (c) => c.kill('SIGKILL'));
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     // Enough batches to have rolled several segments; then kill it wherever it is.
     await waitFor(() => stdout.split('\n').length > 3000 || stderr !== '', 'the child to acknowledge 3000 batches');
     expect(stderr).to.equal('');
@@ -66,8 +74,14 @@ describe('log crash recovery', function () {
     expect(await exited).to.equal('SIGKILL');
     await drained;
 
-    const acked = stdout.split('\n').filter((l) => l !== '').map((l) => l.split(' ').map(Number) as [number, number, number]);
-    const log = defer(UnifiedLog.open({ dir, topicPartition: TP, config: logConfigWith(CONFIG) }), async (l) => { l.closeHandles(); await l.leaderEpochCache.flushed(); });
+    const acked = stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split(' ').map(Number) as [number, number, number]);
+    const log = defer(UnifiedLog.open({ dir, topicPartition: TP, config: logConfigWith(CONFIG) }), async (l) => {
+      l.closeHandles();
+      await l.leaderEpochCache.flushed();
+    });
     const lastAcked = acked[acked.length - 1]!;
     expect(log.logEndOffset).to.be.at.least(lastAcked[2] + 1);
     expect(log.segments.length).to.be.greaterThan(3);
@@ -83,7 +97,9 @@ describe('log crash recovery', function () {
       }
     }
     for (const [batch, firstOffset] of acked) {
-      expect(firstValueAt.get(firstOffset), `acknowledged batch ${batch} at offset ${firstOffset}`).to.match(new RegExp(`^batch-${batch}-x*$`));
+      expect(firstValueAt.get(firstOffset), `acknowledged batch ${batch} at offset ${firstOffset}`).to.match(
+        new RegExp(`^batch-${batch}-x*$`),
+      );
     }
   });
 });

@@ -30,10 +30,24 @@ describe('mq-cluster up and down (its own ZooKeeper, three brokers)', function (
   });
 
   it('starts the cluster, shows a record replicated to all three brokers and read back, and stops it all', async () => {
-    const up = await run('mq-cluster', ['up', '--brokers', '3', '--dir', dir, '--zk-port', '0', '--port', '0', '--detach']);
+    const up = await run('mq-cluster', [
+      'up',
+      '--brokers',
+      '3',
+      '--dir',
+      dir,
+      '--zk-port',
+      '0',
+      '--port',
+      '0',
+      '--detach',
+    ]);
     expect(up.stderr).to.equal('');
     expect(up.code).to.equal(0);
-    const check = /Cluster check: a record sent with acks=all to mq-cluster-check-0 \(leader (\d), replicas ([\d,]+), in sync ([\d,]+)\) was stored at offset (\d+) and read back/.exec(up.stdout);
+    const check =
+      /Cluster check: a record sent with acks=all to mq-cluster-check-0 \(leader (\d), replicas ([\d,]+), in sync ([\d,]+)\) was stored at offset (\d+) and read back/.exec(
+        up.stdout,
+      );
     expect(check, up.stdout).to.not.equal(null);
     expect(check![2]!.split(',').sort()).to.deep.equal(['1', '2', '3']);
     expect(check![3]!.split(',').sort()).to.deep.equal(['1', '2', '3']);
@@ -42,7 +56,9 @@ describe('mq-cluster up and down (its own ZooKeeper, three brokers)', function (
     const admin = new Admin({ 'bootstrap.servers': bootstrap });
     await admin.connect();
     try {
-      const [config] = await admin.describeConfigs([{ type: 'topic', name: 'mq-cluster-check', keys: ['min.insync.replicas'] }]);
+      const [config] = await admin.describeConfigs([
+        { type: 'topic', name: 'mq-cluster-check', keys: ['min.insync.replicas'] },
+      ]);
       expect(config!.configs[0]!.value).to.equal('2');
       const [end] = await admin.listOffsets([{ topic: 'mq-cluster-check', partition: 0, spec: 'latest' }]);
       expect(end!.offset).to.equal(Number(check![4]) + 1);
@@ -50,7 +66,18 @@ describe('mq-cluster up and down (its own ZooKeeper, three brokers)', function (
       await admin.close();
     }
 
-    const again = await run('mq-cluster', ['up', '--brokers', '3', '--dir', dir, '--zk-port', '0', '--port', '0', '--detach']);
+    const again = await run('mq-cluster', [
+      'up',
+      '--brokers',
+      '3',
+      '--dir',
+      dir,
+      '--zk-port',
+      '0',
+      '--port',
+      '0',
+      '--detach',
+    ]);
     expect(again.code).to.equal(1);
     expect(again.stderr).to.include('already running');
 

@@ -59,9 +59,17 @@ describe('Produce and fetch (2 brokers)', function () {
     const corrupt = buildBatch(['x']);
     corrupt[corrupt.length - 1] ^= 0xff;
     const res = await c.send(ApiKey.Produce, 0, {
-      transactionalId: null, acks: 1, timeoutMs: 5000,
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 5000,
       topicData: [
-        { name: 'errs', partitionData: [{ index: 0, records: corrupt }, { index: 1, records: buildBatch(['y']) }] },
+        {
+          name: 'errs',
+          partitionData: [
+            { index: 0, records: corrupt },
+            { index: 1, records: buildBatch(['y']) },
+          ],
+        },
         { name: 'no-such-topic', partitionData: [{ index: 0, records: buildBatch(['z']) }] },
       ],
     });
@@ -105,7 +113,8 @@ describe('Produce and fetch (2 brokers)', function () {
     const before = await produce(leader, 'altered', 0, buildBatch(['ok']), -1);
     expect(before!.responses[0]!.partitionResponses[0]!.errorCode).to.equal(0);
     const res = await leader.send(ApiKey.AlterConfigs, 0, {
-      resources: [{ resourceType: 2, resourceName: 'altered', configs: [{ name: 'min.insync.replicas', value: '2' }] }], validateOnly: false,
+      resources: [{ resourceType: 2, resourceName: 'altered', configs: [{ name: 'min.insync.replicas', value: '2' }] }],
+      validateOnly: false,
     });
     expect(res.responses[0]!.errorCode).to.equal(0);
     await waitFor(async () => {
@@ -113,8 +122,11 @@ describe('Produce and fetch (2 brokers)', function () {
       return r!.responses[0]!.partitionResponses[0]!.errorCode === ErrorCode.NOT_ENOUGH_REPLICAS;
     }, 'acks=all to be refused once min.insync.replicas=2 applies to the one-replica topic');
     const described = await leader.send(ApiKey.DescribeConfigs, 0, {
-      resources: [{ resourceType: 2, resourceName: 'altered', configurationKeys: ['min.insync.replicas', 'retention.ms'] }],
-      includeSynonyms: false, includeDocumentation: false,
+      resources: [
+        { resourceType: 2, resourceName: 'altered', configurationKeys: ['min.insync.replicas', 'retention.ms'] },
+      ],
+      includeSynonyms: false,
+      includeDocumentation: false,
     });
     const configs = Object.fromEntries(described.results[0]!.configs.map((c) => [c.name, [c.value, c.configSource]]));
     expect(configs).to.deep.equal({ 'min.insync.replicas': ['2', 1], 'retention.ms': ['604800000', 5] });
@@ -129,7 +141,9 @@ describe('Produce and fetch (2 brokers)', function () {
     const refused = await produce(leader, 'compacted', 0, keyless.buildSync(), 1);
     const p = refused!.responses[0]!.partitionResponses[0]!;
     expect(p.errorCode).to.equal(ErrorCode.INVALID_RECORD);
-    expect(p.errorMessage).to.contain('Compacted topic cannot accept message without key in topic partition compacted-0');
+    expect(p.errorMessage).to.contain(
+      'Compacted topic cannot accept message without key in topic partition compacted-0',
+    );
     expect(p.recordErrors.map((e) => e.batchIndex)).to.deep.equal([1]);
     const accepted = await produce(leader, 'compacted', 0, buildBatch(['v0', 'v1']), 1);
     expect(accepted!.responses[0]!.partitionResponses[0]).to.include({ errorCode: 0, baseOffset: 0 });
@@ -149,11 +163,15 @@ describe('Produce and fetch (2 brokers)', function () {
     await cluster.local.killBroker(leaderId);
     await cluster.local.startBroker(leaderId);
     const again = await connectTo(cluster, leaderId);
-    const all = await waitFor(async () => {
-      if (await leaderOf(cluster, 'durable', 0) !== leaderId) return null;
-      const r = await readAll(again, 'durable', 0);
-      return r.length >= acked.length ? r : null;
-    }, 'the restarted broker to serve the partition again', { timeoutMs: 40_000 });
+    const all = await waitFor(
+      async () => {
+        if ((await leaderOf(cluster, 'durable', 0)) !== leaderId) return null;
+        const r = await readAll(again, 'durable', 0);
+        return r.length >= acked.length ? r : null;
+      },
+      'the restarted broker to serve the partition again',
+      { timeoutMs: 40_000 },
+    );
     expect(all.map((r) => r.value)).to.deep.equal(acked);
     expect(all.map((r) => r.offset)).to.deep.equal([...Array(acked.length).keys()]);
   });

@@ -29,7 +29,9 @@ describe('Partition reassignment (4 brokers)', function () {
   it('moves a partition to new replicas under acks=all load, leader included, losing nothing', async () => {
     const admin = defer(new Admin({ 'bootstrap.servers': cluster.bootstrapServers }), (a) => a.close());
     await admin.connect();
-    await admin.createTopics([{ name: 'moving', numPartitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }]);
+    await admin.createTopics([
+      { name: 'moving', numPartitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } },
+    ]);
     const state = async () => (await admin.describeTopics(['moving']))[0]!.partitions[0]!;
     await waitFor(async () => (await state()).isr.length === 3, 'three in-sync replicas');
     const before = await state();
@@ -37,16 +39,31 @@ describe('Partition reassignment (4 brokers)', function () {
     const dropped = before.leader;
     const target = [...before.replicas.filter((id) => id !== dropped), outsider];
 
-    const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers, acks: 'all', 'linger.ms': 1,
-      'retry.backoff.ms': 50, 'metadata.max.age.ms': 1000 }), (p) => p.close());
+    const producer = defer(
+      new Producer({
+        'bootstrap.servers': cluster.bootstrapServers,
+        acks: 'all',
+        'linger.ms': 1,
+        'retry.backoff.ms': 50,
+        'metadata.max.age.ms': 1000,
+      }),
+      (p) => p.close(),
+    );
     await producer.connect();
     const load = new ContinuousProducer(producer, 'moving', 1).start();
-    const zk = defer(await KafkaZkClient.connect({ connect: cluster.zookeeperConnect, sessionTimeoutMs: 6000 }), (c) => c.close());
+    const zk = defer(await KafkaZkClient.connect({ connect: cluster.zookeeperConnect, sessionTimeoutMs: 6000 }), (c) =>
+      c.close(),
+    );
     try {
       await load.ackedMore(500, 'before the reassignment');
-      expect(await zk.createPartitionReassignment([{ topic: 'moving', partition: 0, replicas: target }])).to.equal(true);
-      await waitFor(async () => (await zk.zk.getData(ReassignPartitionsZNode.path)) === null,
-        'the controller to complete the reassignment and delete /admin/reassign_partitions', { timeoutMs: 60_000 });
+      expect(await zk.createPartitionReassignment([{ topic: 'moving', partition: 0, replicas: target }])).to.equal(
+        true,
+      );
+      await waitFor(
+        async () => (await zk.zk.getData(ReassignPartitionsZNode.path)) === null,
+        'the controller to complete the reassignment and delete /admin/reassign_partitions',
+        { timeoutMs: 60_000 },
+      );
       await load.ackedMore(500, 'after the reassignment');
     } finally {
       await load.stop();
@@ -57,8 +74,10 @@ describe('Partition reassignment (4 brokers)', function () {
       s.replicas.join() === target.join() && [...s.isr].sort().join() === [...target].sort().join();
     await waitFor(async () => settled(await state()), 'metadata to show the new replicas, all in sync');
     expect(target).to.include((await state()).leader);
-    await waitFor(() => !existsSync(join(cluster.local.broker(dropped).dir, 'logs', 'moving-0')),
-      `broker ${dropped} to delete its replica`);
+    await waitFor(
+      () => !existsSync(join(cluster.local.broker(dropped).dir, 'logs', 'moving-0')),
+      `broker ${dropped} to delete its replica`,
+    );
     expect(load.failures.map((e) => e.message)).to.deep.equal([]);
     await expectNoAckedLoss(cluster, 'moving', 1, target, load.acked);
   });

@@ -15,7 +15,10 @@ describe('Replication (3 brokers)', function () {
   let cluster: TestCluster;
 
   before(async () => {
-    cluster = await TestCluster.start({ brokers: 3, brokerProps: { 'replica.lag.time.max.ms': 3000, 'auto.create.topics.enable': false } });
+    cluster = await TestCluster.start({
+      brokers: 3,
+      brokerProps: { 'replica.lag.time.max.ms': 3000, 'auto.create.topics.enable': false },
+    });
   });
   after(async () => {
     await cluster?.stop();
@@ -48,14 +51,18 @@ describe('Replication (3 brokers)', function () {
       // With the follower stopped, an acks=all produce cannot complete until the ISR shrinks.
       const res = await produce(leader, 'isr', 0, buildBatch(['during-stop']), -1, 20_000);
       expect(res!.responses[0]!.partitionResponses[0]!.errorCode).to.equal(0);
-      await waitFor(async () => !(await isrOf()).includes(follower), 'the stopped follower to leave the ISR', { timeoutMs: 30_000 });
+      await waitFor(async () => !(await isrOf()).includes(follower), 'the stopped follower to leave the ISR', {
+        timeoutMs: 30_000,
+      });
       // The high watermark now covers the record, so a consumer sees it.
       const f = await fetch(leader, 'isr', 0, 0);
       expect(f.responses[0]!.partitions[0]!.highWatermark).to.equal(1);
     } finally {
       await cluster.local.signalBroker(follower, 'SIGCONT');
     }
-    await waitFor(async () => (await isrOf()).includes(follower), 'the follower to rejoin the ISR', { timeoutMs: 30_000 });
+    await waitFor(async () => (await isrOf()).includes(follower), 'the follower to rejoin the ISR', {
+      timeoutMs: 30_000,
+    });
     expect(replicaBatches(cluster, follower, 'isr', 0)).to.deep.equal(replicaBatches(cluster, p.leaderId, 'isr', 0));
   });
 

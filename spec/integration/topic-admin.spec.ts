@@ -34,7 +34,7 @@ describe('Topic management (3 brokers)', function () {
     return connectTo(cluster, id);
   }
 
-  it('creates a topic, writes Kafka\'s znodes and serves its metadata', async () => {
+  it("creates a topic, writes Kafka's znodes and serves its metadata", async () => {
     const md = await createTopic(cluster, 'orders', 6, 3);
     const t = md.topics[0]!;
     expect(t.partitions).to.have.length(6);
@@ -58,7 +58,7 @@ describe('Topic management (3 brokers)', function () {
     expect(await zk.getData('/config/topics/orders')).to.not.equal(null);
   });
 
-  it('answers bad creations with Kafka\'s error codes', async () => {
+  it("answers bad creations with Kafka's error codes", async () => {
     const c = await controllerClient();
     const res = await c.send(ApiKey.CreateTopics, 0, {
       topics: [
@@ -66,9 +66,16 @@ describe('Topic management (3 brokers)', function () {
         { name: 'zero-partitions', numPartitions: 0, replicationFactor: 1, assignments: [], configs: [] },
         { name: 'rf-too-big', numPartitions: 1, replicationFactor: 4, assignments: [], configs: [] },
         { name: 'orders', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
-        { name: 'bad-config', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'retention.ms', value: 'soon' }] },
+        {
+          name: 'bad-config',
+          numPartitions: 1,
+          replicationFactor: 1,
+          assignments: [],
+          configs: [{ name: 'retention.ms', value: 'soon' }],
+        },
       ],
-      timeoutMs: 10000, validateOnly: false,
+      timeoutMs: 10000,
+      validateOnly: false,
     });
     const codes = Object.fromEntries(res.topics.map((t) => [t.name, t.errorCode]));
     expect(codes).to.deep.equal({
@@ -87,7 +94,9 @@ describe('Topic management (3 brokers)', function () {
     const other = [1, 2, 3].find((b) => b !== controllerId)!;
     const c = await connectTo(cluster, other);
     const res = await c.send(ApiKey.CreateTopics, 0, {
-      topics: [{ name: 'elsewhere', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false,
+      topics: [{ name: 'elsewhere', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 5000,
+      validateOnly: false,
     });
     expect(res.topics[0]!.errorCode).to.equal(ErrorCode.NOT_CONTROLLER);
   });
@@ -95,28 +104,45 @@ describe('Topic management (3 brokers)', function () {
   it('adds partitions, which get leaders', async () => {
     await createTopic(cluster, 'growing', 2, 2);
     const c = await controllerClient();
-    const res = await c.send(ApiKey.CreatePartitions, 0, { topics: [{ name: 'growing', count: 5, assignments: null }], timeoutMs: 20000, validateOnly: false });
+    const res = await c.send(ApiKey.CreatePartitions, 0, {
+      topics: [{ name: 'growing', count: 5, assignments: null }],
+      timeoutMs: 20000,
+      validateOnly: false,
+    });
     expect(res.results[0]!.errorCode).to.equal(0);
     const md = await metadata(c, ['growing']);
     expect(md.topics[0]!.partitions).to.have.length(5);
     expect(md.topics[0]!.partitions.every((p) => p.leaderId > 0 && p.replicaNodes.length === 2)).to.equal(true);
-    const shrink = await c.send(ApiKey.CreatePartitions, 0, { topics: [{ name: 'growing', count: 3, assignments: null }], timeoutMs: 5000, validateOnly: false });
+    const shrink = await c.send(ApiKey.CreatePartitions, 0, {
+      topics: [{ name: 'growing', count: 3, assignments: null }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
     expect(shrink.results[0]!.errorCode).to.equal(ErrorCode.INVALID_PARTITIONS);
   });
 
   it('deletes a topic: its data on every replica and its znodes', async () => {
     await createTopic(cluster, 'doomed', 3, 3);
-    const dirs = [1, 2, 3].flatMap((b) => [0, 1, 2].map((p) => join(cluster.local.broker(b).dir, 'logs', `doomed-${p}`)));
+    const dirs = [1, 2, 3].flatMap((b) =>
+      [0, 1, 2].map((p) => join(cluster.local.broker(b).dir, 'logs', `doomed-${p}`)),
+    );
     await waitFor(() => dirs.every((d) => existsSync(d)), 'every replica directory to exist');
     const c = await controllerClient();
     const res = await c.send(ApiKey.DeleteTopics, 0, { topicNames: ['doomed'], timeoutMs: 30000 });
     expect(res.responses[0]!.errorCode).to.equal(0);
     const zk = defer(new ZkClient({ connect: cluster.zookeeperConnect }), (z) => z.close());
     await zk.connect();
-    await waitFor(async () => (await zk.exists('/brokers/topics/doomed')) === null && (await zk.exists('/admin/delete_topics/doomed')) === null,
-      'the topic znodes to be removed');
+    await waitFor(
+      async () =>
+        (await zk.exists('/brokers/topics/doomed')) === null &&
+        (await zk.exists('/admin/delete_topics/doomed')) === null,
+      'the topic znodes to be removed',
+    );
     expect(await zk.exists('/config/topics/doomed')).to.equal(null);
-    await waitFor(() => dirs.every((d) => !existsSync(d)), 'every replica directory to be removed (renamed for deletion)');
+    await waitFor(
+      () => dirs.every((d) => !existsSync(d)),
+      'every replica directory to be removed (renamed for deletion)',
+    );
     const md = await metadata(c, ['doomed']);
     expect(md.topics[0]!.errorCode).to.equal(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     const again = await c.send(ApiKey.DeleteTopics, 0, { topicNames: ['doomed'], timeoutMs: 5000 });
@@ -128,7 +154,10 @@ describe('Topic management (3 brokers)', function () {
   it('serves topics created after a deletion', async () => {
     await createTopic(cluster, 'before-delete', 1, 1);
     const c = await controllerClient();
-    expect((await c.send(ApiKey.DeleteTopics, 0, { topicNames: ['before-delete'], timeoutMs: 30000 })).responses[0]!.errorCode).to.equal(0);
+    expect(
+      (await c.send(ApiKey.DeleteTopics, 0, { topicNames: ['before-delete'], timeoutMs: 30000 })).responses[0]!
+        .errorCode,
+    ).to.equal(0);
     await createTopic(cluster, 'after-delete', 3, 1);
     for (const p of [0, 1, 2]) {
       const leader = await connectTo(cluster, await leaderOf(cluster, 'after-delete', p));

@@ -143,7 +143,9 @@ describe('ZkClient', function () {
       expect(created.path).to.match(/^\/seq-\d{10}$/);
       expect(set.stat.version).to.equal(1);
       expect(made.path).to.equal('/gone');
-      expect(await zk.multi([{ type: 'delete', path: '/gone', version: 0 }] as const)).to.deep.equal([{ type: 'delete' }]);
+      expect(await zk.multi([{ type: 'delete', path: '/gone', version: 0 }] as const)).to.deep.equal([
+        { type: 'delete' },
+      ]);
       expect(await zk.exists('/gone')).to.equal(null);
     });
 
@@ -151,12 +153,15 @@ describe('ZkClient', function () {
       const zk = await open();
       await zk.create('/m', b('0'));
       await zk.setData('/m', b('1'));
-      const e = await expectZkError(zk.multi([
-        { type: 'create', path: '/side-effect' },
-        // Version 0 must be checked as 0, not as "any version" (node-zookeeper-client's `version || -1`).
-        { type: 'check', path: '/m', version: 0 },
-        { type: 'setData', path: '/m', data: b('2') },
-      ] as const), 'BAD_VERSION');
+      const e = await expectZkError(
+        zk.multi([
+          { type: 'create', path: '/side-effect' },
+          // Version 0 must be checked as 0, not as "any version" (node-zookeeper-client's `version || -1`).
+          { type: 'check', path: '/m', version: 0 },
+          { type: 'setData', path: '/m', data: b('2') },
+        ] as const),
+        'BAD_VERSION',
+      );
       expect(e.failedOpIndex).to.equal(1);
       expect(e.path).to.equal('/m');
       expect(await zk.exists('/side-effect')).to.equal(null);
@@ -171,13 +176,16 @@ describe('ZkClient', function () {
       const seen: (string | null)[] = [];
       let running = 0;
       let overlapped = false;
-      defer(zk.watchData('/w', async (node) => {
-        overlapped ||= running > 0;
-        running++;
-        seen.push(node === null ? null : node.data.toString());
-        await new Promise((r) => setImmediate(r));
-        running--;
-      }), (unsubscribe) => unsubscribe());
+      defer(
+        zk.watchData('/w', async (node) => {
+          overlapped ||= running > 0;
+          running++;
+          seen.push(node === null ? null : node.data.toString());
+          await new Promise((r) => setImmediate(r));
+          running--;
+        }),
+        (unsubscribe) => unsubscribe(),
+      );
       await waitFor(() => seen.length === 1, 'the initial state');
       expect(seen).to.deep.equal([null]);
       await writer.create('/w', b('0'));
@@ -199,7 +207,10 @@ describe('ZkClient', function () {
       await zk.setData('/w', b('1'));
       // A later watch on the same znode sees the change, so the first would have had time to see it too.
       const later: (ZkNodeData | null)[] = [];
-      defer(zk.watchData('/w', (node) => later.push(node)), (u) => u());
+      defer(
+        zk.watchData('/w', (node) => later.push(node)),
+        (u) => u(),
+      );
       await waitFor(() => later.at(-1)?.data.toString() === '1', 'the second watch');
       expect(seen.length).to.equal(count);
     });
@@ -209,8 +220,10 @@ describe('ZkClient', function () {
     it('follows a parent from missing to populated to deleted', async () => {
       const zk = await open();
       const seen: (string[] | null)[] = [];
-      defer(zk.watchChildren('/parent', (children) => seen.push(children === null ? null : [...children].sort())),
-        (u) => u());
+      defer(
+        zk.watchChildren('/parent', (children) => seen.push(children === null ? null : [...children].sort())),
+        (u) => u(),
+      );
       await waitFor(() => seen.length === 1, 'the initial state');
       expect(seen[0]).to.equal(null);
       await zk.create('/parent');
@@ -227,7 +240,10 @@ describe('ZkClient', function () {
     it('reports creation with the stat and deletion as null', async () => {
       const zk = await open();
       const seen: (number | null)[] = [];
-      defer(zk.watchExists('/x', (stat) => seen.push(stat === null ? null : stat.version)), (u) => u());
+      defer(
+        zk.watchExists('/x', (stat) => seen.push(stat === null ? null : stat.version)),
+        (u) => u(),
+      );
       await waitFor(() => seen.length === 1, 'the initial state');
       await zk.create('/x');
       await waitFor(() => seen.at(-1) === 0, 'the creation');
@@ -248,7 +264,7 @@ describe('ZkClient', function () {
       expect((await other.getData('/same'))?.data.toString()).to.equal('other');
       await one.create('/only-one');
       expect(await other.exists('/only-one')).to.equal(null);
-      expect((await other.getChildren('/'))).to.deep.equal(['same']);
+      expect(await other.getChildren('/')).to.deep.equal(['same']);
     });
   });
 
@@ -261,7 +277,10 @@ describe('ZkClient', function () {
       await zk.create('/registration', b('me'), { mode: 'EPHEMERAL' });
       await writer.create('/watched', b('before'));
       const seen: (string | null)[] = [];
-      defer(zk.watchData('/watched', (node) => seen.push(node?.data.toString() ?? null)), (u) => u());
+      defer(
+        zk.watchData('/watched', (node) => seen.push(node?.data.toString() ?? null)),
+        (u) => u(),
+      );
       await waitFor(() => seen.at(-1) === 'before', 'the initial state');
       const oldSession = zk.sessionId;
 

@@ -3,7 +3,12 @@ import { ApiError } from '../../lib/common/errors.js';
 import { KafkaZkClient } from '../../lib/zk/kafka-zk-client.js';
 import { ControllerMovedError, ZkError } from '../../lib/zk/zk-errors.js';
 import {
-  ConfigType, PERSISTENT_PATHS, replicaAssignment, TopicPartitionStateZNode, type BrokerInfo, type TopicAssignment,
+  ConfigType,
+  PERSISTENT_PATHS,
+  replicaAssignment,
+  TopicPartitionStateZNode,
+  type BrokerInfo,
+  type TopicAssignment,
 } from '../../lib/zk/zk-paths.js';
 import { MockTime } from '../helpers/mock-time.js';
 import { defer } from '../helpers/cleanup.js';
@@ -19,11 +24,16 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 }
 
 const broker = (id: number, port = 9090 + id): BrokerInfo => ({
-  id, endpoints: [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port }],
+  id,
+  endpoints: [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port }],
 });
 
 const assignment = (topicId: string | null = 'AAAAAAAAAAAAAAAAAAAAAA'): TopicAssignment => ({
-  topicId, partitions: new Map([[0, replicaAssignment([1, 2])], [1, replicaAssignment([2, 1])]]),
+  topicId,
+  partitions: new Map([
+    [0, replicaAssignment([1, 2])],
+    [1, replicaAssignment([2, 1])],
+  ]),
 });
 
 describe('KafkaZkClient', function () {
@@ -71,13 +81,18 @@ describe('KafkaZkClient', function () {
       const node = await client.zk.getData('/brokers/ids/1');
       expect(node?.stat.czxid).to.equal(epoch);
       expect(node?.stat.ephemeralOwner).to.equal(client.zk.sessionId);
-      expect(node?.data.toString()).to.equal('{"features":{},"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},' +
-        `"endpoints":["PLAINTEXT://127.0.0.1:9091"],"jmx_port":-1,"port":9091,"host":"127.0.0.1","version":5,` +
-        `"timestamp":"${time.milliseconds()}"}`);
+      expect(node?.data.toString()).to.equal(
+        '{"features":{},"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},' +
+          `"endpoints":["PLAINTEXT://127.0.0.1:9091"],"jmx_port":-1,"port":9091,"host":"127.0.0.1","version":5,` +
+          `"timestamp":"${time.milliseconds()}"}`,
+      );
       expect(await client.registerBroker(broker(1)), 'a retry in the same session').to.equal(epoch);
       await client.registerBroker(broker(2));
       const all = await client.getAllBrokers();
-      expect(all.map((b) => [b.id, b.endpoints[0]?.port])).to.deep.equal([[1, 9091], [2, 9092]]);
+      expect(all.map((b) => [b.id, b.endpoints[0]?.port])).to.deep.equal([
+        [1, 9091],
+        [2, 9092],
+      ]);
       expect(all[0]?.epoch).to.equal(epoch);
     });
 
@@ -88,7 +103,8 @@ describe('KafkaZkClient', function () {
       expect(e).to.be.instanceOf(ZkError);
       expect((e as ZkError).zkCode).to.equal('NODE_EXISTS');
       expect((e as Error).message).to.contain(
-        `broker.id 1 is already registered by another live broker (session 0x${first.zk.sessionId}`);
+        `broker.id 1 is already registered by another live broker (session 0x${first.zk.sessionId}`,
+      );
       expect((await second.getBroker(1))?.endpoints[0]?.port).to.equal(9091);
 
       await first.close();
@@ -119,8 +135,10 @@ describe('KafkaZkClient', function () {
   describe('#registerControllerAndIncrementEpoch', () => {
     it('elects exactly one of two racing brokers and increments the epoch', async () => {
       const [one, two] = [await open(), await open()];
-      const results = await Promise.all([one.registerControllerAndIncrementEpoch(1),
-        two.registerControllerAndIncrementEpoch(2)]);
+      const results = await Promise.all([
+        one.registerControllerAndIncrementEpoch(1),
+        two.registerControllerAndIncrementEpoch(2),
+      ]);
       const winners = results.filter((r) => r !== null);
       expect(winners).to.have.length(1);
       expect(winners[0]?.epoch).to.equal(1);
@@ -128,8 +146,9 @@ describe('KafkaZkClient', function () {
       expect(await one.getControllerId()).to.equal(winnerId);
       expect(await two.getControllerEpoch()).to.deep.equal(winners[0]);
       expect((await one.zk.getData('/controller_epoch'))?.data.toString()).to.equal('1');
-      expect((await one.zk.getData('/controller'))?.data.toString())
-        .to.equal(`{"version":1,"brokerid":${winnerId},"timestamp":"${time.milliseconds()}"}`);
+      expect((await one.zk.getData('/controller'))?.data.toString()).to.equal(
+        `{"version":1,"brokerid":${winnerId},"timestamp":"${time.milliseconds()}"}`,
+      );
     });
 
     it('fences the old controller once a new one is elected', async () => {
@@ -141,13 +160,17 @@ describe('KafkaZkClient', function () {
       expect(newEpoch.epoch).to.equal(2);
 
       await old.createTopic('t', assignment());
-      const e = await rejection(old.controllerMulti(oldEpoch.epochZkVersion, [
-        { type: 'setData', path: '/brokers/topics/t', data: Buffer.from('zombie') },
-      ] as const));
+      const e = await rejection(
+        old.controllerMulti(oldEpoch.epochZkVersion, [
+          { type: 'setData', path: '/brokers/topics/t', data: Buffer.from('zombie') },
+        ] as const),
+      );
       expect(e).to.be.instanceOf(ControllerMovedError);
       expect((e as ApiError).errorName).to.equal('NOT_CONTROLLER');
       expect((await old.getTopicAssignment('t'))?.partitions.size).to.equal(2);
-      await successor.controllerMulti(newEpoch.epochZkVersion, [{ type: 'check', path: '/brokers/topics/t', version: 0 }] as const);
+      await successor.controllerMulti(newEpoch.epochZkVersion, [
+        { type: 'check', path: '/brokers/topics/t', version: 0 },
+      ] as const);
     });
   });
 
@@ -167,7 +190,10 @@ describe('KafkaZkClient', function () {
     it('updates an assignment conditionally', async () => {
       const client = await open();
       await client.createTopic('t', assignment(null));
-      const grown: TopicAssignment = { topicId: null, partitions: new Map([...assignment().partitions, [2, replicaAssignment([1])]]) };
+      const grown: TopicAssignment = {
+        topicId: null,
+        partitions: new Map([...assignment().partitions, [2, replicaAssignment([1])]]),
+      };
       expect(await client.setTopicAssignment('t', grown, { expectedZkVersion: 0 })).to.equal(1);
       const e = await rejection(client.setTopicAssignment('t', assignment(), { expectedZkVersion: 0 }));
       expect((e as ZkError).zkCode).to.equal('BAD_VERSION');
@@ -178,13 +204,20 @@ describe('KafkaZkClient', function () {
       const client = await open();
       const { epochZkVersion } = (await client.registerControllerAndIncrementEpoch(1))!;
       await client.createTopic('doomed', assignment());
-      await client.createPartitionStates('doomed', new Map([[0, { leader: 1, leaderEpoch: 0, isr: [1, 2], controllerEpoch: 1 }]]),
-        epochZkVersion);
+      await client.createPartitionStates(
+        'doomed',
+        new Map([[0, { leader: 1, leaderEpoch: 0, isr: [1, 2], controllerEpoch: 1 }]]),
+        epochZkVersion,
+      );
       expect(await client.markTopicForDeletion('doomed')).to.equal(true);
       expect(await client.markTopicForDeletion('doomed')).to.equal(false);
       expect(await client.getTopicDeletions()).to.deep.equal(['doomed']);
-      expect(((await rejection(client.createTopic('doomed', assignment()))) as Error).message).to.contain('marked for deletion');
-      expect(((await rejection(client.markTopicForDeletion('never'))) as ApiError).errorName).to.equal('UNKNOWN_TOPIC_OR_PARTITION');
+      expect(((await rejection(client.createTopic('doomed', assignment()))) as Error).message).to.contain(
+        'marked for deletion',
+      );
+      expect(((await rejection(client.markTopicForDeletion('never'))) as ApiError).errorName).to.equal(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+      );
 
       const stale = await rejection(client.deleteTopicZNodes('doomed', epochZkVersion + 1));
       expect(stale).to.be.instanceOf(ControllerMovedError);
@@ -205,11 +238,25 @@ describe('KafkaZkClient', function () {
       const client = await open();
       const { epochZkVersion } = (await client.registerControllerAndIncrementEpoch(1))!;
       await client.createTopic('t', assignment());
-      const states = new Map([[0, state], [1, { ...state, leader: 2, isr: [2, 1] }]]);
-      expect([...await client.createPartitionStates('t', states, epochZkVersion)]).to.deep.equal([[0, true], [1, true]]);
-      expect([...await client.createPartitionStates('t', states, epochZkVersion)]).to.deep.equal([[0, false], [1, false]]);
-      expect(await client.getPartitionState({ topic: 't', partition: 1 }))
-        .to.deep.equal({ leader: 2, leaderEpoch: 0, isr: [2, 1], controllerEpoch: 1, zkVersion: 0 });
+      const states = new Map([
+        [0, state],
+        [1, { ...state, leader: 2, isr: [2, 1] }],
+      ]);
+      expect([...(await client.createPartitionStates('t', states, epochZkVersion))]).to.deep.equal([
+        [0, true],
+        [1, true],
+      ]);
+      expect([...(await client.createPartitionStates('t', states, epochZkVersion))]).to.deep.equal([
+        [0, false],
+        [1, false],
+      ]);
+      expect(await client.getPartitionState({ topic: 't', partition: 1 })).to.deep.equal({
+        leader: 2,
+        leaderEpoch: 0,
+        isr: [2, 1],
+        controllerEpoch: 1,
+        zkVersion: 0,
+      });
       const e = await rejection(client.createPartitionStates('t', new Map([[2, state]]), epochZkVersion + 1));
       expect(e).to.be.instanceOf(ControllerMovedError);
       expect(await client.getPartitionState({ topic: 't', partition: 2 })).to.equal(null);
@@ -223,14 +270,22 @@ describe('KafkaZkClient', function () {
 
       // The leader shrinks the ISR (unfenced), the controller then writes with the version it read earlier.
       expect(await leader.updatePartitionState(tp, { ...state, isr: [1] }, 0)).to.equal(1);
-      expect(await controller.updatePartitionState(tp, { ...state, leader: 2, leaderEpoch: 1 }, 0, epochZkVersion))
-        .to.equal(null);
+      expect(
+        await controller.updatePartitionState(tp, { ...state, leader: 2, leaderEpoch: 1 }, 0, epochZkVersion),
+      ).to.equal(null);
       const current = (await controller.getPartitionState(tp))!;
       expect(current.isr).to.deep.equal([1]);
-      expect(await controller.updatePartitionState(tp, { ...current, leader: 2, leaderEpoch: 1, isr: [2] },
-        current.zkVersion, epochZkVersion)).to.equal(2);
-      expect((await controller.zk.getData(TopicPartitionStateZNode.path(tp)))?.data.toString())
-        .to.equal('{"controller_epoch":1,"leader":2,"version":1,"leader_epoch":1,"isr":[2]}');
+      expect(
+        await controller.updatePartitionState(
+          tp,
+          { ...current, leader: 2, leaderEpoch: 1, isr: [2] },
+          current.zkVersion,
+          epochZkVersion,
+        ),
+      ).to.equal(2);
+      expect((await controller.zk.getData(TopicPartitionStateZNode.path(tp)))?.data.toString()).to.equal(
+        '{"controller_epoch":1,"leader":2,"version":1,"leader_epoch":1,"isr":[2]}',
+      );
       const e = await rejection(controller.updatePartitionState(tp, state, 2, epochZkVersion + 1));
       expect(e).to.be.instanceOf(ControllerMovedError);
     });
@@ -241,11 +296,17 @@ describe('KafkaZkClient', function () {
       const client = await open();
       const { epochZkVersion } = (await client.registerControllerAndIncrementEpoch(1))!;
       const first = await client.createIsrChangeNotification([{ topic: 'a', partition: 0 }]);
-      const second = await client.createIsrChangeNotification([{ topic: 'b', partition: 1 }, { topic: 'b', partition: 2 }]);
+      const second = await client.createIsrChangeNotification([
+        { topic: 'b', partition: 1 },
+        { topic: 'b', partition: 2 },
+      ]);
       expect(first).to.match(/^\d{10}$/);
       expect(await client.getIsrChangeNotifications()).to.deep.equal([first, second]);
       expect(await client.getPartitionsFromIsrChangeNotifications([first, second, '9999999999'])).to.deep.equal([
-        { topic: 'a', partition: 0 }, { topic: 'b', partition: 1 }, { topic: 'b', partition: 2 }]);
+        { topic: 'a', partition: 0 },
+        { topic: 'b', partition: 1 },
+        { topic: 'b', partition: 2 },
+      ]);
       await client.deleteIsrChangeNotifications([first, second, '9999999999'], epochZkVersion);
       expect(await client.getIsrChangeNotifications()).to.deep.equal([]);
     });
@@ -286,7 +347,9 @@ describe('KafkaZkClient', function () {
   describe('#allocateProducerIdBlock', () => {
     it('gives racing brokers disjoint consecutive blocks', async () => {
       const [one, two] = [await open(), await open()];
-      const blocks = await Promise.all([1, 2, 3].flatMap(() => [one.allocateProducerIdBlock(1), two.allocateProducerIdBlock(2)]));
+      const blocks = await Promise.all(
+        [1, 2, 3].flatMap(() => [one.allocateProducerIdBlock(1), two.allocateProducerIdBlock(2)]),
+      );
       const starts = blocks.map((b) => b.blockStartId).sort((a, b) => a - b);
       expect(starts).to.deep.equal([0, 1000, 2000, 3000, 4000, 5000]);
       expect(blocks.every((b) => b.blockEndId === b.blockStartId + 999)).to.equal(true);

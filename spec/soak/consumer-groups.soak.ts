@@ -19,8 +19,13 @@ describe('Consumer group soak', function () {
   });
 
   it('reads 200,000 keyed records at least once, in order per key within every member process, across random restarts', async () => {
-    const report = await runGroupCorrectness(cluster, { records: 200_000, keys: 1000, produceMs: 60_000, restartEveryMs: [1000, 4000],
-      onProgress: (line) => console.log(`  ${new Date().toISOString()} ${line}`) });
+    const report = await runGroupCorrectness(cluster, {
+      records: 200_000,
+      keys: 1000,
+      produceMs: 60_000,
+      restartEveryMs: [1000, 4000],
+      onProgress: (line) => console.log(`  ${new Date().toISOString()} ${line}`),
+    });
     console.log(`  report: ${JSON.stringify(report)}`);
   });
 });

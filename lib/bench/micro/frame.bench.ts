@@ -20,24 +20,53 @@ import type { RequestHandler } from '../../network/server-connection.js';
 import { SocketServer } from '../../network/socket-server.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import { FrameEncoder } from '../../protocol/frame-encoder.js';
-import type { FetchResponse, MetadataResponse, ProduceRequest, ProduceResponse } from '../../protocol/messages/index.js';
+import type {
+  FetchResponse,
+  MetadataResponse,
+  ProduceRequest,
+  ProduceResponse,
+} from '../../protocol/messages/index.js';
 import { decodeFrameValue, MSGPACK_OPTIONS } from '../../protocol/msgpack.js';
 
-interface Figure { perSec: number; mbPerSec: number }
+interface Figure {
+  perSec: number;
+  mbPerSec: number;
+}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 function produceRequest(records: Buffer): ProduceRequest {
-  return { transactionalId: null, acks: 1, timeoutMs: 30000,
-    topicData: [{ name: 'bench', partitionData: [{ index: 0, records }] }] };
+  return {
+    transactionalId: null,
+    acks: 1,
+    timeoutMs: 30000,
+    topicData: [{ name: 'bench', partitionData: [{ index: 0, records }] }],
+  };
 }
 
 function metadataResponse(): MetadataResponse {
-  return { throttleTimeMs: 0, clusterId: 'bench-cluster', controllerId: 1,
+  return {
+    throttleTimeMs: 0,
+    clusterId: 'bench-cluster',
+    controllerId: 1,
     brokers: [1, 2, 3].map((nodeId) => ({ nodeId, host: 'localhost', port: 9091 + nodeId, rack: null })),
-    topics: [{ errorCode: 0, name: 'bench', isInternal: false, partitions: Array.from({ length: 100 }, (_, i) => ({
-      errorCode: 0, partitionIndex: i, leaderId: 1 + (i % 3), leaderEpoch: 7, replicaNodes: [1, 2, 3], isrNodes: [1, 2, 3],
-      offlineReplicas: [] })) }] };
+    topics: [
+      {
+        errorCode: 0,
+        name: 'bench',
+        isInternal: false,
+        partitions: Array.from({ length: 100 }, (_, i) => ({
+          errorCode: 0,
+          partitionIndex: i,
+          leaderId: 1 + (i % 3),
+          leaderEpoch: 7,
+          replicaNodes: [1, 2, 3],
+          isrNodes: [1, 2, 3],
+          offlineReplicas: [],
+        })),
+      },
+    ],
+  };
 }
 
 function loop(seconds: number, payloadBytes: number, step: () => void): Figure {
@@ -49,23 +78,33 @@ function loop(seconds: number, payloadBytes: number, step: () => void): Figure {
     n += 100;
   }
   const perSec = n / ((performance.now() - start) / 1000);
-  return { perSec, mbPerSec: perSec * payloadBytes / 1e6 };
+  return { perSec, mbPerSec: (perSec * payloadBytes) / 1e6 };
 }
 
 function codec(seconds: number, batchBytes: number): Record<string, Figure> {
   const encoder = new FrameEncoder();
   const packr = new Packr(MSGPACK_OPTIONS);
-  const produce = { apiKey: 0, apiVersion: 0, correlationId: 1, clientId: 'bench', body: produceRequest(Buffer.alloc(batchBytes, 1)) };
+  const produce = {
+    apiKey: 0,
+    apiVersion: 0,
+    correlationId: 1,
+    clientId: 'bench',
+    body: produceRequest(Buffer.alloc(batchBytes, 1)),
+  };
   const metadata = { correlationId: 1, body: metadataResponse() };
   const metadataFrame = Buffer.concat(encoder.encode(metadata)).subarray(4);
   const produceFrame = Buffer.concat(encoder.encode(produce)).subarray(4);
   return {
     'encode Produce (FrameEncoder, zero-copy)': loop(seconds, batchBytes, () => encoder.encode(produce)),
     'encode Produce (msgpackr pack, copies)': loop(seconds, batchBytes, () => packr.pack(produce)),
-    'encode Metadata 100 partitions (FrameEncoder)': loop(seconds, metadataFrame.length, () => encoder.encode(metadata)),
+    'encode Metadata 100 partitions (FrameEncoder)': loop(seconds, metadataFrame.length, () =>
+      encoder.encode(metadata),
+    ),
     'encode Metadata 100 partitions (msgpackr pack)': loop(seconds, metadataFrame.length, () => packr.pack(metadata)),
     'decode Produce (msgpackr)': loop(seconds, batchBytes, () => decodeFrameValue(produceFrame)),
-    'decode Metadata 100 partitions (msgpackr)': loop(seconds, metadataFrame.length, () => decodeFrameValue(metadataFrame)),
+    'decode Metadata 100 partitions (msgpackr)': loop(seconds, metadataFrame.length, () =>
+      decodeFrameValue(metadataFrame),
+    ),
   };
 }
 
@@ -75,15 +114,49 @@ async function serve(batchBytes: number): Promise<void> {
   let next = 0;
   const handler: RequestHandler = async (_ctx, header) => {
     if (header.apiKey === ApiKey.Produce) {
-      const response: ProduceResponse = { throttleTimeMs: 0, responses: [{ name: 'bench', partitionResponses: [{
-        index: 0, errorCode: 0, baseOffset: next++, logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [],
-        errorMessage: null }] }] };
+      const response: ProduceResponse = {
+        throttleTimeMs: 0,
+        responses: [
+          {
+            name: 'bench',
+            partitionResponses: [
+              {
+                index: 0,
+                errorCode: 0,
+                baseOffset: next++,
+                logAppendTimeMs: -1,
+                logStartOffset: 0,
+                recordErrors: [],
+                errorMessage: null,
+              },
+            ],
+          },
+        ],
+      };
       return response;
     }
     const at = (next++ % 16) * batchBytes;
-    const response: FetchResponse = { throttleTimeMs: 0, errorCode: 0, responses: [{ topic: 'bench', partitions: [{
-      partitionIndex: 0, errorCode: 0, highWatermark: next, lastStableOffset: next, logStartOffset: 0,
-      abortedTransactions: null, preferredReadReplica: -1, records: segment.subarray(at, at + batchBytes) }] }] };
+    const response: FetchResponse = {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      responses: [
+        {
+          topic: 'bench',
+          partitions: [
+            {
+              partitionIndex: 0,
+              errorCode: 0,
+              highWatermark: next,
+              lastStableOffset: next,
+              logStartOffset: 0,
+              abortedTransactions: null,
+              preferredReadReplica: -1,
+              records: segment.subarray(at, at + batchBytes),
+            },
+          ],
+        },
+      ],
+    };
     return response;
   };
   const server = new SocketServer({ host: '127.0.0.1', port: 0, handler, queuedMaxRequests: 1000 });
@@ -92,8 +165,12 @@ async function serve(batchBytes: number): Promise<void> {
   parentPort!.once('message', () => void server.close().then(() => process.exit(0)));
 }
 
-async function roundTrips(seconds: number, inflight: number, batchBytes: number,
-  send: () => Promise<unknown>): Promise<Figure> {
+async function roundTrips(
+  seconds: number,
+  inflight: number,
+  batchBytes: number,
+  send: () => Promise<unknown>,
+): Promise<Figure> {
   const start = performance.now();
   const deadline = start + seconds * 1000;
   let done = 0;
@@ -105,38 +182,73 @@ async function roundTrips(seconds: number, inflight: number, batchBytes: number,
   };
   await Promise.all(Array.from({ length: inflight }, lane));
   const perSec = done / ((performance.now() - start) / 1000);
-  return { perSec, mbPerSec: perSec * batchBytes / 1e6 };
+  return { perSec, mbPerSec: (perSec * batchBytes) / 1e6 };
 }
 
 function report(name: string, figures: Figure[]): void {
   const rates = figures.map((f) => f.perSec);
   const mbs = figures.map((f) => f.mbPerSec);
-  console.log(`${name.padEnd(50)} ${median(rates).toFixed(0).padStart(9)} /s [${Math.min(...rates).toFixed(0)}..` +
-    `${Math.max(...rates).toFixed(0)}]  ${median(mbs).toFixed(0).padStart(6)} MB/s [${Math.min(...mbs).toFixed(0)}..` +
-    `${Math.max(...mbs).toFixed(0)}]`);
+  console.log(
+    `${name.padEnd(50)} ${median(rates).toFixed(0).padStart(9)} /s [${Math.min(...rates).toFixed(0)}..` +
+      `${Math.max(...rates).toFixed(0)}]  ${median(mbs).toFixed(0).padStart(6)} MB/s [${Math.min(...mbs).toFixed(0)}..` +
+      `${Math.max(...mbs).toFixed(0)}]`,
+  );
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: {
-    seconds: { type: 'string', default: '2' }, runs: { type: 'string', default: '3' },
-    inflight: { type: 'string', default: '64' }, 'batch-bytes': { type: 'string', default: '65536' },
-  } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '2' },
+      runs: { type: 'string', default: '3' },
+      inflight: { type: 'string', default: '64' },
+      'batch-bytes': { type: 'string', default: '65536' },
+    },
+  });
   const seconds = Number(values.seconds);
   const runs = Number(values.runs);
   const inflight = Number(values.inflight);
   const batchBytes = Number(values['batch-bytes']);
-  console.log(`frame.bench: ${runs} runs x ${seconds}s, batch ${batchBytes} B, ${inflight} in flight, node ${process.version}`);
+  console.log(
+    `frame.bench: ${runs} runs x ${seconds}s, batch ${batchBytes} B, ${inflight} in flight, node ${process.version}`,
+  );
 
   const codecRuns = Array.from({ length: runs }, () => codec(seconds / 4, batchBytes));
-  for (const name of Object.keys(codecRuns[0]!)) report(name, codecRuns.map((r) => r[name]!));
+  for (const name of Object.keys(codecRuns[0]!))
+    report(
+      name,
+      codecRuns.map((r) => r[name]!),
+    );
 
   const worker = new Worker(new URL(import.meta.url), { workerData: { batchBytes } });
   const port = await new Promise<number>((resolve) => worker.once('message', resolve));
-  const client = await NetworkClient.connect({ host: '127.0.0.1', port, maxInFlightRequests: inflight, clientId: 'bench' });
+  const client = await NetworkClient.connect({
+    host: '127.0.0.1',
+    port,
+    maxInFlightRequests: inflight,
+    clientId: 'bench',
+  });
   const produce = produceRequest(Buffer.alloc(batchBytes, 1));
-  const fetch = { replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: batchBytes * 2, isolationLevel: 0,
-    topics: [{ topic: 'bench', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1,
-      partitionMaxBytes: batchBytes * 2 }] }] };
+  const fetch = {
+    replicaId: -1,
+    maxWaitMs: 0,
+    minBytes: 0,
+    maxBytes: batchBytes * 2,
+    isolationLevel: 0,
+    topics: [
+      {
+        topic: 'bench',
+        partitions: [
+          {
+            partition: 0,
+            currentLeaderEpoch: -1,
+            fetchOffset: 0,
+            logStartOffset: -1,
+            partitionMaxBytes: batchBytes * 2,
+          },
+        ],
+      },
+    ],
+  };
   const produceRuns: Figure[] = [];
   const fetchRuns: Figure[] = [];
   for (let i = 0; i < runs; i++) {

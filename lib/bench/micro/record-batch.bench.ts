@@ -12,9 +12,12 @@ import { CompressionType } from '../../record/record-batch.js';
 
 const RECORD_VALUE_BYTES = 84;
 const RECORD_KEY_BYTES = 16;
-const RECORDS_PER_BATCH = 16 * 1024 / (RECORD_KEY_BYTES + RECORD_VALUE_BYTES) | 0;
+const RECORDS_PER_BATCH = ((16 * 1024) / (RECORD_KEY_BYTES + RECORD_VALUE_BYTES)) | 0;
 
-interface Figure { recordsPerSec: number; mbPerSec: number }
+interface Figure {
+  recordsPerSec: number;
+  mbPerSec: number;
+}
 
 async function measure(seconds: number, step: () => Promise<number>): Promise<Figure> {
   const deadline = performance.now() + seconds * 1000;
@@ -23,16 +26,19 @@ async function measure(seconds: number, step: () => Promise<number>): Promise<Fi
   while (performance.now() < deadline) records += await step();
   const elapsedSec = (performance.now() - start) / 1000;
   const recordsPerSec = records / elapsedSec;
-  return { recordsPerSec, mbPerSec: recordsPerSec * (RECORD_KEY_BYTES + RECORD_VALUE_BYTES) / 1e6 };
+  return { recordsPerSec, mbPerSec: (recordsPerSec * (RECORD_KEY_BYTES + RECORD_VALUE_BYTES)) / 1e6 };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: {
-    seconds: { type: 'string', default: '1' }, runs: { type: 'string', default: '3' },
-    codecs: { type: 'string', default: 'none,gzip,snappy,lz4,zstd' },
-  } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '1' },
+      runs: { type: 'string', default: '3' },
+      codecs: { type: 'string', default: 'none,gzip,snappy,lz4,zstd' },
+    },
+  });
   const seconds = Number(values.seconds);
   const runs = Number(values.runs);
   const key = Buffer.alloc(RECORD_KEY_BYTES, 'k');
@@ -52,15 +58,17 @@ async function main(): Promise<void> {
     const read: Figure[] = [];
     for (let r = 0; r < runs; r++) {
       build.push(await measure(seconds, async () => (await buildOne(), RECORDS_PER_BATCH)));
-      read.push(await measure(seconds, async () => {
-        let n = 0;
-        for (const record of await new BatchView(sample, 0).recordsAsync()) n += record.value === null ? 0 : 1;
-        return n;
-      }));
+      read.push(
+        await measure(seconds, async () => {
+          let n = 0;
+          for (const record of await new BatchView(sample, 0).recordsAsync()) n += record.value === null ? 0 : 1;
+          return n;
+        }),
+      );
     }
     const line = (what: string, fs: Figure[]): string =>
-      `${name.padEnd(6)} ${what}: ${(median(fs.map((f) => f.recordsPerSec)) / 1e6).toFixed(2)} M records/s`
-      + ` (${median(fs.map((f) => f.mbPerSec)).toFixed(0)} MB/s; runs ${fs.map((f) => (f.recordsPerSec / 1e6).toFixed(2)).join(', ')})`;
+      `${name.padEnd(6)} ${what}: ${(median(fs.map((f) => f.recordsPerSec)) / 1e6).toFixed(2)} M records/s` +
+      ` (${median(fs.map((f) => f.mbPerSec)).toFixed(0)} MB/s; runs ${fs.map((f) => (f.recordsPerSec / 1e6).toFixed(2)).join(', ')})`;
     console.log(`${line('build', build)}; batch ${sample.length} B for ${RECORDS_PER_BATCH} records`);
     console.log(line('read ', read));
   }

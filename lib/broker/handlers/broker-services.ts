@@ -28,7 +28,10 @@ export interface BrokerServices {
 }
 
 /** Groups per-partition results by topic, keeping first-seen order: the shape of most Kafka responses. */
-export function groupByTopic<T extends { topic: string }, R>(items: readonly T[], map: (item: T) => R): { name: string; items: R[] }[] {
+export function groupByTopic<T extends { topic: string }, R>(
+  items: readonly T[],
+  map: (item: T) => R,
+): { name: string; items: R[] }[] {
   const byTopic = new Map<string, R[]>();
   for (const item of items) {
     let list = byTopic.get(item.topic);

@@ -12,7 +12,10 @@ import { ApiError, MqError } from '../../common/errors.js';
 import type { ConfigKey, ConfigType } from '../../common/config-def.js';
 import { LOG_CONFIG } from '../../log/log-config.js';
 import type {
-  AlterConfigsRequest, AlterConfigsResponse, DescribeConfigsRequest, DescribeConfigsResponse,
+  AlterConfigsRequest,
+  AlterConfigsResponse,
+  DescribeConfigsRequest,
+  DescribeConfigsResponse,
 } from '../../protocol/messages/index.js';
 import { BROKER_CONFIG, TOPIC_CONFIG_SYNONYMS, UNSET_BY_DEFAULT } from '../broker-config.js';
 import type { BrokerServices } from './broker-services.js';
@@ -22,7 +25,15 @@ export const RESOURCE_BROKER = 4;
 const SOURCE_TOPIC = 1;
 const SOURCE_STATIC_BROKER = 4;
 const SOURCE_DEFAULT = 5;
-const CONFIG_TYPES: Record<ConfigType, number> = { boolean: 1, string: 2, int: 3, long: 5, double: 6, list: 7, password: 9 };
+const CONFIG_TYPES: Record<ConfigType, number> = {
+  boolean: 1,
+  string: 2,
+  int: 3,
+  long: 5,
+  double: 6,
+  list: 7,
+  password: 9,
+};
 
 type DescribedConfig = DescribeConfigsResponse['results'][number]['configs'][number];
 
@@ -33,10 +44,22 @@ function render(v: unknown): string | null {
 
 type Synonym = DescribedConfig['synonyms'][number];
 
-function described(key: ConfigKey<any>, value: string | null, source: number, withDocs: boolean, synonyms: Synonym[]): DescribedConfig {
+function described(
+  key: ConfigKey<any>,
+  value: string | null,
+  source: number,
+  withDocs: boolean,
+  synonyms: Synonym[],
+): DescribedConfig {
   return {
-    name: key.name, value, readOnly: false, configSource: source, isSensitive: key.type === 'password',
-    synonyms, configType: CONFIG_TYPES[key.type], documentation: withDocs ? key.doc : null,
+    name: key.name,
+    value,
+    readOnly: false,
+    configSource: source,
+    isSensitive: key.type === 'password',
+    synonyms,
+    configType: CONFIG_TYPES[key.type],
+    documentation: withDocs ? key.doc : null,
   };
 }
 
@@ -65,63 +88,106 @@ function topicKeySynonyms(s: BrokerServices, name: string, override: string | un
 }
 
 function errorResult(code: number, message: string, r: { resourceType: number; resourceName: string }) {
-  return { errorCode: code, errorMessage: message, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] };
+  return {
+    errorCode: code,
+    errorMessage: message,
+    resourceType: r.resourceType,
+    resourceName: r.resourceName,
+    configs: [],
+  };
 }
 
-export async function handleDescribeConfigs(s: BrokerServices, req: DescribeConfigsRequest): Promise<DescribeConfigsResponse> {
-  const results = await Promise.all(req.resources.map(async (r) => {
-    const wanted = r.configurationKeys ? new Set(r.configurationKeys) : null;
-    if (r.resourceType === RESOURCE_TOPIC) {
-      if (!s.metadataCache.hasTopic(r.resourceName)) {
-        return errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${r.resourceName}' does not exist.`, r);
+export async function handleDescribeConfigs(
+  s: BrokerServices,
+  req: DescribeConfigsRequest,
+): Promise<DescribeConfigsResponse> {
+  const results = await Promise.all(
+    req.resources.map(async (r) => {
+      const wanted = r.configurationKeys ? new Set(r.configurationKeys) : null;
+      if (r.resourceType === RESOURCE_TOPIC) {
+        if (!s.metadataCache.hasTopic(r.resourceName)) {
+          return errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic '${r.resourceName}' does not exist.`, r);
+        }
+        const overrides = await s.zk.getEntityConfig('topics', r.resourceName);
+        const configs = Object.values(LOG_CONFIG.fields)
+          .filter((k) => !wanted || wanted.has(k.name))
+          .map((k) => {
+            const synonyms = req.includeSynonyms ? topicKeySynonyms(s, k.name, overrides[k.name]) : [];
+            if (overrides[k.name] !== undefined)
+              return described(k, overrides[k.name]!, SOURCE_TOPIC, req.includeDocumentation, synonyms);
+            const brokerValue = s.topicDefaults[k.name];
+            const kafkaDefault = render(k.default);
+            return brokerValue !== undefined && brokerValue !== kafkaDefault
+              ? described(k, brokerValue, SOURCE_STATIC_BROKER, req.includeDocumentation, synonyms)
+              : described(k, kafkaDefault, SOURCE_DEFAULT, req.includeDocumentation, synonyms);
+          });
+        return {
+          errorCode: 0,
+          errorMessage: null,
+          resourceType: r.resourceType,
+          resourceName: r.resourceName,
+          configs,
+        };
       }
-      const overrides = await s.zk.getEntityConfig('topics', r.resourceName);
-      const configs = Object.values(LOG_CONFIG.fields)
-        .filter((k) => !wanted || wanted.has(k.name))
-        .map((k) => {
-          const synonyms = req.includeSynonyms ? topicKeySynonyms(s, k.name, overrides[k.name]) : [];
-          if (overrides[k.name] !== undefined) return described(k, overrides[k.name]!, SOURCE_TOPIC, req.includeDocumentation, synonyms);
-          const brokerValue = s.topicDefaults[k.name];
-          const kafkaDefault = render(k.default);
-          return brokerValue !== undefined && brokerValue !== kafkaDefault
-            ? described(k, brokerValue, SOURCE_STATIC_BROKER, req.includeDocumentation, synonyms)
-            : described(k, kafkaDefault, SOURCE_DEFAULT, req.includeDocumentation, synonyms);
-        });
-      return { errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs };
-    }
-    if (r.resourceType === RESOURCE_BROKER) {
-      if (r.resourceName !== '' && r.resourceName !== String(s.brokerId)) {
-        return errorResult(ErrorCode.INVALID_REQUEST, `This is broker ${s.brokerId}; send DescribeConfigs for broker '${r.resourceName}' to that broker.`, r);
+      if (r.resourceType === RESOURCE_BROKER) {
+        if (r.resourceName !== '' && r.resourceName !== String(s.brokerId)) {
+          return errorResult(
+            ErrorCode.INVALID_REQUEST,
+            `This is broker ${s.brokerId}; send DescribeConfigs for broker '${r.resourceName}' to that broker.`,
+            r,
+          );
+        }
+        const values = s.config as unknown as Record<string, unknown>;
+        const configs = Object.entries(BROKER_CONFIG.fields)
+          .filter(([, k]) => !wanted || wanted.has(k.name))
+          .map(([field, k]) => {
+            const value = render(values[field]);
+            return described(
+              k,
+              value,
+              value === render(k.default) ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER,
+              req.includeDocumentation,
+              req.includeSynonyms ? brokerKeySynonyms(s, k.name) : [],
+            );
+          });
+        return {
+          errorCode: 0,
+          errorMessage: null,
+          resourceType: r.resourceType,
+          resourceName: r.resourceName,
+          configs,
+        };
       }
-      const values = s.config as unknown as Record<string, unknown>;
-      const configs = Object.entries(BROKER_CONFIG.fields)
-        .filter(([, k]) => !wanted || wanted.has(k.name))
-        .map(([field, k]) => {
-          const value = render(values[field]);
-          return described(k, value, value === render(k.default) ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER, req.includeDocumentation,
-            req.includeSynonyms ? brokerKeySynonyms(s, k.name) : []);
-        });
-      return { errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs };
-    }
-    return errorResult(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType}: use 2 (topic) or 4 (broker).`, r);
-  }));
+      return errorResult(
+        ErrorCode.INVALID_REQUEST,
+        `Unsupported resource type ${r.resourceType}: use 2 (topic) or 4 (broker).`,
+        r,
+      );
+    }),
+  );
   return { throttleTimeMs: 0, results };
 }
 
 export async function handleAlterConfigs(s: BrokerServices, req: AlterConfigsRequest): Promise<AlterConfigsResponse> {
-  const responses = await Promise.all(req.resources.map(async (r) => {
-    const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-    if (r.resourceType !== RESOURCE_TOPIC) {
-      return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Only topic configs (resource type 2) can be altered; broker configs are static (edit server.properties).` };
-    }
-    const props = Object.fromEntries(r.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
-    try {
-      await s.topicAdmin.alterTopicConfig(r.resourceName, props, { validateOnly: req.validateOnly });
-    } catch (e) {
-      const code = e instanceof ApiError ? e.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR;
-      return { ...base, errorCode: code, errorMessage: e instanceof MqError ? e.message : String(e) };
-    }
-    return { ...base, errorCode: 0, errorMessage: null };
-  }));
+  const responses = await Promise.all(
+    req.resources.map(async (r) => {
+      const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+      if (r.resourceType !== RESOURCE_TOPIC) {
+        return {
+          ...base,
+          errorCode: ErrorCode.INVALID_REQUEST,
+          errorMessage: `Only topic configs (resource type 2) can be altered; broker configs are static (edit server.properties).`,
+        };
+      }
+      const props = Object.fromEntries(r.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!]));
+      try {
+        await s.topicAdmin.alterTopicConfig(r.resourceName, props, { validateOnly: req.validateOnly });
+      } catch (e) {
+        const code = e instanceof ApiError ? e.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR;
+        return { ...base, errorCode: code, errorMessage: e instanceof MqError ? e.message : String(e) };
+      }
+      return { ...base, errorCode: 0, errorMessage: null };
+    }),
+  );
   return { throttleTimeMs: 0, responses };
 }

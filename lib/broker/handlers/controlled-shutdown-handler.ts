@@ -8,7 +8,13 @@
 import type { ControlledShutdownRequest, ControlledShutdownResponse } from '../../protocol/messages/index.js';
 import type { BrokerServices } from './broker-services.js';
 
-export async function handleControlledShutdown(s: BrokerServices, req: ControlledShutdownRequest): Promise<ControlledShutdownResponse> {
+export async function handleControlledShutdown(
+  s: BrokerServices,
+  req: ControlledShutdownRequest,
+): Promise<ControlledShutdownResponse> {
   const remaining = await s.controller.controlledShutdown(req.brokerId, req.brokerEpoch);
-  return { errorCode: 0, remainingPartitions: remaining.map((tp) => ({ topicName: tp.topic, partitionIndex: tp.partition })) };
+  return {
+    errorCode: 0,
+    remainingPartitions: remaining.map((tp) => ({ topicName: tp.topic, partitionIndex: tp.partition })),
+  };
 }

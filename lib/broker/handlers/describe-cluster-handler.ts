@@ -2,7 +2,10 @@
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/index.js';
 import type { BrokerServices } from './broker-services.js';
 
-export async function handleDescribeCluster(s: BrokerServices, _req: DescribeClusterRequest): Promise<DescribeClusterResponse> {
+export async function handleDescribeCluster(
+  s: BrokerServices,
+  _req: DescribeClusterRequest,
+): Promise<DescribeClusterResponse> {
   const c = s.metadataCache;
   return {
     throttleTimeMs: 0,

@@ -3,15 +3,23 @@ import { tpKey } from '../../common/topic-partition.js';
 import type { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../protocol/messages/index.js';
 import { groupByTopic, type BrokerServices } from './broker-services.js';
 
-export async function handleDescribeLogDirs(s: BrokerServices, req: DescribeLogDirsRequest): Promise<DescribeLogDirsResponse> {
-  const wanted = req.topics === null ? null
-    : new Set(req.topics.flatMap((t) => t.partitionIndex.map((p) => tpKey(t.topic, p))));
+export async function handleDescribeLogDirs(
+  s: BrokerServices,
+  req: DescribeLogDirsRequest,
+): Promise<DescribeLogDirsResponse> {
+  const wanted =
+    req.topics === null ? null : new Set(req.topics.flatMap((t) => t.partitionIndex.map((p) => tpKey(t.topic, p))));
   return {
     throttleTimeMs: 0,
     results: s.replicaManager.describeLogDirs(wanted).map(({ logDir, partitions }) => ({
-      errorCode: 0, logDir,
-      topics: groupByTopic(partitions, (p) => ({ partitionIndex: p.partition, partitionSize: p.size, offsetLag: p.offsetLag,
-        isFutureKey: false })).map(({ name, items }) => ({ name, partitions: items })),
+      errorCode: 0,
+      logDir,
+      topics: groupByTopic(partitions, (p) => ({
+        partitionIndex: p.partition,
+        partitionSize: p.size,
+        offsetLag: p.offsetLag,
+        isFutureKey: false,
+      })).map(({ name, items }) => ({ name, partitions: items })),
     })),
   };
 }

@@ -9,14 +9,16 @@ import { groupByTopic, type BrokerServices } from './broker-services.js';
 const EMPTY = Buffer.alloc(0);
 
 export async function handleFetch(s: BrokerServices, req: FetchRequest): Promise<FetchResponse> {
-  const partitions = req.topics.flatMap((t) => t.partitions.map((p) => ({
-    topic: t.topic,
-    partition: p.partition,
-    fetchOffset: p.fetchOffset,
-    partitionMaxBytes: p.partitionMaxBytes,
-    currentLeaderEpoch: p.currentLeaderEpoch,
-    logStartOffset: p.logStartOffset,
-  })));
+  const partitions = req.topics.flatMap((t) =>
+    t.partitions.map((p) => ({
+      topic: t.topic,
+      partition: p.partition,
+      fetchOffset: p.fetchOffset,
+      partitionMaxBytes: p.partitionMaxBytes,
+      currentLeaderEpoch: p.currentLeaderEpoch,
+      logStartOffset: p.logStartOffset,
+    })),
+  );
   const results = await s.replicaManager.fetchMessages({
     replicaId: req.replicaId,
     maxWaitMs: req.maxWaitMs,

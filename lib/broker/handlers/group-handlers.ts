@@ -16,69 +16,136 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-record-codec.js';
 import type { RequestContext } from '../../network/request-context.js';
 import type {
-  DeleteGroupsRequest, DeleteGroupsResponse, DescribeGroupsRequest, DescribeGroupsResponse, FindCoordinatorRequest,
-  FindCoordinatorResponse, HeartbeatRequest, HeartbeatResponse, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest,
-  LeaveGroupResponse, ListGroupsRequest, ListGroupsResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetDeleteRequest,
-  OffsetDeleteResponse, OffsetFetchRequest, OffsetFetchResponse, SyncGroupRequest, SyncGroupResponse,
+  DeleteGroupsRequest,
+  DeleteGroupsResponse,
+  DescribeGroupsRequest,
+  DescribeGroupsResponse,
+  FindCoordinatorRequest,
+  FindCoordinatorResponse,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  LeaveGroupRequest,
+  LeaveGroupResponse,
+  ListGroupsRequest,
+  ListGroupsResponse,
+  OffsetCommitRequest,
+  OffsetCommitResponse,
+  OffsetDeleteRequest,
+  OffsetDeleteResponse,
+  OffsetFetchRequest,
+  OffsetFetchResponse,
+  SyncGroupRequest,
+  SyncGroupResponse,
 } from '../../protocol/messages/index.js';
 import { CoordinatorType } from '../../protocol/messages/index.js';
 import { groupByTopic, type BrokerServices } from './broker-services.js';
 
-const unavailable = (errorCode: number, errorMessage: string): FindCoordinatorResponse =>
-  ({ throttleTimeMs: 0, errorCode, errorMessage, nodeId: -1, host: '', port: -1 });
+const unavailable = (errorCode: number, errorMessage: string): FindCoordinatorResponse => ({
+  throttleTimeMs: 0,
+  errorCode,
+  errorMessage,
+  nodeId: -1,
+  host: '',
+  port: -1,
+});
 
-export async function handleFindCoordinator(s: BrokerServices, req: FindCoordinatorRequest): Promise<FindCoordinatorResponse> {
+export async function handleFindCoordinator(
+  s: BrokerServices,
+  req: FindCoordinatorRequest,
+): Promise<FindCoordinatorResponse> {
   if (req.keyType === CoordinatorType.Transaction) {
-    return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'Transaction coordinators are not available: transactions are not built yet.');
+    return unavailable(
+      ErrorCode.COORDINATOR_NOT_AVAILABLE,
+      'Transaction coordinators are not available: transactions are not built yet.',
+    );
   }
   if (req.key === '') return unavailable(ErrorCode.INVALID_GROUP_ID, 'The group id must not be empty.');
   const cache = s.metadataCache;
   if (!cache.hasTopic(OFFSETS_TOPIC)) {
     const live = cache.aliveBrokers().length;
-    await s.topicAdmin.createTopics([{
-      name: OFFSETS_TOPIC,
-      numPartitions: s.config.offsetsTopicNumPartitions,
-      replicationFactor: Math.min(s.config.offsetsTopicReplicationFactor, Math.max(live, 1)),
-      assignments: [],
-      configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(s.config.offsetsTopicSegmentBytes) },
-    }]);
+    await s.topicAdmin.createTopics([
+      {
+        name: OFFSETS_TOPIC,
+        numPartitions: s.config.offsetsTopicNumPartitions,
+        replicationFactor: Math.min(s.config.offsetsTopicReplicationFactor, Math.max(live, 1)),
+        assignments: [],
+        configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(s.config.offsetsTopicSegmentBytes) },
+      },
+    ]);
     return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} is being created; retry.`);
   }
   const partition = s.groupCoordinator.offsets.partitionFor(req.key);
   const leaderId = cache.partitionState(OFFSETS_TOPIC, partition)?.leader ?? -1;
   const leader = leaderId >= 0 ? cache.broker(leaderId) : undefined;
-  if (!leader) return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} has no live leader yet; retry.`);
-  return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: leader.id, host: leader.host, port: leader.port };
+  if (!leader)
+    return unavailable(
+      ErrorCode.COORDINATOR_NOT_AVAILABLE,
+      `${OFFSETS_TOPIC}-${partition} has no live leader yet; retry.`,
+    );
+  return {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    errorMessage: null,
+    nodeId: leader.id,
+    host: leader.host,
+    port: leader.port,
+  };
 }
 
 export async function handleOffsetCommit(s: BrokerServices, req: OffsetCommitRequest): Promise<OffsetCommitResponse> {
-  const entries = req.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex,
-    offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata })));
-  const codes = await s.groupCoordinator.commitOffsets(req.groupId, req.generationId, req.memberId, req.groupInstanceId, entries);
+  const entries = req.topics.flatMap((t) =>
+    t.partitions.map((p) => ({
+      topic: t.name,
+      partition: p.partitionIndex,
+      offset: p.committedOffset,
+      leaderEpoch: p.committedLeaderEpoch,
+      metadata: p.committedMetadata,
+    })),
+  );
+  const codes = await s.groupCoordinator.commitOffsets(
+    req.groupId,
+    req.generationId,
+    req.memberId,
+    req.groupInstanceId,
+    entries,
+  );
   const results = entries.map((e, i) => ({ topic: e.topic, partitionIndex: e.partition, errorCode: codes[i]! }));
   return {
     throttleTimeMs: 0,
-    topics: groupByTopic(results, ({ partitionIndex, errorCode }) => ({ partitionIndex, errorCode }))
-      .map(({ name, items }) => ({ name, partitions: items })),
+    topics: groupByTopic(results, ({ partitionIndex, errorCode }) => ({ partitionIndex, errorCode })).map(
+      ({ name, items }) => ({ name, partitions: items }),
+    ),
   };
 }
 
 export async function handleOffsetFetch(s: BrokerServices, req: OffsetFetchRequest): Promise<OffsetFetchResponse> {
   const groupError = s.groupCoordinator.offsets.coordinatorError(req.groupId);
   if (groupError !== null) return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode[groupError] };
-  const asked = req.topics === null ? null
-    : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+  const asked =
+    req.topics === null
+      ? null
+      : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
   const offsets = s.groupCoordinator.offsets.fetchOffsets(req.groupId, asked);
   return {
     throttleTimeMs: 0,
-    topics: groupByTopic(offsets, (o) => ({ partitionIndex: o.partition, committedOffset: o.offset,
-      committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: 0 }))
-      .map(({ name, items }) => ({ name, partitions: items })),
+    topics: groupByTopic(offsets, (o) => ({
+      partitionIndex: o.partition,
+      committedOffset: o.offset,
+      committedLeaderEpoch: o.leaderEpoch,
+      metadata: o.metadata,
+      errorCode: 0,
+    })).map(({ name, items }) => ({ name, partitions: items })),
     errorCode: 0,
   };
 }
 
-export function handleJoinGroup(s: BrokerServices, ctx: RequestContext, req: JoinGroupRequest): Promise<JoinGroupResponse> {
+export function handleJoinGroup(
+  s: BrokerServices,
+  ctx: RequestContext,
+  req: JoinGroupRequest,
+): Promise<JoinGroupResponse> {
   return s.groupCoordinator.joinGroup(req, ctx.header.clientId ?? '', ctx.clientAddress.replace(/:\d+$/, ''));
 }
 
@@ -94,7 +161,10 @@ export async function handleLeaveGroup(s: BrokerServices, req: LeaveGroupRequest
   return s.groupCoordinator.leaveGroup(req);
 }
 
-export async function handleDescribeGroups(s: BrokerServices, req: DescribeGroupsRequest): Promise<DescribeGroupsResponse> {
+export async function handleDescribeGroups(
+  s: BrokerServices,
+  req: DescribeGroupsRequest,
+): Promise<DescribeGroupsResponse> {
   return { throttleTimeMs: 0, groups: s.groupCoordinator.describeGroups(req.groups) };
 }
 

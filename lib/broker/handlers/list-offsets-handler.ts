@@ -9,9 +9,17 @@ export async function handleListOffsets(s: BrokerServices, req: ListOffsetsReque
     topics: req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => {
-        const r = s.replicaManager.listOffsets(t.name, p.partitionIndex, p.timestamp, isolationLevel,
-          { replicaId: req.replicaId, currentLeaderEpoch: p.currentLeaderEpoch });
-        return { partitionIndex: p.partitionIndex, errorCode: r.errorCode, timestamp: r.timestamp, offset: r.offset, leaderEpoch: r.leaderEpoch };
+        const r = s.replicaManager.listOffsets(t.name, p.partitionIndex, p.timestamp, isolationLevel, {
+          replicaId: req.replicaId,
+          currentLeaderEpoch: p.currentLeaderEpoch,
+        });
+        return {
+          partitionIndex: p.partitionIndex,
+          errorCode: r.errorCode,
+          timestamp: r.timestamp,
+          offset: r.offset,
+          leaderEpoch: r.leaderEpoch,
+        };
       }),
     })),
   };

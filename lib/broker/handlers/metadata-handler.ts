@@ -18,22 +18,33 @@ export async function handleMetadata(s: BrokerServices, req: MetadataRequest): P
   const created = new Map<string, number>();
   if (missing.length > 0 && req.allowAutoTopicCreation && s.config.autoCreateTopicsEnable) {
     const valid = missing.filter((n) => topicNameProblem(n) === undefined);
-    const results = await s.topicAdmin.createTopics(valid.map((name) => ({
-      name,
-      numPartitions: s.config.numPartitions,
-      replicationFactor: Math.min(s.config.defaultReplicationFactor, Math.max(live.size, 1)),
-      assignments: [],
-      configs: {},
-    })), { validateOnly: false });
+    const results = await s.topicAdmin.createTopics(
+      valid.map((name) => ({
+        name,
+        numPartitions: s.config.numPartitions,
+        replicationFactor: Math.min(s.config.defaultReplicationFactor, Math.max(live.size, 1)),
+        assignments: [],
+        configs: {},
+      })),
+      { validateOnly: false },
+    );
     for (const r of results) {
-      created.set(r.name, r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS ? ErrorCode.LEADER_NOT_AVAILABLE
-        : r.errorCode === 0 ? ErrorCode.LEADER_NOT_AVAILABLE : r.errorCode);
+      created.set(
+        r.name,
+        r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS
+          ? ErrorCode.LEADER_NOT_AVAILABLE
+          : r.errorCode === 0
+            ? ErrorCode.LEADER_NOT_AVAILABLE
+            : r.errorCode,
+      );
     }
   }
   const topics: TopicMetadata[] = names.map((name) => {
     if (!cache.hasTopic(name)) {
-      const errorCode = topicNameProblem(name) !== undefined ? ErrorCode.INVALID_TOPIC_EXCEPTION
-        : created.get(name) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      const errorCode =
+        topicNameProblem(name) !== undefined
+          ? ErrorCode.INVALID_TOPIC_EXCEPTION
+          : (created.get(name) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       return { errorCode, name, isInternal: false, partitions: [] };
     }
     const count = cache.partitionCount(name) ?? 0;

@@ -2,7 +2,10 @@
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../../protocol/messages/index.js';
 import type { BrokerServices } from './broker-services.js';
 
-export async function handleOffsetForLeaderEpoch(s: BrokerServices, req: OffsetForLeaderEpochRequest): Promise<OffsetForLeaderEpochResponse> {
+export async function handleOffsetForLeaderEpoch(
+  s: BrokerServices,
+  req: OffsetForLeaderEpochRequest,
+): Promise<OffsetForLeaderEpochResponse> {
   return {
     throttleTimeMs: 0,
     topics: req.topics.map((t) => ({

@@ -16,10 +16,19 @@ import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/in
 import { groupByTopic, type BrokerServices } from './broker-services.js';
 
 type Entry = { topic: string; partition: number; records: Buffer };
-type Rejection = ProducePartitionResult & { recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[] };
+type Rejection = ProducePartitionResult & {
+  recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
+};
 
-const rejected = (e: Entry, errorCode: number, errorMessage: string): ProducePartitionResult =>
-  ({ topic: e.topic, partition: e.partition, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage });
+const rejected = (e: Entry, errorCode: number, errorMessage: string): ProducePartitionResult => ({
+  topic: e.topic,
+  partition: e.partition,
+  errorCode,
+  baseOffset: -1,
+  logAppendTimeMs: -1,
+  logStartOffset: -1,
+  errorMessage,
+});
 
 function isCompacted(s: BrokerServices, e: Entry): boolean {
   const partition = s.replicaManager.getPartition(e.topic, e.partition);
@@ -30,13 +39,20 @@ function isCompacted(s: BrokerServices, e: Entry): boolean {
 async function checkKeys(e: Entry): Promise<Rejection | null> {
   const keyless = await findKeylessRecord(e.records);
   if (!keyless) return null;
-  const message = `Compacted topic cannot accept message without key in topic partition ${e.topic}-${e.partition} ` +
+  const message =
+    `Compacted topic cannot accept message without key in topic partition ${e.topic}-${e.partition} ` +
     `(batch ${keyless.batchNumber}, record ${keyless.batchIndex}). Give every record a key, or use cleanup.policy=delete.`;
-  return { ...rejected(e, ErrorCode.INVALID_RECORD, message),
-    recordErrors: [{ batchIndex: keyless.batchIndex, batchIndexErrorMessage: message }] };
+  return {
+    ...rejected(e, ErrorCode.INVALID_RECORD, message),
+    recordErrors: [{ batchIndex: keyless.batchIndex, batchIndexErrorMessage: message }],
+  };
 }
 
-async function append(s: BrokerServices, req: ProduceRequest, entries: Entry[]): Promise<(ProducePartitionResult | Rejection)[]> {
+async function append(
+  s: BrokerServices,
+  req: ProduceRequest,
+  entries: Entry[],
+): Promise<(ProducePartitionResult | Rejection)[]> {
   const acks = req.acks;
   if (acks !== 0 && acks !== 1 && acks !== -1) {
     return entries.map((e) => rejected(e, ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1; got ${acks}.`));
@@ -45,13 +61,22 @@ async function append(s: BrokerServices, req: ProduceRequest, entries: Entry[]):
   if (!compacted.includes(true)) return s.replicaManager.appendRecords({ acks, timeoutMs: req.timeoutMs, entries });
   const rejections = await Promise.all(entries.map((e, i) => (compacted[i] ? checkKeys(e) : null)));
   const accepted = entries.filter((_, i) => rejections[i] === null);
-  const appended = accepted.length > 0 ? await s.replicaManager.appendRecords({ acks, timeoutMs: req.timeoutMs, entries: accepted }) : [];
+  const appended =
+    accepted.length > 0
+      ? await s.replicaManager.appendRecords({ acks, timeoutMs: req.timeoutMs, entries: accepted })
+      : [];
   let next = 0;
   return rejections.map((r) => r ?? appended[next++]!);
 }
 
-export async function handleProduce(s: BrokerServices, ctx: RequestContext, req: ProduceRequest): Promise<ProduceResponse | null> {
-  const entries = req.topicData.flatMap((t) => t.partitionData.map((p) => ({ topic: t.name, partition: p.index, records: p.records })));
+export async function handleProduce(
+  s: BrokerServices,
+  ctx: RequestContext,
+  req: ProduceRequest,
+): Promise<ProduceResponse | null> {
+  const entries = req.topicData.flatMap((t) =>
+    t.partitionData.map((p) => ({ topic: t.name, partition: p.index, records: p.records })),
+  );
   const acks = req.acks;
   const results = await append(s, req, entries);
   if (acks === 0) {

@@ -7,12 +7,17 @@
  */
 import { ErrorCode } from '../../common/error-codes.js';
 import type {
-  CreatePartitionsRequest, CreatePartitionsResponse, CreateTopicsRequest, CreateTopicsResponse, DeleteTopicsRequest,
+  CreatePartitionsRequest,
+  CreatePartitionsResponse,
+  CreateTopicsRequest,
+  CreateTopicsResponse,
+  DeleteTopicsRequest,
   DeleteTopicsResponse,
 } from '../../protocol/messages/index.js';
 import type { BrokerServices } from './broker-services.js';
 
-const NOT_CONTROLLER_MESSAGE = 'This broker is not the active controller; send the request to the controller named in Metadata.';
+const NOT_CONTROLLER_MESSAGE =
+  'This broker is not the active controller; send the request to the controller named in Metadata.';
 
 /** Polls `done` until it holds or `timeoutMs` passes; resolves whether it held. */
 async function awaitCondition(done: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -37,16 +42,25 @@ export async function handleCreateTopics(s: BrokerServices, req: CreateTopicsReq
   if (!s.controller.isActive) {
     return {
       throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({ name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: NOT_CONTROLLER_MESSAGE, numPartitions: -1, replicationFactor: -1 })),
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        errorCode: ErrorCode.NOT_CONTROLLER,
+        errorMessage: NOT_CONTROLLER_MESSAGE,
+        numPartitions: -1,
+        replicationFactor: -1,
+      })),
     };
   }
-  const results = await s.topicAdmin.createTopics(req.topics.map((t) => ({
-    name: t.name,
-    numPartitions: t.numPartitions,
-    replicationFactor: t.replicationFactor,
-    assignments: t.assignments.map((a) => ({ partitionIndex: a.partitionIndex, brokerIds: a.brokerIds })),
-    configs: Object.fromEntries(t.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!])),
-  })), { validateOnly: req.validateOnly });
+  const results = await s.topicAdmin.createTopics(
+    req.topics.map((t) => ({
+      name: t.name,
+      numPartitions: t.numPartitions,
+      replicationFactor: t.replicationFactor,
+      assignments: t.assignments.map((a) => ({ partitionIndex: a.partitionIndex, brokerIds: a.brokerIds })),
+      configs: Object.fromEntries(t.configs.filter((c) => c.value !== null).map((c) => [c.name, c.value!])),
+    })),
+    { validateOnly: req.validateOnly },
+  );
   if (!req.validateOnly) {
     const created = results.filter((r) => r.errorCode === 0).map((r) => r.name);
     await awaitCondition(() => created.every((t) => allLeadersKnown(s, t)), req.timeoutMs);
@@ -64,7 +78,11 @@ export async function handleDeleteTopics(s: BrokerServices, req: DeleteTopicsReq
   if (!s.controller.isActive) {
     return {
       throttleTimeMs: 0,
-      responses: req.topicNames.map((name) => ({ name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: NOT_CONTROLLER_MESSAGE })),
+      responses: req.topicNames.map((name) => ({
+        name,
+        errorCode: ErrorCode.NOT_CONTROLLER,
+        errorMessage: NOT_CONTROLLER_MESSAGE,
+      })),
     };
   }
   const results = await s.topicAdmin.deleteTopics(req.topicNames);
@@ -72,24 +90,40 @@ export async function handleDeleteTopics(s: BrokerServices, req: DeleteTopicsReq
   await awaitCondition(() => deleting.every((t) => !s.metadataCache.hasTopic(t)), req.timeoutMs);
   return {
     throttleTimeMs: 0,
-    responses: results.map((r) => (r.errorCode === 0 && s.metadataCache.hasTopic(r.name)
-      ? { name: r.name, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: `Topic '${r.name}' is marked for deletion but was not deleted within ${req.timeoutMs} ms.` }
-      : { name: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage ?? null })),
+    responses: results.map((r) =>
+      r.errorCode === 0 && s.metadataCache.hasTopic(r.name)
+        ? {
+            name: r.name,
+            errorCode: ErrorCode.REQUEST_TIMED_OUT,
+            errorMessage: `Topic '${r.name}' is marked for deletion but was not deleted within ${req.timeoutMs} ms.`,
+          }
+        : { name: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage ?? null },
+    ),
   };
 }
 
-export async function handleCreatePartitions(s: BrokerServices, req: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
+export async function handleCreatePartitions(
+  s: BrokerServices,
+  req: CreatePartitionsRequest,
+): Promise<CreatePartitionsResponse> {
   if (!s.controller.isActive) {
     return {
       throttleTimeMs: 0,
-      results: req.topics.map((t) => ({ name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: NOT_CONTROLLER_MESSAGE })),
+      results: req.topics.map((t) => ({
+        name: t.name,
+        errorCode: ErrorCode.NOT_CONTROLLER,
+        errorMessage: NOT_CONTROLLER_MESSAGE,
+      })),
     };
   }
-  const results = await s.topicAdmin.createPartitions(req.topics.map((t) => ({
-    name: t.name,
-    count: t.count,
-    assignments: t.assignments?.map((a) => a.brokerIds) ?? null,
-  })), { validateOnly: req.validateOnly });
+  const results = await s.topicAdmin.createPartitions(
+    req.topics.map((t) => ({
+      name: t.name,
+      count: t.count,
+      assignments: t.assignments?.map((a) => a.brokerIds) ?? null,
+    })),
+    { validateOnly: req.validateOnly },
+  );
   if (!req.validateOnly) {
     const grown = req.topics.filter((t) => results.find((r) => r.name === t.name)?.errorCode === 0);
     await awaitCondition(() => grown.every((t) => allLeadersKnown(s, t.name, t.count)), req.timeoutMs);
@@ -101,5 +135,8 @@ export async function handleCreatePartitions(s: BrokerServices, req: CreateParti
       }
     }
   }
-  return { throttleTimeMs: 0, results: results.map((r) => ({ name: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage ?? null })) };
+  return {
+    throttleTimeMs: 0,
+    results: results.map((r) => ({ name: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage ?? null })),
+  };
 }

@@ -21,11 +21,17 @@ import { withAdmin, withConnectionOptions, type ConnectionFlags, type ExitStatus
 export function apiVersionsBlock(b: BrokerApiVersions): string {
   const head = `${b.host}:${b.port} (id: ${b.nodeId} rack: ${b.rack ?? 'null'}) -> `;
   if (b.apis === undefined) return `${head}ERROR: ${errorText(b.error)}\n`;
-  const lines = [...b.apis].sort((x, y) => x.apiKey - y.apiKey).map((a) => {
-    const usable = a.minVersion <= API_VERSION && API_VERSION <= a.maxVersion ? `usable: ${API_VERSION}`
-      : a.minVersion > API_VERSION ? 'unusable: node too new' : 'unusable: node too old';
-    return `\t${apiKeyName(a.apiKey)}(${a.apiKey}): ${a.minVersion} to ${a.maxVersion} [${usable}]`;
-  });
+  const lines = [...b.apis]
+    .sort((x, y) => x.apiKey - y.apiKey)
+    .map((a) => {
+      const usable =
+        a.minVersion <= API_VERSION && API_VERSION <= a.maxVersion
+          ? `usable: ${API_VERSION}`
+          : a.minVersion > API_VERSION
+            ? 'unusable: node too new'
+            : 'unusable: node too old';
+      return `\t${apiKeyName(a.apiKey)}(${a.apiKey}): ${a.minVersion} to ${a.maxVersion} [${usable}]`;
+    });
   return `${head}(\n${lines.join(',\n')}\n)\n`;
 }
 
@@ -35,7 +41,12 @@ export function apiVersionsCommand(status: ExitStatus): Command {
     .action(async (flags: ConnectionFlags) => {
       await withAdmin(flags, async (admin) => {
         const brokers = await admin.describeBrokerApiVersions();
-        process.stdout.write(brokers.sort((a, b) => a.nodeId - b.nodeId).map(apiVersionsBlock).join(''));
+        process.stdout.write(
+          brokers
+            .sort((a, b) => a.nodeId - b.nodeId)
+            .map(apiVersionsBlock)
+            .join(''),
+        );
         if (brokers.some((b) => b.apis === undefined)) status.code = 1;
       });
     });

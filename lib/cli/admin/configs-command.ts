@@ -20,7 +20,8 @@ import { oneAction, UsageError, withAdmin, withConnectionOptions, type Connectio
 const ACTIONS = ['describe', 'alter'] as const;
 
 interface ConfigsFlags extends ConnectionFlags {
-  describe?: boolean; alter?: boolean;
+  describe?: boolean;
+  alter?: boolean;
   entityType?: string;
   entityName?: string;
   entityDefault?: boolean;
@@ -63,8 +64,11 @@ export function parseAddConfig(text: string): Record<string, string> {
 }
 
 /** The overrides after an alter: `current` with `add` set and `remove` taken out; throws for a key not overridden. */
-export function alteredOverrides(current: Readonly<Record<string, string>>, add: Readonly<Record<string, string>>,
-  remove: readonly string[]): Record<string, string> {
+export function alteredOverrides(
+  current: Readonly<Record<string, string>>,
+  add: Readonly<Record<string, string>>,
+  remove: readonly string[],
+): Record<string, string> {
   const missing = remove.filter((k) => current[k] === undefined && add[k] === undefined);
   if (missing.length > 0) throw new Error(`Invalid config(s): ${missing.join(',')} do(es) not exist as an override.`);
   const next: Record<string, string> = { ...current, ...add };
@@ -74,7 +78,7 @@ export function alteredOverrides(current: Readonly<Record<string, string>>, add:
 
 /** One describe line, Kafka's shape. */
 export function configLine(c: ConfigEntry): string {
-  const value = (v: string | null) => (c.isSensitive ? 'null' : v ?? 'null');
+  const value = (v: string | null) => (c.isSensitive ? 'null' : (v ?? 'null'));
   const synonyms = c.synonyms.map((s) => `${s.source}:${s.name}=${value(s.value)}`).join(', ');
   return `  ${c.name}=${value(c.value)} sensitive=${c.isSensitive} synonyms={${synonyms}}\n`;
 }
@@ -90,9 +94,12 @@ interface Entity {
 function entityOf(type: 'topics' | 'brokers', name: string | undefined, isDefault: boolean): Entity | null {
   if (type === 'topics') {
     if (isDefault) throw new UsageError('--entity-default applies to brokers only.');
-    return name === undefined ? null : { resource: { type: 'topic', name }, ownSource: 'DYNAMIC_TOPIC_CONFIG', label: `topic ${name}` };
+    return name === undefined
+      ? null
+      : { resource: { type: 'topic', name }, ownSource: 'DYNAMIC_TOPIC_CONFIG', label: `topic ${name}` };
   }
-  if (isDefault) return { resource: { type: 'broker', name: '' }, ownSource: 'DYNAMIC_DEFAULT_BROKER_CONFIG', label: null };
+  if (isDefault)
+    return { resource: { type: 'broker', name: '' }, ownSource: 'DYNAMIC_DEFAULT_BROKER_CONFIG', label: null };
   if (name === undefined) return null;
   if (!/^\d+$/.test(name)) throw new UsageError(`A broker is named by its id; '${name}' is not one.`);
   return { resource: { type: 'broker', name }, ownSource: 'DYNAMIC_BROKER_CONFIG', label: `broker ${name}` };
@@ -100,16 +107,22 @@ function entityOf(type: 'topics' | 'brokers', name: string | undefined, isDefaul
 
 /** The entity type and name from either the long form or the shortcuts. */
 function selection(flags: ConfigsFlags): { type: 'topics' | 'brokers'; name: string | undefined; isDefault: boolean } {
-  const shortcuts = [flags.topic !== undefined, flags.broker !== undefined, flags.brokerDefaults === true].filter(Boolean).length;
+  const shortcuts = [flags.topic !== undefined, flags.broker !== undefined, flags.brokerDefaults === true].filter(
+    Boolean,
+  ).length;
   if (shortcuts > 1 || (shortcuts === 1 && flags.entityType !== undefined)) {
-    throw new UsageError('Name one entity: --entity-type with --entity-name or --entity-default, or one of --topic, --broker, --broker-defaults.');
+    throw new UsageError(
+      'Name one entity: --entity-type with --entity-name or --entity-default, or one of --topic, --broker, --broker-defaults.',
+    );
   }
   if (flags.topic !== undefined) return { type: 'topics', name: flags.topic, isDefault: false };
   if (flags.broker !== undefined) return { type: 'brokers', name: flags.broker, isDefault: false };
   if (flags.brokerDefaults === true) return { type: 'brokers', name: undefined, isDefault: true };
   const type = flags.entityType;
   if (type !== 'topics' && type !== 'brokers') {
-    throw new UsageError(`--entity-type must be topics or brokers${type === undefined ? ' (or use --topic / --broker)' : `, not '${type}'`}.`);
+    throw new UsageError(
+      `--entity-type must be topics or brokers${type === undefined ? ' (or use --topic / --broker)' : `, not '${type}'`}.`,
+    );
   }
   return { type, name: flags.entityName, isDefault: flags.entityDefault === true };
 }
@@ -126,14 +139,20 @@ export function configsCommand(): Command {
     .option('--broker <id>', 'shortcut for --entity-type brokers --entity-name <id>')
     .option('--broker-defaults', 'shortcut for --entity-type brokers --entity-default')
     .option('--all', 'with --describe: every config, with its source, not only the overrides')
-    .option('--add-config <configs>', "key=value pairs to add, e.g. 'retention.ms=86400000,cleanup.policy=[compact,delete]'")
+    .option(
+      '--add-config <configs>',
+      "key=value pairs to add, e.g. 'retention.ms=86400000,cleanup.policy=[compact,delete]'",
+    )
     .option('--add-config-file <file>', 'a properties file of configs to add')
     .option('--delete-config <names>', 'config names to remove, comma-separated')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   mq-admin configs --bootstrap-server localhost:9092 --entity-type topics --entity-name orders --alter \\
       --add-config retention.ms=86400000,min.insync.replicas=2
-  mq-admin configs --bootstrap-server localhost:9092 --topic orders --describe --all`)
+  mq-admin configs --bootstrap-server localhost:9092 --topic orders --describe --all`,
+    )
     .action(async (flags: ConfigsFlags) => {
       const action = oneAction(flags, ACTIONS);
       const { type, name, isDefault } = selection(flags);
@@ -144,42 +163,65 @@ Examples:
     });
 }
 
-async function describeConfigs(admin: Admin, type: 'topics' | 'brokers', name: string | undefined, isDefault: boolean,
-  all: boolean): Promise<void> {
+async function describeConfigs(
+  admin: Admin,
+  type: 'topics' | 'brokers',
+  name: string | undefined,
+  isDefault: boolean,
+  all: boolean,
+): Promise<void> {
   let entities: Entity[];
   const one = entityOf(type, name, isDefault);
   if (one !== null) entities = [one];
-  else if (type === 'topics') entities = (await admin.listTopics({ includeInternal: true })).map((t) => entityOf('topics', t, false)!);
+  else if (type === 'topics')
+    entities = (await admin.listTopics({ includeInternal: true })).map((t) => entityOf('topics', t, false)!);
   else entities = (await admin.describeCluster()).brokers.map((b) => entityOf('brokers', String(b.nodeId), false)!);
   const described = await admin.describeConfigs(entities.map((e) => e.resource));
   let out = '';
   entities.forEach((e, i) => {
     const configs = described[i]!.configs.filter((c) => all || c.source === e.ownSource);
     const what = e.label === null ? 'brokers in the cluster' : e.label;
-    out += e.label === null ? `Default configs for ${what} are:\n` : `${all ? 'All' : 'Dynamic'} configs for ${what} are:\n`;
+    out +=
+      e.label === null ? `Default configs for ${what} are:\n` : `${all ? 'All' : 'Dynamic'} configs for ${what} are:\n`;
     out += configs.map(configLine).join('');
   });
   process.stdout.write(out);
 }
 
-async function alterConfigs(admin: Admin, type: 'topics' | 'brokers', name: string | undefined, isDefault: boolean,
-  flags: ConfigsFlags): Promise<void> {
+async function alterConfigs(
+  admin: Admin,
+  type: 'topics' | 'brokers',
+  name: string | undefined,
+  isDefault: boolean,
+  flags: ConfigsFlags,
+): Promise<void> {
   const entity = entityOf(type, name, isDefault);
-  if (entity === null) throw new UsageError('--alter needs the entity: --entity-name (or --topic / --broker) or --entity-default.');
+  if (entity === null)
+    throw new UsageError('--alter needs the entity: --entity-name (or --topic / --broker) or --entity-default.');
   const add = {
     ...(flags.addConfigFile === undefined ? {} : readPropertiesFile(flags.addConfigFile)),
     ...(flags.addConfig === undefined ? {} : parseAddConfig(flags.addConfig)),
   };
-  const remove = flags.deleteConfig === undefined ? [] : flags.deleteConfig.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const remove =
+    flags.deleteConfig === undefined
+      ? []
+      : flags.deleteConfig
+          .split(',')
+          .map((k) => k.trim())
+          .filter((k) => k !== '');
   if (Object.keys(add).length === 0 && remove.length === 0) {
     throw new UsageError('--alter needs --add-config, --add-config-file or --delete-config.');
   }
   const both = remove.filter((k) => k in add);
   if (both.length > 0) throw new UsageError(`Config(s) ${both.join(',')} cannot be both added and deleted.`);
   const [current] = await admin.describeConfigs([entity.resource]);
-  const overrides = Object.fromEntries(current!.configs.filter((c) => c.source === entity.ownSource && c.value !== null)
-    .map((c) => [c.name, c.value!]));
+  const overrides = Object.fromEntries(
+    current!.configs.filter((c) => c.source === entity.ownSource && c.value !== null).map((c) => [c.name, c.value!]),
+  );
   await admin.alterConfigs([{ ...entity.resource, configs: alteredOverrides(overrides, add, remove) }]);
-  process.stdout.write(entity.label === null ? 'Completed updating default config for brokers in the cluster.\n'
-    : `Completed updating config for ${entity.label}.\n`);
+  process.stdout.write(
+    entity.label === null
+      ? 'Completed updating default config for brokers in the cluster.\n'
+      : `Completed updating config for ${entity.label}.\n`,
+  );
 }

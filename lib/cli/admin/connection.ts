@@ -20,12 +20,18 @@ export interface ConnectionFlags {
 export function withConnectionOptions(command: Command, configFlag = '--command-config'): Command {
   return command
     .requiredOption('--bootstrap-server <host:port>', 'REQUIRED: the server(s) to connect to, host:port[,host:port]')
-    .option(`${configFlag} <file>`, 'a properties file of client configs (Kafka\'s names, e.g. request.timeout.ms=10000)');
+    .option(
+      `${configFlag} <file>`,
+      "a properties file of client configs (Kafka's names, e.g. request.timeout.ms=10000)",
+    );
 }
 
 /** Client options from the shared flags: the properties file, then `overrides`, then bootstrap.servers. */
-export function clientProperties(flags: ConnectionFlags, configFile: string | undefined,
-  overrides: Record<string, string> = {}): Record<string, string> {
+export function clientProperties(
+  flags: ConnectionFlags,
+  configFile: string | undefined,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     ...(configFile === undefined ? {} : readPropertiesFile(configFile)),
     ...overrides,
@@ -34,8 +40,11 @@ export function clientProperties(flags: ConnectionFlags, configFile: string | un
 }
 
 /** Runs `fn` with a connected Admin, closing it afterwards whatever happens. `overrides` are client options. */
-export async function withAdmin<T>(flags: ConnectionFlags, fn: (admin: Admin) => Promise<T>,
-  overrides: Record<string, string> = {}): Promise<T> {
+export async function withAdmin<T>(
+  flags: ConnectionFlags,
+  fn: (admin: Admin) => Promise<T>,
+  overrides: Record<string, string> = {},
+): Promise<T> {
   const admin = new Admin(clientProperties(flags, flags.commandConfig, overrides) as never);
   try {
     await admin.connect();
@@ -68,7 +77,9 @@ export function oneAction<A extends string>(flags: Partial<Record<A, unknown>>, 
   const chosen = actions.filter((a) => flags[a] === true);
   if (chosen.length !== 1) {
     const names = actions.map((a) => `--${a.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
-    throw new UsageError(`Command must include exactly one action: ${names.slice(0, -1).join(', ')} or ${names.at(-1)}.`);
+    throw new UsageError(
+      `Command must include exactly one action: ${names.slice(0, -1).join(', ')} or ${names.at(-1)}.`,
+    );
   }
   return chosen[0]!;
 }

@@ -51,18 +51,37 @@ export interface RecordFormat {
   nullLiteral: Buffer;
 }
 
-const FORMAT_PROPERTIES = new Set(['print.timestamp', 'print.partition', 'print.offset', 'print.headers', 'print.key', 'print.value',
-  'key.separator', 'line.separator', 'headers.separator', 'null.literal']);
+const FORMAT_PROPERTIES = new Set([
+  'print.timestamp',
+  'print.partition',
+  'print.offset',
+  'print.headers',
+  'print.key',
+  'print.value',
+  'key.separator',
+  'line.separator',
+  'headers.separator',
+  'null.literal',
+]);
 
 export function recordFormatOf(props: Readonly<Record<string, string>>): RecordFormat {
   const unknown = Object.keys(props).filter((k) => !FORMAT_PROPERTIES.has(k));
-  if (unknown.length > 0) throw new UsageError(`Unknown --property ${unknown.join(', ')}; the formatter takes ${[...FORMAT_PROPERTIES].join(', ')}.`);
+  if (unknown.length > 0)
+    throw new UsageError(
+      `Unknown --property ${unknown.join(', ')}; the formatter takes ${[...FORMAT_PROPERTIES].join(', ')}.`,
+    );
   const on = (k: string, dflt: boolean) => (props[k] === undefined ? dflt : props[k]!.toLowerCase() === 'true');
   return {
-    timestamp: on('print.timestamp', false), partition: on('print.partition', false), offset: on('print.offset', false),
-    headers: on('print.headers', false), key: on('print.key', false), value: on('print.value', true),
-    keySeparator: Buffer.from(props['key.separator'] ?? '\t'), lineSeparator: Buffer.from(props['line.separator'] ?? '\n'),
-    headersSeparator: Buffer.from(props['headers.separator'] ?? ','), nullLiteral: Buffer.from(props['null.literal'] ?? 'null'),
+    timestamp: on('print.timestamp', false),
+    partition: on('print.partition', false),
+    offset: on('print.offset', false),
+    headers: on('print.headers', false),
+    key: on('print.key', false),
+    value: on('print.value', true),
+    keySeparator: Buffer.from(props['key.separator'] ?? '\t'),
+    lineSeparator: Buffer.from(props['line.separator'] ?? '\n'),
+    headersSeparator: Buffer.from(props['headers.separator'] ?? ','),
+    nullLiteral: Buffer.from(props['null.literal'] ?? 'null'),
   };
 }
 
@@ -70,21 +89,33 @@ export function recordFormatOf(props: Readonly<Record<string, string>>): RecordF
  * Appends the printed form of a batch's records to `out`, stopping after `limit` records; returns how many were
  * printed and the offset after the last one. Field order as Kafka's: timestamp, partition, offset, headers, key, value.
  */
-export function formatBatch(batch: Iterable<FetchedRecord> & Pick<ConsumerBatch, 'partition' | 'timestampType'>, f: RecordFormat,
-  out: Buffer[], limit: number): { printed: number; nextOffset: number } {
+export function formatBatch(
+  batch: Iterable<FetchedRecord> & Pick<ConsumerBatch, 'partition' | 'timestampType'>,
+  f: RecordFormat,
+  out: Buffer[],
+  limit: number,
+): { printed: number; nextOffset: number } {
   let printed = 0;
   let nextOffset = -1;
   const COLON = Buffer.from(':');
   for (const r of batch) {
     if (printed === limit) break;
     const fields: Buffer[][] = [];
-    if (f.timestamp) fields.push([Buffer.from(r.timestamp < 0 ? 'NO_TIMESTAMP' : `${batch.timestampType}:${r.timestamp}`)]);
+    if (f.timestamp)
+      fields.push([Buffer.from(r.timestamp < 0 ? 'NO_TIMESTAMP' : `${batch.timestampType}:${r.timestamp}`)]);
     if (f.partition) fields.push([Buffer.from(`Partition:${batch.partition}`)]);
     if (f.offset) fields.push([Buffer.from(`Offset:${r.offset}`)]);
     if (f.headers) {
       if (r.headers.length === 0) fields.push([Buffer.from('NO_HEADERS')]);
       else {
-        fields.push(r.headers.flatMap((h, i) => [...(i > 0 ? [f.headersSeparator] : []), Buffer.from(h.key), COLON, h.value ?? f.nullLiteral]));
+        fields.push(
+          r.headers.flatMap((h, i) => [
+            ...(i > 0 ? [f.headersSeparator] : []),
+            Buffer.from(h.key),
+            COLON,
+            h.value ?? f.nullLiteral,
+          ]),
+        );
       }
     }
     if (f.key) fields.push([r.key ?? f.nullLiteral]);
@@ -106,23 +137,36 @@ export function consumeCommand(): Command {
     .option('--topic <topic>', 'the topic to consume')
     .option('--include <regex>', 'consume every topic whose name matches this regular expression')
     .option('--whitelist <regex>', 'older name of --include')
-    .option('--group <group>', 'the consumer group to join (default: a new console-consumer-NNNNN group without commits)')
+    .option(
+      '--group <group>',
+      'the consumer group to join (default: a new console-consumer-NNNNN group without commits)',
+    )
     .option('--from-beginning', 'start from the earliest record where the group has no committed offset')
     .option('--partition <n>', 'read only this partition (no group membership)', intArg('--partition', 0))
     .option('--offset <offset>', 'with --partition: earliest, latest or an offset', 'latest')
     .option('--max-messages <n>', 'exit after this many records', intArg('--max-messages', 1))
     .option('--timeout-ms <ms>', 'exit when no record arrived for this long', intArg('--timeout-ms', 1))
-    .option('--property <name=value>', 'a formatter setting: print.key, print.timestamp, print.partition, print.offset, ' +
-      'print.headers, print.value, key.separator, line.separator, headers.separator, null.literal (repeatable)', propArg, {})
-    .option('--consumer-property <name=value>', 'a consumer config under Kafka\'s name (repeatable)', propArg, {})
+    .option(
+      '--property <name=value>',
+      'a formatter setting: print.key, print.timestamp, print.partition, print.offset, ' +
+        'print.headers, print.value, key.separator, line.separator, headers.separator, null.literal (repeatable)',
+      propArg,
+      {},
+    )
+    .option('--consumer-property <name=value>', "a consumer config under Kafka's name (repeatable)", propArg, {})
     .option('--isolation-level <level>', 'read_uncommitted or read_committed')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  mq-admin consume --bootstrap-server localhost:9092 --topic orders --from-beginning --property print.key=true --max-messages 10`)
+  mq-admin consume --bootstrap-server localhost:9092 --topic orders --from-beginning --property print.key=true --max-messages 10`,
+    )
     .action(async (flags: ConsumeFlags) => {
       const include = flags.include ?? flags.whitelist;
-      if ((flags.topic === undefined) === (include === undefined)) throw new UsageError('Name what to read: --topic or --include, one of them.');
-      if (flags.partition !== undefined && flags.topic === undefined) throw new UsageError('--partition needs --topic.');
+      if ((flags.topic === undefined) === (include === undefined))
+        throw new UsageError('Name what to read: --topic or --include, one of them.');
+      if (flags.partition !== undefined && flags.topic === undefined)
+        throw new UsageError('--partition needs --topic.');
       const format = recordFormatOf(flags.property);
       const props: Record<string, string> = { 'client.id': 'console-consumer', ...flags.consumerProperty };
       if (flags.isolationLevel !== undefined) props['isolation.level'] = flags.isolationLevel;

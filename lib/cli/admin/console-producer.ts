@@ -40,13 +40,23 @@ export interface LineFormat {
   ignoreError: boolean;
 }
 
-const LINE_PROPERTIES = new Set(['parse.key', 'key.separator', 'parse.headers', 'headers.delimiter', 'headers.separator',
-  'headers.key.separator', 'null.marker', 'ignore.error']);
+const LINE_PROPERTIES = new Set([
+  'parse.key',
+  'key.separator',
+  'parse.headers',
+  'headers.delimiter',
+  'headers.separator',
+  'headers.key.separator',
+  'null.marker',
+  'ignore.error',
+]);
 
 export function lineFormatOf(props: Readonly<Record<string, string>>): LineFormat {
   const unknown = Object.keys(props).filter((k) => !LINE_PROPERTIES.has(k));
   if (unknown.length > 0) {
-    throw new Error(`Unknown --property ${unknown.join(', ')}; the line reader takes ${[...LINE_PROPERTIES].join(', ')}.`);
+    throw new Error(
+      `Unknown --property ${unknown.join(', ')}; the line reader takes ${[...LINE_PROPERTIES].join(', ')}.`,
+    );
   }
   return {
     parseKey: props['parse.key']?.toLowerCase() === 'true',
@@ -72,10 +82,15 @@ export function parseLine(line: string, lineNumber: number, f: LineFormat, topic
     } else {
       const text = rest.slice(0, at);
       rest = rest.slice(at + f.headersDelimiter.length);
-      headers = text === '' ? [] : text.split(f.headersSeparator).map((h) => {
-        const k = h.indexOf(f.headersKeySeparator);
-        return k < 0 ? { key: h, value: null } : { key: h.slice(0, k), value: nullable(h.slice(k + f.headersKeySeparator.length)) };
-      });
+      headers =
+        text === ''
+          ? []
+          : text.split(f.headersSeparator).map((h) => {
+              const k = h.indexOf(f.headersKeySeparator);
+              return k < 0
+                ? { key: h, value: null }
+                : { key: h.slice(0, k), value: nullable(h.slice(k + f.headersKeySeparator.length)) };
+            });
     }
   }
   let key: string | null = null;
@@ -95,15 +110,23 @@ export function produceCommand(status: ExitStatus): Command {
   return withConnectionOptions(new Command('produce'), '--producer.config')
     .description('Read lines from standard input and send each as a record (kafka-console-producer).')
     .requiredOption('--topic <topic>', 'REQUIRED: the topic to produce to')
-    .option('--producer-property <name=value>', 'a producer config under Kafka\'s name (repeatable)', propArg, {})
-    .option('--property <name=value>', 'a line reader setting: parse.key, key.separator, parse.headers, headers.delimiter, ' +
-      'headers.separator, headers.key.separator, null.marker, ignore.error (repeatable)', propArg, {})
+    .option('--producer-property <name=value>', "a producer config under Kafka's name (repeatable)", propArg, {})
+    .option(
+      '--property <name=value>',
+      'a line reader setting: parse.key, key.separator, parse.headers, headers.delimiter, ' +
+        'headers.separator, headers.key.separator, null.marker, ignore.error (repeatable)',
+      propArg,
+      {},
+    )
     .option('--request-required-acks <acks>', 'acks: 0, 1 or all (-1)')
     .option('--compression-codec <codec>', 'none, gzip, snappy, lz4 or zstd')
     .option('--sync', 'send each record and wait for its acknowledgement before reading the next line')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  printf 'k1\\tv1\\nk2\\tv2\\n' | mq-admin produce --bootstrap-server localhost:9092 --topic orders --property parse.key=true`)
+  printf 'k1\\tv1\\nk2\\tv2\\n' | mq-admin produce --bootstrap-server localhost:9092 --topic orders --property parse.key=true`,
+    )
     .action(async (flags: ProduceFlags) => {
       const format = lineFormatOf(flags.property);
       // Kafka's console producer names itself so in broker logs and quotas.

@@ -32,14 +32,20 @@ interface DumpFlags {
 }
 
 const CODECS: Record<CompressionType, string> = {
-  [CompressionType.None]: 'NONE', [CompressionType.Gzip]: 'GZIP', [CompressionType.Snappy]: 'SNAPPY',
-  [CompressionType.Lz4]: 'LZ4', [CompressionType.Zstd]: 'ZSTD',
+  [CompressionType.None]: 'NONE',
+  [CompressionType.Gzip]: 'GZIP',
+  [CompressionType.Snappy]: 'SNAPPY',
+  [CompressionType.Lz4]: 'LZ4',
+  [CompressionType.Zstd]: 'ZSTD',
 };
 
 /** The segment's base offset, from its 20-digit file name. */
 function baseOffsetOf(file: string): number {
   const m = /^(\d{20})\./.exec(basename(file));
-  if (m === null) throw new UsageError(`${file} is not named like a segment file (20-digit base offset, e.g. 00000000000000000000.log).`);
+  if (m === null)
+    throw new UsageError(
+      `${file} is not named like a segment file (20-digit base offset, e.g. 00000000000000000000.log).`,
+    );
   return Number(m[1]);
 }
 
@@ -79,25 +85,30 @@ function batchLine(b: BatchView): string {
   }
   const lastSequence = b.baseSequence < 0 ? -1 : b.baseSequence + b.lastOffsetDelta;
   const time = timestampTypeName(b.timestampType);
-  return `baseOffset: ${b.baseOffset} lastOffset: ${b.lastOffset} count: ${b.recordCount} baseSequence: ${b.baseSequence} ` +
+  return (
+    `baseOffset: ${b.baseOffset} lastOffset: ${b.lastOffset} count: ${b.recordCount} baseSequence: ${b.baseSequence} ` +
     `lastSequence: ${lastSequence} producerId: ${b.producerId} producerEpoch: ${b.producerEpoch} ` +
     `partitionLeaderEpoch: ${b.partitionLeaderEpoch} isTransactional: ${b.isTransactional} isControl: ${b.isControl} ` +
     `position: ${b.position} ${time}: ${b.maxTimestamp} size: ${b.size} magic: 2 compresscodec: ${CODECS[b.compression]} ` +
-    `crc: ${crcOf(b.buffer, b.position)} isvalid: ${valid}\n`;
+    `crc: ${crcOf(b.buffer, b.position)} isvalid: ${valid}\n`
+  );
 }
 
 async function recordLines(b: BatchView, printData: boolean): Promise<string> {
   if (b.isControl) {
     const c = b.controlRecord();
-    return `| offset: ${b.baseOffset} ${timestampTypeName(b.timestampType)}: ` +
-      `${b.maxTimestamp} endTxnMarker: ${c.type === ControlRecordType.Commit ? 'COMMIT' : 'ABORT'} coordinatorEpoch: ${c.coordinatorEpoch}\n`;
+    return (
+      `| offset: ${b.baseOffset} ${timestampTypeName(b.timestampType)}: ` +
+      `${b.maxTimestamp} endTxnMarker: ${c.type === ControlRecordType.Commit ? 'COMMIT' : 'ABORT'} coordinatorEpoch: ${c.coordinatorEpoch}\n`
+    );
   }
   const time = timestampTypeName(b.timestampType);
   let out = '';
   const records = b.compression === CompressionType.Zstd ? await b.recordsAsync() : b.records();
   for (const r of records) {
     const sequence = b.baseSequence < 0 ? -1 : b.baseSequence + (r.offset - b.baseOffset);
-    out += `| offset: ${r.offset} ${time}: ${r.timestamp} keysize: ${r.key?.length ?? -1} valuesize: ${r.value?.length ?? -1} ` +
+    out +=
+      `| offset: ${r.offset} ${time}: ${r.timestamp} keysize: ${r.key?.length ?? -1} valuesize: ${r.value?.length ?? -1} ` +
       `sequence: ${sequence} headerKeys: [${r.headers.map((h) => h.key).join(',')}]`;
     if (printData) {
       if (r.key !== null) out += ` key: ${r.key.toString()}`;
@@ -109,15 +120,20 @@ async function recordLines(b: BatchView, printData: boolean): Promise<string> {
 }
 
 /** Everything dump-log prints for one .log file; throws on a batch that cannot be walked past. */
-export async function dumpLogSegment(bytes: Buffer, baseOffset: number, opts: { deep: boolean; printData: boolean },
-  write: (s: string) => void | Promise<void>): Promise<void> {
+export async function dumpLogSegment(
+  bytes: Buffer,
+  baseOffset: number,
+  opts: { deep: boolean; printData: boolean },
+  write: (s: string) => void | Promise<void>,
+): Promise<void> {
   await write(`Starting offset: ${baseOffset}\n`);
   let end = 0;
   for (const b of iterateBatches(bytes)) {
-    await write(opts.deep || opts.printData ? batchLine(b) + await recordLines(b, opts.printData) : batchLine(b));
+    await write(opts.deep || opts.printData ? batchLine(b) + (await recordLines(b, opts.printData)) : batchLine(b));
     end = b.position + b.size;
   }
-  if (end < bytes.length) await write(`Found ${bytes.length - end} invalid bytes at the end of the segment (a partial batch)\n`);
+  if (end < bytes.length)
+    await write(`Found ${bytes.length - end} invalid bytes at the end of the segment (a partial batch)\n`);
 }
 
 /** Writes to stdout, waiting while its buffer is full (a segment's dump can be far larger than memory should hold). */
@@ -127,8 +143,14 @@ async function writeOut(s: string): Promise<void> {
 
 export function dumpLogCommand(status: ExitStatus): Command {
   return new Command('dump-log')
-    .description('Print the batches, records and index entries in segment files (kafka-dump-log); offline and read-only.')
-    .requiredOption('--files <file>', 'REQUIRED: a .log, .index or .timeindex file (repeatable, or comma-separated)', listArg)
+    .description(
+      'Print the batches, records and index entries in segment files (kafka-dump-log); offline and read-only.',
+    )
+    .requiredOption(
+      '--files <file>',
+      'REQUIRED: a .log, .index or .timeindex file (repeatable, or comma-separated)',
+      listArg,
+    )
     .option('--deep-iteration', 'print every record of every batch, not only the batches')
     .option('--print-data-log', 'print records with their keys and payloads (implies --deep-iteration)')
     .action(async (flags: DumpFlags) => {
@@ -145,8 +167,12 @@ export function dumpLogCommand(status: ExitStatus): Command {
         process.stdout.write(`Dumping ${file}\n`);
         if (file.endsWith(LOG_FILE_SUFFIX)) {
           try {
-            await dumpLogSegment(bytes, baseOffset, { deep: flags.deepIteration === true, printData: flags.printDataLog === true },
-              writeOut);
+            await dumpLogSegment(
+              bytes,
+              baseOffset,
+              { deep: flags.deepIteration === true, printData: flags.printDataLog === true },
+              writeOut,
+            );
           } catch (e) {
             process.stderr.write(`${file}: ${errorText(e)}\n`);
             status.code = 1;

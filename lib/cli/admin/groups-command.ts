@@ -20,14 +20,25 @@ import type { Admin, ConsumerGroupDescription, ListedOffset } from '../../client
 import type { CommittedOffset } from '../../client/consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../../client/consumer/subscription-state.js';
 import { errorText, intArg, listArg, signedIntArg } from '../args.js';
-import { oneAction, UsageError, withAdmin, withConnectionOptions, type ConnectionFlags, type ExitStatus } from './connection.js';
+import {
+  oneAction,
+  UsageError,
+  withAdmin,
+  withConnectionOptions,
+  type ConnectionFlags,
+  type ExitStatus,
+} from './connection.js';
 import { formatTable } from './table.js';
 
 const ACTIONS = ['list', 'describe', 'delete', 'deleteOffsets', 'resetOffsets'] as const;
 const RESET_SPECS = ['toEarliest', 'toLatest', 'toCurrent', 'toOffset', 'shiftBy', 'toDatetime', 'byDuration'] as const;
 
 interface GroupsFlags extends ConnectionFlags {
-  list?: boolean; describe?: boolean; delete?: boolean; deleteOffsets?: boolean; resetOffsets?: boolean;
+  list?: boolean;
+  describe?: boolean;
+  delete?: boolean;
+  deleteOffsets?: boolean;
+  resetOffsets?: boolean;
   group?: string[];
   allGroups?: boolean;
   topic?: string[];
@@ -36,8 +47,13 @@ interface GroupsFlags extends ConnectionFlags {
   members?: boolean;
   verbose?: boolean;
   offsets?: boolean;
-  toEarliest?: boolean; toLatest?: boolean; toCurrent?: boolean;
-  toOffset?: number; shiftBy?: number; toDatetime?: string; byDuration?: string;
+  toEarliest?: boolean;
+  toLatest?: boolean;
+  toCurrent?: boolean;
+  toOffset?: number;
+  shiftBy?: number;
+  toDatetime?: string;
+  byDuration?: string;
   dryRun?: boolean;
   execute?: boolean;
   timeout: number;
@@ -45,8 +61,12 @@ interface GroupsFlags extends ConnectionFlags {
 
 /** What a reset moves each partition to. */
 export type ResetSpec =
-  | { kind: 'earliest' } | { kind: 'latest' } | { kind: 'current' }
-  | { kind: 'offset'; offset: number } | { kind: 'shift'; by: number } | { kind: 'timestamp'; timestampMs: number };
+  | { kind: 'earliest' }
+  | { kind: 'latest' }
+  | { kind: 'current' }
+  | { kind: 'offset'; offset: number }
+  | { kind: 'shift'; by: number }
+  | { kind: 'timestamp'; timestampMs: number };
 
 /** Where one partition stands, for planning its reset. */
 export interface PartitionOffsets extends TopicPartitionRef {
@@ -62,22 +82,37 @@ export interface PartitionOffsets extends TopicPartitionRef {
  * [earliest, latest]; a timestamp past the last record resets to the end; --to-current without a commit resets
  * to the end; --shift-by without a commit is an error naming the partition.
  */
-export function planReset(spec: ResetSpec, partitions: readonly PartitionOffsets[]): Array<TopicPartitionRef & { offset: number }> {
+export function planReset(
+  spec: ResetSpec,
+  partitions: readonly PartitionOffsets[],
+): Array<TopicPartitionRef & { offset: number }> {
   const clamp = (p: PartitionOffsets, o: number) => Math.min(Math.max(o, p.earliest), p.latest);
   return partitions.map((p) => {
     let offset: number;
     switch (spec.kind) {
-      case 'earliest': offset = p.earliest; break;
-      case 'latest': offset = p.latest; break;
-      case 'current': offset = p.committed ?? p.latest; break;
-      case 'offset': offset = clamp(p, spec.offset); break;
+      case 'earliest':
+        offset = p.earliest;
+        break;
+      case 'latest':
+        offset = p.latest;
+        break;
+      case 'current':
+        offset = p.committed ?? p.latest;
+        break;
+      case 'offset':
+        offset = clamp(p, spec.offset);
+        break;
       case 'shift':
         if (p.committed === null) {
-          throw new Error(`Cannot shift the offset of ${p.topic}-${p.partition}: the group has no committed offset for it.`);
+          throw new Error(
+            `Cannot shift the offset of ${p.topic}-${p.partition}: the group has no committed offset for it.`,
+          );
         }
         offset = clamp(p, p.committed + spec.by);
         break;
-      case 'timestamp': offset = p.atTimestamp === undefined || p.atTimestamp < 0 ? p.latest : p.atTimestamp; break;
+      case 'timestamp':
+        offset = p.atTimestamp === undefined || p.atTimestamp < 0 ? p.latest : p.atTimestamp;
+        break;
     }
     return { topic: p.topic, partition: p.partition, offset };
   });
@@ -97,7 +132,8 @@ export function parseDuration(text: string): number {
 export function parseDatetime(text: string): number {
   const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:?\d{2})?$/.test(text);
   const ms = ok ? Date.parse(text) : NaN;
-  if (Number.isNaN(ms)) throw new UsageError(`--to-datetime '${text}' is not a date-time such as 2026-12-06T10:00:00.000.`);
+  if (Number.isNaN(ms))
+    throw new UsageError(`--to-datetime '${text}' is not a date-time such as 2026-12-06T10:00:00.000.`);
   return ms;
 }
 
@@ -105,8 +141,12 @@ export function parseDatetime(text: string): number {
 export function parseTopicScope(text: string): { topic: string; partitions: number[] | null } {
   const colon = text.lastIndexOf(':');
   if (colon < 0) return { topic: text, partitions: null };
-  const partitions = text.slice(colon + 1).split(',').map((s) => s.trim());
-  if (partitions.some((p) => !/^\d+$/.test(p))) throw new UsageError(`--topic '${text}': expected topic or topic:partition,partition.`);
+  const partitions = text
+    .slice(colon + 1)
+    .split(',')
+    .map((s) => s.trim());
+  if (partitions.some((p) => !/^\d+$/.test(p)))
+    throw new UsageError(`--topic '${text}': expected topic or topic:partition,partition.`);
   return { topic: text.slice(0, colon), partitions: partitions.map(Number) };
 }
 
@@ -114,18 +154,24 @@ export function parseTopicScope(text: string): { topic: string; partitions: numb
 export function formatAssignment(partitions: readonly TopicPartitionRef[]): string {
   const byTopic = new Map<string, number[]>();
   for (const { topic, partition } of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
-  return [...byTopic].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([t, ps]) => `${t}(${ps.sort((a, b) => a - b).join(',')})`).join(', ');
+  return [...byTopic]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([t, ps]) => `${t}(${ps.sort((a, b) => a - b).join(',')})`)
+    .join(', ');
 }
 
 const byPartition = (a: TopicPartitionRef, b: TopicPartitionRef) =>
-  (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition);
+  a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
 
 /**
  * The rows of the lag view: every assigned partition with its owner, then partitions with a commit and no owner,
  * then members without partitions. `ends` maps `topic-partition` to the log end offset.
  */
-export function offsetRows(group: ConsumerGroupDescription, committed: readonly CommittedOffset[], ends: ReadonlyMap<string, number>): string[][] {
+export function offsetRows(
+  group: ConsumerGroupDescription,
+  committed: readonly CommittedOffset[],
+  ends: ReadonlyMap<string, number>,
+): string[][] {
   const commits = new Map(committed.filter((c) => c.offset >= 0).map((c) => [`${c.topic}-${c.partition}`, c.offset]));
   const rows: string[][] = [];
   const owned = new Set<string>();
@@ -133,8 +179,15 @@ export function offsetRows(group: ConsumerGroupDescription, committed: readonly 
     const key = `${tp.topic}-${tp.partition}`;
     const current = commits.get(key);
     const end = ends.get(key);
-    rows.push([group.groupId, tp.topic, String(tp.partition), current === undefined ? '-' : String(current),
-      end === undefined ? '-' : String(end), current === undefined || end === undefined ? '-' : String(Math.max(0, end - current)), ...member]);
+    rows.push([
+      group.groupId,
+      tp.topic,
+      String(tp.partition),
+      current === undefined ? '-' : String(current),
+      end === undefined ? '-' : String(end),
+      current === undefined || end === undefined ? '-' : String(Math.max(0, end - current)),
+      ...member,
+    ]);
   };
   for (const m of group.members) {
     for (const tp of [...m.assignment].sort(byPartition)) {
@@ -146,53 +199,89 @@ export function offsetRows(group: ConsumerGroupDescription, committed: readonly 
     if (c.offset >= 0 && !owned.has(`${c.topic}-${c.partition}`)) row(c, ['-', '-', '-']);
   }
   for (const m of group.members) {
-    if (m.assignment.length === 0) rows.push([group.groupId, '-', '-', '-', '-', '-', m.memberId, m.clientHost, m.clientId]);
+    if (m.assignment.length === 0)
+      rows.push([group.groupId, '-', '-', '-', '-', '-', m.memberId, m.clientHost, m.clientId]);
   }
   return rows;
 }
 
 export function groupsCommand(status: ExitStatus): Command {
   return withConnectionOptions(new Command('groups'))
-    .description('List, describe and delete consumer groups, and delete or reset their offsets (kafka-consumer-groups).')
+    .description(
+      'List, describe and delete consumer groups, and delete or reset their offsets (kafka-consumer-groups).',
+    )
     .option('--list', 'list all consumer groups')
     .option('--describe', 'describe consumer groups: their offsets and lag (default), --members or --state')
     .option('--delete', 'delete consumer groups without active members, with their offsets')
-    .option('--delete-offsets', 'delete the committed offsets of --topic partitions of one group (not of topics its active members read)')
-    .option('--reset-offsets', 'reset the committed offsets of a group without active members (a plan unless --execute)')
+    .option(
+      '--delete-offsets',
+      'delete the committed offsets of --topic partitions of one group (not of topics its active members read)',
+    )
+    .option(
+      '--reset-offsets',
+      'reset the committed offsets of a group without active members (a plan unless --execute)',
+    )
     .option('--group <group>', 'the consumer group (repeatable)', listArg)
     .option('--all-groups', 'every consumer group')
-    .option('--topic <topic>', 'with --reset-offsets or --delete-offsets: the topic, or topic:partition,partition (repeatable)', listArg)
+    .option(
+      '--topic <topic>',
+      'with --reset-offsets or --delete-offsets: the topic, or topic:partition,partition (repeatable)',
+      listArg,
+    )
     .option('--all-topics', 'with --reset-offsets: every topic the group has offsets for')
-    .option('--state [states]', 'with --list: show states, or only groups in these comma-separated states; with --describe: the state view')
+    .option(
+      '--state [states]',
+      'with --list: show states, or only groups in these comma-separated states; with --describe: the state view',
+    )
     .option('--members', 'with --describe: the members view')
-    .option('--verbose', 'with --describe --members: each member\'s assignment')
+    .option('--verbose', "with --describe --members: each member's assignment")
     .option('--offsets', 'with --describe: the offsets and lag view (the default)')
     .option('--to-earliest', 'reset to the earliest offset')
     .option('--to-latest', 'reset to the latest offset')
     .option('--to-current', 'reset to the current committed offset')
-    .option('--to-offset <n>', 'reset to this offset (clamped into the log\'s range)', intArg('--to-offset', 0))
+    .option('--to-offset <n>', "reset to this offset (clamped into the log's range)", intArg('--to-offset', 0))
     .option('--shift-by <n>', 'move the committed offset by n, which may be negative', signedIntArg('--shift-by'))
     .option('--to-datetime <datetime>', 'reset to the first offset at or after YYYY-MM-DDTHH:mm:SS.sss')
-    .option('--by-duration <duration>', 'reset to the first offset at or after now minus an ISO-8601 duration, e.g. PT1H')
+    .option(
+      '--by-duration <duration>',
+      'reset to the first offset at or after now minus an ISO-8601 duration, e.g. PT1H',
+    )
     .option('--dry-run', 'only show the reset plan (the default)')
     .option('--execute', 'carry out the reset')
     .option('--timeout <ms>', 'how long each admin call may take', intArg('--timeout', 1), 5000)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   mq-admin groups --bootstrap-server localhost:9092 --describe --group billing
-  mq-admin groups --bootstrap-server localhost:9092 --reset-offsets --group billing --topic orders --to-earliest --execute`)
+  mq-admin groups --bootstrap-server localhost:9092 --reset-offsets --group billing --topic orders --to-earliest --execute`,
+    )
     .action(async (flags: GroupsFlags) => {
       const action = oneAction(flags, ACTIONS);
       let failed = false;
-      await withAdmin(flags, async (admin) => {
-        switch (action) {
-          case 'list': await listGroups(admin, flags); break;
-          case 'describe': failed = await describeGroups(admin, flags, await selectedGroups(admin, flags)); break;
-          case 'delete': failed = await deleteGroups(admin, await selectedGroups(admin, flags)); break;
-          case 'deleteOffsets': failed = await deleteOffsets(admin, flags); break;
-          case 'resetOffsets': await resetOffsets(admin, flags, await selectedGroups(admin, flags)); break;
-        }
-      }, { 'default.api.timeout.ms': String(flags.timeout) });
+      await withAdmin(
+        flags,
+        async (admin) => {
+          switch (action) {
+            case 'list':
+              await listGroups(admin, flags);
+              break;
+            case 'describe':
+              failed = await describeGroups(admin, flags, await selectedGroups(admin, flags));
+              break;
+            case 'delete':
+              failed = await deleteGroups(admin, await selectedGroups(admin, flags));
+              break;
+            case 'deleteOffsets':
+              failed = await deleteOffsets(admin, flags);
+              break;
+            case 'resetOffsets':
+              await resetOffsets(admin, flags, await selectedGroups(admin, flags));
+              break;
+          }
+        },
+        { 'default.api.timeout.ms': String(flags.timeout) },
+      );
       if (failed) status.code = 1;
     });
 }
@@ -212,9 +301,15 @@ async function listGroups(admin: Admin, flags: GroupsFlags): Promise<void> {
     process.stdout.write(groups.map((g) => `${g.groupId}\n`).join(''));
     return;
   }
-  const wanted = typeof flags.state === 'string' ? new Set(flags.state.split(',').map((s) => s.trim().toLowerCase())) : null;
+  const wanted =
+    typeof flags.state === 'string' ? new Set(flags.state.split(',').map((s) => s.trim().toLowerCase())) : null;
   const shown = groups.filter((g) => wanted === null || wanted.has(g.state.toLowerCase()));
-  process.stdout.write(formatTable(['GROUP', 'STATE'], shown.map((g) => [g.groupId, g.state])));
+  process.stdout.write(
+    formatTable(
+      ['GROUP', 'STATE'],
+      shown.map((g) => [g.groupId, g.state]),
+    ),
+  );
 }
 
 /** Returns true when a group did not exist. */
@@ -234,14 +329,45 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
     process.stdout.write('\n');
     if (flags.state !== undefined) {
       const b = cluster.brokers.find((x) => x.nodeId === g.coordinator);
-      process.stdout.write(formatTable(['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS'],
-        [[g.groupId, `${b === undefined ? '?' : `${b.host}:${b.port}`} (${g.coordinator})`, g.partitionAssignor, g.state, String(g.members.length)]]));
+      process.stdout.write(
+        formatTable(
+          ['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS'],
+          [
+            [
+              g.groupId,
+              `${b === undefined ? '?' : `${b.host}:${b.port}`} (${g.coordinator})`,
+              g.partitionAssignor,
+              g.state,
+              String(g.members.length),
+            ],
+          ],
+        ),
+      );
     } else if (flags.members === true) {
       const statics = g.members.some((m) => m.groupInstanceId !== null);
-      const header = ['GROUP', 'CONSUMER-ID', ...(statics ? ['GROUP-INSTANCE-ID'] : []), 'HOST', 'CLIENT-ID', '#PARTITIONS',
-        ...(flags.verbose === true ? ['ASSIGNMENT'] : [])];
-      process.stdout.write(formatTable(header, g.members.map((m) => [g.groupId, m.memberId, ...(statics ? [m.groupInstanceId ?? '-'] : []),
-        m.clientHost, m.clientId, String(m.assignment.length), ...(flags.verbose === true ? [formatAssignment(m.assignment) || '-'] : [])])));
+      const header = [
+        'GROUP',
+        'CONSUMER-ID',
+        ...(statics ? ['GROUP-INSTANCE-ID'] : []),
+        'HOST',
+        'CLIENT-ID',
+        '#PARTITIONS',
+        ...(flags.verbose === true ? ['ASSIGNMENT'] : []),
+      ];
+      process.stdout.write(
+        formatTable(
+          header,
+          g.members.map((m) => [
+            g.groupId,
+            m.memberId,
+            ...(statics ? [m.groupInstanceId ?? '-'] : []),
+            m.clientHost,
+            m.clientId,
+            String(m.assignment.length),
+            ...(flags.verbose === true ? [formatAssignment(m.assignment) || '-'] : []),
+          ]),
+        ),
+      );
     } else {
       const committed = await admin.listConsumerGroupOffsets(g.groupId);
       const partitions = new Map<string, TopicPartitionRef>();
@@ -249,8 +375,22 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
         partitions.set(`${tp.topic}-${tp.partition}`, { topic: tp.topic, partition: tp.partition });
       }
       const ends = await endOffsets(admin, [...partitions.values()]);
-      process.stdout.write(formatTable(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'],
-        offsetRows(g, committed, ends)));
+      process.stdout.write(
+        formatTable(
+          [
+            'GROUP',
+            'TOPIC',
+            'PARTITION',
+            'CURRENT-OFFSET',
+            'LOG-END-OFFSET',
+            'LAG',
+            'CONSUMER-ID',
+            'HOST',
+            'CLIENT-ID',
+          ],
+          offsetRows(g, committed, ends),
+        ),
+      );
     }
   }
   return missing;
@@ -259,23 +399,29 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
 /** Log end offsets by `topic-partition`; partitions of topics that no longer exist are left out. */
 async function endOffsets(admin: Admin, partitions: readonly TopicPartitionRef[]): Promise<Map<string, number>> {
   const existing = new Set(await admin.listTopics({ includeInternal: true }));
-  const listed = await admin.listOffsets(partitions.filter((p) => existing.has(p.topic)).map((p) => ({ ...p, spec: 'latest' as const })));
+  const listed = await admin.listOffsets(
+    partitions.filter((p) => existing.has(p.topic)).map((p) => ({ ...p, spec: 'latest' as const })),
+  );
   return new Map(listed.map((o) => [`${o.topic}-${o.partition}`, o.offset]));
 }
 
 /** Returns true when a group could not be deleted. */
 async function deleteGroups(admin: Admin, groupIds: readonly string[]): Promise<boolean> {
-  const results = await Promise.all(groupIds.map(async (g) => {
-    try {
-      await admin.deleteConsumerGroups([g]);
-      return null;
-    } catch (e) {
-      return `* Group '${g}' could not be deleted due to: ${errorText(e)}`;
-    }
-  }));
+  const results = await Promise.all(
+    groupIds.map(async (g) => {
+      try {
+        await admin.deleteConsumerGroups([g]);
+        return null;
+      } catch (e) {
+        return `* Group '${g}' could not be deleted due to: ${errorText(e)}`;
+      }
+    }),
+  );
   const failures = results.filter((r): r is string => r !== null);
   if (failures.length === 0) {
-    process.stdout.write(`Deletion of requested consumer groups (${groupIds.map((g) => `'${g}'`).join(', ')}) was successful.\n`);
+    process.stdout.write(
+      `Deletion of requested consumer groups (${groupIds.map((g) => `'${g}'`).join(', ')}) was successful.\n`,
+    );
     return false;
   }
   process.stderr.write(`Deletion of some consumer groups failed:\n${failures.join('\n')}\n`);
@@ -284,8 +430,10 @@ async function deleteGroups(admin: Admin, groupIds: readonly string[]): Promise<
 
 /** kafka-consumer-groups --delete-offsets; returns true when the group or a partition failed. */
 async function deleteOffsets(admin: Admin, flags: GroupsFlags): Promise<boolean> {
-  if (flags.group?.length !== 1 || flags.allGroups === true) throw new UsageError('--delete-offsets takes exactly one --group.');
-  if (flags.topic === undefined) throw new UsageError('--delete-offsets needs --topic (topic, or topic:partition,partition).');
+  if (flags.group?.length !== 1 || flags.allGroups === true)
+    throw new UsageError('--delete-offsets takes exactly one --group.');
+  if (flags.topic === undefined)
+    throw new UsageError('--delete-offsets needs --topic (topic, or topic:partition,partition).');
   const groupId = flags.group[0]!;
   const partitions = await topicPartitions(admin, flags.topic);
   let results: Awaited<ReturnType<Admin['deleteConsumerGroupOffsets']>>;
@@ -293,44 +441,70 @@ async function deleteOffsets(admin: Admin, flags: GroupsFlags): Promise<boolean>
     results = await admin.deleteConsumerGroupOffsets(groupId, partitions);
   } catch (e) {
     const name = (e as { errorName?: string }).errorName;
-    process.stderr.write(name === 'GROUP_ID_NOT_FOUND' ? `Error: '${groupId}' does not exist.\n`
-      : name === 'NON_EMPTY_GROUP' ? `Error: '${groupId}' is not empty.\n` : `Error: ${errorText(e)}\n`);
+    process.stderr.write(
+      name === 'GROUP_ID_NOT_FOUND'
+        ? `Error: '${groupId}' does not exist.\n`
+        : name === 'NON_EMPTY_GROUP'
+          ? `Error: '${groupId}' is not empty.\n`
+          : `Error: ${errorText(e)}\n`,
+    );
     return true;
   }
   const failed = results.some((r) => r.error !== null);
-  process.stdout.write(failed ? 'Encountered some partition level errors, see the details below:\n'
-    : `Request succeeded for deleting offsets with topic ${[...new Set(partitions.map((p) => p.topic))].join(', ')} group ${groupId}\n`);
-  process.stdout.write(`\n${formatTable(['TOPIC', 'PARTITION', 'STATUS'], [...results].sort(byPartition).map((r) =>
-    [r.topic, String(r.partition), r.error === null ? 'Successful' : `Error: ${errorText(r.error)}`]))}`);
+  process.stdout.write(
+    failed
+      ? 'Encountered some partition level errors, see the details below:\n'
+      : `Request succeeded for deleting offsets with topic ${[...new Set(partitions.map((p) => p.topic))].join(', ')} group ${groupId}\n`,
+  );
+  process.stdout.write(
+    `\n${formatTable(
+      ['TOPIC', 'PARTITION', 'STATUS'],
+      [...results]
+        .sort(byPartition)
+        .map((r) => [r.topic, String(r.partition), r.error === null ? 'Successful' : `Error: ${errorText(r.error)}`]),
+    )}`,
+  );
   return failed;
 }
 
 function resetSpecOf(flags: GroupsFlags): ResetSpec {
   const chosen = RESET_SPECS.filter((k) => flags[k] !== undefined && flags[k] !== false);
   if (chosen.length !== 1) {
-    throw new UsageError('--reset-offsets needs exactly one of --to-earliest, --to-latest, --to-current, --to-offset, --shift-by, ' +
-      '--to-datetime or --by-duration.');
+    throw new UsageError(
+      '--reset-offsets needs exactly one of --to-earliest, --to-latest, --to-current, --to-offset, --shift-by, ' +
+        '--to-datetime or --by-duration.',
+    );
   }
   switch (chosen[0]!) {
-    case 'toEarliest': return { kind: 'earliest' };
-    case 'toLatest': return { kind: 'latest' };
-    case 'toCurrent': return { kind: 'current' };
-    case 'toOffset': return { kind: 'offset', offset: flags.toOffset! };
-    case 'shiftBy': return { kind: 'shift', by: flags.shiftBy! };
-    case 'toDatetime': return { kind: 'timestamp', timestampMs: parseDatetime(flags.toDatetime!) };
-    case 'byDuration': return { kind: 'timestamp', timestampMs: Date.now() - parseDuration(flags.byDuration!) };
+    case 'toEarliest':
+      return { kind: 'earliest' };
+    case 'toLatest':
+      return { kind: 'latest' };
+    case 'toCurrent':
+      return { kind: 'current' };
+    case 'toOffset':
+      return { kind: 'offset', offset: flags.toOffset! };
+    case 'shiftBy':
+      return { kind: 'shift', by: flags.shiftBy! };
+    case 'toDatetime':
+      return { kind: 'timestamp', timestampMs: parseDatetime(flags.toDatetime!) };
+    case 'byDuration':
+      return { kind: 'timestamp', timestampMs: Date.now() - parseDuration(flags.byDuration!) };
   }
 }
 
 async function resetOffsets(admin: Admin, flags: GroupsFlags, groupIds: readonly string[]): Promise<void> {
   const spec = resetSpecOf(flags);
   if (flags.dryRun === true && flags.execute === true) throw new UsageError('Use --dry-run or --execute, not both.');
-  if ((flags.allTopics === true) === (flags.topic !== undefined)) throw new UsageError('--reset-offsets needs --all-topics or --topic, one of them.');
+  if ((flags.allTopics === true) === (flags.topic !== undefined))
+    throw new UsageError('--reset-offsets needs --all-topics or --topic, one of them.');
   const rows: string[][] = [];
   for (const g of await admin.describeConsumerGroups(groupIds)) {
     if (g.state !== 'Empty' && g.state !== 'Dead') {
-      throw new Error(`Assignments can only be reset if the group '${g.groupId}' is inactive, but the current state is ${g.state}. ` +
-        'Stop its consumers first.');
+      throw new Error(
+        `Assignments can only be reset if the group '${g.groupId}' is inactive, but the current state is ${g.state}. ` +
+          'Stop its consumers first.',
+      );
     }
     const committed = await admin.listConsumerGroupOffsets(g.groupId);
     const scope = await resetScope(admin, flags, committed);
@@ -338,12 +512,22 @@ async function resetOffsets(admin: Admin, flags: GroupsFlags, groupIds: readonly
     const [earliest, latest, atTime] = await Promise.all([
       admin.listOffsets(scope.map((p) => ({ ...p, spec: 'earliest' as const }))),
       admin.listOffsets(scope.map((p) => ({ ...p, spec: 'latest' as const }))),
-      spec.kind === 'timestamp' ? admin.listOffsets(scope.map((p) => ({ ...p, spec: spec.timestampMs }))) : Promise.resolve(null),
+      spec.kind === 'timestamp'
+        ? admin.listOffsets(scope.map((p) => ({ ...p, spec: spec.timestampMs })))
+        : Promise.resolve(null),
     ]);
     const commits = new Map(committed.filter((c) => c.offset >= 0).map((c) => [`${c.topic}-${c.partition}`, c.offset]));
     const at = (list: readonly ListedOffset[], i: number) => list[i]!.offset;
-    const plan = planReset(spec, scope.map((p, i) => ({ ...p, committed: commits.get(`${p.topic}-${p.partition}`) ?? null,
-      earliest: at(earliest, i), latest: at(latest, i), atTimestamp: atTime === null ? undefined : at(atTime, i) })));
+    const plan = planReset(
+      spec,
+      scope.map((p, i) => ({
+        ...p,
+        committed: commits.get(`${p.topic}-${p.partition}`) ?? null,
+        earliest: at(earliest, i),
+        latest: at(latest, i),
+        atTimestamp: atTime === null ? undefined : at(atTime, i),
+      })),
+    );
     if (flags.execute === true) await admin.alterConsumerGroupOffsets(g.groupId, plan);
     rows.push(...plan.map((p) => [g.groupId, p.topic, String(p.partition), String(p.offset)]));
   }
@@ -354,8 +538,16 @@ async function resetOffsets(admin: Admin, flags: GroupsFlags, groupIds: readonly
 }
 
 /** The partitions a reset covers: the listed topics' (all, or the named partitions), or those the group has offsets for. */
-async function resetScope(admin: Admin, flags: GroupsFlags, committed: readonly CommittedOffset[]): Promise<TopicPartitionRef[]> {
-  if (flags.allTopics === true) return committed.filter((c) => c.offset >= 0).map((c) => ({ topic: c.topic, partition: c.partition })).sort(byPartition);
+async function resetScope(
+  admin: Admin,
+  flags: GroupsFlags,
+  committed: readonly CommittedOffset[],
+): Promise<TopicPartitionRef[]> {
+  if (flags.allTopics === true)
+    return committed
+      .filter((c) => c.offset >= 0)
+      .map((c) => ({ topic: c.topic, partition: c.partition }))
+      .sort(byPartition);
   return topicPartitions(admin, flags.topic!);
 }
 
@@ -363,6 +555,9 @@ async function resetScope(admin: Admin, flags: GroupsFlags, committed: readonly 
 async function topicPartitions(admin: Admin, topicFlags: readonly string[]): Promise<TopicPartitionRef[]> {
   const scopes = topicFlags.map(parseTopicScope);
   const described = await admin.describeTopics(scopes.filter((s) => s.partitions === null).map((s) => s.topic));
-  return scopes.flatMap((s) => (s.partitions ?? described.find((d) => d.name === s.topic)!.partitions.map((p) => p.partition))
-    .map((partition) => ({ topic: s.topic, partition })));
+  return scopes.flatMap((s) =>
+    (s.partitions ?? described.find((d) => d.name === s.topic)!.partitions.map((p) => p.partition)).map(
+      (partition) => ({ topic: s.topic, partition }),
+    ),
+  );
 }

@@ -22,10 +22,17 @@ export function logDirsJson(brokers: readonly BrokerLogDirs[], topics: ReadonlyS
     brokers: brokers.map((b) => ({
       broker: b.nodeId,
       logDirs: b.logDirs.map((d) => ({
-        logDir: d.logDir, error: d.error === null ? null : d.error.errorName,
-        partitions: d.partitions.filter((p) => topics === null || topics.has(p.topic))
+        logDir: d.logDir,
+        error: d.error === null ? null : d.error.errorName,
+        partitions: d.partitions
+          .filter((p) => topics === null || topics.has(p.topic))
           .sort((x, y) => (x.topic < y.topic ? -1 : x.topic > y.topic ? 1 : x.partition - y.partition))
-          .map((p) => ({ partition: `${p.topic}-${p.partition}`, size: p.size, offsetLag: p.offsetLag, isFuture: false })),
+          .map((p) => ({
+            partition: `${p.topic}-${p.partition}`,
+            size: p.size,
+            offsetLag: p.offsetLag,
+            isFuture: false,
+          })),
       })),
     })),
   });
@@ -33,18 +40,32 @@ export function logDirsJson(brokers: readonly BrokerLogDirs[], topics: ReadonlyS
 
 export function logDirsCommand(): Command {
   return withConnectionOptions(new Command('log-dirs'))
-    .description('Print the log directories of brokers with the size and lag of every replica in them (kafka-log-dirs).')
+    .description(
+      'Print the log directories of brokers with the size and lag of every replica in them (kafka-log-dirs).',
+    )
     .option('--describe', 'describe the log directories (the only action)')
-    .option('--broker-list <ids>', 'the brokers to ask, comma-separated (default: all)', intListArg('--broker-list', 'broker ids'))
-    .option('--topic-list <topics>', 'only partitions of these topics, comma-separated (default: all)',
-      (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+    .option(
+      '--broker-list <ids>',
+      'the brokers to ask, comma-separated (default: all)',
+      intListArg('--broker-list', 'broker ids'),
+    )
+    .option('--topic-list <topics>', 'only partitions of these topics, comma-separated (default: all)', (v: string) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    )
     .action(async (flags: LogDirsFlags) => {
       if (flags.describe !== true) throw new UsageError('log-dirs needs --describe.');
       await withAdmin(flags, async (admin) => {
         process.stdout.write('Querying brokers for log directories information\n');
         const brokers = await admin.describeLogDirs(flags.brokerList);
-        process.stdout.write(`Received log directory information from brokers ${brokers.map((b) => b.nodeId).join(',')}\n`);
-        process.stdout.write(`${logDirsJson(brokers, flags.topicList === undefined ? null : new Set(flags.topicList))}\n`);
+        process.stdout.write(
+          `Received log directory information from brokers ${brokers.map((b) => b.nodeId).join(',')}\n`,
+        );
+        process.stdout.write(
+          `${logDirsJson(brokers, flags.topicList === undefined ? null : new Set(flags.topicList))}\n`,
+        );
       });
     });
 }

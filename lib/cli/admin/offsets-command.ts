@@ -22,29 +22,49 @@ export function offsetSpecArg(v: string): OffsetSpec {
   if (v === '-1' || v === 'latest') return 'latest';
   if (v === '-2' || v === 'earliest') return 'earliest';
   const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new CommanderArgError('--time must be -1 (latest), -2 (earliest) or a timestamp in ms.');
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n))
+    throw new CommanderArgError('--time must be -1 (latest), -2 (earliest) or a timestamp in ms.');
   return n;
 }
 
 export function offsetsCommand(): Command {
   return withConnectionOptions(new Command('offsets'))
-    .description('Print the offsets of topic partitions at a time: latest, earliest or by timestamp (kafka-get-offsets).')
+    .description(
+      'Print the offsets of topic partitions at a time: latest, earliest or by timestamp (kafka-get-offsets).',
+    )
     .option('--topic <regex>', 'the topics, a regular expression (default: all)')
-    .option('--partitions <list>', 'only these partitions, comma-separated', intListArg('--partitions', 'partition numbers'))
-    .option('--time <time>', '-1 for the latest offset, -2 for the earliest, or a timestamp in ms', offsetSpecArg, 'latest' as OffsetSpec)
+    .option(
+      '--partitions <list>',
+      'only these partitions, comma-separated',
+      intListArg('--partitions', 'partition numbers'),
+    )
+    .option(
+      '--time <time>',
+      '-1 for the latest offset, -2 for the earliest, or a timestamp in ms',
+      offsetSpecArg,
+      'latest' as OffsetSpec,
+    )
     .option('--exclude-internal-topics', 'leave internal topics out when --topic is not given')
     .action(async (flags: OffsetsFlags) => {
       await withAdmin(flags, async (admin) => {
         const matches = topicMatcher(flags.topic);
-        const names = (await admin.listTopics({ includeInternal: flags.excludeInternalTopics !== true || flags.topic !== undefined }))
-          .filter(matches);
+        const names = (
+          await admin.listTopics({ includeInternal: flags.excludeInternalTopics !== true || flags.topic !== undefined })
+        ).filter(matches);
         if (names.length === 0) throw new Error(`No topic matches '${flags.topic ?? '.*'}'.`);
         const wanted = flags.partitions === undefined ? null : new Set(flags.partitions);
-        const queries = (await admin.describeTopics(names)).flatMap((t) => t.partitions
-          .filter((p) => wanted === null || wanted.has(p.partition))
-          .map((p) => ({ topic: t.name, partition: p.partition, spec: flags.time })));
+        const queries = (await admin.describeTopics(names)).flatMap((t) =>
+          t.partitions
+            .filter((p) => wanted === null || wanted.has(p.partition))
+            .map((p) => ({ topic: t.name, partition: p.partition, spec: flags.time })),
+        );
         const offsets = await admin.listOffsets(queries);
-        process.stdout.write(offsets.filter((o) => o.offset >= 0).map((o) => `${o.topic}:${o.partition}:${o.offset}\n`).join(''));
+        process.stdout.write(
+          offsets
+            .filter((o) => o.offset >= 0)
+            .map((o) => `${o.topic}:${o.partition}:${o.offset}\n`)
+            .join(''),
+        );
       });
     });
 }

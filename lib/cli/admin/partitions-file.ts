@@ -19,8 +19,12 @@ export function readTextFile(path: string): string {
  * The entries of a partitions file, each checked for its topic and partition and handed to `entry` for the rest
  * of its fields; `what` names the file in messages and `example` shows its shape.
  */
-export function parsePartitionsFile<T>(text: string, what: string, example: string,
-  entry: (raw: Record<string, unknown>, tp: TopicPartition, where: string) => T): T[] {
+export function parsePartitionsFile<T>(
+  text: string,
+  what: string,
+  example: string,
+  entry: (raw: Record<string, unknown>, tp: TopicPartition, where: string) => T,
+): T[] {
   let js: unknown;
   try {
     js = JSON.parse(text);
@@ -28,12 +32,15 @@ export function parsePartitionsFile<T>(text: string, what: string, example: stri
     throw new UsageError(`The ${what} is not JSON: ${(e as Error).message}`);
   }
   const partitions = (js as { partitions?: unknown }).partitions;
-  if (!Array.isArray(partitions) || partitions.length === 0) throw new UsageError(`The ${what} needs a non-empty "partitions" array: ${example}`);
+  if (!Array.isArray(partitions) || partitions.length === 0)
+    throw new UsageError(`The ${what} needs a non-empty "partitions" array: ${example}`);
   const seen = new Set<string>();
   return partitions.map((raw: Record<string, unknown>, i) => {
     const where = `partitions[${i}]`;
-    if (typeof raw.topic !== 'string' || raw.topic === '') throw new UsageError(`${where}: "topic" must be a topic name.`);
-    if (!Number.isInteger(raw.partition) || (raw.partition as number) < 0) throw new UsageError(`${where}: "partition" must be an integer >= 0.`);
+    if (typeof raw.topic !== 'string' || raw.topic === '')
+      throw new UsageError(`${where}: "topic" must be a topic name.`);
+    if (!Number.isInteger(raw.partition) || (raw.partition as number) < 0)
+      throw new UsageError(`${where}: "partition" must be an integer >= 0.`);
     const tp = { topic: raw.topic, partition: raw.partition as number };
     const key = `${tp.topic}-${tp.partition}`;
     if (seen.has(key)) throw new UsageError(`Partition ${key} is listed twice in the ${what}.`);

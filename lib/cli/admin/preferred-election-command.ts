@@ -22,10 +22,15 @@ export function parseElectionPartitions(text: string): TopicPartition[] {
 
 export function preferredElectionCommand(): Command {
   return new Command('preferred-replica-election')
-    .description('Move leadership back to each partition\'s preferred (first) replica through ZooKeeper ' +
-      '(ZooKeeper-era kafka-preferred-replica-election).')
+    .description(
+      "Move leadership back to each partition's preferred (first) replica through ZooKeeper " +
+        '(ZooKeeper-era kafka-preferred-replica-election).',
+    )
     .requiredOption('--zookeeper <host:port[/chroot]>', 'REQUIRED: the ZooKeeper connection string of the cluster')
-    .option('--path-to-json-file <file>', 'the partitions, {"partitions":[{"topic":"t","partition":0}]} (default: every partition)')
+    .option(
+      '--path-to-json-file <file>',
+      'the partitions, {"partitions":[{"topic":"t","partition":0}]} (default: every partition)',
+    )
     .action(async (flags: ElectionFlags) => {
       let requested: TopicPartition[] | null = null;
       if (flags.pathToJsonFile !== undefined) {
@@ -35,19 +40,26 @@ export function preferredElectionCommand(): Command {
         const existing: TopicPartition[] = [];
         const topics = requested === null ? await zk.getAllTopics() : [...new Set(requested.map((p) => p.topic))];
         for (const topic of topics) {
-          for (const partition of (await zk.getTopicAssignment(topic))?.partitions.keys() ?? []) existing.push({ topic, partition });
+          for (const partition of (await zk.getTopicAssignment(topic))?.partitions.keys() ?? [])
+            existing.push({ topic, partition });
         }
         const known = new Set(existing.map((p) => `${p.topic}-${p.partition}`));
-        const missing = (requested ?? []).filter((p) => !known.has(`${p.topic}-${p.partition}`)).map((p) => `${p.topic}-${p.partition}`);
+        const missing = (requested ?? [])
+          .filter((p) => !known.has(`${p.topic}-${p.partition}`))
+          .map((p) => `${p.topic}-${p.partition}`);
         if (missing.length > 0) throw new Error(`These partitions do not exist: ${missing.join(', ')}.`);
         const partitions = requested ?? existing;
         const json = JSON.stringify({ version: 1, partitions });
         if (!(await zk.createPreferredReplicaElection(partitions))) {
-          throw new Error('Preferred replica leader election currently in progress; wait for the controller to finish it (the znode ' +
-            '/admin/preferred_replica_election goes away) and run this again.');
+          throw new Error(
+            'Preferred replica leader election currently in progress; wait for the controller to finish it (the znode ' +
+              '/admin/preferred_replica_election goes away) and run this again.',
+          );
         }
-        process.stdout.write(`Created preferred replica election path with ${json}\n` +
-          `Successfully started preferred replica election for ${partitions.length} partition(s)\n`);
+        process.stdout.write(
+          `Created preferred replica election path with ${json}\n` +
+            `Successfully started preferred replica election for ${partitions.length} partition(s)\n`,
+        );
       });
     });
 }

@@ -3,7 +3,12 @@
  * resolution (see client-options.ts for the shared rules).
  */
 import {
-  COMMON_OPTION_RULES, DEFAULT_COMMON_CLIENT_OPTIONS, intRule, resolveOptions, withGeneratedClientId, type CommonClientOptions,
+  COMMON_OPTION_RULES,
+  DEFAULT_COMMON_CLIENT_OPTIONS,
+  intRule,
+  resolveOptions,
+  withGeneratedClientId,
+  type CommonClientOptions,
   type Resolved,
 } from '../client-options.js';
 
@@ -29,6 +34,8 @@ const ADMIN_OPTION_RULES = {
 export type ResolvedAdminOptions = Resolved<typeof ADMIN_OPTION_RULES>;
 
 export function resolveAdminOptions(options: AdminOptions): ResolvedAdminOptions {
-  return withGeneratedClientId(resolveOptions('admin client', ADMIN_OPTION_RULES, DEFAULT_ADMIN_OPTIONS,
-    options as Record<string, unknown>), 'adminclient');
+  return withGeneratedClientId(
+    resolveOptions('admin client', ADMIN_OPTION_RULES, DEFAULT_ADMIN_OPTIONS, options as Record<string, unknown>),
+    'adminclient',
+  );
 }

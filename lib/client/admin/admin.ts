@@ -83,8 +83,14 @@ export interface ConfigResource {
   name: string;
 }
 
-export type ConfigSourceName = 'UNKNOWN' | 'DYNAMIC_TOPIC_CONFIG' | 'DYNAMIC_BROKER_CONFIG' | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
-  | 'STATIC_BROKER_CONFIG' | 'DEFAULT_CONFIG' | 'DYNAMIC_BROKER_LOGGER_CONFIG';
+export type ConfigSourceName =
+  | 'UNKNOWN'
+  | 'DYNAMIC_TOPIC_CONFIG'
+  | 'DYNAMIC_BROKER_CONFIG'
+  | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
+  | 'STATIC_BROKER_CONFIG'
+  | 'DEFAULT_CONFIG'
+  | 'DYNAMIC_BROKER_LOGGER_CONFIG';
 
 export interface ConfigEntry {
   name: string;
@@ -116,8 +122,13 @@ export interface ConsumerGroupDescription {
   partitionAssignor: string;
   /** Broker id of the group's coordinator. */
   coordinator: number;
-  members: Array<{ memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string;
-    assignment: TopicPartitionRef[] }>;
+  members: Array<{
+    memberId: string;
+    groupInstanceId: string | null;
+    clientId: string;
+    clientHost: string;
+    assignment: TopicPartitionRef[];
+  }>;
 }
 
 export interface ClusterDescription {
@@ -129,8 +140,11 @@ export interface ClusterDescription {
 
 export interface BrokerLogDirs {
   nodeId: number;
-  logDirs: Array<{ logDir: string; error: ApiError | null;
-    partitions: Array<{ topic: string; partition: number; size: number; offsetLag: number }> }>;
+  logDirs: Array<{
+    logDir: string;
+    error: ApiError | null;
+    partitions: Array<{ topic: string; partition: number; size: number; offsetLag: number }>;
+  }>;
 }
 
 export interface BrokerApiVersions {
@@ -189,7 +203,8 @@ export class Admin {
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */
   async connect(): Promise<void> {
-    if (this.state !== 'New') throw new IllegalStateError(`Admin.connect() called in state ${this.state}; connect once.`);
+    if (this.state !== 'New')
+      throw new IllegalStateError(`Admin.connect() called in state ${this.state}; connect once.`);
     this.state = 'Connecting';
     try {
       await this.cluster.connect(this.time.hiResMs() + this.options['default.api.timeout.ms']);
@@ -207,16 +222,26 @@ export class Admin {
   }
 
   /** Creates topics; resolves with the partition count and replication factor each got. */
-  async createTopics(topics: readonly NewTopic[], options: AdminCallOptions & { validateOnly?: boolean } = {}): Promise<CreatedTopic[]> {
+  async createTopics(
+    topics: readonly NewTopic[],
+    options: AdminCallOptions & { validateOnly?: boolean } = {},
+  ): Promise<CreatedTopic[]> {
     const bodies = topics.map(toCreatableTopic);
     const created = new Map<string, CreatedTopic>();
     let pending = bodies;
     await this.withRetries('CreateTopics', options, async (remainingMs) => {
-      const response = await this.cluster.sendToController(ApiKey.CreateTopics,
-        { topics: pending, timeoutMs: this.brokerTimeoutMs(remainingMs), validateOnly: options.validateOnly ?? false });
-      const retriable = this.collect(response.topics, (t) => `Topic '${t.name}'`, (t) => {
-        created.set(t.name, { name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor });
+      const response = await this.cluster.sendToController(ApiKey.CreateTopics, {
+        topics: pending,
+        timeoutMs: this.brokerTimeoutMs(remainingMs),
+        validateOnly: options.validateOnly ?? false,
       });
+      const retriable = this.collect(
+        response.topics,
+        (t) => `Topic '${t.name}'`,
+        (t) => {
+          created.set(t.name, { name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor });
+        },
+      );
       pending = pending.filter((t) => !created.has(t.name));
       if (retriable !== null) throw retriable;
     });
@@ -227,24 +252,44 @@ export class Admin {
   async deleteTopics(names: readonly string[], options: AdminCallOptions = {}): Promise<void> {
     const done = new Set<string>();
     await this.withRetries('DeleteTopics', options, async (remainingMs) => {
-      const response = await this.cluster.sendToController(ApiKey.DeleteTopics,
-        { topicNames: names.filter((n) => !done.has(n)), timeoutMs: this.brokerTimeoutMs(remainingMs) });
-      const retriable = this.collect(response.responses, (t) => `Topic '${t.name}'`, (t) => done.add(t.name));
+      const response = await this.cluster.sendToController(ApiKey.DeleteTopics, {
+        topicNames: names.filter((n) => !done.has(n)),
+        timeoutMs: this.brokerTimeoutMs(remainingMs),
+      });
+      const retriable = this.collect(
+        response.responses,
+        (t) => `Topic '${t.name}'`,
+        (t) => done.add(t.name),
+      );
       if (retriable !== null) throw retriable;
     });
   }
 
   /** Adds partitions to topics. */
-  async createPartitions(requests: readonly NewPartitions[], options: AdminCallOptions & { validateOnly?: boolean } = {}): Promise<void> {
+  async createPartitions(
+    requests: readonly NewPartitions[],
+    options: AdminCallOptions & { validateOnly?: boolean } = {},
+  ): Promise<void> {
     const done = new Set<string>();
     await this.withRetries('CreatePartitions', options, async (remainingMs) => {
-      const topics = requests.filter((r) => !done.has(r.topic)).map((r) => ({
-        name: r.topic, count: r.count,
-        assignments: r.assignments === undefined ? null : r.assignments.map((brokerIds) => ({ brokerIds: [...brokerIds] })),
-      }));
-      const response = await this.cluster.sendToController(ApiKey.CreatePartitions,
-        { topics, timeoutMs: this.brokerTimeoutMs(remainingMs), validateOnly: options.validateOnly ?? false });
-      const retriable = this.collect(response.results, (t) => `Topic '${t.name}'`, (t) => done.add(t.name));
+      const topics = requests
+        .filter((r) => !done.has(r.topic))
+        .map((r) => ({
+          name: r.topic,
+          count: r.count,
+          assignments:
+            r.assignments === undefined ? null : r.assignments.map((brokerIds) => ({ brokerIds: [...brokerIds] })),
+        }));
+      const response = await this.cluster.sendToController(ApiKey.CreatePartitions, {
+        topics,
+        timeoutMs: this.brokerTimeoutMs(remainingMs),
+        validateOnly: options.validateOnly ?? false,
+      });
+      const retriable = this.collect(
+        response.results,
+        (t) => `Topic '${t.name}'`,
+        (t) => done.add(t.name),
+      );
       if (retriable !== null) throw retriable;
     });
   }
@@ -253,15 +298,21 @@ export class Admin {
   async listTopics(options: AdminCallOptions & { includeInternal?: boolean } = {}): Promise<string[]> {
     return this.withRetries('ListTopics', options, async () => {
       const response = await this.cluster.sendToAny(ApiKey.Metadata, { topics: null, allowAutoTopicCreation: false });
-      return response.topics.filter((t) => t.errorCode === 0 && (options.includeInternal === true || !t.isInternal))
-        .map((t) => t.name).sort();
+      return response.topics
+        .filter((t) => t.errorCode === 0 && (options.includeInternal === true || !t.isInternal))
+        .map((t) => t.name)
+        .sort();
     });
   }
 
   /** Partitions, leaders, replicas and ISR of topics; rejects with UNKNOWN_TOPIC_OR_PARTITION for a missing one. */
   async describeTopics(names: readonly string[], options: AdminCallOptions = {}): Promise<TopicDescription[]> {
-    const response = await this.withRetries('DescribeTopics', options, () => this.cluster.sendToAny(ApiKey.Metadata,
-      { topics: names.map((name) => ({ name })), allowAutoTopicCreation: false }));
+    const response = await this.withRetries('DescribeTopics', options, () =>
+      this.cluster.sendToAny(ApiKey.Metadata, {
+        topics: names.map((name) => ({ name })),
+        allowAutoTopicCreation: false,
+      }),
+    );
     // A topic's error is final here, as in Kafka's describeTopics: the metadata answer is the description.
     return names.map((name) => {
       const t = response.topics.find((x) => x.name === name);
@@ -272,10 +323,16 @@ export class Admin {
       return {
         name,
         isInternal: t.isInternal,
-        partitions: [...t.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex).map((p) => ({
-          partition: p.partitionIndex, leader: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: p.replicaNodes,
-          isr: p.isrNodes, offlineReplicas: p.offlineReplicas,
-        })),
+        partitions: [...t.partitions]
+          .sort((a, b) => a.partitionIndex - b.partitionIndex)
+          .map((p) => ({
+            partition: p.partitionIndex,
+            leader: p.leaderId,
+            leaderEpoch: p.leaderEpoch,
+            replicas: p.replicaNodes,
+            isr: p.isrNodes,
+            offlineReplicas: p.offlineReplicas,
+          })),
       };
     });
   }
@@ -283,7 +340,9 @@ export class Admin {
   /** The cluster id, the controller and the live brokers. */
   async describeCluster(options: AdminCallOptions = {}): Promise<ClusterDescription> {
     return this.withRetries('DescribeCluster', options, async () => {
-      const response = await this.cluster.sendToAny(ApiKey.DescribeCluster, { includeClusterAuthorizedOperations: false });
+      const response = await this.cluster.sendToAny(ApiKey.DescribeCluster, {
+        includeClusterAuthorizedOperations: false,
+      });
       if (response.errorCode !== 0) throw apiErrorFromCode(response.errorCode, response.errorMessage ?? undefined);
       return {
         clusterId: response.clusterId,
@@ -294,30 +353,48 @@ export class Admin {
   }
 
   /** The effective configs of topics and brokers, with where each value comes from. `keys` limits the names. */
-  async describeConfigs(resources: ReadonlyArray<ConfigResource & { keys?: readonly string[] }>,
-    options: AdminCallOptions = {}): Promise<ConfigResourceDescription[]> {
-    const results = await Promise.all(this.groupByTarget(resources).map(([nodeId, group]) =>
-      this.withRetries('DescribeConfigs', options, async () => {
-        const body = {
-          resources: group.map((r) => ({ resourceType: resourceTypeOf(r.type), resourceName: r.name,
-            configurationKeys: r.keys === undefined ? null : [...r.keys] })),
-          includeSynonyms: true,
-          includeDocumentation: false,
-        };
-        const response = nodeId === null ? await this.cluster.sendToAny(ApiKey.DescribeConfigs, body)
-          : await this.cluster.send(nodeId, ApiKey.DescribeConfigs, body);
-        return response.results.map((r) => {
-          if (r.errorCode !== 0) throw this.resourceError(r);
-          return {
-            type: kindOf(r.resourceType), name: r.resourceName,
-            configs: r.configs.map((c) => ({
-              name: c.name, value: c.value, source: SOURCE_NAMES.get(c.configSource) ?? 'UNKNOWN', isReadOnly: c.readOnly,
-              isSensitive: c.isSensitive,
-              synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value, source: SOURCE_NAMES.get(s.source) ?? 'UNKNOWN' })),
+  async describeConfigs(
+    resources: ReadonlyArray<ConfigResource & { keys?: readonly string[] }>,
+    options: AdminCallOptions = {},
+  ): Promise<ConfigResourceDescription[]> {
+    const results = await Promise.all(
+      this.groupByTarget(resources).map(([nodeId, group]) =>
+        this.withRetries('DescribeConfigs', options, async () => {
+          const body = {
+            resources: group.map((r) => ({
+              resourceType: resourceTypeOf(r.type),
+              resourceName: r.name,
+              configurationKeys: r.keys === undefined ? null : [...r.keys],
             })),
+            includeSynonyms: true,
+            includeDocumentation: false,
           };
-        });
-      })));
+          const response =
+            nodeId === null
+              ? await this.cluster.sendToAny(ApiKey.DescribeConfigs, body)
+              : await this.cluster.send(nodeId, ApiKey.DescribeConfigs, body);
+          return response.results.map((r) => {
+            if (r.errorCode !== 0) throw this.resourceError(r);
+            return {
+              type: kindOf(r.resourceType),
+              name: r.resourceName,
+              configs: r.configs.map((c) => ({
+                name: c.name,
+                value: c.value,
+                source: SOURCE_NAMES.get(c.configSource) ?? 'UNKNOWN',
+                isReadOnly: c.readOnly,
+                isSensitive: c.isSensitive,
+                synonyms: c.synonyms.map((s) => ({
+                  name: s.name,
+                  value: s.value,
+                  source: SOURCE_NAMES.get(s.source) ?? 'UNKNOWN',
+                })),
+              })),
+            };
+          });
+        }),
+      ),
+    );
     return results.flat();
   }
 
@@ -325,21 +402,29 @@ export class Admin {
    * Replaces the dynamic config overrides of each resource with `configs` (Kafka's non-incremental AlterConfigs:
    * keys left out lose their override; a null value removes one).
    */
-  async alterConfigs(resources: ReadonlyArray<ConfigResource & { configs: Readonly<Record<string, string | null>> }>,
-    options: AdminCallOptions & { validateOnly?: boolean } = {}): Promise<void> {
-    await Promise.all(this.groupByTarget(resources).map(([nodeId, group]) =>
-      this.withRetries('AlterConfigs', options, async () => {
-        const body = {
-          resources: group.map((r) => ({
-            resourceType: resourceTypeOf(r.type), resourceName: r.name,
-            configs: Object.entries(r.configs).map(([name, value]) => ({ name, value })),
-          })),
-          validateOnly: options.validateOnly ?? false,
-        };
-        const response = nodeId === null ? await this.cluster.sendToAny(ApiKey.AlterConfigs, body)
-          : await this.cluster.send(nodeId, ApiKey.AlterConfigs, body);
-        for (const r of response.responses) if (r.errorCode !== 0) throw this.resourceError(r);
-      })));
+  async alterConfigs(
+    resources: ReadonlyArray<ConfigResource & { configs: Readonly<Record<string, string | null>> }>,
+    options: AdminCallOptions & { validateOnly?: boolean } = {},
+  ): Promise<void> {
+    await Promise.all(
+      this.groupByTarget(resources).map(([nodeId, group]) =>
+        this.withRetries('AlterConfigs', options, async () => {
+          const body = {
+            resources: group.map((r) => ({
+              resourceType: resourceTypeOf(r.type),
+              resourceName: r.name,
+              configs: Object.entries(r.configs).map(([name, value]) => ({ name, value })),
+            })),
+            validateOnly: options.validateOnly ?? false,
+          };
+          const response =
+            nodeId === null
+              ? await this.cluster.sendToAny(ApiKey.AlterConfigs, body)
+              : await this.cluster.send(nodeId, ApiKey.AlterConfigs, body);
+          for (const r of response.responses) if (r.errorCode !== 0) throw this.resourceError(r);
+        }),
+      ),
+    );
   }
 
   /**
@@ -348,16 +433,25 @@ export class Admin {
    */
   async describeBrokerApiVersions(options: AdminCallOptions = {}): Promise<BrokerApiVersions[]> {
     const { brokers } = await this.describeCluster(options);
-    return Promise.all(brokers.map(async (b): Promise<BrokerApiVersions> => {
-      try {
-        const res = await this.withRetries('ApiVersions', options, () => this.cluster.send(b.nodeId, ApiKey.ApiVersions,
-          { clientSoftwareName: 'mq-client', clientSoftwareVersion: '' }));
-        if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode);
-        return { ...b, apis: res.apiKeys.map((k) => ({ apiKey: k.apiKey, minVersion: k.minVersion, maxVersion: k.maxVersion })) };
-      } catch (e) {
-        return { ...b, error: e as Error };
-      }
-    }));
+    return Promise.all(
+      brokers.map(async (b): Promise<BrokerApiVersions> => {
+        try {
+          const res = await this.withRetries('ApiVersions', options, () =>
+            this.cluster.send(b.nodeId, ApiKey.ApiVersions, {
+              clientSoftwareName: 'mq-client',
+              clientSoftwareVersion: '',
+            }),
+          );
+          if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode);
+          return {
+            ...b,
+            apis: res.apiKeys.map((k) => ({ apiKey: k.apiKey, minVersion: k.minVersion, maxVersion: k.maxVersion })),
+          };
+        } catch (e) {
+          return { ...b, error: e as Error };
+        }
+      }),
+    );
   }
 
   /**
@@ -366,32 +460,54 @@ export class Admin {
    */
   async describeLogDirs(brokerIds?: readonly number[], options: AdminCallOptions = {}): Promise<BrokerLogDirs[]> {
     const ids = brokerIds ?? (await this.describeCluster(options)).brokers.map((b) => b.nodeId);
-    return Promise.all(ids.map((nodeId) => this.withRetries('DescribeLogDirs', options, async () => {
-      const res = await this.cluster.send(nodeId, ApiKey.DescribeLogDirs, { topics: null });
-      return {
-        nodeId,
-        logDirs: res.results.map((d) => ({
-          logDir: d.logDir, error: d.errorCode === 0 ? null : apiErrorFromCode(d.errorCode),
-          partitions: d.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex,
-            size: p.partitionSize, offsetLag: p.offsetLag }))),
-        })),
-      };
-    })));
+    return Promise.all(
+      ids.map((nodeId) =>
+        this.withRetries('DescribeLogDirs', options, async () => {
+          const res = await this.cluster.send(nodeId, ApiKey.DescribeLogDirs, { topics: null });
+          return {
+            nodeId,
+            logDirs: res.results.map((d) => ({
+              logDir: d.logDir,
+              error: d.errorCode === 0 ? null : apiErrorFromCode(d.errorCode),
+              partitions: d.topics.flatMap((t) =>
+                t.partitions.map((p) => ({
+                  topic: t.name,
+                  partition: p.partitionIndex,
+                  size: p.partitionSize,
+                  offsetLag: p.offsetLag,
+                })),
+              ),
+            })),
+          };
+        }),
+      ),
+    );
   }
 
   /** Offsets of partitions by spec: 'earliest' (log start), 'latest' (end), or a timestamp in ms. */
-  async listOffsets(queries: ReadonlyArray<{ topic: string; partition: number; spec: OffsetSpec }>,
-    options: AdminCallOptions & { isolationLevel?: 'read_uncommitted' | 'read_committed' } = {}): Promise<ListedOffset[]> {
+  async listOffsets(
+    queries: ReadonlyArray<{ topic: string; partition: number; spec: OffsetSpec }>,
+    options: AdminCallOptions & { isolationLevel?: 'read_uncommitted' | 'read_committed' } = {},
+  ): Promise<ListedOffset[]> {
     this.checkConnected();
     const lookups = queries.map(({ topic, partition, spec }) => {
       if (spec !== 'earliest' && spec !== 'latest' && !(Number.isSafeInteger(spec) && spec >= 0)) {
-        throw new InvalidArgumentError(`Invalid offset spec ${JSON.stringify(spec)} for ${topic}-${partition}: use ` +
-          "'earliest', 'latest' or a timestamp in ms >= 0.");
+        throw new InvalidArgumentError(
+          `Invalid offset spec ${JSON.stringify(spec)} for ${topic}-${partition}: use ` +
+            "'earliest', 'latest' or a timestamp in ms >= 0.",
+        );
       }
-      return { topic, partition, timestamp: spec === 'earliest' ? EARLIEST_TIMESTAMP : spec === 'latest' ? LATEST_TIMESTAMP : spec };
+      return {
+        topic,
+        partition,
+        timestamp: spec === 'earliest' ? EARLIEST_TIMESTAMP : spec === 'latest' ? LATEST_TIMESTAMP : spec,
+      };
     });
     const answers = await listOffsets(lookups, {
-      cluster: this.cluster, time: this.time, deadlineMs: this.deadlineMs(options), retryBackoffMs: this.options['retry.backoff.ms'],
+      cluster: this.cluster,
+      time: this.time,
+      deadlineMs: this.deadlineMs(options),
+      retryBackoffMs: this.options['retry.backoff.ms'],
       isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
     });
     return lookups.map(({ topic, partition }) => {
@@ -404,13 +520,17 @@ export class Admin {
   async listConsumerGroups(options: AdminCallOptions = {}): Promise<ConsumerGroupListing[]> {
     const byBroker = await this.withRetries('ListGroups', options, async () => {
       await this.cluster.refresh();
-      return Promise.all([...this.cluster.metadata.brokers.keys()].map(async (nodeId) => {
-        const res = await this.cluster.send(nodeId, ApiKey.ListGroups, { statesFilter: [] });
-        if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode, `Broker ${nodeId} cannot list its groups yet`);
-        return res.groups;
-      }));
+      return Promise.all(
+        [...this.cluster.metadata.brokers.keys()].map(async (nodeId) => {
+          const res = await this.cluster.send(nodeId, ApiKey.ListGroups, { statesFilter: [] });
+          if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode, `Broker ${nodeId} cannot list its groups yet`);
+          return res.groups;
+        }),
+      );
     });
-    return byBroker.flat().map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState }))
+    return byBroker
+      .flat()
+      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState }))
       .sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
   }
 
@@ -418,24 +538,47 @@ export class Admin {
    * State, assignor and members of consumer groups, each member with the partitions assigned to it, as its
    * coordinator describes them; an unknown group is described as Dead with no members, as in Kafka.
    */
-  async describeConsumerGroups(groupIds: readonly string[], options: AdminCallOptions = {}): Promise<ConsumerGroupDescription[]> {
+  async describeConsumerGroups(
+    groupIds: readonly string[],
+    options: AdminCallOptions = {},
+  ): Promise<ConsumerGroupDescription[]> {
     this.checkConnected();
-    return Promise.all(groupIds.map((groupId) => this.groupOffsets(groupId, options).withCoordinator('DescribeGroups', async (nodeId) => {
-      const res = await this.cluster.send(nodeId, ApiKey.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false });
-      const g = res.groups[0]!;
-      if (g.errorCode !== 0) throw apiErrorFromCode(g.errorCode, `Group '${groupId}': ${apiErrorFromCode(g.errorCode).message}`);
-      return {
-        groupId, state: g.groupState, protocolType: g.protocolType, partitionAssignor: g.protocolData, coordinator: nodeId,
-        members: g.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, clientId: m.clientId,
-          clientHost: m.clientHost,
-          assignment: g.protocolType === CONSUMER_PROTOCOL_TYPE ? decodeAssignment(m.memberAssignment).partitions : [] })),
-      };
-    })));
+    return Promise.all(
+      groupIds.map((groupId) =>
+        this.groupOffsets(groupId, options).withCoordinator('DescribeGroups', async (nodeId) => {
+          const res = await this.cluster.send(nodeId, ApiKey.DescribeGroups, {
+            groups: [groupId],
+            includeAuthorizedOperations: false,
+          });
+          const g = res.groups[0]!;
+          if (g.errorCode !== 0)
+            throw apiErrorFromCode(g.errorCode, `Group '${groupId}': ${apiErrorFromCode(g.errorCode).message}`);
+          return {
+            groupId,
+            state: g.groupState,
+            protocolType: g.protocolType,
+            partitionAssignor: g.protocolData,
+            coordinator: nodeId,
+            members: g.members.map((m) => ({
+              memberId: m.memberId,
+              groupInstanceId: m.groupInstanceId,
+              clientId: m.clientId,
+              clientHost: m.clientHost,
+              assignment:
+                g.protocolType === CONSUMER_PROTOCOL_TYPE ? decodeAssignment(m.memberAssignment).partitions : [],
+            })),
+          };
+        }),
+      ),
+    );
   }
 
   /** A group's committed offsets: of `partitions`, or every one it has (offset -1 where none was committed). */
-  async listConsumerGroupOffsets(groupId: string, partitions?: readonly TopicPartitionRef[],
-    options: AdminCallOptions = {}): Promise<CommittedOffset[]> {
+  async listConsumerGroupOffsets(
+    groupId: string,
+    partitions?: readonly TopicPartitionRef[],
+    options: AdminCallOptions = {},
+  ): Promise<CommittedOffset[]> {
     this.checkConnected();
     return this.groupOffsets(groupId, options).fetch(partitions ?? 'all');
   }
@@ -444,7 +587,11 @@ export class Admin {
    * Sets a group's committed offsets (Kafka's alterConsumerGroupOffsets, behind `mq-admin groups --reset-offsets`).
    * Only for a group without active members: the coordinator refuses the commit (UNKNOWN_MEMBER_ID) while one has.
    */
-  async alterConsumerGroupOffsets(groupId: string, offsets: readonly OffsetToCommit[], options: AdminCallOptions = {}): Promise<void> {
+  async alterConsumerGroupOffsets(
+    groupId: string,
+    offsets: readonly OffsetToCommit[],
+    options: AdminCallOptions = {},
+  ): Promise<void> {
     this.checkConnected();
     await this.groupOffsets(groupId, options).commit(offsets);
   }
@@ -454,34 +601,58 @@ export class Admin {
    * without members, and for topics an active consumer group does not subscribe to. Resolves with each partition's
    * outcome (`error` GROUP_SUBSCRIBED_TO_TOPIC where refused); rejects with a group-level error (GROUP_ID_NOT_FOUND).
    */
-  async deleteConsumerGroupOffsets(groupId: string, partitions: readonly TopicPartitionRef[],
-    options: AdminCallOptions = {}): Promise<Array<TopicPartitionRef & { error: ApiError | null }>> {
+  async deleteConsumerGroupOffsets(
+    groupId: string,
+    partitions: readonly TopicPartitionRef[],
+    options: AdminCallOptions = {},
+  ): Promise<Array<TopicPartitionRef & { error: ApiError | null }>> {
     this.checkConnected();
     const byTopic = new Map<string, number[]>();
     for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
     return this.groupOffsets(groupId, options).withCoordinator('OffsetDelete', async (nodeId) => {
-      const res = await this.cluster.send(nodeId, ApiKey.OffsetDelete, { groupId,
-        topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex })) })) });
-      if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode, `Group '${groupId}': ${apiErrorFromCode(res.errorCode).message}`);
-      return res.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex,
-        error: p.errorCode === 0 ? null : apiErrorFromCode(p.errorCode) })));
+      const res = await this.cluster.send(nodeId, ApiKey.OffsetDelete, {
+        groupId,
+        topics: [...byTopic].map(([name, ps]) => ({
+          name,
+          partitions: ps.map((partitionIndex) => ({ partitionIndex })),
+        })),
+      });
+      if (res.errorCode !== 0)
+        throw apiErrorFromCode(res.errorCode, `Group '${groupId}': ${apiErrorFromCode(res.errorCode).message}`);
+      return res.topics.flatMap((t) =>
+        t.partitions.map((p) => ({
+          topic: t.name,
+          partition: p.partitionIndex,
+          error: p.errorCode === 0 ? null : apiErrorFromCode(p.errorCode),
+        })),
+      );
     });
   }
 
   /** Deletes groups without members and their offsets; NON_EMPTY_GROUP while one has members. */
   async deleteConsumerGroups(groupIds: readonly string[], options: AdminCallOptions = {}): Promise<void> {
     this.checkConnected();
-    await Promise.all(groupIds.map((groupId) => this.groupOffsets(groupId, options).withCoordinator('DeleteGroups', async (nodeId) => {
-      const res = await this.cluster.send(nodeId, ApiKey.DeleteGroups, { groupsNames: [groupId] });
-      const errorCode = res.results[0]!.errorCode;
-      if (errorCode !== 0) throw apiErrorFromCode(errorCode, `Group '${groupId}': ${apiErrorFromCode(errorCode).message}`);
-    })));
+    await Promise.all(
+      groupIds.map((groupId) =>
+        this.groupOffsets(groupId, options).withCoordinator('DeleteGroups', async (nodeId) => {
+          const res = await this.cluster.send(nodeId, ApiKey.DeleteGroups, { groupsNames: [groupId] });
+          const errorCode = res.results[0]!.errorCode;
+          if (errorCode !== 0)
+            throw apiErrorFromCode(errorCode, `Group '${groupId}': ${apiErrorFromCode(errorCode).message}`);
+        }),
+      ),
+    );
   }
 
   /** Coordinator routing and offsets of one group, with this call's deadline. */
   private groupOffsets(groupId: string, options: AdminCallOptions): GroupOffsets {
-    return new GroupOffsets({ cluster: this.cluster, groupId, time: this.time, retryBackoffMs: this.options['retry.backoff.ms'],
-      apiTimeoutMs: options.timeoutMs ?? this.options['default.api.timeout.ms'] });
+    return new GroupOffsets({
+      cluster: this.cluster,
+      groupId,
+      time: this.time,
+      retryBackoffMs: this.options['retry.backoff.ms'],
+      apiTimeoutMs: options.timeoutMs ?? this.options['default.api.timeout.ms'],
+    });
   }
 
   /**
@@ -492,9 +663,16 @@ export class Admin {
     this.checkConnected();
     const deadlineMs = this.deadlineMs(options);
     return retry(() => fn(Math.max(0, deadlineMs - this.time.hiResMs())), {
-      what, time: this.time, deadlineMs, backoff: this.backoff, retries: this.options.retries,
+      what,
+      time: this.time,
+      deadlineMs,
+      backoff: this.backoff,
+      retries: this.options.retries,
       onRetriableError: async (error) => {
-        if (isStaleMetadata(error)) await this.cluster.refresh().catch(() => { /* the next attempt reports it */ });
+        if (isStaleMetadata(error))
+          await this.cluster.refresh().catch(() => {
+            /* the next attempt reports it */
+          });
       },
     });
   }
@@ -503,8 +681,11 @@ export class Admin {
    * Walks per-item results: calls `onSuccess` for items without error, throws the first non-retriable error
    * (prefixed with `label(item)`), and returns the last retriable one (null when none), for the caller to retry.
    */
-  private collect<T extends { errorCode: number; errorMessage: string | null }>(items: readonly T[], label: (item: T) => string,
-    onSuccess: (item: T) => void): ApiError | null {
+  private collect<T extends { errorCode: number; errorMessage: string | null }>(
+    items: readonly T[],
+    label: (item: T) => string,
+    onSuccess: (item: T) => void,
+  ): ApiError | null {
     let retriable: ApiError | null = null;
     for (const item of items) {
       if (item.errorCode === 0) {
@@ -519,9 +700,17 @@ export class Admin {
     return retriable;
   }
 
-  private resourceError(r: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }): ApiError {
+  private resourceError(r: {
+    errorCode: number;
+    errorMessage: string | null;
+    resourceType: number;
+    resourceName: string;
+  }): ApiError {
     const error = apiErrorFromCode(r.errorCode, r.errorMessage ?? undefined);
-    return new ApiError(error.errorName, labelledMessage(`${kindOf(r.resourceType)} '${r.resourceName}'`, error.message));
+    return new ApiError(
+      error.errorName,
+      labelledMessage(`${kindOf(r.resourceType)} '${r.resourceName}'`, error.message),
+    );
   }
 
   /** Broker resources with an id go to that broker; the rest to any broker (null). */
@@ -529,7 +718,9 @@ export class Admin {
     const groups = new Map<number | null, R[]>();
     for (const r of resources) {
       if (r.type !== 'topic' && r.type !== 'broker') {
-        throw new InvalidArgumentError(`Config resource type must be 'topic' or 'broker'; found ${JSON.stringify(r.type)}.`);
+        throw new InvalidArgumentError(
+          `Config resource type must be 'topic' or 'broker'; found ${JSON.stringify(r.type)}.`,
+        );
       }
       const target = r.type === 'broker' && /^\d+$/.test(r.name) ? Number(r.name) : null;
       let group = groups.get(target);
@@ -550,8 +741,10 @@ export class Admin {
 
   private checkConnected(): void {
     if (this.state !== 'Connected') {
-      throw new IllegalStateError(`The admin client is ${this.state === 'Closed' ? 'closed' : 'not connected'}; ` +
-        'call connect() first and do not use it after close().');
+      throw new IllegalStateError(
+        `The admin client is ${this.state === 'Closed' ? 'closed' : 'not connected'}; ` +
+          'call connect() first and do not use it after close().',
+      );
     }
   }
 }
@@ -562,15 +755,21 @@ function toCreatableTopic(t: NewTopic): CreateTopicsRequest['topics'][number] {
   }
   const assignment = t.replicaAssignment;
   if (assignment !== undefined && (t.numPartitions !== undefined || t.replicationFactor !== undefined)) {
-    throw new InvalidArgumentError(`Topic '${t.name}': give either replicaAssignment or numPartitions/replicationFactor, ` +
-      'not both.');
+    throw new InvalidArgumentError(
+      `Topic '${t.name}': give either replicaAssignment or numPartitions/replicationFactor, ` + 'not both.',
+    );
   }
   return {
     name: t.name,
     numPartitions: t.numPartitions ?? -1,
     replicationFactor: t.replicationFactor ?? -1,
-    assignments: assignment === undefined ? []
-      : Object.entries(assignment).map(([p, brokerIds]) => ({ partitionIndex: Number(p), brokerIds: [...brokerIds] })),
+    assignments:
+      assignment === undefined
+        ? []
+        : Object.entries(assignment).map(([p, brokerIds]) => ({
+            partitionIndex: Number(p),
+            brokerIds: [...brokerIds],
+          })),
     configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
   };
 }

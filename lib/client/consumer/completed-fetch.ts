@@ -37,8 +37,10 @@ export class CompletedFetch {
     readonly highWatermark: number,
   ) {
     this.batches = iterateBatches(records);
-    this.aborted = readCommitted && abortedTransactions !== null
-      ? [...abortedTransactions].sort((a, b) => a.firstOffset - b.firstOffset) : [];
+    this.aborted =
+      readCommitted && abortedTransactions !== null
+        ? [...abortedTransactions].sort((a, b) => a.firstOffset - b.firstOffset)
+        : [];
   }
 
   get isStale(): boolean {

@@ -48,6 +48,7 @@ export class ConsumerBatch implements IterableIterator<Record> {
 
   /** Marks the whole batch consumed (after an `eachBatch` handler that did not iterate every record). */
   markConsumed(): void {
-    if (this.state.epoch === this.epoch && this.state.position! <= this.lastOffset) this.state.position = this.lastOffset + 1;
+    if (this.state.epoch === this.epoch && this.state.position! <= this.lastOffset)
+      this.state.position = this.lastOffset + 1;
   }
 }

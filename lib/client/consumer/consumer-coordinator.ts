@@ -42,10 +42,18 @@ import type { ClientCluster } from '../client-cluster.js';
 import type { ClusterMetadata } from '../cluster-metadata.js';
 import { sleep } from '../retry.js';
 import {
-  rebalanceProtocolOf, type MemberSubscription, type PartitionAssignor, type PreviousAssignment, type RebalanceProtocol,
+  rebalanceProtocolOf,
+  type MemberSubscription,
+  type PartitionAssignor,
+  type PreviousAssignment,
+  type RebalanceProtocol,
 } from './assignors/partition-assignor.js';
 import {
-  CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription,
+  CONSUMER_PROTOCOL_TYPE,
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
 } from '../../protocol/consumer-protocol.js';
 import type { GroupGeneration } from './group-offsets.js';
 import { withoutPartitions, type TopicPartitionRef } from './subscription-state.js';
@@ -165,7 +173,9 @@ export class ConsumerCoordinator {
     let failures = 0;
     while (this.running) {
       if (!this.needsJoin || this.stalled) {
-        await new Promise<void>((resolve) => { this.wake = resolve; });
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
         this.wake = null;
         continue;
       }
@@ -183,8 +193,11 @@ export class ConsumerCoordinator {
           this.opts.onFatal(err);
           return;
         }
-        if (err instanceof ConnectionError || err instanceof TimeoutError
-          || (err instanceof ApiError && ['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE'].includes(err.errorName))) {
+        if (
+          err instanceof ConnectionError ||
+          err instanceof TimeoutError ||
+          (err instanceof ApiError && ['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE'].includes(err.errorName))
+        ) {
           await this.dropConnection();
         }
         this.log.debug({ err }, 'join failed; retrying');
@@ -220,7 +233,8 @@ export class ConsumerCoordinator {
       await this.loseAssignment();
       return;
     }
-    const revoked = this.protocol === 'eager' ? this.assigned : this.assigned.filter((tp) => !this.topics.includes(tp.topic));
+    const revoked =
+      this.protocol === 'eager' ? this.assigned : this.assigned.filter((tp) => !this.topics.includes(tp.topic));
     if (revoked.length === 0) return;
     this.assigned = withoutPartitions(this.assigned, revoked);
     await this.opts.onRevoke(revoked);
@@ -233,12 +247,29 @@ export class ConsumerCoordinator {
       const conn = await this.coordinatorConnection();
       const owned = this.protocol === 'cooperative' ? this.assigned : [];
       const topics = this.topics;
-      const protocols = this.opts.assignors.map((a) => ({ name: a.name, metadata: encodeSubscription({
-        topics, userData: a.subscriptionUserData?.(this.previous) ?? null, ownedPartitions: owned }) }));
-      const join = () => conn.send(ApiKey.JoinGroup, 0, {
-        groupId: this.opts.groupId, sessionTimeoutMs: this.opts.sessionTimeoutMs, rebalanceTimeoutMs: this.opts.maxPollIntervalMs,
-        memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId, protocolType: CONSUMER_PROTOCOL_TYPE, protocols,
-      }, { timeoutMs: this.opts.maxPollIntervalMs + 5000 });
+      const protocols = this.opts.assignors.map((a) => ({
+        name: a.name,
+        metadata: encodeSubscription({
+          topics,
+          userData: a.subscriptionUserData?.(this.previous) ?? null,
+          ownedPartitions: owned,
+        }),
+      }));
+      const join = () =>
+        conn.send(
+          ApiKey.JoinGroup,
+          0,
+          {
+            groupId: this.opts.groupId,
+            sessionTimeoutMs: this.opts.sessionTimeoutMs,
+            rebalanceTimeoutMs: this.opts.maxPollIntervalMs,
+            memberId: this.memberId,
+            groupInstanceId: this.opts.groupInstanceId,
+            protocolType: CONSUMER_PROTOCOL_TYPE,
+            protocols,
+          },
+          { timeoutMs: this.opts.maxPollIntervalMs + 5000 },
+        );
       let joined = await join();
       if (joined.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
         this.memberId = joined.memberId;
@@ -249,13 +280,25 @@ export class ConsumerCoordinator {
       this.memberId = joined.memberId;
       this.generationId = joined.generationId;
       this.assignmentSnapshot = null;
-      const assignments = joined.leader === joined.memberId ? await this.assign(joined.protocolName, joined.members) : [];
-      const synced = await conn.send(ApiKey.SyncGroup, 0, {
-        groupId: this.opts.groupId, generationId: this.generationId, memberId: this.memberId,
-        groupInstanceId: this.opts.groupInstanceId, protocolType: CONSUMER_PROTOCOL_TYPE, protocolName: joined.protocolName, assignments,
-      }, { timeoutMs: this.opts.maxPollIntervalMs + 5000 });
+      const assignments =
+        joined.leader === joined.memberId ? await this.assign(joined.protocolName, joined.members) : [];
+      const synced = await conn.send(
+        ApiKey.SyncGroup,
+        0,
+        {
+          groupId: this.opts.groupId,
+          generationId: this.generationId,
+          memberId: this.memberId,
+          groupInstanceId: this.opts.groupInstanceId,
+          protocolType: CONSUMER_PROTOCOL_TYPE,
+          protocolName: joined.protocolName,
+          assignments,
+        },
+        { timeoutMs: this.opts.maxPollIntervalMs + 5000 },
+      );
       if (synced.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
-      if (synced.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || synced.errorCode === ErrorCode.ILLEGAL_GENERATION) this.generationId = -1;
+      if (synced.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || synced.errorCode === ErrorCode.ILLEGAL_GENERATION)
+        this.generationId = -1;
       if (synced.errorCode !== 0) throw apiErrorFromCode(synced.errorCode);
       await this.completeRebalance(decodeAssignment(synced.assignment).partitions);
       if (this.topics !== topics) this.requestRejoin('the subscription changed while joining');
@@ -275,16 +318,32 @@ export class ConsumerCoordinator {
       await this.opts.onRevoke(revoked);
     }
     this.assigned = assignment;
-    this.log.info({ generation: this.generationId, memberId: this.memberId, assigned: assignment.length, added: added.length,
-      revoked: revoked.length, protocol: this.protocol }, 'joined the group');
+    this.log.info(
+      {
+        generation: this.generationId,
+        memberId: this.memberId,
+        assigned: assignment.length,
+        added: added.length,
+        revoked: revoked.length,
+        protocol: this.protocol,
+      },
+      'joined the group',
+    );
     this.opts.onAssigned(added, assignment);
     if (revoked.length > 0) this.requestRejoin('partitions were revoked for other members (cooperative rebalance)');
   }
 
   /** The leader's part: every member's subscription through the chosen assignor. */
-  private async assign(protocolName: string | null, members: readonly { memberId: string; groupInstanceId: string | null; metadata: Buffer }[]) {
+  private async assign(
+    protocolName: string | null,
+    members: readonly { memberId: string; groupInstanceId: string | null; metadata: Buffer }[],
+  ) {
     const assignor = this.opts.assignors.find((a) => a.name === protocolName);
-    if (assignor === undefined) throw new ApiError('INCONSISTENT_GROUP_PROTOCOL', `The group chose assignor '${protocolName}', which this consumer does not have.`);
+    if (assignor === undefined)
+      throw new ApiError(
+        'INCONSISTENT_GROUP_PROTOCOL',
+        `The group chose assignor '${protocolName}', which this consumer does not have.`,
+      );
     const subscriptions: MemberSubscription[] = members.map((m) => {
       const { topics, ownedPartitions, userData } = decodeSubscription(m.metadata);
       return { memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics, ownedPartitions, userData };
@@ -307,8 +366,10 @@ export class ConsumerCoordinator {
     const result = assignor.assign(partitionsPerTopic, subscriptions);
     if (this.protocol === 'cooperative') withholdPartitionsOwnedByOthers(result, subscriptions);
     this.assignmentSnapshot = snapshot;
-    return subscriptions.map((s) => ({ memberId: s.memberId,
-      assignment: encodeAssignment({ partitions: result.get(s.memberId) ?? [], userData: null }) }));
+    return subscriptions.map((s) => ({
+      memberId: s.memberId,
+      assignment: encodeAssignment({ partitions: result.get(s.memberId) ?? [], userData: null }),
+    }));
   }
 
   /** On the leader, a topic of the group that gained partitions, appeared or vanished needs a new assignment. */
@@ -317,9 +378,14 @@ export class ConsumerCoordinator {
     if (snapshot === null || this.needsJoin) return;
     for (const [topic, count] of snapshot) {
       const t = metadata.topic(topic);
-      const now = t === undefined ? undefined
-        : t.errorCode === 0 ? t.partitions.length
-          : t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ? 0 : undefined;
+      const now =
+        t === undefined
+          ? undefined
+          : t.errorCode === 0
+            ? t.partitions.length
+            : t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+              ? 0
+              : undefined;
       if (now !== undefined && now !== count) {
         this.requestRejoin(`topic ${topic} now has ${now} partitions (the assignment used ${count})`);
         return;
@@ -332,10 +398,15 @@ export class ConsumerCoordinator {
     const idleMs = this.opts.time.hiResMs() - this.lastPollMs;
     if (idleMs > this.opts.maxPollIntervalMs) {
       this.stalled = true;
-      this.log.warn({ idleMs, maxPollIntervalMs: this.opts.maxPollIntervalMs }, 'The reader did not ask for records ' +
-        'within max.poll.interval.ms, so the member leaves the group and its partitions go to others. Handle records ' +
-        'faster (smaller batches: max.partition.fetch.bytes) or raise max.poll.interval.ms.');
-      void this.leaveGroup('the reader stalled').then(() => this.resetGeneration('the reader stalled', this.opts.groupInstanceId === null));
+      this.log.warn(
+        { idleMs, maxPollIntervalMs: this.opts.maxPollIntervalMs },
+        'The reader did not ask for records ' +
+          'within max.poll.interval.ms, so the member leaves the group and its partitions go to others. Handle records ' +
+          'faster (smaller batches: max.partition.fetch.bytes) or raise max.poll.interval.ms.',
+      );
+      void this.leaveGroup('the reader stalled').then(() =>
+        this.resetGeneration('the reader stalled', this.opts.groupInstanceId === null),
+      );
       return;
     }
     void this.heartbeat();
@@ -343,9 +414,13 @@ export class ConsumerCoordinator {
 
   private async leaveGroup(why: string): Promise<void> {
     if (this.memberId === '' || this.opts.groupInstanceId !== null) return;
-    const conn = this.connection ?? await this.coordinatorConnection().catch(() => null);
+    const conn = this.connection ?? (await this.coordinatorConnection().catch(() => null));
     if (conn === null) return;
-    await conn.send(ApiKey.LeaveGroup, 0, { groupId: this.opts.groupId, members: [{ memberId: this.memberId, groupInstanceId: null }] })
+    await conn
+      .send(ApiKey.LeaveGroup, 0, {
+        groupId: this.opts.groupId,
+        members: [{ memberId: this.memberId, groupInstanceId: null }],
+      })
       .then(() => this.log.info({ why, memberId: this.memberId }, 'left the group'))
       .catch((err: unknown) => this.log.debug({ err }, 'LeaveGroup failed; the coordinator will expire the member'));
   }
@@ -355,19 +430,36 @@ export class ConsumerCoordinator {
     this.heartbeatInFlight = true;
     try {
       const conn = await this.coordinatorConnection();
-      const res = await conn.send(ApiKey.Heartbeat, 0, { groupId: this.opts.groupId, generationId: this.generationId,
-        memberId: this.memberId, groupInstanceId: this.opts.groupInstanceId });
+      const res = await conn.send(ApiKey.Heartbeat, 0, {
+        groupId: this.opts.groupId,
+        generationId: this.generationId,
+        memberId: this.memberId,
+        groupInstanceId: this.opts.groupInstanceId,
+      });
       if (this.stalled) return;
       switch (res.errorCode) {
-        case ErrorCode.NONE: break;
-        case ErrorCode.REBALANCE_IN_PROGRESS: this.requestRejoin('the group is rebalancing'); break;
-        case ErrorCode.ILLEGAL_GENERATION: this.resetGeneration('the generation is no longer current', false); break;
-        case ErrorCode.UNKNOWN_MEMBER_ID: this.resetGeneration('the coordinator no longer knows this member', true); break;
+        case ErrorCode.NONE:
+          break;
+        case ErrorCode.REBALANCE_IN_PROGRESS:
+          this.requestRejoin('the group is rebalancing');
+          break;
+        case ErrorCode.ILLEGAL_GENERATION:
+          this.resetGeneration('the generation is no longer current', false);
+          break;
+        case ErrorCode.UNKNOWN_MEMBER_ID:
+          this.resetGeneration('the coordinator no longer knows this member', true);
+          break;
         case ErrorCode.FENCED_INSTANCE_ID:
           this.running = false;
-          this.opts.onFatal(apiErrorFromCode(res.errorCode, `Another consumer joined with group.instance.id '${this.opts.groupInstanceId}'.`));
+          this.opts.onFatal(
+            apiErrorFromCode(
+              res.errorCode,
+              `Another consumer joined with group.instance.id '${this.opts.groupInstanceId}'.`,
+            ),
+          );
           break;
-        default: await this.dropConnection();
+        default:
+          await this.dropConnection();
       }
     } catch (err) {
       this.log.debug({ err }, 'heartbeat failed; finding the coordinator again');
@@ -381,9 +473,16 @@ export class ConsumerCoordinator {
     if (this.connection !== null) return this.connection;
     const found = await this.opts.cluster.sendToAny(ApiKey.FindCoordinator, { key: this.opts.groupId, keyType: 0 });
     if (found.errorCode !== 0) throw apiErrorFromCode(found.errorCode, found.errorMessage ?? undefined);
-    const conn: NetworkClient = await NetworkClient.connect({ host: found.host, port: found.port, clientId: this.opts.clientId,
-      requestTimeoutMs: this.opts.sessionTimeoutMs, logger: this.opts.logger,
-      onDisconnect: () => { if (this.connection === conn) this.connection = null; } });
+    const conn: NetworkClient = await NetworkClient.connect({
+      host: found.host,
+      port: found.port,
+      clientId: this.opts.clientId,
+      requestTimeoutMs: this.opts.sessionTimeoutMs,
+      logger: this.opts.logger,
+      onDisconnect: () => {
+        if (this.connection === conn) this.connection = null;
+      },
+    });
     this.connection = conn;
     return conn;
   }
@@ -399,10 +498,16 @@ export class ConsumerCoordinator {
  * The cooperative protocol's first round (Kafka's adjustAssignment): a partition assigned to one member while another
  * still owns it is withheld from the new member, so that the owner revokes it before anyone else reads it.
  */
-function withholdPartitionsOwnedByOthers(result: Map<string, TopicPartitionRef[]>, members: readonly MemberSubscription[]): void {
+function withholdPartitionsOwnedByOthers(
+  result: Map<string, TopicPartitionRef[]>,
+  members: readonly MemberSubscription[],
+): void {
   const owner = new Map<string, string>();
   for (const m of members) for (const tp of m.ownedPartitions) owner.set(tpKey(tp), m.memberId);
   for (const [memberId, partitions] of result) {
-    result.set(memberId, partitions.filter((tp) => (owner.get(tpKey(tp)) ?? memberId) === memberId));
+    result.set(
+      memberId,
+      partitions.filter((tp) => (owner.get(tpKey(tp)) ?? memberId) === memberId),
+    );
   }
 }

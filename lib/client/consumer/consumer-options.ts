@@ -7,8 +7,15 @@
  */
 import { InvalidArgumentError } from '../../common/errors.js';
 import {
-  booleanRule, COMMON_OPTION_RULES, DEFAULT_COMMON_CLIENT_OPTIONS, enumRule, intRule, resolveOptions, withGeneratedClientId,
-  type CommonClientOptions, type Resolved,
+  booleanRule,
+  COMMON_OPTION_RULES,
+  DEFAULT_COMMON_CLIENT_OPTIONS,
+  enumRule,
+  intRule,
+  resolveOptions,
+  withGeneratedClientId,
+  type CommonClientOptions,
+  type Resolved,
 } from '../client-options.js';
 
 export type OffsetResetStrategy = 'earliest' | 'latest' | 'none';
@@ -77,14 +84,18 @@ const CONSUMER_OPTION_RULES = {
   'group.id': (name: string, value: unknown): string | undefined => {
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || value === '') {
-      throw new InvalidArgumentError(`Invalid value ${JSON.stringify(value)} for option '${name}': expected a non-empty string.`);
+      throw new InvalidArgumentError(
+        `Invalid value ${JSON.stringify(value)} for option '${name}': expected a non-empty string.`,
+      );
     }
     return value;
   },
   'group.instance.id': (name: string, value: unknown): string | undefined => {
     if (value === undefined) return undefined;
     if (typeof value !== 'string' || value === '') {
-      throw new InvalidArgumentError(`Invalid value ${JSON.stringify(value)} for option '${name}': expected a non-empty string.`);
+      throw new InvalidArgumentError(
+        `Invalid value ${JSON.stringify(value)} for option '${name}': expected a non-empty string.`,
+      );
     }
     return value;
   },
@@ -92,9 +103,17 @@ const CONSUMER_OPTION_RULES = {
   'heartbeat.interval.ms': intRule(1),
   'max.poll.interval.ms': intRule(1),
   'partition.assignment.strategy': (name: string, value: unknown): readonly string[] => {
-    const list = typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value;
+    const list =
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((v) => v.trim())
+            .filter((v) => v !== '')
+        : value;
     if (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string')) {
-      throw new InvalidArgumentError(`Invalid value ${JSON.stringify(value)} for option '${name}': expected assignor names, e.g. ['range'].`);
+      throw new InvalidArgumentError(
+        `Invalid value ${JSON.stringify(value)} for option '${name}': expected assignor names, e.g. ['range'].`,
+      );
     }
     return list as string[];
   },
@@ -114,6 +133,11 @@ const CONSUMER_OPTION_RULES = {
 export type ResolvedConsumerOptions = Resolved<typeof CONSUMER_OPTION_RULES>;
 
 export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsumerOptions {
-  const resolved = resolveOptions('consumer', CONSUMER_OPTION_RULES, DEFAULT_CONSUMER_OPTIONS, options as Record<string, unknown>);
+  const resolved = resolveOptions(
+    'consumer',
+    CONSUMER_OPTION_RULES,
+    DEFAULT_CONSUMER_OPTIONS,
+    options as Record<string, unknown>,
+  );
   return withGeneratedClientId(resolved, 'consumer', resolved['group.id']);
 }

@@ -39,7 +39,12 @@ import { Fetcher } from './fetcher.js';
 import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from './group-offsets.js';
 import { assignorsByName } from './assignors/partition-assignor.js';
 import { ConsumerCoordinator } from './consumer-coordinator.js';
-import { SubscriptionState, withoutPartitions, type TopicPartitionRef, type TopicPartitionState } from './subscription-state.js';
+import {
+  SubscriptionState,
+  withoutPartitions,
+  type TopicPartitionRef,
+  type TopicPartitionState,
+} from './subscription-state.js';
 
 /** One record as the async iterator hands it out. Key, value and header values are views into fetched memory. */
 export interface ConsumerRecord {
@@ -123,7 +128,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.options = o;
     this.time = o.time;
     this.logger = o.logger.child({ component: 'Consumer', clientId: o['client.id'] });
-    this.cluster = ClientCluster.fromClientOptions(o, { maxInFlightRequests: 5, allowAutoTopicCreation: o['allow.auto.create.topics'] });
+    this.cluster = ClientCluster.fromClientOptions(o, {
+      maxInFlightRequests: 5,
+      allowAutoTopicCreation: o['allow.auto.create.topics'],
+    });
     this.fetcher = new Fetcher({
       cluster: this.cluster,
       subscriptions: this.subscriptions,
@@ -141,14 +149,23 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     });
     this.cluster.onUpdate(() => this.fetcher.sendFetches());
     const groupId = o['group.id'];
-    this.groupOffsets = groupId === undefined ? null : new GroupOffsets({ cluster: this.cluster, groupId, time: o.time,
-      retryBackoffMs: o['retry.backoff.ms'], apiTimeoutMs: o['default.api.timeout.ms'],
-      generation: () => this.coordinator?.generation });
+    this.groupOffsets =
+      groupId === undefined
+        ? null
+        : new GroupOffsets({
+            cluster: this.cluster,
+            groupId,
+            time: o.time,
+            retryBackoffMs: o['retry.backoff.ms'],
+            apiTimeoutMs: o['default.api.timeout.ms'],
+            generation: () => this.coordinator?.generation,
+          });
   }
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */
   async connect(): Promise<void> {
-    if (this.state !== 'New') throw new IllegalStateError(`Consumer.connect() called in state ${this.state}; connect once.`);
+    if (this.state !== 'New')
+      throw new IllegalStateError(`Consumer.connect() called in state ${this.state}; connect once.`);
     this.state = 'Connecting';
     try {
       await this.cluster.connect(this.time.hiResMs() + this.options['default.api.timeout.ms']);
@@ -172,23 +189,37 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    */
   subscribe(topics: readonly string[] | RegExp, listener: RebalanceListener = {}): void {
     this.requireGroup('subscribe');
-    if (this.coordinator !== null) throw new IllegalStateError('subscribe() was already called; a consumer subscribes once.');
-    if (this.subscriptions.all().length > 0) throw new IllegalStateError('subscribe() cannot follow assign(); use one or the other.');
-    const pattern = topics instanceof RegExp ? new RegExp(`^(?:${topics.source})$`, topics.flags.replace(/[gy]/g, '')) : null;
+    if (this.coordinator !== null)
+      throw new IllegalStateError('subscribe() was already called; a consumer subscribes once.');
+    if (this.subscriptions.all().length > 0)
+      throw new IllegalStateError('subscribe() cannot follow assign(); use one or the other.');
+    const pattern =
+      topics instanceof RegExp ? new RegExp(`^(?:${topics.source})$`, topics.flags.replace(/[gy]/g, '')) : null;
     if (!(topics instanceof RegExp) && (topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === ''))) {
-      throw new InvalidArgumentError(`subscribe() takes a non-empty list of topic names or a RegExp; found ${JSON.stringify(topics)}.`);
+      throw new InvalidArgumentError(
+        `subscribe() takes a non-empty list of topic names or a RegExp; found ${JSON.stringify(topics)}.`,
+      );
     }
     const o = this.options;
-    const matching = (metadata: ClusterMetadata) => [...metadata.topics.values()]
-      .filter((t) => !t.isInternal && t.errorCode === 0 && pattern!.test(t.name)).map((t) => t.name);
+    const matching = (metadata: ClusterMetadata) =>
+      [...metadata.topics.values()]
+        .filter((t) => !t.isInternal && t.errorCode === 0 && pattern!.test(t.name))
+        .map((t) => t.name);
     if (pattern === null) this.cluster.addTopics(topics as readonly string[]);
     else this.cluster.watchAllTopics();
     const coordinator = new ConsumerCoordinator({
-      cluster: this.cluster, groupId: o['group.id']!, groupInstanceId: o['group.instance.id'] ?? null, clientId: o['client.id'],
-      sessionTimeoutMs: o['session.timeout.ms'], maxPollIntervalMs: o['max.poll.interval.ms'],
-      heartbeatIntervalMs: o['heartbeat.interval.ms'], retryBackoffMs: o['retry.backoff.ms'],
+      cluster: this.cluster,
+      groupId: o['group.id']!,
+      groupInstanceId: o['group.instance.id'] ?? null,
+      clientId: o['client.id'],
+      sessionTimeoutMs: o['session.timeout.ms'],
+      maxPollIntervalMs: o['max.poll.interval.ms'],
+      heartbeatIntervalMs: o['heartbeat.interval.ms'],
+      retryBackoffMs: o['retry.backoff.ms'],
       assignors: assignorsByName(o['partition.assignment.strategy']),
-      topics: pattern === null ? topics as readonly string[] : matching(this.cluster.metadata), time: this.time, logger: o.logger,
+      topics: pattern === null ? (topics as readonly string[]) : matching(this.cluster.metadata),
+      time: this.time,
+      logger: o.logger,
       onAssigned: (added, assignment) => {
         this.applyAssignment(assignment);
         void this.tell(listener, 'onPartitionsAssigned', added);
@@ -199,10 +230,17 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         this.applyAssignment(withoutPartitions(this.assignment(), partitions));
       },
       onLost: async (partitions) => {
-        await this.tell(listener, listener.onPartitionsLost !== undefined ? 'onPartitionsLost' : 'onPartitionsRevoked', partitions);
+        await this.tell(
+          listener,
+          listener.onPartitionsLost !== undefined ? 'onPartitionsLost' : 'onPartitionsRevoked',
+          partitions,
+        );
         this.applyAssignment(withoutPartitions(this.assignment(), partitions));
       },
-      onFatal: (error) => { this.readerError ??= error; this.fetcher.wakeReaders(); },
+      onFatal: (error) => {
+        this.readerError ??= error;
+        this.fetcher.wakeReaders();
+      },
     });
     if (pattern !== null) this.cluster.onUpdate((metadata) => coordinator.setTopics(matching(metadata)));
     this.coordinator = coordinator;
@@ -217,11 +255,14 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * `auto.offset.reset` unless sought first.
    */
   assign(partitions: readonly TopicPartitionRef[]): void {
-    if (this.coordinator !== null) throw new IllegalStateError('assign() cannot follow subscribe(); the group assigns partitions.');
+    if (this.coordinator !== null)
+      throw new IllegalStateError('assign() cannot follow subscribe(); the group assigns partitions.');
     for (const { topic, partition } of partitions) {
       if (typeof topic !== 'string' || topic === '' || !Number.isInteger(partition) || partition < 0) {
-        throw new InvalidArgumentError(`assign() takes { topic, partition } pairs with a non-empty topic and a partition ` +
-          `>= 0; found ${JSON.stringify({ topic, partition })}.`);
+        throw new InvalidArgumentError(
+          `assign() takes { topic, partition } pairs with a non-empty topic and a partition ` +
+            `>= 0; found ${JSON.stringify({ topic, partition })}.`,
+        );
       }
     }
     this.applyAssignment(partitions);
@@ -242,8 +283,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    */
   async commit(offsets?: readonly OffsetToCommit[]): Promise<void> {
     const group = this.requireGroup('commit offsets');
-    const toCommit = offsets ?? this.subscriptions.all().filter((s) => s.position !== null)
-      .map(({ topic, partition, position }) => ({ topic, partition, offset: position! }));
+    const toCommit =
+      offsets ??
+      this.subscriptions
+        .all()
+        .filter((s) => s.position !== null)
+        .map(({ topic, partition, position }) => ({ topic, partition, offset: position! }));
     for (const o of toCommit) {
       if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
         throw new InvalidArgumentError(`commit() needs offsets >= 0; found ${o.offset} for ${o.topic}-${o.partition}.`);
@@ -257,11 +302,14 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * logged. Commits are sent in call order on one connection, so a later one is never overtaken by an earlier one.
    */
   commitAsync(offsets?: readonly OffsetToCommit[], callback?: (error: Error | null) => void): void {
-    this.commit(offsets).then(() => callback?.(null), (err: unknown) => {
-      const error = err instanceof Error ? err : new Error(String(err));
-      if (callback !== undefined) callback(error);
-      else this.logger.warn({ err: error }, 'commitAsync failed');
-    });
+    this.commit(offsets).then(
+      () => callback?.(null),
+      (err: unknown) => {
+        const error = err instanceof Error ? err : new Error(String(err));
+        if (callback !== undefined) callback(error);
+        else this.logger.warn({ err: error }, 'commitAsync failed');
+      },
+    );
   }
 
   /** The group's committed offsets of `partitions` (needs `group.id`): null where the group has none. */
@@ -305,8 +353,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       this.checkPositions();
       const remainingMs = deadlineMs - this.time.hiResMs();
       if (remainingMs <= 0) {
-        throw new TimeoutError(`The position of ${topic}-${partition} could not be determined within ` +
-          `default.api.timeout.ms (${this.options['default.api.timeout.ms']} ms); is the partition's leader available?`);
+        throw new TimeoutError(
+          `The position of ${topic}-${partition} could not be determined within ` +
+            `default.api.timeout.ms (${this.options['default.api.timeout.ms']} ms); is the partition's leader available?`,
+        );
       }
       this.fetcher.sendFetches();
       await this.fetcher.waitForData(Math.min(remainingMs, READER_WAKE_MS));
@@ -332,15 +382,22 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   paused(): TopicPartitionRef[] {
-    return this.subscriptions.all().filter((s) => s.paused).map(({ topic, partition }) => ({ topic, partition }));
+    return this.subscriptions
+      .all()
+      .filter((s) => s.paused)
+      .map(({ topic, partition }) => ({ topic, partition }));
   }
 
   /** Per partition, the first offset whose timestamp is at or after `timestamp` (offset -1 when there is none). */
-  async offsetsForTimes(queries: ReadonlyArray<TopicPartitionRef & { timestamp: number }>): Promise<OffsetAndTimestamp[]> {
+  async offsetsForTimes(
+    queries: ReadonlyArray<TopicPartitionRef & { timestamp: number }>,
+  ): Promise<OffsetAndTimestamp[]> {
     for (const q of queries) {
       if (!Number.isSafeInteger(q.timestamp) || q.timestamp < 0) {
-        throw new InvalidArgumentError(`offsetsForTimes() needs timestamps >= 0 (ms since the epoch); found ${q.timestamp} ` +
-          `for ${q.topic}-${q.partition}. Use seekToBeginning/seekToEnd for the ends.`);
+        throw new InvalidArgumentError(
+          `offsetsForTimes() needs timestamps >= 0 (ms since the epoch); found ${q.timestamp} ` +
+            `for ${q.topic}-${q.partition}. Use seekToBeginning/seekToEnd for the ends.`,
+        );
       }
     }
     return this.lookUpOffsets(queries);
@@ -372,10 +429,18 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
             const step = batch.next();
             if (step.done !== true) {
               const r = step.value;
-              return { done: false, value: {
-                topic: batch.topic, partition: batch.partition, offset: r.offset, timestamp: r.timestamp,
-                key: r.key, value: r.value, headers: r.headers,
-              } };
+              return {
+                done: false,
+                value: {
+                  topic: batch.topic,
+                  partition: batch.partition,
+                  offset: r.offset,
+                  timestamp: r.timestamp,
+                  key: r.key,
+                  value: r.value,
+                  headers: r.headers,
+                },
+              };
             }
           }
           try {
@@ -462,8 +527,15 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         if (view !== null) {
           const records = view.compression === CompressionType.Zstd ? await view.recordsAsync() : view.records();
           if (current.isStale) continue;
-          return new ConsumerBatch(current.state, current.epoch, records, view.baseOffset, view.lastOffset, current.highWatermark,
-            timestampTypeName(view.timestampType));
+          return new ConsumerBatch(
+            current.state,
+            current.epoch,
+            records,
+            view.baseOffset,
+            view.lastOffset,
+            current.highWatermark,
+            timestampTypeName(view.timestampType),
+          );
         }
       }
       this.current = this.fetcher.pollCompletedFetch();
@@ -482,17 +554,27 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private startAtCommitted(added: TopicPartitionState[]): void {
     for (const state of added) state.awaitingCommitted = true;
     const epochs = added.map((s) => s.epoch);
-    this.groupOffsets!.fetch(added).then((committed) => {
-      committed.forEach((c, i) => {
-        const state = added[i]!;
-        if (!state.awaitingCommitted || state.epoch !== epochs[i] || this.subscriptions.get(state.topic, state.partition) !== state) return;
-        state.awaitingCommitted = false;
-        if (c.offset >= 0) state.seek(c.offset);
-      });
-    }, (error: unknown) => {
-      for (const state of added) state.awaitingCommitted = false;
-      this.readerError ??= error instanceof Error ? error : new Error(String(error));
-    }).finally(() => this.fetcher.sendFetches());
+    this.groupOffsets!.fetch(added)
+      .then(
+        (committed) => {
+          committed.forEach((c, i) => {
+            const state = added[i]!;
+            if (
+              !state.awaitingCommitted ||
+              state.epoch !== epochs[i] ||
+              this.subscriptions.get(state.topic, state.partition) !== state
+            )
+              return;
+            state.awaitingCommitted = false;
+            if (c.offset >= 0) state.seek(c.offset);
+          });
+        },
+        (error: unknown) => {
+          for (const state of added) state.awaitingCommitted = false;
+          this.readerError ??= error instanceof Error ? error : new Error(String(error));
+        },
+      )
+      .finally(() => this.fetcher.sendFetches());
   }
 
   /** Commits the current positions (auto commit); failures are logged, the next commit retries. */
@@ -500,14 +582,20 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const positions = this.subscriptions.all().filter((s) => s.position !== null);
     if (positions.length === 0 || this.groupOffsets === null) return;
     try {
-      await this.groupOffsets.commit(positions.map(({ topic, partition, position }) => ({ topic, partition, offset: position! })));
+      await this.groupOffsets.commit(
+        positions.map(({ topic, partition, position }) => ({ topic, partition, offset: position! })),
+      );
     } catch (err) {
       this.logger.warn({ err, why }, 'committing positions failed');
     }
   }
 
   /** Calls a rebalance listener method (as a method: listeners may be class instances); what it throws is logged. */
-  private async tell(listener: RebalanceListener, method: keyof RebalanceListener, partitions: TopicPartitionRef[]): Promise<void> {
+  private async tell(
+    listener: RebalanceListener,
+    method: keyof RebalanceListener,
+    partitions: TopicPartitionRef[],
+  ): Promise<void> {
     try {
       await listener[method]?.(partitions);
     } catch (err) {
@@ -540,24 +628,33 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private beginReading(): void {
     if (this.state !== 'Connected') throw this.notConnected('read');
     if (this.reading) {
-      throw new IllegalStateError('This consumer is already being read (by run() or an iterator); use one reader at a time.');
+      throw new IllegalStateError(
+        'This consumer is already being read (by run() or an iterator); use one reader at a time.',
+      );
     }
     this.reading = true;
     this.stopping = false;
   }
 
   private resetTo(strategy: 'earliest' | 'latest', partitions: readonly TopicPartitionRef[] | undefined): void {
-    const states = partitions === undefined ? this.subscriptions.all()
-      : partitions.map(({ topic, partition }) => this.requireAssigned(topic, partition));
+    const states =
+      partitions === undefined
+        ? this.subscriptions.all()
+        : partitions.map(({ topic, partition }) => this.requireAssigned(topic, partition));
     for (const state of states) state.requestReset(strategy);
     this.fetcher.sendFetches();
   }
 
-  private async lookUpOffsets(queries: ReadonlyArray<TopicPartitionRef & { timestamp: number }>): Promise<OffsetAndTimestamp[]> {
+  private async lookUpOffsets(
+    queries: ReadonlyArray<TopicPartitionRef & { timestamp: number }>,
+  ): Promise<OffsetAndTimestamp[]> {
     if (this.state !== 'Connected') throw this.notConnected('look up offsets');
     const answers = await listOffsets(queries, {
-      cluster: this.cluster, time: this.time, deadlineMs: this.time.hiResMs() + this.options['default.api.timeout.ms'],
-      retryBackoffMs: this.options['retry.backoff.ms'], isolationLevel: this.isolationLevel,
+      cluster: this.cluster,
+      time: this.time,
+      deadlineMs: this.time.hiResMs() + this.options['default.api.timeout.ms'],
+      retryBackoffMs: this.options['retry.backoff.ms'],
+      isolationLevel: this.isolationLevel,
     });
     return queries.map(({ topic, partition }) => {
       const answer = answers.get(offsetKey(topic, partition))!;
@@ -570,7 +667,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   private notConnected(what: string): IllegalStateError {
-    return new IllegalStateError(`The consumer cannot ${what} in state ${this.state}; call connect() first and do not ` +
-      'use it after close().');
+    return new IllegalStateError(
+      `The consumer cannot ${what} in state ${this.state}; call connect() first and do not ` + 'use it after close().',
+    );
   }
 }

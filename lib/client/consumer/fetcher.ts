@@ -169,7 +169,9 @@ export class Fetcher {
     const request = this.fetchRequest(states);
     let response: FetchResponse;
     try {
-      response = await o.cluster.send(nodeId, ApiKey.Fetch, request, { timeoutMs: o.requestTimeoutMs + o.fetchMaxWaitMs });
+      response = await o.cluster.send(nodeId, ApiKey.Fetch, request, {
+        timeoutMs: o.requestTimeoutMs + o.fetchMaxWaitMs,
+      });
       if (response.errorCode !== 0) throw apiErrorFromCode(response.errorCode);
     } catch (e) {
       for (const s of states) s.fetchInFlight = false;
@@ -210,14 +212,21 @@ export class Fetcher {
       });
     }
     return {
-      replicaId: -1, maxWaitMs: o.fetchMaxWaitMs, minBytes: o.fetchMinBytes, maxBytes: o.fetchMaxBytes,
-      isolationLevel: o.isolationLevel, topics,
+      replicaId: -1,
+      maxWaitMs: o.fetchMaxWaitMs,
+      minBytes: o.fetchMinBytes,
+      maxBytes: o.fetchMaxBytes,
+      isolationLevel: o.isolationLevel,
+      topics,
     };
   }
 
   /** Applies one partition's answer; returns true when it queued data for the reader. */
-  private applyPartition(state: TopicPartitionState, fetchOffset: number,
-    p: FetchResponse['responses'][number]['partitions'][number]): boolean {
+  private applyPartition(
+    state: TopicPartitionState,
+    fetchOffset: number,
+    p: FetchResponse['responses'][number]['partitions'][number],
+  ): boolean {
     const o = this.options;
     if (p.errorCode === 0) {
       state.highWatermark = p.highWatermark;
@@ -233,14 +242,26 @@ export class Fetcher {
         return false;
       }
       if (nextOffset < 0) {
-        this.errors.push(new ApiError('MESSAGE_TOO_LARGE', `A record batch at offset ${fetchOffset} of ` +
-          `${state.topic}-${state.partition} is larger than the fetch size; raise 'max.partition.fetch.bytes' and ` +
-          `'fetch.max.bytes' above ${p.records.length} bytes.`));
+        this.errors.push(
+          new ApiError(
+            'MESSAGE_TOO_LARGE',
+            `A record batch at offset ${fetchOffset} of ` +
+              `${state.topic}-${state.partition} is larger than the fetch size; raise 'max.partition.fetch.bytes' and ` +
+              `'fetch.max.bytes' above ${p.records.length} bytes.`,
+          ),
+        );
         state.retryAtMs = Infinity;
         return false;
       }
-      const fetch = new CompletedFetch(state, state.epoch, p.records, p.abortedTransactions,
-        o.isolationLevel === 1, o.checkCrcs, p.highWatermark);
+      const fetch = new CompletedFetch(
+        state,
+        state.epoch,
+        p.records,
+        p.abortedTransactions,
+        o.isolationLevel === 1,
+        o.checkCrcs,
+        p.highWatermark,
+      );
       state.buffered.push(fetch);
       state.fetchOffset = Math.max(nextOffset, fetchOffset);
       this.completed.push(fetch);
@@ -252,8 +273,10 @@ export class Fetcher {
         this.errors.push(new OffsetOutOfRangeError(state.topic, state.partition, fetchOffset));
         state.retryAtMs = Infinity;
       } else {
-        this.logger.info({ topic: state.topic, partition: state.partition, fetchOffset, reset: o.autoOffsetReset },
-          'Fetch offset out of range; resetting');
+        this.logger.info(
+          { topic: state.topic, partition: state.partition, fetchOffset, reset: o.autoOffsetReset },
+          'Fetch offset out of range; resetting',
+        );
         state.requestReset(o.autoOffsetReset);
       }
       return false;
@@ -287,14 +310,20 @@ export class Fetcher {
     for (const state of states) {
       this.resetting.add(state);
       epochs.set(state, state.epoch);
-      queries.push({ topic: state.topic, partition: state.partition,
-        timestamp: state.pendingReset === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP });
+      queries.push({
+        topic: state.topic,
+        partition: state.partition,
+        timestamp: state.pendingReset === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP,
+      });
     }
     if (queries.length === 0) return;
     try {
       const answers = await listOffsets(queries, {
-        cluster: o.cluster, time: o.time, deadlineMs: o.time.hiResMs() + o.requestTimeoutMs,
-        retryBackoffMs: o.retryBackoffMs, isolationLevel: o.isolationLevel,
+        cluster: o.cluster,
+        time: o.time,
+        deadlineMs: o.time.hiResMs() + o.requestTimeoutMs,
+        retryBackoffMs: o.retryBackoffMs,
+        isolationLevel: o.isolationLevel,
       });
       for (const [state, epoch] of epochs) {
         const answer = answers.get(offsetKey(state.topic, state.partition));
@@ -318,10 +347,13 @@ export class Fetcher {
     if (this.closed || dueMs >= this.timerDueMs) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timerDueMs = dueMs;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerDueMs = Infinity;
-      this.sendFetches();
-    }, Math.max(1, dueMs - this.options.time.hiResMs()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerDueMs = Infinity;
+        this.sendFetches();
+      },
+      Math.max(1, dueMs - this.options.time.hiResMs()),
+    );
   }
 }

@@ -65,11 +65,25 @@ export class GroupOffsets {
       list.push(o);
     }
     await this.withCoordinator('OffsetCommit', async (nodeId) => {
-      const { generationId, memberId, groupInstanceId } = this.opts.generation?.() ?? { generationId: -1, memberId: '', groupInstanceId: null };
+      const { generationId, memberId, groupInstanceId } = this.opts.generation?.() ?? {
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+      };
       const res = await this.opts.cluster.send(nodeId, ApiKey.OffsetCommit, {
-        groupId: this.opts.groupId, generationId, memberId, groupInstanceId,
-        topics: [...byTopic].map(([name, list]) => ({ name, partitions: list.map((o) => ({ partitionIndex: o.partition,
-          committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch ?? -1, committedMetadata: o.metadata ?? '' })) })),
+        groupId: this.opts.groupId,
+        generationId,
+        memberId,
+        groupInstanceId,
+        topics: [...byTopic].map(([name, list]) => ({
+          name,
+          partitions: list.map((o) => ({
+            partitionIndex: o.partition,
+            committedOffset: o.offset,
+            committedLeaderEpoch: o.leaderEpoch ?? -1,
+            committedMetadata: o.metadata ?? '',
+          })),
+        })),
       });
       for (const t of res.topics) {
         for (const p of t.partitions) {
@@ -92,21 +106,30 @@ export class GroupOffsets {
     }
     return this.withCoordinator('OffsetFetch', async (nodeId) => {
       const res = await this.opts.cluster.send(nodeId, ApiKey.OffsetFetch, {
-        groupId: this.opts.groupId, requireStable: false,
-        topics: partitions === 'all' ? null : [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+        groupId: this.opts.groupId,
+        requireStable: false,
+        topics:
+          partitions === 'all' ? null : [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
       });
       if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode);
       const found = new Map<string, CommittedOffset>();
       for (const t of res.topics) {
         for (const p of t.partitions) {
           if (p.errorCode !== 0) throw withPartition(apiErrorFromCode(p.errorCode), `${t.name}-${p.partitionIndex}`);
-          found.set(`${t.name}\u0000${p.partitionIndex}`, { topic: t.name, partition: p.partitionIndex,
-            offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata ?? '' });
+          found.set(`${t.name}\u0000${p.partitionIndex}`, {
+            topic: t.name,
+            partition: p.partitionIndex,
+            offset: p.committedOffset,
+            leaderEpoch: p.committedLeaderEpoch,
+            metadata: p.metadata ?? '',
+          });
         }
       }
       if (partitions === 'all') return [...found.values()];
-      return partitions.map(({ topic, partition }) => found.get(`${topic}\u0000${partition}`)
-        ?? { topic, partition, offset: -1, leaderEpoch: -1, metadata: '' });
+      return partitions.map(
+        ({ topic, partition }) =>
+          found.get(`${topic}\u0000${partition}`) ?? { topic, partition, offset: -1, leaderEpoch: -1, metadata: '' },
+      );
     });
   }
 
@@ -118,7 +141,9 @@ export class GroupOffsets {
   async withCoordinator<T>(what: string, fn: (nodeId: number) => Promise<T>): Promise<T> {
     const { time } = this.opts;
     return retry(async () => fn(this.coordinatorId ?? (this.coordinatorId = await this.findCoordinator())), {
-      what: `${what} for group '${this.opts.groupId}'`, time, deadlineMs: time.hiResMs() + this.opts.apiTimeoutMs,
+      what: `${what} for group '${this.opts.groupId}'`,
+      time,
+      deadlineMs: time.hiResMs() + this.opts.apiTimeoutMs,
       backoff: this.backoff,
       onRetriableError: (error) => {
         if (error instanceof ConnectionError || (error instanceof ApiError && error.errorName === 'NOT_COORDINATOR')) {

@@ -22,7 +22,10 @@ export interface TopicPartitionRef {
 }
 
 /** The partitions of `all` that are not in `drop`, in `all`'s order. */
-export function withoutPartitions(all: readonly TopicPartitionRef[], drop: readonly TopicPartitionRef[]): TopicPartitionRef[] {
+export function withoutPartitions(
+  all: readonly TopicPartitionRef[],
+  drop: readonly TopicPartitionRef[],
+): TopicPartitionRef[] {
   const key = (tp: TopicPartitionRef) => `${tp.topic}\u0000${tp.partition}`;
   const dropped = new Set(drop.map(key));
   return all.filter((tp) => !dropped.has(key(tp)));
@@ -47,7 +50,10 @@ export class TopicPartitionState {
   /** Monotonic time before which the partition is not fetched again (after an error). */
   retryAtMs = 0;
 
-  constructor(readonly topic: string, readonly partition: number) {}
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
 
   /** Moves to `offset` and invalidates everything fetched or being fetched. */
   seek(offset: number): void {

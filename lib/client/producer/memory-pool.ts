@@ -23,7 +23,10 @@ export class MemoryPool {
   private readonly waiters: Waiter[] = [];
   private closedError: Error | null = null;
 
-  constructor(readonly totalBytes: number, private readonly time: Time) {
+  constructor(
+    readonly totalBytes: number,
+    private readonly time: Time,
+  ) {
     this.available = totalBytes;
   }
 
@@ -50,20 +53,30 @@ export class MemoryPool {
   reserve(bytes: number, maxBlockMs: number): Promise<void> {
     if (this.closedError !== null) return Promise.reject(this.closedError);
     if (bytes > this.totalBytes) {
-      return Promise.reject(new InvalidArgumentError(`A batch of ${bytes} bytes cannot fit in buffer.memory ` +
-        `(${this.totalBytes} bytes); raise 'buffer.memory' or send smaller records.`));
+      return Promise.reject(
+        new InvalidArgumentError(
+          `A batch of ${bytes} bytes cannot fit in buffer.memory ` +
+            `(${this.totalBytes} bytes); raise 'buffer.memory' or send smaller records.`,
+        ),
+      );
     }
     if (this.tryReserve(bytes)) return Promise.resolve();
     const startMs = this.time.hiResMs();
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
-        bytes, resolve, reject,
+        bytes,
+        resolve,
+        reject,
         timer: setTimeout(() => {
           const i = this.waiters.indexOf(waiter);
           if (i >= 0) this.waiters.splice(i, 1);
-          reject(new TimeoutError(`Failed to allocate ${bytes} bytes of buffer memory within max.block.ms ` +
-            `(${Math.round(this.time.hiResMs() - startMs)} ms): records are produced faster than the brokers accept ` +
-            `them. Raise 'buffer.memory' or 'max.block.ms', or slow down.`));
+          reject(
+            new TimeoutError(
+              `Failed to allocate ${bytes} bytes of buffer memory within max.block.ms ` +
+                `(${Math.round(this.time.hiResMs() - startMs)} ms): records are produced faster than the brokers accept ` +
+                `them. Raise 'buffer.memory' or 'max.block.ms', or slow down.`,
+            ),
+          );
           this.serveWaiters();
         }, maxBlockMs),
       };

@@ -19,12 +19,22 @@ export interface Partitioner {
    * The partition for a record of `topic` with `key`. `partitionCount` > 0; `availablePartitions` lists the
    * partitions that have a leader now (possibly empty). Must return an integer in [0, partitionCount).
    */
-  partition(topic: string, key: Buffer | string | null, partitionCount: number, availablePartitions: readonly number[]): number;
+  partition(
+    topic: string,
+    key: Buffer | string | null,
+    partitionCount: number,
+    availablePartitions: readonly number[],
+  ): number;
   /**
    * Called when a record this partitioner placed on `previousPartition` needs a new batch there, before the record
    * is partitioned again: a sticky partitioner moves on to another partition.
    */
-  onNewBatch?(topic: string, previousPartition: number, partitionCount: number, availablePartitions: readonly number[]): void;
+  onNewBatch?(
+    topic: string,
+    previousPartition: number,
+    partitionCount: number,
+    availablePartitions: readonly number[],
+  ): void;
 }
 
 const SEED = 0x9747b28c;
@@ -89,8 +99,12 @@ export class StickyPartitionCache {
   }
 
   /** Moves `topic` off `previousPartition` to another random partition (available ones when there are any). */
-  nextPartition(topic: string, previousPartition: number, partitionCount: number,
-    availablePartitions: readonly number[]): number {
+  nextPartition(
+    topic: string,
+    previousPartition: number,
+    partitionCount: number,
+    availablePartitions: readonly number[],
+  ): number {
     const current = this.byTopic.get(topic);
     if (current !== undefined && current !== previousPartition && current < partitionCount) return current;
     let next: number;
@@ -118,12 +132,22 @@ export class DefaultPartitioner implements Partitioner {
     this.sticky = new StickyPartitionCache(random);
   }
 
-  partition(topic: string, key: Buffer | string | null, partitionCount: number, availablePartitions: readonly number[]): number {
+  partition(
+    topic: string,
+    key: Buffer | string | null,
+    partitionCount: number,
+    availablePartitions: readonly number[],
+  ): number {
     if (key === null) return this.sticky.partition(topic, partitionCount, availablePartitions);
     return partitionForKey(key, partitionCount);
   }
 
-  onNewBatch(topic: string, previousPartition: number, partitionCount: number, availablePartitions: readonly number[]): void {
+  onNewBatch(
+    topic: string,
+    previousPartition: number,
+    partitionCount: number,
+    availablePartitions: readonly number[],
+  ): void {
     this.sticky.nextPartition(topic, previousPartition, partitionCount, availablePartitions);
   }
 }

@@ -42,7 +42,10 @@ export class BatchCompletion {
   private pending = 1;
   private settled = false;
 
-  constructor(private readonly resolve: (results: PartitionResult[]) => void, private readonly reject: (e: Error) => void) {}
+  constructor(
+    private readonly resolve: (results: PartitionResult[]) => void,
+    private readonly reject: (e: Error) => void,
+  ) {}
 
   addPart(): void {
     this.pending++;
@@ -127,16 +130,26 @@ export class ProducerBatch {
   }
 
   /** Appends a record; returns its index in the batch. The caller checked that it fits. */
-  append(timestampMs: number, key: Buffer | string | null, value: Buffer | string | null,
-    headers: readonly RecordHeader[] | undefined): number {
+  append(
+    timestampMs: number,
+    key: Buffer | string | null,
+    value: Buffer | string | null,
+    headers: readonly RecordHeader[] | undefined,
+  ): number {
     const builder = this.builder;
-    if (builder === null) throw new IllegalStateError(`Batch for ${this.topic}-${this.partition} is closed to appends.`);
+    if (builder === null)
+      throw new IllegalStateError(`Batch for ${this.topic}-${this.partition} is closed to appends.`);
     builder.append(timestampMs, key, value, headers);
     return this.recordCount++;
   }
 
   /** Registers the promise callbacks of a `send()` record at `index`. */
-  addRecordWaiter(index: number, timestampMs: number, resolve: (m: RecordMetadata) => void, reject: (e: Error) => void): void {
+  addRecordWaiter(
+    index: number,
+    timestampMs: number,
+    resolve: (m: RecordMetadata) => void,
+    reject: (e: Error) => void,
+  ): void {
     this.recordResolvers.push(resolve);
     this.recordRejecters.push(reject);
     this.recordIndexes.push(index);
@@ -146,8 +159,11 @@ export class ProducerBatch {
   /** Records that records [firstIndex, firstIndex + count) belong to `completion` (extends the last run when contiguous). */
   addToCompletion(completion: BatchCompletion, firstIndex: number): void {
     const last = this.completions.length - 1;
-    if (last >= 0 && this.completions[last] === completion
-      && this.completionFirstIndexes[last]! + this.completionCounts[last]! === firstIndex) {
+    if (
+      last >= 0 &&
+      this.completions[last] === completion &&
+      this.completionFirstIndexes[last]! + this.completionCounts[last]! === firstIndex
+    ) {
       this.completionCounts[last]!++;
       return;
     }

@@ -9,8 +9,16 @@
 import { InvalidArgumentError } from '../../common/errors.js';
 import { CompressionType } from '../../record/record-batch.js';
 import {
-  COMMON_OPTION_RULES, DEFAULT_COMMON_CLIENT_OPTIONS, enumRule, intRule, objectRule, resolveOptions, withGeneratedClientId,
-  type CommonClientOptions, type OptionRule, type Resolved,
+  COMMON_OPTION_RULES,
+  DEFAULT_COMMON_CLIENT_OPTIONS,
+  enumRule,
+  intRule,
+  objectRule,
+  resolveOptions,
+  withGeneratedClientId,
+  type CommonClientOptions,
+  type OptionRule,
+  type Resolved,
 } from '../client-options.js';
 import type { Partitioner } from './partitioner.js';
 
@@ -65,11 +73,20 @@ export const DEFAULT_PRODUCER_OPTIONS = {
 
 const acksRule: OptionRule<Acks> = (name, value) => {
   switch (value) {
-    case 0: case '0': return 0;
-    case 1: case '1': return 1;
-    case -1: case '-1': case 'all': return -1;
+    case 0:
+    case '0':
+      return 0;
+    case 1:
+    case '1':
+      return 1;
+    case -1:
+    case '-1':
+    case 'all':
+      return -1;
     default:
-      throw new InvalidArgumentError(`Invalid value ${JSON.stringify(value)} for option '${name}': expected 0, 1, 'all' or -1.`);
+      throw new InvalidArgumentError(
+        `Invalid value ${JSON.stringify(value)} for option '${name}': expected 0, 1, 'all' or -1.`,
+      );
   }
 };
 
@@ -86,7 +103,7 @@ const PRODUCER_OPTION_RULES = {
   'max.in.flight.requests.per.connection': intRule(1),
   'max.request.size': intRule(1),
   partitioner: (name: string, value: unknown) =>
-    (value === undefined ? undefined : objectRule<Partitioner>('partition')(name, value)),
+    value === undefined ? undefined : objectRule<Partitioner>('partition')(name, value),
 };
 
 export type ResolvedProducerOptions = Resolved<typeof PRODUCER_OPTION_RULES>;
@@ -101,13 +118,17 @@ export const COMPRESSION_TYPES: Readonly<Record<CompressionName, CompressionType
 
 /** Merges defaults, checks every option, and applies the delivery-timeout rule. */
 export function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
-  const resolved = withGeneratedClientId(resolveOptions('producer', PRODUCER_OPTION_RULES, DEFAULT_PRODUCER_OPTIONS,
-    options as Record<string, unknown>), 'producer');
+  const resolved = withGeneratedClientId(
+    resolveOptions('producer', PRODUCER_OPTION_RULES, DEFAULT_PRODUCER_OPTIONS, options as Record<string, unknown>),
+    'producer',
+  );
   const floorMs = resolved['linger.ms'] + resolved['request.timeout.ms'];
   if (resolved['delivery.timeout.ms'] < floorMs) {
     if (options['delivery.timeout.ms'] !== undefined) {
-      throw new InvalidArgumentError(`Option 'delivery.timeout.ms' (${resolved['delivery.timeout.ms']}) must be at least ` +
-        `'linger.ms' + 'request.timeout.ms' (${floorMs}); raise it or lower the other two.`);
+      throw new InvalidArgumentError(
+        `Option 'delivery.timeout.ms' (${resolved['delivery.timeout.ms']}) must be at least ` +
+          `'linger.ms' + 'request.timeout.ms' (${floorMs}); raise it or lower the other two.`,
+      );
     }
     return { ...resolved, 'delivery.timeout.ms': floorMs };
   }

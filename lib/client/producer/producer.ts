@@ -26,7 +26,10 @@ import type { TopicMetadata } from '../cluster-metadata.js';
 import { DefaultPartitioner, type Partitioner } from './partitioner.js';
 import { BatchCompletion, type PartitionResult, type ProducerBatch, type RecordMetadata } from './producer-batch.js';
 import {
-  COMPRESSION_TYPES, resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions,
+  COMPRESSION_TYPES,
+  resolveProducerOptions,
+  type ProducerOptions,
+  type ResolvedProducerOptions,
 } from './producer-options.js';
 import { RecordAccumulator } from './record-accumulator.js';
 import { Sender } from './sender.js';
@@ -68,7 +71,10 @@ export class Producer {
     this.time = o.time;
     this.logger = o.logger.child({ component: 'Producer', clientId: o['client.id'] });
     this.partitioner = o.partitioner ?? new DefaultPartitioner();
-    this.cluster = ClientCluster.fromClientOptions(o, { maxInFlightRequests: o['max.in.flight.requests.per.connection'], allowAutoTopicCreation: true });
+    this.cluster = ClientCluster.fromClientOptions(o, {
+      maxInFlightRequests: o['max.in.flight.requests.per.connection'],
+      allowAutoTopicCreation: true,
+    });
     const compression = COMPRESSION_TYPES[o['compression.type']];
     this.accumulator = new RecordAccumulator({
       batchSizeBytes: o['batch.size'],
@@ -97,7 +103,8 @@ export class Producer {
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers within max.block.ms. */
   async connect(): Promise<void> {
-    if (this.state !== 'New') throw new IllegalStateError(`Producer.connect() called in state ${this.state}; connect once.`);
+    if (this.state !== 'New')
+      throw new IllegalStateError(`Producer.connect() called in state ${this.state}; connect once.`);
     this.state = 'Connecting';
     try {
       await this.cluster.connect(this.time.hiResMs() + this.options['max.block.ms']);
@@ -188,8 +195,12 @@ export class Producer {
       })();
       const timeoutMs = options.timeoutMs ?? Infinity;
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = timeoutMs === Infinity ? new Promise<void>(() => {})
-        : new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+      const timedOut =
+        timeoutMs === Infinity
+          ? new Promise<void>(() => {})
+          : new Promise<void>((resolve) => {
+              timer = setTimeout(resolve, timeoutMs);
+            });
       await Promise.race([drained, timedOut]);
       clearTimeout(timer);
     }
@@ -204,7 +215,12 @@ export class Producer {
    * Appends records[from..] on the fast path; returns the index of the first record that needs the blocking path,
    * `records.length` when all were appended, or -1 when the completion was settled (sealed or failed).
    */
-  private appendMany(records: readonly ProducerRecord[], from: number, nowMs: number, completion: BatchCompletion): number {
+  private appendMany(
+    records: readonly ProducerRecord[],
+    from: number,
+    nowMs: number,
+    completion: BatchCompletion,
+  ): number {
     const metadata = this.cluster.metadata;
     let i = from;
     try {
@@ -234,8 +250,9 @@ export class Producer {
     const partitionCount = topic.partitions.length;
     const recordBytes = this.checkRecord(record, key, partitionCount);
     const explicit = record.partition !== undefined;
-    let partition = explicit ? record.partition! : this.partitioner.partition(topic.name, key, partitionCount,
-      topic.availablePartitions);
+    let partition = explicit
+      ? record.partition!
+      : this.partitioner.partition(topic.name, key, partitionCount, topic.availablePartitions);
     let batch = this.accumulator.tryAppend(topic.name, partition, recordBytes, timestampMs, key, value, headers);
     if (batch !== null) return batch;
     if (!explicit && key === null && this.partitioner.onNewBatch !== undefined) {
@@ -272,12 +289,21 @@ export class Producer {
       this.accumulator.memory.release(bytes);
       throw this.notConnected('send');
     }
-    return [this.startBatch(topic.name, partition, bytes, timestampMs, record.key ?? null, record.value, record.headers),
-      timestampMs];
+    return [
+      this.startBatch(topic.name, partition, bytes, timestampMs, record.key ?? null, record.value, record.headers),
+      timestampMs,
+    ];
   }
 
-  private startBatch(topic: string, partition: number, reservedBytes: number, timestampMs: number,
-    key: Buffer | string | null, value: Buffer | string | null, headers: readonly RecordHeader[] | undefined): ProducerBatch {
+  private startBatch(
+    topic: string,
+    partition: number,
+    reservedBytes: number,
+    timestampMs: number,
+    key: Buffer | string | null,
+    value: Buffer | string | null,
+    headers: readonly RecordHeader[] | undefined,
+  ): ProducerBatch {
     const batch = this.accumulator.createBatch(topic, partition, reservedBytes);
     batch.append(timestampMs, key, value, headers);
     this.sender.wakeup();
@@ -287,8 +313,11 @@ export class Producer {
   /** Runs `fn` after every earlier blocked call; later calls wait for it in turn. */
   private runBlocked(fn: () => Promise<void>): Promise<void> {
     const previous = this.blockedTail;
-    const run = (previous === null ? fn() : previous.then(fn));
-    const tail = run.then(() => {}, () => {});
+    const run = previous === null ? fn() : previous.then(fn);
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
     this.blockedTail = tail;
     void tail.then(() => {
       if (this.blockedTail === tail) this.blockedTail = null;
@@ -299,36 +328,48 @@ export class Producer {
   /** Validates a record's fields and size; returns its size estimate in bytes. */
   private checkRecord(record: ProducerRecord, key: Buffer | string | null, partitionCount: number): number {
     const { value } = record;
-    if (!(value === null || typeof value === 'string' || Buffer.isBuffer(value))
-      || !(key === null || typeof key === 'string' || Buffer.isBuffer(key))) {
-      throw new InvalidArgumentError(`A record's key and value must be a Buffer, a string or null; found key ` +
-        `${typeof key} and value ${value === undefined ? 'undefined' : typeof value} for topic '${record.topic}'.`);
+    if (
+      !(value === null || typeof value === 'string' || Buffer.isBuffer(value)) ||
+      !(key === null || typeof key === 'string' || Buffer.isBuffer(key))
+    ) {
+      throw new InvalidArgumentError(
+        `A record's key and value must be a Buffer, a string or null; found key ` +
+          `${typeof key} and value ${value === undefined ? 'undefined' : typeof value} for topic '${record.topic}'.`,
+      );
     }
     if (record.partition !== undefined) this.checkPartition(record.partition, partitionCount, record.topic);
     if (record.timestamp !== undefined && !(Number.isSafeInteger(record.timestamp) && record.timestamp >= 0)) {
-      throw new InvalidArgumentError(`Invalid timestamp ${record.timestamp} for a record of '${record.topic}': ` +
-        'expected ms since the epoch (an integer >= 0).');
+      throw new InvalidArgumentError(
+        `Invalid timestamp ${record.timestamp} for a record of '${record.topic}': ` +
+          'expected ms since the epoch (an integer >= 0).',
+      );
     }
     const bytes = RecordAccumulator.estimateRecordBytes(key, value, record.headers);
     const limit = Math.min(this.options['max.request.size'], this.options['buffer.memory']);
     if (bytes > limit) {
-      throw new ApiError('MESSAGE_TOO_LARGE', `A record of about ${bytes} bytes is larger than ` +
-        `${limit === this.options['max.request.size'] ? "'max.request.size'" : "'buffer.memory'"} (${limit} bytes); ` +
-        'raise it (and the broker\'s message.max.bytes) or send smaller records.');
+      throw new ApiError(
+        'MESSAGE_TOO_LARGE',
+        `A record of about ${bytes} bytes is larger than ` +
+          `${limit === this.options['max.request.size'] ? "'max.request.size'" : "'buffer.memory'"} (${limit} bytes); ` +
+          "raise it (and the broker's message.max.bytes) or send smaller records.",
+      );
     }
     return bytes;
   }
 
   private checkPartition(partition: number, partitionCount: number, topic: string): void {
     if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
-      throw new InvalidArgumentError(`Invalid partition ${partition} for topic '${topic}': it has partitions ` +
-        `0..${partitionCount - 1}.`);
+      throw new InvalidArgumentError(
+        `Invalid partition ${partition} for topic '${topic}': it has partitions ` + `0..${partitionCount - 1}.`,
+      );
     }
   }
 
   private notConnected(what: string): IllegalStateError {
-    return new IllegalStateError(`Producer.${what}() needs a connected producer (state ${this.state}); ` +
-      'call connect() first and do not use it after close().');
+    return new IllegalStateError(
+      `Producer.${what}() needs a connected producer (state ${this.state}); ` +
+        'call connect() first and do not use it after close().',
+    );
   }
 }
 

@@ -46,7 +46,10 @@ class PartitionQueue {
   inFlight = 0;
   retrying = false;
   nextDrainSequence = 0;
-  constructor(readonly topic: string, readonly partition: number) {}
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
 }
 
 /** What `ready()` found. */
@@ -82,8 +85,11 @@ export class RecordAccumulator {
   }
 
   /** Upper bound of the bytes a record adds to a batch (strings counted by characters; see `tryAppend`). */
-  static estimateRecordBytes(key: Buffer | string | null, value: Buffer | string | null,
-    headers: readonly RecordHeader[] | undefined): number {
+  static estimateRecordBytes(
+    key: Buffer | string | null,
+    value: Buffer | string | null,
+    headers: readonly RecordHeader[] | undefined,
+  ): number {
     let bytes = MAX_RECORD_OVERHEAD + (key === null ? 0 : key.length) + (value === null ? 0 : value.length);
     if (headers !== undefined) {
       for (const h of headers) bytes += 10 + h.key.length + (h.value === null ? 0 : h.value.length);
@@ -101,8 +107,15 @@ export class RecordAccumulator {
    * `estimateRecordBytes`; multi-byte UTF-8 strings may overshoot it by up to 2 bytes per character). Returns the
    * batch (the record's index is `batch.count - 1`), or null when a new batch is needed.
    */
-  tryAppend(topic: string, partition: number, recordBytes: number, timestampMs: number, key: Buffer | string | null,
-    value: Buffer | string | null, headers: readonly RecordHeader[] | undefined): ProducerBatch | null {
+  tryAppend(
+    topic: string,
+    partition: number,
+    recordBytes: number,
+    timestampMs: number,
+    key: Buffer | string | null,
+    value: Buffer | string | null,
+    headers: readonly RecordHeader[] | undefined,
+  ): ProducerBatch | null {
     const queue = this.byTopic.get(topic)?.[partition];
     if (queue === undefined) return null;
     const last = queue.batches[queue.batches.length - 1];
@@ -114,10 +127,12 @@ export class RecordAccumulator {
   /** Opens a new batch for the partition, with `reservedBytes` already reserved from `memory`. */
   createBatch(topic: string, partition: number, reservedBytes: number): ProducerBatch {
     const queue = this.queueFor(topic, partition);
-    const builder = this.builders.pop() ?? new RecordBatchBuilder({
-      compression: this.options.compression,
-      initialCapacity: this.options.batchSizeBytes + RECORD_BATCH_OVERHEAD,
-    });
+    const builder =
+      this.builders.pop() ??
+      new RecordBatchBuilder({
+        compression: this.options.compression,
+        initialCapacity: this.options.batchSizeBytes + RECORD_BATCH_OVERHEAD,
+      });
     const batch = new ProducerBatch(topic, partition, builder, this.options.time.hiResMs(), reservedBytes);
     queue.batches.push(batch);
     this.incomplete.add(batch);
@@ -220,9 +235,13 @@ export class RecordAccumulator {
       while (queue.batches.length > 0 && queue.batches[0]!.createdMs + deliveryTimeoutMs <= nowMs) {
         const batch = queue.batches.shift()!;
         expired.push(batch);
-        batch.fail(new TimeoutError(`Expiring ${batch.count} record(s) for ${queue.topic}-${queue.partition}: ` +
-          `${Math.round(nowMs - batch.createdMs)} ms has passed since batch creation (delivery.timeout.ms ` +
-          `${deliveryTimeoutMs}). The partition's leader may be unavailable; raise 'delivery.timeout.ms' to wait longer.`));
+        batch.fail(
+          new TimeoutError(
+            `Expiring ${batch.count} record(s) for ${queue.topic}-${queue.partition}: ` +
+              `${Math.round(nowMs - batch.createdMs)} ms has passed since batch creation (delivery.timeout.ms ` +
+              `${deliveryTimeoutMs}). The partition's leader may be unavailable; raise 'delivery.timeout.ms' to wait longer.`,
+          ),
+        );
         this.incomplete.delete(batch);
         this.release(queue, batch);
       }

@@ -130,16 +130,19 @@ export class Sender {
   private initiateConnect(nodeId: number): void {
     if (this.connecting.has(nodeId)) return;
     this.connecting.add(nodeId);
-    this.options.cluster.connection(nodeId).then(() => {
-      this.connecting.delete(nodeId);
-      this.wakeup();
-    }, (e: unknown) => {
-      this.connecting.delete(nodeId);
-      this.logger.debug({ nodeId, err: e }, 'Could not connect to the leader; will retry');
-      this.options.cluster.requestUpdate();
-      const { time } = this.options;
-      this.armTimer(time.hiResMs() + Math.max(this.options.cluster.connectBackoffMs(nodeId), MIN_CHECK_DELAY_MS));
-    });
+    this.options.cluster.connection(nodeId).then(
+      () => {
+        this.connecting.delete(nodeId);
+        this.wakeup();
+      },
+      (e: unknown) => {
+        this.connecting.delete(nodeId);
+        this.logger.debug({ nodeId, err: e }, 'Could not connect to the leader; will retry');
+        this.options.cluster.requestUpdate();
+        const { time } = this.options;
+        this.armTimer(time.hiResMs() + Math.max(this.options.cluster.connectBackoffMs(nodeId), MIN_CHECK_DELAY_MS));
+      },
+    );
   }
 
   private async sendProduceRequest(nodeId: number, connection: NetworkClient, batches: ProducerBatch[]): Promise<void> {
@@ -147,7 +150,13 @@ export class Sender {
     // Compression runs off the event loop and may finish out of order: requests to a node are written in drain order.
     const built = this.buildAll(batches);
     const turn = (this.lastWrite.get(nodeId) ?? Promise.resolve()).then(() => built);
-    this.lastWrite.set(nodeId, turn.then(() => {}, () => {}));
+    this.lastWrite.set(
+      nodeId,
+      turn.then(
+        () => {},
+        () => {},
+      ),
+    );
     try {
       const sendable = await turn;
       if (sendable.length === 0) return;
@@ -209,8 +218,10 @@ export class Sender {
     for (const topic of response.responses) {
       for (const p of topic.partitionResponses) {
         const hinted = batches[next];
-        const batch = hinted !== undefined && hinted.partition === p.index && hinted.topic === topic.name ? hinted
-          : batches.find((b) => b.partition === p.index && b.topic === topic.name);
+        const batch =
+          hinted !== undefined && hinted.partition === p.index && hinted.topic === topic.name
+            ? hinted
+            : batches.find((b) => b.partition === p.index && b.topic === topic.name);
         next++;
         if (batch === undefined || !batch.inFlight) continue;
         if (p.errorCode === 0) {
@@ -223,8 +234,13 @@ export class Sender {
     }
     for (const batch of batches) {
       if (!batch.isDone && batch.inFlight) {
-        this.handleFailure(batch, new ApiError('UNKNOWN_SERVER_ERROR',
-          `The Produce response did not mention ${batch.topic}-${batch.partition}, which the request carried.`));
+        this.handleFailure(
+          batch,
+          new ApiError(
+            'UNKNOWN_SERVER_ERROR',
+            `The Produce response did not mention ${batch.topic}-${batch.partition}, which the request carried.`,
+          ),
+        );
       }
     }
   }
@@ -235,8 +251,10 @@ export class Sender {
     const withinDelivery = nowMs + retryBackoffMs - batch.createdMs < deliveryTimeoutMs;
     if (!this.closed && isRetriable(error) && batch.attempts <= retries && withinDelivery) {
       if (isStaleMetadata(error)) cluster.requestUpdate();
-      this.logger.debug({ topic: batch.topic, partition: batch.partition, attempt: batch.attempts, err: error },
-        'Retrying a batch');
+      this.logger.debug(
+        { topic: batch.topic, partition: batch.partition, attempt: batch.attempts, err: error },
+        'Retrying a batch',
+      );
       accumulator.reenqueue(batch, retryBackoffMs, nowMs);
       return;
     }

@@ -26,8 +26,17 @@ import type { Logger } from '../../common/logger.js';
 import type { ScheduledTask, Scheduler } from '../../common/scheduler.js';
 import type { Time } from '../../common/time.js';
 import type {
-  DescribeGroupsResponse, HeartbeatRequest, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse,
-  ListGroupsResponse, OffsetDeleteRequest, OffsetDeleteResponse, SyncGroupRequest, SyncGroupResponse,
+  DescribeGroupsResponse,
+  HeartbeatRequest,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  LeaveGroupRequest,
+  LeaveGroupResponse,
+  ListGroupsResponse,
+  OffsetDeleteRequest,
+  OffsetDeleteResponse,
+  SyncGroupRequest,
+  SyncGroupResponse,
 } from '../../protocol/messages/index.js';
 import { CONSUMER_PROTOCOL_TYPE } from '../../protocol/consumer-protocol.js';
 import type { Partition } from '../../replication/partition.js';
@@ -52,8 +61,13 @@ export class GroupCoordinator {
   private ticker: ScheduledTask | undefined;
   private retentionTask: ScheduledTask | undefined;
 
-  constructor(readonly offsets: GroupMetadataManager, private readonly config: GroupCoordinatorConfig,
-    private readonly time: Time, private readonly scheduler: Scheduler, logger: Logger) {
+  constructor(
+    readonly offsets: GroupMetadataManager,
+    private readonly config: GroupCoordinatorConfig,
+    private readonly time: Time,
+    private readonly scheduler: Scheduler,
+    logger: Logger,
+  ) {
     this.log = logger.child({ component: 'GroupCoordinator' });
     offsets.onGroupLoaded = (groupId, record) => this.loadGroup(groupId, record);
   }
@@ -61,7 +75,12 @@ export class GroupCoordinator {
   startup(): void {
     this.ticker = this.scheduler.schedule('group-coordinator-tick', () => this.tick(), TICK_MS, TICK_MS);
     const every = this.config.offsetsRetentionCheckIntervalMs;
-    this.retentionTask = this.scheduler.schedule('delete-expired-group-metadata', () => this.expireOffsets(), every, every);
+    this.retentionTask = this.scheduler.schedule(
+      'delete-expired-group-metadata',
+      () => this.expireOffsets(),
+      every,
+      every,
+    );
   }
 
   /** offsets.retention.minutes: expires the offsets of groups without members (KIP-211, see expiredOffsets). */
@@ -99,7 +118,10 @@ export class GroupCoordinator {
     const coordinatorError = this.offsets.coordinatorError(req.groupId);
     if (req.groupId === '') return fail('INVALID_GROUP_ID');
     if (coordinatorError !== null) return fail(coordinatorError);
-    if (req.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs || req.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs) {
+    if (
+      req.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs ||
+      req.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs
+    ) {
       return fail('INVALID_SESSION_TIMEOUT');
     }
     let group = this.groups.get(req.groupId);
@@ -113,8 +135,10 @@ export class GroupCoordinator {
     const nowMs = this.time.hiResMs();
 
     if (req.memberId === '') {
-      if (req.groupInstanceId !== null && group.staticMembers.has(req.groupInstanceId)) return this.rejoinStatic(group, req);
-      if (group.members.size + group.pendingMembers.size >= this.config.groupMaxSize) return fail('GROUP_MAX_SIZE_REACHED');
+      if (req.groupInstanceId !== null && group.staticMembers.has(req.groupInstanceId))
+        return this.rejoinStatic(group, req);
+      if (group.members.size + group.pendingMembers.size >= this.config.groupMaxSize)
+        return fail('GROUP_MAX_SIZE_REACHED');
       const memberId = `${req.groupInstanceId ?? clientId}-${randomUUID()}`;
       if (req.groupInstanceId === null) {
         group.pendingMembers.add(memberId);
@@ -128,13 +152,16 @@ export class GroupCoordinator {
     }
     const member = group.members.get(req.memberId);
     if (member === undefined) return fail('UNKNOWN_MEMBER_ID');
-    if (req.groupInstanceId !== null && group.staticMembers.get(req.groupInstanceId) !== req.memberId) return fail('FENCED_INSTANCE_ID');
+    if (req.groupInstanceId !== null && group.staticMembers.get(req.groupInstanceId) !== req.memberId)
+      return fail('FENCED_INSTANCE_ID');
     member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
     member.sessionTimeoutMs = req.sessionTimeoutMs;
     member.heartbeatDeadlineMs = nowMs + member.sessionTimeoutMs;
     const unchanged = member.matches(req.protocols);
-    if ((group.state === 'Stable' && unchanged && group.leaderId !== member.memberId)
-      || (group.state === 'CompletingRebalance' && unchanged)) {
+    if (
+      (group.state === 'Stable' && unchanged && group.leaderId !== member.memberId) ||
+      (group.state === 'CompletingRebalance' && unchanged)
+    ) {
       return Promise.resolve(this.joinResponse(group, member));
     }
     member.protocols = req.protocols;
@@ -144,18 +171,34 @@ export class GroupCoordinator {
     return answer;
   }
 
-  private addMember(group: GroupMetadata, memberId: string, req: JoinGroupRequest, clientId: string, clientHost: string,
-    nowMs: number): Promise<JoinGroupResponse> {
+  private addMember(
+    group: GroupMetadata,
+    memberId: string,
+    req: JoinGroupRequest,
+    clientId: string,
+    clientHost: string,
+    nowMs: number,
+  ): Promise<JoinGroupResponse> {
     if (group.members.size === 0) group.protocolType = req.protocolType;
-    const member = new MemberMetadata(memberId, req.groupInstanceId, clientId, clientHost, req.rebalanceTimeoutMs,
-      req.sessionTimeoutMs, req.protocols);
+    const member = new MemberMetadata(
+      memberId,
+      req.groupInstanceId,
+      clientId,
+      clientHost,
+      req.rebalanceTimeoutMs,
+      req.sessionTimeoutMs,
+      req.protocols,
+    );
     member.isNew = true;
     member.heartbeatDeadlineMs = nowMs + req.sessionTimeoutMs;
     group.add(member);
     const answer = this.awaitJoin(member);
     if (group.state === 'PreparingRebalance') {
       if (group.initialDelayUntilMs > nowMs) {
-        group.initialDelayUntilMs = Math.min(nowMs + this.config.groupInitialRebalanceDelayMs, group.rebalanceDeadlineMs);
+        group.initialDelayUntilMs = Math.min(
+          nowMs + this.config.groupInitialRebalanceDelayMs,
+          group.rebalanceDeadlineMs,
+        );
       }
     } else {
       this.prepareRebalance(group, `member ${memberId} joined`);
@@ -181,18 +224,25 @@ export class GroupCoordinator {
     member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
     member.sessionTimeoutMs = req.sessionTimeoutMs;
     member.heartbeatDeadlineMs = this.time.hiResMs() + req.sessionTimeoutMs;
-    this.log.info({ group: group.groupId, groupInstanceId: req.groupInstanceId, oldId, newId }, 'static member rejoined');
-    if (group.state === 'Stable' && member.matches(req.protocols)) return Promise.resolve(this.joinResponse(group, member));
+    this.log.info(
+      { group: group.groupId, groupInstanceId: req.groupInstanceId, oldId, newId },
+      'static member rejoined',
+    );
+    if (group.state === 'Stable' && member.matches(req.protocols))
+      return Promise.resolve(this.joinResponse(group, member));
     member.protocols = req.protocols;
     const answer = this.awaitJoin(member);
-    if (group.state !== 'PreparingRebalance') this.prepareRebalance(group, `static member ${req.groupInstanceId} changed`);
+    if (group.state !== 'PreparingRebalance')
+      this.prepareRebalance(group, `static member ${req.groupInstanceId} changed`);
     this.maybeCompleteJoin(group);
     return answer;
   }
 
   private awaitJoin(member: MemberMetadata): Promise<JoinGroupResponse> {
     member.awaitingJoin?.(joinError(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId));
-    return new Promise((resolve) => { member.awaitingJoin = resolve; });
+    return new Promise((resolve) => {
+      member.awaitingJoin = resolve;
+    });
   }
 
   private prepareRebalance(group: GroupMetadata, reason: string): void {
@@ -207,7 +257,8 @@ export class GroupCoordinator {
     group.transitionTo('PreparingRebalance');
     group.rebalanceDeadlineMs = nowMs + group.rebalanceTimeoutMs;
     group.initialDelayUntilMs = fromEmpty
-      ? Math.min(nowMs + this.config.groupInitialRebalanceDelayMs, group.rebalanceDeadlineMs) : 0;
+      ? Math.min(nowMs + this.config.groupInitialRebalanceDelayMs, group.rebalanceDeadlineMs)
+      : 0;
     this.log.info({ group: group.groupId, generation: group.generationId, reason }, 'preparing to rebalance');
   }
 
@@ -230,12 +281,14 @@ export class GroupCoordinator {
       group.protocolName = null;
       group.emptySinceMs = this.time.milliseconds();
       void this.offsets.storeGroup(group.groupId, this.snapshot(group)).then((code) => {
-        if (code !== ErrorCode.NONE) this.log.warn({ group: group.groupId, errorCode: code }, 'could not store the empty group');
+        if (code !== ErrorCode.NONE)
+          this.log.warn({ group: group.groupId, errorCode: code }, 'could not store the empty group');
       });
       return;
     }
     group.protocolName = group.selectProtocol();
-    if (group.leaderId === null || !group.members.has(group.leaderId)) group.leaderId = group.members.keys().next().value!;
+    if (group.leaderId === null || !group.members.has(group.leaderId))
+      group.leaderId = group.members.keys().next().value!;
     group.transitionTo('CompletingRebalance');
     for (const m of group.members.values()) {
       const respond = m.awaitingJoin;
@@ -244,17 +297,35 @@ export class GroupCoordinator {
       m.heartbeatDeadlineMs = nowMs + m.sessionTimeoutMs;
       respond?.(this.joinResponse(group, m));
     }
-    this.log.info({ group: group.groupId, generation: group.generationId, protocol: group.protocolName,
-      members: group.members.size, leader: group.leaderId }, 'rebalance: join phase complete');
+    this.log.info(
+      {
+        group: group.groupId,
+        generation: group.generationId,
+        protocol: group.protocolName,
+        members: group.members.size,
+        leader: group.leaderId,
+      },
+      'rebalance: join phase complete',
+    );
   }
 
   private joinResponse(group: GroupMetadata, member: MemberMetadata): JoinGroupResponse {
     const isLeader = group.leaderId === member.memberId;
     return {
-      throttleTimeMs: 0, errorCode: 0, generationId: group.generationId, protocolType: group.protocolType,
-      protocolName: group.protocolName, leader: group.leaderId ?? '', memberId: member.memberId,
-      members: isLeader ? [...group.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId,
-        metadata: m.metadataFor(group.protocolName!) })) : [],
+      throttleTimeMs: 0,
+      errorCode: 0,
+      generationId: group.generationId,
+      protocolType: group.protocolType,
+      protocolName: group.protocolName,
+      leader: group.leaderId ?? '',
+      memberId: member.memberId,
+      members: isLeader
+        ? [...group.members.values()].map((m) => ({
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            metadata: m.metadataFor(group.protocolName!),
+          }))
+        : [],
     };
   }
 
@@ -264,14 +335,18 @@ export class GroupCoordinator {
     const checked = this.checkMember(req.groupId, req.memberId, req.groupInstanceId, req.generationId);
     if (typeof checked === 'number') return Promise.resolve(syncError(checked));
     const { group, member } = checked;
-    if ((req.protocolType !== null && req.protocolType !== group.protocolType)
-      || (req.protocolName !== null && req.protocolName !== group.protocolName)) {
+    if (
+      (req.protocolType !== null && req.protocolType !== group.protocolType) ||
+      (req.protocolName !== null && req.protocolName !== group.protocolName)
+    ) {
       return Promise.resolve(syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     }
     member.heartbeatDeadlineMs = this.time.hiResMs() + member.sessionTimeoutMs;
     switch (group.state) {
-      case 'PreparingRebalance': return Promise.resolve(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
-      case 'Stable': return Promise.resolve(this.syncResponse(group, member));
+      case 'PreparingRebalance':
+        return Promise.resolve(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
+      case 'Stable':
+        return Promise.resolve(this.syncResponse(group, member));
       case 'CompletingRebalance': {
         const answer = new Promise<SyncGroupResponse>((resolve) => {
           member.awaitingSync?.(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
@@ -282,7 +357,8 @@ export class GroupCoordinator {
         }
         return answer;
       }
-      default: return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
+      default:
+        return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     }
   }
 
@@ -293,7 +369,12 @@ export class GroupCoordinator {
   private async completeSync(group: GroupMetadata, assignments: ReadonlyMap<string, Buffer>): Promise<void> {
     const generation = group.generationId;
     const code = await this.offsets.storeGroup(group.groupId, this.snapshot(group, assignments));
-    if (this.groups.get(group.groupId) !== group || group.state !== 'CompletingRebalance' || group.generationId !== generation) return;
+    if (
+      this.groups.get(group.groupId) !== group ||
+      group.state !== 'CompletingRebalance' ||
+      group.generationId !== generation
+    )
+      return;
     if (code !== ErrorCode.NONE) {
       for (const m of group.members.values()) {
         m.awaitingSync?.(syncError(code));
@@ -313,12 +394,21 @@ export class GroupCoordinator {
 
   private snapshot(group: GroupMetadata, assignments?: ReadonlyMap<string, Buffer>): GroupMetadataRecord {
     return {
-      protocolType: group.protocolType ?? '', generationId: group.generationId, protocolName: group.protocolName,
-      leaderId: group.leaderId, currentStateTimestamp: this.time.milliseconds(),
-      members: [...group.members.values()].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId, clientHost: m.clientHost, rebalanceTimeoutMs: m.rebalanceTimeoutMs, sessionTimeoutMs: m.sessionTimeoutMs,
+      protocolType: group.protocolType ?? '',
+      generationId: group.generationId,
+      protocolName: group.protocolName,
+      leaderId: group.leaderId,
+      currentStateTimestamp: this.time.milliseconds(),
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        sessionTimeoutMs: m.sessionTimeoutMs,
         subscription: group.protocolName !== null ? m.metadataFor(group.protocolName) : Buffer.alloc(0),
-        assignment: assignments?.get(m.memberId) ?? m.assignment })),
+        assignment: assignments?.get(m.memberId) ?? m.assignment,
+      })),
     };
   }
 
@@ -331,8 +421,15 @@ export class GroupCoordinator {
     group.protocolName = record.protocolName;
     const nowMs = this.time.hiResMs();
     for (const m of record.members) {
-      const member = new MemberMetadata(m.memberId, m.groupInstanceId, m.clientId, m.clientHost, m.rebalanceTimeoutMs,
-        m.sessionTimeoutMs, record.protocolName !== null ? [{ name: record.protocolName, metadata: m.subscription }] : []);
+      const member = new MemberMetadata(
+        m.memberId,
+        m.groupInstanceId,
+        m.clientId,
+        m.clientHost,
+        m.rebalanceTimeoutMs,
+        m.sessionTimeoutMs,
+        record.protocolName !== null ? [{ name: record.protocolName, metadata: m.subscription }] : [],
+      );
       member.assignment = m.assignment;
       member.heartbeatDeadlineMs = nowMs + m.sessionTimeoutMs;
       group.add(member);
@@ -344,8 +441,13 @@ export class GroupCoordinator {
   }
 
   private syncResponse(group: GroupMetadata, member: MemberMetadata): SyncGroupResponse {
-    return { throttleTimeMs: 0, errorCode: 0, protocolType: group.protocolType, protocolName: group.protocolName,
-      assignment: member.assignment };
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      protocolType: group.protocolType,
+      protocolName: group.protocolName,
+      assignment: member.assignment,
+    };
   }
 
   heartbeat(req: HeartbeatRequest): number {
@@ -387,18 +489,28 @@ export class GroupCoordinator {
   }
 
   private onMembersRemoved(group: GroupMetadata): void {
-    if (group.state === 'Stable' || group.state === 'CompletingRebalance') this.prepareRebalance(group, 'a member left');
+    if (group.state === 'Stable' || group.state === 'CompletingRebalance')
+      this.prepareRebalance(group, 'a member left');
     this.maybeCompleteJoin(group);
   }
 
   /** The group and member, or the error code: NOT_COORDINATOR..., UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID, ILLEGAL_GENERATION. */
-  private checkMember(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number):
-    { group: GroupMetadata; member: MemberMetadata } | number {
+  private checkMember(
+    groupId: string,
+    memberId: string,
+    groupInstanceId: string | null,
+    generationId: number,
+  ): { group: GroupMetadata; member: MemberMetadata } | number {
     const coordinatorError = this.offsets.coordinatorError(groupId);
     if (coordinatorError !== null) return ErrorCode[coordinatorError];
     const group = this.groups.get(groupId);
-    if (group !== undefined && groupInstanceId !== null && group.staticMembers.has(groupInstanceId)
-      && group.staticMembers.get(groupInstanceId) !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
+    if (
+      group !== undefined &&
+      groupInstanceId !== null &&
+      group.staticMembers.has(groupInstanceId) &&
+      group.staticMembers.get(groupInstanceId) !== memberId
+    )
+      return ErrorCode.FENCED_INSTANCE_ID;
     const member = group?.members.get(memberId);
     if (group === undefined || member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
@@ -412,8 +524,13 @@ export class GroupCoordinator {
    * using assign()); otherwise the member and generation must be current, and not while CompletingRebalance.
    * A valid commit also counts as a heartbeat.
    */
-  async commitOffsets(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null,
-    entries: readonly OffsetCommitEntry[]): Promise<number[]> {
+  async commitOffsets(
+    groupId: string,
+    generationId: number,
+    memberId: string,
+    groupInstanceId: string | null,
+    entries: readonly OffsetCommitEntry[],
+  ): Promise<number[]> {
     const coordinatorError = this.offsets.coordinatorError(groupId);
     if (coordinatorError !== null) return entries.map(() => ErrorCode[coordinatorError]);
     const group = this.groups.get(groupId);
@@ -433,15 +550,26 @@ export class GroupCoordinator {
     return groupIds.map((groupId) => {
       const coordinatorError = this.offsets.coordinatorError(groupId);
       const group = this.groups.get(groupId);
-      const base = { groupId, protocolType: group?.protocolType ?? '', protocolData: group?.protocolName ?? '',
-        authorizedOperations: -2147483648 };
-      if (coordinatorError !== null) return { ...base, errorCode: ErrorCode[coordinatorError], groupState: 'Dead', members: [] };
+      const base = {
+        groupId,
+        protocolType: group?.protocolType ?? '',
+        protocolData: group?.protocolName ?? '',
+        authorizedOperations: -2147483648,
+      };
+      if (coordinatorError !== null)
+        return { ...base, errorCode: ErrorCode[coordinatorError], groupState: 'Dead', members: [] };
       return {
-        ...base, errorCode: 0, groupState: this.visibleState(groupId),
-        members: [...(group?.members.values() ?? [])].map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId,
-          clientId: m.clientId, clientHost: m.clientHost,
+        ...base,
+        errorCode: 0,
+        groupState: this.visibleState(groupId),
+        members: [...(group?.members.values() ?? [])].map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
           memberMetadata: group!.protocolName !== null ? m.metadataFor(group!.protocolName) : Buffer.alloc(0),
-          memberAssignment: group!.state === 'Stable' ? m.assignment : Buffer.alloc(0) })),
+          memberAssignment: group!.state === 'Stable' ? m.assignment : Buffer.alloc(0),
+        })),
       };
     });
   }
@@ -459,10 +587,19 @@ export class GroupCoordinator {
   listGroups(statesFilter: readonly string[]): ListGroupsResponse {
     const wanted = new Set(statesFilter.map((s) => s.toLowerCase()));
     const ids = new Set([...this.offsets.groupIds(), ...this.groups.keys()]);
-    const groups = [...ids].filter((id) => this.offsets.coordinatorError(id) === null)
-      .map((groupId) => ({ groupId, protocolType: this.groups.get(groupId)?.protocolType ?? '', groupState: this.visibleState(groupId) }))
+    const groups = [...ids]
+      .filter((id) => this.offsets.coordinatorError(id) === null)
+      .map((groupId) => ({
+        groupId,
+        protocolType: this.groups.get(groupId)?.protocolType ?? '',
+        groupState: this.visibleState(groupId),
+      }))
       .filter((g) => g.groupState !== 'Dead' && (wanted.size === 0 || wanted.has(g.groupState.toLowerCase())));
-    return { throttleTimeMs: 0, errorCode: this.offsets.isLoading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : 0, groups };
+    return {
+      throttleTimeMs: 0,
+      errorCode: this.offsets.isLoading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : 0,
+      groups,
+    };
   }
 
   async deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string; errorCode: number }[]> {
@@ -495,20 +632,28 @@ export class GroupCoordinator {
     const coordinatorError = this.offsets.coordinatorError(groupId);
     if (coordinatorError !== null) return fail(ErrorCode[coordinatorError]);
     const group = this.groups.get(groupId);
-    if ((group === undefined || group.state === 'Dead') && !this.offsets.hasGroup(groupId)) return fail(ErrorCode.GROUP_ID_NOT_FOUND);
+    if ((group === undefined || group.state === 'Dead') && !this.offsets.hasGroup(groupId))
+      return fail(ErrorCode.GROUP_ID_NOT_FOUND);
     let subscribed: Set<string> | null = new Set();
     if (group !== undefined && !group.isEmpty) {
       if (group.protocolType !== CONSUMER_PROTOCOL_TYPE) return fail(ErrorCode.NON_EMPTY_GROUP);
       subscribed = group.subscribedTopics();
     }
     const isSubscribed = (topic: string) => subscribed === null || subscribed.has(topic);
-    const deletable = topics.filter((t) => !isSubscribed(t.name))
+    const deletable = topics
+      .filter((t) => !isSubscribed(t.name))
       .flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
     const code = await this.offsets.deleteOffsets(groupId, deletable);
     return {
-      errorCode: ErrorCode.NONE, throttleTimeMs: 0,
-      topics: topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex,
-        errorCode: isSubscribed(t.name) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : code })) })),
+      errorCode: ErrorCode.NONE,
+      throttleTimeMs: 0,
+      topics: topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          errorCode: isSubscribed(t.name) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : code,
+        })),
+      })),
     };
   }
 
@@ -541,7 +686,16 @@ export class GroupCoordinator {
 }
 
 function joinError(errorCode: number, memberId: string): JoinGroupResponse {
-  return { throttleTimeMs: 0, errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId, members: [] };
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    generationId: -1,
+    protocolType: null,
+    protocolName: null,
+    leader: '',
+    memberId,
+    members: [],
+  };
 }
 
 function syncError(errorCode: number): SyncGroupResponse {

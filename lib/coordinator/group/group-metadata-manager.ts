@@ -28,8 +28,16 @@ import { iterateBatches } from '../../record/record-batch-reader.js';
 import type { Partition } from '../../replication/partition.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
 import {
-  decodeGroupMetadataValue, decodeKey, decodeOffsetValue, encodeGroupMetadataKey, encodeGroupMetadataValue,
-  encodeOffsetKey, encodeOffsetValue, OFFSETS_TOPIC, type GroupMetadataRecord, type OffsetAndMetadata,
+  decodeGroupMetadataValue,
+  decodeKey,
+  decodeOffsetValue,
+  encodeGroupMetadataKey,
+  encodeGroupMetadataValue,
+  encodeOffsetKey,
+  encodeOffsetValue,
+  OFFSETS_TOPIC,
+  type GroupMetadataRecord,
+  type OffsetAndMetadata,
 } from './offsets-record-codec.js';
 import { partitionForGroup } from './group-partition.js';
 
@@ -67,8 +75,13 @@ export class GroupMetadataManager {
   /** Receives each group's last stored metadata after a load (set by the GroupCoordinator). */
   onGroupLoaded: (groupId: string, group: GroupMetadataRecord) => void = () => {};
 
-  constructor(private readonly replicaManager: ReplicaManager, private readonly config: GroupMetadataManagerConfig,
-    private readonly partitionCount: () => number, private readonly time: Time, logger: Logger) {
+  constructor(
+    private readonly replicaManager: ReplicaManager,
+    private readonly config: GroupMetadataManagerConfig,
+    private readonly partitionCount: () => number,
+    private readonly time: Time,
+    logger: Logger,
+  ) {
     this.log = logger.child({ component: 'GroupMetadataManager' });
   }
 
@@ -134,10 +147,16 @@ export class GroupMetadataManager {
     for (const [partition, list] of byPartition) {
       const builder = new RecordBatchBuilder();
       for (const e of list) builder.append(nowMs, encodeOffsetKey(e.groupId, e.topic, e.partition), null);
-      const [result] = await this.replicaManager.appendRecords({ acks: -1, timeoutMs: this.config.offsetsCommitTimeoutMs,
-        entries: [{ topic: OFFSETS_TOPIC, partition, records: builder.buildSync() }] });
+      const [result] = await this.replicaManager.appendRecords({
+        acks: -1,
+        timeoutMs: this.config.offsetsCommitTimeoutMs,
+        entries: [{ topic: OFFSETS_TOPIC, partition, records: builder.buildSync() }],
+      });
       if (result?.errorCode !== ErrorCode.NONE) {
-        this.log.warn({ partition, errorCode: result?.errorCode }, 'could not write expired-offset tombstones; the next check retries');
+        this.log.warn(
+          { partition, errorCode: result?.errorCode },
+          'could not write expired-offset tombstones; the next check retries',
+        );
         continue;
       }
       for (const e of list) {
@@ -155,8 +174,11 @@ export class GroupMetadataManager {
   async storeGroup(groupId: string, group: GroupMetadataRecord): Promise<number> {
     const builder = new RecordBatchBuilder();
     builder.append(this.time.milliseconds(), encodeGroupMetadataKey(groupId), encodeGroupMetadataValue(group));
-    const [result] = await this.replicaManager.appendRecords({ acks: -1, timeoutMs: this.config.offsetsCommitTimeoutMs,
-      entries: [{ topic: OFFSETS_TOPIC, partition: this.partitionFor(groupId), records: builder.buildSync() }] });
+    const [result] = await this.replicaManager.appendRecords({
+      acks: -1,
+      timeoutMs: this.config.offsetsCommitTimeoutMs,
+      entries: [{ topic: OFFSETS_TOPIC, partition: this.partitionFor(groupId), records: builder.buildSync() }],
+    });
     return result === undefined ? ErrorCode.COORDINATOR_NOT_AVAILABLE : commitErrorCode(result.errorCode);
   }
 
@@ -164,10 +186,14 @@ export class GroupMetadataManager {
   async deleteGroup(groupId: string): Promise<number> {
     const nowMs = this.time.milliseconds();
     const builder = new RecordBatchBuilder();
-    for (const c of this.offsets.get(groupId)?.values() ?? []) builder.append(nowMs, encodeOffsetKey(groupId, c.topic, c.partition), null);
+    for (const c of this.offsets.get(groupId)?.values() ?? [])
+      builder.append(nowMs, encodeOffsetKey(groupId, c.topic, c.partition), null);
     builder.append(nowMs, encodeGroupMetadataKey(groupId), null);
-    const [result] = await this.replicaManager.appendRecords({ acks: -1, timeoutMs: this.config.offsetsCommitTimeoutMs,
-      entries: [{ topic: OFFSETS_TOPIC, partition: this.partitionFor(groupId), records: builder.buildSync() }] });
+    const [result] = await this.replicaManager.appendRecords({
+      acks: -1,
+      timeoutMs: this.config.offsetsCommitTimeoutMs,
+      entries: [{ topic: OFFSETS_TOPIC, partition: this.partitionFor(groupId), records: builder.buildSync() }],
+    });
     const code = result === undefined ? ErrorCode.COORDINATOR_NOT_AVAILABLE : commitErrorCode(result.errorCode);
     if (code === ErrorCode.NONE) this.offsets.delete(groupId);
     return code;
@@ -181,8 +207,11 @@ export class GroupMetadataManager {
     const nowMs = this.time.milliseconds();
     const builder = new RecordBatchBuilder();
     for (const p of present) builder.append(nowMs, encodeOffsetKey(groupId, p.topic, p.partition), null);
-    const [result] = await this.replicaManager.appendRecords({ acks: -1, timeoutMs: this.config.offsetsCommitTimeoutMs,
-      entries: [{ topic: OFFSETS_TOPIC, partition: this.partitionFor(groupId), records: builder.buildSync() }] });
+    const [result] = await this.replicaManager.appendRecords({
+      acks: -1,
+      timeoutMs: this.config.offsetsCommitTimeoutMs,
+      entries: [{ topic: OFFSETS_TOPIC, partition: this.partitionFor(groupId), records: builder.buildSync() }],
+    });
     const code = result === undefined ? ErrorCode.COORDINATOR_NOT_AVAILABLE : commitErrorCode(result.errorCode);
     if (code === ErrorCode.NONE) {
       for (const p of present) committed!.delete(tpKey(p.topic, p.partition));
@@ -193,17 +222,30 @@ export class GroupMetadataManager {
 
   /** Stores offsets of `groupId` (coordinated here, see coordinatorError); per entry the Kafka error code. */
   async commitOffsets(groupId: string, entries: readonly OffsetCommitEntry[]): Promise<number[]> {
-    const codes = entries.map((e) => (e.metadata !== null && Buffer.byteLength(e.metadata) > this.config.offsetMetadataMaxBytes
-      ? ErrorCode.OFFSET_METADATA_TOO_LARGE : ErrorCode.NONE));
+    const codes = entries.map((e) =>
+      e.metadata !== null && Buffer.byteLength(e.metadata) > this.config.offsetMetadataMaxBytes
+        ? ErrorCode.OFFSET_METADATA_TOO_LARGE
+        : ErrorCode.NONE,
+    );
     const valid = entries.filter((_, i) => codes[i] === ErrorCode.NONE);
     if (valid.length === 0) return codes;
     const nowMs = this.time.milliseconds();
     const builder = new RecordBatchBuilder();
-    const values = valid.map((e) => ({ offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: nowMs }));
-    valid.forEach((e, i) => builder.append(nowMs, encodeOffsetKey(groupId, e.topic, e.partition), encodeOffsetValue(values[i]!)));
+    const values = valid.map((e) => ({
+      offset: e.offset,
+      leaderEpoch: e.leaderEpoch,
+      metadata: e.metadata ?? '',
+      commitTimestamp: nowMs,
+    }));
+    valid.forEach((e, i) =>
+      builder.append(nowMs, encodeOffsetKey(groupId, e.topic, e.partition), encodeOffsetValue(values[i]!)),
+    );
     const partition = this.partitionFor(groupId);
-    const [result] = await this.replicaManager.appendRecords({ acks: -1, timeoutMs: this.config.offsetsCommitTimeoutMs,
-      entries: [{ topic: OFFSETS_TOPIC, partition, records: builder.buildSync() }] });
+    const [result] = await this.replicaManager.appendRecords({
+      acks: -1,
+      timeoutMs: this.config.offsetsCommitTimeoutMs,
+      entries: [{ topic: OFFSETS_TOPIC, partition, records: builder.buildSync() }],
+    });
     const code = result === undefined ? ErrorCode.COORDINATOR_NOT_AVAILABLE : commitErrorCode(result.errorCode);
     if (code === ErrorCode.NONE && this.owned.get(partition)?.state === 'loaded') {
       valid.forEach((e, i) => this.put(groupId, e.topic, e.partition, values[i]!));
@@ -216,12 +258,18 @@ export class GroupMetadataManager {
   fetchOffsets(groupId: string, partitions: readonly { topic: string; partition: number }[] | null): CommittedOffset[] {
     const committed = this.offsets.get(groupId);
     if (partitions === null) {
-      return [...(committed?.values() ?? [])].map(({ topic, partition, offset, leaderEpoch, metadata }) =>
-        ({ topic, partition, offset, leaderEpoch, metadata }));
+      return [...(committed?.values() ?? [])].map(({ topic, partition, offset, leaderEpoch, metadata }) => ({
+        topic,
+        partition,
+        offset,
+        leaderEpoch,
+        metadata,
+      }));
     }
     return partitions.map(({ topic, partition }) => {
       const c = committed?.get(tpKey(topic, partition));
-      return c ? { topic, partition, offset: c.offset, leaderEpoch: c.leaderEpoch, metadata: c.metadata }
+      return c
+        ? { topic, partition, offset: c.offset, leaderEpoch: c.leaderEpoch, metadata: c.metadata }
         : { topic, partition, offset: -1, leaderEpoch: -1, metadata: '' };
     });
   }
@@ -229,8 +277,14 @@ export class GroupMetadataManager {
   private put(groupId: string, topic: string, partition: number, value: OffsetAndMetadata): void {
     let committed = this.offsets.get(groupId);
     if (!committed) this.offsets.set(groupId, (committed = new Map()));
-    committed.set(tpKey(topic, partition), { topic, partition, offset: value.offset, leaderEpoch: value.leaderEpoch,
-      metadata: value.metadata, commitTimestamp: value.commitTimestamp });
+    committed.set(tpKey(topic, partition), {
+      topic,
+      partition,
+      offset: value.offset,
+      leaderEpoch: value.leaderEpoch,
+      metadata: value.metadata,
+      commitTimestamp: value.commitTimestamp,
+    });
   }
 
   private async load(p: Partition): Promise<void> {
@@ -238,7 +292,7 @@ export class GroupMetadataManager {
     this.owned.set(p.partition, { state: 'loading', generation });
     this.dropGroupsOf(p.partition);
     const started = this.time.hiResMs();
-    const loaded = new Map<string, Map<string, OffsetAndMetadata & { topic: string; partition: number } | null>>();
+    const loaded = new Map<string, Map<string, (OffsetAndMetadata & { topic: string; partition: number }) | null>>();
     const groups = new Map<string, GroupMetadataRecord | null>();
     let records = 0;
     try {
@@ -250,7 +304,10 @@ export class GroupMetadataManager {
         const read = log.read(offset, LOAD_READ_BYTES, { maxOffset: end, minOneBatch: true });
         if (read.records.length === 0) break;
         for (const batch of iterateBatches(read.records)) {
-          if (batch.isControl) { offset = batch.nextOffset; continue; }
+          if (batch.isControl) {
+            offset = batch.nextOffset;
+            continue;
+          }
           for (const r of await batch.recordsAsync()) {
             if (r.offset < offset || r.key === null) continue;
             const key = decodeKey(r.key);
@@ -261,15 +318,20 @@ export class GroupMetadataManager {
             if (key?.kind !== 'offset') continue;
             let group = loaded.get(key.group);
             if (!group) loaded.set(key.group, (group = new Map()));
-            group.set(tpKey(key.topic, key.partition),
-              r.value === null ? null : { ...decodeOffsetValue(r.value), topic: key.topic, partition: key.partition });
+            group.set(
+              tpKey(key.topic, key.partition),
+              r.value === null ? null : { ...decodeOffsetValue(r.value), topic: key.topic, partition: key.partition },
+            );
             records++;
           }
           offset = batch.nextOffset;
         }
       }
     } catch (err) {
-      this.log.error({ err, partition: p.partition }, `loading ${OFFSETS_TOPIC} failed; its groups stay unavailable until the next leadership change`);
+      this.log.error(
+        { err, partition: p.partition },
+        `loading ${OFFSETS_TOPIC} failed; its groups stay unavailable until the next leadership change`,
+      );
       return;
     }
     if (this.owned.get(p.partition)?.generation !== generation) return;
@@ -278,8 +340,15 @@ export class GroupMetadataManager {
     }
     for (const [groupId, group] of groups) if (group !== null) this.onGroupLoaded(groupId, group);
     this.owned.set(p.partition, { state: 'loaded', generation });
-    this.log.info({ partition: p.partition, groups: new Set([...loaded.keys(), ...groups.keys()]).size, records, ms: Math.round(this.time.hiResMs() - started) },
-      `loaded ${OFFSETS_TOPIC} partition`);
+    this.log.info(
+      {
+        partition: p.partition,
+        groups: new Set([...loaded.keys(), ...groups.keys()]).size,
+        records,
+        ms: Math.round(this.time.hiResMs() - started),
+      },
+      `loaded ${OFFSETS_TOPIC} partition`,
+    );
   }
 
   private unload(partition: number): void {
@@ -289,7 +358,8 @@ export class GroupMetadataManager {
   }
 
   private dropGroupsOf(partition: number): void {
-    for (const groupId of [...this.offsets.keys()]) if (this.partitionFor(groupId) === partition) this.offsets.delete(groupId);
+    for (const groupId of [...this.offsets.keys()])
+      if (this.partitionFor(groupId) === partition) this.offsets.delete(groupId);
   }
 }
 
@@ -297,14 +367,19 @@ export class GroupMetadataManager {
  * Which committed offsets have expired (Kafka 2.1+, KIP-211): only those of groups without members, one retention
  * period after the later of their commit and the time the group became Empty. Pure, for the retention task.
  */
-export function expiredOffsets(committed: ReadonlyMap<string, ReadonlyMap<string, { topic: string; partition: number; commitTimestamp: number }>>,
-  nowMs: number, retentionMs: number, emptySinceMs: (groupId: string) => number | null): { groupId: string; topic: string; partition: number }[] {
+export function expiredOffsets(
+  committed: ReadonlyMap<string, ReadonlyMap<string, { topic: string; partition: number; commitTimestamp: number }>>,
+  nowMs: number,
+  retentionMs: number,
+  emptySinceMs: (groupId: string) => number | null,
+): { groupId: string; topic: string; partition: number }[] {
   const out: { groupId: string; topic: string; partition: number }[] = [];
   for (const [groupId, offsets] of committed) {
     const emptySince = emptySinceMs(groupId);
     if (emptySince === null) continue;
     for (const o of offsets.values()) {
-      if (Math.max(o.commitTimestamp, emptySince) + retentionMs <= nowMs) out.push({ groupId, topic: o.topic, partition: o.partition });
+      if (Math.max(o.commitTimestamp, emptySince) + retentionMs <= nowMs)
+        out.push({ groupId, topic: o.topic, partition: o.partition });
     }
   }
   return out;
@@ -313,13 +388,21 @@ export function expiredOffsets(committed: ReadonlyMap<string, ReadonlyMap<string
 /** Kafka's mapping of an offsets-topic append error to what the committing client is told. */
 function commitErrorCode(code: number): number {
   switch (code) {
-    case ErrorCode.NONE: return ErrorCode.NONE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER: case ErrorCode.KAFKA_STORAGE_ERROR: return ErrorCode.NOT_COORDINATOR;
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION: case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND: case ErrorCode.REQUEST_TIMED_OUT: return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.MESSAGE_TOO_LARGE: case ErrorCode.RECORD_LIST_TOO_LARGE: case ErrorCode.INVALID_FETCH_SIZE:
+    case ErrorCode.NONE:
+      return ErrorCode.NONE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
       return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
-    default: return code;
+    default:
+      return code;
   }
 }
-

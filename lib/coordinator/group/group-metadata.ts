@@ -41,8 +41,10 @@ export class MemberMetadata {
 
   /** Same protocols, in the same order, with the same metadata. */
   matches(protocols: readonly MemberProtocol[]): boolean {
-    return protocols.length === this.protocols.length
-      && protocols.every((p, i) => p.name === this.protocols[i]!.name && p.metadata.equals(this.protocols[i]!.metadata));
+    return (
+      protocols.length === this.protocols.length &&
+      protocols.every((p, i) => p.name === this.protocols[i]!.name && p.metadata.equals(this.protocols[i]!.metadata))
+    );
   }
 }
 
@@ -83,7 +85,8 @@ export class GroupMetadata {
     if (this.protocolType !== CONSUMER_PROTOCOL_TYPE || this.protocolName === null) return null;
     const topics = new Set<string>();
     try {
-      for (const m of this.members.values()) for (const t of decodeSubscription(m.metadataFor(this.protocolName)).topics) topics.add(t);
+      for (const m of this.members.values())
+        for (const t of decodeSubscription(m.metadataFor(this.protocolName)).topics) topics.add(t);
     } catch {
       return null;
     }
@@ -111,7 +114,9 @@ export class GroupMetadata {
     const all = [...this.members.values()];
     const first = all[0];
     if (!first) return [];
-    return first.protocols.map((p) => p.name).filter((name) => all.every((m) => m.protocols.some((q) => q.name === name)));
+    return first.protocols
+      .map((p) => p.name)
+      .filter((name) => all.every((m) => m.protocols.some((q) => q.name === name)));
   }
 
   /** Whether a member offering `protocols` of `protocolType` can join (Kafka's supportsProtocols). */

@@ -107,9 +107,21 @@ class Writer {
     this.buf = grown;
   }
 
-  int16(v: number): this { this.ensure(2); this.pos = this.buf.writeInt16BE(v, this.pos); return this; }
-  int32(v: number): this { this.ensure(4); this.pos = this.buf.writeInt32BE(v, this.pos); return this; }
-  int64(v: number): this { this.ensure(8); this.pos = this.buf.writeBigInt64BE(BigInt(v), this.pos); return this; }
+  int16(v: number): this {
+    this.ensure(2);
+    this.pos = this.buf.writeInt16BE(v, this.pos);
+    return this;
+  }
+  int32(v: number): this {
+    this.ensure(4);
+    this.pos = this.buf.writeInt32BE(v, this.pos);
+    return this;
+  }
+  int64(v: number): this {
+    this.ensure(8);
+    this.pos = this.buf.writeBigInt64BE(BigInt(v), this.pos);
+    return this;
+  }
   string(v: string | null): this {
     if (v === null) return this.int16(-1);
     const len = Buffer.byteLength(v, 'utf8');
@@ -122,15 +134,29 @@ class Writer {
     this.pos += v.copy(this.buf, this.pos);
     return this;
   }
-  done(): Buffer { return this.buf.subarray(0, this.pos); }
+  done(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
 }
 
 export function encodeGroupMetadataValue(g: GroupMetadataRecord): Buffer {
-  const w = new Writer().int16(3).string(g.protocolType).int32(g.generationId).string(g.protocolName).string(g.leaderId)
-    .int64(g.currentStateTimestamp).int32(g.members.length);
+  const w = new Writer()
+    .int16(3)
+    .string(g.protocolType)
+    .int32(g.generationId)
+    .string(g.protocolName)
+    .string(g.leaderId)
+    .int64(g.currentStateTimestamp)
+    .int32(g.members.length);
   for (const m of g.members) {
-    w.string(m.memberId).string(m.groupInstanceId).string(m.clientId).string(m.clientHost).int32(m.rebalanceTimeoutMs)
-      .int32(m.sessionTimeoutMs).bytes(m.subscription).bytes(m.assignment);
+    w.string(m.memberId)
+      .string(m.groupInstanceId)
+      .string(m.clientId)
+      .string(m.clientHost)
+      .int32(m.rebalanceTimeoutMs)
+      .int32(m.sessionTimeoutMs)
+      .bytes(m.subscription)
+      .bytes(m.assignment);
   }
   return w.done();
 }
@@ -139,7 +165,10 @@ export function decodeGroupMetadataValue(value: Buffer): GroupMetadataRecord {
   const r = new Reader(value, 'group metadata value');
   const version = r.int16();
   if (version < 0 || version > 3) {
-    throw new ApiError('CORRUPT_MESSAGE', `${OFFSETS_TOPIC} group metadata value has version ${version}; this broker reads 0-3.`);
+    throw new ApiError(
+      'CORRUPT_MESSAGE',
+      `${OFFSETS_TOPIC} group metadata value has version ${version}; this broker reads 0-3.`,
+    );
   }
   const protocolType = r.string();
   const generationId = r.int32();
@@ -156,8 +185,16 @@ export function decodeGroupMetadataValue(value: Buffer): GroupMetadataRecord {
     const rebalanceTimeoutMs = version >= 1 ? r.int32() : -1;
     const sessionTimeoutMs = r.int32();
     // Version 0 had one timeout for both.
-    members.push({ memberId, groupInstanceId, clientId, clientHost, sessionTimeoutMs,
-      rebalanceTimeoutMs: rebalanceTimeoutMs < 0 ? sessionTimeoutMs : rebalanceTimeoutMs, subscription: r.bytes(), assignment: r.bytes() });
+    members.push({
+      memberId,
+      groupInstanceId,
+      clientId,
+      clientHost,
+      sessionTimeoutMs,
+      rebalanceTimeoutMs: rebalanceTimeoutMs < 0 ? sessionTimeoutMs : rebalanceTimeoutMs,
+      subscription: r.bytes(),
+      assignment: r.bytes(),
+    });
   }
   return { protocolType, generationId, protocolName, leaderId, currentStateTimestamp, members };
 }
@@ -165,18 +202,38 @@ export function decodeGroupMetadataValue(value: Buffer): GroupMetadataRecord {
 /** Reads with bounds checks; a short or malformed record throws CORRUPT_MESSAGE naming what was being read. */
 class Reader {
   pos = 0;
-  constructor(private readonly buf: Buffer, private readonly what: string) {}
+  constructor(
+    private readonly buf: Buffer,
+    private readonly what: string,
+  ) {}
 
   private need(n: number): void {
     if (this.pos + n > this.buf.length) {
-      throw new ApiError('CORRUPT_MESSAGE', `${OFFSETS_TOPIC} ${this.what} is truncated: ${this.buf.length} bytes, ` +
-        `needed ${this.pos + n}.`);
+      throw new ApiError(
+        'CORRUPT_MESSAGE',
+        `${OFFSETS_TOPIC} ${this.what} is truncated: ${this.buf.length} bytes, ` + `needed ${this.pos + n}.`,
+      );
     }
   }
 
-  int16(): number { this.need(2); const v = this.buf.readInt16BE(this.pos); this.pos += 2; return v; }
-  int32(): number { this.need(4); const v = this.buf.readInt32BE(this.pos); this.pos += 4; return v; }
-  int64(): number { this.need(8); const v = Number(this.buf.readBigInt64BE(this.pos)); this.pos += 8; return v; }
+  int16(): number {
+    this.need(2);
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  int32(): number {
+    this.need(4);
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  int64(): number {
+    this.need(8);
+    const v = Number(this.buf.readBigInt64BE(this.pos));
+    this.pos += 8;
+    return v;
+  }
   string(): string {
     return this.nullableString() ?? '';
   }
@@ -202,7 +259,8 @@ class Reader {
 export function decodeKey(key: Buffer): OffsetKey | GroupMetadataKey | null {
   const r = new Reader(key, 'record key');
   const version = r.int16();
-  if (version === 0 || version === 1) return { kind: 'offset', group: r.string(), topic: r.string(), partition: r.int32() };
+  if (version === 0 || version === 1)
+    return { kind: 'offset', group: r.string(), topic: r.string(), partition: r.int32() };
   if (version === 2) return { kind: 'group', group: r.string() };
   return null;
 }
@@ -211,7 +269,10 @@ export function decodeOffsetValue(value: Buffer): OffsetAndMetadata {
   const r = new Reader(value, 'offset commit value');
   const version = r.int16();
   if (version < 0 || version > 3) {
-    throw new ApiError('CORRUPT_MESSAGE', `${OFFSETS_TOPIC} offset commit value has version ${version}; this broker reads 0-3.`);
+    throw new ApiError(
+      'CORRUPT_MESSAGE',
+      `${OFFSETS_TOPIC} offset commit value has version ${version}; this broker reads 0-3.`,
+    );
   }
   const offset = r.int64();
   const leaderEpoch = version >= 3 ? r.int32() : -1;

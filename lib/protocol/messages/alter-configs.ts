@@ -15,25 +15,31 @@ import { defineApi } from '../api-definition.js';
 import { array, bool, int16, int32, int8, nullable, string, struct, type Infer } from '../schema.js';
 
 const AlterConfigsRequestSchema = struct({
-  resources: array(struct({
-    resourceType: int8(),
-    resourceName: string(),
-    configs: array(struct({
-      name: string(),
-      value: nullable(string()),
-    })),
-  })),
+  resources: array(
+    struct({
+      resourceType: int8(),
+      resourceName: string(),
+      configs: array(
+        struct({
+          name: string(),
+          value: nullable(string()),
+        }),
+      ),
+    }),
+  ),
   validateOnly: bool(),
 });
 
 const AlterConfigsResponseSchema = struct({
   throttleTimeMs: int32(),
-  responses: array(struct({
-    errorCode: int16(),
-    errorMessage: nullable(string()),
-    resourceType: int8(),
-    resourceName: string(),
-  })),
+  responses: array(
+    struct({
+      errorCode: int16(),
+      errorMessage: nullable(string()),
+      resourceType: int8(),
+      resourceName: string(),
+    }),
+  ),
 });
 
 export type AlterConfigsRequest = Infer<typeof AlterConfigsRequestSchema>;

@@ -20,11 +20,13 @@ const ApiVersionsRequestSchema = struct({
 
 const ApiVersionsResponseSchema = struct({
   errorCode: int16(),
-  apiKeys: array(struct({
-    apiKey: int16(),
-    minVersion: int16(),
-    maxVersion: int16(),
-  })),
+  apiKeys: array(
+    struct({
+      apiKey: int16(),
+      minVersion: int16(),
+      maxVersion: int16(),
+    }),
+  ),
   throttleTimeMs: int32(),
 });
 

@@ -22,10 +22,12 @@ const ControlledShutdownRequestSchema = struct({
 
 const ControlledShutdownResponseSchema = struct({
   errorCode: int16(),
-  remainingPartitions: array(struct({
-    topicName: string(),
-    partitionIndex: int32(),
-  })),
+  remainingPartitions: array(
+    struct({
+      topicName: string(),
+      partitionIndex: int32(),
+    }),
+  ),
 });
 
 export type ControlledShutdownRequest = Infer<typeof ControlledShutdownRequestSchema>;

@@ -14,24 +14,32 @@ import { defineApi } from '../api-definition.js';
 import { array, bool, int16, int32, nullable, string, struct, type Infer } from '../schema.js';
 
 const CreatePartitionsRequestSchema = struct({
-  topics: array(struct({
-    name: string(),
-    count: int32(),
-    assignments: nullable(array(struct({
-      brokerIds: array(int32()),
-    }))),
-  })),
+  topics: array(
+    struct({
+      name: string(),
+      count: int32(),
+      assignments: nullable(
+        array(
+          struct({
+            brokerIds: array(int32()),
+          }),
+        ),
+      ),
+    }),
+  ),
   timeoutMs: int32(),
   validateOnly: bool(),
 });
 
 const CreatePartitionsResponseSchema = struct({
   throttleTimeMs: int32(),
-  results: array(struct({
-    name: string(),
-    errorCode: int16(),
-    errorMessage: nullable(string()),
-  })),
+  results: array(
+    struct({
+      name: string(),
+      errorCode: int16(),
+      errorMessage: nullable(string()),
+    }),
+  ),
 });
 
 export type CreatePartitionsRequest = Infer<typeof CreatePartitionsRequestSchema>;

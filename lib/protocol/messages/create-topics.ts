@@ -20,32 +20,40 @@ import { defineApi } from '../api-definition.js';
 import { array, bool, int16, int32, nullable, string, struct, type Infer } from '../schema.js';
 
 const CreateTopicsRequestSchema = struct({
-  topics: array(struct({
-    name: string(),
-    numPartitions: int32(),
-    replicationFactor: int16(),
-    assignments: array(struct({
-      partitionIndex: int32({ min: 0 }),
-      brokerIds: array(int32()),
-    })),
-    configs: array(struct({
+  topics: array(
+    struct({
       name: string(),
-      value: nullable(string()),
-    })),
-  })),
+      numPartitions: int32(),
+      replicationFactor: int16(),
+      assignments: array(
+        struct({
+          partitionIndex: int32({ min: 0 }),
+          brokerIds: array(int32()),
+        }),
+      ),
+      configs: array(
+        struct({
+          name: string(),
+          value: nullable(string()),
+        }),
+      ),
+    }),
+  ),
   timeoutMs: int32(),
   validateOnly: bool(),
 });
 
 const CreateTopicsResponseSchema = struct({
   throttleTimeMs: int32(),
-  topics: array(struct({
-    name: string(),
-    errorCode: int16(),
-    errorMessage: nullable(string()),
-    numPartitions: int32(),
-    replicationFactor: int16(),
-  })),
+  topics: array(
+    struct({
+      name: string(),
+      errorCode: int16(),
+      errorMessage: nullable(string()),
+      numPartitions: int32(),
+      replicationFactor: int16(),
+    }),
+  ),
 });
 
 export type CreateTopicsRequest = Infer<typeof CreateTopicsRequestSchema>;

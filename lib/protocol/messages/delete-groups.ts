@@ -18,10 +18,12 @@ const DeleteGroupsRequestSchema = struct({
 
 const DeleteGroupsResponseSchema = struct({
   throttleTimeMs: int32(),
-  results: array(struct({
-    groupId: string(),
-    errorCode: int16(),
-  })),
+  results: array(
+    struct({
+      groupId: string(),
+      errorCode: int16(),
+    }),
+  ),
 });
 
 export type DeleteGroupsRequest = Infer<typeof DeleteGroupsRequestSchema>;

@@ -19,11 +19,13 @@ const DeleteTopicsRequestSchema = struct({
 
 const DeleteTopicsResponseSchema = struct({
   throttleTimeMs: int32(),
-  responses: array(struct({
-    name: string(),
-    errorCode: int16(),
-    errorMessage: nullable(string()),
-  })),
+  responses: array(
+    struct({
+      name: string(),
+      errorCode: int16(),
+      errorMessage: nullable(string()),
+    }),
+  ),
 });
 
 export type DeleteTopicsRequest = Infer<typeof DeleteTopicsRequestSchema>;

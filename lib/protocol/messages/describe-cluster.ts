@@ -22,12 +22,14 @@ const DescribeClusterResponseSchema = struct({
   errorMessage: nullable(string()),
   clusterId: string(),
   controllerId: int32(),
-  brokers: array(struct({
-    brokerId: int32(),
-    host: string(),
-    port: int32(),
-    rack: nullable(string()),
-  })),
+  brokers: array(
+    struct({
+      brokerId: int32(),
+      host: string(),
+      port: int32(),
+      rack: nullable(string()),
+    }),
+  ),
   clusterAuthorizedOperations: int32(),
 });
 

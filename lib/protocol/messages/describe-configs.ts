@@ -53,37 +53,45 @@ export const ConfigType = {
 } as const;
 
 const DescribeConfigsRequestSchema = struct({
-  resources: array(struct({
-    resourceType: int8(),
-    resourceName: string(),
-    configurationKeys: nullable(array(string())),
-  })),
+  resources: array(
+    struct({
+      resourceType: int8(),
+      resourceName: string(),
+      configurationKeys: nullable(array(string())),
+    }),
+  ),
   includeSynonyms: bool(),
   includeDocumentation: bool(),
 });
 
 const DescribeConfigsResponseSchema = struct({
   throttleTimeMs: int32(),
-  results: array(struct({
-    errorCode: int16(),
-    errorMessage: nullable(string()),
-    resourceType: int8(),
-    resourceName: string(),
-    configs: array(struct({
-      name: string(),
-      value: nullable(string()),
-      readOnly: bool(),
-      configSource: int8(),
-      isSensitive: bool(),
-      synonyms: array(struct({
-        name: string(),
-        value: nullable(string()),
-        source: int8(),
-      })),
-      configType: int8(),
-      documentation: nullable(string()),
-    })),
-  })),
+  results: array(
+    struct({
+      errorCode: int16(),
+      errorMessage: nullable(string()),
+      resourceType: int8(),
+      resourceName: string(),
+      configs: array(
+        struct({
+          name: string(),
+          value: nullable(string()),
+          readOnly: bool(),
+          configSource: int8(),
+          isSensitive: bool(),
+          synonyms: array(
+            struct({
+              name: string(),
+              value: nullable(string()),
+              source: int8(),
+            }),
+          ),
+          configType: int8(),
+          documentation: nullable(string()),
+        }),
+      ),
+    }),
+  ),
 });
 
 export type DescribeConfigsRequest = Infer<typeof DescribeConfigsRequestSchema>;

@@ -21,22 +21,26 @@ const DescribeGroupsRequestSchema = struct({
 
 const DescribeGroupsResponseSchema = struct({
   throttleTimeMs: int32(),
-  groups: array(struct({
-    errorCode: int16(),
-    groupId: string(),
-    groupState: string(),
-    protocolType: string(),
-    protocolData: string(),
-    members: array(struct({
-      memberId: string(),
-      groupInstanceId: nullable(string()),
-      clientId: string(),
-      clientHost: string(),
-      memberMetadata: bytes(),
-      memberAssignment: bytes(),
-    })),
-    authorizedOperations: int32(),
-  })),
+  groups: array(
+    struct({
+      errorCode: int16(),
+      groupId: string(),
+      groupState: string(),
+      protocolType: string(),
+      protocolData: string(),
+      members: array(
+        struct({
+          memberId: string(),
+          groupInstanceId: nullable(string()),
+          clientId: string(),
+          clientHost: string(),
+          memberMetadata: bytes(),
+          memberAssignment: bytes(),
+        }),
+      ),
+      authorizedOperations: int32(),
+    }),
+  ),
 });
 
 export type DescribeGroupsRequest = Infer<typeof DescribeGroupsRequestSchema>;

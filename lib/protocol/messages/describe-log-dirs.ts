@@ -15,27 +15,37 @@ import { defineApi } from '../api-definition.js';
 import { array, bool, int16, int32, int64, nullable, string, struct, type Infer } from '../schema.js';
 
 const DescribeLogDirsRequestSchema = struct({
-  topics: nullable(array(struct({
-    topic: string(),
-    partitionIndex: array(int32()),
-  }))),
+  topics: nullable(
+    array(
+      struct({
+        topic: string(),
+        partitionIndex: array(int32()),
+      }),
+    ),
+  ),
 });
 
 const DescribeLogDirsResponseSchema = struct({
   throttleTimeMs: int32(),
-  results: array(struct({
-    errorCode: int16(),
-    logDir: string(),
-    topics: array(struct({
-      name: string(),
-      partitions: array(struct({
-        partitionIndex: int32(),
-        partitionSize: int64(),
-        offsetLag: int64(),
-        isFutureKey: bool(),
-      })),
-    })),
-  })),
+  results: array(
+    struct({
+      errorCode: int16(),
+      logDir: string(),
+      topics: array(
+        struct({
+          name: string(),
+          partitions: array(
+            struct({
+              partitionIndex: int32(),
+              partitionSize: int64(),
+              offsetLag: int64(),
+              isFutureKey: bool(),
+            }),
+          ),
+        }),
+      ),
+    }),
+  ),
 });
 
 export type DescribeLogDirsRequest = Infer<typeof DescribeLogDirsRequestSchema>;

@@ -34,37 +34,49 @@ const FetchRequestSchema = struct({
   minBytes: int32({ min: 0 }),
   maxBytes: int32({ min: 0 }),
   isolationLevel: int8({ min: 0, max: 1 }),
-  topics: array(struct({
-    topic: string(),
-    partitions: array(struct({
-      partition: int32({ min: 0 }),
-      currentLeaderEpoch: int32({ min: -1 }),
-      fetchOffset: int64(),
-      logStartOffset: int64({ min: -1 }),
-      partitionMaxBytes: int32({ min: 0 }),
-    })),
-  })),
+  topics: array(
+    struct({
+      topic: string(),
+      partitions: array(
+        struct({
+          partition: int32({ min: 0 }),
+          currentLeaderEpoch: int32({ min: -1 }),
+          fetchOffset: int64(),
+          logStartOffset: int64({ min: -1 }),
+          partitionMaxBytes: int32({ min: 0 }),
+        }),
+      ),
+    }),
+  ),
 });
 
 const FetchResponseSchema = struct({
   throttleTimeMs: int32(),
   errorCode: int16(),
-  responses: array(struct({
-    topic: string(),
-    partitions: array(struct({
-      partitionIndex: int32(),
-      errorCode: int16(),
-      highWatermark: int64(),
-      lastStableOffset: int64(),
-      logStartOffset: int64(),
-      abortedTransactions: nullable(array(struct({
-        producerId: int64(),
-        firstOffset: int64(),
-      }))),
-      preferredReadReplica: int32(),
-      records: bytes(),
-    })),
-  })),
+  responses: array(
+    struct({
+      topic: string(),
+      partitions: array(
+        struct({
+          partitionIndex: int32(),
+          errorCode: int16(),
+          highWatermark: int64(),
+          lastStableOffset: int64(),
+          logStartOffset: int64(),
+          abortedTransactions: nullable(
+            array(
+              struct({
+                producerId: int64(),
+                firstOffset: int64(),
+              }),
+            ),
+          ),
+          preferredReadReplica: int32(),
+          records: bytes(),
+        }),
+      ),
+    }),
+  ),
 });
 
 export type FetchRequest = Infer<typeof FetchRequestSchema>;

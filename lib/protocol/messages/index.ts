@@ -7,7 +7,11 @@ import { ApiKey } from '../api-keys.js';
 import type { ApiDefinition } from '../api-definition.js';
 import { ALTER_CONFIGS_API, type AlterConfigsRequest, type AlterConfigsResponse } from './alter-configs.js';
 import { API_VERSIONS_API, type ApiVersionsRequest, type ApiVersionsResponse } from './api-versions.js';
-import { CREATE_PARTITIONS_API, type CreatePartitionsRequest, type CreatePartitionsResponse } from './create-partitions.js';
+import {
+  CREATE_PARTITIONS_API,
+  type CreatePartitionsRequest,
+  type CreatePartitionsResponse,
+} from './create-partitions.js';
 import { CREATE_TOPICS_API, type CreateTopicsRequest, type CreateTopicsResponse } from './create-topics.js';
 import { DELETE_TOPICS_API, type DeleteTopicsRequest, type DeleteTopicsResponse } from './delete-topics.js';
 import { DESCRIBE_CLUSTER_API, type DescribeClusterRequest, type DescribeClusterResponse } from './describe-cluster.js';
@@ -16,9 +20,15 @@ import { FETCH_API, type FetchRequest, type FetchResponse } from './fetch.js';
 import { LIST_OFFSETS_API, type ListOffsetsRequest, type ListOffsetsResponse } from './list-offsets.js';
 import { METADATA_API, type MetadataRequest, type MetadataResponse } from './metadata.js';
 import {
-  OFFSET_FOR_LEADER_EPOCH_API, type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochResponse,
+  OFFSET_FOR_LEADER_EPOCH_API,
+  type OffsetForLeaderEpochRequest,
+  type OffsetForLeaderEpochResponse,
 } from './offset-for-leader-epoch.js';
-import { CONTROLLED_SHUTDOWN_API, type ControlledShutdownRequest, type ControlledShutdownResponse } from './controlled-shutdown.js';
+import {
+  CONTROLLED_SHUTDOWN_API,
+  type ControlledShutdownRequest,
+  type ControlledShutdownResponse,
+} from './controlled-shutdown.js';
 import { OFFSET_COMMIT_API, type OffsetCommitRequest, type OffsetCommitResponse } from './offset-commit.js';
 import { OFFSET_FETCH_API, type OffsetFetchRequest, type OffsetFetchResponse } from './offset-fetch.js';
 import { FIND_COORDINATOR_API, type FindCoordinatorRequest, type FindCoordinatorResponse } from './find-coordinator.js';
@@ -30,7 +40,11 @@ import { DESCRIBE_GROUPS_API, type DescribeGroupsRequest, type DescribeGroupsRes
 import { LIST_GROUPS_API, type ListGroupsRequest, type ListGroupsResponse } from './list-groups.js';
 import { DELETE_GROUPS_API, type DeleteGroupsRequest, type DeleteGroupsResponse } from './delete-groups.js';
 import { OFFSET_DELETE_API, type OffsetDeleteRequest, type OffsetDeleteResponse } from './offset-delete.js';
-import { DESCRIBE_LOG_DIRS_API, type DescribeLogDirsRequest, type DescribeLogDirsResponse } from './describe-log-dirs.js';
+import {
+  DESCRIBE_LOG_DIRS_API,
+  type DescribeLogDirsRequest,
+  type DescribeLogDirsResponse,
+} from './describe-log-dirs.js';
 import { PRODUCE_API, type ProduceRequest, type ProduceResponse } from './produce.js';
 
 export interface ApiMessages {
@@ -62,9 +76,13 @@ export interface ApiMessages {
 }
 
 /** The request body type of an api key; a plain map for keys without a module. */
-export type RequestOf<K extends number> = K extends keyof ApiMessages ? ApiMessages[K]['request'] : Record<string, unknown>;
+export type RequestOf<K extends number> = K extends keyof ApiMessages
+  ? ApiMessages[K]['request']
+  : Record<string, unknown>;
 /** The response body type of an api key; a plain map for keys without a module. */
-export type ResponseOf<K extends number> = K extends keyof ApiMessages ? ApiMessages[K]['response'] : Record<string, unknown>;
+export type ResponseOf<K extends number> = K extends keyof ApiMessages
+  ? ApiMessages[K]['response']
+  : Record<string, unknown>;
 
 export const API_DEFINITIONS: readonly ApiDefinition[] = [
   PRODUCE_API,

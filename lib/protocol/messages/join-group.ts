@@ -25,10 +25,12 @@ const JoinGroupRequestSchema = struct({
   memberId: string(),
   groupInstanceId: nullable(string()),
   protocolType: string(),
-  protocols: array(struct({
-    name: string(),
-    metadata: bytes(),
-  })),
+  protocols: array(
+    struct({
+      name: string(),
+      metadata: bytes(),
+    }),
+  ),
 });
 
 const JoinGroupResponseSchema = struct({
@@ -39,11 +41,13 @@ const JoinGroupResponseSchema = struct({
   protocolName: nullable(string()),
   leader: string(),
   memberId: string(),
-  members: array(struct({
-    memberId: string(),
-    groupInstanceId: nullable(string()),
-    metadata: bytes(),
-  })),
+  members: array(
+    struct({
+      memberId: string(),
+      groupInstanceId: nullable(string()),
+      metadata: bytes(),
+    }),
+  ),
 });
 
 export type JoinGroupRequest = Infer<typeof JoinGroupRequestSchema>;

@@ -15,20 +15,24 @@ import { array, int16, int32, nullable, string, struct, type Infer } from '../sc
 
 const LeaveGroupRequestSchema = struct({
   groupId: string(),
-  members: array(struct({
-    memberId: string(),
-    groupInstanceId: nullable(string()),
-  })),
+  members: array(
+    struct({
+      memberId: string(),
+      groupInstanceId: nullable(string()),
+    }),
+  ),
 });
 
 const LeaveGroupResponseSchema = struct({
   throttleTimeMs: int32(),
   errorCode: int16(),
-  members: array(struct({
-    memberId: string(),
-    groupInstanceId: nullable(string()),
-    errorCode: int16(),
-  })),
+  members: array(
+    struct({
+      memberId: string(),
+      groupInstanceId: nullable(string()),
+      errorCode: int16(),
+    }),
+  ),
 });
 
 export type LeaveGroupRequest = Infer<typeof LeaveGroupRequestSchema>;

@@ -19,11 +19,13 @@ const ListGroupsRequestSchema = struct({
 const ListGroupsResponseSchema = struct({
   throttleTimeMs: int32(),
   errorCode: int16(),
-  groups: array(struct({
-    groupId: string(),
-    protocolType: string(),
-    groupState: string(),
-  })),
+  groups: array(
+    struct({
+      groupId: string(),
+      protocolType: string(),
+      groupState: string(),
+    }),
+  ),
 });
 
 export type ListGroupsRequest = Infer<typeof ListGroupsRequestSchema>;

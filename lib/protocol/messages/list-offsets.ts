@@ -22,28 +22,36 @@ export const EARLIEST_TIMESTAMP = -2;
 const ListOffsetsRequestSchema = struct({
   replicaId: int32(),
   isolationLevel: int8({ min: 0, max: 1 }),
-  topics: array(struct({
-    name: string(),
-    partitions: array(struct({
-      partitionIndex: int32({ min: 0 }),
-      currentLeaderEpoch: int32({ min: -1 }),
-      timestamp: int64({ min: EARLIEST_TIMESTAMP }),
-    })),
-  })),
+  topics: array(
+    struct({
+      name: string(),
+      partitions: array(
+        struct({
+          partitionIndex: int32({ min: 0 }),
+          currentLeaderEpoch: int32({ min: -1 }),
+          timestamp: int64({ min: EARLIEST_TIMESTAMP }),
+        }),
+      ),
+    }),
+  ),
 });
 
 const ListOffsetsResponseSchema = struct({
   throttleTimeMs: int32(),
-  topics: array(struct({
-    name: string(),
-    partitions: array(struct({
-      partitionIndex: int32(),
-      errorCode: int16(),
-      timestamp: int64(),
-      offset: int64(),
-      leaderEpoch: int32(),
-    })),
-  })),
+  topics: array(
+    struct({
+      name: string(),
+      partitions: array(
+        struct({
+          partitionIndex: int32(),
+          errorCode: int16(),
+          timestamp: int64(),
+          offset: int64(),
+          leaderEpoch: int32(),
+        }),
+      ),
+    }),
+  ),
 });
 
 export type ListOffsetsRequest = Infer<typeof ListOffsetsRequestSchema>;

@@ -17,36 +17,46 @@ import { defineApi } from '../api-definition.js';
 import { array, bool, int16, int32, nullable, string, struct, type Infer } from '../schema.js';
 
 const MetadataRequestSchema = struct({
-  topics: nullable(array(struct({
-    name: string(),
-  }))),
+  topics: nullable(
+    array(
+      struct({
+        name: string(),
+      }),
+    ),
+  ),
   allowAutoTopicCreation: bool(),
 });
 
 const MetadataResponseSchema = struct({
   throttleTimeMs: int32(),
-  brokers: array(struct({
-    nodeId: int32(),
-    host: string(),
-    port: int32(),
-    rack: nullable(string()),
-  })),
+  brokers: array(
+    struct({
+      nodeId: int32(),
+      host: string(),
+      port: int32(),
+      rack: nullable(string()),
+    }),
+  ),
   clusterId: nullable(string()),
   controllerId: int32(),
-  topics: array(struct({
-    errorCode: int16(),
-    name: string(),
-    isInternal: bool(),
-    partitions: array(struct({
+  topics: array(
+    struct({
       errorCode: int16(),
-      partitionIndex: int32(),
-      leaderId: int32(),
-      leaderEpoch: int32(),
-      replicaNodes: array(int32()),
-      isrNodes: array(int32()),
-      offlineReplicas: array(int32()),
-    })),
-  })),
+      name: string(),
+      isInternal: bool(),
+      partitions: array(
+        struct({
+          errorCode: int16(),
+          partitionIndex: int32(),
+          leaderId: int32(),
+          leaderEpoch: int32(),
+          replicaNodes: array(int32()),
+          isrNodes: array(int32()),
+          offlineReplicas: array(int32()),
+        }),
+      ),
+    }),
+  ),
 });
 
 export type MetadataRequest = Infer<typeof MetadataRequestSchema>;

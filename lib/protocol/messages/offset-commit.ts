@@ -21,26 +21,34 @@ const OffsetCommitRequestSchema = struct({
   generationId: int32(),
   memberId: string(),
   groupInstanceId: nullable(string()),
-  topics: array(struct({
-    name: string(),
-    partitions: array(struct({
-      partitionIndex: int32({ min: 0 }),
-      committedOffset: int64(),
-      committedLeaderEpoch: int32(),
-      committedMetadata: nullable(string()),
-    })),
-  })),
+  topics: array(
+    struct({
+      name: string(),
+      partitions: array(
+        struct({
+          partitionIndex: int32({ min: 0 }),
+          committedOffset: int64(),
+          committedLeaderEpoch: int32(),
+          committedMetadata: nullable(string()),
+        }),
+      ),
+    }),
+  ),
 });
 
 const OffsetCommitResponseSchema = struct({
   throttleTimeMs: int32(),
-  topics: array(struct({
-    name: string(),
-    partitions: array(struct({
-      partitionIndex: int32(),
-      errorCode: int16(),
-    })),
-  })),
+  topics: array(
+    struct({
+      name: string(),
+      partitions: array(
+        struct({
+          partitionIndex: int32(),
+          errorCode: int16(),
+        }),
+      ),
+    }),
+  ),
 });
 
 export type OffsetCommitRequest = Infer<typeof OffsetCommitRequestSchema>;

@@ -16,19 +16,23 @@ import { array, int16, int32, string, struct, type Infer } from '../schema.js';
 
 const OffsetDeleteRequestSchema = struct({
   groupId: string(),
-  topics: array(struct({
-    name: string(),
-    partitions: array(struct({ partitionIndex: int32() })),
-  })),
+  topics: array(
+    struct({
+      name: string(),
+      partitions: array(struct({ partitionIndex: int32() })),
+    }),
+  ),
 });
 
 const OffsetDeleteResponseSchema = struct({
   errorCode: int16(),
   throttleTimeMs: int32(),
-  topics: array(struct({
-    name: string(),
-    partitions: array(struct({ partitionIndex: int32(), errorCode: int16() })),
-  })),
+  topics: array(
+    struct({
+      name: string(),
+      partitions: array(struct({ partitionIndex: int32(), errorCode: int16() })),
+    }),
+  ),
 });
 
 export type OffsetDeleteRequest = Infer<typeof OffsetDeleteRequestSchema>;

@@ -18,25 +18,33 @@ import { array, bool, int16, int32, int64, nullable, string, struct, type Infer 
 
 const OffsetFetchRequestSchema = struct({
   groupId: string(),
-  topics: nullable(array(struct({
-    name: string(),
-    partitionIndexes: array(int32({ min: 0 })),
-  }))),
+  topics: nullable(
+    array(
+      struct({
+        name: string(),
+        partitionIndexes: array(int32({ min: 0 })),
+      }),
+    ),
+  ),
   requireStable: bool(),
 });
 
 const OffsetFetchResponseSchema = struct({
   throttleTimeMs: int32(),
-  topics: array(struct({
-    name: string(),
-    partitions: array(struct({
-      partitionIndex: int32(),
-      committedOffset: int64(),
-      committedLeaderEpoch: int32(),
-      metadata: nullable(string()),
-      errorCode: int16(),
-    })),
-  })),
+  topics: array(
+    struct({
+      name: string(),
+      partitions: array(
+        struct({
+          partitionIndex: int32(),
+          committedOffset: int64(),
+          committedLeaderEpoch: int32(),
+          metadata: nullable(string()),
+          errorCode: int16(),
+        }),
+      ),
+    }),
+  ),
   errorCode: int16(),
 });
 

@@ -19,27 +19,35 @@ import { array, int16, int32, int64, string, struct, type Infer } from '../schem
 
 const OffsetForLeaderEpochRequestSchema = struct({
   replicaId: int32(),
-  topics: array(struct({
-    topic: string(),
-    partitions: array(struct({
-      partition: int32({ min: 0 }),
-      currentLeaderEpoch: int32({ min: -1 }),
-      leaderEpoch: int32({ min: 0 }),
-    })),
-  })),
+  topics: array(
+    struct({
+      topic: string(),
+      partitions: array(
+        struct({
+          partition: int32({ min: 0 }),
+          currentLeaderEpoch: int32({ min: -1 }),
+          leaderEpoch: int32({ min: 0 }),
+        }),
+      ),
+    }),
+  ),
 });
 
 const OffsetForLeaderEpochResponseSchema = struct({
   throttleTimeMs: int32(),
-  topics: array(struct({
-    topic: string(),
-    partitions: array(struct({
-      errorCode: int16(),
-      partition: int32(),
-      leaderEpoch: int32(),
-      endOffset: int64(),
-    })),
-  })),
+  topics: array(
+    struct({
+      topic: string(),
+      partitions: array(
+        struct({
+          errorCode: int16(),
+          partition: int32(),
+          leaderEpoch: int32(),
+          endOffset: int64(),
+        }),
+      ),
+    }),
+  ),
 });
 
 export type OffsetForLeaderEpochRequest = Infer<typeof OffsetForLeaderEpochRequestSchema>;

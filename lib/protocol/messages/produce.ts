@@ -21,31 +21,41 @@ const ProduceRequestSchema = struct({
   transactionalId: nullable(string()),
   acks: int16(),
   timeoutMs: int32({ min: 0 }),
-  topicData: array(struct({
-    name: string(),
-    partitionData: array(struct({
-      index: int32({ min: 0 }),
-      records: bytes(),
-    })),
-  })),
+  topicData: array(
+    struct({
+      name: string(),
+      partitionData: array(
+        struct({
+          index: int32({ min: 0 }),
+          records: bytes(),
+        }),
+      ),
+    }),
+  ),
 });
 
 const ProduceResponseSchema = struct({
-  responses: array(struct({
-    name: string(),
-    partitionResponses: array(struct({
-      index: int32(),
-      errorCode: int16(),
-      baseOffset: int64(),
-      logAppendTimeMs: int64(),
-      logStartOffset: int64(),
-      recordErrors: array(struct({
-        batchIndex: int32(),
-        batchIndexErrorMessage: nullable(string()),
-      })),
-      errorMessage: nullable(string()),
-    })),
-  })),
+  responses: array(
+    struct({
+      name: string(),
+      partitionResponses: array(
+        struct({
+          index: int32(),
+          errorCode: int16(),
+          baseOffset: int64(),
+          logAppendTimeMs: int64(),
+          logStartOffset: int64(),
+          recordErrors: array(
+            struct({
+              batchIndex: int32(),
+              batchIndexErrorMessage: nullable(string()),
+            }),
+          ),
+          errorMessage: nullable(string()),
+        }),
+      ),
+    }),
+  ),
   throttleTimeMs: int32(),
 });
 

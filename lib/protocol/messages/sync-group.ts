@@ -21,10 +21,12 @@ const SyncGroupRequestSchema = struct({
   groupInstanceId: nullable(string()),
   protocolType: nullable(string()),
   protocolName: nullable(string()),
-  assignments: array(struct({
-    memberId: string(),
-    assignment: bytes(),
-  })),
+  assignments: array(
+    struct({
+      memberId: string(),
+      assignment: bytes(),
+    }),
+  ),
 });
 
 const SyncGroupResponseSchema = struct({

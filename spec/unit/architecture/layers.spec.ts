@@ -38,8 +38,13 @@ const areaOf = (file: string): string => relative(LIB, file).split('/')[0]!;
 
 describe('lib/ layering', () => {
   it('knows every area of lib/', () => {
-    const areas = readdirSync(LIB, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-    expect(areas.filter((a) => !(a in ALLOWED)), 'areas missing from the layer table').to.deep.equal([]);
+    const areas = readdirSync(LIB, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    expect(
+      areas.filter((a) => !(a in ALLOWED)),
+      'areas missing from the layer table',
+    ).to.deep.equal([]);
   });
 
   it('has every relative import point to the same area or an allowed lower one', () => {
@@ -49,7 +54,8 @@ describe('lib/ layering', () => {
       for (const m of readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*?from\s+'(\.[^']+)'/gm)) {
         const target = resolve(dirname(file), m[1]!);
         const to = relative(LIB, target).startsWith('..') ? '(outside lib)' : areaOf(target);
-        if (to !== from && !(ALLOWED[from] ?? []).includes(to)) violations.push(`${relative(LIB, file)} imports ${m[1]} (${from} → ${to})`);
+        if (to !== from && !(ALLOWED[from] ?? []).includes(to))
+          violations.push(`${relative(LIB, file)} imports ${m[1]} (${from} → ${to})`);
       }
     }
     expect(violations).to.deep.equal([]);

@@ -4,7 +4,9 @@ import { alteredOverrides, configLine, parseAddConfig } from '../../../lib/cli/a
 describe('mq-admin configs (pure parts)', () => {
   it('parses --add-config with square brackets grouping list values', () => {
     expect(parseAddConfig('retention.ms=1000,cleanup.policy=[compact,delete],x=')).to.deep.equal({
-      'retention.ms': '1000', 'cleanup.policy': 'compact,delete', x: '',
+      'retention.ms': '1000',
+      'cleanup.policy': 'compact,delete',
+      x: '',
     });
     expect(() => parseAddConfig('a=[1,2')).to.throw(/unbalanced '\['/);
     expect(() => parseAddConfig('novalue')).to.throw(/not name=value/);
@@ -16,10 +18,30 @@ describe('mq-admin configs (pure parts)', () => {
   });
 
   it('prints an entry as kafka-configs does, hiding sensitive values', () => {
-    expect(configLine({ name: 'retention.ms', value: '5', source: 'DYNAMIC_TOPIC_CONFIG', isReadOnly: false, isSensitive: false,
-      synonyms: [{ name: 'retention.ms', value: '5', source: 'DYNAMIC_TOPIC_CONFIG' }, { name: 'log.retention.ms', value: null, source: 'DEFAULT_CONFIG' }] }))
-      .to.equal('  retention.ms=5 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=5, DEFAULT_CONFIG:log.retention.ms=null}\n');
-    expect(configLine({ name: 'p', value: 'secret', source: 'DYNAMIC_BROKER_CONFIG', isReadOnly: false, isSensitive: true, synonyms: [] }))
-      .to.equal('  p=null sensitive=true synonyms={}\n');
+    expect(
+      configLine({
+        name: 'retention.ms',
+        value: '5',
+        source: 'DYNAMIC_TOPIC_CONFIG',
+        isReadOnly: false,
+        isSensitive: false,
+        synonyms: [
+          { name: 'retention.ms', value: '5', source: 'DYNAMIC_TOPIC_CONFIG' },
+          { name: 'log.retention.ms', value: null, source: 'DEFAULT_CONFIG' },
+        ],
+      }),
+    ).to.equal(
+      '  retention.ms=5 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=5, DEFAULT_CONFIG:log.retention.ms=null}\n',
+    );
+    expect(
+      configLine({
+        name: 'p',
+        value: 'secret',
+        source: 'DYNAMIC_BROKER_CONFIG',
+        isReadOnly: false,
+        isSensitive: true,
+        synonyms: [],
+      }),
+    ).to.equal('  p=null sensitive=true synonyms={}\n');
   });
 });

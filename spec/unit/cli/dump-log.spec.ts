@@ -5,44 +5,66 @@ import { CompressionType, stampBatch } from '../../../lib/record/record-batch.js
 
 async function dump(bytes: Buffer, opts = { deep: false, printData: true }): Promise<string> {
   let out = '';
-  await dumpLogSegment(bytes, 100, opts, (s) => { out += s; });
+  await dumpLogSegment(bytes, 100, opts, (s) => {
+    out += s;
+  });
   return out;
 }
 
 describe('mq-admin dump-log (pure parts)', () => {
-  it('prints batches and records in kafka-dump-log\'s words, flags a corrupted CRC, and reports a partial batch at the end', async () => {
-    const builder = new RecordBatchBuilder({ compression: CompressionType.Gzip, producerId: 7n, producerEpoch: 1, baseSequence: 3 });
+  it("prints batches and records in kafka-dump-log's words, flags a corrupted CRC, and reports a partial batch at the end", async () => {
+    const builder = new RecordBatchBuilder({
+      compression: CompressionType.Gzip,
+      producerId: 7n,
+      producerEpoch: 1,
+      baseSequence: 3,
+    });
     builder.append(1000, 'k', 'v1', [{ key: 'h', value: 'x' }]);
     builder.append(1001, null, null);
     const batch = await builder.build();
     stampBatch(batch, 0, 100, 4);
     const out = await dump(Buffer.concat([batch, batch.subarray(0, 20)]));
-    expect(out).to.equal('Starting offset: 100\n' +
-      `baseOffset: 100 lastOffset: 101 count: 2 baseSequence: 3 lastSequence: 4 producerId: 7 producerEpoch: 1 partitionLeaderEpoch: 4 ` +
-      `isTransactional: false isControl: false position: 0 CreateTime: 1001 size: ${batch.length} magic: 2 compresscodec: GZIP ` +
-      `crc: ${batch.readUInt32BE(17)} isvalid: true\n` +
-      '| offset: 100 CreateTime: 1000 keysize: 1 valuesize: 2 sequence: 3 headerKeys: [h] key: k payload: v1\n' +
-      '| offset: 101 CreateTime: 1001 keysize: -1 valuesize: -1 sequence: 4 headerKeys: [] payload: null\n' +
-      'Found 20 invalid bytes at the end of the segment (a partial batch)\n');
+    expect(out).to.equal(
+      'Starting offset: 100\n' +
+        `baseOffset: 100 lastOffset: 101 count: 2 baseSequence: 3 lastSequence: 4 producerId: 7 producerEpoch: 1 partitionLeaderEpoch: 4 ` +
+        `isTransactional: false isControl: false position: 0 CreateTime: 1001 size: ${batch.length} magic: 2 compresscodec: GZIP ` +
+        `crc: ${batch.readUInt32BE(17)} isvalid: true\n` +
+        '| offset: 100 CreateTime: 1000 keysize: 1 valuesize: 2 sequence: 3 headerKeys: [h] key: k payload: v1\n' +
+        '| offset: 101 CreateTime: 1001 keysize: -1 valuesize: -1 sequence: 4 headerKeys: [] payload: null\n' +
+        'Found 20 invalid bytes at the end of the segment (a partial batch)\n',
+    );
     const corrupted = Buffer.from(batch);
     corrupted[corrupted.length - 1] ^= 0xff;
-    expect(await dump(corrupted, { deep: false, printData: false })).to.include('isvalid: false').and.not.include('| offset');
+    expect(await dump(corrupted, { deep: false, printData: false }))
+      .to.include('isvalid: false')
+      .and.not.include('| offset');
   });
 
   it('prints a transaction marker', async () => {
-    const marker = buildControlBatch({ type: ControlRecordType.Commit, producerId: 9n, producerEpoch: 0, coordinatorEpoch: 2, timestampMs: 5 });
+    const marker = buildControlBatch({
+      type: ControlRecordType.Commit,
+      producerId: 9n,
+      producerEpoch: 0,
+      coordinatorEpoch: 2,
+      timestampMs: 5,
+    });
     stampBatch(marker, 0, 100, 0);
-    expect(await dump(marker)).to.include('isControl: true').and.include('| offset: 100 CreateTime: 5 endTxnMarker: COMMIT coordinatorEpoch: 2');
+    expect(await dump(marker))
+      .to.include('isControl: true')
+      .and.include('| offset: 100 CreateTime: 5 endTxnMarker: COMMIT coordinatorEpoch: 2');
   });
 
   it('lists index entries up to the zero-filled tail of a preallocated file', () => {
     const index = Buffer.alloc(32);
-    index.writeInt32BE(10, 0); index.writeInt32BE(4096, 4);
-    index.writeInt32BE(20, 8); index.writeInt32BE(8200, 12);
+    index.writeInt32BE(10, 0);
+    index.writeInt32BE(4096, 4);
+    index.writeInt32BE(20, 8);
+    index.writeInt32BE(8200, 12);
     expect(dumpOffsetIndex(index, 100)).to.equal('offset: 110 position: 4096\noffset: 120 position: 8200\n');
     expect(dumpOffsetIndex(Buffer.alloc(80), 0)).to.equal('');
     const time = Buffer.alloc(36);
-    time.writeBigInt64BE(5000n, 0); time.writeInt32BE(10, 8);
+    time.writeBigInt64BE(5000n, 0);
+    time.writeInt32BE(10, 8);
     expect(dumpTimeIndex(time, 100)).to.equal('timestamp: 5000 offset: 110\n');
   });
 });

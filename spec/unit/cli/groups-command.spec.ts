@@ -1,11 +1,22 @@
 import { expect } from 'chai';
 import type { ConsumerGroupDescription } from '../../../lib/client/index.js';
 import {
-  formatAssignment, offsetRows, parseDatetime, parseDuration, parseTopicScope, planReset, type PartitionOffsets,
+  formatAssignment,
+  offsetRows,
+  parseDatetime,
+  parseDuration,
+  parseTopicScope,
+  planReset,
+  type PartitionOffsets,
 } from '../../../lib/cli/admin/groups-command.js';
 
-const p = (partition: number, committed: number | null, earliest: number, latest: number, atTimestamp?: number): PartitionOffsets =>
-  ({ topic: 't', partition, committed, earliest, latest, atTimestamp });
+const p = (
+  partition: number,
+  committed: number | null,
+  earliest: number,
+  latest: number,
+  atTimestamp?: number,
+): PartitionOffsets => ({ topic: 't', partition, committed, earliest, latest, atTimestamp });
 
 describe('mq-admin groups (pure parts)', () => {
   it('plans resets as Kafka does: clamped into the log, to the end past the last timestamp, current or end', () => {
@@ -35,17 +46,42 @@ describe('mq-admin groups (pure parts)', () => {
   });
 
   it('writes assignments as Kafka does and builds the lag rows: owned, then committed without owner, then idle members', () => {
-    expect(formatAssignment([{ topic: 'b', partition: 4 }, { topic: 'a', partition: 2 }, { topic: 'a', partition: 0 }])).to.equal('a(0,2), b(4)');
+    expect(
+      formatAssignment([
+        { topic: 'b', partition: 4 },
+        { topic: 'a', partition: 2 },
+        { topic: 'a', partition: 0 },
+      ]),
+    ).to.equal('a(0,2), b(4)');
     const group: ConsumerGroupDescription = {
-      groupId: 'g', state: 'Stable', protocolType: 'consumer', partitionAssignor: 'range', coordinator: 1,
+      groupId: 'g',
+      state: 'Stable',
+      protocolType: 'consumer',
+      partitionAssignor: 'range',
+      coordinator: 1,
       members: [
-        { memberId: 'm1', groupInstanceId: null, clientId: 'c1', clientHost: '/h1', assignment: [{ topic: 't', partition: 1 }, { topic: 't', partition: 0 }] },
+        {
+          memberId: 'm1',
+          groupInstanceId: null,
+          clientId: 'c1',
+          clientHost: '/h1',
+          assignment: [
+            { topic: 't', partition: 1 },
+            { topic: 't', partition: 0 },
+          ],
+        },
         { memberId: 'm2', groupInstanceId: null, clientId: 'c2', clientHost: '/h2', assignment: [] },
       ],
     };
-    const committed = [{ topic: 't', partition: 0, offset: 7, leaderEpoch: -1, metadata: '' },
-      { topic: 't', partition: 2, offset: 3, leaderEpoch: -1, metadata: '' }];
-    const ends = new Map([['t-0', 10], ['t-1', 4], ['t-2', 3]]);
+    const committed = [
+      { topic: 't', partition: 0, offset: 7, leaderEpoch: -1, metadata: '' },
+      { topic: 't', partition: 2, offset: 3, leaderEpoch: -1, metadata: '' },
+    ];
+    const ends = new Map([
+      ['t-0', 10],
+      ['t-1', 4],
+      ['t-2', 3],
+    ]);
     expect(offsetRows(group, committed, ends)).to.deep.equal([
       ['g', 't', '0', '7', '10', '3', 'm1', '/h1', 'c1'],
       ['g', 't', '1', '-', '4', '-', 'm1', '/h1', 'c1'],

@@ -10,11 +10,23 @@ describe('mq-admin offsets and api-versions (pure parts)', () => {
     expect(() => offsetSpecArg('-3')).to.throw(/--time/);
   });
 
-  it('prints a broker\'s versions in kafka-broker-api-versions\' shape, and an error for a broker that did not answer', () => {
-    expect(apiVersionsBlock({ nodeId: 2, host: 'h', port: 9, rack: null, apis: [
-      { apiKey: 18, minVersion: 0, maxVersion: 3 }, { apiKey: 0, minVersion: 1, maxVersion: 8 }] })).to.equal(
-      'h:9 (id: 2 rack: null) -> (\n\tProduce(0): 1 to 8 [unusable: node too new],\n\tApiVersions(18): 0 to 3 [usable: 0]\n)\n');
-    expect(apiVersionsBlock({ nodeId: 3, host: 'h', port: 9, rack: 'r1', error: new Error('timed out') }))
-      .to.equal('h:9 (id: 3 rack: r1) -> ERROR: timed out\n');
+  it("prints a broker's versions in kafka-broker-api-versions' shape, and an error for a broker that did not answer", () => {
+    expect(
+      apiVersionsBlock({
+        nodeId: 2,
+        host: 'h',
+        port: 9,
+        rack: null,
+        apis: [
+          { apiKey: 18, minVersion: 0, maxVersion: 3 },
+          { apiKey: 0, minVersion: 1, maxVersion: 8 },
+        ],
+      }),
+    ).to.equal(
+      'h:9 (id: 2 rack: null) -> (\n\tProduce(0): 1 to 8 [unusable: node too new],\n\tApiVersions(18): 0 to 3 [usable: 0]\n)\n',
+    );
+    expect(apiVersionsBlock({ nodeId: 3, host: 'h', port: 9, rack: 'r1', error: new Error('timed out') })).to.equal(
+      'h:9 (id: 3 rack: r1) -> ERROR: timed out\n',
+    );
   });
 });

@@ -18,12 +18,18 @@ describe('Admin', () => {
       const cluster = await MockCluster.start(2);
       cluster.controllerId = 1;
       const admin = await connectedAdmin(cluster);
-      const created = await admin.createTopics([{ name: 'orders', numPartitions: 3, configs: { 'cleanup.policy': 'compact' } }]);
+      const created = await admin.createTopics([
+        { name: 'orders', numPartitions: 3, configs: { 'cleanup.policy': 'compact' } },
+      ]);
       expect(created).to.deep.equal([{ name: 'orders', numPartitions: 3, replicationFactor: 1 }]);
       expect(cluster.requests.filter((r) => r.apiKey === ApiKey.CreateTopics).map((r) => r.nodeId)).to.deep.equal([1]);
       expect(await admin.listTopics()).to.deep.equal(['orders']);
       const [described] = await admin.describeTopics(['orders']);
-      expect(described!.partitions.map((p) => [p.partition, p.leader])).to.deep.equal([[0, 0], [1, 1], [2, 0]]);
+      expect(described!.partitions.map((p) => [p.partition, p.leader])).to.deep.equal([
+        [0, 0],
+        [1, 1],
+        [2, 0],
+      ]);
     });
 
     it('retries on NOT_CONTROLLER after refreshing metadata', async () => {
@@ -31,10 +37,12 @@ describe('Admin', () => {
       const admin = await connectedAdmin(cluster);
       cluster.controllerId = 1; // the admin still believes broker 0 is the controller
       await admin.createTopics([{ name: 't', numPartitions: 1 }]);
-      expect(cluster.requests.filter((r) => r.apiKey === ApiKey.CreateTopics).map((r) => r.nodeId)).to.deep.equal([0, 1]);
+      expect(cluster.requests.filter((r) => r.apiKey === ApiKey.CreateTopics).map((r) => r.nodeId)).to.deep.equal([
+        0, 1,
+      ]);
     });
 
-    it('rejects with the topic\'s non-retriable error, naming the topic', async () => {
+    it("rejects with the topic's non-retriable error, naming the topic", async () => {
       const cluster = await MockCluster.start();
       cluster.createTopic('t', 1);
       const admin = await connectedAdmin(cluster);
@@ -80,7 +88,9 @@ describe('Admin', () => {
       const admin = await connectedAdmin(cluster);
       await admin.alterConfigs([{ type: 'topic', name: 't', configs: { 'retention.ms': '1000' } }]);
       const [described] = await admin.describeConfigs([{ type: 'topic', name: 't' }]);
-      expect(described!.configs.map((c) => [c.name, c.value, c.source])).to.deep.equal([['retention.ms', '1000', 'DYNAMIC_TOPIC_CONFIG']]);
+      expect(described!.configs.map((c) => [c.name, c.value, c.source])).to.deep.equal([
+        ['retention.ms', '1000', 'DYNAMIC_TOPIC_CONFIG'],
+      ]);
     });
   });
 
@@ -106,9 +116,11 @@ describe('Admin', () => {
       const offsets = await admin.listOffsets([{ topic: 't', partition: 0, spec: 'latest' }]);
       expect(offsets).to.deep.equal([{ topic: 't', partition: 0, offset: 3, timestamp: -1 }]);
       expect((await admin.listOffsets([{ topic: 't', partition: 0, spec: 'earliest' }]))[0]!.offset).to.equal(0);
-      expect((await admin.listOffsets([{ topic: 't', partition: 0, spec: 115 }]))[0]).to.include({ offset: 2, timestamp: 120 });
+      expect((await admin.listOffsets([{ topic: 't', partition: 0, spec: 115 }]))[0]).to.include({
+        offset: 2,
+        timestamp: 120,
+      });
     });
-
   });
 
   it('refuses calls before connect()', async () => {

@@ -13,11 +13,24 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { MockCluster } from './mock-cluster.js';
 
 function clientCluster(bootstrap: string, overrides: Partial<ClientClusterOptions> = {}): ClientCluster {
-  return defer(new ClientCluster({
-    bootstrapServers: parseBrokerAddresses('bootstrap.servers', bootstrap), clientId: 'spec', requestTimeoutMs: 2000,
-    connectTimeoutMs: 1000, metadataMaxAgeMs: 300000, retryBackoffMs: 5, reconnectBackoffMs: 5, reconnectBackoffMaxMs: 50,
-    maxInFlightRequests: 5, allowAutoTopicCreation: false, time: SystemTime, logger: silentLogger, ...overrides,
-  }), (c) => c.close());
+  return defer(
+    new ClientCluster({
+      bootstrapServers: parseBrokerAddresses('bootstrap.servers', bootstrap),
+      clientId: 'spec',
+      requestTimeoutMs: 2000,
+      connectTimeoutMs: 1000,
+      metadataMaxAgeMs: 300000,
+      retryBackoffMs: 5,
+      reconnectBackoffMs: 5,
+      reconnectBackoffMaxMs: 50,
+      maxInFlightRequests: 5,
+      allowAutoTopicCreation: false,
+      time: SystemTime,
+      logger: silentLogger,
+      ...overrides,
+    }),
+    (c) => c.close(),
+  );
 }
 
 /** A loopback port nothing listens on. */
@@ -47,7 +60,9 @@ describe('ClientCluster', () => {
       const client = clientCluster(`127.0.0.1:${port}`);
       const error = await client.connect(SystemTime.hiResMs() + 200).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(TimeoutError);
-      expect((error as Error).message).to.contain(`127.0.0.1:${port}`).and.contain('bootstrap.servers');
+      expect((error as Error).message)
+        .to.contain(`127.0.0.1:${port}`)
+        .and.contain('bootstrap.servers');
     });
   });
 
@@ -58,14 +73,17 @@ describe('ClientCluster', () => {
       await client.connect(SystemTime.hiResMs() + 5000);
       const started = SystemTime.hiResMs();
       let attempts = 0;
-      const loop = retry(async () => {
-        attempts++;
-        if (attempts === 1) {
-          await client.close();
-          throw new ConnectionError('lost while closing');
-        }
-        return client.send(0, ApiKey.Metadata, { topics: [], allowAutoTopicCreation: false });
-      }, { what: 'Metadata', time: SystemTime, deadlineMs: started + 30_000, backoff: new ExponentialBackoff(5, 50) });
+      const loop = retry(
+        async () => {
+          attempts++;
+          if (attempts === 1) {
+            await client.close();
+            throw new ConnectionError('lost while closing');
+          }
+          return client.send(0, ApiKey.Metadata, { topics: [], allowAutoTopicCreation: false });
+        },
+        { what: 'Metadata', time: SystemTime, deadlineMs: started + 30_000, backoff: new ExponentialBackoff(5, 50) },
+      );
       const error = await loop.catch((e: unknown) => e);
       expect(error).to.be.instanceOf(IllegalStateError);
       expect(isRetriable(error)).to.equal(false);
@@ -108,8 +126,10 @@ describe('ClientCluster', () => {
     it('lets a producer carry on after its broker restarts', async () => {
       const cluster = await MockCluster.start();
       cluster.createTopic('t', 1);
-      const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrap, 'retry.backoff.ms': 10,
-        'reconnect.backoff.ms': 10 }), (p) => p.close({ timeoutMs: 1000 }));
+      const producer = defer(
+        new Producer({ 'bootstrap.servers': cluster.bootstrap, 'retry.backoff.ms': 10, 'reconnect.backoff.ms': 10 }),
+        (p) => p.close({ timeoutMs: 1000 }),
+      );
       await producer.connect();
       await producer.send({ topic: 't', value: 'before' });
       await cluster.stopBroker(0);

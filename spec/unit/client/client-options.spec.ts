@@ -11,10 +11,21 @@ describe('client options', () => {
   describe('resolveProducerOptions', () => {
     it("applies Kafka 2.8's producer defaults", () => {
       const o = resolveProducerOptions(bootstrap);
-      expect([o.acks, o['batch.size'], o['linger.ms'], o['buffer.memory'], o['max.block.ms'], o['compression.type'], o.retries,
-        o['delivery.timeout.ms'], o['max.in.flight.requests.per.connection'], o['request.timeout.ms'], o['retry.backoff.ms'],
-        o['metadata.max.age.ms'], o['max.request.size']])
-        .to.deep.equal([1, 16384, 0, 33554432, 60000, 'none', 2147483647, 120000, 5, 30000, 100, 300000, 1048576]);
+      expect([
+        o.acks,
+        o['batch.size'],
+        o['linger.ms'],
+        o['buffer.memory'],
+        o['max.block.ms'],
+        o['compression.type'],
+        o.retries,
+        o['delivery.timeout.ms'],
+        o['max.in.flight.requests.per.connection'],
+        o['request.timeout.ms'],
+        o['retry.backoff.ms'],
+        o['metadata.max.age.ms'],
+        o['max.request.size'],
+      ]).to.deep.equal([1, 16384, 0, 33554432, 60000, 'none', 2147483647, 120000, 5, 30000, 100, 300000, 1048576]);
       expect(DEFAULT_PRODUCER_OPTIONS['reconnect.backoff.max.ms']).to.equal(1000);
     });
 
@@ -25,16 +36,22 @@ describe('client options', () => {
     });
 
     it('rejects a bad value naming the option and what it accepts', () => {
-      expect(() => resolveProducerOptions({ ...bootstrap, 'linger.ms': -1 }))
-        .to.throw(InvalidArgumentError, /'linger\.ms'.*an integer >= 0/);
-      expect(() => resolveProducerOptions({ ...bootstrap, 'compression.type': 'brotli' as 'gzip' }))
-        .to.throw(InvalidArgumentError, /'compression\.type'.*'gzip'/);
+      expect(() => resolveProducerOptions({ ...bootstrap, 'linger.ms': -1 })).to.throw(
+        InvalidArgumentError,
+        /'linger\.ms'.*an integer >= 0/,
+      );
+      expect(() => resolveProducerOptions({ ...bootstrap, 'compression.type': 'brotli' as 'gzip' })).to.throw(
+        InvalidArgumentError,
+        /'compression\.type'.*'gzip'/,
+      );
       expect(() => resolveProducerOptions({ ...bootstrap, acks: 2 as 1 })).to.throw(InvalidArgumentError, /acks/);
     });
 
     it('rejects an unknown option and suggests the nearest known one', () => {
-      expect(() => resolveProducerOptions({ ...bootstrap, 'linger.msec': 5 } as object))
-        .to.throw(InvalidArgumentError, /Unknown producer option 'linger\.msec'\. Did you mean 'linger\.ms'\?/);
+      expect(() => resolveProducerOptions({ ...bootstrap, 'linger.msec': 5 } as object)).to.throw(
+        InvalidArgumentError,
+        /Unknown producer option 'linger\.msec'\. Did you mean 'linger\.ms'\?/,
+      );
     });
 
     it('requires bootstrap.servers', () => {
@@ -44,26 +61,39 @@ describe('client options', () => {
     it('raises a default delivery.timeout.ms to linger.ms + request.timeout.ms, and rejects an explicit smaller one', () => {
       const raised = resolveProducerOptions({ ...bootstrap, 'linger.ms': 100000, 'request.timeout.ms': 30000 });
       expect(raised['delivery.timeout.ms']).to.equal(130000);
-      expect(() => resolveProducerOptions({ ...bootstrap, 'delivery.timeout.ms': 1000 }))
-        .to.throw(InvalidArgumentError, /'delivery\.timeout\.ms' \(1000\) must be at least/);
+      expect(() => resolveProducerOptions({ ...bootstrap, 'delivery.timeout.ms': 1000 })).to.throw(
+        InvalidArgumentError,
+        /'delivery\.timeout\.ms' \(1000\) must be at least/,
+      );
     });
 
     it('checks that a partitioner has a partition method', () => {
-      expect(() => resolveProducerOptions({ ...bootstrap, partitioner: {} as never })).to.throw(InvalidArgumentError, /partition/);
+      expect(() => resolveProducerOptions({ ...bootstrap, partitioner: {} as never })).to.throw(
+        InvalidArgumentError,
+        /partition/,
+      );
     });
   });
 
   describe('resolveConsumerOptions', () => {
     it("applies Kafka 2.8's consumer defaults", () => {
       const o = resolveConsumerOptions(bootstrap);
-      expect([o['auto.offset.reset'], o['isolation.level'], o['fetch.min.bytes'], o['fetch.max.bytes'], o['fetch.max.wait.ms'],
-        o['max.partition.fetch.bytes'], o['group.id']])
-        .to.deep.equal(['latest', 'read_uncommitted', 1, 52428800, 500, 1048576, undefined]);
+      expect([
+        o['auto.offset.reset'],
+        o['isolation.level'],
+        o['fetch.min.bytes'],
+        o['fetch.max.bytes'],
+        o['fetch.max.wait.ms'],
+        o['max.partition.fetch.bytes'],
+        o['group.id'],
+      ]).to.deep.equal(['latest', 'read_uncommitted', 1, 52428800, 500, 1048576, undefined]);
     });
 
     it('rejects an unknown reset strategy', () => {
-      expect(() => resolveConsumerOptions({ ...bootstrap, 'auto.offset.reset': 'smallest' as 'earliest' }))
-        .to.throw(InvalidArgumentError, /'auto\.offset\.reset'.*'earliest', 'latest', 'none'/);
+      expect(() => resolveConsumerOptions({ ...bootstrap, 'auto.offset.reset': 'smallest' as 'earliest' })).to.throw(
+        InvalidArgumentError,
+        /'auto\.offset\.reset'.*'earliest', 'latest', 'none'/,
+      );
     });
   });
 
@@ -88,7 +118,10 @@ describe('client options', () => {
 
   describe('parseBrokerAddresses', () => {
     it('parses comma-separated and array forms, IPv6 in brackets', () => {
-      expect(parseBrokerAddresses('b', 'a:1, b:2')).to.deep.equal([{ host: 'a', port: 1 }, { host: 'b', port: 2 }]);
+      expect(parseBrokerAddresses('b', 'a:1, b:2')).to.deep.equal([
+        { host: 'a', port: 1 },
+        { host: 'b', port: 2 },
+      ]);
       expect(parseBrokerAddresses('b', ['[::1]:9092'])).to.deep.equal([{ host: '::1', port: 9092 }]);
     });
 

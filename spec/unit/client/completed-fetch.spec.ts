@@ -16,8 +16,9 @@ function log(...batches: Buffer[]): Buffer {
 }
 
 function data(values: string[], producerId?: bigint): Buffer {
-  const builder = new RecordBatchBuilder(producerId === undefined ? {}
-    : { producerId, producerEpoch: 0, baseSequence: 0, isTransactional: true });
+  const builder = new RecordBatchBuilder(
+    producerId === undefined ? {} : { producerId, producerEpoch: 0, baseSequence: 0, isTransactional: true },
+  );
   for (const v of values) builder.append(1000, null, v);
   return builder.buildSync();
 }
@@ -28,7 +29,8 @@ function marker(type: ControlRecordType, producerId: bigint): Buffer {
 
 function batchesOf(fetch: CompletedFetch): string[][] {
   const out: string[][] = [];
-  for (let b = fetch.nextBatch(); b !== null; b = fetch.nextBatch()) out.push([...b.records()].map((r) => r.value!.toString()));
+  for (let b = fetch.nextBatch(); b !== null; b = fetch.nextBatch())
+    out.push([...b.records()].map((r) => r.value!.toString()));
   return out;
 }
 
@@ -41,8 +43,13 @@ function positioned(position: number): TopicPartitionState {
 describe('CompletedFetch', () => {
   describe('#nextBatch', () => {
     // offsets: a0 a1 (pid 7, aborted) | b0 (pid 8, committed) | ABORT pid 7 | COMMIT pid 8 | c0 (plain)
-    const records = log(data(['a0', 'a1'], 7n), data(['b0'], 8n), marker(ControlRecordType.Abort, 7n),
-      marker(ControlRecordType.Commit, 8n), data(['c0']));
+    const records = log(
+      data(['a0', 'a1'], 7n),
+      data(['b0'], 8n),
+      marker(ControlRecordType.Abort, 7n),
+      marker(ControlRecordType.Commit, 8n),
+      data(['c0']),
+    );
 
     it('with read_committed, skips the batches of aborted transactions and the markers', () => {
       const state = positioned(0);

@@ -13,16 +13,29 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { MockCluster } from './mock-cluster.js';
 
 /** Appends one batch holding `values` (timestamps 1000, 1001, ...) and returns its base offset. */
-function appendValues(cluster: MockCluster, topic: string, partition: number, values: string[],
-  compression = CompressionType.None, firstTimestamp = 1000): number {
+function appendValues(
+  cluster: MockCluster,
+  topic: string,
+  partition: number,
+  values: string[],
+  compression = CompressionType.None,
+  firstTimestamp = 1000,
+): number {
   const builder = new RecordBatchBuilder({ compression });
   values.forEach((v, i) => builder.append(firstTimestamp + i, `k${i}`, v));
   return cluster.appendBatch(topic, partition, builder.buildSync());
 }
 
 async function connectedConsumer(cluster: MockCluster, options: ConsumerOptions = {}): Promise<Consumer> {
-  const consumer = defer(new Consumer({ 'bootstrap.servers': cluster.bootstrap, 'retry.backoff.ms': 5,
-    'fetch.max.wait.ms': 50, ...options }), (c) => c.close());
+  const consumer = defer(
+    new Consumer({
+      'bootstrap.servers': cluster.bootstrap,
+      'retry.backoff.ms': 5,
+      'fetch.max.wait.ms': 50,
+      ...options,
+    }),
+    (c) => c.close(),
+  );
   await consumer.connect();
   return consumer;
 }
@@ -50,10 +63,16 @@ describe('Consumer', () => {
       appendValues(cluster, 't', 1, ['x']);
       appendValues(cluster, 't', 0, ['c']);
       const consumer = await connectedConsumer(cluster, { 'auto.offset.reset': 'earliest' });
-      consumer.assign([{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }]);
+      consumer.assign([
+        { topic: 't', partition: 0 },
+        { topic: 't', partition: 1 },
+      ]);
       const records = await take(consumer, 4);
-      expect(records.filter((r) => r.partition === 0).map((r) => [r.offset, r.value!.toString()]))
-        .to.deep.equal([[0, 'a'], [1, 'b'], [2, 'c']]);
+      expect(records.filter((r) => r.partition === 0).map((r) => [r.offset, r.value!.toString()])).to.deep.equal([
+        [0, 'a'],
+        [1, 'b'],
+        [2, 'c'],
+      ]);
       expect(records.filter((r) => r.partition === 1).map((r) => r.value!.toString())).to.deep.equal(['x']);
       expect(records[0]!.key!.toString()).to.equal('k0');
       expect(await consumer.position({ topic: 't', partition: 0 })).to.equal(3);
@@ -175,7 +194,10 @@ describe('Consumer', () => {
       const cluster = await MockCluster.start();
       cluster.createTopic('t', 1);
       for (let i = 0; i < 5; i++) appendValues(cluster, 't', 0, [`v${i}`]);
-      const consumer = await connectedConsumer(cluster, { 'auto.offset.reset': 'earliest', 'max.partition.fetch.bytes': 1 });
+      const consumer = await connectedConsumer(cluster, {
+        'auto.offset.reset': 'earliest',
+        'max.partition.fetch.bytes': 1,
+      });
       consumer.assign([{ topic: 't', partition: 0 }]);
       await waitFor(() => fetchRequests(cluster).length >= 1, 'the first fetch');
       await new Promise((r) => setTimeout(r, 100));
@@ -247,7 +269,10 @@ describe('Consumer', () => {
       appendValues(cluster, 't', 0, ['p0']);
       appendValues(cluster, 't', 1, ['p1']);
       const consumer = await connectedConsumer(cluster, { 'auto.offset.reset': 'earliest' });
-      consumer.assign([{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }]);
+      consumer.assign([
+        { topic: 't', partition: 0 },
+        { topic: 't', partition: 1 },
+      ]);
       await waitFor(() => fetchRequests(cluster).length >= 1, 'a fetch');
       consumer.pause([{ topic: 't', partition: 0 }]);
       expect(consumer.paused()).to.deep.equal([{ topic: 't', partition: 0 }]);

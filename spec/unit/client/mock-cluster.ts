@@ -12,7 +12,13 @@ import { ErrorCode } from '../../../lib/common/error-codes.js';
 import { ApiKey } from '../../../lib/protocol/api-keys.js';
 import type { RequestHeader } from '../../../lib/protocol/request-header.js';
 import type {
-  CreateTopicsRequest, FetchRequest, ListOffsetsRequest, MetadataRequest, ProduceRequest, ProduceResponse, FetchResponse,
+  CreateTopicsRequest,
+  FetchRequest,
+  ListOffsetsRequest,
+  MetadataRequest,
+  ProduceRequest,
+  ProduceResponse,
+  FetchResponse,
 } from '../../../lib/protocol/messages/index.js';
 import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
 import { batchSizeAt, lastOffsetDeltaOf, stampBatch, maxTimestampOf } from '../../../lib/record/record-batch.js';
@@ -71,10 +77,19 @@ export class MockCluster {
     return [...this.ports.values()].map((p) => `127.0.0.1:${p}`).join(',');
   }
 
-  createTopic(name: string, partitions: number, leaderOf: (partition: number) => number = (p) => p % this.brokerIds.length): void {
+  createTopic(
+    name: string,
+    partitions: number,
+    leaderOf: (partition: number) => number = (p) => p % this.brokerIds.length,
+  ): void {
     this.topics.set(name, {
       partitions: Array.from({ length: partitions }, (_, p) => ({
-        leader: leaderOf(p), leaderEpoch: 0, batches: [], baseOffsets: [], logStartOffset: 0, nextOffset: 0,
+        leader: leaderOf(p),
+        leaderEpoch: 0,
+        batches: [],
+        baseOffsets: [],
+        logStartOffset: 0,
+        nextOffset: 0,
       })),
       configs: new Map(),
     });
@@ -120,7 +135,9 @@ export class MockCluster {
 
   async startBroker(id: number): Promise<void> {
     const server = new SocketServer({
-      host: '127.0.0.1', port: this.ports.get(id) ?? 0, shutdownTimeoutMs: 200,
+      host: '127.0.0.1',
+      port: this.ports.get(id) ?? 0,
+      shutdownTimeoutMs: 200,
       handler: (ctx, header, body) => this.handle(id, ctx, header, body),
     });
     await server.start();
@@ -149,14 +166,24 @@ export class MockCluster {
     return fault.errorCode;
   }
 
-  private async handle(nodeId: number, _ctx: RequestContext, header: RequestHeader, body: unknown): Promise<object | null> {
+  private async handle(
+    nodeId: number,
+    _ctx: RequestContext,
+    header: RequestHeader,
+    body: unknown,
+  ): Promise<object | null> {
     this.requests.push({ nodeId, apiKey: header.apiKey, body });
     switch (header.apiKey) {
-      case ApiKey.Metadata: return this.metadata(body as MetadataRequest);
-      case ApiKey.Produce: return this.produce(nodeId, body as ProduceRequest);
-      case ApiKey.Fetch: return this.fetch(nodeId, body as FetchRequest);
-      case ApiKey.ListOffsets: return this.listOffsets(nodeId, body as ListOffsetsRequest);
-      case ApiKey.CreateTopics: return this.createTopics(nodeId, body as CreateTopicsRequest);
+      case ApiKey.Metadata:
+        return this.metadata(body as MetadataRequest);
+      case ApiKey.Produce:
+        return this.produce(nodeId, body as ProduceRequest);
+      case ApiKey.Fetch:
+        return this.fetch(nodeId, body as FetchRequest);
+      case ApiKey.ListOffsets:
+        return this.listOffsets(nodeId, body as ListOffsetsRequest);
+      case ApiKey.CreateTopics:
+        return this.createTopics(nodeId, body as CreateTopicsRequest);
       case ApiKey.DeleteTopics: {
         const b = body as { topicNames: string[] };
         return {
@@ -175,29 +202,63 @@ export class MockCluster {
           results: b.topics.map(({ name, count }) => {
             const t = this.topics.get(name);
             if (t === undefined) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null };
-            if (count <= t.partitions.length) return { name, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `already ${t.partitions.length}` };
+            if (count <= t.partitions.length)
+              return { name, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `already ${t.partitions.length}` };
             for (let p = t.partitions.length; p < count; p++) {
-              t.partitions.push({ leader: p % this.brokerIds.length, leaderEpoch: 0, batches: [], baseOffsets: [], logStartOffset: 0, nextOffset: 0 });
+              t.partitions.push({
+                leader: p % this.brokerIds.length,
+                leaderEpoch: 0,
+                batches: [],
+                baseOffsets: [],
+                logStartOffset: 0,
+                nextOffset: 0,
+              });
             }
             return { name, errorCode: 0, errorMessage: null };
           }),
         };
       }
       case ApiKey.DescribeConfigs: {
-        const b = body as { resources: Array<{ resourceType: number; resourceName: string; configurationKeys: string[] | null }> };
+        const b = body as {
+          resources: Array<{ resourceType: number; resourceName: string; configurationKeys: string[] | null }>;
+        };
         return {
           throttleTimeMs: 0,
           results: b.resources.map((r) => {
             const t = this.topics.get(r.resourceName);
-            const configs = t === undefined ? [] : [...t.configs].filter(([k]) => r.configurationKeys === null || r.configurationKeys.includes(k))
-              .map(([name, value]) => ({ name, value, readOnly: false, configSource: 1, isSensitive: false, synonyms: [], configType: 2, documentation: null }));
-            return { errorCode: t === undefined && r.resourceType === 2 ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : 0, errorMessage: null,
-              resourceType: r.resourceType, resourceName: r.resourceName, configs };
+            const configs =
+              t === undefined
+                ? []
+                : [...t.configs]
+                    .filter(([k]) => r.configurationKeys === null || r.configurationKeys.includes(k))
+                    .map(([name, value]) => ({
+                      name,
+                      value,
+                      readOnly: false,
+                      configSource: 1,
+                      isSensitive: false,
+                      synonyms: [],
+                      configType: 2,
+                      documentation: null,
+                    }));
+            return {
+              errorCode: t === undefined && r.resourceType === 2 ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : 0,
+              errorMessage: null,
+              resourceType: r.resourceType,
+              resourceName: r.resourceName,
+              configs,
+            };
           }),
         };
       }
       case ApiKey.AlterConfigs: {
-        const b = body as { resources: Array<{ resourceType: number; resourceName: string; configs: Array<{ name: string; value: string | null }> }> };
+        const b = body as {
+          resources: Array<{
+            resourceType: number;
+            resourceName: string;
+            configs: Array<{ name: string; value: string | null }>;
+          }>;
+        };
         return {
           throttleTimeMs: 0,
           responses: b.resources.map((r) => {
@@ -206,15 +267,25 @@ export class MockCluster {
               t.configs.clear();
               for (const c of r.configs) if (c.value !== null) t.configs.set(c.name, c.value);
             }
-            return { errorCode: t === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : 0, errorMessage: null,
-              resourceType: r.resourceType, resourceName: r.resourceName };
+            return {
+              errorCode: t === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : 0,
+              errorMessage: null,
+              resourceType: r.resourceType,
+              resourceName: r.resourceName,
+            };
           }),
         };
       }
       case ApiKey.DescribeCluster:
-        return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, clusterId: 'mock-cluster', controllerId: this.controllerId,
+        return {
+          throttleTimeMs: 0,
+          errorCode: 0,
+          errorMessage: null,
+          clusterId: 'mock-cluster',
+          controllerId: this.controllerId,
           brokers: this.brokerList().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: null })),
-          clusterAuthorizedOperations: -2147483648 };
+          clusterAuthorizedOperations: -2147483648,
+        };
       default:
         return { errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: 'mock does not serve this API' };
     }
@@ -234,12 +305,20 @@ export class MockCluster {
       topics: names.map((name) => {
         if (!this.topics.has(name) && this.autoCreateTopics && req.allowAutoTopicCreation) this.createTopic(name, 1);
         const t = this.topics.get(name);
-        if (t === undefined) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, isInternal: false, partitions: [] };
+        if (t === undefined)
+          return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, isInternal: false, partitions: [] };
         return {
-          errorCode: 0, name, isInternal: false,
+          errorCode: 0,
+          name,
+          isInternal: false,
           partitions: t.partitions.map((p, i) => ({
-            errorCode: 0, partitionIndex: i, leaderId: p.leader, leaderEpoch: p.leaderEpoch,
-            replicaNodes: [p.leader], isrNodes: [p.leader], offlineReplicas: [],
+            errorCode: 0,
+            partitionIndex: i,
+            leaderId: p.leader,
+            leaderEpoch: p.leaderEpoch,
+            replicaNodes: [p.leader],
+            isrNodes: [p.leader],
+            offlineReplicas: [],
           })),
         };
       }),
@@ -250,7 +329,15 @@ export class MockCluster {
     const responses = req.topicData.map((t) => ({
       name: t.name,
       partitionResponses: t.partitionData.map(({ index, records }) => {
-        const result = { index, errorCode: 0, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [], errorMessage: null };
+        const result = {
+          index,
+          errorCode: 0,
+          baseOffset: -1,
+          logAppendTimeMs: -1,
+          logStartOffset: 0,
+          recordErrors: [],
+          errorMessage: null,
+        };
         const p = this.topics.get(t.name)?.partitions[index];
         const fault = this.takeFault(ApiKey.Produce, t.name, index);
         if (p === undefined) return { ...result, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
@@ -268,12 +355,14 @@ export class MockCluster {
       const response = this.fetchNow(nodeId, req);
       let bytes = 0;
       let errors = false;
-      for (const t of response.responses) for (const p of t.partitions) {
-        bytes += p.records.length;
-        errors ||= p.errorCode !== 0;
-      }
+      for (const t of response.responses)
+        for (const p of t.partitions) {
+          bytes += p.records.length;
+          errors ||= p.errorCode !== 0;
+        }
       const remaining = deadline - Date.now();
-      if (bytes >= Math.max(req.minBytes, 1) || errors || remaining <= 0 || this.servers.get(nodeId) === undefined) return response;
+      if (bytes >= Math.max(req.minBytes, 1) || errors || remaining <= 0 || this.servers.get(nodeId) === undefined)
+        return response;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);
         this.appendWaiters.push(() => {
@@ -287,18 +376,31 @@ export class MockCluster {
   private fetchNow(nodeId: number, req: FetchRequest): FetchResponse {
     let budget = req.maxBytes;
     return {
-      throttleTimeMs: 0, errorCode: 0,
+      throttleTimeMs: 0,
+      errorCode: 0,
       responses: req.topics.map((t) => ({
         topic: t.topic,
         partitions: t.partitions.map((fp) => {
-          const base = { partitionIndex: fp.partition, errorCode: 0, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1,
-            abortedTransactions: null, preferredReadReplica: -1, records: Buffer.alloc(0) };
+          const base = {
+            partitionIndex: fp.partition,
+            errorCode: 0,
+            highWatermark: -1,
+            lastStableOffset: -1,
+            logStartOffset: -1,
+            abortedTransactions: null,
+            preferredReadReplica: -1,
+            records: Buffer.alloc(0),
+          };
           const p = this.topics.get(t.topic)?.partitions[fp.partition];
           const fault = this.takeFault(ApiKey.Fetch, t.topic, fp.partition);
           if (p === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
           if (p.leader !== nodeId) return { ...base, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
           if (fault !== 0) return { ...base, errorCode: fault };
-          const marks = { highWatermark: p.nextOffset, lastStableOffset: p.nextOffset, logStartOffset: p.logStartOffset };
+          const marks = {
+            highWatermark: p.nextOffset,
+            lastStableOffset: p.nextOffset,
+            logStartOffset: p.logStartOffset,
+          };
           if (fp.fetchOffset < p.logStartOffset || fp.fetchOffset > p.nextOffset) {
             return { ...base, ...marks, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
           }
@@ -333,7 +435,8 @@ export class MockCluster {
           for (const b of p.batches) {
             if (maxTimestampOf(b) < timestamp) continue;
             for (const view of iterateBatches(b)) {
-              for (const r of view.records()) if (r.timestamp >= timestamp) return { ...base, offset: r.offset, timestamp: r.timestamp };
+              for (const r of view.records())
+                if (r.timestamp >= timestamp) return { ...base, offset: r.offset, timestamp: r.timestamp };
             }
           }
           return base;
@@ -348,7 +451,12 @@ export class MockCluster {
       topics: req.topics.map((t) => {
         const base = { name: t.name, errorMessage: null, numPartitions: -1, replicationFactor: -1 };
         if (nodeId !== this.controllerId) return { ...base, errorCode: ErrorCode.NOT_CONTROLLER };
-        if (this.topics.has(t.name)) return { ...base, errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `Topic '${t.name}' already exists.` };
+        if (this.topics.has(t.name))
+          return {
+            ...base,
+            errorCode: ErrorCode.TOPIC_ALREADY_EXISTS,
+            errorMessage: `Topic '${t.name}' already exists.`,
+          };
         const partitions = t.numPartitions === -1 ? 1 : t.numPartitions;
         if (!req.validateOnly) {
           this.createTopic(t.name, partitions);

@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { DefaultPartitioner, murmur2, murmur2OfKey, partitionForKey, StickyPartitionCache, toPositive } from '../../../lib/client/producer/partitioner.js';
+import {
+  DefaultPartitioner,
+  murmur2,
+  murmur2OfKey,
+  partitionForKey,
+  StickyPartitionCache,
+  toPositive,
+} from '../../../lib/client/producer/partitioner.js';
 
 describe('partitioner', () => {
   describe('murmur2', () => {
@@ -29,17 +36,21 @@ describe('partitioner', () => {
     });
 
     it('hashes a slice as the same bytes on their own', () => {
-      fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat(8), (bytes, pad) => {
-        const padded = new Uint8Array(pad + bytes.length + 3);
-        padded.set(bytes, pad);
-        expect(murmur2(padded, pad, pad + bytes.length)).to.equal(murmur2(bytes));
-      }));
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat(8), (bytes, pad) => {
+          const padded = new Uint8Array(pad + bytes.length + 3);
+          padded.set(bytes, pad);
+          expect(murmur2(padded, pad, pad + bytes.length)).to.equal(murmur2(bytes));
+        }),
+      );
     });
 
     it('hashes a string key as its UTF-8 bytes', () => {
-      fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (s) => {
-        expect(murmur2OfKey(s)).to.equal(murmur2(Buffer.from(s, 'utf8')));
-      }));
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (s) => {
+          expect(murmur2OfKey(s)).to.equal(murmur2(Buffer.from(s, 'utf8')));
+        }),
+      );
     });
   });
 

@@ -14,8 +14,10 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { MockCluster } from './mock-cluster.js';
 
 async function connectedProducer(cluster: MockCluster, options: ProducerOptions = {}): Promise<Producer> {
-  const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrap, 'retry.backoff.ms': 5, ...options }),
-    (p) => p.close({ timeoutMs: 1000 }));
+  const producer = defer(
+    new Producer({ 'bootstrap.servers': cluster.bootstrap, 'retry.backoff.ms': 5, ...options }),
+    (p) => p.close({ timeoutMs: 1000 }),
+  );
   await producer.connect();
   return producer;
 }
@@ -30,13 +32,15 @@ describe('Producer', () => {
       const cluster = await MockCluster.start();
       cluster.createTopic('t', 1);
       const producer = await connectedProducer(cluster);
-      const results = await Promise.all(['a', 'b', 'c'].map((value) => producer.send({ topic: 't', value, timestamp: 1000 })));
+      const results = await Promise.all(
+        ['a', 'b', 'c'].map((value) => producer.send({ topic: 't', value, timestamp: 1000 })),
+      );
       expect(results).to.deep.equal([0, 1, 2].map((offset) => ({ topic: 't', partition: 0, offset, timestamp: 1000 })));
       expect(cluster.values('t', 0)).to.deep.equal(['a', 'b', 'c']);
       expect(produceRequests(cluster)).to.have.length(1); // sent in one tick: one batch
     });
 
-    it('places keyed records with Kafka\'s murmur2 and honours an explicit partition', async () => {
+    it("places keyed records with Kafka's murmur2 and honours an explicit partition", async () => {
       const cluster = await MockCluster.start(2);
       cluster.createTopic('t', 5);
       const producer = await connectedProducer(cluster);
@@ -91,9 +95,13 @@ describe('Producer', () => {
         const values = [big, ...Array.from({ length: 199 }, (_, i) => `value-${i + 1}`)];
         await Promise.all(values.map((value) => producer.send({ topic: 't', value })));
         const stored = cluster.partition('t', 0).batches;
-        expect([...iterateBatches(stored[0]!)][0]!.compression).to.equal(CompressionType[codec === 'lz4' ? 'Lz4' : codec === 'zstd' ? 'Zstd' : codec === 'gzip' ? 'Gzip' : 'Snappy']);
+        expect([...iterateBatches(stored[0]!)][0]!.compression).to.equal(
+          CompressionType[codec === 'lz4' ? 'Lz4' : codec === 'zstd' ? 'Zstd' : codec === 'gzip' ? 'Gzip' : 'Snappy'],
+        );
         const read: string[] = [];
-        for (const b of stored) for (const view of iterateBatches(b)) for (const r of await view.recordsAsync()) read.push(r.value!.toString());
+        for (const b of stored)
+          for (const view of iterateBatches(b))
+            for (const r of await view.recordsAsync()) read.push(r.value!.toString());
         expect(stored.length).to.be.greaterThan(5);
         expect(read).to.deep.equal(values);
       });
@@ -132,7 +140,11 @@ describe('Producer', () => {
       cluster.createTopic('t', 2);
       cluster.failNext(ApiKey.Produce, 't', 1, ErrorCode.INVALID_RECORD);
       const producer = await connectedProducer(cluster);
-      const error = await producer.sendBatch([{ topic: 't', value: 'a', partition: 0 }, { topic: 't', value: 'b', partition: 1 }])
+      const error = await producer
+        .sendBatch([
+          { topic: 't', value: 'a', partition: 0 },
+          { topic: 't', value: 'b', partition: 1 },
+        ])
         .catch((e: unknown) => e);
       expect(error).to.be.instanceOf(ApiError).with.property('errorName', 'INVALID_RECORD');
     });
@@ -189,7 +201,10 @@ describe('Producer', () => {
       const cluster = await MockCluster.start();
       cluster.createTopic('t', 1);
       cluster.failNext(ApiKey.Produce, 't', 0, ErrorCode.NOT_ENOUGH_REPLICAS, 3);
-      const producer = await connectedProducer(cluster, { 'batch.size': 1, 'max.in.flight.requests.per.connection': 1 });
+      const producer = await connectedProducer(cluster, {
+        'batch.size': 1,
+        'max.in.flight.requests.per.connection': 1,
+      });
       const values = Array.from({ length: 10 }, (_, i) => `${i}`);
       await Promise.all(values.map((value) => producer.send({ topic: 't', value })));
       expect(cluster.values('t', 0)).to.deep.equal(values);
@@ -199,11 +214,15 @@ describe('Producer', () => {
       const cluster = await MockCluster.start();
       cluster.createTopic('t', 1);
       cluster.failNext(ApiKey.Produce, 't', 0, ErrorCode.NOT_ENOUGH_REPLICAS, 1000);
-      const producer = await connectedProducer(cluster,
-        { 'delivery.timeout.ms': 200, 'request.timeout.ms': 100, 'retry.backoff.ms': 20 });
+      const producer = await connectedProducer(cluster, {
+        'delivery.timeout.ms': 200,
+        'request.timeout.ms': 100,
+        'retry.backoff.ms': 20,
+      });
       const error = await producer.send({ topic: 't', value: 'x' }).catch((e: unknown) => e);
-      expect(error).to.satisfy((e: unknown) => e instanceof TimeoutError
-        || (e instanceof ApiError && e.errorName === 'NOT_ENOUGH_REPLICAS'));
+      expect(error).to.satisfy(
+        (e: unknown) => e instanceof TimeoutError || (e instanceof ApiError && e.errorName === 'NOT_ENOUGH_REPLICAS'),
+      );
     });
   });
 
@@ -223,7 +242,10 @@ describe('Producer', () => {
       const cluster = await MockCluster.start();
       cluster.createTopic('t', 1);
       const producer = await connectedProducer(cluster, { 'linger.ms': 60000 });
-      const sent = producer.sendBatch([{ topic: 't', value: 'a' }, { topic: 't', value: 'b' }]);
+      const sent = producer.sendBatch([
+        { topic: 't', value: 'a' },
+        { topic: 't', value: 'b' },
+      ]);
       await producer.close();
       expect((await sent)[0]!.recordCount).to.equal(2);
       expect(cluster.values('t', 0)).to.deep.equal(['a', 'b']);
@@ -236,8 +258,12 @@ describe('Producer', () => {
       cluster.createTopic('t', 1);
       // Every produce is answered with a retriable error, so batches keep their memory.
       cluster.failNext(ApiKey.Produce, 't', 0, ErrorCode.NOT_ENOUGH_REPLICAS, 1_000_000);
-      const producer = await connectedProducer(cluster,
-        { 'buffer.memory': 2048, 'batch.size': 1024, 'max.block.ms': 100, 'retry.backoff.ms': 10 });
+      const producer = await connectedProducer(cluster, {
+        'buffer.memory': 2048,
+        'batch.size': 1024,
+        'max.block.ms': 100,
+        'retry.backoff.ms': 10,
+      });
       const value = Buffer.alloc(900);
       const first = producer.send({ topic: 't', value });
       const second = producer.send({ topic: 't', value });

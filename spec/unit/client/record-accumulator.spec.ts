@@ -12,18 +12,43 @@ import { MockTime } from '../../helpers/mock-time.js';
 /** Topic 't' with partitions led by the given brokers (-1: no leader). */
 function metadata(leaders: number[]): ClusterMetadata {
   const response: MetadataResponse = {
-    throttleTimeMs: 0, clusterId: 'c', controllerId: 0,
+    throttleTimeMs: 0,
+    clusterId: 'c',
+    controllerId: 0,
     brokers: [0, 1].map((nodeId) => ({ nodeId, host: 'h', port: 1, rack: null })),
-    topics: [{ errorCode: 0, name: 't', isInternal: false, partitions: leaders.map((leaderId, partitionIndex) => ({
-      errorCode: 0, partitionIndex, leaderId, leaderEpoch: 0, replicaNodes: [], isrNodes: [], offlineReplicas: [],
-    })) }],
+    topics: [
+      {
+        errorCode: 0,
+        name: 't',
+        isInternal: false,
+        partitions: leaders.map((leaderId, partitionIndex) => ({
+          errorCode: 0,
+          partitionIndex,
+          leaderId,
+          leaderEpoch: 0,
+          replicaNodes: [],
+          isrNodes: [],
+          offlineReplicas: [],
+        })),
+      },
+    ],
   };
   return ClusterMetadata.fromResponse(response);
 }
 
-function accumulator(time: MockTime, overrides: Partial<ConstructorParameters<typeof RecordAccumulator>[0]> = {}): RecordAccumulator {
-  return new RecordAccumulator({ batchSizeBytes: 1024, lingerMs: 10, bufferMemoryBytes: 64 * 1024,
-    compression: CompressionType.None, deliveryTimeoutMs: 120000, time, ...overrides });
+function accumulator(
+  time: MockTime,
+  overrides: Partial<ConstructorParameters<typeof RecordAccumulator>[0]> = {},
+): RecordAccumulator {
+  return new RecordAccumulator({
+    batchSizeBytes: 1024,
+    lingerMs: 10,
+    bufferMemoryBytes: 64 * 1024,
+    compression: CompressionType.None,
+    deliveryTimeoutMs: 120000,
+    time,
+    ...overrides,
+  });
 }
 
 const VALUE = Buffer.alloc(100, 1);
@@ -69,7 +94,9 @@ describe('RecordAccumulator', () => {
       const time = new MockTime();
       const acc = accumulator(time, { lingerMs: 60000 });
       const first = append(acc, 0);
-      while (append(acc, 0) === first) { /* fill */ }
+      while (append(acc, 0) === first) {
+        /* fill */
+      }
       expect([...acc.ready(metadata([0]), time.hiResMs()).readyNodes]).to.deep.equal([0]);
     });
 
@@ -140,7 +167,10 @@ describe('RecordAccumulator', () => {
       expect(acc.expireBatches(time.hiResMs())).to.have.length(0);
       time.sleep(1);
       expect(acc.expireBatches(time.hiResMs())).to.deep.equal([batch]);
-      expect(await done).to.be.instanceOf(TimeoutError).and.have.property('message').that.matches(/delivery\.timeout\.ms/);
+      expect(await done)
+        .to.be.instanceOf(TimeoutError)
+        .and.have.property('message')
+        .that.matches(/delivery\.timeout\.ms/);
       expect(acc.memory.availableBytes).to.equal(64 * 1024);
     });
   });
@@ -179,6 +209,9 @@ describe('MemoryPool', () => {
     const pool = new MemoryPool(10, new MockTime());
     pool.tryReserve(10);
     const error = await pool.reserve(5, 20).catch((e: unknown) => e);
-    expect(error).to.be.instanceOf(TimeoutError).and.have.property('message').that.matches(/buffer\.memory/);
+    expect(error)
+      .to.be.instanceOf(TimeoutError)
+      .and.have.property('message')
+      .that.matches(/buffer\.memory/);
   });
 });

@@ -41,39 +41,51 @@ describe('retry', () => {
     it('retries retriable errors until success', async () => {
       let calls = 0;
       const seen: number[] = [];
-      const result = await retry(async (attempt) => {
-        seen.push(attempt);
-        if (++calls < 3) throw new ApiError('LEADER_NOT_AVAILABLE');
-        return 'ok';
-      }, { what: 'op', time: SystemTime, deadlineMs: SystemTime.hiResMs() + 5000, backoff });
+      const result = await retry(
+        async (attempt) => {
+          seen.push(attempt);
+          if (++calls < 3) throw new ApiError('LEADER_NOT_AVAILABLE');
+          return 'ok';
+        },
+        { what: 'op', time: SystemTime, deadlineMs: SystemTime.hiResMs() + 5000, backoff },
+      );
       expect(result).to.equal('ok');
       expect(seen).to.deep.equal([0, 1, 2]);
     });
 
     it('surfaces a non-retriable error at once', async () => {
       let calls = 0;
-      const error = await retry(async () => {
-        calls++;
-        throw new ApiError('INVALID_CONFIG');
-      }, { what: 'op', time: SystemTime, deadlineMs: SystemTime.hiResMs() + 5000, backoff }).catch((e: unknown) => e);
+      const error = await retry(
+        async () => {
+          calls++;
+          throw new ApiError('INVALID_CONFIG');
+        },
+        { what: 'op', time: SystemTime, deadlineMs: SystemTime.hiResMs() + 5000, backoff },
+      ).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(ApiError).with.property('errorName', 'INVALID_CONFIG');
       expect(calls).to.equal(1);
     });
 
     it('stops after `retries` retries with the last error', async () => {
       let calls = 0;
-      const error = await retry(async () => {
-        calls++;
-        throw new ApiError('NOT_CONTROLLER');
-      }, { what: 'op', time: SystemTime, deadlineMs: SystemTime.hiResMs() + 5000, backoff, retries: 2 }).catch((e: unknown) => e);
+      const error = await retry(
+        async () => {
+          calls++;
+          throw new ApiError('NOT_CONTROLLER');
+        },
+        { what: 'op', time: SystemTime, deadlineMs: SystemTime.hiResMs() + 5000, backoff, retries: 2 },
+      ).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(ApiError).with.property('errorName', 'NOT_CONTROLLER');
       expect(calls).to.equal(3);
     });
 
     it('fails with TimeoutError carrying the last error once the deadline passes', async () => {
-      const error = await retry(async () => {
-        throw new ConnectionError('refused');
-      }, { what: 'CreateTopics', time: SystemTime, deadlineMs: SystemTime.hiResMs() + 30, backoff }).catch((e: unknown) => e);
+      const error = await retry(
+        async () => {
+          throw new ConnectionError('refused');
+        },
+        { what: 'CreateTopics', time: SystemTime, deadlineMs: SystemTime.hiResMs() + 30, backoff },
+      ).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(TimeoutError);
       expect((error as Error).message).to.match(/CreateTopics did not succeed within .*refused/);
       expect((error as Error).cause).to.be.instanceOf(ConnectionError);
@@ -82,10 +94,20 @@ describe('retry', () => {
     it('runs onRetriableError before each retry', async () => {
       const refreshed: string[] = [];
       let calls = 0;
-      await retry(async () => {
-        if (calls++ === 0) throw new ApiError('NOT_LEADER_OR_FOLLOWER');
-      }, { what: 'op', time: SystemTime, deadlineMs: SystemTime.hiResMs() + 5000, backoff,
-        onRetriableError: (e) => { refreshed.push((e as ApiError).errorName); } });
+      await retry(
+        async () => {
+          if (calls++ === 0) throw new ApiError('NOT_LEADER_OR_FOLLOWER');
+        },
+        {
+          what: 'op',
+          time: SystemTime,
+          deadlineMs: SystemTime.hiResMs() + 5000,
+          backoff,
+          onRetriableError: (e) => {
+            refreshed.push((e as ApiError).errorName);
+          },
+        },
+      );
       expect(refreshed).to.deep.equal(['NOT_LEADER_OR_FOLLOWER']);
     });
   });

@@ -16,19 +16,25 @@ describe('ConfigDef', () => {
   });
 
   it('names the bad key and the reason', () => {
-    expect(() => def.parse({ 'broker.id': '1', 'segment.bytes': '10' })).to.throw(InvalidArgumentError, /segment\.bytes.*at least 14/);
+    expect(() => def.parse({ 'broker.id': '1', 'segment.bytes': '10' })).to.throw(
+      InvalidArgumentError,
+      /segment\.bytes.*at least 14/,
+    );
     expect(() => def.parse({ 'broker.id': 'x' })).to.throw(/broker\.id.*integer/);
     expect(() => def.parse({ 'broker.id': '1', 'unclean.leader.election.enable': 'yes' })).to.throw(/true or false/);
   });
 
   it('requires keys without a default and rejects unknown keys when strict', () => {
     expect(() => def.parse({})).to.throw(/Missing required config key 'broker.id'/);
-    expect(() => def.parse({ 'broker.id': '1', 'no.such': 'x' }, { strict: true })).to.throw(/Unknown config key 'no.such'/);
+    expect(() => def.parse({ 'broker.id': '1', 'no.such': 'x' }, { strict: true })).to.throw(
+      /Unknown config key 'no.such'/,
+    );
     expect(def.parse({ 'broker.id': '1', 'no.such': 'x' })).to.not.have.property('no.such');
   });
 
   it('reads Java properties text', () => {
-    expect(parseProperties('# c\nbroker.id=1\nlog.dirs = /x\n! c\nzookeeper.connect: localhost:2181/mq\n'))
-      .to.deep.equal({ 'broker.id': '1', 'log.dirs': '/x', 'zookeeper.connect': 'localhost:2181/mq' });
+    expect(
+      parseProperties('# c\nbroker.id=1\nlog.dirs = /x\n! c\nzookeeper.connect: localhost:2181/mq\n'),
+    ).to.deep.equal({ 'broker.id': '1', 'log.dirs': '/x', 'zookeeper.connect': 'localhost:2181/mq' });
   });
 });

@@ -45,7 +45,11 @@ describe('ControllerContext', () => {
       ctx.putPartition('t', 4, [1]);
       ctx.putPartition('gone', 0, [3]).leaderIsr = state(3);
       ctx.topicsToBeDeleted.add('gone');
-      expect(ctx.partitionsWithOfflineLeader().map((p) => `${p.topic}-${p.partition}`)).to.deep.equal(['t-1', 't-2', 't-3']);
+      expect(ctx.partitionsWithOfflineLeader().map((p) => `${p.topic}-${p.partition}`)).to.deep.equal([
+        't-1',
+        't-2',
+        't-3',
+      ]);
     });
   });
 

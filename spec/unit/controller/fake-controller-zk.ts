@@ -21,7 +21,10 @@ export class FakeControllerZk implements PartitionStateZkClient {
     return this.states.get(`${topic}-${partition}`);
   }
 
-  async createPartitionStates(topic: string, states: ReadonlyMap<number, LeaderIsrAndControllerEpoch>): Promise<Map<number, boolean>> {
+  async createPartitionStates(
+    topic: string,
+    states: ReadonlyMap<number, LeaderIsrAndControllerEpoch>,
+  ): Promise<Map<number, boolean>> {
     const created = new Map<number, boolean>();
     for (const [partition, state] of states) {
       const exists = this.get(topic, partition) !== undefined;
@@ -31,7 +34,11 @@ export class FakeControllerZk implements PartitionStateZkClient {
     return created;
   }
 
-  async updatePartitionState(tp: TopicPartition, state: LeaderIsrAndControllerEpoch, expectedZkVersion: number): Promise<number | null> {
+  async updatePartitionState(
+    tp: TopicPartition,
+    state: LeaderIsrAndControllerEpoch,
+    expectedZkVersion: number,
+  ): Promise<number | null> {
     const current = this.get(tp.topic, tp.partition);
     if (current === undefined || current.zkVersion !== expectedZkVersion) return null;
     this.put(tp, state, expectedZkVersion + 1);

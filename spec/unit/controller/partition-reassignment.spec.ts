@@ -62,7 +62,10 @@ describe('PartitionReassigner', () => {
       await s.reassigner.advance();
       expect(s.zk.replicasOf('t', 0)).to.deep.equal([2, 3, 4, 1]);
       // KIP-455's layout while the move runs: what is being added and removed, for the leader's ISR decisions.
-      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.include({ addingReplicas: [4], removingReplicas: [1] });
+      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.include({
+        addingReplicas: [4],
+        removingReplicas: [1],
+      });
       expect(s.zk.get('t', 0)).to.include({ leader: 1, leaderEpoch: 6 });
       expect(s.zk.reassignment).to.have.length(1);
 
@@ -71,13 +74,19 @@ describe('PartitionReassigner', () => {
       expect(s.zk.reassignment).to.have.length(1);
 
       const caughtUp = s.zk.get('t', 0)!;
-      s.zk.put({ topic: 't', partition: 0 }, { leader: 1, leaderEpoch: 6, isr: [1, 2, 3, 4], controllerEpoch: EPOCH },
-        caughtUp.zkVersion + 1);
+      s.zk.put(
+        { topic: 't', partition: 0 },
+        { leader: 1, leaderEpoch: 6, isr: [1, 2, 3, 4], controllerEpoch: EPOCH },
+        caughtUp.zkVersion + 1,
+      );
       await s.reassigner.advance();
       expect(s.zk.get('t', 0)).to.include({ leader: 2, leaderEpoch: 7 });
       expect(s.zk.get('t', 0)!.isr).to.deep.equal([2, 3, 4]);
       expect(s.zk.replicasOf('t', 0)).to.deep.equal([2, 3, 4]);
-      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.include({ addingReplicas: [], removingReplicas: [] });
+      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.include({
+        addingReplicas: [],
+        removingReplicas: [],
+      });
       expect(s.context.partition('t', 0)!.replicas).to.deep.equal([2, 3, 4]);
       expect(s.zk.reassignment, 'the znode is deleted when no partition is left').to.equal(null);
     });

@@ -10,14 +10,23 @@ function setup(opts: { live?: number[]; unclean?: boolean } = {}) {
   const context = new ControllerContext(EPOCH, 7);
   for (const id of opts.live ?? [1, 2, 3]) context.liveBrokerEpochs.set(id, 100 + id);
   const zk = new FakeControllerZk();
-  const psm = new PartitionStateMachine({ context, zkClient: zk, uncleanLeaderElectionEnable: opts.unclean ?? false,
-    logger: silentLogger });
+  const psm = new PartitionStateMachine({
+    context,
+    zkClient: zk,
+    uncleanLeaderElectionEnable: opts.unclean ?? false,
+    logger: silentLogger,
+  });
   return { context, zk, psm };
 }
 
 /** A partition with a state znode both in the fake and in the context's cache. */
-function withState(s: ReturnType<typeof setup>, replicas: number[], leader: number, isr: number[],
-  state: ControllerPartition['state'] = 'OnlinePartition'): ControllerPartition {
+function withState(
+  s: ReturnType<typeof setup>,
+  replicas: number[],
+  leader: number,
+  isr: number[],
+  state: ControllerPartition['state'] = 'OnlinePartition',
+): ControllerPartition {
   const p = s.context.putPartition('t', s.context.globalPartitionCount, replicas);
   s.zk.put(p, { leader, leaderEpoch: 5, isr, controllerEpoch: EPOCH - 1 }, 4);
   p.leaderIsr = s.zk.get(p.topic, p.partition);
@@ -34,7 +43,13 @@ describe('PartitionStateMachine', () => {
       const failed = await s.psm.handleStateChanges([p], 'OnlinePartition', 'spec');
       expect(failed.size).to.equal(0);
       expect(p.state).to.equal('OnlinePartition');
-      expect(s.zk.get('t', 0)).to.deep.equal({ leader: 2, leaderEpoch: 0, isr: [2, 3], controllerEpoch: EPOCH, zkVersion: 0 });
+      expect(s.zk.get('t', 0)).to.deep.equal({
+        leader: 2,
+        leaderEpoch: 0,
+        isr: [2, 3],
+        controllerEpoch: EPOCH,
+        zkVersion: 0,
+      });
       expect(p.leaderIsr).to.deep.equal(s.zk.get('t', 0));
     });
 
@@ -54,7 +69,13 @@ describe('PartitionStateMachine', () => {
       s.zk.put(p, { leader: 1, leaderEpoch: 4, isr: [1, 3], controllerEpoch: 1 }, 6);
       await s.psm.handleStateChanges([p], 'NewPartition', 'spec');
       await s.psm.handleStateChanges([p], 'OnlinePartition', 'spec');
-      expect(s.zk.get('t', 0)).to.deep.include({ leader: 3, leaderEpoch: 5, isr: [3], controllerEpoch: EPOCH, zkVersion: 7 });
+      expect(s.zk.get('t', 0)).to.deep.include({
+        leader: 3,
+        leaderEpoch: 5,
+        isr: [3],
+        controllerEpoch: EPOCH,
+        zkVersion: 7,
+      });
       expect(p.state).to.equal('OnlinePartition');
     });
 
@@ -62,7 +83,13 @@ describe('PartitionStateMachine', () => {
       const s = setup({ live: [2, 3] });
       const p = withState(s, [1, 2, 3], 1, [1, 3, 2], 'OfflinePartition');
       await s.psm.handleStateChanges([p], 'OnlinePartition', 'spec');
-      expect(p.leaderIsr).to.deep.equal({ leader: 2, leaderEpoch: 6, isr: [3, 2], controllerEpoch: EPOCH, zkVersion: 5 });
+      expect(p.leaderIsr).to.deep.equal({
+        leader: 2,
+        leaderEpoch: 6,
+        isr: [3, 2],
+        controllerEpoch: EPOCH,
+        zkVersion: 5,
+      });
       expect(s.context.offlinePartitionCount).to.equal(0);
     });
 
@@ -108,7 +135,9 @@ describe('PartitionStateMachine', () => {
       const s = setup({ live: [1, 2] });
       const inIsr = withState(s, [1, 2], 2, [2, 1]);
       const notInIsr = withState(s, [1, 2], 2, [2]);
-      const failed = await s.psm.handleStateChanges([inIsr, notInIsr], 'OnlinePartition', 'spec', { kind: 'PreferredReplica' });
+      const failed = await s.psm.handleStateChanges([inIsr, notInIsr], 'OnlinePartition', 'spec', {
+        kind: 'PreferredReplica',
+      });
       expect(inIsr.leaderIsr).to.deep.include({ leader: 1, isr: [2, 1], leaderEpoch: 6 });
       expect(failed.has(notInIsr)).to.equal(true);
       expect(notInIsr.leaderIsr).to.deep.include({ leader: 2, leaderEpoch: 5 });
@@ -142,7 +171,11 @@ describe('PartitionStateMachine', () => {
       offline.leaderIsr = { leader: -1, leaderEpoch: 3, isr: [2], controllerEpoch: 1, zkVersion: 3 };
       const fresh = s.context.putPartition('t', 2, [1]);
       s.psm.initializeStates();
-      expect([online.state, offline.state, fresh.state]).to.deep.equal(['OnlinePartition', 'OfflinePartition', 'NewPartition']);
+      expect([online.state, offline.state, fresh.state]).to.deep.equal([
+        'OnlinePartition',
+        'OfflinePartition',
+        'NewPartition',
+      ]);
       expect(s.context.offlinePartitionCount).to.equal(1);
     });
   });

@@ -14,27 +14,40 @@ describe('replica-assignment', () => {
     it("matches Kafka's vector for 5 brokers, 10 partitions, RF 3, start index 0", () => {
       // AdminUtilsTest.testReplicaAssignment: the shift grows by one each time p wraps around the broker list.
       expect(asObject(assignReplicasToBrokers([0, 1, 2, 3, 4], 10, 3, { fixedStartIndex: 0 }))).to.deep.equal({
-        0: [0, 1, 2], 1: [1, 2, 3], 2: [2, 3, 4], 3: [3, 4, 0], 4: [4, 0, 1],
-        5: [0, 2, 3], 6: [1, 3, 4], 7: [2, 4, 0], 8: [3, 0, 1], 9: [4, 1, 2],
+        0: [0, 1, 2],
+        1: [1, 2, 3],
+        2: [2, 3, 4],
+        3: [3, 4, 0],
+        4: [4, 0, 1],
+        5: [0, 2, 3],
+        6: [1, 3, 4],
+        7: [2, 4, 0],
+        8: [3, 0, 1],
+        9: [4, 1, 2],
       });
     });
 
     it('sorts the brokers by id before assigning', () => {
       expect(asObject(assignReplicasToBrokers([12, 10, 11], 3, 2, { fixedStartIndex: 0 }))).to.deep.equal({
-        0: [10, 11], 1: [11, 12], 2: [12, 10],
+        0: [10, 11],
+        1: [11, 12],
+        2: [12, 10],
       });
     });
 
     it('starts at the fixed index and shift', () => {
       expect(asObject(assignReplicasToBrokers([0, 1, 2], 3, 2, { fixedStartIndex: 1 }))).to.deep.equal({
-        0: [1, 0], 1: [2, 1], 2: [0, 2],
+        0: [1, 0],
+        1: [2, 1],
+        2: [0, 2],
       });
     });
 
     it('takes random start index and shift from the random source', () => {
       // random() = 0.5 with 4 brokers gives startIndex 2 and shift 2.
       expect(asObject(assignReplicasToBrokers([0, 1, 2, 3], 2, 2, { random: () => 0.5 }))).to.deep.equal({
-        0: [2, 1], 1: [3, 2],
+        0: [2, 1],
+        1: [3, 2],
       });
     });
 
@@ -55,22 +68,28 @@ describe('replica-assignment', () => {
     });
 
     it('gives every partition RF distinct live replicas and spreads preferred leaders evenly', () => {
-      fc.assert(fc.property(
-        fc.uniqueArray(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 8 }),
-        fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 8 }), fc.double({ min: 0, max: 0.999, noNaN: true }),
-        (brokers, partitions, rf, r) => {
-          fc.pre(rf <= brokers.length);
-          const assignment = assignReplicasToBrokers(brokers, partitions, rf, { random: () => r });
-          expect(assignment.size).to.equal(partitions);
-          const leaders = new Map<number, number>();
-          for (const replicas of assignment.values()) {
-            expect(new Set(replicas).size).to.equal(rf);
-            for (const b of replicas) expect(brokers).to.include(b);
-            leaders.set(replicas[0]!, (leaders.get(replicas[0]!) ?? 0) + 1);
-          }
-          const counts = [...leaders.values()];
-          expect(Math.max(...counts) - (leaders.size < brokers.length ? 0 : Math.min(...counts))).to.be.at.most(1);
-        }), { numRuns: 50 });
+      fc.assert(
+        fc.property(
+          fc.uniqueArray(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 8 }),
+          fc.integer({ min: 1, max: 40 }),
+          fc.integer({ min: 1, max: 8 }),
+          fc.double({ min: 0, max: 0.999, noNaN: true }),
+          (brokers, partitions, rf, r) => {
+            fc.pre(rf <= brokers.length);
+            const assignment = assignReplicasToBrokers(brokers, partitions, rf, { random: () => r });
+            expect(assignment.size).to.equal(partitions);
+            const leaders = new Map<number, number>();
+            for (const replicas of assignment.values()) {
+              expect(new Set(replicas).size).to.equal(rf);
+              for (const b of replicas) expect(brokers).to.include(b);
+              leaders.set(replicas[0]!, (leaders.get(replicas[0]!) ?? 0) + 1);
+            }
+            const counts = [...leaders.values()];
+            expect(Math.max(...counts) - (leaders.size < brokers.length ? 0 : Math.min(...counts))).to.be.at.most(1);
+          },
+        ),
+        { numRuns: 50 },
+      );
     });
   });
 
@@ -80,7 +99,13 @@ describe('replica-assignment', () => {
       const added = assignReplicasForNewPartitions([0, 1, 2, 3, 4], existing, 10);
       // Partition 0 starts at broker 0, so the fixed start is index 0 and partitions 3-9 equal the full vector's.
       expect(asObject(added)).to.deep.equal({
-        3: [3, 4, 0], 4: [4, 0, 1], 5: [0, 2, 3], 6: [1, 3, 4], 7: [2, 4, 0], 8: [3, 0, 1], 9: [4, 1, 2],
+        3: [3, 4, 0],
+        4: [4, 0, 1],
+        5: [0, 2, 3],
+        6: [1, 3, 4],
+        7: [2, 4, 0],
+        8: [3, 0, 1],
+        9: [4, 1, 2],
       });
     });
 
@@ -90,7 +115,10 @@ describe('replica-assignment', () => {
     });
 
     it('rejects a count that does not grow with INVALID_PARTITIONS', () => {
-      const existing = new Map([[0, [1]], [1, [2]]]);
+      const existing = new Map([
+        [0, [1]],
+        [1, [2]],
+      ]);
       expectApiError(() => assignReplicasForNewPartitions([1, 2], existing, 2), 'INVALID_PARTITIONS');
       expectApiError(() => assignReplicasForNewPartitions([1, 2], existing, 1), 'INVALID_PARTITIONS');
     });

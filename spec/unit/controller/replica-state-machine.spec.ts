@@ -11,7 +11,13 @@ function setup() {
   for (const id of [1, 2, 3]) context.liveBrokerEpochs.set(id, id);
   const zk = new FakeControllerZk();
   const rsm = new ReplicaStateMachine({ context, zkClient: zk, logger: silentLogger });
-  const partition = (topic: string, p: number, replicas: number[], leader: number, isr: number[]): ControllerPartition => {
+  const partition = (
+    topic: string,
+    p: number,
+    replicas: number[],
+    leader: number,
+    isr: number[],
+  ): ControllerPartition => {
     const part = context.putPartition(topic, p, replicas);
     zk.put(part, { leader, leaderEpoch: 1, isr, controllerEpoch: 1 }, 2);
     part.leaderIsr = zk.get(topic, p);
@@ -27,8 +33,14 @@ describe('ReplicaStateMachine', () => {
       const s = setup();
       const led = s.partition('t', 0, [1, 2, 3], 1, [1, 2, 3]);
       const followed = s.partition('t', 1, [2, 1], 2, [2, 1]);
-      await s.rsm.handleStateChanges([{ partition: led, brokerId: 1 }, { partition: followed, brokerId: 1 }],
-        'OfflineReplica', 'spec');
+      await s.rsm.handleStateChanges(
+        [
+          { partition: led, brokerId: 1 },
+          { partition: followed, brokerId: 1 },
+        ],
+        'OfflineReplica',
+        'spec',
+      );
       expect(s.zk.get('t', 0)).to.deep.include({ leader: -1, leaderEpoch: 2, isr: [2, 3], controllerEpoch: EPOCH });
       expect(s.zk.get('t', 1)).to.deep.include({ leader: 2, leaderEpoch: 2, isr: [2] });
       expect(led.replicaStates.get(1)).to.equal('OfflineReplica');
@@ -47,8 +59,14 @@ describe('ReplicaStateMachine', () => {
       const outside = s.partition('t', 0, [1, 2], 2, [2]);
       const deleting = s.partition('gone', 0, [1, 2], 1, [1, 2]);
       s.context.topicsToBeDeleted.add('gone');
-      await s.rsm.handleStateChanges([{ partition: outside, brokerId: 1 }, { partition: deleting, brokerId: 1 }],
-        'OfflineReplica', 'spec');
+      await s.rsm.handleStateChanges(
+        [
+          { partition: outside, brokerId: 1 },
+          { partition: deleting, brokerId: 1 },
+        ],
+        'OfflineReplica',
+        'spec',
+      );
       expect(s.zk.updates).to.deep.equal([]);
       expect(outside.replicaStates.get(1)).to.equal('OfflineReplica');
       expect(deleting.replicaStates.get(1)).to.equal('OfflineReplica');
@@ -58,8 +76,14 @@ describe('ReplicaStateMachine', () => {
       const s = setup();
       const p = s.context.putPartition('t', 0, [1, 2]);
       p.leaderIsr = { leader: 1, leaderEpoch: 0, isr: [1, 2], controllerEpoch: 1, zkVersion: 0 };
-      const failed = await s.rsm.handleStateChanges([{ partition: p, brokerId: 1 }, { partition: p, brokerId: 2 }],
-        'NewReplica', 'spec');
+      const failed = await s.rsm.handleStateChanges(
+        [
+          { partition: p, brokerId: 1 },
+          { partition: p, brokerId: 2 },
+        ],
+        'NewReplica',
+        'spec',
+      );
       expect([...failed.values()]).to.have.length(1);
       expect(p.replicaStates.get(1)).to.equal(undefined);
       expect(p.replicaStates.get(2)).to.equal('NewReplica');
@@ -68,9 +92,17 @@ describe('ReplicaStateMachine', () => {
     it('walks a deleted replica to NonExistentReplica and drops it from the assignment', async () => {
       const s = setup();
       const p = s.partition('t', 0, [1, 2], 1, [1, 2]);
-      const replicas = [{ partition: p, brokerId: 1 }, { partition: p, brokerId: 2 }];
+      const replicas = [
+        { partition: p, brokerId: 1 },
+        { partition: p, brokerId: 2 },
+      ];
       s.context.topicsToBeDeleted.add('t');
-      for (const target of ['OfflineReplica', 'ReplicaDeletionStarted', 'ReplicaDeletionSuccessful', 'NonExistentReplica'] as const) {
+      for (const target of [
+        'OfflineReplica',
+        'ReplicaDeletionStarted',
+        'ReplicaDeletionSuccessful',
+        'NonExistentReplica',
+      ] as const) {
         expect((await s.rsm.handleStateChanges(replicas, target, 'spec')).size).to.equal(0);
       }
       expect(p.replicas).to.deep.equal([]);

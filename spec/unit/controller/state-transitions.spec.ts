@@ -18,8 +18,10 @@ function specEdges<S extends string>(table: TransitionTable<S>): void {
       for (const [from, to] of forbidden) {
         it(`forbids ${from} → ${to}`, () => {
           expect(table.isValid(from, to)).to.equal(false);
-          expect(() => table.assertValidTransition('t-0', from, to))
-            .to.throw(IllegalStateError, new RegExp(`t-0 cannot move from ${from} to ${to}`));
+          expect(() => table.assertValidTransition('t-0', from, to)).to.throw(
+            IllegalStateError,
+            new RegExp(`t-0 cannot move from ${from} to ${to}`),
+          );
         });
       }
     });
@@ -31,11 +33,18 @@ specEdges(REPLICA_STATE_TRANSITIONS);
 describe('PartitionStateMachine', () => {
   describe('PARTITION_STATE_TRANSITIONS', () => {
     it("holds Kafka's valid previous states", () => {
-      const allowed = PARTITION_STATE_TRANSITIONS.edges().allowed.map(([f, t]) => `${f}>${t}`).sort();
+      const allowed = PARTITION_STATE_TRANSITIONS.edges()
+        .allowed.map(([f, t]) => `${f}>${t}`)
+        .sort();
       expect(allowed).to.deep.equal([
-        'NewPartition>OfflinePartition', 'NewPartition>OnlinePartition', 'NonExistentPartition>NewPartition',
-        'OfflinePartition>NonExistentPartition', 'OfflinePartition>OfflinePartition', 'OfflinePartition>OnlinePartition',
-        'OnlinePartition>OfflinePartition', 'OnlinePartition>OnlinePartition',
+        'NewPartition>OfflinePartition',
+        'NewPartition>OnlinePartition',
+        'NonExistentPartition>NewPartition',
+        'OfflinePartition>NonExistentPartition',
+        'OfflinePartition>OfflinePartition',
+        'OfflinePartition>OnlinePartition',
+        'OnlinePartition>OfflinePartition',
+        'OnlinePartition>OnlinePartition',
       ]);
     });
   });

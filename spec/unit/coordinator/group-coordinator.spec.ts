@@ -28,11 +28,21 @@ class RecordingOffsets {
     this.stored.push({ groupId, group });
     return ErrorCode.NONE;
   }
-  coordinatorError(): null { return null; }
-  partitionFor(): number { return 0; }
-  hasGroup(): boolean { return false; }
-  groupIds(): string[] { return []; }
-  get isLoading(): boolean { return false; }
+  coordinatorError(): null {
+    return null;
+  }
+  partitionFor(): number {
+    return 0;
+  }
+  hasGroup(): boolean {
+    return false;
+  }
+  groupIds(): string[] {
+    return [];
+  }
+  get isLoading(): boolean {
+    return false;
+  }
   onLeadershipChange(): void {}
   async commitOffsets(groupId: string, entries: readonly OffsetCommitEntry[]): Promise<number[]> {
     this.commits.push({ groupId, entries });
@@ -48,26 +58,46 @@ function setUp() {
   const time = new MockTime();
   const scheduler = new MockScheduler(time);
   const offsets = new RecordingOffsets();
-  const coordinator = new GroupCoordinator(offsets as unknown as GroupMetadataManager, {
-    offsetsRetentionMs: 7 * 24 * 3600_000, offsetsRetentionCheckIntervalMs: 600_000, groupMinSessionTimeoutMs: 6000, groupMaxSessionTimeoutMs: 1_800_000, groupInitialRebalanceDelayMs: INITIAL_DELAY_MS,
-    groupMaxSize: 3,
-  }, time, scheduler, silentLogger);
+  const coordinator = new GroupCoordinator(
+    offsets as unknown as GroupMetadataManager,
+    {
+      offsetsRetentionMs: 7 * 24 * 3600_000,
+      offsetsRetentionCheckIntervalMs: 600_000,
+      groupMinSessionTimeoutMs: 6000,
+      groupMaxSessionTimeoutMs: 1_800_000,
+      groupInitialRebalanceDelayMs: INITIAL_DELAY_MS,
+      groupMaxSize: 3,
+    },
+    time,
+    scheduler,
+    silentLogger,
+  );
   coordinator.startup();
   const request = (memberId: string, overrides: Partial<JoinGroupRequest> = {}): JoinGroupRequest => ({
-    groupId: 'g', sessionTimeoutMs: SESSION_MS, rebalanceTimeoutMs: REBALANCE_MS, memberId, groupInstanceId: null,
-    protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from(memberId || 'new') }], ...overrides,
+    groupId: 'g',
+    sessionTimeoutMs: SESSION_MS,
+    rebalanceTimeoutMs: REBALANCE_MS,
+    memberId,
+    groupInstanceId: null,
+    protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: Buffer.from(memberId || 'new') }],
+    ...overrides,
   });
   /** A dynamic member's first join: MEMBER_ID_REQUIRED, then the join with that id (pending until the rebalance ends). */
   const joinNew = async (overrides: Partial<JoinGroupRequest> = {}) => {
     const first = await coordinator.joinGroup(request('', overrides), 'client', '/127.0.0.1');
     expect(first.errorCode).to.equal(ErrorCode.MEMBER_ID_REQUIRED);
     expect(first.memberId).to.match(/^client-[0-9a-f-]{36}$/);
-    return { memberId: first.memberId, response: coordinator.joinGroup(request(first.memberId, overrides), 'client', '/127.0.0.1') };
+    return {
+      memberId: first.memberId,
+      response: coordinator.joinGroup(request(first.memberId, overrides), 'client', '/127.0.0.1'),
+    };
   };
   return { time, scheduler, offsets, coordinator, request, joinNew };
 }
 
-const settled = async <T>(p: Promise<T>): Promise<T | 'pending'> => Promise.race([p, new Promise<'pending'>((r) => setImmediate(() => r('pending')))]);
+const settled = async <T>(p: Promise<T>): Promise<T | 'pending'> =>
+  Promise.race([p, new Promise<'pending'>((r) => setImmediate(() => r('pending')))]);
 
 describe('GroupCoordinator', () => {
   describe('#joinGroup', () => {
@@ -93,8 +123,9 @@ describe('GroupCoordinator', () => {
       const a = await joinNew();
       await scheduler.tick(INITIAL_DELAY_MS);
       await a.response;
-      expect(await code(request('', { protocols: [{ name: 'roundrobin', metadata: Buffer.alloc(0) }] })))
-        .to.equal(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+      expect(await code(request('', { protocols: [{ name: 'roundrobin', metadata: Buffer.alloc(0) }] }))).to.equal(
+        ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+      );
       expect(await code(request('', { protocolType: 'connect' }))).to.equal(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
       await joinNew();
       await joinNew();
@@ -108,8 +139,11 @@ describe('GroupCoordinator', () => {
       const b = await joinNew(proto('roundrobin', 'range'));
       const c = await joinNew(proto('roundrobin', 'sticky', 'range'));
       await scheduler.tick(INITIAL_DELAY_MS);
-      expect((await Promise.all([a.response, b.response, c.response])).map((r) => r.protocolName))
-        .to.deep.equal(['roundrobin', 'roundrobin', 'roundrobin']);
+      expect((await Promise.all([a.response, b.response, c.response])).map((r) => r.protocolName)).to.deep.equal([
+        'roundrobin',
+        'roundrobin',
+        'roundrobin',
+      ]);
     });
 
     it('drops members that do not rejoin within the rebalance timeout and completes with the rest', async () => {
@@ -118,19 +152,37 @@ describe('GroupCoordinator', () => {
       const b = await joinNew();
       await scheduler.tick(INITIAL_DELAY_MS);
       const [ra] = await Promise.all([a.response, b.response]);
-      await coordinator.syncGroup({ groupId: 'g', generationId: 1, memberId: a.memberId, groupInstanceId: null,
-        protocolType: null, protocolName: null, assignments: [] });
+      await coordinator.syncGroup({
+        groupId: 'g',
+        generationId: 1,
+        memberId: a.memberId,
+        groupInstanceId: null,
+        protocolType: null,
+        protocolName: null,
+        assignments: [],
+      });
       // a's metadata changes: a rebalance starts; b keeps heartbeating but never rejoins.
-      const rejoin = coordinator.joinGroup(request(a.memberId, { protocols: [{ name: 'range', metadata: Buffer.from('v2') }] }), 'client', 'h');
+      const rejoin = coordinator.joinGroup(
+        request(a.memberId, { protocols: [{ name: 'range', metadata: Buffer.from('v2') }] }),
+        'client',
+        'h',
+      );
       for (let t = 0; t < REBALANCE_MS; t += 3000) {
-        expect(coordinator.heartbeat({ groupId: 'g', generationId: ra.generationId, memberId: b.memberId, groupInstanceId: null }))
-          .to.equal(ErrorCode.REBALANCE_IN_PROGRESS);
+        expect(
+          coordinator.heartbeat({
+            groupId: 'g',
+            generationId: ra.generationId,
+            memberId: b.memberId,
+            groupInstanceId: null,
+          }),
+        ).to.equal(ErrorCode.REBALANCE_IN_PROGRESS);
         await scheduler.tick(3000);
       }
       const r = await rejoin;
       expect([r.generationId, r.members.map((m) => m.memberId)]).to.deep.equal([2, [a.memberId]]);
-      expect(coordinator.heartbeat({ groupId: 'g', generationId: 2, memberId: b.memberId, groupInstanceId: null }))
-        .to.equal(ErrorCode.UNKNOWN_MEMBER_ID);
+      expect(
+        coordinator.heartbeat({ groupId: 'g', generationId: 2, memberId: b.memberId, groupInstanceId: null }),
+      ).to.equal(ErrorCode.UNKNOWN_MEMBER_ID);
     });
   });
 
@@ -141,15 +193,28 @@ describe('GroupCoordinator', () => {
       const b = await joinNew();
       await scheduler.tick(INITIAL_DELAY_MS);
       await Promise.all([a.response, b.response]);
-      const base = { groupId: 'g', generationId: 1, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range' };
+      const base = {
+        groupId: 'g',
+        generationId: 1,
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocolName: 'range',
+      };
       const follower = coordinator.syncGroup({ ...base, memberId: b.memberId, assignments: [] });
       expect(await settled(follower)).to.equal('pending');
-      const leader = await coordinator.syncGroup({ ...base, memberId: a.memberId,
-        assignments: [{ memberId: a.memberId, assignment: Buffer.from('A') }, { memberId: b.memberId, assignment: Buffer.from('B') }] });
+      const leader = await coordinator.syncGroup({
+        ...base,
+        memberId: a.memberId,
+        assignments: [
+          { memberId: a.memberId, assignment: Buffer.from('A') },
+          { memberId: b.memberId, assignment: Buffer.from('B') },
+        ],
+      });
       expect([leader.assignment.toString(), (await follower).assignment.toString()]).to.deep.equal(['A', 'B']);
       expect(coordinator.describeGroups(['g'])[0]!.groupState).to.equal('Stable');
-      expect(offsets.stored.map(({ group }) => [group.generationId, group.members.map((m) => m.assignment.toString())]))
-        .to.deep.equal([[1, ['A', 'B']]]);
+      expect(
+        offsets.stored.map(({ group }) => [group.generationId, group.members.map((m) => m.assignment.toString())]),
+      ).to.deep.equal([[1, ['A', 'B']]]);
       const stale = await coordinator.syncGroup({ ...base, generationId: 0, memberId: b.memberId, assignments: [] });
       expect(stale.errorCode).to.equal(ErrorCode.ILLEGAL_GENERATION);
     });
@@ -162,12 +227,24 @@ describe('GroupCoordinator', () => {
       const a = await joinNew({ protocols: [{ name: 'range', metadata: subscription }] });
       await scheduler.tick(INITIAL_DELAY_MS);
       await a.response;
-      const answer = await coordinator.deleteOffsets('g', [{ name: 'orders', partitions: [{ partitionIndex: 0 }] },
-        { name: 'audit', partitions: [{ partitionIndex: 0 }, { partitionIndex: 1 }] }]);
+      const answer = await coordinator.deleteOffsets('g', [
+        { name: 'orders', partitions: [{ partitionIndex: 0 }] },
+        { name: 'audit', partitions: [{ partitionIndex: 0 }, { partitionIndex: 1 }] },
+      ]);
       expect(answer.errorCode).to.equal(ErrorCode.NONE);
       expect(answer.topics.map((t) => [t.name, t.partitions.map((p) => p.errorCode)])).to.deep.equal([
-        ['orders', [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC]], ['audit', [ErrorCode.NONE, ErrorCode.NONE]]]);
-      expect(offsets.deletions).to.deep.equal([{ groupId: 'g', partitions: [{ topic: 'audit', partition: 0 }, { topic: 'audit', partition: 1 }] }]);
+        ['orders', [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC]],
+        ['audit', [ErrorCode.NONE, ErrorCode.NONE]],
+      ]);
+      expect(offsets.deletions).to.deep.equal([
+        {
+          groupId: 'g',
+          partitions: [
+            { topic: 'audit', partition: 0 },
+            { topic: 'audit', partition: 1 },
+          ],
+        },
+      ]);
       expect((await coordinator.deleteOffsets('unknown', [])).errorCode).to.equal(ErrorCode.GROUP_ID_NOT_FOUND);
     });
   });
@@ -179,14 +256,29 @@ describe('GroupCoordinator', () => {
       const b = await joinNew();
       await scheduler.tick(INITIAL_DELAY_MS);
       await Promise.all([a.response, b.response]);
-      const base = { groupId: 'g', generationId: 1, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] };
-      await Promise.all([coordinator.syncGroup({ ...base, memberId: b.memberId }), coordinator.syncGroup({ ...base, memberId: a.memberId })]);
+      const base = {
+        groupId: 'g',
+        generationId: 1,
+        groupInstanceId: null,
+        protocolType: null,
+        protocolName: null,
+        assignments: [],
+      };
+      await Promise.all([
+        coordinator.syncGroup({ ...base, memberId: b.memberId }),
+        coordinator.syncGroup({ ...base, memberId: a.memberId }),
+      ]);
       for (let t = 0; t < SESSION_MS; t += 2000) {
         await scheduler.tick(2000);
-        if (t + 2000 < SESSION_MS) expect(coordinator.heartbeat({ groupId: 'g', generationId: 1, memberId: a.memberId, groupInstanceId: null })).to.equal(0);
+        if (t + 2000 < SESSION_MS)
+          expect(
+            coordinator.heartbeat({ groupId: 'g', generationId: 1, memberId: a.memberId, groupInstanceId: null }),
+          ).to.equal(0);
       }
       await scheduler.tick(200);
-      expect(coordinator.heartbeat({ groupId: 'g', generationId: 1, memberId: a.memberId, groupInstanceId: null })).to.equal(ErrorCode.REBALANCE_IN_PROGRESS);
+      expect(
+        coordinator.heartbeat({ groupId: 'g', generationId: 1, memberId: a.memberId, groupInstanceId: null }),
+      ).to.equal(ErrorCode.REBALANCE_IN_PROGRESS);
       expect(coordinator.describeGroups(['g'])[0]!.members.map((m) => m.memberId)).to.deep.equal([a.memberId]);
     });
   });
@@ -200,10 +292,21 @@ describe('GroupCoordinator', () => {
       await scheduler.tick(INITIAL_DELAY_MS);
       await a.response;
       expect(await coordinator.commitOffsets('g', -1, '', null, entry)).to.deep.equal([ErrorCode.UNKNOWN_MEMBER_ID]);
-      expect(await coordinator.commitOffsets('g', 1, a.memberId, null, entry)).to.deep.equal([ErrorCode.REBALANCE_IN_PROGRESS]);
-      await coordinator.syncGroup({ groupId: 'g', generationId: 1, memberId: a.memberId, groupInstanceId: null, protocolType: null,
-        protocolName: null, assignments: [] });
-      expect(await coordinator.commitOffsets('g', 0, a.memberId, null, entry)).to.deep.equal([ErrorCode.ILLEGAL_GENERATION]);
+      expect(await coordinator.commitOffsets('g', 1, a.memberId, null, entry)).to.deep.equal([
+        ErrorCode.REBALANCE_IN_PROGRESS,
+      ]);
+      await coordinator.syncGroup({
+        groupId: 'g',
+        generationId: 1,
+        memberId: a.memberId,
+        groupInstanceId: null,
+        protocolType: null,
+        protocolName: null,
+        assignments: [],
+      });
+      expect(await coordinator.commitOffsets('g', 0, a.memberId, null, entry)).to.deep.equal([
+        ErrorCode.ILLEGAL_GENERATION,
+      ]);
       expect(await coordinator.commitOffsets('g', 1, a.memberId, null, entry)).to.deep.equal([0]);
       expect(offsets.commits.length).to.equal(2);
     });
@@ -212,10 +315,28 @@ describe('GroupCoordinator', () => {
   describe('loading', () => {
     it('takes a stored group back as Stable with its generation, members and assignments', () => {
       const { coordinator, offsets } = setUp();
-      offsets.onGroupLoaded('g', { protocolType: 'consumer', generationId: 7, protocolName: 'range', leaderId: 'm1',
-        currentStateTimestamp: 0, members: [{ memberId: 'm1', groupInstanceId: null, clientId: 'c', clientHost: 'h',
-          rebalanceTimeoutMs: REBALANCE_MS, sessionTimeoutMs: SESSION_MS, subscription: Buffer.from('s'), assignment: Buffer.from('a') }] });
-      expect(coordinator.heartbeat({ groupId: 'g', generationId: 7, memberId: 'm1', groupInstanceId: null })).to.equal(0);
+      offsets.onGroupLoaded('g', {
+        protocolType: 'consumer',
+        generationId: 7,
+        protocolName: 'range',
+        leaderId: 'm1',
+        currentStateTimestamp: 0,
+        members: [
+          {
+            memberId: 'm1',
+            groupInstanceId: null,
+            clientId: 'c',
+            clientHost: 'h',
+            rebalanceTimeoutMs: REBALANCE_MS,
+            sessionTimeoutMs: SESSION_MS,
+            subscription: Buffer.from('s'),
+            assignment: Buffer.from('a'),
+          },
+        ],
+      });
+      expect(coordinator.heartbeat({ groupId: 'g', generationId: 7, memberId: 'm1', groupInstanceId: null })).to.equal(
+        0,
+      );
       const [described] = coordinator.describeGroups(['g']);
       expect(described).to.include({ groupState: 'Stable', protocolData: 'range' });
       expect(described!.members.map((m) => m.memberAssignment.toString())).to.deep.equal(['a']);
@@ -232,27 +353,47 @@ describe('GroupCoordinator', () => {
       coordinator.leaveGroup({ groupId: 'g', members: [{ memberId: a.memberId, groupInstanceId: null }] });
       const emptiedAt = time.milliseconds();
       await coordinator.expireOffsets();
-      expect(offsets.expiryViews).to.deep.equal([{ g: null, other: 0 }, { g: emptiedAt, other: 0 }]);
+      expect(offsets.expiryViews).to.deep.equal([
+        { g: null, other: 0 },
+        { g: emptiedAt, other: 0 },
+      ]);
     });
   });
 
   describe('static membership', () => {
     it('replaces a restarted static member without a rebalance and fences its previous member id', async () => {
       const { scheduler, coordinator, request } = setUp();
-      const join = (memberId: string) => coordinator.joinGroup(request(memberId, { groupInstanceId: 'i-1' }), 'client', 'h');
+      const join = (memberId: string) =>
+        coordinator.joinGroup(request(memberId, { groupInstanceId: 'i-1' }), 'client', 'h');
       const first = join('');
       await scheduler.tick(INITIAL_DELAY_MS);
       const r1 = await first;
       expect(r1.memberId).to.match(/^i-1-/);
-      await coordinator.syncGroup({ groupId: 'g', generationId: 1, memberId: r1.memberId, groupInstanceId: 'i-1', protocolType: null,
-        protocolName: null, assignments: [{ memberId: r1.memberId, assignment: Buffer.from('mine') }] });
+      await coordinator.syncGroup({
+        groupId: 'g',
+        generationId: 1,
+        memberId: r1.memberId,
+        groupInstanceId: 'i-1',
+        protocolType: null,
+        protocolName: null,
+        assignments: [{ memberId: r1.memberId, assignment: Buffer.from('mine') }],
+      });
       const r2 = await join('');
       expect([r2.errorCode, r2.generationId]).to.deep.equal([0, 1]);
       expect(r2.memberId).not.to.equal(r1.memberId);
-      const synced = await coordinator.syncGroup({ groupId: 'g', generationId: 1, memberId: r2.memberId, groupInstanceId: 'i-1',
-        protocolType: null, protocolName: null, assignments: [] });
+      const synced = await coordinator.syncGroup({
+        groupId: 'g',
+        generationId: 1,
+        memberId: r2.memberId,
+        groupInstanceId: 'i-1',
+        protocolType: null,
+        protocolName: null,
+        assignments: [],
+      });
       expect(synced.assignment.toString()).to.equal('mine');
-      expect(coordinator.heartbeat({ groupId: 'g', generationId: 1, memberId: r1.memberId, groupInstanceId: 'i-1' })).to.equal(ErrorCode.FENCED_INSTANCE_ID);
+      expect(
+        coordinator.heartbeat({ groupId: 'g', generationId: 1, memberId: r1.memberId, groupInstanceId: 'i-1' }),
+      ).to.equal(ErrorCode.FENCED_INSTANCE_ID);
     });
   });
 });

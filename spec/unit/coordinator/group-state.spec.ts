@@ -1,14 +1,24 @@
 import { expect } from 'chai';
 import { IllegalStateError } from '../../../lib/common/errors.js';
-import { assertValidTransition, type GroupState, validPreviousStates } from '../../../lib/coordinator/group/group-state.js';
+import {
+  assertValidTransition,
+  type GroupState,
+  validPreviousStates,
+} from '../../../lib/coordinator/group/group-state.js';
 
 const states: GroupState[] = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead'];
 const allowed = new Set([
   'PreparingRebalance>Empty',
-  'Stable>PreparingRebalance', 'CompletingRebalance>PreparingRebalance', 'Empty>PreparingRebalance',
+  'Stable>PreparingRebalance',
+  'CompletingRebalance>PreparingRebalance',
+  'Empty>PreparingRebalance',
   'PreparingRebalance>CompletingRebalance',
   'CompletingRebalance>Stable',
-  'Stable>Dead', 'PreparingRebalance>Dead', 'CompletingRebalance>Dead', 'Empty>Dead', 'Dead>Dead',
+  'Stable>Dead',
+  'PreparingRebalance>Dead',
+  'CompletingRebalance>Dead',
+  'Empty>Dead',
+  'Dead>Dead',
 ]);
 
 describe('group-state', () => {
@@ -21,7 +31,10 @@ describe('group-state', () => {
           });
         } else {
           it(`forbids ${from} → ${to}`, () => {
-            expect(() => assertValidTransition('g', from, to)).to.throw(IllegalStateError, `move to ${to} but is in ${from}`);
+            expect(() => assertValidTransition('g', from, to)).to.throw(
+              IllegalStateError,
+              `move to ${to} but is in ${from}`,
+            );
           });
         }
       }

@@ -2,16 +2,27 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../../lib/common/errors.js';
-import { CheckpointFile, TOPIC_PARTITION_OFFSET_FORMAT, readOffsetCheckpoint, writeOffsetCheckpoint } from '../../../lib/log/checkpoint-file.js';
+import {
+  CheckpointFile,
+  TOPIC_PARTITION_OFFSET_FORMAT,
+  readOffsetCheckpoint,
+  writeOffsetCheckpoint,
+} from '../../../lib/log/checkpoint-file.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
 
 describe('CheckpointFile', () => {
   describe('#write', () => {
-    it('writes Kafka\'s text format and reads it back', () => {
+    it("writes Kafka's text format and reads it back", () => {
       const file = join(tmpDir(), 'recovery-point-offset-checkpoint');
-      writeOffsetCheckpoint(file, [{ topic: 'orders', partition: 0, offset: 42 }, { topic: 'a-b.c', partition: 12, offset: 7 }]);
+      writeOffsetCheckpoint(file, [
+        { topic: 'orders', partition: 0, offset: 42 },
+        { topic: 'a-b.c', partition: 12, offset: 7 },
+      ]);
       expect(fs.readFileSync(file, 'utf8')).to.equal('0\n2\norders 0 42\na-b.c 12 7\n');
-      expect([...readOffsetCheckpoint(file)]).to.deep.equal([['orders-0', 42], ['a-b.c-12', 7]]);
+      expect([...readOffsetCheckpoint(file)]).to.deep.equal([
+        ['orders-0', 42],
+        ['a-b.c-12', 7],
+      ]);
       expect(fs.existsSync(`${file}.tmp`)).to.equal(false);
     });
 
@@ -36,7 +47,10 @@ describe('CheckpointFile', () => {
       it(`throws KAFKA_STORAGE_ERROR naming the file for ${what}`, () => {
         const file = join(tmpDir(), 'log-start-offset-checkpoint');
         fs.writeFileSync(file, text);
-        expect(() => readOffsetCheckpoint(file)).to.throw(ApiError, pattern).with.property('message').that.includes(file);
+        expect(() => readOffsetCheckpoint(file))
+          .to.throw(ApiError, pattern)
+          .with.property('message')
+          .that.includes(file);
       });
     }
   });

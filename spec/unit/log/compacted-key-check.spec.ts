@@ -15,12 +15,17 @@ describe('findKeylessRecord', () => {
   });
 
   it('names the batch and the record index of the first keyless record', async () => {
-    expect(await findKeylessRecord(Buffer.concat([await batch(['a']), await batch(['b', 'c', null, null])]))).to.deep.equal({ batchNumber: 1, batchIndex: 2 });
+    expect(
+      await findKeylessRecord(Buffer.concat([await batch(['a']), await batch(['b', 'c', null, null])])),
+    ).to.deep.equal({ batchNumber: 1, batchIndex: 2 });
   });
 
   it('looks inside compressed batches, zstd included', async () => {
     for (const codec of [CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd]) {
-      expect(await findKeylessRecord(await batch(['a', null], codec)), `codec ${codec}`).to.deep.equal({ batchNumber: 0, batchIndex: 1 });
+      expect(await findKeylessRecord(await batch(['a', null], codec)), `codec ${codec}`).to.deep.equal({
+        batchNumber: 0,
+        batchIndex: 1,
+      });
     }
   });
 });

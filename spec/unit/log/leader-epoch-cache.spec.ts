@@ -22,7 +22,10 @@ describe('LeaderEpochFileCache', () => {
       await cacheWithThreeEpochs(dir).flushed();
       expect(fs.readFileSync(join(dir, 'leader-epoch-checkpoint'), 'utf8')).to.equal('0\n3\n2 10\n4 20\n6 30\n');
       expect(new LeaderEpochFileCache(dir).epochEntries).to.deep.equal([
-        { epoch: 2, startOffset: 10 }, { epoch: 4, startOffset: 20 }, { epoch: 6, startOffset: 30 }]);
+        { epoch: 2, startOffset: 10 },
+        { epoch: 4, startOffset: 20 },
+        { epoch: 6, startOffset: 30 },
+      ]);
     });
 
     it('ignores the latest epoch again at a later offset', () => {
@@ -34,7 +37,11 @@ describe('LeaderEpochFileCache', () => {
     it('removes entries that a new entry contradicts', () => {
       const cache = cacheWithThreeEpochs();
       cache.assign(5, 25);
-      expect(cache.epochEntries).to.deep.equal([{ epoch: 2, startOffset: 10 }, { epoch: 4, startOffset: 20 }, { epoch: 5, startOffset: 25 }]);
+      expect(cache.epochEntries).to.deep.equal([
+        { epoch: 2, startOffset: 10 },
+        { epoch: 4, startOffset: 20 },
+        { epoch: 5, startOffset: 25 },
+      ]);
     });
   });
 
@@ -73,7 +80,10 @@ describe('LeaderEpochFileCache', () => {
     it('drops older entries and clamps the one covering the new start', () => {
       const cache = cacheWithThreeEpochs();
       cache.truncateFromStart(25);
-      expect(cache.epochEntries).to.deep.equal([{ epoch: 4, startOffset: 25 }, { epoch: 6, startOffset: 30 }]);
+      expect(cache.epochEntries).to.deep.equal([
+        { epoch: 4, startOffset: 25 },
+        { epoch: 6, startOffset: 30 },
+      ]);
     });
   });
 });

@@ -17,10 +17,19 @@ const DAY_MS = 86_400_000;
 
 function openCompactedLog(config: Partial<LogConfig> = {}): { log: UnifiedLog; cleaner: LogCleaner; time: MockTime } {
   const time = new MockTime(T0);
-  const log = defer(UnifiedLog.open({
-    dir: join(tmpDir(), 'users-0'), topicPartition: { topic: 'users', partition: 0 },
-    config: logConfigWith({ cleanupPolicy: ['compact'], segmentIndexBytes: 4096, ...config }), time, scheduler: new MockScheduler(time),
-  }), async (l) => { l.closeHandles(); await l.leaderEpochCache.flushed(); });
+  const log = defer(
+    UnifiedLog.open({
+      dir: join(tmpDir(), 'users-0'),
+      topicPartition: { topic: 'users', partition: 0 },
+      config: logConfigWith({ cleanupPolicy: ['compact'], segmentIndexBytes: 4096, ...config }),
+      time,
+      scheduler: new MockScheduler(time),
+    }),
+    async (l) => {
+      l.closeHandles();
+      await l.leaderEpochCache.flushed();
+    },
+  );
   return { log, cleaner: new LogCleaner({ time }), time };
 }
 
@@ -50,29 +59,54 @@ describe('LogCleaner', () => {
   describe('#cleanLog', () => {
     it('keeps the last record of each key at its original offset and drops keyless records', async () => {
       const { log, cleaner } = openCompactedLog();
-      appendKeyed(log, [['a', 'a1'], ['b', 'b1'], [null, 'x'], ['a', 'a2']]);
-      appendKeyed(log, [['c', 'c1'], ['b', 'b2']]);
+      appendKeyed(log, [
+        ['a', 'a1'],
+        ['b', 'b1'],
+        [null, 'x'],
+        ['a', 'a2'],
+      ]);
+      appendKeyed(log, [
+        ['c', 'c1'],
+        ['b', 'b2'],
+      ]);
       seal(log);
       const stats = await cleaner.cleanLog(log);
       expect(stats).to.include({ endOffset: 6, recordsRead: 6, recordsRetained: 3 });
-      expect(contents(log)).to.deep.equal([[3, 'a', 'a2'], [4, 'c', 'c1'], [5, 'b', 'b2']]);
+      expect(contents(log)).to.deep.equal([
+        [3, 'a', 'a2'],
+        [4, 'c', 'c1'],
+        [5, 'b', 'b2'],
+      ]);
     });
 
-    it('preserves each batch\'s base offset and last offset, and its CRC stays valid', async () => {
+    it("preserves each batch's base offset and last offset, and its CRC stays valid", async () => {
       const { log, cleaner } = openCompactedLog();
-      appendKeyed(log, [['a', '1'], ['b', '1'], ['c', '1']]);
-      appendKeyed(log, [['a', '2'], ['a', '3']]);
+      appendKeyed(log, [
+        ['a', '1'],
+        ['b', '1'],
+        ['c', '1'],
+      ]);
+      appendKeyed(log, [
+        ['a', '2'],
+        ['a', '3'],
+      ]);
       seal(log);
       await cleaner.cleanLog(log);
       const batches = [...iterateBatches(log.segments[0]!.slice(0, log.segments[0]!.size))];
-      expect(batches.map((b) => [b.baseOffset, b.lastOffset, b.recordCount])).to.deep.equal([[0, 2, 2], [3, 4, 1]]);
+      expect(batches.map((b) => [b.baseOffset, b.lastOffset, b.recordCount])).to.deep.equal([
+        [0, 2, 2],
+        [3, 4, 1],
+      ]);
       for (const b of batches) b.validate();
       expect(log.read(0, 1 << 20).records.length).to.be.greaterThan(0);
     });
 
     it('never cleans the active segment or past the high watermark', async () => {
       const { log, cleaner } = openCompactedLog();
-      appendKeyed(log, [['a', '1'], ['a', '2']]);
+      appendKeyed(log, [
+        ['a', '1'],
+        ['a', '2'],
+      ]);
       log.updateHighWatermark(log.logEndOffset);
       expect(await cleaner.cleanLog(log)).to.equal(null);
       log.roll();
@@ -84,12 +118,19 @@ describe('LogCleaner', () => {
     it('keeps tombstones for delete.retention.ms after their segment became clean, then drops them', async () => {
       // segment.bytes 100 gives every batch a segment of its own, so that no two are merged.
       const { log, cleaner } = openCompactedLog({ deleteRetentionMs: DAY_MS, segmentBytes: 100 });
-      const holding = (offset: number) => log.segments.find((s) => s.baseOffset <= offset && s.readNextOffset() > offset)!;
-      appendKeyed(log, [['a', '1'], ['b', '1']]);
+      const holding = (offset: number) =>
+        log.segments.find((s) => s.baseOffset <= offset && s.readNextOffset() > offset)!;
+      appendKeyed(log, [
+        ['a', '1'],
+        ['b', '1'],
+      ]);
       appendKeyed(log, [['a', null]]);
       seal(log);
       await cleaner.cleanLog(log);
-      expect(contents(log)).to.deep.equal([[1, 'b', '1'], [2, 'a', null]]);
+      expect(contents(log)).to.deep.equal([
+        [1, 'b', '1'],
+        [2, 'a', null],
+      ]);
       appendKeyed(log, [['c', '1']]);
       seal(log);
       const now = Date.now();
@@ -109,20 +150,31 @@ describe('LogCleaner', () => {
     it('filters and recompresses compressed batches', async () => {
       const { log, cleaner } = openCompactedLog();
       const builder = new RecordBatchBuilder({ compression: CompressionType.Gzip });
-      for (const [k, v] of [['a', '1'], ['b', '1'], ['a', '2']]) builder.append(T0, k!, v!);
+      for (const [k, v] of [
+        ['a', '1'],
+        ['b', '1'],
+        ['a', '2'],
+      ])
+        builder.append(T0, k!, v!);
       log.append(await builder.build(), { assignOffsets: true, leaderEpoch: 0 });
       seal(log);
       await cleaner.cleanLog(log);
       const [batch] = [...iterateBatches(log.segments[0]!.slice(0, log.segments[0]!.size))];
       expect(batch!.compression).to.equal(CompressionType.Gzip);
       batch!.validate();
-      expect([...(await batch!.recordsAsync())].map((r) => `${r.offset}:${r.key}=${r.value}`)).to.deep.equal(['1:b=1', '2:a=2']);
+      expect([...(await batch!.recordsAsync())].map((r) => `${r.offset}:${r.key}=${r.value}`)).to.deep.equal([
+        '1:b=1',
+        '2:a=2',
+      ]);
     });
 
     it('merges small segments into one, written through .cleaned and .swap files that do not remain', async () => {
       const { log, cleaner } = openCompactedLog();
       for (let i = 0; i < 4; i++) {
-        appendKeyed(log, [[`k${i}`, 'v'], ['shared', String(i)]]);
+        appendKeyed(log, [
+          [`k${i}`, 'v'],
+          ['shared', String(i)],
+        ]);
         log.roll();
       }
       log.updateHighWatermark(log.logEndOffset);
@@ -135,7 +187,10 @@ describe('LogCleaner', () => {
 
     it('records the cleaned range in cleaner-offset-checkpoint and cleans only new data next time', async () => {
       const { log, cleaner } = openCompactedLog();
-      appendKeyed(log, [['a', '1'], ['a', '2']]);
+      appendKeyed(log, [
+        ['a', '1'],
+        ['a', '2'],
+      ]);
       seal(log);
       await cleaner.cleanLog(log);
       const checkpoint = join(log.dir, '..', 'cleaner-offset-checkpoint');
@@ -147,12 +202,20 @@ describe('LogCleaner', () => {
   describe('#cleanDirtiestLog', () => {
     it('cleans a log only when its dirty ratio passes min.cleanable.dirty.ratio', async () => {
       const { log, cleaner } = openCompactedLog({ minCleanableDirtyRatio: 0.5 });
-      appendKeyed(log, [['a', '1'], ['b', '1']]);
+      appendKeyed(log, [
+        ['a', '1'],
+        ['b', '1'],
+      ]);
       seal(log);
       expect(await cleaner.cleanDirtiestLog(join(log.dir, '..'), [log])).to.equal(true);
       // A small dirty tail on a larger clean head: below the ratio.
       appendKeyed(log, [['a', '3']]);
-      appendKeyed(log, [['c', '1'], ['d', '1'], ['e', '1'], ['f', '1']]);
+      appendKeyed(log, [
+        ['c', '1'],
+        ['d', '1'],
+        ['e', '1'],
+        ['f', '1'],
+      ]);
       seal(log);
       await cleaner.cleanLog(log);
       appendKeyed(log, [['a', '4']]);
@@ -163,7 +226,10 @@ describe('LogCleaner', () => {
     it('cleans a log whose oldest dirty batch is past max.compaction.lag.ms, whatever its dirty ratio', async () => {
       // A ratio of 1 is never exceeded: only the lag can make this log due.
       const { log, cleaner, time } = openCompactedLog({ minCleanableDirtyRatio: 1, maxCompactionLagMs: 60_000 });
-      appendKeyed(log, [['a', '1'], ['a', '2']]);
+      appendKeyed(log, [
+        ['a', '1'],
+        ['a', '2'],
+      ]);
       seal(log);
       time.sleep(60_000);
       expect(await cleaner.cleanDirtiestLog(join(log.dir, '..'), [log])).to.equal(false);

@@ -12,15 +12,26 @@ import { T0, keyedBatch, testBatch } from './test-batches.js';
 
 const CONFIG: LogConfig = logConfigWith({ segmentIndexBytes: 4096, segmentBytes: 2000 });
 
-function openManager(logDirs: string[], opts: Partial<LogManagerOptions> = {}, scheduler = new MockScheduler(new MockTime(T0))):
-  { manager: LogManager; scheduler: MockScheduler } {
+function openManager(
+  logDirs: string[],
+  opts: Partial<LogManagerOptions> = {},
+  scheduler = new MockScheduler(new MockTime(T0)),
+): { manager: LogManager; scheduler: MockScheduler } {
   const manager = new LogManager({ logDirs, defaultConfig: CONFIG, time: scheduler.time, scheduler, ...opts });
-  defer(manager, (m) => Promise.all(m.allLogs.map((l) => { l.closeHandles(); return l.leaderEpochCache.flushed(); })));
+  defer(manager, (m) =>
+    Promise.all(
+      m.allLogs.map((l) => {
+        l.closeHandles();
+        return l.leaderEpochCache.flushed();
+      }),
+    ),
+  );
   return { manager, scheduler };
 }
 
 function fill(log: UnifiedLog, batches: number): void {
-  for (let i = 0; i < batches; i++) log.append(testBatch({ recordCount: 10, payloadBytes: 300 }), { assignOffsets: true, leaderEpoch: 0 });
+  for (let i = 0; i < batches; i++)
+    log.append(testBatch({ recordCount: 10, payloadBytes: 300 }), { assignOffsets: true, leaderEpoch: 0 });
 }
 
 describe('LogManager', () => {
@@ -30,7 +41,9 @@ describe('LogManager', () => {
       const { manager } = openManager(dirs);
       for (let p = 0; p < 4; p++) manager.getOrCreateLog({ topic: 't', partition: p });
       expect(dirs.map((d) => fs.readdirSync(d).filter((f) => f.startsWith('t-')).length)).to.deep.equal([2, 2]);
-      expect(manager.getOrCreateLog({ topic: 't', partition: 0 })).to.equal(manager.getLog({ topic: 't', partition: 0 }));
+      expect(manager.getOrCreateLog({ topic: 't', partition: 0 })).to.equal(
+        manager.getLog({ topic: 't', partition: 0 }),
+      );
     });
   });
 
@@ -42,7 +55,9 @@ describe('LogManager', () => {
       fill(manager.getOrCreateLog({ topic: 'orders', partition: 1 }), 3);
       await manager.shutdown();
       expect(fs.existsSync(join(dir, CLEAN_SHUTDOWN_FILE))).to.equal(true);
-      expect(fs.readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8')).to.equal('0\n2\norders 0 120\norders 1 30\n');
+      expect(fs.readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8')).to.equal(
+        '0\n2\norders 0 120\norders 1 30\n',
+      );
 
       const { manager: reloaded } = openManager([dir]);
       expect(fs.existsSync(join(dir, CLEAN_SHUTDOWN_FILE))).to.equal(false);
@@ -98,9 +113,16 @@ describe('LogManager', () => {
   describe('background tasks', () => {
     it('applies retention every log.retention.check.interval.ms', async () => {
       // Only retention runs: checkpoint writes (two fsyncs each) every simulated minute would slow the spec down.
-      const { manager, scheduler } = openManager([tmpDir()], { retentionCheckIntervalMs: 300_000, cleanerEnable: false,
-        flushRecoveryPointCheckpointIntervalMs: LONG_MAX, flushStartOffsetCheckpointIntervalMs: LONG_MAX });
-      const log = manager.getOrCreateLog({ topic: 'orders', partition: 0 }, logConfigWith({ ...CONFIG, retentionMs: 3_600_000 }));
+      const { manager, scheduler } = openManager([tmpDir()], {
+        retentionCheckIntervalMs: 300_000,
+        cleanerEnable: false,
+        flushRecoveryPointCheckpointIntervalMs: LONG_MAX,
+        flushStartOffsetCheckpointIntervalMs: LONG_MAX,
+      });
+      const log = manager.getOrCreateLog(
+        { topic: 'orders', partition: 0 },
+        logConfigWith({ ...CONFIG, retentionMs: 3_600_000 }),
+      );
       fill(log, 12);
       log.updateHighWatermark(log.logEndOffset);
       manager.startup();
@@ -113,9 +135,15 @@ describe('LogManager', () => {
     });
 
     it('compacts compacted logs every log.cleaner.backoff.ms', async () => {
-      const { manager, scheduler } = openManager([tmpDir()], { cleanerBackoffMs: 15_000,
-        flushRecoveryPointCheckpointIntervalMs: LONG_MAX, flushStartOffsetCheckpointIntervalMs: LONG_MAX });
-      const log = manager.getOrCreateLog({ topic: 'users', partition: 0 }, logConfigWith({ ...CONFIG, cleanupPolicy: ['compact'] }));
+      const { manager, scheduler } = openManager([tmpDir()], {
+        cleanerBackoffMs: 15_000,
+        flushRecoveryPointCheckpointIntervalMs: LONG_MAX,
+        flushStartOffsetCheckpointIntervalMs: LONG_MAX,
+      });
+      const log = manager.getOrCreateLog(
+        { topic: 'users', partition: 0 },
+        logConfigWith({ ...CONFIG, cleanupPolicy: ['compact'] }),
+      );
       for (let i = 0; i < 5; i++) log.append(keyedBatch([['k', String(i)]]), { assignOffsets: true, leaderEpoch: 0 });
       log.roll();
       log.updateHighWatermark(log.logEndOffset);

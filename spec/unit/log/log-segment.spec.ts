@@ -17,12 +17,23 @@ function config(overrides: Partial<SegmentConfig> = {}): SegmentConfig {
 }
 
 function createSegment(overrides: Partial<SegmentConfig> = {}, dir = tmpDir(), time = new MockTime()): LogSegment {
-  return defer(LogSegment.open({ dir, baseOffset: BASE, config: config(overrides), time, fileAlreadyExists: false }), (s) => s.closeHandles());
+  return defer(
+    LogSegment.open({ dir, baseOffset: BASE, config: config(overrides), time, fileAlreadyExists: false }),
+    (s) => s.closeHandles(),
+  );
 }
 
 function reopen(segment: LogSegment, overrides: Partial<SegmentConfig> = {}): LogSegment {
-  return defer(LogSegment.open({ dir: segment.dir, baseOffset: BASE, config: config(overrides), time: new MockTime(), fileAlreadyExists: true }),
-    (s) => s.closeHandles());
+  return defer(
+    LogSegment.open({
+      dir: segment.dir,
+      baseOffset: BASE,
+      config: config(overrides),
+      time: new MockTime(),
+      fileAlreadyExists: true,
+    }),
+    (s) => s.closeHandles(),
+  );
 }
 
 /** Appends `count` batches of `recordsPerBatch` records and `payloadBytes` each, one append per batch. */
@@ -31,7 +42,11 @@ function fill(segment: LogSegment, count: number, recordsPerBatch = 10, payloadB
   for (let i = 0; i < count; i++) {
     const baseOffset = from + i * recordsPerBatch;
     const b = testBatch({ baseOffset, recordCount: recordsPerBatch, payloadBytes, maxTimestamp: T0 + baseOffset });
-    segment.append(b, { largestOffset: lastOffsetOf(b), maxTimestamp: T0 + baseOffset, offsetOfMaxTimestamp: lastOffsetOf(b) });
+    segment.append(b, {
+      largestOffset: lastOffsetOf(b),
+      maxTimestamp: T0 + baseOffset,
+      offsetOfMaxTimestamp: lastOffsetOf(b),
+    });
     batches.push(b);
   }
   return batches;
@@ -39,7 +54,8 @@ function fill(segment: LogSegment, count: number, recordsPerBatch = 10, payloadB
 
 function baseOffsets(records: Buffer): number[] {
   const out: number[] = [];
-  for (let pos = 0; pos < records.length; pos += 12 + records.readInt32BE(pos + 8)) out.push(baseOffsetOf(records, pos));
+  for (let pos = 0; pos < records.length; pos += 12 + records.readInt32BE(pos + 8))
+    out.push(baseOffsetOf(records, pos));
   return out;
 }
 
@@ -115,9 +131,14 @@ describe('LogSegment', () => {
       fill(segment, 2);
       const sizeBefore = segment.size;
       const realWrite = fs.writeSync;
-      deferFn(() => { fs.writeSync = realWrite; });
-      fs.writeSync = (() => { throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }); }) as typeof fs.writeSync;
-      expect(() => fill(segment, 1, 10, 100, BASE + 20)).to.throw(ApiError, /ENOSPC/)
+      deferFn(() => {
+        fs.writeSync = realWrite;
+      });
+      fs.writeSync = (() => {
+        throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      }) as typeof fs.writeSync;
+      expect(() => fill(segment, 1, 10, 100, BASE + 20))
+        .to.throw(ApiError, /ENOSPC/)
         .with.property('errorName', 'KAFKA_STORAGE_ERROR');
       fs.writeSync = realWrite;
       expect(segment.size).to.equal(sizeBefore);
@@ -131,8 +152,10 @@ describe('LogSegment', () => {
     it('rebuilds identical indexes from the log', () => {
       const segment = createSegment({ indexIntervalBytes: 300 });
       fill(segment, 20, 10, 200);
-      const offsetEntries = (s: LogSegment) => Array.from({ length: s.offsetIndex.entries }, (_, i) => s.offsetIndex.entry(i));
-      const timeEntries = (s: LogSegment) => Array.from({ length: s.timeIndex.entries }, (_, i) => s.timeIndex.entry(i));
+      const offsetEntries = (s: LogSegment) =>
+        Array.from({ length: s.offsetIndex.entries }, (_, i) => s.offsetIndex.entry(i));
+      const timeEntries = (s: LogSegment) =>
+        Array.from({ length: s.timeIndex.entries }, (_, i) => s.timeIndex.entry(i));
       const [offsetsBefore, timesBefore] = [offsetEntries(segment), timeEntries(segment)];
       expect(offsetsBefore.length).to.be.greaterThan(5);
       expect(segment.recover()).to.equal(0);
@@ -211,7 +234,14 @@ describe('LogSegment', () => {
   });
 
   describe('#shouldRoll', () => {
-    const params = { segmentBytes: 1 << 20, segmentMs: 1000, incomingBytes: 100, incomingMaxTimestamp: T0, incomingLargestOffset: BASE, nowMs: T0 };
+    const params = {
+      segmentBytes: 1 << 20,
+      segmentMs: 1000,
+      incomingBytes: 100,
+      incomingMaxTimestamp: T0,
+      incomingLargestOffset: BASE,
+      nowMs: T0,
+    };
 
     it('rolls when the append would pass segment.bytes', () => {
       const segment = createSegment();
@@ -287,7 +317,10 @@ describe('LogSegment', () => {
     it('finds the first batch whose max timestamp reaches the target', () => {
       const segment = createSegment({ indexIntervalBytes: 0 });
       fill(segment, 5);
-      expect(segment.findOffsetByTimestamp(T0 + BASE + 15)).to.deep.equal({ timestamp: T0 + BASE + 20, offset: BASE + 20 });
+      expect(segment.findOffsetByTimestamp(T0 + BASE + 15)).to.deep.equal({
+        timestamp: T0 + BASE + 20,
+        offset: BASE + 20,
+      });
       expect(segment.findOffsetByTimestamp(T0)).to.deep.equal({ timestamp: T0 + BASE, offset: BASE });
       expect(segment.findOffsetByTimestamp(T0 + BASE + 41)).to.equal(null);
     });
@@ -305,9 +338,19 @@ describe('LogSegment', () => {
       for (const codec of [CompressionType.None, CompressionType.Gzip, CompressionType.Lz4]) {
         const segment = createSegment();
         const b = await spreadBatch(codec);
-        segment.append(b, { largestOffset: lastOffsetOf(b), maxTimestamp: T0 + 90, offsetOfMaxTimestamp: lastOffsetOf(b) });
-        expect(segment.findOffsetByTimestamp(T0 + 45), `codec ${codec}`).to.deep.equal({ timestamp: T0 + 50, offset: BASE + 5 });
-        expect(segment.findOffsetByTimestamp(T0 + 45, BASE + 7), `codec ${codec}`).to.deep.equal({ timestamp: T0 + 70, offset: BASE + 7 });
+        segment.append(b, {
+          largestOffset: lastOffsetOf(b),
+          maxTimestamp: T0 + 90,
+          offsetOfMaxTimestamp: lastOffsetOf(b),
+        });
+        expect(segment.findOffsetByTimestamp(T0 + 45), `codec ${codec}`).to.deep.equal({
+          timestamp: T0 + 50,
+          offset: BASE + 5,
+        });
+        expect(segment.findOffsetByTimestamp(T0 + 45, BASE + 7), `codec ${codec}`).to.deep.equal({
+          timestamp: T0 + 70,
+          offset: BASE + 7,
+        });
         expect(segment.findOffsetByTimestamp(T0)).to.deep.equal({ timestamp: T0, offset: BASE });
       }
     });
@@ -315,7 +358,11 @@ describe('LogSegment', () => {
     it('falls back to batch precision for zstd, which has no synchronous codec', async () => {
       const segment = createSegment();
       const b = await spreadBatch(CompressionType.Zstd);
-      segment.append(b, { largestOffset: lastOffsetOf(b), maxTimestamp: T0 + 90, offsetOfMaxTimestamp: lastOffsetOf(b) });
+      segment.append(b, {
+        largestOffset: lastOffsetOf(b),
+        maxTimestamp: T0 + 90,
+        offsetOfMaxTimestamp: lastOffsetOf(b),
+      });
       expect(segment.findOffsetByTimestamp(T0 + 45)).to.deep.equal({ timestamp: T0 + 90, offset: BASE });
     });
   });

@@ -62,17 +62,25 @@ describe('OffsetIndex', () => {
     });
 
     it('agrees with a linear scan for any entries and target', () => {
-      fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 5000 }), { maxLength: 60 }), fc.integer({ min: -10, max: 5010 }),
-        (relatives, target) => {
-          const sorted = [...relatives].sort((a, b) => a - b);
-          const index = new OffsetIndex(join(tmpDir(), `${BASE}.index`), BASE, 8 * 64);
-          sorted.forEach((r, i) => index.append(BASE + r, i * 7));
-          const below = sorted.filter((r) => r <= target);
-          const expected = below.length === 0 ? { offset: BASE, position: 0 }
-            : { offset: BASE + below[below.length - 1]!, position: (below.length - 1) * 7 };
-          expect(index.lookup(BASE + target)).to.deep.equal(expected);
-          index.close();
-        }), { numRuns: 50 });
+      fc.assert(
+        fc.property(
+          fc.uniqueArray(fc.integer({ min: 0, max: 5000 }), { maxLength: 60 }),
+          fc.integer({ min: -10, max: 5010 }),
+          (relatives, target) => {
+            const sorted = [...relatives].sort((a, b) => a - b);
+            const index = new OffsetIndex(join(tmpDir(), `${BASE}.index`), BASE, 8 * 64);
+            sorted.forEach((r, i) => index.append(BASE + r, i * 7));
+            const below = sorted.filter((r) => r <= target);
+            const expected =
+              below.length === 0
+                ? { offset: BASE, position: 0 }
+                : { offset: BASE + below[below.length - 1]!, position: (below.length - 1) * 7 };
+            expect(index.lookup(BASE + target)).to.deep.equal(expected);
+            index.close();
+          },
+        ),
+        { numRuns: 50 },
+      );
     });
   });
 

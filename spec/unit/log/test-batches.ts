@@ -27,7 +27,11 @@ export function testBatch(opts: TestBatchOptions = {}): Buffer {
 }
 
 /** A batch of keyed records, for compaction: `[key, value]` pairs, value null for a tombstone. */
-export function keyedBatch(entries: readonly (readonly [string | null, string | null])[], timestampMs = T0, baseOffset = 0): Buffer {
+export function keyedBatch(
+  entries: readonly (readonly [string | null, string | null])[],
+  timestampMs = T0,
+  baseOffset = 0,
+): Buffer {
   const builder = new RecordBatchBuilder();
   for (const [key, value] of entries) builder.append(timestampMs, key, value);
   const batch = builder.buildSync();

@@ -4,9 +4,19 @@ import { join } from 'node:path';
 import { ApiError } from '../../../lib/common/errors.js';
 import { logConfigWith, type LogConfig } from '../../../lib/log/log-config.js';
 import { LogSegment } from '../../../lib/log/log-segment.js';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, UnifiedLog, type UnifiedLogOptions } from '../../../lib/log/unified-log.js';
+import {
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  UnifiedLog,
+  type UnifiedLogOptions,
+} from '../../../lib/log/unified-log.js';
 import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
-import { TimestampType, partitionLeaderEpochOf, timestampTypeOf, validateBatch } from '../../../lib/record/record-batch.js';
+import {
+  TimestampType,
+  partitionLeaderEpochOf,
+  timestampTypeOf,
+  validateBatch,
+} from '../../../lib/record/record-batch.js';
 import { defer, deferFn } from '../../helpers/cleanup.js';
 import { MockScheduler } from '../../helpers/mock-scheduler.js';
 import { MockTime } from '../../helpers/mock-time.js';
@@ -23,18 +33,35 @@ interface Harness {
   scheduler: MockScheduler;
 }
 
-function openLog(config: Partial<LogConfig> = {}, opts: Partial<UnifiedLogOptions> & { scheduler?: MockScheduler } = {}): Harness {
+function openLog(
+  config: Partial<LogConfig> = {},
+  opts: Partial<UnifiedLogOptions> & { scheduler?: MockScheduler } = {},
+): Harness {
   const scheduler = opts.scheduler ?? new MockScheduler(new MockTime(T0));
   const dir = opts.dir ?? join(tmpDir(), 'orders-3');
-  const log = defer(UnifiedLog.open({
-    dir, topicPartition: TP, config: logConfigWith({ segmentIndexBytes: 8 * 64, ...config }), time: scheduler.time,
-    scheduler, ...opts,
-  }), async (l) => { l.closeHandles(); await l.leaderEpochCache.flushed(); });
+  const log = defer(
+    UnifiedLog.open({
+      dir,
+      topicPartition: TP,
+      config: logConfigWith({ segmentIndexBytes: 8 * 64, ...config }),
+      time: scheduler.time,
+      scheduler,
+      ...opts,
+    }),
+    async (l) => {
+      l.closeHandles();
+      await l.leaderEpochCache.flushed();
+    },
+  );
   return { log, dir, time: scheduler.time, scheduler };
 }
 
 /** Appends one leader batch of `recordCount` records; returns its first offset. */
-function append(log: UnifiedLog, recordCount = 10, opts: { payloadBytes?: number; timestamp?: number; epoch?: number } = {}): number {
+function append(
+  log: UnifiedLog,
+  recordCount = 10,
+  opts: { payloadBytes?: number; timestamp?: number; epoch?: number } = {},
+): number {
   const batch = testBatch({ recordCount, payloadBytes: opts.payloadBytes ?? 100, maxTimestamp: opts.timestamp ?? T0 });
   return log.append(batch, { assignOffsets: true, leaderEpoch: opts.epoch ?? 0 }).firstOffset;
 }
@@ -87,32 +114,41 @@ describe('UnifiedLog', () => {
       const bad = testBatch();
       bad[bad.length - 1]! ^= 0xff;
       expect(() => log.append(Buffer.concat([testBatch(), bad]), { assignOffsets: true, leaderEpoch: 0 }))
-        .to.throw(ApiError).with.property('errorName', 'CORRUPT_MESSAGE');
+        .to.throw(ApiError)
+        .with.property('errorName', 'CORRUPT_MESSAGE');
       expect(log.logEndOffset).to.equal(0);
       expect(log.size).to.equal(0);
     });
 
     it('rejects a batch above max.message.bytes with MESSAGE_TOO_LARGE', () => {
       const { log } = openLog({ maxMessageBytes: 500 });
-      expect(() => append(log, 10, { payloadBytes: 1000 })).to.throw(ApiError, /max.message.bytes/)
+      expect(() => append(log, 10, { payloadBytes: 1000 }))
+        .to.throw(ApiError, /max.message.bytes/)
         .with.property('errorName', 'MESSAGE_TOO_LARGE');
     });
 
     it('rejects a batch above segment.bytes with RECORD_LIST_TOO_LARGE', () => {
       const { log } = openLog({ segmentBytes: 500 });
-      expect(() => append(log, 10, { payloadBytes: 1000 })).to.throw(ApiError, /segment.bytes/)
+      expect(() => append(log, 10, { payloadBytes: 1000 }))
+        .to.throw(ApiError, /segment.bytes/)
         .with.property('errorName', 'RECORD_LIST_TOO_LARGE');
     });
 
-    it('keeps a follower\'s offsets and epochs, and rejects offsets that go backwards with INVALID_RECORD', () => {
+    it("keeps a follower's offsets and epochs, and rejects offsets that go backwards with INVALID_RECORD", () => {
       const { log } = openLog();
-      const fromLeader = Buffer.concat([testBatch({ baseOffset: 0, recordCount: 5, partitionLeaderEpoch: 3 }),
-        testBatch({ baseOffset: 5, recordCount: 5, partitionLeaderEpoch: 4 })]);
+      const fromLeader = Buffer.concat([
+        testBatch({ baseOffset: 0, recordCount: 5, partitionLeaderEpoch: 3 }),
+        testBatch({ baseOffset: 5, recordCount: 5, partitionLeaderEpoch: 4 }),
+      ]);
       log.append(fromLeader, { assignOffsets: false, leaderEpoch: -1 });
       expect(log.logEndOffset).to.equal(10);
-      expect(log.leaderEpochCache.epochEntries).to.deep.equal([{ epoch: 3, startOffset: 0 }, { epoch: 4, startOffset: 5 }]);
+      expect(log.leaderEpochCache.epochEntries).to.deep.equal([
+        { epoch: 3, startOffset: 0 },
+        { epoch: 4, startOffset: 5 },
+      ]);
       expect(() => log.append(testBatch({ baseOffset: 8 }), { assignOffsets: false, leaderEpoch: -1 }))
-        .to.throw(ApiError, /offsets must go forward/).with.property('errorName', 'INVALID_RECORD');
+        .to.throw(ApiError, /offsets must go forward/)
+        .with.property('errorName', 'INVALID_RECORD');
       expect(log.logEndOffset).to.equal(10);
     });
 
@@ -128,9 +164,15 @@ describe('UnifiedLog', () => {
       const { log } = openLog();
       append(log);
       const realWrite = fs.writeSync;
-      deferFn(() => { fs.writeSync = realWrite; });
-      fs.writeSync = (() => { throw Object.assign(new Error('input/output error'), { code: 'EIO' }); }) as typeof fs.writeSync;
-      expect(() => append(log)).to.throw(ApiError, /EIO/).with.property('errorName', 'KAFKA_STORAGE_ERROR');
+      deferFn(() => {
+        fs.writeSync = realWrite;
+      });
+      fs.writeSync = (() => {
+        throw Object.assign(new Error('input/output error'), { code: 'EIO' });
+      }) as typeof fs.writeSync;
+      expect(() => append(log))
+        .to.throw(ApiError, /EIO/)
+        .with.property('errorName', 'KAFKA_STORAGE_ERROR');
       fs.writeSync = realWrite;
       expect(log.logEndOffset).to.equal(10);
       expect(readAll(log)).to.deep.equal(range(0, 10));
@@ -190,8 +232,12 @@ describe('UnifiedLog', () => {
       append(log);
       log.updateHighWatermark(10);
       log.deleteRecordsBefore(5);
-      expect(() => log.read(4, 100)).to.throw(ApiError, /holds offsets 5 to 9/).with.property('errorName', 'OFFSET_OUT_OF_RANGE');
-      expect(() => log.read(11, 100)).to.throw(ApiError).with.property('errorName', 'OFFSET_OUT_OF_RANGE');
+      expect(() => log.read(4, 100))
+        .to.throw(ApiError, /holds offsets 5 to 9/)
+        .with.property('errorName', 'OFFSET_OUT_OF_RANGE');
+      expect(() => log.read(11, 100))
+        .to.throw(ApiError)
+        .with.property('errorName', 'OFFSET_OUT_OF_RANGE');
       expect(log.read(10, 100).records.length).to.equal(0);
     });
 
@@ -321,7 +367,9 @@ describe('UnifiedLog', () => {
       const { log } = openLog({ flushMessages: 1 });
       const realFlush = LogSegment.prototype.flush;
       let flushes = 0;
-      deferFn(() => { LogSegment.prototype.flush = realFlush; });
+      deferFn(() => {
+        LogSegment.prototype.flush = realFlush;
+      });
       LogSegment.prototype.flush = function countedFlush(this: LogSegment, includeIndexes?: boolean) {
         flushes++;
         return realFlush.call(this, includeIndexes);
@@ -343,7 +391,10 @@ describe('UnifiedLog', () => {
       append(log);
       const ack = log.awaitFlushed(15);
       log.truncateTo(10);
-      await ack.then(() => expect.fail('should reject'), (e: ApiError) => expect(e.errorName).to.equal('NOT_LEADER_OR_FOLLOWER'));
+      await ack.then(
+        () => expect.fail('should reject'),
+        (e: ApiError) => expect(e.errorName).to.equal('NOT_LEADER_OR_FOLLOWER'),
+      );
     });
   });
 
@@ -416,7 +467,10 @@ describe('UnifiedLog', () => {
       const entries = first.offsetIndex.entries;
       await log.close();
       fs.rmSync(first.offsetIndexFile);
-      const { log: reopened } = openLog({ segmentBytes: 1000, indexIntervalBytes: 100 }, { dir, scheduler, hadCleanShutdown: true });
+      const { log: reopened } = openLog(
+        { segmentBytes: 1000, indexIntervalBytes: 100 },
+        { dir, scheduler, hadCleanShutdown: true },
+      );
       expect(fs.existsSync(first.offsetIndexFile)).to.equal(true);
       expect(reopened.segments[0]!.offsetIndex.entries).to.equal(entries);
       expect(readAll(reopened)).to.deep.equal(range(0, 60));
@@ -428,8 +482,14 @@ describe('UnifiedLog', () => {
       const segment = log.activeSegment;
       log.closeHandles();
       // A swap segment holding offsets 0..4 only replaces the old segment 0.
-      const swap = LogSegment.open({ dir, baseOffset: 0, config: logConfigWith({ segmentIndexBytes: 512 }), time: new MockTime(),
-        fileAlreadyExists: false, fileSuffix: '.swap' });
+      const swap = LogSegment.open({
+        dir,
+        baseOffset: 0,
+        config: logConfigWith({ segmentIndexBytes: 512 }),
+        time: new MockTime(),
+        fileAlreadyExists: false,
+        fileSuffix: '.swap',
+      });
       swap.append(testBatch({ recordCount: 5 }), { largestOffset: 4, maxTimestamp: T0, offsetOfMaxTimestamp: 4 });
       swap.close();
       const { log: reopened } = openLog({}, { dir, scheduler });

@@ -11,9 +11,14 @@ import { FrameEncoder } from '../../../lib/protocol/frame-encoder.js';
 import { decodeFrameValue } from '../../../lib/protocol/msgpack.js';
 import { defer } from '../../helpers/cleanup.js';
 
-export async function startServer(handler: RequestHandler, options: Partial<SocketServerOptions> = {}): Promise<SocketServer> {
-  const server = defer(new SocketServer({ host: '127.0.0.1', port: 0, handler, shutdownTimeoutMs: 1000, ...options }),
-    (s) => s.close());
+export async function startServer(
+  handler: RequestHandler,
+  options: Partial<SocketServerOptions> = {},
+): Promise<SocketServer> {
+  const server = defer(
+    new SocketServer({ host: '127.0.0.1', port: 0, handler, shutdownTimeoutMs: 1000, ...options }),
+    (s) => s.close(),
+  );
   await server.start();
   return server;
 }

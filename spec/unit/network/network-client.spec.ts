@@ -49,8 +49,10 @@ describe('NetworkClient', () => {
     });
 
     it('rejects invalid options, naming them', () => {
-      expect(() => NetworkClient.connect({ host: '127.0.0.1', port: 1, maxInFlightRequests: 0 }))
-        .to.throw(InvalidArgumentError, /maxInFlightRequests must be an integer >= 1; found 0/);
+      expect(() => NetworkClient.connect({ host: '127.0.0.1', port: 1, maxInFlightRequests: 0 })).to.throw(
+        InvalidArgumentError,
+        /maxInFlightRequests must be an integer >= 1; found 0/,
+      );
     });
   });
 
@@ -91,8 +93,12 @@ describe('NetworkClient', () => {
       });
       const client = await connectClient(server.port);
       const records = Buffer.alloc(64 * 1024, 7);
-      const produce: ProduceRequest = { transactionalId: null, acks: 0, timeoutMs: 1000,
-        topicData: [{ name: 't', partitionData: [{ index: 0, records }] }] };
+      const produce: ProduceRequest = {
+        transactionalId: null,
+        acks: 0,
+        timeoutMs: 1000,
+        topicData: [{ name: 't', partitionData: [{ index: 0, records }] }],
+      };
       expect(await client.send(ApiKey.Produce, 0, produce, { expectResponse: false })).to.equal(null);
       expect(await client.send(ApiKey.Metadata, 0, metadata('after'))).to.deep.equal({ echoed: 'after' });
       expect(received[0]!.topicData[0]!.partitionData[0]!.records).to.deep.equal(records);
@@ -138,7 +144,9 @@ describe('NetworkClient', () => {
   describe('timeouts', () => {
     it('rejects a request unanswered in time with TimeoutError and closes, since later responses are stuck behind it', async () => {
       const never = deferred<object>();
-      const server = await startServer((_ctx, _header, body) => (nameOf(body) === 'stuck' ? never.promise : echo(_ctx, _header, body)));
+      const server = await startServer((_ctx, _header, body) =>
+        nameOf(body) === 'stuck' ? never.promise : echo(_ctx, _header, body),
+      );
       const disconnects: ConnectionError[] = [];
       const client = await connectClient(server.port, { onDisconnect: (e) => disconnects.push(e) });
       const stuck = rejectionOf(client.send(ApiKey.Metadata, 0, metadata('stuck'), { timeoutMs: 40 }));
@@ -174,7 +182,9 @@ describe('NetworkClient', () => {
       const port = await rawServer((socket) => socket.destroy());
       const disconnects: ConnectionError[] = [];
       const client = await connectClient(port, { maxInFlightRequests: 2, onDisconnect: (e) => disconnects.push(e) });
-      const errors = await Promise.all([1, 2, 3].map((i) => rejectionOf(client.send(ApiKey.Metadata, 0, metadata(`${i}`)))));
+      const errors = await Promise.all(
+        [1, 2, 3].map((i) => rejectionOf(client.send(ApiKey.Metadata, 0, metadata(`${i}`)))),
+      );
       for (const error of errors) expect(error).to.be.instanceOf(ConnectionError);
       expect(disconnects).to.have.length(1);
       expect(await rejectionOf(client.send(ApiKey.Metadata, 0, metadata('later')))).to.equal(disconnects[0]);
@@ -194,7 +204,9 @@ describe('NetworkClient', () => {
       const pending = rejectionOf(client.send(ApiKey.Metadata, 0, metadata('x')));
       await client.close();
       expect(await pending).to.be.instanceOf(ConnectionError);
-      expect((await rejectionOf(client.send(ApiKey.Metadata, 0, metadata('y')))).message).to.match(/closed by the client/);
+      expect((await rejectionOf(client.send(ApiKey.Metadata, 0, metadata('y')))).message).to.match(
+        /closed by the client/,
+      );
     });
   });
 });

@@ -10,25 +10,31 @@ import { waitFor } from '../../helpers/wait-for.js';
 import { deferred, FrameReader, frameOf, socketPair } from './net-fixtures.js';
 
 const metadataRequest = (correlationId: number) => ({
-  apiKey: ApiKey.Metadata, apiVersion: 0, correlationId, clientId: null,
+  apiKey: ApiKey.Metadata,
+  apiVersion: 0,
+  correlationId,
+  clientId: null,
   body: { topics: null, allowAutoTopicCreation: false },
 });
 
 async function serve(handler: RequestHandler, queuedMaxRequests = 500) {
   const { client, server } = await socketPair();
-  const connection = defer(new ServerConnection({
-    socket: server,
-    connectionId: 'spec-0',
-    handler,
-    apiVersions: ApiVersions.defaults(),
-    encoder: new FrameEncoder(),
-    socketRequestMaxBytes: 104857600,
-    connectionsMaxIdleMs: 600000,
-    queuedMaxRequests,
-    time: SystemTime,
-    logger: silentLogger,
-    onClose: () => {},
-  }), (c) => c.destroy());
+  const connection = defer(
+    new ServerConnection({
+      socket: server,
+      connectionId: 'spec-0',
+      handler,
+      apiVersions: ApiVersions.defaults(),
+      encoder: new FrameEncoder(),
+      socketRequestMaxBytes: 104857600,
+      connectionsMaxIdleMs: 600000,
+      queuedMaxRequests,
+      time: SystemTime,
+      logger: silentLogger,
+      onClose: () => {},
+    }),
+    (c) => c.destroy(),
+  );
   return { client, serverSocket: server, connection };
 }
 
@@ -60,8 +66,9 @@ describe('ServerConnection', () => {
       const { client, serverSocket } = await serve(async () => ({ records: big }));
       client.pause();
       client.write(frameOf(metadataRequest(1)));
-      await waitFor(() => serverSocket.isPaused(), 'the server to stop reading behind an undrained response',
-        { intervalMs: 2 });
+      await waitFor(() => serverSocket.isPaused(), 'the server to stop reading behind an undrained response', {
+        intervalMs: 2,
+      });
       const reader = new FrameReader(client);
       client.resume();
       const [response] = (await reader.take(1)) as { body: { records: Buffer } }[];

@@ -7,14 +7,24 @@ import { ApiKey } from '../../../lib/protocol/api-keys.js';
 import type { MetadataRequest } from '../../../lib/protocol/messages/index.js';
 import { MockTime } from '../../helpers/mock-time.js';
 import {
-  capturingLogger, closed, connectClient, deferred, FrameReader, frameOf, rawSocket, startServer,
+  capturingLogger,
+  closed,
+  connectClient,
+  deferred,
+  FrameReader,
+  frameOf,
+  rawSocket,
+  startServer,
 } from './net-fixtures.js';
 
 /** Answers Metadata with the first requested topic name; the shape does not matter to the server. */
 const echo: RequestHandler = async (_ctx, _header, body) => ({ echoed: (body as MetadataRequest).topics?.[0]?.name });
 
 const metadataRequest = (correlationId: number, name = String(correlationId), apiVersion = 0) => ({
-  apiKey: ApiKey.Metadata, apiVersion, correlationId, clientId: 'spec',
+  apiKey: ApiKey.Metadata,
+  apiVersion,
+  correlationId,
+  clientId: 'spec',
   body: { topics: [{ name }], allowAutoTopicCreation: false },
 });
 
@@ -69,8 +79,10 @@ describe('SocketServer', () => {
       expect(unknownKey).to.deep.include({ correlationId: 1 });
       expect(unknownKey!.body['errorCode']).to.equal(35);
       expect(unknownKey!.body['errorMessage']).to.match(/API key 99 .* is not served/);
-      expect(unknownVersion!.body).to.deep.equal({ errorCode: 35,
-        errorMessage: 'Metadata v7 is not supported; this broker serves Metadata v0 to v0.' });
+      expect(unknownVersion!.body).to.deep.equal({
+        errorCode: 35,
+        errorMessage: 'Metadata v7 is not supported; this broker serves Metadata v0 to v0.',
+      });
       expect(served).to.deep.equal({ correlationId: 3, body: { echoed: 'still served' } });
     });
 
@@ -103,11 +115,16 @@ describe('SocketServer', () => {
 
     it('answers an ApiError from the handler with its code and any other error with UNKNOWN_SERVER_ERROR', async () => {
       const { logger, lines } = capturingLogger();
-      const server = await startServer((_ctx, _header, body) => {
-        const name = (body as MetadataRequest).topics![0]!.name;
-        if (name === 'sync') throw new TypeError('thrown by a handler that is not async');
-        return Promise.reject(name === 'api' ? new ApiError('NOT_CONTROLLER', 'ask the controller') : new Error('a bug'));
-      }, { logger });
+      const server = await startServer(
+        (_ctx, _header, body) => {
+          const name = (body as MetadataRequest).topics![0]!.name;
+          if (name === 'sync') throw new TypeError('thrown by a handler that is not async');
+          return Promise.reject(
+            name === 'api' ? new ApiError('NOT_CONTROLLER', 'ask the controller') : new Error('a bug'),
+          );
+        },
+        { logger },
+      );
       const socket = await rawSocket(server.port);
       const reader = new FrameReader(socket);
       for (const [i, name] of ['api', 'bug', 'sync'].entries()) socket.write(frameOf(metadataRequest(i, name)));
@@ -124,7 +141,8 @@ describe('SocketServer', () => {
 
     it('sends nothing for a handler answering null, and answers later requests in order', async () => {
       const server = await startServer(async (ctx, header, body) =>
-        ((body as MetadataRequest).topics![0]!.name === 'silent' ? null : echo(ctx, header, body)));
+        (body as MetadataRequest).topics![0]!.name === 'silent' ? null : echo(ctx, header, body),
+      );
       const socket = await rawSocket(server.port);
       const reader = new FrameReader(socket);
       socket.write(Buffer.concat([frameOf(metadataRequest(1, 'silent')), frameOf(metadataRequest(2, 'loud'))]));
@@ -134,15 +152,23 @@ describe('SocketServer', () => {
     it('gives the handler a context: connection, client address, client id, api and receive time', async () => {
       const contexts: RequestContext[] = [];
       const time = new MockTime(1_700_000_000_123);
-      const server = await startServer(async (ctx, header, body) => {
-        contexts.push(ctx);
-        return echo(ctx, header, body);
-      }, { time });
+      const server = await startServer(
+        async (ctx, header, body) => {
+          contexts.push(ctx);
+          return echo(ctx, header, body);
+        },
+        { time },
+      );
       const client = await connectClient(server.port, { clientId: 'producer-1' });
       await client.send(ApiKey.Metadata, 0, { topics: null, allowAutoTopicCreation: false });
       const ctx = contexts[0]!;
-      expect(ctx).to.deep.include({ clientId: 'producer-1', apiKey: ApiKey.Metadata, apiVersion: 0, correlationId: 0,
-        receivedAtMs: 1_700_000_000_123 });
+      expect(ctx).to.deep.include({
+        clientId: 'producer-1',
+        apiKey: ApiKey.Metadata,
+        apiVersion: 0,
+        correlationId: 0,
+        receivedAtMs: 1_700_000_000_123,
+      });
       expect(ctx.clientAddress).to.match(/^127\.0\.0\.1:\d+$/);
       expect(ctx.connectionId).to.match(new RegExp(`^127\\.0\\.0\\.1:${server.port}-127\\.0\\.0\\.1:\\d+-0$`));
     });
@@ -160,8 +186,9 @@ describe('SocketServer', () => {
       const warnings = lines.filter((l) => l['level'] === 40);
       expect(warnings).to.have.length(1);
       expect(warnings[0]!['clientAddress']).to.equal(address);
-      expect(await client.send(ApiKey.Metadata, 0, { topics: [{ name: 'a' }], allowAutoTopicCreation: false }))
-        .to.deep.equal({ echoed: 'a' });
+      expect(
+        await client.send(ApiKey.Metadata, 0, { topics: [{ name: 'a' }], allowAutoTopicCreation: false }),
+      ).to.deep.equal({ echoed: 'a' });
     });
 
     it('closes a connection whose request header has the wrong types', async () => {
@@ -183,10 +210,13 @@ describe('SocketServer', () => {
     });
 
     it('closes a connection idle for connectionsMaxIdleMs, but not while a request is in flight', async () => {
-      const server = await startServer(async (ctx, header, body) => {
-        await new Promise((r) => setTimeout(r, 150));
-        return echo(ctx, header, body);
-      }, { connectionsMaxIdleMs: 50 });
+      const server = await startServer(
+        async (ctx, header, body) => {
+          await new Promise((r) => setTimeout(r, 150));
+          return echo(ctx, header, body);
+        },
+        { connectionsMaxIdleMs: 50 },
+      );
       const idle = await rawSocket(server.port);
       const busy = await rawSocket(server.port);
       const reader = new FrameReader(busy);

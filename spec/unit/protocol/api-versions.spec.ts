@@ -5,19 +5,22 @@ import { ApiKey, apiKeyName } from '../../../lib/protocol/api-keys.js';
 import { ApiVersions } from '../../../lib/protocol/api-versions.js';
 import { bool, int16, struct } from '../../../lib/protocol/schema.js';
 
-const initProducerId = (maxVersion: number) => defineApi({
-  apiKey: ApiKey.InitProducerId,
-  name: 'InitProducerId',
-  requestSchema: struct({ ok: bool() }),
-  responseSchema: struct({ errorCode: int16() }),
-  maxVersion,
-});
+const initProducerId = (maxVersion: number) =>
+  defineApi({
+    apiKey: ApiKey.InitProducerId,
+    name: 'InitProducerId',
+    requestSchema: struct({ ok: bool() }),
+    responseSchema: struct({ errorCode: int16() }),
+    maxVersion,
+  });
 
 describe('ApiVersions', () => {
   describe('.defaults', () => {
     it('serves version 0 of every API with a message module', () => {
       const ranges = ApiVersions.defaults().ranges();
-      expect(ranges.map((r) => r.apiKey)).to.deep.equal([0, 1, 2, 3, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 23, 32, 33, 35, 37, 42, 47, 60]);
+      expect(ranges.map((r) => r.apiKey)).to.deep.equal([
+        0, 1, 2, 3, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 23, 32, 33, 35, 37, 42, 47, 60,
+      ]);
       for (const r of ranges) expect([r.minVersion, r.maxVersion]).to.deep.equal([0, 0]);
     });
   });
@@ -42,7 +45,10 @@ describe('ApiVersions', () => {
     });
 
     it('rejects an empty or negative version range', () => {
-      expect(() => new ApiVersions().register(initProducerId(-1))).to.throw(InvalidArgumentError, /0 <= minVersion <= maxVersion/);
+      expect(() => new ApiVersions().register(initProducerId(-1))).to.throw(
+        InvalidArgumentError,
+        /0 <= minVersion <= maxVersion/,
+      );
     });
   });
 });

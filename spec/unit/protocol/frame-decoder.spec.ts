@@ -72,7 +72,10 @@ describe('FrameDecoder', () => {
       const { decoder, frames } = collect(1000);
       const prefix = Buffer.alloc(4);
       prefix.writeInt32BE(1001, 0);
-      expect(() => decoder.push(prefix)).to.throw(InvalidFrameError, /1001 is outside 1\.\.1000.*socket\.request\.max\.bytes/);
+      expect(() => decoder.push(prefix)).to.throw(
+        InvalidFrameError,
+        /1001 is outside 1\.\.1000.*socket\.request\.max\.bytes/,
+      );
       expect(frames).to.have.length(0);
     });
 

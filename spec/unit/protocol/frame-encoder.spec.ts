@@ -31,7 +31,11 @@ const { value: valueArb } = fc.letrec((tie) => ({
     fc.string({ unit: 'binary-ascii', maxLength: 300 }),
     fc.uint8Array({ maxLength: 3000 }).map((a) => Buffer.from(a)),
     fc.array(tie('value'), { maxLength: 20 }),
-    fc.dictionary(fc.string({ maxLength: 20 }).filter((k) => k !== '__proto__'), tie('value'), { maxKeys: 20 }),
+    fc.dictionary(
+      fc.string({ maxLength: 20 }).filter((k) => k !== '__proto__'),
+      tie('value'),
+      { maxKeys: 20 },
+    ),
   ),
 }));
 
@@ -39,17 +43,23 @@ describe('FrameEncoder', () => {
   describe('#encode', () => {
     it('writes standard msgpack that msgpackr decodes to the same value', () => {
       const encoder = new FrameEncoder();
-      fc.assert(fc.property(valueArb, (value) => {
-        expect(decode(encoder.encode(value))).to.deep.equal(value);
-      }), { numRuns: 200 });
+      fc.assert(
+        fc.property(valueArb, (value) => {
+          expect(decode(encoder.encode(value))).to.deep.equal(value);
+        }),
+        { numRuns: 200 },
+      );
     });
 
     it('keeps earlier frames intact while later ones are encoded, across slab replacements', () => {
       const encoder = new FrameEncoder({ slabBytes: 64, zeroCopyThresholdBytes: 100 });
-      fc.assert(fc.property(fc.array(valueArb, { minLength: 1, maxLength: 8 }), (values) => {
-        const frames = values.map((v) => encoder.encode(v));
-        frames.forEach((chunks, i) => expect(decode(chunks)).to.deep.equal(values[i]));
-      }), { numRuns: 80 });
+      fc.assert(
+        fc.property(fc.array(valueArb, { minLength: 1, maxLength: 8 }), (values) => {
+          const frames = values.map((v) => encoder.encode(v));
+          frames.forEach((chunks, i) => expect(decode(chunks)).to.deep.equal(values[i]));
+        }),
+        { numRuns: 80 },
+      );
     });
 
     it('emits each Buffer at or above the threshold as its own chunk, by identity', () => {
@@ -57,7 +67,13 @@ describe('FrameEncoder', () => {
       const big1 = Buffer.alloc(1024, 1);
       const big2 = Buffer.alloc(70000, 2);
       const small = Buffer.alloc(1023, 3);
-      const value = { topics: [{ name: 't', records: big1 }, { name: 'u', records: big2, small }], n: 1 };
+      const value = {
+        topics: [
+          { name: 't', records: big1 },
+          { name: 'u', records: big2, small },
+        ],
+        n: 1,
+      };
       const chunks = encoder.encode(value);
       expect(chunks).to.include(big1);
       expect(chunks).to.include(big2);
@@ -81,16 +97,28 @@ describe('FrameEncoder', () => {
       const body = frameBody(encoder.encode(value));
       expect(body.includes(Buffer.from([0xcf, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x03]))).to.equal(true);
       expect(bigintUnpackr.unpack(body)).to.deep.equal({
-        a: 2n ** 40n + 3n, b: -(2n ** 40n) - 3n, c: 2n ** 63n - 1n, d: -(2n ** 63n), e: 2n ** 64n - 1n,
+        a: 2n ** 40n + 3n,
+        b: -(2n ** 40n) - 3n,
+        c: 2n ** 63n - 1n,
+        d: -(2n ** 63n),
+        e: 2n ** 64n - 1n,
       });
       expect(unpackr.unpack(body).a).to.equal(2 ** 40 + 3);
     });
 
     it('uses the smallest integer formats, as msgpack asks', () => {
       const encoder = new FrameEncoder();
-      const cases: [number, number[]][] = [[0, [0x00]], [127, [0x7f]], [-32, [0xe0]], [128, [0xcc, 0x80]],
-        [-33, [0xd0, 0xdf]], [65535, [0xcd, 0xff, 0xff]], [-32768, [0xd1, 0x80, 0x00]],
-        [2 ** 32 - 1, [0xce, 0xff, 0xff, 0xff, 0xff]], [-(2 ** 31), [0xd2, 0x80, 0x00, 0x00, 0x00]]];
+      const cases: [number, number[]][] = [
+        [0, [0x00]],
+        [127, [0x7f]],
+        [-32, [0xe0]],
+        [128, [0xcc, 0x80]],
+        [-33, [0xd0, 0xdf]],
+        [65535, [0xcd, 0xff, 0xff]],
+        [-32768, [0xd1, 0x80, 0x00]],
+        [2 ** 32 - 1, [0xce, 0xff, 0xff, 0xff, 0xff]],
+        [-(2 ** 31), [0xd2, 0x80, 0x00, 0x00, 0x00]],
+      ];
       for (const [n, bytes] of cases) expect([...frameBody(encoder.encode(n))], String(n)).to.deep.equal(bytes);
     });
 

@@ -1,16 +1,29 @@
 import { expect } from 'chai';
 import { ApiError } from '../../../lib/common/errors.js';
 import {
-  array, bool, bytes, int16, int32, int64, int8, nullable, requestValidator, string, struct, wireShape,
+  array,
+  bool,
+  bytes,
+  int16,
+  int32,
+  int64,
+  int8,
+  nullable,
+  requestValidator,
+  string,
+  struct,
+  wireShape,
 } from '../../../lib/protocol/schema.js';
 
 const Example = struct({
   id: nullable(string()),
   acks: int16(),
-  topics: array(struct({
-    name: string(),
-    partitions: array(struct({ index: int32({ min: 0 }), records: bytes() })),
-  })),
+  topics: array(
+    struct({
+      name: string(),
+      partitions: array(struct({ index: int32({ min: 0 }), records: bytes() })),
+    }),
+  ),
   brokerIds: array(int32()),
   flag: bool(),
 });
@@ -18,7 +31,15 @@ const Example = struct({
 const good = () => ({
   id: null,
   acks: -1,
-  topics: [{ name: 't', partitions: [{ index: 0, records: Buffer.alloc(3) }, { index: 1, records: Buffer.alloc(0) }] }],
+  topics: [
+    {
+      name: 't',
+      partitions: [
+        { index: 0, records: Buffer.alloc(3) },
+        { index: 1, records: Buffer.alloc(0) },
+      ],
+    },
+  ],
   brokerIds: [1, 2],
   flag: true,
 });
@@ -34,7 +55,9 @@ describe('schema', () => {
       v.topics[0]!.partitions[1]!.index = -1;
       expect(Example.check(v)).to.equal('.topics[0].partitions[1].index: expected int32 >= 0, found -1');
       expect(Example.check({ ...good(), acks: '1' })).to.equal('.acks: expected int16, found "1"');
-      expect(Example.check({ ...good(), flag: undefined })).to.equal('.flag: expected a boolean, found nothing (field missing)');
+      expect(Example.check({ ...good(), flag: undefined })).to.equal(
+        '.flag: expected a boolean, found nothing (field missing)',
+      );
       expect(Example.check({ ...good(), topics: {} })).to.equal('.topics: expected an array, found an object');
       expect(Example.check({ ...good(), brokerIds: [1, 2.5] })).to.equal('.brokerIds[1]: expected int32, found 2.5');
       expect(Example.check([])).to.equal(': expected a struct, found an array (0)');
@@ -82,8 +105,9 @@ describe('schema', () => {
 
   describe('#wireShape', () => {
     it('renders Kafka-style nesting, marking scalar arrays [] and nullables ?', () => {
-      expect(wireShape('ExampleRequest', Example))
-        .to.equal('ExampleRequest => id? acks topics[name partitions[index records]] brokerIds[] flag');
+      expect(wireShape('ExampleRequest', Example)).to.equal(
+        'ExampleRequest => id? acks topics[name partitions[index records]] brokerIds[] flag',
+      );
     });
   });
 });

@@ -1,11 +1,22 @@
 import { expect } from 'chai';
 import { ApiError, InvalidArgumentError } from '../../../lib/common/errors.js';
 import {
-  compress, compressSync, decompress, decompressSync, XERIAL_BLOCK_BYTES, XERIAL_MAGIC,
+  compress,
+  compressSync,
+  decompress,
+  decompressSync,
+  XERIAL_BLOCK_BYTES,
+  XERIAL_MAGIC,
 } from '../../../lib/record/compression.js';
 import { CompressionType } from '../../../lib/record/record-batch.js';
 
-const CODECS = [CompressionType.None, CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd];
+const CODECS = [
+  CompressionType.None,
+  CompressionType.Gzip,
+  CompressionType.Snappy,
+  CompressionType.Lz4,
+  CompressionType.Zstd,
+];
 const SYNC_CODECS = CODECS.filter((c) => c !== CompressionType.Zstd);
 
 /** Compressible but not trivial: 100 KiB of repeated text with a counter, spanning several xerial blocks. */
@@ -30,8 +41,15 @@ function int32(n: number): Buffer {
   return b;
 }
 
-async function expectRejection(p: Promise<unknown>, errorType: new (...a: never[]) => Error, name?: string): Promise<Error> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+async function expectRejection(
+  p: Promise<unknown>,
+  errorType: new (...a: never[]) => Error,
+  name?: string,
+): Promise<Error> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).to.be.instanceOf(errorType);
   if (name) expect(e).to.have.property('errorName', name);
   return e as Error;
@@ -65,7 +83,15 @@ describe('compression', () => {
     it('decodes a hand-built two-block xerial snappy stream and a bare raw snappy block', async () => {
       const first = rawSnappyLiteral('hello ');
       const second = rawSnappyLiteral('kafka');
-      const framed = Buffer.concat([XERIAL_MAGIC, int32(1), int32(1), int32(first.length), first, int32(second.length), second]);
+      const framed = Buffer.concat([
+        XERIAL_MAGIC,
+        int32(1),
+        int32(1),
+        int32(first.length),
+        first,
+        int32(second.length),
+        second,
+      ]);
       expect((await decompress(CompressionType.Snappy, framed)).toString()).to.equal('hello kafka');
       expect(decompressSync(CompressionType.Snappy, framed).toString()).to.equal('hello kafka');
       expect((await decompress(CompressionType.Snappy, rawSnappyLiteral('raw'))).toString()).to.equal('raw');

@@ -3,11 +3,20 @@ import fc from 'fast-check';
 import { IllegalStateError, InvalidArgumentError } from '../../../lib/common/errors.js';
 import { XERIAL_MAGIC } from '../../../lib/record/compression.js';
 import {
-  buildControlBatch, ControlRecordType, RecordBatchBuilder, type RecordHeader,
+  buildControlBatch,
+  ControlRecordType,
+  RecordBatchBuilder,
+  type RecordHeader,
 } from '../../../lib/record/record-batch-builder.js';
 import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
 import {
-  CompressionType, compressionOf, isControl, isTransactional, RECORDS_OFFSET, TimestampType, timestampTypeOf,
+  CompressionType,
+  compressionOf,
+  isControl,
+  isTransactional,
+  RECORDS_OFFSET,
+  TimestampType,
+  timestampTypeOf,
   validateBatch,
 } from '../../../lib/record/record-batch.js';
 import type { Record } from '../../../lib/record/record.js';
@@ -19,7 +28,12 @@ const T0 = 1_700_000_000_000; // 0x0000018bcfe56800
 const hex = (...parts: string[]): Buffer => Buffer.from(parts.join('').replace(/[\s|]/g, ''), 'hex');
 
 type Data = Buffer | string | null;
-interface Input { timestampMs: number; key: Data; value: Data; headers: RecordHeader[] }
+interface Input {
+  timestampMs: number;
+  key: Data;
+  value: Data;
+  headers: RecordHeader[];
+}
 
 const asBytes = (d: Data): Buffer | null => (d === null ? null : typeof d === 'string' ? Buffer.from(d, 'utf8') : d);
 
@@ -31,24 +45,38 @@ function expectRecords(actual: Record[], inputs: Input[], baseOffset: number): v
     expect(r.timestamp).to.equal(input.timestampMs);
     expect(r.key).to.deep.equal(asBytes(input.key));
     expect(r.value).to.deep.equal(asBytes(input.value));
-    expect(r.headers.map((h) => ({ key: h.key, value: h.value })))
-      .to.deep.equal(input.headers.map((h) => ({ key: h.key, value: asBytes(h.value) })));
+    expect(r.headers.map((h) => ({ key: h.key, value: h.value }))).to.deep.equal(
+      input.headers.map((h) => ({ key: h.key, value: asBytes(h.value) })),
+    );
   });
 }
 
-const data = fc.oneof(fc.constant(null), fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)));
-const inputs = fc.array(fc.record({
-  timestampMs: fc.maxSafeNat().map((n) => Math.floor(n / 2)), // deltas between any two stay within ±2^52
-  key: data,
-  value: data,
-  headers: fc.array(fc.record({ key: fc.string({ unit: 'grapheme', maxLength: 10 }), value: data }), { maxLength: 3 }),
-}), { minLength: 1, maxLength: 30 });
+const data = fc.oneof(
+  fc.constant(null),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
+);
+const inputs = fc.array(
+  fc.record({
+    timestampMs: fc.maxSafeNat().map((n) => Math.floor(n / 2)), // deltas between any two stay within ±2^52
+    key: data,
+    value: data,
+    headers: fc.array(fc.record({ key: fc.string({ unit: 'grapheme', maxLength: 10 }), value: data }), {
+      maxLength: 3,
+    }),
+  }),
+  { minLength: 1, maxLength: 30 },
+);
 
 describe('RecordBatchBuilder', () => {
   describe('#buildSync', () => {
     it("writes Kafka's bytes for one transactional record with key 'k' and value 'v'", () => {
-      const b = new RecordBatchBuilder({ producerId: 0x1234n, producerEpoch: 3, baseSequence: 7, isTransactional: true });
+      const b = new RecordBatchBuilder({
+        producerId: 0x1234n,
+        producerEpoch: 3,
+        baseSequence: 7,
+        isTransactional: true,
+      });
       b.append(T0, 'k', 'v');
       const expected = hex(
         '0000000000000000', // baseOffset 0: the leader assigns it
@@ -87,18 +115,21 @@ describe('RecordBatchBuilder', () => {
     });
 
     it('round-trips random records, keys, values, headers and timestamps through the reader', () => {
-      fc.assert(fc.property(inputs, fc.nat(), (records, baseOffset) => {
-        const b = new RecordBatchBuilder({ baseOffset, initialCapacity: 64 });
-        for (const r of records) b.append(r.timestampMs, r.key, r.value, r.headers);
-        const batch = b.buildSync();
-        expect(batch.length).to.equal(b.sizeInBytes);
-        const info = validateBatch(batch);
-        expect(info.recordCount).to.equal(records.length);
-        expect(info.maxTimestamp).to.equal(Math.max(...records.map((r) => r.timestampMs)));
-        const views = [...iterateBatches(batch)];
-        expect(views).to.have.length(1);
-        expectRecords([...views[0]!.records()], records, baseOffset);
-      }), { numRuns: 200 });
+      fc.assert(
+        fc.property(inputs, fc.nat(), (records, baseOffset) => {
+          const b = new RecordBatchBuilder({ baseOffset, initialCapacity: 64 });
+          for (const r of records) b.append(r.timestampMs, r.key, r.value, r.headers);
+          const batch = b.buildSync();
+          expect(batch.length).to.equal(b.sizeInBytes);
+          const info = validateBatch(batch);
+          expect(info.recordCount).to.equal(records.length);
+          expect(info.maxTimestamp).to.equal(Math.max(...records.map((r) => r.timestampMs)));
+          const views = [...iterateBatches(batch)];
+          expect(views).to.have.length(1);
+          expectRecords([...views[0]!.records()], records, baseOffset);
+        }),
+        { numRuns: 200 },
+      );
     });
 
     it('throws InvalidArgumentError for zstd, which has no synchronous codec', () => {
@@ -109,8 +140,13 @@ describe('RecordBatchBuilder', () => {
   });
 
   describe('#build', () => {
-    for (const compression of [CompressionType.None, CompressionType.Gzip, CompressionType.Snappy,
-      CompressionType.Lz4, CompressionType.Zstd]) {
+    for (const compression of [
+      CompressionType.None,
+      CompressionType.Gzip,
+      CompressionType.Snappy,
+      CompressionType.Lz4,
+      CompressionType.Zstd,
+    ]) {
       it(`compresses the records section with ${CompressionType[compression]} and reads back the same records`, async () => {
         const b = new RecordBatchBuilder({ compression, baseOffset: 7 });
         const records: Input[] = [];
@@ -124,7 +160,7 @@ describe('RecordBatchBuilder', () => {
         if (compression !== CompressionType.None) expect(batch.length).to.be.lessThan(uncompressedBytes / 2);
         expect(validateBatch(batch).recordCount).to.equal(500);
         const [view] = [...iterateBatches(batch)];
-        expectRecords([...await view!.recordsAsync()], records, 7);
+        expectRecords([...(await view!.recordsAsync())], records, 7);
       });
     }
 
@@ -132,8 +168,9 @@ describe('RecordBatchBuilder', () => {
       const b = new RecordBatchBuilder({ compression: CompressionType.Snappy });
       b.append(T0, 'k', 'v');
       const batch = await b.build();
-      expect(batch.subarray(RECORDS_OFFSET, RECORDS_OFFSET + 16).toString('hex'))
-        .to.equal(`${XERIAL_MAGIC.toString('hex')}0000000100000001`);
+      expect(batch.subarray(RECORDS_OFFSET, RECORDS_OFFSET + 16).toString('hex')).to.equal(
+        `${XERIAL_MAGIC.toString('hex')}0000000100000001`,
+      );
     });
 
     it('refuses to build an empty batch or to build twice', async () => {
@@ -202,7 +239,11 @@ describe('RecordBatchBuilder', () => {
 
   describe('options', () => {
     it('sets the attribute bits for LogAppendTime, transactional and control', () => {
-      const b = new RecordBatchBuilder({ timestampType: TimestampType.LogAppendTime, isTransactional: true, isControl: true });
+      const b = new RecordBatchBuilder({
+        timestampType: TimestampType.LogAppendTime,
+        isTransactional: true,
+        isControl: true,
+      });
       b.append(T0, null, null);
       const batch = b.buildSync();
       expect(timestampTypeOf(batch)).to.equal(TimestampType.LogAppendTime);
@@ -211,7 +252,10 @@ describe('RecordBatchBuilder', () => {
     });
 
     it('rejects an unknown codec', () => {
-      expect(() => new RecordBatchBuilder({ compression: 6 as CompressionType })).to.throw(InvalidArgumentError, /codec 6/);
+      expect(() => new RecordBatchBuilder({ compression: 6 as CompressionType })).to.throw(
+        InvalidArgumentError,
+        /codec 6/,
+      );
     });
   });
 });
@@ -219,12 +263,21 @@ describe('RecordBatchBuilder', () => {
 describe('buildControlBatch', () => {
   it("writes a transaction marker with Kafka's control record key and value", () => {
     const batch = buildControlBatch({
-      type: ControlRecordType.Commit, producerId: 5n, producerEpoch: 1, coordinatorEpoch: 7, timestampMs: T0,
+      type: ControlRecordType.Commit,
+      producerId: 5n,
+      producerEpoch: 1,
+      coordinatorEpoch: 7,
+      timestampMs: T0,
     });
     const [view] = [...iterateBatches(batch)];
     view!.validate();
-    expect([view!.isControl, view!.isTransactional, view!.producerId, view!.producerEpoch, view!.baseSequence])
-      .to.deep.equal([true, true, 5n, 1, -1]);
+    expect([
+      view!.isControl,
+      view!.isTransactional,
+      view!.producerId,
+      view!.producerEpoch,
+      view!.baseSequence,
+    ]).to.deep.equal([true, true, 5n, 1, -1]);
     const [record] = [...view!.records()];
     expect(record!.key!.toString('hex')).to.equal('00000001'); // version 0, type COMMIT
     expect(record!.value!.toString('hex')).to.equal('000000000007'); // version 0, coordinator epoch 7

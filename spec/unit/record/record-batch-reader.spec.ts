@@ -3,12 +3,21 @@ import { ApiError, InvalidArgumentError } from '../../../lib/common/errors.js';
 import { RecordBatchBuilder } from '../../../lib/record/record-batch-builder.js';
 import { BatchView, iterateBatches } from '../../../lib/record/record-batch-reader.js';
 import {
-  CompressionType, MAGIC_OFFSET, RECORD_COUNT_OFFSET, RECORDS_OFFSET, stampBatch, TimestampType,
+  CompressionType,
+  MAGIC_OFFSET,
+  RECORD_COUNT_OFFSET,
+  RECORDS_OFFSET,
+  stampBatch,
+  TimestampType,
 } from '../../../lib/record/record-batch.js';
 
 const T0 = 1_700_000_000_000;
 
-function batchOf(baseOffset: number, count: number, opts: { compression?: CompressionType; timestampType?: TimestampType } = {}): Buffer {
+function batchOf(
+  baseOffset: number,
+  count: number,
+  opts: { compression?: CompressionType; timestampType?: TimestampType } = {},
+): Buffer {
   const b = new RecordBatchBuilder({ baseOffset, ...opts });
   for (let i = 0; i < count; i++) b.append(T0 + i, `k${baseOffset + i}`, `v${baseOffset + i}`);
   return b.buildSync();
@@ -25,8 +34,11 @@ describe('iterateBatches', () => {
     for (const cut of [1, 11, 12, 40, partial.length - 1]) {
       const buf = Buffer.concat([...batches, partial.subarray(0, cut)]);
       const views = [...iterateBatches(buf)];
-      expect(views.map((v) => [v.baseOffset, v.lastOffset, v.size])).to.deep.equal(
-        [[0, 1, batches[0]!.length], [2, 4, batches[1]!.length], [5, 5, batches[2]!.length]]);
+      expect(views.map((v) => [v.baseOffset, v.lastOffset, v.size])).to.deep.equal([
+        [0, 1, batches[0]!.length],
+        [2, 4, batches[1]!.length],
+        [5, 5, batches[2]!.length],
+      ]);
     }
   });
 
@@ -55,23 +67,51 @@ describe('BatchView', () => {
   describe('header accessors', () => {
     it('reads every header field in place', () => {
       const b = new RecordBatchBuilder({
-        baseOffset: 40, partitionLeaderEpoch: 3, producerId: 99n, producerEpoch: 2, baseSequence: 11,
-        isTransactional: true, compression: CompressionType.Lz4,
+        baseOffset: 40,
+        partitionLeaderEpoch: 3,
+        producerId: 99n,
+        producerEpoch: 2,
+        baseSequence: 11,
+        isTransactional: true,
+        compression: CompressionType.Lz4,
       });
       b.append(T0 + 5, null, 'a');
       b.append(T0 + 9, null, 'b');
       const batch = b.buildSync();
       const view = new BatchView(batch, 0);
       expect({
-        baseOffset: view.baseOffset, lastOffsetDelta: view.lastOffsetDelta, lastOffset: view.lastOffset,
-        nextOffset: view.nextOffset, partitionLeaderEpoch: view.partitionLeaderEpoch, compression: view.compression,
-        timestampType: view.timestampType, isTransactional: view.isTransactional, isControl: view.isControl,
-        baseTimestamp: view.baseTimestamp, maxTimestamp: view.maxTimestamp, producerId: view.producerId,
-        producerEpoch: view.producerEpoch, baseSequence: view.baseSequence, recordCount: view.recordCount, size: view.size,
+        baseOffset: view.baseOffset,
+        lastOffsetDelta: view.lastOffsetDelta,
+        lastOffset: view.lastOffset,
+        nextOffset: view.nextOffset,
+        partitionLeaderEpoch: view.partitionLeaderEpoch,
+        compression: view.compression,
+        timestampType: view.timestampType,
+        isTransactional: view.isTransactional,
+        isControl: view.isControl,
+        baseTimestamp: view.baseTimestamp,
+        maxTimestamp: view.maxTimestamp,
+        producerId: view.producerId,
+        producerEpoch: view.producerEpoch,
+        baseSequence: view.baseSequence,
+        recordCount: view.recordCount,
+        size: view.size,
       }).to.deep.equal({
-        baseOffset: 40, lastOffsetDelta: 1, lastOffset: 41, nextOffset: 42, partitionLeaderEpoch: 3,
-        compression: CompressionType.Lz4, timestampType: TimestampType.CreateTime, isTransactional: true, isControl: false,
-        baseTimestamp: T0 + 5, maxTimestamp: T0 + 9, producerId: 99n, producerEpoch: 2, baseSequence: 11, recordCount: 2,
+        baseOffset: 40,
+        lastOffsetDelta: 1,
+        lastOffset: 41,
+        nextOffset: 42,
+        partitionLeaderEpoch: 3,
+        compression: CompressionType.Lz4,
+        timestampType: TimestampType.CreateTime,
+        isTransactional: true,
+        isControl: false,
+        baseTimestamp: T0 + 5,
+        maxTimestamp: T0 + 9,
+        producerId: 99n,
+        producerEpoch: 2,
+        baseSequence: 11,
+        recordCount: 2,
         size: batch.length,
       });
       expect(view.bytes.equals(batch)).to.equal(true);
@@ -85,7 +125,12 @@ describe('BatchView', () => {
       const first = it.next();
       expect(first.done).to.equal(false);
       const record = first.value!;
-      expect([record.offset, record.timestamp, record.key!.toString(), record.value!.toString()]).to.deep.equal([0, T0, 'k0', 'v0']);
+      expect([record.offset, record.timestamp, record.key!.toString(), record.value!.toString()]).to.deep.equal([
+        0,
+        T0,
+        'k0',
+        'v0',
+      ]);
       expect(record.key!.buffer).to.equal(batch.buffer);
       record.key![0] = 'K'.charCodeAt(0);
       expect(batch.includes('K0')).to.equal(true);
@@ -109,7 +154,7 @@ describe('BatchView', () => {
       b.append(T0, null, 'z');
       const zstd = new BatchView(await b.build(), 0);
       expect(() => zstd.records()).to.throw(InvalidArgumentError, /asynchronous/);
-      expect([...await zstd.recordsAsync()].map((r) => r.value!.toString())).to.deep.equal(['z']);
+      expect([...(await zstd.recordsAsync())].map((r) => r.value!.toString())).to.deep.equal(['z']);
     });
 
     it('rejects a record whose declared length disagrees with its fields with CORRUPT_MESSAGE', () => {

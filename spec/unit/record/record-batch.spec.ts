@@ -3,9 +3,24 @@ import { expect } from 'chai';
 import { ApiError } from '../../../lib/common/errors.js';
 import { RecordBatchBuilder } from '../../../lib/record/record-batch-builder.js';
 import {
-  ATTRIBUTES_OFFSET, baseOffsetOf, BATCH_LENGTH_OFFSET, computeBatchCrc, CompressionType, crcOf,
-  LAST_OFFSET_DELTA_OFFSET, MAGIC_OFFSET, maxTimestampOf, partitionLeaderEpochOf, RECORD_BATCH_OVERHEAD,
-  RECORD_COUNT_OFFSET, stampBatch, stampLogAppendTime, TimestampType, timestampTypeOf, validateBatch, writeBatchCrc,
+  ATTRIBUTES_OFFSET,
+  baseOffsetOf,
+  BATCH_LENGTH_OFFSET,
+  computeBatchCrc,
+  CompressionType,
+  crcOf,
+  LAST_OFFSET_DELTA_OFFSET,
+  MAGIC_OFFSET,
+  maxTimestampOf,
+  partitionLeaderEpochOf,
+  RECORD_BATCH_OVERHEAD,
+  RECORD_COUNT_OFFSET,
+  stampBatch,
+  stampLogAppendTime,
+  TimestampType,
+  timestampTypeOf,
+  validateBatch,
+  writeBatchCrc,
 } from '../../../lib/record/record-batch.js';
 import { referenceCrc32c } from './reference-crc32c.js';
 
@@ -44,7 +59,12 @@ describe('record batch header', () => {
     it('accepts a built batch and summarises it', () => {
       const batch = threeRecordBatch();
       expect(validateBatch(batch)).to.deep.equal({
-        position: 0, size: batch.length, baseOffset: 0, lastOffsetDelta: 2, recordCount: 3, maxTimestamp: T0 + 2,
+        position: 0,
+        size: batch.length,
+        baseOffset: 0,
+        lastOffsetDelta: 2,
+        recordCount: 3,
+        maxTimestamp: T0 + 2,
         compression: CompressionType.None,
       });
     });
@@ -69,7 +89,11 @@ describe('record batch header', () => {
 
     it('rejects a length past the end of the buffer with CORRUPT_MESSAGE', () => {
       const batch = threeRecordBatch();
-      expectApiError(() => validateBatch(batch.subarray(0, batch.length - 1)), 'CORRUPT_MESSAGE', /only \d+ are present/);
+      expectApiError(
+        () => validateBatch(batch.subarray(0, batch.length - 1)),
+        'CORRUPT_MESSAGE',
+        /only \d+ are present/,
+      );
       expectApiError(() => validateBatch(batch.subarray(0, RECORD_BATCH_OVERHEAD - 1)), 'CORRUPT_MESSAGE', /truncated/);
     });
 
@@ -80,7 +104,11 @@ describe('record batch header', () => {
     });
 
     it('rejects a record count that disagrees with the last offset delta with INVALID_RECORD', () => {
-      for (const [count, lastDelta] of [[4, 2], [-1, 2], [3, -1]] as const) {
+      for (const [count, lastDelta] of [
+        [4, 2],
+        [-1, 2],
+        [3, -1],
+      ] as const) {
         const batch = threeRecordBatch();
         batch.writeInt32BE(count, RECORD_COUNT_OFFSET);
         batch.writeInt32BE(lastDelta, LAST_OFFSET_DELTA_OFFSET);

@@ -31,8 +31,17 @@ function expectCorrupt(fn: () => unknown, message: RegExp): void {
 }
 
 const KNOWN: Array<[number, string]> = [
-  [0, '00'], [-1, '01'], [1, '02'], [-2, '03'], [63, '7e'], [-64, '7f'], [64, '8001'], [-65, '8101'],
-  [300, 'd804'], [2147483647, 'feffffff0f'], [-2147483648, 'ffffffff0f'],
+  [0, '00'],
+  [-1, '01'],
+  [1, '02'],
+  [-2, '03'],
+  [63, '7e'],
+  [-64, '7f'],
+  [64, '8001'],
+  [-65, '8101'],
+  [300, 'd804'],
+  [2147483647, 'feffffff0f'],
+  [-2147483648, 'ffffffff0f'],
 ];
 
 describe('varint', () => {
@@ -46,14 +55,16 @@ describe('varint', () => {
 
     it('round-trips every int32 through VarintReader with the size sizeOfVarint predicts', () => {
       const reader = new VarintReader();
-      fc.assert(fc.property(fc.integer(), (value) => {
-        const bytes = encodeVarint(value);
-        expect(bytes.length).to.equal(sizeOfVarint(value));
-        expect(bytes).to.deep.equal(referenceVarlong(value));
-        reader.reset(bytes);
-        expect(reader.readVarint()).to.equal(value);
-        expect(reader.pos).to.equal(bytes.length);
-      }));
+      fc.assert(
+        fc.property(fc.integer(), (value) => {
+          const bytes = encodeVarint(value);
+          expect(bytes.length).to.equal(sizeOfVarint(value));
+          expect(bytes).to.deep.equal(referenceVarlong(value));
+          reader.reset(bytes);
+          expect(reader.readVarint()).to.equal(value);
+          expect(reader.pos).to.equal(bytes.length);
+        }),
+      );
     });
 
     it('returns the position after the value and leaves the bytes around it alone', () => {
@@ -70,8 +81,18 @@ describe('varint', () => {
       });
     }
 
-    const EDGES = [2 ** 31, -(2 ** 31) - 1, 2 ** 32, 2 ** 35 - 1, 1_700_000_000_000, -1_700_000_000_000,
-      Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 53, -(2 ** 53)];
+    const EDGES = [
+      2 ** 31,
+      -(2 ** 31) - 1,
+      2 ** 32,
+      2 ** 35 - 1,
+      1_700_000_000_000,
+      -1_700_000_000_000,
+      Number.MAX_SAFE_INTEGER,
+      Number.MIN_SAFE_INTEGER,
+      2 ** 53,
+      -(2 ** 53),
+    ];
     for (const value of EDGES) {
       it(`matches the BigInt encoding and round-trips ${value}`, () => {
         const bytes = encodeVarlong(value);
@@ -83,14 +104,16 @@ describe('varint', () => {
 
     it('round-trips every safe integer and matches the BigInt encoding', () => {
       const reader = new VarintReader();
-      fc.assert(fc.property(fc.maxSafeInteger(), (value) => {
-        const bytes = encodeVarlong(value);
-        expect(bytes).to.deep.equal(referenceVarlong(value));
-        expect(bytes.length).to.equal(sizeOfVarlong(value));
-        reader.reset(bytes);
-        expect(reader.readVarlong()).to.equal(value);
-        expect(reader.pos).to.equal(bytes.length);
-      }));
+      fc.assert(
+        fc.property(fc.maxSafeInteger(), (value) => {
+          const bytes = encodeVarlong(value);
+          expect(bytes).to.deep.equal(referenceVarlong(value));
+          expect(bytes.length).to.equal(sizeOfVarlong(value));
+          reader.reset(bytes);
+          expect(reader.readVarlong()).to.equal(value);
+          expect(reader.pos).to.equal(bytes.length);
+        }),
+      );
     });
   });
 
@@ -101,7 +124,9 @@ describe('varint', () => {
       pos = writeVarlong(buf, pos, 1_700_000_000_123);
       pos = writeVarint(buf, pos, 2147483647);
       const reader = new VarintReader(buf, 0, pos);
-      expect([reader.readVarint(), reader.readVarlong(), reader.readVarint()]).to.deep.equal([-5, 1_700_000_000_123, 2147483647]);
+      expect([reader.readVarint(), reader.readVarlong(), reader.readVarint()]).to.deep.equal([
+        -5, 1_700_000_000_123, 2147483647,
+      ]);
       expect(reader.pos).to.equal(pos);
     });
 
@@ -110,7 +135,10 @@ describe('varint', () => {
     });
 
     it('rejects a varlong longer than 10 bytes as CORRUPT_MESSAGE', () => {
-      expectCorrupt(() => new VarintReader(Buffer.from('ffffffffffffffffff8001', 'hex')).readVarlong(), /longer than 10 bytes/);
+      expectCorrupt(
+        () => new VarintReader(Buffer.from('ffffffffffffffffff8001', 'hex')).readVarlong(),
+        /longer than 10 bytes/,
+      );
     });
 
     it('rejects a value cut off by the end of the readable range', () => {

@@ -6,8 +6,13 @@
 import type { ZkNodeData, ZkStat } from '../../../lib/zk/zk-client.js';
 import { ZkError } from '../../../lib/zk/zk-errors.js';
 import {
-  ConfigEntityZNode, IsrChangeNotificationSequenceZNode, TopicPartitionStateZNode, TopicZNode, replicaAssignment,
-  type ConfigEntityType, type LeaderIsrAndControllerEpoch,
+  ConfigEntityZNode,
+  IsrChangeNotificationSequenceZNode,
+  TopicPartitionStateZNode,
+  TopicZNode,
+  replicaAssignment,
+  type ConfigEntityType,
+  type LeaderIsrAndControllerEpoch,
 } from '../../../lib/zk/zk-paths.js';
 import type { TopicPartition } from '../../../lib/common/topic-partition.js';
 
@@ -38,7 +43,14 @@ export class FakeZk {
   readonly isrNotifications: TopicPartition[][] = [];
 
   constructor() {
-    for (const p of ['/brokers', '/brokers/ids', '/brokers/topics', '/config', '/config/topics', '/isr_change_notification']) {
+    for (const p of [
+      '/brokers',
+      '/brokers/ids',
+      '/brokers/topics',
+      '/config',
+      '/config/topics',
+      '/isr_change_notification',
+    ]) {
       this.nodes.set(p, { data: Buffer.alloc(0), czxid: this.zxid++, version: 0 });
     }
   }
@@ -55,7 +67,8 @@ export class FakeZk {
   set(path: string, data: Buffer | string, expectedVersion = -1): number {
     const node = this.nodes.get(path);
     if (node === undefined) throw new ZkError('NO_NODE', `${path} missing`, { path });
-    if (expectedVersion !== -1 && expectedVersion !== node.version) throw new ZkError('BAD_VERSION', `${path} version`, { path });
+    if (expectedVersion !== -1 && expectedVersion !== node.version)
+      throw new ZkError('BAD_VERSION', `${path} version`, { path });
     node.data = Buffer.from(data);
     node.version++;
     this.zxid++;
@@ -93,8 +106,19 @@ export class FakeZk {
   }
 
   registerBroker(id: number, port = 9092 + id): void {
-    this.create(`/brokers/ids/${id}`, JSON.stringify({ features: {}, listener_security_protocol_map: { PLAINTEXT: 'PLAINTEXT' },
-      endpoints: [`PLAINTEXT://127.0.0.1:${port}`], jmx_port: -1, port, host: '127.0.0.1', version: 5, timestamp: '1' }));
+    this.create(
+      `/brokers/ids/${id}`,
+      JSON.stringify({
+        features: {},
+        listener_security_protocol_map: { PLAINTEXT: 'PLAINTEXT' },
+        endpoints: [`PLAINTEXT://127.0.0.1:${port}`],
+        jmx_port: -1,
+        port,
+        host: '127.0.0.1',
+        version: 5,
+        timestamp: '1',
+      }),
+    );
   }
 
   // ---- ZkClient watch contract ----
@@ -127,7 +151,11 @@ export class FakeZk {
     return node === null ? {} : ConfigEntityZNode.decode(entityType, entityName, node.data);
   }
 
-  async updatePartitionState(tp: TopicPartition, state: LeaderIsrAndControllerEpoch, expectedZkVersion: number): Promise<number | null> {
+  async updatePartitionState(
+    tp: TopicPartition,
+    state: LeaderIsrAndControllerEpoch,
+    expectedZkVersion: number,
+  ): Promise<number | null> {
     this.stateWrites++;
     await Promise.resolve();
     try {
@@ -166,8 +194,21 @@ export class FakeZk {
     this.fire(parent, parentOf(parent));
   }
 
-  private addWatch<T>(path: string, kind: 'data' | 'children', handler: (state: T) => unknown, read: () => T): () => void {
-    const watch: Watch = { path, kind, read, handler: handler as (state: never) => unknown, active: true, running: false, again: false };
+  private addWatch<T>(
+    path: string,
+    kind: 'data' | 'children',
+    handler: (state: T) => unknown,
+    read: () => T,
+  ): () => void {
+    const watch: Watch = {
+      path,
+      kind,
+      read,
+      handler: handler as (state: never) => unknown,
+      active: true,
+      running: false,
+      again: false,
+    };
     this.watches.add(watch);
     this.trigger(watch);
     return () => {
@@ -179,7 +220,10 @@ export class FakeZk {
   /** A change of `dataPath` (data watches) and of the children of `childrenPath`. */
   private fire(dataPath: string, childrenPath?: string): void {
     for (const w of this.watches) {
-      if ((w.kind === 'data' && w.path === dataPath) || (w.kind === 'children' && (w.path === childrenPath || w.path === dataPath))) {
+      if (
+        (w.kind === 'data' && w.path === dataPath) ||
+        (w.kind === 'children' && (w.path === childrenPath || w.path === dataPath))
+      ) {
         this.trigger(w);
       }
     }
@@ -210,7 +254,16 @@ function parentOf(path: string): string {
 
 function stat(node: Node): ZkStat {
   return {
-    czxid: node.czxid, mzxid: node.czxid, pzxid: node.czxid, ctimeMs: 0, mtimeMs: 0, version: node.version, cversion: 0,
-    aversion: 0, ephemeralOwner: '0', dataLength: node.data.length, numChildren: 0,
+    czxid: node.czxid,
+    mzxid: node.czxid,
+    pzxid: node.czxid,
+    ctimeMs: 0,
+    mtimeMs: 0,
+    version: node.version,
+    cversion: 0,
+    aversion: 0,
+    ephemeralOwner: '0',
+    dataLength: node.data.length,
+    numChildren: 0,
   };
 }

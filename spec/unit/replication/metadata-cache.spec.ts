@@ -9,8 +9,12 @@ async function startedCache(zk: FakeZk): Promise<MetadataCache> {
   return cache;
 }
 
-const state = (leader: number, leaderEpoch: number, isr: number[], controllerEpoch = 1) =>
-  ({ leader, leaderEpoch, isr, controllerEpoch });
+const state = (leader: number, leaderEpoch: number, isr: number[], controllerEpoch = 1) => ({
+  leader,
+  leaderEpoch,
+  isr,
+  controllerEpoch,
+});
 
 describe('MetadataCache', () => {
   describe('#start', () => {
@@ -24,7 +28,10 @@ describe('MetadataCache', () => {
       zk.setState('t', 0, state(1, 0, [1, 2]));
       zk.setState('t', 1, state(2, 3, [2]));
       const cache = await startedCache(zk);
-      expect(cache.aliveBrokers().map((b) => [b.id, b.host, b.port])).to.deep.equal([[1, '127.0.0.1', 9093], [2, '127.0.0.1', 9094]]);
+      expect(cache.aliveBrokers().map((b) => [b.id, b.host, b.port])).to.deep.equal([
+        [1, '127.0.0.1', 9093],
+        [2, '127.0.0.1', 9094],
+      ]);
       expect(cache.controllerId).to.equal(2);
       expect(cache.clusterId).to.equal('abc');
       expect(cache.topics()).to.deep.equal(['t']);
@@ -61,7 +68,10 @@ describe('MetadataCache', () => {
       await zk.settle();
       zk.setState('t', 0, state(2, 1, [2]));
       await zk.settle();
-      expect(seen.map((s) => [s.leader, s.leaderEpoch, s.isr, s.zkVersion])).to.deep.equal([[1, 0, [1], 1], [2, 1, [2], 2]]);
+      expect(seen.map((s) => [s.leader, s.leaderEpoch, s.isr, s.zkVersion])).to.deep.equal([
+        [1, 0, [1], 1],
+        [2, 1, [2], 2],
+      ]);
     });
 
     it('ignores a state with an older leader epoch or from an older controller', async () => {

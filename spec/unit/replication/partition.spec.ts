@@ -26,7 +26,8 @@ describe('Partition', () => {
     it('refuses acks=all below min.insync.replicas and writes nothing', () => {
       const { partition, log } = partitionFixture({ minInsyncReplicas: 2 });
       partition.makeLeader(partitionState(1, 0, [1]), [1, 2]);
-      expect(() => partition.appendRecordsToLeader(producerBatch(), -1)).to.throw(ApiError, 'min.insync.replicas')
+      expect(() => partition.appendRecordsToLeader(producerBatch(), -1))
+        .to.throw(ApiError, 'min.insync.replicas')
         .with.property('errorName', 'NOT_ENOUGH_REPLICAS');
       expect(log.logEndOffset).to.equal(0);
       expect(partition.appendRecordsToLeader(producerBatch(), 1).firstOffset).to.equal(0);
@@ -42,7 +43,9 @@ describe('Partition', () => {
     it('throws NOT_LEADER_OR_FOLLOWER on a follower', () => {
       const { partition } = partitionFixture();
       partition.makeFollower(partitionState(2, 0, [1, 2]), [1, 2]);
-      expect(() => partition.appendRecordsToLeader(producerBatch(), 1)).to.throw(ApiError).with.property('errorName', 'NOT_LEADER_OR_FOLLOWER');
+      expect(() => partition.appendRecordsToLeader(producerBatch(), 1))
+        .to.throw(ApiError)
+        .with.property('errorName', 'NOT_LEADER_OR_FOLLOWER');
     });
   });
 
@@ -198,9 +201,15 @@ describe('Partition', () => {
     it('fences an older leader epoch and rejects a newer one', () => {
       const { partition } = partitionFixture();
       partition.makeLeader(partitionState(1, 5, [1]), [1]);
-      expect(() => partition.readRecords(0, 4, 100, true, 'HighWatermark')).to.throw(ApiError).with.property('errorName', 'FENCED_LEADER_EPOCH');
-      expect(() => partition.readRecords(0, 6, 100, true, 'HighWatermark')).to.throw(ApiError).with.property('errorName', 'UNKNOWN_LEADER_EPOCH');
-      expect(() => partition.readRecords(1, 5, 100, true, 'HighWatermark')).to.throw(ApiError).with.property('errorName', 'OFFSET_OUT_OF_RANGE');
+      expect(() => partition.readRecords(0, 4, 100, true, 'HighWatermark'))
+        .to.throw(ApiError)
+        .with.property('errorName', 'FENCED_LEADER_EPOCH');
+      expect(() => partition.readRecords(0, 6, 100, true, 'HighWatermark'))
+        .to.throw(ApiError)
+        .with.property('errorName', 'UNKNOWN_LEADER_EPOCH');
+      expect(() => partition.readRecords(1, 5, 100, true, 'HighWatermark'))
+        .to.throw(ApiError)
+        .with.property('errorName', 'OFFSET_OUT_OF_RANGE');
     });
   });
 
@@ -209,7 +218,9 @@ describe('Partition', () => {
       const { partition, log, time } = partitionFixture();
       log.append(producerBatch(3), { assignOffsets: true, leaderEpoch: 0 });
       partition.makeLeader(partitionState(1, 1, [1, 2]), [1, 2]);
-      expect(() => partition.fetchOffsetForTimestamp(-1, -1, 'HighWatermark')).to.throw(ApiError).with.property('errorName', 'OFFSET_NOT_AVAILABLE');
+      expect(() => partition.fetchOffsetForTimestamp(-1, -1, 'HighWatermark'))
+        .to.throw(ApiError)
+        .with.property('errorName', 'OFFSET_NOT_AVAILABLE');
       expect(partition.fetchOffsetForTimestamp(-2, -1, 'HighWatermark')).to.deep.include({ offset: 0 });
       partition.updateFollowerFetchState(2, 3, 0, time.milliseconds(), 3);
       expect(partition.fetchOffsetForTimestamp(-1, -1, 'HighWatermark')).to.deep.include({ offset: 3 });

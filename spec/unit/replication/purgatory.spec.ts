@@ -59,7 +59,9 @@ describe('Purgatory', () => {
       op.ready = true;
       expect(purgatory.checkAndComplete('b')).to.equal(1);
       expect(purgatory.checkAndComplete('a')).to.equal(0);
-      expect([op.completions, purgatory.delayed, purgatory.watched('a'), purgatory.watched('b')]).to.deep.equal([1, 0, 0, 0]);
+      expect([op.completions, purgatory.delayed, purgatory.watched('a'), purgatory.watched('b')]).to.deep.equal([
+        1, 0, 0, 0,
+      ]);
     });
   });
 
@@ -106,7 +108,10 @@ describe('Purgatory', () => {
       const ops = [new TestOperation(1000), new TestOperation(5000)];
       for (const op of ops) purgatory.tryCompleteElseWatch(op, ['a']);
       purgatory.shutdown();
-      expect(ops.map((o) => [o.completions, o.expired])).to.deep.equal([[1, true], [1, true]]);
+      expect(ops.map((o) => [o.completions, o.expired])).to.deep.equal([
+        [1, true],
+        [1, true],
+      ]);
     });
 
     it('expires at once an operation offered after shutdown', () => {

@@ -8,7 +8,12 @@ import type { AliveBroker } from '../../../lib/replication/metadata-cache.js';
 import type { Partition } from '../../../lib/replication/partition.js';
 import { ReplicaFetcher, truncationOffset } from '../../../lib/replication/replica-fetcher.js';
 import { fetcherIdFor } from '../../../lib/replication/replica-fetcher-manager.js';
-import type { EpochEndOffsetResult, FetchMessagesRequest, FetchPartitionResult, ListOffsetsResult } from '../../../lib/replication/replica-manager.js';
+import type {
+  EpochEndOffsetResult,
+  FetchMessagesRequest,
+  FetchPartitionResult,
+  ListOffsetsResult,
+} from '../../../lib/replication/replica-manager.js';
 import { deferFn } from '../../helpers/cleanup.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { partitionFixture, partitionState, producerBatch } from './replication-fixtures.js';
@@ -61,43 +66,84 @@ class ScriptedLeader implements LeaderEndPoint {
 
 function fetcherFor(leader: LeaderEndPoint): ReplicaFetcher {
   const broker: AliveBroker = { id: 2, host: '127.0.0.1', port: 1, rack: null, endpoints: [], epoch: 1 };
-  const fetcher = new ReplicaFetcher({ localBrokerId: 1, leaderId: 2, fetcherId: 0, metadataCache: { broker: () => broker },
-    connect: async () => leader, time: SystemTime, logger: silentLogger,
-    config: { replicaFetchWaitMaxMs: 0, replicaFetchMinBytes: 1, replicaFetchMaxBytes: 1 << 20, replicaFetchResponseMaxBytes: 10 << 20,
-      replicaFetchBackoffMs: 10 } });
+  const fetcher = new ReplicaFetcher({
+    localBrokerId: 1,
+    leaderId: 2,
+    fetcherId: 0,
+    metadataCache: { broker: () => broker },
+    connect: async () => leader,
+    time: SystemTime,
+    logger: silentLogger,
+    config: {
+      replicaFetchWaitMaxMs: 0,
+      replicaFetchMinBytes: 1,
+      replicaFetchMaxBytes: 1 << 20,
+      replicaFetchResponseMaxBytes: 10 << 20,
+      replicaFetchBackoffMs: 10,
+    },
+  });
   deferFn(() => fetcher.shutdown());
   return fetcher;
 }
 
-const emptyFetch = (req: FetchMessagesRequest): FetchPartitionResult[] => req.partitions.map((p) => ({ topic: p.topic,
-  partition: p.partition, errorCode: 0, highWatermark: 0, lastStableOffset: 0, logStartOffset: 0, records: Buffer.alloc(0) }));
+const emptyFetch = (req: FetchMessagesRequest): FetchPartitionResult[] =>
+  req.partitions.map((p) => ({
+    topic: p.topic,
+    partition: p.partition,
+    errorCode: 0,
+    highWatermark: 0,
+    lastStableOffset: 0,
+    logStartOffset: 0,
+    records: Buffer.alloc(0),
+  }));
 
 describe('ReplicaFetcher', () => {
   describe('truncationOffset (KIP-101/279)', () => {
     it('keeps everything up to the leader end offset of our latest epoch, even above our high watermark', () => {
       const p = followerWithLog([[0, 10]]);
       p.log.updateHighWatermark(5);
-      expect(truncationOffset(p, { errorCode: 0, leaderEpoch: 0, endOffset: 10 })).to.deep.equal({ offset: 10, complete: true });
+      expect(truncationOffset(p, { errorCode: 0, leaderEpoch: 0, endOffset: 10 })).to.deep.equal({
+        offset: 10,
+        complete: true,
+      });
     });
 
-    it('cuts back to where the leader\'s copy of our epoch ends', () => {
+    it("cuts back to where the leader's copy of our epoch ends", () => {
       const p = followerWithLog([[0, 10]]);
-      expect(truncationOffset(p, { errorCode: 0, leaderEpoch: 0, endOffset: 7 })).to.deep.equal({ offset: 7, complete: true });
+      expect(truncationOffset(p, { errorCode: 0, leaderEpoch: 0, endOffset: 7 })).to.deep.equal({
+        offset: 7,
+        complete: true,
+      });
     });
 
     it('takes the smaller of both ends of an older epoch the leader answered', () => {
-      const p = followerWithLog([[0, 4], [3, 6]]);
-      expect(truncationOffset(p, { errorCode: 0, leaderEpoch: 0, endOffset: 6 })).to.deep.equal({ offset: 4, complete: true });
+      const p = followerWithLog([
+        [0, 4],
+        [3, 6],
+      ]);
+      expect(truncationOffset(p, { errorCode: 0, leaderEpoch: 0, endOffset: 6 })).to.deep.equal({
+        offset: 4,
+        complete: true,
+      });
     });
 
     it('cuts to the end of our largest smaller epoch and asks again when the leader answers an epoch we lack', () => {
-      const p = followerWithLog([[0, 5], [2, 5]]);
-      expect(truncationOffset(p, { errorCode: 0, leaderEpoch: 1, endOffset: 8 })).to.deep.equal({ offset: 5, complete: false });
+      const p = followerWithLog([
+        [0, 5],
+        [2, 5],
+      ]);
+      expect(truncationOffset(p, { errorCode: 0, leaderEpoch: 1, endOffset: 8 })).to.deep.equal({
+        offset: 5,
+        complete: false,
+      });
     });
 
     it('keeps the log end when the leader knows no epoch at or below ours', () => {
       const p = followerWithLog([[4, 3]]);
-      expect(truncationOffset(p, { errorCode: 0, leaderEpoch: -1, endOffset: -1 })).to.deep.equal({ offset: 3, complete: true });
+      expect(truncationOffset(p, { errorCode: 0, leaderEpoch: -1, endOffset: -1 })).to.deep.equal({
+        offset: 3,
+        complete: true,
+      });
     });
   });
 
@@ -117,9 +163,15 @@ describe('ReplicaFetcher', () => {
     });
 
     it('asks again after an intermediate truncation', async () => {
-      const p = followerWithLog([[0, 5], [2, 5]]);
+      const p = followerWithLog([
+        [0, 5],
+        [2, 5],
+      ]);
       const leader = new ScriptedLeader();
-      leader.epochAnswers = [{ errorCode: 0, leaderEpoch: 1, endOffset: 8 }, { errorCode: 0, leaderEpoch: 0, endOffset: 3 }];
+      leader.epochAnswers = [
+        { errorCode: 0, leaderEpoch: 1, endOffset: 8 },
+        { errorCode: 0, leaderEpoch: 0, endOffset: 3 },
+      ];
       leader.fetchAnswer = emptyFetch;
       const fetcher = fetcherFor(leader);
       fetcher.addPartition(p, 5);
@@ -136,41 +188,85 @@ describe('ReplicaFetcher', () => {
       leader.fetchAnswer = (req) => {
         const first = !served;
         served = true;
-        return req.partitions.map(() => ({ topic: 't', partition: 0, errorCode: 0, highWatermark: 2, lastStableOffset: 2,
-          logStartOffset: 0, records: first ? Buffer.concat([leaderBatch(0, 2, 4), leaderBatch(2, 3, 5)]) : Buffer.alloc(0) }));
+        return req.partitions.map(() => ({
+          topic: 't',
+          partition: 0,
+          errorCode: 0,
+          highWatermark: 2,
+          lastStableOffset: 2,
+          logStartOffset: 0,
+          records: first ? Buffer.concat([leaderBatch(0, 2, 4), leaderBatch(2, 3, 5)]) : Buffer.alloc(0),
+        }));
       };
       const fetcher = fetcherFor(leader);
       fetcher.addPartition(p, 5);
       await waitFor(() => p.logEndOffset === 5 && p.highWatermark === 2, 'the fetched batches and HW');
-      expect(p.log.leaderEpochCache.epochEntries).to.deep.equal([{ epoch: 4, startOffset: 0 }, { epoch: 5, startOffset: 2 }]);
-      await waitFor(() => leader.fetchRequests.some((r) => r.partitions[0]!.fetchOffset === 5), 'a fetch from the new end');
+      expect(p.log.leaderEpochCache.epochEntries).to.deep.equal([
+        { epoch: 4, startOffset: 0 },
+        { epoch: 5, startOffset: 2 },
+      ]);
+      await waitFor(
+        () => leader.fetchRequests.some((r) => r.partitions[0]!.fetchOffset === 5),
+        'a fetch from the new end',
+      );
     });
 
-    it('truncates to the leader\'s log end when it is below ours (out of range)', async () => {
+    it("truncates to the leader's log end when it is below ours (out of range)", async () => {
       const p = followerWithLog([[5, 6]]);
       const leader = new ScriptedLeader();
       leader.epochAnswers = [{ errorCode: 0, leaderEpoch: -1, endOffset: -1 }];
-      leader.fetchAnswer = (req) => req.partitions[0]!.fetchOffset > 4
-        ? [{ topic: 't', partition: 0, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null }]
-        : emptyFetch(req);
+      leader.fetchAnswer = (req) =>
+        req.partitions[0]!.fetchOffset > 4
+          ? [
+              {
+                topic: 't',
+                partition: 0,
+                errorCode: ErrorCode.OFFSET_OUT_OF_RANGE,
+                highWatermark: -1,
+                lastStableOffset: -1,
+                logStartOffset: -1,
+                records: null,
+              },
+            ]
+          : emptyFetch(req);
       leader.offsets = { [-1]: { errorCode: 0, offset: 4, timestamp: -1, leaderEpoch: 5 } };
       const fetcher = fetcherFor(leader);
       fetcher.addPartition(p, 5);
-      await waitFor(() => leader.fetchRequests.some((r) => r.partitions[0]!.fetchOffset === 4), 'a fetch at the leader log end');
+      await waitFor(
+        () => leader.fetchRequests.some((r) => r.partitions[0]!.fetchOffset === 4),
+        'a fetch at the leader log end',
+      );
       expect(p.logEndOffset).to.equal(4);
     });
 
-    it('restarts at the leader\'s log start when ours ends below it (out of range)', async () => {
+    it("restarts at the leader's log start when ours ends below it (out of range)", async () => {
       const p = followerWithLog([[5, 3]]);
       const leader = new ScriptedLeader();
       leader.epochAnswers = [{ errorCode: 0, leaderEpoch: 5, endOffset: 3 }];
-      leader.fetchAnswer = (req) => req.partitions[0]!.fetchOffset < 50
-        ? [{ topic: 't', partition: 0, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null }]
-        : emptyFetch(req);
-      leader.offsets = { [-1]: { errorCode: 0, offset: 90, timestamp: -1, leaderEpoch: 5 }, [-2]: { errorCode: 0, offset: 50, timestamp: -1, leaderEpoch: 5 } };
+      leader.fetchAnswer = (req) =>
+        req.partitions[0]!.fetchOffset < 50
+          ? [
+              {
+                topic: 't',
+                partition: 0,
+                errorCode: ErrorCode.OFFSET_OUT_OF_RANGE,
+                highWatermark: -1,
+                lastStableOffset: -1,
+                logStartOffset: -1,
+                records: null,
+              },
+            ]
+          : emptyFetch(req);
+      leader.offsets = {
+        [-1]: { errorCode: 0, offset: 90, timestamp: -1, leaderEpoch: 5 },
+        [-2]: { errorCode: 0, offset: 50, timestamp: -1, leaderEpoch: 5 },
+      };
       const fetcher = fetcherFor(leader);
       fetcher.addPartition(p, 5);
-      await waitFor(() => leader.fetchRequests.some((r) => r.partitions[0]!.fetchOffset === 50), 'a fetch at the leader log start');
+      await waitFor(
+        () => leader.fetchRequests.some((r) => r.partitions[0]!.fetchOffset === 50),
+        'a fetch at the leader log start',
+      );
       expect([p.log.logStartOffset, p.logEndOffset]).to.deep.equal([50, 50]);
     });
 
@@ -179,8 +275,15 @@ describe('ReplicaFetcher', () => {
       const leader = new ScriptedLeader();
       leader.fetchAnswer = (req) => {
         p.makeLeader(partitionState(1, 6, [1]), [1, 2]);
-        return req.partitions.map(() => ({ topic: 't', partition: 0, errorCode: 0, highWatermark: 1, lastStableOffset: 1,
-          logStartOffset: 0, records: leaderBatch(0, 1, 5) }));
+        return req.partitions.map(() => ({
+          topic: 't',
+          partition: 0,
+          errorCode: 0,
+          highWatermark: 1,
+          lastStableOffset: 1,
+          logStartOffset: 0,
+          records: leaderBatch(0, 1, 5),
+        }));
       };
       const fetcher = fetcherFor(leader);
       fetcher.addPartition(p, 5);
@@ -193,7 +296,7 @@ describe('ReplicaFetcher', () => {
   describe('fetcherIdFor', () => {
     it('spreads partitions over the fetchers as Kafka does (Java String.hashCode)', () => {
       // "t".hashCode() = 116: (31 * 116 + p) % 3
-      expect([0, 1, 2, 3].map((p) => fetcherIdFor('t', p, 3))).to.deep.equal([(3596) % 3, 3597 % 3, 3598 % 3, 3599 % 3]);
+      expect([0, 1, 2, 3].map((p) => fetcherIdFor('t', p, 3))).to.deep.equal([3596 % 3, 3597 % 3, 3598 % 3, 3599 % 3]);
       expect(fetcherIdFor('any', 7, 1)).to.equal(0);
     });
   });

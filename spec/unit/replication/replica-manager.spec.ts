@@ -9,8 +9,12 @@ import { FakeZk } from './fake-zk.js';
 import { brokerFixture, InProcessCluster, producerBatch, type BrokerFixture } from './replication-fixtures.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
-const state = (leader: number, leaderEpoch: number, isr: number[], controllerEpoch = 1) =>
-  ({ leader, leaderEpoch, isr, controllerEpoch });
+const state = (leader: number, leaderEpoch: number, isr: number[], controllerEpoch = 1) => ({
+  leader,
+  leaderEpoch,
+  isr,
+  controllerEpoch,
+});
 
 /** A cluster view where broker 1 leads t-0 (ISR `isr`) with replicas `replicas`. */
 function clusterWithTopic(replicas = [1, 2], isr = replicas, leader = 1): FakeZk {
@@ -20,20 +24,34 @@ function clusterWithTopic(replicas = [1, 2], isr = replicas, leader = 1): FakeZk
   return zk;
 }
 
-async function startedBroker(zk: FakeZk, brokerId = 1, opts: Parameters<typeof brokerFixture>[2] = {}): Promise<BrokerFixture> {
+async function startedBroker(
+  zk: FakeZk,
+  brokerId = 1,
+  opts: Parameters<typeof brokerFixture>[2] = {},
+): Promise<BrokerFixture> {
   const broker = brokerFixture(zk, brokerId, opts);
   await broker.replicaManager.startup();
   return broker;
 }
 
-const fetchAt = (fetchOffset: number, extra: Partial<FetchPartitionRequest> = {}): FetchPartitionRequest =>
-  ({ topic: 't', partition: 0, fetchOffset, partitionMaxBytes: 1 << 20, ...extra });
+const fetchAt = (fetchOffset: number, extra: Partial<FetchPartitionRequest> = {}): FetchPartitionRequest => ({
+  topic: 't',
+  partition: 0,
+  fetchOffset,
+  partitionMaxBytes: 1 << 20,
+  ...extra,
+});
 
-function fetchRequest(replicaId: number, partitions: FetchPartitionRequest[], extra: Partial<FetchMessagesRequest> = {}): FetchMessagesRequest {
+function fetchRequest(
+  replicaId: number,
+  partitions: FetchPartitionRequest[],
+  extra: Partial<FetchMessagesRequest> = {},
+): FetchMessagesRequest {
   return { replicaId, maxWaitMs: 0, minBytes: 1, maxBytes: 50 << 20, isolationLevel: 0, partitions, ...extra };
 }
 
-const countRecords = (records: Buffer | null): number => [...iterateBatches(records!)].reduce((n, b) => n + b.recordCount, 0);
+const countRecords = (records: Buffer | null): number =>
+  [...iterateBatches(records!)].reduce((n, b) => n + b.recordCount, 0);
 
 describe('ReplicaManager', () => {
   describe('#startup', () => {
@@ -63,8 +81,13 @@ describe('ReplicaManager', () => {
 
     it('applies topic config overrides from ZooKeeper over the broker defaults', async () => {
       const zk = clusterWithTopic([1]);
-      zk.create('/config/topics/t', JSON.stringify({ version: 1, config: { 'min.insync.replicas': '2', 'no.such.key': 'x' } }));
-      const { replicaManager } = await startedBroker(zk, 1, { config: { defaultTopicConfig: { 'segment.bytes': '1048576' } } });
+      zk.create(
+        '/config/topics/t',
+        JSON.stringify({ version: 1, config: { 'min.insync.replicas': '2', 'no.such.key': 'x' } }),
+      );
+      const { replicaManager } = await startedBroker(zk, 1, {
+        config: { defaultTopicConfig: { 'segment.bytes': '1048576' } },
+      });
       const config = replicaManager.getPartition('t', 0)!.log.config;
       expect([config.minInsyncReplicas, config.segmentBytes]).to.deep.equal([2, 1048576]);
     });
@@ -78,22 +101,34 @@ describe('ReplicaManager', () => {
       const { replicaManager } = await startedBroker(zk);
       const corrupt = producerBatch();
       corrupt[corrupt.length - 1] ^= 0xff;
-      const results = await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [
-        { topic: 't', partition: 0, records: producerBatch(3) },
-        { topic: 'nope', partition: 0, records: producerBatch() },
-        { topic: 'elsewhere', partition: 0, records: producerBatch() },
-        { topic: 't', partition: 0, records: corrupt },
-        { topic: 't', partition: 0, records: producerBatch(2) },
-      ] });
+      const results = await replicaManager.appendRecords({
+        acks: 1,
+        timeoutMs: 1000,
+        entries: [
+          { topic: 't', partition: 0, records: producerBatch(3) },
+          { topic: 'nope', partition: 0, records: producerBatch() },
+          { topic: 'elsewhere', partition: 0, records: producerBatch() },
+          { topic: 't', partition: 0, records: corrupt },
+          { topic: 't', partition: 0, records: producerBatch(2) },
+        ],
+      });
       expect(results.map((r) => [r.errorCode, r.baseOffset])).to.deep.equal([
-        [ErrorCode.NONE, 0], [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1], [ErrorCode.NOT_LEADER_OR_FOLLOWER, -1],
-        [ErrorCode.CORRUPT_MESSAGE, -1], [ErrorCode.NONE, 3]]);
+        [ErrorCode.NONE, 0],
+        [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1],
+        [ErrorCode.NOT_LEADER_OR_FOLLOWER, -1],
+        [ErrorCode.CORRUPT_MESSAGE, -1],
+        [ErrorCode.NONE, 3],
+      ]);
     });
 
     it('acks=all waits until the follower has fetched past the batch', async () => {
       const zk = clusterWithTopic([1, 2]);
       const { replicaManager } = await startedBroker(zk);
-      const produced = replicaManager.appendRecords({ acks: -1, timeoutMs: 10_000, entries: [{ topic: 't', partition: 0, records: producerBatch(4) }] });
+      const produced = replicaManager.appendRecords({
+        acks: -1,
+        timeoutMs: 10_000,
+        entries: [{ topic: 't', partition: 0, records: producerBatch(4) }],
+      });
       let done = false;
       void produced.then(() => (done = true));
       await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(0)]));
@@ -106,7 +141,11 @@ describe('ReplicaManager', () => {
 
     it('acks=all times out with REQUEST_TIMED_OUT while the follower does not fetch', async () => {
       const { replicaManager } = await startedBroker(clusterWithTopic([1, 2]));
-      const [result] = await replicaManager.appendRecords({ acks: -1, timeoutMs: 30, entries: [{ topic: 't', partition: 0, records: producerBatch() }] });
+      const [result] = await replicaManager.appendRecords({
+        acks: -1,
+        timeoutMs: 30,
+        entries: [{ topic: 't', partition: 0, records: producerBatch() }],
+      });
       expect(result!.errorCode).to.equal(ErrorCode.REQUEST_TIMED_OUT);
     });
 
@@ -115,14 +154,22 @@ describe('ReplicaManager', () => {
       zk.create('/config/topics/t', JSON.stringify({ version: 1, config: { 'min.insync.replicas': '2' } }));
       const { replicaManager } = await startedBroker(zk);
       const entries = [{ topic: 't', partition: 0, records: producerBatch() }];
-      expect((await replicaManager.appendRecords({ acks: -1, timeoutMs: 1000, entries }))[0]!.errorCode).to.equal(ErrorCode.NOT_ENOUGH_REPLICAS);
-      expect((await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries }))[0]!.errorCode).to.equal(ErrorCode.NONE);
+      expect((await replicaManager.appendRecords({ acks: -1, timeoutMs: 1000, entries }))[0]!.errorCode).to.equal(
+        ErrorCode.NOT_ENOUGH_REPLICAS,
+      );
+      expect((await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries }))[0]!.errorCode).to.equal(
+        ErrorCode.NONE,
+      );
     });
 
     it('answers a waiting acks=all produce with NOT_LEADER_OR_FOLLOWER when leadership moves', async () => {
       const zk = clusterWithTopic([1, 2]);
       const { replicaManager } = await startedBroker(zk);
-      const produced = replicaManager.appendRecords({ acks: -1, timeoutMs: 10_000, entries: [{ topic: 't', partition: 0, records: producerBatch() }] });
+      const produced = replicaManager.appendRecords({
+        acks: -1,
+        timeoutMs: 10_000,
+        entries: [{ topic: 't', partition: 0, records: producerBatch() }],
+      });
       zk.setState('t', 0, state(2, 1, [2]));
       const [result] = await produced;
       expect(result!.errorCode).to.equal(ErrorCode.NOT_LEADER_OR_FOLLOWER);
@@ -133,8 +180,15 @@ describe('ReplicaManager', () => {
       const zk = clusterWithTopic([1]);
       zk.create('/config/topics/t', JSON.stringify({ version: 1, config: { 'flush.messages': '1' } }));
       const { replicaManager } = await startedBroker(zk);
-      const results = await Promise.all([1, 2, 3].map(() =>
-        replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch() }] })));
+      const results = await Promise.all(
+        [1, 2, 3].map(() =>
+          replicaManager.appendRecords({
+            acks: 1,
+            timeoutMs: 1000,
+            entries: [{ topic: 't', partition: 0, records: producerBatch() }],
+          }),
+        ),
+      );
       expect(results.map(([r]) => r!.errorCode)).to.deep.equal([0, 0, 0]);
       expect(replicaManager.getPartition('t', 0)!.log.recoveryPoint).to.equal(3);
     });
@@ -143,7 +197,11 @@ describe('ReplicaManager', () => {
   describe('#fetchMessages', () => {
     it('lets consumers read below the HW and followers to the log end', async () => {
       const { replicaManager } = await startedBroker(clusterWithTopic([1, 2]));
-      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(5) }] });
+      await replicaManager.appendRecords({
+        acks: 1,
+        timeoutMs: 1000,
+        entries: [{ topic: 't', partition: 0, records: producerBatch(5) }],
+      });
       const [follower] = await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(0)]));
       expect([countRecords(follower!.records), follower!.highWatermark]).to.deep.equal([5, 0]);
       const [consumer] = await replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)]));
@@ -155,7 +213,11 @@ describe('ReplicaManager', () => {
 
     it('returns records as views of the mapped segment, not copies', async () => {
       const { replicaManager } = await startedBroker(clusterWithTopic([1]));
-      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(2) }] });
+      await replicaManager.appendRecords({
+        acks: 1,
+        timeoutMs: 1000,
+        entries: [{ topic: 't', partition: 0, records: producerBatch(2) }],
+      });
       const [a] = await replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)]));
       const [b] = await replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)]));
       expect(a!.records!.buffer).to.equal(b!.records!.buffer);
@@ -166,7 +228,11 @@ describe('ReplicaManager', () => {
       const { replicaManager } = await startedBroker(clusterWithTopic([1, 2]));
       const consumer = replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)], { maxWaitMs: 10_000 }));
       const follower = replicaManager.fetchMessages(fetchRequest(2, [fetchAt(0)], { maxWaitMs: 10_000 }));
-      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(2) }] });
+      await replicaManager.appendRecords({
+        acks: 1,
+        timeoutMs: 1000,
+        entries: [{ topic: 't', partition: 0, records: producerBatch(2) }],
+      });
       expect(countRecords((await follower)[0]!.records)).to.equal(2);
       await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(2)]));
       expect(countRecords((await consumer)[0]!.records)).to.equal(2);
@@ -183,10 +249,17 @@ describe('ReplicaManager', () => {
       zk.createTopic('u', { 0: [1] });
       zk.setState('u', 0, state(1, 0, [1]));
       const { replicaManager } = await startedBroker(zk);
-      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [
-        { topic: 't', partition: 0, records: producerBatch(1, 2000) }, { topic: 'u', partition: 0, records: producerBatch(1, 2000) }] });
-      const results = await replicaManager.fetchMessages(fetchRequest(-1,
-        [fetchAt(0, { partitionMaxBytes: 100 }), { ...fetchAt(0), topic: 'u' }], { maxBytes: 100 }));
+      await replicaManager.appendRecords({
+        acks: 1,
+        timeoutMs: 1000,
+        entries: [
+          { topic: 't', partition: 0, records: producerBatch(1, 2000) },
+          { topic: 'u', partition: 0, records: producerBatch(1, 2000) },
+        ],
+      });
+      const results = await replicaManager.fetchMessages(
+        fetchRequest(-1, [fetchAt(0, { partitionMaxBytes: 100 }), { ...fetchAt(0), topic: 'u' }], { maxBytes: 100 }),
+      );
       expect(results.map((r) => countRecords(r.records))).to.deep.equal([1, 0]);
     });
 
@@ -194,10 +267,14 @@ describe('ReplicaManager', () => {
       const zk = clusterWithTopic([1]);
       zk.setState('t', 0, state(1, 3, [1]));
       const { replicaManager } = await startedBroker(zk);
-      const results = await replicaManager.fetchMessages(fetchRequest(-1,
-        [fetchAt(0, { currentLeaderEpoch: 2 }), fetchAt(0, { currentLeaderEpoch: 4 }), fetchAt(7)]));
-      expect(results.map((r) => r.errorCode)).to.deep.equal(
-        [ErrorCode.FENCED_LEADER_EPOCH, ErrorCode.UNKNOWN_LEADER_EPOCH, ErrorCode.OFFSET_OUT_OF_RANGE]);
+      const results = await replicaManager.fetchMessages(
+        fetchRequest(-1, [fetchAt(0, { currentLeaderEpoch: 2 }), fetchAt(0, { currentLeaderEpoch: 4 }), fetchAt(7)]),
+      );
+      expect(results.map((r) => r.errorCode)).to.deep.equal([
+        ErrorCode.FENCED_LEADER_EPOCH,
+        ErrorCode.UNKNOWN_LEADER_EPOCH,
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+      ]);
     });
 
     it('answers a waiting fetch when its topic is deleted, and deletes the local log', async () => {
@@ -215,16 +292,28 @@ describe('ReplicaManager', () => {
     it('answers earliest, latest (HW, or LEO for a replica), by timestamp, and epoch end offsets', async () => {
       const zk = clusterWithTopic([1, 2]);
       const { replicaManager } = await startedBroker(zk);
-      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(3, 10, 1000) }] });
+      await replicaManager.appendRecords({
+        acks: 1,
+        timeoutMs: 1000,
+        entries: [{ topic: 't', partition: 0, records: producerBatch(3, 10, 1000) }],
+      });
       await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(3)]));
-      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(2, 10, 2000) }] });
+      await replicaManager.appendRecords({
+        acks: 1,
+        timeoutMs: 1000,
+        entries: [{ topic: 't', partition: 0, records: producerBatch(2, 10, 2000) }],
+      });
       expect(replicaManager.listOffsets('t', 0, -2, 0)).to.include({ errorCode: 0, offset: 0 });
       expect(replicaManager.listOffsets('t', 0, -1, 0)).to.include({ errorCode: 0, offset: 3, leaderEpoch: 0 });
       expect(replicaManager.listOffsets('t', 0, -1, 0, { replicaId: 2 })).to.include({ offset: 5 });
       expect(replicaManager.listOffsets('t', 0, 1500, 0)).to.include({ offset: -1 });
       expect(replicaManager.listOffsets('t', 0, 500, 0)).to.include({ offset: 0, timestamp: 1000 });
       expect(replicaManager.listOffsets('x', 0, -1, 0).errorCode).to.equal(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-      expect(replicaManager.lastOffsetForLeaderEpoch('t', 0, 0)).to.include({ errorCode: 0, leaderEpoch: 0, endOffset: 5 });
+      expect(replicaManager.lastOffsetForLeaderEpoch('t', 0, 0)).to.include({
+        errorCode: 0,
+        leaderEpoch: 0,
+        endOffset: 5,
+      });
     });
   });
 
@@ -235,11 +324,16 @@ describe('ReplicaManager', () => {
       const broker = brokerFixture(zk, 1, { time });
       await broker.replicaManager.startup();
       const { replicaManager } = broker;
-      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch() }] });
+      await replicaManager.appendRecords({
+        acks: 1,
+        timeoutMs: 1000,
+        entries: [{ topic: 't', partition: 0, records: producerBatch() }],
+      });
       time.sleep(1001);
       replicaManager.maybeShrinkIsr();
       await zk.settle();
-      expect(JSON.parse(zk.get('/brokers/topics/t/partitions/0/state')!.data.toString())).to.include({ leader: 1, leader_epoch: 0 })
+      expect(JSON.parse(zk.get('/brokers/topics/t/partitions/0/state')!.data.toString()))
+        .to.include({ leader: 1, leader_epoch: 0 })
         .and.to.have.deep.property('isr', [1]);
       expect(replicaManager.getPartition('t', 0)!.isr).to.deep.equal([1]);
       expect(replicaManager.isrShrinksTotal).to.equal(1);
@@ -252,7 +346,11 @@ describe('ReplicaManager', () => {
       const broker = brokerFixture(zk, 1, { time: new MockTime() });
       await broker.replicaManager.startup();
       const { replicaManager, scheduler } = broker;
-      await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(2) }] });
+      await replicaManager.appendRecords({
+        acks: 1,
+        timeoutMs: 1000,
+        entries: [{ topic: 't', partition: 0, records: producerBatch(2) }],
+      });
       await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(2)]));
       await zk.settle();
       expect(replicaManager.getPartition('t', 0)!.isr).to.deep.equal([1, 2]);
@@ -294,7 +392,8 @@ describe('ReplicaManager', () => {
       const broker = brokerFixture(zk, 1);
       const changes: string[][] = [];
       broker.replicaManager.on('leadershipChange', (leaders, followers) =>
-        changes.push([...leaders.map((p) => `L:${p.key}`), ...followers.map((p) => `F:${p.key}`)]));
+        changes.push([...leaders.map((p) => `L:${p.key}`), ...followers.map((p) => `F:${p.key}`)]),
+      );
       await broker.replicaManager.startup();
       zk.setState('t', 0, state(2, 1, [2, 1]));
       await zk.settle();
@@ -307,7 +406,11 @@ describe('ReplicaManager', () => {
     it('is written at shutdown and restores the HW at the next start', async () => {
       const zk = clusterWithTopic([1]);
       const first = await startedBroker(zk);
-      await first.replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries: [{ topic: 't', partition: 0, records: producerBatch(7) }] });
+      await first.replicaManager.appendRecords({
+        acks: 1,
+        timeoutMs: 1000,
+        entries: [{ topic: 't', partition: 0, records: producerBatch(7) }],
+      });
       await first.replicaManager.shutdown();
       await first.logManager.shutdown();
       expect(fs.readFileSync(join(first.dir, 'replication-offset-checkpoint'), 'utf8')).to.equal('0\n1\nt 0 7\n');
@@ -320,7 +423,9 @@ describe('ReplicaManager', () => {
 
   describe('replication between brokers', () => {
     /** Brokers 1 and 2 registered, t-0 on both, led by 1 in epoch 0 with both in the ISR. */
-    async function twoBrokers(isr = [1, 2]): Promise<{ zk: FakeZk; cluster: InProcessCluster; b1: BrokerFixture; b2: BrokerFixture }> {
+    async function twoBrokers(
+      isr = [1, 2],
+    ): Promise<{ zk: FakeZk; cluster: InProcessCluster; b1: BrokerFixture; b2: BrokerFixture }> {
       const zk = clusterWithTopic([1, 2], isr);
       zk.registerBroker(1);
       zk.registerBroker(2);
@@ -331,8 +436,13 @@ describe('ReplicaManager', () => {
     }
 
     const produce = (b: BrokerFixture, acks: -1 | 1, count: number) =>
-      b.replicaManager.appendRecords({ acks, timeoutMs: 5000, entries: [{ topic: 't', partition: 0, records: producerBatch(count) }] });
-    const logBytes = (b: BrokerFixture) => Buffer.from(b.replicaManager.getPartition('t', 0)!.log.read(0, 1 << 20).records);
+      b.replicaManager.appendRecords({
+        acks,
+        timeoutMs: 5000,
+        entries: [{ topic: 't', partition: 0, records: producerBatch(count) }],
+      });
+    const logBytes = (b: BrokerFixture) =>
+      Buffer.from(b.replicaManager.getPartition('t', 0)!.log.read(0, 1 << 20).records);
 
     it('acknowledges acks=all once the follower fetched the batch, and the follower holds the same bytes', async () => {
       const { b1, b2 } = await twoBrokers();
@@ -346,7 +456,11 @@ describe('ReplicaManager', () => {
     it('expands the ISR in ZooKeeper when a follower catches up, and the follower learns it from the state znode', async () => {
       const { zk, b1, b2 } = await twoBrokers([1]);
       await produce(b1, 1, 3);
-      await waitFor(() => b2.replicaManager.getPartition('t', 0)!.isr.length === 2, 'broker 2 to see the expanded ISR', { intervalMs: 5 });
+      await waitFor(
+        () => b2.replicaManager.getPartition('t', 0)!.isr.length === 2,
+        'broker 2 to see the expanded ISR',
+        { intervalMs: 5 },
+      );
       expect(JSON.parse(zk.get('/brokers/topics/t/partitions/0/state')!.data.toString()).isr).to.deep.equal([1, 2]);
       expect(b1.replicaManager.getPartition('t', 0)!.isr).to.deep.equal([1, 2]);
     });
@@ -365,9 +479,14 @@ describe('ReplicaManager', () => {
       expect([newLeader.role, newLeader.logEndOffset]).to.deep.equal(['Leader', 5]);
       await produce(b2Again, 1, 2);
       const deposed = b1.replicaManager.getPartition('t', 0)!;
-      await waitFor(() => deposed.logEndOffset === 7 && deposed.role === 'Follower', 'the deposed leader to follow', { intervalMs: 5 });
+      await waitFor(() => deposed.logEndOffset === 7 && deposed.role === 'Follower', 'the deposed leader to follow', {
+        intervalMs: 5,
+      });
       expect(logBytes(b1).equals(logBytes(b2Again))).to.equal(true);
-      expect(deposed.log.leaderEpochCache.epochEntries).to.deep.equal([{ epoch: 0, startOffset: 0 }, { epoch: 1, startOffset: 5 }]);
+      expect(deposed.log.leaderEpochCache.epochEntries).to.deep.equal([
+        { epoch: 0, startOffset: 0 },
+        { epoch: 1, startOffset: 5 },
+      ]);
     });
   });
 });

@@ -24,7 +24,13 @@ export function producerBatch(recordCount = 1, valueBytes = 10, timestampMs = 1_
   return builder.buildSync();
 }
 
-export function partitionState(leader: number, leaderEpoch: number, isr: number[], zkVersion = 0, controllerEpoch = 1): PartitionState {
+export function partitionState(
+  leader: number,
+  leaderEpoch: number,
+  isr: number[],
+  zkVersion = 0,
+  controllerEpoch = 1,
+): PartitionState {
   return { leader, leaderEpoch, isr, zkVersion, controllerEpoch };
 }
 
@@ -65,15 +71,36 @@ export interface PartitionFixture {
 }
 
 /** Partition `t-0` on broker 1 over a fresh log; `removing` plays the assignment's removing_replicas. */
-export function partitionFixture(config: Partial<LogConfig> = {}, replicaLagTimeMaxMs = 30_000,
-  removing: readonly number[] = []): PartitionFixture {
+export function partitionFixture(
+  config: Partial<LogConfig> = {},
+  replicaLagTimeMaxMs = 30_000,
+  removing: readonly number[] = [],
+): PartitionFixture {
   const time = new MockTime();
-  const log = defer(UnifiedLog.open({ dir: `${tmpDir()}/t-0`, topicPartition: { topic: 't', partition: 0 },
-    config: logConfigWith(config), time, scheduler: new MockScheduler(time) }), (l) => l.close());
+  const log = defer(
+    UnifiedLog.open({
+      dir: `${tmpDir()}/t-0`,
+      topicPartition: { topic: 't', partition: 0 },
+      config: logConfigWith(config),
+      time,
+      scheduler: new MockScheduler(time),
+    }),
+    (l) => l.close(),
+  );
   const isrWriter = new IsrWriterDouble();
   const listener = new ListenerDouble();
-  const partition = new Partition({ topic: 't', partition: 0, localBrokerId: 1, log, replicaLagTimeMaxMs,
-    writeIsr: isrWriter.write, removingReplicas: () => removing, listener, time, logger: silentLogger });
+  const partition = new Partition({
+    topic: 't',
+    partition: 0,
+    localBrokerId: 1,
+    log,
+    replicaLagTimeMaxMs,
+    writeIsr: isrWriter.write,
+    removingReplicas: () => removing,
+    listener,
+    time,
+    logger: silentLogger,
+  });
   return { partition, log, time, isrWriter, listener };
 }
 
@@ -96,16 +123,29 @@ export interface BrokerFixture {
  * that short request timeouts expire by themselves); scheduled tasks run only on `scheduler.tick()`, which
  * advances `time` when it is a MockTime.
  */
-export function brokerFixture(zk: FakeZk, brokerId: number,
-  opts: { dir?: string; time?: Time; config?: Partial<ReplicaManagerConfig>; cluster?: InProcessCluster } = {}): BrokerFixture {
+export function brokerFixture(
+  zk: FakeZk,
+  brokerId: number,
+  opts: { dir?: string; time?: Time; config?: Partial<ReplicaManagerConfig>; cluster?: InProcessCluster } = {},
+): BrokerFixture {
   const cluster = opts.cluster ?? new InProcessCluster();
   const dir = opts.dir ?? tmpDir();
   const scheduler = new MockScheduler(opts.time instanceof MockTime ? opts.time : new MockTime());
   const cache = defer(new MetadataCache({ zk }), (c) => c.close());
   const logManager = defer(new LogManager({ logDirs: [dir], scheduler, time: scheduler.time }), (m) => m.shutdown());
-  const replicaManager = defer(new ReplicaManager({ brokerId, logManager, metadataCache: cache, zk, scheduler,
-    time: opts.time ?? SystemTime, config: { replicaLagTimeMaxMs: 1000, replicaFetchBackoffMs: 20, replicaFetchWaitMaxMs: 50, ...opts.config },
-    leaderEndPointFactory: cluster.endPointsFor(brokerId) }), (r) => r.shutdown());
+  const replicaManager = defer(
+    new ReplicaManager({
+      brokerId,
+      logManager,
+      metadataCache: cache,
+      zk,
+      scheduler,
+      time: opts.time ?? SystemTime,
+      config: { replicaLagTimeMaxMs: 1000, replicaFetchBackoffMs: 20, replicaFetchWaitMaxMs: 50, ...opts.config },
+      leaderEndPointFactory: cluster.endPointsFor(brokerId),
+    }),
+    (r) => r.shutdown(),
+  );
   cluster.register(brokerId, replicaManager);
   return { brokerId, dir, cache, logManager, replicaManager, scheduler };
 }
@@ -135,8 +175,12 @@ export class InProcessCluster {
       rm();
       return {
         fetch: async (req) => rm().fetchMessages(req),
-        fetchEpochEndOffsets: async (ps) => ps.map((p) =>
-          ({ topic: p.topic, partition: p.partition, ...rm().lastOffsetForLeaderEpoch(p.topic, p.partition, p.leaderEpoch, p.currentLeaderEpoch) })),
+        fetchEpochEndOffsets: async (ps) =>
+          ps.map((p) => ({
+            topic: p.topic,
+            partition: p.partition,
+            ...rm().lastOffsetForLeaderEpoch(p.topic, p.partition, p.leaderEpoch, p.currentLeaderEpoch),
+          })),
         fetchOffset: async (tp, currentLeaderEpoch, timestamp) =>
           rm().listOffsets(tp.topic, tp.partition, timestamp, 0, { replicaId: localBrokerId, currentLeaderEpoch }),
         close: async () => {},

@@ -40,7 +40,10 @@ export interface PartitionAssignor {
   readonly supportedProtocols: readonly RebalanceProtocol[];
   /** Bytes the member adds to its subscription for this assignor (Kafka's subscriptionUserData); null for none. */
   subscriptionUserData?(previous: PreviousAssignment): Buffer | null;
-  assign(partitionsPerTopic: ReadonlyMap<string, number>, members: readonly MemberSubscription[]): Map<string, TopicPartitionRef[]>;
+  assign(
+    partitionsPerTopic: ReadonlyMap<string, number>,
+    members: readonly MemberSubscription[],
+  ): Map<string, TopicPartitionRef[]>;
 }
 
 /** The protocol of a consumer's assignors: cooperative only if every one of them supports it (Kafka's rule). */
@@ -100,21 +103,27 @@ export const roundRobinAssignor: PartitionAssignor = {
 };
 
 const BY_NAME = new Map<string, PartitionAssignor>([
-  ['range', rangeAssignor], ['org.apache.kafka.clients.consumer.RangeAssignor', rangeAssignor],
-  ['roundrobin', roundRobinAssignor], ['org.apache.kafka.clients.consumer.RoundRobinAssignor', roundRobinAssignor],
-  ['sticky', stickyAssignor], ['org.apache.kafka.clients.consumer.StickyAssignor', stickyAssignor],
+  ['range', rangeAssignor],
+  ['org.apache.kafka.clients.consumer.RangeAssignor', rangeAssignor],
+  ['roundrobin', roundRobinAssignor],
+  ['org.apache.kafka.clients.consumer.RoundRobinAssignor', roundRobinAssignor],
+  ['sticky', stickyAssignor],
+  ['org.apache.kafka.clients.consumer.StickyAssignor', stickyAssignor],
   ['cooperative-sticky', cooperativeStickyAssignor],
   ['org.apache.kafka.clients.consumer.CooperativeStickyAssignor', cooperativeStickyAssignor],
 ]);
 
 /** The assignors named by partition.assignment.strategy, in preference order. */
 export function assignorsByName(names: readonly string[]): PartitionAssignor[] {
-  if (names.length === 0) throw new InvalidArgumentError('partition.assignment.strategy must name at least one assignor, e.g. range.');
+  if (names.length === 0)
+    throw new InvalidArgumentError('partition.assignment.strategy must name at least one assignor, e.g. range.');
   return names.map((name) => {
     const assignor = BY_NAME.get(name);
     if (!assignor) {
-      throw new InvalidArgumentError(`Unknown partition.assignment.strategy '${name}'; available: range, roundrobin, ` +
-        'sticky, cooperative-sticky (or their Kafka class names).');
+      throw new InvalidArgumentError(
+        `Unknown partition.assignment.strategy '${name}'; available: range, roundrobin, ` +
+          'sticky, cooperative-sticky (or their Kafka class names).',
+      );
     }
     return assignor;
   });

@@ -54,8 +54,11 @@ export function decodeCooperativeGeneration(userData: Buffer | null): number {
   return userData !== null && userData.length >= 4 ? userData.readInt32BE(0) : -1;
 }
 
-export function stickyAssign(partitionsPerTopic: ReadonlyMap<string, number>, members: readonly MemberSubscription[],
-  claimsOf: (m: MemberSubscription) => MemberClaims): Map<string, TopicPartitionRef[]> {
+export function stickyAssign(
+  partitionsPerTopic: ReadonlyMap<string, number>,
+  members: readonly MemberSubscription[],
+  claimsOf: (m: MemberSubscription) => MemberClaims,
+): Map<string, TopicPartitionRef[]> {
   const sorted = [...members].sort((a, b) => (orderKey(a) < orderKey(b) ? -1 : orderKey(a) > orderKey(b) ? 1 : 0));
   const rank = new Map(sorted.map((m, i) => [m.memberId, i]));
   const subscribers = new Map<string, MemberSubscription[]>();
@@ -112,7 +115,9 @@ export function stickyAssign(partitionsPerTopic: ReadonlyMap<string, number>, me
   const held = new Map<string, number[]>(sorted.map((m) => [m.memberId, []]));
   owner.forEach((id, i) => held.get(id!)!.push(i));
   for (;;) {
-    const givers = [...sorted].sort((a, b) => load.get(b.memberId)! - load.get(a.memberId)! || rank.get(a.memberId)! - rank.get(b.memberId)!);
+    const givers = [...sorted].sort(
+      (a, b) => load.get(b.memberId)! - load.get(a.memberId)! || rank.get(a.memberId)! - rank.get(b.memberId)!,
+    );
     let moved = false;
     for (const giver of givers) {
       const mine = held.get(giver.memberId)!;
@@ -166,7 +171,9 @@ export const cooperativeStickyAssignor: PartitionAssignor = {
   supportedProtocols: ['eager', 'cooperative'],
   subscriptionUserData: encodeCooperativeUserData,
   assign(partitionsPerTopic, members) {
-    return stickyAssign(partitionsPerTopic, members,
-      (m) => ({ partitions: m.ownedPartitions, generationId: decodeCooperativeGeneration(m.userData) }));
+    return stickyAssign(partitionsPerTopic, members, (m) => ({
+      partitions: m.ownedPartitions,
+      generationId: decodeCooperativeGeneration(m.userData),
+    }));
   },
 };

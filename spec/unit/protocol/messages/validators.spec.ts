@@ -10,40 +10,108 @@ const records = Buffer.from([1, 2, 3]);
 
 /** A valid request body per API, with every array non-empty so that every field is exercised. */
 const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
-  [ApiKey.Produce]: { transactionalId: null, acks: -1, timeoutMs: 30000,
-    topicData: [{ name: 't', partitionData: [{ index: 0, records }] }] },
-  [ApiKey.Fetch]: { replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 52428800, isolationLevel: 0,
-    topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 2 ** 40, logStartOffset: -1,
-      partitionMaxBytes: 1048576 }] }] },
-  [ApiKey.ListOffsets]: { replicaId: -1, isolationLevel: 1,
-    topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: 3, timestamp: -2 }] }] },
+  [ApiKey.Produce]: {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 30000,
+    topicData: [{ name: 't', partitionData: [{ index: 0, records }] }],
+  },
+  [ApiKey.Fetch]: {
+    replicaId: -1,
+    maxWaitMs: 500,
+    minBytes: 1,
+    maxBytes: 52428800,
+    isolationLevel: 0,
+    topics: [
+      {
+        topic: 't',
+        partitions: [
+          {
+            partition: 0,
+            currentLeaderEpoch: -1,
+            fetchOffset: 2 ** 40,
+            logStartOffset: -1,
+            partitionMaxBytes: 1048576,
+          },
+        ],
+      },
+    ],
+  },
+  [ApiKey.ListOffsets]: {
+    replicaId: -1,
+    isolationLevel: 1,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: 3, timestamp: -2 }] }],
+  },
   [ApiKey.Metadata]: { topics: [{ name: 't' }], allowAutoTopicCreation: true },
   [ApiKey.ApiVersions]: { clientSoftwareName: 'mq', clientSoftwareVersion: '0.1.0' },
-  [ApiKey.CreateTopics]: { topics: [{ name: 't', numPartitions: -1, replicationFactor: -1,
-    assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }], configs: [{ name: 'cleanup.policy', value: 'compact' }] }],
-  timeoutMs: 30000, validateOnly: false },
+  [ApiKey.CreateTopics]: {
+    topics: [
+      {
+        name: 't',
+        numPartitions: -1,
+        replicationFactor: -1,
+        assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }],
+        configs: [{ name: 'cleanup.policy', value: 'compact' }],
+      },
+    ],
+    timeoutMs: 30000,
+    validateOnly: false,
+  },
   [ApiKey.DeleteTopics]: { topicNames: ['t'], timeoutMs: 30000 },
-  [ApiKey.OffsetForLeaderEpoch]: { replicaId: 2,
-    topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: 5, leaderEpoch: 4 }] }] },
-  [ApiKey.DescribeConfigs]: { resources: [{ resourceType: 2, resourceName: 't', configurationKeys: ['retention.ms'] }],
-    includeSynonyms: true, includeDocumentation: false },
-  [ApiKey.AlterConfigs]: { resources: [{ resourceType: 4, resourceName: '1', configs: [{ name: 'x', value: null }] }],
-    validateOnly: true },
-  [ApiKey.CreatePartitions]: { topics: [{ name: 't', count: 6, assignments: [{ brokerIds: [1] }] }], timeoutMs: 1000,
-    validateOnly: false },
+  [ApiKey.OffsetForLeaderEpoch]: {
+    replicaId: 2,
+    topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: 5, leaderEpoch: 4 }] }],
+  },
+  [ApiKey.DescribeConfigs]: {
+    resources: [{ resourceType: 2, resourceName: 't', configurationKeys: ['retention.ms'] }],
+    includeSynonyms: true,
+    includeDocumentation: false,
+  },
+  [ApiKey.AlterConfigs]: {
+    resources: [{ resourceType: 4, resourceName: '1', configs: [{ name: 'x', value: null }] }],
+    validateOnly: true,
+  },
+  [ApiKey.CreatePartitions]: {
+    topics: [{ name: 't', count: 6, assignments: [{ brokerIds: [1] }] }],
+    timeoutMs: 1000,
+    validateOnly: false,
+  },
   [ApiKey.DescribeCluster]: { includeClusterAuthorizedOperations: false },
   [ApiKey.ControlledShutdown]: { brokerId: 2, brokerEpoch: 4294967333 },
-  [ApiKey.OffsetCommit]: { groupId: 'g', generationId: 3, memberId: 'm-1', groupInstanceId: 'i-1',
-    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: 1,
-      committedMetadata: 'meta' }] }] },
+  [ApiKey.OffsetCommit]: {
+    groupId: 'g',
+    generationId: 3,
+    memberId: 'm-1',
+    groupInstanceId: 'i-1',
+    topics: [
+      {
+        name: 't',
+        partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: 1, committedMetadata: 'meta' }],
+      },
+    ],
+  },
   [ApiKey.OffsetFetch]: { groupId: 'g', topics: [{ name: 't', partitionIndexes: [0, 1] }], requireStable: false },
   [ApiKey.FindCoordinator]: { key: 'g', keyType: 0 },
-  [ApiKey.JoinGroup]: { groupId: 'g', sessionTimeoutMs: 10000, rebalanceTimeoutMs: 300000, memberId: '',
-    groupInstanceId: 'i-1', protocolType: 'consumer', protocols: [{ name: 'range', metadata: records }] },
+  [ApiKey.JoinGroup]: {
+    groupId: 'g',
+    sessionTimeoutMs: 10000,
+    rebalanceTimeoutMs: 300000,
+    memberId: '',
+    groupInstanceId: 'i-1',
+    protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: records }],
+  },
   [ApiKey.Heartbeat]: { groupId: 'g', generationId: 3, memberId: 'm-1', groupInstanceId: 'i-1' },
   [ApiKey.LeaveGroup]: { groupId: 'g', members: [{ memberId: 'm-1', groupInstanceId: 'i-1' }] },
-  [ApiKey.SyncGroup]: { groupId: 'g', generationId: 3, memberId: 'm-1', groupInstanceId: 'i-1', protocolType: 'consumer',
-    protocolName: 'range', assignments: [{ memberId: 'm-1', assignment: records }] },
+  [ApiKey.SyncGroup]: {
+    groupId: 'g',
+    generationId: 3,
+    memberId: 'm-1',
+    groupInstanceId: 'i-1',
+    protocolType: 'consumer',
+    protocolName: 'range',
+    assignments: [{ memberId: 'm-1', assignment: records }],
+  },
   [ApiKey.DescribeGroups]: { groups: ['g'], includeAuthorizedOperations: false },
   [ApiKey.ListGroups]: { statesFilter: ['Stable'] },
   [ApiKey.DeleteGroups]: { groupsNames: ['g'] },
@@ -127,7 +195,8 @@ describe('API message validators', () => {
       });
 
       it('rejects a body that is not a map', () => {
-        for (const body of [null, 'x', [good], records]) expectInvalid(definition.validateRequest, body, `${name}: expected a struct`);
+        for (const body of [null, 'x', [good], records])
+          expectInvalid(definition.validateRequest, body, `${name}: expected a struct`);
       });
 
       it('documents its wire shape in the module header', () => {
@@ -149,10 +218,20 @@ describe('API message validators', () => {
       [ApiKey.Fetch, ['topics', 0, 'partitions', 0, 'fetchOffset'], 2 ** 53, 'fetchOffset: expected int64'],
       [ApiKey.Fetch, ['isolationLevel'], 2, 'FetchRequest.isolationLevel: expected int8 >= 0 <= 1, found 2'],
       [ApiKey.Produce, ['timeoutMs'], -1, 'ProduceRequest.timeoutMs: expected int32 >= 0'],
-      [ApiKey.Produce, ['topicData', 0, 'partitionData', 0, 'index'], -1, 'partitionData[0].index: expected int32 >= 0'],
+      [
+        ApiKey.Produce,
+        ['topicData', 0, 'partitionData', 0, 'index'],
+        -1,
+        'partitionData[0].index: expected int32 >= 0',
+      ],
       [ApiKey.Produce, ['acks'], 1.5, 'ProduceRequest.acks: expected int16, found 1.5'],
       [ApiKey.ListOffsets, ['topics', 0, 'partitions', 0, 'timestamp'], -3, 'timestamp: expected int64 >= -2'],
-      [ApiKey.OffsetForLeaderEpoch, ['topics', 0, 'partitions', 0, 'leaderEpoch'], -1, 'leaderEpoch: expected int32 >= 0'],
+      [
+        ApiKey.OffsetForLeaderEpoch,
+        ['topics', 0, 'partitions', 0, 'leaderEpoch'],
+        -1,
+        'leaderEpoch: expected int32 >= 0',
+      ],
     ];
     for (const [apiKey, path, value, fragment] of cases) {
       it(`rejects ${render(path).slice(1)} = ${String(value)} for api key ${apiKey}`, () => {
@@ -163,15 +242,23 @@ describe('API message validators', () => {
 
     it('accepts null where Kafka allows it (all topics, no transactional id, controller-placed partitions)', () => {
       const byKey = (k: number) => API_DEFINITIONS.find((d) => d.apiKey === k)!;
-      expect(() => byKey(ApiKey.Metadata).validateRequest({ topics: null, allowAutoTopicCreation: false })).not.to.throw();
-      expect(() => byKey(ApiKey.CreatePartitions).validateRequest(setAt(GOOD[ApiKey.CreatePartitions],
-        ['topics', 0, 'assignments'], null))).not.to.throw();
-      expect(() => byKey(ApiKey.Produce).validateRequest(setAt(GOOD[ApiKey.Produce], ['transactionalId'], 'txn')))
-        .not.to.throw();
-      expect(() => byKey(ApiKey.OffsetFetch).validateRequest(setAt(GOOD[ApiKey.OffsetFetch], ['topics'], null)))
-        .not.to.throw();
-      expect(() => byKey(ApiKey.JoinGroup).validateRequest(setAt(GOOD[ApiKey.JoinGroup], ['groupInstanceId'], null)))
-        .not.to.throw();
+      expect(() =>
+        byKey(ApiKey.Metadata).validateRequest({ topics: null, allowAutoTopicCreation: false }),
+      ).not.to.throw();
+      expect(() =>
+        byKey(ApiKey.CreatePartitions).validateRequest(
+          setAt(GOOD[ApiKey.CreatePartitions], ['topics', 0, 'assignments'], null),
+        ),
+      ).not.to.throw();
+      expect(() =>
+        byKey(ApiKey.Produce).validateRequest(setAt(GOOD[ApiKey.Produce], ['transactionalId'], 'txn')),
+      ).not.to.throw();
+      expect(() =>
+        byKey(ApiKey.OffsetFetch).validateRequest(setAt(GOOD[ApiKey.OffsetFetch], ['topics'], null)),
+      ).not.to.throw();
+      expect(() =>
+        byKey(ApiKey.JoinGroup).validateRequest(setAt(GOOD[ApiKey.JoinGroup], ['groupInstanceId'], null)),
+      ).not.to.throw();
     });
   });
 });
