@@ -482,7 +482,7 @@ export function parseListener(uri: string): Listener {
   }
   if (m[1] !== 'PLAINTEXT')
     throw new InvalidArgumentError(`Listener '${uri}' uses ${m[1]}; only PLAINTEXT is supported.`);
-  return { name: m[1]!, host: m[2]!, port: Number(m[3]) };
+  return { name: m[1], host: m[2]!, port: Number(m[3]) };
 }
 
 /** Retention in ms after Kafka's precedence: log.retention.ms, then minutes, then hours. */

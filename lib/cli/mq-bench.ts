@@ -117,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
           numRecords: o.numRecords,
           recordSize: o.recordSize,
           throughput: o.throughput,
-          producerProps: o.producerProps as never,
+          producerProps: o.producerProps,
           createTopic: { partitions: o.partitions, replicationFactor: o.replicationFactor },
           json: !!o.json,
         });
@@ -147,7 +147,7 @@ export async function main(argv: string[]): Promise<number> {
           topic: o.topic,
           messages: o.messages,
           mode: o.mode,
-          consumerProps: o.consumerProps as never,
+          consumerProps: o.consumerProps,
           json: !!o.json,
         });
       },

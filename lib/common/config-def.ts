@@ -150,7 +150,7 @@ export function parseValue(key: ConfigKey<any>, raw: string | number | boolean, 
       value = s;
       break;
   }
-  const problem = key.validate?.(value as never);
+  const problem = key.validate?.(value);
   if (problem) throw bad(problem);
   return value;
 }

@@ -318,7 +318,7 @@ export class LogCleaner {
     if (keptCount === batch.recordCount) return batch.bytes;
     let body: Buffer = Buffer.allocUnsafe(keptBytes);
     for (let i = 0, at = 0; i < keptRanges.length; i += 2)
-      at += section.copy(body, at, keptRanges[i]!, keptRanges[i + 1]!);
+      at += section.copy(body, at, keptRanges[i], keptRanges[i + 1]);
     if (batch.compression !== CompressionType.None) body = await compress(batch.compression, body);
     const out = Buffer.allocUnsafe(RECORDS_OFFSET + body.length);
     batch.buffer.copy(out, 0, batch.position, batch.position + RECORDS_OFFSET);

@@ -92,7 +92,7 @@ export class VarintReader {
     let raw = 0;
     for (let shift = 0; ; shift += 7) {
       if (pos >= end) throw truncated(this.pos, end);
-      const b = buf[pos++];
+      const b = buf[pos++]!;
       raw |= (b & 0x7f) << shift;
       if (b < 0x80) break;
       if (shift === 7 * (MAX_VARINT_BYTES - 1)) throw tooLong('varint', this.pos, MAX_VARINT_BYTES);
@@ -106,7 +106,7 @@ export class VarintReader {
     const { buf, end } = this;
     let pos = this.pos;
     if (pos >= end) throw truncated(this.pos, end);
-    let b = buf[pos++];
+    let b = buf[pos++]!;
     const negative = (b & 1) === 1;
     // magnitude = raw >>> 1, accumulated with multiplications so that it never passes through int32.
     let magnitude = (b & 0x7f) >>> 1;
@@ -114,7 +114,7 @@ export class VarintReader {
     for (let n = 1; b >= 0x80; n++) {
       if (n === MAX_VARLONG_BYTES) throw tooLong('varlong', this.pos, MAX_VARLONG_BYTES);
       if (pos >= end) throw truncated(this.pos, end);
-      b = buf[pos++];
+      b = buf[pos++]!;
       magnitude += (b & 0x7f) * weight;
       weight *= 128;
     }

@@ -291,7 +291,7 @@ export class KafkaZkClient {
         { type: 'check', path: ControllerEpochZNode.path, version: epochZkVersion },
         ...ops,
       ] as const);
-      return results as unknown as ZkOpResults<T>;
+      return results;
     } catch (e) {
       const error = controllerMovedOr(e, epochZkVersion);
       if (!(error instanceof ZkError) || error.failedOpIndex === undefined) throw error;

@@ -23,7 +23,7 @@ async function zkFor(cluster: TestCluster): Promise<ZkClient> {
 
 async function readJson(zk: ZkClient, path: string): Promise<Record<string, unknown> | null> {
   const node = await zk.getData(path);
-  return node === null ? null : (JSON.parse(node.data!.toString('utf8')) as Record<string, unknown>);
+  return node === null ? null : (JSON.parse(node.data.toString('utf8')) as Record<string, unknown>);
 }
 
 describe('Broker life cycle (3 brokers, real ZooKeeper)', function () {
@@ -43,7 +43,7 @@ describe('Broker life cycle (3 brokers, real ZooKeeper)', function () {
     for (const id of [1, 2, 3]) {
       const node = await zk.getData(`/brokers/ids/${id}`);
       expect(node!.stat.ephemeralOwner).to.not.equal('0000000000000000');
-      const json = JSON.parse(node!.data!.toString('utf8'));
+      const json = JSON.parse(node!.data.toString('utf8'));
       const { port } = cluster.local.broker(id);
       expect(json).to.include({ host: '127.0.0.1', port, version: 5, jmx_port: -1 });
       expect(json.endpoints).to.deep.equal([`PLAINTEXT://127.0.0.1:${port}`]);
@@ -61,7 +61,7 @@ describe('Broker life cycle (3 brokers, real ZooKeeper)', function () {
     expect(controller).to.include({ version: 1 });
     const first = controller!['brokerid'] as number;
     expect([1, 2, 3]).to.include(first);
-    const epoch = Number((await zk.getData('/controller_epoch'))!.data!.toString());
+    const epoch = Number((await zk.getData('/controller_epoch'))!.data.toString());
     expect(epoch).to.be.at.least(1);
 
     const killedAt = Date.now();
@@ -76,7 +76,7 @@ describe('Broker life cycle (3 brokers, real ZooKeeper)', function () {
     );
     expect(Date.now() - killedAt).to.be.below(6000 + 10_000);
     expect([1, 2, 3].filter((b) => b !== first)).to.include(next['brokerid']);
-    expect(Number((await zk.getData('/controller_epoch'))!.data!.toString())).to.equal(epoch + 1);
+    expect(Number((await zk.getData('/controller_epoch'))!.data.toString())).to.equal(epoch + 1);
     await waitFor(
       async () => !(await zk.getChildren('/brokers/ids'))!.includes(String(first)),
       "the killed broker's znode to expire",

@@ -15,6 +15,9 @@ import { TestCluster } from '../helpers/cluster-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { connectTo } from '../helpers/wire.js';
 
+/** Up to three connections to one coordinator; the first `members` of them are open. */
+type Connections = [NetworkClient, NetworkClient, NetworkClient];
+
 const SESSION_MS = 6000;
 
 describe('Group membership (3 brokers)', function () {
@@ -35,7 +38,7 @@ describe('Group membership (3 brokers)', function () {
    * Connections to the group's coordinator, one per member: responses come back in request order on a connection,
    * so a member's JoinGroup waiting for the rebalance would hold back everyone else's requests on a shared one.
    */
-  async function coordinatorFor(groupId: string, members: number, via = 1, not = -1): Promise<NetworkClient[]> {
+  async function coordinatorFor(groupId: string, members: 1 | 2 | 3, via = 1, not = -1): Promise<Connections> {
     const any = await connectTo(cluster, via);
     const id = await waitFor(
       async () => {
@@ -45,7 +48,7 @@ describe('Group membership (3 brokers)', function () {
       'a coordinator',
       { timeoutMs: 30_000 },
     );
-    return Promise.all(Array.from({ length: members }, () => connectTo(cluster, id)));
+    return (await Promise.all(Array.from({ length: members }, () => connectTo(cluster, id)))) as Connections;
   }
 
   const join = (
@@ -186,7 +189,7 @@ describe('Group membership (3 brokers)', function () {
     });
     expect(left.members[0]!.errorCode).to.equal(0);
     expect(await heartbeat(lc, 'g1', leader.memberId, 2)).to.equal(ErrorCode.REBALANCE_IN_PROGRESS);
-    const after = await Promise.all([join(lc, 'g1', leader.memberId), join(c3, 'g1', again[2]!.memberId)]);
+    const after = await Promise.all([join(lc, 'g1', leader.memberId), join(c3, 'g1', again[2].memberId)]);
     expect(after.map((j) => j.generationId)).to.deep.equal([3, 3]);
     const listed = await fc.send(ApiKey.ListGroups, 0, { statesFilter: [] });
     expect(listed.groups.map((g) => g.groupId)).to.include('g1');
@@ -260,12 +263,12 @@ describe('Group membership (3 brokers)', function () {
     const survivor = cluster.local.brokerIds().find((id) => id !== coordinatorId)!;
     const [next] = await coordinatorFor('g3', 1, survivor, coordinatorId);
     await waitFor(
-      async () => (await heartbeat(next!, 'g3', a.memberId, a.generationId)) === 0,
+      async () => (await heartbeat(next, 'g3', a.memberId, a.generationId)) === 0,
       'the new coordinator to load the group and accept a heartbeat of the same generation',
       { timeoutMs: 30_000 },
     );
-    expect(await heartbeat(next!, 'g3', b.memberId, b.generationId)).to.equal(0);
-    const described = await next!.send(ApiKey.DescribeGroups, 0, {
+    expect(await heartbeat(next, 'g3', b.memberId, b.generationId)).to.equal(0);
+    const described = await next.send(ApiKey.DescribeGroups, 0, {
       groups: ['g3'],
       includeAuthorizedOperations: false,
     });

@@ -57,7 +57,7 @@ describe('Produce and fetch (2 brokers)', function () {
     const leaderOf1 = await leaderOf(cluster, 'errs', 1);
     const c = await connectTo(cluster, leaderOf0);
     const corrupt = buildBatch(['x']);
-    corrupt[corrupt.length - 1] ^= 0xff;
+    corrupt[corrupt.length - 1]! ^= 0xff;
     const res = await c.send(ApiKey.Produce, 0, {
       transactionalId: null,
       acks: 1,

@@ -50,9 +50,9 @@ describe('Topic management (3 brokers)', function () {
 
     const zk = defer(new ZkClient({ connect: cluster.zookeeperConnect }), (z) => z.close());
     await zk.connect();
-    const assignment = JSON.parse((await zk.getData('/brokers/topics/orders'))!.data!.toString());
+    const assignment = JSON.parse((await zk.getData('/brokers/topics/orders'))!.data.toString());
     expect(Object.keys(assignment.partitions)).to.have.length(6);
-    const state = JSON.parse((await zk.getData('/brokers/topics/orders/partitions/0/state'))!.data!.toString());
+    const state = JSON.parse((await zk.getData('/brokers/topics/orders/partitions/0/state'))!.data.toString());
     expect(state).to.include({ version: 1, leader: t.partitions[0]!.leaderId, leader_epoch: 0 });
     expect(state.controller_epoch).to.be.at.least(1);
     expect(await zk.getData('/config/topics/orders')).to.not.equal(null);

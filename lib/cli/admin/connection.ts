@@ -45,7 +45,7 @@ export async function withAdmin<T>(
   fn: (admin: Admin) => Promise<T>,
   overrides: Record<string, string> = {},
 ): Promise<T> {
-  const admin = new Admin(clientProperties(flags, flags.commandConfig, overrides) as never);
+  const admin = new Admin(clientProperties(flags, flags.commandConfig, overrides));
   try {
     await admin.connect();
     return await fn(admin);

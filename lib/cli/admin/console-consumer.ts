@@ -70,7 +70,7 @@ export function recordFormatOf(props: Readonly<Record<string, string>>): RecordF
     throw new UsageError(
       `Unknown --property ${unknown.join(', ')}; the formatter takes ${[...FORMAT_PROPERTIES].join(', ')}.`,
     );
-  const on = (k: string, dflt: boolean) => (props[k] === undefined ? dflt : props[k]!.toLowerCase() === 'true');
+  const on = (k: string, dflt: boolean) => (props[k] === undefined ? dflt : props[k].toLowerCase() === 'true');
   return {
     timestamp: on('print.timestamp', false),
     partition: on('print.partition', false),
@@ -176,7 +176,7 @@ Example:
         props['group.id'] = `console-consumer-${randomInt(100000)}`;
         props['enable.auto.commit'] ??= 'false';
       }
-      const consumer = new Consumer(clientProperties(flags, flags['consumer.config'], props) as never);
+      const consumer = new Consumer(clientProperties(flags, flags['consumer.config'], props));
       await consumer.connect();
       let total = 0;
       const limit = flags.maxMessages ?? Infinity;

@@ -133,7 +133,7 @@ Example:
       const props: Record<string, string> = { 'client.id': 'console-producer', ...flags.producerProperty };
       if (flags.requestRequiredAcks !== undefined) props.acks = flags.requestRequiredAcks;
       if (flags.compressionCodec !== undefined) props['compression.type'] = flags.compressionCodec;
-      const producer = new Producer(clientProperties(flags, flags['producer.config'], props) as never);
+      const producer = new Producer(clientProperties(flags, flags['producer.config'], props));
       await producer.connect();
       let failures = 0;
       const report = (e: unknown) => {

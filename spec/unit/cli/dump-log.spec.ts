@@ -34,7 +34,7 @@ describe('mq-admin dump-log (pure parts)', () => {
         'Found 20 invalid bytes at the end of the segment (a partial batch)\n',
     );
     const corrupted = Buffer.from(batch);
-    corrupted[corrupted.length - 1] ^= 0xff;
+    corrupted[corrupted.length - 1]! ^= 0xff;
     expect(await dump(corrupted, { deep: false, printData: false }))
       .to.include('isvalid: false')
       .and.not.include('| offset');

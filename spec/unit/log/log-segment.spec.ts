@@ -136,7 +136,7 @@ describe('LogSegment', () => {
       });
       fs.writeSync = (() => {
         throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
-      }) as typeof fs.writeSync;
+      });
       expect(() => fill(segment, 1, 10, 100, BASE + 20))
         .to.throw(ApiError, /ENOSPC/)
         .with.property('errorName', 'KAFKA_STORAGE_ERROR');

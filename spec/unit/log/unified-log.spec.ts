@@ -169,7 +169,7 @@ describe('UnifiedLog', () => {
       });
       fs.writeSync = (() => {
         throw Object.assign(new Error('input/output error'), { code: 'EIO' });
-      }) as typeof fs.writeSync;
+      });
       expect(() => append(log))
         .to.throw(ApiError, /EIO/)
         .with.property('errorName', 'KAFKA_STORAGE_ERROR');

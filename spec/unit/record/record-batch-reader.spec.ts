@@ -159,7 +159,7 @@ describe('BatchView', () => {
 
     it('rejects a record whose declared length disagrees with its fields with CORRUPT_MESSAGE', () => {
       const batch = batchOf(0, 2);
-      batch[RECORDS_OFFSET] += 2; // first record's length varint (small, one byte), now 1 too large
+      batch[RECORDS_OFFSET]! += 2; // first record's length varint (small, one byte), now 1 too large
       expectCorrupt(() => [...new BatchView(batch, 0).records()], /record 0 declares/);
     });
 
@@ -193,7 +193,7 @@ describe('BatchView', () => {
     it('checks the CRC of the viewed batch', () => {
       const batch = batchOf(0, 2);
       expect(new BatchView(batch, 0).validate().recordCount).to.equal(2);
-      batch[batch.length - 1] ^= 0xff;
+      batch[batch.length - 1]! ^= 0xff;
       expectCorrupt(() => new BatchView(batch, 0).validate(), /CRC/);
     });
   });

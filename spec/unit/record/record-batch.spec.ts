@@ -77,7 +77,7 @@ describe('record batch header', () => {
 
     it('rejects a wrong CRC with CORRUPT_MESSAGE', () => {
       const batch = threeRecordBatch();
-      batch[batch.length - 1] ^= 0x01;
+      batch[batch.length - 1]! ^= 0x01;
       expectApiError(() => validateBatch(batch), 'CORRUPT_MESSAGE', /failed its CRC check/);
     });
 

@@ -204,7 +204,7 @@ export class FakeZk {
       path,
       kind,
       read,
-      handler: handler as (state: never) => unknown,
+      handler: handler,
       active: true,
       running: false,
       again: false,

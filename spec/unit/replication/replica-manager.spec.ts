@@ -100,7 +100,7 @@ describe('ReplicaManager', () => {
       zk.setState('elsewhere', 0, state(2, 0, [2]));
       const { replicaManager } = await startedBroker(zk);
       const corrupt = producerBatch();
-      corrupt[corrupt.length - 1] ^= 0xff;
+      corrupt[corrupt.length - 1]! ^= 0xff;
       const results = await replicaManager.appendRecords({
         acks: 1,
         timeoutMs: 1000,
