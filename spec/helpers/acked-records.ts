@@ -108,19 +108,23 @@ export function replicaBatches(cluster: TestCluster, brokerId: number, topic: st
   return out;
 }
 
-/** See the header. `replicas` are the broker ids holding the topic's partitions (all of them for RF = brokers). */
+/**
+ * See the header. `replicas` are the broker ids holding the topic's partitions: one list for every partition (all
+ * brokers for RF = brokers), or a function giving each partition's list.
+ */
 export async function expectNoAckedLoss(
   cluster: TestCluster,
   topic: string,
   partitions: number,
-  replicas: readonly number[],
+  replicas: readonly number[] | ((partition: number) => readonly number[]),
   acked: ReadonlyMap<string, Acked>,
 ): Promise<void> {
+  const replicasOf = typeof replicas === 'function' ? replicas : () => replicas;
   for (let p = 0; p < partitions; p++) {
     // Replicas converge once followers catch up: identical batch lists, byte for byte.
     await waitFor(
       () => {
-        const lists = replicas.map((b) => replicaBatches(cluster, b, topic, p));
+        const lists = replicasOf(p).map((b) => replicaBatches(cluster, b, topic, p));
         return lists.every((l) => l.length === lists[0]!.length && l.every((x, i) => x === lists[0]![i]));
       },
       `the replicas of ${topic}-${p} to hold identical batches`,
@@ -128,10 +132,12 @@ export async function expectNoAckedLoss(
     );
   }
   const missing: string[] = [];
-  for (const b of replicas) {
-    const byPartition = Array.from({ length: partitions }, (_, p) => replicaRecords(cluster, b, topic, p));
-    for (const [value, { partition, offset }] of acked) {
-      const found = byPartition[partition]!.get(offset);
+  const stored = Array.from({ length: partitions }, (_, p) =>
+    replicasOf(p).map((b) => ({ broker: b, records: replicaRecords(cluster, b, topic, p) })),
+  );
+  for (const [value, { partition, offset }] of acked) {
+    for (const { broker: b, records } of stored[partition]!) {
+      const found = records.get(offset);
       if (found !== value)
         missing.push(
           `broker ${b}: ${value} acknowledged at ${topic}-${partition}@${offset}, found ${found ?? 'nothing'}`,
