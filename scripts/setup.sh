@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time, idempotent set-up on a Debian 12 machine with Node 20 (run as root, or with sudo available):
-# installs Java + Apache ZooKeeper from Debian's `zookeeper` package when missing, installs the npm packages
-# (native addons included: see `allowScripts` in package.json) and compiles the TypeScript.
+# installs Java + Apache ZooKeeper from Debian's `zookeeper` package and nftables + iproute2 (fault specs) when
+# missing, installs the npm packages (native addons included: see `allowScripts` in package.json) and compiles the
+# TypeScript.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -14,6 +15,14 @@ if [ ! -f /usr/share/java/zookeeper.jar ]; then
   if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now zookeeper >/dev/null 2>&1 || true; fi
 fi
 command -v java >/dev/null || { echo "setup: java is missing after installing zookeeper" >&2; exit 1; }
+
+# Fault specs cut one broker off from ZooKeeper with nftables rules and find its connections with ss (iproute2).
+if ! command -v nft >/dev/null 2>&1 || ! command -v ss >/dev/null 2>&1; then
+  echo "setup: installing nftables and iproute2 for the fault specs"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nftables iproute2 >/dev/null
+fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
