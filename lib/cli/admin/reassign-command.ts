@@ -15,10 +15,10 @@
  * A partition whose assignment still lists replicas being added or removed counts as in progress for --verify.
  */
 import { Command } from 'commander';
-import { InvalidArgumentError } from '../../common/errors.js';
 import type { KafkaZkClient } from '../../zk/kafka-zk-client.js';
 import type { PartitionReassignment, ReplicaAssignment } from '../../zk/zk-paths.js';
-import { oneAction, UsageError, withZooKeeper } from './connection.js';
+import { oneAction, withZooKeeper } from './connection.js';
+import { CommandError, UsageError } from '../cli-errors.js';
 import { parsePartitionsFile, readTextFile } from './partitions-file.js';
 
 const ACTIONS = ['execute', 'verify'] as const;
@@ -110,19 +110,17 @@ Example:
         }
         const missing = moves.filter((m) => !current.has(key(m))).map(key);
         if (missing.length > 0)
-          throw new InvalidArgumentError(
-            `The proposed assignment contains non-existent partitions: ${missing.join(', ')}.`,
-          );
+          throw new CommandError(`The proposed assignment contains non-existent partitions: ${missing.join(', ')}.`);
         const moving = moves.filter((m) => isMoving(current.get(key(m))));
         if (moving.length > 0)
-          throw new InvalidArgumentError(
+          throw new CommandError(
             `Partitions still being reassigned: ${moving.map(key).join(', ')}. ` +
               'Wait until --verify reports them complete, then submit the new move.',
           );
         const live = (await zk.getAllBrokers()).map((b) => b.id).sort((a, b) => a - b);
         const unknown = [...new Set(moves.flatMap((m) => m.replicas))].filter((id) => !live.includes(id));
         if (unknown.length > 0)
-          throw new InvalidArgumentError(
+          throw new CommandError(
             `The proposed assignment contains brokers that are not registered: ${unknown.join(', ')} ` +
               `(live brokers: ${live.join(',')}). Start them, or move the partitions to live brokers.`,
           );
@@ -137,7 +135,7 @@ Example:
         );
         if (!(await zk.createPartitionReassignment(moves))) {
           const running = await zk.getPartitionReassignment();
-          throw new InvalidArgumentError(
+          throw new CommandError(
             `There is an existing assignment running: ${reassignmentJson(running ?? [])}. Wait for it (--verify) first.`,
           );
         }

@@ -228,7 +228,7 @@ export class Sender {
             : batches.find((b) => b.partition === p.index && b.topic === topic.name);
         next++;
         if (batch === undefined || !batch.inFlight) continue;
-        if (p.errorCode === 0) {
+        if (p.errorCode === ErrorCode.NONE) {
           batch.complete(p.baseOffset, p.logAppendTimeMs);
           accumulator.deallocate(batch);
         } else {
