@@ -24,6 +24,8 @@ import { runFailoverBench } from '../bench/failover-bench.js';
 import { runRebalanceBench } from '../bench/rebalance-bench.js';
 import { intArg, propArg, runProgram } from './args.js';
 import { LocalCluster } from './local-cluster.js';
+import { compareCommand } from './bench/compare-command.js';
+import { e2eCommand } from './bench/e2e-command.js';
 
 /** Bytes with an optional k/m/g suffix (powers of 1024), e.g. 512m. */
 function bytesArg(v: string): number {
@@ -289,6 +291,9 @@ export async function main(argv: string[]): Promise<number> {
         }
       },
     );
+
+  program.addCommand(e2eCommand());
+  program.addCommand(compareCommand());
 
   return runProgram('mq-bench', program, argv);
 }
