@@ -12,20 +12,32 @@ export interface BenchTopicSpec {
   configs?: Readonly<Record<string, string>>;
 }
 
-/** Creates `topic` unless it exists. */
-export async function ensureTopic(bootstrapServers: string, topic: string, spec: BenchTopicSpec): Promise<void> {
-  const admin = new Admin({ 'bootstrap.servers': bootstrapServers });
+/** Creates `topic` unless it exists, waiting up to `timeoutMs` (a topic of 10,000 partitions takes a while). */
+export async function ensureTopic(
+  bootstrapServers: string,
+  topic: string,
+  spec: BenchTopicSpec,
+  timeoutMs = 60000,
+): Promise<void> {
+  const admin = new Admin({
+    'bootstrap.servers': bootstrapServers,
+    'request.timeout.ms': timeoutMs,
+    'default.api.timeout.ms': timeoutMs,
+  });
   await admin.connect();
   try {
     if (!(await admin.listTopics()).includes(topic)) {
-      await admin.createTopics([
-        {
-          name: topic,
-          numPartitions: spec.partitions,
-          replicationFactor: spec.replicationFactor,
-          ...(spec.configs === undefined ? {} : { configs: spec.configs }),
-        },
-      ]);
+      await admin.createTopics(
+        [
+          {
+            name: topic,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor,
+            ...(spec.configs === undefined ? {} : { configs: spec.configs }),
+          },
+        ],
+        { timeoutMs },
+      );
     }
   } finally {
     await admin.close();

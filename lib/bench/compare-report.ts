@@ -8,7 +8,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { barChartSpec, type ChartPoint } from './chart.js';
 import type { CompareResult, CompareRow } from './compare-bench.js';
 import { formatTable, type TableFormat } from './report-table.js';
-import { formatStat, type RunStat } from './stats.js';
+import { formatStat } from './stats.js';
 
 /** One line naming the workload, e.g. `1,000,000 records of 100 B, calls of 100, ≤ 1,000 in flight, page-cache`. */
 export function describeWorkload(r: CompareResult): string {
@@ -21,12 +21,11 @@ export function describeWorkload(r: CompareResult): string {
 }
 
 export function compareTable(r: CompareResult, format: TableFormat): string[] {
-  const ms = (s: RunStat) => formatStat(s, (n) => n.toFixed(2));
   const row = (x: CompareRow) => [
     x.setting.equivalent ? x.system : `${x.system} (*)`,
     formatStat(x.produceRecordsPerSec),
     formatStat(x.produceMbPerSec),
-    `${ms(x.ackP50Ms)} / ${ms(x.ackP99Ms)}`,
+    `${formatStat(x.ackP50Ms)} / ${formatStat(x.ackP99Ms)}`,
     formatStat(x.consumeRecordsPerSec),
     formatStat(x.consumeMbPerSec),
     x.setting.text,

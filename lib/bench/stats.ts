@@ -37,6 +37,11 @@ export function formatNumber(n: number): string {
   return Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
 }
 
+/** A whole number with thousands separated (counts: descriptors, partitions). */
+export function formatInteger(n: number): string {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—';
+}
+
 /** `median [min..max]`, or the single value when there was one run. */
 export function formatStat(s: RunStat, format: (n: number) => string = formatNumber): string {
   if (s.runs.length <= 1) return format(s.median);

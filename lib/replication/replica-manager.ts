@@ -541,7 +541,9 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
    * Per log dir, the replicas it holds (all, or those in `wanted`, keyed `topic-partition`) with their size in bytes
    * and their lag behind the high watermark (max(0, HW - LEO), Kafka's offsetLag of a current replica).
    */
-  describeLogDirs(wanted: ReadonlySet<string> | null): Array<{
+  describeLogDirs(
+    wanted: ReadonlySet<string> | null,
+  ): Array<{
     logDir: string;
     partitions: Array<{ topic: string; partition: number; size: number; offsetLag: number }>;
   }> {

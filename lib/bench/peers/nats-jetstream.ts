@@ -29,6 +29,7 @@ import {
   type SystemSetting,
   type Workload,
 } from './bench-system.js';
+import { AckWindow } from './ack-window.js';
 import { commandPath, ServerProcess } from './server-process.js';
 
 const STREAM = 'BENCH';
@@ -89,33 +90,29 @@ export class NatsJetStream implements BenchSystem {
       const latency = new LatencyHistogram();
       const sentAt = new Float64Array(w.records);
       const inbox = nats.createInbox();
-      let acked = 0;
-      let failure: Error | null = null;
-      let wake: (() => void) | null = null;
+      const window = new AckWindow();
       const subscription = nc.subscribe(`${inbox}.*`, {
         callback: (error, msg) => {
           const ack = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
-          if (error !== null || ack.includes('"error"'))
-            failure ??= new IllegalStateError(`JetStream refused a publish: ${error?.message ?? msg.string()}`);
           const n = Number(msg.subject.slice(inbox.length + 1));
           latency.record(performance.now() - sentAt[n]!);
-          acked++;
-          wake?.();
+          window.ack(
+            error !== null || ack.includes('"error"')
+              ? new IllegalStateError(`JetStream refused a publish: ${error?.message ?? msg.string()}`)
+              : null,
+          );
         },
       });
-      const until = async (done: () => boolean) => {
-        while (!done() && failure === null) await new Promise<void>((resolve) => (wake = resolve));
-      };
       const start = performance.now();
-      for (let n = 0; n < w.records && failure === null; n++) {
-        if (n - acked >= w.inflight) await until(() => n - acked < w.inflight);
+      for (let n = 0; n < w.records && window.failure === null; n++) {
+        await window.room(n, w.inflight);
         sentAt[n] = performance.now();
         nc.publish(stream, value, { reply: `${inbox}.${n}` });
       }
-      await until(() => acked >= w.records);
+      await window.all(w.records);
       const ms = performance.now() - start;
       subscription.unsubscribe();
-      if (failure !== null) throw failure as Error;
+      if (window.failure !== null) throw window.failure;
       const s = latency.summary();
       return { ...throughput(w.records, w.recordSize, ms), ackP50Ms: s.p50Ms, ackP99Ms: s.p99Ms };
     } finally {

@@ -26,6 +26,7 @@ import {
   type SystemSetting,
   type Workload,
 } from './bench-system.js';
+import { AckWindow } from './ack-window.js';
 import { commandPath, ServerProcess } from './server-process.js';
 
 export class RabbitMqStreams implements BenchSystem {
@@ -102,28 +103,24 @@ export class RabbitMqStreams implements BenchSystem {
       await channel.assertQueue(stream, { durable: true, arguments: { 'x-queue-type': 'stream' } });
       const value = randomPayload(w.recordSize);
       const latency = new LatencyHistogram();
-      let confirmed = 0;
-      let failure: Error | null = null;
-      let wake: (() => void) | null = null;
-      const until = async (done: () => boolean) => {
-        while (!done() && failure === null) await new Promise<void>((resolve) => (wake = resolve));
-      };
+      const window = new AckWindow();
       const start = performance.now();
-      for (let n = 0; n < w.records && failure === null; n++) {
-        if (n - confirmed >= w.inflight) await until(() => n - confirmed < w.inflight);
+      for (let n = 0; n < w.records && window.failure === null; n++) {
+        await window.room(n, w.inflight);
         const sentMs = performance.now();
         const writable = channel.sendToQueue(stream, value, { persistent: true }, (error: unknown) => {
-          if (error !== null && error !== undefined)
-            failure ??= new IllegalStateError('RabbitMQ nacked a message.', { cause: error });
           latency.record(performance.now() - sentMs);
-          confirmed++;
-          wake?.();
+          window.ack(
+            error === null || error === undefined
+              ? null
+              : new IllegalStateError('RabbitMQ nacked a message.', { cause: error }),
+          );
         });
         if (!writable) await new Promise((resolve) => channel.once('drain', resolve));
       }
-      await until(() => confirmed >= w.records);
+      await window.all(w.records);
       const ms = performance.now() - start;
-      if (failure !== null) throw failure as Error;
+      if (window.failure !== null) throw window.failure;
       const s = latency.summary();
       return { ...throughput(w.records, w.recordSize, ms), ackP50Ms: s.p50Ms, ackP99Ms: s.p99Ms };
     } finally {
