@@ -33,7 +33,13 @@ export function barChartSpec(title: string, points: readonly ChartPoint[]): TopL
     title,
     data: { values: points.map((p) => ({ ...p, low: p.low ?? p.y, high: p.high ?? p.y })) },
     facet: {
-      row: { field: 'panel', type: 'nominal', title: null, sort: null, header: { labelAngle: 0, labelAlign: 'left' } },
+      row: {
+        field: 'panel',
+        type: 'nominal',
+        title: null,
+        sort: panelOrder(points),
+        header: { labelAngle: 0, labelAlign: 'left' },
+      },
     },
     spec: {
       width: WIDTH,
@@ -74,7 +80,7 @@ export function lineChartSpec(
     $schema: SCHEMA,
     title,
     data: { values: points.map((p) => ({ ...p })) },
-    facet: { row: { field: 'panel', type: 'nominal', title: null, sort: null } },
+    facet: { row: { field: 'panel', type: 'nominal', title: null, sort: panelOrder(points) } },
     spec: {
       width: WIDTH,
       height: 160,
@@ -92,6 +98,11 @@ export function lineChartSpec(
     },
     resolve: { scale: { y: 'independent' } },
   };
+}
+
+/** Panels in the order their first point comes (Vega-Lite would sort them by name). */
+function panelOrder(points: readonly ChartPoint[]): string[] {
+  return [...new Set(points.map((p) => p.panel))];
 }
 
 /** Renders a Vega-Lite spec to an SVG document (a string starting with `<svg`). */
