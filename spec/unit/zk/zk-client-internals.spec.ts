@@ -24,8 +24,8 @@ describe('node-zookeeper-client internals that ZkClient relies on', () => {
     // Never connected: createClient only builds the objects (connect() would open a socket).
     const raw = zookeeper.createClient('127.0.0.1:1');
     const cm = connectionManagerOf(raw);
-    expect(cm.connect).to.be.a('function');
-    expect(cm.onSocketConnected).to.be.a('function');
+    expect(typeof cm.connect).to.equal('function');
+    expect(typeof cm.onSocketConnected).to.equal('function');
     expect(cm).to.have.property('connectTimeoutHandler');
   });
 
