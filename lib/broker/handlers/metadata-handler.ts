@@ -2,6 +2,11 @@
  * Metadata: brokers, controller and partition leadership from the metadata cache (kept from ZooKeeper
  * watches). Missing topics are auto-created when the request allows it and `auto.create.topics.enable` is set
  * (answered LEADER_NOT_AVAILABLE until their leaders are elected, as Kafka does).
+ *
+ * A fenced broker (its ZooKeeper session may be gone, ReplicaManager.leadershipFenced) no longer knows who leads
+ * what it led, nor whether it is itself still part of the cluster: it answers as if it were not live — absent from
+ * the broker list, its partitions LEADER_NOT_AVAILABLE with leader -1 — and with no controller, so that clients
+ * refresh from the brokers that know.
  */
 import { ErrorCode } from '../../common/error-codes.js';
 import { topicNameProblem } from '../../common/topic-partition.js';
@@ -13,7 +18,9 @@ type TopicMetadata = MetadataResponse['topics'][number];
 export async function handleMetadata(s: BrokerServices, req: MetadataRequest): Promise<MetadataResponse> {
   const cache = s.metadataCache;
   const names = req.topics === null ? cache.topics() : req.topics.map((t) => t.name);
-  const live = new Set(cache.aliveBrokers().map((b) => b.id));
+  const fenced = s.replicaManager.leadershipFenced;
+  const brokers = cache.aliveBrokers().filter((b) => !fenced || b.id !== s.brokerId);
+  const live = new Set(brokers.map((b) => b.id));
   const missing = names.filter((n) => !cache.hasTopic(n));
   const created = new Map<string, number>();
   if (missing.length > 0 && req.allowAutoTopicCreation && s.config.autoCreateTopicsEnable) {
@@ -67,9 +74,9 @@ export async function handleMetadata(s: BrokerServices, req: MetadataRequest): P
   });
   return {
     throttleTimeMs: 0,
-    brokers: cache.aliveBrokers().map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack ?? null })),
+    brokers: brokers.map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack ?? null })),
     clusterId: cache.clusterId ?? null,
-    controllerId: cache.controllerId ?? -1,
+    controllerId: fenced ? -1 : (cache.controllerId ?? -1),
     topics,
   };
 }
