@@ -3,7 +3,7 @@
  * check the logs).
  *
  * - `ContinuousProducer` sends numbered values (`v<n>`) round-robin over a topic's partitions, a few at a time,
- *   and records for every acknowledged record its partition and offset, and every failure with its cause.
+ *   and records for every acknowledged record its partition, offset and time, and every failure with its cause.
  * - `replicaRecords` reads a partition's records straight from a broker's segment files (offset → value), and
  *   `replicaBatches` its batches (hex of their bytes), for byte-for-byte comparisons between replicas.
  * - `expectNoAckedLoss` waits until every replica of each partition holds the same batches up to the shortest
@@ -22,6 +22,8 @@ import { waitFor } from './wait-for.js';
 export interface Acked {
   partition: number;
   offset: number;
+  /** Date.now() when the acknowledgement arrived. */
+  atMs: number;
 }
 
 export class ContinuousProducer {
@@ -67,7 +69,7 @@ export class ContinuousProducer {
         return this.producer
           .send({ topic: this.topic, partition: n % this.partitions, value })
           .then((m) => {
-            this.acked.set(value, { partition: m.partition, offset: m.offset });
+            this.acked.set(value, { partition: m.partition, offset: m.offset, atMs: Date.now() });
           })
           .catch((e: unknown) => {
             this.failures.push(e instanceof Error ? e : new Error(String(e)));
