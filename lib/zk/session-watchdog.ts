@@ -17,8 +17,9 @@
  * Rules, with `silent` = now − confirmedAtMs:
  * - probe: when silent ≥ T/3 and no probe is in flight, one cheap request (the Java client's ping interval);
  *   also at once after every (re)connection;
- * - read timeout: when connected and nothing was confirmed for 2T/3 since max(confirmedAtMs, connected since), the
- *   connection is dropped so that the client reconnects (the Java client's readTimeout);
+ * - read timeout: when connected and no answer at all arrived for 2T/3 (since the last answer or the connection,
+ *   whichever is later), the connection is dropped so that the client reconnects (the Java client's readTimeout,
+ *   also measured from the last receipt: a long burst of pipelined requests keeps answering, so it is not dropped);
  * - lost: when silent ≥ T − T/10, `onLost` once; `onConfirmed` when an answer brings silent back below that.
  * A new session (after an expiry) starts over from the time it was started.
  *
@@ -33,9 +34,9 @@ export interface SessionWatchdogOptions {
   sessionTimeoutMs: () => number;
   time: Time;
   scheduler: Scheduler;
-  /** Sends one cheap request; the client reports its answer through `confirmed` like any other. */
+  /** Sends one cheap request; the client reports its answer through `answered` like any other. */
   probe: () => Promise<unknown>;
-  /** Drops the current connection so that the client reconnects (the session stays). */
+  /** Drops the current connection, unanswered for `silentMs`, so that the client reconnects (the session stays). */
   dropConnection: (silentMs: number) => void;
   /** The session may have expired: nothing confirmed it for T − T/10. */
   onLost: (silentMs: number) => void;
@@ -46,6 +47,7 @@ export interface SessionWatchdogOptions {
 export class SessionWatchdog {
   private readonly opts: SessionWatchdogOptions;
   private confirmedAtMs = 0;
+  private lastAnswerAtMs = 0;
   private connectedSinceMs: number | undefined;
   private probing = false;
   private lost = false;
@@ -64,6 +66,7 @@ export class SessionWatchdog {
   /** A session was started now (first, or after an expiry): nothing is known of it before this moment. */
   sessionStarted(): void {
     this.confirmedAtMs = this.opts.time.hiResMs();
+    this.lastAnswerAtMs = this.confirmedAtMs;
     this.connectedSinceMs = undefined;
     this.lost = false;
     this.schedule();
@@ -80,8 +83,9 @@ export class SessionWatchdog {
     this.connectedSinceMs = undefined;
   }
 
-  /** A request sent at `sentAtMs` (this clock) on the current session was answered. */
-  confirmed(sentAtMs: number): void {
+  /** A request sent at `sentAtMs` (this clock) on the current session was answered by the server. */
+  answered(sentAtMs: number): void {
+    this.lastAnswerAtMs = this.opts.time.hiResMs();
     if (sentAtMs <= this.confirmedAtMs) return;
     this.confirmedAtMs = sentAtMs;
     if (this.lost && !this.silentTooLong(this.opts.time.hiResMs())) {
@@ -105,12 +109,10 @@ export class SessionWatchdog {
       this.opts.onLost(silent);
     }
     if (silent >= t / 3) this.sendProbe();
-    if (
-      this.connectedSinceMs !== undefined &&
-      now - Math.max(this.confirmedAtMs, this.connectedSinceMs) >= (2 * t) / 3
-    ) {
+    const unanswered = now - Math.max(this.lastAnswerAtMs, this.connectedSinceMs ?? now);
+    if (this.connectedSinceMs !== undefined && unanswered >= (2 * t) / 3) {
       this.connectedSinceMs = undefined;
-      this.opts.dropConnection(silent);
+      this.opts.dropConnection(unanswered);
     }
     if (checkIntervalMs(t) !== this.checkIntervalMs) this.schedule();
   }

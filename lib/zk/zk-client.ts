@@ -43,7 +43,7 @@ import { silentLogger, type Logger } from '../common/logger.js';
 import { SystemScheduler } from '../common/scheduler.js';
 import { SystemTime } from '../common/time.js';
 import { SessionWatchdog } from './session-watchdog.js';
-import { ZkError, isZkError, zkCodeName } from './zk-errors.js';
+import { ZkError, isZkError, zkCodeName, type ZkCode } from './zk-errors.js';
 
 export type CreateMode = 'PERSISTENT' | 'EPHEMERAL' | 'PERSISTENT_SEQUENTIAL' | 'EPHEMERAL_SEQUENTIAL';
 
@@ -113,6 +113,9 @@ const CLOSE_GRACE_MS = 2_000;
 const EMPTY = Buffer.alloc(0);
 /** Keeps a multi of deletes far below ZooKeeper's default 1 MiB request limit (jute.maxbuffer). */
 const MAX_DELETES_PER_MULTI = 500;
+
+/** Errors that are the server's answer to a request on a live session (its outcome), not a lost connection. */
+const SERVER_ANSWERS: ReadonlySet<ZkCode> = new Set<ZkCode>(['NO_NODE', 'NODE_EXISTS', 'BAD_VERSION', 'NOT_EMPTY']);
 
 const CREATE_MODES: Record<CreateMode, number> = {
   PERSISTENT: zookeeper.CreateMode.PERSISTENT,
@@ -703,13 +706,14 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
                 queueMicrotask(attempt);
                 return;
               }
+              if (SERVER_ANSWERS.has(err.zkCode) && session === this.session) this.watchdog.answered(sentAtMs);
               fail(err);
               return;
             }
             settled = true;
             session.pending.delete(fail);
             // The server heard from this session no earlier than the request was sent (SessionWatchdog).
-            if (session === this.session) this.watchdog.confirmed(sentAtMs);
+            if (session === this.session) this.watchdog.answered(sentAtMs);
             resolve(value as T);
           });
         } catch (e) {

@@ -25,7 +25,7 @@ function setup() {
       s.probes++;
       const sentAt = time.hiResMs();
       if (!s.answering) return new Promise(() => {});
-      s.watchdog.confirmed(sentAt);
+      s.watchdog.answered(sentAt);
       return Promise.resolve();
     },
     dropConnection: () => events.push(`drop@${time.hiResMs()}`),
@@ -50,7 +50,7 @@ describe('SessionWatchdog', () => {
   it('drops a silent connection at 2T/3 and reports the session lost at T - T/10 after the last confirmed send', async () => {
     const s = setup();
     await s.scheduler.tick(1000);
-    s.watchdog.confirmed(s.time.hiResMs()); // a request sent now is answered
+    s.watchdog.answered(s.time.hiResMs()); // a request sent now is answered
     const confirmedAt = s.time.hiResMs();
     s.answering = false;
     await s.scheduler.tick(10_000);
@@ -62,6 +62,19 @@ describe('SessionWatchdog', () => {
     expect(s.watchdog.sessionMayHaveExpired).to.equal(true);
   });
 
+  it('keeps a connection that answers a long burst of old requests, but reports the session lost all the same', async () => {
+    const s = setup();
+    s.answering = false;
+    const burstSentAt = s.time.hiResMs();
+    for (let t = 0; t < 7000; t += 500) {
+      await s.scheduler.tick(500);
+      s.watchdog.answered(burstSentAt); // answers keep coming, to requests sent long ago
+    }
+    expect(s.events.filter((e) => e.startsWith('drop'))).to.deep.equal([]);
+    // The server may have heard nothing newer than the burst: the session may be gone all the same.
+    expect(s.events.filter((e) => e.startsWith('lost'))).to.have.length(1);
+  });
+
   it('reports the session confirmed only for an answer to a request sent within the timeout', async () => {
     const s = setup();
     s.answering = false;
@@ -69,9 +82,9 @@ describe('SessionWatchdog', () => {
     await s.scheduler.tick(7000);
     expect(s.watchdog.sessionMayHaveExpired).to.equal(true);
     // A late answer to a request sent before the silence proves nothing about the session now.
-    s.watchdog.confirmed(oldSend);
+    s.watchdog.answered(oldSend);
     expect(s.watchdog.sessionMayHaveExpired).to.equal(true);
-    s.watchdog.confirmed(s.time.hiResMs() - 100);
+    s.watchdog.answered(s.time.hiResMs() - 100);
     expect(s.watchdog.sessionMayHaveExpired).to.equal(false);
     expect(s.events.at(-1)).to.equal(`confirmed@${s.time.hiResMs()}`);
   });
