@@ -39,6 +39,28 @@ describe('Partition reassignment (4 brokers)', function () {
     await cluster?.stop();
   });
 
+  /** Numbered records sent with acks=all to every partition of `topic` (stop it to wait for what is in flight). */
+  async function loadOn(topic: string, partitions: number): Promise<ContinuousProducer> {
+    const producer = defer(
+      new Producer({
+        'bootstrap.servers': cluster.bootstrapServers,
+        acks: 'all',
+        'linger.ms': 1,
+        'retry.backoff.ms': 50,
+        'metadata.max.age.ms': 1000,
+      }),
+      (p) => p.close(),
+    );
+    await producer.connect();
+    return new ContinuousProducer(producer, topic, partitions).start();
+  }
+
+  async function connectZooKeeper(): Promise<KafkaZkClient> {
+    return defer(await KafkaZkClient.connect({ connect: cluster.zookeeperConnect, sessionTimeoutMs: 6000 }), (c) =>
+      c.close(),
+    );
+  }
+
   it('moves a partition to new replicas under acks=all load, leader included, losing nothing', async () => {
     const admin = defer(new Admin({ 'bootstrap.servers': cluster.bootstrapServers }), (a) => a.close());
     await admin.connect();
@@ -52,21 +74,8 @@ describe('Partition reassignment (4 brokers)', function () {
     const dropped = before.leader;
     const target = [...before.replicas.filter((id) => id !== dropped), outsider];
 
-    const producer = defer(
-      new Producer({
-        'bootstrap.servers': cluster.bootstrapServers,
-        acks: 'all',
-        'linger.ms': 1,
-        'retry.backoff.ms': 50,
-        'metadata.max.age.ms': 1000,
-      }),
-      (p) => p.close(),
-    );
-    await producer.connect();
-    const load = new ContinuousProducer(producer, 'moving', 1).start();
-    const zk = defer(await KafkaZkClient.connect({ connect: cluster.zookeeperConnect, sessionTimeoutMs: 6000 }), (c) =>
-      c.close(),
-    );
+    const load = await loadOn('moving', 1);
+    const zk = await connectZooKeeper();
     try {
       await load.ackedMore(500, 'before the reassignment');
       expect(await zk.createPartitionReassignment([{ topic: 'moving', partition: 0, replicas: target }])).to.equal(
@@ -114,21 +123,8 @@ describe('Partition reassignment (4 brokers)', function () {
     const describe = async () => (await admin.describeTopics([topic]))[0]!.partitions;
     await waitFor(async () => (await describe()).every((p) => p.isr.length === 3), 'every partition fully in sync');
 
-    const producer = defer(
-      new Producer({
-        'bootstrap.servers': cluster.bootstrapServers,
-        acks: 'all',
-        'linger.ms': 1,
-        'retry.backoff.ms': 50,
-        'metadata.max.age.ms': 1000,
-      }),
-      (p) => p.close(),
-    );
-    await producer.connect();
-    const load = new ContinuousProducer(producer, topic, partitions.length).start();
-    const zk = defer(await KafkaZkClient.connect({ connect: cluster.zookeeperConnect, sessionTimeoutMs: 6000 }), (c) =>
-      c.close(),
-    );
+    const load = await loadOn(topic, partitions.length);
+    const zk = await connectZooKeeper();
     const pending = async () => new Set(((await zk.getPartitionReassignment()) ?? []).map((r) => r.partition));
     const file = join(tmpDir(), 'move.json');
     writeFileSync(
@@ -228,9 +224,7 @@ describe('Partition reassignment (4 brokers)', function () {
     const admin = defer(new Admin({ 'bootstrap.servers': cluster.bootstrapServers }), (a) => a.close());
     await admin.connect();
     await admin.createTopics([{ name: 'staying', replicaAssignment: { 0: [1, 2, 3] } }]);
-    const zk = defer(await KafkaZkClient.connect({ connect: cluster.zookeeperConnect, sessionTimeoutMs: 6000 }), (c) =>
-      c.close(),
-    );
+    const zk = await connectZooKeeper();
     const file = join(tmpDir(), 'move.json');
     writeFileSync(
       file,

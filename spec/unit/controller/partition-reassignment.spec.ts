@@ -40,6 +40,16 @@ class FakeReassignmentZk extends FakeControllerZk implements ReassignmentZkClien
   }
 }
 
+/** The leader (1, epoch 6) adds broker 4 to the ISR of t-0, as it does once the new replica caught up. */
+function brokerFourJoinsTheIsr(zk: FakeReassignmentZk): void {
+  const current = zk.get('t', 0)!;
+  zk.put(
+    { topic: 't', partition: 0 },
+    { leader: 1, leaderEpoch: 6, isr: [1, 2, 3, 4], controllerEpoch: EPOCH },
+    current.zkVersion + 1,
+  );
+}
+
 /** Topic t with partition 0 on [1, 2, 3], leader 1, full ISR; brokers 1..4 live. */
 function setup() {
   const context = new ControllerContext(EPOCH, 7);
@@ -73,12 +83,7 @@ describe('PartitionReassigner', () => {
       expect(s.zk.replicasOf('t', 0), 'waits while broker 4 is not in the ISR').to.deep.equal([2, 3, 4, 1]);
       expect(s.zk.reassignment).to.have.length(1);
 
-      const caughtUp = s.zk.get('t', 0)!;
-      s.zk.put(
-        { topic: 't', partition: 0 },
-        { leader: 1, leaderEpoch: 6, isr: [1, 2, 3, 4], controllerEpoch: EPOCH },
-        caughtUp.zkVersion + 1,
-      );
+      brokerFourJoinsTheIsr(s.zk);
       await s.reassigner.advance();
       expect(s.zk.get('t', 0)).to.include({ leader: 2, leaderEpoch: 7 });
       expect(s.zk.get('t', 0)!.isr).to.deep.equal([2, 3, 4]);
@@ -117,12 +122,7 @@ describe('PartitionReassigner', () => {
       expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.equal(replicaAssignment([2, 3, 4, 1], [4], [1]));
 
       s.context.liveBrokerEpochs.set(4, 200);
-      const caughtUp = s.zk.get('t', 0)!;
-      s.zk.put(
-        { topic: 't', partition: 0 },
-        { leader: 1, leaderEpoch: 6, isr: [1, 2, 3, 4], controllerEpoch: EPOCH },
-        caughtUp.zkVersion + 1,
-      );
+      brokerFourJoinsTheIsr(s.zk);
       await s.reassigner.advance();
       expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.equal(replicaAssignment([2, 3, 4]));
       expect(s.zk.get('t', 0)).to.include({ leader: 2 });
@@ -133,12 +133,7 @@ describe('PartitionReassigner', () => {
       const s = setup();
       s.zk.reassignment = [{ topic: 't', partition: 0, replicas: [2, 3, 4] }];
       await s.reassigner.advance();
-      const started = s.zk.get('t', 0)!;
-      s.zk.put(
-        { topic: 't', partition: 0 },
-        { leader: 1, leaderEpoch: 6, isr: [1, 2, 3, 4], controllerEpoch: EPOCH },
-        started.zkVersion + 1,
-      );
+      brokerFourJoinsTheIsr(s.zk);
       for (const id of [2, 3, 4]) s.context.shuttingDownBrokerIds.add(id);
       await s.reassigner.advance();
       expect(s.zk.get('t', 0)).to.include({ leader: 1, leaderEpoch: 6 });
@@ -163,11 +158,7 @@ describe('PartitionReassigner', () => {
       expect(s.zk.get('t', 0)).to.include({ leaderEpoch: 6 });
       expect(s.zk.replicasOf('t', 0)).to.deep.equal([2, 3, 4, 1]);
 
-      s.zk.put(
-        { topic: 't', partition: 0 },
-        { leader: 1, leaderEpoch: 6, isr: [1, 2, 3, 4], controllerEpoch: EPOCH },
-        s.zk.get('t', 0)!.zkVersion + 1,
-      );
+      brokerFourJoinsTheIsr(s.zk);
       await s.reassigner.advance();
       expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.equal(replicaAssignment([2, 3, 4]));
       expect(s.zk.get('t', 0)!.isr).to.deep.equal([2, 3, 4]);
