@@ -38,7 +38,7 @@ import {
 type Handler = (s: BrokerServices, ctx: RequestContext, body: never) => Promise<object | null>;
 
 const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
-  [ApiKey.ApiVersions, (s, _ctx, b) => handleApiVersions(s, b)],
+  [ApiKey.ApiVersions, (_s, ctx, b) => handleApiVersions(ctx, b)],
   [ApiKey.Metadata, (s, _ctx, b) => handleMetadata(s, b)],
   [ApiKey.Produce, (s, ctx, b) => handleProduce(s, ctx, b)],
   [ApiKey.Fetch, (s, _ctx, b) => handleFetch(s, b)],

@@ -240,7 +240,6 @@ export class Broker extends EventEmitter {
       brokerId: c.brokerId,
       config: c,
       topicDefaults,
-      apiVersions,
       metadataCache: this.metadataCache,
       replicaManager: this.replicaManager,
       controller: this.controller,

@@ -3,7 +3,6 @@
  * `Broker` (the composition root) and passed to every handler; handlers hold no state of their own.
  */
 import type { Logger } from '../../common/logger.js';
-import type { ApiVersions } from '../../protocol/api-versions.js';
 import type { KafkaController } from '../../controller/controller.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
 import type { TopicAdmin } from '../../controller/topic-admin.js';
@@ -17,7 +16,6 @@ export interface BrokerServices {
   readonly config: BrokerConfig;
   /** Broker-wide defaults of the per-topic keys (`topicConfigDefaults(config)`). */
   readonly topicDefaults: Readonly<Record<string, string>>;
-  readonly apiVersions: ApiVersions;
   readonly metadataCache: MetadataCache;
   readonly replicaManager: ReplicaManager;
   readonly controller: KafkaController;
