@@ -99,6 +99,10 @@ export class SocketServer {
     return this.boundPort;
   }
 
+  get listenerName(): string {
+    return this.listener.name;
+  }
+
   get connectionCount(): number {
     return this.connections.size;
   }

@@ -36,6 +36,7 @@ export interface ServerCodec {
   /**
    * The chunks of a response that fails the whole request with `error`, or null when this protocol has no way to
    * say so for this request (then the connection is closed, as Kafka closes it on a request it cannot answer).
+   * Never throws.
    */
   encodeError(request: DecodedRequest, error: ApiError): Buffer[] | null;
 }
