@@ -1,7 +1,11 @@
 /**
- * Produce (0) on a Kafka listener: v3-9, flexible from v9. From v3 a request carries record batches in the v2
- * format (magic 2), which is what the log stores; v0-2 would carry message sets v0/v1, which this broker does not
- * convert, so they are not served (clients negotiate v3+; Kafka 4.0 made v3 its minimum too).
+ * Produce (0) on a Kafka listener: v0-9, flexible from v9; transactionalId from v3, logAppendTimeMs in responses
+ * from v2, logStartOffset from v5, record errors and the error message from v8.
+ *
+ * The log stores record batches v2 (magic 2), which clients send from v3 on. v0-2 are served too, because
+ * librdkafka 2.0 compresses with gzip, snappy or lz4 only when the broker lists Produce v0; as in Kafka, their
+ * records are not checked against the version, and a message set of magic 0 or 1 (which this broker does not
+ * convert) is refused per partition with CORRUPT_MESSAGE by the log's validation.
  *
  * The record bytes are a zero-copy slice of the request frame, appended as they are.
  */
@@ -13,10 +17,10 @@ import { field } from '../kafka-schema.js';
 export const KAFKA_PRODUCE = defineKafkaApi<ProduceRequest, ProduceResponse>({
   apiKey: ApiKey.Produce,
   name: 'Produce',
-  versions: '3-9',
+  versions: '0-9',
   flexibleVersions: '9+',
   request: [
-    field('transactionalId', 'string', { nullable: '3+' }),
+    field('transactionalId', 'string', { versions: '3+', nullable: '3+' }),
     field('acks', 'int16'),
     field('timeoutMs', 'int32'),
     field('topicData', [

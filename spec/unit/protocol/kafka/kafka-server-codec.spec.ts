@@ -6,15 +6,12 @@ import { ApiVersions } from '../../../../lib/protocol/api-versions.js';
 import { FrameDecoder } from '../../../../lib/protocol/frame-decoder.js';
 import { InvalidFrameError } from '../../../../lib/protocol/invalid-frame-error.js';
 import { KafkaServerCodec } from '../../../../lib/protocol/kafka/kafka-server-codec.js';
-import { KafkaWriter } from '../../../../lib/protocol/kafka/kafka-writer.js';
-import type { KafkaApi } from '../../../../lib/protocol/kafka/kafka-api.js';
-import { KAFKA_APIS } from '../../../../lib/protocol/kafka/messages/index.js';
 import type { DecodedRequest } from '../../../../lib/protocol/server-codec.js';
 import { API_DEFINITIONS } from '../../../../lib/protocol/messages/index.js';
+import { kafkaRequestFrame } from '../../../helpers/kafka-wire.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const codec = new KafkaServerCodec(ApiVersions.defaults());
-const api = (apiKey: number): KafkaApi => KAFKA_APIS.find((a) => a.apiKey === apiKey)!;
 
 /** Request frames as real clients sent them (size prefix included), captured from librdkafka 2.0.2 and KafkaJS 2.2.4. */
 const GOLDEN = {
@@ -54,20 +51,6 @@ function decodeFrame(frame: Buffer, split = frame.length): DecodedRequest {
   decoder.push(frame.subarray(split));
   expect(frames).to.have.length(1);
   return codec.decodeRequest(frames[0]!);
-}
-
-/** A request frame as a Kafka client writes it, from the same table (header v1, or v2 when flexible). */
-function requestFrame(apiKey: number, version: number, body: object, correlationId = 1, clientId = 'spec'): Buffer {
-  const a = api(apiKey);
-  const w = new KafkaWriter();
-  w.begin();
-  w.int16(apiKey);
-  w.int16(version);
-  w.int32(correlationId);
-  w.string(clientId, false);
-  if (a.requestHeaderVersion(version) === 2) w.uvarint(0);
-  a.request(version).write(w, body);
-  return Buffer.concat(w.finish());
 }
 
 const encodeResponse = (request: DecodedRequest, body: object) => Buffer.concat(codec.encodeResponse(request, body));
@@ -170,9 +153,10 @@ describe('KafkaServerCodec', () => {
           expect(decodeFrame(frame, split), `${name} split at ${split}`).to.deep.equal(whole);
         }
         const { apiKey, apiVersion, correlationId, clientId } = whole.header;
-        expect(requestFrame(apiKey, apiVersion, whole.body as object, correlationId, clientId!), name).to.deep.equal(
-          frame,
-        );
+        expect(
+          kafkaRequestFrame(apiKey, apiVersion, whole.body as object, correlationId, clientId!),
+          name,
+        ).to.deep.equal(frame);
       }
     });
 
@@ -195,10 +179,10 @@ describe('KafkaServerCodec', () => {
         new ApiVersions(API_DEFINITIONS.filter((d) => d.apiKey === ApiKey.Produce || d.apiKey === ApiKey.ApiVersions)),
       );
       expect(some.apiVersions).to.deep.equal([
-        { apiKey: ApiKey.Produce, minVersion: 3, maxVersion: 9 },
+        { apiKey: ApiKey.Produce, minVersion: 0, maxVersion: 9 },
         { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 3 },
       ]);
-      expect(() => some.decodeRequest(requestFrame(ApiKey.Metadata, 1, { topics: null }).subarray(4))).to.throw(
+      expect(() => some.decodeRequest(kafkaRequestFrame(ApiKey.Metadata, 1, { topics: null }).subarray(4))).to.throw(
         InvalidFrameError,
         /API key 3 \(Metadata\) is not served/,
       );
@@ -214,15 +198,15 @@ describe('KafkaServerCodec', () => {
     });
 
     it('closes on any other API of a version it does not serve, as Kafka cannot parse it either', () => {
-      const produceV2 = hex('00000010 0000 0002 00000001 ffff ffff 00000000 00000000');
-      expect(() => codec.decodeRequest(produceV2.subarray(4))).to.throw(InvalidFrameError, /Produce v2 is not served/);
+      const fetchV3 = hex('00000010 0001 0003 00000001 ffff ffffffff 00000000 00000000');
+      expect(() => codec.decodeRequest(fetchV3.subarray(4))).to.throw(InvalidFrameError, /Fetch v3 is not served/);
       expect(() => codec.decodeRequest(hex('0063 0000 00000001 ffff'))).to.throw(InvalidFrameError, /API key 99/);
     });
   });
 
   describe('responses', () => {
     const request = (apiKey: number, version: number, body: object = {}) =>
-      codec.decodeRequest(requestFrame(apiKey, version, body, 7).subarray(4));
+      codec.decodeRequest(kafkaRequestFrame(apiKey, version, body, 7).subarray(4));
 
     it('writes ApiVersions v3 with a v0 response header (no tagged fields) and a flexible body', () => {
       const body = {
@@ -376,11 +360,13 @@ describe('KafkaServerCodec', () => {
 
   describe('request semantics of older versions', () => {
     it('reads an empty Metadata v0 topic list as all topics, and gives JoinGroup v0 its session timeout to rebalance', () => {
-      expect(codec.decodeRequest(requestFrame(ApiKey.Metadata, 0, { topics: [] }).subarray(4)).body).to.deep.include({
+      expect(
+        codec.decodeRequest(kafkaRequestFrame(ApiKey.Metadata, 0, { topics: [] }).subarray(4)).body,
+      ).to.deep.include({
         topics: null,
         allowAutoTopicCreation: true,
       });
-      const join = requestFrame(ApiKey.JoinGroup, 0, { groupId: 'g', sessionTimeoutMs: 6000, protocols: [] });
+      const join = kafkaRequestFrame(ApiKey.JoinGroup, 0, { groupId: 'g', sessionTimeoutMs: 6000, protocols: [] });
       expect(codec.decodeRequest(join.subarray(4)).body).to.deep.include({
         sessionTimeoutMs: 6000,
         rebalanceTimeoutMs: 6000,
@@ -397,7 +383,7 @@ describe('KafkaServerCodec', () => {
     });
 
     it("answers a body the API's validator refuses in the response's errorCode, when the version has one", () => {
-      const request = codec.decodeRequest(requestFrame(ApiKey.Fetch, 7, fetchBody(-1), 5).subarray(4));
+      const request = codec.decodeRequest(kafkaRequestFrame(ApiKey.Fetch, 7, fetchBody(-1), 5).subarray(4));
       expect(request.error?.errorName).to.equal('INVALID_REQUEST');
       expect(request.error?.message).to.match(/topics\[0\]\.partitions\[0\]\.partition/);
       const bytes = Buffer.concat(codec.encodeError(request, request.error!)!);
@@ -405,16 +391,16 @@ describe('KafkaServerCodec', () => {
     });
 
     it('has no way to answer it in a version without a top-level errorCode, so the connection closes', () => {
-      const request = codec.decodeRequest(requestFrame(ApiKey.Fetch, 6, fetchBody(-1)).subarray(4));
+      const request = codec.decodeRequest(kafkaRequestFrame(ApiKey.Fetch, 6, fetchBody(-1)).subarray(4));
       expect(request.error?.errorName).to.equal('INVALID_REQUEST');
       expect(codec.encodeError(request, request.error!)).to.equal(null);
       expect(codec.encodeError(request, new ApiError('UNKNOWN_SERVER_ERROR'))).to.equal(null);
     });
 
     it('answers an incremental fetch FETCH_SESSION_ID_NOT_FOUND: this broker keeps no fetch sessions', () => {
-      const full = codec.decodeRequest(requestFrame(ApiKey.Fetch, 11, fetchBody(0, 0)).subarray(4));
+      const full = codec.decodeRequest(kafkaRequestFrame(ApiKey.Fetch, 11, fetchBody(0, 0)).subarray(4));
       expect(full.error).to.equal(null);
-      const incremental = codec.decodeRequest(requestFrame(ApiKey.Fetch, 11, fetchBody(0, 4)).subarray(4));
+      const incremental = codec.decodeRequest(kafkaRequestFrame(ApiKey.Fetch, 11, fetchBody(0, 4)).subarray(4));
       expect(incremental.error?.errorCode).to.equal(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
     });
   });
