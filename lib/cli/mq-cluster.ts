@@ -31,9 +31,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--port <port>', 'port of broker 1; broker i listens on port + i - 1', intArg('--port', 0), 9092)
     .option(
       '--kafka-port <port>',
-      "port of broker 1's listener for Kafka clients (Kafka's wire protocol); broker i's is kafka-port + i - 1",
+      "port of broker 1's listener for Kafka clients (Kafka's wire protocol); broker i's is kafka-port + i - 1 " +
+        '(default: port + 100, or 0 with --port 0)',
       intArg('--kafka-port', 0),
-      9192,
     )
     .option('--no-kafka', 'open no listener for Kafka clients')
     .option('--override <key=value>', 'broker property for every broker (repeatable)', propArg, {})
@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
         dir: string;
         zkPort: number;
         port: number;
-        kafkaPort: number;
+        kafkaPort?: number;
         kafka: boolean;
         override: Record<string, string>;
         detach?: boolean;

@@ -190,8 +190,9 @@ describe('Kafka clients through the Kafka-protocol listener (kcat, confluent-kaf
       await c.connect();
       await c.subscribe({ topic, fromBeginning: true });
       await c.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: ({ message }) => {
           if (!seenBy.has(message.value!.toString())) seenBy.set(message.value!.toString(), i);
+          return Promise.resolve();
         },
       });
     }
@@ -241,7 +242,7 @@ describe('Kafka clients through the Kafka-protocol listener (kcat, confluent-kaf
     await kjs.connect();
     await kjs.subscribe({ topic, fromBeginning: true });
     let read = 0;
-    await kjs.run({ autoCommit: false, eachMessage: async () => void read++ });
+    await kjs.run({ autoCommit: false, eachMessage: () => Promise.resolve(void read++) });
     await waitFor(() => read === 20, 'KafkaJS to read the twenty records');
     await kjs.commitOffsets([{ topic, partition: 0, offset: '10' }]);
     await kjs.disconnect();

@@ -154,7 +154,7 @@ describe('KafkaServerCodec', () => {
         }
         const { apiKey, apiVersion, correlationId, clientId } = whole.header;
         expect(
-          kafkaRequestFrame(apiKey, apiVersion, whole.body as object, correlationId, clientId!),
+          kafkaRequestFrame(apiKey, apiVersion, whole.body as object, correlationId, clientId),
           name,
         ).to.deep.equal(frame);
       }
