@@ -2,6 +2,7 @@
  * DescribeCluster: cluster id, controller and live brokers from the metadata cache, each with its endpoint on the
  * listener the request arrived on (brokers without one are left out).
  */
+import { ErrorCode } from '../../common/error-codes.js';
 import type { RequestContext } from '../../network/request-context.js';
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/index.js';
 import { endpointOn, type BrokerServices } from './broker-services.js';
@@ -19,7 +20,7 @@ export async function handleDescribeCluster(
   }
   return {
     throttleTimeMs: 0,
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
     errorMessage: null,
     clusterId: c.clusterId ?? '',
     controllerId: c.controllerId ?? -1,
