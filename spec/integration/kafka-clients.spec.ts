@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { CompressionTypes } from 'kafkajs';
-import { Admin, Consumer, Producer, type ConsumerRecord } from '../../lib/client/index.js';
+import { Admin, Consumer, Producer } from '../../lib/client/index.js';
 import { CompressionType } from '../../lib/record/record-batch.js';
 import { iterateBatches } from '../../lib/record/record-batch-reader.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { defer } from '../helpers/cleanup.js';
+import { readN } from '../helpers/consume.js';
 import { kafkaJs, kcat, python } from '../helpers/kafka-tools.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -47,15 +48,6 @@ describe('Kafka clients through the Kafka-protocol listener (kcat, confluent-kaf
     );
     await c.connect();
     return c;
-  }
-
-  async function readN(c: Consumer, n: number): Promise<ConsumerRecord[]> {
-    const out: ConsumerRecord[] = [];
-    for await (const r of c) {
-      out.push(r);
-      if (out.length === n) break;
-    }
-    return out;
   }
 
   /** The batches of a partition as its leader stored them. */

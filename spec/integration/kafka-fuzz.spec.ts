@@ -18,18 +18,7 @@ import { defer } from '../helpers/cleanup.js';
 import { kafkaJs } from '../helpers/kafka-tools.js';
 import { decodeKafkaResponse, kafkaRequestFrame } from '../helpers/kafka-wire.js';
 import { buildBatch, createTopic } from '../helpers/wire.js';
-
-/** A small deterministic PRNG so a failure can be replayed with the printed seed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 /** A raw connection that sends one frame at a time and waits for its response frame or the broker's close. */
 class RawConnection {
