@@ -231,7 +231,7 @@ describe('KafkaServerCodec', () => {
       );
     });
 
-    it('writes Produce v3 without the fields later versions added', () => {
+    it('writes Produce v0 and v3 without the fields later versions added', () => {
       const body = {
         responses: [
           {
@@ -254,6 +254,12 @@ describe('KafkaServerCodec', () => {
       const produce = request(ApiKey.Produce, 3, { transactionalId: null, acks: 1, timeoutMs: 1, topicData: [] });
       expect(encodeResponse(produce, body)).to.deep.equal(
         hex('0000002a 00000007 00000001 0002 6162 00000001 00000000 0000 0000000000000005 ffffffffffffffff 00000000'),
+      );
+      // v0: no logAppendTimeMs (v2+) and no throttleTimeMs (v1+); transactionalId (v3+) decodes as null.
+      const v0 = request(ApiKey.Produce, 0, { acks: 1, timeoutMs: 1, topicData: [] });
+      expect(v0.body).to.deep.include({ transactionalId: null });
+      expect(encodeResponse(v0, body)).to.deep.equal(
+        hex('0000001e 00000007 00000001 0002 6162 00000001 00000000 0000 0000000000000005'),
       );
     });
 
