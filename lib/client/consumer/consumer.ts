@@ -5,6 +5,8 @@
  * - `run({ eachMessage })` or `run({ eachBatch })`: a handler per record, or per record batch (a `ConsumerBatch`
  *   whose records are decoded only as the handler iterates them: the fastest path). `run()` resolves after
  *   `stop()` or `close()`, and rejects with the first error the consumer cannot handle itself.
+ * Each poll (one step of the reader: a batch for eachBatch, the records of one for eachMessage and the iterator) hands
+ * out at most `max.poll.records` records; a record batch holding more is handed out in parts.
  * Reading drives fetching: the `Fetcher` keeps one response per partition ahead of the reader and no more, so a
  * slow handler slows fetching instead of filling memory.
  *
@@ -88,7 +90,10 @@ export interface RebalanceListener {
 export interface RunOptions {
   /** Called per record, in offset order per partition; awaited before the next. */
   eachMessage?: (payload: EachMessagePayload) => void | Promise<void>;
-  /** Called per record batch; records the handler does not iterate count as consumed when it returns. */
+  /**
+   * Called per record batch, or per part of one (at most `max.poll.records` records); records the handler does not
+   * iterate count as consumed when it returns.
+   */
   eachBatch?: (payload: EachBatchPayload) => void | Promise<void>;
 }
 
@@ -121,6 +126,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private autoCommitTimer: NodeJS.Timeout | undefined;
   private state: ConsumerState = 'New';
   private current: CompletedFetch | null = null;
+  /** The ConsumerBatch handed out last: the next poll continues its record batch when max.poll.records cut it short. */
+  private lastPart: ConsumerBatch | null = null;
   private reading = false;
   private stopping = false;
 
@@ -522,13 +529,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       if (rejoining !== undefined) await rejoining;
       const error = this.fetcher.takeError();
       if (error !== undefined) throw error;
+      const rest = this.lastPart?.continuation() ?? null;
+      this.lastPart = rest;
+      if (rest !== null) return rest;
       const current = this.current;
       if (current !== null && !current.isStale) {
         const view = current.nextBatch();
         if (view !== null) {
           const records = view.compression === CompressionType.Zstd ? await view.recordsAsync() : view.records();
           if (current.isStale) continue;
-          return new ConsumerBatch(
+          const batch = new ConsumerBatch(
             current.state,
             current.epoch,
             records,
@@ -536,7 +546,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
             view.lastOffset,
             current.highWatermark,
             timestampTypeName(view.timestampType),
+            this.options['max.poll.records'],
           );
+          this.lastPart = batch;
+          return batch;
         }
       }
       this.current = this.fetcher.pollCompletedFetch();
