@@ -97,6 +97,9 @@ export interface RunOptions {
   eachBatch?: (payload: EachBatchPayload) => void | Promise<void>;
 }
 
+/** Hears the outcome of each automatic commit: the offsets committed, and null or why the commit failed. */
+export type AutoCommitListener = (offsets: readonly OffsetToCommit[], error: Error | null) => void;
+
 /** A timestamp lookup result: the first offset whose record timestamp is >= the one asked (-1: none). */
 export interface OffsetAndTimestamp {
   topic: string;
@@ -124,6 +127,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   /** Group membership after subscribe(); null with manual assignment. */
   private coordinator: ConsumerCoordinator | null = null;
   private autoCommitTimer: NodeJS.Timeout | undefined;
+  private autoCommitListener: AutoCommitListener | null = null;
   private state: ConsumerState = 'New';
   private current: CompletedFetch | null = null;
   /** The ConsumerBatch handed out last: the next poll continues its record batch when max.poll.records cut it short. */
@@ -318,6 +322,15 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         else this.logger.warn({ err: error }, 'commitAsync failed');
       },
     );
+  }
+
+  /**
+   * Tells `listener` of every commit the consumer makes by itself with `enable.auto.commit` (every
+   * `auto.commit.interval.ms`, before partitions are revoked, on close): the offsets, and null or the error. Kafka's
+   * consumer only logs these outcomes; `mq-admin verifiable-consumer` prints them. Replaces an earlier listener.
+   */
+  onAutoCommit(listener: AutoCommitListener | null): void {
+    this.autoCommitListener = listener;
   }
 
   /** The group's committed offsets of `partitions` (needs `group.id`): null where the group has none. */
@@ -591,16 +604,25 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       .finally(() => this.fetcher.sendFetches());
   }
 
-  /** Commits the current positions (auto commit); failures are logged, the next commit retries. */
+  /**
+   * Commits the current positions (auto commit); failures are logged, the next commit retries. The auto commit
+   * listener hears of the outcome either way.
+   */
   private async commitPositions(why: string): Promise<void> {
     const positions = this.subscriptions.all().filter((s) => s.position !== null);
     if (positions.length === 0 || this.groupOffsets === null) return;
+    const offsets = positions.map(({ topic, partition, position }) => ({ topic, partition, offset: position! }));
+    let error: Error | null = null;
     try {
-      await this.groupOffsets.commit(
-        positions.map(({ topic, partition, position }) => ({ topic, partition, offset: position! })),
-      );
+      await this.groupOffsets.commit(offsets);
     } catch (err) {
+      error = err as Error; // GroupOffsets rejects with ApiError, TimeoutError or ConnectionError
       this.logger.warn({ err, why }, 'committing positions failed');
+    }
+    try {
+      this.autoCommitListener?.(offsets, error);
+    } catch (err) {
+      this.logger.error({ err }, 'the auto commit listener threw');
     }
   }
 
