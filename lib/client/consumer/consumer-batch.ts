@@ -7,7 +7,8 @@
  * Iterating decodes one record per step (lib/record's `RecordIterator`: key, value and header values are views into
  * the fetched buffer, not copies), skips records below the partition's position (a batch fetched from its middle),
  * and advances the position past each record it hands out — unless the partition was sought, paused or reassigned
- * meanwhile, in which case iteration ends.
+ * meanwhile, in which case iteration ends. The reader tells it when the application finished with what it handed out
+ * (`markProcessed`, `finish`), which is what commits store.
  * Ownership: the parts of one record batch share its RecordIterator; only the newest part is iterated.
  */
 import type { Record, RecordIterator } from '../../record/record.js';
@@ -60,13 +61,28 @@ export class ConsumerBatch implements IterableIterator<Record> {
    * Marks this part consumed (after an `eachBatch` handler that did not iterate every record): the position moves
    * past the records it would have handed out.
    */
-  markConsumed(): void {
+  private markConsumed(): void {
     if (this.state.epoch !== this.epoch) return;
     if (this.records.remaining <= this.maxRecords - this.handed) {
       if (this.state.position! <= this.lastOffset) this.state.position = this.lastOffset + 1;
     } else {
       while (this.next().done !== true);
     }
+  }
+
+  /** The application finished with the record at `offset` (its eachMessage resolved, or the iterator moved on). */
+  markProcessed(offset: number): void {
+    this.state.markProcessed(offset + 1);
+  }
+
+  /**
+   * After the eachBatch handler resolved: this part counts as consumed (`markConsumed`) and everything handed out up
+   * to the position as processed; what the handler left behind by seeking stays as it said.
+   */
+  finish(): void {
+    this.markConsumed();
+    const position = this.state.position;
+    if (position !== null) this.state.markProcessed(position);
   }
 
   /** The rest of the record batch, when max.poll.records cut this part short and the partition did not move. */

@@ -35,7 +35,11 @@ export interface ConsumerOptions extends CommonClientOptions {
   'max.poll.interval.ms'?: number;
   /** Assignors in preference order: 'range', 'roundrobin' (or Kafka's class names). @default ['range'] */
   'partition.assignment.strategy'?: readonly string[] | string;
-  /** Commit the positions of a subscribed consumer every `auto.commit.interval.ms`, on rebalance and on close. @default true */
+  /**
+   * Commit, for a subscribed consumer, what the application finished (per partition the offset after the last record
+   * whose handler resolved) every `auto.commit.interval.ms`, before partitions are revoked and on close: at-least-once.
+   * @default true
+   */
   'enable.auto.commit'?: boolean;
   /** Unit: ms. @default 5000 */
   'auto.commit.interval.ms'?: number;
