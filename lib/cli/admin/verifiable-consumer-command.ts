@@ -31,9 +31,10 @@ import { Command, Option } from 'commander';
 import { Consumer, type AutoCommitListener } from '../../client/consumer/consumer.js';
 import type { OffsetToCommit } from '../../client/consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../../client/consumer/subscription-state.js';
+import { toError } from '../../common/errors.js';
 import type { Record as FetchedRecord } from '../../record/record.js';
 import { errorText, intArg, readPropertiesFile, signedIntArg } from '../args.js';
-import { UsageError } from './connection.js';
+import { UsageError } from '../cli-errors.js';
 
 interface VerifiableConsumerFlags {
   bootstrapServer?: string;
@@ -243,7 +244,7 @@ Example:
               if (flags.enableAutocommit !== true) {
                 await consumer.commit(offsets).then(
                   () => reportCommit(offsets, null),
-                  (err: unknown) => reportCommit(offsets, err as Error),
+                  (err: unknown) => reportCommit(offsets, toError(err)),
                 );
               }
               if (consumed >= limit) {
@@ -254,7 +255,7 @@ Example:
           });
         }
       } catch (e) {
-        failure = e as Error;
+        failure = toError(e);
       } finally {
         process.removeListener('SIGINT', stop);
         process.removeListener('SIGTERM', stop);

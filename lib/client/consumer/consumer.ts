@@ -658,7 +658,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     try {
       await this.groupOffsets.commit(offsets);
     } catch (err) {
-      error = err as Error; // GroupOffsets rejects with ApiError, TimeoutError or ConnectionError
+      error = toError(err);
       this.logger.warn({ err, when }, 'auto commit failed');
     }
     try {
