@@ -89,13 +89,6 @@ describe('At-least-once delivery with auto commit (verifiable consumers SIGKILLe
         { timeoutMs: 30_000, intervalMs: 5 },
       );
       await victim.kill();
-      console.log(
-        'KILL',
-        victim.name,
-        victim.consumed,
-        victim.processed().length,
-        JSON.stringify(victim.events.slice(-6)),
-      );
       const replacement = start();
       members[members.indexOf(victim)] = replacement;
       await waitFor(
@@ -158,5 +151,56 @@ describe('At-least-once delivery with auto commit (verifiable consumers SIGKILLe
     const processedLines = all.reduce((n, m) => n + m.processed().length, 0);
     // Reported for whoever reads the run's output: redelivered records are duplicates, not losses.
     console.log(`      ${processedLines - RECORDS} records processed twice after ${KILLS} SIGKILLs`);
+  });
+
+  it("without --enable-autocommit commits after every poll, as Kafka's tool, and exits after --max-messages", async () => {
+    const admin = defer(new Admin({ 'bootstrap.servers': cluster.bootstrapServers }), (a) => a.close());
+    await admin.connect();
+    await admin.createTopics([{ name: 'verified', numPartitions: 2, replicationFactor: 1 }]);
+    const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers }), (p) => p.close());
+    await producer.connect();
+    await producer.sendBatch(
+      Array.from({ length: 40 }, (_, i) => ({ topic: 'verified', partition: i % 2, key: `k${i}`, value: String(i) })),
+    );
+    const dir = tmpDir();
+    writeFileSync(join(dir, 'consumer.properties'), 'max.poll.records=10\n');
+    const tool = new VerifiableConsumerProcess(
+      'manual',
+      [
+        ...['--bootstrap-server', cluster.bootstrapServers, '--topic', 'verified', '--group-id', 'manual'],
+        ...['--max-messages', '25', '--verbose', '--consumer.config', join(dir, 'consumer.properties')],
+      ],
+      join(dir, 'processed.jsonl'),
+    );
+    expect(await tool.exited, `exit code; stderr: ${tool.errors}`).to.equal(0);
+    const names = tool.events.map((e) => e.name);
+    expect(names[0]).to.equal('startup_complete');
+    expect(names.at(-1)).to.equal('shutdown_complete');
+    expect(tool.named('partitions_assigned')[0]!.partitions).to.have.deep.members([
+      { topic: 'verified', partition: 0 },
+      { topic: 'verified', partition: 1 },
+    ]);
+    expect(tool.consumed).to.equal(25);
+    expect(tool.named('record_data')).to.have.length(25);
+    expect(tool.processed()).to.have.length(25);
+    // Each poll is followed by the commit of the offset after its last record, acknowledged.
+    for (const [i, name] of names.entries()) {
+      if (name !== 'records_consumed') continue;
+      const poll = tool.events[i]!.partitions![0]!;
+      expect(poll.count, 'a poll holds at most max.poll.records').to.be.at.most(10);
+      const commit = tool.events.slice(i + 1).find((e) => e.name === 'offsets_committed')!;
+      expect(commit).to.include({ success: true });
+      expect(commit.offsets).to.deep.equal([
+        { topic: 'verified', partition: poll.partition, offset: poll.maxOffset! + 1 },
+      ]);
+    }
+    const committed = await admin.listConsumerGroupOffsets('manual', [
+      { topic: 'verified', partition: 0 },
+      { topic: 'verified', partition: 1 },
+    ]);
+    expect(
+      committed.reduce((n, c) => n + Math.max(0, c.offset), 0),
+      'records committed in all',
+    ).to.equal(25);
   });
 });
