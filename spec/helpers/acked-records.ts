@@ -22,12 +22,15 @@ import { waitFor } from './wait-for.js';
 export interface Acked {
   partition: number;
   offset: number;
-  /** Date.now() when the acknowledgement arrived. */
+}
+
+/** An acknowledgement as ContinuousProducer records it: where, and when it arrived (Date.now()). */
+export interface TimedAck extends Acked {
   atMs: number;
 }
 
 export class ContinuousProducer {
-  readonly acked = new Map<string, Acked>();
+  readonly acked = new Map<string, TimedAck>();
   readonly failures: Error[] = [];
   private next = 0;
   private stopped = false;
