@@ -5,8 +5,8 @@
  * It implements just enough of each API for the client: Metadata, Produce (acks 0/1/-1), Fetch (long poll up to
  * maxWaitMs), ListOffsets (earliest, latest, by timestamp), CreateTopics, DeleteTopics, CreatePartitions,
  * DescribeConfigs, AlterConfigs, DescribeCluster. Specs steer it: `moveLeader()`, `failNext()` (answer the next
- * matching partition requests with an error code), `stop()`/`restart()` a broker, and `requests` (what each broker
- * received, in order).
+ * matching partition requests with an error code), `stop()`/`restart()` a broker, `silence()` one (it reads requests
+ * and never answers: a hung or partitioned broker), and `requests` (what each broker received, in order).
  */
 import { ErrorCode } from '../../../lib/common/error-codes.js';
 import { ApiKey } from '../../../lib/protocol/api-keys.js';
@@ -59,6 +59,8 @@ export class MockCluster {
   readonly requests: ReceivedRequest[] = [];
   controllerId = 0;
   autoCreateTopics = false;
+  /** Brokers that receive requests and never answer them. */
+  readonly silenced = new Set<number>();
   private readonly servers = new Map<number, SocketServer>();
   private readonly ports = new Map<number, number>();
   private readonly faults: Fault[] = [];
@@ -173,6 +175,7 @@ export class MockCluster {
     body: unknown,
   ): Promise<object | null> {
     this.requests.push({ nodeId, apiKey: header.apiKey, body });
+    if (this.silenced.has(nodeId)) return new Promise(() => {});
     switch (header.apiKey) {
       case ApiKey.Metadata:
         return this.metadata(body as MetadataRequest);
