@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { freePort } from '../../lib/cli/local-cluster.js';
+import { freePort } from '../../lib/network/free-port.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { ResponseCuttingProxy } from '../helpers/response-cutting-proxy.js';
 import { tmpDir } from '../helpers/tmp-dir.js';

@@ -9,7 +9,7 @@
  */
 import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError, MqError } from '../../common/errors.js';
-import type { ConfigKey, ConfigType } from '../../common/config-def.js';
+import { formatConfigValue, type ConfigKey, type ConfigType } from '../../common/config-def.js';
 import { LOG_CONFIG } from '../../log/log-config.js';
 import type {
   AlterConfigsRequest,
@@ -37,15 +37,10 @@ const CONFIG_TYPES: Record<ConfigType, number> = {
 
 type DescribedConfig = DescribeConfigsResponse['results'][number]['configs'][number];
 
-function render(v: unknown): string | null {
-  if (v === undefined || v === null) return null;
-  return Array.isArray(v) ? v.join(',') : String(v);
-}
-
 type Synonym = DescribedConfig['synonyms'][number];
 
 function described(
-  key: ConfigKey<any>,
+  key: ConfigKey<unknown>,
   value: string | null,
   source: number,
   withDocs: boolean,
@@ -71,8 +66,8 @@ function brokerKeySynonyms(s: BrokerServices, name: string): Synonym[] {
   const field = BROKER_CONFIG.fieldOf(name);
   const key = BROKER_CONFIG.keyOf(name);
   if (field === undefined || key === undefined) return [];
-  const value = render((s.config as unknown as Record<string, unknown>)[field]);
-  const dflt = render(key.default);
+  const value = formatConfigValue((s.config as unknown as Record<string, unknown>)[field]);
+  const dflt = formatConfigValue(key.default);
   const out: Synonym[] = [];
   if (value !== dflt) out.push({ name, value, source: SOURCE_STATIC_BROKER });
   if (dflt !== null && !UNSET_BY_DEFAULT.has(name)) out.push({ name, value: dflt, source: SOURCE_DEFAULT });
@@ -116,13 +111,13 @@ export async function handleDescribeConfigs(
             if (overrides[k.name] !== undefined)
               return described(k, overrides[k.name]!, SOURCE_TOPIC, req.includeDocumentation, synonyms);
             const brokerValue = s.topicDefaults[k.name];
-            const kafkaDefault = render(k.default);
+            const kafkaDefault = formatConfigValue(k.default);
             return brokerValue !== undefined && brokerValue !== kafkaDefault
               ? described(k, brokerValue, SOURCE_STATIC_BROKER, req.includeDocumentation, synonyms)
               : described(k, kafkaDefault, SOURCE_DEFAULT, req.includeDocumentation, synonyms);
           });
         return {
-          errorCode: 0,
+          errorCode: ErrorCode.NONE,
           errorMessage: null,
           resourceType: r.resourceType,
           resourceName: r.resourceName,
@@ -141,17 +136,17 @@ export async function handleDescribeConfigs(
         const configs = Object.entries(BROKER_CONFIG.fields)
           .filter(([, k]) => !wanted || wanted.has(k.name))
           .map(([field, k]) => {
-            const value = render(values[field]);
+            const value = formatConfigValue(values[field]);
             return described(
               k,
               value,
-              value === render(k.default) ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER,
+              value === formatConfigValue(k.default) ? SOURCE_DEFAULT : SOURCE_STATIC_BROKER,
               req.includeDocumentation,
               req.includeSynonyms ? brokerKeySynonyms(s, k.name) : [],
             );
           });
         return {
-          errorCode: 0,
+          errorCode: ErrorCode.NONE,
           errorMessage: null,
           resourceType: r.resourceType,
           resourceName: r.resourceName,
@@ -186,7 +181,7 @@ export async function handleAlterConfigs(s: BrokerServices, req: AlterConfigsReq
         const code = e instanceof ApiError ? e.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR;
         return { ...base, errorCode: code, errorMessage: e instanceof MqError ? e.message : String(e) };
       }
-      return { ...base, errorCode: 0, errorMessage: null };
+      return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
     }),
   );
   return { throttleTimeMs: 0, responses };

@@ -15,7 +15,8 @@
 import { Command } from 'commander';
 import type { Admin, ConfigEntry, ConfigResource, ConfigSourceName } from '../../client/admin/admin.js';
 import { readPropertiesFile } from '../args.js';
-import { oneAction, UsageError, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { oneAction, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { CommandError, UsageError } from '../cli-errors.js';
 
 const ACTIONS = ['describe', 'alter'] as const;
 
@@ -70,7 +71,8 @@ export function alteredOverrides(
   remove: readonly string[],
 ): Record<string, string> {
   const missing = remove.filter((k) => current[k] === undefined && add[k] === undefined);
-  if (missing.length > 0) throw new Error(`Invalid config(s): ${missing.join(',')} do(es) not exist as an override.`);
+  if (missing.length > 0)
+    throw new CommandError(`Invalid config(s): ${missing.join(',')} do(es) not exist as an override.`);
   const next: Record<string, string> = { ...current, ...add };
   for (const k of remove) delete next[k];
   return next;

@@ -7,7 +7,8 @@
 import { Command } from 'commander';
 import type { BrokerLogDirs } from '../../client/admin/admin.js';
 import { intListArg } from '../args.js';
-import { withAdmin, withConnectionOptions, UsageError, type ConnectionFlags } from './connection.js';
+import { withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { UsageError } from '../cli-errors.js';
 
 interface LogDirsFlags extends ConnectionFlags {
   describe?: boolean;

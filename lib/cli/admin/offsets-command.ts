@@ -4,6 +4,7 @@
  * `--time`: -1 the latest offset (the default), -2 the earliest, or a timestamp in ms for the first offset whose
  * record is at or after it (partitions with no such record print nothing, as Kafka's tool does).
  */
+import { CommandError } from '../cli-errors.js';
 import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import type { OffsetSpec } from '../../client/admin/admin.js';
 import { intListArg } from '../args.js';
@@ -51,7 +52,7 @@ export function offsetsCommand(): Command {
         const names = (
           await admin.listTopics({ includeInternal: flags.excludeInternalTopics !== true || flags.topic !== undefined })
         ).filter(matches);
-        if (names.length === 0) throw new Error(`No topic matches '${flags.topic ?? '.*'}'.`);
+        if (names.length === 0) throw new CommandError(`No topic matches '${flags.topic ?? '.*'}'.`);
         const wanted = flags.partitions === undefined ? null : new Set(flags.partitions);
         const queries = (await admin.describeTopics(names)).flatMap((t) =>
           t.partitions

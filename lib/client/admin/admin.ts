@@ -13,6 +13,7 @@
  * code and name). Topics already handled are not sent again on a retry.
  * Lifecycle: New → `connect()` → Connected → `close()` → Closed.
  */
+import { computeIfAbsent } from '../../common/collections.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError, apiErrorFromCode, IllegalStateError, InvalidArgumentError } from '../../common/errors.js';
 import type { Time } from '../../common/time.js';
@@ -299,7 +300,7 @@ export class Admin {
     return this.withRetries('ListTopics', options, async () => {
       const response = await this.cluster.sendToAny(ApiKey.Metadata, { topics: null, allowAutoTopicCreation: false });
       return response.topics
-        .filter((t) => t.errorCode === 0 && (options.includeInternal === true || !t.isInternal))
+        .filter((t) => t.errorCode === ErrorCode.NONE && (options.includeInternal === true || !t.isInternal))
         .map((t) => t.name)
         .sort();
     });
@@ -316,7 +317,7 @@ export class Admin {
     // A topic's error is final here, as in Kafka's describeTopics: the metadata answer is the description.
     return names.map((name) => {
       const t = response.topics.find((x) => x.name === name);
-      if (t === undefined || t.errorCode !== 0) {
+      if (t === undefined || t.errorCode !== ErrorCode.NONE) {
         const error = apiErrorFromCode(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         throw new ApiError(error.errorName, `Topic '${name}': ${error.message}`);
       }
@@ -343,7 +344,8 @@ export class Admin {
       const response = await this.cluster.sendToAny(ApiKey.DescribeCluster, {
         includeClusterAuthorizedOperations: false,
       });
-      if (response.errorCode !== 0) throw apiErrorFromCode(response.errorCode, response.errorMessage ?? undefined);
+      if (response.errorCode !== ErrorCode.NONE)
+        throw apiErrorFromCode(response.errorCode, response.errorMessage ?? undefined);
       return {
         clusterId: response.clusterId,
         controllerId: response.controllerId,
@@ -374,7 +376,7 @@ export class Admin {
               ? await this.cluster.sendToAny(ApiKey.DescribeConfigs, body)
               : await this.cluster.send(nodeId, ApiKey.DescribeConfigs, body);
           return response.results.map((r) => {
-            if (r.errorCode !== 0) throw this.resourceError(r);
+            if (r.errorCode !== ErrorCode.NONE) throw this.resourceError(r);
             return {
               type: kindOf(r.resourceType),
               name: r.resourceName,
@@ -421,7 +423,7 @@ export class Admin {
             nodeId === null
               ? await this.cluster.sendToAny(ApiKey.AlterConfigs, body)
               : await this.cluster.send(nodeId, ApiKey.AlterConfigs, body);
-          for (const r of response.responses) if (r.errorCode !== 0) throw this.resourceError(r);
+          for (const r of response.responses) if (r.errorCode !== ErrorCode.NONE) throw this.resourceError(r);
         }),
       ),
     );
@@ -442,7 +444,7 @@ export class Admin {
               clientSoftwareVersion: '',
             }),
           );
-          if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode);
+          if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode);
           return {
             ...b,
             apis: res.apiKeys.map((k) => ({ apiKey: k.apiKey, minVersion: k.minVersion, maxVersion: k.maxVersion })),
@@ -468,7 +470,7 @@ export class Admin {
             nodeId,
             logDirs: res.results.map((d) => ({
               logDir: d.logDir,
-              error: d.errorCode === 0 ? null : apiErrorFromCode(d.errorCode),
+              error: d.errorCode === ErrorCode.NONE ? null : apiErrorFromCode(d.errorCode),
               partitions: d.topics.flatMap((t) =>
                 t.partitions.map((p) => ({
                   topic: t.name,
@@ -523,7 +525,8 @@ export class Admin {
       return Promise.all(
         [...this.cluster.metadata.brokers.keys()].map(async (nodeId) => {
           const res = await this.cluster.send(nodeId, ApiKey.ListGroups, { statesFilter: [] });
-          if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode, `Broker ${nodeId} cannot list its groups yet`);
+          if (res.errorCode !== ErrorCode.NONE)
+            throw apiErrorFromCode(res.errorCode, `Broker ${nodeId} cannot list its groups yet`);
           return res.groups;
         }),
       );
@@ -551,7 +554,7 @@ export class Admin {
             includeAuthorizedOperations: false,
           });
           const g = res.groups[0]!;
-          if (g.errorCode !== 0)
+          if (g.errorCode !== ErrorCode.NONE)
             throw apiErrorFromCode(g.errorCode, `Group '${groupId}': ${apiErrorFromCode(g.errorCode).message}`);
           return {
             groupId,
@@ -617,13 +620,13 @@ export class Admin {
           partitions: ps.map((partitionIndex) => ({ partitionIndex })),
         })),
       });
-      if (res.errorCode !== 0)
+      if (res.errorCode !== ErrorCode.NONE)
         throw apiErrorFromCode(res.errorCode, `Group '${groupId}': ${apiErrorFromCode(res.errorCode).message}`);
       return res.topics.flatMap((t) =>
         t.partitions.map((p) => ({
           topic: t.name,
           partition: p.partitionIndex,
-          error: p.errorCode === 0 ? null : apiErrorFromCode(p.errorCode),
+          error: p.errorCode === ErrorCode.NONE ? null : apiErrorFromCode(p.errorCode),
         })),
       );
     });
@@ -637,7 +640,7 @@ export class Admin {
         this.groupOffsets(groupId, options).withCoordinator('DeleteGroups', async (nodeId) => {
           const res = await this.cluster.send(nodeId, ApiKey.DeleteGroups, { groupsNames: [groupId] });
           const errorCode = res.results[0]!.errorCode;
-          if (errorCode !== 0)
+          if (errorCode !== ErrorCode.NONE)
             throw apiErrorFromCode(errorCode, `Group '${groupId}': ${apiErrorFromCode(errorCode).message}`);
         }),
       ),
@@ -688,7 +691,7 @@ export class Admin {
   ): ApiError | null {
     let retriable: ApiError | null = null;
     for (const item of items) {
-      if (item.errorCode === 0) {
+      if (item.errorCode === ErrorCode.NONE) {
         onSuccess(item);
         continue;
       }
@@ -723,8 +726,7 @@ export class Admin {
         );
       }
       const target = r.type === 'broker' && /^\d+$/.test(r.name) ? Number(r.name) : null;
-      let group = groups.get(target);
-      if (group === undefined) groups.set(target, (group = []));
+      const group = computeIfAbsent(groups, target, () => []);
       group.push(r);
     }
     return [...groups];

@@ -326,6 +326,7 @@ describe('UnifiedLog', () => {
   describe('#awaitFlushed', () => {
     it('with flush.messages=1, resolves every append once an fdatasync covers it, sharing flushes', async () => {
       const { log } = openLog({ flushMessages: 1 });
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- saved to be put back on the prototype
       const realFlush = LogSegment.prototype.flush;
       let flushes = 0;
       deferFn(() => {
