@@ -149,7 +149,10 @@ describe('Producer', () => {
       const second = await producer.send({ topic: 't', value: 'second' });
       expect(second.offset).to.equal(1);
       const produced = cluster.requests.filter((r) => r.apiKey === ApiKey.Produce).map((r) => r.nodeId);
-      expect(produced).to.deep.equal([0, 0, 1]);
+      // A retry may still reach the old leader once more if it leaves before the refreshed metadata arrives.
+      expect(produced.slice(0, 2)).to.deep.equal([0, 0]);
+      expect(produced.slice(2, -1).every((n) => n === 0)).to.equal(true);
+      expect(produced.at(-1)).to.equal(1);
       expect(cluster.requests.filter((r) => r.apiKey === ApiKey.Metadata).length).to.be.greaterThan(1);
     });
 
