@@ -16,6 +16,8 @@ export interface TestClusterOptions {
   brokerProps?: Record<string, string | number | boolean>;
   /** Properties of one broker, over `brokerProps` (e.g. its own listeners and advertised.listeners). */
   brokerPropsFor?: (id: number) => Record<string, string | number | boolean>;
+  /** Whether brokers open a Kafka-protocol listener beside PLAINTEXT. @default true */
+  kafkaListener?: boolean;
 }
 
 export class TestCluster {
@@ -32,6 +34,7 @@ export class TestCluster {
       dir,
       brokers: opts.brokers,
       port: 0,
+      ...(opts.kafkaListener === false ? { kafkaPort: null } : {}),
       externalZooKeeper: zk.connect,
       chroot,
       brokerProps: {
