@@ -6,21 +6,10 @@ import { ApiKey } from '../../../lib/protocol/api-keys.js';
 import type { ProduceRequest } from '../../../lib/protocol/messages/produce.js';
 import { partitionForKey } from '../../../lib/client/producer/partitioner.js';
 import { Producer } from '../../../lib/client/producer/producer.js';
-import type { ProducerOptions } from '../../../lib/client/producer/producer-options.js';
 import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
 import { CompressionType } from '../../../lib/record/record-batch.js';
-import { defer } from '../../helpers/cleanup.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { MockCluster } from './mock-cluster.js';
-
-async function connectedProducer(cluster: MockCluster, options: ProducerOptions = {}): Promise<Producer> {
-  const producer = defer(
-    new Producer({ 'bootstrap.servers': cluster.bootstrap, 'retry.backoff.ms': 5, ...options }),
-    (p) => p.close({ timeoutMs: 1000 }),
-  );
-  await producer.connect();
-  return producer;
-}
+import { MockCluster, connectedProducer } from './mock-cluster.js';
 
 function produceRequests(cluster: MockCluster): ProduceRequest[] {
   return cluster.requests.filter((r) => r.apiKey === ApiKey.Produce).map((r) => r.body as ProduceRequest);
@@ -196,7 +185,7 @@ describe('Producer', () => {
       cluster.createTopic('t', 1);
       cluster.failNext(ApiKey.Produce, 't', 0, ErrorCode.NOT_ENOUGH_REPLICAS, 2);
       // batch.size 1: every record is its own batch; 5 requests go out before the first failure returns.
-      const producer = await connectedProducer(cluster, { 'batch.size': 1 });
+      const producer = await connectedProducer(cluster, { 'batch.size': 1, 'enable.idempotence': false });
       const values = Array.from({ length: 10 }, (_, i) => `${i}`);
       await Promise.all(values.map((value) => producer.send({ topic: 't', value })));
       // 0 and 1 failed while 2..4 were in flight (those overtake: Kafka's non-idempotent behaviour); 0 and 1 were
