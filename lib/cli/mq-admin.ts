@@ -13,6 +13,7 @@
  *   mq-admin reassign-partitions --zookeeper Z --reassignment-json-file F --execute | --verify
  *                                                                          (ZooKeeper-era kafka-reassign-partitions)
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
+ *   mq-admin console   --bootstrap-server H:P [--zookeeper Z] [--port 8080] [--read-only]   (a web console)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
  * bin/mq-admin exits.
@@ -21,6 +22,7 @@ import { Command } from 'commander';
 import { runProgram } from './args.js';
 import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
+import { consoleCommand } from './admin/console-command.js';
 import { dumpLogCommand } from './admin/dump-log-command.js';
 import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
@@ -54,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     dumpLogCommand(status),
     reassignCommand(),
     preferredElectionCommand(),
+    consoleCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }
