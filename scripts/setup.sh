@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-time, idempotent set-up on a Debian 12 machine with Node 20 (run as root, or with sudo available):
-# installs Java + Apache ZooKeeper from Debian's `zookeeper` package when missing, installs the npm packages
+# installs Java + Apache ZooKeeper from Debian's `zookeeper` package when missing, Debian's Chromium for the web
+# console's browser specs (driven by the npm package playwright-core; no browser is downloaded), the npm packages
 # (native addons included: see `allowScripts` in package.json) and compiles the TypeScript.
 # With --bench, also the peers that `mq-bench compare` and `npm run bench` run beside mq: Redis, NATS and RabbitMQ
 # from Debian's packages (their services stay off: the benchmarks start their own servers on free ports).
@@ -24,6 +25,12 @@ if [ ! -f /usr/share/java/zookeeper.jar ]; then
   if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now zookeeper >/dev/null 2>&1 || true; fi
 fi
 command -v java >/dev/null || { echo "setup: java is missing after installing zookeeper" >&2; exit 1; }
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing Chromium from Debian's chromium package (the console's browser specs)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
 
 if $BENCH; then
   missing=""
