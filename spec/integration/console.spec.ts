@@ -2,10 +2,11 @@
  * The web console in a real browser against a real cluster: `mq-admin console` runs as an operator starts it (the
  * real binary, a child process, --zookeeper, port 0) in front of three brokers, and headless Chromium (Debian's)
  * opens its pages. Each check crosses into another tool to see that the console tells the truth: topics it
- * creates are listed by `mq-admin topics`, records `mq-admin produce` writes appear with their key, headers and
- * offset, a group's lag is what `mq-admin groups --describe` prints, a reset preview leaves the group's offsets
- * alone until confirmed, and a SIGKILLed broker turns red within the refresh interval. The run writes a screenshot
- * of each view into docs/console/ (referenced from the README).
+ * creates are listed by `mq-admin topics` (and its changes seen by `mq-admin configs`), records `mq-admin produce`
+ * writes appear with their key, headers and offset (and a test record from the page is read by `mq-admin consume`),
+ * a group's lag is what `mq-admin groups --describe` prints, a reset preview leaves the group's offsets alone until
+ * confirmed, and a SIGKILLed broker turns red within the refresh interval (plus the probe's timeout). The run
+ * writes a screenshot of each view into docs/console/ (referenced from the README).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -155,7 +156,45 @@ describe('web console in headless Chromium (3 brokers)', function () {
     expect(browser.problems).to.deep.equal([]);
   });
 
-  it('shows a record written by mq-admin produce with its key, headers and offset', async () => {
+  it('adds partitions, replaces config overrides and deletes a topic, each only once confirmed', async () => {
+    const page = await browser.newPage();
+    await open(page, base, '#/topics/made-in-console', '#partitions tr[data-partition="3"]');
+    await page.click('button:has-text("Add partitions")');
+    await page.fill('#partition-total', '6');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('dialog[open]', { state: 'detached' });
+    expect((await admin.describeTopics(['made-in-console']))[0]!.partitions).to.have.length(4);
+    await page.click('button:has-text("Add partitions")');
+    await page.fill('#partition-total', '6');
+    await page.click('dialog button[type="submit"]');
+    await page.waitForSelector('#partitions tr[data-partition="5"]', { timeout: 15_000 });
+    expect((await admin.describeTopics(['made-in-console']))[0]!.partitions).to.have.length(6);
+
+    await page.click('button:has-text("Edit configs")');
+    expect(await page.inputValue('#topic-overrides')).to.equal('retention.ms=3600000');
+    await page.fill('#topic-overrides', 'cleanup.policy=compact\nmax.message.bytes=2048');
+    await page.click('dialog button[type="submit"]');
+    await page.waitForSelector('#configs tr[data-config="cleanup.policy"] td:has-text("compact")', { timeout: 15_000 });
+    const described = await mqAdmin(['configs', ...boot(), '--topic', 'made-in-console', '--describe']);
+    expect(described.stdout).to.contain('cleanup.policy=compact').and.to.contain('max.message.bytes=2048');
+    expect(described.stdout).to.not.contain('retention.ms=3600000');
+
+    await page.click('button:has-text("Delete topic")');
+    expect(await page.isDisabled('dialog button[type="submit"]')).to.equal(true);
+    await page.fill('#delete-confirm', 'made-in-consol');
+    expect(await page.isDisabled('dialog button[type="submit"]')).to.equal(true);
+    await page.fill('#delete-confirm', 'made-in-console');
+    await page.click('dialog button[type="submit"]');
+    await page.waitForSelector('h1:has-text("Topics")');
+    await waitFor(
+      async () => !(await mqAdmin(['topics', ...boot(), '--list'])).stdout.split('\n').includes('made-in-console'),
+      'mq-admin topics --list to stop listing the deleted topic',
+    );
+    await page.close();
+    expect(browser.problems).to.deep.equal([]);
+  });
+
+  it('shows a record written by mq-admin produce with its key, headers and offset, copies it, and writes a test record', async () => {
     await admin.createTopics([{ name: 'audit', numPartitions: 1, replicationFactor: 3 }]);
     const filler = await mqAdmin(['produce', ...boot(), '--topic', 'audit'], 'first\nsecond\n');
     expect(filler.code, filler.stderr).to.equal(0);
@@ -187,6 +226,42 @@ describe('web console in headless Chromium (3 brokers)', function () {
     await page.click('button:has-text("Show")');
     await page.waitForSelector('#records-summary:has-text("keys containing")');
     expect(await attributes(page, '.record', 'data-offset')).to.deep.equal([String(offset)]);
+    // Copy: the record as JSON, decoded as shown.
+    await page.selectOption('select[name="decode"]', 'auto');
+    await card.locator('button:has-text("Copy")').click();
+    await card.locator('button:has-text("Copied")').waitFor();
+    expect(JSON.parse(await page.evaluate<string>('navigator.clipboard.readText()'))).to.deep.include({
+      offset,
+      key: 'user-42',
+      headers: { 'trace-id': 'abc-123', source: 'spec' },
+    });
+    // A test record from the page, read back by mq-admin consume at the offset the page reported.
+    await page.click('button:has-text("Produce test record")');
+    await page.fill('#produce-key', 'from-console');
+    await page.fill('#produce-value', 'hello from the console');
+    await page.fill('#produce-headers', 'origin=console');
+    await page.click('dialog button[type="submit"]');
+    const note = (await page.locator('p.note.good').textContent({ timeout: 15_000 }))!;
+    const written = Number(/offset (\d+)/.exec(note)![1]);
+    expect(written).to.equal(offset + 1);
+    await page.waitForSelector(`.record[data-offset="${written}"]`);
+    const consumed = await mqAdmin([
+      'consume',
+      ...boot(),
+      '--topic',
+      'audit',
+      '--partition',
+      '0',
+      '--offset',
+      String(written),
+      '--max-messages',
+      '1',
+      '--property',
+      'print.key=true',
+      '--property',
+      'print.headers=true',
+    ]);
+    expect(consumed.stdout).to.equal('origin:console\tfrom-console\thello from the console\n');
     await page.close();
     expect(browser.problems).to.deep.equal([]);
   });
@@ -373,10 +448,10 @@ describe('web console in headless Chromium (3 brokers)', function () {
     const bound = REFRESH_MS + PROBE_MS + 1000;
     await clusterPage.waitForSelector('#brokers tr[data-broker="2"].row-bad', { timeout: bound });
     const rowRedAfter = Date.now() - killedAt;
-    await topicPage.waitForFunction(
-      'document.querySelectorAll(\'#partitions td[data-cell="isr"][data-ok="false"]\').length === 3',
-      undefined,
-      { timeout: Math.max(500, bound - (Date.now() - killedAt)) },
+    await waitFor(
+      async () => (await topicPage.locator('#partitions td[data-cell="isr"][data-ok="false"]').count()) === 3,
+      "every partition's ISR cell to turn red",
+      { timeoutMs: Math.max(500, bound - (Date.now() - killedAt)), intervalMs: 50 },
     );
     const isrRedAfter = Date.now() - killedAt;
     const style = (page: Page, selector: string, property: 'backgroundColor' | 'color') =>

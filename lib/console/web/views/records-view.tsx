@@ -41,15 +41,11 @@ export function recordsPath(topic: string, partition: number, q: Query, at: numb
   return `/api/topics/${enc(topic)}/partitions/${partition}/records?${params.toString()}`;
 }
 
+/** The first query: the newest 50 records. */
+const NEWEST: Query = { from: 'end', offset: '0', time: '', order: 'newest', limit: '50', key: '' };
+
 export function RecordsView(props: { snapshot: ClusterSnapshot; topic: string; partition: number }) {
-  const [form, setForm] = useState<Query>({
-    from: 'end',
-    offset: '0',
-    time: '',
-    order: 'newest',
-    limit: '50',
-    key: '',
-  });
+  const [form, setForm] = useState<Query>(NEWEST);
   const [query, setQuery] = useState<{ q: Query; at: number | null; n: number }>({ q: form, at: null, n: 0 });
   const [mode, setMode] = useState<DecodeMode>('auto');
   const [producing, setProducing] = useState(false);
@@ -170,8 +166,11 @@ export function RecordsView(props: { snapshot: ClusterSnapshot; topic: string; p
           partition={props.partition}
           onClose={() => setProducing(false)}
           onDone={(r) => {
+            // Show where it went: the newest records, whatever the query was.
+            const newest = { ...NEWEST, limit: form.limit };
             setProduced(r);
-            load();
+            setForm(newest);
+            setQuery({ q: newest, at: null, n: query.n + 1 });
           }}
         />
       ) : null}
