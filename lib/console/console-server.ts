@@ -218,9 +218,15 @@ export class ConsoleServer {
     try {
       await monitor.whenReady();
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
+        const refused = (e: NodeJS.ErrnoException) =>
+          reject(
+            e.code === 'EADDRINUSE'
+              ? new ConsoleError(500, `Port ${o.port} of ${o.host} is taken; choose another with --port.`, { cause: e })
+              : e,
+          );
+        server.once('error', refused);
         server.listen(o.port, o.host, () => {
-          server.off('error', reject);
+          server.off('error', refused);
           resolve();
         });
       });
