@@ -16,6 +16,7 @@
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
  *   mq-admin verifiable-consumer --bootstrap-server H:P --topic T --group-id G [--enable-autocommit]
  *                                                                       (kafka-verifiable-consumer, JSON events)
+ *   mq-admin console   --bootstrap-server H:P [--zookeeper Z] [--port 8080] [--read-only]   (a web console)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
  * bin/mq-admin exits.
@@ -24,6 +25,7 @@ import { Command } from 'commander';
 import { runProgram } from './args.js';
 import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
+import { consoleCommand } from './admin/console-command.js';
 import { dumpLogCommand } from './admin/dump-log-command.js';
 import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
@@ -61,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     preferredElectionCommand(),
     verifiableProducerCommand(),
     verifiableConsumerCommand(),
+    consoleCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }
