@@ -10,7 +10,9 @@
  *  3. Complete interrupted cleaner swaps: a `.swap` segment replaces the segments its offsets cover.
  *  4. Without a clean shutdown, recover every segment from the one holding the recovery point: re-validate each
  *     batch (size, magic, CRC, offsets), rebuild indexes, refill the leader epoch cache, and at the first invalid
- *     batch truncate there and delete every later segment.
+ *     batch truncate there and delete every later segment. Then delete empty segments at the end that start past
+ *     the data before them: a log writing in the threadpool rolls at its assigned end, so a crash can leave segments
+ *     made for appends that were never written (and never acknowledged); the log end goes back to the data's end.
  *  5. An empty directory gets one empty segment at the checkpointed log start offset.
  * A truncated or bit-flipped segment never makes loading fail: it costs the invalid tail only.
  * Concurrency: synchronous, before anyone else can see the log. Ownership: the returned segments belong to the
@@ -80,6 +82,7 @@ export class LogLoader {
       this.segments.set(segment.baseOffset, segment);
     } else if (!this.p.hadCleanShutdown) {
       this.recoverLog(sorted());
+      this.removeUnwrittenTailSegments(sorted());
     }
     const segments = sorted();
     const active = segments[segments.length - 1]!;
@@ -183,6 +186,21 @@ export class LogLoader {
         }
         return;
       }
+    }
+  }
+
+  private removeUnwrittenTailSegments(sorted: LogSegment[]): void {
+    while (sorted.length > 1) {
+      const last = sorted[sorted.length - 1]!;
+      const dataEnd = sorted[sorted.length - 2]!.readNextOffset();
+      if (last.size > 0 || last.baseOffset <= dataEnd) return;
+      this.p.logger.warn(
+        { file: last.logFile, dataEndOffset: dataEnd },
+        'deleting an empty segment past the end of the data (rolled for appends that were never written)',
+      );
+      last.deleteIfExists();
+      this.segments.delete(last.baseOffset);
+      sorted.pop();
     }
   }
 

@@ -62,6 +62,8 @@ export interface LogManagerOptions {
   producerIdExpirationMs?: number;
   /** How often producer state is checked for expiry (Kafka's fixed 10 minutes). @default 600000 */
   producerIdExpirationCheckIntervalMs?: number;
+  /** Logs write appends in the threadpool (see UnifiedLog's asyncWrites). @default true */
+  asyncWrites?: boolean;
   time?: Time;
   scheduler?: Scheduler;
   logger?: Logger;
@@ -149,6 +151,7 @@ export class LogManager {
       config,
       hadCleanShutdown: true,
       producerIdExpirationMs: this.opts.producerIdExpirationMs,
+      asyncWrites: this.opts.asyncWrites ?? true,
       time: this.time,
       scheduler: this.scheduler,
       logger: this.opts.logger,
@@ -279,6 +282,7 @@ export class LogManager {
         recoveryPoint: recoveryPoints.get(name) ?? 0,
         logStartOffset: logStartOffsets.get(name) ?? 0,
         producerIdExpirationMs: this.opts.producerIdExpirationMs,
+        asyncWrites: this.opts.asyncWrites ?? true,
         time: this.time,
         scheduler: this.scheduler,
         logger: this.opts.logger,

@@ -295,7 +295,9 @@ export class GroupMetadataManager {
     let records = 0;
     try {
       // To the log end, not the high watermark, as Kafka does: a new leader's HW may trail its log by a fetch round,
-      // and everything in a leader's log is what its followers will hold.
+      // and everything in a leader's log is what its followers will hold — including what it appended as a follower
+      // and is still writing.
+      await p.whenWritesSettled();
       const log = p.log;
       const end = log.logEndOffset;
       for (let offset = log.logStartOffset; offset < end;) {
