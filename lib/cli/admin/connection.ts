@@ -9,7 +9,9 @@
 import type { Command } from 'commander';
 import { Admin } from '../../client/admin/admin.js';
 import { KafkaZkClient } from '../../zk/kafka-zk-client.js';
+import type { Logger } from '../../common/logger.js';
 import { readPropertiesFile } from '../args.js';
+import { toolLogger } from '../tool-logger.js';
 
 export interface ConnectionFlags {
   bootstrapServer: string;
@@ -26,16 +28,20 @@ export function withConnectionOptions(command: Command, configFlag = '--command-
     );
 }
 
-/** Client options from the shared flags: the properties file, then `overrides`, then bootstrap.servers. */
+/**
+ * Client options from the shared flags: the properties file, then `overrides`, then bootstrap.servers; the client
+ * logs its warnings (an unreachable broker) to stderr through the tool logger.
+ */
 export function clientProperties(
   flags: ConnectionFlags,
   configFile: string | undefined,
   overrides: Record<string, string> = {},
-): Record<string, string> {
+): { [key: string]: string | Logger; logger: Logger } {
   return {
     ...(configFile === undefined ? {} : readPropertiesFile(configFile)),
     ...overrides,
     'bootstrap.servers': flags.bootstrapServer,
+    logger: toolLogger(),
   };
 }
 

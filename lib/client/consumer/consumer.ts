@@ -168,7 +168,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       throw new IllegalStateError(`Consumer.connect() called in state ${this.state}; connect once.`);
     this.state = 'Connecting';
     try {
-      await this.cluster.connect(this.time.hiResMs() + this.options['default.api.timeout.ms']);
+      await this.cluster.connect(
+        this.time.hiResMs() + this.options['default.api.timeout.ms'],
+        `default.api.timeout.ms=${this.options['default.api.timeout.ms']}`,
+      );
     } catch (e) {
       this.state = 'New';
       throw e;

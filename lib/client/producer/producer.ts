@@ -107,7 +107,10 @@ export class Producer {
       throw new IllegalStateError(`Producer.connect() called in state ${this.state}; connect once.`);
     this.state = 'Connecting';
     try {
-      await this.cluster.connect(this.time.hiResMs() + this.options['max.block.ms']);
+      await this.cluster.connect(
+        this.time.hiResMs() + this.options['max.block.ms'],
+        `max.block.ms=${this.options['max.block.ms']}`,
+      );
     } catch (e) {
       this.state = 'New';
       throw e;

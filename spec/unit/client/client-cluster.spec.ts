@@ -11,6 +11,7 @@ import { ExponentialBackoff, isRetriable, retry } from '../../../lib/client/retr
 import { defer } from '../../helpers/cleanup.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { MockCluster } from './mock-cluster.js';
+import { toolLogger } from '../../../lib/cli/tool-logger.js';
 
 function clientCluster(bootstrap: string, overrides: Partial<ClientClusterOptions> = {}): ClientCluster {
   return defer(
@@ -51,18 +52,41 @@ describe('ClientCluster', () => {
     it('falls over to the next bootstrap server when one is down', async () => {
       const cluster = await MockCluster.start();
       const client = clientCluster(`127.0.0.1:${await deadPort()},${cluster.bootstrap}`);
-      await client.connect(SystemTime.hiResMs() + 5000);
+      await client.connect(SystemTime.hiResMs() + 5000, 'spec bound');
       expect([...client.metadata.brokers.keys()]).to.deep.equal([0]);
     });
 
     it('fails with TimeoutError naming the bootstrap servers when none answers', async () => {
       const port = await deadPort();
       const client = clientCluster(`127.0.0.1:${port}`);
-      const error = await client.connect(SystemTime.hiResMs() + 200).catch((e: unknown) => e);
+      const error = await client.connect(SystemTime.hiResMs() + 200, 'spec bound').catch((e: unknown) => e);
       expect(error).to.be.instanceOf(TimeoutError);
       expect((error as Error).message)
         .to.contain(`127.0.0.1:${port}`)
         .and.contain('bootstrap.servers');
+    });
+    it('warns at once, naming the address, the socket error and how long it keeps retrying', async () => {
+      const port = await deadPort();
+      const lines: string[] = [];
+      const logger = toolLogger({ write: (line: string) => lines.push(line) });
+      const client = clientCluster(`127.0.0.1:${port}`, { logger });
+      const started = SystemTime.hiResMs();
+      const connecting = client.connect(started + 60_000, 'default.api.timeout.ms=60000').catch((e: unknown) => e);
+      await waitFor(() => lines.some((l) => l.includes('answered yet')), 'the warning', {
+        timeoutMs: 2000,
+      });
+      expect(SystemTime.hiResMs() - started).to.be.below(2000);
+      const warning = lines.find((l) => l.includes('answered yet'))!;
+      expect(warning)
+        .to.match(/^\[\S+\] WARN /)
+        .and.contain(`127.0.0.1:${port}`)
+        .and.contain('ECONNREFUSED')
+        .and.match(/retrying for up to \d+ ms more \(default\.api\.timeout\.ms=60000\)/);
+      expect(
+        lines.some((l) => l.includes(`Connection to node -1 (127.0.0.1:${port}) could not be established`)),
+      ).to.equal(true);
+      await client.close();
+      expect(await connecting).to.be.instanceOf(IllegalStateError);
     });
   });
 
@@ -70,7 +94,7 @@ describe('ClientCluster', () => {
     it('ends a retry loop that is still running, instead of letting it retry until its deadline', async () => {
       const cluster = await MockCluster.start();
       const client = clientCluster(cluster.bootstrap);
-      await client.connect(SystemTime.hiResMs() + 5000);
+      await client.connect(SystemTime.hiResMs() + 5000, 'spec bound');
       const started = SystemTime.hiResMs();
       let attempts = 0;
       const loop = retry(
@@ -96,7 +120,7 @@ describe('ClientCluster', () => {
     it('shares one Metadata request among concurrent callers', async () => {
       const cluster = await MockCluster.start();
       const client = clientCluster(cluster.bootstrap);
-      await client.connect(SystemTime.hiResMs() + 5000);
+      await client.connect(SystemTime.hiResMs() + 5000, 'spec bound');
       const before = metadataRequests(cluster);
       const snapshots = await Promise.all([client.refresh(), client.refresh(), client.refresh()]);
       expect(metadataRequests(cluster) - before).to.equal(1);
@@ -106,7 +130,7 @@ describe('ClientCluster', () => {
     it('refreshes every metadata.max.age.ms', async () => {
       const cluster = await MockCluster.start();
       const client = clientCluster(cluster.bootstrap, { metadataMaxAgeMs: 30 });
-      await client.connect(SystemTime.hiResMs() + 5000);
+      await client.connect(SystemTime.hiResMs() + 5000, 'spec bound');
       await waitFor(() => metadataRequests(cluster) >= 4, 'periodic metadata refreshes');
     });
   });
@@ -115,7 +139,7 @@ describe('ClientCluster', () => {
     it('rejects with UNKNOWN_TOPIC_OR_PARTITION at the deadline', async () => {
       const cluster = await MockCluster.start();
       const client = clientCluster(cluster.bootstrap);
-      await client.connect(SystemTime.hiResMs() + 5000);
+      await client.connect(SystemTime.hiResMs() + 5000, 'spec bound');
       const error = await client.waitForTopic('missing', SystemTime.hiResMs() + 100).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(ApiError).with.property('errorName', 'UNKNOWN_TOPIC_OR_PARTITION');
       expect(metadataRequests(cluster)).to.be.greaterThan(2); // it kept asking
