@@ -14,6 +14,8 @@ export interface TestClusterOptions {
   brokers: number;
   /** Extra broker properties for every broker. Specs default to short ZooKeeper sessions (6 s). */
   brokerProps?: Record<string, string | number | boolean>;
+  /** Properties of single brokers (broker.rack, ...), over `brokerProps`. */
+  brokerPropsById?: Record<number, Record<string, string | number | boolean>>;
 }
 
 export class TestCluster {
@@ -38,6 +40,7 @@ export class TestCluster {
         'offsets.topic.replication.factor': Math.min(3, opts.brokers),
         ...opts.brokerProps,
       },
+      brokerPropsById: opts.brokerPropsById,
     });
     try {
       await local.start();
