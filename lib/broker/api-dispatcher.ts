@@ -15,6 +15,7 @@ import { handleMetadata } from './handlers/metadata-handler.js';
 import { handleProduce } from './handlers/produce-handler.js';
 import { handleFetch } from './handlers/fetch-handler.js';
 import { handleListOffsets } from './handlers/list-offsets-handler.js';
+import { handleDeleteRecords } from './handlers/delete-records-handler.js';
 import { handleOffsetForLeaderEpoch } from './handlers/offset-for-leader-epoch-handler.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/topic-admin-handlers.js';
 import { handleAlterConfigs, handleDescribeConfigs } from './handlers/config-handlers.js';
@@ -43,6 +44,7 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.Produce, (s, ctx, b) => handleProduce(s, ctx, b)],
   [ApiKey.Fetch, (s, _ctx, b) => handleFetch(s, b)],
   [ApiKey.ListOffsets, (s, _ctx, b) => handleListOffsets(s, b)],
+  [ApiKey.DeleteRecords, (s, _ctx, b) => handleDeleteRecords(s, b)],
   [ApiKey.OffsetForLeaderEpoch, (s, _ctx, b) => handleOffsetForLeaderEpoch(s, b)],
   [ApiKey.CreateTopics, (s, _ctx, b) => handleCreateTopics(s, b)],
   [ApiKey.DeleteTopics, (s, _ctx, b) => handleDeleteTopics(s, b)],

@@ -10,6 +10,7 @@
  *   mq-admin api-versions --bootstrap-server H:P                                           (kafka-broker-api-versions)
  *   mq-admin log-dirs  --bootstrap-server H:P --describe [--broker-list 1,2] [--topic-list t]    (kafka-log-dirs)
  *   mq-admin dump-log  --files 00000000000000000000.log [--print-data-log]       (kafka-dump-log, offline)
+ *   mq-admin delete-records --bootstrap-server H:P --offset-json-file F                      (kafka-delete-records)
  *   mq-admin reassign-partitions --zookeeper Z --reassignment-json-file F --execute | --verify
  *                                                                          (ZooKeeper-era kafka-reassign-partitions)
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
@@ -21,6 +22,7 @@ import { Command } from 'commander';
 import { runProgram } from './args.js';
 import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
+import { deleteRecordsCommand } from './admin/delete-records-command.js';
 import { dumpLogCommand } from './admin/dump-log-command.js';
 import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
@@ -51,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     offsetsCommand(),
     apiVersionsCommand(status),
     logDirsCommand(),
+    deleteRecordsCommand(status),
     dumpLogCommand(status),
     reassignCommand(),
     preferredElectionCommand(),

@@ -49,11 +49,13 @@ export {
   type ConfigResource,
   type ConfigResourceDescription,
   type CreatedTopic,
+  type DeletedRecords,
   type ListedOffset,
   type NewPartitions,
   type NewTopic,
   type OffsetSpec,
   type PartitionDescription,
+  type RecordsToDelete,
   type TopicDescription,
 } from './admin/admin.js';
 export { DEFAULT_ADMIN_OPTIONS, type AdminOptions } from './admin/admin-options.js';

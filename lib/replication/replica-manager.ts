@@ -35,6 +35,11 @@ import { LOG_CONFIG, parseLogConfig, type LogConfig } from '../log/log-config.js
 import type { LogManager } from '../log/log-manager.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { ConfigType } from '../zk/zk-paths.js';
+import {
+  DelayedDeleteRecords,
+  type DeleteRecordsPartitionResult,
+  type DeleteRecordsStatus,
+} from './delayed-delete-records.js';
 import { DelayedFetch } from './delayed-fetch.js';
 import { DelayedProduce, type ProduceAcksStatus, type ProducePartitionResult } from './delayed-produce.js';
 import { IsrChangeNotifier, ISR_CHANGE_PROPAGATION_INTERVAL_MS } from './isr-change-notifier.js';
@@ -186,6 +191,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   private readonly producePurgatory: Purgatory<DelayedProduce>;
   private readonly consumerFetchPurgatory: Purgatory<DelayedFetch>;
   private readonly followerFetchPurgatory: Purgatory<DelayedFetch>;
+  private readonly deleteRecordsPurgatory: Purgatory<DelayedDeleteRecords>;
   private readonly isrChangeNotifier: IsrChangeNotifier;
   private readonly fetcherManager: ReplicaFetcherManager;
   private readonly partitionListener: PartitionListener;
@@ -217,6 +223,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.producePurgatory = new Purgatory('Produce', this.time);
     this.consumerFetchPurgatory = new Purgatory('ConsumerFetch', this.time);
     this.followerFetchPurgatory = new Purgatory('FollowerFetch', this.time);
+    this.deleteRecordsPurgatory = new Purgatory('DeleteRecords', this.time);
     this.isrChangeNotifier = new IsrChangeNotifier(
       (tps) => this.zk.createIsrChangeNotification(tps),
       this.time,
@@ -243,6 +250,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
         else this.isrExpands++;
         this.isrChangeNotifier.record(p);
       },
+      onLogStartOffsetIncreased: (p) => this.deleteRecordsPurgatory.checkAndComplete(p.key),
     };
   }
 
@@ -307,6 +315,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.producePurgatory.shutdown();
     this.consumerFetchPurgatory.shutdown();
     this.followerFetchPurgatory.shutdown();
+    this.deleteRecordsPurgatory.shutdown();
     this.checkpointHighWatermarks();
     this.logger.info('replica manager shut down');
   }
@@ -473,6 +482,41 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     });
   }
 
+  // ---- DeleteRecords ----
+
+  /**
+   * DeleteRecords (KIP-107): for each partition led here, raises the log start offset to the offset asked (-1: the
+   * high watermark), deleting the segments below it, then waits until every replica on a live broker has followed
+   * (its log start offset, reported in its fetches) or `timeoutMs` passes (REQUEST_TIMED_OUT). Results are in
+   * request order; per-partition errors never fail the others.
+   */
+  async deleteRecords(
+    entries: ReadonlyArray<{ topic: string; partition: number; offset: number }>,
+    timeoutMs: number,
+  ): Promise<DeleteRecordsPartitionResult[]> {
+    const results: DeleteRecordsPartitionResult[] = [];
+    const waiting: DeleteRecordsStatus[] = [];
+    for (const { topic, partition, offset } of entries) {
+      const result: DeleteRecordsPartitionResult = { topic, partition, lowWatermark: -1, errorCode: ErrorCode.NONE };
+      results.push(result);
+      const p = this.partitions.get(tpKey(topic, partition));
+      try {
+        if (p === undefined) throw this.missingPartitionError(topic, partition);
+        waiting.push({ result, requiredOffset: p.deleteRecordsOnLeader(offset) });
+      } catch (e) {
+        const error = p === undefined ? (e as ApiError) : this.toApiError(e, p);
+        result.errorCode = error.errorCode;
+        result.errorMessage = error.message;
+      }
+    }
+    if (waiting.length === 0) return results;
+    const isLive = (brokerId: number) => this.metadataCache.broker(brokerId) !== undefined;
+    return new Promise((resolveResults) => {
+      const op = new DelayedDeleteRecords(timeoutMs, waiting, results, this.getPartitionFn, isLive, resolveResults);
+      this.deleteRecordsPurgatory.tryCompleteElseWatch(op, op.keys);
+    });
+  }
+
   // ---- offsets ----
 
   /**
@@ -541,9 +585,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
    * Per log dir, the replicas it holds (all, or those in `wanted`, keyed `topic-partition`) with their size in bytes
    * and their lag behind the high watermark (max(0, HW - LEO), Kafka's offsetLag of a current replica).
    */
-  describeLogDirs(
-    wanted: ReadonlySet<string> | null,
-  ): Array<{
+  describeLogDirs(wanted: ReadonlySet<string> | null): Array<{
     logDir: string;
     partitions: Array<{ topic: string; partition: number; size: number; offsetLag: number }>;
   }> {
@@ -699,6 +741,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.producePurgatory.checkAndComplete(key);
     this.consumerFetchPurgatory.checkAndComplete(key);
     this.followerFetchPurgatory.checkAndComplete(key);
+    this.deleteRecordsPurgatory.checkAndComplete(key);
     return changed;
   }
 
@@ -736,6 +779,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.producePurgatory.checkAndComplete(partition.key);
     this.consumerFetchPurgatory.checkAndComplete(partition.key);
     this.followerFetchPurgatory.checkAndComplete(partition.key);
+    this.deleteRecordsPurgatory.checkAndComplete(partition.key);
     this.logManager.deleteLog(partition);
   }
 

@@ -27,6 +27,9 @@ import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../../protocol/consume
 import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from '../consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../consumer/subscription-state.js';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './admin-options.js';
+import { deleteRecords, type DeletedRecords, type RecordsToDelete } from './delete-records.js';
+
+export type { DeletedRecords, RecordsToDelete } from './delete-records.js';
 
 export interface NewTopic {
   name: string;
@@ -516,6 +519,23 @@ export class Admin {
     return lookups.map(({ topic, partition }) => {
       const a = answers.get(offsetKey(topic, partition))!;
       return { topic, partition, offset: a.offset, timestamp: a.timestamp };
+    });
+  }
+
+  /**
+   * Deletes the records of partitions before the given offsets (Kafka's deleteRecords; -1: before the high
+   * watermark): each leader raises the log start offset, deletes the segments below it and answers once its live
+   * followers have done the same. Resolves with each partition's low watermark, or its error (OFFSET_OUT_OF_RANGE
+   * above the high watermark, POLICY_VIOLATION for a compacted topic, a TimeoutError at the deadline, ...).
+   */
+  async deleteRecords(entries: readonly RecordsToDelete[], options: AdminCallOptions = {}): Promise<DeletedRecords[]> {
+    this.checkConnected();
+    return deleteRecords(entries, {
+      cluster: this.cluster,
+      time: this.time,
+      deadlineMs: this.deadlineMs(options),
+      retryBackoffMs: this.options['retry.backoff.ms'],
+      brokerTimeoutMs: (remainingMs) => this.brokerTimeoutMs(remainingMs),
     });
   }
 

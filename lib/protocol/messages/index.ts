@@ -13,6 +13,7 @@ import {
   type CreatePartitionsResponse,
 } from './create-partitions.js';
 import { CREATE_TOPICS_API, type CreateTopicsRequest, type CreateTopicsResponse } from './create-topics.js';
+import { DELETE_RECORDS_API, type DeleteRecordsRequest, type DeleteRecordsResponse } from './delete-records.js';
 import { DELETE_TOPICS_API, type DeleteTopicsRequest, type DeleteTopicsResponse } from './delete-topics.js';
 import { DESCRIBE_CLUSTER_API, type DescribeClusterRequest, type DescribeClusterResponse } from './describe-cluster.js';
 import { DESCRIBE_CONFIGS_API, type DescribeConfigsRequest, type DescribeConfigsResponse } from './describe-configs.js';
@@ -55,6 +56,7 @@ export interface ApiMessages {
   [ApiKey.ApiVersions]: { request: ApiVersionsRequest; response: ApiVersionsResponse };
   [ApiKey.CreateTopics]: { request: CreateTopicsRequest; response: CreateTopicsResponse };
   [ApiKey.DeleteTopics]: { request: DeleteTopicsRequest; response: DeleteTopicsResponse };
+  [ApiKey.DeleteRecords]: { request: DeleteRecordsRequest; response: DeleteRecordsResponse };
   [ApiKey.OffsetForLeaderEpoch]: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequest; response: AlterConfigsResponse };
@@ -92,6 +94,7 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   API_VERSIONS_API,
   CREATE_TOPICS_API,
   DELETE_TOPICS_API,
+  DELETE_RECORDS_API,
   OFFSET_FOR_LEADER_EPOCH_API,
   DESCRIBE_CONFIGS_API,
   ALTER_CONFIGS_API,
@@ -117,6 +120,7 @@ export * from './api-versions.js';
 export * from './create-partitions.js';
 export * from './create-topics.js';
 export * from './delete-topics.js';
+export * from './delete-records.js';
 export * from './describe-cluster.js';
 export * from './describe-configs.js';
 export * from './fetch.js';

@@ -58,6 +58,10 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
     validateOnly: false,
   },
   [ApiKey.DeleteTopics]: { topicNames: ['t'], timeoutMs: 30000 },
+  [ApiKey.DeleteRecords]: {
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 2 ** 40 }] }],
+    timeoutMs: 30000,
+  },
   [ApiKey.OffsetForLeaderEpoch]: {
     replicaId: 2,
     topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: 5, leaderEpoch: 4 }] }],
