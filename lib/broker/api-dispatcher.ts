@@ -22,6 +22,7 @@ import { handleAlterConfigs, handleDescribeConfigs } from './handlers/config-han
 import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleDescribeLogDirs } from './handlers/describe-log-dirs-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
+import { handleElectLeaders } from './handlers/elect-leaders-handler.js';
 import {
   handleDeleteGroups,
   handleDescribeGroups,
@@ -53,6 +54,7 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.AlterConfigs, (s, _ctx, b) => handleAlterConfigs(s, b)],
   [ApiKey.DescribeCluster, (s, _ctx, b) => handleDescribeCluster(s, b)],
   [ApiKey.ControlledShutdown, (s, _ctx, b) => handleControlledShutdown(s, b)],
+  [ApiKey.ElectLeaders, (s, _ctx, b) => handleElectLeaders(s, b)],
   [ApiKey.FindCoordinator, (s, _ctx, b) => handleFindCoordinator(s, b)],
   [ApiKey.OffsetCommit, (s, _ctx, b) => handleOffsetCommit(s, b)],
   [ApiKey.OffsetFetch, (s, _ctx, b) => handleOffsetFetch(s, b)],

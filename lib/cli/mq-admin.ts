@@ -11,6 +11,8 @@
  *   mq-admin log-dirs  --bootstrap-server H:P --describe [--broker-list 1,2] [--topic-list t]    (kafka-log-dirs)
  *   mq-admin dump-log  --files 00000000000000000000.log [--print-data-log]       (kafka-dump-log, offline)
  *   mq-admin delete-records --bootstrap-server H:P --offset-json-file F                      (kafka-delete-records)
+ *   mq-admin leader-election --bootstrap-server H:P --election-type preferred|unclean --topic T --partition P |
+ *            --all-topic-partitions | --path-to-json-file F                                 (kafka-leader-election)
  *   mq-admin reassign-partitions --zookeeper Z --reassignment-json-file F --execute | --verify
  *                                                                          (ZooKeeper-era kafka-reassign-partitions)
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
@@ -28,6 +30,7 @@ import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
 import { produceCommand } from './admin/console-producer.js';
 import { groupsCommand } from './admin/groups-command.js';
+import { leaderElectionCommand } from './admin/leader-election-command.js';
 import { logDirsCommand } from './admin/log-dirs-command.js';
 import { offsetsCommand } from './admin/offsets-command.js';
 import { preferredElectionCommand } from './admin/preferred-election-command.js';
@@ -54,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     apiVersionsCommand(status),
     logDirsCommand(),
     deleteRecordsCommand(status),
+    leaderElectionCommand(),
     dumpLogCommand(status),
     reassignCommand(),
     preferredElectionCommand(),

@@ -5,6 +5,7 @@
  * the topics of waiting events so that a burst of topic watches becomes one pipelined read.
  */
 import type { TopicPartition } from '../common/topic-partition.js';
+import type { ElectionOutcome, ElectionTypeName } from './replica-leader-election.js';
 
 export type ControllerEvent =
   /** /controller changed or vanished, or a new session began: resign if another broker took over; race if none. */
@@ -35,6 +36,14 @@ export type ControllerEvent =
       readonly resolve: (partitionsStillLed: TopicPartition[]) => void;
       readonly reject: (error: Error) => void;
     }
+  /** An admin asks for preferred or unclean leader elections (ElectLeaders); answers each partition's outcome. */
+  | {
+      readonly type: 'ReplicaLeaderElection';
+      readonly partitions: readonly TopicPartition[];
+      readonly electionType: ElectionTypeName;
+      readonly resolve: (outcomes: ElectionOutcome[]) => void;
+      readonly reject: (error: Error) => void;
+    }
   /** Resign and stop (shutdown()). */
   | { readonly type: 'Shutdown' };
 
@@ -53,6 +62,7 @@ export function coalesceKey(event: ControllerEvent): string | undefined {
       return event.type;
     case 'Expire':
     case 'ControlledShutdown':
+    case 'ReplicaLeaderElection':
     case 'Shutdown':
       return undefined;
   }

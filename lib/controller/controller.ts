@@ -50,6 +50,7 @@ import { ControllerEventQueue } from './controller-event-queue.js';
 import { coalesceKey, mergeEvents, type ControllerEvent } from './controller-events.js';
 import { PartitionReassigner } from './partition-reassignment.js';
 import { PartitionStateMachine } from './partition-state-machine.js';
+import { electReplicaLeaders, type ElectionOutcome, type ElectionTypeName } from './replica-leader-election.js';
 import { ReplicaStateMachine } from './replica-state-machine.js';
 import { TopicDeletionManager } from './topic-deletion-manager.js';
 
@@ -139,7 +140,8 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     this.queue = new ControllerEventQueue<ControllerEvent>({
       process: (event) => this.process(event),
       preempt: (event) => {
-        if (event.type === 'ControlledShutdown') event.reject(notController(this.knownControllerId));
+        if (event.type === 'ControlledShutdown' || event.type === 'ReplicaLeaderElection')
+          event.reject(notController(this.knownControllerId));
       },
       coalesceKey,
       merge: mergeEvents,
@@ -221,6 +223,17 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     );
   }
 
+  /**
+   * Preferred or unclean leader elections of `partitions` (Kafka's ElectLeaders, served by the active controller):
+   * resolves with each partition's new leader or its error (see replica-leader-election.ts). Rejects with ApiError
+   * NOT_CONTROLLER when this broker is not the active controller.
+   */
+  electLeaders(partitions: readonly TopicPartition[], electionType: ElectionTypeName): Promise<ElectionOutcome[]> {
+    return new Promise((resolve, reject) =>
+      this.queue.put({ type: 'ReplicaLeaderElection', partitions, electionType, resolve, reject }),
+    );
+  }
+
   // ---- event processing ----
 
   private async process(event: ControllerEvent): Promise<void> {
@@ -234,6 +247,8 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
           return await this.processShutdown();
         case 'ControlledShutdown':
           return await this.processControlledShutdown(event);
+        case 'ReplicaLeaderElection':
+          return await this.processReplicaLeaderElection(event);
       }
       const a = this.activation;
       if (a === undefined) return;
@@ -256,7 +271,8 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
           return await this.checkAndTriggerAutoLeaderRebalance(a);
       }
     } catch (e) {
-      if (event.type === 'ControlledShutdown') event.reject(e instanceof Error ? e : new Error(String(e)));
+      if (event.type === 'ControlledShutdown' || event.type === 'ReplicaLeaderElection')
+        event.reject(e instanceof Error ? e : new IllegalStateError(String(e)));
       if (e instanceof ControllerMovedError) {
         this.log.warn({ event: event.type, err: e }, 'controller moved to another broker while handling an event');
         this.resign('controller moved');
@@ -636,6 +652,32 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     }
     // A reassignment waits for its new replicas to join the ISR: this may be the change it waits for.
     await a.reassigner.advance();
+  }
+
+  private async processReplicaLeaderElection(
+    event: Extract<ControllerEvent, { type: 'ReplicaLeaderElection' }>,
+  ): Promise<void> {
+    const a = this.activation;
+    if (a === undefined) {
+      event.reject(notController(this.knownControllerId));
+      return;
+    }
+    const outcomes = await electReplicaLeaders(
+      a.context,
+      a.partitionStateMachine,
+      event.partitions,
+      event.electionType,
+      `${event.electionType.toLowerCase()} leader election requested by an admin`,
+    );
+    this.log.info(
+      {
+        electionType: event.electionType,
+        elected: outcomes.filter((o) => o.error === undefined).length,
+        requested: outcomes.length,
+      },
+      'admin leader election handled',
+    );
+    event.resolve(outcomes);
   }
 
   /** /admin/preferred_replica_election: elect the preferred replicas of the listed partitions, then delete it. */

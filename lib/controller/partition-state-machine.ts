@@ -224,9 +224,13 @@ export class PartitionStateMachine {
           else decisions.set(p, this.noLeader(p, strategy, isLive));
         }
       }
-      const uncleanByTopic = await this.uncleanElectionEnabled(new Set(uncleanCandidates.map((p) => p.topic)));
+      const forced = strategy.kind === 'OfflinePartition' && strategy.allowUnclean === true;
+      const uncleanByTopic = forced
+        ? new Map<string, boolean>()
+        : await this.uncleanElectionEnabled(new Set(uncleanCandidates.map((p) => p.topic)));
       for (const p of uncleanCandidates) {
-        if (!(uncleanByTopic.get(p.topic) && elect(p, true))) decisions.set(p, this.noLeader(p, strategy, isLive));
+        if (!((forced || uncleanByTopic.get(p.topic)) && elect(p, true)))
+          decisions.set(p, this.noLeader(p, strategy, isLive));
       }
       return decisions;
     });

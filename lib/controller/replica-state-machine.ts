@@ -144,7 +144,10 @@ export class ReplicaStateMachine {
   /**
    * For each broker in turn, one batch over its replicas' partitions: drop it from the ISR unless it is the last
    * member, leader := -1 if it led, leader_epoch + 1. Partitions of topics being deleted, partitions without a
-   * state znode and partitions whose ISR does not hold the replica are left alone.
+   * state znode and partitions whose ISR does not hold the replica are left alone. The state znodes are read first
+   * (pipelined), as Kafka's doRemoveReplicasFromIsr does: leaders expand ISRs themselves and the controller hears of
+   * it only through the batched ISR change notifications, so a cached ISR may miss the replica and the decision
+   * would wrongly be "unchanged".
    */
   private async removeReplicasFromIsr(replicas: readonly ControllerReplica[]): Promise<Map<ControllerReplica, string>> {
     const failed = new Map<ControllerReplica, string>();
@@ -155,6 +158,9 @@ export class ReplicaStateMachine {
       if (list === undefined) byBroker.set(r.brokerId, (list = []));
       list.push(r);
     }
+    const partitions = [...new Set([...byBroker.values()].flat().map((r) => r.partition))];
+    const fresh = await Promise.all(partitions.map((p) => this.zk.getPartitionState(p)));
+    partitions.forEach((p, i) => (p.leaderIsr = fresh[i] ?? p.leaderIsr));
     for (const [brokerId, brokerReplicas] of [...byBroker].sort(([a], [b]) => a - b)) {
       const failures = await updateLeaderAndIsr(
         this.context,

@@ -19,6 +19,7 @@ import type { Time } from '../../common/time.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { CreateTopicsRequest } from '../../protocol/messages/create-topics.js';
 import { ConfigResourceType, ConfigSource } from '../../protocol/messages/describe-configs.js';
+import { ElectionType } from '../../protocol/messages/elect-leaders.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../protocol/messages/list-offsets.js';
 import { ClientCluster } from '../client-cluster.js';
 import { listOffsets, offsetKey } from '../list-offsets.js';
@@ -537,6 +538,70 @@ export class Admin {
       retryBackoffMs: this.options['retry.backoff.ms'],
       brokerTimeoutMs: (remainingMs) => this.brokerTimeoutMs(remainingMs),
     });
+  }
+
+  /**
+   * Elects leaders (Kafka's electLeaders, KIP-460): 'preferred' moves leadership to each partition's first replica
+   * when it is alive and in sync; 'unclean' gives a partition without a live leader its first live replica, in sync
+   * or not (records may be lost). `partitions` null means every partition of the cluster; the answer then lists
+   * only the partitions that needed an election. Sent to the controller (again, after a metadata refresh, for the
+   * partitions a stale controller answered NOT_CONTROLLER). Resolves with each partition's outcome: error null,
+   * ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION...
+   */
+  async electLeaders(
+    electionType: 'preferred' | 'unclean',
+    partitions: readonly TopicPartitionRef[] | null,
+    options: AdminCallOptions = {},
+  ): Promise<Array<TopicPartitionRef & { error: ApiError | null }>> {
+    const results = new Map<string, TopicPartitionRef & { error: ApiError | null }>();
+    let pending = partitions;
+    await this.withRetries('ElectLeaders', options, async (remainingMs) => {
+      const byTopic = new Map<string, number[]>();
+      for (const p of pending ?? []) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+      const response = await this.cluster.sendToController(ApiKey.ElectLeaders, {
+        electionType: electionType === 'unclean' ? ElectionType.Unclean : ElectionType.Preferred,
+        topicPartitions: pending === null ? null : [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps })),
+        timeoutMs: this.brokerTimeoutMs(remainingMs),
+      });
+      if (response.errorCode !== 0) throw apiErrorFromCode(response.errorCode);
+      const stale: TopicPartitionRef[] = [];
+      for (const t of response.replicaElectionResults) {
+        for (const r of t.partitionResult) {
+          const tp = { topic: t.topic, partition: r.partitionId };
+          const error =
+            r.errorCode === 0
+              ? null
+              : new ApiError(
+                  apiErrorFromCode(r.errorCode).errorName,
+                  labelledMessage(
+                    `${tp.topic}-${tp.partition}`,
+                    r.errorMessage ?? apiErrorFromCode(r.errorCode).message,
+                  ),
+                );
+          if (error?.errorName === 'NOT_CONTROLLER') stale.push(tp);
+          results.set(`${tp.topic}-${tp.partition}`, { ...tp, error });
+        }
+      }
+      if (stale.length > 0) {
+        pending = pending === null && stale.length === results.size ? null : stale;
+        throw new ApiError(
+          'NOT_CONTROLLER',
+          `The controller moved while electing leaders of ${stale.length} partition(s).`,
+        );
+      }
+    });
+    return partitions === null
+      ? [...results.values()]
+      : partitions.map(
+          (p) =>
+            results.get(`${p.topic}-${p.partition}`) ?? {
+              ...p,
+              error: new ApiError(
+                'UNKNOWN_SERVER_ERROR',
+                `The controller did not answer for ${p.topic}-${p.partition}.`,
+              ),
+            },
+        );
   }
 
   /** Every consumer group of the cluster: ListGroups to each broker (each knows the groups it coordinates). */

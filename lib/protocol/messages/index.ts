@@ -14,6 +14,7 @@ import {
 } from './create-partitions.js';
 import { CREATE_TOPICS_API, type CreateTopicsRequest, type CreateTopicsResponse } from './create-topics.js';
 import { DELETE_RECORDS_API, type DeleteRecordsRequest, type DeleteRecordsResponse } from './delete-records.js';
+import { ELECT_LEADERS_API, type ElectLeadersRequest, type ElectLeadersResponse } from './elect-leaders.js';
 import { DELETE_TOPICS_API, type DeleteTopicsRequest, type DeleteTopicsResponse } from './delete-topics.js';
 import { DESCRIBE_CLUSTER_API, type DescribeClusterRequest, type DescribeClusterResponse } from './describe-cluster.js';
 import { DESCRIBE_CONFIGS_API, type DescribeConfigsRequest, type DescribeConfigsResponse } from './describe-configs.js';
@@ -57,6 +58,7 @@ export interface ApiMessages {
   [ApiKey.CreateTopics]: { request: CreateTopicsRequest; response: CreateTopicsResponse };
   [ApiKey.DeleteTopics]: { request: DeleteTopicsRequest; response: DeleteTopicsResponse };
   [ApiKey.DeleteRecords]: { request: DeleteRecordsRequest; response: DeleteRecordsResponse };
+  [ApiKey.ElectLeaders]: { request: ElectLeadersRequest; response: ElectLeadersResponse };
   [ApiKey.OffsetForLeaderEpoch]: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequest; response: AlterConfigsResponse };
@@ -95,6 +97,7 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   CREATE_TOPICS_API,
   DELETE_TOPICS_API,
   DELETE_RECORDS_API,
+  ELECT_LEADERS_API,
   OFFSET_FOR_LEADER_EPOCH_API,
   DESCRIBE_CONFIGS_API,
   ALTER_CONFIGS_API,
@@ -121,6 +124,7 @@ export * from './create-partitions.js';
 export * from './create-topics.js';
 export * from './delete-topics.js';
 export * from './delete-records.js';
+export * from './elect-leaders.js';
 export * from './describe-cluster.js';
 export * from './describe-configs.js';
 export * from './fetch.js';

@@ -58,6 +58,7 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
     validateOnly: false,
   },
   [ApiKey.DeleteTopics]: { topicNames: ['t'], timeoutMs: 30000 },
+  [ApiKey.ElectLeaders]: { electionType: 1, topicPartitions: [{ topic: 't', partitions: [0, 2] }], timeoutMs: 30000 },
   [ApiKey.DeleteRecords]: {
     topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 2 ** 40 }] }],
     timeoutMs: 30000,
