@@ -18,7 +18,8 @@ import { handleListOffsets } from './handlers/list-offsets-handler.js';
 import { handleDeleteRecords } from './handlers/delete-records-handler.js';
 import { handleOffsetForLeaderEpoch } from './handlers/offset-for-leader-epoch-handler.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/topic-admin-handlers.js';
-import { handleAlterConfigs, handleDescribeConfigs } from './handlers/config-handlers.js';
+import { handleAlterConfigs, handleIncrementalAlterConfigs } from './handlers/alter-configs-handlers.js';
+import { handleDescribeConfigs } from './handlers/describe-configs-handler.js';
 import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleDescribeLogDirs } from './handlers/describe-log-dirs-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
@@ -52,6 +53,7 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.CreatePartitions, (s, _ctx, b) => handleCreatePartitions(s, b)],
   [ApiKey.DescribeConfigs, (s, _ctx, b) => handleDescribeConfigs(s, b)],
   [ApiKey.AlterConfigs, (s, _ctx, b) => handleAlterConfigs(s, b)],
+  [ApiKey.IncrementalAlterConfigs, (s, _ctx, b) => handleIncrementalAlterConfigs(s, b)],
   [ApiKey.DescribeCluster, (s, _ctx, b) => handleDescribeCluster(s, b)],
   [ApiKey.ControlledShutdown, (s, _ctx, b) => handleControlledShutdown(s, b)],
   [ApiKey.ElectLeaders, (s, _ctx, b) => handleElectLeaders(s, b)],

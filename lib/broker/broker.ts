@@ -26,6 +26,7 @@ import { TopicAdmin } from '../controller/topic-admin.js';
 import { ZkClient } from '../zk/zk-client.js';
 import { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { isZkError } from '../zk/zk-errors.js';
+import { ConfigType, DEFAULT_CONFIG_ENTITY } from '../zk/zk-paths.js';
 import { parseListener, topicConfigDefaults, type BrokerConfig } from './broker-config.js';
 import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
 import { GroupMetadataManager } from '../coordinator/group/group-metadata-manager.js';
@@ -34,6 +35,7 @@ import { SystemScheduler } from '../common/scheduler.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/offsets-record-codec.js';
 import { API_DEFINITIONS } from '../protocol/messages/index.js';
 import { ConfigChangeListener } from './config-change-listener.js';
+import { DynamicBrokerConfig, type DynamicConfigLevel } from './dynamic-broker-config.js';
 import { controlledShutdown } from './controlled-shutdown.js';
 import { BrokerMetrics } from './broker-metrics.js';
 import type { BrokerServices } from './handlers/broker-services.js';
@@ -46,7 +48,9 @@ export interface BrokerOptions {
 }
 
 export class Broker extends EventEmitter {
+  /** The static config (server.properties); `dynamicConfig.current` is the effective one. */
   readonly config: BrokerConfig;
+  readonly dynamicConfig: DynamicBrokerConfig;
   fatalError: Error | undefined;
   private readonly logger: Logger;
   private readonly time: Time;
@@ -71,6 +75,10 @@ export class Broker extends EventEmitter {
   constructor(config: BrokerConfig, opts: BrokerOptions = {}) {
     super();
     this.config = config;
+    this.dynamicConfig = new DynamicBrokerConfig(
+      config,
+      (opts.logger ?? silentLogger).child({ component: 'DynamicBrokerConfig', brokerId: config.brokerId }),
+    );
     this.logger = (opts.logger ?? silentLogger).child({ component: 'Broker', brokerId: config.brokerId });
     this.time = opts.time ?? SystemTime;
   }
@@ -82,15 +90,15 @@ export class Broker extends EventEmitter {
 
   async startup(): Promise<void> {
     this.state = 'Starting';
-    const c = this.config;
     const logger = this.logger;
-    const listener = parseListener(c.listeners[0]!);
+    const listener = parseListener(this.config.listeners[0]!);
 
-    // 1. ZooKeeper session, top-level paths and the cluster id.
+    // 1. ZooKeeper session, top-level paths and the cluster id; then the dynamic broker configs, so that every
+    //    component starts with the effective config (Kafka's DynamicBrokerConfig.initialize).
     this.zkClient = new ZkClient({
-      connect: c.zookeeperConnect,
-      sessionTimeoutMs: c.zookeeperSessionTimeoutMs,
-      connectionTimeoutMs: c.zookeeperConnectionTimeoutMs,
+      connect: this.config.zookeeperConnect,
+      sessionTimeoutMs: this.config.zookeeperSessionTimeoutMs,
+      connectionTimeoutMs: this.config.zookeeperConnectionTimeoutMs,
       logger,
     });
     await this.zkClient.connect();
@@ -98,6 +106,9 @@ export class Broker extends EventEmitter {
     await this.zk.createTopLevelPaths();
     const clusterId = await this.zk.getOrCreateClusterId();
     logger.info({ clusterId }, 'cluster id');
+    await this.reloadDynamicConfig('default');
+    await this.reloadDynamicConfig('broker');
+    const c = this.dynamicConfig.current;
 
     // 2. Logs: load every partition directory (recovering after an unclean shutdown).
     const topicDefaults = topicConfigDefaults(c);
@@ -171,7 +182,13 @@ export class Broker extends EventEmitter {
       time: this.time,
     });
     await this.replicaManager.startup();
-    this.configChangeListener = new ConfigChangeListener(this.zk, this.replicaManager, logger);
+    this.configChangeListener = new ConfigChangeListener(this.zk, logger, {
+      topicChanged: (topic) => this.replicaManager!.reloadTopicConfig(topic),
+      brokerChanged: async (entity) => {
+        if (entity === DEFAULT_CONFIG_ENTITY) await this.reloadDynamicConfig('default');
+        else if (entity === String(c.brokerId)) await this.reloadDynamicConfig('broker');
+      },
+    });
     this.configChangeListener.start();
 
     // 6. Every broker runs the controller election.
@@ -236,23 +253,31 @@ export class Broker extends EventEmitter {
       });
       await this.metrics.start();
     }
+    const topicAdmin = new TopicAdmin({
+      zk: this.zk,
+      metadataCache: this.metadataCache,
+      topicDefaults,
+      deleteTopicEnable: c.deleteTopicEnable,
+      defaultNumPartitions: c.numPartitions,
+      defaultReplicationFactor: c.defaultReplicationFactor,
+      logger,
+    });
+    const dynamicConfig = this.dynamicConfig;
+    this.dynamicConfig.onReconfigure((next, previous) => this.reconfigure(topicAdmin, next, previous));
     this.resolveReady({
       brokerId: c.brokerId,
-      config: c,
-      topicDefaults,
+      get config() {
+        return dynamicConfig.current;
+      },
+      get topicDefaults() {
+        return topicConfigDefaults(dynamicConfig.current);
+      },
+      dynamicConfig,
       apiVersions,
       metadataCache: this.metadataCache,
       replicaManager: this.replicaManager,
       controller: this.controller,
-      topicAdmin: new TopicAdmin({
-        zk: this.zk,
-        metadataCache: this.metadataCache,
-        topicDefaults,
-        deleteTopicEnable: c.deleteTopicEnable,
-        defaultNumPartitions: c.numPartitions,
-        defaultReplicationFactor: c.defaultReplicationFactor,
-        logger,
-      }),
+      topicAdmin,
       groupCoordinator,
       zk: this.zk,
       logger,
@@ -260,6 +285,30 @@ export class Broker extends EventEmitter {
     this.state = 'Running';
     logger.info({ port: this.socketServer.port, host, metricsPort: this.metrics?.port ?? -1 }, 'started');
     logger.flush();
+  }
+
+  /** Reads one level of dynamic broker configs from ZooKeeper and applies it (at start-up and on a notification). */
+  private async reloadDynamicConfig(level: DynamicConfigLevel): Promise<void> {
+    const entity = level === 'default' ? DEFAULT_CONFIG_ENTITY : String(this.config.brokerId);
+    this.dynamicConfig.update(level, await this.zk!.getEntityConfig(ConfigType.Broker, entity));
+  }
+
+  /** Hands a changed dynamic broker config to the components that apply it while running (Kafka's Reconfigurables). */
+  private reconfigure(topicAdmin: TopicAdmin, next: BrokerConfig, previous: BrokerConfig): void {
+    const defaults = topicConfigDefaults(next);
+    const before = topicConfigDefaults(previous);
+    if (Object.keys(defaults).some((k) => defaults[k] !== before[k])) {
+      topicAdmin.updateTopicDefaults(defaults);
+      this.replicaManager!.updateDefaultTopicConfig(defaults).catch((err: unknown) =>
+        this.logger.error({ err }, 'could not apply the new topic defaults to every log; the next change retries'),
+      );
+    }
+    if (next.logCleanerBackoffMs !== previous.logCleanerBackoffMs)
+      this.logManager!.setCleanerBackoffMs(next.logCleanerBackoffMs);
+    if (next.numReplicaFetchers !== previous.numReplicaFetchers)
+      this.replicaManager!.replicaFetcherManager.resize(next.numReplicaFetchers);
+    if (next.uncleanLeaderElectionEnable !== previous.uncleanLeaderElectionEnable)
+      this.controller!.setUncleanLeaderElectionEnable(next.uncleanLeaderElectionEnable);
   }
 
   private async registerWaitingForPreviousSession(register: () => Promise<void>): Promise<void> {

@@ -40,6 +40,7 @@ export type { CommittedOffset, OffsetToCommit } from './consumer/group-offsets.j
 export {
   Admin,
   type AdminCallOptions,
+  type AlterConfigOperation,
   type BrokerApiVersions,
   type BrokerLogDirs,
   type ClusterDescription,

@@ -105,10 +105,18 @@ export class ConfigDef<F extends Record<string, ConfigKey<any>>> {
     for (const [field, key] of Object.entries(this.fields)) {
       const v = (values as Record<string, unknown>)[field];
       if (v === undefined || v === null) continue;
-      out[key.name] = Array.isArray(v) ? v.join(',') : String(v);
+      out[key.name] = configValueToString(v as ConfigValue);
     }
     return out;
   }
+}
+
+/** A parsed config value. */
+export type ConfigValue = string | number | boolean | readonly string[];
+
+/** A parsed value in its properties form: lists comma-separated (Kafka's ConfigDef.convertToString). */
+export function configValueToString(value: ConfigValue): string {
+  return typeof value === 'object' ? value.join(',') : String(value);
 }
 
 export function parseValue(key: ConfigKey<any>, raw: string | number | boolean, what = 'config'): unknown {

@@ -26,6 +26,8 @@ export type ControllerEvent =
   | { readonly type: 'PreferredReplicaElection' }
   /** /admin/reassign_partitions appeared or changed. */
   | { readonly type: 'PartitionReassignment' }
+  /** unclean.leader.election.enable was turned on as a broker default: offline partitions may now elect. */
+  | { readonly type: 'UncleanLeaderElectionEnable' }
   /** The periodic leader imbalance check (auto.leader.rebalance.enable). */
   | { readonly type: 'AutoPreferredReplicaLeaderElection' }
   /** A broker asks to move leadership away before it stops; answers the partitions it still leads. */
@@ -59,6 +61,7 @@ export function coalesceKey(event: ControllerEvent): string | undefined {
     case 'PreferredReplicaElection':
     case 'PartitionReassignment':
     case 'AutoPreferredReplicaLeaderElection':
+    case 'UncleanLeaderElectionEnable':
       return event.type;
     case 'Expire':
     case 'ControlledShutdown':

@@ -234,6 +234,17 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     );
   }
 
+  /**
+   * The broker default of unclean.leader.election.enable changed (a dynamic broker config): later elections use it,
+   * and turning it on lets offline partitions elect an out-of-sync replica now (Kafka's
+   * enableDefaultUncleanLeaderElection).
+   */
+  setUncleanLeaderElectionEnable(enable: boolean): void {
+    this.config.uncleanLeaderElectionEnable = enable;
+    if (this.activation !== undefined) this.activation.partitionStateMachine.uncleanLeaderElectionEnable = enable;
+    if (enable) this.queue.put({ type: 'UncleanLeaderElectionEnable' });
+  }
+
   // ---- event processing ----
 
   private async process(event: ControllerEvent): Promise<void> {
@@ -269,6 +280,9 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
           return await a.reassigner.advance();
         case 'AutoPreferredReplicaLeaderElection':
           return await this.checkAndTriggerAutoLeaderRebalance(a);
+        case 'UncleanLeaderElectionEnable':
+          await a.partitionStateMachine.triggerOnlinePartitionStateChange();
+          return;
       }
     } catch (e) {
       if (event.type === 'ControlledShutdown' || event.type === 'ReplicaLeaderElection')

@@ -54,7 +54,7 @@ const UNCLEAN_KEY = 'unclean.leader.election.enable';
 export class PartitionStateMachine {
   private readonly context: ControllerContext;
   private readonly zk: PartitionStateZkClient;
-  private readonly uncleanDefault: boolean;
+  private uncleanDefault: boolean;
   private readonly log: Logger;
 
   constructor(opts: PartitionStateMachineOptions) {
@@ -62,6 +62,11 @@ export class PartitionStateMachine {
     this.zk = opts.zkClient;
     this.uncleanDefault = opts.uncleanLeaderElectionEnable;
     this.log = opts.logger.child({ component: 'PartitionStateMachine' });
+  }
+
+  /** The broker default of unclean.leader.election.enable changed (a dynamic broker config). */
+  set uncleanLeaderElectionEnable(enable: boolean) {
+    this.uncleanDefault = enable;
   }
 
   /**

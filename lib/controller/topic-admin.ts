@@ -111,7 +111,7 @@ const DEFAULT_CONFIG_STRINGS: Readonly<Record<string, string>> = LOG_CONFIG.toPr
 export class TopicAdmin {
   private readonly zk: KafkaZkClient;
   private readonly liveBrokers: LiveBrokers;
-  private readonly topicDefaults: Readonly<Record<string, string>>;
+  private topicDefaults: Readonly<Record<string, string>>;
   private readonly deleteTopicEnable: boolean;
   private readonly defaultNumPartitions: number;
   private readonly defaultReplicationFactor: number;
@@ -127,6 +127,11 @@ export class TopicAdmin {
     this.defaultReplicationFactor = opts.defaultReplicationFactor ?? 1;
     this.validateTopicConfig = opts.validateTopicConfig ?? ((configs) => parseLogConfig(configs, this.topicDefaults));
     this.log = (opts.logger ?? silentLogger).child({ component: 'TopicAdmin' });
+  }
+
+  /** New broker-wide defaults of the topic keys (a dynamic broker config changed), for validation and describe. */
+  updateTopicDefaults(topicDefaults: Readonly<Record<string, string>>): void {
+    this.topicDefaults = topicDefaults;
   }
 
   /**

@@ -821,6 +821,16 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.logger.info({ topic }, 'applied a changed topic config');
   }
 
+  /**
+   * New broker-wide defaults of the topic keys (a dynamic broker config changed `log.retention.hours`, ...): every
+   * local log's config is recomputed from its topic's overrides over them, so topics without an override follow.
+   */
+  async updateDefaultTopicConfig(defaults: Readonly<Record<string, string>>): Promise<void> {
+    this.config.defaultTopicConfig = defaults;
+    const topics = new Set(this.logManager.allLogs.map((log) => log.topicPartition.topic));
+    await Promise.all([...topics].map((topic) => this.reloadTopicConfig(topic)));
+  }
+
   /** A topic's config: its /config/topics/<t> overrides over the broker defaults (unknown keys ignored). */
   private async topicConfig(topic: string): Promise<LogConfig> {
     const overrides = await this.zk.getEntityConfig(ConfigType.Topic, topic);

@@ -11,12 +11,16 @@ import type { MetadataCache } from '../../replication/metadata-cache.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
 import type { KafkaZkClient } from '../../zk/kafka-zk-client.js';
 import type { BrokerConfig } from '../broker-config.js';
+import type { DynamicBrokerConfig } from '../dynamic-broker-config.js';
 
 export interface BrokerServices {
   readonly brokerId: number;
+  /** The effective config now: server.properties with the dynamic broker configs applied. */
   readonly config: BrokerConfig;
-  /** Broker-wide defaults of the per-topic keys (`topicConfigDefaults(config)`). */
+  /** Broker-wide defaults of the per-topic keys (`topicConfigDefaults(config)`), as they are now. */
   readonly topicDefaults: Readonly<Record<string, string>>;
+  /** The dynamic broker configs, their sources and their validation. */
+  readonly dynamicConfig: DynamicBrokerConfig;
   readonly apiVersions: ApiVersions;
   readonly metadataCache: MetadataCache;
   readonly replicaManager: ReplicaManager;

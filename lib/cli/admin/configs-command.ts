@@ -5,15 +5,22 @@
  *               --broker-defaults) [--all]
  *   --alter     (same entity flags) [--add-config 'k1=v1,k2=[a,b]'] [--add-config-file F] [--delete-config k1,k2]
  *
- * --describe prints Kafka's header (`Dynamic configs for topic T are:`, or `All configs ...` with --all) and one
- * `  name=value sensitive=false synonyms={...}` line per entry; without --all only the entity's own dynamic
- * overrides are listed. --alter reads the entity's current overrides, applies the additions and deletions and
- * writes the whole set back (AlterConfigs replaces a resource's overrides, as in Kafka before incremental alter);
- * deleting a key that has no override is an error, as in Kafka. Broker configs are static on this broker (read from
- * its properties file), so altering them is refused by the broker with its reason.
+ * --describe prints Kafka's header (`Dynamic configs for topic T are:`, `All configs ...` with --all, `Default
+ * configs for brokers in the cluster are:` for the broker default) and one `  name=value sensitive=false
+ * synonyms={...}` line per entry; without --all only the entity's own dynamic overrides are listed. Brokers without
+ * --entity-name: every live broker, then the cluster default, as Kafka's tool.
+ * --alter checks that every key to delete has an override (as Kafka does), then sends the additions (SET) and
+ * deletions (DELETE) as one IncrementalAlterConfigs. Broker keys take effect on running brokers when they are
+ * dynamic (the log defaults topics inherit, num.replica.fetchers, ...); the broker refuses static ones with the reason.
  */
 import { Command } from 'commander';
-import type { Admin, ConfigEntry, ConfigResource, ConfigSourceName } from '../../client/admin/admin.js';
+import type {
+  Admin,
+  AlterConfigOperation,
+  ConfigEntry,
+  ConfigResource,
+  ConfigSourceName,
+} from '../../client/admin/admin.js';
 import { readPropertiesFile } from '../args.js';
 import { oneAction, UsageError, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
 
@@ -63,17 +70,21 @@ export function parseAddConfig(text: string): Record<string, string> {
   return out;
 }
 
-/** The overrides after an alter: `current` with `add` set and `remove` taken out; throws for a key not overridden. */
-export function alteredOverrides(
+/**
+ * The operations of an alter: SET for each addition, DELETE for each removal; throws, as Kafka's tool, for a key to
+ * remove that has no override in `current`.
+ */
+export function alterOperations(
   current: Readonly<Record<string, string>>,
   add: Readonly<Record<string, string>>,
   remove: readonly string[],
-): Record<string, string> {
-  const missing = remove.filter((k) => current[k] === undefined && add[k] === undefined);
+): AlterConfigOperation[] {
+  const missing = remove.filter((k) => current[k] === undefined);
   if (missing.length > 0) throw new Error(`Invalid config(s): ${missing.join(',')} do(es) not exist as an override.`);
-  const next: Record<string, string> = { ...current, ...add };
-  for (const k of remove) delete next[k];
-  return next;
+  return [
+    ...Object.entries(add).map(([name, value]) => ({ name, op: 'SET' as const, value })),
+    ...remove.map((name) => ({ name, op: 'DELETE' as const })),
+  ];
 }
 
 /** One describe line, Kafka's shape. */
@@ -129,7 +140,10 @@ function selection(flags: ConfigsFlags): { type: 'topics' | 'brokers'; name: str
 
 export function configsCommand(): Command {
   return withConnectionOptions(new Command('configs'))
-    .description('Describe and change the config overrides of topics, and describe broker configs (kafka-configs).')
+    .description(
+      'Describe and change the config overrides of topics, and the dynamic configs of brokers and their cluster-wide ' +
+        'default (kafka-configs).',
+    )
     .option('--describe', 'list configs for the given entity')
     .option('--alter', 'alter the configuration of the given entity')
     .option('--entity-type <type>', 'type of entity: topics or brokers')
@@ -151,7 +165,11 @@ export function configsCommand(): Command {
 Examples:
   mq-admin configs --bootstrap-server localhost:9092 --entity-type topics --entity-name orders --alter \\
       --add-config retention.ms=86400000,min.insync.replicas=2
-  mq-admin configs --bootstrap-server localhost:9092 --topic orders --describe --all`,
+  mq-admin configs --bootstrap-server localhost:9092 --topic orders --describe --all
+  mq-admin configs --bootstrap-server localhost:9092 --entity-type brokers --entity-default --alter \\
+      --add-config log.retention.hours=72
+  mq-admin configs --bootstrap-server localhost:9092 --entity-type brokers --entity-name 1 --alter \\
+      --add-config num.replica.fetchers=2`,
     )
     .action(async (flags: ConfigsFlags) => {
       const action = oneAction(flags, ACTIONS);
@@ -175,7 +193,12 @@ async function describeConfigs(
   if (one !== null) entities = [one];
   else if (type === 'topics')
     entities = (await admin.listTopics({ includeInternal: true })).map((t) => entityOf('topics', t, false)!);
-  else entities = (await admin.describeCluster()).brokers.map((b) => entityOf('brokers', String(b.nodeId), false)!);
+  else {
+    entities = [
+      ...(await admin.describeCluster()).brokers.map((b) => entityOf('brokers', String(b.nodeId), false)!),
+      entityOf('brokers', undefined, true)!,
+    ];
+  }
   const described = await admin.describeConfigs(entities.map((e) => e.resource));
   let out = '';
   entities.forEach((e, i) => {
@@ -218,7 +241,7 @@ async function alterConfigs(
   const overrides = Object.fromEntries(
     current!.configs.filter((c) => c.source === entity.ownSource && c.value !== null).map((c) => [c.name, c.value!]),
   );
-  await admin.alterConfigs([{ ...entity.resource, configs: alteredOverrides(overrides, add, remove) }]);
+  await admin.incrementalAlterConfigs([{ ...entity.resource, ops: alterOperations(overrides, add, remove) }]);
   process.stdout.write(
     entity.label === null
       ? 'Completed updating default config for brokers in the cluster.\n'

@@ -14,6 +14,11 @@ import {
 } from './create-partitions.js';
 import { CREATE_TOPICS_API, type CreateTopicsRequest, type CreateTopicsResponse } from './create-topics.js';
 import { DELETE_RECORDS_API, type DeleteRecordsRequest, type DeleteRecordsResponse } from './delete-records.js';
+import {
+  INCREMENTAL_ALTER_CONFIGS_API,
+  type IncrementalAlterConfigsRequest,
+  type IncrementalAlterConfigsResponse,
+} from './incremental-alter-configs.js';
 import { ELECT_LEADERS_API, type ElectLeadersRequest, type ElectLeadersResponse } from './elect-leaders.js';
 import { DELETE_TOPICS_API, type DeleteTopicsRequest, type DeleteTopicsResponse } from './delete-topics.js';
 import { DESCRIBE_CLUSTER_API, type DescribeClusterRequest, type DescribeClusterResponse } from './describe-cluster.js';
@@ -62,6 +67,10 @@ export interface ApiMessages {
   [ApiKey.OffsetForLeaderEpoch]: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequest; response: AlterConfigsResponse };
+  [ApiKey.IncrementalAlterConfigs]: {
+    request: IncrementalAlterConfigsRequest;
+    response: IncrementalAlterConfigsResponse;
+  };
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequest; response: CreatePartitionsResponse };
   [ApiKey.ControlledShutdown]: { request: ControlledShutdownRequest; response: ControlledShutdownResponse };
   [ApiKey.OffsetCommit]: { request: OffsetCommitRequest; response: OffsetCommitResponse };
@@ -101,6 +110,7 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   OFFSET_FOR_LEADER_EPOCH_API,
   DESCRIBE_CONFIGS_API,
   ALTER_CONFIGS_API,
+  INCREMENTAL_ALTER_CONFIGS_API,
   CREATE_PARTITIONS_API,
   DESCRIBE_CLUSTER_API,
   CONTROLLED_SHUTDOWN_API,
@@ -119,6 +129,7 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
 ];
 
 export * from './alter-configs.js';
+export * from './incremental-alter-configs.js';
 export * from './api-versions.js';
 export * from './create-partitions.js';
 export * from './create-topics.js';

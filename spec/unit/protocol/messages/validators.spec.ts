@@ -76,6 +76,10 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
     resources: [{ resourceType: 4, resourceName: '1', configs: [{ name: 'x', value: null }] }],
     validateOnly: true,
   },
+  [ApiKey.IncrementalAlterConfigs]: {
+    resources: [{ resourceType: 4, resourceName: '', configs: [{ name: 'x', configOperation: 2, value: 'a,b' }] }],
+    validateOnly: false,
+  },
   [ApiKey.CreatePartitions]: {
     topics: [{ name: 't', count: 6, assignments: [{ brokerIds: [1] }] }],
     timeoutMs: 1000,
