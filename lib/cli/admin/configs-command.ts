@@ -12,6 +12,9 @@
  * --alter checks that every key to delete has an override (as Kafka does), then sends the additions (SET) and
  * deletions (DELETE) as one IncrementalAlterConfigs. Broker keys take effect on running brokers when they are
  * dynamic (the log defaults topics inherit, num.replica.fetchers, ...); the broker refuses static ones with the reason.
+ * `--describe --json`: [{"entityType":"topics"|"brokers","entityName" (null for the broker default),"configs":
+ * [{"name","value","source","sensitive","readOnly","synonyms":[{"name","value","source"}]}]}], the same entries as
+ * the text (own overrides, or all with --all).
  */
 import { Command } from 'commander';
 import type {
@@ -23,10 +26,11 @@ import type {
 } from '../../client/admin/admin.js';
 import { readPropertiesFile } from '../args.js';
 import { oneAction, UsageError, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { jsonOnlyFor, printJson, withJsonOption, type JsonFlag } from './json-output.js';
 
 const ACTIONS = ['describe', 'alter'] as const;
 
-interface ConfigsFlags extends ConnectionFlags {
+interface ConfigsFlags extends ConnectionFlags, JsonFlag {
   describe?: boolean;
   alter?: boolean;
   entityType?: string;
@@ -87,6 +91,19 @@ export function alterOperations(
   ];
 }
 
+/** One entry as `--describe --json` prints it (sensitive values null). */
+export function configJson(c: ConfigEntry): object {
+  const value = (v: string | null) => (c.isSensitive ? null : v);
+  return {
+    name: c.name,
+    value: value(c.value),
+    source: c.source,
+    sensitive: c.isSensitive,
+    readOnly: c.isReadOnly,
+    synonyms: c.synonyms.map((s) => ({ name: s.name, value: value(s.value), source: s.source })),
+  };
+}
+
 /** One describe line, Kafka's shape. */
 export function configLine(c: ConfigEntry): string {
   const value = (v: string | null) => (c.isSensitive ? 'null' : (v ?? 'null'));
@@ -139,7 +156,7 @@ function selection(flags: ConfigsFlags): { type: 'topics' | 'brokers'; name: str
 }
 
 export function configsCommand(): Command {
-  return withConnectionOptions(new Command('configs'))
+  return withJsonOption(withConnectionOptions(new Command('configs')))
     .description(
       'Describe and change the config overrides of topics, and the dynamic configs of brokers and their cluster-wide ' +
         'default (kafka-configs).',
@@ -173,9 +190,10 @@ Examples:
     )
     .action(async (flags: ConfigsFlags) => {
       const action = oneAction(flags, ACTIONS);
+      jsonOnlyFor(flags, action, ['describe']);
       const { type, name, isDefault } = selection(flags);
       await withAdmin(flags, async (admin) => {
-        if (action === 'describe') await describeConfigs(admin, type, name, isDefault, flags.all === true);
+        if (action === 'describe') await describeConfigs(admin, type, name, isDefault, flags);
         else await alterConfigs(admin, type, name, isDefault, flags);
       });
     });
@@ -186,8 +204,9 @@ async function describeConfigs(
   type: 'topics' | 'brokers',
   name: string | undefined,
   isDefault: boolean,
-  all: boolean,
+  flags: ConfigsFlags,
 ): Promise<void> {
+  const all = flags.all === true;
   let entities: Entity[];
   const one = entityOf(type, name, isDefault);
   if (one !== null) entities = [one];
@@ -200,6 +219,16 @@ async function describeConfigs(
     ];
   }
   const described = await admin.describeConfigs(entities.map((e) => e.resource));
+  if (flags.json === true) {
+    printJson(
+      entities.map((e, i) => ({
+        entityType: type,
+        entityName: e.label === null ? null : e.resource.name,
+        configs: described[i]!.configs.filter((c) => all || c.source === e.ownSource).map(configJson),
+      })),
+    );
+    return;
+  }
   let out = '';
   entities.forEach((e, i) => {
     const configs = described[i]!.configs.filter((c) => all || c.source === e.ownSource);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { alterOperations, configLine, parseAddConfig } from '../../../lib/cli/admin/configs-command.js';
+import { alterOperations, configJson, configLine, parseAddConfig } from '../../../lib/cli/admin/configs-command.js';
 
 describe('mq-admin configs (pure parts)', () => {
   it('parses --add-config with square brackets grouping list values', () => {
@@ -47,5 +47,22 @@ describe('mq-admin configs (pure parts)', () => {
         synonyms: [],
       }),
     ).to.equal('  p=null sensitive=true synonyms={}\n');
+    expect(
+      configJson({
+        name: 'p',
+        value: 'secret',
+        source: 'DYNAMIC_BROKER_CONFIG',
+        isReadOnly: true,
+        isSensitive: true,
+        synonyms: [{ name: 'p', value: 'secret', source: 'DYNAMIC_BROKER_CONFIG' }],
+      }),
+    ).to.deep.equal({
+      name: 'p',
+      value: null,
+      source: 'DYNAMIC_BROKER_CONFIG',
+      sensitive: true,
+      readOnly: true,
+      synonyms: [{ name: 'p', value: null, source: 'DYNAMIC_BROKER_CONFIG' }],
+    });
   });
 });
