@@ -2,18 +2,46 @@
 # One-time, idempotent set-up on a Debian 12 machine with Node 20 (run as root, or with sudo available):
 # installs Java + Apache ZooKeeper from Debian's `zookeeper` package when missing, installs the npm packages
 # (native addons included: see `allowScripts` in package.json) and compiles the TypeScript.
+# With --bench, also the peers that `mq-bench compare` and `npm run bench` run beside mq: Redis, NATS and RabbitMQ
+# from Debian's packages (their services stay off: the benchmarks start their own servers on free ports).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+BENCH=false
+for arg in "$@"; do
+  case "$arg" in
+    --bench) BENCH=true ;;
+    *) echo "setup: unknown argument $arg (usage: scripts/setup.sh [--bench])" >&2; exit 2 ;;
+  esac
+done
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
 if [ ! -f /usr/share/java/zookeeper.jar ]; then
   echo "setup: installing ZooKeeper from Debian's zookeeper package"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends zookeeper default-jre-headless >/dev/null
   # The package's own service would listen on 2181 with data in /var/lib/zookeeper; mq starts its own servers.
   if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now zookeeper >/dev/null 2>&1 || true; fi
 fi
 command -v java >/dev/null || { echo "setup: java is missing after installing zookeeper" >&2; exit 1; }
+
+if $BENCH; then
+  missing=""
+  [ -x /usr/bin/redis-server ] || missing="$missing redis-server"
+  [ -x /usr/sbin/nats-server ] || missing="$missing nats-server"
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing="$missing rabbitmq-server"
+  if [ -n "$missing" ]; then
+    echo "setup: installing the benchmark peers:$missing"
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    if command -v systemctl >/dev/null 2>&1; then
+      for service in redis-server nats-server rabbitmq-server; do
+        $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
+      done
+    fi
+  fi
+fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"

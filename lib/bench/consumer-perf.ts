@@ -35,6 +35,8 @@ export interface ConsumerPerfOptions {
   json?: boolean;
   /** @default console.log */
   print?: (line: string) => void;
+  /** Told the count of records read so far after each one, for a progress bar. */
+  onProgress?: (messages: number) => void;
 }
 
 export interface ConsumerPerfResult {
@@ -111,6 +113,7 @@ export async function runConsumerPerf(options: ConsumerPerfOptions): Promise<Con
     bytes += size;
     windowMessages++;
     windowBytes += size;
+    options.onProgress?.(messages);
     return messages >= target;
   };
   try {

@@ -1,6 +1,6 @@
 /**
- * Failover time as a producer sees it (DESIGN.md section 4: "a leader killed with kill -9 ... producers with acks
- * all resume within 8 s"): on a 3-broker cluster, a topic with RF 3 and min.insync.replicas 2 receives a steady
+ * Failover time as a producer sees it (docs/BENCHMARKS.md, Targets: "a leader killed with kill -9 ... acks=all
+ * producers resume within 8 s"): on a 3-broker cluster, a topic with RF 3 and min.insync.replicas 2 receives a steady
  * stream of acks=all sends; the partition leader is SIGKILLed; the figure is the time from the kill to the first
  * acknowledgement of a record sent after it. Between rounds the broker is restarted and the ISR is full again.
  *

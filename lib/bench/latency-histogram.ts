@@ -1,76 +1,80 @@
 /**
- * Latency statistics for the perf tools, as Kafka's `ProducerPerformance.Stats` keeps them: count, average and
- * maximum over every sample, and percentiles from a bounded, evenly spread sample (at most `maxSamples` values;
- * beyond that every n-th sample is kept).
+ * Latency statistics for the benchmarks, in an HDR histogram (hdr-histogram-js): every sample is kept at three
+ * significant digits, from 1 µs to one hour, in constant memory, so percentiles out to p99.99 are exact to 0.1%
+ * however long the run. Values go in as milliseconds and are stored as whole microseconds.
  *
  * A sample may stand for several records (`record(latencyMs, weight)`): the producer bench measures a whole
  * `sendBatch()` call once, and every record in it had that latency.
+ *
+ * Coordinated omission is the caller's business: a fixed-rate bench records each latency from the record's
+ * intended send time (see fixed-rate-schedule.ts), so a stall that delays sending counts against every record it
+ * delayed, not only against the one that was in flight.
  */
+import { build, type Histogram } from 'hdr-histogram-js';
+
 export interface LatencySummary {
   count: number;
   avgMs: number;
   maxMs: number;
   p50Ms: number;
+  p90Ms: number;
   p95Ms: number;
   p99Ms: number;
   p999Ms: number;
+  p9999Ms: number;
 }
 
-export class LatencyHistogram {
-  private count = 0;
-  private totalMs = 0;
-  private maxMs = 0;
-  private readonly samples: Float64Array;
-  private readonly weights: Float64Array;
-  private kept = 0;
-  private stride = 1;
-  private seen = 0;
+const US_PER_MS = 1000;
+/** One hour in µs: anything slower is clamped there (and shows as the maximum). */
+const HIGHEST_US = 3_600_000_000;
 
-  constructor(private readonly maxSamples = 500_000) {
-    this.samples = new Float64Array(maxSamples);
-    this.weights = new Float64Array(maxSamples);
-  }
+export class LatencyHistogram {
+  private readonly histogram: Histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 3,
+  });
 
   /** Records `weight` records that each took `latencyMs`. */
   record(latencyMs: number, weight = 1): void {
-    this.count += weight;
-    this.totalMs += latencyMs * weight;
-    if (latencyMs > this.maxMs) this.maxMs = latencyMs;
-    if (this.seen++ % this.stride !== 0) return;
-    if (this.kept === this.maxSamples) {
-      // Keep every other sample and halve the rate from now on.
-      for (let i = 0; i < this.maxSamples / 2; i++) {
-        this.samples[i] = this.samples[2 * i]!;
-        this.weights[i] = this.weights[2 * i]!;
-      }
-      this.kept = this.maxSamples / 2;
-      this.stride *= 2;
-    }
-    this.samples[this.kept] = latencyMs;
-    this.weights[this.kept++] = weight;
+    const us = Math.min(HIGHEST_US, Math.max(1, Math.round(latencyMs * US_PER_MS)));
+    this.histogram.recordValueWithCount(us, weight);
+  }
+
+  get count(): number {
+    return this.histogram.totalCount;
+  }
+
+  /**
+   * The latency at `percentile` (0-100), in ms: the highest value equivalent to the recorded one at this precision,
+   * but never above the largest value recorded.
+   */
+  percentileMs(percentile: number): number {
+    const h = this.histogram;
+    return h.totalCount === 0 ? 0 : Math.min(h.getValueAtPercentile(percentile), h.maxValue) / US_PER_MS;
   }
 
   summary(): LatencySummary {
-    const order = Array.from({ length: this.kept }, (_, i) => i).sort((a, b) => this.samples[a]! - this.samples[b]!);
-    let totalWeight = 0;
-    for (let i = 0; i < this.kept; i++) totalWeight += this.weights[i]!;
-    const percentile = (q: number): number => {
-      const target = q * totalWeight;
-      let acc = 0;
-      for (const i of order) {
-        acc += this.weights[i]!;
-        if (acc >= target) return this.samples[i]!;
-      }
-      return order.length > 0 ? this.samples[order[order.length - 1]!]! : 0;
-    };
+    const h = this.histogram;
+    const empty = h.totalCount === 0;
     return {
-      count: this.count,
-      avgMs: this.count === 0 ? 0 : this.totalMs / this.count,
-      maxMs: this.maxMs,
-      p50Ms: percentile(0.5),
-      p95Ms: percentile(0.95),
-      p99Ms: percentile(0.99),
-      p999Ms: percentile(0.999),
+      count: h.totalCount,
+      avgMs: empty ? 0 : h.mean / US_PER_MS,
+      maxMs: empty ? 0 : h.maxValue / US_PER_MS,
+      p50Ms: this.percentileMs(50),
+      p90Ms: this.percentileMs(90),
+      p95Ms: this.percentileMs(95),
+      p99Ms: this.percentileMs(99),
+      p999Ms: this.percentileMs(99.9),
+      p9999Ms: this.percentileMs(99.99),
     };
+  }
+
+  /** Percentile → latency (ms) at the points a latency-by-percentile chart plots, 0 to 99.99. */
+  distribution(): { percentile: number; ms: number }[] {
+    return [0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99].map((percentile) => ({
+      percentile,
+      ms: this.percentileMs(percentile),
+    }));
   }
 }

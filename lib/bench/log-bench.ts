@@ -25,6 +25,8 @@ import { LogManager } from '../log/log-manager.js';
 import { UnifiedLog } from '../log/unified-log.js';
 import { RecordBatchBuilder } from '../record/record-batch-builder.js';
 import { batchSizeAt, lastOffsetOf, recordCountOf } from '../record/record-batch.js';
+import { pageCacheWriteMbPerSec } from './machine-reference.js';
+import { formatNumber as fmt, formatStat, runStat } from './stats.js';
 
 const MiB = 1024 * 1024;
 const RECORD_BYTES = 100;
@@ -103,9 +105,9 @@ export async function runLogBench(opts: LogBenchOptions = {}): Promise<LogBenchR
 
       // Alternate which of the two goes first, so that neither always inherits the other's writeback.
       const referenceFirst = run % 2 === 0;
-      const referenceBefore = referenceFirst ? referenceWrite(root, totalBytes) : 0;
+      const referenceBefore = referenceFirst ? pageCacheWriteMbPerSec(root, totalBytes) : 0;
       const large = await appendPhase(root, largeBatch, totalBytes, true);
-      const reference = referenceFirst ? referenceBefore : referenceWrite(root, totalBytes);
+      const reference = referenceFirst ? referenceBefore : pageCacheWriteMbPerSec(root, totalBytes);
       const ratio = large.mbPerS / reference;
       record({
         append_mb_per_s: large.mbPerS,
@@ -144,10 +146,9 @@ export async function runLogBench(opts: LogBenchOptions = {}): Promise<LogBenchR
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
-  const figures = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)])) as Figures;
+  const figures = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, runStat(v).median])) as Figures;
   print(`Summary, median [min..max] of ${repeat} runs:`);
-  for (const [k, v] of Object.entries(runs))
-    print(`  ${k.padEnd(38)} ${fmt(median(v))} [${fmt(Math.min(...v))}..${fmt(Math.max(...v))}]`);
+  for (const [k, v] of Object.entries(runs)) print(`  ${k.padEnd(38)} ${formatStat(runStat(v))}`);
   return { ...figures, runs };
 }
 
@@ -217,22 +218,6 @@ function readAll(log: UnifiedLog): number {
     bytes += records.length;
   }
   return bytes / ((performance.now() - start) / 1000) / 1e6;
-}
-
-/** fs.writeSync of 1 MiB chunks into a fresh file, as a plain writer would; MB/s. */
-function referenceWrite(root: string, totalBytes: number): number {
-  const chunk = Buffer.alloc(MiB, 0x62);
-  const file = join(root, 'reference.bin');
-  const fd = fs.openSync(file, 'w');
-  try {
-    const start = performance.now();
-    for (let written = 0; written < totalBytes; written += MiB) fs.writeSync(fd, chunk, 0, MiB);
-    return totalBytes / ((performance.now() - start) / 1000) / 1e6;
-  } finally {
-    fs.fdatasyncSync(fd);
-    fs.closeSync(fd);
-    fs.rmSync(file);
-  }
 }
 
 /** The three ways to fill a fresh file, 1 MiB at a time. */
@@ -348,17 +333,6 @@ async function loadPhase(
   }
 }
 
-function median(values: number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
-}
-
 function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-function fmt(n: number): string {
-  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2);
 }

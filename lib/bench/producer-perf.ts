@@ -10,9 +10,9 @@
  * `send()` per record, as Kafka's tool does); a chunk's latency counts once per record in it. At most
  * `maxPendingChunks` chunks are outstanding; the producer's buffer.memory back-pressure applies below that.
  */
-import { Admin } from '../client/admin/admin.js';
 import type { ProducerOptions } from '../client/producer/producer-options.js';
 import { Producer, type ProducerRecord } from '../client/producer/producer.js';
+import { ensureTopic, randomPayload, type BenchTopicSpec } from './bench-topic.js';
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
 
 export interface ProducerPerfOptions {
@@ -26,7 +26,7 @@ export interface ProducerPerfOptions {
   /** Extra producer options under Kafka's names, e.g. { acks: 1, 'linger.ms': 5 }. */
   producerProps?: Omit<ProducerOptions, 'bootstrap.servers'>;
   /** Create the topic first when it does not exist. @default { partitions: 1, replicationFactor: 1 } */
-  createTopic?: { partitions: number; replicationFactor: number } | false;
+  createTopic?: BenchTopicSpec | false;
   /** Records per sendBatch() call; 1 sends each record with send(). @default 1000 */
   sendBatchSize?: number;
   /** sendBatch() calls awaiting acknowledgement at most. @default 64 */
@@ -37,6 +37,8 @@ export interface ProducerPerfOptions {
   json?: boolean;
   /** Receives the output lines. @default console.log */
   print?: (line: string) => void;
+  /** Told the count of acknowledged records after each acknowledgement, for a progress bar. */
+  onProgress?: (acknowledged: number) => void;
 }
 
 export interface ProducerPerfResult extends LatencySummary {
@@ -58,7 +60,7 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
   const { topic, numRecords } = options;
 
   if (options.createTopic !== false)
-    await ensureTopic(options, options.createTopic ?? { partitions: 1, replicationFactor: 1 });
+    await ensureTopic(options.bootstrapServers, topic, options.createTopic ?? { partitions: 1, replicationFactor: 1 });
   const producer = new Producer({ ...options.producerProps, 'bootstrap.servers': options.bootstrapServers });
   await producer.connect();
   const value = randomPayload(recordSize);
@@ -66,6 +68,7 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
   let window = new LatencyHistogram();
   let windowStartMs = performance.now();
   let windowRecords = 0;
+  let acknowledged = 0;
   const report = (): void => {
     const nowMs = performance.now();
     const s = window.summary();
@@ -74,7 +77,7 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
         `(${mb(windowRecords * recordSize, nowMs - windowStartMs)} MB/sec), ${s.avgMs.toFixed(1)} ms avg latency, ` +
         `${s.maxMs.toFixed(1)} ms max latency.`,
     );
-    window = new LatencyHistogram(10_000);
+    window = new LatencyHistogram();
     windowStartMs = nowMs;
     windowRecords = 0;
   };
@@ -84,10 +87,15 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
     overall.record(latencyMs, count);
     window.record(latencyMs, count);
     windowRecords += count;
+    acknowledged += count;
+    options.onProgress?.(acknowledged);
   };
 
   const startMs = performance.now();
-  const pending: Array<Promise<unknown>> = [];
+  // A FIFO of outstanding calls read from `head`: Array.shift() would move every element, per call, and with
+  // send() per record tens of thousands may be outstanding.
+  let pending: Array<Promise<unknown>> = [];
+  let head = 0;
   const chunk: ProducerRecord[] = Array.from({ length: chunkSize }, () => ({ topic, value }));
   try {
     for (let sent = 0; sent < numRecords;) {
@@ -101,10 +109,14 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
         );
       }
       sent += count;
-      if (pending.length >= maxPending) await pending.shift();
+      if (pending.length - head >= maxPending) await pending[head++];
+      if (head >= 4096 && head * 2 >= pending.length) {
+        pending = pending.slice(head);
+        head = 0;
+      }
       if (throughput > 0) await throttle(startMs, sent, throughput);
     }
-    await Promise.all(pending);
+    await Promise.all(pending.slice(head));
   } finally {
     clearInterval(timer);
     await producer.close();
@@ -128,31 +140,6 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
     );
   }
   return result;
-}
-
-/** Creates the topic unless it exists. */
-async function ensureTopic(
-  options: ProducerPerfOptions,
-  spec: { partitions: number; replicationFactor: number },
-): Promise<void> {
-  const admin = new Admin({ 'bootstrap.servers': options.bootstrapServers });
-  await admin.connect();
-  try {
-    if (!(await admin.listTopics()).includes(options.topic)) {
-      await admin.createTopics([
-        { name: options.topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor },
-      ]);
-    }
-  } finally {
-    await admin.close();
-  }
-}
-
-/** Random uppercase letters, as Kafka's tool fills its payload. */
-function randomPayload(size: number): Buffer {
-  const payload = Buffer.allocUnsafe(size);
-  for (let i = 0; i < size; i++) payload[i] = 65 + Math.floor(Math.random() * 26);
-  return payload;
 }
 
 /** Sleeps while more records were sent than `throughput` allows by now. */

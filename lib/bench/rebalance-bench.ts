@@ -14,6 +14,7 @@
  * 3 s dominates the figure; the bench takes the interval as a parameter to show it.
  * The caller provides the cluster (mq-bench starts a LocalCluster), so this module stays below the CLI.
  */
+import { TimeoutError } from '../common/errors.js';
 import { Admin, Consumer, Producer, type TopicPartitionRef } from '../client/index.js';
 
 export interface RebalanceBenchOptions {
@@ -82,7 +83,8 @@ export async function runRebalanceBench(opts: RebalanceBenchOptions): Promise<Re
   const until = async (done: () => boolean, what: string) => {
     const deadline = performance.now() + 120_000;
     while (!done()) {
-      if (performance.now() > deadline) throw new Error(`The group did not become stable within 120 s (${what}).`);
+      if (performance.now() > deadline)
+        throw new TimeoutError(`The group did not become stable within 120 s (${what}).`);
       await sleep(2);
     }
   };

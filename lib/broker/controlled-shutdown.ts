@@ -11,8 +11,9 @@
  *
  * Called once by `Broker.shutdown`, while the broker still serves requests.
  */
+import { ApiError, apiErrorFromCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { errorNameOf } from '../common/error-codes.js';
+import { ErrorCode, errorNameOf } from '../common/error-codes.js';
 import type { TopicPartition } from '../common/topic-partition.js';
 import type { KafkaController } from '../controller/controller.js';
 import { NetworkClient } from '../network/network-client.js';
@@ -68,10 +69,11 @@ export async function controlledShutdown(opts: ControlledShutdownOptions): Promi
 
 async function attemptOnce(opts: ControlledShutdownOptions): Promise<TopicPartition[]> {
   const controllerId = opts.metadataCache.controllerId;
-  if (controllerId === null || controllerId < 0) throw new Error('no controller is known');
+  if (controllerId === null || controllerId < 0) throw new ApiError('NOT_CONTROLLER', 'No controller is known yet.');
   if (controllerId === opts.brokerId) return opts.controller.controlledShutdown(opts.brokerId, opts.brokerEpoch);
   const broker = opts.metadataCache.broker(controllerId);
-  if (!broker || broker.port < 0) throw new Error(`controller ${controllerId} has no known endpoint`);
+  if (!broker || broker.port < 0)
+    throw new ApiError('NOT_CONTROLLER', `Controller ${controllerId} has no known endpoint.`);
   const client = await NetworkClient.connect({
     host: broker.host,
     port: broker.port,
@@ -84,7 +86,8 @@ async function attemptOnce(opts: ControlledShutdownOptions): Promise<TopicPartit
       brokerId: opts.brokerId,
       brokerEpoch: opts.brokerEpoch,
     });
-    if (res.errorCode !== 0) throw new Error(`controller ${controllerId} answered ${errorNameOf(res.errorCode)}`);
+    if (res.errorCode !== ErrorCode.NONE)
+      throw apiErrorFromCode(res.errorCode, `Controller ${controllerId} answered ${errorNameOf(res.errorCode)}.`);
     return res.remainingPartitions.map((p) => ({ topic: p.topicName, partition: p.partitionIndex }));
   } finally {
     await client.close();

@@ -18,7 +18,7 @@
  * Ownership: one per Broker, created at start-up from the znodes read before any component starts, then updated
  * by the ConfigChangeListener (other brokers' changes) and by the broker's own IncrementalAlterConfigs.
  */
-import { configValueToString, type ConfigValue } from '../common/config-def.js';
+import { formatConfigValue } from '../common/config-def.js';
 import { ApiError, InvalidArgumentError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import {
@@ -204,6 +204,5 @@ export class DynamicBrokerConfig {
 
 /** Kafka's default of a broker key as a string; undefined for a required key or an unknown one. */
 function defaultOf(name: string): string | undefined {
-  const dflt = BROKER_CONFIG.keyOf(name)?.default as ConfigValue | undefined;
-  return dflt === undefined ? undefined : configValueToString(dflt);
+  return formatConfigValue(BROKER_CONFIG.keyOf(name)?.default) ?? undefined;
 }

@@ -6,6 +6,7 @@
  * --help/--version, commander's code for usage errors, 1 with `<tool>: <message>` on stderr for anything thrown.
  * Only the bin/ scripts call process.exit; these functions return codes so specs can run the tools in-process.
  */
+import { UsageError } from './cli-errors.js';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import { parse as parseProperties } from 'dot-properties';
@@ -60,7 +61,7 @@ export function readPropertiesFile(path: string): Record<string, string> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read the properties file ${path}: ${(e as Error).message}`);
+    throw new UsageError(`cannot read the properties file ${path}: ${(e as Error).message}`, { cause: e });
   }
   return parseProperties(text) as Record<string, string>;
 }

@@ -5,6 +5,7 @@
  * acks=all, and reads that record back from its offset with a consumer outside any group. Rejects with the cause
  * when a step fails or the whole check takes longer than `timeoutMs`.
  */
+import { CommandError } from './cli-errors.js';
 import { randomUUID } from 'node:crypto';
 import { Admin } from '../client/admin/admin.js';
 import { Consumer } from '../client/consumer/consumer.js';
@@ -75,7 +76,7 @@ export async function checkCluster(
       clearTimeout(deadline);
     }
     if (!readBack)
-      throw new Error(
+      throw new CommandError(
         `the record written at ${CHECK_TOPIC}-0 offset ${offset} could not be read back within ${timeoutMs} ms`,
       );
     const [topic] = await admin.describeTopics([CHECK_TOPIC]);

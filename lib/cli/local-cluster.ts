@@ -12,12 +12,14 @@
  * Ownership: the cluster owns its child processes; `stop()` sends SIGTERM (clean shutdown) and SIGKILL after a
  * grace period. Nothing here imports broker code: brokers are separate processes.
  */
+import { CommandError, UsageError } from './cli-errors.js';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { TimeoutError } from '../common/errors.js';
+import { freePort } from '../network/free-port.js';
 
 const execFileAsync = promisify(execFile);
 const ROOT = checkoutRoot();
@@ -31,7 +33,7 @@ export function checkoutRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'zk', 'zk-server.sh'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`zk/zk-server.sh not found above ${fileURLToPath(import.meta.url)}.`);
+    if (parent === dir) throw new CommandError(`zk/zk-server.sh not found above ${fileURLToPath(import.meta.url)}.`);
     dir = parent;
   }
   return dir;
@@ -98,7 +100,9 @@ export class LocalCluster {
   broker(id: number): BrokerProcess {
     const b = this.brokers.get(id);
     if (!b)
-      throw new Error(`Broker ${id} is not part of this cluster (brokers: ${[...this.brokers.keys()].join(', ')}).`);
+      throw new UsageError(
+        `Broker ${id} is not part of this cluster (brokers: ${[...this.brokers.keys()].join(', ')}).`,
+      );
     return b;
   }
 
@@ -127,7 +131,7 @@ export class LocalCluster {
       await execFileAsync(ZK_SCRIPT, ['start', '--port', String(port), '--data-dir', dataDir, '--host', this.host]);
     } catch (e) {
       const err = e as { stderr?: string; message: string };
-      throw new Error(`ZooKeeper did not start: ${(err.stderr ?? err.message).trim()}`);
+      throw new CommandError(`ZooKeeper did not start: ${(err.stderr ?? err.message).trim()}`, { cause: e });
     }
     this.zkConnectBase = `${this.host}:${port}`;
   }
@@ -236,7 +240,7 @@ export class LocalCluster {
   static async down(dir: string, graceMs = 20000): Promise<string[]> {
     const path = join(resolve(dir), 'cluster.json');
     if (!existsSync(path))
-      throw new Error(`No cluster.json in ${resolve(dir)}: no cluster was started there with mq-cluster up.`);
+      throw new UsageError(`No cluster.json in ${resolve(dir)}: no cluster was started there with mq-cluster up.`);
     const file = JSON.parse(readFileSync(path, 'utf8')) as ClusterFile;
     const stopped: string[] = [];
     await Promise.all(
@@ -297,7 +301,7 @@ async function waitForStarted(
       }
     }
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
+      throw new CommandError(
         `Broker ${id} exited during start (code ${child.exitCode}, signal ${child.signalCode}). Last lines of ${logFile}:\n${tail()}`,
       );
     }
@@ -320,16 +324,3 @@ function alive(pid: number): boolean {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A port that was free a moment ago (bind 0, read, close). */
-export async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolvePort, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePort(port));
-    });
-  });
-}

@@ -9,13 +9,15 @@
  *   mq-bench failover [--rounds 5] [--session-timeout-ms 6000] [--json]   (starts its own 3-broker cluster)
  *   mq-bench rebalance [--members 10] [--partitions 30] [--rounds 5] [--strategy range] [--heartbeat-interval-ms 3000]
  *       [--session-timeout-ms 10000] [--json]   (starts its own 3-broker cluster)
+ *   mq-bench e2e [--bootstrap-server H:P] [--num-records N] [--throughput R] ...   (bench/e2e-command.ts)
+ *   mq-bench compare [--bootstrap-server H:P] [--record-size B] [--num-records N] ...   (bench/compare-command.ts)
+ *   mq-bench scale [--max 10000] [--num-records N] [--runs 3] ...   (bench/scale-command.ts)
+ *   mq-bench suite [--runs 3] [--quick] ...   (npm run bench; bench/suite-command.ts)
  *
- * Progress lines go to stdout while a benchmark runs, then a summary; with `--json` the last line is one JSON
- * object with the figures. Returns the exit code; only bin/mq-bench exits.
+ * Result lines go to stdout, then a summary; with `--json` the last line of stdout is one JSON object with the
+ * figures. A progress bar is drawn on stderr when it is a terminal and --json is not given; lines about clusters
+ * being started go to stderr. Returns the exit code; only bin/mq-bench exits.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import { runLogBench } from '../bench/log-bench.js';
 import { runProducerPerf } from '../bench/producer-perf.js';
@@ -23,7 +25,13 @@ import { runConsumerPerf } from '../bench/consumer-perf.js';
 import { runFailoverBench } from '../bench/failover-bench.js';
 import { runRebalanceBench } from '../bench/rebalance-bench.js';
 import { intArg, propArg, runProgram } from './args.js';
-import { LocalCluster } from './local-cluster.js';
+import { progressWanted, startProgress } from '../bench/progress.js';
+import { runStat } from '../bench/stats.js';
+import { withOwnCluster } from './bench/bench-cluster.js';
+import { compareCommand } from './bench/compare-command.js';
+import { e2eCommand } from './bench/e2e-command.js';
+import { scaleCommand } from './bench/scale-command.js';
+import { suiteCommand } from './bench/suite-command.js';
 
 /** Bytes with an optional k/m/g suffix (powers of 1024), e.g. 512m. */
 function bytesArg(v: string): number {
@@ -37,7 +45,11 @@ function bytesArg(v: string): number {
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('mq-bench')
-    .description('Benchmarks of mq: the storage engine alone, and producer and consumer performance against a cluster.')
+    .description(
+      'Benchmarks of mq: the storage engine alone; producer, consumer and end-to-end performance against a cluster; ' +
+        'failover and rebalance times; one broker by partition count; the same workload beside Redis Streams, NATS ' +
+        'JetStream and RabbitMQ streams; and the standard set behind `npm run bench`.',
+    )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -111,7 +123,9 @@ export async function main(argv: string[]): Promise<number> {
         replicationFactor: number;
         json?: boolean;
       }) => {
+        const progress = startProgress('produce', o.numRecords, progressWanted(!!o.json));
         await runProducerPerf({
+          onProgress: (acknowledged) => progress.update(acknowledged),
           bootstrapServers: o.bootstrapServer,
           topic: o.topic,
           numRecords: o.numRecords,
@@ -120,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
           producerProps: o.producerProps,
           createTopic: { partitions: o.partitions, replicationFactor: o.replicationFactor },
           json: !!o.json,
-        });
+        }).finally(() => progress.stop());
       },
     );
 
@@ -142,14 +156,16 @@ export async function main(argv: string[]): Promise<number> {
         mode: 'eachBatch' | 'eachMessage' | 'iterator';
         json?: boolean;
       }) => {
+        const progress = startProgress('consume', o.messages, progressWanted(!!o.json));
         await runConsumerPerf({
+          onProgress: (messages) => progress.update(messages),
           bootstrapServers: o.bootstrapServer,
           topic: o.topic,
           messages: o.messages,
           mode: o.mode,
           consumerProps: o.consumerProps,
           json: !!o.json,
-        });
+        }).finally(() => progress.stop());
       },
     );
 
@@ -168,42 +184,29 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--json', 'print the result as one JSON object on the last line')
     .action(async (o: { rounds: number; sessionTimeoutMs: number; json?: boolean }) => {
-      const dir = mkdtempSync(join(tmpdir(), 'mq-bench-failover-'));
-      const cluster = new LocalCluster({
-        dir,
-        brokers: 3,
-        port: 0,
-        zkPort: 0,
-        brokerProps: { 'zookeeper.session.timeout.ms': o.sessionTimeoutMs },
-      });
-      process.stdout.write(
-        `Starting ZooKeeper and 3 brokers in ${dir} (zookeeper.session.timeout.ms=${o.sessionTimeoutMs}) ...\n`,
-      );
-      await cluster.start();
-      try {
+      const brokerProps = { 'zookeeper.session.timeout.ms': o.sessionTimeoutMs };
+      await withOwnCluster({ brokers: 3, brokerProps, label: 'failover' }, async (cluster) => {
+        const progress = startProgress('failover', o.rounds, progressWanted(!!o.json));
         const rounds = await runFailoverBench({
           cluster,
           rounds: o.rounds,
-          onRound: (r) =>
+          onRound: (r) => {
+            progress.advance();
             process.stdout.write(
-              `round ${r.round}: killed leader ${r.killedBrokerId}; first acknowledged send ` +
-                `after ${r.recoveryMs} ms\n`,
-            ),
-        });
-        const sorted = rounds.map((r) => r.recoveryMs).sort((a, b) => a - b);
-        const median = sorted[Math.floor(sorted.length / 2)]!;
+              `round ${r.round}: killed leader ${r.killedBrokerId}; first acknowledged send after ${r.recoveryMs} ms\n`,
+            );
+          },
+        }).finally(() => progress.stop());
+        const recovery = runStat(rounds.map((r) => r.recoveryMs));
         process.stdout.write(
-          `recovery median ${median} ms [${sorted[0]}..${sorted.at(-1)}] over ${sorted.length} kills; ` +
+          `recovery median ${recovery.median} ms [${recovery.min}..${recovery.max}] over ${rounds.length} kills; ` +
             `session timeout ${o.sessionTimeoutMs} ms\n`,
         );
         if (o.json)
           process.stdout.write(
-            `${JSON.stringify({ sessionTimeoutMs: o.sessionTimeoutMs, recoveryMs: sorted, medianMs: median })}\n`,
+            `${JSON.stringify({ sessionTimeoutMs: o.sessionTimeoutMs, recoveryMs: [...recovery.runs].sort((a, b) => a - b), medianMs: recovery.median })}\n`,
           );
-      } finally {
-        await cluster.stop();
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     });
 
   program
@@ -243,11 +246,8 @@ export async function main(argv: string[]): Promise<number> {
         sessionTimeoutMs: number;
         json?: boolean;
       }) => {
-        const dir = mkdtempSync(join(tmpdir(), 'mq-bench-rebalance-'));
-        const cluster = new LocalCluster({ dir, brokers: 3, port: 0, zkPort: 0 });
-        process.stdout.write(`Starting ZooKeeper and 3 brokers in ${dir} ...\n`);
-        await cluster.start();
-        try {
+        await withOwnCluster({ brokers: 3, label: 'rebalance' }, async (cluster) => {
+          const progress = startProgress('rebalance', o.rounds, progressWanted(!!o.json));
           const rounds = await runRebalanceBench({
             bootstrapServers: cluster.bootstrapServers,
             members: o.members,
@@ -257,15 +257,17 @@ export async function main(argv: string[]): Promise<number> {
             sessionTimeoutMs: o.sessionTimeoutMs,
             heartbeatIntervalMs: o.heartbeatIntervalMs,
             onProgress: (line) => process.stdout.write(`${line}\n`),
-            onRound: (r) =>
+            onRound: (r) => {
+              progress.advance();
               process.stdout.write(
                 `round ${r.round}: reassigned after ${r.reassignedMs} ms, the leaver's partitions ` +
                   `delivering after ${r.resumedMs} ms, longest pause on unmoved partitions ${r.unmovedStallMs} ms\n`,
-              ),
-          });
+              );
+            },
+          }).finally(() => progress.stop());
           const stats = (pick: (r: (typeof rounds)[number]) => number) => {
-            const sorted = rounds.map(pick).sort((a, b) => a - b);
-            return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted.at(-1)! };
+            const { median, min, max } = runStat(rounds.map(pick));
+            return { median, min, max };
           };
           const summary = {
             strategy: o.strategy,
@@ -276,19 +278,21 @@ export async function main(argv: string[]): Promise<number> {
             resumedMs: stats((r) => r.resumedMs),
             unmovedStallMs: stats((r) => r.unmovedStallMs),
           };
-          const show = (s: { median: number; min: number; max: number }) => `${s.median} ms [${s.min}..${s.max}]`;
+          const show = (x: { median: number; min: number; max: number }) => `${x.median} ms [${x.min}..${x.max}]`;
           process.stdout.write(
             `${o.members} members, ${o.partitions} partitions, ${o.strategy}, heartbeat ${o.heartbeatIntervalMs} ms: ` +
               `reassigned ${show(summary.reassignedMs)}, resumed ${show(summary.resumedMs)}, unmoved partitions paused ` +
               `${show(summary.unmovedStallMs)} (median [min..max] over ${rounds.length} leaves)\n`,
           );
           if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-        } finally {
-          await cluster.stop();
-          rmSync(dir, { recursive: true, force: true });
-        }
+        });
       },
     );
+
+  program.addCommand(e2eCommand());
+  program.addCommand(compareCommand());
+  program.addCommand(scaleCommand());
+  program.addCommand(suiteCommand());
 
   return runProgram('mq-bench', program, argv);
 }

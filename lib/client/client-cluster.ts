@@ -18,6 +18,7 @@
  * Lifecycle: created by a client facade; `connect()` fetches the first metadata (failing when no bootstrap server
  * answers in time); `close()` cancels timers, fails waiters and closes every connection.
  */
+import { ErrorCode } from '../common/error-codes.js';
 import { ApiError, apiErrorFromCode, IllegalStateError, TimeoutError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { Time } from '../common/time.js';
@@ -235,8 +236,8 @@ export class ClientCluster {
     this.addTopics([topic]);
     for (;;) {
       const known = this.snapshot.topic(topic);
-      if (known !== undefined && known.errorCode === 0 && known.partitions.length > 0) return known;
-      if (known !== undefined && known.errorCode !== 0) {
+      if (known !== undefined && known.errorCode === ErrorCode.NONE && known.partitions.length > 0) return known;
+      if (known !== undefined && known.errorCode !== ErrorCode.NONE) {
         const error = apiErrorFromCode(known.errorCode);
         if (!error.retriable) throw error;
       }

@@ -129,7 +129,7 @@ export function parseBrokerAddresses(name: string, value: unknown): BrokerAddres
   if (items === undefined || !items.every((s) => typeof s === 'string')) {
     throw problem(name, value, "'host:port' strings, as one comma-separated string or an array");
   }
-  const addresses = (items)
+  const addresses = items
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map((s) => {

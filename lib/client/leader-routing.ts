@@ -5,6 +5,7 @@
  * metadata refresh, and among them those the metadata says do not exist (`missing`: an unknown topic, or a partition
  * beyond the topic's count), which a caller with fresh metadata may fail at once. Pure: reads one metadata snapshot.
  */
+import { computeIfAbsent } from '../common/collections.js';
 import { ApiError } from '../common/errors.js';
 import type { ClusterMetadata } from './cluster-metadata.js';
 
@@ -36,9 +37,7 @@ export function groupByLeader<T extends { topic: string; partition: number }>(
       );
       continue;
     }
-    let list = groups.byLeader.get(leader);
-    if (list === undefined) groups.byLeader.set(leader, (list = []));
-    list.push(item);
+    computeIfAbsent(groups.byLeader, leader, () => []).push(item);
   }
   return groups;
 }

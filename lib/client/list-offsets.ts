@@ -4,6 +4,7 @@
  * UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, ...) after a metadata refresh, until a deadline. Shared by the
  * consumer (resets, `offsetsForTimes`) and the admin client (`listOffsets`).
  */
+import { ErrorCode } from '../common/error-codes.js';
 import { ApiError, apiErrorFromCode, InvalidArgumentError } from '../common/errors.js';
 import type { Time } from '../common/time.js';
 import { ApiKey } from '../protocol/api-keys.js';
@@ -77,7 +78,7 @@ export async function listOffsets(
             for (const p of t.partitions) {
               const query = list.find((q) => q.topic === t.name && q.partition === p.partitionIndex);
               if (query === undefined) continue;
-              if (p.errorCode === 0) {
+              if (p.errorCode === ErrorCode.NONE) {
                 answers.set(offsetKey(t.name, p.partitionIndex), {
                   offset: p.offset,
                   timestamp: p.timestamp,

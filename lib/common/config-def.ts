@@ -15,7 +15,8 @@ export interface ConfigKey<T> {
   /** `undefined` means required. */
   readonly default: T | undefined;
   readonly doc: string;
-  readonly validate?: (value: T) => string | undefined;
+  /** A method (bivariant in T), so that a table can hold keys of every value type as `ConfigKey<unknown>`. */
+  validate?(value: T): string | undefined;
 }
 
 type ValueOf<K> = K extends ConfigKey<infer T> ? T : never;
@@ -49,8 +50,8 @@ export function define<T>(
  * A table of keys. `fields` maps the camelCase TypeScript field to its key definition, so that callers read
  * `config.logSegmentBytes` while files and ZooKeeper say `log.segment.bytes`.
  */
-export class ConfigDef<F extends Record<string, ConfigKey<any>>> {
-  private readonly byName = new Map<string, [keyof F & string, ConfigKey<any>]>();
+export class ConfigDef<F extends Record<string, ConfigKey<unknown>>> {
+  private readonly byName = new Map<string, [keyof F & string, ConfigKey<unknown>]>();
 
   constructor(readonly fields: F) {
     for (const [field, key] of Object.entries(fields)) this.byName.set(key.name, [field, key]);
@@ -60,7 +61,7 @@ export class ConfigDef<F extends Record<string, ConfigKey<any>>> {
     return this.byName.has(name);
   }
 
-  keyOf(name: string): ConfigKey<any> | undefined {
+  keyOf(name: string): ConfigKey<unknown> | undefined {
     return this.byName.get(name)?.[1];
   }
 
@@ -103,23 +104,23 @@ export class ConfigDef<F extends Record<string, ConfigKey<any>>> {
   toProperties(values: { [K in keyof F]?: ValueOf<F[K]> }): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [field, key] of Object.entries(this.fields)) {
-      const v = (values as Record<string, unknown>)[field];
-      if (v === undefined || v === null) continue;
-      out[key.name] = configValueToString(v as ConfigValue);
+      const v = formatConfigValue((values as Record<string, unknown>)[field]);
+      if (v !== null) out[key.name] = v;
     }
     return out;
   }
 }
 
-/** A parsed config value. */
-export type ConfigValue = string | number | boolean | readonly string[];
-
-/** A parsed value in its properties form: lists comma-separated (Kafka's ConfigDef.convertToString). */
-export function configValueToString(value: ConfigValue): string {
-  return typeof value === 'object' ? value.join(',') : String(value);
+/** A typed config value in its properties form (lists comma-separated); null for "not set". */
+export function formatConfigValue(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  if (Array.isArray(v)) return v.join(',');
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v);
 }
 
-export function parseValue(key: ConfigKey<any>, raw: string | number | boolean, what = 'config'): unknown {
+export function parseValue(key: ConfigKey<unknown>, raw: string | number | boolean, what = 'config'): unknown {
   const bad = (why: string) =>
     new InvalidArgumentError(`Invalid value '${String(raw)}' for ${what} key '${key.name}': ${why}.`);
   let value: unknown;

@@ -83,3 +83,14 @@ export class CorruptIndexError extends MqError {
 export function invariant(condition: unknown, message: string | (() => string)): asserts condition {
   if (!condition) throw new IllegalStateError(typeof message === 'function' ? message() : message);
 }
+
+/**
+ * `value` if it is an Error, else an MqError (`MQ_ERR_NON_ERROR_THROWN`) that carries it as `cause`: for code that
+ * catches whatever an application callback threw and must hand on an Error.
+ */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new MqError('MQ_ERR_NON_ERROR_THROWN', `A value that is not an Error was thrown: ${String(value)}`, {
+    cause: value,
+  });
+}

@@ -19,8 +19,7 @@
  */
 import type { TopicPartition } from '../common/topic-partition.js';
 import type { LeaderIsrAndZkVersion } from '../zk/kafka-zk-client.js';
-import type { PartitionState } from './partition-state-machine.js';
-import type { ReplicaState } from './replica-state-machine.js';
+import type { PartitionState, ReplicaState } from './controller-states.js';
 
 /** One partition as the controller tracks it. */
 export interface ControllerPartition extends TopicPartition {

@@ -26,8 +26,9 @@
  * over at once instead of after the session ends.
  * Crash: nothing is stored locally; the next controller rebuilds its context from ZooKeeper at failover.
  */
+import { computeIfAbsent } from '../common/collections.js';
 import { EventEmitter } from 'node:events';
-import { ApiError, IllegalStateError } from '../common/errors.js';
+import { ApiError, IllegalStateError, toError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { SystemScheduler, type ScheduledTask, type Scheduler } from '../common/scheduler.js';
 import { SystemTime, type Time } from '../common/time.js';
@@ -285,8 +286,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
           return;
       }
     } catch (e) {
-      if (event.type === 'ControlledShutdown' || event.type === 'ReplicaLeaderElection')
-        event.reject(e instanceof Error ? e : new IllegalStateError(String(e)));
+      if (event.type === 'ControlledShutdown' || event.type === 'ReplicaLeaderElection') event.reject(toError(e));
       if (e instanceof ControllerMovedError) {
         this.log.warn({ event: event.type, err: e }, 'controller moved to another broker while handling an event');
         this.resign('controller moved');
@@ -732,8 +732,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     for (const p of ctx.allPartitions()) {
       const preferred = p.replicas[0];
       if (preferred === undefined || ctx.isTopicQueuedUpForDeletion(p.topic)) continue;
-      let list = byPreferred.get(preferred);
-      if (list === undefined) byPreferred.set(preferred, (list = []));
+      const list = computeIfAbsent(byPreferred, preferred, () => []);
       list.push(p);
     }
     const candidates: ControllerPartition[] = [];

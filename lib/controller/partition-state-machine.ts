@@ -19,22 +19,14 @@
  * changed by this call. Ownership: one per activation, created with its ControllerContext.
  * Crash: nothing local persists; a new controller re-reads every state znode.
  */
+import { computeIfAbsent } from '../common/collections.js';
 import type { Logger } from '../common/logger.js';
 import { ConfigType, type LeaderIsrAndControllerEpoch } from '../zk/zk-paths.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import type { ControllerContext, ControllerPartition } from './controller-context.js';
 import { electLeader, type ElectionStrategy } from './election.js';
-import { TransitionTable } from './transition-table.js';
+import { PARTITION_STATE_TRANSITIONS, type PartitionState } from './controller-states.js';
 import { updateLeaderAndIsr, type LeaderIsrDecision } from './update-leader-and-isr.js';
-
-export type PartitionState = 'NewPartition' | 'OnlinePartition' | 'OfflinePartition' | 'NonExistentPartition';
-
-export const PARTITION_STATE_TRANSITIONS = new TransitionTable<PartitionState>('PartitionStateMachine', {
-  NewPartition: ['NonExistentPartition'],
-  OnlinePartition: ['NewPartition', 'OnlinePartition', 'OfflinePartition'],
-  OfflinePartition: ['NewPartition', 'OnlinePartition', 'OfflinePartition'],
-  NonExistentPartition: ['OfflinePartition'],
-});
 
 export type PartitionStateZkClient = Pick<
   KafkaZkClient,
@@ -169,8 +161,7 @@ export class PartitionStateMachine {
         );
         continue;
       }
-      let states = byTopic.get(p.topic);
-      if (states === undefined) byTopic.set(p.topic, (states = new Map()));
+      const states = computeIfAbsent(byTopic, p.topic, () => new Map());
       states.set(p.partition, { leader: live[0]!, leaderEpoch: 0, isr: live, controllerEpoch: this.context.epoch });
     }
     await Promise.all(

@@ -17,6 +17,7 @@
  * Some brokers with a rack and some without is refused (INVALID_REPLICA_ASSIGNMENT; Kafka throws
  * AdminOperationException, which its clients see as UNKNOWN_SERVER_ERROR with the same message).
  */
+import { computeIfAbsent } from '../common/collections.js';
 import { ApiError } from '../common/errors.js';
 
 /** Partition id → replica broker ids, first = preferred leader. */
@@ -136,9 +137,7 @@ function assignRoundRobin(
 export function rackAlternatedBrokerList(brokers: ReadonlyArray<{ id: number; rack: string }>): number[] {
   const byRack = new Map<string, number[]>();
   for (const b of [...brokers].sort((x, y) => x.id - y.id)) {
-    let ids = byRack.get(b.rack);
-    if (ids === undefined) byRack.set(b.rack, (ids = []));
-    ids.push(b.id);
+    computeIfAbsent(byRack, b.rack, () => []).push(b.id);
   }
   const racks = [...byRack.keys()].sort();
   const out: number[] = [];

@@ -22,6 +22,7 @@
  * other so that two shrinks of one partition never race each other.
  * Ownership: one per activation, created with its ControllerContext. Crash: rebuilt from ZooKeeper at failover.
  */
+import { computeIfAbsent } from '../common/collections.js';
 import type { Logger } from '../common/logger.js';
 import {
   NO_LEADER,
@@ -29,27 +30,8 @@ import {
   type ControllerPartition,
   type ControllerReplica,
 } from './controller-context.js';
-import { TransitionTable } from './transition-table.js';
+import { REPLICA_STATE_TRANSITIONS, type ReplicaState } from './controller-states.js';
 import { updateLeaderAndIsr, type LeaderIsrDecision, type LeaderIsrZkClient } from './update-leader-and-isr.js';
-
-export type ReplicaState =
-  | 'NewReplica'
-  | 'OnlineReplica'
-  | 'OfflineReplica'
-  | 'ReplicaDeletionStarted'
-  | 'ReplicaDeletionSuccessful'
-  | 'ReplicaDeletionIneligible'
-  | 'NonExistentReplica';
-
-export const REPLICA_STATE_TRANSITIONS = new TransitionTable<ReplicaState>('ReplicaStateMachine', {
-  NewReplica: ['NonExistentReplica'],
-  OnlineReplica: ['NewReplica', 'OnlineReplica', 'OfflineReplica', 'ReplicaDeletionIneligible'],
-  OfflineReplica: ['NewReplica', 'OnlineReplica', 'OfflineReplica', 'ReplicaDeletionIneligible'],
-  ReplicaDeletionStarted: ['OfflineReplica'],
-  ReplicaDeletionSuccessful: ['ReplicaDeletionStarted'],
-  ReplicaDeletionIneligible: ['OfflineReplica', 'ReplicaDeletionStarted'],
-  NonExistentReplica: ['ReplicaDeletionSuccessful'],
-});
 
 export interface ReplicaStateMachineOptions {
   context: ControllerContext;
@@ -154,8 +136,7 @@ export class ReplicaStateMachine {
     const byBroker = new Map<number, ControllerReplica[]>();
     for (const r of replicas) {
       if (r.partition.leaderIsr === undefined || this.context.isTopicQueuedUpForDeletion(r.partition.topic)) continue;
-      let list = byBroker.get(r.brokerId);
-      if (list === undefined) byBroker.set(r.brokerId, (list = []));
+      const list = computeIfAbsent(byBroker, r.brokerId, () => []);
       list.push(r);
     }
     const partitions = [...new Set([...byBroker.values()].flat().map((r) => r.partition))];

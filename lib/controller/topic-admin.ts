@@ -18,7 +18,7 @@
  * Ownership: created by the Broker with its KafkaZkClient. Crash: a creation interrupted between its two writes
  * leaves only /config/topics/<t>, which a retry overwrites.
  */
-import { ERROR_CODES } from '../common/error-codes.js';
+import { ErrorCode, ERROR_CODES } from '../common/error-codes.js';
 import { ApiError, InvalidArgumentError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { topicNameProblem } from '../common/topic-partition.js';
@@ -166,7 +166,7 @@ export class TopicAdmin {
           }
           return {
             name: topic.name,
-            errorCode: 0,
+            errorCode: ErrorCode.NONE,
             errorMessage: null,
             numPartitions: assignment.size,
             replicationFactor,
@@ -225,7 +225,7 @@ export class TopicAdmin {
             }
             this.log.info({ topic: request.name, from: existing.size, to: request.count }, 'added partitions');
           }
-          return { name: request.name, errorCode: 0, errorMessage: null };
+          return { name: request.name, errorCode: ErrorCode.NONE, errorMessage: null };
         } catch (e) {
           return this.errorResult(request.name, e, 'create partitions');
         }
@@ -252,7 +252,7 @@ export class TopicAdmin {
             );
           }
           if (await this.zk.markTopicForDeletion(name)) this.log.info({ topic: name }, 'topic marked for deletion');
-          return { name, errorCode: 0, errorMessage: null };
+          return { name, errorCode: ErrorCode.NONE, errorMessage: null };
         } catch (e) {
           return this.errorResult(name, e, 'delete topic');
         }

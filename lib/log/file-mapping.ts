@@ -8,6 +8,7 @@
  * which kills the process: callers only read below the size they know the file has, and never shrink a file
  * below a position that a live subarray may still cover (see LogSegment for how truncation respects this).
  */
+import { ApiError } from '../common/errors.js';
 import mmapModule from '@riaskov/mmap-io';
 
 // The package is CommonJS whose module.exports is the binding itself; its typings describe it as `default`.
@@ -43,6 +44,12 @@ export function mapFile(fd: number, length: number, writable: boolean, file: str
       access === 'random' ? mmap.MADV_RANDOM : mmap.MADV_NORMAL,
     );
   } catch (e) {
-    throw new Error(`Could not memory-map ${length} bytes of ${file}: ${(e as Error).message}`, { cause: e });
+    throw new ApiError(
+      'KAFKA_STORAGE_ERROR',
+      `Could not memory-map ${length} bytes of ${file}: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
   }
 }

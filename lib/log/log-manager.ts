@@ -14,6 +14,7 @@
  * Crash: without `.kafka_cleanshutdown`, each log recovers from its checkpointed recovery point (LogLoader). The
  * marker is deleted once the logs are loaded, so a crash afterwards is again unclean.
  */
+import { computeIfAbsent } from '../common/collections.js';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { join } from 'node:path';
@@ -285,8 +286,7 @@ export class LogManager {
   private track(key: string, dir: string, log: UnifiedLog): void {
     this.logs.set(key, log);
     this.dirOf.set(key, dir);
-    let keys = this.keysIn.get(dir);
-    if (!keys) this.keysIn.set(dir, (keys = new Set()));
+    const keys = computeIfAbsent(this.keysIn, dir, () => new Set());
     keys.add(key);
   }
 

@@ -8,6 +8,7 @@
  * Strings: int16 length + UTF-8; arrays: int32 count; bytes: int32 length (-1 null). Decoding reads versions 0 and
  * up (fields of later versions are ignored, as Kafka does) and throws InvalidArgumentError on truncated input.
  */
+import { computeIfAbsent } from '../common/collections.js';
 import { InvalidArgumentError } from '../common/errors.js';
 import type { TopicPartition as TopicPartitionRef } from '../common/topic-partition.js';
 
@@ -53,8 +54,7 @@ export class Writer {
   partitions(tps: readonly TopicPartitionRef[]): this {
     const byTopic = new Map<string, number[]>();
     for (const { topic, partition } of tps) {
-      let list = byTopic.get(topic);
-      if (!list) byTopic.set(topic, (list = []));
+      const list = computeIfAbsent(byTopic, topic, () => []);
       list.push(partition);
     }
     this.int32(byTopic.size);

@@ -20,7 +20,7 @@ import { ApiError } from '../common/errors.js';
 
 export interface Schema<T> {
   /** null when `value` conforms; otherwise the failure, as a path below this node followed by ": expected ...". */
-  check(value: unknown): string | null;
+  readonly check: (value: unknown) => string | null;
   /** The wire-shape fragment of this node, Kafka style: `name partitions[index records]`. */
   readonly shape: string;
   /** The field names, in order, when this is a struct. */

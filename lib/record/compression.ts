@@ -161,11 +161,13 @@ function xerialBlocks(input: Buffer): Buffer[] {
   const blocks: Buffer[] = [];
   let pos = XERIAL_HEADER_BYTES;
   while (pos < input.length) {
-    if (pos + 4 > input.length) throw new Error(`xerial block length at ${pos} is cut off`);
+    if (pos + 4 > input.length) throw new InvalidArgumentError(`xerial block length at ${pos} is cut off`);
     const length = input.readInt32BE(pos);
     pos += 4;
     if (length < 0 || pos + length > input.length) {
-      throw new Error(`xerial block at ${pos - 4} declares ${length} bytes but ${input.length - pos} remain`);
+      throw new InvalidArgumentError(
+        `xerial block at ${pos - 4} declares ${length} bytes but ${input.length - pos} remain`,
+      );
     }
     blocks.push(input.subarray(pos, pos + length));
     pos += length;

@@ -94,7 +94,7 @@ export class RecordIterator implements IterableIterator<Record> {
     }
     let headers = NO_HEADERS;
     if (headerCount > 0) {
-      const list: RecordHeaderView[] = new Array(headerCount);
+      const list = new Array<RecordHeaderView>(headerCount);
       for (let i = 0; i < headerCount; i++) {
         const headerKey = this.readBytes('header key');
         if (headerKey === null) throw this.corrupt(`record ${this.index} has a header with a null key`);

@@ -11,7 +11,7 @@ import type {
   FetchMessagesRequest,
   FetchPartitionResult,
   ListOffsetsResult,
-} from './replica-manager.js';
+} from './replica-reads.js';
 
 export interface EpochEndOffsetRequest extends TopicPartition {
   /** The follower's view of the current leader epoch (fencing). */

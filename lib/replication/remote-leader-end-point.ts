@@ -8,6 +8,7 @@
  * reject with the NetworkClient's ConnectionError / TimeoutError, after which the connection is closed and the
  * fetcher opens a new end point. Ownership: the fetcher that created it closes it.
  */
+import { computeIfAbsent } from '../common/collections.js';
 import { ErrorCode } from '../common/error-codes.js';
 import { apiErrorFromCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
@@ -21,7 +22,7 @@ import type {
   FetchMessagesRequest,
   FetchPartitionResult,
   ListOffsetsResult,
-} from './replica-manager.js';
+} from './replica-reads.js';
 
 const API_VERSION = 0;
 const EMPTY = Buffer.alloc(0);
@@ -148,8 +149,7 @@ function groupByTopic<P extends TopicPartition, Q>(
 ): { topic: string; partitions: Q[] }[] {
   const topics = new Map<string, Q[]>();
   for (const p of partitions) {
-    let list = topics.get(p.topic);
-    if (list === undefined) topics.set(p.topic, (list = []));
+    const list = computeIfAbsent(topics, p.topic, () => []);
     list.push(map(p));
   }
   return [...topics].map(([topic, list]) => ({ topic, partitions: list }));

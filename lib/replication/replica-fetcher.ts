@@ -12,7 +12,7 @@
  *   undefined answer keeps the log end offset; a mismatch then shows as OFFSET_OUT_OF_RANGE.
  * - Fetching: the response's batches are appended (offsets and epochs as the leader assigned them; the epoch
  *   cache learns new epochs from them), then HW := min(leader HW, own LEO) and the log start offset rises to the
- *   leader's. OFFSET_OUT_OF_RANGE (kafka-classic.md 3.1): leader LEO below ours → truncate to it; our LEO below the
+ *   leader's. OFFSET_OUT_OF_RANGE (Kafka's follower rule): leader LEO below ours → truncate to it; our LEO below the
  *   leader's log start → empty the log and restart at the leader's log start.
  * Errors: a failed request (connection, timeout) closes the end point and backs off replica.fetch.backoff.ms for
  * the whole fetcher; a partition error backs off that partition only. FENCED_LEADER_EPOCH / NOT_LEADER_OR_FOLLOWER
@@ -30,7 +30,8 @@ import { UNDEFINED_EPOCH } from '../log/leader-epoch-cache.js';
 import type { LeaderEndPoint, LeaderEndPointFactory } from './leader-end-point.js';
 import type { MetadataCache } from './metadata-cache.js';
 import type { Partition } from './partition.js';
-import type { EpochEndOffsetResult, FetchPartitionResult, ReplicaManagerConfig } from './replica-manager.js';
+import type { EpochEndOffsetResult, FetchPartitionResult } from './replica-reads.js';
+import type { ReplicaManagerConfig } from './replica-manager-config.js';
 
 export type FetchPhase = 'Truncating' | 'Fetching';
 

@@ -3,25 +3,20 @@
  * which role, produce (with acks and min.insync.replicas), fetch (consumers and followers, long polling), list
  * offsets and leader epoch end offsets, ISR maintenance and the high watermark checkpoint.
  *
- * Leadership comes from ZooKeeper through the MetadataCache (no LeaderAndIsr RPCs in this product): every
- * 'partitionState' and 'topicDeleted' event enqueues a change; changes are applied in order, consecutive state
- * changes as one batch whose topic configs (/config/topics/<t> over the broker defaults) are read in parallel.
- * A change is always applied from the cache's current state (watches are lossy; the event is only a trigger), and
- * a partition ignores a state older than its own leader epoch or zkVersion.
+ * Which replicas are hosted, in which role, is decided by its PartitionStateApplier from what ZooKeeper says (no
+ * LeaderAndIsr RPCs in this product); the manager serves them and hosts them through the `HostedPartitions` seam.
  *
  * Files: `replication-offset-checkpoint` in each log dir (`topic partition highWatermark`), written every
  * replica.high.watermark.checkpoint.interval.ms and at shutdown, read at startup to restore each log's HW.
- * Invariants: a Partition exists exactly for the replicas assigned to this broker that have a state; a topic's
- * local logs are deleted when the topic is deleted (also at startup, for topics deleted while this broker was
- * down, but only once the topic list has been read from an existing znode); every produce and fetch gets an
- * answer, including at shutdown (purgatories expire what is pending).
- * Concurrency: one event loop. Produce and fetch are synchronous up to their purgatory wait (or flush wait); the
- * change queue awaits only ZooKeeper config reads, and applies each batch synchronously afterwards. Scheduled
- * tasks (ISR shrink, ISR change notifications, HW checkpoint) run between them.
+ * Invariants: every produce and fetch gets an answer, including at shutdown (purgatories expire what is pending);
+ * a request waiting on a partition re-checks whenever the partition's state is applied or it stops being hosted.
+ * Concurrency: one event loop. Produce and fetch are synchronous up to their purgatory wait (or flush wait); state
+ * changes and scheduled tasks (ISR shrink, ISR change notifications, HW checkpoint) run between them.
  * Ownership: the broker creates it with the LogManager, MetadataCache and KafkaZkClient it owns, calls
  * `startup()` after the LogManager has loaded and `shutdown()` before the LogManager shuts down.
  * Crash: the HW checkpoint may lag by one interval; a lower HW after a crash is safe (it only rises again).
  */
+import { computeIfAbsent } from '../common/collections.js';
 import { EventEmitter } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { ErrorCode } from '../common/error-codes.js';
@@ -29,12 +24,11 @@ import { ApiError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { SystemScheduler, type ScheduledTask, type Scheduler } from '../common/scheduler.js';
 import { SystemTime, type Time } from '../common/time.js';
-import { parseTpKey, tpKey, type TopicPartition } from '../common/topic-partition.js';
+import { parseTpKey, tpKey } from '../common/topic-partition.js';
 import { readOffsetCheckpoint, writeOffsetCheckpoint, type TopicPartitionOffset } from '../log/checkpoint-file.js';
-import { LOG_CONFIG, parseLogConfig, type LogConfig } from '../log/log-config.js';
+import type { LogConfig } from '../log/log-config.js';
 import type { LogManager } from '../log/log-manager.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
-import { ConfigType } from '../zk/zk-paths.js';
 import {
   DelayedDeleteRecords,
   type DeleteRecordsPartitionResult,
@@ -44,50 +38,22 @@ import { DelayedFetch } from './delayed-fetch.js';
 import { DelayedProduce, type ProduceAcksStatus, type ProducePartitionResult } from './delayed-produce.js';
 import { IsrChangeNotifier, ISR_CHANGE_PROPAGATION_INTERVAL_MS } from './isr-change-notifier.js';
 import type { LeaderEndPointFactory } from './leader-end-point.js';
-import type { MetadataCache, MetadataCacheEvents } from './metadata-cache.js';
+import type { MetadataCache } from './metadata-cache.js';
 import { Partition, type FetchIsolation, type PartitionListener } from './partition.js';
+import { PartitionStateApplier, type HostedPartitions } from './partition-state-applier.js';
+import { DEFAULT_REPLICA_MANAGER_CONFIG, type ReplicaManagerConfig } from './replica-manager-config.js';
+import type {
+  EpochEndOffsetResult,
+  FetchMessagesRequest,
+  FetchPartitionRequest,
+  FetchPartitionResult,
+  ListOffsetsResult,
+} from './replica-reads.js';
 import { Purgatory } from './purgatory.js';
 import { RemoteLeaderEndPoint } from './remote-leader-end-point.js';
 import { ReplicaFetcherManager } from './replica-fetcher-manager.js';
 
 export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
-/** Pause before re-applying state changes whose topic config could not be read. */
-const CHANGE_RETRY_BACKOFF_MS = 1000;
-
-/** The broker settings replication uses (Kafka's keys in camelCase; see lib/broker/broker-config.ts). */
-export interface ReplicaManagerConfig {
-  /** replica.lag.time.max.ms */
-  replicaLagTimeMaxMs: number;
-  /** replica.high.watermark.checkpoint.interval.ms */
-  replicaHighWatermarkCheckpointIntervalMs: number;
-  /** replica.fetch.wait.max.ms */
-  replicaFetchWaitMaxMs: number;
-  /** replica.fetch.min.bytes */
-  replicaFetchMinBytes: number;
-  /** replica.fetch.max.bytes (per partition) */
-  replicaFetchMaxBytes: number;
-  /** replica.fetch.response.max.bytes */
-  replicaFetchResponseMaxBytes: number;
-  /** replica.fetch.backoff.ms */
-  replicaFetchBackoffMs: number;
-  /** num.replica.fetchers: fetchers per source broker */
-  numReplicaFetchers: number;
-  /** The broker's defaults of the topic config keys (`topicConfigDefaults(brokerConfig)`), under topic overrides. */
-  defaultTopicConfig: Readonly<Record<string, string>>;
-}
-
-/** Kafka 2.8's defaults. */
-export const DEFAULT_REPLICA_MANAGER_CONFIG: ReplicaManagerConfig = Object.freeze({
-  replicaLagTimeMaxMs: 30_000,
-  replicaHighWatermarkCheckpointIntervalMs: 5000,
-  replicaFetchWaitMaxMs: 500,
-  replicaFetchMinBytes: 1,
-  replicaFetchMaxBytes: 1_048_576,
-  replicaFetchResponseMaxBytes: 10_485_760,
-  replicaFetchBackoffMs: 1000,
-  numReplicaFetchers: 1,
-  defaultTopicConfig: {},
-});
 
 /** The ZooKeeper operations replication performs (KafkaZkClient's). */
 export type ReplicationZkClient = Pick<
@@ -121,60 +87,10 @@ export interface AppendRecordsRequest {
   entries: readonly ProduceEntry[];
 }
 
-export interface FetchPartitionRequest {
-  topic: string;
-  partition: number;
-  fetchOffset: number;
-  partitionMaxBytes: number;
-  /** The fetcher's view of the leader epoch; -1 or absent skips fencing. */
-  currentLeaderEpoch?: number;
-  /** A follower's log start offset. */
-  logStartOffset?: number;
-}
-
-export interface FetchMessagesRequest {
-  /** -1 for a consumer, else the follower's broker id. */
-  replicaId: number;
-  maxWaitMs: number;
-  minBytes: number;
-  maxBytes: number;
-  isolationLevel: 0 | 1;
-  partitions: readonly FetchPartitionRequest[];
-}
-
-export interface FetchPartitionResult {
-  topic: string;
-  partition: number;
-  errorCode: number;
-  highWatermark: number;
-  lastStableOffset: number;
-  logStartOffset: number;
-  /** Whole batches: a view of mapped segment memory (never a copy); null on error. */
-  records: Buffer | null;
-  errorMessage?: string;
-}
-
-export interface ListOffsetsResult {
-  errorCode: number;
-  offset: number;
-  timestamp: number;
-  leaderEpoch: number;
-  errorMessage?: string;
-}
-
-export interface EpochEndOffsetResult {
-  errorCode: number;
-  leaderEpoch: number;
-  endOffset: number;
-  errorMessage?: string;
-}
-
 export interface ReplicaManagerEvents {
   /** After a batch of state changes: partitions that became leader or follower in it (for the coordinators). */
   leadershipChange: [leaders: Partition[], followers: Partition[]];
 }
-
-type Change = { kind: 'state'; topic: string; partition: number } | { kind: 'topicDeleted'; topic: string };
 
 const EMPTY = Buffer.alloc(0);
 
@@ -199,16 +115,11 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.partitions.get(tpKey(topic, partition));
   /** HWs read from the checkpoints at startup, for logs that have no Partition yet. */
   private readonly checkpointedHw = new Map<string, number>();
-  private readonly changes: Change[] = [];
-  private draining: Promise<void> | undefined;
+  private readonly stateApplier: PartitionStateApplier;
   private readonly tasks: ScheduledTask[] = [];
   private isrShrinks = 0;
   private isrExpands = 0;
   private stopped = false;
-  private readonly onPartitionState = (...[topic, partition]: MetadataCacheEvents['partitionState']): void =>
-    this.enqueue({ kind: 'state', topic, partition });
-  private readonly onTopicDeleted = (...[topic]: MetadataCacheEvents['topicDeleted']): void =>
-    this.enqueue({ kind: 'topicDeleted', topic });
 
   constructor(opts: ReplicaManagerOptions) {
     super();
@@ -252,6 +163,18 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       },
       onLogStartOffsetIncreased: (p) => this.deleteRecordsPurgatory.checkAndComplete(p.key),
     };
+    this.stateApplier = new PartitionStateApplier({
+      brokerId: this.brokerId,
+      metadataCache: this.metadataCache,
+      logManager: this.logManager,
+      zk: this.zk,
+      fetchers: this.fetcherManager,
+      hosted: this.hostedPartitions(),
+      defaultTopicConfig: this.config.defaultTopicConfig,
+      onLeadershipChange: (leaders, followers) => this.emit('leadershipChange', leaders, followers),
+      scheduler: this.scheduler,
+      logger: this.logger,
+    });
   }
 
   /**
@@ -265,15 +188,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       for (const [key, hw] of readOffsetCheckpoint(join(dir, HIGH_WATERMARK_CHECKPOINT_FILE)))
         this.checkpointedHw.set(key, hw);
     }
-    this.metadataCache.on('partitionState', this.onPartitionState);
-    this.metadataCache.on('topicDeleted', this.onTopicDeleted);
-    await this.metadataCache.start();
-    this.deleteStrayLogs();
-    for (const p of this.metadataCache.partitions()) {
-      if (p.state !== undefined && p.replicas.includes(this.brokerId))
-        this.enqueue({ kind: 'state', topic: p.topic, partition: p.partition });
-    }
-    await this.draining;
+    await this.stateApplier.start();
     const lagCheckMs = Math.max(1, Math.floor(this.config.replicaLagTimeMaxMs / 2));
     this.tasks.push(
       this.scheduler.schedule('isr-expiration', () => this.maybeShrinkIsr(), lagCheckMs, lagCheckMs),
@@ -307,11 +222,9 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   async shutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.metadataCache.off('partitionState', this.onPartitionState);
-    this.metadataCache.off('topicDeleted', this.onTopicDeleted);
+    this.stateApplier.stop();
     for (const task of this.tasks.splice(0)) task.cancel();
     await this.fetcherManager.shutdown();
-    // A batch still reading topic configs from ZooKeeper sees `stopped` when its reads return and applies nothing.
     this.producePurgatory.shutdown();
     this.consumerFetchPurgatory.shutdown();
     this.followerFetchPurgatory.shutdown();
@@ -609,8 +522,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   checkpointHighWatermarks(): void {
     const byDir = new Map<string, TopicPartitionOffset[]>(this.logManager.logDirs.map((d) => [resolve(d), []]));
     const add = (logDir: string, entry: TopicPartitionOffset): void => {
-      let entries = byDir.get(logDir);
-      if (entries === undefined) byDir.set(logDir, (entries = []));
+      const entries = computeIfAbsent(byDir, logDir, () => []);
       entries.push(entry);
     };
     for (const p of this.partitions.values()) {
@@ -630,119 +542,36 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     }
   }
 
-  // ---- applying leadership changes ----
+  // ---- hosting replicas (decided by the PartitionStateApplier) ----
 
-  private enqueue(change: Change): void {
-    if (this.stopped) return;
-    this.changes.push(change);
-    this.draining ??= this.drain();
+  /** Re-reads a topic's config from ZooKeeper and applies it to its local logs (a /config/changes notification). */
+  reloadTopicConfig(topic: string): Promise<void> {
+    return this.stateApplier.reloadTopicConfig(topic);
   }
 
-  /** Applies queued changes in order: a topic deletion alone, consecutive state changes as one batch. */
-  private async drain(): Promise<void> {
-    // Yield first: a drain that completed synchronously (a lone topic deletion) would clear `draining` before
-    // enqueue's `??=` stored its promise, leaving a settled promise there and every later change unapplied.
-    await null;
-    while (this.changes.length > 0 && !this.stopped) {
-      const first = this.changes[0]!;
-      if (first.kind === 'topicDeleted') {
-        this.changes.shift();
-        this.deleteTopicLocally(first.topic);
-        continue;
-      }
-      const batch = new Map<string, TopicPartition>();
-      while (this.changes.length > 0 && this.changes[0]!.kind === 'state') {
-        const c = this.changes.shift() as { topic: string; partition: number };
-        batch.set(tpKey(c.topic, c.partition), { topic: c.topic, partition: c.partition });
-      }
-      try {
-        await this.applyStates([...batch.values()]);
-      } catch (e) {
-        this.logger.error({ err: e, partitions: batch.size }, 'applying partition states failed; retrying');
-        this.scheduler.schedule(
-          'retry-partition-states',
-          () => {
-            for (const tp of batch.values()) this.enqueue({ kind: 'state', ...tp });
-          },
-          CHANGE_RETRY_BACKOFF_MS,
-        );
-      }
-    }
-    this.draining = undefined;
+  /** New broker-wide defaults of the topic keys (a dynamic broker config): every local log's config follows. */
+  updateDefaultTopicConfig(defaults: Readonly<Record<string, string>>): Promise<void> {
+    this.config.defaultTopicConfig = defaults;
+    return this.stateApplier.updateDefaultTopicConfig(defaults);
   }
 
-  private async applyStates(tps: TopicPartition[]): Promise<void> {
-    const newTopics = new Set<string>();
-    for (const tp of tps) {
-      if (
-        !this.partitions.has(tpKey(tp.topic, tp.partition)) &&
-        this.metadataCache.replicas(tp.topic, tp.partition)?.includes(this.brokerId)
-      )
-        newTopics.add(tp.topic);
-    }
-    const configs = new Map(
-      await Promise.all([...newTopics].map(async (t) => [t, await this.topicConfig(t)] as const)),
-    );
-    if (this.stopped) return;
-    const leaders: Partition[] = [];
-    const followers: Partition[] = [];
-    for (const tp of tps) {
-      const change = this.applyState(tp.topic, tp.partition, configs);
-      if (change === 'Leader') leaders.push(this.partitions.get(tpKey(tp.topic, tp.partition))!);
-      else if (change === 'Follower') followers.push(this.partitions.get(tpKey(tp.topic, tp.partition))!);
-    }
-    if (leaders.length > 0 || followers.length > 0) this.emit('leadershipChange', leaders, followers);
-  }
-
-  /** Applies the cache's current state of one partition; returns the role taken if it changed. */
-  private applyState(
-    topic: string,
-    partitionId: number,
-    configs: ReadonlyMap<string, LogConfig>,
-  ): 'Leader' | 'Follower' | undefined {
-    const key = tpKey(topic, partitionId);
-    const state = this.metadataCache.partitionState(topic, partitionId);
-    const replicas = this.metadataCache.replicas(topic, partitionId);
-    let partition = this.partitions.get(key);
-    if (replicas === undefined || state === undefined) return undefined;
-    if (!replicas.includes(this.brokerId)) {
-      if (partition !== undefined) {
-        this.logger.info({ topicPartition: key, replicas }, 'replica moved away from this broker; deleting it');
-        this.removePartition(partition);
-      }
-      return undefined;
-    }
-    if (partition === undefined) {
-      const config = configs.get(topic);
-      if (config === undefined) return undefined; // assigned while the batch's configs were read; next batch
-      partition = this.createPartition(topic, partitionId, config);
-    } else if (partition.role !== 'None') {
-      if (
-        state.leaderEpoch < partition.leaderEpoch ||
-        (state.leaderEpoch === partition.leaderEpoch && state.zkVersion < partition.zkVersion)
-      ) {
-        this.logger.info(
-          { topicPartition: key, state, leaderEpoch: partition.leaderEpoch, zkVersion: partition.zkVersion },
-          'ignoring a partition state older than the one applied',
-        );
-        return undefined;
-      }
-    }
-    let changed: 'Leader' | 'Follower' | undefined;
-    if (state.leader === this.brokerId) {
-      this.fetcherManager.removePartition(key);
-      if (partition.makeLeader(state, replicas)) changed = 'Leader';
-    } else if (partition.makeFollower(state, replicas)) {
-      changed = 'Follower';
-      this.fetcherManager.removePartition(key);
-      if (state.leader >= 0) this.fetcherManager.addPartition(partition, state.leader, state.leaderEpoch);
-    }
-    // Waiting requests re-check: lost leadership answers them, a new ISR may move the HW.
-    this.producePurgatory.checkAndComplete(key);
-    this.consumerFetchPurgatory.checkAndComplete(key);
-    this.followerFetchPurgatory.checkAndComplete(key);
-    this.deleteRecordsPurgatory.checkAndComplete(key);
-    return changed;
+  private hostedPartitions(): HostedPartitions {
+    return {
+      get: (key) => this.partitions.get(key),
+      all: () => this.partitions.values(),
+      host: (topic, partition, config) => this.createPartition(topic, partition, config),
+      unhost: (partition) => {
+        this.partitions.delete(partition.key);
+        this.fetcherManager.removePartition(partition.key);
+        this.completeDelayedRequests(partition.key);
+        this.logManager.deleteLog(partition);
+      },
+      deleteLocalLog: (tp) => {
+        this.logManager.deleteLog(tp);
+        this.checkpointedHw.delete(tpKey(tp.topic, tp.partition));
+      },
+      stateApplied: (key) => this.completeDelayedRequests(key),
+    };
   }
 
   private createPartition(topic: string, partitionId: number, config: LogConfig): Partition {
@@ -772,79 +601,12 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     return partition;
   }
 
-  /** Stops hosting a replica: waiting requests are answered, its log is deleted. */
-  private removePartition(partition: Partition): void {
-    this.partitions.delete(partition.key);
-    this.fetcherManager.removePartition(partition.key);
-    this.producePurgatory.checkAndComplete(partition.key);
-    this.consumerFetchPurgatory.checkAndComplete(partition.key);
-    this.followerFetchPurgatory.checkAndComplete(partition.key);
-    this.deleteRecordsPurgatory.checkAndComplete(partition.key);
-    this.logManager.deleteLog(partition);
-  }
-
-  private deleteTopicLocally(topic: string): void {
-    for (const p of [...this.partitions.values()]) if (p.topic === topic) this.removePartition(p);
-    for (const log of this.logManager.allLogs) {
-      if (log.topicPartition.topic === topic) this.logManager.deleteLog(log.topicPartition);
-    }
-    for (const key of [...this.checkpointedHw.keys()])
-      if (parseTpKey(key)?.topic === topic) this.checkpointedHw.delete(key);
-    this.logger.info({ topic }, 'deleted local data of a deleted topic');
-  }
-
-  /** Logs of topics deleted, partitions removed or replicas moved away while this broker was down. */
-  private deleteStrayLogs(): void {
-    if (!this.metadataCache.topicListLoaded) {
-      this.logger.warn('the topic list was not read from ZooKeeper; keeping every local log');
-      return;
-    }
-    for (const log of this.logManager.allLogs) {
-      const { topic, partition } = log.topicPartition;
-      if (this.metadataCache.replicas(topic, partition)?.includes(this.brokerId)) continue;
-      this.logger.info(
-        { topicPartition: tpKey(topic, partition) },
-        'deleting a local log that is no longer assigned here',
-      );
-      this.logManager.deleteLog(log.topicPartition);
-      this.checkpointedHw.delete(tpKey(topic, partition));
-    }
-  }
-
-  /**
-   * Re-reads a topic's config from ZooKeeper and applies it to the topic's local logs (and so to their
-   * partitions: retention, segment roll, min.insync.replicas, ...). Called on a /config/changes notification.
-   */
-  async reloadTopicConfig(topic: string): Promise<void> {
-    const config = await this.topicConfig(topic);
-    this.logManager.updateTopicConfig(topic, config);
-    this.logger.info({ topic }, 'applied a changed topic config');
-  }
-
-  /**
-   * New broker-wide defaults of the topic keys (a dynamic broker config changed `log.retention.hours`, ...): every
-   * local log's config is recomputed from its topic's overrides over them, so topics without an override follow.
-   */
-  async updateDefaultTopicConfig(defaults: Readonly<Record<string, string>>): Promise<void> {
-    this.config.defaultTopicConfig = defaults;
-    const topics = new Set(this.logManager.allLogs.map((log) => log.topicPartition.topic));
-    await Promise.all([...topics].map((topic) => this.reloadTopicConfig(topic)));
-  }
-
-  /** A topic's config: its /config/topics/<t> overrides over the broker defaults (unknown keys ignored). */
-  private async topicConfig(topic: string): Promise<LogConfig> {
-    const overrides = await this.zk.getEntityConfig(ConfigType.Topic, topic);
-    const known: Record<string, string> = {};
-    for (const [name, value] of Object.entries(overrides)) {
-      if (LOG_CONFIG.has(name)) known[name] = value;
-      else this.logger.warn({ topic, key: name }, 'ignoring an unknown topic config key');
-    }
-    try {
-      return parseLogConfig(known, this.config.defaultTopicConfig);
-    } catch (e) {
-      this.logger.error({ err: e, topic, overrides }, 'invalid topic config overrides; using the broker defaults');
-      return parseLogConfig({}, this.config.defaultTopicConfig);
-    }
+  /** Requests waiting on a partition re-check: lost leadership answers them, a new ISR may move the HW. */
+  private completeDelayedRequests(key: string): void {
+    this.producePurgatory.checkAndComplete(key);
+    this.consumerFetchPurgatory.checkAndComplete(key);
+    this.followerFetchPurgatory.checkAndComplete(key);
+    this.deleteRecordsPurgatory.checkAndComplete(key);
   }
 
   // ---- reading ----

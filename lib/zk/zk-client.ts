@@ -34,7 +34,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import zookeeper from 'node-zookeeper-client';
-import { InvalidArgumentError, TimeoutError } from '../common/errors.js';
+import { IllegalStateError, InvalidArgumentError, TimeoutError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { ZkError, isZkError, zkCodeName } from './zk-errors.js';
 
@@ -136,7 +136,8 @@ interface Watch<T> {
 }
 
 /** The library's connection manager, for the parts close() must reach (see `dropRaw`). */
-interface ConnectionManagerInternals {
+/** The private fields of node-zookeeper-client 1.1.3's ConnectionManager that dropRaw() uses. */
+export interface ConnectionManagerInternals {
   socket?: Socket;
   connectTimeoutHandler?: NodeJS.Timeout | null;
   connect(): void;
@@ -716,8 +717,28 @@ async function closeRaw(raw: zookeeper.Client, graceful: boolean): Promise<void>
   dropRaw(raw);
 }
 
-function connectionManagerOf(raw: zookeeper.Client): ConnectionManagerInternals {
-  return (raw as unknown as { connectionManager: ConnectionManagerInternals }).connectionManager;
+/**
+ * The library's private connection manager, checked against the shape this module relies on (node-zookeeper-client
+ * is pinned to exactly 1.1.3 in package.json for this reason; spec/unit/zk/zk-client-internals.spec.ts fails on an
+ * upgrade that changes it). Throws IllegalStateError naming what is missing rather than misbehaving silently.
+ */
+export function connectionManagerOf(raw: zookeeper.Client): ConnectionManagerInternals {
+  const cm = (raw as unknown as { connectionManager?: Partial<ConnectionManagerInternals> }).connectionManager;
+  const missing = [
+    cm === undefined || cm === null ? 'connectionManager' : undefined,
+    typeof cm?.connect === 'function' ? undefined : 'connectionManager.connect()',
+    typeof cm?.onSocketConnected === 'function' ? undefined : 'connectionManager.onSocketConnected()',
+    cm !== undefined && cm !== null && 'connectTimeoutHandler' in cm
+      ? undefined
+      : 'connectionManager.connectTimeoutHandler',
+  ].filter((m) => m !== undefined);
+  if (missing.length > 0) {
+    throw new IllegalStateError(
+      `node-zookeeper-client's internals changed (missing ${missing.join(', ')}); lib/zk/zk-client.ts relies on ` +
+        'version 1.1.3. Pin that version in package.json or adapt dropRaw() to the new one.',
+    );
+  }
+  return cm as ConnectionManagerInternals;
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Data-loss checking for failure specs (reliability.md: record what was acknowledged, then check the logs).
+ * Data-loss checking for failure specs (docs/DESIGN-NOTES.md, Testing for loss: record what was acknowledged, then
+ * check the logs).
  *
  * - `ContinuousProducer` sends numbered values (`v<n>`) round-robin over a topic's partitions, a few at a time,
  *   and records for every acknowledged record its partition and offset, and every failure with its cause.

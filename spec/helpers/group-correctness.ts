@@ -10,7 +10,7 @@
  *   - every produced (key, seq) was read at least once, and every offset of every partition;
  *   - within each member process's run, each key's seqs were read in increasing order (a key lives in one partition,
  *     so this is per-partition order surviving rebalances and restarts).
- * Used by the integration suite at a reduced size and by `npm run soak:groups` at full size.
+ * Used by the integration suite at a reduced size and by `npm run soak` at full size.
  */
 import { expect } from 'chai';
 import { Admin, Producer } from '../../lib/client/index.js';

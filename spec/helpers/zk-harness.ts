@@ -9,11 +9,12 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { checkoutRoot } from '../../lib/cli/local-cluster.js';
+import { freePort } from '../../lib/network/free-port.js';
 
 /**
  * What expireSession needs of a ZkClient (structural, so that this helper, loaded by the root hooks of every
@@ -174,16 +175,5 @@ async function runScript(args: string[]): Promise<void> {
         ? resolveRun()
         : reject(new Error(`zk/zk-server.sh ${args.join(' ')} failed (exit ${code}): ${output.trim()}`)),
     );
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePort(port));
-    });
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The consumer-group correctness run (spec/helpers/group-correctness.ts) at a size the suite can afford: 20,000 keyed
  * records over 6 partitions, 3 member processes restarted at random (SIGKILL or SIGTERM) every 2-4 s while the
- * producer runs. `npm run soak:groups` runs the full size (200,000 records).
+ * producer runs. `npm run soak` runs the full size (200,000 records).
  */
 import { expect } from 'chai';
 import { TestCluster } from '../helpers/cluster-harness.js';

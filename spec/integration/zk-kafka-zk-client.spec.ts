@@ -116,7 +116,7 @@ describe('KafkaZkClient', function () {
       const client = await open();
       const oldEpoch = await client.registerBroker(broker(3));
       const reRegistered = new Promise<number>((resolve, reject) => {
-        client.zk.once('newSession', () => client.registerBroker(broker(3)).then(resolve, reject));
+        client.zk.once('newSession', () => void client.registerBroker(broker(3)).then(resolve, reject));
       });
       await expireSession(client.zk);
       expect(await reRegistered).to.be.greaterThan(oldEpoch);

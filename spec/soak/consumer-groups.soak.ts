@@ -1,5 +1,5 @@
 /**
- * `npm run soak:groups`: the consumer-group correctness run at full size (spec/helpers/group-correctness.ts): 200,000
+ * `npm run soak`: the consumer-group correctness run at full size (spec/helpers/group-correctness.ts): 200,000
  * keyed records over 6 partitions, 3 member processes restarted at random every 1-4 s while the producer runs for
  * 60 s. Prints progress and a report; fails on the first record missed or read out of order per key.
  */

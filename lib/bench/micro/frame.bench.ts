@@ -12,6 +12,7 @@
  *
  *   node .tmp/dist-net/lib/bench/micro/frame.bench.js [--seconds 2] [--runs 3] [--inflight 64] [--batch-bytes 65536]
  */
+import { ErrorCode } from '../../common/error-codes.js';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Packr } from 'msgpackr';
@@ -52,11 +53,11 @@ function metadataResponse(): MetadataResponse {
     brokers: [1, 2, 3].map((nodeId) => ({ nodeId, host: 'localhost', port: 9091 + nodeId, rack: null })),
     topics: [
       {
-        errorCode: 0,
+        errorCode: ErrorCode.NONE,
         name: 'bench',
         isInternal: false,
         partitions: Array.from({ length: 100 }, (_, i) => ({
-          errorCode: 0,
+          errorCode: ErrorCode.NONE,
           partitionIndex: i,
           leaderId: 1 + (i % 3),
           leaderEpoch: 7,
@@ -122,7 +123,7 @@ async function serve(batchBytes: number): Promise<void> {
             partitionResponses: [
               {
                 index: 0,
-                errorCode: 0,
+                errorCode: ErrorCode.NONE,
                 baseOffset: next++,
                 logAppendTimeMs: -1,
                 logStartOffset: 0,
@@ -138,14 +139,14 @@ async function serve(batchBytes: number): Promise<void> {
     const at = (next++ % 16) * batchBytes;
     const response: FetchResponse = {
       throttleTimeMs: 0,
-      errorCode: 0,
+      errorCode: ErrorCode.NONE,
       responses: [
         {
           topic: 'bench',
           partitions: [
             {
               partitionIndex: 0,
-              errorCode: 0,
+              errorCode: ErrorCode.NONE,
               highWatermark: next,
               lastStableOffset: next,
               logStartOffset: 0,

@@ -2,6 +2,7 @@
  * What request handlers may use: the broker's components, as narrow as the handlers need them. Built once by
  * `Broker` (the composition root) and passed to every handler; handlers hold no state of their own.
  */
+import { computeIfAbsent } from '../../common/collections.js';
 import type { Logger } from '../../common/logger.js';
 import type { ApiVersions } from '../../protocol/api-versions.js';
 import type { KafkaController } from '../../controller/controller.js';
@@ -38,8 +39,7 @@ export function groupByTopic<T extends { topic: string }, R>(
 ): { name: string; items: R[] }[] {
   const byTopic = new Map<string, R[]>();
   for (const item of items) {
-    let list = byTopic.get(item.topic);
-    if (!list) byTopic.set(item.topic, (list = []));
+    const list = computeIfAbsent(byTopic, item.topic, () => []);
     list.push(map(item));
   }
   return [...byTopic].map(([name, list]) => ({ name, items: list }));

@@ -5,6 +5,7 @@
  * which the broker retries. NOT_CONTROLLER / BROKER_NOT_AVAILABLE / STALE_BROKER_EPOCH come back as the
  * response's errorCode (thrown ApiErrors are answered with their code by the connection).
  */
+import { ErrorCode } from '../../common/error-codes.js';
 import type { ControlledShutdownRequest, ControlledShutdownResponse } from '../../protocol/messages/index.js';
 import type { BrokerServices } from './broker-services.js';
 
@@ -14,7 +15,7 @@ export async function handleControlledShutdown(
 ): Promise<ControlledShutdownResponse> {
   const remaining = await s.controller.controlledShutdown(req.brokerId, req.brokerEpoch);
   return {
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
     remainingPartitions: remaining.map((tp) => ({ topicName: tp.topic, partitionIndex: tp.partition })),
   };
 }

@@ -1,4 +1,5 @@
 /** DescribeCluster: cluster id, controller and live brokers from the metadata cache. */
+import { ErrorCode } from '../../common/error-codes.js';
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/index.js';
 import type { BrokerServices } from './broker-services.js';
 
@@ -9,7 +10,7 @@ export async function handleDescribeCluster(
   const c = s.metadataCache;
   return {
     throttleTimeMs: 0,
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
     errorMessage: null,
     clusterId: c.clusterId ?? '',
     controllerId: c.controllerId ?? -1,

@@ -10,7 +10,7 @@
  *   Another broker's id: INVALID_REQUEST (the client sends a broker's resource to that broker).
  */
 import { ErrorCode } from '../../common/error-codes.js';
-import { configValueToString, type ConfigKey, type ConfigType, type ConfigValue } from '../../common/config-def.js';
+import { formatConfigValue, type ConfigKey, type ConfigType } from '../../common/config-def.js';
 import { LOG_CONFIG } from '../../log/log-config.js';
 import {
   ConfigResourceType,
@@ -35,10 +35,6 @@ const CONFIG_TYPES: Record<ConfigType, number> = {
 type DescribedResource = DescribeConfigsResponse['results'][number];
 type DescribedConfig = DescribedResource['configs'][number];
 type Synonym = DescribedConfig['synonyms'][number];
-
-function render(v: ConfigValue | undefined | null): string | null {
-  return v === undefined || v === null ? null : configValueToString(v);
-}
 
 function toWire(s: BrokerConfigSynonym): Synonym {
   return { name: s.name, value: s.value, source: ConfigSource[SOURCE_FIELDS[s.source]] };
@@ -115,7 +111,7 @@ async function describeTopic(
           : [{ name: k.name, value: overrides[k.name]!, source: ConfigSource.DynamicTopicConfig }]),
         ...(brokerKey === undefined ? [] : s.dynamicConfig.synonyms(brokerKey).map(toWire)),
       ];
-      const value = overrides[k.name] ?? defaults[k.name] ?? render(k.default);
+      const value = overrides[k.name] ?? defaults[k.name] ?? formatConfigValue(k.default);
       return described(k, value, synonyms, { ...req, readOnly: false });
     });
   return result(r, configs);
@@ -147,14 +143,14 @@ function describeBroker(
       r,
     );
   }
-  const values = s.config as unknown as Record<string, ConfigValue>;
+  const values = s.config as unknown as Record<string, unknown>;
   const configs = Object.entries(BROKER_CONFIG.fields)
     .filter(([, k]) => !wanted || wanted.has(k.name))
     .map(([field, k]) => {
       const synonyms = s.dynamicConfig.synonyms(k.name).map(toWire);
-      const value = render(values[field]);
+      const value = formatConfigValue(values[field]);
       // Keys whose default means "not set" show null until something sets them, as Kafka's do.
-      const shown = UNSET_BY_DEFAULT.has(k.name) && value === render(k.default) ? null : value;
+      const shown = UNSET_BY_DEFAULT.has(k.name) && value === formatConfigValue(k.default) ? null : value;
       return described(k, shown, synonyms, { ...req, readOnly: !DYNAMIC_BROKER_CONFIGS.has(k.name) });
     });
   return result(r, configs);

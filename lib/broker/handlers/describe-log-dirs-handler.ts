@@ -1,4 +1,5 @@
 /** DescribeLogDirs: this broker's log dirs with the size and high-watermark lag of every replica it hosts (or those asked). */
+import { ErrorCode } from '../../common/error-codes.js';
 import { tpKey } from '../../common/topic-partition.js';
 import type { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../protocol/messages/index.js';
 import { groupByTopic, type BrokerServices } from './broker-services.js';
@@ -12,7 +13,7 @@ export async function handleDescribeLogDirs(
   return {
     throttleTimeMs: 0,
     results: s.replicaManager.describeLogDirs(wanted).map(({ logDir, partitions }) => ({
-      errorCode: 0,
+      errorCode: ErrorCode.NONE,
       logDir,
       topics: groupByTopic(partitions, (p) => ({
         partitionIndex: p.partition,

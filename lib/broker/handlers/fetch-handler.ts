@@ -3,6 +3,7 @@
  * Record data are zero-copy slices of mapped segments; the frame encoder writes them to the socket as their
  * own chunks. Long polling happens in the ReplicaManager's fetch purgatory.
  */
+import { ErrorCode } from '../../common/error-codes.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/index.js';
 import { groupByTopic, type BrokerServices } from './broker-services.js';
 
@@ -29,7 +30,7 @@ export async function handleFetch(s: BrokerServices, req: FetchRequest): Promise
   });
   return {
     throttleTimeMs: 0,
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
     responses: groupByTopic(results, (r) => ({
       partitionIndex: r.partition,
       errorCode: r.errorCode,

@@ -86,7 +86,7 @@ export async function handleFindCoordinator(
     );
   return {
     throttleTimeMs: 0,
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
     errorMessage: null,
     nodeId: leader.id,
     host: leader.host,
@@ -135,9 +135,9 @@ export async function handleOffsetFetch(s: BrokerServices, req: OffsetFetchReque
       committedOffset: o.offset,
       committedLeaderEpoch: o.leaderEpoch,
       metadata: o.metadata,
-      errorCode: 0,
+      errorCode: ErrorCode.NONE,
     })).map(({ name, items }) => ({ name, partitions: items })),
-    errorCode: 0,
+    errorCode: ErrorCode.NONE,
   };
 }
 

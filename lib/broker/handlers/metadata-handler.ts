@@ -33,7 +33,7 @@ export async function handleMetadata(s: BrokerServices, req: MetadataRequest): P
         r.name,
         r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS
           ? ErrorCode.LEADER_NOT_AVAILABLE
-          : r.errorCode === 0
+          : r.errorCode === ErrorCode.NONE
             ? ErrorCode.LEADER_NOT_AVAILABLE
             : r.errorCode,
       );
@@ -63,7 +63,7 @@ export async function handleMetadata(s: BrokerServices, req: MetadataRequest): P
         offlineReplicas: replicas.filter((r) => !live.has(r)),
       });
     }
-    return { errorCode: 0, name, isInternal: name.startsWith('__'), partitions };
+    return { errorCode: ErrorCode.NONE, name, isInternal: name.startsWith('__'), partitions };
   });
   return {
     throttleTimeMs: 0,

@@ -59,7 +59,7 @@ async function append(
   }
   const compacted = entries.map((e) => isCompacted(s, e));
   if (!compacted.includes(true)) return s.replicaManager.appendRecords({ acks, timeoutMs: req.timeoutMs, entries });
-  const rejections = await Promise.all(entries.map((e, i) => (compacted[i] ? checkKeys(e) : null)));
+  const rejections = await Promise.all(entries.map((e, i) => (compacted[i] ? checkKeys(e) : Promise.resolve(null))));
   const accepted = entries.filter((_, i) => rejections[i] === null);
   const appended =
     accepted.length > 0
@@ -80,7 +80,7 @@ export async function handleProduce(
   const acks = req.acks;
   const results = await append(s, req, entries);
   if (acks === 0) {
-    if (results.some((r) => r.errorCode !== 0)) ctx.closeConnectionAfterResponse = true;
+    if (results.some((r) => r.errorCode !== ErrorCode.NONE)) ctx.closeConnectionAfterResponse = true;
     return null;
   }
   return {

@@ -62,10 +62,10 @@ export async function handleCreateTopics(s: BrokerServices, req: CreateTopicsReq
     { validateOnly: req.validateOnly },
   );
   if (!req.validateOnly) {
-    const created = results.filter((r) => r.errorCode === 0).map((r) => r.name);
+    const created = results.filter((r) => r.errorCode === ErrorCode.NONE).map((r) => r.name);
     await awaitCondition(() => created.every((t) => allLeadersKnown(s, t)), req.timeoutMs);
     for (const r of results) {
-      if (r.errorCode === 0 && !allLeadersKnown(s, r.name)) {
+      if (r.errorCode === ErrorCode.NONE && !allLeadersKnown(s, r.name)) {
         r.errorCode = ErrorCode.REQUEST_TIMED_OUT;
         r.errorMessage = `Topic '${r.name}' was created but its leaders were not all elected within ${req.timeoutMs} ms.`;
       }
@@ -86,12 +86,12 @@ export async function handleDeleteTopics(s: BrokerServices, req: DeleteTopicsReq
     };
   }
   const results = await s.topicAdmin.deleteTopics(req.topicNames);
-  const deleting = results.filter((r) => r.errorCode === 0).map((r) => r.name);
+  const deleting = results.filter((r) => r.errorCode === ErrorCode.NONE).map((r) => r.name);
   await awaitCondition(() => deleting.every((t) => !s.metadataCache.hasTopic(t)), req.timeoutMs);
   return {
     throttleTimeMs: 0,
     responses: results.map((r) =>
-      r.errorCode === 0 && s.metadataCache.hasTopic(r.name)
+      r.errorCode === ErrorCode.NONE && s.metadataCache.hasTopic(r.name)
         ? {
             name: r.name,
             errorCode: ErrorCode.REQUEST_TIMED_OUT,
@@ -125,7 +125,7 @@ export async function handleCreatePartitions(
     { validateOnly: req.validateOnly },
   );
   if (!req.validateOnly) {
-    const grown = req.topics.filter((t) => results.find((r) => r.name === t.name)?.errorCode === 0);
+    const grown = req.topics.filter((t) => results.find((r) => r.name === t.name)?.errorCode === ErrorCode.NONE);
     await awaitCondition(() => grown.every((t) => allLeadersKnown(s, t.name, t.count)), req.timeoutMs);
     for (const t of grown) {
       const r = results.find((x) => x.name === t.name)!;

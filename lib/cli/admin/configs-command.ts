@@ -25,7 +25,8 @@ import type {
   ConfigSourceName,
 } from '../../client/admin/admin.js';
 import { readPropertiesFile } from '../args.js';
-import { oneAction, UsageError, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { oneAction, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { CommandError, UsageError } from '../cli-errors.js';
 import { jsonOnlyFor, printJson, withJsonOption, type JsonFlag } from './json-output.js';
 
 const ACTIONS = ['describe', 'alter'] as const;
@@ -84,7 +85,8 @@ export function alterOperations(
   remove: readonly string[],
 ): AlterConfigOperation[] {
   const missing = remove.filter((k) => current[k] === undefined);
-  if (missing.length > 0) throw new Error(`Invalid config(s): ${missing.join(',')} do(es) not exist as an override.`);
+  if (missing.length > 0)
+    throw new CommandError(`Invalid config(s): ${missing.join(',')} do(es) not exist as an override.`);
   return [
     ...Object.entries(add).map(([name, value]) => ({ name, op: 'SET' as const, value })),
     ...remove.map((name) => ({ name, op: 'DELETE' as const })),

@@ -12,6 +12,7 @@ import { KafkaZkClient } from '../../zk/kafka-zk-client.js';
 import type { Logger } from '../../common/logger.js';
 import { readPropertiesFile } from '../args.js';
 import { toolLogger } from '../tool-logger.js';
+import { CommandError, UsageError } from '../cli-errors.js';
 
 export interface ConnectionFlags {
   bootstrapServer: string;
@@ -66,7 +67,7 @@ export async function withZooKeeper<T>(connect: string, fn: (zk: KafkaZkClient) 
   try {
     zk = await KafkaZkClient.connect({ connect, sessionTimeoutMs: 30_000, connectionTimeoutMs: 15_000 });
   } catch (e) {
-    throw new Error(`Cannot reach ZooKeeper at ${connect}: ${(e as Error).message}`);
+    throw new CommandError(`Cannot reach ZooKeeper at ${connect}: ${(e as Error).message}`, { cause: e });
   }
   try {
     return await fn(zk);
@@ -89,9 +90,6 @@ export function oneAction<A extends string>(flags: Partial<Record<A, unknown>>, 
   }
   return chosen[0]!;
 }
-
-/** Wrong or missing flags: the tool prints the message and exits 1, as for a commander usage error. */
-export class UsageError extends Error {}
 
 /** Where an action that reports per-item failures (a missing group, a group not deleted) records exit code 1. */
 export interface ExitStatus {

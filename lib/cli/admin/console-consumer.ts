@@ -19,7 +19,8 @@ import { Consumer } from '../../client/consumer/consumer.js';
 import type { ConsumerBatch } from '../../client/consumer/consumer-batch.js';
 import type { Record as FetchedRecord } from '../../record/record.js';
 import { intArg, propArg } from '../args.js';
-import { clientProperties, UsageError, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { clientProperties, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { UsageError } from '../cli-errors.js';
 
 interface ConsumeFlags extends ConnectionFlags {
   topic?: string;

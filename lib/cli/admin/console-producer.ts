@@ -11,6 +11,7 @@
  * Records are handed to the producer in runs of the lines read so far (sendBatch: no promise per record);
  * `--sync` waits for each record's acknowledgement before reading the next line.
  */
+import { UsageError } from '../cli-errors.js';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { Producer, type ProducerRecord } from '../../client/producer/producer.js';
@@ -54,7 +55,7 @@ const LINE_PROPERTIES = new Set([
 export function lineFormatOf(props: Readonly<Record<string, string>>): LineFormat {
   const unknown = Object.keys(props).filter((k) => !LINE_PROPERTIES.has(k));
   if (unknown.length > 0) {
-    throw new Error(
+    throw new UsageError(
       `Unknown --property ${unknown.join(', ')}; the line reader takes ${[...LINE_PROPERTIES].join(', ')}.`,
     );
   }
@@ -78,7 +79,7 @@ export function parseLine(line: string, lineNumber: number, f: LineFormat, topic
   if (f.parseHeaders) {
     const at = rest.indexOf(f.headersDelimiter);
     if (at < 0) {
-      if (!f.ignoreError) throw new Error(`No headers delimiter found on line number ${lineNumber}: '${line}'`);
+      if (!f.ignoreError) throw new UsageError(`No headers delimiter found on line number ${lineNumber}: '${line}'`);
     } else {
       const text = rest.slice(0, at);
       rest = rest.slice(at + f.headersDelimiter.length);
@@ -97,7 +98,7 @@ export function parseLine(line: string, lineNumber: number, f: LineFormat, topic
   if (f.parseKey) {
     const at = rest.indexOf(f.keySeparator);
     if (at < 0) {
-      if (!f.ignoreError) throw new Error(`No key separator found on line number ${lineNumber}: '${line}'`);
+      if (!f.ignoreError) throw new UsageError(`No key separator found on line number ${lineNumber}: '${line}'`);
     } else {
       key = nullable(rest.slice(0, at));
       rest = rest.slice(at + f.keySeparator.length);

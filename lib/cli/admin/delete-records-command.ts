@@ -15,7 +15,8 @@
 import { Command } from 'commander';
 import type { DeletedRecords, RecordsToDelete } from '../../client/admin/admin.js';
 import { errorText } from '../args.js';
-import { UsageError, withAdmin, withConnectionOptions, type ConnectionFlags, type ExitStatus } from './connection.js';
+import { withAdmin, withConnectionOptions, type ConnectionFlags, type ExitStatus } from './connection.js';
+import { UsageError } from '../cli-errors.js';
 import { parsePartitionsFile, readTextFile } from './partitions-file.js';
 
 interface DeleteRecordsFlags extends ConnectionFlags {

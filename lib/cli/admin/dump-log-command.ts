@@ -29,7 +29,8 @@ import { INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX } from '../.
 import { OFFSET_INDEX_ENTRY_SIZE } from '../../log/offset-index.js';
 import { TIME_INDEX_ENTRY_SIZE } from '../../log/time-index.js';
 import { errorText, listArg } from '../args.js';
-import { UsageError, type ExitStatus } from './connection.js';
+import { type ExitStatus } from './connection.js';
+import { UsageError } from '../cli-errors.js';
 import { withJsonOption, type JsonFlag } from './json-output.js';
 
 interface DumpFlags extends JsonFlag {

@@ -24,14 +24,8 @@ import type { Admin, ClusterDescription, ConsumerGroupDescription, ListedOffset 
 import type { CommittedOffset } from '../../client/consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../../client/consumer/subscription-state.js';
 import { errorText, intArg, listArg, signedIntArg } from '../args.js';
-import {
-  oneAction,
-  UsageError,
-  withAdmin,
-  withConnectionOptions,
-  type ConnectionFlags,
-  type ExitStatus,
-} from './connection.js';
+import { oneAction, withAdmin, withConnectionOptions, type ConnectionFlags, type ExitStatus } from './connection.js';
+import { CommandError, UsageError } from '../cli-errors.js';
 import { jsonOnlyFor, printJson, withJsonOption, type JsonFlag } from './json-output.js';
 import { formatTable } from './table.js';
 
@@ -109,7 +103,7 @@ export function planReset(
         break;
       case 'shift':
         if (p.committed === null) {
-          throw new Error(
+          throw new CommandError(
             `Cannot shift the offset of ${p.topic}-${p.partition}: the group has no committed offset for it.`,
           );
         }
@@ -588,7 +582,7 @@ async function resetOffsets(admin: Admin, flags: GroupsFlags, groupIds: readonly
   const rows: string[][] = [];
   for (const g of await admin.describeConsumerGroups(groupIds)) {
     if (g.state !== 'Empty' && g.state !== 'Dead') {
-      throw new Error(
+      throw new CommandError(
         `Assignments can only be reset if the group '${g.groupId}' is inactive, but the current state is ${g.state}. ` +
           'Stop its consumers first.',
       );

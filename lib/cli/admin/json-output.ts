@@ -5,7 +5,7 @@
  * never renamed or removed. Warnings and errors still go to stderr; exit codes are the same as without --json.
  */
 import type { Command } from 'commander';
-import { UsageError } from './connection.js';
+import { UsageError } from '../cli-errors.js';
 
 export interface JsonFlag {
   json?: boolean;

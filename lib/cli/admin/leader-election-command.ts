@@ -15,7 +15,8 @@ import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import type { ApiError } from '../../common/errors.js';
 import type { TopicPartition } from '../../common/topic-partition.js';
 import { errorText, intArg } from '../args.js';
-import { UsageError, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { CommandError, UsageError } from '../cli-errors.js';
 import { parsePartitionsFile, readTextFile } from './partitions-file.js';
 
 interface LeaderElectionFlags extends ConnectionFlags {
@@ -101,7 +102,7 @@ Examples:
         const outcomes = await admin.electLeaders(electionType, partitions);
         const report = electionReport(electionType === 'unclean' ? 'UNCLEAN' : 'PREFERRED', outcomes);
         process.stdout.write(report.text);
-        if (report.failed > 0) throw new Error(`${report.failed} replica(s) could not be elected`);
+        if (report.failed > 0) throw new CommandError(`${report.failed} replica(s) could not be elected`);
       });
     });
 }

@@ -8,7 +8,8 @@
 import { Command } from 'commander';
 import type { BrokerLogDirs } from '../../client/admin/admin.js';
 import { intListArg } from '../args.js';
-import { withAdmin, withConnectionOptions, UsageError, type ConnectionFlags } from './connection.js';
+import { withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { UsageError } from '../cli-errors.js';
 import { withJsonOption, type JsonFlag } from './json-output.js';
 
 interface LogDirsFlags extends ConnectionFlags, JsonFlag {

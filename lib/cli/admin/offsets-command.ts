@@ -5,6 +5,7 @@
  * record is at or after it (partitions with no such record print nothing, as Kafka's tool does).
  * `--json`: [{"topic","partition","offset"}] (offset -1 where no record is at or after the timestamp).
  */
+import { CommandError } from '../cli-errors.js';
 import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import type { OffsetSpec } from '../../client/admin/admin.js';
 import { intListArg } from '../args.js';
@@ -53,7 +54,7 @@ export function offsetsCommand(): Command {
         const names = (
           await admin.listTopics({ includeInternal: flags.excludeInternalTopics !== true || flags.topic !== undefined })
         ).filter(matches);
-        if (names.length === 0) throw new Error(`No topic matches '${flags.topic ?? '.*'}'.`);
+        if (names.length === 0) throw new CommandError(`No topic matches '${flags.topic ?? '.*'}'.`);
         const wanted = flags.partitions === undefined ? null : new Set(flags.partitions);
         const queries = (await admin.describeTopics(names)).flatMap((t) =>
           t.partitions

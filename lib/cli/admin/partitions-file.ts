@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { TopicPartition } from '../../common/topic-partition.js';
-import { UsageError } from './connection.js';
+import { UsageError } from '../cli-errors.js';
 
 export function readTextFile(path: string): string {
   try {

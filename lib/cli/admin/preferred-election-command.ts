@@ -5,6 +5,7 @@
  * first replica its leader where that replica is alive and in sync, and deletes the znode. Refuses while another
  * election is pending, and names partitions that do not exist.
  */
+import { CommandError } from '../cli-errors.js';
 import { Command } from 'commander';
 import type { TopicPartition } from '../../common/topic-partition.js';
 import { withZooKeeper } from './connection.js';
@@ -47,11 +48,11 @@ export function preferredElectionCommand(): Command {
         const missing = (requested ?? [])
           .filter((p) => !known.has(`${p.topic}-${p.partition}`))
           .map((p) => `${p.topic}-${p.partition}`);
-        if (missing.length > 0) throw new Error(`These partitions do not exist: ${missing.join(', ')}.`);
+        if (missing.length > 0) throw new CommandError(`These partitions do not exist: ${missing.join(', ')}.`);
         const partitions = requested ?? existing;
         const json = JSON.stringify({ version: 1, partitions });
         if (!(await zk.createPreferredReplicaElection(partitions))) {
-          throw new Error(
+          throw new CommandError(
             'Preferred replica leader election currently in progress; wait for the controller to finish it (the znode ' +
               '/admin/preferred_replica_election goes away) and run this again.',
           );

@@ -15,7 +15,8 @@
 import { Command } from 'commander';
 import type { KafkaZkClient } from '../../zk/kafka-zk-client.js';
 import type { PartitionReassignment } from '../../zk/zk-paths.js';
-import { oneAction, UsageError, withZooKeeper } from './connection.js';
+import { oneAction, withZooKeeper } from './connection.js';
+import { CommandError, UsageError } from '../cli-errors.js';
 import { parsePartitionsFile, readTextFile } from './partitions-file.js';
 
 const ACTIONS = ['execute', 'verify'] as const;
@@ -112,11 +113,13 @@ Example:
           .filter((m) => !current.has(`${m.topic}-${m.partition}`))
           .map((m) => `${m.topic}-${m.partition}`);
         if (missing.length > 0)
-          throw new Error(`The proposed assignment contains non-existent partitions: ${missing.join(', ')}.`);
+          throw new CommandError(`The proposed assignment contains non-existent partitions: ${missing.join(', ')}.`);
         const live = new Set((await zk.getAllBrokers()).map((b) => b.id));
         const unknown = [...new Set(moves.flatMap((m) => m.replicas))].filter((id) => !live.has(id));
         if (unknown.length > 0)
-          throw new Error(`The proposed assignment contains brokers that are not registered: ${unknown.join(', ')}.`);
+          throw new CommandError(
+            `The proposed assignment contains brokers that are not registered: ${unknown.join(', ')}.`,
+          );
         const rollback = moves.map((m) => ({
           topic: m.topic,
           partition: m.partition,
@@ -128,7 +131,7 @@ Example:
         );
         if (!(await zk.createPartitionReassignment(moves))) {
           const running = await zk.getPartitionReassignment();
-          throw new Error(
+          throw new CommandError(
             `There is an existing assignment running: ${reassignmentJson(running ?? [])}. Wait for it (--verify) first.`,
           );
         }

@@ -20,7 +20,8 @@
 import { Command } from 'commander';
 import type { Admin, PartitionDescription, TopicDescription } from '../../client/admin/admin.js';
 import { intArg, propArg } from '../args.js';
-import { oneAction, UsageError, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { oneAction, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { CommandError, UsageError } from '../cli-errors.js';
 import { jsonOnlyFor, printJson, withJsonOption, type JsonFlag } from './json-output.js';
 
 const ACTIONS = ['list', 'create', 'describe', 'alter', 'delete'] as const;
@@ -234,7 +235,7 @@ async function matchingTopics(admin: Admin, flags: TopicsFlags): Promise<string[
 async function existingTopics(admin: Admin, flags: TopicsFlags): Promise<string[]> {
   const topics = await matchingTopics(admin, flags);
   if (topics.length === 0 && flags.ifExists !== true) {
-    throw new Error(`Topic '${flags.topic}' does not exist as expected (add --if-exists to accept that).`);
+    throw new CommandError(`Topic '${flags.topic}' does not exist as expected (add --if-exists to accept that).`);
   }
   return topics;
 }
@@ -286,7 +287,7 @@ async function describeTopics(admin: Admin, flags: TopicsFlags): Promise<void> {
   const names = await matchingTopics(admin, flags);
   if (names.length === 0) {
     if (flags.topic !== undefined && flags.ifExists !== true)
-      throw new Error(`Topic '${flags.topic}' does not exist as expected.`);
+      throw new CommandError(`Topic '${flags.topic}' does not exist as expected.`);
     if (flags.json === true) printJson([]);
     return;
   }
@@ -353,7 +354,7 @@ async function alterTopics(admin: Admin, flags: TopicsFlags): Promise<void> {
 async function deleteTopics(admin: Admin, flags: TopicsFlags): Promise<void> {
   const topics = await existingTopics(admin, flags);
   const internal = (await admin.describeTopics(topics)).filter((t) => t.isInternal).map((t) => t.name);
-  if (internal.length > 0) throw new Error(`Topic ${internal.join(', ')} is internal and cannot be deleted.`);
+  if (internal.length > 0) throw new CommandError(`Topic ${internal.join(', ')} is internal and cannot be deleted.`);
   if (topics.length > 0) await admin.deleteTopics(topics);
   for (const t of topics) process.stdout.write(`Topic ${t} is marked for deletion.\n`);
 }

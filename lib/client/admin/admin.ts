@@ -287,7 +287,7 @@ export class Admin {
     return this.withRetries('ListTopics', options, async () => {
       const response = await this.cluster.sendToAny(ApiKey.Metadata, { topics: null, allowAutoTopicCreation: false });
       return response.topics
-        .filter((t) => t.errorCode === 0 && (options.includeInternal === true || !t.isInternal))
+        .filter((t) => t.errorCode === ErrorCode.NONE && (options.includeInternal === true || !t.isInternal))
         .map((t) => t.name)
         .sort();
     });
@@ -304,7 +304,7 @@ export class Admin {
     // A topic's error is final here, as in Kafka's describeTopics: the metadata answer is the description.
     return names.map((name) => {
       const t = response.topics.find((x) => x.name === name);
-      if (t === undefined || t.errorCode !== 0) {
+      if (t === undefined || t.errorCode !== ErrorCode.NONE) {
         const error = apiErrorFromCode(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         throw new ApiError(error.errorName, `Topic '${name}': ${error.message}`);
       }
@@ -331,7 +331,8 @@ export class Admin {
       const response = await this.cluster.sendToAny(ApiKey.DescribeCluster, {
         includeClusterAuthorizedOperations: false,
       });
-      if (response.errorCode !== 0) throw apiErrorFromCode(response.errorCode, response.errorMessage ?? undefined);
+      if (response.errorCode !== ErrorCode.NONE)
+        throw apiErrorFromCode(response.errorCode, response.errorMessage ?? undefined);
       return {
         clusterId: response.clusterId,
         controllerId: response.controllerId,
@@ -381,7 +382,7 @@ export class Admin {
             })),
             validateOnly: options.validateOnly ?? false,
           });
-          for (const r of response.responses) if (r.errorCode !== 0) throw resourceError(r);
+          for (const r of response.responses) if (r.errorCode !== ErrorCode.NONE) throw resourceError(r);
         }),
       ),
     );
@@ -404,7 +405,7 @@ export class Admin {
             resources: group.map((r) => ({ ...resourceRef(r), configs: r.ops.map(operationBody) })),
             validateOnly: options.validateOnly ?? false,
           });
-          for (const r of response.responses) if (r.errorCode !== 0) throw resourceError(r);
+          for (const r of response.responses) if (r.errorCode !== ErrorCode.NONE) throw resourceError(r);
         }),
       ),
     );
@@ -425,7 +426,7 @@ export class Admin {
               clientSoftwareVersion: '',
             }),
           );
-          if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode);
+          if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode);
           return {
             ...b,
             apis: res.apiKeys.map((k) => ({ apiKey: k.apiKey, minVersion: k.minVersion, maxVersion: k.maxVersion })),
@@ -451,7 +452,7 @@ export class Admin {
             nodeId,
             logDirs: res.results.map((d) => ({
               logDir: d.logDir,
-              error: d.errorCode === 0 ? null : apiErrorFromCode(d.errorCode),
+              error: d.errorCode === ErrorCode.NONE ? null : apiErrorFromCode(d.errorCode),
               partitions: d.topics.flatMap((t) =>
                 t.partitions.map((p) => ({
                   topic: t.name,
@@ -539,13 +540,13 @@ export class Admin {
         topicPartitions: pending === null ? null : [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps })),
         timeoutMs: this.brokerTimeoutMs(remainingMs),
       });
-      if (response.errorCode !== 0) throw apiErrorFromCode(response.errorCode);
+      if (response.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(response.errorCode);
       const stale: TopicPartitionRef[] = [];
       for (const t of response.replicaElectionResults) {
         for (const r of t.partitionResult) {
           const tp = { topic: t.topic, partition: r.partitionId };
           const error =
-            r.errorCode === 0
+            r.errorCode === ErrorCode.NONE
               ? null
               : new ApiError(
                   apiErrorFromCode(r.errorCode).errorName,
@@ -587,7 +588,8 @@ export class Admin {
       return Promise.all(
         [...this.cluster.metadata.brokers.keys()].map(async (nodeId) => {
           const res = await this.cluster.send(nodeId, ApiKey.ListGroups, { statesFilter: [] });
-          if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode, `Broker ${nodeId} cannot list its groups yet`);
+          if (res.errorCode !== ErrorCode.NONE)
+            throw apiErrorFromCode(res.errorCode, `Broker ${nodeId} cannot list its groups yet`);
           return res.groups;
         }),
       );
@@ -615,7 +617,7 @@ export class Admin {
             includeAuthorizedOperations: false,
           });
           const g = res.groups[0]!;
-          if (g.errorCode !== 0)
+          if (g.errorCode !== ErrorCode.NONE)
             throw apiErrorFromCode(g.errorCode, `Group '${groupId}': ${apiErrorFromCode(g.errorCode).message}`);
           return {
             groupId,
@@ -681,13 +683,13 @@ export class Admin {
           partitions: ps.map((partitionIndex) => ({ partitionIndex })),
         })),
       });
-      if (res.errorCode !== 0)
+      if (res.errorCode !== ErrorCode.NONE)
         throw apiErrorFromCode(res.errorCode, `Group '${groupId}': ${apiErrorFromCode(res.errorCode).message}`);
       return res.topics.flatMap((t) =>
         t.partitions.map((p) => ({
           topic: t.name,
           partition: p.partitionIndex,
-          error: p.errorCode === 0 ? null : apiErrorFromCode(p.errorCode),
+          error: p.errorCode === ErrorCode.NONE ? null : apiErrorFromCode(p.errorCode),
         })),
       );
     });
@@ -701,7 +703,7 @@ export class Admin {
         this.groupOffsets(groupId, options).withCoordinator('DeleteGroups', async (nodeId) => {
           const res = await this.cluster.send(nodeId, ApiKey.DeleteGroups, { groupsNames: [groupId] });
           const errorCode = res.results[0]!.errorCode;
-          if (errorCode !== 0)
+          if (errorCode !== ErrorCode.NONE)
             throw apiErrorFromCode(errorCode, `Group '${groupId}': ${apiErrorFromCode(errorCode).message}`);
         }),
       ),
@@ -752,7 +754,7 @@ export class Admin {
   ): ApiError | null {
     let retriable: ApiError | null = null;
     for (const item of items) {
-      if (item.errorCode === 0) {
+      if (item.errorCode === ErrorCode.NONE) {
         onSuccess(item);
         continue;
       }

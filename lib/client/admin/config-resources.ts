@@ -4,6 +4,8 @@
  * broker (it describes and changes its own configs); topics and the cluster-wide broker default (`''`) go to any
  * broker. An error for a resource names it (`topic 'orders': ...`), keeping Kafka's code and name.
  */
+import { computeIfAbsent } from '../../common/collections.js';
+import { ErrorCode } from '../../common/error-codes.js';
 import { apiErrorFromCode, ApiError, InvalidArgumentError } from '../../common/errors.js';
 import {
   AlterConfigOp,
@@ -96,7 +98,7 @@ export function operationBody(o: AlterConfigOperation): {
 
 /** A described resource as the client hands it out; throws the resource's error. */
 export function toDescription(r: DescribeConfigsResponse['results'][number]): ConfigResourceDescription {
-  if (r.errorCode !== 0) throw resourceError(r);
+  if (r.errorCode !== ErrorCode.NONE) throw resourceError(r);
   return {
     type: r.resourceType === ConfigResourceType.Topic ? 'topic' : 'broker',
     name: r.resourceName,
@@ -140,9 +142,7 @@ export function groupByTarget<R extends ConfigResource>(resources: readonly R[])
       );
     }
     const target = r.type === 'broker' && /^\d+$/.test(r.name) ? Number(r.name) : null;
-    let group = groups.get(target);
-    if (group === undefined) groups.set(target, (group = []));
-    group.push(r);
+    computeIfAbsent(groups, target, () => []).push(r);
   }
   return [...groups];
 }

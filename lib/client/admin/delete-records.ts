@@ -7,6 +7,7 @@
  * deadline. A topic or partition that the freshly read metadata does not have fails at once with
  * UNKNOWN_TOPIC_OR_PARTITION, as in Kafka. One partition's failure never fails the others.
  */
+import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError, apiErrorFromCode, InvalidArgumentError } from '../../common/errors.js';
 import type { Time } from '../../common/time.js';
 import { ApiKey } from '../../protocol/api-keys.js';
@@ -104,7 +105,7 @@ export async function deleteRecords(
                   'UNKNOWN_SERVER_ERROR',
                   `Broker ${leader} did not answer for ${entry.topic}-${entry.partition}.`,
                 );
-              } else if (answer.errorCode === 0) {
+              } else if (answer.errorCode === ErrorCode.NONE) {
                 result.lowWatermark = answer.lowWatermark;
                 result.error = null;
               } else {

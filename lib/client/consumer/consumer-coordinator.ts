@@ -276,7 +276,7 @@ export class ConsumerCoordinator {
         joined = await join();
       }
       if (joined.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
-      if (joined.errorCode !== 0) throw apiErrorFromCode(joined.errorCode);
+      if (joined.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(joined.errorCode);
       this.memberId = joined.memberId;
       this.generationId = joined.generationId;
       this.assignmentSnapshot = null;
@@ -299,7 +299,7 @@ export class ConsumerCoordinator {
       if (synced.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
       if (synced.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || synced.errorCode === ErrorCode.ILLEGAL_GENERATION)
         this.generationId = -1;
-      if (synced.errorCode !== 0) throw apiErrorFromCode(synced.errorCode);
+      if (synced.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(synced.errorCode);
       await this.completeRebalance(decodeAssignment(synced.assignment).partitions);
       if (this.topics !== topics) this.requestRejoin('the subscription changed while joining');
     } finally {
@@ -381,7 +381,7 @@ export class ConsumerCoordinator {
       const now =
         t === undefined
           ? undefined
-          : t.errorCode === 0
+          : t.errorCode === ErrorCode.NONE
             ? t.partitions.length
             : t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
               ? 0
@@ -472,7 +472,7 @@ export class ConsumerCoordinator {
   private async coordinatorConnection(): Promise<NetworkClient> {
     if (this.connection !== null) return this.connection;
     const found = await this.opts.cluster.sendToAny(ApiKey.FindCoordinator, { key: this.opts.groupId, keyType: 0 });
-    if (found.errorCode !== 0) throw apiErrorFromCode(found.errorCode, found.errorMessage ?? undefined);
+    if (found.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(found.errorCode, found.errorMessage ?? undefined);
     const conn: NetworkClient = await NetworkClient.connect({
       host: found.host,
       port: found.port,

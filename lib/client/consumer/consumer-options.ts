@@ -1,5 +1,5 @@
 /**
- * The consumer's options, under Kafka's config names with Kafka 2.8's defaults (kafka-classic.md table 9), and
+ * The consumer's options, under Kafka's config names with Kafka 2.8's defaults (docs/DESIGN-NOTES.md, Defaults), and
  * their resolution (see client-options.ts for the shared rules).
  *
  * Group options (`group.id`, session/heartbeat/poll intervals, assignors, auto commit) are used by `subscribe()`

@@ -22,7 +22,8 @@
  * loses its partitions to the other members.
  * Lifecycle: New → `connect()` → Connected → `close()` → Closed.
  */
-import { IllegalStateError, InvalidArgumentError, TimeoutError } from '../../common/errors.js';
+import { ErrorCode } from '../../common/error-codes.js';
+import { IllegalStateError, InvalidArgumentError, TimeoutError, toError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../protocol/messages/list-offsets.js';
@@ -37,7 +38,7 @@ import { ConsumerBatch } from './consumer-batch.js';
 import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions } from './consumer-options.js';
 import { Fetcher } from './fetcher.js';
 import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from './group-offsets.js';
-import { assignorsByName } from './assignors/partition-assignor.js';
+import { assignorsByName } from './assignors/assignor-registry.js';
 import { ConsumerCoordinator } from './consumer-coordinator.js';
 import {
   SubscriptionState,
@@ -206,7 +207,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const o = this.options;
     const matching = (metadata: ClusterMetadata) =>
       [...metadata.topics.values()]
-        .filter((t) => !t.isInternal && t.errorCode === 0 && pattern!.test(t.name))
+        .filter((t) => !t.isInternal && t.errorCode === ErrorCode.NONE && pattern!.test(t.name))
         .map((t) => t.name);
     if (pattern === null) this.cluster.addTopics(topics as readonly string[]);
     else this.cluster.watchAllTopics();
@@ -308,7 +309,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.commit(offsets).then(
       () => callback?.(null),
       (err: unknown) => {
-        const error = err instanceof Error ? err : new Error(String(err));
+        const error = toError(err);
         if (callback !== undefined) callback(error);
         else this.logger.warn({ err: error }, 'commitAsync failed');
       },
@@ -574,7 +575,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         },
         (error: unknown) => {
           for (const state of added) state.awaitingCommitted = false;
-          this.readerError ??= error instanceof Error ? error : new Error(String(error));
+          this.readerError ??= toError(error);
         },
       )
       .finally(() => this.fetcher.sendFetches());

@@ -20,6 +20,8 @@
  * partition fetchable. Responses are applied only if the partition's epoch is unchanged since the request.
  * Lifecycle: owned by the Consumer; `close()` stops timers and wakes readers.
  */
+import { computeIfAbsent } from '../../common/collections.js';
+import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError, apiErrorFromCode, TimeoutError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
@@ -105,8 +107,7 @@ export class Fetcher {
         nextRetryMs = Math.min(nextRetryMs, nodeRetryMs);
         continue;
       }
-      let list = byNode.get(leader);
-      if (list === undefined) byNode.set(leader, (list = []));
+      const list = computeIfAbsent(byNode, leader, () => []);
       list.push(state);
     }
     for (const [nodeId, states] of byNode) void this.fetchFrom(nodeId, states);
@@ -172,7 +173,7 @@ export class Fetcher {
       response = await o.cluster.send(nodeId, ApiKey.Fetch, request, {
         timeoutMs: o.requestTimeoutMs + o.fetchMaxWaitMs,
       });
-      if (response.errorCode !== 0) throw apiErrorFromCode(response.errorCode);
+      if (response.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(response.errorCode);
     } catch (e) {
       for (const s of states) s.fetchInFlight = false;
       this.inFlightNodes.delete(nodeId);
@@ -228,7 +229,7 @@ export class Fetcher {
     p: FetchResponse['responses'][number]['partitions'][number],
   ): boolean {
     const o = this.options;
-    if (p.errorCode === 0) {
+    if (p.errorCode === ErrorCode.NONE) {
       state.highWatermark = p.highWatermark;
       state.lastStableOffset = p.lastStableOffset;
       state.logStartOffset = p.logStartOffset;

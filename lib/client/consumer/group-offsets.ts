@@ -8,6 +8,8 @@
  * generation -1 and member id '' (Kafka's "simple" consumer with a group.id). Owned by one Consumer; calls may
  * overlap (each is its own request).
  */
+import { computeIfAbsent } from '../../common/collections.js';
+import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError, apiErrorFromCode, ConnectionError } from '../../common/errors.js';
 import type { Time } from '../../common/time.js';
 import { ApiKey } from '../../protocol/api-keys.js';
@@ -60,8 +62,7 @@ export class GroupOffsets {
     if (offsets.length === 0) return;
     const byTopic = new Map<string, OffsetToCommit[]>();
     for (const o of offsets) {
-      let list = byTopic.get(o.topic);
-      if (!list) byTopic.set(o.topic, (list = []));
+      const list = computeIfAbsent(byTopic, o.topic, () => []);
       list.push(o);
     }
     await this.withCoordinator('OffsetCommit', async (nodeId) => {
@@ -87,7 +88,8 @@ export class GroupOffsets {
       });
       for (const t of res.topics) {
         for (const p of t.partitions) {
-          if (p.errorCode !== 0) throw withPartition(apiErrorFromCode(p.errorCode), `${t.name}-${p.partitionIndex}`);
+          if (p.errorCode !== ErrorCode.NONE)
+            throw withPartition(apiErrorFromCode(p.errorCode), `${t.name}-${p.partitionIndex}`);
         }
       }
     });
@@ -100,8 +102,7 @@ export class GroupOffsets {
   async fetch(partitions: readonly TopicPartitionRef[] | 'all'): Promise<CommittedOffset[]> {
     const byTopic = new Map<string, number[]>();
     for (const { topic, partition } of partitions === 'all' ? [] : partitions) {
-      let list = byTopic.get(topic);
-      if (!list) byTopic.set(topic, (list = []));
+      const list = computeIfAbsent(byTopic, topic, () => []);
       list.push(partition);
     }
     return this.withCoordinator('OffsetFetch', async (nodeId) => {
@@ -111,11 +112,12 @@ export class GroupOffsets {
         topics:
           partitions === 'all' ? null : [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
       });
-      if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode);
+      if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode);
       const found = new Map<string, CommittedOffset>();
       for (const t of res.topics) {
         for (const p of t.partitions) {
-          if (p.errorCode !== 0) throw withPartition(apiErrorFromCode(p.errorCode), `${t.name}-${p.partitionIndex}`);
+          if (p.errorCode !== ErrorCode.NONE)
+            throw withPartition(apiErrorFromCode(p.errorCode), `${t.name}-${p.partitionIndex}`);
           found.set(`${t.name}\u0000${p.partitionIndex}`, {
             topic: t.name,
             partition: p.partitionIndex,
@@ -155,7 +157,7 @@ export class GroupOffsets {
 
   private async findCoordinator(): Promise<number> {
     const res = await this.opts.cluster.sendToAny(ApiKey.FindCoordinator, { key: this.opts.groupId, keyType: 0 });
-    if (res.errorCode !== 0) throw apiErrorFromCode(res.errorCode, res.errorMessage ?? undefined);
+    if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode, res.errorMessage ?? undefined);
     return res.nodeId;
   }
 }

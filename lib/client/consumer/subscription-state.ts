@@ -14,7 +14,6 @@
  * Concurrency: all on the event loop; the fetcher and the reader both mutate it, never across an await.
  */
 import type { OffsetResetStrategy } from './consumer-options.js';
-import type { CompletedFetch } from './completed-fetch.js';
 
 export interface TopicPartitionRef {
   topic: string;
@@ -31,6 +30,11 @@ export function withoutPartitions(
   return all.filter((tp) => !dropped.has(key(tp)));
 }
 
+/** What a partition's state holds of a fetched response its reader has not started on (a CompletedFetch). */
+export interface BufferedFetch {
+  readonly isStale: boolean;
+}
+
 export class TopicPartitionState {
   position: number | null = null;
   fetchOffset: number | null = null;
@@ -42,8 +46,8 @@ export class TopicPartitionState {
   awaitingCommitted = false;
   /** A fetch for this partition is in flight. */
   fetchInFlight = false;
-  /** Fetched data not yet handed to the reader, oldest first. */
-  readonly buffered: CompletedFetch[] = [];
+  /** Fetched data not yet handed to the reader, oldest first (the Fetcher's CompletedFetches). */
+  readonly buffered: BufferedFetch[] = [];
   highWatermark = -1;
   lastStableOffset = -1;
   logStartOffset = -1;

@@ -1,5 +1,5 @@
 /**
- * The producer's options, under Kafka's config names with Kafka 2.8's defaults (kafka-classic.md table 9), and
+ * The producer's options, under Kafka's config names with Kafka 2.8's defaults (docs/DESIGN-NOTES.md, Defaults), and
  * their resolution (see client-options.ts for the shared rules).
  *
  * Cross-option rule (Kafka's `KafkaProducer.configureDeliveryTimeout`, KIP-91): `delivery.timeout.ms` must be at

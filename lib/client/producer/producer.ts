@@ -17,7 +17,7 @@
  * Closed. `send()` outside Connected rejects with IllegalStateError. `flush()` sends everything buffered now and
  * resolves once it is acknowledged or failed.
  */
-import { ApiError, IllegalStateError, InvalidArgumentError } from '../../common/errors.js';
+import { ApiError, IllegalStateError, InvalidArgumentError, toError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
 import type { RecordHeader } from '../../record/record-batch-builder.js';
@@ -129,7 +129,7 @@ export class Producer {
       try {
         batch = this.append(record, topic, timestampMs);
       } catch (e) {
-        return Promise.reject(e);
+        return Promise.reject(toError(e));
       }
       if (batch !== null) {
         const index = batch.count - 1;

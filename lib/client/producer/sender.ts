@@ -18,6 +18,7 @@
  * and codecs may finish out of order: requests to one broker are still written in the order they were drained.
  * Lifecycle: owned by the Producer; `close()` stops its timers (the producer first waits for the batches).
  */
+import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError, apiErrorFromCode } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
@@ -224,7 +225,7 @@ export class Sender {
             : batches.find((b) => b.partition === p.index && b.topic === topic.name);
         next++;
         if (batch === undefined || !batch.inFlight) continue;
-        if (p.errorCode === 0) {
+        if (p.errorCode === ErrorCode.NONE) {
           batch.complete(p.baseOffset, p.logAppendTimeMs);
           accumulator.deallocate(batch);
         } else {

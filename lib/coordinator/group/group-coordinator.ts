@@ -313,7 +313,7 @@ export class GroupCoordinator {
     const isLeader = group.leaderId === member.memberId;
     return {
       throttleTimeMs: 0,
-      errorCode: 0,
+      errorCode: ErrorCode.NONE,
       generationId: group.generationId,
       protocolType: group.protocolType,
       protocolName: group.protocolName,
@@ -443,7 +443,7 @@ export class GroupCoordinator {
   private syncResponse(group: GroupMetadata, member: MemberMetadata): SyncGroupResponse {
     return {
       throttleTimeMs: 0,
-      errorCode: 0,
+      errorCode: ErrorCode.NONE,
       protocolType: group.protocolType,
       protocolName: group.protocolName,
       assignment: member.assignment,
@@ -477,7 +477,7 @@ export class GroupCoordinator {
       return { memberId, groupInstanceId, errorCode };
     });
     if (left > 0) this.onMembersRemoved(group);
-    return { throttleTimeMs: 0, errorCode: 0, members };
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, members };
   }
 
   private removeMember(group: GroupMetadata, memberId: string, why: string): void {
@@ -560,7 +560,7 @@ export class GroupCoordinator {
         return { ...base, errorCode: ErrorCode[coordinatorError], groupState: 'Dead', members: [] };
       return {
         ...base,
-        errorCode: 0,
+        errorCode: ErrorCode.NONE,
         groupState: this.visibleState(groupId),
         members: [...(group?.members.values() ?? [])].map((m) => ({
           memberId: m.memberId,

@@ -19,6 +19,7 @@
  * discards its result (a generation counter per partition). Fencing of commits by group generation is the
  * GroupCoordinator's, which calls this after its checks.
  */
+import { computeIfAbsent } from '../../common/collections.js';
 import { ErrorCode, type ErrorName } from '../../common/error-codes.js';
 import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
@@ -138,8 +139,7 @@ export class GroupMetadataManager {
     for (const e of expired) {
       const p = this.partitionFor(e.groupId);
       if (this.owned.get(p)?.state !== 'loaded') continue;
-      let list = byPartition.get(p);
-      if (!list) byPartition.set(p, (list = []));
+      const list = computeIfAbsent(byPartition, p, () => []);
       list.push(e);
     }
     let count = 0;
@@ -250,8 +250,7 @@ export class GroupMetadataManager {
     if (code === ErrorCode.NONE && this.owned.get(partition)?.state === 'loaded') {
       valid.forEach((e, i) => this.put(groupId, e.topic, e.partition, values[i]!));
     }
-    let next = 0;
-    return codes.map((c) => (c === ErrorCode.NONE ? (next++, code) : c));
+    return codes.map((c) => (c === ErrorCode.NONE ? code : c));
   }
 
   /** Committed offsets of `groupId`: of the given partitions (offset -1 where none), or all when `partitions` is null. */
@@ -275,8 +274,7 @@ export class GroupMetadataManager {
   }
 
   private put(groupId: string, topic: string, partition: number, value: OffsetAndMetadata): void {
-    let committed = this.offsets.get(groupId);
-    if (!committed) this.offsets.set(groupId, (committed = new Map()));
+    const committed = computeIfAbsent(this.offsets, groupId, () => new Map());
     committed.set(tpKey(topic, partition), {
       topic,
       partition,
@@ -316,8 +314,7 @@ export class GroupMetadataManager {
               records++;
             }
             if (key?.kind !== 'offset') continue;
-            let group = loaded.get(key.group);
-            if (!group) loaded.set(key.group, (group = new Map()));
+            const group = computeIfAbsent(loaded, key.group, () => new Map());
             group.set(
               tpKey(key.topic, key.partition),
               r.value === null ? null : { ...decodeOffsetValue(r.value), topic: key.topic, partition: key.partition },

@@ -9,7 +9,7 @@
  */
 import { CONSUMER_PROTOCOL_TYPE, decodeSubscription } from '../../protocol/consumer-protocol.js';
 import type { JoinGroupResponse, SyncGroupResponse } from '../../protocol/messages/index.js';
-import { assertValidTransition, type GroupState } from './group-state.js';
+import { GROUP_STATE_TRANSITIONS, type GroupState } from './group-state.js';
 
 export interface MemberProtocol {
   name: string;
@@ -68,7 +68,7 @@ export class GroupMetadata {
   constructor(readonly groupId: string) {}
 
   transitionTo(state: GroupState): void {
-    assertValidTransition(this.groupId, this.state, state);
+    GROUP_STATE_TRANSITIONS.assertValidTransition(`group ${this.groupId}`, this.state, state);
     this.state = state;
   }
 

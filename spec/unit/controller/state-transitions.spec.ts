@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { IllegalStateError } from '../../../lib/common/errors.js';
-import { PARTITION_STATE_TRANSITIONS } from '../../../lib/controller/partition-state-machine.js';
-import { REPLICA_STATE_TRANSITIONS } from '../../../lib/controller/replica-state-machine.js';
-import type { TransitionTable } from '../../../lib/controller/transition-table.js';
+import type { TransitionTable } from '../../../lib/common/transition-table.js';
+import { PARTITION_STATE_TRANSITIONS, REPLICA_STATE_TRANSITIONS } from '../../../lib/controller/controller-states.js';
 
 // One spec per allowed and per forbidden edge, generated from the tables the state machines use.
 function specEdges<S extends string>(table: TransitionTable<S>): void {

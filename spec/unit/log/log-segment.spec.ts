@@ -134,9 +134,9 @@ describe('LogSegment', () => {
       deferFn(() => {
         fs.writeSync = realWrite;
       });
-      fs.writeSync = (() => {
+      fs.writeSync = () => {
         throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
-      });
+      };
       expect(() => fill(segment, 1, 10, 100, BASE + 20))
         .to.throw(ApiError, /ENOSPC/)
         .with.property('errorName', 'KAFKA_STORAGE_ERROR');

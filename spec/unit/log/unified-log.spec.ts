@@ -167,9 +167,9 @@ describe('UnifiedLog', () => {
       deferFn(() => {
         fs.writeSync = realWrite;
       });
-      fs.writeSync = (() => {
+      fs.writeSync = () => {
         throw Object.assign(new Error('input/output error'), { code: 'EIO' });
-      });
+      };
       expect(() => append(log))
         .to.throw(ApiError, /EIO/)
         .with.property('errorName', 'KAFKA_STORAGE_ERROR');
@@ -365,6 +365,7 @@ describe('UnifiedLog', () => {
   describe('#awaitFlushed', () => {
     it('with flush.messages=1, resolves every append once an fdatasync covers it, sharing flushes', async () => {
       const { log } = openLog({ flushMessages: 1 });
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- saved to be put back on the prototype
       const realFlush = LogSegment.prototype.flush;
       let flushes = 0;
       deferFn(() => {

@@ -13,7 +13,7 @@ import type {
   FetchMessagesRequest,
   FetchPartitionResult,
   ListOffsetsResult,
-} from '../../../lib/replication/replica-manager.js';
+} from '../../../lib/replication/replica-reads.js';
 import { deferFn } from '../../helpers/cleanup.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { partitionFixture, partitionState, producerBatch } from './replication-fixtures.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../../../lib/common/error-codes.js';
 import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
-import type { FetchMessagesRequest, FetchPartitionRequest } from '../../../lib/replication/replica-manager.js';
+import type { FetchMessagesRequest, FetchPartitionRequest } from '../../../lib/replication/replica-reads.js';
 import { MockTime } from '../../helpers/mock-time.js';
 import { FakeZk } from './fake-zk.js';
 import { brokerFixture, InProcessCluster, producerBatch, type BrokerFixture } from './replication-fixtures.js';

@@ -21,17 +21,21 @@
  * the others; a member leaving only adds to the others. Members are ordered by group.instance.id, else member id,
  * partitions by topic and number, so every leader computes the same result. Cost: O(P log P + moves x P/M x M).
  */
+import { computeIfAbsent } from '../../../common/collections.js';
 import type { TopicPartitionRef } from '../subscription-state.js';
 import { Reader, Writer } from '../../../protocol/consumer-protocol.js';
-import type { MemberSubscription, PartitionAssignor, PreviousAssignment } from './partition-assignor.js';
+import {
+  memberOrder,
+  type MemberSubscription,
+  type PartitionAssignor,
+  type PreviousAssignment,
+} from './partition-assignor.js';
 
 /** What a member claims to own and the generation it got it in (-1: unknown). */
 export interface MemberClaims {
   partitions: readonly TopicPartitionRef[];
   generationId: number;
 }
-
-const orderKey = (m: MemberSubscription) => m.groupInstanceId ?? m.memberId;
 
 /** Kafka's StickyAssignor user data v1. */
 export function encodeStickyUserData(previous: PreviousAssignment): Buffer {
@@ -59,14 +63,13 @@ export function stickyAssign(
   members: readonly MemberSubscription[],
   claimsOf: (m: MemberSubscription) => MemberClaims,
 ): Map<string, TopicPartitionRef[]> {
-  const sorted = [...members].sort((a, b) => (orderKey(a) < orderKey(b) ? -1 : orderKey(a) > orderKey(b) ? 1 : 0));
+  const sorted = [...members].sort(memberOrder);
   const rank = new Map(sorted.map((m, i) => [m.memberId, i]));
   const subscribers = new Map<string, MemberSubscription[]>();
   for (const m of sorted) {
     for (const topic of new Set(m.topics)) {
       if (!partitionsPerTopic.has(topic)) continue;
-      let list = subscribers.get(topic);
-      if (list === undefined) subscribers.set(topic, (list = []));
+      const list = computeIfAbsent(subscribers, topic, () => []);
       list.push(m);
     }
   }
@@ -79,8 +82,8 @@ export function stickyAssign(
       partitions.push({ topic, partition });
     }
   }
-  const owner: (string | undefined)[] = new Array(partitions.length);
-  const ownerGeneration: number[] = new Array(partitions.length).fill(-Infinity);
+  const owner = new Array<string | undefined>(partitions.length);
+  const ownerGeneration = new Array<number>(partitions.length).fill(-Infinity);
   for (const m of sorted) {
     const claims = claimsOf(m);
     for (const tp of claims.partitions) {

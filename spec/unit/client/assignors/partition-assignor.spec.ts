@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+import { assignorsByName } from '../../../../lib/client/consumer/assignors/assignor-registry.js';
 import {
-  assignorsByName,
-  rangeAssignor,
   rebalanceProtocolOf,
-  roundRobinAssignor,
   type MemberSubscription,
   type PartitionAssignor,
 } from '../../../../lib/client/consumer/assignors/partition-assignor.js';
+import { rangeAssignor } from '../../../../lib/client/consumer/assignors/range-assignor.js';
+import { roundRobinAssignor } from '../../../../lib/client/consumer/assignors/round-robin-assignor.js';
 import {
   cooperativeStickyAssignor,
   decodeCooperativeGeneration,
@@ -356,12 +356,10 @@ describe('stickyAssign', () => {
       const counts = new Map([['t', 6]]);
       const members = ['a', 'b', 'c'].map((id) => member(id, ['t']));
       const first = stickyAssignor.assign(counts, members);
-      const rejoined = members
-        .slice(0, 2)
-        .map((m) => ({
-          ...m,
-          userData: encodeStickyUserData({ partitions: first.get(m.memberId)!, generationId: 1 }),
-        }));
+      const rejoined = members.slice(0, 2).map((m) => ({
+        ...m,
+        userData: encodeStickyUserData({ partitions: first.get(m.memberId)!, generationId: 1 }),
+      }));
       const second = stickyAssignor.assign(counts, rejoined);
       for (const m of rejoined) expect(keys(second.get(m.memberId))).to.include.members(keys(first.get(m.memberId)));
     });

@@ -6,11 +6,9 @@ import {
   encodeAssignment,
   encodeSubscription,
 } from '../../../../lib/protocol/consumer-protocol.js';
-import {
-  assignorsByName,
-  rangeAssignor,
-  roundRobinAssignor,
-} from '../../../../lib/client/consumer/assignors/partition-assignor.js';
+import { assignorsByName } from '../../../../lib/client/consumer/assignors/assignor-registry.js';
+import { rangeAssignor } from '../../../../lib/client/consumer/assignors/range-assignor.js';
+import { roundRobinAssignor } from '../../../../lib/client/consumer/assignors/round-robin-assignor.js';
 
 describe('consumer protocol', () => {
   it("writes Kafka's Subscription v1 byte for byte and reads it back", () => {

@@ -1,9 +1,9 @@
 /**
- * A state machine's table of valid previous states (Kafka's `validPreviousStates` on each `PartitionState` and
- * `ReplicaState`): the single source for what the state machines allow and for the specs that try every allowed
- * and every forbidden edge.
+ * A state machine's table of valid previous states (Kafka's `validPreviousStates` on the controller's
+ * `PartitionState`/`ReplicaState` and on a group's `GroupState`): the single source for what a state machine allows
+ * and for the specs that try every allowed and every forbidden edge. Every state machine of the broker uses it.
  */
-import { IllegalStateError } from '../common/errors.js';
+import { IllegalStateError } from './errors.js';
 
 export class TransitionTable<S extends string> {
   readonly states: readonly S[];
@@ -25,7 +25,7 @@ export class TransitionTable<S extends string> {
     if (!this.isValid(from, to)) {
       throw new IllegalStateError(
         `${this.name}: ${subject} cannot move from ${from} to ${to}; ${to} may only be ` +
-          `entered from ${this.validPrevious[to].join(', ')}. This is a controller bug.`,
+          `entered from ${this.validPrevious[to].join(', ')}. This is a bug in the ${this.name}.`,
       );
     }
   }

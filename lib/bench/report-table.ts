@@ -1,0 +1,24 @@
+/**
+ * Tables of benchmark results as text (columns padded, for a terminal) or Markdown (for docs/BENCHMARKS.md).
+ * Pure: rows of cells in, lines out. A cell is already formatted; `|` in a Markdown cell is escaped.
+ */
+
+export type TableFormat = 'text' | 'markdown';
+
+export function formatTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  format: TableFormat,
+): string[] {
+  if (format === 'markdown') {
+    const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+    return [line(headers), line(headers.map(() => '---')), ...rows.map(line)];
+  }
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
