@@ -10,6 +10,7 @@ import type { RequestContext } from '../network/request-context.js';
 import type { RequestHandler } from '../network/server-connection.js';
 import { ApiError } from '../common/errors.js';
 import type { BrokerServices } from './handlers/broker-services.js';
+import { requestMetricName, type RequestMetrics } from './request-metrics.js';
 import { handleApiVersions } from './handlers/api-versions-handler.js';
 import { handleMetadata } from './handlers/metadata-handler.js';
 import { handleProduce } from './handlers/produce-handler.js';
@@ -74,12 +75,21 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
 /** The api keys this broker serves: what ApiVersions advertises. */
 export const SERVED_API_KEYS: ReadonlySet<number> = new Set(HANDLERS.keys());
 
-/** Builds the socket server's handler; `ready` resolves with the services once startup is complete. */
-export function createApiDispatcher(ready: Promise<BrokerServices>): RequestHandler {
+/**
+ * Builds the socket server's handler; `ready` resolves with the services once startup is complete. Every request
+ * served is reported to `requestMetrics` with its time from arrival to answer (waiting for startup included).
+ */
+export function createApiDispatcher(ready: Promise<BrokerServices>, requestMetrics?: RequestMetrics): RequestHandler {
   return async (ctx: RequestContext, header: RequestHeader, body: unknown) => {
     const handler = HANDLERS.get(header.apiKey);
     if (!handler) throw new ApiError('UNSUPPORTED_VERSION', `This broker does not serve api key ${header.apiKey}.`);
-    const services = await ready;
-    return handler(services, ctx, body as never);
+    const started = performance.now();
+    requestMetrics?.started();
+    try {
+      const services = await ready;
+      return await handler(services, ctx, body as never);
+    } finally {
+      requestMetrics?.finished(requestMetricName(header.apiKey, body), performance.now() - started);
+    }
   };
 }

@@ -7,6 +7,10 @@
  * move its leadership away (controlled shutdown), then closes everything. A ZooKeeper session expiry makes the controller resign first (it listens to the
  * session itself), then this broker re-registers its ephemeral znode on the new session; the metadata cache
  * re-reads the whole state through its re-armed watches.
+ * Readiness (`health()`, GET /health on the metrics port): Running and registered in ZooKeeper for the current
+ * session; the endpoint starts first, so that it answers "starting" meanwhile.
+ * Dynamic broker configs are read from ZooKeeper before any component is built (`dynamicConfig.current` is what
+ * they start with) and handed to the running components when they change (`reconfigure`).
  * Ownership: owns the ZooKeeper session, the log manager, the socket server, the replica manager and the
  * controller, and closes them in reverse order on shutdown. A fatal error (its znode taken by another live
  * broker after a session expiry) emits 'fatal'; `main` then shuts down with exit code 1.
@@ -37,10 +41,16 @@ import { API_DEFINITIONS } from '../protocol/messages/index.js';
 import { ConfigChangeListener } from './config-change-listener.js';
 import { DynamicBrokerConfig, type DynamicConfigLevel } from './dynamic-broker-config.js';
 import { controlledShutdown } from './controlled-shutdown.js';
-import { BrokerMetrics } from './broker-metrics.js';
+import { BrokerMetrics, type BrokerHealth } from './broker-metrics.js';
+import { BrokerTopicStats } from './broker-topic-stats.js';
+import { ConsumerLagCollector } from './consumer-lag-collector.js';
+import { RequestMetrics } from './request-metrics.js';
 import type { BrokerServices } from './handlers/broker-services.js';
 
 type BrokerState = 'New' | 'Starting' | 'Running' | 'ShuttingDown' | 'Shutdown';
+
+/** How long the metrics endpoint waits for other leaders' high watermarks when computing consumer lag. */
+const CONSUMER_LAG_REQUEST_TIMEOUT_MS = 5000;
 
 export interface BrokerOptions {
   logger?: Logger;
@@ -67,6 +77,10 @@ export class Broker extends EventEmitter {
   private groupCoordinator: GroupCoordinator | undefined;
   /** czxid of the current /brokers/ids registration: the broker epoch sent with ControlledShutdown. */
   private brokerEpoch = -1;
+  /** Whether /brokers/ids/<id> exists for the current session (false from a session expiry until re-registered). */
+  private registered = false;
+  private readonly topicStats = new BrokerTopicStats();
+  private readonly requestMetrics = new RequestMetrics();
   private resolveReady!: (s: BrokerServices) => void;
   private readonly ready = new Promise<BrokerServices>((r) => {
     this.resolveReady = r;
@@ -92,6 +106,18 @@ export class Broker extends EventEmitter {
     this.state = 'Starting';
     const logger = this.logger;
     const listener = parseListener(this.config.listeners[0]!);
+
+    // 0. The operator's endpoint first, so that /health answers (503, starting) while the rest comes up.
+    if (this.config.metricsPort >= 0) {
+      this.metrics = new BrokerMetrics({
+        brokerId: this.config.brokerId,
+        host: listener.host === '' ? '0.0.0.0' : listener.host,
+        port: this.config.metricsPort,
+        health: () => this.health(),
+        logger,
+      });
+      await this.metrics.start();
+    }
 
     // 1. ZooKeeper session, top-level paths and the cluster id; then the dynamic broker configs, so that every
     //    component starts with the effective config (Kafka's DynamicBrokerConfig.initialize).
@@ -131,7 +157,7 @@ export class Broker extends EventEmitter {
     this.socketServer = new SocketServer({
       host: listener.host === '' ? undefined : listener.host,
       port: listener.port,
-      handler: createApiDispatcher(this.ready),
+      handler: createApiDispatcher(this.ready, this.requestMetrics),
       apiVersions,
       socketRequestMaxBytes: c.socketRequestMaxBytes,
       connectionsMaxIdleMs: c.connectionsMaxIdleMs,
@@ -153,8 +179,12 @@ export class Broker extends EventEmitter {
         endpoints: [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host, port }],
         rack: c.brokerRack === '' ? null : c.brokerRack,
       });
+      this.registered = true;
     };
     await this.registerWaitingForPreviousSession(register);
+    this.zkClient.on('expired', () => {
+      this.registered = false;
+    });
     this.zkClient.on('newSession', () => {
       register().catch((err: Error) => this.fail(err));
     });
@@ -241,18 +271,23 @@ export class Broker extends EventEmitter {
     groupMetadataManager.loadLedPartitions();
     groupCoordinator.startup();
 
-    // 8. Metrics for the operator, then start serving requests.
-    if (c.metricsPort >= 0) {
-      this.metrics = new BrokerMetrics({
+    // 8. Metrics read from the components, then start serving requests.
+    this.metrics?.attach({
+      replicaManager: this.replicaManager,
+      controller: this.controller,
+      logManager: this.logManager,
+      metadataCache: this.metadataCache,
+      topicStats: this.topicStats,
+      requests: this.requestMetrics,
+      consumerLag: new ConsumerLagCollector({
         brokerId: c.brokerId,
-        host: listener.host === '' ? '0.0.0.0' : listener.host,
-        port: c.metricsPort,
+        groups: groupMetadataManager,
         replicaManager: this.replicaManager,
-        controller: this.controller,
+        metadataCache: this.metadataCache,
+        requestTimeoutMs: CONSUMER_LAG_REQUEST_TIMEOUT_MS,
         logger,
-      });
-      await this.metrics.start();
-    }
+      }),
+    });
     const topicAdmin = new TopicAdmin({
       zk: this.zk,
       metadataCache: this.metadataCache,
@@ -280,11 +315,21 @@ export class Broker extends EventEmitter {
       topicAdmin,
       groupCoordinator,
       zk: this.zk,
+      topicStats: this.topicStats,
       logger,
     });
     this.state = 'Running';
     logger.info({ port: this.socketServer.port, host, metricsPort: this.metrics?.port ?? -1 }, 'started');
     logger.flush();
+  }
+
+  /** Ready for traffic: started, registered in ZooKeeper (logs loaded before), not stopping. For GET /health. */
+  health(): BrokerHealth {
+    if (this.fatalError) return { ready: false, status: `failed: ${this.fatalError.message}` };
+    if (this.state !== 'Running') return { ready: false, status: this.state.toLowerCase() };
+    if (!this.registered)
+      return { ready: false, status: 'not registered in ZooKeeper (the session expired; registering again)' };
+    return { ready: true, status: `broker ${this.config.brokerId} registered in ZooKeeper, logs loaded, serving` };
   }
 
   /** Reads one level of dynamic broker configs from ZooKeeper and applies it (at start-up and on a notification). */

@@ -48,6 +48,7 @@ import {
 } from '../zk/zk-paths.js';
 import { ControllerContext, type ControllerPartition } from './controller-context.js';
 import { ControllerEventQueue } from './controller-event-queue.js';
+import { ControllerStats } from './controller-stats.js';
 import { coalesceKey, mergeEvents, type ControllerEvent } from './controller-events.js';
 import { PartitionReassigner } from './partition-reassignment.js';
 import { PartitionStateMachine } from './partition-state-machine.js';
@@ -114,6 +115,8 @@ interface Activation {
 
 export class KafkaController extends EventEmitter<KafkaControllerEvents> {
   readonly brokerId: number;
+  /** Elections counted and timed while active, for the metrics endpoint. */
+  readonly stats = new ControllerStats();
   private readonly zk: KafkaZkClient;
   private readonly config: KafkaControllerConfig;
   private readonly log: Logger;
@@ -334,6 +337,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       context,
       zkClient: this.zk,
       uncleanLeaderElectionEnable: this.config.uncleanLeaderElectionEnable,
+      stats: this.stats,
       logger: this.log,
     });
     const replicaStateMachine = new ReplicaStateMachine({ context, zkClient: this.zk, logger: this.log });

@@ -270,6 +270,29 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     return n;
   }
 
+  /** Partitions led here whose ISR is smaller than min.insync.replicas (acks=all produces fail). */
+  get underMinIsrPartitionCount(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) if (p.isLeader && p.isr.length < p.minInsyncReplicas) n++;
+    return n;
+  }
+
+  /** Partitions led here whose ISR is exactly min.insync.replicas (one more loss stops acks=all produces). */
+  get atMinIsrPartitionCount(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) if (p.isLeader && p.isr.length === p.minInsyncReplicas) n++;
+    return n;
+  }
+
+  /** Requests waiting in each purgatory, by Kafka's delayedOperation names. */
+  purgatorySizes(): Record<'Produce' | 'Fetch' | 'DeleteRecords', number> {
+    return {
+      Produce: this.producePurgatory.delayed,
+      Fetch: this.consumerFetchPurgatory.delayed + this.followerFetchPurgatory.delayed,
+      DeleteRecords: this.deleteRecordsPurgatory.delayed,
+    };
+  }
+
   get isrShrinksTotal(): number {
     return this.isrShrinks;
   }

@@ -24,9 +24,20 @@ describe('mq-admin leader-election (3 brokers)', function () {
   const leaderOf = async (topic: string, partition: number) =>
     (await admin.describeTopics([topic]))[0]!.partitions[partition]!;
   const zkState = async (topic: string, partition: number) => (await zk.getPartitionState({ topic, partition }))!;
+  /** A counter of the active controller's metrics endpoint. */
+  const controllerMetric = async (name: string) => {
+    const controllerId = (await admin.describeCluster()).controllerId;
+    const text = await (
+      await fetch(`http://127.0.0.1:${cluster.local.broker(controllerId).metricsPort}/metrics`)
+    ).text();
+    return Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  };
 
   before(async () => {
-    cluster = await TestCluster.start({ brokers: 3, brokerProps: { 'auto.leader.rebalance.enable': false } });
+    cluster = await TestCluster.start({
+      brokers: 3,
+      brokerProps: { 'auto.leader.rebalance.enable': false, 'metrics.port': 0 },
+    });
     admin = new Admin({ 'bootstrap.servers': cluster.bootstrapServers, 'metadata.max.age.ms': 500 });
     await admin.connect();
     zk = await KafkaZkClient.connect({ connect: cluster.zookeeperConnect, sessionTimeoutMs: 10_000 });
@@ -50,6 +61,7 @@ describe('mq-admin leader-election (3 brokers)', function () {
     await cluster.local.restartBroker(1);
     await waitFor(async () => (await leaderOf('elect', 0)).isr.length === 3, 'broker 1 back in the ISR of elect-0');
     expect((await zkState('elect', 0)).leader).to.not.equal(1);
+    const batchesBefore = await controllerMetric('kafka_controller_controllerstats_leaderelectionrateandtimems_count');
 
     const one = await mqAdmin([
       'leader-election',
@@ -67,6 +79,9 @@ describe('mq-admin leader-election (3 brokers)', function () {
     });
     expect((await zkState('elect', 0)).leader).to.equal(1);
     expect((await leaderOf('elect', 0)).leader).to.equal(1);
+    expect(
+      await controllerMetric('kafka_controller_controllerstats_leaderelectionrateandtimems_count'),
+    ).to.be.greaterThan(batchesBefore);
 
     const file = join(tmpDir(), 'partitions.json');
     writeFileSync(
@@ -161,6 +176,7 @@ describe('mq-admin leader-election (3 brokers)', function () {
     });
     const state = await zkState('unclean', 0);
     expect(state.leader).to.equal(3);
+    expect(await controllerMetric('kafka_controller_controllerstats_uncleanleaderelections_total')).to.equal(1);
     expect(state.isr).to.deep.equal([3]);
     expect((await leaderOf('unclean', 0)).leader).to.equal(3);
 

@@ -13,6 +13,7 @@ import type { ReplicaManager } from '../../replication/replica-manager.js';
 import type { KafkaZkClient } from '../../zk/kafka-zk-client.js';
 import type { BrokerConfig } from '../broker-config.js';
 import type { DynamicBrokerConfig } from '../dynamic-broker-config.js';
+import type { BrokerTopicStats } from '../broker-topic-stats.js';
 
 export interface BrokerServices {
   readonly brokerId: number;
@@ -29,6 +30,8 @@ export interface BrokerServices {
   readonly topicAdmin: TopicAdmin;
   readonly groupCoordinator: GroupCoordinator;
   readonly zk: KafkaZkClient;
+  /** Per-topic traffic for the metrics endpoint, counted by the produce and fetch handlers. */
+  readonly topicStats: BrokerTopicStats;
   readonly logger: Logger;
 }
 
