@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time, idempotent set-up on a Debian 12 machine with Node 20 (run as root, or with sudo available):
 # installs Java + Apache ZooKeeper from Debian's `zookeeper` package when missing, kcat and Python's confluent-kafka
-# (the librdkafka clients the specs run against the Kafka-protocol listener) when missing, installs the npm packages
+# (the librdkafka clients the specs run against the Kafka-protocol listener) and docker-compose (to check
+# docker/docker-compose.yml) when missing, installs the npm packages
 # (native addons included: see `allowScripts` in package.json; KafkaJS is a dev dependency) and compiles the TypeScript.
 # With --bench, also the peers that `mq-bench compare` and `npm run bench` run beside mq: Redis, NATS and RabbitMQ
 # from Debian's packages (their services stay off: the benchmarks start their own servers on free ports).
@@ -31,6 +32,14 @@ if ! command -v kcat >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import confluent_
   echo "setup: installing kcat and python3-confluent-kafka (librdkafka) from Debian's packages"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends kcat python3-confluent-kafka >/dev/null
+fi
+
+# docker-compose (Debian's, v1): the spec that checks docker/docker-compose.yml parses it with `docker-compose config`,
+# which needs no Docker engine.
+if ! command -v docker-compose >/dev/null 2>&1; then
+  echo "setup: installing docker-compose from Debian's package (to check docker/docker-compose.yml)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
 fi
 
 if $BENCH; then

@@ -378,7 +378,7 @@ export class BrokerMetrics {
   }
 }
 
-/** A gauge with a `quantile` label per Kafka percentile, read from reservoirs at scrape time. */
+/** A gauge with a `quantile` label per Kafka percentile, read from reservoirs at scrape time (0 while empty). */
 function quantileGauge(
   registry: Registry,
   name: string,
@@ -394,7 +394,10 @@ function quantileGauge(
     collect() {
       this.reset();
       for (const [labels, reservoir] of reservoirs()) {
-        for (const [q, value] of reservoir.percentiles(QUANTILES)) this.set({ ...labels, quantile: String(q) }, value);
+        // Nothing observed yet reads 0, as Kafka's empty Yammer histograms do, so that the series always exists.
+        const percentiles = reservoir.percentiles(QUANTILES);
+        for (const [q, value] of percentiles.length > 0 ? percentiles : QUANTILES.map((q) => [q, 0] as const))
+          this.set({ ...labels, quantile: String(q) }, value);
       }
     },
   });
