@@ -44,9 +44,9 @@ export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
   const program = new Command('mq-admin')
     .description(
-      'Administer an mq cluster: topics, configs, consumer groups, records from the console, partition ' +
-        'reassignment and preferred leader election. ' +
-        "Each command takes Kafka's flags; run mq-admin <command> --help for them.",
+      'Administer an mq cluster: topics, configs (topics and brokers), consumer groups, records from the console, ' +
+        'record deletion, leader elections and partition reassignment. ' +
+        "Each command takes Kafka's flags; run mq-admin <command> --help for them; --json on the read-only ones.",
     )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
