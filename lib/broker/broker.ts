@@ -4,9 +4,11 @@
  *
  * Lifecycle: New → Starting → Running → ShuttingDown → Shutdown. Requests that arrive while Starting wait
  * until startup completes. Shutting down a running broker first stops its follower fetchers and has the controller
- * move its leadership away (controlled shutdown), then closes everything. A ZooKeeper session expiry makes the controller resign first (it listens to the
- * session itself), then this broker re-registers its ephemeral znode on the new session; the metadata cache
- * re-reads the whole state through its re-armed watches.
+ * move its leadership away (controlled shutdown), then closes everything. A ZooKeeper session expiry makes the
+ * controller resign first (it listens to the session itself), then this broker re-registers its ephemeral znode on
+ * the new session; the metadata cache re-reads the whole state through its re-armed watches. From the moment the
+ * session may be gone ('sessionLost', or 'expired') until ZooKeeper speaks for the broker again, the replica
+ * manager leads nothing (self-fencing, ARCHITECTURE.md "Brokers follow ZooKeeper").
  * Readiness (`health()`, GET /health on the metrics port): Running and registered in ZooKeeper for the current
  * session; the endpoint starts first, so that it answers "starting" meanwhile.
  * Dynamic broker configs are read from ZooKeeper before any component is built (`dynamicConfig.current` is what
@@ -38,6 +40,7 @@ import { INTER_BROKER_LISTENER_NAME, resolveListeners } from './broker-listeners
 import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
 import { GroupMetadataManager } from '../coordinator/group/group-metadata-manager.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
+import { ProducerIdManager } from '../coordinator/transaction/producer-id-manager.js';
 import { SystemScheduler } from '../common/scheduler.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/offsets-record-codec.js';
 import { API_DEFINITIONS } from '../protocol/messages/index.js';
@@ -146,6 +149,7 @@ export class Broker extends EventEmitter {
       flushStartOffsetCheckpointIntervalMs: c.logFlushStartOffsetCheckpointIntervalMs,
       cleanerEnable: c.logCleanerEnable,
       cleanerBackoffMs: c.logCleanerBackoffMs,
+      producerIdExpirationMs: c.transactionalIdExpirationMs,
       logger,
       time: this.time,
     });
@@ -190,11 +194,13 @@ export class Broker extends EventEmitter {
       this.registered = true;
     };
     await this.registerWaitingForPreviousSession(register);
+    let registered: Promise<void> = Promise.resolve();
     this.zkClient.on('expired', () => {
       this.registered = false;
     });
     this.zkClient.on('newSession', () => {
-      register().catch((err: Error) => this.fail(err));
+      registered = register();
+      registered.catch((err: Error) => this.fail(err));
     });
 
     // 5. The cluster view from ZooKeeper watches, then the replicas this broker hosts.
@@ -224,6 +230,20 @@ export class Broker extends EventEmitter {
       time: this.time,
     });
     await this.replicaManager.startup();
+    // Self-fencing (ARCHITECTURE.md "Brokers follow ZooKeeper"): once the session may be gone, lead nothing until
+    // ZooKeeper speaks for this broker again — the same session confirmed, or a new one registered — and the cache
+    // has re-read everything.
+    const zkClient = this.zkClient;
+    const replicaManager = this.replicaManager;
+    const resume = (): void => {
+      replicaManager
+        .resumeLeadership(() => zkClient.refreshWatches())
+        .catch((err: unknown) => logger.error({ err }, 'lifting the fence failed; it stays until the next session'));
+    };
+    zkClient.on('sessionLost', () => replicaManager.fenceLeadership('the ZooKeeper session may have expired'));
+    zkClient.on('expired', () => replicaManager.fenceLeadership('the ZooKeeper session expired'));
+    zkClient.on('sessionConfirmed', resume);
+    zkClient.on('newSession', () => void registered.then(resume, () => undefined));
     this.configChangeListener = new ConfigChangeListener(this.zk, logger, {
       topicChanged: (topic) => this.replicaManager!.reloadTopicConfig(topic),
       brokerChanged: async (entity) => {
@@ -325,6 +345,7 @@ export class Broker extends EventEmitter {
       controller: this.controller,
       topicAdmin,
       groupCoordinator,
+      producerIdManager: new ProducerIdManager(c.brokerId, this.zk, logger),
       zk: this.zk,
       topicStats: this.topicStats,
       logger,

@@ -64,8 +64,8 @@ export interface LocalClusterOptions {
   chroot?: string;
   /** Extra broker properties, applied to every broker. */
   brokerProps?: Record<string, string | number | boolean>;
-  /** Properties of one broker (e.g. its broker.rack), over `brokerProps`. */
-  brokerPropsById?: Record<number, Record<string, string | number | boolean>>;
+  /** Properties of one broker, applied over `brokerProps` (e.g. its own listeners). */
+  brokerPropsFor?: (id: number) => Record<string, string | number | boolean>;
   /** Use an already running ZooKeeper at this `host:port` instead of starting one. */
   externalZooKeeper?: string;
   /** ZooKeeper ensemble members to start (an odd number: 3 survives one lost member). Default 1 (standalone). */
@@ -193,7 +193,7 @@ export class LocalCluster {
       'log.dirs': join(dir, 'logs'),
       'zookeeper.connect': this.zookeeperConnect,
       ...this.opts.brokerProps,
-      ...this.opts.brokerPropsById?.[id],
+      ...this.opts.brokerPropsFor?.(id),
     };
     const configFile = join(dir, 'server.properties');
     writeFileSync(

@@ -13,11 +13,13 @@
  *   mq-admin delete-records --bootstrap-server H:P --offset-json-file F                      (kafka-delete-records)
  *   mq-admin leader-election --bootstrap-server H:P --election-type preferred|unclean --topic T --partition P |
  *            --all-topic-partitions | --path-to-json-file F                                 (kafka-leader-election)
+ *   mq-admin verifiable-producer --bootstrap-server H:P --topic T [--max-messages N]   (kafka-verifiable-producer)
  *   mq-admin reassign-partitions --zookeeper Z --reassignment-json-file F --execute | --verify
  *                                                                          (ZooKeeper-era kafka-reassign-partitions)
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
  *   mq-admin verifiable-consumer --bootstrap-server H:P --topic T --group-id G [--enable-autocommit]
  *                                                                       (kafka-verifiable-consumer, JSON events)
+ *   mq-admin console   --bootstrap-server H:P [--zookeeper Z] [--port 8080] [--read-only]   (a web console)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
  * bin/mq-admin exits.
@@ -26,6 +28,7 @@ import { Command } from 'commander';
 import { runProgram } from './args.js';
 import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
+import { consoleCommand } from './admin/console-command.js';
 import { deleteRecordsCommand } from './admin/delete-records-command.js';
 import { dumpLogCommand } from './admin/dump-log-command.js';
 import type { ExitStatus } from './admin/connection.js';
@@ -38,6 +41,7 @@ import { offsetsCommand } from './admin/offsets-command.js';
 import { preferredElectionCommand } from './admin/preferred-election-command.js';
 import { reassignCommand } from './admin/reassign-command.js';
 import { topicsCommand } from './admin/topics-command.js';
+import { verifiableProducerCommand } from './admin/verifiable-producer-command.js';
 import { verifiableConsumerCommand } from './admin/verifiable-consumer-command.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -64,7 +68,9 @@ export async function main(argv: string[]): Promise<number> {
     dumpLogCommand(status),
     reassignCommand(),
     preferredElectionCommand(),
+    verifiableProducerCommand(),
     verifiableConsumerCommand(),
+    consoleCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

@@ -1,7 +1,7 @@
 /**
  * Runs the real command-line tools (bin/mq-admin, bin/mq-cluster, ...) in child processes, as an operator would, and
  * collects their exit code and output. Integration specs check a command's text and exit code, then check what it
- * claims through the Admin client or ZooKeeper.
+ * claims through the Admin client or ZooKeeper. Each process is awaited to its end, so nothing is left running.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -17,35 +17,7 @@ import { TestCluster } from '../helpers/cluster-harness.js';
 import { defer, deferFn } from '../helpers/cleanup.js';
 import { mqAdmin } from '../helpers/mq-admin-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-interface Series {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-async function scrapeSeries(port: number): Promise<Series[]> {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
-  expect(res.status).to.equal(200);
-  const out: Series[] = [];
-  for (const line of (await res.text()).split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-    if (m === null) continue;
-    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]));
-    out.push({ name: m[1]!, labels, value: Number(m[3]) });
-  }
-  return out;
-}
-
-/** The value of a series whose labels include `labels` exactly on the keys given (and no `topic` unless given). */
-function valueOf(series: readonly Series[], name: string, labels: Record<string, string> = {}): number | undefined {
-  return series.find(
-    (s) =>
-      s.name === name &&
-      Object.entries(labels).every(([k, v]) => s.labels[k] === v) &&
-      (labels.topic !== undefined || s.labels.topic === undefined),
-  )?.value;
-}
+import { scrapeSeries, valueOf } from '../helpers/broker-metrics.js';
 
 describe('Broker metrics and health (3 brokers)', function () {
   this.timeout(120_000);

@@ -7,10 +7,10 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { useGroupCluster } from '../helpers/group-cluster.js';
+import { MQ_ADMIN_BIN, mqAdmin } from '../helpers/mq-admin-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 import { connectTo } from '../helpers/wire.js';
-import { MQ_ADMIN_BIN, mqAdmin } from '../helpers/mq-admin-cli.js';
 import { ApiKey } from '../../lib/protocol/api-keys.js';
 
 describe('mq-admin against a real cluster (3 brokers)', function () {

@@ -18,12 +18,7 @@ describe('Rack-aware replica assignment (4 brokers on 2 racks)', function () {
   before(async () => {
     cluster = await TestCluster.start({
       brokers: 4,
-      brokerPropsById: {
-        1: { 'broker.rack': 'rack-a' },
-        2: { 'broker.rack': 'rack-a' },
-        3: { 'broker.rack': 'rack-b' },
-        4: { 'broker.rack': 'rack-b' },
-      },
+      brokerPropsFor: (id) => ({ 'broker.rack': id <= 2 ? 'rack-a' : 'rack-b' }),
     });
   });
   after(async () => {

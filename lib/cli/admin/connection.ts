@@ -29,21 +29,22 @@ export function withConnectionOptions(command: Command, configFlag = '--command-
     );
 }
 
-/**
- * Client options from the shared flags: the properties file, then `overrides`, then bootstrap.servers; the client
- * logs its warnings (an unreachable broker) to stderr through the tool logger.
- */
+/** Client options from the shared flags: the properties file, then `overrides`, then bootstrap.servers. */
 export function clientProperties(
   flags: ConnectionFlags,
   configFile: string | undefined,
   overrides: Record<string, string> = {},
-): { [key: string]: string | Logger; logger: Logger } {
+): Record<string, string> {
   return {
     ...(configFile === undefined ? {} : readPropertiesFile(configFile)),
     ...overrides,
     'bootstrap.servers': flags.bootstrapServer,
-    logger: toolLogger(),
   };
+}
+
+/** A tool's client config: `props` and the tool logger, so the client's warnings (an unreachable broker) reach stderr. */
+export function withToolLogger(props: Record<string, string>): { [key: string]: string | Logger; logger: Logger } {
+  return { ...props, logger: toolLogger() };
 }
 
 /** Runs `fn` with a connected Admin, closing it afterwards whatever happens. `overrides` are client options. */
@@ -52,7 +53,7 @@ export async function withAdmin<T>(
   fn: (admin: Admin) => Promise<T>,
   overrides: Record<string, string> = {},
 ): Promise<T> {
-  const admin = new Admin(clientProperties(flags, flags.commandConfig, overrides));
+  const admin = new Admin(withToolLogger(clientProperties(flags, flags.commandConfig, overrides)));
   try {
     await admin.connect();
     return await fn(admin);

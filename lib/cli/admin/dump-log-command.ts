@@ -8,6 +8,8 @@
  *               are reported as invalid.
  *   .index      `offset: O position: P` per entry
  *   .timeindex  `timestamp: T offset: O` per entry
+ *   .snapshot   one line per producer of a producer state snapshot (id, epoch, coordinator epoch, open transaction,
+ *               and its last batch's sequences, offset and timestamp); a corrupt snapshot is reported as such
  *
  * Read-only: files are read with plain reads (never mapped, resized or trimmed), so it is safe on a running
  * broker's directory. A batch whose length or magic cannot be right stops the walk of its file with the reason;
@@ -24,8 +26,20 @@ import { basename } from 'node:path';
 import { Command } from 'commander';
 import { BatchView, iterateBatches } from '../../record/record-batch-reader.js';
 import { ControlRecordType } from '../../record/record-batch-builder.js';
-import { CompressionType, crcOf, timestampTypeName } from '../../record/record-batch.js';
-import { INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX } from '../../log/log-file-names.js';
+import {
+  CompressionType,
+  crcOf,
+  decrementSequence,
+  lastSequenceOf,
+  timestampTypeName,
+} from '../../record/record-batch.js';
+import {
+  INDEX_FILE_SUFFIX,
+  LOG_FILE_SUFFIX,
+  PRODUCER_SNAPSHOT_FILE_SUFFIX,
+  TIME_INDEX_FILE_SUFFIX,
+} from '../../log/log-file-names.js';
+import { decodeProducerSnapshot } from '../../log/producer-snapshot.js';
 import { OFFSET_INDEX_ENTRY_SIZE } from '../../log/offset-index.js';
 import { TIME_INDEX_ENTRY_SIZE } from '../../log/time-index.js';
 import { errorText, listArg } from '../args.js';
@@ -103,7 +117,21 @@ export type DumpEntry =
     }
   | { kind: 'invalid-bytes'; size: number }
   | { kind: 'index-entry'; offset: number; position: number }
-  | { kind: 'timeindex-entry'; timestamp: number; offset: number };
+  | { kind: 'timeindex-entry'; timestamp: number; offset: number }
+  | {
+      kind: 'producer-snapshot-entry';
+      producerId: number;
+      producerEpoch: number;
+      coordinatorEpoch: number;
+      /** null: no open transaction (Kafka prints `None`). */
+      currentTxnFirstOffset: number | null;
+      /** The last batch's fields, absent for a producer without one. */
+      firstSequence?: number;
+      lastSequence?: number;
+      lastOffset?: number;
+      offsetDelta?: number;
+      timestamp?: number;
+    };
 
 /** One entry in kafka-dump-log's words. */
 export function dumpLine(e: DumpEntry): string {
@@ -137,6 +165,18 @@ export function dumpLine(e: DumpEntry): string {
       return `offset: ${e.offset} position: ${e.position}\n`;
     case 'timeindex-entry':
       return `timestamp: ${e.timestamp} offset: ${e.offset}\n`;
+    case 'producer-snapshot-entry': {
+      const txn = e.currentTxnFirstOffset === null ? 'None' : `Some(${e.currentTxnFirstOffset})`;
+      let line =
+        `producerId: ${e.producerId} producerEpoch: ${e.producerEpoch} coordinatorEpoch: ${e.coordinatorEpoch} ` +
+        `currentTxnFirstOffset: ${txn} `;
+      if (e.lastOffset !== undefined) {
+        line +=
+          `firstSequence: ${e.firstSequence} lastSequence: ${e.lastSequence} ` +
+          `lastOffset: ${e.lastOffset} offsetDelta: ${e.offsetDelta} timestamp: ${e.timestamp}`;
+      }
+      return `${line}\n`;
+    }
   }
 }
 
@@ -153,6 +193,34 @@ export function offsetIndexEntries(bytes: Buffer, baseOffset: number): DumpEntry
     out.push({ kind: 'index-entry', offset: baseOffset + relative, position });
   }
   return out;
+}
+
+/**
+ * The producers of a `.snapshot` file, one entry each (Kafka's DumpLogSegments prints an open transaction's first
+ * offset as `Some(o)`, none as `None`). Throws CorruptSnapshotError naming `file` when the file is corrupt.
+ */
+export function producerSnapshotEntries(bytes: Buffer, file: string): DumpEntry[] {
+  return decodeProducerSnapshot(bytes, file).map((e) => ({
+    kind: 'producer-snapshot-entry',
+    producerId: e.producerId,
+    producerEpoch: e.producerEpoch,
+    coordinatorEpoch: e.coordinatorEpoch,
+    currentTxnFirstOffset: e.currentTxnFirstOffset >= 0 ? e.currentTxnFirstOffset : null,
+    ...(e.lastOffset >= 0
+      ? {
+          firstSequence: decrementSequence(e.lastSequence, e.offsetDelta),
+          lastSequence: e.lastSequence,
+          lastOffset: e.lastOffset,
+          offsetDelta: e.offsetDelta,
+          timestamp: e.timestamp,
+        }
+      : {}),
+  }));
+}
+
+/** A producer snapshot in kafka-dump-log's words. */
+export function dumpProducerSnapshot(bytes: Buffer, file: string): string {
+  return producerSnapshotEntries(bytes, file).map(dumpLine).join('');
 }
 
 /** Entries of a time index, stopping at the zero-filled tail of a preallocated file. */
@@ -190,7 +258,7 @@ function batchEntry(b: BatchView): DumpEntry {
     lastOffset: b.lastOffset,
     count: b.recordCount,
     baseSequence: b.baseSequence,
-    lastSequence: b.baseSequence < 0 ? -1 : b.baseSequence + b.lastOffsetDelta,
+    lastSequence: lastSequenceOf(b.buffer, b.position),
     producerId: Number(b.producerId),
     producerEpoch: b.producerEpoch,
     partitionLeaderEpoch: b.partitionLeaderEpoch,
@@ -267,7 +335,7 @@ export function dumpLogCommand(status: ExitStatus): Command {
     )
     .requiredOption(
       '--files <file>',
-      'REQUIRED: a .log, .index or .timeindex file (repeatable, or comma-separated)',
+      'REQUIRED: a .log, .index, .timeindex or .snapshot file (repeatable, or comma-separated)',
       listArg,
     )
     .option('--deep-iteration', 'print every record of every batch, not only the batches')
@@ -302,8 +370,18 @@ export function dumpLogCommand(status: ExitStatus): Command {
           for (const e of offsetIndexEntries(bytes, baseOffset)) await emit(e);
         } else if (file.endsWith(TIME_INDEX_FILE_SUFFIX)) {
           for (const e of timeIndexEntries(bytes, baseOffset)) await emit(e);
+        } else if (file.endsWith(PRODUCER_SNAPSHOT_FILE_SUFFIX)) {
+          let entries: DumpEntry[];
+          try {
+            entries = producerSnapshotEntries(bytes, file);
+          } catch (e) {
+            process.stderr.write(`${errorText(e)}\n`);
+            status.code = 1;
+            continue;
+          }
+          for (const e of entries) await emit(e);
         } else {
-          process.stderr.write(`${file}: not a .log, .index or .timeindex file; skipped.\n`);
+          process.stderr.write(`${file}: not a .log, .index, .timeindex or .snapshot file; skipped.\n`);
           status.code = 1;
         }
       }
