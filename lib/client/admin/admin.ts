@@ -18,13 +18,14 @@
  * Lifecycle: New → `connect()` → Connected → `close()` → Closed.
  */
 import { ErrorCode } from '../../common/error-codes.js';
-import { ApiError, apiErrorFromCode, IllegalStateError, InvalidArgumentError } from '../../common/errors.js';
+import { ApiError, apiErrorFromCode, InvalidArgumentError } from '../../common/errors.js';
 import type { Time } from '../../common/time.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { CreateTopicsRequest } from '../../protocol/messages/create-topics.js';
 import { ElectionType } from '../../protocol/messages/elect-leaders.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../protocol/messages/list-offsets.js';
 import { ClientCluster } from '../client-cluster.js';
+import { ClientLifecycle } from '../client-lifecycle.js';
 import { listOffsets, offsetKey } from '../list-offsets.js';
 import { ExponentialBackoff, isStaleMetadata, retry } from '../retry.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../../protocol/consumer-protocol.js';
@@ -164,8 +165,6 @@ export interface ListedOffset {
   timestamp: number;
 }
 
-type AdminState = 'New' | 'Connecting' | 'Connected' | 'Closed';
-
 /** `label: message`, unless the broker's message already names what it concerns ("Topic 'x' already exists."). */
 function labelledMessage(label: string, message: string): string {
   return message.toLowerCase().startsWith(label.toLowerCase()) ? message : `${label}: ${message}`;
@@ -176,7 +175,7 @@ export class Admin {
   private readonly time: Time;
   private readonly cluster: ClientCluster;
   private readonly backoff: ExponentialBackoff;
-  private state: AdminState = 'New';
+  private readonly lifecycle = new ClientLifecycle('Admin');
 
   constructor(options: AdminOptions) {
     const o = resolveAdminOptions(options);
@@ -188,25 +187,18 @@ export class Admin {
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */
   async connect(): Promise<void> {
-    if (this.state !== 'New')
-      throw new IllegalStateError(`Admin.connect() called in state ${this.state}; connect once.`);
-    this.state = 'Connecting';
-    try {
-      await this.cluster.connect(
+    await this.lifecycle.connect(() =>
+      this.cluster.connect(
         this.time.hiResMs() + this.options['default.api.timeout.ms'],
         `default.api.timeout.ms=${this.options['default.api.timeout.ms']}`,
-      );
-    } catch (e) {
-      this.state = 'New';
-      throw e;
-    }
-    this.state = 'Connected';
+      ),
+    );
   }
 
   async close(): Promise<void> {
-    if (this.state === 'Closed') return;
-    this.state = 'Closed';
+    if (this.lifecycle.beginClose() === null) return;
     await this.cluster.close();
+    this.lifecycle.closed();
   }
 
   /** Creates topics; resolves with the partition count and replication factor each got. */
@@ -473,7 +465,7 @@ export class Admin {
     queries: ReadonlyArray<{ topic: string; partition: number; spec: OffsetSpec }>,
     options: AdminCallOptions & { isolationLevel?: 'read_uncommitted' | 'read_committed' } = {},
   ): Promise<ListedOffset[]> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('listOffsets()');
     const lookups = queries.map(({ topic, partition, spec }) => {
       if (spec !== 'earliest' && spec !== 'latest' && !(Number.isSafeInteger(spec) && spec >= 0)) {
         throw new InvalidArgumentError(
@@ -507,7 +499,7 @@ export class Admin {
    * above the high watermark, POLICY_VIOLATION for a compacted topic, a TimeoutError at the deadline, ...).
    */
   async deleteRecords(entries: readonly RecordsToDelete[], options: AdminCallOptions = {}): Promise<DeletedRecords[]> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('deleteRecords()');
     return deleteRecords(entries, {
       cluster: this.cluster,
       time: this.time,
@@ -608,7 +600,7 @@ export class Admin {
     groupIds: readonly string[],
     options: AdminCallOptions = {},
   ): Promise<ConsumerGroupDescription[]> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('describeConsumerGroups()');
     return Promise.all(
       groupIds.map((groupId) =>
         this.groupOffsets(groupId, options).withCoordinator('DescribeGroups', async (nodeId) => {
@@ -645,7 +637,7 @@ export class Admin {
     partitions?: readonly TopicPartitionRef[],
     options: AdminCallOptions = {},
   ): Promise<CommittedOffset[]> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('listConsumerGroupOffsets()');
     return this.groupOffsets(groupId, options).fetch(partitions ?? 'all');
   }
 
@@ -658,7 +650,7 @@ export class Admin {
     offsets: readonly OffsetToCommit[],
     options: AdminCallOptions = {},
   ): Promise<void> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('alterConsumerGroupOffsets()');
     await this.groupOffsets(groupId, options).commit(offsets);
   }
 
@@ -672,7 +664,7 @@ export class Admin {
     partitions: readonly TopicPartitionRef[],
     options: AdminCallOptions = {},
   ): Promise<Array<TopicPartitionRef & { error: ApiError | null }>> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('deleteConsumerGroupOffsets()');
     const byTopic = new Map<string, number[]>();
     for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
     return this.groupOffsets(groupId, options).withCoordinator('OffsetDelete', async (nodeId) => {
@@ -697,7 +689,7 @@ export class Admin {
 
   /** Deletes groups without members and their offsets; NON_EMPTY_GROUP while one has members. */
   async deleteConsumerGroups(groupIds: readonly string[], options: AdminCallOptions = {}): Promise<void> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('deleteConsumerGroups()');
     await Promise.all(
       groupIds.map((groupId) =>
         this.groupOffsets(groupId, options).withCoordinator('DeleteGroups', async (nodeId) => {
@@ -726,7 +718,7 @@ export class Admin {
    * NOT_CONTROLLER) and are retried with backoff until the call's deadline. `fn` gets the time left, in ms.
    */
   private withRetries<T>(what: string, options: AdminCallOptions, fn: (remainingMs: number) => Promise<T>): Promise<T> {
-    this.checkConnected();
+    this.lifecycle.requireConnected(what);
     const deadlineMs = this.deadlineMs(options);
     return retry(() => fn(Math.max(0, deadlineMs - this.time.hiResMs())), {
       what,
@@ -773,15 +765,6 @@ export class Admin {
   /** How long the broker may wait for the change to apply: what is left of the call, at most request.timeout.ms. */
   private brokerTimeoutMs(remainingMs: number): number {
     return Math.max(0, Math.min(Math.floor(remainingMs), this.options['request.timeout.ms']));
-  }
-
-  private checkConnected(): void {
-    if (this.state !== 'Connected') {
-      throw new IllegalStateError(
-        `The admin client is ${this.state === 'Closed' ? 'closed' : 'not connected'}; ` +
-          'call connect() first and do not use it after close().',
-      );
-    }
   }
 }
 
