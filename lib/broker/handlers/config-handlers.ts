@@ -82,14 +82,20 @@ function topicKeySynonyms(s: BrokerServices, name: string, override: string | un
   ];
 }
 
-function errorResult(code: number, message: string, r: { resourceType: number; resourceName: string }) {
-  return {
-    errorCode: code,
-    errorMessage: message,
-    resourceType: r.resourceType,
-    resourceName: r.resourceName,
-    configs: [],
-  };
+type Resource = { resourceType: number; resourceName: string };
+
+/** One resource's answer in DescribeConfigs: its configs, or (errorResult) an error code and message with none. */
+function resourceResult(
+  r: Resource,
+  configs: DescribedConfig[],
+  errorCode: number = ErrorCode.NONE,
+  errorMessage: string | null = null,
+): DescribeConfigsResponse['results'][number] {
+  return { errorCode, errorMessage, resourceType: r.resourceType, resourceName: r.resourceName, configs };
+}
+
+function errorResult(code: number, message: string, r: Resource) {
+  return resourceResult(r, [], code, message);
 }
 
 export async function handleDescribeConfigs(
@@ -116,13 +122,7 @@ export async function handleDescribeConfigs(
               ? described(k, brokerValue, SOURCE_STATIC_BROKER, req.includeDocumentation, synonyms)
               : described(k, kafkaDefault, SOURCE_DEFAULT, req.includeDocumentation, synonyms);
           });
-        return {
-          errorCode: ErrorCode.NONE,
-          errorMessage: null,
-          resourceType: r.resourceType,
-          resourceName: r.resourceName,
-          configs,
-        };
+        return resourceResult(r, configs);
       }
       if (r.resourceType === RESOURCE_BROKER) {
         if (r.resourceName !== '' && r.resourceName !== String(s.brokerId)) {
@@ -145,13 +145,7 @@ export async function handleDescribeConfigs(
               req.includeSynonyms ? brokerKeySynonyms(s, k.name) : [],
             );
           });
-        return {
-          errorCode: ErrorCode.NONE,
-          errorMessage: null,
-          resourceType: r.resourceType,
-          resourceName: r.resourceName,
-          configs,
-        };
+        return resourceResult(r, configs);
       }
       return errorResult(
         ErrorCode.INVALID_REQUEST,
