@@ -46,7 +46,6 @@ export {
   type ClusterDescription,
   type ConsumerGroupDescription,
   type ConsumerGroupListing,
-  type ConfigEntry,
   type ConfigResource,
   type ConfigResourceDescription,
   type CreatedTopic,
@@ -58,6 +57,7 @@ export {
   type TopicDescription,
 } from './admin/admin.js';
 export { DEFAULT_ADMIN_OPTIONS, type AdminOptions } from './admin/admin-options.js';
+export type { ConfigEntry, ConfigSourceName } from './admin/config-entry.js';
 export { DEFAULT_COMMON_CLIENT_OPTIONS, type CommonClientOptions } from './client-options.js';
 export * from './errors.js';
 export { CompressionType } from '../record/record-batch.js';

@@ -13,7 +13,8 @@
  * its properties file), so altering them is refused by the broker with its reason.
  */
 import { Command } from 'commander';
-import type { Admin, ConfigEntry, ConfigResource, ConfigSourceName } from '../../client/admin/admin.js';
+import type { Admin, ConfigResource } from '../../client/admin/admin.js';
+import type { ConfigEntry, ConfigSourceName } from '../../client/admin/config-entry.js';
 import { readPropertiesFile } from '../args.js';
 import { oneAction, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
 import { CommandError, UsageError } from '../cli-errors.js';

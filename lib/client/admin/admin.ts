@@ -29,6 +29,7 @@ import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../../protocol/consume
 import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from '../consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../consumer/subscription-state.js';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './admin-options.js';
+import type { ConfigEntry, ConfigSourceName } from './config-entry.js';
 
 export interface NewTopic {
   name: string;
@@ -83,25 +84,6 @@ export interface ConfigResource {
   type: ConfigResourceKind;
   /** Topic name, or broker id as a string ('' for the cluster-wide broker default). */
   name: string;
-}
-
-export type ConfigSourceName =
-  | 'UNKNOWN'
-  | 'DYNAMIC_TOPIC_CONFIG'
-  | 'DYNAMIC_BROKER_CONFIG'
-  | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
-  | 'STATIC_BROKER_CONFIG'
-  | 'DEFAULT_CONFIG'
-  | 'DYNAMIC_BROKER_LOGGER_CONFIG';
-
-export interface ConfigEntry {
-  name: string;
-  /** null when sensitive or unset. */
-  value: string | null;
-  source: ConfigSourceName;
-  isReadOnly: boolean;
-  isSensitive: boolean;
-  synonyms: Array<{ name: string; value: string | null; source: ConfigSourceName }>;
 }
 
 export interface ConfigResourceDescription extends ConfigResource {

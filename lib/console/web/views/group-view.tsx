@@ -13,7 +13,7 @@ import type {
   GroupPartitionLag,
   ResetRequest,
   ResetResult,
-  ResetSpecBody,
+  ResetSpec,
 } from '../../api-types.js';
 import { enc, sendJson, useApi } from '../api.js';
 import {
@@ -108,9 +108,9 @@ export function GroupView(props: { snapshot: ClusterSnapshot; group: string }) {
   );
 }
 
-type SpecKind = ResetSpecBody['kind'];
+type SpecKind = ResetSpec['kind'];
 
-function specOf(kind: SpecKind, value: string): ResetSpecBody {
+function specOf(kind: SpecKind, value: string): ResetSpec {
   switch (kind) {
     case 'offset':
       return { kind, offset: Number(value) };
