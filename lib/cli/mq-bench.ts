@@ -26,6 +26,7 @@ import { runFailoverBench } from '../bench/failover-bench.js';
 import { runRebalanceBench } from '../bench/rebalance-bench.js';
 import { intArg, runProgram } from './args.js';
 import { withProgress } from '../bench/progress.js';
+import type { PerfToolOptions } from '../bench/perf-tool-options.js';
 import { runStat } from '../bench/stats.js';
 import { withOwnCluster } from './bench/bench-cluster.js';
 import { consumerPropsOption, producerPropsOption } from './bench/client-props.js';
@@ -42,6 +43,30 @@ function bytesArg(v: string): number {
   const n = Number(m[1]) * unit;
   if (n < 1024 * 1024) throw new CommanderArgError('--total-bytes must be at least 1m.');
   return n;
+}
+
+/** The flags `produce` and `consume` share, as kafka-producer-perf-test and kafka-consumer-perf-test do. */
+interface PerfToolFlags {
+  bootstrapServer: string;
+  topic: string;
+  json?: boolean;
+}
+
+/** Runs a perf tool with the options its shared flags give and a progress bar counting its records to `total`. */
+function runPerfTool<T>(
+  label: string,
+  total: number,
+  o: PerfToolFlags,
+  run: (options: PerfToolOptions) => Promise<T>,
+): Promise<T> {
+  return withProgress(label, total, !!o.json, (progress) =>
+    run({
+      bootstrapServers: o.bootstrapServer,
+      topic: o.topic,
+      json: !!o.json,
+      onProgress: (records) => progress.update(records),
+    }),
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -108,28 +133,24 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--json', 'print the summary as one JSON object on the last line')
     .action(
-      async (o: {
-        bootstrapServer: string;
-        topic: string;
-        numRecords: number;
-        recordSize: number;
-        throughput: number;
-        producerProps: Record<string, string>;
-        partitions: number;
-        replicationFactor: number;
-        json?: boolean;
-      }) => {
-        await withProgress('produce', o.numRecords, !!o.json, (progress) =>
+      async (
+        o: PerfToolFlags & {
+          numRecords: number;
+          recordSize: number;
+          throughput: number;
+          producerProps: Record<string, string>;
+          partitions: number;
+          replicationFactor: number;
+        },
+      ) => {
+        await runPerfTool('produce', o.numRecords, o, (shared) =>
           runProducerPerf({
-            onProgress: (acknowledged) => progress.update(acknowledged),
-            bootstrapServers: o.bootstrapServer,
-            topic: o.topic,
+            ...shared,
             numRecords: o.numRecords,
             recordSize: o.recordSize,
             throughput: o.throughput,
             producerProps: o.producerProps,
             createTopic: { partitions: o.partitions, replicationFactor: o.replicationFactor },
-            json: !!o.json,
           }),
         );
       },
@@ -145,24 +166,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('--mode <mode>', 'eachBatch, eachMessage or iterator', 'eachBatch')
     .option('--json', 'print the result as one JSON object on the last line')
     .action(
-      async (o: {
-        bootstrapServer: string;
-        topic: string;
-        messages: number;
-        consumerProps: Record<string, string>;
-        mode: 'eachBatch' | 'eachMessage' | 'iterator';
-        json?: boolean;
-      }) => {
-        await withProgress('consume', o.messages, !!o.json, (progress) =>
-          runConsumerPerf({
-            onProgress: (messages) => progress.update(messages),
-            bootstrapServers: o.bootstrapServer,
-            topic: o.topic,
-            messages: o.messages,
-            mode: o.mode,
-            consumerProps: o.consumerProps,
-            json: !!o.json,
-          }),
+      async (
+        o: PerfToolFlags & {
+          messages: number;
+          consumerProps: Record<string, string>;
+          mode: 'eachBatch' | 'eachMessage' | 'iterator';
+        },
+      ) => {
+        await runPerfTool('consume', o.messages, o, (shared) =>
+          runConsumerPerf({ ...shared, messages: o.messages, mode: o.mode, consumerProps: o.consumerProps }),
         );
       },
     );
