@@ -41,23 +41,26 @@ export type { CommittedOffset, OffsetToCommit } from './consumer/group-offsets.j
 export {
   Admin,
   type AdminCallOptions,
+  type AlterConfigOperation,
   type BrokerApiVersions,
   type BrokerLogDirs,
   type ClusterDescription,
   type ConsumerGroupDescription,
   type ConsumerGroupListing,
+  type ConfigEntry,
   type ConfigResource,
   type ConfigResourceDescription,
   type CreatedTopic,
+  type DeletedRecords,
   type ListedOffset,
   type NewPartitions,
   type NewTopic,
   type OffsetSpec,
   type PartitionDescription,
+  type RecordsToDelete,
   type TopicDescription,
 } from './admin/admin.js';
 export { DEFAULT_ADMIN_OPTIONS, type AdminOptions } from './admin/admin-options.js';
-export type { ConfigEntry, ConfigSourceName } from './admin/config-entry.js';
 export { DEFAULT_COMMON_CLIENT_OPTIONS, type CommonClientOptions } from './client-options.js';
 export * from './errors.js';
 export { CompressionType } from '../record/record-batch.js';
