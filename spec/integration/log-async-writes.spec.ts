@@ -2,7 +2,9 @@
  * A broker's logs write in the threadpool (UnifiedLog asyncWrites): what is acknowledged once `awaitWritten` resolved
  * survives SIGKILL of the appending process, and a full disk refuses exactly the appends it could not take — the
  * earlier ones stay acknowledged, the offsets of the refused ones are given back, and once space is free again the
- * log goes on from its log end without a gap, the idempotent producer's refused batch accepted when sent again.
+ * log goes on from its log end without a gap, the idempotent producer's refused batch accepted when sent again. A
+ * leader partition over such a log acknowledges none of the refused appends and never shows a high watermark past
+ * the written end.
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
@@ -13,6 +15,9 @@ import { logConfigWith } from '../../lib/log/log-config.js';
 import { UnifiedLog } from '../../lib/log/unified-log.js';
 import { RecordBatchBuilder } from '../../lib/record/record-batch-builder.js';
 import { iterateBatches } from '../../lib/record/record-batch-reader.js';
+import { Partition } from '../../lib/replication/partition.js';
+import { silentLogger } from '../../lib/common/logger.js';
+import { SystemTime } from '../../lib/common/time.js';
 import { defer } from '../helpers/cleanup.js';
 import { mountSmallFilesystem } from '../helpers/faults/small-filesystem.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
@@ -142,5 +147,58 @@ describe('log writes in the threadpool', function () {
     await log.close();
     const reopened = openLog(log.dir, { segmentBytes: 4 * 1024 * 1024, segmentIndexBytes: 4096 });
     expect(reopened.logEndOffset).to.equal(written + 1);
+  });
+
+  it('a leader acknowledges no append the disk refused, and its high watermark never passes the written end', async () => {
+    const root = mountSmallFilesystem(512 * 1024);
+    fs.writeFileSync(join(root, 'filler'), Buffer.alloc(192 * 1024, 1));
+    const log = openLog(join(root, 'async-0'), {
+      segmentBytes: 4 * 1024 * 1024,
+      segmentIndexBytes: 4096,
+      indexIntervalBytes: 1 << 30,
+    });
+    const hwSeen: Array<{ hw: number; logEnd: number }> = [];
+    const partition = new Partition({
+      topic: TP.topic,
+      partition: TP.partition,
+      localBrokerId: 1,
+      log,
+      replicaLagTimeMaxMs: 30_000,
+      writeIsr: () => Promise.resolve(null),
+      removingReplicas: () => [],
+      listener: {
+        onHighWatermarkIncreased: (p) => hwSeen.push({ hw: p.highWatermark, logEnd: log.logEndOffset }),
+        onIsrChanged: () => undefined,
+        onLogStartOffsetIncreased: () => undefined,
+      },
+      time: SystemTime,
+      logger: silentLogger,
+    });
+    partition.makeLeader({ leader: 1, leaderEpoch: 0, isr: [1], zkVersion: 0, controllerEpoch: 1 }, [1]);
+    const builder = new RecordBatchBuilder();
+    const outcomes = await Promise.all(
+      Array.from({ length: 150 }, (_, i) => {
+        builder.reset();
+        builder.append(Date.now(), null, `r${i}-${'z'.repeat(3000)}`);
+        return partition.appendRecordsToLeader(builder.buildSync(), i % 2 === 0 ? 1 : -1).then(
+          (info) => info.firstOffset,
+          (e: unknown) => e,
+        );
+      }),
+    );
+    const acked = outcomes.filter((o) => typeof o === 'number');
+    const refused = outcomes.filter((o) => typeof o !== 'number');
+    expect(acked.length, 'some appends fit, some do not').to.be.above(0);
+    expect(refused.length).to.be.above(0);
+    expect(acked).to.deep.equal(Array.from({ length: acked.length }, (_, i) => i));
+    for (const e of refused)
+      expect(e).to.be.instanceOf(ApiError).and.to.have.property('errorName', 'KAFKA_STORAGE_ERROR');
+    expect(hwSeen.every(({ hw, logEnd }) => hw <= logEnd)).to.equal(true);
+    expect([partition.highWatermark, log.logEndOffset, log.assignedEndOffset]).to.deep.equal([
+      acked.length,
+      acked.length,
+      acked.length,
+    ]);
+    expect([...firstValues(log).keys()]).to.deep.equal(acked);
   });
 });
