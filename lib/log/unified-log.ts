@@ -144,7 +144,8 @@ export class UnifiedLog {
       component: 'Log',
       topicPartition: tpKey(opts.topicPartition.topic, opts.topicPartition.partition),
     });
-    fs.mkdirSync(opts.dir, { recursive: true });
+    // A stat where the directory exists (every log loaded at start) is far cheaper than a mkdir that fails.
+    if (!fs.existsSync(opts.dir)) fs.mkdirSync(opts.dir, { recursive: true });
     this.leaderEpochCache = new LeaderEpochFileCache(opts.dir, this.logger);
     const loaded = LogLoader.load({
       dir: opts.dir,
@@ -541,7 +542,7 @@ export class UnifiedLog {
    */
   async close(): Promise<void> {
     await this.localLog.close();
-    this.producerState.takeSnapshot();
+    this.snapshotProducerState();
     await this.producerState.flushSnapshots();
     await this.leaderEpochCache.flushed();
   }
@@ -632,7 +633,15 @@ export class UnifiedLog {
       this.logger.debug({ from, to: lastOffset, batches: replayed }, 'rebuilt producer state from the log');
     }
     state.updateMapEndOffset(lastOffset);
-    if (snapshot) state.takeSnapshot();
+    if (snapshot) this.snapshotProducerState();
+  }
+
+  /**
+   * Snapshots the producer state at its map end (see ProducerStateManager.takeSnapshot), unless the log holds nothing
+   * past its start: such a snapshot would save no replay, and 10,000 new logs would each create a file for it.
+   */
+  private snapshotProducerState(): void {
+    if (this.producerState.mapEndOffset > this.logStart) this.producerState.takeSnapshot();
   }
 
   /** Feeds the producer state every batch header in [from, to); returns how many batches it read. */
