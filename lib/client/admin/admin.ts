@@ -603,7 +603,7 @@ export class Admin {
     return Promise.all(
       groupIds.map((groupId) =>
         this.groupOffsets(groupId, options).withCoordinator('DescribeGroups', async (nodeId) => {
-          const res = await this.cluster.send(nodeId, ApiKey.DescribeGroups, {
+          const res = await this.cluster.sendToCoordinator(nodeId, ApiKey.DescribeGroups, {
             groups: [groupId],
             includeAuthorizedOperations: false,
           });
@@ -667,7 +667,7 @@ export class Admin {
     const byTopic = new Map<string, number[]>();
     for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
     return this.groupOffsets(groupId, options).withCoordinator('OffsetDelete', async (nodeId) => {
-      const res = await this.cluster.send(nodeId, ApiKey.OffsetDelete, {
+      const res = await this.cluster.sendToCoordinator(nodeId, ApiKey.OffsetDelete, {
         groupId,
         topics: [...byTopic].map(([name, ps]) => ({
           name,
@@ -692,7 +692,7 @@ export class Admin {
     await Promise.all(
       groupIds.map((groupId) =>
         this.groupOffsets(groupId, options).withCoordinator('DeleteGroups', async (nodeId) => {
-          const res = await this.cluster.send(nodeId, ApiKey.DeleteGroups, { groupsNames: [groupId] });
+          const res = await this.cluster.sendToCoordinator(nodeId, ApiKey.DeleteGroups, { groupsNames: [groupId] });
           const errorCode = res.results[0]!.errorCode;
           if (errorCode !== ErrorCode.NONE)
             throw apiErrorFromCode(errorCode, `Group '${groupId}': ${apiErrorFromCode(errorCode).message}`);

@@ -179,6 +179,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
             retryBackoffMs: o['retry.backoff.ms'],
             apiTimeoutMs: o['default.api.timeout.ms'],
             generation: () => this.coordinator?.generation,
+            logger: this.logger,
           });
   }
 

@@ -1,16 +1,21 @@
 /**
  * A consumer's committed offsets at its group coordinator (the offsets half of Kafka's ConsumerCoordinator): finds
  * the coordinator with FindCoordinator, commits with OffsetCommit and reads back with OffsetFetch, retrying what
- * Kafka retries — COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR (which also forgets the
- * coordinator, so the next try looks it up again) and lost connections — until `default.api.timeout.ms`.
+ * Kafka retries — COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR, lost connections and
+ * request timeouts — until `default.api.timeout.ms`. Every one of them but COORDINATOR_LOAD_IN_PROGRESS also
+ * forgets the coordinator (Kafka's markCoordinatorUnknown), so the next try looks it up again; so does a
+ * coordinator that has left the client's metadata (a dead broker is dropped from it once its session expires, and
+ * resending to its id could never succeed).
  *
- * A subscribed consumer's commits carry its generation and member id (`generation`); without membership they carry
- * generation -1 and member id '' (Kafka's "simple" consumer with a group.id). Owned by one Consumer; calls may
- * overlap (each is its own request).
+ * Requests go on the client's coordinator connection to the broker (ClientCluster.sendToCoordinator), never behind
+ * a fetch long-poll. A subscribed consumer's commits carry its generation and member id (`generation`); without
+ * membership they carry generation -1 and member id '' (Kafka's "simple" consumer with a group.id). Owned by one
+ * Consumer (or an Admin call); calls may overlap (each is its own request).
  */
 import { computeIfAbsent } from '../../common/collections.js';
 import { ErrorCode } from '../../common/error-codes.js';
-import { ApiError, apiErrorFromCode, ConnectionError } from '../../common/errors.js';
+import { ApiError, apiErrorFromCode, ConnectionError, TimeoutError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { ClientCluster } from '../client-cluster.js';
@@ -47,7 +52,12 @@ export interface GroupOffsetsOptions {
   time: Time;
   retryBackoffMs: number;
   apiTimeoutMs: number;
+  /** Retries are logged at debug. @default none */
+  logger?: Logger;
 }
+
+/** Retriable errors after which the coordinator is looked up again. */
+const FORGETS_COORDINATOR = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE']);
 
 export class GroupOffsets {
   private coordinatorId: number | null = null;
@@ -71,7 +81,7 @@ export class GroupOffsets {
         memberId: '',
         groupInstanceId: null,
       };
-      const res = await this.opts.cluster.send(nodeId, ApiKey.OffsetCommit, {
+      const res = await this.opts.cluster.sendToCoordinator(nodeId, ApiKey.OffsetCommit, {
         groupId: this.opts.groupId,
         generationId,
         memberId,
@@ -106,7 +116,7 @@ export class GroupOffsets {
       list.push(partition);
     }
     return this.withCoordinator('OffsetFetch', async (nodeId) => {
-      const res = await this.opts.cluster.send(nodeId, ApiKey.OffsetFetch, {
+      const res = await this.opts.cluster.sendToCoordinator(nodeId, ApiKey.OffsetFetch, {
         groupId: this.opts.groupId,
         requireStable: false,
         topics:
@@ -147,8 +157,16 @@ export class GroupOffsets {
       time,
       deadlineMs: time.hiResMs() + this.opts.apiTimeoutMs,
       backoff: this.backoff,
-      onRetriableError: (error) => {
-        if (error instanceof ConnectionError || (error instanceof ApiError && error.errorName === 'NOT_COORDINATOR')) {
+      onRetriableError: (error, attempt) => {
+        this.opts.logger?.debug(
+          { err: error, coordinatorId: this.coordinatorId, attempt, groupId: this.opts.groupId },
+          `${what} failed; retrying`,
+        );
+        if (
+          error instanceof ConnectionError ||
+          error instanceof TimeoutError ||
+          (error instanceof ApiError && FORGETS_COORDINATOR.has(error.errorName))
+        ) {
           this.coordinatorId = null;
         }
       },
