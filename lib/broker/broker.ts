@@ -30,6 +30,7 @@ import { parseListener, topicConfigDefaults, type BrokerConfig } from './broker-
 import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
 import { GroupMetadataManager } from '../coordinator/group/group-metadata-manager.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
+import { ProducerIdManager } from '../coordinator/transaction/producer-id-manager.js';
 import { SystemScheduler } from '../common/scheduler.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/offsets-record-codec.js';
 import { API_DEFINITIONS } from '../protocol/messages/index.js';
@@ -109,6 +110,7 @@ export class Broker extends EventEmitter {
       flushStartOffsetCheckpointIntervalMs: c.logFlushStartOffsetCheckpointIntervalMs,
       cleanerEnable: c.logCleanerEnable,
       cleanerBackoffMs: c.logCleanerBackoffMs,
+      producerIdExpirationMs: c.transactionalIdExpirationMs,
       logger,
       time: this.time,
     });
@@ -254,6 +256,7 @@ export class Broker extends EventEmitter {
         logger,
       }),
       groupCoordinator,
+      producerIdManager: new ProducerIdManager(c.brokerId, this.zk, logger),
       zk: this.zk,
       logger,
     });

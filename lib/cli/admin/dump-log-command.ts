@@ -18,7 +18,7 @@ import { basename } from 'node:path';
 import { Command } from 'commander';
 import { BatchView, iterateBatches } from '../../record/record-batch-reader.js';
 import { ControlRecordType } from '../../record/record-batch-builder.js';
-import { CompressionType, crcOf, timestampTypeName } from '../../record/record-batch.js';
+import { CompressionType, crcOf, lastSequenceOf, timestampTypeName } from '../../record/record-batch.js';
 import { INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX } from '../../log/log-file-names.js';
 import { OFFSET_INDEX_ENTRY_SIZE } from '../../log/offset-index.js';
 import { TIME_INDEX_ENTRY_SIZE } from '../../log/time-index.js';
@@ -84,7 +84,7 @@ function batchLine(b: BatchView): string {
   } catch {
     valid = false;
   }
-  const lastSequence = b.baseSequence < 0 ? -1 : b.baseSequence + b.lastOffsetDelta;
+  const lastSequence = lastSequenceOf(b.buffer, b.position);
   const time = timestampTypeName(b.timestampType);
   return (
     `baseOffset: ${b.baseOffset} lastOffset: ${b.lastOffset} count: ${b.recordCount} baseSequence: ${b.baseSequence} ` +

@@ -12,6 +12,10 @@
  * - Null keys without an explicit partition go through the sticky partitioner: when the record needs a new batch
  *   on its sticky partition, the partitioner moves on (`onNewBatch`) and the record is placed again (KIP-480).
  *
+ * Delivery: with `enable.idempotence` (the default, with `acks=all`) a TransactionManager gives the producer an id
+ * and numbers its batches, so that retries neither duplicate nor reorder records; see transaction-manager.ts.
+ * A fatal producer error (e.g. PRODUCER_FENCED) fails every pending record and every later send.
+ *
  * Lifecycle: New → `connect()` (fetches metadata; fails when no bootstrap server answers within `max.block.ms`)
  * → Connected → `close()` (sends what is buffered, waits for every batch to be done, closes connections) →
  * Closed. `send()` outside Connected rejects with IllegalStateError. `flush()` sends everything buffered now and
@@ -33,6 +37,7 @@ import {
 } from './producer-options.js';
 import { RecordAccumulator } from './record-accumulator.js';
 import { Sender } from './sender.js';
+import { TransactionManager } from './transaction-manager.js';
 
 /** A record to send. */
 export interface ProducerRecord {
@@ -57,6 +62,7 @@ export class Producer {
   private readonly cluster: ClientCluster;
   private readonly accumulator: RecordAccumulator;
   private readonly sender: Sender;
+  private readonly transactionManager: TransactionManager | undefined;
   private readonly partitioner: Partitioner;
   private state: ProducerState = 'New';
   /** The last blocked call; later calls wait for it so that records keep their order. */
@@ -84,6 +90,7 @@ export class Producer {
       deliveryTimeoutMs: o['delivery.timeout.ms'],
       time: o.time,
     });
+    this.transactionManager = o['enable.idempotence'] ? new TransactionManager(this.logger) : undefined;
     this.sender = new Sender({
       accumulator: this.accumulator,
       cluster: this.cluster,
@@ -95,6 +102,7 @@ export class Producer {
       retries: o.retries,
       retryBackoffMs: o['retry.backoff.ms'],
       deliveryTimeoutMs: o['delivery.timeout.ms'],
+      transactionManager: this.transactionManager,
       time: o.time,
       logger: o.logger,
     });
@@ -119,6 +127,8 @@ export class Producer {
   /** Sends one record; resolves with where it was written once the broker acknowledged it (see the header). */
   send(record: ProducerRecord): Promise<RecordMetadata> {
     if (this.state !== 'Connected') return Promise.reject(this.notConnected('send'));
+    const fatal = this.transactionManager?.fatalError;
+    if (fatal) return Promise.reject(fatal);
     const topic = this.cluster.metadata.topic(record.topic);
     if (this.blockedTail === null && topic !== undefined && topic.partitions.length > 0) {
       const timestampMs = record.timestamp ?? this.time.milliseconds();
@@ -148,6 +158,8 @@ export class Producer {
    */
   sendBatch(records: readonly ProducerRecord[]): Promise<PartitionResult[]> {
     if (this.state !== 'Connected') return Promise.reject(this.notConnected('sendBatch'));
+    const fatal = this.transactionManager?.fatalError;
+    if (fatal) return Promise.reject(fatal);
     return new Promise((resolve, reject) => {
       const completion = new BatchCompletion(resolve, reject);
       const nowMs = this.time.milliseconds();

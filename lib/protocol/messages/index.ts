@@ -46,6 +46,7 @@ import {
   type DescribeLogDirsResponse,
 } from './describe-log-dirs.js';
 import { PRODUCE_API, type ProduceRequest, type ProduceResponse } from './produce.js';
+import { INIT_PRODUCER_ID_API, type InitProducerIdRequest, type InitProducerIdResponse } from './init-producer-id.js';
 
 export interface ApiMessages {
   [ApiKey.Produce]: { request: ProduceRequest; response: ProduceResponse };
@@ -73,6 +74,7 @@ export interface ApiMessages {
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
   [ApiKey.DescribeLogDirs]: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequest; response: DescribeClusterResponse };
+  [ApiKey.InitProducerId]: { request: InitProducerIdRequest; response: InitProducerIdResponse };
 }
 
 /** The request body type of an api key; a plain map for keys without a module. */
@@ -110,6 +112,7 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   DELETE_GROUPS_API,
   OFFSET_DELETE_API,
   DESCRIBE_LOG_DIRS_API,
+  INIT_PRODUCER_ID_API,
 ];
 
 export * from './alter-configs.js';
@@ -137,3 +140,4 @@ export * from './list-groups.js';
 export * from './delete-groups.js';
 export * from './offset-delete.js';
 export * from './describe-log-dirs.js';
+export * from './init-producer-id.js';

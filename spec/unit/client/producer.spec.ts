@@ -189,7 +189,7 @@ describe('Producer', () => {
       cluster.createTopic('t', 1);
       cluster.failNext(ApiKey.Produce, 't', 0, ErrorCode.NOT_ENOUGH_REPLICAS, 2);
       // batch.size 1: every record is its own batch; 5 requests go out before the first failure returns.
-      const producer = await connectedProducer(cluster, { 'batch.size': 1 });
+      const producer = await connectedProducer(cluster, { 'batch.size': 1, 'enable.idempotence': false });
       const values = Array.from({ length: 10 }, (_, i) => `${i}`);
       await Promise.all(values.map((value) => producer.send({ topic: 't', value })));
       // 0 and 1 failed while 2..4 were in flight (those overtake: Kafka's non-idempotent behaviour); 0 and 1 were

@@ -117,6 +117,7 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
   [ApiKey.DeleteGroups]: { groupsNames: ['g'] },
   [ApiKey.OffsetDelete]: { groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }] },
   [ApiKey.DescribeLogDirs]: { topics: [{ topic: 't', partitionIndex: [0] }] },
+  [ApiKey.InitProducerId]: { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 },
 };
 
 type Path = (string | number)[];
