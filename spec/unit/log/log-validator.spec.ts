@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ApiError, RecordValidationError } from '../../../lib/common/errors.js';
 import { DEFAULT_LOG_CONFIG, logConfigWith } from '../../../lib/log/log-config.js';
-import { checkClientBatches, validateRecords } from '../../../lib/log/log-validator.js';
+import { checkClientBatches, checkCoordinatorBatches, validateRecords } from '../../../lib/log/log-validator.js';
 import { CompressionType, validateBatch, writeBatchCrc } from '../../../lib/record/record-batch.js';
 import { RecordBatchBuilder, buildControlBatch, ControlRecordType } from '../../../lib/record/record-batch-builder.js';
 import { expectRejection } from '../../helpers/expect-rejection.js';
@@ -44,10 +44,27 @@ describe('LogValidator', () => {
       expectInvalid(() => check(marker), /not allowed to write control records/);
     });
 
-    it('refuses transactional batches while there is no transaction coordinator', () => {
+    it('accepts a transactional batch with a producer id and refuses one without', () => {
       const b = new RecordBatchBuilder({ isTransactional: true, producerId: 4n, producerEpoch: 0, baseSequence: 0 });
       b.append(0, 'k', 'v');
-      expectInvalid(() => check(b.buildSync()), /transactional/);
+      check(b.buildSync());
+      const anonymous = new RecordBatchBuilder({ isTransactional: true });
+      anonymous.append(0, 'k', 'v');
+      expectInvalid(() => check(anonymous.buildSync()), /transactional but has no producer id/);
+    });
+
+    it('takes exactly one transaction marker from a coordinator', () => {
+      const marker = buildControlBatch({
+        type: ControlRecordType.Commit,
+        producerId: 4n,
+        producerEpoch: 0,
+        coordinatorEpoch: 0,
+        timestampMs: 0,
+      });
+      checkCoordinatorBatches([validateBatch(marker)], TP);
+      expect(() => checkCoordinatorBatches([validateBatch(testBatch())], TP))
+        .to.throw(ApiError)
+        .with.property('errorName', 'INVALID_RECORD');
     });
 
     it('refuses an idempotent batch with a negative sequence, or sharing its request with another batch', () => {
