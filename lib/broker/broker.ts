@@ -31,6 +31,10 @@ import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
 import { GroupMetadataManager } from '../coordinator/group/group-metadata-manager.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import { ProducerIdManager } from '../coordinator/transaction/producer-id-manager.js';
+import { TransactionCoordinator } from '../coordinator/transaction/transaction-coordinator.js';
+import { TRANSACTION_STATE_TOPIC } from '../coordinator/transaction/transaction-log-codec.js';
+import { TransactionMarkerChannelManager } from '../coordinator/transaction/transaction-marker-channel-manager.js';
+import { TransactionStateManager } from '../coordinator/transaction/transaction-state-manager.js';
 import { SystemScheduler } from '../common/scheduler.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/offsets-record-codec.js';
 import { API_DEFINITIONS } from '../protocol/messages/index.js';
@@ -40,6 +44,9 @@ import { BrokerMetrics } from './broker-metrics.js';
 import type { BrokerServices } from './handlers/broker-services.js';
 
 type BrokerState = 'New' | 'Starting' | 'Running' | 'ShuttingDown' | 'Shutdown';
+
+/** Pause before a transaction marker is sent again (no leader, a retriable error); Kafka retries at its backoff too. */
+const MARKER_RETRY_BACKOFF_MS = 100;
 
 export interface BrokerOptions {
   logger?: Logger;
@@ -62,6 +69,7 @@ export class Broker extends EventEmitter {
   private configChangeListener: ConfigChangeListener | undefined;
   private metrics: BrokerMetrics | undefined;
   private groupCoordinator: GroupCoordinator | undefined;
+  private transactionCoordinator: TransactionCoordinator | undefined;
   /** czxid of the current /brokers/ids registration: the broker epoch sent with ControlledShutdown. */
   private brokerEpoch = -1;
   private resolveReady!: (s: BrokerServices) => void;
@@ -226,7 +234,53 @@ export class Broker extends EventEmitter {
     groupMetadataManager.loadLedPartitions();
     groupCoordinator.startup();
 
-    // 8. Metrics for the operator, then start serving requests.
+    // 8. The transaction coordinator for the transactional ids whose __transaction_state partition is led here.
+    const replicaManager = this.replicaManager;
+    const transactionStateManager = new TransactionStateManager(
+      replicaManager,
+      {
+        transactionLogNumPartitions: c.transactionStateLogNumPartitions,
+        transactionMaxTimeoutMs: c.transactionMaxTimeoutMs,
+        transactionalIdExpirationMs: c.transactionalIdExpirationMs,
+        requestTimeoutMs: c.requestTimeoutMs,
+      },
+      () => metadataCache.partitionCount(TRANSACTION_STATE_TOPIC) ?? 0,
+      this.time,
+      logger,
+    );
+    const transactionCoordinator = new TransactionCoordinator(
+      transactionStateManager,
+      new TransactionMarkerChannelManager({
+        brokerId: c.brokerId,
+        metadataCache,
+        stateManager: transactionStateManager,
+        requestTimeoutMs: c.requestTimeoutMs,
+        retryBackoffMs: MARKER_RETRY_BACKOFF_MS,
+        time: this.time,
+        logger,
+      }),
+      new ProducerIdManager(c.brokerId, this.zk, logger),
+      {
+        abortTimedOutTransactionsIntervalMs: c.transactionAbortTimedOutTransactionCleanupIntervalMs,
+        removeExpiredTransactionalIdsIntervalMs: c.transactionRemoveExpiredTransactionCleanupIntervalMs,
+      },
+      this.time,
+      new SystemScheduler(),
+      logger,
+    );
+    this.transactionCoordinator = transactionCoordinator;
+    this.replicaManager.on('leadershipChange', (leaders, followers) =>
+      transactionCoordinator.onLeadershipChange(leaders, followers),
+    );
+    const txnPartitions = metadataCache.partitionCount(TRANSACTION_STATE_TOPIC) ?? 0;
+    transactionCoordinator.loadLedPartitions(
+      Array.from({ length: txnPartitions }, (_, i) => replicaManager.getPartition(TRANSACTION_STATE_TOPIC, i)).filter(
+        (p) => p !== undefined,
+      ),
+    );
+    transactionCoordinator.startup();
+
+    // 9. Metrics for the operator, then start serving requests.
     if (c.metricsPort >= 0) {
       this.metrics = new BrokerMetrics({
         brokerId: c.brokerId,
@@ -256,9 +310,10 @@ export class Broker extends EventEmitter {
         logger,
       }),
       groupCoordinator,
-      producerIdManager: new ProducerIdManager(c.brokerId, this.zk, logger),
+      transactionCoordinator,
       zk: this.zk,
       logger,
+      time: this.time,
     });
     this.state = 'Running';
     logger.info({ port: this.socketServer.port, host, metricsPort: this.metrics?.port ?? -1 }, 'started');
@@ -324,6 +379,10 @@ export class Broker extends EventEmitter {
     };
     await step('metrics endpoint', this.metrics && (() => this.metrics!.close()));
     await step('socket server', this.socketServer && (() => this.socketServer!.close()));
+    await step(
+      'transaction coordinator',
+      this.transactionCoordinator && (() => this.transactionCoordinator!.shutdown()),
+    );
     await step('group coordinator', this.groupCoordinator && (async () => this.groupCoordinator!.shutdown()));
     await step('config change listener', this.configChangeListener && (async () => this.configChangeListener!.close()));
     await step('controller', this.controller && (() => this.controller!.shutdown()));

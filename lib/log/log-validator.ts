@@ -10,8 +10,9 @@
  *     (Kafka requires one batch per partition of every request; mq requires it of idempotent batches, whose
  *     duplicate and sequence checks are per batch);
  *   - a transactional batch carries a producer id.
- * Coordinator batches (`checkCoordinatorBatches`): what the transaction coordinator has a leader write is one
- * transaction marker per partition — a control batch with a producer id and one record.
+ * Coordinator batches (`checkCoordinatorBatches`): a coordinator writes its own records (offsets, transactional
+ * offsets of a producer) and transaction markers; a control batch from it must be a marker — transactional, with a
+ * producer id and one record.
  * Record checks (`validateRecords`, asynchronous because they decompress, off the event loop): on a log with
  * cleanup.policy=compact every record must have a key, since compaction keeps the last record per key and a keyless
  * one could never be cleaned. Only compacted logs pay for it; it returns null for the others.
@@ -62,15 +63,15 @@ export function checkClientBatches(batches: readonly BatchInfo[], tp: TopicParti
   }
 }
 
-/** Throws INVALID_RECORD unless `batches` are what a coordinator writes: one transaction marker (see the header). */
+/** Throws INVALID_RECORD when a control batch among a coordinator's `batches` is not a marker (see the header). */
 export function checkCoordinatorBatches(batches: readonly BatchInfo[], tp: TopicPartition): void {
-  const b = batches[0]!;
-  if (batches.length !== 1 || !b.isControl || !b.isTransactional || b.producerId < 0 || b.recordCount !== 1) {
+  for (const b of batches) {
+    if (!b.isControl || (b.isTransactional && b.producerId >= 0 && b.recordCount === 1)) continue;
     throw new ApiError(
       'INVALID_RECORD',
-      `A coordinator append to ${tpKey(tp.topic, tp.partition)} must be one transaction marker (a transactional ` +
-        `control batch with a producer id and one record); found ${batches.length} batch(es), the first with ` +
-        `control ${b.isControl}, producer id ${b.producerId} and ${b.recordCount} record(s).`,
+      `A control batch a coordinator appends to ${tpKey(tp.topic, tp.partition)} must be a transaction marker (a ` +
+        `transactional control batch with a producer id and one record); found one with producer id ` +
+        `${b.producerId}, transactional ${b.isTransactional} and ${b.recordCount} record(s).`,
     );
   }
 }

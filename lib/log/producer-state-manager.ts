@@ -231,6 +231,21 @@ export class ProducerStateManager {
   }
 
   /**
+   * Checks a coordinator's data batch of producer `b.producerId` (transactional offsets): only its epoch, which must
+   * not be older than the producer's (INVALID_PRODUCER_EPOCH); coordinators write no sequences.
+   */
+  checkProducerEpoch(b: BatchInfo): void {
+    const entry = this.producers.get(b.producerId);
+    if (entry !== undefined && b.producerEpoch < entry.producerEpoch) {
+      throw new ApiError(
+        'INVALID_PRODUCER_EPOCH',
+        `Producer ${b.producerId} wrote with epoch ${b.producerEpoch} to ${this.describe()}, older than its current ` +
+          `epoch ${entry.producerEpoch}: a newer epoch of this producer has written since. Nothing was appended.`,
+      );
+    }
+  }
+
+  /**
    * Checks a transaction marker `marker` the coordinator has the leader write for batch `b`'s producer (see the class
    * comment). Throws ApiError INVALID_PRODUCER_EPOCH or TRANSACTION_COORDINATOR_FENCED.
    */

@@ -16,8 +16,9 @@
  * Producer state survives restarts: a `.snapshot` is taken at every roll and on close; loading restores the newest
  * valid snapshot and replays the batch headers after it (the whole log when there is none); truncation reloads the
  * same way; a rising log start deletes the snapshots below it.
- * Transactions: a leader append from the coordinator (`origin: 'Coordinator'`) writes transaction markers, each
- * checked against its producer's state first. A marker that aborts a transaction adds an entry to the active
+ * Transactions: a leader append from a coordinator (`origin: 'Coordinator'`) writes transaction markers, or the
+ * group coordinator's transactional offset records, checked against their producer's state first (epoch, and for a
+ * marker the coordinator epoch), but not for sequences. A marker that aborts a transaction adds an entry to the active
  * segment's `.txnindex`. The last stable offset (`lastStableOffset`) is min(first unstable offset, HW): what
  * read_committed consumers may read; `collectAbortedTransactions` lists the aborted transactions of a range from the
  * segments' indexes. Loading rebuilds the `.txnindex` of every segment the loader names (recovered, or found without

@@ -7,7 +7,8 @@ import type { Logger } from '../../common/logger.js';
 import type { ApiVersions } from '../../protocol/api-versions.js';
 import type { KafkaController } from '../../controller/controller.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
-import type { ProducerIdManager } from '../../coordinator/transaction/producer-id-manager.js';
+import type { TransactionCoordinator } from '../../coordinator/transaction/transaction-coordinator.js';
+import type { Time } from '../../common/time.js';
 import type { TopicAdmin } from '../../controller/topic-admin.js';
 import type { MetadataCache } from '../../replication/metadata-cache.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
@@ -25,9 +26,10 @@ export interface BrokerServices {
   readonly controller: KafkaController;
   readonly topicAdmin: TopicAdmin;
   readonly groupCoordinator: GroupCoordinator;
-  readonly producerIdManager: ProducerIdManager;
+  readonly transactionCoordinator: TransactionCoordinator;
   readonly zk: KafkaZkClient;
   readonly logger: Logger;
+  readonly time: Time;
 }
 
 /** Groups per-partition results by topic, keeping first-seen order: the shape of most Kafka responses. */

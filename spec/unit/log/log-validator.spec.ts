@@ -53,7 +53,7 @@ describe('LogValidator', () => {
       expectInvalid(() => check(anonymous.buildSync()), /transactional but has no producer id/);
     });
 
-    it('takes exactly one transaction marker from a coordinator', () => {
+    it("takes a coordinator's records and markers, but no other control batch", () => {
       const marker = buildControlBatch({
         type: ControlRecordType.Commit,
         producerId: 4n,
@@ -61,8 +61,10 @@ describe('LogValidator', () => {
         coordinatorEpoch: 0,
         timestampMs: 0,
       });
-      checkCoordinatorBatches([validateBatch(marker)], TP);
-      expect(() => checkCoordinatorBatches([validateBatch(testBatch())], TP))
+      checkCoordinatorBatches([validateBatch(marker), validateBatch(testBatch())], TP);
+      const bare = new RecordBatchBuilder({ isControl: true });
+      bare.append(0, 'k', 'v');
+      expect(() => checkCoordinatorBatches([validateBatch(bare.buildSync())], TP))
         .to.throw(ApiError)
         .with.property('errorName', 'INVALID_RECORD');
     });
