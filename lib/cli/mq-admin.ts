@@ -13,6 +13,8 @@
  *   mq-admin reassign-partitions --zookeeper Z --reassignment-json-file F --execute | --verify
  *                                                                          (ZooKeeper-era kafka-reassign-partitions)
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
+ *   mq-admin verifiable-consumer --bootstrap-server H:P --topic T --group-id G [--enable-autocommit]
+ *                                                                       (kafka-verifiable-consumer, JSON events)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
  * bin/mq-admin exits.
@@ -31,6 +33,7 @@ import { offsetsCommand } from './admin/offsets-command.js';
 import { preferredElectionCommand } from './admin/preferred-election-command.js';
 import { reassignCommand } from './admin/reassign-command.js';
 import { topicsCommand } from './admin/topics-command.js';
+import { verifiableConsumerCommand } from './admin/verifiable-consumer-command.js';
 
 export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
@@ -54,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     dumpLogCommand(status),
     reassignCommand(),
     preferredElectionCommand(),
+    verifiableConsumerCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

@@ -21,6 +21,7 @@ export {
 export { DefaultPartitioner, murmur2, partitionForKey, toPositive, type Partitioner } from './producer/partitioner.js';
 export {
   Consumer,
+  type AutoCommitListener,
   type ConsumerRecord,
   type EachBatchPayload,
   type EachMessagePayload,

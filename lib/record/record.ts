@@ -56,6 +56,11 @@ export class RecordIterator implements IterableIterator<Record> {
     return this;
   }
 
+  /** How many records are left to decode. */
+  get remaining(): number {
+    return this.ctx.recordCount - this.index;
+  }
+
   next(): IteratorResult<Record> {
     const r = this.reader;
     if (this.index === this.ctx.recordCount) {

@@ -35,7 +35,11 @@ export interface ConsumerOptions extends CommonClientOptions {
   'max.poll.interval.ms'?: number;
   /** Assignors in preference order: 'range', 'roundrobin' (or Kafka's class names). @default ['range'] */
   'partition.assignment.strategy'?: readonly string[] | string;
-  /** Commit the positions of a subscribed consumer every `auto.commit.interval.ms`, on rebalance and on close. @default true */
+  /**
+   * Commit, for a subscribed consumer, what the application finished (per partition the offset after the last record
+   * whose handler resolved) every `auto.commit.interval.ms`, before partitions are revoked and on close: at-least-once.
+   * @default true
+   */
   'enable.auto.commit'?: boolean;
   /** Unit: ms. @default 5000 */
   'auto.commit.interval.ms'?: number;
@@ -52,6 +56,13 @@ export interface ConsumerOptions extends CommonClientOptions {
   'fetch.max.bytes'?: number;
   /** Soft cap per partition in one fetch response. Unit: bytes. @default 1048576 */
   'max.partition.fetch.bytes'?: number;
+  /**
+   * The most records one poll hands out: an `eachBatch` call gets at most this many (a record batch holding more is
+   * handed out in parts), `eachMessage` handles at most this many between two polls, and the iterator polls again after
+   * this many. It bounds the work between two polls (which must come within `max.poll.interval.ms`) and between two
+   * automatic commits; it does not change how much is fetched. @default 500
+   */
+  'max.poll.records'?: number;
   /** Verify each batch's CRC-32C before handing out its records. @default true */
   'check.crcs'?: boolean;
   /** Bound for calls that wait on the cluster (`position`, `offsetsForTimes`, seeking to an end). Unit: ms. @default 60000 */
@@ -68,6 +79,7 @@ export const DEFAULT_CONSUMER_OPTIONS = {
   'fetch.max.wait.ms': 500,
   'fetch.max.bytes': 52428800,
   'max.partition.fetch.bytes': 1048576,
+  'max.poll.records': 500,
   'check.crcs': true,
   'default.api.timeout.ms': 60000,
   'allow.auto.create.topics': true,
@@ -125,6 +137,7 @@ const CONSUMER_OPTION_RULES = {
   'fetch.max.wait.ms': intRule(0),
   'fetch.max.bytes': intRule(0),
   'max.partition.fetch.bytes': intRule(0),
+  'max.poll.records': intRule(1),
   'check.crcs': booleanRule,
   'default.api.timeout.ms': intRule(0),
   'allow.auto.create.topics': booleanRule,

@@ -5,6 +5,8 @@
  * - `run({ eachMessage })` or `run({ eachBatch })`: a handler per record, or per record batch (a `ConsumerBatch`
  *   whose records are decoded only as the handler iterates them: the fastest path). `run()` resolves after
  *   `stop()` or `close()`, and rejects with the first error the consumer cannot handle itself.
+ * Each poll (one step of the reader: a batch for eachBatch, the records of one for eachMessage and the iterator) hands
+ * out at most `max.poll.records` records; a record batch holding more is handed out in parts.
  * Reading drives fetching: the `Fetcher` keeps one response per partition ahead of the reader and no more, so a
  * slow handler slows fetching instead of filling memory.
  *
@@ -14,12 +16,16 @@
  * Concurrency: one reader at a time (an iterator or `run()`); `seek`/`pause`/`resume`/`assign` may be called at any
  * time, also from inside a handler: records already fetched for an affected partition are dropped.
  * With a `group.id`, newly assigned partitions start at the group's committed offset (OffsetFetch at the group
- * coordinator), falling back to `auto.offset.reset` where the group has none, and `commit()` stores positions for
+ * coordinator), falling back to `auto.offset.reset` where the group has none, and `commit()` stores offsets for
  * the group (OffsetCommit with generation -1, as Kafka's consumer does for assign()); `committed()` reads them.
+ * What is committed without explicit offsets (auto commit, the commit before a revoke, close(), commit()) is, per
+ * partition, the offset after the last record the application finished: whose eachMessage resolved, whose eachBatch
+ * resolved, or with the iterator every record before the one the caller holds (Kafka's poll() contract). So a crash
+ * never skips a record being handled (at-least-once); committing explicitly before handling gives at-most-once.
  * `subscribe(topics | pattern)` makes the consumer a member of its group instead (ConsumerCoordinator): the group
- * assigns partitions, heartbeats keep the membership, positions are auto-committed, rebalances are eager or
- * cooperative (cooperative-sticky), and a reader that stops asking for records for longer than max.poll.interval.ms
- * loses its partitions to the other members.
+ * assigns partitions, heartbeats keep the membership, processed offsets are auto-committed, rebalances are eager or
+ * cooperative (cooperative-sticky) and wait for the reader to finish the record or batch it holds, and a reader that
+ * stops asking for records for longer than max.poll.interval.ms loses its partitions to the other members.
  * Lifecycle: New → `connect()` → Connected → `close()` → Closed.
  */
 import { ErrorCode } from '../../common/error-codes.js';
@@ -73,8 +79,9 @@ export interface RebalanceListener {
   /** After a rebalance, the partitions now assigned (their positions come from the group's committed offsets). */
   onPartitionsAssigned?(partitions: TopicPartitionRef[]): void | Promise<void>;
   /**
-   * The partitions about to be given up in a rebalance (auto commit has stored their positions already): all of them
-   * under the eager protocol, only those moving to other members under the cooperative one.
+   * The partitions about to be given up in a rebalance, called once the reader finished the record or batch it held
+   * and auto commit stored what was processed: all of them under the eager protocol, only those moving to other
+   * members under the cooperative one. They stay assigned (paused) until this returns, so it may commit them itself.
    */
   onPartitionsRevoked?(partitions: TopicPartitionRef[]): void | Promise<void>;
   /**
@@ -88,9 +95,15 @@ export interface RebalanceListener {
 export interface RunOptions {
   /** Called per record, in offset order per partition; awaited before the next. */
   eachMessage?: (payload: EachMessagePayload) => void | Promise<void>;
-  /** Called per record batch; records the handler does not iterate count as consumed when it returns. */
+  /**
+   * Called per record batch, or per part of one (at most `max.poll.records` records); records the handler does not
+   * iterate count as consumed when it returns.
+   */
   eachBatch?: (payload: EachBatchPayload) => void | Promise<void>;
 }
+
+/** Hears the outcome of each automatic commit: the offsets committed, and null or why the commit failed. */
+export type AutoCommitListener = (offsets: readonly OffsetToCommit[], error: Error | null) => void;
 
 /** A timestamp lookup result: the first offset whose record timestamp is >= the one asked (-1: none). */
 export interface OffsetAndTimestamp {
@@ -119,10 +132,17 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   /** Group membership after subscribe(); null with manual assignment. */
   private coordinator: ConsumerCoordinator | null = null;
   private autoCommitTimer: NodeJS.Timeout | undefined;
+  private autoCommitListener: AutoCommitListener | null = null;
   private state: ConsumerState = 'New';
   private current: CompletedFetch | null = null;
+  /** The ConsumerBatch handed out last: the next poll continues its record batch when max.poll.records cut it short. */
+  private lastPart: ConsumerBatch | null = null;
   private reading = false;
   private stopping = false;
+  /** The reader holds a record or batch it was handed: a handler works on it, or the iterator's caller has it. */
+  private holding = false;
+  /** Woken when the reader finishes what it holds (a revoke waits so that its commit covers that work). */
+  private readerWaiters: Array<() => void> = [];
 
   constructor(options: ConsumerOptions) {
     const o = resolveConsumerOptions(options);
@@ -185,8 +205,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * every `metadata.max.age.ms`). The group's leader spreads the partitions over its members with
    * `partition.assignment.strategy`, and every rebalance (a member joining, leaving or expiring, partitions added)
    * hands out a new assignment. Assigned partitions start at the group's committed offsets, else at
-   * `auto.offset.reset`; with `enable.auto.commit` positions are committed every `auto.commit.interval.ms`, before
-   * partitions are revoked and on close. Call after connect(), once; not together with assign().
+   * `auto.offset.reset`. With `enable.auto.commit`, what the application finished (see `commit()`) is committed every
+   * `auto.commit.interval.ms`, before partitions are revoked and on close: at-least-once delivery, a record being
+   * handled when the process dies is delivered again. Call after connect(), once; not together with assign().
    */
   subscribe(topics: readonly string[] | RegExp, listener: RebalanceListener = {}): void {
     this.requireGroup('subscribe');
@@ -226,7 +247,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         void this.tell(listener, 'onPartitionsAssigned', added);
       },
       onRevoke: async (partitions) => {
-        if (o['enable.auto.commit']) await this.commitPositions('before partitions are revoked');
+        // Kafka revokes inside poll(), between two polls' work. Here handlers run meanwhile: hand out nothing more of
+        // these partitions, let the reader finish what it holds, then commit what was processed.
+        this.holdBack(partitions);
+        await this.readerFinished();
+        if (o['enable.auto.commit']) await this.autoCommit('before partitions are revoked');
         await this.tell(listener, 'onPartitionsRevoked', partitions);
         this.applyAssignment(withoutPartitions(this.assignment(), partitions));
       },
@@ -247,7 +272,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.coordinator = coordinator;
     coordinator.start();
     if (o['enable.auto.commit']) {
-      this.autoCommitTimer = setInterval(() => void this.commitPositions('auto commit'), o['auto.commit.interval.ms']);
+      this.autoCommitTimer = setInterval(() => void this.autoCommit('on its timer'), o['auto.commit.interval.ms']);
     }
   }
 
@@ -278,18 +303,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   /**
-   * Stores the group's committed offsets (needs `group.id`): the given ones, or the current position of every
-   * assigned partition that has one (the next record it will yield). Resolves once the coordinator has them
-   * replicated; rejects with the coordinator's error, or TimeoutError after `default.api.timeout.ms`.
+   * Stores the group's committed offsets (needs `group.id`): the given ones, or for every assigned partition the
+   * offset after the last record the application finished with (its eachMessage or eachBatch resolved; with the
+   * iterator, every record before the one the caller holds), as auto commit does. Inside a handler, the record or
+   * batch being handled is not finished yet: pass `offset + 1` explicitly to include it, or to commit before
+   * processing (at-most-once). Resolves once the coordinator has the offsets replicated; rejects with the
+   * coordinator's error, or TimeoutError after `default.api.timeout.ms`.
    */
   async commit(offsets?: readonly OffsetToCommit[]): Promise<void> {
     const group = this.requireGroup('commit offsets');
-    const toCommit =
-      offsets ??
-      this.subscriptions
-        .all()
-        .filter((s) => s.position !== null)
-        .map(({ topic, partition, position }) => ({ topic, partition, offset: position! }));
+    const toCommit = offsets ?? this.processedOffsets();
     for (const o of toCommit) {
       if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
         throw new InvalidArgumentError(`commit() needs offsets >= 0; found ${o.offset} for ${o.topic}-${o.partition}.`);
@@ -311,6 +334,15 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         else this.logger.warn({ err: error }, 'commitAsync failed');
       },
     );
+  }
+
+  /**
+   * Tells `listener` of every commit the consumer makes by itself with `enable.auto.commit` (every
+   * `auto.commit.interval.ms`, before partitions are revoked, on close): the offsets, and null or the error. Kafka's
+   * consumer only logs these outcomes; `mq-admin verifiable-consumer` prints them. Replaces an earlier listener.
+   */
+  onAutoCommit(listener: AutoCommitListener | null): void {
+    this.autoCommitListener = listener;
   }
 
   /** The group's committed offsets of `partitions` (needs `group.id`): null where the group has none. */
@@ -418,18 +450,29 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   [Symbol.asyncIterator](): AsyncIterator<ConsumerRecord> {
     this.beginReading();
     let batch: ConsumerBatch | null = null;
+    /** The offset of the record the caller holds (-1: none): asking for the next one means it is done with it. */
+    let held = -1;
     const finish = (): IteratorReturnResult<undefined> => {
+      held = -1;
+      this.readerDone();
       this.reading = false;
       this.stopping = false;
       return { done: true, value: undefined };
     };
     return {
       next: async (): Promise<IteratorResult<ConsumerRecord>> => {
+        if (held >= 0) {
+          batch!.markProcessed(held);
+          held = -1;
+          this.readerDone();
+        }
         for (;;) {
-          if (batch !== null) {
+          if (batch !== null && !this.stopping) {
             const step = batch.next();
             if (step.done !== true) {
               const r = step.value;
+              held = r.offset;
+              this.holding = true;
               return {
                 done: false,
                 value: {
@@ -469,17 +512,24 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         const batch = await this.nextBatch();
         if (batch === null) return;
         if (eachBatch !== undefined) {
+          this.holding = true;
           const pending = eachBatch({ batch });
           if (pending !== undefined) await pending;
-          batch.markConsumed();
+          batch.finish();
+          this.readerDone();
         } else {
           for (const message of batch) {
+            this.holding = true;
             const pending = eachMessage!({ topic: batch.topic, partition: batch.partition, message });
             if (pending !== undefined) await pending;
+            batch.markProcessed(message.offset);
+            this.readerDone();
+            if (this.stopping) break;
           }
         }
       }
     } finally {
+      this.readerDone();
       this.reading = false;
       this.stopping = false;
     }
@@ -493,14 +543,18 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   /**
-   * Stops reading and fetching and closes the connections; a subscribed consumer first commits its positions (with
-   * auto commit) and leaves its group, so that the others take over its partitions at once. Safe to call twice.
+   * Stops reading and fetching and closes the connections; a subscribed consumer first commits (with auto commit) what
+   * the application finished and leaves its group, so that the others take over its partitions at once. It does not
+   * wait for a handler (a handler may be what calls it): what the reader holds then is delivered again later. To
+   * commit that too, `stop()` and await `run()` first. Safe to call twice.
    */
   async close(): Promise<void> {
     if (this.state === 'Closed') return;
+    this.stop();
+    this.readerDone();
     if (this.coordinator !== null && this.state === 'Connected') {
       clearInterval(this.autoCommitTimer);
-      if (this.options['enable.auto.commit']) await this.commitPositions('on close');
+      if (this.options['enable.auto.commit']) await this.autoCommit('on close');
       await this.coordinator.close();
     }
     this.state = 'Closed';
@@ -522,13 +576,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       if (rejoining !== undefined) await rejoining;
       const error = this.fetcher.takeError();
       if (error !== undefined) throw error;
+      const rest = this.lastPart?.continuation() ?? null;
+      this.lastPart = rest;
+      if (rest !== null) return rest;
       const current = this.current;
       if (current !== null && !current.isStale) {
         const view = current.nextBatch();
         if (view !== null) {
           const records = view.compression === CompressionType.Zstd ? await view.recordsAsync() : view.records();
           if (current.isStale) continue;
-          return new ConsumerBatch(
+          const batch = new ConsumerBatch(
             current.state,
             current.epoch,
             records,
@@ -536,7 +593,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
             view.lastOffset,
             current.highWatermark,
             timestampTypeName(view.timestampType),
+            this.options['max.poll.records'],
           );
+          this.lastPart = batch;
+          return batch;
         }
       }
       this.current = this.fetcher.pollCompletedFetch();
@@ -578,17 +638,69 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       .finally(() => this.fetcher.sendFetches());
   }
 
-  /** Commits the current positions (auto commit); failures are logged, the next commit retries. */
-  private async commitPositions(why: string): Promise<void> {
-    const positions = this.subscriptions.all().filter((s) => s.position !== null);
-    if (positions.length === 0 || this.groupOffsets === null) return;
-    try {
-      await this.groupOffsets.commit(
-        positions.map(({ topic, partition, position }) => ({ topic, partition, offset: position! })),
-      );
-    } catch (err) {
-      this.logger.warn({ err, why }, 'committing positions failed');
+  /** Per assigned partition with a position, the offset after the last record the application finished with. */
+  private processedOffsets(): OffsetToCommit[] {
+    const offsets: OffsetToCommit[] = [];
+    for (const { topic, partition, processed } of this.subscriptions.all()) {
+      if (processed !== null) offsets.push({ topic, partition, offset: processed });
     }
+    return offsets;
+  }
+
+  /**
+   * Commits what the application finished (enable.auto.commit); a failure is logged and the next commit retries. The
+   * auto commit listener hears of the outcome either way.
+   */
+  private async autoCommit(when: string): Promise<void> {
+    const offsets = this.processedOffsets();
+    if (offsets.length === 0 || this.groupOffsets === null) return;
+    let error: Error | null = null;
+    try {
+      await this.groupOffsets.commit(offsets);
+    } catch (err) {
+      error = toError(err);
+      this.logger.warn({ err, when }, 'auto commit failed');
+    }
+    try {
+      this.autoCommitListener?.(offsets, error);
+    } catch (err) {
+      this.logger.error({ err }, 'the auto commit listener threw');
+    }
+  }
+
+  /** Stops handing out records of partitions about to be revoked (they stay assigned, paused, until then). */
+  private holdBack(partitions: readonly TopicPartitionRef[]): void {
+    for (const { topic, partition } of partitions) {
+      const state = this.subscriptions.get(topic, partition);
+      if (state === undefined) continue;
+      state.paused = true;
+      state.invalidate();
+    }
+  }
+
+  /**
+   * Resolves once the reader finished the record or batch it holds (at once when it holds none), or after
+   * max.poll.interval.ms, by when the group has given up on a reader that slow anyway.
+   */
+  private readerFinished(): Promise<void> {
+    if (!this.holding) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.options['max.poll.interval.ms']);
+      this.readerWaiters.push(done);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  /** The reader finished what it held (or gave up on it); wakes whoever waits for that. */
+  private readerDone(): void {
+    this.holding = false;
+    if (this.readerWaiters.length === 0) return;
+    const waiters = this.readerWaiters;
+    this.readerWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Calls a rebalance listener method (as a method: listeners may be class instances); what it throws is logged. */

@@ -5,12 +5,16 @@
  * Layout: `TopicPartitionState` per assigned partition, in assignment order, indexed by topic and partition.
  * - `position`: the offset of the next record to hand to the user (null until known: after `assign()` without a
  *   starting offset, or while a reset is pending).
+ * - `processed`: the offset after the last record the application finished with (its eachMessage or eachBatch
+ *   resolved, or the iterator was asked for the next record): what auto commit, the commit before a revoke, close()
+ *   and commit() without arguments store. Behind `position` while a handler works on records handed out; a seek or
+ *   reset moves both, being the application's own statement of where to go on.
  * - `fetchOffset`: the next offset to fetch; ahead of `position` while fetched records wait in the buffer (the
  *   fetcher prefetches one response per partition while the user works through the previous one).
  * - `epoch`: bumped by every seek, pause, reset and reassignment; fetched data and in-flight fetches carry the
  *   epoch they were made under and are dropped when it no longer matches, so a seek never sees stale records.
- * Invariants: `fetchOffset` is null exactly when `position` is null; `buffered` holds only data of the current
- * epoch.
+ * Invariants: `fetchOffset` and `processed` are null exactly when `position` is null; `processed <= position`;
+ * `buffered` holds only data of the current epoch.
  * Concurrency: all on the event loop; the fetcher and the reader both mutate it, never across an await.
  */
 import type { OffsetResetStrategy } from './consumer-options.js';
@@ -37,6 +41,7 @@ export interface BufferedFetch {
 
 export class TopicPartitionState {
   position: number | null = null;
+  processed: number | null = null;
   fetchOffset: number | null = null;
   paused = false;
   epoch = 0;
@@ -62,6 +67,7 @@ export class TopicPartitionState {
   /** Moves to `offset` and invalidates everything fetched or being fetched. */
   seek(offset: number): void {
     this.position = offset;
+    this.processed = offset;
     this.fetchOffset = offset;
     this.pendingReset = null;
     this.retryAtMs = 0;
@@ -72,10 +78,21 @@ export class TopicPartitionState {
   requestReset(strategy: OffsetResetStrategy): void {
     this.awaitingCommitted = false;
     this.position = null;
+    this.processed = null;
     this.fetchOffset = null;
     this.pendingReset = strategy;
     this.retryAtMs = 0;
     this.invalidate();
+  }
+
+  /**
+   * The application finished with the records before `nextOffset`. Ignored when a seek or reset since they were handed
+   * out moved the position before them or `processed` past them: the application said where to go on.
+   */
+  markProcessed(nextOffset: number): void {
+    if (this.position !== null && nextOffset <= this.position && nextOffset > this.processed!) {
+      this.processed = nextOffset;
+    }
   }
 
   /** Drops fetched data and makes in-flight fetches stale. */

@@ -189,6 +189,113 @@ describe('Consumer', () => {
     });
   });
 
+  describe('max.poll.records', () => {
+    const letters = (n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(97 + i));
+
+    it('hands a record batch larger than max.poll.records to eachBatch in parts, in order', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      appendValues(cluster, 't', 0, letters(7));
+      appendValues(cluster, 't', 0, ['h']);
+      const consumer = await connectedConsumer(cluster, { 'auto.offset.reset': 'earliest', 'max.poll.records': 3 });
+      consumer.assign([{ topic: 't', partition: 0 }]);
+      const seen: string[][] = [];
+      await consumer.run({
+        eachBatch: ({ batch }) => {
+          seen.push([...batch].map((r) => r.value!.toString()));
+          if (seen.length === 4) consumer.stop();
+        },
+      });
+      expect(seen).to.deep.equal([['a', 'b', 'c'], ['d', 'e', 'f'], ['g'], ['h']]);
+    });
+
+    it('counts only the part handed out as consumed when eachBatch does not iterate it', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      appendValues(cluster, 't', 0, letters(7));
+      const consumer = await connectedConsumer(cluster, { 'auto.offset.reset': 'earliest', 'max.poll.records': 3 });
+      consumer.assign([{ topic: 't', partition: 0 }]);
+      const positions: number[] = [];
+      const seen: string[][] = [];
+      await consumer.run({
+        eachBatch: async ({ batch }) => {
+          if (seen.length > 0) seen.push([...batch].map((r) => r.value!.toString()));
+          else seen.push([]);
+          positions.push(await consumer.position({ topic: 't', partition: 0 }));
+          if (seen.length === 3) consumer.stop();
+        },
+      });
+      // The first part (a, b, c) was skipped whole; the position moved past it, not past the record batch.
+      expect(seen).to.deep.equal([[], ['d', 'e', 'f'], ['g']]);
+      expect(positions).to.deep.equal([0, 6, 7]);
+    });
+
+    it('counts parts from the position in a record batch fetched from its middle, and drops the rest after a seek', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      appendValues(cluster, 't', 0, letters(7));
+      appendValues(
+        cluster,
+        't',
+        0,
+        letters(7).map((v) => v.toUpperCase()),
+      );
+      const consumer = await connectedConsumer(cluster, { 'max.poll.records': 3 });
+      consumer.assign([{ topic: 't', partition: 0 }]);
+      consumer.seek({ topic: 't', partition: 0, offset: 2 });
+      const seen: string[][] = [];
+      await consumer.run({
+        eachBatch: ({ batch }) => {
+          seen.push([...batch].map((r) => r.value!.toString()));
+          if (seen.length === 1) consumer.seek({ topic: 't', partition: 0, offset: 12 });
+          if (seen.length === 2) consumer.stop();
+        },
+      });
+      expect(seen).to.deep.equal([
+        ['c', 'd', 'e'],
+        ['F', 'G'],
+      ]);
+    });
+
+    it('lets the iterator and eachMessage read every record across parts, zstd batches included', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      const zstd = new RecordBatchBuilder({ compression: CompressionType.Zstd });
+      letters(5).forEach((v, i) => zstd.append(i, null, v));
+      cluster.appendBatch('t', 0, await zstd.build());
+      appendValues(cluster, 't', 0, ['A', 'B', 'C', 'D']);
+      const iterated = await connectedConsumer(cluster, { 'auto.offset.reset': 'earliest', 'max.poll.records': 2 });
+      iterated.assign([{ topic: 't', partition: 0 }]);
+      expect((await take(iterated, 9)).map((r) => `${r.offset}${r.value!.toString()}`)).to.deep.equal([
+        '0a',
+        '1b',
+        '2c',
+        '3d',
+        '4e',
+        '5A',
+        '6B',
+        '7C',
+        '8D',
+      ]);
+      const handled = await connectedConsumer(cluster, { 'auto.offset.reset': 'earliest', 'max.poll.records': 2 });
+      handled.assign([{ topic: 't', partition: 0 }]);
+      const offsets: number[] = [];
+      await handled.run({
+        eachMessage: ({ message }) => {
+          offsets.push(message.offset);
+          if (message.offset === 8) handled.stop();
+        },
+      });
+      expect(offsets).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    });
+
+    it('refuses a max.poll.records below 1', () => {
+      expect(() => new Consumer({ 'bootstrap.servers': 'localhost:9092', 'max.poll.records': 0 })).to.throw(
+        /Invalid value 0 for option 'max.poll.records': expected an integer >= 1/,
+      );
+    });
+  });
+
   describe('fetching', () => {
     it('fetches again only after the reader started on the previous response (one prefetch per partition)', async () => {
       const cluster = await MockCluster.start();
