@@ -52,6 +52,8 @@ export interface LocalClusterOptions {
   chroot?: string;
   /** Extra broker properties, applied to every broker. */
   brokerProps?: Record<string, string | number | boolean>;
+  /** Properties of one broker, applied over `brokerProps` (e.g. its own listeners). */
+  brokerPropsFor?: (id: number) => Record<string, string | number | boolean>;
   /** Use an already running ZooKeeper at this `host:port` instead of starting one. */
   externalZooKeeper?: string;
   /** Keep processes running after this process exits (mq-cluster up --detach). */
@@ -151,6 +153,7 @@ export class LocalCluster {
       'transaction.state.log.replication.factor': Math.min(3, this.opts.brokers),
       'transaction.state.log.min.isr': Math.min(2, this.opts.brokers),
       ...this.opts.brokerProps,
+      ...this.opts.brokerPropsFor?.(id),
     };
     const configFile = join(dir, 'server.properties');
     writeFileSync(

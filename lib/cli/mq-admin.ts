@@ -10,6 +10,7 @@
  *   mq-admin api-versions --bootstrap-server H:P                                           (kafka-broker-api-versions)
  *   mq-admin log-dirs  --bootstrap-server H:P --describe [--broker-list 1,2] [--topic-list t]    (kafka-log-dirs)
  *   mq-admin dump-log  --files 00000000000000000000.log [--print-data-log]       (kafka-dump-log, offline)
+ *   mq-admin verifiable-producer --bootstrap-server H:P --topic T [--max-messages N]   (kafka-verifiable-producer)
  *   mq-admin reassign-partitions --zookeeper Z --reassignment-json-file F --execute | --verify
  *                                                                          (ZooKeeper-era kafka-reassign-partitions)
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
@@ -34,6 +35,7 @@ import { preferredElectionCommand } from './admin/preferred-election-command.js'
 import { reassignCommand } from './admin/reassign-command.js';
 import { topicsCommand } from './admin/topics-command.js';
 import { verifiableConsumerCommand } from './admin/verifiable-consumer-command.js';
+import { verifiableProducerCommand } from './admin/verifiable-producer-command.js';
 
 export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
@@ -58,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     reassignCommand(),
     preferredElectionCommand(),
     verifiableConsumerCommand(),
+    verifiableProducerCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

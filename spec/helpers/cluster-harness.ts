@@ -14,6 +14,8 @@ export interface TestClusterOptions {
   brokers: number;
   /** Extra broker properties for every broker. Specs default to short ZooKeeper sessions (6 s). */
   brokerProps?: Record<string, string | number | boolean>;
+  /** Properties of one broker, over `brokerProps` (e.g. its own listeners and advertised.listeners). */
+  brokerPropsFor?: (id: number) => Record<string, string | number | boolean>;
 }
 
 export class TestCluster {
@@ -38,6 +40,7 @@ export class TestCluster {
         'offsets.topic.replication.factor': Math.min(3, opts.brokers),
         ...opts.brokerProps,
       },
+      brokerPropsFor: opts.brokerPropsFor,
     });
     try {
       await local.start();

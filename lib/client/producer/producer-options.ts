@@ -1,7 +1,7 @@
 /**
  * The producer's options, under Kafka's config names with Kafka's defaults — those of 3.x for delivery (`acks=all`,
- * `enable.idempotence=true`, KIP-679), 2.8's for the rest — and their resolution (see client-options.ts for the
- * shared rules).
+ * `enable.idempotence=true`, KIP-679), 2.8's for the rest (docs/DESIGN-NOTES.md, Defaults) — and their resolution
+ * (see client-options.ts for the shared rules).
  *
  * Cross-option rules:
  * - `delivery.timeout.ms` must be at least `linger.ms + request.timeout.ms` (Kafka's `configureDeliveryTimeout`,

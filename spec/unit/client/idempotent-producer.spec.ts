@@ -3,21 +3,9 @@ import { ErrorCode } from '../../../lib/common/error-codes.js';
 import { ApiError } from '../../../lib/common/errors.js';
 import { ApiKey } from '../../../lib/protocol/api-keys.js';
 import type { ProduceRequest } from '../../../lib/protocol/messages/produce.js';
-import { Producer } from '../../../lib/client/producer/producer.js';
-import type { ProducerOptions } from '../../../lib/client/producer/producer-options.js';
 import { validateBatch } from '../../../lib/record/record-batch.js';
-import { defer } from '../../helpers/cleanup.js';
 import { expectRejection } from '../../helpers/expect-rejection.js';
-import { MockCluster } from './mock-cluster.js';
-
-async function connectedProducer(cluster: MockCluster, options: ProducerOptions = {}): Promise<Producer> {
-  const producer = defer(
-    new Producer({ 'bootstrap.servers': cluster.bootstrap, 'retry.backoff.ms': 5, ...options }),
-    (p) => p.close({ timeoutMs: 1000 }),
-  );
-  await producer.connect();
-  return producer;
-}
+import { MockCluster, connectedProducer } from './mock-cluster.js';
 
 interface SentBatch {
   partition: number;

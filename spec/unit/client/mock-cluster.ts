@@ -34,6 +34,8 @@ import {
   validateBatch,
 } from '../../../lib/record/record-batch.js';
 import { SocketServer } from '../../../lib/network/socket-server.js';
+import { Producer } from '../../../lib/client/producer/producer.js';
+import type { ProducerOptions } from '../../../lib/client/producer/producer-options.js';
 import type { RequestContext } from '../../../lib/network/request-context.js';
 import { defer } from '../../helpers/cleanup.js';
 
@@ -514,4 +516,14 @@ function newPartition(topic: string, partition: number, leader: number): MockPar
       logger: silentLogger,
     }),
   };
+}
+
+/** A Producer connected to `cluster` (retry.backoff.ms 5 unless given), closed after the test. */
+export async function connectedProducer(cluster: MockCluster, options: ProducerOptions = {}): Promise<Producer> {
+  const producer = defer(
+    new Producer({ 'bootstrap.servers': cluster.bootstrap, 'retry.backoff.ms': 5, ...options }),
+    (p) => p.close({ timeoutMs: 1000 }),
+  );
+  await producer.connect();
+  return producer;
 }

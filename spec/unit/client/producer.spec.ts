@@ -6,21 +6,10 @@ import { ApiKey } from '../../../lib/protocol/api-keys.js';
 import type { ProduceRequest } from '../../../lib/protocol/messages/produce.js';
 import { partitionForKey } from '../../../lib/client/producer/partitioner.js';
 import { Producer } from '../../../lib/client/producer/producer.js';
-import type { ProducerOptions } from '../../../lib/client/producer/producer-options.js';
 import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
 import { CompressionType } from '../../../lib/record/record-batch.js';
-import { defer } from '../../helpers/cleanup.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { MockCluster } from './mock-cluster.js';
-
-async function connectedProducer(cluster: MockCluster, options: ProducerOptions = {}): Promise<Producer> {
-  const producer = defer(
-    new Producer({ 'bootstrap.servers': cluster.bootstrap, 'retry.backoff.ms': 5, ...options }),
-    (p) => p.close({ timeoutMs: 1000 }),
-  );
-  await producer.connect();
-  return producer;
-}
+import { MockCluster, connectedProducer } from './mock-cluster.js';
 
 function produceRequests(cluster: MockCluster): ProduceRequest[] {
   return cluster.requests.filter((r) => r.apiKey === ApiKey.Produce).map((r) => r.body as ProduceRequest);

@@ -15,11 +15,14 @@ import { T0, keyedBatch } from './test-batches.js';
 
 const DAY_MS = 86_400_000;
 
-function openCompactedLog(config: Partial<LogConfig> = {}): { log: UnifiedLog; cleaner: LogCleaner; time: MockTime } {
+function openCompactedLog(
+  config: Partial<LogConfig> = {},
+  dir = join(tmpDir(), 'users-0'),
+): { log: UnifiedLog; cleaner: LogCleaner; time: MockTime } {
   const time = new MockTime(T0);
   const log = defer(
     UnifiedLog.open({
-      dir: join(tmpDir(), 'users-0'),
+      dir,
       topicPartition: { topic: 'users', partition: 0 },
       config: logConfigWith({ cleanupPolicy: ['compact'], segmentIndexBytes: 4096, ...config }),
       time,
@@ -226,16 +229,7 @@ describe('LogCleaner', () => {
       const dir = log.dir;
       log.closeHandles();
       for (const f of fs.readdirSync(dir)) if (f.endsWith('.snapshot')) fs.rmSync(join(dir, f));
-      const reopened = defer(
-        UnifiedLog.open({
-          dir,
-          topicPartition: { topic: 'users', partition: 0 },
-          config: logConfigWith({ cleanupPolicy: ['compact'], segmentIndexBytes: 4096 }),
-          time: new MockTime(T0),
-          scheduler: new MockScheduler(new MockTime(T0)),
-        }),
-        (l) => l.closeHandles(),
-      );
+      const reopened = openCompactedLog({}, dir).log;
       expect(reopened.producerState.lastEntry(7)).to.include({ producerEpoch: 2, lastSeq: 3, lastDataOffset: 3 });
     });
 

@@ -2,45 +2,19 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../../lib/common/errors.js';
-import { logConfigWith, type LogConfig } from '../../../lib/log/log-config.js';
+import type { LogConfig } from '../../../lib/log/log-config.js';
 import { producerSnapshotFilePath } from '../../../lib/log/log-file-names.js';
-import { UnifiedLog, type LogAppendInfo, type UnifiedLogOptions } from '../../../lib/log/unified-log.js';
-import { defer } from '../../helpers/cleanup.js';
-import { MockScheduler } from '../../helpers/mock-scheduler.js';
-import { MockTime } from '../../helpers/mock-time.js';
-import { tmpDir } from '../../helpers/tmp-dir.js';
+import type { LogAppendInfo, UnifiedLog, UnifiedLogOptions } from '../../../lib/log/unified-log.js';
+import { openLog } from './log-fixtures.js';
 import { T0, idempotentBatch, type IdempotentBatchOptions } from './test-batches.js';
 
-const TP = { topic: 'orders', partition: 0 };
 /** Five of the 10-record batches below fill a segment of this size; the sixth rolls. */
 const SEGMENT_BYTES = 1000;
 
-interface Opened {
-  log: UnifiedLog;
-  dir: string;
-  scheduler: MockScheduler;
-}
+const open = (dir: string, config: Partial<LogConfig> = {}, opts: Pick<UnifiedLogOptions, 'hadCleanShutdown'> = {}) =>
+  openLog({ segmentBytes: SEGMENT_BYTES, ...config }, { dir, ...opts });
 
-function open(dir: string, config: Partial<LogConfig> = {}, opts: Partial<UnifiedLogOptions> = {}): Opened {
-  const scheduler = new MockScheduler(new MockTime(T0));
-  const log = defer(
-    UnifiedLog.open({
-      dir,
-      topicPartition: TP,
-      config: logConfigWith({ segmentIndexBytes: 8 * 64, segmentBytes: SEGMENT_BYTES, ...config }),
-      time: scheduler.time,
-      scheduler,
-      ...opts,
-    }),
-    async (l) => {
-      l.closeHandles();
-      await l.leaderEpochCache.flushed();
-    },
-  );
-  return { log, dir, scheduler };
-}
-
-const fresh = (config: Partial<LogConfig> = {}): Opened => open(join(tmpDir(), 'orders-0'), config);
+const fresh = (config: Partial<LogConfig> = {}) => openLog({ segmentBytes: SEGMENT_BYTES, ...config });
 
 /** A client append of producer 7's batch of 10 records starting at `seq` (epoch 0 unless given). */
 function send(log: UnifiedLog, seq: number, opts: Partial<IdempotentBatchOptions> = {}): LogAppendInfo {
@@ -66,9 +40,9 @@ describe('UnifiedLog producer state', () => {
   });
 
   it('answers a duplicate on a LogAppendTime topic with the time the original was stamped with', () => {
-    const { log, scheduler } = fresh({ messageTimestampType: 'LogAppendTime' });
+    const { log, time } = fresh({ messageTimestampType: 'LogAppendTime' });
     const original = send(log, 0);
-    scheduler.time.sleep(5000);
+    time.sleep(5000);
     expect(send(log, 0).logAppendTimeMs).to.equal(original.logAppendTimeMs);
   });
 
@@ -170,7 +144,7 @@ describe('UnifiedLog producer state', () => {
   });
 
   it('expires producers idle for producerIdExpirationMs', () => {
-    const { log } = open(join(tmpDir(), 'orders-0'), {}, { producerIdExpirationMs: 1000 });
+    const { log } = openLog({}, { producerIdExpirationMs: 1000 });
     send(log, 0, { timestampMs: T0 });
     expect(log.removeExpiredProducers(T0 + 999)).to.equal(0);
     expect(log.removeExpiredProducers(T0 + 1000)).to.equal(1);
