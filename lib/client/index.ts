@@ -37,7 +37,7 @@ export {
   type OffsetResetStrategy,
 } from './consumer/consumer-options.js';
 export type { TopicPartitionRef } from './consumer/subscription-state.js';
-export type { CommittedOffset, OffsetToCommit } from './consumer/group-offsets.js';
+export type { CommittedOffset, ConsumerGroupMetadata, OffsetToCommit } from './consumer/group-offsets.js';
 export {
   Admin,
   type AdminCallOptions,

@@ -277,8 +277,10 @@ export class UnifiedLog {
     const origin: AppendOrigin = opts.assignOffsets ? (opts.origin ?? 'Client') : 'Replication';
     if (origin === 'Coordinator') {
       checkCoordinatorBatches(batches, this.topicPartition);
-      for (const b of batches)
-        this.producerState.checkMarker(b, new BatchView(records, b.position, b.size).controlRecord());
+      for (const b of batches) {
+        if (b.isControl) this.producerState.checkMarker(b, new BatchView(records, b.position, b.size).controlRecord());
+        else if (b.producerId >= 0) this.producerState.checkProducerEpoch(b);
+      }
     } else if (origin === 'Client') {
       checkClientBatches(batches, this.topicPartition);
       const first = batches[0]!;

@@ -39,6 +39,15 @@ export interface GroupGeneration {
   groupInstanceId: string | null;
 }
 
+/**
+ * A consumer's group and its membership as `Consumer.groupMetadata()` returns it (Kafka's ConsumerGroupMetadata):
+ * what `Producer.sendOffsetsToTransaction()` needs so that the group's coordinator refuses a member that lost its
+ * partitions (KIP-447).
+ */
+export interface ConsumerGroupMetadata extends GroupGeneration {
+  groupId: string;
+}
+
 export interface GroupOffsetsOptions {
   cluster: ClientCluster;
   groupId: string;
@@ -47,6 +56,11 @@ export interface GroupOffsetsOptions {
   time: Time;
   retryBackoffMs: number;
   apiTimeoutMs: number;
+  /**
+   * Ask for stable offsets (KIP-447, a read_committed consumer): while a transaction holds a partition's offset
+   * pending, the coordinator answers UNSTABLE_OFFSET_COMMIT, retried until the transaction ends. @default false
+   */
+  requireStable?: boolean;
 }
 
 export class GroupOffsets {
@@ -108,7 +122,7 @@ export class GroupOffsets {
     return this.withCoordinator('OffsetFetch', async (nodeId) => {
       const res = await this.opts.cluster.send(nodeId, ApiKey.OffsetFetch, {
         groupId: this.opts.groupId,
-        requireStable: false,
+        requireStable: this.opts.requireStable === true,
         topics:
           partitions === 'all' ? null : [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
       });
