@@ -16,6 +16,8 @@
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
  *   mq-admin verifiable-consumer --bootstrap-server H:P --topic T --group-id G [--enable-autocommit]
  *                                                                       (kafka-verifiable-consumer, JSON events)
+ *   mq-admin transactions --bootstrap-server H:P list | describe | describe-producers | find-hanging | abort
+ *                                                                                         (kafka-transactions)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
  * bin/mq-admin exits.
@@ -36,13 +38,14 @@ import { reassignCommand } from './admin/reassign-command.js';
 import { topicsCommand } from './admin/topics-command.js';
 import { verifiableConsumerCommand } from './admin/verifiable-consumer-command.js';
 import { verifiableProducerCommand } from './admin/verifiable-producer-command.js';
+import { transactionsCommand } from './admin/transactions-command.js';
 
 export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
   const program = new Command('mq-admin')
     .description(
-      'Administer an mq cluster: topics, configs, consumer groups, records from the console, partition ' +
-        'reassignment and preferred leader election. ' +
+      'Administer an mq cluster: topics, configs, consumer groups, transactions, records from the console, ' +
+        'partition reassignment and preferred leader election. ' +
         "Each command takes Kafka's flags; run mq-admin <command> --help for them.",
     )
     .exitOverride()
@@ -61,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     preferredElectionCommand(),
     verifiableConsumerCommand(),
     verifiableProducerCommand(),
+    transactionsCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

@@ -9,7 +9,8 @@
  * - WriteTxnMarkers: each marker becomes a control batch appended with acks=all to each listed partition as a
  *   coordinator append (the producer's epoch and the coordinator epoch are checked); a marker committed or aborted in
  *   a `__consumer_offsets` partition then settles that producer's pending transactional offsets there.
- * - DescribeProducers reads each partition leader's producer state.
+ * - DescribeProducers reads the producer state of the partitions' replicas on this broker (leaders by default; any
+ *   replica when the caller asks a given broker, as `describe-producers --broker-id` does).
  */
 import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError } from '../../common/errors.js';
@@ -206,13 +207,13 @@ export async function handleDescribeProducers(
       name: t.name,
       partitions: t.partitionIndexes.map((partitionIndex) => {
         const p = s.replicaManager.getPartition(t.name, partitionIndex);
-        if (p === undefined || !p.isLeader) {
+        if (p === undefined) {
           const error =
-            p === undefined && (s.metadataCache.partitionCount(t.name) ?? 0) <= partitionIndex
+            (s.metadataCache.partitionCount(t.name) ?? 0) <= partitionIndex
               ? new ApiError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${tpKey(t.name, partitionIndex)} does not exist.`)
               : new ApiError(
                   'NOT_LEADER_OR_FOLLOWER',
-                  `Broker ${s.brokerId} does not lead ${tpKey(t.name, partitionIndex)}; ask its leader.`,
+                  `Broker ${s.brokerId} has no replica of ${tpKey(t.name, partitionIndex)}; ask its leader.`,
                 );
           return { partitionIndex, errorCode: error.errorCode, errorMessage: error.message, activeProducers: [] };
         }

@@ -10,7 +10,9 @@
  *                    [--dry-run (the default) | --execute]
  *
  * Output keeps Kafka's columns and messages: the lag view `GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG
- * CONSUMER-ID HOST CLIENT-ID` (lag = log end offset - committed offset; `-` where there is none), the members and
+ * CONSUMER-ID HOST CLIENT-ID` (lag = log end offset - committed offset; `-` where there is none; the log end is the
+ * high watermark as in Kafka's tool, or with `--isolation-level read_committed`, an addition of mq, the last stable
+ * offset that a read_committed group can reach), the members and
  * state views, `GROUP TOPIC PARTITION NEW-OFFSET` for a reset plan. Status lines (no active members, rebalancing,
  * does not exist) go to stderr. Offsets can only be reset for a group without active members, as in Kafka; a plan
  * is only carried out with --execute.
@@ -41,6 +43,7 @@ interface GroupsFlags extends ConnectionFlags {
   members?: boolean;
   verbose?: boolean;
   offsets?: boolean;
+  isolationLevel?: IsolationLevel;
   toEarliest?: boolean;
   toLatest?: boolean;
   toCurrent?: boolean;
@@ -199,6 +202,14 @@ export function offsetRows(
   return rows;
 }
 
+type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
+function isolationLevelArg(v: string): IsolationLevel {
+  if (v !== 'read_uncommitted' && v !== 'read_committed')
+    throw new UsageError(`--isolation-level must be read_uncommitted or read_committed; found '${v}'.`);
+  return v;
+}
+
 export function groupsCommand(status: ExitStatus): Command {
   return withConnectionOptions(new Command('groups'))
     .description(
@@ -230,6 +241,12 @@ export function groupsCommand(status: ExitStatus): Command {
     .option('--members', 'with --describe: the members view')
     .option('--verbose', "with --describe --members: each member's assignment")
     .option('--offsets', 'with --describe: the offsets and lag view (the default)')
+    .option(
+      '--isolation-level <level>',
+      "with --describe: read_uncommitted (the default, as Kafka's tool: LOG-END-OFFSET is the high watermark) or " +
+        'read_committed (the last stable offset, what a read_committed member can reach)',
+      isolationLevelArg,
+    )
     .option('--to-earliest', 'reset to the earliest offset')
     .option('--to-latest', 'reset to the latest offset')
     .option('--to-current', 'reset to the current committed offset')
@@ -368,7 +385,7 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
       for (const tp of [...committed.filter((c) => c.offset >= 0), ...g.members.flatMap((m) => m.assignment)]) {
         partitions.set(`${tp.topic}-${tp.partition}`, { topic: tp.topic, partition: tp.partition });
       }
-      const ends = await endOffsets(admin, [...partitions.values()]);
+      const ends = await endOffsets(admin, [...partitions.values()], flags.isolationLevel ?? 'read_uncommitted');
       process.stdout.write(
         formatTable(
           [
@@ -390,11 +407,19 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
   return missing;
 }
 
-/** Log end offsets by `topic-partition`; partitions of topics that no longer exist are left out. */
-async function endOffsets(admin: Admin, partitions: readonly TopicPartitionRef[]): Promise<Map<string, number>> {
+/**
+ * Log end offsets by `topic-partition` for `isolationLevel` (the high watermark, or the last stable offset);
+ * partitions of topics that no longer exist are left out.
+ */
+async function endOffsets(
+  admin: Admin,
+  partitions: readonly TopicPartitionRef[],
+  isolationLevel: IsolationLevel,
+): Promise<Map<string, number>> {
   const existing = new Set(await admin.listTopics({ includeInternal: true }));
   const listed = await admin.listOffsets(
     partitions.filter((p) => existing.has(p.topic)).map((p) => ({ ...p, spec: 'latest' as const })),
+    { isolationLevel },
   );
   return new Map(listed.map((o) => [`${o.topic}-${o.partition}`, o.offset]));
 }
