@@ -2,9 +2,9 @@
  * The parent side of spec/helpers/transactional-copier-child.ts: starts a transactional copier as a child process,
  * follows its events (transactions open, committed, aborted) and kills it with SIGKILL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CopierConfig } from './copier-config.js';
+import { NodeChild } from './node-child.js';
 
 const CHILD = fileURLToPath(new URL('./transactional-copier-child.js', import.meta.url));
 
@@ -15,35 +15,26 @@ export class CopierProcess {
   done = false;
   /** A transaction has records written and is not committed or aborted yet. */
   inTransaction = false;
-  readonly exited: Promise<number | null>;
-  private readonly child: ChildProcess;
-  private stderr = '';
+  private readonly child: NodeChild;
 
   constructor(
     readonly name: string,
     config: CopierConfig,
   ) {
-    this.child = spawn(process.execPath, [CHILD, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let partial = '';
-    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop()!;
-      for (const line of lines) this.parse(line);
-    });
-    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      this.stderr = (this.stderr + chunk).slice(-4000);
-    });
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    this.child = new NodeChild(CHILD, [JSON.stringify(config)], (line) => this.parse(line));
+  }
+
+  get exited(): Promise<number | null> {
+    return this.child.exited;
   }
 
   /** The last lines the copier wrote on stderr (its failure, if it failed). */
   get errors(): string {
-    return this.stderr;
+    return this.child.errors;
   }
 
   kill(): Promise<number | null> {
-    this.child.kill('SIGKILL');
-    return this.exited;
+    return this.child.kill();
   }
 
   private parse(line: string): void {

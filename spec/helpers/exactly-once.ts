@@ -11,10 +11,11 @@
  * Input and output topics: replication factor 3, min.insync.replicas 2.
  */
 import { expect } from 'chai';
-import { Admin, Consumer, Producer, type ConsumerRecord } from '../../lib/client/index.js';
+import { Admin, Producer } from '../../lib/client/index.js';
 import type { TestCluster } from './cluster-harness.js';
 import { CopierProcess } from './copier-process.js';
 import { transformed, type CopierConfig } from './copier-config.js';
+import { readToEnd } from './read-to-end.js';
 import { waitFor } from './wait-for.js';
 
 export interface ExactlyOnceOptions {
@@ -105,8 +106,9 @@ export async function runExactlyOnce(cluster: TestCluster, opts: ExactlyOnceOpti
       expect(code, `copier ${i} exit code; stderr: ${copiers[i]!.errors}`).to.equal(0);
     progress('every copier finished');
 
-    const committedOut = await readOutput(cluster, admin, output, 'read_committed');
-    const uncommittedOut = await readOutput(cluster, admin, output, 'read_uncommitted');
+    const outputPartitions = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: output, partition }));
+    const committedOut = await readToEnd(cluster.bootstrapServers, admin, outputPartitions, 'read_committed');
+    const uncommittedOut = await readToEnd(cluster.bootstrapServers, admin, outputPartitions, 'read_uncommitted');
     for (let p = 0; p < PARTITIONS; p++) {
       const expected = inputValues[p]!.map(transformed);
       const got = committedOut[p]!;
@@ -148,44 +150,5 @@ async function seed(cluster: TestCluster, topic: string, records: number): Promi
   });
   await producer.sendBatch(batch);
   await producer.close();
-  return values;
-}
-
-/** Every value of each partition of `topic` up to the end `isolation` reaches, read from the start. */
-async function readOutput(
-  cluster: TestCluster,
-  admin: Admin,
-  topic: string,
-  isolation: 'read_committed' | 'read_uncommitted',
-): Promise<string[][]> {
-  const partitions = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition }));
-  const ends = await admin.listOffsets(
-    partitions.map((tp) => ({ ...tp, spec: 'latest' as const })),
-    { isolationLevel: isolation },
-  );
-  const consumer = new Consumer({
-    'bootstrap.servers': cluster.bootstrapServers,
-    'auto.offset.reset': 'earliest',
-    'isolation.level': isolation,
-  });
-  await consumer.connect();
-  consumer.assign(partitions);
-  const values: string[][] = partitions.map(() => []);
-  const reading = (async () => {
-    for await (const r of consumer as AsyncIterable<ConsumerRecord>) values[r.partition]!.push(r.value!.toString());
-  })();
-  try {
-    await waitFor(
-      async () => {
-        for (const [p, end] of ends.entries()) if ((await consumer.position(partitions[p]!)) < end.offset) return false;
-        return true;
-      },
-      `reading ${topic} (${isolation}) to its end`,
-      { timeoutMs: 60_000 },
-    );
-  } finally {
-    await consumer.close();
-    await reading;
-  }
   return values;
 }

@@ -7,9 +7,10 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import { join } from 'node:path';
-import { Admin, Consumer, Producer, type ConsumerRecord } from '../../lib/client/index.js';
+import { Admin, Producer } from '../../lib/client/index.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { defer } from '../helpers/cleanup.js';
+import { readToEnd } from '../helpers/read-to-end.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 describe('Transactions across broker restarts (1 broker)', function () {
@@ -43,26 +44,7 @@ describe('Transactions across broker restarts (1 broker)', function () {
   }
 
   async function read(topic: string, isolation: 'read_committed' | 'read_uncommitted'): Promise<string[]> {
-    const tp = { topic, partition: 0 };
-    const [end] = await admin.listOffsets([{ ...tp, spec: 'latest' }], { isolationLevel: isolation });
-    const c = new Consumer({
-      'bootstrap.servers': cluster.bootstrapServers,
-      'auto.offset.reset': 'earliest',
-      'isolation.level': isolation,
-    });
-    await c.connect();
-    c.assign([tp]);
-    const out: string[] = [];
-    const reading = (async () => {
-      for await (const r of c as AsyncIterable<ConsumerRecord>) out.push(r.value!.toString());
-    })();
-    try {
-      await waitFor(async () => (await c.position(tp)) >= end!.offset, `reading ${topic} to ${end!.offset}`);
-    } finally {
-      await c.close();
-      await reading;
-    }
-    return out;
+    return (await readToEnd(cluster.bootstrapServers, admin, [{ topic, partition: 0 }], isolation))[0]!;
   }
 
   /**

@@ -6,10 +6,11 @@
  * sent in a transaction become the group's only when it commits.
  */
 import { expect } from 'chai';
-import { Admin, Consumer, Producer, type ConsumerRecord } from '../../lib/client/index.js';
+import { Admin, Consumer, Producer } from '../../lib/client/index.js';
 import { ProducerFencedError, InvalidProducerEpochError } from '../../lib/client/errors.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { defer } from '../helpers/cleanup.js';
+import { readToEnd } from '../helpers/read-to-end.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 describe('Transactions (3 brokers)', function () {
@@ -46,30 +47,7 @@ describe('Transactions (3 brokers)', function () {
 
   /** The values of partition 0 of `name` up to the end `isolation` sees, read from the start. */
   async function readAll(name: string, isolation: 'read_committed' | 'read_uncommitted'): Promise<string[]> {
-    const tp = { topic: name, partition: 0 };
-    const [end] = await admin.listOffsets([{ ...tp, spec: 'latest' }], { isolationLevel: isolation });
-    const c = new Consumer({
-      'bootstrap.servers': cluster.bootstrapServers,
-      'auto.offset.reset': 'earliest',
-      'isolation.level': isolation,
-    });
-    await c.connect();
-    c.assign([tp]);
-    const out: string[] = [];
-    const reading = (async () => {
-      for await (const r of c as AsyncIterable<ConsumerRecord>) out.push(r.value!.toString());
-    })();
-    try {
-      // Markers and aborted batches carry no records: the position passes them without handing anything out.
-      await waitFor(
-        async () => (await c.position(tp)) >= end!.offset,
-        `the position of ${name} to reach ${end!.offset}`,
-      );
-    } finally {
-      await c.close();
-      await reading;
-    }
-    return out;
+    return (await readToEnd(cluster.bootstrapServers, admin, [{ topic: name, partition: 0 }], isolation))[0]!;
   }
 
   it('shows committed transactions to read_committed consumers and hides aborted ones', async () => {

@@ -19,6 +19,7 @@
  *   COORDINATOR_LOAD_IN_PROGRESS.
  */
 import { ErrorCode } from '../../common/error-codes.js';
+import type { OffsetCommitEntry } from '../../coordinator/group/group-metadata-manager.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-record-codec.js';
 import { TRANSACTION_STATE_TOPIC } from '../../coordinator/transaction/transaction-log-codec.js';
 import type { RequestContext } from '../../network/request-context.js';
@@ -126,7 +127,20 @@ async function createInternalTopic(s: BrokerServices, transactional: boolean): P
 }
 
 export async function handleOffsetCommit(s: BrokerServices, req: OffsetCommitRequest): Promise<OffsetCommitResponse> {
-  const entries = req.topics.flatMap((t) =>
+  const entries = offsetCommitEntries(req.topics);
+  const codes = await s.groupCoordinator.commitOffsets(
+    req.groupId,
+    req.generationId,
+    req.memberId,
+    req.groupInstanceId,
+    entries,
+  );
+  return offsetCommitResponse(entries, codes);
+}
+
+/** The partitions of an OffsetCommit or TxnOffsetCommit request, flat. */
+export function offsetCommitEntries(topics: OffsetCommitRequest['topics']): OffsetCommitEntry[] {
+  return topics.flatMap((t) =>
     t.partitions.map((p) => ({
       topic: t.name,
       partition: p.partitionIndex,
@@ -135,13 +149,13 @@ export async function handleOffsetCommit(s: BrokerServices, req: OffsetCommitReq
       metadata: p.committedMetadata,
     })),
   );
-  const codes = await s.groupCoordinator.commitOffsets(
-    req.groupId,
-    req.generationId,
-    req.memberId,
-    req.groupInstanceId,
-    entries,
-  );
+}
+
+/** The answer to an OffsetCommit or TxnOffsetCommit: each entry with its error code, grouped by topic. */
+export function offsetCommitResponse(
+  entries: readonly OffsetCommitEntry[],
+  codes: readonly number[],
+): OffsetCommitResponse {
   const results = entries.map((e, i) => ({ topic: e.topic, partitionIndex: e.partition, errorCode: codes[i]! }));
   return {
     throttleTimeMs: 0,

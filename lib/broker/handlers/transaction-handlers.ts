@@ -36,6 +36,7 @@ import type {
 } from '../../protocol/messages/index.js';
 import { ControlRecordType, buildControlBatch } from '../../record/record-batch-builder.js';
 import { groupByTopic, type BrokerServices } from './broker-services.js';
+import { offsetCommitEntries, offsetCommitResponse } from './group-handlers.js';
 
 export async function handleAddPartitionsToTxn(
   s: BrokerServices,
@@ -131,15 +132,7 @@ export async function handleTxnOffsetCommit(
   s: BrokerServices,
   req: TxnOffsetCommitRequest,
 ): Promise<TxnOffsetCommitResponse> {
-  const entries = req.topics.flatMap((t) =>
-    t.partitions.map((p) => ({
-      topic: t.name,
-      partition: p.partitionIndex,
-      offset: p.committedOffset,
-      leaderEpoch: p.committedLeaderEpoch,
-      metadata: p.committedMetadata,
-    })),
-  );
+  const entries = offsetCommitEntries(req.topics);
   const codes = await s.groupCoordinator.commitTxnOffsets(
     req.groupId,
     req.producerId,
@@ -149,13 +142,7 @@ export async function handleTxnOffsetCommit(
     req.generationId,
     entries,
   );
-  const results = entries.map((e, i) => ({ topic: e.topic, partitionIndex: e.partition, errorCode: codes[i]! }));
-  return {
-    throttleTimeMs: 0,
-    topics: groupByTopic(results, ({ partitionIndex, errorCode }) => ({ partitionIndex, errorCode })).map(
-      ({ name, items }) => ({ name, partitions: items }),
-    ),
-  };
+  return offsetCommitResponse(entries, codes);
 }
 
 export async function handleDescribeTransactions(

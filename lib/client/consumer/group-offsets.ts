@@ -13,6 +13,7 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError, apiErrorFromCode, ConnectionError } from '../../common/errors.js';
 import type { Time } from '../../common/time.js';
 import { ApiKey } from '../../protocol/api-keys.js';
+import type { OffsetCommitRequest } from '../../protocol/messages/index.js';
 import type { ClientCluster } from '../client-cluster.js';
 import { ExponentialBackoff, retry } from '../retry.js';
 import type { TopicPartitionRef } from './subscription-state.js';
@@ -74,11 +75,7 @@ export class GroupOffsets {
   /** Commits `offsets` for the group; rejects with the first non-retriable partition error, or TimeoutError. */
   async commit(offsets: readonly OffsetToCommit[]): Promise<void> {
     if (offsets.length === 0) return;
-    const byTopic = new Map<string, OffsetToCommit[]>();
-    for (const o of offsets) {
-      const list = computeIfAbsent(byTopic, o.topic, () => []);
-      list.push(o);
-    }
+    const topics = offsetCommitTopics(offsets);
     await this.withCoordinator('OffsetCommit', async (nodeId) => {
       const { generationId, memberId, groupInstanceId } = this.opts.generation?.() ?? {
         generationId: -1,
@@ -90,15 +87,7 @@ export class GroupOffsets {
         generationId,
         memberId,
         groupInstanceId,
-        topics: [...byTopic].map(([name, list]) => ({
-          name,
-          partitions: list.map((o) => ({
-            partitionIndex: o.partition,
-            committedOffset: o.offset,
-            committedLeaderEpoch: o.leaderEpoch ?? -1,
-            committedMetadata: o.metadata ?? '',
-          })),
-        })),
+        topics,
       });
       for (const t of res.topics) {
         for (const p of t.partitions) {
@@ -174,6 +163,21 @@ export class GroupOffsets {
     if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode, res.errorMessage ?? undefined);
     return res.nodeId;
   }
+}
+
+/** Offsets as an OffsetCommit or TxnOffsetCommit request carries them: per topic, then per partition. */
+export function offsetCommitTopics(offsets: readonly OffsetToCommit[]): OffsetCommitRequest['topics'] {
+  const byTopic = new Map<string, OffsetToCommit[]>();
+  for (const o of offsets) computeIfAbsent(byTopic, o.topic, () => []).push(o);
+  return [...byTopic].map(([name, list]) => ({
+    name,
+    partitions: list.map((o) => ({
+      partitionIndex: o.partition,
+      committedOffset: o.offset,
+      committedLeaderEpoch: o.leaderEpoch ?? -1,
+      committedMetadata: o.metadata ?? '',
+    })),
+  }));
 }
 
 function withPartition(error: ApiError, partition: string): ApiError {

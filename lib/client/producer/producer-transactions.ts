@@ -34,7 +34,7 @@ import type { Time } from '../../common/time.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { InitProducerIdResponse } from '../../protocol/messages/index.js';
 import type { ClientCluster } from '../client-cluster.js';
-import type { ConsumerGroupMetadata, OffsetToCommit } from '../consumer/group-offsets.js';
+import { offsetCommitTopics, type ConsumerGroupMetadata, type OffsetToCommit } from '../consumer/group-offsets.js';
 import {
   InvalidProducerEpochError,
   ProducerFencedError,
@@ -221,21 +221,10 @@ export class ProducerTransactions implements TransactionalHooks {
         producerId: expected?.producerId ?? -1,
         producerEpoch: expected?.producerEpoch ?? -1,
       });
-      switch (res.errorCode) {
-        case ErrorCode.NONE:
-          return { done: res };
-        case ErrorCode.NOT_COORDINATOR:
-        case ErrorCode.COORDINATOR_NOT_AVAILABLE:
-          return { retry: 'refind' };
-        case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
-        case ErrorCode.CONCURRENT_TRANSACTIONS:
-          return { retry: 'backoff' };
-        case ErrorCode.INVALID_PRODUCER_EPOCH:
-        case ErrorCode.PRODUCER_FENCED:
-          throw this.fatal(new ProducerFencedError());
-        default:
-          throw this.fatal(refused(res.errorCode, `InitProducerId for '${transactionalId}'`));
-      }
+      if (res.errorCode === ErrorCode.NONE) return { done: res };
+      return (
+        this.coordinatorStep(res.errorCode) ?? this.throwFatal(res.errorCode, `InitProducerId for '${transactionalId}'`)
+      );
     }).then((res) => {
       this.o.transactionManager.completeInitializing(res.producerId, res.producerEpoch);
       this.lastError = null;
@@ -320,14 +309,10 @@ export class ProducerTransactions implements TransactionalHooks {
       });
       const code = res.errorCode;
       if (code === ErrorCode.NONE) return { done: undefined };
-      if (code === ErrorCode.COORDINATOR_NOT_AVAILABLE || code === ErrorCode.NOT_COORDINATOR)
-        return { retry: 'refind' };
-      if (code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS || code === ErrorCode.CONCURRENT_TRANSACTIONS)
-        return { retry: 'backoff' };
+      const step = this.coordinatorStep(code);
+      if (step !== undefined) return step;
       if (code === ErrorCode.UNKNOWN_PRODUCER_ID || code === ErrorCode.INVALID_PRODUCER_ID_MAPPING)
         throw this.abortableBumping(clientErrorFromCode(code));
-      if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED)
-        throw this.fatal(new ProducerFencedError());
       const error = refused(code, `Adding the offsets of group '${groupId}' to the transaction`);
       throw code === ErrorCode.GROUP_AUTHORIZATION_FAILED ? this.abortable(error) : this.fatal(error);
     });
@@ -347,8 +332,6 @@ export class ProducerTransactions implements TransactionalHooks {
       },
       () => this.groupCoordinators.delete(group.groupId),
       async (nodeId) => {
-        const byTopic = new Map<string, OffsetToCommit[]>();
-        for (const o of remaining.values()) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
         const res = await this.o.cluster.send(nodeId, ApiKey.TxnOffsetCommit, {
           transactionalId: this.o.transactionalId,
           groupId: group.groupId,
@@ -357,15 +340,7 @@ export class ProducerTransactions implements TransactionalHooks {
           generationId: group.generationId,
           memberId: group.memberId,
           groupInstanceId: group.groupInstanceId,
-          topics: [...byTopic].map(([name, list]) => ({
-            name,
-            partitions: list.map((o) => ({
-              partitionIndex: o.partition,
-              committedOffset: o.offset,
-              committedLeaderEpoch: o.leaderEpoch ?? -1,
-              committedMetadata: o.metadata ?? '',
-            })),
-          })),
+          topics: offsetCommitTopics([...remaining.values()]),
         });
         let refind = false;
         for (const t of res.topics) {
@@ -419,12 +394,8 @@ export class ProducerTransactions implements TransactionalHooks {
       });
       const code = res.errorCode;
       if (code === ErrorCode.NONE) return { done: undefined };
-      if (code === ErrorCode.COORDINATOR_NOT_AVAILABLE || code === ErrorCode.NOT_COORDINATOR)
-        return { retry: 'refind' };
-      if (code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS || code === ErrorCode.CONCURRENT_TRANSACTIONS)
-        return { retry: 'backoff' };
-      if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED)
-        throw this.fatal(new ProducerFencedError());
+      const step = this.coordinatorStep(code);
+      if (step !== undefined) return step;
       if (code === ErrorCode.UNKNOWN_PRODUCER_ID || code === ErrorCode.INVALID_PRODUCER_ID_MAPPING) {
         if (!committed) {
           this.epochBumpRequired = true;
@@ -432,11 +403,29 @@ export class ProducerTransactions implements TransactionalHooks {
         }
         throw this.abortableBumping(clientErrorFromCode(code));
       }
-      throw this.fatal(refused(code, `EndTxn for '${this.o.transactionalId}'`));
+      return this.throwFatal(code, `EndTxn for '${this.o.transactionalId}'`);
     });
   }
 
   // ---- coordinators ----
+
+  /**
+   * What the transaction coordinator's answers mean the same way for every request: find it again
+   * (COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR), retry (COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS), or
+   * fenced (PRODUCER_FENCED, INVALID_PRODUCER_EPOCH: thrown, fatal); undefined for the other codes.
+   */
+  private coordinatorStep(code: number): Step<never> | undefined {
+    if (code === ErrorCode.NOT_COORDINATOR || code === ErrorCode.COORDINATOR_NOT_AVAILABLE) return { retry: 'refind' };
+    if (code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS || code === ErrorCode.CONCURRENT_TRANSACTIONS)
+      return { retry: 'backoff' };
+    if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED)
+      throw this.fatal(new ProducerFencedError());
+    return undefined;
+  }
+
+  private throwFatal(code: number, what: string): never {
+    throw this.fatal(refused(code, what));
+  }
 
   private txnCoordinatorLoop<T>(what: string, attempt: (nodeId: number) => Promise<Step<T>>): Promise<T> {
     return this.coordinatorLoop(

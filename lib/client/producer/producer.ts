@@ -161,14 +161,8 @@ export class Producer {
 
   /** Sends one record; resolves with where it was written once the broker acknowledged it (see the header). */
   send(record: ProducerRecord): Promise<RecordMetadata> {
-    if (this.state !== 'Connected') return Promise.reject(this.notConnected('send'));
-    const fatal = this.transactionManager?.fatalError;
-    if (fatal) return Promise.reject(fatal);
-    try {
-      this.transactions?.failIfNotReadyForSend();
-    } catch (e) {
-      return Promise.reject(toError(e));
-    }
+    const refused = this.sendRefusal('send');
+    if (refused !== null) return Promise.reject(refused);
     const topic = this.cluster.metadata.topic(record.topic);
     if (this.blockedTail === null && topic !== undefined && topic.partitions.length > 0) {
       const timestampMs = record.timestamp ?? this.time.milliseconds();
@@ -197,14 +191,8 @@ export class Producer {
    * closure is created per record.
    */
   sendBatch(records: readonly ProducerRecord[]): Promise<PartitionResult[]> {
-    if (this.state !== 'Connected') return Promise.reject(this.notConnected('sendBatch'));
-    const fatal = this.transactionManager?.fatalError;
-    if (fatal) return Promise.reject(fatal);
-    try {
-      this.transactions?.failIfNotReadyForSend();
-    } catch (e) {
-      return Promise.reject(toError(e));
-    }
+    const refused = this.sendRefusal('sendBatch');
+    if (refused !== null) return Promise.reject(refused);
     return new Promise((resolve, reject) => {
       const completion = new BatchCompletion(resolve, reject);
       const nowMs = this.time.milliseconds();
@@ -244,7 +232,7 @@ export class Producer {
    */
   initTransactions(): Promise<void> {
     if (this.state !== 'Connected') return Promise.reject(this.notConnected('initTransactions'));
-    return this.transactional('initTransactions').initTransactions();
+    return this.onTransactions('initTransactions', (t) => t.initTransactions());
   }
 
   /** Starts a transaction: the records sent until commitTransaction() or abortTransaction() belong to it. */
@@ -258,11 +246,7 @@ export class Producer {
    * commits. Resolves once the group's coordinator holds them.
    */
   sendOffsetsToTransaction(offsets: readonly OffsetToCommit[], groupMetadata: ConsumerGroupMetadata): Promise<void> {
-    try {
-      return this.transactional('sendOffsetsToTransaction').sendOffsetsToTransaction(offsets, groupMetadata);
-    } catch (e) {
-      return Promise.reject(toError(e));
-    }
+    return this.onTransactions('sendOffsetsToTransaction', (t) => t.sendOffsetsToTransaction(offsets, groupMetadata));
   }
 
   /**
@@ -271,20 +255,12 @@ export class Producer {
    * producer took over the transactional.id.
    */
   commitTransaction(): Promise<void> {
-    try {
-      return this.transactional('commitTransaction').commitTransaction();
-    } catch (e) {
-      return Promise.reject(toError(e));
-    }
+    return this.onTransactions('commitTransaction', (t) => t.commitTransaction());
   }
 
   /** Aborts the transaction: records not yet sent fail with TransactionAbortedError; none of it becomes visible. */
   abortTransaction(): Promise<void> {
-    try {
-      return this.transactional('abortTransaction').abortTransaction();
-    } catch (e) {
-      return Promise.reject(toError(e));
-    }
+    return this.onTransactions('abortTransaction', (t) => t.abortTransaction());
   }
 
   /**
@@ -479,6 +455,28 @@ export class Producer {
       throw new InvalidArgumentError(
         `Invalid partition ${partition} for topic '${topic}': it has partitions ` + `0..${partitionCount - 1}.`,
       );
+    }
+  }
+
+  /** Why a send must fail now (not connected, failed for good, not in a transaction), or null when it may go on. */
+  private sendRefusal(what: string): Error | null {
+    if (this.state !== 'Connected') return this.notConnected(what);
+    const fatal = this.transactionManager?.fatalError;
+    if (fatal) return fatal;
+    try {
+      this.transactions?.failIfNotReadyForSend();
+    } catch (e) {
+      return toError(e);
+    }
+    return null;
+  }
+
+  /** Runs a transactional call; a producer without transactional.id rejects it with IllegalStateError. */
+  private onTransactions(what: string, call: (t: ProducerTransactions) => Promise<void>): Promise<void> {
+    try {
+      return call(this.transactional(what));
+    } catch (e) {
+      return Promise.reject(toError(e));
     }
   }
 

@@ -238,35 +238,9 @@ export class GroupMetadataManager {
 
   /** Stores offsets of `groupId` (coordinated here, see coordinatorError); per entry the Kafka error code. */
   async commitOffsets(groupId: string, entries: readonly OffsetCommitEntry[]): Promise<number[]> {
-    const codes = entries.map((e) =>
-      e.metadata !== null && Buffer.byteLength(e.metadata) > this.config.offsetMetadataMaxBytes
-        ? ErrorCode.OFFSET_METADATA_TOO_LARGE
-        : ErrorCode.NONE,
-    );
-    const valid = entries.filter((_, i) => codes[i] === ErrorCode.NONE);
-    if (valid.length === 0) return codes;
-    const nowMs = this.time.milliseconds();
-    const builder = new RecordBatchBuilder();
-    const values = valid.map((e) => ({
-      offset: e.offset,
-      leaderEpoch: e.leaderEpoch,
-      metadata: e.metadata ?? '',
-      commitTimestamp: nowMs,
-    }));
-    valid.forEach((e, i) =>
-      builder.append(nowMs, encodeOffsetKey(groupId, e.topic, e.partition), encodeOffsetValue(values[i]!)),
-    );
-    const partition = this.partitionFor(groupId);
-    const [result] = await this.replicaManager.appendRecords({
-      acks: -1,
-      timeoutMs: this.config.offsetsCommitTimeoutMs,
-      entries: [{ topic: OFFSETS_TOPIC, partition, records: builder.buildSync() }],
+    return this.storeOffsets(groupId, entries, null, (stored) => {
+      for (const o of stored) this.put(groupId, o.topic, o.partition, o, o.appendOffset);
     });
-    const code = result === undefined ? ErrorCode.COORDINATOR_NOT_AVAILABLE : commitErrorCode(result.errorCode);
-    if (code === ErrorCode.NONE && this.owned.get(partition)?.state === 'loaded') {
-      valid.forEach((e, i) => this.put(groupId, e.topic, e.partition, values[i]!, result!.baseOffset + i));
-    }
-    return codes.map((c) => (c === ErrorCode.NONE ? code : c));
   }
 
   /**
@@ -280,6 +254,24 @@ export class GroupMetadataManager {
     producerEpoch: number,
     entries: readonly OffsetCommitEntry[],
   ): Promise<number[]> {
+    return this.storeOffsets(groupId, entries, { producerId, producerEpoch }, (stored) => {
+      const byGroup = computeIfAbsent(this.pendingTxnOffsets, producerId, (): PendingTxnOffsets => new Map());
+      const pending = computeIfAbsent(byGroup, groupId, () => new Map<string, StoredOffset>());
+      for (const o of stored) pending.set(tpKey(o.topic, o.partition), o);
+    });
+  }
+
+  /**
+   * Appends one offset record per entry (refusing oversized metadata), as a transactional batch of `producer` when
+   * given (a coordinator append: its epoch is checked); once replicated, and if the partition is still loaded here,
+   * hands the stored offsets to `onStored`. Per entry the Kafka error code.
+   */
+  private async storeOffsets(
+    groupId: string,
+    entries: readonly OffsetCommitEntry[],
+    producer: { producerId: number; producerEpoch: number } | null,
+    onStored: (stored: StoredOffset[]) => void,
+  ): Promise<number[]> {
     const codes = entries.map((e) =>
       e.metadata !== null && Buffer.byteLength(e.metadata) > this.config.offsetMetadataMaxBytes
         ? ErrorCode.OFFSET_METADATA_TOO_LARGE
@@ -288,12 +280,16 @@ export class GroupMetadataManager {
     const valid = entries.filter((_, i) => codes[i] === ErrorCode.NONE);
     if (valid.length === 0) return codes;
     const nowMs = this.time.milliseconds();
-    const builder = new RecordBatchBuilder({
-      producerId: BigInt(producerId),
-      producerEpoch,
-      baseSequence: 0,
-      isTransactional: true,
-    });
+    const builder = new RecordBatchBuilder(
+      producer === null
+        ? {}
+        : {
+            producerId: BigInt(producer.producerId),
+            producerEpoch: producer.producerEpoch,
+            baseSequence: 0,
+            isTransactional: true,
+          },
+    );
     const values = valid.map((e) => ({
       offset: e.offset,
       leaderEpoch: e.leaderEpoch,
@@ -307,20 +303,18 @@ export class GroupMetadataManager {
     const [result] = await this.replicaManager.appendRecords({
       acks: -1,
       timeoutMs: this.config.offsetsCommitTimeoutMs,
-      origin: 'Coordinator',
+      origin: producer === null ? 'Client' : 'Coordinator',
       entries: [{ topic: OFFSETS_TOPIC, partition, records: builder.buildSync() }],
     });
     const code = result === undefined ? ErrorCode.COORDINATOR_NOT_AVAILABLE : commitErrorCode(result.errorCode);
     if (code === ErrorCode.NONE && this.owned.get(partition)?.state === 'loaded') {
-      const byGroup = computeIfAbsent(this.pendingTxnOffsets, producerId, (): PendingTxnOffsets => new Map());
-      const pending = computeIfAbsent(byGroup, groupId, () => new Map<string, StoredOffset>());
-      valid.forEach((e, i) =>
-        pending.set(tpKey(e.topic, e.partition), {
+      onStored(
+        valid.map((e, i) => ({
           topic: e.topic,
           partition: e.partition,
           ...values[i]!,
           appendOffset: result!.baseOffset + i,
-        }),
+        })),
       );
     }
     return codes.map((c) => (c === ErrorCode.NONE ? code : c));

@@ -14,7 +14,8 @@
  */
 import { ApiKey } from '../api-keys.js';
 import { defineApi } from '../api-definition.js';
-import { array, int16, int32, int64, nullable, string, struct, type Infer } from '../schema.js';
+import { int16, int32, int64, nullable, string, struct, type Infer } from '../schema.js';
+import { OFFSET_COMMIT_RESPONSE_TOPICS, OFFSET_COMMIT_TOPICS } from './offset-commit.js';
 
 const TxnOffsetCommitRequestSchema = struct({
   transactionalId: string(),
@@ -24,29 +25,12 @@ const TxnOffsetCommitRequestSchema = struct({
   generationId: int32(),
   memberId: string(),
   groupInstanceId: nullable(string()),
-  topics: array(
-    struct({
-      name: string(),
-      partitions: array(
-        struct({
-          partitionIndex: int32({ min: 0 }),
-          committedOffset: int64(),
-          committedLeaderEpoch: int32(),
-          committedMetadata: nullable(string()),
-        }),
-      ),
-    }),
-  ),
+  topics: OFFSET_COMMIT_TOPICS,
 });
 
 const TxnOffsetCommitResponseSchema = struct({
   throttleTimeMs: int32(),
-  topics: array(
-    struct({
-      name: string(),
-      partitions: array(struct({ partitionIndex: int32(), errorCode: int16() })),
-    }),
-  ),
+  topics: OFFSET_COMMIT_RESPONSE_TOPICS,
 });
 
 export type TxnOffsetCommitRequest = Infer<typeof TxnOffsetCommitRequestSchema>;

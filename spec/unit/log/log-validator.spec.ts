@@ -22,6 +22,15 @@ function check(...batches: Buffer[]): void {
   checkClientBatches(infos, TP);
 }
 
+const commitMarker = () =>
+  buildControlBatch({
+    type: ControlRecordType.Commit,
+    producerId: 4n,
+    producerEpoch: 0,
+    coordinatorEpoch: 0,
+    timestampMs: 0,
+  });
+
 function expectInvalid(fn: () => void, message: RegExp): void {
   expect(fn).to.throw(ApiError, message).with.property('errorName', 'INVALID_RECORD');
 }
@@ -34,14 +43,7 @@ describe('LogValidator', () => {
     });
 
     it('refuses control batches from clients', () => {
-      const marker = buildControlBatch({
-        type: ControlRecordType.Commit,
-        producerId: 4n,
-        producerEpoch: 0,
-        coordinatorEpoch: 0,
-        timestampMs: 0,
-      });
-      expectInvalid(() => check(marker), /not allowed to write control records/);
+      expectInvalid(() => check(commitMarker()), /not allowed to write control records/);
     });
 
     it('accepts a transactional batch with a producer id and refuses one without', () => {
@@ -54,14 +56,7 @@ describe('LogValidator', () => {
     });
 
     it("takes a coordinator's records and markers, but no other control batch", () => {
-      const marker = buildControlBatch({
-        type: ControlRecordType.Commit,
-        producerId: 4n,
-        producerEpoch: 0,
-        coordinatorEpoch: 0,
-        timestampMs: 0,
-      });
-      checkCoordinatorBatches([validateBatch(marker), validateBatch(testBatch())], TP);
+      checkCoordinatorBatches([validateBatch(commitMarker()), validateBatch(testBatch())], TP);
       const bare = new RecordBatchBuilder({ isControl: true });
       bare.append(0, 'k', 'v');
       expect(() => checkCoordinatorBatches([validateBatch(bare.buildSync())], TP))
