@@ -8,6 +8,9 @@
  *               are reported as invalid.
  *   .index      `offset: O position: P` per entry
  *   .timeindex  `timestamp: T offset: O` per entry
+ *   .txnindex   `version: 0 producerId: P firstOffset: F lastOffset: L lastStableOffset: S` per aborted transaction
+ * A transaction marker's record line ends with `endTxnMarker: COMMIT|ABORT coordinatorEpoch: E` instead of its key
+ * and payload, as Kafka prints it; a control batch the cleaner emptied has no record line.
  *
  * Read-only: files are read with plain reads (never mapped, resized or trimmed), so it is safe on a running
  * broker's directory. A batch whose length or magic cannot be right stops the walk of its file with the reason;
@@ -19,7 +22,13 @@ import { Command } from 'commander';
 import { BatchView, iterateBatches } from '../../record/record-batch-reader.js';
 import { ControlRecordType } from '../../record/record-batch-builder.js';
 import { CompressionType, crcOf, lastSequenceOf, timestampTypeName } from '../../record/record-batch.js';
-import { INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX } from '../../log/log-file-names.js';
+import {
+  INDEX_FILE_SUFFIX,
+  LOG_FILE_SUFFIX,
+  TIME_INDEX_FILE_SUFFIX,
+  TXN_INDEX_FILE_SUFFIX,
+} from '../../log/log-file-names.js';
+import { ABORTED_TXN_ENTRY_BYTES, decodeEntry } from '../../log/transaction-index.js';
 import { OFFSET_INDEX_ENTRY_SIZE } from '../../log/offset-index.js';
 import { TIME_INDEX_ENTRY_SIZE } from '../../log/time-index.js';
 import { errorText, listArg } from '../args.js';
@@ -39,6 +48,18 @@ const CODECS: Record<CompressionType, string> = {
   [CompressionType.Lz4]: 'LZ4',
   [CompressionType.Zstd]: 'ZSTD',
 };
+
+/** Entries of a transaction index (whole 34-byte entries; a torn tail is ignored). */
+export function dumpTxnIndex(bytes: Buffer): string {
+  let out = '';
+  for (let at = 0; at + ABORTED_TXN_ENTRY_BYTES <= bytes.length; at += ABORTED_TXN_ENTRY_BYTES) {
+    const t = decodeEntry(bytes, at);
+    out +=
+      `version: ${bytes.readInt16BE(at)} producerId: ${t.producerId} firstOffset: ${t.firstOffset} ` +
+      `lastOffset: ${t.lastOffset} lastStableOffset: ${t.lastStableOffset}\n`;
+  }
+  return out;
+}
 
 /** The segment's base offset, from its 20-digit file name. */
 function baseOffsetOf(file: string): number {
@@ -96,13 +117,6 @@ function batchLine(b: BatchView): string {
 }
 
 async function recordLines(b: BatchView, printData: boolean): Promise<string> {
-  if (b.isControl) {
-    const c = b.controlRecord();
-    return (
-      `| offset: ${b.baseOffset} ${timestampTypeName(b.timestampType)}: ` +
-      `${b.maxTimestamp} endTxnMarker: ${c.type === ControlRecordType.Commit ? 'COMMIT' : 'ABORT'} coordinatorEpoch: ${c.coordinatorEpoch}\n`
-    );
-  }
   const time = timestampTypeName(b.timestampType);
   let out = '';
   const records = b.compression === CompressionType.Zstd ? await b.recordsAsync() : b.records();
@@ -111,6 +125,11 @@ async function recordLines(b: BatchView, printData: boolean): Promise<string> {
     out +=
       `| offset: ${r.offset} ${time}: ${r.timestamp} keysize: ${r.key?.length ?? -1} valuesize: ${r.value?.length ?? -1} ` +
       `sequence: ${sequence} headerKeys: [${r.headers.map((h) => h.key).join(',')}]`;
+    if (b.isControl) {
+      const c = b.controlRecord();
+      out += ` endTxnMarker: ${c.type === ControlRecordType.Commit ? 'COMMIT' : 'ABORT'} coordinatorEpoch: ${c.coordinatorEpoch}\n`;
+      continue;
+    }
     if (printData) {
       if (r.key !== null) out += ` key: ${r.key.toString()}`;
       out += ` payload: ${r.value === null ? 'null' : r.value.toString()}`;
@@ -149,7 +168,7 @@ export function dumpLogCommand(status: ExitStatus): Command {
     )
     .requiredOption(
       '--files <file>',
-      'REQUIRED: a .log, .index or .timeindex file (repeatable, or comma-separated)',
+      'REQUIRED: a .log, .index, .timeindex or .txnindex file (repeatable, or comma-separated)',
       listArg,
     )
     .option('--deep-iteration', 'print every record of every batch, not only the batches')
@@ -180,8 +199,9 @@ export function dumpLogCommand(status: ExitStatus): Command {
           }
         } else if (file.endsWith(INDEX_FILE_SUFFIX)) process.stdout.write(dumpOffsetIndex(bytes, baseOffset));
         else if (file.endsWith(TIME_INDEX_FILE_SUFFIX)) process.stdout.write(dumpTimeIndex(bytes, baseOffset));
+        else if (file.endsWith(TXN_INDEX_FILE_SUFFIX)) process.stdout.write(dumpTxnIndex(bytes));
         else {
-          process.stderr.write(`${file}: not a .log, .index or .timeindex file; skipped.\n`);
+          process.stderr.write(`${file}: not a .log, .index, .timeindex or .txnindex file; skipped.\n`);
           status.code = 1;
         }
       }
