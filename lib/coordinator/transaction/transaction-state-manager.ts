@@ -81,6 +81,8 @@ export class TransactionStateManager {
   /** Partitions being loaded, with the coordinator epoch of the load. */
   private readonly loading = new Map<number, number>();
   private readonly cache = new Map<number, CacheEntry>();
+  /** Callers waiting for a transactional id's pending transition to settle. */
+  private readonly transitionWaiters = new Map<string, Array<() => void>>();
   private readonly log: Logger;
   private shuttingDown = false;
 
@@ -206,10 +208,12 @@ export class TransactionStateManager {
         return ErrorCode.NOT_COORDINATOR;
       }
       current.metadata.completeTransitionTo(transit);
+      this.transitionSettled(transactionalId);
       return ErrorCode.NONE;
     }
     if (current?.metadata !== undefined && current.coordinatorEpoch === coordinatorEpoch && !retryOnError(code)) {
       current.metadata.pendingState = undefined;
+      this.transitionSettled(transactionalId);
     }
     this.log.info(
       { transactionalId, state: transit.txnState, error: errorNameOf(code) },
@@ -295,6 +299,29 @@ export class TransactionStateManager {
     );
   }
 
+  /**
+   * Resolves once the transition pending for `transactionalId` is applied or given up, or after `maxWaitMs`, whichever
+   * comes first (the caller then looks at the state again).
+   */
+  awaitTransition(transactionalId: string, maxWaitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.transitionWaiters.get(transactionalId) ?? [];
+      this.transitionWaiters.set(transactionalId, waiters);
+      const timer = setTimeout(() => {
+        const i = waiters.indexOf(done);
+        if (i >= 0) waiters.splice(i, 1);
+        if (waiters.length === 0 && this.transitionWaiters.get(transactionalId) === waiters)
+          this.transitionWaiters.delete(transactionalId);
+        resolve();
+      }, maxWaitMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      waiters.push(done);
+    });
+  }
+
   /** Stops coordinating `partition`'s ids (this broker follows it now, or no longer hosts it). */
   removeTransactionsForTxnTopicPartition(partition: number): void {
     const wasLoading = this.loading.delete(partition);
@@ -346,8 +373,15 @@ export class TransactionStateManager {
     return removed;
   }
 
+  private transitionSettled(transactionalId: string): void {
+    const waiters = this.transitionWaiters.get(transactionalId);
+    this.transitionWaiters.delete(transactionalId);
+    for (const w of waiters ?? []) w();
+  }
+
   shutdown(): void {
     this.shuttingDown = true;
+    for (const id of [...this.transitionWaiters.keys()]) this.transitionSettled(id);
     this.loading.clear();
     this.cache.clear();
   }

@@ -203,6 +203,22 @@ describe('TransactionCoordinator', () => {
       expect(await coordinator.handleEndTransaction('tx', producerId, 0, false)).to.equal(ErrorCode.INVALID_TXN_STATE);
     });
 
+    it("holds AddPartitionsToTxn during the previous transaction's completion, answering CONCURRENT_TRANSACTIONS after 500 ms", async () => {
+      const { coordinator, completeMarkers, state } = await coordinatorOver(transactionLog(), time);
+      const { producerId } = await coordinator.handleInitProducerId('tx', 60000, undefined);
+      expect(await coordinator.handleAddPartitionsToTransaction('tx', producerId, 0, TP)).to.equal(ErrorCode.NONE);
+      expect(await coordinator.handleEndTransaction('tx', producerId, 0, true)).to.equal(ErrorCode.NONE);
+      const started = performance.now();
+      expect(await coordinator.handleAddPartitionsToTransaction('tx', producerId, 0, TP)).to.equal(
+        ErrorCode.CONCURRENT_TRANSACTIONS,
+      );
+      expect(performance.now() - started).to.be.at.least(450);
+      const next = coordinator.handleAddPartitionsToTransaction('tx', producerId, 0, TP);
+      await completeMarkers();
+      expect(await next).to.equal(ErrorCode.NONE);
+      expect(state('tx')).to.deep.include({ state: 'Ongoing', partitions: TP });
+    });
+
     it('fences an old epoch', async () => {
       const { coordinator } = await coordinatorOver(transactionLog(), time);
       const { producerId } = await coordinator.handleInitProducerId('tx', 60000, undefined);
