@@ -18,6 +18,7 @@
  *                                                                       (kafka-verifiable-consumer, JSON events)
  *   mq-admin transactions --bootstrap-server H:P list | describe | describe-producers | find-hanging | abort
  *                                                                                         (kafka-transactions)
+ *   mq-admin console   --bootstrap-server H:P [--zookeeper Z] [--port 8080] [--read-only]   (a web console)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
  * bin/mq-admin exits.
@@ -26,6 +27,7 @@ import { Command } from 'commander';
 import { runProgram } from './args.js';
 import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
+import { consoleCommand } from './admin/console-command.js';
 import { dumpLogCommand } from './admin/dump-log-command.js';
 import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
@@ -36,8 +38,8 @@ import { offsetsCommand } from './admin/offsets-command.js';
 import { preferredElectionCommand } from './admin/preferred-election-command.js';
 import { reassignCommand } from './admin/reassign-command.js';
 import { topicsCommand } from './admin/topics-command.js';
-import { verifiableConsumerCommand } from './admin/verifiable-consumer-command.js';
 import { verifiableProducerCommand } from './admin/verifiable-producer-command.js';
+import { verifiableConsumerCommand } from './admin/verifiable-consumer-command.js';
 import { transactionsCommand } from './admin/transactions-command.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -62,8 +64,9 @@ export async function main(argv: string[]): Promise<number> {
     dumpLogCommand(status),
     reassignCommand(),
     preferredElectionCommand(),
-    verifiableConsumerCommand(),
     verifiableProducerCommand(),
+    verifiableConsumerCommand(),
+    consoleCommand(),
     transactionsCommand(),
   ]) {
     program.addCommand(command.exitOverride());

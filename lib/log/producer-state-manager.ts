@@ -513,7 +513,7 @@ export class ProducerStateManager {
         }
         this.lastSnapOffset = offset;
         this.lastMapOffset = offset;
-        this.logger.info({ file, producers: this.producers.size }, 'loaded producer state from snapshot');
+        this.logger.debug({ file, producers: this.producers.size }, 'loaded producer state from snapshot');
         return;
       } catch (e) {
         if (!(e instanceof CorruptSnapshotError) && (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;

@@ -667,7 +667,7 @@ export class UnifiedLog {
     if (lastOffset > state.mapEndOffset && !emptyBeforeTruncation) {
       const from = Math.max(state.mapEndOffset, this.logStart);
       const replayed = this.replayProducerState(state, from, lastOffset, new Set());
-      this.logger.info({ from, to: lastOffset, batches: replayed }, 'rebuilt producer state from the log');
+      this.logger.debug({ from, to: lastOffset, batches: replayed }, 'rebuilt producer state from the log');
     }
     state.updateMapEndOffset(lastOffset);
     state.takeSnapshot();

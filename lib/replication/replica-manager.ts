@@ -226,6 +226,23 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.logger.info('replica manager shut down');
   }
 
+  // ---- fencing (the ZooKeeper session may be gone) ----
+
+  /** True while this broker acts as leader of nothing because its ZooKeeper session may be gone. */
+  get leadershipFenced(): boolean {
+    return this.stateApplier.leadershipFenced;
+  }
+
+  /** Stops acting as leader of anything now (PartitionStateApplier.fence). */
+  fenceLeadership(reason: string): void {
+    this.stateApplier.fence(reason);
+  }
+
+  /** Re-reads ZooKeeper through `refresh` and leads again what it says (PartitionStateApplier.resume). */
+  resumeLeadership(refresh: () => Promise<void>): Promise<void> {
+    return this.stateApplier.resume(refresh);
+  }
+
   // ---- lookups and metrics ----
 
   /** The fetchers following leaders for this broker. */

@@ -16,6 +16,8 @@ export interface TestClusterOptions {
   brokerProps?: Record<string, string | number | boolean>;
   /** Properties of one broker, over `brokerProps` (e.g. its own listeners and advertised.listeners). */
   brokerPropsFor?: (id: number) => Record<string, string | number | boolean>;
+  /** Whether brokers open a Kafka-protocol listener beside PLAINTEXT. @default true */
+  kafkaListener?: boolean;
 }
 
 export class TestCluster {
@@ -32,6 +34,7 @@ export class TestCluster {
       dir,
       brokers: opts.brokers,
       port: 0,
+      ...(opts.kafkaListener === false ? { kafkaPort: null } : {}),
       externalZooKeeper: zk.connect,
       chroot,
       brokerProps: {
@@ -53,6 +56,11 @@ export class TestCluster {
 
   get bootstrapServers(): string {
     return this.local.bootstrapServers;
+  }
+
+  /** The brokers' Kafka-protocol listeners, for kcat, KafkaJS and librdkafka. */
+  get kafkaBootstrapServers(): string {
+    return this.local.kafkaBootstrapServers;
   }
 
   /** `host:port/chroot` of this cluster's ZooKeeper namespace. */

@@ -1,4 +1,7 @@
-/** Runs the real bin/mq-admin as a child process, as an operator would, and collects its exit code and output. */
+/**
+ * Runs the real bin/mq-admin in a child process, as an operator would, and collects its exit code and output.
+ * The process is awaited to its end, so nothing is left running.
+ */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

@@ -47,6 +47,8 @@ describe('Delivery without holes: the idempotent producer (3 brokers, RF 3, acks
     }
     cluster = await TestCluster.start({
       brokers: 3,
+      // Each broker's own PLAINTEXT listener, advertised as its proxy's port; no Kafka-protocol listener.
+      kafkaListener: false,
       brokerProps: {
         'zookeeper.session.timeout.ms': 2000,
         'replica.lag.time.max.ms': 3000,

@@ -7,11 +7,11 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { useGroupCluster } from '../helpers/group-cluster.js';
+import { MQ_ADMIN_BIN, mqAdmin } from '../helpers/mq-admin-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 import { connectTo } from '../helpers/wire.js';
 import { ApiKey } from '../../lib/protocol/api-keys.js';
-import { MQ_ADMIN_BIN as BIN, mqAdmin } from '../helpers/mq-admin-cli.js';
 
 describe('mq-admin against a real cluster (3 brokers)', function () {
   this.timeout(120_000);
@@ -296,7 +296,7 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
       const member = spawn(
         process.execPath,
         [
-          BIN,
+          MQ_ADMIN_BIN,
           'consume',
           ...boot(),
           '--topic',

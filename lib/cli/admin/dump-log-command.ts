@@ -9,6 +9,8 @@
  *   .index      `offset: O position: P` per entry
  *   .timeindex  `timestamp: T offset: O` per entry
  *   .txnindex   `version: 0 producerId: P firstOffset: F lastOffset: L lastStableOffset: S` per aborted transaction
+ *   .snapshot   one line per producer of a producer state snapshot (id, epoch, coordinator epoch, open transaction,
+ *               and its last batch's sequences, offset and timestamp); a corrupt snapshot is reported as such
  * A transaction marker's record line ends with `endTxnMarker: COMMIT|ABORT coordinatorEpoch: E` instead of its key
  * and payload, as Kafka prints it; a control batch the cleaner emptied has no record line.
  *
@@ -21,13 +23,21 @@ import { basename } from 'node:path';
 import { Command } from 'commander';
 import { BatchView, iterateBatches } from '../../record/record-batch-reader.js';
 import { ControlRecordType } from '../../record/record-batch-builder.js';
-import { CompressionType, crcOf, lastSequenceOf, timestampTypeName } from '../../record/record-batch.js';
+import {
+  CompressionType,
+  crcOf,
+  decrementSequence,
+  lastSequenceOf,
+  timestampTypeName,
+} from '../../record/record-batch.js';
 import {
   INDEX_FILE_SUFFIX,
   LOG_FILE_SUFFIX,
+  PRODUCER_SNAPSHOT_FILE_SUFFIX,
   TIME_INDEX_FILE_SUFFIX,
   TXN_INDEX_FILE_SUFFIX,
 } from '../../log/log-file-names.js';
+import { decodeProducerSnapshot } from '../../log/producer-snapshot.js';
 import { ABORTED_TXN_ENTRY_BYTES, decodeEntry } from '../../log/transaction-index.js';
 import { OFFSET_INDEX_ENTRY_SIZE } from '../../log/offset-index.js';
 import { TIME_INDEX_ENTRY_SIZE } from '../../log/time-index.js';
@@ -82,6 +92,27 @@ export function dumpOffsetIndex(bytes: Buffer, baseOffset: number): string {
     const position = bytes.readInt32BE(at + 4);
     if (relative === 0 && position === 0) break;
     out += `offset: ${baseOffset + relative} position: ${position}\n`;
+  }
+  return out;
+}
+
+/**
+ * The producers of a `.snapshot` file, one line each, as Kafka's DumpLogSegments prints them (an open transaction's
+ * first offset as `Some(o)`, none as `None`). Throws CorruptSnapshotError naming `file` when the file is corrupt.
+ */
+export function dumpProducerSnapshot(bytes: Buffer, file: string): string {
+  let out = '';
+  for (const e of decodeProducerSnapshot(bytes, file)) {
+    const txn = e.currentTxnFirstOffset >= 0 ? `Some(${e.currentTxnFirstOffset})` : 'None';
+    out +=
+      `producerId: ${e.producerId} producerEpoch: ${e.producerEpoch} coordinatorEpoch: ${e.coordinatorEpoch} ` +
+      `currentTxnFirstOffset: ${txn} `;
+    if (e.lastOffset >= 0) {
+      out +=
+        `firstSequence: ${decrementSequence(e.lastSequence, e.offsetDelta)} lastSequence: ${e.lastSequence} ` +
+        `lastOffset: ${e.lastOffset} offsetDelta: ${e.offsetDelta} timestamp: ${e.timestamp}`;
+    }
+    out += '\n';
   }
   return out;
 }
@@ -168,7 +199,7 @@ export function dumpLogCommand(status: ExitStatus): Command {
     )
     .requiredOption(
       '--files <file>',
-      'REQUIRED: a .log, .index, .timeindex or .txnindex file (repeatable, or comma-separated)',
+      'REQUIRED: a .log, .index, .timeindex, .txnindex or .snapshot file (repeatable, or comma-separated)',
       listArg,
     )
     .option('--deep-iteration', 'print every record of every batch, not only the batches')
@@ -200,8 +231,15 @@ export function dumpLogCommand(status: ExitStatus): Command {
         } else if (file.endsWith(INDEX_FILE_SUFFIX)) process.stdout.write(dumpOffsetIndex(bytes, baseOffset));
         else if (file.endsWith(TIME_INDEX_FILE_SUFFIX)) process.stdout.write(dumpTimeIndex(bytes, baseOffset));
         else if (file.endsWith(TXN_INDEX_FILE_SUFFIX)) process.stdout.write(dumpTxnIndex(bytes));
-        else {
-          process.stderr.write(`${file}: not a .log, .index, .timeindex or .txnindex file; skipped.\n`);
+        else if (file.endsWith(PRODUCER_SNAPSHOT_FILE_SUFFIX)) {
+          try {
+            process.stdout.write(dumpProducerSnapshot(bytes, file));
+          } catch (e) {
+            process.stderr.write(`${errorText(e)}\n`);
+            status.code = 1;
+          }
+        } else {
+          process.stderr.write(`${file}: not a .log, .index, .timeindex, .txnindex or .snapshot file; skipped.\n`);
           status.code = 1;
         }
       }

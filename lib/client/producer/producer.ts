@@ -30,6 +30,7 @@ import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
 import type { RecordHeader } from '../../record/record-batch-builder.js';
 import { ClientCluster } from '../client-cluster.js';
+import { ClientLifecycle } from '../client-lifecycle.js';
 import type { TopicMetadata } from '../cluster-metadata.js';
 import { DefaultPartitioner, type Partitioner } from './partitioner.js';
 import { BatchCompletion, type PartitionResult, type ProducerBatch, type RecordMetadata } from './producer-batch.js';
@@ -59,8 +60,6 @@ export interface ProducerRecord {
   timestamp?: number;
 }
 
-type ProducerState = 'New' | 'Connecting' | 'Connected' | 'Closing' | 'Closed';
-
 export class Producer {
   readonly options: ResolvedProducerOptions;
   private readonly time: Time;
@@ -71,7 +70,7 @@ export class Producer {
   private readonly transactionManager: TransactionManager | undefined;
   private readonly transactions: ProducerTransactions | undefined;
   private readonly partitioner: Partitioner;
-  private state: ProducerState = 'New';
+  private readonly lifecycle = new ClientLifecycle('Producer');
   /** The last blocked call; later calls wait for it so that records keep their order. */
   private blockedTail: Promise<void> | null = null;
   // Set by `append` when it returns null: what the blocked path must reserve, and where.
@@ -146,22 +145,13 @@ export class Producer {
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers within max.block.ms. */
   async connect(): Promise<void> {
-    if (this.state !== 'New')
-      throw new IllegalStateError(`Producer.connect() called in state ${this.state}; connect once.`);
-    this.state = 'Connecting';
-    try {
-      await this.cluster.connect(this.time.hiResMs() + this.options['max.block.ms']);
-    } catch (e) {
-      this.state = 'New';
-      throw e;
-    }
-    this.state = 'Connected';
+    await this.lifecycle.connect(() => this.cluster.connect(this.time.hiResMs() + this.options['max.block.ms']));
     this.logger.debug('Connected');
   }
 
   /** Sends one record; resolves with where it was written once the broker acknowledged it (see the header). */
   send(record: ProducerRecord): Promise<RecordMetadata> {
-    const refused = this.sendRefusal('send');
+    const refused = this.sendRefusal('send()');
     if (refused !== null) return Promise.reject(refused);
     const topic = this.cluster.metadata.topic(record.topic);
     if (this.blockedTail === null && topic !== undefined && topic.partitions.length > 0) {
@@ -191,7 +181,7 @@ export class Producer {
    * closure is created per record.
    */
   sendBatch(records: readonly ProducerRecord[]): Promise<PartitionResult[]> {
-    const refused = this.sendRefusal('sendBatch');
+    const refused = this.sendRefusal('sendBatch()');
     if (refused !== null) return Promise.reject(refused);
     return new Promise((resolve, reject) => {
       const completion = new BatchCompletion(resolve, reject);
@@ -231,7 +221,7 @@ export class Producer {
    * above the broker's transaction.max.timeout.ms).
    */
   initTransactions(): Promise<void> {
-    if (this.state !== 'Connected') return Promise.reject(this.notConnected('initTransactions'));
+    if (!this.lifecycle.isConnected) return Promise.reject(this.lifecycle.notConnected('initTransactions()'));
     return this.onTransactions('initTransactions', (t) => t.initTransactions());
   }
 
@@ -269,16 +259,15 @@ export class Producer {
    * once.
    */
   async close(options: { timeoutMs?: number } = {}): Promise<void> {
-    if (this.state === 'Closing' || this.state === 'Closed') return;
-    const wasConnected = this.state === 'Connected';
-    if (wasConnected && this.transactions?.inTransaction === true) {
+    if (this.lifecycle.isConnected && this.transactions?.inTransaction === true) {
       await this.transactions.abortTransaction().catch((err: unknown) => {
         this.logger.info({ err }, 'aborting the open transaction at close failed');
       });
     }
     this.transactions?.close();
-    this.state = 'Closing';
-    if (wasConnected) {
+    const was = this.lifecycle.beginClose();
+    if (was === null) return;
+    if (was === 'Connected') {
       const drained = (async () => {
         if (this.blockedTail !== null) await this.blockedTail;
         this.accumulator.beginClose();
@@ -299,7 +288,7 @@ export class Producer {
     this.accumulator.abortAll(new IllegalStateError('The producer was closed before these records were acknowledged.'));
     this.sender.close();
     await this.cluster.close();
-    this.state = 'Closed';
+    this.lifecycle.closed();
     this.logger.debug('Closed');
   }
 
@@ -368,7 +357,7 @@ export class Producer {
 
   /** The blocking path for one record: waits for metadata and memory as needed, then appends. */
   private async appendBlocking(record: ProducerRecord, defaultTimestampMs?: number): Promise<[ProducerBatch, number]> {
-    if (this.state !== 'Connected') throw this.notConnected('send');
+    this.lifecycle.requireConnected('send()');
     const deadlineMs = this.time.hiResMs() + this.options['max.block.ms'];
     const topic = await this.cluster.waitForTopic(checkTopic(record.topic), deadlineMs);
     const timestampMs = record.timestamp ?? defaultTimestampMs ?? this.time.milliseconds();
@@ -377,9 +366,9 @@ export class Producer {
     const partition = this.pendingPartition;
     const bytes = this.pendingBytes;
     await this.accumulator.memory.reserve(bytes, Math.max(0, deadlineMs - this.time.hiResMs()));
-    if (this.state !== 'Connected') {
+    if (!this.lifecycle.isConnected) {
       this.accumulator.memory.release(bytes);
-      throw this.notConnected('send');
+      throw this.lifecycle.notConnected('send()');
     }
     return [
       this.startBatch(topic.name, partition, bytes, timestampMs, record.key ?? null, record.value, record.headers),
@@ -460,7 +449,7 @@ export class Producer {
 
   /** Why a send must fail now (not connected, failed for good, not in a transaction), or null when it may go on. */
   private sendRefusal(what: string): Error | null {
-    if (this.state !== 'Connected') return this.notConnected(what);
+    if (!this.lifecycle.isConnected) return this.lifecycle.notConnected(what);
     const fatal = this.transactionManager?.fatalError;
     if (fatal) return fatal;
     try {
@@ -487,13 +476,6 @@ export class Producer {
       );
     }
     return this.transactions;
-  }
-
-  private notConnected(what: string): IllegalStateError {
-    return new IllegalStateError(
-      `Producer.${what}() needs a connected producer (state ${this.state}); ` +
-        'call connect() first and do not use it after close().',
-    );
   }
 }
 

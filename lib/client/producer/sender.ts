@@ -10,7 +10,9 @@
  * Per response: a partition answered without error completes its batch (offsets from the base offset); a
  * retriable error (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, a lost connection, a request timeout, ...) puts the
  * batch back for a retry after `retry.backoff.ms`, if `retries` and `delivery.timeout.ms` allow, and stale-metadata
- * errors request a metadata refresh first; any other error fails the batch's records at once.
+ * errors request a metadata refresh first; any other error fails the batch's records at once. A leader that answers
+ * REQUEST_TIMED_OUT (acks=all not reached in time) is reported unresponsive, as one whose request times out in
+ * flight is by the connection pool: the refresh then asks another broker (ClientCluster).
  * acks=0: the request is written without awaiting an answer; records complete with offset -1.
  * Idempotence (with a TransactionManager): before draining, the producer gets its id (InitProducerId to the least
  * loaded broker, retried after `retry.backoff.ms`) and the manager settles epoch bumps; it decides which batches may
@@ -215,7 +217,7 @@ export class Sender {
         }
       } else {
         const response = await connection.send(ApiKey.Produce, API_VERSION, request);
-        this.handleResponse(sendable, response);
+        this.handleResponse(nodeId, sendable, response);
       }
     } catch (e) {
       for (const batch of batches) if (batch.inFlight && !batch.isDone) this.handleFailure(batch, e as Error);
@@ -259,8 +261,9 @@ export class Sender {
     return { transactionalId: null, acks: this.options.acks, timeoutMs: this.options.requestTimeoutMs, topicData };
   }
 
-  private handleResponse(batches: ProducerBatch[], response: ProduceResponse): void {
-    const { accumulator } = this.options;
+  private handleResponse(nodeId: number, batches: ProducerBatch[], response: ProduceResponse): void {
+    const { accumulator, cluster } = this.options;
+    let timedOut = false;
     let next = 0; // brokers answer in request order: try the next batch before searching
     for (const topic of response.responses) {
       for (const p of topic.partitionResponses) {
@@ -279,10 +282,12 @@ export class Sender {
           batch.complete(baseOffset, p.logAppendTimeMs);
           accumulator.deallocate(batch);
         } else {
+          if (p.errorCode === ErrorCode.REQUEST_TIMED_OUT) timedOut = true;
           this.handleFailure(batch, clientErrorFromCode(p.errorCode, p.errorMessage ?? undefined), p.logStartOffset);
         }
       }
     }
+    if (timedOut) cluster.markUnresponsive(nodeId);
     for (const batch of batches) {
       if (!batch.isDone && batch.inFlight) {
         this.handleFailure(

@@ -7,8 +7,8 @@
  * maxWaitMs), ListOffsets (earliest, latest, by timestamp), CreateTopics, DeleteTopics, CreatePartitions,
  * DescribeConfigs, AlterConfigs, DescribeCluster. Specs steer it: `moveLeader()`, `failNext()` (answer the next
  * matching partition requests with an error code), `loseNextResponse()` (append, then close the connection instead
- * of answering), `forgetProducers()`, `stop()`/`restart()` a broker, and `requests` (what each broker received, in
- * order).
+ * of answering), `forgetProducers()`, `stop()`/`restart()` a broker, `silence()` one (it reads requests and never
+ * answers: a hung or partitioned broker), and `requests` (what each broker received, in order).
  */
 import { ErrorCode } from '../../../lib/common/error-codes.js';
 import { ApiKey } from '../../../lib/protocol/api-keys.js';
@@ -75,6 +75,8 @@ export class MockCluster {
   readonly requests: ReceivedRequest[] = [];
   controllerId = 0;
   autoCreateTopics = false;
+  /** Brokers that receive requests and never answer them. */
+  readonly silenced = new Set<number>();
   private readonly servers = new Map<number, SocketServer>();
   private readonly ports = new Map<number, number>();
   private readonly faults: Fault[] = [];
@@ -196,6 +198,7 @@ export class MockCluster {
     body: unknown,
   ): Promise<object | null> {
     this.requests.push({ nodeId, apiKey: header.apiKey, body });
+    if (this.silenced.has(nodeId)) return new Promise(() => {});
     switch (header.apiKey) {
       case ApiKey.Metadata:
         return this.metadata(body as MetadataRequest);
