@@ -3,8 +3,8 @@
  * 3 partitions; 3 transactional copier processes in one group copy them to an output topic, one transaction per
  * record batch (at most `recordsPerTransaction`), offsets sent in the transaction; while they run, one copier is
  * SIGKILLed mid-transaction and restarted, then the leader of an output partition is SIGKILLed and restarted, the
- * copier again, then the transaction coordinator of a copier's transactional id. Afterwards every copier must have
- * finished and:
+ * copier again, then the transaction coordinator of a copier's transactional id — that round of four faults `rounds`
+ * times, spread over the run. Afterwards every copier must have finished and:
  *  - read_committed, each output partition holds exactly the copies of its input partition, in input order: no
  *    record of an aborted transaction, no part of one, nothing lost, nothing twice;
  *  - read_uncommitted sees more (the aborted transactions' records), which shows the check can fail.
@@ -23,6 +23,8 @@ export interface ExactlyOnceOptions {
   recordsPerTransaction: number;
   /** Pause inside each transaction before its commit, so that kills find transactions open. */
   pauseBeforeCommitMs: number;
+  /** How many times the four faults are injected, spread over the run. @default 1 */
+  rounds?: number;
   onProgress?: (line: string) => void;
 }
 
@@ -67,7 +69,9 @@ export async function runExactlyOnce(cluster: TestCluster, opts: ExactlyOnceOpti
     });
     for (let i = 0; i < 3; i++) copiers.push(new CopierProcess(`copier-${i}`, configFor(i)));
     const totalTransactions = Math.ceil(opts.records / opts.recordsPerTransaction);
-    const committed = () => copiers.reduce((n, c) => n + c.committed, 0);
+    // Transactions of copier processes already killed and replaced.
+    const retired = { committed: 0, aborted: 0 };
+    const committed = () => copiers.reduce((n, c) => n + c.committed, retired.committed);
     const faults: string[] = [];
     const atProgress = async (fraction: number) =>
       waitFor(
@@ -81,6 +85,8 @@ export async function runExactlyOnce(cluster: TestCluster, opts: ExactlyOnceOpti
       await copiers[i]!.kill();
       faults.push(`SIGKILL copier ${i} mid-transaction`);
       progress(`killed copier ${i} (committed so far: ${committed()})`);
+      retired.committed += copiers[i]!.committed;
+      retired.aborted += copiers[i]!.aborted;
       copiers[i] = new CopierProcess(`copier-${i}`, configFor(i));
     };
     const killBroker = async (id: number, role: string) => {
@@ -90,16 +96,20 @@ export async function runExactlyOnce(cluster: TestCluster, opts: ExactlyOnceOpti
       await cluster.local.startBroker(id);
     };
 
-    await atProgress(0.1);
-    await killCopier(0);
-    await atProgress(0.3);
-    const [outputTopic] = await admin.describeTopics([output]);
-    await killBroker(outputTopic!.partitions[0]!.leader, `leader of ${output}-0`);
-    await atProgress(0.5);
-    await killCopier(0);
-    await atProgress(0.7);
-    const [txn] = await admin.describeTransactions([configFor(1).transactionalId]);
-    await killBroker(txn!.coordinatorId, `transaction coordinator of ${configFor(1).transactionalId}`);
+    const rounds = opts.rounds ?? 1;
+    for (let r = 0; r < rounds; r++) {
+      const at = (fraction: number) => atProgress((r + fraction) / rounds);
+      await at(0.1);
+      await killCopier(0);
+      await at(0.3);
+      const [outputTopic] = await admin.describeTopics([output]);
+      await killBroker(outputTopic!.partitions[0]!.leader, `leader of ${output}-0`);
+      await at(0.5);
+      await killCopier(0);
+      await at(0.7);
+      const [txn] = await admin.describeTransactions([configFor(1).transactionalId]);
+      await killBroker(txn!.coordinatorId, `transaction coordinator of ${configFor(1).transactionalId}`);
+    }
 
     const codes = await Promise.all(copiers.map((c) => c.exited));
     for (const [i, code] of codes.entries())
@@ -124,8 +134,8 @@ export async function runExactlyOnce(cluster: TestCluster, opts: ExactlyOnceOpti
       total(committedOut),
     );
     return {
-      committedTransactions: copiers.reduce((n, c) => n + c.committed, 0),
-      abortedTransactions: copiers.reduce((n, c) => n + c.aborted, 0),
+      committedTransactions: committed(),
+      abortedTransactions: copiers.reduce((n, c) => n + c.aborted, retired.aborted),
       outputCommitted: total(committedOut),
       outputUncommitted: total(uncommittedOut),
       faults,
