@@ -8,11 +8,13 @@
  *  - read_committed, each output partition holds exactly the copies of its input partition, in input order: no
  *    record of an aborted transaction, no part of one, nothing lost, nothing twice;
  *  - read_uncommitted sees more (the aborted transactions' records), which shows the check can fail.
- * Input and output topics: replication factor 3, min.insync.replicas 2.
+ * Input and output topics: replication factor 3, min.insync.replicas 2. `useExactlyOnceCluster()` registers the mocha
+ * hooks that start the run's three brokers (no initial rebalance delay, timed-out transactions looked for every
+ * second) before the suite and stop them after it.
  */
 import { expect } from 'chai';
 import { Admin, Producer } from '../../lib/client/index.js';
-import type { TestCluster } from './cluster-harness.js';
+import { TestCluster } from './cluster-harness.js';
 import { CopierProcess } from './copier-process.js';
 import { transformed, type CopierConfig } from './copier-config.js';
 import { readToEnd } from './read-to-end.js';
@@ -38,6 +40,24 @@ export interface ExactlyOnceReport {
 }
 
 const PARTITIONS = 3;
+
+/** Call inside a describe(): the cluster is set once its before-all hook ran. */
+export function useExactlyOnceCluster(): { readonly cluster: TestCluster } {
+  const env = {} as { cluster: TestCluster };
+  before(async () => {
+    env.cluster = await TestCluster.start({
+      brokers: 3,
+      brokerProps: {
+        'group.initial.rebalance.delay.ms': 0,
+        'transaction.abort.timed.out.transaction.cleanup.interval.ms': 1000,
+      },
+    });
+  });
+  after(async () => {
+    await env.cluster?.stop();
+  });
+  return env;
+}
 
 export async function runExactlyOnce(cluster: TestCluster, opts: ExactlyOnceOptions): Promise<ExactlyOnceReport> {
   const started = Date.now();

@@ -4,28 +4,14 @@
  * output partition and a transaction coordinator are SIGKILLed and restarted. The output read with read_committed is
  * the input, each partition in order, exactly once; read_uncommitted sees the aborted transactions too.
  */
-import { TestCluster } from '../helpers/cluster-harness.js';
-import { runExactlyOnce } from '../helpers/exactly-once.js';
+import { runExactlyOnce, useExactlyOnceCluster } from '../helpers/exactly-once.js';
 
 describe('Exactly-once copying (3 brokers, 3 copiers)', function () {
   this.timeout(300_000);
-  let cluster: TestCluster;
-
-  before(async () => {
-    cluster = await TestCluster.start({
-      brokers: 3,
-      brokerProps: {
-        'group.initial.rebalance.delay.ms': 0,
-        'transaction.abort.timed.out.transaction.cleanup.interval.ms': 1000,
-      },
-    });
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  const env = useExactlyOnceCluster();
 
   it('copies every record exactly once, in order per partition, through copier, leader and coordinator SIGKILLs', async () => {
-    const report = await runExactlyOnce(cluster, {
+    const report = await runExactlyOnce(env.cluster, {
       records: 20_000,
       recordsPerTransaction: 200,
       pauseBeforeCommitMs: 150,

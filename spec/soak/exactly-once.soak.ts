@@ -4,28 +4,14 @@
  * (a copier SIGKILLed mid-transaction twice, the leader of an output partition and a transaction coordinator
  * SIGKILLed) repeated 5 times. Fails on the first output partition that is not exactly its input, in order.
  */
-import { TestCluster } from '../helpers/cluster-harness.js';
-import { runExactlyOnce } from '../helpers/exactly-once.js';
+import { runExactlyOnce, useExactlyOnceCluster } from '../helpers/exactly-once.js';
 
 describe('Exactly-once soak', function () {
   this.timeout(0);
-  let cluster: TestCluster;
-
-  before(async () => {
-    cluster = await TestCluster.start({
-      brokers: 3,
-      brokerProps: {
-        'group.initial.rebalance.delay.ms': 0,
-        'transaction.abort.timed.out.transaction.cleanup.interval.ms': 1000,
-      },
-    });
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  const env = useExactlyOnceCluster();
 
   it('copies 100,000 records exactly once through 5 rounds of copier, leader and coordinator SIGKILLs', async () => {
-    const report = await runExactlyOnce(cluster, {
+    const report = await runExactlyOnce(env.cluster, {
       records: 100_000,
       recordsPerTransaction: 500,
       pauseBeforeCommitMs: 150,
