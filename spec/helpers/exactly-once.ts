@@ -3,8 +3,8 @@
  * 3 partitions; 3 transactional copier processes in one group copy them to an output topic, one transaction per
  * record batch (at most `recordsPerTransaction`), offsets sent in the transaction; while they run, one copier is
  * SIGKILLed mid-transaction and restarted, then the leader of an output partition is SIGKILLed and restarted, the
- * copier again, then the transaction coordinator of a copier's transactional id — that round of four faults `rounds`
- * times, spread over the run. Afterwards every copier must have finished and:
+ * copier again, then the transaction coordinator of a copier's transactional id — that round of four faults (or the
+ * `faults` given) `rounds` times, spread over the run. Afterwards every copier must have finished and:
  *  - read_committed, each output partition holds exactly the copies of its input partition, in input order: no
  *    record of an aborted transaction, no part of one, nothing lost, nothing twice;
  *  - read_uncommitted sees more (the aborted transactions' records), which shows the check can fail.
@@ -20,12 +20,23 @@ import { transformed, type CopierConfig } from './copier-config.js';
 import { readToEnd } from './read-to-end.js';
 import { waitFor } from './wait-for.js';
 
+/**
+ * One fault of a round: SIGKILL copier 0 mid-transaction (and start it again), or a broker — the leader of output
+ * partition 0, or the transaction coordinator of copier 1's transactional id — then restart it.
+ */
+export type ExactlyOnceFault = 'copier' | 'output-leader' | 'coordinator';
+
+/** The issue's round: each kind of process killed twice (the copier, and a broker: a leader, then a coordinator). */
+export const FULL_ROUND: readonly ExactlyOnceFault[] = ['copier', 'output-leader', 'copier', 'coordinator'];
+
 export interface ExactlyOnceOptions {
   records: number;
   recordsPerTransaction: number;
   /** Pause inside each transaction before its commit, so that kills find transactions open. */
   pauseBeforeCommitMs: number;
-  /** How many times the four faults are injected, spread over the run. @default 1 */
+  /** The faults of one round, in order. @default FULL_ROUND */
+  faults?: readonly ExactlyOnceFault[];
+  /** How many times the round of faults is injected, spread over the run. @default 1 */
   rounds?: number;
   onProgress?: (line: string) => void;
 }
@@ -117,18 +128,21 @@ export async function runExactlyOnce(cluster: TestCluster, opts: ExactlyOnceOpti
     };
 
     const rounds = opts.rounds ?? 1;
+    const round = opts.faults ?? FULL_ROUND;
     for (let r = 0; r < rounds; r++) {
-      const at = (fraction: number) => atProgress((r + fraction) / rounds);
-      await at(0.1);
-      await killCopier(0);
-      await at(0.3);
-      const [outputTopic] = await admin.describeTopics([output]);
-      await killBroker(outputTopic!.partitions[0]!.leader, `leader of ${output}-0`);
-      await at(0.5);
-      await killCopier(0);
-      await at(0.7);
-      const [txn] = await admin.describeTransactions([configFor(1).transactionalId]);
-      await killBroker(txn!.coordinatorId, `transaction coordinator of ${configFor(1).transactionalId}`);
+      for (const [i, fault] of round.entries()) {
+        // Spread the round's faults evenly between 10% and 70% of the round's share of the transactions.
+        await atProgress((r + 0.1 + (0.6 * i) / Math.max(1, round.length - 1)) / rounds);
+        if (fault === 'copier') {
+          await killCopier(0);
+        } else if (fault === 'output-leader') {
+          const [outputTopic] = await admin.describeTopics([output]);
+          await killBroker(outputTopic!.partitions[0]!.leader, `leader of ${output}-0`);
+        } else {
+          const [txn] = await admin.describeTransactions([configFor(1).transactionalId]);
+          await killBroker(txn!.coordinatorId, `transaction coordinator of ${configFor(1).transactionalId}`);
+        }
+      }
     }
 
     const codes = await Promise.all(copiers.map((c) => c.exited));
