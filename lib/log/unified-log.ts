@@ -237,11 +237,13 @@ export class UnifiedLog {
 
   /**
    * The last stable offset: the first offset of the oldest transaction open (or completed above the high watermark)
-   * when that is below the high watermark, else the high watermark. read_committed reads stop here.
+   * when that is below the high watermark, else the high watermark. read_committed reads stop here. Never below
+   * the log start offset: DeleteRecords may delete the start of an open transaction, as Kafka clamps it too.
    */
   get lastStableOffset(): number {
     const firstUnstable = this.producerState.firstUnstableOffset;
-    return firstUnstable !== undefined && firstUnstable < this.hw ? firstUnstable : this.hw;
+    if (firstUnstable === undefined || firstUnstable >= this.hw) return this.hw;
+    return Math.max(firstUnstable, this.logStart);
   }
 
   /**

@@ -73,6 +73,15 @@ describe('UnifiedLog transactions', () => {
       expect(log.lastStableOffset).to.equal(8);
     });
 
+    it('never falls below the log start offset when DeleteRecords removed the start of an open transaction', () => {
+      const log = open(join(tmpDir(), 'payments-0'));
+      send(log, 1, 0); // 0..2, open
+      send(log, 2, 0); // 3..5, open
+      expect(log.lastStableOffset).to.equal(0);
+      log.deleteRecordsBefore(2);
+      expect(log.lastStableOffset).to.equal(2);
+    });
+
     it('is the high watermark when no transaction is open', () => {
       const log = open(join(tmpDir(), 'payments-0'));
       log.append(idempotentBatch({ producerId: 9, baseSequence: 0, recordCount: 4 }), {
