@@ -20,6 +20,7 @@
  */
 import { ErrorCode } from '../../common/error-codes.js';
 import type { OffsetCommitEntry } from '../../coordinator/group/group-metadata-manager.js';
+import { groupByTopic } from '../../common/topic-partition.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-record-codec.js';
 import { TRANSACTION_STATE_TOPIC } from '../../coordinator/transaction/transaction-log-codec.js';
 import type { RequestContext } from '../../network/request-context.js';
@@ -48,7 +49,7 @@ import type {
   SyncGroupResponse,
 } from '../../protocol/messages/index.js';
 import { CoordinatorType } from '../../protocol/messages/index.js';
-import { endpointOn, groupByTopic, type BrokerServices } from './broker-services.js';
+import { endpointOn, type BrokerServices } from './broker-services.js';
 
 const unavailable = (errorCode: number, errorMessage: string): FindCoordinatorResponse => ({
   throttleTimeMs: 0,

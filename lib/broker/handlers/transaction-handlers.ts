@@ -35,7 +35,8 @@ import type {
   WriteTxnMarkersResponse,
 } from '../../protocol/messages/index.js';
 import { ControlRecordType, buildControlBatch } from '../../record/record-batch-builder.js';
-import { groupByTopic, type BrokerServices } from './broker-services.js';
+import { groupByTopic } from '../../common/topic-partition.js';
+import type { BrokerServices } from './broker-services.js';
 import { offsetCommitEntries, offsetCommitResponse } from './group-handlers.js';
 
 export async function handleAddPartitionsToTxn(
