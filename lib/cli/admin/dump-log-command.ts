@@ -91,6 +91,17 @@ function baseOffsetOf(file: string): number {
   return Number(m[1]);
 }
 
+/** What Kafka prints of every record of a v2 batch, a transaction marker's included. */
+interface RecordFields {
+  offset: number;
+  timestampType: string;
+  timestamp: number;
+  keySize: number;
+  valueSize: number;
+  sequence: number;
+  headerKeys: string[];
+}
+
 /** What dump-log reports, one item per printed line; `kind` tells which. */
 export type DumpEntry =
   | { kind: 'segment'; startingOffset: number }
@@ -115,30 +126,8 @@ export type DumpEntry =
       crc: number;
       isValid: boolean;
     }
-  | {
-      kind: 'record';
-      offset: number;
-      timestampType: string;
-      timestamp: number;
-      keySize: number;
-      valueSize: number;
-      sequence: number;
-      headerKeys: string[];
-      key?: string | null;
-      payload?: string | null;
-    }
-  | {
-      kind: 'marker';
-      offset: number;
-      timestampType: string;
-      timestamp: number;
-      keySize: number;
-      valueSize: number;
-      sequence: number;
-      headerKeys: string[];
-      endTxnMarker: 'COMMIT' | 'ABORT';
-      coordinatorEpoch: number;
-    }
+  | ({ kind: 'record'; key?: string | null; payload?: string | null } & RecordFields)
+  | ({ kind: 'marker'; endTxnMarker: 'COMMIT' | 'ABORT'; coordinatorEpoch: number } & RecordFields)
   | { kind: 'invalid-bytes'; size: number }
   | { kind: 'index-entry'; offset: number; position: number }
   | { kind: 'timeindex-entry'; timestamp: number; offset: number }
@@ -166,15 +155,7 @@ export type DumpEntry =
     };
 
 /** A record's (or marker's) line up to its contents, as Kafka prints every record of a v2 batch. */
-function recordPrefix(e: {
-  offset: number;
-  timestampType: string;
-  timestamp: number;
-  keySize: number;
-  valueSize: number;
-  sequence: number;
-  headerKeys: string[];
-}): string {
+function recordPrefix(e: RecordFields): string {
   return (
     `| offset: ${e.offset} ${e.timestampType}: ${e.timestamp} keysize: ${e.keySize} valuesize: ${e.valueSize} ` +
     `sequence: ${e.sequence} headerKeys: [${e.headerKeys.join(',')}]`
@@ -327,7 +308,7 @@ async function recordEntries(b: BatchView, printData: boolean): Promise<DumpEntr
   const timestampType = timestampTypeName(b.timestampType);
   const records = b.compression === CompressionType.Zstd ? await b.recordsAsync() : b.records();
   return [...records].map((r): DumpEntry => {
-    const common = {
+    const common: RecordFields = {
       offset: r.offset,
       timestampType,
       timestamp: r.timestamp,
