@@ -18,6 +18,7 @@ import { ApiError, apiErrorFromCode, ConnectionError, TimeoutError } from '../..
 import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
 import { ApiKey } from '../../protocol/api-keys.js';
+import type { OffsetCommitRequest } from '../../protocol/messages/index.js';
 import type { ClientCluster } from '../client-cluster.js';
 import { ExponentialBackoff, retry } from '../retry.js';
 import type { TopicPartitionRef } from './subscription-state.js';
@@ -44,6 +45,15 @@ export interface GroupGeneration {
   groupInstanceId: string | null;
 }
 
+/**
+ * A consumer's group and its membership as `Consumer.groupMetadata()` returns it (Kafka's ConsumerGroupMetadata):
+ * what `Producer.sendOffsetsToTransaction()` needs so that the group's coordinator refuses a member that lost its
+ * partitions (KIP-447).
+ */
+export interface ConsumerGroupMetadata extends GroupGeneration {
+  groupId: string;
+}
+
 export interface GroupOffsetsOptions {
   cluster: ClientCluster;
   groupId: string;
@@ -54,6 +64,11 @@ export interface GroupOffsetsOptions {
   apiTimeoutMs: number;
   /** Retries are logged at debug. @default none */
   logger?: Logger;
+  /**
+   * Ask for stable offsets (KIP-447, a read_committed consumer): while a transaction holds a partition's offset
+   * pending, the coordinator answers UNSTABLE_OFFSET_COMMIT, retried until the transaction ends. @default false
+   */
+  requireStable?: boolean;
 }
 
 /** Retriable errors after which the coordinator is looked up again. */
@@ -70,11 +85,7 @@ export class GroupOffsets {
   /** Commits `offsets` for the group; rejects with the first non-retriable partition error, or TimeoutError. */
   async commit(offsets: readonly OffsetToCommit[]): Promise<void> {
     if (offsets.length === 0) return;
-    const byTopic = new Map<string, OffsetToCommit[]>();
-    for (const o of offsets) {
-      const list = computeIfAbsent(byTopic, o.topic, () => []);
-      list.push(o);
-    }
+    const topics = offsetCommitTopics(offsets);
     await this.withCoordinator('OffsetCommit', async (nodeId) => {
       const { generationId, memberId, groupInstanceId } = this.opts.generation?.() ?? {
         generationId: -1,
@@ -86,15 +97,7 @@ export class GroupOffsets {
         generationId,
         memberId,
         groupInstanceId,
-        topics: [...byTopic].map(([name, list]) => ({
-          name,
-          partitions: list.map((o) => ({
-            partitionIndex: o.partition,
-            committedOffset: o.offset,
-            committedLeaderEpoch: o.leaderEpoch ?? -1,
-            committedMetadata: o.metadata ?? '',
-          })),
-        })),
+        topics,
       });
       for (const t of res.topics) {
         for (const p of t.partitions) {
@@ -118,7 +121,7 @@ export class GroupOffsets {
     return this.withCoordinator('OffsetFetch', async (nodeId) => {
       const res = await this.opts.cluster.sendToCoordinator(nodeId, ApiKey.OffsetFetch, {
         groupId: this.opts.groupId,
-        requireStable: false,
+        requireStable: this.opts.requireStable === true,
         topics:
           partitions === 'all' ? null : [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
       });
@@ -178,6 +181,21 @@ export class GroupOffsets {
     if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode, res.errorMessage ?? undefined);
     return res.nodeId;
   }
+}
+
+/** Offsets as an OffsetCommit or TxnOffsetCommit request carries them: per topic, then per partition. */
+export function offsetCommitTopics(offsets: readonly OffsetToCommit[]): OffsetCommitRequest['topics'] {
+  const byTopic = new Map<string, OffsetToCommit[]>();
+  for (const o of offsets) computeIfAbsent(byTopic, o.topic, () => []).push(o);
+  return [...byTopic].map(([name, list]) => ({
+    name,
+    partitions: list.map((o) => ({
+      partitionIndex: o.partition,
+      committedOffset: o.offset,
+      committedLeaderEpoch: o.leaderEpoch ?? -1,
+      committedMetadata: o.metadata ?? '',
+    })),
+  }));
 }
 
 function withPartition(error: ApiError, partition: string): ApiError {
