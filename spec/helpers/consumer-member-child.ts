@@ -4,6 +4,7 @@
  *
  * It subscribes with auto commit off, reads with run({ eachBatch }), and after every batch commits what it read.
  * stdout, one line per event (records of a batch in one write, before the batch's commit is sent):
+ *   S                                started: SIGTERM now closes it in order (the parent waits for this to stop it)
  *   A <tp,...>                       partitions added to its assignment (tp = topic-partition)
  *   V <tp,...>                       partitions revoked (after committing their positions: Kafka's pattern)
  *   L <tp,...>                       partitions lost
@@ -11,8 +12,12 @@
  *   C <partition> <offset>           a commit the coordinator acknowledged (the next offset to read)
  *   E <message>                      a commit refused (the group rebalanced meanwhile: Kafka's CommitFailedException)
  * SIGTERM closes the consumer (commit, LeaveGroup) and exits 0; a fatal consumer error exits 1 with it on stderr.
+ * To debug a spec, MQ_SPEC_MEMBER_LOG_DIR=<dir> makes each member write its consumer's log (at MQ_LOG_LEVEL) to
+ * <dir>/<client.id>-<pid>.log.
  */
+import { join } from 'node:path';
 import { Consumer, type ConsumerOptions, type TopicPartitionRef } from '../../lib/client/index.js';
+import { createLogger } from '../../lib/common/logger.js';
 
 export interface MemberConfig {
   topic: string;
@@ -26,8 +31,28 @@ const config = JSON.parse(process.argv[2]!) as MemberConfig;
 const out = (line: string) => process.stdout.write(line);
 const tps = (partitions: TopicPartitionRef[]) => partitions.map((tp) => `${tp.topic}-${tp.partition}`).join(',');
 
-const consumer = new Consumer({ ...config.consumer, 'enable.auto.commit': false });
-await consumer.connect();
+const logDir = process.env['MQ_SPEC_MEMBER_LOG_DIR'];
+const logger =
+  logDir === undefined
+    ? undefined
+    : createLogger({ destination: join(logDir, `${String(config.consumer['client.id'])}-${process.pid}.log`) });
+const consumer = new Consumer({ ...config.consumer, 'enable.auto.commit': false, ...(logger && { logger }) });
+const connecting = consumer.connect();
+// Installed before the connection is up: a spec may stop a member it has just started, and a SIGTERM that met
+// Node's default action would end the process with no orderly close (exit code null instead of 0).
+let closing = false;
+process.on('SIGTERM', () => {
+  if (closing) return;
+  closing = true;
+  void connecting
+    .then(
+      () => consumer.close(),
+      () => undefined,
+    )
+    .then(() => process.exit(0));
+});
+out('S\n');
+await connecting;
 consumer.subscribe([config.topic], {
   onPartitionsAssigned: (partitions) => {
     out(`A ${tps(partitions)}\n`);
@@ -44,7 +69,9 @@ consumer.subscribe([config.topic], {
 /** Commits offsets and reports them once acknowledged, or reports the refusal. */
 async function commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void> {
   try {
+    logger?.debug({ offsets }, 'member: committing');
     await consumer.commit(offsets);
+    logger?.debug({ offsets }, 'member: committed');
     out(offsets.map((o) => `C ${o.partition} ${o.offset}\n`).join(''));
   } catch (err) {
     out(`E ${(err as Error).message.replace(/\n/g, ' ')}\n`);
@@ -56,10 +83,6 @@ async function commitPositions(partitions: TopicPartitionRef[]): Promise<void> {
   for (const tp of partitions) offsets.push({ ...tp, offset: await consumer.position(tp) });
   await commit(offsets);
 }
-
-process.on('SIGTERM', () => {
-  void consumer.close().then(() => process.exit(0));
-});
 
 try {
   await consumer.run({
