@@ -46,6 +46,21 @@ function firstValues(log: UnifiedLog): Map<number, string> {
   return values;
 }
 
+/**
+ * A log on a 512 KiB file system, 192 KiB of it taken by a `filler` file that can be deleted to free space later; one
+ * segment with no index entries, so that only the .log grows.
+ */
+function logOnSmallDisk(): { root: string; log: UnifiedLog } {
+  const root = mountSmallFilesystem(512 * 1024);
+  fs.writeFileSync(join(root, 'filler'), Buffer.alloc(192 * 1024, 1));
+  const log = openLog(join(root, 'async-0'), {
+    segmentBytes: 4 * 1024 * 1024,
+    segmentIndexBytes: 4096,
+    indexIntervalBytes: 1 << 30,
+  });
+  return { root, log };
+}
+
 describe('log writes in the threadpool', function () {
   this.timeout(60_000);
 
@@ -99,14 +114,7 @@ describe('log writes in the threadpool', function () {
   });
 
   it('refuses exactly the appends a full disk could not take, gives their offsets back and goes on once space is free', async () => {
-    const root = mountSmallFilesystem(512 * 1024);
-    // A filler that can be deleted to free space later; no roll and no index entries, so only the .log grows.
-    fs.writeFileSync(join(root, 'filler'), Buffer.alloc(192 * 1024, 1));
-    const log = openLog(join(root, 'async-0'), {
-      segmentBytes: 4 * 1024 * 1024,
-      segmentIndexBytes: 4096,
-      indexIntervalBytes: 1 << 30,
-    });
+    const { root, log } = logOnSmallDisk();
     const builder = new RecordBatchBuilder();
     const batch = (seq: number): Buffer => {
       builder.reset();
@@ -150,13 +158,7 @@ describe('log writes in the threadpool', function () {
   });
 
   it('a leader acknowledges no append the disk refused, and its high watermark never passes the written end', async () => {
-    const root = mountSmallFilesystem(512 * 1024);
-    fs.writeFileSync(join(root, 'filler'), Buffer.alloc(192 * 1024, 1));
-    const log = openLog(join(root, 'async-0'), {
-      segmentBytes: 4 * 1024 * 1024,
-      segmentIndexBytes: 4096,
-      indexIntervalBytes: 1 << 30,
-    });
+    const { log } = logOnSmallDisk();
     const hwSeen: Array<{ hw: number; logEnd: number }> = [];
     const partition = new Partition({
       topic: TP.topic,
