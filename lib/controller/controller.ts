@@ -335,7 +335,9 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
   /**
    * Kafka's onControllerFailover: watch first (events queue up behind this one), delete stale ISR change
    * notifications, load brokers, topics, assignments and every state znode, start the replica then the partition
-   * state machine (electing leaders for New and Offline partitions), resume deletions, schedule the rebalance.
+   * state machine (electing leaders for New and Offline partitions), then take the replicas of brokers that are not
+   * live out of the ISRs (after the elections: see ReplicaStateMachine.startup), resume deletions, schedule the
+   * rebalance.
    */
   private async onControllerFailover(a: Activation): Promise<void> {
     const startMs = this.time.hiResMs();
@@ -389,9 +391,14 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       'controller context loaded',
     );
 
-    await a.replicaStateMachine.startup();
+    const offlineReplicas = await a.replicaStateMachine.startup();
     a.partitionStateMachine.initializeStates();
     await a.partitionStateMachine.triggerOnlinePartitionStateChange();
+    await a.replicaStateMachine.handleStateChanges(
+      offlineReplicas,
+      'OfflineReplica',
+      'controller failover: broker not live',
+    );
     await a.topicDeletionManager.onDeletionMarkers(markedForDeletion);
     // Kafka's initializePartitionReassignments: moves recorded in the assignments resume, whatever the znode says.
     await a.reassigner.advance();

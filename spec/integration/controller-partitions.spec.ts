@@ -177,17 +177,24 @@ describe('KafkaController partitions', function () {
       expect(await cluster.state('clean', 0)).to.deep.include({ leader: -1, isr: [1] });
     });
 
-    it('makes a new controller elect leaders for partitions whose leader died with the old controller', async () => {
+    it('makes a new controller elect leaders for partitions whose leader died with the old controller, in one step', async () => {
       const cluster = await ControllerTestCluster.start([1]);
       await cluster.waitForActiveController();
       await cluster.startBroker(2);
       await cluster.createTopicWithAssignment('orphan', [[1, 2]]);
-      await cluster.waitForState('orphan', 0, (s) => s.leader === 1 && s.isr.length === 2, 'leader 1, ISR [1,2]');
+      const before = await cluster.waitForState(
+        'orphan',
+        0,
+        (s) => s.leader === 1 && s.isr.length === 2,
+        'leader 1, ISR [1,2]',
+      );
       await cluster.killBroker(1);
       const next = await cluster.waitForActiveController('broker 2 to take over');
       expect(next.id).to.equal(2);
       const state = await cluster.waitForState('orphan', 0, (s) => s.leader === 2, 'leader 2');
-      expect(state).to.deep.include({ isr: [2], controllerEpoch: 2 });
+      // One write: the new leader directly, not first leader -1 (leader_epoch + 1) and then an election (+ 2).
+      expect(state).to.deep.include({ isr: [2], controllerEpoch: 2, leaderEpoch: before.leaderEpoch + 1 });
+      expect(state.zkVersion).to.equal(before.zkVersion + 1);
     });
   });
 
