@@ -11,7 +11,9 @@
  * manager leads nothing (self-fencing, ARCHITECTURE.md "Brokers follow ZooKeeper").
  * Ownership: owns the ZooKeeper session, the log manager, the socket server, the replica manager and the
  * controller, and closes them in reverse order on shutdown. A fatal error (its znode taken by another live
- * broker after a session expiry) emits 'fatal'; `main` then shuts down with exit code 1.
+ * broker after a session expiry, or every log dir failed) emits 'fatal'; `main` then shuts down with exit code 1.
+ * A failed log dir (but not the last) only takes its replicas offline: the broker tells the controller after each
+ * registration and the controller asks it what it still serves (served-replicas-query.ts).
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../common/logger.js';
@@ -43,6 +45,8 @@ import { ConfigChangeListener } from './config-change-listener.js';
 import { controlledShutdown } from './controlled-shutdown.js';
 import { BrokerMetrics } from './broker-metrics.js';
 import type { BrokerServices } from './handlers/broker-services.js';
+import { servedReplicasQuery } from './served-replicas-query.js';
+import { ApiError } from '../common/errors.js';
 
 type BrokerState = 'New' | 'Starting' | 'Running' | 'ShuttingDown' | 'Shutdown';
 
@@ -189,6 +193,15 @@ export class Broker extends EventEmitter {
       time: this.time,
     });
     await this.replicaManager.startup();
+    this.replicaManager.on('allLogDirsFailed', () =>
+      this.fail(
+        new ApiError(
+          'KAFKA_STORAGE_ERROR',
+          `Every log dir of broker ${c.brokerId} has failed (${c.logDirs.join(', ')}); nothing can be served. ` +
+            'Repair or replace the disks, then start the broker again.',
+        ),
+      ),
+    );
     // Self-fencing (ARCHITECTURE.md "Brokers follow ZooKeeper"): once the session may be gone, lead nothing until
     // ZooKeeper speaks for this broker again — the same session confirmed, or a new one registered — and the cache
     // has re-read everything.
@@ -203,6 +216,15 @@ export class Broker extends EventEmitter {
     zkClient.on('expired', () => replicaManager.fenceLeadership('the ZooKeeper session expired'));
     zkClient.on('sessionConfirmed', resume);
     zkClient.on('newSession', () => void registered.then(resume, () => undefined));
+    // A log dir that failed under an earlier session: tell the controller again (it forgot on the re-registration).
+    zkClient.on(
+      'newSession',
+      () =>
+        void registered.then(
+          () => replicaManager.notifyLogDirFailures(),
+          () => undefined,
+        ),
+    );
     this.configChangeListener = new ConfigChangeListener(this.zk, this.replicaManager, logger);
     this.configChangeListener.start();
 
@@ -217,6 +239,13 @@ export class Broker extends EventEmitter {
         leaderImbalanceCheckIntervalSeconds: c.leaderImbalanceCheckIntervalSeconds,
         deleteTopicEnable: c.deleteTopicEnable,
       },
+      servedReplicas: servedReplicasQuery({
+        brokerId: c.brokerId,
+        replicaManager: this.replicaManager,
+        metadataCache: this.metadataCache,
+        requestTimeoutMs: c.controllerSocketTimeoutMs,
+        logger,
+      }),
       logger,
       time: this.time,
     });

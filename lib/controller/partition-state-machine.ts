@@ -65,7 +65,7 @@ export class PartitionStateMachine {
       const state: PartitionState =
         p.leaderIsr === undefined
           ? 'NewPartition'
-          : this.context.isBrokerOnline(p.leaderIsr.leader)
+          : this.context.isReplicaOnline(p.leaderIsr.leader, p)
             ? 'OnlinePartition'
             : 'OfflinePartition';
       this.context.setPartitionState(p, state);
@@ -147,7 +147,7 @@ export class PartitionStateMachine {
     const alreadyCreated: ControllerPartition[] = [];
     const byTopic = new Map<string, Map<number, LeaderIsrAndControllerEpoch>>();
     for (const p of partitions) {
-      const live = p.replicas.filter((id) => this.context.isBrokerOnline(id));
+      const live = p.replicas.filter((id) => this.context.isReplicaOnline(id, p));
       if (live.length === 0) {
         failures.set(
           p,
@@ -183,10 +183,11 @@ export class PartitionStateMachine {
     strategy: ElectionStrategy,
   ): Promise<Map<ControllerPartition, string>> {
     const ctx = this.context;
-    const isLive =
-      strategy.kind === 'ControlledShutdown'
-        ? (id: number) => ctx.isBrokerLiveOrShuttingDown(id)
-        : (id: number) => ctx.isBrokerOnline(id);
+    const isLiveIn =
+      (p: ControllerPartition) =>
+      (id: number): boolean =>
+        (strategy.kind === 'ControlledShutdown' ? ctx.isBrokerLiveOrShuttingDown(id) : ctx.isBrokerOnline(id)) &&
+        !ctx.isReplicaOnOfflineDir(id, p);
     const isShuttingDown = (id: number): boolean => ctx.shuttingDownBrokerIds.has(id);
     return updateLeaderAndIsr(ctx, this.zk, partitions, async (candidates) => {
       const decisions = new Map<ControllerPartition, LeaderIsrDecision>();
@@ -195,7 +196,7 @@ export class PartitionStateMachine {
         const result = electLeader(strategy, {
           assignment: p.replicas,
           isr: p.leaderIsr!.isr,
-          isLive,
+          isLive: isLiveIn(p),
           isShuttingDown,
           uncleanLeaderElectionEnabled: unclean,
         });
@@ -212,12 +213,12 @@ export class PartitionStateMachine {
       for (const p of candidates) {
         if (!elect(p, false)) {
           if (strategy.kind === 'OfflinePartition') uncleanCandidates.push(p);
-          else decisions.set(p, this.noLeader(p, strategy, isLive));
+          else decisions.set(p, this.noLeader(p, strategy, isLiveIn(p)));
         }
       }
       const uncleanByTopic = await this.uncleanElectionEnabled(new Set(uncleanCandidates.map((p) => p.topic)));
       for (const p of uncleanCandidates) {
-        if (!(uncleanByTopic.get(p.topic) && elect(p, true))) decisions.set(p, this.noLeader(p, strategy, isLive));
+        if (!(uncleanByTopic.get(p.topic) && elect(p, true))) decisions.set(p, this.noLeader(p, strategy, isLiveIn(p)));
       }
       return decisions;
     });

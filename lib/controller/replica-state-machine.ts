@@ -62,7 +62,7 @@ export class ReplicaStateMachine {
     const online: ControllerReplica[] = [];
     const offline: ControllerReplica[] = [];
     for (const replica of this.context.replicasOf(this.context.allPartitions())) {
-      const isOnline = this.context.isBrokerOnline(replica.brokerId);
+      const isOnline = this.context.isReplicaOnline(replica.brokerId, replica.partition);
       replica.partition.replicaStates.set(replica.brokerId, isOnline ? 'OnlineReplica' : 'ReplicaDeletionIneligible');
       (isOnline ? online : offline).push(replica);
     }

@@ -45,6 +45,8 @@ export interface LocalLogOptions {
   time: Time;
   scheduler: Scheduler;
   logger: Logger;
+  /** Told of a flush that failed (also one nobody waits for): the log dir goes offline. */
+  onDiskFailure: (error: unknown, operation: string) => void;
 }
 
 /** A read's result: whole batches from one segment (possibly none). */
@@ -70,6 +72,7 @@ export class LocalLog {
   private readonly time: Time;
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
+  private readonly onDiskFailure: (error: unknown, operation: string) => void;
   private flushInFlight = false;
   private flushRequested = false;
   private truncations = 0;
@@ -87,6 +90,7 @@ export class LocalLog {
     this.time = opts.time;
     this.scheduler = opts.scheduler;
     this.logger = opts.logger;
+    this.onDiskFailure = opts.onDiskFailure;
     this.lastFlushMs = opts.time.milliseconds();
   }
 
@@ -323,6 +327,7 @@ export class LocalLog {
       this.closeInactiveWriteHandles();
     } catch (e) {
       this.logger.error({ err: e }, 'flush failed');
+      this.onDiskFailure(e, `flush ${this.dirPath}`);
       this.settleWaiters((w) => w.offset < target, e);
     } finally {
       this.flushInFlight = false;

@@ -198,6 +198,32 @@ describe('KafkaController partitions', function () {
     });
   });
 
+  describe('log dir failure', () => {
+    it('moves leadership and ISR membership of the replicas a broker no longer serves, and only those', async () => {
+      const { cluster } = await clusterWithController([1, 2, 3]);
+      await cluster.createTopicWithAssignment('jbod', [
+        [1, 2, 3],
+        [1, 2, 3],
+        [2, 1, 3],
+      ]);
+      for (const p of [0, 1, 2])
+        await cluster.waitForState('jbod', p, (s) => s.isr.length === 3, `jbod-${p} with three in-sync replicas`);
+      const before = (await cluster.state('jbod', 0))!;
+      // Broker 1's dir holding jbod-0 and jbod-2 failed; jbod-1 is in a dir that still works.
+      cluster.servedReplicas.set(1, { offlineLogDirs: ['/data/1/a'], replicas: new Set(['jbod-1']) });
+      await cluster.adminZk.propagateLogDirEvent(1);
+      const moved = await cluster.waitForState('jbod', 0, (s) => s.leader !== 1, 'jbod-0 led elsewhere');
+      expect(moved).to.deep.include({ leader: 2, isr: [2, 3], leaderEpoch: before.leaderEpoch + 1 });
+      await cluster.waitForState('jbod', 2, (s) => sameMembers(s.isr, [2, 3]), 'broker 1 out of the ISR of jbod-2');
+      expect(await cluster.state('jbod', 2)).to.deep.include({ leader: 2 });
+      expect(await cluster.state('jbod', 1)).to.deep.include({ leader: 1, isr: [1, 2, 3], leaderEpoch: 0 });
+      await waitFor(
+        async () => (await cluster.adminZk.getLogDirEventNotifications()).length === 0,
+        'the notification to be deleted',
+      );
+    });
+  });
+
   describe('#controlledShutdown', () => {
     it('moves leadership off the broker and takes it out of the ISRs it is in', async () => {
       const { cluster, controller } = await clusterWithController([1, 2, 3]);

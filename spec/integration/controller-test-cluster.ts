@@ -5,6 +5,7 @@
  */
 import type { Scheduler } from '../../lib/common/scheduler.js';
 import { KafkaController, type KafkaControllerConfig } from '../../lib/controller/controller.js';
+import type { ServedReplicas } from '../../lib/controller/controller-events.js';
 import { TopicAdmin } from '../../lib/controller/topic-admin.js';
 import { KafkaZkClient, type LeaderIsrAndZkVersion } from '../../lib/zk/kafka-zk-client.js';
 import { deferFn } from '../helpers/cleanup.js';
@@ -23,6 +24,8 @@ export interface TestBroker {
 export class ControllerTestCluster {
   readonly brokers = new Map<number, TestBroker>();
   readonly admin: TopicAdmin;
+  /** What each broker answers when a controller asks which replicas it still serves (after a log dir failure). */
+  readonly servedReplicas = new Map<number, ServedReplicas>();
   private readonly killed: TestBroker[] = [];
 
   private constructor(
@@ -66,6 +69,11 @@ export class ControllerTestCluster {
       zkClient: zk,
       config: { ...this.config, ...config },
       ...(this.scheduler ? { scheduler: this.scheduler } : {}),
+      servedReplicas: async (brokerId) => {
+        const answer = this.servedReplicas.get(brokerId);
+        if (answer === undefined) throw new Error(`broker ${brokerId} has no answer in this test cluster`);
+        return answer;
+      },
     });
     await controller.startup();
     const broker = { id, zk, controller, brokerEpoch };
