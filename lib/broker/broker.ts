@@ -53,6 +53,8 @@ type BrokerState = 'New' | 'Starting' | 'Running' | 'ShuttingDown' | 'Shutdown';
 export interface BrokerOptions {
   logger?: Logger;
   time?: Time;
+  /** Keep each log dir's DurabilityJournal, for the power-loss fault of tests. @default false */
+  durabilityJournal?: boolean;
 }
 
 export class Broker extends EventEmitter {
@@ -60,6 +62,7 @@ export class Broker extends EventEmitter {
   fatalError: Error | undefined;
   private readonly logger: Logger;
   private readonly time: Time;
+  private readonly durabilityJournal: boolean;
   private state: BrokerState = 'New';
   private zkClient: ZkClient | undefined;
   private zk: KafkaZkClient | undefined;
@@ -84,6 +87,7 @@ export class Broker extends EventEmitter {
     this.config = config;
     this.logger = (opts.logger ?? silentLogger).child({ component: 'Broker', brokerId: config.brokerId });
     this.time = opts.time ?? SystemTime;
+    this.durabilityJournal = opts.durabilityJournal ?? false;
   }
 
   async startup(): Promise<void> {
@@ -117,6 +121,7 @@ export class Broker extends EventEmitter {
       cleanerEnable: c.logCleanerEnable,
       cleanerBackoffMs: c.logCleanerBackoffMs,
       producerIdExpirationMs: c.transactionalIdExpirationMs,
+      durabilityJournal: this.durabilityJournal,
       logger,
       time: this.time,
     });

@@ -30,6 +30,7 @@ import { SystemScheduler, type ScheduledTask, type Scheduler } from '../common/s
 import { SystemTime, type Time } from '../common/time.js';
 import { parseTpKey, tpKey, type TopicPartition } from '../common/topic-partition.js';
 import { readOffsetCheckpoint, writeOffsetCheckpoint, type TopicPartitionOffset } from './checkpoint-file.js';
+import { DurabilityJournal } from './durability-journal.js';
 import { isDiskFailure, LogDirFailureChannel } from './log-dir-failure-channel.js';
 import { DEFAULT_LOG_CONFIG, LONG_MAX, type LogConfig } from './log-config.js';
 import { LogCleaner } from './log-cleaner.js';
@@ -70,6 +71,11 @@ export interface LogManagerOptions {
   producerIdExpirationCheckIntervalMs?: number;
   /** Where disk failures are reported (shared with the ReplicaManager). @default a channel of its own */
   logDirFailureChannel?: LogDirFailureChannel;
+  /**
+   * Keep a DurabilityJournal in each log dir, for the power-loss fault of tests (mq-broker turns it on only when
+   * MQ_TEST_DURABILITY_JOURNAL=1). @default false
+   */
+  durabilityJournal?: boolean;
   time?: Time;
   scheduler?: Scheduler;
   logger?: Logger;
@@ -81,6 +87,7 @@ export class LogManager {
   readonly logDirFailureChannel: LogDirFailureChannel;
   /** Dirs in use: every log dir but the failed ones, in `logDirs` order. */
   private readonly liveDirs: Set<string>;
+  private readonly journals = new Map<string, DurabilityJournal>();
   private readonly logs = new Map<string, UnifiedLog>();
   private readonly dirOf = new Map<string, string>();
   /** Keys of the logs in each dir: `dirOf` inverted, so placing a log is O(dirs) and not O(logs). */
@@ -105,6 +112,7 @@ export class LogManager {
     this.logDirFailureChannel = opts.logDirFailureChannel ?? new LogDirFailureChannel(this.logger);
     this.cleaner = new LogCleaner({ time: this.time, logger: this.logger });
     this.liveDirs = new Set(this.logDirs);
+    if (opts.durabilityJournal) for (const dir of this.logDirs) this.journals.set(dir, new DurabilityJournal(dir));
     for (const dir of this.logDirs) {
       try {
         this.loadLogDir(dir);
@@ -208,6 +216,7 @@ export class LogManager {
         hadCleanShutdown: true,
         producerIdExpirationMs: this.opts.producerIdExpirationMs,
         onDiskFailure: this.diskFailureReporter(logDir),
+        durabilityJournal: this.journals.get(logDir),
         time: this.time,
         scheduler: this.scheduler,
         logger: this.opts.logger,
@@ -339,6 +348,7 @@ export class LogManager {
         logStartOffset: logStartOffsets.get(name) ?? 0,
         producerIdExpirationMs: this.opts.producerIdExpirationMs,
         onDiskFailure: this.diskFailureReporter(dir),
+        durabilityJournal: this.journals.get(dir),
         time: this.time,
         scheduler: this.scheduler,
         logger: this.opts.logger,

@@ -41,6 +41,7 @@ import {
 } from '../record/record-batch.js';
 import { LeaderEpochFileCache, type EpochEntry } from './leader-epoch-cache.js';
 import { hasDeletePolicy, type LogConfig } from './log-config.js';
+import type { DurabilityJournal } from './durability-journal.js';
 import { LocalLog } from './local-log.js';
 import { isDiskFailure } from './log-dir-failure-channel.js';
 import { LogLoader } from './log-loader.js';
@@ -71,6 +72,8 @@ export interface UnifiedLogOptions {
    * truncation, deletion) before the error propagates: the LogManager takes the log dir offline (LogDirFailureChannel). @default nothing
    */
   onDiskFailure?: (error: unknown, operation: string) => void;
+  /** Where flushes record what they made durable, for the power-loss fault of tests. @default none */
+  durabilityJournal?: DurabilityJournal;
   time?: Time;
   scheduler?: Scheduler;
   logger?: Logger;
@@ -160,6 +163,7 @@ export class UnifiedLog {
       scheduler: opts.scheduler ?? new SystemScheduler(),
       logger: this.logger,
       onDiskFailure: this.onDiskFailure,
+      onFlushed: opts.durabilityJournal && ((files) => opts.durabilityJournal!.flushed(files)),
     });
     this.logStart = loaded.logStartOffset;
     this.hw = loaded.logStartOffset;
