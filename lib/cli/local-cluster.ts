@@ -8,8 +8,16 @@
  * kcat and other Kafka clients work against a fresh local cluster.
  *
  * Layout of `dir`: `zookeeper/` (ZooKeeper data, zoo.cfg, pid, logs), `broker-<id>/server.properties`,
- * `broker-<id>/logs/` (log.dirs), `broker-<id>/broker.log` (its stdout/stderr), `cluster.json` (pids and ports,
- * for `down` and for a detached cluster).
+ * `broker-<id>/logs/` (log.dirs; `logs-1/`..`logs-N/` with several log dirs per broker), `broker-<id>/broker.log`
+ * (its stdout/stderr), `cluster.json` (pids, addresses, the simulated network and the mounts, for `down` and for a
+ * detached cluster).
+ *
+ * Hosts: on loopback by default, every process on `host` with ports of its own. With `netns`, each ZooKeeper node
+ * and each broker runs on a simulated host of its own (lib/cli/faults/host-network.ts: a network namespace with its
+ * own address on a private bridge): ZooKeeper `zk1` at `.11`, broker i `b<i>` at `.<20+i>`, every broker on the same
+ * ports (9092, Kafka clients 9192) of its own address, and the machine's processes reach them all as clients. With
+ * `logDirTmpfsBytes`, every log dir is a tmpfs of that size (a small disk that faults can fill); `stop()` and `down`
+ * remove the network and unmount the tmpfs, and nothing else.
  *
  * Readiness: a broker prints the pino line `{"msg":"started",...,"port":N,"listeners":{...}}` once it is registered in
  * ZooKeeper and serving; the launcher waits for that line (so brokers may listen on port 0 and report the bound
@@ -25,6 +33,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { TimeoutError } from '../common/errors.js';
 import { freePort } from '../network/free-port.js';
+import { HostNetwork, type HostNetworkRecord } from './faults/host-network.js';
+import { mountTmpfs, unmount } from './faults/disk-faults.js';
 
 const execFileAsync = promisify(execFile);
 /** The name of the Kafka-protocol listener the local cluster opens on every broker. */
@@ -71,10 +81,20 @@ export interface LocalClusterOptions {
   /** Keep processes running after this process exits (mq-cluster up --detach). */
   detached?: boolean;
   startTimeoutMs?: number;
+  /** Each ZooKeeper node and each broker on a simulated host of its own (see the header); needs root. */
+  netns?: boolean;
+  /** Log dirs per broker (JBOD). Default 1. */
+  logDirsPerBroker?: number;
+  /** Mount every broker log dir as a tmpfs of this many bytes (a small disk); needs root. */
+  logDirTmpfsBytes?: number;
+  /** Brokers keep a durability journal (MQ_TEST_DURABILITY_JOURNAL=1) for the power-loss fault. */
+  durabilityJournal?: boolean;
 }
 
 export interface BrokerProcess {
   id: number;
+  /** The address its listeners are on and clients reach it at. */
+  host: string;
   port: number;
   /** Port of its Kafka-protocol listener, -1 when it has none. */
   kafkaPort: number;
@@ -82,12 +102,22 @@ export interface BrokerProcess {
   metricsPort: number;
   pid: number;
   dir: string;
+  /** Its log.dirs. */
+  logDirs: string[];
 }
 
 interface ClusterFile {
   zk: { connect: string; dataDir: string; external: boolean };
   brokers: BrokerProcess[];
+  /** The simulated hosts (netns), when the cluster runs on them. */
+  network?: HostNetworkRecord;
+  /** tmpfs mounted for log dirs. */
+  mounts?: string[];
 }
+
+/** Host names and address bytes of the simulated hosts (see the header). */
+const ZK_HOST = { name: 'zk1', octet: 11 };
+const brokerHost = (id: number) => ({ name: `b${id}`, octet: 20 + id });
 
 export class LocalCluster {
   readonly dir: string;
@@ -96,6 +126,8 @@ export class LocalCluster {
   private zkExternal = false;
   private readonly children = new Map<number, ChildProcess>();
   private readonly brokers = new Map<number, BrokerProcess>();
+  private networkValue: HostNetwork | undefined;
+  private readonly mounts = new Set<string>();
 
   constructor(private readonly opts: LocalClusterOptions) {
     this.dir = resolve(opts.dir);
@@ -108,14 +140,19 @@ export class LocalCluster {
   }
 
   get bootstrapServers(): string {
-    return [...this.brokers.values()].map((b) => `${this.host}:${b.port}`).join(',');
+    return [...this.brokers.values()].map((b) => `${b.host}:${b.port}`).join(',');
+  }
+
+  /** The simulated hosts, when the cluster runs on them (`netns`). */
+  get network(): HostNetwork | undefined {
+    return this.networkValue;
   }
 
   /** `host:port,...` of the brokers' Kafka-protocol listeners ('' when they have none), for Kafka clients. */
   get kafkaBootstrapServers(): string {
     return [...this.brokers.values()]
       .filter((b) => b.kafkaPort >= 0)
-      .map((b) => `${this.host}:${b.kafkaPort}`)
+      .map((b) => `${b.host}:${b.kafkaPort}`)
       .join(',');
   }
 
@@ -135,6 +172,16 @@ export class LocalCluster {
   /** Starts ZooKeeper (unless external) and every broker; resolves once all brokers reported `started`. */
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
+    if (this.opts.netns) {
+      if (this.opts.externalZooKeeper)
+        throw new UsageError('A cluster on simulated hosts runs its own ZooKeeper; drop the external one.');
+      this.networkValue = HostNetwork.create({
+        hosts: [ZK_HOST, ...Array.from({ length: this.opts.brokers }, (_, i) => brokerHost(i + 1))],
+        detached: this.opts.detached,
+      });
+      // Recorded before anything runs on it, so that `down` can remove it whatever happens next.
+      this.writeClusterFile();
+    }
     await this.startZooKeeper();
     const ids = Array.from({ length: this.opts.brokers }, (_, i) => i + 1);
     await Promise.all(ids.map((id) => this.startBroker(id)));
@@ -147,39 +194,57 @@ export class LocalCluster {
       this.zkExternal = true;
       return;
     }
-    const port = this.opts.zkPort === 0 ? await freePort() : (this.opts.zkPort ?? 2181);
+    const network = this.networkValue;
+    const host = network ? network.host(ZK_HOST.name).ip : this.host;
+    const port = network
+      ? this.opts.zkPort || 2181
+      : this.opts.zkPort === 0
+        ? await freePort()
+        : (this.opts.zkPort ?? 2181);
     const dataDir = join(this.dir, 'zookeeper');
+    const argv = [ZK_SCRIPT, 'start', '--port', String(port), '--data-dir', dataDir, '--host', host];
+    const [cmd, args] = network ? network.command(ZK_HOST.name, argv) : [argv[0]!, argv.slice(1)];
     try {
-      await execFileAsync(ZK_SCRIPT, ['start', '--port', String(port), '--data-dir', dataDir, '--host', this.host]);
+      await execFileAsync(cmd, args);
     } catch (e) {
       const err = e as { stderr?: string; message: string };
       throw new CommandError(`ZooKeeper did not start: ${(err.stderr ?? err.message).trim()}`, { cause: e });
     }
-    this.zkConnectBase = `${this.host}:${port}`;
+    this.zkConnectBase = `${host}:${port}`;
   }
 
   /** Starts (or restarts) broker `id` with its existing data; resolves when it reports `started`. */
   async startBroker(id: number): Promise<BrokerProcess> {
     const dir = join(this.dir, `broker-${id}`);
-    mkdirSync(join(dir, 'logs'), { recursive: true });
-    const basePort = this.opts.port ?? 9092;
+    const logDirs = this.prepareLogDirs(dir);
+    const network = this.networkValue;
+    const host = network ? network.host(brokerHost(id).name).ip : this.host;
     const previous = this.brokers.get(id);
-    // A restarted broker keeps its port so that clients' bootstrap lists stay valid.
-    const port = previous?.port ?? (basePort === 0 ? 0 : basePort + id - 1);
-    const kafkaBase = this.opts.kafkaPort === undefined ? (basePort === 0 ? 0 : basePort + 100) : this.opts.kafkaPort;
-    const kafkaPort = previous?.kafkaPort ?? (kafkaBase === null ? -1 : kafkaBase === 0 ? 0 : kafkaBase + id - 1);
+    let port: number;
+    let kafkaPort: number;
+    if (network) {
+      // Every broker has an address of its own: the same ports on each.
+      port = this.opts.port || 9092;
+      kafkaPort = this.opts.kafkaPort === null ? -1 : this.opts.kafkaPort || port + 100;
+    } else {
+      const basePort = this.opts.port ?? 9092;
+      // A restarted broker keeps its port so that clients' bootstrap lists stay valid.
+      port = previous?.port ?? (basePort === 0 ? 0 : basePort + id - 1);
+      const kafkaBase = this.opts.kafkaPort === undefined ? (basePort === 0 ? 0 : basePort + 100) : this.opts.kafkaPort;
+      kafkaPort = previous?.kafkaPort ?? (kafkaBase === null ? -1 : kafkaBase === 0 ? 0 : kafkaBase + id - 1);
+    }
     const listeners: Record<string, string> =
       kafkaPort < 0
-        ? { listeners: `PLAINTEXT://${this.host}:${port}` }
+        ? { listeners: `PLAINTEXT://${host}:${port}` }
         : {
-            listeners: `PLAINTEXT://${this.host}:${port},${KAFKA_LISTENER}://${this.host}:${kafkaPort}`,
+            listeners: `PLAINTEXT://${host}:${port},${KAFKA_LISTENER}://${host}:${kafkaPort}`,
             'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,${KAFKA_LISTENER}:PLAINTEXT`,
             'listener.wire.protocol.map': `${KAFKA_LISTENER}:KAFKA`,
           };
     const props: Record<string, string | number | boolean> = {
       'broker.id': id,
       ...listeners,
-      'log.dirs': join(dir, 'logs'),
+      'log.dirs': logDirs.join(','),
       'zookeeper.connect': this.zookeeperConnect,
       ...this.opts.brokerProps,
       ...this.opts.brokerPropsFor?.(id),
@@ -195,11 +260,17 @@ export class LocalCluster {
     const startOffset = existsSync(logFile) ? statSync(logFile).size : 0;
     // The broker writes straight into its log file, so it never depends on this process staying alive.
     const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [BROKER_BIN, '--config', configFile], {
+    const argv = [process.execPath, BROKER_BIN, '--config', configFile];
+    const [cmd, args] = network ? network.command(brokerHost(id).name, argv) : [argv[0]!, argv.slice(1)];
+    const child = spawn(cmd, args, {
       cwd: ROOT,
       detached: this.opts.detached ?? false,
       stdio: ['ignore', fd, fd],
-      env: { ...process.env, MQ_DIST: DIST },
+      env: {
+        ...process.env,
+        MQ_DIST: DIST,
+        ...(this.opts.durabilityJournal ? { MQ_TEST_DURABILITY_JOURNAL: '1' } : {}),
+      },
     });
     closeSync(fd);
     this.children.set(id, child);
@@ -207,14 +278,33 @@ export class LocalCluster {
     const bound = await waitForStarted(child, logFile, startOffset, this.opts.startTimeoutMs ?? 30000, id);
     const info: BrokerProcess = {
       id,
+      host,
       port: bound.port,
       kafkaPort: bound.listeners[KAFKA_LISTENER] ?? -1,
       metricsPort: bound.metricsPort,
       pid: child.pid!,
       dir,
+      logDirs,
     };
     this.brokers.set(id, info);
     return info;
+  }
+
+  /** Creates (and mounts, with `logDirTmpfsBytes`) the log dirs of a broker; returns them. */
+  private prepareLogDirs(brokerDir: string): string[] {
+    const count = this.opts.logDirsPerBroker ?? 1;
+    const dirs =
+      count === 1
+        ? [join(brokerDir, 'logs')]
+        : Array.from({ length: count }, (_, i) => join(brokerDir, `logs-${i + 1}`));
+    for (const d of dirs) {
+      mkdirSync(d, { recursive: true });
+      if (this.opts.logDirTmpfsBytes !== undefined && !this.mounts.has(d)) {
+        mountTmpfs(d, this.opts.logDirTmpfsBytes);
+        this.mounts.add(d);
+      }
+    }
+    return dirs;
   }
 
   /** Sends `signal` to broker `id` and waits for it to exit (SIGSTOP/SIGCONT return at once). */
@@ -259,11 +349,16 @@ export class LocalCluster {
     return this.startBroker(id);
   }
 
-  /** Stops every broker cleanly, then ZooKeeper. */
+  /** Stops every broker cleanly, then ZooKeeper; then removes the simulated hosts and unmounts the tmpfs. */
   async stop(): Promise<void> {
-    await Promise.all([...this.children.keys()].map((id) => this.stopBroker(id)));
-    if (!this.zkExternal && this.zkConnectBase !== '') {
-      await execFileAsync(ZK_SCRIPT, ['stop', '--data-dir', join(this.dir, 'zookeeper')]);
+    try {
+      await Promise.all([...this.children.keys()].map((id) => this.stopBroker(id)));
+      if (!this.zkExternal && this.zkConnectBase !== '') {
+        await execFileAsync(ZK_SCRIPT, ['stop', '--data-dir', join(this.dir, 'zookeeper')]);
+      }
+    } finally {
+      releaseHostResources([...this.mounts], this.networkValue);
+      this.mounts.clear();
     }
   }
 
@@ -271,6 +366,8 @@ export class LocalCluster {
     const file: ClusterFile = {
       zk: { connect: this.zookeeperConnect, dataDir: join(this.dir, 'zookeeper'), external: this.zkExternal },
       brokers: [...this.brokers.values()],
+      ...(this.networkValue ? { network: this.networkValue.record } : {}),
+      ...(this.mounts.size > 0 ? { mounts: [...this.mounts] } : {}),
     };
     writeFileSync(join(this.dir, 'cluster.json'), JSON.stringify(file, null, 2) + '\n');
   }
@@ -296,6 +393,8 @@ export class LocalCluster {
       await execFileAsync(ZK_SCRIPT, ['stop', '--data-dir', file.zk.dataDir]);
       stopped.push('zookeeper');
     }
+    releaseHostResources(file.mounts ?? [], file.network && HostNetwork.fromRecord(file.network));
+    if (file.network) stopped.push(`simulated hosts ${file.network.subnet}`);
     return stopped;
   }
 }
@@ -356,6 +455,12 @@ async function waitForStarted(
     }
     await sleep(50);
   }
+}
+
+/** Unmounts the log dirs' tmpfs and removes the simulated hosts, once their processes are gone. */
+function releaseHostResources(mounts: readonly string[], network: HostNetwork | undefined): void {
+  for (const m of mounts) unmount(m);
+  network?.destroy();
 }
 
 function alive(pid: number): boolean {
