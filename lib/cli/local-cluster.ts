@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { TimeoutError } from '../common/errors.js';
 import { freePort } from '../network/free-port.js';
+import type { ClusterLayout } from './faults/cluster-faults.js';
 import { HostNetwork, type HostNetworkRecord } from './faults/host-network.js';
 import { mountTmpfs, unmount } from './faults/disk-faults.js';
 
@@ -146,6 +147,13 @@ export class LocalCluster {
   /** The simulated hosts, when the cluster runs on them (`netns`). */
   get network(): HostNetwork | undefined {
     return this.networkValue;
+  }
+
+  /** What faults need to know of a cluster on simulated hosts (lib/cli/faults/cluster-faults.ts). */
+  layout(): ClusterLayout {
+    if (this.networkValue === undefined)
+      throw new UsageError('Faults between hosts need a cluster on simulated hosts (netns).');
+    return layoutOf(this.networkValue.record, [...this.brokers.values()]);
   }
 
   /** `host:port,...` of the brokers' Kafka-protocol listeners ('' when they have none), for Kafka clients. */
@@ -455,6 +463,15 @@ async function waitForStarted(
     }
     await sleep(50);
   }
+}
+
+/** The layout of a cluster on simulated hosts, from its network and its brokers (live, or from cluster.json). */
+export function layoutOf(network: HostNetworkRecord, brokers: readonly BrokerProcess[]): ClusterLayout {
+  return {
+    network,
+    brokers: brokers.map((b) => ({ id: b.id, host: brokerHost(b.id).name, pid: b.pid, logDirs: b.logDirs })),
+    zookeeperHosts: [ZK_HOST.name],
+  };
 }
 
 /** Unmounts the log dirs' tmpfs and removes the simulated hosts, once their processes are gone. */
