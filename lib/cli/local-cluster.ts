@@ -1,5 +1,5 @@
 /**
- * A local cluster on loopback: one ZooKeeper started through `zk/zk-server.sh` and N broker processes
+ * A local cluster on loopback: ZooKeeper (one server, or an ensemble: LocalZooKeeper) and N broker processes
  * (`bin/mq-broker`), each with its own config file and log dir under one data directory. Used by
  * `mq-cluster up|down` and by the integration specs' harness, so that both run the same code.
  *
@@ -7,17 +7,17 @@
  * between brokers) and KAFKA (Apache Kafka's binary protocol, `listener.wire.protocol.map=KAFKA:KAFKA`), so that
  * kcat and other Kafka clients work against a fresh local cluster.
  *
- * Layout of `dir`: `zookeeper/` (ZooKeeper data, zoo.cfg, pid, logs), `broker-<id>/server.properties`,
- * `broker-<id>/logs/` (log.dirs; `logs-1/`..`logs-N/` with several log dirs per broker), `broker-<id>/broker.log`
- * (its stdout/stderr), `cluster.json` (pids, addresses, the simulated network and the mounts, for `down` and for a
- * detached cluster).
+ * Layout of `dir`: `zookeeper/` or `zookeeper-<i>/` (ZooKeeper data, zoo.cfg, pid, logs),
+ * `broker-<id>/server.properties`, `broker-<id>/logs/` (log.dirs; `logs-1/`..`logs-N/` with several log dirs per
+ * broker), `broker-<id>/broker.log` (its stdout/stderr), `cluster.json` (pids, addresses, the simulated network and
+ * the mounts, for `down`, for `mq-cluster fault` and for a detached cluster).
  *
  * Hosts: on loopback by default, every process on `host` with ports of its own. With `netns`, each ZooKeeper node
  * and each broker runs on a simulated host of its own (lib/cli/faults/host-network.ts: a network namespace with its
- * own address on a private bridge): ZooKeeper `zk1` at `.11`, broker i `b<i>` at `.<20+i>`, every broker on the same
- * ports (9092, Kafka clients 9192) of its own address, and the machine's processes reach them all as clients. With
- * `logDirTmpfsBytes`, every log dir is a tmpfs of that size (a small disk that faults can fill); `stop()` and `down`
- * remove the network and unmount the tmpfs, and nothing else.
+ * own address on a private bridge): ZooKeeper member i `zk<i>` at `.<10+i>`, broker i `b<i>` at `.<20+i>`, each on
+ * the standard ports of its own address (2181; 9092 and 9192 for Kafka clients), and the machine's processes reach
+ * them all as clients. With `logDirTmpfsBytes`, every log dir is a tmpfs of that size (a small disk that faults can
+ * fill); `stop()` and `down` remove the network and unmount the tmpfs, and nothing else.
  *
  * Readiness: a broker prints the pino line `{"msg":"started",...,"port":N,"listeners":{...}}` once it is registered in
  * ZooKeeper and serving; the launcher waits for that line (so brokers may listen on port 0 and report the bound
@@ -26,18 +26,17 @@
  * grace period. Nothing here imports broker code: brokers are separate processes.
  */
 import { CommandError, UsageError } from './cli-errors.js';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { TimeoutError } from '../common/errors.js';
+import { LocalZooKeeper } from './local-zookeeper.js';
 import { freePort } from '../network/free-port.js';
 import type { ClusterLayout } from './faults/cluster-faults.js';
 import { HostNetwork, type HostNetworkRecord } from './faults/host-network.js';
 import { mountTmpfs, unmount } from './faults/disk-faults.js';
 
-const execFileAsync = promisify(execFile);
 /** The name of the Kafka-protocol listener the local cluster opens on every broker. */
 export const KAFKA_LISTENER = 'KAFKA';
 const ROOT = checkoutRoot();
@@ -79,6 +78,8 @@ export interface LocalClusterOptions {
   brokerPropsFor?: (id: number) => Record<string, string | number | boolean>;
   /** Use an already running ZooKeeper at this `host:port` instead of starting one. */
   externalZooKeeper?: string;
+  /** ZooKeeper ensemble members to start (an odd number: 3 survives one lost member). Default 1 (standalone). */
+  zkEnsemble?: number;
   /** Keep processes running after this process exits (mq-cluster up --detach). */
   detached?: boolean;
   startTimeoutMs?: number;
@@ -108,7 +109,15 @@ export interface BrokerProcess {
 }
 
 interface ClusterFile {
-  zk: { connect: string; dataDir: string; external: boolean };
+  /** `dataDir` (one server) is how clusters started before ensembles recorded it. */
+  zk: {
+    connect: string;
+    dataDirs?: string[];
+    dataDir?: string;
+    external: boolean;
+    /** zk-server.sh's start arguments of each member, for `mq-cluster fault zk-start`. */
+    startArgs?: string[][];
+  };
   brokers: BrokerProcess[];
   /** The simulated hosts (netns), when the cluster runs on them. */
   network?: HostNetworkRecord;
@@ -116,8 +125,8 @@ interface ClusterFile {
   mounts?: string[];
 }
 
-/** Host names and address bytes of the simulated hosts (see the header). */
-const ZK_HOST = { name: 'zk1', octet: 11 };
+/** Names and address bytes of the simulated hosts (see the header). */
+const zkHost = (i: number) => ({ name: `zk${i}`, octet: 10 + i });
 const brokerHost = (id: number) => ({ name: `b${id}`, octet: 20 + id });
 
 export class LocalCluster {
@@ -125,6 +134,7 @@ export class LocalCluster {
   private readonly host: string;
   private zkConnectBase = '';
   private zkExternal = false;
+  private zooKeeperValue: LocalZooKeeper | undefined;
   private readonly children = new Map<number, ChildProcess>();
   private readonly brokers = new Map<number, BrokerProcess>();
   private networkValue: HostNetwork | undefined;
@@ -183,8 +193,12 @@ export class LocalCluster {
     if (this.opts.netns) {
       if (this.opts.externalZooKeeper)
         throw new UsageError('A cluster on simulated hosts runs its own ZooKeeper; drop the external one.');
+      const zkMembers = this.opts.zkEnsemble ?? 1;
       this.networkValue = HostNetwork.create({
-        hosts: [ZK_HOST, ...Array.from({ length: this.opts.brokers }, (_, i) => brokerHost(i + 1))],
+        hosts: [
+          ...Array.from({ length: zkMembers }, (_, i) => zkHost(i + 1)),
+          ...Array.from({ length: this.opts.brokers }, (_, i) => brokerHost(i + 1)),
+        ],
         detached: this.opts.detached,
       });
       // Recorded before anything runs on it, so that `down` can remove it whatever happens next.
@@ -203,22 +217,31 @@ export class LocalCluster {
       return;
     }
     const network = this.networkValue;
-    const host = network ? network.host(ZK_HOST.name).ip : this.host;
-    const port = network
-      ? this.opts.zkPort || 2181
-      : this.opts.zkPort === 0
-        ? await freePort()
-        : (this.opts.zkPort ?? 2181);
-    const dataDir = join(this.dir, 'zookeeper');
-    const argv = [ZK_SCRIPT, 'start', '--port', String(port), '--data-dir', dataDir, '--host', host];
-    const [cmd, args] = network ? network.command(ZK_HOST.name, argv) : [argv[0]!, argv.slice(1)];
-    try {
-      await execFileAsync(cmd, args);
-    } catch (e) {
-      const err = e as { stderr?: string; message: string };
-      throw new CommandError(`ZooKeeper did not start: ${(err.stderr ?? err.message).trim()}`, { cause: e });
-    }
-    this.zkConnectBase = `${host}:${port}`;
+    const size = this.opts.zkEnsemble ?? 1;
+    const zooKeeper = new LocalZooKeeper({
+      dir: this.dir,
+      host: this.host,
+      size,
+      clientPort: this.opts.zkPort ?? 2181,
+      script: ZK_SCRIPT,
+      freePort,
+      ...(network
+        ? {
+            hosts: Array.from({ length: size }, (_, i) => ({
+              ip: network.host(zkHost(i + 1).name).ip,
+              command: (argv: readonly string[]) => network.command(zkHost(i + 1).name, argv),
+            })),
+          }
+        : {}),
+    });
+    this.zooKeeperValue = zooKeeper;
+    await zooKeeper.start();
+    this.zkConnectBase = zooKeeper.connect;
+  }
+
+  /** The ZooKeeper this cluster started (undefined with an external one). */
+  get zooKeeper(): LocalZooKeeper | undefined {
+    return this.zooKeeperValue;
   }
 
   /** Starts (or restarts) broker `id` with its existing data; resolves when it reports `started`. */
@@ -361,9 +384,7 @@ export class LocalCluster {
   async stop(): Promise<void> {
     try {
       await Promise.all([...this.children.keys()].map((id) => this.stopBroker(id)));
-      if (!this.zkExternal && this.zkConnectBase !== '') {
-        await execFileAsync(ZK_SCRIPT, ['stop', '--data-dir', join(this.dir, 'zookeeper')]);
-      }
+      await this.zooKeeperValue?.stop();
     } finally {
       releaseHostResources([...this.mounts], this.networkValue);
       this.mounts.clear();
@@ -372,7 +393,12 @@ export class LocalCluster {
 
   private writeClusterFile(): void {
     const file: ClusterFile = {
-      zk: { connect: this.zookeeperConnect, dataDir: join(this.dir, 'zookeeper'), external: this.zkExternal },
+      zk: {
+        connect: this.zookeeperConnect,
+        dataDirs: this.zooKeeperValue?.nodes.map((n) => n.dataDir) ?? [],
+        external: this.zkExternal,
+        startArgs: this.zooKeeperValue?.nodes.map((n) => n.startArgs) ?? [],
+      },
       brokers: [...this.brokers.values()],
       ...(this.networkValue ? { network: this.networkValue.record } : {}),
       ...(this.mounts.size > 0 ? { mounts: [...this.mounts] } : {}),
@@ -393,13 +419,19 @@ export class LocalCluster {
         process.kill(b.pid, 'SIGTERM');
         const deadline = Date.now() + graceMs;
         while (alive(b.pid) && Date.now() < deadline) await sleep(100);
-        if (alive(b.pid)) process.kill(b.pid, 'SIGKILL');
+        if (alive(b.pid)) {
+          process.kill(b.pid, 'SIGKILL');
+          // A killed process still exists until the kernel has torn it down: report it stopped only once gone.
+          const killDeadline = Date.now() + 5000;
+          while (alive(b.pid) && Date.now() < killDeadline) await sleep(50);
+        }
         stopped.push(`broker ${b.id} (pid ${b.pid})`);
       }),
     );
     if (!file.zk.external) {
-      await execFileAsync(ZK_SCRIPT, ['stop', '--data-dir', file.zk.dataDir]);
-      stopped.push('zookeeper');
+      const dataDirs = file.zk.dataDirs ?? (file.zk.dataDir === undefined ? [] : [file.zk.dataDir]);
+      await Promise.all(dataDirs.map((d) => LocalZooKeeper.stopDataDir(ZK_SCRIPT, d)));
+      stopped.push(dataDirs.length > 1 ? `zookeeper (${dataDirs.length} members)` : 'zookeeper');
     }
     releaseHostResources(file.mounts ?? [], file.network && HostNetwork.fromRecord(file.network));
     if (file.network) stopped.push(`simulated hosts ${file.network.subnet}`);
@@ -470,7 +502,7 @@ export function layoutOf(network: HostNetworkRecord, brokers: readonly BrokerPro
   return {
     network,
     brokers: brokers.map((b) => ({ id: b.id, host: brokerHost(b.id).name, pid: b.pid, logDirs: b.logDirs })),
-    zookeeperHosts: [ZK_HOST.name],
+    zookeeperHosts: network.hosts.filter((h) => h.name.startsWith('zk')).map((h) => h.name),
   };
 }
 

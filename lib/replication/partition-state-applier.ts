@@ -63,7 +63,7 @@ export interface PartitionStateApplierOptions {
   zk: Pick<KafkaZkClient, 'getEntityConfig'>;
   fetchers: Pick<ReplicaFetcherManager, 'addPartition' | 'removePartition'>;
   hosted: HostedPartitions;
-  /** The broker's defaults of the topic config keys, under topic overrides. */
+  /** The broker's defaults of the topic config keys, under topic overrides (until `updateDefaultTopicConfig`). */
   defaultTopicConfig: Readonly<Record<string, string>>;
   /** A log dir failed to load at start: its replicas are unknown (invariant 5). */
   logDirsFailedAtStart: boolean;
@@ -85,6 +85,7 @@ export class PartitionStateApplier {
   /** Keys of the replicas offline here (invariant 5). */
   private readonly offline = new Set<string>();
   private readonly logger: Logger;
+  private defaultTopicConfig: Readonly<Record<string, string>>;
   private readonly onPartitionState = (...[topic, partition]: MetadataCacheEvents['partitionState']): void =>
     this.enqueue({ kind: 'state', topic, partition });
   private readonly onTopicDeleted = (...[topic]: MetadataCacheEvents['topicDeleted']): void =>
@@ -92,6 +93,7 @@ export class PartitionStateApplier {
 
   constructor(private readonly opts: PartitionStateApplierOptions) {
     this.logger = opts.logger.child({ component: 'PartitionStateApplier' });
+    this.defaultTopicConfig = opts.defaultTopicConfig;
   }
 
   /**
@@ -211,6 +213,16 @@ export class PartitionStateApplier {
       demoted.push(p);
     }
     return demoted;
+  }
+
+  /**
+   * New broker-wide defaults of the topic keys (a dynamic broker config changed `log.retention.hours`, ...): every
+   * local log's config is recomputed from its topic's overrides over them, so topics without an override follow.
+   */
+  async updateDefaultTopicConfig(defaults: Readonly<Record<string, string>>): Promise<void> {
+    this.defaultTopicConfig = defaults;
+    const topics = new Set(this.opts.logManager.allLogs.map((log) => log.topicPartition.topic));
+    await Promise.all([...topics].map((topic) => this.reloadTopicConfig(topic)));
   }
 
   private enqueue(change: Change): void {
@@ -368,10 +380,10 @@ export class PartitionStateApplier {
       else this.logger.warn({ topic, key: name }, 'ignoring an unknown topic config key');
     }
     try {
-      return parseLogConfig(known, this.opts.defaultTopicConfig);
+      return parseLogConfig(known, this.defaultTopicConfig);
     } catch (e) {
       this.logger.error({ err: e, topic, overrides }, 'invalid topic config overrides; using the broker defaults');
-      return parseLogConfig({}, this.opts.defaultTopicConfig);
+      return parseLogConfig({}, this.defaultTopicConfig);
     }
   }
 }

@@ -12,12 +12,17 @@ import type { AliveBroker, MetadataCache } from '../../replication/metadata-cach
 import type { ReplicaManager } from '../../replication/replica-manager.js';
 import type { KafkaZkClient } from '../../zk/kafka-zk-client.js';
 import type { BrokerConfig } from '../broker-config.js';
+import type { DynamicBrokerConfig } from '../dynamic-broker-config.js';
+import type { BrokerTopicStats } from '../broker-topic-stats.js';
 
 export interface BrokerServices {
   readonly brokerId: number;
+  /** The effective config now: server.properties with the dynamic broker configs applied. */
   readonly config: BrokerConfig;
-  /** Broker-wide defaults of the per-topic keys (`topicConfigDefaults(config)`). */
+  /** Broker-wide defaults of the per-topic keys (`topicConfigDefaults(config)`), as they are now. */
   readonly topicDefaults: Readonly<Record<string, string>>;
+  /** The dynamic broker configs, their sources and their validation. */
+  readonly dynamicConfig: DynamicBrokerConfig;
   readonly metadataCache: MetadataCache;
   readonly replicaManager: ReplicaManager;
   readonly controller: KafkaController;
@@ -25,6 +30,8 @@ export interface BrokerServices {
   readonly groupCoordinator: GroupCoordinator;
   readonly producerIdManager: ProducerIdManager;
   readonly zk: KafkaZkClient;
+  /** Per-topic traffic for the metrics endpoint, counted by the produce and fetch handlers. */
+  readonly topicStats: BrokerTopicStats;
   readonly logger: Logger;
 }
 

@@ -28,6 +28,8 @@ export async function handleFetch(s: BrokerServices, req: FetchRequest): Promise
     isolationLevel: req.isolationLevel === 1 ? 1 : 0,
     partitions,
   });
+  for (const r of results)
+    if (r.records !== null) s.topicStats.recordFetched(r.topic, r.records.length, req.replicaId >= 0);
   return {
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,

@@ -42,6 +42,9 @@ export async function handleProduce(
   );
   const acks = req.acks;
   const results = await append(s, req, entries);
+  results.forEach((r, i) => {
+    if (r.baseOffset >= 0) s.topicStats.recordProduced(r.topic, entries[i]!.records);
+  });
   if (acks === 0) {
     if (results.some((r) => r.errorCode !== ErrorCode.NONE)) ctx.closeConnectionAfterResponse = true;
     return null;
