@@ -6,7 +6,8 @@
  * | fault | how |
  * | --- | --- |
  * | isolate a broker from its peers, from ZooKeeper, from clients, or from all | packet filter in its namespace |
- * | lose a share of a host's packets | packet filter (random), both ways |
+ * | cut a ZooKeeper member off from every other host | packet filter in its namespace |
+ * | a slow, lossy link of a host (delay, jitter, loss) | tc netem on both ends of its link |
  * | fill a broker's log dir | fallocate on its tmpfs, all but `leaveBytes` |
  * | fail a broker's next write or fsync on a partition's segment with EIO or ENOSPC | strace syscall injection |
  * | power loss of a broker | SIGKILL, then every segment cut back to what was flushed (durability journal) |
@@ -18,7 +19,7 @@
 import { UsageError } from '../cli-errors.js';
 import { emptyDisk, fillDisk, injectIoError, type InjectedCall, type InjectedError } from './disk-faults.js';
 import { HostNetwork, type HostNetworkRecord } from './host-network.js';
-import { cutOff, healHost, packetLoss, type Fault } from './network-faults.js';
+import { cutOff, degradeLink, healHost, type Fault, type LinkDegradation } from './network-faults.js';
 import { discardUnflushed, type DiscardedBytes } from './power-loss.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,10 +58,23 @@ export class ClusterFaults {
     return cutOff(this.network, broker.host, addresses, `from_${from}`, this.opts);
   }
 
-  /** Drops `percent`% of the packets of a host (a broker `b<id>` or a ZooKeeper node `zk<n>`), both ways. */
-  loss(host: string, percent: number): Fault {
-    this.network.host(host);
-    return packetLoss(this.network, host, percent, this.opts);
+  /** Makes the link of a host (a broker `b<id>` or a ZooKeeper node `zk<n>`) slow and lossy, both ways. */
+  degradeLink(host: string, how: LinkDegradation): Fault {
+    return degradeLink(this.network, host, how, this.opts);
+  }
+
+  /**
+   * Cuts ZooKeeper member `member` (1-based) off from every other host and the clients: the rest of the ensemble,
+   * when it is a majority, goes on serving, and the sessions of brokers connected to the member move to the others.
+   */
+  isolateZooKeeper(member: number): Fault {
+    const host = this.layout.zookeeperHosts[member - 1];
+    if (host === undefined)
+      throw new UsageError(
+        `No ZooKeeper member ${member} (members: 1..${this.layout.zookeeperHosts.length}) in this cluster.`,
+      );
+    const others = this.network.hosts.filter((h) => h.name !== host).map((h) => h.ip);
+    return cutOff(this.network, host, [...others, this.layout.network.clientIp], 'from_all', this.opts);
   }
 
   /** Removes every network fault of every host; returns `host: table` for each one removed. */

@@ -1,16 +1,18 @@
 /**
- * Network faults between simulated hosts (host-network.ts), each a packet-filter table in the namespace of the host
- * it targets (packet-filter.ts): cutting a host off from some addresses in both directions, and dropping a share of
- * its packets at random. Established connections are cut too (the rules match every packet, not only new
- * connections), and nothing is reset: once healed, TCP retransmissions get through, as after a real network fault.
+ * Network faults between simulated hosts (host-network.ts): cutting a host off from some addresses in both
+ * directions (a packet-filter table in the host's namespace, packet-filter.ts), and a slow, lossy link (tc on both
+ * ends of the host's veth pair: a tbf bandwidth cap, a netem delay; random loss by a packet-filter table).
+ * Established connections are cut too (the rules match every packet, not only new connections), and nothing is
+ * reset: once healed, TCP retransmissions get through, as after a real network fault.
  *
- * Each fault's table is named after the fault (`mq_fault_cut_<label>`, `mq_fault_loss`), so a command-line user can
- * inject one, exit, and heal it later (`healHost` removes every fault table of a host).
- * Needs root and nftables.
+ * Each fault's table is named after it (`mq_fault_cut_<label>`, `mq_fault_loss`), so a command-line user can inject
+ * one, exit, and heal it later (`healHost` removes every fault table and link shaping of a host).
+ * Needs root, nftables and iproute2 (tc; a delay also needs the kernel's sch_netem, which some kernels lack).
  */
-import { UsageError } from '../cli-errors.js';
+import { CommandError, UsageError } from '../cli-errors.js';
 import type { HostNetwork } from './host-network.js';
 import { deleteFaultTables, PacketFilterTable, type NftRunner } from './packet-filter.js';
+import { requireRoot, run } from './system-command.js';
 
 /** A fault in place, until `heal()`. */
 export interface Fault {
@@ -48,18 +50,134 @@ export function cutOff(
   };
 }
 
-/** Drops `percent`% of the packets host `target` sends and of those it receives, at random, from anyone. */
-export function packetLoss(network: HostNetwork, target: string, percent: number, opts: NetworkFaultOptions): Fault {
-  if (!Number.isInteger(percent) || percent < 1 || percent > 100)
-    throw new UsageError(`Packet loss must be a whole percentage from 1 to 100, not ${percent}.`);
-  const rule = `numgen random mod 100 < ${percent} drop`;
-  const table = new PacketFilterTable('loss', nftIn(network, target), { input: [rule], output: [rule] }, opts);
-  return { description: `host ${target} loses ${percent}% of its packets each way`, heal: () => table.delete() };
+/** How a slow or lossy link behaves, each way. */
+export interface LinkDegradation {
+  /** Bandwidth cap in kbit/s (tc tbf): more traffic queues, then drops. @default none */
+  rateKbit?: number;
+  /** Share of packets dropped at random (0-100; a packet filter). @default 0 */
+  lossPercent?: number;
+  /** Added to every packet's trip (tc netem: the kernel needs sch_netem). @default 0 */
+  delayMs?: number;
+  /** Up to this much more or less than `delayMs`, at random. @default 0 */
+  jitterMs?: number;
 }
 
-/** Removes every network fault of host `target`; returns the tables removed. */
+/**
+ * Makes host `target`'s link slow and lossy, both ways: queueing disciplines on each end of its veth pair (`eth0`
+ * inside the host for what it sends, the bridge's end for what it receives) — tbf for the bandwidth cap, netem (as
+ * tbf's child when both) for the delay — and a packet-filter table in the host dropping `lossPercent`% of what it
+ * sends and receives. Every peer, ZooKeeper and client sees the same link.
+ */
+export function degradeLink(
+  network: HostNetwork,
+  target: string,
+  how: LinkDegradation,
+  opts: NetworkFaultOptions,
+): Fault {
+  const { rateKbit, lossPercent = 0, delayMs = 0, jitterMs = 0 } = how;
+  if (![delayMs, jitterMs].every((n) => Number.isInteger(n) && n >= 0 && n <= 60_000))
+    throw new UsageError(`Delay and jitter are whole milliseconds from 0 to 60000, not ${delayMs} and ${jitterMs}.`);
+  if (jitterMs > 0 && delayMs === 0) throw new UsageError('A jitter needs a delay to vary.');
+  if (!Number.isInteger(lossPercent) || lossPercent < 0 || lossPercent > 100)
+    throw new UsageError(`Packet loss is a whole percentage from 0 to 100, not ${lossPercent}.`);
+  if (rateKbit !== undefined && !(Number.isInteger(rateKbit) && rateKbit >= 8))
+    throw new UsageError(`A bandwidth cap is a whole number of kbit/s, at least 8, not ${rateKbit}.`);
+  if (delayMs === 0 && lossPercent === 0 && rateKbit === undefined)
+    throw new UsageError('A degraded link needs a bandwidth cap, a packet loss or a delay.');
+  requireRoot('A degraded link');
+  const netem = delayMs > 0 ? ['netem', 'delay', `${delayMs}ms`, ...(jitterMs > 0 ? [`${jitterMs}ms`] : [])] : [];
+  // tbf's queue holds up to a second of traffic at the cap; what is beyond waits or drops, as on a saturated link.
+  const tbf = rateKbit === undefined ? [] : ['tbf', 'rate', `${rateKbit}kbit`, 'burst', '16kbit', 'latency', '1s'];
+  const tc = (runTc: (args: string[]) => void, dev: string) => {
+    if (tbf.length > 0) {
+      runTc(['qdisc', 'replace', 'dev', dev, 'root', 'handle', '1:', ...tbf]);
+      if (netem.length > 0) runTc(['qdisc', 'replace', 'dev', dev, 'parent', '1:1', 'handle', '10:', ...netem]);
+    } else if (netem.length > 0) runTc(['qdisc', 'replace', 'dev', dev, 'root', ...netem]);
+  };
+  const bridgeEnd = network.host(target).link;
+  const lossTable =
+    lossPercent === 0
+      ? undefined
+      : new PacketFilterTable(
+          'loss',
+          nftIn(network, target),
+          {
+            input: [`numgen random mod 100 < ${lossPercent} drop`],
+            output: [`numgen random mod 100 < ${lossPercent} drop`],
+          },
+          opts,
+        );
+  try {
+    tc((args) => network.runIn(target, 'tc', args), HOST_LINK);
+    tc((args) => run('tc', args), bridgeEnd);
+  } catch (e) {
+    lossTable?.delete();
+    restoreLink(network, target);
+    throw netem.length > 0 && String((e as Error).message).includes('qdisc kind is unknown')
+      ? new CommandError(
+          `This kernel has no netem queueing discipline (module sch_netem), which a delay needs; a bandwidth cap ` +
+            `and a packet loss work without it.`,
+          { cause: e },
+        )
+      : e;
+  }
+  const parts = [
+    ...(rateKbit === undefined ? [] : [`${rateKbit} kbit/s`]),
+    ...(delayMs > 0 ? [`${delayMs} ms${jitterMs > 0 ? ` ± ${jitterMs} ms` : ''} delay`] : []),
+    ...(lossPercent > 0 ? [`${lossPercent}% loss`] : []),
+  ];
+  let healed = false;
+  const fault = {
+    description: `host ${target}'s link: ${parts.join(', ')}, each way`,
+    heal: () => {
+      if (healed) return;
+      healed = true;
+      degraded.delete(fault);
+      lossTable?.delete();
+      restoreLink(network, target);
+    },
+  };
+  if (opts.removeOnExit) {
+    degraded.add(fault);
+    installExitHook();
+  }
+  return fault;
+}
+
+const HOST_LINK = 'eth0';
+const SHAPING = /\b(tbf|netem)\b/;
+const degraded = new Set<Fault>();
+let exitHookInstalled = false;
+
+/** Removes the shaping (tbf, netem) of both ends of host `target`'s link, if any; returns whether there was some. */
+function restoreLink(network: HostNetwork, target: string): boolean {
+  const inHost = SHAPING.test(network.runIn(target, 'tc', ['qdisc', 'show', 'dev', HOST_LINK]));
+  if (inHost) network.runIn(target, 'tc', ['qdisc', 'del', 'dev', HOST_LINK, 'root']);
+  const bridgeEnd = network.host(target).link;
+  const atBridge = SHAPING.test(run('tc', ['qdisc', 'show', 'dev', bridgeEnd]));
+  if (atBridge) run('tc', ['qdisc', 'del', 'dev', bridgeEnd, 'root']);
+  return inHost || atBridge;
+}
+
+/** A degraded link goes with the process that degraded it, as the packet filters do. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const fault of [...degraded]) {
+      try {
+        fault.heal();
+      } catch {
+        // the network is already gone
+      }
+    }
+  });
+}
+
+/** Removes every network fault of host `target`; returns what was removed (packet-filter tables, link shaping). */
 export function healHost(network: HostNetwork, target: string): string[] {
-  return deleteFaultTables(() => network.runIn(target, 'nft', ['list', 'tables']), nftIn(network, target));
+  const tables = deleteFaultTables(() => network.runIn(target, 'nft', ['list', 'tables']), nftIn(network, target));
+  return restoreLink(network, target) ? [...tables, 'link shaping (tc)'] : tables;
 }
 
 function nftIn(network: HostNetwork, target: string): NftRunner {
