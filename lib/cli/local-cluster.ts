@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { TimeoutError } from '../common/errors.js';
 import { LocalZooKeeper } from './local-zookeeper.js';
 import { freePort } from '../network/free-port.js';
-import type { ClusterLayout } from './faults/cluster-faults.js';
+import { ClusterFaults, type ClusterLayout } from './faults/cluster-faults.js';
 import { HostNetwork, type HostNetworkRecord } from './faults/host-network.js';
 import { mountTmpfs, unmount } from './faults/disk-faults.js';
 
@@ -408,10 +408,7 @@ export class LocalCluster {
 
   /** Stops a cluster started with `detached` from its `cluster.json`; returns what it stopped. */
   static async down(dir: string, graceMs = 20000): Promise<string[]> {
-    const path = join(resolve(dir), 'cluster.json');
-    if (!existsSync(path))
-      throw new UsageError(`No cluster.json in ${resolve(dir)}: no cluster was started there with mq-cluster up.`);
-    const file = JSON.parse(readFileSync(path, 'utf8')) as ClusterFile;
+    const file = readClusterFile(dir);
     const stopped: string[] = [];
     await Promise.all(
       file.brokers.map(async (b) => {
@@ -437,6 +434,49 @@ export class LocalCluster {
     if (file.network) stopped.push(`simulated hosts ${file.network.subnet}`);
     return stopped;
   }
+}
+
+/** The faults of a running cluster on simulated hosts in `dir`, from its cluster.json (`mq-cluster fault`). */
+export function recordedClusterFaults(dir: string): ClusterFaults {
+  const file = readClusterFile(dir);
+  if (file.network === undefined)
+    throw new UsageError(
+      `The cluster in ${resolve(dir)} runs on loopback; faults between hosts need one started with mq-cluster up --netns.`,
+    );
+  return new ClusterFaults(layoutOf(file.network, file.brokers), { removeOnExit: false });
+}
+
+/**
+ * Stops (SIGTERM) or starts again, with its data, ZooKeeper member `member` (1-based) of the cluster in `dir`
+ * (`mq-cluster fault zk-stop|zk-start`).
+ */
+export async function toggleRecordedZooKeeperMember(
+  dir: string,
+  member: number,
+  action: 'stop' | 'start',
+): Promise<void> {
+  const file = readClusterFile(dir);
+  const dataDir = file.zk.dataDirs?.[member - 1];
+  const startArgs = file.zk.startArgs?.[member - 1];
+  if (file.zk.external || dataDir === undefined || startArgs === undefined)
+    throw new UsageError(
+      `No ZooKeeper member ${member} started by mq-cluster in ${resolve(dir)} (members: 1..${file.zk.dataDirs?.length ?? 0}).`,
+    );
+  if (action === 'stop') return LocalZooKeeper.stopDataDir(ZK_SCRIPT, dataDir);
+  const network = file.network && HostNetwork.fromRecord(file.network);
+  const host = zkHost(member).name;
+  await LocalZooKeeper.startWith(
+    ZK_SCRIPT,
+    startArgs,
+    network && { command: (argv: readonly string[]) => network.command(host, argv) },
+  );
+}
+
+function readClusterFile(dir: string): ClusterFile {
+  const path = join(resolve(dir), 'cluster.json');
+  if (!existsSync(path))
+    throw new UsageError(`No cluster.json in ${resolve(dir)}: no cluster was started there with mq-cluster up.`);
+  return JSON.parse(readFileSync(path, 'utf8')) as ClusterFile;
 }
 
 /**

@@ -108,8 +108,16 @@ export class LocalZooKeeper {
   /** Starts member `id` (again) with its data; resolves once it answers `ruok` (not necessarily in a quorum). */
   async startMember(id: number): Promise<void> {
     const node = this.node(id);
-    const argv = [this.opts.script, ...node.startArgs];
-    const host = this.opts.hosts?.[this.nodesValue.indexOf(node)];
+    await LocalZooKeeper.startWith(this.opts.script, node.startArgs, this.opts.hosts?.[this.nodesValue.indexOf(node)]);
+  }
+
+  /** Starts a member from its recorded start arguments, on `host` if given (for `mq-cluster fault zk-start`). */
+  static async startWith(
+    script: string,
+    startArgs: readonly string[],
+    host?: Pick<ZooKeeperHost, 'command'>,
+  ): Promise<void> {
+    const argv = [script, ...startArgs];
     const [cmd, args] = host === undefined ? [argv[0]!, argv.slice(1)] : host.command(argv);
     try {
       await execFileAsync(cmd, args);
