@@ -17,6 +17,9 @@ import { ClusterFaults } from '../../lib/cli/faults/cluster-faults.js';
 import type { Fault } from '../../lib/cli/faults/network-faults.js';
 import { LocalCluster, type LocalClusterOptions } from '../../lib/cli/local-cluster.js';
 import { KafkaZkClient, type LeaderIsrAndZkVersion } from '../../lib/zk/kafka-zk-client.js';
+import { expect } from 'chai';
+import type { Acked } from './acked-records.js';
+import { compareReplicas, replicaRecordsOf } from './checker/replicas.js';
 import { defer, deferFn } from './cleanup.js';
 import { waitFor } from './wait-for.js';
 
@@ -25,7 +28,7 @@ export const REPLICA_LAG_TIME_MAX_MS = 6000;
 
 export type FaultClusterOptions = Pick<
   LocalClusterOptions,
-  'brokers' | 'logDirsPerBroker' | 'logDirTmpfsBytes' | 'durabilityJournal' | 'brokerPropsFor'
+  'brokers' | 'zkEnsemble' | 'logDirsPerBroker' | 'logDirTmpfsBytes' | 'durabilityJournal' | 'brokerPropsFor'
 > & { brokerProps?: Record<string, string | number | boolean> };
 
 export class FaultCluster {
@@ -89,6 +92,49 @@ export class FaultCluster {
     for (let p = 0; p < assignment.length; p++) {
       await this.waitForState(topic, p, (s) => s.isr.length === assignment[p]!.length, 'every replica in sync');
     }
+  }
+
+  /** The broker ids registered in ZooKeeper. */
+  async registeredBrokers(): Promise<number[]> {
+    return (await this.zk.getAllBrokers()).map((b) => b.id).sort((a, b) => a - b);
+  }
+
+  /** Each registered broker's registration znode creation (its czxid): a new one means it registered again. */
+  async brokerSessions(): Promise<Record<number, number>> {
+    return Object.fromEntries((await this.zk.getAllBrokers()).map((b) => [b.id, b.epoch]));
+  }
+
+  /** The controller's id, once there is one. */
+  controller(): Promise<number> {
+    return waitFor(async () => (await this.zk.getControllerId()) ?? undefined, 'a controller');
+  }
+
+  /** Waits until a broker other than `id` is the controller; returns it. */
+  waitForControllerOtherThan(id: number, timeoutMs: number): Promise<number> {
+    return waitFor(
+      async () => {
+        const c = await this.zk.getControllerId();
+        return c !== null && c !== id ? c : undefined;
+      },
+      `a controller other than broker ${id}`,
+      { timeoutMs },
+    );
+  }
+
+  /**
+   * After healing: every replica of every partition back in sync and identical below the high watermark, and
+   * every acknowledged value at its acknowledged offset in the leader's segments.
+   */
+  async expectNoAckedLoss(topic: string, partitions: number, acked: ReadonlyMap<string, Acked>): Promise<void> {
+    expect(await compareReplicas(this.local, this.admin, topic, partitions), 'replicas that differ').to.deep.equal([]);
+    const lost: string[] = [];
+    for (let p = 0; p < partitions; p++) {
+      const leader = (await this.state(topic, p))!.leader;
+      const stored = replicaRecordsOf(this.local, leader, topic, p);
+      for (const [value, a] of acked)
+        if (a.partition === p && stored.get(a.offset) !== value) lost.push(`${value} at ${topic}-${p}@${a.offset}`);
+    }
+    expect(lost, 'acknowledged values missing from the log').to.deep.equal([]);
   }
 
   state(topic: string, partition: number): Promise<LeaderIsrAndZkVersion | null> {

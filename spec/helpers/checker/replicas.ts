@@ -18,20 +18,41 @@ export function replicaBatchesBelow(
   partition: number,
   below: number,
 ): string[] {
+  const out: string[] = [];
+  for (const f of segmentFiles(cluster, brokerId, topic, partition)) {
+    for (const b of iterateBatches(readFileSync(f))) {
+      if (b.baseOffset + b.lastOffsetDelta < below) out.push(b.bytes.toString('hex'));
+    }
+  }
+  return out;
+}
+
+/** offset → value of every record of `topic-partition` in broker `brokerId`'s segment files. */
+export function replicaRecordsOf(
+  cluster: LocalCluster,
+  brokerId: number,
+  topic: string,
+  partition: number,
+): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const f of segmentFiles(cluster, brokerId, topic, partition)) {
+    for (const b of iterateBatches(readFileSync(f)))
+      for (const r of b.records()) out.set(r.offset, r.value === null ? '' : r.value.toString());
+  }
+  return out;
+}
+
+/** The `.log` files of `topic-partition` on broker `brokerId`, in offset order (none when it holds no replica). */
+function segmentFiles(cluster: LocalCluster, brokerId: number, topic: string, partition: number): string[] {
   const dir = cluster
     .broker(brokerId)
     .logDirs.map((d) => join(d, `${topic}-${partition}`))
     .find((d) => existsSync(d));
   if (dir === undefined) return [];
-  const out: string[] = [];
-  for (const f of readdirSync(dir)
+  return readdirSync(dir)
     .filter((n) => n.endsWith('.log'))
-    .sort()) {
-    for (const b of iterateBatches(readFileSync(join(dir, f)))) {
-      if (b.baseOffset + b.lastOffsetDelta < below) out.push(b.bytes.toString('hex'));
-    }
-  }
-  return out;
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 export async function compareReplicas(

@@ -150,14 +150,22 @@ export class Workload {
       Array.from({ length: partitions }, (_, partition) => ({ topic, partition, spec: 'latest' as const })),
     );
     // The consumers read up to the end before they stop, so that their histories cover what the log holds.
-    await waitFor(
-      () =>
-        ends.every(({ partition, offset }) =>
-          offset === 0 ? true : this.consumers.some((c) => c.lastReadOffset(partition) >= offset - 1),
-        ),
-      `the consumers to read up to the end offsets ${ends.map((e) => e.offset).join(',')}`,
-      { timeoutMs: 120_000 },
-    );
+    const readUp = () =>
+      ends.every(({ partition, offset }) =>
+        offset === 0 ? true : this.consumers.some((c) => c.lastReadOffset(partition) >= offset - 1),
+      );
+    await waitFor(readUp, `the consumers to read up to the end offsets ${ends.map((e) => e.offset).join(',')}`, {
+      timeoutMs: 120_000,
+    }).catch((e: unknown) => {
+      // Say where each consumer stopped and what it said last, for the diagnosis.
+      const where = this.consumers.map(
+        (c) =>
+          `${c.name}: read up to ${ends.map((x) => `${x.partition}@${c.lastReadOffset(x.partition)}`).join(',')}, ` +
+          `last events ${JSON.stringify(c.events.filter((ev) => ev.name !== 'record_data').slice(-3))}, ` +
+          `stderr ${c.errors.slice(-1000)}`,
+      );
+      throw new Error(`${(e as Error).message}\n${where.join('\n')}`, { cause: e });
+    });
     await Promise.all(this.consumers.map((c) => c.stop()));
     const finalLog = await readFinalLog(this.cluster.bootstrapServers, topic, ends);
     const sends = this.sends();
