@@ -110,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
           return;
         }
         process.stdout.write(`ZooKeeper: ${cluster.zookeeperConnect}\n`);
-        for (const id of cluster.brokerIds()) {
+        for (const id of cluster.brokerIds().sort((a, b) => a - b)) {
           const b = cluster.broker(id);
           const kafka = b.kafkaPort >= 0 ? `, Kafka clients ${b.host}:${b.kafkaPort}` : '';
           process.stdout.write(`broker ${id}: ${b.host}:${b.port}${kafka} (pid ${b.pid}, log ${b.dir}/broker.log)\n`);
