@@ -36,6 +36,7 @@ import { freePort } from '../network/free-port.js';
 import { ClusterFaults, type ClusterLayout } from './faults/cluster-faults.js';
 import { HostNetwork, type HostNetworkRecord } from './faults/host-network.js';
 import { mountTmpfs, unmount } from './faults/disk-faults.js';
+import { processAlive } from './faults/system-command.js';
 
 /** The name of the Kafka-protocol listener the local cluster opens on every broker. */
 export const KAFKA_LISTENER = 'KAFKA';
@@ -412,15 +413,15 @@ export class LocalCluster {
     const stopped: string[] = [];
     await Promise.all(
       file.brokers.map(async (b) => {
-        if (!alive(b.pid)) return;
+        if (!processAlive(b.pid)) return;
         process.kill(b.pid, 'SIGTERM');
         const deadline = Date.now() + graceMs;
-        while (alive(b.pid) && Date.now() < deadline) await sleep(100);
-        if (alive(b.pid)) {
+        while (processAlive(b.pid) && Date.now() < deadline) await sleep(100);
+        if (processAlive(b.pid)) {
           process.kill(b.pid, 'SIGKILL');
           // A killed process still exists until the kernel has torn it down: report it stopped only once gone.
           const killDeadline = Date.now() + 5000;
-          while (alive(b.pid) && Date.now() < killDeadline) await sleep(50);
+          while (processAlive(b.pid) && Date.now() < killDeadline) await sleep(50);
         }
         stopped.push(`broker ${b.id} (pid ${b.pid})`);
       }),
@@ -550,15 +551,6 @@ export function layoutOf(network: HostNetworkRecord, brokers: readonly BrokerPro
 function releaseHostResources(mounts: readonly string[], network: HostNetwork | undefined): void {
   for (const m of mounts) unmount(m);
   network?.destroy();
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

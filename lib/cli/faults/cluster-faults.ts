@@ -21,6 +21,7 @@ import { emptyDisk, fillDisk, injectIoError, type InjectedCall, type InjectedErr
 import { HostNetwork, type HostNetworkRecord } from './host-network.js';
 import { cutOff, degradeLink, healHost, type Fault, type LinkDegradation } from './network-faults.js';
 import { discardUnflushed, type DiscardedBytes } from './power-loss.js';
+import { processAlive } from './system-command.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -130,7 +131,7 @@ export class ClusterFaults {
       if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
     }
     const deadline = Date.now() + 10_000;
-    while (processExists(broker.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (processAlive(broker.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     return discardUnflushed(broker.logDirs);
   }
 
@@ -149,14 +150,5 @@ export class ClusterFaults {
     if (dir === undefined)
       throw new UsageError(`Broker ${id} has ${dirs.length} log dir(s); there is no #${dirIndex}.`);
     return dir;
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandError, UsageError } from '../cli-errors.js';
-import { requireRoot, run, tryRun } from './system-command.js';
+import { processAlive, requireRoot, run, tryRun, undoOnExit } from './system-command.js';
 
 const RECORD_DIR = '/run/mq-hosts';
 const NETNS_DIR = '/run/netns';
@@ -58,11 +58,10 @@ export interface HostNetworkOptions {
   detached?: boolean;
 }
 
-const live = new Map<string, HostNetwork>();
-let exitHookInstalled = false;
-
 export class HostNetwork {
   private destroyed = false;
+  /** Unregisters the exit hook's destroy (a network owned by this process). */
+  private forgetOnExit: (() => void) | undefined;
 
   private constructor(readonly record: HostNetworkRecord) {}
 
@@ -89,10 +88,7 @@ export class HostNetwork {
     };
     const network = new HostNetwork(record);
     network.save();
-    if (!opts.detached) {
-      live.set(tag, network);
-      installExitHook();
-    }
+    if (!opts.detached) network.forgetOnExit = undoOnExit(() => network.destroy());
     try {
       run('ip', ['link', 'add', 'name', record.bridge, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
       run('ip', ['addr', 'add', `${record.clientIp}/24`, 'dev', record.bridge]);
@@ -168,7 +164,7 @@ export class HostNetwork {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    live.delete(this.record.tag);
+    this.forgetOnExit?.();
     const errors: Error[] = [];
     for (const h of this.record.hosts) {
       if (existsSync(join(NETNS_DIR, h.netns))) pushError(errors, tryRun('ip', ['netns', 'del', h.netns]));
@@ -237,29 +233,6 @@ function linkExists(name: string): boolean {
   return tryRun('ip', ['link', 'show', name]) === undefined;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function pushError(errors: Error[], e: Error | undefined): void {
   if (e !== undefined) errors.push(e);
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const network of [...live.values()]) {
-      try {
-        network.destroy();
-      } catch {
-        // best effort at exit
-      }
-    }
-  });
 }

@@ -12,7 +12,7 @@
 import { CommandError, UsageError } from '../cli-errors.js';
 import type { HostNetwork } from './host-network.js';
 import { deleteFaultTables, PacketFilterTable, type NftRunner } from './packet-filter.js';
-import { requireRoot, run } from './system-command.js';
+import { requireRoot, run, undoOnExit } from './system-command.js';
 
 /** A fault in place, until `heal()`. */
 export interface Fault {
@@ -127,27 +127,19 @@ export function degradeLink(
     ...(lossPercent > 0 ? [`${lossPercent}% loss`] : []),
   ];
   let healed = false;
-  const fault = {
-    description: `host ${target}'s link: ${parts.join(', ')}, each way`,
-    heal: () => {
-      if (healed) return;
-      healed = true;
-      degraded.delete(fault);
-      lossTable?.delete();
-      restoreLink(network, target);
-    },
+  const heal = () => {
+    if (healed) return;
+    healed = true;
+    forgetOnExit?.();
+    lossTable?.delete();
+    restoreLink(network, target);
   };
-  if (opts.removeOnExit) {
-    degraded.add(fault);
-    installExitHook();
-  }
-  return fault;
+  const forgetOnExit = opts.removeOnExit ? undoOnExit(heal) : undefined;
+  return { description: `host ${target}'s link: ${parts.join(', ')}, each way`, heal };
 }
 
 const HOST_LINK = 'eth0';
 const SHAPING = /\b(tbf|netem)\b/;
-const degraded = new Set<Fault>();
-let exitHookInstalled = false;
 
 /** Removes the shaping (tbf, netem) of both ends of host `target`'s link, if any; returns whether there was some. */
 function restoreLink(network: HostNetwork, target: string): boolean {
@@ -157,21 +149,6 @@ function restoreLink(network: HostNetwork, target: string): boolean {
   const atBridge = SHAPING.test(run('tc', ['qdisc', 'show', 'dev', bridgeEnd]));
   if (atBridge) run('tc', ['qdisc', 'del', 'dev', bridgeEnd, 'root']);
   return inHost || atBridge;
-}
-
-/** A degraded link goes with the process that degraded it, as the packet filters do. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const fault of [...degraded]) {
-      try {
-        fault.heal();
-      } catch {
-        // the network is already gone
-      }
-    }
-  });
 }
 
 /** Removes every network fault of host `target`; returns what was removed (packet-filter tables, link shaping). */

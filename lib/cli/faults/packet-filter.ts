@@ -10,7 +10,7 @@
  * `mq-cluster fault` outlive the command until `mq-cluster fault heal` or `down`.
  */
 import { CommandError } from '../cli-errors.js';
-import { requireRoot, run } from './system-command.js';
+import { requireRoot, run, undoOnExit } from './system-command.js';
 
 /** Runs nft with a script on stdin where the table lives (a namespace, or the machine's). */
 export type NftRunner = (script: string) => void;
@@ -23,11 +23,9 @@ export const hostNft: NftRunner = (script) => {
 /** Every table a fault creates starts with this. */
 export const FAULT_TABLE_PREFIX = 'mq_fault_';
 
-const live = new Set<PacketFilterTable>();
-let exitHookInstalled = false;
-
 export class PacketFilterTable {
   private deleted = false;
+  private readonly forgetOnExit: (() => void) | undefined;
 
   /**
    * Creates table `FAULT_TABLE_PREFIX + name` with an input and an output chain (policy accept); `rules` (nft rule
@@ -52,10 +50,7 @@ export class PacketFilterTable {
         add('input', rules.input) +
         add('output', rules.output),
     );
-    if (opts.removeOnExit) {
-      live.add(this);
-      installExitHook();
-    }
+    this.forgetOnExit = opts.removeOnExit ? undoOnExit(() => this.delete()) : undefined;
   }
 
   get table(): string {
@@ -66,7 +61,7 @@ export class PacketFilterTable {
   delete(): void {
     if (this.deleted) return;
     this.deleted = true;
-    live.delete(this);
+    this.forgetOnExit?.();
     this.nft(`delete table inet ${this.table}\n`);
   }
 }
@@ -78,18 +73,4 @@ export function deleteFaultTables(list: () => string, nft: NftRunner): string[] 
     .filter((t) => t.startsWith(FAULT_TABLE_PREFIX));
   if (tables.length > 0) nft(tables.map((t) => `delete table inet ${t}\n`).join(''));
   return tables;
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const table of [...live]) {
-      try {
-        table.delete();
-      } catch {
-        // already gone
-      }
-    }
-  });
 }

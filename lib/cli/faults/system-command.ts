@@ -3,6 +3,8 @@
  * `strace`), synchronously: each is a short call, and the callers' cleanup must also work from an exit hook, where
  * nothing asynchronous runs. A tool that is missing or fails raises CommandError with its own message and, when it
  * is not installed, the Debian package that brings it (scripts/setup.sh installs them all).
+ * Also the one exit hook of what a process set up for itself only (simulated hosts, faults of a spec): `undoOnExit`
+ * registers an undo that runs, newest first, when the process exits, unless it was done and unregistered before.
  */
 import { execFileSync } from 'node:child_process';
 import { CommandError } from '../cli-errors.js';
@@ -56,4 +58,38 @@ export function tryRun(tool: string, args: readonly string[], input?: string): E
 /** Throws CommandError unless this process runs as root (namespaces, packet filters and mounts need it). */
 export function requireRoot(what: string): void {
   if (process.getuid?.() !== 0) throw new CommandError(`${what} needs root (namespaces, nftables and mounts).`);
+}
+
+/** Whether process `pid` exists (EPERM: it does, owned by someone else). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const undos = new Set<() => void>();
+let exitHookInstalled = false;
+
+/**
+ * Runs `undo` when this process exits (synchronously, best effort: an error means it is already undone); returns
+ * the function that unregisters it, for when it was undone before.
+ */
+export function undoOnExit(undo: () => void): () => void {
+  undos.add(undo);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const u of [...undos].reverse()) {
+        try {
+          u();
+        } catch {
+          // already gone
+        }
+      }
+    });
+  }
+  return () => undos.delete(undo);
 }

@@ -14,7 +14,8 @@
  * held back, so nothing hides behind coordinated omission).
  * Ownership: the processes are killed by the cleanup stack after the test whatever happens.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin, Consumer } from '../../../lib/client/index.js';
 import type { LocalCluster } from '../../../lib/cli/local-cluster.js';
@@ -157,12 +158,16 @@ export class Workload {
     await waitFor(readUp, `the consumers to read up to the end offsets ${ends.map((e) => e.offset).join(',')}`, {
       timeoutMs: 120_000,
     }).catch((e: unknown) => {
-      // Say where each consumer stopped and what it said last, for the diagnosis.
+      // Say where each consumer stopped and what it said last, for the diagnosis; its whole history goes to a file
+      // that outlives the test.
+      const kept = mkdtempSync(join(tmpdir(), 'mq-workload-failure-'));
+      for (const c of this.consumers)
+        writeFileSync(join(kept, `${c.name}.events.json`), c.events.map((ev) => JSON.stringify(ev)).join('\n'));
       const where = this.consumers.map(
         (c) =>
           `${c.name}: read up to ${ends.map((x) => `${x.partition}@${c.lastReadOffset(x.partition)}`).join(',')}, ` +
           `last events ${JSON.stringify(c.events.filter((ev) => ev.name !== 'record_data').slice(-3))}, ` +
-          `stderr ${c.errors.slice(-1000)}`,
+          `stderr ${c.errors.slice(-1000)}, every event in ${join(kept, `${c.name}.events.json`)}`,
       );
       throw new Error(`${(e as Error).message}\n${where.join('\n')}`, { cause: e });
     });
