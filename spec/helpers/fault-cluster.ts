@@ -21,6 +21,7 @@ import { expect } from 'chai';
 import type { Acked } from './acked-records.js';
 import { compareReplicas, replicaRecordsOf } from './checker/replicas.js';
 import { defer, deferFn } from './cleanup.js';
+import { waitForPartitionState } from './partition-state.js';
 import { waitFor } from './wait-for.js';
 
 export const SESSION_TIMEOUT_MS = 6000;
@@ -142,20 +143,13 @@ export class FaultCluster {
   }
 
   /** Waits until the state znode of `topic-partition` satisfies `condition`; returns it. */
-  async waitForState(
+  waitForState(
     topic: string,
     partition: number,
     condition: (s: LeaderIsrAndZkVersion) => boolean,
     what: string,
     timeoutMs = 60_000,
   ): Promise<LeaderIsrAndZkVersion> {
-    return waitFor(
-      async () => {
-        const s = await this.state(topic, partition);
-        return s !== null && condition(s) ? s : undefined;
-      },
-      `${topic}-${partition}: ${what}`,
-      { timeoutMs },
-    );
+    return waitForPartitionState(this.zk, topic, partition, condition, what, timeoutMs);
   }
 }

@@ -9,6 +9,7 @@ import type { ServedReplicas } from '../../lib/controller/controller-events.js';
 import { TopicAdmin } from '../../lib/controller/topic-admin.js';
 import { KafkaZkClient, type LeaderIsrAndZkVersion } from '../../lib/zk/kafka-zk-client.js';
 import { deferFn } from '../helpers/cleanup.js';
+import { waitForPartitionState } from '../helpers/partition-state.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { sharedZooKeeper, uniqueChroot } from '../helpers/zk-harness.js';
 
@@ -123,20 +124,13 @@ export class ControllerTestCluster {
   }
 
   /** Waits until the state znode satisfies `condition`; returns it. */
-  async waitForState(
+  waitForState(
     topic: string,
     partition: number,
     condition: (s: LeaderIsrAndZkVersion) => boolean,
     what: string,
   ): Promise<LeaderIsrAndZkVersion> {
-    return waitFor(
-      async () => {
-        const s = await this.state(topic, partition);
-        return s !== null && condition(s) ? s : undefined;
-      },
-      `${topic}-${partition}: ${what}`,
-      { timeoutMs: 3 * SESSION_TIMEOUT_MS },
-    );
+    return waitForPartitionState(this.adminZk, topic, partition, condition, what, 3 * SESSION_TIMEOUT_MS);
   }
 
   async createTopic(name: string, numPartitions: number, replicationFactor: number): Promise<void> {
