@@ -19,6 +19,9 @@
  * bytes only. A flush runs in the threadpool while appends go on: it covers the log end offset as of its start, and
  * every flush requested while it runs is served by ONE next flush (group commit), which is how flush.messages=1
  * stays fast. A failed queued write empties the queue and `onWriteFailed` brings the assigned end back.
+ * Disk failures: what fails off the caller's stack — a flush, a queued write, finishing a rolled segment — is reported
+ * to `onDiskFailure` (the log dir goes offline, see LogDirFailureChannel) before the waiters learn of it; what fails
+ * inside a call throws, and UnifiedLog reports it.
  * Ownership: UnifiedLog creates it from LogLoader's result and closes it. Segments removed from the log are
  * renamed `.deleted` and unlinked after file.delete.delay.ms by the scheduler; readers holding views of them keep
  * reading valid memory, since unlinking does not shrink a mapped file.
@@ -59,6 +62,17 @@ export interface LocalLogOptions {
    * write once the queue is empty, with the error, so that the owner can give up what was assigned past the log end.
    */
   asyncWrites?: { onWriteFailed: (error: ApiError) => void };
+  /**
+   * Told of a disk operation of this log that failed off its caller's stack — a flush (also one nobody waits for), a
+   * queued write, the finishing of a segment rolled away from — before anyone waiting hears of it: the log dir goes
+   * offline.
+   */
+  onDiskFailure: (error: unknown, operation: string) => void;
+  /**
+   * Told, after each successful flush, how many bytes of each `.log` file it made durable (DurabilityJournal): written
+   * bytes only, never an append still on its way to the file.
+   */
+  onFlushed?: (files: { path: string; length: number }[]) => void;
 }
 
 /** A read's result: whole batches from one segment (possibly none). */
@@ -89,6 +103,8 @@ export class LocalLog {
   private readonly time: Time;
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
+  private readonly onDiskFailure: (error: unknown, operation: string) => void;
+  private readonly onFlushed: ((files: { path: string; length: number }[]) => void) | undefined;
   private flushInFlight = false;
   private flushRequested = false;
   private truncations = 0;
@@ -110,14 +126,22 @@ export class LocalLog {
         : new LogWriteQueue(
             {
               onWritten: (w) => this.onWritten(w),
-              onWriteFailed: (e) => asyncWrites.onWriteFailed(e),
+              onWriteFailed: (e) => {
+                this.onDiskFailure(e, `append to ${this.dirPath}`);
+                asyncWrites.onWriteFailed(e);
+              },
             },
-            (e) => this.logger.error({ err: e }, 'finishing a rolled segment failed'),
+            (e) => {
+              this.logger.error({ err: e }, 'finishing a rolled segment failed');
+              this.onDiskFailure(e, `finish a rolled segment of ${this.dirPath}`);
+            },
           );
     this.recoveryPointOffset = Math.min(opts.recoveryPoint, opts.logEndOffset);
     this.time = opts.time;
     this.scheduler = opts.scheduler;
     this.logger = opts.logger;
+    this.onDiskFailure = opts.onDiskFailure;
+    this.onFlushed = opts.onFlushed;
     this.lastFlushMs = opts.time.milliseconds();
   }
 
@@ -184,9 +208,7 @@ export class LocalLog {
    * counted, when the write fails), in the threadpool for a log with asyncWrites (see `awaitWritten`).
    */
   append(records: Buffer, info: SegmentAppend): void {
-    if (this.closed) {
-      throw new ApiError('KAFKA_STORAGE_ERROR', `Log ${this.dirPath} is closed; nothing was appended.`);
-    }
+    this.requireOpen('appended');
     const segment = this.activeSegment;
     if (this.writes === null) {
       segment.append(records, info);
@@ -283,6 +305,7 @@ export class LocalLog {
    * the segment holding `offset` is truncated and becomes the active segment. Returns the removed segments.
    */
   truncateTo(offset: number): LogSegment[] {
+    this.requireOpen('truncated');
     this.requireNoPendingWrites('truncate');
     const removed = this.segmentList.filter((s) => s.baseOffset > offset);
     this.removeAndDeleteSegments(removed);
@@ -295,6 +318,7 @@ export class LocalLog {
 
   /** Deletes every segment and starts over with one empty segment at `newOffset`. */
   truncateFullyAndStartAt(newOffset: number): void {
+    this.requireOpen('truncated');
     this.requireNoPendingWrites('truncate');
     // The old files are renamed away before the new segment is created, so a segment at the same offset is fine.
     this.scheduleDeletion(this.segmentList.splice(0));
@@ -402,6 +426,8 @@ export class LocalLog {
     const truncationsBefore = this.truncations;
     const first = Math.max(0, this.floorIndex(this.recoveryPointOffset));
     const segments = this.segmentList.slice(first);
+    // What the sync covers: the bytes written by now (`size`), not the appends still on their way (`assignedSize`).
+    const lengths = this.onFlushed === undefined ? [] : segments.map((s) => s.size);
     try {
       // The active segment's indexes need no sync: recovery always rebuilds the segment holding the recovery point.
       const active = this.activeSegment;
@@ -409,10 +435,12 @@ export class LocalLog {
       // A truncation while the sync ran may have replaced flushed bytes with unflushed ones: keep its lower point.
       if (this.truncations === truncationsBefore) this.recoveryPointOffset = Math.max(this.recoveryPointOffset, target);
       this.lastFlushMs = this.time.milliseconds();
+      this.onFlushed?.(segments.map((s, i) => ({ path: s.logFile, length: lengths[i]! })));
       this.settleWaiters((w) => w.offset < this.recoveryPointOffset, undefined);
       this.closeInactiveWriteHandles();
     } catch (e) {
       this.logger.error({ err: e }, 'flush failed');
+      this.onDiskFailure(e, `flush ${this.dirPath}`);
       this.settleWaiters((w) => w.offset < target, e);
     } finally {
       this.flushInFlight = false;
@@ -444,6 +472,14 @@ export class LocalLog {
   private onWritten(w: QueuedWrite): void {
     w.segment.markWritten(w.position + w.records.length);
     this.writtenEnd = w.endOffset;
+  }
+
+  /**
+   * A closed log (shut down, deleted, or dropped with its failed dir) writes nothing more: a truncation that waited for
+   * the writes in flight may find it closed, and must leave its files as they are.
+   */
+  private requireOpen(what: string): void {
+    if (this.closed) throw new ApiError('KAFKA_STORAGE_ERROR', `Log ${this.dirPath} is closed; nothing was ${what}.`);
   }
 
   private requireNoPendingWrites(what: string): void {

@@ -280,6 +280,7 @@ export class LogSegment {
     if (records.length === 0) return;
     const position = this.assignedBytes;
     this.assertRelativeOffsetFits(info.largestOffset);
+    this.allocateIndexEntry();
     this.writeAt(records, position);
     this.reserve(records, info);
     this.markWritten(position + records.length);
@@ -293,19 +294,36 @@ export class LogSegment {
   reserve(records: Buffer, info: SegmentAppend): number {
     const position = this.assignedBytes;
     this.assertRelativeOffsetFits(info.largestOffset);
+    this.allocateIndexEntry();
     if (position === 0) this.rollingBasedTimestamp = info.maxTimestamp;
     this.assignedBytes += records.length;
     const max = this.maxTimestampAndOffset;
     if (info.maxTimestamp > max.timestamp) {
       this.maxTimestampSoFar = { timestamp: info.maxTimestamp, offset: info.offsetOfMaxTimestamp };
     }
-    if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
+    if (this.indexEntryDue) {
       this.offsetIndex.append(info.largestOffset, position);
       this.timeIndex.maybeAppend(this.maxTimestampSoFar!.timestamp, this.maxTimestampSoFar!.offset);
       this.bytesSinceLastIndexEntry = 0;
     }
     this.bytesSinceLastIndexEntry += records.length;
     return position;
+  }
+
+  /** The next append makes an index entry: more than index.interval.bytes were appended since the last. */
+  private get indexEntryDue(): boolean {
+    return this.bytesSinceLastIndexEntry > this.indexIntervalBytes;
+  }
+
+  /**
+   * Allocates the index blocks the next append's entries go to, when it makes some: on a full disk the index fails
+   * here (KAFKA_STORAGE_ERROR), before anything of the append is written or counted, rather than with a SIGBUS
+   * (AbstractIndex). It writes zeros on the event loop once per 64 KiB of index.
+   */
+  private allocateIndexEntry(): void {
+    if (!this.indexEntryDue) return;
+    this.offsetIndex.reserve(1);
+    this.timeIndex.reserve(2);
   }
 
   /**

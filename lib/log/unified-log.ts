@@ -61,7 +61,9 @@ import {
 } from '../record/record-batch.js';
 import { LeaderEpochFileCache, type EpochEntry } from './leader-epoch-cache.js';
 import { hasDeletePolicy, type LogConfig } from './log-config.js';
+import type { DurabilityJournal } from './durability-journal.js';
 import { LocalLog } from './local-log.js';
+import { isDiskFailure } from './log-dir-failure-channel.js';
 import { LogLoader } from './log-loader.js';
 import type { LogSegment } from './log-segment.js';
 import { checkClientBatches, checkCoordinatorBatches, validateRecords } from './log-validator.js';
@@ -92,6 +94,14 @@ export interface UnifiedLogOptions {
    * @default false
    */
   asyncWrites?: boolean;
+  /**
+   * Told of every disk failure (`isDiskFailure`) of an operation on this log's files (append — also a write that fails
+   * in the threadpool —, roll, flush, truncation, deletion) before the error propagates or the appends' waiters hear
+   * of it: the LogManager takes the log dir offline (LogDirFailureChannel). @default nothing
+   */
+  onDiskFailure?: (error: unknown, operation: string) => void;
+  /** Where flushes record what they made durable, for the power-loss fault of tests. @default none */
+  durabilityJournal?: DurabilityJournal;
   time?: Time;
   scheduler?: Scheduler;
   logger?: Logger;
@@ -152,12 +162,14 @@ export class UnifiedLog {
   private readonly localLog: LocalLog;
   private readonly time: Time;
   private readonly logger: Logger;
+  private readonly onDiskFailure: (error: unknown, operation: string) => void;
   private logStart: number;
   private hw: number;
 
   private constructor(opts: UnifiedLogOptions) {
     this.topicPartition = opts.topicPartition;
     this.time = opts.time ?? SystemTime;
+    this.onDiskFailure = opts.onDiskFailure ?? (() => undefined);
     this.logger = (opts.logger ?? silentLogger).child({
       component: 'Log',
       topicPartition: tpKey(opts.topicPartition.topic, opts.topicPartition.partition),
@@ -185,6 +197,8 @@ export class UnifiedLog {
       scheduler: opts.scheduler ?? new SystemScheduler(),
       logger: this.logger,
       asyncWrites: opts.asyncWrites === true ? { onWriteFailed: (e) => this.rollBackUnwritten(e) } : undefined,
+      onDiskFailure: this.onDiskFailure,
+      onFlushed: opts.durabilityJournal && ((files) => opts.durabilityJournal!.flushed(files)),
     });
     this.logStart = loaded.logStartOffset;
     this.hw = loaded.logStartOffset;
@@ -295,10 +309,15 @@ export class UnifiedLog {
    * for a bad batch, MESSAGE_TOO_LARGE above max.message.bytes, RECORD_LIST_TOO_LARGE above segment.bytes,
    * INVALID_RECORD for follower offsets that do not go forward — in all these cases nothing is appended; and
    * KAFKA_STORAGE_ERROR when the disk write fails, in which case the log end offset stays after the last batch
-   * written (with `asyncWrites`, `awaitWritten(lastOffset)` rejects instead). With flush.messages reached, a flush
-   * starts; `awaitFlushed(lastOffset)` resolves when it is durable.
+   * written (and the log dir goes offline: `onDiskFailure`); with `asyncWrites` the write happens later and
+   * `awaitWritten(lastOffset)` rejects instead, after `onDiskFailure` heard of it. With flush.messages reached, a
+   * flush starts; `awaitFlushed(lastOffset)` resolves when it is durable.
    */
   append(records: Buffer, opts: AppendOptions): LogAppendInfo {
+    return this.onDisk('append to', () => this.appendBatches(records, opts));
+  }
+
+  private appendBatches(records: Buffer, opts: AppendOptions): LogAppendInfo {
     const batches = this.validate(records, opts.assignOffsets);
     if (batches.length === 0) return this.appendedNothing(-1, -1, -1, false);
     const origin: AppendOrigin = opts.assignOffsets ? (opts.origin ?? 'Client') : 'Replication';
@@ -477,7 +496,7 @@ export class UnifiedLog {
 
   /** Rolls a new active segment now (e.g. before deleting all data); returns it. */
   roll(): LogSegment {
-    return this.rollSegment();
+    return this.onDisk('roll', () => this.rollSegment());
   }
 
   /** Drops the state of producers idle for longer than producerIdExpirationMs (the manager's periodic check). */
@@ -502,9 +521,13 @@ export class UnifiedLog {
   truncateTo(offset: number): boolean {
     if (offset < 0) throw new InvalidArgumentError(`Cannot truncate ${this.describe()} to negative offset ${offset}.`);
     if (offset >= this.assignedEndOffset) return false;
+    return this.onDisk('truncate', () => this.truncateToOffset(offset));
+  }
+
+  private truncateToOffset(offset: number): boolean {
     this.logger.info({ from: this.logEndOffset, to: offset }, 'truncating log');
     if (offset < this.segments[0]!.baseOffset) {
-      this.truncateFullyAndStartAt(offset);
+      this.restartAt(offset);
       return true;
     }
     this.localLog.truncateTo(offset);
@@ -517,6 +540,10 @@ export class UnifiedLog {
 
   /** Deletes all data and restarts the log at `newOffset` (a follower far behind its leader's log start). */
   truncateFullyAndStartAt(newOffset: number): void {
+    this.onDisk('truncate', () => this.restartAt(newOffset));
+  }
+
+  private restartAt(newOffset: number): void {
     this.logger.info({ newOffset }, 'truncating the whole log');
     this.localLog.truncateFullyAndStartAt(newOffset);
     this.leaderEpochCache.clearAndFlush();
@@ -538,7 +565,9 @@ export class UnifiedLog {
       );
     }
     this.maybeIncrementLogStartOffset(offset);
-    this.deleteSegments((_, next) => next !== undefined && next.baseOffset <= this.logStart);
+    this.onDisk('delete segments of', () =>
+      this.deleteSegments((_, next) => next !== undefined && next.baseOffset <= this.logStart),
+    );
     return this.logStart;
   }
 
@@ -549,6 +578,10 @@ export class UnifiedLog {
    * the active segment only when everything qualifies (a new empty one is rolled first). Returns the number deleted.
    */
   deleteOldSegments(): number {
+    return this.onDisk('delete segments of', () => this.deleteExpiredSegments());
+  }
+
+  private deleteExpiredSegments(): number {
     const config = this.config;
     let deleted = 0;
     if (hasDeletePolicy(config)) {
@@ -612,6 +645,16 @@ export class UnifiedLog {
   /** Releases every file handle without flushing (the log is being deleted). */
   closeHandles(): void {
     this.localLog.closeHandles();
+  }
+
+  /** Runs an operation on the log's files; a disk failure is reported (`onDiskFailure`) before it propagates. */
+  private onDisk<T>(operation: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (isDiskFailure(e)) this.onDiskFailure(e, `${operation} ${this.describe()}`);
+      throw e;
+    }
   }
 
   private validate(records: Buffer, assignOffsets: boolean): BatchInfo[] {
@@ -850,10 +893,12 @@ export class UnifiedLog {
   }
 
   /**
-   * A queued write failed and the queue is empty: the appends after the log end offset were refused, so their offsets
-   * are given back — assigned end, index entries and segments rolled for them, epoch cache, producer state — as a
-   * truncation to the log end would. A leader epoch that began among them begins at the log end instead. Writes no
-   * file of its own (no producer snapshot): the disk that refused the append may be full.
+   * A queued write failed and the queue is empty (LocalLog has reported the disk failure): the appends after the log end
+   * offset were refused, so their offsets are given back — assigned end, index entries and segments rolled for them,
+   * epoch cache, producer state — as a truncation to the log end would. A leader epoch that began among them begins at
+   * the log end instead. Writes no file of its own (no producer snapshot): the disk that refused the append may be
+   * full. Should the disk refuse the rollback too (reported like any truncation), the log is closed to appends at once,
+   * as its dir going offline will close it a moment later, rather than write after bytes it could not take back.
    */
   private rollBackUnwritten(error: ApiError): void {
     const end = this.logEndOffset;
@@ -861,11 +906,18 @@ export class UnifiedLog {
       { err: error, logEndOffset: end, assignedEndOffset: this.assignedEndOffset },
       'a segment write failed; the appends not written are refused and their offsets given back',
     );
-    const latest = this.leaderEpochCache.latestEntry;
-    this.localLog.truncateTo(end);
-    this.leaderEpochCache.truncateFromEnd(end);
-    if (latest !== undefined && latest.startOffset >= end) this.leaderEpochCache.assign(latest.epoch, end);
-    this.loadProducerState(end, false);
+    try {
+      this.onDisk('give back the unwritten appends of', () => {
+        const latest = this.leaderEpochCache.latestEntry;
+        this.localLog.truncateTo(end);
+        this.leaderEpochCache.truncateFromEnd(end);
+        if (latest !== undefined && latest.startOffset >= end) this.leaderEpochCache.assign(latest.epoch, end);
+        this.loadProducerState(end, false);
+      });
+    } catch (e) {
+      this.logger.error({ err: e }, 'giving back the unwritten appends failed; the log takes no more appends');
+      this.localLog.closeHandles();
+    }
   }
 
   private describe(): string {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
-import { IllegalStateError } from '../../../lib/common/errors.js';
+import { ApiError, IllegalStateError } from '../../../lib/common/errors.js';
 import type { LogConfig } from '../../../lib/log/log-config.js';
 import { logFilePath } from '../../../lib/log/log-file-names.js';
 import type { LogAppendInfo, UnifiedLog } from '../../../lib/log/unified-log.js';
@@ -113,6 +113,20 @@ describe('UnifiedLog with asyncWrites', () => {
     expect(log.truncateTo(10)).to.equal(true);
     expect([log.logEndOffset, log.assignedEndOffset]).to.deep.equal([10, 10]);
     expect(appendBatch(log).firstOffset).to.equal(10);
+  });
+
+  it('a truncation that waited for the writes finds the log dropped (its dir failed) and leaves the files alone', async () => {
+    const { log } = asyncLog();
+    appendBatch(log);
+    const truncation = log.whenWritesSettled().then(() => log.truncateTo(5));
+    log.closeHandles();
+    const error = await truncation.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(ApiError).and.to.have.property('errorName', 'KAFKA_STORAGE_ERROR');
+    expect((error as ApiError).message).to.match(/is closed; nothing was truncated/);
+    expect(fs.statSync(log.activeSegment.logFile).size, 'the write in flight, nothing zeroed or cut').to.be.above(0);
   });
 
   it('close waits for the pending writes; the log reopens with all of them', async () => {
