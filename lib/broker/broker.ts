@@ -7,6 +7,10 @@
  * move its leadership away (controlled shutdown), then closes everything. A ZooKeeper session expiry makes the controller resign first (it listens to the
  * session itself), then this broker re-registers its ephemeral znode on the new session; the metadata cache
  * re-reads the whole state through its re-armed watches.
+ * Security: every listener's TLS and SASL settings and the inter-broker client's are resolved before anything binds
+ * (listener-security.ts); the user and client configs (SCRAM credentials, quotas) and, with
+ * `authorizer.class.name`, the ACLs are read from ZooKeeper before the first connection is accepted, and followed
+ * through their change notifications from then on.
  * Ownership: owns the ZooKeeper session, the log manager, the socket server, the replica manager and the
  * controller, and closes them in reverse order on shutdown. A fatal error (its znode taken by another live
  * broker after a session expiry) emits 'fatal'; `main` then shuts down with exit code 1.
@@ -29,7 +33,13 @@ import { ZkClient } from '../zk/zk-client.js';
 import { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { isZkError } from '../zk/zk-errors.js';
 import { topicConfigDefaults, type BrokerConfig } from './broker-config.js';
-import { INTER_BROKER_LISTENER_NAME, resolveListeners } from './broker-listeners.js';
+import { resolveListeners } from './broker-listeners.js';
+import { DIGEST_LOGIN_MODULE, jaasFileFromEnv, loginCredentials } from '../network/security/jaas-config.js';
+import { RemoteLeaderEndPoint } from '../replication/remote-leader-end-point.js';
+import { AclAuthorizer } from './security/acl-authorizer.js';
+import { ClientEntityConfigs } from './security/client-entity-configs.js';
+import { ClientQuotaManager } from './security/client-quota-manager.js';
+import { resolveBrokerSecurity, type BrokerSecurity } from './security/listener-security.js';
 import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
 import { GroupMetadataManager } from '../coordinator/group/group-metadata-manager.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
@@ -63,6 +73,8 @@ export class Broker extends EventEmitter {
   private replicaManager: ReplicaManager | undefined;
   private controller: KafkaController | undefined;
   private configChangeListener: ConfigChangeListener | undefined;
+  private authorizer: AclAuthorizer | undefined;
+  private security: BrokerSecurity | undefined;
   private metrics: BrokerMetrics | undefined;
   private groupCoordinator: GroupCoordinator | undefined;
   /** czxid of the current /brokers/ids registration: the broker epoch sent with ControlledShutdown. */
@@ -84,13 +96,17 @@ export class Broker extends EventEmitter {
     const c = this.config;
     const logger = this.logger;
     const listeners = resolveListeners(c);
-    const interBroker = listeners.find((l) => l.name === INTER_BROKER_LISTENER_NAME)!;
+    const interBroker = listeners.find((l) => l.interBroker)!;
+    const jaas = jaasFileFromEnv();
 
-    // 1. ZooKeeper session, top-level paths and the cluster id.
+    // 1. ZooKeeper session (authenticated when zookeeper.set.acl), top-level paths and the cluster id.
+    const zkLogin = jaas?.file.get('Client')?.find((m) => m.className === DIGEST_LOGIN_MODULE);
     this.zkClient = new ZkClient({
       connect: c.zookeeperConnect,
       sessionTimeoutMs: c.zookeeperSessionTimeoutMs,
       connectionTimeoutMs: c.zookeeperConnectionTimeoutMs,
+      digestAuth: zkLogin === undefined ? undefined : loginCredentials(zkLogin),
+      secureAcls: c.zookeeperSetAcl,
       logger,
     });
     await this.zkClient.connect();
@@ -98,6 +114,37 @@ export class Broker extends EventEmitter {
     await this.zk.createTopLevelPaths();
     const clusterId = await this.zk.getOrCreateClusterId();
     logger.info({ clusterId }, 'cluster id');
+
+    // 1b. Users and clients (SCRAM credentials, quotas) and the ACLs, followed through their change notifications
+    //     (started before the state is read, so that no change in between is missed); then every listener's TLS
+    //     and SASL settings.
+    const entityConfigs = new ClientEntityConfigs(this.zk);
+    this.configChangeListener = new ConfigChangeListener(this.zk, logger, {
+      topicChanged: async (topic) => this.replicaManager?.reloadTopicConfig(topic),
+      clientEntityChanged: (entityPath) => entityConfigs.reload(entityPath),
+    });
+    await this.configChangeListener.start();
+    await entityConfigs.start();
+    const quotas = new ClientQuotaManager({
+      configs: entityConfigs,
+      samples: c.quotaWindowNum,
+      windowMs: c.quotaWindowSizeSeconds * 1000,
+      time: this.time,
+    });
+    if (c.authorizerClassName !== '') {
+      this.authorizer = new AclAuthorizer({
+        zk: this.zkClient,
+        superUsers: c.superUsers
+          .split(';')
+          .map((u) => u.trim())
+          .filter((u) => u !== ''),
+        allowEveryoneIfNoAclFound: c.allowEveryoneIfNoAclFound,
+        logger,
+      });
+      await this.authorizer.start();
+    }
+    const security = resolveBrokerSecurity(c, listeners, entityConfigs, jaas?.file);
+    this.security = security;
 
     // 2. Logs: load every partition directory (recovering after an unclean shutdown).
     const topicDefaults = topicConfigDefaults(c);
@@ -126,6 +173,7 @@ export class Broker extends EventEmitter {
           listenerName: l.name,
           handler: dispatcher,
           codec: l.wireProtocol === 'KAFKA' ? new KafkaServerCodec(apiVersions) : new MqServerCodec(apiVersions),
+          security: security.listeners.get(l.name),
           socketRequestMaxBytes: c.socketRequestMaxBytes,
           connectionsMaxIdleMs: c.connectionsMaxIdleMs,
           time: this.time,
@@ -159,7 +207,7 @@ export class Broker extends EventEmitter {
     // 5. The cluster view from ZooKeeper watches, then the replicas this broker hosts.
     this.metadataCache = new MetadataCache({
       zk: this.zkClient,
-      interBrokerListenerName: INTER_BROKER_LISTENER_NAME,
+      interBrokerListenerName: interBroker.name,
       logger,
     });
     await this.metadataCache.start();
@@ -179,12 +227,17 @@ export class Broker extends EventEmitter {
       logManager: this.logManager,
       metadataCache: this.metadataCache,
       zk: this.zk,
+      leaderEndPointFactory: (leader, fetcherId) =>
+        RemoteLeaderEndPoint.connect(leader, {
+          localBrokerId: c.brokerId,
+          fetcherId,
+          security: security.interBrokerClient,
+          logger,
+        }),
       logger,
       time: this.time,
     });
     await this.replicaManager.startup();
-    this.configChangeListener = new ConfigChangeListener(this.zk, this.replicaManager, logger);
-    this.configChangeListener.start();
 
     // 6. Every broker runs the controller election.
     this.controller = new KafkaController({
@@ -266,6 +319,8 @@ export class Broker extends EventEmitter {
       }),
       groupCoordinator,
       zk: this.zk,
+      authorizer: this.authorizer ?? null,
+      quotas,
       logger,
     });
     this.state = 'Running';
@@ -273,7 +328,7 @@ export class Broker extends EventEmitter {
     const ports = Object.fromEntries(this.socketServers.map((server) => [server.listenerName, server.port]));
     logger.info(
       {
-        port: ports[INTER_BROKER_LISTENER_NAME],
+        port: ports[interBroker.name],
         host: interBroker.advertisedHost,
         listeners: ports,
         metricsPort: this.metrics?.port ?? -1,
@@ -329,6 +384,7 @@ export class Broker extends EventEmitter {
         maxRetries: c.controlledShutdownMaxRetries,
         retryBackoffMs: c.controlledShutdownRetryBackoffMs,
         requestTimeoutMs: c.controllerSocketTimeoutMs,
+        security: this.security!.interBrokerClient,
         logger: this.logger,
       });
     }
@@ -346,6 +402,7 @@ export class Broker extends EventEmitter {
     });
     await step('group coordinator', this.groupCoordinator && (async () => this.groupCoordinator!.shutdown()));
     await step('config change listener', this.configChangeListener && (async () => this.configChangeListener!.close()));
+    await step('authorizer', this.authorizer && (async () => this.authorizer!.close()));
     await step('controller', this.controller && (() => this.controller!.shutdown()));
     await step('replica manager', this.replicaManager && (() => this.replicaManager!.shutdown()));
     await step('metadata cache', this.metadataCache && (async () => this.metadataCache!.close()));

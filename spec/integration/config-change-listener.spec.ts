@@ -1,13 +1,12 @@
 /**
- * ConfigChangeListener against a real ZooKeeper: notifications are applied once, in order, and obsolete ones are
- * purged. The ReplicaManager is replaced by a recorder of the topics it is asked to reload: what is under test is
- * the listener's handling of /config/changes.
+ * ConfigChangeListener against a real ZooKeeper: notifications are applied once, in order, topic ones and user or
+ * client ones to their handler, and obsolete ones are purged. The handlers record what they are asked to reload:
+ * what is under test is the listener's handling of /config/changes.
  */
 import { expect } from 'chai';
 import { ConfigChangeListener } from '../../lib/broker/config-change-listener.js';
 import { silentLogger } from '../../lib/common/logger.js';
 import { SystemTime, type Time } from '../../lib/common/time.js';
-import type { ReplicaManager } from '../../lib/replication/replica-manager.js';
 import { KafkaZkClient } from '../../lib/zk/kafka-zk-client.js';
 import { ConfigType } from '../../lib/zk/zk-paths.js';
 import { defer } from '../helpers/cleanup.js';
@@ -29,31 +28,35 @@ describe('ConfigChangeListener', function () {
     );
     await zk.createTopLevelPaths();
     const reloaded: string[] = [];
-    const replicaManager = {
-      reloadTopicConfig: async (topic: string) => {
+    const handlers = {
+      topicChanged: (topic: string) => {
         reloaded.push(topic);
+        return Promise.resolve();
       },
-    } as unknown as ReplicaManager;
+      clientEntityChanged: (entityPath: string) => {
+        reloaded.push(entityPath);
+        return Promise.resolve();
+      },
+    };
     return {
       zk,
       reloaded,
-      replicaManager,
       start: () =>
-        defer(new ConfigChangeListener(zk, replicaManager, silentLogger, time, changeExpirationMs), (l) =>
-          l.close(),
-        ).start(),
+        defer(new ConfigChangeListener(zk, silentLogger, handlers, time, changeExpirationMs), (l) => l.close()).start(),
     };
   }
 
   it('applies the notifications made after it started, once each and in order', async () => {
     const { zk, reloaded, start } = await setUp(SystemTime, 60_000);
     await zk.changeEntityConfig(ConfigType.Topic, 'before', { 'retention.ms': '1' });
-    start();
+    await start();
     await zk.changeEntityConfig(ConfigType.Topic, 'a', { 'retention.ms': '2' });
+    await zk.changeEntityConfig(ConfigType.User, 'alice', { producer_byte_rate: '1024' });
     await zk.changeEntityConfig(ConfigType.Topic, 'b', { 'retention.ms': '3' });
-    await waitFor(() => reloaded.length >= 2, 'both changes to be applied');
-    expect(reloaded).to.deep.equal(['a', 'b']);
-    expect(await zk.getConfigChangeNotifications()).to.have.length(3);
+    await zk.changeEntityConfig(ConfigType.User, 'alice/clients/c1', { consumer_byte_rate: '2048' });
+    await waitFor(() => reloaded.length >= 4, 'the four changes to be applied');
+    expect(reloaded).to.deep.equal(['a', 'users/alice', 'b', 'users/alice/clients/c1']);
+    expect(await zk.getConfigChangeNotifications()).to.have.length(5);
   });
 
   it('purges notifications older than the expiration when a new one arrives, as Kafka does after 15 minutes', async () => {
@@ -64,7 +67,7 @@ describe('ConfigChangeListener', function () {
     );
     await zk.changeEntityConfig(ConfigType.Topic, 'old1', { 'retention.ms': '1' });
     await zk.changeEntityConfig(ConfigType.Topic, 'old2', { 'retention.ms': '1' });
-    start();
+    await start();
     clock.now += 16 * 60_000;
     await zk.changeEntityConfig(ConfigType.Topic, 'fresh', { 'retention.ms': '2' });
     await waitFor(

@@ -11,6 +11,8 @@ import type { AliveBroker, MetadataCache } from '../../replication/metadata-cach
 import type { ReplicaManager } from '../../replication/replica-manager.js';
 import type { KafkaZkClient } from '../../zk/kafka-zk-client.js';
 import type { BrokerConfig } from '../broker-config.js';
+import type { AclAuthorizer } from '../security/acl-authorizer.js';
+import type { ClientQuotaManager } from '../security/client-quota-manager.js';
 
 export interface BrokerServices {
   readonly brokerId: number;
@@ -23,6 +25,9 @@ export interface BrokerServices {
   readonly topicAdmin: TopicAdmin;
   readonly groupCoordinator: GroupCoordinator;
   readonly zk: KafkaZkClient;
+  /** The ACL authorizer; null when authorizer.class.name is empty (everyone may do everything). */
+  readonly authorizer: AclAuthorizer | null;
+  readonly quotas: ClientQuotaManager;
   readonly logger: Logger;
 }
 
