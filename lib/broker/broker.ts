@@ -34,7 +34,7 @@ import { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { isZkError } from '../zk/zk-errors.js';
 import { topicConfigDefaults, type BrokerConfig } from './broker-config.js';
 import { resolveListeners } from './broker-listeners.js';
-import { DIGEST_LOGIN_MODULE, jaasFileFromEnv, loginCredentials } from '../network/security/jaas-config.js';
+import { jaasFileFromEnv, zookeeperCredentials } from '../network/security/jaas-config.js';
 import { RemoteLeaderEndPoint } from '../replication/remote-leader-end-point.js';
 import { AclAuthorizer } from './security/acl-authorizer.js';
 import { ClientEntityConfigs } from './security/client-entity-configs.js';
@@ -100,12 +100,11 @@ export class Broker extends EventEmitter {
     const jaas = jaasFileFromEnv();
 
     // 1. ZooKeeper session (authenticated when zookeeper.set.acl), top-level paths and the cluster id.
-    const zkLogin = jaas?.file.get('Client')?.find((m) => m.className === DIGEST_LOGIN_MODULE);
     this.zkClient = new ZkClient({
       connect: c.zookeeperConnect,
       sessionTimeoutMs: c.zookeeperSessionTimeoutMs,
       connectionTimeoutMs: c.zookeeperConnectionTimeoutMs,
-      digestAuth: zkLogin === undefined ? undefined : loginCredentials(zkLogin),
+      digestAuth: zookeeperCredentials(jaas?.file),
       secureAcls: c.zookeeperSetAcl,
       logger,
     });

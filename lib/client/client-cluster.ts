@@ -25,10 +25,11 @@ import type { Time } from '../common/time.js';
 import { ApiKey } from '../protocol/api-keys.js';
 import type { RequestOf, ResponseOf } from '../protocol/messages/index.js';
 import type { NetworkClient, SendOptions } from '../network/network-client.js';
-import type { BrokerAddress } from './client-options.js';
 import { ClusterMetadata, type TopicMetadata } from './cluster-metadata.js';
 import { ConnectionPool } from './connection-pool.js';
-import { ExponentialBackoff } from './retry.js';
+import { ExponentialBackoff, isRetriable } from './retry.js';
+import { PLAINTEXT, type ClientSecurity } from '../network/security/client-security.js';
+import { securityFromOptions, type BrokerAddress } from './client-options.js';
 
 export interface ClientClusterOptions {
   bootstrapServers: readonly BrokerAddress[];
@@ -42,6 +43,8 @@ export interface ClientClusterOptions {
   maxInFlightRequests: number;
   /** Let Metadata requests create missing topics (when the broker allows). */
   allowAutoTopicCreation: boolean;
+  /** TLS and SASL for every connection. @default PLAINTEXT */
+  security?: ClientSecurity;
   time: Time;
   logger: Logger;
 }
@@ -68,6 +71,7 @@ export class ClientCluster {
   static fromClientOptions(
     o: CommonClusterSettings,
     own: Pick<ClientClusterOptions, 'maxInFlightRequests' | 'allowAutoTopicCreation'>,
+    what: string,
   ): ClientCluster {
     return new ClientCluster({
       bootstrapServers: o['bootstrap.servers'],
@@ -78,6 +82,7 @@ export class ClientCluster {
       retryBackoffMs: o['retry.backoff.ms'],
       reconnectBackoffMs: o['reconnect.backoff.ms'],
       reconnectBackoffMaxMs: o['reconnect.backoff.max.ms'],
+      security: securityFromOptions(o as unknown as Readonly<Record<string, unknown>>, what),
       time: o.time,
       logger: o.logger,
       ...own,
@@ -111,6 +116,7 @@ export class ClientCluster {
       connectTimeoutMs: options.connectTimeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
       maxInFlightRequests: options.maxInFlightRequests,
+      security: options.security ?? PLAINTEXT,
       reconnectBackoff: new ExponentialBackoff(options.reconnectBackoffMs, options.reconnectBackoffMaxMs),
       time: options.time,
       logger: options.logger,
@@ -119,6 +125,11 @@ export class ClientCluster {
         this.requestUpdate();
       },
     });
+  }
+
+  /** How connections are secured (for connections made outside the pool, e.g. to a group coordinator). */
+  get security(): ClientSecurity {
+    return this.options.security ?? PLAINTEXT;
   }
 
   /** The current snapshot. */
@@ -143,7 +154,7 @@ export class ClientCluster {
         this.schedulePeriodicRefresh();
         return;
       } catch (e) {
-        if (this.closed) throw e;
+        if (this.closed || !isRetriable(e)) throw e;
         const pauseMs = this.retryBackoff.backoffMs(attempts++);
         if (time.hiResMs() + pauseMs >= deadlineMs) {
           const servers = this.options.bootstrapServers.map((a) => `${a.host}:${a.port}`).join(', ');

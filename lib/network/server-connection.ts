@@ -42,7 +42,7 @@ import type { RequestHeader } from '../protocol/request-header.js';
 import type { DecodedRequest, ServerCodec } from '../protocol/server-codec.js';
 import { RequestContext, type ListenerInfo } from './request-context.js';
 import type { KafkaPrincipal } from './security/kafka-principal.js';
-import type { SaslServerAuthenticator } from './security/sasl-server.js';
+import type { SaslDecision, SaslServerAuthenticator } from './security/sasl-server.js';
 
 /**
  * Serves one request: resolves with the response body, or null to send nothing (acks=0). A rejection with an
@@ -88,6 +88,8 @@ type ConnectionState = 'Open' | 'Draining' | 'Closed';
  */
 class ResponseSlot {
   body: object | ApiError | null | undefined = undefined;
+  /** A raw SASL token to write as it is (the SaslHandshake v0 exchange) instead of an encoded body. */
+  raw: Buffer | null = null;
   constructor(
     readonly ctx: RequestContext,
     readonly request: DecodedRequest,
@@ -186,6 +188,10 @@ export class ServerConnection {
   private onFrame(frame: Buffer): void {
     if (this.state !== 'Open') return;
     const o = this.options;
+    if (o.sasl?.authenticator.expectsRawToken) {
+      this.onRawToken(o.sasl, frame);
+      return;
+    }
     const request = o.codec.decodeRequest(frame);
     const { header } = request;
     const sasl = o.sasl;
@@ -228,14 +234,41 @@ export class ServerConnection {
     const { ctx, request } = slot;
     const authenticator = sasl.authenticator;
     const wasAuthenticated = authenticator.isAuthenticated;
+    const legacyHandshake =
+      this.options.listener.wireProtocol === 'KAFKA' && ctx.apiKey === ApiKey.SaslHandshake && ctx.apiVersion === 0;
     const decision =
       request.error !== null && (!wasAuthenticated || ctx.apiKey === ApiKey.SaslHandshake)
         ? ({ kind: 'reject', body: null, reason: request.error.message } as const)
-        : authenticator.onRequest(ctx.apiKey, request.body);
+        : authenticator.onRequest(ctx.apiKey, request.body, legacyHandshake);
+    return this.apply(sasl, slot, decision, wasAuthenticated);
+  }
+
+  /** A raw SASL token after SaslHandshake v0: answered in kind, in its turn. */
+  private onRawToken(sasl: SaslAuthentication, token: Buffer): void {
+    const header = { apiKey: ApiKey.SaslAuthenticate, apiVersion: 0, correlationId: -1, clientId: null };
+    const ctx = new RequestContext(
+      this.connectionId,
+      this.clientAddress,
+      header,
+      this.options.time.milliseconds(),
+      this.options.listener,
+      this.options.principal,
+      token.length,
+    );
+    const slot = new ResponseSlot(ctx, { header, body: undefined, error: null });
+    this.queue.push(slot);
+    this.apply(sasl, slot, sasl.authenticator.onRawToken(token), false);
+  }
+
+  /** Carries out the authenticator's decision on a request; true when it must not reach the handler. */
+  private apply(sasl: SaslAuthentication, slot: ResponseSlot, decision: SaslDecision, wasAuthenticated: boolean): boolean {
+    const { ctx } = slot;
+    const authenticator = sasl.authenticator;
     switch (decision.kind) {
       case 'dispatch':
         return false;
       case 'respond':
+      case 'raw':
         if (!wasAuthenticated && authenticator.isAuthenticated) {
           this.decoder.maxFrameBytes = this.options.socketRequestMaxBytes;
           sasl.onOutcome(true);
@@ -244,7 +277,12 @@ export class ServerConnection {
             'SASL authentication succeeded',
           );
         }
-        this.complete(slot, decision.body);
+        if (decision.kind === 'raw') {
+          slot.raw = decision.bytes;
+          this.complete(slot, {});
+        } else {
+          this.complete(slot, decision.body);
+        }
         return true;
       case 'fail':
         sasl.onOutcome(false);
@@ -340,6 +378,11 @@ export class ServerConnection {
   private encode(slot: ResponseSlot): Buffer[] | null {
     const { codec } = this.options;
     const { body, request, ctx } = slot;
+    if (slot.raw !== null) {
+      const length = Buffer.allocUnsafe(4);
+      length.writeInt32BE(slot.raw.length, 0);
+      return [length, slot.raw];
+    }
     try {
       return body instanceof ApiError ? codec.encodeError(request, body) : codec.encodeResponse(request, body!);
     } catch (e) {

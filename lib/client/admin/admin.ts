@@ -199,7 +199,11 @@ export class Admin {
     this.options = o;
     this.time = o.time;
     this.backoff = new ExponentialBackoff(o['retry.backoff.ms'], o['retry.backoff.ms'] * 10);
-    this.cluster = ClientCluster.fromClientOptions(o, { maxInFlightRequests: 5, allowAutoTopicCreation: false });
+    this.cluster = ClientCluster.fromClientOptions(
+      o,
+      { maxInFlightRequests: 5, allowAutoTopicCreation: false },
+      'admin client',
+    );
   }
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */

@@ -183,3 +183,9 @@ export function loginCredentials(entry: LoginModuleEntry): { username: string; p
   const { username, password } = entry.options;
   return username !== undefined && password !== undefined ? { username, password } : undefined;
 }
+
+/** The ZooKeeper digest credentials of a JAAS file: its `Client` section's DigestLoginModule, if any. */
+export function zookeeperCredentials(file: JaasFile | undefined): { username: string; password: string } | undefined {
+  const entry = file?.get('Client')?.find((m) => m.className === DIGEST_LOGIN_MODULE);
+  return entry === undefined ? undefined : loginCredentials(entry);
+}

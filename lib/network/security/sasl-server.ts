@@ -17,6 +17,9 @@
  *   `connection.failed.authentication.delay.ms`, then close. The messages are Kafka's, and an unknown SCRAM user goes
  *   through the same exchange as a known one (a salt derived from a per-process secret), so a client learns nothing
  *   about which users exist.
+ * - SaslHandshake v0 on Kafka's protocol (clients before Kafka 1.0): the exchange that follows is raw tokens, each a
+ *   length-prefixed frame outside Kafka's request framing, answered in kind (`expectsRawToken`, `onRawToken`); a
+ *   failure there can only close the connection.
  * Synchronous: credential lookups are in-memory (the broker's caches), so the state moves in request order.
  * Ownership: one per connection of a SASL listener.
  */
@@ -67,8 +70,10 @@ export type SaslDecision =
   | { readonly kind: 'dispatch' }
   /** Answer with this body, handlers not involved. */
   | { readonly kind: 'respond'; readonly body: object }
-  /** Answer with this body after the failed-authentication delay, then close. */
-  | { readonly kind: 'fail'; readonly body: object; readonly reason: string }
+  /** Answer with these bytes as a raw frame (the SaslHandshake v0 exchange). */
+  | { readonly kind: 'raw'; readonly bytes: Buffer }
+  /** Answer with this body (nothing when null) after the failed-authentication delay, then close. */
+  | { readonly kind: 'fail'; readonly body: object | null; readonly reason: string }
   /** Answer with this body (if any) and close: the exchange cannot go on. */
   | { readonly kind: 'reject'; readonly body: SaslHandshakeResponse | null; readonly reason: string };
 
@@ -94,6 +99,8 @@ export class SaslServerAuthenticator {
   private exchange: MechanismServer | null = null;
   private authenticated: KafkaPrincipal | null = null;
   private sessionExpiresAtMs = Infinity;
+  /** The exchange after a SaslHandshake v0 is raw tokens. */
+  private rawTokens = false;
 
   constructor(private readonly options: SaslServerOptions) {}
 
@@ -112,22 +119,34 @@ export class SaslServerAuthenticator {
     return this.state === 'Failed';
   }
 
+  /** Whether the next frame is a raw SASL token (after SaslHandshake v0), not a request. */
+  get expectsRawToken(): boolean {
+    return this.state === 'Authenticate' && this.rawTokens;
+  }
+
   /** The mechanism of the current or last exchange. */
   get mechanismName(): string {
     return this.mechanism;
   }
 
-  /** Decides what one decoded request gets (see the header). */
-  onRequest(apiKey: number, body: unknown): SaslDecision {
+  /**
+   * Decides what one decoded request gets (see the header). `legacyHandshake`: a SaslHandshake v0 on Kafka's
+   * protocol, after which tokens come raw.
+   */
+  onRequest(apiKey: number, body: unknown, legacyHandshake = false): SaslDecision {
     switch (this.state) {
       case 'Failed':
         return this.reject(null, 'the connection already failed authentication');
       case 'Handshake':
         if (apiKey === ApiKey.ApiVersions && this.authenticated === null) return { kind: 'dispatch' };
-        if (apiKey === ApiKey.SaslHandshake) return this.handshake((body as { mechanism: string }).mechanism);
+        if (apiKey === ApiKey.SaslHandshake) {
+          this.rawTokens = legacyHandshake;
+          return this.handshake((body as { mechanism: string }).mechanism);
+        }
         return this.reject(null, `unexpected request of type ${apiKey} during SASL handshake`);
       case 'Authenticate':
-        if (apiKey === ApiKey.SaslAuthenticate) return this.authenticate((body as { authBytes: Buffer }).authBytes);
+        if (apiKey === ApiKey.SaslAuthenticate && !this.rawTokens)
+          return this.authenticate((body as { authBytes: Buffer }).authBytes);
         return this.reject(null, `unexpected request of type ${apiKey} during SASL authentication`);
       case 'Authenticated':
         if (this.options.now() >= this.sessionExpiresAtMs && apiKey !== ApiKey.SaslHandshake) {
@@ -163,44 +182,57 @@ export class SaslServerAuthenticator {
     return { kind: 'respond', body: response };
   }
 
+  /** One raw token of the exchange after SaslHandshake v0. */
+  onRawToken(bytes: Buffer): SaslDecision {
+    const outcome = this.step(bytes);
+    if (outcome.kind === 'failed') return { kind: 'fail', body: null, reason: outcome.message };
+    return { kind: 'raw', bytes: outcome.bytes };
+  }
+
   private authenticate(bytes: Buffer): SaslDecision {
-    const step = this.exchange!.evaluate(bytes);
-    if (step.kind === 'failed') {
-      this.state = 'Failed';
-      this.exchange = null;
+    const outcome = this.step(bytes);
+    if (outcome.kind === 'failed') {
       const body: SaslAuthenticateResponse = {
         errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED,
-        errorMessage: step.message,
+        errorMessage: outcome.message,
         authBytes: EMPTY,
         sessionLifetimeMs: 0,
       };
-      return { kind: 'fail', body, reason: step.message };
+      return { kind: 'fail', body, reason: outcome.message };
     }
-    if (step.kind === 'challenge') return { kind: 'respond', body: this.authenticateResponse(step.bytes, 0) };
+    const body: SaslAuthenticateResponse = {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      authBytes: outcome.bytes,
+      sessionLifetimeMs: outcome.kind === 'complete' ? this.options.maxReauthMs : 0,
+    };
+    return { kind: 'respond', body };
+  }
+
+  /** Runs one step of the mechanism; on completion checks the principal and moves to Authenticated. */
+  private step(bytes: Buffer): Step {
+    const step = this.exchange!.evaluate(bytes);
+    if (step.kind === 'challenge') return step;
+    this.exchange = null;
+    if (step.kind === 'failed') {
+      this.state = 'Failed';
+      return step;
+    }
     const principal = userPrincipal(step.username);
     if (this.authenticated !== null && principalString(this.authenticated) !== principalString(principal)) {
       this.state = 'Failed';
-      const message =
-        `Cannot change principals during re-authentication from ${principalString(this.authenticated)} to ` +
-        `${principalString(principal)}.`;
-      const body: SaslAuthenticateResponse = {
-        errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED,
-        errorMessage: message,
-        authBytes: EMPTY,
-        sessionLifetimeMs: 0,
+      return {
+        kind: 'failed',
+        message:
+          `Cannot change principals during re-authentication from ${principalString(this.authenticated)} to ` +
+          `${principalString(principal)}.`,
       };
-      return { kind: 'fail', body, reason: message };
     }
     this.authenticated = principal;
-    this.exchange = null;
     this.state = 'Authenticated';
     const lifetime = this.options.maxReauthMs;
     this.sessionExpiresAtMs = lifetime > 0 ? this.options.now() + lifetime : Infinity;
-    return { kind: 'respond', body: this.authenticateResponse(step.bytes, lifetime) };
-  }
-
-  private authenticateResponse(bytes: Buffer, sessionLifetimeMs: number): SaslAuthenticateResponse {
-    return { errorCode: ErrorCode.NONE, errorMessage: null, authBytes: bytes, sessionLifetimeMs };
+    return step;
   }
 
   private reject(body: SaslHandshakeResponse | null, reason: string): SaslDecision {

@@ -229,9 +229,10 @@ export function clientFinal(
 }
 
 /**
- * The server's check of a client-final message: the nonce and channel binding must be the ones of this exchange
- * (RFC 5802; CVE-2024-56128) and the proof must hash to the stored key. Returns the server signature, or undefined
- * when the client is not who it claims.
+ * The server's check of a client-final message: the nonce must end with the one of this exchange (Kafka's check
+ * since CVE-2024-56128; librdkafka repeats the client nonce in front of it), the channel binding must be the GS2
+ * header's, and the proof must hash to the stored key. Returns the server signature, or undefined when the client
+ * is not who it claims.
  */
 export function verifyClientFinal(
   m: ScramMechanism,
@@ -240,7 +241,7 @@ export function verifyClientFinal(
   serverFirst: ServerFirstMessage,
   final: ClientFinalMessage,
 ): Buffer | undefined {
-  if (final.nonce !== serverFirst.nonce) return undefined;
+  if (!final.nonce.endsWith(serverFirst.nonce)) return undefined;
   if (final.channelBinding !== Buffer.from(first.gs2Header, 'utf8').toString('base64')) return undefined;
   if (final.proof.length !== m.keyLength) return undefined;
   const auth = authMessage(first, serverFirst, final.withoutProof);
