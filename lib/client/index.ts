@@ -58,6 +58,15 @@ export {
   type TopicDescription,
 } from './admin/admin.js';
 export { DEFAULT_ADMIN_OPTIONS, type AdminOptions } from './admin/admin-options.js';
+export type {
+  ClientQuotaAlteration,
+  ClientQuotaEntry,
+  ClientQuotaFilter,
+  QuotaEntity,
+  ScramCredentialAlteration,
+  UserScramCredentials,
+} from './admin/security-admin.js';
+export * from '../common/acl.js';
 export { DEFAULT_COMMON_CLIENT_OPTIONS, type CommonClientOptions } from './client-options.js';
 export * from './errors.js';
 export { CompressionType } from '../record/record-batch.js';

@@ -1,7 +1,8 @@
 /**
  * The admin client (Kafka's `Admin`): topics (create, delete, list, describe, add partitions), configs (describe,
  * alter), the cluster (describe, each broker's API versions and log dirs), offsets (list by earliest / latest / timestamp)
- * and consumer groups (list, describe, committed offsets read, set and deleted, delete).
+ * and consumer groups (list, describe, committed offsets read, set and deleted, delete); security: ACLs, SCRAM
+ * credentials and client quotas (security-admin.ts).
  *
  * Routing: CreateTopics, DeleteTopics and CreatePartitions go to the controller (the `controllerId` of the last
  * Metadata response); a NOT_CONTROLLER answer, for the request or for a topic in it, refreshes metadata and retries
@@ -13,6 +14,21 @@
  * code and name). Topics already handled are not sent again on a retry.
  * Lifecycle: New → `connect()` → Connected → `close()` → Closed.
  */
+import type { AclBinding, AclBindingFilter } from '../../common/acl.js';
+import {
+  alterClientQuotas,
+  alterUserScramCredentials,
+  createAcls,
+  deleteAcls,
+  describeAcls,
+  describeClientQuotas,
+  describeUserScramCredentials,
+  type ClientQuotaAlteration,
+  type ClientQuotaEntry,
+  type ClientQuotaFilter,
+  type ScramCredentialAlteration,
+  type UserScramCredentials,
+} from './security-admin.js';
 import { computeIfAbsent } from '../../common/collections.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError, apiErrorFromCode, IllegalStateError, InvalidArgumentError } from '../../common/errors.js';
@@ -634,6 +650,54 @@ export class Admin {
         })),
       );
     });
+  }
+
+  /** Adds ACL bindings (Kafka's createAcls); SECURITY_DISABLED when the brokers have no authorizer. */
+  async createAcls(bindings: readonly AclBinding[], options: AdminCallOptions = {}): Promise<void> {
+    await this.withRetries('CreateAcls', options, () => createAcls(this.cluster, bindings));
+  }
+
+  /** The ACL bindings matching a filter (Kafka's describeAcls). */
+  async describeAcls(filter: AclBindingFilter, options: AdminCallOptions = {}): Promise<AclBinding[]> {
+    return this.withRetries('DescribeAcls', options, () => describeAcls(this.cluster, filter));
+  }
+
+  /** Removes the bindings matching each filter (Kafka's deleteAcls); resolves with what each filter removed. */
+  async deleteAcls(filters: readonly AclBindingFilter[], options: AdminCallOptions = {}): Promise<AclBinding[][]> {
+    return this.withRetries('DeleteAcls', options, () => deleteAcls(this.cluster, filters));
+  }
+
+  /** Which SCRAM mechanisms each user (or every user) has credentials for, with their iterations. */
+  async describeUserScramCredentials(
+    users?: readonly string[],
+    options: AdminCallOptions = {},
+  ): Promise<UserScramCredentials[]> {
+    return this.withRetries('DescribeUserScramCredentials', options, () =>
+      describeUserScramCredentials(this.cluster, users),
+    );
+  }
+
+  /** Creates, changes or deletes SCRAM credentials; passwords are salted here and never sent. */
+  async alterUserScramCredentials(
+    alterations: readonly ScramCredentialAlteration[],
+    options: AdminCallOptions = {},
+  ): Promise<void> {
+    await this.withRetries('AlterUserScramCredentials', options, () =>
+      alterUserScramCredentials(this.cluster, alterations),
+    );
+  }
+
+  /** The quotas of the user and client-id entities matching a filter (Kafka's describeClientQuotas). */
+  async describeClientQuotas(filter: ClientQuotaFilter, options: AdminCallOptions = {}): Promise<ClientQuotaEntry[]> {
+    return this.withRetries('DescribeClientQuotas', options, () => describeClientQuotas(this.cluster, filter));
+  }
+
+  /** Sets (a number) or removes (null) quota keys of user and client-id entities (Kafka's alterClientQuotas). */
+  async alterClientQuotas(
+    alterations: readonly ClientQuotaAlteration[],
+    options: AdminCallOptions = {},
+  ): Promise<void> {
+    await this.withRetries('AlterClientQuotas', options, () => alterClientQuotas(this.cluster, alterations));
   }
 
   /** Deletes groups without members and their offsets; NON_EMPTY_GROUP while one has members. */
