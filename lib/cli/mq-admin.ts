@@ -3,6 +3,7 @@
  *
  *   mq-admin topics    --bootstrap-server H:P --list | --create | --describe | --alter | --delete ...   (kafka-topics)
  *   mq-admin configs   --bootstrap-server H:P --describe | --alter ...                               (kafka-configs)
+ *   mq-admin acls      --bootstrap-server H:P --add | --remove | --list ...                             (kafka-acls)
  *   mq-admin groups    --bootstrap-server H:P --list | --describe | --delete | --reset-offsets ...   (kafka-consumer-groups)
  *   mq-admin produce   --bootstrap-server H:P --topic T                                        (kafka-console-producer)
  *   mq-admin consume   --bootstrap-server H:P --topic T [--from-beginning]                      (kafka-console-consumer)
@@ -21,6 +22,7 @@
  */
 import { Command } from 'commander';
 import { runProgram } from './args.js';
+import { aclsCommand } from './admin/acls-command.js';
 import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
 import { dumpLogCommand } from './admin/dump-log-command.js';
@@ -39,8 +41,8 @@ export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
   const program = new Command('mq-admin')
     .description(
-      'Administer an mq cluster: topics, configs, consumer groups, records from the console, partition ' +
-        'reassignment and preferred leader election. ' +
+      'Administer an mq cluster: topics, configs (quotas and SCRAM users too), ACLs, consumer groups, records from ' +
+        'the console, partition reassignment and preferred leader election. ' +
         "Each command takes Kafka's flags; run mq-admin <command> --help for them.",
     )
     .exitOverride()
@@ -48,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   for (const command of [
     topicsCommand(),
     configsCommand(),
+    aclsCommand(),
     groupsCommand(status),
     produceCommand(status),
     consumeCommand(),

@@ -5,9 +5,11 @@
  *
  * Invariants: every write is conditional on the version read (create-if-absent for a new pattern, delete at the
  * version for a pattern left without ACLs), so two brokers or tools changing the same pattern never lose an
- * update. Pure ZooKeeper I/O; no state.
+ * update: `updateAcls` re-reads and retries (up to 10 times, as Kafka's AclAuthorizer) and, when something
+ * changed, creates the change notification every broker follows. Pure ZooKeeper I/O; no state.
  */
 import type { AccessControlEntry, ResourcePattern } from '../common/acl.js';
+import { ApiError } from '../common/errors.js';
 import {
   ACL_CHANGE_SEQUENCE_PREFIX,
   ACL_STORES,
@@ -90,6 +92,28 @@ export class AclZkStore {
     }
   }
 
+  /**
+   * Applies `change` to a pattern's ACLs: read, conditional write, re-read and retry on a concurrent change, then a
+   * change notification when the ACLs differ. Resolves with the ACLs now stored.
+   */
+  async updateAcls(
+    pattern: ResourcePattern,
+    change: (current: readonly AccessControlEntry[]) => readonly AccessControlEntry[],
+  ): Promise<readonly AccessControlEntry[]> {
+    for (let attempt = 0; attempt <= MAX_UPDATE_RETRIES; attempt++) {
+      const current = await this.getAcls(pattern);
+      const next = change(current.entries);
+      if (sameEntries(current.entries, next)) return current.entries;
+      if ((await this.conditionalWrite(pattern, next, current.zkVersion)) === undefined) continue;
+      await this.notifyChange(pattern);
+      return next;
+    }
+    throw new ApiError(
+      'UNKNOWN_SERVER_ERROR',
+      `Failed to update the ACLs of ${pattern.name} after ${MAX_UPDATE_RETRIES} attempts: they kept changing.`,
+    );
+  }
+
   /** Tells every broker that a pattern's ACLs changed. */
   async notifyChange(pattern: ResourcePattern): Promise<void> {
     const store = aclStoreFor(pattern.patternType);
@@ -98,4 +122,19 @@ export class AclZkStore {
       createParents: true,
     });
   }
+}
+
+const MAX_UPDATE_RETRIES = 10;
+
+export function sameEntry(a: AccessControlEntry, b: AccessControlEntry): boolean {
+  return (
+    a.principal === b.principal &&
+    a.host === b.host &&
+    a.operation === b.operation &&
+    a.permissionType === b.permissionType
+  );
+}
+
+function sameEntries(a: readonly AccessControlEntry[], b: readonly AccessControlEntry[]): boolean {
+  return a.length === b.length && a.every((e) => b.some((x) => sameEntry(e, x)));
 }

@@ -13,9 +13,9 @@
  * lookup per resource it names; the cache is dropped whenever any ACL changes (few and rare) or grows past
  * DECISION_CACHE_LIMIT entries. No per-record work.
  *
- * Writes (CreateAcls, DeleteAcls) change one resource pattern at a time: read it with its znode version, write
- * conditionally, retry on a concurrent change (up to 10 times, as Kafka), update this broker's cache, then create a
- * change notification so that every other broker re-reads that pattern. Concurrency: writes to one pattern from this
+ * Writes (CreateAcls, DeleteAcls) change one resource pattern at a time through AclZkStore.updateAcls (read with the
+ * znode version, conditional write, retried on a concurrent change, then a change notification so that every other
+ * broker re-reads that pattern) and update this broker's cache. Concurrency: writes to one pattern from this
  * broker are serialized; reads never wait. Ownership: created, started and closed by Broker.
  */
 import {
@@ -37,13 +37,12 @@ import {
 import { ApiError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { ACL_CHANGE_SEQUENCE_PREFIX, ACL_STORES, AclChangeNotification } from '../../zk/acl-znodes.js';
-import { AclZkStore } from '../../zk/acl-zk-store.js';
+import { AclZkStore, sameEntry } from '../../zk/acl-zk-store.js';
 import { ChangeNotificationListener } from '../../zk/change-notification-listener.js';
 import type { ZkClient } from '../../zk/zk-client.js';
 
 /** Past this many cached decisions the cache starts over (a bound on memory with many principals or topics). */
 export const DECISION_CACHE_LIMIT = 100_000;
-const MAX_UPDATE_RETRIES = 10;
 
 export interface AclAuthorizerOptions {
   zk: ZkClient;
@@ -244,33 +243,16 @@ export class AclAuthorizer {
   }
 
   /**
-   * Applies `change` to a pattern's ACLs in ZooKeeper (conditional write, retried on a concurrent change), then to
-   * this broker's cache, then notifies the others when something changed.
+   * Applies `change` to a pattern's ACLs in ZooKeeper (AclZkStore.updateAcls: conditional writes, retried, then the
+   * notification the other brokers follow) and to this broker's cache; this broker's writes to one pattern run one
+   * at a time.
    */
   private update(
     pattern: ResourcePattern,
     change: (current: readonly AccessControlEntry[]) => readonly AccessControlEntry[],
   ): Promise<void> {
     const key = patternKey(pattern);
-    const run = async () => {
-      for (let attempt = 0; attempt <= MAX_UPDATE_RETRIES; attempt++) {
-        const current = await this.store.getAcls(pattern);
-        const next = change(current.entries);
-        if (sameEntries(current.entries, next)) {
-          this.cache(pattern, current.entries);
-          return;
-        }
-        const version = await this.store.conditionalWrite(pattern, next, current.zkVersion);
-        if (version === undefined) continue;
-        this.cache(pattern, next);
-        await this.store.notifyChange(pattern);
-        return;
-      }
-      throw new ApiError(
-        'UNKNOWN_SERVER_ERROR',
-        `Failed to update the ACLs of ${pattern.name} after ${MAX_UPDATE_RETRIES} attempts: it kept changing.`,
-      );
-    };
+    const run = async () => this.cache(pattern, await this.store.updateAcls(pattern, change));
     const previous = this.writing.get(key) ?? Promise.resolve();
     const mine = previous.then(run, run);
     this.writing.set(key, mine);
@@ -291,17 +273,4 @@ export class AclAuthorizer {
     }
     this.decisions.clear();
   }
-}
-
-function sameEntry(a: AccessControlEntry, b: AccessControlEntry): boolean {
-  return (
-    a.principal === b.principal &&
-    a.host === b.host &&
-    a.operation === b.operation &&
-    a.permissionType === b.permissionType
-  );
-}
-
-function sameEntries(a: readonly AccessControlEntry[], b: readonly AccessControlEntry[]): boolean {
-  return a.length === b.length && a.every((e) => b.some((x) => sameEntry(e, x)));
 }

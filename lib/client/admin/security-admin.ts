@@ -229,7 +229,7 @@ export async function describeClientQuotas(
   if (response.errorCode !== ErrorCode.NONE)
     throw apiErrorFromCode(response.errorCode, response.errorMessage ?? undefined);
   return (response.entries ?? []).map((e) => ({
-    entity: Object.fromEntries(e.entity.map((d) => [d.entityType, d.entityName])) as QuotaEntity,
+    entity: Object.fromEntries(e.entity.map((d) => [d.entityType, d.entityName])),
     values: Object.fromEntries(e.values.map((v) => [v.key, v.value])),
   }));
 }
