@@ -135,6 +135,8 @@ export class NetworkClient {
   /** While true, only the re-authentication exchange is written; other requests wait. */
   private reauthenticating = false;
   private reauthTimer: NodeJS.Timeout | null = null;
+  /** Set once connect() resolved: before that, a failed authentication is connect()'s rejection, not a disconnect. */
+  private handedOut = false;
   private readonly onTimer = (): void => this.expireRequests();
   private readonly uncork = (): void => {
     this.corked = false;
@@ -159,6 +161,7 @@ export class NetworkClient {
         throw e;
       }
     }
+    client.handedOut = true;
     return client;
   }
 
@@ -341,12 +344,12 @@ export class NetworkClient {
       this.waiting.length === 0 &&
       this.inFlight.length < this.options.maxInFlightRequests &&
       !this.reauthenticating &&
-      performance.now() >= this.throttledUntilMs
+      this.throttleTimer === null
     );
   }
 
   private transmitWaiting(): void {
-    if (this.reauthenticating || performance.now() < this.throttledUntilMs) return;
+    if (this.reauthenticating || this.throttleTimer !== null) return;
     while (this.waiting.length > 0 && this.inFlight.length < this.options.maxInFlightRequests) {
       this.transmit(this.waiting.shift()!);
     }
@@ -359,7 +362,9 @@ export class NetworkClient {
     this.throttledUntilMs = until;
     if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
     this.throttleTimer = setTimeout(() => {
+      // Timers may fire a hair before performance.now() reaches the deadline: the wait is over either way.
       this.throttleTimer = null;
+      this.throttledUntilMs = 0;
       this.transmitWaiting();
     }, ms);
     this.logger.debug({ throttleTimeMs: ms }, 'Throttled by the broker (quota); holding requests back');
@@ -522,7 +527,7 @@ export class NetworkClient {
       for (const request of queue.splice(0)) request.reject(cause);
     }
     this.logger.debug({ reason: cause.message }, 'Disconnected');
-    this.options.onDisconnect?.(cause);
+    if (this.handedOut) this.options.onDisconnect?.(cause);
   }
 }
 

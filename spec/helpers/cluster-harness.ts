@@ -14,6 +14,8 @@ export interface TestClusterOptions {
   brokers: number;
   /** Extra broker properties for every broker. Specs default to short ZooKeeper sessions (6 s). */
   brokerProps?: Record<string, string | number | boolean>;
+  /** SASL_SSL listeners with SCRAM, ACLs and ZooKeeper ACLs, as `mq-cluster up --secure` (cluster-security.ts). */
+  secure?: boolean;
 }
 
 export class TestCluster {
@@ -32,6 +34,7 @@ export class TestCluster {
       port: 0,
       externalZooKeeper: zk.connect,
       chroot,
+      secure: opts.secure ?? false,
       brokerProps: {
         'zookeeper.session.timeout.ms': 6000,
         'log.segment.bytes': 16 * 1024 * 1024,
@@ -55,6 +58,16 @@ export class TestCluster {
   /** The brokers' Kafka-protocol listeners, for kcat, KafkaJS and librdkafka. */
   get kafkaBootstrapServers(): string {
     return this.local.kafkaBootstrapServers;
+  }
+
+  /** The super user's client configs on a secured cluster (security.protocol, SASL, TLS); {} otherwise. */
+  get adminProperties(): Record<string, string> {
+    return this.local.adminProperties;
+  }
+
+  /** Client configs for `user` on a secured cluster. */
+  clientProperties(user: string, password: string): Record<string, string> {
+    return this.local.clientProperties(user, password);
   }
 
   /** `host:port/chroot` of this cluster's ZooKeeper namespace. */
