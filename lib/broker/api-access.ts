@@ -59,6 +59,8 @@ import type {
   FetchResponse,
   FindCoordinatorRequest,
   FindCoordinatorResponse,
+  InitProducerIdRequest,
+  InitProducerIdResponse,
   ListGroupsRequest,
   ListGroupsResponse,
   ListOffsetsRequest,
@@ -82,6 +84,8 @@ import type { BrokerServices } from './handlers/broker-services.js';
 /** The authorizer bound to one request's principal and client host. */
 export interface Access {
   allowed(operation: Op, resourceType: Type, name: string): boolean;
+  /** Whether some resource of the type allows the operation (KIP-679's authorizeByResourceType). */
+  allowedOnSome(operation: Op, resourceType: Type): boolean;
 }
 
 /** A rule's verdict: the body the handler gets, and how to complete its response with what was refused. */
@@ -219,6 +223,20 @@ export const fetchAccess: AccessRule<FetchRequest, FetchResponse> = (a, req) => 
 };
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * InitProducerId: Write on the transactional id for a transactional producer; for an idempotent one IdempotentWrite
+ * on the Cluster, or Write on some topic (Kafka 2.8, KIP-679).
+ */
+export const initProducerIdAccess: AccessRule<InitProducerIdRequest, InitProducerIdResponse> = (a, req) => {
+  if (req.transactionalId !== null) {
+    if (!a.allowed(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId))
+      throw new ApiError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'Transactional Id authorization failed.');
+  } else if (!cluster(a, AclOperation.IDEMPOTENT_WRITE) && !a.allowedOnSome(AclOperation.WRITE, ResourceType.TOPIC)) {
+    throw clusterDenied(AclOperation.IDEMPOTENT_WRITE);
+  }
+  return { body: req };
+};
 
 export const listOffsetsAccess: AccessRule<ListOffsetsRequest, ListOffsetsResponse> = (a, req) => {
   const { allowed, denied } = byTopic(a, AclOperation.DESCRIBE, req.topics, (t) => t.name);

@@ -39,6 +39,7 @@ import { handleAlterConfigs, handleDescribeConfigs } from './handlers/config-han
 import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleDescribeLogDirs } from './handlers/describe-log-dirs-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
+import { handleInitProducerId } from './handlers/init-producer-id-handler.js';
 import {
   handleDeleteGroups,
   handleDescribeGroups,
@@ -101,6 +102,7 @@ const HANDLERS: ReadonlyMap<number, Api> = new Map<number, Api>([
   api(ApiKey.DeleteGroups, (s, _ctx, b) => handleDeleteGroups(s, b), access.deleteGroupsAccess),
   api(ApiKey.OffsetDelete, (s, _ctx, b) => handleOffsetDelete(s, b), access.offsetDeleteAccess),
   api(ApiKey.DescribeLogDirs, (s, _ctx, b) => handleDescribeLogDirs(s, b), access.describeLogDirsAccess),
+  api(ApiKey.InitProducerId, (s, _ctx, b) => handleInitProducerId(s, b), access.initProducerIdAccess),
   api(ApiKey.DescribeAcls, (s, _ctx, b) => handleDescribeAcls(s, b), access.requireCluster(AclOperation.DESCRIBE)),
   api(ApiKey.CreateAcls, (s, _ctx, b) => handleCreateAcls(s, b), access.createAclsAccess),
   api(ApiKey.DeleteAcls, (s, _ctx, b) => handleDeleteAcls(s, b), access.deleteAclsAccess),
@@ -147,5 +149,8 @@ function accessFor(s: BrokerServices, ctx: RequestContext): Access {
   const authorizer = s.authorizer!;
   const principal = principalString(ctx.principal);
   const host = ctx.clientHost;
-  return { allowed: (op, type, name) => authorizer.authorize(principal, host, op, type, name) };
+  return {
+    allowed: (op, type, name) => authorizer.authorize(principal, host, op, type, name),
+    allowedOnSome: (op, type) => authorizer.authorizeByResourceType(principal, host, op, type),
+  };
 }

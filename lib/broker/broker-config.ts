@@ -642,6 +642,16 @@ export const BROKER_CONFIG = new ConfigDef({
     'Delay of the first rebalance of an empty group.',
   ),
   groupMaxSize: define<number>('group.max.size', 'int', 2147483647, 'Maximum members in one group.', atLeast(1)),
+  // Producer ids
+  transactionalIdExpirationMs: define<number>(
+    'transactional.id.expiration.ms',
+    'int',
+    604800000,
+    "How long a partition keeps an idempotent producer's state (epoch, last sequences) after the producer's last " +
+      'write; an expired producer that writes again must start a new sequence. (As in Kafka 2.8, this key also ' +
+      'governs idempotent producers; transactional ids do not exist here yet.)',
+    atLeast(1),
+  ),
 });
 
 export type BrokerConfig = ReturnType<typeof BROKER_CONFIG.parse> & {

@@ -4,9 +4,11 @@
  *
  * Lifecycle: New → Starting → Running → ShuttingDown → Shutdown. Requests that arrive while Starting wait
  * until startup completes. Shutting down a running broker first stops its follower fetchers and has the controller
- * move its leadership away (controlled shutdown), then closes everything. A ZooKeeper session expiry makes the controller resign first (it listens to the
- * session itself), then this broker re-registers its ephemeral znode on the new session; the metadata cache
- * re-reads the whole state through its re-armed watches.
+ * move its leadership away (controlled shutdown), then closes everything. A ZooKeeper session expiry makes the
+ * controller resign first (it listens to the session itself), then this broker re-registers its ephemeral znode on
+ * the new session; the metadata cache re-reads the whole state through its re-armed watches. From the moment the
+ * session may be gone ('sessionLost', or 'expired') until ZooKeeper speaks for the broker again, the replica
+ * manager leads nothing (self-fencing, ARCHITECTURE.md "Brokers follow ZooKeeper").
  * Security: every listener's TLS and SASL settings and the inter-broker client's are resolved before anything binds
  * (listener-security.ts); the user and client configs (SCRAM credentials, quotas) and, with
  * `authorizer.class.name`, the ACLs are read from ZooKeeper before the first connection is accepted, and followed
@@ -43,6 +45,7 @@ import { resolveBrokerSecurity, type BrokerSecurity } from './security/listener-
 import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
 import { GroupMetadataManager } from '../coordinator/group/group-metadata-manager.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
+import { ProducerIdManager } from '../coordinator/transaction/producer-id-manager.js';
 import { SystemScheduler } from '../common/scheduler.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/offsets-record-codec.js';
 import { API_DEFINITIONS } from '../protocol/messages/index.js';
@@ -155,6 +158,7 @@ export class Broker extends EventEmitter {
       flushStartOffsetCheckpointIntervalMs: c.logFlushStartOffsetCheckpointIntervalMs,
       cleanerEnable: c.logCleanerEnable,
       cleanerBackoffMs: c.logCleanerBackoffMs,
+      producerIdExpirationMs: c.transactionalIdExpirationMs,
       logger,
       time: this.time,
     });
@@ -199,8 +203,10 @@ export class Broker extends EventEmitter {
       });
     };
     await this.registerWaitingForPreviousSession(register);
+    let registered: Promise<void> = Promise.resolve();
     this.zkClient.on('newSession', () => {
-      register().catch((err: Error) => this.fail(err));
+      registered = register();
+      registered.catch((err: Error) => this.fail(err));
     });
 
     // 5. The cluster view from ZooKeeper watches, then the replicas this broker hosts.
@@ -237,6 +243,20 @@ export class Broker extends EventEmitter {
       time: this.time,
     });
     await this.replicaManager.startup();
+    // Self-fencing (ARCHITECTURE.md "Brokers follow ZooKeeper"): once the session may be gone, lead nothing until
+    // ZooKeeper speaks for this broker again — the same session confirmed, or a new one registered — and the cache
+    // has re-read everything.
+    const zkClient = this.zkClient;
+    const replicaManager = this.replicaManager;
+    const resume = (): void => {
+      replicaManager
+        .resumeLeadership(() => zkClient.refreshWatches())
+        .catch((err: unknown) => logger.error({ err }, 'lifting the fence failed; it stays until the next session'));
+    };
+    zkClient.on('sessionLost', () => replicaManager.fenceLeadership('the ZooKeeper session may have expired'));
+    zkClient.on('expired', () => replicaManager.fenceLeadership('the ZooKeeper session expired'));
+    zkClient.on('sessionConfirmed', resume);
+    zkClient.on('newSession', () => void registered.then(resume, () => undefined));
 
     // 6. Every broker runs the controller election.
     this.controller = new KafkaController({
@@ -317,6 +337,7 @@ export class Broker extends EventEmitter {
         logger,
       }),
       groupCoordinator,
+      producerIdManager: new ProducerIdManager(c.brokerId, this.zk, logger),
       zk: this.zk,
       authorizer: this.authorizer ?? null,
       quotas,

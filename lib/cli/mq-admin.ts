@@ -11,11 +11,13 @@
  *   mq-admin api-versions --bootstrap-server H:P                                           (kafka-broker-api-versions)
  *   mq-admin log-dirs  --bootstrap-server H:P --describe [--broker-list 1,2] [--topic-list t]    (kafka-log-dirs)
  *   mq-admin dump-log  --files 00000000000000000000.log [--print-data-log]       (kafka-dump-log, offline)
+ *   mq-admin verifiable-producer --bootstrap-server H:P --topic T [--max-messages N]   (kafka-verifiable-producer)
  *   mq-admin reassign-partitions --zookeeper Z --reassignment-json-file F --execute | --verify
  *                                                                          (ZooKeeper-era kafka-reassign-partitions)
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
  *   mq-admin verifiable-consumer --bootstrap-server H:P --topic T --group-id G [--enable-autocommit]
  *                                                                       (kafka-verifiable-consumer, JSON events)
+ *   mq-admin console   --bootstrap-server H:P [--zookeeper Z] [--port 8080] [--read-only]   (a web console)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
  * bin/mq-admin exits.
@@ -25,6 +27,7 @@ import { runProgram } from './args.js';
 import { aclsCommand } from './admin/acls-command.js';
 import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
+import { consoleCommand } from './admin/console-command.js';
 import { dumpLogCommand } from './admin/dump-log-command.js';
 import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
@@ -35,6 +38,7 @@ import { offsetsCommand } from './admin/offsets-command.js';
 import { preferredElectionCommand } from './admin/preferred-election-command.js';
 import { reassignCommand } from './admin/reassign-command.js';
 import { topicsCommand } from './admin/topics-command.js';
+import { verifiableProducerCommand } from './admin/verifiable-producer-command.js';
 import { verifiableConsumerCommand } from './admin/verifiable-consumer-command.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -60,7 +64,9 @@ export async function main(argv: string[]): Promise<number> {
     dumpLogCommand(status),
     reassignCommand(),
     preferredElectionCommand(),
+    verifiableProducerCommand(),
     verifiableConsumerCommand(),
+    consoleCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

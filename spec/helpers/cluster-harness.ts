@@ -16,6 +16,10 @@ export interface TestClusterOptions {
   brokerProps?: Record<string, string | number | boolean>;
   /** SASL_SSL listeners with SCRAM, ACLs and ZooKeeper ACLs, as `mq-cluster up --secure` (cluster-security.ts). */
   secure?: boolean;
+  /** Properties of one broker, over `brokerProps` (e.g. its own listeners and advertised.listeners). */
+  brokerPropsFor?: (id: number) => Record<string, string | number | boolean>;
+  /** Whether brokers open a Kafka-protocol listener beside PLAINTEXT. @default true */
+  kafkaListener?: boolean;
 }
 
 export class TestCluster {
@@ -32,6 +36,7 @@ export class TestCluster {
       dir,
       brokers: opts.brokers,
       port: 0,
+      ...(opts.kafkaListener === false ? { kafkaPort: null } : {}),
       externalZooKeeper: zk.connect,
       chroot,
       secure: opts.secure ?? false,
@@ -41,6 +46,7 @@ export class TestCluster {
         'offsets.topic.replication.factor': Math.min(3, opts.brokers),
         ...opts.brokerProps,
       },
+      brokerPropsFor: opts.brokerPropsFor,
     });
     try {
       await local.start();

@@ -6,6 +6,7 @@ import { computeIfAbsent } from '../../common/collections.js';
 import type { Logger } from '../../common/logger.js';
 import type { KafkaController } from '../../controller/controller.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
+import type { ProducerIdManager } from '../../coordinator/transaction/producer-id-manager.js';
 import type { TopicAdmin } from '../../controller/topic-admin.js';
 import type { AliveBroker, MetadataCache } from '../../replication/metadata-cache.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
@@ -24,6 +25,7 @@ export interface BrokerServices {
   readonly controller: KafkaController;
   readonly topicAdmin: TopicAdmin;
   readonly groupCoordinator: GroupCoordinator;
+  readonly producerIdManager: ProducerIdManager;
   readonly zk: KafkaZkClient;
   /** The ACL authorizer; null when authorizer.class.name is empty (everyone may do everything). */
   readonly authorizer: AclAuthorizer | null;

@@ -89,6 +89,11 @@ export class AclAuthorizer {
     return this.cache.authorize(principal, host, operation, resourceType, name);
   }
 
+  /** Whether some resource of the type allows the operation (AclCache). */
+  authorizeByResourceType(principal: string, host: string, operation: number, resourceType: number): boolean {
+    return this.cache.authorizeByResourceType(principal, host, operation, resourceType);
+  }
+
   /** Every binding matching a filter (DescribeAcls). */
   bindings(filter: AclBindingFilter): AclBinding[] {
     return this.cache.bindings(filter);

@@ -89,6 +89,34 @@ export class AclCache {
     return decision;
   }
 
+  /**
+   * Whether the principal may do `operation` on at least one resource of the type (Kafka's
+   * `authorizeByResourceType`, KIP-679): a super user may; otherwise some ALLOW ACL of the type for the principal (or
+   * `User:*`) and host must exist that no DENY for them covers (a DENY on `*`, on the same literal name, or a prefix
+   * of the allowed pattern). Without any ACL of the type, allow.everyone.if.no.acl.found decides.
+   */
+  authorizeByResourceType(principal: string, host: string, operation: number, resourceType: number): boolean {
+    if (this.superUsers.has(principal)) return true;
+    const patterns = [...this.acls.values()].filter((a) => a.pattern.resourceType === resourceType);
+    if (patterns.length === 0) return this.allowEveryoneIfNoAclFound;
+    const applies = (e: AccessControlEntry, permission: number) =>
+      e.permissionType === permission &&
+      (e.principal === principal || e.principal === WILDCARD_PRINCIPAL) &&
+      (e.operation === operation || e.operation === AclOperation.ALL) &&
+      (e.host === host || e.host === WILDCARD_HOST);
+    const denied = (p: ResourcePattern) =>
+      patterns.some(
+        (d) =>
+          d.entries.some((e) => applies(e, AclPermissionType.DENY)) &&
+          (d.pattern.name === WILDCARD_RESOURCE && d.pattern.patternType === PatternType.LITERAL
+            ? true
+            : d.pattern.patternType === PatternType.PREFIXED
+              ? p.name.startsWith(d.pattern.name)
+              : p.patternType === PatternType.LITERAL && d.pattern.name === p.name),
+      );
+    return patterns.some((a) => a.entries.some((e) => applies(e, AclPermissionType.ALLOW)) && !denied(a.pattern));
+  }
+
   /** Every binding matching a filter. */
   bindings(filter: AclBindingFilter): AclBinding[] {
     const out: AclBinding[] = [];

@@ -12,6 +12,10 @@
  * - Null keys without an explicit partition go through the sticky partitioner: when the record needs a new batch
  *   on its sticky partition, the partitioner moves on (`onNewBatch`) and the record is placed again (KIP-480).
  *
+ * Delivery: with `enable.idempotence` (the default, with `acks=all`) a TransactionManager gives the producer an id
+ * and numbers its batches, so that retries neither duplicate nor reorder records; see transaction-manager.ts.
+ * A fatal producer error (e.g. PRODUCER_FENCED) fails every pending record and every later send.
+ *
  * Lifecycle: New → `connect()` (fetches metadata; fails when no bootstrap server answers within `max.block.ms`)
  * → Connected → `close()` (sends what is buffered, waits for every batch to be done, closes connections) →
  * Closed. `send()` outside Connected rejects with IllegalStateError. `flush()` sends everything buffered now and
@@ -22,6 +26,7 @@ import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
 import type { RecordHeader } from '../../record/record-batch-builder.js';
 import { ClientCluster } from '../client-cluster.js';
+import { ClientLifecycle } from '../client-lifecycle.js';
 import type { TopicMetadata } from '../cluster-metadata.js';
 import { DefaultPartitioner, type Partitioner } from './partitioner.js';
 import { BatchCompletion, type PartitionResult, type ProducerBatch, type RecordMetadata } from './producer-batch.js';
@@ -33,6 +38,7 @@ import {
 } from './producer-options.js';
 import { RecordAccumulator } from './record-accumulator.js';
 import { Sender } from './sender.js';
+import { TransactionManager } from './transaction-manager.js';
 
 /** A record to send. */
 export interface ProducerRecord {
@@ -48,8 +54,6 @@ export interface ProducerRecord {
   timestamp?: number;
 }
 
-type ProducerState = 'New' | 'Connecting' | 'Connected' | 'Closing' | 'Closed';
-
 export class Producer {
   readonly options: ResolvedProducerOptions;
   private readonly time: Time;
@@ -57,8 +61,9 @@ export class Producer {
   private readonly cluster: ClientCluster;
   private readonly accumulator: RecordAccumulator;
   private readonly sender: Sender;
+  private readonly transactionManager: TransactionManager | undefined;
   private readonly partitioner: Partitioner;
-  private state: ProducerState = 'New';
+  private readonly lifecycle = new ClientLifecycle('Producer');
   /** The last blocked call; later calls wait for it so that records keep their order. */
   private blockedTail: Promise<void> | null = null;
   // Set by `append` when it returns null: what the blocked path must reserve, and where.
@@ -88,6 +93,7 @@ export class Producer {
       deliveryTimeoutMs: o['delivery.timeout.ms'],
       time: o.time,
     });
+    this.transactionManager = o['enable.idempotence'] ? new TransactionManager(this.logger) : undefined;
     this.sender = new Sender({
       accumulator: this.accumulator,
       cluster: this.cluster,
@@ -99,6 +105,7 @@ export class Producer {
       retries: o.retries,
       retryBackoffMs: o['retry.backoff.ms'],
       deliveryTimeoutMs: o['delivery.timeout.ms'],
+      transactionManager: this.transactionManager,
       time: o.time,
       logger: o.logger,
     });
@@ -107,22 +114,15 @@ export class Producer {
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers within max.block.ms. */
   async connect(): Promise<void> {
-    if (this.state !== 'New')
-      throw new IllegalStateError(`Producer.connect() called in state ${this.state}; connect once.`);
-    this.state = 'Connecting';
-    try {
-      await this.cluster.connect(this.time.hiResMs() + this.options['max.block.ms']);
-    } catch (e) {
-      this.state = 'New';
-      throw e;
-    }
-    this.state = 'Connected';
+    await this.lifecycle.connect(() => this.cluster.connect(this.time.hiResMs() + this.options['max.block.ms']));
     this.logger.debug('Connected');
   }
 
   /** Sends one record; resolves with where it was written once the broker acknowledged it (see the header). */
   send(record: ProducerRecord): Promise<RecordMetadata> {
-    if (this.state !== 'Connected') return Promise.reject(this.notConnected('send'));
+    if (!this.lifecycle.isConnected) return Promise.reject(this.lifecycle.notConnected('send()'));
+    const fatal = this.transactionManager?.fatalError;
+    if (fatal) return Promise.reject(fatal);
     const topic = this.cluster.metadata.topic(record.topic);
     if (this.blockedTail === null && topic !== undefined && topic.partitions.length > 0) {
       const timestampMs = record.timestamp ?? this.time.milliseconds();
@@ -151,7 +151,9 @@ export class Producer {
    * closure is created per record.
    */
   sendBatch(records: readonly ProducerRecord[]): Promise<PartitionResult[]> {
-    if (this.state !== 'Connected') return Promise.reject(this.notConnected('sendBatch'));
+    if (!this.lifecycle.isConnected) return Promise.reject(this.lifecycle.notConnected('sendBatch()'));
+    const fatal = this.transactionManager?.fatalError;
+    if (fatal) return Promise.reject(fatal);
     return new Promise((resolve, reject) => {
       const completion = new BatchCompletion(resolve, reject);
       const nowMs = this.time.milliseconds();
@@ -187,10 +189,9 @@ export class Producer {
    * the rest fail), then closes the connections. Safe to call more than once.
    */
   async close(options: { timeoutMs?: number } = {}): Promise<void> {
-    if (this.state === 'Closing' || this.state === 'Closed') return;
-    const wasConnected = this.state === 'Connected';
-    this.state = 'Closing';
-    if (wasConnected) {
+    const was = this.lifecycle.beginClose();
+    if (was === null) return;
+    if (was === 'Connected') {
       const drained = (async () => {
         if (this.blockedTail !== null) await this.blockedTail;
         this.accumulator.beginClose();
@@ -211,7 +212,7 @@ export class Producer {
     this.accumulator.abortAll(new IllegalStateError('The producer was closed before these records were acknowledged.'));
     this.sender.close();
     await this.cluster.close();
-    this.state = 'Closed';
+    this.lifecycle.closed();
     this.logger.debug('Closed');
   }
 
@@ -280,7 +281,7 @@ export class Producer {
 
   /** The blocking path for one record: waits for metadata and memory as needed, then appends. */
   private async appendBlocking(record: ProducerRecord, defaultTimestampMs?: number): Promise<[ProducerBatch, number]> {
-    if (this.state !== 'Connected') throw this.notConnected('send');
+    this.lifecycle.requireConnected('send()');
     const deadlineMs = this.time.hiResMs() + this.options['max.block.ms'];
     const topic = await this.cluster.waitForTopic(checkTopic(record.topic), deadlineMs);
     const timestampMs = record.timestamp ?? defaultTimestampMs ?? this.time.milliseconds();
@@ -289,9 +290,9 @@ export class Producer {
     const partition = this.pendingPartition;
     const bytes = this.pendingBytes;
     await this.accumulator.memory.reserve(bytes, Math.max(0, deadlineMs - this.time.hiResMs()));
-    if (this.state !== 'Connected') {
+    if (!this.lifecycle.isConnected) {
       this.accumulator.memory.release(bytes);
-      throw this.notConnected('send');
+      throw this.lifecycle.notConnected('send()');
     }
     return [
       this.startBatch(topic.name, partition, bytes, timestampMs, record.key ?? null, record.value, record.headers),
@@ -367,13 +368,6 @@ export class Producer {
         `Invalid partition ${partition} for topic '${topic}': it has partitions ` + `0..${partitionCount - 1}.`,
       );
     }
-  }
-
-  private notConnected(what: string): IllegalStateError {
-    return new IllegalStateError(
-      `Producer.${what}() needs a connected producer (state ${this.state}); ` +
-        'call connect() first and do not use it after close().',
-    );
   }
 }
 

@@ -75,6 +75,7 @@ import {
   type AlterUserScramCredentialsRequest,
   type AlterUserScramCredentialsResponse,
 } from './alter-user-scram-credentials.js';
+import { INIT_PRODUCER_ID_API, type InitProducerIdRequest, type InitProducerIdResponse } from './init-producer-id.js';
 
 export interface ApiMessages {
   [ApiKey.Produce]: { request: ProduceRequest; response: ProduceResponse };
@@ -117,6 +118,7 @@ export interface ApiMessages {
     request: AlterUserScramCredentialsRequest;
     response: AlterUserScramCredentialsResponse;
   };
+  [ApiKey.InitProducerId]: { request: InitProducerIdRequest; response: InitProducerIdResponse };
 }
 
 /** The request body type of an api key; a plain map for keys without a module. */
@@ -163,6 +165,7 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   ALTER_CLIENT_QUOTAS_API,
   DESCRIBE_USER_SCRAM_CREDENTIALS_API,
   ALTER_USER_SCRAM_CREDENTIALS_API,
+  INIT_PRODUCER_ID_API,
 ];
 
 export * from './alter-configs.js';
@@ -199,3 +202,4 @@ export * from './describe-client-quotas.js';
 export * from './alter-client-quotas.js';
 export * from './describe-user-scram-credentials.js';
 export * from './alter-user-scram-credentials.js';
+export * from './init-producer-id.js';

@@ -169,6 +169,7 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
     deletions: [{ name: 'bob', mechanism: 1 }],
     upsertions: [{ name: 'alice', mechanism: 2, iterations: 4096, salt: records, saltedPassword: records }],
   },
+  [ApiKey.InitProducerId]: { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 },
 };
 
 type Path = (string | number)[];
