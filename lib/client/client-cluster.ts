@@ -249,7 +249,11 @@ export class ClientCluster {
       if (known !== undefined && known.errorCode === ErrorCode.NONE && known.partitions.length > 0) return known;
       if (known !== undefined && known.errorCode !== ErrorCode.NONE) {
         const error = apiErrorFromCode(known.errorCode);
-        if (!error.retriable) throw error;
+        if (!error.retriable) {
+          // The next call asks again: an ACL granted or a topic created meanwhile must not stay refused.
+          this.requestUpdate();
+          throw error;
+        }
       }
       const remainingMs = deadlineMs - this.options.time.hiResMs();
       if (remainingMs <= 0 || this.closed) {

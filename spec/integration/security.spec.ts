@@ -22,6 +22,9 @@ import {
   ResourceType,
   type AclBinding,
 } from '../../lib/client/index.js';
+import { ErrorCode } from '../../lib/common/error-codes.js';
+import { NetworkClient } from '../../lib/network/network-client.js';
+import { clientSecurity } from '../../lib/network/security/client-security.js';
 import { FrameEncoder } from '../../lib/protocol/frame-encoder.js';
 import { ApiKey } from '../../lib/protocol/api-keys.js';
 import { ZkClient } from '../../lib/zk/zk-client.js';
@@ -94,12 +97,14 @@ describe('Security (3 brokers: SASL_SSL + SCRAM, ACLs, ZooKeeper ACLs)', functio
 
   const aliceProps = () => cluster.clientProperties('alice', 'alice-secret');
 
-  function producerFor(props: Record<string, string>, clientId = 'spec-producer'): Producer {
+  /** A producer without idempotence, so that topic ACLs alone decide (see the spec on InitProducerId). */
+  function producerFor(props: Record<string, string>, clientId = 'spec-producer', idempotent = false): Producer {
     return defer(
       new Producer({
         ...props,
         'bootstrap.servers': cluster.bootstrapServers,
         'client.id': clientId,
+        'enable.idempotence': idempotent,
         'max.block.ms': 10_000,
         'delivery.timeout.ms': 10_000,
         'request.timeout.ms': 5000,
@@ -160,6 +165,22 @@ describe('Security (3 brokers: SASL_SSL + SCRAM, ACLs, ZooKeeper ACLs)', functio
     await producer.connect();
     const produce = await failure(() => producer.send({ topic: 'orders', value: 'x' }));
     expect((produce as ApiError).errorName).to.equal('TOPIC_AUTHORIZATION_FAILED');
+    // An idempotent producer needs IdempotentWrite on the cluster, or Write on some topic, for its producer id.
+    const wire = defer(
+      await NetworkClient.connect({
+        host: '127.0.0.1',
+        port: cluster.local.broker(1).port,
+        security: clientSecurity((k) => aliceProps()[k], 'spec'),
+      }),
+      (c) => c.close(),
+    );
+    const initProducerId = await wire.send(ApiKey.InitProducerId, 0, {
+      transactionalId: null,
+      transactionTimeoutMs: 60_000,
+      producerId: -1,
+      producerEpoch: -1,
+    });
+    expect(initProducerId.errorCode).to.equal(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     const create = await failure(() =>
       alice.createTopics([{ name: 'alice-topic', numPartitions: 1, replicationFactor: 1 }]),
     );
