@@ -96,6 +96,8 @@ export interface BrokerProcess {
   kafkaPort: number;
   /** Port of the Prometheus endpoint when the broker has `metrics.port` set, else -1. */
   metricsPort: number;
+  /** Every listener's bound port, by name. */
+  listeners: Record<string, number>;
   pid: number;
   dir: string;
 }
@@ -281,6 +283,7 @@ export class LocalCluster {
       port: bound.port,
       kafkaPort: bound.listeners[KAFKA_LISTENER] ?? -1,
       metricsPort: bound.metricsPort,
+      listeners: bound.listeners,
       pid: child.pid!,
       dir,
     };

@@ -261,7 +261,12 @@ export class ServerConnection {
   }
 
   /** Carries out the authenticator's decision on a request; true when it must not reach the handler. */
-  private apply(sasl: SaslAuthentication, slot: ResponseSlot, decision: SaslDecision, wasAuthenticated: boolean): boolean {
+  private apply(
+    sasl: SaslAuthentication,
+    slot: ResponseSlot,
+    decision: SaslDecision,
+    wasAuthenticated: boolean,
+  ): boolean {
     const { ctx } = slot;
     const authenticator = sasl.authenticator;
     switch (decision.kind) {
@@ -306,8 +311,10 @@ export class ServerConnection {
           (this.options.listener.wireProtocol === 'MQ'
             ? new ApiError(
                 'ILLEGAL_SASL_STATE',
-                `This listener requires SASL authentication first (${decision.reason}): set security.protocol=` +
-                  `${this.options.listener.securityProtocol}, sasl.mechanism and the credentials.`,
+                decision.expired
+                  ? 'The SASL session expired (connections.max.reauth.ms): re-authenticate before it ends, or reconnect.'
+                  : `This listener requires SASL authentication first (${decision.reason}): set security.protocol=` +
+                      `${this.options.listener.securityProtocol}, sasl.mechanism and the credentials.`,
               )
             : null);
         this.complete(slot, body);

@@ -74,8 +74,16 @@ export type SaslDecision =
   | { readonly kind: 'raw'; readonly bytes: Buffer }
   /** Answer with this body (nothing when null) after the failed-authentication delay, then close. */
   | { readonly kind: 'fail'; readonly body: object | null; readonly reason: string }
-  /** Answer with this body (if any) and close: the exchange cannot go on. */
-  | { readonly kind: 'reject'; readonly body: SaslHandshakeResponse | null; readonly reason: string };
+  /**
+   * Answer with this body (if any) and close: the exchange cannot go on. `expired`: the session ended without
+   * re-authentication (rather than a client that never authenticated).
+   */
+  | {
+      readonly kind: 'reject';
+      readonly body: SaslHandshakeResponse | null;
+      readonly reason: string;
+      readonly expired?: boolean;
+    };
 
 type State = 'Handshake' | 'Authenticate' | 'Authenticated' | 'Failed';
 
@@ -150,7 +158,13 @@ export class SaslServerAuthenticator {
         return this.reject(null, `unexpected request of type ${apiKey} during SASL authentication`);
       case 'Authenticated':
         if (this.options.now() >= this.sessionExpiresAtMs && apiKey !== ApiKey.SaslHandshake) {
-          return this.reject(null, 'the SASL session expired (connections.max.reauth.ms) without re-authentication');
+          this.state = 'Failed';
+          return {
+            kind: 'reject',
+            body: null,
+            reason: 'the SASL session expired (connections.max.reauth.ms) without re-authentication',
+            expired: true,
+          };
         }
         if (apiKey === ApiKey.SaslHandshake && this.options.maxReauthMs > 0) {
           this.state = 'Handshake';
