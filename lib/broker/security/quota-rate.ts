@@ -66,9 +66,10 @@ export class QuotaRate {
       oldest = Math.min(oldest, s.startMs);
     }
     if (oldest === Infinity) return { total: 0, spanMs: 0 };
-    let spanMs = Math.max(1, nowMs - oldest);
+    let spanMs = nowMs - oldest;
     const fullWindows = Math.floor(spanMs / this.windowMs);
     if (fullWindows < this.samples - 1) spanMs += (this.samples - 1 - fullWindows) * this.windowMs;
-    return { total, spanMs };
+    // With a single window the span can be 0: count it as 1 ms (a burst then waits total / bound).
+    return { total, spanMs: Math.max(1, spanMs) };
   }
 }
