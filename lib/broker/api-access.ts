@@ -11,11 +11,12 @@
  * GROUP_AUTHORIZATION_FAILED; cluster actions CLUSTER_AUTHORIZATION_FAILED; follower fetches need ClusterAction
  * (CVE-2018-1288). Topic operations: Produce Write, Fetch/OffsetCommit/OffsetDelete Read, ListOffsets/Metadata/
  * OffsetFetch/OffsetForLeaderEpoch Describe, CreateTopics Create (on the Cluster or the topic; also what lets
- * Metadata auto-create), DeleteTopics Delete, CreatePartitions Alter, Describe/AlterConfigs Describe/AlterConfigs.
+ * Metadata auto-create), DeleteTopics/DeleteRecords Delete, CreatePartitions Alter, DescribeConfigs DescribeConfigs,
+ * AlterConfigs/IncrementalAlterConfigs AlterConfigs (a broker's configs: on the Cluster).
  * Groups: JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit Read; FindCoordinator, OffsetFetch,
  * DescribeGroups Describe; DeleteGroups, OffsetDelete Delete. Cluster: ControlledShutdown ClusterAction,
  * DescribeAcls/DescribeLogDirs/DescribeUserScramCredentials Describe, CreateAcls/DeleteAcls/
- * AlterUserScramCredentials Alter, DescribeClientQuotas DescribeConfigs, AlterClientQuotas AlterConfigs.
+ * AlterUserScramCredentials/ElectLeaders Alter, DescribeClientQuotas DescribeConfigs, AlterClientQuotas AlterConfigs.
  *
  * Cost: one cached decision per topic or group a request names (AclAuthorizer); nothing per partition or record.
  * With no authorizer configured the dispatcher skips this table altogether.
@@ -47,6 +48,8 @@ import type {
   DeleteAclsResponse,
   DeleteGroupsRequest,
   DeleteGroupsResponse,
+  DeleteRecordsRequest,
+  DeleteRecordsResponse,
   DeleteTopicsRequest,
   DeleteTopicsResponse,
   DescribeConfigsRequest,
@@ -55,10 +58,14 @@ import type {
   DescribeGroupsResponse,
   DescribeLogDirsRequest,
   DescribeLogDirsResponse,
+  ElectLeadersRequest,
+  ElectLeadersResponse,
   FetchRequest,
   FetchResponse,
   FindCoordinatorRequest,
   FindCoordinatorResponse,
+  IncrementalAlterConfigsRequest,
+  IncrementalAlterConfigsResponse,
   InitProducerIdRequest,
   InitProducerIdResponse,
   ListGroupsRequest,
@@ -255,6 +262,28 @@ export const listOffsetsAccess: AccessRule<ListOffsetsRequest, ListOffsetsRespon
             timestamp: -1,
             offset: -1,
             leaderEpoch: -1,
+          })),
+        })),
+      ],
+    }),
+  };
+};
+
+export const deleteRecordsAccess: AccessRule<DeleteRecordsRequest, DeleteRecordsResponse> = (a, req) => {
+  const { allowed, denied } = byTopic(a, AclOperation.DELETE, req.topics, (t) => t.name);
+  if (denied.length === 0) return { body: req };
+  return {
+    body: { ...req, topics: allowed },
+    finish: (res) => ({
+      ...res,
+      topics: [
+        ...res.topics,
+        ...denied.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({
+            partitionIndex: p.partitionIndex,
+            lowWatermark: -1,
+            errorCode: TOPIC_DENIED,
           })),
         })),
       ],
@@ -573,6 +602,13 @@ export const describeConfigsAccess = configResources<
   }),
 );
 
+const alterConfigsResult = (t: { resourceType: number; resourceName: string }, errorCode: number) => ({
+  errorCode,
+  errorMessage: 'Authorization failed.',
+  resourceType: t.resourceType,
+  resourceName: t.resourceName,
+});
+
 export const alterConfigsAccess = configResources<
   AlterConfigsRequest,
   AlterConfigsResponse,
@@ -584,12 +620,21 @@ export const alterConfigsAccess = configResources<
   (r, resources) => ({ ...r, resources }),
   (r) => r.responses,
   (r, responses) => ({ ...r, responses }),
-  (t, errorCode) => ({
-    errorCode,
-    errorMessage: 'Authorization failed.',
-    resourceType: t.resourceType,
-    resourceName: t.resourceName,
-  }),
+  alterConfigsResult,
+);
+
+export const incrementalAlterConfigsAccess = configResources<
+  IncrementalAlterConfigsRequest,
+  IncrementalAlterConfigsResponse,
+  IncrementalAlterConfigsRequest['resources'][number],
+  IncrementalAlterConfigsResponse['responses'][number]
+>(
+  AclOperation.ALTER_CONFIGS,
+  (r) => r.resources,
+  (r, resources) => ({ ...r, resources }),
+  (r) => r.responses,
+  (r, responses) => ({ ...r, responses }),
+  alterConfigsResult,
 );
 
 /** DescribeLogDirs without Describe on the Cluster: an empty answer, as Kafka's versions 0-2 give. */
@@ -654,6 +699,24 @@ export const alterUserScramCredentialsAccess = refusedItems<
       user,
       errorCode: CLUSTER_DENIED,
       errorMessage: clusterDeniedMessage,
+    })),
+  }),
+);
+
+/** ElectLeaders without Alter on the Cluster: refused as a whole and for every partition named (Kafka 2.8). */
+export const electLeadersAccess = refusedItems<ElectLeadersRequest, ElectLeadersResponse>(
+  AclOperation.ALTER,
+  (r) => ({ ...r, topicPartitions: [] }),
+  (r) => ({
+    throttleTimeMs: 0,
+    errorCode: CLUSTER_DENIED,
+    replicaElectionResults: (r.topicPartitions ?? []).map((t) => ({
+      topic: t.topic,
+      partitionResult: t.partitions.map((partitionId) => ({
+        partitionId,
+        errorCode: CLUSTER_DENIED,
+        errorMessage: clusterDeniedMessage,
+      })),
     })),
   }),
 );

@@ -28,17 +28,21 @@ import {
   handleAlterUserScramCredentials,
   handleDescribeUserScramCredentials,
 } from './handlers/scram-credential-handlers.js';
+import { requestMetricName, type RequestMetrics } from './request-metrics.js';
 import { handleApiVersions } from './handlers/api-versions-handler.js';
 import { handleMetadata } from './handlers/metadata-handler.js';
 import { handleProduce } from './handlers/produce-handler.js';
 import { handleFetch } from './handlers/fetch-handler.js';
 import { handleListOffsets } from './handlers/list-offsets-handler.js';
+import { handleDeleteRecords } from './handlers/delete-records-handler.js';
 import { handleOffsetForLeaderEpoch } from './handlers/offset-for-leader-epoch-handler.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/topic-admin-handlers.js';
-import { handleAlterConfigs, handleDescribeConfigs } from './handlers/config-handlers.js';
+import { handleAlterConfigs, handleIncrementalAlterConfigs } from './handlers/alter-configs-handlers.js';
+import { handleDescribeConfigs } from './handlers/describe-configs-handler.js';
 import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleDescribeLogDirs } from './handlers/describe-log-dirs-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
+import { handleElectLeaders } from './handlers/elect-leaders-handler.js';
 import { handleInitProducerId } from './handlers/init-producer-id-handler.js';
 import {
   handleDeleteGroups,
@@ -78,18 +82,25 @@ const HANDLERS: ReadonlyMap<number, Api> = new Map<number, Api>([
   api(ApiKey.Produce, handleProduce, access.produceAccess),
   api(ApiKey.Fetch, (s, _ctx, b) => handleFetch(s, b), access.fetchAccess),
   api(ApiKey.ListOffsets, (s, _ctx, b) => handleListOffsets(s, b), access.listOffsetsAccess),
+  api(ApiKey.DeleteRecords, (s, _ctx, b) => handleDeleteRecords(s, b), access.deleteRecordsAccess),
   api(ApiKey.OffsetForLeaderEpoch, (s, _ctx, b) => handleOffsetForLeaderEpoch(s, b), access.offsetForLeaderEpochAccess),
   api(ApiKey.CreateTopics, (s, _ctx, b) => handleCreateTopics(s, b), access.createTopicsAccess),
   api(ApiKey.DeleteTopics, (s, _ctx, b) => handleDeleteTopics(s, b), access.deleteTopicsAccess),
   api(ApiKey.CreatePartitions, (s, _ctx, b) => handleCreatePartitions(s, b), access.createPartitionsAccess),
   api(ApiKey.DescribeConfigs, (s, _ctx, b) => handleDescribeConfigs(s, b), access.describeConfigsAccess),
   api(ApiKey.AlterConfigs, (s, _ctx, b) => handleAlterConfigs(s, b), access.alterConfigsAccess),
+  api(
+    ApiKey.IncrementalAlterConfigs,
+    (s, _ctx, b) => handleIncrementalAlterConfigs(s, b),
+    access.incrementalAlterConfigsAccess,
+  ),
   api(ApiKey.DescribeCluster, handleDescribeCluster, access.open()),
   api(
     ApiKey.ControlledShutdown,
     (s, _ctx, b) => handleControlledShutdown(s, b),
     access.requireCluster(AclOperation.CLUSTER_ACTION),
   ),
+  api(ApiKey.ElectLeaders, (s, _ctx, b) => handleElectLeaders(s, b), access.electLeadersAccess),
   api(ApiKey.FindCoordinator, handleFindCoordinator, access.findCoordinatorAccess),
   api(ApiKey.OffsetCommit, (s, _ctx, b) => handleOffsetCommit(s, b), access.offsetCommitAccess),
   api(ApiKey.OffsetFetch, (s, _ctx, b) => handleOffsetFetch(s, b), access.offsetFetchAccess),
@@ -127,20 +138,29 @@ const HANDLERS: ReadonlyMap<number, Api> = new Map<number, Api>([
 /** The api keys this broker serves: what ApiVersions advertises. */
 export const SERVED_API_KEYS: ReadonlySet<number> = new Set(HANDLERS.keys());
 
-/** Builds the socket server's handler; `ready` resolves with the services once startup is complete. */
-export function createApiDispatcher(ready: Promise<BrokerServices>): RequestHandler {
+/**
+ * Builds the socket server's handler; `ready` resolves with the services once startup is complete. Every request
+ * served is reported to `requestMetrics` with its time from arrival to answer (waiting for startup included).
+ */
+export function createApiDispatcher(ready: Promise<BrokerServices>, requestMetrics?: RequestMetrics): RequestHandler {
   return async (ctx: RequestContext, header: RequestHeader, body: unknown) => {
     const entry = HANDLERS.get(header.apiKey);
     if (!entry) throw new ApiError('UNSUPPORTED_VERSION', `This broker does not serve api key ${header.apiKey}.`);
-    const services = await ready;
-    const admission: Admission<unknown, object | null> =
-      services.authorizer === null ? { body } : entry.access(accessFor(services, ctx), body as never, services, ctx);
-    const started = performance.now();
-    const pending = entry.handle(services, ctx, admission.body as never);
-    const handlerMs = performance.now() - started;
-    const response = await pending;
-    const answer = admission.finish === undefined ? response : admission.finish(response);
-    return applyQuotas(services, ctx, admission.body, answer, handlerMs);
+    const arrived = performance.now();
+    requestMetrics?.started();
+    try {
+      const services = await ready;
+      const admission: Admission<unknown, object | null> =
+        services.authorizer === null ? { body } : entry.access(accessFor(services, ctx), body as never, services, ctx);
+      const started = performance.now();
+      const pending = entry.handle(services, ctx, admission.body as never);
+      const handlerMs = performance.now() - started;
+      const response = await pending;
+      const answer = admission.finish === undefined ? response : admission.finish(response);
+      return applyQuotas(services, ctx, admission.body, answer, handlerMs);
+    } finally {
+      requestMetrics?.finished(requestMetricName(header.apiKey, body), performance.now() - arrived);
+    }
   };
 }
 

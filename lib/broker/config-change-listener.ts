@@ -1,15 +1,17 @@
 /**
  * Applies config changes while the broker runs (Kafka's ZooKeeper-mode DynamicConfigManager): AlterConfigs,
- * AlterClientQuotas and AlterUserScramCredentials write /config/<type>/<name> and then a sequential
- * /config/changes/config_change_<seq> notification naming `<type>/<name>`; this listener follows /config/changes
- * (a ChangeNotificationListener: each new notification once, in order; obsolete ones purged after 15 minutes) and
- * hands `topics/<t>` to `topicChanged` (the ReplicaManager re-reads that topic's config and applies it to the local
- * logs) and `users/<u>`, `clients/<c>` and `users/<u>/clients/<c>` to `clientEntityChanged` (the credential cache
- * and the quota manager re-read that entity).
+ * IncrementalAlterConfigs, AlterClientQuotas and AlterUserScramCredentials write /config/<type>/<name> and then a
+ * sequential /config/changes/config_change_<seq> notification naming `<type>/<name>`; this listener follows
+ * /config/changes (a ChangeNotificationListener: each new notification once, in order; obsolete ones purged after
+ * 15 minutes, as Kafka's ZkNodeChangeNotificationListener does on every broker) and hands `topics/<t>` to
+ * `topicChanged` (the ReplicaManager re-reads that topic's config and applies it to the local logs), `brokers/<id>`
+ * or `brokers/<default>` to `brokerChanged` (the broker re-reads its dynamic configs when the change concerns it),
+ * and `users/<u>`, `clients/<c>` and `users/<u>/clients/<c>` to `clientEntityChanged` (the credential cache and the
+ * quota manager re-read that entity).
  *
- * Notifications present at start are taken as applied: the ReplicaManager read every hosted topic's config, and the
- * caches every user and client entity, when they started. A broker down for longer than the 15 minutes misses
- * nothing for the same reason. Ownership: created and closed by Broker.
+ * Notifications present at start are taken as applied: the ReplicaManager read every hosted topic's config, the
+ * broker its dynamic configs, and the caches every user and client entity, when they started. A broker down for
+ * longer than the 15 minutes misses nothing for the same reason. Ownership: created and closed by Broker.
  */
 import type { Logger } from '../common/logger.js';
 import { SystemTime, type Time } from '../common/time.js';
@@ -25,6 +27,8 @@ import {
 export interface ConfigChangeHandlers {
   /** A topic's overrides changed (`topics/<t>`). */
   topicChanged(topic: string): Promise<void>;
+  /** A broker's (`<id>`) or the cluster-default (`<default>`) dynamic broker configs changed. */
+  brokerChanged(entity: string): Promise<void>;
   /** A user's or client's quotas or SCRAM credentials changed (`users/<u>`, `clients/<c>`, `users/<u>/clients/<c>`). */
   clientEntityChanged(entityPath: string): Promise<void>;
 }
@@ -56,6 +60,7 @@ export class ConfigChangeListener {
         const entity = entityPath.slice(slash + 1);
         if (slash <= 0 || entity === '') return;
         if (type === ConfigType.Topic) await handlers.topicChanged(entity);
+        else if (type === ConfigType.Broker) await handlers.brokerChanged(entity);
         else if (type === ConfigType.User || type === ConfigType.Client) await handlers.clientEntityChanged(entityPath);
       },
     });

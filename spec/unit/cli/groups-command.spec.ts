@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { ConsumerGroupDescription } from '../../../lib/client/index.js';
 import {
   formatAssignment,
+  groupOffsetRows,
   offsetRows,
   parseDatetime,
   parseDuration,
@@ -64,5 +65,16 @@ describe('mq-admin groups (pure parts)', () => {
       ['g', 't', '2', '3', '3', '0', '-', '-', '-'],
       ['g', '-', '-', '-', '-', '-', 'm2', '/h2', 'c2'],
     ]);
+    // --json: the same rows with null where the text shows '-'.
+    expect(groupOffsetRows(group, committed, ends)[1]).to.deep.equal({
+      topic: 't',
+      partition: 1,
+      currentOffset: null,
+      logEndOffset: 4,
+      lag: null,
+      consumerId: 'm1',
+      host: '/h1',
+      clientId: 'c1',
+    });
   });
 });
