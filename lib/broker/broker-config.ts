@@ -738,6 +738,20 @@ export function parseBrokerConfig(props: Record<string, string>): BrokerConfig {
   return config;
 }
 
+/**
+ * The properties that parse back into `c` (parseBrokerConfig's inverse): every key's value, the per-listener keys
+ * as `listener.name.<l>.<key>`, and security.inter.broker.protocol only when no inter.broker.listener.name chose
+ * the listener (Kafka refuses both set). Dynamic broker configs re-parse these with their overrides on top.
+ */
+export function brokerConfigProperties(c: BrokerConfig): Record<string, string> {
+  const props = BROKER_CONFIG.toProperties(c);
+  if (c.interBrokerListenerName !== '') delete props['security.inter.broker.protocol'];
+  for (const [listener, keys] of Object.entries(c.listenerOverrides)) {
+    for (const [key, value] of Object.entries(keys)) props[`listener.name.${listener.toLowerCase()}.${key}`] = value;
+  }
+  return props;
+}
+
 /** Retention in ms after Kafka's precedence: log.retention.ms, then minutes, then hours. */
 export function effectiveRetentionMs(c: BrokerConfig): number {
   if (c.logRetentionMs !== -2) return c.logRetentionMs;
