@@ -50,7 +50,13 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
   const { topic, numRecords } = options;
 
   if (options.createTopic !== false)
-    await ensureTopic(options.bootstrapServers, topic, options.createTopic ?? { partitions: 1, replicationFactor: 1 });
+    await ensureTopic(
+      options.bootstrapServers,
+      topic,
+      options.createTopic ?? { partitions: 1, replicationFactor: 1 },
+      undefined,
+      options.producerProps,
+    );
   const producer = new Producer({ ...options.producerProps, 'bootstrap.servers': options.bootstrapServers });
   await producer.connect();
   const value = randomPayload(recordSize);
