@@ -53,6 +53,9 @@ describe('Security (3 brokers: SASL_SSL + SCRAM, ACLs, ZooKeeper ACLs)', functio
         'quota.window.size.seconds': 1,
         'auto.create.topics.enable': false,
         'group.initial.rebalance.delay.ms': 0,
+        // The three brokers stop together at the end, each asking a controller that may be stopping too: retry
+        // their ControlledShutdown after 200 ms rather than Kafka's 5 s.
+        'controlled.shutdown.retry.backoff.ms': 200,
       },
     });
     admin = new Admin({ ...cluster.adminProperties, 'bootstrap.servers': cluster.bootstrapServers });
@@ -186,6 +189,29 @@ describe('Security (3 brokers: SASL_SSL + SCRAM, ACLs, ZooKeeper ACLs)', functio
       producerEpoch: -1,
     });
     expect(initProducerId.errorCode).to.equal(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    // The operations APIs have their rules too: Delete on the topic, AlterConfigs on it, Alter on the Cluster.
+    const deleted = await wire.send(ApiKey.DeleteRecords, 0, {
+      topics: [{ name: 'secret', partitions: [{ partitionIndex: 0, offset: -1 }] }],
+      timeoutMs: 5000,
+    });
+    expect(deleted.topics[0]!.partitions[0]!.errorCode).to.equal(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    const altered = await wire.send(ApiKey.IncrementalAlterConfigs, 0, {
+      resources: [
+        {
+          resourceType: 2,
+          resourceName: 'secret',
+          configs: [{ name: 'retention.ms', configOperation: 0, value: '1' }],
+        },
+      ],
+      validateOnly: false,
+    });
+    expect(altered.responses[0]!.errorCode).to.equal(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+    const elected = await wire.send(ApiKey.ElectLeaders, 0, {
+      electionType: 0,
+      topicPartitions: [{ topic: 'secret', partitions: [0] }],
+      timeoutMs: 5000,
+    });
+    expect(elected.errorCode).to.equal(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     const create = await failure(() =>
       alice.createTopics([{ name: 'alice-topic', numPartitions: 1, replicationFactor: 1 }]),
     );
