@@ -245,78 +245,76 @@ export const initProducerIdAccess: AccessRule<InitProducerIdRequest, InitProduce
   return { body: req };
 };
 
-export const listOffsetsAccess: AccessRule<ListOffsetsRequest, ListOffsetsResponse> = (a, req) => {
-  const { allowed, denied } = byTopic(a, AclOperation.DESCRIBE, req.topics, (t) => t.name);
-  if (denied.length === 0) return { body: req };
-  return {
-    body: { ...req, topics: allowed },
-    finish: (res) => ({
-      ...res,
-      topics: [
-        ...res.topics,
-        ...denied.map((t) => ({
-          name: t.name,
-          partitions: t.partitions.map((p) => ({
-            partitionIndex: p.partitionIndex,
-            errorCode: TOPIC_DENIED,
-            timestamp: -1,
-            offset: -1,
-            leaderEpoch: -1,
-          })),
-        })),
-      ],
-    }),
-  };
-};
+export const listOffsetsAccess = topicOperation<
+  ListOffsetsRequest,
+  ListOffsetsResponse,
+  ListOffsetsRequest['topics'][number],
+  ListOffsetsResponse['topics'][number]
+>(
+  AclOperation.DESCRIBE,
+  (r) => r.topics,
+  (r, topics) => ({ ...r, topics }),
+  (t) => t.name,
+  (r) => r.topics,
+  (r, topics) => ({ ...r, topics }),
+  (t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({
+      partitionIndex: p.partitionIndex,
+      errorCode: TOPIC_DENIED,
+      timestamp: -1,
+      offset: -1,
+      leaderEpoch: -1,
+    })),
+  }),
+);
 
-export const deleteRecordsAccess: AccessRule<DeleteRecordsRequest, DeleteRecordsResponse> = (a, req) => {
-  const { allowed, denied } = byTopic(a, AclOperation.DELETE, req.topics, (t) => t.name);
-  if (denied.length === 0) return { body: req };
-  return {
-    body: { ...req, topics: allowed },
-    finish: (res) => ({
-      ...res,
-      topics: [
-        ...res.topics,
-        ...denied.map((t) => ({
-          name: t.name,
-          partitions: t.partitions.map((p) => ({
-            partitionIndex: p.partitionIndex,
-            lowWatermark: -1,
-            errorCode: TOPIC_DENIED,
-          })),
-        })),
-      ],
-    }),
-  };
-};
+export const deleteRecordsAccess = topicOperation<
+  DeleteRecordsRequest,
+  DeleteRecordsResponse,
+  DeleteRecordsRequest['topics'][number],
+  DeleteRecordsResponse['topics'][number]
+>(
+  AclOperation.DELETE,
+  (r) => r.topics,
+  (r, topics) => ({ ...r, topics }),
+  (t) => t.name,
+  (r) => r.topics,
+  (r, topics) => ({ ...r, topics }),
+  (t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({
+      partitionIndex: p.partitionIndex,
+      lowWatermark: -1,
+      errorCode: TOPIC_DENIED,
+    })),
+  }),
+);
 
-export const offsetForLeaderEpochAccess: AccessRule<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse> = (
-  a,
-  req,
-) => {
-  if (cluster(a, AclOperation.CLUSTER_ACTION)) return { body: req };
-  const { allowed, denied } = byTopic(a, AclOperation.DESCRIBE, req.topics, (t) => t.topic);
-  if (denied.length === 0) return { body: req };
-  return {
-    body: { ...req, topics: allowed },
-    finish: (res) => ({
-      ...res,
-      topics: [
-        ...res.topics,
-        ...denied.map((t) => ({
-          topic: t.topic,
-          partitions: t.partitions.map((p) => ({
-            errorCode: TOPIC_DENIED,
-            partition: p.partition,
-            leaderEpoch: -1,
-            endOffset: -1,
-          })),
-        })),
-      ],
-    }),
-  };
-};
+/** OffsetForLeaderEpoch: Describe on each topic, or ClusterAction (followers ask for every topic they replicate). */
+export const offsetForLeaderEpochAccess = topicOperation<
+  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochResponse,
+  OffsetForLeaderEpochRequest['topics'][number],
+  OffsetForLeaderEpochResponse['topics'][number]
+>(
+  AclOperation.DESCRIBE,
+  (r) => r.topics,
+  (r, topics) => ({ ...r, topics }),
+  (t) => t.topic,
+  (r) => r.topics,
+  (r, topics) => ({ ...r, topics }),
+  (t) => ({
+    topic: t.topic,
+    partitions: t.partitions.map((p) => ({
+      errorCode: TOPIC_DENIED,
+      partition: p.partition,
+      leaderEpoch: -1,
+      endOffset: -1,
+    })),
+  }),
+  AclOperation.CLUSTER_ACTION,
+);
 
 /**
  * Metadata (Kafka's handleTopicMetadataRequest): all-topics requests lose the topics the principal may not describe;
@@ -477,7 +475,10 @@ export const offsetDeleteAccess: AccessRule<OffsetDeleteRequest, OffsetDeleteRes
   };
 };
 
-/** Per-topic operations answered with `{name, errorCode, errorMessage}` and whatever else the response item has. */
+/**
+ * A per-topic rule: the request's items that name a topic the principal may not `op` are taken out and answered by
+ * `refusal(item)` beside the handler's results; `op` allowed on the Cluster as `clusterOverride` admits everything.
+ */
 function topicOperation<Req, Res, T, R>(
   op: Op,
   get: (req: Req) => readonly T[],
@@ -485,7 +486,7 @@ function topicOperation<Req, Res, T, R>(
   name: (t: T) => string,
   results: (res: Res) => R[],
   withResults: (res: Res, items: R[]) => Res,
-  refusal: (name: string) => R,
+  refusal: (item: T) => R,
   clusterOverride?: Op,
 ): AccessRule<Req, Res> {
   return (a, req) => {
@@ -494,7 +495,7 @@ function topicOperation<Req, Res, T, R>(
     if (denied.length === 0) return { body: req };
     return {
       body: set(req, allowed),
-      finish: (res) => withResults(res, [...results(res), ...denied.map((t) => refusal(name(t)))]),
+      finish: (res) => withResults(res, [...results(res), ...denied.map(refusal)]),
     };
   };
 }
@@ -517,7 +518,7 @@ export const createTopicsAccess = topicOperation<
   (t) => t.name,
   (r) => r.topics,
   (r, topics) => ({ ...r, topics }),
-  (name) => ({ ...topicRefusal(name), numPartitions: -1, replicationFactor: -1 }),
+  (t) => ({ ...topicRefusal(t.name), numPartitions: -1, replicationFactor: -1 }),
   AclOperation.CREATE,
 );
 
@@ -548,7 +549,7 @@ export const createPartitionsAccess = topicOperation<
   (t) => t.name,
   (r) => r.results,
   (r, results) => ({ ...r, results }),
-  topicRefusal,
+  (t) => topicRefusal(t.name),
 );
 
 /** Config resources: a topic (type 2) needs `op` on it, a broker (4) `op` on the Cluster. */
@@ -602,40 +603,33 @@ export const describeConfigsAccess = configResources<
   }),
 );
 
-const alterConfigsResult = (t: { resourceType: number; resourceName: string }, errorCode: number) => ({
-  errorCode,
-  errorMessage: 'Authorization failed.',
-  resourceType: t.resourceType,
-  resourceName: t.resourceName,
-});
+/** AlterConfigs and IncrementalAlterConfigs: AlterConfigs on each topic named, on the Cluster for broker configs. */
+function alterConfigsRule<
+  Req extends { resources: { resourceType: number; resourceName: string }[] },
+  Res extends {
+    responses: { errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }[];
+  },
+>(): AccessRule<Req, Res> {
+  return configResources<Req, Res, Req['resources'][number], Res['responses'][number]>(
+    AclOperation.ALTER_CONFIGS,
+    (r) => r.resources,
+    (r, resources) => ({ ...r, resources }),
+    (r) => r.responses,
+    (r, responses) => ({ ...r, responses }),
+    (t, errorCode) => ({
+      errorCode,
+      errorMessage: 'Authorization failed.',
+      resourceType: t.resourceType,
+      resourceName: t.resourceName,
+    }),
+  );
+}
 
-export const alterConfigsAccess = configResources<
-  AlterConfigsRequest,
-  AlterConfigsResponse,
-  AlterConfigsRequest['resources'][number],
-  AlterConfigsResponse['responses'][number]
->(
-  AclOperation.ALTER_CONFIGS,
-  (r) => r.resources,
-  (r, resources) => ({ ...r, resources }),
-  (r) => r.responses,
-  (r, responses) => ({ ...r, responses }),
-  alterConfigsResult,
-);
-
-export const incrementalAlterConfigsAccess = configResources<
+export const alterConfigsAccess = alterConfigsRule<AlterConfigsRequest, AlterConfigsResponse>();
+export const incrementalAlterConfigsAccess = alterConfigsRule<
   IncrementalAlterConfigsRequest,
-  IncrementalAlterConfigsResponse,
-  IncrementalAlterConfigsRequest['resources'][number],
-  IncrementalAlterConfigsResponse['responses'][number]
->(
-  AclOperation.ALTER_CONFIGS,
-  (r) => r.resources,
-  (r, resources) => ({ ...r, resources }),
-  (r) => r.responses,
-  (r, responses) => ({ ...r, responses }),
-  alterConfigsResult,
-);
+  IncrementalAlterConfigsResponse
+>();
 
 /** DescribeLogDirs without Describe on the Cluster: an empty answer, as Kafka's versions 0-2 give. */
 export const describeLogDirsAccess: AccessRule<DescribeLogDirsRequest, DescribeLogDirsResponse> = (a, req) =>

@@ -8,6 +8,7 @@
  */
 import { ConfigDef, atLeast, between, define, oneOf, parseValue } from '../common/config-def.js';
 import { InvalidArgumentError } from '../common/errors.js';
+import { SSL_KEYS } from '../network/security/ssl-config.js';
 import { parseListener, resolveListeners } from './broker-listeners.js';
 
 const MS_PER_HOUR = 3_600_000;
@@ -664,19 +665,8 @@ export type BrokerConfig = ReturnType<typeof BROKER_CONFIG.parse> & {
 
 /** The keys that may be set per listener (`listener.name.<listener>.<key>`), besides the per-mechanism JAAS entries. */
 export const LISTENER_OVERRIDABLE_KEYS: ReadonlySet<string> = new Set([
-  'ssl.keystore.type',
-  'ssl.keystore.location',
-  'ssl.keystore.password',
-  'ssl.key.password',
-  'ssl.keystore.key',
-  'ssl.keystore.certificate.chain',
-  'ssl.truststore.type',
-  'ssl.truststore.location',
-  'ssl.truststore.password',
-  'ssl.truststore.certificates',
-  'ssl.enabled.protocols',
+  ...SSL_KEYS,
   'ssl.client.auth',
-  'ssl.endpoint.identification.algorithm',
   'ssl.principal.mapping.rules',
   'sasl.enabled.mechanisms',
 ]);

@@ -9,20 +9,11 @@
  */
 import { ApiKey } from '../api-keys.js';
 import { defineApi } from '../api-definition.js';
+import { AclBindingFilterSchema } from './describe-acls.js';
 import { array, int16, int32, int8, nullable, string, struct, type Infer } from '../schema.js';
 
 const DeleteAclsRequestSchema = struct({
-  filters: array(
-    struct({
-      resourceTypeFilter: int8(),
-      resourceNameFilter: nullable(string()),
-      patternTypeFilter: int8(),
-      principalFilter: nullable(string()),
-      hostFilter: nullable(string()),
-      operation: int8(),
-      permissionType: int8(),
-    }),
-  ),
+  filters: array(AclBindingFilterSchema),
 });
 
 const DeleteAclsResponseSchema = struct({

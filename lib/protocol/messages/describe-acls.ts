@@ -14,7 +14,8 @@ import { ApiKey } from '../api-keys.js';
 import { defineApi } from '../api-definition.js';
 import { array, int16, int32, int8, nullable, string, struct, type Infer } from '../schema.js';
 
-const DescribeAclsRequestSchema = struct({
+/** An ACL binding filter: DescribeAcls' request, and each of DeleteAcls' filters. */
+export const AclBindingFilterSchema = struct({
   resourceTypeFilter: int8(),
   resourceNameFilter: nullable(string()),
   patternTypeFilter: int8(),
@@ -23,6 +24,8 @@ const DescribeAclsRequestSchema = struct({
   operation: int8(),
   permissionType: int8(),
 });
+
+const DescribeAclsRequestSchema = AclBindingFilterSchema;
 
 const DescribeAclsResponseSchema = struct({
   throttleTimeMs: int32(),

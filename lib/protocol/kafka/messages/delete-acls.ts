@@ -4,23 +4,14 @@ import { ApiKey } from '../../api-keys.js';
 import type { DeleteAclsRequest, DeleteAclsResponse } from '../../messages/index.js';
 import { defineKafkaApi } from '../kafka-api.js';
 import { field } from '../kafka-schema.js';
+import { ACL_BINDING_FILTER_FIELDS } from './describe-acls.js';
 
 export const KAFKA_DELETE_ACLS = defineKafkaApi<DeleteAclsRequest, DeleteAclsResponse>({
   apiKey: ApiKey.DeleteAcls,
   name: 'DeleteAcls',
   versions: '0-2',
   flexibleVersions: '2+',
-  request: [
-    field('filters', [
-      field('resourceTypeFilter', 'int8'),
-      field('resourceNameFilter', 'string', { nullable: '0+' }),
-      field('patternTypeFilter', 'int8', { versions: '1+', default: PatternType.LITERAL }),
-      field('principalFilter', 'string', { nullable: '0+' }),
-      field('hostFilter', 'string', { nullable: '0+' }),
-      field('operation', 'int8'),
-      field('permissionType', 'int8'),
-    ]),
-  ],
+  request: [field('filters', ACL_BINDING_FILTER_FIELDS)],
   response: [
     field('throttleTimeMs', 'int32'),
     field('filterResults', [

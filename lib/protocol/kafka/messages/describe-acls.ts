@@ -8,20 +8,23 @@ import type { DescribeAclsRequest, DescribeAclsResponse } from '../../messages/i
 import { defineKafkaApi } from '../kafka-api.js';
 import { field } from '../kafka-schema.js';
 
+/** An ACL binding filter's fields, as DescribeAcls' request and each of DeleteAcls' filters carry them. */
+export const ACL_BINDING_FILTER_FIELDS = [
+  field('resourceTypeFilter', 'int8'),
+  field('resourceNameFilter', 'string', { nullable: '0+' }),
+  field('patternTypeFilter', 'int8', { versions: '1+', default: PatternType.LITERAL }),
+  field('principalFilter', 'string', { nullable: '0+' }),
+  field('hostFilter', 'string', { nullable: '0+' }),
+  field('operation', 'int8'),
+  field('permissionType', 'int8'),
+];
+
 export const KAFKA_DESCRIBE_ACLS = defineKafkaApi<DescribeAclsRequest, DescribeAclsResponse>({
   apiKey: ApiKey.DescribeAcls,
   name: 'DescribeAcls',
   versions: '0-2',
   flexibleVersions: '2+',
-  request: [
-    field('resourceTypeFilter', 'int8'),
-    field('resourceNameFilter', 'string', { nullable: '0+' }),
-    field('patternTypeFilter', 'int8', { versions: '1+', default: PatternType.LITERAL }),
-    field('principalFilter', 'string', { nullable: '0+' }),
-    field('hostFilter', 'string', { nullable: '0+' }),
-    field('operation', 'int8'),
-    field('permissionType', 'int8'),
-  ],
+  request: ACL_BINDING_FILTER_FIELDS,
   response: [
     field('throttleTimeMs', 'int32'),
     field('errorCode', 'int16'),
