@@ -16,7 +16,10 @@
  * Groups: JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit Read; FindCoordinator, OffsetFetch,
  * DescribeGroups Describe; DeleteGroups, OffsetDelete Delete. Cluster: ControlledShutdown ClusterAction,
  * DescribeAcls/DescribeLogDirs/DescribeUserScramCredentials Describe, CreateAcls/DeleteAcls/
- * AlterUserScramCredentials/ElectLeaders Alter, DescribeClientQuotas DescribeConfigs, AlterClientQuotas AlterConfigs.
+ * AlterUserScramCredentials/ElectLeaders Alter, WriteTxnMarkers ClusterAction (brokers only). Transactional ids: Write for
+ * Produce, InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, TxnOffsetCommit; Describe for
+ * FindCoordinator, DescribeTransactions and ListTransactions (which lists only those). DescribeProducers: Read on the
+ * topic; AddPartitionsToTxn: Write on each topic; AddOffsetsToTxn, TxnOffsetCommit: Read on the group. DescribeClientQuotas DescribeConfigs, AlterClientQuotas AlterConfigs.
  *
  * Cost: one cached decision per topic or group a request names (AclAuthorizer); nothing per partition or record.
  * With no authorizer configured the dispatcher skips this table altogether.
@@ -32,6 +35,10 @@ import { ErrorCode } from '../common/error-codes.js';
 import { ApiError } from '../common/errors.js';
 import type { RequestContext } from '../network/request-context.js';
 import type {
+  AddOffsetsToTxnRequest,
+  AddOffsetsToTxnResponse,
+  AddPartitionsToTxnRequest,
+  AddPartitionsToTxnResponse,
   AlterClientQuotasRequest,
   AlterClientQuotasResponse,
   AlterConfigsRequest,
@@ -58,8 +65,14 @@ import type {
   DescribeGroupsResponse,
   DescribeLogDirsRequest,
   DescribeLogDirsResponse,
+  DescribeProducersRequest,
+  DescribeProducersResponse,
+  DescribeTransactionsRequest,
+  DescribeTransactionsResponse,
   ElectLeadersRequest,
   ElectLeadersResponse,
+  EndTxnRequest,
+  EndTxnResponse,
   FetchRequest,
   FetchResponse,
   FindCoordinatorRequest,
@@ -72,6 +85,8 @@ import type {
   ListGroupsResponse,
   ListOffsetsRequest,
   ListOffsetsResponse,
+  ListTransactionsRequest,
+  ListTransactionsResponse,
   MetadataRequest,
   MetadataResponse,
   OffsetCommitRequest,
@@ -84,6 +99,8 @@ import type {
   OffsetForLeaderEpochResponse,
   ProduceRequest,
   ProduceResponse,
+  TxnOffsetCommitRequest,
+  TxnOffsetCommitResponse,
 } from '../protocol/messages/index.js';
 import { CoordinatorType } from '../protocol/messages/index.js';
 import type { BrokerServices } from './handlers/broker-services.js';
@@ -100,6 +117,8 @@ export interface Admission<Req = unknown, Res = unknown> {
   readonly body: Req;
   /** Completes the handler's response with the answers for what was refused. */
   finish?(response: Res): Res;
+  /** The whole answer, when nothing of the request may happen: the handler is not called. */
+  readonly answer?: Res;
 }
 
 export type AccessRule<Req = never, Res = never> = (
@@ -135,6 +154,12 @@ function clusterDenied(op: Op): ApiError {
   );
 }
 
+/** A whole-request refusal when the principal may not do `op` on the transactional id. */
+function requireTransactionalId(a: Access, transactionalId: string, op: Op = AclOperation.WRITE): void {
+  if (!a.allowed(op, ResourceType.TRANSACTIONAL_ID, transactionalId))
+    throw new ApiError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'Transactional Id authorization failed.');
+}
+
 function groupDenied(groupId: string): ApiError {
   return new ApiError('GROUP_AUTHORIZATION_FAILED', `Not authorized to access group: ${groupId}`);
 }
@@ -162,12 +187,7 @@ export function requireGroup<Req extends { groupId: string }, Res>(op: Op): Acce
 }
 
 export const produceAccess: AccessRule<ProduceRequest, ProduceResponse | null> = (a, req, _s, ctx) => {
-  if (
-    req.transactionalId !== null &&
-    !a.allowed(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId)
-  ) {
-    throw new ApiError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'Transactional Id authorization failed.');
-  }
+  if (req.transactionalId !== null) requireTransactionalId(a, req.transactionalId);
   const { allowed, denied } = byTopic(a, AclOperation.WRITE, req.topicData, (t) => t.name);
   if (denied.length === 0) return { body: req };
   if (req.acks === 0) ctx.closeConnectionAfterResponse = true;
@@ -236,10 +256,8 @@ const EMPTY = Buffer.alloc(0);
  * on the Cluster, or Write on some topic (Kafka 2.8, KIP-679).
  */
 export const initProducerIdAccess: AccessRule<InitProducerIdRequest, InitProducerIdResponse> = (a, req) => {
-  if (req.transactionalId !== null) {
-    if (!a.allowed(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, req.transactionalId))
-      throw new ApiError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'Transactional Id authorization failed.');
-  } else if (!cluster(a, AclOperation.IDEMPOTENT_WRITE) && !a.allowedOnSome(AclOperation.WRITE, ResourceType.TOPIC)) {
+  if (req.transactionalId !== null) requireTransactionalId(a, req.transactionalId);
+  else if (!cluster(a, AclOperation.IDEMPOTENT_WRITE) && !a.allowedOnSome(AclOperation.WRITE, ResourceType.TOPIC)) {
     throw clusterDenied(AclOperation.IDEMPOTENT_WRITE);
   }
   return { body: req };
@@ -406,10 +424,8 @@ export const offsetFetchAccess: AccessRule<OffsetFetchRequest, OffsetFetchRespon
 };
 
 export const findCoordinatorAccess: AccessRule<FindCoordinatorRequest, FindCoordinatorResponse> = (a, req) => {
-  if (req.keyType === CoordinatorType.Transaction) {
-    if (!a.allowed(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, req.key))
-      throw new ApiError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'Transactional Id authorization failed.');
-  } else if (!a.allowed(AclOperation.DESCRIBE, ResourceType.GROUP, req.key)) {
+  if (req.keyType === CoordinatorType.Transaction) requireTransactionalId(a, req.key, AclOperation.DESCRIBE);
+  else if (!a.allowed(AclOperation.DESCRIBE, ResourceType.GROUP, req.key)) {
     throw groupDenied(req.key);
   }
   return { body: req };
@@ -714,3 +730,114 @@ export const electLeadersAccess = refusedItems<ElectLeadersRequest, ElectLeaders
     })),
   }),
 );
+
+/**
+ * AddPartitionsToTxn: Write on the transactional id, and on every topic; when a topic is refused nothing is added
+ * (Kafka's answer: TOPIC_AUTHORIZATION_FAILED for its partitions, OPERATION_NOT_ATTEMPTED for the others).
+ */
+export const addPartitionsToTxnAccess: AccessRule<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse> = (a, req) => {
+  requireTransactionalId(a, req.transactionalId);
+  const { denied } = byTopic(a, AclOperation.WRITE, req.topics, (t) => t.name);
+  if (denied.length === 0) return { body: req };
+  return {
+    body: req,
+    answer: {
+      throttleTimeMs: 0,
+      results: req.topics.map((t) => ({
+        name: t.name,
+        results: t.partitions.map((partitionIndex) => ({
+          partitionIndex,
+          errorCode: denied.includes(t) ? TOPIC_DENIED : ErrorCode.OPERATION_NOT_ATTEMPTED,
+        })),
+      })),
+    },
+  };
+};
+
+/** AddOffsetsToTxn: Write on the transactional id, Read on the group whose offsets join the transaction. */
+export const addOffsetsToTxnAccess: AccessRule<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse> = (a, req) => {
+  requireTransactionalId(a, req.transactionalId);
+  if (!a.allowed(AclOperation.READ, ResourceType.GROUP, req.groupId)) throw groupDenied(req.groupId);
+  return { body: req };
+};
+
+export const endTxnAccess: AccessRule<EndTxnRequest, EndTxnResponse> = (a, req) => {
+  requireTransactionalId(a, req.transactionalId);
+  return { body: req };
+};
+
+/** TxnOffsetCommit: Write on the transactional id, Read on the group, Read on each topic (refused ones answered). */
+export const txnOffsetCommitAccess: AccessRule<TxnOffsetCommitRequest, TxnOffsetCommitResponse> = (a, req) => {
+  requireTransactionalId(a, req.transactionalId);
+  if (!a.allowed(AclOperation.READ, ResourceType.GROUP, req.groupId)) throw groupDenied(req.groupId);
+  const { allowed, denied } = byTopic(a, AclOperation.READ, req.topics, (t) => t.name);
+  if (denied.length === 0) return { body: req };
+  return {
+    body: { ...req, topics: allowed },
+    finish: (res) => ({ ...res, topics: [...res.topics, ...partitionErrors(denied, TOPIC_DENIED)] }),
+  };
+};
+
+/** DescribeProducers: Read on each topic. */
+export const describeProducersAccess = topicOperation<
+  DescribeProducersRequest,
+  DescribeProducersResponse,
+  DescribeProducersRequest['topics'][number],
+  DescribeProducersResponse['topics'][number]
+>(
+  AclOperation.READ,
+  (r) => r.topics,
+  (r, topics) => ({ ...r, topics }),
+  (t) => t.name,
+  (r) => r.topics,
+  (r, topics) => ({ ...r, topics }),
+  (t) => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((partitionIndex) => ({
+      partitionIndex,
+      errorCode: TOPIC_DENIED,
+      errorMessage: null,
+      activeProducers: [],
+    })),
+  }),
+);
+
+/** DescribeTransactions: Describe on each transactional id; refused ones are answered without their state. */
+export const describeTransactionsAccess: AccessRule<DescribeTransactionsRequest, DescribeTransactionsResponse> = (
+  a,
+  req,
+) => {
+  const mayDescribe = (id: string) => a.allowed(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, id);
+  const denied = req.transactionalIds.filter((id) => !mayDescribe(id));
+  if (denied.length === 0) return { body: req };
+  return {
+    body: { transactionalIds: req.transactionalIds.filter(mayDescribe) },
+    finish: (res) => ({
+      ...res,
+      transactionStates: [
+        ...res.transactionStates,
+        ...denied.map((transactionalId) => ({
+          errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+          transactionalId,
+          transactionState: '',
+          transactionTimeoutMs: 0,
+          transactionStartTimeMs: -1,
+          producerId: -1,
+          producerEpoch: -1,
+          topics: [],
+        })),
+      ],
+    }),
+  };
+};
+
+/** ListTransactions: only the transactional ids the principal may describe. */
+export const listTransactionsAccess: AccessRule<ListTransactionsRequest, ListTransactionsResponse> = (a, req) => ({
+  body: req,
+  finish: (res) => ({
+    ...res,
+    transactionStates: res.transactionStates.filter((t) =>
+      a.allowed(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, t.transactionalId),
+    ),
+  }),
+});

@@ -45,6 +45,16 @@ import { handleControlledShutdown } from './handlers/controlled-shutdown-handler
 import { handleElectLeaders } from './handlers/elect-leaders-handler.js';
 import { handleInitProducerId } from './handlers/init-producer-id-handler.js';
 import {
+  handleAddOffsetsToTxn,
+  handleAddPartitionsToTxn,
+  handleDescribeProducers,
+  handleDescribeTransactions,
+  handleEndTxn,
+  handleListTransactions,
+  handleTxnOffsetCommit,
+  handleWriteTxnMarkers,
+} from './handlers/transaction-handlers.js';
+import {
   handleDeleteGroups,
   handleDescribeGroups,
   handleFindCoordinator,
@@ -114,6 +124,18 @@ const HANDLERS: ReadonlyMap<number, Api> = new Map<number, Api>([
   api(ApiKey.OffsetDelete, (s, _ctx, b) => handleOffsetDelete(s, b), access.offsetDeleteAccess),
   api(ApiKey.DescribeLogDirs, (s, _ctx, b) => handleDescribeLogDirs(s, b), access.describeLogDirsAccess),
   api(ApiKey.InitProducerId, (s, _ctx, b) => handleInitProducerId(s, b), access.initProducerIdAccess),
+  api(ApiKey.AddPartitionsToTxn, (s, _ctx, b) => handleAddPartitionsToTxn(s, b), access.addPartitionsToTxnAccess),
+  api(ApiKey.AddOffsetsToTxn, (s, _ctx, b) => handleAddOffsetsToTxn(s, b), access.addOffsetsToTxnAccess),
+  api(ApiKey.EndTxn, (s, _ctx, b) => handleEndTxn(s, b), access.endTxnAccess),
+  api(
+    ApiKey.WriteTxnMarkers,
+    (s, _ctx, b) => handleWriteTxnMarkers(s, b),
+    access.requireCluster(AclOperation.CLUSTER_ACTION),
+  ),
+  api(ApiKey.TxnOffsetCommit, (s, _ctx, b) => handleTxnOffsetCommit(s, b), access.txnOffsetCommitAccess),
+  api(ApiKey.DescribeProducers, (s, _ctx, b) => handleDescribeProducers(s, b), access.describeProducersAccess),
+  api(ApiKey.DescribeTransactions, (s, _ctx, b) => handleDescribeTransactions(s, b), access.describeTransactionsAccess),
+  api(ApiKey.ListTransactions, (s, _ctx, b) => handleListTransactions(s, b), access.listTransactionsAccess),
   api(ApiKey.DescribeAcls, (s, _ctx, b) => handleDescribeAcls(s, b), access.requireCluster(AclOperation.DESCRIBE)),
   api(ApiKey.CreateAcls, (s, _ctx, b) => handleCreateAcls(s, b), access.createAclsAccess),
   api(ApiKey.DeleteAcls, (s, _ctx, b) => handleDeleteAcls(s, b), access.deleteAclsAccess),
@@ -153,7 +175,10 @@ export function createApiDispatcher(ready: Promise<BrokerServices>, requestMetri
       const admission: Admission<unknown, object | null> =
         services.authorizer === null ? { body } : entry.access(accessFor(services, ctx), body as never, services, ctx);
       const started = performance.now();
-      const pending = entry.handle(services, ctx, admission.body as never);
+      const pending =
+        admission.answer === undefined
+          ? entry.handle(services, ctx, admission.body as never)
+          : Promise.resolve(admission.answer);
       const handlerMs = performance.now() - started;
       const response = await pending;
       const answer = admission.finish === undefined ? response : admission.finish(response);

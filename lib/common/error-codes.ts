@@ -300,6 +300,11 @@ export const ERROR_CODES = {
     retriable: false,
     message: 'Requested credential would not meet criteria for acceptability.',
   },
+  TRANSACTIONAL_ID_NOT_FOUND: {
+    code: 105,
+    retriable: false,
+    message: 'The transactionalId could not be found.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 /** Kafka's error names, e.g. `'NOT_LEADER_OR_FOLLOWER'`. */

@@ -53,9 +53,6 @@ describe('Security (3 brokers: SASL_SSL + SCRAM, ACLs, ZooKeeper ACLs)', functio
         'quota.window.size.seconds': 1,
         'auto.create.topics.enable': false,
         'group.initial.rebalance.delay.ms': 0,
-        // The three brokers stop together at the end, each asking a controller that may be stopping too: retry
-        // their ControlledShutdown after 200 ms rather than Kafka's 5 s.
-        'controlled.shutdown.retry.backoff.ms': 200,
       },
     });
     admin = new Admin({ ...cluster.adminProperties, 'bootstrap.servers': cluster.bootstrapServers });
@@ -212,6 +209,26 @@ describe('Security (3 brokers: SASL_SSL + SCRAM, ACLs, ZooKeeper ACLs)', functio
       timeoutMs: 5000,
     });
     expect(elected.errorCode).to.equal(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+    // Transactions: Write on the transactional id before anything else; markers come from brokers only.
+    const ended = await wire.send(ApiKey.EndTxn, 0, {
+      transactionalId: 'alice-tx',
+      producerId: 1,
+      producerEpoch: 0,
+      committed: true,
+    });
+    expect(ended.errorCode).to.equal(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    const markers = await wire.send(ApiKey.WriteTxnMarkers, 0, {
+      markers: [
+        {
+          producerId: 1,
+          producerEpoch: 0,
+          transactionResult: true,
+          topics: [{ name: 'secret', partitionIndexes: [0] }],
+          coordinatorEpoch: 0,
+        },
+      ],
+    });
+    expect(markers.markers[0]!.topics[0]!.partitions[0]!.errorCode).to.equal(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
     const create = await failure(() =>
       alice.createTopics([{ name: 'alice-topic', numPartitions: 1, replicationFactor: 1 }]),
     );

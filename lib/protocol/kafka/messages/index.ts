@@ -4,6 +4,8 @@
  * the Kafka listener is adding its module here once its handler exists.
  */
 import type { KafkaApi } from '../kafka-api.js';
+import { KAFKA_ADD_OFFSETS_TO_TXN } from './add-offsets-to-txn.js';
+import { KAFKA_ADD_PARTITIONS_TO_TXN } from './add-partitions-to-txn.js';
 import { KAFKA_ALTER_CONFIGS } from './alter-configs.js';
 import { KAFKA_API_VERSIONS } from './api-versions.js';
 import { KAFKA_CREATE_PARTITIONS } from './create-partitions.js';
@@ -14,9 +16,11 @@ import { KAFKA_DESCRIBE_CLUSTER } from './describe-cluster.js';
 import { KAFKA_DESCRIBE_CONFIGS } from './describe-configs.js';
 import { KAFKA_DESCRIBE_GROUPS } from './describe-groups.js';
 import { KAFKA_DESCRIBE_LOG_DIRS } from './describe-log-dirs.js';
+import { KAFKA_END_TXN } from './end-txn.js';
 import { KAFKA_FETCH } from './fetch.js';
 import { KAFKA_FIND_COORDINATOR } from './find-coordinator.js';
 import { KAFKA_HEARTBEAT } from './heartbeat.js';
+import { KAFKA_INIT_PRODUCER_ID } from './init-producer-id.js';
 import { KAFKA_JOIN_GROUP } from './join-group.js';
 import { KAFKA_LEAVE_GROUP } from './leave-group.js';
 import { KAFKA_LIST_GROUPS } from './list-groups.js';
@@ -37,6 +41,7 @@ import { KAFKA_DESCRIBE_CLIENT_QUOTAS } from './describe-client-quotas.js';
 import { KAFKA_ALTER_CLIENT_QUOTAS } from './alter-client-quotas.js';
 import { KAFKA_DESCRIBE_USER_SCRAM_CREDENTIALS } from './describe-user-scram-credentials.js';
 import { KAFKA_ALTER_USER_SCRAM_CREDENTIALS } from './alter-user-scram-credentials.js';
+import { KAFKA_TXN_OFFSET_COMMIT } from './txn-offset-commit.js';
 
 export const KAFKA_APIS: readonly KafkaApi[] = [
   KAFKA_PRODUCE,
@@ -55,7 +60,12 @@ export const KAFKA_APIS: readonly KafkaApi[] = [
   KAFKA_API_VERSIONS,
   KAFKA_CREATE_TOPICS,
   KAFKA_DELETE_TOPICS,
+  KAFKA_INIT_PRODUCER_ID,
   KAFKA_OFFSET_FOR_LEADER_EPOCH,
+  KAFKA_ADD_PARTITIONS_TO_TXN,
+  KAFKA_ADD_OFFSETS_TO_TXN,
+  KAFKA_END_TXN,
+  KAFKA_TXN_OFFSET_COMMIT,
   KAFKA_DESCRIBE_CONFIGS,
   KAFKA_ALTER_CONFIGS,
   KAFKA_DESCRIBE_LOG_DIRS,
