@@ -381,6 +381,7 @@ export class Broker extends EventEmitter {
         stateManager: transactionStateManager,
         requestTimeoutMs: c.requestTimeoutMs,
         retryBackoffMs: MARKER_RETRY_BACKOFF_MS,
+        security: security.interBrokerClient,
         time: this.time,
         logger,
       }),
@@ -419,6 +420,7 @@ export class Broker extends EventEmitter {
         replicaManager: this.replicaManager,
         metadataCache: this.metadataCache,
         requestTimeoutMs: CONSUMER_LAG_REQUEST_TIMEOUT_MS,
+        security: security.interBrokerClient,
         logger,
       }),
     });
