@@ -258,6 +258,14 @@ describe('Kafka clients through the Kafka-protocol listener (kcat, confluent-kaf
     await kjsAdmin.connect();
     const [offsets] = await kjsAdmin.fetchOffsets({ groupId: 'cross', topics: [topic] });
     expect(offsets!.partitions).to.deep.equal([{ partition: 0, offset: '18', metadata: null }]); // KafkaJS: '' → null
+
+    // KafkaJS's DeleteRecords moves the log start, which this project's consumer then starts from.
+    await kjsAdmin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '12' }] });
+    const [low] = await kjsAdmin.fetchTopicOffsets(topic);
+    expect(low).to.include({ partition: 0, low: '12', high: '20' });
+    const fresh = await mqConsumer({ 'auto.offset.reset': 'earliest' });
+    fresh.assign([{ topic, partition: 0 }]);
+    expect((await readN(fresh, 1))[0]!.offset).to.equal(12);
   });
 
   it('confluent-kafka runs a consume-transform-produce transaction: offsets committed with it, aborts hidden, fencing fatal', async () => {

@@ -11,15 +11,18 @@ import { KAFKA_API_VERSIONS } from './api-versions.js';
 import { KAFKA_CREATE_PARTITIONS } from './create-partitions.js';
 import { KAFKA_CREATE_TOPICS } from './create-topics.js';
 import { KAFKA_DELETE_GROUPS } from './delete-groups.js';
+import { KAFKA_DELETE_RECORDS } from './delete-records.js';
 import { KAFKA_DELETE_TOPICS } from './delete-topics.js';
 import { KAFKA_DESCRIBE_CLUSTER } from './describe-cluster.js';
 import { KAFKA_DESCRIBE_CONFIGS } from './describe-configs.js';
 import { KAFKA_DESCRIBE_GROUPS } from './describe-groups.js';
 import { KAFKA_DESCRIBE_LOG_DIRS } from './describe-log-dirs.js';
+import { KAFKA_ELECT_LEADERS } from './elect-leaders.js';
 import { KAFKA_END_TXN } from './end-txn.js';
 import { KAFKA_FETCH } from './fetch.js';
 import { KAFKA_FIND_COORDINATOR } from './find-coordinator.js';
 import { KAFKA_HEARTBEAT } from './heartbeat.js';
+import { KAFKA_INCREMENTAL_ALTER_CONFIGS } from './incremental-alter-configs.js';
 import { KAFKA_INIT_PRODUCER_ID } from './init-producer-id.js';
 import { KAFKA_JOIN_GROUP } from './join-group.js';
 import { KAFKA_LEAVE_GROUP } from './leave-group.js';
@@ -60,6 +63,7 @@ export const KAFKA_APIS: readonly KafkaApi[] = [
   KAFKA_API_VERSIONS,
   KAFKA_CREATE_TOPICS,
   KAFKA_DELETE_TOPICS,
+  KAFKA_DELETE_RECORDS,
   KAFKA_INIT_PRODUCER_ID,
   KAFKA_OFFSET_FOR_LEADER_EPOCH,
   KAFKA_ADD_PARTITIONS_TO_TXN,
@@ -71,6 +75,8 @@ export const KAFKA_APIS: readonly KafkaApi[] = [
   KAFKA_DESCRIBE_LOG_DIRS,
   KAFKA_CREATE_PARTITIONS,
   KAFKA_DELETE_GROUPS,
+  KAFKA_ELECT_LEADERS,
+  KAFKA_INCREMENTAL_ALTER_CONFIGS,
   KAFKA_OFFSET_DELETE,
   KAFKA_DESCRIBE_CLUSTER,
   KAFKA_SASL_HANDSHAKE,
