@@ -516,6 +516,12 @@ describe('Security (3 brokers: SASL_SSL + SCRAM, ACLs, ZooKeeper ACLs)', functio
     producer.beginTransaction();
     for (const partition of [0, 1, 2]) await producer.send({ topic: 'tx', partition, value: `tx-${partition}` });
     await producer.commitTransaction();
+    // The commit completes once every leader wrote its marker, sent to the others over the inter-broker listener.
+    await waitFor(
+      async () => (await admin.describeTransactions(['secured-tx']))[0]!.state === 'CompleteCommit',
+      'the coordinator to write the markers on every leader and complete the commit',
+      { timeoutMs: 15_000 },
+    );
     const consumer = defer(
       new Consumer({
         ...cluster.adminProperties,
