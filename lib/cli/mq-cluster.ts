@@ -2,7 +2,7 @@
  * `mq-cluster`: a local cluster on loopback for trying mq out and for scripts.
  *
  *   mq-cluster up --brokers 3 --dir ./data [--zk-port 2181] [--zk-ensemble 3] [--port 9092]
- *                 [--kafka-port 9192 | --no-kafka] [--netns] [--log-dirs N] [--log-dir-tmpfs BYTES]
+ *                 [--kafka-port 9192 | --no-kafka] [--secure] [--netns] [--log-dirs N] [--log-dir-tmpfs BYTES]
  *                 [--detach] [--no-check]
  *   mq-cluster down --dir ./data
  *   mq-cluster fault <isolate|isolate-zk|slow|fill-disk|fail-io|zk-stop|zk-start|heal> --dir ./data ...
@@ -14,10 +14,13 @@
  * With `--netns` (root), every ZooKeeper member and every broker runs on a simulated host of its own (a network
  * namespace with its own address on a private bridge), so that `fault` (lib/cli/fault-command.ts) can cut, slow
  * and fill them one at a time.
+ * `--secure` makes every listener SASL_SSL with SCRAM, turns ACLs on with a super user and ZooKeeper ACLs, and
+ * prints how to connect: the client configs file and a kcat command line (cluster-security.ts).
  */
 import { Command } from 'commander';
 import { errorText, intArg, propArg, runProgram } from './args.js';
 import { CHECK_TOPIC, checkCluster } from './cluster-check.js';
+import { join } from 'node:path';
 import { faultCommand } from './fault-command.js';
 import { LocalCluster } from './local-cluster.js';
 
@@ -53,6 +56,10 @@ export async function main(argv: string[]): Promise<number> {
       intArg('--kafka-port', 0),
     )
     .option('--no-kafka', 'open no listener for Kafka clients')
+    .option(
+      '--secure',
+      'TLS + SCRAM on every listener, ACLs on with a super user, znodes with ZooKeeper ACLs; prints how to connect',
+    )
     .option('--override <key=value>', 'broker property for every broker (repeatable)', propArg, {})
     .option(
       '--netns',
@@ -80,6 +87,7 @@ export async function main(argv: string[]): Promise<number> {
         netns?: boolean;
         logDirs: number;
         logDirTmpfs?: number;
+        secure?: boolean;
         detach?: boolean;
         check: boolean;
       }) => {
@@ -95,6 +103,7 @@ export async function main(argv: string[]): Promise<number> {
           netns: !!o.netns,
           logDirsPerBroker: o.logDirs,
           ...(o.logDirTmpfs === undefined ? {} : { logDirTmpfsBytes: o.logDirTmpfs }),
+          secure: !!o.secure,
         });
         const zk = o.zkEnsemble > 1 ? `a ZooKeeper ensemble of ${o.zkEnsemble}` : 'ZooKeeper';
         const where = o.netns
@@ -119,9 +128,10 @@ export async function main(argv: string[]): Promise<number> {
         if (cluster.kafkaBootstrapServers !== '') {
           process.stdout.write(`Kafka clients (kcat, KafkaJS, librdkafka, Java): ${cluster.kafkaBootstrapServers}\n`);
         }
+        if (o.secure) process.stdout.write(secureClusterHelp(cluster));
         if (o.check) {
           try {
-            const c = await checkCluster(cluster.bootstrapServers, o.brokers);
+            const c = await checkCluster(cluster.bootstrapServers, o.brokers, 30_000, cluster.adminProperties);
             process.stdout.write(
               `Cluster check: a record sent with acks=all to ${CHECK_TOPIC}-0 (leader ${c.leader}, replicas ` +
                 `${c.replicas.join(',')}, in sync ${c.isr.join(',')}) was stored at offset ${c.offset} and read back, in ${c.elapsedMs} ms.\n`,
@@ -177,4 +187,26 @@ export async function main(argv: string[]): Promise<number> {
   );
 
   return runProgram('mq-cluster', program, argv, () => code);
+}
+
+/** How to connect to a secured cluster: the super user's configs file, an mq-admin and a kcat command line. */
+function secureClusterHelp(cluster: LocalCluster): string {
+  const admin = cluster.superUser!;
+  const configFile = join(cluster.dir, 'admin.properties');
+  const kafka = cluster.kafkaBootstrapServers;
+  return (
+    'Security: every listener is SASL_SSL (SCRAM-SHA-256/512, TLS with the CA in ' +
+    `${cluster.caFile}); ACLs are on; super user ${admin.user}, password ${admin.password}.\n` +
+    `Client configs of the super user: ${configFile}\n` +
+    `  ./bin/mq-admin topics --bootstrap-server ${cluster.bootstrapServers} --command-config ${configFile} --list\n` +
+    `  ./bin/mq-admin configs --bootstrap-server ${cluster.bootstrapServers} --command-config ${configFile} ` +
+    "--alter --entity-type users --entity-name alice --add-config 'SCRAM-SHA-512=[password=alice-secret]'\n" +
+    `  ./bin/mq-admin acls --bootstrap-server ${cluster.bootstrapServers} --command-config ${configFile} ` +
+    '--add --allow-principal User:alice --operation Read --topic orders --group billing\n' +
+    (kafka === ''
+      ? ''
+      : `  kcat -b ${kafka} -X security.protocol=SASL_SSL -X sasl.mechanisms=SCRAM-SHA-512 ` +
+        `-X sasl.username=${admin.user} -X sasl.password=${admin.password} -X ssl.ca.location=${cluster.caFile} -L\n`) +
+    `ZooKeeper znodes carry ACLs: tools that write them need KAFKA_OPTS='${cluster.kafkaOpts}'.\n`
+  );
 }
