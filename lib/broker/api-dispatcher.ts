@@ -21,6 +21,7 @@ import { handleAlterConfigs, handleDescribeConfigs } from './handlers/config-han
 import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleDescribeLogDirs } from './handlers/describe-log-dirs-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
+import { handleDescribeDelayedRecords } from './handlers/delayed-records-handler.js';
 import {
   handleDeleteGroups,
   handleDescribeGroups,
@@ -63,6 +64,7 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.DeleteGroups, (s, _ctx, b) => handleDeleteGroups(s, b)],
   [ApiKey.OffsetDelete, (s, _ctx, b) => handleOffsetDelete(s, b)],
   [ApiKey.DescribeLogDirs, (s, _ctx, b) => handleDescribeLogDirs(s, b)],
+  [ApiKey.DescribeDelayedRecords, (s, _ctx, b) => handleDescribeDelayedRecords(s, b)],
 ]);
 
 /** The api keys this broker serves: what ApiVersions advertises. */

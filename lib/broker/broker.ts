@@ -30,6 +30,8 @@ import { parseListener, topicConfigDefaults, type BrokerConfig } from './broker-
 import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
 import { GroupMetadataManager } from '../coordinator/group/group-metadata-manager.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
+import { DelayedDeliveryManager } from '../coordinator/delayed/delayed-delivery-manager.js';
+import { DEFAULT_DELAY_SCHEDULER_CONFIG } from '../coordinator/delayed/delay-scheduler.js';
 import { SystemScheduler } from '../common/scheduler.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/offsets-record-codec.js';
 import { API_DEFINITIONS } from '../protocol/messages/index.js';
@@ -61,6 +63,7 @@ export class Broker extends EventEmitter {
   private configChangeListener: ConfigChangeListener | undefined;
   private metrics: BrokerMetrics | undefined;
   private groupCoordinator: GroupCoordinator | undefined;
+  private delayedDelivery: DelayedDeliveryManager | undefined;
   /** czxid of the current /brokers/ids registration: the broker epoch sent with ControlledShutdown. */
   private brokerEpoch = -1;
   private resolveReady!: (s: BrokerServices) => void;
@@ -224,7 +227,29 @@ export class Broker extends EventEmitter {
     groupMetadataManager.loadLedPartitions();
     groupCoordinator.startup();
 
-    // 8. Metrics for the operator, then start serving requests.
+    // 8. Delayed delivery for the __delayed_records partitions led here.
+    const delayedDelivery = new DelayedDeliveryManager({
+      brokerId: c.brokerId,
+      logDirs: c.logDirs,
+      replicaManager: this.replicaManager,
+      metadataCache,
+      config: {
+        ...DEFAULT_DELAY_SCHEDULER_CONFIG,
+        tickMs: c.delayedDeliveryTickMs,
+        cursorIntervalMs: c.delayedDeliveryCheckpointIntervalMs,
+      },
+      requestTimeoutMs: c.offsetsCommitTimeoutMs,
+      retryBackoffMs: 100,
+      time: this.time,
+      logger,
+    });
+    this.delayedDelivery = delayedDelivery;
+    this.replicaManager.on('leadershipChange', (leaders, followers) =>
+      delayedDelivery.onLeadershipChange(leaders, followers),
+    );
+    delayedDelivery.startLedPartitions();
+
+    // 9. Metrics for the operator, then start serving requests.
     if (c.metricsPort >= 0) {
       this.metrics = new BrokerMetrics({
         brokerId: c.brokerId,
@@ -254,6 +279,7 @@ export class Broker extends EventEmitter {
         logger,
       }),
       groupCoordinator,
+      delayedDelivery,
       zk: this.zk,
       logger,
     });
@@ -322,6 +348,7 @@ export class Broker extends EventEmitter {
     await step('metrics endpoint', this.metrics && (() => this.metrics!.close()));
     await step('socket server', this.socketServer && (() => this.socketServer!.close()));
     await step('group coordinator', this.groupCoordinator && (async () => this.groupCoordinator!.shutdown()));
+    await step('delayed delivery', this.delayedDelivery && (() => this.delayedDelivery!.shutdown()));
     await step('config change listener', this.configChangeListener && (async () => this.configChangeListener!.close()));
     await step('controller', this.controller && (() => this.controller!.shutdown()));
     await step('replica manager', this.replicaManager && (() => this.replicaManager!.shutdown()));

@@ -15,6 +15,7 @@
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
  *   mq-admin verifiable-consumer --bootstrap-server H:P --topic T --group-id G [--enable-autocommit]
  *                                                                       (kafka-verifiable-consumer, JSON events)
+ *   mq-admin delayed   --bootstrap-server H:P --describe [--topic T]              (mq's own: delayed delivery)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
  * bin/mq-admin exits.
@@ -23,6 +24,7 @@ import { Command } from 'commander';
 import { runProgram } from './args.js';
 import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
+import { delayedCommand } from './admin/delayed-command.js';
 import { dumpLogCommand } from './admin/dump-log-command.js';
 import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
@@ -58,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     reassignCommand(),
     preferredElectionCommand(),
     verifiableConsumerCommand(),
+    delayedCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

@@ -58,6 +58,8 @@ export {
   type TopicDescription,
 } from './admin/admin.js';
 export { DEFAULT_ADMIN_OPTIONS, type AdminOptions } from './admin/admin-options.js';
+export { delayedTargets, type DelayedTarget, type DelayPartitionState } from './admin/delayed-records.js';
+export { DELAYED_TOPIC, DELIVER_AT_HEADER } from '../record/delayed-record.js';
 export { DEFAULT_COMMON_CLIENT_OPTIONS, type CommonClientOptions } from './client-options.js';
 export * from './errors.js';
 export { CompressionType } from '../record/record-batch.js';

@@ -28,6 +28,7 @@ import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../../protocol/consume
 import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from '../consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../consumer/subscription-state.js';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './admin-options.js';
+import { mergeDelayPartitions, type DelayPartitionState } from './delayed-records.js';
 
 export interface NewTopic {
   name: string;
@@ -484,6 +485,23 @@ export class Admin {
         }),
       ),
     );
+  }
+
+  /**
+   * What delayed delivery holds, per `__delayed_records` partition as its leader reports it: pending records per
+   * target partition with their earliest due time, the next due slots, and delivery progress (mq's own
+   * DescribeDelayedRecords, asked of every live broker). A partition without a live leader is absent.
+   */
+  async describeDelayedRecords(options: AdminCallOptions = {}): Promise<DelayPartitionState[]> {
+    const ids = (await this.describeCluster(options)).brokers.map((b) => b.nodeId);
+    const answers = await Promise.all(
+      ids.map((nodeId) =>
+        this.withRetries('DescribeDelayedRecords', options, () =>
+          this.cluster.send(nodeId, ApiKey.DescribeDelayedRecords, { partitions: null }),
+        ),
+      ),
+    );
+    return mergeDelayPartitions(answers);
   }
 
   /** Offsets of partitions by spec: 'earliest' (log start), 'latest' (end), or a timestamp in ms. */

@@ -46,6 +46,11 @@ import {
   type DescribeLogDirsResponse,
 } from './describe-log-dirs.js';
 import { PRODUCE_API, type ProduceRequest, type ProduceResponse } from './produce.js';
+import {
+  DESCRIBE_DELAYED_RECORDS_API,
+  type DescribeDelayedRecordsRequest,
+  type DescribeDelayedRecordsResponse,
+} from './describe-delayed-records.js';
 
 export interface ApiMessages {
   [ApiKey.Produce]: { request: ProduceRequest; response: ProduceResponse };
@@ -73,6 +78,7 @@ export interface ApiMessages {
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
   [ApiKey.DescribeLogDirs]: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequest; response: DescribeClusterResponse };
+  [ApiKey.DescribeDelayedRecords]: { request: DescribeDelayedRecordsRequest; response: DescribeDelayedRecordsResponse };
 }
 
 /** The request body type of an api key; a plain map for keys without a module. */
@@ -110,6 +116,7 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   DELETE_GROUPS_API,
   OFFSET_DELETE_API,
   DESCRIBE_LOG_DIRS_API,
+  DESCRIBE_DELAYED_RECORDS_API,
 ];
 
 export * from './alter-configs.js';
@@ -137,3 +144,4 @@ export * from './list-groups.js';
 export * from './delete-groups.js';
 export * from './offset-delete.js';
 export * from './describe-log-dirs.js';
+export * from './describe-delayed-records.js';
