@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time, idempotent set-up on a Debian 12 machine with Node 20 (run as root, or with sudo available):
-# installs Java + Apache ZooKeeper from Debian's `zookeeper` package when missing, installs the npm packages
-# (native addons included: see `allowScripts` in package.json) and compiles the TypeScript.
+# installs Java + Apache ZooKeeper from Debian's `zookeeper` package when missing, kcat and Python's confluent-kafka
+# (the librdkafka clients the specs run against the Kafka-protocol listener) when missing, installs the npm packages
+# (native addons included: see `allowScripts` in package.json; KafkaJS is a dev dependency) and compiles the TypeScript.
 # With --bench, also the peers that `mq-bench compare` and `npm run bench` run beside mq: Redis, NATS and RabbitMQ
 # from Debian's packages (their services stay off: the benchmarks start their own servers on free ports).
 set -euo pipefail
@@ -24,6 +25,13 @@ if [ ! -f /usr/share/java/zookeeper.jar ]; then
   if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now zookeeper >/dev/null 2>&1 || true; fi
 fi
 command -v java >/dev/null || { echo "setup: java is missing after installing zookeeper" >&2; exit 1; }
+
+# Debian's own python3 (/usr/bin/python3), which the package installs confluent_kafka for, whatever else is on PATH.
+if ! command -v kcat >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import confluent_kafka' >/dev/null 2>&1; then
+  echo "setup: installing kcat and python3-confluent-kafka (librdkafka) from Debian's packages"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends kcat python3-confluent-kafka >/dev/null
+fi
 
 if $BENCH; then
   missing=""

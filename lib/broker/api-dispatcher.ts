@@ -39,8 +39,8 @@ import {
 type Handler = (s: BrokerServices, ctx: RequestContext, body: never) => Promise<object | null>;
 
 const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
-  [ApiKey.ApiVersions, (s, _ctx, b) => handleApiVersions(s, b)],
-  [ApiKey.Metadata, (s, _ctx, b) => handleMetadata(s, b)],
+  [ApiKey.ApiVersions, (_s, ctx, b) => handleApiVersions(ctx, b)],
+  [ApiKey.Metadata, (s, ctx, b) => handleMetadata(s, ctx, b)],
   [ApiKey.Produce, (s, ctx, b) => handleProduce(s, ctx, b)],
   [ApiKey.Fetch, (s, _ctx, b) => handleFetch(s, b)],
   [ApiKey.ListOffsets, (s, _ctx, b) => handleListOffsets(s, b)],
@@ -50,9 +50,9 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.CreatePartitions, (s, _ctx, b) => handleCreatePartitions(s, b)],
   [ApiKey.DescribeConfigs, (s, _ctx, b) => handleDescribeConfigs(s, b)],
   [ApiKey.AlterConfigs, (s, _ctx, b) => handleAlterConfigs(s, b)],
-  [ApiKey.DescribeCluster, (s, _ctx, b) => handleDescribeCluster(s, b)],
+  [ApiKey.DescribeCluster, (s, ctx, b) => handleDescribeCluster(s, ctx, b)],
   [ApiKey.ControlledShutdown, (s, _ctx, b) => handleControlledShutdown(s, b)],
-  [ApiKey.FindCoordinator, (s, _ctx, b) => handleFindCoordinator(s, b)],
+  [ApiKey.FindCoordinator, (s, ctx, b) => handleFindCoordinator(s, ctx, b)],
   [ApiKey.OffsetCommit, (s, _ctx, b) => handleOffsetCommit(s, b)],
   [ApiKey.OffsetFetch, (s, _ctx, b) => handleOffsetFetch(s, b)],
   [ApiKey.JoinGroup, (s, ctx, b) => handleJoinGroup(s, ctx, b)],

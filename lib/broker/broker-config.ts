@@ -8,6 +8,7 @@
  */
 import { ConfigDef, atLeast, between, define, oneOf } from '../common/config-def.js';
 import { InvalidArgumentError } from '../common/errors.js';
+import { resolveListeners } from './broker-listeners.js';
 
 const MS_PER_HOUR = 3_600_000;
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
@@ -26,13 +27,32 @@ export const BROKER_CONFIG = new ConfigDef({
     'listeners',
     'list',
     ['PLAINTEXT://127.0.0.1:9092'],
-    'Listener URIs, e.g. PLAINTEXT://127.0.0.1:9092. Port 0 binds a free port, which is then registered in ZooKeeper.',
+    'Listener URIs NAME://host:port, e.g. PLAINTEXT://127.0.0.1:9092,KAFKA://127.0.0.1:9192. An empty host binds ' +
+      'every interface; port 0 binds a free port, which is then registered in ZooKeeper. Brokers talk to each ' +
+      'other over the listener named PLAINTEXT.',
   ),
   advertisedListeners: define<string[]>(
     'advertised.listeners',
     'list',
     [],
-    'Listeners published in ZooKeeper for clients, if different from `listeners`.',
+    'Listeners published in ZooKeeper for clients, NAME://host:port, for the names whose address differs from `listeners`.',
+  ),
+  listenerSecurityProtocolMap: define<string[]>(
+    'listener.security.protocol.map',
+    'list',
+    ['PLAINTEXT:PLAINTEXT', 'SSL:SSL', 'SASL_PLAINTEXT:SASL_PLAINTEXT', 'SASL_SSL:SASL_SSL'],
+    'Security protocol of each listener name, NAME:PROTOCOL pairs; every listener needs one. Only PLAINTEXT is ' +
+      'available in this build: a listener mapped to SSL or SASL_* is refused at start.',
+  ),
+  listenerWireProtocolMap: define<string[]>(
+    'listener.wire.protocol.map',
+    'list',
+    [],
+    'mq only (Kafka has no such key): the wire protocol of each listener, NAME:PROTOCOL pairs. MQ is this ' +
+      "project's msgpack protocol, spoken by the mq client and between brokers; KAFKA is Apache Kafka's binary " +
+      'protocol, for unchanged Kafka clients (kcat, librdkafka, KafkaJS, the Java client). Unnamed listeners speak ' +
+      'MQ, and PLAINTEXT must. E.g. listeners=PLAINTEXT://:9092,KAFKA://:9192 with ' +
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,KAFKA:PLAINTEXT and listener.wire.protocol.map=KAFKA:KAFKA.',
   ),
   logDirs: define<string[]>('log.dirs', 'list', ['/tmp/mq-logs'], 'Directories in which the log data is kept.'),
   // ZooKeeper
@@ -505,27 +525,8 @@ export function parseBrokerConfig(props: Record<string, string>): BrokerConfig {
   }
   if (config.logDirs.length === 0)
     throw new InvalidArgumentError(`Broker config key 'log.dirs' must name at least one directory.`);
-  for (const l of [...config.listeners, ...config.advertisedListeners]) parseListener(l);
+  resolveListeners(config);
   return config;
-}
-
-export interface Listener {
-  name: string;
-  host: string;
-  port: number;
-}
-
-/** Parses `NAME://host:port`; only PLAINTEXT exists for now. */
-export function parseListener(uri: string): Listener {
-  const m = /^([A-Z_]+):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(uri);
-  if (!m) {
-    throw new InvalidArgumentError(
-      `Invalid listener '${uri}': expected NAME://host:port, e.g. PLAINTEXT://127.0.0.1:9092.`,
-    );
-  }
-  if (m[1] !== 'PLAINTEXT')
-    throw new InvalidArgumentError(`Listener '${uri}' uses ${m[1]}; only PLAINTEXT is supported.`);
-  return { name: m[1], host: m[2]!, port: Number(m[3]) };
 }
 
 /** Retention in ms after Kafka's precedence: log.retention.ms, then minutes, then hours. */

@@ -19,6 +19,8 @@ import { LogManager } from '../log/log-manager.js';
 import { parseLogConfig } from '../log/log-config.js';
 import { SocketServer } from '../network/socket-server.js';
 import { ApiVersions } from '../protocol/api-versions.js';
+import { KafkaServerCodec } from '../protocol/kafka/kafka-server-codec.js';
+import { MqServerCodec } from '../protocol/mq-server-codec.js';
 import { MetadataCache } from '../replication/metadata-cache.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
 import { KafkaController } from '../controller/controller.js';
@@ -26,7 +28,8 @@ import { TopicAdmin } from '../controller/topic-admin.js';
 import { ZkClient } from '../zk/zk-client.js';
 import { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { isZkError } from '../zk/zk-errors.js';
-import { parseListener, topicConfigDefaults, type BrokerConfig } from './broker-config.js';
+import { topicConfigDefaults, type BrokerConfig } from './broker-config.js';
+import { INTER_BROKER_LISTENER_NAME, resolveListeners } from './broker-listeners.js';
 import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
 import { GroupMetadataManager } from '../coordinator/group/group-metadata-manager.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
@@ -56,7 +59,8 @@ export class Broker extends EventEmitter {
   private zkClient: ZkClient | undefined;
   private zk: KafkaZkClient | undefined;
   private logManager: LogManager | undefined;
-  private socketServer: SocketServer | undefined;
+  /** One per listener, in `listeners` order. */
+  private socketServers: SocketServer[] = [];
   private metadataCache: MetadataCache | undefined;
   private replicaManager: ReplicaManager | undefined;
   private controller: KafkaController | undefined;
@@ -78,16 +82,12 @@ export class Broker extends EventEmitter {
     this.time = opts.time ?? SystemTime;
   }
 
-  /** The bound port of the first listener. */
-  get port(): number {
-    return this.socketServer?.port ?? -1;
-  }
-
   async startup(): Promise<void> {
     this.state = 'Starting';
     const c = this.config;
     const logger = this.logger;
-    const listener = parseListener(c.listeners[0]!);
+    const listeners = resolveListeners(c);
+    const interBroker = listeners.find((l) => l.name === INTER_BROKER_LISTENER_NAME)!;
 
     // 1. ZooKeeper session, top-level paths and the cluster id.
     this.zkClient = new ZkClient({
@@ -117,32 +117,40 @@ export class Broker extends EventEmitter {
     });
     this.logManager.startup();
 
-    // 3. The socket server binds now, so that the registered port is the real one (port 0 in specs);
-    //    requests wait for `ready`.
+    // 3. The socket servers (one per listener, each speaking its wire protocol into the same dispatcher) bind now,
+    //    so that the registered ports are the real ones (port 0 in specs); requests wait for `ready`.
     const apiVersions = new ApiVersions(API_DEFINITIONS.filter((d) => SERVED_API_KEYS.has(d.apiKey)));
-    this.socketServer = new SocketServer({
-      host: listener.host === '' ? undefined : listener.host,
-      port: listener.port,
-      handler: createApiDispatcher(this.ready),
-      apiVersions,
-      socketRequestMaxBytes: c.socketRequestMaxBytes,
-      connectionsMaxIdleMs: c.connectionsMaxIdleMs,
-      time: this.time,
-      logger,
-    });
-    await this.socketServer.start();
+    const dispatcher = createApiDispatcher(this.ready);
+    this.socketServers = listeners.map(
+      (l) =>
+        new SocketServer({
+          host: l.host === '' ? undefined : l.host,
+          port: l.port,
+          listenerName: l.name,
+          handler: dispatcher,
+          codec: l.wireProtocol === 'KAFKA' ? new KafkaServerCodec(apiVersions) : new MqServerCodec(apiVersions),
+          socketRequestMaxBytes: c.socketRequestMaxBytes,
+          connectionsMaxIdleMs: c.connectionsMaxIdleMs,
+          time: this.time,
+          logger,
+        }),
+    );
+    for (const server of this.socketServers) await server.start();
 
     // 4. Register this broker (ephemeral znode with the bound port) before acting on any partition, so that a
     //    duplicate broker.id stops here; re-register on every new session. After a kill -9 and a quick
     //    restart the previous session's znode lives until that session expires: wait for it, as long as one
     //    session timeout (plus a tick), before calling the id taken.
-    const advertised = c.advertisedListeners.length > 0 ? parseListener(c.advertisedListeners[0]!) : listener;
-    const host = advertised.host === '' || advertised.host === '0.0.0.0' ? '127.0.0.1' : advertised.host;
-    const port = advertised.port === 0 ? this.socketServer.port : advertised.port;
+    const endpoints = listeners.map((l, i) => ({
+      listenerName: l.name,
+      securityProtocol: l.securityProtocol,
+      host: l.advertisedHost,
+      port: l.advertisedPort === 0 ? this.socketServers[i]!.port : l.advertisedPort,
+    }));
     const register = async () => {
       this.brokerEpoch = await this.zk!.registerBroker({
         id: c.brokerId,
-        endpoints: [{ listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host, port }],
+        endpoints,
         rack: c.brokerRack === '' ? null : c.brokerRack,
       });
     };
@@ -152,7 +160,11 @@ export class Broker extends EventEmitter {
     });
 
     // 5. The cluster view from ZooKeeper watches, then the replicas this broker hosts.
-    this.metadataCache = new MetadataCache({ zk: this.zkClient, logger });
+    this.metadataCache = new MetadataCache({
+      zk: this.zkClient,
+      interBrokerListenerName: INTER_BROKER_LISTENER_NAME,
+      logger,
+    });
     await this.metadataCache.start();
     this.replicaManager = new ReplicaManager({
       brokerId: c.brokerId,
@@ -253,7 +265,7 @@ export class Broker extends EventEmitter {
     if (c.metricsPort >= 0) {
       this.metrics = new BrokerMetrics({
         brokerId: c.brokerId,
-        host: listener.host === '' ? '0.0.0.0' : listener.host,
+        host: interBroker.host === '' ? '0.0.0.0' : interBroker.host,
         port: c.metricsPort,
         replicaManager: this.replicaManager,
         controller: this.controller,
@@ -265,7 +277,6 @@ export class Broker extends EventEmitter {
       brokerId: c.brokerId,
       config: c,
       topicDefaults,
-      apiVersions,
       metadataCache: this.metadataCache,
       replicaManager: this.replicaManager,
       controller: this.controller,
@@ -284,7 +295,17 @@ export class Broker extends EventEmitter {
       logger,
     });
     this.state = 'Running';
-    logger.info({ port: this.socketServer.port, host, metricsPort: this.metrics?.port ?? -1 }, 'started');
+    // `port` (the inter-broker listener's) and `listeners` (every bound port by name) are read by LocalCluster.
+    const ports = Object.fromEntries(this.socketServers.map((server) => [server.listenerName, server.port]));
+    logger.info(
+      {
+        port: ports[INTER_BROKER_LISTENER_NAME],
+        host: interBroker.advertisedHost,
+        listeners: ports,
+        metricsPort: this.metrics?.port ?? -1,
+      },
+      'started',
+    );
     logger.flush();
   }
 
@@ -346,7 +367,9 @@ export class Broker extends EventEmitter {
       }
     };
     await step('metrics endpoint', this.metrics && (() => this.metrics!.close()));
-    await step('socket server', this.socketServer && (() => this.socketServer!.close()));
+    await step('socket servers', async () => {
+      await Promise.all(this.socketServers.map((server) => server.close()));
+    });
     await step('group coordinator', this.groupCoordinator && (async () => this.groupCoordinator!.shutdown()));
     await step('delayed delivery', this.delayedDelivery && (() => this.delayedDelivery!.shutdown()));
     await step('config change listener', this.configChangeListener && (async () => this.configChangeListener!.close()));

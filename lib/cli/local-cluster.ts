@@ -3,12 +3,17 @@
  * (`bin/mq-broker`), each with its own config file and log dir under one data directory. Used by
  * `mq-cluster up|down` and by the integration specs' harness, so that both run the same code.
  *
+ * Every broker has two listeners unless told otherwise: PLAINTEXT (the msgpack protocol, for the mq client and
+ * between brokers) and KAFKA (Apache Kafka's binary protocol, `listener.wire.protocol.map=KAFKA:KAFKA`), so that
+ * kcat and other Kafka clients work against a fresh local cluster.
+ *
  * Layout of `dir`: `zookeeper/` (ZooKeeper data, zoo.cfg, pid, logs), `broker-<id>/server.properties`,
  * `broker-<id>/logs/` (log.dirs), `broker-<id>/broker.log` (its stdout/stderr), `cluster.json` (pids and ports,
  * for `down` and for a detached cluster).
  *
- * Readiness: a broker prints the pino line `{"msg":"started",...,"port":N}` once it is registered in ZooKeeper
- * and serving; the launcher waits for that line (so brokers may listen on port 0 and report the bound port).
+ * Readiness: a broker prints the pino line `{"msg":"started",...,"port":N,"listeners":{...}}` once it is registered in
+ * ZooKeeper and serving; the launcher waits for that line (so brokers may listen on port 0 and report the bound
+ * ports).
  * Ownership: the cluster owns its child processes; `stop()` sends SIGTERM (clean shutdown) and SIGKILL after a
  * grace period. Nothing here imports broker code: brokers are separate processes.
  */
@@ -22,6 +27,8 @@ import { TimeoutError } from '../common/errors.js';
 import { freePort } from '../network/free-port.js';
 
 const execFileAsync = promisify(execFile);
+/** The name of the Kafka-protocol listener the local cluster opens on every broker. */
+export const KAFKA_LISTENER = 'KAFKA';
 const ROOT = checkoutRoot();
 const ZK_SCRIPT = join(ROOT, 'zk', 'zk-server.sh');
 const BROKER_BIN = join(ROOT, 'bin', 'mq-broker');
@@ -47,6 +54,11 @@ export interface LocalClusterOptions {
   zkPort?: number;
   /** Port of broker 1; broker i listens on port + i - 1. 0 lets every broker pick a free port. Default 9092. */
   port?: number;
+  /**
+   * Port of broker 1's Kafka-protocol listener (KAFKA); broker i listens on kafkaPort + i - 1, 0 lets every broker
+   * pick a free one, null opens none. Default `port + 100` (9192), or 0 when `port` is 0.
+   */
+  kafkaPort?: number | null;
   host?: string;
   /** ZooKeeper chroot for the brokers (e.g. `/mq-spec-1a2b`); default none. */
   chroot?: string;
@@ -62,6 +74,8 @@ export interface LocalClusterOptions {
 export interface BrokerProcess {
   id: number;
   port: number;
+  /** Port of its Kafka-protocol listener, -1 when it has none. */
+  kafkaPort: number;
   /** Port of the Prometheus endpoint when the broker has `metrics.port` set, else -1. */
   metricsPort: number;
   pid: number;
@@ -93,6 +107,14 @@ export class LocalCluster {
 
   get bootstrapServers(): string {
     return [...this.brokers.values()].map((b) => `${this.host}:${b.port}`).join(',');
+  }
+
+  /** `host:port,...` of the brokers' Kafka-protocol listeners ('' when they have none), for Kafka clients. */
+  get kafkaBootstrapServers(): string {
+    return [...this.brokers.values()]
+      .filter((b) => b.kafkaPort >= 0)
+      .map((b) => `${this.host}:${b.kafkaPort}`)
+      .join(',');
   }
 
   broker(id: number): BrokerProcess {
@@ -142,9 +164,19 @@ export class LocalCluster {
     const previous = this.brokers.get(id);
     // A restarted broker keeps its port so that clients' bootstrap lists stay valid.
     const port = previous?.port ?? (basePort === 0 ? 0 : basePort + id - 1);
+    const kafkaBase = this.opts.kafkaPort === undefined ? (basePort === 0 ? 0 : basePort + 100) : this.opts.kafkaPort;
+    const kafkaPort = previous?.kafkaPort ?? (kafkaBase === null ? -1 : kafkaBase === 0 ? 0 : kafkaBase + id - 1);
+    const listeners: Record<string, string> =
+      kafkaPort < 0
+        ? { listeners: `PLAINTEXT://${this.host}:${port}` }
+        : {
+            listeners: `PLAINTEXT://${this.host}:${port},${KAFKA_LISTENER}://${this.host}:${kafkaPort}`,
+            'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,${KAFKA_LISTENER}:PLAINTEXT`,
+            'listener.wire.protocol.map': `${KAFKA_LISTENER}:KAFKA`,
+          };
     const props: Record<string, string | number | boolean> = {
       'broker.id': id,
-      listeners: `PLAINTEXT://${this.host}:${port}`,
+      ...listeners,
       'log.dirs': join(dir, 'logs'),
       'zookeeper.connect': this.zookeeperConnect,
       ...this.opts.brokerProps,
@@ -170,7 +202,14 @@ export class LocalCluster {
     this.children.set(id, child);
     if (this.opts.detached) child.unref();
     const bound = await waitForStarted(child, logFile, startOffset, this.opts.startTimeoutMs ?? 30000, id);
-    const info: BrokerProcess = { id, port: bound.port, metricsPort: bound.metricsPort, pid: child.pid!, dir };
+    const info: BrokerProcess = {
+      id,
+      port: bound.port,
+      kafkaPort: bound.listeners[KAFKA_LISTENER] ?? -1,
+      metricsPort: bound.metricsPort,
+      pid: child.pid!,
+      dir,
+    };
     this.brokers.set(id, info);
     return info;
   }
@@ -268,7 +307,7 @@ async function waitForStarted(
   offset: number,
   timeoutMs: number,
   id: number,
-): Promise<{ port: number; metricsPort: number }> {
+): Promise<{ port: number; metricsPort: number; listeners: Record<string, number> }> {
   const deadline = Date.now() + timeoutMs;
   let pos = offset;
   let partial = '';
@@ -289,9 +328,14 @@ async function waitForStarted(
       for (const line of lines) {
         if (!line.includes('"started"')) continue;
         try {
-          const parsed = JSON.parse(line) as { msg?: string; port?: number; metricsPort?: number };
+          const parsed = JSON.parse(line) as {
+            msg?: string;
+            port?: number;
+            metricsPort?: number;
+            listeners?: Record<string, number>;
+          };
           if (parsed.msg === 'started' && typeof parsed.port === 'number')
-            return { port: parsed.port, metricsPort: parsed.metricsPort ?? -1 };
+            return { port: parsed.port, metricsPort: parsed.metricsPort ?? -1, listeners: parsed.listeners ?? {} };
         } catch {
           // not a JSON log line
         }

@@ -1,11 +1,13 @@
 /**
  * `mq-cluster`: a local cluster on loopback for trying mq out and for scripts.
  *
- *   mq-cluster up --brokers 3 --dir ./data [--zk-port 2181] [--port 9092] [--detach] [--no-check]
+ *   mq-cluster up --brokers 3 --dir ./data [--zk-port 2181] [--port 9092] [--kafka-port 9192 | --no-kafka]
+ *                 [--detach] [--no-check]
  *   mq-cluster down --dir ./data
  *
  * `up` runs in the foreground until Ctrl-C or SIGTERM, then stops everything cleanly; with `--detach` it
- * returns once the cluster is up and `down` stops it later. Once the brokers are registered, `up` sends a record
+ * returns once the cluster is up and `down` stops it later. Every broker also opens a listener speaking Apache
+ * Kafka's own protocol (KAFKA, on --kafka-port + i - 1) for kcat and other Kafka clients, unless --no-kafka. Once the brokers are registered, `up` sends a record
  * through a replicated topic and reads it back (lib/cli/cluster-check.ts) and says so; `--no-check` skips that.
  */
 import { Command } from 'commander';
@@ -27,6 +29,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--dir <path>', 'data directory (ZooKeeper data, broker logs and configs)', './data')
     .option('--zk-port <port>', 'ZooKeeper client port', intArg('--zk-port', 0), 2181)
     .option('--port <port>', 'port of broker 1; broker i listens on port + i - 1', intArg('--port', 0), 9092)
+    .option(
+      '--kafka-port <port>',
+      "port of broker 1's listener for Kafka clients (Kafka's wire protocol); broker i's is kafka-port + i - 1 " +
+        '(default: port + 100, or 0 with --port 0)',
+      intArg('--kafka-port', 0),
+    )
+    .option('--no-kafka', 'open no listener for Kafka clients')
     .option('--override <key=value>', 'broker property for every broker (repeatable)', propArg, {})
     .option('--detach', 'return once the cluster is up; stop it with mq-cluster down')
     .option('--no-check', `skip the round trip through the topic ${CHECK_TOPIC} once the brokers are up`)
@@ -36,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         dir: string;
         zkPort: number;
         port: number;
+        kafkaPort?: number;
+        kafka: boolean;
         override: Record<string, string>;
         detach?: boolean;
         check: boolean;
@@ -45,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
           brokers: o.brokers,
           zkPort: o.zkPort,
           port: o.port,
+          kafkaPort: o.kafka ? o.kafkaPort : null,
           brokerProps: o.override,
           detached: !!o.detach,
         });
@@ -62,9 +74,13 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`ZooKeeper: ${cluster.zookeeperConnect}\n`);
         for (const id of cluster.brokerIds()) {
           const b = cluster.broker(id);
-          process.stdout.write(`broker ${id}: 127.0.0.1:${b.port} (pid ${b.pid}, log ${b.dir}/broker.log)\n`);
+          const kafka = b.kafkaPort >= 0 ? `, Kafka clients 127.0.0.1:${b.kafkaPort}` : '';
+          process.stdout.write(`broker ${id}: 127.0.0.1:${b.port}${kafka} (pid ${b.pid}, log ${b.dir}/broker.log)\n`);
         }
         process.stdout.write(`bootstrap.servers=${cluster.bootstrapServers}\n`);
+        if (cluster.kafkaBootstrapServers !== '') {
+          process.stdout.write(`Kafka clients (kcat, KafkaJS, librdkafka, Java): ${cluster.kafkaBootstrapServers}\n`);
+        }
         if (o.check) {
           try {
             const c = await checkCluster(cluster.bootstrapServers, o.brokers);

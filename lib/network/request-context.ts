@@ -1,8 +1,19 @@
 /**
- * What a request handler knows about the request beyond its body: where it came from and when. One per
- * request, created by the connection that decoded it.
+ * What a request handler knows about the request beyond its body: where it came from, on which listener, and
+ * when. One per request, created by the connection that decoded it.
  */
+import type { ApiVersionRange } from '../protocol/api-versions.js';
 import type { RequestHeader } from '../protocol/request-header.js';
+import type { WireProtocol } from '../protocol/server-codec.js';
+
+/** The listener a request arrived on. */
+export interface ListenerInfo {
+  /** The listener's name in `listeners` (`PLAINTEXT`): Metadata answers with each broker's endpoint of this name. */
+  readonly name: string;
+  readonly wireProtocol: WireProtocol;
+  /** What ApiVersions lists on this listener. */
+  readonly apiVersions: readonly ApiVersionRange[];
+}
 
 export class RequestContext {
   /** Set by a handler to close the connection once this request's turn in the response order comes (after
@@ -18,6 +29,7 @@ export class RequestContext {
     readonly header: RequestHeader,
     /** Wall-clock time the whole frame was received, in ms. */
     readonly receivedAtMs: number,
+    readonly listener: ListenerInfo,
   ) {}
 
   get clientId(): string | null {

@@ -2,16 +2,17 @@
  * One client connection on the broker's socket server: decodes request frames, dispatches them to the handler,
  * and writes the responses back in request order.
  *
- * Pipeline per frame: FrameDecoder (length checked before the body is buffered) → msgpack value → request
- * envelope (header types checked) → ApiVersions lookup (unknown key or version → UNSUPPORTED_VERSION response)
- * → body validation (→ INVALID_REQUEST response) → `handler(ctx, header, body)`.
+ * Pipeline per frame: FrameDecoder (length checked before the body is buffered; both wire protocols frame
+ * requests with a 4-byte length) → the listener's ServerCodec (msgpack or Kafka's binary protocol: header, version
+ * check, body decoding and validation) → `handler(ctx, header, body)` → the codec encodes the response.
  *
  * Invariants:
  * - Responses leave in request order, whatever order handlers finish in: each request takes a slot in `queue`
  *   when decoded; a slot is written only when it and every slot before it are done. A handler answering null
  *   (acks=0) completes its slot with nothing to write.
- * - A frame that cannot be answered (bad length, not msgpack, malformed header) closes the connection after one
- *   warn log; an answerable one never does (unless its handler sets `closeConnectionAfterResponse`).
+ * - A frame that cannot be answered (bad length, a body the codec cannot decode) closes the connection after one
+ *   warn log; an answerable one never does (unless its handler sets `closeConnectionAfterResponse`, or the codec
+ *   has no way to carry its error: then the connection closes when that request's turn comes).
  * - Handler errors become responses: ApiError → its code; anything else → UNKNOWN_SERVER_ERROR, logged with stack.
  *
  * Concurrency: handlers run concurrently (many requests of one connection may be awaiting at once). Back-pressure:
@@ -26,14 +27,11 @@ import type { Socket } from 'node:net';
 import { ApiError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { Time } from '../common/time.js';
-import { ApiKey, apiKeyName } from '../protocol/api-keys.js';
-import type { ApiVersions } from '../protocol/api-versions.js';
+import { apiKeyName } from '../protocol/api-keys.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
-import type { FrameEncoder } from '../protocol/frame-encoder.js';
-import { decodeFrameValue } from '../protocol/msgpack.js';
-import { readRequestEnvelope, type RequestHeader } from '../protocol/request-header.js';
-import { errorResponse } from '../protocol/response-header.js';
-import { RequestContext } from './request-context.js';
+import type { RequestHeader } from '../protocol/request-header.js';
+import type { DecodedRequest, ServerCodec } from '../protocol/server-codec.js';
+import { RequestContext, type ListenerInfo } from './request-context.js';
 
 /**
  * Serves one request: resolves with the response body, or null to send nothing (acks=0). A rejection with an
@@ -45,8 +43,9 @@ export interface ServerConnectionOptions {
   socket: Socket;
   connectionId: string;
   handler: RequestHandler;
-  apiVersions: ApiVersions;
-  encoder: FrameEncoder;
+  /** The listener's wire protocol: decodes requests, encodes responses. */
+  codec: ServerCodec;
+  listener: ListenerInfo;
   socketRequestMaxBytes: number;
   connectionsMaxIdleMs: number;
   queuedMaxRequests: number;
@@ -57,10 +56,16 @@ export interface ServerConnectionOptions {
 
 type ConnectionState = 'Open' | 'Draining' | 'Closed';
 
-/** A request's place in the response order; `body` is undefined while its handler runs, null for no response. */
+/**
+ * A request's place in the response order; `body` is undefined while its handler runs, null for no response, an
+ * ApiError when the whole request failed.
+ */
 class ResponseSlot {
-  body: object | null | undefined = undefined;
-  constructor(readonly ctx: RequestContext) {}
+  body: object | ApiError | null | undefined = undefined;
+  constructor(
+    readonly ctx: RequestContext,
+    readonly request: DecodedRequest,
+  ) {}
 }
 
 export class ServerConnection {
@@ -145,35 +150,37 @@ export class ServerConnection {
 
   private onFrame(frame: Buffer): void {
     if (this.state !== 'Open') return;
-    const header = readRequestEnvelope(decodeFrameValue(frame));
-    const ctx = new RequestContext(this.connectionId, this.clientAddress, header, this.options.time.milliseconds());
-    const slot = new ResponseSlot(ctx);
+    const request = this.options.codec.decodeRequest(frame);
+    const { header } = request;
+    const ctx = new RequestContext(
+      this.connectionId,
+      this.clientAddress,
+      header,
+      this.options.time.milliseconds(),
+      this.options.listener,
+    );
+    const slot = new ResponseSlot(ctx, request);
     this.queue.push(slot);
     if (this.queue.length >= this.options.queuedMaxRequests) this.updateReading();
 
-    const definition = this.options.apiVersions.get(header.apiKey);
-    if (
-      definition === undefined ||
-      header.apiVersion < definition.minVersion ||
-      header.apiVersion > definition.maxVersion
-    ) {
-      this.complete(slot, this.unsupportedVersion(header));
+    if (request.error !== null) {
+      this.complete(slot, request.error);
       return;
     }
     let result: Promise<object | null>;
     try {
-      result = this.options.handler(ctx, header, definition.validateRequest(header.body));
+      result = this.options.handler(ctx, header, request.body);
     } catch (e) {
-      this.complete(slot, this.errorBody(e, ctx));
+      this.complete(slot, this.toApiError(e, ctx));
       return;
     }
     result.then(
       (body) => this.complete(slot, body ?? null),
-      (e: unknown) => this.complete(slot, this.errorBody(e, ctx)),
+      (e: unknown) => this.complete(slot, this.toApiError(e, ctx)),
     );
   }
 
-  private complete(slot: ResponseSlot, body: object | null): void {
+  private complete(slot: ResponseSlot, body: object | ApiError | null): void {
     slot.body = body;
     if (slot === this.queue[0] && !this.flushScheduled && this.state !== 'Closed') {
       this.flushScheduled = true;
@@ -186,21 +193,32 @@ export class ServerConnection {
     this.flushScheduled = false;
     if (this.state === 'Closed') return;
     const { socket, queue } = this;
-    let closeAfter: RequestContext | null = null;
+    let closeAfter: { ctx: RequestContext; why: string; err?: ApiError } | null = null;
     socket.cork();
     while (queue.length > 0 && queue[0]!.body !== undefined) {
       const slot = queue.shift()!;
-      if (slot.body !== null && !this.write(slot)) this.awaitingDrain = true;
+      const chunks = slot.body === null ? null : this.encode(slot);
+      if (chunks !== null && !this.write(chunks)) this.awaitingDrain = true;
+      if (slot.body !== null && chunks === null) {
+        const err = slot.body instanceof ApiError ? slot.body : undefined;
+        closeAfter = {
+          ctx: slot.ctx,
+          why: `the ${slot.ctx.listener.wireProtocol} protocol cannot carry its error`,
+          err,
+        };
+        break;
+      }
       if (slot.ctx.closeConnectionAfterResponse) {
-        closeAfter = slot.ctx;
+        closeAfter = { ctx: slot.ctx, why: 'the request handler asked' };
         break;
       }
     }
     socket.uncork();
     if (closeAfter !== null) {
-      this.logger.debug(
-        { apiKey: apiKeyName(closeAfter.apiKey), correlationId: closeAfter.correlationId },
-        'Closing the connection as the request handler asked',
+      const { ctx, why, err } = closeAfter;
+      this.logger[err ? 'warn' : 'debug'](
+        { apiKey: apiKeyName(ctx.apiKey), apiVersion: ctx.apiVersion, correlationId: ctx.correlationId, err },
+        `Closing the connection after this request: ${why}`,
       );
       this.state = 'Closed';
       socket.end();
@@ -210,29 +228,33 @@ export class ServerConnection {
     this.maybeEnd();
   }
 
-  /** Writes one response; returns false when the socket asks to wait for 'drain'. */
-  private write(slot: ResponseSlot): boolean {
-    const correlationId = slot.ctx.correlationId;
-    let chunks: Buffer[];
+  /**
+   * The chunks of a slot's response, or null when the codec cannot carry its error (the connection then closes). An
+   * encoding failure is logged and answered UNKNOWN_SERVER_ERROR.
+   */
+  private encode(slot: ResponseSlot): Buffer[] | null {
+    const { codec } = this.options;
+    const { body, request, ctx } = slot;
     try {
-      chunks = this.options.encoder.encode({ correlationId, body: slot.body });
+      return body instanceof ApiError ? codec.encodeError(request, body) : codec.encodeResponse(request, body!);
     } catch (e) {
       this.logger.error(
-        { err: e, apiKey: apiKeyName(slot.ctx.apiKey), correlationId },
+        { err: e, apiKey: apiKeyName(ctx.apiKey), apiVersion: ctx.apiVersion, correlationId: ctx.correlationId },
         'Could not encode the response; answering UNKNOWN_SERVER_ERROR',
       );
-      chunks = this.options.encoder.encode({
-        correlationId,
-        body: errorResponse(new ApiError('UNKNOWN_SERVER_ERROR')),
-      });
+      return codec.encodeError(request, new ApiError('UNKNOWN_SERVER_ERROR'));
     }
+  }
+
+  /** Writes one response's chunks; returns false when the socket asks to wait for 'drain'. */
+  private write(chunks: Buffer[]): boolean {
     let flowing = true;
     for (const chunk of chunks) flowing = this.socket.write(chunk);
     return flowing;
   }
 
-  private errorBody(e: unknown, ctx: RequestContext): object {
-    if (e instanceof ApiError) return errorResponse(e);
+  private toApiError(e: unknown, ctx: RequestContext): ApiError {
+    if (e instanceof ApiError) return e;
     this.logger.error(
       {
         err: e,
@@ -243,23 +265,7 @@ export class ServerConnection {
       },
       'Request handler failed; answering UNKNOWN_SERVER_ERROR',
     );
-    return errorResponse(new ApiError('UNKNOWN_SERVER_ERROR'));
-  }
-
-  private unsupportedVersion(header: RequestHeader): object {
-    const definition = this.options.apiVersions.get(header.apiKey);
-    const name = apiKeyName(header.apiKey);
-    const error = new ApiError(
-      'UNSUPPORTED_VERSION',
-      definition === undefined
-        ? `API key ${header.apiKey} (${name}) is not served by this broker; send ApiVersions to list what is.`
-        : `${name} v${header.apiVersion} is not supported; this broker serves ${name} ` +
-            `v${definition.minVersion} to v${definition.maxVersion}.`,
-    );
-    // Like Kafka, an ApiVersions request of an unknown version still gets the list, so the client can downgrade.
-    return header.apiKey === ApiKey.ApiVersions
-      ? { ...errorResponse(error), apiKeys: this.options.apiVersions.ranges(), throttleTimeMs: 0 }
-      : errorResponse(error);
+    return new ApiError('UNKNOWN_SERVER_ERROR');
   }
 
   private updateReading(): void {

@@ -3,8 +3,8 @@
  * which decodes request frames and answers them through one `RequestHandler` (the broker's API dispatcher).
  *
  * Invariants: `port` is the bound port (useful with port 0, which binds a random free port; a broker registers
- * the bound port in ZooKeeper only after `start()`). One FrameEncoder serves every connection (encoding is
- * synchronous). Limits per Kafka's keys: socket.request.max.bytes, connections.max.idle.ms, queued.max.requests
+ * the bound port in ZooKeeper only after `start()`). The listener speaks one wire protocol, its `codec` (msgpack
+ * unless told otherwise), shared by every connection (encoding is synchronous). Limits per Kafka's keys: socket.request.max.bytes, connections.max.idle.ms, queued.max.requests
  * (applied per connection here: each connection stops reading at that many unanswered requests).
  *
  * Concurrency: everything runs on the event loop; handlers may await, connections interleave freely.
@@ -18,7 +18,9 @@ import { silentLogger, type Logger } from '../common/logger.js';
 import { SystemTime, type Time } from '../common/time.js';
 import { ApiVersions } from '../protocol/api-versions.js';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-decoder.js';
-import { FrameEncoder } from '../protocol/frame-encoder.js';
+import { MqServerCodec } from '../protocol/mq-server-codec.js';
+import type { ServerCodec } from '../protocol/server-codec.js';
+import type { ListenerInfo } from './request-context.js';
 import { ServerConnection, type RequestHandler } from './server-connection.js';
 
 export interface SocketServerOptions {
@@ -27,7 +29,11 @@ export interface SocketServerOptions {
   /** Port to bind; 0 picks a free one (read it back from `port`). */
   port: number;
   handler: RequestHandler;
-  /** APIs and versions served. @default ApiVersions.defaults() */
+  /** The listener's name, as in `listeners` (handlers answer with endpoints of this name). @default 'PLAINTEXT' */
+  listenerName?: string;
+  /** The wire protocol spoken. @default msgpack serving `apiVersions` */
+  codec?: ServerCodec;
+  /** APIs and versions served by the default msgpack codec. @default ApiVersions.defaults() */
   apiVersions?: ApiVersions;
   /** Largest request frame; a larger declared length closes the connection (socket.request.max.bytes). @default 104857600 */
   socketRequestMaxBytes?: number;
@@ -44,9 +50,12 @@ export interface SocketServerOptions {
 type ServerState = 'New' | 'Listening' | 'Closed';
 
 export class SocketServer {
-  private readonly options: Required<Omit<SocketServerOptions, 'host'>> & { host: string | undefined };
+  private readonly options: Required<Omit<SocketServerOptions, 'host' | 'listenerName' | 'codec' | 'apiVersions'>> & {
+    host: string | undefined;
+  };
+  private readonly codec: ServerCodec;
+  private readonly listener: ListenerInfo;
   private readonly logger: Logger;
-  private readonly encoder = new FrameEncoder();
   private readonly server: Server;
   private readonly connections = new Set<ServerConnection>();
   private state: ServerState = 'New';
@@ -58,7 +67,6 @@ export class SocketServer {
       host: options.host,
       port: options.port,
       handler: options.handler,
-      apiVersions: options.apiVersions ?? ApiVersions.defaults(),
       socketRequestMaxBytes: options.socketRequestMaxBytes ?? DEFAULT_MAX_FRAME_BYTES,
       connectionsMaxIdleMs: options.connectionsMaxIdleMs ?? 600000,
       queuedMaxRequests: options.queuedMaxRequests ?? 500,
@@ -78,7 +86,10 @@ export class SocketServer {
         throw new InvalidArgumentError(`SocketServer option ${name} must be an integer >= ${min}; found ${value}.`);
       }
     }
-    this.logger = o.logger.child({ component: 'SocketServer' });
+    this.codec = options.codec ?? new MqServerCodec(options.apiVersions ?? ApiVersions.defaults());
+    const { wireProtocol, apiVersions } = this.codec;
+    this.listener = { name: options.listenerName ?? 'PLAINTEXT', wireProtocol, apiVersions };
+    this.logger = o.logger.child({ component: 'SocketServer', listener: this.listener.name });
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
   }
 
@@ -86,6 +97,10 @@ export class SocketServer {
   get port(): number {
     if (this.boundPort < 0) throw new IllegalStateError('SocketServer.port is known only after start() resolved.');
     return this.boundPort;
+  }
+
+  get listenerName(): string {
+    return this.listener.name;
   }
 
   get connectionCount(): number {
@@ -106,7 +121,10 @@ export class SocketServer {
     const address = this.server.address();
     this.boundPort = typeof address === 'object' && address !== null ? address.port : this.options.port;
     this.state = 'Listening';
-    this.logger.info({ host: this.options.host ?? '*', port: this.boundPort }, 'Listening');
+    this.logger.info(
+      { host: this.options.host ?? '*', port: this.boundPort, wireProtocol: this.listener.wireProtocol },
+      'Listening',
+    );
   }
 
   /**
@@ -149,8 +167,8 @@ export class SocketServer {
       socket,
       connectionId,
       handler: o.handler,
-      apiVersions: o.apiVersions,
-      encoder: this.encoder,
+      codec: this.codec,
+      listener: this.listener,
       socketRequestMaxBytes: o.socketRequestMaxBytes,
       connectionsMaxIdleMs: o.connectionsMaxIdleMs,
       queuedMaxRequests: o.queuedMaxRequests,

@@ -99,7 +99,7 @@ export class FrameDecoder {
         `Frame length ${length} is outside 1..${this.maxFrameBytes} bytes` +
           (length > this.maxFrameBytes
             ? '; the peer must send smaller requests or raise socket.request.max.bytes.'
-            : '; the peer is not speaking the mq protocol.'),
+            : "; the peer is not speaking this listener's protocol."),
       );
     }
     return length;

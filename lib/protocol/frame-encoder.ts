@@ -2,10 +2,9 @@
  * Frame encoder: turns one value into the chunks of one frame (4-byte big-endian length + one msgpack value),
  * ready for `socket.cork(); write(chunk)...; socket.uncork()` (a single writev).
  *
- * Layout of the output: `[length prefix + first part, bigBuffer, next part, bigBuffer, ...]`. Every Buffer of at
- * least `zeroCopyThresholdBytes` (record batches: slices of memory-mapped segments on the broker, batches the
- * producer built on the client) is emitted as its OWN chunk, by identity, after its msgpack `bin` header was
- * written into the preceding part; its bytes are never copied. Everything else is written into a scratch slab.
+ * Layout of the output (`ChunkedFrameWriter`): `[length prefix + first part, bigBuffer, next part, ...]`. Every
+ * Buffer of at least `zeroCopyThresholdBytes` (record batches) is emitted as its OWN chunk, by identity, after its
+ * msgpack `bin` header; its bytes are never copied. Everything else is written into a scratch slab.
  *
  * The msgpack written is plain and standard, readable by any msgpack library: nil, bool, the smallest int
  * format for integers (int64/uint64 for safe integers beyond 32 bits, float64 for integers beyond 2^53),
@@ -13,76 +12,33 @@
  * whose value is `undefined` are skipped (as JSON does); `undefined` elsewhere is nil. Only plain objects are
  * encoded as maps; anything else (Date, Map, class instances, symbols, functions) throws InvalidArgumentError.
  *
- * Invariants: the concatenated chunks are exactly one frame; bytes below the slab's write position are never
- * rewritten, so chunks handed out stay valid while later frames are encoded (a full slab is replaced, not reused;
- * the old one lives as long as its chunks do).
+ * Invariants: the concatenated chunks are exactly one frame (see ChunkedFrameWriter for their lifetime).
  * Concurrency: `encode()` is synchronous, so one encoder may serve every connection of a process.
  * Ownership: owns its current slab only. No crash state.
  */
 import { InvalidArgumentError } from '../common/errors.js';
+import { ChunkedFrameWriter, type ChunkedFrameOptions } from './chunked-frame-writer.js';
 
-export interface FrameEncoderOptions {
-  /** Buffers at least this long are written as their own chunk instead of being copied. @default 1024 */
-  zeroCopyThresholdBytes?: number;
-  /** Size of each scratch slab (a larger value is allocated when one part needs more). @default 65536 */
-  slabBytes?: number;
-}
+export type FrameEncoderOptions = ChunkedFrameOptions;
 
-const LENGTH_BYTES = 4;
-const MAX_FRAME_BYTES = 0x7fffffff;
 const MAX_DEPTH = 64;
 const TWO_POW_32 = 0x100000000;
-const NO_CHUNKS: Buffer[] = [];
 
-export class FrameEncoder {
-  private readonly zeroCopyThresholdBytes: number;
-  private readonly slabBytes: number;
-  private slab: Buffer;
-  /** Next byte to write in the slab. */
-  private pos = 0;
-  /** Start (in the slab) of the part being written. */
-  private partStart = 0;
-  /** Chunks of the frame being encoded. */
-  private chunks = NO_CHUNKS;
-
+export class FrameEncoder extends ChunkedFrameWriter {
   constructor(options: FrameEncoderOptions = {}) {
-    this.zeroCopyThresholdBytes = options.zeroCopyThresholdBytes ?? 1024;
-    this.slabBytes = options.slabBytes ?? 65536;
-    if (!(this.zeroCopyThresholdBytes >= 1) || !(this.slabBytes >= 64)) {
-      throw new InvalidArgumentError(
-        `FrameEncoder needs zeroCopyThresholdBytes >= 1 and slabBytes >= 64; found ` +
-          `${this.zeroCopyThresholdBytes} and ${this.slabBytes}.`,
-      );
-    }
-    this.slab = Buffer.allocUnsafeSlow(this.slabBytes);
+    super('FrameEncoder', options);
   }
 
   /** Encodes `value` as one frame; returns its chunks in write order (the first starts with the length prefix). */
   encode(value: unknown): Buffer[] {
-    const chunks: Buffer[] = [];
-    this.chunks = chunks;
-    this.ensure(LENGTH_BYTES);
-    this.partStart = this.pos;
-    this.pos += LENGTH_BYTES;
+    this.beginFrame();
     try {
       this.write(value, 0);
     } catch (e) {
-      this.pos = this.partStart; // drop the half-written part; nothing of it was handed out
+      this.abortFrame();
       throw e;
-    } finally {
-      this.chunks = NO_CHUNKS; // do not keep the caller's big buffers alive
     }
-    this.endPart(chunks);
-    let frameBytes = -LENGTH_BYTES;
-    for (const chunk of chunks) frameBytes += chunk.length;
-    if (frameBytes > MAX_FRAME_BYTES) {
-      throw new InvalidArgumentError(
-        `A frame holds at most ${MAX_FRAME_BYTES} bytes; this value encodes to ` +
-          `${frameBytes}. Split the request or response.`,
-      );
-    }
-    chunks[0]!.writeInt32BE(frameBytes, 0);
-    return chunks;
+    return this.endFrame();
   }
 
   private write(value: unknown, depth: number): void {
@@ -244,14 +200,7 @@ export class FrameEncoder {
       p = slab.writeUInt32BE(length, p);
     }
     this.pos = p;
-    if (length >= this.zeroCopyThresholdBytes) {
-      this.endPart(this.chunks);
-      this.chunks.push(Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, length));
-    } else {
-      this.ensure(length);
-      this.slab.set(b, this.pos);
-      this.pos += length;
-    }
+    this.appendBytes(b);
   }
 
   private writeArray(a: unknown[], depth: number): void {
@@ -291,22 +240,5 @@ export class FrameEncoder {
       slab[this.pos] = code32;
       this.pos = slab.writeUInt32BE(size, this.pos + 1);
     }
-  }
-
-  /** Closes the part being written (if non-empty) as a chunk. */
-  private endPart(chunks: Buffer[]): void {
-    if (this.pos > this.partStart) chunks.push(this.slab.subarray(this.partStart, this.pos));
-    this.partStart = this.pos;
-  }
-
-  /** Makes room for `bytes` more in the slab, moving the part being written to a fresh slab if needed. */
-  private ensure(bytes: number): void {
-    if (this.pos + bytes <= this.slab.length) return;
-    const partBytes = this.pos - this.partStart;
-    const next = Buffer.allocUnsafeSlow(Math.max(this.slabBytes, 2 * (partBytes + bytes)));
-    this.slab.copy(next, 0, this.partStart, this.pos);
-    this.slab = next;
-    this.partStart = 0;
-    this.pos = partBytes;
   }
 }

@@ -56,7 +56,7 @@ export interface PartitionState extends LeaderIsrAndControllerEpoch {
 /** A live broker as registered under /brokers/ids/<id>. */
 export interface AliveBroker {
   readonly id: number;
-  /** Host and port of the first PLAINTEXT endpoint ('' and -1 when it has none). */
+  /** Host and port of the inter-broker listener's endpoint ('' and -1 when it has none). */
   readonly host: string;
   readonly port: number;
   readonly rack: string | null;
@@ -76,6 +76,8 @@ export type ZkWatcher = Pick<ZkClient, 'watchData' | 'watchChildren'>;
 
 export interface MetadataCacheOptions {
   zk: ZkWatcher;
+  /** The listener brokers talk to each other on: its endpoint is each AliveBroker's host and port. @default 'PLAINTEXT' */
+  interBrokerListenerName?: string;
   logger?: Logger;
 }
 
@@ -106,6 +108,7 @@ interface Subscription {
 
 export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
   private readonly zk: ZkWatcher;
+  private readonly interBrokerListenerName: string;
   private readonly log: Logger;
   private clusterIdValue: string | null = null;
   private controllerIdValue: number | null = null;
@@ -120,6 +123,7 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
   constructor(opts: MetadataCacheOptions) {
     super();
     this.zk = opts.zk;
+    this.interBrokerListenerName = opts.interBrokerListenerName ?? 'PLAINTEXT';
     this.log = (opts.logger ?? silentLogger).child({ component: 'MetadataCache' });
   }
 
@@ -254,11 +258,11 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
     }
     const registration = this.decodeOrNull(() => BrokerIdZNode.decode(id, node.data));
     if (registration === null) return;
-    const plaintext = registration.endpoints.find((e) => e.securityProtocol === 'PLAINTEXT');
+    const interBroker = registration.endpoints.find((e) => e.listenerName === this.interBrokerListenerName);
     this.brokers.set(id, {
       id,
-      host: plaintext?.host ?? '',
-      port: plaintext?.port ?? -1,
+      host: interBroker?.host ?? '',
+      port: interBroker?.port ?? -1,
       rack: registration.rack,
       endpoints: registration.endpoints,
       epoch: node.stat.czxid,

@@ -52,6 +52,11 @@ export class TestCluster {
     return this.local.bootstrapServers;
   }
 
+  /** The brokers' Kafka-protocol listeners, for kcat, KafkaJS and librdkafka. */
+  get kafkaBootstrapServers(): string {
+    return this.local.kafkaBootstrapServers;
+  }
+
   /** `host:port/chroot` of this cluster's ZooKeeper namespace. */
   get zookeeperConnect(): string {
     return this.local.zookeeperConnect;

@@ -12,18 +12,7 @@ import { FrameEncoder } from '../../lib/protocol/frame-encoder.js';
 import { ApiError } from '../../lib/common/errors.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { buildBatch, connectTo, createTopic, leaderOf, produce, readAll } from '../helpers/wire.js';
-
-/** A small deterministic PRNG so a failure can be replayed with the printed seed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 function rawConnect(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {

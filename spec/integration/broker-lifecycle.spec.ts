@@ -44,10 +44,11 @@ describe('Broker life cycle (3 brokers, real ZooKeeper)', function () {
       const node = await zk.getData(`/brokers/ids/${id}`);
       expect(node!.stat.ephemeralOwner).to.not.equal('0000000000000000');
       const json = JSON.parse(node!.data.toString('utf8'));
-      const { port } = cluster.local.broker(id);
+      const { port, kafkaPort } = cluster.local.broker(id);
       expect(json).to.include({ host: '127.0.0.1', port, version: 5, jmx_port: -1 });
-      expect(json.endpoints).to.deep.equal([`PLAINTEXT://127.0.0.1:${port}`]);
-      expect(json.listener_security_protocol_map).to.deep.equal({ PLAINTEXT: 'PLAINTEXT' });
+      // Every listener, in `listeners` order: the msgpack one and the one speaking Kafka's protocol.
+      expect(json.endpoints).to.deep.equal([`PLAINTEXT://127.0.0.1:${port}`, `KAFKA://127.0.0.1:${kafkaPort}`]);
+      expect(json.listener_security_protocol_map).to.deep.equal({ PLAINTEXT: 'PLAINTEXT', KAFKA: 'PLAINTEXT' });
       expect(Number(json.timestamp)).to.be.closeTo(Date.now(), 120_000);
     }
     const clusterId = await readJson(zk, '/cluster/id');

@@ -3,9 +3,10 @@
  * and compressed records, the consumer reads them back in order, and offsets are looked up by time.
  */
 import { expect } from 'chai';
-import { Admin, ApiError, Consumer, Producer, partitionForKey, type ConsumerRecord } from '../../lib/client/index.js';
+import { Admin, ApiError, Consumer, Producer, partitionForKey } from '../../lib/client/index.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { defer } from '../helpers/cleanup.js';
+import { readN } from '../helpers/consume.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 describe('Client library (2 brokers)', function () {
@@ -36,15 +37,6 @@ describe('Client library (2 brokers)', function () {
     );
     await c.connect();
     return c;
-  }
-
-  async function readN(c: Consumer, n: number): Promise<ConsumerRecord[]> {
-    const out: ConsumerRecord[] = [];
-    for await (const r of c) {
-      out.push(r);
-      if (out.length === n) break;
-    }
-    return out;
   }
 
   it('produces keyed records to murmur2 partitions and consumes them back in order', async () => {

@@ -1,6 +1,7 @@
 /**
  * The README's first command as a user runs it: bin/mq-cluster up starts its own ZooKeeper and three brokers,
- * proves them with a replicated round trip, and mq-cluster down stops everything.
+ * proves them with a replicated round trip, prints the Kafka-protocol listeners kcat can use as they are, and
+ * mq-cluster down stops everything.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Admin } from '../../lib/client/index.js';
+import { run as runTool, KCAT } from '../helpers/kafka-tools.js';
 
 const bin = (name: string) => fileURLToPath(new URL(`../../../bin/${name}`, import.meta.url));
 
@@ -65,6 +67,14 @@ describe('mq-cluster up and down (its own ZooKeeper, three brokers)', function (
     } finally {
       await admin.close();
     }
+
+    const kafkaClients = /Kafka clients \(kcat, KafkaJS, librdkafka, Java\): (\S+)/.exec(up.stdout)![1]!;
+    const listing = JSON.parse((await runTool(KCAT, ['-b', kafkaClients, '-L', '-J'])).stdout.toString()) as {
+      brokers: { id: number; name: string }[];
+      topics: { topic: string }[];
+    };
+    expect(listing.brokers.map((b) => b.name).sort()).to.deep.equal(kafkaClients.split(',').sort());
+    expect(listing.topics.map((t) => t.topic)).to.include('mq-cluster-check');
 
     const again = await run('mq-cluster', [
       'up',

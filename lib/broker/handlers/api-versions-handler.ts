@@ -1,8 +1,8 @@
-/** ApiVersions: the api keys and versions this broker serves. */
+/** ApiVersions: the api keys and versions served on the listener the request arrived on. */
 import { ErrorCode } from '../../common/error-codes.js';
+import type { RequestContext } from '../../network/request-context.js';
 import type { ApiVersionsRequest, ApiVersionsResponse } from '../../protocol/messages/index.js';
-import type { BrokerServices } from './broker-services.js';
 
-export async function handleApiVersions(s: BrokerServices, _req: ApiVersionsRequest): Promise<ApiVersionsResponse> {
-  return { errorCode: ErrorCode.NONE, apiKeys: s.apiVersions.ranges(), throttleTimeMs: 0 };
+export async function handleApiVersions(ctx: RequestContext, _req: ApiVersionsRequest): Promise<ApiVersionsResponse> {
+  return { errorCode: ErrorCode.NONE, apiKeys: [...ctx.listener.apiVersions], throttleTimeMs: 0 };
 }

@@ -4,12 +4,11 @@
  */
 import { computeIfAbsent } from '../../common/collections.js';
 import type { Logger } from '../../common/logger.js';
-import type { ApiVersions } from '../../protocol/api-versions.js';
 import type { KafkaController } from '../../controller/controller.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
 import type { DelayedDeliveryManager } from '../../coordinator/delayed/delayed-delivery-manager.js';
 import type { TopicAdmin } from '../../controller/topic-admin.js';
-import type { MetadataCache } from '../../replication/metadata-cache.js';
+import type { AliveBroker, MetadataCache } from '../../replication/metadata-cache.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
 import type { KafkaZkClient } from '../../zk/kafka-zk-client.js';
 import type { BrokerConfig } from '../broker-config.js';
@@ -19,7 +18,6 @@ export interface BrokerServices {
   readonly config: BrokerConfig;
   /** Broker-wide defaults of the per-topic keys (`topicConfigDefaults(config)`). */
   readonly topicDefaults: Readonly<Record<string, string>>;
-  readonly apiVersions: ApiVersions;
   readonly metadataCache: MetadataCache;
   readonly replicaManager: ReplicaManager;
   readonly controller: KafkaController;
@@ -41,4 +39,12 @@ export function groupByTopic<T extends { topic: string }, R>(
     list.push(map(item));
   }
   return [...byTopic].map(([name, list]) => ({ name, items: list }));
+}
+
+/**
+ * A broker's endpoint on the named listener, or undefined when it has none: responses that name brokers (Metadata,
+ * FindCoordinator, DescribeCluster) give the address on the listener the request arrived on, as Kafka does.
+ */
+export function endpointOn(broker: AliveBroker, listenerName: string): { host: string; port: number } | undefined {
+  return broker.endpoints.find((e) => e.listenerName === listenerName);
 }

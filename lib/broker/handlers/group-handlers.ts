@@ -40,7 +40,7 @@ import type {
   SyncGroupResponse,
 } from '../../protocol/messages/index.js';
 import { CoordinatorType } from '../../protocol/messages/index.js';
-import { groupByTopic, type BrokerServices } from './broker-services.js';
+import { endpointOn, groupByTopic, type BrokerServices } from './broker-services.js';
 
 const unavailable = (errorCode: number, errorMessage: string): FindCoordinatorResponse => ({
   throttleTimeMs: 0,
@@ -53,6 +53,7 @@ const unavailable = (errorCode: number, errorMessage: string): FindCoordinatorRe
 
 export async function handleFindCoordinator(
   s: BrokerServices,
+  ctx: RequestContext,
   req: FindCoordinatorRequest,
 ): Promise<FindCoordinatorResponse> {
   if (req.keyType === CoordinatorType.Transaction) {
@@ -84,13 +85,19 @@ export async function handleFindCoordinator(
       ErrorCode.COORDINATOR_NOT_AVAILABLE,
       `${OFFSETS_TOPIC}-${partition} has no live leader yet; retry.`,
     );
+  const endpoint = endpointOn(leader, ctx.listener.name);
+  if (!endpoint)
+    return unavailable(
+      ErrorCode.COORDINATOR_NOT_AVAILABLE,
+      `The coordinator, broker ${leader.id}, has no ${ctx.listener.name} listener; give every broker the same listeners.`,
+    );
   return {
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,
     errorMessage: null,
     nodeId: leader.id,
-    host: leader.host,
-    port: leader.port,
+    host: endpoint.host,
+    port: endpoint.port,
   };
 }
 
@@ -141,12 +148,19 @@ export async function handleOffsetFetch(s: BrokerServices, req: OffsetFetchReque
   };
 }
 
+/** KIP-394: a new member must rejoin with the id it is given, except on the Kafka listener before JoinGroup v4. */
 export function handleJoinGroup(
   s: BrokerServices,
   ctx: RequestContext,
   req: JoinGroupRequest,
 ): Promise<JoinGroupResponse> {
-  return s.groupCoordinator.joinGroup(req, ctx.header.clientId ?? '', ctx.clientAddress.replace(/:\d+$/, ''));
+  const requireKnownMemberId = ctx.listener.wireProtocol === 'MQ' || ctx.apiVersion >= 4;
+  return s.groupCoordinator.joinGroup(
+    req,
+    ctx.header.clientId ?? '',
+    ctx.clientAddress.replace(/:\d+$/, ''),
+    requireKnownMemberId,
+  );
 }
 
 export function handleSyncGroup(s: BrokerServices, req: SyncGroupRequest): Promise<SyncGroupResponse> {

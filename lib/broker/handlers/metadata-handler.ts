@@ -4,18 +4,34 @@
  * (answered LEADER_NOT_AVAILABLE until their leaders are elected, as Kafka does). The internal topic of delayed
  * delivery is created whenever it is asked for, as Kafka creates its internal topics (a producer sending its first
  * delayed record asks for it).
+ *
+ * Brokers are listed with their endpoint on the listener the request arrived on (a broker without one is left
+ * out), so a client bootstrapped on a Kafka-protocol listener is sent to the others' Kafka-protocol listeners. A
+ * live leader without such an endpoint is LISTENER_NOT_FOUND, as in Kafka.
  */
 import { ErrorCode } from '../../common/error-codes.js';
 import { topicNameProblem } from '../../common/topic-partition.js';
+import type { RequestContext } from '../../network/request-context.js';
 import type { MetadataRequest, MetadataResponse } from '../../protocol/messages/index.js';
 import { DELAYED_TOPIC } from '../../record/delayed-record.js';
-import type { BrokerServices } from './broker-services.js';
+import { endpointOn, type BrokerServices } from './broker-services.js';
 import { delayedTopicSpec } from './internal-topics.js';
 
 type TopicMetadata = MetadataResponse['topics'][number];
 
-export async function handleMetadata(s: BrokerServices, req: MetadataRequest): Promise<MetadataResponse> {
+export async function handleMetadata(
+  s: BrokerServices,
+  ctx: RequestContext,
+  req: MetadataRequest,
+): Promise<MetadataResponse> {
   const cache = s.metadataCache;
+  const listener = ctx.listener.name;
+  const brokers: MetadataResponse['brokers'] = [];
+  for (const b of cache.aliveBrokers()) {
+    const endpoint = endpointOn(b, listener);
+    if (endpoint) brokers.push({ nodeId: b.id, host: endpoint.host, port: endpoint.port, rack: b.rack ?? null });
+  }
+  const reachable = new Set(brokers.map((b) => b.nodeId));
   const names = req.topics === null ? cache.topics() : req.topics.map((t) => t.name);
   const live = new Set(cache.aliveBrokers().map((b) => b.id));
   const missing = names.filter((n) => !cache.hasTopic(n));
@@ -66,10 +82,16 @@ export async function handleMetadata(s: BrokerServices, req: MetadataRequest): P
       const replicas = [...(cache.replicas(name, p) ?? [])];
       const state = cache.partitionState(name, p);
       const leaderId = state?.leader ?? -1;
+      const leaderLive = leaderId >= 0 && live.has(leaderId);
+      const leaderReachable = leaderLive && reachable.has(leaderId);
       partitions.push({
-        errorCode: leaderId >= 0 && live.has(leaderId) ? 0 : ErrorCode.LEADER_NOT_AVAILABLE,
+        errorCode: leaderReachable
+          ? ErrorCode.NONE
+          : leaderLive
+            ? ErrorCode.LISTENER_NOT_FOUND
+            : ErrorCode.LEADER_NOT_AVAILABLE,
         partitionIndex: p,
-        leaderId: leaderId >= 0 && live.has(leaderId) ? leaderId : -1,
+        leaderId: leaderReachable ? leaderId : -1,
         leaderEpoch: state?.leaderEpoch ?? -1,
         replicaNodes: replicas,
         isrNodes: [...(state?.isr ?? [])],
@@ -80,7 +102,7 @@ export async function handleMetadata(s: BrokerServices, req: MetadataRequest): P
   });
   return {
     throttleTimeMs: 0,
-    brokers: cache.aliveBrokers().map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack ?? null })),
+    brokers,
     clusterId: cache.clusterId ?? null,
     controllerId: cache.controllerId ?? -1,
     topics,

@@ -113,7 +113,16 @@ export class GroupCoordinator {
 
   // ---- JoinGroup ----
 
-  joinGroup(req: JoinGroupRequest, clientId: string, clientHost: string): Promise<JoinGroupResponse> {
+  /**
+   * `requireKnownMemberId`: a dynamic member joining without an id gets MEMBER_ID_REQUIRED and rejoins with it
+   * (KIP-394, JoinGroup v4+); false admits it at once, as Kafka does for older JoinGroup versions.
+   */
+  joinGroup(
+    req: JoinGroupRequest,
+    clientId: string,
+    clientHost: string,
+    requireKnownMemberId = true,
+  ): Promise<JoinGroupResponse> {
     const fail = (name: ErrorName, memberId = req.memberId) => Promise.resolve(joinError(ErrorCode[name], memberId));
     const coordinatorError = this.offsets.coordinatorError(req.groupId);
     if (req.groupId === '') return fail('INVALID_GROUP_ID');
@@ -140,7 +149,7 @@ export class GroupCoordinator {
       if (group.members.size + group.pendingMembers.size >= this.config.groupMaxSize)
         return fail('GROUP_MAX_SIZE_REACHED');
       const memberId = `${req.groupInstanceId ?? clientId}-${randomUUID()}`;
-      if (req.groupInstanceId === null) {
+      if (req.groupInstanceId === null && requireKnownMemberId) {
         group.pendingMembers.add(memberId);
         return fail('MEMBER_ID_REQUIRED', memberId);
       }

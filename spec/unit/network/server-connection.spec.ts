@@ -4,7 +4,7 @@ import { SystemTime } from '../../../lib/common/time.js';
 import { ServerConnection, type RequestHandler } from '../../../lib/network/server-connection.js';
 import { ApiKey } from '../../../lib/protocol/api-keys.js';
 import { ApiVersions } from '../../../lib/protocol/api-versions.js';
-import { FrameEncoder } from '../../../lib/protocol/frame-encoder.js';
+import { MqServerCodec } from '../../../lib/protocol/mq-server-codec.js';
 import { defer } from '../../helpers/cleanup.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { deferred, FrameReader, frameOf, socketPair } from './net-fixtures.js';
@@ -19,13 +19,14 @@ const metadataRequest = (correlationId: number) => ({
 
 async function serve(handler: RequestHandler, queuedMaxRequests = 500) {
   const { client, server } = await socketPair();
+  const codec = new MqServerCodec(ApiVersions.defaults());
   const connection = defer(
     new ServerConnection({
       socket: server,
       connectionId: 'spec-0',
       handler,
-      apiVersions: ApiVersions.defaults(),
-      encoder: new FrameEncoder(),
+      codec,
+      listener: { name: 'PLAINTEXT', wireProtocol: 'MQ', apiVersions: codec.apiVersions },
       socketRequestMaxBytes: 104857600,
       connectionsMaxIdleMs: 600000,
       queuedMaxRequests,

@@ -1,0 +1,57 @@
+/**
+ * Every API a Kafka-protocol listener can serve, one table per module. A listener serves those whose api key also
+ * has a broker handler (the broker passes its msgpack definitions, which carry the validators): adding an API to
+ * the Kafka listener is adding its module here once its handler exists.
+ */
+import type { KafkaApi } from '../kafka-api.js';
+import { KAFKA_ALTER_CONFIGS } from './alter-configs.js';
+import { KAFKA_API_VERSIONS } from './api-versions.js';
+import { KAFKA_CREATE_PARTITIONS } from './create-partitions.js';
+import { KAFKA_CREATE_TOPICS } from './create-topics.js';
+import { KAFKA_DELETE_GROUPS } from './delete-groups.js';
+import { KAFKA_DELETE_TOPICS } from './delete-topics.js';
+import { KAFKA_DESCRIBE_CLUSTER } from './describe-cluster.js';
+import { KAFKA_DESCRIBE_CONFIGS } from './describe-configs.js';
+import { KAFKA_DESCRIBE_GROUPS } from './describe-groups.js';
+import { KAFKA_DESCRIBE_LOG_DIRS } from './describe-log-dirs.js';
+import { KAFKA_FETCH } from './fetch.js';
+import { KAFKA_FIND_COORDINATOR } from './find-coordinator.js';
+import { KAFKA_HEARTBEAT } from './heartbeat.js';
+import { KAFKA_JOIN_GROUP } from './join-group.js';
+import { KAFKA_LEAVE_GROUP } from './leave-group.js';
+import { KAFKA_LIST_GROUPS } from './list-groups.js';
+import { KAFKA_LIST_OFFSETS } from './list-offsets.js';
+import { KAFKA_METADATA } from './metadata.js';
+import { KAFKA_OFFSET_COMMIT } from './offset-commit.js';
+import { KAFKA_OFFSET_DELETE } from './offset-delete.js';
+import { KAFKA_OFFSET_FETCH } from './offset-fetch.js';
+import { KAFKA_OFFSET_FOR_LEADER_EPOCH } from './offset-for-leader-epoch.js';
+import { KAFKA_PRODUCE } from './produce.js';
+import { KAFKA_SYNC_GROUP } from './sync-group.js';
+
+export const KAFKA_APIS: readonly KafkaApi[] = [
+  KAFKA_PRODUCE,
+  KAFKA_FETCH,
+  KAFKA_LIST_OFFSETS,
+  KAFKA_METADATA,
+  KAFKA_OFFSET_COMMIT,
+  KAFKA_OFFSET_FETCH,
+  KAFKA_FIND_COORDINATOR,
+  KAFKA_JOIN_GROUP,
+  KAFKA_HEARTBEAT,
+  KAFKA_LEAVE_GROUP,
+  KAFKA_SYNC_GROUP,
+  KAFKA_DESCRIBE_GROUPS,
+  KAFKA_LIST_GROUPS,
+  KAFKA_API_VERSIONS,
+  KAFKA_CREATE_TOPICS,
+  KAFKA_DELETE_TOPICS,
+  KAFKA_OFFSET_FOR_LEADER_EPOCH,
+  KAFKA_DESCRIBE_CONFIGS,
+  KAFKA_ALTER_CONFIGS,
+  KAFKA_DESCRIBE_LOG_DIRS,
+  KAFKA_CREATE_PARTITIONS,
+  KAFKA_DELETE_GROUPS,
+  KAFKA_OFFSET_DELETE,
+  KAFKA_DESCRIBE_CLUSTER,
+];
