@@ -22,6 +22,7 @@ import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleDescribeLogDirs } from './handlers/describe-log-dirs-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
 import { handleDescribeDelayedRecords } from './handlers/delayed-records-handler.js';
+import { handleDescribeGroupLag, handleListOffsetTimestamps } from './handlers/lag-handlers.js';
 import {
   handleDeleteGroups,
   handleDescribeGroups,
@@ -65,6 +66,8 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.OffsetDelete, (s, _ctx, b) => handleOffsetDelete(s, b)],
   [ApiKey.DescribeLogDirs, (s, _ctx, b) => handleDescribeLogDirs(s, b)],
   [ApiKey.DescribeDelayedRecords, (s, _ctx, b) => handleDescribeDelayedRecords(s, b)],
+  [ApiKey.ListOffsetTimestamps, (s, _ctx, b) => handleListOffsetTimestamps(s, b)],
+  [ApiKey.DescribeGroupLag, (s, _ctx, b) => handleDescribeGroupLag(s, b)],
 ]);
 
 /** The api keys this broker serves: what ApiVersions advertises. */

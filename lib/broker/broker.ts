@@ -35,6 +35,8 @@ import { GroupMetadataManager } from '../coordinator/group/group-metadata-manage
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import { DelayedDeliveryManager } from '../coordinator/delayed/delayed-delivery-manager.js';
 import { DEFAULT_DELAY_SCHEDULER_CONFIG } from '../coordinator/delayed/delay-scheduler.js';
+import { BrokerClients } from '../coordinator/broker-clients.js';
+import { GroupLag } from '../coordinator/group/group-lag.js';
 import { SystemScheduler } from '../common/scheduler.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/offsets-record-codec.js';
 import { API_DEFINITIONS } from '../protocol/messages/index.js';
@@ -68,6 +70,7 @@ export class Broker extends EventEmitter {
   private metrics: BrokerMetrics | undefined;
   private groupCoordinator: GroupCoordinator | undefined;
   private delayedDelivery: DelayedDeliveryManager | undefined;
+  private lagClients: BrokerClients | undefined;
   /** czxid of the current /brokers/ids registration: the broker epoch sent with ControlledShutdown. */
   private brokerEpoch = -1;
   private resolveReady!: (s: BrokerServices) => void;
@@ -238,6 +241,23 @@ export class Broker extends EventEmitter {
     );
     groupMetadataManager.loadLedPartitions();
     groupCoordinator.startup();
+    // Lag in time of the groups coordinated here: record timestamps asked of partition leaders.
+    this.lagClients = new BrokerClients({
+      brokerId: c.brokerId,
+      purpose: 'group-lag',
+      metadataCache,
+      requestTimeoutMs: c.offsetsCommitTimeoutMs,
+      maxInFlightRequests: 5,
+      logger,
+    });
+    const groupLag = new GroupLag({
+      brokerId: c.brokerId,
+      offsets: groupMetadataManager,
+      replicaManager: this.replicaManager,
+      metadataCache,
+      clients: this.lagClients,
+      time: this.time,
+    });
 
     // 8. Delayed delivery for the __delayed_records partitions led here.
     const delayedDelivery = new DelayedDeliveryManager({
@@ -291,6 +311,7 @@ export class Broker extends EventEmitter {
       }),
       groupCoordinator,
       delayedDelivery,
+      groupLag,
       zk: this.zk,
       logger,
     });
@@ -372,6 +393,7 @@ export class Broker extends EventEmitter {
     });
     await step('group coordinator', this.groupCoordinator && (async () => this.groupCoordinator!.shutdown()));
     await step('delayed delivery', this.delayedDelivery && (() => this.delayedDelivery!.shutdown()));
+    await step('group lag connections', this.lagClients && (async () => this.lagClients!.close()));
     await step('config change listener', this.configChangeListener && (async () => this.configChangeListener!.close()));
     await step('controller', this.controller && (() => this.controller!.shutdown()));
     await step('replica manager', this.replicaManager && (() => this.replicaManager!.shutdown()));

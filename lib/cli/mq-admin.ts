@@ -16,6 +16,7 @@
  *   mq-admin verifiable-consumer --bootstrap-server H:P --topic T --group-id G [--enable-autocommit]
  *                                                                       (kafka-verifiable-consumer, JSON events)
  *   mq-admin delayed   --bootstrap-server H:P --describe [--topic T]              (mq's own: delayed delivery)
+ *   mq-admin find      --bootstrap-server H:P --topic T --key K | --time T | --offset N    (mq's own: find a record)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
  * bin/mq-admin exits.
@@ -26,6 +27,7 @@ import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
 import { delayedCommand } from './admin/delayed-command.js';
 import { dumpLogCommand } from './admin/dump-log-command.js';
+import { findCommand } from './admin/find-command.js';
 import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
 import { produceCommand } from './admin/console-producer.js';
@@ -61,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     preferredElectionCommand(),
     verifiableConsumerCommand(),
     delayedCommand(),
+    findCommand(status),
   ]) {
     program.addCommand(command.exitOverride());
   }

@@ -59,6 +59,7 @@ export {
 } from './admin/admin.js';
 export { DEFAULT_ADMIN_OPTIONS, type AdminOptions } from './admin/admin-options.js';
 export { delayedTargets, type DelayedTarget, type DelayPartitionState } from './admin/delayed-records.js';
+export type { OffsetCommitEntry, PartitionLagTime } from './admin/group-lag.js';
 export { DELAYED_TOPIC, DELIVER_AT_HEADER } from '../record/delayed-record.js';
 export { DEFAULT_COMMON_CLIENT_OPTIONS, type CommonClientOptions } from './client-options.js';
 export * from './errors.js';

@@ -63,6 +63,8 @@ export const ApiKey = {
   DescribeProducers: 61,
   // mq's own APIs, for what Kafka has no API for; numbered far above Kafka's so that none is ever taken.
   DescribeDelayedRecords: 10000,
+  ListOffsetTimestamps: 10001,
+  DescribeGroupLag: 10002,
 } as const;
 
 export type ApiKeyName = keyof typeof ApiKey;

@@ -7,6 +7,7 @@ import type { Logger } from '../../common/logger.js';
 import type { KafkaController } from '../../controller/controller.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
 import type { DelayedDeliveryManager } from '../../coordinator/delayed/delayed-delivery-manager.js';
+import type { GroupLag } from '../../coordinator/group/group-lag.js';
 import type { TopicAdmin } from '../../controller/topic-admin.js';
 import type { AliveBroker, MetadataCache } from '../../replication/metadata-cache.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
@@ -24,6 +25,7 @@ export interface BrokerServices {
   readonly topicAdmin: TopicAdmin;
   readonly groupCoordinator: GroupCoordinator;
   readonly delayedDelivery: DelayedDeliveryManager;
+  readonly groupLag: GroupLag;
   readonly zk: KafkaZkClient;
   readonly logger: Logger;
 }

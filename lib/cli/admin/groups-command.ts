@@ -2,7 +2,7 @@
  * `mq-admin groups`: kafka-consumer-groups over the Admin client. Exactly one action per run:
  *
  *   --list           [--state [states]]
- *   --describe       (--group G ... | --all-groups) [--offsets | --members [--verbose] | --state]
+ *   --describe       (--group G ... | --all-groups) [--offsets | --members [--verbose] | --state | --offset-history]
  *   --delete         (--group G ... | --all-groups)
  *   --delete-offsets --group G --topic T[:P,P] ...   (of an empty group, or of topics an active group does not read)
  *   --reset-offsets  (--group G ... | --all-groups) (--all-topics | --topic T[:P,P] ...) one of --to-earliest,
@@ -10,13 +10,17 @@
  *                    [--dry-run (the default) | --execute]
  *
  * Output keeps Kafka's columns and messages: the lag view `GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG
- * CONSUMER-ID HOST CLIENT-ID` (lag = log end offset - committed offset; `-` where there is none), the members and
- * state views, `GROUP TOPIC PARTITION NEW-OFFSET` for a reset plan. Status lines (no active members, rebalancing,
+ * CONSUMER-ID HOST CLIENT-ID`, and ours last, LAG-TIME (lag = log end offset - committed offset; LAG-TIME the age of the
+ * oldest record not consumed, from the group's coordinator; `-` where there is none), the members and
+ * state views, the offset history (`GROUP TOPIC PARTITION OFFSET COMMITTED-AT ADVANCED RATE`: the last commits the
+ * coordinator keeps, with records and records/s since the previous one), `GROUP TOPIC PARTITION NEW-OFFSET` for a
+ * reset plan. Status lines (no active members, rebalancing,
  * does not exist) go to stderr. Offsets can only be reset for a group without active members, as in Kafka; a plan
  * is only carried out with --execute.
  */
 import { Command } from 'commander';
 import type { Admin, ConsumerGroupDescription, ListedOffset } from '../../client/admin/admin.js';
+import type { PartitionLagTime } from '../../client/admin/group-lag.js';
 import type { CommittedOffset } from '../../client/consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../../client/consumer/subscription-state.js';
 import { errorText, intArg, listArg, signedIntArg } from '../args.js';
@@ -41,6 +45,7 @@ interface GroupsFlags extends ConnectionFlags {
   members?: boolean;
   verbose?: boolean;
   offsets?: boolean;
+  offsetHistory?: boolean;
   toEarliest?: boolean;
   toLatest?: boolean;
   toCurrent?: boolean;
@@ -157,14 +162,48 @@ export function formatAssignment(partitions: readonly TopicPartitionRef[]): stri
 const byPartition = (a: TopicPartitionRef, b: TopicPartitionRef) =>
   a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
 
+/** A lag in time for LAG-TIME: '12.3s', '3m04s', '2h05m'; '-' when unknown (negative). */
+export function formatLagTime(ms: number): string {
+  if (ms < 0) return '-';
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const whole = Math.floor(seconds);
+  if (whole < 3600) return `${Math.floor(whole / 60)}m${pad(whole % 60)}s`;
+  return `${Math.floor(whole / 3600)}h${pad(Math.floor((whole % 3600) / 60))}m`;
+}
+
+/** The rows of the offset history view: per partition its kept commits, oldest first. */
+export function offsetHistoryRows(groupId: string, lags: readonly PartitionLagTime[]): string[][] {
+  const rows: string[][] = [];
+  for (const p of [...lags].sort(byPartition)) {
+    p.history.forEach((h, i) => {
+      const previous = i > 0 ? p.history[i - 1]! : null;
+      const advanced = previous === null ? null : h.offset - previous.offset;
+      const seconds = previous === null ? 0 : (h.commitTimestamp - previous.commitTimestamp) / 1000;
+      rows.push([
+        groupId,
+        p.topic,
+        String(p.partition),
+        String(h.offset),
+        new Date(h.commitTimestamp).toISOString(),
+        advanced === null ? '-' : String(advanced),
+        advanced === null || seconds <= 0 ? '-' : (advanced / seconds).toFixed(1),
+      ]);
+    });
+  }
+  return rows;
+}
+
 /**
  * The rows of the lag view: every assigned partition with its owner, then partitions with a commit and no owner,
- * then members without partitions. `ends` maps `topic-partition` to the log end offset.
+ * then members without partitions. `ends` maps `topic-partition` to the log end offset, `lagTimes` to the lag in ms.
  */
 export function offsetRows(
   group: ConsumerGroupDescription,
   committed: readonly CommittedOffset[],
   ends: ReadonlyMap<string, number>,
+  lagTimes: ReadonlyMap<string, number> = new Map(),
 ): string[][] {
   const commits = new Map(committed.filter((c) => c.offset >= 0).map((c) => [`${c.topic}-${c.partition}`, c.offset]));
   const rows: string[][] = [];
@@ -181,6 +220,7 @@ export function offsetRows(
       end === undefined ? '-' : String(end),
       current === undefined || end === undefined ? '-' : String(Math.max(0, end - current)),
       ...member,
+      current === undefined ? '-' : formatLagTime(lagTimes.get(key) ?? -1),
     ]);
   };
   for (const m of group.members) {
@@ -194,7 +234,7 @@ export function offsetRows(
   }
   for (const m of group.members) {
     if (m.assignment.length === 0)
-      rows.push([group.groupId, '-', '-', '-', '-', '-', m.memberId, m.clientHost, m.clientId]);
+      rows.push([group.groupId, '-', '-', '-', '-', '-', m.memberId, m.clientHost, m.clientId, '-']);
   }
   return rows;
 }
@@ -230,6 +270,7 @@ export function groupsCommand(status: ExitStatus): Command {
     .option('--members', 'with --describe: the members view')
     .option('--verbose', "with --describe --members: each member's assignment")
     .option('--offsets', 'with --describe: the offsets and lag view (the default)')
+    .option('--offset-history', 'with --describe: the last commits of each partition, with records/s between them')
     .option('--to-earliest', 'reset to the earliest offset')
     .option('--to-latest', 'reset to the latest offset')
     .option('--to-current', 'reset to the current committed offset')
@@ -362,13 +403,24 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
           ]),
         ),
       );
+    } else if (flags.offsetHistory === true) {
+      const lags = await admin.describeConsumerGroupLag(g.groupId, { offsetHistory: true });
+      process.stdout.write(
+        formatTable(
+          ['GROUP', 'TOPIC', 'PARTITION', 'OFFSET', 'COMMITTED-AT', 'ADVANCED', 'RATE'],
+          offsetHistoryRows(g.groupId, lags),
+        ),
+      );
     } else {
       const committed = await admin.listConsumerGroupOffsets(g.groupId);
       const partitions = new Map<string, TopicPartitionRef>();
       for (const tp of [...committed.filter((c) => c.offset >= 0), ...g.members.flatMap((m) => m.assignment)]) {
         partitions.set(`${tp.topic}-${tp.partition}`, { topic: tp.topic, partition: tp.partition });
       }
-      const ends = await endOffsets(admin, [...partitions.values()]);
+      const [ends, lagTimes] = await Promise.all([
+        endOffsets(admin, [...partitions.values()]),
+        lagTimesOf(admin, g.groupId, committed),
+      ]);
       process.stdout.write(
         formatTable(
           [
@@ -381,13 +433,25 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
             'CONSUMER-ID',
             'HOST',
             'CLIENT-ID',
+            'LAG-TIME',
           ],
-          offsetRows(g, committed, ends),
+          offsetRows(g, committed, ends, lagTimes),
         ),
       );
     }
   }
   return missing;
+}
+
+/** The coordinator's lag in time by `topic-partition` (none for a group without commits). */
+async function lagTimesOf(
+  admin: Admin,
+  groupId: string,
+  committed: readonly CommittedOffset[],
+): Promise<Map<string, number>> {
+  if (!committed.some((c) => c.offset >= 0)) return new Map();
+  const lags = await admin.describeConsumerGroupLag(groupId);
+  return new Map(lags.map((l) => [`${l.topic}-${l.partition}`, l.lagMs]));
 }
 
 /** Log end offsets by `topic-partition`; partitions of topics that no longer exist are left out. */

@@ -29,6 +29,7 @@ import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from '../cons
 import type { TopicPartitionRef } from '../consumer/subscription-state.js';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './admin-options.js';
 import { mergeDelayPartitions, type DelayPartitionState } from './delayed-records.js';
+import type { PartitionLagTime } from './group-lag.js';
 
 export interface NewTopic {
   name: string;
@@ -602,6 +603,38 @@ export class Admin {
   ): Promise<CommittedOffset[]> {
     this.checkConnected();
     return this.groupOffsets(groupId, options).fetch(partitions ?? 'all');
+  }
+
+  /**
+   * A group's lag per committed partition in records and in time, computed by its coordinator (mq's own
+   * DescribeGroupLag): the age of the oldest record the group has not consumed, time since the commit and, with
+   * `offsetHistory`, the last commits kept. Rejects with GROUP_ID_NOT_FOUND when the group has no committed offsets.
+   */
+  async describeConsumerGroupLag(
+    groupId: string,
+    options: AdminCallOptions & { offsetHistory?: boolean } = {},
+  ): Promise<PartitionLagTime[]> {
+    this.checkConnected();
+    return this.groupOffsets(groupId, options).withCoordinator('DescribeGroupLag', async (nodeId) => {
+      const res = await this.cluster.send(nodeId, ApiKey.DescribeGroupLag, {
+        groupId,
+        includeHistory: options.offsetHistory === true,
+      });
+      if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode);
+      return res.partitions.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        error: p.errorCode === ErrorCode.NONE ? null : apiErrorFromCode(p.errorCode),
+        committedOffset: p.committedOffset,
+        commitTimestamp: p.commitTimestamp,
+        highWatermark: p.highWatermark,
+        lag: p.lag,
+        oldestUnconsumedTimestamp: p.oldestUnconsumedTimestamp,
+        lagMs: p.lagMs,
+        sinceCommitMs: Math.max(0, res.nowMs - p.commitTimestamp),
+        history: p.history,
+      }));
+    });
   }
 
   /**

@@ -13,8 +13,9 @@
  *    (`takeDue`: nothing before its time), skip what the loaded cursor says was delivered, and deliver the rest; a
  *    round's records go out in wheel order, which keeps records of one target, key and due time in log order.
  * 3. Every `cursorIntervalMs`, after a round that left nothing due behind, append a cursor with acks=all (it is a
- *    leader append, so a deposed leader's cursor is never committed), then trim the log below the lowest offset still
- *    pending (followers follow the log start offset on their next fetch).
+ *    leader append, so a deposed leader's cursor is never committed), then trim the log to the start of the segment
+ *    holding the lowest offset still pending (whole segments go; followers follow the log start offset on their next
+ *    fetch).
  * The run ends when the partition is no longer led here in the same leader epoch (the manager also stops it), or on
  * `stop()`. Its scratch directory (the entry store) is removed then.
  * Guarantees: every delayed record is delivered at least once, never before its due time: records delivered after
@@ -357,8 +358,11 @@ export class DelayScheduler {
     }
     this.lastCursor = cursor;
     if (!this.leading) return;
+    // Trim whole segments only: the log start moves when a segment can go, not on every cursor.
     const log = this.opts.partition.log;
-    if (cursor.lowWatermark > log.logStartOffset) log.deleteRecordsBefore(cursor.lowWatermark);
+    let trimTo = log.logStartOffset;
+    for (const segment of log.segments) if (segment.baseOffset <= cursor.lowWatermark) trimTo = segment.baseOffset;
+    if (trimTo > log.logStartOffset) log.deleteRecordsBefore(trimTo);
   }
 
   private sleepUntilNextTick(): Promise<void> {

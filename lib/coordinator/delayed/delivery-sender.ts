@@ -11,14 +11,14 @@
  * target sees the round's records in order (a retry after a timeout may append a batch twice: at-least-once).
  * Given up on, with the reason: a target topic or partition that no longer exists, and non-retriable errors (a
  * record larger than the target's max.message.bytes, a policy the target refuses).
- * Connections: one NetworkClient per target broker, opened on first use and closed when it fails or on close().
+ * Connections: a BrokerClients of its own (one connection per target broker, one request in flight on each).
  * Concurrency: one round at a time (the scheduler awaits each); requests to different brokers run in parallel.
  */
 import { ErrorCode, errorNameOf, isRetriableCode } from '../../common/error-codes.js';
 import type { Logger } from '../../common/logger.js';
-import { NetworkClient } from '../../network/network-client.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { MetadataCache } from '../../replication/metadata-cache.js';
+import { BrokerClients } from '../broker-clients.js';
 
 export interface DeliveryBatch {
   topic: string;
@@ -39,15 +39,21 @@ export interface DeliverySenderOptions {
   logger: Logger;
 }
 
-const PRODUCE_VERSION = 0;
-
 export class DeliverySender {
-  private readonly clients = new Map<number, Promise<NetworkClient>>();
+  private readonly clients: BrokerClients;
   private readonly log: Logger;
   private closed = false;
 
   constructor(private readonly opts: DeliverySenderOptions) {
     this.log = opts.logger.child({ component: 'DeliverySender' });
+    this.clients = new BrokerClients({
+      brokerId: opts.brokerId,
+      purpose: 'delayed-delivery',
+      metadataCache: opts.metadataCache,
+      requestTimeoutMs: opts.requestTimeoutMs + 5000,
+      maxInFlightRequests: 1,
+      logger: this.log,
+    });
   }
 
   /** Appends every batch to its partition (see the header); one outcome per batch, in order. */
@@ -78,8 +84,7 @@ export class DeliverySender {
 
   close(): void {
     this.closed = true;
-    for (const client of this.clients.values()) void client.then((c) => c.close()).catch(() => undefined);
-    this.clients.clear();
+    this.clients.close();
   }
 
   private missing(b: DeliveryBatch): string | null {
@@ -104,8 +109,7 @@ export class DeliverySender {
       byTopic.set(b.topic, list);
     }
     try {
-      const client = await this.client(leader);
-      const response = await client.send(ApiKey.Produce, PRODUCE_VERSION, {
+      const response = await this.clients.send(leader, ApiKey.Produce, {
         transactionalId: null,
         acks: -1,
         timeoutMs: this.opts.requestTimeoutMs,
@@ -128,35 +132,7 @@ export class DeliverySender {
       }
     } catch (err) {
       this.log.debug({ err, leader }, 'delivery request failed; retrying');
-      this.drop(leader);
     }
-  }
-
-  private client(brokerId: number): Promise<NetworkClient> {
-    let client = this.clients.get(brokerId);
-    if (client === undefined) {
-      const broker = this.opts.metadataCache.broker(brokerId)!;
-      client = NetworkClient.connect({
-        host: broker.host,
-        port: broker.port,
-        clientId: `broker-${this.opts.brokerId}-delayed-delivery`,
-        requestTimeoutMs: this.opts.requestTimeoutMs + 5000,
-        maxInFlightRequests: 1,
-        logger: this.log,
-        onDisconnect: () => {
-          if (this.clients.get(brokerId) === client) this.clients.delete(brokerId);
-        },
-      });
-      this.clients.set(brokerId, client);
-      client.catch(() => this.drop(brokerId));
-    }
-    return client;
-  }
-
-  private drop(brokerId: number): void {
-    const client = this.clients.get(brokerId);
-    this.clients.delete(brokerId);
-    void client?.then((c) => c.close()).catch(() => undefined);
   }
 }
 

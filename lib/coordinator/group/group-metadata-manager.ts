@@ -11,6 +11,9 @@
  *   from its start to its end, the last value per key winning and tombstones deleting; meanwhile the
  *   groups of p answer COORDINATOR_LOAD_IN_PROGRESS. Becoming follower unloads them (NOT_COORDINATOR).
  *
+ * - History: the last OFFSET_HISTORY_SIZE commits of each (group, topic, partition) are kept with their commit times,
+ *   for `mq-admin groups --offset-history`: those found in the log when it is loaded (compaction keeps only the last
+ *   one per key, so after a clean older ones are gone) and those committed since.
  * - Group metadata (membership after each completed rebalance) is stored the same way by the GroupCoordinator
  *   (`storeGroup`), and handed back to it after a load (`onGroupLoaded`), so a coordinator move keeps generations.
  *
@@ -66,12 +69,27 @@ export interface CommittedOffset {
 
 const LOAD_READ_BYTES = 1024 * 1024;
 
+/** Commits kept per (group, topic, partition) for the offset history. */
+export const OFFSET_HISTORY_SIZE = 10;
+
+/** One commit of an offset. */
+export interface OffsetCommitRecord {
+  offset: number;
+  commitTimestamp: number;
+}
+
+/** A committed offset with when it was committed and the commits before it (oldest first, this one last). */
+export interface CommittedOffsetWithHistory extends CommittedOffset {
+  commitTimestamp: number;
+  history: readonly OffsetCommitRecord[];
+}
+
 export class GroupMetadataManager {
   /** Offsets partitions led here: loading or loaded, with a generation that a newer leadership change bumps. */
   private readonly owned = new Map<number, { state: 'loading' | 'loaded'; generation: number }>();
   private generation = 0;
   /** group → tpKey → committed offset. */
-  private readonly offsets = new Map<string, Map<string, CommittedOffset & { commitTimestamp: number }>>();
+  private readonly offsets = new Map<string, Map<string, CommittedOffsetWithHistory>>();
   private readonly log: Logger;
   /** Receives each group's last stored metadata after a load (set by the GroupCoordinator). */
   onGroupLoaded: (groupId: string, group: GroupMetadataRecord) => void = () => {};
@@ -273,15 +291,32 @@ export class GroupMetadataManager {
     });
   }
 
-  private put(groupId: string, topic: string, partition: number, value: OffsetAndMetadata): void {
+  /** The committed offsets of `groupId` with when each was committed and the commits kept before it. */
+  committedWithHistory(groupId: string): CommittedOffsetWithHistory[] {
+    return [...(this.offsets.get(groupId)?.values() ?? [])];
+  }
+
+  private put(
+    groupId: string,
+    topic: string,
+    partition: number,
+    value: OffsetAndMetadata,
+    earlier?: readonly OffsetCommitRecord[],
+  ): void {
     const committed = computeIfAbsent(this.offsets, groupId, () => new Map());
-    committed.set(tpKey(topic, partition), {
+    const key = tpKey(topic, partition);
+    const history = [
+      ...(earlier ?? committed.get(key)?.history ?? []),
+      { offset: value.offset, commitTimestamp: value.commitTimestamp },
+    ];
+    committed.set(key, {
       topic,
       partition,
       offset: value.offset,
       leaderEpoch: value.leaderEpoch,
       metadata: value.metadata,
       commitTimestamp: value.commitTimestamp,
+      history: history.slice(-OFFSET_HISTORY_SIZE),
     });
   }
 
@@ -291,6 +326,8 @@ export class GroupMetadataManager {
     this.dropGroupsOf(p.partition);
     const started = this.time.hiResMs();
     const loaded = new Map<string, Map<string, (OffsetAndMetadata & { topic: string; partition: number }) | null>>();
+    /** The commits before the last one of each key, as the log holds them (a tombstone forgets them). */
+    const earlier = new Map<string, OffsetCommitRecord[]>();
     const groups = new Map<string, GroupMetadataRecord | null>();
     let records = 0;
     try {
@@ -315,8 +352,17 @@ export class GroupMetadataManager {
             }
             if (key?.kind !== 'offset') continue;
             const group = computeIfAbsent(loaded, key.group, () => new Map());
+            const tp = tpKey(key.topic, key.partition);
+            const previous = group.get(tp);
+            const historyKey = `${key.group}\u0000${tp}`;
+            if (r.value === null) earlier.delete(historyKey);
+            else if (previous) {
+              const list = computeIfAbsent(earlier, historyKey, () => []);
+              list.push({ offset: previous.offset, commitTimestamp: previous.commitTimestamp });
+              if (list.length >= OFFSET_HISTORY_SIZE) list.shift();
+            }
             group.set(
-              tpKey(key.topic, key.partition),
+              tp,
               r.value === null ? null : { ...decodeOffsetValue(r.value), topic: key.topic, partition: key.partition },
             );
             records++;
@@ -333,7 +379,9 @@ export class GroupMetadataManager {
     }
     if (this.owned.get(p.partition)?.generation !== generation) return;
     for (const [groupId, group] of loaded) {
-      for (const value of group.values()) if (value !== null) this.put(groupId, value.topic, value.partition, value);
+      for (const [tp, value] of group) {
+        if (value !== null) this.put(groupId, value.topic, value.partition, value, earlier.get(`${groupId}\u0000${tp}`) ?? []);
+      }
     }
     for (const [groupId, group] of groups) if (group !== null) this.onGroupLoaded(groupId, group);
     this.owned.set(p.partition, { state: 'loaded', generation });

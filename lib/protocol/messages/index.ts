@@ -51,6 +51,12 @@ import {
   type DescribeDelayedRecordsRequest,
   type DescribeDelayedRecordsResponse,
 } from './describe-delayed-records.js';
+import {
+  LIST_OFFSET_TIMESTAMPS_API,
+  type ListOffsetTimestampsRequest,
+  type ListOffsetTimestampsResponse,
+} from './list-offset-timestamps.js';
+import { DESCRIBE_GROUP_LAG_API, type DescribeGroupLagRequest, type DescribeGroupLagResponse } from './describe-group-lag.js';
 
 export interface ApiMessages {
   [ApiKey.Produce]: { request: ProduceRequest; response: ProduceResponse };
@@ -79,6 +85,8 @@ export interface ApiMessages {
   [ApiKey.DescribeLogDirs]: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequest; response: DescribeClusterResponse };
   [ApiKey.DescribeDelayedRecords]: { request: DescribeDelayedRecordsRequest; response: DescribeDelayedRecordsResponse };
+  [ApiKey.ListOffsetTimestamps]: { request: ListOffsetTimestampsRequest; response: ListOffsetTimestampsResponse };
+  [ApiKey.DescribeGroupLag]: { request: DescribeGroupLagRequest; response: DescribeGroupLagResponse };
 }
 
 /** The request body type of an api key; a plain map for keys without a module. */
@@ -117,6 +125,8 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   OFFSET_DELETE_API,
   DESCRIBE_LOG_DIRS_API,
   DESCRIBE_DELAYED_RECORDS_API,
+  LIST_OFFSET_TIMESTAMPS_API,
+  DESCRIBE_GROUP_LAG_API,
 ];
 
 export * from './alter-configs.js';
@@ -145,3 +155,5 @@ export * from './delete-groups.js';
 export * from './offset-delete.js';
 export * from './describe-log-dirs.js';
 export * from './describe-delayed-records.js';
+export * from './list-offset-timestamps.js';
+export * from './describe-group-lag.js';
