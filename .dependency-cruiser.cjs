@@ -16,7 +16,8 @@ const LAYERS = {
   broker: ['common', 'protocol', 'record', 'log', 'zk', 'network', 'replication', 'controller', 'coordinator'],
   client: ['common', 'protocol', 'record', 'network'],
   bench: ['common', 'protocol', 'record', 'log', 'network', 'client'],
-  cli: ['common', 'protocol', 'record', 'log', 'zk', 'network', 'client', 'bench'],
+  console: ['common', 'protocol', 'record', 'zk', 'client'],
+  cli: ['common', 'protocol', 'record', 'log', 'zk', 'network', 'client', 'bench', 'console'],
 };
 
 const areas = Object.keys(LAYERS);

@@ -9,7 +9,8 @@ import prettier from 'eslint-config-prettier';
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bin/**', 'docker/**', 'zk/**'] },
   {
-    files: ['lib/**/*.ts', 'spec/**/*.ts'],
+    // lib/console/web is browser code, type-checked against its own tsconfig (DOM, JSX).
+    files: ['lib/**/*.ts', 'lib/**/*.tsx', 'spec/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

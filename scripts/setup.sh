@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # One-time, idempotent set-up on a Debian 12 machine with Node 20 (run as root, or with sudo available):
 # installs Java + Apache ZooKeeper from Debian's `zookeeper` package when missing, kcat and Python's confluent-kafka
-# (the librdkafka clients the specs run against the Kafka-protocol listener) when missing, installs the npm packages
-# (native addons included: see `allowScripts` in package.json; KafkaJS is a dev dependency) and compiles the TypeScript.
+# (the librdkafka clients the specs run against the Kafka-protocol listener), nftables + iproute2 (the fault specs
+# cut a broker off from ZooKeeper with nftables rules and find its connections with ss) and Debian's Chromium (the web
+# console's browser specs drive it with the npm package playwright-core; no browser is downloaded) when missing,
+# installs the npm packages (native addons included: see `allowScripts` in package.json; KafkaJS is a dev dependency)
+# and compiles the TypeScript (and the console's page).
 # With --bench, also the peers that `mq-bench compare` and `npm run bench` run beside mq: Redis, NATS and RabbitMQ
 # from Debian's packages (their services stay off: the benchmarks start their own servers on free ports).
 set -euo pipefail
@@ -26,11 +29,24 @@ if [ ! -f /usr/share/java/zookeeper.jar ]; then
 fi
 command -v java >/dev/null || { echo "setup: java is missing after installing zookeeper" >&2; exit 1; }
 
+# Fault specs cut one broker off from ZooKeeper with nftables rules and find its connections with ss (iproute2).
+if ! command -v nft >/dev/null 2>&1 || ! command -v ss >/dev/null 2>&1; then
+  echo "setup: installing nftables and iproute2 for the fault specs"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nftables iproute2 >/dev/null
+fi
+
 # Debian's own python3 (/usr/bin/python3), which the package installs confluent_kafka for, whatever else is on PATH.
 if ! command -v kcat >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import confluent_kafka' >/dev/null 2>&1; then
   echo "setup: installing kcat and python3-confluent-kafka (librdkafka) from Debian's packages"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends kcat python3-confluent-kafka >/dev/null
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing Chromium from Debian's chromium package (the console's browser specs)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 fi
 
 if $BENCH; then

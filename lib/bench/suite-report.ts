@@ -35,7 +35,10 @@ export interface SuiteFigures {
   /** 100 B consumed with eachMessage. */
   consumeEachMessage: RunStat;
   rf1: RunStat;
+  /** RF 3, acks=all, idempotent (the producer's default). */
   rf3: RunStat;
+  /** RF 3, acks=all, enable.idempotence=false, in the same runs. */
+  rf3NotIdempotent: RunStat;
   e2e: { ratePerSec: number; records: number; p50Ms: RunStat; p99Ms: RunStat; p999Ms: RunStat; p9999Ms: RunStat };
   scale: ScalePoint[];
   /** Chart files, relative to the docs folder, with their titles. */
@@ -118,6 +121,14 @@ export function suiteRows(f: SuiteFigures): SuiteRow[] {
     reference: `RF 1 acks=1 ${rate(f.rf1)}; RF 3 acks=all ${rate(f.rf3)}`,
     target: '≥ 0.6',
     met: rfRatio.median >= 0.6,
+  });
+  const idempotenceRatio = ratioStat(f.rf3, f.rf3NotIdempotent);
+  rows.push({
+    what: 'idempotent vs not idempotent, RF 3 acks=all (3 brokers)',
+    figure: formatStat(idempotenceRatio),
+    reference: `idempotent ${rate(f.rf3)}; not idempotent ${rate(f.rf3NotIdempotent)}`,
+    target: '≥ 0.9',
+    met: idempotenceRatio.median >= 0.9,
   });
   rows.push({
     what: `end-to-end latency at ${formatInteger(f.e2e.ratePerSec)} rec/s, acks=all, RF 3, min.insync 2`,

@@ -23,6 +23,7 @@ import { handleDescribeLogDirs } from './handlers/describe-log-dirs-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
 import { handleDescribeDelayedRecords } from './handlers/delayed-records-handler.js';
 import { handleDescribeGroupLag, handleListOffsetTimestamps } from './handlers/lag-handlers.js';
+import { handleInitProducerId } from './handlers/init-producer-id-handler.js';
 import {
   handleDeleteGroups,
   handleDescribeGroups,
@@ -68,6 +69,7 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.DescribeDelayedRecords, (s, _ctx, b) => handleDescribeDelayedRecords(s, b)],
   [ApiKey.ListOffsetTimestamps, (s, _ctx, b) => handleListOffsetTimestamps(s, b)],
   [ApiKey.DescribeGroupLag, (s, _ctx, b) => handleDescribeGroupLag(s, b)],
+  [ApiKey.InitProducerId, (s, _ctx, b) => handleInitProducerId(s, b)],
 ]);
 
 /** The api keys this broker serves: what ApiVersions advertises. */

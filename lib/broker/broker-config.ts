@@ -506,6 +506,16 @@ export const BROKER_CONFIG = new ConfigDef({
     "How often a delay partition's leader records its delivery progress in the partition; records delivered since the last record are delivered again by a new leader.",
     atLeast(10),
   ),
+  // Producer ids
+  transactionalIdExpirationMs: define<number>(
+    'transactional.id.expiration.ms',
+    'int',
+    604800000,
+    "How long a partition keeps an idempotent producer's state (epoch, last sequences) after the producer's last " +
+      'write; an expired producer that writes again must start a new sequence. (As in Kafka 2.8, this key also ' +
+      'governs idempotent producers; transactional ids do not exist here yet.)',
+    atLeast(1),
+  ),
 });
 
 export type BrokerConfig = ReturnType<typeof BROKER_CONFIG.parse>;

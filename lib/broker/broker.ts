@@ -4,9 +4,11 @@
  *
  * Lifecycle: New → Starting → Running → ShuttingDown → Shutdown. Requests that arrive while Starting wait
  * until startup completes. Shutting down a running broker first stops its follower fetchers and has the controller
- * move its leadership away (controlled shutdown), then closes everything. A ZooKeeper session expiry makes the controller resign first (it listens to the
- * session itself), then this broker re-registers its ephemeral znode on the new session; the metadata cache
- * re-reads the whole state through its re-armed watches.
+ * move its leadership away (controlled shutdown), then closes everything. A ZooKeeper session expiry makes the
+ * controller resign first (it listens to the session itself), then this broker re-registers its ephemeral znode on
+ * the new session; the metadata cache re-reads the whole state through its re-armed watches. From the moment the
+ * session may be gone ('sessionLost', or 'expired') until ZooKeeper speaks for the broker again, the replica
+ * manager leads nothing (self-fencing, ARCHITECTURE.md "Brokers follow ZooKeeper").
  * Ownership: owns the ZooKeeper session, the log manager, the socket server, the replica manager and the
  * controller, and closes them in reverse order on shutdown. A fatal error (its znode taken by another live
  * broker after a session expiry) emits 'fatal'; `main` then shuts down with exit code 1.
@@ -37,6 +39,7 @@ import { DelayedDeliveryManager } from '../coordinator/delayed/delayed-delivery-
 import { DEFAULT_DELAY_SCHEDULER_CONFIG } from '../coordinator/delayed/delay-scheduler.js';
 import { BrokerClients } from '../coordinator/broker-clients.js';
 import { GroupLag } from '../coordinator/group/group-lag.js';
+import { ProducerIdManager } from '../coordinator/transaction/producer-id-manager.js';
 import { SystemScheduler } from '../common/scheduler.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/offsets-record-codec.js';
 import { API_DEFINITIONS } from '../protocol/messages/index.js';
@@ -115,6 +118,7 @@ export class Broker extends EventEmitter {
       flushStartOffsetCheckpointIntervalMs: c.logFlushStartOffsetCheckpointIntervalMs,
       cleanerEnable: c.logCleanerEnable,
       cleanerBackoffMs: c.logCleanerBackoffMs,
+      producerIdExpirationMs: c.transactionalIdExpirationMs,
       logger,
       time: this.time,
     });
@@ -158,8 +162,10 @@ export class Broker extends EventEmitter {
       });
     };
     await this.registerWaitingForPreviousSession(register);
+    let registered: Promise<void> = Promise.resolve();
     this.zkClient.on('newSession', () => {
-      register().catch((err: Error) => this.fail(err));
+      registered = register();
+      registered.catch((err: Error) => this.fail(err));
     });
 
     // 5. The cluster view from ZooKeeper watches, then the replicas this broker hosts.
@@ -189,6 +195,20 @@ export class Broker extends EventEmitter {
       time: this.time,
     });
     await this.replicaManager.startup();
+    // Self-fencing (ARCHITECTURE.md "Brokers follow ZooKeeper"): once the session may be gone, lead nothing until
+    // ZooKeeper speaks for this broker again — the same session confirmed, or a new one registered — and the cache
+    // has re-read everything.
+    const zkClient = this.zkClient;
+    const replicaManager = this.replicaManager;
+    const resume = (): void => {
+      replicaManager
+        .resumeLeadership(() => zkClient.refreshWatches())
+        .catch((err: unknown) => logger.error({ err }, 'lifting the fence failed; it stays until the next session'));
+    };
+    zkClient.on('sessionLost', () => replicaManager.fenceLeadership('the ZooKeeper session may have expired'));
+    zkClient.on('expired', () => replicaManager.fenceLeadership('the ZooKeeper session expired'));
+    zkClient.on('sessionConfirmed', resume);
+    zkClient.on('newSession', () => void registered.then(resume, () => undefined));
     this.configChangeListener = new ConfigChangeListener(this.zk, this.replicaManager, logger);
     this.configChangeListener.start();
 
@@ -312,6 +332,7 @@ export class Broker extends EventEmitter {
       groupCoordinator,
       delayedDelivery,
       groupLag,
+      producerIdManager: new ProducerIdManager(c.brokerId, this.zk, logger),
       zk: this.zk,
       logger,
     });

@@ -64,6 +64,8 @@ export interface LocalClusterOptions {
   chroot?: string;
   /** Extra broker properties, applied to every broker. */
   brokerProps?: Record<string, string | number | boolean>;
+  /** Properties of one broker, applied over `brokerProps` (e.g. its own listeners). */
+  brokerPropsFor?: (id: number) => Record<string, string | number | boolean>;
   /** Use an already running ZooKeeper at this `host:port` instead of starting one. */
   externalZooKeeper?: string;
   /** Keep processes running after this process exits (mq-cluster up --detach). */
@@ -180,6 +182,7 @@ export class LocalCluster {
       'log.dirs': join(dir, 'logs'),
       'zookeeper.connect': this.zookeeperConnect,
       ...this.opts.brokerProps,
+      ...this.opts.brokerPropsFor?.(id),
     };
     const configFile = join(dir, 'server.properties');
     writeFileSync(

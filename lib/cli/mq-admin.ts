@@ -10,6 +10,7 @@
  *   mq-admin api-versions --bootstrap-server H:P                                           (kafka-broker-api-versions)
  *   mq-admin log-dirs  --bootstrap-server H:P --describe [--broker-list 1,2] [--topic-list t]    (kafka-log-dirs)
  *   mq-admin dump-log  --files 00000000000000000000.log [--print-data-log]       (kafka-dump-log, offline)
+ *   mq-admin verifiable-producer --bootstrap-server H:P --topic T [--max-messages N]   (kafka-verifiable-producer)
  *   mq-admin reassign-partitions --zookeeper Z --reassignment-json-file F --execute | --verify
  *                                                                          (ZooKeeper-era kafka-reassign-partitions)
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
@@ -17,6 +18,7 @@
  *                                                                       (kafka-verifiable-consumer, JSON events)
  *   mq-admin delayed   --bootstrap-server H:P --describe [--topic T]              (mq's own: delayed delivery)
  *   mq-admin find      --bootstrap-server H:P --topic T --key K | --time T | --offset N    (mq's own: find a record)
+ *   mq-admin console   --bootstrap-server H:P [--zookeeper Z] [--port 8080] [--read-only]   (a web console)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
  * bin/mq-admin exits.
@@ -26,6 +28,7 @@ import { runProgram } from './args.js';
 import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
 import { delayedCommand } from './admin/delayed-command.js';
+import { consoleCommand } from './admin/console-command.js';
 import { dumpLogCommand } from './admin/dump-log-command.js';
 import { findCommand } from './admin/find-command.js';
 import type { ExitStatus } from './admin/connection.js';
@@ -37,6 +40,7 @@ import { offsetsCommand } from './admin/offsets-command.js';
 import { preferredElectionCommand } from './admin/preferred-election-command.js';
 import { reassignCommand } from './admin/reassign-command.js';
 import { topicsCommand } from './admin/topics-command.js';
+import { verifiableProducerCommand } from './admin/verifiable-producer-command.js';
 import { verifiableConsumerCommand } from './admin/verifiable-consumer-command.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -61,9 +65,11 @@ export async function main(argv: string[]): Promise<number> {
     dumpLogCommand(status),
     reassignCommand(),
     preferredElectionCommand(),
+    verifiableProducerCommand(),
     verifiableConsumerCommand(),
     delayedCommand(),
     findCommand(status),
+    consoleCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

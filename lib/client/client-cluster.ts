@@ -5,8 +5,15 @@
  *
  * Metadata refresh:
  * - A Metadata request names the topics of interest (`addTopics`), or none: then it only learns brokers and the
- *   controller; after `watchAllTopics()` (pattern subscriptions) it asks for every topic. It goes to the least
- *   loaded connected broker, else to a known broker, else to the bootstrap servers in turn.
+ *   controller; after `watchAllTopics()` (pattern subscriptions) it asks for every topic. It goes to a broker of
+ *   the current metadata (Kafka's `leastLoadedNode`): the connected one with the fewest requests in flight, else
+ *   one to connect to, in turn; before the first answer, and when no known broker can be reached, to the bootstrap
+ *   servers in turn. A broker missing from the latest answer is not asked (a broker cut off from ZooKeeper leaves
+ *   itself out of its own answers: it no longer knows the cluster).
+ * - Unresponsive brokers: a broker whose request timed out in flight (the connection is then closed) or that
+ *   answered REQUEST_TIMED_OUT (`markUnresponsive`) is not asked for metadata for `request.timeout.ms` while another
+ *   broker can be: a leader whose requests keep timing out may be a zombie that no longer knows it lost its
+ *   leadership, and asking it again would send the client straight back to it.
  * - `refresh()` is de-duplicated: concurrent callers share the request in flight.
  * - Periodic: every `metadata.max.age.ms`. On demand: `requestUpdate()` (callers do so on NOT_LEADER_OR_FOLLOWER,
  *   LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION and lost connections) refreshes at once, or
@@ -100,6 +107,8 @@ export class ClientCluster {
   private readonly updateListeners: Array<(metadata: ClusterMetadata) => void> = [];
   private updateWaiters: Array<() => void> = [];
   private bootstrapIndex = 0;
+  /** `host:port` → monotonic time until which that broker is not asked for metadata (see the header). */
+  private readonly unresponsiveUntil = new Map<string, number>();
   private closed = false;
 
   constructor(options: ClientClusterOptions) {
@@ -116,6 +125,7 @@ export class ClientCluster {
       logger: options.logger,
       onConnectionLost: (nodeKey, cause) => {
         this.logger.debug({ nodeKey, reason: cause.message }, 'Connection lost; refreshing metadata');
+        if (cause.cause instanceof TimeoutError) this.markUnresponsive(nodeKey);
         this.requestUpdate();
       },
     });
@@ -257,6 +267,21 @@ export class ClientCluster {
     });
   }
 
+  /**
+   * Records that requests to `nodeKey` time out: metadata is asked of other brokers for `request.timeout.ms`, and
+   * a refresh is requested (see the header).
+   */
+  markUnresponsive(nodeKey: number): void {
+    const address = this.addressOf(nodeKey);
+    if (address === undefined) return;
+    this.logger.info(
+      { nodeKey, address: addressKey(address) },
+      'Requests to this broker time out; asking other brokers for metadata',
+    );
+    this.unresponsiveUntil.set(addressKey(address), this.options.time.hiResMs() + this.options.requestTimeoutMs);
+    this.requestUpdate();
+  }
+
   /** The live connection to a broker, if any (no I/O). */
   readyConnection(nodeId: number): NetworkClient | undefined {
     return this.pool.ready(nodeId);
@@ -357,31 +382,38 @@ export class ClientCluster {
   }
 
   /**
-   * A live connection to the broker with the fewest pending requests; else a new connection to a known broker
-   * (in turn), else to a bootstrap server (in turn).
+   * The connection for a request any broker answers (see the header): among the brokers of the current metadata
+   * (the bootstrap servers before there are any), leaving out unresponsive ones while others remain, the live
+   * connection with the fewest pending requests, else a new connection to one whose reconnect backoff has passed,
+   * in turn; when none of them is connected or due, a bootstrap server in turn.
    */
   private async leastLoadedConnection(): Promise<NetworkClient> {
+    const now = this.options.time.hiResMs();
+    const brokers: Array<[number, BrokerAddress]> = [...this.snapshot.brokers.values()].map((b) => [b.nodeId, b]);
+    const bootstrap: Array<[number, BrokerAddress]> = this.options.bootstrapServers.map((a, i) => [-1 - i, a]);
+    const responsive = (nodes: Array<[number, BrokerAddress]>): Array<[number, BrokerAddress]> => {
+      const kept = nodes.filter(([, a]) => (this.unresponsiveUntil.get(addressKey(a)) ?? 0) <= now);
+      return kept.length > 0 ? kept : nodes;
+    };
+    const known = responsive(brokers.length > 0 ? brokers : bootstrap);
+    if (known.length === 0) throw new IllegalStateError('No brokers and no bootstrap servers to connect to.');
+    // Rotate the starting point so that equally loaded brokers, and dead ones, take turns.
+    const start = this.bootstrapIndex++;
+    const inTurn = (nodes: Array<[number, BrokerAddress]>) => nodes.map((_, i) => nodes[(start + i) % nodes.length]!);
     let best: NetworkClient | undefined;
-    for (const key of this.pool.readyNodes()) {
-      const client = this.pool.ready(key)!;
-      if (best === undefined || client.pendingRequests < best.pendingRequests) best = client;
+    for (const [key] of inTurn(known)) {
+      const client = this.pool.ready(key);
+      if (client !== undefined && (best === undefined || client.pendingRequests < best.pendingRequests)) best = client;
     }
     if (best !== undefined) return best;
-    const brokers = [...this.snapshot.brokers.values()];
-    const candidates: Array<[number, BrokerAddress]> = brokers.map((b) => [b.nodeId, b]);
-    this.options.bootstrapServers.forEach((a, i) => candidates.push([-1 - i, a]));
-    if (candidates.length === 0) throw new IllegalStateError('No brokers and no bootstrap servers to connect to.');
-    // Prefer a node whose reconnect backoff has passed; rotate so that a dead server is not always tried first.
-    const start = this.bootstrapIndex++ % candidates.length;
-    let chosen = candidates[start]!;
-    for (let i = 0; i < candidates.length; i++) {
-      const candidate = candidates[(start + i) % candidates.length]!;
-      if (this.pool.backoffRemainingMs(candidate[0]) === 0) {
-        chosen = candidate;
-        break;
-      }
-    }
+    const candidates = [...inTurn(known), ...(brokers.length > 0 ? inTurn(responsive(bootstrap)) : [])];
+    const chosen = candidates.find(([key]) => this.pool.backoffRemainingMs(key) === 0) ?? candidates[0]!;
     return this.pool.get(chosen[0], chosen[1]);
+  }
+
+  /** The address of a broker of the metadata or of a bootstrap server (negative keys). */
+  private addressOf(nodeKey: number): BrokerAddress | undefined {
+    return nodeKey < 0 ? this.options.bootstrapServers[-1 - nodeKey] : this.snapshot.broker(nodeKey);
   }
 
   private schedulePeriodicRefresh(): void {
@@ -401,4 +433,8 @@ export class ClientCluster {
     this.updateWaiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+function addressKey(address: BrokerAddress): string {
+  return `${address.host}:${address.port}`;
 }

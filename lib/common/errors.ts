@@ -34,6 +34,25 @@ export class ApiError extends MqError {
   }
 }
 
+/** One record a validation refused: its index in its batch (Kafka's `RecordError`). */
+export interface RecordError {
+  batchIndex: number;
+  message: string;
+}
+
+/**
+ * INVALID_RECORD for records that failed the broker's validation, naming them (Kafka's RecordValidationException);
+ * a produce response lists them in `recordErrors`.
+ */
+export class RecordValidationError extends ApiError {
+  constructor(
+    message: string,
+    readonly recordErrors: readonly RecordError[],
+  ) {
+    super('INVALID_RECORD', message);
+  }
+}
+
 /** Builds the `ApiError` for a wire code; unknown codes become UNKNOWN_SERVER_ERROR. */
 export function apiErrorFromCode(code: number, message?: string): ApiError {
   const name = errorNameOf(code);
@@ -76,6 +95,13 @@ export class ConnectionError extends MqError {
 export class CorruptIndexError extends MqError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('MQ_ERR_CORRUPT_INDEX', message, options);
+  }
+}
+
+/** A producer state snapshot failed its checks (version, size, CRC); the log rebuilds the state from older data. */
+export class CorruptSnapshotError extends MqError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MQ_ERR_CORRUPT_SNAPSHOT', message, options);
   }
 }
 

@@ -23,8 +23,12 @@ import type { PartitionState, ReplicaState } from './controller-states.js';
 
 /** One partition as the controller tracks it. */
 export interface ControllerPartition extends TopicPartition {
-  /** Replica assignment, preferred leader first. */
+  /** Replica assignment, preferred leader first; mid-reassignment, the target replicas then those being removed. */
   replicas: readonly number[];
+  /** KIP-455: replicas a pending reassignment adds (empty when none is pending). */
+  addingReplicas: readonly number[];
+  /** KIP-455: replicas a pending reassignment removes (empty when none is pending). */
+  removingReplicas: readonly number[];
   /** Cached state znode; undefined until created or read. */
   leaderIsr: LeaderIsrAndZkVersion | undefined;
   state: PartitionState;
@@ -39,6 +43,19 @@ export interface ControllerReplica {
 }
 
 export const NO_LEADER = -1;
+
+/**
+ * A reassignment is pending while the assignment lists replicas being added or removed: the znode's layout is itself
+ * the durable record of an accepted move (Kafka's `ReplicaAssignment.isBeingReassigned`).
+ */
+export function isBeingReassigned(p: ControllerPartition): boolean {
+  return p.addingReplicas.length > 0 || p.removingReplicas.length > 0;
+}
+
+/** The replicas a partition ends with once its pending reassignment completes (its replicas when none is). */
+export function targetReplicas(p: ControllerPartition): readonly number[] {
+  return p.replicas.filter((id) => !p.removingReplicas.includes(id));
+}
 
 export class ControllerContext {
   /** Live broker id → broker epoch (czxid of its registration). Includes brokers shutting down. */
@@ -114,21 +131,31 @@ export class ControllerContext {
   }
 
   /**
-   * Adds a partition in NonExistentPartition with no replica states, or updates the replicas of a known one.
-   * Returns the partition.
+   * Adds a partition in NonExistentPartition with no replica states, or updates the replicas (and the replicas a
+   * pending reassignment adds and removes) of a known one. Returns the partition.
    */
-  putPartition(topic: string, partition: number, replicas: readonly number[]): ControllerPartition {
+  putPartition(
+    topic: string,
+    partition: number,
+    replicas: readonly number[],
+    addingReplicas: readonly number[] = [],
+    removingReplicas: readonly number[] = [],
+  ): ControllerPartition {
     this.addTopic(topic);
     const partitions = this.topics.get(topic)!;
     const existing = partitions.get(partition);
     if (existing !== undefined) {
       existing.replicas = replicas;
+      existing.addingReplicas = addingReplicas;
+      existing.removingReplicas = removingReplicas;
       return existing;
     }
     const created: ControllerPartition = {
       topic,
       partition,
       replicas,
+      addingReplicas,
+      removingReplicas,
       leaderIsr: undefined,
       state: 'NonExistentPartition',
       replicaStates: new Map(),
@@ -192,6 +219,13 @@ export class ControllerContext {
         result.push(p);
       }
     }
+    return result;
+  }
+
+  /** Partitions with a pending reassignment recorded in their assignment (adding or removing replicas). */
+  partitionsBeingReassigned(): ControllerPartition[] {
+    const result: ControllerPartition[] = [];
+    for (const p of this.allPartitions()) if (isBeingReassigned(p)) result.push(p);
     return result;
   }
 

@@ -370,7 +370,8 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       const assignment = assignments[i];
       if (assignment === null || assignment === undefined) return;
       ctx.addTopic(topic);
-      for (const [partition, { replicas }] of assignment.partitions) ctx.putPartition(topic, partition, replicas);
+      for (const [partition, { replicas, addingReplicas, removingReplicas }] of assignment.partitions)
+        ctx.putPartition(topic, partition, replicas, addingReplicas, removingReplicas);
       this.watchTopic(a, topic);
     });
     const partitions = [...ctx.allPartitions()];
@@ -392,6 +393,8 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     a.partitionStateMachine.initializeStates();
     await a.partitionStateMachine.triggerOnlinePartitionStateChange();
     await a.topicDeletionManager.onDeletionMarkers(markedForDeletion);
+    // Kafka's initializePartitionReassignments: moves recorded in the assignments resume, whatever the znode says.
+    await a.reassigner.advance();
 
     if (this.activation !== a) return;
     if (this.config.autoLeaderRebalanceEnable) {
@@ -568,8 +571,8 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       const assignment = assignments[i];
       if (assignment === null || assignment === undefined) return;
       ctx.addTopic(topic);
-      for (const [partition, { replicas }] of assignment.partitions)
-        created.push(ctx.putPartition(topic, partition, replicas));
+      for (const [partition, { replicas, addingReplicas, removingReplicas }] of assignment.partitions)
+        created.push(ctx.putPartition(topic, partition, replicas, addingReplicas, removingReplicas));
       this.watchTopic(a, topic);
     });
     this.log.info({ topics: newTopics, partitions: created.length }, 'new topics');
@@ -594,7 +597,8 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
         );
         return;
       }
-      for (const [partition, { replicas }] of newPartitions) added.push(ctx.putPartition(topic, partition, replicas));
+      for (const [partition, { replicas, addingReplicas, removingReplicas }] of newPartitions)
+        added.push(ctx.putPartition(topic, partition, replicas, addingReplicas, removingReplicas));
     });
     if (added.length === 0) return;
     this.log.info(

@@ -2,25 +2,39 @@
  * Partition reassignment through /admin/reassign_partitions (ZooKeeper-era Kafka's flow, as
  * kafka-reassign-partitions.sh --zookeeper drives it), run by the active controller:
  *
- *   1. RS = TRS ∪ ORS (target replicas first): the assignment znode lists RS, and the state znode is rewritten
- *      with leader_epoch + 1 so that every replica re-applies it; brokers follow ZooKeeper, so the new replicas
- *      create their logs and fetch from the leader (ARCHITECTURE.md "Brokers follow ZooKeeper").
+ *   0. Acceptance: a request is checked once, when the controller first meets it: the partition must exist and not
+ *      be queued for deletion, the replica list must be non-empty without repeats, the partition must not be moving
+ *      to another target already, and every target broker must be registered in /brokers/ids. A refused request
+ *      leaves the znode with a warning that names the reason; the rest of the znode is carried out.
+ *   1. Start: RS = TRS ∪ ORS (target replicas first) with KIP-455's adding (TRS − ORS) and removing (ORS − TRS)
+ *      replicas, then the state znode is rewritten with leader_epoch + 1 so that every replica re-applies it; brokers
+ *      follow ZooKeeper, so the new replicas create their logs and fetch from the leader (ARCHITECTURE.md "Brokers
+ *      follow ZooKeeper"). From here on the assignment itself records the move: a partition whose assignment lists
+ *      adding or removing replicas has a pending reassignment, whatever /admin/reassign_partitions says.
  *   2. Wait until every target replica is in the ISR (the leader adds caught-up followers and announces it under
- *      /isr_change_notification, which re-runs this).
- *   3. If the leader is not a live target replica, elect the first live target replica in the ISR; the ISR keeps
- *      only target replicas; leader_epoch + 1. Then the assignment becomes TRS: the old replicas see they are no
- *      longer assigned and delete their logs.
+ *      /isr_change_notification, which re-runs this). A target broker that stops meanwhile is waited for: the move
+ *      completes once it is back and caught up. Liveness is never re-checked after acceptance.
+ *   3. Complete: if the leader is not a live target replica, elect the first live target replica in the ISR (or wait
+ *      while none can lead); the ISR keeps only target replicas; leader_epoch + 1. Then the assignment becomes TRS:
+ *      the old replicas see they are no longer assigned and delete their logs.
  *   4. The partition leaves /admin/reassign_partitions; the znode is deleted when none is left.
  *
- * Requests for unknown partitions, topics being deleted, empty or duplicated replica lists, or brokers that are
- * not live are logged and dropped (Kafka's tool validates these before writing). Every write is fenced by the
- * controller epoch; a new controller resumes from the znode, since each step is decided from ZooKeeper's state.
- * Called from the controller's event thread only.
+ * Pending moves are the accepted entries of the znode plus every partition whose assignment records a move, so a
+ * partition is never left in the intermediate layout: a new controller (or this one, if the znode was deleted by
+ * hand) carries such a move on to its target, and re-bumps its leader epoch once so that the new replicas re-apply
+ * it (Kafka resends LeaderAndIsr to a resumed reassignment). Every write is fenced by the controller epoch.
+ *
+ * Concurrency: called from the controller's event thread only; one instance per activation.
  */
 import type { Logger } from '../common/logger.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { replicaAssignment, type PartitionReassignment } from '../zk/zk-paths.js';
-import type { ControllerContext, ControllerPartition } from './controller-context.js';
+import {
+  isBeingReassigned,
+  targetReplicas,
+  type ControllerContext,
+  type ControllerPartition,
+} from './controller-context.js';
 import { updateLeaderAndIsr, type LeaderIsrZkClient } from './update-leader-and-isr.js';
 
 /** The ZooKeeper operations a reassignment uses (KafkaZkClient's; a fake in unit specs). */
@@ -34,9 +48,12 @@ export type ReassignmentZkClient = LeaderIsrZkClient &
     | 'setTopicAssignment'
   >;
 
-type Step = 'done' | 'in progress' | 'dropped';
+type Step = 'done' | 'in progress';
 
 export class PartitionReassigner {
+  /** Pending moves this activation has advanced before; a move met the first time is re-announced (header). */
+  private readonly advanced = new Set<ControllerPartition>();
+
   constructor(
     private readonly ctx: ControllerContext,
     private readonly zk: ReassignmentZkClient,
@@ -46,71 +63,106 @@ export class PartitionReassigner {
   /** Advances every pending reassignment as far as it can go now, and rewrites or deletes the znode. */
   async advance(): Promise<void> {
     const requested = await this.zk.getPartitionReassignment();
-    if (requested === null) return;
     const pending: PartitionReassignment[] = [];
-    for (const r of requested) {
-      const step = await this.advanceOne(r);
-      if (step === 'in progress') pending.push(r);
+    const requestedPartitions = new Set<ControllerPartition>();
+    for (const r of requested ?? []) {
+      const p = this.ctx.partition(r.topic, r.partition);
+      const refusal = this.refusal(r, p, requestedPartitions);
+      if (refusal !== undefined || p === undefined) {
+        this.log.warn(
+          { partition: `${r.topic}-${r.partition}`, replicas: r.replicas, reason: refusal },
+          'refusing a partition reassignment',
+        );
+        continue;
+      }
+      requestedPartitions.add(p);
+      if ((await this.advanceOne(p, r.replicas)) === 'in progress') pending.push(r);
+      else this.advanced.delete(p);
     }
-    if (pending.length === requested.length) return;
+    for (const p of this.ctx.partitionsBeingReassigned()) {
+      if (requestedPartitions.has(p) || this.ctx.isTopicQueuedUpForDeletion(p.topic)) continue;
+      if ((await this.advanceOne(p, targetReplicas(p))) === 'done') this.advanced.delete(p);
+    }
+    if (requested === null || pending.length === requested.length) return;
     if (pending.length === 0) await this.zk.deletePartitionReassignment(this.ctx.epochZkVersion);
     else await this.zk.updatePartitionReassignment(pending, this.ctx.epochZkVersion);
   }
 
-  private async advanceOne(r: PartitionReassignment): Promise<Step> {
-    const name = `${r.topic}-${r.partition}`;
-    const p = this.ctx.partition(r.topic, r.partition);
+  /** Why a request from the znode may not go ahead, or undefined (acceptance, step 0 of the header). */
+  private refusal(
+    r: PartitionReassignment,
+    p: ControllerPartition | undefined,
+    seen: ReadonlySet<ControllerPartition>,
+  ): string | undefined {
     const target = r.replicas;
-    const invalid =
-      p === undefined
-        ? 'the partition does not exist'
-        : this.ctx.isTopicQueuedUpForDeletion(r.topic)
-          ? 'the topic is being deleted'
-          : target.length === 0 || new Set(target).size !== target.length
-            ? 'the replica list is empty or repeats a broker'
-            : target
-                .filter((id) => !this.ctx.isBrokerOnline(id))
-                .map((id) => `broker ${id} is not live`)
-                .join(', ') || undefined;
-    if (invalid !== undefined || p === undefined) {
-      this.log.warn({ partition: name, replicas: target, reason: invalid }, 'dropping a partition reassignment');
-      return 'dropped';
+    if (p === undefined) return 'the partition does not exist';
+    if (this.ctx.isTopicQueuedUpForDeletion(r.topic)) return 'the topic is being deleted';
+    if (seen.has(p)) return 'the partition is listed more than once';
+    if (target.length === 0 || new Set(target).size !== target.length)
+      return 'the replica list is empty or repeats a broker';
+    if (isBeingReassigned(p)) {
+      const current = targetReplicas(p);
+      return sameReplicas(current, target)
+        ? undefined
+        : `the partition is still moving to [${current.join(',')}]; submit another move once that one completes`;
     }
+    if (sameReplicas(p.replicas, target)) return undefined;
+    const down = target.filter((id) => !this.ctx.isBrokerLiveOrShuttingDown(id));
+    if (down.length === 0) return undefined;
+    const live = [...this.ctx.liveBrokerEpochs.keys()].sort((a, b) => a - b).join(',');
+    return `${down.length === 1 ? 'broker' : 'brokers'} ${down.join(',')} ${down.length === 1 ? 'is' : 'are'} not registered in ZooKeeper (live brokers: ${live})`;
+  }
+
+  private async advanceOne(p: ControllerPartition, target: readonly number[]): Promise<Step> {
+    const name = `${p.topic}-${p.partition}`;
     const state = await this.zk.getPartitionState(p);
     if (state === null) return 'in progress';
     p.leaderIsr = state;
-    const current = p.replicas;
-    const union = [...target, ...current.filter((id) => !target.includes(id))];
-    if (union.length !== current.length || union.some((id) => !current.includes(id))) {
+    const firstTime = !this.advanced.has(p);
+    this.advanced.add(p);
+    if (!isBeingReassigned(p)) {
+      const current = p.replicas;
+      if (sameReplicas(current, target)) return 'done';
+      const adding = target.filter((id) => !current.includes(id));
+      const removing = current.filter((id) => !target.includes(id));
+      if (adding.length === 0 && removing.length === 0) {
+        // The same brokers in another order: only the preferred leader changes, no data moves.
+        await this.writeAssignment(p, target);
+        this.log.info({ partition: name, from: current, to: target }, 'reassignment completed (replicas reordered)');
+        return 'done';
+      }
       // Kafka's KIP-455 layout: RS = TRS + ORS, with AR and RR, so that the leader does not take a replica being
       // removed back into the ISR once the final leader and ISR are written.
-      await this.writeAssignment(
-        p,
-        union,
-        target.filter((id) => !current.includes(id)),
-        current.filter((id) => !target.includes(id)),
-      );
-      await this.bumpEpoch(p, state.leader, state.isr);
+      await this.writeAssignment(p, [...target, ...removing], adding, removing);
+      if (!(await this.bumpEpoch(p, state.leader, state.isr))) return 'in progress';
       this.log.info(
-        { partition: name, from: current, to: target, replicas: union },
-        'reassignment: new replicas added; waiting for them to join the ISR',
+        { partition: name, from: current, to: target, replicas: p.replicas },
+        'reassignment started: new replicas added; waiting for them to join the ISR',
       );
+    } else if (firstTime && !target.every((id) => state.isr.includes(id))) {
+      if (!(await this.bumpEpoch(p, state.leader, state.isr))) return 'in progress';
+      this.log.info(
+        { partition: name, to: target, replicas: p.replicas },
+        'resuming a reassignment recorded in the assignment; waiting for the new replicas to join the ISR',
+      );
+    }
+    return this.maybeComplete(p, target);
+  }
+
+  /** Step 3 of the header, once every target replica is in the ISR and one of them can lead. */
+  private async maybeComplete(p: ControllerPartition, target: readonly number[]): Promise<Step> {
+    const state = p.leaderIsr;
+    if (state === undefined || !target.every((id) => state.isr.includes(id))) return 'in progress';
+    const leader =
+      target.includes(state.leader) && this.ctx.isBrokerOnline(state.leader)
+        ? state.leader
+        : target.find((id) => state.isr.includes(id) && this.ctx.isBrokerOnline(id));
+    if (leader === undefined) return 'in progress';
+    const isr = state.isr.filter((id) => target.includes(id));
+    if ((leader !== state.leader || isr.length !== state.isr.length) && !(await this.bumpEpoch(p, leader, isr)))
       return 'in progress';
-    }
-    if (!target.every((id) => state.isr.includes(id))) return 'in progress';
-    if (current.length !== target.length || current.some((id, i) => id !== target[i])) {
-      const leader =
-        target.includes(state.leader) && this.ctx.isBrokerOnline(state.leader)
-          ? state.leader
-          : target.find((id) => state.isr.includes(id) && this.ctx.isBrokerOnline(id))!;
-      await this.bumpEpoch(
-        p,
-        leader,
-        state.isr.filter((id) => target.includes(id)),
-      );
-      await this.writeAssignment(p, target);
-    }
-    this.log.info({ partition: name, replicas: target, leader: p.leaderIsr?.leader }, 'reassignment completed');
+    await this.writeAssignment(p, target);
+    this.log.info({ partition: `${p.topic}-${p.partition}`, replicas: target, leader }, 'reassignment completed');
     return 'done';
   }
 
@@ -129,13 +181,16 @@ export class PartitionReassigner {
       { topicId: current.topicId, partitions },
       { controllerEpochZkVersion: this.ctx.epochZkVersion },
     );
-    this.ctx.putPartition(p.topic, p.partition, replicas);
+    this.ctx.putPartition(p.topic, p.partition, replicas, adding, removing);
     for (const id of replicas) if (!p.replicaStates.has(id)) p.replicaStates.set(id, 'OnlineReplica');
     for (const id of [...p.replicaStates.keys()]) if (!replicas.includes(id)) p.replicaStates.delete(id);
   }
 
-  /** Rewrites the state znode with leader_epoch + 1, so that every replica re-applies it with the new assignment. */
-  private async bumpEpoch(p: ControllerPartition, leader: number, isr: readonly number[]): Promise<void> {
+  /**
+   * Rewrites the state znode with leader_epoch + 1, so that every replica re-applies it with the new assignment.
+   * False (logged) when the state could not be written; the move is retried on the next advance.
+   */
+  private async bumpEpoch(p: ControllerPartition, leader: number, isr: readonly number[]): Promise<boolean> {
     const failed = await updateLeaderAndIsr(
       this.ctx,
       this.zk,
@@ -144,5 +199,10 @@ export class PartitionReassigner {
     );
     for (const [, reason] of failed)
       this.log.warn({ partition: `${p.topic}-${p.partition}`, reason }, 'reassignment could not update the state');
+    return failed.size === 0;
   }
+}
+
+function sameReplicas(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
 }

@@ -126,7 +126,10 @@ export class ReplicaStateMachine {
   /**
    * For each broker in turn, one batch over its replicas' partitions: drop it from the ISR unless it is the last
    * member, leader := -1 if it led, leader_epoch + 1. Partitions of topics being deleted, partitions without a
-   * state znode and partitions whose ISR does not hold the replica are left alone.
+   * state znode and partitions whose ISR does not hold the replica are left alone. The state znodes are read afresh
+   * first (one pipelined round trip, as Kafka's removeReplicasFromIsr does): the cached ISR learns of expansions only
+   * from /isr_change_notification, so a replica that joined the ISR a moment ago would look absent, no write would
+   * be made, and a stopped broker would stay in the ISR until its leader shrank it (replica.lag.time.max.ms).
    */
   private async removeReplicasFromIsr(replicas: readonly ControllerReplica[]): Promise<Map<ControllerReplica, string>> {
     const failed = new Map<ControllerReplica, string>();
@@ -137,11 +140,14 @@ export class ReplicaStateMachine {
       list.push(r);
     }
     for (const [brokerId, brokerReplicas] of [...byBroker].sort(([a], [b]) => a - b)) {
+      const partitions = brokerReplicas.map((r) => r.partition);
+      const fresh = await Promise.all(partitions.map((p) => this.zk.getPartitionState(p)));
+      partitions.forEach((p, i) => (p.leaderIsr = fresh[i] ?? undefined));
       const failures = await updateLeaderAndIsr(
         this.context,
         this.zk,
-        brokerReplicas.map((r) => r.partition),
-        async (partitions) => new Map(partitions.map((p) => [p, shrinkIsr(p, brokerId)])),
+        partitions,
+        async (decidable) => new Map(decidable.map((p) => [p, shrinkIsr(p, brokerId)])),
       );
       for (const r of brokerReplicas) {
         const why = failures.get(r.partition);

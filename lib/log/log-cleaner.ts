@@ -14,8 +14,10 @@
  *     at least delete.retention.ms after the segment became clean.
  *  4. Batches keep their base offset, last offset delta, base timestamp, producer fields and codec; their kept
  *     records are copied byte for byte (their deltas stay valid), and count, length, max timestamp and CRC are
- *     rewritten. A batch left without records is dropped (Kafka keeps the last batch of each producer id to
- *     preserve idempotence sequences; mq has no producer state yet). Control batches are kept as they are.
+ *     rewritten. A batch left without records is dropped, unless it is the last batch of a producer the log still
+ *     has state for: that one stays as an empty batch (header only: its offsets, producer id, epoch and sequences,
+ *     no records, codec none), as Kafka keeps it, so that the producer's sequence survives a restart that rebuilds
+ *     the state from the log. Control batches are kept as they are.
  *  5. The group is written as `.cleaned`, flushed, and swapped in by LocalLog.replaceSegments (`.swap`, old ones
  *     `.deleted`); the checkpoint then records the end of the range as the first dirty offset.
  * Which log: the one with the highest dirty ratio (cleanable bytes / (clean + cleanable bytes)) above
@@ -35,14 +37,20 @@ import { tpKey } from '../common/topic-partition.js';
 import { compress, decompress } from '../record/compression.js';
 import { iterateBatches, type BatchView } from '../record/record-batch-reader.js';
 import {
+  ATTRIBUTES_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
   BATCH_LENGTH_OFFSET,
+  COMPRESSION_CODEC_MASK,
   CompressionType,
   LOG_OVERHEAD,
   MAX_TIMESTAMP_OFFSET,
+  PRODUCER_ID_OFFSET,
   RECORD_COUNT_OFFSET,
   RECORDS_OFFSET,
   TimestampType,
+  readInt64,
   writeBatchCrc,
+  writeInt64,
 } from '../record/record-batch.js';
 import { RecordIterator } from '../record/record.js';
 import { VarintReader } from '../record/varint.js';
@@ -206,9 +214,12 @@ export class LogCleaner {
       .filter((_, i) => (toClean[i + 1]?.baseOffset ?? range.firstUncleanableOffset) <= range.firstDirtyOffset)
       .pop();
     const deleteHorizonMs = lastClean ? lastClean.lastModified - log.config.deleteRetentionMs : 0;
+    // The last batch of every producer with state (Kafka's lastRecordsOfActiveProducers), by its last offset.
+    const producerLastOffsets = new Map<number, number>();
+    for (const [id, entry] of log.producerState.activeProducers) producerLastOffsets.set(id, entry.lastDataOffset);
     for (const group of groupBySize(toClean, log.config.segmentBytes)) {
       const sizes = group.map((s) => s.size);
-      const cleaned = await this.cleanGroup(log, group, offsetMap, deleteHorizonMs, stats);
+      const cleaned = await this.cleanGroup(log, group, offsetMap, producerLastOffsets, deleteHorizonMs, stats);
       // The log may have changed during the awaits: swap only if every source segment is still there as it was.
       const current = new Set(log.segments);
       if (group.some((s, i) => !current.has(s) || s === log.activeSegment || s.size !== sizes[i])) {
@@ -228,6 +239,7 @@ export class LogCleaner {
     log: UnifiedLog,
     group: readonly LogSegment[],
     offsetMap: Map<string, number>,
+    producerLastOffsets: ReadonlyMap<number, number>,
     deleteHorizonMs: number,
     stats: CleanerStats,
   ): Promise<LogSegment> {
@@ -247,10 +259,12 @@ export class LogCleaner {
         for (const batch of batchesOf(segment)) {
           stats.bytesRead += batch.size;
           stats.recordsRead += batch.recordCount;
-          const kept = batch.isControl
-            ? batch.bytes
-            : await this.filterBatch(batch, offsetMap, retainTombstones, stats);
-          if (kept === null) continue;
+          let kept = batch.isControl ? batch.bytes : await this.filterBatch(batch, offsetMap, retainTombstones, stats);
+          if (kept === null) {
+            const producerId = readInt64(batch.buffer, batch.position + PRODUCER_ID_OFFSET);
+            if (producerId < 0 || producerLastOffsets.get(producerId) !== batch.lastOffset) continue;
+            kept = emptyBatch(batch);
+          }
           if (batch.isControl) stats.recordsRetained += batch.recordCount;
           const maxTimestamp =
             kept.readInt32BE(MAX_TIMESTAMP_OFFSET) * 4294967296 + kept.readUInt32BE(MAX_TIMESTAMP_OFFSET + 4);
@@ -330,6 +344,21 @@ export class LogCleaner {
     writeBatchCrc(out);
     return out;
   }
+}
+
+/**
+ * `batch` without its records (Kafka's `writeEmptyHeader`): same offsets, producer fields, timestamp type and flags
+ * and max timestamp; codec none, base timestamp -1, record count 0.
+ */
+function emptyBatch(batch: BatchView): Buffer {
+  const out = Buffer.allocUnsafe(RECORDS_OFFSET);
+  batch.buffer.copy(out, 0, batch.position, batch.position + RECORDS_OFFSET);
+  out.writeInt32BE(RECORDS_OFFSET - LOG_OVERHEAD, BATCH_LENGTH_OFFSET);
+  out.writeInt16BE(out.readInt16BE(ATTRIBUTES_OFFSET) & ~COMPRESSION_CODEC_MASK, ATTRIBUTES_OFFSET);
+  writeInt64(out, BASE_TIMESTAMP_OFFSET, -1);
+  out.writeInt32BE(0, RECORD_COUNT_OFFSET);
+  writeBatchCrc(out);
+  return out;
 }
 
 function keyOf(log: UnifiedLog): string {

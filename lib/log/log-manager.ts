@@ -1,6 +1,7 @@
 /**
  * Every partition log of a broker (Kafka's `LogManager`): loads the log directories at start, creates and deletes
- * logs, and runs the background work — retention, flush.ms flushes, checkpoints, compaction — on a scheduler.
+ * logs, and runs the background work — retention, flush.ms flushes, checkpoints, compaction, producer state
+ * expiry — on a scheduler.
  *
  * Layout of each log dir: one `<topic>-<partition>` directory per log; `recovery-point-offset-checkpoint` and
  * `log-start-offset-checkpoint` (CheckpointFile, `topic partition offset`); `cleaner-offset-checkpoint` (the
@@ -54,6 +55,13 @@ export interface LogManagerOptions {
   cleanerEnable?: boolean;
   /** log.cleaner.backoff.ms: how often the cleaner looks for a log to compact. @default 15000 */
   cleanerBackoffMs?: number;
+  /**
+   * transactional.id.expiration.ms: a producer whose last batch is older than this loses its state in every log
+   * (Kafka 2.8 uses this key for idempotent producers too). @default 604800000
+   */
+  producerIdExpirationMs?: number;
+  /** How often producer state is checked for expiry (Kafka's fixed 10 minutes). @default 600000 */
+  producerIdExpirationCheckIntervalMs?: number;
   time?: Time;
   scheduler?: Scheduler;
   logger?: Logger;
@@ -107,6 +115,15 @@ export class LogManager {
     );
     if (this.opts.cleanerEnable ?? true)
       every('kafka-log-cleaner', this.opts.cleanerBackoffMs ?? 15_000, () => this.cleanDirtiestLog());
+    const expiryCheckMs = this.opts.producerIdExpirationCheckIntervalMs ?? 600_000;
+    this.tasks.push(
+      this.scheduler.schedule(
+        'kafka-producer-expiration-check',
+        () => this.guard('kafka-producer-expiration-check', () => this.removeExpiredProducers()),
+        expiryCheckMs,
+        expiryCheckMs,
+      ),
+    );
   }
 
   getLog(tp: TopicPartition): UnifiedLog | undefined {
@@ -131,6 +148,7 @@ export class LogManager {
       topicPartition: tp,
       config,
       hadCleanShutdown: true,
+      producerIdExpirationMs: this.opts.producerIdExpirationMs,
       time: this.time,
       scheduler: this.scheduler,
       logger: this.opts.logger,
@@ -173,6 +191,15 @@ export class LogManager {
     let deleted = 0;
     for (const log of this.logs.values()) deleted += log.deleteOldSegments();
     return deleted;
+  }
+
+  /** Drops, in every log, the state of producers idle for transactional.id.expiration.ms; returns how many. */
+  removeExpiredProducers(): number {
+    const now = this.time.milliseconds();
+    let removed = 0;
+    for (const log of this.logs.values()) removed += log.removeExpiredProducers(now);
+    if (removed > 0) this.logger.info({ producers: removed }, 'expired idle producers');
+    return removed;
   }
 
   /** Starts a flush of every log whose flush.ms has passed. */
@@ -251,6 +278,7 @@ export class LogManager {
         hadCleanShutdown,
         recoveryPoint: recoveryPoints.get(name) ?? 0,
         logStartOffset: logStartOffsets.get(name) ?? 0,
+        producerIdExpirationMs: this.opts.producerIdExpirationMs,
         time: this.time,
         scheduler: this.scheduler,
         logger: this.opts.logger,

@@ -1,13 +1,21 @@
 /**
  * The log of one partition as the rest of the broker sees it (Kafka 3.x's `UnifiedLog`, 2.8's `Log`): validated
  * appends with offset assignment, reads, log start offset and retention, the high watermark bound, the leader
- * epoch cache, flushing with group commit, and truncation. Segment handling is LocalLog's; loading is LogLoader's.
+ * epoch cache, the producer state of idempotent producers, flushing with group commit, and truncation. Segment
+ * handling is LocalLog's; loading is LogLoader's; producer state is ProducerStateManager's.
  *
  * Appends: the caller hands a buffer of whole v2 batches (a produce request's records or a follower fetch). Every
  * batch is validated first (size, magic, CRC, header sanity, max.message.bytes, segment.bytes, offsets going
- * forward for a follower); if any fails, nothing is appended. A leader append (`assignOffsets`) stamps base
- * offsets and the partition leader epoch in place — both outside the CRC — and, with
- * message.timestamp.type=LogAppendTime, the broker time (re-CRC'ed). Bytes are then written as they are.
+ * forward for a follower); if any fails, nothing is appended. A leader append (`assignOffsets`) comes from a client:
+ * LogValidator's batch rules apply, and an idempotent batch is checked against its producer's state — a batch sent
+ * again is answered with the offsets it was written at and nothing is appended. It then stamps base offsets and the
+ * partition leader epoch in place — both outside the CRC — and, with message.timestamp.type=LogAppendTime, the broker
+ * time (re-CRC'ed). Bytes are then written as they are, and every batch with a producer id updates the producer
+ * state, on leader and follower alike. Record-level checks that decompress (LogValidator's, for compacted logs) are
+ * `validateRecords`, which the leader awaits before `append`.
+ * Producer state survives restarts: a `.snapshot` is taken at every roll and on close; loading restores the newest
+ * valid snapshot and replays the batch headers after it (the whole log when there is none); truncation reloads the
+ * same way; a rising log start deletes the snapshots below it.
  * Reads: whole batches from one segment as views of mapped memory, from the batch holding the offset.
  * Invariants: logStartOffset <= highWatermark <= logEndOffset; recoveryPoint <= logEndOffset; the epoch cache has
  * no entry at or after the log end offset.
@@ -25,6 +33,7 @@ import { SystemTime, type Time } from '../common/time.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import {
   PARTITION_LEADER_EPOCH_OFFSET,
+  RECORD_BATCH_OVERHEAD,
   stampBatch,
   stampLogAppendTime,
   validateBatch,
@@ -35,6 +44,8 @@ import { hasDeletePolicy, type LogConfig } from './log-config.js';
 import { LocalLog } from './local-log.js';
 import { LogLoader } from './log-loader.js';
 import type { LogSegment } from './log-segment.js';
+import { checkClientBatches, validateRecords } from './log-validator.js';
+import { ProducerStateManager, type AppendOrigin } from './producer-state-manager.js';
 import type { TimestampOffset } from './time-index.js';
 
 /** ListOffsets' special timestamps. */
@@ -52,13 +63,18 @@ export interface UnifiedLogOptions {
   logStartOffset?: number;
   /** Whether the log dir had a `.kafka_cleanshutdown` marker; false recovers from the recovery point. @default false */
   hadCleanShutdown?: boolean;
+  /** Idle time after which a producer's state expires (transactional.id.expiration.ms). @default 7 days */
+  producerIdExpirationMs?: number;
   time?: Time;
   scheduler?: Scheduler;
   logger?: Logger;
 }
 
 export interface AppendOptions {
-  /** Leader: assign offsets from the log end offset and stamp `leaderEpoch`. Follower: keep both as sent. */
+  /**
+   * Leader, appending a client's batches: check them (LogValidator, producer state), assign offsets from the log end
+   * offset and stamp `leaderEpoch`. Follower: keep both as sent, check nothing beyond the headers.
+   */
   assignOffsets: boolean;
   /** The leader's epoch, stamped into each batch when assigning offsets. */
   leaderEpoch: number;
@@ -76,6 +92,8 @@ export interface LogAppendInfo {
   logStartOffset: number;
   recordCount: number;
   validBytes: number;
+  /** The batch was sent again by an idempotent producer: the offsets are where it was first written; nothing was appended. */
+  duplicate: boolean;
 }
 
 export interface ReadOptions {
@@ -98,6 +116,7 @@ export interface LogReadInfo {
 export class UnifiedLog {
   readonly topicPartition: TopicPartition;
   readonly leaderEpochCache: LeaderEpochFileCache;
+  readonly producerState: ProducerStateManager;
   private readonly localLog: LocalLog;
   private readonly time: Time;
   private readonly logger: Logger;
@@ -135,6 +154,14 @@ export class UnifiedLog {
     });
     this.logStart = loaded.logStartOffset;
     this.hw = loaded.logStartOffset;
+    this.producerState = new ProducerStateManager({
+      dir: opts.dir,
+      topicPartition: opts.topicPartition,
+      producerIdExpirationMs: opts.producerIdExpirationMs,
+      logger: this.logger,
+    });
+    this.producerState.removeStraySnapshots(loaded.segments.map((s) => s.baseOffset));
+    this.loadProducerState(loaded.logEndOffset);
   }
 
   /** Opens (loading and, after an unclean shutdown, recovering) or creates the log in `opts.dir`. */
@@ -201,17 +228,20 @@ export class UnifiedLog {
    */
   append(records: Buffer, opts: AppendOptions): LogAppendInfo {
     const batches = this.validate(records, opts.assignOffsets);
-    if (batches.length === 0) {
-      return {
-        firstOffset: -1,
-        lastOffset: -1,
-        maxTimestamp: -1,
-        offsetOfMaxTimestamp: -1,
-        logAppendTimeMs: -1,
-        logStartOffset: this.logStart,
-        recordCount: 0,
-        validBytes: 0,
-      };
+    if (batches.length === 0) return this.appendedNothing(-1, -1, -1, false);
+    const origin: AppendOrigin = opts.assignOffsets ? 'Client' : 'Replication';
+    if (origin === 'Client') {
+      checkClientBatches(batches, this.topicPartition);
+      const first = batches[0]!;
+      if (first.producerId >= 0) {
+        const duplicate = this.producerState.findDuplicate(first);
+        if (duplicate !== null) {
+          const appendTime = this.config.messageTimestampType === 'LogAppendTime' ? duplicate.timestamp : -1;
+          this.logger.debug({ producerId: first.producerId, ...duplicate }, 'answered a duplicate batch');
+          return this.appendedNothing(duplicate.firstOffset, duplicate.lastOffset, appendTime, true);
+        }
+        this.producerState.checkClientBatch(first);
+      }
     }
     const config = this.config;
     const logAppendTimeMs = config.messageTimestampType === 'LogAppendTime' ? this.time.milliseconds() : -1;
@@ -259,7 +289,10 @@ export class UnifiedLog {
         recordCount += b.recordCount;
         const epoch = records.readInt32BE(b.position + PARTITION_LEADER_EPOCH_OFFSET);
         if (epoch >= 0 && epoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(epoch, b.baseOffset);
+        if (b.producerId >= 0)
+          this.producerState.updateFromBatch(records, b.position, b.baseOffset + b.lastOffsetDelta, origin);
       }
+      this.producerState.updateMapEndOffset(this.logEndOffset);
       if (chunkMaxTimestamp > maxTimestamp) {
         maxTimestamp = chunkMaxTimestamp;
         offsetOfMaxTimestamp = chunkOffsetOfMax;
@@ -277,7 +310,17 @@ export class UnifiedLog {
       logStartOffset: this.logStart,
       recordCount,
       validBytes: records.length,
+      duplicate: false,
     };
+  }
+
+  /**
+   * LogValidator's record-level checks for a client's `records` on this log (keys on a compacted log): null when
+   * the config asks for none, else a promise that rejects with RecordValidationError. The leader awaits it before
+   * `append`.
+   */
+  validateRecords(records: Buffer): Promise<void> | null {
+    return validateRecords(records, this.config, this.topicPartition);
   }
 
   /**
@@ -332,7 +375,12 @@ export class UnifiedLog {
 
   /** Rolls a new active segment now (e.g. before deleting all data); returns it. */
   roll(): LogSegment {
-    return this.localLog.roll();
+    return this.rollSegment();
+  }
+
+  /** Drops the state of producers idle for longer than producerIdExpirationMs (the manager's periodic check). */
+  removeExpiredProducers(nowMs: number): number {
+    return this.producerState.removeExpiredProducers(nowMs);
   }
 
   /** Records that `epoch` starts at `startOffset`: a new leader registers (its epoch, its log end offset). */
@@ -361,6 +409,7 @@ export class UnifiedLog {
     this.leaderEpochCache.truncateFromEnd(offset);
     this.logStart = Math.min(this.logStart, offset);
     this.hw = Math.min(this.hw, offset);
+    this.loadProducerState(offset);
     return true;
   }
 
@@ -369,6 +418,7 @@ export class UnifiedLog {
     this.logger.info({ newOffset }, 'truncating the whole log');
     this.localLog.truncateFullyAndStartAt(newOffset);
     this.leaderEpochCache.clearAndFlush();
+    this.producerState.truncateFullyAndStartAt(newOffset);
     this.logStart = newOffset;
     this.hw = newOffset;
   }
@@ -443,11 +493,17 @@ export class UnifiedLog {
   renameDir(newDir: string): void {
     this.localLog.renameDir(newDir);
     this.leaderEpochCache.moveTo(newDir);
+    this.producerState.updateParentDir(newDir);
   }
 
-  /** Flushes, trims the active segment and releases every file; the log cannot be used afterwards. */
+  /**
+   * Flushes, snapshots the producer state at the log end (so that the next start replays nothing), trims the active
+   * segment and releases every file; the log cannot be used afterwards.
+   */
   async close(): Promise<void> {
     await this.localLog.close();
+    this.producerState.takeSnapshot();
+    await this.producerState.flushSnapshots();
     await this.leaderEpochCache.flushed();
   }
 
@@ -510,8 +566,74 @@ export class UnifiedLog {
         nowMs,
       })
     ) {
-      this.localLog.roll(firstOffset);
+      this.rollSegment(firstOffset);
     }
+  }
+
+  /** Rolls (see LocalLog.roll) and snapshots the producer state at the new segment's base offset, as Kafka does. */
+  private rollSegment(expectedNextOffset?: number): LogSegment {
+    const segment = this.localLog.roll(expectedNextOffset);
+    this.producerState.updateMapEndOffset(segment.baseOffset);
+    this.producerState.takeSnapshot();
+    return segment;
+  }
+
+  /**
+   * Brings the producer state to `lastOffset` (Kafka's loadProducerState): restores the newest snapshot at or below
+   * it, replays the batch headers after it, and snapshots the result. A state that was empty and already at or past
+   * `lastOffset` stays empty without a replay (truncation cannot add producers).
+   */
+  private loadProducerState(lastOffset: number): void {
+    const state = this.producerState;
+    const emptyBeforeTruncation = state.isEmpty && state.mapEndOffset >= lastOffset;
+    state.truncateAndReload(this.logStart, lastOffset, this.time.milliseconds());
+    if (lastOffset > state.mapEndOffset && !emptyBeforeTruncation) {
+      const from = Math.max(state.mapEndOffset, this.logStart);
+      const replayed = this.replayProducerState(from, lastOffset);
+      this.logger.debug({ from, to: lastOffset, batches: replayed }, 'rebuilt producer state from the log');
+    }
+    state.updateMapEndOffset(lastOffset);
+    state.takeSnapshot();
+  }
+
+  /** Feeds the producer state every batch header in [from, to); returns how many batches it read. */
+  private replayProducerState(from: number, to: number): number {
+    let batches = 0;
+    const segments = this.segments;
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i]!;
+      const next = segments[i + 1]?.baseOffset ?? this.logEndOffset;
+      if (next <= from || segment.baseOffset >= to) continue;
+      const first = segment.translateOffset(from);
+      if (first === null) continue;
+      for (const batch of segment.batches(first.position)) {
+        if (batch.baseOffset >= to) break;
+        if (batch.lastOffset < from) continue;
+        const header = segment.slice(batch.position, RECORD_BATCH_OVERHEAD);
+        this.producerState.updateFromBatch(header, 0, batch.lastOffset, 'Replication');
+        batches++;
+      }
+    }
+    return batches;
+  }
+
+  private appendedNothing(
+    firstOffset: number,
+    lastOffset: number,
+    appendTimeMs: number,
+    duplicate: boolean,
+  ): LogAppendInfo {
+    return {
+      firstOffset,
+      lastOffset,
+      maxTimestamp: -1,
+      offsetOfMaxTimestamp: -1,
+      logAppendTimeMs: appendTimeMs,
+      logStartOffset: this.logStart,
+      recordCount: 0,
+      validBytes: 0,
+      duplicate,
+    };
   }
 
   private maybeFlush(): void {
@@ -529,6 +651,7 @@ export class UnifiedLog {
     this.logStart = offset;
     this.hw = Math.max(this.hw, offset);
     this.leaderEpochCache.truncateFromStart(offset);
+    this.producerState.onLogStartOffsetIncremented(offset);
     this.logger.info({ logStartOffset: offset }, 'incremented log start offset');
   }
 
@@ -547,7 +670,7 @@ export class UnifiedLog {
       deletable.push(segment);
     }
     if (deletable.length === 0) return 0;
-    if (deletable.length === segments.length) this.localLog.roll();
+    if (deletable.length === segments.length) this.rollSegment();
     this.localLog.removeAndDeleteSegments(deletable);
     this.maybeIncrementLogStartOffset(this.segments[0]!.baseOffset);
     this.logger.info(

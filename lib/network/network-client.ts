@@ -12,7 +12,8 @@
  *   NetworkClient does): everything pending is rejected with ConnectionError.
  * - Timeouts (`timeoutMs`, default `requestTimeoutMs`, counted from `send()`): a request that times out before it
  *   was written rejects with TimeoutError and the connection lives on. One that times out IN FLIGHT rejects
- *   with TimeoutError AND closes the connection, rejecting the others with ConnectionError: responses come in
+ *   with TimeoutError AND closes the connection, rejecting the others with ConnectionError (whose `cause` is that
+ *   TimeoutError, so that `onDisconnect` can tell an unresponsive broker from a lost one): responses come in
  *   order, so every later response is stuck behind it (Kafka's NetworkClient also disconnects on a request
  *   timeout). Callers reconnect; both errors are local (`MqError`), not wire codes.
  * - A top-level errorCode in a response body is returned to the caller, who decides. Two exceptions reject
@@ -332,12 +333,14 @@ export class NetworkClient {
     const expired = this.inFlight.find((r) => r.deadlineMs <= now);
     if (expired !== undefined) {
       this.inFlight.splice(this.inFlight.indexOf(expired), 1);
-      expired.reject(this.timeoutError(expired));
+      const timeout = this.timeoutError(expired);
+      expired.reject(timeout);
       this.disconnect(
         new ConnectionError(
           `Connection to ${this.host}:${this.port} closed: ` +
             `${apiKeyName(expired.apiKey)} request ${expired.correlationId} got no response in time, and responses ` +
             'come in order.',
+          { cause: timeout },
         ),
       );
       return;

@@ -48,6 +48,7 @@ import {
   TimestampType,
   TRANSACTIONAL_FLAG_MASK,
   writeBatchCrc,
+  writeInt64,
 } from './record-batch.js';
 import { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js';
 
@@ -78,9 +79,12 @@ export class RecordBatchBuilder {
   private readonly compression: CompressionType;
   private readonly baseOffset: number;
   private readonly partitionLeaderEpoch: number;
-  private readonly producerId: bigint;
-  private readonly producerEpoch: number;
-  private readonly baseSequence: number;
+  private readonly defaultProducerId: number;
+  private readonly defaultProducerEpoch: number;
+  private readonly defaultBaseSequence: number;
+  private producerId: number;
+  private producerEpoch: number;
+  private baseSequence: number;
   private readonly attributes: number;
   private buf: Buffer;
   private pos = RECORDS_OFFSET;
@@ -98,9 +102,12 @@ export class RecordBatchBuilder {
     }
     this.baseOffset = opts.baseOffset ?? 0;
     this.partitionLeaderEpoch = opts.partitionLeaderEpoch ?? NO_PARTITION_LEADER_EPOCH;
-    this.producerId = opts.producerId ?? NO_PRODUCER_ID;
-    this.producerEpoch = opts.producerEpoch ?? NO_PRODUCER_EPOCH;
-    this.baseSequence = opts.baseSequence ?? NO_SEQUENCE;
+    this.defaultProducerId = Number(opts.producerId ?? NO_PRODUCER_ID);
+    this.defaultProducerEpoch = opts.producerEpoch ?? NO_PRODUCER_EPOCH;
+    this.defaultBaseSequence = opts.baseSequence ?? NO_SEQUENCE;
+    this.producerId = this.defaultProducerId;
+    this.producerEpoch = this.defaultProducerEpoch;
+    this.baseSequence = this.defaultBaseSequence;
     this.attributes =
       this.compression |
       (opts.timestampType === TimestampType.LogAppendTime ? TIMESTAMP_TYPE_MASK : 0) |
@@ -170,6 +177,16 @@ export class RecordBatchBuilder {
     this.count++;
   }
 
+  /**
+   * Sets the producer id, epoch and base sequence written by the next `build()` (an idempotent producer assigns
+   * them when the batch is drained); `reset()` restores the values given at construction.
+   */
+  setProducerState(producerId: number, producerEpoch: number, baseSequence: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.baseSequence = baseSequence;
+  }
+
   /** Finishes the batch (header, compression, CRC) and returns it as a new Buffer. */
   async build(): Promise<Buffer> {
     this.checkBuildable();
@@ -188,6 +205,9 @@ export class RecordBatchBuilder {
     this.pos = RECORDS_OFFSET;
     this.count = 0;
     this.built = false;
+    this.producerId = this.defaultProducerId;
+    this.producerEpoch = this.defaultProducerEpoch;
+    this.baseSequence = this.defaultBaseSequence;
   }
 
   private checkBuildable(): void {
@@ -214,7 +234,7 @@ export class RecordBatchBuilder {
     out.writeInt32BE(this.count - 1, LAST_OFFSET_DELTA_OFFSET);
     out.writeBigInt64BE(BigInt(this.baseTimestampMs), BASE_TIMESTAMP_OFFSET);
     out.writeBigInt64BE(BigInt(this.maxTimestampMs), MAX_TIMESTAMP_OFFSET);
-    out.writeBigInt64BE(this.producerId, PRODUCER_ID_OFFSET);
+    writeInt64(out, PRODUCER_ID_OFFSET, this.producerId);
     out.writeInt16BE(this.producerEpoch, PRODUCER_EPOCH_OFFSET);
     out.writeInt32BE(this.baseSequence, BASE_SEQUENCE_OFFSET);
     out.writeInt32BE(this.count, RECORD_COUNT_OFFSET);

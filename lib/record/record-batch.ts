@@ -11,6 +11,8 @@
  *
  * The broker works only at this level: it validates a batch (size, magic, CRC), stamps base offset and leader
  * epoch (both outside the CRC) and appends the bytes as they are. It never decodes single records.
+ * Idempotence: producer id, epoch and base sequence identify a producer's batch; sequences count records per
+ * partition and wrap from MAX_SEQUENCE to 0, so a batch's last sequence is its base plus the last offset delta, wrapped.
  * Pure functions on Buffers; no allocation except the error on failure.
  */
 import { crc32c } from '@node-rs/crc32';
@@ -42,6 +44,9 @@ export const NO_PRODUCER_EPOCH = -1;
 export const NO_SEQUENCE = -1;
 export const NO_PARTITION_LEADER_EPOCH = -1;
 export const NO_TIMESTAMP = -1n;
+/** Largest sequence number; the next one is 0 (Kafka's sequences wrap at Integer.MAX_VALUE). */
+export const MAX_SEQUENCE = 0x7fffffff;
+const TWO_POW_32 = 4294967296;
 
 export const COMPRESSION_CODEC_MASK = 0x07;
 export const TIMESTAMP_TYPE_MASK = 0x08;
@@ -88,7 +93,53 @@ export const maxTimestampOf = (b: Buffer, pos = 0): number => Number(b.readBigIn
 export const producerIdOf = (b: Buffer, pos = 0): bigint => b.readBigInt64BE(pos + PRODUCER_ID_OFFSET);
 export const producerEpochOf = (b: Buffer, pos = 0): number => b.readInt16BE(pos + PRODUCER_EPOCH_OFFSET);
 export const baseSequenceOf = (b: Buffer, pos = 0): number => b.readInt32BE(pos + BASE_SEQUENCE_OFFSET);
+/** The last sequence of the batch at `pos` (base sequence + last offset delta, wrapping), or NO_SEQUENCE. */
+export const lastSequenceOf = (b: Buffer, pos = 0): number => {
+  const base = baseSequenceOf(b, pos);
+  return base === NO_SEQUENCE ? NO_SEQUENCE : incrementSequence(base, lastOffsetDeltaOf(b, pos));
+};
 export const recordCountOf = (b: Buffer, pos = 0): number => b.readInt32BE(pos + RECORD_COUNT_OFFSET);
+
+/** Signed int64 at `pos` as a number (exact below 2^53: offsets, timestamps, producer ids), without a BigInt. */
+export function readInt64(b: Buffer, pos: number): number {
+  return b.readInt32BE(pos) * TWO_POW_32 + b.readUInt32BE(pos + 4);
+}
+
+/** Writes `value` (an integer below 2^53 in magnitude) as a signed int64 at `pos`, without a BigInt. */
+export function writeInt64(b: Buffer, pos: number, value: number): void {
+  const high = Math.floor(value / TWO_POW_32);
+  b.writeInt32BE(high, pos);
+  b.writeUInt32BE(value - high * TWO_POW_32, pos + 4);
+}
+
+/** `sequence + increment`, wrapping past MAX_SEQUENCE to 0 (Kafka's `DefaultRecordBatch.incrementSequence`). */
+export function incrementSequence(sequence: number, increment: number): number {
+  if (sequence > MAX_SEQUENCE - increment) return increment - (MAX_SEQUENCE - sequence) - 1;
+  return sequence + increment;
+}
+
+/** `sequence - decrement`, wrapping below 0 to MAX_SEQUENCE (Kafka's `DefaultRecordBatch.decrementSequence`). */
+export function decrementSequence(sequence: number, decrement: number): number {
+  if (sequence < decrement) return MAX_SEQUENCE - (decrement - sequence) + 1;
+  return sequence - decrement;
+}
+
+/**
+ * Rewrites the producer id, epoch and base sequence of the built batch at `pos` and its CRC (the client re-sequences
+ * a batch it retries after an epoch bump).
+ */
+export function writeProducerState(
+  b: Buffer,
+  pos: number,
+  producerId: number,
+  epoch: number,
+  baseSequence: number,
+): void {
+  writeInt64(b, pos + PRODUCER_ID_OFFSET, producerId);
+  b.writeInt16BE(epoch, pos + PRODUCER_EPOCH_OFFSET);
+  b.writeInt32BE(baseSequence, pos + BASE_SEQUENCE_OFFSET);
+  writeBatchCrc(b, pos);
+}
 
 /** CRC-32C over attributes..end of the batch at `pos` of size `size`. */
 export function computeBatchCrc(b: Buffer, pos = 0, size = batchSizeAt(b, pos)): number {
@@ -125,6 +176,12 @@ export interface BatchInfo {
   recordCount: number;
   maxTimestamp: number;
   compression: CompressionType;
+  /** -1 when the batch carries no producer id (not idempotent). */
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  isTransactional: boolean;
+  isControl: boolean;
 }
 
 /**
@@ -189,10 +246,15 @@ export function validateBatch(buf: Buffer, pos = 0, end = buf.length): BatchInfo
   return {
     position: pos,
     size,
-    baseOffset: Number(buf.readBigInt64BE(pos + BASE_OFFSET_OFFSET)),
+    baseOffset: readInt64(buf, pos + BASE_OFFSET_OFFSET),
     lastOffsetDelta,
     recordCount,
-    maxTimestamp: Number(buf.readBigInt64BE(pos + MAX_TIMESTAMP_OFFSET)),
+    maxTimestamp: readInt64(buf, pos + MAX_TIMESTAMP_OFFSET),
     compression,
+    producerId: readInt64(buf, pos + PRODUCER_ID_OFFSET),
+    producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET),
+    baseSequence: buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET),
+    isTransactional: (attributes & TRANSACTIONAL_FLAG_MASK) !== 0,
+    isControl: (attributes & CONTROL_FLAG_MASK) !== 0,
   };
 }

@@ -12,6 +12,7 @@
  * when that partition's HW moves or its leadership changes.
  */
 import { ErrorCode } from '../common/error-codes.js';
+import type { RecordError } from '../common/errors.js';
 import { tpKey } from '../common/topic-partition.js';
 import { DelayedOperation } from './delayed-operation.js';
 import type { Partition } from './partition.js';
@@ -27,6 +28,8 @@ export interface ProducePartitionResult {
   logAppendTimeMs: number;
   logStartOffset: number;
   errorMessage?: string;
+  /** The records validation refused (INVALID_RECORD), by their index in their batch. */
+  recordErrors?: readonly RecordError[];
 }
 
 /** A partition whose append succeeded and now waits for the HW. */

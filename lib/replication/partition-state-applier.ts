@@ -14,6 +14,9 @@
  * 2. A topic's local logs are deleted when the topic is deleted, and at start for topics deleted or replicas moved
  *    away while this broker was down — but only once the topic list was read from an existing znode.
  * 3. A follower fetches from its leader exactly while it is a follower with a known leader.
+ * 4. While fenced (`fence()`: the ZooKeeper session may be gone, ARCHITECTURE.md "Brokers follow ZooKeeper") no
+ *    replica here is leader: those that led become followers without a leader (same leader epoch and zkVersion),
+ *    and a state naming this broker leader is applied that way, until `resume()` has re-read ZooKeeper.
  * Concurrency: one event loop; the queue awaits only ZooKeeper config reads and applies each batch synchronously
  * afterwards. A batch that failed (a config read) is retried after CHANGE_RETRY_BACKOFF_MS.
  * Ownership: the ReplicaManager creates it over its `HostedPartitions` seam, starts it in its own startup and stops
@@ -68,6 +71,9 @@ export class PartitionStateApplier {
   private readonly changes: Change[] = [];
   private draining: Promise<void> | undefined;
   private stopped = false;
+  private fenced = false;
+  /** Counts fence() calls: a resume() overtaken by a later fence() does not lift it. */
+  private fenceGeneration = 0;
   private readonly logger: Logger;
   private readonly onPartitionState = (...[topic, partition]: MetadataCacheEvents['partitionState']): void =>
     this.enqueue({ kind: 'state', topic, partition });
@@ -100,6 +106,64 @@ export class PartitionStateApplier {
     this.stopped = true;
     this.opts.metadataCache.off('partitionState', this.onPartitionState);
     this.opts.metadataCache.off('topicDeleted', this.onTopicDeleted);
+  }
+
+  /** True from `fence()` until `resume()` lifts it: no replica here acts as leader. */
+  get leadershipFenced(): boolean {
+    return this.fenced;
+  }
+
+  /**
+   * Stops acting as leader at once (invariant 4): every replica led here becomes a follower without a leader,
+   * without a fetcher; requests waiting on them re-check (a produce waiting for acks=all gets
+   * NOT_LEADER_OR_FOLLOWER) and the group coordinator hears that leadership moved. For a broker whose ZooKeeper
+   * session may have expired: the controller may be electing other leaders, and this broker would not hear of it.
+   */
+  fence(reason: string): void {
+    this.fenceGeneration++;
+    if (this.fenced || this.stopped) return;
+    this.fenced = true;
+    const demoted: Partition[] = [];
+    for (const p of this.opts.hosted.all()) {
+      if (!p.isLeader) continue;
+      p.makeFollower(
+        {
+          leader: -1,
+          leaderEpoch: p.leaderEpoch,
+          isr: p.isr,
+          controllerEpoch: p.controllerEpoch,
+          zkVersion: p.zkVersion,
+        },
+        p.replicas,
+      );
+      this.opts.hosted.stateApplied(p.key);
+      demoted.push(p);
+    }
+    this.logger.warn(
+      { reason, leadershipGivenUp: demoted.length },
+      'fenced: acting as leader of nothing until ZooKeeper speaks for this broker again',
+    );
+    if (demoted.length > 0) this.opts.onLeadershipChange([], demoted);
+  }
+
+  /**
+   * Lifts the fence once ZooKeeper speaks for this broker again (its session confirmed, or a new one registered):
+   * `refresh` re-reads every watched znode into the cache (ZkClient.refreshWatches), then the state of every replica
+   * assigned here is applied again; resolves when that is done. A `fence()` meanwhile wins: the fence stays.
+   */
+  async resume(refresh: () => Promise<void>): Promise<void> {
+    if (!this.fenced) return;
+    const generation = this.fenceGeneration;
+    await refresh();
+    if (generation !== this.fenceGeneration || this.stopped) return;
+    this.fenced = false;
+    const { metadataCache, brokerId } = this.opts;
+    for (const p of metadataCache.partitions()) {
+      if (p.state !== undefined && p.replicas.includes(brokerId))
+        this.enqueue({ kind: 'state', topic: p.topic, partition: p.partition });
+    }
+    await this.draining;
+    this.logger.info('fence lifted: states re-read from ZooKeeper and applied');
   }
 
   /**
@@ -209,13 +273,14 @@ export class PartitionStateApplier {
       return undefined;
     }
     let changed = false;
-    if (state.leader === brokerId) {
+    if (state.leader === brokerId && !this.fenced) {
       fetchers.removePartition(key);
       changed = partition.makeLeader(state, replicas);
-    } else if (partition.makeFollower(state, replicas)) {
+    } else if (partition.makeFollower(state.leader === brokerId ? { ...state, leader: -1 } : state, replicas)) {
       changed = true;
       fetchers.removePartition(key);
-      if (state.leader >= 0) fetchers.addPartition(partition, state.leader, state.leaderEpoch);
+      if (state.leader >= 0 && state.leader !== brokerId)
+        fetchers.addPartition(partition, state.leader, state.leaderEpoch);
     }
     hosted.stateApplied(key);
     return changed ? partition : undefined;

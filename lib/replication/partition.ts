@@ -19,8 +19,11 @@
  *   (Kafka's "Cached zkVersion not equal" case). The in-memory ISR changes only once ZooKeeper has it; meanwhile
  *   the HW is computed over old ∪ new ISR so that neither an expand nor a shrink can commit too early.
  * - leader_epoch only changes through a state read from ZooKeeper, never through the leader's own ISR writes.
- * Concurrency: everything is synchronous except the ISR write; while it awaits, appends, fetches and new states
- * may interleave, which is why its result is applied only if the leader epoch and zkVersion are unchanged.
+ * Concurrency: everything is synchronous except the ISR write and a leader append whose records the log must
+ * validate first (compacted logs; see LogValidator). While the ISR write awaits, appends, fetches and new states may
+ * interleave, which is why its result is applied only if the leader epoch and zkVersion are unchanged. Leader
+ * appends happen in the order they were requested: one that waits for its validation holds back the later ones,
+ * and the leadership and min.insync.replicas checks run at the moment of the append itself.
  * Ownership: the ReplicaManager creates a Partition when this broker is assigned a replica and drops it when the
  * topic is deleted or the replica moves away; the LogManager owns the log's files.
  * Crash: nothing here is persisted except through the log (epoch cache) and the manager's HW checkpoint; a
@@ -121,6 +124,8 @@ export class Partition implements TopicPartition {
   private controllerEpochValue = -1;
   private pendingIsr: readonly number[] | undefined;
   private readonly remoteReplicas = new Map<number, ReplicaState>();
+  /** Settles when the last leader append waiting for its records' validation is done; undefined when none waits. */
+  private appendTail: Promise<unknown> | undefined;
 
   constructor(opts: PartitionOptions) {
     this.topic = opts.topic;
@@ -256,11 +261,29 @@ export class Partition implements TopicPartition {
   // ---- leader: produce ----
 
   /**
-   * Appends a producer's batches as leader: offsets and leader epoch are stamped in place. Throws
+   * Appends a producer's batches as leader: offsets and leader epoch are stamped in place. Rejects with
    * NOT_LEADER_OR_FOLLOWER when not leader and, for acks=all, NOT_ENOUGH_REPLICAS (nothing written) while the ISR
-   * is smaller than min.insync.replicas; plus the log's validation errors. May advance the HW (ISR of one).
+   * is smaller than min.insync.replicas; plus the log's validation and producer state errors. May advance the HW
+   * (ISR of one). Without record validation and with no append waiting, the append happens before this returns.
    */
-  appendRecordsToLeader(records: Buffer, requiredAcks: number): LogAppendInfo {
+  async appendRecordsToLeader(records: Buffer, requiredAcks: number): Promise<LogAppendInfo> {
+    const validation = this.log.validateRecords(records);
+    // An async function runs synchronously up to its first await: this append happens during the call.
+    if (validation === null && this.appendTail === undefined) return this.appendNow(records, requiredAcks);
+    // Validation runs now, in parallel with the appends ahead; its failure is read once their turn has come.
+    validation?.catch(() => undefined);
+    const appended = (this.appendTail ?? Promise.resolve())
+      .then(() => validation)
+      .then(() => this.appendNow(records, requiredAcks));
+    const tail = appended.catch(() => undefined);
+    this.appendTail = tail;
+    void tail.then(() => {
+      if (this.appendTail === tail) this.appendTail = undefined;
+    });
+    return await appended;
+  }
+
+  private appendNow(records: Buffer, requiredAcks: number): LogAppendInfo {
     this.requireLeader();
     const minIsr = this.minInsyncReplicas;
     if (requiredAcks === -1 && this.isrValue.length < minIsr) {

@@ -117,7 +117,7 @@ export class ReplicaFetcher {
   async shutdown(): Promise<void> {
     this.running = false;
     this.wake();
-    await this.endPoint?.close();
+    await this.closeEndPoint();
     await this.loop;
   }
 
@@ -148,6 +148,9 @@ export class ReplicaFetcher {
         await this.sleep(this.opts.config.replicaFetchBackoffMs);
       }
     }
+    // shutdown() closes the end point it sees; one connected while it ran (a connect in flight) is closed here, or
+    // its socket would keep the process alive after a clean shutdown.
+    await this.closeEndPoint();
   }
 
   /** The open end point, or a new one; undefined (after a backoff) while the leader cannot be reached. */

@@ -20,7 +20,7 @@ import { computeIfAbsent } from '../common/collections.js';
 import { EventEmitter } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { ErrorCode } from '../common/error-codes.js';
-import { ApiError } from '../common/errors.js';
+import { ApiError, RecordValidationError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { SystemScheduler, type ScheduledTask, type Scheduler } from '../common/scheduler.js';
 import { SystemTime, type Time } from '../common/time.js';
@@ -224,6 +224,23 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.logger.info('replica manager shut down');
   }
 
+  // ---- fencing (the ZooKeeper session may be gone) ----
+
+  /** True while this broker acts as leader of nothing because its ZooKeeper session may be gone. */
+  get leadershipFenced(): boolean {
+    return this.stateApplier.leadershipFenced;
+  }
+
+  /** Stops acting as leader of anything now (PartitionStateApplier.fence). */
+  fenceLeadership(reason: string): void {
+    this.stateApplier.fence(reason);
+  }
+
+  /** Re-reads ZooKeeper through `refresh` and leads again what it says (PartitionStateApplier.resume). */
+  resumeLeadership(refresh: () => Promise<void>): Promise<void> {
+    return this.stateApplier.resume(refresh);
+  }
+
   // ---- lookups and metrics ----
 
   /** The fetchers following leaders for this broker. */
@@ -272,53 +289,55 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   // ---- produce ----
 
   /**
-   * Appends each entry to its partition as leader. Per-partition errors never fail the others. With the topic's
-   * flush.messages=1 a partition's answer waits for the group-commit flush covering its batches; with acks=-1 for
-   * the HW to pass them (or the request's timeoutMs: REQUEST_TIMED_OUT). Results are in request order.
+   * Appends each entry to its partition as leader. Per-partition errors never fail the others. An idempotent batch
+   * sent again is answered with the offsets it was first written at (and waits like the original would). With the
+   * topic's flush.messages=1 a partition's answer waits for the group-commit flush covering its batches; with
+   * acks=-1 for the HW to pass them (or the request's timeoutMs: REQUEST_TIMED_OUT). Results are in request order.
    */
   async appendRecords(req: AppendRecordsRequest): Promise<ProducePartitionResult[]> {
-    const results: ProducePartitionResult[] = [];
     const waiting: ProduceAcksStatus[] = [];
-    let flushes: Promise<void>[] | undefined;
-    for (const entry of req.entries) {
-      const result: ProducePartitionResult = {
-        topic: entry.topic,
-        partition: entry.partition,
-        errorCode: ErrorCode.NONE,
-        baseOffset: -1,
-        logAppendTimeMs: -1,
-        logStartOffset: -1,
-      };
-      results.push(result);
-      const p = this.partitions.get(tpKey(entry.topic, entry.partition));
-      if (p === undefined) {
-        setError(result, this.missingPartitionError(entry.topic, entry.partition));
-        continue;
-      }
-      try {
-        const info = p.appendRecordsToLeader(entry.records, req.acks);
-        result.baseOffset = info.firstOffset;
-        result.logAppendTimeMs = info.logAppendTimeMs;
-        result.logStartOffset = info.logStartOffset;
-        if (info.lastOffset < 0) continue;
-        this.followerFetchPurgatory.checkAndComplete(p.key);
-        if (p.log.config.flushMessages === 1) {
-          (flushes ??= []).push(
-            p.log.awaitFlushed(info.lastOffset).catch((e: unknown) => setError(result, this.toApiError(e, p))),
-          );
-        }
-        if (req.acks === -1) waiting.push({ result, requiredOffset: info.lastOffset + 1, leaderEpoch: p.leaderEpoch });
-      } catch (e) {
-        setError(result, this.toApiError(e, p));
-      }
-    }
-    if (flushes !== undefined) await Promise.all(flushes);
+    const results = await Promise.all(req.entries.map((entry) => this.appendEntry(entry, req.acks, waiting)));
     const replicating = waiting.filter((s) => s.result.errorCode === ErrorCode.NONE);
     if (replicating.length === 0) return results;
     return new Promise((resolveResults) => {
       const op = new DelayedProduce(req.timeoutMs, replicating, results, this.getPartitionFn, resolveResults);
       this.producePurgatory.tryCompleteElseWatch(op, op.keys);
     });
+  }
+
+  /** One partition of `appendRecords`: the append, then the flush wait; acks=all adds the partition to `waiting`. */
+  private async appendEntry(
+    entry: ProduceEntry,
+    acks: AppendRecordsRequest['acks'],
+    waiting: ProduceAcksStatus[],
+  ): Promise<ProducePartitionResult> {
+    const result: ProducePartitionResult = {
+      topic: entry.topic,
+      partition: entry.partition,
+      errorCode: ErrorCode.NONE,
+      baseOffset: -1,
+      logAppendTimeMs: -1,
+      logStartOffset: -1,
+    };
+    const p = this.partitions.get(tpKey(entry.topic, entry.partition));
+    if (p === undefined) {
+      setError(result, this.missingPartitionError(entry.topic, entry.partition));
+      return result;
+    }
+    try {
+      const info = await p.appendRecordsToLeader(entry.records, acks);
+      const leaderEpoch = p.leaderEpoch;
+      result.baseOffset = info.firstOffset;
+      result.logAppendTimeMs = info.logAppendTimeMs;
+      result.logStartOffset = info.logStartOffset;
+      if (info.lastOffset < 0) return result;
+      if (!info.duplicate) this.followerFetchPurgatory.checkAndComplete(p.key);
+      if (p.log.config.flushMessages === 1) await p.log.awaitFlushed(info.lastOffset);
+      if (acks === -1) waiting.push({ result, requiredOffset: info.lastOffset + 1, leaderEpoch });
+    } catch (e) {
+      setError(result, this.toApiError(e, p));
+    }
+    return result;
   }
 
   // ---- fetch ----
@@ -633,6 +652,7 @@ function fetchIsolation(req: FetchMessagesRequest): FetchIsolation {
 function setError(result: ProducePartitionResult, error: ApiError): void {
   result.errorCode = error.errorCode;
   result.errorMessage = error.message;
+  if (error instanceof RecordValidationError) result.recordErrors = error.recordErrors;
 }
 
 function fetchError(info: FetchPartitionRequest, error: ApiError): FetchPartitionResult {

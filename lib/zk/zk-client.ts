@@ -22,7 +22,11 @@
  * Events: 'connected' (every (re)connection), 'disconnected', 'expired' (the session is gone and with it every
  * ephemeral znode it owned; emitted synchronously, before pending operations are failed and before a new session
  * is started, so that a controller can stop acting first), 'newSession' (a session replacing an expired one is
- * connected: re-register ephemeral znodes and re-read state; watches are re-armed right after the listeners ran).
+ * connected: re-register ephemeral znodes and re-read state; watches are re-armed right after the listeners ran),
+ * 'sessionLost' (nothing has confirmed for almost the session timeout that the server still holds the session: it
+ * may have expired, and the controller may be replacing this broker; see SessionWatchdog for the timing) and
+ * 'sessionConfirmed' (an answer showed that the same session is alive after all). The watchdog also probes a
+ * silent server and drops a connection that stays silent, which the library alone never does.
  *
  * Concurrency: single-threaded; many operations may be in flight (the library pipelines them in order). Event
  * listeners run synchronously inside the library's socket callbacks and must not throw (errors are logged).
@@ -36,7 +40,10 @@ import type { Socket } from 'node:net';
 import zookeeper from 'node-zookeeper-client';
 import { IllegalStateError, InvalidArgumentError, TimeoutError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
-import { ZkError, isZkError, zkCodeName } from './zk-errors.js';
+import { SystemScheduler } from '../common/scheduler.js';
+import { SystemTime } from '../common/time.js';
+import { SessionWatchdog } from './session-watchdog.js';
+import { ZkError, isZkError, zkCodeName, type ZkCode } from './zk-errors.js';
 
 export type CreateMode = 'PERSISTENT' | 'EPHEMERAL' | 'PERSISTENT_SEQUENTIAL' | 'EPHEMERAL_SEQUENTIAL';
 
@@ -94,6 +101,8 @@ export interface ZkClientEvents {
   disconnected: [];
   expired: [];
   newSession: [];
+  sessionLost: [];
+  sessionConfirmed: [];
 }
 
 export const DEFAULT_ZK_SESSION_TIMEOUT_MS = 18_000;
@@ -104,6 +113,9 @@ const CLOSE_GRACE_MS = 2_000;
 const EMPTY = Buffer.alloc(0);
 /** Keeps a multi of deletes far below ZooKeeper's default 1 MiB request limit (jute.maxbuffer). */
 const MAX_DELETES_PER_MULTI = 500;
+
+/** Errors that are the server's answer to a request on a live session (its outcome), not a lost connection. */
+const SERVER_ANSWERS: ReadonlySet<ZkCode> = new Set<ZkCode>(['NO_NODE', 'NODE_EXISTS', 'BAD_VERSION', 'NOT_EMPTY']);
 
 const CREATE_MODES: Record<CreateMode, number> = {
   PERSISTENT: zookeeper.CreateMode.PERSISTENT,
@@ -153,6 +165,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private readonly log: Logger;
   private session: Session | undefined;
   private readonly watches = new Set<Watch<unknown>>();
+  private runningWatches = 0;
+  private watchesIdleWaiters: (() => void)[] = [];
+  private readonly watchdog: SessionWatchdog;
   private closing = false;
   private closed: Promise<void> | undefined;
 
@@ -165,6 +180,31 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     this.sessionTimeoutMs = opts.sessionTimeoutMs ?? DEFAULT_ZK_SESSION_TIMEOUT_MS;
     this.connectionTimeoutMs = opts.connectionTimeoutMs ?? this.sessionTimeoutMs;
     this.log = (opts.logger ?? silentLogger).child({ component: 'ZkClient', connect: opts.connect });
+    this.watchdog = new SessionWatchdog({
+      sessionTimeoutMs: () => this.session?.raw.getSessionTimeout() ?? this.sessionTimeoutMs,
+      time: SystemTime,
+      scheduler: new SystemScheduler((task, e) => this.log.error({ err: e, task }, 'session watchdog failed')),
+      probe: () => this.readExists('/', undefined),
+      dropConnection: (silentMs) => {
+        this.log.warn(
+          { sessionId: this.sessionId, silentMs: Math.round(silentMs) },
+          'no answer from ZooKeeper for two thirds of the session timeout; reconnecting',
+        );
+        const session = this.session;
+        if (session !== undefined && !session.ended) connectionManagerOf(session.raw).socket?.destroy();
+      },
+      onLost: (silentMs) => {
+        this.log.warn(
+          { sessionId: this.sessionId, silentMs: Math.round(silentMs) },
+          'ZooKeeper session may have expired: nothing has confirmed it for almost the session timeout',
+        );
+        this.emitSafely('sessionLost');
+      },
+      onConfirmed: () => {
+        this.log.info({ sessionId: this.sessionId }, 'ZooKeeper session confirmed alive again');
+        this.emitSafely('sessionConfirmed');
+      },
+    });
   }
 
   /** Creates the chroot if missing, then opens the session; rejects with TimeoutError after connectionTimeoutMs. */
@@ -214,6 +254,11 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   get connected(): boolean {
     return this.session?.raw.getState() === zookeeper.State.SYNC_CONNECTED;
+  }
+
+  /** True from 'sessionLost' until 'sessionConfirmed' or a new session. */
+  get sessionMayHaveExpired(): boolean {
+    return this.watchdog.sessionMayHaveExpired;
   }
 
   /** Data and stat of a znode, or null if it does not exist. */
@@ -397,10 +442,22 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return this.addWatch(path, handler, (trigger) => this.readExists(path, trigger));
   }
 
+  /**
+   * Re-reads every watched znode now and hands each handler what it read, as a new session does; resolves once every
+   * watch handler has run, including those of watches that handlers created meanwhile. For a client that was cut off
+   * and is back on the same session, whose watches may have missed changes.
+   */
+  async refreshWatches(): Promise<void> {
+    for (const w of this.watches) this.rearm(w);
+    if (this.runningWatches === 0) return;
+    await new Promise<void>((resolve) => this.watchesIdleWaiters.push(resolve));
+  }
+
   /** Ends the session (its ephemeral znodes vanish), rejects pending operations and stops every watch. */
   close(): Promise<void> {
     if (this.closed !== undefined) return this.closed;
     this.closing = true;
+    this.watchdog.stop();
     for (const w of this.watches) w.active = false;
     this.watches.clear();
     const session = this.session;
@@ -497,6 +554,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   /** Reads (re-setting the watch) and calls the handler until no fire arrived meanwhile. */
   private async runWatch(watch: Watch<unknown>): Promise<void> {
+    this.runningWatches++;
     try {
       do {
         watch.again = false;
@@ -518,6 +576,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       } while (watch.again && watch.active);
     } finally {
       watch.running = false;
+      if (--this.runningWatches === 0) for (const wake of this.watchesIdleWaiters.splice(0)) wake();
     }
   }
 
@@ -539,6 +598,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     };
     raw.on('state', (state) => this.onState(session, state));
     this.session = session;
+    this.watchdog.sessionStarted();
     raw.connect();
     return session;
   }
@@ -554,6 +614,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         const firstConnection = !session.connectedOnce;
         session.connectedOnce = true;
         this.log.debug({ sessionId: this.sessionId }, 'ZooKeeper connected');
+        this.watchdog.connected();
         this.emitSafely('connected');
         if (firstConnection && session.replacesExpired) {
           this.log.info({ sessionId: this.sessionId }, 'new ZooKeeper session established after expiry');
@@ -563,6 +624,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         break;
       }
       case zookeeper.State.DISCONNECTED:
+        this.watchdog.disconnected();
         this.log.warn({ sessionId: this.sessionId }, 'ZooKeeper disconnected; reconnecting');
         this.emitSafely('disconnected');
         break;
@@ -633,6 +695,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       };
       session.pending.add(fail);
       const attempt = (): void => {
+        const sentAtMs = SystemTime.hiResMs();
         try {
           fn(session.raw, (e, value) => {
             if (settled) return;
@@ -643,11 +706,14 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
                 queueMicrotask(attempt);
                 return;
               }
+              if (SERVER_ANSWERS.has(err.zkCode) && session === this.session) this.watchdog.answered(sentAtMs);
               fail(err);
               return;
             }
             settled = true;
             session.pending.delete(fail);
+            // The server heard from this session no earlier than the request was sent (SessionWatchdog).
+            if (session === this.session) this.watchdog.answered(sentAtMs);
             resolve(value as T);
           });
         } catch (e) {

@@ -3,7 +3,7 @@
  * check the logs).
  *
  * - `ContinuousProducer` sends numbered values (`v<n>`) round-robin over a topic's partitions, a few at a time,
- *   and records for every acknowledged record its partition and offset, and every failure with its cause.
+ *   and records for every acknowledged record its partition, offset and time, and every failure with its cause.
  * - `replicaRecords` reads a partition's records straight from a broker's segment files (offset → value), and
  *   `replicaBatches` its batches (hex of their bytes), for byte-for-byte comparisons between replicas.
  * - `expectNoAckedLoss` waits until every replica of each partition holds the same batches up to the shortest
@@ -24,8 +24,13 @@ export interface Acked {
   offset: number;
 }
 
+/** An acknowledgement as ContinuousProducer records it: where, and when it arrived (Date.now()). */
+export interface TimedAck extends Acked {
+  atMs: number;
+}
+
 export class ContinuousProducer {
-  readonly acked = new Map<string, Acked>();
+  readonly acked = new Map<string, TimedAck>();
   readonly failures: Error[] = [];
   private next = 0;
   private stopped = false;
@@ -67,7 +72,7 @@ export class ContinuousProducer {
         return this.producer
           .send({ topic: this.topic, partition: n % this.partitions, value })
           .then((m) => {
-            this.acked.set(value, { partition: m.partition, offset: m.offset });
+            this.acked.set(value, { partition: m.partition, offset: m.offset, atMs: Date.now() });
           })
           .catch((e: unknown) => {
             this.failures.push(e instanceof Error ? e : new Error(String(e)));
@@ -109,19 +114,23 @@ export function replicaBatches(cluster: TestCluster, brokerId: number, topic: st
   return out;
 }
 
-/** See the header. `replicas` are the broker ids holding the topic's partitions (all of them for RF = brokers). */
+/**
+ * See the header. `replicas` are the broker ids holding the topic's partitions: one list for every partition (all
+ * brokers for RF = brokers), or a function giving each partition's list.
+ */
 export async function expectNoAckedLoss(
   cluster: TestCluster,
   topic: string,
   partitions: number,
-  replicas: readonly number[],
+  replicas: readonly number[] | ((partition: number) => readonly number[]),
   acked: ReadonlyMap<string, Acked>,
 ): Promise<void> {
+  const replicasOf = typeof replicas === 'function' ? replicas : () => replicas;
   for (let p = 0; p < partitions; p++) {
     // Replicas converge once followers catch up: identical batch lists, byte for byte.
     await waitFor(
       () => {
-        const lists = replicas.map((b) => replicaBatches(cluster, b, topic, p));
+        const lists = replicasOf(p).map((b) => replicaBatches(cluster, b, topic, p));
         return lists.every((l) => l.length === lists[0]!.length && l.every((x, i) => x === lists[0]![i]));
       },
       `the replicas of ${topic}-${p} to hold identical batches`,
@@ -129,10 +138,12 @@ export async function expectNoAckedLoss(
     );
   }
   const missing: string[] = [];
-  for (const b of replicas) {
-    const byPartition = Array.from({ length: partitions }, (_, p) => replicaRecords(cluster, b, topic, p));
-    for (const [value, { partition, offset }] of acked) {
-      const found = byPartition[partition]!.get(offset);
+  const stored = Array.from({ length: partitions }, (_, p) =>
+    replicasOf(p).map((b) => ({ broker: b, records: replicaRecords(cluster, b, topic, p) })),
+  );
+  for (const [value, { partition, offset }] of acked) {
+    for (const { broker: b, records } of stored[partition]!) {
+      const found = records.get(offset);
       if (found !== value)
         missing.push(
           `broker ${b}: ${value} acknowledged at ${topic}-${partition}@${offset}, found ${found ?? 'nothing'}`,

@@ -14,6 +14,10 @@ export interface TestClusterOptions {
   brokers: number;
   /** Extra broker properties for every broker. Specs default to short ZooKeeper sessions (6 s). */
   brokerProps?: Record<string, string | number | boolean>;
+  /** Properties of one broker, over `brokerProps` (e.g. its own listeners and advertised.listeners). */
+  brokerPropsFor?: (id: number) => Record<string, string | number | boolean>;
+  /** Whether brokers open a Kafka-protocol listener beside PLAINTEXT. @default true */
+  kafkaListener?: boolean;
 }
 
 export class TestCluster {
@@ -30,6 +34,7 @@ export class TestCluster {
       dir,
       brokers: opts.brokers,
       port: 0,
+      ...(opts.kafkaListener === false ? { kafkaPort: null } : {}),
       externalZooKeeper: zk.connect,
       chroot,
       brokerProps: {
@@ -38,6 +43,7 @@ export class TestCluster {
         'offsets.topic.replication.factor': Math.min(3, opts.brokers),
         ...opts.brokerProps,
       },
+      brokerPropsFor: opts.brokerPropsFor,
     });
     try {
       await local.start();

@@ -8,23 +8,7 @@ import { Admin, Producer } from '../../lib/client/index.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { defer } from '../helpers/cleanup.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-async function scrape(cluster: TestCluster, id: number): Promise<Map<string, number>> {
-  const res = await fetch(`http://127.0.0.1:${cluster.local.broker(id).metricsPort}/metrics`);
-  expect(res.status).to.equal(200);
-  const values = new Map<string, number>();
-  for (const line of (await res.text()).split('\n')) {
-    const m = /^([a-z_]+)(?:\{[^}]*\})? (\S+)$/.exec(line);
-    if (m) values.set(m[1]!, Number(m[2]));
-  }
-  return values;
-}
-
-async function sum(cluster: TestCluster, name: string): Promise<number> {
-  let total = 0;
-  for (const id of cluster.local.brokerIds()) total += (await scrape(cluster, id)).get(name) ?? NaN;
-  return total;
-}
+import { scrapeMetrics as scrape, sumMetric as sum } from '../helpers/broker-metrics.js';
 
 describe('Broker metrics (3 brokers)', function () {
   this.timeout(120_000);

@@ -5,39 +5,13 @@
 import { spawn } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { useGroupCluster } from '../helpers/group-cluster.js';
+import { MQ_ADMIN_BIN, mqAdmin } from '../helpers/mq-admin-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 import { connectTo } from '../helpers/wire.js';
 import { ApiKey } from '../../lib/protocol/api-keys.js';
-
-const BIN = fileURLToPath(new URL('../../../bin/mq-admin', import.meta.url));
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs mq-admin to completion, feeding `input` to its stdin. */
-function mqAdmin(args: readonly string[], input = ''): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 describe('mq-admin against a real cluster (3 brokers)', function () {
   this.timeout(120_000);
@@ -322,7 +296,7 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
       const member = spawn(
         process.execPath,
         [
-          BIN,
+          MQ_ADMIN_BIN,
           'consume',
           ...boot(),
           '--topic',

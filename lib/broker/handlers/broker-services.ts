@@ -8,6 +8,7 @@ import type { KafkaController } from '../../controller/controller.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
 import type { DelayedDeliveryManager } from '../../coordinator/delayed/delayed-delivery-manager.js';
 import type { GroupLag } from '../../coordinator/group/group-lag.js';
+import type { ProducerIdManager } from '../../coordinator/transaction/producer-id-manager.js';
 import type { TopicAdmin } from '../../controller/topic-admin.js';
 import type { AliveBroker, MetadataCache } from '../../replication/metadata-cache.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
@@ -26,6 +27,7 @@ export interface BrokerServices {
   readonly groupCoordinator: GroupCoordinator;
   readonly delayedDelivery: DelayedDeliveryManager;
   readonly groupLag: GroupLag;
+  readonly producerIdManager: ProducerIdManager;
   readonly zk: KafkaZkClient;
   readonly logger: Logger;
 }

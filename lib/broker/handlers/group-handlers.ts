@@ -79,7 +79,9 @@ export async function handleFindCoordinator(
   }
   const partition = s.groupCoordinator.offsets.partitionFor(req.key);
   const leaderId = cache.partitionState(OFFSETS_TOPIC, partition)?.leader ?? -1;
-  const leader = leaderId >= 0 ? cache.broker(leaderId) : undefined;
+  // A fenced broker does not know whether it still leads the group's partition (Metadata answers alike).
+  const fenced = s.replicaManager.leadershipFenced && leaderId === s.brokerId;
+  const leader = leaderId >= 0 && !fenced ? cache.broker(leaderId) : undefined;
   if (!leader)
     return unavailable(
       ErrorCode.COORDINATOR_NOT_AVAILABLE,

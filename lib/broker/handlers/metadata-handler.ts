@@ -8,6 +8,11 @@
  * Brokers are listed with their endpoint on the listener the request arrived on (a broker without one is left
  * out), so a client bootstrapped on a Kafka-protocol listener is sent to the others' Kafka-protocol listeners. A
  * live leader without such an endpoint is LISTENER_NOT_FOUND, as in Kafka.
+ *
+ * A fenced broker (its ZooKeeper session may be gone, ReplicaManager.leadershipFenced) no longer knows who leads
+ * what it led, nor whether it is itself still part of the cluster: it answers as if it were not live — absent from
+ * the broker list, its partitions LEADER_NOT_AVAILABLE with leader -1 — and with no controller, so that clients
+ * refresh from the brokers that know.
  */
 import { ErrorCode } from '../../common/error-codes.js';
 import { topicNameProblem } from '../../common/topic-partition.js';
@@ -26,14 +31,16 @@ export async function handleMetadata(
 ): Promise<MetadataResponse> {
   const cache = s.metadataCache;
   const listener = ctx.listener.name;
+  const fenced = s.replicaManager.leadershipFenced;
+  const aliveBrokers = cache.aliveBrokers().filter((b) => !fenced || b.id !== s.brokerId);
   const brokers: MetadataResponse['brokers'] = [];
-  for (const b of cache.aliveBrokers()) {
+  for (const b of aliveBrokers) {
     const endpoint = endpointOn(b, listener);
     if (endpoint) brokers.push({ nodeId: b.id, host: endpoint.host, port: endpoint.port, rack: b.rack ?? null });
   }
   const reachable = new Set(brokers.map((b) => b.nodeId));
   const names = req.topics === null ? cache.topics() : req.topics.map((t) => t.name);
-  const live = new Set(cache.aliveBrokers().map((b) => b.id));
+  const live = new Set(aliveBrokers.map((b) => b.id));
   const missing = names.filter((n) => !cache.hasTopic(n));
   const created = new Map<string, number>();
   if (missing.includes(DELAYED_TOPIC)) {
@@ -104,7 +111,7 @@ export async function handleMetadata(
     throttleTimeMs: 0,
     brokers,
     clusterId: cache.clusterId ?? null,
-    controllerId: cache.controllerId ?? -1,
+    controllerId: fenced ? -1 : (cache.controllerId ?? -1),
     topics,
   };
 }

@@ -8,6 +8,8 @@
  *               are reported as invalid.
  *   .index      `offset: O position: P` per entry
  *   .timeindex  `timestamp: T offset: O` per entry
+ *   .snapshot   one line per producer of a producer state snapshot (id, epoch, coordinator epoch, open transaction,
+ *               and its last batch's sequences, offset and timestamp); a corrupt snapshot is reported as such
  *
  * Read-only: files are read with plain reads (never mapped, resized or trimmed), so it is safe on a running
  * broker's directory. A batch whose length or magic cannot be right stops the walk of its file with the reason;
@@ -18,8 +20,20 @@ import { basename } from 'node:path';
 import { Command } from 'commander';
 import { BatchView, iterateBatches } from '../../record/record-batch-reader.js';
 import { ControlRecordType } from '../../record/record-batch-builder.js';
-import { CompressionType, crcOf, timestampTypeName } from '../../record/record-batch.js';
-import { INDEX_FILE_SUFFIX, LOG_FILE_SUFFIX, TIME_INDEX_FILE_SUFFIX } from '../../log/log-file-names.js';
+import {
+  CompressionType,
+  crcOf,
+  decrementSequence,
+  lastSequenceOf,
+  timestampTypeName,
+} from '../../record/record-batch.js';
+import {
+  INDEX_FILE_SUFFIX,
+  LOG_FILE_SUFFIX,
+  PRODUCER_SNAPSHOT_FILE_SUFFIX,
+  TIME_INDEX_FILE_SUFFIX,
+} from '../../log/log-file-names.js';
+import { decodeProducerSnapshot } from '../../log/producer-snapshot.js';
 import { OFFSET_INDEX_ENTRY_SIZE } from '../../log/offset-index.js';
 import { TIME_INDEX_ENTRY_SIZE } from '../../log/time-index.js';
 import { errorText, listArg } from '../args.js';
@@ -65,6 +79,27 @@ export function dumpOffsetIndex(bytes: Buffer, baseOffset: number): string {
   return out;
 }
 
+/**
+ * The producers of a `.snapshot` file, one line each, as Kafka's DumpLogSegments prints them (an open transaction's
+ * first offset as `Some(o)`, none as `None`). Throws CorruptSnapshotError naming `file` when the file is corrupt.
+ */
+export function dumpProducerSnapshot(bytes: Buffer, file: string): string {
+  let out = '';
+  for (const e of decodeProducerSnapshot(bytes, file)) {
+    const txn = e.currentTxnFirstOffset >= 0 ? `Some(${e.currentTxnFirstOffset})` : 'None';
+    out +=
+      `producerId: ${e.producerId} producerEpoch: ${e.producerEpoch} coordinatorEpoch: ${e.coordinatorEpoch} ` +
+      `currentTxnFirstOffset: ${txn} `;
+    if (e.lastOffset >= 0) {
+      out +=
+        `firstSequence: ${decrementSequence(e.lastSequence, e.offsetDelta)} lastSequence: ${e.lastSequence} ` +
+        `lastOffset: ${e.lastOffset} offsetDelta: ${e.offsetDelta} timestamp: ${e.timestamp}`;
+    }
+    out += '\n';
+  }
+  return out;
+}
+
 /** Entries of a time index, stopping at the zero-filled tail of a preallocated file. */
 export function dumpTimeIndex(bytes: Buffer, baseOffset: number): string {
   let out = '';
@@ -84,7 +119,7 @@ function batchLine(b: BatchView): string {
   } catch {
     valid = false;
   }
-  const lastSequence = b.baseSequence < 0 ? -1 : b.baseSequence + b.lastOffsetDelta;
+  const lastSequence = lastSequenceOf(b.buffer, b.position);
   const time = timestampTypeName(b.timestampType);
   return (
     `baseOffset: ${b.baseOffset} lastOffset: ${b.lastOffset} count: ${b.recordCount} baseSequence: ${b.baseSequence} ` +
@@ -149,7 +184,7 @@ export function dumpLogCommand(status: ExitStatus): Command {
     )
     .requiredOption(
       '--files <file>',
-      'REQUIRED: a .log, .index or .timeindex file (repeatable, or comma-separated)',
+      'REQUIRED: a .log, .index, .timeindex or .snapshot file (repeatable, or comma-separated)',
       listArg,
     )
     .option('--deep-iteration', 'print every record of every batch, not only the batches')
@@ -180,8 +215,15 @@ export function dumpLogCommand(status: ExitStatus): Command {
           }
         } else if (file.endsWith(INDEX_FILE_SUFFIX)) process.stdout.write(dumpOffsetIndex(bytes, baseOffset));
         else if (file.endsWith(TIME_INDEX_FILE_SUFFIX)) process.stdout.write(dumpTimeIndex(bytes, baseOffset));
-        else {
-          process.stderr.write(`${file}: not a .log, .index or .timeindex file; skipped.\n`);
+        else if (file.endsWith(PRODUCER_SNAPSHOT_FILE_SUFFIX)) {
+          try {
+            process.stdout.write(dumpProducerSnapshot(bytes, file));
+          } catch (e) {
+            process.stderr.write(`${errorText(e)}\n`);
+            status.code = 1;
+          }
+        } else {
+          process.stderr.write(`${file}: not a .log, .index, .timeindex or .snapshot file; skipped.\n`);
           status.code = 1;
         }
       }

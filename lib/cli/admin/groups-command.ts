@@ -19,8 +19,9 @@
  * is only carried out with --execute.
  */
 import { Command } from 'commander';
-import type { Admin, ConsumerGroupDescription, ListedOffset } from '../../client/admin/admin.js';
+import type { Admin, ConsumerGroupDescription } from '../../client/admin/admin.js';
 import type { PartitionLagTime } from '../../client/admin/group-lag.js';
+import { byTopicPartition, planGroupReset, type ResetSpec } from '../../client/admin/offset-reset.js';
 import type { CommittedOffset } from '../../client/consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../../client/consumer/subscription-state.js';
 import { errorText, intArg, listArg, signedIntArg } from '../args.js';
@@ -56,65 +57,6 @@ interface GroupsFlags extends ConnectionFlags {
   dryRun?: boolean;
   execute?: boolean;
   timeout: number;
-}
-
-/** What a reset moves each partition to. */
-export type ResetSpec =
-  | { kind: 'earliest' }
-  | { kind: 'latest' }
-  | { kind: 'current' }
-  | { kind: 'offset'; offset: number }
-  | { kind: 'shift'; by: number }
-  | { kind: 'timestamp'; timestampMs: number };
-
-/** Where one partition stands, for planning its reset. */
-export interface PartitionOffsets extends TopicPartitionRef {
-  committed: number | null;
-  earliest: number;
-  latest: number;
-  /** The first offset at or after the spec's timestamp (-1 when none); only for a timestamp spec. */
-  atTimestamp?: number;
-}
-
-/**
- * The offset each partition is reset to, as Kafka computes it: explicit and shifted offsets are clamped into
- * [earliest, latest]; a timestamp past the last record resets to the end; --to-current without a commit resets
- * to the end; --shift-by without a commit is an error naming the partition.
- */
-export function planReset(
-  spec: ResetSpec,
-  partitions: readonly PartitionOffsets[],
-): Array<TopicPartitionRef & { offset: number }> {
-  const clamp = (p: PartitionOffsets, o: number) => Math.min(Math.max(o, p.earliest), p.latest);
-  return partitions.map((p) => {
-    let offset: number;
-    switch (spec.kind) {
-      case 'earliest':
-        offset = p.earliest;
-        break;
-      case 'latest':
-        offset = p.latest;
-        break;
-      case 'current':
-        offset = p.committed ?? p.latest;
-        break;
-      case 'offset':
-        offset = clamp(p, spec.offset);
-        break;
-      case 'shift':
-        if (p.committed === null) {
-          throw new CommandError(
-            `Cannot shift the offset of ${p.topic}-${p.partition}: the group has no committed offset for it.`,
-          );
-        }
-        offset = clamp(p, p.committed + spec.by);
-        break;
-      case 'timestamp':
-        offset = p.atTimestamp === undefined || p.atTimestamp < 0 ? p.latest : p.atTimestamp;
-        break;
-    }
-    return { topic: p.topic, partition: p.partition, offset };
-  });
 }
 
 /** ISO-8601 durations as Kafka's --by-duration takes them: PnDTnHnMnS (each part optional). Unit: ms. */
@@ -159,9 +101,6 @@ export function formatAssignment(partitions: readonly TopicPartitionRef[]): stri
     .join(', ');
 }
 
-const byPartition = (a: TopicPartitionRef, b: TopicPartitionRef) =>
-  a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
-
 /** A lag in time for LAG-TIME: '12.3s', '3m04s', '2h05m'; '-' when unknown (negative). */
 export function formatLagTime(ms: number): string {
   if (ms < 0) return '-';
@@ -176,7 +115,7 @@ export function formatLagTime(ms: number): string {
 /** The rows of the offset history view: per partition its kept commits, oldest first. */
 export function offsetHistoryRows(groupId: string, lags: readonly PartitionLagTime[]): string[][] {
   const rows: string[][] = [];
-  for (const p of [...lags].sort(byPartition)) {
+  for (const p of [...lags].sort(byTopicPartition)) {
     p.history.forEach((h, i) => {
       const previous = i > 0 ? p.history[i - 1]! : null;
       const advanced = previous === null ? null : h.offset - previous.offset;
@@ -224,12 +163,12 @@ export function offsetRows(
     ]);
   };
   for (const m of group.members) {
-    for (const tp of [...m.assignment].sort(byPartition)) {
+    for (const tp of [...m.assignment].sort(byTopicPartition)) {
       owned.add(`${tp.topic}-${tp.partition}`);
       row(tp, [m.memberId, m.clientHost, m.clientId]);
     }
   }
-  for (const c of [...committed].sort(byPartition)) {
+  for (const c of [...committed].sort(byTopicPartition)) {
     if (c.offset >= 0 && !owned.has(`${c.topic}-${c.partition}`)) row(c, ['-', '-', '-']);
   }
   for (const m of group.members) {
@@ -518,7 +457,7 @@ async function deleteOffsets(admin: Admin, flags: GroupsFlags): Promise<boolean>
     `\n${formatTable(
       ['TOPIC', 'PARTITION', 'STATUS'],
       [...results]
-        .sort(byPartition)
+        .sort(byTopicPartition)
         .map((r) => [r.topic, String(r.partition), r.error === null ? 'Successful' : `Error: ${errorText(r.error)}`]),
     )}`,
   );
@@ -564,28 +503,9 @@ async function resetOffsets(admin: Admin, flags: GroupsFlags, groupIds: readonly
           'Stop its consumers first.',
       );
     }
-    const committed = await admin.listConsumerGroupOffsets(g.groupId);
-    const scope = await resetScope(admin, flags, committed);
-    if (scope.length === 0) continue;
-    const [earliest, latest, atTime] = await Promise.all([
-      admin.listOffsets(scope.map((p) => ({ ...p, spec: 'earliest' as const }))),
-      admin.listOffsets(scope.map((p) => ({ ...p, spec: 'latest' as const }))),
-      spec.kind === 'timestamp'
-        ? admin.listOffsets(scope.map((p) => ({ ...p, spec: spec.timestampMs })))
-        : Promise.resolve(null),
-    ]);
-    const commits = new Map(committed.filter((c) => c.offset >= 0).map((c) => [`${c.topic}-${c.partition}`, c.offset]));
-    const at = (list: readonly ListedOffset[], i: number) => list[i]!.offset;
-    const plan = planReset(
-      spec,
-      scope.map((p, i) => ({
-        ...p,
-        committed: commits.get(`${p.topic}-${p.partition}`) ?? null,
-        earliest: at(earliest, i),
-        latest: at(latest, i),
-        atTimestamp: atTime === null ? undefined : at(atTime, i),
-      })),
-    );
+    const scope = flags.allTopics === true ? 'committed' : await topicPartitions(admin, flags.topic!);
+    const plan = await planGroupReset(admin, g.groupId, spec, scope);
+    if (plan.length === 0) continue;
     if (flags.execute === true) await admin.alterConsumerGroupOffsets(g.groupId, plan);
     rows.push(...plan.map((p) => [g.groupId, p.topic, String(p.partition), String(p.offset)]));
   }
@@ -593,20 +513,6 @@ async function resetOffsets(admin: Admin, flags: GroupsFlags, groupIds: readonly
   if (flags.execute !== true) {
     process.stderr.write('WARN: No action was performed: this is the plan. Add --execute to reset the offsets.\n');
   }
-}
-
-/** The partitions a reset covers: the listed topics' (all, or the named partitions), or those the group has offsets for. */
-async function resetScope(
-  admin: Admin,
-  flags: GroupsFlags,
-  committed: readonly CommittedOffset[],
-): Promise<TopicPartitionRef[]> {
-  if (flags.allTopics === true)
-    return committed
-      .filter((c) => c.offset >= 0)
-      .map((c) => ({ topic: c.topic, partition: c.partition }))
-      .sort(byPartition);
-  return topicPartitions(admin, flags.topic!);
 }
 
 /** `--topic t` (every partition of t) or `--topic t:0,2` (those), for each flag given. */

@@ -8,13 +8,15 @@
  *
  * The file is Kafka's: {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3,4]}]} (a `log_dirs`
  * field is accepted and ignored: one log dir per broker here). It is checked before anything is written: every
- * partition must exist, every broker must be registered, no partition may be listed twice nor a broker twice in
- * one replica list, and no other reassignment may be pending. The controller then carries the moves out (adds the
- * new replicas, waits for them to join the ISR, moves leadership, removes the old ones) and deletes the znode.
+ * partition must exist and not be moving already, every broker must be registered (a broker that is down is refused,
+ * as Kafka's tool refuses it), no partition may be listed twice nor a broker twice in one replica list, and no other
+ * reassignment may be pending. The controller then carries the moves out (adds the new replicas, waits for them to
+ * join the ISR, also across restarts of the brokers, moves leadership, removes the old ones) and deletes the znode.
+ * A partition whose assignment still lists replicas being added or removed counts as in progress for --verify.
  */
 import { Command } from 'commander';
 import type { KafkaZkClient } from '../../zk/kafka-zk-client.js';
-import type { PartitionReassignment } from '../../zk/zk-paths.js';
+import type { PartitionReassignment, ReplicaAssignment } from '../../zk/zk-paths.js';
 import { oneAction, withZooKeeper } from './connection.js';
 import { CommandError, UsageError } from '../cli-errors.js';
 import { parsePartitionsFile, readTextFile } from './partitions-file.js';
@@ -94,36 +96,38 @@ Example:
       const action = oneAction(flags, ACTIONS);
       const moves = parseReassignment(readTextFile(flags.reassignmentJsonFile));
       await withZooKeeper(flags.zookeeper, async (zk) => {
-        const current = await currentReplicas(zk, moves);
+        const current = await currentAssignments(zk, moves);
+        const key = (m: PartitionReassignment) => `${m.topic}-${m.partition}`;
         if (action === 'verify') {
-          const pending = new Set(
-            ((await zk.getPartitionReassignment()) ?? []).map((p) => `${p.topic}-${p.partition}`),
-          );
+          const requested = new Set(((await zk.getPartitionReassignment()) ?? []).map(key));
+          const pending = (m: PartitionReassignment) => requested.has(key(m)) || isMoving(current.get(key(m)));
           process.stdout.write(
             `Status of partition reassignment:\n${moves
-              .map(
-                (m) =>
-                  `${verifyLine(m, pending.has(`${m.topic}-${m.partition}`), current.get(`${m.topic}-${m.partition}`))}\n`,
-              )
+              .map((m) => `${verifyLine(m, pending(m), current.get(key(m))?.replicas)}\n`)
               .join('')}`,
           );
           return;
         }
-        const missing = moves
-          .filter((m) => !current.has(`${m.topic}-${m.partition}`))
-          .map((m) => `${m.topic}-${m.partition}`);
+        const missing = moves.filter((m) => !current.has(key(m))).map(key);
         if (missing.length > 0)
           throw new CommandError(`The proposed assignment contains non-existent partitions: ${missing.join(', ')}.`);
-        const live = new Set((await zk.getAllBrokers()).map((b) => b.id));
-        const unknown = [...new Set(moves.flatMap((m) => m.replicas))].filter((id) => !live.has(id));
+        const moving = moves.filter((m) => isMoving(current.get(key(m))));
+        if (moving.length > 0)
+          throw new CommandError(
+            `Partitions still being reassigned: ${moving.map(key).join(', ')}. ` +
+              'Wait until --verify reports them complete, then submit the new move.',
+          );
+        const live = (await zk.getAllBrokers()).map((b) => b.id).sort((a, b) => a - b);
+        const unknown = [...new Set(moves.flatMap((m) => m.replicas))].filter((id) => !live.includes(id));
         if (unknown.length > 0)
           throw new CommandError(
-            `The proposed assignment contains brokers that are not registered: ${unknown.join(', ')}.`,
+            `The proposed assignment contains brokers that are not registered: ${unknown.join(', ')} ` +
+              `(live brokers: ${live.join(',')}). Start them, or move the partitions to live brokers.`,
           );
         const rollback = moves.map((m) => ({
           topic: m.topic,
           partition: m.partition,
-          replicas: current.get(`${m.topic}-${m.partition}`)!,
+          replicas: current.get(key(m))!.replicas,
         }));
         process.stdout.write(
           `Current partition replica assignment\n\n${reassignmentJson(rollback)}\n\n` +
@@ -140,15 +144,20 @@ Example:
     });
 }
 
-/** Each listed partition's replicas now (absent when the topic or partition does not exist). */
-async function currentReplicas(
+/** True while the assignment records a move (KIP-455's adding or removing replicas). */
+function isMoving(assignment: ReplicaAssignment | undefined): boolean {
+  return assignment !== undefined && (assignment.addingReplicas.length > 0 || assignment.removingReplicas.length > 0);
+}
+
+/** Each listed partition's assignment now (absent when the topic or partition does not exist). */
+async function currentAssignments(
   zk: KafkaZkClient,
   moves: readonly PartitionReassignment[],
-): Promise<Map<string, readonly number[]>> {
-  const out = new Map<string, readonly number[]>();
+): Promise<Map<string, ReplicaAssignment>> {
+  const out = new Map<string, ReplicaAssignment>();
   for (const topic of new Set(moves.map((m) => m.topic))) {
     const assignment = await zk.getTopicAssignment(topic);
-    for (const [p, a] of assignment?.partitions ?? []) out.set(`${topic}-${p}`, a.replicas);
+    for (const [p, a] of assignment?.partitions ?? []) out.set(`${topic}-${p}`, a);
   }
   return out;
 }

@@ -9,8 +9,8 @@
  * Stages, each on clusters of its own that are stopped before the next stage:
  *  1. one broker: `compare` at 100 B and at 1 KiB (mq, Redis Streams, NATS JetStream, RabbitMQ streams, loopback
  *     TCP and page-cache write), then per run one producer.send() per record and an eachMessage consumer;
- *  2. three brokers: per run RF 1 acks=1 and RF 3 acks=all (min.insync.replicas 2) produce, and end-to-end latency
- *     at 10,000 records/s with acks=all on RF 3;
+ *  2. three brokers: per run RF 1 acks=1, RF 3 acks=all (min.insync.replicas 2) idempotent and not idempotent
+ *     produce, and end-to-end latency at 10,000 records/s with acks=all on RF 3;
  *  3. `scale` at 1, 100, 1,000 and 10,000 partitions (up to --scale-max).
  * `--quick` cuts record counts by ten, runs once and stops scale at 1,000 partitions: a check that the harness
  * works end to end, labelled as such in the generated section. Stage lines go to stderr.
@@ -131,19 +131,21 @@ export function suiteCommand(): Command {
         const bootstrap = cluster.bootstrapServers;
         const rf1: number[] = [];
         const rf3: number[] = [];
+        const rf3NotIdempotent: number[] = [];
         const e2e: E2eLatencyResult[] = [];
         for (let run = 1; run <= runs; run++) {
           const stamp = `${run}-${Date.now().toString(36)}`;
-          say(`run ${run}/${runs}: RF 1 acks=1, RF 3 acks=all, e2e at ${E2E_RATE} records/s`);
-          for (const [rf, acks, into] of [
-            [1, 1, rf1],
-            [3, 'all', rf3],
+          say(`run ${run}/${runs}: RF 1 acks=1, RF 3 acks=all (idempotent or not), e2e at ${E2E_RATE} records/s`);
+          for (const [rf, acks, idempotence, into] of [
+            [1, 1, false, rf1],
+            [3, 'all', true, rf3],
+            [3, 'all', false, rf3NotIdempotent],
           ] as const) {
             const r = await runProducerPerf({
               bootstrapServers: bootstrap,
-              topic: `suite-rf${rf}-${stamp}`,
+              topic: `suite-rf${rf}-${idempotence ? 'idempotent-' : ''}${stamp}`,
               numRecords: n(FULL.replication),
-              producerProps: { acks },
+              producerProps: { acks, 'enable.idempotence': idempotence },
               createTopic: {
                 partitions: 1,
                 replicationFactor: rf,
@@ -165,7 +167,7 @@ export function suiteCommand(): Command {
             }),
           );
         }
-        return { rf1: runStat(rf1), rf3: runStat(rf3), e2e };
+        return { rf1: runStat(rf1), rf3: runStat(rf3), rf3NotIdempotent: runStat(rf3NotIdempotent), e2e };
       });
 
       say(`stage 3/3: one broker at ${SCALE_COUNTS.filter((c) => c <= scaleMax).join(', ')} partitions`);
@@ -210,6 +212,7 @@ export function suiteCommand(): Command {
         consumeEachMessage: stage1.eachMessage,
         rf1: stage2.rf1,
         rf3: stage2.rf3,
+        rf3NotIdempotent: stage2.rf3NotIdempotent,
         e2e: {
           ratePerSec: E2E_RATE,
           records: e2eRecords,

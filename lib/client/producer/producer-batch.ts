@@ -12,9 +12,14 @@
  * Lifecycle: Open (appending) → Closed (`close()`: built into `payload`, the builder returned to its owner) →
  * in flight ↔ re-enqueued for retry → Done (`complete()` or `fail()`, exactly once). The memory it reserved
  * (`reservedBytes`) is released by the accumulator when it is done.
+ * Idempotence: an idempotent producer gives the batch its producer id, epoch and base sequence when it is first
+ * drained (`setProducerState`, written into the header when the batch is built); a retry keeps them, unless the
+ * producer bumps its epoch and renumbers the partition's batches (`setProducerState` again: the built header is
+ * rewritten in place, CRC included, and `sequenceHasBeenReset` is set).
  */
 import { IllegalStateError } from '../../common/errors.js';
 import type { RecordBatchBuilder, RecordHeader } from '../../record/record-batch-builder.js';
+import { NO_PRODUCER_EPOCH, NO_SEQUENCE, incrementSequence, writeProducerState } from '../../record/record-batch.js';
 
 /** Where a record was written: the answer to `send()`. */
 export interface RecordMetadata {
@@ -85,6 +90,12 @@ export class ProducerBatch {
   /** Order among this partition's batches, assigned when first drained; retries are re-queued by it. */
   drainSequence = -1;
   inFlight = false;
+  /** Producer id, epoch and base sequence given by an idempotent producer; -1 until then (and without idempotence). */
+  producerId = -1;
+  producerEpoch = NO_PRODUCER_EPOCH;
+  baseSequence = NO_SEQUENCE;
+  /** The producer renumbered this batch after an epoch bump (Kafka's `sequenceHasBeenReset`). */
+  sequenceHasBeenReset = false;
   private done = false;
   private builder: RecordBatchBuilder | null;
   private recordCount = 0;
@@ -122,6 +133,28 @@ export class ProducerBatch {
 
   get isDone(): boolean {
     return this.done;
+  }
+
+  get hasSequence(): boolean {
+    return this.baseSequence !== NO_SEQUENCE;
+  }
+
+  /** Base sequence plus the record count minus one, wrapping; NO_SEQUENCE without a sequence. */
+  get lastSequence(): number {
+    return this.hasSequence ? incrementSequence(this.baseSequence, this.recordCount - 1) : NO_SEQUENCE;
+  }
+
+  /**
+   * Gives the batch its idempotence fields (see the header): written by the build, or into the built batch when it
+   * was already built (a renumbering, which marks `sequenceHasBeenReset`).
+   */
+  setProducerState(producerId: number, producerEpoch: number, baseSequence: number): void {
+    if (this.hasSequence) this.sequenceHasBeenReset = true;
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.baseSequence = baseSequence;
+    if (this.payload !== null) writeProducerState(this.payload, 0, producerId, producerEpoch, baseSequence);
+    else this.builder!.setProducerState(producerId, producerEpoch, baseSequence);
   }
 
   /** Uncompressed size so far (open), or the built size. */

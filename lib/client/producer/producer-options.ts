@@ -1,14 +1,20 @@
 /**
- * The producer's options, under Kafka's config names with Kafka 2.8's defaults (docs/DESIGN-NOTES.md, Defaults), and
- * their resolution (see client-options.ts for the shared rules).
+ * The producer's options, under Kafka's config names with Kafka's defaults — those of 3.x for delivery (`acks=all`,
+ * `enable.idempotence=true`, KIP-679), 2.8's for the rest (docs/DESIGN-NOTES.md, Defaults) — and their resolution
+ * (see client-options.ts for the shared rules).
  *
- * Cross-option rule (Kafka's `KafkaProducer.configureDeliveryTimeout`, KIP-91): `delivery.timeout.ms` must be at
- * least `linger.ms + request.timeout.ms`. Set explicitly below that, it is rejected; left at its default, it is
- * raised to that sum, as Kafka does.
+ * Cross-option rules:
+ * - `delivery.timeout.ms` must be at least `linger.ms + request.timeout.ms` (Kafka's `configureDeliveryTimeout`,
+ *   KIP-91). Set explicitly below that, it is rejected; left at its default, it is raised to that sum.
+ * - Idempotence needs `acks=all`, `retries` > 0 and at most 5 requests in flight per connection (the broker keeps a
+ *   producer's last five batches). With `enable.idempotence` set explicitly, a conflicting option is rejected naming
+ *   both keys; left at its default, idempotence turns itself off instead (Kafka 3.x's
+ *   `postProcessAndValidateIdempotenceConfigs`), so that `acks: 1` alone still works.
  */
 import { InvalidArgumentError } from '../../common/errors.js';
 import { CompressionType } from '../../record/record-batch.js';
 import {
+  booleanRule,
   COMMON_OPTION_RULES,
   DEFAULT_COMMON_CLIENT_OPTIONS,
   enumRule,
@@ -28,9 +34,16 @@ export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 export interface ProducerOptions extends CommonClientOptions {
   /**
    * How many replicas must have a record before it is acknowledged: `0` (no response; offsets are -1), `1` (the
-   * leader wrote it), `'all'` / `-1` (every in-sync replica has it). @default 1
+   * leader wrote it), `'all'` / `-1` (every in-sync replica has it). @default 'all'
    */
   acks?: 0 | 1 | -1 | '0' | '1' | '-1' | 'all';
+  /**
+   * Exactly one copy of each record in the partition, in send order, whatever the retries: the producer gets a
+   * producer id (InitProducerId) and numbers its batches per partition, and the leader drops a batch it already
+   * has, answering with the original offset. Needs `acks=all`, `retries` > 0 and
+   * `max.in.flight.requests.per.connection` <= 5 (see the header for what happens when they conflict). @default true
+   */
+  'enable.idempotence'?: boolean | 'true' | 'false';
   /** Target size of one partition's batch; a larger single record gets a batch of its own. Unit: bytes. @default 16384 */
   'batch.size'?: number;
   /** Wait up to this long for more records before sending a batch that is not full. Unit: ms. @default 0 */
@@ -46,9 +59,9 @@ export interface ProducerOptions extends CommonClientOptions {
   /** Upper bound on the time from `send()` to success or failure, retries included. Unit: ms. @default 120000 */
   'delivery.timeout.ms'?: number;
   /**
-   * Produce requests in flight per broker connection. Batches of one partition never overtake each other across
-   * retries when this is 1; with more, a batch that fails while a later one of the same partition succeeds is
-   * written after it (Kafka's behaviour without idempotence). @default 5
+   * Produce requests in flight per broker connection. With idempotence (at most 5) batches of one partition never
+   * overtake each other or repeat across retries; without it, only with 1: with more, a batch that fails while a
+   * later one of the same partition succeeds is written after it (Kafka's behaviour without idempotence). @default 5
    */
   'max.in.flight.requests.per.connection'?: number;
   /** Largest produce request, and so the largest record batch. Unit: bytes. @default 1048576 */
@@ -59,7 +72,8 @@ export interface ProducerOptions extends CommonClientOptions {
 
 export const DEFAULT_PRODUCER_OPTIONS = {
   ...DEFAULT_COMMON_CLIENT_OPTIONS,
-  acks: 1,
+  acks: -1,
+  'enable.idempotence': true,
   'batch.size': 16384,
   'linger.ms': 0,
   'buffer.memory': 33554432,
@@ -93,6 +107,7 @@ const acksRule: OptionRule<Acks> = (name, value) => {
 const PRODUCER_OPTION_RULES = {
   ...COMMON_OPTION_RULES,
   acks: acksRule,
+  'enable.idempotence': booleanRule,
   'batch.size': intRule(0),
   'linger.ms': intRule(0),
   'buffer.memory': intRule(0, Number.MAX_SAFE_INTEGER),
@@ -116,21 +131,47 @@ export const COMPRESSION_TYPES: Readonly<Record<CompressionName, CompressionType
   zstd: CompressionType.Zstd,
 };
 
-/** Merges defaults, checks every option, and applies the delivery-timeout rule. */
+/** The most requests an idempotent producer may have in flight per connection (Kafka's). */
+export const MAX_IN_FLIGHT_REQUESTS_FOR_IDEMPOTENCE = 5;
+
+/** Merges defaults, checks every option, and applies the delivery-timeout and idempotence rules. */
 export function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
   const resolved = withGeneratedClientId(
     resolveOptions('producer', PRODUCER_OPTION_RULES, DEFAULT_PRODUCER_OPTIONS, options as Record<string, unknown>),
     'producer',
   );
   const floorMs = resolved['linger.ms'] + resolved['request.timeout.ms'];
-  if (resolved['delivery.timeout.ms'] < floorMs) {
-    if (options['delivery.timeout.ms'] !== undefined) {
-      throw new InvalidArgumentError(
-        `Option 'delivery.timeout.ms' (${resolved['delivery.timeout.ms']}) must be at least ` +
-          `'linger.ms' + 'request.timeout.ms' (${floorMs}); raise it or lower the other two.`,
-      );
-    }
-    return { ...resolved, 'delivery.timeout.ms': floorMs };
+  if (resolved['delivery.timeout.ms'] < floorMs && options['delivery.timeout.ms'] !== undefined) {
+    throw new InvalidArgumentError(
+      `Option 'delivery.timeout.ms' (${resolved['delivery.timeout.ms']}) must be at least ` +
+        `'linger.ms' + 'request.timeout.ms' (${floorMs}); raise it or lower the other two.`,
+    );
   }
-  return resolved;
+  return {
+    ...resolved,
+    'delivery.timeout.ms': Math.max(resolved['delivery.timeout.ms'], floorMs),
+    'enable.idempotence': resolved['enable.idempotence'] && idempotenceFits(resolved, options),
+  };
+}
+
+/**
+ * Whether idempotence can work with the other options; false (idempotence off) when one conflicts and
+ * `enable.idempotence` was left at its default, an error naming both options when it was set.
+ */
+function idempotenceFits(resolved: ResolvedProducerOptions, options: ProducerOptions): boolean {
+  const conflict =
+    resolved.acks !== -1
+      ? `option 'acks' to be 'all' (it is ${resolved.acks})`
+      : resolved.retries === 0
+        ? `option 'retries' to be above 0 (it is 0)`
+        : resolved['max.in.flight.requests.per.connection'] > MAX_IN_FLIGHT_REQUESTS_FOR_IDEMPOTENCE
+          ? `option 'max.in.flight.requests.per.connection' to be at most ${MAX_IN_FLIGHT_REQUESTS_FOR_IDEMPOTENCE} ` +
+            `(it is ${resolved['max.in.flight.requests.per.connection']})`
+          : undefined;
+  if (conflict === undefined) return true;
+  if (options['enable.idempotence'] === undefined) return false;
+  throw new InvalidArgumentError(
+    `Option 'enable.idempotence' is true, which needs ${conflict}: set 'enable.idempotence' to false, or change the ` +
+      'other option.',
+  );
 }

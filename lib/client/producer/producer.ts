@@ -17,6 +17,10 @@
  *   waits for it. The promise resolves once the delayed record is stored there (its RecordMetadata names
  *   `__delayed_records`); the broker delivers it to its topic when due.
  *
+ * Delivery: with `enable.idempotence` (the default, with `acks=all`) a TransactionManager gives the producer an id
+ * and numbers its batches, so that retries neither duplicate nor reorder records; see transaction-manager.ts.
+ * A fatal producer error (e.g. PRODUCER_FENCED) fails every pending record and every later send.
+ *
  * Lifecycle: New → `connect()` (fetches metadata; fails when no bootstrap server answers within `max.block.ms`)
  * → Connected → `close()` (sends what is buffered, waits for every batch to be done, closes connections) →
  * Closed. `send()` outside Connected rejects with IllegalStateError. `flush()` sends everything buffered now and
@@ -40,6 +44,7 @@ import {
 } from './producer-options.js';
 import { RecordAccumulator } from './record-accumulator.js';
 import { Sender } from './sender.js';
+import { TransactionManager } from './transaction-manager.js';
 
 /** A record to send. */
 export interface ProducerRecord {
@@ -72,6 +77,7 @@ export class Producer {
   private readonly cluster: ClientCluster;
   private readonly accumulator: RecordAccumulator;
   private readonly sender: Sender;
+  private readonly transactionManager: TransactionManager | undefined;
   private readonly partitioner: Partitioner;
   private state: ProducerState = 'New';
   /** The last blocked call; later calls wait for it so that records keep their order. */
@@ -99,6 +105,7 @@ export class Producer {
       deliveryTimeoutMs: o['delivery.timeout.ms'],
       time: o.time,
     });
+    this.transactionManager = o['enable.idempotence'] ? new TransactionManager(this.logger) : undefined;
     this.sender = new Sender({
       accumulator: this.accumulator,
       cluster: this.cluster,
@@ -110,6 +117,7 @@ export class Producer {
       retries: o.retries,
       retryBackoffMs: o['retry.backoff.ms'],
       deliveryTimeoutMs: o['delivery.timeout.ms'],
+      transactionManager: this.transactionManager,
       time: o.time,
       logger: o.logger,
     });
@@ -134,6 +142,8 @@ export class Producer {
   /** Sends one record; resolves with where it was written once the broker acknowledged it (see the header). */
   send(record: ProducerRecord): Promise<RecordMetadata> {
     if (this.state !== 'Connected') return Promise.reject(this.notConnected('send'));
+    const fatal = this.transactionManager?.fatalError;
+    if (fatal) return Promise.reject(fatal);
     let routed: ProducerRecord | null;
     try {
       routed = this.routeIfDelayed(record);
@@ -169,6 +179,8 @@ export class Producer {
    */
   sendBatch(records: readonly ProducerRecord[]): Promise<PartitionResult[]> {
     if (this.state !== 'Connected') return Promise.reject(this.notConnected('sendBatch'));
+    const fatal = this.transactionManager?.fatalError;
+    if (fatal) return Promise.reject(fatal);
     return new Promise((resolve, reject) => {
       const completion = new BatchCompletion(resolve, reject);
       const nowMs = this.time.milliseconds();

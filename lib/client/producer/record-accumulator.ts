@@ -13,7 +13,9 @@
  * request. A batch that failed retriably is put back by `reenqueue` in its original place (by drain sequence) and
  * the partition turns to retrying: while it retries, nothing of it is drained while anything of it is in flight,
  * so later batches never overtake the retried ones. (Batches already in flight when the first failure came can;
- * with `max.in.flight.requests.per.connection` 1 nothing can, as in Kafka.)
+ * with `max.in.flight.requests.per.connection` 1 nothing can, as in Kafka. An idempotent producer's sequences make
+ * the broker refuse such an overtaking batch, which is then retried in its place.) An idempotent producer also
+ * decides which head batches may go and numbers them as they are drained (`DrainSequencer`).
  * Delivery timeout: batches waiting here longer than `delivery.timeout.ms` since creation fail with TimeoutError.
  *
  * Concurrency: all on the event loop; appends are synchronous, so records appended in one tick share batches.
@@ -50,6 +52,14 @@ class PartitionQueue {
     readonly topic: string,
     readonly partition: number,
   ) {}
+}
+
+/** The idempotent producer's say in `drain` (TransactionManager). */
+export interface DrainSequencer {
+  /** Whether the head batch of a partition may be drained now. */
+  canDrain(batch: ProducerBatch): boolean;
+  /** Numbers a batch drained for the first time. */
+  assignSequence(batch: ProducerBatch): void;
 }
 
 /** What `ready()` found. */
@@ -173,10 +183,17 @@ export class RecordAccumulator {
 
   /**
    * Takes the sendable head batch of each partition led by `nodeId`, up to `maxRequestBytes` in all (the first
-   * batch is taken whatever its size). Batches leave the queue and count as in flight until `reenqueue` or
-   * `deallocate`. Open batches are returned still open: the sender closes (builds) them.
+   * batch is taken whatever its size), as far as `sequencer` (an idempotent producer's) allows, numbering them.
+   * Batches leave the queue and count as in flight until `reenqueue` or `deallocate`. Open batches are returned
+   * still open: the sender closes (builds) them.
    */
-  drain(metadata: ClusterMetadata, nodeId: number, maxRequestBytes: number, nowMs: number): ProducerBatch[] {
+  drain(
+    metadata: ClusterMetadata,
+    nodeId: number,
+    maxRequestBytes: number,
+    nowMs: number,
+    sequencer?: DrainSequencer,
+  ): ProducerBatch[] {
     const drained: ProducerBatch[] = [];
     let bytes = 0;
     const queues = this.queues;
@@ -187,9 +204,11 @@ export class RecordAccumulator {
       const head = queue.batches[0];
       if (head === undefined || head.retryAtMs > nowMs || (queue.retrying && queue.inFlight > 0)) continue;
       if (metadata.leaderFor(queue.topic, queue.partition) !== nodeId) continue;
+      if (sequencer !== undefined && !sequencer.canDrain(head)) continue;
       const size = head.sizeInBytes;
       if (drained.length > 0 && bytes + size > maxRequestBytes) break;
       queue.batches.shift();
+      if (sequencer !== undefined && !head.hasSequence) sequencer.assignSequence(head);
       queue.inFlight++;
       head.inFlight = true;
       head.attempts++;

@@ -10,8 +10,15 @@
  * Per response: a partition answered without error completes its batch (offsets from the base offset); a
  * retriable error (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, a lost connection, a request timeout, ...) puts the
  * batch back for a retry after `retry.backoff.ms`, if `retries` and `delivery.timeout.ms` allow, and stale-metadata
- * errors request a metadata refresh first; any other error fails the batch's records at once.
+ * errors request a metadata refresh first; any other error fails the batch's records at once. A leader that answers
+ * REQUEST_TIMED_OUT (acks=all not reached in time) is reported unresponsive, as one whose request times out in
+ * flight is by the connection pool: the refresh then asks another broker (ClientCluster).
  * acks=0: the request is written without awaiting an answer; records complete with offset -1.
+ * Idempotence (with a TransactionManager): before draining, the producer gets its id (InitProducerId to the least
+ * loaded broker, retried after `retry.backoff.ms`) and the manager settles epoch bumps; it decides which batches may
+ * be drained and numbers them, learns every batch's outcome, and decides on UNKNOWN_PRODUCER_ID and
+ * OUT_OF_ORDER_SEQUENCE_NUMBER, which it retries. A DUPLICATE_SEQUENCE_NUMBER answer counts as written (offset
+ * unknown). A fatal producer error fails every batch.
  *
  * Concurrency: all on the event loop. Many requests per broker are in flight; building compressed batches awaits
  * the codec, so a run may overlap the completion of earlier requests (in-flight counts are taken before awaiting),
@@ -31,6 +38,7 @@ import { isRetriable, isStaleMetadata } from '../retry.js';
 import type { Acks } from './producer-options.js';
 import type { ProducerBatch } from './producer-batch.js';
 import type { RecordAccumulator } from './record-accumulator.js';
+import type { TransactionManager } from './transaction-manager.js';
 
 export interface SenderOptions {
   accumulator: RecordAccumulator;
@@ -43,11 +51,15 @@ export interface SenderOptions {
   retries: number;
   retryBackoffMs: number;
   deliveryTimeoutMs: number;
+  /** The idempotent producer's manager; undefined without idempotence. */
+  transactionManager?: TransactionManager;
   time: Time;
   logger: Logger;
 }
 
 const API_VERSION = 0;
+/** InitProducerId's transaction timeout for a producer without a transactional id (Kafka sends Integer.MAX_VALUE). */
+const NO_TRANSACTION_TIMEOUT_MS = 2147483647;
 /** Shortest pause of the check timer, so that a run never spins. */
 const MIN_CHECK_DELAY_MS = 1;
 
@@ -62,6 +74,7 @@ export class Sender {
   private timer: NodeJS.Timeout | null = null;
   private timerDueMs = Infinity;
   private closed = false;
+  private abortedForFatalError = false;
   private readonly runBound = (): void => this.run();
   private readonly onTimer = (): void => {
     this.timer = null;
@@ -97,9 +110,18 @@ export class Sender {
   private run(): void {
     this.runScheduled = false;
     if (this.closed) return;
-    const { accumulator, cluster, maxInFlightRequests, maxRequestBytes, time } = this.options;
+    const { accumulator, cluster, maxInFlightRequests, maxRequestBytes, time, transactionManager: tm } = this.options;
     const nowMs = time.hiResMs();
-    accumulator.expireBatches(nowMs);
+    for (const batch of accumulator.expireBatches(nowMs)) tm?.handleExpiredBatch(batch);
+    if (tm !== undefined) {
+      if (tm.fatalError !== null) {
+        if (!this.abortedForFatalError) accumulator.abortAll(tm.fatalError);
+        this.abortedForFatalError = true;
+        return;
+      }
+      tm.prepareDrain();
+      if (tm.needsProducerId) this.initProducerId(tm);
+    }
     const metadata = cluster.metadata;
     const check = accumulator.ready(metadata, nowMs);
     if (check.unknownLeader) cluster.requestUpdate();
@@ -111,7 +133,7 @@ export class Sender {
       }
       let inFlight = this.inFlightByNode.get(nodeId) ?? 0;
       while (inFlight < maxInFlightRequests) {
-        const batches = accumulator.drain(metadata, nodeId, maxRequestBytes, nowMs);
+        const batches = accumulator.drain(metadata, nodeId, maxRequestBytes, nowMs, tm);
         if (batches.length === 0) break;
         inFlight++;
         void this.sendProduceRequest(nodeId, connection, batches);
@@ -126,6 +148,30 @@ export class Sender {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timerDueMs = dueMs;
     this.timer = setTimeout(this.onTimer, dueMs - this.options.time.hiResMs());
+  }
+
+  /** Asks any broker for a producer id; a failure is retried after retry.backoff.ms unless it is fatal. */
+  private initProducerId(tm: TransactionManager): void {
+    const { cluster, retryBackoffMs, time } = this.options;
+    tm.beginInitializing();
+    const failed = (e: unknown): void => {
+      this.logger.debug({ err: e }, 'InitProducerId failed');
+      tm.failInitializing(e as Error);
+      if (tm.fatalError === null) this.armTimer(time.hiResMs() + Math.max(retryBackoffMs, MIN_CHECK_DELAY_MS));
+      else this.wakeup();
+    };
+    cluster
+      .sendToAny(ApiKey.InitProducerId, {
+        transactionalId: null,
+        transactionTimeoutMs: NO_TRANSACTION_TIMEOUT_MS,
+        producerId: -1,
+        producerEpoch: -1,
+      })
+      .then((res) => {
+        if (res.errorCode !== ErrorCode.NONE) return failed(apiErrorFromCode(res.errorCode));
+        tm.completeInitializing(res.producerId, res.producerEpoch);
+        this.wakeup();
+      }, failed);
   }
 
   private initiateConnect(nodeId: number): void {
@@ -170,7 +216,7 @@ export class Sender {
         }
       } else {
         const response = await connection.send(ApiKey.Produce, API_VERSION, request);
-        this.handleResponse(sendable, response);
+        this.handleResponse(nodeId, sendable, response);
       }
     } catch (e) {
       for (const batch of batches) if (batch.inFlight && !batch.isDone) this.handleFailure(batch, e as Error);
@@ -190,6 +236,7 @@ export class Sender {
         accumulator.recycle(compression === CompressionType.None ? batch.closeSync() : await batch.close());
       } catch (e) {
         failed = true;
+        this.options.transactionManager?.handleFailedBatch(batch, e as Error);
         batch.fail(e as Error);
         accumulator.deallocate(batch);
       }
@@ -213,8 +260,9 @@ export class Sender {
     return { transactionalId: null, acks: this.options.acks, timeoutMs: this.options.requestTimeoutMs, topicData };
   }
 
-  private handleResponse(batches: ProducerBatch[], response: ProduceResponse): void {
-    const { accumulator } = this.options;
+  private handleResponse(nodeId: number, batches: ProducerBatch[], response: ProduceResponse): void {
+    const { accumulator, cluster } = this.options;
+    let timedOut = false;
     let next = 0; // brokers answer in request order: try the next batch before searching
     for (const topic of response.responses) {
       for (const p of topic.partitionResponses) {
@@ -225,14 +273,20 @@ export class Sender {
             : batches.find((b) => b.partition === p.index && b.topic === topic.name);
         next++;
         if (batch === undefined || !batch.inFlight) continue;
-        if (p.errorCode === ErrorCode.NONE) {
-          batch.complete(p.baseOffset, p.logAppendTimeMs);
+        const tm = this.options.transactionManager;
+        const duplicate = p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER && tm !== undefined;
+        if (p.errorCode === ErrorCode.NONE || duplicate) {
+          const baseOffset = duplicate ? -1 : p.baseOffset;
+          tm?.handleCompletedBatch(batch, baseOffset);
+          batch.complete(baseOffset, p.logAppendTimeMs);
           accumulator.deallocate(batch);
         } else {
-          this.handleFailure(batch, apiErrorFromCode(p.errorCode, p.errorMessage ?? undefined));
+          if (p.errorCode === ErrorCode.REQUEST_TIMED_OUT) timedOut = true;
+          this.handleFailure(batch, apiErrorFromCode(p.errorCode, p.errorMessage ?? undefined), p.logStartOffset);
         }
       }
     }
+    if (timedOut) cluster.markUnresponsive(nodeId);
     for (const batch of batches) {
       if (!batch.isDone && batch.inFlight) {
         this.handleFailure(
@@ -246,11 +300,25 @@ export class Sender {
     }
   }
 
-  private handleFailure(batch: ProducerBatch, error: Error): void {
-    const { accumulator, cluster, retries, deliveryTimeoutMs, retryBackoffMs, time } = this.options;
+  /** A retry when allowed (retries, delivery timeout, and the error, as the TransactionManager judges it), else a failure. */
+  private handleFailure(batch: ProducerBatch, error: Error, logStartOffset = -1): void {
+    const {
+      accumulator,
+      cluster,
+      retries,
+      deliveryTimeoutMs,
+      retryBackoffMs,
+      time,
+      transactionManager: tm,
+    } = this.options;
     const nowMs = time.hiResMs();
     const withinDelivery = nowMs + retryBackoffMs - batch.createdMs < deliveryTimeoutMs;
-    if (!this.closed && isRetriable(error) && batch.attempts <= retries && withinDelivery) {
+    if (
+      !this.closed &&
+      batch.attempts <= retries &&
+      withinDelivery &&
+      (tm === undefined ? isRetriable(error) : tm.canRetry(error, batch, logStartOffset))
+    ) {
       if (isStaleMetadata(error)) cluster.requestUpdate();
       this.logger.debug(
         { topic: batch.topic, partition: batch.partition, attempt: batch.attempts, err: error },
@@ -259,6 +327,7 @@ export class Sender {
       accumulator.reenqueue(batch, retryBackoffMs, nowMs);
       return;
     }
+    tm?.handleFailedBatch(batch, error);
     batch.fail(error);
     accumulator.deallocate(batch);
   }

@@ -4,7 +4,7 @@
  * leading it, as the group coordinator loads and unloads `__consumer_offsets` partitions. Also answers what
  * `mq-admin delayed --describe` asks of this broker.
  *
- * Files: each scheduler's wheel lives in `<log dir>/delayed-delivery-index/<partition>-<leader epoch>/` (scratch,
+ * Files: each scheduler's wheel lives in `<log dir>/delayed-delivery-index/<partition>-<leader epoch>-<n>/` (scratch,
  * derived from the log); the whole folder is removed at start-up, since whatever a previous process left is stale.
  * Concurrency: leadership changes and describe calls run on the event loop between the schedulers' awaits; a
  * scheduler replaced by a newer leadership of the same partition finishes its current step on its own.
@@ -43,6 +43,8 @@ export class DelayedDeliveryManager {
   private readonly schedulers = new Map<number, DelayScheduler>();
   private readonly sender: DeliverySender;
   private readonly log: Logger;
+  /** Schedulers started so far: names their scratch directories. */
+  private started = 0;
 
   constructor(private readonly opts: DelayedDeliveryManagerOptions) {
     this.log = opts.logger.child({ component: 'DelayedDeliveryManager' });
@@ -98,7 +100,8 @@ export class DelayedDeliveryManager {
     const current = this.schedulers.get(p.partition);
     if (current?.leaderEpoch === p.leaderEpoch) return;
     current?.stop();
-    const dir = join(dirname(p.log.dir), DELAY_INDEX_DIR, `${p.partition}-${p.leaderEpoch}`);
+    // A directory per scheduler: one that stopped may still be finishing a step (and then removes its own).
+    const dir = join(dirname(p.log.dir), DELAY_INDEX_DIR, `${p.partition}-${p.leaderEpoch}-${++this.started}`);
     const scheduler = new DelayScheduler({
       partition: p,
       dir,

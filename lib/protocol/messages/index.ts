@@ -56,7 +56,12 @@ import {
   type ListOffsetTimestampsRequest,
   type ListOffsetTimestampsResponse,
 } from './list-offset-timestamps.js';
-import { DESCRIBE_GROUP_LAG_API, type DescribeGroupLagRequest, type DescribeGroupLagResponse } from './describe-group-lag.js';
+import {
+  DESCRIBE_GROUP_LAG_API,
+  type DescribeGroupLagRequest,
+  type DescribeGroupLagResponse,
+} from './describe-group-lag.js';
+import { INIT_PRODUCER_ID_API, type InitProducerIdRequest, type InitProducerIdResponse } from './init-producer-id.js';
 
 export interface ApiMessages {
   [ApiKey.Produce]: { request: ProduceRequest; response: ProduceResponse };
@@ -87,6 +92,7 @@ export interface ApiMessages {
   [ApiKey.DescribeDelayedRecords]: { request: DescribeDelayedRecordsRequest; response: DescribeDelayedRecordsResponse };
   [ApiKey.ListOffsetTimestamps]: { request: ListOffsetTimestampsRequest; response: ListOffsetTimestampsResponse };
   [ApiKey.DescribeGroupLag]: { request: DescribeGroupLagRequest; response: DescribeGroupLagResponse };
+  [ApiKey.InitProducerId]: { request: InitProducerIdRequest; response: InitProducerIdResponse };
 }
 
 /** The request body type of an api key; a plain map for keys without a module. */
@@ -127,6 +133,7 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   DESCRIBE_DELAYED_RECORDS_API,
   LIST_OFFSET_TIMESTAMPS_API,
   DESCRIBE_GROUP_LAG_API,
+  INIT_PRODUCER_ID_API,
 ];
 
 export * from './alter-configs.js';
@@ -157,3 +164,4 @@ export * from './describe-log-dirs.js';
 export * from './describe-delayed-records.js';
 export * from './list-offset-timestamps.js';
 export * from './describe-group-lag.js';
+export * from './init-producer-id.js';

@@ -75,6 +75,7 @@ function figures(overrides: Partial<SuiteFigures> = {}): SuiteFigures {
     consumeEachMessage: one(1_600_000),
     rf1: one(1_000_000),
     rf3: one(650_000),
+    rf3NotIdempotent: one(680_000),
     e2e: { ratePerSec: 10_000, records: 300_000, p50Ms: one(1.2), p99Ms: one(8), p999Ms: one(12), p9999Ms: one(20) },
     scale: [point(1, 1_000_000), point(1000, 850_000), point(10_000, 700_000)],
     charts: [{ file: 'bench/scale.svg', title: 'scale' }],
@@ -133,9 +134,11 @@ describe('parseBrokerMemory', () => {
 describe('suite report', () => {
   it('judges every row of the table against its target', () => {
     const rows = suiteRows(figures());
-    expect(rows.map((r) => r.met)).to.deep.equal([true, true, true, true, true, true, true, true]);
+    expect(rows.map((r) => r.met)).to.deep.equal([true, true, true, true, true, true, true, true, true]);
     expect(rows[0]!.reference).to.include('mq / Redis 5.33');
-    expect(rows[6]!.figure).to.equal('85%');
+    expect(rows[5]!.what).to.equal('idempotent vs not idempotent, RF 3 acks=all (3 brokers)');
+    expect(rows[5]!.figure).to.equal('0.96');
+    expect(rows[7]!.figure).to.equal('85%');
 
     const short = suiteRows(
       figures({
@@ -147,8 +150,9 @@ describe('suite report', () => {
     expect(short[4]!.met).to.equal(false);
     expect(short[5]!.met).to.equal(false);
     expect(short[6]!.met).to.equal(false);
-    expect(short[7]!.what).to.equal('1,000 partitions on one broker');
-    expect(short[7]!.met).to.equal(null);
+    expect(short[7]!.met).to.equal(false);
+    expect(short[8]!.what).to.equal('1,000 partitions on one broker');
+    expect(short[8]!.met).to.equal(null);
   });
 
   it('writes the section between its markers with the date, the machine, the table and the charts', () => {

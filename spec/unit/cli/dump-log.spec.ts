@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { dumpLogSegment, dumpOffsetIndex, dumpTimeIndex } from '../../../lib/cli/admin/dump-log-command.js';
+import {
+  dumpLogSegment,
+  dumpOffsetIndex,
+  dumpProducerSnapshot,
+  dumpTimeIndex,
+} from '../../../lib/cli/admin/dump-log-command.js';
+import { CorruptSnapshotError } from '../../../lib/common/errors.js';
+import { encodeProducerSnapshot } from '../../../lib/log/producer-snapshot.js';
+import { ProducerStateEntry } from '../../../lib/log/producer-state-entry.js';
 import { buildControlBatch, ControlRecordType, RecordBatchBuilder } from '../../../lib/record/record-batch-builder.js';
 import { CompressionType, stampBatch } from '../../../lib/record/record-batch.js';
 
@@ -66,5 +74,23 @@ describe('mq-admin dump-log (pure parts)', () => {
     time.writeBigInt64BE(5000n, 0);
     time.writeInt32BE(10, 8);
     expect(dumpTimeIndex(time, 100)).to.equal('timestamp: 5000 offset: 110\n');
+  });
+
+  it("prints a producer snapshot's producers, and names a corrupt one", () => {
+    const active = new ProducerStateEntry(7);
+    active.addBatch(2, 14, 110, 4, 1_700_000_000_000);
+    const markerOnly = new ProducerStateEntry(9);
+    markerOnly.producerEpoch = 1;
+    markerOnly.currentTxnFirstOffset = 40;
+    const bytes = encodeProducerSnapshot([active, markerOnly]);
+    expect(dumpProducerSnapshot(bytes, 'f.snapshot')).to.equal(
+      'producerId: 7 producerEpoch: 2 coordinatorEpoch: -1 currentTxnFirstOffset: None firstSequence: 10 ' +
+        'lastSequence: 14 lastOffset: 110 offsetDelta: 4 timestamp: 1700000000000\n' +
+        'producerId: 9 producerEpoch: 1 coordinatorEpoch: -1 currentTxnFirstOffset: Some(40) \n',
+    );
+    expect(() => dumpProducerSnapshot(bytes.subarray(0, 20), 'f.snapshot')).to.throw(
+      CorruptSnapshotError,
+      /f\.snapshot/,
+    );
   });
 });

@@ -8,33 +8,9 @@ import {
   parseDatetime,
   parseDuration,
   parseTopicScope,
-  planReset,
-  type PartitionOffsets,
 } from '../../../lib/cli/admin/groups-command.js';
 
-const p = (
-  partition: number,
-  committed: number | null,
-  earliest: number,
-  latest: number,
-  atTimestamp?: number,
-): PartitionOffsets => ({ topic: 't', partition, committed, earliest, latest, atTimestamp });
-
 describe('mq-admin groups (pure parts)', () => {
-  it('plans resets as Kafka does: clamped into the log, to the end past the last timestamp, current or end', () => {
-    const parts = [p(0, 50, 10, 100, 60), p(1, null, 0, 30, -1)];
-    const offsets = (spec: Parameters<typeof planReset>[0], ps = parts) => planReset(spec, ps).map((x) => x.offset);
-    expect(offsets({ kind: 'earliest' })).to.deep.equal([10, 0]);
-    expect(offsets({ kind: 'latest' })).to.deep.equal([100, 30]);
-    expect(offsets({ kind: 'current' })).to.deep.equal([50, 30]);
-    expect(offsets({ kind: 'offset', offset: 5 })).to.deep.equal([10, 5]);
-    expect(offsets({ kind: 'offset', offset: 500 })).to.deep.equal([100, 30]);
-    expect(offsets({ kind: 'timestamp', timestampMs: 1 })).to.deep.equal([60, 30]);
-    expect(offsets({ kind: 'shift', by: -45 }, [parts[0]!])).to.deep.equal([10]);
-    expect(offsets({ kind: 'shift', by: 20 }, [parts[0]!])).to.deep.equal([70]);
-    expect(() => planReset({ kind: 'shift', by: 1 }, parts)).to.throw(/t-1.*no committed offset/);
-  });
-
   it('parses ISO-8601 durations, date-times and topic:partition scopes', () => {
     expect(parseDuration('PT15M')).to.equal(900_000);
     expect(parseDuration('P1DT2H0.5S')).to.equal(93_600_500);

@@ -122,6 +122,52 @@ describe('ClientCluster', () => {
     });
   });
 
+  describe('unresponsive brokers', () => {
+    it('does not ask a broker whose request timed out for metadata, even when it is the one connected', async () => {
+      const cluster = await MockCluster.start(2);
+      const client = clientCluster(cluster.bootstrap);
+      await client.connect(SystemTime.hiResMs() + 5000);
+      cluster.silenced.add(0);
+      const timedOut = await client
+        .send(0, ApiKey.Metadata, { topics: [], allowAutoTopicCreation: false }, { timeoutMs: 100 })
+        .catch((e: unknown) => e);
+      expect(timedOut).to.be.instanceOf(TimeoutError);
+      cluster.silenced.delete(0);
+      await client.connection(0); // connected again, and idle: the least loaded broker but for the rule
+      const from = cluster.requests.length;
+      await client.refresh();
+      const asked = cluster.requests.slice(from).filter((r) => r.apiKey === ApiKey.Metadata);
+      expect(asked.map((r) => r.nodeId)).to.deep.equal([1]);
+    });
+
+    it('asks another broker for metadata once requests to the leader time out, and moves to the new leader', async () => {
+      const cluster = await MockCluster.start(2);
+      cluster.createTopic('t', 1, () => 0);
+      const producer = defer(
+        new Producer({
+          'bootstrap.servers': cluster.bootstrap,
+          'request.timeout.ms': 300,
+          'retry.backoff.ms': 10,
+          'reconnect.backoff.ms': 10,
+        }),
+        (p) => p.close({ timeoutMs: 1000 }),
+      );
+      await producer.connect();
+      await producer.send({ topic: 't', value: 'before' });
+      // Broker 0 hangs (a zombie leader) and broker 1 leads now; only broker 1 can say so.
+      cluster.silenced.add(0);
+      cluster.moveLeader('t', 0, 1);
+      const silentFrom = cluster.requests.length;
+      const started = SystemTime.hiResMs();
+      expect(await producer.send({ topic: 't', value: 'after' })).to.include({ partition: 0, offset: 1 });
+      expect(SystemTime.hiResMs() - started).to.be.below(2000);
+      const metadataTo0 = cluster.requests
+        .slice(silentFrom)
+        .filter((r) => r.apiKey === ApiKey.Metadata && r.nodeId === 0);
+      expect(metadataTo0, 'metadata asked of the broker whose requests time out').to.deep.equal([]);
+    });
+  });
+
   describe('reconnection', () => {
     it('lets a producer carry on after its broker restarts', async () => {
       const cluster = await MockCluster.start();

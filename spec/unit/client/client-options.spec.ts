@@ -9,10 +9,11 @@ const bootstrap = { 'bootstrap.servers': 'localhost:9092' };
 
 describe('client options', () => {
   describe('resolveProducerOptions', () => {
-    it("applies Kafka 2.8's producer defaults", () => {
+    it("applies Kafka's producer defaults: 3.x's acks=all and idempotence, 2.8's for the rest", () => {
       const o = resolveProducerOptions(bootstrap);
       expect([
         o.acks,
+        o['enable.idempotence'],
         o['batch.size'],
         o['linger.ms'],
         o['buffer.memory'],
@@ -25,8 +26,57 @@ describe('client options', () => {
         o['retry.backoff.ms'],
         o['metadata.max.age.ms'],
         o['max.request.size'],
-      ]).to.deep.equal([1, 16384, 0, 33554432, 60000, 'none', 2147483647, 120000, 5, 30000, 100, 300000, 1048576]);
+      ]).to.deep.equal([
+        -1,
+        true,
+        16384,
+        0,
+        33554432,
+        60000,
+        'none',
+        2147483647,
+        120000,
+        5,
+        30000,
+        100,
+        300000,
+        1048576,
+      ]);
       expect(DEFAULT_PRODUCER_OPTIONS['reconnect.backoff.max.ms']).to.equal(1000);
+    });
+
+    it('turns idempotence off when a conflicting option is set and enable.idempotence was left at its default', () => {
+      for (const options of [
+        { acks: 1 },
+        { acks: 0 },
+        { retries: 0 },
+        { 'max.in.flight.requests.per.connection': 6 },
+      ] as const) {
+        expect(
+          resolveProducerOptions({ ...bootstrap, ...options })['enable.idempotence'],
+          JSON.stringify(options),
+        ).to.equal(false);
+      }
+      expect(resolveProducerOptions({ ...bootstrap, acks: 'all' })['enable.idempotence']).to.equal(true);
+    });
+
+    it('refuses enable.idempotence=true with a conflicting option, naming both', () => {
+      for (const [options, named] of [
+        [{ acks: 1 }, /'enable\.idempotence'.*'acks' to be 'all' \(it is 1\)/],
+        [{ retries: 0 }, /'enable\.idempotence'.*'retries' to be above 0/],
+        [
+          { 'max.in.flight.requests.per.connection': 6 },
+          /'enable\.idempotence'.*'max\.in\.flight\.requests\.per\.connection' to be at most 5/,
+        ],
+      ] as const) {
+        expect(() => resolveProducerOptions({ ...bootstrap, 'enable.idempotence': true, ...options })).to.throw(
+          InvalidArgumentError,
+          named,
+        );
+      }
+      expect(
+        resolveProducerOptions({ ...bootstrap, 'enable.idempotence': 'false', acks: 1 })['enable.idempotence'],
+      ).to.equal(false);
     });
 
     it("accepts acks as 'all', -1, 0, 1 and numeric strings for numbers", () => {

@@ -2,11 +2,13 @@
  * An in-memory cluster of mock brokers for client specs: real `SocketServer`s on loopback speaking our protocol,
  * sharing one in-memory state (topics, partition leaders, logs as lists of stamped record batches).
  *
- * It implements just enough of each API for the client: Metadata, Produce (acks 0/1/-1), Fetch (long poll up to
+ * It implements just enough of each API for the client: Metadata, Produce (acks 0/1/-1; idempotent batches are
+ * checked and deduplicated by the broker's own ProducerStateManager), InitProducerId, Fetch (long poll up to
  * maxWaitMs), ListOffsets (earliest, latest, by timestamp), CreateTopics, DeleteTopics, CreatePartitions,
  * DescribeConfigs, AlterConfigs, DescribeCluster. Specs steer it: `moveLeader()`, `failNext()` (answer the next
- * matching partition requests with an error code), `stop()`/`restart()` a broker, and `requests` (what each broker
- * received, in order).
+ * matching partition requests with an error code), `loseNextResponse()` (append, then close the connection instead
+ * of answering), `forgetProducers()`, `stop()`/`restart()` a broker, `silence()` one (it reads requests and never
+ * answers: a hung or partitioned broker), and `requests` (what each broker received, in order).
  */
 import { ErrorCode } from '../../../lib/common/error-codes.js';
 import { ApiKey } from '../../../lib/protocol/api-keys.js';
@@ -20,9 +22,20 @@ import type {
   ProduceResponse,
   FetchResponse,
 } from '../../../lib/protocol/messages/index.js';
+import { ApiError } from '../../../lib/common/errors.js';
+import { silentLogger } from '../../../lib/common/logger.js';
+import { ProducerStateManager } from '../../../lib/log/producer-state-manager.js';
 import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
-import { batchSizeAt, lastOffsetDeltaOf, stampBatch, maxTimestampOf } from '../../../lib/record/record-batch.js';
+import {
+  batchSizeAt,
+  lastOffsetDeltaOf,
+  stampBatch,
+  maxTimestampOf,
+  validateBatch,
+} from '../../../lib/record/record-batch.js';
 import { SocketServer } from '../../../lib/network/socket-server.js';
+import { Producer } from '../../../lib/client/producer/producer.js';
+import type { ProducerOptions } from '../../../lib/client/producer/producer-options.js';
 import type { RequestContext } from '../../../lib/network/request-context.js';
 import { defer } from '../../helpers/cleanup.js';
 
@@ -33,6 +46,8 @@ export interface MockPartition {
   baseOffsets: number[];
   logStartOffset: number;
   nextOffset: number;
+  /** What the leader knows of idempotent producers (the broker's own class; no snapshots are written). */
+  producers: ProducerStateManager;
 }
 
 export interface MockTopic {
@@ -47,6 +62,7 @@ export interface ReceivedRequest {
 }
 
 interface Fault {
+  /** -1: append, then close the connection without answering. */
   apiKey: number;
   topic: string;
   partition: number;
@@ -59,10 +75,13 @@ export class MockCluster {
   readonly requests: ReceivedRequest[] = [];
   controllerId = 0;
   autoCreateTopics = false;
+  /** Brokers that receive requests and never answer them. */
+  readonly silenced = new Set<number>();
   private readonly servers = new Map<number, SocketServer>();
   private readonly ports = new Map<number, number>();
   private readonly faults: Fault[] = [];
   private appendWaiters: Array<() => void> = [];
+  private nextProducerId = 1000;
 
   private constructor(readonly brokerIds: number[]) {}
 
@@ -83,14 +102,7 @@ export class MockCluster {
     leaderOf: (partition: number) => number = (p) => p % this.brokerIds.length,
   ): void {
     this.topics.set(name, {
-      partitions: Array.from({ length: partitions }, (_, p) => ({
-        leader: leaderOf(p),
-        leaderEpoch: 0,
-        batches: [],
-        baseOffsets: [],
-        logStartOffset: 0,
-        nextOffset: 0,
-      })),
+      partitions: Array.from({ length: partitions }, (_, p) => newPartition(name, p, leaderOf(p))),
       configs: new Map(),
     });
   }
@@ -112,6 +124,17 @@ export class MockCluster {
     this.faults.push({ apiKey, topic, partition, errorCode, remaining: times });
   }
 
+  /** Appends the next `times` produce requests of the partition, then closes the connection instead of answering. */
+  loseNextResponse(topic: string, partition: number, times = 1): void {
+    this.faults.push({ apiKey: -1, topic, partition, errorCode: ErrorCode.NETWORK_EXCEPTION, remaining: times });
+  }
+
+  /** Forgets every producer of the partition, as a broker whose producer state expired would. */
+  forgetProducers(topic: string, partition: number): void {
+    const p = this.partition(topic, partition);
+    p.producers.removeExpiredProducers(Number.MAX_SAFE_INTEGER);
+  }
+
   /** Appends a batch built by a spec directly to a partition's log; returns its base offset. */
   appendBatch(topic: string, partition: number, batch: Buffer): number {
     const p = this.partition(topic, partition);
@@ -121,6 +144,8 @@ export class MockCluster {
     p.batches.push(copy);
     p.baseOffsets.push(baseOffset);
     p.nextOffset = baseOffset + lastOffsetDeltaOf(copy) + 1;
+    p.producers.updateFromBatch(copy, 0, p.nextOffset - 1, 'Client');
+    p.producers.updateMapEndOffset(p.nextOffset);
     const waiters = this.appendWaiters;
     this.appendWaiters = [];
     for (const w of waiters) w();
@@ -173,11 +198,14 @@ export class MockCluster {
     body: unknown,
   ): Promise<object | null> {
     this.requests.push({ nodeId, apiKey: header.apiKey, body });
+    if (this.silenced.has(nodeId)) return new Promise(() => {});
     switch (header.apiKey) {
       case ApiKey.Metadata:
         return this.metadata(body as MetadataRequest);
       case ApiKey.Produce:
-        return this.produce(nodeId, body as ProduceRequest);
+        return this.produce(nodeId, _ctx, body as ProduceRequest);
+      case ApiKey.InitProducerId:
+        return { throttleTimeMs: 0, errorCode: 0, producerId: this.nextProducerId++, producerEpoch: 0 };
       case ApiKey.Fetch:
         return this.fetch(nodeId, body as FetchRequest);
       case ApiKey.ListOffsets:
@@ -204,16 +232,8 @@ export class MockCluster {
             if (t === undefined) return { name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null };
             if (count <= t.partitions.length)
               return { name, errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `already ${t.partitions.length}` };
-            for (let p = t.partitions.length; p < count; p++) {
-              t.partitions.push({
-                leader: p % this.brokerIds.length,
-                leaderEpoch: 0,
-                batches: [],
-                baseOffsets: [],
-                logStartOffset: 0,
-                nextOffset: 0,
-              });
-            }
+            for (let p = t.partitions.length; p < count; p++)
+              t.partitions.push(newPartition(name, p, p % this.brokerIds.length));
             return { name, errorCode: 0, errorMessage: null };
           }),
         };
@@ -325,7 +345,8 @@ export class MockCluster {
     };
   }
 
-  private produce(nodeId: number, req: ProduceRequest): ProduceResponse | null {
+  private produce(nodeId: number, ctx: RequestContext, req: ProduceRequest): ProduceResponse | null {
+    let lose = false;
     const responses = req.topicData.map((t) => ({
       name: t.name,
       partitionResponses: t.partitionData.map(({ index, records }) => {
@@ -343,9 +364,25 @@ export class MockCluster {
         if (p === undefined) return { ...result, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         if (p.leader !== nodeId) return { ...result, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
         if (fault !== 0) return { ...result, errorCode: fault };
+        lose ||= this.takeFault(-1, t.name, index) !== 0;
+        const info = validateBatch(records);
+        if (info.producerId >= 0) {
+          const duplicate = p.producers.findDuplicate(info);
+          if (duplicate !== null) return { ...result, baseOffset: duplicate.firstOffset };
+          try {
+            p.producers.checkClientBatch(info);
+          } catch (e) {
+            if (!(e instanceof ApiError)) throw e;
+            return { ...result, errorCode: e.errorCode, errorMessage: e.message };
+          }
+        }
         return { ...result, baseOffset: this.appendBatch(t.name, index, records), logStartOffset: p.logStartOffset };
       }),
     }));
+    if (lose) {
+      ctx.closeConnectionAfterResponse = true;
+      return null;
+    }
     return req.acks === 0 ? null : { responses, throttleTimeMs: 0 };
   }
 
@@ -466,4 +503,30 @@ export class MockCluster {
       }),
     };
   }
+}
+
+function newPartition(topic: string, partition: number, leader: number): MockPartition {
+  return {
+    leader,
+    leaderEpoch: 0,
+    batches: [],
+    baseOffsets: [],
+    logStartOffset: 0,
+    nextOffset: 0,
+    producers: new ProducerStateManager({
+      dir: `/nonexistent/mock-cluster/${topic}-${partition}`,
+      topicPartition: { topic, partition },
+      logger: silentLogger,
+    }),
+  };
+}
+
+/** A Producer connected to `cluster` (retry.backoff.ms 5 unless given), closed after the test. */
+export async function connectedProducer(cluster: MockCluster, options: ProducerOptions = {}): Promise<Producer> {
+  const producer = defer(
+    new Producer({ 'bootstrap.servers': cluster.bootstrap, 'retry.backoff.ms': 5, ...options }),
+    (p) => p.close({ timeoutMs: 1000 }),
+  );
+  await producer.connect();
+  return producer;
 }

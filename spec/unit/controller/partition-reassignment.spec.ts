@@ -40,6 +40,16 @@ class FakeReassignmentZk extends FakeControllerZk implements ReassignmentZkClien
   }
 }
 
+/** The leader (1, epoch 6) adds broker 4 to the ISR of t-0, as it does once the new replica caught up. */
+function brokerFourJoinsTheIsr(zk: FakeReassignmentZk): void {
+  const current = zk.get('t', 0)!;
+  zk.put(
+    { topic: 't', partition: 0 },
+    { leader: 1, leaderEpoch: 6, isr: [1, 2, 3, 4], controllerEpoch: EPOCH },
+    current.zkVersion + 1,
+  );
+}
+
 /** Topic t with partition 0 on [1, 2, 3], leader 1, full ISR; brokers 1..4 live. */
 function setup() {
   const context = new ControllerContext(EPOCH, 7);
@@ -73,12 +83,7 @@ describe('PartitionReassigner', () => {
       expect(s.zk.replicasOf('t', 0), 'waits while broker 4 is not in the ISR').to.deep.equal([2, 3, 4, 1]);
       expect(s.zk.reassignment).to.have.length(1);
 
-      const caughtUp = s.zk.get('t', 0)!;
-      s.zk.put(
-        { topic: 't', partition: 0 },
-        { leader: 1, leaderEpoch: 6, isr: [1, 2, 3, 4], controllerEpoch: EPOCH },
-        caughtUp.zkVersion + 1,
-      );
+      brokerFourJoinsTheIsr(s.zk);
       await s.reassigner.advance();
       expect(s.zk.get('t', 0)).to.include({ leader: 2, leaderEpoch: 7 });
       expect(s.zk.get('t', 0)!.isr).to.deep.equal([2, 3, 4]);
@@ -91,7 +96,7 @@ describe('PartitionReassigner', () => {
       expect(s.zk.reassignment, 'the znode is deleted when no partition is left').to.equal(null);
     });
 
-    it('drops requests for unknown partitions, dead brokers or repeated replicas and carries out the valid one', async () => {
+    it('refuses requests for unknown partitions, brokers not registered or repeated replicas, and carries out the valid one', async () => {
       const s = setup();
       s.context.removeLiveBroker(4);
       s.zk.reassignment = [
@@ -102,8 +107,73 @@ describe('PartitionReassigner', () => {
       ];
       await s.reassigner.advance();
       expect(s.zk.replicasOf('t', 0), 'a reordering of the ISR completes at once').to.deep.equal([3, 2, 1]);
-      expect(s.zk.get('t', 0)).to.include({ leader: 1, leaderEpoch: 6 });
+      expect(s.zk.get('t', 0)).to.include({ leader: 1, leaderEpoch: 5 });
       expect(s.zk.reassignment).to.equal(null);
+    });
+
+    it('waits for an accepted move whose new broker stops, and completes it once that broker is back in the ISR', async () => {
+      const s = setup();
+      s.zk.reassignment = [{ topic: 't', partition: 0, replicas: [2, 3, 4] }];
+      await s.reassigner.advance();
+      s.context.removeLiveBroker(4);
+
+      await s.reassigner.advance();
+      expect(s.zk.reassignment, 'still pending while broker 4 is down').to.have.length(1);
+      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.equal(replicaAssignment([2, 3, 4, 1], [4], [1]));
+
+      s.context.liveBrokerEpochs.set(4, 200);
+      brokerFourJoinsTheIsr(s.zk);
+      await s.reassigner.advance();
+      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.equal(replicaAssignment([2, 3, 4]));
+      expect(s.zk.get('t', 0)).to.include({ leader: 2 });
+      expect(s.zk.reassignment).to.equal(null);
+    });
+
+    it('waits while every target replica is in the ISR but none of them can lead', async () => {
+      const s = setup();
+      s.zk.reassignment = [{ topic: 't', partition: 0, replicas: [2, 3, 4] }];
+      await s.reassigner.advance();
+      brokerFourJoinsTheIsr(s.zk);
+      for (const id of [2, 3, 4]) s.context.shuttingDownBrokerIds.add(id);
+      await s.reassigner.advance();
+      expect(s.zk.get('t', 0)).to.include({ leader: 1, leaderEpoch: 6 });
+      expect(s.zk.replicasOf('t', 0)).to.deep.equal([2, 3, 4, 1]);
+      expect(s.zk.reassignment).to.have.length(1);
+    });
+
+    it('carries a move recorded only in the assignment on to its target, re-announcing it once', async () => {
+      const s = setup();
+      s.zk.assignments.set('t', {
+        topicId: null,
+        partitions: new Map([[0, replicaAssignment([2, 3, 4, 1], [4], [1])]]),
+        zkVersion: 1,
+      });
+      s.context.putPartition('t', 0, [2, 3, 4, 1], [4], [1]);
+
+      await s.reassigner.advance();
+      expect(s.zk.get('t', 0), 'the leader epoch is bumped once so that broker 4 re-applies it').to.include({
+        leaderEpoch: 6,
+      });
+      await s.reassigner.advance();
+      expect(s.zk.get('t', 0)).to.include({ leaderEpoch: 6 });
+      expect(s.zk.replicasOf('t', 0)).to.deep.equal([2, 3, 4, 1]);
+
+      brokerFourJoinsTheIsr(s.zk);
+      await s.reassigner.advance();
+      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.equal(replicaAssignment([2, 3, 4]));
+      expect(s.zk.get('t', 0)!.isr).to.deep.equal([2, 3, 4]);
+      expect(s.context.partitionsBeingReassigned()).to.deep.equal([]);
+      expect(s.zk.reassignment).to.equal(null);
+    });
+
+    it('refuses a request for a partition that is still moving to another target, and keeps that move', async () => {
+      const s = setup();
+      s.zk.reassignment = [{ topic: 't', partition: 0, replicas: [2, 3, 4] }];
+      await s.reassigner.advance();
+      s.zk.reassignment = [{ topic: 't', partition: 0, replicas: [1, 2, 4] }];
+      await s.reassigner.advance();
+      expect(s.zk.reassignment).to.equal(null);
+      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.equal(replicaAssignment([2, 3, 4, 1], [4], [1]));
     });
   });
 });

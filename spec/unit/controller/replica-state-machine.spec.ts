@@ -54,6 +54,15 @@ describe('ReplicaStateMachine', () => {
       expect(s.zk.get('t', 0)).to.deep.include({ leader: -1, leaderEpoch: 2, isr: [1] });
     });
 
+    it('decides from the state znode, not the cache, so a replica that joined the ISR a moment ago leaves it', async () => {
+      const s = setup();
+      const p = s.partition('t', 0, [2, 3, 1], 2, [2, 3]);
+      // The leader added broker 1; the controller has not read the ISR change notification yet.
+      s.zk.put(p, { leader: 2, leaderEpoch: 1, isr: [2, 3, 1], controllerEpoch: 1 }, 3);
+      await s.rsm.handleStateChanges([{ partition: p, brokerId: 1 }], 'OfflineReplica', 'spec');
+      expect(s.zk.get('t', 0)).to.deep.include({ leader: 2, leaderEpoch: 2, isr: [2, 3] });
+    });
+
     it('writes nothing for a replica outside the ISR or of a topic being deleted', async () => {
       const s = setup();
       const outside = s.partition('t', 0, [1, 2], 2, [2]);

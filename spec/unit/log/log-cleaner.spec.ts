@@ -15,11 +15,14 @@ import { T0, keyedBatch } from './test-batches.js';
 
 const DAY_MS = 86_400_000;
 
-function openCompactedLog(config: Partial<LogConfig> = {}): { log: UnifiedLog; cleaner: LogCleaner; time: MockTime } {
+function openCompactedLog(
+  config: Partial<LogConfig> = {},
+  dir = join(tmpDir(), 'users-0'),
+): { log: UnifiedLog; cleaner: LogCleaner; time: MockTime } {
   const time = new MockTime(T0);
   const log = defer(
     UnifiedLog.open({
-      dir: join(tmpDir(), 'users-0'),
+      dir,
       topicPartition: { topic: 'users', partition: 0 },
       config: logConfigWith({ cleanupPolicy: ['compact'], segmentIndexBytes: 4096, ...config }),
       time,
@@ -183,6 +186,51 @@ describe('LogCleaner', () => {
       expect(log.segments.length).to.equal(2);
       expect(fs.readdirSync(log.dir).filter((f) => f.endsWith('.cleaned') || f.endsWith('.swap'))).to.deep.equal([]);
       expect(contents(log).map(([o, k]) => `${o}:${k}`)).to.deep.equal(['0:k0', '2:k1', '4:k2', '6:k3', '7:shared']);
+    });
+
+    it('keeps the last batch of a producer with state as an empty batch, so its sequence outlives its records', async () => {
+      const { log, cleaner } = openCompactedLog();
+      const idempotent = (producerId: number, baseSequence: number, key: string): void => {
+        const b = new RecordBatchBuilder({ compression: CompressionType.Gzip });
+        b.setProducerState(producerId, 2, baseSequence);
+        b.append(T0, key, 'old');
+        b.append(T0, key, 'old');
+        log.append(b.buildSync(), { assignOffsets: true, leaderEpoch: 0 });
+      };
+      idempotent(7, 0, 'a'); // offsets 0-1: producer 7's earlier batch
+      idempotent(7, 2, 'a'); // 2-3: its last batch
+      idempotent(8, 0, 'b'); // 4-5: producer 8's last batch, but producer 8 has expired
+      log.producerState.lastEntry(8)!.lastTimestamp = T0 - 8 * DAY_MS;
+      log.removeExpiredProducers(T0);
+      appendKeyed(log, [
+        ['a', 'new'],
+        ['b', 'new'],
+      ]);
+      seal(log);
+      await cleaner.cleanLog(log);
+      const batches = [...iterateBatches(log.segments[0]!.slice(0, log.segments[0]!.size))];
+      expect(batches.map((b) => [b.baseOffset, b.lastOffset, b.recordCount, Number(b.producerId)])).to.deep.equal([
+        [2, 3, 0, 7],
+        [6, 7, 2, -1],
+      ]);
+      const empty = batches[0]!;
+      empty.validate();
+      expect([empty.producerEpoch, empty.baseSequence, empty.compression, empty.baseTimestamp]).to.deep.equal([
+        2,
+        2,
+        CompressionType.None,
+        -1,
+      ]);
+      expect(contents(log)).to.deep.equal([
+        [6, 'a', 'new'],
+        [7, 'b', 'new'],
+      ]);
+      // A state rebuilt from the cleaned log still knows producer 7's last sequence.
+      const dir = log.dir;
+      log.closeHandles();
+      for (const f of fs.readdirSync(dir)) if (f.endsWith('.snapshot')) fs.rmSync(join(dir, f));
+      const reopened = openCompactedLog({}, dir).log;
+      expect(reopened.producerState.lastEntry(7)).to.include({ producerEpoch: 2, lastSeq: 3, lastDataOffset: 3 });
     });
 
     it('records the cleaned range in cleaner-offset-checkpoint and cleans only new data next time', async () => {

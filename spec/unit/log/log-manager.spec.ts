@@ -8,7 +8,7 @@ import { defer } from '../../helpers/cleanup.js';
 import { MockScheduler } from '../../helpers/mock-scheduler.js';
 import { MockTime } from '../../helpers/mock-time.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
-import { T0, keyedBatch, testBatch } from './test-batches.js';
+import { T0, idempotentBatch, keyedBatch, testBatch } from './test-batches.js';
 
 const CONFIG: LogConfig = logConfigWith({ segmentIndexBytes: 4096, segmentBytes: 2000 });
 
@@ -151,6 +151,27 @@ describe('LogManager', () => {
       manager.startup();
       await scheduler.tick(15_000);
       expect(log.size).to.be.below(before);
+    });
+
+    it('expires idle producers in every log every producerIdExpirationCheckIntervalMs', async () => {
+      const { manager, scheduler } = openManager([tmpDir()], {
+        producerIdExpirationMs: 60_000,
+        producerIdExpirationCheckIntervalMs: 10_000,
+        cleanerEnable: false,
+        flushRecoveryPointCheckpointIntervalMs: LONG_MAX,
+        flushStartOffsetCheckpointIntervalMs: LONG_MAX,
+      });
+      const logs = [0, 1].map((partition) => manager.getOrCreateLog({ topic: 'orders', partition }));
+      for (const log of logs)
+        log.append(idempotentBatch({ producerId: 7, baseSequence: 0, timestampMs: T0 }), {
+          assignOffsets: true,
+          leaderEpoch: 0,
+        });
+      manager.startup();
+      await scheduler.tick(50_000);
+      expect(logs.map((l) => l.producerState.isEmpty)).to.deep.equal([false, false]);
+      await scheduler.tick(10_000);
+      expect(logs.map((l) => l.producerState.isEmpty)).to.deep.equal([true, true]);
     });
   });
 });

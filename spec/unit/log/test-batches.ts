@@ -1,7 +1,7 @@
 /**
  * Batches for storage specs, built with lib/record's RecordBatchBuilder: `recordCount` records sharing one
  * timestamp, with values that together take about `payloadBytes`, optionally stamped with a base offset and
- * partition leader epoch as a leader would.
+ * partition leader epoch as a leader would; idempotent batches carry a producer id, epoch and base sequence.
  */
 import { RecordBatchBuilder } from '../../../lib/record/record-batch-builder.js';
 import { stampBatch } from '../../../lib/record/record-batch.js';
@@ -36,5 +36,24 @@ export function keyedBatch(
   for (const [key, value] of entries) builder.append(timestampMs, key, value);
   const batch = builder.buildSync();
   stampBatch(batch, 0, baseOffset, -1);
+  return batch;
+}
+
+export interface IdempotentBatchOptions {
+  producerId: number;
+  producerEpoch?: number;
+  baseSequence: number;
+  recordCount?: number;
+  timestampMs?: number;
+  baseOffset?: number;
+}
+
+/** A batch of an idempotent producer: `recordCount` records carrying producer id, epoch and base sequence. */
+export function idempotentBatch(opts: IdempotentBatchOptions): Buffer {
+  const builder = new RecordBatchBuilder();
+  builder.setProducerState(opts.producerId, opts.producerEpoch ?? 0, opts.baseSequence);
+  for (let i = 0; i < (opts.recordCount ?? 1); i++) builder.append(opts.timestampMs ?? T0, `k${i}`, `v${i}`);
+  const batch = builder.buildSync();
+  stampBatch(batch, 0, opts.baseOffset ?? 0, -1);
   return batch;
 }

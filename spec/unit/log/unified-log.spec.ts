@@ -1,15 +1,9 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
-import { join } from 'node:path';
 import { ApiError } from '../../../lib/common/errors.js';
-import { logConfigWith, type LogConfig } from '../../../lib/log/log-config.js';
+import { logConfigWith } from '../../../lib/log/log-config.js';
 import { LogSegment } from '../../../lib/log/log-segment.js';
-import {
-  EARLIEST_TIMESTAMP,
-  LATEST_TIMESTAMP,
-  UnifiedLog,
-  type UnifiedLogOptions,
-} from '../../../lib/log/unified-log.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type UnifiedLog } from '../../../lib/log/unified-log.js';
 import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
 import {
   TimestampType,
@@ -17,44 +11,11 @@ import {
   timestampTypeOf,
   validateBatch,
 } from '../../../lib/record/record-batch.js';
-import { defer, deferFn } from '../../helpers/cleanup.js';
-import { MockScheduler } from '../../helpers/mock-scheduler.js';
+import { deferFn } from '../../helpers/cleanup.js';
 import { MockTime } from '../../helpers/mock-time.js';
-import { tmpDir } from '../../helpers/tmp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { openLog, type Harness } from './log-fixtures.js';
 import { T0, testBatch } from './test-batches.js';
-
-const TP = { topic: 'orders', partition: 3 };
-
-interface Harness {
-  log: UnifiedLog;
-  dir: string;
-  time: MockTime;
-  scheduler: MockScheduler;
-}
-
-function openLog(
-  config: Partial<LogConfig> = {},
-  opts: Partial<UnifiedLogOptions> & { scheduler?: MockScheduler } = {},
-): Harness {
-  const scheduler = opts.scheduler ?? new MockScheduler(new MockTime(T0));
-  const dir = opts.dir ?? join(tmpDir(), 'orders-3');
-  const log = defer(
-    UnifiedLog.open({
-      dir,
-      topicPartition: TP,
-      config: logConfigWith({ segmentIndexBytes: 8 * 64, ...config }),
-      time: scheduler.time,
-      scheduler,
-      ...opts,
-    }),
-    async (l) => {
-      l.closeHandles();
-      await l.leaderEpochCache.flushed();
-    },
-  );
-  return { log, dir, time: scheduler.time, scheduler };
-}
 
 /** Appends one leader batch of `recordCount` records; returns its first offset. */
 function append(

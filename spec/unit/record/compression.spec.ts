@@ -9,6 +9,7 @@ import {
   XERIAL_MAGIC,
 } from '../../../lib/record/compression.js';
 import { CompressionType } from '../../../lib/record/record-batch.js';
+import { expectRejection } from '../../helpers/expect-rejection.js';
 
 const CODECS = [
   CompressionType.None,
@@ -39,20 +40,6 @@ function int32(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeInt32BE(n);
   return b;
-}
-
-async function expectRejection(
-  p: Promise<unknown>,
-  errorType: new (...a: never[]) => Error,
-  name?: string,
-): Promise<Error> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).to.be.instanceOf(errorType);
-  if (name) expect(e).to.have.property('errorName', name);
-  return e as Error;
 }
 
 describe('compression', () => {

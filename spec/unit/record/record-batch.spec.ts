@@ -66,6 +66,11 @@ describe('record batch header', () => {
         recordCount: 3,
         maxTimestamp: T0 + 2,
         compression: CompressionType.None,
+        producerId: -1,
+        producerEpoch: -1,
+        baseSequence: -1,
+        isTransactional: false,
+        isControl: false,
       });
     });
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ApiError } from '../../../lib/common/errors.js';
+import { expectRejection } from '../../helpers/expect-rejection.js';
 import { partitionFixture, partitionState, producerBatch, settle } from './replication-fixtures.js';
 
 describe('Partition', () => {
@@ -14,46 +15,47 @@ describe('Partition', () => {
       expect(partition.isr).to.deep.equal([1]);
     });
 
-    it('advances the HW to the log end offset when the ISR is the leader alone', () => {
+    it('advances the HW to the log end offset when the ISR is the leader alone', async () => {
       const { partition } = partitionFixture();
       partition.makeLeader(partitionState(1, 0, [1]), [1, 2]);
-      partition.appendRecordsToLeader(producerBatch(3), 1);
+      await partition.appendRecordsToLeader(producerBatch(3), 1);
       expect(partition.highWatermark).to.equal(3);
     });
   });
 
   describe('#appendRecordsToLeader', () => {
-    it('refuses acks=all below min.insync.replicas and writes nothing', () => {
+    it('refuses acks=all below min.insync.replicas and writes nothing', async () => {
       const { partition, log } = partitionFixture({ minInsyncReplicas: 2 });
       partition.makeLeader(partitionState(1, 0, [1]), [1, 2]);
-      expect(() => partition.appendRecordsToLeader(producerBatch(), -1))
-        .to.throw(ApiError, 'min.insync.replicas')
-        .with.property('errorName', 'NOT_ENOUGH_REPLICAS');
+      const e = await expectRejection(
+        partition.appendRecordsToLeader(producerBatch(), -1),
+        ApiError,
+        'NOT_ENOUGH_REPLICAS',
+      );
+      expect(e.message).to.include('min.insync.replicas');
       expect(log.logEndOffset).to.equal(0);
-      expect(partition.appendRecordsToLeader(producerBatch(), 1).firstOffset).to.equal(0);
+      expect((await partition.appendRecordsToLeader(producerBatch(), 1)).firstOffset).to.equal(0);
     });
 
-    it('stamps the leader epoch into the batches', () => {
+    it('stamps the leader epoch into the batches', async () => {
       const { partition, log } = partitionFixture();
       partition.makeLeader(partitionState(1, 7, [1]), [1]);
-      partition.appendRecordsToLeader(producerBatch(), 1);
+      await partition.appendRecordsToLeader(producerBatch(), 1);
       expect(log.read(0, 1000).records.readInt32BE(12)).to.equal(7);
     });
 
-    it('throws NOT_LEADER_OR_FOLLOWER on a follower', () => {
+    it('throws NOT_LEADER_OR_FOLLOWER on a follower', async () => {
       const { partition } = partitionFixture();
       partition.makeFollower(partitionState(2, 0, [1, 2]), [1, 2]);
-      expect(() => partition.appendRecordsToLeader(producerBatch(), 1))
-        .to.throw(ApiError)
-        .with.property('errorName', 'NOT_LEADER_OR_FOLLOWER');
+      await expectRejection(partition.appendRecordsToLeader(producerBatch(), 1), ApiError, 'NOT_LEADER_OR_FOLLOWER');
     });
   });
 
   describe('high watermark', () => {
-    it('is the smallest log end offset in the ISR and never moves backwards', () => {
+    it('is the smallest log end offset in the ISR and never moves backwards', async () => {
       const { partition, time, listener } = partitionFixture();
       partition.makeLeader(partitionState(1, 0, [1, 2, 3]), [1, 2, 3]);
-      partition.appendRecordsToLeader(producerBatch(10), -1);
+      await partition.appendRecordsToLeader(producerBatch(10), -1);
       expect(partition.highWatermark).to.equal(0);
       partition.updateFollowerFetchState(2, 10, 0, time.milliseconds(), 10);
       expect(partition.highWatermark).to.equal(0);
@@ -64,13 +66,13 @@ describe('Partition', () => {
       expect(listener.hwIncreases).to.equal(1);
     });
 
-    it('waits for a caught-up follower outside the ISR (Kafka 3.2 rule)', () => {
+    it('waits for a caught-up follower outside the ISR (Kafka 3.2 rule)', async () => {
       const { partition, time } = partitionFixture();
       partition.makeLeader(partitionState(1, 0, [1, 2]), [1, 2, 3]);
-      partition.appendRecordsToLeader(producerBatch(4), 1);
+      await partition.appendRecordsToLeader(producerBatch(4), 1);
       partition.updateFollowerFetchState(2, 4, 0, time.milliseconds(), 4);
       expect(partition.highWatermark).to.equal(4);
-      partition.appendRecordsToLeader(producerBatch(4), 1);
+      await partition.appendRecordsToLeader(producerBatch(4), 1);
       // Replica 3 fetches at the old log end: caught up as of its previous fetch, so it counts, below the HW.
       partition.updateFollowerFetchState(3, 2, 0, time.milliseconds(), 8);
       partition.updateFollowerFetchState(2, 8, 0, time.milliseconds(), 8);
@@ -82,7 +84,7 @@ describe('Partition', () => {
     it('waits for the HW, then answers NONE or NOT_ENOUGH_REPLICAS_AFTER_APPEND, and fences other epochs', async () => {
       const { partition, time } = partitionFixture({ minInsyncReplicas: 2 }, 1000);
       partition.makeLeader(partitionState(1, 0, [1, 2, 3]), [1, 2, 3]);
-      partition.appendRecordsToLeader(producerBatch(2), -1);
+      await partition.appendRecordsToLeader(producerBatch(2), -1);
       expect(partition.checkEnoughReplicasReachOffset(2, 0)).to.equal(undefined);
       partition.updateFollowerFetchState(2, 2, 0, time.milliseconds(), 2);
       partition.updateFollowerFetchState(3, 2, 0, time.milliseconds(), 2);
@@ -97,7 +99,7 @@ describe('Partition', () => {
     it('removes a follower stuck for replica.lag.time.max.ms with a conditional write at the same epoch', async () => {
       const { partition, time, isrWriter, listener } = partitionFixture({}, 1000);
       partition.makeLeader(partitionState(1, 4, [1, 2, 3], 17), [1, 2, 3]);
-      partition.appendRecordsToLeader(producerBatch(5), 1);
+      await partition.appendRecordsToLeader(producerBatch(5), 1);
       partition.updateFollowerFetchState(2, 5, 0, time.milliseconds(), 5);
       time.sleep(1001);
       partition.updateFollowerFetchState(2, 5, 0, time.milliseconds(), 5);
@@ -114,14 +116,14 @@ describe('Partition', () => {
     it('keeps a follower that was caught up, as of its previous fetch, within the lag time', async () => {
       const { partition, time, isrWriter } = partitionFixture({}, 1000);
       partition.makeLeader(partitionState(1, 0, [1, 2, 3]), [1, 2, 3]);
-      partition.appendRecordsToLeader(producerBatch(5), 1);
+      await partition.appendRecordsToLeader(producerBatch(5), 1);
       partition.updateFollowerFetchState(2, 5, 0, time.milliseconds(), 5);
       partition.updateFollowerFetchState(3, 5, 0, time.milliseconds(), 5);
       time.sleep(600);
-      partition.appendRecordsToLeader(producerBatch(5), 1);
+      await partition.appendRecordsToLeader(producerBatch(5), 1);
       partition.updateFollowerFetchState(2, 5, 0, time.milliseconds(), 10);
       time.sleep(300);
-      partition.appendRecordsToLeader(producerBatch(5), 1);
+      await partition.appendRecordsToLeader(producerBatch(5), 1);
       // At its fetch 300 ms ago follower 2 had everything the leader had at its fetch before: caught up then.
       partition.updateFollowerFetchState(2, 10, 0, time.milliseconds(), 15);
       time.sleep(300);
@@ -133,7 +135,7 @@ describe('Partition', () => {
     it('keeps a follower at the log end however long ago it fetched', async () => {
       const { partition, time, isrWriter } = partitionFixture({}, 1000);
       partition.makeLeader(partitionState(1, 0, [1, 2]), [1, 2]);
-      partition.appendRecordsToLeader(producerBatch(5), 1);
+      await partition.appendRecordsToLeader(producerBatch(5), 1);
       partition.updateFollowerFetchState(2, 5, 0, time.milliseconds(), 5);
       time.sleep(5000);
       partition.maybeShrinkIsr();
@@ -145,7 +147,7 @@ describe('Partition', () => {
       const { partition, time, isrWriter, listener } = partitionFixture({}, 1000);
       partition.makeLeader(partitionState(1, 0, [1, 2]), [1, 2]);
       time.sleep(1001);
-      partition.appendRecordsToLeader(producerBatch(), 1);
+      await partition.appendRecordsToLeader(producerBatch(), 1);
       isrWriter.failNext = true;
       partition.maybeShrinkIsr();
       await settle();
@@ -158,12 +160,12 @@ describe('Partition', () => {
     it('adds a follower that reached the HW and holds the HW for it while the write is in flight', async () => {
       const { partition, time, isrWriter, listener } = partitionFixture();
       partition.makeLeader(partitionState(1, 0, [1]), [1, 2]);
-      partition.appendRecordsToLeader(producerBatch(5), 1);
+      await partition.appendRecordsToLeader(producerBatch(5), 1);
       partition.updateFollowerFetchState(2, 3, 0, time.milliseconds(), 5);
       expect(isrWriter.writes).to.have.length(0);
       partition.updateFollowerFetchState(2, 5, 0, time.milliseconds(), 5);
       expect(isrWriter.writes.map((w) => w.isr)).to.deep.equal([[1, 2]]);
-      partition.appendRecordsToLeader(producerBatch(5), 1);
+      await partition.appendRecordsToLeader(producerBatch(5), 1);
       expect(partition.highWatermark).to.equal(5);
       await settle();
       expect(partition.isr).to.deep.equal([1, 2]);
@@ -175,7 +177,7 @@ describe('Partition', () => {
     it('does not take back a caught-up replica that the reassignment is removing', async () => {
       const { partition, time, isrWriter } = partitionFixture({}, 30_000, [2]);
       partition.makeLeader(partitionState(1, 0, [1, 3]), [3, 1, 2]);
-      partition.appendRecordsToLeader(producerBatch(5), 1);
+      await partition.appendRecordsToLeader(producerBatch(5), 1);
       partition.updateFollowerFetchState(2, 5, 0, time.milliseconds(), 5);
       partition.updateFollowerFetchState(3, 5, 0, time.milliseconds(), 5);
       await settle();
@@ -185,12 +187,12 @@ describe('Partition', () => {
   });
 
   describe('#readRecords', () => {
-    it('reads below the HW for consumers and to the log end for followers', () => {
+    it('reads below the HW for consumers and to the log end for followers', async () => {
       const { partition, time } = partitionFixture();
       partition.makeLeader(partitionState(1, 0, [1, 2]), [1, 2]);
-      partition.appendRecordsToLeader(producerBatch(2), 1);
+      await partition.appendRecordsToLeader(producerBatch(2), 1);
       partition.updateFollowerFetchState(2, 2, 0, time.milliseconds(), 2);
-      partition.appendRecordsToLeader(producerBatch(2), 1);
+      await partition.appendRecordsToLeader(producerBatch(2), 1);
       const consumer = partition.readRecords(0, -1, 1 << 20, true, 'HighWatermark');
       const follower = partition.readRecords(0, -1, 1 << 20, true, 'LogEnd');
       expect(follower.records.length).to.equal(2 * consumer.records.length);

@@ -402,6 +402,65 @@ describe('ReplicaManager', () => {
     });
   });
 
+  describe('fencing while the ZooKeeper session may be gone', () => {
+    it('gives up leadership at once: waiting and new produces and fetches get NOT_LEADER_OR_FOLLOWER', async () => {
+      const zk = clusterWithTopic([1, 2]);
+      const broker = await startedBroker(zk);
+      const { replicaManager } = broker;
+      const changes: string[][] = [];
+      replicaManager.on('leadershipChange', (leaders, followers) =>
+        changes.push([...leaders.map((p) => `L:${p.key}`), ...followers.map((p) => `F:${p.key}`)]),
+      );
+      const entries = [{ topic: 't', partition: 0, records: producerBatch() }];
+      const waiting = replicaManager.appendRecords({ acks: -1, timeoutMs: 10_000, entries });
+      replicaManager.fenceLeadership('spec');
+      expect(replicaManager.leadershipFenced).to.equal(true);
+      expect((await waiting)[0]!.errorCode).to.equal(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      const p = replicaManager.getPartition('t', 0)!;
+      expect([p.role, p.leaderId, p.leaderEpoch]).to.deep.equal(['Follower', -1, 0]);
+      expect(replicaManager.leaderCount).to.equal(0);
+      expect((await replicaManager.appendRecords({ acks: 1, timeoutMs: 1000, entries }))[0]!.errorCode).to.equal(
+        ErrorCode.NOT_LEADER_OR_FOLLOWER,
+      );
+      const [read] = await replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)]));
+      expect(read!.errorCode).to.equal(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      expect(changes).to.deep.equal([['F:t-0']]);
+    });
+
+    it('applies a state naming it leader as a follower without a leader until resume() re-read ZooKeeper', async () => {
+      const zk = clusterWithTopic([1, 2], [1, 2], 2);
+      const { replicaManager } = await startedBroker(zk);
+      replicaManager.fenceLeadership('spec');
+      zk.setState('t', 0, state(1, 1, [1, 2]));
+      await zk.settle();
+      await new Promise((r) => setImmediate(r));
+      const p = replicaManager.getPartition('t', 0)!;
+      expect([p.role, p.leaderId, p.leaderEpoch]).to.deep.equal(['Follower', -1, 1]);
+      expect(replicaManager.replicaFetcherManager.fetcherCount, 'no fetcher without a leader').to.equal(0);
+
+      let refreshed = false;
+      await replicaManager.resumeLeadership(async () => {
+        await zk.settle();
+        refreshed = true;
+      });
+      expect(refreshed).to.equal(true);
+      expect(replicaManager.leadershipFenced).to.equal(false);
+      expect([p.role, p.leaderId, p.leaderEpoch]).to.deep.equal(['Leader', 1, 1]);
+    });
+
+    it('stays fenced when the session is lost again while resuming', async () => {
+      const zk = clusterWithTopic([1, 2]);
+      const { replicaManager } = await startedBroker(zk);
+      replicaManager.fenceLeadership('spec');
+      await replicaManager.resumeLeadership(async () => {
+        await Promise.resolve();
+        replicaManager.fenceLeadership('lost again');
+      });
+      expect(replicaManager.leadershipFenced).to.equal(true);
+      expect(replicaManager.getPartition('t', 0)!.role).to.equal('Follower');
+    });
+  });
+
   describe('high watermark checkpoint', () => {
     it('is written at shutdown and restores the HW at the next start', async () => {
       const zk = clusterWithTopic([1]);

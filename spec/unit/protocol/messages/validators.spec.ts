@@ -120,6 +120,7 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
   [ApiKey.DescribeDelayedRecords]: { partitions: [0, 3] },
   [ApiKey.ListOffsetTimestamps]: { topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 42 }] }] },
   [ApiKey.DescribeGroupLag]: { groupId: 'g', includeHistory: true },
+  [ApiKey.InitProducerId]: { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 },
 };
 
 type Path = (string | number)[];

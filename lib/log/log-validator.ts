@@ -1,0 +1,90 @@
+/**
+ * Kafka's `LogValidator`: what a leader checks in a client's record batches before appending them, beyond the
+ * header sanity every append gets (`validateBatch`: size, magic, CRC, codec).
+ *
+ * Batch checks (`checkClientBatches`, synchronous, header fields only, on every client append):
+ *   - each batch holds at least one record and its record count matches its offset range
+ *     (lastOffsetDelta + 1), since a client's batches are never compacted;
+ *   - clients may not write control batches (transaction markers are the coordinator's);
+ *   - a batch with a producer id has a base sequence >= 0, and is the only batch of its partition in the request
+ *     (Kafka requires one batch per partition of every request; mq requires it of idempotent batches, whose
+ *     duplicate and sequence checks are per batch);
+ *   - transactional batches are refused while this broker has no transaction coordinator.
+ * Record checks (`validateRecords`, asynchronous because they decompress, off the event loop): on a log with
+ * cleanup.policy=compact every record must have a key, since compaction keeps the last record per key and a keyless
+ * one could never be cleaned. Only compacted logs pay for it; it returns null for the others.
+ * Failures are ApiError INVALID_RECORD (RecordValidationError naming the records for keyless ones); nothing of the
+ * partition's request is appended then.
+ */
+import { ApiError, RecordValidationError } from '../common/errors.js';
+import { tpKey, type TopicPartition } from '../common/topic-partition.js';
+import { iterateBatches } from '../record/record-batch-reader.js';
+import type { BatchInfo } from '../record/record-batch.js';
+import { hasCompactPolicy, type LogConfig } from './log-config.js';
+
+/** Throws INVALID_RECORD when a client's `batches` (already header-validated) break a batch rule above. */
+export function checkClientBatches(batches: readonly BatchInfo[], tp: TopicPartition): void {
+  for (let i = 0; i < batches.length; i++) {
+    const b = batches[i]!;
+    const where = `batch ${i} of the append to ${tpKey(tp.topic, tp.partition)}`;
+    if (b.recordCount <= 0 || b.recordCount !== b.lastOffsetDelta + 1) {
+      throw new ApiError(
+        'INVALID_RECORD',
+        `The ${where} has record count ${b.recordCount} and offset range [0, ${b.lastOffsetDelta}], which disagree.`,
+      );
+    }
+    if (b.isControl) {
+      throw new ApiError('INVALID_RECORD', `Clients are not allowed to write control records (the ${where}).`);
+    }
+    if (b.isTransactional) {
+      throw new ApiError(
+        'INVALID_RECORD',
+        `The ${where} is transactional, but this broker has no transaction coordinator yet; ` +
+          'produce without transactional.id.',
+      );
+    }
+    if (b.producerId >= 0) {
+      if (b.baseSequence < 0) {
+        throw new ApiError(
+          'INVALID_RECORD',
+          `Invalid sequence number ${b.baseSequence} in the ${where}, which has producer id ${b.producerId}.`,
+        );
+      }
+      if (batches.length > 1) {
+        throw new ApiError(
+          'INVALID_RECORD',
+          `The ${where} has producer id ${b.producerId}, so it must be the only record batch of its partition in ` +
+            `the request; the request carries ${batches.length}.`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * The record checks `config` asks for (see the header): null when there are none, else a promise that rejects with
+ * RecordValidationError naming the first keyless record.
+ */
+export function validateRecords(records: Buffer, config: LogConfig, tp: TopicPartition): Promise<void> | null {
+  if (!hasCompactPolicy(config)) return null;
+  return checkKeys(records, tp);
+}
+
+async function checkKeys(records: Buffer, tp: TopicPartition): Promise<void> {
+  let batchNumber = 0;
+  for (const batch of iterateBatches(records)) {
+    if (!batch.isControl) {
+      let batchIndex = 0;
+      for (const record of await batch.recordsAsync()) {
+        if (record.key === null) {
+          const message =
+            `Compacted topic cannot accept message without key in topic partition ${tpKey(tp.topic, tp.partition)} ` +
+            `(batch ${batchNumber}, record ${batchIndex}). Give every record a key, or use cleanup.policy=delete.`;
+          throw new RecordValidationError(message, [{ batchIndex, message }]);
+        }
+        batchIndex++;
+      }
+    }
+    batchNumber++;
+  }
+}

@@ -1,0 +1,391 @@
+/**
+ * The producer state of one partition (Kafka's `ProducerStateManager`): producer id → ProducerStateEntry, as of the
+ * offset `mapEndOffset`, and the `.snapshot` files that persist it. The leader checks a client's idempotent batch
+ * against it before the append (a batch sent again is a duplicate, answered with its original offsets; a gap, an old
+ * epoch or an unknown producer is refused); leader and followers alike update it from every batch they append, so
+ * that a follower that becomes leader deduplicates what the old leader appended.
+ *
+ * The checks, for a client batch of producer p with epoch e and sequences [first, last], against p's entry (an
+ * idempotent batch is alone in its append; see LogValidator):
+ *   - e older than the entry's epoch → INVALID_PRODUCER_EPOCH;
+ *   - same epoch and [first, last] equal to one of the retained batches → duplicate (nothing is appended);
+ *   - same epoch, first not the entry's last sequence + 1 (wrapping) → OUT_OF_ORDER_SEQUENCE_NUMBER;
+ *   - a new epoch must start at sequence 0 → else OUT_OF_ORDER_SEQUENCE_NUMBER;
+ *   - no entry for p (never seen, expired, or lost with its data): sequence 0 starts it, any other →
+ *     UNKNOWN_PRODUCER_ID. (Kafka ≥ 2.5 accepts any sequence here; this is the rule of earlier brokers, which the
+ *     2.5+ client handles as KIP-360 describes: it bumps its epoch and starts again at 0.)
+ * Appends by replication are not checked; an epoch going backwards there is only logged, as Kafka does.
+ *
+ * Snapshots (`<offset>.snapshot`, see producer-snapshot.ts) are taken at `mapEndOffset` when the log rolls, on clean
+ * shutdown, and after loading or truncation; `truncateAndReload` restores the state from the newest snapshot at or
+ * below the log end (a corrupt one is deleted and the next older one tried; none → empty state at the log start),
+ * after which the log replays its batches from `mapEndOffset`. Snapshots above the log end or at or below the log start
+ * are deleted then; when the log start moves at runtime only those below it are (the in-memory state keeps producers
+ * whose data retention deleted, as Kafka 2.5+ does, until they expire).
+ * Expiry: a producer without an open transaction whose last batch's timestamp is `producerIdExpirationMs`
+ * (transactional.id.expiration.ms in Kafka 2.8) or more in the past is dropped by `removeExpiredProducers`.
+ *
+ * Concurrency: synchronous; the owning UnifiedLog calls it from its (synchronous) append, roll, truncation and load.
+ * A snapshot file is written synchronously (it is small) and fdatasync'ed in the threadpool; `flushSnapshots()`
+ * resolves once every snapshot written so far is durable (clean shutdown awaits it).
+ * Ownership: one per UnifiedLog; owns the `.snapshot` files of the partition directory.
+ * Crash: a snapshot cut short fails its CRC and is ignored; the state then comes from an older snapshot and the log.
+ */
+import fs from 'node:fs';
+import { ApiError, CorruptSnapshotError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import { tpKey, type TopicPartition } from '../common/topic-partition.js';
+import {
+  BASE_SEQUENCE_OFFSET,
+  CONTROL_FLAG_MASK,
+  ATTRIBUTES_OFFSET,
+  LAST_OFFSET_DELTA_OFFSET,
+  MAX_SEQUENCE,
+  MAX_TIMESTAMP_OFFSET,
+  NO_PRODUCER_EPOCH,
+  NO_SEQUENCE,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
+  incrementSequence,
+  readInt64,
+  type BatchInfo,
+} from '../record/record-batch.js';
+import { PRODUCER_SNAPSHOT_FILE_SUFFIX, offsetFromFileName, producerSnapshotFilePath } from './log-file-names.js';
+import { decodeProducerSnapshot, encodeProducerSnapshot } from './producer-snapshot.js';
+import { ProducerStateEntry } from './producer-state-entry.js';
+
+/** Kafka 2.8's transactional.id.expiration.ms, which also expires idempotent producers' state: 7 days. */
+export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 604_800_000;
+
+/** Where an append comes from (Kafka's AppendOrigin): only client appends are checked against the state. */
+export type AppendOrigin = 'Client' | 'Replication';
+
+export interface ProducerStateManagerOptions {
+  /** The partition directory holding the `.snapshot` files. */
+  dir: string;
+  topicPartition: TopicPartition;
+  /** Idle time after which a producer's state is dropped. @default DEFAULT_PRODUCER_ID_EXPIRATION_MS */
+  producerIdExpirationMs?: number;
+  logger: Logger;
+}
+
+/** The batch a re-sent batch duplicates: where it was written. */
+export interface DuplicateBatch {
+  firstOffset: number;
+  lastOffset: number;
+  /** Max timestamp of the original batch. */
+  timestamp: number;
+}
+
+export class ProducerStateManager {
+  private dir: string;
+  private readonly topicPartition: TopicPartition;
+  private readonly producerIdExpirationMs: number;
+  private readonly logger: Logger;
+  private readonly producers = new Map<number, ProducerStateEntry>();
+  /** Offsets of the snapshot files in the directory, ascending. */
+  private snapshots: number[];
+  private lastMapOffset = 0;
+  private lastSnapOffset = 0;
+  /** Settles once every snapshot written so far is fdatasync'ed (or failed to be, which is logged). */
+  private snapshotSyncs: Promise<void> = Promise.resolve();
+
+  constructor(opts: ProducerStateManagerOptions) {
+    this.dir = opts.dir;
+    this.topicPartition = opts.topicPartition;
+    this.producerIdExpirationMs = opts.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS;
+    this.logger = opts.logger.child({ component: 'ProducerStateManager' });
+    this.snapshots = this.listSnapshotOffsets();
+  }
+
+  /** The offset up to which (exclusive) the state reflects the log. */
+  get mapEndOffset(): number {
+    return this.lastMapOffset;
+  }
+
+  /** Producers with state, by id (the cleaner keeps each one's last batch). */
+  get activeProducers(): ReadonlyMap<number, ProducerStateEntry> {
+    return this.producers;
+  }
+
+  get isEmpty(): boolean {
+    return this.producers.size === 0;
+  }
+
+  /** Offsets of the snapshot files, ascending. */
+  get snapshotOffsets(): readonly number[] {
+    return this.snapshots;
+  }
+
+  get latestSnapshotOffset(): number | undefined {
+    return this.snapshots[this.snapshots.length - 1];
+  }
+
+  lastEntry(producerId: number): ProducerStateEntry | undefined {
+    return this.producers.get(producerId);
+  }
+
+  // ---- the leader's checks ----
+
+  /** The retained batch that client batch `b` (producer id >= 0) repeats, or null when it is not a duplicate. */
+  findDuplicate(b: BatchInfo): DuplicateBatch | null {
+    const entry = this.producers.get(b.producerId);
+    if (entry === undefined) return null;
+    const i = entry.findDuplicateBatch(
+      b.producerEpoch,
+      b.baseSequence,
+      incrementSequence(b.baseSequence, b.lastOffsetDelta),
+    );
+    if (i < 0) return null;
+    return {
+      firstOffset: entry.batchFirstOffset(i),
+      lastOffset: entry.batchLastOffset(i),
+      timestamp: entry.batchTimestamp(i),
+    };
+  }
+
+  /**
+   * Checks client batch `b` (producer id >= 0, not a duplicate) against its producer's state (see the class
+   * comment). Throws ApiError INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER or UNKNOWN_PRODUCER_ID.
+   */
+  checkClientBatch(b: BatchInfo): void {
+    const entry = this.producers.get(b.producerId);
+    const currentEpoch = entry?.producerEpoch ?? NO_PRODUCER_EPOCH;
+    const pid = b.producerId;
+    if (b.producerEpoch < currentEpoch) {
+      throw new ApiError(
+        'INVALID_PRODUCER_EPOCH',
+        `Producer ${pid} sent a batch with epoch ${b.producerEpoch} to ${this.describe()}, older than its current ` +
+          `epoch ${currentEpoch}: a newer epoch of this producer has written since. The batch was not appended.`,
+      );
+    }
+    if (b.producerEpoch !== currentEpoch) {
+      if (b.baseSequence === 0) return;
+      if (currentEpoch !== NO_PRODUCER_EPOCH) {
+        throw new ApiError(
+          'OUT_OF_ORDER_SEQUENCE_NUMBER',
+          `Invalid sequence number for new epoch ${b.producerEpoch} of producer ${pid} in ${this.describe()}: ` +
+            `${b.baseSequence} (a new epoch starts at sequence 0; current epoch ${currentEpoch}).`,
+        );
+      }
+      throw new ApiError(
+        'UNKNOWN_PRODUCER_ID',
+        `${this.describe()} has no state for producer ${pid} (it expired after transactional.id.expiration.ms, or ` +
+          `went with the data retention deleted), so its batch at sequence ${b.baseSequence} cannot be placed. ` +
+          'The producer must start again at sequence 0 (it bumps its epoch).',
+      );
+    }
+    const lastSeq = entry?.lastSeq ?? NO_SEQUENCE;
+    if (!inSequence(lastSeq, b.baseSequence)) {
+      throw new ApiError(
+        'OUT_OF_ORDER_SEQUENCE_NUMBER',
+        `Out of order sequence number for producer ${pid} in ${this.describe()}: ${b.baseSequence} (incoming), ` +
+          `${lastSeq} (current end sequence): the batches in between were not written. The batch was not appended.`,
+      );
+    }
+  }
+
+  // ---- updates ----
+
+  /**
+   * Records the batch at `pos` of `buf` (already written, ending at `lastOffset`) if it has a producer id. An
+   * append by replication whose epoch goes backwards is logged and applied, as Kafka does; client batches were
+   * checked first. Reads the header only.
+   */
+  updateFromBatch(buf: Buffer, pos: number, lastOffset: number, origin: AppendOrigin): void {
+    const producerId = readInt64(buf, pos + PRODUCER_ID_OFFSET);
+    if (producerId < 0 || (buf.readInt16BE(pos + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) !== 0) return;
+    const epoch = buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET);
+    const offsetDelta = buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
+    let entry = this.producers.get(producerId);
+    if (entry === undefined) {
+      entry = new ProducerStateEntry(producerId);
+      this.producers.set(producerId, entry);
+    } else if (origin === 'Replication' && epoch < entry.producerEpoch) {
+      this.logger.warn(
+        { producerId, epoch, currentEpoch: entry.producerEpoch, offset: lastOffset - offsetDelta },
+        'replicated batch of a producer has an epoch older than the last seen one',
+      );
+    }
+    entry.addBatch(
+      epoch,
+      incrementSequence(buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET), offsetDelta),
+      lastOffset,
+      offsetDelta,
+      readInt64(buf, pos + MAX_TIMESTAMP_OFFSET),
+    );
+  }
+
+  updateMapEndOffset(offset: number): void {
+    this.lastMapOffset = offset;
+  }
+
+  /** Drops producers idle for producerIdExpirationMs (see the class comment); returns how many. */
+  removeExpiredProducers(nowMs: number): number {
+    let removed = 0;
+    for (const [id, entry] of this.producers) {
+      if (this.isExpired(nowMs, entry)) {
+        this.producers.delete(id);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  // ---- snapshots, truncation, log start ----
+
+  /**
+   * Writes `<mapEndOffset>.snapshot` unless a snapshot at that offset or later exists (Kafka's rule: only a new
+   * offset is worth a snapshot). The fdatasync runs in the threadpool; see `flushSnapshots`.
+   */
+  takeSnapshot(): void {
+    if (this.lastMapOffset <= this.lastSnapOffset) return;
+    const offset = this.lastMapOffset;
+    const file = producerSnapshotFilePath(this.dir, offset);
+    fs.writeFileSync(file, encodeProducerSnapshot(this.producers.values()));
+    this.snapshots = this.snapshots.filter((o) => o !== offset);
+    this.snapshots.push(offset);
+    this.snapshots.sort((a, b) => a - b);
+    this.lastSnapOffset = offset;
+    this.logger.debug({ offset, producers: this.producers.size }, 'wrote producer snapshot');
+    this.snapshotSyncs = this.snapshotSyncs.then(() => this.syncFile(file));
+  }
+
+  /** Resolves once every snapshot written so far is on disk (failures are logged: a lost snapshot costs a replay). */
+  flushSnapshots(): Promise<void> {
+    return this.snapshotSyncs;
+  }
+
+  /**
+   * Deletes the snapshots above `logEndOffset` or at or below `logStartOffset` and, unless the state already ends at
+   * `logEndOffset`, reloads it from the newest remaining snapshot (see the class comment). The caller then replays
+   * the log from `mapEndOffset` to `logEndOffset`.
+   */
+  truncateAndReload(logStartOffset: number, logEndOffset: number, nowMs: number): void {
+    for (const offset of [...this.snapshots]) {
+      if (offset > logEndOffset || offset <= logStartOffset) this.removeAndDeleteSnapshot(offset);
+    }
+    if (logEndOffset !== this.lastMapOffset) {
+      this.producers.clear();
+      this.loadFromSnapshot(logStartOffset, nowMs);
+    } else {
+      this.onLogStartOffsetIncremented(logStartOffset);
+    }
+  }
+
+  /** Forgets every producer and snapshot; the state restarts empty at `offset` (the log was emptied). */
+  truncateFullyAndStartAt(offset: number): void {
+    this.producers.clear();
+    for (const s of [...this.snapshots]) this.removeAndDeleteSnapshot(s);
+    this.lastSnapOffset = 0;
+    this.lastMapOffset = offset;
+  }
+
+  /**
+   * The log start moved up (retention, DeleteRecords): snapshots below it go; producers stay until they expire
+   * (Kafka 2.5+'s `truncateHead`).
+   */
+  onLogStartOffsetIncremented(logStartOffset: number): void {
+    if (this.lastMapOffset < logStartOffset) this.lastMapOffset = logStartOffset;
+    this.deleteSnapshotsBefore(logStartOffset);
+    this.lastSnapOffset = this.latestSnapshotOffset ?? logStartOffset;
+  }
+
+  deleteSnapshotsBefore(offset: number): void {
+    for (const s of [...this.snapshots]) if (s < offset) this.removeAndDeleteSnapshot(s);
+  }
+
+  /**
+   * Deletes snapshots that belong to no segment (left by truncations), keeping the newest one when it is above
+   * every segment's base offset (the one a clean shutdown wrote at the log end).
+   */
+  removeStraySnapshots(segmentBaseOffsets: readonly number[]): void {
+    const bases = new Set(segmentBaseOffsets);
+    const maxBase = segmentBaseOffsets.length > 0 ? Math.max(...segmentBaseOffsets) : -1;
+    const strays = this.snapshots.filter((o) => !bases.has(o));
+    const newest = strays[strays.length - 1];
+    for (const o of strays) if (o !== newest || o < maxBase) this.removeAndDeleteSnapshot(o);
+  }
+
+  /** Follows a rename of the partition directory. */
+  updateParentDir(dir: string): void {
+    this.dir = dir;
+  }
+
+  private loadFromSnapshot(logStartOffset: number, nowMs: number): void {
+    for (;;) {
+      const offset = this.latestSnapshotOffset;
+      if (offset === undefined) {
+        this.lastSnapOffset = logStartOffset;
+        this.lastMapOffset = logStartOffset;
+        return;
+      }
+      const file = producerSnapshotFilePath(this.dir, offset);
+      try {
+        for (const e of decodeProducerSnapshot(fs.readFileSync(file), file)) {
+          const entry = new ProducerStateEntry(e.producerId);
+          entry.producerEpoch = e.producerEpoch;
+          entry.coordinatorEpoch = e.coordinatorEpoch;
+          entry.currentTxnFirstOffset = e.currentTxnFirstOffset;
+          entry.lastTimestamp = e.timestamp;
+          if (e.lastOffset >= 0)
+            entry.addBatch(e.producerEpoch, e.lastSequence, e.lastOffset, e.offsetDelta, e.timestamp);
+          if (!this.isExpired(nowMs, entry)) this.producers.set(e.producerId, entry);
+        }
+        this.lastSnapOffset = offset;
+        this.lastMapOffset = offset;
+        this.logger.debug({ file, producers: this.producers.size }, 'loaded producer state from snapshot');
+        return;
+      } catch (e) {
+        if (!(e instanceof CorruptSnapshotError) && (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        this.logger.warn({ err: e, file }, 'could not load producer snapshot; deleting it and trying an older one');
+        this.producers.clear();
+        this.removeAndDeleteSnapshot(offset);
+      }
+    }
+  }
+
+  private isExpired(nowMs: number, entry: ProducerStateEntry): boolean {
+    return entry.currentTxnFirstOffset < 0 && nowMs - entry.lastTimestamp >= this.producerIdExpirationMs;
+  }
+
+  private removeAndDeleteSnapshot(offset: number): void {
+    this.snapshots = this.snapshots.filter((o) => o !== offset);
+    fs.rmSync(producerSnapshotFilePath(this.dir, offset), { force: true });
+  }
+
+  private async syncFile(file: string): Promise<void> {
+    try {
+      const handle = await fs.promises.open(file, 'r+');
+      try {
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+    } catch (e) {
+      // Deleted meanwhile (a truncation or retention) is fine; anything else costs a replay after a crash.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.logger.warn({ err: e, file }, 'could not fsync producer snapshot');
+    }
+  }
+
+  private listSnapshotOffsets(): number[] {
+    if (!fs.existsSync(this.dir)) return [];
+    const offsets: number[] = [];
+    for (const name of fs.readdirSync(this.dir)) {
+      if (!name.endsWith(PRODUCER_SNAPSHOT_FILE_SUFFIX)) continue;
+      const offset = offsetFromFileName(name);
+      if (offset !== undefined && name.length === 20 + PRODUCER_SNAPSHOT_FILE_SUFFIX.length) offsets.push(offset);
+    }
+    return offsets.sort((a, b) => a - b);
+  }
+
+  private describe(): string {
+    return `partition ${tpKey(this.topicPartition.topic, this.topicPartition.partition)}`;
+  }
+}
+
+/** Whether `next` follows `last` (wrapping after MAX_SEQUENCE). */
+function inSequence(last: number, next: number): boolean {
+  return next === last + 1 || (next === 0 && last === MAX_SEQUENCE);
+}

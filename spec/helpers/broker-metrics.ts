@@ -1,0 +1,24 @@
+/**
+ * Reads brokers' Prometheus endpoints (`metrics.port`, 0 in specs so each broker picks a port) over HTTP:
+ * one broker's samples by metric name (labels dropped; the last sample of a name wins), or a sum over the cluster.
+ */
+import { expect } from 'chai';
+import type { TestCluster } from './cluster-harness.js';
+
+export async function scrapeMetrics(cluster: TestCluster, brokerId: number): Promise<Map<string, number>> {
+  const res = await fetch(`http://127.0.0.1:${cluster.local.broker(brokerId).metricsPort}/metrics`);
+  expect(res.status).to.equal(200);
+  const values = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    const m = /^([a-z_]+)(?:\{[^}]*\})? (\S+)$/.exec(line);
+    if (m) values.set(m[1]!, Number(m[2]));
+  }
+  return values;
+}
+
+/** The metric summed over every broker of the cluster (NaN when a broker does not report it). */
+export async function sumMetric(cluster: TestCluster, name: string): Promise<number> {
+  let total = 0;
+  for (const id of cluster.local.brokerIds()) total += (await scrapeMetrics(cluster, id)).get(name) ?? NaN;
+  return total;
+}

@@ -1,0 +1,78 @@
+/**
+ * Runs `mq-admin verifiable-producer` (the real binary, as an operator would) as a child process and collects its
+ * JSON event lines: what was acknowledged where, what failed, and the final summary.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { deferFn } from './cleanup.js';
+import { waitFor } from './wait-for.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/mq-admin', import.meta.url));
+
+export interface AckedValue {
+  value: string;
+  partition: number;
+  offset: number;
+}
+
+export interface ProducerEvent {
+  name: string;
+  [field: string]: unknown;
+}
+
+export class VerifiableProducerProcess {
+  readonly acked: AckedValue[] = [];
+  readonly errors: ProducerEvent[] = [];
+  readonly events: ProducerEvent[] = [];
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+  private stderr = '';
+
+  /** Starts `mq-admin verifiable-producer <args>`; it is SIGKILLed after the test if still running. */
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, [BIN, 'verifiable-producer', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let partial = '';
+    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) this.parse(line);
+    });
+    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-4000);
+    });
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    deferFn(() => {
+      if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+      return this.exited;
+    });
+  }
+
+  /** The last lines the tool wrote on stderr. */
+  get stderrTail(): string {
+    return this.stderr;
+  }
+
+  /** The `tool_data` summary, once printed. */
+  get summary(): ProducerEvent | undefined {
+    return this.events.find((e) => e.name === 'tool_data');
+  }
+
+  async ackedAtLeast(n: number, timeoutMs = 60_000): Promise<void> {
+    await waitFor(() => this.acked.length >= n, `${n} acknowledged values (stderr: ${this.stderr})`, { timeoutMs });
+  }
+
+  private parse(line: string): void {
+    if (!line.startsWith('{')) return;
+    const event = JSON.parse(line) as ProducerEvent;
+    this.events.push(event);
+    if (event.name === 'producer_send_success') {
+      this.acked.push({
+        value: event['value'] as string,
+        partition: event['partition'] as number,
+        offset: event['offset'] as number,
+      });
+    } else if (event.name === 'producer_send_error') {
+      this.errors.push(event);
+    }
+  }
+}
