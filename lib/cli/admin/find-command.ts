@@ -78,9 +78,9 @@ export function formatFound(found: readonly FoundRecord[], format: RecordFormat)
 }
 
 /**
- * Reads [from, to) of one assigned partition, calling `visit` for each record (false stops early). The consumer
- * must have the partition assigned; it is left wherever the read stopped. The read also ends once the position
- * reaches `to` without a record at `to - 1` (a compacted or transactional log has gaps).
+ * Reads [from, to) of one partition, calling `visit` for each record (false stops early). The consumer is assigned
+ * that partition alone and left wherever the read stopped. The read also ends once the position reaches `to`
+ * without a record at `to - 1` (a compacted or transactional log has gaps).
  */
 async function scan(
   consumer: Consumer,
@@ -92,6 +92,7 @@ async function scan(
 ): Promise<void> {
   if (from >= to) return;
   const tp = { topic, partition };
+  consumer.assign([tp]);
   consumer.seek({ ...tp, offset: from });
   const check = setInterval(() => {
     consumer.position(tp).then(
@@ -202,7 +203,6 @@ async function findByKey(consumer: Consumer, flags: FindFlags, partition: number
   const topic = flags.topic;
   const key = Buffer.from(flags.key!, 'utf8');
   const tp = { topic, partition };
-  consumer.assign([tp]);
   const [[start], [end]] = await Promise.all([consumer.beginningOffsets([tp]), consumer.endOffsets([tp])]);
   const total = end!.offset - start!.offset;
   let scanned = 0;
@@ -232,7 +232,6 @@ async function findByTime(
   timestampMs: number,
 ): Promise<FoundRecord[]> {
   const tps = partitions.map((partition) => ({ topic: flags.topic, partition }));
-  consumer.assign(tps);
   const [starts, ends] = await Promise.all([
     consumer.offsetsForTimes(tps.map((tp) => ({ ...tp, timestamp: timestampMs }))),
     consumer.endOffsets(tps),
@@ -247,7 +246,6 @@ async function findByTime(
 
 async function findAt(consumer: Consumer, flags: FindFlags, partition: number, offset: number): Promise<FoundRecord[]> {
   const tp = { topic: flags.topic, partition };
-  consumer.assign([tp]);
   const [end] = await consumer.endOffsets([tp]);
   return readFrom(consumer, flags, partition, offset, end!.offset);
 }
