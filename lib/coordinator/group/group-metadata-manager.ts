@@ -303,7 +303,7 @@ export class GroupMetadataManager {
     value: OffsetAndMetadata,
     earlier?: readonly OffsetCommitRecord[],
   ): void {
-    const committed = computeIfAbsent(this.offsets, groupId, () => new Map());
+    const committed = computeIfAbsent(this.offsets, groupId, () => new Map<string, CommittedOffsetWithHistory>());
     const key = tpKey(topic, partition);
     const history = [
       ...(earlier ?? committed.get(key)?.history ?? []),
@@ -325,7 +325,8 @@ export class GroupMetadataManager {
     this.owned.set(p.partition, { state: 'loading', generation });
     this.dropGroupsOf(p.partition);
     const started = this.time.hiResMs();
-    const loaded = new Map<string, Map<string, (OffsetAndMetadata & { topic: string; partition: number }) | null>>();
+    type Loaded = (OffsetAndMetadata & { topic: string; partition: number }) | null;
+    const loaded = new Map<string, Map<string, Loaded>>();
     /** The commits before the last one of each key, as the log holds them (a tombstone forgets them). */
     const earlier = new Map<string, OffsetCommitRecord[]>();
     const groups = new Map<string, GroupMetadataRecord | null>();
@@ -351,7 +352,7 @@ export class GroupMetadataManager {
               records++;
             }
             if (key?.kind !== 'offset') continue;
-            const group = computeIfAbsent(loaded, key.group, () => new Map());
+            const group = computeIfAbsent(loaded, key.group, () => new Map<string, Loaded>());
             const tp = tpKey(key.topic, key.partition);
             const previous = group.get(tp);
             const historyKey = `${key.group}\u0000${tp}`;
@@ -380,7 +381,8 @@ export class GroupMetadataManager {
     if (this.owned.get(p.partition)?.generation !== generation) return;
     for (const [groupId, group] of loaded) {
       for (const [tp, value] of group) {
-        if (value !== null) this.put(groupId, value.topic, value.partition, value, earlier.get(`${groupId}\u0000${tp}`) ?? []);
+        if (value !== null)
+          this.put(groupId, value.topic, value.partition, value, earlier.get(`${groupId}\u0000${tp}`) ?? []);
       }
     }
     for (const [groupId, group] of groups) if (group !== null) this.onGroupLoaded(groupId, group);
