@@ -18,6 +18,8 @@
  *                                                                       (kafka-verifiable-consumer, JSON events)
  *   mq-admin delayed   --bootstrap-server H:P --describe [--topic T]              (mq's own: delayed delivery)
  *   mq-admin find      --bootstrap-server H:P --topic T --key K | --time T | --offset N    (mq's own: find a record)
+ *   mq-admin dlq       --bootstrap-server H:P --list | --describe | --redrive --topic T [--to T] [--where k=v]
+ *                                                                              (mq's own: dead-letter topics)
  *   mq-admin console   --bootstrap-server H:P [--zookeeper Z] [--port 8080] [--read-only]   (a web console)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
@@ -28,6 +30,7 @@ import { runProgram } from './args.js';
 import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
 import { delayedCommand } from './admin/delayed-command.js';
+import { dlqCommand } from './admin/dlq-command.js';
 import { consoleCommand } from './admin/console-command.js';
 import { dumpLogCommand } from './admin/dump-log-command.js';
 import { findCommand } from './admin/find-command.js';
@@ -69,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     verifiableConsumerCommand(),
     delayedCommand(),
     findCommand(status),
+    dlqCommand(),
     consoleCommand(),
   ]) {
     program.addCommand(command.exitOverride());
