@@ -15,13 +15,14 @@
  */
 import { computeIfAbsent } from '../../common/collections.js';
 import { ErrorCode } from '../../common/error-codes.js';
-import { ApiError, apiErrorFromCode, IllegalStateError, InvalidArgumentError } from '../../common/errors.js';
+import { ApiError, apiErrorFromCode, InvalidArgumentError } from '../../common/errors.js';
 import type { Time } from '../../common/time.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { CreateTopicsRequest } from '../../protocol/messages/create-topics.js';
 import { ConfigResourceType, ConfigSource } from '../../protocol/messages/describe-configs.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../protocol/messages/list-offsets.js';
 import { ClientCluster } from '../client-cluster.js';
+import { ClientLifecycle } from '../client-lifecycle.js';
 import { listOffsets, offsetKey } from '../list-offsets.js';
 import { ExponentialBackoff, isStaleMetadata, retry } from '../retry.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../../protocol/consumer-protocol.js';
@@ -172,8 +173,6 @@ export interface ListedOffset {
   timestamp: number;
 }
 
-type AdminState = 'New' | 'Connecting' | 'Connected' | 'Closed';
-
 /** `label: message`, unless the broker's message already names what it concerns ("Topic 'x' already exists."). */
 function labelledMessage(label: string, message: string): string {
   return message.toLowerCase().startsWith(label.toLowerCase()) ? message : `${label}: ${message}`;
@@ -194,7 +193,7 @@ export class Admin {
   private readonly time: Time;
   private readonly cluster: ClientCluster;
   private readonly backoff: ExponentialBackoff;
-  private state: AdminState = 'New';
+  private readonly lifecycle = new ClientLifecycle('Admin');
 
   constructor(options: AdminOptions) {
     const o = resolveAdminOptions(options);
@@ -206,22 +205,15 @@ export class Admin {
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */
   async connect(): Promise<void> {
-    if (this.state !== 'New')
-      throw new IllegalStateError(`Admin.connect() called in state ${this.state}; connect once.`);
-    this.state = 'Connecting';
-    try {
-      await this.cluster.connect(this.time.hiResMs() + this.options['default.api.timeout.ms']);
-    } catch (e) {
-      this.state = 'New';
-      throw e;
-    }
-    this.state = 'Connected';
+    await this.lifecycle.connect(() =>
+      this.cluster.connect(this.time.hiResMs() + this.options['default.api.timeout.ms']),
+    );
   }
 
   async close(): Promise<void> {
-    if (this.state === 'Closed') return;
-    this.state = 'Closed';
+    if (this.lifecycle.beginClose() === null) return;
     await this.cluster.close();
+    this.lifecycle.closed();
   }
 
   /** Creates topics; resolves with the partition count and replication factor each got. */
@@ -510,7 +502,7 @@ export class Admin {
     queries: ReadonlyArray<{ topic: string; partition: number; spec: OffsetSpec }>,
     options: AdminCallOptions & { isolationLevel?: 'read_uncommitted' | 'read_committed' } = {},
   ): Promise<ListedOffset[]> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('listOffsets()');
     const lookups = queries.map(({ topic, partition, spec }) => {
       if (spec !== 'earliest' && spec !== 'latest' && !(Number.isSafeInteger(spec) && spec >= 0)) {
         throw new InvalidArgumentError(
@@ -564,7 +556,7 @@ export class Admin {
     groupIds: readonly string[],
     options: AdminCallOptions = {},
   ): Promise<ConsumerGroupDescription[]> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('describeConsumerGroups()');
     return Promise.all(
       groupIds.map((groupId) =>
         this.groupOffsets(groupId, options).withCoordinator('DescribeGroups', async (nodeId) => {
@@ -601,7 +593,7 @@ export class Admin {
     partitions?: readonly TopicPartitionRef[],
     options: AdminCallOptions = {},
   ): Promise<CommittedOffset[]> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('listConsumerGroupOffsets()');
     return this.groupOffsets(groupId, options).fetch(partitions ?? 'all');
   }
 
@@ -614,7 +606,7 @@ export class Admin {
     groupId: string,
     options: AdminCallOptions & { offsetHistory?: boolean } = {},
   ): Promise<PartitionLagTime[]> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('describeConsumerGroupLag()');
     return this.groupOffsets(groupId, options).withCoordinator('DescribeGroupLag', async (nodeId) => {
       const res = await this.cluster.send(nodeId, ApiKey.DescribeGroupLag, {
         groupId,
@@ -646,7 +638,7 @@ export class Admin {
     offsets: readonly OffsetToCommit[],
     options: AdminCallOptions = {},
   ): Promise<void> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('alterConsumerGroupOffsets()');
     await this.groupOffsets(groupId, options).commit(offsets);
   }
 
@@ -660,7 +652,7 @@ export class Admin {
     partitions: readonly TopicPartitionRef[],
     options: AdminCallOptions = {},
   ): Promise<Array<TopicPartitionRef & { error: ApiError | null }>> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('deleteConsumerGroupOffsets()');
     const byTopic = new Map<string, number[]>();
     for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
     return this.groupOffsets(groupId, options).withCoordinator('OffsetDelete', async (nodeId) => {
@@ -685,7 +677,7 @@ export class Admin {
 
   /** Deletes groups without members and their offsets; NON_EMPTY_GROUP while one has members. */
   async deleteConsumerGroups(groupIds: readonly string[], options: AdminCallOptions = {}): Promise<void> {
-    this.checkConnected();
+    this.lifecycle.requireConnected('deleteConsumerGroups()');
     await Promise.all(
       groupIds.map((groupId) =>
         this.groupOffsets(groupId, options).withCoordinator('DeleteGroups', async (nodeId) => {
@@ -714,7 +706,7 @@ export class Admin {
    * NOT_CONTROLLER) and are retried with backoff until the call's deadline. `fn` gets the time left, in ms.
    */
   private withRetries<T>(what: string, options: AdminCallOptions, fn: (remainingMs: number) => Promise<T>): Promise<T> {
-    this.checkConnected();
+    this.lifecycle.requireConnected(what);
     const deadlineMs = this.deadlineMs(options);
     return retry(() => fn(Math.max(0, deadlineMs - this.time.hiResMs())), {
       what,
@@ -790,15 +782,6 @@ export class Admin {
   /** How long the broker may wait for the change to apply: what is left of the call, at most request.timeout.ms. */
   private brokerTimeoutMs(remainingMs: number): number {
     return Math.max(0, Math.min(Math.floor(remainingMs), this.options['request.timeout.ms']));
-  }
-
-  private checkConnected(): void {
-    if (this.state !== 'Connected') {
-      throw new IllegalStateError(
-        `The admin client is ${this.state === 'Closed' ? 'closed' : 'not connected'}; ` +
-          'call connect() first and do not use it after close().',
-      );
-    }
   }
 }
 

@@ -39,6 +39,7 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../protocol/messages/li
 import type { RecordHeaderView, Record as FetchedRecord } from '../../record/record.js';
 import { CompressionType, timestampTypeName } from '../../record/record-batch.js';
 import { ClientCluster } from '../client-cluster.js';
+import { ClientLifecycle } from '../client-lifecycle.js';
 import type { ClusterMetadata } from '../cluster-metadata.js';
 import { NoOffsetForPartitionError } from '../errors.js';
 import { listOffsets, offsetKey } from '../list-offsets.js';
@@ -120,8 +121,6 @@ export interface OffsetAndTimestamp {
   timestamp: number;
 }
 
-type ConsumerState = 'New' | 'Connecting' | 'Connected' | 'Closed';
-
 /** How long a reader waits for data before re-checking its state. */
 const READER_WAKE_MS = 1000;
 
@@ -144,7 +143,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private sources: TopicPartitionRef[] = [];
   private autoCommitTimer: NodeJS.Timeout | undefined;
   private autoCommitListener: AutoCommitListener | null = null;
-  private state: ConsumerState = 'New';
+  private readonly lifecycle = new ClientLifecycle('Consumer');
   private current: CompletedFetch | null = null;
   /** The ConsumerBatch handed out last: the next poll continues its record batch when max.poll.records cut it short. */
   private lastPart: ConsumerBatch | null = null;
@@ -197,16 +196,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */
   async connect(): Promise<void> {
-    if (this.state !== 'New')
-      throw new IllegalStateError(`Consumer.connect() called in state ${this.state}; connect once.`);
-    this.state = 'Connecting';
-    try {
-      await this.cluster.connect(this.time.hiResMs() + this.options['default.api.timeout.ms']);
-    } catch (e) {
-      this.state = 'New';
-      throw e;
-    }
-    this.state = 'Connected';
+    await this.lifecycle.connect(() =>
+      this.cluster.connect(this.time.hiResMs() + this.options['default.api.timeout.ms']),
+    );
     this.logger.debug('Connected');
     this.fetcher.sendFetches();
   }
@@ -222,7 +214,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * handled when the process dies is delivered again. Call after connect(), once; not together with assign().
    */
   subscribe(topics: readonly string[] | RegExp, listener: RebalanceListener = {}): void {
-    this.requireGroup('subscribe');
+    this.requireGroup('subscribe()');
     if (this.coordinator !== null)
       throw new IllegalStateError('subscribe() was already called; a consumer subscribes once.');
     if (this.subscriptions.all().length > 0)
@@ -337,7 +329,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if (unprepared.length === 0) return;
     retries.prepare(unprepared).then(
       () => {
-        if (this.state === 'Connected')
+        if (this.lifecycle.isConnected)
           this.applyAssignment([...this.sources, ...retries.stagePartitions(this.sources)]);
       },
       (error: unknown) => {
@@ -364,7 +356,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * coordinator's error, or TimeoutError after `default.api.timeout.ms`.
    */
   async commit(offsets?: readonly OffsetToCommit[]): Promise<void> {
-    const group = this.requireGroup('commit offsets');
+    const group = this.requireGroup('commit()');
     const toCommit = offsets ?? this.processedOffsets();
     for (const o of toCommit) {
       if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
@@ -400,7 +392,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** The group's committed offsets of `partitions` (needs `group.id`): null where the group has none. */
   async committed(partitions: readonly TopicPartitionRef[]): Promise<(CommittedOffset | null)[]> {
-    const offsets = await this.requireGroup('read committed offsets').fetch(partitions);
+    const offsets = await this.requireGroup('committed()').fetch(partitions);
     return offsets.map((o) => (o.offset < 0 ? null : o));
   }
 
@@ -433,7 +425,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const state = this.requireAssigned(topic, partition);
     const deadlineMs = this.time.hiResMs() + this.options['default.api.timeout.ms'];
     while (state.position === null) {
-      if (this.state !== 'Connected') throw this.notConnected('position');
+      this.lifecycle.requireConnected('position()');
       const error = this.fetcher.takeError();
       if (error !== undefined) throw error;
       this.checkPositions();
@@ -618,15 +610,16 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * commit that too, `stop()` and await `run()` first. Safe to call twice.
    */
   async close(): Promise<void> {
-    if (this.state === 'Closed') return;
+    const was = this.lifecycle.beginClose();
+    if (was === null) return;
     this.stop();
     this.readerDone();
-    if (this.coordinator !== null && this.state === 'Connected') {
+    if (this.coordinator !== null && was === 'Connected') {
       clearInterval(this.autoCommitTimer);
       if (this.options['enable.auto.commit']) await this.autoCommit('on close');
       await this.coordinator.close();
     }
-    this.state = 'Closed';
+    this.lifecycle.closed();
     this.stopping = this.reading;
     this.fetcher.close();
     await this.retries?.close();
@@ -641,7 +634,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   /** The next batch with records to hand out, waiting for data; null once stopped or closed. */
   private async nextBatch(): Promise<ConsumerBatch | null> {
     for (;;) {
-      if (this.stopping || this.state === 'Closed') return null;
+      if (this.stopping || this.lifecycle.state === 'Closed') return null;
       const rejoining = this.coordinator?.poll();
       if (rejoining !== undefined) await rejoining;
       const error = this.fetcher.takeError();
@@ -791,9 +784,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   private requireGroup(what: string): GroupOffsets {
     if (this.groupOffsets === null) {
-      throw new IllegalStateError(`The consumer cannot ${what} without a group: set 'group.id'.`);
+      throw new IllegalStateError(`Consumer.${what} needs a group: set 'group.id'.`);
     }
-    if (this.state !== 'Connected') throw this.notConnected(what);
+    this.lifecycle.requireConnected(what);
     return this.groupOffsets;
   }
 
@@ -812,7 +805,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   private beginReading(): void {
-    if (this.state !== 'Connected') throw this.notConnected('read');
+    this.lifecycle.requireConnected('run() or iteration');
     if (this.reading) {
       throw new IllegalStateError(
         'This consumer is already being read (by run() or an iterator); use one reader at a time.',
@@ -834,7 +827,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private async lookUpOffsets(
     queries: ReadonlyArray<TopicPartitionRef & { timestamp: number }>,
   ): Promise<OffsetAndTimestamp[]> {
-    if (this.state !== 'Connected') throw this.notConnected('look up offsets');
+    this.lifecycle.requireConnected('offsetsForTimes()');
     const answers = await listOffsets(queries, {
       cluster: this.cluster,
       time: this.time,
@@ -850,12 +843,6 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   private requireAssigned(topic: string, partition: number) {
     return this.subscriptions.require(topic, partition, (message) => new IllegalStateError(message));
-  }
-
-  private notConnected(what: string): IllegalStateError {
-    return new IllegalStateError(
-      `The consumer cannot ${what} in state ${this.state}; call connect() first and do not ` + 'use it after close().',
-    );
   }
 }
 

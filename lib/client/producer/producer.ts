@@ -31,6 +31,7 @@ import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
 import type { RecordHeader } from '../../record/record-batch-builder.js';
 import { ClientCluster } from '../client-cluster.js';
+import { ClientLifecycle } from '../client-lifecycle.js';
 import type { TopicMetadata } from '../cluster-metadata.js';
 import { DELAYED_TOPIC } from '../../record/delayed-record.js';
 import { deliveryTimeOf, toDelayedRecord } from './delayed-routing.js';
@@ -68,8 +69,6 @@ export interface ProducerRecord {
   delayMs?: number;
 }
 
-type ProducerState = 'New' | 'Connecting' | 'Connected' | 'Closing' | 'Closed';
-
 export class Producer {
   readonly options: ResolvedProducerOptions;
   private readonly time: Time;
@@ -79,7 +78,7 @@ export class Producer {
   private readonly sender: Sender;
   private readonly transactionManager: TransactionManager | undefined;
   private readonly partitioner: Partitioner;
-  private state: ProducerState = 'New';
+  private readonly lifecycle = new ClientLifecycle('Producer');
   /** The last blocked call; later calls wait for it so that records keep their order. */
   private blockedTail: Promise<void> | null = null;
   // Set by `append` when it returns null: what the blocked path must reserve, and where.
@@ -126,22 +125,13 @@ export class Producer {
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers within max.block.ms. */
   async connect(): Promise<void> {
-    if (this.state !== 'New')
-      throw new IllegalStateError(`Producer.connect() called in state ${this.state}; connect once.`);
-    this.state = 'Connecting';
-    try {
-      await this.cluster.connect(this.time.hiResMs() + this.options['max.block.ms']);
-    } catch (e) {
-      this.state = 'New';
-      throw e;
-    }
-    this.state = 'Connected';
+    await this.lifecycle.connect(() => this.cluster.connect(this.time.hiResMs() + this.options['max.block.ms']));
     this.logger.debug('Connected');
   }
 
   /** Sends one record; resolves with where it was written once the broker acknowledged it (see the header). */
   send(record: ProducerRecord): Promise<RecordMetadata> {
-    if (this.state !== 'Connected') return Promise.reject(this.notConnected('send'));
+    if (!this.lifecycle.isConnected) return Promise.reject(this.lifecycle.notConnected('send()'));
     const fatal = this.transactionManager?.fatalError;
     if (fatal) return Promise.reject(fatal);
     let routed: ProducerRecord | null;
@@ -178,7 +168,7 @@ export class Producer {
    * closure is created per record.
    */
   sendBatch(records: readonly ProducerRecord[]): Promise<PartitionResult[]> {
-    if (this.state !== 'Connected') return Promise.reject(this.notConnected('sendBatch'));
+    if (!this.lifecycle.isConnected) return Promise.reject(this.lifecycle.notConnected('sendBatch()'));
     const fatal = this.transactionManager?.fatalError;
     if (fatal) return Promise.reject(fatal);
     return new Promise((resolve, reject) => {
@@ -216,10 +206,9 @@ export class Producer {
    * the rest fail), then closes the connections. Safe to call more than once.
    */
   async close(options: { timeoutMs?: number } = {}): Promise<void> {
-    if (this.state === 'Closing' || this.state === 'Closed') return;
-    const wasConnected = this.state === 'Connected';
-    this.state = 'Closing';
-    if (wasConnected) {
+    const was = this.lifecycle.beginClose();
+    if (was === null) return;
+    if (was === 'Connected') {
       const drained = (async () => {
         if (this.blockedTail !== null) await this.blockedTail;
         this.accumulator.beginClose();
@@ -240,7 +229,7 @@ export class Producer {
     this.accumulator.abortAll(new IllegalStateError('The producer was closed before these records were acknowledged.'));
     this.sender.close();
     await this.cluster.close();
-    this.state = 'Closed';
+    this.lifecycle.closed();
     this.logger.debug('Closed');
   }
 
@@ -335,7 +324,7 @@ export class Producer {
     original: ProducerRecord,
     defaultTimestampMs?: number,
   ): Promise<[ProducerBatch, number]> {
-    if (this.state !== 'Connected') throw this.notConnected('send');
+    this.lifecycle.requireConnected('send()');
     const deadlineMs = this.time.hiResMs() + this.options['max.block.ms'];
     let record = this.routeIfDelayed(original);
     if (record === null) {
@@ -350,9 +339,9 @@ export class Producer {
     const partition = this.pendingPartition;
     const bytes = this.pendingBytes;
     await this.accumulator.memory.reserve(bytes, Math.max(0, deadlineMs - this.time.hiResMs()));
-    if (this.state !== 'Connected') {
+    if (!this.lifecycle.isConnected) {
       this.accumulator.memory.release(bytes);
-      throw this.notConnected('send');
+      throw this.lifecycle.notConnected('send()');
     }
     return [
       this.startBatch(topic.name, partition, bytes, timestampMs, record.key ?? null, record.value, record.headers),
@@ -428,13 +417,6 @@ export class Producer {
         `Invalid partition ${partition} for topic '${topic}': it has partitions ` + `0..${partitionCount - 1}.`,
       );
     }
-  }
-
-  private notConnected(what: string): IllegalStateError {
-    return new IllegalStateError(
-      `Producer.${what}() needs a connected producer (state ${this.state}); ` +
-        'call connect() first and do not use it after close().',
-    );
   }
 }
 

@@ -410,7 +410,7 @@ describe('Consumer', () => {
     it('needs a group.id', async () => {
       const cluster = await MockCluster.start();
       const consumer = await connectedConsumer(cluster);
-      expect(() => consumer.subscribe(['t'])).to.throw(IllegalStateError, /without a group: set 'group.id'/);
+      expect(() => consumer.subscribe(['t'])).to.throw(IllegalStateError, /needs a group: set 'group.id'/);
     });
   });
 });

@@ -23,7 +23,8 @@
  */
 import { computeIfAbsent } from '../../../common/collections.js';
 import type { TopicPartitionRef } from '../subscription-state.js';
-import { Reader, Writer } from '../../../protocol/consumer-protocol.js';
+import { malformed, readPartitions, writePartitions } from '../../../protocol/consumer-protocol.js';
+import { decodeStruct, encodeStruct } from '../../../protocol/kafka/kafka-struct.js';
 import {
   memberOrder,
   type MemberSubscription,
@@ -39,19 +40,27 @@ export interface MemberClaims {
 
 /** Kafka's StickyAssignor user data v1. */
 export function encodeStickyUserData(previous: PreviousAssignment): Buffer {
-  return new Writer().partitions(previous.partitions).int32(previous.generationId).done();
+  return encodeStruct((w) => {
+    writePartitions(w, previous.partitions);
+    w.int32(previous.generationId);
+  });
 }
 
 export function decodeStickyUserData(userData: Buffer | null): MemberClaims {
   if (userData === null || userData.length === 0) return { partitions: [], generationId: -1 };
-  const r = new Reader(userData, 'sticky assignor user data');
-  const partitions = r.partitions();
-  return { partitions, generationId: r.remaining >= 4 ? r.int32() : -1 };
+  return decodeStruct(
+    userData,
+    (r) => {
+      const partitions = readPartitions(r);
+      return { partitions, generationId: r.remaining >= 4 ? r.int32() : -1 };
+    },
+    malformed('sticky assignor user data'),
+  );
 }
 
 /** Kafka's CooperativeStickyAssignor user data: the generation alone. */
 export function encodeCooperativeUserData(previous: PreviousAssignment): Buffer {
-  return new Writer().int32(previous.generationId).done();
+  return encodeStruct((w) => w.int32(previous.generationId));
 }
 
 export function decodeCooperativeGeneration(userData: Buffer | null): number {
