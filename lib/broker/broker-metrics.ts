@@ -4,7 +4,8 @@
  * alerts written for Kafka apply: `kafka_server_replicamanager_underreplicatedpartitions`,
  * `kafka_controller_kafkacontroller_activecontrollercount`, `..._offlinepartitionscount`,
  * `kafka_server_replicamanager_isrshrinks_total` / `..._isrexpands_total` (rates come from `rate()`),
- * leader and partition counts, plus the Node.js process metrics (heap, event loop lag, GC) with the `mq_` prefix.
+ * leader and partition counts, plus the Node.js process metrics (heap, event loop lag, GC) with the `mq_` prefix, and
+ * the lag in time and delayed delivery metrics (beyond-kafka-metrics.ts).
  *
  * Values are read from the components at scrape time (no bookkeeping on hot paths). Owned by `Broker`: started
  * after the replica manager and controller exist, closed first on shutdown.
@@ -15,6 +16,9 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Logger } from '../common/logger.js';
 import type { KafkaController } from '../controller/controller.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
+import type { DelayedDeliveryManager } from '../coordinator/delayed/delayed-delivery-manager.js';
+import type { GroupLag } from '../coordinator/group/group-lag.js';
+import { registerBeyondKafkaMetrics } from './beyond-kafka-metrics.js';
 
 export interface BrokerMetricsOptions {
   brokerId: number;
@@ -22,6 +26,8 @@ export interface BrokerMetricsOptions {
   port: number;
   replicaManager: ReplicaManager;
   controller: KafkaController;
+  groupLag: GroupLag;
+  delayedDelivery: DelayedDeliveryManager;
   logger: Logger;
 }
 
@@ -88,6 +94,7 @@ export class BrokerMetrics {
       'Partitions in the cluster (reported by the active controller).',
       () => controller.globalPartitionCount,
     );
+    registerBeyondKafkaMetrics(r, opts);
     collectDefaultMetrics({ register: r, prefix: 'mq_' });
   }
 

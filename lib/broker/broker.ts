@@ -309,6 +309,8 @@ export class Broker extends EventEmitter {
         port: c.metricsPort,
         replicaManager: this.replicaManager,
         controller: this.controller,
+        groupLag,
+        delayedDelivery,
         logger,
       });
       await this.metrics.start();

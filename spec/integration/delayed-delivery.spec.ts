@@ -9,6 +9,7 @@ import { Admin, Consumer, DELAYED_TOPIC, partitionForKey, Producer } from '../..
 import type { RecordMetadata } from '../../lib/client/index.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { defer } from '../helpers/cleanup.js';
+import { mqAdmin } from '../helpers/mq-admin-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const PARTITIONS = 3;
@@ -78,6 +79,7 @@ describe('Delayed delivery (3 brokers, RF 3)', function () {
         'zookeeper.session.timeout.ms': SESSION_TIMEOUT_MS,
         'replica.lag.time.max.ms': 3000,
         'delayed.delivery.topic.num.partitions': 6,
+        'metrics.port': 0,
       },
     });
     admin = new Admin({ 'bootstrap.servers': cluster.bootstrapServers, 'request.timeout.ms': 5000 });
@@ -190,6 +192,49 @@ describe('Delayed delivery (3 brokers, RF 3)', function () {
     expect(late, `records more than 1 s late (worst ${maxLateMs} ms)`).to.equal(0);
     expectSendOrderPerKeyAndDue(sent, reader.arrivals);
   });
+
+  it('shows pending records per target and the next due times (mq-admin delayed --describe, metrics)', async () => {
+    const topic = 'delayed-described';
+    await createTopic(topic);
+    const producer = newProducer();
+    await producer.connect();
+    const dueMs = Date.now() + 60_000;
+    await producer.sendBatch([
+      ...Array.from({ length: 30 }, (_, i) => ({ topic, partition: 0, value: `a${i}`, deliverAt: dueMs })),
+      ...Array.from({ length: 12 }, (_, i) => ({ topic, partition: 2, value: `b${i}`, deliverAt: dueMs + 5000 })),
+    ]);
+    await waitFor(async () => (await pendingInMetrics()) >= 42, 'pending in the metrics');
+    const result = await mqAdmin([
+      'delayed',
+      '--bootstrap-server',
+      cluster.bootstrapServers,
+      '--describe',
+      '--topic',
+      topic,
+    ]);
+    expect(result.code, result.stderr).to.equal(0);
+    const lines = result.stdout.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('TOPIC'));
+    expect(lines[at]!.split(/\s+/)).to.deep.equal(['TOPIC', 'PARTITION', 'PENDING', 'EARLIEST-DUE']);
+    expect(lines[at + 1]).to.match(
+      new RegExp(`^${topic} 0 +30 +${new Date(dueMs).toISOString()} \\(in 5\\d\\.\\ds\\)$`),
+    );
+    expect(lines[at + 2]).to.match(new RegExp(`^${topic} 2 +12 +${new Date(dueMs + 5000).toISOString()} `));
+    expect(lines.some((l) => /^DELAY-PARTITION +LEADER-EPOCH +STATE +PENDING/.test(l))).to.equal(true);
+    expect(lines.filter((l) => /^\d+ +\d+ +Running +\d+/.test(l))).to.have.length(6);
+  });
+
+  /** mq_delayed_records_pending summed over every delay partition of every broker. */
+  async function pendingInMetrics(): Promise<number> {
+    let total = 0;
+    for (const id of cluster.local.brokerIds()) {
+      const text = await (await fetch(`http://127.0.0.1:${cluster.local.broker(id).metricsPort}/metrics`)).text();
+      for (const line of text.split('\n')) {
+        if (line.startsWith('mq_delayed_records_pending{')) total += Number(line.split(' ').pop());
+      }
+    }
+    return total;
+  }
 
   /** The broker leading the most partitions of the delay topic. */
   async function busiestDelayLeader(): Promise<number> {

@@ -23,7 +23,10 @@ describe('Lag in time (3 brokers)', function () {
   let baseMs: number;
 
   before(async () => {
-    cluster = await TestCluster.start({ brokers: 3, brokerProps: { 'offsets.topic.num.partitions': 3 } });
+    cluster = await TestCluster.start({
+      brokers: 3,
+      brokerProps: { 'offsets.topic.num.partitions': 3, 'metrics.port': 0 },
+    });
     admin = new Admin({ 'bootstrap.servers': cluster.bootstrapServers });
     await admin.connect();
     await admin.createTopics([{ name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 }]);
@@ -74,6 +77,29 @@ describe('Lag in time (3 brokers)', function () {
     }
     const caughtUp = byPartition.get(2)!;
     expect([caughtUp.lag, caughtUp.lagMs, caughtUp.oldestUnconsumedTimestamp]).to.deep.equal([0, 0, -1]);
+
+    // The coordinator exports the same figure to Prometheus.
+    const [group] = await admin.describeConsumerGroups([GROUP]);
+    const text = await (
+      await fetch(`http://127.0.0.1:${cluster.local.broker(group!.coordinator).metricsPort}/metrics`)
+    ).text();
+    const sample = (partition: number) => {
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('kafka_consumergroup_lag_seconds{') &&
+            l.includes(`consumergroup="${GROUP}"`) &&
+            l.includes(`topic="${TOPIC}"`) &&
+            l.includes(`partition="${partition}"`),
+        );
+      return Number(line?.split(' ').pop());
+    };
+    expect(sample(0)).to.be.within(
+      (Date.now() - (baseMs + 10_000)) / 1000 - 2,
+      (Date.now() - (baseMs + 10_000)) / 1000,
+    );
+    expect(sample(2)).to.equal(0);
   });
 
   it('shows LAG-TIME in mq-admin groups --describe', async () => {

@@ -113,6 +113,14 @@ export interface DelayPartitionDescription {
   indexBytes: number;
 }
 
+/** The figures of a delay partition that cost nothing to read (for the metrics). */
+export interface DelayProgress {
+  partition: number;
+  pending: number;
+  /** Every record due before this time has been delivered. */
+  deliveredBeforeMs: number;
+}
+
 const READ_BYTES = 1024 * 1024;
 const NEXT_DUE_SHOWN = 5;
 /** Warnings about invalid records are logged for the first few only. */
@@ -171,6 +179,14 @@ export class DelayScheduler {
   stop(): void {
     this.stopped = true;
     this.wake?.();
+  }
+
+  progress(): DelayProgress {
+    return {
+      partition: this.partitionId,
+      pending: this.index.pending,
+      deliveredBeforeMs: this.index.deliveredBeforeMs,
+    };
   }
 
   describe(): DelayPartitionDescription {
