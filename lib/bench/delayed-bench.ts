@@ -16,6 +16,8 @@
  * this to measure a large pending set without waiting for all of it). The brokers' JS heap and resident set are
  * sampled every second from their Prometheus endpoints (`metricsPorts`), and the wheels' on-disk size from
  * DescribeDelayedRecords at the peak of pending records.
+ * With `restartBrokers`, the brokers are restarted once the load is accepted, and the time until every delay partition's
+ * new leader has loaded its pending records and delivers again is reported (probes due meanwhile arrive late).
  * Clocks: producer, consumer and brokers share this machine's wall clock.
  */
 import { Admin } from '../client/admin/admin.js';
@@ -41,6 +43,11 @@ export interface DelayedBenchOptions {
   maxRunMs: number;
   /** Ports of the brokers' Prometheus endpoints, for memory samples (empty: none taken). */
   metricsPorts: readonly number[];
+  /**
+   * Restarts the brokers once the load is accepted (a clean stop and start of each), to measure how long new leaders
+   * take to load that many pending records before they deliver again. @default undefined (no restart)
+   */
+  restartBrokers?: () => Promise<void>;
   onProgress?: (phase: string, done: number, total: number) => void;
 }
 
@@ -66,6 +73,9 @@ export interface DelayedBenchResult {
   /** Largest sum over delay partitions of the wheels' entry files, and of pending records, seen in describe calls. */
   maxIndexMiB: number;
   maxPendingSeen: number;
+  /** With restartBrokers: how long the restart took, then until every delay partition delivered again (Running). */
+  restartMs: number;
+  reloadMs: number;
   elapsedMs: number;
 }
 
@@ -205,6 +215,25 @@ export async function runDelayedBench(o: DelayedBenchOptions): Promise<DelayedBe
       o.onProgress?.('accepting', Math.min(o.pending, from + CHUNK), o.pending);
     }
     const acceptMs = Date.now() - acceptStarted;
+    let restartMs = -1;
+    let reloadMs = -1;
+    if (o.restartBrokers !== undefined) {
+      const restartStarted = Date.now();
+      await o.restartBrokers();
+      restartMs = Date.now() - restartStarted;
+      o.onProgress?.('reloading', delivered, o.pending);
+      for (;;) {
+        const parts = await admin.describeDelayedRecords().catch(() => []);
+        if (
+          parts.length > 0 &&
+          parts.every((p) => p.state === 'Running') &&
+          parts.reduce((n, p) => n + p.pending, 0) > 0
+        )
+          break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      reloadMs = Date.now() - restartStarted - restartMs;
+    }
 
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -239,6 +268,8 @@ export async function runDelayedBench(o: DelayedBenchOptions): Promise<DelayedBe
       maxRssMiB: Math.round(maxRss),
       maxIndexMiB: Math.round(maxIndex),
       maxPendingSeen,
+      restartMs,
+      reloadMs,
       elapsedMs: Date.now() - started,
     };
   } finally {
@@ -259,5 +290,8 @@ export function formatDelayedBench(r: DelayedBenchResult): string[] {
     `probes: ${r.probes}, lateness ${ms(r.probeLateness)}`,
     `peak pending ${r.maxPendingSeen}, wheel files ${r.maxIndexMiB} MiB, broker heap max ${r.maxHeapUsedMiB} MiB, ` +
       `RSS max ${r.maxRssMiB} MiB`,
+    ...(r.restartMs < 0
+      ? []
+      : [`brokers restarted in ${r.restartMs} ms; delay partitions loaded and delivering ${r.reloadMs} ms later`]),
   ];
 }

@@ -5,12 +5,13 @@
  *
  *   mq-bench delayed [--bootstrap-server H:P] [--pending 100000] [--due-in-ms 20000] [--spread-ms 10000]
  *       [--record-size 100] [--probe-rate 100] [--probe-delay-ms 2000] [--max-run-ms 600000] [--partitions 6]
- *       [--replication-factor 1] [--brokers 1] [--json]
+ *       [--replication-factor 1] [--brokers 1] [--restart] [--json]
  */
 import { Command } from 'commander';
 import { formatDelayedBench, runDelayedBench, type DelayedBenchResult } from '../../bench/delayed-bench.js';
 import { progressWanted, startProgress } from '../../bench/progress.js';
 import { intArg } from '../args.js';
+import { UsageError } from '../cli-errors.js';
 import { withOwnCluster } from './bench-cluster.js';
 
 interface DelayedFlags {
@@ -26,6 +27,7 @@ interface DelayedFlags {
   partitions: number;
   replicationFactor: number;
   brokers?: number;
+  restart?: boolean;
   json?: boolean;
 }
 
@@ -63,10 +65,15 @@ export function delayedCommand(): Command {
       'brokers of the cluster this command starts (default: the replication factor)',
       intArg('--brokers', 1),
     )
+    .option('--restart', 'restart the brokers once the load is accepted and measure how long reloading it takes')
     .option('--json', 'print the result as one JSON object instead of the summary lines')
     .action(async (o: DelayedFlags) => {
       const progress = startProgress('delayed', o.pending, progressWanted(!!o.json));
-      const run = (bootstrapServers: string, metricsPorts: number[]): Promise<DelayedBenchResult> =>
+      const run = (
+        bootstrapServers: string,
+        metricsPorts: number[],
+        restartBrokers?: () => Promise<void>,
+      ): Promise<DelayedBenchResult> =>
         runDelayedBench({
           bootstrapServers,
           topic: o.topic ?? `delayed-${Date.now().toString(36)}`,
@@ -80,11 +87,15 @@ export function delayedCommand(): Command {
           probeDelayMs: o.probeDelayMs,
           maxRunMs: o.maxRunMs,
           metricsPorts,
+          ...(restartBrokers === undefined ? {} : { restartBrokers }),
           onProgress: (phase, done, total) => {
             progress.setTotal(total);
             progress.update(done, phase);
           },
         });
+      if (o.restart === true && o.bootstrapServer !== undefined) {
+        throw new UsageError('--restart restarts the cluster this command starts; leave out --bootstrap-server.');
+      }
       let result: DelayedBenchResult;
       try {
         result =
@@ -100,6 +111,11 @@ export function delayedCommand(): Command {
                   run(
                     cluster.bootstrapServers,
                     cluster.brokerIds().map((id) => cluster.broker(id).metricsPort),
+                    o.restart === true
+                      ? async () => {
+                          for (const id of cluster.brokerIds()) await cluster.restartBroker(id);
+                        }
+                      : undefined,
                   ),
               );
       } finally {
