@@ -3,7 +3,9 @@
  * delivered when they fall due, how late each arrives after its due time, and what the brokers' memory does while
  * many are pending.
  *
- * 0. Warm-up: one delayed record, due at once, so that `__delayed_records` exists and has leaders.
+ * 0. Warm-up: one delayed record per target partition, due at once, so that `__delayed_records` exists and the
+ *    producer knows the leaders of the delay partitions the load uses. Then the reference: up to 200,000 ordinary
+ *    records of the same size sent the same way to the target topic, whose rate is what the accept rate compares with.
  * 1. Load: `pending` records (value `recordSize` bytes) are sent with `sendBatch()` in chunks, due times spread
  *    evenly over [start + dueInMs, start + dueInMs + spreadMs]; the accept rate is records/s until all are
  *    acknowledged (they are then stored in `__delayed_records`).
@@ -56,6 +58,8 @@ export interface DelayedBenchResult {
   recordSize: number;
   /** Load records accepted per second (send → acknowledged in __delayed_records). */
   acceptedPerSec: number;
+  /** Ordinary records of the same size sent the same way, per second, just before (the accept rate's reference). */
+  referencePerSec: number;
   acceptMs: number;
   /** Load records that arrived in the target topic, and per second between the first due time and the last arrival. */
   delivered: number;
@@ -105,8 +109,20 @@ export async function runDelayedBench(o: DelayedBenchOptions): Promise<DelayedBe
   });
   const consumer = new Consumer({ 'bootstrap.servers': o.bootstrapServers, 'fetch.max.wait.ms': 100 });
   await Promise.all([admin.connect(), producer.connect(), consumer.connect()]);
-  // Warm-up: the first delayed record creates __delayed_records and waits for its leaders; not part of the run.
-  await producer.send({ topic: o.topic, value: valueOf(0, WARM_UP, 0, o.recordSize), deliverAt: 0 });
+  // Warm-up (not measured): __delayed_records created, and the leaders of the delay partitions the load uses known.
+  await Promise.all(
+    Array.from({ length: o.partitions }, (_, partition) =>
+      producer.send({ topic: o.topic, partition, value: valueOf(0, WARM_UP, 0, o.recordSize), deliverAt: 0 }),
+    ),
+  );
+  const referenceRecords = Math.min(o.pending, 200_000);
+  const referenceStarted = Date.now();
+  await sendInChunks(producer, referenceRecords, (n) => ({
+    topic: o.topic,
+    key: String(n % 1000),
+    value: valueOf(0, WARM_UP, n, o.recordSize),
+  }));
+  const referencePerSec = Math.round((referenceRecords * 1000) / Math.max(1, Date.now() - referenceStarted));
   const started = Date.now();
   const lateness = new LatencyHistogram();
   const probeLateness = new LatencyHistogram();
@@ -200,20 +216,20 @@ export async function runDelayedBench(o: DelayedBenchOptions): Promise<DelayedBe
     })();
 
     const acceptStarted = Date.now();
-    for (let from = 0; from < o.pending; from += CHUNK) {
-      const chunk: ProducerRecord[] = [];
-      for (let n = from; n < Math.min(o.pending, from + CHUNK); n++) {
+    await sendInChunks(
+      producer,
+      o.pending,
+      (n) => {
         const dueMs = firstDueMs + Math.floor((o.spreadMs * n) / Math.max(1, o.pending - 1));
-        chunk.push({
+        return {
           topic: o.topic,
           key: String(n % 1000),
           value: valueOf(dueMs, LOAD, n, o.recordSize),
           deliverAt: dueMs,
-        });
-      }
-      await producer.sendBatch(chunk);
-      o.onProgress?.('accepting', Math.min(o.pending, from + CHUNK), o.pending);
-    }
+        };
+      },
+      (done) => o.onProgress?.('accepting', done, o.pending),
+    );
     const acceptMs = Date.now() - acceptStarted;
     let restartMs = -1;
     let reloadMs = -1;
@@ -252,6 +268,7 @@ export async function runDelayedBench(o: DelayedBenchOptions): Promise<DelayedBe
       pending: o.pending,
       recordSize: o.recordSize,
       acceptedPerSec: Math.round((o.pending * 1000) / Math.max(1, acceptMs)),
+      referencePerSec,
       acceptMs,
       delivered,
       deliveredPerSec:
@@ -278,12 +295,28 @@ export async function runDelayedBench(o: DelayedBenchOptions): Promise<DelayedBe
   }
 }
 
+/** Sends `count` records made by `make(n)` with sendBatch() in chunks, each awaited. */
+async function sendInChunks(
+  producer: Producer,
+  count: number,
+  make: (n: number) => ProducerRecord,
+  onChunk?: (done: number) => void,
+): Promise<void> {
+  for (let from = 0; from < count; from += CHUNK) {
+    const chunk: ProducerRecord[] = [];
+    for (let n = from; n < Math.min(count, from + CHUNK); n++) chunk.push(make(n));
+    await producer.sendBatch(chunk);
+    onChunk?.(Math.min(count, from + CHUNK));
+  }
+}
+
 /** The summary lines of a run. */
 export function formatDelayedBench(r: DelayedBenchResult): string[] {
   const ms = (s: LatencySummary) =>
     `p50 ${s.p50Ms.toFixed(0)} ms, p99 ${s.p99Ms.toFixed(0)} ms, p99.9 ${s.p999Ms.toFixed(0)} ms, max ${s.maxMs.toFixed(0)} ms`;
   return [
-    `${r.pending} delayed records of ${r.recordSize} B accepted in ${r.acceptMs} ms (${r.acceptedPerSec} records/s)`,
+    `${r.pending} delayed records of ${r.recordSize} B accepted in ${r.acceptMs} ms (${r.acceptedPerSec} records/s; ` +
+      `ordinary records just before: ${r.referencePerSec} records/s)`,
     `delivered ${r.delivered} (${r.deliveredPerSec} records/s once due), not delivered ${r.notDelivered}, ` +
       `early ${r.early}, duplicates ${r.duplicates}`,
     `lateness after due: ${ms(r.lateness)}`,

@@ -47,12 +47,18 @@ export type DelayRecordKind =
   | { kind: 'cursor'; cursor: DelayCursor }
   | { kind: 'invalid'; reason: string };
 
-/** Parses a decimal ms-since-epoch header value; null when it is not one. */
+/** Parses a decimal ms-since-epoch header value (at most 16 digits); null when it is not one. */
 export function parseDeliverAt(value: Buffer | string | null): number | null {
   if (value === null) return null;
-  const text = typeof value === 'string' ? value : value.toString('utf8');
-  if (!/^\d{1,16}$/.test(text)) return null;
-  const ms = Number(text);
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  if (bytes.length === 0 || bytes.length > 16) return null;
+  // Digits read straight from the bytes: the broker parses one of these per delayed record it indexes.
+  let ms = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const digit = bytes[i]! - 48;
+    if (digit < 0 || digit > 9) return null;
+    ms = ms * 10 + digit;
+  }
   return Number.isSafeInteger(ms) ? ms : null;
 }
 

@@ -5,67 +5,20 @@
  * cluster, none is lost or delivered early. A consumer reading the target topic notes when each record arrives.
  */
 import { expect } from 'chai';
-import { Admin, Consumer, DELAYED_TOPIC, partitionForKey, Producer } from '../../lib/client/index.js';
-import type { RecordMetadata } from '../../lib/client/index.js';
+import { Admin, DELAYED_TOPIC, Producer } from '../../lib/client/index.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { defer } from '../helpers/cleanup.js';
 import { mqAdmin } from '../helpers/mq-admin-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
+import {
+  expectDelivered,
+  expectSendOrderPerKeyAndDue,
+  sendDelayed,
+  watchArrivals,
+} from '../helpers/delayed-arrivals.js';
 
 const PARTITIONS = 3;
 const SESSION_TIMEOUT_MS = 6000;
-
-interface Sent {
-  id: number;
-  key: string;
-  dueMs: number;
-}
-
-interface Arrival {
-  id: number;
-  partition: number;
-  atMs: number;
-  timestamp: number;
-  headers: string[];
-}
-
-/** Reads every partition of `topic` from the beginning, noting when each record (value = its id) arrives. */
-function arrivalsOf(bootstrap: string, topic: string): { arrivals: Map<number, Arrival[]>; stop: () => Promise<void> } {
-  const consumer = new Consumer({
-    'bootstrap.servers': bootstrap,
-    'auto.offset.reset': 'earliest',
-    'fetch.max.wait.ms': 100,
-    'metadata.max.age.ms': 1000,
-    'request.timeout.ms': 5000,
-  });
-  const arrivals = new Map<number, Arrival[]>();
-  const done = (async () => {
-    await consumer.connect();
-    consumer.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })));
-    await consumer.run({
-      eachMessage: ({ partition, message }) => {
-        const id = Number(message.value!.toString());
-        const list = arrivals.get(id) ?? [];
-        list.push({
-          id,
-          partition,
-          atMs: Date.now(),
-          timestamp: message.timestamp,
-          headers: message.headers.map((h) => h.key),
-        });
-        arrivals.set(id, list);
-      },
-    });
-  })();
-  return {
-    arrivals,
-    stop: async () => {
-      consumer.stop();
-      await done.catch(() => undefined);
-      await consumer.close();
-    },
-  };
-}
 
 describe('Delayed delivery (3 brokers, RF 3)', function () {
   this.timeout(120_000);
@@ -112,83 +65,21 @@ describe('Delayed delivery (3 brokers, RF 3)', function () {
     );
   }
 
-  /** Sends `count` records, groups of `sameDue` with one key and one due time, due `minDelayMs`..`maxDelayMs` on. */
-  async function sendDelayed(
-    producer: Producer,
-    topic: string,
-    count: number,
-    minDelayMs: number,
-    maxDelayMs: number,
-    sameDue = 4,
-    firstId = 0,
-  ): Promise<{ sent: Sent[]; stored: RecordMetadata[] }> {
-    const sent: Sent[] = [];
-    const pending: Promise<RecordMetadata>[] = [];
-    const base = Date.now();
-    for (let i = 0; i < count; i += sameDue) {
-      const key = `key-${(i / sameDue) % 20}`;
-      const dueMs = base + minDelayMs + Math.floor(Math.random() * (maxDelayMs - minDelayMs));
-      for (let j = i; j < Math.min(count, i + sameDue); j++) {
-        const id = firstId + j;
-        sent.push({ id, key, dueMs });
-        pending.push(
-          producer.send({ topic, key, value: String(id), deliverAt: dueMs, headers: [{ key: 'h', value: 'v' }] }),
-        );
-      }
-    }
-    return { sent, stored: await Promise.all(pending) };
-  }
-
-  function expectDelivered(
-    sent: readonly Sent[],
-    arrivals: ReadonlyMap<number, Arrival[]>,
-    punctualAfterMs: number,
-  ): { late: number; maxLateMs: number } {
-    let maxLateMs = 0;
-    let late = 0;
-    for (const s of sent) {
-      const got = arrivals.get(s.id);
-      expect(got, `record ${s.id} (due ${new Date(s.dueMs).toISOString()}) arrived`).to.not.equal(undefined);
-      for (const a of got!) {
-        expect(a.atMs, `record ${s.id} arrived before its due time`).to.be.at.least(s.dueMs);
-        expect(a.partition).to.equal(partitionForKey(s.key, PARTITIONS));
-        expect(a.timestamp).to.equal(s.dueMs);
-        expect(a.headers).to.deep.equal(['h']);
-      }
-      const lateMs = got![0]!.atMs - s.dueMs;
-      if (s.dueMs >= punctualAfterMs) {
-        maxLateMs = Math.max(maxLateMs, lateMs);
-        if (lateMs > 1000) late++;
-      }
-    }
-    return { late, maxLateMs };
-  }
-
-  /** Records of one key and one due time arrived in the order they were sent (first arrivals). */
-  function expectSendOrderPerKeyAndDue(sent: readonly Sent[], arrivals: ReadonlyMap<number, Arrival[]>): void {
-    const groups = new Map<string, Sent[]>();
-    for (const s of sent) groups.set(`${s.key}@${s.dueMs}`, [...(groups.get(`${s.key}@${s.dueMs}`) ?? []), s]);
-    for (const group of groups.values()) {
-      const order = group.map((s) => arrivals.get(s.id)![0]!.atMs);
-      for (let i = 1; i < order.length; i++) expect(order[i]).to.be.at.least(order[i - 1]!);
-    }
-  }
-
   it('delivers records no earlier than due and within 1 s after, to their key’s partition, in send order per key and due time', async () => {
     const topic = 'delayed-basic';
     await createTopic(topic);
-    const reader = arrivalsOf(cluster.bootstrapServers, topic);
+    const reader = watchArrivals(cluster.bootstrapServers, topic, PARTITIONS);
     defer(reader, (r) => r.stop());
     const producer = newProducer();
     await producer.connect();
-    const { sent, stored } = await sendDelayed(producer, topic, 400, 1500, 5000);
+    const { sent, stored } = await sendDelayed(producer, topic, { count: 400, minDelayMs: 1500, maxDelayMs: 5000 });
     expect(new Set(stored.map((m) => m.topic))).to.deep.equal(new Set([DELAYED_TOPIC]));
     await waitFor(
       async () => (await admin.describeDelayedRecords()).reduce((n, p) => n + p.pending, 0) > 0,
       'the delay partitions to report pending records',
     );
     await waitFor(() => reader.arrivals.size === sent.length, 'every delayed record to arrive', { timeoutMs: 20_000 });
-    const { late, maxLateMs } = expectDelivered(sent, reader.arrivals, 0);
+    const { late, maxLateMs } = expectDelivered(sent, reader.arrivals, PARTITIONS, 0);
     expect(late, `records more than 1 s late (worst ${maxLateMs} ms)`).to.equal(0);
     expectSendOrderPerKeyAndDue(sent, reader.arrivals);
   });
@@ -247,11 +138,11 @@ describe('Delayed delivery (3 brokers, RF 3)', function () {
   it('loses none and delivers none early across a SIGKILL of the delay partitions’ busiest leader', async () => {
     const topic = 'delayed-leader-kill';
     await createTopic(topic);
-    const reader = arrivalsOf(cluster.bootstrapServers, topic);
+    const reader = watchArrivals(cluster.bootstrapServers, topic, PARTITIONS);
     defer(reader, (r) => r.stop());
     const producer = newProducer();
     await producer.connect();
-    const { sent } = await sendDelayed(producer, topic, 300, 3000, 16_000);
+    const { sent } = await sendDelayed(producer, topic, { count: 300, minDelayMs: 3000, maxDelayMs: 16_000 });
     const victim = await busiestDelayLeader();
     await cluster.local.killBroker(victim);
     const killedAtMs = Date.now();
@@ -264,7 +155,12 @@ describe('Delayed delivery (3 brokers, RF 3)', function () {
     await cluster.local.startBroker(victim);
     await waitFor(() => reader.arrivals.size === sent.length, 'every delayed record to arrive', { timeoutMs: 40_000 });
     // Records due before the new leaders took over (a session timeout plus the load) arrive late; later ones on time.
-    const { late, maxLateMs } = expectDelivered(sent, reader.arrivals, killedAtMs + SESSION_TIMEOUT_MS + 3000);
+    const { late, maxLateMs } = expectDelivered(
+      sent,
+      reader.arrivals,
+      PARTITIONS,
+      killedAtMs + SESSION_TIMEOUT_MS + 3000,
+    );
     expect(late, `records due after the takeover but more than 1 s late (worst ${maxLateMs} ms)`).to.equal(0);
     expectSendOrderPerKeyAndDue(sent, reader.arrivals);
   });
@@ -274,15 +170,15 @@ describe('Delayed delivery (3 brokers, RF 3)', function () {
     await createTopic(topic);
     const producer = newProducer();
     await producer.connect();
-    const { sent } = await sendDelayed(producer, topic, 300, 4000, 24_000);
+    const { sent } = await sendDelayed(producer, topic, { count: 300, minDelayMs: 4000, maxDelayMs: 24_000 });
     const ids = cluster.local.brokerIds();
     await Promise.all(ids.map((id) => cluster.local.killBroker(id)));
     await Promise.all(ids.map((id) => cluster.local.startBroker(id)));
     const restartedAtMs = Date.now();
-    const reader = arrivalsOf(cluster.bootstrapServers, topic);
+    const reader = watchArrivals(cluster.bootstrapServers, topic, PARTITIONS);
     defer(reader, (r) => r.stop());
     await waitFor(() => reader.arrivals.size === sent.length, 'every delayed record to arrive', { timeoutMs: 60_000 });
-    const { late, maxLateMs } = expectDelivered(sent, reader.arrivals, restartedAtMs + 5000);
+    const { late, maxLateMs } = expectDelivered(sent, reader.arrivals, PARTITIONS, restartedAtMs + 5000);
     expect(late, `records due after the restart but more than 1 s late (worst ${maxLateMs} ms)`).to.equal(0);
   });
 });

@@ -5,17 +5,18 @@
  * partition, so that the next leader resumes there and the log can be trimmed below what is still pending.
  *
  * Life of one leadership:
- * 1. Load: read the log from its start to the high watermark (the start is at most one segment below the oldest
- *    record still pending: the previous leader trimmed the rest), indexing every delayed record and keeping the last
- *    cursor. Nothing is delivered until the load has caught up with the high watermark.
+ * 1. Load: find the last cursor (searching segments from the newest back, decoding single-record batches only), then
+ *    read the log from its start (at most one segment below the oldest record still pending: the previous leader
+ *    trimmed the rest) to the high watermark, indexing every delayed record, while delivering what falls due (records
+ *    the cursor says were delivered are skipped, so delivery need not wait for the whole load).
  * 2. Run, once per tick (`tickMs`): index what was appended since (below the high watermark only, so that only
  *    replicated records are delivered), roll overflow spans into the wheel a budget at a time, take what is due
  *    (`takeDue`: nothing before its time), skip what the loaded cursor says was delivered, and deliver the rest; a
  *    round's records go out in wheel order, which keeps records of one target, key and due time in log order.
- * 3. Every `cursorIntervalMs`, after a round that left nothing due behind, append a cursor with acks=all (it is a
- *    leader append, so a deposed leader's cursor is never committed), then trim the log to the start of the segment
- *    holding the lowest offset still pending (whole segments go; followers follow the log start offset on their next
- *    fetch).
+ * 3. Every `cursorIntervalMs`, after a round that took everything due (while loading, only once the cursor would
+ *    cover at least what the one found at the start covers), append a cursor with acks=all (it is a leader append,
+ *    so a deposed leader's cursor is never committed), then trim the log to the start of the segment holding the
+ *    lowest offset still pending (whole segments go; followers follow the log start offset on their next fetch).
  * The run ends when the partition is no longer led here in the same leader epoch (the manager also stops it), or on
  * `stop()`. Its scratch directory (the entry store) is removed then.
  * Guarantees: every delayed record is delivered at least once, never before its due time: records delivered after
@@ -95,7 +96,7 @@ export interface DelayPartitionDescription {
   state: 'Loading' | 'Running';
   pending: number;
   delivered: number;
-  /** Records skipped because the loaded cursor said they had been delivered. */
+  /** Records skipped because the cursor found at the start said they had been delivered. */
   alreadyDelivered: number;
   /** Records given up on (their target is gone or refused them), and the last reason. */
   dropped: number;
@@ -221,36 +222,70 @@ export class DelayScheduler {
 
   private async run(): Promise<void> {
     const started = this.opts.time.hiResMs();
-    this.log.info({ logStartOffset: this.indexedUpTo }, 'loading delayed records');
+    const log = this.opts.partition.log;
+    const backlogEnd = log.highWatermark;
+    this.filter = await this.findLastCursor(backlogEnd);
+    this.lastCursor = this.filter;
+    this.log.info(
+      { logStartOffset: this.indexedUpTo, highWatermark: backlogEnd, cursor: this.filter },
+      'loading delayed records (delivering what falls due meanwhile)',
+    );
     while (this.leading) {
-      const hw = this.opts.partition.log.highWatermark;
+      const hw = log.highWatermark;
       await this.indexNew(hw);
-      if (this.loading) {
-        if (this.indexedUpTo < hw) {
-          await yieldToEventLoop();
-          continue;
-        }
+      if (this.loading && this.indexedUpTo >= backlogEnd) {
         this.loading = false;
-        this.lastCursor = this.filter;
         this.log.info(
           {
             pending: this.index.pending,
             indexedUpTo: this.indexedUpTo,
-            cursor: this.filter,
             ms: Math.round(this.opts.time.hiResMs() - started),
           },
-          'loaded delayed records; delivering',
+          'loaded delayed records',
         );
       }
       this.index.roll(this.cfg.rollBudget);
       const due = this.index.takeDue(this.opts.time.milliseconds(), this.cfg.maxRecordsPerRound);
       if (due.length > 0) await this.deliverRound(due);
-      const behind = due.length === this.cfg.maxRecordsPerRound || this.indexedUpTo < hw;
-      if (!behind && this.leading) await this.maybeWriteCursor();
-      if (behind) await yieldToEventLoop();
+      // A round that took everything due leaves nothing due behind: a cursor may say so, even while indexing catches up.
+      const allDueTaken = due.length < this.cfg.maxRecordsPerRound;
+      if (allDueTaken && this.leading) await this.maybeWriteCursor();
+      if (!allDueTaken || this.indexedUpTo < hw) await yieldToEventLoop();
       else await this.sleepUntilNextTick();
     }
     this.log.info({ pending: this.index.pending, ...this.stats }, 'stopped delivering delayed records');
+  }
+
+  /**
+   * The last cursor below `hw`, found before indexing so that delivery can start at once: segments are searched from
+   * the newest back, and within one only single-record batches are decoded (a cursor is appended alone; producers'
+   * batches of delayed records are walked by their headers only). Null when the log holds none.
+   */
+  private async findLastCursor(hw: number): Promise<DelayCursor | null> {
+    const log = this.opts.partition.log;
+    const segments = log.segments;
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const from = Math.max(segments[i]!.baseOffset, log.logStartOffset);
+      const to = Math.min(i + 1 < segments.length ? segments[i + 1]!.baseOffset : hw, hw);
+      let found: DelayCursor | null = null;
+      for (let offset = from; offset < to;) {
+        const read = log.read(offset, READ_BYTES, { maxOffset: to, minOneBatch: true });
+        if (read.records.length === 0) break;
+        for (const batch of iterateBatches(read.records)) {
+          if (batch.recordCount === 1 && !batch.isControl && batch.baseOffset >= from) {
+            const records = batch.compression === CompressionType.Zstd ? await batch.recordsAsync() : batch.records();
+            for (const r of records) {
+              const kind = classifyDelayRecord(r.headers, r.value);
+              if (kind.kind === 'cursor') found = kind.cursor;
+            }
+          }
+          offset = Math.max(offset, batch.nextOffset);
+        }
+        await yieldToEventLoop();
+      }
+      if (found !== null) return found;
+    }
+    return null;
   }
 
   /** Indexes records from `indexedUpTo` up to `hw`, at most indexBytesPerRound of log. */
@@ -285,7 +320,8 @@ export class DelayScheduler {
       }
       this.index.insert(r.offset, kind.deliverAtMs, id);
     } else if (kind.kind === 'cursor') {
-      this.filter = kind.cursor;
+      // Older cursors than the one found at the start say less: keep the newest.
+      if (this.filter === null || kind.cursor.indexedUpTo >= this.filter.indexedUpTo) this.filter = kind.cursor;
     } else {
       if (++this.stats.invalid <= INVALID_WARNINGS) {
         this.log.warn({ offset: r.offset, reason: kind.reason }, 'a record of the delay topic cannot be delivered');
@@ -358,6 +394,16 @@ export class DelayScheduler {
       indexedUpTo: this.indexedUpTo,
       lowWatermark: this.index.lowestPendingOffset() ?? this.indexedUpTo,
     };
+    // While loading, a cursor saying less than the one found at the start would make the next leader deliver again
+    // what that one says was delivered: wait until this leader's progress covers it.
+    const found = this.filter;
+    if (
+      this.loading &&
+      found !== null &&
+      (cursor.indexedUpTo < found.indexedUpTo || cursor.deliveredThroughMs < found.deliveredThroughMs)
+    ) {
+      return;
+    }
     const last = this.lastCursor;
     if (!this.progressed && last?.indexedUpTo === cursor.indexedUpTo && last.lowWatermark === cursor.lowWatermark) {
       return;

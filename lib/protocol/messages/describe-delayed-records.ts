@@ -9,8 +9,8 @@
  *   delivered alreadyDelivered dropped lastDropReason? invalid logStartOffset indexedUpTo highWatermark
  *   deliveredBeforeMs indexBytes nextDue[dueMs records] targets[topic partition pending earliestDueMs]]
  *
- * - state: 'Loading' while the leader reads the partition after taking it over (nothing is delivered meanwhile),
- *   then 'Running'.
+ * - state: 'Loading' while the leader reads the partition's backlog after taking it over (delivering what falls due
+ *   among what it has read), then 'Running'.
  * - nextDue: dueMs -1 counts overdue records waiting for the next round; other entries are the starts of due slots.
  */
 import { ApiKey } from '../api-keys.js';
