@@ -2,10 +2,10 @@
 # One-time, idempotent set-up on a Debian 12 machine with Node 20 (run as root, or with sudo available):
 # installs Java + Apache ZooKeeper from Debian's `zookeeper` package when missing, kcat and Python's confluent-kafka
 # (the librdkafka clients the specs run against the Kafka-protocol listener), nftables + iproute2 (the fault specs
-# cut a broker off from ZooKeeper with nftables rules and find its connections with ss) and Debian's Chromium (the web
-# console's browser specs drive it with the npm package playwright-core; no browser is downloaded) when missing,
-# installs the npm packages (native addons included: see `allowScripts` in package.json; KafkaJS is a dev dependency)
-# and compiles the TypeScript (and the console's page).
+# cut a broker off from ZooKeeper with nftables rules and find its connections with ss), Debian's Chromium (the web
+# console's browser specs drive it with the npm package playwright-core; no browser is downloaded) and docker-compose
+# (to check docker/docker-compose.yml) when missing, installs the npm packages (native addons included: see
+# `allowScripts` in package.json; KafkaJS is a dev dependency) and compiles the TypeScript (and the console's page).
 # With --bench, also the peers that `mq-bench compare` and `npm run bench` run beside mq: Redis, NATS and RabbitMQ
 # from Debian's packages (their services stay off: the benchmarks start their own servers on free ports).
 set -euo pipefail
@@ -47,6 +47,14 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing Chromium from Debian's chromium package (the console's browser specs)"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+
+# docker-compose (Debian's, v1): the spec that checks docker/docker-compose.yml parses it with `docker-compose config`,
+# which needs no Docker engine.
+if ! command -v docker-compose >/dev/null 2>&1; then
+  echo "setup: installing docker-compose from Debian's package (to check docker/docker-compose.yml)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
 fi
 
 if $BENCH; then

@@ -4,6 +4,9 @@
 #   zk/zk-server.sh start --port 2181 --data-dir ./data/zookeeper [--host 127.0.0.1]
 #       writes <data-dir>/zoo.cfg from zk/zoo.cfg.template, starts the server in the background, waits until it
 #       answers `ruok`, and writes its pid to <data-dir>/zookeeper.pid. Logs go to <data-dir>/zookeeper.log.
+#   zk/zk-server.sh start ... --id N --ensemble "1=127.0.0.1:2888:3888;2181,2=127.0.0.1:2889:3889;2182,..."
+#       one member of an ensemble: writes <data-dir>/myid and a server.<id> line per member (quorum port, election
+#       port; client port); the ensemble serves once a majority of its members is up.
 #   zk/zk-server.sh stop --data-dir ./data/zookeeper
 #       stops the server whose pid is in <data-dir>/zookeeper.pid (SIGTERM, then SIGKILL after 10 s).
 #   zk/zk-server.sh foreground --port P --data-dir D    runs it in the foreground (for containers).
@@ -12,13 +15,15 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 jars="${ZOOKEEPER_JARS:-/usr/share/java}"
 cmd="${1:-}"; shift || true
-port=2181; data=""; host=127.0.0.1
+port=2181; data=""; host=127.0.0.1; id=""; ensemble=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port="$2"; shift 2 ;;
     --data-dir) data="$2"; shift 2 ;;
     --host) host="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --id) id="$2"; shift 2 ;;
+    --ensemble) ensemble="$2"; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "zk-server.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -35,6 +40,12 @@ write_cfg() {
     exit 1
   fi
   sed -e "s#@DATA_DIR@#$data#" -e "s#@PORT@#$port#" -e "s#@HOST@#$host#" "$here/zoo.cfg.template" > "$data/zoo.cfg"
+  if [ -n "$ensemble" ]; then
+    [ -n "$id" ] || { echo "zk-server.sh: --ensemble needs --id (this member's number)" >&2; exit 2; }
+    echo "$id" > "$data/myid"
+    IFS=',' read -ra members <<< "$ensemble"
+    for m in "${members[@]}"; do echo "server.${m%%=*}=${m#*=}" >> "$data/zoo.cfg"; done
+  fi
 }
 
 java_cmd() {

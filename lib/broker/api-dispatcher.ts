@@ -10,19 +10,23 @@ import type { RequestContext } from '../network/request-context.js';
 import type { RequestHandler } from '../network/server-connection.js';
 import { ApiError } from '../common/errors.js';
 import type { BrokerServices } from './handlers/broker-services.js';
+import { requestMetricName, type RequestMetrics } from './request-metrics.js';
 import { handleApiVersions } from './handlers/api-versions-handler.js';
 import { handleMetadata } from './handlers/metadata-handler.js';
 import { handleProduce } from './handlers/produce-handler.js';
 import { handleFetch } from './handlers/fetch-handler.js';
 import { handleListOffsets } from './handlers/list-offsets-handler.js';
+import { handleDeleteRecords } from './handlers/delete-records-handler.js';
 import { handleOffsetForLeaderEpoch } from './handlers/offset-for-leader-epoch-handler.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/topic-admin-handlers.js';
-import { handleAlterConfigs, handleDescribeConfigs } from './handlers/config-handlers.js';
+import { handleAlterConfigs, handleIncrementalAlterConfigs } from './handlers/alter-configs-handlers.js';
+import { handleDescribeConfigs } from './handlers/describe-configs-handler.js';
 import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleDescribeLogDirs } from './handlers/describe-log-dirs-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
 import { handleDescribeDelayedRecords } from './handlers/delayed-records-handler.js';
 import { handleDescribeGroupLag, handleListOffsetTimestamps } from './handlers/lag-handlers.js';
+import { handleElectLeaders } from './handlers/elect-leaders-handler.js';
 import { handleInitProducerId } from './handlers/init-producer-id-handler.js';
 import {
   handleDeleteGroups,
@@ -46,14 +50,17 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.Produce, (s, ctx, b) => handleProduce(s, ctx, b)],
   [ApiKey.Fetch, (s, _ctx, b) => handleFetch(s, b)],
   [ApiKey.ListOffsets, (s, _ctx, b) => handleListOffsets(s, b)],
+  [ApiKey.DeleteRecords, (s, _ctx, b) => handleDeleteRecords(s, b)],
   [ApiKey.OffsetForLeaderEpoch, (s, _ctx, b) => handleOffsetForLeaderEpoch(s, b)],
   [ApiKey.CreateTopics, (s, _ctx, b) => handleCreateTopics(s, b)],
   [ApiKey.DeleteTopics, (s, _ctx, b) => handleDeleteTopics(s, b)],
   [ApiKey.CreatePartitions, (s, _ctx, b) => handleCreatePartitions(s, b)],
   [ApiKey.DescribeConfigs, (s, _ctx, b) => handleDescribeConfigs(s, b)],
   [ApiKey.AlterConfigs, (s, _ctx, b) => handleAlterConfigs(s, b)],
+  [ApiKey.IncrementalAlterConfigs, (s, _ctx, b) => handleIncrementalAlterConfigs(s, b)],
   [ApiKey.DescribeCluster, (s, ctx, b) => handleDescribeCluster(s, ctx, b)],
   [ApiKey.ControlledShutdown, (s, _ctx, b) => handleControlledShutdown(s, b)],
+  [ApiKey.ElectLeaders, (s, _ctx, b) => handleElectLeaders(s, b)],
   [ApiKey.FindCoordinator, (s, ctx, b) => handleFindCoordinator(s, ctx, b)],
   [ApiKey.OffsetCommit, (s, _ctx, b) => handleOffsetCommit(s, b)],
   [ApiKey.OffsetFetch, (s, _ctx, b) => handleOffsetFetch(s, b)],
@@ -75,12 +82,21 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
 /** The api keys this broker serves: what ApiVersions advertises. */
 export const SERVED_API_KEYS: ReadonlySet<number> = new Set(HANDLERS.keys());
 
-/** Builds the socket server's handler; `ready` resolves with the services once startup is complete. */
-export function createApiDispatcher(ready: Promise<BrokerServices>): RequestHandler {
+/**
+ * Builds the socket server's handler; `ready` resolves with the services once startup is complete. Every request
+ * served is reported to `requestMetrics` with its time from arrival to answer (waiting for startup included).
+ */
+export function createApiDispatcher(ready: Promise<BrokerServices>, requestMetrics?: RequestMetrics): RequestHandler {
   return async (ctx: RequestContext, header: RequestHeader, body: unknown) => {
     const handler = HANDLERS.get(header.apiKey);
     if (!handler) throw new ApiError('UNSUPPORTED_VERSION', `This broker does not serve api key ${header.apiKey}.`);
-    const services = await ready;
-    return handler(services, ctx, body as never);
+    const started = performance.now();
+    requestMetrics?.started();
+    try {
+      const services = await ready;
+      return await handler(services, ctx, body as never);
+    } finally {
+      requestMetrics?.finished(requestMetricName(header.apiKey, body), performance.now() - started);
+    }
   };
 }

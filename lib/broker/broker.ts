@@ -9,6 +9,10 @@
  * the new session; the metadata cache re-reads the whole state through its re-armed watches. From the moment the
  * session may be gone ('sessionLost', or 'expired') until ZooKeeper speaks for the broker again, the replica
  * manager leads nothing (self-fencing, ARCHITECTURE.md "Brokers follow ZooKeeper").
+ * Readiness (`health()`, GET /health on the metrics port): Running and registered in ZooKeeper for the current
+ * session; the endpoint starts first, so that it answers "starting" meanwhile.
+ * Dynamic broker configs are read from ZooKeeper before any component is built (`dynamicConfig.current` is what
+ * they start with) and handed to the running components when they change (`reconfigure`).
  * Ownership: owns the ZooKeeper session, the log manager, the socket server, the replica manager and the
  * controller, and closes them in reverse order on shutdown. A fatal error (its znode taken by another live
  * broker after a session expiry) emits 'fatal'; `main` then shuts down with exit code 1.
@@ -30,6 +34,7 @@ import { TopicAdmin } from '../controller/topic-admin.js';
 import { ZkClient } from '../zk/zk-client.js';
 import { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { isZkError } from '../zk/zk-errors.js';
+import { ConfigType, DEFAULT_CONFIG_ENTITY } from '../zk/zk-paths.js';
 import { topicConfigDefaults, type BrokerConfig } from './broker-config.js';
 import { INTER_BROKER_LISTENER_NAME, resolveListeners } from './broker-listeners.js';
 import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
@@ -44,8 +49,11 @@ import { SystemScheduler } from '../common/scheduler.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/offsets-record-codec.js';
 import { API_DEFINITIONS } from '../protocol/messages/index.js';
 import { ConfigChangeListener } from './config-change-listener.js';
+import { DynamicBrokerConfig, type DynamicConfigLevel } from './dynamic-broker-config.js';
 import { controlledShutdown } from './controlled-shutdown.js';
-import { BrokerMetrics } from './broker-metrics.js';
+import { BrokerMetrics, type BrokerHealth } from './broker-metrics.js';
+import { BrokerTopicStats } from './broker-topic-stats.js';
+import { RequestMetrics } from './request-metrics.js';
 import type { BrokerServices } from './handlers/broker-services.js';
 
 type BrokerState = 'New' | 'Starting' | 'Running' | 'ShuttingDown' | 'Shutdown';
@@ -56,7 +64,9 @@ export interface BrokerOptions {
 }
 
 export class Broker extends EventEmitter {
+  /** The static config (server.properties); `dynamicConfig.current` is the effective one. */
   readonly config: BrokerConfig;
+  readonly dynamicConfig: DynamicBrokerConfig;
   fatalError: Error | undefined;
   private readonly logger: Logger;
   private readonly time: Time;
@@ -76,6 +86,10 @@ export class Broker extends EventEmitter {
   private lagClients: BrokerClients | undefined;
   /** czxid of the current /brokers/ids registration: the broker epoch sent with ControlledShutdown. */
   private brokerEpoch = -1;
+  /** Whether /brokers/ids/<id> exists for the current session (false from a session expiry until re-registered). */
+  private registered = false;
+  private readonly topicStats = new BrokerTopicStats();
+  private readonly requestMetrics = new RequestMetrics();
   private resolveReady!: (s: BrokerServices) => void;
   private readonly ready = new Promise<BrokerServices>((r) => {
     this.resolveReady = r;
@@ -84,22 +98,38 @@ export class Broker extends EventEmitter {
   constructor(config: BrokerConfig, opts: BrokerOptions = {}) {
     super();
     this.config = config;
+    this.dynamicConfig = new DynamicBrokerConfig(
+      config,
+      (opts.logger ?? silentLogger).child({ component: 'DynamicBrokerConfig', brokerId: config.brokerId }),
+    );
     this.logger = (opts.logger ?? silentLogger).child({ component: 'Broker', brokerId: config.brokerId });
     this.time = opts.time ?? SystemTime;
   }
 
   async startup(): Promise<void> {
     this.state = 'Starting';
-    const c = this.config;
     const logger = this.logger;
-    const listeners = resolveListeners(c);
+    const listeners = resolveListeners(this.config);
     const interBroker = listeners.find((l) => l.name === INTER_BROKER_LISTENER_NAME)!;
 
-    // 1. ZooKeeper session, top-level paths and the cluster id.
+    // 0. The operator's endpoint first, so that /health answers (503, starting) while the rest comes up.
+    if (this.config.metricsPort >= 0) {
+      this.metrics = new BrokerMetrics({
+        brokerId: this.config.brokerId,
+        host: interBroker.host === '' ? '0.0.0.0' : interBroker.host,
+        port: this.config.metricsPort,
+        health: () => this.health(),
+        logger,
+      });
+      await this.metrics.start();
+    }
+
+    // 1. ZooKeeper session, top-level paths and the cluster id; then the dynamic broker configs, so that every
+    //    component starts with the effective config (Kafka's DynamicBrokerConfig.initialize).
     this.zkClient = new ZkClient({
-      connect: c.zookeeperConnect,
-      sessionTimeoutMs: c.zookeeperSessionTimeoutMs,
-      connectionTimeoutMs: c.zookeeperConnectionTimeoutMs,
+      connect: this.config.zookeeperConnect,
+      sessionTimeoutMs: this.config.zookeeperSessionTimeoutMs,
+      connectionTimeoutMs: this.config.zookeeperConnectionTimeoutMs,
       logger,
     });
     await this.zkClient.connect();
@@ -107,6 +137,9 @@ export class Broker extends EventEmitter {
     await this.zk.createTopLevelPaths();
     const clusterId = await this.zk.getOrCreateClusterId();
     logger.info({ clusterId }, 'cluster id');
+    await this.reloadDynamicConfig('default');
+    await this.reloadDynamicConfig('broker');
+    const c = this.dynamicConfig.current;
 
     // 2. Logs: load every partition directory (recovering after an unclean shutdown).
     const topicDefaults = topicConfigDefaults(c);
@@ -127,7 +160,7 @@ export class Broker extends EventEmitter {
     // 3. The socket servers (one per listener, each speaking its wire protocol into the same dispatcher) bind now,
     //    so that the registered ports are the real ones (port 0 in specs); requests wait for `ready`.
     const apiVersions = new ApiVersions(API_DEFINITIONS.filter((d) => SERVED_API_KEYS.has(d.apiKey)));
-    const dispatcher = createApiDispatcher(this.ready);
+    const dispatcher = createApiDispatcher(this.ready, this.requestMetrics);
     this.socketServers = listeners.map(
       (l) =>
         new SocketServer({
@@ -160,9 +193,13 @@ export class Broker extends EventEmitter {
         endpoints,
         rack: c.brokerRack === '' ? null : c.brokerRack,
       });
+      this.registered = true;
     };
     await this.registerWaitingForPreviousSession(register);
     let registered: Promise<void> = Promise.resolve();
+    this.zkClient.on('expired', () => {
+      this.registered = false;
+    });
     this.zkClient.on('newSession', () => {
       registered = register();
       registered.catch((err: Error) => this.fail(err));
@@ -209,7 +246,13 @@ export class Broker extends EventEmitter {
     zkClient.on('expired', () => replicaManager.fenceLeadership('the ZooKeeper session expired'));
     zkClient.on('sessionConfirmed', resume);
     zkClient.on('newSession', () => void registered.then(resume, () => undefined));
-    this.configChangeListener = new ConfigChangeListener(this.zk, this.replicaManager, logger);
+    this.configChangeListener = new ConfigChangeListener(this.zk, logger, {
+      topicChanged: (topic) => this.replicaManager!.reloadTopicConfig(topic),
+      brokerChanged: async (entity) => {
+        if (entity === DEFAULT_CONFIG_ENTITY) await this.reloadDynamicConfig('default');
+        else if (entity === String(c.brokerId)) await this.reloadDynamicConfig('broker');
+      },
+    });
     this.configChangeListener.start();
 
     // 6. Every broker runs the controller election.
@@ -301,41 +344,47 @@ export class Broker extends EventEmitter {
     );
     delayedDelivery.startLedPartitions();
 
-    // 9. Metrics for the operator, then start serving requests.
-    if (c.metricsPort >= 0) {
-      this.metrics = new BrokerMetrics({
-        brokerId: c.brokerId,
-        host: interBroker.host === '' ? '0.0.0.0' : interBroker.host,
-        port: c.metricsPort,
-        replicaManager: this.replicaManager,
-        controller: this.controller,
-        groupLag,
-        delayedDelivery,
-        logger,
-      });
-      await this.metrics.start();
-    }
+    // 9. Metrics read from the components, then start serving requests.
+    this.metrics?.attach({
+      replicaManager: this.replicaManager,
+      controller: this.controller,
+      logManager: this.logManager,
+      metadataCache: this.metadataCache,
+      topicStats: this.topicStats,
+      requests: this.requestMetrics,
+      groupLag,
+      delayedDelivery,
+    });
+    const topicAdmin = new TopicAdmin({
+      zk: this.zk,
+      metadataCache: this.metadataCache,
+      topicDefaults,
+      deleteTopicEnable: c.deleteTopicEnable,
+      defaultNumPartitions: c.numPartitions,
+      defaultReplicationFactor: c.defaultReplicationFactor,
+      logger,
+    });
+    const dynamicConfig = this.dynamicConfig;
+    this.dynamicConfig.onReconfigure((next, previous) => this.reconfigure(topicAdmin, next, previous));
     this.resolveReady({
       brokerId: c.brokerId,
-      config: c,
-      topicDefaults,
+      get config() {
+        return dynamicConfig.current;
+      },
+      get topicDefaults() {
+        return topicConfigDefaults(dynamicConfig.current);
+      },
+      dynamicConfig,
       metadataCache: this.metadataCache,
       replicaManager: this.replicaManager,
       controller: this.controller,
-      topicAdmin: new TopicAdmin({
-        zk: this.zk,
-        metadataCache: this.metadataCache,
-        topicDefaults,
-        deleteTopicEnable: c.deleteTopicEnable,
-        defaultNumPartitions: c.numPartitions,
-        defaultReplicationFactor: c.defaultReplicationFactor,
-        logger,
-      }),
+      topicAdmin,
       groupCoordinator,
       delayedDelivery,
       groupLag,
       producerIdManager: new ProducerIdManager(c.brokerId, this.zk, logger),
       zk: this.zk,
+      topicStats: this.topicStats,
       logger,
     });
     this.state = 'Running';
@@ -351,6 +400,39 @@ export class Broker extends EventEmitter {
       'started',
     );
     logger.flush();
+  }
+
+  /** Ready for traffic: started, registered in ZooKeeper (logs loaded before), not stopping. For GET /health. */
+  health(): BrokerHealth {
+    if (this.fatalError) return { ready: false, status: `failed: ${this.fatalError.message}` };
+    if (this.state !== 'Running') return { ready: false, status: this.state.toLowerCase() };
+    if (!this.registered)
+      return { ready: false, status: 'not registered in ZooKeeper (the session expired; registering again)' };
+    return { ready: true, status: `broker ${this.config.brokerId} registered in ZooKeeper, logs loaded, serving` };
+  }
+
+  /** Reads one level of dynamic broker configs from ZooKeeper and applies it (at start-up and on a notification). */
+  private async reloadDynamicConfig(level: DynamicConfigLevel): Promise<void> {
+    const entity = level === 'default' ? DEFAULT_CONFIG_ENTITY : String(this.config.brokerId);
+    this.dynamicConfig.update(level, await this.zk!.getEntityConfig(ConfigType.Broker, entity));
+  }
+
+  /** Hands a changed dynamic broker config to the components that apply it while running (Kafka's Reconfigurables). */
+  private reconfigure(topicAdmin: TopicAdmin, next: BrokerConfig, previous: BrokerConfig): void {
+    const defaults = topicConfigDefaults(next);
+    const before = topicConfigDefaults(previous);
+    if (Object.keys(defaults).some((k) => defaults[k] !== before[k])) {
+      topicAdmin.updateTopicDefaults(defaults);
+      this.replicaManager!.updateDefaultTopicConfig(defaults).catch((err: unknown) =>
+        this.logger.error({ err }, 'could not apply the new topic defaults to every log; the next change retries'),
+      );
+    }
+    if (next.logCleanerBackoffMs !== previous.logCleanerBackoffMs)
+      this.logManager!.setCleanerBackoffMs(next.logCleanerBackoffMs);
+    if (next.numReplicaFetchers !== previous.numReplicaFetchers)
+      this.replicaManager!.replicaFetcherManager.resize(next.numReplicaFetchers);
+    if (next.uncleanLeaderElectionEnable !== previous.uncleanLeaderElectionEnable)
+      this.controller!.setUncleanLeaderElectionEnable(next.uncleanLeaderElectionEnable);
   }
 
   private async registerWaitingForPreviousSession(register: () => Promise<void>): Promise<void> {

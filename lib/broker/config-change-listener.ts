@@ -1,12 +1,15 @@
 /**
- * Applies topic config changes while the broker runs (Kafka's ZooKeeper-mode DynamicConfigManager, topics only).
- * AlterConfigs writes /config/topics/<t> and then a sequential /config/changes/config_change_<seq> notification
- * naming `topics/<t>`; this listener watches /config/changes and, for every notification newer than the last
- * one processed, has the ReplicaManager re-read that topic's config and apply it to the local logs.
+ * Applies config changes while the broker runs (Kafka's ZooKeeper-mode DynamicConfigManager, for topics and
+ * brokers). AlterConfigs and IncrementalAlterConfigs write /config/<type>/<name> and then a sequential
+ * /config/changes/config_change_<seq> notification naming `<type>/<name>`; this listener watches /config/changes and,
+ * for every notification newer than the last one processed, hands `topics/<t>` to `topicChanged` (the ReplicaManager
+ * re-reads that topic's config and applies it to the local logs) and `brokers/<id>` or `brokers/<default>` to
+ * `brokerChanged` (the broker re-reads its dynamic configs when the change concerns it).
  *
  * Invariants: notifications are processed in sequence order, each once; those present at start are taken as
- * applied (the ReplicaManager read every hosted topic's config when it started). Watches are lossy, but the
- * handler always receives the full current child list, so a missed event is caught up by the next one.
+ * applied (the ReplicaManager read every hosted topic's config, and the broker its dynamic configs, when they
+ * started). Watches are lossy, but the handler always receives the full current child list, so a missed event is
+ * caught up by the next one.
  * Notifications older than `changeExpirationMs` (Kafka's 15 minutes) are deleted whenever a new one is processed,
  * as Kafka's ZkNodeChangeNotificationListener does on every broker; deleting one another broker already deleted
  * is not an error. A broker down for longer than that misses nothing: it reads every topic's config at start.
@@ -14,12 +17,19 @@
  */
 import type { Logger } from '../common/logger.js';
 import { SystemTime, type Time } from '../common/time.js';
-import type { ReplicaManager } from '../replication/replica-manager.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 
 const CHANGES_PATH = '/config/changes';
 /** Kafka's `changeExpirationMs` for config change notifications. */
 export const CONFIG_CHANGE_EXPIRATION_MS = 15 * 60 * 1000;
+
+/** What the listener does with each kind of change. */
+export interface ConfigChangeHandlers {
+  /** A topic's overrides changed (`topics/<t>`). */
+  topicChanged(topic: string): Promise<void>;
+  /** A broker's (`<id>`) or the cluster-default (`<default>`) dynamic broker configs changed. */
+  brokerChanged(entity: string): Promise<void>;
+}
 
 export class ConfigChangeListener {
   private lastProcessed: string | undefined;
@@ -28,8 +38,8 @@ export class ConfigChangeListener {
 
   constructor(
     private readonly zk: KafkaZkClient,
-    private readonly replicaManager: ReplicaManager,
     private readonly logger: Logger,
+    private readonly handlers: ConfigChangeHandlers,
     private readonly time: Time = SystemTime,
     private readonly changeExpirationMs = CONFIG_CHANGE_EXPIRATION_MS,
   ) {}
@@ -54,7 +64,8 @@ export class ConfigChangeListener {
         const change = await this.zk.getConfigChangeNotification(name);
         if (change === null) continue;
         const [type, entity] = change.entityPath.split('/', 2);
-        if (type === 'topics' && entity) await this.replicaManager.reloadTopicConfig(entity);
+        if (type === 'topics' && entity) await this.handlers.topicChanged(entity);
+        else if (type === 'brokers' && entity) await this.handlers.brokerChanged(entity);
       } catch (err) {
         this.logger.error({ err, notification: name }, 'could not apply a config change notification');
       }

@@ -10,6 +10,7 @@ import { createLogger } from '../common/logger.js';
 import { MqError } from '../common/errors.js';
 import { BROKER_CONFIG, parseBrokerConfig } from './broker-config.js';
 import { Broker } from './broker.js';
+import { DYNAMIC_BROKER_CONFIGS } from './dynamic-broker-config.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('mq-broker')
@@ -27,7 +28,9 @@ export async function main(argv: string[]): Promise<number> {
           : Array.isArray(key.default)
             ? key.default.join(',')
             : String(key.default);
-      process.stdout.write(`${key.name} (${key.type}, default ${dflt})\n    ${key.doc}\n`);
+      // Kafka's "Update Mode": dynamic keys can be changed on running brokers with mq-admin configs.
+      const mode = DYNAMIC_BROKER_CONFIGS.has(key.name) ? 'cluster-wide' : 'read-only';
+      process.stdout.write(`${key.name} (${key.type}, default ${dflt}, update mode ${mode})\n    ${key.doc}\n`);
     }
     return 0;
   }

@@ -1,5 +1,5 @@
 /**
- * A local cluster on loopback: one ZooKeeper started through `zk/zk-server.sh` and N broker processes
+ * A local cluster on loopback: ZooKeeper (one server, or an ensemble: LocalZooKeeper) and N broker processes
  * (`bin/mq-broker`), each with its own config file and log dir under one data directory. Used by
  * `mq-cluster up|down` and by the integration specs' harness, so that both run the same code.
  *
@@ -7,7 +7,8 @@
  * between brokers) and KAFKA (Apache Kafka's binary protocol, `listener.wire.protocol.map=KAFKA:KAFKA`), so that
  * kcat and other Kafka clients work against a fresh local cluster.
  *
- * Layout of `dir`: `zookeeper/` (ZooKeeper data, zoo.cfg, pid, logs), `broker-<id>/server.properties`,
+ * Layout of `dir`: `zookeeper/` or `zookeeper-<i>/` (ZooKeeper data, zoo.cfg, pid, logs),
+ * `broker-<id>/server.properties`,
  * `broker-<id>/logs/` (log.dirs), `broker-<id>/broker.log` (its stdout/stderr), `cluster.json` (pids and ports,
  * for `down` and for a detached cluster).
  *
@@ -18,15 +19,14 @@
  * grace period. Nothing here imports broker code: brokers are separate processes.
  */
 import { CommandError, UsageError } from './cli-errors.js';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { TimeoutError } from '../common/errors.js';
+import { LocalZooKeeper } from './local-zookeeper.js';
 import { freePort } from '../network/free-port.js';
 
-const execFileAsync = promisify(execFile);
 /** The name of the Kafka-protocol listener the local cluster opens on every broker. */
 export const KAFKA_LISTENER = 'KAFKA';
 const ROOT = checkoutRoot();
@@ -68,6 +68,8 @@ export interface LocalClusterOptions {
   brokerPropsFor?: (id: number) => Record<string, string | number | boolean>;
   /** Use an already running ZooKeeper at this `host:port` instead of starting one. */
   externalZooKeeper?: string;
+  /** ZooKeeper ensemble members to start (an odd number: 3 survives one lost member). Default 1 (standalone). */
+  zkEnsemble?: number;
   /** Keep processes running after this process exits (mq-cluster up --detach). */
   detached?: boolean;
   startTimeoutMs?: number;
@@ -85,7 +87,8 @@ export interface BrokerProcess {
 }
 
 interface ClusterFile {
-  zk: { connect: string; dataDir: string; external: boolean };
+  /** `dataDir` (one server) is how clusters started before ensembles recorded it. */
+  zk: { connect: string; dataDirs?: string[]; dataDir?: string; external: boolean };
   brokers: BrokerProcess[];
 }
 
@@ -94,6 +97,7 @@ export class LocalCluster {
   private readonly host: string;
   private zkConnectBase = '';
   private zkExternal = false;
+  private zooKeeperValue: LocalZooKeeper | undefined;
   private readonly children = new Map<number, ChildProcess>();
   private readonly brokers = new Map<number, BrokerProcess>();
 
@@ -147,15 +151,22 @@ export class LocalCluster {
       this.zkExternal = true;
       return;
     }
-    const port = this.opts.zkPort === 0 ? await freePort() : (this.opts.zkPort ?? 2181);
-    const dataDir = join(this.dir, 'zookeeper');
-    try {
-      await execFileAsync(ZK_SCRIPT, ['start', '--port', String(port), '--data-dir', dataDir, '--host', this.host]);
-    } catch (e) {
-      const err = e as { stderr?: string; message: string };
-      throw new CommandError(`ZooKeeper did not start: ${(err.stderr ?? err.message).trim()}`, { cause: e });
-    }
-    this.zkConnectBase = `${this.host}:${port}`;
+    const zooKeeper = new LocalZooKeeper({
+      dir: this.dir,
+      host: this.host,
+      size: this.opts.zkEnsemble ?? 1,
+      clientPort: this.opts.zkPort ?? 2181,
+      script: ZK_SCRIPT,
+      freePort,
+    });
+    this.zooKeeperValue = zooKeeper;
+    await zooKeeper.start();
+    this.zkConnectBase = zooKeeper.connect;
+  }
+
+  /** The ZooKeeper this cluster started (undefined with an external one). */
+  get zooKeeper(): LocalZooKeeper | undefined {
+    return this.zooKeeperValue;
   }
 
   /** Starts (or restarts) broker `id` with its existing data; resolves when it reports `started`. */
@@ -262,14 +273,16 @@ export class LocalCluster {
   /** Stops every broker cleanly, then ZooKeeper. */
   async stop(): Promise<void> {
     await Promise.all([...this.children.keys()].map((id) => this.stopBroker(id)));
-    if (!this.zkExternal && this.zkConnectBase !== '') {
-      await execFileAsync(ZK_SCRIPT, ['stop', '--data-dir', join(this.dir, 'zookeeper')]);
-    }
+    await this.zooKeeperValue?.stop();
   }
 
   private writeClusterFile(): void {
     const file: ClusterFile = {
-      zk: { connect: this.zookeeperConnect, dataDir: join(this.dir, 'zookeeper'), external: this.zkExternal },
+      zk: {
+        connect: this.zookeeperConnect,
+        dataDirs: this.zooKeeperValue?.nodes.map((n) => n.dataDir) ?? [],
+        external: this.zkExternal,
+      },
       brokers: [...this.brokers.values()],
     };
     writeFileSync(join(this.dir, 'cluster.json'), JSON.stringify(file, null, 2) + '\n');
@@ -288,13 +301,19 @@ export class LocalCluster {
         process.kill(b.pid, 'SIGTERM');
         const deadline = Date.now() + graceMs;
         while (alive(b.pid) && Date.now() < deadline) await sleep(100);
-        if (alive(b.pid)) process.kill(b.pid, 'SIGKILL');
+        if (alive(b.pid)) {
+          process.kill(b.pid, 'SIGKILL');
+          // A killed process still exists until the kernel has torn it down: report it stopped only once gone.
+          const killDeadline = Date.now() + 5000;
+          while (alive(b.pid) && Date.now() < killDeadline) await sleep(50);
+        }
         stopped.push(`broker ${b.id} (pid ${b.pid})`);
       }),
     );
     if (!file.zk.external) {
-      await execFileAsync(ZK_SCRIPT, ['stop', '--data-dir', file.zk.dataDir]);
-      stopped.push('zookeeper');
+      const dataDirs = file.zk.dataDirs ?? (file.zk.dataDir === undefined ? [] : [file.zk.dataDir]);
+      await Promise.all(dataDirs.map((d) => LocalZooKeeper.stopDataDir(ZK_SCRIPT, d)));
+      stopped.push(dataDirs.length > 1 ? `zookeeper (${dataDirs.length} members)` : 'zookeeper');
     }
     return stopped;
   }

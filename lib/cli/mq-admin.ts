@@ -10,6 +10,9 @@
  *   mq-admin api-versions --bootstrap-server H:P                                           (kafka-broker-api-versions)
  *   mq-admin log-dirs  --bootstrap-server H:P --describe [--broker-list 1,2] [--topic-list t]    (kafka-log-dirs)
  *   mq-admin dump-log  --files 00000000000000000000.log [--print-data-log]       (kafka-dump-log, offline)
+ *   mq-admin delete-records --bootstrap-server H:P --offset-json-file F                      (kafka-delete-records)
+ *   mq-admin leader-election --bootstrap-server H:P --election-type preferred|unclean --topic T --partition P |
+ *            --all-topic-partitions | --path-to-json-file F                                 (kafka-leader-election)
  *   mq-admin verifiable-producer --bootstrap-server H:P --topic T [--max-messages N]   (kafka-verifiable-producer)
  *   mq-admin reassign-partitions --zookeeper Z --reassignment-json-file F --execute | --verify
  *                                                                          (ZooKeeper-era kafka-reassign-partitions)
@@ -32,12 +35,14 @@ import { configsCommand } from './admin/configs-command.js';
 import { delayedCommand } from './admin/delayed-command.js';
 import { dlqCommand } from './admin/dlq-command.js';
 import { consoleCommand } from './admin/console-command.js';
+import { deleteRecordsCommand } from './admin/delete-records-command.js';
 import { dumpLogCommand } from './admin/dump-log-command.js';
 import { findCommand } from './admin/find-command.js';
 import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
 import { produceCommand } from './admin/console-producer.js';
 import { groupsCommand } from './admin/groups-command.js';
+import { leaderElectionCommand } from './admin/leader-election-command.js';
 import { logDirsCommand } from './admin/log-dirs-command.js';
 import { offsetsCommand } from './admin/offsets-command.js';
 import { preferredElectionCommand } from './admin/preferred-election-command.js';
@@ -50,9 +55,9 @@ export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
   const program = new Command('mq-admin')
     .description(
-      'Administer an mq cluster: topics, configs, consumer groups, records from the console, partition ' +
-        'reassignment and preferred leader election. ' +
-        "Each command takes Kafka's flags; run mq-admin <command> --help for them.",
+      'Administer an mq cluster: topics, configs (topics and brokers), consumer groups, records from the console, ' +
+        'record deletion, leader elections and partition reassignment. ' +
+        "Each command takes Kafka's flags; run mq-admin <command> --help for them; --json on the read-only ones.",
     )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -65,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
     offsetsCommand(),
     apiVersionsCommand(status),
     logDirsCommand(),
+    deleteRecordsCommand(status),
+    leaderElectionCommand(),
     dumpLogCommand(status),
     reassignCommand(),
     preferredElectionCommand(),

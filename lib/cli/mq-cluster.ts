@@ -1,8 +1,8 @@
 /**
  * `mq-cluster`: a local cluster on loopback for trying mq out and for scripts.
  *
- *   mq-cluster up --brokers 3 --dir ./data [--zk-port 2181] [--port 9092] [--kafka-port 9192 | --no-kafka]
- *                 [--detach] [--no-check]
+ *   mq-cluster up --brokers 3 --dir ./data [--zk-port 2181] [--zk-ensemble 3] [--port 9092]
+ *                 [--kafka-port 9192 | --no-kafka] [--detach] [--no-check]
  *   mq-cluster down --dir ./data
  *
  * `up` runs in the foreground until Ctrl-C or SIGTERM, then stops everything cleanly; with `--detach` it
@@ -27,7 +27,18 @@ export async function main(argv: string[]): Promise<number> {
     .description('Start ZooKeeper and N brokers; stays in the foreground until Ctrl-C unless --detach.')
     .option('--brokers <n>', 'number of brokers', intArg('--brokers', 1), 3)
     .option('--dir <path>', 'data directory (ZooKeeper data, broker logs and configs)', './data')
-    .option('--zk-port <port>', 'ZooKeeper client port', intArg('--zk-port', 0), 2181)
+    .option(
+      '--zk-port <port>',
+      'ZooKeeper client port (of the first member of an ensemble)',
+      intArg('--zk-port', 0),
+      2181,
+    )
+    .option(
+      '--zk-ensemble <n>',
+      'ZooKeeper members to start, on consecutive ports (3: the cluster survives the loss of one)',
+      intArg('--zk-ensemble', 1),
+      1,
+    )
     .option('--port <port>', 'port of broker 1; broker i listens on port + i - 1', intArg('--port', 0), 9092)
     .option(
       '--kafka-port <port>',
@@ -44,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
         brokers: number;
         dir: string;
         zkPort: number;
+        zkEnsemble: number;
         port: number;
         kafkaPort?: number;
         kafka: boolean;
@@ -55,14 +67,14 @@ export async function main(argv: string[]): Promise<number> {
           dir: o.dir,
           brokers: o.brokers,
           zkPort: o.zkPort,
+          zkEnsemble: o.zkEnsemble,
           port: o.port,
           kafkaPort: o.kafka ? o.kafkaPort : null,
           brokerProps: o.override,
           detached: !!o.detach,
         });
-        process.stdout.write(
-          `Starting ZooKeeper on 127.0.0.1:${o.zkPort} and ${o.brokers} broker(s) in ${cluster.dir} ...\n`,
-        );
+        const zk = o.zkEnsemble > 1 ? `a ZooKeeper ensemble of ${o.zkEnsemble} from` : 'ZooKeeper on';
+        process.stdout.write(`Starting ${zk} 127.0.0.1:${o.zkPort} and ${o.brokers} broker(s) in ${cluster.dir} ...\n`);
         try {
           await cluster.start();
         } catch (e) {

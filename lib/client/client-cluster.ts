@@ -142,24 +142,35 @@ export class ClientCluster {
 
   /**
    * Fetches the first metadata, retrying (bootstrap servers in turn, with backoff) until `deadlineMs` (monotonic).
-   * Rejects with TimeoutError naming the bootstrap servers when none answered.
+   * The first failure is logged at warn at once, naming the servers, the socket error and `bound` (the option that
+   * sets the deadline, e.g. `default.api.timeout.ms`), so that a wrong address shows within seconds and not only
+   * when the deadline passes. Rejects with TimeoutError naming the bootstrap servers when none answered.
    */
-  async connect(deadlineMs: number): Promise<void> {
+  async connect(deadlineMs: number, bound: string): Promise<void> {
     const { time } = this.options;
+    const servers = this.options.bootstrapServers.map((a) => `${a.host}:${a.port}`).join(', ');
     let attempts = 0;
     for (;;) {
       try {
         await this.refresh();
         this.schedulePeriodicRefresh();
+        if (attempts > 0) this.logger.warn({ attempts: attempts + 1 }, `Reached the cluster through ${servers}.`);
         return;
       } catch (e) {
         if (this.closed) throw e;
+        const remainingMs = Math.max(0, Math.round(deadlineMs - time.hiResMs()));
+        if (attempts === 0) {
+          this.logger.warn(
+            { bootstrapServers: servers, err: e },
+            `No bootstrap server of ${servers} answered yet (last error: ${(e as Error).message}). Broker may not be ` +
+              `available; retrying for up to ${remainingMs} ms more (${bound}).`,
+          );
+        }
         const pauseMs = this.retryBackoff.backoffMs(attempts++);
         if (time.hiResMs() + pauseMs >= deadlineMs) {
-          const servers = this.options.bootstrapServers.map((a) => `${a.host}:${a.port}`).join(', ');
           throw new TimeoutError(
-            `Could not fetch cluster metadata from the bootstrap servers (${servers}) in time; ` +
-              `last error: ${(e as Error).message} Check 'bootstrap.servers' and that the brokers are up.`,
+            `Could not fetch cluster metadata from the bootstrap servers (${servers}) within ${bound}; ` +
+              `last error: ${(e as Error).message.replace(/[.?]$/, '')}. Check 'bootstrap.servers' and that the brokers are up.`,
             { cause: e },
           );
         }

@@ -120,7 +120,13 @@ export class ConnectionPool {
       return client;
     } catch (e) {
       node.nextAttemptMs = o.time.hiResMs() + o.reconnectBackoff.backoffMs(node.failures++);
-      o.logger.debug({ nodeKey, address: node.address, err: e }, 'Connect attempt failed');
+      // Kafka's NetworkClient warning, once per streak of failures (each retry would repeat it every second).
+      const level = node.failures === 1 && !this.closed ? 'warn' : 'debug';
+      o.logger[level](
+        { component: 'ConnectionPool', nodeKey, address: node.address, err: e },
+        `Connection to node ${nodeKey} (${node.address.host}:${node.address.port}) could not be established ` +
+          `(${socketErrorOf(e)}). Broker may not be available.`,
+      );
       throw e;
     } finally {
       node.connecting = null;
@@ -138,4 +144,10 @@ export class ConnectionPool {
   private closedError(): IllegalStateError {
     return new IllegalStateError('The client is closed; create a new one to talk to the cluster.');
   }
+}
+
+/** The socket's own error (`connect ECONNREFUSED 127.0.0.1:1`) behind a failed attempt, else the error itself. */
+function socketErrorOf(e: unknown): string {
+  const cause = (e as { cause?: unknown }).cause;
+  return cause instanceof Error ? cause.message : e instanceof Error ? e.message : String(e);
 }

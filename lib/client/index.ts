@@ -41,6 +41,7 @@ export type { CommittedOffset, OffsetToCommit } from './consumer/group-offsets.j
 export {
   Admin,
   type AdminCallOptions,
+  type AlterConfigOperation,
   type BrokerApiVersions,
   type BrokerLogDirs,
   type ClusterDescription,
@@ -50,11 +51,13 @@ export {
   type ConfigResource,
   type ConfigResourceDescription,
   type CreatedTopic,
+  type DeletedRecords,
   type ListedOffset,
   type NewPartitions,
   type NewTopic,
   type OffsetSpec,
   type PartitionDescription,
+  type RecordsToDelete,
   type TopicDescription,
 } from './admin/admin.js';
 export { DEFAULT_ADMIN_OPTIONS, type AdminOptions } from './admin/admin-options.js';

@@ -4,13 +4,13 @@
  * UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, ...) after a metadata refresh, until a deadline. Shared by the
  * consumer (resets, `offsetsForTimes`) and the admin client (`listOffsets`).
  */
-import { computeIfAbsent } from '../common/collections.js';
 import { ErrorCode } from '../common/error-codes.js';
 import { ApiError, apiErrorFromCode, InvalidArgumentError } from '../common/errors.js';
 import type { Time } from '../common/time.js';
 import { ApiKey } from '../protocol/api-keys.js';
 import type { ListOffsetsRequest } from '../protocol/messages/list-offsets.js';
 import type { ClientCluster } from './client-cluster.js';
+import { groupByLeader } from './leader-routing.js';
 import { ExponentialBackoff, isRetriable, isStaleMetadata, retry } from './retry.js';
 
 export interface OffsetQuery {
@@ -60,25 +60,9 @@ export async function listOffsets(
   cluster.addTopics(new Set(queries.map((q) => q.topic)));
   await retry(
     async () => {
-      const byLeader = new Map<number, OffsetQuery[]>();
-      let unknownLeader: Error | null = null;
-      const metadata = cluster.metadata;
-      for (const query of remaining) {
-        const leader = metadata.leaderFor(query.topic, query.partition);
-        if (leader < 0) {
-          unknownLeader = new ApiError(
-            metadata.topic(query.topic) === undefined || metadata.partitionCount(query.topic) === 0
-              ? 'UNKNOWN_TOPIC_OR_PARTITION'
-              : 'LEADER_NOT_AVAILABLE',
-            `No leader known for ${query.topic}-${query.partition}.`,
-          );
-          continue;
-        }
-        const list = computeIfAbsent(byLeader, leader, () => []);
-        list.push(query);
-      }
-      let retriable: Error | null = unknownLeader;
-      const failed: OffsetQuery[] = remaining.filter((q) => metadata.leaderFor(q.topic, q.partition) < 0);
+      const { byLeader, leaderless, error } = groupByLeader(cluster.metadata, remaining);
+      let retriable: Error | null = error;
+      const failed: OffsetQuery[] = leaderless;
       await Promise.all(
         [...byLeader].map(async ([leader, list]) => {
           let response;

@@ -5,6 +5,7 @@
  * the topics of waiting events so that a burst of topic watches becomes one pipelined read.
  */
 import type { TopicPartition } from '../common/topic-partition.js';
+import type { ElectionOutcome, ElectionTypeName } from './replica-leader-election.js';
 
 export type ControllerEvent =
   /** /controller changed or vanished, or a new session began: resign if another broker took over; race if none. */
@@ -25,6 +26,8 @@ export type ControllerEvent =
   | { readonly type: 'PreferredReplicaElection' }
   /** /admin/reassign_partitions appeared or changed. */
   | { readonly type: 'PartitionReassignment' }
+  /** unclean.leader.election.enable was turned on as a broker default: offline partitions may now elect. */
+  | { readonly type: 'UncleanLeaderElectionEnable' }
   /** The periodic leader imbalance check (auto.leader.rebalance.enable). */
   | { readonly type: 'AutoPreferredReplicaLeaderElection' }
   /** A broker asks to move leadership away before it stops; answers the partitions it still leads. */
@@ -33,6 +36,14 @@ export type ControllerEvent =
       readonly brokerId: number;
       readonly brokerEpoch: number;
       readonly resolve: (partitionsStillLed: TopicPartition[]) => void;
+      readonly reject: (error: Error) => void;
+    }
+  /** An admin asks for preferred or unclean leader elections (ElectLeaders); answers each partition's outcome. */
+  | {
+      readonly type: 'ReplicaLeaderElection';
+      readonly partitions: readonly TopicPartition[];
+      readonly electionType: ElectionTypeName;
+      readonly resolve: (outcomes: ElectionOutcome[]) => void;
       readonly reject: (error: Error) => void;
     }
   /** Resign and stop (shutdown()). */
@@ -50,9 +61,11 @@ export function coalesceKey(event: ControllerEvent): string | undefined {
     case 'PreferredReplicaElection':
     case 'PartitionReassignment':
     case 'AutoPreferredReplicaLeaderElection':
+    case 'UncleanLeaderElectionEnable':
       return event.type;
     case 'Expire':
     case 'ControlledShutdown':
+    case 'ReplicaLeaderElection':
     case 'Shutdown':
       return undefined;
   }

@@ -48,9 +48,11 @@ import {
 } from '../zk/zk-paths.js';
 import { ControllerContext, type ControllerPartition } from './controller-context.js';
 import { ControllerEventQueue } from './controller-event-queue.js';
+import { ControllerStats } from './controller-stats.js';
 import { coalesceKey, mergeEvents, type ControllerEvent } from './controller-events.js';
 import { PartitionReassigner } from './partition-reassignment.js';
 import { PartitionStateMachine } from './partition-state-machine.js';
+import { electReplicaLeaders, type ElectionOutcome, type ElectionTypeName } from './replica-leader-election.js';
 import { ReplicaStateMachine } from './replica-state-machine.js';
 import { TopicDeletionManager } from './topic-deletion-manager.js';
 
@@ -113,6 +115,8 @@ interface Activation {
 
 export class KafkaController extends EventEmitter<KafkaControllerEvents> {
   readonly brokerId: number;
+  /** Elections counted and timed while active, for the metrics endpoint. */
+  readonly stats = new ControllerStats();
   private readonly zk: KafkaZkClient;
   private readonly config: KafkaControllerConfig;
   private readonly log: Logger;
@@ -140,7 +144,8 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     this.queue = new ControllerEventQueue<ControllerEvent>({
       process: (event) => this.process(event),
       preempt: (event) => {
-        if (event.type === 'ControlledShutdown') event.reject(notController(this.knownControllerId));
+        if (event.type === 'ControlledShutdown' || event.type === 'ReplicaLeaderElection')
+          event.reject(notController(this.knownControllerId));
       },
       coalesceKey,
       merge: mergeEvents,
@@ -222,6 +227,28 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     );
   }
 
+  /**
+   * Preferred or unclean leader elections of `partitions` (Kafka's ElectLeaders, served by the active controller):
+   * resolves with each partition's new leader or its error (see replica-leader-election.ts). Rejects with ApiError
+   * NOT_CONTROLLER when this broker is not the active controller.
+   */
+  electLeaders(partitions: readonly TopicPartition[], electionType: ElectionTypeName): Promise<ElectionOutcome[]> {
+    return new Promise((resolve, reject) =>
+      this.queue.put({ type: 'ReplicaLeaderElection', partitions, electionType, resolve, reject }),
+    );
+  }
+
+  /**
+   * The broker default of unclean.leader.election.enable changed (a dynamic broker config): later elections use it,
+   * and turning it on lets offline partitions elect an out-of-sync replica now (Kafka's
+   * enableDefaultUncleanLeaderElection).
+   */
+  setUncleanLeaderElectionEnable(enable: boolean): void {
+    this.config.uncleanLeaderElectionEnable = enable;
+    if (this.activation !== undefined) this.activation.partitionStateMachine.uncleanLeaderElectionEnable = enable;
+    if (enable) this.queue.put({ type: 'UncleanLeaderElectionEnable' });
+  }
+
   // ---- event processing ----
 
   private async process(event: ControllerEvent): Promise<void> {
@@ -235,6 +262,8 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
           return await this.processShutdown();
         case 'ControlledShutdown':
           return await this.processControlledShutdown(event);
+        case 'ReplicaLeaderElection':
+          return await this.processReplicaLeaderElection(event);
       }
       const a = this.activation;
       if (a === undefined) return;
@@ -255,9 +284,12 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
           return await a.reassigner.advance();
         case 'AutoPreferredReplicaLeaderElection':
           return await this.checkAndTriggerAutoLeaderRebalance(a);
+        case 'UncleanLeaderElectionEnable':
+          await a.partitionStateMachine.triggerOnlinePartitionStateChange();
+          return;
       }
     } catch (e) {
-      if (event.type === 'ControlledShutdown') event.reject(toError(e));
+      if (event.type === 'ControlledShutdown' || event.type === 'ReplicaLeaderElection') event.reject(toError(e));
       if (e instanceof ControllerMovedError) {
         this.log.warn({ event: event.type, err: e }, 'controller moved to another broker while handling an event');
         this.resign('controller moved');
@@ -305,6 +337,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       context,
       zkClient: this.zk,
       uncleanLeaderElectionEnable: this.config.uncleanLeaderElectionEnable,
+      stats: this.stats,
       logger: this.log,
     });
     const replicaStateMachine = new ReplicaStateMachine({ context, zkClient: this.zk, logger: this.log });
@@ -641,6 +674,32 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     }
     // A reassignment waits for its new replicas to join the ISR: this may be the change it waits for.
     await a.reassigner.advance();
+  }
+
+  private async processReplicaLeaderElection(
+    event: Extract<ControllerEvent, { type: 'ReplicaLeaderElection' }>,
+  ): Promise<void> {
+    const a = this.activation;
+    if (a === undefined) {
+      event.reject(notController(this.knownControllerId));
+      return;
+    }
+    const outcomes = await electReplicaLeaders(
+      a.context,
+      a.partitionStateMachine,
+      event.partitions,
+      event.electionType,
+      `${event.electionType.toLowerCase()} leader election requested by an admin`,
+    );
+    this.log.info(
+      {
+        electionType: event.electionType,
+        elected: outcomes.filter((o) => o.error === undefined).length,
+        requested: outcomes.length,
+      },
+      'admin leader election handled',
+    );
+    event.resolve(outcomes);
   }
 
   /** /admin/preferred_replica_election: elect the preferred replicas of the listed partitions, then delete it. */

@@ -8,8 +8,11 @@
 
 /** How a leader is chosen; Kafka's `PartitionLeaderElectionStrategy`. */
 export type ElectionStrategy =
-  /** The leader died or there is none: first live replica in the ISR; unclean fallback to any live replica. */
-  | { readonly kind: 'OfflinePartition' }
+  /**
+   * The leader died or there is none: first live replica in the ISR; unclean fallback to any live replica when the
+   * topic's unclean.leader.election.enable says so, or always with `allowUnclean` (an admin's unclean election).
+   */
+  | { readonly kind: 'OfflinePartition'; readonly allowUnclean?: boolean }
   /** Leadership moves back to the preferred replica (admin request or auto rebalance). */
   | { readonly kind: 'PreferredReplica' }
   /** The leader is shutting down cleanly: first live ISR member that is not shutting down. */

@@ -24,6 +24,7 @@ import type { Logger } from '../common/logger.js';
 import { ConfigType, type LeaderIsrAndControllerEpoch } from '../zk/zk-paths.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import type { ControllerContext, ControllerPartition } from './controller-context.js';
+import type { ControllerStats } from './controller-stats.js';
 import { electLeader, type ElectionStrategy } from './election.js';
 import { PARTITION_STATE_TRANSITIONS, type PartitionState } from './controller-states.js';
 import { updateLeaderAndIsr, type LeaderIsrDecision } from './update-leader-and-isr.js';
@@ -38,6 +39,8 @@ export interface PartitionStateMachineOptions {
   zkClient: PartitionStateZkClient;
   /** Broker default of unclean.leader.election.enable; a topic's own config overrides it. */
   uncleanLeaderElectionEnable: boolean;
+  /** Where elections are counted and timed (LeaderElectionRateAndTimeMs). */
+  stats?: ControllerStats;
   logger: Logger;
 }
 
@@ -46,14 +49,21 @@ const UNCLEAN_KEY = 'unclean.leader.election.enable';
 export class PartitionStateMachine {
   private readonly context: ControllerContext;
   private readonly zk: PartitionStateZkClient;
-  private readonly uncleanDefault: boolean;
+  private uncleanDefault: boolean;
   private readonly log: Logger;
+  private readonly stats: ControllerStats | undefined;
 
   constructor(opts: PartitionStateMachineOptions) {
     this.context = opts.context;
     this.zk = opts.zkClient;
     this.uncleanDefault = opts.uncleanLeaderElectionEnable;
+    this.stats = opts.stats;
     this.log = opts.logger.child({ component: 'PartitionStateMachine' });
+  }
+
+  /** The broker default of unclean.leader.election.enable changed (a dynamic broker config). */
+  set uncleanLeaderElectionEnable(enable: boolean) {
+    this.uncleanDefault = enable;
   }
 
   /**
@@ -119,7 +129,14 @@ export class PartitionStateMachine {
     for (const [p, why] of failures) failed.set(p, why);
     const toElect = [...alreadyCreated, ...created];
     if (toElect.length > 0) {
-      const electionFailures = await this.electLeaders(toElect, strategy);
+      const started = performance.now();
+      const unclean = new Set<ControllerPartition>();
+      const electionFailures = await this.electLeaders(toElect, strategy, unclean);
+      this.stats?.recordElections(
+        toElect.length - electionFailures.size,
+        [...unclean].filter((p) => !electionFailures.has(p)).length,
+        performance.now() - started,
+      );
       for (const p of toElect) {
         const why = electionFailures.get(p);
         if (why === undefined) this.transition(p, 'OnlinePartition', reason);
@@ -178,9 +195,11 @@ export class PartitionStateMachine {
     return { alreadyCreated, failures };
   }
 
+  /** Elects and writes leaders; partitions given one from outside the ISR are added to `uncleanElected`. */
   private electLeaders(
     partitions: readonly ControllerPartition[],
     strategy: ElectionStrategy,
+    uncleanElected: Set<ControllerPartition>,
   ): Promise<Map<ControllerPartition, string>> {
     const ctx = this.context;
     const isLive =
@@ -205,6 +224,7 @@ export class PartitionStateMachine {
             { topicPartition: `${p.topic}-${p.partition}`, leader: result.leader, isr: p.leaderIsr!.isr },
             'unclean leader election: the new leader was not in the ISR; records may be lost',
           );
+          uncleanElected.add(p);
         }
         decisions.set(p, { kind: 'update', leader: result.leader, isr: result.isr });
         return true;
@@ -215,9 +235,13 @@ export class PartitionStateMachine {
           else decisions.set(p, this.noLeader(p, strategy, isLive));
         }
       }
-      const uncleanByTopic = await this.uncleanElectionEnabled(new Set(uncleanCandidates.map((p) => p.topic)));
+      const forced = strategy.kind === 'OfflinePartition' && strategy.allowUnclean === true;
+      const uncleanByTopic = forced
+        ? new Map<string, boolean>()
+        : await this.uncleanElectionEnabled(new Set(uncleanCandidates.map((p) => p.topic)));
       for (const p of uncleanCandidates) {
-        if (!(uncleanByTopic.get(p.topic) && elect(p, true))) decisions.set(p, this.noLeader(p, strategy, isLive));
+        if (!((forced || uncleanByTopic.get(p.topic)) && elect(p, true)))
+          decisions.set(p, this.noLeader(p, strategy, isLive));
       }
       return decisions;
     });

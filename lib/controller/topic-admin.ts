@@ -29,6 +29,7 @@ import { ConfigType, randomKafkaUuid, replicaAssignment, type ReplicaAssignment 
 import {
   assignReplicasForNewPartitions,
   assignReplicasToBrokers,
+  type BrokerMetadata,
   type PartitionAssignment,
 } from './replica-assignment.js';
 
@@ -80,9 +81,9 @@ export interface TopicConfigEntry {
   source: TopicConfigSource;
 }
 
-/** The part of the broker's metadata cache topic creation needs. */
+/** The part of the broker's metadata cache topic creation needs: live brokers with their broker.rack. */
 export interface LiveBrokers {
-  aliveBrokers(): readonly { readonly id: number }[];
+  aliveBrokers(): readonly BrokerMetadata[];
 }
 
 export interface TopicAdminOptions {
@@ -110,7 +111,7 @@ const DEFAULT_CONFIG_STRINGS: Readonly<Record<string, string>> = LOG_CONFIG.toPr
 export class TopicAdmin {
   private readonly zk: KafkaZkClient;
   private readonly liveBrokers: LiveBrokers;
-  private readonly topicDefaults: Readonly<Record<string, string>>;
+  private topicDefaults: Readonly<Record<string, string>>;
   private readonly deleteTopicEnable: boolean;
   private readonly defaultNumPartitions: number;
   private readonly defaultReplicationFactor: number;
@@ -128,6 +129,11 @@ export class TopicAdmin {
     this.log = (opts.logger ?? silentLogger).child({ component: 'TopicAdmin' });
   }
 
+  /** New broker-wide defaults of the topic keys (a dynamic broker config changed), for validation and describe. */
+  updateTopicDefaults(topicDefaults: Readonly<Record<string, string>>): void {
+    this.topicDefaults = topicDefaults;
+  }
+
   /**
    * Creates topics (Kafka's CreateTopics): per topic INVALID_TOPIC_EXCEPTION (name, collision), INVALID_REQUEST
    * (duplicate in the request, counts together with assignments), TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS,
@@ -139,7 +145,7 @@ export class TopicAdmin {
     opts: { validateOnly?: boolean } = {},
   ): Promise<CreateTopicResult[]> {
     const duplicates = duplicateNames(topics.map((t) => t.name));
-    const liveBrokerIds = this.liveBrokers.aliveBrokers().map((b) => b.id);
+    const liveBrokers = this.liveBrokers.aliveBrokers();
     const existingTopics = await this.zk.getAllTopics();
     return Promise.all(
       topics.map(async (topic): Promise<CreateTopicResult> => {
@@ -147,7 +153,7 @@ export class TopicAdmin {
           if (duplicates.has(topic.name)) {
             throw new ApiError('INVALID_REQUEST', `Topic '${topic.name}' appears more than once in the request.`);
           }
-          const assignment = this.creationAssignment(topic, liveBrokerIds);
+          const assignment = this.creationAssignment(topic, liveBrokers);
           await this.validateTopicCreate(topic.name, assignment, topic.configs, existingTopics);
           const replicationFactor = assignment.get(0)!.length;
           if (!opts.validateOnly) {
@@ -182,7 +188,7 @@ export class TopicAdmin {
     opts: { validateOnly?: boolean } = {},
   ): Promise<TopicResult[]> {
     const duplicates = duplicateNames(topics.map((t) => t.name));
-    const liveBrokerIds = this.liveBrokers.aliveBrokers().map((b) => b.id);
+    const liveBrokers = this.liveBrokers.aliveBrokers();
     return Promise.all(
       topics.map(async (request): Promise<TopicResult> => {
         try {
@@ -199,7 +205,7 @@ export class TopicAdmin {
             throw new ApiError('INVALID_TOPIC_EXCEPTION', `The topic '${request.name}' is queued for deletion.`);
           }
           const existing = new Map([...current.partitions].map(([p, a]) => [p, a.replicas]));
-          const added = this.addedPartitionAssignment(request, existing, liveBrokerIds);
+          const added = this.addedPartitionAssignment(request, existing, liveBrokers);
           if (!opts.validateOnly) {
             const partitions = new Map(current.partitions);
             for (const [p, replicas] of added) partitions.set(p, replicaAssignment(replicas));
@@ -296,13 +302,13 @@ export class TopicAdmin {
 
   // ---- validation ----
 
-  /** The assignment of a new topic: the explicit one (validated for shape) or Kafka's rack-unaware one. */
-  private creationAssignment(topic: CreatableTopic, liveBrokerIds: readonly number[]): PartitionAssignment {
+  /** The assignment of a new topic: the explicit one (validated for shape) or Kafka's (rack-aware when racks are set). */
+  private creationAssignment(topic: CreatableTopic, liveBrokers: readonly BrokerMetadata[]): PartitionAssignment {
     if (topic.assignments.length === 0) {
       const partitions = topic.numPartitions === USE_BROKER_DEFAULT ? this.defaultNumPartitions : topic.numPartitions;
       const rf =
         topic.replicationFactor === USE_BROKER_DEFAULT ? this.defaultReplicationFactor : topic.replicationFactor;
-      return assignReplicasToBrokers(liveBrokerIds, partitions, rf);
+      return assignReplicasToBrokers(liveBrokers, partitions, rf);
     }
     if (topic.numPartitions !== USE_BROKER_DEFAULT || topic.replicationFactor !== USE_BROKER_DEFAULT) {
       throw new ApiError(
@@ -378,7 +384,7 @@ export class TopicAdmin {
   private addedPartitionAssignment(
     request: NewPartitions,
     existing: ReadonlyMap<number, readonly number[]>,
-    liveBrokerIds: readonly number[],
+    liveBrokers: readonly BrokerMetadata[],
   ): PartitionAssignment {
     const partitionsToAdd = request.count - existing.size;
     if (partitionsToAdd < 0) {
@@ -392,7 +398,7 @@ export class TopicAdmin {
       throw new ApiError('INVALID_PARTITIONS', `Topic '${request.name}' already has ${existing.size} partitions.`);
     }
     if (request.assignments === null)
-      return assignReplicasForNewPartitions(liveBrokerIds, existing, request.count, request.name);
+      return assignReplicasForNewPartitions(liveBrokers, existing, request.count, request.name);
     if (request.assignments.length !== partitionsToAdd) {
       throw new ApiError(
         'INVALID_REPLICA_ASSIGNMENT',
@@ -400,7 +406,7 @@ export class TopicAdmin {
           `${partitionsToAdd} but ${request.assignments.length} assignments provided.`,
       );
     }
-    const unknown = [...new Set(request.assignments.flat())].filter((id) => !liveBrokerIds.includes(id));
+    const unknown = [...new Set(request.assignments.flat())].filter((id) => !liveBrokers.some((b) => b.id === id));
     if (unknown.length > 0) {
       throw new ApiError(
         'INVALID_REPLICA_ASSIGNMENT',

@@ -80,6 +80,7 @@ export class LogManager {
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
   private readonly tasks: ScheduledTask[] = [];
+  private cleanerTask: ScheduledTask | undefined;
   private state: 'loaded' | 'running' | 'stopped' = 'loaded';
 
   /** Loads every log in every dir (recovering after an unclean shutdown); call `startup()` to start the tasks. */
@@ -113,8 +114,7 @@ export class LogManager {
     every('kafka-log-start-offset-checkpoint', this.opts.flushStartOffsetCheckpointIntervalMs ?? 60_000, () =>
       this.checkpointLogStartOffsets(),
     );
-    if (this.opts.cleanerEnable ?? true)
-      every('kafka-log-cleaner', this.opts.cleanerBackoffMs ?? 15_000, () => this.cleanDirtiestLog());
+    if (this.opts.cleanerEnable ?? true) this.scheduleCleaner(this.opts.cleanerBackoffMs ?? 15_000);
     const expiryCheckMs = this.opts.producerIdExpirationCheckIntervalMs ?? 600_000;
     this.tasks.push(
       this.scheduler.schedule(
@@ -124,6 +124,25 @@ export class LogManager {
         expiryCheckMs,
       ),
     );
+  }
+
+  /** log.cleaner.backoff.ms changed (a dynamic broker config): the cleaner runs at the new pace from now on. */
+  setCleanerBackoffMs(backoffMs: number): void {
+    if (this.cleanerTask === undefined || this.state !== 'running') return;
+    this.cleanerTask.cancel();
+    this.tasks.splice(this.tasks.indexOf(this.cleanerTask), 1);
+    this.scheduleCleaner(backoffMs);
+  }
+
+  private scheduleCleaner(backoffMs: number): void {
+    const name = 'kafka-log-cleaner';
+    this.cleanerTask = this.scheduler.schedule(
+      name,
+      () => this.guard(name, () => this.cleanDirtiestLog()),
+      backoffMs,
+      backoffMs,
+    );
+    this.tasks.push(this.cleanerTask);
   }
 
   getLog(tp: TopicPartition): UnifiedLog | undefined {

@@ -57,7 +57,7 @@ export interface PartitionStateApplierOptions {
   zk: Pick<KafkaZkClient, 'getEntityConfig'>;
   fetchers: Pick<ReplicaFetcherManager, 'addPartition' | 'removePartition'>;
   hosted: HostedPartitions;
-  /** The broker's defaults of the topic config keys, under topic overrides. */
+  /** The broker's defaults of the topic config keys, under topic overrides (until `updateDefaultTopicConfig`). */
   defaultTopicConfig: Readonly<Record<string, string>>;
   /** After a batch of state changes: the replicas that became leader or follower in it. */
   onLeadershipChange: (leaders: Partition[], followers: Partition[]) => void;
@@ -75,6 +75,7 @@ export class PartitionStateApplier {
   /** Counts fence() calls: a resume() overtaken by a later fence() does not lift it. */
   private fenceGeneration = 0;
   private readonly logger: Logger;
+  private defaultTopicConfig: Readonly<Record<string, string>>;
   private readonly onPartitionState = (...[topic, partition]: MetadataCacheEvents['partitionState']): void =>
     this.enqueue({ kind: 'state', topic, partition });
   private readonly onTopicDeleted = (...[topic]: MetadataCacheEvents['topicDeleted']): void =>
@@ -82,6 +83,7 @@ export class PartitionStateApplier {
 
   constructor(private readonly opts: PartitionStateApplierOptions) {
     this.logger = opts.logger.child({ component: 'PartitionStateApplier' });
+    this.defaultTopicConfig = opts.defaultTopicConfig;
   }
 
   /**
@@ -174,6 +176,16 @@ export class PartitionStateApplier {
     const config = await this.topicConfig(topic);
     this.opts.logManager.updateTopicConfig(topic, config);
     this.logger.info({ topic }, 'applied a changed topic config');
+  }
+
+  /**
+   * New broker-wide defaults of the topic keys (a dynamic broker config changed `log.retention.hours`, ...): every
+   * local log's config is recomputed from its topic's overrides over them, so topics without an override follow.
+   */
+  async updateDefaultTopicConfig(defaults: Readonly<Record<string, string>>): Promise<void> {
+    this.defaultTopicConfig = defaults;
+    const topics = new Set(this.opts.logManager.allLogs.map((log) => log.topicPartition.topic));
+    await Promise.all([...topics].map((topic) => this.reloadTopicConfig(topic)));
   }
 
   private enqueue(change: Change): void {
@@ -322,10 +334,10 @@ export class PartitionStateApplier {
       else this.logger.warn({ topic, key: name }, 'ignoring an unknown topic config key');
     }
     try {
-      return parseLogConfig(known, this.opts.defaultTopicConfig);
+      return parseLogConfig(known, this.defaultTopicConfig);
     } catch (e) {
       this.logger.error({ err: e, topic, overrides }, 'invalid topic config overrides; using the broker defaults');
-      return parseLogConfig({}, this.opts.defaultTopicConfig);
+      return parseLogConfig({}, this.defaultTopicConfig);
     }
   }
 }

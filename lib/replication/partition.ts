@@ -34,6 +34,7 @@ import type { Logger } from '../common/logger.js';
 import type { Time } from '../common/time.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import type { EpochEntry } from '../log/leader-epoch-cache.js';
+import { hasDeletePolicy } from '../log/log-config.js';
 import type { TimestampOffset } from '../log/time-index.js';
 import {
   EARLIEST_TIMESTAMP,
@@ -61,6 +62,8 @@ export interface PartitionListener {
   onHighWatermarkIncreased(partition: Partition): void;
   /** The leader wrote a new ISR to ZooKeeper. */
   onIsrChanged(partition: Partition, change: 'Shrink' | 'Expand'): void;
+  /** The leader's or a follower's log start offset rose: a waiting DeleteRecords may complete. */
+  onLogStartOffsetIncreased(partition: Partition): void;
 }
 
 export interface PartitionOptions {
@@ -401,6 +404,50 @@ export class Partition implements TopicPartition {
     return this.log.endOffsetForEpoch(leaderEpoch);
   }
 
+  // ---- leader: DeleteRecords ----
+
+  /**
+   * DeleteRecords on the leader (Kafka's deleteRecordsOnLeader, KIP-107): raises the log start offset to `offset`
+   * (-1: the high watermark) and deletes the segments wholly below it; followers follow from their next fetch.
+   * Returns the offset the log starts at now. Throws NOT_LEADER_OR_FOLLOWER, POLICY_VIOLATION when cleanup.policy
+   * does not include delete, OFFSET_OUT_OF_RANGE for an offset below -1 or above the high watermark.
+   */
+  deleteRecordsOnLeader(offset: number): number {
+    this.requireLeader();
+    const policy = this.log.config.cleanupPolicy;
+    if (!hasDeletePolicy(this.log.config)) {
+      throw new ApiError(
+        'POLICY_VIOLATION',
+        `Records of ${this.key} cannot be deleted: its cleanup.policy is ${policy.join(',')}. ` +
+          `DeleteRecords needs a policy that includes delete (e.g. cleanup.policy=compact,delete).`,
+      );
+    }
+    const target = offset === -1 ? this.log.highWatermark : offset;
+    if (target < 0) {
+      throw new ApiError(
+        'OFFSET_OUT_OF_RANGE',
+        `The offset ${offset} for ${this.key} is not valid: give an offset >= 0, or -1 for the high watermark.`,
+      );
+    }
+    const before = this.log.logStartOffset;
+    this.log.deleteRecordsBefore(target);
+    if (this.log.logStartOffset > before) this.listener.onLogStartOffsetIncreased(this);
+    return target;
+  }
+
+  /**
+   * The smallest log start offset of this leader and its followers on live brokers (Kafka's lowWatermarkIfLeader):
+   * what DeleteRecords waits for. A follower that has not fetched in this leader epoch counts with -1.
+   */
+  lowWatermarkIfLeader(isLive: (brokerId: number) => boolean): number {
+    this.requireLeader();
+    let lowWatermark = this.log.logStartOffset;
+    for (const [id, r] of this.remoteReplicas) {
+      if (isLive(id) && r.logStartOffset < lowWatermark) lowWatermark = r.logStartOffset;
+    }
+    return lowWatermark;
+  }
+
   // ---- leader: follower progress, HW, ISR ----
 
   /**
@@ -421,12 +468,14 @@ export class Partition implements TopicPartition {
     } else if (fetchOffset >= replica.lastFetchLeaderLogEndOffset) {
       replica.lastCaughtUpTimeMs = Math.max(replica.lastCaughtUpTimeMs, replica.lastFetchTimeMs);
     }
+    const logStartIncreased = followerLogStartOffset > replica.logStartOffset;
     replica.logStartOffset = followerLogStartOffset;
     replica.logEndOffset = fetchOffset;
     replica.lastFetchLeaderLogEndOffset = leaderEndOffset;
     replica.lastFetchTimeMs = fetchTimeMs;
     this.maybeExpandIsr(replicaId, replica);
     this.maybeIncrementLeaderHighWatermark(fetchTimeMs);
+    if (logStartIncreased) this.listener.onLogStartOffsetIncreased(this);
     return true;
   }
 

@@ -1,7 +1,7 @@
 /**
  * The follower fetchers of this broker (Kafka's `ReplicaFetcherManager` / `AbstractFetcherManager`): one
- * ReplicaFetcher per (leader broker, fetcher id), num.replica.fetchers per leader, each partition assigned to one
- * of its leader's fetchers by a stable hash of topic and partition.
+ * ReplicaFetcher per (leader broker, fetcher id), num.replica.fetchers per leader (resizable while running), each
+ * partition assigned to one of its leader's fetchers by a stable hash of topic and partition.
  *
  * Invariants: a partition is in at most one fetcher; a fetcher left without partitions is shut down.
  * Concurrency: add/remove are synchronous and take effect at the fetcher's next request (a response already in
@@ -31,7 +31,11 @@ export class ReplicaFetcherManager {
   /** Set by shutdown(): later leadership changes start no fetcher (a broker in controlled shutdown stays out of ISRs). */
   private closed = false;
 
-  constructor(private readonly opts: ReplicaFetcherManagerOptions) {}
+  private numFetchers: number;
+
+  constructor(private readonly opts: ReplicaFetcherManagerOptions) {
+    this.numFetchers = opts.config.numReplicaFetchers;
+  }
 
   /** The fetcher of a partition, if it is being fetched. */
   fetcherFor(key: string): ReplicaFetcher | undefined {
@@ -46,7 +50,7 @@ export class ReplicaFetcherManager {
   addPartition(partition: Partition, leaderId: number, leaderEpoch: number): void {
     this.removePartition(partition.key);
     if (this.closed) return;
-    const fetcherId = fetcherIdFor(partition.topic, partition.partition, this.opts.config.numReplicaFetchers);
+    const fetcherId = fetcherIdFor(partition.topic, partition.partition, this.numFetchers);
     const name = `${leaderId}-${fetcherId}`;
     let fetcher = this.fetchers.get(name);
     if (fetcher === undefined) {
@@ -77,6 +81,21 @@ export class ReplicaFetcherManager {
       const stopped = fetcher.shutdown().finally(() => this.stopping.delete(stopped));
       this.stopping.add(stopped);
     }
+  }
+
+  /**
+   * num.replica.fetchers changed (a dynamic broker config): every partition moves to the fetcher the new count gives
+   * it and restarts there with truncation by leader epoch, as Kafka's resizeThreadPool re-adds them all so that the
+   * hash-based placement holds; fetchers left empty shut down.
+   */
+  resize(numFetchers: number): void {
+    if (numFetchers === this.numFetchers) return;
+    this.opts.logger.info({ from: this.numFetchers, to: numFetchers }, 'resizing the replica fetchers per leader');
+    this.numFetchers = numFetchers;
+    const following = [...this.fetchers.values()].flatMap((f) =>
+      [...f.fetchStates()].map((s) => ({ partition: s.partition, leaderId: f.leaderId, leaderEpoch: s.leaderEpoch })),
+    );
+    for (const f of following) this.addPartition(f.partition, f.leaderId, f.leaderEpoch);
   }
 
   /** Shuts every fetcher down for good (see `closed`); resolves when all loops have ended. Idempotent. */

@@ -97,6 +97,11 @@ export class ReplicaFetcher {
     return this.states.get(key);
   }
 
+  /** The states of every partition fetched here. */
+  fetchStates(): IterableIterator<Readonly<PartitionFetchState>> {
+    return this.states.values();
+  }
+
   /** Starts following `partition` in `leaderEpoch`: truncation by epoch first, then fetching. */
   addPartition(partition: Partition, leaderEpoch: number): void {
     this.states.set(partition.key, {

@@ -29,6 +29,11 @@ import { readOffsetCheckpoint, writeOffsetCheckpoint, type TopicPartitionOffset 
 import type { LogConfig } from '../log/log-config.js';
 import type { LogManager } from '../log/log-manager.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
+import {
+  DelayedDeleteRecords,
+  type DeleteRecordsPartitionResult,
+  type DeleteRecordsStatus,
+} from './delayed-delete-records.js';
 import { DelayedFetch } from './delayed-fetch.js';
 import { DelayedProduce, type ProduceAcksStatus, type ProducePartitionResult } from './delayed-produce.js';
 import { IsrChangeNotifier, ISR_CHANGE_PROPAGATION_INTERVAL_MS } from './isr-change-notifier.js';
@@ -102,6 +107,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   private readonly producePurgatory: Purgatory<DelayedProduce>;
   private readonly consumerFetchPurgatory: Purgatory<DelayedFetch>;
   private readonly followerFetchPurgatory: Purgatory<DelayedFetch>;
+  private readonly deleteRecordsPurgatory: Purgatory<DelayedDeleteRecords>;
   private readonly isrChangeNotifier: IsrChangeNotifier;
   private readonly fetcherManager: ReplicaFetcherManager;
   private readonly partitionListener: PartitionListener;
@@ -128,6 +134,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.producePurgatory = new Purgatory('Produce', this.time);
     this.consumerFetchPurgatory = new Purgatory('ConsumerFetch', this.time);
     this.followerFetchPurgatory = new Purgatory('FollowerFetch', this.time);
+    this.deleteRecordsPurgatory = new Purgatory('DeleteRecords', this.time);
     this.isrChangeNotifier = new IsrChangeNotifier(
       (tps) => this.zk.createIsrChangeNotification(tps),
       this.time,
@@ -154,6 +161,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
         else this.isrExpands++;
         this.isrChangeNotifier.record(p);
       },
+      onLogStartOffsetIncreased: (p) => this.deleteRecordsPurgatory.checkAndComplete(p.key),
     };
     this.stateApplier = new PartitionStateApplier({
       brokerId: this.brokerId,
@@ -220,6 +228,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.producePurgatory.shutdown();
     this.consumerFetchPurgatory.shutdown();
     this.followerFetchPurgatory.shutdown();
+    this.deleteRecordsPurgatory.shutdown();
     this.checkpointHighWatermarks();
     this.logger.info('replica manager shut down');
   }
@@ -276,6 +285,29 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     let n = 0;
     for (const p of this.partitions.values()) if (p.role === 'Follower' && p.leaderId === -1) n++;
     return n;
+  }
+
+  /** Partitions led here whose ISR is smaller than min.insync.replicas (acks=all produces fail). */
+  get underMinIsrPartitionCount(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) if (p.isLeader && p.isr.length < p.minInsyncReplicas) n++;
+    return n;
+  }
+
+  /** Partitions led here whose ISR is exactly min.insync.replicas (one more loss stops acks=all produces). */
+  get atMinIsrPartitionCount(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) if (p.isLeader && p.isr.length === p.minInsyncReplicas) n++;
+    return n;
+  }
+
+  /** Requests waiting in each purgatory, by Kafka's delayedOperation names. */
+  purgatorySizes(): Record<'Produce' | 'Fetch' | 'DeleteRecords', number> {
+    return {
+      Produce: this.producePurgatory.delayed,
+      Fetch: this.consumerFetchPurgatory.delayed + this.followerFetchPurgatory.delayed,
+      DeleteRecords: this.deleteRecordsPurgatory.delayed,
+    };
   }
 
   get isrShrinksTotal(): number {
@@ -405,6 +437,41 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     });
   }
 
+  // ---- DeleteRecords ----
+
+  /**
+   * DeleteRecords (KIP-107): for each partition led here, raises the log start offset to the offset asked (-1: the
+   * high watermark), deleting the segments below it, then waits until every replica on a live broker has followed
+   * (its log start offset, reported in its fetches) or `timeoutMs` passes (REQUEST_TIMED_OUT). Results are in
+   * request order; per-partition errors never fail the others.
+   */
+  async deleteRecords(
+    entries: ReadonlyArray<{ topic: string; partition: number; offset: number }>,
+    timeoutMs: number,
+  ): Promise<DeleteRecordsPartitionResult[]> {
+    const results: DeleteRecordsPartitionResult[] = [];
+    const waiting: DeleteRecordsStatus[] = [];
+    for (const { topic, partition, offset } of entries) {
+      const result: DeleteRecordsPartitionResult = { topic, partition, lowWatermark: -1, errorCode: ErrorCode.NONE };
+      results.push(result);
+      const p = this.partitions.get(tpKey(topic, partition));
+      try {
+        if (p === undefined) throw this.missingPartitionError(topic, partition);
+        waiting.push({ result, requiredOffset: p.deleteRecordsOnLeader(offset) });
+      } catch (e) {
+        const error = p === undefined ? (e as ApiError) : this.toApiError(e, p);
+        result.errorCode = error.errorCode;
+        result.errorMessage = error.message;
+      }
+    }
+    if (waiting.length === 0) return results;
+    const isLive = (brokerId: number) => this.metadataCache.broker(brokerId) !== undefined;
+    return new Promise((resolveResults) => {
+      const op = new DelayedDeleteRecords(timeoutMs, waiting, results, this.getPartitionFn, isLive, resolveResults);
+      this.deleteRecordsPurgatory.tryCompleteElseWatch(op, op.keys);
+    });
+  }
+
   // ---- offsets ----
 
   /**
@@ -524,6 +591,12 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     return this.stateApplier.reloadTopicConfig(topic);
   }
 
+  /** New broker-wide defaults of the topic keys (a dynamic broker config): every local log's config follows. */
+  updateDefaultTopicConfig(defaults: Readonly<Record<string, string>>): Promise<void> {
+    this.config.defaultTopicConfig = defaults;
+    return this.stateApplier.updateDefaultTopicConfig(defaults);
+  }
+
   private hostedPartitions(): HostedPartitions {
     return {
       get: (key) => this.partitions.get(key),
@@ -575,6 +648,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.producePurgatory.checkAndComplete(key);
     this.consumerFetchPurgatory.checkAndComplete(key);
     this.followerFetchPurgatory.checkAndComplete(key);
+    this.deleteRecordsPurgatory.checkAndComplete(key);
   }
 
   // ---- reading ----

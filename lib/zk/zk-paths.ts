@@ -336,6 +336,9 @@ export const TopicPartitionStateZNode = {
 export const ConfigType = { Topic: 'topics', Client: 'clients', User: 'users', Broker: 'brokers' } as const;
 export type ConfigEntityType = (typeof ConfigType)[keyof typeof ConfigType];
 
+/** The entity name of a type's cluster-wide default config (Kafka's ConfigEntityName.Default): /config/brokers/<default>. */
+export const DEFAULT_CONFIG_ENTITY = '<default>';
+
 export const ConfigEntityTypeZNode = {
   path(entityType: ConfigEntityType): string {
     return `${ConfigZNode.path}/${entityType}`;

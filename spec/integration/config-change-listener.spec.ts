@@ -1,15 +1,14 @@
 /**
- * ConfigChangeListener against a real ZooKeeper: notifications are applied once, in order, and obsolete ones are
- * purged. The ReplicaManager is replaced by a recorder of the topics it is asked to reload: what is under test is
- * the listener's handling of /config/changes.
+ * ConfigChangeListener against a real ZooKeeper: notifications are applied once, in order, topic and broker ones
+ * to their handler, and obsolete ones are purged. The handlers record what they are asked to reload: what is under
+ * test is the listener's handling of /config/changes.
  */
 import { expect } from 'chai';
 import { ConfigChangeListener } from '../../lib/broker/config-change-listener.js';
 import { silentLogger } from '../../lib/common/logger.js';
 import { SystemTime, type Time } from '../../lib/common/time.js';
-import type { ReplicaManager } from '../../lib/replication/replica-manager.js';
 import { KafkaZkClient } from '../../lib/zk/kafka-zk-client.js';
-import { ConfigType } from '../../lib/zk/zk-paths.js';
+import { ConfigType, DEFAULT_CONFIG_ENTITY } from '../../lib/zk/zk-paths.js';
 import { defer } from '../helpers/cleanup.js';
 import { MockTime } from '../helpers/mock-time.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -29,19 +28,21 @@ describe('ConfigChangeListener', function () {
     );
     await zk.createTopLevelPaths();
     const reloaded: string[] = [];
-    const replicaManager = {
-      reloadTopicConfig: async (topic: string) => {
+    const handlers = {
+      topicChanged: (topic: string) => {
         reloaded.push(topic);
+        return Promise.resolve();
       },
-    } as unknown as ReplicaManager;
+      brokerChanged: (entity: string) => {
+        reloaded.push(`broker ${entity}`);
+        return Promise.resolve();
+      },
+    };
     return {
       zk,
       reloaded,
-      replicaManager,
       start: () =>
-        defer(new ConfigChangeListener(zk, replicaManager, silentLogger, time, changeExpirationMs), (l) =>
-          l.close(),
-        ).start(),
+        defer(new ConfigChangeListener(zk, silentLogger, handlers, time, changeExpirationMs), (l) => l.close()).start(),
     };
   }
 
@@ -50,10 +51,12 @@ describe('ConfigChangeListener', function () {
     await zk.changeEntityConfig(ConfigType.Topic, 'before', { 'retention.ms': '1' });
     start();
     await zk.changeEntityConfig(ConfigType.Topic, 'a', { 'retention.ms': '2' });
+    await zk.changeEntityConfig(ConfigType.Broker, DEFAULT_CONFIG_ENTITY, { 'log.retention.hours': '1' });
     await zk.changeEntityConfig(ConfigType.Topic, 'b', { 'retention.ms': '3' });
-    await waitFor(() => reloaded.length >= 2, 'both changes to be applied');
-    expect(reloaded).to.deep.equal(['a', 'b']);
-    expect(await zk.getConfigChangeNotifications()).to.have.length(3);
+    await zk.changeEntityConfig(ConfigType.Broker, '2', { 'num.replica.fetchers': '2' });
+    await waitFor(() => reloaded.length >= 4, 'the four changes to be applied');
+    expect(reloaded).to.deep.equal(['a', 'broker <default>', 'b', 'broker 2']);
+    expect(await zk.getConfigChangeNotifications()).to.have.length(5);
   });
 
   it('purges notifications older than the expiration when a new one arrives, as Kafka does after 15 minutes', async () => {

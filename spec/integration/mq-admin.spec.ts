@@ -53,9 +53,32 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
         ),
       );
 
+      const asJson = await mqAdmin(['topics', ...boot(), '--describe', '--topic', 'cli-orders', '--json']);
+      expect(JSON.parse(asJson.stdout)).to.deep.equal([
+        {
+          name: 'cli-orders',
+          internal: false,
+          partitionCount: 3,
+          replicationFactor: 3,
+          configs: { 'segment.bytes': '16777216', 'min.insync.replicas': '2' },
+          partitions: topic!.partitions.map((p) => ({
+            partition: p.partition,
+            leader: p.leader,
+            replicas: p.replicas,
+            isr: p.isr,
+            offlineReplicas: [],
+          })),
+        },
+      ]);
+      const refusedJson = await mqAdmin(['topics', ...boot(), '--delete', '--topic', 'cli-orders', '--json']);
+      expect(refusedJson.code).to.equal(1);
+      expect(refusedJson.stderr).to.include('--json applies to --list and --describe only');
+
       const listed = await mqAdmin(['topics', ...boot(), '--list', '--exclude-internal']);
       expect(listed.stdout.split('\n')).to.include('cli-orders');
       expect(listed.stdout).not.to.include('__consumer_offsets');
+      const listedJson = await mqAdmin(['topics', ...boot(), '--list', '--exclude-internal', '--json']);
+      expect(JSON.parse(listedJson.stdout)).to.deep.equal(listed.stdout.trim().split('\n'));
 
       const altered = await mqAdmin(['topics', ...boot(), '--alter', '--topic', 'cli-orders', '--partitions', '5']);
       expect(altered.code).to.equal(0);
@@ -154,6 +177,26 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
         'Dynamic configs for topic cli-configs are:\n  retention.ms=86400000 sensitive=false ' +
           'synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=86400000, DEFAULT_CONFIG:log.retention.hours=168}\n',
       );
+      const describedJson = await mqAdmin(['configs', ...boot(), '--topic', 'cli-configs', '--describe', '--json']);
+      expect(JSON.parse(describedJson.stdout)).to.deep.equal([
+        {
+          entityType: 'topics',
+          entityName: 'cli-configs',
+          configs: [
+            {
+              name: 'retention.ms',
+              value: '86400000',
+              source: 'DYNAMIC_TOPIC_CONFIG',
+              sensitive: false,
+              readOnly: false,
+              synonyms: [
+                { name: 'retention.ms', value: '86400000', source: 'DYNAMIC_TOPIC_CONFIG' },
+                { name: 'log.retention.hours', value: '168', source: 'DEFAULT_CONFIG' },
+              ],
+            },
+          ],
+        },
+      ]);
       // The spec cluster's brokers set log.segment.bytes in their server.properties: a static broker synonym.
       const all = await mqAdmin(['configs', ...boot(), '--topic', 'cli-configs', '--describe', '--all']);
       expect(all.stdout.split('\n')).to.include(
@@ -352,6 +395,42 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
         expect(memberRows).to.have.length(1);
         expect(memberRows[0]).to.include('console-consumer').and.include(`${topic}(0,1,2)`);
 
+        // --json: every view of both groups in one document, the lag rows as the text has them.
+        const json = await mqAdmin([
+          'groups',
+          ...boot(),
+          '--describe',
+          '--group',
+          'cli-readers',
+          '--group',
+          'cli-live',
+          '--json',
+        ]);
+        expect(json.code).to.equal(0);
+        const [readers, live] = JSON.parse(json.stdout) as Array<{
+          group: string;
+          state: string;
+          members: Array<{ clientId: string; partitions: unknown[] }>;
+          offsets: Array<{ partition: number; currentOffset: number; logEndOffset: number; lag: number }>;
+        }>;
+        expect([readers!.group, readers!.state, live!.group, live!.state]).to.deep.equal([
+          'cli-readers',
+          'Empty',
+          'cli-live',
+          'Stable',
+        ]);
+        expect(
+          readers!.offsets.map((o) => [
+            'cli-readers',
+            topic,
+            String(o.partition),
+            String(o.currentOffset),
+            String(o.logEndOffset),
+            String(o.lag),
+          ]),
+        ).to.have.deep.members(rows.map((r) => r.slice(0, 6)));
+        expect(live!.members.map((m) => [m.clientId, m.partitions.length])).to.deep.equal([['console-consumer', 3]]);
+
         const subscribed = await mqAdmin([
           'groups',
           ...boot(),
@@ -459,6 +538,10 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
       expect(lines.reduce((n, l) => n + Number(l[2]), 0)).to.equal(500);
       const earliest = await mqAdmin(['offsets', ...boot(), '--topic', topic, '--partitions', '1', '--time', '-2']);
       expect(earliest.stdout).to.equal(`${topic}:1:0\n`);
+      const latestJson = await mqAdmin(['offsets', ...boot(), '--topic', topic, '--json']);
+      expect(JSON.parse(latestJson.stdout)).to.deep.equal(
+        lines.map(([t, p, o]) => ({ topic: t, partition: Number(p), offset: Number(o) })),
+      );
 
       const versions = await mqAdmin(['api-versions', ...boot()]);
       expect(versions.code).to.equal(0);
@@ -466,6 +549,23 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
       expect(blocks.map((b) => /\(id: (\d)/.exec(b)![1])).to.deep.equal(['1', '2', '3']);
       for (const b of blocks)
         expect(b).to.include('\tProduce(0): 0 to 0 [usable: 0],').and.include('\tApiVersions(18): 0 to 0 [usable: 0]');
+      const versionsJson = JSON.parse((await mqAdmin(['api-versions', ...boot(), '--json'])).stdout) as Array<{
+        broker: number;
+        error: string | null;
+        apis: Array<{ name: string; usableVersion: number | null }>;
+      }>;
+      expect(versionsJson.map((b) => [b.broker, b.error])).to.deep.equal([
+        [1, null],
+        [2, null],
+        [3, null],
+      ]);
+      expect(versionsJson[0]!.apis).to.deep.include({
+        apiKey: 0,
+        name: 'Produce',
+        minVersion: 0,
+        maxVersion: 0,
+        usableVersion: 0,
+      });
     });
 
     it("reports every replica's size in each broker's log dir, as the segment files on disk say", async () => {
@@ -490,6 +590,8 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
           expect(p.offsetLag).to.equal(0);
         }
       }
+      const onlyJson = await mqAdmin(['log-dirs', ...boot(), '--describe', '--topic-list', topic, '--json']);
+      expect(Object.keys(JSON.parse(onlyJson.stdout) as object)).to.deep.equal(['version', 'brokers']);
       // The broker also answers for just the partitions asked, as the protocol allows.
       const client = await connectTo(env.cluster, 1);
       try {
@@ -533,6 +635,16 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
           .filter((l) => l.startsWith('baseOffset: '))
           .every((l) => l.endsWith('isvalid: true')),
       ).to.equal(true);
+      const asJson = await mqAdmin(['dump-log', '--files', segment, '--print-data-log', '--json']);
+      const entries = asJson.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { file: string; kind: string; key?: string; payload?: string });
+      expect(entries[0]).to.deep.equal({ file: segment, kind: 'segment', startingOffset: 0 });
+      const jsonRecords = entries.filter((e) => e.kind === 'record');
+      expect(jsonRecords.map((e) => `${e.key}\t${e.payload}`)).to.deep.equal(
+        records.map((r) => /key: (k\d) payload: (v\d+)$/.exec(r)!.slice(1).join('\t')),
+      );
     });
 
     it('reports a send to a topic that does not exist and exits 1', async () => {

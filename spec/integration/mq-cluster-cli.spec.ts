@@ -3,24 +3,13 @@
  * proves them with a replicated round trip, prints the Kafka-protocol listeners kcat can use as they are, and
  * mq-cluster down stops everything.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Admin } from '../../lib/client/index.js';
 import { run as runTool, KCAT } from '../helpers/kafka-tools.js';
-
-const bin = (name: string) => fileURLToPath(new URL(`../../../bin/${name}`, import.meta.url));
-
-function run(name: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin(name), ...args], { timeout: 90_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
+import { runBin as run } from '../helpers/mq-admin-cli.js';
 
 describe('mq-cluster up and down (its own ZooKeeper, three brokers)', function () {
   this.timeout(120_000);

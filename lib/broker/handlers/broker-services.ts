@@ -2,7 +2,6 @@
  * What request handlers may use: the broker's components, as narrow as the handlers need them. Built once by
  * `Broker` (the composition root) and passed to every handler; handlers hold no state of their own.
  */
-import { computeIfAbsent } from '../../common/collections.js';
 import type { Logger } from '../../common/logger.js';
 import type { KafkaController } from '../../controller/controller.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
@@ -14,12 +13,17 @@ import type { AliveBroker, MetadataCache } from '../../replication/metadata-cach
 import type { ReplicaManager } from '../../replication/replica-manager.js';
 import type { KafkaZkClient } from '../../zk/kafka-zk-client.js';
 import type { BrokerConfig } from '../broker-config.js';
+import type { DynamicBrokerConfig } from '../dynamic-broker-config.js';
+import type { BrokerTopicStats } from '../broker-topic-stats.js';
 
 export interface BrokerServices {
   readonly brokerId: number;
+  /** The effective config now: server.properties with the dynamic broker configs applied. */
   readonly config: BrokerConfig;
-  /** Broker-wide defaults of the per-topic keys (`topicConfigDefaults(config)`). */
+  /** Broker-wide defaults of the per-topic keys (`topicConfigDefaults(config)`), as they are now. */
   readonly topicDefaults: Readonly<Record<string, string>>;
+  /** The dynamic broker configs, their sources and their validation. */
+  readonly dynamicConfig: DynamicBrokerConfig;
   readonly metadataCache: MetadataCache;
   readonly replicaManager: ReplicaManager;
   readonly controller: KafkaController;
@@ -29,20 +33,9 @@ export interface BrokerServices {
   readonly groupLag: GroupLag;
   readonly producerIdManager: ProducerIdManager;
   readonly zk: KafkaZkClient;
+  /** Per-topic traffic for the metrics endpoint, counted by the produce and fetch handlers. */
+  readonly topicStats: BrokerTopicStats;
   readonly logger: Logger;
-}
-
-/** Groups per-partition results by topic, keeping first-seen order: the shape of most Kafka responses. */
-export function groupByTopic<T extends { topic: string }, R>(
-  items: readonly T[],
-  map: (item: T) => R,
-): { name: string; items: R[] }[] {
-  const byTopic = new Map<string, R[]>();
-  for (const item of items) {
-    const list = computeIfAbsent(byTopic, item.topic, () => []);
-    list.push(map(item));
-  }
-  return [...byTopic].map(([name, list]) => ({ name, items: list }));
 }
 
 /**

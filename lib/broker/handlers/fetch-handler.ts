@@ -4,8 +4,9 @@
  * own chunks. Long polling happens in the ReplicaManager's fetch purgatory.
  */
 import { ErrorCode } from '../../common/error-codes.js';
+import { groupByTopic } from '../../common/topic-partition.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/index.js';
-import { groupByTopic, type BrokerServices } from './broker-services.js';
+import type { BrokerServices } from './broker-services.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -28,6 +29,8 @@ export async function handleFetch(s: BrokerServices, req: FetchRequest): Promise
     isolationLevel: req.isolationLevel === 1 ? 1 : 0,
     partitions,
   });
+  for (const r of results)
+    if (r.records !== null) s.topicStats.recordFetched(r.topic, r.records.length, req.replicaId >= 0);
   return {
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,

@@ -6,9 +6,10 @@
  */
 import type { RequestContext } from '../../network/request-context.js';
 import { ErrorCode } from '../../common/error-codes.js';
+import { groupByTopic } from '../../common/topic-partition.js';
 import type { ProducePartitionResult } from '../../replication/delayed-produce.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/index.js';
-import { groupByTopic, type BrokerServices } from './broker-services.js';
+import type { BrokerServices } from './broker-services.js';
 
 type Entry = { topic: string; partition: number; records: Buffer };
 
@@ -42,6 +43,9 @@ export async function handleProduce(
   );
   const acks = req.acks;
   const results = await append(s, req, entries);
+  results.forEach((r, i) => {
+    if (r.baseOffset >= 0) s.topicStats.recordProduced(r.topic, entries[i]!.records);
+  });
   if (acks === 0) {
     if (results.some((r) => r.errorCode !== ErrorCode.NONE)) ctx.closeConnectionAfterResponse = true;
     return null;

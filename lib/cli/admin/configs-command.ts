@@ -5,22 +5,33 @@
  *               --broker-defaults) [--all]
  *   --alter     (same entity flags) [--add-config 'k1=v1,k2=[a,b]'] [--add-config-file F] [--delete-config k1,k2]
  *
- * --describe prints Kafka's header (`Dynamic configs for topic T are:`, or `All configs ...` with --all) and one
- * `  name=value sensitive=false synonyms={...}` line per entry; without --all only the entity's own dynamic
- * overrides are listed. --alter reads the entity's current overrides, applies the additions and deletions and
- * writes the whole set back (AlterConfigs replaces a resource's overrides, as in Kafka before incremental alter);
- * deleting a key that has no override is an error, as in Kafka. Broker configs are static on this broker (read from
- * its properties file), so altering them is refused by the broker with its reason.
+ * --describe prints Kafka's header (`Dynamic configs for topic T are:`, `All configs ...` with --all, `Default
+ * configs for brokers in the cluster are:` for the broker default) and one `  name=value sensitive=false
+ * synonyms={...}` line per entry; without --all only the entity's own dynamic overrides are listed. Brokers without
+ * --entity-name: every live broker, then the cluster default, as Kafka's tool.
+ * --alter checks that every key to delete has an override (as Kafka does), then sends the additions (SET) and
+ * deletions (DELETE) as one IncrementalAlterConfigs. Broker keys take effect on running brokers when they are
+ * dynamic (the log defaults topics inherit, num.replica.fetchers, ...); the broker refuses static ones with the reason.
+ * `--describe --json`: [{"entityType":"topics"|"brokers","entityName" (null for the broker default),"configs":
+ * [{"name","value","source","sensitive","readOnly","synonyms":[{"name","value","source"}]}]}], the same entries as
+ * the text (own overrides, or all with --all).
  */
 import { Command } from 'commander';
-import type { Admin, ConfigEntry, ConfigResource, ConfigSourceName } from '../../client/admin/admin.js';
+import type {
+  Admin,
+  AlterConfigOperation,
+  ConfigEntry,
+  ConfigResource,
+  ConfigSourceName,
+} from '../../client/admin/admin.js';
 import { readPropertiesFile } from '../args.js';
 import { oneAction, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
 import { CommandError, UsageError } from '../cli-errors.js';
+import { jsonOnlyFor, printJson, withJsonOption, type JsonFlag } from './json-output.js';
 
 const ACTIONS = ['describe', 'alter'] as const;
 
-interface ConfigsFlags extends ConnectionFlags {
+interface ConfigsFlags extends ConnectionFlags, JsonFlag {
   describe?: boolean;
   alter?: boolean;
   entityType?: string;
@@ -64,18 +75,35 @@ export function parseAddConfig(text: string): Record<string, string> {
   return out;
 }
 
-/** The overrides after an alter: `current` with `add` set and `remove` taken out; throws for a key not overridden. */
-export function alteredOverrides(
+/**
+ * The operations of an alter: SET for each addition, DELETE for each removal; throws, as Kafka's tool, for a key to
+ * remove that has no override in `current`.
+ */
+export function alterOperations(
   current: Readonly<Record<string, string>>,
   add: Readonly<Record<string, string>>,
   remove: readonly string[],
-): Record<string, string> {
-  const missing = remove.filter((k) => current[k] === undefined && add[k] === undefined);
+): AlterConfigOperation[] {
+  const missing = remove.filter((k) => current[k] === undefined);
   if (missing.length > 0)
     throw new CommandError(`Invalid config(s): ${missing.join(',')} do(es) not exist as an override.`);
-  const next: Record<string, string> = { ...current, ...add };
-  for (const k of remove) delete next[k];
-  return next;
+  return [
+    ...Object.entries(add).map(([name, value]) => ({ name, op: 'SET' as const, value })),
+    ...remove.map((name) => ({ name, op: 'DELETE' as const })),
+  ];
+}
+
+/** One entry as `--describe --json` prints it (sensitive values null). */
+export function configJson(c: ConfigEntry): object {
+  const value = (v: string | null) => (c.isSensitive ? null : v);
+  return {
+    name: c.name,
+    value: value(c.value),
+    source: c.source,
+    sensitive: c.isSensitive,
+    readOnly: c.isReadOnly,
+    synonyms: c.synonyms.map((s) => ({ name: s.name, value: value(s.value), source: s.source })),
+  };
 }
 
 /** One describe line, Kafka's shape. */
@@ -130,8 +158,11 @@ function selection(flags: ConfigsFlags): { type: 'topics' | 'brokers'; name: str
 }
 
 export function configsCommand(): Command {
-  return withConnectionOptions(new Command('configs'))
-    .description('Describe and change the config overrides of topics, and describe broker configs (kafka-configs).')
+  return withJsonOption(withConnectionOptions(new Command('configs')))
+    .description(
+      'Describe and change the config overrides of topics, and the dynamic configs of brokers and their cluster-wide ' +
+        'default (kafka-configs).',
+    )
     .option('--describe', 'list configs for the given entity')
     .option('--alter', 'alter the configuration of the given entity')
     .option('--entity-type <type>', 'type of entity: topics or brokers')
@@ -153,13 +184,18 @@ export function configsCommand(): Command {
 Examples:
   mq-admin configs --bootstrap-server localhost:9092 --entity-type topics --entity-name orders --alter \\
       --add-config retention.ms=86400000,min.insync.replicas=2
-  mq-admin configs --bootstrap-server localhost:9092 --topic orders --describe --all`,
+  mq-admin configs --bootstrap-server localhost:9092 --topic orders --describe --all
+  mq-admin configs --bootstrap-server localhost:9092 --entity-type brokers --entity-default --alter \\
+      --add-config log.retention.hours=72
+  mq-admin configs --bootstrap-server localhost:9092 --entity-type brokers --entity-name 1 --alter \\
+      --add-config num.replica.fetchers=2`,
     )
     .action(async (flags: ConfigsFlags) => {
       const action = oneAction(flags, ACTIONS);
+      jsonOnlyFor(flags, action, ['describe']);
       const { type, name, isDefault } = selection(flags);
       await withAdmin(flags, async (admin) => {
-        if (action === 'describe') await describeConfigs(admin, type, name, isDefault, flags.all === true);
+        if (action === 'describe') await describeConfigs(admin, type, name, isDefault, flags);
         else await alterConfigs(admin, type, name, isDefault, flags);
       });
     });
@@ -170,15 +206,31 @@ async function describeConfigs(
   type: 'topics' | 'brokers',
   name: string | undefined,
   isDefault: boolean,
-  all: boolean,
+  flags: ConfigsFlags,
 ): Promise<void> {
+  const all = flags.all === true;
   let entities: Entity[];
   const one = entityOf(type, name, isDefault);
   if (one !== null) entities = [one];
   else if (type === 'topics')
     entities = (await admin.listTopics({ includeInternal: true })).map((t) => entityOf('topics', t, false)!);
-  else entities = (await admin.describeCluster()).brokers.map((b) => entityOf('brokers', String(b.nodeId), false)!);
+  else {
+    entities = [
+      ...(await admin.describeCluster()).brokers.map((b) => entityOf('brokers', String(b.nodeId), false)!),
+      entityOf('brokers', undefined, true)!,
+    ];
+  }
   const described = await admin.describeConfigs(entities.map((e) => e.resource));
+  if (flags.json === true) {
+    printJson(
+      entities.map((e, i) => ({
+        entityType: type,
+        entityName: e.label === null ? null : e.resource.name,
+        configs: described[i]!.configs.filter((c) => all || c.source === e.ownSource).map(configJson),
+      })),
+    );
+    return;
+  }
   let out = '';
   entities.forEach((e, i) => {
     const configs = described[i]!.configs.filter((c) => all || c.source === e.ownSource);
@@ -220,7 +272,7 @@ async function alterConfigs(
   const overrides = Object.fromEntries(
     current!.configs.filter((c) => c.source === entity.ownSource && c.value !== null).map((c) => [c.name, c.value!]),
   );
-  await admin.alterConfigs([{ ...entity.resource, configs: alteredOverrides(overrides, add, remove) }]);
+  await admin.incrementalAlterConfigs([{ ...entity.resource, ops: alterOperations(overrides, add, remove) }]);
   process.stdout.write(
     entity.label === null
       ? 'Completed updating default config for brokers in the cluster.\n'

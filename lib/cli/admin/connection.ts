@@ -9,7 +9,9 @@
 import type { Command } from 'commander';
 import { Admin } from '../../client/admin/admin.js';
 import { KafkaZkClient } from '../../zk/kafka-zk-client.js';
+import type { Logger } from '../../common/logger.js';
 import { readPropertiesFile } from '../args.js';
+import { toolLogger } from '../tool-logger.js';
 import { CommandError, UsageError } from '../cli-errors.js';
 
 export interface ConnectionFlags {
@@ -40,13 +42,18 @@ export function clientProperties(
   };
 }
 
+/** A tool's client config: `props` and the tool logger, so the client's warnings (an unreachable broker) reach stderr. */
+export function withToolLogger(props: Record<string, string>): { [key: string]: string | Logger; logger: Logger } {
+  return { ...props, logger: toolLogger() };
+}
+
 /** Runs `fn` with a connected Admin, closing it afterwards whatever happens. `overrides` are client options. */
 export async function withAdmin<T>(
   flags: ConnectionFlags,
   fn: (admin: Admin) => Promise<T>,
   overrides: Record<string, string> = {},
 ): Promise<T> {
-  const admin = new Admin(clientProperties(flags, flags.commandConfig, overrides));
+  const admin = new Admin(withToolLogger(clientProperties(flags, flags.commandConfig, overrides)));
   try {
     await admin.connect();
     return await fn(admin);

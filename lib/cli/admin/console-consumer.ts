@@ -19,7 +19,7 @@ import { Consumer } from '../../client/consumer/consumer.js';
 import type { ConsumerBatch } from '../../client/consumer/consumer-batch.js';
 import type { Record as FetchedRecord } from '../../record/record.js';
 import { intArg, propArg } from '../args.js';
-import { clientProperties, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { clientProperties, withToolLogger, withConnectionOptions, type ConnectionFlags } from './connection.js';
 import { UsageError } from '../cli-errors.js';
 
 interface ConsumeFlags extends ConnectionFlags {
@@ -177,7 +177,7 @@ Example:
         props['group.id'] = `console-consumer-${randomInt(100000)}`;
         props['enable.auto.commit'] ??= 'false';
       }
-      const consumer = new Consumer(clientProperties(flags, flags['consumer.config'], props));
+      const consumer = new Consumer(withToolLogger(clientProperties(flags, flags['consumer.config'], props)));
       await consumer.connect();
       let total = 0;
       const limit = flags.maxMessages ?? Infinity;

@@ -17,7 +17,13 @@ import { Command } from 'commander';
 import { Producer, type ProducerRecord } from '../../client/producer/producer.js';
 import type { RecordHeader } from '../../record/record-batch-builder.js';
 import { errorText, propArg } from '../args.js';
-import { clientProperties, withConnectionOptions, type ConnectionFlags, type ExitStatus } from './connection.js';
+import {
+  clientProperties,
+  withToolLogger,
+  withConnectionOptions,
+  type ConnectionFlags,
+  type ExitStatus,
+} from './connection.js';
 
 interface ProduceFlags extends ConnectionFlags {
   topic: string;
@@ -134,7 +140,7 @@ Example:
       const props: Record<string, string> = { 'client.id': 'console-producer', ...flags.producerProperty };
       if (flags.requestRequiredAcks !== undefined) props.acks = flags.requestRequiredAcks;
       if (flags.compressionCodec !== undefined) props['compression.type'] = flags.compressionCodec;
-      const producer = new Producer(clientProperties(flags, flags['producer.config'], props));
+      const producer = new Producer(withToolLogger(clientProperties(flags, flags['producer.config'], props)));
       await producer.connect();
       let failures = 0;
       const report = (e: unknown) => {

@@ -14,6 +14,12 @@
  * Read-only: files are read with plain reads (never mapped, resized or trimmed), so it is safe on a running
  * broker's directory. A batch whose length or magic cannot be right stops the walk of its file with the reason;
  * the command then exits 1.
+ *
+ * `--json`: JSON Lines, one object per line, each with its "file" and "kind": "segment" (with "startingOffset"),
+ * "batch" (the batch line's fields, camelCase), "record" / "marker" (with --deep-iteration or --print-data-log; "key"
+ * and "payload" only with --print-data-log), "invalid-bytes" (a partial batch at the end), "index-entry"
+ * ("offset", "position") and "timeindex-entry" ("timestamp", "offset"). Walked and written as it goes, so a large
+ * segment never sits in memory.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -39,8 +45,9 @@ import { TIME_INDEX_ENTRY_SIZE } from '../../log/time-index.js';
 import { errorText, listArg } from '../args.js';
 import { type ExitStatus } from './connection.js';
 import { UsageError } from '../cli-errors.js';
+import { withJsonOption, type JsonFlag } from './json-output.js';
 
-interface DumpFlags {
+interface DumpFlags extends JsonFlag {
   files: string[];
   printDataLog?: boolean;
   deepIteration?: boolean;
@@ -64,112 +71,256 @@ function baseOffsetOf(file: string): number {
   return Number(m[1]);
 }
 
+/** What dump-log reports, one item per printed line; `kind` tells which. */
+export type DumpEntry =
+  | { kind: 'segment'; startingOffset: number }
+  | {
+      kind: 'batch';
+      baseOffset: number;
+      lastOffset: number;
+      count: number;
+      baseSequence: number;
+      lastSequence: number;
+      producerId: number;
+      producerEpoch: number;
+      partitionLeaderEpoch: number;
+      isTransactional: boolean;
+      isControl: boolean;
+      position: number;
+      timestampType: string;
+      maxTimestamp: number;
+      size: number;
+      magic: 2;
+      compressCodec: string;
+      crc: number;
+      isValid: boolean;
+    }
+  | {
+      kind: 'record';
+      offset: number;
+      timestampType: string;
+      timestamp: number;
+      keySize: number;
+      valueSize: number;
+      sequence: number;
+      headerKeys: string[];
+      key?: string | null;
+      payload?: string | null;
+    }
+  | {
+      kind: 'marker';
+      offset: number;
+      timestampType: string;
+      timestamp: number;
+      endTxnMarker: 'COMMIT' | 'ABORT';
+      coordinatorEpoch: number;
+    }
+  | { kind: 'invalid-bytes'; size: number }
+  | { kind: 'index-entry'; offset: number; position: number }
+  | { kind: 'timeindex-entry'; timestamp: number; offset: number }
+  | {
+      kind: 'producer-snapshot-entry';
+      producerId: number;
+      producerEpoch: number;
+      coordinatorEpoch: number;
+      /** null: no open transaction (Kafka prints `None`). */
+      currentTxnFirstOffset: number | null;
+      /** The last batch's fields, absent for a producer without one. */
+      firstSequence?: number;
+      lastSequence?: number;
+      lastOffset?: number;
+      offsetDelta?: number;
+      timestamp?: number;
+    };
+
+/** One entry in kafka-dump-log's words. */
+export function dumpLine(e: DumpEntry): string {
+  switch (e.kind) {
+    case 'segment':
+      return `Starting offset: ${e.startingOffset}\n`;
+    case 'batch':
+      return (
+        `baseOffset: ${e.baseOffset} lastOffset: ${e.lastOffset} count: ${e.count} baseSequence: ${e.baseSequence} ` +
+        `lastSequence: ${e.lastSequence} producerId: ${e.producerId} producerEpoch: ${e.producerEpoch} ` +
+        `partitionLeaderEpoch: ${e.partitionLeaderEpoch} isTransactional: ${e.isTransactional} isControl: ${e.isControl} ` +
+        `position: ${e.position} ${e.timestampType}: ${e.maxTimestamp} size: ${e.size} magic: 2 compresscodec: ${e.compressCodec} ` +
+        `crc: ${e.crc} isvalid: ${e.isValid}\n`
+      );
+    case 'record': {
+      let line =
+        `| offset: ${e.offset} ${e.timestampType}: ${e.timestamp} keysize: ${e.keySize} valuesize: ${e.valueSize} ` +
+        `sequence: ${e.sequence} headerKeys: [${e.headerKeys.join(',')}]`;
+      if (e.payload !== undefined)
+        line += `${e.key === null || e.key === undefined ? '' : ` key: ${e.key}`} payload: ${e.payload ?? 'null'}`;
+      return `${line}\n`;
+    }
+    case 'marker':
+      return (
+        `| offset: ${e.offset} ${e.timestampType}: ${e.timestamp} endTxnMarker: ${e.endTxnMarker} ` +
+        `coordinatorEpoch: ${e.coordinatorEpoch}\n`
+      );
+    case 'invalid-bytes':
+      return `Found ${e.size} invalid bytes at the end of the segment (a partial batch)\n`;
+    case 'index-entry':
+      return `offset: ${e.offset} position: ${e.position}\n`;
+    case 'timeindex-entry':
+      return `timestamp: ${e.timestamp} offset: ${e.offset}\n`;
+    case 'producer-snapshot-entry': {
+      const txn = e.currentTxnFirstOffset === null ? 'None' : `Some(${e.currentTxnFirstOffset})`;
+      let line =
+        `producerId: ${e.producerId} producerEpoch: ${e.producerEpoch} coordinatorEpoch: ${e.coordinatorEpoch} ` +
+        `currentTxnFirstOffset: ${txn} `;
+      if (e.lastOffset !== undefined) {
+        line +=
+          `firstSequence: ${e.firstSequence} lastSequence: ${e.lastSequence} ` +
+          `lastOffset: ${e.lastOffset} offsetDelta: ${e.offsetDelta} timestamp: ${e.timestamp}`;
+      }
+      return `${line}\n`;
+    }
+  }
+}
+
 /**
  * Entries of an offset index, stopping at the zero-filled tail of a preallocated file. (0, 0) never is a real entry:
  * a segment indexes a batch only after index.interval.bytes of earlier batches, so never the one at position 0.
  */
-export function dumpOffsetIndex(bytes: Buffer, baseOffset: number): string {
-  let out = '';
+export function offsetIndexEntries(bytes: Buffer, baseOffset: number): DumpEntry[] {
+  const out: DumpEntry[] = [];
   for (let at = 0; at + OFFSET_INDEX_ENTRY_SIZE <= bytes.length; at += OFFSET_INDEX_ENTRY_SIZE) {
     const relative = bytes.readInt32BE(at);
     const position = bytes.readInt32BE(at + 4);
     if (relative === 0 && position === 0) break;
-    out += `offset: ${baseOffset + relative} position: ${position}\n`;
+    out.push({ kind: 'index-entry', offset: baseOffset + relative, position });
   }
   return out;
 }
 
 /**
- * The producers of a `.snapshot` file, one line each, as Kafka's DumpLogSegments prints them (an open transaction's
- * first offset as `Some(o)`, none as `None`). Throws CorruptSnapshotError naming `file` when the file is corrupt.
+ * The producers of a `.snapshot` file, one entry each (Kafka's DumpLogSegments prints an open transaction's first
+ * offset as `Some(o)`, none as `None`). Throws CorruptSnapshotError naming `file` when the file is corrupt.
  */
+export function producerSnapshotEntries(bytes: Buffer, file: string): DumpEntry[] {
+  return decodeProducerSnapshot(bytes, file).map((e) => ({
+    kind: 'producer-snapshot-entry',
+    producerId: e.producerId,
+    producerEpoch: e.producerEpoch,
+    coordinatorEpoch: e.coordinatorEpoch,
+    currentTxnFirstOffset: e.currentTxnFirstOffset >= 0 ? e.currentTxnFirstOffset : null,
+    ...(e.lastOffset >= 0
+      ? {
+          firstSequence: decrementSequence(e.lastSequence, e.offsetDelta),
+          lastSequence: e.lastSequence,
+          lastOffset: e.lastOffset,
+          offsetDelta: e.offsetDelta,
+          timestamp: e.timestamp,
+        }
+      : {}),
+  }));
+}
+
+/** A producer snapshot in kafka-dump-log's words. */
 export function dumpProducerSnapshot(bytes: Buffer, file: string): string {
-  let out = '';
-  for (const e of decodeProducerSnapshot(bytes, file)) {
-    const txn = e.currentTxnFirstOffset >= 0 ? `Some(${e.currentTxnFirstOffset})` : 'None';
-    out +=
-      `producerId: ${e.producerId} producerEpoch: ${e.producerEpoch} coordinatorEpoch: ${e.coordinatorEpoch} ` +
-      `currentTxnFirstOffset: ${txn} `;
-    if (e.lastOffset >= 0) {
-      out +=
-        `firstSequence: ${decrementSequence(e.lastSequence, e.offsetDelta)} lastSequence: ${e.lastSequence} ` +
-        `lastOffset: ${e.lastOffset} offsetDelta: ${e.offsetDelta} timestamp: ${e.timestamp}`;
-    }
-    out += '\n';
-  }
-  return out;
+  return producerSnapshotEntries(bytes, file).map(dumpLine).join('');
 }
 
 /** Entries of a time index, stopping at the zero-filled tail of a preallocated file. */
-export function dumpTimeIndex(bytes: Buffer, baseOffset: number): string {
-  let out = '';
+export function timeIndexEntries(bytes: Buffer, baseOffset: number): DumpEntry[] {
+  const out: DumpEntry[] = [];
   for (let at = 0; at + TIME_INDEX_ENTRY_SIZE <= bytes.length; at += TIME_INDEX_ENTRY_SIZE) {
     const timestamp = Number(bytes.readBigInt64BE(at));
     const relative = bytes.readInt32BE(at + 8);
     if (timestamp === 0 && relative === 0) break;
-    out += `timestamp: ${timestamp} offset: ${baseOffset + relative}\n`;
+    out.push({ kind: 'timeindex-entry', timestamp, offset: baseOffset + relative });
   }
   return out;
 }
 
-function batchLine(b: BatchView): string {
+/** An offset index in kafka-dump-log's words. */
+export function dumpOffsetIndex(bytes: Buffer, baseOffset: number): string {
+  return offsetIndexEntries(bytes, baseOffset).map(dumpLine).join('');
+}
+
+/** A time index in kafka-dump-log's words. */
+export function dumpTimeIndex(bytes: Buffer, baseOffset: number): string {
+  return timeIndexEntries(bytes, baseOffset).map(dumpLine).join('');
+}
+
+function batchEntry(b: BatchView): DumpEntry {
   let valid = true;
   try {
     b.validate();
   } catch {
     valid = false;
   }
-  const lastSequence = lastSequenceOf(b.buffer, b.position);
-  const time = timestampTypeName(b.timestampType);
-  return (
-    `baseOffset: ${b.baseOffset} lastOffset: ${b.lastOffset} count: ${b.recordCount} baseSequence: ${b.baseSequence} ` +
-    `lastSequence: ${lastSequence} producerId: ${b.producerId} producerEpoch: ${b.producerEpoch} ` +
-    `partitionLeaderEpoch: ${b.partitionLeaderEpoch} isTransactional: ${b.isTransactional} isControl: ${b.isControl} ` +
-    `position: ${b.position} ${time}: ${b.maxTimestamp} size: ${b.size} magic: 2 compresscodec: ${CODECS[b.compression]} ` +
-    `crc: ${crcOf(b.buffer, b.position)} isvalid: ${valid}\n`
-  );
+  return {
+    kind: 'batch',
+    baseOffset: b.baseOffset,
+    lastOffset: b.lastOffset,
+    count: b.recordCount,
+    baseSequence: b.baseSequence,
+    lastSequence: lastSequenceOf(b.buffer, b.position),
+    producerId: Number(b.producerId),
+    producerEpoch: b.producerEpoch,
+    partitionLeaderEpoch: b.partitionLeaderEpoch,
+    isTransactional: b.isTransactional,
+    isControl: b.isControl,
+    position: b.position,
+    timestampType: timestampTypeName(b.timestampType),
+    maxTimestamp: b.maxTimestamp,
+    size: b.size,
+    magic: 2,
+    compressCodec: CODECS[b.compression],
+    crc: crcOf(b.buffer, b.position),
+    isValid: valid,
+  };
 }
 
-async function recordLines(b: BatchView, printData: boolean): Promise<string> {
+async function recordEntries(b: BatchView, printData: boolean): Promise<DumpEntry[]> {
+  const timestampType = timestampTypeName(b.timestampType);
   if (b.isControl) {
     const c = b.controlRecord();
-    return (
-      `| offset: ${b.baseOffset} ${timestampTypeName(b.timestampType)}: ` +
-      `${b.maxTimestamp} endTxnMarker: ${c.type === ControlRecordType.Commit ? 'COMMIT' : 'ABORT'} coordinatorEpoch: ${c.coordinatorEpoch}\n`
-    );
+    return [
+      {
+        kind: 'marker',
+        offset: b.baseOffset,
+        timestampType,
+        timestamp: b.maxTimestamp,
+        endTxnMarker: c.type === ControlRecordType.Commit ? 'COMMIT' : 'ABORT',
+        coordinatorEpoch: c.coordinatorEpoch,
+      },
+    ];
   }
-  const time = timestampTypeName(b.timestampType);
-  let out = '';
   const records = b.compression === CompressionType.Zstd ? await b.recordsAsync() : b.records();
-  for (const r of records) {
-    const sequence = b.baseSequence < 0 ? -1 : b.baseSequence + (r.offset - b.baseOffset);
-    out +=
-      `| offset: ${r.offset} ${time}: ${r.timestamp} keysize: ${r.key?.length ?? -1} valuesize: ${r.value?.length ?? -1} ` +
-      `sequence: ${sequence} headerKeys: [${r.headers.map((h) => h.key).join(',')}]`;
-    if (printData) {
-      if (r.key !== null) out += ` key: ${r.key.toString()}`;
-      out += ` payload: ${r.value === null ? 'null' : r.value.toString()}`;
-    }
-    out += '\n';
-  }
-  return out;
+  return [...records].map((r) => ({
+    kind: 'record',
+    offset: r.offset,
+    timestampType,
+    timestamp: r.timestamp,
+    keySize: r.key?.length ?? -1,
+    valueSize: r.value?.length ?? -1,
+    sequence: b.baseSequence < 0 ? -1 : b.baseSequence + (r.offset - b.baseOffset),
+    headerKeys: r.headers.map((h) => h.key),
+    ...(printData
+      ? { key: r.key === null ? null : r.key.toString(), payload: r.value === null ? null : r.value.toString() }
+      : {}),
+  }));
 }
 
-/** Everything dump-log prints for one .log file; throws on a batch that cannot be walked past. */
+/** Everything dump-log reports for one .log file, entry by entry; throws on a batch that cannot be walked past. */
 export async function dumpLogSegment(
   bytes: Buffer,
   baseOffset: number,
   opts: { deep: boolean; printData: boolean },
-  write: (s: string) => void | Promise<void>,
+  emit: (entry: DumpEntry) => void | Promise<void>,
 ): Promise<void> {
-  await write(`Starting offset: ${baseOffset}\n`);
+  await emit({ kind: 'segment', startingOffset: baseOffset });
   let end = 0;
   for (const b of iterateBatches(bytes)) {
-    await write(opts.deep || opts.printData ? batchLine(b) + (await recordLines(b, opts.printData)) : batchLine(b));
+    await emit(batchEntry(b));
+    if (opts.deep || opts.printData) for (const e of await recordEntries(b, opts.printData)) await emit(e);
     end = b.position + b.size;
   }
-  if (end < bytes.length)
-    await write(`Found ${bytes.length - end} invalid bytes at the end of the segment (a partial batch)\n`);
+  if (end < bytes.length) await emit({ kind: 'invalid-bytes', size: bytes.length - end });
 }
 
 /** Writes to stdout, waiting while its buffer is full (a segment's dump can be far larger than memory should hold). */
@@ -178,7 +329,7 @@ async function writeOut(s: string): Promise<void> {
 }
 
 export function dumpLogCommand(status: ExitStatus): Command {
-  return new Command('dump-log')
+  return withJsonOption(new Command('dump-log'))
     .description(
       'Print the batches, records and index entries in segment files (kafka-dump-log); offline and read-only.',
     )
@@ -200,28 +351,35 @@ export function dumpLogCommand(status: ExitStatus): Command {
           status.code = 1;
           continue;
         }
-        process.stdout.write(`Dumping ${file}\n`);
+        const emit = (entry: DumpEntry) =>
+          writeOut(flags.json === true ? `${JSON.stringify({ file, ...entry })}\n` : dumpLine(entry));
+        if (flags.json !== true) await writeOut(`Dumping ${file}\n`);
         if (file.endsWith(LOG_FILE_SUFFIX)) {
           try {
             await dumpLogSegment(
               bytes,
               baseOffset,
               { deep: flags.deepIteration === true, printData: flags.printDataLog === true },
-              writeOut,
+              emit,
             );
           } catch (e) {
             process.stderr.write(`${file}: ${errorText(e)}\n`);
             status.code = 1;
           }
-        } else if (file.endsWith(INDEX_FILE_SUFFIX)) process.stdout.write(dumpOffsetIndex(bytes, baseOffset));
-        else if (file.endsWith(TIME_INDEX_FILE_SUFFIX)) process.stdout.write(dumpTimeIndex(bytes, baseOffset));
-        else if (file.endsWith(PRODUCER_SNAPSHOT_FILE_SUFFIX)) {
+        } else if (file.endsWith(INDEX_FILE_SUFFIX)) {
+          for (const e of offsetIndexEntries(bytes, baseOffset)) await emit(e);
+        } else if (file.endsWith(TIME_INDEX_FILE_SUFFIX)) {
+          for (const e of timeIndexEntries(bytes, baseOffset)) await emit(e);
+        } else if (file.endsWith(PRODUCER_SNAPSHOT_FILE_SUFFIX)) {
+          let entries: DumpEntry[];
           try {
-            process.stdout.write(dumpProducerSnapshot(bytes, file));
+            entries = producerSnapshotEntries(bytes, file);
           } catch (e) {
             process.stderr.write(`${errorText(e)}\n`);
             status.code = 1;
+            continue;
           }
+          for (const e of entries) await emit(e);
         } else {
           process.stderr.write(`${file}: not a .log, .index, .timeindex or .snapshot file; skipped.\n`);
           status.code = 1;

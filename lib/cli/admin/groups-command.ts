@@ -10,29 +10,34 @@
  *                    [--dry-run (the default) | --execute]
  *
  * Output keeps Kafka's columns and messages: the lag view `GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG
- * CONSUMER-ID HOST CLIENT-ID`, and ours last, LAG-TIME (lag = log end offset - committed offset; LAG-TIME the age of the
- * oldest record not consumed, from the group's coordinator; `-` where there is none), the members and
- * state views, the offset history (`GROUP TOPIC PARTITION OFFSET COMMITTED-AT ADVANCED RATE`: the last commits the
+ * CONSUMER-ID HOST CLIENT-ID`, and ours last, LAG-TIME (lag = log end offset - committed offset; LAG-TIME the age of
+ * the oldest record not consumed, from the group's coordinator; `-` where there is none), the members and state
+ * views, the offset history (`GROUP TOPIC PARTITION OFFSET COMMITTED-AT ADVANCED RATE`: the last commits the
  * coordinator keeps, with records and records/s since the previous one), `GROUP TOPIC PARTITION NEW-OFFSET` for a
- * reset plan. Status lines (no active members, rebalancing,
- * does not exist) go to stderr. Offsets can only be reset for a group without active members, as in Kafka; a plan
+ * reset plan. Status lines (no active members, rebalancing, does not exist) go to stderr. Offsets can only be reset for a group without active members, as in Kafka; a plan
  * is only carried out with --execute.
+ * `--json` (with --list or --describe): [{"group","state","protocolType"}], or per group every view at once:
+ * [{"group","state","coordinator":{"id","host","port"},"assignmentStrategy","members":[{"consumerId",
+ * "groupInstanceId","host","clientId","partitions":[{"topic","partition"}]}],"offsets":[{"topic","partition",
+ * "currentOffset","logEndOffset","lag","consumerId","host","clientId","lagTimeMs"}]}] (null where the text shows `-`).
  */
 import { Command } from 'commander';
-import type { Admin, ConsumerGroupDescription } from '../../client/admin/admin.js';
+import type { Admin, ClusterDescription, ConsumerGroupDescription } from '../../client/admin/admin.js';
 import type { PartitionLagTime } from '../../client/admin/group-lag.js';
-import { byTopicPartition, planGroupReset, type ResetSpec } from '../../client/admin/offset-reset.js';
+import { byTopicPartition, planGroupReset } from '../../client/admin/offset-reset.js';
+import type { ResetSpec } from '../../client/admin/reset-spec.js';
 import type { CommittedOffset } from '../../client/consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../../client/consumer/subscription-state.js';
 import { errorText, intArg, listArg, signedIntArg } from '../args.js';
 import { oneAction, withAdmin, withConnectionOptions, type ConnectionFlags, type ExitStatus } from './connection.js';
 import { CommandError, UsageError } from '../cli-errors.js';
+import { jsonOnlyFor, printJson, withJsonOption, type JsonFlag } from './json-output.js';
 import { formatTable } from './table.js';
 
 const ACTIONS = ['list', 'describe', 'delete', 'deleteOffsets', 'resetOffsets'] as const;
 const RESET_SPECS = ['toEarliest', 'toLatest', 'toCurrent', 'toOffset', 'shiftBy', 'toDatetime', 'byDuration'] as const;
 
-interface GroupsFlags extends ConnectionFlags {
+interface GroupsFlags extends ConnectionFlags, JsonFlag {
   list?: boolean;
   describe?: boolean;
   delete?: boolean;
@@ -134,52 +139,102 @@ export function offsetHistoryRows(groupId: string, lags: readonly PartitionLagTi
   return rows;
 }
 
+/** One row of the lag view; null where Kafka's text shows `-`. */
+export interface GroupOffsetRow {
+  topic: string | null;
+  partition: number | null;
+  currentOffset: number | null;
+  logEndOffset: number | null;
+  lag: number | null;
+  consumerId: string | null;
+  host: string | null;
+  clientId: string | null;
+  /** LAG-TIME: how old the oldest record not consumed is, in ms, from the group's coordinator (0 when caught up). */
+  lagTimeMs: number | null;
+}
+
 /**
  * The rows of the lag view: every assigned partition with its owner, then partitions with a commit and no owner,
  * then members without partitions. `ends` maps `topic-partition` to the log end offset, `lagTimes` to the lag in ms.
  */
+export function groupOffsetRows(
+  group: ConsumerGroupDescription,
+  committed: readonly CommittedOffset[],
+  ends: ReadonlyMap<string, number>,
+  lagTimes: ReadonlyMap<string, number> = new Map(),
+): GroupOffsetRow[] {
+  const commits = new Map(committed.filter((c) => c.offset >= 0).map((c) => [`${c.topic}-${c.partition}`, c.offset]));
+  const rows: GroupOffsetRow[] = [];
+  const owned = new Set<string>();
+  const noMember = { consumerId: null, host: null, clientId: null };
+  const row = (tp: TopicPartitionRef, member: Pick<GroupOffsetRow, 'consumerId' | 'host' | 'clientId'>) => {
+    const key = `${tp.topic}-${tp.partition}`;
+    const current = commits.get(key) ?? null;
+    const end = ends.get(key) ?? null;
+    const lag = current === null || end === null ? null : Math.max(0, end - current);
+    const lagMs = current === null ? -1 : (lagTimes.get(key) ?? -1);
+    const lagTimeMs = lagMs < 0 ? null : lagMs;
+    rows.push({
+      topic: tp.topic,
+      partition: tp.partition,
+      currentOffset: current,
+      logEndOffset: end,
+      lag,
+      ...member,
+      lagTimeMs,
+    });
+  };
+  for (const m of group.members) {
+    for (const tp of [...m.assignment].sort(byTopicPartition)) {
+      owned.add(`${tp.topic}-${tp.partition}`);
+      row(tp, { consumerId: m.memberId, host: m.clientHost, clientId: m.clientId });
+    }
+  }
+  for (const c of [...committed].sort(byTopicPartition)) {
+    if (c.offset >= 0 && !owned.has(`${c.topic}-${c.partition}`)) row(c, noMember);
+  }
+  for (const m of group.members) {
+    if (m.assignment.length === 0) {
+      rows.push({
+        topic: null,
+        partition: null,
+        currentOffset: null,
+        logEndOffset: null,
+        lag: null,
+        consumerId: m.memberId,
+        host: m.clientHost,
+        clientId: m.clientId,
+        lagTimeMs: null,
+      });
+    }
+  }
+  return rows;
+}
+
+/** The lag view's rows as Kafka's text table prints them (`-` for none). */
 export function offsetRows(
   group: ConsumerGroupDescription,
   committed: readonly CommittedOffset[],
   ends: ReadonlyMap<string, number>,
   lagTimes: ReadonlyMap<string, number> = new Map(),
 ): string[][] {
-  const commits = new Map(committed.filter((c) => c.offset >= 0).map((c) => [`${c.topic}-${c.partition}`, c.offset]));
-  const rows: string[][] = [];
-  const owned = new Set<string>();
-  const row = (tp: TopicPartitionRef, member: string[]) => {
-    const key = `${tp.topic}-${tp.partition}`;
-    const current = commits.get(key);
-    const end = ends.get(key);
-    rows.push([
-      group.groupId,
-      tp.topic,
-      String(tp.partition),
-      current === undefined ? '-' : String(current),
-      end === undefined ? '-' : String(end),
-      current === undefined || end === undefined ? '-' : String(Math.max(0, end - current)),
-      ...member,
-      current === undefined ? '-' : formatLagTime(lagTimes.get(key) ?? -1),
-    ]);
-  };
-  for (const m of group.members) {
-    for (const tp of [...m.assignment].sort(byTopicPartition)) {
-      owned.add(`${tp.topic}-${tp.partition}`);
-      row(tp, [m.memberId, m.clientHost, m.clientId]);
-    }
-  }
-  for (const c of [...committed].sort(byTopicPartition)) {
-    if (c.offset >= 0 && !owned.has(`${c.topic}-${c.partition}`)) row(c, ['-', '-', '-']);
-  }
-  for (const m of group.members) {
-    if (m.assignment.length === 0)
-      rows.push([group.groupId, '-', '-', '-', '-', '-', m.memberId, m.clientHost, m.clientId, '-']);
-  }
-  return rows;
+  const cell = (v: string | number | null) => (v === null ? '-' : String(v));
+  return groupOffsetRows(group, committed, ends, lagTimes).map((r) => [
+    group.groupId,
+    cell(r.topic),
+    cell(r.partition),
+    cell(r.currentOffset),
+    cell(r.logEndOffset),
+    cell(r.lag),
+    cell(r.consumerId),
+    cell(r.host),
+    cell(r.clientId),
+    formatLagTime(r.lagTimeMs ?? -1),
+  ]);
 }
 
 export function groupsCommand(status: ExitStatus): Command {
-  return withConnectionOptions(new Command('groups'))
+  return withJsonOption(withConnectionOptions(new Command('groups')))
     .description(
       'List, describe and delete consumer groups, and delete or reset their offsets (kafka-consumer-groups).',
     )
@@ -232,6 +287,7 @@ Examples:
     )
     .action(async (flags: GroupsFlags) => {
       const action = oneAction(flags, ACTIONS);
+      jsonOnlyFor(flags, action, ['list', 'describe']);
       let failed = false;
       await withAdmin(
         flags,
@@ -271,6 +327,16 @@ async function selectedGroups(admin: Admin, flags: GroupsFlags): Promise<string[
 
 async function listGroups(admin: Admin, flags: GroupsFlags): Promise<void> {
   const groups = await admin.listConsumerGroups();
+  if (flags.json === true) {
+    const wanted =
+      typeof flags.state === 'string' ? new Set(flags.state.split(',').map((s) => s.trim().toLowerCase())) : null;
+    printJson(
+      groups
+        .filter((g) => wanted === null || wanted.has(g.state.toLowerCase()))
+        .map((g) => ({ group: g.groupId, state: g.state, protocolType: g.protocolType })),
+    );
+    return;
+  }
   if (flags.state === undefined) {
     process.stdout.write(groups.map((g) => `${g.groupId}\n`).join(''));
     return;
@@ -289,6 +355,12 @@ async function listGroups(admin: Admin, flags: GroupsFlags): Promise<void> {
 /** Returns true when a group did not exist. */
 async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readonly string[]): Promise<boolean> {
   const [descriptions, cluster] = await Promise.all([admin.describeConsumerGroups(groupIds), admin.describeCluster()]);
+  if (flags.json === true) {
+    const missing = descriptions.filter((g) => g.state === 'Dead');
+    for (const g of missing) process.stderr.write(`Error: Consumer group '${g.groupId}' does not exist.\n`);
+    printJson(await Promise.all(descriptions.map((g) => groupJson(admin, g, cluster))));
+    return missing.length > 0;
+  }
   let missing = false;
   for (const g of descriptions) {
     if (g.state === 'Dead') {
@@ -351,15 +423,7 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
         ),
       );
     } else {
-      const committed = await admin.listConsumerGroupOffsets(g.groupId);
-      const partitions = new Map<string, TopicPartitionRef>();
-      for (const tp of [...committed.filter((c) => c.offset >= 0), ...g.members.flatMap((m) => m.assignment)]) {
-        partitions.set(`${tp.topic}-${tp.partition}`, { topic: tp.topic, partition: tp.partition });
-      }
-      const [ends, lagTimes] = await Promise.all([
-        endOffsets(admin, [...partitions.values()]),
-        lagTimesOf(admin, g.groupId, committed),
-      ]);
+      const { committed, ends, lagTimes } = await lagInputs(admin, g);
       process.stdout.write(
         formatTable(
           [
@@ -382,15 +446,51 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
   return missing;
 }
 
-/** The coordinator's lag in time by `topic-partition` (none for a group without commits). */
-async function lagTimesOf(
+/**
+ * A group's committed offsets, the log end offsets of every partition it commits to or is assigned, and the
+ * coordinator's lag in time by `topic-partition` (none for a group without commits).
+ */
+async function lagInputs(
   admin: Admin,
-  groupId: string,
-  committed: readonly CommittedOffset[],
-): Promise<Map<string, number>> {
-  if (!committed.some((c) => c.offset >= 0)) return new Map();
-  const lags = await admin.describeConsumerGroupLag(groupId);
-  return new Map(lags.map((l) => [`${l.topic}-${l.partition}`, l.lagMs]));
+  g: ConsumerGroupDescription,
+): Promise<{ committed: CommittedOffset[]; ends: Map<string, number>; lagTimes: Map<string, number> }> {
+  const committed = await admin.listConsumerGroupOffsets(g.groupId);
+  const partitions = new Map<string, TopicPartitionRef>();
+  for (const tp of [...committed.filter((c) => c.offset >= 0), ...g.members.flatMap((m) => m.assignment)]) {
+    partitions.set(`${tp.topic}-${tp.partition}`, { topic: tp.topic, partition: tp.partition });
+  }
+  const [ends, lagTimes] = await Promise.all([
+    endOffsets(admin, [...partitions.values()]),
+    committed.some((c) => c.offset >= 0)
+      ? admin
+          .describeConsumerGroupLag(g.groupId)
+          .then((lags) => new Map(lags.map((l) => [`${l.topic}-${l.partition}`, l.lagMs])))
+      : new Map<string, number>(),
+  ]);
+  return { committed, ends, lagTimes };
+}
+
+/** One group as `--describe --json` prints it: state, coordinator, members and the lag view together. */
+async function groupJson(admin: Admin, g: ConsumerGroupDescription, cluster: ClusterDescription): Promise<object> {
+  const b = cluster.brokers.find((x) => x.nodeId === g.coordinator);
+  const { committed, ends, lagTimes } =
+    g.state === 'Dead'
+      ? { committed: [], ends: new Map<string, number>(), lagTimes: new Map<string, number>() }
+      : await lagInputs(admin, g);
+  return {
+    group: g.groupId,
+    state: g.state,
+    coordinator: { id: g.coordinator, host: b?.host ?? null, port: b?.port ?? null },
+    assignmentStrategy: g.partitionAssignor,
+    members: g.members.map((m) => ({
+      consumerId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      host: m.clientHost,
+      clientId: m.clientId,
+      partitions: [...m.assignment].sort(byTopicPartition),
+    })),
+    offsets: groupOffsetRows(g, committed, ends, lagTimes),
+  };
 }
 
 /** Log end offsets by `topic-partition`; partitions of topics that no longer exist are left out. */

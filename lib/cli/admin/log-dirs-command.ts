@@ -2,15 +2,17 @@
  * `mq-admin log-dirs`: kafka-log-dirs. `--describe` asks every broker (or `--broker-list`) for its log dirs and
  * prints Kafka's JSON: {"version":1,"brokers":[{"broker":1,"logDirs":[{"logDir":..,"error":null,"partitions":
  * [{"partition":"t-0","size":N,"offsetLag":N,"isFuture":false}]}]}]}, after the two progress lines Kafka's tool
- * writes. `--topic-list` limits the partitions to those topics.
+ * writes. `--topic-list` limits the partitions to those topics. `--json` prints only that JSON document (no
+ * progress lines).
  */
 import { Command } from 'commander';
 import type { BrokerLogDirs } from '../../client/admin/admin.js';
 import { intListArg } from '../args.js';
 import { withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
 import { UsageError } from '../cli-errors.js';
+import { withJsonOption, type JsonFlag } from './json-output.js';
 
-interface LogDirsFlags extends ConnectionFlags {
+interface LogDirsFlags extends ConnectionFlags, JsonFlag {
   describe?: boolean;
   brokerList?: number[];
   topicList?: string[];
@@ -40,7 +42,7 @@ export function logDirsJson(brokers: readonly BrokerLogDirs[], topics: ReadonlyS
 }
 
 export function logDirsCommand(): Command {
-  return withConnectionOptions(new Command('log-dirs'))
+  return withJsonOption(withConnectionOptions(new Command('log-dirs')))
     .description(
       'Print the log directories of brokers with the size and lag of every replica in them (kafka-log-dirs).',
     )
@@ -59,11 +61,12 @@ export function logDirsCommand(): Command {
     .action(async (flags: LogDirsFlags) => {
       if (flags.describe !== true) throw new UsageError('log-dirs needs --describe.');
       await withAdmin(flags, async (admin) => {
-        process.stdout.write('Querying brokers for log directories information\n');
+        const progress = (line: string) => {
+          if (flags.json !== true) process.stdout.write(line);
+        };
+        progress('Querying brokers for log directories information\n');
         const brokers = await admin.describeLogDirs(flags.brokerList);
-        process.stdout.write(
-          `Received log directory information from brokers ${brokers.map((b) => b.nodeId).join(',')}\n`,
-        );
+        progress(`Received log directory information from brokers ${brokers.map((b) => b.nodeId).join(',')}\n`);
         process.stdout.write(
           `${logDirsJson(brokers, flags.topicList === undefined ? null : new Set(flags.topicList))}\n`,
         );

@@ -3,15 +3,17 @@
  * the topics matching `--topic` (a regular expression; all topics without it), or only `--partitions`, at
  * `--time`: -1 the latest offset (the default), -2 the earliest, or a timestamp in ms for the first offset whose
  * record is at or after it (partitions with no such record print nothing, as Kafka's tool does).
+ * `--json`: [{"topic","partition","offset"}] (offset -1 where no record is at or after the timestamp).
  */
 import { CommandError } from '../cli-errors.js';
 import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import type { OffsetSpec } from '../../client/admin/admin.js';
 import { intListArg } from '../args.js';
 import { withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { printJson, withJsonOption, type JsonFlag } from './json-output.js';
 import { topicMatcher } from './topics-command.js';
 
-interface OffsetsFlags extends ConnectionFlags {
+interface OffsetsFlags extends ConnectionFlags, JsonFlag {
   topic?: string;
   partitions?: number[];
   time: OffsetSpec;
@@ -29,7 +31,7 @@ export function offsetSpecArg(v: string): OffsetSpec {
 }
 
 export function offsetsCommand(): Command {
-  return withConnectionOptions(new Command('offsets'))
+  return withJsonOption(withConnectionOptions(new Command('offsets')))
     .description(
       'Print the offsets of topic partitions at a time: latest, earliest or by timestamp (kafka-get-offsets).',
     )
@@ -60,6 +62,10 @@ export function offsetsCommand(): Command {
             .map((p) => ({ topic: t.name, partition: p.partition, spec: flags.time })),
         );
         const offsets = await admin.listOffsets(queries);
+        if (flags.json === true) {
+          printJson(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
+          return;
+        }
         process.stdout.write(
           offsets
             .filter((o) => o.offset >= 0)

@@ -1,7 +1,8 @@
 /**
- * The JSON files of the ZooKeeper-era commands (`{"partitions":[{"topic":"t","partition":0,...}]}`): reading one,
+ * The partition-list JSON files of Kafka's tools (`{"partitions":[{"topic":"t","partition":0,...}]}`): reading one,
  * and the checks every entry shares (topic name, partition number, no partition twice). Throws UsageError naming
- * the file's first problem. Used by reassign-partitions and preferred-replica-election.
+ * the file's first problem. Used by reassign-partitions, preferred-replica-election, leader-election and
+ * delete-records.
  */
 import { readFileSync } from 'node:fs';
 import type { TopicPartition } from '../../common/topic-partition.js';

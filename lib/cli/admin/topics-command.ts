@@ -13,16 +13,20 @@
  * per line for --list, and for --describe a tab-separated `Topic: T	PartitionCount: N	ReplicationFactor: N	Configs:
  * k=v,...` line followed by one `	Topic: T	Partition: P	Leader: L	Replicas: a,b	Isr: a,b` line per partition.
  * `--topic` is a regular expression matched against whole names except for --create, as in Kafka.
+ * `--json` (with --list or --describe): ["name", ...], or [{"name","internal","partitionCount","replicationFactor",
+ * "configs":{k:v},"partitions":[{"partition","leader","replicas","isr","offlineReplicas"}]}] (leader null when none;
+ * the describe filters apply as in the text).
  */
 import { Command } from 'commander';
 import type { Admin, PartitionDescription, TopicDescription } from '../../client/admin/admin.js';
 import { intArg, propArg } from '../args.js';
 import { oneAction, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
 import { CommandError, UsageError } from '../cli-errors.js';
+import { jsonOnlyFor, printJson, withJsonOption, type JsonFlag } from './json-output.js';
 
 const ACTIONS = ['list', 'create', 'describe', 'alter', 'delete'] as const;
 
-interface TopicsFlags extends ConnectionFlags {
+interface TopicsFlags extends ConnectionFlags, JsonFlag {
   list?: boolean;
   create?: boolean;
   describe?: boolean;
@@ -128,8 +132,30 @@ export function describeLines(
   return out.map((l) => `${l}\n`).join('');
 }
 
+/** One topic as `--describe --json` prints it. */
+export function topicJson(
+  t: TopicDescription,
+  configs: ReadonlyArray<[string, string]>,
+  partitions: readonly PartitionDescription[],
+): object {
+  return {
+    name: t.name,
+    internal: t.isInternal,
+    partitionCount: t.partitions.length,
+    replicationFactor: t.partitions[0]?.replicas.length ?? 0,
+    configs: Object.fromEntries(configs),
+    partitions: partitions.map((p) => ({
+      partition: p.partition,
+      leader: p.leader < 0 ? null : p.leader,
+      replicas: p.replicas,
+      isr: p.isr,
+      offlineReplicas: p.offlineReplicas,
+    })),
+  };
+}
+
 export function topicsCommand(): Command {
-  const command = withConnectionOptions(new Command('topics'))
+  const command = withJsonOption(withConnectionOptions(new Command('topics')))
     .description('Create, delete, describe, or change a topic (kafka-topics).')
     .option('--list', 'list all available topics')
     .option('--create', 'create a new topic')
@@ -180,6 +206,7 @@ Examples:
     );
   return command.action(async (flags: TopicsFlags) => {
     const action = oneAction(flags, ACTIONS);
+    jsonOnlyFor(flags, action, ['list', 'describe']);
     if (action !== 'list' && action !== 'describe' && flags.topic === undefined)
       throw new UsageError(`--${action} requires --topic.`);
     await withAdmin(flags, async (admin) => {
@@ -214,7 +241,9 @@ async function existingTopics(admin: Admin, flags: TopicsFlags): Promise<string[
 }
 
 async function listTopics(admin: Admin, flags: TopicsFlags): Promise<void> {
-  process.stdout.write((await matchingTopics(admin, flags)).map((t) => `${t}\n`).join(''));
+  const names = await matchingTopics(admin, flags);
+  if (flags.json === true) printJson(names);
+  else process.stdout.write(names.map((t) => `${t}\n`).join(''));
 }
 
 async function createTopic(admin: Admin, flags: TopicsFlags): Promise<void> {
@@ -259,6 +288,7 @@ async function describeTopics(admin: Admin, flags: TopicsFlags): Promise<void> {
   if (names.length === 0) {
     if (flags.topic !== undefined && flags.ifExists !== true)
       throw new CommandError(`Topic '${flags.topic}' does not exist as expected.`);
+    if (flags.json === true) printJson([]);
     return;
   }
   const filter: PartitionFilter =
@@ -278,6 +308,7 @@ async function describeTopics(admin: Admin, flags: TopicsFlags): Promise<void> {
   ]);
   const live = new Set(cluster.brokers.map((b) => b.nodeId));
   let out = '';
+  const json: object[] = [];
   for (const t of topics) {
     const entries = configs.find((c) => c.name === t.name)?.configs ?? [];
     const minIsr = Number(entries.find((c) => c.name === 'min.insync.replicas')?.value ?? 1);
@@ -288,9 +319,11 @@ async function describeTopics(admin: Admin, flags: TopicsFlags): Promise<void> {
     if (flags.topicsWithOverrides === true && !entries.some((c) => c.source === 'DYNAMIC_TOPIC_CONFIG')) continue;
     const partitions = t.partitions.filter((p) => keepsPartition(filter, p, minIsr, live));
     if (filter !== 'all' && partitions.length === 0) continue;
-    out += describeLines(t, shown, partitions, filter === 'all');
+    if (flags.json === true) json.push(topicJson(t, shown, partitions));
+    else out += describeLines(t, shown, partitions, filter === 'all');
   }
-  process.stdout.write(out);
+  if (flags.json === true) printJson(json);
+  else process.stdout.write(out);
 }
 
 async function alterTopics(admin: Admin, flags: TopicsFlags): Promise<void> {

@@ -23,7 +23,7 @@
 import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import { Producer } from '../../client/producer/producer.js';
 import { intArg, signedIntArg } from '../args.js';
-import { clientProperties, withConnectionOptions, type ConnectionFlags } from './connection.js';
+import { clientProperties, withToolLogger, withConnectionOptions, type ConnectionFlags } from './connection.js';
 
 interface VerifiableProducerFlags extends ConnectionFlags {
   topic: string;
@@ -146,7 +146,7 @@ Example (idempotent, as Kafka's system tests run it):
     )
     .action(async (flags: VerifiableProducerFlags) => {
       const fileProps = clientProperties(flags, flags['producer.config']);
-      const producer = new Producer(verifiableProducerConfig(flags.acks, fileProps));
+      const producer = new Producer(withToolLogger(verifiableProducerConfig(flags.acks, fileProps)));
       const print = (name: string, fields?: Record<string, unknown>) =>
         process.stdout.write(eventLine(Date.now(), name, fields) + '\n');
       let stopping = false;

@@ -9,7 +9,7 @@
  */
 import { Command } from 'commander';
 import { formatDelayedBench, runDelayedBench, type DelayedBenchResult } from '../../bench/delayed-bench.js';
-import { progressWanted, startProgress } from '../../bench/progress.js';
+import { withProgress, type Progress } from '../../bench/progress.js';
 import { intArg } from '../args.js';
 import { UsageError } from '../cli-errors.js';
 import { withOwnCluster } from './bench-cluster.js';
@@ -68,8 +68,11 @@ export function delayedCommand(): Command {
     .option('--restart', 'restart the brokers once the load is accepted and measure how long reloading it takes')
     .option('--json', 'print the result as one JSON object instead of the summary lines')
     .action(async (o: DelayedFlags) => {
-      const progress = startProgress('delayed', o.pending, progressWanted(!!o.json));
+      if (o.restart === true && o.bootstrapServer !== undefined) {
+        throw new UsageError('--restart restarts the cluster this command starts; leave out --bootstrap-server.');
+      }
       const run = (
+        progress: Progress,
         bootstrapServers: string,
         metricsPorts: number[],
         restartBrokers?: () => Promise<void>,
@@ -93,34 +96,28 @@ export function delayedCommand(): Command {
             progress.update(done, phase);
           },
         });
-      if (o.restart === true && o.bootstrapServer !== undefined) {
-        throw new UsageError('--restart restarts the cluster this command starts; leave out --bootstrap-server.');
-      }
-      let result: DelayedBenchResult;
-      try {
-        result =
-          o.bootstrapServer !== undefined
-            ? await run(o.bootstrapServer, [])
-            : await withOwnCluster(
-                {
-                  brokers: Math.max(o.replicationFactor, o.brokers ?? 1),
-                  brokerProps: { 'metrics.port': 0 },
-                  label: 'delayed',
-                },
-                (cluster) =>
-                  run(
-                    cluster.bootstrapServers,
-                    cluster.brokerIds().map((id) => cluster.broker(id).metricsPort),
-                    o.restart === true
-                      ? async () => {
-                          for (const id of cluster.brokerIds()) await cluster.restartBroker(id);
-                        }
-                      : undefined,
-                  ),
-              );
-      } finally {
-        progress.stop();
-      }
+      const result = await withProgress('delayed', o.pending, !!o.json, (progress) =>
+        o.bootstrapServer !== undefined
+          ? run(progress, o.bootstrapServer, [])
+          : withOwnCluster(
+              {
+                brokers: Math.max(o.replicationFactor, o.brokers ?? 1),
+                brokerProps: { 'metrics.port': 0 },
+                label: 'delayed',
+              },
+              (cluster) =>
+                run(
+                  progress,
+                  cluster.bootstrapServers,
+                  cluster.brokerIds().map((id) => cluster.broker(id).metricsPort),
+                  o.restart === true
+                    ? async () => {
+                        for (const id of cluster.brokerIds()) await cluster.restartBroker(id);
+                      }
+                    : undefined,
+                ),
+            ),
+      );
       if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(`${formatDelayedBench(result).join('\n')}\n`);
     });

@@ -1,25 +1,28 @@
 /**
- * The admin client (Kafka's `Admin`): topics (create, delete, list, describe, add partitions), configs (describe,
- * alter), the cluster (describe, each broker's API versions and log dirs), offsets (list by earliest / latest / timestamp)
- * and consumer groups (list, describe, committed offsets read, set and deleted, delete).
+ * The admin client (Kafka's `Admin`): topics (create, delete, list, describe, add partitions), records (delete
+ * before an offset), leaders (preferred and unclean elections), configs (describe, alter, incremental alter, for
+ * topics and brokers, config-resources.ts), the cluster (describe, each broker's API versions and log dirs), offsets
+ * (list by earliest / latest / timestamp) and consumer groups (list, describe, committed offsets read, set and
+ * deleted, delete).
  *
- * Routing: CreateTopics, DeleteTopics and CreatePartitions go to the controller (the `controllerId` of the last
- * Metadata response); a NOT_CONTROLLER answer, for the request or for a topic in it, refreshes metadata and retries
- * the topics it concerns. Broker configs go to that broker; group operations to the group's coordinator
- * (FindCoordinator, again after NOT_COORDINATOR), ListGroups to every broker; everything else to the least loaded one.
+ * Routing: CreateTopics, DeleteTopics, CreatePartitions and ElectLeaders go to the controller (the `controllerId` of
+ * the last Metadata response); a NOT_CONTROLLER answer, for the request or for a topic or partition in it, refreshes
+ * metadata and retries what it concerns. DeleteRecords goes to each partition's leader (delete-records.ts); broker
+ * configs go to that broker; group operations to the group's coordinator (FindCoordinator, again after
+ * NOT_COORDINATOR), ListGroups to every broker; everything else to the least loaded one.
  * Errors: every call retries retriable errors (lost connections, NOT_CONTROLLER, LEADER_NOT_AVAILABLE, ...) with
  * backoff until its deadline (`timeoutMs`, default `default.api.timeout.ms`) or `retries` runs out, and rejects
  * with the first non-retriable per-topic or per-resource error, naming what it concerns (ApiError keeps Kafka's
- * code and name). Topics already handled are not sent again on a retry.
+ * code and name); calls over partitions (deleteRecords, electLeaders) resolve with each partition's own outcome.
+ * Topics already handled are not sent again on a retry.
  * Lifecycle: New → `connect()` → Connected → `close()` → Closed.
  */
-import { computeIfAbsent } from '../../common/collections.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError, apiErrorFromCode, InvalidArgumentError } from '../../common/errors.js';
 import type { Time } from '../../common/time.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { CreateTopicsRequest } from '../../protocol/messages/create-topics.js';
-import { ConfigResourceType, ConfigSource } from '../../protocol/messages/describe-configs.js';
+import { ElectionType } from '../../protocol/messages/elect-leaders.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../protocol/messages/list-offsets.js';
 import { ClientCluster } from '../client-cluster.js';
 import { ClientLifecycle } from '../client-lifecycle.js';
@@ -30,7 +33,28 @@ import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from '../cons
 import type { TopicPartitionRef } from '../consumer/subscription-state.js';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './admin-options.js';
 import { mergeDelayPartitions, type DelayPartitionState } from './delayed-records.js';
+import { deleteRecords, type DeletedRecords, type RecordsToDelete } from './delete-records.js';
+import {
+  groupByTarget,
+  operationBody,
+  resourceError,
+  resourceRef,
+  sendToTarget,
+  toDescription,
+  type AlterConfigOperation,
+  type ConfigResource,
+  type ConfigResourceDescription,
+} from './config-resources.js';
 import type { PartitionLagTime } from './group-lag.js';
+
+export type { DeletedRecords, RecordsToDelete } from './delete-records.js';
+export type {
+  AlterConfigOperation,
+  ConfigResource,
+  ConfigResourceDescription,
+  ConfigResourceKind,
+} from './config-resources.js';
+export type { ConfigEntry, ConfigSourceName } from './config-entry.js';
 
 export interface NewTopic {
   name: string;
@@ -77,37 +101,6 @@ export interface NewPartitions {
   count: number;
   /** Broker ids for each NEW partition, in order. @default placed by the controller */
   assignments?: ReadonlyArray<readonly number[]>;
-}
-
-export type ConfigResourceKind = 'topic' | 'broker';
-
-export interface ConfigResource {
-  type: ConfigResourceKind;
-  /** Topic name, or broker id as a string ('' for the cluster-wide broker default). */
-  name: string;
-}
-
-export type ConfigSourceName =
-  | 'UNKNOWN'
-  | 'DYNAMIC_TOPIC_CONFIG'
-  | 'DYNAMIC_BROKER_CONFIG'
-  | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
-  | 'STATIC_BROKER_CONFIG'
-  | 'DEFAULT_CONFIG'
-  | 'DYNAMIC_BROKER_LOGGER_CONFIG';
-
-export interface ConfigEntry {
-  name: string;
-  /** null when sensitive or unset. */
-  value: string | null;
-  source: ConfigSourceName;
-  isReadOnly: boolean;
-  isSensitive: boolean;
-  synonyms: Array<{ name: string; value: string | null; source: ConfigSourceName }>;
-}
-
-export interface ConfigResourceDescription extends ConfigResource {
-  configs: ConfigEntry[];
 }
 
 export interface ConsumerGroupListing {
@@ -178,16 +171,6 @@ function labelledMessage(label: string, message: string): string {
   return message.toLowerCase().startsWith(label.toLowerCase()) ? message : `${label}: ${message}`;
 }
 
-const SOURCE_NAMES = new Map<number, ConfigSourceName>([
-  [ConfigSource.Unknown, 'UNKNOWN'],
-  [ConfigSource.DynamicTopicConfig, 'DYNAMIC_TOPIC_CONFIG'],
-  [ConfigSource.DynamicBrokerConfig, 'DYNAMIC_BROKER_CONFIG'],
-  [ConfigSource.DynamicDefaultBrokerConfig, 'DYNAMIC_DEFAULT_BROKER_CONFIG'],
-  [ConfigSource.StaticBrokerConfig, 'STATIC_BROKER_CONFIG'],
-  [ConfigSource.DefaultConfig, 'DEFAULT_CONFIG'],
-  [ConfigSource.DynamicBrokerLoggerConfig, 'DYNAMIC_BROKER_LOGGER_CONFIG'],
-]);
-
 export class Admin {
   readonly options: ResolvedAdminOptions;
   private readonly time: Time;
@@ -206,7 +189,10 @@ export class Admin {
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */
   async connect(): Promise<void> {
     await this.lifecycle.connect(() =>
-      this.cluster.connect(this.time.hiResMs() + this.options['default.api.timeout.ms']),
+      this.cluster.connect(
+        this.time.hiResMs() + this.options['default.api.timeout.ms'],
+        `default.api.timeout.ms=${this.options['default.api.timeout.ms']}`,
+      ),
     );
   }
 
@@ -354,40 +340,17 @@ export class Admin {
     options: AdminCallOptions = {},
   ): Promise<ConfigResourceDescription[]> {
     const results = await Promise.all(
-      this.groupByTarget(resources).map(([nodeId, group]) =>
+      groupByTarget(resources).map(([nodeId, group]) =>
         this.withRetries('DescribeConfigs', options, async () => {
-          const body = {
+          const response = await sendToTarget(this.cluster, nodeId, ApiKey.DescribeConfigs, {
             resources: group.map((r) => ({
-              resourceType: resourceTypeOf(r.type),
-              resourceName: r.name,
+              ...resourceRef(r),
               configurationKeys: r.keys === undefined ? null : [...r.keys],
             })),
             includeSynonyms: true,
             includeDocumentation: false,
-          };
-          const response =
-            nodeId === null
-              ? await this.cluster.sendToAny(ApiKey.DescribeConfigs, body)
-              : await this.cluster.send(nodeId, ApiKey.DescribeConfigs, body);
-          return response.results.map((r) => {
-            if (r.errorCode !== ErrorCode.NONE) throw this.resourceError(r);
-            return {
-              type: kindOf(r.resourceType),
-              name: r.resourceName,
-              configs: r.configs.map((c) => ({
-                name: c.name,
-                value: c.value,
-                source: SOURCE_NAMES.get(c.configSource) ?? 'UNKNOWN',
-                isReadOnly: c.readOnly,
-                isSensitive: c.isSensitive,
-                synonyms: c.synonyms.map((s) => ({
-                  name: s.name,
-                  value: s.value,
-                  source: SOURCE_NAMES.get(s.source) ?? 'UNKNOWN',
-                })),
-              })),
-            };
           });
+          return response.results.map(toDescription);
         }),
       ),
     );
@@ -403,21 +366,39 @@ export class Admin {
     options: AdminCallOptions & { validateOnly?: boolean } = {},
   ): Promise<void> {
     await Promise.all(
-      this.groupByTarget(resources).map(([nodeId, group]) =>
+      groupByTarget(resources).map(([nodeId, group]) =>
         this.withRetries('AlterConfigs', options, async () => {
-          const body = {
+          const response = await sendToTarget(this.cluster, nodeId, ApiKey.AlterConfigs, {
             resources: group.map((r) => ({
-              resourceType: resourceTypeOf(r.type),
-              resourceName: r.name,
+              ...resourceRef(r),
               configs: Object.entries(r.configs).map(([name, value]) => ({ name, value })),
             })),
             validateOnly: options.validateOnly ?? false,
-          };
-          const response =
-            nodeId === null
-              ? await this.cluster.sendToAny(ApiKey.AlterConfigs, body)
-              : await this.cluster.send(nodeId, ApiKey.AlterConfigs, body);
-          for (const r of response.responses) if (r.errorCode !== ErrorCode.NONE) throw this.resourceError(r);
+          });
+          for (const r of response.responses) if (r.errorCode !== ErrorCode.NONE) throw resourceError(r);
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Changes single config keys of topics and brokers (Kafka's incrementalAlterConfigs, KIP-339): SET, DELETE, and
+   * APPEND / SUBTRACT on list keys; the others keep their overrides. A broker resource ('<id>', or '' for the
+   * cluster-wide default) takes dynamic broker keys only (`log.retention.hours`, `num.replica.fetchers`, ...); a
+   * static one is refused with INVALID_CONFIG and the reason. Rejects with the first resource's error.
+   */
+  async incrementalAlterConfigs(
+    resources: ReadonlyArray<ConfigResource & { ops: readonly AlterConfigOperation[] }>,
+    options: AdminCallOptions & { validateOnly?: boolean } = {},
+  ): Promise<void> {
+    await Promise.all(
+      groupByTarget(resources).map(([nodeId, group]) =>
+        this.withRetries('IncrementalAlterConfigs', options, async () => {
+          const response = await sendToTarget(this.cluster, nodeId, ApiKey.IncrementalAlterConfigs, {
+            resources: group.map((r) => ({ ...resourceRef(r), configs: r.ops.map(operationBody) })),
+            validateOnly: options.validateOnly ?? false,
+          });
+          for (const r of response.responses) if (r.errorCode !== ErrorCode.NONE) throw resourceError(r);
         }),
       ),
     );
@@ -527,6 +508,87 @@ export class Admin {
       const a = answers.get(offsetKey(topic, partition))!;
       return { topic, partition, offset: a.offset, timestamp: a.timestamp };
     });
+  }
+
+  /**
+   * Deletes the records of partitions before the given offsets (Kafka's deleteRecords; -1: before the high
+   * watermark): each leader raises the log start offset, deletes the segments below it and answers once its live
+   * followers have done the same. Resolves with each partition's low watermark, or its error (OFFSET_OUT_OF_RANGE
+   * above the high watermark, POLICY_VIOLATION for a compacted topic, a TimeoutError at the deadline, ...).
+   */
+  async deleteRecords(entries: readonly RecordsToDelete[], options: AdminCallOptions = {}): Promise<DeletedRecords[]> {
+    this.lifecycle.requireConnected('deleteRecords()');
+    return deleteRecords(entries, {
+      cluster: this.cluster,
+      time: this.time,
+      deadlineMs: this.deadlineMs(options),
+      retryBackoffMs: this.options['retry.backoff.ms'],
+      brokerTimeoutMs: (remainingMs) => this.brokerTimeoutMs(remainingMs),
+    });
+  }
+
+  /**
+   * Elects leaders (Kafka's electLeaders, KIP-460): 'preferred' moves leadership to each partition's first replica
+   * when it is alive and in sync; 'unclean' gives a partition without a live leader its first live replica, in sync
+   * or not (records may be lost). `partitions` null means every partition of the cluster; the answer then lists
+   * only the partitions that needed an election. Sent to the controller (again, after a metadata refresh, for the
+   * partitions a stale controller answered NOT_CONTROLLER). Resolves with each partition's outcome: error null,
+   * ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION...
+   */
+  async electLeaders(
+    electionType: 'preferred' | 'unclean',
+    partitions: readonly TopicPartitionRef[] | null,
+    options: AdminCallOptions = {},
+  ): Promise<Array<TopicPartitionRef & { error: ApiError | null }>> {
+    const results = new Map<string, TopicPartitionRef & { error: ApiError | null }>();
+    let pending = partitions;
+    await this.withRetries('ElectLeaders', options, async (remainingMs) => {
+      const byTopic = new Map<string, number[]>();
+      for (const p of pending ?? []) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+      const response = await this.cluster.sendToController(ApiKey.ElectLeaders, {
+        electionType: electionType === 'unclean' ? ElectionType.Unclean : ElectionType.Preferred,
+        topicPartitions: pending === null ? null : [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps })),
+        timeoutMs: this.brokerTimeoutMs(remainingMs),
+      });
+      if (response.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(response.errorCode);
+      const stale: TopicPartitionRef[] = [];
+      for (const t of response.replicaElectionResults) {
+        for (const r of t.partitionResult) {
+          const tp = { topic: t.topic, partition: r.partitionId };
+          const error =
+            r.errorCode === ErrorCode.NONE
+              ? null
+              : new ApiError(
+                  apiErrorFromCode(r.errorCode).errorName,
+                  labelledMessage(
+                    `${tp.topic}-${tp.partition}`,
+                    r.errorMessage ?? apiErrorFromCode(r.errorCode).message,
+                  ),
+                );
+          if (error?.errorName === 'NOT_CONTROLLER') stale.push(tp);
+          results.set(`${tp.topic}-${tp.partition}`, { ...tp, error });
+        }
+      }
+      if (stale.length > 0) {
+        pending = pending === null && stale.length === results.size ? null : stale;
+        throw new ApiError(
+          'NOT_CONTROLLER',
+          `The controller moved while electing leaders of ${stale.length} partition(s).`,
+        );
+      }
+    });
+    return partitions === null
+      ? [...results.values()]
+      : partitions.map(
+          (p) =>
+            results.get(`${p.topic}-${p.partition}`) ?? {
+              ...p,
+              error: new ApiError(
+                'UNKNOWN_SERVER_ERROR',
+                `The controller did not answer for ${p.topic}-${p.partition}.`,
+              ),
+            },
+        );
   }
 
   /** Every consumer group of the cluster: ListGroups to each broker (each knows the groups it coordinates). */
@@ -746,35 +808,6 @@ export class Admin {
     return retriable;
   }
 
-  private resourceError(r: {
-    errorCode: number;
-    errorMessage: string | null;
-    resourceType: number;
-    resourceName: string;
-  }): ApiError {
-    const error = apiErrorFromCode(r.errorCode, r.errorMessage ?? undefined);
-    return new ApiError(
-      error.errorName,
-      labelledMessage(`${kindOf(r.resourceType)} '${r.resourceName}'`, error.message),
-    );
-  }
-
-  /** Broker resources with an id go to that broker; the rest to any broker (null). */
-  private groupByTarget<R extends ConfigResource>(resources: readonly R[]): Array<[number | null, R[]]> {
-    const groups = new Map<number | null, R[]>();
-    for (const r of resources) {
-      if (r.type !== 'topic' && r.type !== 'broker') {
-        throw new InvalidArgumentError(
-          `Config resource type must be 'topic' or 'broker'; found ${JSON.stringify(r.type)}.`,
-        );
-      }
-      const target = r.type === 'broker' && /^\d+$/.test(r.name) ? Number(r.name) : null;
-      const group = computeIfAbsent(groups, target, () => []);
-      group.push(r);
-    }
-    return [...groups];
-  }
-
   private deadlineMs(options: AdminCallOptions): number {
     return this.time.hiResMs() + (options.timeoutMs ?? this.options['default.api.timeout.ms']);
   }
@@ -808,12 +841,4 @@ function toCreatableTopic(t: NewTopic): CreateTopicsRequest['topics'][number] {
           })),
     configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
   };
-}
-
-function resourceTypeOf(kind: ConfigResourceKind): number {
-  return kind === 'topic' ? ConfigResourceType.Topic : ConfigResourceType.Broker;
-}
-
-function kindOf(resourceType: number): ConfigResourceKind {
-  return resourceType === ConfigResourceType.Topic ? 'topic' : 'broker';
 }

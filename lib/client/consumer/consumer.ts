@@ -197,7 +197,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */
   async connect(): Promise<void> {
     await this.lifecycle.connect(() =>
-      this.cluster.connect(this.time.hiResMs() + this.options['default.api.timeout.ms']),
+      this.cluster.connect(
+        this.time.hiResMs() + this.options['default.api.timeout.ms'],
+        `default.api.timeout.ms=${this.options['default.api.timeout.ms']}`,
+      ),
     );
     this.logger.debug('Connected');
     this.fetcher.sendFetches();

@@ -125,7 +125,12 @@ export class Producer {
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers within max.block.ms. */
   async connect(): Promise<void> {
-    await this.lifecycle.connect(() => this.cluster.connect(this.time.hiResMs() + this.options['max.block.ms']));
+    await this.lifecycle.connect(() =>
+      this.cluster.connect(
+        this.time.hiResMs() + this.options['max.block.ms'],
+        `max.block.ms=${this.options['max.block.ms']}`,
+      ),
+    );
     this.logger.debug('Connected');
   }
 

@@ -13,6 +13,13 @@ import {
   type CreatePartitionsResponse,
 } from './create-partitions.js';
 import { CREATE_TOPICS_API, type CreateTopicsRequest, type CreateTopicsResponse } from './create-topics.js';
+import { DELETE_RECORDS_API, type DeleteRecordsRequest, type DeleteRecordsResponse } from './delete-records.js';
+import {
+  INCREMENTAL_ALTER_CONFIGS_API,
+  type IncrementalAlterConfigsRequest,
+  type IncrementalAlterConfigsResponse,
+} from './incremental-alter-configs.js';
+import { ELECT_LEADERS_API, type ElectLeadersRequest, type ElectLeadersResponse } from './elect-leaders.js';
 import { DELETE_TOPICS_API, type DeleteTopicsRequest, type DeleteTopicsResponse } from './delete-topics.js';
 import { DESCRIBE_CLUSTER_API, type DescribeClusterRequest, type DescribeClusterResponse } from './describe-cluster.js';
 import { DESCRIBE_CONFIGS_API, type DescribeConfigsRequest, type DescribeConfigsResponse } from './describe-configs.js';
@@ -71,9 +78,15 @@ export interface ApiMessages {
   [ApiKey.ApiVersions]: { request: ApiVersionsRequest; response: ApiVersionsResponse };
   [ApiKey.CreateTopics]: { request: CreateTopicsRequest; response: CreateTopicsResponse };
   [ApiKey.DeleteTopics]: { request: DeleteTopicsRequest; response: DeleteTopicsResponse };
+  [ApiKey.DeleteRecords]: { request: DeleteRecordsRequest; response: DeleteRecordsResponse };
+  [ApiKey.ElectLeaders]: { request: ElectLeadersRequest; response: ElectLeadersResponse };
   [ApiKey.OffsetForLeaderEpoch]: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequest; response: AlterConfigsResponse };
+  [ApiKey.IncrementalAlterConfigs]: {
+    request: IncrementalAlterConfigsRequest;
+    response: IncrementalAlterConfigsResponse;
+  };
   [ApiKey.CreatePartitions]: { request: CreatePartitionsRequest; response: CreatePartitionsResponse };
   [ApiKey.ControlledShutdown]: { request: ControlledShutdownRequest; response: ControlledShutdownResponse };
   [ApiKey.OffsetCommit]: { request: OffsetCommitRequest; response: OffsetCommitResponse };
@@ -112,9 +125,12 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   API_VERSIONS_API,
   CREATE_TOPICS_API,
   DELETE_TOPICS_API,
+  DELETE_RECORDS_API,
+  ELECT_LEADERS_API,
   OFFSET_FOR_LEADER_EPOCH_API,
   DESCRIBE_CONFIGS_API,
   ALTER_CONFIGS_API,
+  INCREMENTAL_ALTER_CONFIGS_API,
   CREATE_PARTITIONS_API,
   DESCRIBE_CLUSTER_API,
   CONTROLLED_SHUTDOWN_API,
@@ -137,10 +153,13 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
 ];
 
 export * from './alter-configs.js';
+export * from './incremental-alter-configs.js';
 export * from './api-versions.js';
 export * from './create-partitions.js';
 export * from './create-topics.js';
 export * from './delete-topics.js';
+export * from './delete-records.js';
+export * from './elect-leaders.js';
 export * from './describe-cluster.js';
 export * from './describe-configs.js';
 export * from './fetch.js';

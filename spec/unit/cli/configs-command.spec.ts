@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { alteredOverrides, configLine, parseAddConfig } from '../../../lib/cli/admin/configs-command.js';
+import { alterOperations, configJson, configLine, parseAddConfig } from '../../../lib/cli/admin/configs-command.js';
 
 describe('mq-admin configs (pure parts)', () => {
   it('parses --add-config with square brackets grouping list values', () => {
@@ -12,9 +12,13 @@ describe('mq-admin configs (pure parts)', () => {
     expect(() => parseAddConfig('novalue')).to.throw(/not name=value/);
   });
 
-  it('merges additions and deletions into the override set, refusing to delete what is not overridden', () => {
-    expect(alteredOverrides({ a: '1', b: '2' }, { b: '3', c: '4' }, ['a'])).to.deep.equal({ b: '3', c: '4' });
-    expect(() => alteredOverrides({ a: '1' }, {}, ['z'])).to.throw(/z/);
+  it('turns additions and deletions into SET and DELETE operations, refusing to delete what is not overridden', () => {
+    expect(alterOperations({ a: '1', b: '2' }, { b: '3', c: '4' }, ['a'])).to.deep.equal([
+      { name: 'b', op: 'SET', value: '3' },
+      { name: 'c', op: 'SET', value: '4' },
+      { name: 'a', op: 'DELETE' },
+    ]);
+    expect(() => alterOperations({ a: '1' }, {}, ['z'])).to.throw(/Invalid config\(s\): z/);
   });
 
   it('prints an entry as kafka-configs does, hiding sensitive values', () => {
@@ -43,5 +47,22 @@ describe('mq-admin configs (pure parts)', () => {
         synonyms: [],
       }),
     ).to.equal('  p=null sensitive=true synonyms={}\n');
+    expect(
+      configJson({
+        name: 'p',
+        value: 'secret',
+        source: 'DYNAMIC_BROKER_CONFIG',
+        isReadOnly: true,
+        isSensitive: true,
+        synonyms: [{ name: 'p', value: 'secret', source: 'DYNAMIC_BROKER_CONFIG' }],
+      }),
+    ).to.deep.equal({
+      name: 'p',
+      value: null,
+      source: 'DYNAMIC_BROKER_CONFIG',
+      sensitive: true,
+      readOnly: true,
+      synonyms: [{ name: 'p', value: null, source: 'DYNAMIC_BROKER_CONFIG' }],
+    });
   });
 });

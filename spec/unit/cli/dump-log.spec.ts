@@ -1,9 +1,11 @@
 import { expect } from 'chai';
 import {
+  dumpLine,
   dumpLogSegment,
   dumpOffsetIndex,
   dumpProducerSnapshot,
   dumpTimeIndex,
+  type DumpEntry,
 } from '../../../lib/cli/admin/dump-log-command.js';
 import { CorruptSnapshotError } from '../../../lib/common/errors.js';
 import { encodeProducerSnapshot } from '../../../lib/log/producer-snapshot.js';
@@ -11,12 +13,16 @@ import { ProducerStateEntry } from '../../../lib/log/producer-state-entry.js';
 import { buildControlBatch, ControlRecordType, RecordBatchBuilder } from '../../../lib/record/record-batch-builder.js';
 import { CompressionType, stampBatch } from '../../../lib/record/record-batch.js';
 
-async function dump(bytes: Buffer, opts = { deep: false, printData: true }): Promise<string> {
-  let out = '';
-  await dumpLogSegment(bytes, 100, opts, (s) => {
-    out += s;
+async function entries(bytes: Buffer, opts = { deep: false, printData: true }): Promise<DumpEntry[]> {
+  const out: DumpEntry[] = [];
+  await dumpLogSegment(bytes, 100, opts, (e) => {
+    out.push(e);
   });
   return out;
+}
+
+async function dump(bytes: Buffer, opts = { deep: false, printData: true }): Promise<string> {
+  return (await entries(bytes, opts)).map(dumpLine).join('');
 }
 
 describe('mq-admin dump-log (pure parts)', () => {
@@ -46,6 +52,38 @@ describe('mq-admin dump-log (pure parts)', () => {
     expect(await dump(corrupted, { deep: false, printData: false }))
       .to.include('isvalid: false')
       .and.not.include('| offset');
+  });
+
+  it('gives the same facts as JSON entries (--json)', async () => {
+    const builder = new RecordBatchBuilder({ compression: CompressionType.None });
+    builder.append(1000, 'k', 'v1');
+    const batch = await builder.build();
+    stampBatch(batch, 0, 100, 4);
+    const [start, b, r] = await entries(batch, { deep: false, printData: true });
+    expect(start).to.deep.equal({ kind: 'segment', startingOffset: 100 });
+    expect(b).to.include({
+      kind: 'batch',
+      baseOffset: 100,
+      count: 1,
+      partitionLeaderEpoch: 4,
+      isValid: true,
+      producerId: -1,
+    });
+    expect(r).to.deep.equal({
+      kind: 'record',
+      offset: 100,
+      timestampType: 'CreateTime',
+      timestamp: 1000,
+      keySize: 1,
+      valueSize: 2,
+      sequence: -1,
+      headerKeys: [],
+      key: 'k',
+      payload: 'v1',
+    });
+    expect(JSON.parse(JSON.stringify(b))).to.deep.equal(b);
+    const [, , deepOnly] = await entries(batch, { deep: true, printData: false });
+    expect(deepOnly).to.not.have.property('payload');
   });
 
   it('prints a transaction marker', async () => {

@@ -3,6 +3,7 @@ import type { ConsumerGroupDescription } from '../../../lib/client/index.js';
 import {
   formatAssignment,
   formatLagTime,
+  groupOffsetRows,
   offsetHistoryRows,
   offsetRows,
   parseDatetime,
@@ -70,6 +71,19 @@ describe('mq-admin groups (pure parts)', () => {
       ['g', 't', '2', '3', '3', '0', '-', '-', '-', '0.0s'],
       ['g', '-', '-', '-', '-', '-', 'm2', '/h2', 'c2', '-'],
     ]);
+    // --json: the same rows with null where the text shows '-'.
+    expect(groupOffsetRows(group, committed, ends, lagTimes)[0]!.lagTimeMs).to.equal(12_345);
+    expect(groupOffsetRows(group, committed, ends, lagTimes)[1]).to.deep.equal({
+      topic: 't',
+      partition: 1,
+      currentOffset: null,
+      logEndOffset: 4,
+      lag: null,
+      consumerId: 'm1',
+      host: '/h1',
+      clientId: 'c1',
+      lagTimeMs: null,
+    });
   });
 });
 

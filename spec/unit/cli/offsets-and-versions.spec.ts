@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { apiVersionsBlock } from '../../../lib/cli/admin/api-versions-command.js';
+import { apiVersionsBlock, apiVersionsJson } from '../../../lib/cli/admin/api-versions-command.js';
 import { offsetSpecArg } from '../../../lib/cli/admin/offsets-command.js';
 
 describe('mq-admin offsets and api-versions (pure parts)', () => {
@@ -28,5 +28,25 @@ describe('mq-admin offsets and api-versions (pure parts)', () => {
     expect(apiVersionsBlock({ nodeId: 3, host: 'h', port: 9, rack: 'r1', error: new Error('timed out') })).to.equal(
       'h:9 (id: 3 rack: r1) -> ERROR: timed out\n',
     );
+    expect(
+      apiVersionsJson({
+        nodeId: 2,
+        host: 'h',
+        port: 9,
+        rack: null,
+        apis: [{ apiKey: 0, minVersion: 1, maxVersion: 8 }],
+      }),
+    ).to.deep.equal({
+      broker: 2,
+      host: 'h',
+      port: 9,
+      rack: null,
+      apis: [{ apiKey: 0, name: 'Produce', minVersion: 1, maxVersion: 8, usableVersion: null }],
+      error: null,
+    });
+    expect(apiVersionsJson({ nodeId: 3, host: 'h', port: 9, rack: 'r1', error: new Error('timed out') })).to.include({
+      apis: null,
+      error: 'timed out',
+    });
   });
 });

@@ -4,6 +4,7 @@ import {
   describeLines,
   keepsPartition,
   parseReplicaAssignment,
+  topicJson,
   topicMatcher,
 } from '../../../lib/cli/admin/topics-command.js';
 import { formatTable } from '../../../lib/cli/admin/table.js';
@@ -64,6 +65,17 @@ describe('mq-admin topics (pure parts)', () => {
         '\tTopic: o\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1,2,3\n' +
         '\tTopic: o\tPartition: 1\tLeader: none\tReplicas: 1,2,3\tIsr: \tOffline: 2\n',
     );
+    expect(topicJson(t, [['min.insync.replicas', '2']], t.partitions)).to.deep.equal({
+      name: 'o',
+      internal: false,
+      partitionCount: 2,
+      replicationFactor: 3,
+      configs: { 'min.insync.replicas': '2' },
+      partitions: [
+        { partition: 0, leader: 1, replicas: [1, 2, 3], isr: [1, 2, 3], offlineReplicas: [] },
+        { partition: 1, leader: null, replicas: [1, 2, 3], isr: [], offlineReplicas: [2] },
+      ],
+    });
   });
 
   it('pads table columns to their widest cell, one space apart, the last unpadded', () => {

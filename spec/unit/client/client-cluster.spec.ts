@@ -11,6 +11,7 @@ import { ExponentialBackoff, isRetriable, retry } from '../../../lib/client/retr
 import { defer } from '../../helpers/cleanup.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { MockCluster } from './mock-cluster.js';
+import { toolLogger } from '../../../lib/cli/tool-logger.js';
 
 function clientCluster(bootstrap: string, overrides: Partial<ClientClusterOptions> = {}): ClientCluster {
   return defer(
@@ -51,18 +52,44 @@ describe('ClientCluster', () => {
     it('falls over to the next bootstrap server when one is down', async () => {
       const cluster = await MockCluster.start();
       const client = clientCluster(`127.0.0.1:${await deadPort()},${cluster.bootstrap}`);
-      await client.connect(SystemTime.hiResMs() + 5000);
+      await client.connect(SystemTime.hiResMs() + 5000, 'spec bound');
       expect([...client.metadata.brokers.keys()]).to.deep.equal([0]);
     });
 
     it('fails with TimeoutError naming the bootstrap servers when none answers', async () => {
       const port = await deadPort();
       const client = clientCluster(`127.0.0.1:${port}`);
-      const error = await client.connect(SystemTime.hiResMs() + 200).catch((e: unknown) => e);
+      const error = await client.connect(SystemTime.hiResMs() + 200, 'spec bound').catch((e: unknown) => e);
       expect(error).to.be.instanceOf(TimeoutError);
       expect((error as Error).message)
         .to.contain(`127.0.0.1:${port}`)
         .and.contain('bootstrap.servers');
+    });
+    it('warns at once, naming the address, the socket error and how long it keeps retrying', async () => {
+      const port = await deadPort();
+      const lines: string[] = [];
+      const logger = toolLogger({ write: (line: string) => lines.push(line) });
+      const client = clientCluster(`127.0.0.1:${port}`, { logger });
+      const started = SystemTime.hiResMs();
+      const connecting = client.connect(started + 60_000, 'default.api.timeout.ms=60000').catch((e: unknown) => e);
+      await waitFor(() => lines.some((l) => l.includes('answered yet')), 'the warning', {
+        timeoutMs: 2000,
+      });
+      expect(SystemTime.hiResMs() - started).to.be.below(2000);
+      const warning = lines.find((l) => l.includes('answered yet'))!;
+      expect(warning)
+        .to.match(/^\[\S+\] WARN /)
+        .and.contain(`127.0.0.1:${port}`)
+        .and.contain('ECONNREFUSED')
+        .and.match(/retrying for up to \d+ ms more \(default\.api\.timeout\.ms=60000\)/);
+      expect(
+        lines.some((l) => l.includes(`Connection to node -1 (127.0.0.1:${port}) could not be established`)),
+      ).to.equal(true);
+      await client.close();
+      // Closing ends the retry loop: the attempt in flight fails (ConnectionError) or the next one is refused.
+      expect(await connecting)
+        .to.be.instanceOf(Error)
+        .and.not.be.instanceOf(TimeoutError);
     });
   });
 
@@ -70,7 +97,7 @@ describe('ClientCluster', () => {
     it('ends a retry loop that is still running, instead of letting it retry until its deadline', async () => {
       const cluster = await MockCluster.start();
       const client = clientCluster(cluster.bootstrap);
-      await client.connect(SystemTime.hiResMs() + 5000);
+      await client.connect(SystemTime.hiResMs() + 5000, 'spec bound');
       const started = SystemTime.hiResMs();
       let attempts = 0;
       const loop = retry(
@@ -96,7 +123,7 @@ describe('ClientCluster', () => {
     it('shares one Metadata request among concurrent callers', async () => {
       const cluster = await MockCluster.start();
       const client = clientCluster(cluster.bootstrap);
-      await client.connect(SystemTime.hiResMs() + 5000);
+      await client.connect(SystemTime.hiResMs() + 5000, 'spec bound');
       const before = metadataRequests(cluster);
       const snapshots = await Promise.all([client.refresh(), client.refresh(), client.refresh()]);
       expect(metadataRequests(cluster) - before).to.equal(1);
@@ -106,7 +133,7 @@ describe('ClientCluster', () => {
     it('refreshes every metadata.max.age.ms', async () => {
       const cluster = await MockCluster.start();
       const client = clientCluster(cluster.bootstrap, { metadataMaxAgeMs: 30 });
-      await client.connect(SystemTime.hiResMs() + 5000);
+      await client.connect(SystemTime.hiResMs() + 5000, 'spec bound');
       await waitFor(() => metadataRequests(cluster) >= 4, 'periodic metadata refreshes');
     });
   });
@@ -115,7 +142,7 @@ describe('ClientCluster', () => {
     it('rejects with UNKNOWN_TOPIC_OR_PARTITION at the deadline', async () => {
       const cluster = await MockCluster.start();
       const client = clientCluster(cluster.bootstrap);
-      await client.connect(SystemTime.hiResMs() + 5000);
+      await client.connect(SystemTime.hiResMs() + 5000, 'spec bound');
       const error = await client.waitForTopic('missing', SystemTime.hiResMs() + 100).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(ApiError).with.property('errorName', 'UNKNOWN_TOPIC_OR_PARTITION');
       expect(metadataRequests(cluster)).to.be.greaterThan(2); // it kept asking
@@ -126,7 +153,7 @@ describe('ClientCluster', () => {
     it('does not ask a broker whose request timed out for metadata, even when it is the one connected', async () => {
       const cluster = await MockCluster.start(2);
       const client = clientCluster(cluster.bootstrap);
-      await client.connect(SystemTime.hiResMs() + 5000);
+      await client.connect(SystemTime.hiResMs() + 5000, 'spec bound');
       cluster.silenced.add(0);
       const timedOut = await client
         .send(0, ApiKey.Metadata, { topics: [], allowAutoTopicCreation: false }, { timeoutMs: 100 })

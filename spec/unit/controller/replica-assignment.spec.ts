@@ -1,12 +1,59 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { ApiError } from '../../../lib/common/errors.js';
-import { assignReplicasForNewPartitions, assignReplicasToBrokers } from '../../../lib/controller/replica-assignment.js';
+import {
+  assignReplicasForNewPartitions,
+  assignReplicasToBrokers,
+  rackAlternatedBrokerList,
+  type PartitionAssignment,
+} from '../../../lib/controller/replica-assignment.js';
 
 const asObject = (m: Map<number, number[]>): Record<number, number[]> => Object.fromEntries(m);
 
 function expectApiError(fn: () => unknown, errorName: string): void {
   expect(fn).to.throw(ApiError).with.property('errorName', errorName);
+}
+
+const racked = (racks: Record<number, string>) => Object.entries(racks).map(([id, rack]) => ({ id: Number(id), rack }));
+
+/** Leaders and replicas per broker, and the racks each partition spans (Kafka's ReplicaDistributions). */
+function distribution(assignment: PartitionAssignment, racks: Record<number, string>) {
+  const leaders = new Map<number, number>();
+  const replicas = new Map<number, number>();
+  const partitionRacks = new Map<number, Set<string>>();
+  for (const [p, brokers] of assignment) {
+    leaders.set(brokers[0]!, (leaders.get(brokers[0]!) ?? 0) + 1);
+    for (const b of brokers) replicas.set(b, (replicas.get(b) ?? 0) + 1);
+    partitionRacks.set(p, new Set(brokers.map((b) => racks[b]!)));
+  }
+  return { leaders, replicas, partitionRacks };
+}
+
+/**
+ * Kafka's checkReplicaDistribution: distinct brokers per partition, every partition on min(RF, racks) racks, and
+ * optionally the same leader and replica count on every broker.
+ */
+function checkReplicaDistribution(
+  assignment: PartitionAssignment,
+  racks: Record<number, string>,
+  partitions: number,
+  rf: number,
+  even: { leaders: boolean; replicas: boolean },
+): void {
+  const brokers = Object.keys(racks).length;
+  const numRacks = new Set(Object.values(racks)).size;
+  expect(assignment.size).to.equal(partitions);
+  const d = distribution(assignment, racks);
+  for (const [p, replicas] of assignment) {
+    expect(new Set(replicas).size, `partition ${p}: distinct brokers`).to.equal(rf);
+    expect(d.partitionRacks.get(p)!.size, `partition ${p}: racks`).to.equal(Math.min(rf, numRacks));
+  }
+  if (even.leaders) {
+    expect([...d.leaders.values()]).to.deep.equal(Array(brokers).fill(partitions / brokers));
+  }
+  if (even.replicas) {
+    expect([...d.replicas.values()]).to.deep.equal(Array(brokers).fill((partitions * rf) / brokers));
+  }
 }
 
 describe('replica-assignment', () => {
@@ -90,6 +137,108 @@ describe('replica-assignment', () => {
         ),
         { numRuns: 50 },
       );
+    });
+  });
+
+  describe('#assignReplicasToBrokers with broker.rack (rack-aware)', () => {
+    it("alternates racks in the broker list and matches Kafka's vector for 6 brokers, 7 partitions, RF 3", () => {
+      const racks = { 0: 'rack1', 1: 'rack3', 2: 'rack3', 3: 'rack2', 4: 'rack2', 5: 'rack1' };
+      expect(rackAlternatedBrokerList(racked(racks))).to.deep.equal([0, 3, 1, 5, 4, 2]);
+      const { 5: _, ...withoutFive } = racks;
+      expect(rackAlternatedBrokerList(racked(withoutFive))).to.deep.equal([0, 3, 1, 4, 2]);
+      expect(
+        asObject(assignReplicasToBrokers(racked(racks), 7, 3, { fixedStartIndex: 0, startPartitionId: 0 })),
+      ).to.deep.equal({
+        0: [0, 3, 1],
+        1: [3, 1, 5],
+        2: [1, 5, 4],
+        3: [5, 4, 2],
+        4: [4, 2, 0],
+        5: [2, 0, 3],
+        6: [0, 4, 2],
+      });
+    });
+
+    const sixOnThree = { 0: 'rack1', 1: 'rack2', 2: 'rack2', 3: 'rack3', 4: 'rack3', 5: 'rack1' };
+
+    it('spreads leaders and replicas evenly when racks hold equal numbers of brokers (fixed and random start)', () => {
+      for (const opts of [{ fixedStartIndex: 2 }, {}]) {
+        checkReplicaDistribution(assignReplicasToBrokers(racked(sixOnThree), 6, 3, opts), sixOnThree, 6, 3, {
+          leaders: true,
+          replicas: true,
+        });
+      }
+      checkReplicaDistribution(assignReplicasToBrokers(racked(sixOnThree), 12, 2), sixOnThree, 12, 2, {
+        leaders: true,
+        replicas: true,
+      });
+      const twelveOnFour = Object.fromEntries(Array.from({ length: 12 }, (_, id) => [id, `rack${id % 4}`]));
+      checkReplicaDistribution(assignReplicasToBrokers(racked(twelveOnFour), 96, 3), twelveOnFour, 96, 3, {
+        leaders: true,
+        replicas: true,
+      });
+    });
+
+    it('keeps every partition on distinct racks with uneven replicas or uneven racks', () => {
+      checkReplicaDistribution(assignReplicasToBrokers(racked(sixOnThree), 13, 3), sixOnThree, 13, 3, {
+        leaders: false,
+        replicas: false,
+      });
+      const uneven = { 0: 'rack1', 1: 'rack1', 2: 'rack2', 3: 'rack3', 4: 'rack3', 5: 'rack1' };
+      checkReplicaDistribution(assignReplicasToBrokers(racked(uneven), 12, 3), uneven, 12, 3, {
+        leaders: true,
+        replicas: false,
+      });
+    });
+
+    it('covers every rack when RF exceeds the rack count, and uses one rack when there is one', () => {
+      checkReplicaDistribution(assignReplicasToBrokers(racked(sixOnThree), 6, 5), sixOnThree, 6, 5, {
+        leaders: true,
+        replicas: false,
+      });
+      const single = Object.fromEntries(Array.from({ length: 6 }, (_, id) => [id, 'rack1']));
+      checkReplicaDistribution(assignReplicasToBrokers(racked(single), 6, 3), single, 6, 3, {
+        leaders: true,
+        replicas: true,
+      });
+      const skip = { 0: 'a', 1: 'b', 2: 'c', 3: 'a', 4: 'a' };
+      checkReplicaDistribution(assignReplicasToBrokers(racked(skip), 6, 4, { fixedStartIndex: 2 }), skip, 6, 4, {
+        leaders: false,
+        replicas: false,
+      });
+    });
+
+    it('puts replicas on min(RF, racks) distinct racks for any rack layout (property)', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 10 }),
+          fc.integer({ min: 1, max: 30 }),
+          fc.integer({ min: 1, max: 10 }),
+          fc.double({ min: 0, max: 0.999, noNaN: true }),
+          (rackIndexes, partitions, rf, r) => {
+            fc.pre(rf <= rackIndexes.length);
+            const racks = Object.fromEntries(rackIndexes.map((rack, id) => [id, `r${rack}`]));
+            const assignment = assignReplicasToBrokers(racked(racks), partitions, rf, { random: () => r });
+            checkReplicaDistribution(assignment, racks, partitions, rf, { leaders: false, replicas: false });
+          },
+        ),
+        { numRuns: 100 },
+      );
+    });
+
+    it('continues rack-aware when partitions are added', () => {
+      const existing = assignReplicasToBrokers(racked(sixOnThree), 6, 3, { fixedStartIndex: 0 });
+      const added = assignReplicasForNewPartitions(racked(sixOnThree), existing, 12);
+      expect([...added.keys()]).to.deep.equal([6, 7, 8, 9, 10, 11]);
+      for (const replicas of added.values()) {
+        expect(new Set(replicas.map((b) => sixOnThree[b as keyof typeof sixOnThree])).size).to.equal(3);
+      }
+    });
+
+    it('refuses brokers of which only some have a rack, naming them', () => {
+      expect(() => assignReplicasToBrokers([{ id: 1, rack: 'a' }, { id: 2, rack: null }, { id: 3 }], 1, 2))
+        .to.throw(ApiError, /broker\(s\) 2,3 have no broker\.rack/)
+        .with.property('errorName', 'INVALID_REPLICA_ASSIGNMENT');
     });
   });
 

@@ -51,6 +51,53 @@ describe('Partition', () => {
     });
   });
 
+  describe('#deleteRecordsOnLeader', () => {
+    it('raises the log start offset (-1: to the HW) and reports the low watermark over live followers', async () => {
+      const { partition, log, time, listener } = partitionFixture();
+      partition.makeLeader(partitionState(1, 0, [1, 2, 3]), [1, 2, 3]);
+      await partition.appendRecordsToLeader(producerBatch(10), 1);
+      partition.updateFollowerFetchState(2, 10, 0, time.milliseconds(), 10);
+      partition.updateFollowerFetchState(3, 10, 0, time.milliseconds(), 10);
+      const before = listener.logStartIncreases;
+      expect(partition.deleteRecordsOnLeader(4)).to.equal(4);
+      expect(log.logStartOffset).to.equal(4);
+      expect(listener.logStartIncreases).to.equal(before + 1);
+      const all = () => true;
+      expect(partition.lowWatermarkIfLeader(all)).to.equal(0);
+      partition.updateFollowerFetchState(2, 10, 4, time.milliseconds(), 10);
+      expect(listener.logStartIncreases).to.equal(before + 2);
+      expect(partition.lowWatermarkIfLeader(all)).to.equal(0);
+      // A follower on a dead broker does not hold the low watermark back.
+      expect(partition.lowWatermarkIfLeader((id) => id !== 3)).to.equal(4);
+      partition.updateFollowerFetchState(3, 10, 4, time.milliseconds(), 10);
+      expect(partition.lowWatermarkIfLeader(all)).to.equal(4);
+      expect(partition.deleteRecordsOnLeader(-1)).to.equal(10);
+      expect(log.logStartOffset).to.equal(10);
+    });
+
+    it('refuses an offset above the HW or below -1, a compacted log and a follower', async () => {
+      const { partition } = partitionFixture();
+      partition.makeLeader(partitionState(1, 0, [1]), [1]);
+      await partition.appendRecordsToLeader(producerBatch(5), 1);
+      expect(() => partition.deleteRecordsOnLeader(6))
+        .to.throw(ApiError, 'high watermark 5')
+        .with.property('errorName', 'OFFSET_OUT_OF_RANGE');
+      expect(() => partition.deleteRecordsOnLeader(-2))
+        .to.throw(ApiError)
+        .with.property('errorName', 'OFFSET_OUT_OF_RANGE');
+      const compacted = partitionFixture({ cleanupPolicy: ['compact'] }).partition;
+      compacted.makeLeader(partitionState(1, 0, [1]), [1]);
+      expect(() => compacted.deleteRecordsOnLeader(0))
+        .to.throw(ApiError, 'cleanup.policy is compact')
+        .with.property('errorName', 'POLICY_VIOLATION');
+      const follower = partitionFixture().partition;
+      follower.makeFollower(partitionState(2, 0, [1, 2]), [1, 2]);
+      expect(() => follower.deleteRecordsOnLeader(0))
+        .to.throw(ApiError)
+        .with.property('errorName', 'NOT_LEADER_OR_FOLLOWER');
+    });
+  });
+
   describe('high watermark', () => {
     it('is the smallest log end offset in the ISR and never moves backwards', async () => {
       const { partition, time, listener } = partitionFixture();

@@ -61,6 +61,10 @@ export class ListenerDouble implements PartitionListener {
   onIsrChanged(_p: Partition, change: 'Shrink' | 'Expand'): void {
     this.isrChanges.push(change);
   }
+  logStartIncreases = 0;
+  onLogStartOffsetIncreased(): void {
+    this.logStartIncreases++;
+  }
 }
 
 export interface PartitionFixture {

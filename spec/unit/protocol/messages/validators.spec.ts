@@ -58,6 +58,11 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
     validateOnly: false,
   },
   [ApiKey.DeleteTopics]: { topicNames: ['t'], timeoutMs: 30000 },
+  [ApiKey.ElectLeaders]: { electionType: 1, topicPartitions: [{ topic: 't', partitions: [0, 2] }], timeoutMs: 30000 },
+  [ApiKey.DeleteRecords]: {
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 2 ** 40 }] }],
+    timeoutMs: 30000,
+  },
   [ApiKey.OffsetForLeaderEpoch]: {
     replicaId: 2,
     topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: 5, leaderEpoch: 4 }] }],
@@ -70,6 +75,10 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
   [ApiKey.AlterConfigs]: {
     resources: [{ resourceType: 4, resourceName: '1', configs: [{ name: 'x', value: null }] }],
     validateOnly: true,
+  },
+  [ApiKey.IncrementalAlterConfigs]: {
+    resources: [{ resourceType: 4, resourceName: '', configs: [{ name: 'x', configOperation: 2, value: 'a,b' }] }],
+    validateOnly: false,
   },
   [ApiKey.CreatePartitions]: {
     topics: [{ name: 't', count: 6, assignments: [{ brokerIds: [1] }] }],
