@@ -25,7 +25,7 @@
 import { Admin } from '../client/admin/admin.js';
 import { Consumer } from '../client/consumer/consumer.js';
 import { Producer } from '../client/producer/producer.js';
-import type { ProducerRecord } from '../client/producer/producer.js';
+import type { ProducerRecord } from '../client/producer/producer-record.js';
 import { ensureTopic } from './bench-topic.js';
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
 import { brokerMemory } from './scale-bench.js';

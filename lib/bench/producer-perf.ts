@@ -11,7 +11,8 @@
  * `maxPendingChunks` chunks are outstanding; the producer's buffer.memory back-pressure applies below that.
  */
 import type { ProducerOptions } from '../client/producer/producer-options.js';
-import { Producer, type ProducerRecord } from '../client/producer/producer.js';
+import { Producer } from '../client/producer/producer.js';
+import type { ProducerRecord } from '../client/producer/producer-record.js';
 import { ensureTopic, randomPayload, type BenchTopicSpec } from './bench-topic.js';
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
 import { perfToolReporting, type PerfToolOptions } from './perf-tool-options.js';

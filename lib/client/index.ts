@@ -10,7 +10,8 @@
  * Errors: wire errors are `ApiError` (Kafka's `errorCode`, `errorName`, `retriable`); local ones are `MqError`
  * subclasses with a stable `code` (match on it across package copies).
  */
-export { Producer, type ProducerRecord } from './producer/producer.js';
+export { Producer } from './producer/producer.js';
+export type { ProducerRecord } from './producer/producer-record.js';
 export type { RecordMetadata, PartitionResult } from './producer/producer-batch.js';
 export {
   DEFAULT_PRODUCER_OPTIONS,

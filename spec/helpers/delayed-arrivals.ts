@@ -1,5 +1,5 @@
 /**
- * Checking delayed delivery from outside, for the delayed-delivery spec and soak: send records with delivery times
+ * Checking delayed delivery from outside, for the delayed-delivery spec part and soak: send records with delivery times
  * (value = the record's id), watch a target topic for when each arrives, and check that none was lost or arrived
  * early, where each landed, which arrived late, and that records of one key and due time kept their send order.
  */

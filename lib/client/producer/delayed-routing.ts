@@ -22,24 +22,13 @@ import {
   TARGET_TOPIC_HEADER,
 } from '../../record/delayed-record.js';
 import { murmur2OfKey, toPositive } from './partitioner.js';
-
-/** The parts of a record delayed routing reads. */
-export interface DelayableRecord {
-  topic: string;
-  key?: Buffer | string | null;
-  value: Buffer | string | null;
-  headers?: readonly RecordHeader[];
-  partition?: number;
-  timestamp?: number;
-  deliverAt?: number | Date;
-  delayMs?: number;
-}
+import type { ProducerRecord } from './producer-record.js';
 
 /**
  * When the record is to be delivered (ms since the epoch), or null for an ordinary record. Throws
  * InvalidArgumentError for a bad or contradictory delivery time.
  */
-export function deliveryTimeOf(record: DelayableRecord, nowMs: number): number | null {
+export function deliveryTimeOf(record: ProducerRecord, nowMs: number): number | null {
   const { deliverAt, delayMs } = record;
   if (deliverAt !== undefined && delayMs !== undefined) {
     throw new InvalidArgumentError(`A record for '${record.topic}' sets both deliverAt and delayMs; give one of them.`);
@@ -80,7 +69,7 @@ export function delayPartitionFor(topic: string, partition: number, delayPartiti
 
 /** The record of `__delayed_records` that delivers `record` to `targetPartition` at `deliverAtMs`. */
 export function toDelayedRecord(
-  record: DelayableRecord,
+  record: ProducerRecord,
   deliverAtMs: number,
   targetPartition: number,
   delayPartitionCount: number,

@@ -34,6 +34,7 @@ import { ClientCluster } from '../client-cluster.js';
 import { ClientLifecycle } from '../client-lifecycle.js';
 import type { TopicMetadata } from '../cluster-metadata.js';
 import { DELAYED_TOPIC } from '../../record/delayed-record.js';
+import type { ProducerRecord } from './producer-record.js';
 import { deliveryTimeOf, toDelayedRecord } from './delayed-routing.js';
 import { DefaultPartitioner, type Partitioner } from './partitioner.js';
 import { BatchCompletion, type PartitionResult, type ProducerBatch, type RecordMetadata } from './producer-batch.js';
@@ -46,28 +47,6 @@ import {
 import { RecordAccumulator } from './record-accumulator.js';
 import { Sender } from './sender.js';
 import { TransactionManager } from './transaction-manager.js';
-
-/** A record to send. */
-export interface ProducerRecord {
-  topic: string;
-  /** Records with the same key go to the same partition (murmur2). @default null */
-  key?: Buffer | string | null;
-  /** null is a tombstone on compacted topics. */
-  value: Buffer | string | null;
-  headers?: readonly RecordHeader[];
-  /** Send to this partition instead of asking the partitioner. */
-  partition?: number;
-  /** Create time in ms since the epoch. @default now (for a delayed record: its delivery time) */
-  timestamp?: number;
-  /**
-   * Deliver the record to its topic at this time (a Date, or ms since the epoch) instead of now: it waits in the
-   * internal topic `__delayed_records` until then (see delayed-routing.ts). An `mq-deliver-at` header does the same.
-   * @default undefined (now)
-   */
-  deliverAt?: number | Date;
-  /** Deliver the record this many ms from now (instead of `deliverAt`). Unit: ms. @default undefined (now) */
-  delayMs?: number;
-}
 
 export class Producer {
   readonly options: ResolvedProducerOptions;
