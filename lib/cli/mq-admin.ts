@@ -23,6 +23,8 @@
  *   mq-admin find      --bootstrap-server H:P --topic T --key K | --time T | --offset N    (mq's own: find a record)
  *   mq-admin dlq       --bootstrap-server H:P --list | --describe | --redrive --topic T [--to T] [--where k=v]
  *                                                                              (mq's own: dead-letter topics)
+ *   mq-admin transactions --bootstrap-server H:P list | describe | describe-producers | find-hanging | abort
+ *                                                                                         (kafka-transactions)
  *   mq-admin console   --bootstrap-server H:P [--zookeeper Z] [--port 8080] [--read-only]   (a web console)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
@@ -50,13 +52,14 @@ import { reassignCommand } from './admin/reassign-command.js';
 import { topicsCommand } from './admin/topics-command.js';
 import { verifiableProducerCommand } from './admin/verifiable-producer-command.js';
 import { verifiableConsumerCommand } from './admin/verifiable-consumer-command.js';
+import { transactionsCommand } from './admin/transactions-command.js';
 
 export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
   const program = new Command('mq-admin')
     .description(
-      'Administer an mq cluster: topics, configs (topics and brokers), consumer groups, records from the console, ' +
-        'record deletion, leader elections and partition reassignment. ' +
+      'Administer an mq cluster: topics, configs (topics and brokers), consumer groups, transactions, records from ' +
+        'the console, record deletion, leader elections and partition reassignment. ' +
         "Each command takes Kafka's flags; run mq-admin <command> --help for them; --json on the read-only ones.",
     )
     .exitOverride()
@@ -81,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
     findCommand(status),
     dlqCommand(),
     consoleCommand(),
+    transactionsCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

@@ -38,7 +38,7 @@ export {
   type OffsetResetStrategy,
 } from './consumer/consumer-options.js';
 export type { TopicPartitionRef } from './consumer/subscription-state.js';
-export type { CommittedOffset, OffsetToCommit } from './consumer/group-offsets.js';
+export type { CommittedOffset, ConsumerGroupMetadata, OffsetToCommit } from './consumer/group-offsets.js';
 export {
   Admin,
   type AdminCallOptions,
@@ -65,6 +65,13 @@ export { DEFAULT_ADMIN_OPTIONS, type AdminOptions } from './admin/admin-options.
 export { delayedTargets, type DelayedTarget, type DelayPartitionState } from './admin/delayed-records.js';
 export type { OffsetCommitEntry, PartitionLagTime } from './admin/group-lag.js';
 export { DELAYED_TOPIC, DELIVER_AT_HEADER } from '../record/delayed-record.js';
+export type {
+  AbortTransactionSpec,
+  PartitionProducerState,
+  ProducerState,
+  TransactionDescription,
+  TransactionListing,
+} from './admin/transactions-admin.js';
 export { DEFAULT_COMMON_CLIENT_OPTIONS, type CommonClientOptions } from './client-options.js';
 export * from './errors.js';
 export { CompressionType } from '../record/record-batch.js';

@@ -61,6 +61,8 @@ export const ApiKey = {
   UpdateFeatures: 57,
   DescribeCluster: 60,
   DescribeProducers: 61,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
   // mq's own APIs, for what Kafka has no API for; numbered far above Kafka's so that none is ever taken.
   DescribeDelayedRecords: 10000,
   ListOffsetTimestamps: 10001,

@@ -7,7 +7,8 @@ import type { KafkaController } from '../../controller/controller.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
 import type { DelayedDeliveryManager } from '../../coordinator/delayed/delayed-delivery-manager.js';
 import type { GroupLag } from '../../coordinator/group/group-lag.js';
-import type { ProducerIdManager } from '../../coordinator/transaction/producer-id-manager.js';
+import type { TransactionCoordinator } from '../../coordinator/transaction/transaction-coordinator.js';
+import type { Time } from '../../common/time.js';
 import type { TopicAdmin } from '../../controller/topic-admin.js';
 import type { AliveBroker, MetadataCache } from '../../replication/metadata-cache.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
@@ -31,11 +32,12 @@ export interface BrokerServices {
   readonly groupCoordinator: GroupCoordinator;
   readonly delayedDelivery: DelayedDeliveryManager;
   readonly groupLag: GroupLag;
-  readonly producerIdManager: ProducerIdManager;
+  readonly transactionCoordinator: TransactionCoordinator;
   readonly zk: KafkaZkClient;
   /** Per-topic traffic for the metrics endpoint, counted by the produce and fetch handlers. */
   readonly topicStats: BrokerTopicStats;
   readonly logger: Logger;
+  readonly time: Time;
 }
 
 /**

@@ -10,11 +10,13 @@
  *                    [--dry-run (the default) | --execute]
  *
  * Output keeps Kafka's columns and messages: the lag view `GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG
- * CONSUMER-ID HOST CLIENT-ID`, and ours last, LAG-TIME (lag = log end offset - committed offset; LAG-TIME the age of
- * the oldest record not consumed, from the group's coordinator; `-` where there is none), the members and state
- * views, the offset history (`GROUP TOPIC PARTITION OFFSET COMMITTED-AT ADVANCED RATE`: the last commits the
- * coordinator keeps, with records and records/s since the previous one), `GROUP TOPIC PARTITION NEW-OFFSET` for a
- * reset plan. Status lines (no active members, rebalancing, does not exist) go to stderr. Offsets can only be reset for a group without active members, as in Kafka; a plan
+ * CONSUMER-ID HOST CLIENT-ID`, and ours last, LAG-TIME (lag = log end offset - committed offset; `-` where there is
+ * none; the log end is the high watermark as in Kafka's tool, or with `--isolation-level read_committed`, an addition
+ * of mq, the last stable offset that a read_committed group can reach; LAG-TIME the age of the oldest record not
+ * consumed, from the group's coordinator), the members and state views, the offset history (`GROUP TOPIC PARTITION
+ * OFFSET COMMITTED-AT ADVANCED RATE`: the last commits the coordinator keeps, with records and records/s since the
+ * previous one), `GROUP TOPIC PARTITION NEW-OFFSET` for a reset plan. Status lines (no active members, rebalancing,
+ * does not exist) go to stderr. Offsets can only be reset for a group without active members, as in Kafka; a plan
  * is only carried out with --execute.
  * `--json` (with --list or --describe): [{"group","state","protocolType"}], or per group every view at once:
  * [{"group","state","coordinator":{"id","host","port"},"assignmentStrategy","members":[{"consumerId",
@@ -52,6 +54,7 @@ interface GroupsFlags extends ConnectionFlags, JsonFlag {
   verbose?: boolean;
   offsets?: boolean;
   offsetHistory?: boolean;
+  isolationLevel?: IsolationLevel;
   toEarliest?: boolean;
   toLatest?: boolean;
   toCurrent?: boolean;
@@ -233,6 +236,14 @@ export function offsetRows(
   ]);
 }
 
+type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
+function isolationLevelArg(v: string): IsolationLevel {
+  if (v !== 'read_uncommitted' && v !== 'read_committed')
+    throw new UsageError(`--isolation-level must be read_uncommitted or read_committed; found '${v}'.`);
+  return v;
+}
+
 export function groupsCommand(status: ExitStatus): Command {
   return withJsonOption(withConnectionOptions(new Command('groups')))
     .description(
@@ -265,6 +276,12 @@ export function groupsCommand(status: ExitStatus): Command {
     .option('--verbose', "with --describe --members: each member's assignment")
     .option('--offsets', 'with --describe: the offsets and lag view (the default)')
     .option('--offset-history', 'with --describe: the last commits of each partition, with records/s between them')
+    .option(
+      '--isolation-level <level>',
+      "with --describe: read_uncommitted (the default, as Kafka's tool: LOG-END-OFFSET is the high watermark) or " +
+        'read_committed (the last stable offset, what a read_committed member can reach)',
+      isolationLevelArg,
+    )
     .option('--to-earliest', 'reset to the earliest offset')
     .option('--to-latest', 'reset to the latest offset')
     .option('--to-current', 'reset to the current committed offset')
@@ -358,7 +375,11 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
   if (flags.json === true) {
     const missing = descriptions.filter((g) => g.state === 'Dead');
     for (const g of missing) process.stderr.write(`Error: Consumer group '${g.groupId}' does not exist.\n`);
-    printJson(await Promise.all(descriptions.map((g) => groupJson(admin, g, cluster))));
+    printJson(
+      await Promise.all(
+        descriptions.map((g) => groupJson(admin, g, cluster, flags.isolationLevel ?? 'read_uncommitted')),
+      ),
+    );
     return missing.length > 0;
   }
   let missing = false;
@@ -423,7 +444,7 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
         ),
       );
     } else {
-      const { committed, ends, lagTimes } = await lagInputs(admin, g);
+      const { committed, ends, lagTimes } = await lagInputs(admin, g, flags.isolationLevel ?? 'read_uncommitted');
       process.stdout.write(
         formatTable(
           [
@@ -447,12 +468,13 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
 }
 
 /**
- * A group's committed offsets, the log end offsets of every partition it commits to or is assigned, and the
- * coordinator's lag in time by `topic-partition` (none for a group without commits).
+ * A group's committed offsets, the log end offsets (for `isolationLevel`) of every partition it commits to or is
+ * assigned, and the coordinator's lag in time by `topic-partition` (none for a group without commits).
  */
 async function lagInputs(
   admin: Admin,
   g: ConsumerGroupDescription,
+  isolationLevel: IsolationLevel,
 ): Promise<{ committed: CommittedOffset[]; ends: Map<string, number>; lagTimes: Map<string, number> }> {
   const committed = await admin.listConsumerGroupOffsets(g.groupId);
   const partitions = new Map<string, TopicPartitionRef>();
@@ -460,7 +482,7 @@ async function lagInputs(
     partitions.set(`${tp.topic}-${tp.partition}`, { topic: tp.topic, partition: tp.partition });
   }
   const [ends, lagTimes] = await Promise.all([
-    endOffsets(admin, [...partitions.values()]),
+    endOffsets(admin, [...partitions.values()], isolationLevel),
     committed.some((c) => c.offset >= 0)
       ? admin
           .describeConsumerGroupLag(g.groupId)
@@ -471,12 +493,17 @@ async function lagInputs(
 }
 
 /** One group as `--describe --json` prints it: state, coordinator, members and the lag view together. */
-async function groupJson(admin: Admin, g: ConsumerGroupDescription, cluster: ClusterDescription): Promise<object> {
+async function groupJson(
+  admin: Admin,
+  g: ConsumerGroupDescription,
+  cluster: ClusterDescription,
+  isolationLevel: IsolationLevel,
+): Promise<object> {
   const b = cluster.brokers.find((x) => x.nodeId === g.coordinator);
   const { committed, ends, lagTimes } =
     g.state === 'Dead'
       ? { committed: [], ends: new Map<string, number>(), lagTimes: new Map<string, number>() }
-      : await lagInputs(admin, g);
+      : await lagInputs(admin, g, isolationLevel);
   return {
     group: g.groupId,
     state: g.state,
@@ -493,11 +520,19 @@ async function groupJson(admin: Admin, g: ConsumerGroupDescription, cluster: Clu
   };
 }
 
-/** Log end offsets by `topic-partition`; partitions of topics that no longer exist are left out. */
-async function endOffsets(admin: Admin, partitions: readonly TopicPartitionRef[]): Promise<Map<string, number>> {
+/**
+ * Log end offsets by `topic-partition` for `isolationLevel` (the high watermark, or the last stable offset);
+ * partitions of topics that no longer exist are left out.
+ */
+async function endOffsets(
+  admin: Admin,
+  partitions: readonly TopicPartitionRef[],
+  isolationLevel: IsolationLevel,
+): Promise<Map<string, number>> {
   const existing = new Set(await admin.listTopics({ includeInternal: true }));
   const listed = await admin.listOffsets(
     partitions.filter((p) => existing.has(p.topic)).map((p) => ({ ...p, spec: 'latest' as const })),
+    { isolationLevel },
   );
   return new Map(listed.map((o) => [`${o.topic}-${o.partition}`, o.offset]));
 }

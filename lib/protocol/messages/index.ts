@@ -69,6 +69,42 @@ import {
   type DescribeGroupLagResponse,
 } from './describe-group-lag.js';
 import { INIT_PRODUCER_ID_API, type InitProducerIdRequest, type InitProducerIdResponse } from './init-producer-id.js';
+import {
+  ADD_PARTITIONS_TO_TXN_API,
+  type AddPartitionsToTxnRequest,
+  type AddPartitionsToTxnResponse,
+} from './add-partitions-to-txn.js';
+import {
+  ADD_OFFSETS_TO_TXN_API,
+  type AddOffsetsToTxnRequest,
+  type AddOffsetsToTxnResponse,
+} from './add-offsets-to-txn.js';
+import { END_TXN_API, type EndTxnRequest, type EndTxnResponse } from './end-txn.js';
+import {
+  WRITE_TXN_MARKERS_API,
+  type WriteTxnMarkersRequest,
+  type WriteTxnMarkersResponse,
+} from './write-txn-markers.js';
+import {
+  TXN_OFFSET_COMMIT_API,
+  type TxnOffsetCommitRequest,
+  type TxnOffsetCommitResponse,
+} from './txn-offset-commit.js';
+import {
+  DESCRIBE_PRODUCERS_API,
+  type DescribeProducersRequest,
+  type DescribeProducersResponse,
+} from './describe-producers.js';
+import {
+  DESCRIBE_TRANSACTIONS_API,
+  type DescribeTransactionsRequest,
+  type DescribeTransactionsResponse,
+} from './describe-transactions.js';
+import {
+  LIST_TRANSACTIONS_API,
+  type ListTransactionsRequest,
+  type ListTransactionsResponse,
+} from './list-transactions.js';
 
 export interface ApiMessages {
   [ApiKey.Produce]: { request: ProduceRequest; response: ProduceResponse };
@@ -106,6 +142,14 @@ export interface ApiMessages {
   [ApiKey.ListOffsetTimestamps]: { request: ListOffsetTimestampsRequest; response: ListOffsetTimestampsResponse };
   [ApiKey.DescribeGroupLag]: { request: DescribeGroupLagRequest; response: DescribeGroupLagResponse };
   [ApiKey.InitProducerId]: { request: InitProducerIdRequest; response: InitProducerIdResponse };
+  [ApiKey.AddPartitionsToTxn]: { request: AddPartitionsToTxnRequest; response: AddPartitionsToTxnResponse };
+  [ApiKey.AddOffsetsToTxn]: { request: AddOffsetsToTxnRequest; response: AddOffsetsToTxnResponse };
+  [ApiKey.EndTxn]: { request: EndTxnRequest; response: EndTxnResponse };
+  [ApiKey.WriteTxnMarkers]: { request: WriteTxnMarkersRequest; response: WriteTxnMarkersResponse };
+  [ApiKey.TxnOffsetCommit]: { request: TxnOffsetCommitRequest; response: TxnOffsetCommitResponse };
+  [ApiKey.DescribeProducers]: { request: DescribeProducersRequest; response: DescribeProducersResponse };
+  [ApiKey.DescribeTransactions]: { request: DescribeTransactionsRequest; response: DescribeTransactionsResponse };
+  [ApiKey.ListTransactions]: { request: ListTransactionsRequest; response: ListTransactionsResponse };
 }
 
 /** The request body type of an api key; a plain map for keys without a module. */
@@ -150,6 +194,14 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   LIST_OFFSET_TIMESTAMPS_API,
   DESCRIBE_GROUP_LAG_API,
   INIT_PRODUCER_ID_API,
+  ADD_PARTITIONS_TO_TXN_API,
+  ADD_OFFSETS_TO_TXN_API,
+  END_TXN_API,
+  WRITE_TXN_MARKERS_API,
+  TXN_OFFSET_COMMIT_API,
+  DESCRIBE_PRODUCERS_API,
+  DESCRIBE_TRANSACTIONS_API,
+  LIST_TRANSACTIONS_API,
 ];
 
 export * from './alter-configs.js';
@@ -184,3 +236,11 @@ export * from './describe-delayed-records.js';
 export * from './list-offset-timestamps.js';
 export * from './describe-group-lag.js';
 export * from './init-producer-id.js';
+export * from './add-partitions-to-txn.js';
+export * from './add-offsets-to-txn.js';
+export * from './end-txn.js';
+export * from './write-txn-markers.js';
+export * from './txn-offset-commit.js';
+export * from './describe-producers.js';
+export * from './describe-transactions.js';
+export * from './list-transactions.js';
