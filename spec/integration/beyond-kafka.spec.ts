@@ -3,7 +3,8 @@
  * one cluster start: lag in time, finding a record, retries and dead letters, and delayed delivery — the last one
  * last, since it SIGKILLs a broker and then the whole cluster. Each part creates its own topics and groups; the
  * broker settings are the union of what the parts need (a 6 s ZooKeeper session so that a SIGKILLed broker is
- * noticed soon, six delay partitions, metrics on a free port, no initial rebalance delay).
+ * noticed soon, six delay partitions, three transaction state partitions, metrics on a free port, no initial
+ * rebalance delay).
  */
 import { Admin } from '../../lib/client/index.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
@@ -37,6 +38,7 @@ describe('Beyond Kafka (3 brokers, RF 3)', function () {
         'replica.lag.time.max.ms': 3000,
         'delayed.delivery.topic.num.partitions': 6,
         'offsets.topic.num.partitions': 3,
+        'transaction.state.log.num.partitions': 3,
         'group.initial.rebalance.delay.ms': 0,
         'metrics.port': 0,
       },

@@ -7,10 +7,11 @@
  * Life of one leadership:
  * 1. Load: find the last cursor (searching segments from the newest back, decoding single-record batches only), then
  *    read the log from its start (at most one segment below the oldest record still pending: the previous leader
- *    trimmed the rest) to the high watermark, indexing every delayed record, while delivering what falls due (records
- *    the cursor says were delivered are skipped, so delivery need not wait for the whole load).
- * 2. Run, once per tick (`tickMs`): index what was appended since (below the high watermark only, so that only
- *    replicated records are delivered), roll overflow spans into the wheel a budget at a time, take what is due
+ *    trimmed the rest) to the last stable offset, indexing every delayed record, while delivering what falls due
+ *    (records the cursor says were delivered are skipped, so delivery need not wait for the whole load).
+ * 2. Run, once per tick (`tickMs`): index what was appended since (below the last stable offset only, as a
+ *    read_committed consumer reads: only replicated records, none of a transaction still open, and records of aborted
+ *    transactions skipped), roll overflow spans into the wheel a budget at a time, take what is due
  *    (`takeDue`: nothing before its time), skip what the loaded cursor says was delivered, and deliver the rest; a
  *    round's records go out in wheel order, which keeps records of one target, key and due time in log order.
  * 3. Every `cursorIntervalMs`, after a round that took everything due (while loading, only once the cursor would
@@ -21,7 +22,7 @@
  * `stop()`. Its scratch directory (the entry store) is removed then.
  * Guarantees: every delayed record is delivered at least once, never before its due time: records delivered after
  * the last committed cursor are delivered again by the next leader. Records are not delivered before the
- * partition's high watermark passes them.
+ * partition's last stable offset passes them, and never when their transaction aborted.
  * Concurrency: one loop (`run`); `describe()` may run between its awaits. What a loop round awaits: the log reads of
  * zstd batches, the delivery round, the cursor append; `stop()` and leadership changes interleave there, and the loop
  * re-checks them after each.
@@ -34,7 +35,8 @@ import { tpKey } from '../../common/topic-partition.js';
 import { ErrorCode, errorNameOf } from '../../common/error-codes.js';
 import { RecordBatchBuilder } from '../../record/record-batch-builder.js';
 import { CompressionType } from '../../record/record-batch.js';
-import { iterateBatches } from '../../record/record-batch-reader.js';
+import { iterateBatches, type BatchView } from '../../record/record-batch-reader.js';
+import type { AbortedTxn } from '../../log/transaction-index.js';
 import {
   classifyDelayRecord,
   CURSOR_HEADER,
@@ -223,16 +225,16 @@ export class DelayScheduler {
   private async run(): Promise<void> {
     const started = this.opts.time.hiResMs();
     const log = this.opts.partition.log;
-    const backlogEnd = log.highWatermark;
-    this.filter = await this.findLastCursor(backlogEnd);
+    const backlogEnd = log.lastStableOffset;
+    this.filter = await this.findLastCursor(log.highWatermark);
     this.lastCursor = this.filter;
     this.log.info(
-      { logStartOffset: this.indexedUpTo, highWatermark: backlogEnd, cursor: this.filter },
+      { logStartOffset: this.indexedUpTo, lastStableOffset: backlogEnd, cursor: this.filter },
       'loading delayed records (delivering what falls due meanwhile)',
     );
     while (this.leading) {
-      const hw = log.highWatermark;
-      await this.indexNew(hw);
+      const lso = log.lastStableOffset;
+      await this.indexNew(lso);
       if (this.loading && this.indexedUpTo >= backlogEnd) {
         this.loading = false;
         this.log.info(
@@ -250,7 +252,7 @@ export class DelayScheduler {
       // A round that took everything due leaves nothing due behind: a cursor may say so, even while indexing catches up.
       const allDueTaken = due.length < this.cfg.maxRecordsPerRound;
       if (allDueTaken && this.leading) await this.maybeWriteCursor();
-      if (!allDueTaken || this.indexedUpTo < hw) await yieldToEventLoop();
+      if (!allDueTaken || this.indexedUpTo < lso) await yieldToEventLoop();
       else await this.sleepUntilNextTick();
     }
     this.log.info({ pending: this.index.pending, ...this.stats }, 'stopped delivering delayed records');
@@ -288,17 +290,29 @@ export class DelayScheduler {
     return null;
   }
 
-  /** Indexes records from `indexedUpTo` up to `hw`, at most indexBytesPerRound of log. */
-  private async indexNew(hw: number): Promise<void> {
+  /**
+   * Indexes records from `indexedUpTo` up to `lso` (the last stable offset), at most indexBytesPerRound of log;
+   * batches of aborted transactions are skipped (looked up only once a transactional batch shows up).
+   */
+  private async indexNew(lso: number): Promise<void> {
     const log = this.opts.partition.log;
-    let offset = Math.max(this.indexedUpTo, log.logStartOffset);
+    const start = Math.max(this.indexedUpTo, log.logStartOffset);
+    let aborted: AbortedTxn[] | null = null;
+    const isAborted = (batch: BatchView): boolean => {
+      aborted ??= log.collectAbortedTransactions(start, lso);
+      const producerId = Number(batch.producerId);
+      return aborted.some(
+        (a) => a.producerId === producerId && a.firstOffset <= batch.baseOffset && batch.lastOffset <= a.lastOffset,
+      );
+    };
+    let offset = start;
     let bytes = 0;
-    while (offset < hw && bytes < this.cfg.indexBytesPerRound) {
-      const read = log.read(offset, READ_BYTES, { maxOffset: hw, minOneBatch: true });
+    while (offset < lso && bytes < this.cfg.indexBytesPerRound) {
+      const read = log.read(offset, READ_BYTES, { maxOffset: lso, minOneBatch: true });
       if (read.records.length === 0) break;
       bytes += read.records.length;
       for (const batch of iterateBatches(read.records)) {
-        if (!batch.isControl && batch.lastOffset >= offset) {
+        if (!batch.isControl && batch.lastOffset >= offset && !(batch.isTransactional && isAborted(batch))) {
           const records = batch.compression === CompressionType.Zstd ? await batch.recordsAsync() : batch.records();
           for (const r of records) if (r.offset >= offset) this.indexRecord(r);
         }

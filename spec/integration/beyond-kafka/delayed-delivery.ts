@@ -2,7 +2,9 @@
  * Delayed delivery on the shared three brokers: records sent with a delivery time arrive in their topic no earlier
  * than due and within a second after (the wheel's tick is 100 ms), each exactly where its key sends it, with records
  * of one key and one due time in send order; across a SIGKILL of the broker leading the most delay partitions and a
- * restart of the whole cluster (both SIGKILLs), none is lost or delivered early. A consumer reading the target topic notes when each record arrives.
+ * restart of the whole cluster (both SIGKILLs), none is lost or delivered early. Records sent in a transaction wait for
+ * its commit and are never delivered when it aborts. A consumer reading the target topic notes when each record
+ * arrives.
  */
 import { expect } from 'chai';
 import { DELAYED_TOPIC, Producer } from '../../../lib/client/index.js';
@@ -93,6 +95,45 @@ export function delayedDeliverySpecs(ctx: SharedCluster): void {
       expect(lines[at + 2]).to.match(new RegExp(`^${topic} 2 +12 +${new Date(dueMs + 5000).toISOString()} `));
       expect(lines.some((l) => /^DELAY-PARTITION +LEADER-EPOCH +STATE +PENDING/.test(l))).to.equal(true);
       expect(lines.filter((l) => /^\d+ +\d+ +Running +\d+/.test(l))).to.have.length(6);
+    });
+
+    it('delivers the delayed records of a committed transaction once it commits, none of an aborted one', async () => {
+      const topic = 'delayed-transactional';
+      await createTopic(topic);
+      const reader = watchArrivals(ctx.cluster.bootstrapServers, topic, PARTITIONS);
+      defer(reader, (r) => r.stop());
+      const producer = defer(
+        new Producer({
+          'bootstrap.servers': ctx.cluster.bootstrapServers,
+          'transactional.id': 'delayed-transactional',
+          'request.timeout.ms': 5000,
+          'metadata.max.age.ms': 1000,
+        }),
+        (p) => p.close(),
+      );
+      await producer.connect();
+      await producer.initTransactions();
+      // One key: one target partition, so one delay partition, which hands records out in due order.
+      const send = (id: number, delayMs: number) => producer.send({ topic, key: 'k', value: String(id), delayMs });
+      producer.beginTransaction();
+      const aborted = send(1, 300);
+      await producer.flush();
+      await aborted;
+      await producer.abortTransaction();
+      producer.beginTransaction();
+      const openSentMs = Date.now();
+      const sends = [send(2, 300), send(3, 600)];
+      await producer.flush();
+      // Held while its transaction is open, due or not (the delay leader reads no further than the last stable offset).
+      await waitFor(() => Date.now() >= openSentMs + 1600, 'the open transaction’s records to be overdue by a second');
+      expect([...reader.arrivals.keys()], 'records delivered before their transaction ended').to.deep.equal([]);
+      const committedMs = Date.now();
+      await producer.commitTransaction();
+      await Promise.all(sends);
+      await waitFor(() => reader.arrivals.size === 2, 'the committed records to arrive', { timeoutMs: 10_000 });
+      // Record 1, due before 2 and 3 through the same delay partition, would have arrived first had it been delivered.
+      expect([...reader.arrivals.keys()].sort()).to.deep.equal([2, 3]);
+      for (const [a] of reader.arrivals.values()) expect(a!.atMs).to.be.at.least(committedMs);
     });
 
     /** mq_delayed_records_pending summed over every delay partition of every broker. */
