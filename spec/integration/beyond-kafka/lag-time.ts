@@ -2,7 +2,8 @@
  * Lag in time on three brokers: the group coordinator reports, per partition, the age of the oldest record the group
  * has not consumed — asked of the partition's leader, which for some partitions is another broker — matching the
  * records' known timestamps within a second; `mq-admin groups --describe` shows it as LAG-TIME, and
- * `--offset-history` lists the last commits, which survive a move of the coordinator (reloaded from the log).
+ * `--offset-history` lists the last commits (a transaction's once it commits), which survive a move of the coordinator
+ * (reloaded from the log).
  */
 import { expect } from 'chai';
 import { Producer } from '../../../lib/client/index.js';
@@ -39,6 +40,25 @@ export function lagTimeSpecs(ctx: SharedCluster): void {
         GROUP,
         offsets.map((offset, partition) => ({ topic: TOPIC, partition, offset })),
       );
+    }
+
+    /** Commits `offset` for partition 0 in a transaction (as a copier without group membership would), then ends it. */
+    async function commitInTransaction(offset: number, end: 'commit' | 'abort'): Promise<void> {
+      const producer = defer(
+        new Producer({ 'bootstrap.servers': ctx.cluster.bootstrapServers, 'transactional.id': 'lag-time-copier' }),
+        (p) => p.close(),
+      );
+      await producer.connect();
+      await producer.initTransactions();
+      producer.beginTransaction();
+      await producer.sendOffsetsToTransaction([{ topic: TOPIC, partition: 0, offset }], {
+        groupId: GROUP,
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+      });
+      await (end === 'commit' ? producer.commitTransaction() : producer.abortTransaction());
+      await producer.close();
     }
 
     it('reports the age of the oldest unconsumed record per partition within 1 s, from every partition leader', async () => {
@@ -136,6 +156,9 @@ export function lagTimeSpecs(ctx: SharedCluster): void {
 
     it('keeps the last commits of each partition (--offset-history), also after its coordinator moves', async () => {
       for (const offset of [60, 70, 80]) await commit([offset, 99, 100]);
+      // A commit in a transaction joins the history at its commit marker; one whose transaction aborts never does.
+      await commitInTransaction(90, 'commit');
+      await commitInTransaction(95, 'abort');
       const history = async () => {
         const result = await mqAdmin([
           'groups',
@@ -155,13 +178,14 @@ export function lagTimeSpecs(ctx: SharedCluster): void {
           .filter((cells) => cells[2] === '0')
           .map((cells) => [cells[3], cells[5]]);
       };
-      // Partition 0 was committed at 10, 50, 60, 70, 80 by this suite: each row with what it advanced.
+      // Partition 0 was committed at 10, 50, 60, 70, 80, 90 by this suite: each row with what it advanced.
       const expected = [
         ['10', '-'],
         ['50', '40'],
         ['60', '10'],
         ['70', '10'],
         ['80', '10'],
+        ['90', '10'],
       ];
       expect(await history()).to.deep.equal(expected);
       const [coordinator] = (await ctx.admin.describeConsumerGroups([GROUP])).map((g) => g.coordinator);
