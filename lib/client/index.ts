@@ -66,6 +66,15 @@ export { delayedTargets, type DelayedTarget, type DelayPartitionState } from './
 export type { OffsetCommitEntry, PartitionLagTime } from './admin/group-lag.js';
 export { DELAYED_TOPIC, DELIVER_AT_HEADER } from '../record/delayed-record.js';
 export type {
+  ClientQuotaAlteration,
+  ClientQuotaEntry,
+  ClientQuotaFilter,
+  QuotaEntity,
+  ScramCredentialAlteration,
+  UserScramCredentials,
+} from './admin/security-admin.js';
+export * from '../common/acl.js';
+export type {
   AbortTransactionSpec,
   PartitionProducerState,
   ProducerState,

@@ -10,6 +10,7 @@
 import { ConnectionError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { NetworkClient } from '../network/network-client.js';
+import type { ClientSecurity } from '../network/security/client-security.js';
 import type { RequestOf, ResponseOf } from '../protocol/messages/index.js';
 import type { MetadataCache } from '../replication/metadata-cache.js';
 
@@ -20,6 +21,8 @@ export interface BrokerClientsOptions {
   metadataCache: Pick<MetadataCache, 'broker'>;
   requestTimeoutMs: number;
   maxInFlightRequests: number;
+  /** The inter-broker listener's client security (TLS, SASL); none on a PLAINTEXT one. */
+  security?: ClientSecurity;
   logger: Logger;
 }
 
@@ -64,6 +67,7 @@ export class BrokerClients {
       clientId: `broker-${this.opts.brokerId}-${this.opts.purpose}`,
       requestTimeoutMs: this.opts.requestTimeoutMs,
       maxInFlightRequests: this.opts.maxInFlightRequests,
+      security: this.opts.security,
       logger: this.opts.logger,
       onDisconnect: () => {
         if (this.clients.get(brokerId) === client) this.clients.delete(brokerId);

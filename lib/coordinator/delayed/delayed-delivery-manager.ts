@@ -25,6 +25,7 @@ import {
   type DelaySchedulerConfig,
 } from './delay-scheduler.js';
 import { DeliverySender } from './delivery-sender.js';
+import type { ClientSecurity } from '../../network/security/client-security.js';
 
 export const DELAY_INDEX_DIR = 'delayed-delivery-index';
 
@@ -37,6 +38,8 @@ export interface DelayedDeliveryManagerOptions {
   /** Timeout of one delivery request (acks=all) and of a cursor append. */
   requestTimeoutMs: number;
   retryBackoffMs: number;
+  /** The inter-broker listener's client security, for the deliveries to other leaders. */
+  security?: ClientSecurity;
   time: Time;
   logger: Logger;
 }
@@ -58,6 +61,7 @@ export class DelayedDeliveryManager {
       metadataCache: opts.metadataCache,
       requestTimeoutMs: opts.requestTimeoutMs,
       retryBackoffMs: opts.retryBackoffMs,
+      security: opts.security,
       logger: opts.logger,
     });
     for (const dir of opts.logDirs) fs.rmSync(join(dir, DELAY_INDEX_DIR), { recursive: true, force: true });

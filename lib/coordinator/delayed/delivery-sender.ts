@@ -19,6 +19,7 @@ import type { Logger } from '../../common/logger.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { MetadataCache } from '../../replication/metadata-cache.js';
 import { BrokerClients } from '../broker-clients.js';
+import type { ClientSecurity } from '../../network/security/client-security.js';
 
 export interface DeliveryBatch {
   topic: string;
@@ -36,6 +37,8 @@ export interface DeliverySenderOptions {
   metadataCache: Pick<MetadataCache, 'hasTopic' | 'partitionCount' | 'partitionState' | 'broker'>;
   requestTimeoutMs: number;
   retryBackoffMs: number;
+  /** The inter-broker listener's client security. */
+  security?: ClientSecurity;
   logger: Logger;
 }
 
@@ -52,6 +55,7 @@ export class DeliverySender {
       metadataCache: opts.metadataCache,
       requestTimeoutMs: opts.requestTimeoutMs + 5000,
       maxInFlightRequests: 1,
+      security: opts.security,
       logger: this.log,
     });
   }
