@@ -14,7 +14,13 @@
  * A cursor record carries the header `mq-delay-cursor` and, as its value, the JSON of a DelayCursor. It is written by
  * the partition's leader (so it is stamped with, and fenced by, the leader epoch like any leader append) and is
  * neither delivered nor counted as pending.
+ *
+ * Authorization: the broker delivers a delayed record as itself, so a producer must be allowed to write the record's
+ * target, not only the delay topic; `delayedTargetTopics` names the targets of a produce request's records for that
+ * check, and refuses (null) what it cannot vouch for.
  */
+import { hasSyncCodec } from './compression.js';
+import { iterateBatches } from './record-batch-reader.js';
 import type { RecordHeaderView } from './record.js';
 
 export const DELAYED_TOPIC = '__delayed_records';
@@ -81,6 +87,30 @@ export function classifyDelayRecord(headers: readonly RecordHeaderView[], value:
   const p = partition === undefined || partition === null ? null : parseDeliverAt(partition);
   if (p === null || p > 0x7fffffff) return { kind: 'invalid', reason: `no valid ${TARGET_PARTITION_HEADER} header` };
   return { kind: 'delayed', deliverAtMs, topic: topic.toString('utf8'), partition: p };
+}
+
+/**
+ * The target topics that the delayed records of a produce request's records section name, for the broker's access
+ * check. Null when the section cannot be vouched for: a cursor record (only a delay partition's leader writes those,
+ * so a client's would be a forgery), a batch without a synchronous codec (zstd) or records that do not decode. A
+ * torn tail names nothing (the log validator refuses it), nor do records without valid routing headers (never
+ * delivered).
+ */
+export function delayedTargetTopics(records: Buffer): Set<string> | null {
+  const topics = new Set<string>();
+  try {
+    for (const batch of iterateBatches(records)) {
+      if (!hasSyncCodec(batch.compression)) return null;
+      for (const r of batch.records()) {
+        const kind = classifyDelayRecord(r.headers, r.value);
+        if (kind.kind === 'cursor') return null;
+        if (kind.kind === 'delayed') topics.add(kind.topic);
+      }
+    }
+  } catch {
+    return null;
+  }
+  return topics;
 }
 
 export function encodeCursor(cursor: DelayCursor): Buffer {

@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { classifyDelayRecord, encodeCursor, parseDeliverAt } from '../../../lib/record/delayed-record.js';
+import {
+  classifyDelayRecord,
+  delayedTargetTopics,
+  encodeCursor,
+  parseDeliverAt,
+} from '../../../lib/record/delayed-record.js';
+import { CompressionType } from '../../../lib/record/record-batch.js';
+import { RecordBatchBuilder } from '../../../lib/record/record-batch-builder.js';
 
 const h = (key: string, value: string | null) => ({ key, value: value === null ? null : Buffer.from(value) });
 
@@ -30,5 +37,45 @@ describe('delayed record format', () => {
     );
     expect(classifyDelayRecord([h('mq-deliver-at', '1'), h('mq-target-topic', 'o')], null).kind).to.equal('invalid');
     expect(classifyDelayRecord([h('mq-delay-cursor', '1')], Buffer.from('{"indexedUpTo":1}')).kind).to.equal('invalid');
+  });
+
+  describe('delayedTargetTopics (the produce access check)', () => {
+    const route = (topic: string) => [
+      h('mq-deliver-at', '42'),
+      h('mq-target-topic', topic),
+      h('mq-target-partition', '0'),
+    ];
+    async function batch(
+      records: { key: string; headers: ReturnType<typeof h>[]; value?: Buffer }[],
+      compression = CompressionType.None,
+    ) {
+      const builder = new RecordBatchBuilder({ compression });
+      for (const r of records) builder.append(1, r.key, r.value ?? 'v', r.headers);
+      return builder.build();
+    }
+
+    it('names every target of every batch, and none for records it would never deliver', async () => {
+      const records = Buffer.concat([
+        await batch([
+          { key: 'a', headers: route('orders') },
+          { key: 'b', headers: route('invoices') },
+        ]),
+        await batch([{ key: 'c', headers: route('orders') }], CompressionType.Lz4),
+        await batch([{ key: 'd', headers: [h('mq-target-topic', 'audit')] }]),
+      ]);
+      expect(delayedTargetTopics(records)).to.deep.equal(new Set(['orders', 'invoices']));
+    });
+
+    it('vouches for nothing with a cursor record (a forgery from a client) or a zstd batch', async () => {
+      const cursor = encodeCursor({ deliveredThroughMs: 1, indexedUpTo: 1, lowWatermark: 0 });
+      const forged = await batch([
+        { key: 'a', headers: route('orders') },
+        { key: 'c', headers: [h('mq-delay-cursor', '1')], value: cursor },
+      ]);
+      expect(delayedTargetTopics(forged)).to.equal(null);
+      expect(delayedTargetTopics(await batch([{ key: 'a', headers: route('orders') }], CompressionType.Zstd))).to.equal(
+        null,
+      );
+    });
   });
 });
