@@ -25,6 +25,10 @@ import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleDescribeLogDirs } from './handlers/describe-log-dirs-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
 import { handleElectLeaders } from './handlers/elect-leaders-handler.js';
+import {
+  handleAlterPartitionReassignments,
+  handleListPartitionReassignments,
+} from './handlers/reassignment-handlers.js';
 import { handleInitProducerId } from './handlers/init-producer-id-handler.js';
 import {
   handleDeleteGroups,
@@ -59,6 +63,8 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.DescribeCluster, (s, ctx, b) => handleDescribeCluster(s, ctx, b)],
   [ApiKey.ControlledShutdown, (s, _ctx, b) => handleControlledShutdown(s, b)],
   [ApiKey.ElectLeaders, (s, _ctx, b) => handleElectLeaders(s, b)],
+  [ApiKey.AlterPartitionReassignments, (s, _ctx, b) => handleAlterPartitionReassignments(s, b)],
+  [ApiKey.ListPartitionReassignments, (s, _ctx, b) => handleListPartitionReassignments(s, b)],
   [ApiKey.FindCoordinator, (s, ctx, b) => handleFindCoordinator(s, ctx, b)],
   [ApiKey.OffsetCommit, (s, _ctx, b) => handleOffsetCommit(s, b)],
   [ApiKey.OffsetFetch, (s, _ctx, b) => handleOffsetFetch(s, b)],

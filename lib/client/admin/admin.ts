@@ -1,11 +1,11 @@
 /**
  * The admin client (Kafka's `Admin`): topics (create, delete, list, describe, add partitions), records (delete
  * before an offset), leaders (preferred and unclean elections), configs (describe, alter, incremental alter, for
- * topics and brokers, config-resources.ts), the cluster (describe, each broker's API versions and log dirs), offsets
+ * topics and brokers, config-resources.ts), partition reassignments (start, replace, cancel, list), the cluster (describe, each broker's API versions and log dirs), offsets
  * (list by earliest / latest / timestamp) and consumer groups (list, describe, committed offsets read, set and
  * deleted, delete).
  *
- * Routing: CreateTopics, DeleteTopics, CreatePartitions and ElectLeaders go to the controller (the `controllerId` of
+ * Routing: CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders and the reassignment calls go to the controller (the `controllerId` of
  * the last Metadata response); a NOT_CONTROLLER answer, for the request or for a topic or partition in it, refreshes
  * metadata and retries what it concerns. DeleteRecords goes to each partition's leader (delete-records.ts); broker
  * configs go to that broker; group operations to the group's coordinator (FindCoordinator, again after
@@ -71,6 +71,16 @@ export interface CreatedTopic {
   name: string;
   numPartitions: number;
   replicationFactor: number;
+}
+
+/** A partition being reassigned (Kafka's PartitionReassignment). */
+export interface OngoingPartitionReassignment {
+  topic: string;
+  partition: number;
+  /** The whole current replica set: the target replicas, then those being removed. */
+  replicas: number[];
+  addingReplicas: number[];
+  removingReplicas: number[];
 }
 
 export interface AdminCallOptions {
@@ -571,6 +581,88 @@ export class Admin {
               ),
             },
         );
+  }
+
+  /**
+   * Starts, replaces or cancels partition reassignments (Kafka's alterPartitionReassignments, KIP-455): `replicas`
+   * is the target replica list, preferred leader first, or null to cancel the partition's pending move (it goes back
+   * to its original replicas). Sent to the controller, again after a metadata refresh when it moved. Resolves once
+   * each move has started (listPartitionReassignments shows what is still moving), with each partition's outcome:
+   * error null, INVALID_REPLICA_ASSIGNMENT, NO_REASSIGNMENT_IN_PROGRESS, UNKNOWN_TOPIC_OR_PARTITION...
+   */
+  async alterPartitionReassignments(
+    reassignments: ReadonlyArray<TopicPartitionRef & { replicas: readonly number[] | null }>,
+    options: AdminCallOptions = {},
+  ): Promise<Array<TopicPartitionRef & { error: ApiError | null }>> {
+    const byTopic = new Map<string, Array<{ partitionIndex: number; replicas: number[] | null }>>();
+    for (const r of reassignments) {
+      const list = byTopic.get(r.topic) ?? [];
+      list.push({ partitionIndex: r.partition, replicas: r.replicas === null ? null : [...r.replicas] });
+      byTopic.set(r.topic, list);
+    }
+    const response = await this.withRetries('AlterPartitionReassignments', options, async (remainingMs) => {
+      const res = await this.cluster.sendToController(ApiKey.AlterPartitionReassignments, {
+        timeoutMs: this.brokerTimeoutMs(remainingMs),
+        topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+      });
+      if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode, res.errorMessage ?? undefined);
+      return res;
+    });
+    const errors = new Map<string, ApiError | null>();
+    for (const t of response.responses) {
+      for (const p of t.partitions) {
+        const label = `${t.name}-${p.partitionIndex}`;
+        errors.set(
+          label,
+          p.errorCode === ErrorCode.NONE
+            ? null
+            : new ApiError(
+                apiErrorFromCode(p.errorCode).errorName,
+                labelledMessage(label, p.errorMessage ?? apiErrorFromCode(p.errorCode).message),
+              ),
+        );
+      }
+    }
+    return reassignments.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      error:
+        errors.get(`${r.topic}-${r.partition}`) ??
+        (errors.has(`${r.topic}-${r.partition}`)
+          ? null
+          : new ApiError('UNKNOWN_SERVER_ERROR', `The controller did not answer for ${r.topic}-${r.partition}.`)),
+    }));
+  }
+
+  /**
+   * The partitions being reassigned (Kafka's listPartitionReassignments): every one when `partitions` is null, else
+   * those of `partitions` that are moving. Each with its whole replica set (targets first, then those being removed)
+   * and the replicas being added and removed. Asked of the controller.
+   */
+  async listPartitionReassignments(
+    partitions: readonly TopicPartitionRef[] | null = null,
+    options: AdminCallOptions = {},
+  ): Promise<OngoingPartitionReassignment[]> {
+    const byTopic = new Map<string, number[]>();
+    for (const p of partitions ?? []) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+    const response = await this.withRetries('ListPartitionReassignments', options, async (remainingMs) => {
+      const res = await this.cluster.sendToController(ApiKey.ListPartitionReassignments, {
+        timeoutMs: this.brokerTimeoutMs(remainingMs),
+        topics:
+          partitions === null ? null : [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+      });
+      if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode, res.errorMessage ?? undefined);
+      return res;
+    });
+    return response.topics.flatMap((t) =>
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        replicas: p.replicas,
+        addingReplicas: p.addingReplicas,
+        removingReplicas: p.removingReplicas,
+      })),
+    );
   }
 
   /** Every consumer group of the cluster: ListGroups to each broker (each knows the groups it coordinates). */
