@@ -13,10 +13,9 @@
 import { Admin } from '../client/admin/admin.js';
 import type { ConsumerOptions } from '../client/consumer/consumer-options.js';
 import { Consumer } from '../client/consumer/consumer.js';
+import { perfToolReporting, type PerfToolOptions } from './perf-tool-options.js';
 
-export interface ConsumerPerfOptions {
-  bootstrapServers: string;
-  topic: string;
+export interface ConsumerPerfOptions extends PerfToolOptions {
   /** Records to read. */
   messages: number;
   /** Start at the end instead of the beginning. @default false */
@@ -29,14 +28,6 @@ export interface ConsumerPerfOptions {
   timeoutMs?: number;
   /** Also print a line every reporting interval. @default false */
   showDetailedStats?: boolean;
-  /** @default 5000 */
-  reportingIntervalMs?: number;
-  /** Print the result as JSON. @default false */
-  json?: boolean;
-  /** @default console.log */
-  print?: (line: string) => void;
-  /** Told the count of records read so far after each one, for a progress bar. */
-  onProgress?: (messages: number) => void;
 }
 
 export interface ConsumerPerfResult {
@@ -60,7 +51,7 @@ const HEADER =
   'fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';
 
 export async function runConsumerPerf(options: ConsumerPerfOptions): Promise<ConsumerPerfResult> {
-  const print = options.print ?? ((line: string) => console.log(line));
+  const { reportingIntervalMs, print } = perfToolReporting(options);
   const timeoutMs = options.timeoutMs ?? 10000;
   const mode = options.mode ?? 'eachBatch';
   const partitions = await partitionsOf(options.bootstrapServers, options.topic);
@@ -104,7 +95,7 @@ export async function runConsumerPerf(options: ConsumerPerfOptions): Promise<Con
           windowStartMs = nowMs;
           windowMessages = 0;
           windowBytes = 0;
-        }, options.reportingIntervalMs ?? 5000)
+        }, reportingIntervalMs)
       : undefined;
 
   const count = (size: number): boolean => {

@@ -14,10 +14,9 @@ import type { ProducerOptions } from '../client/producer/producer-options.js';
 import { Producer, type ProducerRecord } from '../client/producer/producer.js';
 import { ensureTopic, randomPayload, type BenchTopicSpec } from './bench-topic.js';
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
+import { perfToolReporting, type PerfToolOptions } from './perf-tool-options.js';
 
-export interface ProducerPerfOptions {
-  bootstrapServers: string;
-  topic: string;
+export interface ProducerPerfOptions extends PerfToolOptions {
   numRecords: number;
   /** Bytes per record value. @default 100 */
   recordSize?: number;
@@ -31,14 +30,6 @@ export interface ProducerPerfOptions {
   sendBatchSize?: number;
   /** sendBatch() calls awaiting acknowledgement at most. @default 64 */
   maxPendingChunks?: number;
-  /** @default 5000 */
-  reportingIntervalMs?: number;
-  /** Print the final summary as JSON. @default false */
-  json?: boolean;
-  /** Receives the output lines. @default console.log */
-  print?: (line: string) => void;
-  /** Told the count of acknowledged records after each acknowledgement, for a progress bar. */
-  onProgress?: (acknowledged: number) => void;
 }
 
 export interface ProducerPerfResult extends LatencySummary {
@@ -55,8 +46,7 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
   const throughput = options.throughput ?? -1;
   const chunkSize = Math.max(1, options.sendBatchSize ?? 1000);
   const maxPending = Math.max(1, options.maxPendingChunks ?? 64);
-  const reportingIntervalMs = options.reportingIntervalMs ?? 5000;
-  const print = options.print ?? ((line: string) => console.log(line));
+  const { reportingIntervalMs, print } = perfToolReporting(options);
   const { topic, numRecords } = options;
 
   if (options.createTopic !== false)

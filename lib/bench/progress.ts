@@ -4,7 +4,8 @@
  * stderr is not a terminal (CI logs, pipes) or when the command prints `--json`, so that machine-read output is
  * never interleaved with it. Stdout is never touched: summaries and JSON stay clean there.
  *
- * Ownership: the caller stops the bar (`stop()` in a finally); a stopped bar ignores further updates.
+ * Ownership: `withProgress` starts the bar for one run and stops it when the run ends, however it ends; a stopped
+ * bar ignores further updates.
  */
 import cliProgress from 'cli-progress';
 
@@ -26,12 +27,12 @@ const NO_PROGRESS: Progress = {
 };
 
 /** Whether progress bars should be drawn for a command run with or without `--json`. */
-export function progressWanted(json: boolean): boolean {
+function progressWanted(json: boolean): boolean {
   return !json && process.stderr.isTTY === true;
 }
 
 /** A bar counting to `total` under `label`, or a no-op when `enabled` is false. */
-export function startProgress(label: string, total: number, enabled: boolean): Progress {
+function startProgress(label: string, total: number, enabled: boolean): Progress {
   if (!enabled) return NO_PROGRESS;
   const bar = new cliProgress.SingleBar({
     format: `${label} [{bar}] {value}/{total} | {duration_formatted} elapsed, ETA {eta_formatted} | {status}`,
@@ -62,4 +63,22 @@ export function startProgress(label: string, total: number, enabled: boolean): P
       bar.stop();
     },
   };
+}
+
+/**
+ * Runs `run` with a bar counting to `total` under `label` (none with `json`, or when stderr is not a terminal) and
+ * stops the bar when the run ends, however it ends.
+ */
+export async function withProgress<T>(
+  label: string,
+  total: number,
+  json: boolean,
+  run: (progress: Progress) => Promise<T>,
+): Promise<T> {
+  const progress = startProgress(label, total, progressWanted(json));
+  try {
+    return await run(progress);
+  } finally {
+    progress.stop();
+  }
 }

@@ -2,6 +2,7 @@
  * Tables of benchmark results as text (columns padded, for a terminal) or Markdown (for docs/BENCHMARKS.md).
  * Pure: rows of cells in, lines out. A cell is already formatted; `|` in a Markdown cell is escaped.
  */
+import { alignColumns } from '../common/text-columns.js';
 
 export type TableFormat = 'text' | 'markdown';
 
@@ -14,11 +15,5 @@ export function formatTable(
     const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
     return [line(headers), line(headers.map(() => '---')), ...rows.map(line)];
   }
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  return alignColumns([headers, ...rows], '  ', true);
 }

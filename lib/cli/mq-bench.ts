@@ -24,10 +24,12 @@ import { runProducerPerf } from '../bench/producer-perf.js';
 import { runConsumerPerf } from '../bench/consumer-perf.js';
 import { runFailoverBench } from '../bench/failover-bench.js';
 import { runRebalanceBench } from '../bench/rebalance-bench.js';
-import { intArg, propArg, runProgram } from './args.js';
-import { progressWanted, startProgress } from '../bench/progress.js';
+import { intArg, runProgram } from './args.js';
+import { withProgress } from '../bench/progress.js';
+import type { PerfToolOptions } from '../bench/perf-tool-options.js';
 import { runStat } from '../bench/stats.js';
 import { withOwnCluster } from './bench/bench-cluster.js';
+import { consumerPropsOption, producerPropsOption } from './bench/client-props.js';
 import { compareCommand } from './bench/compare-command.js';
 import { e2eCommand } from './bench/e2e-command.js';
 import { scaleCommand } from './bench/scale-command.js';
@@ -41,6 +43,30 @@ function bytesArg(v: string): number {
   const n = Number(m[1]) * unit;
   if (n < 1024 * 1024) throw new CommanderArgError('--total-bytes must be at least 1m.');
   return n;
+}
+
+/** The flags `produce` and `consume` share, as kafka-producer-perf-test and kafka-consumer-perf-test do. */
+interface PerfToolFlags {
+  bootstrapServer: string;
+  topic: string;
+  json?: boolean;
+}
+
+/** Runs a perf tool with the options its shared flags give and a progress bar counting its records to `total`. */
+function runPerfTool<T>(
+  label: string,
+  total: number,
+  o: PerfToolFlags,
+  run: (options: PerfToolOptions) => Promise<T>,
+): Promise<T> {
+  return withProgress(label, total, !!o.json, (progress) =>
+    run({
+      bootstrapServers: o.bootstrapServer,
+      topic: o.topic,
+      json: !!o.json,
+      onProgress: (records) => progress.update(records),
+    }),
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -97,12 +123,7 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--num-records <n>', 'records to send', intArg('--num-records', 1))
     .option('--record-size <bytes>', 'bytes per record value', intArg('--record-size', 0), 100)
     .option('--throughput <n>', 'cap in records/s; -1 for none', (v: string) => Number(v), -1)
-    .option(
-      '--producer-props <key=value>',
-      "producer option under Kafka's name, e.g. acks=all (repeatable)",
-      propArg,
-      {},
-    )
+    .addOption(producerPropsOption())
     .option('--partitions <n>', 'partitions if the topic is created', intArg('--partitions', 1), 1)
     .option(
       '--replication-factor <n>',
@@ -112,29 +133,26 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--json', 'print the summary as one JSON object on the last line')
     .action(
-      async (o: {
-        bootstrapServer: string;
-        topic: string;
-        numRecords: number;
-        recordSize: number;
-        throughput: number;
-        producerProps: Record<string, string>;
-        partitions: number;
-        replicationFactor: number;
-        json?: boolean;
-      }) => {
-        const progress = startProgress('produce', o.numRecords, progressWanted(!!o.json));
-        await runProducerPerf({
-          onProgress: (acknowledged) => progress.update(acknowledged),
-          bootstrapServers: o.bootstrapServer,
-          topic: o.topic,
-          numRecords: o.numRecords,
-          recordSize: o.recordSize,
-          throughput: o.throughput,
-          producerProps: o.producerProps,
-          createTopic: { partitions: o.partitions, replicationFactor: o.replicationFactor },
-          json: !!o.json,
-        }).finally(() => progress.stop());
+      async (
+        o: PerfToolFlags & {
+          numRecords: number;
+          recordSize: number;
+          throughput: number;
+          producerProps: Record<string, string>;
+          partitions: number;
+          replicationFactor: number;
+        },
+      ) => {
+        await runPerfTool('produce', o.numRecords, o, (shared) =>
+          runProducerPerf({
+            ...shared,
+            numRecords: o.numRecords,
+            recordSize: o.recordSize,
+            throughput: o.throughput,
+            producerProps: o.producerProps,
+            createTopic: { partitions: o.partitions, replicationFactor: o.replicationFactor },
+          }),
+        );
       },
     );
 
@@ -144,28 +162,20 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--bootstrap-server <list>', 'host:port[,host:port] of brokers to bootstrap from')
     .requiredOption('--topic <name>', 'topic to read from the beginning')
     .requiredOption('--messages <n>', 'records to read', intArg('--messages', 1))
-    .option('--consumer-props <key=value>', "consumer option under Kafka's name (repeatable)", propArg, {})
+    .addOption(consumerPropsOption())
     .option('--mode <mode>', 'eachBatch, eachMessage or iterator', 'eachBatch')
     .option('--json', 'print the result as one JSON object on the last line')
     .action(
-      async (o: {
-        bootstrapServer: string;
-        topic: string;
-        messages: number;
-        consumerProps: Record<string, string>;
-        mode: 'eachBatch' | 'eachMessage' | 'iterator';
-        json?: boolean;
-      }) => {
-        const progress = startProgress('consume', o.messages, progressWanted(!!o.json));
-        await runConsumerPerf({
-          onProgress: (messages) => progress.update(messages),
-          bootstrapServers: o.bootstrapServer,
-          topic: o.topic,
-          messages: o.messages,
-          mode: o.mode,
-          consumerProps: o.consumerProps,
-          json: !!o.json,
-        }).finally(() => progress.stop());
+      async (
+        o: PerfToolFlags & {
+          messages: number;
+          consumerProps: Record<string, string>;
+          mode: 'eachBatch' | 'eachMessage' | 'iterator';
+        },
+      ) => {
+        await runPerfTool('consume', o.messages, o, (shared) =>
+          runConsumerPerf({ ...shared, messages: o.messages, mode: o.mode, consumerProps: o.consumerProps }),
+        );
       },
     );
 
@@ -186,17 +196,18 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (o: { rounds: number; sessionTimeoutMs: number; json?: boolean }) => {
       const brokerProps = { 'zookeeper.session.timeout.ms': o.sessionTimeoutMs };
       await withOwnCluster({ brokers: 3, brokerProps, label: 'failover' }, async (cluster) => {
-        const progress = startProgress('failover', o.rounds, progressWanted(!!o.json));
-        const rounds = await runFailoverBench({
-          cluster,
-          rounds: o.rounds,
-          onRound: (r) => {
-            progress.advance();
-            process.stdout.write(
-              `round ${r.round}: killed leader ${r.killedBrokerId}; first acknowledged send after ${r.recoveryMs} ms\n`,
-            );
-          },
-        }).finally(() => progress.stop());
+        const rounds = await withProgress('failover', o.rounds, !!o.json, (progress) =>
+          runFailoverBench({
+            cluster,
+            rounds: o.rounds,
+            onRound: (r) => {
+              progress.advance();
+              process.stdout.write(
+                `round ${r.round}: killed leader ${r.killedBrokerId}; first acknowledged send after ${r.recoveryMs} ms\n`,
+              );
+            },
+          }),
+        );
         const recovery = runStat(rounds.map((r) => r.recoveryMs));
         process.stdout.write(
           `recovery median ${recovery.median} ms [${recovery.min}..${recovery.max}] over ${rounds.length} kills; ` +
@@ -247,24 +258,25 @@ export async function main(argv: string[]): Promise<number> {
         json?: boolean;
       }) => {
         await withOwnCluster({ brokers: 3, label: 'rebalance' }, async (cluster) => {
-          const progress = startProgress('rebalance', o.rounds, progressWanted(!!o.json));
-          const rounds = await runRebalanceBench({
-            bootstrapServers: cluster.bootstrapServers,
-            members: o.members,
-            partitions: o.partitions,
-            rounds: o.rounds,
-            strategy: o.strategy,
-            sessionTimeoutMs: o.sessionTimeoutMs,
-            heartbeatIntervalMs: o.heartbeatIntervalMs,
-            onProgress: (line) => process.stdout.write(`${line}\n`),
-            onRound: (r) => {
-              progress.advance();
-              process.stdout.write(
-                `round ${r.round}: reassigned after ${r.reassignedMs} ms, the leaver's partitions ` +
-                  `delivering after ${r.resumedMs} ms, longest pause on unmoved partitions ${r.unmovedStallMs} ms\n`,
-              );
-            },
-          }).finally(() => progress.stop());
+          const rounds = await withProgress('rebalance', o.rounds, !!o.json, (progress) =>
+            runRebalanceBench({
+              bootstrapServers: cluster.bootstrapServers,
+              members: o.members,
+              partitions: o.partitions,
+              rounds: o.rounds,
+              strategy: o.strategy,
+              sessionTimeoutMs: o.sessionTimeoutMs,
+              heartbeatIntervalMs: o.heartbeatIntervalMs,
+              onProgress: (line) => process.stdout.write(`${line}\n`),
+              onRound: (r) => {
+                progress.advance();
+                process.stdout.write(
+                  `round ${r.round}: reassigned after ${r.reassignedMs} ms, the leaver's partitions ` +
+                    `delivering after ${r.resumedMs} ms, longest pause on unmoved partitions ${r.unmovedStallMs} ms\n`,
+                );
+              },
+            }),
+          );
           const stats = (pick: (r: (typeof rounds)[number]) => number) => {
             const { median, min, max } = runStat(rounds.map(pick));
             return { median, min, max };

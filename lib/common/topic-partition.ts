@@ -1,7 +1,10 @@
 /**
  * A topic and partition number. `key()` gives the stable string form `topic-partition` used for maps and as
- * the partition's directory name, as Kafka does.
+ * the partition's directory name, as Kafka does; `groupByTopic` gives the layout of Kafka's requests and responses
+ * (partitions under their topic).
  */
+import { computeIfAbsent } from './collections.js';
+
 export interface TopicPartition {
   readonly topic: string;
   readonly partition: number;
@@ -9,6 +12,19 @@ export interface TopicPartition {
 
 export function tpKey(topic: string, partition: number): string {
   return `${topic}-${partition}`;
+}
+
+/**
+ * Groups per-partition items under their topic, topics in first-seen order: the layout of most Kafka requests and
+ * responses (each caller names the two fields as its message does).
+ */
+export function groupByTopic<T extends { topic: string }, R>(
+  items: readonly T[],
+  map: (item: T) => R,
+): { name: string; items: R[] }[] {
+  const byTopic = new Map<string, R[]>();
+  for (const item of items) computeIfAbsent(byTopic, item.topic, () => []).push(map(item));
+  return [...byTopic].map(([name, list]) => ({ name, items: list }));
 }
 
 /** Parses a `topic-partition` directory name; the topic itself may contain dashes. */

@@ -1,15 +1,17 @@
 /**
  * The console's HTTP API as types: what each JSON endpoint answers and accepts. Shared by the server
  * (lib/console) and the browser code (lib/console/web), which imports it for types only, so the two cannot drift.
- * It imports nothing: the browser's type check (lib/console/web/tsconfig.json, DOM and no Node) reads it, so the
- * few shapes that mirror the client's (`ConfigSource`, `ResetSpecBody`) are spelled out here, and the server's
- * compiler checks that the client's values fit them wherever one is passed as the other.
+ * The browser's type check (lib/console/web/tsconfig.json, DOM and no Node) reads it and what it imports, so it
+ * imports only type files that import nothing themselves: the client's described config (`ConfigEntry`) and offset
+ * reset spec (`ResetSpec`), which the API answers and accepts as they are.
  *
  * Conventions: offsets and sizes are numbers (JavaScript integers are exact to 2^53, far past any offset a log
  * reaches here); times are ms since the epoch; `null` means "not known" (a broker that did not answer, a
  * partition without a commit), never zero. Record keys, values and header values travel as base64 so that any
  * bytes survive; the browser decodes them as text, JSON or hex.
  */
+import type { ConfigEntry } from '../client/admin/config-entry.js';
+import type { ResetSpec } from '../client/admin/reset-spec.js';
 
 /**
  * A broker as the console sees it: `online` (registered in ZooKeeper and answering), `unreachable` (registered
@@ -126,24 +128,8 @@ export interface ClusterSnapshot {
   problems: string[];
 }
 
-export type ConfigSource =
-  | 'UNKNOWN'
-  | 'DYNAMIC_TOPIC_CONFIG'
-  | 'DYNAMIC_BROKER_CONFIG'
-  | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
-  | 'STATIC_BROKER_CONFIG'
-  | 'DEFAULT_CONFIG'
-  | 'DYNAMIC_BROKER_LOGGER_CONFIG';
-
-export interface ConfigView {
-  name: string;
-  value: string | null;
-  source: ConfigSource;
-  isReadOnly: boolean;
-  isSensitive: boolean;
-  /** Where else a value could come from, highest precedence first. */
-  synonyms: Array<{ name: string; value: string | null; source: ConfigSource }>;
-}
+/** A topic's or broker's config as DescribeConfigs describes it. */
+export type ConfigView = ConfigEntry;
 
 export interface ReplicaView {
   broker: number;
@@ -272,16 +258,10 @@ export interface GroupDetail {
   lagHistory: Point[];
 }
 
-export type ResetSpecBody =
-  | { kind: 'earliest' }
-  | { kind: 'latest' }
-  | { kind: 'current' }
-  | { kind: 'offset'; offset: number }
-  | { kind: 'shift'; by: number }
-  | { kind: 'timestamp'; timestampMs: number };
+export type { ResetSpec };
 
 export interface ResetRequest {
-  spec: ResetSpecBody;
+  spec: ResetSpec;
   /** Topics to reset; null: every partition the group has a commit for. */
   topics: string[] | null;
   /** false: only the plan (a dry run); true: carry it out. */

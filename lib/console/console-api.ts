@@ -12,7 +12,7 @@
  * Concurrency: methods run concurrently, one per request; they share the Admin client (safe for concurrent calls)
  * and the producer (created once: concurrent first uses await the same connection).
  */
-import type { Admin, ConfigEntry, TopicDescription } from '../client/admin/admin.js';
+import type { Admin, TopicDescription } from '../client/admin/admin.js';
 import { planGroupReset } from '../client/admin/offset-reset.js';
 import { Producer } from '../client/producer/producer.js';
 import type { Logger } from '../common/logger.js';
@@ -71,7 +71,7 @@ export class ConsoleApi {
       name,
       internal: topic.isInternal,
       partitions: await this.partitionDetails(topic),
-      configs: configs!.configs.map(configView),
+      configs: configs!.configs,
       rate: this.monitor.topicRates(name),
     };
   }
@@ -170,7 +170,7 @@ export class ConsoleApi {
     const [described] = await this.admin.describeConfigs([{ type: 'broker', name: String(brokerId) }], {
       timeoutMs: this.timeoutMs,
     });
-    return described!.configs.map(configView);
+    return described!.configs;
   }
 
   async groupDetail(groupId: string): Promise<GroupDetail> {
@@ -321,15 +321,4 @@ export class ConsoleApi {
     if (this.options.readOnly)
       throw new ConsoleError(403, `The console runs with --read-only: it cannot ${what}. Restart it without the flag.`);
   }
-}
-
-function configView(c: ConfigEntry): ConfigView {
-  return {
-    name: c.name,
-    value: c.value,
-    source: c.source,
-    isReadOnly: c.isReadOnly,
-    isSensitive: c.isSensitive,
-    synonyms: c.synonyms.map((s) => ({ ...s })),
-  };
 }

@@ -6,7 +6,7 @@
  * know, a partition count that does not grow): the console does not second-guess it, it shows its error.
  */
 import { InvalidArgumentError } from '../common/errors.js';
-import type { ResetSpec } from '../client/admin/offset-reset.js';
+import type { ResetSpec } from '../client/admin/reset-spec.js';
 import type { BrowseFrom, NewTopicRequest, ProduceRequest, ResetRequest } from './api-types.js';
 import type { BrowseRequest } from './record-browser.js';
 

@@ -8,11 +8,10 @@
  * reject with the NetworkClient's ConnectionError / TimeoutError, after which the connection is closed and the
  * fetcher opens a new end point. Ownership: the fetcher that created it closes it.
  */
-import { computeIfAbsent } from '../common/collections.js';
 import { ErrorCode } from '../common/error-codes.js';
 import { apiErrorFromCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { tpKey, type TopicPartition } from '../common/topic-partition.js';
+import { groupByTopic, tpKey, type TopicPartition } from '../common/topic-partition.js';
 import { NetworkClient } from '../network/network-client.js';
 import { ApiKey } from '../protocol/api-keys.js';
 import type { EpochEndOffsetRequest, LeaderEndPoint } from './leader-end-point.js';
@@ -61,7 +60,7 @@ export class RemoteLeaderEndPoint implements LeaderEndPoint {
       minBytes: req.minBytes,
       maxBytes: req.maxBytes,
       isolationLevel: req.isolationLevel,
-      topics: groupByTopic(req.partitions, (p) => ({
+      topics: byTopic(req.partitions, (p) => ({
         partition: p.partition,
         currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
         fetchOffset: p.fetchOffset,
@@ -70,21 +69,20 @@ export class RemoteLeaderEndPoint implements LeaderEndPoint {
       })),
     });
     if (response.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(response.errorCode);
-    const byKey = new Map<string, FetchPartitionResult>();
-    for (const t of response.responses) {
-      for (const p of t.partitions) {
-        byKey.set(tpKey(t.topic, p.partitionIndex), {
-          topic: t.topic,
-          partition: p.partitionIndex,
-          errorCode: p.errorCode,
-          highWatermark: p.highWatermark,
-          lastStableOffset: p.lastStableOffset,
-          logStartOffset: p.logStartOffset,
-          records: p.errorCode === ErrorCode.NONE ? (p.records ?? EMPTY) : null,
-        });
-      }
-    }
-    return req.partitions.map((p) => byKey.get(tpKey(p.topic, p.partition)) ?? missing(p));
+    return inAskedOrder(
+      req.partitions,
+      response.responses,
+      (topic, p): FetchPartitionResult => ({
+        topic,
+        partition: p.partitionIndex,
+        errorCode: p.errorCode,
+        highWatermark: p.highWatermark,
+        lastStableOffset: p.lastStableOffset,
+        logStartOffset: p.logStartOffset,
+        records: p.errorCode === ErrorCode.NONE ? (p.records ?? EMPTY) : null,
+      }),
+      (tp) => ({ ...leftOut(tp), highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null }),
+    );
   }
 
   async fetchEpochEndOffsets(
@@ -92,34 +90,23 @@ export class RemoteLeaderEndPoint implements LeaderEndPoint {
   ): Promise<(EpochEndOffsetResult & TopicPartition)[]> {
     const response = await this.client.send(ApiKey.OffsetForLeaderEpoch, API_VERSION, {
       replicaId: this.localBrokerId,
-      topics: groupByTopic(partitions, (p) => ({
+      topics: byTopic(partitions, (p) => ({
         partition: p.partition,
         currentLeaderEpoch: p.currentLeaderEpoch,
         leaderEpoch: p.leaderEpoch,
       })),
     });
-    const byKey = new Map<string, EpochEndOffsetResult & TopicPartition>();
-    for (const t of response.topics) {
-      for (const p of t.partitions) {
-        byKey.set(tpKey(t.topic, p.partition), {
-          topic: t.topic,
-          partition: p.partition,
-          errorCode: p.errorCode,
-          leaderEpoch: p.leaderEpoch,
-          endOffset: p.endOffset,
-        });
-      }
-    }
-    return partitions.map(
-      (p) =>
-        byKey.get(tpKey(p.topic, p.partition)) ?? {
-          topic: p.topic,
-          partition: p.partition,
-          errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
-          leaderEpoch: -1,
-          endOffset: -1,
-          errorMessage: LEFT_OUT,
-        },
+    return inAskedOrder(
+      partitions,
+      response.topics,
+      (topic, p): EpochEndOffsetResult & TopicPartition => ({
+        topic,
+        partition: p.partition,
+        errorCode: p.errorCode,
+        leaderEpoch: p.leaderEpoch,
+        endOffset: p.endOffset,
+      }),
+      (tp) => ({ ...leftOut(tp), leaderEpoch: -1, endOffset: -1 }),
     );
   }
 
@@ -142,29 +129,40 @@ export class RemoteLeaderEndPoint implements LeaderEndPoint {
   }
 }
 
-/** Kafka's request layout: partitions grouped under their topic, topics in first-seen order. */
-function groupByTopic<P extends TopicPartition, Q>(
+/** Kafka's request layout, with this protocol version's field names: partitions under their topic. */
+function byTopic<P extends TopicPartition, Q>(
   partitions: readonly P[],
   map: (p: P) => Q,
 ): { topic: string; partitions: Q[] }[] {
-  const topics = new Map<string, Q[]>();
-  for (const p of partitions) {
-    const list = computeIfAbsent(topics, p.topic, () => []);
-    list.push(map(p));
-  }
-  return [...topics].map(([topic, list]) => ({ topic, partitions: list }));
+  return groupByTopic(partitions, map).map(({ name, items }) => ({ topic: name, partitions: items }));
 }
 
-/** A partition the leader left out of its response. */
-function missing(tp: TopicPartition): FetchPartitionResult {
+/**
+ * A response's partitions as the asked ones, in the order asked: each through `result`, and `unanswered` for one the
+ * leader's response does not mention.
+ */
+function inAskedOrder<P, R extends TopicPartition>(
+  asked: readonly TopicPartition[],
+  topics: readonly { topic: string; partitions: readonly P[] }[],
+  result: (topic: string, partition: P) => R,
+  unanswered: (tp: TopicPartition) => R,
+): R[] {
+  const answered = new Map<string, R>();
+  for (const t of topics) {
+    for (const p of t.partitions) {
+      const r = result(t.topic, p);
+      answered.set(tpKey(r.topic, r.partition), r);
+    }
+  }
+  return asked.map((tp) => answered.get(tpKey(tp.topic, tp.partition)) ?? unanswered(tp));
+}
+
+/** The common part of the answer for a partition the leader left out of its response. */
+function leftOut(tp: TopicPartition) {
   return {
     topic: tp.topic,
     partition: tp.partition,
     errorCode: ErrorCode.UNKNOWN_SERVER_ERROR,
-    highWatermark: -1,
-    lastStableOffset: -1,
-    logStartOffset: -1,
-    records: null,
     errorMessage: LEFT_OUT,
   };
 }

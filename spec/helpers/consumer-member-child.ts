@@ -4,6 +4,7 @@
  *
  * It subscribes with auto commit off, reads with run({ eachBatch }), and after every batch commits what it read.
  * stdout, one line per event (records of a batch in one write, before the batch's commit is sent):
+ *   S                                started: SIGTERM now closes it in order (the parent waits for this to stop it)
  *   A <tp,...>                       partitions added to its assignment (tp = topic-partition)
  *   V <tp,...>                       partitions revoked (after committing their positions: Kafka's pattern)
  *   L <tp,...>                       partitions lost
@@ -27,7 +28,22 @@ const out = (line: string) => process.stdout.write(line);
 const tps = (partitions: TopicPartitionRef[]) => partitions.map((tp) => `${tp.topic}-${tp.partition}`).join(',');
 
 const consumer = new Consumer({ ...config.consumer, 'enable.auto.commit': false });
-await consumer.connect();
+const connecting = consumer.connect();
+// Installed before the connection is up: a spec may stop a member it has just started, and a SIGTERM that met
+// Node's default action would end the process with no orderly close (exit code null instead of 0).
+let closing = false;
+process.on('SIGTERM', () => {
+  if (closing) return;
+  closing = true;
+  void connecting
+    .then(
+      () => consumer.close(),
+      () => undefined,
+    )
+    .then(() => process.exit(0));
+});
+out('S\n');
+await connecting;
 consumer.subscribe([config.topic], {
   onPartitionsAssigned: (partitions) => {
     out(`A ${tps(partitions)}\n`);
@@ -56,10 +72,6 @@ async function commitPositions(partitions: TopicPartitionRef[]): Promise<void> {
   for (const tp of partitions) offsets.push({ ...tp, offset: await consumer.position(tp) });
   await commit(offsets);
 }
-
-process.on('SIGTERM', () => {
-  void consumer.close().then(() => process.exit(0));
-});
 
 try {
   await consumer.run({

@@ -32,6 +32,9 @@ export class MemberProcess {
   readonly refusedCommits: string[] = [];
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
+  private markStarted!: () => void;
+  /** Resolves once the child handles SIGTERM in order (its `S` line). */
+  private readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
   private stderr = '';
 
   constructor(
@@ -72,8 +75,9 @@ export class MemberProcess {
     return this.exited;
   }
 
-  /** SIGTERM: the member commits, leaves its group and exits 0. */
+  /** SIGTERM, once the member is up to handle it: the member commits, leaves its group and exits 0. */
   async stop(): Promise<number | null> {
+    await Promise.race([this.started, this.exited]);
     this.child.kill('SIGTERM');
     return this.exited;
   }
@@ -84,6 +88,9 @@ export class MemberProcess {
     const partitions = () =>
       rest === '' ? [] : rest.split(',').map((tp) => Number(tp.slice(tp.lastIndexOf('-') + 1)));
     switch (kind) {
+      case 'S':
+        this.markStarted();
+        break;
       case 'R': {
         const [partition, offset, key, value] = rest.split(' ');
         this.records.push({

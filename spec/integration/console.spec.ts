@@ -6,11 +6,14 @@
  * writes appear with their key, headers and offset (and a test record from the page is read by `mq-admin consume`),
  * a group's lag is what `mq-admin groups --describe` prints, a reset preview leaves the group's offsets alone until
  * confirmed, and a SIGKILLed broker turns red within the refresh interval (plus the probe's timeout). The run
- * writes a screenshot of each view into docs/console/ (referenced from the README).
+ * takes a screenshot of each view: into the OS temp dir, or with MQ_UPDATE_SCREENSHOTS=1 into docs/console/ (the
+ * README's pictures), so that a test run leaves the work tree clean.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
@@ -22,7 +25,10 @@ import { GROUP_SPEC_BROKER_PROPS } from '../helpers/group-cluster.js';
 import { MQ_ADMIN_BIN, mqAdmin } from '../helpers/mq-admin-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../../docs/console/', import.meta.url));
+const SCREENSHOTS =
+  process.env.MQ_UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../../docs/console/', import.meta.url))
+    : join(tmpdir(), 'mq-console-screenshots/');
 /** The console's defaults: a refresh every 2 s, a broker probe given 1 s. */
 const REFRESH_MS = 2000;
 const PROBE_MS = 1000;

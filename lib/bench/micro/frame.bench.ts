@@ -13,7 +13,6 @@
  *   node .tmp/dist-net/lib/bench/micro/frame.bench.js [--seconds 2] [--runs 3] [--inflight 64] [--batch-bytes 65536]
  */
 import { ErrorCode } from '../../common/error-codes.js';
-import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Packr } from 'msgpackr';
 import { NetworkClient } from '../../network/network-client.js';
@@ -28,13 +27,13 @@ import type {
   ProduceResponse,
 } from '../../protocol/messages/index.js';
 import { decodeFrameValue, MSGPACK_OPTIONS } from '../../protocol/msgpack.js';
+import { runStat } from '../stats.js';
+import { microBenchArgs } from './micro-args.js';
 
 interface Figure {
   perSec: number;
   mbPerSec: number;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 function produceRequest(records: Buffer): ProduceRequest {
   return {
@@ -187,28 +186,19 @@ async function roundTrips(
 }
 
 function report(name: string, figures: Figure[]): void {
-  const rates = figures.map((f) => f.perSec);
-  const mbs = figures.map((f) => f.mbPerSec);
+  const rates = runStat(figures.map((f) => f.perSec));
+  const mbs = runStat(figures.map((f) => f.mbPerSec));
   console.log(
-    `${name.padEnd(50)} ${median(rates).toFixed(0).padStart(9)} /s [${Math.min(...rates).toFixed(0)}..` +
-      `${Math.max(...rates).toFixed(0)}]  ${median(mbs).toFixed(0).padStart(6)} MB/s [${Math.min(...mbs).toFixed(0)}..` +
-      `${Math.max(...mbs).toFixed(0)}]`,
+    `${name.padEnd(50)} ${rates.median.toFixed(0).padStart(9)} /s [${rates.min.toFixed(0)}..${rates.max.toFixed(0)}]  ` +
+      `${mbs.median.toFixed(0).padStart(6)} MB/s [${mbs.min.toFixed(0)}..${mbs.max.toFixed(0)}]`,
   );
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      seconds: { type: 'string', default: '2' },
-      runs: { type: 'string', default: '3' },
-      inflight: { type: 'string', default: '64' },
-      'batch-bytes': { type: 'string', default: '65536' },
-    },
-  });
-  const seconds = Number(values.seconds);
-  const runs = Number(values.runs);
-  const inflight = Number(values.inflight);
-  const batchBytes = Number(values['batch-bytes']);
+  const args = microBenchArgs(2, { inflight: '64', 'batch-bytes': '65536' });
+  const { seconds, runs } = args;
+  const inflight = Number(args.inflight);
+  const batchBytes = Number(args['batch-bytes']);
   console.log(
     `frame.bench: ${runs} runs x ${seconds}s, batch ${batchBytes} B, ${inflight} in flight, node ${process.version}`,
   );

@@ -5,10 +5,11 @@
  *
  *   node dist/lib/bench/micro/record-batch.bench.js [--seconds 1] [--runs 3] [--codecs none,gzip,snappy,lz4,zstd]
  */
-import { parseArgs } from 'node:util';
 import { RecordBatchBuilder } from '../../record/record-batch-builder.js';
 import { BatchView } from '../../record/record-batch-reader.js';
 import { CompressionType } from '../../record/record-batch.js';
+import { runStat } from '../stats.js';
+import { microBenchArgs } from './micro-args.js';
 
 const RECORD_VALUE_BYTES = 84;
 const RECORD_KEY_BYTES = 16;
@@ -29,23 +30,13 @@ async function measure(seconds: number, step: () => Promise<number>): Promise<Fi
   return { recordsPerSec, mbPerSec: (recordsPerSec * (RECORD_KEY_BYTES + RECORD_VALUE_BYTES)) / 1e6 };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      seconds: { type: 'string', default: '1' },
-      runs: { type: 'string', default: '3' },
-      codecs: { type: 'string', default: 'none,gzip,snappy,lz4,zstd' },
-    },
-  });
-  const seconds = Number(values.seconds);
-  const runs = Number(values.runs);
+  const { seconds, runs, codecs } = microBenchArgs(1, { codecs: 'none,gzip,snappy,lz4,zstd' });
   const key = Buffer.alloc(RECORD_KEY_BYTES, 'k');
   const value = Buffer.from(Array.from({ length: RECORD_VALUE_BYTES }, (_, i) => 'abcdefghij'.charCodeAt(i % 10)));
   const timestampMs = Date.now();
 
-  for (const name of values.codecs.split(',')) {
+  for (const name of codecs.split(',')) {
     const compression = CompressionType[(name[0]!.toUpperCase() + name.slice(1)) as keyof typeof CompressionType];
     const builder = new RecordBatchBuilder({ compression });
     const buildOne = async (): Promise<Buffer> => {
@@ -67,8 +58,8 @@ async function main(): Promise<void> {
       );
     }
     const line = (what: string, fs: Figure[]): string =>
-      `${name.padEnd(6)} ${what}: ${(median(fs.map((f) => f.recordsPerSec)) / 1e6).toFixed(2)} M records/s` +
-      ` (${median(fs.map((f) => f.mbPerSec)).toFixed(0)} MB/s; runs ${fs.map((f) => (f.recordsPerSec / 1e6).toFixed(2)).join(', ')})`;
+      `${name.padEnd(6)} ${what}: ${(runStat(fs.map((f) => f.recordsPerSec)).median / 1e6).toFixed(2)} M records/s` +
+      ` (${runStat(fs.map((f) => f.mbPerSec)).median.toFixed(0)} MB/s; runs ${fs.map((f) => (f.recordsPerSec / 1e6).toFixed(2)).join(', ')})`;
     console.log(`${line('build', build)}; batch ${sample.length} B for ${RECORDS_PER_BATCH} records`);
     console.log(line('read ', read));
   }

@@ -1,10 +1,10 @@
 /**
  * The in-flight window of a publisher whose client has no batch call and acknowledges each message by a callback
- * (NATS PubAcks, RabbitMQ publisher confirms): the sender waits while `inflight` messages are unacknowledged, and
- * at the end until every one is. The first failure an acknowledgement reports ends both waits; the sender checks
- * `failure` and throws it.
+ * (NATS PubAcks, RabbitMQ publisher confirms): `publishAll` publishes while fewer than `inflight` messages are
+ * unacknowledged, waits while the window is full, and at the end until every message is acknowledged. The first
+ * failure an acknowledgement reports ends the run; `publishAll` then throws it.
  *
- * Concurrency: acknowledgements arrive on the event loop between the sender's awaits; one sender at a time waits.
+ * Concurrency: acknowledgements arrive on the event loop between the publisher's awaits; one publisher at a time.
  */
 export class AckWindow {
   acked = 0;
@@ -18,16 +18,24 @@ export class AckWindow {
     this.wake?.();
   }
 
-  /** Resolves once fewer than `inflight` of the `sent` messages are unacknowledged, or a failure came. */
-  async room(sent: number, inflight: number): Promise<void> {
-    await this.until(() => sent - this.acked < inflight);
-  }
-
-  /** Resolves once `total` messages are acknowledged, or a failure came. */
-  async all(total: number): Promise<void> {
+  /**
+   * Publishes messages 0 to `total` - 1 through `publish`, at most `inflight` unacknowledged, and waits until all
+   * are acknowledged. Resolves with the milliseconds that took; throws the first failure an acknowledgement
+   * reported (nothing more is published after it).
+   */
+  async publishAll(total: number, inflight: number, publish: (n: number) => void | Promise<void>): Promise<number> {
+    const start = performance.now();
+    for (let n = 0; n < total && this.failure === null; n++) {
+      await this.until(() => n - this.acked < inflight);
+      await publish(n);
+    }
     await this.until(() => this.acked >= total);
+    const ms = performance.now() - start;
+    if (this.failure !== null) throw this.failure;
+    return ms;
   }
 
+  /** Resolves once `done` holds or a failure came. */
   private async until(done: () => boolean): Promise<void> {
     while (!done() && this.failure === null) await new Promise<void>((resolve) => (this.wake = resolve));
   }

@@ -71,6 +71,16 @@ export function throughput(
   return { recordsPerSec: records / seconds, mbPerSec: (records * recordSize) / 1e6 / seconds };
 }
 
+/** A produce run's figures: `records` records of `recordSize` bytes acknowledged in `ms`, with its ack latency. */
+export function produceFigures(
+  records: number,
+  recordSize: number,
+  ms: number,
+  latency: { p50Ms: number; p99Ms: number },
+): ProduceFigures {
+  return { ...throughput(records, recordSize, ms), ackP50Ms: latency.p50Ms, ackP99Ms: latency.p99Ms };
+}
+
 /** Null when npm package `name` can be loaded; otherwise the note that says how to get it. */
 export async function missingPackage(name: string): Promise<string | null> {
   try {

@@ -12,6 +12,7 @@
 import { runConsumerPerf } from '../consumer-perf.js';
 import { runProducerPerf } from '../producer-perf.js';
 import {
+  produceFigures,
   throughput,
   type BenchSystem,
   type ConsumeFigures,
@@ -54,7 +55,7 @@ export class MqSystem implements BenchSystem {
       maxPendingChunks: Math.max(1, Math.floor(w.inflight / w.batch)),
       print: () => undefined,
     });
-    return { ...throughput(r.records, w.recordSize, r.elapsedMs), ackP50Ms: r.p50Ms, ackP99Ms: r.p99Ms };
+    return produceFigures(r.records, w.recordSize, r.elapsedMs, r);
   }
 
   async consume(stream: string, w: Workload): Promise<ConsumeFigures> {

@@ -22,6 +22,7 @@ import { randomPayload } from '../bench-topic.js';
 import { LatencyHistogram } from '../latency-histogram.js';
 import {
   missingPackage,
+  produceFigures,
   throughput,
   type BenchSystem,
   type ConsumeFigures,
@@ -103,18 +104,15 @@ export class NatsJetStream implements BenchSystem {
           );
         },
       });
-      const start = performance.now();
-      for (let n = 0; n < w.records && window.failure === null; n++) {
-        await window.room(n, w.inflight);
-        sentAt[n] = performance.now();
-        nc.publish(stream, value, { reply: `${inbox}.${n}` });
+      try {
+        const ms = await window.publishAll(w.records, w.inflight, (n) => {
+          sentAt[n] = performance.now();
+          nc.publish(stream, value, { reply: `${inbox}.${n}` });
+        });
+        return produceFigures(w.records, w.recordSize, ms, latency.summary());
+      } finally {
+        subscription.unsubscribe();
       }
-      await window.all(w.records);
-      const ms = performance.now() - start;
-      subscription.unsubscribe();
-      if (window.failure !== null) throw window.failure;
-      const s = latency.summary();
-      return { ...throughput(w.records, w.recordSize, ms), ackP50Ms: s.p50Ms, ackP99Ms: s.p99Ms };
     } finally {
       await nc.close();
     }

@@ -19,6 +19,7 @@ import { randomPayload } from '../bench-topic.js';
 import { LatencyHistogram } from '../latency-histogram.js';
 import {
   missingPackage,
+  produceFigures,
   throughput,
   type BenchSystem,
   type ConsumeFigures,
@@ -104,9 +105,7 @@ export class RabbitMqStreams implements BenchSystem {
       const value = randomPayload(w.recordSize);
       const latency = new LatencyHistogram();
       const window = new AckWindow();
-      const start = performance.now();
-      for (let n = 0; n < w.records && window.failure === null; n++) {
-        await window.room(n, w.inflight);
+      const ms = await window.publishAll(w.records, w.inflight, async () => {
         const sentMs = performance.now();
         const writable = channel.sendToQueue(stream, value, { persistent: true }, (error: unknown) => {
           latency.record(performance.now() - sentMs);
@@ -117,12 +116,8 @@ export class RabbitMqStreams implements BenchSystem {
           );
         });
         if (!writable) await new Promise((resolve) => channel.once('drain', resolve));
-      }
-      await window.all(w.records);
-      const ms = performance.now() - start;
-      if (window.failure !== null) throw window.failure;
-      const s = latency.summary();
-      return { ...throughput(w.records, w.recordSize, ms), ackP50Ms: s.p50Ms, ackP99Ms: s.p99Ms };
+      });
+      return produceFigures(w.records, w.recordSize, ms, latency.summary());
     } finally {
       await connection.close();
     }

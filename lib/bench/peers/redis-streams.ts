@@ -16,6 +16,7 @@ import { randomPayload } from '../bench-topic.js';
 import { LatencyHistogram } from '../latency-histogram.js';
 import {
   missingPackage,
+  produceFigures,
   throughput,
   type BenchSystem,
   type ConsumeFigures,
@@ -105,9 +106,7 @@ export class RedisStreams implements BenchSystem {
         if (pending.length >= window) await pending.shift();
       }
       await Promise.all(pending);
-      const ms = performance.now() - start;
-      const s = latency.summary();
-      return { ...throughput(w.records, w.recordSize, ms), ackP50Ms: s.p50Ms, ackP99Ms: s.p99Ms };
+      return produceFigures(w.records, w.recordSize, performance.now() - start, latency.summary());
     } finally {
       await Promise.allSettled(pending);
       redis.disconnect();

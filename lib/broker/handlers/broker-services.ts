@@ -2,7 +2,6 @@
  * What request handlers may use: the broker's components, as narrow as the handlers need them. Built once by
  * `Broker` (the composition root) and passed to every handler; handlers hold no state of their own.
  */
-import { computeIfAbsent } from '../../common/collections.js';
 import type { Logger } from '../../common/logger.js';
 import type { KafkaController } from '../../controller/controller.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
@@ -33,19 +32,6 @@ export interface BrokerServices {
   /** Per-topic traffic for the metrics endpoint, counted by the produce and fetch handlers. */
   readonly topicStats: BrokerTopicStats;
   readonly logger: Logger;
-}
-
-/** Groups per-partition results by topic, keeping first-seen order: the shape of most Kafka responses. */
-export function groupByTopic<T extends { topic: string }, R>(
-  items: readonly T[],
-  map: (item: T) => R,
-): { name: string; items: R[] }[] {
-  const byTopic = new Map<string, R[]>();
-  for (const item of items) {
-    const list = computeIfAbsent(byTopic, item.topic, () => []);
-    list.push(map(item));
-  }
-  return [...byTopic].map(([name, list]) => ({ name, items: list }));
 }
 
 /**

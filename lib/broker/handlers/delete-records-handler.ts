@@ -3,8 +3,9 @@
  * offset and waits for the followers (up to timeoutMs); partitions that fail are logged with their reason, since
  * Kafka's response carries only the error code, and the client prints that code's message.
  */
+import { groupByTopic } from '../../common/topic-partition.js';
 import type { DeleteRecordsRequest, DeleteRecordsResponse } from '../../protocol/messages/index.js';
-import { groupByTopic, type BrokerServices } from './broker-services.js';
+import type { BrokerServices } from './broker-services.js';
 
 export async function handleDeleteRecords(
   s: BrokerServices,

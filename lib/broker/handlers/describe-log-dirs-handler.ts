@@ -1,8 +1,8 @@
 /** DescribeLogDirs: this broker's log dirs with the size and high-watermark lag of every replica it hosts (or those asked). */
 import { ErrorCode } from '../../common/error-codes.js';
-import { tpKey } from '../../common/topic-partition.js';
+import { groupByTopic, tpKey } from '../../common/topic-partition.js';
 import type { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../protocol/messages/index.js';
-import { groupByTopic, type BrokerServices } from './broker-services.js';
+import type { BrokerServices } from './broker-services.js';
 
 export async function handleDescribeLogDirs(
   s: BrokerServices,

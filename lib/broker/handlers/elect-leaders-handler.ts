@@ -10,11 +10,11 @@
  */
 import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError } from '../../common/errors.js';
-import { tpKey, type TopicPartition } from '../../common/topic-partition.js';
+import { groupByTopic, tpKey, type TopicPartition } from '../../common/topic-partition.js';
 import type { ElectionOutcome } from '../../controller/replica-leader-election.js';
 import { ElectionType, type ElectLeadersRequest, type ElectLeadersResponse } from '../../protocol/messages/index.js';
 import type { MetadataCache } from '../../replication/metadata-cache.js';
-import { groupByTopic, type BrokerServices } from './broker-services.js';
+import type { BrokerServices } from './broker-services.js';
 
 export async function handleElectLeaders(s: BrokerServices, req: ElectLeadersRequest): Promise<ElectLeadersResponse> {
   const requested: TopicPartition[] =

@@ -4,8 +4,9 @@
  * own chunks. Long polling happens in the ReplicaManager's fetch purgatory.
  */
 import { ErrorCode } from '../../common/error-codes.js';
+import { groupByTopic } from '../../common/topic-partition.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/index.js';
-import { groupByTopic, type BrokerServices } from './broker-services.js';
+import type { BrokerServices } from './broker-services.js';
 
 const EMPTY = Buffer.alloc(0);
 

@@ -13,6 +13,7 @@
  *   COORDINATOR_LOAD_IN_PROGRESS.
  */
 import { ErrorCode } from '../../common/error-codes.js';
+import { groupByTopic } from '../../common/topic-partition.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-record-codec.js';
 import type { RequestContext } from '../../network/request-context.js';
 import type {
@@ -40,7 +41,7 @@ import type {
   SyncGroupResponse,
 } from '../../protocol/messages/index.js';
 import { CoordinatorType } from '../../protocol/messages/index.js';
-import { endpointOn, groupByTopic, type BrokerServices } from './broker-services.js';
+import { endpointOn, type BrokerServices } from './broker-services.js';
 
 const unavailable = (errorCode: number, errorMessage: string): FindCoordinatorResponse => ({
   throttleTimeMs: 0,

@@ -6,9 +6,10 @@
  */
 import type { RequestContext } from '../../network/request-context.js';
 import { ErrorCode } from '../../common/error-codes.js';
+import { groupByTopic } from '../../common/topic-partition.js';
 import type { ProducePartitionResult } from '../../replication/delayed-produce.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/index.js';
-import { groupByTopic, type BrokerServices } from './broker-services.js';
+import type { BrokerServices } from './broker-services.js';
 
 type Entry = { topic: string; partition: number; records: Buffer };
 

@@ -16,8 +16,14 @@ import type {
 } from '../../protocol/messages/index.js';
 import type { BrokerServices } from './broker-services.js';
 
-const NOT_CONTROLLER_MESSAGE =
-  'This broker is not the active controller; send the request to the controller named in Metadata.';
+/** One topic's answer from a broker that is not the active controller: the client re-routes on NOT_CONTROLLER. */
+function notController(name: string) {
+  return {
+    name,
+    errorCode: ErrorCode.NOT_CONTROLLER,
+    errorMessage: 'This broker is not the active controller; send the request to the controller named in Metadata.',
+  };
+}
 
 /** Polls `done` until it holds or `timeoutMs` passes; resolves whether it held. */
 async function awaitCondition(done: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -42,13 +48,7 @@ export async function handleCreateTopics(s: BrokerServices, req: CreateTopicsReq
   if (!s.controller.isActive) {
     return {
       throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({
-        name: t.name,
-        errorCode: ErrorCode.NOT_CONTROLLER,
-        errorMessage: NOT_CONTROLLER_MESSAGE,
-        numPartitions: -1,
-        replicationFactor: -1,
-      })),
+      topics: req.topics.map((t) => ({ ...notController(t.name), numPartitions: -1, replicationFactor: -1 })),
     };
   }
   const results = await s.topicAdmin.createTopics(
@@ -76,14 +76,7 @@ export async function handleCreateTopics(s: BrokerServices, req: CreateTopicsReq
 
 export async function handleDeleteTopics(s: BrokerServices, req: DeleteTopicsRequest): Promise<DeleteTopicsResponse> {
   if (!s.controller.isActive) {
-    return {
-      throttleTimeMs: 0,
-      responses: req.topicNames.map((name) => ({
-        name,
-        errorCode: ErrorCode.NOT_CONTROLLER,
-        errorMessage: NOT_CONTROLLER_MESSAGE,
-      })),
-    };
+    return { throttleTimeMs: 0, responses: req.topicNames.map(notController) };
   }
   const results = await s.topicAdmin.deleteTopics(req.topicNames);
   const deleting = results.filter((r) => r.errorCode === ErrorCode.NONE).map((r) => r.name);
@@ -107,14 +100,7 @@ export async function handleCreatePartitions(
   req: CreatePartitionsRequest,
 ): Promise<CreatePartitionsResponse> {
   if (!s.controller.isActive) {
-    return {
-      throttleTimeMs: 0,
-      results: req.topics.map((t) => ({
-        name: t.name,
-        errorCode: ErrorCode.NOT_CONTROLLER,
-        errorMessage: NOT_CONTROLLER_MESSAGE,
-      })),
-    };
+    return { throttleTimeMs: 0, results: req.topics.map((t) => notController(t.name)) };
   }
   const results = await s.topicAdmin.createPartitions(
     req.topics.map((t) => ({

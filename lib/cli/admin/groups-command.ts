@@ -21,7 +21,8 @@
  */
 import { Command } from 'commander';
 import type { Admin, ClusterDescription, ConsumerGroupDescription } from '../../client/admin/admin.js';
-import { byTopicPartition, planGroupReset, type ResetSpec } from '../../client/admin/offset-reset.js';
+import { byTopicPartition, planGroupReset } from '../../client/admin/offset-reset.js';
+import type { ResetSpec } from '../../client/admin/reset-spec.js';
 import type { CommittedOffset } from '../../client/consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../../client/consumer/subscription-state.js';
 import { errorText, intArg, listArg, signedIntArg } from '../args.js';

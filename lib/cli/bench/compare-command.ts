@@ -19,7 +19,7 @@ import { MqSystem } from '../../bench/peers/mq-system.js';
 import { NatsJetStream } from '../../bench/peers/nats-jetstream.js';
 import { RabbitMqStreams } from '../../bench/peers/rabbitmq-streams.js';
 import { RedisStreams } from '../../bench/peers/redis-streams.js';
-import { progressWanted, startProgress } from '../../bench/progress.js';
+import { withProgress } from '../../bench/progress.js';
 import type { TableFormat } from '../../bench/report-table.js';
 import { intArg } from '../args.js';
 import { withBootstrap } from './bench-cluster.js';
@@ -71,21 +71,21 @@ export async function compareOnce(
   opts: { dir?: string; json: boolean; referenceBytes?: number },
 ): Promise<CompareResult> {
   const scratch = mkdtempSync(join(opts.dir ?? tmpdir(), 'mq-bench-compare-'));
-  const progress = startProgress('compare', 1, progressWanted(opts.json));
   try {
-    return await runCompare({
-      systems: benchSystems(systems, bootstrapServers),
-      workload,
-      runs,
-      dir: scratch,
-      ...(opts.referenceBytes === undefined ? {} : { referenceBytes: opts.referenceBytes }),
-      onStep: (step, total) => {
-        progress.setTotal(total);
-        progress.advance(1, step);
-      },
-    });
+    return await withProgress('compare', 1, opts.json, (progress) =>
+      runCompare({
+        systems: benchSystems(systems, bootstrapServers),
+        workload,
+        runs,
+        dir: scratch,
+        ...(opts.referenceBytes === undefined ? {} : { referenceBytes: opts.referenceBytes }),
+        onStep: (step, total) => {
+          progress.setTotal(total);
+          progress.advance(1, step);
+        },
+      }),
+    );
   } finally {
-    progress.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -11,9 +11,10 @@ import { Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import type { ProducerOptions } from '../../client/producer/producer-options.js';
 import { lineChartSpec } from '../../bench/chart.js';
 import { formatE2eLatency, runE2eLatency, type E2eLatencyResult } from '../../bench/e2e-latency.js';
-import { progressWanted, startProgress } from '../../bench/progress.js';
-import { intArg, propArg } from '../args.js';
+import { withProgress } from '../../bench/progress.js';
+import { intArg } from '../args.js';
 import { withBootstrap } from './bench-cluster.js';
+import { consumerPropsOption, producerPropsOption } from './client-props.js';
 import { writeChart } from './chart-file.js';
 
 interface E2eFlags {
@@ -49,9 +50,8 @@ export interface E2eRun {
 
 /** One e2e run against `bootstrapServers`, on a fresh topic unless `run.topic` names one. */
 export async function e2eOnce(bootstrapServers: string, run: E2eRun): Promise<E2eLatencyResult> {
-  const progress = startProgress('e2e', run.records, progressWanted(run.json));
-  try {
-    return await runE2eLatency({
+  return withProgress('e2e', run.records, run.json, (progress) =>
+    runE2eLatency({
       bootstrapServers,
       topic: run.topic ?? `e2e-${Date.now().toString(36)}`,
       records: run.records,
@@ -66,10 +66,8 @@ export async function e2eOnce(bootstrapServers: string, run: E2eRun): Promise<E2
           : { configs: { 'min.insync.replicas': String(run.minInsyncReplicas) } }),
       },
       onProgress: (received) => progress.update(received),
-    });
-  } finally {
-    progress.stop();
-  }
+    }),
+  );
 }
 
 /** Latency by percentile, one line per labelled result. */
@@ -95,13 +93,8 @@ export function e2eCommand(): Command {
     .option('--num-records <n>', 'records in the timed run', intArg('--num-records', 1), 10000)
     .option('--throughput <n>', 'records/s the sender keeps to', intArg('--throughput', 1), 1000)
     .option('--record-size <bytes>', 'bytes per record value (at least 8)', intArg('--record-size', 8), 100)
-    .option(
-      '--producer-props <key=value>',
-      "producer option under Kafka's name, e.g. acks=all (repeatable)",
-      propArg,
-      {},
-    )
-    .option('--consumer-props <key=value>', "consumer option under Kafka's name (repeatable)", propArg, {})
+    .addOption(producerPropsOption())
+    .addOption(consumerPropsOption())
     .option('--replication-factor <n>', 'replication factor of the topic', intArg('--replication-factor', 1), 1)
     .option('--min-insync-replicas <n>', 'min.insync.replicas of the topic', intArg('--min-insync-replicas', 1))
     .option(

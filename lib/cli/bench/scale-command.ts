@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { IllegalStateError } from '../../common/errors.js';
-import { progressWanted, startProgress } from '../../bench/progress.js';
+import { withProgress } from '../../bench/progress.js';
 import type { TableFormat } from '../../bench/report-table.js';
 import { runScaleBench, type ScaleCluster, type ScalePoint } from '../../bench/scale-bench.js';
 import { scaleChartSpec, scaleTable } from '../../bench/scale-report.js';
@@ -67,19 +67,16 @@ export async function scaleOnce(
   counts: readonly number[],
   opts: { records: number; recordSize: number; runs: number; json: boolean },
 ): Promise<ScalePoint[]> {
-  const progress = startProgress('scale', counts.length * opts.runs, progressWanted(opts.json));
-  try {
-    return await runScaleBench({
+  return withProgress('scale', counts.length * opts.runs, opts.json, (progress) =>
+    runScaleBench({
       partitionCounts: counts,
       records: opts.records,
       recordSize: opts.recordSize,
       runs: opts.runs,
       startCluster: startScaleCluster,
       onStep: (step) => progress.advance(1, step),
-    });
-  } finally {
-    progress.stop();
-  }
+    }),
+  );
 }
 
 export function scaleCommand(): Command {

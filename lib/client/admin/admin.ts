@@ -48,12 +48,11 @@ import {
 export type { DeletedRecords, RecordsToDelete } from './delete-records.js';
 export type {
   AlterConfigOperation,
-  ConfigEntry,
   ConfigResource,
   ConfigResourceDescription,
   ConfigResourceKind,
-  ConfigSourceName,
 } from './config-resources.js';
+export type { ConfigEntry, ConfigSourceName } from './config-entry.js';
 
 export interface NewTopic {
   name: string;

@@ -15,6 +15,7 @@ import {
 } from '../../protocol/messages/index.js';
 import type { RequestOf, ResponseOf } from '../../protocol/messages/index.js';
 import type { ClientCluster } from '../client-cluster.js';
+import type { ConfigEntry, ConfigSourceName } from './config-entry.js';
 
 export type ConfigResourceKind = 'topic' | 'broker';
 
@@ -22,25 +23,6 @@ export interface ConfigResource {
   type: ConfigResourceKind;
   /** Topic name, or broker id as a string ('' for the cluster-wide broker default). */
   name: string;
-}
-
-export type ConfigSourceName =
-  | 'UNKNOWN'
-  | 'DYNAMIC_TOPIC_CONFIG'
-  | 'DYNAMIC_BROKER_CONFIG'
-  | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
-  | 'STATIC_BROKER_CONFIG'
-  | 'DEFAULT_CONFIG'
-  | 'DYNAMIC_BROKER_LOGGER_CONFIG';
-
-export interface ConfigEntry {
-  name: string;
-  /** null when sensitive or unset. */
-  value: string | null;
-  source: ConfigSourceName;
-  isReadOnly: boolean;
-  isSensitive: boolean;
-  synonyms: Array<{ name: string; value: string | null; source: ConfigSourceName }>;
 }
 
 export interface ConfigResourceDescription extends ConfigResource {

@@ -11,15 +11,7 @@ import { InvalidArgumentError } from '../../common/errors.js';
 import type { CommittedOffset } from '../consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../consumer/subscription-state.js';
 import type { Admin, AdminCallOptions, ListedOffset } from './admin.js';
-
-/** What a reset moves each partition to. */
-export type ResetSpec =
-  | { kind: 'earliest' }
-  | { kind: 'latest' }
-  | { kind: 'current' }
-  | { kind: 'offset'; offset: number }
-  | { kind: 'shift'; by: number }
-  | { kind: 'timestamp'; timestampMs: number };
+import type { ResetSpec } from './reset-spec.js';
 
 /** Where one partition stands, for planning its reset. */
 export interface PartitionOffsets extends TopicPartitionRef {

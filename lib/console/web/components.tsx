@@ -1,7 +1,8 @@
 /**
- * Building blocks every view uses: the page frame, error and empty notes, the data table (columns described once;
- * rows and cells carry data-* attributes that styles and specs select on), the filter box, broker id lists coloured
- * by status, the confirmation dialog (a native <dialog>: focus moves into it, Escape cancels, focus returns afterwards) and the
+ * Building blocks every view uses: the page frame, error and empty notes, what a view shows while its data loads,
+ * the data table (columns described once; rows and cells carry data-* attributes that styles and specs select on),
+ * the filter box, forms (fields bound to a form's state, labelled drop-downs), broker id lists coloured by status, the
+ * confirmation dialog (a native <dialog>: focus moves into it, Escape cancels, focus returns afterwards) and the
  * time-series chart (uPlot, sized to its container).
  */
 import type { ComponentChildren } from 'preact';
@@ -135,8 +136,59 @@ export function ErrorNote(props: { error: { message: string } | string | null })
   );
 }
 
-export function Loading() {
+function Loading() {
   return <p class="note">Loading…</p>;
+}
+
+/** What a view loaded (`useApi`): its error, if any; "Loading…" until the first answer; then `children(data)`. */
+export function WhenLoaded<T>(props: {
+  loaded: { data: T | null; error: { message: string } | null };
+  children: (data: T) => ComponentChildren;
+}) {
+  const { data, error } = props.loaded;
+  return (
+    <>
+      <ErrorNote error={error} />
+      {data !== null ? props.children(data) : error === null ? <Loading /> : null}
+    </>
+  );
+}
+
+/**
+ * A form's state, every field a string: `bind(name)` gives an input, textarea or select its name, current value
+ * and the handler that stores what is typed or chosen.
+ */
+export function useForm<F extends Record<string, string>>(initial: F) {
+  const [form, setForm] = useState<F>(initial);
+  const bind = (name: keyof F & string) => ({
+    name,
+    value: form[name],
+    onInput: (e: { currentTarget: { value: string } }) => setForm({ ...form, [name]: e.currentTarget.value }),
+  });
+  return { form, setForm, bind };
+}
+
+/** A labelled drop-down of a toolbar: `options` are [value, text] pairs; the rest goes to the <select>. */
+export function Select(props: {
+  label: string;
+  options: ReadonlyArray<readonly [value: string, text: string]>;
+  name: string;
+  value: string;
+  onInput: (e: { currentTarget: { value: string } }) => void;
+}) {
+  const { label, options, ...select } = props;
+  return (
+    <label>
+      {label}{' '}
+      <select {...select}>
+        {options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
 
 /** Broker ids, each red when its broker is not online (with the reason in its title). */
@@ -191,8 +243,8 @@ export interface ConfirmProps {
   /** The label of the button that carries the change out, e.g. "Delete topic". */
   confirmLabel: string;
   danger?: boolean;
-  busy: boolean;
-  error: string | null;
+  /** The change it carries out (`useAction`): busy while its request runs, its error shown. */
+  action: { busy: boolean; error: string | null };
   /** Disables the confirm button (e.g. a typed name that does not match yet). */
   confirmDisabled?: boolean;
   onConfirm: () => void;
@@ -226,12 +278,12 @@ export function ConfirmDialog(props: ConfirmProps) {
         method="dialog"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!props.busy && props.confirmDisabled !== true) props.onConfirm();
+          if (!props.action.busy && props.confirmDisabled !== true) props.onConfirm();
         }}
       >
         <h2 id="dialog-title">{props.title}</h2>
         <div class="dialog-body">{props.children}</div>
-        <ErrorNote error={props.error} />
+        <ErrorNote error={props.action.error} />
         <div class="dialog-actions">
           <button type="button" onClick={props.onCancel}>
             Cancel
@@ -239,9 +291,9 @@ export function ConfirmDialog(props: ConfirmProps) {
           <button
             type="submit"
             class={props.danger === true ? 'danger' : 'primary'}
-            disabled={props.busy || props.confirmDisabled === true}
+            disabled={props.action.busy || props.confirmDisabled === true}
           >
-            {props.busy ? 'Working…' : props.confirmLabel}
+            {props.action.busy ? 'Working…' : props.confirmLabel}
           </button>
         </div>
       </form>

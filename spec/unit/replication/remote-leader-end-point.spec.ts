@@ -158,4 +158,37 @@ describe('RemoteLeaderEndPoint', () => {
       ]);
     });
   });
+
+  it('answers a partition the leader left out of its response with UNKNOWN_SERVER_ERROR, in the order asked', async () => {
+    const { broker } = await scriptedLeader({
+      [ApiKey.Fetch]: { throttleTimeMs: 0, errorCode: 0, responses: [] },
+      [ApiKey.OffsetForLeaderEpoch]: {
+        throttleTimeMs: 0,
+        topics: [{ topic: 't', partitions: [{ errorCode: 0, partition: 1, leaderEpoch: 2, endOffset: 40 }] }],
+      },
+    });
+    const endPoint = await connected(broker);
+    const left = { errorCode: -1, errorMessage: 'The leader left this partition out of its response.' };
+    expect(
+      await endPoint.fetch({
+        replicaId: 1,
+        maxWaitMs: 0,
+        minBytes: 1,
+        maxBytes: 1000,
+        isolationLevel: 0,
+        partitions: [{ topic: 't', partition: 0, fetchOffset: 4, partitionMaxBytes: 100 }],
+      }),
+    ).to.deep.equal([
+      { topic: 't', partition: 0, ...left, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null },
+    ]);
+    expect(
+      await endPoint.fetchEpochEndOffsets([
+        { topic: 't', partition: 0, currentLeaderEpoch: 4, leaderEpoch: 3 },
+        { topic: 't', partition: 1, currentLeaderEpoch: 4, leaderEpoch: 3 },
+      ]),
+    ).to.deep.equal([
+      { topic: 't', partition: 0, ...left, leaderEpoch: -1, endOffset: -1 },
+      { topic: 't', partition: 1, errorCode: 0, leaderEpoch: 2, endOffset: 40 },
+    ]);
+  });
 });

@@ -13,7 +13,7 @@ import type {
   GroupPartitionLag,
   ResetRequest,
   ResetResult,
-  ResetSpecBody,
+  ResetSpec,
 } from '../../api-types.js';
 import { enc, sendJson, useApi } from '../api.js';
 import {
@@ -21,10 +21,12 @@ import {
   ConfirmDialog,
   DataTable,
   ErrorNote,
-  Loading,
   Page,
+  Select,
   Tile,
   useAction,
+  useForm,
+  WhenLoaded,
   type Column,
 } from '../components.js';
 import { count, duration } from '../format.js';
@@ -63,7 +65,7 @@ const PLAN_COLUMNS: ReadonlyArray<Column<ResetResult['plan'][number]>> = [
 ];
 
 export function GroupView(props: { snapshot: ClusterSnapshot; group: string }) {
-  const { data, error, reload } = useApi<GroupDetail>(`/api/groups/${enc(props.group)}`, props.snapshot.takenAt);
+  const loaded = useApi<GroupDetail>(`/api/groups/${enc(props.group)}`, props.snapshot.takenAt);
   return (
     <Page
       title={
@@ -72,45 +74,54 @@ export function GroupView(props: { snapshot: ClusterSnapshot; group: string }) {
         </>
       }
     >
-      <ErrorNote error={error} />
-      {data === null ? (
-        error === null ? (
-          <Loading />
-        ) : null
-      ) : (
-        <>
-          <dl class="tiles">
-            <Tile label="State" id="group-state" value={data.state} />
-            <Tile label="Assignor" value={data.assignor || '–'} />
-            <Tile label="Coordinator" value={data.coordinator === null ? '–' : `broker ${data.coordinator}`} />
-            <Tile label="Members" value={data.members.length} />
-            <Tile label="Total lag" id="group-total-lag" value={count(data.totalLag)} />
-          </dl>
-          <Chart points={data.lagHistory} label="Total lag (records)" format={(v) => count(v)} />
-          <h2>Lag per partition</h2>
-          <DataTable
-            id="group-partitions"
-            columns={LAG_COLUMNS}
-            rows={data.partitions}
-            rowKey={tpOf}
-            rowAttrs={(p) => ({ 'data-tp': tpOf(p) })}
-          />
-          <h2>Members</h2>
-          {data.members.length === 0 ? (
-            <p class="note">No active members.</p>
-          ) : (
-            <DataTable id="group-members" columns={MEMBER_COLUMNS} rows={data.members} rowKey={(m) => m.memberId} />
-          )}
-          <ResetOffsets group={data} readOnly={props.snapshot.readOnly} onDone={reload} />
-        </>
-      )}
+      <WhenLoaded loaded={loaded}>
+        {(data) => (
+          <>
+            <dl class="tiles">
+              <Tile label="State" id="group-state" value={data.state} />
+              <Tile label="Assignor" value={data.assignor || '–'} />
+              <Tile label="Coordinator" value={data.coordinator === null ? '–' : `broker ${data.coordinator}`} />
+              <Tile label="Members" value={data.members.length} />
+              <Tile label="Total lag" id="group-total-lag" value={count(data.totalLag)} />
+            </dl>
+            <Chart points={data.lagHistory} label="Total lag (records)" format={(v) => count(v)} />
+            <h2>Lag per partition</h2>
+            <PartitionRows id="group-partitions" columns={LAG_COLUMNS} rows={data.partitions} />
+            <h2>Members</h2>
+            {data.members.length === 0 ? (
+              <p class="note">No active members.</p>
+            ) : (
+              <DataTable id="group-members" columns={MEMBER_COLUMNS} rows={data.members} rowKey={(m) => m.memberId} />
+            )}
+            <ResetOffsets group={data} readOnly={props.snapshot.readOnly} onDone={loaded.reload} />
+          </>
+        )}
+      </WhenLoaded>
     </Page>
   );
 }
 
-type SpecKind = ResetSpecBody['kind'];
+/** A table of the group's partitions, one row each, tagged `data-tp="topic-partition"`. */
+function PartitionRows<R extends { topic: string; partition: number }>(props: {
+  id: string;
+  columns: ReadonlyArray<Column<R>>;
+  rows: readonly R[];
+}) {
+  return <DataTable {...props} rowKey={tpOf} rowAttrs={(p) => ({ 'data-tp': tpOf(p) })} />;
+}
 
-function specOf(kind: SpecKind, value: string): ResetSpecBody {
+type SpecKind = ResetSpec['kind'];
+
+const SPEC_OPTIONS: ReadonlyArray<readonly [SpecKind, string]> = [
+  ['earliest', 'earliest'],
+  ['latest', 'latest'],
+  ['current', 'current'],
+  ['offset', 'offset'],
+  ['shift', 'shift by'],
+  ['timestamp', 'time'],
+];
+
+function specOf(kind: SpecKind, value: string): ResetSpec {
   switch (kind) {
     case 'offset':
       return { kind, offset: Number(value) };
@@ -125,15 +136,18 @@ function specOf(kind: SpecKind, value: string): ResetSpecBody {
 
 function ResetOffsets(props: { group: GroupDetail; readOnly: boolean; onDone: () => void }) {
   const topics = [...new Set(props.group.partitions.filter((p) => p.committed !== null).map((p) => p.topic))];
-  const [kind, setKind] = useState<SpecKind>('earliest');
-  const [value, setValue] = useState('');
-  const [topic, setTopic] = useState('');
+  const { form, bind } = useForm<{ topic: string; spec: SpecKind; value: string }>({
+    topic: '',
+    spec: 'earliest',
+    value: '',
+  });
+  const kind = form.spec;
   const [plan, setPlan] = useState<ResetResult | null>(null);
   const action = useAction();
   const [confirming, setConfirming] = useState(false);
   const request = (execute: boolean): ResetRequest => ({
-    spec: specOf(kind, value),
-    topics: topic === '' ? null : [topic],
+    spec: specOf(kind, form.value),
+    topics: form.topic === '' ? null : [form.topic],
     execute,
   });
   const run = (execute: boolean) =>
@@ -157,48 +171,17 @@ function ResetOffsets(props: { group: GroupDetail; readOnly: boolean; onDone: ()
           run(false);
         }}
       >
-        <label>
-          Topics{' '}
-          <select name="topic" value={topic} onChange={(e) => setTopic(e.currentTarget.value)}>
-            <option value="">all with commits</option>
-            {topics.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          To{' '}
-          <select name="spec" value={kind} onChange={(e) => setKind(e.currentTarget.value as SpecKind)}>
-            <option value="earliest">earliest</option>
-            <option value="latest">latest</option>
-            <option value="current">current</option>
-            <option value="offset">offset</option>
-            <option value="shift">shift by</option>
-            <option value="timestamp">time</option>
-          </select>
-        </label>
+        <Select
+          label="Topics"
+          options={[['', 'all with commits'], ...topics.map((t) => [t, t] as const)]}
+          {...bind('topic')}
+        />
+        <Select label="To" options={SPEC_OPTIONS} {...bind('spec')} />
         {kind === 'offset' || kind === 'shift' ? (
-          <input
-            aria-label={kind === 'offset' ? 'Offset' : 'Shift by'}
-            name="value"
-            type="number"
-            value={value}
-            onInput={(e) => setValue(e.currentTarget.value)}
-            required
-          />
+          <input aria-label={kind === 'offset' ? 'Offset' : 'Shift by'} type="number" {...bind('value')} required />
         ) : null}
         {kind === 'timestamp' ? (
-          <input
-            aria-label="Time"
-            name="value"
-            type="datetime-local"
-            step="1"
-            value={value}
-            onInput={(e) => setValue(e.currentTarget.value)}
-            required
-          />
+          <input aria-label="Time" type="datetime-local" step="1" {...bind('value')} required />
         ) : null}
         <button type="submit" disabled={action.busy}>
           Preview
@@ -212,13 +195,7 @@ function ResetOffsets(props: { group: GroupDetail; readOnly: boolean; onDone: ()
               ? `Offsets reset: the group's committed offsets are now the targets below.`
               : 'Preview only: nothing has changed yet.'}
           </p>
-          <DataTable
-            id="reset-plan"
-            columns={PLAN_COLUMNS}
-            rows={plan.plan}
-            rowKey={tpOf}
-            rowAttrs={(p) => ({ 'data-tp': tpOf(p) })}
-          />
+          <PartitionRows id="reset-plan" columns={PLAN_COLUMNS} rows={plan.plan} />
           {plan.executed || props.readOnly ? null : (
             <p>
               <button type="button" class="danger" disabled={active} onClick={() => setConfirming(true)}>
@@ -236,8 +213,7 @@ function ResetOffsets(props: { group: GroupDetail; readOnly: boolean; onDone: ()
           title={`Reset the offsets of ${props.group.groupId}`}
           confirmLabel="Reset offsets"
           danger
-          busy={action.busy}
-          error={action.error}
+          action={action}
           onConfirm={() => run(true)}
           onCancel={() => setConfirming(false)}
         >

@@ -6,7 +6,7 @@
  */
 import type { BrokerStatus, ClusterSnapshot, PartitionDetail, PartitionPage, ReplicaView } from '../../api-types.js';
 import { enc, useApi } from '../api.js';
-import { Brokers, DataTable, ErrorNote, Loading, Page, StatusBadge, type Column } from '../components.js';
+import { Brokers, DataTable, Page, StatusBadge, WhenLoaded, type Column } from '../components.js';
 import { bytes, count, list } from '../format.js';
 import { href } from '../router.js';
 import { PartitionTable, statusOf } from './topic-view.js';
@@ -36,7 +36,7 @@ function replicaColumns(p: PartitionDetail, status: (id: number) => BrokerStatus
 }
 
 export function PartitionView(props: { snapshot: ClusterSnapshot; topic: string; partition: number }) {
-  const { data, error } = useApi<PartitionPage>(
+  const loaded = useApi<PartitionPage>(
     `/api/topics/${enc(props.topic)}/partitions/${props.partition}`,
     props.snapshot.takenAt,
   );
@@ -55,44 +55,41 @@ export function PartitionView(props: { snapshot: ClusterSnapshot; topic: string;
         </a>
       }
     >
-      <ErrorNote error={error} />
-      {data === null ? (
-        error === null ? (
-          <Loading />
-        ) : null
-      ) : (
-        <>
-          <PartitionTable topic={data.topic} partitions={[data.detail]} status={status} />
-          <dl class="facts">
-            <dt>Leader epoch</dt>
-            <dd>{data.detail.leaderEpoch}</dd>
-            <dt>Offline replicas</dt>
-            <dd>{list(data.detail.offlineReplicas)}</dd>
-            <dt>Records (high watermark − log start)</dt>
-            <dd>
-              {data.detail.highWatermark === null || data.detail.logStartOffset === null
-                ? '–'
-                : count(data.detail.highWatermark - data.detail.logStartOffset)}
-            </dd>
-            <dt>segment.bytes</dt>
-            <dd>{bytes(data.segments.segmentBytes)}</dd>
-            <dt>Segments</dt>
-            <dd>
-              {data.segments.atLeast === null ? '–' : `at least ${data.segments.atLeast}`}{' '}
-              <span class="muted">(from the leader's size; the protocol does not list segments)</span>
-            </dd>
-          </dl>
-          <h2>Replicas</h2>
-          <DataTable
-            id="replicas"
-            columns={replicaColumns(data.detail, status)}
-            rows={data.detail.replicaDetails}
-            rowKey={(r) => r.broker}
-            rowBad={(r) => r.status !== 'online' || !r.inSync}
-            rowAttrs={(r) => ({ 'data-replica': String(r.broker) })}
-          />
-        </>
-      )}
+      <WhenLoaded loaded={loaded}>
+        {(data) => (
+          <>
+            <PartitionTable topic={data.topic} partitions={[data.detail]} status={status} />
+            <dl class="facts">
+              <dt>Leader epoch</dt>
+              <dd>{data.detail.leaderEpoch}</dd>
+              <dt>Offline replicas</dt>
+              <dd>{list(data.detail.offlineReplicas)}</dd>
+              <dt>Records (high watermark − log start)</dt>
+              <dd>
+                {data.detail.highWatermark === null || data.detail.logStartOffset === null
+                  ? '–'
+                  : count(data.detail.highWatermark - data.detail.logStartOffset)}
+              </dd>
+              <dt>segment.bytes</dt>
+              <dd>{bytes(data.segments.segmentBytes)}</dd>
+              <dt>Segments</dt>
+              <dd>
+                {data.segments.atLeast === null ? '–' : `at least ${data.segments.atLeast}`}{' '}
+                <span class="muted">(from the leader's size; the protocol does not list segments)</span>
+              </dd>
+            </dl>
+            <h2>Replicas</h2>
+            <DataTable
+              id="replicas"
+              columns={replicaColumns(data.detail, status)}
+              rows={data.detail.replicaDetails}
+              rowKey={(r) => r.broker}
+              rowBad={(r) => r.status !== 'online' || !r.inSync}
+              rowAttrs={(r) => ({ 'data-replica': String(r.broker) })}
+            />
+          </>
+        )}
+      </WhenLoaded>
     </Page>
   );
 }

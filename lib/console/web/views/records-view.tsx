@@ -8,14 +8,14 @@ import { useState } from 'preact/hooks';
 import type { ClusterSnapshot, Payload, ProducedRecord, RecordPage, RecordView } from '../../api-types.js';
 import { base64ToBytes, decodePayload, type DecodeMode } from '../../payload-decoding.js';
 import { enc, sendJson, useApi } from '../api.js';
-import { ConfirmDialog, ErrorNote, Loading, Page, useAction } from '../components.js';
+import { ConfirmDialog, Page, Select, useAction, useForm, WhenLoaded } from '../components.js';
 import { bytes, count, timestamp } from '../format.js';
 import { href } from '../router.js';
 import { parseProperties } from './properties.js';
 
 type FromKind = 'end' | 'beginning' | 'offset' | 'timestamp';
 
-interface Query {
+type Query = {
   from: FromKind;
   offset: string;
   /** datetime-local value (local time). */
@@ -23,7 +23,7 @@ interface Query {
   order: 'newest' | 'oldest';
   limit: string;
   key: string;
-}
+};
 
 export function recordsPath(topic: string, partition: number, q: Query, at: number | null): string {
   const params = new URLSearchParams({ order: q.order, limit: q.limit });
@@ -44,16 +44,31 @@ export function recordsPath(topic: string, partition: number, q: Query, at: numb
 /** The first query: the newest 50 records. */
 const NEWEST: Query = { from: 'end', offset: '0', time: '', order: 'newest', limit: '50', key: '' };
 
+const FROM_OPTIONS = [
+  ['end', 'the end'],
+  ['beginning', 'the beginning'],
+  ['offset', 'offset'],
+  ['timestamp', 'time'],
+] as const;
+const ORDER_OPTIONS = [
+  ['newest', 'newest first'],
+  ['oldest', 'oldest first'],
+] as const;
+const DECODE_OPTIONS = [
+  ['auto', 'auto'],
+  ['text', 'text'],
+  ['json', 'JSON'],
+  ['hex', 'hex'],
+] as const;
+
 export function RecordsView(props: { snapshot: ClusterSnapshot; topic: string; partition: number }) {
-  const [form, setForm] = useState<Query>(NEWEST);
+  const { form, setForm, bind } = useForm<Query>(NEWEST);
   const [query, setQuery] = useState<{ q: Query; at: number | null; n: number }>({ q: form, at: null, n: 0 });
   const [mode, setMode] = useState<DecodeMode>('auto');
   const [producing, setProducing] = useState(false);
   const [produced, setProduced] = useState<ProducedRecord | null>(null);
   const path = recordsPath(props.topic, props.partition, query.q, query.at);
-  const { data, error } = useApi<RecordPage>(path, query.n);
-  const set = (k: keyof Query) => (e: { currentTarget: { value: string } }) =>
-    setForm({ ...form, [k]: e.currentTarget.value });
+  const loaded = useApi<RecordPage>(path, query.n);
   const load = (at: number | null = null) => setQuery({ q: form, at, n: query.n + 1 });
   return (
     <Page
@@ -78,88 +93,58 @@ export function RecordsView(props: { snapshot: ClusterSnapshot; topic: string; p
           load();
         }}
       >
-        <label>
-          From{' '}
-          <select name="from" value={form.from} onChange={set('from')}>
-            <option value="end">the end</option>
-            <option value="beginning">the beginning</option>
-            <option value="offset">offset</option>
-            <option value="timestamp">time</option>
-          </select>
-        </label>
-        {form.from === 'offset' ? (
-          <input aria-label="Offset" name="offset" type="number" min="0" value={form.offset} onInput={set('offset')} />
-        ) : null}
+        <Select label="From" options={FROM_OPTIONS} {...bind('from')} />
+        {form.from === 'offset' ? <input aria-label="Offset" type="number" min="0" {...bind('offset')} /> : null}
         {form.from === 'timestamp' ? (
-          <input
-            aria-label="Time"
-            name="time"
-            type="datetime-local"
-            step="1"
-            value={form.time}
-            onInput={set('time')}
-            required
-          />
+          <input aria-label="Time" type="datetime-local" step="1" {...bind('time')} required />
         ) : null}
+        <Select label="Order" options={ORDER_OPTIONS} {...bind('order')} />
         <label>
-          Order{' '}
-          <select name="order" value={form.order} onChange={set('order')}>
-            <option value="newest">newest first</option>
-            <option value="oldest">oldest first</option>
-          </select>
+          Limit <input type="number" min="1" max="500" {...bind('limit')} class="short" />
         </label>
         <label>
-          Limit{' '}
-          <input name="limit" type="number" min="1" max="500" value={form.limit} onInput={set('limit')} class="short" />
-        </label>
-        <label>
-          Key contains <input name="key" type="search" data-filter value={form.key} onInput={set('key')} />
+          Key contains <input type="search" data-filter {...bind('key')} />
         </label>
         <button type="submit" class="primary">
           Show
         </button>
-        <label>
-          Decode{' '}
-          <select name="decode" value={mode} onChange={(e) => setMode(e.currentTarget.value as DecodeMode)}>
-            <option value="auto">auto</option>
-            <option value="text">text</option>
-            <option value="json">JSON</option>
-            <option value="hex">hex</option>
-          </select>
-        </label>
+        <Select
+          label="Decode"
+          options={DECODE_OPTIONS}
+          name="decode"
+          value={mode}
+          onInput={(e) => setMode(e.currentTarget.value as DecodeMode)}
+        />
       </form>
       {produced === null ? null : (
         <p class="note good" role="status">
           Test record written to partition {produced.partition} at offset {produced.offset}.
         </p>
       )}
-      <ErrorNote error={error} />
-      {data === null ? (
-        error === null ? (
-          <Loading />
-        ) : null
-      ) : (
-        <>
-          <p class="muted" id="records-summary">
-            Log start {count(data.logStartOffset)}, high watermark {count(data.highWatermark)}.{' '}
-            {data.scanned.count === 0
-              ? 'Nothing to read there.'
-              : `Read offsets ${count(data.scanned.from)}–${count(data.scanned.to - 1)}` +
-                (data.keyFilter === null ? '' : ` for keys containing "${data.keyFilter}"`) +
-                `: ${data.records.length} record${data.records.length === 1 ? '' : 's'}.`}
-          </p>
-          <div class="records">
-            {data.records.map((r) => (
-              <RecordCard key={r.offset} record={r} mode={mode} />
-            ))}
-          </div>
-          {data.next === null ? null : (
-            <button type="button" onClick={() => load(data.next)}>
-              {data.order === 'newest' ? 'Older records' : 'Newer records'}
-            </button>
-          )}
-        </>
-      )}
+      <WhenLoaded loaded={loaded}>
+        {(data) => (
+          <>
+            <p class="muted" id="records-summary">
+              Log start {count(data.logStartOffset)}, high watermark {count(data.highWatermark)}.{' '}
+              {data.scanned.count === 0
+                ? 'Nothing to read there.'
+                : `Read offsets ${count(data.scanned.from)}–${count(data.scanned.to - 1)}` +
+                  (data.keyFilter === null ? '' : ` for keys containing "${data.keyFilter}"`) +
+                  `: ${data.records.length} record${data.records.length === 1 ? '' : 's'}.`}
+            </p>
+            <div class="records">
+              {data.records.map((r) => (
+                <RecordCard key={r.offset} record={r} mode={mode} />
+              ))}
+            </div>
+            {data.next === null ? null : (
+              <button type="button" onClick={() => load(data.next)}>
+                {data.order === 'newest' ? 'Older records' : 'Newer records'}
+              </button>
+            )}
+          </>
+        )}
+      </WhenLoaded>
       {producing ? (
         <ProduceDialog
           topic={props.topic}
@@ -253,10 +238,8 @@ function ProduceDialog(props: {
   onClose: () => void;
   onDone: (r: ProducedRecord) => void;
 }) {
-  const [form, setForm] = useState({ partition: String(props.partition), key: '', value: '', headers: '' });
+  const { form, bind } = useForm({ partition: String(props.partition), key: '', value: '', headers: '' });
   const action = useAction();
-  const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) =>
-    setForm({ ...form, [k]: e.currentTarget.value });
   const send = () => {
     let headers: Array<{ key: string; value: string }>;
     try {
@@ -283,34 +266,20 @@ function ProduceDialog(props: {
     <ConfirmDialog
       title={`Produce a test record to ${props.topic}`}
       confirmLabel="Produce"
-      busy={action.busy}
-      error={action.error}
+      action={action}
       onConfirm={send}
       onCancel={props.onClose}
     >
       <p>The record is written for real: consumers of the topic will read it.</p>
       <div class="form-grid">
         <label for="produce-partition">Partition</label>
-        <input
-          id="produce-partition"
-          type="number"
-          min="0"
-          placeholder="empty: chosen by key"
-          value={form.partition}
-          onInput={set('partition')}
-        />
+        <input id="produce-partition" type="number" min="0" placeholder="empty: chosen by key" {...bind('partition')} />
         <label for="produce-key">Key</label>
-        <input id="produce-key" value={form.key} onInput={set('key')} placeholder="empty: no key" autoFocus />
+        <input id="produce-key" {...bind('key')} placeholder="empty: no key" autoFocus />
         <label for="produce-value">Value</label>
-        <textarea id="produce-value" rows={4} value={form.value} onInput={set('value')} />
+        <textarea id="produce-value" rows={4} {...bind('value')} />
         <label for="produce-headers">Headers</label>
-        <textarea
-          id="produce-headers"
-          rows={2}
-          value={form.headers}
-          onInput={set('headers')}
-          placeholder="one key=value a line"
-        />
+        <textarea id="produce-headers" rows={2} {...bind('headers')} placeholder="one key=value a line" />
       </div>
     </ConfirmDialog>
   );

@@ -7,17 +7,7 @@
 import { useState } from 'preact/hooks';
 import type { BrokerStatus, ClusterSnapshot, ConfigView, PartitionDetail, TopicDetail } from '../../api-types.js';
 import { enc, sendJson, useApi } from '../api.js';
-import {
-  Brokers,
-  Chart,
-  ConfirmDialog,
-  DataTable,
-  ErrorNote,
-  Loading,
-  Page,
-  useAction,
-  type Column,
-} from '../components.js';
+import { Brokers, Chart, ConfirmDialog, DataTable, Page, useAction, WhenLoaded, type Column } from '../components.js';
 import { bytes, count, rate } from '../format.js';
 import { href } from '../router.js';
 import { ConfigTable } from './cluster-view.js';
@@ -31,8 +21,15 @@ export function statusOf(snapshot: ClusterSnapshot): (id: number) => BrokerStatu
 }
 
 export function TopicView(props: { snapshot: ClusterSnapshot; topic: string }) {
-  const { data, error, reload } = useApi<TopicDetail>(`/api/topics/${enc(props.topic)}`, props.snapshot.takenAt);
+  const loaded = useApi<TopicDetail>(`/api/topics/${enc(props.topic)}`, props.snapshot.takenAt);
+  const { data } = loaded;
   const [dialog, setDialog] = useState<Dialog>(null);
+  const close = () => setDialog(null);
+  /** A change was made: close its dialog and show the topic as it is now. */
+  const changed = () => {
+    close();
+    loaded.reload();
+  };
   const writable = !props.snapshot.readOnly;
   return (
     <Page
@@ -57,34 +54,24 @@ export function TopicView(props: { snapshot: ClusterSnapshot; topic: string }) {
         ) : null
       }
     >
-      <ErrorNote error={error} />
-      {data === null ? (
-        error === null ? (
-          <Loading />
-        ) : null
-      ) : (
-        <>
-          <Chart points={data.rate} label="Messages per second" format={(v) => rate(v)} />
-          <h2>Partitions</h2>
-          <PartitionTable topic={data.name} partitions={data.partitions} status={statusOf(props.snapshot)} />
-          <h2>Configs</h2>
-          <ConfigTable configs={data.configs} />
-        </>
-      )}
+      <WhenLoaded loaded={loaded}>
+        {(topic) => (
+          <>
+            <Chart points={topic.rate} label="Messages per second" format={(v) => rate(v)} />
+            <h2>Partitions</h2>
+            <PartitionTable topic={topic.name} partitions={topic.partitions} status={statusOf(props.snapshot)} />
+            <h2>Configs</h2>
+            <ConfigTable configs={topic.configs} />
+          </>
+        )}
+      </WhenLoaded>
       {dialog === 'partitions' && data !== null ? (
-        <AddPartitionsDialog
-          topic={data.name}
-          current={data.partitions.length}
-          onClose={() => setDialog(null)}
-          onDone={reload}
-        />
+        <AddPartitionsDialog topic={data.name} current={data.partitions.length} onClose={close} onDone={changed} />
       ) : null}
       {dialog === 'configs' && data !== null ? (
-        <EditConfigsDialog topic={data.name} configs={data.configs} onClose={() => setDialog(null)} onDone={reload} />
+        <EditConfigsDialog topic={data.name} configs={data.configs} onClose={close} onDone={changed} />
       ) : null}
-      {dialog === 'delete' && data !== null ? (
-        <DeleteTopicDialog topic={data.name} onClose={() => setDialog(null)} />
-      ) : null}
+      {dialog === 'delete' && data !== null ? <DeleteTopicDialog topic={data.name} onClose={close} /> : null}
     </Page>
   );
 }
@@ -154,20 +141,15 @@ function isrProblem(p: PartitionDetail): string {
 function AddPartitionsDialog(props: { topic: string; current: number; onClose: () => void; onDone: () => void }) {
   const [total, setTotal] = useState(String(props.current + 1));
   const change = useAction();
-  const done = () => {
-    props.onClose();
-    props.onDone();
-  };
   const n = Number(total);
   return (
     <ConfirmDialog
       title={`Add partitions to ${props.topic}`}
       confirmLabel="Add partitions"
-      busy={change.busy}
-      error={change.error}
+      action={change}
       confirmDisabled={!Number.isInteger(n) || n <= props.current}
       onConfirm={() =>
-        change.run(() => sendJson('POST', `/api/topics/${enc(props.topic)}/partitions`, { count: n }), done)
+        change.run(() => sendJson('POST', `/api/topics/${enc(props.topic)}/partitions`, { count: n }), props.onDone)
       }
       onCancel={props.onClose}
     >
@@ -201,16 +183,11 @@ function EditConfigsDialog(props: {
   );
   const [text, setText] = useState(formatProperties(overrides));
   const change = useAction();
-  const done = () => {
-    props.onClose();
-    props.onDone();
-  };
   return (
     <ConfirmDialog
       title={`Config overrides of ${props.topic}`}
       confirmLabel="Save overrides"
-      busy={change.busy}
-      error={change.error}
+      action={change}
       onConfirm={() => {
         let configs: Record<string, string>;
         try {
@@ -219,7 +196,7 @@ function EditConfigsDialog(props: {
           change.setError((e as Error).message);
           return;
         }
-        change.run(() => sendJson('PUT', `/api/topics/${enc(props.topic)}/configs`, { configs }), done);
+        change.run(() => sendJson('PUT', `/api/topics/${enc(props.topic)}/configs`, { configs }), props.onDone);
       }}
       onCancel={props.onClose}
     >
@@ -240,8 +217,7 @@ function DeleteTopicDialog(props: { topic: string; onClose: () => void }) {
       title={`Delete ${props.topic}`}
       confirmLabel="Delete topic"
       danger
-      busy={change.busy}
-      error={change.error}
+      action={change}
       confirmDisabled={typed !== props.topic}
       onConfirm={() =>
         change.run(

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { ClusterSnapshot, NewTopicRequest, TopicSummary } from '../../api-types.js';
 import { sendJson } from '../api.js';
-import { ConfirmDialog, DataTable, Filter, Page, useAction, type Column } from '../components.js';
+import { ConfirmDialog, DataTable, Filter, Page, useAction, useForm, type Column } from '../components.js';
 import { bytes, count, rate } from '../format.js';
 import { href } from '../router.js';
 import { parseProperties } from './properties.js';
@@ -74,10 +74,8 @@ export function TopicsView(props: { snapshot: ClusterSnapshot }) {
 }
 
 function CreateTopicDialog(props: { onClose: () => void }) {
-  const [form, setForm] = useState({ name: '', partitions: '1', replicationFactor: '1', configs: '' });
+  const { form, bind } = useForm({ name: '', partitions: '1', replicationFactor: '1', configs: '' });
   const action = useAction();
-  const set = (k: keyof typeof form) => (e: { currentTarget: { value: string } }) =>
-    setForm({ ...form, [k]: e.currentTarget.value });
   const create = () => {
     let body: NewTopicRequest;
     try {
@@ -103,41 +101,24 @@ function CreateTopicDialog(props: { onClose: () => void }) {
     <ConfirmDialog
       title="Create topic"
       confirmLabel="Create topic"
-      busy={action.busy}
-      error={action.error}
+      action={action}
       confirmDisabled={form.name.trim() === ''}
       onConfirm={create}
       onCancel={props.onClose}
     >
       <div class="form-grid">
         <label for="new-topic-name">Name</label>
-        <input id="new-topic-name" name="name" required value={form.name} onInput={set('name')} autoFocus />
+        <input id="new-topic-name" required {...bind('name')} autoFocus />
         <label for="new-topic-partitions">Partitions</label>
-        <input
-          id="new-topic-partitions"
-          name="partitions"
-          type="number"
-          min="1"
-          value={form.partitions}
-          onInput={set('partitions')}
-        />
+        <input id="new-topic-partitions" type="number" min="1" {...bind('partitions')} />
         <label for="new-topic-rf">Replication factor</label>
-        <input
-          id="new-topic-rf"
-          name="replicationFactor"
-          type="number"
-          min="1"
-          value={form.replicationFactor}
-          onInput={set('replicationFactor')}
-        />
+        <input id="new-topic-rf" type="number" min="1" {...bind('replicationFactor')} />
         <label for="new-topic-configs">Config overrides</label>
         <textarea
           id="new-topic-configs"
-          name="configs"
           rows={3}
           placeholder="one key=value a line, e.g. min.insync.replicas=2"
-          value={form.configs}
-          onInput={set('configs')}
+          {...bind('configs')}
         />
       </div>
     </ConfirmDialog>
