@@ -7,14 +7,14 @@
  */
 import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError } from '../../common/errors.js';
-import type { TopicPartition } from '../../common/topic-partition.js';
+import { groupByTopic, type TopicPartition } from '../../common/topic-partition.js';
 import type {
   AlterPartitionReassignmentsRequest,
   AlterPartitionReassignmentsResponse,
   ListPartitionReassignmentsRequest,
   ListPartitionReassignmentsResponse,
 } from '../../protocol/messages/index.js';
-import { groupByTopic, type BrokerServices } from './broker-services.js';
+import type { BrokerServices } from './broker-services.js';
 
 export async function handleAlterPartitionReassignments(
   s: BrokerServices,

@@ -20,6 +20,7 @@
 import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError, apiErrorFromCode, InvalidArgumentError } from '../../common/errors.js';
 import type { Time } from '../../common/time.js';
+import { groupByTopic } from '../../common/topic-partition.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { CreateTopicsRequest } from '../../protocol/messages/create-topics.js';
 import { ElectionType } from '../../protocol/messages/elect-leaders.js';
@@ -593,16 +594,14 @@ export class Admin {
     reassignments: ReadonlyArray<TopicPartitionRef & { replicas: readonly number[] | null }>,
     options: AdminCallOptions = {},
   ): Promise<Array<TopicPartitionRef & { error: ApiError | null }>> {
-    const byTopic = new Map<string, Array<{ partitionIndex: number; replicas: number[] | null }>>();
-    for (const r of reassignments) {
-      const list = byTopic.get(r.topic) ?? [];
-      list.push({ partitionIndex: r.partition, replicas: r.replicas === null ? null : [...r.replicas] });
-      byTopic.set(r.topic, list);
-    }
+    const topics = groupByTopic(reassignments, (r) => ({
+      partitionIndex: r.partition,
+      replicas: r.replicas === null ? null : [...r.replicas],
+    })).map(({ name, items }) => ({ name, partitions: items }));
     const response = await this.withRetries('AlterPartitionReassignments', options, async (remainingMs) => {
       const res = await this.cluster.sendToController(ApiKey.AlterPartitionReassignments, {
         timeoutMs: this.brokerTimeoutMs(remainingMs),
-        topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+        topics,
       });
       if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode, res.errorMessage ?? undefined);
       return res;
@@ -642,13 +641,14 @@ export class Admin {
     partitions: readonly TopicPartitionRef[] | null = null,
     options: AdminCallOptions = {},
   ): Promise<OngoingPartitionReassignment[]> {
-    const byTopic = new Map<string, number[]>();
-    for (const p of partitions ?? []) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+    const topics =
+      partitions === null
+        ? null
+        : groupByTopic(partitions, (p) => p.partition).map(({ name, items }) => ({ name, partitionIndexes: items }));
     const response = await this.withRetries('ListPartitionReassignments', options, async (remainingMs) => {
       const res = await this.cluster.sendToController(ApiKey.ListPartitionReassignments, {
         timeoutMs: this.brokerTimeoutMs(remainingMs),
-        topics:
-          partitions === null ? null : [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+        topics,
       });
       if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode, res.errorMessage ?? undefined);
       return res;
