@@ -444,7 +444,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
           leaderEpoch: this.getPartitionFn(info.topic, info.partition)!.leaderEpoch,
         })),
         getPartition: this.getPartitionFn,
-        throttled: (p) => this.shouldLeaderThrottle(p, req.replicaId),
+        throttled: (p) => req.replicaId >= 0 && this.shouldLeaderThrottle(p, req.replicaId),
         complete: () => resolveResults(this.readFromLocalLog(req, isolation)),
       });
       const purgatory = isolation === 'LogEnd' ? this.followerFetchPurgatory : this.consumerFetchPurgatory;
