@@ -76,7 +76,9 @@ export async function runLogBench(opts: LogBenchOptions = {}): Promise<LogBenchR
   const totalBytes = opts.totalBytes ?? 1024 * MiB;
   const repeat = opts.repeat ?? 3;
   const inflight = opts.inflight ?? 32;
-  const root = fs.mkdtempSync(join(opts.dir ?? tmpdir(), 'mq-bench-log-'));
+  const parent = opts.dir ?? tmpdir();
+  fs.mkdirSync(parent, { recursive: true });
+  const root = fs.mkdtempSync(join(parent, 'mq-bench-log-'));
   print(
     `mq-bench log: ${fmt(totalBytes / MiB)} MiB per phase, ${repeat} runs, ${inflight} durable appends in flight, dir ${root}`,
   );
@@ -169,10 +171,13 @@ function openLog(root: string, name: string, config: LogConfig): UnifiedLog {
   return UnifiedLog.open({ dir: join(root, name), topicPartition: TP, config });
 }
 
-/** Flushes (untimed, so that its writeback does not slow the next phase) and deletes the log. */
+/**
+ * Closes (untimed, so that its writeback does not slow the next phase) and deletes the log. Closing, not just
+ * dropping the handles, waits for the producer snapshots and the leader-epoch checkpoint still being written: a
+ * file they created while the tree was being removed failed the removal with ENOTEMPTY.
+ */
 async function removeLog(log: UnifiedLog): Promise<void> {
-  await log.flush();
-  log.closeHandles();
+  await log.close();
   fs.rmSync(log.dir, { recursive: true, force: true });
 }
 

@@ -9,6 +9,10 @@
  * Latency is send-to-acknowledgement. Records go out through `sendBatch()` in chunks of `sendBatchSize` (1 uses
  * `send()` per record, as Kafka's tool does); a chunk's latency counts once per record in it. At most
  * `maxPendingChunks` chunks are outstanding; the producer's buffer.memory back-pressure applies below that.
+ * Transactions: with `transactionalId` and `transactionSize` records per transaction, the producer initializes
+ * transactions and sends in transactions of that many records, each committed before the next begins (Kafka's tool
+ * commits by age, --transaction-duration-ms; a count makes runs comparable). A record's latency then runs to its
+ * acknowledgement, the commit's cost shows in the throughput.
  */
 import type { ProducerOptions } from '../client/producer/producer-options.js';
 import { Producer, type ProducerRecord } from '../client/producer/producer.js';
@@ -30,6 +34,10 @@ export interface ProducerPerfOptions extends PerfToolOptions {
   sendBatchSize?: number;
   /** sendBatch() calls awaiting acknowledgement at most. @default 64 */
   maxPendingChunks?: number;
+  /** Send in transactions of `transactionSize` records with this transactional.id. @default no transactions */
+  transactionalId?: string;
+  /** Records per transaction (with `transactionalId`). @default 1000 */
+  transactionSize?: number;
 }
 
 export interface ProducerPerfResult extends LatencySummary {
@@ -51,8 +59,15 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
 
   if (options.createTopic !== false)
     await ensureTopic(options.bootstrapServers, topic, options.createTopic ?? { partitions: 1, replicationFactor: 1 });
-  const producer = new Producer({ ...options.producerProps, 'bootstrap.servers': options.bootstrapServers });
+  const transactional = options.transactionalId !== undefined;
+  const transactionSize = Math.max(1, options.transactionSize ?? 1000);
+  const producer = new Producer({
+    ...options.producerProps,
+    'bootstrap.servers': options.bootstrapServers,
+    ...(transactional ? { 'transactional.id': options.transactionalId } : {}),
+  });
   await producer.connect();
+  if (transactional) await producer.initTransactions();
   const value = randomPayload(recordSize);
   const overall = new LatencyHistogram();
   let window = new LatencyHistogram();
@@ -88,8 +103,10 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
   let head = 0;
   const chunk: ProducerRecord[] = Array.from({ length: chunkSize }, () => ({ topic, value }));
   try {
-    for (let sent = 0; sent < numRecords;) {
-      const count = Math.min(chunkSize, numRecords - sent);
+    for (let sent = 0, inTransaction = 0; sent < numRecords;) {
+      if (transactional && inTransaction === 0) producer.beginTransaction();
+      const left = transactional ? Math.min(numRecords - sent, transactionSize - inTransaction) : numRecords - sent;
+      const count = Math.min(chunkSize, left);
       const sentMs = performance.now();
       if (chunkSize === 1) {
         pending.push(producer.send(chunk[0]!).then(() => acked(sentMs, 1)));
@@ -99,6 +116,11 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
         );
       }
       sent += count;
+      inTransaction += count;
+      if (transactional && (inTransaction === transactionSize || sent === numRecords)) {
+        await producer.commitTransaction();
+        inTransaction = 0;
+      }
       if (pending.length - head >= maxPending) await pending[head++];
       if (head >= 4096 && head * 2 >= pending.length) {
         pending = pending.slice(head);

@@ -31,6 +31,16 @@ import {
 } from './handlers/reassignment-handlers.js';
 import { handleInitProducerId } from './handlers/init-producer-id-handler.js';
 import {
+  handleAddOffsetsToTxn,
+  handleAddPartitionsToTxn,
+  handleDescribeProducers,
+  handleDescribeTransactions,
+  handleEndTxn,
+  handleListTransactions,
+  handleTxnOffsetCommit,
+  handleWriteTxnMarkers,
+} from './handlers/transaction-handlers.js';
+import {
   handleDeleteGroups,
   handleDescribeGroups,
   handleFindCoordinator,
@@ -78,6 +88,14 @@ const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.OffsetDelete, (s, _ctx, b) => handleOffsetDelete(s, b)],
   [ApiKey.DescribeLogDirs, (s, _ctx, b) => handleDescribeLogDirs(s, b)],
   [ApiKey.InitProducerId, (s, _ctx, b) => handleInitProducerId(s, b)],
+  [ApiKey.AddPartitionsToTxn, (s, _ctx, b) => handleAddPartitionsToTxn(s, b)],
+  [ApiKey.AddOffsetsToTxn, (s, _ctx, b) => handleAddOffsetsToTxn(s, b)],
+  [ApiKey.EndTxn, (s, _ctx, b) => handleEndTxn(s, b)],
+  [ApiKey.WriteTxnMarkers, (s, _ctx, b) => handleWriteTxnMarkers(s, b)],
+  [ApiKey.TxnOffsetCommit, (s, _ctx, b) => handleTxnOffsetCommit(s, b)],
+  [ApiKey.DescribeProducers, (s, _ctx, b) => handleDescribeProducers(s, b)],
+  [ApiKey.DescribeTransactions, (s, _ctx, b) => handleDescribeTransactions(s, b)],
+  [ApiKey.ListTransactions, (s, _ctx, b) => handleListTransactions(s, b)],
 ]);
 
 /** The api keys this broker serves: what ApiVersions advertises. */

@@ -494,14 +494,71 @@ export const BROKER_CONFIG = new ConfigDef({
     'Delay of the first rebalance of an empty group.',
   ),
   groupMaxSize: define<number>('group.max.size', 'int', 2147483647, 'Maximum members in one group.', atLeast(1)),
-  // Producer ids
+  // Transactions and producer ids
+  transactionStateLogNumPartitions: define<number>(
+    'transaction.state.log.num.partitions',
+    'int',
+    50,
+    'Partitions of __transaction_state (fixed once the topic exists).',
+    atLeast(1),
+  ),
+  transactionStateLogReplicationFactor: define<number>(
+    'transaction.state.log.replication.factor',
+    'int',
+    3,
+    'Replication factor of __transaction_state. Until this many brokers are alive the topic is not created and ' +
+      'transactional producers are answered COORDINATOR_NOT_AVAILABLE (a one-broker cluster sets it to 1).',
+    atLeast(1),
+  ),
+  transactionStateLogMinIsr: define<number>(
+    'transaction.state.log.min.isr',
+    'int',
+    2,
+    'min.insync.replicas of __transaction_state: a transaction state write needs this many in-sync replicas.',
+    atLeast(1),
+  ),
+  transactionStateLogSegmentBytes: define<number>(
+    'transaction.state.log.segment.bytes',
+    'int',
+    104857600,
+    'Segment size of __transaction_state.',
+    atLeast(1),
+  ),
+  transactionMaxTimeoutMs: define<number>(
+    'transaction.max.timeout.ms',
+    'int',
+    900000,
+    'Largest transaction.timeout.ms a producer may ask for; a larger one is refused (INVALID_TRANSACTION_TIMEOUT).',
+    atLeast(1),
+  ),
+  transactionAbortTimedOutTransactionCleanupIntervalMs: define<number>(
+    'transaction.abort.timed.out.transaction.cleanup.interval.ms',
+    'int',
+    10000,
+    'How often the transaction coordinator aborts transactions open longer than their timeout.',
+    atLeast(1),
+  ),
+  transactionRemoveExpiredTransactionCleanupIntervalMs: define<number>(
+    'transaction.remove.expired.transaction.cleanup.interval.ms',
+    'int',
+    3600000,
+    'How often the transaction coordinator forgets transactional ids idle for transactional.id.expiration.ms.',
+    atLeast(1),
+  ),
   transactionalIdExpirationMs: define<number>(
     'transactional.id.expiration.ms',
     'int',
     604800000,
-    "How long a partition keeps an idempotent producer's state (epoch, last sequences) after the producer's last " +
-      'write; an expired producer that writes again must start a new sequence. (As in Kafka 2.8, this key also ' +
-      'governs idempotent producers; transactional ids do not exist here yet.)',
+    'How long a transactional id without transactions is remembered by its coordinator, and (as in Kafka 2.8) how ' +
+      "long a partition keeps an idle producer's state (epoch, last sequences); an expired producer that writes " +
+      'again must start a new sequence.',
+    atLeast(1),
+  ),
+  requestTimeoutMs: define<number>(
+    'request.timeout.ms',
+    'int',
+    30000,
+    "Timeout of this broker's own requests to other brokers (transaction markers) and of the appends they ask for.",
     atLeast(1),
   ),
 });

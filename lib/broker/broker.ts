@@ -41,6 +41,10 @@ import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
 import { GroupMetadataManager } from '../coordinator/group/group-metadata-manager.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import { ProducerIdManager } from '../coordinator/transaction/producer-id-manager.js';
+import { TransactionCoordinator } from '../coordinator/transaction/transaction-coordinator.js';
+import { TRANSACTION_STATE_TOPIC } from '../coordinator/transaction/transaction-log-codec.js';
+import { TransactionMarkerChannelManager } from '../coordinator/transaction/transaction-marker-channel-manager.js';
+import { TransactionStateManager } from '../coordinator/transaction/transaction-state-manager.js';
 import { SystemScheduler } from '../common/scheduler.js';
 import { OFFSETS_TOPIC } from '../coordinator/group/offsets-record-codec.js';
 import { API_DEFINITIONS } from '../protocol/messages/index.js';
@@ -55,6 +59,8 @@ import type { BrokerServices } from './handlers/broker-services.js';
 
 type BrokerState = 'New' | 'Starting' | 'Running' | 'ShuttingDown' | 'Shutdown';
 
+/** Pause before a transaction marker is sent again (no leader, a retriable error); Kafka retries at its backoff too. */
+const MARKER_RETRY_BACKOFF_MS = 100;
 /** How long the metrics endpoint waits for other leaders' high watermarks when computing consumer lag. */
 const CONSUMER_LAG_REQUEST_TIMEOUT_MS = 5000;
 
@@ -82,6 +88,7 @@ export class Broker extends EventEmitter {
   private configChangeListener: ConfigChangeListener | undefined;
   private metrics: BrokerMetrics | undefined;
   private groupCoordinator: GroupCoordinator | undefined;
+  private transactionCoordinator: TransactionCoordinator | undefined;
   /** czxid of the current /brokers/ids registration: the broker epoch sent with ControlledShutdown. */
   private brokerEpoch = -1;
   /** Whether /brokers/ids/<id> exists for the current session (false from a session expiry until re-registered). */
@@ -307,7 +314,52 @@ export class Broker extends EventEmitter {
     groupMetadataManager.loadLedPartitions();
     groupCoordinator.startup();
 
-    // 8. Metrics read from the components, then start serving requests.
+    // 8. The transaction coordinator for the transactional ids whose __transaction_state partition is led here.
+    const transactionStateManager = new TransactionStateManager(
+      replicaManager,
+      {
+        transactionLogNumPartitions: c.transactionStateLogNumPartitions,
+        transactionMaxTimeoutMs: c.transactionMaxTimeoutMs,
+        transactionalIdExpirationMs: c.transactionalIdExpirationMs,
+        requestTimeoutMs: c.requestTimeoutMs,
+      },
+      () => metadataCache.partitionCount(TRANSACTION_STATE_TOPIC) ?? 0,
+      this.time,
+      logger,
+    );
+    const transactionCoordinator = new TransactionCoordinator(
+      transactionStateManager,
+      new TransactionMarkerChannelManager({
+        brokerId: c.brokerId,
+        metadataCache,
+        stateManager: transactionStateManager,
+        requestTimeoutMs: c.requestTimeoutMs,
+        retryBackoffMs: MARKER_RETRY_BACKOFF_MS,
+        time: this.time,
+        logger,
+      }),
+      new ProducerIdManager(c.brokerId, this.zk, logger),
+      {
+        abortTimedOutTransactionsIntervalMs: c.transactionAbortTimedOutTransactionCleanupIntervalMs,
+        removeExpiredTransactionalIdsIntervalMs: c.transactionRemoveExpiredTransactionCleanupIntervalMs,
+      },
+      this.time,
+      new SystemScheduler(),
+      logger,
+    );
+    this.transactionCoordinator = transactionCoordinator;
+    this.replicaManager.on('leadershipChange', (leaders, followers) =>
+      transactionCoordinator.onLeadershipChange(leaders, followers),
+    );
+    const txnPartitions = metadataCache.partitionCount(TRANSACTION_STATE_TOPIC) ?? 0;
+    transactionCoordinator.loadLedPartitions(
+      Array.from({ length: txnPartitions }, (_, i) => replicaManager.getPartition(TRANSACTION_STATE_TOPIC, i)).filter(
+        (p) => p !== undefined,
+      ),
+    );
+    transactionCoordinator.startup();
+
+    // 9. Metrics read from the components, then start serving requests.
     this.metrics?.attach({
       replicaManager: this.replicaManager,
       controller: this.controller,
@@ -349,10 +401,11 @@ export class Broker extends EventEmitter {
       controller: this.controller,
       topicAdmin,
       groupCoordinator,
-      producerIdManager: new ProducerIdManager(c.brokerId, this.zk, logger),
+      transactionCoordinator,
       zk: this.zk,
       topicStats: this.topicStats,
       logger,
+      time: this.time,
     });
     this.state = 'Running';
     // `port` (the inter-broker listener's) and `listeners` (every bound port by name) are read by LocalCluster.
@@ -465,6 +518,10 @@ export class Broker extends EventEmitter {
     await step('socket servers', async () => {
       await Promise.all(this.socketServers.map((server) => server.close()));
     });
+    await step(
+      'transaction coordinator',
+      this.transactionCoordinator && (() => this.transactionCoordinator!.shutdown()),
+    );
     await step('group coordinator', this.groupCoordinator && (async () => this.groupCoordinator!.shutdown()));
     await step('config change listener', this.configChangeListener && (async () => this.configChangeListener!.close()));
     await step('controller', this.controller && (() => this.controller!.shutdown()));

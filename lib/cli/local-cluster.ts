@@ -192,6 +192,9 @@ export class LocalCluster {
       ...listeners,
       'log.dirs': join(dir, 'logs'),
       'zookeeper.connect': this.zookeeperConnect,
+      // As Kafka's sample configs for small clusters: the transaction log fits the cluster's size.
+      'transaction.state.log.replication.factor': Math.min(3, this.opts.brokers),
+      'transaction.state.log.min.isr': Math.min(2, this.opts.brokers),
       ...this.opts.brokerProps,
       ...this.opts.brokerPropsFor?.(id),
     };

@@ -19,6 +19,8 @@
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
  *   mq-admin verifiable-consumer --bootstrap-server H:P --topic T --group-id G [--enable-autocommit]
  *                                                                       (kafka-verifiable-consumer, JSON events)
+ *   mq-admin transactions --bootstrap-server H:P list | describe | describe-producers | find-hanging | abort
+ *                                                                                         (kafka-transactions)
  *   mq-admin console   --bootstrap-server H:P [--zookeeper Z] [--port 8080] [--read-only]   (a web console)
  *
  * Exit codes: 0 on success, 1 on a usage error or a failed operation (the cause on stderr). Returns the code; only
@@ -43,13 +45,14 @@ import { reassignCommand } from './admin/reassign-command.js';
 import { topicsCommand } from './admin/topics-command.js';
 import { verifiableProducerCommand } from './admin/verifiable-producer-command.js';
 import { verifiableConsumerCommand } from './admin/verifiable-consumer-command.js';
+import { transactionsCommand } from './admin/transactions-command.js';
 
 export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
   const program = new Command('mq-admin')
     .description(
-      'Administer an mq cluster: topics, configs (topics and brokers), consumer groups, records from the console, ' +
-        'record deletion, leader elections and partition reassignment. ' +
+      'Administer an mq cluster: topics, configs (topics and brokers), consumer groups, transactions, records from ' +
+        'the console, record deletion, leader elections and partition reassignment. ' +
         "Each command takes Kafka's flags; run mq-admin <command> --help for them; --json on the read-only ones.",
     )
     .exitOverride()
@@ -71,6 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     verifiableProducerCommand(),
     verifiableConsumerCommand(),
     consoleCommand(),
+    transactionsCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

@@ -3,7 +3,8 @@
  *
  *   mq-bench log [--dir D] [--total-bytes N] [--repeat 3] [--inflight 32] [--partitions 0] [--json]
  *   mq-bench produce --bootstrap-server H:P --topic T --num-records N [--record-size 100] [--throughput -1]
- *       [--producer-props k=v ...] [--partitions 1] [--replication-factor 1] [--json]   (kafka-producer-perf-test)
+ *       [--producer-props k=v ...] [--partitions 1] [--replication-factor 1] [--transactional-id ID
+ *       --transaction-size N] [--json]                                                  (kafka-producer-perf-test)
  *   mq-bench consume --bootstrap-server H:P --topic T --messages N [--consumer-props k=v ...] [--json]
  *       (kafka-consumer-perf-test)
  *   mq-bench failover [--rounds 5] [--session-timeout-ms 6000] [--json]   (starts its own 3-broker cluster)
@@ -131,6 +132,13 @@ export async function main(argv: string[]): Promise<number> {
       intArg('--replication-factor', 1),
       1,
     )
+    .option('--transactional-id <id>', 'send in transactions with this transactional.id')
+    .option(
+      '--transaction-size <n>',
+      "with --transactional-id: records per transaction (Kafka's tool commits by age instead)",
+      intArg('--transaction-size', 1),
+      1000,
+    )
     .option('--json', 'print the summary as one JSON object on the last line')
     .action(
       async (
@@ -141,6 +149,8 @@ export async function main(argv: string[]): Promise<number> {
           producerProps: Record<string, string>;
           partitions: number;
           replicationFactor: number;
+          transactionalId?: string;
+          transactionSize: number;
         },
       ) => {
         await runPerfTool('produce', o.numRecords, o, (shared) =>
@@ -151,6 +161,8 @@ export async function main(argv: string[]): Promise<number> {
             throughput: o.throughput,
             producerProps: o.producerProps,
             createTopic: { partitions: o.partitions, replicationFactor: o.replicationFactor },
+            transactionalId: o.transactionalId,
+            transactionSize: o.transactionSize,
           }),
         );
       },

@@ -3,6 +3,11 @@
  * `NetworkClient` pair): the current `ClusterMetadata` snapshot, the topics the client cares about, the
  * connections (one `NetworkClient` per broker, via `ConnectionPool`) and request routing.
  *
+ * Coordinator connections: `sendToCoordinator` reaches a broker on a second connection of its own (pool key
+ * `coordinatorKey(nodeId)`, as Kafka's clients key it Integer.MAX_VALUE − id). A broker answers a connection's
+ * requests in order, so an OffsetCommit sent behind a Fetch long-poll on the shared connection would wait out
+ * fetch.max.wait.ms; a consumer that commits after every batch would then read one batch per long-poll.
+ *
  * Metadata refresh:
  * - A Metadata request names the topics of interest (`addTopics`), or none: then it only learns brokers and the
  *   controller; after `watchAllTopics()` (pattern subscriptions) it asks for every topic. It goes to a broker of
@@ -326,6 +331,25 @@ export class ClientCluster {
     return client.send(apiKey, API_VERSION, body, { ...options, expectResponse: true });
   }
 
+  /** Sends a group request to broker `nodeId` on its coordinator connection (see the header). */
+  async sendToCoordinator<K extends number>(
+    nodeId: number,
+    apiKey: K,
+    body: RequestOf<K>,
+    options?: SendOptions,
+  ): Promise<ResponseOf<K>> {
+    const broker = this.snapshot.broker(nodeId);
+    if (broker === undefined) {
+      this.requestUpdate();
+      throw new ApiError(
+        'COORDINATOR_NOT_AVAILABLE',
+        `Coordinator ${nodeId} is not in the client's metadata (any more); finding the coordinator again.`,
+      );
+    }
+    const client = await this.pool.get(coordinatorKey(nodeId), broker);
+    return client.send(apiKey, API_VERSION, body, { ...options, expectResponse: true });
+  }
+
   /** Sends a request to the least loaded broker (Kafka's `leastLoadedNode`): for requests any broker answers. */
   async sendToAny<K extends number>(apiKey: K, body: RequestOf<K>, options?: SendOptions): Promise<ResponseOf<K>> {
     const client = await this.leastLoadedConnection();
@@ -422,9 +446,10 @@ export class ClientCluster {
     return this.pool.get(chosen[0], chosen[1]);
   }
 
-  /** The address of a broker of the metadata or of a bootstrap server (negative keys). */
+  /** The address of a broker of the metadata (also by its coordinator key) or of a bootstrap server (negative keys). */
   private addressOf(nodeKey: number): BrokerAddress | undefined {
-    return nodeKey < 0 ? this.options.bootstrapServers[-1 - nodeKey] : this.snapshot.broker(nodeKey);
+    if (nodeKey < 0) return this.options.bootstrapServers[-1 - nodeKey];
+    return this.snapshot.broker(nodeKey >= COORDINATOR_KEYS_FROM ? coordinatorKey(nodeKey) : nodeKey);
   }
 
   private schedulePeriodicRefresh(): void {
@@ -444,6 +469,14 @@ export class ClientCluster {
     this.updateWaiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+/** Pool keys at and above this are coordinator connections: `coordinatorKey(id)`, its own inverse. */
+const COORDINATOR_KEYS_FROM = 0x40000000;
+
+/** The pool key of the coordinator connection to broker `nodeId` (and back). */
+function coordinatorKey(nodeId: number): number {
+  return 0x7fffffff - nodeId;
 }
 
 function addressKey(address: BrokerAddress): string {

@@ -37,7 +37,7 @@ export {
   type OffsetResetStrategy,
 } from './consumer/consumer-options.js';
 export type { TopicPartitionRef } from './consumer/subscription-state.js';
-export type { CommittedOffset, OffsetToCommit } from './consumer/group-offsets.js';
+export type { CommittedOffset, ConsumerGroupMetadata, OffsetToCommit } from './consumer/group-offsets.js';
 export {
   Admin,
   type AdminCallOptions,
@@ -62,6 +62,13 @@ export {
   type TopicDescription,
 } from './admin/admin.js';
 export { DEFAULT_ADMIN_OPTIONS, type AdminOptions } from './admin/admin-options.js';
+export type {
+  AbortTransactionSpec,
+  PartitionProducerState,
+  ProducerState,
+  TransactionDescription,
+  TransactionListing,
+} from './admin/transactions-admin.js';
 export { DEFAULT_COMMON_CLIENT_OPTIONS, type CommonClientOptions } from './client-options.js';
 export * from './errors.js';
 export { CompressionType } from '../record/record-batch.js';

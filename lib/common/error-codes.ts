@@ -284,6 +284,11 @@ export const ERROR_CODES = {
     retriable: false,
     message: 'There is a newer producer with the same transactionalId which fences the current one.',
   },
+  TRANSACTIONAL_ID_NOT_FOUND: {
+    code: 105,
+    retriable: false,
+    message: 'The transactionalId could not be found.',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 /** Kafka's error names, e.g. `'NOT_LEADER_OR_FOLLOWER'`. */

@@ -30,6 +30,7 @@ import {
   logFilePath,
   offsetIndexFilePath,
   timeIndexFilePath,
+  txnIndexFilePath,
 } from './log-file-names.js';
 import { LogSegment, type SegmentAppend, type SegmentRead } from './log-segment.js';
 
@@ -155,6 +156,7 @@ export class LocalLog {
       logFilePath(this.dirPath, newOffset),
       offsetIndexFilePath(this.dirPath, newOffset),
       timeIndexFilePath(this.dirPath, newOffset),
+      txnIndexFilePath(this.dirPath, newOffset),
     ]) {
       if (fs.existsSync(file)) {
         this.logger.warn({ file }, 'deleting a stale file in the way of a new segment');

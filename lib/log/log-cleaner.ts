@@ -4,9 +4,10 @@
  *
  * A compacted log is a clean prefix (compacted before) and a dirty suffix. One cleaning pass:
  *  1. Cleanable range: from the first dirty offset (cleaner-offset-checkpoint, or the log start) to the first
- *     uncleanable offset — the active segment, the high watermark, and segments with records younger than
- *     min.compaction.lag.ms all stop it — rounded down to a segment boundary. Nothing to do if empty.
- *  2. Offset map: key → offset of its last record in the dirty range.
+ *     uncleanable offset — the active segment, the last stable offset (nothing of an open transaction is cleaned),
+ *     and segments with records younger than min.compaction.lag.ms all stop it — rounded down to a segment
+ *     boundary. Nothing to do if empty.
+ *  2. Offset map: key → offset of its last record in the dirty range, records of aborted transactions left out.
  *  3. Every segment below the end of that range is recopied, in groups whose merged size fits segment.bytes: a
  *     record is kept iff it has a key, it is the key's latest (its offset >= the map's, or the key is not in the
  *     map), and it is not a tombstone past its time. Keyless records are dropped. A tombstone (null value) is kept
@@ -17,7 +18,11 @@
  *     rewritten. A batch left without records is dropped, unless it is the last batch of a producer the log still
  *     has state for: that one stays as an empty batch (header only: its offsets, producer id, epoch and sequences,
  *     no records, codec none), as Kafka keeps it, so that the producer's sequence survives a restart that rebuilds
- *     the state from the log. Control batches are kept as they are.
+ *     the state from the log.
+ *     Transactions (see cleaned-transaction-metadata.ts): the records of aborted transactions go whatever their keys;
+ *     a marker goes once its transaction's data is gone (ABORT) or was not in this pass (COMMIT) and its segment is
+ *     past the delete horizon, like a tombstone — except a producer's last entry (a marker of its current epoch),
+ *     which stays as an empty control batch. Retained ABORT markers keep their `.txnindex` entry in the new segment.
  *  5. The group is written as `.cleaned`, flushed, and swapped in by LocalLog.replaceSegments (`.swap`, old ones
  *     `.deleted`); the checkpoint then records the end of the range as the first dirty offset.
  * Which log: the one with the highest dirty ratio (cleanable bytes / (clean + cleanable bytes)) above
@@ -55,6 +60,7 @@ import {
 import { RecordIterator } from '../record/record.js';
 import { VarintReader } from '../record/varint.js';
 import { readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint-file.js';
+import { CleanedTransactionMetadata } from './cleaned-transaction-metadata.js';
 import { hasCompactPolicy } from './log-config.js';
 import { CLEANED_FILE_SUFFIX } from './log-file-names.js';
 import { LogSegment } from './log-segment.js';
@@ -161,7 +167,7 @@ export class LogCleaner {
         ? checkpointed
         : log.logStartOffset;
     const now = this.time.milliseconds();
-    let uncleanable = Math.min(active.baseOffset, log.highWatermark);
+    let uncleanable = Math.min(active.baseOffset, log.lastStableOffset);
     const tooYoung = segments.find(
       (s) =>
         s !== active && s.baseOffset >= firstDirtyOffset && s.largestTimestamp > now - log.config.minCompactionLagMs,
@@ -201,9 +207,18 @@ export class LogCleaner {
       recordsRead: 0,
       recordsRetained: 0,
     };
+    const mapTransactions = new CleanedTransactionMetadata();
+    mapTransactions.addAbortedTransactions(
+      log.collectAbortedTransactions(range.firstDirtyOffset, range.firstUncleanableOffset),
+    );
     for (const segment of toClean) {
       for (const batch of batchesOf(segment)) {
-        if (batch.lastOffset < range.firstDirtyOffset || batch.isControl) continue;
+        if (batch.lastOffset < range.firstDirtyOffset) continue;
+        if (batch.isControl) {
+          mapTransactions.onControlBatchRead(batch);
+          continue;
+        }
+        if (mapTransactions.onBatchRead(batch)) continue;
         for (const record of await batch.recordsAsync()) {
           if (record.key !== null && record.offset >= range.firstDirtyOffset)
             offsetMap.set(record.key.toString('latin1'), record.offset);
@@ -214,12 +229,15 @@ export class LogCleaner {
       .filter((_, i) => (toClean[i + 1]?.baseOffset ?? range.firstUncleanableOffset) <= range.firstDirtyOffset)
       .pop();
     const deleteHorizonMs = lastClean ? lastClean.lastModified - log.config.deleteRetentionMs : 0;
-    // The last batch of every producer with state (Kafka's lastRecordsOfActiveProducers), by its last offset.
-    const producerLastOffsets = new Map<number, number>();
-    for (const [id, entry] of log.producerState.activeProducers) producerLastOffsets.set(id, entry.lastDataOffset);
+    // The last entry of every producer with state (Kafka's lastRecordsOfActiveProducers): its last data batch, or
+    // (lastDataOffset -1) a marker of its current epoch.
+    const producers = new Map<number, LastRecord>();
+    for (const [id, entry] of log.producerState.activeProducers)
+      producers.set(id, { lastDataOffset: entry.lastDataOffset, producerEpoch: entry.producerEpoch });
+    const transactions = new CleanedTransactionMetadata();
     for (const group of groupBySize(toClean, log.config.segmentBytes)) {
       const sizes = group.map((s) => s.size);
-      const cleaned = await this.cleanGroup(log, group, offsetMap, producerLastOffsets, deleteHorizonMs, stats);
+      const cleaned = await this.cleanGroup(log, group, offsetMap, producers, transactions, deleteHorizonMs, stats);
       // The log may have changed during the awaits: swap only if every source segment is still there as it was.
       const current = new Set(log.segments);
       if (group.some((s, i) => !current.has(s) || s === log.activeSegment || s.size !== sizes[i])) {
@@ -239,7 +257,8 @@ export class LogCleaner {
     log: UnifiedLog,
     group: readonly LogSegment[],
     offsetMap: Map<string, number>,
-    producerLastOffsets: ReadonlyMap<number, number>,
+    producers: ReadonlyMap<number, LastRecord>,
+    transactions: CleanedTransactionMetadata,
     deleteHorizonMs: number,
     stats: CleanerStats,
   ): Promise<LogSegment> {
@@ -251,21 +270,34 @@ export class LogCleaner {
       fileAlreadyExists: false,
       fileSuffix: CLEANED_FILE_SUFFIX,
     });
+    transactions.cleanedIndex = cleaned.txnIndex;
     try {
       let lastModified = 0;
       for (const segment of group) {
         const retainTombstones = segment.lastModified > deleteHorizonMs;
         lastModified = Math.max(lastModified, segment.lastModified);
+        const nextBaseOffset = log.segments[log.segments.indexOf(segment) + 1]?.baseOffset ?? log.logEndOffset;
+        transactions.addAbortedTransactions(log.collectAbortedTransactions(segment.baseOffset, nextBaseOffset));
         for (const batch of batchesOf(segment)) {
           stats.bytesRead += batch.size;
           stats.recordsRead += batch.recordCount;
-          let kept = batch.isControl ? batch.bytes : await this.filterBatch(batch, offsetMap, retainTombstones, stats);
+          const producerId = readInt64(batch.buffer, batch.position + PRODUCER_ID_OFFSET);
+          const last = producerId >= 0 ? producers.get(producerId) : undefined;
+          let kept: Buffer | null;
+          if (batch.isControl) {
+            const discard = transactions.onControlBatchRead(batch) && !retainTombstones;
+            const producersLast = last?.lastDataOffset === -1 && last.producerEpoch === batch.producerEpoch;
+            kept = !discard ? batch.bytes : producersLast ? emptyBatch(batch) : null;
+            if (kept === null) continue;
+            stats.recordsRetained += discard ? 0 : batch.recordCount;
+          } else {
+            const aborted = transactions.onBatchRead(batch);
+            kept = aborted ? null : await this.filterBatch(batch, offsetMap, retainTombstones, stats);
+          }
           if (kept === null) {
-            const producerId = readInt64(batch.buffer, batch.position + PRODUCER_ID_OFFSET);
-            if (producerId < 0 || producerLastOffsets.get(producerId) !== batch.lastOffset) continue;
+            if (last?.lastDataOffset !== batch.lastOffset) continue;
             kept = emptyBatch(batch);
           }
-          if (batch.isControl) stats.recordsRetained += batch.recordCount;
           const maxTimestamp =
             kept.readInt32BE(MAX_TIMESTAMP_OFFSET) * 4294967296 + kept.readUInt32BE(MAX_TIMESTAMP_OFFSET + 4);
           cleaned.append(kept, {
@@ -359,6 +391,13 @@ function emptyBatch(batch: BatchView): Buffer {
   out.writeInt32BE(0, RECORD_COUNT_OFFSET);
   writeBatchCrc(out);
   return out;
+}
+
+/** A producer's last entry in the log, which the cleaner keeps (at least as an empty batch). */
+interface LastRecord {
+  /** Last offset of its last data batch; -1 when its last entry is a marker. */
+  lastDataOffset: number;
+  producerEpoch: number;
 }
 
 function keyOf(log: UnifiedLog): string {

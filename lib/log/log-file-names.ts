@@ -9,6 +9,8 @@ import { join } from 'node:path';
 export const LOG_FILE_SUFFIX = '.log';
 export const INDEX_FILE_SUFFIX = '.index';
 export const TIME_INDEX_FILE_SUFFIX = '.timeindex';
+/** A segment's aborted transaction index (one entry per transaction aborted by a marker in the segment). */
+export const TXN_INDEX_FILE_SUFFIX = '.txnindex';
 /** A producer state snapshot, named by the offset it was taken at (the state of every batch below it). */
 export const PRODUCER_SNAPSHOT_FILE_SUFFIX = '.snapshot';
 /** A segment removed from the log, waiting for file.delete.delay.ms before the files are unlinked. */
@@ -31,6 +33,8 @@ export const offsetIndexFilePath = (dir: string, baseOffset: number, suffix = ''
   join(dir, filenamePrefixFromOffset(baseOffset) + INDEX_FILE_SUFFIX + suffix);
 export const timeIndexFilePath = (dir: string, baseOffset: number, suffix = ''): string =>
   join(dir, filenamePrefixFromOffset(baseOffset) + TIME_INDEX_FILE_SUFFIX + suffix);
+export const txnIndexFilePath = (dir: string, baseOffset: number, suffix = ''): string =>
+  join(dir, filenamePrefixFromOffset(baseOffset) + TXN_INDEX_FILE_SUFFIX + suffix);
 export const producerSnapshotFilePath = (dir: string, offset: number): string =>
   join(dir, filenamePrefixFromOffset(offset) + PRODUCER_SNAPSHOT_FILE_SUFFIX);
 

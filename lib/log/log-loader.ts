@@ -12,6 +12,9 @@
  *     batch (size, magic, CRC, offsets), rebuild indexes, refill the leader epoch cache, and at the first invalid
  *     batch truncate there and delete every later segment.
  *  5. An empty directory gets one empty segment at the checkpointed log start offset.
+ * The `.txnindex` of every segment from the first one recovered, completed from a swap, or found without a valid
+ * `.txnindex` (missing, or torn) onwards is to be rebuilt: `txnIndexRebuildOffset` says from which base offset, and
+ * UnifiedLog rebuilds those indexes from the markers while it replays the producer state.
  * A truncated or bit-flipped segment never makes loading fail: it costs the invalid tail only.
  * Concurrency: synchronous, before anyone else can see the log. Ownership: the returned segments belong to the
  * LocalLog built from them.
@@ -30,9 +33,11 @@ import {
   SWAP_FILE_SUFFIX,
   TEMP_FILE_SUFFIX,
   TIME_INDEX_FILE_SUFFIX,
+  TXN_INDEX_FILE_SUFFIX,
   offsetFromFileName,
 } from './log-file-names.js';
 import { LogSegment } from './log-segment.js';
+import { ABORTED_TXN_ENTRY_BYTES } from './transaction-index.js';
 
 export interface LogLoaderParams {
   dir: string;
@@ -52,10 +57,14 @@ export interface LoadedLog {
   logStartOffset: number;
   recoveryPoint: number;
   logEndOffset: number;
+  /** Base offset of the first segment whose `.txnindex` must be rebuilt (it and all later ones); undefined: none. */
+  txnIndexRebuildOffset: number | undefined;
 }
 
 export class LogLoader {
   private readonly segments = new Map<number, LogSegment>();
+  /** Segments whose `.txnindex` is missing, torn, or must follow a recovery. */
+  private readonly txnIndexesToRebuild = new Set<number>();
 
   private constructor(private readonly p: LogLoaderParams) {}
 
@@ -90,7 +99,8 @@ export class LogLoader {
     this.p.leaderEpochCache.truncateFromStart(logStartOffset);
     // After a clean shutdown everything was flushed; otherwise only what the checkpoint says, up to the end.
     const recoveryPoint = this.p.hadCleanShutdown ? logEndOffset : Math.min(this.p.recoveryPoint, logEndOffset);
-    return { segments, logStartOffset, recoveryPoint, logEndOffset };
+    const rebuild = segments.find((s) => this.txnIndexesToRebuild.has(s.baseOffset));
+    return { segments, logStartOffset, recoveryPoint, logEndOffset, txnIndexRebuildOffset: rebuild?.baseOffset };
   }
 
   private removeTempFilesAndCollectSwapFiles(): string[] {
@@ -115,7 +125,11 @@ export class LogLoader {
       const baseOffset = offsetFromFileName(name);
       if (baseOffset === undefined) continue;
       const prefix = name.slice(0, 20);
-      if (name.endsWith(INDEX_FILE_SUFFIX) || name.endsWith(TIME_INDEX_FILE_SUFFIX)) {
+      if (
+        name.endsWith(INDEX_FILE_SUFFIX) ||
+        name.endsWith(TIME_INDEX_FILE_SUFFIX) ||
+        name.endsWith(TXN_INDEX_FILE_SUFFIX)
+      ) {
         if (!present.has(prefix + LOG_FILE_SUFFIX)) {
           this.p.logger.warn({ file: name }, 'deleting an index file without a log file');
           fs.rmSync(join(this.p.dir, name), { force: true });
@@ -134,6 +148,16 @@ export class LogLoader {
       if (!present.has(prefix + INDEX_FILE_SUFFIX) || !present.has(prefix + TIME_INDEX_FILE_SUFFIX)) {
         this.p.logger.warn({ file: name }, 'an index file is missing; recovering the segment to rebuild it');
         this.recoverSegment(segment);
+      }
+      const txnIndexSize = present.has(prefix + TXN_INDEX_FILE_SUFFIX)
+        ? fs.statSync(segment.txnIndexFile).size
+        : undefined;
+      if (txnIndexSize === undefined || txnIndexSize % ABORTED_TXN_ENTRY_BYTES !== 0) {
+        this.p.logger.warn(
+          { file: segment.txnIndexFile, size: txnIndexSize ?? 'missing' },
+          'the transaction index is missing or torn; it will be rebuilt from the log',
+        );
+        this.txnIndexesToRebuild.add(baseOffset);
       }
       this.segments.set(baseOffset, segment);
     }
@@ -163,6 +187,7 @@ export class LogLoader {
       swap.changeFileSuffixes(SWAP_FILE_SUFFIX, '');
       this.p.logger.info({ baseOffset, endOffset: swapEnd }, 'completed an interrupted segment swap');
       this.segments.set(baseOffset, swap);
+      this.txnIndexesToRebuild.add(baseOffset);
     }
   }
 
@@ -171,6 +196,7 @@ export class LogLoader {
     if (first < 0) first = 0;
     for (let i = first; i < sorted.length; i++) {
       const segment = sorted[i]!;
+      this.txnIndexesToRebuild.add(segment.baseOffset);
       const truncated = this.recoverSegment(segment);
       if (truncated > 0) {
         this.p.logger.warn(

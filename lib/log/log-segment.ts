@@ -1,6 +1,7 @@
 /**
  * One segment of a partition log (Kafka's `LogSegment`): a `.log` file of record batches, exactly as producers
- * built them and the leader stamped them, plus its sparse `.index` and `.timeindex`.
+ * built them and the leader stamped them, plus its sparse `.index` and `.timeindex` and its `.txnindex` of aborted
+ * transactions (see transaction-index.ts).
  *
  * Layout: `<20-digit base offset>.log` holds whole v2 batches back to back from position 0; `size` bytes are valid.
  * The file may be longer than `size` (`preallocate`, or the zeroed tail left by a runtime truncation) until the
@@ -46,9 +47,10 @@ import { hasSyncCodec } from '../record/compression.js';
 import { BatchView } from '../record/record-batch-reader.js';
 import { MAX_MAPPING_BYTES, mapFile } from './file-mapping.js';
 import type { LogConfig } from './log-config.js';
-import { logFilePath, offsetIndexFilePath, timeIndexFilePath } from './log-file-names.js';
+import { logFilePath, offsetIndexFilePath, timeIndexFilePath, txnIndexFilePath } from './log-file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex, type TimestampOffset } from './time-index.js';
+import { TransactionIndex } from './transaction-index.js';
 
 const fdatasync = promisify(fs.fdatasync);
 const TWO_POW_32 = 4294967296;
@@ -136,6 +138,8 @@ export class LogSegment {
   private bytesSinceLastIndexEntry = 0;
   private offsetIndexRef: OffsetIndex | null = null;
   private timeIndexRef: TimeIndex | null = null;
+  /** The aborted transaction index; its entries are read on first use. */
+  readonly txnIndex: TransactionIndex;
   private maxTimestampSoFar: TimestampOffset | null = null;
   private rollingBasedTimestamp: number | undefined;
   private createdMs: number;
@@ -151,6 +155,7 @@ export class LogSegment {
     this.rollJitterMs = opts.rollJitterMs ?? 0;
     this.suffix = opts.fileSuffix ?? '';
     this.createdMs = opts.time.milliseconds();
+    this.txnIndex = new TransactionIndex(this.baseOffset, txnIndexFilePath(this.dirPath, this.baseOffset, this.suffix));
     if (opts.fileAlreadyExists) {
       this.fileBytes = fs.statSync(this.logFile).size;
       this.sizeBytes = this.fileBytes;
@@ -165,6 +170,7 @@ export class LogSegment {
       // Create both indexes now so that a new segment always has its three files.
       this.offsetIndexRef = new OffsetIndex(this.offsetIndexFile, this.baseOffset, this.maxIndexSize);
       this.timeIndexRef = new TimeIndex(this.timeIndexFile, this.baseOffset, this.maxIndexSize);
+      this.txnIndex.create();
     }
   }
 
@@ -186,6 +192,7 @@ export class LogSegment {
     this.dirPath = dir;
     this.offsetIndexRef?.updateParentDir(dir);
     this.timeIndexRef?.updateParentDir(dir);
+    this.txnIndex.updatePath(this.txnIndexFile);
   }
 
   get logFile(): string {
@@ -198,6 +205,10 @@ export class LogSegment {
 
   get timeIndexFile(): string {
     return timeIndexFilePath(this.dirPath, this.baseOffset, this.suffix);
+  }
+
+  get txnIndexFile(): string {
+    return txnIndexFilePath(this.dirPath, this.baseOffset, this.suffix);
   }
 
   get fileSuffix(): string {
@@ -417,6 +428,7 @@ export class LogSegment {
     const location = this.translateOffset(offset);
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
+    this.txnIndex.truncateTo(offset);
     if (location === null) return 0;
     // The segment may take appends again: give the indexes back their room.
     this.offsetIndex.resize(this.maxIndexSize);
@@ -464,7 +476,7 @@ export class LogSegment {
 
   /**
    * Makes everything appended before the call durable: fdatasync of the .log file and, with `includeIndexes`,
-   * of both index files, in the threadpool. Throws ApiError KAFKA_STORAGE_ERROR when a sync fails.
+   * of the index files, in the threadpool. Throws ApiError KAFKA_STORAGE_ERROR when a sync fails.
    */
   async flush(includeIndexes = true): Promise<void> {
     const syncs: Promise<void>[] = [];
@@ -478,7 +490,7 @@ export class LogSegment {
       );
     }
     if (includeIndexes) {
-      for (const index of [this.offsetIndexRef, this.timeIndexRef]) {
+      for (const index of [this.offsetIndexRef, this.timeIndexRef, this.txnIndex]) {
         if (index)
           syncs.push(
             index.flush().catch((e: unknown) => {
@@ -530,13 +542,14 @@ export class LogSegment {
     this.mapping = null;
   }
 
-  /** Closes and removes the three files. */
+  /** Closes and removes the four files. */
   deleteIfExists(): void {
     this.closeHandles();
     for (const file of [this.logFile, this.offsetIndexFile, this.timeIndexFile]) fs.rmSync(file, { force: true });
+    this.txnIndex.deleteIfExists();
   }
 
-  /** Renames the three files from suffix `oldSuffix` to `newSuffix` (e.g. '' → '.deleted', '.swap' → ''). */
+  /** Renames the four files from suffix `oldSuffix` to `newSuffix` (e.g. '' → '.deleted', '.swap' → ''). */
   changeFileSuffixes(oldSuffix: string, newSuffix: string): void {
     if (oldSuffix !== this.suffix) {
       throw new RangeError(`Segment ${this.logFile} has suffix '${this.suffix}', not '${oldSuffix}'.`);
@@ -550,6 +563,7 @@ export class LogSegment {
     else if (fs.existsSync(oldOffsetIndex)) fs.renameSync(oldOffsetIndex, this.offsetIndexFile);
     if (this.timeIndexRef) this.timeIndexRef.renameTo(this.timeIndexFile);
     else if (fs.existsSync(oldTimeIndex)) fs.renameSync(oldTimeIndex, this.timeIndexFile);
+    this.txnIndex.renameTo(this.txnIndexFile);
   }
 
   /** Checks both indexes against each other's rules and the .log size; throws CorruptIndexError. */

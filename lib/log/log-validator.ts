@@ -9,7 +9,10 @@
  *   - a batch with a producer id has a base sequence >= 0, and is the only batch of its partition in the request
  *     (Kafka requires one batch per partition of every request; mq requires it of idempotent batches, whose
  *     duplicate and sequence checks are per batch);
- *   - transactional batches are refused while this broker has no transaction coordinator.
+ *   - a transactional batch carries a producer id.
+ * Coordinator batches (`checkCoordinatorBatches`): a coordinator writes its own records (offsets, transactional
+ * offsets of a producer) and transaction markers; a control batch from it must be a marker — transactional, with a
+ * producer id and one record.
  * Record checks (`validateRecords`, asynchronous because they decompress, off the event loop): on a log with
  * cleanup.policy=compact every record must have a key, since compaction keeps the last record per key and a keyless
  * one could never be cleaned. Only compacted logs pay for it; it returns null for the others.
@@ -36,11 +39,10 @@ export function checkClientBatches(batches: readonly BatchInfo[], tp: TopicParti
     if (b.isControl) {
       throw new ApiError('INVALID_RECORD', `Clients are not allowed to write control records (the ${where}).`);
     }
-    if (b.isTransactional) {
+    if (b.isTransactional && b.producerId < 0) {
       throw new ApiError(
         'INVALID_RECORD',
-        `The ${where} is transactional, but this broker has no transaction coordinator yet; ` +
-          'produce without transactional.id.',
+        `The ${where} is transactional but has no producer id; a transactional producer sends its id and epoch.`,
       );
     }
     if (b.producerId >= 0) {
@@ -58,6 +60,19 @@ export function checkClientBatches(batches: readonly BatchInfo[], tp: TopicParti
         );
       }
     }
+  }
+}
+
+/** Throws INVALID_RECORD when a control batch among a coordinator's `batches` is not a marker (see the header). */
+export function checkCoordinatorBatches(batches: readonly BatchInfo[], tp: TopicPartition): void {
+  for (const b of batches) {
+    if (!b.isControl || (b.isTransactional && b.producerId >= 0 && b.recordCount === 1)) continue;
+    throw new ApiError(
+      'INVALID_RECORD',
+      `A control batch a coordinator appends to ${tpKey(tp.topic, tp.partition)} must be a transaction marker (a ` +
+        `transactional control batch with a producer id and one record); found one with producer id ` +
+        `${b.producerId}, transactional ${b.isTransactional} and ${b.recordCount} record(s).`,
+    );
   }
 }
 

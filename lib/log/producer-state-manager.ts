@@ -16,6 +16,18 @@
  *     2.5+ client handles as KIP-360 describes: it bumps its epoch and starts again at 0.)
  * Appends by replication are not checked; an epoch going backwards there is only logged, as Kafka does.
  *
+ * Transactions (KIP-98): a producer's first transactional batch opens its transaction at that batch's first offset
+ * (`currentTxnFirstOffset`, and an entry in the ongoing transactions); a client batch without the transactional
+ * flag while one is open is refused (INVALID_TXN_STATE). A transaction marker (a control batch the coordinator has
+ * the leader write) closes it: checked first (`checkMarker`: an epoch older than the producer's →
+ * INVALID_PRODUCER_EPOCH; a coordinator epoch older than the last marker's → TRANSACTION_COORDINATOR_FENCED), then
+ * applied, which moves the producer to the marker's epoch and coordinator epoch and returns the completed
+ * transaction (none when the producer wrote no data here). The log then indexes an aborted one (its `.txnindex`,
+ * with `lastStableOffset(completed)`) and calls `completeTxn`, which keeps it as unreplicated until the high
+ * watermark passes its marker (`onHighWatermarkUpdated`). `firstUnstableOffset` — the first offset of the oldest
+ * transaction open or not yet replicated — bounds the last stable offset (LSO = min(it, HW)) that read_committed
+ * consumers read up to.
+ *
  * Snapshots (`<offset>.snapshot`, see producer-snapshot.ts) are taken at `mapEndOffset` when the log rolls, on clean
  * shutdown, and after loading or truncation; `truncateAndReload` restores the state from the newest snapshot at or
  * below the log end (a corrupt one is deleted and the next older one tried; none → empty state at the log start),
@@ -35,9 +47,12 @@ import fs from 'node:fs';
 import { ApiError, CorruptSnapshotError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
+import { ControlRecordType } from '../record/record-batch-builder.js';
+import { BatchView, type ControlRecord } from '../record/record-batch-reader.js';
 import {
   BASE_SEQUENCE_OFFSET,
   CONTROL_FLAG_MASK,
+  TRANSACTIONAL_FLAG_MASK,
   ATTRIBUTES_OFFSET,
   LAST_OFFSET_DELTA_OFFSET,
   MAX_SEQUENCE,
@@ -46,6 +61,7 @@ import {
   NO_SEQUENCE,
   PRODUCER_EPOCH_OFFSET,
   PRODUCER_ID_OFFSET,
+  RECORD_COUNT_OFFSET,
   incrementSequence,
   readInt64,
   type BatchInfo,
@@ -57,8 +73,8 @@ import { ProducerStateEntry } from './producer-state-entry.js';
 /** Kafka 2.8's transactional.id.expiration.ms, which also expires idempotent producers' state: 7 days. */
 export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 604_800_000;
 
-/** Where an append comes from (Kafka's AppendOrigin): only client appends are checked against the state. */
-export type AppendOrigin = 'Client' | 'Replication';
+/** Where an append comes from (Kafka's AppendOrigin): client batches and coordinator markers are checked first. */
+export type AppendOrigin = 'Client' | 'Coordinator' | 'Replication';
 
 export interface ProducerStateManagerOptions {
   /** The partition directory holding the `.snapshot` files. */
@@ -67,6 +83,24 @@ export interface ProducerStateManagerOptions {
   /** Idle time after which a producer's state is dropped. @default DEFAULT_PRODUCER_ID_EXPIRATION_MS */
   producerIdExpirationMs?: number;
   logger: Logger;
+}
+
+/** A transaction a marker closed in this partition (Kafka's `CompletedTxn`). */
+export interface CompletedTxn {
+  producerId: number;
+  /** Offset of the producer's first transactional batch here. */
+  firstOffset: number;
+  /** Offset of the marker. */
+  lastOffset: number;
+  isAborted: boolean;
+}
+
+/** A transaction open in this partition, or completed with its marker not yet below the high watermark. */
+interface TxnMetadata {
+  producerId: number;
+  firstOffset: number;
+  /** The marker's offset; -1 while open. */
+  lastOffset: number;
 }
 
 /** The batch a re-sent batch duplicates: where it was written. */
@@ -83,6 +117,10 @@ export class ProducerStateManager {
   private readonly producerIdExpirationMs: number;
   private readonly logger: Logger;
   private readonly producers = new Map<number, ProducerStateEntry>();
+  /** Open transactions, ascending by first offset. */
+  private readonly ongoingTxns: TxnMetadata[] = [];
+  /** Completed transactions whose marker the high watermark has not passed, ascending by first offset. */
+  private readonly unreplicatedTxns: TxnMetadata[] = [];
   /** Offsets of the snapshot files in the directory, ascending. */
   private snapshots: number[];
   private lastMapOffset = 0;
@@ -109,7 +147,7 @@ export class ProducerStateManager {
   }
 
   get isEmpty(): boolean {
-    return this.producers.size === 0;
+    return this.producers.size === 0 && this.unreplicatedTxns.length === 0;
   }
 
   /** Offsets of the snapshot files, ascending. */
@@ -175,6 +213,13 @@ export class ProducerStateManager {
           'The producer must start again at sequence 0 (it bumps its epoch).',
       );
     }
+    if (!b.isTransactional && entry !== undefined && entry.currentTxnFirstOffset >= 0) {
+      throw new ApiError(
+        'INVALID_TXN_STATE',
+        `Producer ${pid} sent a non-transactional batch to ${this.describe()} while its transaction that started at ` +
+          `offset ${entry.currentTxnFirstOffset} is open; a transactional producer sends inside its transaction.`,
+      );
+    }
     const lastSeq = entry?.lastSeq ?? NO_SEQUENCE;
     if (!inSequence(lastSeq, b.baseSequence)) {
       throw new ApiError(
@@ -185,16 +230,57 @@ export class ProducerStateManager {
     }
   }
 
+  /**
+   * Checks a coordinator's data batch of producer `b.producerId` (transactional offsets): only its epoch, which must
+   * not be older than the producer's (INVALID_PRODUCER_EPOCH); coordinators write no sequences.
+   */
+  checkProducerEpoch(b: BatchInfo): void {
+    const entry = this.producers.get(b.producerId);
+    if (entry !== undefined && b.producerEpoch < entry.producerEpoch) {
+      throw new ApiError(
+        'INVALID_PRODUCER_EPOCH',
+        `Producer ${b.producerId} wrote with epoch ${b.producerEpoch} to ${this.describe()}, older than its current ` +
+          `epoch ${entry.producerEpoch}: a newer epoch of this producer has written since. Nothing was appended.`,
+      );
+    }
+  }
+
+  /**
+   * Checks a transaction marker `marker` the coordinator has the leader write for batch `b`'s producer (see the class
+   * comment). Throws ApiError INVALID_PRODUCER_EPOCH or TRANSACTION_COORDINATOR_FENCED.
+   */
+  checkMarker(b: BatchInfo, marker: ControlRecord): void {
+    const entry = this.producers.get(b.producerId);
+    if (entry === undefined) return;
+    if (b.producerEpoch < entry.producerEpoch) {
+      throw new ApiError(
+        'INVALID_PRODUCER_EPOCH',
+        `The ${markerName(marker)} marker for producer ${b.producerId} in ${this.describe()} has epoch ` +
+          `${b.producerEpoch}, older than the producer's current epoch ${entry.producerEpoch}; it was not written.`,
+      );
+    }
+    if (marker.coordinatorEpoch < entry.coordinatorEpoch) {
+      throw new ApiError(
+        'TRANSACTION_COORDINATOR_FENCED',
+        `The ${markerName(marker)} marker for producer ${b.producerId} in ${this.describe()} comes from coordinator ` +
+          `epoch ${marker.coordinatorEpoch}, older than ${entry.coordinatorEpoch} of the last marker: a zombie ` +
+          'coordinator wrote it. It was not written.',
+      );
+    }
+  }
+
   // ---- updates ----
 
   /**
-   * Records the batch at `pos` of `buf` (already written, ending at `lastOffset`) if it has a producer id. An
-   * append by replication whose epoch goes backwards is logged and applied, as Kafka does; client batches were
-   * checked first. Reads the header only.
+   * Records the batch at `pos` of `buf` (already written, ending at `lastOffset`) if it has a producer id, and
+   * returns the transaction it completed when it is a marker (see the class comment). An append by replication whose
+   * epoch goes backwards is logged and applied, as Kafka does; client batches and markers were checked first. Reads
+   * the header only, except for a control batch, which must be whole in `buf` (its one record is the marker).
    */
-  updateFromBatch(buf: Buffer, pos: number, lastOffset: number, origin: AppendOrigin): void {
+  updateFromBatch(buf: Buffer, pos: number, lastOffset: number, origin: AppendOrigin): CompletedTxn | null {
     const producerId = readInt64(buf, pos + PRODUCER_ID_OFFSET);
-    if (producerId < 0 || (buf.readInt16BE(pos + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) !== 0) return;
+    if (producerId < 0) return null;
+    const attributes = buf.readInt16BE(pos + ATTRIBUTES_OFFSET);
     const epoch = buf.readInt16BE(pos + PRODUCER_EPOCH_OFFSET);
     const offsetDelta = buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
     let entry = this.producers.get(producerId);
@@ -207,13 +293,90 @@ export class ProducerStateManager {
         'replicated batch of a producer has an epoch older than the last seen one',
       );
     }
+    const timestamp = readInt64(buf, pos + MAX_TIMESTAMP_OFFSET);
+    if ((attributes & CONTROL_FLAG_MASK) !== 0) return this.applyMarker(entry, buf, pos, epoch, lastOffset, timestamp);
     entry.addBatch(
       epoch,
       incrementSequence(buf.readInt32BE(pos + BASE_SEQUENCE_OFFSET), offsetDelta),
       lastOffset,
       offsetDelta,
-      readInt64(buf, pos + MAX_TIMESTAMP_OFFSET),
+      timestamp,
     );
+    if ((attributes & TRANSACTIONAL_FLAG_MASK) !== 0 && entry.currentTxnFirstOffset < 0) {
+      const firstOffset = lastOffset - offsetDelta;
+      entry.currentTxnFirstOffset = firstOffset;
+      insertByFirstOffset(this.ongoingTxns, { producerId, firstOffset, lastOffset: -1 });
+    }
+    return null;
+  }
+
+  /**
+   * The last stable offset right after `completed` is done (Kafka's `lastStableOffset(completedTxn)`): the first
+   * offset of the oldest other transaction still open, else the offset after the marker. Stored in the `.txnindex`.
+   */
+  lastStableOffset(completed: CompletedTxn): number {
+    const next = this.ongoingTxns.find((t) => t.producerId !== completed.producerId);
+    return next !== undefined ? next.firstOffset : completed.lastOffset + 1;
+  }
+
+  /** Moves a completed transaction from the open ones to those waiting for the high watermark to pass its marker. */
+  completeTxn(completed: CompletedTxn): void {
+    const i = this.ongoingTxns.findIndex((t) => t.firstOffset === completed.firstOffset);
+    if (i < 0) {
+      this.logger.warn({ ...completed }, 'completed a transaction that was not open here; ignored');
+      return;
+    }
+    const [txn] = this.ongoingTxns.splice(i, 1);
+    txn!.lastOffset = completed.lastOffset;
+    insertByFirstOffset(this.unreplicatedTxns, txn!);
+  }
+
+  /** The high watermark moved to `highWatermark`: completed transactions whose marker is below it are stable. */
+  onHighWatermarkUpdated(highWatermark: number): void {
+    removeWhere(this.unreplicatedTxns, (t) => t.lastOffset < highWatermark);
+  }
+
+  /** First offset of the oldest transaction open or completed above the high watermark; undefined when none. */
+  get firstUnstableOffset(): number | undefined {
+    const open = this.ongoingTxns[0]?.firstOffset;
+    const unreplicated = this.unreplicatedTxns[0]?.firstOffset;
+    if (open === undefined) return unreplicated;
+    return unreplicated === undefined ? open : Math.min(open, unreplicated);
+  }
+
+  /** Transactions open here: producer id and first offset, oldest first. */
+  get openTransactions(): readonly { producerId: number; firstOffset: number }[] {
+    return this.ongoingTxns;
+  }
+
+  private applyMarker(
+    entry: ProducerStateEntry,
+    buf: Buffer,
+    pos: number,
+    epoch: number,
+    offset: number,
+    timestamp: number,
+  ): CompletedTxn | null {
+    if (buf.readInt32BE(pos + RECORD_COUNT_OFFSET) === 0) {
+      // The cleaner emptied this marker (its transaction is gone from the log): it only keeps the producer's epoch.
+      entry.maybeUpdateProducerEpoch(epoch);
+      return null;
+    }
+    const marker = new BatchView(buf, pos).controlRecord();
+    const completed =
+      entry.currentTxnFirstOffset >= 0
+        ? {
+            producerId: entry.producerId,
+            firstOffset: entry.currentTxnFirstOffset,
+            lastOffset: offset,
+            isAborted: marker.type === ControlRecordType.Abort,
+          }
+        : null;
+    entry.maybeUpdateProducerEpoch(epoch);
+    entry.currentTxnFirstOffset = -1;
+    entry.coordinatorEpoch = marker.coordinatorEpoch;
+    entry.lastTimestamp = timestamp;
+    return completed;
   }
 
   updateMapEndOffset(offset: number): void {
@@ -258,16 +421,17 @@ export class ProducerStateManager {
 
   /**
    * Deletes the snapshots above `logEndOffset` or at or below `logStartOffset` and, unless the state already ends at
-   * `logEndOffset`, reloads it from the newest remaining snapshot (see the class comment). The caller then replays
-   * the log from `mapEndOffset` to `logEndOffset`.
+   * `logEndOffset`, reloads it from the newest remaining snapshot (see the class comment) at or below `reloadAt` (a
+   * log rebuilding transaction indexes from there asks for an older state). The caller then replays the log from
+   * `mapEndOffset` to `logEndOffset`.
    */
-  truncateAndReload(logStartOffset: number, logEndOffset: number, nowMs: number): void {
+  truncateAndReload(logStartOffset: number, logEndOffset: number, nowMs: number, reloadAt = logEndOffset): void {
     for (const offset of [...this.snapshots]) {
       if (offset > logEndOffset || offset <= logStartOffset) this.removeAndDeleteSnapshot(offset);
     }
-    if (logEndOffset !== this.lastMapOffset) {
-      this.producers.clear();
-      this.loadFromSnapshot(logStartOffset, nowMs);
+    if (logEndOffset !== this.lastMapOffset || reloadAt !== logEndOffset) {
+      this.clear();
+      this.loadFromSnapshot(logStartOffset, nowMs, reloadAt);
     } else {
       this.onLogStartOffsetIncremented(logStartOffset);
     }
@@ -275,7 +439,7 @@ export class ProducerStateManager {
 
   /** Forgets every producer and snapshot; the state restarts empty at `offset` (the log was emptied). */
   truncateFullyAndStartAt(offset: number): void {
-    this.producers.clear();
+    this.clear();
     for (const s of [...this.snapshots]) this.removeAndDeleteSnapshot(s);
     this.lastSnapOffset = 0;
     this.lastMapOffset = offset;
@@ -286,6 +450,7 @@ export class ProducerStateManager {
    * (Kafka 2.5+'s `truncateHead`).
    */
   onLogStartOffsetIncremented(logStartOffset: number): void {
+    removeWhere(this.unreplicatedTxns, (t) => t.lastOffset < logStartOffset);
     if (this.lastMapOffset < logStartOffset) this.lastMapOffset = logStartOffset;
     this.deleteSnapshotsBefore(logStartOffset);
     this.lastSnapOffset = this.latestSnapshotOffset ?? logStartOffset;
@@ -312,9 +477,15 @@ export class ProducerStateManager {
     this.dir = dir;
   }
 
-  private loadFromSnapshot(logStartOffset: number, nowMs: number): void {
+  private clear(): void {
+    this.producers.clear();
+    this.ongoingTxns.length = 0;
+    this.unreplicatedTxns.length = 0;
+  }
+
+  private loadFromSnapshot(logStartOffset: number, nowMs: number, maxOffset: number): void {
     for (;;) {
-      const offset = this.latestSnapshotOffset;
+      const offset = this.snapshots.filter((o) => o <= maxOffset).pop();
       if (offset === undefined) {
         this.lastSnapOffset = logStartOffset;
         this.lastMapOffset = logStartOffset;
@@ -330,7 +501,15 @@ export class ProducerStateManager {
           entry.lastTimestamp = e.timestamp;
           if (e.lastOffset >= 0)
             entry.addBatch(e.producerEpoch, e.lastSequence, e.lastOffset, e.offsetDelta, e.timestamp);
-          if (!this.isExpired(nowMs, entry)) this.producers.set(e.producerId, entry);
+          if (this.isExpired(nowMs, entry)) continue;
+          this.producers.set(e.producerId, entry);
+          if (entry.currentTxnFirstOffset >= 0) {
+            insertByFirstOffset(this.ongoingTxns, {
+              producerId: e.producerId,
+              firstOffset: entry.currentTxnFirstOffset,
+              lastOffset: -1,
+            });
+          }
         }
         this.lastSnapOffset = offset;
         this.lastMapOffset = offset;
@@ -339,7 +518,7 @@ export class ProducerStateManager {
       } catch (e) {
         if (!(e instanceof CorruptSnapshotError) && (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
         this.logger.warn({ err: e, file }, 'could not load producer snapshot; deleting it and trying an older one');
-        this.producers.clear();
+        this.clear();
         this.removeAndDeleteSnapshot(offset);
       }
     }
@@ -384,6 +563,21 @@ export class ProducerStateManager {
     return `partition ${tpKey(this.topicPartition.topic, this.topicPartition.partition)}`;
   }
 }
+
+/** Inserts `txn` keeping `list` ascending by first offset (appends are the usual case: offsets grow). */
+function insertByFirstOffset(list: TxnMetadata[], txn: TxnMetadata): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.firstOffset > txn.firstOffset) i--;
+  list.splice(i, 0, txn);
+}
+
+function removeWhere<T>(list: T[], predicate: (item: T) => boolean): void {
+  let kept = 0;
+  for (const item of list) if (!predicate(item)) list[kept++] = item;
+  list.length = kept;
+}
+
+const markerName = (marker: ControlRecord): string => (marker.type === ControlRecordType.Abort ? 'ABORT' : 'COMMIT');
 
 /** Whether `next` follows `last` (wrapping after MAX_SEQUENCE). */
 function inSequence(last: number, next: number): boolean {

@@ -16,6 +16,13 @@
  * Producer state survives restarts: a `.snapshot` is taken at every roll and on close; loading restores the newest
  * valid snapshot and replays the batch headers after it (the whole log when there is none); truncation reloads the
  * same way; a rising log start deletes the snapshots below it.
+ * Transactions: a leader append from a coordinator (`origin: 'Coordinator'`) writes transaction markers, or the
+ * group coordinator's transactional offset records, checked against their producer's state first (epoch, and for a
+ * marker the coordinator epoch), but not for sequences. A marker that aborts a transaction adds an entry to the active
+ * segment's `.txnindex`. The last stable offset (`lastStableOffset`) is min(first unstable offset, HW): what
+ * read_committed consumers may read; `collectAbortedTransactions` lists the aborted transactions of a range from the
+ * segments' indexes. Loading rebuilds the `.txnindex` of every segment the loader names (recovered, or found without
+ * a valid one) from the markers, replaying a scratch producer state from a snapshot at or below the first of them.
  * Reads: whole batches from one segment as views of mapped memory, from the batch holding the offset.
  * Invariants: logStartOffset <= highWatermark <= logEndOffset; recoveryPoint <= logEndOffset; the epoch cache has
  * no entry at or after the log end offset.
@@ -31,7 +38,10 @@ import { silentLogger, type Logger } from '../common/logger.js';
 import { SystemScheduler, type Scheduler } from '../common/scheduler.js';
 import { SystemTime, type Time } from '../common/time.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
+import { BatchView } from '../record/record-batch-reader.js';
 import {
+  ATTRIBUTES_OFFSET,
+  CONTROL_FLAG_MASK,
   PARTITION_LEADER_EPOCH_OFFSET,
   RECORD_BATCH_OVERHEAD,
   stampBatch,
@@ -44,9 +54,10 @@ import { hasDeletePolicy, type LogConfig } from './log-config.js';
 import { LocalLog } from './local-log.js';
 import { LogLoader } from './log-loader.js';
 import type { LogSegment } from './log-segment.js';
-import { checkClientBatches, validateRecords } from './log-validator.js';
-import { ProducerStateManager, type AppendOrigin } from './producer-state-manager.js';
+import { checkClientBatches, checkCoordinatorBatches, validateRecords } from './log-validator.js';
+import { ProducerStateManager, type AppendOrigin, type CompletedTxn } from './producer-state-manager.js';
 import type { TimestampOffset } from './time-index.js';
+import type { AbortedTxn } from './transaction-index.js';
 
 /** ListOffsets' special timestamps. */
 export const LATEST_TIMESTAMP = -1;
@@ -78,6 +89,11 @@ export interface AppendOptions {
   assignOffsets: boolean;
   /** The leader's epoch, stamped into each batch when assigning offsets. */
   leaderEpoch: number;
+  /**
+   * Who asks a leader append: a client's batches, or the transaction coordinator's markers (control batches, which
+   * clients may not write). Ignored for follower appends. @default 'Client'
+   */
+  origin?: 'Client' | 'Coordinator';
 }
 
 export interface LogAppendInfo {
@@ -161,6 +177,7 @@ export class UnifiedLog {
       logger: this.logger,
     });
     this.producerState.removeStraySnapshots(loaded.segments.map((s) => s.baseOffset));
+    if (loaded.txnIndexRebuildOffset !== undefined) this.rebuildTxnIndexes(loaded.txnIndexRebuildOffset, opts);
     this.loadProducerState(loaded.logEndOffset);
   }
 
@@ -214,7 +231,37 @@ export class UnifiedLog {
   /** Sets the high watermark, clamped to [logStartOffset, logEndOffset]; returns the value set. */
   updateHighWatermark(offset: number): number {
     this.hw = Math.min(Math.max(offset, this.logStart), this.logEndOffset);
+    this.producerState.onHighWatermarkUpdated(this.hw);
     return this.hw;
+  }
+
+  /**
+   * The last stable offset: the first offset of the oldest transaction open (or completed above the high watermark)
+   * when that is below the high watermark, else the high watermark. read_committed reads stop here. Never below
+   * the log start offset: DeleteRecords may delete the start of an open transaction, as Kafka clamps it too.
+   */
+  get lastStableOffset(): number {
+    const firstUnstable = this.producerState.firstUnstableOffset;
+    if (firstUnstable === undefined || firstUnstable >= this.hw) return this.hw;
+    return Math.max(firstUnstable, this.logStart);
+  }
+
+  /**
+   * The aborted transactions overlapping [startOffset, upperBoundOffset) (Kafka's collectAbortedTransactions): from
+   * the `.txnindex` of the segment holding `startOffset` and of later ones, until an entry's last stable offset
+   * reaches `upperBoundOffset`.
+   */
+  collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    const collected: AbortedTxn[] = [];
+    const segments = this.segments;
+    let i = segments.length - 1;
+    while (i > 0 && segments[i]!.baseOffset > startOffset) i--;
+    for (; i < segments.length; i++) {
+      const result = segments[i]!.txnIndex.collectAbortedTxns(startOffset, upperBoundOffset);
+      collected.push(...result.abortedTransactions);
+      if (result.isComplete) break;
+    }
+    return collected;
   }
 
   /**
@@ -229,8 +276,14 @@ export class UnifiedLog {
   append(records: Buffer, opts: AppendOptions): LogAppendInfo {
     const batches = this.validate(records, opts.assignOffsets);
     if (batches.length === 0) return this.appendedNothing(-1, -1, -1, false);
-    const origin: AppendOrigin = opts.assignOffsets ? 'Client' : 'Replication';
-    if (origin === 'Client') {
+    const origin: AppendOrigin = opts.assignOffsets ? (opts.origin ?? 'Client') : 'Replication';
+    if (origin === 'Coordinator') {
+      checkCoordinatorBatches(batches, this.topicPartition);
+      for (const b of batches) {
+        if (b.isControl) this.producerState.checkMarker(b, new BatchView(records, b.position, b.size).controlRecord());
+        else if (b.producerId >= 0) this.producerState.checkProducerEpoch(b);
+      }
+    } else if (origin === 'Client') {
       checkClientBatches(batches, this.topicPartition);
       const first = batches[0]!;
       if (first.producerId >= 0) {
@@ -289,8 +342,14 @@ export class UnifiedLog {
         recordCount += b.recordCount;
         const epoch = records.readInt32BE(b.position + PARTITION_LEADER_EPOCH_OFFSET);
         if (epoch >= 0 && epoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(epoch, b.baseOffset);
-        if (b.producerId >= 0)
-          this.producerState.updateFromBatch(records, b.position, b.baseOffset + b.lastOffsetDelta, origin);
+        if (b.producerId < 0) continue;
+        const completed = this.producerState.updateFromBatch(
+          records,
+          b.position,
+          b.baseOffset + b.lastOffsetDelta,
+          origin,
+        );
+        if (completed !== null) this.onTransactionCompleted(this.producerState, completed, this.activeSegment);
       }
       this.producerState.updateMapEndOffset(this.logEndOffset);
       if (chunkMaxTimestamp > maxTimestamp) {
@@ -579,6 +638,26 @@ export class UnifiedLog {
   }
 
   /**
+   * A marker completed a transaction written in `segment`: an aborted one gets its `.txnindex` entry, with the last
+   * stable offset as of now, before the producer state lets it go (Kafka's order).
+   */
+  private onTransactionCompleted(
+    state: ProducerStateManager,
+    completed: CompletedTxn,
+    segment: LogSegment | undefined,
+  ): void {
+    if (completed.isAborted && segment !== undefined) {
+      segment.txnIndex.append({
+        producerId: completed.producerId,
+        firstOffset: completed.firstOffset,
+        lastOffset: completed.lastOffset,
+        lastStableOffset: state.lastStableOffset(completed),
+      });
+    }
+    state.completeTxn(completed);
+  }
+
+  /**
    * Brings the producer state to `lastOffset` (Kafka's loadProducerState): restores the newest snapshot at or below
    * it, replays the batch headers after it, and snapshots the result. A state that was empty and already at or past
    * `lastOffset` stays empty without a replay (truncation cannot add producers).
@@ -589,15 +668,48 @@ export class UnifiedLog {
     state.truncateAndReload(this.logStart, lastOffset, this.time.milliseconds());
     if (lastOffset > state.mapEndOffset && !emptyBeforeTruncation) {
       const from = Math.max(state.mapEndOffset, this.logStart);
-      const replayed = this.replayProducerState(from, lastOffset);
+      const replayed = this.replayProducerState(state, from, lastOffset, new Set());
       this.logger.debug({ from, to: lastOffset, batches: replayed }, 'rebuilt producer state from the log');
     }
     state.updateMapEndOffset(lastOffset);
     state.takeSnapshot();
   }
 
-  /** Feeds the producer state every batch header in [from, to); returns how many batches it read. */
-  private replayProducerState(from: number, to: number): number {
+  /**
+   * Refills the `.txnindex` of every segment from the one based at `fromBaseOffset` (Kafka's recoverSegment does it
+   * per segment): a scratch producer state, restored from the newest snapshot at or below that offset and replayed to
+   * the log end, tells each ABORT marker's transaction and the last stable offset after it. The log's own producer
+   * state is loaded as usual afterwards; the scratch one writes no snapshot.
+   */
+  private rebuildTxnIndexes(fromBaseOffset: number, opts: UnifiedLogOptions): void {
+    const rebuilt = this.segments.filter((s) => s.baseOffset >= fromBaseOffset);
+    for (const segment of rebuilt) segment.txnIndex.reset();
+    const scratch = new ProducerStateManager({
+      dir: opts.dir,
+      topicPartition: opts.topicPartition,
+      producerIdExpirationMs: opts.producerIdExpirationMs,
+      logger: this.logger,
+    });
+    const end = this.logEndOffset;
+    scratch.truncateAndReload(this.logStart, end, this.time.milliseconds(), fromBaseOffset);
+    const from = Math.max(scratch.mapEndOffset, this.logStart);
+    const replayed = this.replayProducerState(scratch, from, end, new Set(rebuilt));
+    this.logger.info(
+      { from, to: end, batches: replayed, segments: rebuilt.map((s) => s.baseOffset) },
+      'rebuilt transaction indexes from the log',
+    );
+  }
+
+  /**
+   * Feeds `state` every batch in [from, to) (headers only, whole control batches); the markers of aborted
+   * transactions in a segment of `rebuildingTxnIndexes` are indexed there. Returns how many batches it read.
+   */
+  private replayProducerState(
+    state: ProducerStateManager,
+    from: number,
+    to: number,
+    rebuildingTxnIndexes: ReadonlySet<LogSegment>,
+  ): number {
     let batches = 0;
     const segments = this.segments;
     for (let i = 0; i < segments.length; i++) {
@@ -609,8 +721,12 @@ export class UnifiedLog {
       for (const batch of segment.batches(first.position)) {
         if (batch.baseOffset >= to) break;
         if (batch.lastOffset < from) continue;
-        const header = segment.slice(batch.position, RECORD_BATCH_OVERHEAD);
-        this.producerState.updateFromBatch(header, 0, batch.lastOffset, 'Replication');
+        let bytes = segment.slice(batch.position, RECORD_BATCH_OVERHEAD);
+        if ((bytes.readInt16BE(ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) !== 0)
+          bytes = segment.slice(batch.position, batch.size);
+        const completed = state.updateFromBatch(bytes, 0, batch.lastOffset, 'Replication');
+        if (completed !== null)
+          this.onTransactionCompleted(state, completed, rebuildingTxnIndexes.has(segment) ? segment : undefined);
         batches++;
       }
     }

@@ -60,6 +60,8 @@ export const ApiKey = {
   UpdateFeatures: 57,
   DescribeCluster: 60,
   DescribeProducers: 61,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
 } as const;
 
 export type ApiKeyName = keyof typeof ApiKey;

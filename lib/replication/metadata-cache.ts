@@ -21,8 +21,9 @@
  * 'brokers' () when the set of live brokers or one's registration changes. Listeners run synchronously inside the
  * watch callback and must not throw.
  *
- * Invariants: a partition's state only moves forward (fencing above); every topic in `topics()` has its
- * assignment loaded; `start()` resolves once every watch set up during the initial load delivered its first read.
+ * Invariants: a partition's state only moves forward (fencing above); every topic in `topics()` (and every topic
+ * `hasTopic` admits) has its assignment loaded: a topic znode listed but not yet read, or unreadable, is not a
+ * topic yet, so that Metadata never answers a topic with no partitions; `start()` resolves once every watch set up during the initial load delivered its first read.
  * Concurrency: watch handlers of different znodes interleave at their awaits; each handler of one znode runs
  * serially (ZkClient guarantees it) and only mutates the entries it owns. A topic's children handler awaits the
  * first read of the watches it creates, which is how `start()` knows the full tree is loaded. Reads of the tree
@@ -168,22 +169,28 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
     return this.brokers.get(id);
   }
 
+  /** Topics whose assignment is loaded (a topic listed in ZooKeeper but not yet read is not one of them). */
   topics(): string[] {
-    return [...this.topicEntries.keys()];
+    return [...this.topicEntries].filter(([, e]) => assignmentLoaded(e)).map(([topic]) => topic);
   }
 
   hasTopic(topic: string): boolean {
-    return this.topicEntries.has(topic);
+    return this.loadedTopic(topic) !== undefined;
   }
 
   /** Kafka's topic id (KIP-516) of a topic, or null when it has none. */
   topicId(topic: string): string | null {
-    return this.topicEntries.get(topic)?.topicId ?? null;
+    return this.loadedTopic(topic)?.topicId ?? null;
   }
 
-  /** Number of partitions of a topic, or undefined when the topic does not exist. */
+  /** Number of partitions of a topic, or undefined when the topic does not exist (or its assignment is unread). */
   partitionCount(topic: string): number | undefined {
-    return this.topicEntries.get(topic)?.partitions.size;
+    return this.loadedTopic(topic)?.partitions.size;
+  }
+
+  private loadedTopic(topic: string): TopicEntry | undefined {
+    const entry = this.topicEntries.get(topic);
+    return entry !== undefined && assignmentLoaded(entry) ? entry : undefined;
   }
 
   /** A partition's replica list (element 0 is the preferred leader), or undefined when it does not exist. */
@@ -444,4 +451,9 @@ export function isNewerState(held: PartitionState, next: PartitionState): boolea
 
 function sameReplicas(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A topic entry exists from the moment its znode is listed; its assignment is loaded once a read decoded it. */
+function assignmentLoaded(entry: TopicEntry): boolean {
+  return entry.czxid !== -1;
 }

@@ -45,6 +45,7 @@ import {
 } from '../log/unified-log.js';
 import type { LeaderIsrAndControllerEpoch } from '../zk/zk-paths.js';
 import type { ErrorName } from '../common/error-codes.js';
+import { batchSizeAt, lastOffsetOf } from '../record/record-batch.js';
 import type { PartitionState } from './metadata-cache.js';
 
 export type PartitionRole = 'Leader' | 'Follower' | 'None';
@@ -95,13 +96,21 @@ export interface ReplicaState {
 
 /**
  * How far a read may go (Kafka's FetchIsolation): a follower to the log end, a read_uncommitted consumer to the
- * high watermark, a read_committed one to the last stable offset (= the HW until transactions exist).
+ * high watermark, a read_committed one to the last stable offset.
  */
 export type FetchIsolation = 'LogEnd' | 'HighWatermark' | 'TxnCommitted';
+
+/** An aborted transaction as a Fetch response lists it: the consumer drops that producer's batches from firstOffset. */
+export interface FetchAbortedTransaction {
+  producerId: number;
+  firstOffset: number;
+}
 
 /** A read for a fetch, with the offsets the response reports. */
 export interface PartitionReadInfo extends LogReadInfo {
   lastStableOffset: number;
+  /** With read_committed, the aborted transactions overlapping the records read (null otherwise). */
+  abortedTransactions: FetchAbortedTransaction[] | null;
 }
 
 export class Partition implements TopicPartition {
@@ -264,20 +273,25 @@ export class Partition implements TopicPartition {
   // ---- leader: produce ----
 
   /**
-   * Appends a producer's batches as leader: offsets and leader epoch are stamped in place. Rejects with
-   * NOT_LEADER_OR_FOLLOWER when not leader and, for acks=all, NOT_ENOUGH_REPLICAS (nothing written) while the ISR
-   * is smaller than min.insync.replicas; plus the log's validation and producer state errors. May advance the HW
-   * (ISR of one). Without record validation and with no append waiting, the append happens before this returns.
+   * Appends a producer's batches as leader (or, with origin 'Coordinator', a transaction marker): offsets and leader
+   * epoch are stamped in place. Rejects with NOT_LEADER_OR_FOLLOWER when not leader and, for acks=all,
+   * NOT_ENOUGH_REPLICAS (nothing written) while the ISR is smaller than min.insync.replicas; plus the log's validation
+   * and producer state errors. May advance the HW (ISR of one). Without record validation and with no append
+   * waiting, the append happens before this returns.
    */
-  async appendRecordsToLeader(records: Buffer, requiredAcks: number): Promise<LogAppendInfo> {
-    const validation = this.log.validateRecords(records);
+  async appendRecordsToLeader(
+    records: Buffer,
+    requiredAcks: number,
+    origin: 'Client' | 'Coordinator' = 'Client',
+  ): Promise<LogAppendInfo> {
+    const validation = origin === 'Client' ? this.log.validateRecords(records) : null;
     // An async function runs synchronously up to its first await: this append happens during the call.
-    if (validation === null && this.appendTail === undefined) return this.appendNow(records, requiredAcks);
+    if (validation === null && this.appendTail === undefined) return this.appendNow(records, requiredAcks, origin);
     // Validation runs now, in parallel with the appends ahead; its failure is read once their turn has come.
     validation?.catch(() => undefined);
     const appended = (this.appendTail ?? Promise.resolve())
       .then(() => validation)
-      .then(() => this.appendNow(records, requiredAcks));
+      .then(() => this.appendNow(records, requiredAcks, origin));
     const tail = appended.catch(() => undefined);
     this.appendTail = tail;
     void tail.then(() => {
@@ -286,7 +300,7 @@ export class Partition implements TopicPartition {
     return await appended;
   }
 
-  private appendNow(records: Buffer, requiredAcks: number): LogAppendInfo {
+  private appendNow(records: Buffer, requiredAcks: number, origin: 'Client' | 'Coordinator'): LogAppendInfo {
     this.requireLeader();
     const minIsr = this.minInsyncReplicas;
     if (requiredAcks === -1 && this.isrValue.length < minIsr) {
@@ -297,7 +311,7 @@ export class Partition implements TopicPartition {
           `with fewer acks.`,
       );
     }
-    const info = this.log.append(records, { assignOffsets: true, leaderEpoch: this.leaderEpochValue });
+    const info = this.log.append(records, { assignOffsets: true, leaderEpoch: this.leaderEpochValue, origin });
     this.maybeIncrementLeaderHighWatermark(this.time.milliseconds());
     return info;
   }
@@ -315,9 +329,9 @@ export class Partition implements TopicPartition {
 
   // ---- leader: fetch, offsets ----
 
-  /** The last stable offset: the HW, as there are no transactions yet. */
+  /** The last stable offset: min(first offset of the oldest unfinished transaction, HW); see UnifiedLog. */
   get lastStableOffset(): number {
-    return this.log.highWatermark;
+    return this.log.lastStableOffset;
   }
 
   /** The exclusive upper bound of what `isolation` may read. */
@@ -346,7 +360,18 @@ export class Partition implements TopicPartition {
   ): PartitionReadInfo {
     this.requireLeader(currentLeaderEpoch);
     const read = this.log.read(fetchOffset, maxBytes, { maxOffset: this.fetchBound(isolation), minOneBatch });
-    return { ...read, lastStableOffset: this.lastStableOffset };
+    let abortedTransactions: FetchAbortedTransaction[] | null = null;
+    if (isolation === 'TxnCommitted') {
+      // The aborted transactions overlapping what was read: up to the offset after its last batch.
+      const upperBound = read.records.length > 0 ? lastOffsetOf(read.records, lastBatchPosition(read.records)) + 1 : -1;
+      abortedTransactions =
+        upperBound < 0
+          ? []
+          : this.log
+              .collectAbortedTransactions(fetchOffset, upperBound)
+              .map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
+    }
+    return { ...read, lastStableOffset: this.lastStableOffset, abortedTransactions };
   }
 
   /** Bytes a fetch at `fetchOffset` could read now, up to `maxBytes` (for a delayed fetch's minBytes check). */
@@ -639,4 +664,11 @@ export class Partition implements TopicPartition {
       );
     }
   }
+}
+
+/** Position of the last batch in `records` (whole batches, at least one). */
+function lastBatchPosition(records: Buffer): number {
+  let pos = 0;
+  for (let next = batchSizeAt(records, 0); next < records.length; next += batchSizeAt(records, next)) pos = next;
+  return pos;
 }

@@ -86,6 +86,8 @@ export interface AppendRecordsRequest {
   acks: -1 | 0 | 1;
   timeoutMs: number;
   entries: readonly ProduceEntry[];
+  /** A client's batches, or the transaction coordinator's markers (WriteTxnMarkers). @default 'Client' */
+  origin?: 'Client' | 'Coordinator';
 }
 
 export interface ReplicaManagerEvents {
@@ -345,7 +347,9 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
    */
   async appendRecords(req: AppendRecordsRequest): Promise<ProducePartitionResult[]> {
     const waiting: ProduceAcksStatus[] = [];
-    const results = await Promise.all(req.entries.map((entry) => this.appendEntry(entry, req.acks, waiting)));
+    const results = await Promise.all(
+      req.entries.map((entry) => this.appendEntry(entry, req.acks, req.origin ?? 'Client', waiting)),
+    );
     const replicating = waiting.filter((s) => s.result.errorCode === ErrorCode.NONE);
     if (replicating.length === 0) return results;
     return new Promise((resolveResults) => {
@@ -358,6 +362,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   private async appendEntry(
     entry: ProduceEntry,
     acks: AppendRecordsRequest['acks'],
+    origin: 'Client' | 'Coordinator',
     waiting: ProduceAcksStatus[],
   ): Promise<ProducePartitionResult> {
     const result: ProducePartitionResult = {
@@ -374,7 +379,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       return result;
     }
     try {
-      const info = await p.appendRecordsToLeader(entry.records, acks);
+      const info = await p.appendRecordsToLeader(entry.records, acks, origin);
       const leaderEpoch = p.leaderEpoch;
       result.baseOffset = info.firstOffset;
       result.logAppendTimeMs = info.logAppendTimeMs;
@@ -720,6 +725,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
           lastStableOffset: read.lastStableOffset,
           logStartOffset: read.logStartOffset,
           records,
+          abortedTransactions: read.abortedTransactions,
         };
       } catch (e) {
         return fetchError(info, this.toApiError(e, p));

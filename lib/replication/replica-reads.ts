@@ -33,6 +33,8 @@ export interface FetchPartitionResult {
   logStartOffset: number;
   /** Whole batches: a view of mapped segment memory (never a copy); null on error. */
   records: Buffer | null;
+  /** read_committed: the aborted transactions overlapping `records` (producer id, first offset); else absent. */
+  abortedTransactions?: { producerId: number; firstOffset: number }[] | null;
   errorMessage?: string;
 }
 

@@ -2,7 +2,8 @@
  * Real clusters for integration specs: broker processes (bin/mq-broker) started by the same LocalCluster as
  * `mq-cluster up`, against the run-wide ZooKeeper in a chroot of their own, listening on free ports, with data
  * in a temporary directory. Stop with `cluster.stop()` (register it with `defer`), which shuts brokers down
- * cleanly and removes the data.
+ * cleanly and removes the data (kept, with each broker's broker.log, when MQ_SPEC_KEEP_CLUSTER_DIRS=1: for
+ * debugging a failed run).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,9 @@ export class TestCluster {
       chroot,
       brokerProps: {
         'zookeeper.session.timeout.ms': 6000,
+        // stop() shuts every broker down at once, so none can take another's leadership and each controlled
+        // shutdown retries to the end: with Kafka's 5 s backoff that is 10 s per cluster, for nothing.
+        'controlled.shutdown.retry.backoff.ms': 200,
         'log.segment.bytes': 16 * 1024 * 1024,
         'offsets.topic.replication.factor': Math.min(3, opts.brokers),
         ...opts.brokerProps,
@@ -70,6 +74,7 @@ export class TestCluster {
 
   async stop(): Promise<void> {
     await this.local.stop();
+    if (process.env['MQ_SPEC_KEEP_CLUSTER_DIRS'] === '1') return;
     rmSync(this.local.dir, { recursive: true, force: true });
   }
 }

@@ -12,8 +12,12 @@
  *   C <partition> <offset>           a commit the coordinator acknowledged (the next offset to read)
  *   E <message>                      a commit refused (the group rebalanced meanwhile: Kafka's CommitFailedException)
  * SIGTERM closes the consumer (commit, LeaveGroup) and exits 0; a fatal consumer error exits 1 with it on stderr.
+ * To debug a spec, MQ_SPEC_MEMBER_LOG_DIR=<dir> makes each member write its consumer's log (at MQ_LOG_LEVEL) to
+ * <dir>/<client.id>-<pid>.log.
  */
+import { join } from 'node:path';
 import { Consumer, type ConsumerOptions, type TopicPartitionRef } from '../../lib/client/index.js';
+import { createLogger } from '../../lib/common/logger.js';
 
 export interface MemberConfig {
   topic: string;
@@ -27,7 +31,12 @@ const config = JSON.parse(process.argv[2]!) as MemberConfig;
 const out = (line: string) => process.stdout.write(line);
 const tps = (partitions: TopicPartitionRef[]) => partitions.map((tp) => `${tp.topic}-${tp.partition}`).join(',');
 
-const consumer = new Consumer({ ...config.consumer, 'enable.auto.commit': false });
+const logDir = process.env['MQ_SPEC_MEMBER_LOG_DIR'];
+const logger =
+  logDir === undefined
+    ? undefined
+    : createLogger({ destination: join(logDir, `${String(config.consumer['client.id'])}-${process.pid}.log`) });
+const consumer = new Consumer({ ...config.consumer, 'enable.auto.commit': false, ...(logger && { logger }) });
 const connecting = consumer.connect();
 // Installed before the connection is up: a spec may stop a member it has just started, and a SIGTERM that met
 // Node's default action would end the process with no orderly close (exit code null instead of 0).
@@ -60,7 +69,9 @@ consumer.subscribe([config.topic], {
 /** Commits offsets and reports them once acknowledged, or reports the refusal. */
 async function commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void> {
   try {
+    logger?.debug({ offsets }, 'member: committing');
     await consumer.commit(offsets);
+    logger?.debug({ offsets }, 'member: committed');
     out(offsets.map((o) => `C ${o.partition} ${o.offset}\n`).join(''));
   } catch (err) {
     out(`E ${(err as Error).message.replace(/\n/g, ' ')}\n`);

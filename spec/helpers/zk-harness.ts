@@ -3,7 +3,8 @@
  *
  * - `startZooKeeper()`: a server of one's own (stop it yourself, e.g. `defer(zk, (z) => z.stop())`).
  * - `sharedZooKeeper()`: one server for the whole mocha run, started on first use and stopped by the root
- *   `afterAll` hook (and killed on process exit if the run is interrupted). Give every spec its own chroot with
+ *   `afterAll` hook (and killed on process exit if the run is interrupted); in a parallel run, the one the main
+ *   process started for all workers (shared-zookeeper-fixture.ts). Give every spec its own chroot with
  *   `uniqueChroot(connect)` so specs never see each other's znodes.
  * - `expireSession(client)`: makes the server expire a ZkClient's session now.
  */
@@ -76,8 +77,19 @@ export async function startZooKeeper(): Promise<ZooKeeperServer> {
 
 let shared: Promise<ZooKeeperServer> | undefined;
 
-/** The run-wide server, started on first call. */
+/**
+ * Set by spec/helpers/shared-zookeeper-fixture.ts in the main mocha process: the `host:port` of one server that
+ * every worker of a parallel run shares (each spec still works in a chroot of its own).
+ */
+export const SHARED_ZOOKEEPER_ENV = 'MQ_SPEC_SHARED_ZOOKEEPER';
+
+/** The run-wide server: the fixture's when a parallel run has one, else started on first call. */
 export function sharedZooKeeper(): Promise<ZooKeeperServer> {
+  const fromFixture = process.env[SHARED_ZOOKEEPER_ENV];
+  if (fromFixture !== undefined && fromFixture !== '') {
+    const port = Number(fromFixture.split(':')[1]);
+    return Promise.resolve({ connect: fromFixture, port, dataDir: '', stop: () => Promise.resolve() });
+  }
   shared ??= startZooKeeper();
   return shared;
 }

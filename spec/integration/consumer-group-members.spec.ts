@@ -88,7 +88,7 @@ describe('Consumer group members as processes (3 brokers)', function () {
     await waitFor(
       () => members.every((m) => m.owned.size === 2 && [...m.owned].every((p) => m.commits.has(p))),
       'three members reading and committing two partitions each',
-      { timeoutMs: 30_000 },
+      { timeoutMs: 60_000 },
     );
     await load.ackedMore(300, 'while all three read');
 
@@ -130,7 +130,7 @@ describe('Consumer group members as processes (3 brokers)', function () {
     await waitFor(
       () => members.every((m) => m.owned.size === 3 && [...m.owned].every((p) => m.commits.has(p))),
       'two members reading and committing',
-      { timeoutMs: 30_000 },
+      { timeoutMs: 60_000 },
     );
     await load.ackedMore(300, 'before the kill');
 

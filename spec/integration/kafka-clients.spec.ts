@@ -15,6 +15,7 @@ import { iterateBatches } from '../../lib/record/record-batch-reader.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { defer } from '../helpers/cleanup.js';
 import { readN } from '../helpers/consume.js';
+import { readToEnd } from '../helpers/read-to-end.js';
 import { kafkaJs, kcat, python } from '../helpers/kafka-tools.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -257,6 +258,49 @@ describe('Kafka clients through the Kafka-protocol listener (kcat, confluent-kaf
     await kjsAdmin.connect();
     const [offsets] = await kjsAdmin.fetchOffsets({ groupId: 'cross', topics: [topic] });
     expect(offsets!.partitions).to.deep.equal([{ partition: 0, offset: '18', metadata: null }]); // KafkaJS: '' → null
+
+    // KafkaJS's DeleteRecords moves the log start, which this project's consumer then starts from.
+    await kjsAdmin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '12' }] });
+    const [low] = await kjsAdmin.fetchTopicOffsets(topic);
+    expect(low).to.include({ partition: 0, low: '12', high: '20' });
+    const fresh = await mqConsumer({ 'auto.offset.reset': 'earliest' });
+    fresh.assign([{ topic, partition: 0 }]);
+    expect((await readN(fresh, 1))[0]!.offset).to.equal(12);
+  });
+
+  it('confluent-kafka runs a consume-transform-produce transaction: offsets committed with it, aborts hidden, fencing fatal', async () => {
+    const [input, output, group, transactionalId] = ['py-txn-in', 'py-txn-out', 'py-txn', 'py-copier'];
+    await createTopic(input);
+    await createTopic(output);
+    const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers }), (p) => p.close());
+    await producer.connect();
+    await producer.sendBatch(Array.from({ length: 10 }, (_, i) => ({ topic: input, partition: 0, value: `v${i}` })));
+
+    const py = await python<{ committed: string[]; uncommitted: string[]; fencedFatal: boolean }>(PYTHON_TRANSACTIONS, [
+      cluster.kafkaBootstrapServers,
+      input,
+      output,
+      group,
+      transactionalId,
+    ]);
+    const copied = Array.from({ length: 10 }, (_, i) => `V${i}`);
+    const aborted = Array.from({ length: 5 }, (_, i) => `aborted-${i}`);
+    expect(py.committed, 'librdkafka, read_committed').to.deep.equal([...copied, 'last']);
+    expect(py.uncommitted, 'librdkafka, read_uncommitted').to.deep.equal([...copied, ...aborted, 'last']);
+    expect(py.fencedFatal, 'the fenced producer fails with a fatal error').to.equal(true);
+
+    // This project's consumer and admin see the same transactions the Kafka listener took.
+    const out = [{ topic: output, partition: 0 }];
+    expect(await readToEnd(cluster.bootstrapServers, admin, out, 'read_committed')).to.deep.equal([
+      [...copied, 'last'],
+    ]);
+    expect(await readToEnd(cluster.bootstrapServers, admin, out, 'read_uncommitted')).to.deep.equal([
+      [...copied, ...aborted, 'last'],
+    ]);
+    const offsets = await admin.listConsumerGroupOffsets(group);
+    expect(offsets.find((o) => o.topic === input && o.partition === 0)?.offset).to.equal(10);
+    const [txn] = await admin.describeTransactions([transactionalId]);
+    expect(txn!.state, 'the zombie opened nothing').to.equal('Empty');
   });
 });
 
@@ -341,4 +385,77 @@ while len(offsets) < 5:
 c.commit(offsets=[TopicPartition(topic, 0, offsets[0] + 5)], asynchronous=False)
 c.close()
 print(json.dumps({'committedBefore': committed, 'firstRead': offsets[0]}))
+`;
+
+/**
+ * A transactional copier on librdkafka: a group member reads 10 records with read_committed, one transaction writes
+ * them uppercased with the offsets (send_offsets_to_transaction), a second writes 5 records and aborts, a third
+ * writes 'last' and commits. Both isolation levels read the output back to 'last'. Then a second producer with the
+ * same transactional.id initializes, and the first one's next transaction must fail with a fatal error.
+ */
+const PYTHON_TRANSACTIONS = `
+import json, sys, time
+from confluent_kafka import Producer, Consumer, TopicPartition, KafkaException
+
+bs, src, dst, group, tid = sys.argv[1:6]
+c = Consumer({'bootstrap.servers': bs, 'group.id': group, 'auto.offset.reset': 'earliest',
+              'enable.auto.commit': False, 'isolation.level': 'read_committed'})
+c.subscribe([src])
+p = Producer({'bootstrap.servers': bs, 'transactional.id': tid})
+p.init_transactions(30)
+msgs = []
+deadline = time.time() + 60
+while len(msgs) < 10:
+    if time.time() > deadline:
+        raise Exception('timed out reading the input')
+    m = c.poll(0.5)
+    if m is None:
+        continue
+    if m.error():
+        raise KafkaException(m.error())
+    msgs.append(m)
+p.begin_transaction()
+for m in msgs:
+    p.produce(dst, value=m.value().upper(), partition=0)
+p.send_offsets_to_transaction([TopicPartition(src, 0, msgs[-1].offset() + 1)], c.consumer_group_metadata(), 30)
+p.commit_transaction(30)
+p.begin_transaction()
+for i in range(5):
+    p.produce(dst, value=b'aborted-%d' % i, partition=0)
+p.flush(30)
+p.abort_transaction(30)
+p.begin_transaction()
+p.produce(dst, value=b'last', partition=0)
+p.commit_transaction(30)
+c.close()
+
+def read(level):
+    r = Consumer({'bootstrap.servers': bs, 'group.id': group + '-' + level, 'isolation.level': level,
+                  'enable.auto.commit': False})
+    r.assign([TopicPartition(dst, 0, 0)])
+    values = []
+    deadline = time.time() + 60
+    while not values or values[-1] != 'last':
+        if time.time() > deadline:
+            raise Exception('timed out reading the output (%s): %s' % (level, values))
+        m = r.poll(0.5)
+        if m is None:
+            continue
+        if m.error():
+            raise KafkaException(m.error())
+        values.append(m.value().decode())
+    r.close()
+    return values
+
+committed, uncommitted = read('read_committed'), read('read_uncommitted')
+p2 = Producer({'bootstrap.servers': bs, 'transactional.id': tid})
+p2.init_transactions(30)
+fenced_fatal = False
+try:
+    p.begin_transaction()
+    p.produce(dst, value=b'zombie', partition=0)
+    p.commit_transaction(30)
+except KafkaException as e:
+    fenced_fatal = e.args[0].fatal()
+print(json.dumps({'committed': committed, 'uncommitted': uncommitted, 'fencedFatal': fenced_fatal}))
 `;

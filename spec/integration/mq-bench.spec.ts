@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { XMLValidator } from 'fast-xml-parser';
 import { commandPath } from '../../lib/bench/peers/server-process.js';
+import { Admin } from '../../lib/client/index.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { tmpDir } from '../helpers/tmp-dir.js';
 
@@ -82,6 +83,43 @@ describe('mq-bench subcommands on tiny real workloads (--json)', function () {
       'timedOut',
     );
     expect(consumed.json).to.include({ messages: 3000, bytes: 300_000, timedOut: false });
+  });
+
+  it('produce --transactional-id commits every --transaction-size records, which read_committed then reads', async () => {
+    const produced = await mqBench([
+      'produce',
+      ...boot(),
+      '--topic',
+      'bench-spec-txn',
+      '--num-records',
+      '2500',
+      '--transactional-id',
+      'bench-spec-tx',
+      '--transaction-size',
+      '1000',
+    ]);
+    expect(produced.code).to.equal(0);
+    expect(produced.json).to.include({ records: 2500, count: 2500 });
+    const admin = new Admin({ 'bootstrap.servers': cluster.bootstrapServers });
+    await admin.connect();
+    try {
+      const [txn] = await admin.describeTransactions(['bench-spec-tx']);
+      expect(txn).to.include({ state: 'CompleteCommit' });
+    } finally {
+      await admin.close();
+    }
+
+    const consumed = await mqBench([
+      'consume',
+      ...boot(),
+      '--topic',
+      'bench-spec-txn',
+      '--messages',
+      '2500',
+      '--consumer-props',
+      'isolation.level=read_committed',
+    ]);
+    expect(consumed.json).to.include({ messages: 2500, timedOut: false });
   });
 
   it('e2e measures every record from its intended send time, percentiles ordered up to p99.99', async () => {

@@ -5,7 +5,8 @@
 import type { Logger } from '../../common/logger.js';
 import type { KafkaController } from '../../controller/controller.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
-import type { ProducerIdManager } from '../../coordinator/transaction/producer-id-manager.js';
+import type { TransactionCoordinator } from '../../coordinator/transaction/transaction-coordinator.js';
+import type { Time } from '../../common/time.js';
 import type { TopicAdmin } from '../../controller/topic-admin.js';
 import type { AliveBroker, MetadataCache } from '../../replication/metadata-cache.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
@@ -27,11 +28,12 @@ export interface BrokerServices {
   readonly controller: KafkaController;
   readonly topicAdmin: TopicAdmin;
   readonly groupCoordinator: GroupCoordinator;
-  readonly producerIdManager: ProducerIdManager;
+  readonly transactionCoordinator: TransactionCoordinator;
   readonly zk: KafkaZkClient;
   /** Per-topic traffic for the metrics endpoint, counted by the produce and fetch handlers. */
   readonly topicStats: BrokerTopicStats;
   readonly logger: Logger;
+  readonly time: Time;
 }
 
 /**

@@ -40,7 +40,7 @@ export async function handleFetch(s: BrokerServices, req: FetchRequest): Promise
       highWatermark: r.highWatermark,
       lastStableOffset: r.lastStableOffset,
       logStartOffset: r.logStartOffset,
-      abortedTransactions: null,
+      abortedTransactions: r.abortedTransactions ?? null,
       preferredReadReplica: -1,
       records: r.records ?? EMPTY,
     })).map(({ name, items }) => ({ topic: name, partitions: items })),

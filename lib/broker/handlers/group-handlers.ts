@@ -3,18 +3,26 @@
  * partition: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch,
  * DescribeGroups, ListGroups, DeleteGroups, OffsetDelete.
  *
- * - FindCoordinator creates `__consumer_offsets` on first use (offsets.topic.num.partitions, replication factor
- *   offsets.topic.replication.factor capped by the live brokers, compacted, offsets.topic.segment.bytes) and
- *   answers COORDINATOR_NOT_AVAILABLE until the group's partition has a leader. Transaction coordinators
- *   (keyType 1) are not built: COORDINATOR_NOT_AVAILABLE with a message saying so.
+ * - FindCoordinator for a group (keyType 0) creates `__consumer_offsets` on first use (offsets.topic.num.partitions,
+ *   replication factor offsets.topic.replication.factor capped by the live brokers, compacted,
+ *   offsets.topic.segment.bytes); for a transactional id (keyType 1) `__transaction_state`
+ *   (transaction.state.log.num.partitions, replication factor transaction.state.log.replication.factor — not created
+ *   while fewer brokers are alive, as Kafka — min.insync.replicas transaction.state.log.min.isr, compacted,
+ *   transaction.state.log.segment.bytes, no unclean election). Both answer COORDINATOR_NOT_AVAILABLE until the key's
+ *   partition has a leader.
+ * - OffsetFetch with requireStable (read_committed consumers, KIP-447) answers UNSTABLE_OFFSET_COMMIT for a partition
+ *   whose offsets a transaction holds pending, so that the consumer waits for the marker instead of reading an offset
+ *   that is about to change.
  * - OffsetCommit is fenced by the group's generation (GroupCoordinator.commitOffsets); a group without members
  *   takes commits with generation -1, as a consumer using assign() with a group.id sends.
  * - Every group request for a group coordinated elsewhere gets NOT_COORDINATOR; while its partition loads,
  *   COORDINATOR_LOAD_IN_PROGRESS.
  */
 import { ErrorCode } from '../../common/error-codes.js';
+import type { OffsetCommitEntry } from '../../coordinator/group/group-metadata-manager.js';
 import { groupByTopic } from '../../common/topic-partition.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offsets-record-codec.js';
+import { TRANSACTION_STATE_TOPIC } from '../../coordinator/transaction/transaction-log-codec.js';
 import type { RequestContext } from '../../network/request-context.js';
 import type {
   DeleteGroupsRequest,
@@ -57,37 +65,23 @@ export async function handleFindCoordinator(
   ctx: RequestContext,
   req: FindCoordinatorRequest,
 ): Promise<FindCoordinatorResponse> {
-  if (req.keyType === CoordinatorType.Transaction) {
-    return unavailable(
-      ErrorCode.COORDINATOR_NOT_AVAILABLE,
-      'Transaction coordinators are not available: transactions are not built yet.',
-    );
-  }
-  if (req.key === '') return unavailable(ErrorCode.INVALID_GROUP_ID, 'The group id must not be empty.');
+  const transactional = req.keyType === CoordinatorType.Transaction;
+  if (req.key === '')
+    return transactional
+      ? unavailable(ErrorCode.INVALID_REQUEST, 'The transactional id must not be empty.')
+      : unavailable(ErrorCode.INVALID_GROUP_ID, 'The group id must not be empty.');
+  const topic = transactional ? TRANSACTION_STATE_TOPIC : OFFSETS_TOPIC;
   const cache = s.metadataCache;
-  if (!cache.hasTopic(OFFSETS_TOPIC)) {
-    const live = cache.aliveBrokers().length;
-    await s.topicAdmin.createTopics([
-      {
-        name: OFFSETS_TOPIC,
-        numPartitions: s.config.offsetsTopicNumPartitions,
-        replicationFactor: Math.min(s.config.offsetsTopicReplicationFactor, Math.max(live, 1)),
-        assignments: [],
-        configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(s.config.offsetsTopicSegmentBytes) },
-      },
-    ]);
-    return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} is being created; retry.`);
-  }
-  const partition = s.groupCoordinator.offsets.partitionFor(req.key);
-  const leaderId = cache.partitionState(OFFSETS_TOPIC, partition)?.leader ?? -1;
-  // A fenced broker does not know whether it still leads the group's partition (Metadata answers alike).
+  if (!cache.hasTopic(topic)) return createInternalTopic(s, transactional);
+  const partition = transactional
+    ? s.transactionCoordinator.stateManager.partitionFor(req.key)
+    : s.groupCoordinator.offsets.partitionFor(req.key);
+  const leaderId = cache.partitionState(topic, partition)?.leader ?? -1;
+  // A fenced broker does not know whether it still leads the key's partition (Metadata answers alike).
   const fenced = s.replicaManager.leadershipFenced && leaderId === s.brokerId;
   const leader = leaderId >= 0 && !fenced ? cache.broker(leaderId) : undefined;
   if (!leader)
-    return unavailable(
-      ErrorCode.COORDINATOR_NOT_AVAILABLE,
-      `${OFFSETS_TOPIC}-${partition} has no live leader yet; retry.`,
-    );
+    return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${topic}-${partition} has no live leader yet; retry.`);
   const endpoint = endpointOn(leader, ctx.listener.name);
   if (!endpoint)
     return unavailable(
@@ -104,8 +98,59 @@ export async function handleFindCoordinator(
   };
 }
 
+/** Creates `__consumer_offsets` or `__transaction_state` (see the header); the answer is to retry. */
+async function createInternalTopic(s: BrokerServices, transactional: boolean): Promise<FindCoordinatorResponse> {
+  const c = s.config;
+  const live = s.metadataCache.aliveBrokers().length;
+  if (transactional && live < c.transactionStateLogReplicationFactor) {
+    return unavailable(
+      ErrorCode.COORDINATOR_NOT_AVAILABLE,
+      `${live} broker(s) are alive, fewer than transaction.state.log.replication.factor ` +
+        `(${c.transactionStateLogReplicationFactor}), so ${TRANSACTION_STATE_TOPIC} cannot be created; start more ` +
+        'brokers or lower that setting (and transaction.state.log.min.isr).',
+    );
+  }
+  const topic = transactional ? TRANSACTION_STATE_TOPIC : OFFSETS_TOPIC;
+  await s.topicAdmin.createTopics([
+    transactional
+      ? {
+          name: topic,
+          numPartitions: c.transactionStateLogNumPartitions,
+          replicationFactor: c.transactionStateLogReplicationFactor,
+          assignments: [],
+          configs: {
+            'cleanup.policy': 'compact',
+            'min.insync.replicas': String(c.transactionStateLogMinIsr),
+            'segment.bytes': String(c.transactionStateLogSegmentBytes),
+            'unclean.leader.election.enable': 'false',
+          },
+        }
+      : {
+          name: topic,
+          numPartitions: c.offsetsTopicNumPartitions,
+          replicationFactor: Math.min(c.offsetsTopicReplicationFactor, Math.max(live, 1)),
+          assignments: [],
+          configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(c.offsetsTopicSegmentBytes) },
+        },
+  ]);
+  return unavailable(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${topic} is being created; retry.`);
+}
+
 export async function handleOffsetCommit(s: BrokerServices, req: OffsetCommitRequest): Promise<OffsetCommitResponse> {
-  const entries = req.topics.flatMap((t) =>
+  const entries = offsetCommitEntries(req.topics);
+  const codes = await s.groupCoordinator.commitOffsets(
+    req.groupId,
+    req.generationId,
+    req.memberId,
+    req.groupInstanceId,
+    entries,
+  );
+  return offsetCommitResponse(entries, codes);
+}
+
+/** The partitions of an OffsetCommit or TxnOffsetCommit request, flat. */
+export function offsetCommitEntries(topics: OffsetCommitRequest['topics']): OffsetCommitEntry[] {
+  return topics.flatMap((t) =>
     t.partitions.map((p) => ({
       topic: t.name,
       partition: p.partitionIndex,
@@ -114,13 +159,13 @@ export async function handleOffsetCommit(s: BrokerServices, req: OffsetCommitReq
       metadata: p.committedMetadata,
     })),
   );
-  const codes = await s.groupCoordinator.commitOffsets(
-    req.groupId,
-    req.generationId,
-    req.memberId,
-    req.groupInstanceId,
-    entries,
-  );
+}
+
+/** The answer to an OffsetCommit or TxnOffsetCommit: each entry with its error code, grouped by topic. */
+export function offsetCommitResponse(
+  entries: readonly OffsetCommitEntry[],
+  codes: readonly number[],
+): OffsetCommitResponse {
   const results = entries.map((e, i) => ({ topic: e.topic, partitionIndex: e.partition, errorCode: codes[i]! }));
   return {
     throttleTimeMs: 0,
@@ -138,15 +183,27 @@ export async function handleOffsetFetch(s: BrokerServices, req: OffsetFetchReque
       ? null
       : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
   const offsets = s.groupCoordinator.offsets.fetchOffsets(req.groupId, asked);
+  const unstable = (o: { topic: string; partition: number }) =>
+    req.requireStable && s.groupCoordinator.offsets.hasPendingTxnOffsets(req.groupId, o.topic, o.partition);
   return {
     throttleTimeMs: 0,
-    topics: groupByTopic(offsets, (o) => ({
-      partitionIndex: o.partition,
-      committedOffset: o.offset,
-      committedLeaderEpoch: o.leaderEpoch,
-      metadata: o.metadata,
-      errorCode: ErrorCode.NONE,
-    })).map(({ name, items }) => ({ name, partitions: items })),
+    topics: groupByTopic(offsets, (o) =>
+      unstable(o)
+        ? {
+            partitionIndex: o.partition,
+            committedOffset: -1,
+            committedLeaderEpoch: -1,
+            metadata: '',
+            errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+          }
+        : {
+            partitionIndex: o.partition,
+            committedOffset: o.offset,
+            committedLeaderEpoch: o.leaderEpoch,
+            metadata: o.metadata,
+            errorCode: ErrorCode.NONE,
+          },
+    ).map(({ name, items }) => ({ name, partitions: items })),
     errorCode: ErrorCode.NONE,
   };
 }

@@ -8,8 +8,11 @@
  *               are reported as invalid.
  *   .index      `offset: O position: P` per entry
  *   .timeindex  `timestamp: T offset: O` per entry
+ *   .txnindex   `version: 0 producerId: P firstOffset: F lastOffset: L lastStableOffset: S` per aborted transaction
  *   .snapshot   one line per producer of a producer state snapshot (id, epoch, coordinator epoch, open transaction,
  *               and its last batch's sequences, offset and timestamp); a corrupt snapshot is reported as such
+ * A transaction marker's record line ends with `endTxnMarker: COMMIT|ABORT coordinatorEpoch: E` instead of its key
+ * and payload, as Kafka prints it; a control batch the cleaner emptied has no record line.
  *
  * Read-only: files are read with plain reads (never mapped, resized or trimmed), so it is safe on a running
  * broker's directory. A batch whose length or magic cannot be right stops the walk of its file with the reason;
@@ -18,7 +21,8 @@
  * `--json`: JSON Lines, one object per line, each with its "file" and "kind": "segment" (with "startingOffset"),
  * "batch" (the batch line's fields, camelCase), "record" / "marker" (with --deep-iteration or --print-data-log; "key"
  * and "payload" only with --print-data-log), "invalid-bytes" (a partial batch at the end), "index-entry"
- * ("offset", "position") and "timeindex-entry" ("timestamp", "offset"). Walked and written as it goes, so a large
+ * ("offset", "position"), "timeindex-entry" ("timestamp", "offset"), "txnindex-entry" ("version", "producerId",
+ * "firstOffset", "lastOffset", "lastStableOffset") and "producer-snapshot-entry". Walked and written as it goes, so a large
  * segment never sits in memory.
  */
 import { readFileSync } from 'node:fs';
@@ -38,8 +42,10 @@ import {
   LOG_FILE_SUFFIX,
   PRODUCER_SNAPSHOT_FILE_SUFFIX,
   TIME_INDEX_FILE_SUFFIX,
+  TXN_INDEX_FILE_SUFFIX,
 } from '../../log/log-file-names.js';
 import { decodeProducerSnapshot } from '../../log/producer-snapshot.js';
+import { ABORTED_TXN_ENTRY_BYTES, decodeEntry } from '../../log/transaction-index.js';
 import { OFFSET_INDEX_ENTRY_SIZE } from '../../log/offset-index.js';
 import { TIME_INDEX_ENTRY_SIZE } from '../../log/time-index.js';
 import { errorText, listArg } from '../args.js';
@@ -61,6 +67,20 @@ const CODECS: Record<CompressionType, string> = {
   [CompressionType.Zstd]: 'ZSTD',
 };
 
+/** Entries of a transaction index (whole 34-byte entries; a torn tail is ignored). */
+export function txnIndexEntries(bytes: Buffer): DumpEntry[] {
+  const out: DumpEntry[] = [];
+  for (let at = 0; at + ABORTED_TXN_ENTRY_BYTES <= bytes.length; at += ABORTED_TXN_ENTRY_BYTES) {
+    out.push({ kind: 'txnindex-entry', version: bytes.readInt16BE(at), ...decodeEntry(bytes, at) });
+  }
+  return out;
+}
+
+/** A transaction index in kafka-dump-log's words. */
+export function dumpTxnIndex(bytes: Buffer): string {
+  return txnIndexEntries(bytes).map(dumpLine).join('');
+}
+
 /** The segment's base offset, from its 20-digit file name. */
 function baseOffsetOf(file: string): number {
   const m = /^(\d{20})\./.exec(basename(file));
@@ -69,6 +89,17 @@ function baseOffsetOf(file: string): number {
       `${file} is not named like a segment file (20-digit base offset, e.g. 00000000000000000000.log).`,
     );
   return Number(m[1]);
+}
+
+/** What Kafka prints of every record of a v2 batch, a transaction marker's included. */
+interface RecordFields {
+  offset: number;
+  timestampType: string;
+  timestamp: number;
+  keySize: number;
+  valueSize: number;
+  sequence: number;
+  headerKeys: string[];
 }
 
 /** What dump-log reports, one item per printed line; `kind` tells which. */
@@ -95,29 +126,19 @@ export type DumpEntry =
       crc: number;
       isValid: boolean;
     }
-  | {
-      kind: 'record';
-      offset: number;
-      timestampType: string;
-      timestamp: number;
-      keySize: number;
-      valueSize: number;
-      sequence: number;
-      headerKeys: string[];
-      key?: string | null;
-      payload?: string | null;
-    }
-  | {
-      kind: 'marker';
-      offset: number;
-      timestampType: string;
-      timestamp: number;
-      endTxnMarker: 'COMMIT' | 'ABORT';
-      coordinatorEpoch: number;
-    }
+  | ({ kind: 'record'; key?: string | null; payload?: string | null } & RecordFields)
+  | ({ kind: 'marker'; endTxnMarker: 'COMMIT' | 'ABORT'; coordinatorEpoch: number } & RecordFields)
   | { kind: 'invalid-bytes'; size: number }
   | { kind: 'index-entry'; offset: number; position: number }
   | { kind: 'timeindex-entry'; timestamp: number; offset: number }
+  | {
+      kind: 'txnindex-entry';
+      version: number;
+      producerId: number;
+      firstOffset: number;
+      lastOffset: number;
+      lastStableOffset: number;
+    }
   | {
       kind: 'producer-snapshot-entry';
       producerId: number;
@@ -133,6 +154,14 @@ export type DumpEntry =
       timestamp?: number;
     };
 
+/** A record's (or marker's) line up to its contents, as Kafka prints every record of a v2 batch. */
+function recordPrefix(e: RecordFields): string {
+  return (
+    `| offset: ${e.offset} ${e.timestampType}: ${e.timestamp} keysize: ${e.keySize} valuesize: ${e.valueSize} ` +
+    `sequence: ${e.sequence} headerKeys: [${e.headerKeys.join(',')}]`
+  );
+}
+
 /** One entry in kafka-dump-log's words. */
 export function dumpLine(e: DumpEntry): string {
   switch (e.kind) {
@@ -147,24 +176,24 @@ export function dumpLine(e: DumpEntry): string {
         `crc: ${e.crc} isvalid: ${e.isValid}\n`
       );
     case 'record': {
-      let line =
-        `| offset: ${e.offset} ${e.timestampType}: ${e.timestamp} keysize: ${e.keySize} valuesize: ${e.valueSize} ` +
-        `sequence: ${e.sequence} headerKeys: [${e.headerKeys.join(',')}]`;
+      let line = recordPrefix(e);
       if (e.payload !== undefined)
         line += `${e.key === null || e.key === undefined ? '' : ` key: ${e.key}`} payload: ${e.payload ?? 'null'}`;
       return `${line}\n`;
     }
     case 'marker':
-      return (
-        `| offset: ${e.offset} ${e.timestampType}: ${e.timestamp} endTxnMarker: ${e.endTxnMarker} ` +
-        `coordinatorEpoch: ${e.coordinatorEpoch}\n`
-      );
+      return `${recordPrefix(e)} endTxnMarker: ${e.endTxnMarker} coordinatorEpoch: ${e.coordinatorEpoch}\n`;
     case 'invalid-bytes':
       return `Found ${e.size} invalid bytes at the end of the segment (a partial batch)\n`;
     case 'index-entry':
       return `offset: ${e.offset} position: ${e.position}\n`;
     case 'timeindex-entry':
       return `timestamp: ${e.timestamp} offset: ${e.offset}\n`;
+    case 'txnindex-entry':
+      return (
+        `version: ${e.version} producerId: ${e.producerId} firstOffset: ${e.firstOffset} ` +
+        `lastOffset: ${e.lastOffset} lastStableOffset: ${e.lastStableOffset}\n`
+      );
     case 'producer-snapshot-entry': {
       const txn = e.currentTxnFirstOffset === null ? 'None' : `Some(${e.currentTxnFirstOffset})`;
       let line =
@@ -277,33 +306,34 @@ function batchEntry(b: BatchView): DumpEntry {
 
 async function recordEntries(b: BatchView, printData: boolean): Promise<DumpEntry[]> {
   const timestampType = timestampTypeName(b.timestampType);
-  if (b.isControl) {
-    const c = b.controlRecord();
-    return [
-      {
+  const records = b.compression === CompressionType.Zstd ? await b.recordsAsync() : b.records();
+  return [...records].map((r): DumpEntry => {
+    const common: RecordFields = {
+      offset: r.offset,
+      timestampType,
+      timestamp: r.timestamp,
+      keySize: r.key?.length ?? -1,
+      valueSize: r.value?.length ?? -1,
+      sequence: b.baseSequence < 0 ? -1 : b.baseSequence + (r.offset - b.baseOffset),
+      headerKeys: r.headers.map((h) => h.key),
+    };
+    if (b.isControl) {
+      const c = b.controlRecord();
+      return {
         kind: 'marker',
-        offset: b.baseOffset,
-        timestampType,
-        timestamp: b.maxTimestamp,
+        ...common,
         endTxnMarker: c.type === ControlRecordType.Commit ? 'COMMIT' : 'ABORT',
         coordinatorEpoch: c.coordinatorEpoch,
-      },
-    ];
-  }
-  const records = b.compression === CompressionType.Zstd ? await b.recordsAsync() : b.records();
-  return [...records].map((r) => ({
-    kind: 'record',
-    offset: r.offset,
-    timestampType,
-    timestamp: r.timestamp,
-    keySize: r.key?.length ?? -1,
-    valueSize: r.value?.length ?? -1,
-    sequence: b.baseSequence < 0 ? -1 : b.baseSequence + (r.offset - b.baseOffset),
-    headerKeys: r.headers.map((h) => h.key),
-    ...(printData
-      ? { key: r.key === null ? null : r.key.toString(), payload: r.value === null ? null : r.value.toString() }
-      : {}),
-  }));
+      };
+    }
+    return {
+      kind: 'record',
+      ...common,
+      ...(printData
+        ? { key: r.key === null ? null : r.key.toString(), payload: r.value === null ? null : r.value.toString() }
+        : {}),
+    };
+  });
 }
 
 /** Everything dump-log reports for one .log file, entry by entry; throws on a batch that cannot be walked past. */
@@ -335,7 +365,7 @@ export function dumpLogCommand(status: ExitStatus): Command {
     )
     .requiredOption(
       '--files <file>',
-      'REQUIRED: a .log, .index, .timeindex or .snapshot file (repeatable, or comma-separated)',
+      'REQUIRED: a .log, .index, .timeindex, .txnindex or .snapshot file (repeatable, or comma-separated)',
       listArg,
     )
     .option('--deep-iteration', 'print every record of every batch, not only the batches')
@@ -370,6 +400,8 @@ export function dumpLogCommand(status: ExitStatus): Command {
           for (const e of offsetIndexEntries(bytes, baseOffset)) await emit(e);
         } else if (file.endsWith(TIME_INDEX_FILE_SUFFIX)) {
           for (const e of timeIndexEntries(bytes, baseOffset)) await emit(e);
+        } else if (file.endsWith(TXN_INDEX_FILE_SUFFIX)) {
+          for (const e of txnIndexEntries(bytes)) await emit(e);
         } else if (file.endsWith(PRODUCER_SNAPSHOT_FILE_SUFFIX)) {
           let entries: DumpEntry[];
           try {
@@ -381,7 +413,7 @@ export function dumpLogCommand(status: ExitStatus): Command {
           }
           for (const e of entries) await emit(e);
         } else {
-          process.stderr.write(`${file}: not a .log, .index, .timeindex or .snapshot file; skipped.\n`);
+          process.stderr.write(`${file}: not a .log, .index, .timeindex, .txnindex or .snapshot file; skipped.\n`);
           status.code = 1;
         }
       }

@@ -10,7 +10,9 @@
  *                    [--dry-run (the default) | --execute]
  *
  * Output keeps Kafka's columns and messages: the lag view `GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG
- * CONSUMER-ID HOST CLIENT-ID` (lag = log end offset - committed offset; `-` where there is none), the members and
+ * CONSUMER-ID HOST CLIENT-ID` (lag = log end offset - committed offset; `-` where there is none; the log end is the
+ * high watermark as in Kafka's tool, or with `--isolation-level read_committed`, an addition of mq, the last stable
+ * offset that a read_committed group can reach), the members and
  * state views, `GROUP TOPIC PARTITION NEW-OFFSET` for a reset plan. Status lines (no active members, rebalancing,
  * does not exist) go to stderr. Offsets can only be reset for a group without active members, as in Kafka; a plan
  * is only carried out with --execute.
@@ -48,6 +50,7 @@ interface GroupsFlags extends ConnectionFlags, JsonFlag {
   members?: boolean;
   verbose?: boolean;
   offsets?: boolean;
+  isolationLevel?: IsolationLevel;
   toEarliest?: boolean;
   toLatest?: boolean;
   toCurrent?: boolean;
@@ -180,6 +183,14 @@ export function offsetRows(
   ]);
 }
 
+type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
+function isolationLevelArg(v: string): IsolationLevel {
+  if (v !== 'read_uncommitted' && v !== 'read_committed')
+    throw new UsageError(`--isolation-level must be read_uncommitted or read_committed; found '${v}'.`);
+  return v;
+}
+
 export function groupsCommand(status: ExitStatus): Command {
   return withJsonOption(withConnectionOptions(new Command('groups')))
     .description(
@@ -211,6 +222,12 @@ export function groupsCommand(status: ExitStatus): Command {
     .option('--members', 'with --describe: the members view')
     .option('--verbose', "with --describe --members: each member's assignment")
     .option('--offsets', 'with --describe: the offsets and lag view (the default)')
+    .option(
+      '--isolation-level <level>',
+      "with --describe: read_uncommitted (the default, as Kafka's tool: LOG-END-OFFSET is the high watermark) or " +
+        'read_committed (the last stable offset, what a read_committed member can reach)',
+      isolationLevelArg,
+    )
     .option('--to-earliest', 'reset to the earliest offset')
     .option('--to-latest', 'reset to the latest offset')
     .option('--to-current', 'reset to the current committed offset')
@@ -304,7 +321,11 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
   if (flags.json === true) {
     const missing = descriptions.filter((g) => g.state === 'Dead');
     for (const g of missing) process.stderr.write(`Error: Consumer group '${g.groupId}' does not exist.\n`);
-    printJson(await Promise.all(descriptions.map((g) => groupJson(admin, g, cluster))));
+    printJson(
+      await Promise.all(
+        descriptions.map((g) => groupJson(admin, g, cluster, flags.isolationLevel ?? 'read_uncommitted')),
+      ),
+    );
     return missing.length > 0;
   }
   let missing = false;
@@ -361,7 +382,7 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
         ),
       );
     } else {
-      const { committed, ends } = await lagInputs(admin, g);
+      const { committed, ends } = await lagInputs(admin, g, flags.isolationLevel ?? 'read_uncommitted');
       process.stdout.write(
         formatTable(
           [
@@ -383,24 +404,30 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
   return missing;
 }
 
-/** A group's committed offsets and the log end offsets of every partition it commits to or is assigned. */
+/** A group's committed offsets and the log end offsets (for `isolationLevel`) of every partition it commits to or is assigned. */
 async function lagInputs(
   admin: Admin,
   g: ConsumerGroupDescription,
+  isolationLevel: IsolationLevel,
 ): Promise<{ committed: CommittedOffset[]; ends: Map<string, number> }> {
   const committed = await admin.listConsumerGroupOffsets(g.groupId);
   const partitions = new Map<string, TopicPartitionRef>();
   for (const tp of [...committed.filter((c) => c.offset >= 0), ...g.members.flatMap((m) => m.assignment)]) {
     partitions.set(`${tp.topic}-${tp.partition}`, { topic: tp.topic, partition: tp.partition });
   }
-  return { committed, ends: await endOffsets(admin, [...partitions.values()]) };
+  return { committed, ends: await endOffsets(admin, [...partitions.values()], isolationLevel) };
 }
 
 /** One group as `--describe --json` prints it: state, coordinator, members and the lag view together. */
-async function groupJson(admin: Admin, g: ConsumerGroupDescription, cluster: ClusterDescription): Promise<object> {
+async function groupJson(
+  admin: Admin,
+  g: ConsumerGroupDescription,
+  cluster: ClusterDescription,
+  isolationLevel: IsolationLevel,
+): Promise<object> {
   const b = cluster.brokers.find((x) => x.nodeId === g.coordinator);
   const { committed, ends } =
-    g.state === 'Dead' ? { committed: [], ends: new Map<string, number>() } : await lagInputs(admin, g);
+    g.state === 'Dead' ? { committed: [], ends: new Map<string, number>() } : await lagInputs(admin, g, isolationLevel);
   return {
     group: g.groupId,
     state: g.state,
@@ -417,11 +444,19 @@ async function groupJson(admin: Admin, g: ConsumerGroupDescription, cluster: Clu
   };
 }
 
-/** Log end offsets by `topic-partition`; partitions of topics that no longer exist are left out. */
-async function endOffsets(admin: Admin, partitions: readonly TopicPartitionRef[]): Promise<Map<string, number>> {
+/**
+ * Log end offsets by `topic-partition` for `isolationLevel` (the high watermark, or the last stable offset);
+ * partitions of topics that no longer exist are left out.
+ */
+async function endOffsets(
+  admin: Admin,
+  partitions: readonly TopicPartitionRef[],
+  isolationLevel: IsolationLevel,
+): Promise<Map<string, number>> {
   const existing = new Set(await admin.listTopics({ includeInternal: true }));
   const listed = await admin.listOffsets(
     partitions.filter((p) => existing.has(p.topic)).map((p) => ({ ...p, spec: 'latest' as const })),
+    { isolationLevel },
   );
   return new Map(listed.map((o) => [`${o.topic}-${o.partition}`, o.offset]));
 }

@@ -2,7 +2,9 @@
  * The clusters mq-bench subcommands run against: the one named by --bootstrap-server, or one of their own — a
  * LocalCluster (ZooKeeper and N brokers on free loopback ports) in a temporary directory, started for the
  * command and stopped and deleted when it ends, whatever way it ends. Informational lines ("Starting ...") go to
- * stderr so that stdout carries only results (and `--json`'s object).
+ * stderr so that stdout carries only results (and `--json`'s object). Its brokers retry controlled shutdown after
+ * 200 ms instead of Kafka's 5 s: the whole cluster stops at once, so no broker can take another's leadership and
+ * the retries only delay the end of the command (by 10 s).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +29,7 @@ export async function withOwnCluster<T>(
     brokers: opts.brokers,
     port: 0,
     zkPort: 0,
-    brokerProps: opts.brokerProps ?? {},
+    brokerProps: { 'controlled.shutdown.retry.backoff.ms': 200, ...opts.brokerProps },
   });
   const props = Object.entries(opts.brokerProps ?? {}).map(([k, v]) => `${k}=${v}`);
   process.stderr.write(

@@ -1,9 +1,10 @@
 /**
  * The admin client (Kafka's `Admin`): topics (create, delete, list, describe, add partitions), records (delete
  * before an offset), leaders (preferred and unclean elections), configs (describe, alter, incremental alter, for
- * topics and brokers, config-resources.ts), partition reassignments (start, replace, cancel, list), the cluster (describe, each broker's API versions and log dirs), offsets
- * (list by earliest / latest / timestamp) and consumer groups (list, describe, committed offsets read, set and
- * deleted, delete).
+ * topics and brokers, config-resources.ts), partition reassignments (start, replace, cancel, list), the cluster
+ * (describe, each broker's API versions and log dirs), offsets (list by earliest / latest / timestamp), consumer
+ * groups (list, describe, committed offsets read, set and deleted, delete) and transactions (list, describe,
+ * producers of a partition, abort a hanging one: transactions-admin.ts).
  *
  * Routing: CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders and the reassignment calls go to the controller (the `controllerId` of
  * the last Metadata response); a NOT_CONTROLLER answer, for the request or for a topic or partition in it, refreshes
@@ -33,6 +34,13 @@ import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../../protocol/consume
 import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from '../consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../consumer/subscription-state.js';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './admin-options.js';
+import {
+  TransactionsAdmin,
+  type AbortTransactionSpec,
+  type PartitionProducerState,
+  type TransactionDescription,
+  type TransactionListing,
+} from './transactions-admin.js';
 import { deleteRecords, type DeletedRecords, type RecordsToDelete } from './delete-records.js';
 import {
   groupByTarget,
@@ -185,6 +193,7 @@ export class Admin {
   private readonly time: Time;
   private readonly cluster: ClientCluster;
   private readonly backoff: ExponentialBackoff;
+  private readonly transactionsAdmin: TransactionsAdmin;
   private readonly lifecycle = new ClientLifecycle('Admin');
 
   constructor(options: AdminOptions) {
@@ -193,6 +202,7 @@ export class Admin {
     this.time = o.time;
     this.backoff = new ExponentialBackoff(o['retry.backoff.ms'], o['retry.backoff.ms'] * 10);
     this.cluster = ClientCluster.fromClientOptions(o, { maxInFlightRequests: 5, allowAutoTopicCreation: false });
+    this.transactionsAdmin = new TransactionsAdmin(this.cluster);
   }
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */
@@ -695,7 +705,7 @@ export class Admin {
     return Promise.all(
       groupIds.map((groupId) =>
         this.groupOffsets(groupId, options).withCoordinator('DescribeGroups', async (nodeId) => {
-          const res = await this.cluster.send(nodeId, ApiKey.DescribeGroups, {
+          const res = await this.cluster.sendToCoordinator(nodeId, ApiKey.DescribeGroups, {
             groups: [groupId],
             includeAuthorizedOperations: false,
           });
@@ -759,7 +769,7 @@ export class Admin {
     const byTopic = new Map<string, number[]>();
     for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
     return this.groupOffsets(groupId, options).withCoordinator('OffsetDelete', async (nodeId) => {
-      const res = await this.cluster.send(nodeId, ApiKey.OffsetDelete, {
+      const res = await this.cluster.sendToCoordinator(nodeId, ApiKey.OffsetDelete, {
         groupId,
         topics: [...byTopic].map(([name, ps]) => ({
           name,
@@ -784,13 +794,47 @@ export class Admin {
     await Promise.all(
       groupIds.map((groupId) =>
         this.groupOffsets(groupId, options).withCoordinator('DeleteGroups', async (nodeId) => {
-          const res = await this.cluster.send(nodeId, ApiKey.DeleteGroups, { groupsNames: [groupId] });
+          const res = await this.cluster.sendToCoordinator(nodeId, ApiKey.DeleteGroups, { groupsNames: [groupId] });
           const errorCode = res.results[0]!.errorCode;
           if (errorCode !== ErrorCode.NONE)
             throw apiErrorFromCode(errorCode, `Group '${groupId}': ${apiErrorFromCode(errorCode).message}`);
         }),
       ),
     );
+  }
+
+  /** The transactional ids every broker coordinates, optionally of some states or producer ids only (KIP-664). */
+  listTransactions(
+    filters: { states?: readonly string[]; producerIds?: readonly number[] } = {},
+    options: AdminCallOptions = {},
+  ): Promise<TransactionListing[]> {
+    return this.transactionsAdmin.listTransactions(this.runner(options), filters);
+  }
+
+  /** Transactional ids as their coordinators describe them; rejects with TRANSACTIONAL_ID_NOT_FOUND for an unknown one. */
+  describeTransactions(
+    transactionalIds: readonly string[],
+    options: AdminCallOptions = {},
+  ): Promise<TransactionDescription[]> {
+    return this.transactionsAdmin.describeTransactions(this.runner(options), transactionalIds);
+  }
+
+  /** The producers each partition's leader (or replica on `brokerId`) knows, with their open transactions. */
+  describeProducers(
+    partitions: readonly TopicPartitionRef[],
+    options: AdminCallOptions & { brokerId?: number } = {},
+  ): Promise<PartitionProducerState[]> {
+    return this.transactionsAdmin.describeProducers(this.runner(options), partitions, options.brokerId);
+  }
+
+  /** Writes an ABORT marker for a (hanging) transaction to the partition's leader, as its coordinator would. */
+  abortTransaction(spec: AbortTransactionSpec, options: AdminCallOptions = {}): Promise<void> {
+    return this.transactionsAdmin.abortTransaction(this.runner(options), spec);
+  }
+
+  /** The retry loop of one call, for the operations other files implement. */
+  private runner(options: AdminCallOptions): <T>(what: string, fn: () => Promise<T>) => Promise<T> {
+    return (what, fn) => this.withRetries(what, options, fn);
   }
 
   /** Coordinator routing and offsets of one group, with this call's deadline. */

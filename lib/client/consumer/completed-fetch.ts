@@ -6,8 +6,9 @@
  * `nextBatch()` skips, without decoding their records: batches wholly below the partition's position (a fetch
  * from the middle of a batch returns the whole batch), control batches (transaction markers), and with
  * read_committed the batches of aborted transactions (Kafka's algorithm: a producer id becomes aborted at the
- * `firstOffset` the response lists for it and stops being so at its ABORT marker). With `check.crcs` each batch's
- * CRC-32C is verified before its records are handed out.
+ * `firstOffset` the response lists for it and stops being so at its ABORT marker). The position moves past a
+ * skipped batch, as Kafka's consumer's does (and what the application finished with too, when it had finished
+ * everything before it). With `check.crcs` each batch's CRC-32C is verified before its records are handed out.
  * Invariants: stale (`isStale`) once the partition was sought, paused, reset or unassigned after the fetch was
  * made; the reader then drops it.
  */
@@ -33,7 +34,10 @@ export class CompletedFetch {
     abortedTransactions: readonly AbortedTransaction[] | null,
     private readonly readCommitted: boolean,
     private readonly checkCrcs: boolean,
-    /** The partition's high watermark in the response. */
+    /**
+     * What this consumer may read up to, from the response: the high watermark, or with read_committed the last
+     * stable offset (so that lag counts what is readable, as Kafka's records-lag does).
+     */
     readonly highWatermark: number,
   ) {
     this.batches = iterateBatches(records);
@@ -55,10 +59,20 @@ export class CompletedFetch {
       const batch = step.value;
       if (batch.lastOffset < (this.state.position ?? 0)) continue;
       if (this.checkCrcs) batch.validate();
-      if (this.readCommitted && batch.isTransactional && this.isAborted(batch)) continue;
-      if (batch.isControl) continue;
+      if ((this.readCommitted && batch.isTransactional && this.isAborted(batch)) || batch.isControl) {
+        this.skipPast(batch);
+        continue;
+      }
       return batch;
     }
+  }
+
+  private skipPast(batch: BatchView): void {
+    const state = this.state;
+    if (state.epoch !== this.epoch || state.position === null || state.position > batch.lastOffset) return;
+    const caughtUp = state.processed === state.position;
+    state.position = batch.nextOffset;
+    if (caughtUp) state.markProcessed(batch.nextOffset);
   }
 
   private isAborted(batch: BatchView): boolean {

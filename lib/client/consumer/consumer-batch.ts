@@ -28,7 +28,10 @@ export class ConsumerBatch implements IterableIterator<Record> {
     readonly baseOffset: number,
     /** Offset of the last record in the record batch. */
     readonly lastOffset: number,
-    /** The partition's high watermark when it was fetched: `highWatermark - offset - 1` is the lag after a record. */
+    /**
+     * What the consumer could read up to when this was fetched — the partition's high watermark, or with
+     * read_committed its last stable offset: `highWatermark - offset - 1` is the lag after a record.
+     */
     readonly highWatermark: number,
     /** What the records' timestamps are: the producer's create time, or the leader's append time (topic config). */
     readonly timestampType: 'CreateTime' | 'LogAppendTime',

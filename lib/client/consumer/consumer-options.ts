@@ -46,7 +46,12 @@ export interface ConsumerOptions extends CommonClientOptions {
   /** Where to start when a partition has no position or its position is out of range: the log start
    *  (`'earliest'`), the end (`'latest'`), or fail (`'none'`). @default 'latest' */
   'auto.offset.reset'?: OffsetResetStrategy;
-  /** `'read_committed'` hides aborted transactional records and reads only up to the last stable offset. @default 'read_uncommitted' */
+  /**
+   * `'read_committed'`: read only up to the last stable offset (nothing of a transaction still open) and skip the
+   * records of aborted transactions; committed offsets are read stable (a transaction's pending offsets are waited
+   * for). `'read_uncommitted'`: everything up to the high watermark, aborted records included. Transaction markers
+   * are never handed out. @default 'read_uncommitted'
+   */
   'isolation.level'?: IsolationLevelName;
   /** The broker answers a fetch once it has this much data (or `fetch.max.wait.ms` passed). Unit: bytes. @default 1 */
   'fetch.min.bytes'?: number;

@@ -44,7 +44,12 @@ import type { CompletedFetch } from './completed-fetch.js';
 import { ConsumerBatch } from './consumer-batch.js';
 import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions } from './consumer-options.js';
 import { Fetcher } from './fetcher.js';
-import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from './group-offsets.js';
+import {
+  GroupOffsets,
+  type CommittedOffset,
+  type ConsumerGroupMetadata,
+  type OffsetToCommit,
+} from './group-offsets.js';
 import { assignorsByName } from './assignors/assignor-registry.js';
 import { ConsumerCoordinator } from './consumer-coordinator.js';
 import {
@@ -179,6 +184,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
             retryBackoffMs: o['retry.backoff.ms'],
             apiTimeoutMs: o['default.api.timeout.ms'],
             generation: () => this.coordinator?.generation,
+            logger: this.logger,
+            requireStable: o['isolation.level'] === 'read_committed',
           });
   }
 
@@ -338,6 +345,24 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    */
   onAutoCommit(listener: AutoCommitListener | null): void {
     this.autoCommitListener = listener;
+  }
+
+  /**
+   * The group and this member's generation (Kafka's `groupMetadata()`), for `Producer.sendOffsetsToTransaction()`:
+   * the group's coordinator commits the transaction's offsets only for the current member of the current generation
+   * (KIP-447). Without membership (assign()) the generation is -1 and the member id ''. Needs `group.id`.
+   */
+  groupMetadata(): ConsumerGroupMetadata {
+    const groupId = this.options['group.id'];
+    if (groupId === undefined || groupId === null || this.groupOffsets === null) {
+      throw new IllegalStateError("The consumer has no group metadata without a group: set 'group.id'.");
+    }
+    const generation = this.coordinator?.generation ?? {
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: this.options['group.instance.id'] ?? null,
+    };
+    return { groupId, ...generation };
   }
 
   /** The group's committed offsets of `partitions` (needs `group.id`): null where the group has none. */

@@ -261,7 +261,7 @@ export class Fetcher {
         p.abortedTransactions,
         o.isolationLevel === 1,
         o.checkCrcs,
-        p.highWatermark,
+        o.isolationLevel === 1 ? p.lastStableOffset : p.highWatermark,
       );
       state.buffered.push(fetch);
       state.fetchOffset = Math.max(nextOffset, fetchOffset);

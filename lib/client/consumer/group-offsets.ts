@@ -1,18 +1,24 @@
 /**
  * A consumer's committed offsets at its group coordinator (the offsets half of Kafka's ConsumerCoordinator): finds
  * the coordinator with FindCoordinator, commits with OffsetCommit and reads back with OffsetFetch, retrying what
- * Kafka retries — COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR (which also forgets the
- * coordinator, so the next try looks it up again) and lost connections — until `default.api.timeout.ms`.
+ * Kafka retries — COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR, lost connections and
+ * request timeouts — until `default.api.timeout.ms`. Every one of them but COORDINATOR_LOAD_IN_PROGRESS also
+ * forgets the coordinator (Kafka's markCoordinatorUnknown), so the next try looks it up again; so does a
+ * coordinator that has left the client's metadata (a dead broker is dropped from it once its session expires, and
+ * resending to its id could never succeed).
  *
- * A subscribed consumer's commits carry its generation and member id (`generation`); without membership they carry
- * generation -1 and member id '' (Kafka's "simple" consumer with a group.id). Owned by one Consumer; calls may
- * overlap (each is its own request).
+ * Requests go on the client's coordinator connection to the broker (ClientCluster.sendToCoordinator), never behind
+ * a fetch long-poll. A subscribed consumer's commits carry its generation and member id (`generation`); without
+ * membership they carry generation -1 and member id '' (Kafka's "simple" consumer with a group.id). Owned by one
+ * Consumer (or an Admin call); calls may overlap (each is its own request).
  */
 import { computeIfAbsent } from '../../common/collections.js';
 import { ErrorCode } from '../../common/error-codes.js';
-import { ApiError, apiErrorFromCode, ConnectionError } from '../../common/errors.js';
+import { ApiError, apiErrorFromCode, ConnectionError, TimeoutError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
 import { ApiKey } from '../../protocol/api-keys.js';
+import type { OffsetCommitRequest } from '../../protocol/messages/index.js';
 import type { ClientCluster } from '../client-cluster.js';
 import { ExponentialBackoff, retry } from '../retry.js';
 import type { TopicPartitionRef } from './subscription-state.js';
@@ -39,6 +45,15 @@ export interface GroupGeneration {
   groupInstanceId: string | null;
 }
 
+/**
+ * A consumer's group and its membership as `Consumer.groupMetadata()` returns it (Kafka's ConsumerGroupMetadata):
+ * what `Producer.sendOffsetsToTransaction()` needs so that the group's coordinator refuses a member that lost its
+ * partitions (KIP-447).
+ */
+export interface ConsumerGroupMetadata extends GroupGeneration {
+  groupId: string;
+}
+
 export interface GroupOffsetsOptions {
   cluster: ClientCluster;
   groupId: string;
@@ -47,7 +62,17 @@ export interface GroupOffsetsOptions {
   time: Time;
   retryBackoffMs: number;
   apiTimeoutMs: number;
+  /** Retries are logged at debug. @default none */
+  logger?: Logger;
+  /**
+   * Ask for stable offsets (KIP-447, a read_committed consumer): while a transaction holds a partition's offset
+   * pending, the coordinator answers UNSTABLE_OFFSET_COMMIT, retried until the transaction ends. @default false
+   */
+  requireStable?: boolean;
 }
+
+/** Retriable errors after which the coordinator is looked up again. */
+const FORGETS_COORDINATOR = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE']);
 
 export class GroupOffsets {
   private coordinatorId: number | null = null;
@@ -60,31 +85,19 @@ export class GroupOffsets {
   /** Commits `offsets` for the group; rejects with the first non-retriable partition error, or TimeoutError. */
   async commit(offsets: readonly OffsetToCommit[]): Promise<void> {
     if (offsets.length === 0) return;
-    const byTopic = new Map<string, OffsetToCommit[]>();
-    for (const o of offsets) {
-      const list = computeIfAbsent(byTopic, o.topic, () => []);
-      list.push(o);
-    }
+    const topics = offsetCommitTopics(offsets);
     await this.withCoordinator('OffsetCommit', async (nodeId) => {
       const { generationId, memberId, groupInstanceId } = this.opts.generation?.() ?? {
         generationId: -1,
         memberId: '',
         groupInstanceId: null,
       };
-      const res = await this.opts.cluster.send(nodeId, ApiKey.OffsetCommit, {
+      const res = await this.opts.cluster.sendToCoordinator(nodeId, ApiKey.OffsetCommit, {
         groupId: this.opts.groupId,
         generationId,
         memberId,
         groupInstanceId,
-        topics: [...byTopic].map(([name, list]) => ({
-          name,
-          partitions: list.map((o) => ({
-            partitionIndex: o.partition,
-            committedOffset: o.offset,
-            committedLeaderEpoch: o.leaderEpoch ?? -1,
-            committedMetadata: o.metadata ?? '',
-          })),
-        })),
+        topics,
       });
       for (const t of res.topics) {
         for (const p of t.partitions) {
@@ -106,9 +119,9 @@ export class GroupOffsets {
       list.push(partition);
     }
     return this.withCoordinator('OffsetFetch', async (nodeId) => {
-      const res = await this.opts.cluster.send(nodeId, ApiKey.OffsetFetch, {
+      const res = await this.opts.cluster.sendToCoordinator(nodeId, ApiKey.OffsetFetch, {
         groupId: this.opts.groupId,
-        requireStable: false,
+        requireStable: this.opts.requireStable === true,
         topics:
           partitions === 'all' ? null : [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
       });
@@ -147,8 +160,16 @@ export class GroupOffsets {
       time,
       deadlineMs: time.hiResMs() + this.opts.apiTimeoutMs,
       backoff: this.backoff,
-      onRetriableError: (error) => {
-        if (error instanceof ConnectionError || (error instanceof ApiError && error.errorName === 'NOT_COORDINATOR')) {
+      onRetriableError: (error, attempt) => {
+        this.opts.logger?.debug(
+          { err: error, coordinatorId: this.coordinatorId, attempt, groupId: this.opts.groupId },
+          `${what} failed; retrying`,
+        );
+        if (
+          error instanceof ConnectionError ||
+          error instanceof TimeoutError ||
+          (error instanceof ApiError && FORGETS_COORDINATOR.has(error.errorName))
+        ) {
           this.coordinatorId = null;
         }
       },
@@ -160,6 +181,21 @@ export class GroupOffsets {
     if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode, res.errorMessage ?? undefined);
     return res.nodeId;
   }
+}
+
+/** Offsets as an OffsetCommit or TxnOffsetCommit request carries them: per topic, then per partition. */
+export function offsetCommitTopics(offsets: readonly OffsetToCommit[]): OffsetCommitRequest['topics'] {
+  const byTopic = new Map<string, OffsetToCommit[]>();
+  for (const o of offsets) computeIfAbsent(byTopic, o.topic, () => []).push(o);
+  return [...byTopic].map(([name, list]) => ({
+    name,
+    partitions: list.map((o) => ({
+      partitionIndex: o.partition,
+      committedOffset: o.offset,
+      committedLeaderEpoch: o.leaderEpoch ?? -1,
+      committedMetadata: o.metadata ?? '',
+    })),
+  }));
 }
 
 function withPartition(error: ApiError, partition: string): ApiError {

@@ -10,6 +10,9 @@
  *   producer's last five batches). With `enable.idempotence` set explicitly, a conflicting option is rejected naming
  *   both keys; left at its default, idempotence turns itself off instead (Kafka 3.x's
  *   `postProcessAndValidateIdempotenceConfigs`), so that `acks: 1` alone still works.
+ * - `transactional.id` needs idempotence: set with `enable.idempotence=false`, or with an option idempotence cannot
+ *   work with, it is rejected naming both keys (Kafka's "Cannot set a transactional.id without also enabling
+ *   idempotence").
  */
 import { InvalidArgumentError } from '../../common/errors.js';
 import { CompressionType } from '../../record/record-batch.js';
@@ -20,6 +23,7 @@ import {
   enumRule,
   intRule,
   objectRule,
+  stringRule,
   resolveOptions,
   withGeneratedClientId,
   type CommonClientOptions,
@@ -68,6 +72,17 @@ export interface ProducerOptions extends CommonClientOptions {
   'max.request.size'?: number;
   /** Picks the partition of records sent without one. @default DefaultPartitioner (murmur2 for keys, sticky for null keys) */
   partitioner?: Partitioner;
+  /**
+   * Makes the producer transactional: `initTransactions()`, then records are sent inside transactions that commit or
+   * abort atomically across partitions. The id names the producer across restarts: a new producer with the same id
+   * fences the old one and aborts its open transaction. Needs idempotence. @default null (not transactional)
+   */
+  'transactional.id'?: string | null;
+  /**
+   * How long the transaction coordinator lets a transaction stay open before it aborts it (and fences this producer);
+   * at most the broker's transaction.max.timeout.ms. Unit: ms. @default 60000
+   */
+  'transaction.timeout.ms'?: number;
 }
 
 export const DEFAULT_PRODUCER_OPTIONS = {
@@ -83,6 +98,8 @@ export const DEFAULT_PRODUCER_OPTIONS = {
   'delivery.timeout.ms': 120000,
   'max.in.flight.requests.per.connection': 5,
   'max.request.size': 1048576,
+  'transactional.id': null,
+  'transaction.timeout.ms': 60000,
 } as const;
 
 const acksRule: OptionRule<Acks> = (name, value) => {
@@ -119,6 +136,14 @@ const PRODUCER_OPTION_RULES = {
   'max.request.size': intRule(1),
   partitioner: (name: string, value: unknown) =>
     value === undefined ? undefined : objectRule<Partitioner>('partition')(name, value),
+  'transactional.id': (name: string, value: unknown): string | null => {
+    if (value === null) return null;
+    const id = stringRule(name, value);
+    if (id === '')
+      throw new InvalidArgumentError(`Option '${name}' must not be empty; leave it null for no transactions.`);
+    return id;
+  },
+  'transaction.timeout.ms': intRule(1),
 };
 
 export type ResolvedProducerOptions = Resolved<typeof PRODUCER_OPTION_RULES>;
@@ -147,10 +172,20 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
         `'linger.ms' + 'request.timeout.ms' (${floorMs}); raise it or lower the other two.`,
     );
   }
+  const idempotence = resolved['enable.idempotence'] && idempotenceFits(resolved, options);
+  if (resolved['transactional.id'] !== null && !idempotence) {
+    throw new InvalidArgumentError(
+      `Option 'transactional.id' is set, which needs idempotence, but ` +
+        (resolved['enable.idempotence']
+          ? `idempotence is off: it needs ${conflictOf(resolved) ?? 'the other options to allow it'}`
+          : "'enable.idempotence' is false") +
+        ". Enable idempotence (acks 'all', retries above 0, at most 5 requests in flight) or unset 'transactional.id'.",
+    );
+  }
   return {
     ...resolved,
     'delivery.timeout.ms': Math.max(resolved['delivery.timeout.ms'], floorMs),
-    'enable.idempotence': resolved['enable.idempotence'] && idempotenceFits(resolved, options),
+    'enable.idempotence': idempotence,
   };
 }
 
@@ -159,19 +194,23 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
  * `enable.idempotence` was left at its default, an error naming both options when it was set.
  */
 function idempotenceFits(resolved: ResolvedProducerOptions, options: ProducerOptions): boolean {
-  const conflict =
-    resolved.acks !== -1
-      ? `option 'acks' to be 'all' (it is ${resolved.acks})`
-      : resolved.retries === 0
-        ? `option 'retries' to be above 0 (it is 0)`
-        : resolved['max.in.flight.requests.per.connection'] > MAX_IN_FLIGHT_REQUESTS_FOR_IDEMPOTENCE
-          ? `option 'max.in.flight.requests.per.connection' to be at most ${MAX_IN_FLIGHT_REQUESTS_FOR_IDEMPOTENCE} ` +
-            `(it is ${resolved['max.in.flight.requests.per.connection']})`
-          : undefined;
+  const conflict = conflictOf(resolved);
   if (conflict === undefined) return true;
   if (options['enable.idempotence'] === undefined) return false;
   throw new InvalidArgumentError(
     `Option 'enable.idempotence' is true, which needs ${conflict}: set 'enable.idempotence' to false, or change the ` +
       'other option.',
   );
+}
+
+/** The option idempotence cannot work with, described, or undefined when none conflicts. */
+function conflictOf(resolved: ResolvedProducerOptions): string | undefined {
+  return resolved.acks !== -1
+    ? `option 'acks' to be 'all' (it is ${resolved.acks})`
+    : resolved.retries === 0
+      ? `option 'retries' to be above 0 (it is 0)`
+      : resolved['max.in.flight.requests.per.connection'] > MAX_IN_FLIGHT_REQUESTS_FOR_IDEMPOTENCE
+        ? `option 'max.in.flight.requests.per.connection' to be at most ${MAX_IN_FLIGHT_REQUESTS_FOR_IDEMPOTENCE} ` +
+          `(it is ${resolved['max.in.flight.requests.per.connection']})`
+        : undefined;
 }

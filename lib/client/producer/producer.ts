@@ -15,6 +15,10 @@
  * Delivery: with `enable.idempotence` (the default, with `acks=all`) a TransactionManager gives the producer an id
  * and numbers its batches, so that retries neither duplicate nor reorder records; see transaction-manager.ts.
  * A fatal producer error (e.g. PRODUCER_FENCED) fails every pending record and every later send.
+ * Transactions: with a `transactional.id`, `initTransactions()` once, then `beginTransaction()`, `send()`s,
+ * `sendOffsetsToTransaction()` and `commitTransaction()` or `abortTransaction()`; records are sent only inside a
+ * transaction and are visible to read_committed consumers only once it commits (see producer-transactions.ts).
+ * Closing with a transaction open aborts it.
  *
  * Lifecycle: New → `connect()` (fetches metadata; fails when no bootstrap server answers within `max.block.ms`)
  * → Connected → `close()` (sends what is buffered, waits for every batch to be done, closes connections) →
@@ -39,6 +43,8 @@ import {
 import { RecordAccumulator } from './record-accumulator.js';
 import { Sender } from './sender.js';
 import { TransactionManager } from './transaction-manager.js';
+import { ProducerTransactions } from './producer-transactions.js';
+import type { ConsumerGroupMetadata, OffsetToCommit } from '../consumer/group-offsets.js';
 
 /** A record to send. */
 export interface ProducerRecord {
@@ -62,6 +68,7 @@ export class Producer {
   private readonly accumulator: RecordAccumulator;
   private readonly sender: Sender;
   private readonly transactionManager: TransactionManager | undefined;
+  private readonly transactions: ProducerTransactions | undefined;
   private readonly partitioner: Partitioner;
   private readonly lifecycle = new ClientLifecycle('Producer');
   /** The last blocked call; later calls wait for it so that records keep their order. */
@@ -87,9 +94,21 @@ export class Producer {
       bufferMemoryBytes: o['buffer.memory'],
       compression,
       deliveryTimeoutMs: o['delivery.timeout.ms'],
+      transactional: o['transactional.id'] !== null,
       time: o.time,
     });
-    this.transactionManager = o['enable.idempotence'] ? new TransactionManager(this.logger) : undefined;
+    const transactionalId = o['transactional.id'];
+    this.transactionManager = o['enable.idempotence']
+      ? new TransactionManager(
+          this.logger,
+          transactionalId === null
+            ? undefined
+            : {
+                isPartitionAdded: (topic, partition) => this.transactions!.isPartitionAdded(topic, partition),
+                onBatchFailed: (error) => this.transactions!.onBatchFailed(error),
+              },
+        )
+      : undefined;
     this.sender = new Sender({
       accumulator: this.accumulator,
       cluster: this.cluster,
@@ -106,6 +125,22 @@ export class Producer {
       logger: o.logger,
     });
     this.cluster.onUpdate(() => this.sender.wakeup());
+    this.transactions =
+      transactionalId === null
+        ? undefined
+        : new ProducerTransactions({
+            transactionalId,
+            transactionTimeoutMs: o['transaction.timeout.ms'],
+            cluster: this.cluster,
+            transactionManager: this.transactionManager!,
+            accumulator: this.accumulator,
+            flush: () => this.flush(),
+            wakeupSender: () => this.sender.wakeup(),
+            retryBackoffMs: o['retry.backoff.ms'],
+            maxBlockMs: o['max.block.ms'],
+            time: o.time,
+            logger: this.logger,
+          });
   }
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers within max.block.ms. */
@@ -121,9 +156,8 @@ export class Producer {
 
   /** Sends one record; resolves with where it was written once the broker acknowledged it (see the header). */
   send(record: ProducerRecord): Promise<RecordMetadata> {
-    if (!this.lifecycle.isConnected) return Promise.reject(this.lifecycle.notConnected('send()'));
-    const fatal = this.transactionManager?.fatalError;
-    if (fatal) return Promise.reject(fatal);
+    const refused = this.sendRefusal('send()');
+    if (refused !== null) return Promise.reject(refused);
     const topic = this.cluster.metadata.topic(record.topic);
     if (this.blockedTail === null && topic !== undefined && topic.partitions.length > 0) {
       const timestampMs = record.timestamp ?? this.time.milliseconds();
@@ -152,9 +186,8 @@ export class Producer {
    * closure is created per record.
    */
   sendBatch(records: readonly ProducerRecord[]): Promise<PartitionResult[]> {
-    if (!this.lifecycle.isConnected) return Promise.reject(this.lifecycle.notConnected('sendBatch()'));
-    const fatal = this.transactionManager?.fatalError;
-    if (fatal) return Promise.reject(fatal);
+    const refused = this.sendRefusal('sendBatch()');
+    if (refused !== null) return Promise.reject(refused);
     return new Promise((resolve, reject) => {
       const completion = new BatchCompletion(resolve, reject);
       const nowMs = this.time.milliseconds();
@@ -186,10 +219,57 @@ export class Producer {
   }
 
   /**
+   * Gets the producer id and epoch of the `transactional.id` from its transaction coordinator, which fences every
+   * older producer with that id and aborts (or completes) its unfinished transaction first. Call once, before the
+   * first transaction. Rejects with TimeoutError after `max.block.ms` (call again to keep waiting), with
+   * ProducerFencedError / ApiError when the coordinator refuses (INVALID_TRANSACTION_TIMEOUT: transaction.timeout.ms
+   * above the broker's transaction.max.timeout.ms).
+   */
+  initTransactions(): Promise<void> {
+    if (!this.lifecycle.isConnected) return Promise.reject(this.lifecycle.notConnected('initTransactions()'));
+    return this.onTransactions('initTransactions', (t) => t.initTransactions());
+  }
+
+  /** Starts a transaction: the records sent until commitTransaction() or abortTransaction() belong to it. */
+  beginTransaction(): void {
+    this.transactional('beginTransaction').beginTransaction();
+  }
+
+  /**
+   * Commits a consumer group's offsets in the transaction (`offsets`: the next offset to read per partition;
+   * `groupMetadata`: the consumer's `groupMetadata()`), so that they count as consumed exactly when the transaction
+   * commits. Resolves once the group's coordinator holds them.
+   */
+  sendOffsetsToTransaction(offsets: readonly OffsetToCommit[], groupMetadata: ConsumerGroupMetadata): Promise<void> {
+    return this.onTransactions('sendOffsetsToTransaction', (t) => t.sendOffsetsToTransaction(offsets, groupMetadata));
+  }
+
+  /**
+   * Sends every record of the transaction, then commits it. Rejects, leaving the transaction to be aborted, when a
+   * record of it failed (the error, or TransactionAbortableError naming it); with ProducerFencedError when a newer
+   * producer took over the transactional.id.
+   */
+  commitTransaction(): Promise<void> {
+    return this.onTransactions('commitTransaction', (t) => t.commitTransaction());
+  }
+
+  /** Aborts the transaction: records not yet sent fail with TransactionAbortedError; none of it becomes visible. */
+  abortTransaction(): Promise<void> {
+    return this.onTransactions('abortTransaction', (t) => t.abortTransaction());
+  }
+
+  /**
    * Sends what is buffered, waits until every record is acknowledged or failed (at most `timeoutMs`, after which
-   * the rest fail), then closes the connections. Safe to call more than once.
+   * the rest fail), then closes the connections. A transaction still open is aborted first. Safe to call more than
+   * once.
    */
   async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.lifecycle.isConnected && this.transactions?.inTransaction === true) {
+      await this.transactions.abortTransaction().catch((err: unknown) => {
+        this.logger.info({ err }, 'aborting the open transaction at close failed');
+      });
+    }
+    this.transactions?.close();
     const was = this.lifecycle.beginClose();
     if (was === null) return;
     if (was === 'Connected') {
@@ -310,6 +390,7 @@ export class Producer {
     value: Buffer | string | null,
     headers: readonly RecordHeader[] | undefined,
   ): ProducerBatch {
+    this.transactions?.maybeAddPartition(topic, partition);
     const batch = this.accumulator.createBatch(topic, partition, reservedBytes);
     batch.append(timestampMs, key, value, headers);
     this.sender.wakeup();
@@ -369,6 +450,37 @@ export class Producer {
         `Invalid partition ${partition} for topic '${topic}': it has partitions ` + `0..${partitionCount - 1}.`,
       );
     }
+  }
+
+  /** Why a send must fail now (not connected, failed for good, not in a transaction), or null when it may go on. */
+  private sendRefusal(what: string): Error | null {
+    if (!this.lifecycle.isConnected) return this.lifecycle.notConnected(what);
+    const fatal = this.transactionManager?.fatalError;
+    if (fatal) return fatal;
+    try {
+      this.transactions?.failIfNotReadyForSend();
+    } catch (e) {
+      return toError(e);
+    }
+    return null;
+  }
+
+  /** Runs a transactional call; a producer without transactional.id rejects it with IllegalStateError. */
+  private onTransactions(what: string, call: (t: ProducerTransactions) => Promise<void>): Promise<void> {
+    try {
+      return call(this.transactional(what));
+    } catch (e) {
+      return Promise.reject(toError(e));
+    }
+  }
+
+  private transactional(what: string): ProducerTransactions {
+    if (this.transactions === undefined) {
+      throw new IllegalStateError(
+        `Producer.${what}() needs a transactional producer: set the option 'transactional.id'.`,
+      );
+    }
+    return this.transactions;
   }
 }
 

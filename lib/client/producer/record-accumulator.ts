@@ -35,6 +35,8 @@ export interface RecordAccumulatorOptions {
   bufferMemoryBytes: number;
   compression: CompressionType;
   deliveryTimeoutMs: number;
+  /** Batches are built with the transactional flag (a producer with a transactional.id). @default false */
+  transactional?: boolean;
   time: Time;
 }
 
@@ -141,6 +143,7 @@ export class RecordAccumulator {
       this.builders.pop() ??
       new RecordBatchBuilder({
         compression: this.options.compression,
+        isTransactional: this.options.transactional === true,
         initialCapacity: this.options.batchSizeBytes + RECORD_BATCH_OVERHEAD,
       });
     const batch = new ProducerBatch(topic, partition, builder, this.options.time.hiResMs(), reservedBytes);
@@ -285,6 +288,24 @@ export class RecordAccumulator {
   /** Sends everything at once from now on (closing). */
   beginClose(): void {
     this.closing = true;
+  }
+
+  /**
+   * Fails with `error` every batch that was never drained (it has no sequence; Kafka's abortUndrainedBatches): a
+   * transaction being aborted drops what it did not send, while batches on the wire or waiting for a retry finish.
+   */
+  abortUndrainedBatches(error: Error): void {
+    for (const queue of this.queues) {
+      const kept = queue.batches.filter((batch) => batch.hasSequence || batch.inFlight);
+      if (kept.length === queue.batches.length) continue;
+      for (const batch of queue.batches) {
+        if (batch.hasSequence || batch.inFlight) continue;
+        batch.fail(error);
+        this.incomplete.delete(batch);
+        this.release(queue, batch);
+      }
+      queue.batches.splice(0, queue.batches.length, ...kept);
+    }
   }
 
   /** Fails every batch not yet done with `error` (forced close). */

@@ -34,6 +34,7 @@ import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/pr
 import type { NetworkClient } from '../../network/network-client.js';
 import { CompressionType } from '../../record/record-batch.js';
 import type { ClientCluster } from '../client-cluster.js';
+import { clientErrorFromCode } from '../errors.js';
 import { isRetriable, isStaleMetadata } from '../retry.js';
 import type { Acks } from './producer-options.js';
 import type { ProducerBatch } from './producer-batch.js';
@@ -282,7 +283,7 @@ export class Sender {
           accumulator.deallocate(batch);
         } else {
           if (p.errorCode === ErrorCode.REQUEST_TIMED_OUT) timedOut = true;
-          this.handleFailure(batch, apiErrorFromCode(p.errorCode, p.errorMessage ?? undefined), p.logStartOffset);
+          this.handleFailure(batch, clientErrorFromCode(p.errorCode, p.errorMessage ?? undefined), p.logStartOffset);
         }
       }
     }

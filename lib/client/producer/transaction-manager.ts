@@ -21,11 +21,15 @@
  *   when they have nothing unfinished.
  * - PRODUCER_FENCED, UNSUPPORTED_VERSION or a failed InitProducerId that cannot be retried are fatal: the producer
  *   fails everything it holds and every later send.
+ * - A transactional producer (`TransactionalHooks`, see producer-transactions.ts) gets its id and epoch from its
+ *   transaction coordinator instead of asking here; its batches are drained only for partitions in the transaction;
+ *   it never bumps the epoch locally: where an idempotent producer would, its batch fails, which makes the
+ *   transaction abortable, and the abort bumps the epoch through the coordinator (Kafka's rule).
  *
  * Concurrency: on the event loop, called by the Sender between its awaits; holds no timers. Ownership: one per
  * idempotent Producer; it only references the batches, which the accumulator owns.
  */
-import { ApiError } from '../../common/errors.js';
+import { ApiError, TimeoutError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { NO_SEQUENCE, incrementSequence } from '../../record/record-batch.js';
 import { isRetriable } from '../retry.js';
@@ -33,6 +37,14 @@ import type { ProducerBatch } from './producer-batch.js';
 
 /** Largest producer epoch; bumping past it takes a new producer id. */
 const MAX_PRODUCER_EPOCH = 32767;
+
+/** What a transactional producer adds to the rules (see producer-transactions.ts). */
+export interface TransactionalHooks {
+  /** Whether the partition is part of the current transaction (its batches may be drained). */
+  isPartitionAdded(topic: string, partition: number): boolean;
+  /** A batch failed for good with `error`: fatal or abortable, as the transactional producer decides. */
+  onBatchFailed(error: Error): void;
+}
 
 /** What the producer knows of one partition. */
 interface PartitionEntry {
@@ -62,7 +74,10 @@ export class TransactionManager {
   private readonly unresolved = new Set<PartitionEntry>();
   private readonly logger: Logger;
 
-  constructor(logger: Logger) {
+  constructor(
+    logger: Logger,
+    private readonly transactional?: TransactionalHooks,
+  ) {
     this.logger = logger.child({ component: 'TransactionManager' });
   }
 
@@ -85,7 +100,7 @@ export class TransactionManager {
 
   /** Whether the Sender should send InitProducerId now (no id, none asked for, not failed). */
   get needsProducerId(): boolean {
-    return !this.hasProducerId && !this.initializing && this.fatal === null;
+    return !this.hasProducerId && !this.initializing && this.fatal === null && this.transactional === undefined;
   }
 
   beginInitializing(): void {
@@ -141,6 +156,7 @@ export class TransactionManager {
   /** Whether `batch`, the head of its partition's queue, may be drained now (see the rules in the header). */
   canDrain(batch: ProducerBatch): boolean {
     if (!this.hasProducerId) return false;
+    if (this.transactional?.isPartitionAdded(batch.topic, batch.partition) === false) return false;
     const e = this.entry(batch.topic, batch.partition);
     if (this.toRenumber.has(e)) return false;
     if (!batch.hasSequence) {
@@ -177,12 +193,15 @@ export class TransactionManager {
     const e = this.entry(batch.topic, batch.partition);
     if (error.errorName === 'UNKNOWN_PRODUCER_ID') {
       // Without the log start offset the state of things is unknown: retry as it is until a response has it.
-      if (logStartOffset >= 0 && !batch.sequenceHasBeenReset) this.requestEpochBump(e, error);
+      if (logStartOffset < 0 || batch.sequenceHasBeenReset) return true;
+      if (this.transactional !== undefined) return false;
+      this.requestEpochBump(e, error);
       return true;
     }
     if (error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER') {
       const unresolved = e.unresolvedLastSequence !== NO_SEQUENCE;
       if (!unresolved && (batch.sequenceHasBeenReset || !this.isNextSequence(e, batch.baseSequence))) return true;
+      if (this.transactional !== undefined) return false;
       if (!unresolved || batch.baseSequence === incrementSequence(e.unresolvedLastSequence, 1))
         this.requestEpochBump(e, error);
       return true;
@@ -197,6 +216,11 @@ export class TransactionManager {
    * of the partition is drained until the unfinished ones are done and tell (see `prepareDrain`).
    */
   handleFailedBatch(batch: ProducerBatch, error: Error): void {
+    if (this.transactional !== undefined) {
+      if (batch.hasSequence) this.remove(this.entry(batch.topic, batch.partition), batch);
+      this.transactional.onBatchFailed(error);
+      return;
+    }
     if (
       error instanceof ApiError &&
       (error.errorName === 'PRODUCER_FENCED' || error.errorName === 'UNSUPPORTED_VERSION')
@@ -212,8 +236,20 @@ export class TransactionManager {
     }
   }
 
-  /** A batch that may or may not have been written was given up (delivery timeout): its sequence is unresolved. */
+  /**
+   * A batch that may or may not have been written was given up (delivery timeout): its sequence is unresolved. In a
+   * transaction the transaction becomes abortable instead (the abort's epoch bump resolves every sequence).
+   */
   handleExpiredBatch(batch: ProducerBatch): void {
+    if (this.transactional !== undefined) {
+      if (batch.hasSequence) this.remove(this.entry(batch.topic, batch.partition), batch);
+      this.transactional.onBatchFailed(
+        new TimeoutError(
+          `A batch for ${batch.topic}-${batch.partition} expired (delivery.timeout.ms) in the transaction; abort it.`,
+        ),
+      );
+      return;
+    }
     if (!batch.hasSequence) return;
     const e = this.entry(batch.topic, batch.partition);
     this.remove(e, batch);
@@ -250,7 +286,8 @@ export class TransactionManager {
     this.unresolved.delete(e);
   }
 
-  private fail(error: Error): void {
+  /** Fails the producer for good: every batch it holds and every later send fail with `error`. */
+  fail(error: Error): void {
     if (this.fatal !== null) return;
     this.fatal = error;
     this.logger.error({ err: error }, 'the idempotent producer failed for good');

@@ -553,6 +553,37 @@ export class GroupCoordinator {
     return this.offsets.commitOffsets(groupId, entries);
   }
 
+  /**
+   * TxnOffsetCommit (Kafka's handleTxnCommitOffsets, KIP-447): offsets committed in producer `producerId`'s
+   * transaction, pending until its marker. The member, instance id and generation are checked only as far as they are
+   * given (member id '' and generation -1 skip their checks): a member that lost its partitions in a rebalance cannot
+   * commit for them. Unlike OffsetCommit, a rebalance in progress does not refuse it.
+   */
+  async commitTxnOffsets(
+    groupId: string,
+    producerId: number,
+    producerEpoch: number,
+    memberId: string,
+    groupInstanceId: string | null,
+    generationId: number,
+    entries: readonly OffsetCommitEntry[],
+  ): Promise<number[]> {
+    const coordinatorError = this.offsets.coordinatorError(groupId);
+    if (coordinatorError !== null) return entries.map(() => ErrorCode[coordinatorError]);
+    const group = this.groups.get(groupId);
+    const fail = (code: number) => entries.map(() => code);
+    if (
+      group !== undefined &&
+      groupInstanceId !== null &&
+      group.staticMembers.has(groupInstanceId) &&
+      group.staticMembers.get(groupInstanceId) !== memberId
+    )
+      return fail(ErrorCode.FENCED_INSTANCE_ID);
+    if (memberId !== '' && group?.members.has(memberId) !== true) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
+    if (generationId >= 0 && generationId !== (group?.generationId ?? 0)) return fail(ErrorCode.ILLEGAL_GENERATION);
+    return this.offsets.commitTxnOffsets(groupId, producerId, producerEpoch, entries);
+  }
+
   // ---- admin ----
 
   describeGroups(groupIds: readonly string[]): DescribeGroupsResponse['groups'] {

@@ -11,6 +11,12 @@
  *   from its start to its end, the last value per key winning and tombstones deleting; meanwhile the
  *   groups of p answer COORDINATOR_LOAD_IN_PROGRESS. Becoming follower unloads them (NOT_COORDINATOR).
  *
+ * - Transactional offsets (TxnOffsetCommit, KIP-98/KIP-447): written as a transactional batch of the producer (its
+ *   id and epoch, appended as a coordinator: the epoch is checked, no sequence) and held as pending for that producer;
+ *   the transaction's marker in this partition (`completeTransaction`, after WriteTxnMarkers appended it) makes them
+ *   committed — each only if it was written after the group's current commit for its partition — or drops them. A
+ *   load does the same with the markers it reads; transactions still open at the end stay pending. OffsetFetch with
+ *   requireStable answers UNSTABLE_OFFSET_COMMIT for a partition with pending offsets.
  * - Group metadata (membership after each completed rebalance) is stored the same way by the GroupCoordinator
  *   (`storeGroup`), and handed back to it after a load (`onGroupLoaded`), so a coordinator move keeps generations.
  *
@@ -24,8 +30,8 @@ import { ErrorCode, type ErrorName } from '../../common/error-codes.js';
 import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
 import { tpKey } from '../../common/topic-partition.js';
-import { RecordBatchBuilder } from '../../record/record-batch-builder.js';
-import { iterateBatches } from '../../record/record-batch-reader.js';
+import { ControlRecordType, RecordBatchBuilder } from '../../record/record-batch-builder.js';
+import { batchesToLogEnd } from '../log-scan.js';
 import type { Partition } from '../../replication/partition.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
 import {
@@ -64,14 +70,24 @@ export interface CommittedOffset {
   metadata: string;
 }
 
-const LOAD_READ_BYTES = 1024 * 1024;
+/** A committed offset as the cache holds it: with its commit time and the log offset of its record. */
+interface StoredOffset extends CommittedOffset {
+  commitTimestamp: number;
+  /** Offset of the record in the offsets partition: a transaction's commit wins only over older records. */
+  appendOffset: number;
+}
+
+/** Offsets of one producer's open transaction: group → tpKey → offset. */
+type PendingTxnOffsets = Map<string, Map<string, StoredOffset>>;
 
 export class GroupMetadataManager {
   /** Offsets partitions led here: loading or loaded, with a generation that a newer leadership change bumps. */
   private readonly owned = new Map<number, { state: 'loading' | 'loaded'; generation: number }>();
   private generation = 0;
   /** group → tpKey → committed offset. */
-  private readonly offsets = new Map<string, Map<string, CommittedOffset & { commitTimestamp: number }>>();
+  private readonly offsets = new Map<string, Map<string, StoredOffset>>();
+  /** producer id → its transaction's offsets, not yet committed or aborted by a marker. */
+  private readonly pendingTxnOffsets = new Map<number, PendingTxnOffsets>();
   private readonly log: Logger;
   /** Receives each group's last stored metadata after a load (set by the GroupCoordinator). */
   onGroupLoaded: (groupId: string, group: GroupMetadataRecord) => void = () => {};
@@ -222,6 +238,40 @@ export class GroupMetadataManager {
 
   /** Stores offsets of `groupId` (coordinated here, see coordinatorError); per entry the Kafka error code. */
   async commitOffsets(groupId: string, entries: readonly OffsetCommitEntry[]): Promise<number[]> {
+    return this.storeOffsets(groupId, entries, null, (stored) => {
+      for (const o of stored) this.put(groupId, o.topic, o.partition, o, o.appendOffset);
+    });
+  }
+
+  /**
+   * Stores offsets of `groupId` in producer `producerId`'s transaction (see the class comment): pending until the
+   * transaction's marker. Per entry the Kafka error code; an epoch older than the producer's answers
+   * INVALID_PRODUCER_EPOCH.
+   */
+  async commitTxnOffsets(
+    groupId: string,
+    producerId: number,
+    producerEpoch: number,
+    entries: readonly OffsetCommitEntry[],
+  ): Promise<number[]> {
+    return this.storeOffsets(groupId, entries, { producerId, producerEpoch }, (stored) => {
+      const byGroup = computeIfAbsent(this.pendingTxnOffsets, producerId, (): PendingTxnOffsets => new Map());
+      const pending = computeIfAbsent(byGroup, groupId, () => new Map<string, StoredOffset>());
+      for (const o of stored) pending.set(tpKey(o.topic, o.partition), o);
+    });
+  }
+
+  /**
+   * Appends one offset record per entry (refusing oversized metadata), as a transactional batch of `producer` when
+   * given (a coordinator append: its epoch is checked); once replicated, and if the partition is still loaded here,
+   * hands the stored offsets to `onStored`. Per entry the Kafka error code.
+   */
+  private async storeOffsets(
+    groupId: string,
+    entries: readonly OffsetCommitEntry[],
+    producer: { producerId: number; producerEpoch: number } | null,
+    onStored: (stored: StoredOffset[]) => void,
+  ): Promise<number[]> {
     const codes = entries.map((e) =>
       e.metadata !== null && Buffer.byteLength(e.metadata) > this.config.offsetMetadataMaxBytes
         ? ErrorCode.OFFSET_METADATA_TOO_LARGE
@@ -230,7 +280,16 @@ export class GroupMetadataManager {
     const valid = entries.filter((_, i) => codes[i] === ErrorCode.NONE);
     if (valid.length === 0) return codes;
     const nowMs = this.time.milliseconds();
-    const builder = new RecordBatchBuilder();
+    const builder = new RecordBatchBuilder(
+      producer === null
+        ? {}
+        : {
+            producerId: BigInt(producer.producerId),
+            producerEpoch: producer.producerEpoch,
+            baseSequence: 0,
+            isTransactional: true,
+          },
+    );
     const values = valid.map((e) => ({
       offset: e.offset,
       leaderEpoch: e.leaderEpoch,
@@ -244,13 +303,53 @@ export class GroupMetadataManager {
     const [result] = await this.replicaManager.appendRecords({
       acks: -1,
       timeoutMs: this.config.offsetsCommitTimeoutMs,
+      origin: producer === null ? 'Client' : 'Coordinator',
       entries: [{ topic: OFFSETS_TOPIC, partition, records: builder.buildSync() }],
     });
     const code = result === undefined ? ErrorCode.COORDINATOR_NOT_AVAILABLE : commitErrorCode(result.errorCode);
     if (code === ErrorCode.NONE && this.owned.get(partition)?.state === 'loaded') {
-      valid.forEach((e, i) => this.put(groupId, e.topic, e.partition, values[i]!));
+      onStored(
+        valid.map((e, i) => ({
+          topic: e.topic,
+          partition: e.partition,
+          ...values[i]!,
+          appendOffset: result!.baseOffset + i,
+        })),
+      );
     }
     return codes.map((c) => (c === ErrorCode.NONE ? code : c));
+  }
+
+  /**
+   * Producer `producerId`'s transaction ended with a marker in the offsets partitions `partitions` (WriteTxnMarkers
+   * appended it here): its pending offsets of groups in those partitions are committed or dropped.
+   */
+  completeTransaction(producerId: number, partitions: readonly number[], isCommit: boolean): void {
+    const byGroup = this.pendingTxnOffsets.get(producerId);
+    if (byGroup === undefined) return;
+    const done = new Set(partitions);
+    for (const [groupId, pending] of byGroup) {
+      if (!done.has(this.partitionFor(groupId))) continue;
+      byGroup.delete(groupId);
+      if (isCommit) this.materialize(groupId, pending);
+    }
+    if (byGroup.size === 0) this.pendingTxnOffsets.delete(producerId);
+  }
+
+  /** Whether a transaction holds offsets of `groupId` for the partition that no marker has settled yet. */
+  hasPendingTxnOffsets(groupId: string, topic: string, partition: number): boolean {
+    const key = tpKey(topic, partition);
+    for (const byGroup of this.pendingTxnOffsets.values()) if (byGroup.get(groupId)?.has(key) === true) return true;
+    return false;
+  }
+
+  /** Commits `pending` offsets of `groupId`, each unless the group's current one was written after it. */
+  private materialize(groupId: string, pending: ReadonlyMap<string, StoredOffset>): void {
+    for (const p of pending.values()) {
+      const current = this.offsets.get(groupId)?.get(tpKey(p.topic, p.partition));
+      if (current === undefined || current.appendOffset < p.appendOffset)
+        this.put(groupId, p.topic, p.partition, p, p.appendOffset);
+    }
   }
 
   /** Committed offsets of `groupId`: of the given partitions (offset -1 where none), or all when `partitions` is null. */
@@ -273,7 +372,7 @@ export class GroupMetadataManager {
     });
   }
 
-  private put(groupId: string, topic: string, partition: number, value: OffsetAndMetadata): void {
+  private put(groupId: string, topic: string, partition: number, value: OffsetAndMetadata, appendOffset: number): void {
     const committed = computeIfAbsent(this.offsets, groupId, () => new Map());
     committed.set(tpKey(topic, partition), {
       topic,
@@ -282,6 +381,7 @@ export class GroupMetadataManager {
       leaderEpoch: value.leaderEpoch,
       metadata: value.metadata,
       commitTimestamp: value.commitTimestamp,
+      appendOffset,
     });
   }
 
@@ -290,38 +390,57 @@ export class GroupMetadataManager {
     this.owned.set(p.partition, { state: 'loading', generation });
     this.dropGroupsOf(p.partition);
     const started = this.time.hiResMs();
-    const loaded = new Map<string, Map<string, (OffsetAndMetadata & { topic: string; partition: number }) | null>>();
+    type Loaded = (OffsetAndMetadata & { topic: string; partition: number; appendOffset: number }) | null;
+    const loaded = new Map<string, Map<string, Loaded>>();
     const groups = new Map<string, GroupMetadataRecord | null>();
+    /** producer id → group → tpKey → offset, for transactions whose marker was not read yet. */
+    const pending = new Map<number, Map<string, Map<string, StoredOffset>>>();
     let records = 0;
     try {
-      // To the log end, not the high watermark, as Kafka does: a new leader's HW may trail its log by a fetch round,
-      // and everything in a leader's log is what its followers will hold.
-      const log = p.log;
-      const end = log.logEndOffset;
-      for (let offset = log.logStartOffset; offset < end;) {
-        const read = log.read(offset, LOAD_READ_BYTES, { maxOffset: end, minOneBatch: true });
-        if (read.records.length === 0) break;
-        for (const batch of iterateBatches(read.records)) {
-          if (batch.isControl) {
-            offset = batch.nextOffset;
-            continue;
-          }
-          for (const r of await batch.recordsAsync()) {
-            if (r.offset < offset || r.key === null) continue;
-            const key = decodeKey(r.key);
-            if (key?.kind === 'group') {
-              groups.set(key.group, r.value === null ? null : decodeGroupMetadataValue(r.value));
-              records++;
+      const logStart = p.log.logStartOffset;
+      for (const batch of batchesToLogEnd(p.log)) {
+        const producerId = Number(batch.producerId);
+        if (batch.isControl) {
+          const txn = pending.get(producerId);
+          pending.delete(producerId);
+          if (txn !== undefined && batch.recordCount > 0 && batch.controlRecord().type === ControlRecordType.Commit) {
+            for (const [groupId, offsets] of txn) {
+              const group = computeIfAbsent(loaded, groupId, () => new Map<string, Loaded>());
+              for (const [key, o] of offsets) {
+                const current = group.get(key);
+                if (current === undefined || current === null || current.appendOffset < o.appendOffset)
+                  group.set(key, o);
+              }
             }
-            if (key?.kind !== 'offset') continue;
-            const group = computeIfAbsent(loaded, key.group, () => new Map());
-            group.set(
-              tpKey(key.topic, key.partition),
-              r.value === null ? null : { ...decodeOffsetValue(r.value), topic: key.topic, partition: key.partition },
-            );
+          }
+          continue;
+        }
+        const transactional = batch.isTransactional && producerId >= 0;
+        for (const r of await batch.recordsAsync()) {
+          if (r.offset < logStart || r.key === null) continue;
+          const key = decodeKey(r.key);
+          if (key?.kind === 'group') {
+            groups.set(key.group, r.value === null ? null : decodeGroupMetadataValue(r.value));
             records++;
           }
-          offset = batch.nextOffset;
+          if (key?.kind !== 'offset') continue;
+          const value: Loaded =
+            r.value === null
+              ? null
+              : { ...decodeOffsetValue(r.value), topic: key.topic, partition: key.partition, appendOffset: r.offset };
+          if (transactional && value !== null) {
+            const byGroup = computeIfAbsent(pending, producerId, () => new Map<string, Map<string, StoredOffset>>());
+            computeIfAbsent(byGroup, key.group, () => new Map<string, StoredOffset>()).set(
+              tpKey(key.topic, key.partition),
+              value,
+            );
+          } else {
+            computeIfAbsent(loaded, key.group, () => new Map<string, Loaded>()).set(
+              tpKey(key.topic, key.partition),
+              value,
+            );
+          }
+          records++;
         }
       }
     } catch (err) {
@@ -333,7 +452,12 @@ export class GroupMetadataManager {
     }
     if (this.owned.get(p.partition)?.generation !== generation) return;
     for (const [groupId, group] of loaded) {
-      for (const value of group.values()) if (value !== null) this.put(groupId, value.topic, value.partition, value);
+      for (const value of group.values())
+        if (value !== null) this.put(groupId, value.topic, value.partition, value, value.appendOffset);
+    }
+    for (const [producerId, byGroup] of pending) {
+      const target = computeIfAbsent(this.pendingTxnOffsets, producerId, (): PendingTxnOffsets => new Map());
+      for (const [groupId, offsets] of byGroup) target.set(groupId, offsets);
     }
     for (const [groupId, group] of groups) if (group !== null) this.onGroupLoaded(groupId, group);
     this.owned.set(p.partition, { state: 'loaded', generation });
@@ -342,6 +466,7 @@ export class GroupMetadataManager {
         partition: p.partition,
         groups: new Set([...loaded.keys(), ...groups.keys()]).size,
         records,
+        openTransactions: pending.size,
         ms: Math.round(this.time.hiResMs() - started),
       },
       `loaded ${OFFSETS_TOPIC} partition`,
@@ -357,6 +482,10 @@ export class GroupMetadataManager {
   private dropGroupsOf(partition: number): void {
     for (const groupId of [...this.offsets.keys()])
       if (this.partitionFor(groupId) === partition) this.offsets.delete(groupId);
+    for (const [producerId, byGroup] of this.pendingTxnOffsets) {
+      for (const groupId of [...byGroup.keys()]) if (this.partitionFor(groupId) === partition) byGroup.delete(groupId);
+      if (byGroup.size === 0) this.pendingTxnOffsets.delete(producerId);
+    }
   }
 }
 

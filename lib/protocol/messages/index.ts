@@ -64,6 +64,42 @@ import {
 } from './describe-log-dirs.js';
 import { PRODUCE_API, type ProduceRequest, type ProduceResponse } from './produce.js';
 import { INIT_PRODUCER_ID_API, type InitProducerIdRequest, type InitProducerIdResponse } from './init-producer-id.js';
+import {
+  ADD_PARTITIONS_TO_TXN_API,
+  type AddPartitionsToTxnRequest,
+  type AddPartitionsToTxnResponse,
+} from './add-partitions-to-txn.js';
+import {
+  ADD_OFFSETS_TO_TXN_API,
+  type AddOffsetsToTxnRequest,
+  type AddOffsetsToTxnResponse,
+} from './add-offsets-to-txn.js';
+import { END_TXN_API, type EndTxnRequest, type EndTxnResponse } from './end-txn.js';
+import {
+  WRITE_TXN_MARKERS_API,
+  type WriteTxnMarkersRequest,
+  type WriteTxnMarkersResponse,
+} from './write-txn-markers.js';
+import {
+  TXN_OFFSET_COMMIT_API,
+  type TxnOffsetCommitRequest,
+  type TxnOffsetCommitResponse,
+} from './txn-offset-commit.js';
+import {
+  DESCRIBE_PRODUCERS_API,
+  type DescribeProducersRequest,
+  type DescribeProducersResponse,
+} from './describe-producers.js';
+import {
+  DESCRIBE_TRANSACTIONS_API,
+  type DescribeTransactionsRequest,
+  type DescribeTransactionsResponse,
+} from './describe-transactions.js';
+import {
+  LIST_TRANSACTIONS_API,
+  type ListTransactionsRequest,
+  type ListTransactionsResponse,
+} from './list-transactions.js';
 
 export interface ApiMessages {
   [ApiKey.Produce]: { request: ProduceRequest; response: ProduceResponse };
@@ -106,6 +142,14 @@ export interface ApiMessages {
   [ApiKey.DescribeLogDirs]: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequest; response: DescribeClusterResponse };
   [ApiKey.InitProducerId]: { request: InitProducerIdRequest; response: InitProducerIdResponse };
+  [ApiKey.AddPartitionsToTxn]: { request: AddPartitionsToTxnRequest; response: AddPartitionsToTxnResponse };
+  [ApiKey.AddOffsetsToTxn]: { request: AddOffsetsToTxnRequest; response: AddOffsetsToTxnResponse };
+  [ApiKey.EndTxn]: { request: EndTxnRequest; response: EndTxnResponse };
+  [ApiKey.WriteTxnMarkers]: { request: WriteTxnMarkersRequest; response: WriteTxnMarkersResponse };
+  [ApiKey.TxnOffsetCommit]: { request: TxnOffsetCommitRequest; response: TxnOffsetCommitResponse };
+  [ApiKey.DescribeProducers]: { request: DescribeProducersRequest; response: DescribeProducersResponse };
+  [ApiKey.DescribeTransactions]: { request: DescribeTransactionsRequest; response: DescribeTransactionsResponse };
+  [ApiKey.ListTransactions]: { request: ListTransactionsRequest; response: ListTransactionsResponse };
 }
 
 /** The request body type of an api key; a plain map for keys without a module. */
@@ -149,6 +193,14 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   OFFSET_DELETE_API,
   DESCRIBE_LOG_DIRS_API,
   INIT_PRODUCER_ID_API,
+  ADD_PARTITIONS_TO_TXN_API,
+  ADD_OFFSETS_TO_TXN_API,
+  END_TXN_API,
+  WRITE_TXN_MARKERS_API,
+  TXN_OFFSET_COMMIT_API,
+  DESCRIBE_PRODUCERS_API,
+  DESCRIBE_TRANSACTIONS_API,
+  LIST_TRANSACTIONS_API,
 ];
 
 export * from './alter-configs.js';
@@ -182,3 +234,11 @@ export * from './delete-groups.js';
 export * from './offset-delete.js';
 export * from './describe-log-dirs.js';
 export * from './init-producer-id.js';
+export * from './add-partitions-to-txn.js';
+export * from './add-offsets-to-txn.js';
+export * from './end-txn.js';
+export * from './write-txn-markers.js';
+export * from './txn-offset-commit.js';
+export * from './describe-producers.js';
+export * from './describe-transactions.js';
+export * from './list-transactions.js';

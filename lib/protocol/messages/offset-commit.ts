@@ -16,39 +16,45 @@ import { ApiKey } from '../api-keys.js';
 import { defineApi } from '../api-definition.js';
 import { array, int16, int32, int64, nullable, string, struct, type Infer } from '../schema.js';
 
+/** The offsets of a commit, per topic and partition (TxnOffsetCommit carries the same). */
+export const OFFSET_COMMIT_TOPICS = array(
+  struct({
+    name: string(),
+    partitions: array(
+      struct({
+        partitionIndex: int32({ min: 0 }),
+        committedOffset: int64(),
+        committedLeaderEpoch: int32(),
+        committedMetadata: nullable(string()),
+      }),
+    ),
+  }),
+);
+
+/** A commit's answer per topic and partition (TxnOffsetCommit's too). */
+export const OFFSET_COMMIT_RESPONSE_TOPICS = array(
+  struct({
+    name: string(),
+    partitions: array(
+      struct({
+        partitionIndex: int32(),
+        errorCode: int16(),
+      }),
+    ),
+  }),
+);
+
 const OffsetCommitRequestSchema = struct({
   groupId: string(),
   generationId: int32(),
   memberId: string(),
   groupInstanceId: nullable(string()),
-  topics: array(
-    struct({
-      name: string(),
-      partitions: array(
-        struct({
-          partitionIndex: int32({ min: 0 }),
-          committedOffset: int64(),
-          committedLeaderEpoch: int32(),
-          committedMetadata: nullable(string()),
-        }),
-      ),
-    }),
-  ),
+  topics: OFFSET_COMMIT_TOPICS,
 });
 
 const OffsetCommitResponseSchema = struct({
   throttleTimeMs: int32(),
-  topics: array(
-    struct({
-      name: string(),
-      partitions: array(
-        struct({
-          partitionIndex: int32(),
-          errorCode: int16(),
-        }),
-      ),
-    }),
-  ),
+  topics: OFFSET_COMMIT_RESPONSE_TOPICS,
 });
 
 export type OffsetCommitRequest = Infer<typeof OffsetCommitRequestSchema>;

@@ -5,11 +5,13 @@ import {
   dumpOffsetIndex,
   dumpProducerSnapshot,
   dumpTimeIndex,
+  dumpTxnIndex,
   type DumpEntry,
 } from '../../../lib/cli/admin/dump-log-command.js';
 import { CorruptSnapshotError } from '../../../lib/common/errors.js';
 import { encodeProducerSnapshot } from '../../../lib/log/producer-snapshot.js';
 import { ProducerStateEntry } from '../../../lib/log/producer-state-entry.js';
+import { encodeEntry } from '../../../lib/log/transaction-index.js';
 import { buildControlBatch, ControlRecordType, RecordBatchBuilder } from '../../../lib/record/record-batch-builder.js';
 import { CompressionType, stampBatch } from '../../../lib/record/record-batch.js';
 
@@ -86,7 +88,7 @@ describe('mq-admin dump-log (pure parts)', () => {
     expect(deepOnly).to.not.have.property('payload');
   });
 
-  it('prints a transaction marker', async () => {
+  it("prints a transaction marker as Kafka does: the record's sizes and sequence, then the marker", async () => {
     const marker = buildControlBatch({
       type: ControlRecordType.Commit,
       producerId: 9n,
@@ -97,7 +99,21 @@ describe('mq-admin dump-log (pure parts)', () => {
     stampBatch(marker, 0, 100, 0);
     expect(await dump(marker))
       .to.include('isControl: true')
-      .and.include('| offset: 100 CreateTime: 5 endTxnMarker: COMMIT coordinatorEpoch: 2');
+      .and.include(
+        '| offset: 100 CreateTime: 5 keysize: 4 valuesize: 6 sequence: -1 headerKeys: [] endTxnMarker: COMMIT ' +
+          'coordinatorEpoch: 2\n',
+      );
+  });
+
+  it('prints the aborted transactions of a .txnindex', () => {
+    const entries = Buffer.concat([
+      encodeEntry({ producerId: 7, firstOffset: 3, lastOffset: 10, lastStableOffset: 11 }),
+      encodeEntry({ producerId: 8, firstOffset: 12, lastOffset: 14, lastStableOffset: 15 }),
+    ]);
+    expect(dumpTxnIndex(entries)).to.equal(
+      'version: 0 producerId: 7 firstOffset: 3 lastOffset: 10 lastStableOffset: 11\n' +
+        'version: 0 producerId: 8 firstOffset: 12 lastOffset: 14 lastStableOffset: 15\n',
+    );
   });
 
   it('lists index entries up to the zero-filled tail of a preallocated file', () => {

@@ -57,6 +57,18 @@ describe('CompletedFetch', () => {
       expect(batchesOf(fetch)).to.deep.equal([['b0'], ['c0']]);
     });
 
+    it('moves the position past the batches it skips, and what is processed when all before was', () => {
+      const state = positioned(0);
+      const fetch = new CompletedFetch(state, state.epoch, records, [{ producerId: 7, firstOffset: 0 }], true, true, 6);
+      expect(fetch.nextBatch()!.baseOffset, 'b0 after the aborted a0 a1').to.equal(2);
+      expect(state.position).to.equal(2);
+      expect(state.processed).to.equal(2);
+      state.position = 3;
+      expect(fetch.nextBatch()!.baseOffset, 'c0 after both markers').to.equal(5);
+      expect(state.position, 'past the markers').to.equal(5);
+      expect(state.processed, 'b0 is not finished yet').to.equal(2);
+    });
+
     it('with read_uncommitted, hands out every data batch and hides the markers', () => {
       const state = positioned(0);
       const fetch = new CompletedFetch(state, state.epoch, records, null, false, true, 6);

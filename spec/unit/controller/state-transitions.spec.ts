@@ -1,31 +1,8 @@
 import { expect } from 'chai';
-import { IllegalStateError } from '../../../lib/common/errors.js';
-import type { TransitionTable } from '../../../lib/common/transition-table.js';
 import { PARTITION_STATE_TRANSITIONS, REPLICA_STATE_TRANSITIONS } from '../../../lib/controller/controller-states.js';
+import { specEdges } from '../../helpers/transition-edges.js';
 
 // One spec per allowed and per forbidden edge, generated from the tables the state machines use.
-function specEdges<S extends string>(table: TransitionTable<S>): void {
-  describe(table.name, () => {
-    describe('#assertValidTransition', () => {
-      const { allowed, forbidden } = table.edges();
-      for (const [from, to] of allowed) {
-        it(`allows ${from} → ${to}`, () => {
-          expect(table.isValid(from, to)).to.equal(true);
-          expect(() => table.assertValidTransition('t-0', from, to)).not.to.throw();
-        });
-      }
-      for (const [from, to] of forbidden) {
-        it(`forbids ${from} → ${to}`, () => {
-          expect(table.isValid(from, to)).to.equal(false);
-          expect(() => table.assertValidTransition('t-0', from, to)).to.throw(
-            IllegalStateError,
-            new RegExp(`t-0 cannot move from ${from} to ${to}`),
-          );
-        });
-      }
-    });
-  });
-}
 specEdges(PARTITION_STATE_TRANSITIONS);
 specEdges(REPLICA_STATE_TRANSITIONS);
 

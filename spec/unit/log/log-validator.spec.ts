@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ApiError, RecordValidationError } from '../../../lib/common/errors.js';
 import { DEFAULT_LOG_CONFIG, logConfigWith } from '../../../lib/log/log-config.js';
-import { checkClientBatches, validateRecords } from '../../../lib/log/log-validator.js';
+import { checkClientBatches, checkCoordinatorBatches, validateRecords } from '../../../lib/log/log-validator.js';
 import { CompressionType, validateBatch, writeBatchCrc } from '../../../lib/record/record-batch.js';
 import { RecordBatchBuilder, buildControlBatch, ControlRecordType } from '../../../lib/record/record-batch-builder.js';
 import { expectRejection } from '../../helpers/expect-rejection.js';
@@ -22,6 +22,15 @@ function check(...batches: Buffer[]): void {
   checkClientBatches(infos, TP);
 }
 
+const commitMarker = () =>
+  buildControlBatch({
+    type: ControlRecordType.Commit,
+    producerId: 4n,
+    producerEpoch: 0,
+    coordinatorEpoch: 0,
+    timestampMs: 0,
+  });
+
 function expectInvalid(fn: () => void, message: RegExp): void {
   expect(fn).to.throw(ApiError, message).with.property('errorName', 'INVALID_RECORD');
 }
@@ -34,20 +43,25 @@ describe('LogValidator', () => {
     });
 
     it('refuses control batches from clients', () => {
-      const marker = buildControlBatch({
-        type: ControlRecordType.Commit,
-        producerId: 4n,
-        producerEpoch: 0,
-        coordinatorEpoch: 0,
-        timestampMs: 0,
-      });
-      expectInvalid(() => check(marker), /not allowed to write control records/);
+      expectInvalid(() => check(commitMarker()), /not allowed to write control records/);
     });
 
-    it('refuses transactional batches while there is no transaction coordinator', () => {
+    it('accepts a transactional batch with a producer id and refuses one without', () => {
       const b = new RecordBatchBuilder({ isTransactional: true, producerId: 4n, producerEpoch: 0, baseSequence: 0 });
       b.append(0, 'k', 'v');
-      expectInvalid(() => check(b.buildSync()), /transactional/);
+      check(b.buildSync());
+      const anonymous = new RecordBatchBuilder({ isTransactional: true });
+      anonymous.append(0, 'k', 'v');
+      expectInvalid(() => check(anonymous.buildSync()), /transactional but has no producer id/);
+    });
+
+    it("takes a coordinator's records and markers, but no other control batch", () => {
+      checkCoordinatorBatches([validateBatch(commitMarker()), validateBatch(testBatch())], TP);
+      const bare = new RecordBatchBuilder({ isControl: true });
+      bare.append(0, 'k', 'v');
+      expect(() => checkCoordinatorBatches([validateBatch(bare.buildSync())], TP))
+        .to.throw(ApiError)
+        .with.property('errorName', 'INVALID_RECORD');
     });
 
     it('refuses an idempotent batch with a negative sequence, or sharing its request with another batch', () => {

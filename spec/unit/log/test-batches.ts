@@ -3,7 +3,7 @@
  * timestamp, with values that together take about `payloadBytes`, optionally stamped with a base offset and
  * partition leader epoch as a leader would; idempotent batches carry a producer id, epoch and base sequence.
  */
-import { RecordBatchBuilder } from '../../../lib/record/record-batch-builder.js';
+import { ControlRecordType, RecordBatchBuilder, buildControlBatch } from '../../../lib/record/record-batch-builder.js';
 import { stampBatch } from '../../../lib/record/record-batch.js';
 
 export const T0 = 1_700_000_000_000;
@@ -56,4 +56,31 @@ export function idempotentBatch(opts: IdempotentBatchOptions): Buffer {
   const batch = builder.buildSync();
   stampBatch(batch, 0, opts.baseOffset ?? 0, -1);
   return batch;
+}
+
+/** A transactional producer's batch: like `idempotentBatch`, with the transactional flag. */
+export function transactionalBatch(opts: IdempotentBatchOptions): Buffer {
+  const builder = new RecordBatchBuilder({ isTransactional: true });
+  builder.setProducerState(opts.producerId, opts.producerEpoch ?? 0, opts.baseSequence);
+  for (let i = 0; i < (opts.recordCount ?? 1); i++) builder.append(opts.timestampMs ?? T0, `k${i}`, `v${i}`);
+  const batch = builder.buildSync();
+  stampBatch(batch, 0, opts.baseOffset ?? 0, -1);
+  return batch;
+}
+
+/** A transaction marker (what a coordinator has a leader write) closing producer `producerId`'s transaction. */
+export function markerBatch(opts: {
+  producerId: number;
+  producerEpoch?: number;
+  commit: boolean;
+  coordinatorEpoch?: number;
+  timestampMs?: number;
+}): Buffer {
+  return buildControlBatch({
+    type: opts.commit ? ControlRecordType.Commit : ControlRecordType.Abort,
+    producerId: BigInt(opts.producerId),
+    producerEpoch: opts.producerEpoch ?? 0,
+    coordinatorEpoch: opts.coordinatorEpoch ?? 0,
+    timestampMs: opts.timestampMs ?? T0,
+  });
 }

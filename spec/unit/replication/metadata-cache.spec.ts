@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { defer } from '../../helpers/cleanup.js';
 import { isNewerState, MetadataCache, type PartitionState } from '../../../lib/replication/metadata-cache.js';
+import { replicaAssignment, TopicZNode } from '../../../lib/zk/zk-paths.js';
 import { FakeZk } from './fake-zk.js';
 
 async function startedCache(zk: FakeZk): Promise<MetadataCache> {
@@ -97,6 +98,24 @@ describe('MetadataCache', () => {
       zk.setState('new', 0, state(3, 0, [3, 1]));
       await zk.settle();
       expect(events).to.deep.equal([['new', 0, 3, [3, 1]]]);
+    });
+
+    it('does not list a topic before its assignment is read, so that no topic shows zero partitions', async () => {
+      const zk = new FakeZk();
+      const cache = await startedCache(zk);
+      // A listed topic znode whose data never decodes stands for one whose first read has not come back yet.
+      zk.create('/brokers/topics/unread', 'not an assignment');
+      await zk.settle();
+      expect(cache.topics()).to.deep.equal([]);
+      expect(cache.hasTopic('unread')).to.equal(false);
+      expect(cache.partitionCount('unread')).to.equal(undefined);
+      zk.set(
+        '/brokers/topics/unread',
+        TopicZNode.encode({ topicId: null, partitions: new Map([[0, replicaAssignment([1])]]) }),
+      );
+      await zk.settle();
+      expect(cache.topics()).to.deep.equal(['unread']);
+      expect(cache.partitionCount('unread')).to.equal(1);
     });
 
     it('re-emits the state when the replica list changes', async () => {

@@ -263,6 +263,38 @@ describe('KafkaServerCodec', () => {
       );
     });
 
+    it('answers PRODUCER_FENCED as INVALID_PRODUCER_EPOCH to versions before KIP-588, as Kafka does', () => {
+      const ids = { transactionalId: 't', producerId: 4, producerEpoch: 1 };
+      const fenced = { throttleTimeMs: 0, errorCode: ErrorCode.PRODUCER_FENCED };
+      expect(encodeResponse(request(ApiKey.EndTxn, 1, { ...ids, committed: true }), fenced)).to.deep.equal(
+        hex('0000000a 00000007 00000000 002f'),
+      );
+      expect(encodeResponse(request(ApiKey.EndTxn, 2, { ...ids, committed: true }), fenced)).to.deep.equal(
+        hex('0000000a 00000007 00000000 005a'),
+      );
+      const add = request(ApiKey.AddPartitionsToTxn, 0, { ...ids, topics: [{ name: 'a', partitions: [0] }] });
+      expect(add.body).to.deep.include({ topics: [{ name: 'a', partitions: [0] }] });
+      const results = [{ name: 'a', results: [{ partitionIndex: 0, errorCode: ErrorCode.PRODUCER_FENCED }] }];
+      expect(encodeResponse(add, { throttleTimeMs: 0, results })).to.deep.equal(
+        hex('00000019 00000007 00000000 00000001 0001 61 00000001 00000000 002f'),
+      );
+      const init = { throttleTimeMs: 0, errorCode: ErrorCode.PRODUCER_FENCED, producerId: -1, producerEpoch: -1 };
+      const initV3 = request(ApiKey.InitProducerId, 3, { transactionalId: 't', transactionTimeoutMs: 1 });
+      expect(encodeResponse(initV3, init).subarray(13, 15)).to.deep.equal(hex('002f'));
+    });
+
+    it('decodes TxnOffsetCommit v0 with the group metadata v3 added defaulted (no generation, no member)', () => {
+      const v0 = request(ApiKey.TxnOffsetCommit, 0, {
+        transactionalId: 't',
+        groupId: 'g',
+        producerId: 4,
+        producerEpoch: 1,
+        topics: [{ name: 'a', partitions: [{ partitionIndex: 0, committedOffset: 10, committedMetadata: null }] }],
+      });
+      expect(v0.body).to.deep.include({ generationId: -1, memberId: '', groupInstanceId: null });
+      expect(v0.body).to.have.nested.property('topics[0].partitions[0].committedLeaderEpoch', -1);
+    });
+
     it("writes a fetch response's record data as their own chunk, never copied", () => {
       const records = Buffer.alloc(4096, 1);
       const fetch = request(ApiKey.Fetch, 4, { maxBytes: 1, topics: [] });

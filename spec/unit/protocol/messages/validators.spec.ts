@@ -140,6 +140,43 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
   [ApiKey.OffsetDelete]: { groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }] },
   [ApiKey.DescribeLogDirs]: { topics: [{ topic: 't', partitionIndex: [0] }] },
   [ApiKey.InitProducerId]: { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 },
+  [ApiKey.AddPartitionsToTxn]: {
+    transactionalId: 'tx',
+    producerId: 1000,
+    producerEpoch: 0,
+    topics: [{ name: 't', partitions: [0] }],
+  },
+  [ApiKey.AddOffsetsToTxn]: { transactionalId: 'tx', producerId: 1000, producerEpoch: 0, groupId: 'g' },
+  [ApiKey.EndTxn]: { transactionalId: 'tx', producerId: 1000, producerEpoch: 0, committed: true },
+  [ApiKey.WriteTxnMarkers]: {
+    markers: [
+      {
+        producerId: 1000,
+        producerEpoch: 0,
+        transactionResult: true,
+        topics: [{ name: 't', partitionIndexes: [0] }],
+        coordinatorEpoch: 3,
+      },
+    ],
+  },
+  [ApiKey.TxnOffsetCommit]: {
+    transactionalId: 'tx',
+    groupId: 'g',
+    producerId: 1000,
+    producerEpoch: 0,
+    generationId: 4,
+    memberId: 'm',
+    groupInstanceId: 'i',
+    topics: [
+      {
+        name: 't',
+        partitions: [{ partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: 1, committedMetadata: 'x' }],
+      },
+    ],
+  },
+  [ApiKey.DescribeProducers]: { topics: [{ name: 't', partitionIndexes: [0] }] },
+  [ApiKey.DescribeTransactions]: { transactionalIds: ['tx'] },
+  [ApiKey.ListTransactions]: { stateFilters: ['Ongoing'], producerIdFilters: [1000] },
 };
 
 type Path = (string | number)[];
