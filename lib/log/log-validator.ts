@@ -13,14 +13,18 @@
  * Coordinator batches (`checkCoordinatorBatches`): a coordinator writes its own records (offsets, transactional
  * offsets of a producer) and transaction markers; a control batch from it must be a marker — transactional, with a
  * producer id and one record.
- * Record checks (`validateRecords`, asynchronous because they decompress, off the event loop): on a log with
- * cleanup.policy=compact every record must have a key, since compaction keeps the last record per key and a keyless
- * one could never be cleaned. Only compacted logs pay for it; it returns null for the others.
- * Failures are ApiError INVALID_RECORD (RecordValidationError naming the records for keyless ones); nothing of the
- * partition's request is appended then.
+ * Record checks and rewrites (`validateRecords`, asynchronous because they decompress and compress, off the event
+ * loop): on a log with cleanup.policy=compact every record must have a key, since compaction keeps the last record
+ * per key and a keyless one could never be cleaned; on a log whose compression.type names a codec (anything but
+ * `producer`), batches in another codec are rewritten in it (`recompressBatches`: per batch, never per record).
+ * Only logs that ask for one of them pay; it returns null for the others.
+ * Failures are ApiError INVALID_RECORD (RecordValidationError naming the records for keyless ones) or
+ * CORRUPT_MESSAGE (a batch to rewrite that fails its CRC or does not decompress); nothing of the partition's request
+ * is appended then.
  */
 import { ApiError, RecordValidationError } from '../common/errors.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
+import { recompressBatches, targetCompression } from '../record/batch-recompression.js';
 import { iterateBatches } from '../record/record-batch-reader.js';
 import type { BatchInfo } from '../record/record-batch.js';
 import { hasCompactPolicy, type LogConfig } from './log-config.js';
@@ -77,12 +81,18 @@ export function checkCoordinatorBatches(batches: readonly BatchInfo[], tp: Topic
 }
 
 /**
- * The record checks `config` asks for (see the header): null when there are none, else a promise that rejects with
- * RecordValidationError naming the first keyless record.
+ * The record checks and rewrite `config` asks for (see the header): null when there are none, else a promise of the
+ * bytes to append — `records` itself, or its batches rewritten in the topic's codec — that rejects with
+ * RecordValidationError naming the first keyless record, or CORRUPT_MESSAGE.
  */
-export function validateRecords(records: Buffer, config: LogConfig, tp: TopicPartition): Promise<void> | null {
-  if (!hasCompactPolicy(config)) return null;
-  return checkKeys(records, tp);
+export function validateRecords(records: Buffer, config: LogConfig, tp: TopicPartition): Promise<Buffer> | null {
+  const target = targetCompression(config.compressionType);
+  const compacted = hasCompactPolicy(config);
+  if (target === null && !compacted) return null;
+  return (async () => {
+    if (compacted) await checkKeys(records, tp);
+    return (target === null ? null : await recompressBatches(records, target)) ?? records;
+  })();
 }
 
 async function checkKeys(records: Buffer, tp: TopicPartition): Promise<void> {

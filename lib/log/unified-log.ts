@@ -374,11 +374,12 @@ export class UnifiedLog {
   }
 
   /**
-   * LogValidator's record-level checks for a client's `records` on this log (keys on a compacted log): null when
-   * the config asks for none, else a promise that rejects with RecordValidationError. The leader awaits it before
-   * `append`.
+   * LogValidator's record-level checks and rewrite for a client's `records` on this log (keys on a compacted log,
+   * the topic's compression.type): null when the config asks for none, else a promise of the bytes to append
+   * (`records` or its batches recompressed) that rejects with RecordValidationError or CORRUPT_MESSAGE. The leader
+   * awaits it before `append` and appends what it gives.
    */
-  validateRecords(records: Buffer): Promise<void> | null {
+  validateRecords(records: Buffer): Promise<Buffer> | null {
     return validateRecords(records, this.config, this.topicPartition);
   }
 

@@ -287,11 +287,12 @@ export class Partition implements TopicPartition {
     const validation = origin === 'Client' ? this.log.validateRecords(records) : null;
     // An async function runs synchronously up to its first await: this append happens during the call.
     if (validation === null && this.appendTail === undefined) return this.appendNow(records, requiredAcks, origin);
-    // Validation runs now, in parallel with the appends ahead; its failure is read once their turn has come.
+    // Validation (and recompression) runs now, in parallel with the appends ahead; its failure is read once their
+    // turn has come, and what it gives is what is appended.
     validation?.catch(() => undefined);
     const appended = (this.appendTail ?? Promise.resolve())
       .then(() => validation)
-      .then(() => this.appendNow(records, requiredAcks, origin));
+      .then((validated) => this.appendNow(validated ?? records, requiredAcks, origin));
     const tail = appended.catch(() => undefined);
     this.appendTail = tail;
     void tail.then(() => {

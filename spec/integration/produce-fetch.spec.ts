@@ -7,6 +7,8 @@ import { ErrorCode } from '../../lib/common/error-codes.js';
 import { ApiKey } from '../../lib/protocol/api-keys.js';
 import { CompressionType } from '../../lib/record/record-batch.js';
 import { RecordBatchBuilder } from '../../lib/record/record-batch-builder.js';
+import { iterateBatches } from '../../lib/record/record-batch-reader.js';
+import { replicaBatches } from '../helpers/acked-records.js';
 import { TestCluster } from '../helpers/cluster-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { buildBatch, connectTo, createTopic, fetch, leaderOf, produce, readAll } from '../helpers/wire.js';
@@ -148,6 +150,35 @@ describe('Produce and fetch (2 brokers)', function () {
     const accepted = await produce(leader, 'compacted', 0, buildBatch(['v0', 'v1']), 1);
     expect(accepted!.responses[0]!.partitionResponses[0]).to.include({ errorCode: 0, baseOffset: 0 });
     expect((await readAll(leader, 'compacted', 0)).map((r) => r.value)).to.deep.equal(['v0', 'v1']);
+  });
+
+  it("stores batches in the topic's compression.type whatever codec the producer used, on every replica", async () => {
+    await createTopic(cluster, 'gzipped', 1, 2, { 'compression.type': 'gzip' });
+    const leaderId = await leaderOf(cluster, 'gzipped', 0);
+    const leader = await connectTo(cluster, leaderId);
+    const snappy = new RecordBatchBuilder({ compression: CompressionType.Snappy });
+    snappy.append(Date.now(), 'k2', 'snappy-0');
+    snappy.append(Date.now(), 'k3', 'snappy-1');
+    for (const records of [buildBatch(['plain-0', 'plain-1']), snappy.buildSync()]) {
+      const res = await produce(leader, 'gzipped', 0, records, -1);
+      expect(res!.responses[0]!.partitionResponses[0]!.errorCode).to.equal(ErrorCode.NONE);
+    }
+    const p = (await fetch(leader, 'gzipped', 0, 0)).responses[0]!.partitions[0]!;
+    const batches = [...iterateBatches(p.records)];
+    expect(batches.map((b) => b.compression)).to.deep.equal([CompressionType.Gzip, CompressionType.Gzip]);
+    expect(batches.flatMap((b) => [...b.records()].map((r) => r.value!.toString()))).to.deep.equal([
+      'plain-0',
+      'plain-1',
+      'snappy-0',
+      'snappy-1',
+    ]);
+    // The follower copies the leader's bytes: the same gzip batches, byte for byte, in its segment file.
+    const followerId = cluster.local.brokerIds().find((id) => id !== leaderId)!;
+    const leaderBatches = replicaBatches(cluster, leaderId, 'gzipped', 0);
+    await waitFor(
+      () => JSON.stringify(replicaBatches(cluster, followerId, 'gzipped', 0)) === JSON.stringify(leaderBatches),
+      "the follower's copy",
+    );
   });
 
   it('keeps every acknowledged record across a SIGKILL and restart', async () => {

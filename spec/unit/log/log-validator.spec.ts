@@ -85,8 +85,25 @@ describe('LogValidator', () => {
       expect(validateRecords(await batch([null]), DEFAULT_LOG_CONFIG, TP)).to.equal(null);
     });
 
-    it('passes when every record of a compacted log has a key', async () => {
-      await validateRecords(Buffer.concat([await batch(['a', 'b']), await batch(['c'])]), COMPACTED, TP);
+    it('passes when every record of a compacted log has a key, handing back the records as they came', async () => {
+      const records = Buffer.concat([await batch(['a', 'b']), await batch(['c'])]);
+      expect(await validateRecords(records, COMPACTED, TP)).to.equal(records);
+    });
+
+    it("rewrites batches in the topic's compression.type, and leaves batches already in it alone", async () => {
+      const zstdTopic = logConfigWith({ compressionType: 'zstd' });
+      const gzipped = await batch(['a', 'b'], CompressionType.Gzip);
+      const rewritten = (await validateRecords(gzipped, zstdTopic, TP))!;
+      expect(validateBatch(rewritten).compression).to.equal(CompressionType.Zstd);
+      const zstd = await batch(['a'], CompressionType.Zstd);
+      expect(await validateRecords(zstd, zstdTopic, TP)).to.equal(zstd);
+      const plain = (await validateRecords(gzipped, logConfigWith({ compressionType: 'uncompressed' }), TP))!;
+      expect(validateBatch(plain).compression).to.equal(CompressionType.None);
+    });
+
+    it('checks the keys of a compacted topic before recompressing it', async () => {
+      const config = logConfigWith({ cleanupPolicy: ['compact'], compressionType: 'lz4' });
+      await expectRejection(validateRecords(await batch(['a', null]), config, TP)!, RecordValidationError);
     });
 
     it('names the batch and the record index of the first keyless record', async () => {
