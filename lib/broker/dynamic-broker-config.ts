@@ -5,8 +5,8 @@
  *
  * Which keys: those of Kafka 2.8's dynamic set that exist here (`DYNAMIC_BROKER_CONFIGS`): the log defaults topics
  * inherit (`log.retention.*`, `log.segment.bytes`, `log.cleanup.policy`, `message.max.bytes`, `min.insync.replicas`,
- * `unclean.leader.election.enable`, `compression.type`, ...), `log.cleaner.backoff.ms`, `num.replica.fetchers` and the replication throttles
- * (`leader.replication.throttled.rate`, `follower.replication.throttled.rate`).
+ * `unclean.leader.election.enable`, `compression.type`, ...), `log.cleaner.backoff.ms`, `num.replica.fetchers` and
+ * the replication throttles (`leader.replication.throttled.rate`, `follower.replication.throttled.rate`).
  * Every other key is static: an update naming one is refused with INVALID_CONFIG and the reason, as Kafka refuses
  * it ("Cannot update these configs dynamically").
  *

@@ -6,11 +6,11 @@
  * groups (list, describe, committed offsets read, set and deleted, delete) and transactions (list, describe,
  * producers of a partition, abort a hanging one: transactions-admin.ts).
  *
- * Routing: CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders and the reassignment calls go to the controller (the `controllerId` of
- * the last Metadata response); a NOT_CONTROLLER answer, for the request or for a topic or partition in it, refreshes
- * metadata and retries what it concerns. DeleteRecords goes to each partition's leader (delete-records.ts); broker
- * configs go to that broker; group operations to the group's coordinator (FindCoordinator, again after
- * NOT_COORDINATOR), ListGroups to every broker; everything else to the least loaded one.
+ * Routing: CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders and the reassignment calls go to the
+ * controller (the `controllerId` of the last Metadata response); a NOT_CONTROLLER answer, for the request or for a
+ * topic or partition in it, refreshes metadata and retries what it concerns. DeleteRecords goes to each partition's
+ * leader (delete-records.ts); broker configs go to that broker; group operations to the group's coordinator
+ * (FindCoordinator, again after NOT_COORDINATOR), ListGroups to every broker; everything else to the least loaded one.
  * Errors: every call retries retriable errors (lost connections, NOT_CONTROLLER, LEADER_NOT_AVAILABLE, ...) with
  * backoff until its deadline (`timeoutMs`, default `default.api.timeout.ms`) or `retries` runs out, and rejects
  * with the first non-retriable per-topic or per-resource error, naming what it concerns (ApiError keeps Kafka's
