@@ -25,5 +25,8 @@ export async function runDeferred(): Promise<void> {
       errors.push(e);
     }
   }
-  if (errors.length > 0) throw new AggregateError(errors, 'Cleanup after the test failed');
+  if (errors.length > 0) {
+    const causes = errors.map((e) => (e instanceof Error ? (e.stack ?? e.message) : String(e))).join('\n');
+    throw new AggregateError(errors, `Cleanup after the test failed:\n${causes}`);
+  }
 }
