@@ -4,7 +4,8 @@
 # (the librdkafka clients the specs run against the Kafka-protocol listener), nftables + iproute2 (the fault specs
 # cut a broker off from ZooKeeper with nftables rules and find its connections with ss), Debian's Chromium (the web
 # console's browser specs drive it with the npm package playwright-core; no browser is downloaded) and docker-compose
-# (to check docker/docker-compose.yml) when missing, installs the npm packages (native addons included: see
+# (to check docker/docker-compose.yml) and openssl (mq-cluster up --secure and the security specs make their CA and
+# certificates with it) when missing, installs the npm packages (native addons included: see
 # `allowScripts` in package.json; KafkaJS is a dev dependency) and compiles the TypeScript (and the console's page).
 # With --bench, also the peers that `mq-bench compare` and `npm run bench` run beside mq: Redis, NATS and RabbitMQ
 # from Debian's packages (their services stay off: the benchmarks start their own servers on free ports).
@@ -41,6 +42,13 @@ if ! command -v kcat >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import confluent_
   echo "setup: installing kcat and python3-confluent-kafka (librdkafka) from Debian's packages"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends kcat python3-confluent-kafka >/dev/null
+fi
+
+# mq-cluster up --secure and the security specs make their CA and broker certificate with openssl.
+if ! command -v openssl >/dev/null 2>&1; then
+  echo "setup: installing openssl (certificates for the secured clusters)"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends openssl >/dev/null
 fi
 
 if [ ! -x /usr/bin/chromium ]; then

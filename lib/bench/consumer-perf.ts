@@ -14,6 +14,7 @@ import { Admin } from '../client/admin/admin.js';
 import type { ConsumerOptions } from '../client/consumer/consumer-options.js';
 import { Consumer } from '../client/consumer/consumer.js';
 import { perfToolReporting, type PerfToolOptions } from './perf-tool-options.js';
+import { securityProps } from './bench-topic.js';
 
 export interface ConsumerPerfOptions extends PerfToolOptions {
   /** Records to read. */
@@ -54,7 +55,7 @@ export async function runConsumerPerf(options: ConsumerPerfOptions): Promise<Con
   const { reportingIntervalMs, print } = perfToolReporting(options);
   const timeoutMs = options.timeoutMs ?? 10000;
   const mode = options.mode ?? 'eachBatch';
-  const partitions = await partitionsOf(options.bootstrapServers, options.topic);
+  const partitions = await partitionsOf(options.bootstrapServers, options.topic, options.consumerProps);
   const consumer = new Consumer({
     'auto.offset.reset': options.fromLatest === true ? 'latest' : 'earliest',
     ...options.consumerProps,
@@ -175,8 +176,12 @@ export async function runConsumerPerf(options: ConsumerPerfOptions): Promise<Con
   return result;
 }
 
-async function partitionsOf(bootstrapServers: string, topic: string): Promise<number[]> {
-  const admin = new Admin({ 'bootstrap.servers': bootstrapServers });
+async function partitionsOf(
+  bootstrapServers: string,
+  topic: string,
+  clientProps: Readonly<Record<string, unknown>> = {},
+): Promise<number[]> {
+  const admin = new Admin({ ...securityProps(clientProps), 'bootstrap.servers': bootstrapServers });
   await admin.connect();
   try {
     const [description] = await admin.describeTopics([topic]);

@@ -58,7 +58,13 @@ export async function runProducerPerf(options: ProducerPerfOptions): Promise<Pro
   const { topic, numRecords } = options;
 
   if (options.createTopic !== false)
-    await ensureTopic(options.bootstrapServers, topic, options.createTopic ?? { partitions: 1, replicationFactor: 1 });
+    await ensureTopic(
+      options.bootstrapServers,
+      topic,
+      options.createTopic ?? { partitions: 1, replicationFactor: 1 },
+      undefined,
+      options.producerProps,
+    );
   const transactional = options.transactionalId !== undefined;
   const transactionSize = Math.max(1, options.transactionSize ?? 1000);
   const producer = new Producer({

@@ -6,9 +6,10 @@
  * Per-topic settings are the log engine's `LogConfig`; the `log.*` keys here are their broker-wide defaults,
  * mapped by `topicConfigDefaults()` (Kafka's `LogConfig.extractLogConfigMap`).
  */
-import { ConfigDef, atLeast, between, define, oneOf } from '../common/config-def.js';
+import { ConfigDef, atLeast, between, define, oneOf, parseValue } from '../common/config-def.js';
 import { InvalidArgumentError } from '../common/errors.js';
-import { resolveListeners } from './broker-listeners.js';
+import { SSL_KEYS } from '../network/security/ssl-config.js';
+import { parseListener, resolveListeners } from './broker-listeners.js';
 
 const MS_PER_HOUR = 3_600_000;
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
@@ -27,9 +28,9 @@ export const BROKER_CONFIG = new ConfigDef({
     'listeners',
     'list',
     ['PLAINTEXT://127.0.0.1:9092'],
-    'Listener URIs NAME://host:port, e.g. PLAINTEXT://127.0.0.1:9092,KAFKA://127.0.0.1:9192. An empty host binds ' +
-      'every interface; port 0 binds a free port, which is then registered in ZooKeeper. Brokers talk to each ' +
-      'other over the listener named PLAINTEXT.',
+    'Listener URIs NAME://host:port, e.g. PLAINTEXT://127.0.0.1:9092,SASL_SSL://127.0.0.1:9093. An empty host ' +
+      'binds every interface; port 0 binds a free port, which is then registered in ZooKeeper. Brokers talk to each ' +
+      'other over the listener named by inter.broker.listener.name (or security.inter.broker.protocol).',
   ),
   advertisedListeners: define<string[]>(
     'advertised.listeners',
@@ -41,8 +42,8 @@ export const BROKER_CONFIG = new ConfigDef({
     'listener.security.protocol.map',
     'list',
     ['PLAINTEXT:PLAINTEXT', 'SSL:SSL', 'SASL_PLAINTEXT:SASL_PLAINTEXT', 'SASL_SSL:SASL_SSL'],
-    'Security protocol of each listener name, NAME:PROTOCOL pairs; every listener needs one. Only PLAINTEXT is ' +
-      'available in this build: a listener mapped to SSL or SASL_* is refused at start.',
+    'Security protocol of each listener name, NAME:PROTOCOL pairs (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL); ' +
+      'every listener needs one.',
   ),
   listenerWireProtocolMap: define<string[]>(
     'listener.wire.protocol.map',
@@ -51,8 +52,187 @@ export const BROKER_CONFIG = new ConfigDef({
     'mq only (Kafka has no such key): the wire protocol of each listener, NAME:PROTOCOL pairs. MQ is this ' +
       "project's msgpack protocol, spoken by the mq client and between brokers; KAFKA is Apache Kafka's binary " +
       'protocol, for unchanged Kafka clients (kcat, librdkafka, KafkaJS, the Java client). Unnamed listeners speak ' +
-      'MQ, and PLAINTEXT must. E.g. listeners=PLAINTEXT://:9092,KAFKA://:9192 with ' +
+      'MQ, and so must the inter-broker listener. E.g. listeners=PLAINTEXT://:9092,KAFKA://:9192 with ' +
       'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,KAFKA:PLAINTEXT and listener.wire.protocol.map=KAFKA:KAFKA.',
+  ),
+  interBrokerListenerName: define<string>(
+    'inter.broker.listener.name',
+    'string',
+    '',
+    'Name of the listener brokers talk to each other on (replication, controlled shutdown). When empty, the ' +
+      'listener named by security.inter.broker.protocol. Set at most one of the two.',
+  ),
+  securityInterBrokerProtocol: define<string>(
+    'security.inter.broker.protocol',
+    'string',
+    'PLAINTEXT',
+    'Security protocol brokers talk to each other with, naming the listener of the same name, when ' +
+      'inter.broker.listener.name is not set.',
+    oneOf('PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'),
+  ),
+  // Security: TLS (each key may be overridden per listener as listener.name.<listener>.<key>)
+  sslKeystoreType: define<string>(
+    'ssl.keystore.type',
+    'string',
+    'PEM',
+    "Format of the keystore: PEM or PKCS12. (Kafka's default, JKS, is a Java format Node cannot read; convert it.)",
+    oneOf('PEM', 'PKCS12', 'JKS'),
+  ),
+  sslKeystoreLocation: define<string>(
+    'ssl.keystore.location',
+    'string',
+    '',
+    'The keystore file: a PEM file with the private key and its certificate chain, or a PKCS12 file.',
+  ),
+  sslKeystorePassword: define<string>('ssl.keystore.password', 'password', '', 'Password of a PKCS12 keystore.'),
+  sslKeyPassword: define<string>('ssl.key.password', 'password', '', 'Password of an encrypted PEM private key.'),
+  sslKeystoreKey: define<string>(
+    'ssl.keystore.key',
+    'password',
+    '',
+    'The PEM private key as a value instead of a file (with ssl.keystore.certificate.chain).',
+  ),
+  sslKeystoreCertificateChain: define<string>(
+    'ssl.keystore.certificate.chain',
+    'string',
+    '',
+    'The PEM certificate chain as a value instead of a file (with ssl.keystore.key).',
+  ),
+  sslTruststoreType: define<string>(
+    'ssl.truststore.type',
+    'string',
+    'PEM',
+    'Format of the truststore: PEM.',
+    oneOf('PEM', 'PKCS12', 'JKS'),
+  ),
+  sslTruststoreLocation: define<string>(
+    'ssl.truststore.location',
+    'string',
+    '',
+    'PEM file of the CA certificates trusted to sign client certificates (ssl.client.auth) and, when this broker ' +
+      'connects to others over TLS, their certificates.',
+  ),
+  sslTruststorePassword: define<string>(
+    'ssl.truststore.password',
+    'password',
+    '',
+    'Not used by PEM truststores (refused when set).',
+  ),
+  sslTruststoreCertificates: define<string>(
+    'ssl.truststore.certificates',
+    'string',
+    '',
+    'The trusted PEM certificates as a value instead of a file.',
+  ),
+  sslEnabledProtocols: define<string[]>(
+    'ssl.enabled.protocols',
+    'list',
+    ['TLSv1.2', 'TLSv1.3'],
+    'TLS versions enabled on TLS listeners and connections: TLSv1.2 and/or TLSv1.3.',
+  ),
+  sslClientAuth: define<string>(
+    'ssl.client.auth',
+    'string',
+    'none',
+    'Client certificates on TLS listeners: required, requested (checked when presented) or none. A verified ' +
+      "certificate's subject is the principal of an SSL listener's connections.",
+    oneOf('required', 'requested', 'none'),
+  ),
+  sslEndpointIdentificationAlgorithm: define<string>(
+    'ssl.endpoint.identification.algorithm',
+    'string',
+    'https',
+    "When this broker connects to another over TLS: https checks that the peer's certificate names its host; empty " +
+      'turns the check off.',
+  ),
+  sslPrincipalMappingRules: define<string>(
+    'ssl.principal.mapping.rules',
+    'string',
+    'DEFAULT',
+    'Rules mapping a client certificate subject to a principal name: DEFAULT or RULE:pattern/replacement/[LU], ' +
+      'comma-separated.',
+  ),
+  // Security: SASL (sasl.enabled.mechanisms may be overridden per listener; JAAS entries are per listener and
+  // mechanism: listener.name.<listener>.<mechanism>.sasl.jaas.config)
+  saslEnabledMechanisms: define<string[]>(
+    'sasl.enabled.mechanisms',
+    'list',
+    ['GSSAPI'],
+    "SASL mechanisms enabled on SASL listeners: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512. (Kafka's default, GSSAPI, " +
+      'is not built and is refused on a SASL listener.)',
+  ),
+  saslMechanismInterBrokerProtocol: define<string>(
+    'sasl.mechanism.inter.broker.protocol',
+    'string',
+    'GSSAPI',
+    'SASL mechanism brokers authenticate to each other with over a SASL inter-broker listener; its credentials are ' +
+      "the username and password of that listener and mechanism's JAAS entry.",
+  ),
+  connectionsMaxReauthMs: define<number>(
+    'connections.max.reauth.ms',
+    'long',
+    0,
+    'When positive, a SASL session lasts at most this long: clients must re-authenticate on the connection before ' +
+      'it ends, or it is closed at their next request. 0: sessions do not expire.',
+    atLeast(0),
+  ),
+  connectionFailedAuthenticationDelayMs: define<number>(
+    'connection.failed.authentication.delay.ms',
+    'int',
+    100,
+    'A failed SASL authentication is answered, and its connection closed, only after this delay (slows guessing).',
+    atLeast(0),
+  ),
+  saslServerMaxReceiveSize: define<number>(
+    'sasl.server.max.receive.size',
+    'int',
+    524288,
+    'Largest request accepted on a SASL listener before the client has authenticated.',
+    atLeast(1),
+  ),
+  // Security: authorization and ZooKeeper
+  authorizerClassName: define<string>(
+    'authorizer.class.name',
+    'string',
+    '',
+    'kafka.security.authorizer.AclAuthorizer turns ACLs on (stored in ZooKeeper under /kafka-acl); empty: every ' +
+      'principal may do everything.',
+    oneOf('', 'kafka.security.authorizer.AclAuthorizer', 'kafka.security.auth.SimpleAclAuthorizer'),
+  ),
+  superUsers: define<string>(
+    'super.users',
+    'string',
+    '',
+    'Principals allowed everything whatever the ACLs, semicolon-separated: User:admin;User:broker.',
+  ),
+  allowEveryoneIfNoAclFound: define<boolean>(
+    'allow.everyone.if.no.acl.found',
+    'boolean',
+    false,
+    'Whether a resource without any ACL is open to every principal (with the authorizer on).',
+  ),
+  zookeeperSetAcl: define<boolean>(
+    'zookeeper.set.acl',
+    'boolean',
+    false,
+    "Create znodes with ACLs so that only the brokers (the ZooKeeper digest identity of the JAAS file's Client " +
+      'section, named by -Djava.security.auth.login.config in KAFKA_OPTS) may change them; others may read all but ' +
+      '/config/users and /config/brokers.',
+  ),
+  // Quotas
+  quotaWindowNum: define<number>(
+    'quota.window.num',
+    'int',
+    11,
+    'Number of samples kept for client quota rates.',
+    atLeast(1),
+  ),
+  quotaWindowSizeSeconds: define<number>(
+    'quota.window.size.seconds',
+    'int',
+    1,
+    'Time span of each client quota sample.',
+    atLeast(1),
   ),
   logDirs: define<string[]>('log.dirs', 'list', ['/tmp/mq-logs'], 'Directories in which the log data is kept.'),
   // ZooKeeper
@@ -563,7 +743,52 @@ export const BROKER_CONFIG = new ConfigDef({
   ),
 });
 
-export type BrokerConfig = ReturnType<typeof BROKER_CONFIG.parse>;
+export type BrokerConfig = ReturnType<typeof BROKER_CONFIG.parse> & {
+  /**
+   * `listener.name.<listener>.<key>` settings by upper-case listener name and key (`ssl.*`, `sasl.enabled.mechanisms`,
+   * `<mechanism>.sasl.jaas.config`), overriding the broker-wide key for that listener, as in Kafka.
+   */
+  readonly listenerOverrides: Readonly<Record<string, Readonly<Record<string, string>>>>;
+};
+
+/** The keys that may be set per listener (`listener.name.<listener>.<key>`), besides the per-mechanism JAAS entries. */
+export const LISTENER_OVERRIDABLE_KEYS: ReadonlySet<string> = new Set([
+  ...SSL_KEYS,
+  'ssl.client.auth',
+  'ssl.principal.mapping.rules',
+  'sasl.enabled.mechanisms',
+]);
+
+const LISTENER_PREFIX = /^listener\.name\.([A-Za-z][A-Za-z0-9_]*)\.(.+)$/;
+const JAAS_KEY = /^(plain|scram-sha-256|scram-sha-512)\.sasl\.jaas\.config$/;
+
+/** `listener.name.<l>.<key>` properties by listener, checked: known keys, valid values, listeners that exist. */
+function listenerOverrides(props: Record<string, string>, listenerNames: ReadonlySet<string>) {
+  const out: Record<string, Record<string, string>> = {};
+  for (const [name, value] of Object.entries(props)) {
+    const m = LISTENER_PREFIX.exec(name);
+    if (!m) continue;
+    const listener = m[1]!.toUpperCase();
+    const key = m[2]!;
+    if (!listenerNames.has(listener)) {
+      throw new InvalidArgumentError(
+        `Broker config key '${name}' names listener ${listener}, which is not in listeners ` +
+          `(${[...listenerNames].join(', ')}).`,
+      );
+    }
+    if (!LISTENER_OVERRIDABLE_KEYS.has(key) && !JAAS_KEY.test(key)) {
+      throw new InvalidArgumentError(
+        `Broker config key '${name}': '${key}' cannot be set per listener here; per-listener keys are ` +
+          `${[...LISTENER_OVERRIDABLE_KEYS].join(', ')} and <mechanism>.sasl.jaas.config ` +
+          '(plain, scram-sha-256, scram-sha-512).',
+      );
+    }
+    const definition = BROKER_CONFIG.keyOf(key);
+    if (definition !== undefined) parseValue(definition, value, `broker config (${name})`);
+    (out[listener] ??= {})[key] = value;
+  }
+  return out;
+}
 
 /** Parses and cross-checks broker properties; throws InvalidArgumentError naming the bad key. */
 export function parseBrokerConfig(props: Record<string, string>): BrokerConfig {
@@ -572,7 +797,14 @@ export function parseBrokerConfig(props: Record<string, string>): BrokerConfig {
   if (withAliases['log.dirs'] === undefined && withAliases['log.dir'] !== undefined)
     withAliases['log.dirs'] = withAliases['log.dir'];
   delete withAliases['log.dir'];
-  const config = BROKER_CONFIG.parse(withAliases, { what: 'broker config' });
+  const parsed = BROKER_CONFIG.parse(withAliases, { what: 'broker config' });
+  if (parsed.interBrokerListenerName !== '' && props['security.inter.broker.protocol'] !== undefined) {
+    throw new InvalidArgumentError(
+      'Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.',
+    );
+  }
+  const listenerNames = new Set(parsed.listeners.map((l) => parseListener(l).name));
+  const config: BrokerConfig = { ...parsed, listenerOverrides: listenerOverrides(props, listenerNames) };
   if (config.brokerId < 0) {
     throw new InvalidArgumentError(
       `Missing broker config key 'broker.id': set a non-negative, cluster-unique broker id.`,
@@ -582,6 +814,20 @@ export function parseBrokerConfig(props: Record<string, string>): BrokerConfig {
     throw new InvalidArgumentError(`Broker config key 'log.dirs' must name at least one directory.`);
   resolveListeners(config);
   return config;
+}
+
+/**
+ * The properties that parse back into `c` (parseBrokerConfig's inverse): every key's value, the per-listener keys
+ * as `listener.name.<l>.<key>`, and security.inter.broker.protocol only when no inter.broker.listener.name chose
+ * the listener (Kafka refuses both set). Dynamic broker configs re-parse these with their overrides on top.
+ */
+export function brokerConfigProperties(c: BrokerConfig): Record<string, string> {
+  const props = BROKER_CONFIG.toProperties(c);
+  if (c.interBrokerListenerName !== '') delete props['security.inter.broker.protocol'];
+  for (const [listener, keys] of Object.entries(c.listenerOverrides)) {
+    for (const [key, value] of Object.entries(keys)) props[`listener.name.${listener.toLowerCase()}.${key}`] = value;
+  }
+  return props;
 }
 
 /** Retention in ms after Kafka's precedence: log.retention.ms, then minutes, then hours. */

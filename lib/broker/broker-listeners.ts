@@ -1,22 +1,21 @@
 /**
- * The broker's listeners, resolved from four keys: `listeners` (NAME://host:port to bind), `advertised.listeners`
- * (what goes into /brokers/ids/<id> for a name, when it differs), `listener.security.protocol.map` (Kafka's
- * NAME:SECURITY_PROTOCOL) and `listener.wire.protocol.map` (mq only: NAME:MQ or NAME:KAFKA, the protocol spoken
- * on the socket; MQ when a listener is not named).
+ * The broker's listeners, resolved from Kafka's keys: `listeners` (NAME://host:port to bind), `advertised.listeners`
+ * (what goes into /brokers/ids/<id> for a name, when it differs), `listener.security.protocol.map`
+ * (NAME:SECURITY_PROTOCOL: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL), `inter.broker.listener.name` /
+ * `security.inter.broker.protocol` (which listener brokers talk to each other on), and mq's own
+ * `listener.wire.protocol.map` (NAME:MQ or NAME:KAFKA, the protocol spoken on the socket; MQ when not named).
  *
  * Rules, Kafka's where Kafka has them: names are unique and every listener's name has a security protocol; an
- * advertised name is one of the listeners; ports are distinct (0 excepted: it binds a free port). Only PLAINTEXT
- * exists in this build, so any other security protocol is refused with the reason. Brokers talk to each other
- * (replica fetching, ControlledShutdown) over the listener named PLAINTEXT, Kafka's inter-broker listener under
- * its default `security.inter.broker.protocol=PLAINTEXT`; it must exist and speak MQ, since brokers speak MQ.
+ * advertised name is one of the listeners; ports are distinct (0 excepted: it binds a free port). Brokers talk to
+ * each other (replica fetching, ControlledShutdown) over the inter-broker listener: `inter.broker.listener.name`
+ * when set, else the listener named like `security.inter.broker.protocol` (PLAINTEXT by default), as in Kafka; it
+ * must exist and speak MQ, since brokers speak MQ.
  *
  * Pure: parses strings, throws InvalidArgumentError naming the key and the fix.
  */
 import { InvalidArgumentError } from '../common/errors.js';
+import { isSecurityProtocol, SECURITY_PROTOCOLS, type SecurityProtocol } from '../common/security-protocol.js';
 import { WIRE_PROTOCOLS, type WireProtocol } from '../protocol/server-codec.js';
-
-/** Kafka's inter-broker listener name with security.inter.broker.protocol=PLAINTEXT (its default). */
-export const INTER_BROKER_LISTENER_NAME = 'PLAINTEXT';
 
 export interface ListenerUri {
   name: string;
@@ -32,8 +31,10 @@ export interface BrokerListener {
   /** Host and port registered in ZooKeeper for clients; port 0 stands for the bound port. */
   readonly advertisedHost: string;
   readonly advertisedPort: number;
-  readonly securityProtocol: 'PLAINTEXT';
+  readonly securityProtocol: SecurityProtocol;
   readonly wireProtocol: WireProtocol;
+  /** Whether brokers talk to each other over this listener (exactly one has it). */
+  readonly interBroker: boolean;
 }
 
 export interface ListenerKeys {
@@ -41,6 +42,9 @@ export interface ListenerKeys {
   advertisedListeners: readonly string[];
   listenerSecurityProtocolMap: readonly string[];
   listenerWireProtocolMap: readonly string[];
+  /** '' when not set. */
+  interBrokerListenerName: string;
+  securityInterBrokerProtocol: string;
 }
 
 /** Parses `NAME://host:port` (an IPv6 host in brackets; an empty host binds every interface). */
@@ -82,6 +86,8 @@ export function resolveListeners(keys: ListenerKeys): BrokerListener[] {
       }
     }
   }
+  const interBrokerName =
+    keys.interBrokerListenerName !== '' ? keys.interBrokerListenerName : keys.securityInterBrokerProtocol;
   const resolved = bound.map((l): BrokerListener => {
     const protocol = security.get(l.name);
     if (protocol === undefined) {
@@ -89,10 +95,10 @@ export function resolveListeners(keys: ListenerKeys): BrokerListener[] {
         `No security protocol defined for listener ${l.name}: add ${l.name}:PLAINTEXT to listener.security.protocol.map.`,
       );
     }
-    if (protocol !== 'PLAINTEXT') {
+    if (!isSecurityProtocol(protocol)) {
       throw new InvalidArgumentError(
-        `Listener ${l.name} maps to security protocol ${protocol}; this build serves PLAINTEXT listeners only ` +
-          '(no TLS or SASL yet). Map it to PLAINTEXT or remove it.',
+        `listener.security.protocol.map maps listener ${l.name} to ${protocol}, which is not one of ` +
+          `${SECURITY_PROTOCOLS.join(', ')}.`,
       );
     }
     const wireProtocol = wire.get(l.name) ?? 'MQ';
@@ -111,14 +117,24 @@ export function resolveListeners(keys: ListenerKeys): BrokerListener[] {
       advertisedPort: ad.port,
       securityProtocol: protocol,
       wireProtocol: wireProtocol as WireProtocol,
+      interBroker: l.name === interBrokerName,
     };
   });
-  const interBroker = resolved.find((l) => l.name === INTER_BROKER_LISTENER_NAME);
-  if (interBroker === undefined || interBroker.wireProtocol !== 'MQ') {
+  const interBroker = resolved.find((l) => l.interBroker);
+  const chosenBy =
+    keys.interBrokerListenerName !== ''
+      ? `inter.broker.listener.name=${interBrokerName}`
+      : `security.inter.broker.protocol=${interBrokerName} (set inter.broker.listener.name to choose another)`;
+  if (interBroker === undefined) {
     throw new InvalidArgumentError(
-      `Brokers replicate over the listener named ${INTER_BROKER_LISTENER_NAME} (Kafka's inter-broker listener), ` +
-        `which must be in listeners and speak MQ; found ${interBroker === undefined ? 'no such listener' : 'it mapped to KAFKA'}. ` +
-        `Keep a ${INTER_BROKER_LISTENER_NAME}:// listener and give the Kafka protocol another name, e.g. KAFKA://:9192.`,
+      `Brokers talk to each other over the listener named by ${chosenBy}, but listeners has none of that name ` +
+        `(${resolved.map((l) => l.name).join(', ')}).`,
+    );
+  }
+  if (interBroker.wireProtocol !== 'MQ') {
+    throw new InvalidArgumentError(
+      `The inter-broker listener ${interBroker.name} (${chosenBy}) must speak MQ: brokers talk to each other in ` +
+        'the msgpack protocol. Give the Kafka protocol a listener of its own, e.g. KAFKA://:9192.',
     );
   }
   return resolved;

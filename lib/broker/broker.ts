@@ -9,6 +9,10 @@
  * the new session; the metadata cache re-reads the whole state through its re-armed watches. From the moment the
  * session may be gone ('sessionLost', or 'expired') until ZooKeeper speaks for the broker again, the replica
  * manager leads nothing (self-fencing, ARCHITECTURE.md "Brokers follow ZooKeeper").
+ * Security: every listener's TLS and SASL settings and the inter-broker client's are resolved before anything binds
+ * (listener-security.ts); the user and client configs (SCRAM credentials, quotas) and, with
+ * `authorizer.class.name`, the ACLs are read from ZooKeeper before the first connection is accepted, and followed
+ * through their change notifications from then on.
  * Readiness (`health()`, GET /health on the metrics port): Running and registered in ZooKeeper for the current
  * session; the endpoint starts first, so that it answers "starting" meanwhile.
  * Dynamic broker configs are read from ZooKeeper before any component is built (`dynamicConfig.current` is what
@@ -36,7 +40,13 @@ import { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { isZkError } from '../zk/zk-errors.js';
 import { ConfigType, DEFAULT_CONFIG_ENTITY } from '../zk/zk-paths.js';
 import { topicConfigDefaults, type BrokerConfig } from './broker-config.js';
-import { INTER_BROKER_LISTENER_NAME, resolveListeners } from './broker-listeners.js';
+import { resolveListeners } from './broker-listeners.js';
+import { jaasFileFromEnv, zookeeperCredentials } from '../network/security/jaas-config.js';
+import { RemoteLeaderEndPoint } from '../replication/remote-leader-end-point.js';
+import { AclAuthorizer } from './security/acl-authorizer.js';
+import { ClientEntityConfigs } from './security/client-entity-configs.js';
+import { ClientQuotaManager } from './security/client-quota-manager.js';
+import { resolveBrokerSecurity, type BrokerSecurity } from './security/listener-security.js';
 import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
 import { GroupMetadataManager } from '../coordinator/group/group-metadata-manager.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
@@ -86,6 +96,8 @@ export class Broker extends EventEmitter {
   private replicaManager: ReplicaManager | undefined;
   private controller: KafkaController | undefined;
   private configChangeListener: ConfigChangeListener | undefined;
+  private authorizer: AclAuthorizer | undefined;
+  private security: BrokerSecurity | undefined;
   private metrics: BrokerMetrics | undefined;
   private groupCoordinator: GroupCoordinator | undefined;
   private transactionCoordinator: TransactionCoordinator | undefined;
@@ -115,7 +127,8 @@ export class Broker extends EventEmitter {
     this.state = 'Starting';
     const logger = this.logger;
     const listeners = resolveListeners(this.config);
-    const interBroker = listeners.find((l) => l.name === INTER_BROKER_LISTENER_NAME)!;
+    const interBroker = listeners.find((l) => l.interBroker)!;
+    const jaas = jaasFileFromEnv();
 
     // 0. The operator's endpoint first, so that /health answers (503, starting) while the rest comes up.
     if (this.config.metricsPort >= 0) {
@@ -129,12 +142,13 @@ export class Broker extends EventEmitter {
       await this.metrics.start();
     }
 
-    // 1. ZooKeeper session, top-level paths and the cluster id; then the dynamic broker configs, so that every
-    //    component starts with the effective config (Kafka's DynamicBrokerConfig.initialize).
+    // 1. ZooKeeper session (authenticated when zookeeper.set.acl), top-level paths and the cluster id.
     this.zkClient = new ZkClient({
       connect: this.config.zookeeperConnect,
       sessionTimeoutMs: this.config.zookeeperSessionTimeoutMs,
       connectionTimeoutMs: this.config.zookeeperConnectionTimeoutMs,
+      digestAuth: zookeeperCredentials(jaas?.file),
+      secureAcls: this.config.zookeeperSetAcl,
       logger,
     });
     await this.zkClient.connect();
@@ -142,9 +156,45 @@ export class Broker extends EventEmitter {
     await this.zk.createTopLevelPaths();
     const clusterId = await this.zk.getOrCreateClusterId();
     logger.info({ clusterId }, 'cluster id');
+
+    // 1b. Config changes are followed from here on (started before any config is read, so that no change in between
+    //     is missed); then the dynamic broker configs, so that every component starts with the effective config
+    //     (Kafka's DynamicBrokerConfig.initialize); then users and clients (SCRAM credentials, quotas), the ACLs and
+    //     every listener's TLS and SASL settings.
+    const entityConfigs = new ClientEntityConfigs(this.zk);
+    this.configChangeListener = new ConfigChangeListener(this.zk, logger, {
+      topicChanged: async (topic) => this.replicaManager?.reloadTopicConfig(topic),
+      brokerChanged: async (entity) => {
+        if (entity === DEFAULT_CONFIG_ENTITY) await this.reloadDynamicConfig('default');
+        else if (entity === String(this.config.brokerId)) await this.reloadDynamicConfig('broker');
+      },
+      clientEntityChanged: (entityPath) => entityConfigs.reload(entityPath),
+    });
+    await this.configChangeListener.start();
     await this.reloadDynamicConfig('default');
     await this.reloadDynamicConfig('broker');
     const c = this.dynamicConfig.current;
+    await entityConfigs.start();
+    const quotas = new ClientQuotaManager({
+      configs: entityConfigs,
+      samples: c.quotaWindowNum,
+      windowMs: c.quotaWindowSizeSeconds * 1000,
+      time: this.time,
+    });
+    if (c.authorizerClassName !== '') {
+      this.authorizer = new AclAuthorizer({
+        zk: this.zkClient,
+        superUsers: c.superUsers
+          .split(';')
+          .map((u) => u.trim())
+          .filter((u) => u !== ''),
+        allowEveryoneIfNoAclFound: c.allowEveryoneIfNoAclFound,
+        logger,
+      });
+      await this.authorizer.start();
+    }
+    const security = resolveBrokerSecurity(c, listeners, entityConfigs, jaas?.file);
+    this.security = security;
 
     // 2. Logs: load every partition directory (recovering after an unclean shutdown).
     const topicDefaults = topicConfigDefaults(c);
@@ -174,6 +224,7 @@ export class Broker extends EventEmitter {
           listenerName: l.name,
           handler: dispatcher,
           codec: l.wireProtocol === 'KAFKA' ? new KafkaServerCodec(apiVersions) : new MqServerCodec(apiVersions),
+          security: security.listeners.get(l.name),
           socketRequestMaxBytes: c.socketRequestMaxBytes,
           connectionsMaxIdleMs: c.connectionsMaxIdleMs,
           time: this.time,
@@ -213,7 +264,7 @@ export class Broker extends EventEmitter {
     // 5. The cluster view from ZooKeeper watches, then the replicas this broker hosts.
     this.metadataCache = new MetadataCache({
       zk: this.zkClient,
-      interBrokerListenerName: INTER_BROKER_LISTENER_NAME,
+      interBrokerListenerName: interBroker.name,
       logger,
     });
     await this.metadataCache.start();
@@ -237,6 +288,13 @@ export class Broker extends EventEmitter {
       logManager: this.logManager,
       metadataCache: this.metadataCache,
       zk: this.zk,
+      leaderEndPointFactory: (leader, fetcherId) =>
+        RemoteLeaderEndPoint.connect(leader, {
+          localBrokerId: c.brokerId,
+          fetcherId,
+          security: security.interBrokerClient,
+          logger,
+        }),
       logger,
       time: this.time,
     });
@@ -255,14 +313,6 @@ export class Broker extends EventEmitter {
     zkClient.on('expired', () => replicaManager.fenceLeadership('the ZooKeeper session expired'));
     zkClient.on('sessionConfirmed', resume);
     zkClient.on('newSession', () => void registered.then(resume, () => undefined));
-    this.configChangeListener = new ConfigChangeListener(this.zk, logger, {
-      topicChanged: (topic) => this.replicaManager!.reloadTopicConfig(topic),
-      brokerChanged: async (entity) => {
-        if (entity === DEFAULT_CONFIG_ENTITY) await this.reloadDynamicConfig('default');
-        else if (entity === String(c.brokerId)) await this.reloadDynamicConfig('broker');
-      },
-    });
-    this.configChangeListener.start();
 
     // 6. Every broker runs the controller election.
     this.controller = new KafkaController({
@@ -335,6 +385,7 @@ export class Broker extends EventEmitter {
         stateManager: transactionStateManager,
         requestTimeoutMs: c.requestTimeoutMs,
         retryBackoffMs: MARKER_RETRY_BACKOFF_MS,
+        security: security.interBrokerClient,
         time: this.time,
         logger,
       }),
@@ -373,6 +424,7 @@ export class Broker extends EventEmitter {
         replicaManager: this.replicaManager,
         metadataCache: this.metadataCache,
         requestTimeoutMs: CONSUMER_LAG_REQUEST_TIMEOUT_MS,
+        security: security.interBrokerClient,
         logger,
       }),
     });
@@ -403,6 +455,8 @@ export class Broker extends EventEmitter {
       groupCoordinator,
       transactionCoordinator,
       zk: this.zk,
+      authorizer: this.authorizer ?? null,
+      quotas,
       topicStats: this.topicStats,
       logger,
       time: this.time,
@@ -412,7 +466,7 @@ export class Broker extends EventEmitter {
     const ports = Object.fromEntries(this.socketServers.map((server) => [server.listenerName, server.port]));
     logger.info(
       {
-        port: ports[INTER_BROKER_LISTENER_NAME],
+        port: ports[interBroker.name],
         host: interBroker.advertisedHost,
         listeners: ports,
         metricsPort: this.metrics?.port ?? -1,
@@ -503,6 +557,7 @@ export class Broker extends EventEmitter {
         maxRetries: c.controlledShutdownMaxRetries,
         retryBackoffMs: c.controlledShutdownRetryBackoffMs,
         requestTimeoutMs: c.controllerSocketTimeoutMs,
+        security: this.security!.interBrokerClient,
         logger: this.logger,
       });
     }
@@ -524,6 +579,7 @@ export class Broker extends EventEmitter {
     );
     await step('group coordinator', this.groupCoordinator && (async () => this.groupCoordinator!.shutdown()));
     await step('config change listener', this.configChangeListener && (async () => this.configChangeListener!.close()));
+    await step('authorizer', this.authorizer && (async () => this.authorizer!.close()));
     await step('controller', this.controller && (() => this.controller!.shutdown()));
     await step('replica manager', this.replicaManager && (() => this.replicaManager!.shutdown()));
     await step('metadata cache', this.metadataCache && (async () => this.metadataCache!.close()));

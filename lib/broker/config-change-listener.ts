@@ -1,27 +1,27 @@
 /**
- * Applies config changes while the broker runs (Kafka's ZooKeeper-mode DynamicConfigManager, for topics and
- * brokers). AlterConfigs and IncrementalAlterConfigs write /config/<type>/<name> and then a sequential
- * /config/changes/config_change_<seq> notification naming `<type>/<name>`; this listener watches /config/changes and,
- * for every notification newer than the last one processed, hands `topics/<t>` to `topicChanged` (the ReplicaManager
- * re-reads that topic's config and applies it to the local logs) and `brokers/<id>` or `brokers/<default>` to
- * `brokerChanged` (the broker re-reads its dynamic configs when the change concerns it).
+ * Applies config changes while the broker runs (Kafka's ZooKeeper-mode DynamicConfigManager): AlterConfigs,
+ * IncrementalAlterConfigs, AlterClientQuotas and AlterUserScramCredentials write /config/<type>/<name> and then a
+ * sequential /config/changes/config_change_<seq> notification naming `<type>/<name>`; this listener follows
+ * /config/changes (a ChangeNotificationListener: each new notification once, in order; obsolete ones purged after
+ * 15 minutes, as Kafka's ZkNodeChangeNotificationListener does on every broker) and hands `topics/<t>` to
+ * `topicChanged` (the ReplicaManager re-reads that topic's config and applies it to the local logs), `brokers/<id>`
+ * or `brokers/<default>` to `brokerChanged` (the broker re-reads its dynamic configs when the change concerns it),
+ * and `users/<u>`, `clients/<c>` and `users/<u>/clients/<c>` to `clientEntityChanged` (the credential cache and the
+ * quota manager re-read that entity).
  *
- * Invariants: notifications are processed in sequence order, each once; those present at start are taken as
- * applied (the ReplicaManager read every hosted topic's config, and the broker its dynamic configs, when they
- * started). Watches are lossy, but the handler always receives the full current child list, so a missed event is
- * caught up by the next one.
- * Notifications older than `changeExpirationMs` (Kafka's 15 minutes) are deleted whenever a new one is processed,
- * as Kafka's ZkNodeChangeNotificationListener does on every broker; deleting one another broker already deleted
- * is not an error. A broker down for longer than that misses nothing: it reads every topic's config at start.
- * Ownership: created and closed by Broker.
+ * Notifications present at start are taken as applied: the ReplicaManager read every hosted topic's config, the
+ * broker its dynamic configs, and the caches every user and client entity, when they started. A broker down for
+ * longer than the 15 minutes misses nothing for the same reason. Ownership: created and closed by Broker.
  */
 import type { Logger } from '../common/logger.js';
 import { SystemTime, type Time } from '../common/time.js';
+import { ChangeNotificationListener, CHANGE_NOTIFICATION_EXPIRATION_MS } from '../zk/change-notification-listener.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
-
-const CHANGES_PATH = '/config/changes';
-/** Kafka's `changeExpirationMs` for config change notifications. */
-export const CONFIG_CHANGE_EXPIRATION_MS = 15 * 60 * 1000;
+import {
+  ConfigEntityChangeNotificationSequenceZNode,
+  ConfigEntityChangeNotificationZNode,
+  ConfigType,
+} from '../zk/zk-paths.js';
 
 /** What the listener does with each kind of change. */
 export interface ConfigChangeHandlers {
@@ -29,67 +29,49 @@ export interface ConfigChangeHandlers {
   topicChanged(topic: string): Promise<void>;
   /** A broker's (`<id>`) or the cluster-default (`<default>`) dynamic broker configs changed. */
   brokerChanged(entity: string): Promise<void>;
+  /** A user's or client's quotas or SCRAM credentials changed (`users/<u>`, `clients/<c>`, `users/<u>/clients/<c>`). */
+  clientEntityChanged(entityPath: string): Promise<void>;
 }
 
 export class ConfigChangeListener {
-  private lastProcessed: string | undefined;
-  private unwatch: (() => void) | undefined;
-  private chain: Promise<void> = Promise.resolve();
+  private readonly listener: ChangeNotificationListener;
 
   constructor(
-    private readonly zk: KafkaZkClient,
-    private readonly logger: Logger,
-    private readonly handlers: ConfigChangeHandlers,
-    private readonly time: Time = SystemTime,
-    private readonly changeExpirationMs = CONFIG_CHANGE_EXPIRATION_MS,
-  ) {}
-
-  start(): void {
-    this.unwatch = this.zk.zk.watchChildren(CHANGES_PATH, (children) => {
-      const sorted = [...(children ?? [])].sort();
-      if (this.lastProcessed === undefined) {
-        this.lastProcessed = sorted.at(-1) ?? '';
-        return;
-      }
-      const fresh = sorted.filter((n) => n > this.lastProcessed!);
-      if (fresh.length === 0) return;
-      this.lastProcessed = fresh.at(-1)!;
-      this.chain = this.chain.then(() => this.process(fresh)).then(() => this.purgeObsolete(sorted));
+    zk: KafkaZkClient,
+    logger: Logger,
+    handlers: ConfigChangeHandlers,
+    time: Time = SystemTime,
+    changeExpirationMs = CHANGE_NOTIFICATION_EXPIRATION_MS,
+  ) {
+    this.listener = new ChangeNotificationListener({
+      zk: zk.zk,
+      path: ConfigEntityChangeNotificationZNode.path,
+      prefix: ConfigEntityChangeNotificationSequenceZNode.SequenceNumberPrefix,
+      logger,
+      time,
+      changeExpirationMs,
+      handler: async (data, name) => {
+        const entityPath = ConfigEntityChangeNotificationSequenceZNode.decode(
+          `${ConfigEntityChangeNotificationZNode.path}/${name}`,
+          data,
+        );
+        const slash = entityPath.indexOf('/');
+        const type = entityPath.slice(0, slash);
+        const entity = entityPath.slice(slash + 1);
+        if (slash <= 0 || entity === '') return;
+        if (type === ConfigType.Topic) await handlers.topicChanged(entity);
+        else if (type === ConfigType.Broker) await handlers.brokerChanged(entity);
+        else if (type === ConfigType.User || type === ConfigType.Client) await handlers.clientEntityChanged(entityPath);
+      },
     });
   }
 
-  private async process(names: string[]): Promise<void> {
-    for (const name of names) {
-      try {
-        const change = await this.zk.getConfigChangeNotification(name);
-        if (change === null) continue;
-        const [type, entity] = change.entityPath.split('/', 2);
-        if (type === 'topics' && entity) await this.handlers.topicChanged(entity);
-        else if (type === 'brokers' && entity) await this.handlers.brokerChanged(entity);
-      } catch (err) {
-        this.logger.error({ err, notification: name }, 'could not apply a config change notification');
-      }
-    }
-  }
-
-  private async purgeObsolete(names: string[]): Promise<void> {
-    const expiredBefore = this.time.milliseconds() - this.changeExpirationMs;
-    for (const name of names) {
-      try {
-        const change = await this.zk.getConfigChangeNotification(name);
-        if (change === null || change.ctimeMs >= expiredBefore) continue;
-        await this.zk.deleteConfigChangeNotification(name);
-        this.logger.debug({ notification: name }, 'purged an obsolete config change notification');
-      } catch (err) {
-        this.logger.warn(
-          { err, notification: name },
-          'could not purge a config change notification; the next change retries',
-        );
-      }
-    }
+  /** Starts following /config/changes; resolves once the notifications already there are known. */
+  start(): Promise<void> {
+    return this.listener.start();
   }
 
   close(): void {
-    this.unwatch?.();
+    this.listener.close();
   }
 }

@@ -15,6 +15,7 @@ import type { Logger } from '../common/logger.js';
 import type { TopicPartition } from '../common/topic-partition.js';
 import type { CommittedOffset } from '../coordinator/group/group-metadata-manager.js';
 import { NetworkClient } from '../network/network-client.js';
+import type { ClientSecurity } from '../network/security/client-security.js';
 import { ApiKey } from '../protocol/api-keys.js';
 import { LATEST_TIMESTAMP } from '../protocol/messages/list-offsets.js';
 import type { MetadataCache } from '../replication/metadata-cache.js';
@@ -36,6 +37,8 @@ export interface ConsumerLagCollectorOptions {
   replicaManager: Pick<ReplicaManager, 'listOffsets'>;
   metadataCache: Pick<MetadataCache, 'partitionState' | 'broker'>;
   requestTimeoutMs: number;
+  /** How this broker secures its connections to the other brokers' inter-broker listener (TLS, SASL). */
+  security?: ClientSecurity;
   logger: Logger;
 }
 
@@ -100,6 +103,7 @@ export class ConsumerLagCollector {
       clientId: `broker-${this.opts.brokerId}-lag-metrics`,
       connectTimeoutMs: this.opts.requestTimeoutMs,
       requestTimeoutMs: this.opts.requestTimeoutMs,
+      security: this.opts.security,
       logger: this.opts.logger,
     });
     try {

@@ -17,6 +17,7 @@ import { ErrorCode, errorNameOf } from '../common/error-codes.js';
 import type { TopicPartition } from '../common/topic-partition.js';
 import type { KafkaController } from '../controller/controller.js';
 import { NetworkClient } from '../network/network-client.js';
+import type { ClientSecurity } from '../network/security/client-security.js';
 import { ApiKey } from '../protocol/api-keys.js';
 import type { MetadataCache } from '../replication/metadata-cache.js';
 
@@ -29,6 +30,8 @@ export interface ControlledShutdownOptions {
   maxRetries: number;
   retryBackoffMs: number;
   requestTimeoutMs: number;
+  /** The inter-broker listener's TLS and SASL settings. */
+  security: ClientSecurity;
   logger: Logger;
 }
 
@@ -79,6 +82,7 @@ async function attemptOnce(opts: ControlledShutdownOptions): Promise<TopicPartit
     port: broker.port,
     clientId: `broker-${opts.brokerId}-shutdown`,
     requestTimeoutMs: opts.requestTimeoutMs,
+    security: opts.security,
     logger: opts.logger,
   });
   try {

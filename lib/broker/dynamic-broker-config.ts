@@ -24,6 +24,7 @@ import { ApiError, InvalidArgumentError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import {
   BROKER_CONFIG,
+  brokerConfigProperties,
   parseBrokerConfig,
   TOPIC_CONFIG_SYNONYMS,
   UNSET_BY_DEFAULT,
@@ -68,7 +69,7 @@ export function brokerSynonyms(name: string): string[] {
 
 /** The effective config: `overrides` (dotted keys) over `base`; throws InvalidArgumentError naming a bad value. */
 function withOverrides(base: BrokerConfig, overrides: Readonly<Record<string, string>>): BrokerConfig {
-  return parseBrokerConfig({ ...BROKER_CONFIG.toProperties(base), ...overrides });
+  return parseBrokerConfig({ ...brokerConfigProperties(base), ...overrides });
 }
 
 export class DynamicBrokerConfig {

@@ -2,8 +2,9 @@
  * The round trip `mq-cluster up` makes once its brokers are registered, so that whoever starts a cluster sees it
  * work end to end rather than only processes running: it creates the topic `mq-cluster-check` (one partition,
  * replication factor min(3, brokers), min.insync.replicas min(2, that)) unless it exists, sends one record with
- * acks=all, and reads that record back from its offset with a consumer outside any group. Rejects with the cause
- * when a step fails or the whole check takes longer than `timeoutMs`.
+ * acks=all, and reads that record back from its offset with a consumer outside any group, all with
+ * `clientProperties` (the super user's on a secured cluster). Rejects with the cause when a step fails or the whole
+ * check takes longer than `timeoutMs`.
  */
 import { CommandError } from './cli-errors.js';
 import { randomUUID } from 'node:crypto';
@@ -25,15 +26,18 @@ export async function checkCluster(
   bootstrapServers: string,
   brokers: number,
   timeoutMs = 30_000,
+  clientProperties: Readonly<Record<string, string>> = {},
 ): Promise<ClusterCheck> {
   const started = Date.now();
   const common = {
+    ...clientProperties,
     'bootstrap.servers': bootstrapServers,
     'client.id': 'mq-cluster-check',
     'default.api.timeout.ms': timeoutMs,
   };
   const admin = new Admin(common);
   const producer = new Producer({
+    ...clientProperties,
     'bootstrap.servers': bootstrapServers,
     'client.id': 'mq-cluster-check',
     acks: 'all',

@@ -5,12 +5,15 @@
  *
  * Every broker has two listeners unless told otherwise: PLAINTEXT (the msgpack protocol, for the mq client and
  * between brokers) and KAFKA (Apache Kafka's binary protocol, `listener.wire.protocol.map=KAFKA:KAFKA`), so that
- * kcat and other Kafka clients work against a fresh local cluster.
+ * kcat and other Kafka clients work against a fresh local cluster. With `secure`, both are SASL_SSL instead, ACLs
+ * are on with one super user, and the znodes are written with ZooKeeper ACLs (zookeeper.set.acl) under a digest
+ * identity from `<dir>/jaas.conf` (cluster-security.ts); `adminProperties` are the super user's client configs.
  *
  * Layout of `dir`: `zookeeper/` or `zookeeper-<i>/` (ZooKeeper data, zoo.cfg, pid, logs),
  * `broker-<id>/server.properties`,
  * `broker-<id>/logs/` (log.dirs), `broker-<id>/broker.log` (its stdout/stderr), `cluster.json` (pids and ports,
- * for `down` and for a detached cluster).
+ * for `down` and for a detached cluster); secured: `tls/` (CA and broker certificate), `admin.properties` (the super
+ * user's client configs), `jaas.conf` (the brokers' ZooKeeper identity).
  *
  * Readiness: a broker prints the pino line `{"msg":"started",...,"port":N,"listeners":{...}}` once it is registered in
  * ZooKeeper and serving; the launcher waits for that line (so brokers may listen on port 0 and report the bound
@@ -26,6 +29,17 @@ import { fileURLToPath } from 'node:url';
 import { TimeoutError } from '../common/errors.js';
 import { LocalZooKeeper } from './local-zookeeper.js';
 import { freePort } from '../network/free-port.js';
+import {
+  ensureCertificates,
+  secureBrokerProperties,
+  secureClientProperties,
+  superUserPassword,
+  SUPER_USER,
+  writeAdminProperties,
+  writeScramCredentials,
+  type ClusterTls,
+} from './cluster-security.js';
+import { randomBytes } from 'node:crypto';
 
 /** The name of the Kafka-protocol listener the local cluster opens on every broker. */
 export const KAFKA_LISTENER = 'KAFKA';
@@ -72,6 +86,8 @@ export interface LocalClusterOptions {
   zkEnsemble?: number;
   /** Keep processes running after this process exits (mq-cluster up --detach). */
   detached?: boolean;
+  /** TLS + SCRAM + ACLs + ZooKeeper ACLs (mq-cluster up --secure; see the header). */
+  secure?: boolean;
   startTimeoutMs?: number;
 }
 
@@ -82,6 +98,8 @@ export interface BrokerProcess {
   kafkaPort: number;
   /** Port of the Prometheus endpoint when the broker has `metrics.port` set, else -1. */
   metricsPort: number;
+  /** Every listener's bound port, by name. */
+  listeners: Record<string, number>;
   pid: number;
   dir: string;
 }
@@ -100,6 +118,8 @@ export class LocalCluster {
   private zooKeeperValue: LocalZooKeeper | undefined;
   private readonly children = new Map<number, ChildProcess>();
   private readonly brokers = new Map<number, BrokerProcess>();
+  private tls: ClusterTls | undefined;
+  private superUserPassword = '';
 
   constructor(private readonly opts: LocalClusterOptions) {
     this.dir = resolve(opts.dir);
@@ -123,6 +143,31 @@ export class LocalCluster {
       .join(',');
   }
 
+  /** The super user's client configs on a secured cluster (security.protocol, SASL and TLS); {} otherwise. */
+  get adminProperties(): Record<string, string> {
+    return this.tls === undefined ? {} : secureClientProperties(this.tls, SUPER_USER, this.superUserPassword);
+  }
+
+  /** Client configs for another user of a secured cluster; {} otherwise. */
+  clientProperties(user: string, password: string): Record<string, string> {
+    return this.tls === undefined ? {} : secureClientProperties(this.tls, user, password);
+  }
+
+  /** The CA certificate clients of a secured cluster trust. */
+  get caFile(): string | undefined {
+    return this.tls?.caFile;
+  }
+
+  /** The super user's password on a secured cluster. */
+  get superUser(): { user: string; password: string } | undefined {
+    return this.tls === undefined ? undefined : { user: SUPER_USER, password: this.superUserPassword };
+  }
+
+  /** `KAFKA_OPTS` naming the secured cluster's JAAS file (its ZooKeeper identity), for tools that write znodes. */
+  get kafkaOpts(): string | undefined {
+    return this.tls === undefined ? undefined : `-Djava.security.auth.login.config=${join(this.dir, 'jaas.conf')}`;
+  }
+
   broker(id: number): BrokerProcess {
     const b = this.brokers.get(id);
     if (!b)
@@ -140,9 +185,32 @@ export class LocalCluster {
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
     await this.startZooKeeper();
+    if (this.opts.secure) await this.secure();
     const ids = Array.from({ length: this.opts.brokers }, (_, i) => i + 1);
     await Promise.all(ids.map((id) => this.startBroker(id)));
     this.writeClusterFile();
+  }
+
+  /**
+   * Certificates, the JAAS file with the brokers' ZooKeeper identity, and the super user's SCRAM credentials in
+   * ZooKeeper, written before any broker starts (as Kafka's ZooKeeper mode requires for the inter-broker user).
+   */
+  private async secure(): Promise<void> {
+    this.tls = await ensureCertificates(this.dir);
+    this.superUserPassword = superUserPassword(this.dir);
+    const jaasFile = join(this.dir, 'jaas.conf');
+    if (!existsSync(jaasFile)) {
+      writeFileSync(
+        jaasFile,
+        'Client {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n  username="kafka"\n' +
+          `  password="${randomBytes(18).toString('base64url')}";\n};\n`,
+        { mode: 0o600 },
+      );
+    }
+    await writeScramCredentials(this.zookeeperConnect, SUPER_USER, this.superUserPassword, {
+      KAFKA_OPTS: this.kafkaOpts,
+    });
+    writeAdminProperties(this.dir, this.tls, this.superUserPassword);
   }
 
   private async startZooKeeper(): Promise<void> {
@@ -180,13 +248,18 @@ export class LocalCluster {
     const kafkaBase = this.opts.kafkaPort === undefined ? (basePort === 0 ? 0 : basePort + 100) : this.opts.kafkaPort;
     const kafkaPort = previous?.kafkaPort ?? (kafkaBase === null ? -1 : kafkaBase === 0 ? 0 : kafkaBase + id - 1);
     const listeners: Record<string, string> =
-      kafkaPort < 0
-        ? { listeners: `PLAINTEXT://${this.host}:${port}` }
-        : {
-            listeners: `PLAINTEXT://${this.host}:${port},${KAFKA_LISTENER}://${this.host}:${kafkaPort}`,
-            'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,${KAFKA_LISTENER}:PLAINTEXT`,
-            'listener.wire.protocol.map': `${KAFKA_LISTENER}:KAFKA`,
-          };
+      this.tls !== undefined
+        ? {
+            ...secureBrokerProperties(this.host, port, kafkaPort, KAFKA_LISTENER, this.tls, this.superUserPassword),
+            'zookeeper.set.acl': 'true',
+          }
+        : kafkaPort < 0
+          ? { listeners: `PLAINTEXT://${this.host}:${port}` }
+          : {
+              listeners: `PLAINTEXT://${this.host}:${port},${KAFKA_LISTENER}://${this.host}:${kafkaPort}`,
+              'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,${KAFKA_LISTENER}:PLAINTEXT`,
+              'listener.wire.protocol.map': `${KAFKA_LISTENER}:KAFKA`,
+            };
     const props: Record<string, string | number | boolean> = {
       'broker.id': id,
       ...listeners,
@@ -213,7 +286,7 @@ export class LocalCluster {
       cwd: ROOT,
       detached: this.opts.detached ?? false,
       stdio: ['ignore', fd, fd],
-      env: { ...process.env, MQ_DIST: DIST },
+      env: { ...process.env, MQ_DIST: DIST, ...(this.kafkaOpts === undefined ? {} : { KAFKA_OPTS: this.kafkaOpts }) },
     });
     closeSync(fd);
     this.children.set(id, child);
@@ -224,6 +297,7 @@ export class LocalCluster {
       port: bound.port,
       kafkaPort: bound.listeners[KAFKA_LISTENER] ?? -1,
       metricsPort: bound.metricsPort,
+      listeners: bound.listeners,
       pid: child.pid!,
       dir,
     };

@@ -3,6 +3,7 @@
  *
  *   mq-admin topics    --bootstrap-server H:P --list | --create | --describe | --alter | --delete ...   (kafka-topics)
  *   mq-admin configs   --bootstrap-server H:P --describe | --alter ...                               (kafka-configs)
+ *   mq-admin acls      --bootstrap-server H:P --add | --remove | --list ...                             (kafka-acls)
  *   mq-admin groups    --bootstrap-server H:P --list | --describe | --delete | --reset-offsets ...   (kafka-consumer-groups)
  *   mq-admin produce   --bootstrap-server H:P --topic T                                        (kafka-console-producer)
  *   mq-admin consume   --bootstrap-server H:P --topic T [--from-beginning]                      (kafka-console-consumer)
@@ -28,6 +29,7 @@
  */
 import { Command } from 'commander';
 import { runProgram } from './args.js';
+import { aclsCommand } from './admin/acls-command.js';
 import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
 import { consoleCommand } from './admin/console-command.js';
@@ -51,8 +53,8 @@ export async function main(argv: string[]): Promise<number> {
   const status: ExitStatus = { code: 0 };
   const program = new Command('mq-admin')
     .description(
-      'Administer an mq cluster: topics, configs (topics and brokers), consumer groups, transactions, records from ' +
-        'the console, record deletion, leader elections and partition reassignment. ' +
+      'Administer an mq cluster: topics, configs (topics, brokers, quotas and SCRAM users), ACLs, consumer groups, ' +
+        'transactions, records from the console, record deletion, leader elections and partition reassignment. ' +
         "Each command takes Kafka's flags; run mq-admin <command> --help for them; --json on the read-only ones.",
     )
     .exitOverride()
@@ -60,6 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   for (const command of [
     topicsCommand(),
     configsCommand(),
+    aclsCommand(),
     groupsCommand(status),
     produceCommand(status),
     consumeCommand(),

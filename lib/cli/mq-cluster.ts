@@ -2,17 +2,20 @@
  * `mq-cluster`: a local cluster on loopback for trying mq out and for scripts.
  *
  *   mq-cluster up --brokers 3 --dir ./data [--zk-port 2181] [--zk-ensemble 3] [--port 9092]
- *                 [--kafka-port 9192 | --no-kafka] [--detach] [--no-check]
+ *                 [--kafka-port 9192 | --no-kafka] [--secure] [--detach] [--no-check]
  *   mq-cluster down --dir ./data
  *
  * `up` runs in the foreground until Ctrl-C or SIGTERM, then stops everything cleanly; with `--detach` it
  * returns once the cluster is up and `down` stops it later. Every broker also opens a listener speaking Apache
  * Kafka's own protocol (KAFKA, on --kafka-port + i - 1) for kcat and other Kafka clients, unless --no-kafka. Once the brokers are registered, `up` sends a record
  * through a replicated topic and reads it back (lib/cli/cluster-check.ts) and says so; `--no-check` skips that.
+ * `--secure` makes every listener SASL_SSL with SCRAM, turns ACLs on with a super user and ZooKeeper ACLs, and
+ * prints how to connect: the client configs file and a kcat command line (cluster-security.ts).
  */
 import { Command } from 'commander';
 import { errorText, intArg, propArg, runProgram } from './args.js';
 import { CHECK_TOPIC, checkCluster } from './cluster-check.js';
+import { join } from 'node:path';
 import { LocalCluster } from './local-cluster.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -47,6 +50,10 @@ export async function main(argv: string[]): Promise<number> {
       intArg('--kafka-port', 0),
     )
     .option('--no-kafka', 'open no listener for Kafka clients')
+    .option(
+      '--secure',
+      'TLS + SCRAM on every listener, ACLs on with a super user, znodes with ZooKeeper ACLs; prints how to connect',
+    )
     .option('--override <key=value>', 'broker property for every broker (repeatable)', propArg, {})
     .option('--detach', 'return once the cluster is up; stop it with mq-cluster down')
     .option('--no-check', `skip the round trip through the topic ${CHECK_TOPIC} once the brokers are up`)
@@ -60,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
         kafkaPort?: number;
         kafka: boolean;
         override: Record<string, string>;
+        secure?: boolean;
         detach?: boolean;
         check: boolean;
       }) => {
@@ -72,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
           kafkaPort: o.kafka ? o.kafkaPort : null,
           brokerProps: o.override,
           detached: !!o.detach,
+          secure: !!o.secure,
         });
         const zk = o.zkEnsemble > 1 ? `a ZooKeeper ensemble of ${o.zkEnsemble} from` : 'ZooKeeper on';
         process.stdout.write(`Starting ${zk} 127.0.0.1:${o.zkPort} and ${o.brokers} broker(s) in ${cluster.dir} ...\n`);
@@ -93,9 +102,10 @@ export async function main(argv: string[]): Promise<number> {
         if (cluster.kafkaBootstrapServers !== '') {
           process.stdout.write(`Kafka clients (kcat, KafkaJS, librdkafka, Java): ${cluster.kafkaBootstrapServers}\n`);
         }
+        if (o.secure) process.stdout.write(secureClusterHelp(cluster));
         if (o.check) {
           try {
-            const c = await checkCluster(cluster.bootstrapServers, o.brokers);
+            const c = await checkCluster(cluster.bootstrapServers, o.brokers, 30_000, cluster.adminProperties);
             process.stdout.write(
               `Cluster check: a record sent with acks=all to ${CHECK_TOPIC}-0 (leader ${c.leader}, replicas ` +
                 `${c.replicas.join(',')}, in sync ${c.isr.join(',')}) was stored at offset ${c.offset} and read back, in ${c.elapsedMs} ms.\n`,
@@ -141,4 +151,26 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   return runProgram('mq-cluster', program, argv, () => code);
+}
+
+/** How to connect to a secured cluster: the super user's configs file, an mq-admin and a kcat command line. */
+function secureClusterHelp(cluster: LocalCluster): string {
+  const admin = cluster.superUser!;
+  const configFile = join(cluster.dir, 'admin.properties');
+  const kafka = cluster.kafkaBootstrapServers;
+  return (
+    'Security: every listener is SASL_SSL (SCRAM-SHA-256/512, TLS with the CA in ' +
+    `${cluster.caFile}); ACLs are on; super user ${admin.user}, password ${admin.password}.\n` +
+    `Client configs of the super user: ${configFile}\n` +
+    `  ./bin/mq-admin topics --bootstrap-server ${cluster.bootstrapServers} --command-config ${configFile} --list\n` +
+    `  ./bin/mq-admin configs --bootstrap-server ${cluster.bootstrapServers} --command-config ${configFile} ` +
+    "--alter --entity-type users --entity-name alice --add-config 'SCRAM-SHA-512=[password=alice-secret]'\n" +
+    `  ./bin/mq-admin acls --bootstrap-server ${cluster.bootstrapServers} --command-config ${configFile} ` +
+    '--add --allow-principal User:alice --operation Read --topic orders --group billing\n' +
+    (kafka === ''
+      ? ''
+      : `  kcat -b ${kafka} -X security.protocol=SASL_SSL -X sasl.mechanisms=SCRAM-SHA-512 ` +
+        `-X sasl.username=${admin.user} -X sasl.password=${admin.password} -X ssl.ca.location=${cluster.caFile} -L\n`) +
+    `ZooKeeper znodes carry ACLs: tools that write them need KAFKA_OPTS='${cluster.kafkaOpts}'.\n`
+  );
 }

@@ -37,10 +37,11 @@ import type { Time } from '../common/time.js';
 import { ApiKey } from '../protocol/api-keys.js';
 import type { RequestOf, ResponseOf } from '../protocol/messages/index.js';
 import type { NetworkClient, SendOptions } from '../network/network-client.js';
-import type { BrokerAddress } from './client-options.js';
 import { ClusterMetadata, type TopicMetadata } from './cluster-metadata.js';
 import { ConnectionPool } from './connection-pool.js';
-import { ExponentialBackoff } from './retry.js';
+import { ExponentialBackoff, isRetriable } from './retry.js';
+import { PLAINTEXT, type ClientSecurity } from '../network/security/client-security.js';
+import { securityFromOptions, type BrokerAddress } from './client-options.js';
 
 export interface ClientClusterOptions {
   bootstrapServers: readonly BrokerAddress[];
@@ -54,6 +55,8 @@ export interface ClientClusterOptions {
   maxInFlightRequests: number;
   /** Let Metadata requests create missing topics (when the broker allows). */
   allowAutoTopicCreation: boolean;
+  /** TLS and SASL for every connection. @default PLAINTEXT */
+  security?: ClientSecurity;
   time: Time;
   logger: Logger;
 }
@@ -80,6 +83,7 @@ export class ClientCluster {
   static fromClientOptions(
     o: CommonClusterSettings,
     own: Pick<ClientClusterOptions, 'maxInFlightRequests' | 'allowAutoTopicCreation'>,
+    what: string,
   ): ClientCluster {
     return new ClientCluster({
       bootstrapServers: o['bootstrap.servers'],
@@ -90,6 +94,7 @@ export class ClientCluster {
       retryBackoffMs: o['retry.backoff.ms'],
       reconnectBackoffMs: o['reconnect.backoff.ms'],
       reconnectBackoffMaxMs: o['reconnect.backoff.max.ms'],
+      security: securityFromOptions(o as unknown as Readonly<Record<string, unknown>>, what),
       time: o.time,
       logger: o.logger,
       ...own,
@@ -125,6 +130,7 @@ export class ClientCluster {
       connectTimeoutMs: options.connectTimeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
       maxInFlightRequests: options.maxInFlightRequests,
+      security: options.security ?? PLAINTEXT,
       reconnectBackoff: new ExponentialBackoff(options.reconnectBackoffMs, options.reconnectBackoffMaxMs),
       time: options.time,
       logger: options.logger,
@@ -134,6 +140,11 @@ export class ClientCluster {
         this.requestUpdate();
       },
     });
+  }
+
+  /** How connections are secured (for connections made outside the pool, e.g. to a group coordinator). */
+  get security(): ClientSecurity {
+    return this.options.security ?? PLAINTEXT;
   }
 
   /** The current snapshot. */
@@ -162,7 +173,7 @@ export class ClientCluster {
         if (attempts > 0) this.logger.warn({ attempts: attempts + 1 }, `Reached the cluster through ${servers}.`);
         return;
       } catch (e) {
-        if (this.closed) throw e;
+        if (this.closed || !isRetriable(e)) throw e;
         const remainingMs = Math.max(0, Math.round(deadlineMs - time.hiResMs()));
         if (attempts === 0) {
           this.logger.warn(
@@ -254,7 +265,11 @@ export class ClientCluster {
       if (known !== undefined && known.errorCode === ErrorCode.NONE && known.partitions.length > 0) return known;
       if (known !== undefined && known.errorCode !== ErrorCode.NONE) {
         const error = apiErrorFromCode(known.errorCode);
-        if (!error.retriable) throw error;
+        if (!error.retriable) {
+          // The next call asks again: an ACL granted or a topic created meanwhile must not stay refused.
+          this.requestUpdate();
+          throw error;
+        }
       }
       const remainingMs = deadlineMs - this.options.time.hiResMs();
       if (remainingMs <= 0 || this.closed) {

@@ -13,6 +13,13 @@
 import { InvalidArgumentError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { SystemTime, type Time } from '../common/time.js';
+import {
+  CLIENT_SECURITY_KEYS,
+  clientSecurity,
+  DEFAULT_SASL_MECHANISM,
+  type ClientSecurity,
+} from '../network/security/client-security.js';
+import { SSL_KEYS } from '../network/security/ssl-config.js';
 
 /** Options every client accepts. */
 export interface CommonClientOptions {
@@ -36,8 +43,42 @@ export interface CommonClientOptions {
   'reconnect.backoff.ms'?: number;
   /** Upper bound of the reconnect pause. Unit: ms. @default 1000 */
   'reconnect.backoff.max.ms'?: number;
-  /** How long to wait for a TCP connection to a broker to be set up. Unit: ms. @default 10000 */
+  /** How long to wait for a connection to a broker to be set up (TCP, TLS and SASL). Unit: ms. @default 10000 */
   'socket.connection.setup.timeout.ms'?: number;
+  /** PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL: what the brokers' listener expects. @default 'PLAINTEXT' */
+  'security.protocol'?: string;
+  /** PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (with SASL_*). @default 'GSSAPI' (Kafka's; not built, so set it) */
+  'sasl.mechanism'?: string;
+  /**
+   * The SASL login, as the Java client takes it:
+   * `org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="...";`
+   * (PlainLoginModule for PLAIN). Or give `sasl.username` and `sasl.password`.
+   */
+  'sasl.jaas.config'?: string;
+  /** The SASL user (librdkafka's name; instead of sasl.jaas.config). */
+  'sasl.username'?: string;
+  'sasl.password'?: string;
+  /** PEM (default) or PKCS12: the client's own certificate, for brokers with ssl.client.auth. */
+  'ssl.keystore.type'?: string;
+  /** A PEM file with the client's private key and certificate chain, or a PKCS12 file. */
+  'ssl.keystore.location'?: string;
+  'ssl.keystore.password'?: string;
+  /** Password of an encrypted PEM private key. */
+  'ssl.key.password'?: string;
+  /** The PEM key and chain as values instead of a file. */
+  'ssl.keystore.key'?: string;
+  'ssl.keystore.certificate.chain'?: string;
+  /** PEM only. */
+  'ssl.truststore.type'?: string;
+  /** A PEM file of the CA certificates that sign the brokers' certificates. @default Node's bundled root CAs */
+  'ssl.truststore.location'?: string;
+  'ssl.truststore.password'?: string;
+  /** The CA certificates as a PEM value instead of a file. */
+  'ssl.truststore.certificates'?: string;
+  /** TLSv1.2 and/or TLSv1.3. @default 'TLSv1.2,TLSv1.3' */
+  'ssl.enabled.protocols'?: string;
+  /** https checks that a broker's certificate names the host connected to; '' turns that off. @default 'https' */
+  'ssl.endpoint.identification.algorithm'?: string;
   /** pino logger; the client derives `.child({ component })` loggers from it. @default a silent logger */
   logger?: Logger;
   /** Clock, injectable for specs. @default SystemTime */
@@ -52,6 +93,10 @@ export const DEFAULT_COMMON_CLIENT_OPTIONS = {
   'reconnect.backoff.ms': 50,
   'reconnect.backoff.max.ms': 1000,
   'socket.connection.setup.timeout.ms': 10000,
+  'security.protocol': 'PLAINTEXT',
+  'sasl.mechanism': DEFAULT_SASL_MECHANISM,
+  'ssl.enabled.protocols': 'TLSv1.2,TLSv1.3',
+  'ssl.endpoint.identification.algorithm': 'https',
   logger: silentLogger,
   time: SystemTime,
 } as const;
@@ -103,6 +148,10 @@ export const stringRule: OptionRule<string> = (name, value) => {
   if (typeof value !== 'string') throw problem(name, value, 'a string');
   return value;
 };
+
+/** A string, or undefined when not given. */
+export const optionalStringRule: OptionRule<string | undefined> = (name, value) =>
+  value === undefined ? undefined : stringRule(name, value);
 
 export const booleanRule: OptionRule<boolean> = (name, value) => {
   if (value === true || value === 'true') return true;
@@ -162,9 +211,15 @@ export const COMMON_OPTION_RULES = {
   'reconnect.backoff.ms': intRule(0),
   'reconnect.backoff.max.ms': intRule(0),
   'socket.connection.setup.timeout.ms': intRule(0),
+  ...Object.fromEntries([...CLIENT_SECURITY_KEYS, ...SSL_KEYS].map((k) => [k, optionalStringRule])),
   logger: objectRule<Logger>('child', 'info'),
   time: objectRule<Time>('milliseconds', 'hiResMs'),
 } as const;
+
+/** A client's TLS and SASL settings from its resolved options (throws InvalidArgumentError naming the key). */
+export function securityFromOptions(options: Readonly<Record<string, unknown>>, what: string): ClientSecurity {
+  return clientSecurity((key) => options[key] as string | undefined, what);
+}
 
 /** A rule per option key. */
 export type OptionRules = Record<string, OptionRule<unknown>>;

@@ -15,6 +15,7 @@ import { ConnectionError, IllegalStateError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { Time } from '../common/time.js';
 import { NetworkClient } from '../network/network-client.js';
+import type { ClientSecurity } from '../network/security/client-security.js';
 import type { BrokerAddress } from './client-options.js';
 import { ExponentialBackoff, sleep } from './retry.js';
 
@@ -23,6 +24,7 @@ export interface ConnectionPoolOptions {
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   maxInFlightRequests: number;
+  security: ClientSecurity;
   reconnectBackoff: ExponentialBackoff;
   time: Time;
   logger: Logger;
@@ -108,6 +110,7 @@ export class ConnectionPool {
         connectTimeoutMs: o.connectTimeoutMs,
         requestTimeoutMs: o.requestTimeoutMs,
         maxInFlightRequests: o.maxInFlightRequests,
+        security: o.security,
         logger: o.logger,
         onDisconnect: (cause) => this.onDisconnect(nodeKey, node, client, cause),
       });

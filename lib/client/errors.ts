@@ -22,6 +22,7 @@ export {
   IllegalStateError,
   InvalidArgumentError,
   MqError,
+  SslAuthenticationError,
   TimeoutError,
 } from '../common/errors.js';
 export { ERROR_CODES, type ErrorName } from '../common/error-codes.js';

@@ -63,6 +63,15 @@ export {
 } from './admin/admin.js';
 export { DEFAULT_ADMIN_OPTIONS, type AdminOptions } from './admin/admin-options.js';
 export type {
+  ClientQuotaAlteration,
+  ClientQuotaEntry,
+  ClientQuotaFilter,
+  QuotaEntity,
+  ScramCredentialAlteration,
+  UserScramCredentials,
+} from './admin/security-admin.js';
+export * from '../common/acl.js';
+export type {
   AbortTransactionSpec,
   PartitionProducerState,
   ProducerState,

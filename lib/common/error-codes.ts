@@ -214,6 +214,7 @@ export const ERROR_CODES = {
       'This exception is raised by the broker if it could not locate the producer metadata associated with the producerId in question.',
   },
   REASSIGNMENT_IN_PROGRESS: { code: 60, retriable: false, message: 'A partition reassignment is in progress.' },
+  INVALID_PRINCIPAL_TYPE: { code: 67, retriable: false, message: 'Supplied principalType is not supported.' },
   NON_EMPTY_GROUP: { code: 68, retriable: false, message: 'The group is not empty.' },
   GROUP_ID_NOT_FOUND: { code: 69, retriable: false, message: 'The group id does not exist.' },
   FETCH_SESSION_ID_NOT_FOUND: { code: 70, retriable: true, message: 'The fetch session ID was not found.' },
@@ -283,6 +284,21 @@ export const ERROR_CODES = {
     code: 90,
     retriable: false,
     message: 'There is a newer producer with the same transactionalId which fences the current one.',
+  },
+  RESOURCE_NOT_FOUND: {
+    code: 91,
+    retriable: false,
+    message: 'A request illegally referred to a resource that does not exist.',
+  },
+  DUPLICATE_RESOURCE: {
+    code: 92,
+    retriable: false,
+    message: 'A request illegally referred to the same resource twice.',
+  },
+  UNACCEPTABLE_CREDENTIAL: {
+    code: 93,
+    retriable: false,
+    message: 'Requested credential would not meet criteria for acceptability.',
   },
   TRANSACTIONAL_ID_NOT_FOUND: {
     code: 105,

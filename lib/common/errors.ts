@@ -91,6 +91,16 @@ export class ConnectionError extends MqError {
   }
 }
 
+/**
+ * A TLS handshake failed: the peer's certificate did not verify, the host name did not match, the peer does not
+ * speak TLS, or it refused ours. Not retriable: the configuration must change (Kafka's SslAuthenticationException).
+ */
+export class SslAuthenticationError extends MqError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MQ_ERR_SSL_AUTHENTICATION', message, options);
+  }
+}
+
 /** An index file on disk does not match its segment; the loader rebuilds it. Names file, found and expected. */
 export class CorruptIndexError extends MqError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -44,6 +44,8 @@ import { withRecordReader } from './record-reader.js';
 
 /** How long reading records or the first unread records of a group may take. Unit: ms. */
 const READ_TIMEOUT_MS = 5000;
+/** How long a topic unknown to the broker asked may still be one that is on its way from ZooKeeper. Unit: ms. */
+const TOPIC_PROPAGATION_MS = 2000;
 
 export class ConsoleApi {
   private producer: Promise<Producer> | null = null;
@@ -266,9 +268,23 @@ export class ConsoleApi {
     return Math.max(5000, this.options.refreshIntervalMs);
   }
 
+  /**
+   * The topic as the brokers describe it. Each broker reads a new topic from ZooKeeper on its own, so the one asked
+   * may not know a topic created a moment ago (Kafka's brokers have the same window): UNKNOWN_TOPIC_OR_PARTITION is
+   * asked again for up to TOPIC_PROPAGATION_MS before it becomes a 404.
+   */
   private async describeTopic(name: string): Promise<TopicDescription> {
-    const [topic] = await this.admin.describeTopics([name], { timeoutMs: this.timeoutMs });
-    return topic!;
+    const deadline = Date.now() + TOPIC_PROPAGATION_MS;
+    for (;;) {
+      try {
+        const [topic] = await this.admin.describeTopics([name], { timeoutMs: this.timeoutMs });
+        return topic!;
+      } catch (e) {
+        const unknown = (e as { errorName?: string }).errorName === 'UNKNOWN_TOPIC_OR_PARTITION';
+        if (!unknown || Date.now() >= deadline) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
   }
 
   private async partitionDetails(topic: TopicDescription): Promise<PartitionDetail[]> {

@@ -22,6 +22,15 @@
  * - Record batches in request bodies are written as their own chunks (FrameEncoder), never copied. Requests sent
  *   in the same tick go out in one corked writev.
  *
+ * - Security (`security`, see security/client-security.ts): SSL and SASL_SSL connect with TLS; SASL_PLAINTEXT and
+ *   SASL_SSL authenticate (SaslHandshake, then SaslAuthenticate steps) before `connect()` resolves, so a returned
+ *   client is ready. A TLS handshake that fails rejects with SslAuthenticationError, wrong credentials with ApiError
+ *   SASL_AUTHENTICATION_FAILED; neither is retriable. When the broker gives the session a lifetime
+ *   (connections.max.reauth.ms), the client re-authenticates on the same connection before it ends (at 85-95% of
+ *   it, as Kafka's client), holding new requests back meanwhile.
+ * - Quotas: a response with `throttleTimeMs` > 0 holds back further requests to that broker for that long (KIP-219:
+ *   the broker has muted the connection for as long anyway).
+ *
  * Concurrency: all on the event loop; any number of callers may `send()` concurrently. One timer (re-armed to
  * the earliest deadline) serves every request; no per-request timers or closures beyond the promise.
  * Lifecycle: `NetworkClient.connect()` → Connected → `close()`, a timeout in flight, a protocol error or the
@@ -29,16 +38,26 @@
  * new one.
  */
 import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { ErrorCode } from '../common/error-codes.js';
-import { ApiError, apiErrorFromCode, ConnectionError, InvalidArgumentError, TimeoutError } from '../common/errors.js';
+import {
+  ApiError,
+  apiErrorFromCode,
+  ConnectionError,
+  InvalidArgumentError,
+  SslAuthenticationError,
+  TimeoutError,
+} from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
-import { apiKeyName } from '../protocol/api-keys.js';
+import { ApiKey, apiKeyName } from '../protocol/api-keys.js';
 import { ApiVersions } from '../protocol/api-versions.js';
 import { FrameDecoder } from '../protocol/frame-decoder.js';
 import { FrameEncoder } from '../protocol/frame-encoder.js';
 import type { RequestOf, ResponseOf } from '../protocol/messages/index.js';
 import { decodeFrameValue } from '../protocol/msgpack.js';
 import { readResponseEnvelope } from '../protocol/response-header.js';
+import { PLAINTEXT, type ClientSecurity } from './security/client-security.js';
+import { saslClientExchange } from './security/sasl-client.js';
 
 export interface NetworkClientOptions {
   host: string;
@@ -55,6 +74,8 @@ export interface NetworkClientOptions {
   maxResponseBytes?: number;
   /** Which APIs have a top-level errorCode in their response (see header). @default ApiVersions.defaults() */
   apiVersions?: ApiVersions;
+  /** TLS and SASL (security.protocol and the rest). @default PLAINTEXT */
+  security?: ClientSecurity;
   logger?: Logger;
   /** Called once when the connection closes for any reason, with the cause. */
   onDisconnect?: (cause: ConnectionError) => void;
@@ -71,6 +92,8 @@ type ResolvedOptions = Required<Omit<NetworkClientOptions, 'onDisconnect'>> &
   Pick<NetworkClientOptions, 'onDisconnect'>;
 
 const DEFAULT_API_VERSIONS = ApiVersions.defaults();
+/** The msgpack protocol's version of every API (its v0 carries Kafka 2.8's newest fields). */
+const API_VERSION = 0;
 /** How long close() lets queued writes leave before destroying the socket. */
 const GRACEFUL_CLOSE_TIMEOUT_MS = 5000;
 /** Encoding is synchronous, so one encoder serves every client of the process. */
@@ -105,43 +128,42 @@ export class NetworkClient {
   private readonly closed: Promise<void>;
   private timer: NodeJS.Timeout | null = null;
   private timerDeadlineMs = Infinity;
+  /** Whether any response arrived: a close before the first one may mean the wrong security.protocol. */
+  private answered = false;
+  /** Requests wait in `waiting` until then (a quota's throttle time, monotonic ms). */
+  private throttledUntilMs = 0;
+  private throttleTimer: NodeJS.Timeout | null = null;
+  /** While true, only the re-authentication exchange is written; other requests wait. */
+  private reauthenticating = false;
+  private reauthTimer: NodeJS.Timeout | null = null;
+  /** Set once connect() resolved: before that, a failed authentication is connect()'s rejection, not a disconnect. */
+  private handedOut = false;
   private readonly onTimer = (): void => this.expireRequests();
   private readonly uncork = (): void => {
     this.corked = false;
     this.socket.uncork();
   };
 
-  /** Connects; rejects with ConnectionError when the broker cannot be reached within connectTimeoutMs. */
-  static connect(options: NetworkClientOptions): Promise<NetworkClient> {
+  /**
+   * Connects (and authenticates, see the header); rejects with ConnectionError when the broker cannot be reached
+   * within connectTimeoutMs, SslAuthenticationError or ApiError SASL_AUTHENTICATION_FAILED when it refuses us.
+   */
+  static async connect(options: NetworkClientOptions): Promise<NetworkClient> {
     const resolved = resolveOptions(options);
-    return new Promise((resolve, reject) => {
-      const socket = netConnect({ host: resolved.host, port: resolved.port, noDelay: true });
-      const fail = (error: ConnectionError): void => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(error);
-      };
-      const timer = setTimeout(
-        () =>
-          fail(
-            new ConnectionError(
-              `Connecting to ${resolved.host}:${resolved.port} ` +
-                `timed out after ${resolved.connectTimeoutMs} ms (connectTimeoutMs); is the broker up and reachable?`,
-            ),
-          ),
-        resolved.connectTimeoutMs,
-      );
-      const onError = (err: Error): void =>
-        fail(
-          new ConnectionError(`Could not connect to ${resolved.host}:${resolved.port}: ${err.message}`, { cause: err }),
-        );
-      socket.once('error', onError);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        resolve(new NetworkClient(socket, resolved));
-      });
-    });
+    const startedMs = performance.now();
+    const socket = await openSocket(resolved);
+    const client = new NetworkClient(socket, resolved);
+    if (resolved.security.sasl !== undefined) {
+      const remainingMs = Math.max(1, resolved.connectTimeoutMs - (performance.now() - startedMs));
+      try {
+        await client.authenticate(remainingMs);
+      } catch (e) {
+        await client.close();
+        throw e;
+      }
+    }
+    client.handedOut = true;
+    return client;
   }
 
   private constructor(socket: Socket, options: ResolvedOptions) {
@@ -160,7 +182,8 @@ export class NetworkClient {
         this.disconnect(
           new ConnectionError(
             `Connection to ${this.host}:${this.port} was closed` +
-              (socketError !== null ? `: ${socketError.message}` : ' by the broker'),
+              (socketError !== null ? `: ${socketError.message}` : ' by the broker') +
+              (this.answered ? '' : this.securityHint()),
             { cause: socketError ?? undefined },
           ),
         );
@@ -169,6 +192,15 @@ export class NetworkClient {
     );
     socket.on('drain', () => this.onDrain());
     socket.on('data', (chunk: Buffer) => {
+      if (!this.answered && options.security.tls === undefined && isTlsRecord(chunk)) {
+        this.disconnect(
+          new ConnectionError(
+            `${this.host}:${this.port} answered with a TLS record: it is an SSL listener. Set security.protocol to ` +
+              'SSL or SASL_SSL, with ssl.truststore.location.',
+          ),
+        );
+        return;
+      }
       try {
         this.decoder.push(chunk);
       } catch (e) {
@@ -226,7 +258,7 @@ export class NetworkClient {
         resolve as (body: unknown) => void,
         reject,
       );
-      if (this.waiting.length === 0 && this.inFlight.length < this.options.maxInFlightRequests) {
+      if (this.mayTransmit()) {
         this.transmit(request);
       } else {
         this.waiting.push(request);
@@ -274,6 +306,7 @@ export class NetworkClient {
   }
 
   private onFrame(frame: Buffer): void {
+    this.answered = true;
     const { correlationId, body } = readResponseEnvelope(decodeFrameValue(frame));
     const request = this.inFlight.shift();
     if (request === undefined || request.correlationId !== correlationId) {
@@ -301,9 +334,124 @@ export class NetworkClient {
     } else {
       request.resolve(body);
     }
+    const throttleTimeMs = body['throttleTimeMs'];
+    if (typeof throttleTimeMs === 'number' && throttleTimeMs > 0) this.throttle(throttleTimeMs);
+    this.transmitWaiting();
+  }
+
+  /** Whether a new request may be written now (nothing queued ahead, room in flight, no throttle or re-auth). */
+  private mayTransmit(): boolean {
+    return (
+      this.waiting.length === 0 &&
+      this.inFlight.length < this.options.maxInFlightRequests &&
+      !this.reauthenticating &&
+      this.throttleTimer === null
+    );
+  }
+
+  private transmitWaiting(): void {
+    if (this.reauthenticating || this.throttleTimer !== null) return;
     while (this.waiting.length > 0 && this.inFlight.length < this.options.maxInFlightRequests) {
       this.transmit(this.waiting.shift()!);
     }
+  }
+
+  /** Holds requests back for `ms` (a quota's throttle time), then sends what waited. */
+  private throttle(ms: number): void {
+    const until = performance.now() + ms;
+    if (until <= this.throttledUntilMs) return;
+    this.throttledUntilMs = until;
+    if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
+    this.throttleTimer = setTimeout(() => {
+      // Timers may fire a hair before performance.now() reaches the deadline: the wait is over either way.
+      this.throttleTimer = null;
+      this.throttledUntilMs = 0;
+      this.transmitWaiting();
+    }, ms);
+    this.logger.debug({ throttleTimeMs: ms }, 'Throttled by the broker (quota); holding requests back');
+  }
+
+  /**
+   * The SASL exchange on this connection (SaslHandshake, then SaslAuthenticate steps), written ahead of anything
+   * waiting. Rejects with ApiError (UNSUPPORTED_SASL_MECHANISM, SASL_AUTHENTICATION_FAILED, ILLEGAL_SASL_STATE).
+   */
+  private async authenticate(timeoutMs: number): Promise<void> {
+    const credentials = this.options.security.sasl!;
+    const exchange = saslClientExchange(credentials);
+    const handshake = (await this.sendAuth(ApiKey.SaslHandshake, { mechanism: credentials.mechanism }, timeoutMs)) as {
+      errorCode: number;
+      mechanisms: string[];
+    };
+    if (handshake.errorCode !== ErrorCode.NONE) {
+      throw apiErrorFromCode(
+        handshake.errorCode,
+        handshake.errorCode === ErrorCode.UNSUPPORTED_SASL_MECHANISM
+          ? `${this.host}:${this.port} does not enable SASL mechanism ${credentials.mechanism} on this listener; ` +
+              `it enables ${handshake.mechanisms.join(', ') || 'none'} (sasl.mechanism).`
+          : undefined,
+      );
+    }
+    let bytes = exchange.initial();
+    for (;;) {
+      const response = (await this.sendAuth(ApiKey.SaslAuthenticate, { authBytes: bytes }, timeoutMs)) as {
+        errorCode: number;
+        errorMessage: string | null;
+        authBytes: Buffer;
+        sessionLifetimeMs: number;
+      };
+      if (response.errorCode !== ErrorCode.NONE) {
+        throw apiErrorFromCode(
+          response.errorCode,
+          `${this.host}:${this.port}: ${response.errorMessage ?? 'SASL authentication failed'} (user ` +
+            `${credentials.username}, mechanism ${credentials.mechanism}).`,
+        );
+      }
+      const step = exchange.evaluate(Buffer.from(response.authBytes));
+      if (step.done) {
+        this.scheduleReauthentication(response.sessionLifetimeMs);
+        return;
+      }
+      bytes = step.response;
+    }
+  }
+
+  /** Writes an authentication request at once, ahead of what waits; resolves with its response body. */
+  private sendAuth(apiKey: number, body: object, timeoutMs: number): Promise<unknown> {
+    if (this.closedBy !== null) return Promise.reject(this.closedBy);
+    return new Promise((resolve, reject) => {
+      const deadlineMs = performance.now() + timeoutMs;
+      this.transmit(new PendingRequest(apiKey, API_VERSION, body, true, deadlineMs, resolve, reject));
+      if (deadlineMs < this.timerDeadlineMs) this.armTimer(deadlineMs);
+    });
+  }
+
+  /** KIP-368: re-authenticate at a random point in 85-95% of the session, as Kafka's client does. */
+  private scheduleReauthentication(sessionLifetimeMs: number): void {
+    if (sessionLifetimeMs <= 0 || this.closedBy !== null) return;
+    const delayMs = sessionLifetimeMs * (0.85 + Math.random() * 0.1);
+    this.reauthTimer = setTimeout(() => {
+      this.reauthTimer = null;
+      this.reauthenticating = true;
+      this.authenticate(this.options.requestTimeoutMs)
+        .catch((err: Error) => {
+          this.disconnect(
+            new ConnectionError(`Re-authentication with ${this.host}:${this.port} failed: ${err.message}`, {
+              cause: err,
+            }),
+          );
+        })
+        .finally(() => {
+          this.reauthenticating = false;
+          this.transmitWaiting();
+        });
+    }, delayMs);
+    this.reauthTimer.unref();
+  }
+
+  private securityHint(): string {
+    return this.options.security.protocol === 'PLAINTEXT'
+      ? ' before answering any request; if its listener uses SSL or SASL, set security.protocol (and the ssl.* or sasl.* configs) to match.'
+      : '.';
   }
 
   private onDrain(): void {
@@ -369,6 +517,8 @@ export class NetworkClient {
     this.closedBy = cause;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
+    if (this.reauthTimer !== null) clearTimeout(this.reauthTimer);
     if (graceful) {
       if (this.corked) this.uncork();
       this.socket.end();
@@ -380,7 +530,7 @@ export class NetworkClient {
       for (const request of queue.splice(0)) request.reject(cause);
     }
     this.logger.debug({ reason: cause.message }, 'Disconnected');
-    this.options.onDisconnect?.(cause);
+    if (this.handedOut) this.options.onDisconnect?.(cause);
   }
 }
 
@@ -399,6 +549,7 @@ function resolveOptions(options: NetworkClientOptions): ResolvedOptions {
     maxInFlightRequests: options.maxInFlightRequests ?? 5,
     maxResponseBytes: options.maxResponseBytes ?? 0x7fffffff,
     apiVersions: options.apiVersions ?? DEFAULT_API_VERSIONS,
+    security: options.security ?? PLAINTEXT,
     logger: options.logger ?? silentLogger,
     onDisconnect: options.onDisconnect,
   };
@@ -419,4 +570,82 @@ function resolveOptions(options: NetworkClientOptions): ResolvedOptions {
     }
   }
   return resolved;
+}
+
+/** A TLS record's first bytes (content type 20-23, version 3.x): what a TLS listener sends a plaintext client. */
+function isTlsRecord(chunk: Buffer): boolean {
+  return chunk.length >= 2 && chunk[0]! >= 0x14 && chunk[0]! <= 0x17 && chunk[1] === 0x03;
+}
+
+/** A TCP connection, or a TLS one for SSL and SASL_SSL, within connectTimeoutMs. */
+function openSocket(o: ResolvedOptions): Promise<Socket> {
+  const address = `${o.host}:${o.port}`;
+  const tls = o.security.tls;
+  return new Promise((resolve, reject) => {
+    let tcpConnected = false;
+    const socket: Socket =
+      tls === undefined
+        ? netConnect({ host: o.host, port: o.port, noDelay: true })
+        : tlsConnect({ ...tls, host: o.host, port: o.port, servername: isIp(o.host) ? undefined : o.host });
+    socket.setNoDelay(true);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(
+      () =>
+        fail(
+          new ConnectionError(
+            `Connecting to ${address} timed out after ${o.connectTimeoutMs} ms (connectTimeoutMs)` +
+              (tcpConnected ? ' in the TLS handshake' : '') +
+              '; is the broker up and reachable?',
+          ),
+        ),
+      o.connectTimeoutMs,
+    );
+    const onError = (err: Error): void =>
+      fail(
+        tcpConnected && tls !== undefined
+          ? new SslAuthenticationError(`SSL handshake with ${address} failed: ${err.message}. ${tlsHint(err)}`, {
+              cause: err,
+            })
+          : new ConnectionError(`Could not connect to ${address}: ${err.message}`, { cause: err }),
+      );
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      tcpConnected = true;
+    });
+    // The server closing during the handshake (e.g. ssl.client.auth=required and no certificate) may end the
+    // socket without an error event.
+    const onClose = (): void =>
+      fail(
+        new SslAuthenticationError(
+          `SSL handshake with ${address} failed: the broker closed the connection. ` +
+            'It may require a client certificate (ssl.keystore.location) or not be an SSL listener.',
+        ),
+      );
+    if (tls !== undefined) socket.once('close', onClose);
+    socket.once(tls === undefined ? 'connect' : 'secureConnect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+      resolve(socket);
+    });
+  });
+}
+
+function tlsHint(err: Error): string {
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'EPROTO' || /wrong version number|packet length too long/i.test(err.message))
+    return 'The port does not speak TLS: check security.protocol against the broker listener.';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return "The broker's certificate does not name this host: connect by a name it has, or set ssl.endpoint.identification.algorithm= (empty) to skip the check.";
+  if (/CERT|SELF_SIGNED|UNABLE_TO/.test(code))
+    return "The broker's certificate does not verify: set ssl.truststore.location to the CA that signed it.";
+  return 'Check the ssl.* configs against the broker listener.';
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
 }

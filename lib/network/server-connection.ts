@@ -14,6 +14,14 @@
  *   warn log; an answerable one never does (unless its handler sets `closeConnectionAfterResponse`, or the codec
  *   has no way to carry its error: then the connection closes when that request's turn comes).
  * - Handler errors become responses: ApiError → its code; anything else → UNKNOWN_SERVER_ERROR, logged with stack.
+ * - On a SASL listener, every request passes the connection's `SaslServerAuthenticator` first: until the client has
+ *   authenticated only ApiVersions reaches the handler, the exchange is answered here, and anything else closes the
+ *   connection (on the msgpack protocol after an ILLEGAL_SASL_STATE answer that says why; Kafka's protocol closes
+ *   without one, as Kafka does). Frames are capped at `sasl.server.max.receive.size` until then. A failed
+ *   authentication stops reading at once and is answered after `connection.failed.authentication.delay.ms`, then
+ *   the connection closes.
+ * - A response whose request the dispatcher throttled (a quota: `ctx.throttleTimeMs`) mutes the connection for that
+ *   long once written: nothing more is read from the client meanwhile (KIP-219).
  *
  * Concurrency: handlers run concurrently (many requests of one connection may be awaiting at once). Back-pressure:
  * reading stops while `queuedMaxRequests` requests are unanswered or the socket has not drained, and resumes when
@@ -25,6 +33,7 @@
  */
 import type { Socket } from 'node:net';
 import { ApiError } from '../common/errors.js';
+import { ApiKey } from '../protocol/api-keys.js';
 import type { Logger } from '../common/logger.js';
 import type { Time } from '../common/time.js';
 import { apiKeyName } from '../protocol/api-keys.js';
@@ -32,6 +41,8 @@ import { FrameDecoder } from '../protocol/frame-decoder.js';
 import type { RequestHeader } from '../protocol/request-header.js';
 import type { DecodedRequest, ServerCodec } from '../protocol/server-codec.js';
 import { RequestContext, type ListenerInfo } from './request-context.js';
+import type { KafkaPrincipal } from './security/kafka-principal.js';
+import type { SaslDecision, SaslServerAuthenticator } from './security/sasl-server.js';
 
 /**
  * Serves one request: resolves with the response body, or null to send nothing (acks=0). A rejection with an
@@ -46,12 +57,27 @@ export interface ServerConnectionOptions {
   /** The listener's wire protocol: decodes requests, encodes responses. */
   codec: ServerCodec;
   listener: ListenerInfo;
+  /** Who the client is before any SASL exchange: ANONYMOUS, or its TLS certificate's principal. */
+  principal: KafkaPrincipal;
+  /** The SASL gate of a SASL listener, else null. */
+  sasl: SaslAuthentication | null;
   socketRequestMaxBytes: number;
   connectionsMaxIdleMs: number;
   queuedMaxRequests: number;
   time: Time;
   logger: Logger;
   onClose: (connection: ServerConnection) => void;
+}
+
+/** A SASL listener's per-connection authenticator and limits. */
+export interface SaslAuthentication {
+  readonly authenticator: SaslServerAuthenticator;
+  /** sasl.server.max.receive.size: the largest frame accepted until the client is authenticated. */
+  readonly maxReceiveBytes: number;
+  /** connection.failed.authentication.delay.ms */
+  readonly failedAuthenticationDelayMs: number;
+  /** Counts outcomes for the listener's metrics. */
+  readonly onOutcome: (succeeded: boolean) => void;
 }
 
 type ConnectionState = 'Open' | 'Draining' | 'Closed';
@@ -62,6 +88,8 @@ type ConnectionState = 'Open' | 'Draining' | 'Closed';
  */
 class ResponseSlot {
   body: object | ApiError | null | undefined = undefined;
+  /** A raw SASL token to write as it is (the SaslHandshake v0 exchange) instead of an encoded body. */
+  raw: Buffer | null = null;
   constructor(
     readonly ctx: RequestContext,
     readonly request: DecodedRequest,
@@ -79,6 +107,9 @@ export class ServerConnection {
   private state: ConnectionState = 'Open';
   private awaitingDrain = false;
   private flushScheduled = false;
+  /** Reading is muted until then (a quota's throttle time, wall-clock ms). */
+  private mutedUntilMs = 0;
+  private muteTimer: NodeJS.Timeout | null = null;
   private readonly closed: Promise<void>;
 
   constructor(options: ServerConnectionOptions) {
@@ -87,11 +118,17 @@ export class ServerConnection {
     this.connectionId = options.connectionId;
     this.clientAddress = `${this.socket.remoteAddress}:${this.socket.remotePort}`;
     this.logger = options.logger.child({ component: 'ServerConnection', connectionId: this.connectionId });
-    this.decoder = new FrameDecoder((frame) => this.onFrame(frame), { maxFrameBytes: options.socketRequestMaxBytes });
+    this.decoder = new FrameDecoder((frame) => this.onFrame(frame), {
+      maxFrameBytes:
+        options.sasl === null
+          ? options.socketRequestMaxBytes
+          : Math.min(options.socketRequestMaxBytes, options.sasl.maxReceiveBytes),
+    });
     this.closed = new Promise((resolve) =>
       this.socket.once('close', () => {
         this.state = 'Closed';
         this.queue.length = 0;
+        if (this.muteTimer !== null) clearTimeout(this.muteTimer);
         options.onClose(this);
         resolve();
       }),
@@ -150,26 +187,35 @@ export class ServerConnection {
 
   private onFrame(frame: Buffer): void {
     if (this.state !== 'Open') return;
-    const request = this.options.codec.decodeRequest(frame);
+    const o = this.options;
+    if (o.sasl?.authenticator.expectsRawToken) {
+      this.onRawToken(o.sasl, frame);
+      return;
+    }
+    const request = o.codec.decodeRequest(frame);
     const { header } = request;
+    const sasl = o.sasl;
     const ctx = new RequestContext(
       this.connectionId,
       this.clientAddress,
       header,
-      this.options.time.milliseconds(),
-      this.options.listener,
+      o.time.milliseconds(),
+      o.listener,
+      sasl?.authenticator.principal ?? o.principal,
+      frame.length,
     );
     const slot = new ResponseSlot(ctx, request);
     this.queue.push(slot);
-    if (this.queue.length >= this.options.queuedMaxRequests) this.updateReading();
+    if (this.queue.length >= o.queuedMaxRequests) this.updateReading();
 
+    if (sasl !== null && this.gate(sasl, slot)) return;
     if (request.error !== null) {
       this.complete(slot, request.error);
       return;
     }
     let result: Promise<object | null>;
     try {
-      result = this.options.handler(ctx, header, request.body);
+      result = o.handler(ctx, header, request.body);
     } catch (e) {
       this.complete(slot, this.toApiError(e, ctx));
       return;
@@ -178,6 +224,109 @@ export class ServerConnection {
       (body) => this.complete(slot, body ?? null),
       (e: unknown) => this.complete(slot, this.toApiError(e, ctx)),
     );
+  }
+
+  /**
+   * Passes a request through the SASL authenticator; returns true when it was answered here (or will be) and must
+   * not reach the handler.
+   */
+  private gate(sasl: SaslAuthentication, slot: ResponseSlot): boolean {
+    const { ctx, request } = slot;
+    const authenticator = sasl.authenticator;
+    const wasAuthenticated = authenticator.isAuthenticated;
+    const legacyHandshake =
+      this.options.listener.wireProtocol === 'KAFKA' && ctx.apiKey === ApiKey.SaslHandshake && ctx.apiVersion === 0;
+    const decision =
+      request.error !== null && (!wasAuthenticated || ctx.apiKey === ApiKey.SaslHandshake)
+        ? ({ kind: 'reject', body: null, reason: request.error.message } as const)
+        : authenticator.onRequest(ctx.apiKey, request.body, legacyHandshake);
+    return this.apply(sasl, slot, decision, wasAuthenticated);
+  }
+
+  /** A raw SASL token after SaslHandshake v0: answered in kind, in its turn. */
+  private onRawToken(sasl: SaslAuthentication, token: Buffer): void {
+    const header = { apiKey: ApiKey.SaslAuthenticate, apiVersion: 0, correlationId: -1, clientId: null };
+    const ctx = new RequestContext(
+      this.connectionId,
+      this.clientAddress,
+      header,
+      this.options.time.milliseconds(),
+      this.options.listener,
+      this.options.principal,
+      token.length,
+    );
+    const slot = new ResponseSlot(ctx, { header, body: undefined, error: null });
+    this.queue.push(slot);
+    this.apply(sasl, slot, sasl.authenticator.onRawToken(token), false);
+  }
+
+  /** Carries out the authenticator's decision on a request; true when it must not reach the handler. */
+  private apply(
+    sasl: SaslAuthentication,
+    slot: ResponseSlot,
+    decision: SaslDecision,
+    wasAuthenticated: boolean,
+  ): boolean {
+    const { ctx } = slot;
+    const authenticator = sasl.authenticator;
+    switch (decision.kind) {
+      case 'dispatch':
+        return false;
+      case 'respond':
+      case 'raw':
+        if (!wasAuthenticated && authenticator.isAuthenticated) {
+          this.decoder.maxFrameBytes = this.options.socketRequestMaxBytes;
+          sasl.onOutcome(true);
+          this.logger.debug(
+            { principal: authenticator.principal, mechanism: authenticator.mechanismName },
+            'SASL authentication succeeded',
+          );
+        }
+        if (decision.kind === 'raw') {
+          slot.raw = decision.bytes;
+          this.complete(slot, {});
+        } else {
+          this.complete(slot, decision.body);
+        }
+        return true;
+      case 'fail':
+        sasl.onOutcome(false);
+        this.logger.info(
+          { clientAddress: this.clientAddress, mechanism: authenticator.mechanismName, reason: decision.reason },
+          'Failed authentication',
+        );
+        this.stopReading();
+        ctx.closeConnectionAfterResponse = true;
+        setTimeout(() => this.complete(slot, decision.body), sasl.failedAuthenticationDelayMs);
+        return true;
+      case 'reject': {
+        this.logger.info(
+          { clientAddress: this.clientAddress, apiKey: apiKeyName(ctx.apiKey), reason: decision.reason },
+          'Closing the connection: it broke the SASL protocol',
+        );
+        this.stopReading();
+        ctx.closeConnectionAfterResponse = true;
+        const body =
+          decision.body ??
+          (this.options.listener.wireProtocol === 'MQ'
+            ? new ApiError(
+                'ILLEGAL_SASL_STATE',
+                decision.expired
+                  ? 'The SASL session expired (connections.max.reauth.ms): re-authenticate before it ends, or reconnect.'
+                  : `This listener requires SASL authentication first (${decision.reason}): set security.protocol=` +
+                      `${this.options.listener.securityProtocol}, sasl.mechanism and the credentials.`,
+              )
+            : null);
+        this.complete(slot, body);
+        return true;
+      }
+    }
+  }
+
+  /** No new requests are read; those in flight are still answered. */
+  private stopReading(): void {
+    if (this.state === 'Open') this.state = 'Draining';
+    this.updateReading();
   }
 
   private complete(slot: ResponseSlot, body: object | ApiError | null): void {
@@ -212,6 +361,7 @@ export class ServerConnection {
         closeAfter = { ctx: slot.ctx, why: 'the request handler asked' };
         break;
       }
+      if (slot.ctx.throttleTimeMs > 0) this.mute(slot.ctx.throttleTimeMs);
     }
     socket.uncork();
     if (closeAfter !== null) {
@@ -235,6 +385,11 @@ export class ServerConnection {
   private encode(slot: ResponseSlot): Buffer[] | null {
     const { codec } = this.options;
     const { body, request, ctx } = slot;
+    if (slot.raw !== null) {
+      const length = Buffer.allocUnsafe(4);
+      length.writeInt32BE(slot.raw.length, 0);
+      return [length, slot.raw];
+    }
     try {
       return body instanceof ApiError ? codec.encodeError(request, body) : codec.encodeResponse(request, body!);
     } catch (e) {
@@ -268,8 +423,25 @@ export class ServerConnection {
     return new ApiError('UNKNOWN_SERVER_ERROR');
   }
 
+  /** Reads nothing more for `ms` (KIP-219: the broker mutes a throttled client's channel). */
+  private mute(ms: number): void {
+    const until = this.options.time.milliseconds() + ms;
+    if (until <= this.mutedUntilMs) return;
+    this.mutedUntilMs = until;
+    if (this.muteTimer !== null) clearTimeout(this.muteTimer);
+    this.muteTimer = setTimeout(() => {
+      this.muteTimer = null;
+      this.mutedUntilMs = 0;
+      this.updateReading();
+    }, ms);
+  }
+
   private updateReading(): void {
-    const read = this.state === 'Open' && !this.awaitingDrain && this.queue.length < this.options.queuedMaxRequests;
+    const read =
+      this.state === 'Open' &&
+      !this.awaitingDrain &&
+      this.muteTimer === null &&
+      this.queue.length < this.options.queuedMaxRequests;
     if (read && this.socket.isPaused()) this.socket.resume();
     else if (!read && !this.socket.isPaused()) this.socket.pause();
   }

@@ -7,13 +7,22 @@
  * unless told otherwise), shared by every connection (encoding is synchronous). Limits per Kafka's keys: socket.request.max.bytes, connections.max.idle.ms, queued.max.requests
  * (applied per connection here: each connection stops reading at that many unanswered requests).
  *
+ * Security (`security`): an SSL or SASL_SSL listener is a TLS server (a connection reaches its ServerConnection once
+ * the handshake is done; one that fails the handshake, or presents a certificate that does not verify under
+ * ssl.client.auth=requested, is closed and counted as a failed authentication). A client certificate that verifies
+ * names the connection's principal (ssl.principal.mapping.rules). A SASL listener gives every connection a
+ * SaslServerAuthenticator. `authenticationStats` counts successes and failures, Kafka's
+ * successful-authentication-total and failed-authentication-total.
+ *
  * Concurrency: everything runs on the event loop; handlers may await, connections interleave freely.
  * Lifecycle: New → `start()` → Listening → `close()` → Closed. `close()` stops accepting, lets every connection
  * answer what it has in flight (new requests are no longer read), then closes them; connections still busy
  * after `shutdownTimeoutMs` are destroyed. The server owns its listening socket and its connections.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { IllegalStateError, InvalidArgumentError } from '../common/errors.js';
+import type { SecurityProtocol } from '../common/security-protocol.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { SystemTime, type Time } from '../common/time.js';
 import { ApiVersions } from '../protocol/api-versions.js';
@@ -22,6 +31,43 @@ import { MqServerCodec } from '../protocol/mq-server-codec.js';
 import type { ServerCodec } from '../protocol/server-codec.js';
 import type { ListenerInfo } from './request-context.js';
 import { ServerConnection, type RequestHandler } from './server-connection.js';
+import {
+  ANONYMOUS,
+  distinguishedName,
+  userPrincipal,
+  type KafkaPrincipal,
+  type SslPrincipalMapper,
+} from './security/kafka-principal.js';
+import { SaslServerAuthenticator, type SaslCredentials } from './security/sasl-server.js';
+
+/** A SASL listener's settings. */
+export interface SaslListenerOptions {
+  /** sasl.enabled.mechanisms */
+  readonly enabledMechanisms: readonly string[];
+  readonly credentials: SaslCredentials;
+  /** connections.max.reauth.ms (0: sessions never expire) */
+  readonly maxReauthMs: number;
+  /** sasl.server.max.receive.size */
+  readonly maxReceiveBytes: number;
+  /** connection.failed.authentication.delay.ms */
+  readonly failedAuthenticationDelayMs: number;
+}
+
+/** How a listener secures its connections (`listener.security.protocol.map` and the listener's ssl.* / sasl.*). */
+export interface ListenerSecurity {
+  readonly protocol: SecurityProtocol;
+  /** `tls.createServer` options, for SSL and SASL_SSL. */
+  readonly tls?: TlsOptions;
+  /** Maps a verified client certificate's subject to the principal (SSL without SASL). */
+  readonly principalMapper?: SslPrincipalMapper;
+  /** For SASL_PLAINTEXT and SASL_SSL. */
+  readonly sasl?: SaslListenerOptions;
+}
+
+export interface AuthenticationStats {
+  successfulAuthentications: number;
+  failedAuthentications: number;
+}
 
 export interface SocketServerOptions {
   /** Interface to bind; all interfaces when omitted. */
@@ -33,6 +79,8 @@ export interface SocketServerOptions {
   listenerName?: string;
   /** The wire protocol spoken. @default msgpack serving `apiVersions` */
   codec?: ServerCodec;
+  /** TLS and SASL. @default PLAINTEXT */
+  security?: ListenerSecurity;
   /** APIs and versions served by the default msgpack codec. @default ApiVersions.defaults() */
   apiVersions?: ApiVersions;
   /** Largest request frame; a larger declared length closes the connection (socket.request.max.bytes). @default 104857600 */
@@ -50,9 +98,14 @@ export interface SocketServerOptions {
 type ServerState = 'New' | 'Listening' | 'Closed';
 
 export class SocketServer {
-  private readonly options: Required<Omit<SocketServerOptions, 'host' | 'listenerName' | 'codec' | 'apiVersions'>> & {
+  private readonly options: Required<
+    Omit<SocketServerOptions, 'host' | 'listenerName' | 'codec' | 'apiVersions' | 'security'>
+  > & {
     host: string | undefined;
   };
+  private readonly security: ListenerSecurity;
+  /** Authentication outcomes since start (TLS handshakes and SASL exchanges). */
+  readonly authenticationStats: AuthenticationStats = { successfulAuthentications: 0, failedAuthentications: 0 };
   private readonly codec: ServerCodec;
   private readonly listener: ListenerInfo;
   private readonly logger: Logger;
@@ -87,10 +140,32 @@ export class SocketServer {
       }
     }
     this.codec = options.codec ?? new MqServerCodec(options.apiVersions ?? ApiVersions.defaults());
+    this.security = options.security ?? { protocol: 'PLAINTEXT' };
     const { wireProtocol, apiVersions } = this.codec;
-    this.listener = { name: options.listenerName ?? 'PLAINTEXT', wireProtocol, apiVersions };
+    this.listener = {
+      name: options.listenerName ?? 'PLAINTEXT',
+      wireProtocol,
+      securityProtocol: this.security.protocol,
+      apiVersions,
+    };
     this.logger = o.logger.child({ component: 'SocketServer', listener: this.listener.name });
-    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    const tls = this.security.tls;
+    if (tls === undefined) {
+      this.server = createServer({ noDelay: true }, (socket) => this.accept(socket, ANONYMOUS));
+    } else {
+      const server = createTlsServer(
+        { ...tls, noDelay: true, handshakeTimeout: Math.min(o.connectionsMaxIdleMs, 120_000) },
+        (socket) => this.acceptTls(socket),
+      );
+      server.on('tlsClientError', (err, socket) => {
+        this.authenticationStats.failedAuthentications++;
+        this.logger.info(
+          { clientAddress: `${socket.remoteAddress}:${socket.remotePort}`, err: err.message },
+          'Failed authentication: TLS handshake',
+        );
+      });
+      this.server = server;
+    }
   }
 
   /** The bound port; valid once `start()` resolved. */
@@ -154,7 +229,35 @@ export class SocketServer {
     await listenerClosed;
   }
 
-  private accept(socket: Socket): void {
+  /** A TLS connection whose handshake completed: checks a requested certificate and takes the principal from it. */
+  private acceptTls(socket: TLSSocket): void {
+    const certificate = socket.getPeerX509Certificate();
+    if (certificate !== undefined && !socket.authorized) {
+      this.authenticationStats.failedAuthentications++;
+      this.logger.info(
+        { clientAddress: `${socket.remoteAddress}:${socket.remotePort}`, reason: socket.authorizationError },
+        'Failed authentication: the client certificate does not verify',
+      );
+      socket.destroy();
+      return;
+    }
+    let principal: KafkaPrincipal = ANONYMOUS;
+    if (certificate !== undefined && this.security.sasl === undefined) {
+      const dn = distinguishedName(certificate.subject);
+      try {
+        principal = userPrincipal(this.security.principalMapper?.map(dn) ?? dn);
+      } catch (err) {
+        this.authenticationStats.failedAuthentications++;
+        this.logger.info({ dn, err }, 'Failed authentication: no ssl.principal.mapping.rules rule applies');
+        socket.destroy();
+        return;
+      }
+    }
+    if (this.security.sasl === undefined) this.authenticationStats.successfulAuthentications++;
+    this.accept(socket, principal);
+  }
+
+  private accept(socket: Socket, principal: KafkaPrincipal): void {
     if (this.state !== 'Listening') {
       socket.destroy();
       return;
@@ -169,6 +272,8 @@ export class SocketServer {
       handler: o.handler,
       codec: this.codec,
       listener: this.listener,
+      principal,
+      sasl: this.saslFor(),
       socketRequestMaxBytes: o.socketRequestMaxBytes,
       connectionsMaxIdleMs: o.connectionsMaxIdleMs,
       queuedMaxRequests: o.queuedMaxRequests,
@@ -177,5 +282,25 @@ export class SocketServer {
       onClose: (c) => this.connections.delete(c),
     });
     this.connections.add(connection);
+  }
+
+  private saslFor() {
+    const sasl = this.security.sasl;
+    if (sasl === undefined) return null;
+    const stats = this.authenticationStats;
+    return {
+      authenticator: new SaslServerAuthenticator({
+        enabledMechanisms: sasl.enabledMechanisms,
+        credentials: sasl.credentials,
+        maxReauthMs: sasl.maxReauthMs,
+        now: () => this.options.time.milliseconds(),
+      }),
+      maxReceiveBytes: sasl.maxReceiveBytes,
+      failedAuthenticationDelayMs: sasl.failedAuthenticationDelayMs,
+      onOutcome: (succeeded: boolean) => {
+        if (succeeded) stats.successfulAuthentications++;
+        else stats.failedAuthentications++;
+      },
+    };
   }
 }

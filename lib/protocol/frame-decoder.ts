@@ -26,7 +26,8 @@ export const DEFAULT_MAX_FRAME_BYTES = 104857600;
 const LENGTH_BYTES = 4;
 
 export class FrameDecoder {
-  private readonly maxFrameBytes: number;
+  /** May be changed between chunks: a SASL listener caps frames lower until the client is authenticated. */
+  maxFrameBytes: number;
   /** Length prefix bytes of the next frame, when a chunk ended inside them. */
   private readonly lengthBytes = Buffer.alloc(LENGTH_BYTES);
   private lengthFilled = 0;

@@ -2,7 +2,7 @@
  * A tiny schema DSL for API message bodies: one description per message yields its TypeScript type
  * (`Infer<typeof S>`), its validator (`requestValidator`) and its wire-shape doc (`wireShape`).
  *
- * Layout: a schema is a tree of nodes (`int8/16/32/64`, `bool`, `string`, `bytes`, `array`, `struct`,
+ * Layout: a schema is a tree of nodes (`int8/16/32/64`, `float64`, `bool`, `string`, `bytes`, `array`, `struct`,
  * `nullable`). In the wire shape, `x[...]` is an array of structs, `x[]` an array of scalars, `x?` nullable.
  * Field names follow Kafka 2.8's message JSON in camelCase. Every field is required; `nullable(x)`
  * also admits `null` (Kafka's `nullableVersions`). Keys a struct does not describe are ignored, so a newer peer
@@ -65,6 +65,15 @@ export const int32 = (bounds?: IntBounds): Schema<number> => integer('int32', -0
 /** A 64-bit integer carried as a JS number; must be a safe integer. */
 export const int64 = (bounds?: IntBounds): Schema<number> =>
   integer('int64', Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, bounds);
+
+/** A float64 (Kafka's quota values): any finite JS number. */
+export function float64(): Schema<number> {
+  return {
+    shape: '',
+    check: (value) =>
+      typeof value === 'number' && Number.isFinite(value) ? null : `: expected a finite number, found ${found(value)}`,
+  };
+}
 
 export function bool(): Schema<boolean> {
   return {

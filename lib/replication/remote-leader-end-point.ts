@@ -13,6 +13,7 @@ import { apiErrorFromCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { groupByTopic, tpKey, type TopicPartition } from '../common/topic-partition.js';
 import { NetworkClient } from '../network/network-client.js';
+import type { ClientSecurity } from '../network/security/client-security.js';
 import { ApiKey } from '../protocol/api-keys.js';
 import type { EpochEndOffsetRequest, LeaderEndPoint } from './leader-end-point.js';
 import type { AliveBroker } from './metadata-cache.js';
@@ -32,6 +33,8 @@ export interface RemoteLeaderEndPointOptions {
   fetcherId: number;
   /** Per-request timeout; must exceed replica.fetch.wait.max.ms (Kafka's replica.socket.timeout.ms). @default 30000 */
   requestTimeoutMs?: number;
+  /** The inter-broker listener's TLS and SASL settings. @default PLAINTEXT */
+  security?: ClientSecurity;
   logger: Logger;
 }
 
@@ -48,6 +51,7 @@ export class RemoteLeaderEndPoint implements LeaderEndPoint {
       clientId: `broker-${opts.localBrokerId}-fetcher-${opts.fetcherId}`,
       requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
       maxInFlightRequests: 1,
+      security: opts.security,
       logger: opts.logger,
     });
     return new RemoteLeaderEndPoint(client, opts.localBrokerId);

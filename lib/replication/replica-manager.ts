@@ -68,7 +68,7 @@ export interface ReplicaManagerOptions {
   logManager: LogManager;
   metadataCache: MetadataCache;
   zk: ReplicationZkClient;
-  /** How follower fetchers reach a leader. @default a RemoteLeaderEndPoint (NetworkClient) to its PLAINTEXT endpoint */
+  /** How follower fetchers reach a leader. @default a RemoteLeaderEndPoint (NetworkClient) to its inter-broker endpoint */
   leaderEndPointFactory?: LeaderEndPointFactory;
   logger?: Logger;
   time?: Time;

@@ -35,6 +35,7 @@ import {
   ClusterIdZNode,
   ConfigEntityChangeNotificationSequenceZNode,
   ConfigEntityChangeNotificationZNode,
+  ConfigEntityTypeZNode,
   ConfigEntityZNode,
   ConfigType,
   ControllerEpochZNode,
@@ -592,6 +593,31 @@ export class KafkaZkClient {
       ConfigEntityChangeNotificationSequenceZNode.encode(`${entityType}/${entityName}`),
       { mode: 'PERSISTENT_SEQUENTIAL', createParents: true },
     );
+  }
+
+  /**
+   * Every user and client entity with a config znode, as notification entity paths: `users/<u>`,
+   * `users/<u>/clients/<c>`, `clients/<c>` (names sanitized, `<default>` for defaults). Quotas and SCRAM credentials
+   * live there.
+   */
+  async getClientEntityPaths(): Promise<string[]> {
+    const paths: string[] = [];
+    const users = (await this.zk.getChildren(ConfigEntityTypeZNode.path(ConfigType.User))) ?? [];
+    for (const user of users) {
+      paths.push(`${ConfigType.User}/${user}`);
+      const clients =
+        (await this.zk.getChildren(`${ConfigEntityTypeZNode.path(ConfigType.User)}/${user}/clients`)) ?? [];
+      for (const client of clients) paths.push(`${ConfigType.User}/${user}/clients/${client}`);
+    }
+    const clients = (await this.zk.getChildren(ConfigEntityTypeZNode.path(ConfigType.Client))) ?? [];
+    for (const client of clients) paths.push(`${ConfigType.Client}/${client}`);
+    return paths;
+  }
+
+  /** The config of an entity path (`users/alice/clients/c1`), empty when it has none. */
+  async getEntityConfigByPath(entityPath: string): Promise<Record<string, string>> {
+    const slash = entityPath.indexOf('/');
+    return this.getEntityConfig(entityPath.slice(0, slash) as ConfigEntityType, entityPath.slice(slash + 1));
   }
 
   /** Names of pending config change notifications (`config_change_<seq>`), oldest first. */

@@ -31,6 +31,12 @@
  * Concurrency: single-threaded; many operations may be in flight (the library pipelines them in order). Event
  * listeners run synchronously inside the library's socket callbacks and must not throw (errors are logged).
  *
+ * Secure ACLs (Kafka's `zookeeper.set.acl`): with `digestAuth` every session authenticates with ZooKeeper's digest
+ * scheme (`addauth digest user:password`), and with `secureAcls` every znode is created readable by all and
+ * writable only by that identity (CREATOR_ALL + world READ; under /config/users and /config/brokers, which hold
+ * credentials and secrets, not even readable by others), as Kafka's `ZkData.defaultAcls` gives them. Without them
+ * znodes are open to all, ZooKeeper's and Kafka's default.
+ *
  * Ownership: the creator calls `connect()` once and `close()` once; close() ends the session (ephemeral znodes
  * vanish at once), rejects pending operations, stops every watch and leaves no timers or sockets behind.
  * Crash: nothing is persisted here; after a process crash the server expires the session after sessionTimeoutMs.
@@ -93,8 +99,20 @@ export interface ZkClientOptions {
   sessionTimeoutMs?: number;
   /** How long `connect()` waits for the first session. @default sessionTimeoutMs (zookeeper.connection.timeout.ms) */
   connectionTimeoutMs?: number;
+  /** ZooKeeper digest credentials every session authenticates with (the JAAS file's Client section). */
+  digestAuth?: { readonly username: string; readonly password: string };
+  /** Create znodes writable only by the digest identity (zookeeper.set.acl; needs digestAuth). @default false */
+  secureAcls?: boolean;
   logger?: Logger;
 }
+
+/** Paths whose znodes hold secrets: with secure ACLs nobody else may even read them (Kafka's SensitiveRootPaths). */
+const SENSITIVE_ROOT_PATHS = ['/config/users', '/config/brokers'];
+const WORLD = new zookeeper.Id('world', 'anyone');
+const OPEN_ACL = [new zookeeper.ACL(zookeeper.Permission.ALL, WORLD)];
+/** All rights for the identities the creating session authenticated as (ZooKeeper's `auth` scheme). */
+const CREATOR_ALL_ACL = [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('auth', ''))];
+const SECURE_ACL = [...CREATOR_ALL_ACL, new zookeeper.ACL(zookeeper.Permission.READ, WORLD)];
 
 export interface ZkClientEvents {
   connected: [];
@@ -162,6 +180,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private readonly hosts: string;
   private readonly sessionTimeoutMs: number;
   private readonly connectionTimeoutMs: number;
+  private readonly digestAuth: ZkClientOptions['digestAuth'];
+  private readonly secureAcls: boolean;
   private readonly log: Logger;
   private session: Session | undefined;
   private readonly watches = new Set<Watch<unknown>>();
@@ -179,6 +199,14 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     this.chroot = chroot;
     this.sessionTimeoutMs = opts.sessionTimeoutMs ?? DEFAULT_ZK_SESSION_TIMEOUT_MS;
     this.connectionTimeoutMs = opts.connectionTimeoutMs ?? this.sessionTimeoutMs;
+    this.digestAuth = opts.digestAuth;
+    this.secureAcls = opts.secureAcls ?? false;
+    if (this.secureAcls && this.digestAuth === undefined) {
+      throw new InvalidArgumentError(
+        'zookeeper.set.acl=true needs ZooKeeper credentials: a JAAS file with a Client section (DigestLoginModule ' +
+          'with username and password), named by -Djava.security.auth.login.config=<file> in KAFKA_OPTS.',
+      );
+    }
     this.log = (opts.logger ?? silentLogger).child({ component: 'ZkClient', connect: opts.connect });
     this.watchdog = new SessionWatchdog({
       sessionTimeoutMs: () => this.session?.raw.getSessionTimeout() ?? this.sessionTimeoutMs,
@@ -289,7 +317,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     const mode = CREATE_MODES[opts.mode ?? 'PERSISTENT'];
     const once = (): Promise<string> =>
       this.call<string>('create', path, (raw, cb) =>
-        raw.create(path, data ?? EMPTY, mode, (e, created) => cb(e, created)),
+        raw.create(path, data ?? EMPTY, this.aclsFor(path), mode, (e, created) => cb(e, created)),
       );
     try {
       return await once();
@@ -378,7 +406,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
             tx.check(op.path, op.version);
             break;
           case 'create':
-            tx.create(op.path, op.data ?? EMPTY, CREATE_MODES[op.mode ?? 'PERSISTENT']);
+            tx.create(op.path, op.data ?? EMPTY, this.aclsFor(op.path), CREATE_MODES[op.mode ?? 'PERSISTENT']);
             break;
           case 'setData':
             tx.setData(op.path, op.data, op.version ?? -1);
@@ -597,10 +625,20 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       ended: false,
     };
     raw.on('state', (state) => this.onState(session, state));
+    if (this.digestAuth !== undefined) {
+      raw.addAuthInfo('digest', Buffer.from(`${this.digestAuth.username}:${this.digestAuth.password}`, 'utf8'));
+    }
     this.session = session;
     this.watchdog.sessionStarted();
     raw.connect();
     return session;
+  }
+
+  /** The ACLs a new znode gets (see the header). */
+  private aclsFor(path: string): zookeeper.ACL[] {
+    if (!this.secureAcls) return OPEN_ACL;
+    const sensitive = SENSITIVE_ROOT_PATHS.some((root) => path === root || path.startsWith(`${root}/`));
+    return sensitive ? CREATOR_ALL_ACL : SECURE_ACL;
   }
 
   private connectStringForSession(): string {

@@ -25,6 +25,7 @@
  * anything else. Pure: no I/O.
  */
 import { randomBytes } from 'node:crypto';
+import { isSecurityProtocol, SECURITY_PROTOCOLS, type SecurityProtocol } from '../common/security-protocol.js';
 import type { TopicPartition } from '../common/topic-partition.js';
 import { MalformedZNodeError } from './zk-errors.js';
 import { ZNodeJson } from './znode-json.js';
@@ -84,9 +85,6 @@ export const ControllerEpochZNode = {
 } as const;
 
 // ---- brokers ----
-
-export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
-const SECURITY_PROTOCOLS: readonly string[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
 
 export interface EndPoint {
   readonly listenerName: string;
@@ -179,7 +177,7 @@ export const BrokerIdZNode = {
         if (!m) throw new MalformedZNodeError(path, `endpoint "${uri}" is not of the form LISTENER://host:port`, bytes);
         const listenerName = m[1]!;
         const protocol = protocolMap ? protocolMap[listenerName] : listenerName;
-        if (protocol === undefined || !SECURITY_PROTOCOLS.includes(protocol)) {
+        if (protocol === undefined || !isSecurityProtocol(protocol)) {
           throw new MalformedZNodeError(
             path,
             `listener ${listenerName} has no known security protocol ` +
@@ -187,7 +185,7 @@ export const BrokerIdZNode = {
             bytes,
           );
         }
-        return { listenerName, securityProtocol: protocol as SecurityProtocol, host: m[2]!, port: Number(m[3]) };
+        return { listenerName, securityProtocol: protocol, host: m[2]!, port: Number(m[3]) };
       });
     }
     const features: Record<string, SupportedVersionRange> = {};
@@ -338,6 +336,24 @@ export type ConfigEntityType = (typeof ConfigType)[keyof typeof ConfigType];
 
 /** The entity name of a type's cluster-wide default config (Kafka's ConfigEntityName.Default): /config/brokers/<default>. */
 export const DEFAULT_CONFIG_ENTITY = '<default>';
+
+/**
+ * A user principal name or client id as a znode name (Kafka's `Sanitizer.sanitize`): URL-encoded as Java's
+ * URLEncoder does, with `*` as `%2A`, spaces as `%20` and `~` kept, so that `/` and other characters cannot escape
+ * the entity's znode. `<default>` is never sanitized: it names the default entity.
+ */
+export function sanitizeEntityName(name: string): string {
+  return encodeURIComponent(name).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** The inverse of sanitizeEntityName (Kafka's `Sanitizer.desanitize`). */
+export function desanitizeEntityName(name: string): string {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
 
 export const ConfigEntityTypeZNode = {
   path(entityType: ConfigEntityType): string {

@@ -15,6 +15,8 @@ export interface TestClusterOptions {
   brokers: number;
   /** Extra broker properties for every broker. Specs default to short ZooKeeper sessions (6 s). */
   brokerProps?: Record<string, string | number | boolean>;
+  /** SASL_SSL listeners with SCRAM, ACLs and ZooKeeper ACLs, as `mq-cluster up --secure` (cluster-security.ts). */
+  secure?: boolean;
   /** Properties of one broker, over `brokerProps` (e.g. its own listeners and advertised.listeners). */
   brokerPropsFor?: (id: number) => Record<string, string | number | boolean>;
   /** Whether brokers open a Kafka-protocol listener beside PLAINTEXT. @default true */
@@ -38,6 +40,7 @@ export class TestCluster {
       ...(opts.kafkaListener === false ? { kafkaPort: null } : {}),
       externalZooKeeper: zk.connect,
       chroot,
+      secure: opts.secure ?? false,
       brokerProps: {
         'zookeeper.session.timeout.ms': 6000,
         // stop() shuts every broker down at once, so none can take another's leadership and each controlled
@@ -65,6 +68,16 @@ export class TestCluster {
   /** The brokers' Kafka-protocol listeners, for kcat, KafkaJS and librdkafka. */
   get kafkaBootstrapServers(): string {
     return this.local.kafkaBootstrapServers;
+  }
+
+  /** The super user's client configs on a secured cluster (security.protocol, SASL, TLS); {} otherwise. */
+  get adminProperties(): Record<string, string> {
+    return this.local.adminProperties;
+  }
+
+  /** Client configs for `user` on a secured cluster. */
+  clientProperties(user: string, password: string): Record<string, string> {
+    return this.local.clientProperties(user, password);
   }
 
   /** `host:port/chroot` of this cluster's ZooKeeper namespace. */

@@ -1,7 +1,7 @@
 /**
- * ConfigChangeListener against a real ZooKeeper: notifications are applied once, in order, topic and broker ones
- * to their handler, and obsolete ones are purged. The handlers record what they are asked to reload: what is under
- * test is the listener's handling of /config/changes.
+ * ConfigChangeListener against a real ZooKeeper: notifications are applied once, in order, topic, broker, user and
+ * client ones to their handler, and obsolete ones are purged. The handlers record what they are asked to reload:
+ * what is under test is the listener's handling of /config/changes.
  */
 import { expect } from 'chai';
 import { ConfigChangeListener } from '../../lib/broker/config-change-listener.js';
@@ -37,6 +37,10 @@ describe('ConfigChangeListener', function () {
         reloaded.push(`broker ${entity}`);
         return Promise.resolve();
       },
+      clientEntityChanged: (entityPath: string) => {
+        reloaded.push(entityPath);
+        return Promise.resolve();
+      },
     };
     return {
       zk,
@@ -49,14 +53,16 @@ describe('ConfigChangeListener', function () {
   it('applies the notifications made after it started, once each and in order', async () => {
     const { zk, reloaded, start } = await setUp(SystemTime, 60_000);
     await zk.changeEntityConfig(ConfigType.Topic, 'before', { 'retention.ms': '1' });
-    start();
+    await start();
     await zk.changeEntityConfig(ConfigType.Topic, 'a', { 'retention.ms': '2' });
     await zk.changeEntityConfig(ConfigType.Broker, DEFAULT_CONFIG_ENTITY, { 'log.retention.hours': '1' });
+    await zk.changeEntityConfig(ConfigType.User, 'alice', { producer_byte_rate: '1024' });
     await zk.changeEntityConfig(ConfigType.Topic, 'b', { 'retention.ms': '3' });
     await zk.changeEntityConfig(ConfigType.Broker, '2', { 'num.replica.fetchers': '2' });
-    await waitFor(() => reloaded.length >= 4, 'the four changes to be applied');
-    expect(reloaded).to.deep.equal(['a', 'broker <default>', 'b', 'broker 2']);
-    expect(await zk.getConfigChangeNotifications()).to.have.length(5);
+    await zk.changeEntityConfig(ConfigType.User, 'alice/clients/c1', { consumer_byte_rate: '2048' });
+    await waitFor(() => reloaded.length >= 6, 'the six changes to be applied');
+    expect(reloaded).to.deep.equal(['a', 'broker <default>', 'users/alice', 'b', 'broker 2', 'users/alice/clients/c1']);
+    expect(await zk.getConfigChangeNotifications()).to.have.length(7);
   });
 
   it('purges notifications older than the expiration when a new one arrives, as Kafka does after 15 minutes', async () => {
@@ -67,7 +73,7 @@ describe('ConfigChangeListener', function () {
     );
     await zk.changeEntityConfig(ConfigType.Topic, 'old1', { 'retention.ms': '1' });
     await zk.changeEntityConfig(ConfigType.Topic, 'old2', { 'retention.ms': '1' });
-    start();
+    await start();
     clock.now += 16 * 60_000;
     await zk.changeEntityConfig(ConfigType.Topic, 'fresh', { 'retention.ms': '2' });
     await waitFor(

@@ -151,11 +151,17 @@ describe('Broker metrics and health (3 brokers)', function () {
     await producer.connect();
     const [watched] = await admin.describeTopics(['watched']);
     const ledElsewhere = watched!.partitions.filter((p) => p.leader !== frozen).map((p) => p.partition);
+    const tick = () =>
+      producer.sendBatch(ledElsewhere.map((partition) => ({ topic: 'watched', partition, value: 'tick' })));
+    // The producer learns the topic's leaders now: asked while frozen, its Metadata request could go to the frozen
+    // broker and wait out request.timeout.ms, its ZooKeeper session would expire first, and the controller (not a
+    // leader, so no shrink is counted) would take it out of the ISRs.
+    await tick();
     await cluster.local.signalBroker(frozen, 'SIGSTOP');
     try {
       await waitFor(
         async () => {
-          await producer.sendBatch(ledElsewhere.map((partition) => ({ topic: 'watched', partition, value: 'tick' })));
+          await tick();
           let urp = 0;
           for (const id of cluster.local.brokerIds().filter((i) => i !== frozen))
             urp += valueOf(await scrape(id), 'kafka_server_replicamanager_underreplicatedpartitions')!;

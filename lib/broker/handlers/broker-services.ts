@@ -12,6 +12,8 @@ import type { AliveBroker, MetadataCache } from '../../replication/metadata-cach
 import type { ReplicaManager } from '../../replication/replica-manager.js';
 import type { KafkaZkClient } from '../../zk/kafka-zk-client.js';
 import type { BrokerConfig } from '../broker-config.js';
+import type { AclAuthorizer } from '../security/acl-authorizer.js';
+import type { ClientQuotaManager } from '../security/client-quota-manager.js';
 import type { DynamicBrokerConfig } from '../dynamic-broker-config.js';
 import type { BrokerTopicStats } from '../broker-topic-stats.js';
 
@@ -30,6 +32,9 @@ export interface BrokerServices {
   readonly groupCoordinator: GroupCoordinator;
   readonly transactionCoordinator: TransactionCoordinator;
   readonly zk: KafkaZkClient;
+  /** The ACL authorizer; null when authorizer.class.name is empty (everyone may do everything). */
+  readonly authorizer: AclAuthorizer | null;
+  readonly quotas: ClientQuotaManager;
   /** Per-topic traffic for the metrics endpoint, counted by the produce and fetch handlers. */
   readonly topicStats: BrokerTopicStats;
   readonly logger: Logger;

@@ -1,5 +1,6 @@
 /**
- * `mq-admin configs`: kafka-configs over the Admin client, for topics and brokers.
+ * `mq-admin configs`: kafka-configs over the Admin client, for topics and brokers, and for users and clients
+ * (quotas and SCRAM credentials: client-configs.ts).
  *
  *   --describe  (--entity-type topics|brokers [--entity-name N | --entity-default] | --topic T | --broker B |
  *               --broker-defaults) [--all]
@@ -27,6 +28,7 @@ import type {
 import { readPropertiesFile } from '../args.js';
 import { oneAction, withAdmin, withConnectionOptions, type ConnectionFlags } from './connection.js';
 import { CommandError, UsageError } from '../cli-errors.js';
+import { alterClientConfigs, clientEntitySelection, describeClientConfigs } from './client-configs.js';
 import { jsonOnlyFor, printJson, withJsonOption, type JsonFlag } from './json-output.js';
 
 const ACTIONS = ['describe', 'alter'] as const;
@@ -34,12 +36,17 @@ const ACTIONS = ['describe', 'alter'] as const;
 interface ConfigsFlags extends ConnectionFlags, JsonFlag {
   describe?: boolean;
   alter?: boolean;
-  entityType?: string;
-  entityName?: string;
+  /** Repeatable, as in Kafka, to name a user and a client together. */
+  entityType?: string[];
+  entityName?: string[];
   entityDefault?: boolean;
   topic?: string;
   broker?: string;
   brokerDefaults?: boolean;
+  user?: string;
+  userDefaults?: boolean;
+  client?: string;
+  clientDefaults?: boolean;
   all?: boolean;
   addConfig?: string;
   addConfigFile?: string;
@@ -148,29 +155,72 @@ function selection(flags: ConfigsFlags): { type: 'topics' | 'brokers'; name: str
   if (flags.topic !== undefined) return { type: 'topics', name: flags.topic, isDefault: false };
   if (flags.broker !== undefined) return { type: 'brokers', name: flags.broker, isDefault: false };
   if (flags.brokerDefaults === true) return { type: 'brokers', name: undefined, isDefault: true };
-  const type = flags.entityType;
-  if (type !== 'topics' && type !== 'brokers') {
+  const [type, ...more] = flags.entityType ?? [];
+  if ((type !== 'topics' && type !== 'brokers') || more.length > 0 || (flags.entityName?.length ?? 0) > 1) {
     throw new UsageError(
-      `--entity-type must be topics or brokers${type === undefined ? ' (or use --topic / --broker)' : `, not '${type}'`}.`,
+      `--entity-type must be topics, brokers, users or clients${type === undefined ? ' (or use --topic / --broker / --user / --client)' : `, not '${type}'`}; ` +
+        'only users and clients may be given together.',
     );
   }
-  return { type, name: flags.entityName, isDefault: flags.entityDefault === true };
+  return { type, name: flags.entityName?.[0], isDefault: flags.entityDefault === true };
 }
+
+/** Whether the flags name users or clients (quotas and SCRAM credentials) rather than topics or brokers. */
+function namesClientEntities(flags: ConfigsFlags): boolean {
+  return (
+    (flags.entityType ?? []).some((t) => t === 'users' || t === 'clients') ||
+    flags.user !== undefined ||
+    flags.client !== undefined ||
+    flags.userDefaults === true ||
+    flags.clientDefaults === true
+  );
+}
+
+/** The configs --alter adds and deletes. */
+function requestedChanges(flags: ConfigsFlags): { add: Record<string, string>; remove: string[] } {
+  const add = {
+    ...(flags.addConfigFile === undefined ? {} : readPropertiesFile(flags.addConfigFile)),
+    ...(flags.addConfig === undefined ? {} : parseAddConfig(flags.addConfig)),
+  };
+  const remove =
+    flags.deleteConfig === undefined
+      ? []
+      : flags.deleteConfig
+          .split(',')
+          .map((k) => k.trim())
+          .filter((k) => k !== '');
+  if (Object.keys(add).length === 0 && remove.length === 0) {
+    throw new UsageError('--alter needs --add-config, --add-config-file or --delete-config.');
+  }
+  const both = remove.filter((k) => k in add);
+  if (both.length > 0) throw new UsageError(`Config(s) ${both.join(',')} cannot be both added and deleted.`);
+  return { add, remove };
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function configsCommand(): Command {
   return withJsonOption(withConnectionOptions(new Command('configs')))
     .description(
-      'Describe and change the config overrides of topics, and the dynamic configs of brokers and their cluster-wide ' +
-        'default (kafka-configs).',
+      'Describe and change the config overrides of topics, the dynamic configs of brokers and their cluster-wide ' +
+        'default, and the quotas and SCRAM credentials of users and clients (kafka-configs).',
     )
     .option('--describe', 'list configs for the given entity')
     .option('--alter', 'alter the configuration of the given entity')
-    .option('--entity-type <type>', 'type of entity: topics or brokers')
-    .option('--entity-name <name>', 'name of the entity: a topic name or a broker id')
-    .option('--entity-default', 'the cluster-wide default (brokers only)')
+    .option(
+      '--entity-type <type>',
+      'type of entity: topics, brokers, users or clients (users and clients may be given together)',
+      collect,
+    )
+    .option('--entity-name <name>', 'name of the entity: a topic, a broker id, a user or a client id', collect)
+    .option('--entity-default', 'the default entity (brokers, users, clients)')
     .option('--topic <name>', 'shortcut for --entity-type topics --entity-name <name>')
     .option('--broker <id>', 'shortcut for --entity-type brokers --entity-name <id>')
     .option('--broker-defaults', 'shortcut for --entity-type brokers --entity-default')
+    .option('--user <principal>', 'shortcut for --entity-type users --entity-name <principal>')
+    .option('--user-defaults', 'shortcut for --entity-type users --entity-default')
+    .option('--client <client-id>', 'shortcut for --entity-type clients --entity-name <client-id>')
+    .option('--client-defaults', 'shortcut for --entity-type clients --entity-default')
     .option('--all', 'with --describe: every config, with its source, not only the overrides')
     .option(
       '--add-config <configs>',
@@ -188,11 +238,30 @@ Examples:
   mq-admin configs --bootstrap-server localhost:9092 --entity-type brokers --entity-default --alter \\
       --add-config log.retention.hours=72
   mq-admin configs --bootstrap-server localhost:9092 --entity-type brokers --entity-name 1 --alter \\
-      --add-config num.replica.fetchers=2`,
+      --add-config num.replica.fetchers=2
+  mq-admin configs --bootstrap-server localhost:9092 --command-config admin.properties --alter \\
+      --entity-type users --entity-name alice --add-config 'SCRAM-SHA-512=[password=alice-secret]'
+  mq-admin configs --bootstrap-server localhost:9092 --alter --entity-type clients --entity-name reports \\
+      --add-config producer_byte_rate=1048576,consumer_byte_rate=2097152`,
     )
     .action(async (flags: ConfigsFlags) => {
       const action = oneAction(flags, ACTIONS);
       jsonOnlyFor(flags, action, ['describe']);
+      if (namesClientEntities(flags)) {
+        if (flags.json === true) {
+          throw new UsageError('--json describes topics and brokers; users and clients print as kafka-configs does.');
+        }
+        const names = [...(flags.entityName ?? []), ...(flags.entityDefault === true ? [null] : [])];
+        const entities = clientEntitySelection(flags.entityType ?? [], names, flags);
+        await withAdmin(flags, async (admin) => {
+          if (action === 'describe') await describeClientConfigs(admin, entities);
+          else {
+            const { add, remove } = requestedChanges(flags);
+            await alterClientConfigs(admin, entities, add, remove);
+          }
+        });
+        return;
+      }
       const { type, name, isDefault } = selection(flags);
       await withAdmin(flags, async (admin) => {
         if (action === 'describe') await describeConfigs(admin, type, name, isDefault, flags);
@@ -252,22 +321,7 @@ async function alterConfigs(
   const entity = entityOf(type, name, isDefault);
   if (entity === null)
     throw new UsageError('--alter needs the entity: --entity-name (or --topic / --broker) or --entity-default.');
-  const add = {
-    ...(flags.addConfigFile === undefined ? {} : readPropertiesFile(flags.addConfigFile)),
-    ...(flags.addConfig === undefined ? {} : parseAddConfig(flags.addConfig)),
-  };
-  const remove =
-    flags.deleteConfig === undefined
-      ? []
-      : flags.deleteConfig
-          .split(',')
-          .map((k) => k.trim())
-          .filter((k) => k !== '');
-  if (Object.keys(add).length === 0 && remove.length === 0) {
-    throw new UsageError('--alter needs --add-config, --add-config-file or --delete-config.');
-  }
-  const both = remove.filter((k) => k in add);
-  if (both.length > 0) throw new UsageError(`Config(s) ${both.join(',')} cannot be both added and deleted.`);
+  const { add, remove } = requestedChanges(flags);
   const [current] = await admin.describeConfigs([entity.resource]);
   const overrides = Object.fromEntries(
     current!.configs.filter((c) => c.source === entity.ownSource && c.value !== null).map((c) => [c.name, c.value!]),

@@ -8,6 +8,7 @@
  */
 import type { Command } from 'commander';
 import { Admin } from '../../client/admin/admin.js';
+import { jaasFileFromEnv, zookeeperCredentials } from '../../network/security/jaas-config.js';
 import { KafkaZkClient } from '../../zk/kafka-zk-client.js';
 import type { Logger } from '../../common/logger.js';
 import { readPropertiesFile } from '../args.js';
@@ -62,11 +63,26 @@ export async function withAdmin<T>(
   }
 }
 
-/** Runs `fn` with a KafkaZkClient on `connect` (`host:port[/chroot]`), closing it afterwards. */
-export async function withZooKeeper<T>(connect: string, fn: (zk: KafkaZkClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with a KafkaZkClient on `connect` (`host:port[/chroot]`), closing it afterwards. When `KAFKA_OPTS` names
+ * a JAAS file with a ZooKeeper identity (a Client section), the session authenticates with it and creates znodes
+ * with the same ACLs as the brokers (zookeeper.set.acl), as Kafka's tools do.
+ */
+export async function withZooKeeper<T>(
+  connect: string,
+  fn: (zk: KafkaZkClient) => Promise<T>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<T> {
   let zk: KafkaZkClient;
   try {
-    zk = await KafkaZkClient.connect({ connect, sessionTimeoutMs: 30_000, connectionTimeoutMs: 15_000 });
+    const digestAuth = zookeeperCredentials(jaasFileFromEnv(env)?.file);
+    zk = await KafkaZkClient.connect({
+      connect,
+      sessionTimeoutMs: 30_000,
+      connectionTimeoutMs: 15_000,
+      digestAuth,
+      secureAcls: digestAuth !== undefined,
+    });
   } catch (e) {
     throw new CommandError(`Cannot reach ZooKeeper at ${connect}: ${(e as Error).message}`, { cause: e });
   }

@@ -3,8 +3,9 @@
  * before an offset), leaders (preferred and unclean elections), configs (describe, alter, incremental alter, for
  * topics and brokers, config-resources.ts), partition reassignments (start, replace, cancel, list), the cluster
  * (describe, each broker's API versions and log dirs), offsets (list by earliest / latest / timestamp), consumer
- * groups (list, describe, committed offsets read, set and deleted, delete) and transactions (list, describe,
- * producers of a partition, abort a hanging one: transactions-admin.ts).
+ * groups (list, describe, committed offsets read, set and deleted, delete), transactions (list, describe, producers
+ * of a partition, abort a hanging one: transactions-admin.ts); security: ACLs, SCRAM credentials and client quotas
+ * (security-admin.ts).
  *
  * Routing: CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders and the reassignment calls go to the
  * controller (the `controllerId` of the last Metadata response); a NOT_CONTROLLER answer, for the request or for a
@@ -18,6 +19,21 @@
  * Topics already handled are not sent again on a retry.
  * Lifecycle: New → `connect()` → Connected → `close()` → Closed.
  */
+import type { AclBinding, AclBindingFilter } from '../../common/acl.js';
+import {
+  alterClientQuotas,
+  alterUserScramCredentials,
+  createAcls,
+  deleteAcls,
+  describeAcls,
+  describeClientQuotas,
+  describeUserScramCredentials,
+  type ClientQuotaAlteration,
+  type ClientQuotaEntry,
+  type ClientQuotaFilter,
+  type ScramCredentialAlteration,
+  type UserScramCredentials,
+} from './security-admin.js';
 import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError, apiErrorFromCode, InvalidArgumentError } from '../../common/errors.js';
 import type { Time } from '../../common/time.js';
@@ -201,7 +217,11 @@ export class Admin {
     this.options = o;
     this.time = o.time;
     this.backoff = new ExponentialBackoff(o['retry.backoff.ms'], o['retry.backoff.ms'] * 10);
-    this.cluster = ClientCluster.fromClientOptions(o, { maxInFlightRequests: 5, allowAutoTopicCreation: false });
+    this.cluster = ClientCluster.fromClientOptions(
+      o,
+      { maxInFlightRequests: 5, allowAutoTopicCreation: false },
+      'admin client',
+    );
     this.transactionsAdmin = new TransactionsAdmin(this.cluster);
   }
 
@@ -786,6 +806,54 @@ export class Admin {
         })),
       );
     });
+  }
+
+  /** Adds ACL bindings (Kafka's createAcls); SECURITY_DISABLED when the brokers have no authorizer. */
+  async createAcls(bindings: readonly AclBinding[], options: AdminCallOptions = {}): Promise<void> {
+    await this.withRetries('CreateAcls', options, () => createAcls(this.cluster, bindings));
+  }
+
+  /** The ACL bindings matching a filter (Kafka's describeAcls). */
+  async describeAcls(filter: AclBindingFilter, options: AdminCallOptions = {}): Promise<AclBinding[]> {
+    return this.withRetries('DescribeAcls', options, () => describeAcls(this.cluster, filter));
+  }
+
+  /** Removes the bindings matching each filter (Kafka's deleteAcls); resolves with what each filter removed. */
+  async deleteAcls(filters: readonly AclBindingFilter[], options: AdminCallOptions = {}): Promise<AclBinding[][]> {
+    return this.withRetries('DeleteAcls', options, () => deleteAcls(this.cluster, filters));
+  }
+
+  /** Which SCRAM mechanisms each user (or every user) has credentials for, with their iterations. */
+  async describeUserScramCredentials(
+    users?: readonly string[],
+    options: AdminCallOptions = {},
+  ): Promise<UserScramCredentials[]> {
+    return this.withRetries('DescribeUserScramCredentials', options, () =>
+      describeUserScramCredentials(this.cluster, users),
+    );
+  }
+
+  /** Creates, changes or deletes SCRAM credentials; passwords are salted here and never sent. */
+  async alterUserScramCredentials(
+    alterations: readonly ScramCredentialAlteration[],
+    options: AdminCallOptions = {},
+  ): Promise<void> {
+    await this.withRetries('AlterUserScramCredentials', options, () =>
+      alterUserScramCredentials(this.cluster, alterations),
+    );
+  }
+
+  /** The quotas of the user and client-id entities matching a filter (Kafka's describeClientQuotas). */
+  async describeClientQuotas(filter: ClientQuotaFilter, options: AdminCallOptions = {}): Promise<ClientQuotaEntry[]> {
+    return this.withRetries('DescribeClientQuotas', options, () => describeClientQuotas(this.cluster, filter));
+  }
+
+  /** Sets (a number) or removes (null) quota keys of user and client-id entities (Kafka's alterClientQuotas). */
+  async alterClientQuotas(
+    alterations: readonly ClientQuotaAlteration[],
+    options: AdminCallOptions = {},
+  ): Promise<void> {
+    await this.withRetries('AlterClientQuotas', options, () => alterClientQuotas(this.cluster, alterations));
   }
 
   /** Deletes groups without members and their offsets; NON_EMPTY_GROUP while one has members. */

@@ -478,6 +478,7 @@ export class ConsumerCoordinator {
       port: found.port,
       clientId: this.opts.clientId,
       requestTimeoutMs: this.opts.sessionTimeoutMs,
+      security: this.opts.cluster.security,
       logger: this.opts.logger,
       onDisconnect: () => {
         if (this.connection === conn) this.connection = null;

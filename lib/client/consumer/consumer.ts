@@ -153,10 +153,14 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.options = o;
     this.time = o.time;
     this.logger = o.logger.child({ component: 'Consumer', clientId: o['client.id'] });
-    this.cluster = ClientCluster.fromClientOptions(o, {
-      maxInFlightRequests: 5,
-      allowAutoTopicCreation: o['allow.auto.create.topics'],
-    });
+    this.cluster = ClientCluster.fromClientOptions(
+      o,
+      {
+        maxInFlightRequests: 5,
+        allowAutoTopicCreation: o['allow.auto.create.topics'],
+      },
+      'consumer',
+    );
     this.fetcher = new Fetcher({
       cluster: this.cluster,
       subscriptions: this.subscriptions,

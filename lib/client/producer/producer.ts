@@ -83,10 +83,14 @@ export class Producer {
     this.time = o.time;
     this.logger = o.logger.child({ component: 'Producer', clientId: o['client.id'] });
     this.partitioner = o.partitioner ?? new DefaultPartitioner();
-    this.cluster = ClientCluster.fromClientOptions(o, {
-      maxInFlightRequests: o['max.in.flight.requests.per.connection'],
-      allowAutoTopicCreation: true,
-    });
+    this.cluster = ClientCluster.fromClientOptions(
+      o,
+      {
+        maxInFlightRequests: o['max.in.flight.requests.per.connection'],
+        allowAutoTopicCreation: true,
+      },
+      'producer',
+    );
     const compression = COMPRESSION_TYPES[o['compression.type']];
     this.accumulator = new RecordAccumulator({
       batchSizeBytes: o['batch.size'],

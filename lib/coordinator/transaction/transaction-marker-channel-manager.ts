@@ -4,8 +4,8 @@
  * PrepareCommit/PrepareAbort with its prepared CompleteCommit/CompleteAbort transition (`addTxnMarkersToSend`); this
  * channel then
  *  1. queues, per leader broker, one marker entry (producer id and epoch, result, coordinator epoch, partitions)
- *     and sends each broker's queue as one WriteTxnMarkers request over a NetworkClient connection of its own, one
- *     request in flight per broker;
+ *     and sends each broker's queue as one WriteTxnMarkers request over a NetworkClient connection of its own (to the
+ *     inter-broker listener, secured as replication is), one request in flight per broker;
  *  2. per partition answered: NONE removes it from the transaction; NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION,
  *     NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REQUEST_TIMED_OUT, KAFKA_STORAGE_ERROR or a failed request queue it again
  *     with the leader known then (after retry.backoff.ms when there is none); INVALID_PRODUCER_EPOCH or
@@ -28,6 +28,7 @@ import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
 import { tpKey, type TopicPartition } from '../../common/topic-partition.js';
 import { NetworkClient } from '../../network/network-client.js';
+import type { ClientSecurity } from '../../network/security/client-security.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../../protocol/messages/index.js';
 import type { AliveBroker, MetadataCache } from '../../replication/metadata-cache.js';
@@ -48,7 +49,9 @@ export interface TransactionMarkerChannelOptions {
   retryBackoffMs: number;
   time: Time;
   logger: Logger;
-  /** @default a NetworkClient connection to the broker's PLAINTEXT endpoint */
+  /** How this broker secures its connections to the other brokers' inter-broker listener (TLS, SASL). */
+  security?: ClientSecurity;
+  /** @default a NetworkClient connection to the broker's inter-broker endpoint, secured by `security` */
   connect?: (broker: AliveBroker) => Promise<MarkerEndpoint>;
 }
 
@@ -344,6 +347,7 @@ async function connectMarkerEndpoint(
     clientId: `broker-${opts.brokerId}-txn-marker-sender`,
     requestTimeoutMs: opts.requestTimeoutMs,
     maxInFlightRequests: 1,
+    security: opts.security,
     logger: opts.logger,
   });
   return {

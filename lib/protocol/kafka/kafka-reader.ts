@@ -66,6 +66,13 @@ export class KafkaReader {
     return v;
   }
 
+  float64(): number {
+    this.need(8);
+    const v = this.buf.readDoubleBE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
   bool(): boolean {
     this.need(1);
     return this.buf[this.pos++] !== 0;

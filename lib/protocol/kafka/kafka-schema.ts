@@ -18,7 +18,8 @@
  */
 import { InvalidArgumentError } from '../../common/errors.js';
 
-export type ScalarType = 'int8' | 'int16' | 'int32' | 'int64' | 'bool' | 'string' | 'bytes' | 'records' | 'uuid';
+export type ScalarType =
+  'int8' | 'int16' | 'int32' | 'int64' | 'float64' | 'bool' | 'string' | 'bytes' | 'records' | 'uuid';
 
 export interface ArrayType {
   readonly element: ScalarType | readonly Field[];
@@ -85,6 +86,7 @@ function typeDefault(type: FieldType): unknown {
     case 'int16':
     case 'int32':
     case 'int64':
+    case 'float64':
       return 0;
     case 'bool':
       return false;

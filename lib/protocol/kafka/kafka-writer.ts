@@ -56,6 +56,11 @@ export class KafkaWriter extends ChunkedFrameWriter {
     this.pos = this.slab.writeUInt32BE(n - high * TWO_POW_32, this.pos);
   }
 
+  float64(n: number): void {
+    this.ensure(8);
+    this.pos = this.slab.writeDoubleBE(n, this.pos);
+  }
+
   bool(b: boolean): void {
     this.ensure(1);
     this.slab[this.pos++] = b ? 1 : 0;

@@ -103,6 +103,8 @@ function scalarCodec(type: ScalarType, compact: boolean, nullable: boolean): Val
       return { read: (r) => r.int32(), write: (w, v) => w.int32(v as number) };
     case 'int64':
       return { read: (r) => r.int64(), write: (w, v) => w.int64(v as number) };
+    case 'float64':
+      return { read: (r) => r.float64(), write: (w, v) => w.float64(v as number) };
     case 'bool':
       return { read: (r) => r.bool(), write: (w, v) => w.bool(v as boolean) };
     case 'uuid':

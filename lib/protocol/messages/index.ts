@@ -63,6 +63,35 @@ import {
   type DescribeLogDirsResponse,
 } from './describe-log-dirs.js';
 import { PRODUCE_API, type ProduceRequest, type ProduceResponse } from './produce.js';
+import { SASL_HANDSHAKE_API, type SaslHandshakeRequest, type SaslHandshakeResponse } from './sasl-handshake.js';
+import {
+  SASL_AUTHENTICATE_API,
+  type SaslAuthenticateRequest,
+  type SaslAuthenticateResponse,
+} from './sasl-authenticate.js';
+import { DESCRIBE_ACLS_API, type DescribeAclsRequest, type DescribeAclsResponse } from './describe-acls.js';
+import { CREATE_ACLS_API, type CreateAclsRequest, type CreateAclsResponse } from './create-acls.js';
+import { DELETE_ACLS_API, type DeleteAclsRequest, type DeleteAclsResponse } from './delete-acls.js';
+import {
+  DESCRIBE_CLIENT_QUOTAS_API,
+  type DescribeClientQuotasRequest,
+  type DescribeClientQuotasResponse,
+} from './describe-client-quotas.js';
+import {
+  ALTER_CLIENT_QUOTAS_API,
+  type AlterClientQuotasRequest,
+  type AlterClientQuotasResponse,
+} from './alter-client-quotas.js';
+import {
+  DESCRIBE_USER_SCRAM_CREDENTIALS_API,
+  type DescribeUserScramCredentialsRequest,
+  type DescribeUserScramCredentialsResponse,
+} from './describe-user-scram-credentials.js';
+import {
+  ALTER_USER_SCRAM_CREDENTIALS_API,
+  type AlterUserScramCredentialsRequest,
+  type AlterUserScramCredentialsResponse,
+} from './alter-user-scram-credentials.js';
 import { INIT_PRODUCER_ID_API, type InitProducerIdRequest, type InitProducerIdResponse } from './init-producer-id.js';
 import {
   ADD_PARTITIONS_TO_TXN_API,
@@ -141,6 +170,21 @@ export interface ApiMessages {
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
   [ApiKey.DescribeLogDirs]: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequest; response: DescribeClusterResponse };
+  [ApiKey.SaslHandshake]: { request: SaslHandshakeRequest; response: SaslHandshakeResponse };
+  [ApiKey.SaslAuthenticate]: { request: SaslAuthenticateRequest; response: SaslAuthenticateResponse };
+  [ApiKey.DescribeAcls]: { request: DescribeAclsRequest; response: DescribeAclsResponse };
+  [ApiKey.CreateAcls]: { request: CreateAclsRequest; response: CreateAclsResponse };
+  [ApiKey.DeleteAcls]: { request: DeleteAclsRequest; response: DeleteAclsResponse };
+  [ApiKey.DescribeClientQuotas]: { request: DescribeClientQuotasRequest; response: DescribeClientQuotasResponse };
+  [ApiKey.AlterClientQuotas]: { request: AlterClientQuotasRequest; response: AlterClientQuotasResponse };
+  [ApiKey.DescribeUserScramCredentials]: {
+    request: DescribeUserScramCredentialsRequest;
+    response: DescribeUserScramCredentialsResponse;
+  };
+  [ApiKey.AlterUserScramCredentials]: {
+    request: AlterUserScramCredentialsRequest;
+    response: AlterUserScramCredentialsResponse;
+  };
   [ApiKey.InitProducerId]: { request: InitProducerIdRequest; response: InitProducerIdResponse };
   [ApiKey.AddPartitionsToTxn]: { request: AddPartitionsToTxnRequest; response: AddPartitionsToTxnResponse };
   [ApiKey.AddOffsetsToTxn]: { request: AddOffsetsToTxnRequest; response: AddOffsetsToTxnResponse };
@@ -192,6 +236,15 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   DELETE_GROUPS_API,
   OFFSET_DELETE_API,
   DESCRIBE_LOG_DIRS_API,
+  SASL_HANDSHAKE_API,
+  SASL_AUTHENTICATE_API,
+  DESCRIBE_ACLS_API,
+  CREATE_ACLS_API,
+  DELETE_ACLS_API,
+  DESCRIBE_CLIENT_QUOTAS_API,
+  ALTER_CLIENT_QUOTAS_API,
+  DESCRIBE_USER_SCRAM_CREDENTIALS_API,
+  ALTER_USER_SCRAM_CREDENTIALS_API,
   INIT_PRODUCER_ID_API,
   ADD_PARTITIONS_TO_TXN_API,
   ADD_OFFSETS_TO_TXN_API,
@@ -233,6 +286,15 @@ export * from './list-groups.js';
 export * from './delete-groups.js';
 export * from './offset-delete.js';
 export * from './describe-log-dirs.js';
+export * from './sasl-handshake.js';
+export * from './sasl-authenticate.js';
+export * from './describe-acls.js';
+export * from './create-acls.js';
+export * from './delete-acls.js';
+export * from './describe-client-quotas.js';
+export * from './alter-client-quotas.js';
+export * from './describe-user-scram-credentials.js';
+export * from './alter-user-scram-credentials.js';
 export * from './init-producer-id.js';
 export * from './add-partitions-to-txn.js';
 export * from './add-offsets-to-txn.js';

@@ -15,6 +15,8 @@ function keys(overrides: Partial<ListenerKeys>): ListenerKeys {
     advertisedListeners: [],
     listenerSecurityProtocolMap: KAFKA_DEFAULT_SECURITY_MAP,
     listenerWireProtocolMap: [],
+    interBrokerListenerName: '',
+    securityInterBrokerProtocol: 'PLAINTEXT',
     ...overrides,
   };
 }
@@ -36,6 +38,7 @@ describe('broker listeners', () => {
         advertisedPort: 9092,
         securityProtocol: 'PLAINTEXT',
         wireProtocol: 'MQ',
+        interBroker: true,
       },
     ]);
   });
@@ -58,22 +61,40 @@ describe('broker listeners', () => {
     expect([kafka!.advertisedHost, kafka!.advertisedPort]).to.deep.equal(['kafka.example', 19092]);
   });
 
-  it('needs a security protocol for every listener, and refuses the ones this build does not have', () => {
+  it('needs a security protocol for every listener: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL', () => {
     expect(() => resolveListeners({ ...TWO, listenerSecurityProtocolMap: KAFKA_DEFAULT_SECURITY_MAP })).to.throw(
       /No security protocol defined for listener KAFKA: add KAFKA:PLAINTEXT to listener.security.protocol.map/,
     );
+    const [, kafka] = resolveListeners({
+      ...TWO,
+      listenerSecurityProtocolMap: ['PLAINTEXT:PLAINTEXT', 'KAFKA:SASL_SSL'],
+    });
+    expect(kafka!.securityProtocol).to.equal('SASL_SSL');
     expect(() =>
-      resolveListeners({ ...TWO, listenerSecurityProtocolMap: ['PLAINTEXT:PLAINTEXT', 'KAFKA:SASL_SSL'] }),
-    ).to.throw(/KAFKA maps to security protocol SASL_SSL; this build serves PLAINTEXT listeners only/);
+      resolveListeners({ ...TWO, listenerSecurityProtocolMap: ['PLAINTEXT:PLAINTEXT', 'KAFKA:KERBEROS'] }),
+    ).to.throw(/maps listener KAFKA to KERBEROS, which is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL/);
   });
 
-  it('keeps the inter-broker listener PLAINTEXT on MQ, since brokers speak MQ to each other', () => {
+  it('picks the inter-broker listener by inter.broker.listener.name, else by security.inter.broker.protocol', () => {
+    const secure = keys({
+      listeners: ['INTERNAL://:9091', 'SASL_SSL://:9092', 'SSL://:9093'],
+      listenerSecurityProtocolMap: ['INTERNAL:SASL_SSL', 'SASL_SSL:SASL_SSL', 'SSL:SSL'],
+    });
+    const chosen = (k: Partial<ListenerKeys>) => resolveListeners({ ...secure, ...k }).filter((l) => l.interBroker);
+    expect(chosen({ interBrokerListenerName: 'INTERNAL' }).map((l) => l.name)).to.deep.equal(['INTERNAL']);
+    expect(chosen({ securityInterBrokerProtocol: 'SSL' }).map((l) => l.name)).to.deep.equal(['SSL']);
+    expect(() => resolveListeners(secure)).to.throw(
+      /listener named by security.inter.broker.protocol=PLAINTEXT .* listeners has none of that name \(INTERNAL, SASL_SSL, SSL\)/,
+    );
+  });
+
+  it('keeps the inter-broker listener on MQ, since brokers speak MQ to each other', () => {
     expect(() => resolveListeners({ ...TWO, listenerWireProtocolMap: ['PLAINTEXT:KAFKA'] })).to.throw(
-      /listener named PLAINTEXT .* must be in listeners and speak MQ; found it mapped to KAFKA/,
+      /inter-broker listener PLAINTEXT .* must speak MQ/,
     );
     expect(() =>
       resolveListeners(keys({ listeners: ['KAFKA://:9192'], listenerSecurityProtocolMap: ['KAFKA:PLAINTEXT'] })),
-    ).to.throw(/found no such listener/);
+    ).to.throw(/has none of that name \(KAFKA\)/);
   });
 
   it('refuses unknown names in the maps and advertised.listeners, bad protocols, and repeated names or ports', () => {
@@ -108,5 +129,37 @@ describe('broker listeners', () => {
     expect(() =>
       parseBrokerConfig({ ...base, listeners: 'PLAINTEXT://127.0.0.1:9092,KAFKA://127.0.0.1:9192' }),
     ).to.throw(/listener.security.protocol.map/);
+    expect(() =>
+      parseBrokerConfig({
+        ...base,
+        'inter.broker.listener.name': 'PLAINTEXT',
+        'security.inter.broker.protocol': 'SSL',
+      }),
+    ).to.throw(/Only one of inter.broker.listener.name and security.inter.broker.protocol should be set/);
+  });
+
+  it('takes listener.name.<listener>.<key> overrides for the listeners that exist and the keys that may vary', () => {
+    const base = { 'broker.id': '1', 'zookeeper.connect': '127.0.0.1:2181' };
+    const config = parseBrokerConfig({
+      ...base,
+      listeners: 'PLAINTEXT://127.0.0.1:9092,SASL_SSL://127.0.0.1:9093',
+      'listener.name.sasl_ssl.ssl.client.auth': 'required',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': 'x required username="a" password="b";',
+    });
+    expect(config.listenerOverrides).to.deep.equal({
+      SASL_SSL: {
+        'ssl.client.auth': 'required',
+        'scram-sha-512.sasl.jaas.config': 'x required username="a" password="b";',
+      },
+    });
+    expect(() => parseBrokerConfig({ ...base, 'listener.name.other.ssl.client.auth': 'none' })).to.throw(
+      /names listener OTHER, which is not in listeners \(PLAINTEXT\)/,
+    );
+    expect(() => parseBrokerConfig({ ...base, 'listener.name.plaintext.log.dirs': '/x' })).to.throw(
+      /'log.dirs' cannot be set per listener/,
+    );
+    expect(() => parseBrokerConfig({ ...base, 'listener.name.plaintext.ssl.client.auth': 'sometimes' })).to.throw(
+      /listener.name.plaintext.ssl.client.auth/,
+    );
   });
 });

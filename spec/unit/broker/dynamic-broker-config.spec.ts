@@ -36,6 +36,19 @@ describe('DynamicBrokerConfig', () => {
   });
 
   describe('#update', () => {
+    it("keeps a secured broker's listener keys and inter-broker listener through an update", () => {
+      const jaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="p";';
+      const { config } = dynamic({
+        listeners: 'SASL_SSL://:9093,PLAINTEXT://:9092',
+        'listener.security.protocol.map': 'SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT',
+        'inter.broker.listener.name': 'SASL_SSL',
+        'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': jaas,
+      });
+      config.update('default', { 'log.retention.hours': '50' });
+      expect(config.current.interBrokerListenerName).to.equal('SASL_SSL');
+      expect(config.current.listenerOverrides).to.deep.equal({ SASL_SSL: { 'scram-sha-512.sasl.jaas.config': jaas } });
+    });
+
     it('applies per-broker over cluster default over static, and tells the components what changed', () => {
       const { config, applied } = dynamic({ 'log.retention.hours': '100', 'num.replica.fetchers': '2' });
       expect(config.update('default', { 'log.retention.hours': '50', 'num.replica.fetchers': '3' })).to.deep.equal([

@@ -48,11 +48,12 @@ describe('NetworkClient', () => {
       expect(error.message).to.match(new RegExp(`Could not connect to 127.0.0.1:${free}: .*ECONNREFUSED`));
     });
 
-    it('rejects invalid options, naming them', () => {
-      expect(() => NetworkClient.connect({ host: '127.0.0.1', port: 1, maxInFlightRequests: 0 })).to.throw(
-        InvalidArgumentError,
-        /maxInFlightRequests must be an integer >= 1; found 0/,
+    it('rejects invalid options, naming them', async () => {
+      const error = await NetworkClient.connect({ host: '127.0.0.1', port: 1, maxInFlightRequests: 0 }).catch(
+        (e: unknown) => e,
       );
+      expect(error).to.be.instanceOf(InvalidArgumentError);
+      expect((error as Error).message).to.match(/maxInFlightRequests must be an integer >= 1; found 0/);
     });
   });
 

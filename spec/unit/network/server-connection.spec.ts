@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { silentLogger } from '../../../lib/common/logger.js';
 import { SystemTime } from '../../../lib/common/time.js';
 import { ServerConnection, type RequestHandler } from '../../../lib/network/server-connection.js';
+import { ANONYMOUS } from '../../../lib/network/security/kafka-principal.js';
 import { ApiKey } from '../../../lib/protocol/api-keys.js';
 import { ApiVersions } from '../../../lib/protocol/api-versions.js';
 import { MqServerCodec } from '../../../lib/protocol/mq-server-codec.js';
@@ -26,7 +27,14 @@ async function serve(handler: RequestHandler, queuedMaxRequests = 500) {
       connectionId: 'spec-0',
       handler,
       codec,
-      listener: { name: 'PLAINTEXT', wireProtocol: 'MQ', apiVersions: codec.apiVersions },
+      listener: {
+        name: 'PLAINTEXT',
+        wireProtocol: 'MQ',
+        securityProtocol: 'PLAINTEXT',
+        apiVersions: codec.apiVersions,
+      },
+      principal: ANONYMOUS,
+      sasl: null,
       socketRequestMaxBytes: 104857600,
       connectionsMaxIdleMs: 600000,
       queuedMaxRequests,

@@ -5,10 +5,10 @@ import { ApiKey, apiKeyName } from '../../../lib/protocol/api-keys.js';
 import { ApiVersions } from '../../../lib/protocol/api-versions.js';
 import { bool, int16, struct } from '../../../lib/protocol/schema.js';
 
-const describeAcls = (maxVersion: number) =>
+const unservedApi = (maxVersion: number) =>
   defineApi({
-    apiKey: ApiKey.DescribeAcls,
-    name: 'DescribeAcls',
+    apiKey: ApiKey.AlterReplicaLogDirs,
+    name: 'AlterReplicaLogDirs',
     requestSchema: struct({ ok: bool() }),
     responseSchema: struct({ errorCode: int16() }),
     maxVersion,
@@ -19,8 +19,8 @@ describe('ApiVersions', () => {
     it('serves version 0 of every API with a message module', () => {
       const ranges = ApiVersions.defaults().ranges();
       expect(ranges.map((r) => r.apiKey)).to.deep.equal([
-        0, 1, 2, 3, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 35, 37, 42,
-        43, 44, 45, 46, 47, 60, 61, 65, 66,
+        0, 1, 2, 3, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+        33, 35, 36, 37, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 60, 61, 65, 66,
       ]);
       for (const r of ranges) expect([r.minVersion, r.maxVersion]).to.deep.equal([0, 0]);
     });
@@ -31,22 +31,22 @@ describe('ApiVersions', () => {
       const versions = ApiVersions.defaults();
       expect(versions.isSupported(ApiKey.Produce, 0)).to.equal(true);
       expect(versions.isSupported(ApiKey.Produce, 1)).to.equal(false);
-      expect(versions.isSupported(ApiKey.DescribeAcls, 0)).to.equal(false);
+      expect(versions.isSupported(ApiKey.AlterReplicaLogDirs, 0)).to.equal(false);
       expect(versions.isSupported(999, 0)).to.equal(false);
     });
   });
 
   describe('#register', () => {
     it('adds an API and may widen its versions later', () => {
-      const versions = ApiVersions.defaults().register(describeAcls(0));
-      expect(versions.isSupported(ApiKey.DescribeAcls, 0)).to.equal(true);
-      versions.register(describeAcls(2));
-      expect(versions.isSupported(ApiKey.DescribeAcls, 2)).to.equal(true);
-      expect(versions.get(ApiKey.DescribeAcls)!.responseHasErrorCode).to.equal(true);
+      const versions = ApiVersions.defaults().register(unservedApi(0));
+      expect(versions.isSupported(ApiKey.AlterReplicaLogDirs, 0)).to.equal(true);
+      versions.register(unservedApi(2));
+      expect(versions.isSupported(ApiKey.AlterReplicaLogDirs, 2)).to.equal(true);
+      expect(versions.get(ApiKey.AlterReplicaLogDirs)!.responseHasErrorCode).to.equal(true);
     });
 
     it('rejects an empty or negative version range', () => {
-      expect(() => new ApiVersions().register(describeAcls(-1))).to.throw(
+      expect(() => new ApiVersions().register(unservedApi(-1))).to.throw(
         InvalidArgumentError,
         /0 <= minVersion <= maxVersion/,
       );

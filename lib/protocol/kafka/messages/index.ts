@@ -37,6 +37,15 @@ import { KAFKA_OFFSET_FETCH } from './offset-fetch.js';
 import { KAFKA_OFFSET_FOR_LEADER_EPOCH } from './offset-for-leader-epoch.js';
 import { KAFKA_PRODUCE } from './produce.js';
 import { KAFKA_SYNC_GROUP } from './sync-group.js';
+import { KAFKA_SASL_HANDSHAKE } from './sasl-handshake.js';
+import { KAFKA_SASL_AUTHENTICATE } from './sasl-authenticate.js';
+import { KAFKA_DESCRIBE_ACLS } from './describe-acls.js';
+import { KAFKA_CREATE_ACLS } from './create-acls.js';
+import { KAFKA_DELETE_ACLS } from './delete-acls.js';
+import { KAFKA_DESCRIBE_CLIENT_QUOTAS } from './describe-client-quotas.js';
+import { KAFKA_ALTER_CLIENT_QUOTAS } from './alter-client-quotas.js';
+import { KAFKA_DESCRIBE_USER_SCRAM_CREDENTIALS } from './describe-user-scram-credentials.js';
+import { KAFKA_ALTER_USER_SCRAM_CREDENTIALS } from './alter-user-scram-credentials.js';
 import { KAFKA_TXN_OFFSET_COMMIT } from './txn-offset-commit.js';
 
 export const KAFKA_APIS: readonly KafkaApi[] = [
@@ -74,4 +83,13 @@ export const KAFKA_APIS: readonly KafkaApi[] = [
   KAFKA_LIST_PARTITION_REASSIGNMENTS,
   KAFKA_OFFSET_DELETE,
   KAFKA_DESCRIBE_CLUSTER,
+  KAFKA_SASL_HANDSHAKE,
+  KAFKA_SASL_AUTHENTICATE,
+  KAFKA_DESCRIBE_ACLS,
+  KAFKA_CREATE_ACLS,
+  KAFKA_DELETE_ACLS,
+  KAFKA_DESCRIBE_CLIENT_QUOTAS,
+  KAFKA_ALTER_CLIENT_QUOTAS,
+  KAFKA_DESCRIBE_USER_SCRAM_CREDENTIALS,
+  KAFKA_ALTER_USER_SCRAM_CREDENTIALS,
 ];

@@ -139,6 +139,58 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
   [ApiKey.DeleteGroups]: { groupsNames: ['g'] },
   [ApiKey.OffsetDelete]: { groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }] },
   [ApiKey.DescribeLogDirs]: { topics: [{ topic: 't', partitionIndex: [0] }] },
+  [ApiKey.SaslHandshake]: { mechanism: 'SCRAM-SHA-512' },
+  [ApiKey.SaslAuthenticate]: { authBytes: records },
+  [ApiKey.DescribeAcls]: {
+    resourceTypeFilter: 2,
+    resourceNameFilter: 't',
+    patternTypeFilter: 3,
+    principalFilter: 'User:alice',
+    hostFilter: '*',
+    operation: 3,
+    permissionType: 3,
+  },
+  [ApiKey.CreateAcls]: {
+    creations: [
+      {
+        resourceType: 2,
+        resourceName: 't',
+        resourcePatternType: 4,
+        principal: 'User:alice',
+        host: '*',
+        operation: 3,
+        permissionType: 3,
+      },
+    ],
+  },
+  [ApiKey.DeleteAcls]: {
+    filters: [
+      {
+        resourceTypeFilter: 1,
+        resourceNameFilter: 't',
+        patternTypeFilter: 2,
+        principalFilter: 'User:alice',
+        hostFilter: '*',
+        operation: 1,
+        permissionType: 1,
+      },
+    ],
+  },
+  [ApiKey.DescribeClientQuotas]: { components: [{ entityType: 'user', matchType: 0, match: 'alice' }], strict: true },
+  [ApiKey.AlterClientQuotas]: {
+    entries: [
+      {
+        entity: [{ entityType: 'client-id', entityName: 'c1' }],
+        ops: [{ key: 'producer_byte_rate', value: 1024.5, remove: false }],
+      },
+    ],
+    validateOnly: false,
+  },
+  [ApiKey.DescribeUserScramCredentials]: { users: [{ name: 'alice' }] },
+  [ApiKey.AlterUserScramCredentials]: {
+    deletions: [{ name: 'bob', mechanism: 1 }],
+    upsertions: [{ name: 'alice', mechanism: 2, iterations: 4096, salt: records, saltedPassword: records }],
+  },
   [ApiKey.InitProducerId]: { transactionalId: null, transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 },
   [ApiKey.AddPartitionsToTxn]: {
     transactionalId: 'tx',
