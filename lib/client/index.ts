@@ -56,6 +56,7 @@ export {
   type ListedOffset,
   type NewPartitions,
   type NewTopic,
+  type OngoingPartitionReassignment,
   type OffsetSpec,
   type PartitionDescription,
   type RecordsToDelete,
