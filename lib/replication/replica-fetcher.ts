@@ -13,8 +13,12 @@
  * - Fetching: the response's batches are appended (offsets and epochs as the leader assigned them; the epoch
  *   cache learns new epochs from them) and, once written, HW := min(leader HW, own LEO) and the log start offset
  *   rises to the leader's. The next fetch is sent after every partition's batches are written, so that the fetch
- *   offset it reports — the leader counts it as this replica's log end — never covers bytes still in flight. OFFSET_OUT_OF_RANGE (Kafka's follower rule): leader LEO below ours → truncate to it; our LEO below the
- *   leader's log start → empty the log and restart at the leader's log start.
+ *   offset it reports — the leader counts it as this replica's log end — never covers bytes still in flight.
+ *   OFFSET_OUT_OF_RANGE (Kafka's follower rule): leader LEO below ours → truncate to it; our LEO below the leader's
+ *   log start → empty the log and restart at the leader's log start.
+ * Throttle: a partition whose replica here is listed in follower.replication.throttled.replicas and is not in the
+ * ISR is left out of a request while the follower quota is used up, and otherwise asks for at most what it allows
+ * (replication-quota.ts); when only such partitions are ready, the fetcher sleeps until the quota allows bytes again.
  * Errors: a failed request (connection, timeout) closes the end point and backs off replica.fetch.backoff.ms for
  * the whole fetcher; a partition error backs off that partition only. FENCED_LEADER_EPOCH / NOT_LEADER_OR_FOLLOWER
  * mean a newer state is coming from ZooKeeper: the partition waits for it (backoff) rather than fail.
@@ -35,6 +39,7 @@ import type { MetadataCache } from './metadata-cache.js';
 import type { Partition } from './partition.js';
 import type { EpochEndOffsetResult, FetchPartitionResult } from './replica-reads.js';
 import type { ReplicaManagerConfig } from './replica-manager-config.js';
+import type { ReplicationQuota } from './replication-quota.js';
 
 export type FetchPhase = 'Truncating' | 'Fetching';
 
@@ -63,6 +68,8 @@ export interface ReplicaFetcherOptions {
   fetcherId: number;
   config: FetcherConfig;
   metadataCache: Pick<MetadataCache, 'broker'>;
+  /** The follower replication throttle of this broker (shared by its fetchers). */
+  quota: ReplicationQuota;
   connect: LeaderEndPointFactory;
   time: Time;
   logger: Logger;
@@ -176,17 +183,34 @@ export class ReplicaFetcher {
 
   private async fetch(endPoint: LeaderEndPoint, ready: PartitionFetchState[]): Promise<void> {
     const c = this.opts.config;
+    // The follower side of a replication throttle: a throttled partition out of the ISR is left out of the request
+    // while the quota is used up, else asks for at most what the quota allows.
+    let allowance = this.opts.quota.allowance();
+    const sending: Array<{ s: PartitionFetchState; maxBytes: number }> = [];
+    for (const s of ready) {
+      if (!this.throttled(s)) {
+        sending.push({ s, maxBytes: c.replicaFetchMaxBytes });
+      } else if (allowance > 0) {
+        const maxBytes = Math.min(c.replicaFetchMaxBytes, Math.ceil(allowance));
+        allowance -= maxBytes;
+        sending.push({ s, maxBytes });
+      }
+    }
+    if (sending.length === 0) {
+      await this.sleep(this.opts.quota.delayMs());
+      return;
+    }
     const results = await endPoint.fetch({
       replicaId: this.opts.localBrokerId,
       maxWaitMs: c.replicaFetchWaitMaxMs,
       minBytes: c.replicaFetchMinBytes,
       maxBytes: c.replicaFetchResponseMaxBytes,
       isolationLevel: 0,
-      partitions: ready.map((s) => ({
+      partitions: sending.map(({ s, maxBytes }) => ({
         topic: s.partition.topic,
         partition: s.partition.partition,
         fetchOffset: s.fetchOffset,
-        partitionMaxBytes: c.replicaFetchMaxBytes,
+        partitionMaxBytes: maxBytes,
         currentLeaderEpoch: s.leaderEpoch,
         logStartOffset: s.partition.log.logStartOffset,
       })),
@@ -194,7 +218,7 @@ export class ReplicaFetcher {
     const outOfRange: PartitionFetchState[] = [];
     const appended: Promise<void>[] = [];
     results.forEach((result, i) => {
-      const s = ready[i]!;
+      const s = sending[i]!.s;
       if (!this.isCurrent(s)) return;
       if (result.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) outOfRange.push(s);
       else appended.push(this.processFetchedPartition(s, result));
@@ -202,6 +226,12 @@ export class ReplicaFetcher {
     // Every partition's append is queued before the first is awaited: their writes run side by side.
     await Promise.all(appended);
     for (const s of outOfRange) await this.handleOutOfRange(endPoint, s);
+  }
+
+  /** Kafka's follower throttle condition, less the quota check: a throttled replica that is not in the ISR. */
+  private throttled(s: PartitionFetchState): boolean {
+    const p = s.partition;
+    return this.opts.quota.throttles(p.partition, p.log.config) && !p.isr.includes(this.opts.localBrokerId);
   }
 
   private async processFetchedPartition(s: PartitionFetchState, result: FetchPartitionResult): Promise<void> {
@@ -217,6 +247,8 @@ export class ReplicaFetcher {
     try {
       if (result.records !== null && result.records.length > 0) {
         const info = await p.appendRecordsAsFollower(result.records);
+        // Fetched and written, whatever changed while the write ran: the quota counts the bytes.
+        if (this.opts.quota.throttles(p.partition, p.log.config)) this.opts.quota.record(result.records.length);
         if (!this.isCurrent(s)) return;
         if (info.lastOffset >= 0) s.fetchOffset = p.logEndOffset;
       }

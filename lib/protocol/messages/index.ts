@@ -20,6 +20,16 @@ import {
   type IncrementalAlterConfigsResponse,
 } from './incremental-alter-configs.js';
 import { ELECT_LEADERS_API, type ElectLeadersRequest, type ElectLeadersResponse } from './elect-leaders.js';
+import {
+  ALTER_PARTITION_REASSIGNMENTS_API,
+  type AlterPartitionReassignmentsRequest,
+  type AlterPartitionReassignmentsResponse,
+} from './alter-partition-reassignments.js';
+import {
+  LIST_PARTITION_REASSIGNMENTS_API,
+  type ListPartitionReassignmentsRequest,
+  type ListPartitionReassignmentsResponse,
+} from './list-partition-reassignments.js';
 import { DELETE_TOPICS_API, type DeleteTopicsRequest, type DeleteTopicsResponse } from './delete-topics.js';
 import { DESCRIBE_CLUSTER_API, type DescribeClusterRequest, type DescribeClusterResponse } from './describe-cluster.js';
 import { DESCRIBE_CONFIGS_API, type DescribeConfigsRequest, type DescribeConfigsResponse } from './describe-configs.js';
@@ -53,6 +63,21 @@ import {
   type DescribeLogDirsResponse,
 } from './describe-log-dirs.js';
 import { PRODUCE_API, type ProduceRequest, type ProduceResponse } from './produce.js';
+import {
+  DESCRIBE_DELAYED_RECORDS_API,
+  type DescribeDelayedRecordsRequest,
+  type DescribeDelayedRecordsResponse,
+} from './describe-delayed-records.js';
+import {
+  LIST_OFFSET_TIMESTAMPS_API,
+  type ListOffsetTimestampsRequest,
+  type ListOffsetTimestampsResponse,
+} from './list-offset-timestamps.js';
+import {
+  DESCRIBE_GROUP_LAG_API,
+  type DescribeGroupLagRequest,
+  type DescribeGroupLagResponse,
+} from './describe-group-lag.js';
 import { SASL_HANDSHAKE_API, type SaslHandshakeRequest, type SaslHandshakeResponse } from './sasl-handshake.js';
 import {
   SASL_AUTHENTICATE_API,
@@ -130,6 +155,14 @@ export interface ApiMessages {
   [ApiKey.DeleteTopics]: { request: DeleteTopicsRequest; response: DeleteTopicsResponse };
   [ApiKey.DeleteRecords]: { request: DeleteRecordsRequest; response: DeleteRecordsResponse };
   [ApiKey.ElectLeaders]: { request: ElectLeadersRequest; response: ElectLeadersResponse };
+  [ApiKey.AlterPartitionReassignments]: {
+    request: AlterPartitionReassignmentsRequest;
+    response: AlterPartitionReassignmentsResponse;
+  };
+  [ApiKey.ListPartitionReassignments]: {
+    request: ListPartitionReassignmentsRequest;
+    response: ListPartitionReassignmentsResponse;
+  };
   [ApiKey.OffsetForLeaderEpoch]: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequest; response: AlterConfigsResponse };
@@ -152,6 +185,9 @@ export interface ApiMessages {
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
   [ApiKey.DescribeLogDirs]: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequest; response: DescribeClusterResponse };
+  [ApiKey.DescribeDelayedRecords]: { request: DescribeDelayedRecordsRequest; response: DescribeDelayedRecordsResponse };
+  [ApiKey.ListOffsetTimestamps]: { request: ListOffsetTimestampsRequest; response: ListOffsetTimestampsResponse };
+  [ApiKey.DescribeGroupLag]: { request: DescribeGroupLagRequest; response: DescribeGroupLagResponse };
   [ApiKey.SaslHandshake]: { request: SaslHandshakeRequest; response: SaslHandshakeResponse };
   [ApiKey.SaslAuthenticate]: { request: SaslAuthenticateRequest; response: SaslAuthenticateResponse };
   [ApiKey.DescribeAcls]: { request: DescribeAclsRequest; response: DescribeAclsResponse };
@@ -197,6 +233,8 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   DELETE_TOPICS_API,
   DELETE_RECORDS_API,
   ELECT_LEADERS_API,
+  ALTER_PARTITION_REASSIGNMENTS_API,
+  LIST_PARTITION_REASSIGNMENTS_API,
   OFFSET_FOR_LEADER_EPOCH_API,
   DESCRIBE_CONFIGS_API,
   ALTER_CONFIGS_API,
@@ -216,6 +254,9 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   DELETE_GROUPS_API,
   OFFSET_DELETE_API,
   DESCRIBE_LOG_DIRS_API,
+  DESCRIBE_DELAYED_RECORDS_API,
+  LIST_OFFSET_TIMESTAMPS_API,
+  DESCRIBE_GROUP_LAG_API,
   SASL_HANDSHAKE_API,
   SASL_AUTHENTICATE_API,
   DESCRIBE_ACLS_API,
@@ -244,6 +285,8 @@ export * from './create-topics.js';
 export * from './delete-topics.js';
 export * from './delete-records.js';
 export * from './elect-leaders.js';
+export * from './alter-partition-reassignments.js';
+export * from './list-partition-reassignments.js';
 export * from './describe-cluster.js';
 export * from './describe-configs.js';
 export * from './fetch.js';
@@ -264,6 +307,9 @@ export * from './list-groups.js';
 export * from './delete-groups.js';
 export * from './offset-delete.js';
 export * from './describe-log-dirs.js';
+export * from './describe-delayed-records.js';
+export * from './list-offset-timestamps.js';
+export * from './describe-group-lag.js';
 export * from './sasl-handshake.js';
 export * from './sasl-authenticate.js';
 export * from './describe-acls.js';
