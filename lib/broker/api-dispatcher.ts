@@ -43,6 +43,10 @@ import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleDescribeLogDirs } from './handlers/describe-log-dirs-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
 import { handleElectLeaders } from './handlers/elect-leaders-handler.js';
+import {
+  handleAlterPartitionReassignments,
+  handleListPartitionReassignments,
+} from './handlers/reassignment-handlers.js';
 import { handleInitProducerId } from './handlers/init-producer-id-handler.js';
 import {
   handleAddOffsetsToTxn,
@@ -111,6 +115,16 @@ const HANDLERS: ReadonlyMap<number, Api> = new Map<number, Api>([
     access.requireCluster(AclOperation.CLUSTER_ACTION),
   ),
   api(ApiKey.ElectLeaders, (s, _ctx, b) => handleElectLeaders(s, b), access.electLeadersAccess),
+  api(
+    ApiKey.AlterPartitionReassignments,
+    (s, _ctx, b) => handleAlterPartitionReassignments(s, b),
+    access.requireCluster(AclOperation.ALTER),
+  ),
+  api(
+    ApiKey.ListPartitionReassignments,
+    (s, _ctx, b) => handleListPartitionReassignments(s, b),
+    access.requireCluster(AclOperation.DESCRIBE),
+  ),
   api(ApiKey.FindCoordinator, handleFindCoordinator, access.findCoordinatorAccess),
   api(ApiKey.OffsetCommit, (s, _ctx, b) => handleOffsetCommit(s, b), access.offsetCommitAccess),
   api(ApiKey.OffsetFetch, (s, _ctx, b) => handleOffsetFetch(s, b), access.offsetFetchAccess),

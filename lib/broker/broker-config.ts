@@ -533,6 +533,37 @@ export const BROKER_CONFIG = new ConfigDef({
     atLeast(0),
   ),
   numReplicaFetchers: define<number>('num.replica.fetchers', 'int', 1, 'Fetchers per source broker.', atLeast(1)),
+  leaderReplicationThrottledRate: define<number>(
+    'leader.replication.throttled.rate',
+    'long',
+    LONG_MAX,
+    'Bytes per second this broker, as leader, serves of the replicas its topics list in ' +
+      'leader.replication.throttled.replicas, measured over the quota window; out-of-sync followers of those replicas ' +
+      'get no more. Dynamic (set per broker by reassign-partitions --throttle).',
+    atLeast(0),
+  ),
+  followerReplicationThrottledRate: define<number>(
+    'follower.replication.throttled.rate',
+    'long',
+    LONG_MAX,
+    'Bytes per second this broker, as follower, fetches of the replicas its topics list in ' +
+      'follower.replication.throttled.replicas while they are out of sync, measured over the quota window. Dynamic.',
+    atLeast(0),
+  ),
+  replicationQuotaWindowNum: define<number>(
+    'replication.quota.window.num',
+    'int',
+    11,
+    'Number of samples kept to measure replication rates against the throttles.',
+    atLeast(1),
+  ),
+  replicationQuotaWindowSizeSeconds: define<number>(
+    'replication.quota.window.size.seconds',
+    'int',
+    1,
+    'Time span of each sample of the replication rates. Unit: seconds.',
+    atLeast(1),
+  ),
   replicaHighWatermarkCheckpointIntervalMs: define<number>(
     'replica.high.watermark.checkpoint.interval.ms',
     'long',

@@ -287,6 +287,10 @@ export class Broker extends EventEmitter {
         replicaFetchResponseMaxBytes: c.replicaFetchResponseMaxBytes,
         replicaFetchBackoffMs: c.replicaFetchBackoffMs,
         numReplicaFetchers: c.numReplicaFetchers,
+        leaderReplicationThrottledRate: c.leaderReplicationThrottledRate,
+        followerReplicationThrottledRate: c.followerReplicationThrottledRate,
+        replicationQuotaWindowNum: c.replicationQuotaWindowNum,
+        replicationQuotaWindowSizeSeconds: c.replicationQuotaWindowSizeSeconds,
         replicaHighWatermarkCheckpointIntervalMs: c.replicaHighWatermarkCheckpointIntervalMs,
         defaultTopicConfig: topicDefaults,
       },
@@ -535,6 +539,8 @@ export class Broker extends EventEmitter {
       this.logManager!.setCleanerBackoffMs(next.logCleanerBackoffMs);
     if (next.numReplicaFetchers !== previous.numReplicaFetchers)
       this.replicaManager!.replicaFetcherManager.resize(next.numReplicaFetchers);
+    this.replicaManager!.leaderQuota.setRate(next.leaderReplicationThrottledRate);
+    this.replicaManager!.followerQuota.setRate(next.followerReplicationThrottledRate);
     if (next.uncleanLeaderElectionEnable !== previous.uncleanLeaderElectionEnable)
       this.controller!.setUncleanLeaderElectionEnable(next.uncleanLeaderElectionEnable);
   }

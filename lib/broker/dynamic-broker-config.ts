@@ -5,7 +5,8 @@
  *
  * Which keys: those of Kafka 2.8's dynamic set that exist here (`DYNAMIC_BROKER_CONFIGS`): the log defaults topics
  * inherit (`log.retention.*`, `log.segment.bytes`, `log.cleanup.policy`, `message.max.bytes`, `min.insync.replicas`,
- * `unclean.leader.election.enable`, `compression.type`, ...), `log.cleaner.backoff.ms` and `num.replica.fetchers`.
+ * `unclean.leader.election.enable`, `compression.type`, ...), `log.cleaner.backoff.ms`, `num.replica.fetchers` and
+ * the replication throttles (`leader.replication.throttled.rate`, `follower.replication.throttled.rate`).
  * Every other key is static: an update naming one is refused with INVALID_CONFIG and the reason, as Kafka refuses
  * it ("Cannot update these configs dynamically").
  *
@@ -35,6 +36,8 @@ export const DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = new Set([
   ...Object.values(TOPIC_CONFIG_SYNONYMS).flat(),
   'log.cleaner.backoff.ms',
   'num.replica.fetchers',
+  'leader.replication.throttled.rate',
+  'follower.replication.throttled.rate',
 ]);
 
 /** Which overrides: one broker's (`/config/brokers/<id>`) or the cluster default (`/config/brokers/<default>`). */

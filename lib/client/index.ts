@@ -55,6 +55,7 @@ export {
   type ListedOffset,
   type NewPartitions,
   type NewTopic,
+  type OngoingPartitionReassignment,
   type OffsetSpec,
   type PartitionDescription,
   type RecordsToDelete,

@@ -5,6 +5,7 @@
  * the topics of waiting events so that a burst of topic watches becomes one pipelined read.
  */
 import type { TopicPartition } from '../common/topic-partition.js';
+import type { ApiError } from '../common/errors.js';
 import type { ElectionOutcome, ElectionTypeName } from './replica-leader-election.js';
 
 /** A broker's answer to "which replicas do you still serve?" after one of its log dirs failed (DescribeLogDirs). */
@@ -63,6 +64,14 @@ export type ControllerEvent =
       readonly resolve: (outcomes: ElectionOutcome[]) => void;
       readonly reject: (error: Error) => void;
     }
+  /** An admin starts, replaces or cancels (replicas null) reassignments (AlterPartitionReassignments). */
+  | {
+      readonly type: 'ApiPartitionReassignment';
+      readonly requests: ReadonlyArray<TopicPartition & { replicas: readonly number[] | null }>;
+      /** Each request's refusal, in order; undefined for a move started. */
+      readonly resolve: (outcomes: Array<ApiError | undefined>) => void;
+      readonly reject: (error: Error) => void;
+    }
   /** Resign and stop (shutdown()). */
   | { readonly type: 'Shutdown' };
 
@@ -85,6 +94,7 @@ export function coalesceKey(event: ControllerEvent): string | undefined {
     case 'ServedReplicas':
     case 'ControlledShutdown':
     case 'ReplicaLeaderElection':
+    case 'ApiPartitionReassignment':
     case 'Shutdown':
       return undefined;
   }

@@ -47,7 +47,12 @@ import {
   TopicsZNode,
   TopicZNode,
 } from '../zk/zk-paths.js';
-import { ControllerContext, type ControllerPartition, type ControllerReplica } from './controller-context.js';
+import {
+  ControllerContext,
+  isBeingReassigned,
+  type ControllerPartition,
+  type ControllerReplica,
+} from './controller-context.js';
 import { ControllerEventQueue } from './controller-event-queue.js';
 import { ControllerStats } from './controller-stats.js';
 import { coalesceKey, mergeEvents, type ControllerEvent, type ServedReplicas } from './controller-events.js';
@@ -56,6 +61,14 @@ import { PartitionStateMachine } from './partition-state-machine.js';
 import { electReplicaLeaders, type ElectionOutcome, type ElectionTypeName } from './replica-leader-election.js';
 import { ReplicaStateMachine } from './replica-state-machine.js';
 import { TopicDeletionManager } from './topic-deletion-manager.js';
+
+/** A partition being reassigned, as ListPartitionReassignments shows it. */
+export interface OngoingReassignment extends TopicPartition {
+  /** The whole current set: the target replicas, then those being removed. */
+  replicas: number[];
+  addingReplicas: number[];
+  removingReplicas: number[];
+}
 
 /** The broker settings the controller uses (Kafka's names, camelCased). */
 export interface KafkaControllerConfig {
@@ -162,8 +175,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     this.queue = new ControllerEventQueue<ControllerEvent>({
       process: (event) => this.process(event),
       preempt: (event) => {
-        if (event.type === 'ControlledShutdown' || event.type === 'ReplicaLeaderElection')
-          event.reject(notController(this.knownControllerId));
+        if (answersCaller(event)) event.reject(notController(this.knownControllerId));
       },
       coalesceKey,
       merge: mergeEvents,
@@ -257,6 +269,43 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
   }
 
   /**
+   * Starts, replaces or cancels (replicas null) partition reassignments (Kafka's AlterPartitionReassignments, served
+   * by the active controller; see partition-reassignment.ts): resolves with each request's refusal in order
+   * (undefined: the move started, or completed at once). Rejects with ApiError NOT_CONTROLLER when not active.
+   */
+  alterPartitionReassignments(
+    requests: ReadonlyArray<TopicPartition & { replicas: readonly number[] | null }>,
+  ): Promise<Array<ApiError | undefined>> {
+    return new Promise((resolve, reject) =>
+      this.queue.put({ type: 'ApiPartitionReassignment', requests, resolve, reject }),
+    );
+  }
+
+  /**
+   * The partitions being reassigned now, with their whole replica set and KIP-455's adding and removing replicas
+   * (Kafka's ListPartitionReassignments), limited to `partitions` unless null. Read from the context between events:
+   * the fields of one partition are replaced together, so a partition is never seen half-updated. Throws ApiError
+   * NOT_CONTROLLER when not active.
+   */
+  listPartitionReassignments(partitions: readonly TopicPartition[] | null): OngoingReassignment[] {
+    const a = this.activation;
+    if (a === undefined) throw notController(this.knownControllerId);
+    const moving =
+      partitions === null
+        ? a.context.partitionsBeingReassigned()
+        : partitions
+            .map((tp) => a.context.partition(tp.topic, tp.partition))
+            .filter((p): p is ControllerPartition => p !== undefined && isBeingReassigned(p));
+    return moving.map((p) => ({
+      topic: p.topic,
+      partition: p.partition,
+      replicas: [...p.replicas],
+      addingReplicas: [...p.addingReplicas],
+      removingReplicas: [...p.removingReplicas],
+    }));
+  }
+
+  /**
    * The broker default of unclean.leader.election.enable changed (a dynamic broker config): later elections use it,
    * and turning it on lets offline partitions elect an out-of-sync replica now (Kafka's
    * enableDefaultUncleanLeaderElection).
@@ -282,6 +331,8 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
           return await this.processControlledShutdown(event);
         case 'ReplicaLeaderElection':
           return await this.processReplicaLeaderElection(event);
+        case 'ApiPartitionReassignment':
+          return await this.processApiPartitionReassignment(event);
       }
       const a = this.activation;
       if (a === undefined) return;
@@ -311,7 +362,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
           return;
       }
     } catch (e) {
-      if (event.type === 'ControlledShutdown' || event.type === 'ReplicaLeaderElection') event.reject(toError(e));
+      if (answersCaller(event)) event.reject(toError(e));
       if (e instanceof ControllerMovedError) {
         this.log.warn({ event: event.type, err: e }, 'controller moved to another broker while handling an event');
         this.resign('controller moved');
@@ -819,6 +870,22 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     event.resolve(outcomes);
   }
 
+  private async processApiPartitionReassignment(
+    event: Extract<ControllerEvent, { type: 'ApiPartitionReassignment' }>,
+  ): Promise<void> {
+    const a = this.activation;
+    if (a === undefined) {
+      event.reject(notController(this.knownControllerId));
+      return;
+    }
+    const outcomes = await a.reassigner.alter(event.requests);
+    this.log.info(
+      { requested: outcomes.length, refused: outcomes.filter((o) => o !== undefined).length },
+      'admin partition reassignment handled',
+    );
+    event.resolve(outcomes);
+  }
+
   /** /admin/preferred_replica_election: elect the preferred replicas of the listed partitions, then delete it. */
   private async processPreferredReplicaElection(a: Activation): Promise<void> {
     const requested = await this.zk.getPreferredReplicaElection();
@@ -926,6 +993,20 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       return -1;
     }
   }
+}
+
+/** Events whose caller waits for an answer: rejected when the controller cannot handle them. */
+function answersCaller(
+  event: ControllerEvent,
+): event is Extract<
+  ControllerEvent,
+  { type: 'ControlledShutdown' | 'ReplicaLeaderElection' | 'ApiPartitionReassignment' }
+> {
+  return (
+    event.type === 'ControlledShutdown' ||
+    event.type === 'ReplicaLeaderElection' ||
+    event.type === 'ApiPartitionReassignment'
+  );
 }
 
 function notController(controllerId: number): ApiError {

@@ -1,6 +1,7 @@
 /**
- * Partition reassignment through /admin/reassign_partitions (ZooKeeper-era Kafka's flow, as
- * kafka-reassign-partitions.sh --zookeeper drives it), run by the active controller:
+ * Partition reassignment, run by the active controller: through /admin/reassign_partitions (ZooKeeper-era Kafka's
+ * flow, as kafka-reassign-partitions.sh --zookeeper drives it) and through AlterPartitionReassignments (KIP-455, as
+ * the tool drives it with --bootstrap-server; `alter()`):
  *
  *   0. Acceptance: a request is checked once, when the controller first meets it: the partition must exist and not
  *      be queued for deletion, the replica list must be non-empty without repeats, the partition must not be moving
@@ -19,6 +20,12 @@
  *      the old replicas see they are no longer assigned and delete their logs.
  *   4. The partition leaves /admin/reassign_partitions; the znode is deleted when none is left.
  *
+ * Through the API (Kafka 2.8's processApiPartitionReassignment): the checks of step 0 answer per partition with
+ * Kafka's errors instead of a log line; a partition that is moving may get a new target, or null to cancel, which
+ * is a move back to its original replicas (ORS = RS − AR): the replicas the pending move had added leave the
+ * assignment and the ISR and delete their logs. The latest request wins: a partition named by the API leaves the
+ * znode. A ZooKeeper request for a partition that is moving elsewhere is still refused, as step 0 says.
+ *
  * Pending moves are the accepted entries of the znode plus every partition whose assignment records a move, so a
  * partition is never left in the intermediate layout: a new controller (or this one, if the znode was deleted by
  * hand) carries such a move on to its target, and re-bumps its leader epoch once so that the new replicas re-apply
@@ -26,7 +33,9 @@
  *
  * Concurrency: called from the controller's event thread only; one instance per activation.
  */
+import { ApiError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { replicaAssignment, type PartitionReassignment } from '../zk/zk-paths.js';
 import {
@@ -113,40 +122,151 @@ export class PartitionReassigner {
     return `${down.length === 1 ? 'broker' : 'brokers'} ${down.join(',')} ${down.length === 1 ? 'is' : 'are'} not registered in ZooKeeper (live brokers: ${live})`;
   }
 
+  /**
+   * Starts, replaces or cancels moves asked for through AlterPartitionReassignments (Kafka's
+   * processApiPartitionReassignment): `replicas` null cancels (the partition moves back to its original replicas).
+   * Resolves with each partition's refusal, or undefined once its move is started (or completed). The latest request
+   * wins: a partition it names leaves /admin/reassign_partitions.
+   */
+  async alter(
+    requests: ReadonlyArray<TopicPartition & { replicas: readonly number[] | null }>,
+  ): Promise<Array<ApiError | undefined>> {
+    const outcomes: Array<ApiError | undefined> = [];
+    const accepted = new Set<string>();
+    for (const r of requests) {
+      const p = this.ctx.partition(r.topic, r.partition);
+      const refusal = this.apiRefusal(r, p);
+      if (refusal !== undefined || p === undefined) {
+        outcomes.push(refusal);
+        continue;
+      }
+      accepted.add(tpKey(r.topic, r.partition));
+      const target = r.replicas ?? originReplicas(p);
+      const step = await this.advanceOne(p, target);
+      if (step === 'done') this.advanced.delete(p);
+      outcomes.push(
+        sameReplicas(targetReplicas(p), target)
+          ? undefined
+          : new ApiError(
+              'LEADER_NOT_AVAILABLE',
+              `The move of ${tpKey(r.topic, r.partition)} to [${target.join(',')}] could not start: no replica of the ` +
+                'new set is in the ISR with a live leader, or the state znode changed meanwhile. Retry.',
+            ),
+      );
+    }
+    const requested = await this.zk.getPartitionReassignment();
+    if (requested === null || accepted.size === 0) return outcomes;
+    const rest = requested.filter((r) => !accepted.has(tpKey(r.topic, r.partition)));
+    if (rest.length === requested.length) return outcomes;
+    if (rest.length === 0) await this.zk.deletePartitionReassignment(this.ctx.epochZkVersion);
+    else await this.zk.updatePartitionReassignment(rest, this.ctx.epochZkVersion);
+    return outcomes;
+  }
+
+  /** Kafka's validateReplicas and the checks around it, for one partition of an AlterPartitionReassignments. */
+  private apiRefusal(
+    r: TopicPartition & { replicas: readonly number[] | null },
+    p: ControllerPartition | undefined,
+  ): ApiError | undefined {
+    const name = tpKey(r.topic, r.partition);
+    if (p === undefined || this.ctx.isTopicQueuedUpForDeletion(r.topic))
+      return new ApiError(
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        `Partition ${name} does not exist or its topic is being deleted.`,
+      );
+    const target = r.replicas;
+    if (target === null) {
+      return isBeingReassigned(p)
+        ? undefined
+        : new ApiError('NO_REASSIGNMENT_IN_PROGRESS', `Partition ${name} is not being reassigned: nothing to cancel.`);
+    }
+    if (target.length === 0)
+      return new ApiError('INVALID_REPLICA_ASSIGNMENT', `Empty replica list specified in the reassignment of ${name}.`);
+    if (new Set(target).size !== target.length)
+      return new ApiError(
+        'INVALID_REPLICA_ASSIGNMENT',
+        `Duplicate replica ids in the reassignment of ${name}: [${target.join(',')}].`,
+      );
+    if (target.some((id) => id < 0))
+      return new ApiError(
+        'INVALID_REPLICA_ASSIGNMENT',
+        `Invalid broker id in the reassignment of ${name}: [${target.join(',')}].`,
+      );
+    const origin = originReplicas(p);
+    const adding = target.filter((id) => !origin.includes(id));
+    const down = adding.filter((id) => !this.ctx.isBrokerLiveOrShuttingDown(id));
+    if (down.length === 0) return undefined;
+    const live = [...this.ctx.liveBrokerEpochs.keys()].sort((a, b) => a - b).join(',');
+    return new ApiError(
+      'INVALID_REPLICA_ASSIGNMENT',
+      `The reassignment of ${name} names brokers that are not alive: ${down.join(',')} (live brokers: ${live}). ` +
+        'Start them, or move the partition to live brokers.',
+    );
+  }
+
   private async advanceOne(p: ControllerPartition, target: readonly number[]): Promise<Step> {
-    const name = `${p.topic}-${p.partition}`;
     const state = await this.zk.getPartitionState(p);
     if (state === null) return 'in progress';
     p.leaderIsr = state;
     const firstTime = !this.advanced.has(p);
     this.advanced.add(p);
-    if (!isBeingReassigned(p)) {
-      const current = p.replicas;
-      if (sameReplicas(current, target)) return 'done';
-      const adding = target.filter((id) => !current.includes(id));
-      const removing = current.filter((id) => !target.includes(id));
-      if (adding.length === 0 && removing.length === 0) {
-        // The same brokers in another order: only the preferred leader changes, no data moves.
-        await this.writeAssignment(p, target);
-        this.log.info({ partition: name, from: current, to: target }, 'reassignment completed (replicas reordered)');
-        return 'done';
-      }
-      // Kafka's KIP-455 layout: RS = TRS + ORS, with AR and RR, so that the leader does not take a replica being
-      // removed back into the ISR once the final leader and ISR are written.
-      await this.writeAssignment(p, [...target, ...removing], adding, removing);
+    if (!sameReplicas(targetReplicas(p), target)) {
+      if (!(await this.moveTo(p, target))) return 'in progress';
+    } else if (isBeingReassigned(p) && firstTime && !target.every((id) => state.isr.includes(id))) {
       if (!(await this.bumpEpoch(p, state.leader, state.isr))) return 'in progress';
       this.log.info(
-        { partition: name, from: current, to: target, replicas: p.replicas },
-        'reassignment started: new replicas added; waiting for them to join the ISR',
-      );
-    } else if (firstTime && !target.every((id) => state.isr.includes(id))) {
-      if (!(await this.bumpEpoch(p, state.leader, state.isr))) return 'in progress';
-      this.log.info(
-        { partition: name, to: target, replicas: p.replicas },
+        { partition: `${p.topic}-${p.partition}`, to: target, replicas: p.replicas },
         'resuming a reassignment recorded in the assignment; waiting for the new replicas to join the ISR',
       );
     }
+    if (!isBeingReassigned(p)) return 'done';
     return this.maybeComplete(p, target);
+  }
+
+  /**
+   * Step 1 of the header, from the partition's original replicas (ORS: its replicas less those a pending move adds):
+   * RS = TRS + (ORS − TRS) with AR = TRS − ORS and RR = ORS − TRS (Kafka's ReplicaAssignment.reassignTo). A pending
+   * move's new replicas that the new target leaves out are dropped from the assignment and the ISR (they delete their
+   * logs); a target that is the original set (a cancel) or a reordering of it is written as the assignment at once.
+   * False (logged) when no replica of the new set can lead or the state could not be written.
+   */
+  private async moveTo(p: ControllerPartition, target: readonly number[]): Promise<boolean> {
+    const name = `${p.topic}-${p.partition}`;
+    const state = p.leaderIsr!;
+    const from = p.replicas;
+    const origin = originReplicas(p);
+    const removing = origin.filter((id) => !target.includes(id));
+    const adding = target.filter((id) => !origin.includes(id));
+    const full = [...target, ...removing];
+    const dropped = from.filter((id) => !full.includes(id));
+    if (adding.length === 0 && removing.length === 0 && dropped.length === 0) {
+      // The same brokers in another order: only the preferred leader changes, no data moves.
+      await this.writeAssignment(p, target);
+      this.log.info({ partition: name, from, to: target }, 'reassignment completed (replicas reordered)');
+      return true;
+    }
+    const isr = state.isr.filter((id) => full.includes(id));
+    const leader = full.includes(state.leader)
+      ? state.leader
+      : full.find((id) => isr.includes(id) && this.ctx.isBrokerOnline(id));
+    if (leader === undefined || isr.length === 0) {
+      this.log.warn(
+        { partition: name, to: target, isr: state.isr },
+        'reassignment cannot start: no replica of the new set can lead',
+      );
+      return false;
+    }
+    // Kafka's KIP-455 layout: RS = TRS + ORS, with AR and RR, so that the leader does not take a replica being
+    // removed back into the ISR once the final leader and ISR are written.
+    await this.writeAssignment(p, full, adding, removing);
+    if (!(await this.bumpEpoch(p, leader, isr))) return false;
+    this.log.info(
+      { partition: name, from, to: target, replicas: p.replicas, dropped },
+      adding.length > 0
+        ? 'reassignment started: new replicas added; waiting for them to join the ISR'
+        : 'reassignment cancelled or narrowed: the replicas it had added are dropped',
+    );
+    return true;
   }
 
   /** Step 3 of the header, once every target replica is in the ISR and one of them can lead. */
@@ -201,6 +321,11 @@ export class PartitionReassigner {
       this.log.warn({ partition: `${p.topic}-${p.partition}`, reason }, 'reassignment could not update the state');
     return failed.size === 0;
   }
+}
+
+/** A partition's replicas before its pending move (all of them when none is): Kafka's originReplicas. */
+function originReplicas(p: ControllerPartition): readonly number[] {
+  return p.replicas.filter((id) => !p.addingReplicas.includes(id));
 }
 
 function sameReplicas(a: readonly number[], b: readonly number[]): boolean {

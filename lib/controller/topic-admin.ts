@@ -31,7 +31,7 @@ import {
   assignReplicasToBrokers,
   type BrokerMetadata,
   type PartitionAssignment,
-} from './replica-assignment.js';
+} from '../common/replica-assignment.js';
 
 /** -1 in numPartitions / replicationFactor: use the broker default (Kafka's NO_NUM_PARTITIONS / NO_REPLICATION_FACTOR). */
 export const USE_BROKER_DEFAULT = -1;

@@ -10,6 +10,13 @@ import { ConfigDef, atLeast, between, define, listOf, oneOf } from '../common/co
 import { InvalidArgumentError } from '../common/errors.js';
 
 export const LONG_MAX = Number.MAX_SAFE_INTEGER;
+
+/** Kafka's ThrottledReplicaListValidator: `*` alone, or partitionId:brokerId pairs. */
+function throttledReplicaList(entries: string[]): string | undefined {
+  if (entries.length === 1 && entries[0] === '*') return undefined;
+  const bad = entries.find((e) => !/^\d+:\d+$/.test(e));
+  return bad === undefined ? undefined : `'${bad}' is not partitionId:brokerId; use a list such as 0:101,0:102 or *`;
+}
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const LOG_CONFIG = new ConfigDef({
@@ -151,6 +158,22 @@ export const LOG_CONFIG = new ConfigDef({
     'boolean',
     false,
     'Extend a new segment file to segment.bytes when it is created (trimmed on roll).',
+  ),
+  leaderReplicationThrottledReplicas: define<string[]>(
+    'leader.replication.throttled.replicas',
+    'list',
+    [],
+    'Replicas whose log is throttled on the leader side, as partitionId:brokerId pairs ("0:101,0:102") or * for all: ' +
+      'a listed broker leading the partition serves out-of-sync followers within leader.replication.throttled.rate.',
+    throttledReplicaList,
+  ),
+  followerReplicationThrottledReplicas: define<string[]>(
+    'follower.replication.throttled.replicas',
+    'list',
+    [],
+    'Replicas whose log is throttled on the follower side, as partitionId:brokerId pairs or * for all: a listed ' +
+      'broker fetches the partition, while out of sync, within follower.replication.throttled.rate.',
+    throttledReplicaList,
   ),
 });
 

@@ -5,7 +5,9 @@
  * the high watermark, so they wake on HW moves; followers read to the log end, so they wake on leader appends);
  * or when any of its partitions changed under it — gone, no longer led here, another leader epoch, or its read
  * bound fell below the fetch offset (truncation) — so that the client learns of the change at once; or at
- * maxWaitMs. Completion re-reads every partition (`read`), which produces the response.
+ * maxWaitMs. Bytes of a partition the leader's replication throttle holds back from a follower (out of the ISR,
+ * the quota used up) do not count, so such a fetch waits maxWaitMs as Kafka's does. Completion re-reads every
+ * partition (`read`), which produces the response.
  *
  * Watched under the key of each of its partitions, in the consumer-fetch or follower-fetch purgatory.
  */
@@ -29,6 +31,8 @@ export interface DelayedFetchOptions {
   isolation: FetchIsolation;
   partitions: readonly FetchPartitionStatus[];
   getPartition: (topic: string, partition: number) => Partition | undefined;
+  /** True for a partition whose bytes the leader's replication throttle withholds from this follower now. */
+  throttled: (p: Partition) => boolean;
   /** Reads every partition again and answers the request. */
   complete: () => void;
 }
@@ -45,7 +49,7 @@ export class DelayedFetch extends DelayedOperation {
       if (p === undefined || !p.isLeader || p.leaderEpoch !== s.leaderEpoch) return this.forceComplete();
       const bound = p.fetchBound(this.opts.isolation);
       if (bound < s.fetchOffset) return this.forceComplete();
-      if (bound > s.fetchOffset) {
+      if (bound > s.fetchOffset && !this.opts.throttled(p)) {
         accumulated += p.availableBytes(s.fetchOffset, s.partitionMaxBytes, this.opts.isolation);
         if (accumulated >= this.opts.minBytes) return this.forceComplete();
       }

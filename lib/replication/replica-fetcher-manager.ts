@@ -14,11 +14,14 @@ import type { LeaderEndPointFactory } from './leader-end-point.js';
 import type { MetadataCache } from './metadata-cache.js';
 import type { Partition } from './partition.js';
 import { ReplicaFetcher, type FetcherConfig } from './replica-fetcher.js';
+import type { ReplicationQuota } from './replication-quota.js';
 
 export interface ReplicaFetcherManagerOptions {
   localBrokerId: number;
   config: FetcherConfig & { numReplicaFetchers: number };
   metadataCache: Pick<MetadataCache, 'broker'>;
+  /** The follower replication throttle, shared by every fetcher of this broker. */
+  quota: ReplicationQuota;
   connect: LeaderEndPointFactory;
   time: Time;
   logger: Logger;
@@ -60,6 +63,7 @@ export class ReplicaFetcherManager {
         fetcherId,
         config: this.opts.config,
         metadataCache: this.opts.metadataCache,
+        quota: this.opts.quota,
         connect: this.opts.connect,
         time: this.opts.time,
         logger: this.opts.logger,

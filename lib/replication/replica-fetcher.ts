@@ -14,6 +14,9 @@
  *   cache learns new epochs from them), then HW := min(leader HW, own LEO) and the log start offset rises to the
  *   leader's. OFFSET_OUT_OF_RANGE (Kafka's follower rule): leader LEO below ours → truncate to it; our LEO below the
  *   leader's log start → empty the log and restart at the leader's log start.
+ * Throttle: a partition whose replica here is listed in follower.replication.throttled.replicas and is not in the
+ * ISR is left out of a request while the follower quota is used up, and otherwise asks for at most what it allows
+ * (replication-quota.ts); when only such partitions are ready, the fetcher sleeps until the quota allows bytes again.
  * Errors: a failed request (connection, timeout) closes the end point and backs off replica.fetch.backoff.ms for
  * the whole fetcher; a partition error backs off that partition only. FENCED_LEADER_EPOCH / NOT_LEADER_OR_FOLLOWER
  * mean a newer state is coming from ZooKeeper: the partition waits for it (backoff) rather than fail.
@@ -32,6 +35,7 @@ import type { MetadataCache } from './metadata-cache.js';
 import type { Partition } from './partition.js';
 import type { EpochEndOffsetResult, FetchPartitionResult } from './replica-reads.js';
 import type { ReplicaManagerConfig } from './replica-manager-config.js';
+import type { ReplicationQuota } from './replication-quota.js';
 
 export type FetchPhase = 'Truncating' | 'Fetching';
 
@@ -60,6 +64,8 @@ export interface ReplicaFetcherOptions {
   fetcherId: number;
   config: FetcherConfig;
   metadataCache: Pick<MetadataCache, 'broker'>;
+  /** The follower replication throttle of this broker (shared by its fetchers). */
+  quota: ReplicationQuota;
   connect: LeaderEndPointFactory;
   time: Time;
   logger: Logger;
@@ -173,29 +179,52 @@ export class ReplicaFetcher {
 
   private async fetch(endPoint: LeaderEndPoint, ready: PartitionFetchState[]): Promise<void> {
     const c = this.opts.config;
+    // The follower side of a replication throttle: a throttled partition out of the ISR is left out of the request
+    // while the quota is used up, else asks for at most what the quota allows.
+    let allowance = this.opts.quota.allowance();
+    const sending: Array<{ s: PartitionFetchState; maxBytes: number }> = [];
+    for (const s of ready) {
+      if (!this.throttled(s)) {
+        sending.push({ s, maxBytes: c.replicaFetchMaxBytes });
+      } else if (allowance > 0) {
+        const maxBytes = Math.min(c.replicaFetchMaxBytes, Math.ceil(allowance));
+        allowance -= maxBytes;
+        sending.push({ s, maxBytes });
+      }
+    }
+    if (sending.length === 0) {
+      await this.sleep(this.opts.quota.delayMs());
+      return;
+    }
     const results = await endPoint.fetch({
       replicaId: this.opts.localBrokerId,
       maxWaitMs: c.replicaFetchWaitMaxMs,
       minBytes: c.replicaFetchMinBytes,
       maxBytes: c.replicaFetchResponseMaxBytes,
       isolationLevel: 0,
-      partitions: ready.map((s) => ({
+      partitions: sending.map(({ s, maxBytes }) => ({
         topic: s.partition.topic,
         partition: s.partition.partition,
         fetchOffset: s.fetchOffset,
-        partitionMaxBytes: c.replicaFetchMaxBytes,
+        partitionMaxBytes: maxBytes,
         currentLeaderEpoch: s.leaderEpoch,
         logStartOffset: s.partition.log.logStartOffset,
       })),
     });
     const outOfRange: PartitionFetchState[] = [];
     results.forEach((result, i) => {
-      const s = ready[i]!;
+      const s = sending[i]!.s;
       if (!this.isCurrent(s)) return;
       if (result.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) outOfRange.push(s);
       else this.processFetchedPartition(s, result);
     });
     for (const s of outOfRange) await this.handleOutOfRange(endPoint, s);
+  }
+
+  /** Kafka's follower throttle condition, less the quota check: a throttled replica that is not in the ISR. */
+  private throttled(s: PartitionFetchState): boolean {
+    const p = s.partition;
+    return this.opts.quota.throttles(p.partition, p.log.config) && !p.isr.includes(this.opts.localBrokerId);
   }
 
   private processFetchedPartition(s: PartitionFetchState, result: FetchPartitionResult): void {
@@ -212,6 +241,7 @@ export class ReplicaFetcher {
       if (result.records !== null && result.records.length > 0) {
         const info = p.appendRecordsAsFollower(result.records);
         if (info.lastOffset >= 0) s.fetchOffset = p.logEndOffset;
+        if (this.opts.quota.throttles(p.partition, p.log.config)) this.opts.quota.record(result.records.length);
       }
       p.updateFollowerOffsets(result.highWatermark, result.logStartOffset);
     } catch (e) {

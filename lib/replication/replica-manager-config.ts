@@ -19,6 +19,14 @@ export interface ReplicaManagerConfig {
   replicaFetchBackoffMs: number;
   /** num.replica.fetchers: fetchers per source broker */
   numReplicaFetchers: number;
+  /** leader.replication.throttled.rate, bytes/s (Long.MAX_VALUE: none); changes through the leader quota. */
+  leaderReplicationThrottledRate: number;
+  /** follower.replication.throttled.rate, bytes/s (Long.MAX_VALUE: none); changes through the follower quota. */
+  followerReplicationThrottledRate: number;
+  /** replication.quota.window.num */
+  replicationQuotaWindowNum: number;
+  /** replication.quota.window.size.seconds */
+  replicationQuotaWindowSizeSeconds: number;
   /** The broker's defaults of the topic config keys (`topicConfigDefaults(brokerConfig)`), under topic overrides. */
   defaultTopicConfig: Readonly<Record<string, string>>;
 }
@@ -33,5 +41,9 @@ export const DEFAULT_REPLICA_MANAGER_CONFIG: ReplicaManagerConfig = Object.freez
   replicaFetchResponseMaxBytes: 10_485_760,
   replicaFetchBackoffMs: 1000,
   numReplicaFetchers: 1,
+  leaderReplicationThrottledRate: Number.MAX_SAFE_INTEGER,
+  followerReplicationThrottledRate: Number.MAX_SAFE_INTEGER,
+  replicationQuotaWindowNum: 11,
+  replicationQuotaWindowSizeSeconds: 1,
   defaultTopicConfig: {},
 });

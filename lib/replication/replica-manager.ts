@@ -57,6 +57,7 @@ import type {
 } from './replica-reads.js';
 import { Purgatory } from './purgatory.js';
 import { RemoteLeaderEndPoint } from './remote-leader-end-point.js';
+import { ReplicationQuota } from './replication-quota.js';
 import { ReplicaFetcherManager } from './replica-fetcher-manager.js';
 
 export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
@@ -133,6 +134,10 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   private isrShrinks = 0;
   private isrExpands = 0;
   private stopped = false;
+  /** What this broker serves, as leader, of throttled replicas to out-of-sync followers (replication-quota.ts). */
+  readonly leaderQuota: ReplicationQuota;
+  /** What this broker fetches, as follower, of throttled replicas while out of sync. */
+  readonly followerQuota: ReplicationQuota;
 
   constructor(opts: ReplicaManagerOptions) {
     super();
@@ -153,9 +158,21 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       this.time,
       this.logger,
     );
+    const quota = (kind: 'leader' | 'follower', rate: number): ReplicationQuota =>
+      new ReplicationQuota({
+        kind,
+        localBrokerId: this.brokerId,
+        rate,
+        windowNum: this.config.replicationQuotaWindowNum,
+        windowSizeMs: this.config.replicationQuotaWindowSizeSeconds * 1000,
+        time: this.time,
+      });
+    this.leaderQuota = quota('leader', this.config.leaderReplicationThrottledRate);
+    this.followerQuota = quota('follower', this.config.followerReplicationThrottledRate);
     this.fetcherManager = new ReplicaFetcherManager({
       localBrokerId: this.brokerId,
       config: this.config,
+      quota: this.followerQuota,
       metadataCache: this.metadataCache,
       time: this.time,
       logger: this.logger,
@@ -517,6 +534,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
           leaderEpoch: this.getPartitionFn(info.topic, info.partition)!.leaderEpoch,
         })),
         getPartition: this.getPartitionFn,
+        throttled: (p) => req.replicaId >= 0 && this.shouldLeaderThrottle(p, req.replicaId),
         complete: () => resolveResults(this.readFromLocalLog(req, isolation)),
       });
       const purgatory = isolation === 'LogEnd' ? this.followerFetchPurgatory : this.consumerFetchPurgatory;
@@ -761,15 +779,24 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   ): FetchPartitionResult[] {
     let limitBytes = req.maxBytes;
     let minOneBatch = true;
+    const fromFollower = req.replicaId >= 0;
+    let allowance = fromFollower ? this.leaderQuota.allowance() : Infinity;
     return req.partitions.map((info) => {
       const p = this.partitions.get(tpKey(info.topic, info.partition));
       if (p === undefined) return fetchError(info, this.missingPartitionError(info.topic, info.partition));
       try {
+        // The leader side of a replication throttle: an out-of-sync follower gets at most what the quota allows.
+        const throttled = fromFollower && this.shouldLeaderThrottleReplica(p, req.replicaId);
+        const maxBytes = Math.min(
+          info.partitionMaxBytes,
+          limitBytes,
+          throttled ? Math.max(0, Math.floor(allowance)) : Infinity,
+        );
         const read = p.readRecords(
           info.fetchOffset,
           info.currentLeaderEpoch ?? -1,
-          Math.min(info.partitionMaxBytes, limitBytes),
-          minOneBatch,
+          maxBytes,
+          minOneBatch && maxBytes > 0,
           isolation,
         );
         let records = read.records;
@@ -778,6 +805,10 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
           limitBytes = Math.max(0, limitBytes - records.length);
         }
         if (onFollowerRead !== undefined && !onFollowerRead(p, info, read.logEndOffset)) records = EMPTY;
+        if (fromFollower && this.leaderQuota.throttles(p.partition, p.log.config)) {
+          this.leaderQuota.record(records.length);
+          allowance -= records.length;
+        }
         return {
           topic: info.topic,
           partition: info.partition,
@@ -792,6 +823,16 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
         return fetchError(info, this.toApiError(e, p));
       }
     });
+  }
+
+  /** Kafka's shouldLeaderThrottle: a throttled replica, a follower out of the ISR, and the leader quota used up. */
+  private shouldLeaderThrottle(p: Partition, replicaId: number): boolean {
+    return this.shouldLeaderThrottleReplica(p, replicaId) && this.leaderQuota.allowance() <= 0;
+  }
+
+  /** The partition's replica here is leader-throttled and `replicaId` is not in its ISR. */
+  private shouldLeaderThrottleReplica(p: Partition, replicaId: number): boolean {
+    return this.leaderQuota.throttles(p.partition, p.log.config) && !p.isr.includes(replicaId);
   }
 
   /**

@@ -248,6 +248,13 @@ describe('Security (3 brokers: SASL_SSL + SCRAM, ACLs, ZooKeeper ACLs)', functio
       }),
     );
     expect((acls as ApiError).errorName).to.equal('CLUSTER_AUTHORIZATION_FAILED');
+    // Reassignments: Alter on the Cluster to move replicas, Describe on it to list the moves.
+    const moved = await failure(() =>
+      alice.alterPartitionReassignments([{ topic: 'secret', partition: 0, replicas: null }]),
+    );
+    expect((moved as ApiError).errorName).to.equal('CLUSTER_AUTHORIZATION_FAILED');
+    const moving = await failure(() => alice.listPartitionReassignments());
+    expect((moving as ApiError).errorName).to.equal('CLUSTER_AUTHORIZATION_FAILED');
     const groups = await failure(() => alice.listConsumerGroupOffsets('billing'));
     expect((groups as ApiError).errorName).to.equal('GROUP_AUTHORIZATION_FAILED');
   });

@@ -1,16 +1,17 @@
 /**
  * The admin client (Kafka's `Admin`): topics (create, delete, list, describe, add partitions), records (delete
  * before an offset), leaders (preferred and unclean elections), configs (describe, alter, incremental alter, for
- * topics and brokers, config-resources.ts), the cluster (describe, each broker's API versions and log dirs), offsets
- * (list by earliest / latest / timestamp), consumer groups (list, describe, committed offsets read, set and
- * deleted, delete), transactions (list, describe, producers of a partition, abort a hanging one:
- * transactions-admin.ts); security: ACLs, SCRAM credentials and client quotas (security-admin.ts).
+ * topics and brokers, config-resources.ts), partition reassignments (start, replace, cancel, list), the cluster
+ * (describe, each broker's API versions and log dirs), offsets (list by earliest / latest / timestamp), consumer
+ * groups (list, describe, committed offsets read, set and deleted, delete), transactions (list, describe, producers
+ * of a partition, abort a hanging one: transactions-admin.ts); security: ACLs, SCRAM credentials and client quotas
+ * (security-admin.ts).
  *
- * Routing: CreateTopics, DeleteTopics, CreatePartitions and ElectLeaders go to the controller (the `controllerId` of
- * the last Metadata response); a NOT_CONTROLLER answer, for the request or for a topic or partition in it, refreshes
- * metadata and retries what it concerns. DeleteRecords goes to each partition's leader (delete-records.ts); broker
- * configs go to that broker; group operations to the group's coordinator (FindCoordinator, again after
- * NOT_COORDINATOR), ListGroups to every broker; everything else to the least loaded one.
+ * Routing: CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders and the reassignment calls go to the
+ * controller (the `controllerId` of the last Metadata response); a NOT_CONTROLLER answer, for the request or for a
+ * topic or partition in it, refreshes metadata and retries what it concerns. DeleteRecords goes to each partition's
+ * leader (delete-records.ts); broker configs go to that broker; group operations to the group's coordinator
+ * (FindCoordinator, again after NOT_COORDINATOR), ListGroups to every broker; everything else to the least loaded one.
  * Errors: every call retries retriable errors (lost connections, NOT_CONTROLLER, LEADER_NOT_AVAILABLE, ...) with
  * backoff until its deadline (`timeoutMs`, default `default.api.timeout.ms`) or `retries` runs out, and rejects
  * with the first non-retriable per-topic or per-resource error, naming what it concerns (ApiError keeps Kafka's
@@ -36,6 +37,7 @@ import {
 import { ErrorCode } from '../../common/error-codes.js';
 import { ApiError, apiErrorFromCode, InvalidArgumentError } from '../../common/errors.js';
 import type { Time } from '../../common/time.js';
+import { groupByTopic } from '../../common/topic-partition.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { CreateTopicsRequest } from '../../protocol/messages/create-topics.js';
 import { ElectionType } from '../../protocol/messages/elect-leaders.js';
@@ -93,6 +95,16 @@ export interface CreatedTopic {
   name: string;
   numPartitions: number;
   replicationFactor: number;
+}
+
+/** A partition being reassigned (Kafka's PartitionReassignment). */
+export interface OngoingPartitionReassignment {
+  topic: string;
+  partition: number;
+  /** The whole current replica set: the target replicas, then those being removed. */
+  replicas: number[];
+  addingReplicas: number[];
+  removingReplicas: number[];
 }
 
 export interface AdminCallOptions {
@@ -599,6 +611,87 @@ export class Admin {
               ),
             },
         );
+  }
+
+  /**
+   * Starts, replaces or cancels partition reassignments (Kafka's alterPartitionReassignments, KIP-455): `replicas`
+   * is the target replica list, preferred leader first, or null to cancel the partition's pending move (it goes back
+   * to its original replicas). Sent to the controller, again after a metadata refresh when it moved. Resolves once
+   * each move has started (listPartitionReassignments shows what is still moving), with each partition's outcome:
+   * error null, INVALID_REPLICA_ASSIGNMENT, NO_REASSIGNMENT_IN_PROGRESS, UNKNOWN_TOPIC_OR_PARTITION...
+   */
+  async alterPartitionReassignments(
+    reassignments: ReadonlyArray<TopicPartitionRef & { replicas: readonly number[] | null }>,
+    options: AdminCallOptions = {},
+  ): Promise<Array<TopicPartitionRef & { error: ApiError | null }>> {
+    const topics = groupByTopic(reassignments, (r) => ({
+      partitionIndex: r.partition,
+      replicas: r.replicas === null ? null : [...r.replicas],
+    })).map(({ name, items }) => ({ name, partitions: items }));
+    const response = await this.withRetries('AlterPartitionReassignments', options, async (remainingMs) => {
+      const res = await this.cluster.sendToController(ApiKey.AlterPartitionReassignments, {
+        timeoutMs: this.brokerTimeoutMs(remainingMs),
+        topics,
+      });
+      if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode, res.errorMessage ?? undefined);
+      return res;
+    });
+    const errors = new Map<string, ApiError | null>();
+    for (const t of response.responses) {
+      for (const p of t.partitions) {
+        const label = `${t.name}-${p.partitionIndex}`;
+        errors.set(
+          label,
+          p.errorCode === ErrorCode.NONE
+            ? null
+            : new ApiError(
+                apiErrorFromCode(p.errorCode).errorName,
+                labelledMessage(label, p.errorMessage ?? apiErrorFromCode(p.errorCode).message),
+              ),
+        );
+      }
+    }
+    return reassignments.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      error:
+        errors.get(`${r.topic}-${r.partition}`) ??
+        (errors.has(`${r.topic}-${r.partition}`)
+          ? null
+          : new ApiError('UNKNOWN_SERVER_ERROR', `The controller did not answer for ${r.topic}-${r.partition}.`)),
+    }));
+  }
+
+  /**
+   * The partitions being reassigned (Kafka's listPartitionReassignments): every one when `partitions` is null, else
+   * those of `partitions` that are moving. Each with its whole replica set (targets first, then those being removed)
+   * and the replicas being added and removed. Asked of the controller.
+   */
+  async listPartitionReassignments(
+    partitions: readonly TopicPartitionRef[] | null = null,
+    options: AdminCallOptions = {},
+  ): Promise<OngoingPartitionReassignment[]> {
+    const topics =
+      partitions === null
+        ? null
+        : groupByTopic(partitions, (p) => p.partition).map(({ name, items }) => ({ name, partitionIndexes: items }));
+    const response = await this.withRetries('ListPartitionReassignments', options, async (remainingMs) => {
+      const res = await this.cluster.sendToController(ApiKey.ListPartitionReassignments, {
+        timeoutMs: this.brokerTimeoutMs(remainingMs),
+        topics,
+      });
+      if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode, res.errorMessage ?? undefined);
+      return res;
+    });
+    return response.topics.flatMap((t) =>
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        replicas: p.replicas,
+        addingReplicas: p.addingReplicas,
+        removingReplicas: p.removingReplicas,
+      })),
+    );
   }
 
   /** Every consumer group of the cluster: ListGroups to each broker (each knows the groups it coordinates). */

@@ -20,6 +20,16 @@ import {
   type IncrementalAlterConfigsResponse,
 } from './incremental-alter-configs.js';
 import { ELECT_LEADERS_API, type ElectLeadersRequest, type ElectLeadersResponse } from './elect-leaders.js';
+import {
+  ALTER_PARTITION_REASSIGNMENTS_API,
+  type AlterPartitionReassignmentsRequest,
+  type AlterPartitionReassignmentsResponse,
+} from './alter-partition-reassignments.js';
+import {
+  LIST_PARTITION_REASSIGNMENTS_API,
+  type ListPartitionReassignmentsRequest,
+  type ListPartitionReassignmentsResponse,
+} from './list-partition-reassignments.js';
 import { DELETE_TOPICS_API, type DeleteTopicsRequest, type DeleteTopicsResponse } from './delete-topics.js';
 import { DESCRIBE_CLUSTER_API, type DescribeClusterRequest, type DescribeClusterResponse } from './describe-cluster.js';
 import { DESCRIBE_CONFIGS_API, type DescribeConfigsRequest, type DescribeConfigsResponse } from './describe-configs.js';
@@ -130,6 +140,14 @@ export interface ApiMessages {
   [ApiKey.DeleteTopics]: { request: DeleteTopicsRequest; response: DeleteTopicsResponse };
   [ApiKey.DeleteRecords]: { request: DeleteRecordsRequest; response: DeleteRecordsResponse };
   [ApiKey.ElectLeaders]: { request: ElectLeadersRequest; response: ElectLeadersResponse };
+  [ApiKey.AlterPartitionReassignments]: {
+    request: AlterPartitionReassignmentsRequest;
+    response: AlterPartitionReassignmentsResponse;
+  };
+  [ApiKey.ListPartitionReassignments]: {
+    request: ListPartitionReassignmentsRequest;
+    response: ListPartitionReassignmentsResponse;
+  };
   [ApiKey.OffsetForLeaderEpoch]: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
   [ApiKey.DescribeConfigs]: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
   [ApiKey.AlterConfigs]: { request: AlterConfigsRequest; response: AlterConfigsResponse };
@@ -197,6 +215,8 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   DELETE_TOPICS_API,
   DELETE_RECORDS_API,
   ELECT_LEADERS_API,
+  ALTER_PARTITION_REASSIGNMENTS_API,
+  LIST_PARTITION_REASSIGNMENTS_API,
   OFFSET_FOR_LEADER_EPOCH_API,
   DESCRIBE_CONFIGS_API,
   ALTER_CONFIGS_API,
@@ -244,6 +264,8 @@ export * from './create-topics.js';
 export * from './delete-topics.js';
 export * from './delete-records.js';
 export * from './elect-leaders.js';
+export * from './alter-partition-reassignments.js';
+export * from './list-partition-reassignments.js';
 export * from './describe-cluster.js';
 export * from './describe-configs.js';
 export * from './fetch.js';

@@ -27,6 +27,9 @@ describe('mq-admin reassign-partitions and preferred-replica-election (pure part
         '{"partitions":[{"topic":"t","partition":0,"replicas":[1]},{"topic":"t","partition":0,"replicas":[2]}]}',
       ),
     ).to.throw(/t-0 is listed twice/);
+    expect(() =>
+      parseReassignment('{"partitions":[{"topic":"t","partition":0,"replicas":[1],"log_dirs":["/data/1"]}]}'),
+    ).to.throw(/AlterReplicaLogDirs\) is not supported/);
   });
 
   it('says whether a move is in progress, completed (replicas in the target order) or failed', () => {

@@ -176,4 +176,64 @@ describe('PartitionReassigner', () => {
       expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.equal(replicaAssignment([2, 3, 4, 1], [4], [1]));
     });
   });
+
+  describe('#alter (AlterPartitionReassignments)', () => {
+    const names = (outcomes: ReadonlyArray<{ errorName: string } | undefined>) => outcomes.map((o) => o?.errorName);
+
+    it('starts a move and answers once the new replicas are assigned, not when they caught up', async () => {
+      const s = setup();
+      expect(await s.reassigner.alter([{ topic: 't', partition: 0, replicas: [2, 3, 4] }])).to.deep.equal([undefined]);
+      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.equal(replicaAssignment([2, 3, 4, 1], [4], [1]));
+      expect(s.zk.get('t', 0)).to.include({ leader: 1, leaderEpoch: 6 });
+
+      brokerFourJoinsTheIsr(s.zk);
+      await s.reassigner.advance();
+      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.equal(replicaAssignment([2, 3, 4]));
+    });
+
+    it('cancels a move: the original replicas are the assignment again and the added one leaves the ISR', async () => {
+      const s = setup();
+      await s.reassigner.alter([{ topic: 't', partition: 0, replicas: [2, 3, 4] }]);
+      brokerFourJoinsTheIsr(s.zk);
+      s.context.partition('t', 0)!.leaderIsr = s.zk.get('t', 0);
+
+      expect(await s.reassigner.alter([{ topic: 't', partition: 0, replicas: null }])).to.deep.equal([undefined]);
+      // Kafka's originReplicas (RS − AR): the old set, in the order the move's layout kept it.
+      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.equal(replicaAssignment([2, 3, 1]));
+      expect(s.zk.get('t', 0)).to.include({ leader: 1, leaderEpoch: 7 });
+      expect(s.zk.get('t', 0)!.isr).to.deep.equal([1, 2, 3]);
+      expect(s.context.partitionsBeingReassigned()).to.deep.equal([]);
+    });
+
+    it('replaces the target of a running move, dropping the replica the old target added', async () => {
+      const s = setup();
+      s.context.liveBrokerEpochs.set(5, 105);
+      await s.reassigner.alter([{ topic: 't', partition: 0, replicas: [2, 3, 4] }]);
+      expect(await s.reassigner.alter([{ topic: 't', partition: 0, replicas: [1, 2, 5] }])).to.deep.equal([undefined]);
+      expect(s.zk.assignments.get('t')!.partitions.get(0)).to.deep.equal(replicaAssignment([1, 2, 5, 3], [5], [3]));
+    });
+
+    it("answers Kafka's errors per partition and takes the named partitions out of the znode", async () => {
+      const s = setup();
+      s.zk.reassignment = [{ topic: 't', partition: 0, replicas: [2, 3, 4] }];
+      const outcomes = await s.reassigner.alter([
+        { topic: 'nope', partition: 0, replicas: [1] },
+        { topic: 't', partition: 0, replicas: [] },
+        { topic: 't', partition: 0, replicas: [2, 2] },
+        { topic: 't', partition: 0, replicas: [2, 9] },
+        { topic: 't', partition: 0, replicas: null },
+        { topic: 't', partition: 0, replicas: [3, 2, 1] },
+      ]);
+      expect(names(outcomes)).to.deep.equal([
+        'UNKNOWN_TOPIC_OR_PARTITION',
+        'INVALID_REPLICA_ASSIGNMENT',
+        'INVALID_REPLICA_ASSIGNMENT',
+        'INVALID_REPLICA_ASSIGNMENT',
+        'NO_REASSIGNMENT_IN_PROGRESS',
+        undefined,
+      ]);
+      expect(s.zk.replicasOf('t', 0), 'a reordering completes at once').to.deep.equal([3, 2, 1]);
+      expect(s.zk.reassignment, 'the latest request wins over the znode').to.equal(null);
+    });
+  });
 });

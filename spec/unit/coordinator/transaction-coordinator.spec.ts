@@ -29,7 +29,12 @@ function transactionLog(): { log: UnifiedLog; replicaManager: ReplicaManager; pa
       topicPartition: { topic: '__transaction_state', partition: 0 },
       config: logConfigWith({ cleanupPolicy: ['compact'] }),
     }),
-    (l) => l.closeHandles(),
+    // Appends with a leader epoch write the leader-epoch checkpoint in the threadpool: let it land before the
+    // directory is removed, or the removal races it (ENOTEMPTY when the unit run keeps the threadpool busy).
+    async (l) => {
+      await l.leaderEpochCache.flushed();
+      l.closeHandles();
+    },
   );
   const replicaManager = {
     appendRecords: (req: AppendRecordsRequest) =>

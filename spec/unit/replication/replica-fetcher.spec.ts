@@ -1,3 +1,4 @@
+import { ReplicationQuota } from '../../../lib/replication/replication-quota.js';
 import { expect } from 'chai';
 import { ErrorCode } from '../../../lib/common/error-codes.js';
 import { silentLogger } from '../../../lib/common/logger.js';
@@ -71,6 +72,14 @@ function fetcherFor(leader: LeaderEndPoint): ReplicaFetcher {
     leaderId: 2,
     fetcherId: 0,
     metadataCache: { broker: () => broker },
+    quota: new ReplicationQuota({
+      kind: 'follower',
+      localBrokerId: 1,
+      rate: Number.MAX_SAFE_INTEGER,
+      windowNum: 11,
+      windowSizeMs: 1000,
+      time: SystemTime,
+    }),
     connect: async () => leader,
     time: SystemTime,
     logger: silentLogger,

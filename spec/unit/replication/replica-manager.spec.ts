@@ -239,6 +239,41 @@ describe('ReplicaManager', () => {
       expect(countRecords((await consumer)[0]!.records)).to.equal(2);
     });
 
+    it('holds an out-of-sync follower of a throttled replica to the leader quota, not in-sync ones nor consumers', async () => {
+      const time = new MockTime();
+      const { replicaManager } = await startedBroker(clusterWithTopic([1, 2, 3], [1, 3]), 1, {
+        time,
+        config: { defaultTopicConfig: { 'leader.replication.throttled.replicas': '*' } },
+      });
+      for (let i = 0; i < 3; i++)
+        await replicaManager.appendRecords({
+          acks: 1,
+          timeoutMs: 1000,
+          entries: [{ topic: 't', partition: 0, records: producerBatch(5) }],
+        });
+      // Past replica.lag.time.max.ms (1000 here): follower 2 has not caught up within it, so it holds no HW back.
+      time.sleep(1001);
+      const [inSync] = await replicaManager.fetchMessages(fetchRequest(3, [fetchAt(0)]));
+      expect(countRecords(inSync!.records), 'an in-sync follower is not throttled').to.equal(15);
+      await replicaManager.fetchMessages(fetchRequest(3, [fetchAt(15)]));
+      // Its bytes count, as in Kafka: a bound of one byte more leaves one byte to the out-of-sync follower.
+      replicaManager.leaderQuota.setRate(inSync!.records!.length + 1);
+      const [first] = await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(0)]));
+      expect(countRecords(first!.records), 'one batch: the first batch goes whole').to.equal(5);
+      const [held] = await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(5)]));
+      expect(held!.records!.length, 'nothing while the quota is used up').to.equal(0);
+
+      // A consumer long-polling at the HW wakes when the HW moves, however used up the replication quota is.
+      const consumer = replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(15)], { maxWaitMs: 10_000 }));
+      await replicaManager.appendRecords({
+        acks: 1,
+        timeoutMs: 1000,
+        entries: [{ topic: 't', partition: 0, records: producerBatch(5) }],
+      });
+      await replicaManager.fetchMessages(fetchRequest(3, [fetchAt(20)]));
+      expect(countRecords((await consumer)[0]!.records), 'consumers are never throttled').to.equal(5);
+    });
+
     it('answers a long poll empty at maxWaitMs', async () => {
       const { replicaManager } = await startedBroker(clusterWithTopic([1]));
       const [r] = await replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)], { maxWaitMs: 20 }));

@@ -7,6 +7,7 @@ import type { KafkaApi } from '../kafka-api.js';
 import { KAFKA_ADD_OFFSETS_TO_TXN } from './add-offsets-to-txn.js';
 import { KAFKA_ADD_PARTITIONS_TO_TXN } from './add-partitions-to-txn.js';
 import { KAFKA_ALTER_CONFIGS } from './alter-configs.js';
+import { KAFKA_ALTER_PARTITION_REASSIGNMENTS } from './alter-partition-reassignments.js';
 import { KAFKA_API_VERSIONS } from './api-versions.js';
 import { KAFKA_CREATE_PARTITIONS } from './create-partitions.js';
 import { KAFKA_CREATE_TOPICS } from './create-topics.js';
@@ -28,6 +29,7 @@ import { KAFKA_JOIN_GROUP } from './join-group.js';
 import { KAFKA_LEAVE_GROUP } from './leave-group.js';
 import { KAFKA_LIST_GROUPS } from './list-groups.js';
 import { KAFKA_LIST_OFFSETS } from './list-offsets.js';
+import { KAFKA_LIST_PARTITION_REASSIGNMENTS } from './list-partition-reassignments.js';
 import { KAFKA_METADATA } from './metadata.js';
 import { KAFKA_OFFSET_COMMIT } from './offset-commit.js';
 import { KAFKA_OFFSET_DELETE } from './offset-delete.js';
@@ -77,6 +79,8 @@ export const KAFKA_APIS: readonly KafkaApi[] = [
   KAFKA_DELETE_GROUPS,
   KAFKA_ELECT_LEADERS,
   KAFKA_INCREMENTAL_ALTER_CONFIGS,
+  KAFKA_ALTER_PARTITION_REASSIGNMENTS,
+  KAFKA_LIST_PARTITION_REASSIGNMENTS,
   KAFKA_OFFSET_DELETE,
   KAFKA_DESCRIBE_CLUSTER,
   KAFKA_SASL_HANDSHAKE,

@@ -59,6 +59,19 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
   },
   [ApiKey.DeleteTopics]: { topicNames: ['t'], timeoutMs: 30000 },
   [ApiKey.ElectLeaders]: { electionType: 1, topicPartitions: [{ topic: 't', partitions: [0, 2] }], timeoutMs: 30000 },
+  [ApiKey.AlterPartitionReassignments]: {
+    timeoutMs: 30000,
+    topics: [
+      {
+        name: 't',
+        partitions: [
+          { partitionIndex: 0, replicas: [2, 3] },
+          { partitionIndex: 1, replicas: null },
+        ],
+      },
+    ],
+  },
+  [ApiKey.ListPartitionReassignments]: { timeoutMs: 30000, topics: [{ name: 't', partitionIndexes: [0, 1] }] },
   [ApiKey.DeleteRecords]: {
     topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 2 ** 40 }] }],
     timeoutMs: 30000,

@@ -17,8 +17,8 @@
  * Some brokers with a rack and some without is refused (INVALID_REPLICA_ASSIGNMENT; Kafka throws
  * AdminOperationException, which its clients see as UNKNOWN_SERVER_ERROR with the same message).
  */
-import { computeIfAbsent } from '../common/collections.js';
-import { ApiError } from '../common/errors.js';
+import { computeIfAbsent } from './collections.js';
+import { ApiError } from './errors.js';
 
 /** Partition id → replica broker ids, first = preferred leader. */
 export type PartitionAssignment = Map<number, number[]>;

@@ -6,7 +6,7 @@ import {
   assignReplicasToBrokers,
   rackAlternatedBrokerList,
   type PartitionAssignment,
-} from '../../../lib/controller/replica-assignment.js';
+} from '../../../lib/common/replica-assignment.js';
 
 const asObject = (m: Map<number, number[]>): Record<number, number[]> => Object.fromEntries(m);
 
