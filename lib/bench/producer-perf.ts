@@ -15,7 +15,8 @@
  * acknowledgement, the commit's cost shows in the throughput.
  */
 import type { ProducerOptions } from '../client/producer/producer-options.js';
-import { Producer, type ProducerRecord } from '../client/producer/producer.js';
+import { Producer } from '../client/producer/producer.js';
+import type { ProducerRecord } from '../client/producer/producer-record.js';
 import { ensureTopic, randomPayload, type BenchTopicSpec } from './bench-topic.js';
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
 import { perfToolReporting, type PerfToolOptions } from './perf-tool-options.js';

@@ -170,7 +170,10 @@ export function parseBrokerMemory(text: string): { heapUsedBytes: number; rssByt
   };
 }
 
-async function brokerMemory(port: number): Promise<{ heapUsedBytes: number; rssBytes: number; openFds: number }> {
+/** The memory figures of the broker serving metrics on `port`. */
+export async function brokerMemory(
+  port: number,
+): Promise<{ heapUsedBytes: number; rssBytes: number; openFds: number }> {
   const response = await fetch(`http://127.0.0.1:${port}/metrics`);
   return parseBrokerMemory(await response.text());
 }

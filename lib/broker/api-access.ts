@@ -20,6 +20,10 @@
  * Produce, InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, TxnOffsetCommit; Describe for
  * FindCoordinator, DescribeTransactions and ListTransactions (which lists only those). DescribeProducers: Read on the
  * topic; AddPartitionsToTxn: Write on each topic; AddOffsetsToTxn, TxnOffsetCommit: Read on the group. DescribeClientQuotas DescribeConfigs, AlterClientQuotas AlterConfigs.
+ * mq's own APIs, by their nearest Kafka kin: ListOffsetTimestamps Describe on each topic (as ListOffsets),
+ * DescribeGroupLag Describe on the group (as DescribeGroups), DescribeDelayedRecords Describe on the Cluster (it names
+ * targets across the cluster, as DescribeLogDirs does). Produce to `__delayed_records` also needs Write on each target
+ * its records name (produceAccess).
  *
  * Cost: one cached decision per topic or group a request names (AclAuthorizer); nothing per partition or record.
  * With no authorizer configured the dispatcher skips this table altogether.
@@ -85,6 +89,8 @@ import type {
   ListGroupsResponse,
   ListOffsetsRequest,
   ListOffsetsResponse,
+  ListOffsetTimestampsRequest,
+  ListOffsetTimestampsResponse,
   ListTransactionsRequest,
   ListTransactionsResponse,
   MetadataRequest,
@@ -103,6 +109,7 @@ import type {
   TxnOffsetCommitResponse,
 } from '../protocol/messages/index.js';
 import { CoordinatorType } from '../protocol/messages/index.js';
+import { DELAYED_TOPIC, delayedTargetTopics } from '../record/delayed-record.js';
 import type { BrokerServices } from './handlers/broker-services.js';
 
 /** The authorizer bound to one request's principal and client host. */
@@ -186,9 +193,16 @@ export function requireGroup<Req extends { groupId: string }, Res>(op: Op): Acce
   };
 }
 
+/**
+ * Produce: Write on each topic. Records for `__delayed_records` also need Write on every target they name (the broker
+ * delivers them as itself, so Write on the delay topic alone would be Write on every topic); a cursor record or a batch
+ * the check cannot read refuses the delay topic's data (delayed-record.ts `delayedTargetTopics`).
+ */
 export const produceAccess: AccessRule<ProduceRequest, ProduceResponse | null> = (a, req, _s, ctx) => {
   if (req.transactionalId !== null) requireTransactionalId(a, req.transactionalId);
   const { allowed, denied } = byTopic(a, AclOperation.WRITE, req.topicData, (t) => t.name);
+  const delayed = allowed.findIndex((t) => t.name === DELAYED_TOPIC);
+  if (delayed >= 0 && !delayedTargetsWritable(a, allowed[delayed]!)) denied.push(...allowed.splice(delayed, 1));
   if (denied.length === 0) return { body: req };
   if (req.acks === 0) ctx.closeConnectionAfterResponse = true;
   return {
@@ -216,6 +230,16 @@ export const produceAccess: AccessRule<ProduceRequest, ProduceResponse | null> =
           },
   };
 };
+
+/** Whether the principal may write every target that the delayed records of `t` name. */
+function delayedTargetsWritable(a: Access, t: ProduceRequest['topicData'][number]): boolean {
+  for (const p of t.partitionData) {
+    const targets = delayedTargetTopics(p.records);
+    if (targets === null) return false;
+    for (const topic of targets) if (!a.allowed(AclOperation.WRITE, ResourceType.TOPIC, topic)) return false;
+  }
+  return true;
+}
 
 export const fetchAccess: AccessRule<FetchRequest, FetchResponse> = (a, req) => {
   const follower = req.replicaId >= 0;
@@ -283,6 +307,32 @@ export const listOffsetsAccess = topicOperation<
       timestamp: -1,
       offset: -1,
       leaderEpoch: -1,
+    })),
+  }),
+);
+
+/** ListOffsetTimestamps (mq's own): Describe on each topic, as ListOffsets. */
+export const listOffsetTimestampsAccess = topicOperation<
+  ListOffsetTimestampsRequest,
+  ListOffsetTimestampsResponse,
+  ListOffsetTimestampsRequest['topics'][number],
+  ListOffsetTimestampsResponse['topics'][number]
+>(
+  AclOperation.DESCRIBE,
+  (r) => r.topics,
+  (r, topics) => ({ ...r, topics }),
+  (t) => t.name,
+  (r) => r.topics,
+  (r, topics) => ({ ...r, topics }),
+  (t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({
+      partitionIndex: p.partitionIndex,
+      errorCode: TOPIC_DENIED,
+      offset: -1,
+      timestamp: -1,
+      highWatermark: -1,
+      logStartOffset: -1,
     })),
   }),
 );

@@ -42,6 +42,8 @@ import { handleDescribeConfigs } from './handlers/describe-configs-handler.js';
 import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleDescribeLogDirs } from './handlers/describe-log-dirs-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
+import { handleDescribeDelayedRecords } from './handlers/delayed-records-handler.js';
+import { handleDescribeGroupLag, handleListOffsetTimestamps } from './handlers/lag-handlers.js';
 import { handleElectLeaders } from './handlers/elect-leaders-handler.js';
 import {
   handleAlterPartitionReassignments,
@@ -137,6 +139,17 @@ const HANDLERS: ReadonlyMap<number, Api> = new Map<number, Api>([
   api(ApiKey.DeleteGroups, (s, _ctx, b) => handleDeleteGroups(s, b), access.deleteGroupsAccess),
   api(ApiKey.OffsetDelete, (s, _ctx, b) => handleOffsetDelete(s, b), access.offsetDeleteAccess),
   api(ApiKey.DescribeLogDirs, (s, _ctx, b) => handleDescribeLogDirs(s, b), access.describeLogDirsAccess),
+  api(
+    ApiKey.DescribeDelayedRecords,
+    (s, _ctx, b) => handleDescribeDelayedRecords(s, b),
+    access.requireCluster(AclOperation.DESCRIBE),
+  ),
+  api(ApiKey.ListOffsetTimestamps, (s, _ctx, b) => handleListOffsetTimestamps(s, b), access.listOffsetTimestampsAccess),
+  api(
+    ApiKey.DescribeGroupLag,
+    (s, _ctx, b) => handleDescribeGroupLag(s, b),
+    access.requireGroup(AclOperation.DESCRIBE),
+  ),
   api(ApiKey.InitProducerId, (s, _ctx, b) => handleInitProducerId(s, b), access.initProducerIdAccess),
   api(ApiKey.AddPartitionsToTxn, (s, _ctx, b) => handleAddPartitionsToTxn(s, b), access.addPartitionsToTxnAccess),
   api(ApiKey.AddOffsetsToTxn, (s, _ctx, b) => handleAddOffsetsToTxn(s, b), access.addOffsetsToTxnAccess),

@@ -674,6 +674,49 @@ export const BROKER_CONFIG = new ConfigDef({
     'Delay of the first rebalance of an empty group.',
   ),
   groupMaxSize: define<number>('group.max.size', 'int', 2147483647, 'Maximum members in one group.', atLeast(1)),
+  // Delayed delivery (mq's own keys)
+  delayedDeliveryTopicNumPartitions: define<number>(
+    'delayed.delivery.topic.num.partitions',
+    'int',
+    10,
+    'Partitions of __delayed_records, the internal topic holding records sent with a delivery time (created on first use).',
+    atLeast(1),
+  ),
+  delayedDeliveryTopicReplicationFactor: define<number>(
+    'delayed.delivery.topic.replication.factor',
+    'int',
+    3,
+    'Replication factor of __delayed_records (capped by live brokers while fewer exist).',
+    atLeast(1),
+  ),
+  delayedDeliveryTopicMinIsr: define<number>(
+    'delayed.delivery.topic.min.isr',
+    'int',
+    2,
+    'min.insync.replicas of __delayed_records (capped by its replication factor).',
+    atLeast(1),
+  ),
+  delayedDeliveryTopicSegmentBytes: define<number>(
+    'delayed.delivery.topic.segment.bytes',
+    'int',
+    104857600,
+    'Segment size of __delayed_records; the log is trimmed a segment at a time below the oldest pending record.',
+    atLeast(1024),
+  ),
+  delayedDeliveryTickMs: define<number>(
+    'delayed.delivery.tick.ms',
+    'int',
+    100,
+    'Resolution of the delivery timing wheel: a delayed record is appended to its target within one tick after it is due (plus the time to append it).',
+    between(1, 60000),
+  ),
+  delayedDeliveryCheckpointIntervalMs: define<number>(
+    'delayed.delivery.checkpoint.interval.ms',
+    'int',
+    1000,
+    "How often a delay partition's leader records its delivery progress in the partition; records delivered since the last record are delivered again by a new leader.",
+    atLeast(10),
+  ),
   // Transactions and producer ids
   transactionStateLogNumPartitions: define<number>(
     'transaction.state.log.num.partitions',

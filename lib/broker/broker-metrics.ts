@@ -9,14 +9,19 @@
  *   (`kafka_server_replicamanager_{underreplicatedpartitions,underminisrpartitioncount,...}`, ISR shrinks and
  *   expands), the controller (active controller, offline partitions, `kafka_controller_controllerstats_
  *   leaderelectionrateandtimems`, unclean elections), the log (`kafka_log_log_size{topic,partition}`, start and end
- *   offsets), consumer lag of the groups coordinated here (`kafka_consumergroup_lag`, kafka-exporter's name), and
- *   Node's process metrics prefixed `mq_` (heap, GC, event-loop lag `mq_nodejs_eventloop_lag_seconds`).
+ *   offsets), consumer lag of the groups coordinated here (`kafka_consumergroup_lag` and `..._current_offset`,
+ *   kafka-exporter's names, and the lag in time `kafka_consumergroup_lag_seconds`, the age of the oldest record a
+ *   group has not consumed, as kafka-lag-exporter has it; all three from one GroupLag lookup per scrape), delayed
+ *   delivery (beyond-kafka-metrics.ts), and Node's process metrics prefixed `mq_` (heap, GC, event-loop lag
+ *   `mq_nodejs_eventloop_lag_seconds`).
  * - `GET /health`: 200 once the broker is ready (registered in ZooKeeper, logs loaded, serving), else 503 with the
  *   reason; for load balancers and orchestrators' readiness checks.
  * - `GET /health/live`: 200 while the process answers at all (liveness).
  *
  * Cost: nothing is computed on hot paths here; the components keep plain running totals (BrokerTopicStats,
- * RequestMetrics, ControllerStats) and every value is read from them when Prometheus scrapes.
+ * RequestMetrics, ControllerStats) and every value is read from them when Prometheus scrapes. The consumer lag asks
+ * the partitions' leaders once per scrape (GroupLag: one request per other leader); a partition whose leader could
+ * not be asked is left out of that scrape rather than reported with a made-up lag.
  * Ownership: owned by `Broker`, started first (so that health answers while the broker starts) and closed first;
  * the components are attached once they exist; until then only process metrics are served.
  */
@@ -29,8 +34,11 @@ import type { KafkaController } from '../controller/controller.js';
 import type { LogManager } from '../log/log-manager.js';
 import type { MetadataCache } from '../replication/metadata-cache.js';
 import type { ReplicaManager } from '../replication/replica-manager.js';
+import { ErrorCode } from '../common/error-codes.js';
+import type { DelayedDeliveryManager } from '../coordinator/delayed/delayed-delivery-manager.js';
+import type { GroupLag, PartitionLag } from '../coordinator/group/group-lag.js';
+import { registerBeyondKafkaMetrics } from './beyond-kafka-metrics.js';
 import type { BrokerTopicStats } from './broker-topic-stats.js';
-import type { ConsumerLagCollector } from './consumer-lag-collector.js';
 import type { RequestMetrics } from './request-metrics.js';
 
 /** Kafka's Yammer percentiles (50th ... 999th). */
@@ -50,7 +58,8 @@ export interface BrokerMetricsSources {
   metadataCache: MetadataCache;
   topicStats: BrokerTopicStats;
   requests: RequestMetrics;
-  consumerLag: ConsumerLagCollector;
+  groupLag: GroupLag;
+  delayedDelivery: DelayedDeliveryManager;
 }
 
 export interface BrokerMetricsOptions {
@@ -67,6 +76,8 @@ export class BrokerMetrics {
   readonly registry = new Registry();
   private server: Server | undefined;
   private sources: BrokerMetricsSources | undefined;
+  /** The groups' lag for the scrape under way, asked once and read by each lag gauge. */
+  private scrapeLags: Promise<{ groupId: string; partitions: PartitionLag[] }[]> | undefined;
 
   constructor(private readonly opts: BrokerMetricsOptions) {
     const r = this.registry;
@@ -289,31 +300,45 @@ export class BrokerMetrics {
       (log) => log.logEndOffset,
     );
 
-    const lagLabels = ['consumergroup', 'topic', 'partition'];
-    const currentOffset = new Gauge({
-      name: 'kafka_consumergroup_current_offset',
-      help: 'Committed offset of a consumer group on a partition (groups coordinated by this broker).',
-      labelNames: lagLabels,
-      registers: [r],
-    });
-    new Gauge({
-      name: 'kafka_consumergroup_lag',
-      help: 'High watermark minus committed offset of a consumer group on a partition (groups coordinated here).',
-      labelNames: lagLabels,
-      registers: [r],
-      async collect() {
-        const s = sources();
-        if (s === undefined) return;
-        const lags = await s.consumerLag.collect();
-        this.reset();
-        currentOffset.reset();
-        for (const l of lags) {
-          const labels = { consumergroup: l.group, topic: l.topic, partition: String(l.partition) };
-          this.set(labels, l.lag);
-          currentOffset.set(labels, l.currentOffset);
-        }
-      },
-    });
+    const scrapeLags = () => {
+      const s = sources();
+      if (s === undefined) return Promise.resolve([]);
+      return (this.scrapeLags ??= s.groupLag.describeAll());
+    };
+    /** A gauge per group and partition whose leader answered, read from this scrape's GroupLag lookup. */
+    const lagGauge = (name: string, help: string, read: (p: PartitionLag) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['consumergroup', 'topic', 'partition'],
+        registers: [r],
+        async collect() {
+          const lags = await scrapeLags();
+          this.reset();
+          for (const { groupId, partitions } of lags) {
+            for (const p of partitions) {
+              if (p.errorCode !== ErrorCode.NONE) continue;
+              this.set({ consumergroup: groupId, topic: p.topic, partition: String(p.partition) }, read(p));
+            }
+          }
+        },
+      });
+    lagGauge(
+      'kafka_consumergroup_current_offset',
+      'Committed offset of a consumer group on a partition (groups coordinated by this broker).',
+      (p) => p.committedOffset,
+    );
+    lagGauge(
+      'kafka_consumergroup_lag',
+      'High watermark minus committed offset of a consumer group on a partition (groups coordinated here).',
+      (p) => p.lag,
+    );
+    lagGauge(
+      'kafka_consumergroup_lag_seconds',
+      'Age of the oldest record a consumer group has not consumed, per partition (groups coordinated here).',
+      (p) => p.lagMs / 1000,
+    );
+    registerBeyondKafkaMetrics(r, () => sources()?.delayedDelivery);
 
     collectDefaultMetrics({ register: r, prefix: 'mq_' });
   }
@@ -366,7 +391,9 @@ export class BrokerMetrics {
   }
 
   private serveMetrics(res: ServerResponse): void {
-    this.registry.metrics().then(
+    this.scrapeLags = undefined;
+    const scrape = this.registry.metrics().finally(() => (this.scrapeLags = undefined));
+    scrape.then(
       (text) => {
         res.writeHead(200, { 'content-type': this.registry.contentType }).end(text);
       },

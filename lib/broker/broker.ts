@@ -52,6 +52,10 @@ import { resolveBrokerSecurity, type BrokerSecurity } from './security/listener-
 import { createApiDispatcher, SERVED_API_KEYS } from './api-dispatcher.js';
 import { GroupMetadataManager } from '../coordinator/group/group-metadata-manager.js';
 import { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
+import { DelayedDeliveryManager } from '../coordinator/delayed/delayed-delivery-manager.js';
+import { DEFAULT_DELAY_SCHEDULER_CONFIG } from '../coordinator/delayed/delay-scheduler.js';
+import { BrokerClients } from '../coordinator/broker-clients.js';
+import { GroupLag } from '../coordinator/group/group-lag.js';
 import { ProducerIdManager } from '../coordinator/transaction/producer-id-manager.js';
 import { TransactionCoordinator } from '../coordinator/transaction/transaction-coordinator.js';
 import { TRANSACTION_STATE_TOPIC } from '../coordinator/transaction/transaction-log-codec.js';
@@ -65,7 +69,6 @@ import { DynamicBrokerConfig, type DynamicConfigLevel } from './dynamic-broker-c
 import { controlledShutdown } from './controlled-shutdown.js';
 import { BrokerMetrics, type BrokerHealth } from './broker-metrics.js';
 import { BrokerTopicStats } from './broker-topic-stats.js';
-import { ConsumerLagCollector } from './consumer-lag-collector.js';
 import { RequestMetrics } from './request-metrics.js';
 import type { BrokerServices } from './handlers/broker-services.js';
 import { servedReplicasQuery } from './served-replicas-query.js';
@@ -75,8 +78,6 @@ type BrokerState = 'New' | 'Starting' | 'Running' | 'ShuttingDown' | 'Shutdown';
 
 /** Pause before a transaction marker is sent again (no leader, a retriable error); Kafka retries at its backoff too. */
 const MARKER_RETRY_BACKOFF_MS = 100;
-/** How long the metrics endpoint waits for other leaders' high watermarks when computing consumer lag. */
-const CONSUMER_LAG_REQUEST_TIMEOUT_MS = 5000;
 
 export interface BrokerOptions {
   logger?: Logger;
@@ -107,6 +108,8 @@ export class Broker extends EventEmitter {
   private security: BrokerSecurity | undefined;
   private metrics: BrokerMetrics | undefined;
   private groupCoordinator: GroupCoordinator | undefined;
+  private delayedDelivery: DelayedDeliveryManager | undefined;
+  private lagClients: BrokerClients | undefined;
   private transactionCoordinator: TransactionCoordinator | undefined;
   /** czxid of the current /brokers/ids registration: the broker epoch sent with ControlledShutdown. */
   private brokerEpoch = -1;
@@ -397,8 +400,49 @@ export class Broker extends EventEmitter {
     );
     groupMetadataManager.loadLedPartitions();
     groupCoordinator.startup();
+    // Lag in time of the groups coordinated here: record timestamps asked of partition leaders.
+    this.lagClients = new BrokerClients({
+      brokerId: c.brokerId,
+      purpose: 'group-lag',
+      metadataCache,
+      requestTimeoutMs: c.offsetsCommitTimeoutMs,
+      maxInFlightRequests: 5,
+      security: security.interBrokerClient,
+      logger,
+    });
+    const groupLag = new GroupLag({
+      brokerId: c.brokerId,
+      offsets: groupMetadataManager,
+      replicaManager: this.replicaManager,
+      metadataCache,
+      clients: this.lagClients,
+      time: this.time,
+    });
 
-    // 8. The transaction coordinator for the transactional ids whose __transaction_state partition is led here.
+    // 8. Delayed delivery for the __delayed_records partitions led here.
+    const delayedDelivery = new DelayedDeliveryManager({
+      brokerId: c.brokerId,
+      logDirs: c.logDirs,
+      replicaManager: this.replicaManager,
+      metadataCache,
+      config: {
+        ...DEFAULT_DELAY_SCHEDULER_CONFIG,
+        tickMs: c.delayedDeliveryTickMs,
+        cursorIntervalMs: c.delayedDeliveryCheckpointIntervalMs,
+      },
+      requestTimeoutMs: c.offsetsCommitTimeoutMs,
+      retryBackoffMs: 100,
+      security: security.interBrokerClient,
+      time: this.time,
+      logger,
+    });
+    this.delayedDelivery = delayedDelivery;
+    this.replicaManager.on('leadershipChange', (leaders, followers) =>
+      delayedDelivery.onLeadershipChange(leaders, followers),
+    );
+    delayedDelivery.startLedPartitions();
+
+    // 9. The transaction coordinator for the transactional ids whose __transaction_state partition is led here.
     const transactionStateManager = new TransactionStateManager(
       replicaManager,
       {
@@ -444,7 +488,7 @@ export class Broker extends EventEmitter {
     );
     transactionCoordinator.startup();
 
-    // 9. Metrics read from the components, then start serving requests.
+    // 10. Metrics read from the components, then start serving requests.
     this.metrics?.attach({
       replicaManager: this.replicaManager,
       controller: this.controller,
@@ -452,15 +496,8 @@ export class Broker extends EventEmitter {
       metadataCache: this.metadataCache,
       topicStats: this.topicStats,
       requests: this.requestMetrics,
-      consumerLag: new ConsumerLagCollector({
-        brokerId: c.brokerId,
-        groups: groupMetadataManager,
-        replicaManager: this.replicaManager,
-        metadataCache: this.metadataCache,
-        requestTimeoutMs: CONSUMER_LAG_REQUEST_TIMEOUT_MS,
-        security: security.interBrokerClient,
-        logger,
-      }),
+      groupLag,
+      delayedDelivery,
     });
     const topicAdmin = new TopicAdmin({
       zk: this.zk,
@@ -487,6 +524,8 @@ export class Broker extends EventEmitter {
       controller: this.controller,
       topicAdmin,
       groupCoordinator,
+      delayedDelivery,
+      groupLag,
       transactionCoordinator,
       zk: this.zk,
       authorizer: this.authorizer ?? null,
@@ -612,6 +651,8 @@ export class Broker extends EventEmitter {
       this.transactionCoordinator && (() => this.transactionCoordinator!.shutdown()),
     );
     await step('group coordinator', this.groupCoordinator && (async () => this.groupCoordinator!.shutdown()));
+    await step('delayed delivery', this.delayedDelivery && (() => this.delayedDelivery!.shutdown()));
+    await step('group lag connections', this.lagClients && (async () => this.lagClients!.close()));
     await step('config change listener', this.configChangeListener && (async () => this.configChangeListener!.close()));
     await step('authorizer', this.authorizer && (async () => this.authorizer!.close()));
     await step('controller', this.controller && (() => this.controller!.shutdown()));

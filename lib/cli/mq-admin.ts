@@ -20,6 +20,10 @@
  *   mq-admin preferred-replica-election --zookeeper Z [--path-to-json-file F] (kafka-preferred-replica-election)
  *   mq-admin verifiable-consumer --bootstrap-server H:P --topic T --group-id G [--enable-autocommit]
  *                                                                       (kafka-verifiable-consumer, JSON events)
+ *   mq-admin delayed   --bootstrap-server H:P --describe [--topic T]              (mq's own: delayed delivery)
+ *   mq-admin find      --bootstrap-server H:P --topic T --key K | --time T | --offset N    (mq's own: find a record)
+ *   mq-admin dlq       --bootstrap-server H:P --list | --describe | --redrive --topic T [--to T] [--where k=v]
+ *                                                                              (mq's own: dead-letter topics)
  *   mq-admin transactions --bootstrap-server H:P list | describe | describe-producers | find-hanging | abort
  *                                                                                         (kafka-transactions)
  *   mq-admin console   --bootstrap-server H:P [--zookeeper Z] [--port 8080] [--read-only]   (a web console)
@@ -32,9 +36,12 @@ import { runProgram } from './args.js';
 import { aclsCommand } from './admin/acls-command.js';
 import { apiVersionsCommand } from './admin/api-versions-command.js';
 import { configsCommand } from './admin/configs-command.js';
+import { delayedCommand } from './admin/delayed-command.js';
+import { dlqCommand } from './admin/dlq-command.js';
 import { consoleCommand } from './admin/console-command.js';
 import { deleteRecordsCommand } from './admin/delete-records-command.js';
 import { dumpLogCommand } from './admin/dump-log-command.js';
+import { findCommand } from './admin/find-command.js';
 import type { ExitStatus } from './admin/connection.js';
 import { consumeCommand } from './admin/console-consumer.js';
 import { produceCommand } from './admin/console-producer.js';
@@ -76,6 +83,9 @@ export async function main(argv: string[]): Promise<number> {
     preferredElectionCommand(),
     verifiableProducerCommand(),
     verifiableConsumerCommand(),
+    delayedCommand(),
+    findCommand(status),
+    dlqCommand(),
     consoleCommand(),
     transactionsCommand(),
   ]) {

@@ -14,6 +14,7 @@
  *   mq-bench compare [--bootstrap-server H:P] [--record-size B] [--num-records N] ...   (bench/compare-command.ts)
  *   mq-bench scale [--max 10000] [--num-records N] [--runs 3] ...   (bench/scale-command.ts)
  *   mq-bench suite [--runs 3] [--quick] ...   (npm run bench; bench/suite-command.ts)
+ *   mq-bench delayed [--pending N] [--due-in-ms MS] [--spread-ms MS] [--probe-rate R] ...   (bench/delayed-command.ts)
  *
  * Result lines go to stdout, then a summary; with `--json` the last line of stdout is one JSON object with the
  * figures. A progress bar is drawn on stderr when it is a terminal and --json is not given; lines about clusters
@@ -32,6 +33,7 @@ import { runStat } from '../bench/stats.js';
 import { withOwnCluster } from './bench/bench-cluster.js';
 import { consumerPropsOption, producerPropsOption } from './bench/client-props.js';
 import { compareCommand } from './bench/compare-command.js';
+import { delayedCommand } from './bench/delayed-command.js';
 import { e2eCommand } from './bench/e2e-command.js';
 import { scaleCommand } from './bench/scale-command.js';
 import { suiteCommand } from './bench/suite-command.js';
@@ -317,6 +319,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(compareCommand());
   program.addCommand(scaleCommand());
   program.addCommand(suiteCommand());
+  program.addCommand(delayedCommand());
 
   return runProgram('mq-bench', program, argv);
 }

@@ -10,7 +10,8 @@
  * Errors: wire errors are `ApiError` (Kafka's `errorCode`, `errorName`, `retriable`); local ones are `MqError`
  * subclasses with a stable `code` (match on it across package copies).
  */
-export { Producer, type ProducerRecord } from './producer/producer.js';
+export { Producer } from './producer/producer.js';
+export type { ProducerRecord } from './producer/producer-record.js';
 export type { RecordMetadata, PartitionResult } from './producer/producer-batch.js';
 export {
   DEFAULT_PRODUCER_OPTIONS,
@@ -62,6 +63,9 @@ export {
   type TopicDescription,
 } from './admin/admin.js';
 export { DEFAULT_ADMIN_OPTIONS, type AdminOptions } from './admin/admin-options.js';
+export { delayedTargets, type DelayedTarget, type DelayPartitionState } from './admin/delayed-records.js';
+export type { OffsetCommitEntry, PartitionLagTime } from './admin/group-lag.js';
+export { DELAYED_TOPIC, DELIVER_AT_HEADER } from '../record/delayed-record.js';
 export type {
   ClientQuotaAlteration,
   ClientQuotaEntry,

@@ -1,7 +1,8 @@
 /**
  * Kafka's API keys (2.8 `ApiKeys.java`), the first field of every request header. Numbers are Kafka's and are
  * never reused; an API is listed here before it is implemented, and `ApiVersions` says which ones a broker
- * actually serves.
+ * actually serves. mq's own APIs (delayed delivery, lag in time) are numbered from 10000 and served on the native
+ * protocol only.
  */
 export const ApiKey = {
   Produce: 0,
@@ -62,6 +63,10 @@ export const ApiKey = {
   DescribeProducers: 61,
   DescribeTransactions: 65,
   ListTransactions: 66,
+  // mq's own APIs, for what Kafka has no API for; numbered far above Kafka's so that none is ever taken.
+  DescribeDelayedRecords: 10000,
+  ListOffsetTimestamps: 10001,
+  DescribeGroupLag: 10002,
 } as const;
 
 export type ApiKeyName = keyof typeof ApiKey;

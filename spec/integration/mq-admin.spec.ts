@@ -373,7 +373,10 @@ describe('mq-admin against a real cluster (3 brokers)', function () {
           'CONSUMER-ID',
           'HOST',
           'CLIENT-ID',
+          'LAG-TIME',
         ]);
+        // LAG-TIME (ours, last): the coordinator's age of the oldest unconsumed record, as formatLagTime prints it.
+        for (const r of rows) expect(r[9]).to.match(/^(\d+\.\ds|\d+m\d\ds|\d+h\d\dm)$/);
         const committed = await env.admin.listConsumerGroupOffsets('cli-readers');
         expect(rows.map((r) => r.slice(0, 6))).to.have.deep.members(
           committed.map((c) => {

@@ -251,6 +251,34 @@ describe('mq-bench subcommands on tiny real workloads (--json)', function () {
     expect(r.json.medianMs).to.be.greaterThan(0);
   });
 
+  it('delayed delivers a small load with probes on a cluster of its own, restarting it once accepted', async () => {
+    const r = await mqBench([
+      'delayed',
+      '--pending',
+      '500',
+      '--due-in-ms',
+      '3000',
+      '--spread-ms',
+      '1000',
+      '--probe-rate',
+      '20',
+      '--probe-delay-ms',
+      '500',
+      '--restart',
+    ]);
+    expect(r.code).to.equal(0);
+    expect(r.json).to.include({ pending: 500, delivered: 500, notDelivered: 0, early: 0 });
+    expect(r.json).to.include.all.keys(
+      'acceptedPerSec',
+      'deliveredPerSec',
+      'lateness',
+      'probeLateness',
+      'maxHeapUsedMiB',
+    );
+    expect(r.json.probes).to.be.greaterThan(0);
+    expect(r.json.reloadMs).to.be.at.least(0);
+  });
+
   it('rebalance times a member leaving a group on a cluster of its own', async () => {
     const r = await mqBench([
       'rebalance',

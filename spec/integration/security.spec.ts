@@ -4,7 +4,8 @@
  * ones are served, that ACL and credential changes apply to running brokers, that replication and failover work
  * over the inter-broker SASL_SSL listener, that a produce quota holds a producer to its rate while another client
  * runs free, that kcat (librdkafka) gets the same treatment through the Kafka-protocol listener, and that a storm of
- * garbage and truncated TLS and SASL handshakes leaves the brokers serving everyone else.
+ * garbage and truncated TLS and SASL handshakes leaves the brokers serving everyone else. Delayed records travel the
+ * inter-broker listener to their targets' leaders, and their sender needs Write on the target too.
  */
 import { fileURLToPath } from 'node:url';
 import { connect as netConnect, type Socket } from 'node:net';
@@ -17,6 +18,7 @@ import {
   Admin,
   ApiError,
   Consumer,
+  DELAYED_TOPIC,
   PatternType,
   Producer,
   ResourceType,
@@ -547,6 +549,53 @@ describe('Security (3 brokers: SASL_SSL + SCRAM, ACLs, ZooKeeper ACLs)', functio
       if (read.length === 3) break;
     }
     expect(read.sort()).to.deep.equal(['tx-0', 'tx-1', 'tx-2']);
+  });
+
+  it('delivers delayed records over the inter-broker SASL_SSL listener, and takes Write on the target of their sender', async () => {
+    const topic = 'reminders';
+    await admin.createTopics([{ name: topic, numPartitions: 3, replicationFactor: 3 }]);
+    const consumer = defer(
+      new Consumer({ ...cluster.adminProperties, 'bootstrap.servers': cluster.bootstrapServers }),
+      (c) => c.close(),
+    );
+    await consumer.connect();
+    consumer.assign([0, 1, 2].map((partition) => ({ topic, partition })));
+    const arrived: string[] = [];
+    const reading = consumer.run({ eachMessage: ({ message }) => void arrived.push(message.value!.toString()) });
+    // The super user's records (which also create the delay topic), one per partition: the delay partitions' leaders
+    // append them to target leaders on other brokers, over the inter-broker listener.
+    const admins = defer(
+      new Producer({ ...cluster.adminProperties, 'bootstrap.servers': cluster.bootstrapServers }),
+      (p) => p.close(),
+    );
+    await admins.connect();
+    await Promise.all(
+      [0, 1, 2].map((partition) => admins.send({ topic, partition, value: `a${partition}`, delayMs: 300 })),
+    );
+
+    // alice may write the delay topic and reminders, and see secret without writing it.
+    await admin.createAcls([
+      allow('User:alice', AclOperation.WRITE, ResourceType.TOPIC, DELAYED_TOPIC),
+      allow('User:alice', AclOperation.WRITE, ResourceType.TOPIC, topic),
+      allow('User:alice', AclOperation.DESCRIBE, ResourceType.TOPIC, 'secret'),
+    ]);
+    const producer = producerFor(aliceProps());
+    await producer.connect();
+    await waitFor(
+      async () =>
+        await producer.send({ topic, partition: 0, value: 'alice', delayMs: 300 }).then(
+          () => true,
+          () => false,
+        ),
+      'alice to be allowed to send delayed records to reminders',
+    );
+    // Write on the delay topic is not Write on every topic: the broker delivers as itself, so it asks for the target's.
+    const refused = await failure(() => producer.send({ topic: 'secret', value: 'sneaked', delayMs: 300 }));
+    expect((refused as ApiError).errorName).to.equal('TOPIC_AUTHORIZATION_FAILED');
+    await waitFor(() => arrived.length >= 4, 'the delayed records to arrive', { timeoutMs: 15_000 });
+    expect(arrived.sort()).to.deep.equal(['a0', 'a1', 'a2', 'alice']);
+    consumer.stop();
+    await reading;
   });
 
   // Last of the broker specs: it leaves two brokers running.

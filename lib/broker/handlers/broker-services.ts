@@ -5,6 +5,8 @@
 import type { Logger } from '../../common/logger.js';
 import type { KafkaController } from '../../controller/controller.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
+import type { DelayedDeliveryManager } from '../../coordinator/delayed/delayed-delivery-manager.js';
+import type { GroupLag } from '../../coordinator/group/group-lag.js';
 import type { TransactionCoordinator } from '../../coordinator/transaction/transaction-coordinator.js';
 import type { Time } from '../../common/time.js';
 import type { TopicAdmin } from '../../controller/topic-admin.js';
@@ -30,6 +32,8 @@ export interface BrokerServices {
   readonly controller: KafkaController;
   readonly topicAdmin: TopicAdmin;
   readonly groupCoordinator: GroupCoordinator;
+  readonly delayedDelivery: DelayedDeliveryManager;
+  readonly groupLag: GroupLag;
   readonly transactionCoordinator: TransactionCoordinator;
   readonly zk: KafkaZkClient;
   /** The ACL authorizer; null when authorizer.class.name is empty (everyone may do everything). */

@@ -1,7 +1,9 @@
 /**
  * Metadata: brokers, controller and partition leadership from the metadata cache (kept from ZooKeeper
  * watches). Missing topics are auto-created when the request allows it and `auto.create.topics.enable` is set
- * (answered LEADER_NOT_AVAILABLE until their leaders are elected, as Kafka does).
+ * (answered LEADER_NOT_AVAILABLE until their leaders are elected, as Kafka does). The internal topic of delayed
+ * delivery is created whenever it is asked for, as Kafka creates its internal topics (a producer sending its first
+ * delayed record asks for it).
  *
  * Brokers are listed with their endpoint on the listener the request arrived on (a broker without one is left
  * out), so a client bootstrapped on a Kafka-protocol listener is sent to the others' Kafka-protocol listeners. A
@@ -16,7 +18,9 @@ import { ErrorCode } from '../../common/error-codes.js';
 import { topicNameProblem } from '../../common/topic-partition.js';
 import type { RequestContext } from '../../network/request-context.js';
 import type { MetadataRequest, MetadataResponse } from '../../protocol/messages/index.js';
+import { DELAYED_TOPIC } from '../../record/delayed-record.js';
 import { endpointOn, type BrokerServices } from './broker-services.js';
+import { delayedTopicSpec } from './internal-topics.js';
 
 type TopicMetadata = MetadataResponse['topics'][number];
 
@@ -39,8 +43,17 @@ export async function handleMetadata(
   const live = new Set(aliveBrokers.map((b) => b.id));
   const missing = names.filter((n) => !cache.hasTopic(n));
   const created = new Map<string, number>();
+  if (missing.includes(DELAYED_TOPIC)) {
+    const [result] = await s.topicAdmin.createTopics([delayedTopicSpec(s)]);
+    created.set(
+      DELAYED_TOPIC,
+      result?.errorCode === ErrorCode.NONE || result?.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS
+        ? ErrorCode.LEADER_NOT_AVAILABLE
+        : (result?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR),
+    );
+  }
   if (missing.length > 0 && req.allowAutoTopicCreation && s.config.autoCreateTopicsEnable) {
-    const valid = missing.filter((n) => topicNameProblem(n) === undefined);
+    const valid = missing.filter((n) => topicNameProblem(n) === undefined && n !== DELAYED_TOPIC);
     const results = await s.topicAdmin.createTopics(
       valid.map((name) => ({
         name,

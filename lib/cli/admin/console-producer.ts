@@ -14,7 +14,8 @@
 import { UsageError } from '../cli-errors.js';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
-import { Producer, type ProducerRecord } from '../../client/producer/producer.js';
+import { Producer } from '../../client/producer/producer.js';
+import type { ProducerRecord } from '../../client/producer/producer-record.js';
 import type { RecordHeader } from '../../record/record-batch-builder.js';
 import { errorText, propArg } from '../args.js';
 import {

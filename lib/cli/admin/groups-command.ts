@@ -2,7 +2,7 @@
  * `mq-admin groups`: kafka-consumer-groups over the Admin client. Exactly one action per run:
  *
  *   --list           [--state [states]]
- *   --describe       (--group G ... | --all-groups) [--offsets | --members [--verbose] | --state]
+ *   --describe       (--group G ... | --all-groups) [--offsets | --members [--verbose] | --state | --offset-history]
  *   --delete         (--group G ... | --all-groups)
  *   --delete-offsets --group G --topic T[:P,P] ...   (of an empty group, or of topics an active group does not read)
  *   --reset-offsets  (--group G ... | --all-groups) (--all-topics | --topic T[:P,P] ...) one of --to-earliest,
@@ -10,19 +10,22 @@
  *                    [--dry-run (the default) | --execute]
  *
  * Output keeps Kafka's columns and messages: the lag view `GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG
- * CONSUMER-ID HOST CLIENT-ID` (lag = log end offset - committed offset; `-` where there is none; the log end is the
- * high watermark as in Kafka's tool, or with `--isolation-level read_committed`, an addition of mq, the last stable
- * offset that a read_committed group can reach), the members and
- * state views, `GROUP TOPIC PARTITION NEW-OFFSET` for a reset plan. Status lines (no active members, rebalancing,
+ * CONSUMER-ID HOST CLIENT-ID`, and ours last, LAG-TIME (lag = log end offset - committed offset; `-` where there is
+ * none; the log end is the high watermark as in Kafka's tool, or with `--isolation-level read_committed`, an addition
+ * of mq, the last stable offset that a read_committed group can reach; LAG-TIME the age of the oldest record not
+ * consumed, from the group's coordinator), the members and state views, the offset history (`GROUP TOPIC PARTITION
+ * OFFSET COMMITTED-AT ADVANCED RATE`: the last commits the coordinator keeps, with records and records/s since the
+ * previous one), `GROUP TOPIC PARTITION NEW-OFFSET` for a reset plan. Status lines (no active members, rebalancing,
  * does not exist) go to stderr. Offsets can only be reset for a group without active members, as in Kafka; a plan
  * is only carried out with --execute.
  * `--json` (with --list or --describe): [{"group","state","protocolType"}], or per group every view at once:
  * [{"group","state","coordinator":{"id","host","port"},"assignmentStrategy","members":[{"consumerId",
  * "groupInstanceId","host","clientId","partitions":[{"topic","partition"}]}],"offsets":[{"topic","partition",
- * "currentOffset","logEndOffset","lag","consumerId","host","clientId"}]}] (null where the text shows `-`).
+ * "currentOffset","logEndOffset","lag","consumerId","host","clientId","lagTimeMs"}]}] (null where the text shows `-`).
  */
 import { Command } from 'commander';
 import type { Admin, ClusterDescription, ConsumerGroupDescription } from '../../client/admin/admin.js';
+import type { PartitionLagTime } from '../../client/admin/group-lag.js';
 import { byTopicPartition, planGroupReset } from '../../client/admin/offset-reset.js';
 import type { ResetSpec } from '../../client/admin/reset-spec.js';
 import type { CommittedOffset } from '../../client/consumer/group-offsets.js';
@@ -50,6 +53,7 @@ interface GroupsFlags extends ConnectionFlags, JsonFlag {
   members?: boolean;
   verbose?: boolean;
   offsets?: boolean;
+  offsetHistory?: boolean;
   isolationLevel?: IsolationLevel;
   toEarliest?: boolean;
   toLatest?: boolean;
@@ -105,6 +109,39 @@ export function formatAssignment(partitions: readonly TopicPartitionRef[]): stri
     .join(', ');
 }
 
+/** A lag in time for LAG-TIME: '12.3s', '3m04s', '2h05m'; '-' when unknown (negative). */
+export function formatLagTime(ms: number): string {
+  if (ms < 0) return '-';
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const whole = Math.floor(seconds);
+  if (whole < 3600) return `${Math.floor(whole / 60)}m${pad(whole % 60)}s`;
+  return `${Math.floor(whole / 3600)}h${pad(Math.floor((whole % 3600) / 60))}m`;
+}
+
+/** The rows of the offset history view: per partition its kept commits, oldest first. */
+export function offsetHistoryRows(groupId: string, lags: readonly PartitionLagTime[]): string[][] {
+  const rows: string[][] = [];
+  for (const p of [...lags].sort(byTopicPartition)) {
+    p.history.forEach((h, i) => {
+      const previous = i > 0 ? p.history[i - 1]! : null;
+      const advanced = previous === null ? null : h.offset - previous.offset;
+      const seconds = previous === null ? 0 : (h.commitTimestamp - previous.commitTimestamp) / 1000;
+      rows.push([
+        groupId,
+        p.topic,
+        String(p.partition),
+        String(h.offset),
+        new Date(h.commitTimestamp).toISOString(),
+        advanced === null ? '-' : String(advanced),
+        advanced === null || seconds <= 0 ? '-' : (advanced / seconds).toFixed(1),
+      ]);
+    });
+  }
+  return rows;
+}
+
 /** One row of the lag view; null where Kafka's text shows `-`. */
 export interface GroupOffsetRow {
   topic: string | null;
@@ -115,16 +152,19 @@ export interface GroupOffsetRow {
   consumerId: string | null;
   host: string | null;
   clientId: string | null;
+  /** LAG-TIME: how old the oldest record not consumed is, in ms, from the group's coordinator (0 when caught up). */
+  lagTimeMs: number | null;
 }
 
 /**
  * The rows of the lag view: every assigned partition with its owner, then partitions with a commit and no owner,
- * then members without partitions. `ends` maps `topic-partition` to the log end offset.
+ * then members without partitions. `ends` maps `topic-partition` to the log end offset, `lagTimes` to the lag in ms.
  */
 export function groupOffsetRows(
   group: ConsumerGroupDescription,
   committed: readonly CommittedOffset[],
   ends: ReadonlyMap<string, number>,
+  lagTimes: ReadonlyMap<string, number> = new Map(),
 ): GroupOffsetRow[] {
   const commits = new Map(committed.filter((c) => c.offset >= 0).map((c) => [`${c.topic}-${c.partition}`, c.offset]));
   const rows: GroupOffsetRow[] = [];
@@ -135,7 +175,17 @@ export function groupOffsetRows(
     const current = commits.get(key) ?? null;
     const end = ends.get(key) ?? null;
     const lag = current === null || end === null ? null : Math.max(0, end - current);
-    rows.push({ topic: tp.topic, partition: tp.partition, currentOffset: current, logEndOffset: end, lag, ...member });
+    const lagMs = current === null ? -1 : (lagTimes.get(key) ?? -1);
+    const lagTimeMs = lagMs < 0 ? null : lagMs;
+    rows.push({
+      topic: tp.topic,
+      partition: tp.partition,
+      currentOffset: current,
+      logEndOffset: end,
+      lag,
+      ...member,
+      lagTimeMs,
+    });
   };
   for (const m of group.members) {
     for (const tp of [...m.assignment].sort(byTopicPartition)) {
@@ -157,6 +207,7 @@ export function groupOffsetRows(
         consumerId: m.memberId,
         host: m.clientHost,
         clientId: m.clientId,
+        lagTimeMs: null,
       });
     }
   }
@@ -168,9 +219,10 @@ export function offsetRows(
   group: ConsumerGroupDescription,
   committed: readonly CommittedOffset[],
   ends: ReadonlyMap<string, number>,
+  lagTimes: ReadonlyMap<string, number> = new Map(),
 ): string[][] {
   const cell = (v: string | number | null) => (v === null ? '-' : String(v));
-  return groupOffsetRows(group, committed, ends).map((r) => [
+  return groupOffsetRows(group, committed, ends, lagTimes).map((r) => [
     group.groupId,
     cell(r.topic),
     cell(r.partition),
@@ -180,6 +232,7 @@ export function offsetRows(
     cell(r.consumerId),
     cell(r.host),
     cell(r.clientId),
+    formatLagTime(r.lagTimeMs ?? -1),
   ]);
 }
 
@@ -222,6 +275,7 @@ export function groupsCommand(status: ExitStatus): Command {
     .option('--members', 'with --describe: the members view')
     .option('--verbose', "with --describe --members: each member's assignment")
     .option('--offsets', 'with --describe: the offsets and lag view (the default)')
+    .option('--offset-history', 'with --describe: the last commits of each partition, with records/s between them')
     .option(
       '--isolation-level <level>',
       "with --describe: read_uncommitted (the default, as Kafka's tool: LOG-END-OFFSET is the high watermark) or " +
@@ -381,8 +435,16 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
           ]),
         ),
       );
+    } else if (flags.offsetHistory === true) {
+      const lags = await admin.describeConsumerGroupLag(g.groupId, { offsetHistory: true });
+      process.stdout.write(
+        formatTable(
+          ['GROUP', 'TOPIC', 'PARTITION', 'OFFSET', 'COMMITTED-AT', 'ADVANCED', 'RATE'],
+          offsetHistoryRows(g.groupId, lags),
+        ),
+      );
     } else {
-      const { committed, ends } = await lagInputs(admin, g, flags.isolationLevel ?? 'read_uncommitted');
+      const { committed, ends, lagTimes } = await lagInputs(admin, g, flags.isolationLevel ?? 'read_uncommitted');
       process.stdout.write(
         formatTable(
           [
@@ -395,8 +457,9 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
             'CONSUMER-ID',
             'HOST',
             'CLIENT-ID',
+            'LAG-TIME',
           ],
-          offsetRows(g, committed, ends),
+          offsetRows(g, committed, ends, lagTimes),
         ),
       );
     }
@@ -404,18 +467,29 @@ async function describeGroups(admin: Admin, flags: GroupsFlags, groupIds: readon
   return missing;
 }
 
-/** A group's committed offsets and the log end offsets (for `isolationLevel`) of every partition it commits to or is assigned. */
+/**
+ * A group's committed offsets, the log end offsets (for `isolationLevel`) of every partition it commits to or is
+ * assigned, and the coordinator's lag in time by `topic-partition` (none for a group without commits).
+ */
 async function lagInputs(
   admin: Admin,
   g: ConsumerGroupDescription,
   isolationLevel: IsolationLevel,
-): Promise<{ committed: CommittedOffset[]; ends: Map<string, number> }> {
+): Promise<{ committed: CommittedOffset[]; ends: Map<string, number>; lagTimes: Map<string, number> }> {
   const committed = await admin.listConsumerGroupOffsets(g.groupId);
   const partitions = new Map<string, TopicPartitionRef>();
   for (const tp of [...committed.filter((c) => c.offset >= 0), ...g.members.flatMap((m) => m.assignment)]) {
     partitions.set(`${tp.topic}-${tp.partition}`, { topic: tp.topic, partition: tp.partition });
   }
-  return { committed, ends: await endOffsets(admin, [...partitions.values()], isolationLevel) };
+  const [ends, lagTimes] = await Promise.all([
+    endOffsets(admin, [...partitions.values()], isolationLevel),
+    committed.some((c) => c.offset >= 0)
+      ? admin
+          .describeConsumerGroupLag(g.groupId)
+          .then((lags) => new Map(lags.map((l) => [`${l.topic}-${l.partition}`, l.lagMs])))
+      : new Map<string, number>(),
+  ]);
+  return { committed, ends, lagTimes };
 }
 
 /** One group as `--describe --json` prints it: state, coordinator, members and the lag view together. */
@@ -426,8 +500,10 @@ async function groupJson(
   isolationLevel: IsolationLevel,
 ): Promise<object> {
   const b = cluster.brokers.find((x) => x.nodeId === g.coordinator);
-  const { committed, ends } =
-    g.state === 'Dead' ? { committed: [], ends: new Map<string, number>() } : await lagInputs(admin, g, isolationLevel);
+  const { committed, ends, lagTimes } =
+    g.state === 'Dead'
+      ? { committed: [], ends: new Map<string, number>(), lagTimes: new Map<string, number>() }
+      : await lagInputs(admin, g, isolationLevel);
   return {
     group: g.groupId,
     state: g.state,
@@ -440,7 +516,7 @@ async function groupJson(
       clientId: m.clientId,
       partitions: [...m.assignment].sort(byTopicPartition),
     })),
-    offsets: groupOffsetRows(g, committed, ends),
+    offsets: groupOffsetRows(g, committed, ends, lagTimes),
   };
 }
 

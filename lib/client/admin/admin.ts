@@ -50,6 +50,7 @@ import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../../protocol/consume
 import { GroupOffsets, type CommittedOffset, type OffsetToCommit } from '../consumer/group-offsets.js';
 import type { TopicPartitionRef } from '../consumer/subscription-state.js';
 import { resolveAdminOptions, type AdminOptions, type ResolvedAdminOptions } from './admin-options.js';
+import { mergeDelayPartitions, type DelayPartitionState } from './delayed-records.js';
 import {
   TransactionsAdmin,
   type AbortTransactionSpec,
@@ -69,6 +70,7 @@ import {
   type ConfigResource,
   type ConfigResourceDescription,
 } from './config-resources.js';
+import type { PartitionLagTime } from './group-lag.js';
 
 export type { DeletedRecords, RecordsToDelete } from './delete-records.js';
 export type {
@@ -500,6 +502,23 @@ export class Admin {
     );
   }
 
+  /**
+   * What delayed delivery holds, per `__delayed_records` partition as its leader reports it: pending records per
+   * target partition with their earliest due time, the next due slots, and delivery progress (mq's own
+   * DescribeDelayedRecords, asked of every live broker). A partition without a live leader is absent.
+   */
+  async describeDelayedRecords(options: AdminCallOptions = {}): Promise<DelayPartitionState[]> {
+    const ids = (await this.describeCluster(options)).brokers.map((b) => b.nodeId);
+    const answers = await Promise.all(
+      ids.map((nodeId) =>
+        this.withRetries('DescribeDelayedRecords', options, () =>
+          this.cluster.send(nodeId, ApiKey.DescribeDelayedRecords, { partitions: null }),
+        ),
+      ),
+    );
+    return mergeDelayPartitions(answers);
+  }
+
   /** Offsets of partitions by spec: 'earliest' (log start), 'latest' (end), or a timestamp in ms. */
   async listOffsets(
     queries: ReadonlyArray<{ topic: string; partition: number; spec: OffsetSpec }>,
@@ -760,6 +779,38 @@ export class Admin {
   ): Promise<CommittedOffset[]> {
     this.lifecycle.requireConnected('listConsumerGroupOffsets()');
     return this.groupOffsets(groupId, options).fetch(partitions ?? 'all');
+  }
+
+  /**
+   * A group's lag per committed partition in records and in time, computed by its coordinator (mq's own
+   * DescribeGroupLag): the age of the oldest record the group has not consumed, time since the commit and, with
+   * `offsetHistory`, the last commits kept. Rejects with GROUP_ID_NOT_FOUND when the group has no committed offsets.
+   */
+  async describeConsumerGroupLag(
+    groupId: string,
+    options: AdminCallOptions & { offsetHistory?: boolean } = {},
+  ): Promise<PartitionLagTime[]> {
+    this.lifecycle.requireConnected('describeConsumerGroupLag()');
+    return this.groupOffsets(groupId, options).withCoordinator('DescribeGroupLag', async (nodeId) => {
+      const res = await this.cluster.send(nodeId, ApiKey.DescribeGroupLag, {
+        groupId,
+        includeHistory: options.offsetHistory === true,
+      });
+      if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode);
+      return res.partitions.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        error: p.errorCode === ErrorCode.NONE ? null : apiErrorFromCode(p.errorCode),
+        committedOffset: p.committedOffset,
+        commitTimestamp: p.commitTimestamp,
+        highWatermark: p.highWatermark,
+        lag: p.lag,
+        oldestUnconsumedTimestamp: p.oldestUnconsumedTimestamp,
+        lagMs: p.lagMs,
+        sinceCommitMs: Math.max(0, res.nowMs - p.commitTimestamp),
+        history: p.history,
+      }));
+    });
   }
 
   /**

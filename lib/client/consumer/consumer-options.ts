@@ -6,6 +6,7 @@
  * (group membership) and, for `group.id`, by `commit()`/`committed()` with `assign()`.
  */
 import { InvalidArgumentError } from '../../common/errors.js';
+import { parseRetryStages } from './retry-stages.js';
 import {
   booleanRule,
   COMMON_OPTION_RULES,
@@ -74,6 +75,25 @@ export interface ConsumerOptions extends CommonClientOptions {
   'default.api.timeout.ms'?: number;
   /** Let a Metadata request for an unknown topic create it (when the broker allows). @default true */
   'allow.auto.create.topics'?: boolean;
+  /**
+   * Retry stages for records whose `eachMessage` handler throws (mq's own): their delays, e.g. '5s,1m,10m'. A failing
+   * record goes to the next stage's topic (`<topic>.<group.id>.retry-<delay>`, created as needed), which delivers it
+   * back to this group after the delay, with its original topic, partition, offset, the error and the attempt count in
+   * headers; the source partition keeps flowing. Needs `group.id`, `subscribe()` and `run({ eachMessage })`.
+   * @default [] (no stages)
+   */
+  'retry.topics'?: string | readonly (string | number)[];
+  /**
+   * Where a record goes after its last retry stage fails (or at its first failure without stages), with the same
+   * headers (mq's own). Without one, a record failing its last stage fails `run()`, as any handler error does.
+   * @default undefined
+   */
+  'dead.letter.topic'?: string;
+  /**
+   * Ordered retries (mq's own): while a key has a record in the retry stages, its later records wait behind it (they
+   * are sent to the same stage and due time) instead of being handled out of order. @default false
+   */
+  'retry.ordered'?: boolean;
 }
 
 export const DEFAULT_CONSUMER_OPTIONS = {
@@ -88,6 +108,8 @@ export const DEFAULT_CONSUMER_OPTIONS = {
   'check.crcs': true,
   'default.api.timeout.ms': 60000,
   'allow.auto.create.topics': true,
+  'retry.topics': [] as readonly string[],
+  'retry.ordered': false,
   'session.timeout.ms': 10000,
   'heartbeat.interval.ms': 3000,
   'max.poll.interval.ms': 300000,
@@ -146,6 +168,18 @@ const CONSUMER_OPTION_RULES = {
   'check.crcs': booleanRule,
   'default.api.timeout.ms': intRule(0),
   'allow.auto.create.topics': booleanRule,
+  'retry.topics': parseRetryStages,
+  'dead.letter.topic': (name: string, value: unknown): string | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !/^[a-zA-Z0-9._-]{1,249}$/.test(value) || value === '.' || value === '..') {
+      throw new InvalidArgumentError(
+        `Invalid value ${JSON.stringify(value)} for option '${name}': expected a topic name (letters, digits, '.', ` +
+          "'_', '-').",
+      );
+    }
+    return value;
+  },
+  'retry.ordered': booleanRule,
 };
 
 export type ResolvedConsumerOptions = Resolved<typeof CONSUMER_OPTION_RULES>;

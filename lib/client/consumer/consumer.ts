@@ -26,6 +26,9 @@
  * assigns partitions, heartbeats keep the membership, processed offsets are auto-committed, rebalances are eager or
  * cooperative (cooperative-sticky) and wait for the reader to finish the record or batch it holds, and a reader that
  * stops asking for records for longer than max.poll.interval.ms loses its partitions to the other members.
+ * Retries (`retry.topics`, `dead.letter.topic`, `retry.ordered`; RetryRouter): a subscribed consumer's eachMessage
+ * handler that throws sends the record to the next retry stage (read back by this member along with the source
+ * partition) or to the dead-letter topic, and the record counts as finished once that send is acknowledged.
  * Lifecycle: New → `connect()` → Connected → `close()` → Closed.
  */
 import { ErrorCode } from '../../common/error-codes.js';
@@ -52,6 +55,8 @@ import {
 } from './group-offsets.js';
 import { assignorsByName } from './assignors/assignor-registry.js';
 import { ConsumerCoordinator } from './consumer-coordinator.js';
+import { RetryRouter } from './retry-router.js';
+import type { RetryInfo } from './retry-stages.js';
 import {
   SubscriptionState,
   withoutPartitions,
@@ -74,6 +79,8 @@ export interface EachMessagePayload {
   topic: string;
   partition: number;
   message: FetchedRecord;
+  /** Set for a record read from a retry stage (`retry.topics`): where it came from, how often it failed, why. */
+  retry?: RetryInfo;
 }
 
 export interface EachBatchPayload {
@@ -135,6 +142,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readerError: Error | undefined;
   /** Group membership after subscribe(); null with manual assignment. */
   private coordinator: ConsumerCoordinator | null = null;
+  /** Retry stages and dead letters, when configured; null otherwise. */
+  private readonly retries: RetryRouter | null;
+  /** With retries: the partitions the group assigned (the stage partitions read along are added to them). */
+  private sources: TopicPartitionRef[] = [];
   private autoCommitTimer: NodeJS.Timeout | undefined;
   private autoCommitListener: AutoCommitListener | null = null;
   private readonly lifecycle = new ClientLifecycle('Consumer');
@@ -191,6 +202,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
             logger: this.logger,
             requireStable: o['isolation.level'] === 'read_committed',
           });
+    this.retries = retryRouterFor(o);
   }
 
   /** Fetches the cluster's metadata; rejects with TimeoutError when no bootstrap server answers in time. */
@@ -231,7 +243,13 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const o = this.options;
     const matching = (metadata: ClusterMetadata) =>
       [...metadata.topics.values()]
-        .filter((t) => !t.isInternal && t.errorCode === ErrorCode.NONE && pattern!.test(t.name))
+        .filter(
+          (t) =>
+            !t.isInternal &&
+            t.errorCode === ErrorCode.NONE &&
+            pattern!.test(t.name) &&
+            this.retries?.isRetryTopic(t.name) !== true,
+        )
         .map((t) => t.name);
     if (pattern === null) this.cluster.addTopics(topics as readonly string[]);
     else this.cluster.watchAllTopics();
@@ -249,17 +267,17 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       time: this.time,
       logger: o.logger,
       onAssigned: (added, assignment) => {
-        this.applyAssignment(assignment);
+        this.assignFromGroup(assignment);
         void this.tell(listener, 'onPartitionsAssigned', added);
       },
       onRevoke: async (partitions) => {
         // Kafka revokes inside poll(), between two polls' work. Here handlers run meanwhile: hand out nothing more of
         // these partitions, let the reader finish what it holds, then commit what was processed.
-        this.holdBack(partitions);
+        this.holdBack([...partitions, ...(this.retries?.stagePartitions(partitions) ?? [])]);
         await this.readerFinished();
         if (o['enable.auto.commit']) await this.autoCommit('before partitions are revoked');
         await this.tell(listener, 'onPartitionsRevoked', partitions);
-        this.applyAssignment(withoutPartitions(this.assignment(), partitions));
+        this.assignFromGroup(withoutPartitions(this.sources, partitions));
       },
       onLost: async (partitions) => {
         await this.tell(
@@ -267,7 +285,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
           listener.onPartitionsLost !== undefined ? 'onPartitionsLost' : 'onPartitionsRevoked',
           partitions,
         );
-        this.applyAssignment(withoutPartitions(this.assignment(), partitions));
+        this.assignFromGroup(withoutPartitions(this.sources, partitions));
       },
       onFatal: (error) => {
         this.readerError ??= error;
@@ -276,6 +294,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     });
     if (pattern !== null) this.cluster.onUpdate((metadata) => coordinator.setTopics(matching(metadata)));
     this.coordinator = coordinator;
+    if (pattern === null) void this.retries?.prepare(topics as readonly string[]).catch(() => undefined);
     coordinator.start();
     if (o['enable.auto.commit']) {
       this.autoCommitTimer = setInterval(() => void this.autoCommit('on its timer'), o['auto.commit.interval.ms']);
@@ -289,6 +308,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   assign(partitions: readonly TopicPartitionRef[]): void {
     if (this.coordinator !== null)
       throw new IllegalStateError('assign() cannot follow subscribe(); the group assigns partitions.');
+    if (this.retries !== null) {
+      throw new IllegalStateError(
+        'retry.topics and dead.letter.topic work with subscribe(): the member reading a partition also reads its ' +
+          'retry stages. Subscribe, or leave them unset to assign() partitions.',
+      );
+    }
     for (const { topic, partition } of partitions) {
       if (typeof topic !== 'string' || topic === '' || !Number.isInteger(partition) || partition < 0) {
         throw new InvalidArgumentError(
@@ -298,6 +323,34 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       }
     }
     this.applyAssignment(partitions);
+  }
+
+  /**
+   * The group's assignment changed: read those partitions and, with retries, their stage partitions (once the stage
+   * topics exist; they are created first when needed, and added when ready).
+   */
+  private assignFromGroup(sources: readonly TopicPartitionRef[]): void {
+    this.sources = [...sources];
+    const retries = this.retries;
+    if (retries === null) {
+      this.applyAssignment(sources);
+      return;
+    }
+    for (const tp of withoutPartitions(this.assignment(), sources))
+      if (!retries.isRetryTopic(tp.topic)) retries.forget(tp);
+    this.applyAssignment([...sources, ...retries.stagePartitions(sources)]);
+    const unprepared = [...new Set(sources.map((tp) => tp.topic))].filter((t) => !retries.isPrepared(t));
+    if (unprepared.length === 0) return;
+    retries.prepare(unprepared).then(
+      () => {
+        if (this.lifecycle.isConnected)
+          this.applyAssignment([...this.sources, ...retries.stagePartitions(this.sources)]);
+      },
+      (error: unknown) => {
+        this.readerError ??= toError(error);
+        this.fetcher.wakeReaders();
+      },
+    );
   }
 
   private applyAssignment(partitions: readonly TopicPartitionRef[]): void {
@@ -472,6 +525,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** Reads records one at a time. Ends after `stop()` or `close()`; throws what `run()` would reject with. */
   [Symbol.asyncIterator](): AsyncIterator<ConsumerRecord> {
+    if (this.retries !== null) {
+      throw new IllegalStateError(
+        'A consumer with retry.topics or dead.letter.topic is read with run({ eachMessage }), not an iterator: ' +
+          'retries route the records whose handler throws.',
+      );
+    }
     this.beginReading();
     let batch: ConsumerBatch | null = null;
     /** The offset of the record the caller holds (-1: none): asking for the next one means it is done with it. */
@@ -530,6 +589,13 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if ((eachMessage === undefined) === (eachBatch === undefined)) {
       throw new InvalidArgumentError('run() takes exactly one of eachMessage and eachBatch.');
     }
+    if (this.retries !== null && eachMessage === undefined) {
+      throw new InvalidArgumentError(
+        'retry.topics and dead.letter.topic route the records whose eachMessage handler throws; ' +
+          'use run({ eachMessage }), or leave both unset to use eachBatch.',
+      );
+    }
+    const retries = this.retries;
     this.beginReading();
     try {
       for (;;) {
@@ -544,7 +610,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         } else {
           for (const message of batch) {
             this.holding = true;
-            const pending = eachMessage!({ topic: batch.topic, partition: batch.partition, message });
+            const pending =
+              retries === null
+                ? eachMessage!({ topic: batch.topic, partition: batch.partition, message })
+                : retries.handle(batch.topic, batch.partition, message, eachMessage!);
             if (pending !== undefined) await pending;
             batch.markProcessed(message.offset);
             this.readerDone();
@@ -585,6 +654,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.lifecycle.closed();
     this.stopping = this.reading;
     this.fetcher.close();
+    await this.retries?.close();
     await this.cluster.close();
     this.logger.debug('Closed');
   }
@@ -652,6 +722,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
             )
               return;
             state.awaitingCommitted = false;
+            this.retries?.restore(state, c.offset >= 0 ? c.metadata : '');
             if (c.offset >= 0) state.seek(c.offset);
           });
         },
@@ -667,7 +738,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private processedOffsets(): OffsetToCommit[] {
     const offsets: OffsetToCommit[] = [];
     for (const { topic, partition, processed } of this.subscriptions.all()) {
-      if (processed !== null) offsets.push({ topic, partition, offset: processed });
+      if (processed === null) continue;
+      const metadata = this.retries?.metadataFor({ topic, partition });
+      offsets.push({ topic, partition, offset: processed, ...(metadata === undefined ? {} : { metadata }) });
     }
     return offsets;
   }
@@ -803,4 +876,42 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private requireAssigned(topic: string, partition: number) {
     return this.subscriptions.require(topic, partition, (message) => new IllegalStateError(message));
   }
+}
+
+/** The RetryRouter the options ask for (retry.topics, dead.letter.topic, retry.ordered), or null; refuses contradictions. */
+function retryRouterFor(o: ResolvedConsumerOptions): RetryRouter | null {
+  const stages = o['retry.topics'];
+  const deadLetterTopic = o['dead.letter.topic'];
+  if (stages.length === 0 && deadLetterTopic === undefined) {
+    if (o['retry.ordered']) {
+      throw new InvalidArgumentError("'retry.ordered' needs 'retry.topics' or 'dead.letter.topic' to route failures.");
+    }
+    return null;
+  }
+  const groupId = o['group.id'];
+  if (groupId === undefined) {
+    throw new InvalidArgumentError(
+      "'retry.topics' and 'dead.letter.topic' need a 'group.id': retry stages belong to a consumer group.",
+    );
+  }
+  return new RetryRouter({
+    groupId,
+    stages,
+    deadLetterTopic,
+    ordered: o['retry.ordered'],
+    clientOptions: {
+      'bootstrap.servers': o['bootstrap.servers'].map((a) =>
+        a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`,
+      ),
+      'client.id': `${o['client.id']}-retries`,
+      'request.timeout.ms': o['request.timeout.ms'],
+      'metadata.max.age.ms': o['metadata.max.age.ms'],
+      'retry.backoff.ms': o['retry.backoff.ms'],
+      logger: o.logger,
+      time: o.time,
+    },
+    maxMetadataBytes: 4096,
+    time: o.time,
+    logger: o.logger,
+  });
 }

@@ -12,6 +12,11 @@
  * - Null keys without an explicit partition go through the sticky partitioner: when the record needs a new batch
  *   on its sticky partition, the partitioner moves on (`onNewBatch`) and the record is placed again (KIP-480).
  *
+ * - Delayed records (`deliverAt`, `delayMs` or an `mq-deliver-at` header) are routed to `__delayed_records` with their
+ *   target partition chosen now (delayed-routing.ts); both topics' metadata must be known, else the blocking path
+ *   waits for it. The promise resolves once the delayed record is stored there (its RecordMetadata names
+ *   `__delayed_records`); the broker delivers it to its topic when due.
+ *
  * Delivery: with `enable.idempotence` (the default, with `acks=all`) a TransactionManager gives the producer an id
  * and numbers its batches, so that retries neither duplicate nor reorder records; see transaction-manager.ts.
  * A fatal producer error (e.g. PRODUCER_FENCED) fails every pending record and every later send.
@@ -32,6 +37,9 @@ import type { RecordHeader } from '../../record/record-batch-builder.js';
 import { ClientCluster } from '../client-cluster.js';
 import { ClientLifecycle } from '../client-lifecycle.js';
 import type { TopicMetadata } from '../cluster-metadata.js';
+import { DELAYED_TOPIC } from '../../record/delayed-record.js';
+import type { ProducerRecord } from './producer-record.js';
+import { deliveryTimeOf, toDelayedRecord } from './delayed-routing.js';
 import { DefaultPartitioner, type Partitioner } from './partitioner.js';
 import { BatchCompletion, type PartitionResult, type ProducerBatch, type RecordMetadata } from './producer-batch.js';
 import {
@@ -45,20 +53,6 @@ import { Sender } from './sender.js';
 import { TransactionManager } from './transaction-manager.js';
 import { ProducerTransactions } from './producer-transactions.js';
 import type { ConsumerGroupMetadata, OffsetToCommit } from '../consumer/group-offsets.js';
-
-/** A record to send. */
-export interface ProducerRecord {
-  topic: string;
-  /** Records with the same key go to the same partition (murmur2). @default null */
-  key?: Buffer | string | null;
-  /** null is a tombstone on compacted topics. */
-  value: Buffer | string | null;
-  headers?: readonly RecordHeader[];
-  /** Send to this partition instead of asking the partitioner. */
-  partition?: number;
-  /** Create time in ms since the epoch. @default now */
-  timestamp?: number;
-}
 
 export class Producer {
   readonly options: ResolvedProducerOptions;
@@ -162,12 +156,18 @@ export class Producer {
   send(record: ProducerRecord): Promise<RecordMetadata> {
     const refused = this.sendRefusal('send()');
     if (refused !== null) return Promise.reject(refused);
-    const topic = this.cluster.metadata.topic(record.topic);
+    let routed: ProducerRecord | null;
+    try {
+      routed = this.routeIfDelayed(record);
+    } catch (e) {
+      return Promise.reject(toError(e));
+    }
+    const topic = routed === null ? undefined : this.cluster.metadata.topic(routed.topic);
     if (this.blockedTail === null && topic !== undefined && topic.partitions.length > 0) {
-      const timestampMs = record.timestamp ?? this.time.milliseconds();
+      const timestampMs = routed!.timestamp ?? this.time.milliseconds();
       let batch: ProducerBatch | null;
       try {
-        batch = this.append(record, topic, timestampMs);
+        batch = this.append(routed!, topic, timestampMs);
       } catch (e) {
         return Promise.reject(toError(e));
       }
@@ -315,7 +315,8 @@ export class Producer {
     let i = from;
     try {
       for (; i < records.length; i++) {
-        const record = records[i]!;
+        const record = this.routeIfDelayed(records[i]!);
+        if (record === null) return i;
         const topic = metadata.topic(record.topic);
         if (topic === undefined || topic.partitions.length === 0) return i;
         const batch = this.append(record, topic, record.timestamp ?? nowMs);
@@ -364,10 +365,41 @@ export class Producer {
     return this.startBatch(topic.name, partition, bytes, timestampMs, key, value, headers);
   }
 
+  /**
+   * A delayed record as the record of `__delayed_records` that carries it (see delayed-routing.ts), any other record
+   * as it is; null when a delayed record's topic or the delay topic is not in the metadata yet. Throws
+   * InvalidArgumentError for a bad delivery time or partition.
+   */
+  private routeIfDelayed(record: ProducerRecord): ProducerRecord | null {
+    if (record.deliverAt === undefined && record.delayMs === undefined && record.headers === undefined) return record;
+    const deliverAtMs = deliveryTimeOf(record, this.time.milliseconds());
+    if (deliverAtMs === null) return record;
+    const metadata = this.cluster.metadata;
+    const target = metadata.topic(record.topic);
+    const delay = metadata.topic(DELAYED_TOPIC);
+    if (target === undefined || target.partitions.length === 0 || delay === undefined || delay.partitions.length === 0)
+      return null;
+    const count = target.partitions.length;
+    const partition =
+      record.partition ??
+      this.partitioner.partition(target.name, record.key ?? null, count, target.availablePartitions);
+    this.checkPartition(partition, count, target.name);
+    return toDelayedRecord(record, deliverAtMs, partition, delay.partitions.length);
+  }
+
   /** The blocking path for one record: waits for metadata and memory as needed, then appends. */
-  private async appendBlocking(record: ProducerRecord, defaultTimestampMs?: number): Promise<[ProducerBatch, number]> {
+  private async appendBlocking(
+    original: ProducerRecord,
+    defaultTimestampMs?: number,
+  ): Promise<[ProducerBatch, number]> {
     this.lifecycle.requireConnected('send()');
     const deadlineMs = this.time.hiResMs() + this.options['max.block.ms'];
+    let record = this.routeIfDelayed(original);
+    if (record === null) {
+      await this.cluster.waitForTopic(checkTopic(original.topic), deadlineMs);
+      await this.cluster.waitForTopic(DELAYED_TOPIC, deadlineMs);
+      record = this.routeIfDelayed(original)!;
+    }
     const topic = await this.cluster.waitForTopic(checkTopic(record.topic), deadlineMs);
     const timestampMs = record.timestamp ?? defaultTimestampMs ?? this.time.milliseconds();
     const batch = this.append(record, topic, timestampMs);

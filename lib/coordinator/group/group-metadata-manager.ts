@@ -11,6 +11,9 @@
  *   from its start to its end, the last value per key winning and tombstones deleting; meanwhile the
  *   groups of p answer COORDINATOR_LOAD_IN_PROGRESS. Becoming follower unloads them (NOT_COORDINATOR).
  *
+ * - History: the last OFFSET_HISTORY_SIZE commits of each (group, topic, partition) are kept with their commit times,
+ *   for `mq-admin groups --offset-history`: those found in the log when it is loaded (compaction keeps only the last
+ *   one per key, so after a clean older ones are gone) and those committed since.
  * - Transactional offsets (TxnOffsetCommit, KIP-98/KIP-447): written as a transactional batch of the producer (its
  *   id and epoch, appended as a coordinator: the epoch is checked, no sequence) and held as pending for that producer;
  *   the transaction's marker in this partition (`completeTransaction`, after WriteTxnMarkers appended it) makes them
@@ -80,12 +83,30 @@ interface StoredOffset extends CommittedOffset {
 /** Offsets of one producer's open transaction: group → tpKey → offset. */
 type PendingTxnOffsets = Map<string, Map<string, StoredOffset>>;
 
+/** Commits kept per (group, topic, partition) for the offset history. */
+export const OFFSET_HISTORY_SIZE = 10;
+
+/** One commit of an offset. */
+export interface OffsetCommitRecord {
+  offset: number;
+  commitTimestamp: number;
+}
+
+/** A committed offset with when it was committed and the commits before it (oldest first, this one last). */
+export interface CommittedOffsetWithHistory extends CommittedOffset {
+  commitTimestamp: number;
+  history: readonly OffsetCommitRecord[];
+}
+
+/** A committed offset as the cache holds it: a stored offset with its history. */
+interface CachedOffset extends StoredOffset, CommittedOffsetWithHistory {}
+
 export class GroupMetadataManager {
   /** Offsets partitions led here: loading or loaded, with a generation that a newer leadership change bumps. */
   private readonly owned = new Map<number, { state: 'loading' | 'loaded'; generation: number }>();
   private generation = 0;
-  /** group → tpKey → committed offset. */
-  private readonly offsets = new Map<string, Map<string, StoredOffset>>();
+  /** group → tpKey → committed offset with its history. */
+  private readonly offsets = new Map<string, Map<string, CachedOffset>>();
   /** producer id → its transaction's offsets, not yet committed or aborted by a marker. */
   private readonly pendingTxnOffsets = new Map<number, PendingTxnOffsets>();
   private readonly log: Logger;
@@ -372,9 +393,27 @@ export class GroupMetadataManager {
     });
   }
 
-  private put(groupId: string, topic: string, partition: number, value: OffsetAndMetadata, appendOffset: number): void {
-    const committed = computeIfAbsent(this.offsets, groupId, () => new Map());
-    committed.set(tpKey(topic, partition), {
+  /** The committed offsets of `groupId` with when each was committed and the commits kept before it. */
+  committedWithHistory(groupId: string): CommittedOffsetWithHistory[] {
+    return [...(this.offsets.get(groupId)?.values() ?? [])];
+  }
+
+  /** Caches a committed offset; its history is `earlier` (a load's) or the cached one's, then this commit. */
+  private put(
+    groupId: string,
+    topic: string,
+    partition: number,
+    value: OffsetAndMetadata,
+    appendOffset: number,
+    earlier?: readonly OffsetCommitRecord[],
+  ): void {
+    const committed = computeIfAbsent(this.offsets, groupId, () => new Map<string, CachedOffset>());
+    const key = tpKey(topic, partition);
+    const history = [
+      ...(earlier ?? committed.get(key)?.history ?? []),
+      { offset: value.offset, commitTimestamp: value.commitTimestamp },
+    ];
+    committed.set(key, {
       topic,
       partition,
       offset: value.offset,
@@ -382,6 +421,7 @@ export class GroupMetadataManager {
       metadata: value.metadata,
       commitTimestamp: value.commitTimestamp,
       appendOffset,
+      history: history.slice(-OFFSET_HISTORY_SIZE),
     });
   }
 
@@ -392,6 +432,21 @@ export class GroupMetadataManager {
     const started = this.time.hiResMs();
     type Loaded = (OffsetAndMetadata & { topic: string; partition: number; appendOffset: number }) | null;
     const loaded = new Map<string, Map<string, Loaded>>();
+    /** The commits before the last one of each key, as the log holds them (a tombstone forgets them). */
+    const earlier = new Map<string, OffsetCommitRecord[]>();
+    /** Makes `value` the loaded offset of (group, tp), the one it replaces joining the key's earlier commits. */
+    const setLoaded = (groupId: string, tp: string, value: Loaded): void => {
+      const group = computeIfAbsent(loaded, groupId, () => new Map<string, Loaded>());
+      const previous = group.get(tp);
+      const historyKey = `${groupId}\u0000${tp}`;
+      if (value === null) earlier.delete(historyKey);
+      else if (previous) {
+        const list = computeIfAbsent(earlier, historyKey, () => []);
+        list.push({ offset: previous.offset, commitTimestamp: previous.commitTimestamp });
+        if (list.length >= OFFSET_HISTORY_SIZE) list.shift();
+      }
+      group.set(tp, value);
+    };
     const groups = new Map<string, GroupMetadataRecord | null>();
     /** producer id → group → tpKey → offset, for transactions whose marker was not read yet. */
     const pending = new Map<number, Map<string, Map<string, StoredOffset>>>();
@@ -405,11 +460,10 @@ export class GroupMetadataManager {
           pending.delete(producerId);
           if (txn !== undefined && batch.recordCount > 0 && batch.controlRecord().type === ControlRecordType.Commit) {
             for (const [groupId, offsets] of txn) {
-              const group = computeIfAbsent(loaded, groupId, () => new Map<string, Loaded>());
               for (const [key, o] of offsets) {
-                const current = group.get(key);
+                const current = loaded.get(groupId)?.get(key);
                 if (current === undefined || current === null || current.appendOffset < o.appendOffset)
-                  group.set(key, o);
+                  setLoaded(groupId, key, o);
               }
             }
           }
@@ -434,12 +488,7 @@ export class GroupMetadataManager {
               tpKey(key.topic, key.partition),
               value,
             );
-          } else {
-            computeIfAbsent(loaded, key.group, () => new Map<string, Loaded>()).set(
-              tpKey(key.topic, key.partition),
-              value,
-            );
-          }
+          } else setLoaded(key.group, tpKey(key.topic, key.partition), value);
           records++;
         }
       }
@@ -452,8 +501,17 @@ export class GroupMetadataManager {
     }
     if (this.owned.get(p.partition)?.generation !== generation) return;
     for (const [groupId, group] of loaded) {
-      for (const value of group.values())
-        if (value !== null) this.put(groupId, value.topic, value.partition, value, value.appendOffset);
+      for (const [tp, value] of group) {
+        if (value !== null)
+          this.put(
+            groupId,
+            value.topic,
+            value.partition,
+            value,
+            value.appendOffset,
+            earlier.get(`${groupId}\u0000${tp}`) ?? [],
+          );
+      }
     }
     for (const [producerId, byGroup] of pending) {
       const target = computeIfAbsent(this.pendingTxnOffsets, producerId, (): PendingTxnOffsets => new Map());

@@ -63,6 +63,21 @@ import {
   type DescribeLogDirsResponse,
 } from './describe-log-dirs.js';
 import { PRODUCE_API, type ProduceRequest, type ProduceResponse } from './produce.js';
+import {
+  DESCRIBE_DELAYED_RECORDS_API,
+  type DescribeDelayedRecordsRequest,
+  type DescribeDelayedRecordsResponse,
+} from './describe-delayed-records.js';
+import {
+  LIST_OFFSET_TIMESTAMPS_API,
+  type ListOffsetTimestampsRequest,
+  type ListOffsetTimestampsResponse,
+} from './list-offset-timestamps.js';
+import {
+  DESCRIBE_GROUP_LAG_API,
+  type DescribeGroupLagRequest,
+  type DescribeGroupLagResponse,
+} from './describe-group-lag.js';
 import { SASL_HANDSHAKE_API, type SaslHandshakeRequest, type SaslHandshakeResponse } from './sasl-handshake.js';
 import {
   SASL_AUTHENTICATE_API,
@@ -170,6 +185,9 @@ export interface ApiMessages {
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
   [ApiKey.DescribeLogDirs]: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequest; response: DescribeClusterResponse };
+  [ApiKey.DescribeDelayedRecords]: { request: DescribeDelayedRecordsRequest; response: DescribeDelayedRecordsResponse };
+  [ApiKey.ListOffsetTimestamps]: { request: ListOffsetTimestampsRequest; response: ListOffsetTimestampsResponse };
+  [ApiKey.DescribeGroupLag]: { request: DescribeGroupLagRequest; response: DescribeGroupLagResponse };
   [ApiKey.SaslHandshake]: { request: SaslHandshakeRequest; response: SaslHandshakeResponse };
   [ApiKey.SaslAuthenticate]: { request: SaslAuthenticateRequest; response: SaslAuthenticateResponse };
   [ApiKey.DescribeAcls]: { request: DescribeAclsRequest; response: DescribeAclsResponse };
@@ -236,6 +254,9 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   DELETE_GROUPS_API,
   OFFSET_DELETE_API,
   DESCRIBE_LOG_DIRS_API,
+  DESCRIBE_DELAYED_RECORDS_API,
+  LIST_OFFSET_TIMESTAMPS_API,
+  DESCRIBE_GROUP_LAG_API,
   SASL_HANDSHAKE_API,
   SASL_AUTHENTICATE_API,
   DESCRIBE_ACLS_API,
@@ -286,6 +307,9 @@ export * from './list-groups.js';
 export * from './delete-groups.js';
 export * from './offset-delete.js';
 export * from './describe-log-dirs.js';
+export * from './describe-delayed-records.js';
+export * from './list-offset-timestamps.js';
+export * from './describe-group-lag.js';
 export * from './sasl-handshake.js';
 export * from './sasl-authenticate.js';
 export * from './describe-acls.js';

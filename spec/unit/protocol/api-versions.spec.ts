@@ -20,7 +20,7 @@ describe('ApiVersions', () => {
       const ranges = ApiVersions.defaults().ranges();
       expect(ranges.map((r) => r.apiKey)).to.deep.equal([
         0, 1, 2, 3, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
-        33, 35, 36, 37, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 60, 61, 65, 66,
+        33, 35, 36, 37, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 60, 61, 65, 66, 10000, 10001, 10002,
       ]);
       for (const r of ranges) expect([r.minVersion, r.maxVersion]).to.deep.equal([0, 0]);
     });

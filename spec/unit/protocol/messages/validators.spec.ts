@@ -139,6 +139,9 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
   [ApiKey.DeleteGroups]: { groupsNames: ['g'] },
   [ApiKey.OffsetDelete]: { groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }] },
   [ApiKey.DescribeLogDirs]: { topics: [{ topic: 't', partitionIndex: [0] }] },
+  [ApiKey.DescribeDelayedRecords]: { partitions: [0, 3] },
+  [ApiKey.ListOffsetTimestamps]: { topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 42 }] }] },
+  [ApiKey.DescribeGroupLag]: { groupId: 'g', includeHistory: true },
   [ApiKey.SaslHandshake]: { mechanism: 'SCRAM-SHA-512' },
   [ApiKey.SaslAuthenticate]: { authBytes: records },
   [ApiKey.DescribeAcls]: {
