@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One-time, idempotent set-up on a Debian 12 machine with Node 20 (run as root, or with sudo available):
 # installs Java + Apache ZooKeeper from Debian's `zookeeper` package when missing, kcat and Python's confluent-kafka
-# (the librdkafka clients the specs run against the Kafka-protocol listener), nftables + iproute2 (the fault specs
-# cut a broker off from ZooKeeper with nftables rules and find its connections with ss), Debian's Chromium (the web
+# (the librdkafka clients the specs run against the Kafka-protocol listener), nftables, iproute2, util-linux and
+# strace (the fault specs' simulated hosts, cut and slow links and failing writes), Debian's Chromium (the web
 # console's browser specs drive it with the npm package playwright-core; no browser is downloaded) and docker-compose
 # (to check docker/docker-compose.yml) and openssl (mq-cluster up --secure and the security specs make their CA and
 # certificates with it) when missing, installs the npm packages (native addons included: see
@@ -30,11 +30,14 @@ if [ ! -f /usr/share/java/zookeeper.jar ]; then
 fi
 command -v java >/dev/null || { echo "setup: java is missing after installing zookeeper" >&2; exit 1; }
 
-# Fault specs cut one broker off from ZooKeeper with nftables rules and find its connections with ss (iproute2).
-if ! command -v nft >/dev/null 2>&1 || ! command -v ss >/dev/null 2>&1; then
-  echo "setup: installing nftables and iproute2 for the fault specs"
+# Fault specs run brokers on simulated hosts (network namespaces, veth and a bridge: iproute2; nsenter, mount and
+# fallocate: util-linux), cut links with nftables rules, slow them with tc netem (iproute2) and fail chosen writes
+# with strace's syscall injection.
+if ! command -v nft >/dev/null 2>&1 || ! command -v ss >/dev/null 2>&1 || ! command -v tc >/dev/null 2>&1 \
+  || ! command -v strace >/dev/null 2>&1 || ! command -v nsenter >/dev/null 2>&1; then
+  echo "setup: installing nftables, iproute2, util-linux and strace for the fault specs"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nftables iproute2 >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nftables iproute2 util-linux strace >/dev/null
 fi
 
 # Debian's own python3 (/usr/bin/python3), which the package installs confluent_kafka for, whatever else is on PATH.

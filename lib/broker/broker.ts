@@ -19,7 +19,9 @@
  * they start with) and handed to the running components when they change (`reconfigure`).
  * Ownership: owns the ZooKeeper session, the log manager, the socket server, the replica manager and the
  * controller, and closes them in reverse order on shutdown. A fatal error (its znode taken by another live
- * broker after a session expiry) emits 'fatal'; `main` then shuts down with exit code 1.
+ * broker after a session expiry, or every log dir failed) emits 'fatal'; `main` then shuts down with exit code 1.
+ * A failed log dir (but not the last) only takes its replicas offline: the broker tells the controller after each
+ * registration and the controller asks it what it still serves (served-replicas-query.ts).
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../common/logger.js';
@@ -69,6 +71,8 @@ import { BrokerMetrics, type BrokerHealth } from './broker-metrics.js';
 import { BrokerTopicStats } from './broker-topic-stats.js';
 import { RequestMetrics } from './request-metrics.js';
 import type { BrokerServices } from './handlers/broker-services.js';
+import { servedReplicasQuery } from './served-replicas-query.js';
+import { ApiError } from '../common/errors.js';
 
 type BrokerState = 'New' | 'Starting' | 'Running' | 'ShuttingDown' | 'Shutdown';
 
@@ -78,6 +82,8 @@ const MARKER_RETRY_BACKOFF_MS = 100;
 export interface BrokerOptions {
   logger?: Logger;
   time?: Time;
+  /** Keep each log dir's DurabilityJournal, for the power-loss fault of tests. @default false */
+  durabilityJournal?: boolean;
 }
 
 export class Broker extends EventEmitter {
@@ -87,6 +93,7 @@ export class Broker extends EventEmitter {
   fatalError: Error | undefined;
   private readonly logger: Logger;
   private readonly time: Time;
+  private readonly durabilityJournal: boolean;
   private state: BrokerState = 'New';
   private zkClient: ZkClient | undefined;
   private zk: KafkaZkClient | undefined;
@@ -124,6 +131,7 @@ export class Broker extends EventEmitter {
     );
     this.logger = (opts.logger ?? silentLogger).child({ component: 'Broker', brokerId: config.brokerId });
     this.time = opts.time ?? SystemTime;
+    this.durabilityJournal = opts.durabilityJournal ?? false;
   }
 
   async startup(): Promise<void> {
@@ -210,6 +218,7 @@ export class Broker extends EventEmitter {
       cleanerEnable: c.logCleanerEnable,
       cleanerBackoffMs: c.logCleanerBackoffMs,
       producerIdExpirationMs: c.transactionalIdExpirationMs,
+      durabilityJournal: this.durabilityJournal,
       logger,
       time: this.time,
     });
@@ -302,6 +311,15 @@ export class Broker extends EventEmitter {
       time: this.time,
     });
     await this.replicaManager.startup();
+    this.replicaManager.on('allLogDirsFailed', () =>
+      this.fail(
+        new ApiError(
+          'KAFKA_STORAGE_ERROR',
+          `Every log dir of broker ${c.brokerId} has failed (${c.logDirs.join(', ')}); nothing can be served. ` +
+            'Repair or replace the disks, then start the broker again.',
+        ),
+      ),
+    );
     // Self-fencing (ARCHITECTURE.md "Brokers follow ZooKeeper"): once the session may be gone, lead nothing until
     // ZooKeeper speaks for this broker again — the same session confirmed, or a new one registered — and the cache
     // has re-read everything.
@@ -316,6 +334,15 @@ export class Broker extends EventEmitter {
     zkClient.on('expired', () => replicaManager.fenceLeadership('the ZooKeeper session expired'));
     zkClient.on('sessionConfirmed', resume);
     zkClient.on('newSession', () => void registered.then(resume, () => undefined));
+    // A log dir that failed under an earlier session: tell the controller again (it forgot on the re-registration).
+    zkClient.on(
+      'newSession',
+      () =>
+        void registered.then(
+          () => replicaManager.notifyLogDirFailures(),
+          () => undefined,
+        ),
+    );
 
     // 6. Every broker runs the controller election.
     this.controller = new KafkaController({
@@ -328,6 +355,13 @@ export class Broker extends EventEmitter {
         leaderImbalanceCheckIntervalSeconds: c.leaderImbalanceCheckIntervalSeconds,
         deleteTopicEnable: c.deleteTopicEnable,
       },
+      servedReplicas: servedReplicasQuery({
+        brokerId: c.brokerId,
+        replicaManager: this.replicaManager,
+        metadataCache: this.metadataCache,
+        requestTimeoutMs: c.controllerSocketTimeoutMs,
+        logger,
+      }),
       logger,
       time: this.time,
     });

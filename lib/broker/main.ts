@@ -2,6 +2,10 @@
  * `mq-broker --config server.properties [--override key=value ...]`: runs one broker in the foreground.
  * SIGTERM / SIGINT shut it down cleanly (controlled shutdown, flush, trim, clean-shutdown marker); a second
  * signal exits at once. Exit code 1 on a configuration or start-up error, with the cause on stderr.
+ *
+ * Environment: MQ_TEST_DURABILITY_JOURNAL=1 makes the broker record in each log dir how much of every segment its
+ * flushes made durable (lib/log/durability-journal.ts), which the power-loss fault of the test tools reads. For
+ * tests only; no config key turns it on.
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
@@ -58,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const logger = createLogger({ name: 'mq-broker' });
-  const broker = new Broker(config, { logger });
+  const broker = new Broker(config, { logger, durabilityJournal: process.env.MQ_TEST_DURABILITY_JOURNAL === '1' });
   try {
     await broker.startup();
   } catch (e) {

@@ -10,10 +10,18 @@
  * identity from `<dir>/jaas.conf` (cluster-security.ts); `adminProperties` are the super user's client configs.
  *
  * Layout of `dir`: `zookeeper/` or `zookeeper-<i>/` (ZooKeeper data, zoo.cfg, pid, logs),
- * `broker-<id>/server.properties`,
- * `broker-<id>/logs/` (log.dirs), `broker-<id>/broker.log` (its stdout/stderr), `cluster.json` (pids and ports,
- * for `down` and for a detached cluster); secured: `tls/` (CA and broker certificate), `admin.properties` (the super
- * user's client configs), `jaas.conf` (the brokers' ZooKeeper identity).
+ * `broker-<id>/server.properties`, `broker-<id>/logs/` (log.dirs; `logs-1/`..`logs-N/` with several log dirs per
+ * broker), `broker-<id>/broker.log` (its stdout/stderr), `cluster.json` (pids, addresses, the simulated network and
+ * the mounts, for `down`, for `mq-cluster fault` and for a detached cluster); secured: `tls/` (CA and broker
+ * certificate), `admin.properties` (the super user's client configs), `jaas.conf` (the brokers' ZooKeeper identity).
+ *
+ * Hosts: on loopback by default, every process on `host` with ports of its own. With `netns`, each ZooKeeper node
+ * and each broker runs on a simulated host of its own (lib/cli/faults/host-network.ts: a network namespace with its
+ * own address on a private bridge): ZooKeeper member i `zk<i>` at `.<10+i>`, broker i `b<i>` at `.<20+i>`, each on
+ * the standard ports of its own address (2181; 9092 and 9192 for Kafka clients), and the machine's processes reach
+ * them all as clients. With `logDirTmpfsBytes`, every log dir is a tmpfs of that size (a small disk that faults can
+ * fill); `stop()` and `down` remove the network and unmount the tmpfs, and nothing else. `secure` and `netns` do not
+ * go together (the certificate names 127.0.0.1 only).
  *
  * Readiness: a broker prints the pino line `{"msg":"started",...,"port":N,"listeners":{...}}` once it is registered in
  * ZooKeeper and serving; the launcher waits for that line (so brokers may listen on port 0 and report the bound
@@ -29,6 +37,10 @@ import { fileURLToPath } from 'node:url';
 import { TimeoutError } from '../common/errors.js';
 import { LocalZooKeeper } from './local-zookeeper.js';
 import { freePort } from '../network/free-port.js';
+import { ClusterFaults, type ClusterLayout } from './faults/cluster-faults.js';
+import { HostNetwork, type HostNetworkRecord } from './faults/host-network.js';
+import { mountTmpfs, unmount } from './faults/disk-faults.js';
+import { processAlive } from './faults/system-command.js';
 import {
   ensureCertificates,
   secureBrokerProperties,
@@ -89,10 +101,20 @@ export interface LocalClusterOptions {
   /** TLS + SCRAM + ACLs + ZooKeeper ACLs (mq-cluster up --secure; see the header). */
   secure?: boolean;
   startTimeoutMs?: number;
+  /** Each ZooKeeper node and each broker on a simulated host of its own (see the header); needs root. */
+  netns?: boolean;
+  /** Log dirs per broker (JBOD). Default 1. */
+  logDirsPerBroker?: number;
+  /** Mount every broker log dir as a tmpfs of this many bytes (a small disk); needs root. */
+  logDirTmpfsBytes?: number;
+  /** Brokers keep a durability journal (MQ_TEST_DURABILITY_JOURNAL=1) for the power-loss fault. */
+  durabilityJournal?: boolean;
 }
 
 export interface BrokerProcess {
   id: number;
+  /** The address its listeners are on and clients reach it at. */
+  host: string;
   port: number;
   /** Port of its Kafka-protocol listener, -1 when it has none. */
   kafkaPort: number;
@@ -102,13 +124,30 @@ export interface BrokerProcess {
   listeners: Record<string, number>;
   pid: number;
   dir: string;
+  /** Its log.dirs. */
+  logDirs: string[];
 }
 
 interface ClusterFile {
   /** `dataDir` (one server) is how clusters started before ensembles recorded it. */
-  zk: { connect: string; dataDirs?: string[]; dataDir?: string; external: boolean };
+  zk: {
+    connect: string;
+    dataDirs?: string[];
+    dataDir?: string;
+    external: boolean;
+    /** zk-server.sh's start arguments of each member, for `mq-cluster fault zk-start`. */
+    startArgs?: string[][];
+  };
   brokers: BrokerProcess[];
+  /** The simulated hosts (netns), when the cluster runs on them. */
+  network?: HostNetworkRecord;
+  /** tmpfs mounted for log dirs. */
+  mounts?: string[];
 }
+
+/** Names and address bytes of the simulated hosts (see the header). */
+const zkHost = (i: number) => ({ name: `zk${i}`, octet: 10 + i });
+const brokerHost = (id: number) => ({ name: `b${id}`, octet: 20 + id });
 
 export class LocalCluster {
   readonly dir: string;
@@ -118,6 +157,8 @@ export class LocalCluster {
   private zooKeeperValue: LocalZooKeeper | undefined;
   private readonly children = new Map<number, ChildProcess>();
   private readonly brokers = new Map<number, BrokerProcess>();
+  private networkValue: HostNetwork | undefined;
+  private readonly mounts = new Set<string>();
   private tls: ClusterTls | undefined;
   private superUserPassword = '';
 
@@ -132,14 +173,26 @@ export class LocalCluster {
   }
 
   get bootstrapServers(): string {
-    return [...this.brokers.values()].map((b) => `${this.host}:${b.port}`).join(',');
+    return [...this.brokers.values()].map((b) => `${b.host}:${b.port}`).join(',');
+  }
+
+  /** The simulated hosts, when the cluster runs on them (`netns`). */
+  get network(): HostNetwork | undefined {
+    return this.networkValue;
+  }
+
+  /** What faults need to know of a cluster on simulated hosts (lib/cli/faults/cluster-faults.ts). */
+  layout(): ClusterLayout {
+    if (this.networkValue === undefined)
+      throw new UsageError('Faults between hosts need a cluster on simulated hosts (netns).');
+    return layoutOf(this.networkValue.record, [...this.brokers.values()]);
   }
 
   /** `host:port,...` of the brokers' Kafka-protocol listeners ('' when they have none), for Kafka clients. */
   get kafkaBootstrapServers(): string {
     return [...this.brokers.values()]
       .filter((b) => b.kafkaPort >= 0)
-      .map((b) => `${this.host}:${b.kafkaPort}`)
+      .map((b) => `${b.host}:${b.kafkaPort}`)
       .join(',');
   }
 
@@ -184,6 +237,25 @@ export class LocalCluster {
   /** Starts ZooKeeper (unless external) and every broker; resolves once all brokers reported `started`. */
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
+    if (this.opts.netns) {
+      if (this.opts.externalZooKeeper)
+        throw new UsageError('A cluster on simulated hosts runs its own ZooKeeper; drop the external one.');
+      if (this.opts.secure)
+        throw new UsageError(
+          'A secured cluster cannot run on simulated hosts: its broker certificate names 127.0.0.1 only. ' +
+            'Drop --secure or --netns.',
+        );
+      const zkMembers = this.opts.zkEnsemble ?? 1;
+      this.networkValue = HostNetwork.create({
+        hosts: [
+          ...Array.from({ length: zkMembers }, (_, i) => zkHost(i + 1)),
+          ...Array.from({ length: this.opts.brokers }, (_, i) => brokerHost(i + 1)),
+        ],
+        detached: this.opts.detached,
+      });
+      // Recorded before anything runs on it, so that `down` can remove it whatever happens next.
+      this.writeClusterFile();
+    }
     await this.startZooKeeper();
     if (this.opts.secure) await this.secure();
     const ids = Array.from({ length: this.opts.brokers }, (_, i) => i + 1);
@@ -219,13 +291,23 @@ export class LocalCluster {
       this.zkExternal = true;
       return;
     }
+    const network = this.networkValue;
+    const size = this.opts.zkEnsemble ?? 1;
     const zooKeeper = new LocalZooKeeper({
       dir: this.dir,
       host: this.host,
-      size: this.opts.zkEnsemble ?? 1,
+      size,
       clientPort: this.opts.zkPort ?? 2181,
       script: ZK_SCRIPT,
       freePort,
+      ...(network
+        ? {
+            hosts: Array.from({ length: size }, (_, i) => ({
+              ip: network.host(zkHost(i + 1).name).ip,
+              command: (argv: readonly string[]) => network.command(zkHost(i + 1).name, argv),
+            })),
+          }
+        : {}),
     });
     this.zooKeeperValue = zooKeeper;
     await zooKeeper.start();
@@ -240,30 +322,40 @@ export class LocalCluster {
   /** Starts (or restarts) broker `id` with its existing data; resolves when it reports `started`. */
   async startBroker(id: number): Promise<BrokerProcess> {
     const dir = join(this.dir, `broker-${id}`);
-    mkdirSync(join(dir, 'logs'), { recursive: true });
-    const basePort = this.opts.port ?? 9092;
+    const logDirs = this.prepareLogDirs(dir);
+    const network = this.networkValue;
+    const host = network ? network.host(brokerHost(id).name).ip : this.host;
     const previous = this.brokers.get(id);
-    // A restarted broker keeps its port so that clients' bootstrap lists stay valid.
-    const port = previous?.port ?? (basePort === 0 ? 0 : basePort + id - 1);
-    const kafkaBase = this.opts.kafkaPort === undefined ? (basePort === 0 ? 0 : basePort + 100) : this.opts.kafkaPort;
-    const kafkaPort = previous?.kafkaPort ?? (kafkaBase === null ? -1 : kafkaBase === 0 ? 0 : kafkaBase + id - 1);
+    let port: number;
+    let kafkaPort: number;
+    if (network) {
+      // Every broker has an address of its own: the same ports on each.
+      port = this.opts.port || 9092;
+      kafkaPort = this.opts.kafkaPort === null ? -1 : this.opts.kafkaPort || port + 100;
+    } else {
+      const basePort = this.opts.port ?? 9092;
+      // A restarted broker keeps its port so that clients' bootstrap lists stay valid.
+      port = previous?.port ?? (basePort === 0 ? 0 : basePort + id - 1);
+      const kafkaBase = this.opts.kafkaPort === undefined ? (basePort === 0 ? 0 : basePort + 100) : this.opts.kafkaPort;
+      kafkaPort = previous?.kafkaPort ?? (kafkaBase === null ? -1 : kafkaBase === 0 ? 0 : kafkaBase + id - 1);
+    }
     const listeners: Record<string, string> =
       this.tls !== undefined
         ? {
-            ...secureBrokerProperties(this.host, port, kafkaPort, KAFKA_LISTENER, this.tls, this.superUserPassword),
+            ...secureBrokerProperties(host, port, kafkaPort, KAFKA_LISTENER, this.tls, this.superUserPassword),
             'zookeeper.set.acl': 'true',
           }
         : kafkaPort < 0
-          ? { listeners: `PLAINTEXT://${this.host}:${port}` }
+          ? { listeners: `PLAINTEXT://${host}:${port}` }
           : {
-              listeners: `PLAINTEXT://${this.host}:${port},${KAFKA_LISTENER}://${this.host}:${kafkaPort}`,
+              listeners: `PLAINTEXT://${host}:${port},${KAFKA_LISTENER}://${host}:${kafkaPort}`,
               'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,${KAFKA_LISTENER}:PLAINTEXT`,
               'listener.wire.protocol.map': `${KAFKA_LISTENER}:KAFKA`,
             };
     const props: Record<string, string | number | boolean> = {
       'broker.id': id,
       ...listeners,
-      'log.dirs': join(dir, 'logs'),
+      'log.dirs': logDirs.join(','),
       'zookeeper.connect': this.zookeeperConnect,
       // As Kafka's sample configs for small clusters: the transaction log fits the cluster's size.
       'transaction.state.log.replication.factor': Math.min(3, this.opts.brokers),
@@ -282,11 +374,18 @@ export class LocalCluster {
     const startOffset = existsSync(logFile) ? statSync(logFile).size : 0;
     // The broker writes straight into its log file, so it never depends on this process staying alive.
     const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [BROKER_BIN, '--config', configFile], {
+    const argv = [process.execPath, BROKER_BIN, '--config', configFile];
+    const [cmd, args] = network ? network.command(brokerHost(id).name, argv) : [argv[0]!, argv.slice(1)];
+    const child = spawn(cmd, args, {
       cwd: ROOT,
       detached: this.opts.detached ?? false,
       stdio: ['ignore', fd, fd],
-      env: { ...process.env, MQ_DIST: DIST, ...(this.kafkaOpts === undefined ? {} : { KAFKA_OPTS: this.kafkaOpts }) },
+      env: {
+        ...process.env,
+        MQ_DIST: DIST,
+        ...(this.kafkaOpts === undefined ? {} : { KAFKA_OPTS: this.kafkaOpts }),
+        ...(this.opts.durabilityJournal ? { MQ_TEST_DURABILITY_JOURNAL: '1' } : {}),
+      },
     });
     closeSync(fd);
     this.children.set(id, child);
@@ -294,15 +393,34 @@ export class LocalCluster {
     const bound = await waitForStarted(child, logFile, startOffset, this.opts.startTimeoutMs ?? 30000, id);
     const info: BrokerProcess = {
       id,
+      host,
       port: bound.port,
       kafkaPort: bound.listeners[KAFKA_LISTENER] ?? -1,
       metricsPort: bound.metricsPort,
       listeners: bound.listeners,
       pid: child.pid!,
       dir,
+      logDirs,
     };
     this.brokers.set(id, info);
     return info;
+  }
+
+  /** Creates (and mounts, with `logDirTmpfsBytes`) the log dirs of a broker; returns them. */
+  private prepareLogDirs(brokerDir: string): string[] {
+    const count = this.opts.logDirsPerBroker ?? 1;
+    const dirs =
+      count === 1
+        ? [join(brokerDir, 'logs')]
+        : Array.from({ length: count }, (_, i) => join(brokerDir, `logs-${i + 1}`));
+    for (const d of dirs) {
+      mkdirSync(d, { recursive: true });
+      if (this.opts.logDirTmpfsBytes !== undefined && !this.mounts.has(d)) {
+        mountTmpfs(d, this.opts.logDirTmpfsBytes);
+        this.mounts.add(d);
+      }
+    }
+    return dirs;
   }
 
   /** Sends `signal` to broker `id` and waits for it to exit (SIGSTOP/SIGCONT return at once). */
@@ -347,10 +465,15 @@ export class LocalCluster {
     return this.startBroker(id);
   }
 
-  /** Stops every broker cleanly, then ZooKeeper. */
+  /** Stops every broker cleanly, then ZooKeeper; then removes the simulated hosts and unmounts the tmpfs. */
   async stop(): Promise<void> {
-    await Promise.all([...this.children.keys()].map((id) => this.stopBroker(id)));
-    await this.zooKeeperValue?.stop();
+    try {
+      await Promise.all([...this.children.keys()].map((id) => this.stopBroker(id)));
+      await this.zooKeeperValue?.stop();
+    } finally {
+      releaseHostResources([...this.mounts], this.networkValue);
+      this.mounts.clear();
+    }
   }
 
   private writeClusterFile(): void {
@@ -359,30 +482,30 @@ export class LocalCluster {
         connect: this.zookeeperConnect,
         dataDirs: this.zooKeeperValue?.nodes.map((n) => n.dataDir) ?? [],
         external: this.zkExternal,
+        startArgs: this.zooKeeperValue?.nodes.map((n) => n.startArgs) ?? [],
       },
       brokers: [...this.brokers.values()],
+      ...(this.networkValue ? { network: this.networkValue.record } : {}),
+      ...(this.mounts.size > 0 ? { mounts: [...this.mounts] } : {}),
     };
     writeFileSync(join(this.dir, 'cluster.json'), JSON.stringify(file, null, 2) + '\n');
   }
 
   /** Stops a cluster started with `detached` from its `cluster.json`; returns what it stopped. */
   static async down(dir: string, graceMs = 20000): Promise<string[]> {
-    const path = join(resolve(dir), 'cluster.json');
-    if (!existsSync(path))
-      throw new UsageError(`No cluster.json in ${resolve(dir)}: no cluster was started there with mq-cluster up.`);
-    const file = JSON.parse(readFileSync(path, 'utf8')) as ClusterFile;
+    const file = readClusterFile(dir);
     const stopped: string[] = [];
     await Promise.all(
       file.brokers.map(async (b) => {
-        if (!alive(b.pid)) return;
+        if (!processAlive(b.pid)) return;
         process.kill(b.pid, 'SIGTERM');
         const deadline = Date.now() + graceMs;
-        while (alive(b.pid) && Date.now() < deadline) await sleep(100);
-        if (alive(b.pid)) {
+        while (processAlive(b.pid) && Date.now() < deadline) await sleep(100);
+        if (processAlive(b.pid)) {
           process.kill(b.pid, 'SIGKILL');
           // A killed process still exists until the kernel has torn it down: report it stopped only once gone.
           const killDeadline = Date.now() + 5000;
-          while (alive(b.pid) && Date.now() < killDeadline) await sleep(50);
+          while (processAlive(b.pid) && Date.now() < killDeadline) await sleep(50);
         }
         stopped.push(`broker ${b.id} (pid ${b.pid})`);
       }),
@@ -392,8 +515,53 @@ export class LocalCluster {
       await Promise.all(dataDirs.map((d) => LocalZooKeeper.stopDataDir(ZK_SCRIPT, d)));
       stopped.push(dataDirs.length > 1 ? `zookeeper (${dataDirs.length} members)` : 'zookeeper');
     }
+    releaseHostResources(file.mounts ?? [], file.network && HostNetwork.fromRecord(file.network));
+    if (file.network) stopped.push(`simulated hosts ${file.network.subnet}`);
     return stopped;
   }
+}
+
+/** The faults of a running cluster on simulated hosts in `dir`, from its cluster.json (`mq-cluster fault`). */
+export function recordedClusterFaults(dir: string): ClusterFaults {
+  const file = readClusterFile(dir);
+  if (file.network === undefined)
+    throw new UsageError(
+      `The cluster in ${resolve(dir)} runs on loopback; faults between hosts need one started with mq-cluster up --netns.`,
+    );
+  return new ClusterFaults(layoutOf(file.network, file.brokers), { removeOnExit: false });
+}
+
+/**
+ * Stops (SIGTERM) or starts again, with its data, ZooKeeper member `member` (1-based) of the cluster in `dir`
+ * (`mq-cluster fault zk-stop|zk-start`).
+ */
+export async function toggleRecordedZooKeeperMember(
+  dir: string,
+  member: number,
+  action: 'stop' | 'start',
+): Promise<void> {
+  const file = readClusterFile(dir);
+  const dataDir = file.zk.dataDirs?.[member - 1];
+  const startArgs = file.zk.startArgs?.[member - 1];
+  if (file.zk.external || dataDir === undefined || startArgs === undefined)
+    throw new UsageError(
+      `No ZooKeeper member ${member} started by mq-cluster in ${resolve(dir)} (members: 1..${file.zk.dataDirs?.length ?? 0}).`,
+    );
+  if (action === 'stop') return LocalZooKeeper.stopDataDir(ZK_SCRIPT, dataDir);
+  const network = file.network && HostNetwork.fromRecord(file.network);
+  const host = zkHost(member).name;
+  await LocalZooKeeper.startWith(
+    ZK_SCRIPT,
+    startArgs,
+    network && { command: (argv: readonly string[]) => network.command(host, argv) },
+  );
+}
+
+function readClusterFile(dir: string): ClusterFile {
+  const path = join(resolve(dir), 'cluster.json');
+  if (!existsSync(path))
+    throw new UsageError(`No cluster.json in ${resolve(dir)}: no cluster was started there with mq-cluster up.`);
+  return JSON.parse(readFileSync(path, 'utf8')) as ClusterFile;
 }
 
 /**
@@ -454,13 +622,19 @@ async function waitForStarted(
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** The layout of a cluster on simulated hosts, from its network and its brokers (live, or from cluster.json). */
+export function layoutOf(network: HostNetworkRecord, brokers: readonly BrokerProcess[]): ClusterLayout {
+  return {
+    network,
+    brokers: brokers.map((b) => ({ id: b.id, host: brokerHost(b.id).name, pid: b.pid, logDirs: b.logDirs })),
+    zookeeperHosts: network.hosts.filter((h) => h.name.startsWith('zk')).map((h) => h.name),
+  };
+}
+
+/** Unmounts the log dirs' tmpfs and removes the simulated hosts, once their processes are gone. */
+function releaseHostResources(mounts: readonly string[], network: HostNetwork | undefined): void {
+  for (const m of mounts) unmount(m);
+  network?.destroy();
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,13 +2,18 @@
  * `mq-cluster`: a local cluster on loopback for trying mq out and for scripts.
  *
  *   mq-cluster up --brokers 3 --dir ./data [--zk-port 2181] [--zk-ensemble 3] [--port 9092]
- *                 [--kafka-port 9192 | --no-kafka] [--secure] [--detach] [--no-check]
+ *                 [--kafka-port 9192 | --no-kafka] [--secure] [--netns] [--log-dirs N] [--log-dir-tmpfs BYTES]
+ *                 [--detach] [--no-check]
  *   mq-cluster down --dir ./data
+ *   mq-cluster fault <isolate|isolate-zk|slow|fill-disk|fail-io|zk-stop|zk-start|heal> --dir ./data ...
  *
  * `up` runs in the foreground until Ctrl-C or SIGTERM, then stops everything cleanly; with `--detach` it
  * returns once the cluster is up and `down` stops it later. Every broker also opens a listener speaking Apache
  * Kafka's own protocol (KAFKA, on --kafka-port + i - 1) for kcat and other Kafka clients, unless --no-kafka. Once the brokers are registered, `up` sends a record
  * through a replicated topic and reads it back (lib/cli/cluster-check.ts) and says so; `--no-check` skips that.
+ * With `--netns` (root), every ZooKeeper member and every broker runs on a simulated host of its own (a network
+ * namespace with its own address on a private bridge), so that `fault` (lib/cli/fault-command.ts) can cut, slow
+ * and fill them one at a time.
  * `--secure` makes every listener SASL_SSL with SCRAM, turns ACLs on with a super user and ZooKeeper ACLs, and
  * prints how to connect: the client configs file and a kcat command line (cluster-security.ts).
  */
@@ -16,6 +21,7 @@ import { Command } from 'commander';
 import { errorText, intArg, propArg, runProgram } from './args.js';
 import { CHECK_TOPIC, checkCluster } from './cluster-check.js';
 import { join } from 'node:path';
+import { faultCommand } from './fault-command.js';
 import { LocalCluster } from './local-cluster.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -55,6 +61,17 @@ export async function main(argv: string[]): Promise<number> {
       'TLS + SCRAM on every listener, ACLs on with a super user, znodes with ZooKeeper ACLs; prints how to connect',
     )
     .option('--override <key=value>', 'broker property for every broker (repeatable)', propArg, {})
+    .option(
+      '--netns',
+      'run every ZooKeeper member and broker on a simulated host of its own (network namespaces; needs root), ' +
+        'for mq-cluster fault',
+    )
+    .option('--log-dirs <n>', 'log dirs per broker (log.dirs)', intArg('--log-dirs', 1), 1)
+    .option(
+      '--log-dir-tmpfs <bytes>',
+      'mount every log dir as a tmpfs of this size (needs root)',
+      intArg('--log-dir-tmpfs', 1 << 20),
+    )
     .option('--detach', 'return once the cluster is up; stop it with mq-cluster down')
     .option('--no-check', `skip the round trip through the topic ${CHECK_TOPIC} once the brokers are up`)
     .action(
@@ -67,6 +84,9 @@ export async function main(argv: string[]): Promise<number> {
         kafkaPort?: number;
         kafka: boolean;
         override: Record<string, string>;
+        netns?: boolean;
+        logDirs: number;
+        logDirTmpfs?: number;
         secure?: boolean;
         detach?: boolean;
         check: boolean;
@@ -80,10 +100,16 @@ export async function main(argv: string[]): Promise<number> {
           kafkaPort: o.kafka ? o.kafkaPort : null,
           brokerProps: o.override,
           detached: !!o.detach,
+          netns: !!o.netns,
+          logDirsPerBroker: o.logDirs,
+          ...(o.logDirTmpfs === undefined ? {} : { logDirTmpfsBytes: o.logDirTmpfs }),
           secure: !!o.secure,
         });
-        const zk = o.zkEnsemble > 1 ? `a ZooKeeper ensemble of ${o.zkEnsemble} from` : 'ZooKeeper on';
-        process.stdout.write(`Starting ${zk} 127.0.0.1:${o.zkPort} and ${o.brokers} broker(s) in ${cluster.dir} ...\n`);
+        const zk = o.zkEnsemble > 1 ? `a ZooKeeper ensemble of ${o.zkEnsemble}` : 'ZooKeeper';
+        const where = o.netns
+          ? `${zk} and ${o.brokers} broker(s) on simulated hosts of their own`
+          : `${zk} ${o.zkEnsemble > 1 ? 'from' : 'on'} 127.0.0.1:${o.zkPort} and ${o.brokers} broker(s)`;
+        process.stdout.write(`Starting ${where} in ${cluster.dir} ...\n`);
         try {
           await cluster.start();
         } catch (e) {
@@ -93,10 +119,10 @@ export async function main(argv: string[]): Promise<number> {
           return;
         }
         process.stdout.write(`ZooKeeper: ${cluster.zookeeperConnect}\n`);
-        for (const id of cluster.brokerIds()) {
+        for (const id of cluster.brokerIds().sort((a, b) => a - b)) {
           const b = cluster.broker(id);
-          const kafka = b.kafkaPort >= 0 ? `, Kafka clients 127.0.0.1:${b.kafkaPort}` : '';
-          process.stdout.write(`broker ${id}: 127.0.0.1:${b.port}${kafka} (pid ${b.pid}, log ${b.dir}/broker.log)\n`);
+          const kafka = b.kafkaPort >= 0 ? `, Kafka clients ${b.host}:${b.kafkaPort}` : '';
+          process.stdout.write(`broker ${id}: ${b.host}:${b.port}${kafka} (pid ${b.pid}, log ${b.dir}/broker.log)\n`);
         }
         process.stdout.write(`bootstrap.servers=${cluster.bootstrapServers}\n`);
         if (cluster.kafkaBootstrapServers !== '') {
@@ -149,6 +175,16 @@ export async function main(argv: string[]): Promise<number> {
         code = 1;
       }
     });
+
+  program.addCommand(
+    faultCommand(
+      (line) => process.stdout.write(`${line}\n`),
+      (e) => {
+        process.stderr.write(`mq-cluster: ${errorText(e)}\n`);
+        code = 1;
+      },
+    ),
+  );
 
   return runProgram('mq-cluster', program, argv, () => code);
 }

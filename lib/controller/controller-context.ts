@@ -13,6 +13,8 @@
  * - Every partition of a topic in the context has a replica list; `leaderIsr` is the last state znode read or
  *   written, and may lag ZooKeeper (leaders change the ISR themselves), which is why every write is conditional.
  * - `offlineCount` equals the number of partitions in OfflinePartition (kept by `setPartitionState`).
+ * - A replica is online when its broker is live, not shutting down, and has not reported the replica's log dir
+ *   failed (`replicasOnOfflineDirs`, cleared when the broker registers again).
  *
  * Concurrency: mutated only by the controller's event handlers, one event at a time (ControllerEventQueue).
  * Ownership: created by KafkaController on activation, dropped on resignation. Crash: rebuilt from ZooKeeper.
@@ -63,6 +65,8 @@ export class ControllerContext {
   /** Brokers in controlled shutdown: live, but not eligible as leaders or "online" replicas. */
   readonly shuttingDownBrokerIds = new Set<number>();
   readonly topicsToBeDeleted = new Set<string>();
+  /** Broker id → `topic-partition` keys of its replicas in failed log dirs (Kafka's replicasOnOfflineDirs). */
+  readonly replicasOnOfflineDirs = new Map<number, Set<string>>();
   private readonly topics = new Map<string, Map<number, ControllerPartition>>();
   private partitionCount = 0;
   private offlineCount = 0;
@@ -81,6 +85,16 @@ export class ControllerContext {
 
   isBrokerLiveOrShuttingDown(brokerId: number): boolean {
     return this.liveBrokerEpochs.has(brokerId);
+  }
+
+  /** Whether the replica of `p` on `brokerId` sits in a log dir its broker reported failed. */
+  isReplicaOnOfflineDir(brokerId: number, p: TopicPartition): boolean {
+    return this.replicasOnOfflineDirs.get(brokerId)?.has(`${p.topic}-${p.partition}`) ?? false;
+  }
+
+  /** Its broker is online and its log dir has not failed (Kafka's isReplicaOnline). */
+  isReplicaOnline(brokerId: number, p: TopicPartition): boolean {
+    return this.isBrokerOnline(brokerId) && !this.isReplicaOnOfflineDir(brokerId, p);
   }
 
   removeLiveBroker(brokerId: number): void {
@@ -207,13 +221,13 @@ export class ControllerContext {
     return replicas;
   }
 
-  /** Partitions whose cached leader is not an online broker (including leader -1), outside topics being deleted. */
+  /** Partitions whose cached leader is not an online replica (including leader -1), outside topics being deleted. */
   partitionsWithOfflineLeader(): ControllerPartition[] {
     const result: ControllerPartition[] = [];
     for (const p of this.allPartitions()) {
       if (
         p.leaderIsr !== undefined &&
-        !this.isBrokerOnline(p.leaderIsr.leader) &&
+        !this.isReplicaOnline(p.leaderIsr.leader, p) &&
         !this.isTopicQueuedUpForDeletion(p.topic)
       ) {
         result.push(p);

@@ -8,6 +8,14 @@ import type { TopicPartition } from '../common/topic-partition.js';
 import type { ApiError } from '../common/errors.js';
 import type { ElectionOutcome, ElectionTypeName } from './replica-leader-election.js';
 
+/** A broker's answer to "which replicas do you still serve?" after one of its log dirs failed (DescribeLogDirs). */
+export interface ServedReplicas {
+  /** Its log dirs that failed. */
+  readonly offlineLogDirs: readonly string[];
+  /** `topic-partition` keys of the replicas in its live log dirs. */
+  readonly replicas: ReadonlySet<string>;
+}
+
 export type ControllerEvent =
   /** /controller changed or vanished, or a new session began: resign if another broker took over; race if none. */
   | { readonly type: 'ControllerChange' }
@@ -23,6 +31,15 @@ export type ControllerEvent =
   | { readonly type: 'TopicDeletion' }
   /** /isr_change_notification children changed. */
   | { readonly type: 'IsrChangeNotification' }
+  /** /log_dir_event_notification children changed: brokers whose log dirs failed. */
+  | { readonly type: 'LogDirEventNotification' }
+  /** A broker that reported a failed log dir answered which replicas it still serves, under this registration. */
+  | {
+      readonly type: 'ServedReplicas';
+      readonly brokerId: number;
+      readonly brokerEpoch: number;
+      readonly answer: ServedReplicas;
+    }
   /** /admin/preferred_replica_election appeared or changed. */
   | { readonly type: 'PreferredReplicaElection' }
   /** /admin/reassign_partitions appeared or changed. */
@@ -67,12 +84,14 @@ export function coalesceKey(event: ControllerEvent): string | undefined {
     case 'PartitionModifications':
     case 'TopicDeletion':
     case 'IsrChangeNotification':
+    case 'LogDirEventNotification':
     case 'PreferredReplicaElection':
     case 'PartitionReassignment':
     case 'AutoPreferredReplicaLeaderElection':
     case 'UncleanLeaderElectionEnable':
       return event.type;
     case 'Expire':
+    case 'ServedReplicas':
     case 'ControlledShutdown':
     case 'ReplicaLeaderElection':
     case 'ApiPartitionReassignment':

@@ -4,8 +4,8 @@
  * leadership. By this product's design it sends no RPCs: its only output is ZooKeeper writes, each fenced by a
  * check of /controller_epoch's version, and brokers learn leadership by watching the state znodes.
  *
- * Layout: one ControllerEventQueue; watch callbacks, the session listeners, the rebalance timer and the public API
- * only put `ControllerEvent`s, and `process` handles them one at a time (Kafka's one event thread). An activation
+ * Layout: one ControllerEventQueue; watch callbacks, the session listeners, the rebalance timer, the answers of
+ * brokers asked about failed log dirs and the public API only put `ControllerEvent`s, and `process` handles them one at a time (Kafka's one event thread). An activation
  * (`Activation`) bundles what exists only while active: the ControllerContext with the fencing token, the state
  * machines, the deletion manager, the watch subscriptions and the rebalance timer.
  *
@@ -41,15 +41,21 @@ import {
   ControllerZNode,
   DeleteTopicsZNode,
   IsrChangeNotificationZNode,
+  LogDirEventNotificationZNode,
   PreferredReplicaElectionZNode,
   ReassignPartitionsZNode,
   TopicsZNode,
   TopicZNode,
 } from '../zk/zk-paths.js';
-import { ControllerContext, isBeingReassigned, type ControllerPartition } from './controller-context.js';
+import {
+  ControllerContext,
+  isBeingReassigned,
+  type ControllerPartition,
+  type ControllerReplica,
+} from './controller-context.js';
 import { ControllerEventQueue } from './controller-event-queue.js';
 import { ControllerStats } from './controller-stats.js';
-import { coalesceKey, mergeEvents, type ControllerEvent } from './controller-events.js';
+import { coalesceKey, mergeEvents, type ControllerEvent, type ServedReplicas } from './controller-events.js';
 import { PartitionReassigner } from './partition-reassignment.js';
 import { PartitionStateMachine } from './partition-state-machine.js';
 import { electReplicaLeaders, type ElectionOutcome, type ElectionTypeName } from './replica-leader-election.js';
@@ -88,6 +94,14 @@ export const DEFAULT_CONTROLLER_CONFIG: Readonly<KafkaControllerConfig> = Object
 
 /** Kafka schedules the first imbalance check 5 s after failover. */
 const FIRST_REBALANCE_CHECK_DELAY_MS = 5_000;
+/** Pause before asking a live broker again which replicas it serves when it did not answer. */
+const SERVED_REPLICAS_RETRY_MS = 1_000;
+
+/**
+ * Asks a broker which replicas it still serves (DescribeLogDirs over the network, or this broker's own replica
+ * manager); rejects when it cannot be reached.
+ */
+export type ServedReplicasQuery = (brokerId: number) => Promise<ServedReplicas>;
 
 export interface KafkaControllerOptions {
   brokerId: number;
@@ -98,6 +112,8 @@ export interface KafkaControllerOptions {
   time?: Time;
   /** Runs the periodic leader imbalance check. @default SystemScheduler */
   scheduler?: Scheduler;
+  /** How brokers that report a failed log dir are asked about their replicas. @default nobody can be asked */
+  servedReplicas?: ServedReplicasQuery;
 }
 
 export interface KafkaControllerEvents {
@@ -131,6 +147,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
   private readonly scheduler: Scheduler;
   private readonly time: Time;
   private readonly queue: ControllerEventQueue<ControllerEvent>;
+  private readonly servedReplicas: ServedReplicasQuery;
   private activation: Activation | undefined;
   private knownControllerId = -1;
   private started = false;
@@ -149,6 +166,12 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       opts.scheduler ??
       new SystemScheduler((name, e) => this.log.error({ err: e, task: name }, 'scheduled task failed'));
     this.time = opts.time ?? SystemTime;
+    this.servedReplicas =
+      opts.servedReplicas ??
+      ((brokerId) =>
+        Promise.reject(
+          new IllegalStateError(`This controller has no way to ask broker ${brokerId} about its log dirs.`),
+        ));
     this.queue = new ControllerEventQueue<ControllerEvent>({
       process: (event) => this.process(event),
       preempt: (event) => {
@@ -324,6 +347,10 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
           return await a.topicDeletionManager.onDeletionMarkers(await this.zk.getTopicDeletions());
         case 'IsrChangeNotification':
           return await this.processIsrChangeNotification(a);
+        case 'LogDirEventNotification':
+          return await this.processLogDirEventNotification(a);
+        case 'ServedReplicas':
+          return await this.processServedReplicas(a, event);
         case 'PreferredReplicaElection':
           return await this.processPreferredReplicaElection(a);
         case 'PartitionReassignment':
@@ -414,7 +441,9 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
   /**
    * Kafka's onControllerFailover: watch first (events queue up behind this one), delete stale ISR change
    * notifications, load brokers, topics, assignments and every state znode, start the replica then the partition
-   * state machine (electing leaders for New and Offline partitions), resume deletions, schedule the rebalance.
+   * state machine (electing leaders for New and Offline partitions), then take the replicas of brokers that are not
+   * live out of the ISRs (after the elections: see ReplicaStateMachine.startup), resume deletions, schedule the
+   * rebalance.
    */
   private async onControllerFailover(a: Activation): Promise<void> {
     const startMs = this.time.hiResMs();
@@ -433,6 +462,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       zk.watchChildren(TopicsZNode.path, put({ type: 'TopicChange' })),
       zk.watchChildren(DeleteTopicsZNode.path, put({ type: 'TopicDeletion' })),
       zk.watchChildren(IsrChangeNotificationZNode.path, put({ type: 'IsrChangeNotification' })),
+      zk.watchChildren(LogDirEventNotificationZNode.path, put({ type: 'LogDirEventNotification' })),
       zk.watchExists(PreferredReplicaElectionZNode.path, putIfExists({ type: 'PreferredReplicaElection' })),
       zk.watchExists(ReassignPartitionsZNode.path, putIfExists({ type: 'PartitionReassignment' })),
     );
@@ -468,9 +498,14 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       'controller context loaded',
     );
 
-    await a.replicaStateMachine.startup();
+    const offlineReplicas = await a.replicaStateMachine.startup();
     a.partitionStateMachine.initializeStates();
     await a.partitionStateMachine.triggerOnlinePartitionStateChange();
+    await a.replicaStateMachine.handleStateChanges(
+      offlineReplicas,
+      'OfflineReplica',
+      'controller failover: broker not live',
+    );
     await a.topicDeletionManager.onDeletionMarkers(markedForDeletion);
     // Kafka's initializePartitionReassignments: moves recorded in the assignments resume, whatever the znode says.
     await a.reassigner.advance();
@@ -560,25 +595,112 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     await this.onBrokerFailure(a, deadIds);
   }
 
-  /** Its replicas go Online; New and Offline partitions retry election. Leadership returns only by preferred election. */
+  /**
+   * Its replicas go Online (a restarted broker's failed log dirs are forgotten: it reports again what still fails);
+   * New and Offline partitions retry election. Leadership returns only by preferred election.
+   */
   private async onBrokerStartup(a: Activation, brokerIds: readonly number[]): Promise<void> {
     if (brokerIds.length === 0) return;
+    for (const id of brokerIds) a.context.replicasOnOfflineDirs.delete(id);
     const replicas = a.context.replicasOnBrokers(new Set(brokerIds));
     await a.replicaStateMachine.handleStateChanges(replicas, 'OnlineReplica', `broker ${brokerIds.join(',')} started`);
     await a.partitionStateMachine.triggerOnlinePartitionStateChange();
   }
 
-  /** Partitions it led go Offline and elect anew; then its replicas go Offline (leaving the ISRs). */
+  /** Its replicas go offline (see onReplicasBecomeOffline). */
   private async onBrokerFailure(a: Activation, brokerIds: readonly number[]): Promise<void> {
     if (brokerIds.length === 0) return;
+    for (const id of brokerIds) a.context.replicasOnOfflineDirs.delete(id);
+    await this.onReplicasBecomeOffline(
+      a,
+      a.context.replicasOnBrokers(new Set(brokerIds)),
+      `broker ${brokerIds.join(',')} failed`,
+    );
+  }
+
+  /**
+   * Kafka's onReplicasBecomeOffline: partitions whose leader is no longer an online replica go Offline and elect
+   * anew from the ISR, then the replicas go Offline (leaving the ISRs) — in that order, so that a partition moves to
+   * its new leader in one leader_epoch.
+   */
+  private async onReplicasBecomeOffline(
+    a: Activation,
+    replicas: readonly ControllerReplica[],
+    reason: string,
+  ): Promise<void> {
     const ctx = a.context;
-    const reason = `broker ${brokerIds.join(',')} failed`;
-    const replicas = ctx
-      .replicasOnBrokers(new Set(brokerIds))
-      .filter((r) => !ctx.isTopicQueuedUpForDeletion(r.partition.topic));
+    const offline = replicas.filter((r) => !ctx.isTopicQueuedUpForDeletion(r.partition.topic));
     await a.partitionStateMachine.handleStateChanges(ctx.partitionsWithOfflineLeader(), 'OfflinePartition', reason);
     await a.partitionStateMachine.triggerOnlinePartitionStateChange();
-    await a.replicaStateMachine.handleStateChanges(replicas, 'OfflineReplica', reason);
+    await a.replicaStateMachine.handleStateChanges(offline, 'OfflineReplica', reason);
+  }
+
+  // ---- failed log dirs ----
+
+  /**
+   * /log_dir_event_notification changed (Kafka's processLogDirEventNotification): the notifications are deleted and
+   * each live broker they name is asked which replicas it still serves; its answer comes back as a ServedReplicas
+   * event. Kafka asks with a LeaderAndIsr request for every replica of the broker and reads the KAFKA_STORAGE_ERRORs
+   * in the response; here, with no controller-to-broker requests of that kind, the question is DescribeLogDirs,
+   * whose answer lists the replicas of the broker's live dirs and flags the failed ones.
+   */
+  private async processLogDirEventNotification(a: Activation): Promise<void> {
+    const sequenceNumbers = await this.zk.getLogDirEventNotifications();
+    if (sequenceNumbers.length === 0) return;
+    const brokerIds = await this.zk.getBrokerIdsFromLogDirEvents(sequenceNumbers);
+    await this.zk.deleteLogDirEventNotifications(sequenceNumbers, a.context.epochZkVersion);
+    this.log.info({ brokerIds }, 'log dirs failed on brokers; asking which replicas they still serve');
+    for (const id of brokerIds) this.askServedReplicas(a, id);
+  }
+
+  /** Asks off the event queue (a slow broker must not hold elections up); retries while the broker stays live. */
+  private askServedReplicas(a: Activation, brokerId: number): void {
+    const brokerEpoch = a.context.liveBrokerEpochs.get(brokerId);
+    if (this.activation !== a || brokerEpoch === undefined) return;
+    this.servedReplicas(brokerId).then(
+      (answer) => {
+        if (this.activation === a) this.queue.put({ type: 'ServedReplicas', brokerId, brokerEpoch, answer });
+      },
+      (err: unknown) => {
+        if (this.activation !== a) return;
+        this.log.warn({ brokerId, err }, 'could not ask a broker which replicas it still serves; retrying');
+        this.scheduler.schedule(
+          `served-replicas-${brokerId}`,
+          () => this.askServedReplicas(a, brokerId),
+          SERVED_REPLICAS_RETRY_MS,
+        );
+      },
+    );
+  }
+
+  /**
+   * A broker's answer: every replica assigned to it that it does not serve is on a failed dir (until it registers
+   * again) and goes offline — new leaders where it led, out of the ISRs where it followed. An answer given under an
+   * older registration is dropped: the broker reports again after registering.
+   */
+  private async processServedReplicas(
+    a: Activation,
+    event: Extract<ControllerEvent, { type: 'ServedReplicas' }>,
+  ): Promise<void> {
+    const ctx = a.context;
+    const { brokerId, answer } = event;
+    if (ctx.liveBrokerEpochs.get(brokerId) !== event.brokerEpoch || answer.offlineLogDirs.length === 0) return;
+    const known = computeIfAbsent(ctx.replicasOnOfflineDirs, brokerId, () => new Set<string>());
+    const newlyOffline = ctx.replicasOnBrokers(new Set([brokerId])).filter((r) => {
+      const key = `${r.partition.topic}-${r.partition.partition}`;
+      if (answer.replicas.has(key) || known.has(key)) return false;
+      known.add(key);
+      return true;
+    });
+    this.log.warn(
+      {
+        brokerId,
+        offlineLogDirs: answer.offlineLogDirs,
+        offlineReplicas: newlyOffline.map((r) => `${r.partition.topic}-${r.partition.partition}`),
+      },
+      'replicas on failed log dirs go offline',
+    );
+    await this.onReplicasBecomeOffline(a, newlyOffline, `log dir failure on broker ${brokerId}`);
   }
 
   private async processControlledShutdown(

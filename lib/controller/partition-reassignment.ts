@@ -274,9 +274,9 @@ export class PartitionReassigner {
     const state = p.leaderIsr;
     if (state === undefined || !target.every((id) => state.isr.includes(id))) return 'in progress';
     const leader =
-      target.includes(state.leader) && this.ctx.isBrokerOnline(state.leader)
+      target.includes(state.leader) && this.ctx.isReplicaOnline(state.leader, p)
         ? state.leader
-        : target.find((id) => state.isr.includes(id) && this.ctx.isBrokerOnline(id));
+        : target.find((id) => state.isr.includes(id) && this.ctx.isReplicaOnline(id, p));
     if (leader === undefined) return 'in progress';
     const isr = state.isr.filter((id) => target.includes(id));
     if ((leader !== state.leader || isr.length !== state.isr.length) && !(await this.bumpEpoch(p, leader, isr)))

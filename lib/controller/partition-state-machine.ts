@@ -75,7 +75,7 @@ export class PartitionStateMachine {
       const state: PartitionState =
         p.leaderIsr === undefined
           ? 'NewPartition'
-          : this.context.isBrokerOnline(p.leaderIsr.leader)
+          : this.context.isReplicaOnline(p.leaderIsr.leader, p)
             ? 'OnlinePartition'
             : 'OfflinePartition';
       this.context.setPartitionState(p, state);
@@ -164,7 +164,7 @@ export class PartitionStateMachine {
     const alreadyCreated: ControllerPartition[] = [];
     const byTopic = new Map<string, Map<number, LeaderIsrAndControllerEpoch>>();
     for (const p of partitions) {
-      const live = p.replicas.filter((id) => this.context.isBrokerOnline(id));
+      const live = p.replicas.filter((id) => this.context.isReplicaOnline(id, p));
       if (live.length === 0) {
         failures.set(
           p,
@@ -202,10 +202,11 @@ export class PartitionStateMachine {
     uncleanElected: Set<ControllerPartition>,
   ): Promise<Map<ControllerPartition, string>> {
     const ctx = this.context;
-    const isLive =
-      strategy.kind === 'ControlledShutdown'
-        ? (id: number) => ctx.isBrokerLiveOrShuttingDown(id)
-        : (id: number) => ctx.isBrokerOnline(id);
+    const isLiveIn =
+      (p: ControllerPartition) =>
+      (id: number): boolean =>
+        (strategy.kind === 'ControlledShutdown' ? ctx.isBrokerLiveOrShuttingDown(id) : ctx.isBrokerOnline(id)) &&
+        !ctx.isReplicaOnOfflineDir(id, p);
     const isShuttingDown = (id: number): boolean => ctx.shuttingDownBrokerIds.has(id);
     return updateLeaderAndIsr(ctx, this.zk, partitions, async (candidates) => {
       const decisions = new Map<ControllerPartition, LeaderIsrDecision>();
@@ -214,7 +215,7 @@ export class PartitionStateMachine {
         const result = electLeader(strategy, {
           assignment: p.replicas,
           isr: p.leaderIsr!.isr,
-          isLive,
+          isLive: isLiveIn(p),
           isShuttingDown,
           uncleanLeaderElectionEnabled: unclean,
         });
@@ -232,7 +233,7 @@ export class PartitionStateMachine {
       for (const p of candidates) {
         if (!elect(p, false)) {
           if (strategy.kind === 'OfflinePartition') uncleanCandidates.push(p);
-          else decisions.set(p, this.noLeader(p, strategy, isLive));
+          else decisions.set(p, this.noLeader(p, strategy, isLiveIn(p)));
         }
       }
       const forced = strategy.kind === 'OfflinePartition' && strategy.allowUnclean === true;
@@ -241,7 +242,7 @@ export class PartitionStateMachine {
         : await this.uncleanElectionEnabled(new Set(uncleanCandidates.map((p) => p.topic)));
       for (const p of uncleanCandidates) {
         if (!((forced || uncleanByTopic.get(p.topic)) && elect(p, true)))
-          decisions.set(p, this.noLeader(p, strategy, isLive));
+          decisions.set(p, this.noLeader(p, strategy, isLiveIn(p)));
       }
       return decisions;
     });

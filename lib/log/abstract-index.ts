@@ -18,10 +18,14 @@
  * closed right after mapping; the mapping lives until the index is closed and the Buffer is collected.
  * Crash: entries are written into the shared mapping (the page cache), so a killed process loses none; no
  * checksums, so after a power loss the loader rebuilds indexes past the recovery point from the log.
+ * Full disk: the preallocated file is sparse, and a page of a sparse file first touched through a mapping on a full
+ * disk is a SIGBUS that kills the process. So entries are only written on blocks allocated beforehand through the
+ * descriptor (`reserve`: zeros ahead of the entries, 64 KiB at a time), where a full disk is an ENOSPC the caller
+ * answers with KAFKA_STORAGE_ERROR (and the log dir goes offline).
  */
 import fs from 'node:fs';
 import { basename, join } from 'node:path';
-import { CorruptIndexError, IllegalStateError } from '../common/errors.js';
+import { ApiError, CorruptIndexError, IllegalStateError } from '../common/errors.js';
 import { mapFile } from './file-mapping.js';
 import { runWithIoSlot } from './io-slots.js';
 
@@ -29,6 +33,9 @@ import { runWithIoSlot } from './io-slots.js';
 const WARM_SECTION_BYTES = 8192;
 /** Smallest mapping of an index; it doubles as entries are added, up to the file length. */
 const MIN_MAPPING_BYTES = 8192;
+/** How far ahead of its entries `reserve` allocates the file's blocks. */
+const ALLOCATION_CHUNK_BYTES = 65536;
+const ZEROS = Buffer.alloc(ALLOCATION_CHUNK_BYTES);
 
 export abstract class AbstractIndex {
   protected mapping: Buffer | null = null;
@@ -38,6 +45,8 @@ export abstract class AbstractIndex {
   private closed = false;
   /** Entries or length changed since the last flush started. */
   private dirty = false;
+  /** Bytes from the file's start known to be allocated on disk (see the header: full disk). */
+  private allocatedBytes = 0;
 
   /**
    * Opens or creates the index file. A new file is preallocated to `maxIndexSize`; an existing one keeps its
@@ -56,6 +65,7 @@ export abstract class AbstractIndex {
       this.fileLength = fs.fstatSync(fd).size;
       this.entryCount = existed ? Math.floor(this.fileLength / entrySize) : 0;
       this.maxEntryCount = Math.floor(this.fileLength / entrySize);
+      this.allocatedBytes = this.sizeInBytes;
       if (this.entryCount > 0)
         this.mapping = mapFile(fd, this.mappingLengthFor(this.sizeInBytes), true, filePath, 'random');
     } finally {
@@ -99,6 +109,7 @@ export abstract class AbstractIndex {
     this.assertOpen('resize');
     fs.truncateSync(this.filePath, rounded);
     this.fileLength = rounded;
+    this.allocatedBytes = Math.min(this.allocatedBytes, rounded);
     this.maxEntryCount = rounded / this.entrySize;
     this.dirty = true;
     return true;
@@ -151,6 +162,34 @@ export abstract class AbstractIndex {
     } finally {
       await handle.close();
     }
+  }
+
+  /**
+   * Allocates the blocks the next `entries` entries will be written on, if not yet done (see the header: full
+   * disk). Throws ApiError KAFKA_STORAGE_ERROR when the disk refuses; nothing is changed then.
+   */
+  reserve(entries: number): void {
+    const needed = Math.min(this.fileLength, (this.entryCount + entries) * this.entrySize);
+    if (needed <= this.allocatedBytes) return;
+    this.assertOpen('reserve space');
+    const end = Math.min(this.fileLength, Math.ceil(needed / ALLOCATION_CHUNK_BYTES) * ALLOCATION_CHUNK_BYTES);
+    try {
+      const fd = fs.openSync(this.filePath, fs.constants.O_RDWR);
+      try {
+        for (let pos = this.allocatedBytes; pos < end;)
+          pos += fs.writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, end - pos), pos);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (e) {
+      throw new ApiError(
+        'KAFKA_STORAGE_ERROR',
+        `Could not allocate space for index ${this.filePath}: ${(e as NodeJS.ErrnoException).code ?? 'error'} ` +
+          `(${(e as Error).message}). Free space or replace the disk.`,
+        { cause: e },
+      );
+    }
+    this.allocatedBytes = end;
   }
 
   /** Follows a rename of the directory holding the file. */
@@ -228,13 +267,14 @@ export abstract class AbstractIndex {
   /** The mapping, asserting the index is open and has room for one more entry. */
   protected writableSlot(what: string): Buffer {
     this.assertOpen(what);
-    this.dirty = true;
     if (this.entryCount >= this.maxEntryCount) {
       throw new IllegalStateError(
         `Cannot ${what} in ${this.filePath}: the index is full (${this.entryCount} entries); ` +
           `the segment must roll first.`,
       );
     }
+    this.reserve(1);
+    this.dirty = true;
     const needed = (this.entryCount + 1) * this.entrySize;
     if (this.mapping === null || this.mapping.length < needed) {
       const fd = fs.openSync(this.filePath, fs.constants.O_RDWR);

@@ -46,6 +46,10 @@ export interface LocalLogOptions {
   time: Time;
   scheduler: Scheduler;
   logger: Logger;
+  /** Told of a flush that failed (also one nobody waits for): the log dir goes offline. */
+  onDiskFailure: (error: unknown, operation: string) => void;
+  /** Told, after each successful flush, how many bytes of each `.log` file it made durable (DurabilityJournal). */
+  onFlushed?: (files: { path: string; length: number }[]) => void;
 }
 
 /** A read's result: whole batches from one segment (possibly none). */
@@ -71,6 +75,8 @@ export class LocalLog {
   private readonly time: Time;
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
+  private readonly onDiskFailure: (error: unknown, operation: string) => void;
+  private readonly onFlushed: ((files: { path: string; length: number }[]) => void) | undefined;
   private flushInFlight = false;
   private flushRequested = false;
   private truncations = 0;
@@ -88,6 +94,8 @@ export class LocalLog {
     this.time = opts.time;
     this.scheduler = opts.scheduler;
     this.logger = opts.logger;
+    this.onDiskFailure = opts.onDiskFailure;
+    this.onFlushed = opts.onFlushed;
     this.lastFlushMs = opts.time.milliseconds();
   }
 
@@ -314,6 +322,7 @@ export class LocalLog {
     const truncationsBefore = this.truncations;
     const first = Math.max(0, this.floorIndex(this.recoveryPointOffset));
     const segments = this.segmentList.slice(first);
+    const lengths = this.onFlushed === undefined ? [] : segments.map((s) => s.size);
     try {
       // The active segment's indexes need no sync: recovery always rebuilds the segment holding the recovery point.
       const active = this.activeSegment;
@@ -321,10 +330,12 @@ export class LocalLog {
       // A truncation while the sync ran may have replaced flushed bytes with unflushed ones: keep its lower point.
       if (this.truncations === truncationsBefore) this.recoveryPointOffset = Math.max(this.recoveryPointOffset, target);
       this.lastFlushMs = this.time.milliseconds();
+      this.onFlushed?.(segments.map((s, i) => ({ path: s.logFile, length: lengths[i]! })));
       this.settleWaiters((w) => w.offset < this.recoveryPointOffset, undefined);
       this.closeInactiveWriteHandles();
     } catch (e) {
       this.logger.error({ err: e }, 'flush failed');
+      this.onDiskFailure(e, `flush ${this.dirPath}`);
       this.settleWaiters((w) => w.offset < target, e);
     } finally {
       this.flushInFlight = false;

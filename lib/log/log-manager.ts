@@ -8,6 +8,11 @@
  * LogCleaner's); `.kafka_cleanshutdown` while the broker is cleanly stopped. A deleted log's directory is renamed
  * `<topic>-<partition>.<uuid>-delete` and removed after file.delete.delay.ms (or at the next start).
  * Invariants: one log per topic-partition across all dirs; a dir's checkpoints name only logs in that dir.
+ * Failed dirs (KIP-112): a disk operation that fails in a dir — loading it, a log's append, roll, flush,
+ * truncation or deletion, a checkpoint — is reported to the LogDirFailureChannel; `handleLogDirFailure` (called by
+ * the ReplicaManager) then drops every log in the dir without touching its files, and the dir takes no new logs,
+ * checkpoints or clean-shutdown marker until the broker restarts. A dir that cannot be loaded at start is offline
+ * from the start; when none can be, the broker cannot start.
  * Concurrency: all methods but `shutdown()` are synchronous; scheduled tasks run between calls. `shutdown()`
  * stops the tasks before it flushes, so no task runs while logs close.
  * Ownership: the broker creates one LogManager, calls `startup()` and, on stop, `shutdown()`; the manager owns and
@@ -19,12 +24,14 @@ import { computeIfAbsent } from '../common/collections.js';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { join } from 'node:path';
-import { IllegalStateError, InvalidArgumentError } from '../common/errors.js';
+import { ApiError, IllegalStateError, InvalidArgumentError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { SystemScheduler, type ScheduledTask, type Scheduler } from '../common/scheduler.js';
 import { SystemTime, type Time } from '../common/time.js';
 import { parseTpKey, tpKey, type TopicPartition } from '../common/topic-partition.js';
-import { readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint-file.js';
+import { readOffsetCheckpoint, writeOffsetCheckpoint, type TopicPartitionOffset } from './checkpoint-file.js';
+import { DurabilityJournal } from './durability-journal.js';
+import { isDiskFailure, LogDirFailureChannel } from './log-dir-failure-channel.js';
 import { DEFAULT_LOG_CONFIG, LONG_MAX, type LogConfig } from './log-config.js';
 import { LogCleaner } from './log-cleaner.js';
 import { UnifiedLog } from './unified-log.js';
@@ -62,6 +69,13 @@ export interface LogManagerOptions {
   producerIdExpirationMs?: number;
   /** How often producer state is checked for expiry (Kafka's fixed 10 minutes). @default 600000 */
   producerIdExpirationCheckIntervalMs?: number;
+  /** Where disk failures are reported (shared with the ReplicaManager). @default a channel of its own */
+  logDirFailureChannel?: LogDirFailureChannel;
+  /**
+   * Keep a DurabilityJournal in each log dir, for the power-loss fault of tests (mq-broker turns it on only when
+   * MQ_TEST_DURABILITY_JOURNAL=1). @default false
+   */
+  durabilityJournal?: boolean;
   time?: Time;
   scheduler?: Scheduler;
   logger?: Logger;
@@ -70,6 +84,10 @@ export interface LogManagerOptions {
 export class LogManager {
   readonly logDirs: readonly string[];
   readonly cleaner: LogCleaner;
+  readonly logDirFailureChannel: LogDirFailureChannel;
+  /** Dirs in use: every log dir but the failed ones, in `logDirs` order. */
+  private readonly liveDirs: Set<string>;
+  private readonly journals = new Map<string, DurabilityJournal>();
   private readonly logs = new Map<string, UnifiedLog>();
   private readonly dirOf = new Map<string, string>();
   /** Keys of the logs in each dir: `dirOf` inverted, so placing a log is O(dirs) and not O(logs). */
@@ -92,8 +110,55 @@ export class LogManager {
     this.time = opts.time ?? SystemTime;
     this.scheduler = opts.scheduler ?? new SystemScheduler();
     this.logger = (opts.logger ?? silentLogger).child({ component: 'LogManager' });
+    this.logDirFailureChannel = opts.logDirFailureChannel ?? new LogDirFailureChannel(this.logger);
     this.cleaner = new LogCleaner({ time: this.time, logger: this.logger });
-    for (const dir of this.logDirs) this.loadLogDir(dir);
+    this.liveDirs = new Set(this.logDirs);
+    if (opts.durabilityJournal) for (const dir of this.logDirs) this.journals.set(dir, new DurabilityJournal(dir));
+    for (const dir of this.logDirs) {
+      try {
+        this.loadLogDir(dir);
+      } catch (e) {
+        if (!this.logDirFailureChannel.maybeAddOfflineLogDir(dir, e, 'load')) throw e;
+        this.handleLogDirFailure(dir);
+      }
+    }
+    if (this.liveDirs.size === 0) {
+      throw new ApiError(
+        'KAFKA_STORAGE_ERROR',
+        `None of the log dirs (${this.logDirs.join(', ')}) could be loaded; see the errors logged for each. ` +
+          'Repair or replace the disks, or change log.dirs.',
+      );
+    }
+  }
+
+  /** Log dirs in use (not failed). */
+  get liveLogDirs(): string[] {
+    return [...this.liveDirs];
+  }
+
+  /** Log dirs that failed since the broker started (see the header). */
+  get offlineLogDirs(): string[] {
+    return this.logDirs.filter((d) => !this.liveDirs.has(d));
+  }
+
+  /**
+   * Stops using a failed log dir (Kafka's `LogManager.handleLogDirFailure`): its logs are dropped — file handles
+   * released, nothing flushed, trimmed or deleted — and returned. Idempotent.
+   */
+  handleLogDirFailure(dir: string): TopicPartition[] {
+    if (!this.liveDirs.delete(dir)) return [];
+    const offline = this.logsIn(dir).map((l) => l.topicPartition);
+    for (const tp of offline) {
+      const key = tpKey(tp.topic, tp.partition);
+      this.logs.get(key)!.closeHandles();
+      this.untrack(key);
+    }
+    this.keysIn.delete(dir);
+    this.logger.warn(
+      { logDir: dir, offlineLogs: offline.length, liveLogDirs: this.liveLogDirs },
+      'stopped serving the logs of a failed log dir',
+    );
+    return offline;
   }
 
   /** Schedules retention, flush checks, checkpoints and the cleaner (Kafka's `LogManager.startup`). */
@@ -162,16 +227,20 @@ export class LogManager {
     if (existing) return existing;
     const key = tpKey(tp.topic, tp.partition);
     const logDir = this.nextLogDir();
-    const log = UnifiedLog.open({
-      dir: join(logDir, key),
-      topicPartition: tp,
-      config,
-      hadCleanShutdown: true,
-      producerIdExpirationMs: this.opts.producerIdExpirationMs,
-      time: this.time,
-      scheduler: this.scheduler,
-      logger: this.opts.logger,
-    });
+    const log = this.reportingDiskFailures(logDir, 'create a log in', () =>
+      UnifiedLog.open({
+        dir: join(logDir, key),
+        topicPartition: tp,
+        config,
+        hadCleanShutdown: true,
+        producerIdExpirationMs: this.opts.producerIdExpirationMs,
+        onDiskFailure: this.diskFailureReporter(logDir),
+        durabilityJournal: this.journals.get(logDir),
+        time: this.time,
+        scheduler: this.scheduler,
+        logger: this.opts.logger,
+      }),
+    );
     this.track(key, logDir, log);
     this.logger.info({ topicPartition: key, dir: logDir }, 'created log');
     return log;
@@ -194,7 +263,7 @@ export class LogManager {
     this.untrack(key);
     log.closeHandles();
     const doomed = join(logDir, `${key}.${randomUUID().replaceAll('-', '')}${DELETE_DIR_SUFFIX}`);
-    log.renameDir(doomed);
+    this.reportingDiskFailures(logDir, 'delete a log in', () => log.renameDir(doomed));
     this.scheduler.schedule(
       `kafka-delete-log-${key}`,
       () => fs.rmSync(doomed, { recursive: true, force: true }),
@@ -208,7 +277,7 @@ export class LogManager {
   /** Retention on every log (Kafka's `cleanupLogs`); returns the number of segments deleted. */
   cleanupLogs(): number {
     let deleted = 0;
-    for (const log of this.logs.values()) deleted += log.deleteOldSegments();
+    for (const log of [...this.logs.values()]) deleted += this.unlessDiskFailed(() => log.deleteOldSegments(), 0);
     return deleted;
   }
 
@@ -224,12 +293,12 @@ export class LogManager {
   /** Starts a flush of every log whose flush.ms has passed. */
   flushDirtyLogs(): void {
     const now = this.time.milliseconds();
-    for (const log of this.logs.values()) log.flushIfDue(now);
+    for (const log of [...this.logs.values()]) this.unlessDiskFailed(() => log.flushIfDue(now), undefined);
   }
 
   /** Compacts the dirtiest compacted log, if one is due (see LogCleaner); returns whether one was cleaned. */
   async cleanDirtiestLog(): Promise<boolean> {
-    for (const dir of this.logDirs) {
+    for (const dir of this.liveDirs) {
       if (await this.cleaner.cleanDirtiestLog(dir, this.logsIn(dir))) return true;
     }
     return false;
@@ -237,14 +306,13 @@ export class LogManager {
 
   /** Writes every dir's recovery-point-offset-checkpoint. */
   checkpointRecoveryOffsets(): void {
-    for (const dir of this.logDirs) this.checkpointRecoveryOffsetsIn(dir);
+    for (const dir of this.liveDirs) this.checkpointRecoveryOffsetsIn(dir);
   }
 
   /** Writes every dir's log-start-offset-checkpoint (only logs whose start is above their first segment, as Kafka). */
   checkpointLogStartOffsets(): void {
-    for (const dir of this.logDirs) {
-      writeOffsetCheckpoint(
-        join(dir, LOG_START_OFFSET_CHECKPOINT_FILE),
+    for (const dir of this.liveDirs) {
+      this.checkpointIn(dir, LOG_START_OFFSET_CHECKPOINT_FILE, () =>
         this.logsIn(dir)
           .filter((l) => l.logStartOffset > l.segments[0]!.baseOffset)
           .map((l) => ({ ...l.topicPartition, offset: l.logStartOffset })),
@@ -265,7 +333,7 @@ export class LogManager {
     this.checkpointRecoveryOffsets();
     this.checkpointLogStartOffsets();
     await Promise.all(logs.map((l) => l.close()));
-    for (const dir of this.logDirs) fs.writeFileSync(join(dir, CLEAN_SHUTDOWN_FILE), '');
+    for (const dir of this.liveDirs) fs.writeFileSync(join(dir, CLEAN_SHUTDOWN_FILE), '');
     this.logger.info({ logs: logs.length }, 'log manager shut down cleanly');
   }
 
@@ -298,6 +366,8 @@ export class LogManager {
         recoveryPoint: recoveryPoints.get(name) ?? 0,
         logStartOffset: logStartOffsets.get(name) ?? 0,
         producerIdExpirationMs: this.opts.producerIdExpirationMs,
+        onDiskFailure: this.diskFailureReporter(dir),
+        durabilityJournal: this.journals.get(dir),
         time: this.time,
         scheduler: this.scheduler,
         logger: this.opts.logger,
@@ -329,17 +399,55 @@ export class LogManager {
   }
 
   private checkpointRecoveryOffsetsIn(dir: string): void {
-    writeOffsetCheckpoint(
-      join(dir, RECOVERY_POINT_CHECKPOINT_FILE),
+    this.checkpointIn(dir, RECOVERY_POINT_CHECKPOINT_FILE, () =>
       this.logsIn(dir).map((l) => ({ ...l.topicPartition, offset: l.recoveryPoint })),
     );
   }
 
-  /** The dir holding the fewest logs (Kafka's `nextLogDirs`). */
+  /** Writes one checkpoint file of a live dir; a disk failure takes the dir offline instead of failing the others. */
+  private checkpointIn(dir: string, file: string, entries: () => TopicPartitionOffset[]): void {
+    if (!this.liveDirs.has(dir)) return;
+    try {
+      writeOffsetCheckpoint(join(dir, file), entries());
+    } catch (e) {
+      if (!this.logDirFailureChannel.maybeAddOfflineLogDir(dir, e, `write ${file} in`)) throw e;
+    }
+  }
+
+  /** Runs one log's share of a task over all logs: a disk failure (already reported by the log) skips that log. */
+  private unlessDiskFailed<T>(fn: () => T, otherwise: T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (!isDiskFailure(e)) throw e;
+      return otherwise;
+    }
+  }
+
+  private diskFailureReporter(dir: string): (error: unknown, operation: string) => void {
+    return (error, operation) => this.logDirFailureChannel.maybeAddOfflineLogDir(dir, error, operation);
+  }
+
+  private reportingDiskFailures<T>(dir: string, operation: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      this.logDirFailureChannel.maybeAddOfflineLogDir(dir, e, `${operation} ${dir}`);
+      throw e;
+    }
+  }
+
+  /** The live dir holding the fewest logs (Kafka's `nextLogDirs`). */
   private nextLogDir(): string {
-    let best = this.logDirs[0]!;
-    for (const dir of this.logDirs)
-      if ((this.keysIn.get(dir)?.size ?? 0) < (this.keysIn.get(best)?.size ?? 0)) best = dir;
+    let best: string | undefined;
+    for (const dir of this.liveDirs)
+      if (best === undefined || (this.keysIn.get(dir)?.size ?? 0) < (this.keysIn.get(best)?.size ?? 0)) best = dir;
+    if (best === undefined) {
+      throw new ApiError(
+        'KAFKA_STORAGE_ERROR',
+        `Every log dir of this broker has failed (${this.logDirs.join(', ')}): no log can be created.`,
+      );
+    }
     return best;
   }
 

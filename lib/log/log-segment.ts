@@ -264,6 +264,12 @@ export class LogSegment {
     if (records.length === 0) return;
     const position = this.sizeBytes;
     this.assertRelativeOffsetFits(info.largestOffset);
+    const indexEntryDue = this.bytesSinceLastIndexEntry > this.indexIntervalBytes;
+    // On a full disk the index fails here, before the log is written, rather than with a SIGBUS (AbstractIndex).
+    if (indexEntryDue) {
+      this.offsetIndex.reserve(1);
+      this.timeIndex.reserve(2);
+    }
     this.writeAt(records, position);
     if (position === 0) this.rollingBasedTimestamp = info.maxTimestamp;
     this.sizeBytes += records.length;
@@ -271,7 +277,7 @@ export class LogSegment {
     if (info.maxTimestamp > max.timestamp) {
       this.maxTimestampSoFar = { timestamp: info.maxTimestamp, offset: info.offsetOfMaxTimestamp };
     }
-    if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
+    if (indexEntryDue) {
       this.offsetIndex.append(info.largestOffset, position);
       this.timeIndex.maybeAppend(this.maxTimestampSoFar!.timestamp, this.maxTimestampSoFar!.offset);
       this.bytesSinceLastIndexEntry = 0;

@@ -51,7 +51,9 @@ import {
 } from '../record/record-batch.js';
 import { LeaderEpochFileCache, type EpochEntry } from './leader-epoch-cache.js';
 import { hasDeletePolicy, type LogConfig } from './log-config.js';
+import type { DurabilityJournal } from './durability-journal.js';
 import { LocalLog } from './local-log.js';
+import { isDiskFailure } from './log-dir-failure-channel.js';
 import { LogLoader } from './log-loader.js';
 import type { LogSegment } from './log-segment.js';
 import { checkClientBatches, checkCoordinatorBatches, validateRecords } from './log-validator.js';
@@ -76,6 +78,13 @@ export interface UnifiedLogOptions {
   hadCleanShutdown?: boolean;
   /** Idle time after which a producer's state expires (transactional.id.expiration.ms). @default 7 days */
   producerIdExpirationMs?: number;
+  /**
+   * Told of every disk failure (`isDiskFailure`) of an operation on this log's files (append, roll, flush,
+   * truncation, deletion) before the error propagates: the LogManager takes the log dir offline (LogDirFailureChannel). @default nothing
+   */
+  onDiskFailure?: (error: unknown, operation: string) => void;
+  /** Where flushes record what they made durable, for the power-loss fault of tests. @default none */
+  durabilityJournal?: DurabilityJournal;
   time?: Time;
   scheduler?: Scheduler;
   logger?: Logger;
@@ -136,12 +145,14 @@ export class UnifiedLog {
   private readonly localLog: LocalLog;
   private readonly time: Time;
   private readonly logger: Logger;
+  private readonly onDiskFailure: (error: unknown, operation: string) => void;
   private logStart: number;
   private hw: number;
 
   private constructor(opts: UnifiedLogOptions) {
     this.topicPartition = opts.topicPartition;
     this.time = opts.time ?? SystemTime;
+    this.onDiskFailure = opts.onDiskFailure ?? (() => undefined);
     this.logger = (opts.logger ?? silentLogger).child({
       component: 'Log',
       topicPartition: tpKey(opts.topicPartition.topic, opts.topicPartition.partition),
@@ -167,6 +178,8 @@ export class UnifiedLog {
       time: this.time,
       scheduler: opts.scheduler ?? new SystemScheduler(),
       logger: this.logger,
+      onDiskFailure: this.onDiskFailure,
+      onFlushed: opts.durabilityJournal && ((files) => opts.durabilityJournal!.flushed(files)),
     });
     this.logStart = loaded.logStartOffset;
     this.hw = loaded.logStartOffset;
@@ -271,9 +284,14 @@ export class UnifiedLog {
    * for a bad batch, MESSAGE_TOO_LARGE above max.message.bytes, RECORD_LIST_TOO_LARGE above segment.bytes,
    * INVALID_RECORD for follower offsets that do not go forward — in all these cases nothing is appended; and
    * KAFKA_STORAGE_ERROR when the disk write fails, in which case the log end offset stays after the last batch
-   * written. With flush.messages reached, a flush starts; `awaitFlushed(lastOffset)` resolves when it is durable.
+   * written (and the log dir goes offline: `onDiskFailure`). With flush.messages reached, a flush starts;
+   * `awaitFlushed(lastOffset)` resolves when it is durable.
    */
   append(records: Buffer, opts: AppendOptions): LogAppendInfo {
+    return this.onDisk('append to', () => this.appendBatches(records, opts));
+  }
+
+  private appendBatches(records: Buffer, opts: AppendOptions): LogAppendInfo {
     const batches = this.validate(records, opts.assignOffsets);
     if (batches.length === 0) return this.appendedNothing(-1, -1, -1, false);
     const origin: AppendOrigin = opts.assignOffsets ? (opts.origin ?? 'Client') : 'Replication';
@@ -435,7 +453,7 @@ export class UnifiedLog {
 
   /** Rolls a new active segment now (e.g. before deleting all data); returns it. */
   roll(): LogSegment {
-    return this.rollSegment();
+    return this.onDisk('roll', () => this.rollSegment());
   }
 
   /** Drops the state of producers idle for longer than producerIdExpirationMs (the manager's periodic check). */
@@ -460,9 +478,13 @@ export class UnifiedLog {
   truncateTo(offset: number): boolean {
     if (offset < 0) throw new InvalidArgumentError(`Cannot truncate ${this.describe()} to negative offset ${offset}.`);
     if (offset >= this.logEndOffset) return false;
+    return this.onDisk('truncate', () => this.truncateToOffset(offset));
+  }
+
+  private truncateToOffset(offset: number): boolean {
     this.logger.info({ from: this.logEndOffset, to: offset }, 'truncating log');
     if (offset < this.segments[0]!.baseOffset) {
-      this.truncateFullyAndStartAt(offset);
+      this.restartAt(offset);
       return true;
     }
     this.localLog.truncateTo(offset);
@@ -475,6 +497,10 @@ export class UnifiedLog {
 
   /** Deletes all data and restarts the log at `newOffset` (a follower far behind its leader's log start). */
   truncateFullyAndStartAt(newOffset: number): void {
+    this.onDisk('truncate', () => this.restartAt(newOffset));
+  }
+
+  private restartAt(newOffset: number): void {
     this.logger.info({ newOffset }, 'truncating the whole log');
     this.localLog.truncateFullyAndStartAt(newOffset);
     this.leaderEpochCache.clearAndFlush();
@@ -496,7 +522,9 @@ export class UnifiedLog {
       );
     }
     this.maybeIncrementLogStartOffset(offset);
-    this.deleteSegments((_, next) => next !== undefined && next.baseOffset <= this.logStart);
+    this.onDisk('delete segments of', () =>
+      this.deleteSegments((_, next) => next !== undefined && next.baseOffset <= this.logStart),
+    );
     return this.logStart;
   }
 
@@ -507,6 +535,10 @@ export class UnifiedLog {
    * the active segment only when everything qualifies (a new empty one is rolled first). Returns the number deleted.
    */
   deleteOldSegments(): number {
+    return this.onDisk('delete segments of', () => this.deleteExpiredSegments());
+  }
+
+  private deleteExpiredSegments(): number {
     const config = this.config;
     let deleted = 0;
     if (hasDeletePolicy(config)) {
@@ -570,6 +602,16 @@ export class UnifiedLog {
   /** Releases every file handle without flushing (the log is being deleted). */
   closeHandles(): void {
     this.localLog.closeHandles();
+  }
+
+  /** Runs an operation on the log's files; a disk failure is reported (`onDiskFailure`) before it propagates. */
+  private onDisk<T>(operation: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (isDiskFailure(e)) this.onDiskFailure(e, `${operation} ${this.describe()}`);
+      throw e;
+    }
   }
 
   private validate(records: Buffer, assignOffsets: boolean): BatchInfo[] {

@@ -5,13 +5,14 @@
  * append. A partition is done when its HW reaches that offset (NONE, or NOT_ENOUGH_REPLICAS_AFTER_APPEND if the
  * ISR is below min.insync.replicas by then: the data IS written), when this broker no longer leads it in that
  * epoch (NOT_LEADER_OR_FOLLOWER: the appended batches may be truncated by the new leader), or when the partition
- * is gone (UNKNOWN_TOPIC_OR_PARTITION). Partitions still waiting at the deadline answer REQUEST_TIMED_OUT, the
+ * is no longer hosted here (the owner's error for that: UNKNOWN_TOPIC_OR_PARTITION for a deleted topic,
+ * KAFKA_STORAGE_ERROR when its log dir failed, ...). Partitions still waiting at the deadline answer REQUEST_TIMED_OUT, the
  * code they start with (as Kafka does). Partitions that failed before the append are carried as they are.
  *
  * Watched under the key of every waiting partition in the produce purgatory; the ReplicaManager re-checks a key
  * when that partition's HW moves or its leadership changes.
  */
-import { ErrorCode } from '../common/error-codes.js';
+import { ErrorCode, type ErrorName } from '../common/error-codes.js';
 import type { RecordError } from '../common/errors.js';
 import { tpKey } from '../common/topic-partition.js';
 import { DelayedOperation } from './delayed-operation.js';
@@ -49,6 +50,7 @@ export class DelayedProduce extends DelayedOperation {
     waiting: ProduceAcksStatus[],
     private readonly results: ProducePartitionResult[],
     private readonly getPartition: (topic: string, partition: number) => Partition | undefined,
+    private readonly notHostedError: (topic: string, partition: number) => ErrorName,
     private readonly respond: (results: ProducePartitionResult[]) => void,
   ) {
     super(timeoutMs);
@@ -68,7 +70,7 @@ export class DelayedProduce extends DelayedOperation {
       const partition = this.getPartition(s.result.topic, s.result.partition);
       const error =
         partition === undefined
-          ? 'UNKNOWN_TOPIC_OR_PARTITION'
+          ? this.notHostedError(s.result.topic, s.result.partition)
           : partition.checkEnoughReplicasReachOffset(s.requiredOffset, s.leaderEpoch);
       if (error === undefined) {
         pending++;

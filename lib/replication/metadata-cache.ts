@@ -70,6 +70,8 @@ export interface MetadataCacheEvents {
   partitionState: [topic: string, partition: number, state: PartitionState, replicas: readonly number[]];
   topicDeleted: [topic: string];
   brokers: [];
+  /** /controller changed: the id of the new controller, or null while there is none. */
+  controller: [controllerId: number | null];
 }
 
 /** The part of ZkClient the cache uses; a spec can hand in an in-memory double. */
@@ -228,7 +230,9 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
         this.clusterIdValue = node === null ? null : this.decodeOrNull(() => ClusterIdZNode.decode(node.data));
       }),
       this.subscribeData(ControllerZNode.path, (node) => {
+        const previous = this.controllerIdValue;
         this.controllerIdValue = node === null ? null : this.decodeOrNull(() => ControllerZNode.decode(node.data));
+        if (this.controllerIdValue !== previous) this.emit('controller', this.controllerIdValue);
       }),
       this.subscribeChildren(BrokerIdsZNode.path, (children) => this.onBrokerIds(children)),
       this.subscribeChildren(TopicsZNode.path, (children) => this.onTopicList(children)),

@@ -17,6 +17,10 @@
  * 4. While fenced (`fence()`: the ZooKeeper session may be gone, ARCHITECTURE.md "Brokers follow ZooKeeper") no
  *    replica here is leader: those that led become followers without a leader (same leader epoch and zkVersion),
  *    and a state naming this broker leader is applied that way, until `resume()` has re-read ZooKeeper.
+ * 5. A replica taken offline (`takeOffline`: its log dir failed) is never hosted again until the broker restarts
+ *    (Kafka's HostedPartition.Offline); its states are ignored. When a log dir could not be loaded at start
+ *    (`logDirsFailedAtStart`), a replica assigned here that has no local log and is in the ISR may have lived in
+ *    that dir: it is offline too, rather than started empty where the controller could elect it.
  * Concurrency: one event loop; the queue awaits only ZooKeeper config reads and applies each batch synchronously
  * afterwards. A batch that failed (a config read) is retried after CHANGE_RETRY_BACKOFF_MS.
  * Ownership: the ReplicaManager creates it over its `HostedPartitions` seam, starts it in its own startup and stops
@@ -24,7 +28,7 @@
  */
 import type { Logger } from '../common/logger.js';
 import type { Scheduler } from '../common/scheduler.js';
-import { tpKey, type TopicPartition } from '../common/topic-partition.js';
+import { parseTpKey, tpKey, type TopicPartition } from '../common/topic-partition.js';
 import { LOG_CONFIG, parseLogConfig, type LogConfig } from '../log/log-config.js';
 import type { LogManager } from '../log/log-manager.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
@@ -42,6 +46,8 @@ export interface HostedPartitions {
   all(): Iterable<Partition>;
   /** Hosts a replica on its local log (created with `config` when missing, else given `config`). */
   host(topic: string, partition: number, config: LogConfig): Partition;
+  /** Whether a live log dir holds this partition's log. */
+  hasLocalLog(topic: string, partition: number): boolean;
   /** Stops hosting a replica: waiting requests are answered, its log is deleted. */
   unhost(partition: Partition): void;
   /** Deletes a local log that has no hosted replica (a deleted topic's, or a replica moved away while down). */
@@ -59,6 +65,8 @@ export interface PartitionStateApplierOptions {
   hosted: HostedPartitions;
   /** The broker's defaults of the topic config keys, under topic overrides (until `updateDefaultTopicConfig`). */
   defaultTopicConfig: Readonly<Record<string, string>>;
+  /** A log dir failed to load at start: its replicas are unknown (invariant 5). */
+  logDirsFailedAtStart: boolean;
   /** After a batch of state changes: the replicas that became leader or follower in it. */
   onLeadershipChange: (leaders: Partition[], followers: Partition[]) => void;
   scheduler: Scheduler;
@@ -74,6 +82,8 @@ export class PartitionStateApplier {
   private fenced = false;
   /** Counts fence() calls: a resume() overtaken by a later fence() does not lift it. */
   private fenceGeneration = 0;
+  /** Keys of the replicas offline here (invariant 5). */
+  private readonly offline = new Set<string>();
   private readonly logger: Logger;
   private defaultTopicConfig: Readonly<Record<string, string>>;
   private readonly onPartitionState = (...[topic, partition]: MetadataCacheEvents['partitionState']): void =>
@@ -125,26 +135,32 @@ export class PartitionStateApplier {
     this.fenceGeneration++;
     if (this.fenced || this.stopped) return;
     this.fenced = true;
-    const demoted: Partition[] = [];
-    for (const p of this.opts.hosted.all()) {
-      if (!p.isLeader) continue;
-      p.makeFollower(
-        {
-          leader: -1,
-          leaderEpoch: p.leaderEpoch,
-          isr: p.isr,
-          controllerEpoch: p.controllerEpoch,
-          zkVersion: p.zkVersion,
-        },
-        p.replicas,
-      );
-      this.opts.hosted.stateApplied(p.key);
-      demoted.push(p);
-    }
+    const demoted = this.giveUpLeadership(this.opts.hosted.all());
     this.logger.warn(
       { reason, leadershipGivenUp: demoted.length },
       'fenced: acting as leader of nothing until ZooKeeper speaks for this broker again',
     );
+    if (demoted.length > 0) this.opts.onLeadershipChange([], demoted);
+  }
+
+  /** Whether a replica is offline here (invariant 5). */
+  isOffline(key: string): boolean {
+    return this.offline.has(key);
+  }
+
+  /** How many replicas are offline here. */
+  get offlineCount(): number {
+    return this.offline.size;
+  }
+
+  /**
+   * Takes replicas whose log dir failed offline for good (invariant 5): those that led first give up leadership as
+   * under the fence (waiting requests are answered, the group coordinator hears of it); the caller then stops
+   * hosting them.
+   */
+  takeOffline(partitions: readonly Partition[]): void {
+    for (const p of partitions) this.offline.add(p.key);
+    const demoted = this.giveUpLeadership(partitions);
     if (demoted.length > 0) this.opts.onLeadershipChange([], demoted);
   }
 
@@ -176,6 +192,27 @@ export class PartitionStateApplier {
     const config = await this.topicConfig(topic);
     this.opts.logManager.updateTopicConfig(topic, config);
     this.logger.info({ topic }, 'applied a changed topic config');
+  }
+
+  /** Makes every leader among `partitions` a follower without a leader (same epoch and zkVersion); returns them. */
+  private giveUpLeadership(partitions: Iterable<Partition>): Partition[] {
+    const demoted: Partition[] = [];
+    for (const p of partitions) {
+      if (!p.isLeader) continue;
+      p.makeFollower(
+        {
+          leader: -1,
+          leaderEpoch: p.leaderEpoch,
+          isr: p.isr,
+          controllerEpoch: p.controllerEpoch,
+          zkVersion: p.zkVersion,
+        },
+        p.replicas,
+      );
+      this.opts.hosted.stateApplied(p.key);
+      demoted.push(p);
+    }
+    return demoted;
   }
 
   /**
@@ -261,7 +298,7 @@ export class PartitionStateApplier {
     const state = metadataCache.partitionState(topic, partitionId);
     const replicas = metadataCache.replicas(topic, partitionId);
     let partition = hosted.get(key);
-    if (replicas === undefined || state === undefined) return undefined;
+    if (replicas === undefined || state === undefined || this.offline.has(key)) return undefined;
     if (!replicas.includes(brokerId)) {
       if (partition !== undefined) {
         this.logger.info({ topicPartition: key, replicas }, 'replica moved away from this broker; deleting it');
@@ -272,6 +309,14 @@ export class PartitionStateApplier {
     if (partition === undefined) {
       const config = configs.get(topic);
       if (config === undefined) return undefined; // assigned while the batch's configs were read; next batch
+      if (this.opts.logDirsFailedAtStart && state.isr.includes(brokerId) && !hosted.hasLocalLog(topic, partitionId)) {
+        this.offline.add(key);
+        this.logger.warn(
+          { topicPartition: key, isr: state.isr },
+          'replica in the ISR without a local log while a log dir is offline: it may have been there; offline',
+        );
+        return undefined;
+      }
       partition = hosted.host(topic, partitionId, config);
     } else if (
       partition.role !== 'None' &&
@@ -300,6 +345,7 @@ export class PartitionStateApplier {
 
   private deleteTopicLocally(topic: string): void {
     const { hosted, logManager } = this.opts;
+    for (const key of [...this.offline]) if (parseTpKey(key)?.topic === topic) this.offline.delete(key);
     for (const p of [...hosted.all()]) if (p.topic === topic) hosted.unhost(p);
     for (const log of [...logManager.allLogs]) {
       if (log.topicPartition.topic === topic) hosted.deleteLocalLog(log.topicPartition);

@@ -6,6 +6,13 @@
  * Which replicas are hosted, in which role, is decided by its PartitionStateApplier from what ZooKeeper says (no
  * LeaderAndIsr RPCs in this product); the manager serves them and hosts them through the `HostedPartitions` seam.
  *
+ * Failed log dirs (KIP-112, `handleLogDirFailure`): when a disk operation fails in a log dir, every replica in it
+ * goes offline here for as long as the broker runs — a leader gives up leadership first, fetchers stop, requests
+ * for it answer KAFKA_STORAGE_ERROR — and the broker tells the controller through /log_dir_event_notification
+ * (again after each registration and whenever a new controller is elected, which asks it which replicas it still
+ * serves), which elects other leaders and drops it from the ISRs. Replicas in other dirs go on. With no dir left
+ * the manager emits `allLogDirsFailed` and the broker stops (Kafka halts).
+ *
  * Files: `replication-offset-checkpoint` in each log dir (`topic partition highWatermark`), written every
  * replica.high.watermark.checkpoint.interval.ms and at shutdown, read at startup to restore each log's HW.
  * Invariants: every produce and fetch gets an answer, including at shutdown (purgatories expire what is pending);
@@ -16,7 +23,6 @@
  * `startup()` after the LogManager has loaded and `shutdown()` before the LogManager shuts down.
  * Crash: the HW checkpoint may lag by one interval; a lower HW after a crash is safe (it only rises again).
  */
-import { computeIfAbsent } from '../common/collections.js';
 import { EventEmitter } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { ErrorCode } from '../common/error-codes.js';
@@ -59,7 +65,7 @@ export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 /** The ZooKeeper operations replication performs (KafkaZkClient's). */
 export type ReplicationZkClient = Pick<
   KafkaZkClient,
-  'getEntityConfig' | 'updatePartitionState' | 'createIsrChangeNotification'
+  'getEntityConfig' | 'updatePartitionState' | 'createIsrChangeNotification' | 'propagateLogDirEvent'
 >;
 
 export interface ReplicaManagerOptions {
@@ -93,7 +99,12 @@ export interface AppendRecordsRequest {
 export interface ReplicaManagerEvents {
   /** After a batch of state changes: partitions that became leader or follower in it (for the coordinators). */
   leadershipChange: [leaders: Partition[], followers: Partition[]];
+  /** Every log dir has failed: nothing can be served; the broker must stop. */
+  allLogDirsFailed: [];
 }
+
+/** Pause before telling the controller again when writing /log_dir_event_notification failed. */
+const LOG_DIR_EVENT_RETRY_MS = 1000;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -190,10 +201,13 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       fetchers: this.fetcherManager,
       hosted: this.hostedPartitions(),
       defaultTopicConfig: this.config.defaultTopicConfig,
+      logDirsFailedAtStart: this.logManager.offlineLogDirs.length > 0,
       onLeadershipChange: (leaders, followers) => this.emit('leadershipChange', leaders, followers),
       scheduler: this.scheduler,
       logger: this.logger,
     });
+    this.logManager.logDirFailureChannel.on('offline', this.onLogDirOffline);
+    this.metadataCache.on('controller', this.onControllerChange);
   }
 
   /**
@@ -203,7 +217,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
    */
   async startup(): Promise<void> {
     const started = this.time.hiResMs();
-    for (const dir of this.logManager.logDirs) {
+    for (const dir of this.logManager.liveLogDirs) {
       for (const [key, hw] of readOffsetCheckpoint(join(dir, HIGH_WATERMARK_CHECKPOINT_FILE)))
         this.checkpointedHw.set(key, hw);
     }
@@ -224,6 +238,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
         this.config.replicaHighWatermarkCheckpointIntervalMs,
       ),
     );
+    this.notifyLogDirFailures();
     this.logger.info(
       {
         partitions: this.partitions.size,
@@ -241,6 +256,8 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   async shutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.logManager.logDirFailureChannel.off('offline', this.onLogDirOffline);
+    this.metadataCache.off('controller', this.onControllerChange);
     this.stateApplier.stop();
     for (const task of this.tasks.splice(0)) task.cancel();
     await this.fetcherManager.shutdown();
@@ -267,6 +284,67 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   /** Re-reads ZooKeeper through `refresh` and leads again what it says (PartitionStateApplier.resume). */
   resumeLeadership(refresh: () => Promise<void>): Promise<void> {
     return this.stateApplier.resume(refresh);
+  }
+
+  // ---- failed log dirs ----
+
+  private readonly onLogDirOffline = (dir: string): void => this.handleLogDirFailure(dir);
+
+  private readonly onControllerChange = (controllerId: number | null): void => {
+    if (controllerId !== null) this.notifyLogDirFailures();
+  };
+
+  /**
+   * Takes a failed log dir's replicas offline (see the header; Kafka's `ReplicaManager.handleLogDirFailure`): they
+   * give up leadership and stop being hosted, the LogManager drops their logs, the controller is told.
+   */
+  handleLogDirFailure(dir: string): void {
+    if (this.stopped) return;
+    const parent = resolve(dir);
+    const inDir = [...this.partitions.values()].filter((p) => resolve(dirname(p.log.dir)) === parent);
+    this.stateApplier.takeOffline(inDir);
+    for (const p of inDir) {
+      this.partitions.delete(p.key);
+      this.fetcherManager.removePartition(p.key);
+      this.completeDelayedRequests(p.key);
+    }
+    for (const tp of this.logManager.handleLogDirFailure(dir))
+      this.checkpointedHw.delete(tpKey(tp.topic, tp.partition));
+    this.logger.warn(
+      { logDir: dir, offlineReplicas: inDir.map((p) => p.key) },
+      'stopped serving the replicas of a failed log dir',
+    );
+    if (this.logManager.liveLogDirs.length === 0) {
+      this.logger.fatal({ logDirs: this.logManager.logDirs }, 'every log dir has failed');
+      this.emit('allLogDirsFailed');
+      return;
+    }
+    this.notifyLogDirFailures();
+  }
+
+  /**
+   * Writes a /log_dir_event_notification for this broker if any of its log dirs has failed, retrying until
+   * ZooKeeper takes it: at startup (a dir that could not be loaded), when a dir fails, when a new controller is
+   * elected; the broker calls it after registering on a new session.
+   */
+  notifyLogDirFailures(): void {
+    if (this.stopped || this.logManager.offlineLogDirs.length === 0) return;
+    this.zk.propagateLogDirEvent(this.brokerId).then(
+      (sequenceNumber) =>
+        this.logger.info(
+          { sequenceNumber, offlineLogDirs: this.logManager.offlineLogDirs },
+          'told the controller that log dirs failed',
+        ),
+      (err: unknown) => {
+        this.logger.warn({ err }, 'could not write the log dir event notification; retrying');
+        this.scheduler.schedule('log-dir-event-retry', () => this.notifyLogDirFailures(), LOG_DIR_EVENT_RETRY_MS);
+      },
+    );
+  }
+
+  /** Replicas offline here because their log dir failed (Kafka's OfflineReplicaCount). */
+  get offlineReplicaCount(): number {
+    return this.stateApplier.offlineCount;
   }
 
   // ---- lookups and metrics ----
@@ -353,7 +431,14 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     const replicating = waiting.filter((s) => s.result.errorCode === ErrorCode.NONE);
     if (replicating.length === 0) return results;
     return new Promise((resolveResults) => {
-      const op = new DelayedProduce(req.timeoutMs, replicating, results, this.getPartitionFn, resolveResults);
+      const op = new DelayedProduce(
+        req.timeoutMs,
+        replicating,
+        results,
+        this.getPartitionFn,
+        (topic, partition) => this.missingPartitionError(topic, partition).errorName,
+        resolveResults,
+      );
       this.producePurgatory.tryCompleteElseWatch(op, op.keys);
     });
   }
@@ -565,10 +650,12 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
    */
   describeLogDirs(wanted: ReadonlySet<string> | null): Array<{
     logDir: string;
+    /** KAFKA_STORAGE_ERROR for a failed dir, whose replicas are not listed (as Kafka answers). */
+    errorCode: number;
     partitions: Array<{ topic: string; partition: number; size: number; offsetLag: number }>;
   }> {
     const byDir = new Map(
-      this.logManager.logDirs.map((d) => [
+      this.logManager.liveLogDirs.map((d) => [
         resolve(d),
         [] as Array<{ topic: string; partition: number; size: number; offsetLag: number }>,
       ]),
@@ -580,15 +667,19 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
         .get(resolve(dirname(log.dir)))
         ?.push({ topic, partition, size: log.size, offsetLag: Math.max(0, log.highWatermark - log.logEndOffset) });
     }
-    return [...byDir].map(([logDir, partitions]) => ({ logDir, partitions }));
+    const offline = new Set(this.logManager.offlineLogDirs);
+    return this.logManager.logDirs.map((d) => ({
+      logDir: resolve(d),
+      errorCode: offline.has(d) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE,
+      partitions: byDir.get(resolve(d)) ?? [],
+    }));
   }
 
   /** Writes `replication-offset-checkpoint` in every log dir. */
   checkpointHighWatermarks(): void {
-    const byDir = new Map<string, TopicPartitionOffset[]>(this.logManager.logDirs.map((d) => [resolve(d), []]));
+    const byDir = new Map<string, TopicPartitionOffset[]>(this.logManager.liveLogDirs.map((d) => [resolve(d), []]));
     const add = (logDir: string, entry: TopicPartitionOffset): void => {
-      const entries = computeIfAbsent(byDir, logDir, () => []);
-      entries.push(entry);
+      byDir.get(logDir)?.push(entry);
     };
     for (const p of this.partitions.values()) {
       add(resolve(dirname(p.log.dir)), { topic: p.topic, partition: p.partition, offset: p.highWatermark });
@@ -625,6 +716,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       get: (key) => this.partitions.get(key),
       all: () => this.partitions.values(),
       host: (topic, partition, config) => this.createPartition(topic, partition, config),
+      hasLocalLog: (topic, partition) => this.logManager.getLog({ topic, partition }) !== undefined,
       unhost: (partition) => {
         this.partitions.delete(partition.key);
         this.fetcherManager.removePartition(partition.key);
@@ -743,8 +835,18 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     return this.leaderQuota.throttles(p.partition, p.log.config) && !p.isr.includes(replicaId);
   }
 
-  /** NOT_LEADER_OR_FOLLOWER for a partition that exists but is not hosted here; else UNKNOWN_TOPIC_OR_PARTITION. */
+  /**
+   * KAFKA_STORAGE_ERROR for a replica offline here; NOT_LEADER_OR_FOLLOWER for a partition that exists but is not
+   * hosted here; else UNKNOWN_TOPIC_OR_PARTITION.
+   */
   private missingPartitionError(topic: string, partition: number): ApiError {
+    if (this.stateApplier.isOffline(tpKey(topic, partition))) {
+      return new ApiError(
+        'KAFKA_STORAGE_ERROR',
+        `The replica of ${tpKey(topic, partition)} on broker ${this.brokerId} is offline: its log dir failed. ` +
+          'Other replicas take over; restart the broker once the disk is repaired or replaced.',
+      );
+    }
     const count = this.metadataCache.partitionCount(topic);
     if (count !== undefined && partition >= 0 && partition < count) {
       return new ApiError(

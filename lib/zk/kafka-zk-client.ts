@@ -44,6 +44,8 @@ import {
   DeleteTopicsZNode,
   IsrChangeNotificationSequenceZNode,
   IsrChangeNotificationZNode,
+  LogDirEventNotificationSequenceZNode,
+  LogDirEventNotificationZNode,
   PERSISTENT_PATHS,
   PreferredReplicaElectionZNode,
   ProducerIdBlockZNode,
@@ -566,6 +568,46 @@ export class KafkaZkClient {
   ): Promise<void> {
     await this.fencedDeleteEach(
       sequenceNumbers.map((s) => IsrChangeNotificationSequenceZNode.path(s)),
+      controllerEpochZkVersion,
+    );
+  }
+
+  // ---- log dir events ----
+
+  /** A broker tells the controller that one of its log dirs failed (Kafka's `propagateLogDirEvent`). */
+  async propagateLogDirEvent(brokerId: number): Promise<string> {
+    const path = await this.zk.create(
+      LogDirEventNotificationSequenceZNode.path(),
+      LogDirEventNotificationSequenceZNode.encode(brokerId),
+      { mode: 'PERSISTENT_SEQUENTIAL', createParents: true },
+    );
+    return LogDirEventNotificationSequenceZNode.sequenceNumber(path);
+  }
+
+  /** Sequence numbers of pending log dir event notifications, oldest first. */
+  async getLogDirEventNotifications(): Promise<string[]> {
+    const children = (await this.zk.getChildren(LogDirEventNotificationZNode.path)) ?? [];
+    return children.map((c) => LogDirEventNotificationSequenceZNode.sequenceNumber(c)).sort();
+  }
+
+  /** The brokers named by these notifications (each once); notifications deleted meanwhile are skipped. */
+  async getBrokerIdsFromLogDirEvents(sequenceNumbers: readonly string[]): Promise<number[]> {
+    const ids = await Promise.all(
+      sequenceNumbers.map(async (seq) => {
+        const path = LogDirEventNotificationSequenceZNode.path(seq);
+        const node = await this.zk.getData(path);
+        return node === null ? [] : [LogDirEventNotificationSequenceZNode.decode(path, node.data)];
+      }),
+    );
+    return [...new Set(ids.flat())].sort((a, b) => a - b);
+  }
+
+  async deleteLogDirEventNotifications(
+    sequenceNumbers: readonly string[],
+    controllerEpochZkVersion: number,
+  ): Promise<void> {
+    await this.fencedDeleteEach(
+      sequenceNumbers.map((s) => LogDirEventNotificationSequenceZNode.path(s)),
       controllerEpochZkVersion,
     );
   }

@@ -23,6 +23,13 @@
  * - lost: when silent ≥ T − T/10, `onLost` once; `onConfirmed` when an answer brings silent back below that.
  * A new session (after an expiry) starts over from the time it was started.
  *
+ * No quorum anywhere (with `provesNoQuorum`, quorum-check.ts): from silent ≥ T/2 the ensemble's members are asked,
+ * every T/10 at most, whether any serves. While the latest answer started less than T/5 ago proves that none can,
+ * `onLost` is held back (`onNoQuorum` once instead): no quorum, no session expiry, no replacement. Holding is safe
+ * because a quorum that forms later gives every session a full T from then (a new ZooKeeper leader restarts every
+ * session's timeout), and the first check after it either confirms the session or, the proof gone or stale within
+ * T/5 + T/30, reports it lost — well before T.
+ *
  * Concurrency: single-threaded; `confirmed` may be called from any answer callback between two checks.
  * Ownership: the ZkClient creates one, reports sessions, connections and answers to it, and stops it on close.
  */
@@ -42,6 +49,10 @@ export interface SessionWatchdogOptions {
   onLost: (silentMs: number) => void;
   /** An answer confirmed the session again after `onLost`. */
   onConfirmed: () => void;
+  /** Resolves true when the ensemble's members prove that no quorum exists (see the header). @default never */
+  provesNoQuorum?: () => Promise<boolean>;
+  /** `onLost` is held back: ZooKeeper has no quorum anywhere. */
+  onNoQuorum?: (silentMs: number) => void;
 }
 
 export class SessionWatchdog {
@@ -51,6 +62,11 @@ export class SessionWatchdog {
   private connectedSinceMs: number | undefined;
   private probing = false;
   private lost = false;
+  /** The latest completed quorum check: when it started and whether it proved no quorum. */
+  private quorumCheck: { startedAtMs: number; noQuorum: boolean } | undefined;
+  private quorumCheckStartedAtMs: number | undefined;
+  private checkingQuorum = false;
+  private holding = false;
   private task: ScheduledTask | undefined;
   private checkIntervalMs = 0;
 
@@ -69,6 +85,7 @@ export class SessionWatchdog {
     this.lastAnswerAtMs = this.confirmedAtMs;
     this.connectedSinceMs = undefined;
     this.lost = false;
+    this.forgetQuorum();
     this.schedule();
   }
 
@@ -88,6 +105,7 @@ export class SessionWatchdog {
     this.lastAnswerAtMs = this.opts.time.hiResMs();
     if (sentAtMs <= this.confirmedAtMs) return;
     this.confirmedAtMs = sentAtMs;
+    this.forgetQuorum();
     if (this.lost && !this.silentTooLong(this.opts.time.hiResMs())) {
       this.lost = false;
       this.opts.onConfirmed();
@@ -104,9 +122,17 @@ export class SessionWatchdog {
     const t = this.opts.sessionTimeoutMs();
     const now = this.opts.time.hiResMs();
     const silent = now - this.confirmedAtMs;
+    if (silent >= t / 2) this.checkQuorum(now, t);
     if (!this.lost && this.silentTooLong(now)) {
-      this.lost = true;
-      this.opts.onLost(silent);
+      const check = this.quorumCheck;
+      if (check !== undefined && check.noQuorum && check.startedAtMs >= now - t / 5) {
+        if (!this.holding) this.opts.onNoQuorum?.(silent);
+        this.holding = true;
+      } else {
+        this.holding = false;
+        this.lost = true;
+        this.opts.onLost(silent);
+      }
     }
     if (silent >= t / 3) this.sendProbe();
     const unanswered = now - Math.max(this.lastAnswerAtMs, this.connectedSinceMs ?? now);
@@ -120,6 +146,28 @@ export class SessionWatchdog {
   private silentTooLong(now: number): boolean {
     const t = this.opts.sessionTimeoutMs();
     return now - this.confirmedAtMs >= t - t / 10;
+  }
+
+  /** Starts a quorum check unless one runs or one started less than T/10 ago. */
+  private checkQuorum(now: number, t: number): void {
+    const provesNoQuorum = this.opts.provesNoQuorum;
+    if (provesNoQuorum === undefined || this.checkingQuorum) return;
+    if (this.quorumCheckStartedAtMs !== undefined && now - this.quorumCheckStartedAtMs < t / 10) return;
+    this.checkingQuorum = true;
+    this.quorumCheckStartedAtMs = now;
+    void provesNoQuorum()
+      .catch(() => false)
+      .then((noQuorum) => {
+        this.checkingQuorum = false;
+        // An answer meanwhile (or a new session) made this check moot.
+        if (this.quorumCheckStartedAtMs === now) this.quorumCheck = { startedAtMs: now, noQuorum };
+      });
+  }
+
+  private forgetQuorum(): void {
+    this.quorumCheck = undefined;
+    this.quorumCheckStartedAtMs = undefined;
+    this.holding = false;
   }
 
   private sendProbe(): void {

@@ -26,7 +26,8 @@
  * 'sessionLost' (nothing has confirmed for almost the session timeout that the server still holds the session: it
  * may have expired, and the controller may be replacing this broker; see SessionWatchdog for the timing) and
  * 'sessionConfirmed' (an answer showed that the same session is alive after all). The watchdog also probes a
- * silent server and drops a connection that stays silent, which the library alone never does.
+ * silent server and drops a connection that stays silent, which the library alone never does; and while every member
+ * of the ensemble says it has no quorum (quorum-check.ts) it holds 'sessionLost' back: no session can expire then.
  *
  * Concurrency: single-threaded; many operations may be in flight (the library pipelines them in order). Event
  * listeners run synchronously inside the library's socket callbacks and must not throw (errors are logged).
@@ -48,6 +49,7 @@ import { IllegalStateError, InvalidArgumentError, TimeoutError } from '../common
 import { silentLogger, type Logger } from '../common/logger.js';
 import { SystemScheduler } from '../common/scheduler.js';
 import { SystemTime } from '../common/time.js';
+import { ensembleHasNoQuorum } from './quorum-check.js';
 import { SessionWatchdog } from './session-watchdog.js';
 import { ZkError, isZkError, zkCodeName, type ZkCode } from './zk-errors.js';
 
@@ -232,6 +234,16 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         this.log.info({ sessionId: this.sessionId }, 'ZooKeeper session confirmed alive again');
         this.emitSafely('sessionConfirmed');
       },
+      provesNoQuorum: () =>
+        ensembleHasNoQuorum(
+          hosts,
+          Math.max(100, (this.session?.raw.getSessionTimeout() ?? this.sessionTimeoutMs) / 10),
+        ),
+      onNoQuorum: (silentMs) =>
+        this.log.warn(
+          { sessionId: this.sessionId, silentMs: Math.round(silentMs), ensemble: hosts },
+          'ZooKeeper has no quorum anywhere (no member serves): the session cannot expire meanwhile; going on',
+        ),
     });
   }
 

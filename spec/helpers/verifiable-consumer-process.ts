@@ -19,6 +19,12 @@ export interface VerifiableEvent {
   offsets?: { topic: string; partition: number; offset: number }[];
   success?: boolean;
   error?: string;
+  /** record_data (--verbose). */
+  topic?: string;
+  partition?: number;
+  offset?: number;
+  key?: string | null;
+  value?: string;
 }
 
 /** One line of the --processed-file. */
@@ -66,6 +72,16 @@ export class VerifiableConsumerProcess {
   /** The events called `name`, in order. */
   named(name: string): VerifiableEvent[] {
     return this.events.filter((e) => e.name === name);
+  }
+
+  /** The highest offset of `partition` it reported reading (records_consumed), -1 when none. */
+  lastReadOffset(partition: number): number {
+    let max = -1;
+    for (const e of this.events) {
+      if (e.name !== 'records_consumed') continue;
+      for (const p of e.partitions ?? []) if (p.partition === partition) max = Math.max(max, p.maxOffset ?? -1);
+    }
+    return max;
   }
 
   /** Records received so far (the sum of the records_consumed counts). */

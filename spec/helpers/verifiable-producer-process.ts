@@ -57,8 +57,18 @@ export class VerifiableProducerProcess {
     return this.events.find((e) => e.name === 'tool_data');
   }
 
-  async ackedAtLeast(n: number, timeoutMs = 60_000): Promise<void> {
-    await waitFor(() => this.acked.length >= n, `${n} acknowledged values (stderr: ${this.stderr})`, { timeoutMs });
+  async ackedAtLeast(n: number, timeoutMs = 60_000, what = ''): Promise<void> {
+    await waitFor(
+      () => this.acked.length >= n,
+      `${n} acknowledged values${what === '' ? '' : ` (${what})`}; stderr: ${this.stderr}`,
+      { timeoutMs },
+    );
+  }
+
+  /** SIGTERM: it stops sending, waits for every send to be answered, prints its summary and exits. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    await this.exited;
   }
 
   private parse(line: string): void {

@@ -177,17 +177,50 @@ describe('KafkaController partitions', function () {
       expect(await cluster.state('clean', 0)).to.deep.include({ leader: -1, isr: [1] });
     });
 
-    it('makes a new controller elect leaders for partitions whose leader died with the old controller', async () => {
+    it('makes a new controller elect leaders for partitions whose leader died with the old controller, in one step', async () => {
       const cluster = await ControllerTestCluster.start([1]);
       await cluster.waitForActiveController();
       await cluster.startBroker(2);
       await cluster.createTopicWithAssignment('orphan', [[1, 2]]);
-      await cluster.waitForState('orphan', 0, (s) => s.leader === 1 && s.isr.length === 2, 'leader 1, ISR [1,2]');
+      const before = await cluster.waitForState(
+        'orphan',
+        0,
+        (s) => s.leader === 1 && s.isr.length === 2,
+        'leader 1, ISR [1,2]',
+      );
       await cluster.killBroker(1);
       const next = await cluster.waitForActiveController('broker 2 to take over');
       expect(next.id).to.equal(2);
       const state = await cluster.waitForState('orphan', 0, (s) => s.leader === 2, 'leader 2');
-      expect(state).to.deep.include({ isr: [2], controllerEpoch: 2 });
+      // One write: the new leader directly, not first leader -1 (leader_epoch + 1) and then an election (+ 2).
+      expect(state).to.deep.include({ isr: [2], controllerEpoch: 2, leaderEpoch: before.leaderEpoch + 1 });
+      expect(state.zkVersion).to.equal(before.zkVersion + 1);
+    });
+  });
+
+  describe('log dir failure', () => {
+    it('moves leadership and ISR membership of the replicas a broker no longer serves, and only those', async () => {
+      const { cluster } = await clusterWithController([1, 2, 3]);
+      await cluster.createTopicWithAssignment('jbod', [
+        [1, 2, 3],
+        [1, 2, 3],
+        [2, 1, 3],
+      ]);
+      for (const p of [0, 1, 2])
+        await cluster.waitForState('jbod', p, (s) => s.isr.length === 3, `jbod-${p} with three in-sync replicas`);
+      const before = (await cluster.state('jbod', 0))!;
+      // Broker 1's dir holding jbod-0 and jbod-2 failed; jbod-1 is in a dir that still works.
+      cluster.servedReplicas.set(1, { offlineLogDirs: ['/data/1/a'], replicas: new Set(['jbod-1']) });
+      await cluster.adminZk.propagateLogDirEvent(1);
+      const moved = await cluster.waitForState('jbod', 0, (s) => s.leader !== 1, 'jbod-0 led elsewhere');
+      expect(moved).to.deep.include({ leader: 2, isr: [2, 3], leaderEpoch: before.leaderEpoch + 1 });
+      await cluster.waitForState('jbod', 2, (s) => sameMembers(s.isr, [2, 3]), 'broker 1 out of the ISR of jbod-2');
+      expect(await cluster.state('jbod', 2)).to.deep.include({ leader: 2 });
+      expect(await cluster.state('jbod', 1)).to.deep.include({ leader: 1, isr: [1, 2, 3], leaderEpoch: 0 });
+      await waitFor(
+        async () => (await cluster.adminZk.getLogDirEventNotifications()).length === 0,
+        'the notification to be deleted',
+      );
     });
   });
 

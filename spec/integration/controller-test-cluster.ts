@@ -5,9 +5,11 @@
  */
 import type { Scheduler } from '../../lib/common/scheduler.js';
 import { KafkaController, type KafkaControllerConfig } from '../../lib/controller/controller.js';
+import type { ServedReplicas } from '../../lib/controller/controller-events.js';
 import { TopicAdmin } from '../../lib/controller/topic-admin.js';
 import { KafkaZkClient, type LeaderIsrAndZkVersion } from '../../lib/zk/kafka-zk-client.js';
 import { deferFn } from '../helpers/cleanup.js';
+import { waitForPartitionState } from '../helpers/partition-state.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { sharedZooKeeper, uniqueChroot } from '../helpers/zk-harness.js';
 
@@ -23,6 +25,8 @@ export interface TestBroker {
 export class ControllerTestCluster {
   readonly brokers = new Map<number, TestBroker>();
   readonly admin: TopicAdmin;
+  /** What each broker answers when a controller asks which replicas it still serves (after a log dir failure). */
+  readonly servedReplicas = new Map<number, ServedReplicas>();
   private readonly killed: TestBroker[] = [];
 
   private constructor(
@@ -66,6 +70,11 @@ export class ControllerTestCluster {
       zkClient: zk,
       config: { ...this.config, ...config },
       ...(this.scheduler ? { scheduler: this.scheduler } : {}),
+      servedReplicas: async (brokerId) => {
+        const answer = this.servedReplicas.get(brokerId);
+        if (answer === undefined) throw new Error(`broker ${brokerId} has no answer in this test cluster`);
+        return answer;
+      },
     });
     await controller.startup();
     const broker = { id, zk, controller, brokerEpoch };
@@ -115,20 +124,13 @@ export class ControllerTestCluster {
   }
 
   /** Waits until the state znode satisfies `condition`; returns it. */
-  async waitForState(
+  waitForState(
     topic: string,
     partition: number,
     condition: (s: LeaderIsrAndZkVersion) => boolean,
     what: string,
   ): Promise<LeaderIsrAndZkVersion> {
-    return waitFor(
-      async () => {
-        const s = await this.state(topic, partition);
-        return s !== null && condition(s) ? s : undefined;
-      },
-      `${topic}-${partition}: ${what}`,
-      { timeoutMs: 3 * SESSION_TIMEOUT_MS },
-    );
+    return waitForPartitionState(this.adminZk, topic, partition, condition, what, 3 * SESSION_TIMEOUT_MS);
   }
 
   async createTopic(name: string, numPartitions: number, replicationFactor: number): Promise<void> {

@@ -1,5 +1,4 @@
 /** DescribeLogDirs: this broker's log dirs with the size and high-watermark lag of every replica it hosts (or those asked). */
-import { ErrorCode } from '../../common/error-codes.js';
 import { groupByTopic, tpKey } from '../../common/topic-partition.js';
 import type { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../protocol/messages/index.js';
 import type { BrokerServices } from './broker-services.js';
@@ -12,8 +11,8 @@ export async function handleDescribeLogDirs(
     req.topics === null ? null : new Set(req.topics.flatMap((t) => t.partitionIndex.map((p) => tpKey(t.topic, p))));
   return {
     throttleTimeMs: 0,
-    results: s.replicaManager.describeLogDirs(wanted).map(({ logDir, partitions }) => ({
-      errorCode: ErrorCode.NONE,
+    results: s.replicaManager.describeLogDirs(wanted).map(({ logDir, errorCode, partitions }) => ({
+      errorCode,
       logDir,
       topics: groupByTopic(partitions, (p) => ({
         partitionIndex: p.partition,

@@ -8,7 +8,7 @@
  *   the process is moved into for the duration. Sockets belong to the cgroup they were created in, which is why the
  *   existing ones need the port rules.
  *
- * `heal()` deletes the rules (its own nftables table, see packet-filter.ts), moves the process back to its cgroup
+ * `heal()` deletes the rules (its own nftables table, lib/cli/faults/packet-filter.ts), moves the process back to its cgroup
  * and removes the cgroup; anything still in place when the process exits is undone by an exit hook. Blocked TCP
  * connections are not reset: the peers' retransmissions get through after the heal, as after a real network cut.
  * Needs root, nftables, `ss` (iproute2) and a cgroup v2 hierarchy mounted under /sys/fs/cgroup (unified or hybrid).
@@ -16,7 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { PacketFilterTable } from './packet-filter.js';
+import { hostNft, PacketFilterTable } from '../../../lib/cli/faults/packet-filter.js';
 
 /** nft resolves `socket cgroupv2` paths below this directory. */
 const NFT_CGROUP_BASE = '/sys/fs/cgroup';
@@ -36,14 +36,17 @@ export function cutProcessFromPort(pid: number, port: number): ProcessCut {
   try {
     cgroup.enter();
     const sourcePorts = connectionsTo(pid, port);
-    table = new PacketFilterTable(`a cut of process ${pid} from port ${port}`);
-    table.addRules('output', [
-      `socket cgroupv2 level 1 "${cgroup.nftPath}" tcp dport ${port} drop`,
-      ...sourcePorts.map((p) => `tcp sport ${p} tcp dport ${port} drop`),
-    ]);
-    table.addRules(
-      'input',
-      sourcePorts.map((p) => `tcp sport ${port} tcp dport ${p} drop`),
+    table = new PacketFilterTable(
+      `cut_${process.pid}_${++tableCounter}`,
+      hostNft,
+      {
+        output: [
+          `socket cgroupv2 level 1 "${cgroup.nftPath}" tcp dport ${port} drop`,
+          ...sourcePorts.map((p) => `tcp sport ${p} tcp dport ${port} drop`),
+        ],
+        input: sourcePorts.map((p) => `tcp sport ${port} tcp dport ${p} drop`),
+      },
+      { removeOnExit: true },
     );
     const rules = table;
     let healed = false;
@@ -82,6 +85,7 @@ function connectionsTo(pid: number, port: number): number[] {
 }
 
 let counter = 0;
+let tableCounter = 0;
 const entered = new Set<TemporaryCgroup>();
 let exitHookInstalled = false;
 

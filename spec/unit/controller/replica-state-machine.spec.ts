@@ -128,15 +128,17 @@ describe('ReplicaStateMachine', () => {
   });
 
   describe('#startup', () => {
-    it('marks replicas on live brokers Online and takes the others out of ISRs', async () => {
+    it('marks replicas on live brokers Online and returns the others, writing nothing', async () => {
       const s = setup();
       const p = s.context.putPartition('t', 0, [1, 4]);
       s.zk.put(p, { leader: 4, leaderEpoch: 1, isr: [4, 1], controllerEpoch: 1 }, 0);
       p.leaderIsr = s.zk.get('t', 0);
-      await s.rsm.startup();
+      const offline = await s.rsm.startup();
       expect(p.replicaStates.get(1)).to.equal('OnlineReplica');
-      expect(p.replicaStates.get(4)).to.equal('OfflineReplica');
-      expect(s.zk.get('t', 0)).to.deep.include({ leader: -1, isr: [1], leaderEpoch: 2 });
+      expect(p.replicaStates.get(4)).to.equal('ReplicaDeletionIneligible');
+      expect(offline).to.deep.equal([{ partition: p, brokerId: 4 }]);
+      // The dead leader stays in ZooKeeper until the partition state machine has elected its successor.
+      expect(s.zk.get('t', 0)).to.deep.include({ leader: 4, isr: [4, 1], leaderEpoch: 1 });
     });
   });
 });

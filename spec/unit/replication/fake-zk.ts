@@ -8,6 +8,7 @@ import { ZkError } from '../../../lib/zk/zk-errors.js';
 import {
   ConfigEntityZNode,
   IsrChangeNotificationSequenceZNode,
+  LogDirEventNotificationSequenceZNode,
   TopicPartitionStateZNode,
   TopicZNode,
   replicaAssignment,
@@ -41,6 +42,8 @@ export class FakeZk {
   stateWrites = 0;
   /** Partitions of every ISR change notification written. */
   readonly isrNotifications: TopicPartition[][] = [];
+  /** Broker ids of every log dir event notification written. */
+  readonly logDirEvents: number[] = [];
 
   constructor() {
     for (const p of [
@@ -171,6 +174,14 @@ export class FakeZk {
     this.isrNotifications.push(list);
     const seq = String(this.sequence++).padStart(10, '0');
     this.create(IsrChangeNotificationSequenceZNode.path(seq), IsrChangeNotificationSequenceZNode.encode(list));
+    return seq;
+  }
+
+  async propagateLogDirEvent(brokerId: number): Promise<string> {
+    await Promise.resolve();
+    this.logDirEvents.push(brokerId);
+    const seq = String(this.sequence++).padStart(10, '0');
+    this.create(LogDirEventNotificationSequenceZNode.path(seq), LogDirEventNotificationSequenceZNode.encode(brokerId));
     return seq;
   }
 

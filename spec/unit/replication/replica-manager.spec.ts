@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ErrorCode } from '../../../lib/common/error-codes.js';
 import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
 import type { FetchMessagesRequest, FetchPartitionRequest } from '../../../lib/replication/replica-reads.js';
 import { MockTime } from '../../helpers/mock-time.js';
 import { FakeZk } from './fake-zk.js';
 import { brokerFixture, InProcessCluster, producerBatch, type BrokerFixture } from './replication-fixtures.js';
+import { tmpDir } from '../../helpers/tmp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const state = (leader: number, leaderEpoch: number, isr: number[], controllerEpoch = 1) => ({
@@ -581,6 +582,104 @@ describe('ReplicaManager', () => {
         { epoch: 0, startOffset: 0 },
         { epoch: 1, startOffset: 5 },
       ]);
+    });
+  });
+
+  describe('failed log dirs', () => {
+    /** Broker 1 leads t-0 and t-1 over two log dirs (the LogManager puts one in each); returns which dir holds t-0. */
+    async function brokerOverTwoDirs(): Promise<{ broker: BrokerFixture; zk: FakeZk; failed: string; live: string }> {
+      const zk = new FakeZk();
+      zk.createTopic('t', { 0: [1, 2], 1: [1, 2] });
+      zk.setState('t', 0, state(1, 0, [1, 2]));
+      zk.setState('t', 1, state(1, 0, [1, 2]));
+      const broker = await startedBroker(zk, 1, { logDirs: [tmpDir(), tmpDir()] });
+      const failed = dirname(broker.replicaManager.getPartition('t', 0)!.log.dir);
+      const live = dirname(broker.replicaManager.getPartition('t', 1)!.log.dir);
+      expect(failed).to.not.equal(live);
+      return { broker, zk, failed, live };
+    }
+
+    it('takes the replicas of the failed dir offline, answers KAFKA_STORAGE_ERROR for them and serves the other dir', async () => {
+      const { broker, zk, failed, live } = await brokerOverTwoDirs();
+      const { replicaManager } = broker;
+      const changes: string[][] = [];
+      replicaManager.on('leadershipChange', (leaders, followers) =>
+        changes.push([...leaders.map((p) => `L:${p.key}`), ...followers.map((p) => `F:${p.key}`)]),
+      );
+      const waiting = replicaManager.appendRecords({
+        acks: -1,
+        timeoutMs: 10_000,
+        entries: [{ topic: 't', partition: 0, records: producerBatch() }],
+      });
+      const log = replicaManager.getPartition('t', 0)!.log;
+      await waitFor(() => log.logEndOffset === 1, 'the append');
+      await new Promise((r) => setImmediate(r)); // the produce now waits in the purgatory for the follower
+      replicaManager.handleLogDirFailure(failed);
+      expect((await waiting)[0]!.errorCode, 'a produce waiting for acks=all').to.equal(
+        ErrorCode.NOT_LEADER_OR_FOLLOWER,
+      );
+      expect(changes, 'the group coordinator hears that t-0 is no longer led here').to.deep.equal([['F:t-0']]);
+      expect(replicaManager.getPartition('t', 0)).to.equal(undefined);
+      expect(replicaManager.offlineReplicaCount).to.equal(1);
+      const results = await replicaManager.appendRecords({
+        acks: 1,
+        timeoutMs: 1000,
+        entries: [0, 1].map((partition) => ({ topic: 't', partition, records: producerBatch() })),
+      });
+      expect(results.map((r) => r.errorCode)).to.deep.equal([ErrorCode.KAFKA_STORAGE_ERROR, ErrorCode.NONE]);
+      const fetched = await replicaManager.fetchMessages(fetchRequest(-1, [fetchAt(0)]));
+      expect(fetched[0]!.errorCode).to.equal(ErrorCode.KAFKA_STORAGE_ERROR);
+      await waitFor(() => zk.logDirEvents.length === 1, 'the log dir event notification');
+      expect(zk.logDirEvents).to.deep.equal([1]);
+      const described = new Map(replicaManager.describeLogDirs(null).map((d) => [d.logDir, d]));
+      expect(described.get(resolve(failed))).to.deep.include({
+        errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
+        partitions: [],
+      });
+      expect(described.get(resolve(live))?.errorCode).to.equal(ErrorCode.NONE);
+      expect(described.get(resolve(live))?.partitions.map((p) => p.partition)).to.deep.equal([1]);
+    });
+
+    it('never hosts an offline replica again, whatever ZooKeeper says, until the broker restarts', async () => {
+      const { broker, zk, failed } = await brokerOverTwoDirs();
+      broker.replicaManager.handleLogDirFailure(failed);
+      zk.setState('t', 0, state(1, 1, [1, 2]));
+      await zk.settle();
+      await new Promise((r) => setImmediate(r));
+      expect(broker.replicaManager.getPartition('t', 0)).to.equal(undefined);
+      expect(broker.logManager.getLog({ topic: 't', partition: 0 })).to.equal(undefined);
+    });
+
+    it('tells the controller again when a new controller is elected', async () => {
+      const { broker, zk, failed } = await brokerOverTwoDirs();
+      broker.replicaManager.handleLogDirFailure(failed);
+      await waitFor(() => zk.logDirEvents.length === 1, 'the first notification');
+      zk.create('/controller', JSON.stringify({ version: 1, brokerid: 2, timestamp: '1' }));
+      await zk.settle();
+      await waitFor(() => zk.logDirEvents.length === 2, 'a notification for the new controller');
+    });
+
+    it('emits allLogDirsFailed when the last dir fails', async () => {
+      const zk = clusterWithTopic([1, 2]);
+      const broker = await startedBroker(zk);
+      let failedAll = false;
+      broker.replicaManager.on('allLogDirsFailed', () => (failedAll = true));
+      broker.replicaManager.handleLogDirFailure(broker.dir);
+      expect(failedAll).to.equal(true);
+    });
+
+    it('after starting with a dir that could not be loaded, keeps offline an in-sync replica that has no local log', async () => {
+      const zk = new FakeZk();
+      zk.createTopic('t', { 0: [1, 2], 1: [2, 1] });
+      zk.setState('t', 0, state(2, 0, [2, 1]));
+      zk.setState('t', 1, state(2, 0, [2]));
+      const notADir = join(tmpDir(), 'file');
+      fs.writeFileSync(notADir, 'not a directory');
+      const { replicaManager } = await startedBroker(zk, 1, { logDirs: [notADir, tmpDir()] });
+      expect(replicaManager.getPartition('t', 0), 'in the ISR: its log may be in the failed dir').to.equal(undefined);
+      expect(replicaManager.offlineReplicaCount).to.equal(1);
+      expect(replicaManager.getPartition('t', 1)?.role, 'not in the ISR: safe to start empty').to.equal('Follower');
+      await waitFor(() => zk.logDirEvents.length === 1, 'the log dir event notification');
     });
   });
 });

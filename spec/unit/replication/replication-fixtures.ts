@@ -131,13 +131,22 @@ export interface BrokerFixture {
 export function brokerFixture(
   zk: FakeZk,
   brokerId: number,
-  opts: { dir?: string; time?: Time; config?: Partial<ReplicaManagerConfig>; cluster?: InProcessCluster } = {},
+  opts: {
+    dir?: string;
+    /** Several log dirs (JBOD) instead of `dir`. */
+    logDirs?: string[];
+    time?: Time;
+    config?: Partial<ReplicaManagerConfig>;
+    cluster?: InProcessCluster;
+  } = {},
 ): BrokerFixture {
   const cluster = opts.cluster ?? new InProcessCluster();
-  const dir = opts.dir ?? tmpDir();
+  const dir = opts.dir ?? opts.logDirs?.[0] ?? tmpDir();
   const scheduler = new MockScheduler(opts.time instanceof MockTime ? opts.time : new MockTime());
   const cache = defer(new MetadataCache({ zk }), (c) => c.close());
-  const logManager = defer(new LogManager({ logDirs: [dir], scheduler, time: scheduler.time }), (m) => m.shutdown());
+  const logManager = defer(new LogManager({ logDirs: opts.logDirs ?? [dir], scheduler, time: scheduler.time }), (m) =>
+    m.shutdown(),
+  );
   const replicaManager = defer(
     new ReplicaManager({
       brokerId,

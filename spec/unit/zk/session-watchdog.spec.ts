@@ -4,8 +4,11 @@ import { MockScheduler } from '../../helpers/mock-scheduler.js';
 
 const T = 6000;
 
-/** A watchdog over a server that answers probes only while `answering`, after `latencyMs`. */
-function setup() {
+/**
+ * A watchdog over a server that answers probes only while `answering`, after `latencyMs`; with `noQuorum`, the
+ * ensemble's members answer the quorum check with `noQuorum.proven`.
+ */
+function setup(noQuorum?: { proven: boolean; checks: number[] }) {
   const scheduler = new MockScheduler();
   const time = scheduler.time;
   const events: string[] = [];
@@ -31,6 +34,15 @@ function setup() {
     dropConnection: () => events.push(`drop@${time.hiResMs()}`),
     onLost: () => events.push(`lost@${time.hiResMs()}`),
     onConfirmed: () => events.push(`confirmed@${time.hiResMs()}`),
+    ...(noQuorum === undefined
+      ? {}
+      : {
+          provesNoQuorum: () => {
+            noQuorum.checks.push(time.hiResMs());
+            return Promise.resolve(noQuorum.proven);
+          },
+          onNoQuorum: () => events.push(`noQuorum@${time.hiResMs()}`),
+        }),
   });
   s.watchdog.sessionStarted();
   s.watchdog.connected();
@@ -99,5 +111,38 @@ describe('SessionWatchdog', () => {
     expect(s.events.filter((e) => e.startsWith('lost'))).to.have.length(1);
     await s.scheduler.tick(1000);
     expect(s.events.filter((e) => e.startsWith('lost'))).to.have.length(2);
+  });
+
+  it('holds the loss back while the ensemble proves it has no quorum, and reports it once the proof goes', async () => {
+    const noQuorum = { proven: true, checks: [] as number[] };
+    const s = setup(noQuorum);
+    await s.scheduler.tick(1000);
+    s.watchdog.answered(s.time.hiResMs());
+    const confirmedAt = s.time.hiResMs();
+    s.answering = false;
+    await s.scheduler.tick(20_000);
+    expect(s.events.filter((e) => !e.startsWith('drop'))).to.deep.equal([`noQuorum@${confirmedAt + 5400}`]);
+    expect(s.watchdog.sessionMayHaveExpired).to.equal(false);
+    // Checks begin at T/2 of silence and repeat every T/10 at most.
+    expect(noQuorum.checks[0]! - confirmedAt).to.be.within(3000, 3200);
+    const gaps = noQuorum.checks.slice(1).map((c, i) => c - noQuorum.checks[i]!);
+    expect(Math.min(...gaps)).to.be.at.least(600);
+    // A quorum forms: the next check fails to prove the opposite, and the loss is reported within T/5.
+    noQuorum.proven = false;
+    const formedAt = s.time.hiResMs();
+    await s.scheduler.tick(2000);
+    const lost = Number(s.events.find((e) => e.startsWith('lost'))!.split('@')[1]);
+    expect(lost - formedAt).to.be.at.most(T / 5 + 200);
+  });
+
+  it('reports the loss on time when the quorum check cannot prove anything (a cut-off client)', async () => {
+    const s = setup({ proven: false, checks: [] });
+    await s.scheduler.tick(1000);
+    s.watchdog.answered(s.time.hiResMs());
+    const confirmedAt = s.time.hiResMs();
+    s.answering = false;
+    await s.scheduler.tick(10_000);
+    const lost = Number(s.events.find((e) => e.startsWith('lost'))!.split('@')[1]);
+    expect(lost - confirmedAt).to.be.within(5400, 5400 + 200);
   });
 });
