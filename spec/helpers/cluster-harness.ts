@@ -9,6 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCluster } from '../../lib/cli/local-cluster.js';
+import { securityFromOptions } from '../../lib/client/client-options.js';
+import { NetworkClient } from '../../lib/network/network-client.js';
+import { ApiKey } from '../../lib/protocol/api-keys.js';
+import { waitFor } from './wait-for.js';
 import { sharedZooKeeper, uniqueChroot } from './zk-harness.js';
 
 export interface TestClusterOptions {
@@ -52,13 +56,43 @@ export class TestCluster {
       },
       brokerPropsFor: opts.brokerPropsFor,
     });
+    const cluster = new TestCluster(local, zk.connect);
     try {
       await local.start();
+      await cluster.awaitBrokersKnown();
     } catch (e) {
       await local.stop().catch(() => undefined);
       throw e;
     }
-    return new TestCluster(local, zk.connect);
+    return cluster;
+  }
+
+  /**
+   * Waits until every broker's metadata lists every broker. Each broker learns of the others from its own
+   * /brokers/ids watch, so a topic created at once could meet a controller that has not seen the last broker
+   * register yet (INVALID_REPLICATION_FACTOR), as it could on Kafka: specs start from the settled cluster.
+   */
+  private async awaitBrokersKnown(): Promise<void> {
+    const ids = this.local.brokerIds();
+    const security = securityFromOptions(this.adminProperties, 'the test cluster');
+    await Promise.all(
+      ids.map(async (id) => {
+        const client = await NetworkClient.connect({
+          host: '127.0.0.1',
+          port: this.local.broker(id).port,
+          clientId: 'test-cluster',
+          security,
+        });
+        try {
+          await waitFor(async () => {
+            const md = await client.send(ApiKey.Metadata, 0, { topics: [], allowAutoTopicCreation: false });
+            return md.brokers.length === ids.length;
+          }, `broker ${id} to see all ${ids.length} brokers`);
+        } finally {
+          await client.close();
+        }
+      }),
+    );
   }
 
   get bootstrapServers(): string {
