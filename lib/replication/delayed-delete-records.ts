@@ -12,8 +12,7 @@
  */
 import { ErrorCode } from '../common/error-codes.js';
 import { ApiError } from '../common/errors.js';
-import { tpKey } from '../common/topic-partition.js';
-import { DelayedOperation } from './delayed-operation.js';
+import { DelayedPartitionsOperation } from './delayed-partitions-operation.js';
 import type { Partition } from './partition.js';
 
 /** One partition's answer to DeleteRecords. */
@@ -33,49 +32,38 @@ export interface DeleteRecordsStatus {
   requiredOffset: number;
 }
 
-export class DelayedDeleteRecords extends DelayedOperation {
+export class DelayedDeleteRecords extends DelayedPartitionsOperation<
+  DeleteRecordsPartitionResult,
+  DeleteRecordsStatus
+> {
   constructor(
     timeoutMs: number,
-    private readonly waiting: readonly DeleteRecordsStatus[],
-    private readonly results: DeleteRecordsPartitionResult[],
+    waiting: readonly DeleteRecordsStatus[],
+    results: DeleteRecordsPartitionResult[],
     private readonly getPartition: (topic: string, partition: number) => Partition | undefined,
     private readonly isLive: (brokerId: number) => boolean,
-    private readonly respond: (results: DeleteRecordsPartitionResult[]) => void,
+    respond: (results: DeleteRecordsPartitionResult[]) => void,
   ) {
-    super(timeoutMs);
-    for (const s of waiting) s.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
+    super(timeoutMs, waiting, results, respond);
   }
 
-  /** Keys of the partitions that wait. */
-  get keys(): string[] {
-    return this.waiting.map((s) => tpKey(s.result.topic, s.result.partition));
-  }
-
-  tryComplete(): boolean {
-    let pending = 0;
-    for (const s of this.waiting) {
-      if (s.result.errorCode !== ErrorCode.REQUEST_TIMED_OUT) continue;
-      const partition = this.getPartition(s.result.topic, s.result.partition);
-      if (partition === undefined) {
-        s.result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        s.result.lowWatermark = -1;
-        continue;
-      }
-      try {
-        const lowWatermark = partition.lowWatermarkIfLeader(this.isLive);
-        s.result.lowWatermark = lowWatermark;
-        if (lowWatermark >= s.requiredOffset) s.result.errorCode = ErrorCode.NONE;
-        else pending++;
-      } catch (e) {
-        s.result.errorCode = e instanceof ApiError ? e.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR;
-        s.result.errorMessage = (e as Error).message;
-        s.result.lowWatermark = -1;
-      }
+  protected settle(s: DeleteRecordsStatus): boolean {
+    const partition = this.getPartition(s.result.topic, s.result.partition);
+    if (partition === undefined) {
+      s.result.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      s.result.lowWatermark = -1;
+      return true;
     }
-    return pending === 0 && this.forceComplete();
-  }
-
-  protected onComplete(): void {
-    this.respond(this.results);
+    try {
+      const lowWatermark = partition.lowWatermarkIfLeader(this.isLive);
+      s.result.lowWatermark = lowWatermark;
+      if (lowWatermark < s.requiredOffset) return false;
+      s.result.errorCode = ErrorCode.NONE;
+    } catch (e) {
+      s.result.errorCode = e instanceof ApiError ? e.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR;
+      s.result.errorMessage = (e as Error).message;
+      s.result.lowWatermark = -1;
+    }
+    return true;
   }
 }

@@ -14,8 +14,7 @@
  */
 import { ErrorCode, type ErrorName } from '../common/error-codes.js';
 import type { RecordError } from '../common/errors.js';
-import { tpKey } from '../common/topic-partition.js';
-import { DelayedOperation } from './delayed-operation.js';
+import { DelayedPartitionsOperation } from './delayed-partitions-operation.js';
 import type { Partition } from './partition.js';
 
 /** One partition's answer to a produce request. */
@@ -42,46 +41,26 @@ export interface ProduceAcksStatus {
   leaderEpoch: number;
 }
 
-export class DelayedProduce extends DelayedOperation {
-  private readonly waiting: ProduceAcksStatus[];
-
+export class DelayedProduce extends DelayedPartitionsOperation<ProducePartitionResult, ProduceAcksStatus> {
   constructor(
     timeoutMs: number,
     waiting: ProduceAcksStatus[],
-    private readonly results: ProducePartitionResult[],
+    results: ProducePartitionResult[],
     private readonly getPartition: (topic: string, partition: number) => Partition | undefined,
     private readonly notHostedError: (topic: string, partition: number) => ErrorName,
-    private readonly respond: (results: ProducePartitionResult[]) => void,
+    respond: (results: ProducePartitionResult[]) => void,
   ) {
-    super(timeoutMs);
-    for (const s of waiting) s.result.errorCode = ErrorCode.REQUEST_TIMED_OUT;
-    this.waiting = waiting;
+    super(timeoutMs, waiting, results, respond);
   }
 
-  /** Keys of the partitions still waiting. */
-  get keys(): string[] {
-    return this.waiting.map((s) => tpKey(s.result.topic, s.result.partition));
-  }
-
-  tryComplete(): boolean {
-    let pending = 0;
-    for (const s of this.waiting) {
-      if (s.result.errorCode !== ErrorCode.REQUEST_TIMED_OUT) continue;
-      const partition = this.getPartition(s.result.topic, s.result.partition);
-      const error =
-        partition === undefined
-          ? this.notHostedError(s.result.topic, s.result.partition)
-          : partition.checkEnoughReplicasReachOffset(s.requiredOffset, s.leaderEpoch);
-      if (error === undefined) {
-        pending++;
-        continue;
-      }
-      s.result.errorCode = ErrorCode[error];
-    }
-    return pending === 0 && this.forceComplete();
-  }
-
-  protected onComplete(): void {
-    this.respond(this.results);
+  protected settle(s: ProduceAcksStatus): boolean {
+    const partition = this.getPartition(s.result.topic, s.result.partition);
+    const error =
+      partition === undefined
+        ? this.notHostedError(s.result.topic, s.result.partition)
+        : partition.checkEnoughReplicasReachOffset(s.requiredOffset, s.leaderEpoch);
+    if (error === undefined) return false;
+    s.result.errorCode = ErrorCode[error];
+    return true;
   }
 }
