@@ -2,8 +2,7 @@
  * Reading a coordinator's internal topic partition back (`__consumer_offsets`, `__transaction_state`) when this
  * broker becomes its leader: every batch from the log start to the log end as it is now — the end, not the high
  * watermark, as Kafka's loaders do: a new leader's HW may trail its log by a fetch round, and everything in a
- * leader's log is what its followers will hold. "The log end" is the written end: callers await the partition's
- * `whenWritesSettled()` first, so that appends it made as a follower and is still writing are read too.
+ * leader's log is what its followers will hold.
  *
  * Reads go `readBytes` at a time (whole batches, at least one); batches are views of the mapped segments, valid while
  * the caller walks them. Synchronous per read; a caller that awaits between batches (decompression) sees the log

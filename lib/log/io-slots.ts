@@ -6,9 +6,7 @@
  */
 const MAX_CONCURRENT = 16;
 let free = MAX_CONCURRENT;
-/** FIFO read from `head` (Array.shift() would move every waiter, and 10,000 logs queue tens of thousands). */
-let waiting: (() => void)[] = [];
-let head = 0;
+const waiting: (() => void)[] = [];
 
 function acquire(): Promise<void> {
   if (free > 0) {
@@ -19,16 +17,9 @@ function acquire(): Promise<void> {
 }
 
 function release(): void {
-  if (head === waiting.length) {
-    free++;
-    return;
-  }
-  const next = waiting[head++]!;
-  if (head >= 1024 && head * 2 >= waiting.length) {
-    waiting = waiting.slice(head);
-    head = 0;
-  }
-  next();
+  const next = waiting.shift();
+  if (next) next();
+  else free++;
 }
 
 /** Runs `fn` once fewer than 16 such operations are in progress. */

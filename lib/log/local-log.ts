@@ -4,24 +4,14 @@
  *
  * Layout: a directory `<topic>-<partition>` holding the segments' files (see LogSegment) and the partition's
  * `leader-epoch-checkpoint`. Segments are kept sorted by base offset; the last one is the active segment.
- * Two ends: the assigned end (`assignedEndOffset`), the offset the next append gets, and the log end offset
- * (`logEndOffset`), below which every append is written to the page cache. A synchronous log writes inside
- * `append()`, so they are equal; a log with `asyncWrites` (a broker's) hands each append's bytes to its LogWriteQueue,
- * which writes them in the threadpool in order, and the log end offset follows as they complete. Readers, flushes,
- * and everything that tells others what this log holds (high watermark, follower fetch offsets) use the log end offset.
- * Invariants: segments' offset ranges do not overlap and increase; there is always at least one segment;
- * active segment's base offset <= log end offset <= assigned end; `recoveryPoint <= logEndOffset`, and every byte
- * below the recovery point has been fdatasync'ed — the .log files, and the indexes of every segment but the active
- * one, which recovery rebuilds anyway. A segment the log rolled away from is finished (trimmed) only once its last
- * write completed. Truncation happens only while no write is queued (the caller awaits `whenWritesSettled()`).
- * Concurrency: synchronous except `flush()`/`awaitFlushed()`/`awaitWritten()` and the queued writes. UnifiedLog
- * serialises appends, rolls, truncations and deletions (they never await); reads run between them and see written
- * bytes only. A flush runs in the threadpool while appends go on: it covers the log end offset as of its start, and
- * every flush requested while it runs is served by ONE next flush (group commit), which is how flush.messages=1
- * stays fast. A failed queued write empties the queue and `onWriteFailed` brings the assigned end back.
- * Disk failures: what fails off the caller's stack — a flush, a queued write, finishing a rolled segment — is reported
- * to `onDiskFailure` (the log dir goes offline, see LogDirFailureChannel) before the waiters learn of it; what fails
- * inside a call throws, and UnifiedLog reports it.
+ * Invariants: segments' offset ranges do not overlap and increase; there is always at least one segment; the
+ * log end offset is >= the active segment's base offset; `recoveryPoint <= logEndOffset`, and every byte below
+ * the recovery point has been fdatasync'ed — the .log files, and the indexes of every segment but the active one,
+ * which recovery rebuilds anyway.
+ * Concurrency: synchronous except `flush()`/`awaitFlushed()`. UnifiedLog serialises appends, rolls, truncations
+ * and deletions (they never await); reads run between them. A flush runs in the threadpool while appends go on:
+ * it covers the log end offset as of its start, and every flush requested while it runs is served by ONE next
+ * flush (group commit), which is how flush.messages=1 stays fast.
  * Ownership: UnifiedLog creates it from LogLoader's result and closes it. Segments removed from the log are
  * renamed `.deleted` and unlinked after file.delete.delay.ms by the scheduler; readers holding views of them keep
  * reading valid memory, since unlinking does not shrink a mapped file.
@@ -29,7 +19,7 @@
  * point after an unclean shutdown. A crash between rename and unlink leaves `.deleted` files the loader removes.
  */
 import fs from 'node:fs';
-import { ApiError, IllegalStateError } from '../common/errors.js';
+import { ApiError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { Scheduler } from '../common/scheduler.js';
 import type { Time } from '../common/time.js';
@@ -43,7 +33,6 @@ import {
   txnIndexFilePath,
 } from './log-file-names.js';
 import { LogSegment, type SegmentAppend, type SegmentRead } from './log-segment.js';
-import { LogWriteQueue, type QueuedWrite } from './log-write-queue.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -57,21 +46,9 @@ export interface LocalLogOptions {
   time: Time;
   scheduler: Scheduler;
   logger: Logger;
-  /**
-   * Write appends in the threadpool (a LogWriteQueue) instead of inside `append()`; `onWriteFailed` hears of a failed
-   * write once the queue is empty, with the error, so that the owner can give up what was assigned past the log end.
-   */
-  asyncWrites?: { onWriteFailed: (error: ApiError) => void };
-  /**
-   * Told of a disk operation of this log that failed off its caller's stack — a flush (also one nobody waits for), a
-   * queued write, the finishing of a segment rolled away from — before anyone waiting hears of it: the log dir goes
-   * offline.
-   */
+  /** Told of a flush that failed (also one nobody waits for): the log dir goes offline. */
   onDiskFailure: (error: unknown, operation: string) => void;
-  /**
-   * Told, after each successful flush, how many bytes of each `.log` file it made durable (DurabilityJournal): written
-   * bytes only, never an append still on its way to the file.
-   */
+  /** Told, after each successful flush, how many bytes of each `.log` file it made durable (DurabilityJournal). */
   onFlushed?: (files: { path: string; length: number }[]) => void;
 }
 
@@ -93,12 +70,7 @@ export class LocalLog {
   private dirPath: string;
   private configValue: LogConfig;
   private readonly segmentList: LogSegment[];
-  /** The assigned end: the offset of the next append. */
   private nextOffset: number;
-  /** The log end offset: every append below it is written. */
-  private writtenEnd: number;
-  /** Appends on their way to disk; null for a log that writes synchronously. */
-  private readonly writes: LogWriteQueue | null;
   private recoveryPointOffset: number;
   private readonly time: Time;
   private readonly scheduler: Scheduler;
@@ -118,24 +90,6 @@ export class LocalLog {
     this.configValue = opts.config;
     this.segmentList = opts.segments;
     this.nextOffset = opts.logEndOffset;
-    this.writtenEnd = opts.logEndOffset;
-    const asyncWrites = opts.asyncWrites;
-    this.writes =
-      asyncWrites === undefined
-        ? null
-        : new LogWriteQueue(
-            {
-              onWritten: (w) => this.onWritten(w),
-              onWriteFailed: (e) => {
-                this.onDiskFailure(e, `append to ${this.dirPath}`);
-                asyncWrites.onWriteFailed(e);
-              },
-            },
-            (e) => {
-              this.logger.error({ err: e }, 'finishing a rolled segment failed');
-              this.onDiskFailure(e, `finish a rolled segment of ${this.dirPath}`);
-            },
-          );
     this.recoveryPointOffset = Math.min(opts.recoveryPoint, opts.logEndOffset);
     this.time = opts.time;
     this.scheduler = opts.scheduler;
@@ -165,19 +119,8 @@ export class LocalLog {
     return this.segmentList[this.segmentList.length - 1]!;
   }
 
-  /** The offset after the last written append: what readers, flushes and replicas see. */
   get logEndOffset(): number {
-    return this.writtenEnd;
-  }
-
-  /** The offset the next append gets: the log end offset plus the appends still being written. */
-  get assignedEndOffset(): number {
     return this.nextOffset;
-  }
-
-  /** No append is waiting to be written. */
-  get writesSettled(): boolean {
-    return this.writes === null || this.writes.idle;
   }
 
   get recoveryPoint(): number {
@@ -202,42 +145,10 @@ export class LocalLog {
     return i < 0 ? undefined : this.segmentList[i];
   }
 
-  /**
-   * Appends validated batches to the active segment: the assigned end moves past them at once, the log end offset
-   * once they are written — inside this call for a synchronous log (throwing KAFKA_STORAGE_ERROR, with nothing
-   * counted, when the write fails), in the threadpool for a log with asyncWrites (see `awaitWritten`).
-   */
+  /** Appends validated batches to the active segment and advances the log end offset past them. */
   append(records: Buffer, info: SegmentAppend): void {
-    this.requireOpen('appended');
-    const segment = this.activeSegment;
-    if (this.writes === null) {
-      segment.append(records, info);
-      this.nextOffset = info.largestOffset + 1;
-      this.writtenEnd = this.nextOffset;
-      return;
-    }
-    const position = segment.reserve(records, info);
+    this.activeSegment.append(records, info);
     this.nextOffset = info.largestOffset + 1;
-    this.writes.write(segment, records, position, this.nextOffset);
-  }
-
-  /**
-   * Resolves once `offset` (below the assigned end) is written; rejects with KAFKA_STORAGE_ERROR when the write of
-   * its append failed (or one before it did), or when the log was deleted first.
-   */
-  awaitWritten(offset: number): Promise<void> {
-    if (offset < this.writtenEnd) return Promise.resolve();
-    if (offset >= this.nextOffset) {
-      return Promise.reject(
-        new RangeError(`Cannot await the write of offset ${offset}: nothing of ${this.dirPath} is assigned there.`),
-      );
-    }
-    return this.writes!.awaitWritten(offset);
-  }
-
-  /** Resolves once no append is waiting to be written (each written, or failed). Never rejects. */
-  whenWritesSettled(): Promise<void> {
-    return this.writes === null ? Promise.resolve() : this.writes.whenIdle();
   }
 
   /**
@@ -260,20 +171,14 @@ export class LocalLog {
         fs.rmSync(file);
       }
     }
+    active.onBecomeInactiveSegment();
     const segment = this.createSegment(newOffset);
     this.segmentList.push(segment);
     // Kafka resets the log end offset metadata to the new segment; the offset itself does not change unless
     // the caller skips ahead (a follower appending after a gap).
     this.nextOffset = newOffset;
     this.logger.debug({ baseOffset: newOffset }, 'rolled new log segment');
-    const finish = (): void => {
-      active.onBecomeInactiveSegment();
-      this.writtenEnd = Math.max(this.writtenEnd, newOffset);
-      this.requestFlush();
-    };
-    // Its last writes may still be on their way: the old segment is trimmed after them.
-    if (this.writes === null) finish();
-    else this.writes.task(finish);
+    this.requestFlush();
     return segment;
   }
 
@@ -281,17 +186,16 @@ export class LocalLog {
    * Whole batches from the segment holding `startOffset` (or the next non-empty one), bounded by `maxBytes` (at least
    * one batch with `minOneBatch`) and by `maxOffset` (exclusive). Reads never span segments: like Kafka, a read
    * that reaches the end of a segment returns what that segment has, and the next read continues in the next one.
-   * Only written batches are read: at or above the log end offset the result is empty (an offset still being written
-   * is not out of range). Throws OFFSET_OUT_OF_RANGE above the assigned end; the caller checks the log start offset.
+   * Throws OFFSET_OUT_OF_RANGE above the log end offset; the caller checks the log start offset.
    */
-  read(startOffset: number, maxBytes: number, maxOffset = this.writtenEnd, minOneBatch = false): LocalReadInfo {
+  read(startOffset: number, maxBytes: number, maxOffset = this.nextOffset, minOneBatch = false): LocalReadInfo {
     if (startOffset > this.nextOffset) {
       throw new ApiError(
         'OFFSET_OUT_OF_RANGE',
         `Offset ${startOffset} is above the log end offset ${this.nextOffset} of ${this.dirPath}.`,
       );
     }
-    if (startOffset >= this.writtenEnd || startOffset >= maxOffset)
+    if (startOffset >= this.nextOffset || startOffset >= maxOffset)
       return { records: EMPTY, firstBatchOffset: startOffset };
     for (let i = Math.max(0, this.floorIndex(startOffset)); i < this.segmentList.length; i++) {
       const read: SegmentRead | null = this.segmentList[i]!.read(startOffset, maxBytes, maxOffset, minOneBatch);
@@ -305,8 +209,6 @@ export class LocalLog {
    * the segment holding `offset` is truncated and becomes the active segment. Returns the removed segments.
    */
   truncateTo(offset: number): LogSegment[] {
-    this.requireOpen('truncated');
-    this.requireNoPendingWrites('truncate');
     const removed = this.segmentList.filter((s) => s.baseOffset > offset);
     this.removeAndDeleteSegments(removed);
     const active = this.activeSegment;
@@ -318,8 +220,6 @@ export class LocalLog {
 
   /** Deletes every segment and starts over with one empty segment at `newOffset`. */
   truncateFullyAndStartAt(newOffset: number): void {
-    this.requireOpen('truncated');
-    this.requireNoPendingWrites('truncate');
     // The old files are renamed away before the new segment is created, so a segment at the same offset is fine.
     this.scheduleDeletion(this.segmentList.splice(0));
     this.segmentList.push(this.createSegment(newOffset));
@@ -373,10 +273,10 @@ export class LocalLog {
    */
   awaitFlushed(offset: number): Promise<void> {
     if (offset < this.recoveryPointOffset) return Promise.resolve();
-    if (offset >= this.writtenEnd) {
+    if (offset >= this.nextOffset) {
       return Promise.reject(
         new RangeError(
-          `Cannot await the flush of offset ${offset}: the log end offset of ${this.dirPath} is ${this.writtenEnd}.`,
+          `Cannot await the flush of offset ${offset}: the log end offset of ${this.dirPath} is ${this.nextOffset}.`,
         ),
       );
     }
@@ -386,9 +286,9 @@ export class LocalLog {
     });
   }
 
-  /** Flushes everything written so far and resolves when it is durable. */
+  /** Flushes everything appended so far and resolves when it is durable. */
   flush(): Promise<void> {
-    return this.writtenEnd > 0 ? this.awaitFlushed(this.writtenEnd - 1) : Promise.resolve();
+    return this.nextOffset > 0 ? this.awaitFlushed(this.nextOffset - 1) : Promise.resolve();
   }
 
   /** Renames the partition directory (for deletion: `<topic>-<p>.<uuid>-delete`). */
@@ -401,7 +301,6 @@ export class LocalLog {
   /** Flushes everything (the active segment's indexes too, as Kafka's shutdown does), then trims and releases it all. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.whenWritesSettled();
     await this.flush();
     await this.activeSegment.flush(true);
     this.closed = true;
@@ -411,9 +310,6 @@ export class LocalLog {
   /** Releases every handle without flushing or trimming (the directory is being deleted). */
   closeHandles(): void {
     this.closed = true;
-    this.writes?.abandon(
-      new ApiError('KAFKA_STORAGE_ERROR', `Log ${this.dirPath} was closed before the append was written.`),
-    );
     for (const segment of this.segmentList) segment.closeHandles();
     for (const w of this.waiters.splice(0))
       w.reject(new ApiError('KAFKA_STORAGE_ERROR', `Log ${this.dirPath} was closed before the flush.`));
@@ -422,11 +318,10 @@ export class LocalLog {
   private async runFlush(): Promise<void> {
     this.flushInFlight = true;
     this.flushRequested = false;
-    const target = this.writtenEnd;
+    const target = this.nextOffset;
     const truncationsBefore = this.truncations;
     const first = Math.max(0, this.floorIndex(this.recoveryPointOffset));
     const segments = this.segmentList.slice(first);
-    // What the sync covers: the bytes written by now (`size`), not the appends still on their way (`assignedSize`).
     const lengths = this.onFlushed === undefined ? [] : segments.map((s) => s.size);
     try {
       // The active segment's indexes need no sync: recovery always rebuilds the segment holding the recovery point.
@@ -455,7 +350,6 @@ export class LocalLog {
   private truncated(offset: number): void {
     this.truncations++;
     this.nextOffset = offset;
-    this.writtenEnd = offset;
     this.recoveryPointOffset = Math.min(this.recoveryPointOffset, offset);
     const gone = this.waiters.filter((w) => w.offset >= offset);
     this.waiters = this.waiters.filter((w) => w.offset < offset);
@@ -465,27 +359,6 @@ export class LocalLog {
           'NOT_LEADER_OR_FOLLOWER',
           `Offset ${w.offset} of ${this.dirPath} was truncated before it was flushed.`,
         ),
-      );
-    }
-  }
-
-  private onWritten(w: QueuedWrite): void {
-    w.segment.markWritten(w.position + w.records.length);
-    this.writtenEnd = w.endOffset;
-  }
-
-  /**
-   * A closed log (shut down, deleted, or dropped with its failed dir) writes nothing more: a truncation that waited for
-   * the writes in flight may find it closed, and must leave its files as they are.
-   */
-  private requireOpen(what: string): void {
-    if (this.closed) throw new ApiError('KAFKA_STORAGE_ERROR', `Log ${this.dirPath} is closed; nothing was ${what}.`);
-  }
-
-  private requireNoPendingWrites(what: string): void {
-    if (!this.writesSettled) {
-      throw new IllegalStateError(
-        `Cannot ${what} ${this.dirPath} while appends are being written; await whenWritesSettled() first.`,
       );
     }
   }

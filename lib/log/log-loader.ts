@@ -10,9 +10,7 @@
  *  3. Complete interrupted cleaner swaps: a `.swap` segment replaces the segments its offsets cover.
  *  4. Without a clean shutdown, recover every segment from the one holding the recovery point: re-validate each
  *     batch (size, magic, CRC, offsets), rebuild indexes, refill the leader epoch cache, and at the first invalid
- *     batch truncate there and delete every later segment. Then delete empty segments at the end that start past
- *     the data before them: a log writing in the threadpool rolls at its assigned end, so a crash can leave segments
- *     made for appends that were never written (and never acknowledged); the log end goes back to the data's end.
+ *     batch truncate there and delete every later segment.
  *  5. An empty directory gets one empty segment at the checkpointed log start offset.
  * The `.txnindex` of every segment from the first one recovered, completed from a swap, or found without a valid
  * `.txnindex` (missing, or torn) onwards is to be rebuilt: `txnIndexRebuildOffset` says from which base offset, and
@@ -75,9 +73,8 @@ export class LogLoader {
   }
 
   private load(): LoadedLog {
-    // One listing serves both steps: 10,000 logs are loaded at start, and each readdir costs.
-    const { names, swapFiles } = this.removeTempFilesAndCollectSwapFiles(fs.readdirSync(this.p.dir));
-    this.loadSegmentFiles(names);
+    const swapFiles = this.removeTempFilesAndCollectSwapFiles();
+    this.loadSegmentFiles();
     this.completeSwapOperations(swapFiles);
     const sorted = () => [...this.segments.values()].sort((a, b) => a.baseOffset - b.baseOffset);
     if (this.segments.size === 0) {
@@ -92,7 +89,6 @@ export class LogLoader {
       this.segments.set(segment.baseOffset, segment);
     } else if (!this.p.hadCleanShutdown) {
       this.recoverLog(sorted());
-      this.removeUnwrittenTailSegments(sorted());
     }
     const segments = sorted();
     const active = segments[segments.length - 1]!;
@@ -107,30 +103,23 @@ export class LogLoader {
     return { segments, logStartOffset, recoveryPoint, logEndOffset, txnIndexRebuildOffset: rebuild?.baseOffset };
   }
 
-  /** Returns the names that remain (swap files among them) and the `.log.swap` files. */
-  private removeTempFilesAndCollectSwapFiles(listed: string[]): { names: string[]; swapFiles: string[] } {
+  private removeTempFilesAndCollectSwapFiles(): string[] {
     const swapFiles: string[] = [];
-    const names: string[] = [];
-    for (const name of listed) {
+    for (const name of fs.readdirSync(this.p.dir)) {
       const file = join(this.p.dir, name);
       if (name.endsWith(DELETED_FILE_SUFFIX) || name.endsWith(CLEANED_FILE_SUFFIX) || name.endsWith(TEMP_FILE_SUFFIX)) {
         fs.rmSync(file, { force: true });
-        continue;
-      }
-      if (name.endsWith(SWAP_FILE_SUFFIX)) {
+      } else if (name.endsWith(SWAP_FILE_SUFFIX)) {
         // Index swap files are rebuilt from the log swap file; only the latter is kept.
-        if (!name.endsWith(LOG_FILE_SUFFIX + SWAP_FILE_SUFFIX)) {
-          fs.rmSync(file, { force: true });
-          continue;
-        }
-        swapFiles.push(name);
+        if (name.endsWith(LOG_FILE_SUFFIX + SWAP_FILE_SUFFIX)) swapFiles.push(name);
+        else fs.rmSync(file, { force: true });
       }
-      names.push(name);
     }
-    return { names, swapFiles };
+    return swapFiles;
   }
 
-  private loadSegmentFiles(names: readonly string[]): void {
+  private loadSegmentFiles(): void {
+    const names = fs.readdirSync(this.p.dir);
     const present = new Set(names);
     for (const name of names) {
       const baseOffset = offsetFromFileName(name);
@@ -220,21 +209,6 @@ export class LogLoader {
         }
         return;
       }
-    }
-  }
-
-  private removeUnwrittenTailSegments(sorted: LogSegment[]): void {
-    while (sorted.length > 1) {
-      const last = sorted[sorted.length - 1]!;
-      const dataEnd = sorted[sorted.length - 2]!.readNextOffset();
-      if (last.size > 0 || last.baseOffset <= dataEnd) return;
-      this.p.logger.warn(
-        { file: last.logFile, dataEndOffset: dataEnd },
-        'deleting an empty segment past the end of the data (rolled for appends that were never written)',
-      );
-      last.deleteIfExists();
-      this.segments.delete(last.baseOffset);
-      sorted.pop();
     }
   }
 

@@ -69,8 +69,6 @@ export interface LogManagerOptions {
   producerIdExpirationMs?: number;
   /** How often producer state is checked for expiry (Kafka's fixed 10 minutes). @default 600000 */
   producerIdExpirationCheckIntervalMs?: number;
-  /** Logs write appends in the threadpool (see UnifiedLog's asyncWrites). @default true */
-  asyncWrites?: boolean;
   /** Where disk failures are reported (shared with the ReplicaManager). @default a channel of its own */
   logDirFailureChannel?: LogDirFailureChannel;
   /**
@@ -236,7 +234,6 @@ export class LogManager {
         config,
         hadCleanShutdown: true,
         producerIdExpirationMs: this.opts.producerIdExpirationMs,
-        asyncWrites: this.opts.asyncWrites ?? true,
         onDiskFailure: this.diskFailureReporter(logDir),
         durabilityJournal: this.journals.get(logDir),
         time: this.time,
@@ -369,7 +366,6 @@ export class LogManager {
         recoveryPoint: recoveryPoints.get(name) ?? 0,
         logStartOffset: logStartOffsets.get(name) ?? 0,
         producerIdExpirationMs: this.opts.producerIdExpirationMs,
-        asyncWrites: this.opts.asyncWrites ?? true,
         onDiskFailure: this.diskFailureReporter(dir),
         durabilityJournal: this.journals.get(dir),
         time: this.time,

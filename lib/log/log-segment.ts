@@ -7,23 +7,18 @@
  * The file may be longer than `size` (`preallocate`, or the zeroed tail left by a runtime truncation) until the
  * segment is trimmed on roll or close.
  *
- * Write path: appends go through the file descriptor (positional writes, segment-io.ts) and reads come from a
+ * Write path: appends go through the file descriptor (`fs.writeSync` at position `size`) and reads come from a
  * shared memory mapping of the same file, which sees those writes through the page cache. Writing through the
  * descriptor measured faster than first-touch writes into a fresh mapping, and a full disk or failing device
  * comes back as an errno (→ KAFKA_STORAGE_ERROR, `size` not advanced) instead of a SIGBUS that would kill the
  * broker. `read()` returns subarrays of the mapping: record bytes are never copied on the way to a socket.
- * An append is either synchronous (`append`: written, then counted) or split in two for a log that writes in the
- * threadpool: `reserve` takes the next `assignedSize` bytes and makes the index entries on the event loop, the
- * LogWriteQueue writes them (`writeAsync`), and `markWritten` makes them readable once they are in the page cache.
  *
  * Invariants: batches in the file are valid and their offsets increase; `baseOffset <= ` every offset `<
- * baseOffset + 2^31`; `size <= assignedSize < 2^31` (index positions are int32); index entries point at batch starts
- * below `assignedSize`, and an entry at or past `size` is for offsets not yet readable, which no lookup asks for.
- * Reads never touch bytes at or past `size`, the written end.
- * Concurrency: all methods but `flush()` and `writeAsync()` are synchronous. The owning log serialises mutations
- * (append, reserve, truncate, roll) and truncates only while none of its writes is in flight; reads may run between
- * them. `flush()` awaits fdatasync in the threadpool while appends continue; it covers everything written before it
- * was called. The descriptor is never closed while a write or a sync on it is in flight.
+ * baseOffset + 2^31`; `size < 2^31` (index positions are int32); index entries point at batch starts below
+ * `size`. Reads never touch bytes at or past `size`.
+ * Concurrency: all methods but `flush()` are synchronous. The owning log serialises mutations (append, truncate,
+ * roll); reads may run between them. `flush()` awaits fdatasync in the threadpool while appends continue; it covers
+ * everything written before it was called.
  * Ownership: LocalLog (through LogLoader or a roll) creates segments and closes or deletes them. The `.log` file
  * descriptor is open while the segment may be written (created by a roll, or reopened lazily by a write) and is
  * closed by `closeWriteHandle()` once an inactive segment is flushed; inactive segments need no descriptor, which
@@ -35,6 +30,7 @@
  * calls `recover()`, which re-validates every batch and truncates at the first invalid one.
  */
 import fs from 'node:fs';
+import { promisify } from 'node:util';
 import { ApiError, CorruptIndexError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import type { Time } from '../common/time.js';
@@ -53,10 +49,10 @@ import { MAX_MAPPING_BYTES, mapFile } from './file-mapping.js';
 import type { LogConfig } from './log-config.js';
 import { logFilePath, offsetIndexFilePath, timeIndexFilePath, txnIndexFilePath } from './log-file-names.js';
 import { OffsetIndex } from './offset-index.js';
-import { fdatasync, writeAt, writeAtSync } from './segment-io.js';
 import { TimeIndex, type TimestampOffset } from './time-index.js';
 import { TransactionIndex } from './transaction-index.js';
 
+const fdatasync = promisify(fs.fdatasync);
 const TWO_POW_32 = 4294967296;
 const ZEROS = Buffer.alloc(64 * 1024);
 /** First mapping of a writable segment; it doubles as the segment grows. */
@@ -131,18 +127,14 @@ export class LogSegment {
   private suffix: string;
   private fd: number | null = null;
   private mapping: Buffer | null = null;
-  /** Bytes written and readable. */
   private sizeBytes: number;
-  /** Bytes appended, written or on their way (`reserve`); equal to sizeBytes when no write is pending. */
-  private assignedBytes: number;
   private fileBytes: number;
   /** End of the bytes this segment may have written (valid data, or the remains of a failed or truncated write). */
   private writtenBytes: number;
   private dirty = false;
-  /** Writes and syncs running in the threadpool on `fd`. */
-  private ioInFlight = 0;
-  /** closeHandles() ran while I/O was in flight: close the descriptor when the last one settles. */
-  private closeWhenIdle = false;
+  private syncsInFlight = 0;
+  /** closeHandles() ran while a sync was in flight: close the descriptor when the last sync settles. */
+  private closeWhenSynced = false;
   private bytesSinceLastIndexEntry = 0;
   private offsetIndexRef: OffsetIndex | null = null;
   private timeIndexRef: TimeIndex | null = null;
@@ -167,14 +159,12 @@ export class LogSegment {
     if (opts.fileAlreadyExists) {
       this.fileBytes = fs.statSync(this.logFile).size;
       this.sizeBytes = this.fileBytes;
-      this.assignedBytes = this.fileBytes;
       this.writtenBytes = this.fileBytes;
     } else {
       this.fd = fs.openSync(this.logFile, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC);
       if (opts.config.preallocate) fs.ftruncateSync(this.fd, this.segmentBytes);
       this.fileBytes = opts.config.preallocate ? this.segmentBytes : 0;
       this.sizeBytes = 0;
-      this.assignedBytes = 0;
       this.writtenBytes = 0;
       this.maxTimestampSoFar = { timestamp: -1, offset: this.baseOffset };
       // Create both indexes now so that a new segment always has its three files.
@@ -189,14 +179,8 @@ export class LogSegment {
     return new LogSegment(opts);
   }
 
-  /** Bytes written and readable. */
   get size(): number {
     return this.sizeBytes;
-  }
-
-  /** Bytes appended: written, or reserved and on their way to the file. */
-  get assignedSize(): number {
-    return this.assignedBytes;
   }
 
   get dir(): string {
@@ -272,90 +256,33 @@ export class LogSegment {
   }
 
   /**
-   * Appends whole, validated batches at the end of the file, synchronously (see `reserve` for the index entries).
-   * Throws ApiError KAFKA_STORAGE_ERROR when the write fails (ENOSPC, EIO); nothing is then counted as appended.
-   * Only while no reserved write is pending.
+   * Appends whole, validated batches at the end of the file, adding an index entry when more than
+   * index.interval.bytes were appended since the last one. Throws ApiError KAFKA_STORAGE_ERROR when the write
+   * fails (ENOSPC, EIO); nothing is then counted as appended.
    */
   append(records: Buffer, info: SegmentAppend): void {
     if (records.length === 0) return;
-    const position = this.assignedBytes;
+    const position = this.sizeBytes;
     this.assertRelativeOffsetFits(info.largestOffset);
-    this.allocateIndexEntry();
+    const indexEntryDue = this.bytesSinceLastIndexEntry > this.indexIntervalBytes;
+    // On a full disk the index fails here, before the log is written, rather than with a SIGBUS (AbstractIndex).
+    if (indexEntryDue) {
+      this.offsetIndex.reserve(1);
+      this.timeIndex.reserve(2);
+    }
     this.writeAt(records, position);
-    this.reserve(records, info);
-    this.markWritten(position + records.length);
-  }
-
-  /**
-   * Takes the next `records.length` bytes for an append that the caller writes with `writeAsync` (in order), and
-   * makes its index entries: one when more than index.interval.bytes were appended since the last. Returns the
-   * position. The bytes become readable with `markWritten`.
-   */
-  reserve(records: Buffer, info: SegmentAppend): number {
-    const position = this.assignedBytes;
-    this.assertRelativeOffsetFits(info.largestOffset);
-    this.allocateIndexEntry();
     if (position === 0) this.rollingBasedTimestamp = info.maxTimestamp;
-    this.assignedBytes += records.length;
+    this.sizeBytes += records.length;
     const max = this.maxTimestampAndOffset;
     if (info.maxTimestamp > max.timestamp) {
       this.maxTimestampSoFar = { timestamp: info.maxTimestamp, offset: info.offsetOfMaxTimestamp };
     }
-    if (this.indexEntryDue) {
+    if (indexEntryDue) {
       this.offsetIndex.append(info.largestOffset, position);
       this.timeIndex.maybeAppend(this.maxTimestampSoFar!.timestamp, this.maxTimestampSoFar!.offset);
       this.bytesSinceLastIndexEntry = 0;
     }
     this.bytesSinceLastIndexEntry += records.length;
-    return position;
-  }
-
-  /** The next append makes an index entry: more than index.interval.bytes were appended since the last. */
-  private get indexEntryDue(): boolean {
-    return this.bytesSinceLastIndexEntry > this.indexIntervalBytes;
-  }
-
-  /**
-   * Allocates the index blocks the next append's entries go to, when it makes some: on a full disk the index fails
-   * here (KAFKA_STORAGE_ERROR), before anything of the append is written or counted, rather than with a SIGBUS
-   * (AbstractIndex). It writes zeros on the event loop once per 64 KiB of index.
-   */
-  private allocateIndexEntry(): void {
-    if (!this.indexEntryDue) return;
-    this.offsetIndex.reserve(1);
-    this.timeIndex.reserve(2);
-  }
-
-  /**
-   * Writes reserved bytes at `position` in the threadpool and calls `done(error, bytesWritten)`: error null once all
-   * are written, else KAFKA_STORAGE_ERROR with the bytes written before the failure. Nothing becomes readable here.
-   */
-  writeAsync(
-    buffers: readonly Buffer[],
-    position: number,
-    done: (error: ApiError | null, bytesWritten: number) => void,
-  ): void {
-    let fd: number;
-    try {
-      fd = this.writeHandle();
-    } catch (e) {
-      const error = e instanceof ApiError ? e : this.storageError('open for writing', e);
-      process.nextTick(() => done(error, 0));
-      return;
-    }
-    this.ioInFlight++;
-    writeAt(fd, buffers, position, (error, bytes) => {
-      this.fileBytes = Math.max(this.fileBytes, position + bytes);
-      this.writtenBytes = Math.max(this.writtenBytes, position + bytes);
-      this.ioSettled();
-      done(error === null ? null : this.storageError('append', error), bytes);
-    });
-  }
-
-  /** The bytes up to `end` are in the file: they become readable (and need a flush). */
-  markWritten(end: number): void {
-    this.sizeBytes = end;
-    this.dirty = true;
   }
 
   /**
@@ -490,7 +417,6 @@ export class LogSegment {
     const truncated = fileBytes - validBytes;
     if (truncated > 0) fs.truncateSync(this.logFile, validBytes);
     this.sizeBytes = validBytes;
-    this.assignedBytes = validBytes;
     this.fileBytes = validBytes;
     this.writtenBytes = validBytes;
     this.maxTimestampSoFar = max;
@@ -509,8 +435,6 @@ export class LogSegment {
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
     this.txnIndex.truncateTo(offset);
-    // Reserved bytes that were never written (a failed write) are given up with the offsets they held.
-    this.assignedBytes = this.sizeBytes;
     if (location === null) return 0;
     // The segment may take appends again: give the indexes back their room.
     this.offsetIndex.resize(this.maxIndexSize);
@@ -518,7 +442,6 @@ export class LogSegment {
     const truncated = this.sizeBytes - location.position;
     this.zeroFill(location.position, this.writtenBytes);
     this.sizeBytes = location.position;
-    this.assignedBytes = location.position;
     this.writtenBytes = location.position;
     if (this.sizeBytes === 0) {
       this.createdMs = this.time.milliseconds();
@@ -537,8 +460,8 @@ export class LogSegment {
   shouldRoll(p: RollParams): boolean {
     const reachedRollMs = this.timeWaitedForRoll(p.nowMs, p.incomingMaxTimestamp) > p.segmentMs - this.rollJitterMs;
     return (
-      this.assignedBytes > p.segmentBytes - p.incomingBytes ||
-      (this.assignedBytes > 0 && reachedRollMs) ||
+      this.sizeBytes > p.segmentBytes - p.incomingBytes ||
+      (this.sizeBytes > 0 && reachedRollMs) ||
       this.offsetIndex.isFull() ||
       this.timeIndex.isFull() ||
       p.incomingLargestOffset - this.baseOffset > 0x7fffffff
@@ -583,11 +506,14 @@ export class LogSegment {
       }
     }
     if (syncs.length === 0) return;
-    this.ioInFlight++;
+    this.syncsInFlight++;
     try {
       await Promise.all(syncs);
     } finally {
-      this.ioSettled();
+      if (--this.syncsInFlight === 0 && this.closeWhenSynced && this.fd !== null) {
+        fs.closeSync(this.fd);
+        this.fd = null;
+      }
     }
   }
 
@@ -596,7 +522,7 @@ export class LogSegment {
    * mapping, which was sized for growth; a later read maps just the file. Does nothing while unflushed data or a sync remain.
    */
   closeWriteHandle(): void {
-    if (this.fd === null || this.dirty || this.ioInFlight > 0 || this.assignedBytes > this.sizeBytes) return;
+    if (this.fd === null || this.dirty || this.syncsInFlight > 0) return;
     fs.closeSync(this.fd);
     this.fd = null;
     this.mapping = null;
@@ -614,13 +540,11 @@ export class LogSegment {
   closeHandles(): void {
     this.offsetIndexRef?.closeWithoutTrim();
     this.timeIndexRef?.closeWithoutTrim();
-    // A write or an fdatasync running in the threadpool still uses the descriptor; closing it now could let a new
-    // file reuse the number under that call.
-    if (this.ioInFlight > 0) this.closeWhenIdle = true;
-    else if (this.fd !== null) {
-      fs.closeSync(this.fd);
-      this.fd = null;
-    }
+    // An fdatasync running in the threadpool still uses the descriptor; closing it now could let a new file
+    // reuse the number under that sync.
+    if (this.syncsInFlight > 0) this.closeWhenSynced = true;
+    else if (this.fd !== null) fs.closeSync(this.fd);
+    if (this.syncsInFlight === 0) this.fd = null;
     this.mapping = null;
   }
 
@@ -757,23 +681,15 @@ export class LogSegment {
   private writeAt(buffer: Buffer, position: number): void {
     const fd = this.writeHandle();
     this.dirty = true;
-    let written = buffer.length;
+    let written = 0;
     try {
-      writeAtSync(fd, buffer, position);
+      while (written < buffer.length)
+        written += fs.writeSync(fd, buffer, written, buffer.length - written, position + written);
     } catch (e) {
-      written = (e as { bytesWritten?: number }).bytesWritten ?? 0;
       throw this.storageError('append', e);
     } finally {
       this.fileBytes = Math.max(this.fileBytes, position + written);
       this.writtenBytes = Math.max(this.writtenBytes, position + written);
-    }
-  }
-
-  private ioSettled(): void {
-    if (--this.ioInFlight === 0 && this.closeWhenIdle && this.fd !== null) {
-      fs.closeSync(this.fd);
-      this.fd = null;
-      this.closeWhenIdle = false;
     }
   }
 

@@ -16,13 +16,6 @@
  * Producer state survives restarts: a `.snapshot` is taken at every roll and on close; loading restores the newest
  * valid snapshot and replays the batch headers after it (the whole log when there is none); truncation reloads the
  * same way; a rising log start deletes the snapshots below it.
- * Writes: a log opened with `asyncWrites` (a broker's) validates, assigns offsets, stamps and updates its producer
- * state and epoch cache inside `append()`, and hands the bytes to the threadpool: `append()` returns with the offsets,
- * and `awaitWritten(lastOffset)` resolves when they are written. `logEndOffset` is the written end — what reads,
- * the high watermark and followers see; `assignedEndOffset` is where the next append goes. A retried idempotent batch
- * whose first copy is still being written is answered as a duplicate of it and waits for the same write. A failed
- * write refuses the appends not written (KAFKA_STORAGE_ERROR) and rolls assigned offsets, producer state and epoch
- * cache back to the written end, as a truncation would. Without `asyncWrites` the write happens inside `append()`.
  * Transactions: a leader append from a coordinator (`origin: 'Coordinator'`) writes transaction markers, or the
  * group coordinator's transactional offset records, checked against their producer's state first (epoch, and for a
  * marker the coordinator epoch), but not for sequences. A marker that aborts a transaction adds an entry to the active
@@ -30,14 +23,11 @@
  * read_committed consumers may read; `collectAbortedTransactions` lists the aborted transactions of a range from the
  * segments' indexes. Loading rebuilds the `.txnindex` of every segment the loader names (recovered, or found without
  * a valid one) from the markers, replaying a scratch producer state from a snapshot at or below the first of them.
- * With `asyncWrites` a marker changes the producer state and `.txnindex` when it is appended, like any append, before
- * it is written: the last stable offset still never passes the HW, which never passes the written end.
  * Reads: whole batches from one segment as views of mapped memory, from the batch holding the offset.
- * Invariants: logStartOffset <= highWatermark <= logEndOffset <= assignedEndOffset; recoveryPoint <= logEndOffset;
- * the epoch cache has no entry after the assigned end.
- * Concurrency: every method except `awaitWritten`/`awaitFlushed`/`flush`/`close` is synchronous, so one call never
- * interleaves with another: the event loop is the partition's lock. Writes (with `asyncWrites`) and flushes run in the
- * threadpool meanwhile (see LocalLog); truncation waits for the writes in flight (`whenWritesSettled()` first).
+ * Invariants: logStartOffset <= highWatermark <= logEndOffset; recoveryPoint <= logEndOffset; the epoch cache has
+ * no entry at or after the log end offset.
+ * Concurrency: every method except `awaitFlushed`/`flush`/`close` is synchronous, so one call never interleaves with
+ * another: the event loop is the partition's lock. Flushes run in the threadpool meanwhile (see LocalLog).
  * Ownership: LogManager opens and closes logs (specs and tools may use `UnifiedLog.open` directly). Owns its
  * directory, LocalLog and LeaderEpochFileCache.
  * Crash: see LogLoader (recovery) and LocalLog (what is durable when).
@@ -89,15 +79,8 @@ export interface UnifiedLogOptions {
   /** Idle time after which a producer's state expires (transactional.id.expiration.ms). @default 7 days */
   producerIdExpirationMs?: number;
   /**
-   * Write appends in the threadpool and advance the log end offset as they complete (a broker's logs); false writes
-   * inside `append()` (tools, specs, a process that appends in a loop without giving the event loop a turn).
-   * @default false
-   */
-  asyncWrites?: boolean;
-  /**
-   * Told of every disk failure (`isDiskFailure`) of an operation on this log's files (append — also a write that fails
-   * in the threadpool —, roll, flush, truncation, deletion) before the error propagates or the appends' waiters hear
-   * of it: the LogManager takes the log dir offline (LogDirFailureChannel). @default nothing
+   * Told of every disk failure (`isDiskFailure`) of an operation on this log's files (append, roll, flush,
+   * truncation, deletion) before the error propagates: the LogManager takes the log dir offline (LogDirFailureChannel). @default nothing
    */
   onDiskFailure?: (error: unknown, operation: string) => void;
   /** Where flushes record what they made durable, for the power-loss fault of tests. @default none */
@@ -174,8 +157,7 @@ export class UnifiedLog {
       component: 'Log',
       topicPartition: tpKey(opts.topicPartition.topic, opts.topicPartition.partition),
     });
-    // A stat where the directory exists (every log loaded at start) is far cheaper than a mkdir that fails.
-    if (!fs.existsSync(opts.dir)) fs.mkdirSync(opts.dir, { recursive: true });
+    fs.mkdirSync(opts.dir, { recursive: true });
     this.leaderEpochCache = new LeaderEpochFileCache(opts.dir, this.logger);
     const loaded = LogLoader.load({
       dir: opts.dir,
@@ -196,7 +178,6 @@ export class UnifiedLog {
       time: this.time,
       scheduler: opts.scheduler ?? new SystemScheduler(),
       logger: this.logger,
-      asyncWrites: opts.asyncWrites === true ? { onWriteFailed: (e) => this.rollBackUnwritten(e) } : undefined,
       onDiskFailure: this.onDiskFailure,
       onFlushed: opts.durabilityJournal && ((files) => opts.durabilityJournal!.flushed(files)),
     });
@@ -235,14 +216,8 @@ export class UnifiedLog {
     return this.logStart;
   }
 
-  /** The offset after the last written record: reads, the high watermark and followers go up to it. */
   get logEndOffset(): number {
     return this.localLog.logEndOffset;
-  }
-
-  /** The offset the next append gets: the log end offset plus the appends still being written. */
-  get assignedEndOffset(): number {
-    return this.localLog.assignedEndOffset;
   }
 
   get recoveryPoint(): number {
@@ -309,9 +284,8 @@ export class UnifiedLog {
    * for a bad batch, MESSAGE_TOO_LARGE above max.message.bytes, RECORD_LIST_TOO_LARGE above segment.bytes,
    * INVALID_RECORD for follower offsets that do not go forward — in all these cases nothing is appended; and
    * KAFKA_STORAGE_ERROR when the disk write fails, in which case the log end offset stays after the last batch
-   * written (and the log dir goes offline: `onDiskFailure`); with `asyncWrites` the write happens later and
-   * `awaitWritten(lastOffset)` rejects instead, after `onDiskFailure` heard of it. With flush.messages reached, a
-   * flush starts; `awaitFlushed(lastOffset)` resolves when it is durable.
+   * written (and the log dir goes offline: `onDiskFailure`). With flush.messages reached, a flush starts;
+   * `awaitFlushed(lastOffset)` resolves when it is durable.
    */
   append(records: Buffer, opts: AppendOptions): LogAppendInfo {
     return this.onDisk('append to', () => this.appendBatches(records, opts));
@@ -343,7 +317,7 @@ export class UnifiedLog {
     const config = this.config;
     const logAppendTimeMs = config.messageTimestampType === 'LogAppendTime' ? this.time.milliseconds() : -1;
     if (opts.assignOffsets) {
-      let next = this.assignedEndOffset;
+      let next = this.logEndOffset;
       for (const b of batches) {
         stampBatch(records, b.position, next, opts.leaderEpoch);
         b.baseOffset = next;
@@ -395,7 +369,7 @@ export class UnifiedLog {
         );
         if (completed !== null) this.onTransactionCompleted(this.producerState, completed, this.activeSegment);
       }
-      this.producerState.updateMapEndOffset(this.assignedEndOffset);
+      this.producerState.updateMapEndOffset(this.logEndOffset);
       if (chunkMaxTimestamp > maxTimestamp) {
         maxTimestamp = chunkMaxTimestamp;
         offsetOfMaxTimestamp = chunkOffsetOfMax;
@@ -431,14 +405,14 @@ export class UnifiedLog {
    * Whole batches starting with the one holding `startOffset`, up to `maxBytes`, from ONE segment: like Kafka, a
    * read that reaches the end of a segment stops there and the next read continues in the next segment. Batches
    * reaching `opts.maxOffset` are left out. Throws OFFSET_OUT_OF_RANGE below the log start offset or above the
-   * assigned end; at or above the log end offset (up to the assigned end: being written) the result is empty.
+   * log end offset; at the log end offset the result is empty.
    */
   read(startOffset: number, maxBytes: number, opts: ReadOptions = {}): LogReadInfo {
-    if (startOffset < this.logStart || startOffset > this.assignedEndOffset) {
+    if (startOffset < this.logStart || startOffset > this.logEndOffset) {
       throw new ApiError(
         'OFFSET_OUT_OF_RANGE',
         `Offset ${startOffset} is out of range for ${this.describe()}: ` +
-          `the log holds offsets ${this.logStart} to ${this.assignedEndOffset - 1}. Reset the position to a valid offset.`,
+          `the log holds offsets ${this.logStart} to ${this.logEndOffset - 1}. Reset the position to a valid offset.`,
       );
     }
     const read = this.localLog.read(
@@ -457,33 +431,16 @@ export class UnifiedLog {
   }
 
   /**
-   * Resolves once `offset` (appended, below the assigned end) is written to the page cache; at once without
-   * `asyncWrites`. Rejects with KAFKA_STORAGE_ERROR when the write of its append (or of one before it) failed, or the
-   * log was deleted first.
+   * Resolves once everything up to and including `offset` is on disk. Flushes coalesce: every caller that arrives
+   * while one fdatasync runs is served by the next one (group commit). Rejects with KAFKA_STORAGE_ERROR if the
+   * sync fails, NOT_LEADER_OR_FOLLOWER if the offset is truncated away first.
    */
-  awaitWritten(offset: number): Promise<void> {
-    return this.localLog.awaitWritten(offset);
-  }
-
-  /** Resolves once no append is being written; callers of `truncateTo` await it first. Never rejects. */
-  whenWritesSettled(): Promise<void> {
-    return this.localLog.whenWritesSettled();
-  }
-
-  /**
-   * Resolves once everything up to and including `offset` is on disk (written first if it is still being written).
-   * Flushes coalesce: every caller that arrives while one fdatasync runs is served by the next one (group commit).
-   * Rejects with KAFKA_STORAGE_ERROR if the write or the sync fails, NOT_LEADER_OR_FOLLOWER if the offset is
-   * truncated away first.
-   */
-  async awaitFlushed(offset: number): Promise<void> {
-    if (offset >= this.logEndOffset) await this.localLog.awaitWritten(offset);
+  awaitFlushed(offset: number): Promise<void> {
     return this.localLog.awaitFlushed(offset);
   }
 
-  /** Waits for the appends being written, then flushes everything; resolves when durable. */
-  async flush(): Promise<void> {
-    await this.localLog.whenWritesSettled();
+  /** Flushes everything appended so far; resolves when durable. */
+  flush(): Promise<void> {
     return this.localLog.flush();
   }
 
@@ -520,7 +477,7 @@ export class UnifiedLog {
    */
   truncateTo(offset: number): boolean {
     if (offset < 0) throw new InvalidArgumentError(`Cannot truncate ${this.describe()} to negative offset ${offset}.`);
-    if (offset >= this.assignedEndOffset) return false;
+    if (offset >= this.logEndOffset) return false;
     return this.onDisk('truncate', () => this.truncateToOffset(offset));
   }
 
@@ -637,7 +594,7 @@ export class UnifiedLog {
    */
   async close(): Promise<void> {
     await this.localLog.close();
-    this.snapshotProducerState();
+    this.producerState.takeSnapshot();
     await this.producerState.flushSnapshots();
     await this.leaderEpochCache.flushed();
   }
@@ -660,7 +617,7 @@ export class UnifiedLog {
   private validate(records: Buffer, assignOffsets: boolean): BatchInfo[] {
     const config = this.config;
     const batches: BatchInfo[] = [];
-    let expectedNext = this.assignedEndOffset;
+    let expectedNext = this.logEndOffset;
     for (let pos = 0; pos < records.length;) {
       const b = validateBatch(records, pos);
       if (b.size > config.maxMessageBytes) {
@@ -745,10 +702,10 @@ export class UnifiedLog {
 
   /**
    * Brings the producer state to `lastOffset` (Kafka's loadProducerState): restores the newest snapshot at or below
-   * it, replays the batch headers after it, and (with `snapshot`) snapshots the result. A state that was empty and
-   * already at or past `lastOffset` stays empty without a replay (truncation cannot add producers).
+   * it, replays the batch headers after it, and snapshots the result. A state that was empty and already at or past
+   * `lastOffset` stays empty without a replay (truncation cannot add producers).
    */
-  private loadProducerState(lastOffset: number, snapshot = true): void {
+  private loadProducerState(lastOffset: number): void {
     const state = this.producerState;
     const emptyBeforeTruncation = state.isEmpty && state.mapEndOffset >= lastOffset;
     state.truncateAndReload(this.logStart, lastOffset, this.time.milliseconds());
@@ -758,15 +715,7 @@ export class UnifiedLog {
       this.logger.debug({ from, to: lastOffset, batches: replayed }, 'rebuilt producer state from the log');
     }
     state.updateMapEndOffset(lastOffset);
-    if (snapshot) this.snapshotProducerState();
-  }
-
-  /**
-   * Snapshots the producer state at its map end (see ProducerStateManager.takeSnapshot), unless the log holds nothing
-   * past its start: such a snapshot would save no replay, and 10,000 new logs would each create a file for it.
-   */
-  private snapshotProducerState(): void {
-    if (this.producerState.mapEndOffset > this.logStart) this.producerState.takeSnapshot();
+    state.takeSnapshot();
   }
 
   /**
@@ -846,11 +795,10 @@ export class UnifiedLog {
     };
   }
 
-  /** flush.messages or flush.ms reached: a flush starts, covering what is written by then. */
   private maybeFlush(): void {
     const config = this.config;
     if (
-      this.assignedEndOffset - this.recoveryPoint >= config.flushMessages ||
+      this.logEndOffset - this.recoveryPoint >= config.flushMessages ||
       this.time.milliseconds() - this.localLog.lastFlushTimeMs >= config.flushMs
     ) {
       this.localLog.requestFlush();
@@ -876,8 +824,7 @@ export class UnifiedLog {
     for (let i = 0; i < segments.length; i++) {
       const segment = segments[i]!;
       const next = segments[i + 1];
-      // A segment with appends still being written is never below the high watermark.
-      const upperBound = next ? next.baseOffset : this.assignedEndOffset;
+      const upperBound = next ? next.baseOffset : this.logEndOffset;
       if (this.hw < upperBound || (next === undefined && segment.size === 0) || !predicate(segment, next)) break;
       deletable.push(segment);
     }
@@ -890,34 +837,6 @@ export class UnifiedLog {
       'deleted old segments',
     );
     return deletable.length;
-  }
-
-  /**
-   * A queued write failed and the queue is empty (LocalLog has reported the disk failure): the appends after the log end
-   * offset were refused, so their offsets are given back — assigned end, index entries and segments rolled for them,
-   * epoch cache, producer state — as a truncation to the log end would. A leader epoch that began among them begins at
-   * the log end instead. Writes no file of its own (no producer snapshot): the disk that refused the append may be
-   * full. Should the disk refuse the rollback too (reported like any truncation), the log is closed to appends at once,
-   * as its dir going offline will close it a moment later, rather than write after bytes it could not take back.
-   */
-  private rollBackUnwritten(error: ApiError): void {
-    const end = this.logEndOffset;
-    this.logger.error(
-      { err: error, logEndOffset: end, assignedEndOffset: this.assignedEndOffset },
-      'a segment write failed; the appends not written are refused and their offsets given back',
-    );
-    try {
-      this.onDisk('give back the unwritten appends of', () => {
-        const latest = this.leaderEpochCache.latestEntry;
-        this.localLog.truncateTo(end);
-        this.leaderEpochCache.truncateFromEnd(end);
-        if (latest !== undefined && latest.startOffset >= end) this.leaderEpochCache.assign(latest.epoch, end);
-        this.loadProducerState(end, false);
-      });
-    } catch (e) {
-      this.logger.error({ err: e }, 'giving back the unwritten appends failed; the log takes no more appends');
-      this.localLog.closeHandles();
-    }
   }
 
   private describe(): string {

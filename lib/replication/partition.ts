@@ -19,13 +19,11 @@
  *   (Kafka's "Cached zkVersion not equal" case). The in-memory ISR changes only once ZooKeeper has it; meanwhile
  *   the HW is computed over old ∪ new ISR so that neither an expand nor a shrink can commit too early.
  * - leader_epoch only changes through a state read from ZooKeeper, never through the leader's own ISR writes.
- * Concurrency: everything is synchronous except the ISR write, appends (which wait for their bytes to be written,
- * see UnifiedLog's asyncWrites, and a leader append whose records the log must validate first: compacted logs, see
- * LogValidator) and truncations (which wait for the writes in flight). While the ISR write awaits, appends, fetches
- * and new states may interleave, which is why its result is applied only if the leader epoch and zkVersion are
- * unchanged. Leader appends are assigned offsets in the order they were requested: one that waits for its validation
- * holds back the later ones, and the leadership and min.insync.replicas checks run at the moment of the append itself.
- * The high watermark follows the log end offset, which only counts written bytes: an append moves it once written.
+ * Concurrency: everything is synchronous except the ISR write and a leader append whose records the log must
+ * validate first (compacted logs; see LogValidator). While the ISR write awaits, appends, fetches and new states may
+ * interleave, which is why its result is applied only if the leader epoch and zkVersion are unchanged. Leader
+ * appends happen in the order they were requested: one that waits for its validation holds back the later ones,
+ * and the leadership and min.insync.replicas checks run at the moment of the append itself.
  * Ownership: the ReplicaManager creates a Partition when this broker is assigned a replica and drops it when the
  * topic is deleted or the replica moves away; the LogManager owns the log's files.
  * Crash: nothing here is persisted except through the log (epoch cache) and the manager's HW checkpoint; a
@@ -101,11 +99,6 @@ export interface ReplicaState {
  * high watermark, a read_committed one to the last stable offset.
  */
 export type FetchIsolation = 'LogEnd' | 'HighWatermark' | 'TxnCommitted';
-
-/** A leader append: what the log appended, and the leader epoch it was appended in. */
-export interface LeaderAppendInfo extends LogAppendInfo {
-  leaderEpoch: number;
-}
 
 /** An aborted transaction as a Fetch response lists it: the consumer drops that producer's batches from firstOffset. */
 export interface FetchAbortedTransaction {
@@ -232,11 +225,9 @@ export class Partition implements TopicPartition {
     const isNewEpoch = !this.isLeader || state.leaderEpoch !== this.leaderEpochValue;
     this.applyState(state, replicas);
     if (isNewEpoch) {
-      // The new epoch starts where this leader's next append goes, past appends still being written.
-      const startOffset = this.log.assignedEndOffset;
       const leo = this.log.logEndOffset;
-      this.log.assignEpochStartOffset(state.leaderEpoch, startOffset);
-      this.leaderEpochStartOffsetValue = startOffset;
+      this.log.assignEpochStartOffset(state.leaderEpoch, leo);
+      this.leaderEpochStartOffsetValue = leo;
       this.remoteReplicas.clear();
       for (const id of replicas) {
         if (id === this.localBrokerId) continue;
@@ -249,7 +240,7 @@ export class Partition implements TopicPartition {
         });
       }
       this.logger.info(
-        { leaderEpoch: state.leaderEpoch, isr: state.isr, startOffset, highWatermark: this.highWatermark },
+        { leaderEpoch: state.leaderEpoch, isr: state.isr, startOffset: leo, highWatermark: this.highWatermark },
         'became leader',
       );
     } else {
@@ -285,29 +276,14 @@ export class Partition implements TopicPartition {
    * Appends a producer's batches as leader (or, with origin 'Coordinator', a transaction marker): offsets and leader
    * epoch are stamped in place. Rejects with NOT_LEADER_OR_FOLLOWER when not leader and, for acks=all,
    * NOT_ENOUGH_REPLICAS (nothing written) while the ISR is smaller than min.insync.replicas; plus the log's validation
-   * and producer state errors, and KAFKA_STORAGE_ERROR when the write fails. Resolves once the batches are written (a
-   * duplicate once its first copy is), which may advance the HW (ISR of one). Without record validation and with no
-   * append waiting, offsets are assigned before this returns its promise.
+   * and producer state errors. May advance the HW (ISR of one). Without record validation and with no append
+   * waiting, the append happens before this returns.
    */
   async appendRecordsToLeader(
     records: Buffer,
     requiredAcks: number,
     origin: 'Client' | 'Coordinator' = 'Client',
-  ): Promise<LeaderAppendInfo> {
-    const info = await this.assignLeaderAppend(records, requiredAcks, origin);
-    if (info.lastOffset >= 0) {
-      await this.log.awaitWritten(info.lastOffset);
-      this.maybeIncrementLeaderHighWatermark(this.time.milliseconds());
-    }
-    return info;
-  }
-
-  /** Validates and appends in request order (see appendRecordsToLeader); resolves when offsets are assigned. */
-  private async assignLeaderAppend(
-    records: Buffer,
-    requiredAcks: number,
-    origin: 'Client' | 'Coordinator',
-  ): Promise<LeaderAppendInfo> {
+  ): Promise<LogAppendInfo> {
     const validation = origin === 'Client' ? this.log.validateRecords(records) : null;
     // An async function runs synchronously up to its first await: this append happens during the call.
     if (validation === null && this.appendTail === undefined) return this.appendNow(records, requiredAcks, origin);
@@ -325,7 +301,7 @@ export class Partition implements TopicPartition {
     return await appended;
   }
 
-  private appendNow(records: Buffer, requiredAcks: number, origin: 'Client' | 'Coordinator'): LeaderAppendInfo {
+  private appendNow(records: Buffer, requiredAcks: number, origin: 'Client' | 'Coordinator'): LogAppendInfo {
     this.requireLeader();
     const minIsr = this.minInsyncReplicas;
     if (requiredAcks === -1 && this.isrValue.length < minIsr) {
@@ -336,8 +312,9 @@ export class Partition implements TopicPartition {
           `with fewer acks.`,
       );
     }
-    const leaderEpoch = this.leaderEpochValue;
-    return { ...this.log.append(records, { assignOffsets: true, leaderEpoch, origin }), leaderEpoch };
+    const info = this.log.append(records, { assignOffsets: true, leaderEpoch: this.leaderEpochValue, origin });
+    this.maybeIncrementLeaderHighWatermark(this.time.milliseconds());
+    return info;
   }
 
   /**
@@ -559,14 +536,9 @@ export class Partition implements TopicPartition {
 
   // ---- follower ----
 
-  /**
-   * Appends batches fetched from the leader, offsets and epochs as the leader assigned them; resolves once they are
-   * written (the log end offset, which the next fetch reports to the leader, then covers them).
-   */
-  async appendRecordsAsFollower(records: Buffer): Promise<LogAppendInfo> {
-    const info = this.log.append(records, { assignOffsets: false, leaderEpoch: this.leaderEpochValue });
-    if (info.lastOffset >= 0) await this.log.awaitWritten(info.lastOffset);
-    return info;
+  /** Appends batches fetched from the leader, offsets and epochs as the leader assigned them. */
+  appendRecordsAsFollower(records: Buffer): LogAppendInfo {
+    return this.log.append(records, { assignOffsets: false, leaderEpoch: this.leaderEpochValue });
   }
 
   /** After a fetch: HW := min(leader HW, own LEO) if that is higher; log start rises to the leader's. */
@@ -577,23 +549,13 @@ export class Partition implements TopicPartition {
     if (logStart > this.log.logStartOffset) this.log.deleteRecordsBefore(logStart);
   }
 
-  /**
-   * Resolves once no append of this replica is being written, so that its log end offset is all it will hold (a
-   * follower does this before it decides where to truncate).
-   */
-  whenWritesSettled(): Promise<void> {
-    return this.log.whenWritesSettled();
-  }
-
-  /** Truncates to `offset` (a follower aligning with its leader) once the writes in flight are done; HW clamped. */
-  async truncateTo(offset: number): Promise<void> {
-    await this.log.whenWritesSettled();
+  /** Truncates to `offset` (a follower aligning with its leader); the HW is clamped by the log. */
+  truncateTo(offset: number): void {
     this.log.truncateTo(offset);
   }
 
   /** Empties the log and restarts it at `offset` (the leader no longer has what this replica would fetch). */
-  async truncateFullyAndStartAt(offset: number): Promise<void> {
-    await this.log.whenWritesSettled();
+  truncateFullyAndStartAt(offset: number): void {
     this.log.truncateFullyAndStartAt(offset);
   }
 

@@ -11,11 +11,9 @@
  *   and truncating to it can lose acknowledged data (KAFKA-1211). An empty epoch cache (empty log) or an
  *   undefined answer keeps the log end offset; a mismatch then shows as OFFSET_OUT_OF_RANGE.
  * - Fetching: the response's batches are appended (offsets and epochs as the leader assigned them; the epoch
- *   cache learns new epochs from them) and, once written, HW := min(leader HW, own LEO) and the log start offset
- *   rises to the leader's. The next fetch is sent after every partition's batches are written, so that the fetch
- *   offset it reports — the leader counts it as this replica's log end — never covers bytes still in flight.
- *   OFFSET_OUT_OF_RANGE (Kafka's follower rule): leader LEO below ours → truncate to it; our LEO below the leader's
- *   log start → empty the log and restart at the leader's log start.
+ *   cache learns new epochs from them), then HW := min(leader HW, own LEO) and the log start offset rises to the
+ *   leader's. OFFSET_OUT_OF_RANGE (Kafka's follower rule): leader LEO below ours → truncate to it; our LEO below the
+ *   leader's log start → empty the log and restart at the leader's log start.
  * Throttle: a partition whose replica here is listed in follower.replication.throttled.replicas and is not in the
  * ISR is left out of a request while the follower quota is used up, and otherwise asks for at most what it allows
  * (replication-quota.ts); when only such partitions are ready, the fetcher sleeps until the quota allows bytes again.
@@ -23,11 +21,9 @@
  * the whole fetcher; a partition error backs off that partition only. FENCED_LEADER_EPOCH / NOT_LEADER_OR_FOLLOWER
  * mean a newer state is coming from ZooKeeper: the partition waits for it (backoff) rather than fail.
  *
- * Concurrency: one loop per fetcher; while it awaits the leader or its writes, partitions may be added or removed
- * and their roles may change. A response is applied to a partition only if its state object is still the one the
- * request was built from (same epoch, same fetch offset) and the partition still follows that epoch. Truncation
- * decisions are taken once the partition's writes in flight are done (a replica that just stopped leading may still
- * be writing its last appends).
+ * Concurrency: one loop per fetcher; while it awaits the leader, partitions may be added or removed and their
+ * roles may change. A response is applied to a partition only if its state object is still the one the request
+ * was built from (same epoch, same fetch offset) and the partition still follows that epoch.
  * Ownership: the ReplicaFetcherManager creates, feeds and shuts down fetchers; the fetcher owns its end point.
  */
 import { ErrorCode } from '../common/error-codes.js';
@@ -216,15 +212,12 @@ export class ReplicaFetcher {
       })),
     });
     const outOfRange: PartitionFetchState[] = [];
-    const appended: Promise<void>[] = [];
     results.forEach((result, i) => {
       const s = sending[i]!.s;
       if (!this.isCurrent(s)) return;
       if (result.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) outOfRange.push(s);
-      else appended.push(this.processFetchedPartition(s, result));
+      else this.processFetchedPartition(s, result);
     });
-    // Every partition's append is queued before the first is awaited: their writes run side by side.
-    await Promise.all(appended);
     for (const s of outOfRange) await this.handleOutOfRange(endPoint, s);
   }
 
@@ -234,7 +227,7 @@ export class ReplicaFetcher {
     return this.opts.quota.throttles(p.partition, p.log.config) && !p.isr.includes(this.opts.localBrokerId);
   }
 
-  private async processFetchedPartition(s: PartitionFetchState, result: FetchPartitionResult): Promise<void> {
+  private processFetchedPartition(s: PartitionFetchState, result: FetchPartitionResult): void {
     const p = s.partition;
     if (result.errorCode !== ErrorCode.NONE) {
       this.logger.info(
@@ -246,11 +239,9 @@ export class ReplicaFetcher {
     }
     try {
       if (result.records !== null && result.records.length > 0) {
-        const info = await p.appendRecordsAsFollower(result.records);
-        // Fetched and written, whatever changed while the write ran: the quota counts the bytes.
-        if (this.opts.quota.throttles(p.partition, p.log.config)) this.opts.quota.record(result.records.length);
-        if (!this.isCurrent(s)) return;
+        const info = p.appendRecordsAsFollower(result.records);
         if (info.lastOffset >= 0) s.fetchOffset = p.logEndOffset;
+        if (this.opts.quota.throttles(p.partition, p.log.config)) this.opts.quota.record(result.records.length);
       }
       p.updateFollowerOffsets(result.highWatermark, result.logStartOffset);
     } catch (e) {
@@ -275,7 +266,7 @@ export class ReplicaFetcher {
         { topicPartition: p.key, leaderEndOffset: latest.offset, replicaEndOffset },
         "leader log end is below this replica's: truncating to it",
       );
-      await p.truncateTo(latest.offset);
+      p.truncateTo(latest.offset);
       s.fetchOffset = p.logEndOffset;
       return;
     }
@@ -287,20 +278,17 @@ export class ReplicaFetcher {
         { topicPartition: p.key, leaderStartOffset: earliest.offset, replicaEndOffset },
         "this replica is below the leader's log start: restarting the log there",
       );
-      await p.truncateFullyAndStartAt(earliest.offset);
+      p.truncateFullyAndStartAt(earliest.offset);
     }
     s.fetchOffset = Math.max(earliest.offset, p.logEndOffset);
   }
 
   /** One OffsetForLeaderEpoch round for the partitions still truncating. */
   private async truncate(endPoint: LeaderEndPoint, truncating: PartitionFetchState[]): Promise<void> {
-    // Decide from what each replica holds once its writes in flight (the last appends as a leader) are done.
-    await Promise.all(truncating.map((s) => s.partition.whenWritesSettled()));
     const asking: PartitionFetchState[] = [];
     for (const s of truncating) {
-      if (!this.isCurrent(s)) continue;
       if (s.partition.log.leaderEpochCache.latestEpoch === UNDEFINED_EPOCH)
-        await this.completeTruncation(s, s.partition.logEndOffset);
+        this.completeTruncation(s, s.partition.logEndOffset);
       else asking.push(s);
     }
     if (asking.length === 0) return;
@@ -312,31 +300,31 @@ export class ReplicaFetcher {
         leaderEpoch: s.partition.log.leaderEpochCache.latestEpoch,
       })),
     );
-    for (const [i, answer] of answers.entries()) {
+    answers.forEach((answer, i) => {
       const s = asking[i]!;
-      if (!this.isCurrent(s)) continue;
+      if (!this.isCurrent(s)) return;
       if (answer.errorCode !== ErrorCode.NONE) {
         this.logger.info(
           { topicPartition: s.partition.key, errorCode: answer.errorCode },
           'OffsetForLeaderEpoch failed; backing off',
         );
         this.delay(s);
-        continue;
+        return;
       }
       const decision = truncationOffset(s.partition, answer);
-      if (decision.complete) await this.completeTruncation(s, decision.offset);
-      else await s.partition.truncateTo(decision.offset);
-    }
+      if (decision.complete) this.completeTruncation(s, decision.offset);
+      else s.partition.truncateTo(decision.offset);
+    });
   }
 
-  private async completeTruncation(s: PartitionFetchState, offset: number): Promise<void> {
+  private completeTruncation(s: PartitionFetchState, offset: number): void {
     const p = s.partition;
     if (offset < p.logEndOffset) {
       this.logger.info(
         { topicPartition: p.key, from: p.logEndOffset, to: offset, leaderEpoch: s.leaderEpoch },
         'truncating by leader epoch',
       );
-      await p.truncateTo(offset);
+      p.truncateTo(offset);
     }
     s.fetchOffset = p.logEndOffset;
     s.phase = 'Fetching';

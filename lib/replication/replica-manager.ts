@@ -17,9 +17,8 @@
  * replica.high.watermark.checkpoint.interval.ms and at shutdown, read at startup to restore each log's HW.
  * Invariants: every produce and fetch gets an answer, including at shutdown (purgatories expire what is pending);
  * a request waiting on a partition re-checks whenever the partition's state is applied or it stops being hosted.
- * Concurrency: one event loop. Produce assigns offsets synchronously, then waits for the write (threadpool), the
- * flush and the purgatory; fetch is synchronous up to its purgatory wait. State changes, other requests and
- * scheduled tasks (ISR shrink, ISR change notifications, HW checkpoint) run between them.
+ * Concurrency: one event loop. Produce and fetch are synchronous up to their purgatory wait (or flush wait); state
+ * changes and scheduled tasks (ISR shrink, ISR change notifications, HW checkpoint) run between them.
  * Ownership: the broker creates it with the LogManager, MetadataCache and KafkaZkClient it owns, calls
  * `startup()` after the LogManager has loaded and `shutdown()` before the LogManager shuts down.
  * Crash: the HW checkpoint may lag by one interval; a lower HW after a crash is safe (it only rises again).
@@ -422,8 +421,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
    * Appends each entry to its partition as leader. Per-partition errors never fail the others. An idempotent batch
    * sent again is answered with the offsets it was first written at (and waits like the original would). With the
    * topic's flush.messages=1 a partition's answer waits for the group-commit flush covering its batches; with
-   * acks=-1 for the HW to pass them (or the request's timeoutMs: REQUEST_TIMED_OUT). Every answer waits for its
-   * batches to be written, during which the event loop serves other requests. Results are in request order.
+   * acks=-1 for the HW to pass them (or the request's timeoutMs: REQUEST_TIMED_OUT). Results are in request order.
    */
   async appendRecords(req: AppendRecordsRequest): Promise<ProducePartitionResult[]> {
     const waiting: ProduceAcksStatus[] = [];
@@ -467,13 +465,14 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     }
     try {
       const info = await p.appendRecordsToLeader(entry.records, acks, origin);
+      const leaderEpoch = p.leaderEpoch;
       result.baseOffset = info.firstOffset;
       result.logAppendTimeMs = info.logAppendTimeMs;
       result.logStartOffset = info.logStartOffset;
       if (info.lastOffset < 0) return result;
       if (!info.duplicate) this.followerFetchPurgatory.checkAndComplete(p.key);
       if (p.log.config.flushMessages === 1) await p.log.awaitFlushed(info.lastOffset);
-      if (acks === -1) waiting.push({ result, requiredOffset: info.lastOffset + 1, leaderEpoch: info.leaderEpoch });
+      if (acks === -1) waiting.push({ result, requiredOffset: info.lastOffset + 1, leaderEpoch });
     } catch (e) {
       setError(result, this.toApiError(e, p));
     }

@@ -452,8 +452,6 @@ export class GroupMetadataManager {
     const pending = new Map<number, Map<string, Map<string, StoredOffset>>>();
     let records = 0;
     try {
-      // What the leader appended as a follower and is still writing is part of what it must read (to its log end).
-      await p.whenWritesSettled();
       const logStart = p.log.logStartOffset;
       for (const batch of batchesToLogEnd(p.log)) {
         const producerId = Number(batch.producerId);

@@ -237,9 +237,6 @@ export class TransactionStateManager {
     const started = this.time.hiResMs();
     const loaded = new Map<string, TransactionMetadata>();
     try {
-      // What the leader appended as a follower and is still writing is part of what it must read (to its log end).
-      await partition.log.whenWritesSettled();
-      if (this.shuttingDown || this.loading.get(id) !== coordinatorEpoch) return;
       for (const batch of batchesToLogEnd(partition.log)) {
         if (this.shuttingDown || this.loading.get(id) !== coordinatorEpoch) return;
         if (batch.isControl) continue;

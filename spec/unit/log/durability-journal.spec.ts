@@ -15,7 +15,6 @@ import { defer } from '../../helpers/cleanup.js';
 import { MockScheduler } from '../../helpers/mock-scheduler.js';
 import { MockTime } from '../../helpers/mock-time.js';
 import { tmpDir } from '../../helpers/tmp-dir.js';
-import { openLog } from './log-fixtures.js';
 import { T0, testBatch } from './test-batches.js';
 
 const LEADER = { assignOffsets: true, leaderEpoch: 0 } as const;
@@ -42,24 +41,6 @@ describe('DurabilityJournal', () => {
     expect(readDurabilityJournal(dir)).to.deep.equal(new Map([[log.activeSegment.logFile, flushed]]));
     await log.flush();
     expect(readDurabilityJournal(dir).get(log.activeSegment.logFile)).to.equal(log.activeSegment.size);
-  });
-
-  it('with writes in the threadpool, records only the bytes written when the flush started, not an append queued', async () => {
-    const dir = tmpDir();
-    const { log } = openLog(
-      { flushMessages: 1 },
-      { dir: join(dir, 'orders-3'), asyncWrites: true, durabilityJournal: new DurabilityJournal(dir) },
-    );
-    const lines = () =>
-      fs
-        .readFileSync(join(dir, DURABILITY_JOURNAL_FILE), 'utf8')
-        .split('\n')
-        .filter((l) => l.endsWith(log.activeSegment.logFile))
-        .map((l) => Number(l.split(' ')[0]));
-    // flush.messages=1: the append starts a flush at once, while its bytes are still queued.
-    const info = log.append(testBatch({ recordCount: 5, payloadBytes: 100 }), LEADER);
-    await log.awaitFlushed(info.lastOffset);
-    expect(lines()).to.deep.equal([0, log.activeSegment.size]);
   });
 
   it('keeps the last line of each path and ignores a torn last line', () => {

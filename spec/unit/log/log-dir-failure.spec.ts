@@ -1,6 +1,6 @@
 /**
- * Failed log dirs in the storage engine: which errors take a dir offline, how a log reports its disk failures (inside
- * the call, or from the threadpool when it writes there), and what the LogManager stops doing with a dir that failed. The disk failures are real: a segment file that is a
+ * Failed log dirs in the storage engine: which errors take a dir offline, how a log reports its disk failures, and
+ * what the LogManager stops doing with a dir that failed. The disk failures are real: a segment file that is a
  * symbolic link to /dev/full answers every write with ENOSPC, and a log dir path that is a regular file cannot be
  * loaded (ENOTDIR).
  */
@@ -80,39 +80,6 @@ describe('Failed log dirs', () => {
       expect(reported[0]!.operation).to.equal(`append to partition ${TP.topic}-${TP.partition}`);
     });
 
-    it('with asyncWrites, reports a write that failed in the threadpool before its waiters hear of it, refuses every append not written and gives their offsets back', async () => {
-      const events: string[] = [];
-      const dir = partitionDirOnFullDevice(tmpDir());
-      const { log } = openLog(
-        {},
-        {
-          dir,
-          asyncWrites: true,
-          onDiskFailure: (error, operation) => events.push(`reported ${isDiskFailure(error)} ${operation}`),
-        },
-      );
-      const infos = [3, 2].map((recordCount) => log.append(testBatch({ recordCount }), LEADER));
-      expect(infos.map((i) => i.firstOffset)).to.deep.equal([0, 3]);
-      expect(events, 'nothing reported before the write ran').to.deep.equal([]);
-      const outcomes = await Promise.all(
-        infos.map((info, i) =>
-          log.awaitWritten(info.lastOffset).then(
-            () => 'written',
-            (e: unknown) => {
-              events.push(`refused ${i}`);
-              return e;
-            },
-          ),
-        ),
-      );
-      expect(events).to.deep.equal([`reported true append to ${dir}`, 'refused 0', 'refused 1']);
-      expect(outcomes[0]).to.be.instanceOf(ApiError).and.to.have.property('errorName', 'KAFKA_STORAGE_ERROR');
-      expect((outcomes[0] as ApiError).message).to.match(/ENOSPC/);
-      expect((outcomes[1] as ApiError).message).to.match(/earlier write to the same log failed/);
-      expect([log.logEndOffset, log.assignedEndOffset]).to.deep.equal([0, 0]);
-      expect(log.append(testBatch({ recordCount: 1 }), LEADER).firstOffset, 'offsets given back').to.equal(0);
-    });
-
     it('does not report a refused batch', () => {
       const reported: unknown[] = [];
       const { log } = openLog({ maxMessageBytes: 100 }, { onDiskFailure: (e) => reported.push(e) });
@@ -129,13 +96,7 @@ describe('Failed log dirs', () => {
       const other = manager.getOrCreateLog({ topic: 'other', partition: 0 });
       expect(other.dir.startsWith(good)).to.equal(true);
       const offline = new Promise<string>((resolve) => manager.logDirFailureChannel.once('offline', resolve));
-      // A broker's logs write in the threadpool: the append is refused when its write fails.
-      const log = manager.getLog(TP)!;
-      const refused = await log.awaitWritten(log.append(testBatch({ recordCount: 1 }), LEADER).lastOffset).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(refused).to.be.instanceOf(ApiError).and.to.have.property('errorName', 'KAFKA_STORAGE_ERROR');
+      expect(() => manager.getLog(TP)!.append(testBatch({ recordCount: 1 }), LEADER)).to.throw(ApiError);
       expect(await offline).to.equal(bad);
 
       expect(manager.handleLogDirFailure(bad)).to.deep.equal([TP]);

@@ -29,11 +29,9 @@ function openManager(
   return { manager, scheduler };
 }
 
-/** Appends `batches` batches of 10 records; resolves once they are written (a LogManager's logs write in the threadpool). */
-async function fill(log: UnifiedLog, batches: number): Promise<void> {
+function fill(log: UnifiedLog, batches: number): void {
   for (let i = 0; i < batches; i++)
     log.append(testBatch({ recordCount: 10, payloadBytes: 300 }), { assignOffsets: true, leaderEpoch: 0 });
-  await log.whenWritesSettled();
 }
 
 describe('LogManager', () => {
@@ -53,8 +51,8 @@ describe('LogManager', () => {
     it('writes checkpoints and the clean shutdown marker; the next start loads every log without recovery', async () => {
       const dir = tmpDir();
       const { manager } = openManager([dir]);
-      await fill(manager.getOrCreateLog({ topic: 'orders', partition: 0 }), 12);
-      await fill(manager.getOrCreateLog({ topic: 'orders', partition: 1 }), 3);
+      fill(manager.getOrCreateLog({ topic: 'orders', partition: 0 }), 12);
+      fill(manager.getOrCreateLog({ topic: 'orders', partition: 1 }), 3);
       await manager.shutdown();
       expect(fs.existsSync(join(dir, CLEAN_SHUTDOWN_FILE))).to.equal(true);
       expect(fs.readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8')).to.equal(
@@ -74,10 +72,10 @@ describe('LogManager', () => {
       const dir = tmpDir();
       const { manager } = openManager([dir]);
       const log = manager.getOrCreateLog({ topic: 'orders', partition: 0 });
-      await fill(log, 3);
+      fill(log, 3);
       await log.flush();
       manager.checkpointRecoveryOffsets();
-      await fill(log, 2);
+      fill(log, 2);
       const file = log.activeSegment.logFile;
       log.closeHandles();
       fs.truncateSync(file, fs.statSync(file).size - 10);
@@ -101,7 +99,7 @@ describe('LogManager', () => {
     it('renames the directory -delete at once and removes it after file.delete.delay.ms', async () => {
       const dir = tmpDir();
       const { manager, scheduler } = openManager([dir]);
-      await fill(manager.getOrCreateLog({ topic: 'orders', partition: 0 }), 2);
+      fill(manager.getOrCreateLog({ topic: 'orders', partition: 0 }), 2);
       expect(manager.deleteLog({ topic: 'orders', partition: 0 })).to.equal(true);
       const doomed = fs.readdirSync(dir).filter((f) => f.endsWith('-delete'));
       expect(doomed).to.have.length(1);
@@ -125,7 +123,7 @@ describe('LogManager', () => {
         { topic: 'orders', partition: 0 },
         logConfigWith({ ...CONFIG, retentionMs: 3_600_000 }),
       );
-      await fill(log, 12);
+      fill(log, 12);
       log.updateHighWatermark(log.logEndOffset);
       manager.startup();
       const segments = log.segments.length;
@@ -147,7 +145,6 @@ describe('LogManager', () => {
         logConfigWith({ ...CONFIG, cleanupPolicy: ['compact'] }),
       );
       for (let i = 0; i < 5; i++) log.append(keyedBatch([['k', String(i)]]), { assignOffsets: true, leaderEpoch: 0 });
-      await log.whenWritesSettled();
       log.roll();
       log.updateHighWatermark(log.logEndOffset);
       const before = log.size;

@@ -277,14 +277,14 @@ describe('Partition', () => {
   });
 
   describe('follower', () => {
-    it('reports a leader or epoch change and keeps its HW at min(leader HW, own LEO), moving up only', async () => {
+    it('reports a leader or epoch change and keeps its HW at min(leader HW, own LEO), moving up only', () => {
       const { partition, log } = partitionFixture();
       expect(partition.makeFollower(partitionState(2, 0, [1, 2]), [1, 2])).to.equal(true);
       expect(partition.makeFollower(partitionState(2, 0, [2], 1), [1, 2])).to.equal(false);
       expect(partition.makeFollower(partitionState(2, 1, [2, 1], 2), [1, 2])).to.equal(true);
       const leaderBatch = producerBatch(4);
       leaderBatch.writeInt32BE(1, 12);
-      await partition.appendRecordsAsFollower(leaderBatch);
+      partition.appendRecordsAsFollower(leaderBatch);
       partition.updateFollowerOffsets(10, 0);
       expect(partition.highWatermark).to.equal(4);
       partition.updateFollowerOffsets(2, 0);

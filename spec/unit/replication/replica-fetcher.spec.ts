@@ -32,7 +32,7 @@ function followerWithLog(epochs: [number, number][], epoch = 5): Partition {
   partition.makeFollower(partitionState(2, epoch, [2, 1]), [1, 2]);
   let offset = 0;
   for (const [e, count] of epochs) {
-    partition.log.append(leaderBatch(offset, count, e), { assignOffsets: false, leaderEpoch: e });
+    partition.appendRecordsAsFollower(leaderBatch(offset, count, e));
     offset += count;
   }
   return partition;
