@@ -39,6 +39,7 @@ import { parseTpKey, tpKey } from '../common/topic-partition.js';
 import { readOffsetCheckpoint, writeOffsetCheckpoint, type TopicPartitionOffset } from '../log/checkpoint-file.js';
 import type { LogConfig } from '../log/log-config.js';
 import type { LogManager } from '../log/log-manager.js';
+import type { UnifiedLog } from '../log/unified-log.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import {
   DelayedDeleteRecords,
@@ -690,25 +691,16 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     partitions: ReplicaLogDirInfo[];
   }> {
     const byDir = new Map(this.logManager.liveLogDirs.map((d) => [resolve(d), [] as ReplicaLogDirInfo[]]));
+    const add = (log: UnifiedLog, offsetLag: number, isFuture: boolean) => {
+      const { topic, partition } = log.topicPartition;
+      byDir.get(resolve(dirname(log.dir)))?.push({ topic, partition, size: log.size, offsetLag, isFuture });
+    };
     for (const log of this.logManager.allLogs) {
       const { topic, partition } = log.topicPartition;
       if (wanted !== null && !wanted.has(tpKey(topic, partition))) continue;
-      byDir.get(resolve(dirname(log.dir)))?.push({
-        topic,
-        partition,
-        size: log.size,
-        offsetLag: Math.max(0, log.highWatermark - log.logEndOffset),
-        isFuture: false,
-      });
+      add(log, Math.max(0, log.highWatermark - log.logEndOffset), false);
       const future = this.logManager.getFutureLog(log.topicPartition);
-      if (future === undefined) continue;
-      byDir.get(resolve(dirname(future.dir)))?.push({
-        topic,
-        partition,
-        size: future.size,
-        offsetLag: Math.max(0, log.logEndOffset - future.logEndOffset),
-        isFuture: true,
-      });
+      if (future !== undefined) add(future, Math.max(0, log.logEndOffset - future.logEndOffset), true);
     }
     const offline = new Set(this.logManager.offlineLogDirs);
     return this.logManager.logDirs.map((d) => ({
