@@ -420,22 +420,34 @@ export class LogManager {
 
   /** Renames a log's directory `<key>.<uuid>-delete` and removes it after file.delete.delay.ms. */
   private scheduleDeletion(log: UnifiedLog, logDir: string, key: string): void {
+    this.removeLater(this.renameForDeletion(log, logDir, key), key, log.config.fileDeleteDelayMs);
+  }
+
+  private renameForDeletion(log: UnifiedLog, logDir: string, key: string): string {
     const doomed = join(logDir, renamedDirName(key, DELETE_DIR_SUFFIX));
     this.reportingDiskFailures(logDir, 'delete a log in', () => log.renameDir(doomed));
+    return doomed;
+  }
+
+  private removeLater(doomed: string, key: string, delayMs: number): void {
     this.scheduler.schedule(
       `kafka-delete-log-${key}`,
       () => fs.rmSync(doomed, { recursive: true, force: true }),
-      log.config.fileDeleteDelayMs,
+      delayMs,
     );
   }
 
-  /** The old current log of a swap: renamed for deletion, then closed (flushing what waits on it), then removed. */
+  /**
+   * The old current log of a swap: renamed for deletion, then closed (flushing what waits on it), and only then
+   * given file.delete.delay.ms before its directory is removed.
+   */
   private retire(log: UnifiedLog, logDir: string, key: string): void {
-    this.scheduleDeletion(log, logDir, key);
+    const doomed = this.renameForDeletion(log, logDir, key);
     this.checkpointRecoveryOffsetsIn(logDir);
-    log
+    void log
       .close()
-      .catch((err: unknown) => this.logger.warn({ err, topicPartition: key }, 'closing a replaced log failed'));
+      .catch((err: unknown) => this.logger.warn({ err, topicPartition: key }, 'closing a replaced log failed'))
+      .finally(() => this.removeLater(doomed, key, log.config.fileDeleteDelayMs));
   }
 
   /** Retention on every log (Kafka's `cleanupLogs`); returns the number of segments deleted. */
