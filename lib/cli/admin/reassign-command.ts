@@ -148,7 +148,8 @@ function throttleArg(name: string) {
 export function reassignCommand(): Command {
   return new Command('reassign-partitions')
     .description(
-      'Move partition replicas between brokers, with an optional replication throttle (kafka-reassign-partitions).',
+      'Move partition replicas between brokers and between the log dirs of a broker, with optional throttles ' +
+        '(kafka-reassign-partitions).',
     )
     .option('--bootstrap-server <host:port>', 'the server(s) to connect to (the reassignment API); or --zookeeper')
     .option('--command-config <file>', "a properties file of client configs (Kafka's names)")
@@ -160,7 +161,7 @@ export function reassignCommand(): Command {
     .option('--list', 'list the reassignments running now')
     .option(
       '--reassignment-json-file <file>',
-      'the moves, {"version":1,"partitions":[{"topic":..,"partition":..,"replicas":[..]}]}',
+      'the moves, {"version":1,"partitions":[{"topic":..,"partition":..,"replicas":[..],"log_dirs":[..]}]} ("log_dirs" optional)',
     )
     .option('--topics-to-move-json-file <file>', `with --generate: the topics to move, ${TOPICS_TO_MOVE_EXAMPLE}`)
     .option(
