@@ -7,7 +7,8 @@
  * - `replicaLogDirMoves` lists the replica moves of a file; `logDirMoveBrokers` the brokers that copy (where
  *   --replica-alter-log-dirs-throttle is set).
  * - `logDirMoveStates` judges each move from DescribeLogDirs answers, and `logDirMoveStatusText` words them as
- *   Kafka's --verify does: completed, still in progress, moving elsewhere, not moving, or not found.
+ *   Kafka's --verify does: completed, still in progress, moving elsewhere, not moving, or not found;
+ *   `logDirMovesToCancel` turns the running ones back to their current dirs (--cancel).
  *
  * Replicas are named as Kafka's TopicPartitionReplica prints them: `topic-partition-broker`.
  */
@@ -30,7 +31,7 @@ export interface ReplicaTargets {
 /** What --verify finds of one replica move (Kafka's LogDirMoveState). */
 export type LogDirMoveState =
   | { state: 'completed' }
-  | { state: 'active'; futureLogDir: string }
+  | { state: 'active'; currentLogDir: string; futureLogDir: string }
   | { state: 'cancelled'; currentLogDir: string }
   | { state: 'missingReplica' }
   | { state: 'missingLogDir' };
@@ -85,10 +86,20 @@ export function logDirMoveStates(
     const future = holding(true);
     if (current === undefined)
       return dirs.some((d) => d.error !== null) ? { ...m, state: 'missingLogDir' } : { ...m, state: 'missingReplica' };
-    if (future !== undefined) return { ...m, state: 'active', futureLogDir: future };
+    if (future !== undefined) return { ...m, state: 'active', currentLogDir: current, futureLogDir: future };
     if (current === m.logDir) return { ...m, state: 'completed' };
     return { ...m, state: 'cancelled', currentLogDir: current };
   });
+}
+
+/**
+ * What --cancel asks of the brokers (Kafka's cancelAssignment): every replica still copying goes back to its
+ * current log dir, which drops its future log.
+ */
+export function logDirMovesToCancel(states: ReadonlyArray<ReplicaLogDirMove & LogDirMoveState>): ReplicaLogDirMove[] {
+  return states.flatMap((s) =>
+    s.state === 'active' ? [{ topic: s.topic, partition: s.partition, broker: s.broker, logDir: s.currentLogDir }] : [],
+  );
 }
 
 /** Whether any move still runs (an active move into its target or elsewhere). */

@@ -15,8 +15,10 @@
  *                                                                 moving, or not; once all are done, removes every
  *                                                                 throttle (unless --preserve-throttles)
  *   --cancel --reassignment-json-file F                           cancels the moves of those partitions that are
- *                                                                 running (back to their original replicas), then
- *                                                                 removes the throttles (unless --preserve-throttles)
+ *                                                                 running (back to their original replicas) and the
+ *                                                                 log dir moves still copying (back to their current
+ *                                                                 dir), then removes the throttles (unless
+ *                                                                 --preserve-throttles)
  *   --list                                                        the moves running now
  * `--throttle` sets leader.replication.throttled.rate and follower.replication.throttled.rate on every broker holding
  * or getting a moving replica, and leader/follower.replication.throttled.replicas on the moving topics; the brokers
@@ -45,6 +47,7 @@ import { parsePartitionsFile, readTextFile } from './partitions-file.js';
 import {
   logDirMoveBrokers,
   logDirMovesOngoing,
+  logDirMovesToCancel,
   logDirMoveStates,
   logDirMoveStatusText,
   parseLogDirs,
@@ -157,7 +160,10 @@ export function reassignCommand(): Command {
     .option('--generate', 'propose an assignment of --topics-to-move-json-file over --broker-list (changes nothing)')
     .option('--execute', 'start the reassignment in --reassignment-json-file')
     .option('--verify', 'report the state of the reassignment in the file; remove the throttles once it is complete')
-    .option('--cancel', 'cancel the running moves of the partitions in the file (back to their original replicas)')
+    .option(
+      '--cancel',
+      'cancel the running moves of the partitions in the file (back to their original replicas and log dirs)',
+    )
     .option('--list', 'list the reassignments running now')
     .option(
       '--reassignment-json-file <file>',
@@ -413,6 +419,20 @@ async function cancelAction(admin: Admin, flags: ReassignFlags): Promise<void> {
     );
   } else {
     process.stdout.write('None of the specified partition reassignments are active.\n');
+  }
+  const dirMoves = replicaLogDirMoves(moves);
+  if (dirMoves.length > 0) {
+    const states = logDirMoveStates(dirMoves, await admin.describeLogDirs(logDirMoveBrokers(dirMoves)));
+    const back = logDirMovesToCancel(states);
+    const failed = (await admin.alterReplicaLogDirs(back)).filter((o) => o.error !== null);
+    if (failed.length > 0)
+      throw new CommandError(
+        `Error cancelling log directory move(s):\n${failed.map((o) => `${replicaName(o)}: ${errorText(o.error)}`).join('\n')}`,
+      );
+    if (back.length > 0)
+      process.stdout.write(
+        `Successfully cancelled log directory move${back.length === 1 ? '' : 's'} for: ${back.map(replicaName).join(', ')}\n`,
+      );
   }
   if (flags.preserveThrottles !== true) await clearThrottles(admin, moves);
 }

@@ -5,6 +5,7 @@ import {
   logDirMovesOngoing,
   logDirMoveStates,
   logDirMoveStatusText,
+  logDirMovesToCancel,
   replicaLogDirMoves,
 } from '../../../lib/cli/admin/log-dir-moves.js';
 
@@ -68,6 +69,10 @@ describe('reassign-partitions log dir moves (pure parts)', () => {
       'missingLogDir',
     ]);
     expect(logDirMovesOngoing(states)).to.equal(true);
+    expect(logDirMovesToCancel(states), '--cancel: the copying replicas back to their current dir').to.deep.equal([
+      { topic: 't', partition: 1, broker: 1, logDir: '/d/a' },
+      { topic: 't', partition: 3, broker: 1, logDir: '/d/a' },
+    ]);
     expect(logDirMovesOngoing(states.filter((s) => s.state !== 'active'))).to.equal(false);
     expect(logDirMoveStatusText(states)).to.equal(
       'Reassignment of replica t-0-1 completed successfully.\n' +

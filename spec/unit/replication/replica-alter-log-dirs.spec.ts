@@ -102,6 +102,28 @@ describe('Moving a replica between log dirs (AlterReplicaLogDirs)', () => {
     expect(resolve(dirname(created.dir))).to.equal(target);
   });
 
+  it('cancels a running move when asked for the current dir, and replaces it when asked for a third dir', async () => {
+    const dirs = [tmpDir(), tmpDir(), tmpDir()];
+    const broker = await jbodBroker(dirs, { replicaAlterLogDirsIoMaxBytesPerSecond: 1 });
+    await produce(broker, 5);
+    const [source, second, third] = dirs.map((d) => resolve(d));
+    const futureDir = () => broker.logManager.futureLogDirOf({ topic: 't', partition: 0 });
+    const entries = (dir: string) => fs.readdirSync(dir).filter((n) => n.startsWith('t-0'));
+    broker.replicaManager.alterReplicaLogDirs([{ topic: 't', partition: 0, dir: second! }]);
+    expect(futureDir()).to.equal(dirs[1]);
+    broker.replicaManager.alterReplicaLogDirs([{ topic: 't', partition: 0, dir: third! }]);
+    expect(futureDir()).to.equal(dirs[2]);
+    expect(entries(second!)[0]).to.match(/-delete$/);
+    const [cancelled] = broker.replicaManager.alterReplicaLogDirs([{ topic: 't', partition: 0, dir: source! }]);
+    expect(cancelled!.errorCode).to.equal(ErrorCode.NONE);
+    expect(futureDir()).to.equal(undefined);
+    expect(broker.replicaManager.getPartition('t', 0)!.futureLog).to.equal(undefined);
+    expect(entries(third!)[0]).to.match(/-delete$/);
+    for (let i = 0; i < 5; i++) await broker.scheduler.tick(100);
+    expect(partitionDir(broker)).to.equal(source);
+    expect(countRecords(broker)).to.equal(50);
+  });
+
   it('copies no faster than replica.alter.log.dirs.io.max.bytes.per.second', async () => {
     const broker = await jbodBroker(undefined, {
       replicaFetchMaxBytes: 1024,
