@@ -78,18 +78,19 @@ describe('Moving a replica between log dirs with reassign-partitions (1 broker, 
     expect(holding(during, false), 'still served from the source dir').to.deep.equal([source]);
     const copySize = during.find((d) => d.logDir === source)!.partitions[0]!.size;
 
-    let verify = '';
     await waitFor(
       async () => {
-        const run = await mqAdmin(['reassign-partitions', ...boot, '--verify']);
-        verify = run.stdout;
-        return run.code === 0 && verify.includes(`Reassignment of replica ${TOPIC}-0-1 completed successfully.`);
+        const dirs = await dirsNow();
+        return holding(dirs, true).length === 0 && holding(dirs, false)[0] === target;
       },
       'the log dir move to complete',
-      { timeoutMs: 30_000, intervalMs: 250 },
+      { timeoutMs: 30_000, intervalMs: 100 },
     );
     const tookMs = Date.now() - started;
-    expect(verify).to.contain('Clearing broker-level throttles on brokers 1');
+    const verify = await mqAdmin(['reassign-partitions', ...boot, '--verify']);
+    expect(verify.code).to.equal(0);
+    expect(verify.stdout).to.contain(`Reassignment of replica ${TOPIC}-0-1 completed successfully.`);
+    expect(verify.stdout).to.contain('Clearing broker-level throttles on brokers 1');
     // The copier's first second may use a whole window of the quota; after that it keeps to the rate.
     expect(tookMs, `copying ${copySize} bytes at ${THROTTLE} B/s`).to.be.greaterThan(
       ((copySize - THROTTLE) / THROTTLE) * 1000 * 0.8,
