@@ -12,10 +12,11 @@ import { rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Admin } from '../../lib/client/index.js';
+import { Admin, Producer } from '../../lib/client/index.js';
 import { ClusterFaults } from '../../lib/cli/faults/cluster-faults.js';
 import type { Fault } from '../../lib/cli/faults/network-faults.js';
 import { LocalCluster, type LocalClusterOptions } from '../../lib/cli/local-cluster.js';
+import type { ApiError } from '../../lib/common/errors.js';
 import { KafkaZkClient, type LeaderIsrAndZkVersion } from '../../lib/zk/kafka-zk-client.js';
 import { expect } from 'chai';
 import type { Acked } from './acked-records.js';
@@ -136,6 +137,30 @@ export class FaultCluster {
         if (a.partition === p && stored.get(a.offset) !== value) lost.push(`${value} at ${topic}-${p}@${a.offset}`);
     }
     expect(lost, 'acknowledged values missing from the log').to.deep.equal([]);
+  }
+
+  /**
+   * Sends one acks=all write to `topic-partition` every 100 ms for `holdMs` (at least one), each answered at once (no
+   * retries, no idempotence): returns each write's error code, undefined for an acknowledged one.
+   */
+  async probeAcksAll(topic: string, partition: number, holdMs: number): Promise<(number | undefined)[]> {
+    const probe = defer(
+      new Producer({ 'bootstrap.servers': this.bootstrapServers, 'enable.idempotence': false, retries: 0 }),
+      (p) => p.close(),
+    );
+    await probe.connect();
+    const until = Date.now() + holdMs;
+    const answers: (number | undefined)[] = [];
+    while (answers.length === 0 || Date.now() < until) {
+      answers.push(
+        await probe.send({ topic, partition, value: 'probe' }).then(
+          () => undefined,
+          (e: unknown) => (e as ApiError).errorCode,
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return answers;
   }
 
   state(topic: string, partition: number): Promise<LeaderIsrAndZkVersion | null> {
