@@ -33,6 +33,16 @@ export type FaultClusterOptions = Pick<
   'brokers' | 'zkEnsemble' | 'logDirsPerBroker' | 'logDirTmpfsBytes' | 'durabilityJournal' | 'brokerPropsFor'
 > & { brokerProps?: Record<string, string | number | boolean> };
 
+/** What a fault that must change nothing in ZooKeeper is checked against (`zooKeeperFacts`). */
+export interface ZooKeeperFacts {
+  controller: number;
+  controllerEpoch: number;
+  /** The state znode of the partition watched, version included. */
+  state: LeaderIsrAndZkVersion | null;
+  /** Each broker's registration (see brokerSessions). */
+  sessions: Record<number, number>;
+}
+
 export class FaultCluster {
   readonly admin: Admin;
 
@@ -104,6 +114,28 @@ export class FaultCluster {
   /** Each registered broker's registration znode creation (its czxid): a new one means it registered again. */
   async brokerSessions(): Promise<Record<number, number>> {
     return Object.fromEntries((await this.zk.getAllBrokers()).map((b) => [b.id, b.epoch]));
+  }
+
+  /** The controller, its epoch, the state of `topic-partition` and the brokers' registrations, as they are now. */
+  async zooKeeperFacts(topic: string, partition: number): Promise<ZooKeeperFacts> {
+    return {
+      controller: await this.controller(),
+      controllerEpoch: (await this.zk.getControllerEpoch())!.epoch,
+      state: await this.state(topic, partition),
+      sessions: await this.brokerSessions(),
+    };
+  }
+
+  /**
+   * Fails unless ZooKeeper says what it said in `before`: the same controller and controller epoch, no election and
+   * no ISR change of `topic-partition` (same state znode version), no broker registered again.
+   */
+  async expectZooKeeperUnchanged(before: ZooKeeperFacts, topic: string, partition: number): Promise<void> {
+    const now = await this.zooKeeperFacts(topic, partition);
+    expect(now.controller, 'the same controller').to.equal(before.controller);
+    expect(now.controllerEpoch, 'the same controller epoch').to.equal(before.controllerEpoch);
+    expect(now.state, 'no election, no ISR change').to.deep.equal(before.state);
+    expect(now.sessions, 'no broker registered again').to.deep.equal(before.sessions);
   }
 
   /** The controller's id, once there is one. */
