@@ -81,8 +81,12 @@ export class ContinuousProducer {
             this.failures.push(e instanceof Error ? e : new Error(String(e)));
           });
       });
+      const failedBefore = this.failures.length;
       await Promise.all(sends);
-      if (this.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, this.pauseMs));
+      // A round that failed outright (a closed producer rejects at once) waits a little: without it the loop would
+      // run on microtasks alone, starve every timer and fill `failures` until the process runs out of memory.
+      const pause = this.failures.length - failedBefore === this.inFlight ? Math.max(10, this.pauseMs) : this.pauseMs;
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 }
