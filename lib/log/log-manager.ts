@@ -22,7 +22,9 @@
  * checkpoints or clean-shutdown marker until the broker restarts. A dir that cannot be loaded at start is offline
  * from the start; when none can be, the broker cannot start.
  * Concurrency: all methods but `shutdown()` are synchronous; scheduled tasks run between calls. `shutdown()`
- * stops the tasks before it flushes, so no task runs while logs close.
+ * stops the tasks before it flushes, so no task runs while logs close; it closes every log concurrently (their
+ * fdatasyncs share the libuv threadpool, sized by bin/mq-broker) and writes the checkpoints, then the marker, only
+ * after the last log is flushed.
  * Ownership: the broker creates one LogManager, calls `startup()` and, on stop, `shutdown()`; the manager owns and
  * closes every UnifiedLog.
  * Crash: without `.kafka_cleanshutdown`, each log recovers from its checkpointed recovery point (LogLoader). The
@@ -505,10 +507,13 @@ export class LogManager {
     this.state = 'stopped';
     for (const task of this.tasks.splice(0)) task.cancel();
     const logs = [...this.allLogs, ...this.allFutureLogs];
-    await Promise.all(logs.map((l) => l.flush()));
+    // Every log flushes and closes on its own chain (close flushes first), all at once: the fdatasyncs of 10,000
+    // logs then wait together in the threadpool, where the filesystem commits them in shared journal transactions,
+    // instead of a flush wave and then a close wave each waiting for its slowest log.
+    await Promise.all(logs.map((l) => l.close()));
+    // The recovery points are final once every log is flushed; only then may the checkpoints and the marker say so.
     this.checkpointRecoveryOffsets();
     this.checkpointLogStartOffsets();
-    await Promise.all(logs.map((l) => l.close()));
     for (const dir of this.liveDirs) fs.writeFileSync(join(dir, CLEAN_SHUTDOWN_FILE), '');
     this.logger.info({ logs: logs.length }, 'log manager shut down cleanly');
   }

@@ -20,9 +20,11 @@
  * roll); reads may run between them. `flush()` awaits fdatasync in the threadpool while appends continue; it covers
  * everything written before it was called.
  * Ownership: LocalLog (through LogLoader or a roll) creates segments and closes or deletes them. The `.log` file
- * descriptor is open while the segment may be written (created by a roll, or reopened lazily by a write) and is
- * closed by `closeWriteHandle()` once an inactive segment is flushed; inactive segments need no descriptor, which
- * keeps 10,000 partitions within the file limit. Mappings are created lazily by the first read.
+ * descriptor is open while the segment may be written (created by a roll, or reopened lazily by a write or by a
+ * flush of bytes not yet synced) and is closed by `closeWriteHandle()` once an inactive segment is flushed, or
+ * earlier when the process-wide bound on write descriptors (write-handle-cache.ts) picks the segment written
+ * longest ago: 10,000 partitions hold about a thousand descriptors, not 10,000. Mappings are created lazily by the
+ * first read and stay valid after the descriptor is closed.
  * Runtime truncation (a follower truncating to its leader) zero-fills the truncated bytes instead of shrinking
  * the file, because a subarray handed to a socket may still cover them and a shrunk file would SIGBUS when the
  * socket reads it; the zeroed tail is trimmed when the segment rolls or closes.
@@ -51,6 +53,7 @@ import { logFilePath, offsetIndexFilePath, timeIndexFilePath, txnIndexFilePath }
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex, type TimestampOffset } from './time-index.js';
 import { TransactionIndex } from './transaction-index.js';
+import { forgetWriteHandle, touchWriteHandle, type WriteHandleHolder } from './write-handle-cache.js';
 
 const fdatasync = promisify(fs.fdatasync);
 const TWO_POW_32 = 4294967296;
@@ -115,7 +118,7 @@ export interface RollParams {
   nowMs: number;
 }
 
-export class LogSegment {
+export class LogSegment implements WriteHandleHolder {
   private dirPath: string;
   readonly baseOffset: number;
   private readonly time: Time;
@@ -135,6 +138,8 @@ export class LogSegment {
   private syncsInFlight = 0;
   /** closeHandles() ran while a sync was in flight: close the descriptor when the last sync settles. */
   private closeWhenSynced = false;
+  /** closeHandles() ran: the files are closed for good (deleted, replaced or shut down); a flush reopens nothing. */
+  private handlesClosed = false;
   private bytesSinceLastIndexEntry = 0;
   private offsetIndexRef: OffsetIndex | null = null;
   private timeIndexRef: TimeIndex | null = null;
@@ -162,6 +167,7 @@ export class LogSegment {
       this.writtenBytes = this.fileBytes;
     } else {
       this.fd = fs.openSync(this.logFile, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC);
+      touchWriteHandle(this);
       if (opts.config.preallocate) fs.ftruncateSync(this.fd, this.segmentBytes);
       this.fileBytes = opts.config.preallocate ? this.segmentBytes : 0;
       this.sizeBytes = 0;
@@ -486,10 +492,12 @@ export class LogSegment {
    */
   async flush(includeIndexes = true): Promise<void> {
     const syncs: Promise<void>[] = [];
-    if (this.dirty && this.fd !== null) {
+    if (this.dirty && !this.handlesClosed) {
+      // The descriptor may have been closed by the write-handle bound since the bytes were written: reopen it.
+      const fd = this.writeHandle();
       this.dirty = false;
       syncs.push(
-        fdatasync(this.fd).catch((e: unknown) => {
+        fdatasync(fd).catch((e: unknown) => {
           this.dirty = true;
           throw this.storageError('flush', e);
         }),
@@ -510,10 +518,7 @@ export class LogSegment {
     try {
       await Promise.all(syncs);
     } finally {
-      if (--this.syncsInFlight === 0 && this.closeWhenSynced && this.fd !== null) {
-        fs.closeSync(this.fd);
-        this.fd = null;
-      }
+      if (--this.syncsInFlight === 0 && this.closeWhenSynced) this.closeFd();
     }
   }
 
@@ -523,9 +528,19 @@ export class LogSegment {
    */
   closeWriteHandle(): void {
     if (this.fd === null || this.dirty || this.syncsInFlight > 0) return;
-    fs.closeSync(this.fd);
-    this.fd = null;
+    this.closeFd();
     this.mapping = null;
+  }
+
+  /**
+   * Closes the write descriptor for the process-wide bound (write-handle-cache.ts), keeping the segment's state:
+   * unsynced bytes stay `dirty` and the next flush reopens the file to sync them; the next write reopens it too.
+   * Returns false, doing nothing, while an fdatasync uses the descriptor.
+   */
+  releaseWriteHandle(): boolean {
+    if (this.syncsInFlight > 0) return false;
+    this.closeFd();
+    return true;
   }
 
   /** Trims the files to their valid sizes and releases descriptor and mappings (clean shutdown). */
@@ -542,9 +557,9 @@ export class LogSegment {
     this.timeIndexRef?.closeWithoutTrim();
     // An fdatasync running in the threadpool still uses the descriptor; closing it now could let a new file
     // reuse the number under that sync.
+    this.handlesClosed = true;
     if (this.syncsInFlight > 0) this.closeWhenSynced = true;
-    else if (this.fd !== null) fs.closeSync(this.fd);
-    if (this.syncsInFlight === 0) this.fd = null;
+    else this.closeFd();
     this.mapping = null;
   }
 
@@ -717,7 +732,15 @@ export class LogSegment {
       // A mapping made while read-only was sized to the file; the next read maps ahead of it.
       this.mapping = null;
     }
+    touchWriteHandle(this);
     return this.fd;
+  }
+
+  private closeFd(): void {
+    if (this.fd === null) return;
+    fs.closeSync(this.fd);
+    this.fd = null;
+    forgetWriteHandle(this);
   }
 
   /**

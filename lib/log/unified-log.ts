@@ -157,7 +157,8 @@ export class UnifiedLog {
       component: 'Log',
       topicPartition: tpKey(opts.topicPartition.topic, opts.topicPartition.partition),
     });
-    fs.mkdirSync(opts.dir, { recursive: true });
+    // A stat where the directory exists (every log loaded at start) is far cheaper than a mkdir that fails.
+    if (!fs.existsSync(opts.dir)) fs.mkdirSync(opts.dir, { recursive: true });
     this.leaderEpochCache = new LeaderEpochFileCache(opts.dir, this.logger);
     const loaded = LogLoader.load({
       dir: opts.dir,

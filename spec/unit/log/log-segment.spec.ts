@@ -292,6 +292,46 @@ describe('LogSegment', () => {
     });
   });
 
+  describe('#releaseWriteHandle', () => {
+    /** The files this process holds open, by path. */
+    const openFiles = (): string[] =>
+      fs.readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          return [fs.readlinkSync(`/proc/self/fd/${fd}`)];
+        } catch {
+          return [];
+        }
+      });
+
+    it('closes the descriptor; later writes reopen the file and a flush still syncs the bytes written before', async () => {
+      const segment = createSegment();
+      fill(segment, 2);
+      expect(openFiles()).to.include(segment.logFile);
+      expect(segment.releaseWriteHandle()).to.equal(true);
+      expect(openFiles()).to.not.include(segment.logFile);
+      expect(baseOffsets(segment.read(BASE, 1 << 20)!.records)).to.deep.equal([BASE, BASE + 10]);
+      await segment.flush();
+      // The flush reopened the file to sync what the released descriptor had written.
+      expect(openFiles()).to.include(segment.logFile);
+      segment.releaseWriteHandle();
+      fill(segment, 1, 10, 100, BASE + 20);
+      expect(openFiles()).to.include(segment.logFile);
+      expect(baseOffsets(segment.read(BASE, 1 << 20)!.records)).to.deep.equal([BASE, BASE + 10, BASE + 20]);
+      segment.close();
+      expect(baseOffsets(reopen(segment).read(BASE, 1 << 20)!.records)).to.deep.equal([BASE, BASE + 10, BASE + 20]);
+    });
+
+    it('refuses while an fdatasync uses the descriptor', async () => {
+      const segment = createSegment();
+      fill(segment, 1);
+      const flushed = segment.flush();
+      expect(segment.releaseWriteHandle()).to.equal(false);
+      expect(openFiles()).to.include(segment.logFile);
+      await flushed;
+      expect(segment.releaseWriteHandle()).to.equal(true);
+    });
+  });
+
   describe('#sanityCheck', () => {
     it('throws CorruptIndexError when an index entry points past the end of a cut .log file', () => {
       const segment = createSegment({ indexIntervalBytes: 0 });
