@@ -71,7 +71,12 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** Loads `path` (null: nothing to load), again whenever `tick` changes; keeps the last data while reloading. */
+/**
+ * Loads `path` (null: nothing to load), again whenever `tick` changes; keeps the last data while reloading. One request
+ * at a time: a tick that comes while one is running is remembered and served when it ends, and the running one's
+ * answer is still shown (a page that takes longer than the refresh interval, as while a broker is not answering,
+ * keeps updating instead of being thrown away by every tick). An answer for a path no longer shown is dropped.
+ */
 export function useApi<T>(path: string | null, tick: unknown): Loaded<T> {
   const [state, setState] = useState<{ path: string | null; data: T | null; error: RequestError | null }>({
     path,
@@ -79,24 +84,37 @@ export function useApi<T>(path: string | null, tick: unknown): Loaded<T> {
     error: null,
   });
   const [manual, setManual] = useState(0);
-  const inFlight = useRef(false);
+  const loader = useRef({ path, mounted: true, inFlight: false, again: false });
+  useEffect(
+    () => () => {
+      loader.current.mounted = false;
+    },
+    [],
+  );
   useEffect(() => {
-    if (path === null || inFlight.current) return;
-    inFlight.current = true;
-    let current = true;
-    getJson<T>(path)
-      .then((data) => current && setState({ path, data, error: null }))
-      .catch((e: unknown) => {
-        const error = e instanceof RequestError ? e : new RequestError(0, (e as Error).message, null);
-        if (current) setState((s) => ({ path, data: s.path === path ? s.data : null, error }));
-      })
-      .finally(() => {
-        inFlight.current = false;
-      });
-    return () => {
-      current = false;
-      inFlight.current = false;
+    const l = loader.current;
+    l.path = path;
+    if (path === null) return;
+    if (l.inFlight) {
+      l.again = true;
+      return;
+    }
+    const load = (asked: string) => {
+      l.inFlight = true;
+      l.again = false;
+      const shown = () => l.mounted && l.path === asked;
+      getJson<T>(asked)
+        .then((data) => shown() && setState({ path: asked, data, error: null }))
+        .catch((e: unknown) => {
+          const error = e instanceof RequestError ? e : new RequestError(0, (e as Error).message, null);
+          if (shown()) setState((s) => ({ path: asked, data: s.path === asked ? s.data : null, error }));
+        })
+        .finally(() => {
+          l.inFlight = false;
+          if (l.mounted && l.path !== null && (l.again || l.path !== asked)) load(l.path);
+        });
     };
+    load(path);
   }, [path, tick, manual]);
   const fresh = state.path === path;
   return { data: fresh ? state.data : null, error: fresh ? state.error : null, reload: () => setManual((n) => n + 1) };

@@ -77,7 +77,9 @@ export function TopicView(props: { snapshot: ClusterSnapshot; topic: string }) {
 }
 
 function partitionColumns(topic: string, status: (id: number) => BrokerStatus): ReadonlyArray<Column<PartitionDetail>> {
-  const isrBad = (p: PartitionDetail) => p.underReplicated || p.isrNotOnline.length > 0;
+  /** Judged by the live snapshot's broker status, so the ISR turns red with the broker row, not a page load later. */
+  const notOnline = (p: PartitionDetail) => p.isr.filter((id) => status(id) !== 'online');
+  const isrBad = (p: PartitionDetail) => p.underReplicated || notOnline(p).length > 0;
   return [
     {
       label: 'Partition',
@@ -97,7 +99,7 @@ function partitionColumns(topic: string, status: (id: number) => BrokerStatus): 
       attrs: (p) => ({
         class: isrBad(p) ? 'bad' : undefined,
         'data-ok': String(!isrBad(p)),
-        title: isrBad(p) ? isrProblem(p) : undefined,
+        title: isrBad(p) ? isrProblem(p, notOnline(p)) : undefined,
       }),
       render: (p) => <Brokers ids={p.isr} status={status} />,
     },
@@ -131,10 +133,10 @@ export function PartitionTable(props: {
   );
 }
 
-function isrProblem(p: PartitionDetail): string {
+function isrProblem(p: PartitionDetail, notOnline: number[]): string {
   const out: string[] = [];
   if (p.underReplicated) out.push(`in sync: ${p.isr.length} of ${p.replicas.length} replicas`);
-  if (p.isrNotOnline.length > 0) out.push(`not answering: ${p.isrNotOnline.join(', ')}`);
+  if (notOnline.length > 0) out.push(`not answering: ${notOnline.join(', ')}`);
   return out.join('; ');
 }
 
