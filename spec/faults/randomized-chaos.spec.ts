@@ -17,7 +17,9 @@
  * MQ_CHAOS_TIMELINE, by default `chaos-timeline.svg` in the working directory, also when the run fails.
  */
 import { randomInt } from 'node:crypto';
-import { resolve } from 'node:path';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { Workload } from '../helpers/checker/workload.js';
@@ -57,7 +59,28 @@ async function viewOf(cluster: FaultCluster): Promise<ClusterView> {
     controller: await cluster.zk.getControllerId(),
     leaders: states.map((s) => s?.leader ?? -1),
     zooKeeperMembers: MEMBERS,
+    allInSync: states.every((s) => s !== null && s.isr.length === BROKERS.length),
   };
+}
+
+/**
+ * Waits for a quorum, every replica back in its ISR and acknowledgements again. If the cluster does not settle, the
+ * error says where each partition stands and where the brokers' logs and data were copied (the cluster's own
+ * directory goes with the cleanup).
+ */
+async function settle(cluster: FaultCluster, workload: Workload): Promise<void> {
+  try {
+    await cluster.local.zooKeeper!.awaitQuorum();
+    for (let p = 0; p < PARTITIONS; p++)
+      await cluster.waitForState(TOPIC, p, (s) => s.isr.length === BROKERS.length, 'every replica in sync', 120_000);
+    await workload.ackedMore(300, 'after every fault was healed', 120_000);
+  } catch (e) {
+    const kept = mkdtempSync(join(tmpdir(), 'mq-chaos-unsettled-'));
+    cpSync(cluster.local.dir, kept, { recursive: true, filter: (src) => !src.endsWith('.sock') });
+    const states = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => cluster.state(TOPIC, p)));
+    const where = states.map((s, p) => `${TOPIC}-${p}: ${JSON.stringify(s)}`).join('; ');
+    throw new Error(`${(e as Error).message}\n${where}\nthe cluster's directory copied to ${kept}`, { cause: e });
+  }
 }
 
 describe('Fault: randomized chaos', function () {
@@ -114,10 +137,7 @@ describe('Fault: randomized chaos', function () {
       while (active.length > 0) await heal(active[0]!);
       log(`${at()} every fault healed (${spans.length} in all); letting the cluster settle`);
 
-      await cluster.local.zooKeeper!.awaitQuorum();
-      for (let p = 0; p < PARTITIONS; p++)
-        await cluster.waitForState(TOPIC, p, (s) => s.isr.length === BROKERS.length, 'every replica in sync', 120_000);
-      await workload.ackedMore(300, 'after every fault was healed', 120_000);
+      await settle(cluster, workload);
       expect(spans.length, 'faults injected').to.be.greaterThan(0);
       producerStoppedMs = Date.now();
       const verdict = await workload.check();

@@ -14,11 +14,13 @@
  * | ZooKeeper member cut off | packet filter in the member's namespace | filter removed |
  *
  * The draw (`pickFault`): nothing while `maxActive` faults are in place; one fault per broker or member at a time;
- * one ZooKeeper fault at a time (the ensemble of three keeps its quorum); a power loss only alone, and nothing else
- * while it lasts — a power loss beside another broker's fault can hit the last replica standing, which loses what it
- * had not flushed by design (spec/faults/power-loss.spec.ts), and the run looks for bugs, not for that limit. A
- * kind is drawn uniformly among those with a possible target, then a target uniformly among those. The target's
- * roles at the time (controller, leader of which partitions) go into its label, for the timeline.
+ * one ZooKeeper fault at a time (the ensemble of three keeps its quorum); a power loss only with every replica in
+ * sync and beside ZooKeeper faults, and only those beside it. A power loss beside another broker's fault, or while a
+ * broker healed a moment ago is still catching up, can hit the last replica standing (the other broker, out of the
+ * ISR, held what the lost one acknowledged), which loses what it had not flushed by design
+ * (spec/faults/power-loss.spec.ts); the run looks for bugs, not for that limit. A kind is drawn uniformly among those
+ * with a possible target, then a target uniformly among those. The target's roles at the time (controller, leader
+ * of which partitions) go into its label, for the timeline.
  *
  * `pickFault` is pure (the randomness comes in as a function); `inject` acts on the cluster and returns the heal.
  */
@@ -32,6 +34,8 @@ export interface ClusterView {
   /** Leader of each partition of the run's topic (-1: none). */
   leaders: readonly number[];
   zooKeeperMembers: readonly number[];
+  /** Every replica of every partition is in its ISR. */
+  allInSync: boolean;
 }
 
 export type Target = { broker: number } | { member: number };
@@ -39,8 +43,8 @@ export type Target = { broker: number } | { member: number };
 export interface FaultKind {
   name: string;
   on: 'broker' | 'member';
-  /** Only with no other fault in place, and none beside it. */
-  alone?: boolean;
+  /** Only with every replica in sync, beside ZooKeeper faults, and only those beside it (see the header). */
+  besideZooKeeperOnly?: boolean;
   /** Puts the fault in place; resolves to its heal. */
   inject(cluster: FaultCluster, target: Target): Promise<() => Promise<void>>;
 }
@@ -102,7 +106,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   {
     name: 'power loss',
     on: 'broker',
-    alone: true,
+    besideZooKeeperOnly: true,
     inject: async (cluster, t) => {
       await cluster.faults.powerLoss(brokerOf(t));
       return () => restarts(cluster, brokerOf(t));
@@ -146,11 +150,15 @@ export function pickFault(
   maxActive: number,
   kinds: readonly FaultKind[] = FAULT_KINDS,
 ): ActiveFault | undefined {
-  if (active.length >= maxActive || active.some((a) => a.kind.alone === true)) return undefined;
+  if (active.length >= maxActive) return undefined;
   const zooKeeperBusy = active.some((a) => a.kind.on === 'member');
+  const brokerFaults = active.filter((a) => a.kind.on === 'broker');
+  const powerLost = brokerFaults.some((a) => a.kind.besideZooKeeperOnly === true);
   const free = (t: Target) => !active.some((a) => sameTarget(a.target, t));
+  const allowed = (k: FaultKind) =>
+    k.on === 'member' ? !zooKeeperBusy : !powerLost && !(k.besideZooKeeperOnly === true && brokerFaults.length > 0);
   const choices = kinds
-    .filter((k) => !(k.alone === true && active.length > 0) && !(k.on === 'member' && zooKeeperBusy))
+    .filter(allowed)
     .map((kind) => ({
       kind,
       targets: (kind.on === 'broker'

@@ -1,7 +1,7 @@
 /**
  * The chaos run's draw of faults keeps to its rules: at most `maxActive` at a time, one per broker or ZooKeeper
- * member, one ZooKeeper fault at a time (the quorum is kept), a power loss only alone; and it names its targets'
- * roles.
+ * member, one ZooKeeper fault at a time (the quorum is kept), a power loss only with every replica in sync and
+ * beside ZooKeeper faults; and it names its targets' roles.
  */
 import { expect } from 'chai';
 import {
@@ -14,15 +14,21 @@ import {
 } from '../../helpers/faults/random-faults.js';
 import { prng } from '../../helpers/prng.js';
 
-const view: ClusterView = { brokers: [1, 2, 3], controller: 2, leaders: [1, 2, 2], zooKeeperMembers: [1, 2, 3] };
+const view: ClusterView = {
+  brokers: [1, 2, 3],
+  controller: 2,
+  leaders: [1, 2, 2],
+  zooKeeperMembers: [1, 2, 3],
+  allInSync: true,
+};
 const kind = (name: string): FaultKind => FAULT_KINDS.find((k) => k.name === name)!;
 
 /** Every fault the draw can make from `active`, by trying many random numbers. */
-function possible(active: readonly ActiveFault[], maxActive = 2): Set<string> {
+function possible(active: readonly ActiveFault[], maxActive = 2, cluster = view): Set<string> {
   const random = prng(7);
   const seen = new Set<string>();
   for (let i = 0; i < 2000; i++) {
-    const pick = pickFault(random, view, active, maxActive);
+    const pick = pickFault(random, cluster, active, maxActive);
     if (pick !== undefined) seen.add(`${pick.kind.name} ${JSON.stringify(pick.target)}`);
   }
   return seen;
@@ -60,10 +66,17 @@ describe('randomized chaos: the draw of faults', () => {
     expect(onBroker.some((s) => s.includes('member'))).to.equal(true);
   });
 
-  it('draws a power loss only alone, and nothing beside it', () => {
-    const besideOne = [...possible([{ kind: kind('cut from clients'), target: { broker: 1 } }])];
-    expect(besideOne.filter((s) => s.startsWith('power loss'))).to.deep.equal([]);
-    expect(possible([{ kind: kind('power loss'), target: { broker: 1 } }]).size).to.equal(0);
+  it('draws a power loss only with every replica in sync, beside ZooKeeper faults, and only those beside it', () => {
+    const lagging = [...possible([], 2, { ...view, allInSync: false })];
+    expect(lagging.filter((s) => s.startsWith('power loss'))).to.deep.equal([]);
+    expect(lagging.some((s) => s.startsWith('SIGKILL'))).to.equal(true);
+    const besideBroker = [...possible([{ kind: kind('cut from clients'), target: { broker: 1 } }])];
+    expect(besideBroker.filter((s) => s.startsWith('power loss'))).to.deep.equal([]);
+    const besideMember = [...possible([{ kind: kind('ZooKeeper member stopped'), target: { member: 1 } }])];
+    expect(besideMember.filter((s) => s.startsWith('power loss'))).to.have.length(3);
+    const besidePowerLoss = [...possible([{ kind: kind('power loss'), target: { broker: 1 } }])];
+    expect(besidePowerLoss.length).to.be.greaterThan(0);
+    expect(besidePowerLoss.filter((s) => !s.startsWith('ZooKeeper'))).to.deep.equal([]);
   });
 
   it('labels a target with its roles', () => {
