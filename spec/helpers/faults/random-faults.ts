@@ -156,7 +156,9 @@ export function pickFault(
   const powerLost = brokerFaults.some((a) => a.kind.besideZooKeeperOnly === true);
   const free = (t: Target) => !active.some((a) => sameTarget(a.target, t));
   const allowed = (k: FaultKind) =>
-    k.on === 'member' ? !zooKeeperBusy : !powerLost && !(k.besideZooKeeperOnly === true && brokerFaults.length > 0);
+    k.on === 'member'
+      ? !zooKeeperBusy
+      : !powerLost && !(k.besideZooKeeperOnly === true && (brokerFaults.length > 0 || !view.allInSync));
   const choices = kinds
     .filter(allowed)
     .map((kind) => ({
