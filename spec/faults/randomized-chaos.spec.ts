@@ -71,8 +71,10 @@ async function viewOf(cluster: FaultCluster): Promise<ClusterView> {
 async function settle(cluster: FaultCluster, workload: Workload): Promise<void> {
   try {
     await cluster.local.zooKeeper!.awaitQuorum();
+    const healedMs = Date.now();
     for (let p = 0; p < PARTITIONS; p++)
       await cluster.waitForState(TOPIC, p, (s) => s.isr.length === BROKERS.length, 'every replica in sync', 120_000);
+    log(`every replica in sync ${((Date.now() - healedMs) / 1000).toFixed(1)} s after the last heal`);
     await workload.ackedMore(300, 'after every fault was healed', 120_000);
   } catch (e) {
     const kept = mkdtempSync(join(tmpdir(), 'mq-chaos-unsettled-'));

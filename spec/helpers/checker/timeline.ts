@@ -84,7 +84,7 @@ export function timelineChartSpec(
             encoding: {
               x: { field: 'from', type: 'quantitative', title: null },
               x2: { field: 'to' },
-              y: { field: 'kind', type: 'nominal', title: null },
+              y: { field: 'kind', type: 'nominal', title: null, axis: { labelLimit: 250 } },
               color,
             },
           },
