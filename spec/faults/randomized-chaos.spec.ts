@@ -14,14 +14,17 @@
  * The draw is seeded: the seed is printed and MQ_CHAOS_SEED replays the same choices (as far as the cluster's
  * timing repeats: which broker is controller or leader when a fault is drawn may differ). The timeline (values
  * acknowledged per second, produce latency p50/p99, every fault's span) is written as an SVG chart to
- * MQ_CHAOS_TIMELINE, by default `chaos-timeline.svg` in the working directory, also when the run fails.
+ * MQ_CHAOS_TIMELINE, by default `chaos-timeline.svg` in the working directory, also when the run fails. A run that
+ * finds anomalies or does not settle copies the cluster's directory and the producer's events to a directory it
+ * names (mq-chaos-anomalies-* or mq-chaos-unsettled-* in the temporary directory) before failing.
  */
 import { randomInt } from 'node:crypto';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
+import { anomalyCount } from '../helpers/checker/anomalies.js';
 import { Workload } from '../helpers/checker/workload.js';
 import { expectNoAnomalies } from '../helpers/checker/verdict.js';
 import { writeTimelineSvg, type FaultSpan } from '../helpers/checker/timeline.js';
@@ -64,9 +67,19 @@ async function viewOf(cluster: FaultCluster): Promise<ClusterView> {
 }
 
 /**
+ * Copies what a failed run leaves for its diagnosis to a new directory (the cluster's own goes with the cleanup):
+ * the cluster's directory (brokers' logs and data, ZooKeeper's) and every event of the producer. Returns its path.
+ */
+function keepEvidence(cluster: FaultCluster, workload: Workload, prefix: string): string {
+  const kept = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(cluster.local.dir, join(kept, 'cluster'), { recursive: true });
+  writeFileSync(join(kept, 'producer.events.jsonl'), workload.producer.events.map((e) => JSON.stringify(e)).join('\n'));
+  return kept;
+}
+
+/**
  * Waits for a quorum, every replica back in its ISR and acknowledgements again. If the cluster does not settle, the
- * error says where each partition stands and where the brokers' logs and data were copied (the cluster's own
- * directory goes with the cleanup).
+ * error says where each partition stands and where the evidence was kept.
  */
 async function settle(cluster: FaultCluster, workload: Workload): Promise<void> {
   try {
@@ -77,11 +90,10 @@ async function settle(cluster: FaultCluster, workload: Workload): Promise<void> 
     log(`every replica in sync ${((Date.now() - healedMs) / 1000).toFixed(1)} s after the last heal`);
     await workload.ackedMore(300, 'after every fault was healed', 120_000);
   } catch (e) {
-    const kept = mkdtempSync(join(tmpdir(), 'mq-chaos-unsettled-'));
-    cpSync(cluster.local.dir, kept, { recursive: true, filter: (src) => !src.endsWith('.sock') });
+    const kept = keepEvidence(cluster, workload, 'mq-chaos-unsettled-');
     const states = await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => cluster.state(TOPIC, p)));
     const where = states.map((s, p) => `${TOPIC}-${p}: ${JSON.stringify(s)}`).join('; ');
-    throw new Error(`${(e as Error).message}\n${where}\nthe cluster's directory copied to ${kept}`, { cause: e });
+    throw new Error(`${(e as Error).message}\n${where}\nevidence kept in ${kept}`, { cause: e });
   }
 }
 
@@ -144,6 +156,8 @@ describe('Fault: randomized chaos', function () {
       producerStoppedMs = Date.now();
       const verdict = await workload.check();
       log(`${at()} ${verdict.acked} values acknowledged, ${verdict.read} read, ${verdict.finalRecords} in the log`);
+      if (anomalyCount(verdict.report) > 0)
+        log(`anomalies: evidence kept in ${keepEvidence(cluster, workload, 'mq-chaos-anomalies-')}`);
       expectNoAnomalies(`randomized chaos: seed ${seed}, ${durationS} s, ${spans.length} faults`, verdict);
     } finally {
       const title = `mq chaos run: seed ${seed}, ${durationS} s, ${spans.length + active.length} faults`;
