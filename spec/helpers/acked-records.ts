@@ -78,7 +78,11 @@ export class ContinuousProducer {
             this.failures.push(e instanceof Error ? e : new Error(String(e)));
           });
       });
+      const failedBefore = this.failures.length;
       await Promise.all(sends);
+      // A round that failed outright (a closed producer rejects at once) waits a little: without it the loop would
+      // run on microtasks alone, starve every timer and fill `failures` until the process runs out of memory.
+      if (this.failures.length - failedBefore === this.inFlight) await new Promise((r) => setTimeout(r, 10));
     }
   }
 }

@@ -12,10 +12,11 @@ import { rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Admin } from '../../lib/client/index.js';
+import { Admin, Producer } from '../../lib/client/index.js';
 import { ClusterFaults } from '../../lib/cli/faults/cluster-faults.js';
 import type { Fault } from '../../lib/cli/faults/network-faults.js';
 import { LocalCluster, type LocalClusterOptions } from '../../lib/cli/local-cluster.js';
+import type { ApiError } from '../../lib/common/errors.js';
 import { KafkaZkClient, type LeaderIsrAndZkVersion } from '../../lib/zk/kafka-zk-client.js';
 import { expect } from 'chai';
 import type { Acked } from './acked-records.js';
@@ -31,6 +32,16 @@ export type FaultClusterOptions = Pick<
   LocalClusterOptions,
   'brokers' | 'zkEnsemble' | 'logDirsPerBroker' | 'logDirTmpfsBytes' | 'durabilityJournal' | 'brokerPropsFor'
 > & { brokerProps?: Record<string, string | number | boolean> };
+
+/** What a fault that must change nothing in ZooKeeper is checked against (`zooKeeperFacts`). */
+export interface ZooKeeperFacts {
+  controller: number;
+  controllerEpoch: number;
+  /** The state znode of the partition watched, version included. */
+  state: LeaderIsrAndZkVersion | null;
+  /** Each broker's registration (see brokerSessions). */
+  sessions: Record<number, number>;
+}
 
 export class FaultCluster {
   readonly admin: Admin;
@@ -105,6 +116,28 @@ export class FaultCluster {
     return Object.fromEntries((await this.zk.getAllBrokers()).map((b) => [b.id, b.epoch]));
   }
 
+  /** The controller, its epoch, the state of `topic-partition` and the brokers' registrations, as they are now. */
+  async zooKeeperFacts(topic: string, partition: number): Promise<ZooKeeperFacts> {
+    return {
+      controller: await this.controller(),
+      controllerEpoch: (await this.zk.getControllerEpoch())!.epoch,
+      state: await this.state(topic, partition),
+      sessions: await this.brokerSessions(),
+    };
+  }
+
+  /**
+   * Fails unless ZooKeeper says what it said in `before`: the same controller and controller epoch, no election and
+   * no ISR change of `topic-partition` (same state znode version), no broker registered again.
+   */
+  async expectZooKeeperUnchanged(before: ZooKeeperFacts, topic: string, partition: number): Promise<void> {
+    const now = await this.zooKeeperFacts(topic, partition);
+    expect(now.controller, 'the same controller').to.equal(before.controller);
+    expect(now.controllerEpoch, 'the same controller epoch').to.equal(before.controllerEpoch);
+    expect(now.state, 'no election, no ISR change').to.deep.equal(before.state);
+    expect(now.sessions, 'no broker registered again').to.deep.equal(before.sessions);
+  }
+
   /** The controller's id, once there is one. */
   controller(): Promise<number> {
     return waitFor(async () => (await this.zk.getControllerId()) ?? undefined, 'a controller');
@@ -136,6 +169,30 @@ export class FaultCluster {
         if (a.partition === p && stored.get(a.offset) !== value) lost.push(`${value} at ${topic}-${p}@${a.offset}`);
     }
     expect(lost, 'acknowledged values missing from the log').to.deep.equal([]);
+  }
+
+  /**
+   * Sends one acks=all write to `topic-partition` every 100 ms for `holdMs` (at least one), each answered at once (no
+   * retries, no idempotence): returns each write's error code, undefined for an acknowledged one.
+   */
+  async probeAcksAll(topic: string, partition: number, holdMs: number): Promise<(number | undefined)[]> {
+    const probe = defer(
+      new Producer({ 'bootstrap.servers': this.bootstrapServers, 'enable.idempotence': false, retries: 0 }),
+      (p) => p.close(),
+    );
+    await probe.connect();
+    const until = Date.now() + holdMs;
+    const answers: (number | undefined)[] = [];
+    while (answers.length === 0 || Date.now() < until) {
+      answers.push(
+        await probe.send({ topic, partition, value: 'probe' }).then(
+          () => undefined,
+          (e: unknown) => (e as ApiError).errorCode,
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return answers;
   }
 
   state(topic: string, partition: number): Promise<LeaderIsrAndZkVersion | null> {

@@ -30,7 +30,7 @@ export function metadata(
   });
 }
 
-/** Creates a topic through the controller and waits until every partition has a leader. */
+/** Creates a topic through the controller and waits until every partition's leader serves it. */
 export async function createTopic(
   cluster: TestCluster,
   topic: string,
@@ -59,13 +59,25 @@ export async function createTopic(
   });
   const r = res.topics[0]!;
   if (r.errorCode !== 0) throw new Error(`CreateTopics ${topic} failed with code ${r.errorCode}: ${r.errorMessage}`);
-  return waitFor(async () => {
+  const md = await waitFor(async () => {
     const md = await metadata(any, [topic]);
     const t = md.topics[0]!;
     return t.errorCode === 0 && t.partitions.length === numPartitions && t.partitions.every((p) => p.leaderId >= 0)
       ? md
       : null;
   }, `leaders for every partition of ${topic}`);
+  // The broker asked may show a leader a moment before that leader has applied its leadership (each broker follows
+  // ZooKeeper on its own): until it has, it answers UNKNOWN_TOPIC_OR_PARTITION, which a client would retry.
+  const leaders = new Map<number, NetworkClient>();
+  for (const p of md.topics[0]!.partitions) {
+    const leader = leaders.get(p.leaderId) ?? (await connectTo(cluster, p.leaderId));
+    leaders.set(p.leaderId, leader);
+    await waitFor(
+      async () => (await fetch(leader, topic, p.partitionIndex, 0)).responses[0]!.partitions[0]!.errorCode === 0,
+      `broker ${p.leaderId} to serve ${topic}-${p.partitionIndex} as its leader`,
+    );
+  }
+  return md;
 }
 
 export async function leaderOf(cluster: TestCluster, topic: string, partition: number): Promise<number> {

@@ -8,7 +8,6 @@
 import { expect } from 'chai';
 import { Producer } from '../../lib/client/index.js';
 import { ErrorCode } from '../../lib/common/error-codes.js';
-import type { ApiError } from '../../lib/common/errors.js';
 import { ContinuousProducer } from '../helpers/acked-records.js';
 import { defer } from '../helpers/cleanup.js';
 import { FaultCluster } from '../helpers/fault-cluster.js';
@@ -17,7 +16,6 @@ const TOPIC = 'netns-partition';
 const LAG_MS = 3000;
 /** How long the cut holds once the ISR has shrunk. */
 const HOLD_MS = 2500;
-const PROBE_EVERY_MS = 100;
 
 describe('Simulated hosts: a partition between brokers, healed', function () {
   let cluster: FaultCluster;
@@ -30,12 +28,6 @@ describe('Simulated hosts: a partition between brokers, healed', function () {
   it('shrinks the ISR, acknowledges nothing while cut off, and loses nothing after healing', async () => {
     const producer = defer(new Producer({ 'bootstrap.servers': cluster.bootstrapServers }), (p) => p.close());
     await producer.connect();
-    // Answers every write at once: the refusal itself is what the cut must produce.
-    const probe = defer(
-      new Producer({ 'bootstrap.servers': cluster.bootstrapServers, 'enable.idempotence': false, retries: 0 }),
-      (p) => p.close(),
-    );
-    await probe.connect();
     const writes = new ContinuousProducer(producer, TOPIC, 1, 5).start();
     await writes.ackedMore(50, 'before the cut');
 
@@ -46,16 +38,7 @@ describe('Simulated hosts: a partition between brokers, healed', function () {
     // (but the writes in flight when the ISR shrank, answered within the second after). The cut holds for a few
     // seconds, long enough for the producer's retries to be refused, with a probe refused throughout.
     const shrunkAtMs = Date.now();
-    const refusals: (number | undefined)[] = [];
-    while (refusals.length === 0 || Date.now() < shrunkAtMs + HOLD_MS) {
-      refusals.push(
-        await probe.send({ topic: TOPIC, partition: 0, value: 'probe' }).then(
-          () => undefined,
-          (e: unknown) => (e as ApiError).errorCode,
-        ),
-      );
-      await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
-    }
+    const refusals = await cluster.probeAcksAll(TOPIC, 0, HOLD_MS);
     expect(
       refusals.filter((r) => r !== ErrorCode.NOT_ENOUGH_REPLICAS && r !== ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND),
       'acks=all writes with the ISR shrunk that were not refused for want of replicas',
