@@ -16,7 +16,7 @@
  * Groups: JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit Read; FindCoordinator, OffsetFetch,
  * DescribeGroups Describe; DeleteGroups, OffsetDelete Delete. Cluster: ControlledShutdown ClusterAction,
  * DescribeAcls/DescribeLogDirs/DescribeUserScramCredentials Describe, CreateAcls/DeleteAcls/
- * AlterUserScramCredentials/ElectLeaders Alter, WriteTxnMarkers ClusterAction (brokers only). Transactional ids: Write for
+ * AlterUserScramCredentials/ElectLeaders/AlterReplicaLogDirs Alter, WriteTxnMarkers ClusterAction (brokers only). Transactional ids: Write for
  * Produce, InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, TxnOffsetCommit; Describe for
  * FindCoordinator, DescribeTransactions and ListTransactions (which lists only those). DescribeProducers: Read on the
  * topic; AddPartitionsToTxn: Write on each topic; AddOffsetsToTxn, TxnOffsetCommit: Read on the group. DescribeClientQuotas DescribeConfigs, AlterClientQuotas AlterConfigs.
@@ -69,6 +69,8 @@ import type {
   DescribeGroupsResponse,
   DescribeLogDirsRequest,
   DescribeLogDirsResponse,
+  AlterReplicaLogDirsRequest,
+  AlterReplicaLogDirsResponse,
   DescribeProducersRequest,
   DescribeProducersResponse,
   DescribeTransactionsRequest,
@@ -711,6 +713,21 @@ const clusterDeniedMessage = 'Cluster authorization failed.';
 function refusedItems<Req, Res>(op: Op, empty: (req: Req) => Req, refuse: (req: Req) => Res): AccessRule<Req, Res> {
   return (a, req) => (cluster(a, op) ? { body: req } : { body: empty(req), finish: () => refuse(req) });
 }
+
+/** AlterReplicaLogDirs without Alter on the Cluster: every partition CLUSTER_AUTHORIZATION_FAILED, nothing moved. */
+export const alterReplicaLogDirsAccess = refusedItems<AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse>(
+  AclOperation.ALTER,
+  (r) => ({ ...r, dirs: [] }),
+  (r) => ({
+    throttleTimeMs: 0,
+    results: r.dirs.flatMap((d) =>
+      d.topics.map((t) => ({
+        topicName: t.name,
+        partitions: t.partitions.map((partitionIndex) => ({ partitionIndex, errorCode: CLUSTER_DENIED })),
+      })),
+    ),
+  }),
+);
 
 export const createAclsAccess = refusedItems<CreateAclsRequest, CreateAclsResponse>(
   AclOperation.ALTER,

@@ -41,6 +41,7 @@ import { handleAlterConfigs, handleIncrementalAlterConfigs } from './handlers/al
 import { handleDescribeConfigs } from './handlers/describe-configs-handler.js';
 import { handleDescribeCluster } from './handlers/describe-cluster-handler.js';
 import { handleDescribeLogDirs } from './handlers/describe-log-dirs-handler.js';
+import { handleAlterReplicaLogDirs } from './handlers/alter-replica-log-dirs-handler.js';
 import { handleControlledShutdown } from './handlers/controlled-shutdown-handler.js';
 import { handleDescribeDelayedRecords } from './handlers/delayed-records-handler.js';
 import { handleDescribeGroupLag, handleListOffsetTimestamps } from './handlers/lag-handlers.js';
@@ -139,6 +140,7 @@ const HANDLERS: ReadonlyMap<number, Api> = new Map<number, Api>([
   api(ApiKey.DeleteGroups, (s, _ctx, b) => handleDeleteGroups(s, b), access.deleteGroupsAccess),
   api(ApiKey.OffsetDelete, (s, _ctx, b) => handleOffsetDelete(s, b), access.offsetDeleteAccess),
   api(ApiKey.DescribeLogDirs, (s, _ctx, b) => handleDescribeLogDirs(s, b), access.describeLogDirsAccess),
+  api(ApiKey.AlterReplicaLogDirs, (s, _ctx, b) => handleAlterReplicaLogDirs(s, b), access.alterReplicaLogDirsAccess),
   api(
     ApiKey.DescribeDelayedRecords,
     (s, _ctx, b) => handleDescribeDelayedRecords(s, b),

@@ -550,6 +550,14 @@ export const BROKER_CONFIG = new ConfigDef({
       'follower.replication.throttled.replicas while they are out of sync, measured over the quota window. Dynamic.',
     atLeast(0),
   ),
+  replicaAlterLogDirsIoMaxBytesPerSecond: define<number>(
+    'replica.alter.log.dirs.io.max.bytes.per.second',
+    'long',
+    LONG_MAX,
+    'Bytes per second this broker copies when it moves replicas between its own log dirs (AlterReplicaLogDirs), ' +
+      'measured over the quota window. Dynamic (set per broker by reassign-partitions --replica-alter-log-dirs-throttle).',
+    atLeast(0),
+  ),
   replicationQuotaWindowNum: define<number>(
     'replication.quota.window.num',
     'int',

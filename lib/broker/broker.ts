@@ -292,6 +292,7 @@ export class Broker extends EventEmitter {
         numReplicaFetchers: c.numReplicaFetchers,
         leaderReplicationThrottledRate: c.leaderReplicationThrottledRate,
         followerReplicationThrottledRate: c.followerReplicationThrottledRate,
+        replicaAlterLogDirsIoMaxBytesPerSecond: c.replicaAlterLogDirsIoMaxBytesPerSecond,
         replicationQuotaWindowNum: c.replicationQuotaWindowNum,
         replicationQuotaWindowSizeSeconds: c.replicationQuotaWindowSizeSeconds,
         replicaHighWatermarkCheckpointIntervalMs: c.replicaHighWatermarkCheckpointIntervalMs,
@@ -580,6 +581,7 @@ export class Broker extends EventEmitter {
       this.replicaManager!.replicaFetcherManager.resize(next.numReplicaFetchers);
     this.replicaManager!.leaderQuota.setRate(next.leaderReplicationThrottledRate);
     this.replicaManager!.followerQuota.setRate(next.followerReplicationThrottledRate);
+    this.replicaManager!.alterLogDirsQuota.setRate(next.replicaAlterLogDirsIoMaxBytesPerSecond);
     if (next.uncleanLeaderElectionEnable !== previous.uncleanLeaderElectionEnable)
       this.controller!.setUncleanLeaderElectionEnable(next.uncleanLeaderElectionEnable);
   }

@@ -6,7 +6,8 @@
  * Which keys: those of Kafka 2.8's dynamic set that exist here (`DYNAMIC_BROKER_CONFIGS`): the log defaults topics
  * inherit (`log.retention.*`, `log.segment.bytes`, `log.cleanup.policy`, `message.max.bytes`, `min.insync.replicas`,
  * `unclean.leader.election.enable`, `compression.type`, ...), `log.cleaner.backoff.ms`, `num.replica.fetchers` and
- * the replication throttles (`leader.replication.throttled.rate`, `follower.replication.throttled.rate`).
+ * the replication throttles (`leader.replication.throttled.rate`, `follower.replication.throttled.rate`) and the
+ * throttle of moves between log dirs (`replica.alter.log.dirs.io.max.bytes.per.second`).
  * Every other key is static: an update naming one is refused with INVALID_CONFIG and the reason, as Kafka refuses
  * it ("Cannot update these configs dynamically").
  *
@@ -38,6 +39,7 @@ export const DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = new Set([
   'num.replica.fetchers',
   'leader.replication.throttled.rate',
   'follower.replication.throttled.rate',
+  'replica.alter.log.dirs.io.max.bytes.per.second',
 ]);
 
 /** Which overrides: one broker's (`/config/brokers/<id>`) or the cluster default (`/config/brokers/<default>`). */

@@ -35,7 +35,7 @@ export function servedReplicasQuery(opts: ServedReplicasQueryOptions): ServedRep
         dirs.map((d) => ({
           errorCode: d.errorCode,
           logDir: d.logDir,
-          keys: d.partitions.map((p) => tpKey(p.topic, p.partition)),
+          keys: d.partitions.filter((p) => !p.isFuture).map((p) => tpKey(p.topic, p.partition)),
         })),
       );
     }
@@ -55,7 +55,9 @@ export function servedReplicasQuery(opts: ServedReplicasQueryOptions): ServedRep
         res.results.map((d) => ({
           errorCode: d.errorCode,
           logDir: d.logDir,
-          keys: d.topics.flatMap((t) => t.partitions.map((p) => tpKey(t.name, p.partitionIndex))),
+          keys: d.topics.flatMap((t) =>
+            t.partitions.filter((p) => !p.isFutureKey).map((p) => tpKey(t.name, p.partitionIndex)),
+          ),
         })),
       );
     } finally {

@@ -242,7 +242,7 @@ export class ClusterMonitor {
     for (const dirs of read.filter((d): d is BrokerLogDirs => d !== null)) {
       const replicas = new Map<string, ReplicaLogDir>();
       for (const dir of dirs.logDirs) {
-        for (const p of dir.partitions)
+        for (const p of dir.partitions.filter((q) => !q.isFuture))
           replicas.set(tpKey(p.topic, p.partition), { sizeBytes: p.size, offsetLag: p.offsetLag });
       }
       next.set(dirs.nodeId, replicas);

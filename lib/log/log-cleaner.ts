@@ -104,6 +104,11 @@ export class LogCleaner {
     this.logger = (opts.logger ?? silentLogger).child({ component: 'LogCleaner' });
   }
 
+  /** Whether a pass over `log` runs now. */
+  isCleaning(log: UnifiedLog): boolean {
+    return this.inProgress.has(log);
+  }
+
   /**
    * Picks the compacted log of `logDir` most in need of cleaning (see the class comment) among `logs` and cleans
    * it. Resolves to whether a log was cleaned; a failing log is logged and skipped.

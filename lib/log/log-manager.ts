@@ -8,6 +8,14 @@
  * LogCleaner's); `.kafka_cleanshutdown` while the broker is cleanly stopped. A deleted log's directory is renamed
  * `<topic>-<partition>.<uuid>-delete` and removed after file.delete.delay.ms (or at the next start).
  * Invariants: one log per topic-partition across all dirs; a dir's checkpoints name only logs in that dir.
+ * Future logs (a replica moving to another dir of this broker, AlterReplicaLogDirs): at most one per topic-partition,
+ * in a dir other than its current log's, named `<topic>-<partition>.<uuid>-future`; the ReplicaManager's
+ * ReplicaAlterLogDirsManager fills it from the current log. `replaceCurrentWithFutureLog` then renames it
+ * `<topic>-<partition>` (it is the current log from there on) and renames the old current log's directory
+ * `<topic>-<partition>.<uuid>-delete` (removed after file.delete.delay.ms). Future logs take no retention, flush.ms
+ * flushes or compaction (the copier mirrors the current log's start); their recovery points are checkpointed in their
+ * own dir under the partition's name. A dir recorded with `maybeUpdatePreferredLogDir` receives the partition's log
+ * when it is next created (a replica that is moved to this broker and into a chosen dir).
  * Failed dirs (KIP-112): a disk operation that fails in a dir — loading it, a log's append, roll, flush,
  * truncation or deletion, a checkpoint — is reported to the LogDirFailureChannel; `handleLogDirFailure` (called by
  * the ReplicaManager) then drops every log in the dir without touching its files, and the dir takes no new logs,
@@ -18,12 +26,16 @@
  * Ownership: the broker creates one LogManager, calls `startup()` and, on stop, `shutdown()`; the manager owns and
  * closes every UnifiedLog.
  * Crash: without `.kafka_cleanshutdown`, each log recovers from its checkpointed recovery point (LogLoader). The
- * marker is deleted once the logs are loaded, so a crash afterwards is again unclean.
+ * marker is deleted once the logs are loaded, so a crash afterwards is again unclean. A `-future` directory found at
+ * start is loaded as the partition's future log (the ReplicaManager resumes the copy once it hosts the partition),
+ * or discarded when the partition has no current log here. A crash between the two renames of the swap leaves two
+ * `<topic>-<partition>` directories; the broker then refuses to start naming both (as Kafka does): the one that is
+ * not the move's target is the stale copy.
  */
 import { computeIfAbsent } from '../common/collections.js';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ApiError, IllegalStateError, InvalidArgumentError } from '../common/errors.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { SystemScheduler, type ScheduledTask, type Scheduler } from '../common/scheduler.js';
@@ -40,6 +52,9 @@ export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
 const DELETE_DIR_SUFFIX = '-delete';
+const FUTURE_DIR_SUFFIX = '-future';
+/** `<topic>-<partition>.<32 hex digits>-future`: a future log's directory. */
+const FUTURE_DIR = /^(.+)\.[0-9a-f]{32}-future$/;
 /** Kafka's InitialTaskDelayMs: background tasks start 30 s after startup. */
 const INITIAL_TASK_DELAY_MS = 30_000;
 
@@ -92,6 +107,11 @@ export class LogManager {
   private readonly dirOf = new Map<string, string>();
   /** Keys of the logs in each dir: `dirOf` inverted, so placing a log is O(dirs) and not O(logs). */
   private readonly keysIn = new Map<string, Set<string>>();
+  /** Future logs by partition key, and the log dir each is in. */
+  private readonly futureLogs = new Map<string, UnifiedLog>();
+  private readonly futureDirOf = new Map<string, string>();
+  /** Dirs asked for partitions that have no log here yet (AlterReplicaLogDirs before the replica is created). */
+  private readonly preferredDirs = new Map<string, string>();
   private readonly defaultConfig: LogConfig;
   private readonly configFor: (topic: string) => LogConfig;
   private readonly time: Time;
@@ -121,6 +141,14 @@ export class LogManager {
         if (!this.logDirFailureChannel.maybeAddOfflineLogDir(dir, e, 'load')) throw e;
         this.handleLogDirFailure(dir);
       }
+    }
+    for (const [key, future] of [...this.futureLogs]) {
+      if (this.logs.has(key)) continue;
+      this.logger.warn(
+        { topicPartition: key, dir: future.dir },
+        'discarding a future log whose current log is not here (nothing to finish copying from)',
+      );
+      this.deleteFutureLog(future.topicPartition);
     }
     if (this.liveDirs.size === 0) {
       throw new ApiError(
@@ -154,6 +182,12 @@ export class LogManager {
       this.untrack(key);
     }
     this.keysIn.delete(dir);
+    for (const [key, futureDir] of [...this.futureDirOf]) {
+      if (futureDir !== dir) continue;
+      this.futureLogs.get(key)!.closeHandles();
+      this.futureLogs.delete(key);
+      this.futureDirOf.delete(key);
+    }
     this.logger.warn(
       { logDir: dir, offlineLogs: offline.length, liveLogDirs: this.liveLogDirs },
       'stopped serving the logs of a failed log dir',
@@ -226,10 +260,128 @@ export class LogManager {
     const existing = this.getLog(tp);
     if (existing) return existing;
     const key = tpKey(tp.topic, tp.partition);
-    const logDir = this.nextLogDir();
-    const log = this.reportingDiskFailures(logDir, 'create a log in', () =>
+    const preferred = this.preferredDirs.get(key);
+    const logDir = preferred !== undefined && this.liveDirs.has(preferred) ? preferred : this.nextLogDir();
+    const log = this.openNewLog(tp, join(logDir, key), logDir, config);
+    this.preferredDirs.delete(key);
+    this.track(key, logDir, log);
+    this.logger.info({ topicPartition: key, dir: logDir }, 'created log');
+    return log;
+  }
+
+  // ---- moving a replica between log dirs (future logs; see the header) ----
+
+  /** The configured log dir that is `path` (compared as absolute paths), or undefined when none is. */
+  logDirNamed(path: string): string | undefined {
+    const wanted = resolve(path);
+    return this.logDirs.find((d) => resolve(d) === wanted);
+  }
+
+  /** Whether `dir` (one of `logDirs`) is in use. */
+  isLogDirOnline(dir: string): boolean {
+    return this.liveDirs.has(dir);
+  }
+
+  /** The log dir holding the current log of `tp`, if any. */
+  logDirOf(tp: TopicPartition): string | undefined {
+    return this.dirOf.get(tpKey(tp.topic, tp.partition));
+  }
+
+  /** Creates the log of `tp` in `dir` when it is next created here (Kafka's maybeUpdatePreferredLogDir). */
+  maybeUpdatePreferredLogDir(tp: TopicPartition, dir: string): void {
+    const key = tpKey(tp.topic, tp.partition);
+    if (!this.logs.has(key)) this.preferredDirs.set(key, dir);
+  }
+
+  getFutureLog(tp: TopicPartition): UnifiedLog | undefined {
+    return this.futureLogs.get(tpKey(tp.topic, tp.partition));
+  }
+
+  /** The log dir holding the future log of `tp`, if any. */
+  futureLogDirOf(tp: TopicPartition): string | undefined {
+    return this.futureDirOf.get(tpKey(tp.topic, tp.partition));
+  }
+
+  get allFutureLogs(): UnifiedLog[] {
+    return [...this.futureLogs.values()];
+  }
+
+  /**
+   * Creates an empty future log of `tp` in `dir` (a live log dir other than its current log's). Refused with
+   * KAFKA_STORAGE_ERROR while any log dir is offline, as Kafka refuses it (a future log could otherwise be created
+   * twice for one partition, once in a dir not seen now).
+   */
+  createFutureLog(tp: TopicPartition, dir: string, config: LogConfig): UnifiedLog {
+    const key = tpKey(tp.topic, tp.partition);
+    if (this.futureLogs.has(key) || this.dirOf.get(key) === dir || !this.logs.has(key))
+      throw new IllegalStateError(`Cannot create a future log of ${key} in ${dir}: ${this.describeMove(key)}.`);
+    if (this.offlineLogDirs.length > 0) {
+      throw new ApiError(
+        'KAFKA_STORAGE_ERROR',
+        `Cannot move ${key} to ${dir} while log dirs are offline (${this.offlineLogDirs.join(', ')}). ` +
+          'Repair or replace the failed disks and restart the broker first.',
+      );
+    }
+    const log = this.openNewLog(tp, join(dir, renamedDirName(key, FUTURE_DIR_SUFFIX)), dir, config);
+    this.futureLogs.set(key, log);
+    this.futureDirOf.set(key, dir);
+    this.logger.info({ topicPartition: key, dir, from: this.dirOf.get(key) }, 'created future log');
+    return log;
+  }
+
+  /**
+   * The swap that ends a move (Kafka's replaceCurrentWithFutureLog): the future log of `tp`, which holds everything
+   * the current log holds, is renamed `<topic>-<partition>` and becomes the current log; the old one is renamed for
+   * deletion, closed and removed after file.delete.delay.ms. Synchronous: nothing appends in between. Returns the
+   * new current log.
+   */
+  replaceCurrentWithFutureLog(tp: TopicPartition): UnifiedLog {
+    const key = tpKey(tp.topic, tp.partition);
+    const source = this.logs.get(key);
+    const dest = this.futureLogs.get(key);
+    if (source === undefined || dest === undefined)
+      throw new IllegalStateError(`Cannot swap in the future log of ${key}: ${this.describeMove(key)}.`);
+    const sourceDir = this.dirOf.get(key)!;
+    const destDir = this.futureDirOf.get(key)!;
+    this.reportingDiskFailures(destDir, 'rename a future log in', () => dest.renameDir(join(destDir, key)));
+    dest.updateHighWatermark(source.highWatermark);
+    this.futureLogs.delete(key);
+    this.futureDirOf.delete(key);
+    this.untrack(key);
+    this.track(key, destDir, dest);
+    this.retire(source, sourceDir, key);
+    this.checkpointRecoveryOffsetsIn(destDir);
+    this.logger.info(
+      { topicPartition: key, from: sourceDir, to: destDir },
+      'replaced the current log with the future log',
+    );
+    return dest;
+  }
+
+  /** Drops the future log of `tp` (a move cancelled or superseded, or the replica deleted); whether there was one. */
+  deleteFutureLog(tp: TopicPartition): boolean {
+    const key = tpKey(tp.topic, tp.partition);
+    const log = this.futureLogs.get(key);
+    if (log === undefined) return false;
+    const dir = this.futureDirOf.get(key)!;
+    this.futureLogs.delete(key);
+    this.futureDirOf.delete(key);
+    log.closeHandles();
+    this.scheduleDeletion(log, dir, key);
+    this.logger.info({ topicPartition: key, dir }, 'deleted future log');
+    return true;
+  }
+
+  private describeMove(key: string): string {
+    return (
+      `current log in ${this.dirOf.get(key) ?? 'no dir'}, ` + `future log in ${this.futureDirOf.get(key) ?? 'no dir'}`
+    );
+  }
+
+  private openNewLog(tp: TopicPartition, path: string, logDir: string, config: LogConfig): UnifiedLog {
+    return this.reportingDiskFailures(logDir, 'create a log in', () =>
       UnifiedLog.open({
-        dir: join(logDir, key),
+        dir: path,
         topicPartition: tp,
         config,
         hadCleanShutdown: true,
@@ -241,9 +393,6 @@ export class LogManager {
         logger: this.opts.logger,
       }),
     );
-    this.track(key, logDir, log);
-    this.logger.info({ topicPartition: key, dir: logDir }, 'created log');
-    return log;
   }
 
   /** Applies a changed topic config to every log of `topic`. */
@@ -260,18 +409,45 @@ export class LogManager {
     const log = this.logs.get(key);
     if (!log) return false;
     const logDir = this.dirOf.get(key)!;
+    this.deleteFutureLog(tp);
     this.untrack(key);
     log.closeHandles();
-    const doomed = join(logDir, `${key}.${randomUUID().replaceAll('-', '')}${DELETE_DIR_SUFFIX}`);
-    this.reportingDiskFailures(logDir, 'delete a log in', () => log.renameDir(doomed));
-    this.scheduler.schedule(
-      `kafka-delete-log-${key}`,
-      () => fs.rmSync(doomed, { recursive: true, force: true }),
-      log.config.fileDeleteDelayMs,
-    );
+    this.scheduleDeletion(log, logDir, key);
     this.checkpointRecoveryOffsetsIn(logDir);
     this.logger.info({ topicPartition: key }, 'deleted log');
     return true;
+  }
+
+  /** Renames a log's directory `<key>.<uuid>-delete` and removes it after file.delete.delay.ms. */
+  private scheduleDeletion(log: UnifiedLog, logDir: string, key: string): void {
+    this.removeLater(this.renameForDeletion(log, logDir, key), key, log.config.fileDeleteDelayMs);
+  }
+
+  private renameForDeletion(log: UnifiedLog, logDir: string, key: string): string {
+    const doomed = join(logDir, renamedDirName(key, DELETE_DIR_SUFFIX));
+    this.reportingDiskFailures(logDir, 'delete a log in', () => log.renameDir(doomed));
+    return doomed;
+  }
+
+  private removeLater(doomed: string, key: string, delayMs: number): void {
+    this.scheduler.schedule(
+      `kafka-delete-log-${key}`,
+      () => fs.rmSync(doomed, { recursive: true, force: true }),
+      delayMs,
+    );
+  }
+
+  /**
+   * The old current log of a swap: renamed for deletion, then closed (flushing what waits on it), and only then
+   * given file.delete.delay.ms before its directory is removed.
+   */
+  private retire(log: UnifiedLog, logDir: string, key: string): void {
+    const doomed = this.renameForDeletion(log, logDir, key);
+    this.checkpointRecoveryOffsetsIn(logDir);
+    void log
+      .close()
+      .catch((err: unknown) => this.logger.warn({ err, topicPartition: key }, 'closing a replaced log failed'))
+      .finally(() => this.removeLater(doomed, key, log.config.fileDeleteDelayMs));
   }
 
   /** Retention on every log (Kafka's `cleanupLogs`); returns the number of segments deleted. */
@@ -328,7 +504,7 @@ export class LogManager {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     for (const task of this.tasks.splice(0)) task.cancel();
-    const logs = this.allLogs;
+    const logs = [...this.allLogs, ...this.allFutureLogs];
     await Promise.all(logs.map((l) => l.flush()));
     this.checkpointRecoveryOffsets();
     this.checkpointLogStartOffsets();
@@ -350,11 +526,14 @@ export class LogManager {
         fs.rmSync(path, { recursive: true, force: true });
         continue;
       }
-      const tp = parseTpKey(name);
+      const future = FUTURE_DIR.exec(name);
+      const key = future === null ? name : future[1]!;
+      const tp = parseTpKey(key);
       if (!tp || !fs.statSync(path).isDirectory()) continue;
-      if (this.logs.has(name)) {
+      const loaded = future === null ? this.dirOf : this.futureDirOf;
+      if (loaded.has(key)) {
         throw new IllegalStateError(
-          `Duplicate log directories for ${name}: ${this.dirOf.get(name)} and ${dir}. ` +
+          `Duplicate ${future === null ? '' : 'future '}log directories for ${key}: ${loaded.get(key)} and ${dir}. ` +
             `Remove the stale copy before starting the broker.`,
         );
       }
@@ -363,8 +542,8 @@ export class LogManager {
         topicPartition: tp,
         config: this.configFor(tp.topic),
         hadCleanShutdown,
-        recoveryPoint: recoveryPoints.get(name) ?? 0,
-        logStartOffset: logStartOffsets.get(name) ?? 0,
+        recoveryPoint: recoveryPoints.get(key) ?? 0,
+        logStartOffset: logStartOffsets.get(key) ?? 0,
         producerIdExpirationMs: this.opts.producerIdExpirationMs,
         onDiskFailure: this.diskFailureReporter(dir),
         durabilityJournal: this.journals.get(dir),
@@ -372,7 +551,12 @@ export class LogManager {
         scheduler: this.scheduler,
         logger: this.opts.logger,
       });
-      this.track(name, dir, log);
+      if (future === null) {
+        this.track(name, dir, log);
+      } else {
+        this.futureLogs.set(key, log);
+        this.futureDirOf.set(key, dir);
+      }
     }
     fs.rmSync(marker, { force: true });
     this.logger.info(
@@ -400,8 +584,12 @@ export class LogManager {
 
   private checkpointRecoveryOffsetsIn(dir: string): void {
     this.checkpointIn(dir, RECOVERY_POINT_CHECKPOINT_FILE, () =>
-      this.logsIn(dir).map((l) => ({ ...l.topicPartition, offset: l.recoveryPoint })),
+      [...this.logsIn(dir), ...this.futureLogsIn(dir)].map((l) => ({ ...l.topicPartition, offset: l.recoveryPoint })),
     );
+  }
+
+  private futureLogsIn(dir: string): UnifiedLog[] {
+    return [...this.futureDirOf].filter(([, d]) => d === dir).map(([key]) => this.futureLogs.get(key)!);
   }
 
   /** Writes one checkpoint file of a live dir; a disk failure takes the dir offline instead of failing the others. */
@@ -458,4 +646,9 @@ export class LogManager {
       this.logger.error({ err: e, task: name }, 'background task failed');
     }
   }
+}
+
+/** `<key>.<uuid><suffix>`: a fresh name for a log directory being deleted or filled as a future log. */
+function renamedDirName(key: string, suffix: string): string {
+  return `${key}.${randomUUID().replaceAll('-', '')}${suffix}`;
 }

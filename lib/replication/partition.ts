@@ -6,6 +6,10 @@
  * and the state znode's zkVersion and controller_epoch as last applied, leaderEpochStartOffset (the log end offset
  * when this replica became leader of the current epoch). The high watermark lives in the log
  * (`UnifiedLog.highWatermark`, which retention respects); the manager checkpoints it.
+ * While the replica moves to another log dir of this broker (AlterReplicaLogDirs), it also holds that dir's future
+ * log (Kafka's futureLog), which the ReplicaAlterLogDirsManager fills from the current log; a truncation of the
+ * current log truncates the future log with it, and `replaceCurrentWithFutureLog` makes the caught-up future log
+ * the current one in one synchronous step, so no append or read sees a half-done swap.
  * Leader-side follower state, per remote replica: log end offset (the follower's fetch offset, -1 until its first
  * fetch of this epoch), log start offset, lastCaughtUpTimeMs and the leader LEO/time at its previous fetch.
  *
@@ -118,7 +122,8 @@ export class Partition implements TopicPartition {
   readonly partition: number;
   /** `topic-partition`: the purgatory key. */
   readonly key: string;
-  readonly log: UnifiedLog;
+  private currentLog: UnifiedLog;
+  private futureLogValue: UnifiedLog | undefined;
   private readonly localBrokerId: number;
   private readonly replicaLagTimeMaxMs: number;
   private readonly writeIsrToZk: IsrWriter;
@@ -143,7 +148,7 @@ export class Partition implements TopicPartition {
     this.topic = opts.topic;
     this.partition = opts.partition;
     this.key = tpKey(opts.topic, opts.partition);
-    this.log = opts.log;
+    this.currentLog = opts.log;
     this.localBrokerId = opts.localBrokerId;
     this.replicaLagTimeMaxMs = opts.replicaLagTimeMaxMs;
     this.writeIsrToZk = opts.writeIsr;
@@ -151,6 +156,42 @@ export class Partition implements TopicPartition {
     this.listener = opts.listener;
     this.time = opts.time;
     this.logger = opts.logger.child({ component: 'Partition', topicPartition: this.key });
+  }
+
+  /** The current log: the one every append, read and offset of this replica is served from. */
+  get log(): UnifiedLog {
+    return this.currentLog;
+  }
+
+  /** The log being filled in another log dir of this broker, while the replica moves there. */
+  get futureLog(): UnifiedLog | undefined {
+    return this.futureLogValue;
+  }
+
+  /** Starts a move: `log` (empty, in the target dir) follows the current log from now on. */
+  setFutureLog(log: UnifiedLog): void {
+    this.futureLogValue = log;
+  }
+
+  /** Forgets the future log (the move was cancelled or its dir failed); returns it. */
+  removeFutureLog(): UnifiedLog | undefined {
+    const log = this.futureLogValue;
+    this.futureLogValue = undefined;
+    return log;
+  }
+
+  /**
+   * Ends a move: `swap` (the LogManager's replaceCurrentWithFutureLog) runs and the log it returns becomes current,
+   * when the future log holds everything the current one does. Returns false, changing nothing, when it does not.
+   */
+  replaceCurrentWithFutureLog(swap: () => UnifiedLog): boolean {
+    const future = this.futureLogValue;
+    if (future === undefined || future.logEndOffset !== this.currentLog.logEndOffset) return false;
+    for (const e of this.currentLog.leaderEpochCache.epochEntries)
+      if (e.epoch > future.leaderEpochCache.latestEpoch) future.assignEpochStartOffset(e.epoch, e.startOffset);
+    this.currentLog = swap();
+    this.futureLogValue = undefined;
+    return true;
   }
 
   get role(): PartitionRole {
@@ -552,11 +593,13 @@ export class Partition implements TopicPartition {
   /** Truncates to `offset` (a follower aligning with its leader); the HW is clamped by the log. */
   truncateTo(offset: number): void {
     this.log.truncateTo(offset);
+    this.futureLogValue?.truncateTo(offset);
   }
 
   /** Empties the log and restarts it at `offset` (the leader no longer has what this replica would fetch). */
   truncateFullyAndStartAt(offset: number): void {
     this.log.truncateFullyAndStartAt(offset);
+    this.futureLogValue?.truncateFullyAndStartAt(offset);
   }
 
   // ---- internals ----

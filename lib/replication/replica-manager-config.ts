@@ -23,6 +23,8 @@ export interface ReplicaManagerConfig {
   leaderReplicationThrottledRate: number;
   /** follower.replication.throttled.rate, bytes/s (Long.MAX_VALUE: none); changes through the follower quota. */
   followerReplicationThrottledRate: number;
+  /** replica.alter.log.dirs.io.max.bytes.per.second, bytes/s (Long.MAX_VALUE: none); changes through its quota. */
+  replicaAlterLogDirsIoMaxBytesPerSecond: number;
   /** replication.quota.window.num */
   replicationQuotaWindowNum: number;
   /** replication.quota.window.size.seconds */
@@ -43,6 +45,7 @@ export const DEFAULT_REPLICA_MANAGER_CONFIG: ReplicaManagerConfig = Object.freez
   numReplicaFetchers: 1,
   leaderReplicationThrottledRate: Number.MAX_SAFE_INTEGER,
   followerReplicationThrottledRate: Number.MAX_SAFE_INTEGER,
+  replicaAlterLogDirsIoMaxBytesPerSecond: Number.MAX_SAFE_INTEGER,
   replicationQuotaWindowNum: 11,
   replicationQuotaWindowSizeSeconds: 1,
   defaultTopicConfig: {},

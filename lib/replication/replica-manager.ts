@@ -13,6 +13,11 @@
  * serves), which elects other leaders and drops it from the ISRs. Replicas in other dirs go on. With no dir left
  * the manager emits `allLogDirsFailed` and the broker stops (Kafka halts).
  *
+ * Moving a replica between this broker's log dirs (KIP-113, `alterReplicaLogDirs`): a replica hosted here gets a
+ * future log in the target dir, filled from its current log by the ReplicaAlterLogDirsManager and swapped in under
+ * the partition (Partition.replaceCurrentWithFutureLog) once caught up; a replica not hosted yet has the dir
+ * remembered, and its log is created there. A future log found at start resumes when the partition is hosted.
+ *
  * Files: `replication-offset-checkpoint` in each log dir (`topic partition highWatermark`), written every
  * replica.high.watermark.checkpoint.interval.ms and at shutdown, read at startup to restore each log's HW.
  * Invariants: every produce and fetch gets an answer, including at shutdown (purgatories expire what is pending);
@@ -34,6 +39,7 @@ import { parseTpKey, tpKey } from '../common/topic-partition.js';
 import { readOffsetCheckpoint, writeOffsetCheckpoint, type TopicPartitionOffset } from '../log/checkpoint-file.js';
 import type { LogConfig } from '../log/log-config.js';
 import type { LogManager } from '../log/log-manager.js';
+import type { UnifiedLog } from '../log/unified-log.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import {
   DelayedDeleteRecords,
@@ -57,8 +63,9 @@ import type {
 } from './replica-reads.js';
 import { Purgatory } from './purgatory.js';
 import { RemoteLeaderEndPoint } from './remote-leader-end-point.js';
-import { ReplicationQuota } from './replication-quota.js';
+import { ReplicationQuota, type QuotaKind } from './replication-quota.js';
 import { ReplicaFetcherManager } from './replica-fetcher-manager.js';
+import { ReplicaAlterLogDirsManager } from './replica-alter-log-dirs-manager.js';
 
 export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 
@@ -108,6 +115,16 @@ const LOG_DIR_EVENT_RETRY_MS = 1000;
 
 const EMPTY = Buffer.alloc(0);
 
+/** One replica in a log dir, as DescribeLogDirs reports it. */
+export interface ReplicaLogDirInfo {
+  topic: string;
+  partition: number;
+  size: number;
+  offsetLag: number;
+  /** A replica moving into this dir (its future log), not yet the one served. */
+  isFuture: boolean;
+}
+
 export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   readonly brokerId: number;
   readonly config: ReplicaManagerConfig;
@@ -138,6 +155,9 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   readonly leaderQuota: ReplicationQuota;
   /** What this broker fetches, as follower, of throttled replicas while out of sync. */
   readonly followerQuota: ReplicationQuota;
+  /** What this broker copies between its own log dirs (replica.alter.log.dirs.io.max.bytes.per.second). */
+  readonly alterLogDirsQuota: ReplicationQuota;
+  private readonly alterLogDirsManager: ReplicaAlterLogDirsManager;
 
   constructor(opts: ReplicaManagerOptions) {
     super();
@@ -158,7 +178,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       this.time,
       this.logger,
     );
-    const quota = (kind: 'leader' | 'follower', rate: number): ReplicationQuota =>
+    const quota = (kind: QuotaKind, rate: number): ReplicationQuota =>
       new ReplicationQuota({
         kind,
         localBrokerId: this.brokerId,
@@ -169,6 +189,14 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       });
     this.leaderQuota = quota('leader', this.config.leaderReplicationThrottledRate);
     this.followerQuota = quota('follower', this.config.followerReplicationThrottledRate);
+    this.alterLogDirsQuota = quota('alterLogDirs', this.config.replicaAlterLogDirsIoMaxBytesPerSecond);
+    this.alterLogDirsManager = new ReplicaAlterLogDirsManager({
+      maxBytesPerPass: this.config.replicaFetchMaxBytes,
+      quota: this.alterLogDirsQuota,
+      complete: (p) => this.completeLogDirMove(p),
+      scheduler: this.scheduler,
+      logger: this.logger,
+    });
     this.fetcherManager = new ReplicaFetcherManager({
       localBrokerId: this.brokerId,
       config: this.config,
@@ -260,6 +288,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     this.metadataCache.off('controller', this.onControllerChange);
     this.stateApplier.stop();
     for (const task of this.tasks.splice(0)) task.cancel();
+    this.alterLogDirsManager.shutdown();
     await this.fetcherManager.shutdown();
     this.producePurgatory.shutdown();
     this.consumerFetchPurgatory.shutdown();
@@ -302,10 +331,16 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
     if (this.stopped) return;
     const parent = resolve(dir);
     const inDir = [...this.partitions.values()].filter((p) => resolve(dirname(p.log.dir)) === parent);
+    for (const p of this.partitions.values()) {
+      if (p.futureLog === undefined || resolve(dirname(p.futureLog.dir)) !== parent) continue;
+      this.alterLogDirsManager.removePartition(p.key);
+      p.removeFutureLog();
+    }
     this.stateApplier.takeOffline(inDir);
     for (const p of inDir) {
       this.partitions.delete(p.key);
       this.fetcherManager.removePartition(p.key);
+      this.alterLogDirsManager.removePartition(p.key);
       this.completeDelayedRequests(p.key);
     }
     for (const tp of this.logManager.handleLogDirFailure(dir))
@@ -646,26 +681,26 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
 
   /**
    * Per log dir, the replicas it holds (all, or those in `wanted`, keyed `topic-partition`) with their size in bytes
-   * and their lag behind the high watermark (max(0, HW - LEO), Kafka's offsetLag of a current replica).
+   * and their offset lag (Kafka's): for a current replica max(0, HW - LEO); for a future replica (`isFuture`, one
+   * moving into the dir) how far its log end is behind the current replica's.
    */
   describeLogDirs(wanted: ReadonlySet<string> | null): Array<{
     logDir: string;
     /** KAFKA_STORAGE_ERROR for a failed dir, whose replicas are not listed (as Kafka answers). */
     errorCode: number;
-    partitions: Array<{ topic: string; partition: number; size: number; offsetLag: number }>;
+    partitions: ReplicaLogDirInfo[];
   }> {
-    const byDir = new Map(
-      this.logManager.liveLogDirs.map((d) => [
-        resolve(d),
-        [] as Array<{ topic: string; partition: number; size: number; offsetLag: number }>,
-      ]),
-    );
+    const byDir = new Map(this.logManager.liveLogDirs.map((d) => [resolve(d), [] as ReplicaLogDirInfo[]]));
+    const add = (log: UnifiedLog, offsetLag: number, isFuture: boolean) => {
+      const { topic, partition } = log.topicPartition;
+      byDir.get(resolve(dirname(log.dir)))?.push({ topic, partition, size: log.size, offsetLag, isFuture });
+    };
     for (const log of this.logManager.allLogs) {
       const { topic, partition } = log.topicPartition;
       if (wanted !== null && !wanted.has(tpKey(topic, partition))) continue;
-      byDir
-        .get(resolve(dirname(log.dir)))
-        ?.push({ topic, partition, size: log.size, offsetLag: Math.max(0, log.highWatermark - log.logEndOffset) });
+      add(log, Math.max(0, log.highWatermark - log.logEndOffset), false);
+      const future = this.logManager.getFutureLog(log.topicPartition);
+      if (future !== undefined) add(future, Math.max(0, log.logEndOffset - future.logEndOffset), true);
     }
     const offline = new Set(this.logManager.offlineLogDirs);
     return this.logManager.logDirs.map((d) => ({
@@ -673,6 +708,75 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       errorCode: offline.has(d) ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE,
       partitions: byDir.get(resolve(d)) ?? [],
     }));
+  }
+
+  // ---- moving replicas between log dirs ----
+
+  /**
+   * AlterReplicaLogDirs (Kafka's ReplicaManager.alterReplicaLogDirs): for each replica, the error code of its move to
+   * `dir` (see the message's header for which). A move to another dir replaces a running move to a third one.
+   */
+  alterReplicaLogDirs(
+    moves: ReadonlyArray<{ topic: string; partition: number; dir: string }>,
+  ): Array<{ topic: string; partition: number; errorCode: number }> {
+    return moves.map(({ topic, partition, dir }) => {
+      try {
+        this.alterReplicaLogDir({ topic, partition }, dir);
+        return { topic, partition, errorCode: ErrorCode.NONE };
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        this.logger.warn(
+          { topicPartition: tpKey(topic, partition), dir, error: e.errorName, reason: e.message },
+          'cannot move a replica to the log dir asked',
+        );
+        return { topic, partition, errorCode: e.errorCode };
+      }
+    });
+  }
+
+  private alterReplicaLogDir(tp: { topic: string; partition: number }, path: string): void {
+    const dir = this.logManager.logDirNamed(path);
+    if (dir === undefined)
+      throw new ApiError(
+        'LOG_DIR_NOT_FOUND',
+        `Log dir ${path} is not one of broker ${this.brokerId}'s log.dirs (${this.logManager.logDirs.join(', ')}).`,
+      );
+    if (!this.logManager.isLogDirOnline(dir))
+      throw new ApiError('KAFKA_STORAGE_ERROR', `Log dir ${dir} of broker ${this.brokerId} is offline.`);
+    const key = tpKey(tp.topic, tp.partition);
+    const p = this.partitions.get(key);
+    if (p === undefined && this.stateApplier.isOffline(key)) throw this.missingPartitionError(tp.topic, tp.partition);
+    if (
+      p !== undefined &&
+      this.logManager.futureLogDirOf(tp) !== undefined &&
+      this.logManager.futureLogDirOf(tp) !== dir
+    )
+      this.cancelLogDirMove(p);
+    this.logManager.maybeUpdatePreferredLogDir(tp, dir);
+    if (p === undefined)
+      throw new ApiError(
+        'REPLICA_NOT_AVAILABLE',
+        `Broker ${this.brokerId} does not host ${key} yet; it will be created in ${dir}. Retry once it is.`,
+      );
+    if (this.logManager.logDirOf(tp) === dir || p.futureLog !== undefined) return;
+    p.setFutureLog(this.logManager.createFutureLog(tp, dir, p.log.config));
+    this.alterLogDirsManager.addPartition(p);
+  }
+
+  /** Stops a replica's move and deletes its future log. */
+  private cancelLogDirMove(p: Partition): void {
+    this.alterLogDirsManager.removePartition(p.key);
+    p.removeFutureLog();
+    this.logManager.deleteFutureLog(p);
+  }
+
+  /** The swap at the end of a move; deferred (false) while the cleaner compacts the current log. */
+  private completeLogDirMove(p: Partition): boolean {
+    if (this.logManager.cleaner.isCleaning(p.log)) return false;
+    const from = p.log.dir;
+    if (!p.replaceCurrentWithFutureLog(() => this.logManager.replaceCurrentWithFutureLog(p))) return false;
+    this.logger.info({ topicPartition: p.key, from, to: p.log.dir }, 'moved a replica to another log dir');
+    return true;
   }
 
   /** Writes `replication-offset-checkpoint` in every log dir. */
@@ -720,6 +824,7 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       unhost: (partition) => {
         this.partitions.delete(partition.key);
         this.fetcherManager.removePartition(partition.key);
+        this.alterLogDirsManager.removePartition(partition.key);
         this.completeDelayedRequests(partition.key);
         this.logManager.deleteLog(partition);
       },
@@ -755,6 +860,11 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       logger: this.logger,
     });
     this.partitions.set(key, partition);
+    const future = this.logManager.getFutureLog(tp);
+    if (future !== undefined) {
+      partition.setFutureLog(future);
+      this.alterLogDirsManager.addPartition(partition);
+    }
     return partition;
   }
 

@@ -1,6 +1,7 @@
 /**
  * One replication throttle of this broker (Kafka's ReplicationQuotaManager): the leader one bounds what this broker
- * serves of throttled replicas, the follower one what it fetches of them. Which replicas are throttled is the topic
+ * serves of throttled replicas, the follower one what it fetches of them, the alter-log-dirs one what it copies
+ * between its own log dirs (`replica.alter.log.dirs.io.max.bytes.per.second`; every moving replica counts). Which replicas are throttled is the topic
  * config `leader.replication.throttled.replicas` / `follower.replication.throttled.replicas` (partitionId:brokerId
  * pairs naming this broker, or `*`); the bound is `leader.replication.throttled.rate` /
  * `follower.replication.throttled.rate` in bytes per second (Long.MAX_VALUE: no throttle).
@@ -25,7 +26,7 @@ import type { LogConfig } from '../log/log-config.js';
 /** Long.MAX_VALUE as config values spell it here: no throttle. */
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
-export type QuotaKind = 'leader' | 'follower';
+export type QuotaKind = 'leader' | 'follower' | 'alterLogDirs';
 
 export interface ReplicationQuotaOptions {
   kind: QuotaKind;
@@ -63,6 +64,7 @@ export class ReplicationQuota {
 
   /** True when the topic config of `partition` lists this broker's replica of it (or `*`) for this kind. */
   throttles(partition: number, config: LogConfig): boolean {
+    if (this.opts.kind === 'alterLogDirs') return true;
     const entries =
       this.opts.kind === 'leader'
         ? config.leaderReplicationThrottledReplicas

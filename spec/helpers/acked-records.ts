@@ -2,8 +2,9 @@
  * Data-loss checking for failure specs (docs/DESIGN-NOTES.md, Testing for loss: record what was acknowledged, then
  * check the logs).
  *
- * - `ContinuousProducer` sends numbered values (`v<n>`) round-robin over a topic's partitions, a few at a time,
- *   and records for every acknowledged record its partition, offset and time, and every failure with its cause.
+ * - `ContinuousProducer` sends numbered values (`v<n>`) round-robin over a topic's partitions, a few at a time
+ *   (optionally pausing between rounds, to bound its rate), and records for every acknowledged record its partition,
+ *   offset and time, and every failure with its cause.
  * - `replicaRecords` reads a partition's records straight from a broker's segment files (offset → value), and
  *   `replicaBatches` its batches (hex of their bytes), for byte-for-byte comparisons between replicas.
  * - `expectNoAckedLoss` waits until every replica of each partition holds the same batches up to the shortest
@@ -41,6 +42,8 @@ export class ContinuousProducer {
     private readonly topic: string,
     private readonly partitions: number,
     private readonly inFlight = 20,
+    /** Pause after each round of `inFlight` sends, in ms (0: none). */
+    private readonly pauseMs = 0,
   ) {}
 
   get sent(): number {
@@ -82,7 +85,8 @@ export class ContinuousProducer {
       await Promise.all(sends);
       // A round that failed outright (a closed producer rejects at once) waits a little: without it the loop would
       // run on microtasks alone, starve every timer and fill `failures` until the process runs out of memory.
-      if (this.failures.length - failedBefore === this.inFlight) await new Promise((r) => setTimeout(r, 10));
+      const pause = this.failures.length - failedBefore === this.inFlight ? Math.max(10, this.pauseMs) : this.pauseMs;
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 }

@@ -25,6 +25,8 @@ export interface TestClusterOptions {
   brokerPropsFor?: (id: number) => Record<string, string | number | boolean>;
   /** Whether brokers open a Kafka-protocol listener beside PLAINTEXT. @default true */
   kafkaListener?: boolean;
+  /** log.dirs per broker (JBOD): `logs-1`, `logs-2`, ... in each broker's dir. @default 1 (`logs`) */
+  logDirsPerBroker?: number;
 }
 
 export class TestCluster {
@@ -45,6 +47,7 @@ export class TestCluster {
       externalZooKeeper: zk.connect,
       chroot,
       secure: opts.secure ?? false,
+      logDirsPerBroker: opts.logDirsPerBroker,
       brokerProps: {
         'zookeeper.session.timeout.ms': 6000,
         // stop() shuts every broker down at once, so none can take another's leadership and each controlled

@@ -1,4 +1,7 @@
-/** DescribeLogDirs: this broker's log dirs with the size and high-watermark lag of every replica it hosts (or those asked). */
+/**
+ * DescribeLogDirs: this broker's log dirs with the size and offset lag of every replica it hosts (or those asked),
+ * including replicas moving into a dir (isFutureKey).
+ */
 import { groupByTopic, tpKey } from '../../common/topic-partition.js';
 import type { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../protocol/messages/index.js';
 import type { BrokerServices } from './broker-services.js';
@@ -18,7 +21,7 @@ export async function handleDescribeLogDirs(
         partitionIndex: p.partition,
         partitionSize: p.size,
         offsetLag: p.offsetLag,
-        isFutureKey: false,
+        isFutureKey: p.isFuture,
       })).map(({ name, items }) => ({ name, partitions: items })),
     })),
   };

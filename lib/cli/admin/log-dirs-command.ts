@@ -2,7 +2,8 @@
  * `mq-admin log-dirs`: kafka-log-dirs. `--describe` asks every broker (or `--broker-list`) for its log dirs and
  * prints Kafka's JSON: {"version":1,"brokers":[{"broker":1,"logDirs":[{"logDir":..,"error":null,"partitions":
  * [{"partition":"t-0","size":N,"offsetLag":N,"isFuture":false}]}]}]}, after the two progress lines Kafka's tool
- * writes. `--topic-list` limits the partitions to those topics. `--json` prints only that JSON document (no
+ * writes. A replica moving into a dir (reassign-partitions with "log_dirs") is listed there with isFuture true and,
+ * as offsetLag, how far it trails the replica it will replace. `--topic-list` limits the partitions to those topics. `--json` prints only that JSON document (no
  * progress lines).
  */
 import { Command } from 'commander';
@@ -34,7 +35,7 @@ export function logDirsJson(brokers: readonly BrokerLogDirs[], topics: ReadonlyS
             partition: `${p.topic}-${p.partition}`,
             size: p.size,
             offsetLag: p.offsetLag,
-            isFuture: false,
+            isFuture: p.isFuture,
           })),
       })),
     })),

@@ -7,23 +7,30 @@
  *                                                                 proposed one over the brokers (rack-aware unless
  *                                                                 --disable-rack-aware); changes nothing
  *   --execute --reassignment-json-file F [--throttle B/s]         prints the current assignment (the rollback file),
- *                                                                 sets the throttles, starts the moves
+ *     [--replica-alter-log-dirs-throttle B/s] [--timeout ms]      sets the throttles, starts the moves, then the moves
+ *                                                                 between log dirs ("log_dirs" paths), retrying those
+ *                                                                 whose replica does not exist yet for --timeout
  *   --verify --reassignment-json-file F                           per partition: complete, in progress, or not moving
- *                                                                 to the target; once all are complete, removes every
+ *                                                                 to the target; per replica with a log dir: moved,
+ *                                                                 moving, or not; once all are done, removes every
  *                                                                 throttle (unless --preserve-throttles)
  *   --cancel --reassignment-json-file F                           cancels the moves of those partitions that are
- *                                                                 running (back to their original replicas), then
- *                                                                 removes the throttles (unless --preserve-throttles)
+ *                                                                 running (back to their original replicas) and the
+ *                                                                 log dir moves still copying (back to their current
+ *                                                                 dir), then removes the throttles (unless
+ *                                                                 --preserve-throttles)
  *   --list                                                        the moves running now
  * `--throttle` sets leader.replication.throttled.rate and follower.replication.throttled.rate on every broker holding
  * or getting a moving replica, and leader/follower.replication.throttled.replicas on the moving topics; the brokers
  * enforce them (replication-quota.ts). A new --execute while moves run is refused unless --additional.
- * `--replica-alter-log-dirs-throttle` bounds moves between the log dirs of one broker: a reassignment file here never
- * asks for one (a `log_dirs` entry other than "any" is refused), so it applies to no broker and says so.
+ * `--replica-alter-log-dirs-throttle` sets replica.alter.log.dirs.io.max.bytes.per.second on every broker that moves a
+ * replica between its log dirs (a "log_dirs" entry that is a path); --verify and --cancel remove it with the others.
  *
- * With `--zookeeper` (ZooKeeper-era, writes /admin/reassign_partitions directly): --execute and --verify only.
+ * With `--zookeeper` (ZooKeeper-era, writes /admin/reassign_partitions directly): --execute and --verify only, and no
+ * log dir moves (they need AlterReplicaLogDirs, sent to the brokers).
  *
- * The file is Kafka's: {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3,4]}]}. It is checked
+ * The file is Kafka's: {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3,4],
+ * "log_dirs":["any","/data/kafka-2","any"]}]} ("log_dirs" optional: one per replica, "any" or an absolute path). It is checked
  * before anything is written: every partition must exist, every broker must be registered (a broker that is down is
  * refused, as Kafka's tool refuses it), no partition may be listed twice nor a broker twice in one replica list.
  * The controller then carries the moves out (adds the new replicas, waits for them to join the ISR, also across
@@ -37,6 +44,18 @@ import { errorText, intArg, intListArg } from '../args.js';
 import { oneAction, withAdmin, withZooKeeper } from './connection.js';
 import { CommandError, UsageError } from '../cli-errors.js';
 import { parsePartitionsFile, readTextFile } from './partitions-file.js';
+import {
+  logDirMoveBrokers,
+  logDirMovesOngoing,
+  logDirMovesToCancel,
+  logDirMoveStates,
+  logDirMoveStatusText,
+  parseLogDirs,
+  replicaLogDirMoves,
+  replicaName,
+  type ReplicaTargets,
+} from './log-dir-moves.js';
+import type { ReplicaLogDirMove } from '../../client/admin/admin.js';
 import {
   listReport,
   parseTopicsToMove,
@@ -67,19 +86,23 @@ interface ReassignFlags {
   preserveThrottles?: boolean;
   throttle: number;
   replicaAlterLogDirsThrottle: number;
+  timeout: number;
 }
 
 const THROTTLE_KEYS = ['leader.replication.throttled.rate', 'follower.replication.throttled.rate'];
+const LOG_DIR_THROTTLE_KEY = 'replica.alter.log.dirs.io.max.bytes.per.second';
+/** Pause between attempts to start log dir moves whose replicas do not exist yet (Kafka's tool: 100 ms). */
+const LOG_DIR_RETRY_MS = 100;
 const TOPIC_THROTTLE_KEYS = ['leader.replication.throttled.replicas', 'follower.replication.throttled.replicas'];
 const VERIFY_PERIODICALLY =
   'Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle is removed.';
 
 /** Parses and checks the shape of a reassignment file; throws naming the first problem. */
-export function parseReassignment(text: string): PartitionReassignment[] {
+export function parseReassignment(text: string): ReplicaTargets[] {
   return parsePartitionsFile(
     text,
     'reassignment file',
-    '{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2,3]}]}',
+    '{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2,3],"log_dirs":["any","any","any"]}]}',
     (raw, tp, where) => {
       const replicas = raw.replicas;
       if (!Array.isArray(replicas) || replicas.length === 0 || !replicas.every((r) => Number.isInteger(r) && r >= 0)) {
@@ -88,14 +111,8 @@ export function parseReassignment(text: string): PartitionReassignment[] {
       if (new Set(replicas).size !== replicas.length) {
         throw new UsageError(`Partition ${tp.topic}-${tp.partition} lists a broker twice: [${replicas.join(',')}].`);
       }
-      const logDirs = raw.log_dirs;
-      if (logDirs !== undefined && !(Array.isArray(logDirs) && logDirs.every((d) => d === 'any'))) {
-        throw new UsageError(
-          `${where}: "log_dirs" asks for a replica in a chosen log dir; moving replicas between the log dirs of a ` +
-            'broker (AlterReplicaLogDirs) is not supported here. Leave "log_dirs" out or write "any" for each replica.',
-        );
-      }
-      return { ...tp, replicas: replicas as number[] };
+      const logDirs = parseLogDirs(raw.log_dirs, replicas, where);
+      return logDirs === undefined ? { ...tp, replicas } : { ...tp, replicas, logDirs };
     },
   );
 }
@@ -134,7 +151,8 @@ function throttleArg(name: string) {
 export function reassignCommand(): Command {
   return new Command('reassign-partitions')
     .description(
-      'Move partition replicas between brokers, with an optional replication throttle (kafka-reassign-partitions).',
+      'Move partition replicas between brokers and between the log dirs of a broker, with optional throttles ' +
+        '(kafka-reassign-partitions).',
     )
     .option('--bootstrap-server <host:port>', 'the server(s) to connect to (the reassignment API); or --zookeeper')
     .option('--command-config <file>', "a properties file of client configs (Kafka's names)")
@@ -142,11 +160,14 @@ export function reassignCommand(): Command {
     .option('--generate', 'propose an assignment of --topics-to-move-json-file over --broker-list (changes nothing)')
     .option('--execute', 'start the reassignment in --reassignment-json-file')
     .option('--verify', 'report the state of the reassignment in the file; remove the throttles once it is complete')
-    .option('--cancel', 'cancel the running moves of the partitions in the file (back to their original replicas)')
+    .option(
+      '--cancel',
+      'cancel the running moves of the partitions in the file (back to their original replicas and log dirs)',
+    )
     .option('--list', 'list the reassignments running now')
     .option(
       '--reassignment-json-file <file>',
-      'the moves, {"version":1,"partitions":[{"topic":..,"partition":..,"replicas":[..]}]}',
+      'the moves, {"version":1,"partitions":[{"topic":..,"partition":..,"replicas":[..],"log_dirs":[..]}]} ("log_dirs" optional)',
     )
     .option('--topics-to-move-json-file <file>', `with --generate: the topics to move, ${TOPICS_TO_MOVE_EXAMPLE}`)
     .option(
@@ -163,9 +184,15 @@ export function reassignCommand(): Command {
     )
     .option(
       '--replica-alter-log-dirs-throttle <B/s>',
-      'with --execute: bound moves between the log dirs of a broker (none are asked for here: see below)',
+      'with --execute: bound the copying of replicas between the log dirs of a broker to this many bytes per second per broker',
       throttleArg('--replica-alter-log-dirs-throttle'),
       -1,
+    )
+    .option(
+      '--timeout <ms>',
+      'with --execute: how long to wait for the moves between log dirs to start (their replicas may not exist yet)',
+      intArg('--timeout', 0),
+      10000,
     )
     .option(
       '--additional',
@@ -176,15 +203,18 @@ export function reassignCommand(): Command {
       'after',
       `
 The throttle sets leader.replication.throttled.rate and follower.replication.throttled.rate on the brokers that hold
-or get a moving replica, and leader/follower.replication.throttled.replicas on the moving topics. Run --verify until
-it reports every move complete: that removes them. A file never asks for a move between the log dirs of one broker
-here (log_dirs other than "any" is refused), so --replica-alter-log-dirs-throttle applies to no broker.
+or get a moving replica, and leader/follower.replication.throttled.replicas on the moving topics. "log_dirs" (one per
+replica, "any" or an absolute path among that broker's log.dirs) moves replicas between the log dirs of their broker;
+--replica-alter-log-dirs-throttle sets replica.alter.log.dirs.io.max.bytes.per.second on the brokers doing so. Run
+--verify until it reports every move complete: that removes the throttles.
 
 Examples:
   echo '{"version":1,"topics":[{"topic":"orders"}]}' > topics.json
   mq-admin reassign-partitions --bootstrap-server localhost:9092 --generate --topics-to-move-json-file topics.json --broker-list 2,3,4
   echo '{"version":1,"partitions":[{"topic":"orders","partition":0,"replicas":[2,3,4]}]}' > move.json
   mq-admin reassign-partitions --bootstrap-server localhost:9092 --reassignment-json-file move.json --execute --throttle 50000000
+  echo '{"version":1,"partitions":[{"topic":"orders","partition":0,"replicas":[2,3,4],"log_dirs":["/data/d2","any","any"]}]}' > dirs.json
+  mq-admin reassign-partitions --bootstrap-server localhost:9092 --reassignment-json-file dirs.json --execute --replica-alter-log-dirs-throttle 20000000
   mq-admin reassign-partitions --bootstrap-server localhost:9092 --reassignment-json-file move.json --verify
   mq-admin reassign-partitions --bootstrap-server localhost:9092 --reassignment-json-file move.json --cancel
   mq-admin reassign-partitions --zookeeper localhost:2181 --reassignment-json-file move.json --execute`,
@@ -210,7 +240,7 @@ const API_ACTIONS_RUN: Record<(typeof API_ACTIONS)[number], (admin: Admin, flags
   },
 };
 
-function movesFile(flags: ReassignFlags): PartitionReassignment[] {
+function movesFile(flags: ReassignFlags): ReplicaTargets[] {
   if (flags.reassignmentJsonFile === undefined)
     throw new UsageError('Missing required option --reassignment-json-file.');
   return parseReassignment(readTextFile(flags.reassignmentJsonFile));
@@ -295,11 +325,27 @@ async function executeAction(admin: Admin, flags: ReassignFlags): Promise<void> 
     ]);
     out += `The inter-broker throttle limit was set to ${flags.throttle} B/s\n`;
   }
-  if (flags.replicaAlterLogDirsThrottle >= 0)
-    out +=
-      'No replica of this reassignment moves between the log dirs of a broker: the replica-alter-dir throttle was set on no broker.\n';
+  const dirMoves = replicaLogDirMoves(moves);
+  if (flags.replicaAlterLogDirsThrottle >= 0) {
+    const brokers = logDirMoveBrokers(dirMoves);
+    if (brokers.length === 0) {
+      out +=
+        'No replica of this reassignment moves between the log dirs of a broker: the replica-alter-dir throttle was set on no broker.\n';
+    } else {
+      await admin.incrementalAlterConfigs(
+        brokers.map((id) => ({
+          type: 'broker' as const,
+          name: String(id),
+          ops: [{ name: LOG_DIR_THROTTLE_KEY, op: 'SET' as const, value: String(flags.replicaAlterLogDirsThrottle) }],
+        })),
+      );
+      out += `The replica-alter-dir throttle limit was set to ${flags.replicaAlterLogDirsThrottle} B/s\n`;
+    }
+  }
   process.stdout.write(out);
-  const outcomes = await admin.alterPartitionReassignments(moves);
+  const outcomes = await admin.alterPartitionReassignments(
+    moves.map(({ topic, partition, replicas }) => ({ topic, partition, replicas })),
+  );
   const failed = outcomes.filter((o) => o.error !== null);
   if (failed.length > 0)
     throw new CommandError(
@@ -308,6 +354,38 @@ async function executeAction(admin: Admin, flags: ReassignFlags): Promise<void> 
   process.stdout.write(
     `Successfully started partition reassignment${moves.length === 1 ? '' : 's'} for ${moves.map((m) => `${m.topic}-${m.partition}`).join(',')}\n`,
   );
+  if (dirMoves.length > 0) await startLogDirMoves(admin, dirMoves, flags.timeout);
+}
+
+/**
+ * Kafka's executeMoves: asks each broker to move its replicas into the dirs named, again every 100 ms for those it
+ * does not host yet (REPLICA_NOT_AVAILABLE: the reassignment has not created them), until --timeout.
+ */
+async function startLogDirMoves(admin: Admin, moves: readonly ReplicaLogDirMove[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending = [...moves];
+  for (;;) {
+    const outcomes = await admin.alterReplicaLogDirs(pending);
+    const failed = outcomes.filter((o) => o.error !== null && o.error.errorName !== 'REPLICA_NOT_AVAILABLE');
+    if (failed.length > 0)
+      throw new CommandError(
+        `Failed to move replicas between log dirs:\n${failed.map((o) => `${replicaName(o)} to ${o.logDir}: ${errorText(o.error)}`).join('\n')}`,
+      );
+    const started = outcomes.filter((o) => o.error === null);
+    if (started.length > 0)
+      process.stdout.write(
+        `Successfully started log directory move${started.length === 1 ? '' : 's'} for: ${started.map(replicaName).join(', ')}\n`,
+      );
+    pending = outcomes.filter((o) => o.error !== null);
+    if (pending.length === 0) return;
+    if (Date.now() >= deadline)
+      throw new CommandError(
+        `Timed out before log directory move${pending.length === 1 ? '' : 's'} could be started for: ` +
+          `${pending.map(replicaName).join(', ')}. Their replicas do not exist yet on those brokers; run --execute ` +
+          'again with --additional once the partition moves are complete.',
+      );
+    await new Promise((r) => setTimeout(r, LOG_DIR_RETRY_MS));
+  }
 }
 
 async function verifyAction(admin: Admin, flags: ReassignFlags): Promise<void> {
@@ -316,7 +394,14 @@ async function verifyAction(admin: Admin, flags: ReassignFlags): Promise<void> {
   const current = await currentReplicas(admin, moves);
   const report = verifyReport(moves, current, new Set(running.map((r) => `${r.topic}-${r.partition}`)));
   process.stdout.write(report.text);
-  if (report.complete && flags.preserveThrottles !== true) await clearThrottles(admin, moves);
+  const dirMoves = replicaLogDirMoves(moves);
+  let movesOngoing = false;
+  if (dirMoves.length > 0) {
+    const states = logDirMoveStates(dirMoves, await admin.describeLogDirs(logDirMoveBrokers(dirMoves)));
+    process.stdout.write(`\n${logDirMoveStatusText(states)}`);
+    movesOngoing = logDirMovesOngoing(states);
+  }
+  if (report.complete && !movesOngoing && flags.preserveThrottles !== true) await clearThrottles(admin, moves);
 }
 
 async function cancelAction(admin: Admin, flags: ReassignFlags): Promise<void> {
@@ -335,10 +420,24 @@ async function cancelAction(admin: Admin, flags: ReassignFlags): Promise<void> {
   } else {
     process.stdout.write('None of the specified partition reassignments are active.\n');
   }
+  const dirMoves = replicaLogDirMoves(moves);
+  if (dirMoves.length > 0) {
+    const states = logDirMoveStates(dirMoves, await admin.describeLogDirs(logDirMoveBrokers(dirMoves)));
+    const back = logDirMovesToCancel(states);
+    const failed = (await admin.alterReplicaLogDirs(back)).filter((o) => o.error !== null);
+    if (failed.length > 0)
+      throw new CommandError(
+        `Error cancelling log directory move(s):\n${failed.map((o) => `${replicaName(o)}: ${errorText(o.error)}`).join('\n')}`,
+      );
+    if (back.length > 0)
+      process.stdout.write(
+        `Successfully cancelled log directory move${back.length === 1 ? '' : 's'} for: ${back.map(replicaName).join(', ')}\n`,
+      );
+  }
   if (flags.preserveThrottles !== true) await clearThrottles(admin, moves);
 }
 
-/** Kafka's clearAllThrottles: the rates off every broker, the throttled replica lists off the moved topics. */
+/** Kafka's clearAllThrottles: the rates (log dir one too) off every broker, the throttled replica lists off the moved topics. */
 async function clearThrottles(admin: Admin, moves: readonly PartitionReassignment[]): Promise<void> {
   const brokers = (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort((a, b) => a - b);
   const topics = [...new Set(moves.map((m) => m.topic))].sort();
@@ -346,7 +445,7 @@ async function clearThrottles(admin: Admin, moves: readonly PartitionReassignmen
     ...brokers.map((id) => ({
       type: 'broker' as const,
       name: String(id),
-      ops: THROTTLE_KEYS.map((name) => ({ name, op: 'DELETE' as const })),
+      ops: [...THROTTLE_KEYS, LOG_DIR_THROTTLE_KEY].map((name) => ({ name, op: 'DELETE' as const })),
     })),
     ...topics.map((topic) => ({
       type: 'topic' as const,
@@ -389,6 +488,11 @@ async function zookeeperAction(connect: string, flags: ReassignFlags): Promise<v
     );
   const action = oneAction(flags, ZK_ACTIONS);
   const moves = movesFile(flags);
+  if (replicaLogDirMoves(moves).length > 0)
+    throw new UsageError(
+      'The file moves replicas between log dirs ("log_dirs" paths): that needs --bootstrap-server (AlterReplicaLogDirs ' +
+        'is sent to the brokers). Use --bootstrap-server, or write "any" for every log dir.',
+    );
   await withZooKeeper(connect, async (zk) => {
     const current = await currentAssignments(zk, moves);
     const key = (m: PartitionReassignment) => `${m.topic}-${m.partition}`;

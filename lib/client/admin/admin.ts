@@ -175,8 +175,18 @@ export interface BrokerLogDirs {
   logDirs: Array<{
     logDir: string;
     error: ApiError | null;
-    partitions: Array<{ topic: string; partition: number; size: number; offsetLag: number }>;
+    /** isFuture: a replica moving into this dir (AlterReplicaLogDirs); its offsetLag is how far it trails the current one. */
+    partitions: Array<{ topic: string; partition: number; size: number; offsetLag: number; isFuture: boolean }>;
   }>;
+}
+
+/** One replica to move into a log dir of its broker (Kafka's TopicPartitionReplica and the dir). */
+export interface ReplicaLogDirMove {
+  topic: string;
+  partition: number;
+  broker: number;
+  /** An absolute path among the broker's log.dirs. */
+  logDir: string;
 }
 
 export interface BrokerApiVersions {
@@ -493,6 +503,7 @@ export class Admin {
                   partition: p.partitionIndex,
                   size: p.partitionSize,
                   offsetLag: p.offsetLag,
+                  isFuture: p.isFutureKey,
                 })),
               ),
             })),
@@ -500,6 +511,46 @@ export class Admin {
         }),
       ),
     );
+  }
+
+  /**
+   * Moves replicas into other log dirs of their brokers (Kafka's alterReplicaLogDirs, KIP-113): one
+   * AlterReplicaLogDirs request per broker. Resolves with each replica's outcome: error null once its move has started
+   * (or it is already there), else REPLICA_NOT_AVAILABLE (the broker does not host it yet: it will create it in that
+   * dir; retry once it does), LOG_DIR_NOT_FOUND, KAFKA_STORAGE_ERROR, CLUSTER_AUTHORIZATION_FAILED.
+   */
+  async alterReplicaLogDirs(
+    moves: readonly ReplicaLogDirMove[],
+    options: AdminCallOptions = {},
+  ): Promise<Array<ReplicaLogDirMove & { error: ApiError | null }>> {
+    const byBroker = new Map<number, ReplicaLogDirMove[]>();
+    for (const m of moves) byBroker.set(m.broker, [...(byBroker.get(m.broker) ?? []), m]);
+    const answers = await Promise.all(
+      [...byBroker].map(([broker, ms]) =>
+        this.withRetries('AlterReplicaLogDirs', options, async () => {
+          const dirs = new Map<string, Map<string, number[]>>();
+          for (const m of ms) {
+            const topics = dirs.get(m.logDir) ?? new Map<string, number[]>();
+            dirs.set(m.logDir, topics);
+            topics.set(m.topic, [...(topics.get(m.topic) ?? []), m.partition]);
+          }
+          const res = await this.cluster.send(broker, ApiKey.AlterReplicaLogDirs, {
+            dirs: [...dirs].map(([path, topics]) => ({
+              path,
+              topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+            })),
+          });
+          const codes = new Map<string, number>();
+          for (const t of res.results)
+            for (const p of t.partitions) codes.set(`${t.topicName}-${p.partitionIndex}`, p.errorCode);
+          return ms.map((m) => {
+            const code = codes.get(`${m.topic}-${m.partition}`) ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+            return { ...m, error: code === ErrorCode.NONE ? null : apiErrorFromCode(code) };
+          });
+        }),
+      ),
+    );
+    return answers.flat();
   }
 
   /**

@@ -7,8 +7,9 @@
  * DescribeLogDirsResponse => throttleTimeMs results[errorCode logDir topics[name partitions[partitionIndex
  *   partitionSize offsetLag isFutureKey]]]
  *
- * - offsetLag is max(0, high watermark - log end offset), as Kafka reports it for a current (non-future) replica;
- *   isFutureKey is always false (no intra-broker moves here).
+ * - offsetLag is max(0, high watermark - log end offset) for a current replica, as Kafka reports it; for a future
+ *   replica (isFutureKey: one moving into this dir, AlterReplicaLogDirs) it is how far its log end trails the current
+ *   replica's, which is listed in its own dir.
  */
 import { ApiKey } from '../api-keys.js';
 import { defineApi } from '../api-definition.js';

@@ -58,6 +58,11 @@ import { LIST_GROUPS_API, type ListGroupsRequest, type ListGroupsResponse } from
 import { DELETE_GROUPS_API, type DeleteGroupsRequest, type DeleteGroupsResponse } from './delete-groups.js';
 import { OFFSET_DELETE_API, type OffsetDeleteRequest, type OffsetDeleteResponse } from './offset-delete.js';
 import {
+  ALTER_REPLICA_LOG_DIRS_API,
+  type AlterReplicaLogDirsRequest,
+  type AlterReplicaLogDirsResponse,
+} from './alter-replica-log-dirs.js';
+import {
   DESCRIBE_LOG_DIRS_API,
   type DescribeLogDirsRequest,
   type DescribeLogDirsResponse,
@@ -183,6 +188,7 @@ export interface ApiMessages {
   [ApiKey.ListGroups]: { request: ListGroupsRequest; response: ListGroupsResponse };
   [ApiKey.DeleteGroups]: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
   [ApiKey.OffsetDelete]: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
+  [ApiKey.AlterReplicaLogDirs]: { request: AlterReplicaLogDirsRequest; response: AlterReplicaLogDirsResponse };
   [ApiKey.DescribeLogDirs]: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
   [ApiKey.DescribeCluster]: { request: DescribeClusterRequest; response: DescribeClusterResponse };
   [ApiKey.DescribeDelayedRecords]: { request: DescribeDelayedRecordsRequest; response: DescribeDelayedRecordsResponse };
@@ -253,6 +259,7 @@ export const API_DEFINITIONS: readonly ApiDefinition[] = [
   LIST_GROUPS_API,
   DELETE_GROUPS_API,
   OFFSET_DELETE_API,
+  ALTER_REPLICA_LOG_DIRS_API,
   DESCRIBE_LOG_DIRS_API,
   DESCRIBE_DELAYED_RECORDS_API,
   LIST_OFFSET_TIMESTAMPS_API,
@@ -284,6 +291,7 @@ export * from './create-partitions.js';
 export * from './create-topics.js';
 export * from './delete-topics.js';
 export * from './delete-records.js';
+export * from './alter-replica-log-dirs.js';
 export * from './elect-leaders.js';
 export * from './alter-partition-reassignments.js';
 export * from './list-partition-reassignments.js';

@@ -7,7 +7,7 @@ describe('mq-admin reassign-partitions and preferred-replica-election (pure part
     const moves = parseReassignment(
       '{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3],"log_dirs":["any","any"]}]}',
     );
-    expect(moves).to.deep.equal([{ topic: 't', partition: 0, replicas: [2, 3] }]);
+    expect(moves).to.deep.equal([{ topic: 't', partition: 0, replicas: [2, 3], logDirs: ['any', 'any'] }]);
     expect(reassignmentJson(moves)).to.equal(
       '{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3]}]}',
     );
@@ -27,9 +27,15 @@ describe('mq-admin reassign-partitions and preferred-replica-election (pure part
         '{"partitions":[{"topic":"t","partition":0,"replicas":[1]},{"topic":"t","partition":0,"replicas":[2]}]}',
       ),
     ).to.throw(/t-0 is listed twice/);
+    expect(
+      parseReassignment('{"partitions":[{"topic":"t","partition":0,"replicas":[1,2],"log_dirs":["/data/1","any"]}]}'),
+    ).to.deep.equal([{ topic: 't', partition: 0, replicas: [1, 2], logDirs: ['/data/1', 'any'] }]);
     expect(() =>
-      parseReassignment('{"partitions":[{"topic":"t","partition":0,"replicas":[1],"log_dirs":["/data/1"]}]}'),
-    ).to.throw(/AlterReplicaLogDirs\) is not supported/);
+      parseReassignment('{"partitions":[{"topic":"t","partition":0,"replicas":[1,2],"log_dirs":["/data/1"]}]}'),
+    ).to.throw(/"log_dirs" has 1 entries for 2 replicas/);
+    expect(() =>
+      parseReassignment('{"partitions":[{"topic":"t","partition":0,"replicas":[1],"log_dirs":["data/1"]}]}'),
+    ).to.throw(/"data\/1" is not an absolute path/);
   });
 
   it('says whether a move is in progress, completed (replicas in the target order) or failed', () => {

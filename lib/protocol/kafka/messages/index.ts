@@ -18,6 +18,7 @@ import { KAFKA_DESCRIBE_CLUSTER } from './describe-cluster.js';
 import { KAFKA_DESCRIBE_CONFIGS } from './describe-configs.js';
 import { KAFKA_DESCRIBE_GROUPS } from './describe-groups.js';
 import { KAFKA_DESCRIBE_LOG_DIRS } from './describe-log-dirs.js';
+import { KAFKA_ALTER_REPLICA_LOG_DIRS } from './alter-replica-log-dirs.js';
 import { KAFKA_ELECT_LEADERS } from './elect-leaders.js';
 import { KAFKA_END_TXN } from './end-txn.js';
 import { KAFKA_FETCH } from './fetch.js';
@@ -75,6 +76,7 @@ export const KAFKA_APIS: readonly KafkaApi[] = [
   KAFKA_DESCRIBE_CONFIGS,
   KAFKA_ALTER_CONFIGS,
   KAFKA_DESCRIBE_LOG_DIRS,
+  KAFKA_ALTER_REPLICA_LOG_DIRS,
   KAFKA_CREATE_PARTITIONS,
   KAFKA_DELETE_GROUPS,
   KAFKA_ELECT_LEADERS,

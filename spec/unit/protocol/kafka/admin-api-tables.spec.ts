@@ -1,9 +1,10 @@
 /**
- * The Kafka-listener tables of DeleteRecords (21), ElectLeaders (43) and IncrementalAlterConfigs (44) against
+ * The Kafka-listener tables of DeleteRecords (21), AlterReplicaLogDirs (34), ElectLeaders (43) and
+ * IncrementalAlterConfigs (44) against
  * request bytes written out by hand from Kafka's published message schemas (field order, widths, compact lengths
  * as length + 1, a tagged-field count of 0 after each flexible struct), at the oldest and the newest version served.
- * No client at hand speaks ElectLeaders or IncrementalAlterConfigs (Debian's librdkafka binding and KafkaJS lack
- * them), so this is where their wire layout is pinned; KafkaJS's deleteTopicRecords checks DeleteRecords end to end
+ * No client at hand speaks AlterReplicaLogDirs, ElectLeaders or IncrementalAlterConfigs (Debian's librdkafka binding
+ * and KafkaJS lack them), so this is where their wire layout is pinned; KafkaJS's deleteTopicRecords checks DeleteRecords end to end
  * in spec/integration/kafka-clients.spec.ts.
  */
 import { expect } from 'chai';
@@ -11,6 +12,7 @@ import { KafkaReader } from '../../../../lib/protocol/kafka/kafka-reader.js';
 import { KafkaWriter } from '../../../../lib/protocol/kafka/kafka-writer.js';
 import type { KafkaApi } from '../../../../lib/protocol/kafka/kafka-api.js';
 import { KAFKA_DELETE_RECORDS } from '../../../../lib/protocol/kafka/messages/delete-records.js';
+import { KAFKA_ALTER_REPLICA_LOG_DIRS } from '../../../../lib/protocol/kafka/messages/alter-replica-log-dirs.js';
 import { KAFKA_ELECT_LEADERS } from '../../../../lib/protocol/kafka/messages/elect-leaders.js';
 import { KAFKA_INCREMENTAL_ALTER_CONFIGS } from '../../../../lib/protocol/kafka/messages/incremental-alter-configs.js';
 
@@ -47,6 +49,28 @@ describe('Kafka-listener tables of the admin APIs, against hand-written wire byt
       };
       expect(encodeResponse(KAFKA_DELETE_RECORDS, 2, body).toString('hex')).to.equal(
         '00000000' + '02' + '0274' + '02' + '00000001' + '0000000000000005' + '0000' + '00' + '00' + '00',
+      );
+    });
+  });
+
+  describe('AlterReplicaLogDirs', () => {
+    const request = { dirs: [{ path: '/d', topics: [{ name: 't', partitions: [0, 2] }] }] };
+    it('reads v0 (classic) and v2 (flexible) requests', () => {
+      const v0 = hex('00000001 0002 2f64 00000001 0001 74 00000002 00000000 00000002');
+      expect(decodeRequest(KAFKA_ALTER_REPLICA_LOG_DIRS, 0, v0)).to.deep.equal(request);
+      const v2 = hex('02 03 2f64 02 02 74 03 00000000 00000002 00 00 00');
+      expect(decodeRequest(KAFKA_ALTER_REPLICA_LOG_DIRS, 2, v2)).to.deep.equal(request);
+    });
+    it('writes the v0 and v2 responses: topic name, then each partition with its error code', () => {
+      const body = {
+        throttleTimeMs: 0,
+        results: [{ topicName: 't', partitions: [{ partitionIndex: 2, errorCode: 57 }] }],
+      };
+      expect(encodeResponse(KAFKA_ALTER_REPLICA_LOG_DIRS, 0, body).toString('hex')).to.equal(
+        '00000000' + '00000001' + '000174' + '00000001' + '00000002' + '0039',
+      );
+      expect(encodeResponse(KAFKA_ALTER_REPLICA_LOG_DIRS, 2, body).toString('hex')).to.equal(
+        '00000000' + '02' + '0274' + '02' + '00000002' + '0039' + '00' + '00' + '00',
       );
     });
   });

@@ -138,6 +138,7 @@ const GOOD: { [K in keyof ApiMessages]: ApiMessages[K]['request'] } = {
   [ApiKey.ListGroups]: { statesFilter: ['Stable'] },
   [ApiKey.DeleteGroups]: { groupsNames: ['g'] },
   [ApiKey.OffsetDelete]: { groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }] },
+  [ApiKey.AlterReplicaLogDirs]: { dirs: [{ path: '/data/kafka-2', topics: [{ name: 't', partitions: [0, 1] }] }] },
   [ApiKey.DescribeLogDirs]: { topics: [{ topic: 't', partitionIndex: [0] }] },
   [ApiKey.DescribeDelayedRecords]: { partitions: [0, 3] },
   [ApiKey.ListOffsetTimestamps]: { topics: [{ name: 't', partitions: [{ partitionIndex: 0, offset: 42 }] }] },
