@@ -161,10 +161,14 @@ describe('ClientCluster', () => {
       expect(timedOut).to.be.instanceOf(TimeoutError);
       cluster.silenced.delete(0);
       await client.connection(0); // connected again, and idle: the least loaded broker but for the rule
+      // A refresh that the timeout started may still be running, and refresh() would join it: let it end first, so
+      // that the one asked below chooses its broker now.
+      await client.refresh();
       const from = cluster.requests.length;
       await client.refresh();
       const asked = cluster.requests.slice(from).filter((r) => r.apiKey === ApiKey.Metadata);
-      expect(asked.map((r) => r.nodeId)).to.deep.equal([1]);
+      expect(asked.length, 'metadata requests of the refresh').to.be.greaterThan(0);
+      expect(asked.map((r) => r.nodeId).filter((id) => id !== 1)).to.deep.equal([]);
     });
 
     it('asks another broker for metadata once requests to the leader time out, and moves to the new leader', async () => {
