@@ -8,18 +8,25 @@
  * - Follower: it recovers what it kept, fetches the rest from the leader and rejoins the ISR.
  * - Leader: the controller elects a follower of the ISR (which holds every acknowledged record in its memory, since
  *   acks=all waited for it); the old leader comes back, truncates to the new leader's log and catches up.
- * - Nothing acknowledged is lost, because no acknowledged record lived on one machine only. The limit: when every
- *   replica of the ISR loses power at once (or the last replica standing does, with an ISR of one), what was not
- *   flushed is gone — as with Kafka, which relies on replication, not fsync (docs/ARCHITECTURE.md).
+ * - Nothing acknowledged is lost, because no acknowledged record lived on one machine only.
+ *
+ * The limit, "last replica standing": with min.insync.replicas=1 a leader cut off from its peers shrinks the ISR to
+ * itself and goes on acknowledging alone; when it then loses power, what it had not flushed is gone — as with Kafka,
+ * which relies on replication, not fsync (docs/ARCHITECTURE.md). It is the only replica the controller may elect
+ * (unclean election is off), so when it comes back its followers truncate to its shorter log: every acknowledged
+ * value past what it had flushed is lost, and nothing else (the log is a prefix of what was acknowledged, the
+ * replicas identical). With every write flushed before it is acknowledged (log.flush.interval.messages=1, the
+ * broker default of the topics' flush.messages) the same sequence loses nothing.
  */
 import { expect } from 'chai';
 import { Workload } from '../helpers/checker/workload.js';
 import { expectNoAnomalies } from '../helpers/checker/verdict.js';
-import { FaultCluster } from '../helpers/fault-cluster.js';
+import type { Verdict } from '../helpers/checker/workload.js';
+import { FaultCluster, REPLICA_LAG_TIME_MAX_MS } from '../helpers/fault-cluster.js';
 
 const TOPIC = 'power-loss';
 
-describe('Fault: power loss of a follower, then of the leader', function () {
+describe('Fault: power loss of a follower, of the leader, of the last replica standing', function () {
   this.timeout(300_000);
 
   it('recovers both from their replicas and loses nothing acknowledged', async () => {
@@ -45,5 +52,64 @@ describe('Fault: power loss of a follower, then of the leader', function () {
     await cluster.waitForState(TOPIC, 0, (s) => s.isr.length === 3, 'the old leader back in the ISR');
     await workload.ackedMore(300, 'after the old leader came back');
     expectNoAnomalies('power loss of a follower, then of the leader', await workload.check());
+  });
+
+  /**
+   * The leader, cut off from its peers, acknowledges alone (min.insync.replicas=1), stops producing, loses power, and
+   * comes back as the only replica that may lead; returns the histories' verdict and how many acknowledged values
+   * were past the end of the final log.
+   */
+  async function lastReplicaStanding(
+    topic: string,
+    brokerProps: Record<string, string | number> = {},
+  ): Promise<{ verdict: Verdict; ackedPastEnd: number }> {
+    const cluster = await FaultCluster.start({ brokers: 3, durabilityJournal: true, brokerProps });
+    await cluster.createTopic(topic, [[1, 2, 3]], { 'min.insync.replicas': '1' });
+    const workload = new Workload({ cluster: cluster.local, topic, partitions: 1 });
+    await workload.ackedMore(300, 'with every replica in sync');
+
+    const cut = cluster.inject(cluster.faults.isolate(1, 'peers'));
+    await cluster.waitForState(
+      topic,
+      0,
+      (s) => s.isr.length === 1,
+      'the ISR shrunk to the leader',
+      REPLICA_LAG_TIME_MAX_MS * 4,
+    );
+    await workload.ackedMore(300, 'by the last replica standing');
+    await workload.producer.stop();
+    await cluster.faults.powerLoss(1);
+    cut.heal();
+    await cluster.local.startBroker(1);
+    await cluster.waitForState(
+      topic,
+      0,
+      (s) => s.leader === 1 && s.isr.length === 3,
+      'broker 1 leading again, with its followers back in sync',
+    );
+    const verdict = await workload.check();
+    const ackedPastEnd = workload.producer.acked.filter((a) => a.offset >= verdict.finalRecords).length;
+    return { verdict, ackedPastEnd };
+  }
+
+  it('the last replica standing loses what it had not flushed (the documented limit), and only that', async () => {
+    const { verdict, ackedPastEnd } = await lastReplicaStanding('power-loss-last-replica');
+    const { counts } = verdict.report;
+    process.stdout.write(
+      `      ${counts['lost-write']} of ${verdict.acked} acknowledged values lost; ${verdict.finalRecords} left in the log\n`,
+    );
+    expect(counts['lost-write'], 'acknowledged values lost with the unflushed log').to.be.greaterThan(0);
+    expect(counts['lost-write'], 'lost values are exactly those past the end of the log').to.equal(ackedPastEnd);
+    expect(counts['inconsistent-offsets'], 'offsets holding two values').to.equal(0);
+    expect(counts['duplicate'], 'duplicates').to.equal(0);
+    expect(counts['replica-divergence'], 'replicas that differ').to.equal(0);
+  });
+
+  it('the last replica standing loses nothing when every write is flushed before it is acknowledged', async () => {
+    const { verdict, ackedPastEnd } = await lastReplicaStanding('power-loss-flushed', {
+      'log.flush.interval.messages': 1,
+    });
+    expect(ackedPastEnd, 'acknowledged values past the end of the log').to.equal(0);
+    expectNoAnomalies('power loss of the last replica standing, every write flushed', verdict);
   });
 });

@@ -3,12 +3,15 @@
  * (followers copy the leader's bytes as they are, so any difference is divergence). Waits (60 s) for every replica to
  * be back in the ISR and to have caught up, then compares each replica's batches read from its broker's segment
  * files with the leader's; returns one line per partition that still differs (none: the replicas agree).
+ * A segment file is read up to its zero-filled tail: a follower's truncation zero-fills the bytes it removes and
+ * leaves them until the segment rolls or closes (lib/log/log-segment.ts), and no batch has a length of 0.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Admin } from '../../../lib/client/index.js';
 import type { LocalCluster } from '../../../lib/cli/local-cluster.js';
 import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
+import { batchSizeAt, LOG_OVERHEAD } from '../../../lib/record/record-batch.js';
 
 /** The batches of `topic-partition` on broker `brokerId` whose last offset is below `below`, as hex. */
 export function replicaBatchesBelow(
@@ -20,7 +23,7 @@ export function replicaBatchesBelow(
 ): string[] {
   const out: string[] = [];
   for (const f of segmentFiles(cluster, brokerId, topic, partition)) {
-    for (const b of iterateBatches(readFileSync(f))) {
+    for (const b of iterateBatches(writtenBytes(f))) {
       if (b.baseOffset + b.lastOffsetDelta < below) out.push(b.bytes.toString('hex'));
     }
   }
@@ -36,10 +39,23 @@ export function replicaRecordsOf(
 ): Map<number, string> {
   const out = new Map<number, string>();
   for (const f of segmentFiles(cluster, brokerId, topic, partition)) {
-    for (const b of iterateBatches(readFileSync(f)))
+    for (const b of iterateBatches(writtenBytes(f)))
       for (const r of b.records()) out.set(r.offset, r.value === null ? '' : r.value.toString());
   }
   return out;
+}
+
+/** The bytes of segment file `file` before its zero-filled tail, if it has one. */
+function writtenBytes(file: string): Buffer {
+  const bytes = readFileSync(file);
+  for (let at = 0; at + LOG_OVERHEAD <= bytes.length;) {
+    const size = batchSizeAt(bytes, at);
+    if (size === LOG_OVERHEAD) return bytes.subarray(0, at);
+    // A corrupt length is left for iterateBatches to report.
+    if (size < LOG_OVERHEAD) break;
+    at += size;
+  }
+  return bytes;
 }
 
 /** The `.log` files of `topic-partition` on broker `brokerId`, in offset order (none when it holds no replica). */

@@ -42,6 +42,13 @@ export interface WorkloadOptions {
   throughput?: number;
   /** Group members reading the topic. @default 1 */
   consumers?: number;
+  /**
+   * Key the values with this many repeating keys (`--repeating-keys`), spreading them over the partitions by hash.
+   * Without keys the producer's sticky partitioner fills one partition's batch at a time, and a partition whose
+   * leader stalls draws nearly every value into its growing batch (as Kafka 2.8's does): a stall of one partition
+   * then holds back the whole workload. @default no keys
+   */
+  keys?: number;
 }
 
 export interface Verdict {
@@ -97,6 +104,7 @@ export class Workload {
       String(this.throughput),
       '--producer.config',
       producerConfig,
+      ...(opts.keys === undefined ? [] : ['--repeating-keys', String(opts.keys)]),
     ]);
     this.consumers = Array.from(
       { length: opts.consumers ?? 1 },
