@@ -9,6 +9,12 @@
  * idempotent batch is alone in its append; see LogValidator):
  *   - e older than the entry's epoch → INVALID_PRODUCER_EPOCH;
  *   - same epoch and [first, last] equal to one of the retained batches → duplicate (nothing is appended);
+ *   - same epoch and [first, last] wholly at or before the entry's last sequence, but no longer retained (older
+ *     than the last five, or the state was restored from a snapshot, which keeps one batch per producer) →
+ *     DUPLICATE_SEQUENCE_NUMBER: within an epoch a producer never numbers two batches alike and the log holds
+ *     every sequence of the epoch up to the last in order, so the batch is in the log (its offsets are not known
+ *     any more; Kafka's clients count the answer as written). Refusing it as out of order instead would make the
+ *     producer bump its epoch and renumber its unfinished batches, writing them a second time;
  *   - same epoch, first not the entry's last sequence + 1 (wrapping) → OUT_OF_ORDER_SEQUENCE_NUMBER;
  *   - a new epoch must start at sequence 0 → else OUT_OF_ORDER_SEQUENCE_NUMBER;
  *   - no entry for p (never seen, expired, or lost with its data): sequence 0 starts it, any other →
@@ -222,6 +228,15 @@ export class ProducerStateManager {
     }
     const lastSeq = entry?.lastSeq ?? NO_SEQUENCE;
     if (!inSequence(lastSeq, b.baseSequence)) {
+      const batchLastSeq = incrementSequence(b.baseSequence, b.lastOffsetDelta);
+      if (lastSeq !== NO_SEQUENCE && isAtOrBefore(b.baseSequence, batchLastSeq, lastSeq)) {
+        throw new ApiError(
+          'DUPLICATE_SEQUENCE_NUMBER',
+          `Producer ${pid} sent sequences ${b.baseSequence}-${batchLastSeq} of epoch ${b.producerEpoch} again to ` +
+            `${this.describe()}, which holds its sequences up to ${lastSeq}: the batch was written before ` +
+            '(its offsets are no longer retained). Nothing was appended.',
+        );
+      }
       throw new ApiError(
         'OUT_OF_ORDER_SEQUENCE_NUMBER',
         `Out of order sequence number for producer ${pid} in ${this.describe()}: ${b.baseSequence} (incoming), ` +
@@ -578,6 +593,16 @@ function removeWhere<T>(list: T[], predicate: (item: T) => boolean): void {
 }
 
 const markerName = (marker: ControlRecord): string => (marker.type === ControlRecordType.Abort ? 'ABORT' : 'COMMIT');
+
+/**
+ * Whether the batch [first, last] lies wholly at or before sequence `end`, in sequence space (wrapping after
+ * MAX_SEQUENCE): `last` is at most half the space behind `end`, and `first` is not past `last`.
+ */
+function isAtOrBefore(first: number, last: number, end: number): boolean {
+  const space = MAX_SEQUENCE + 1;
+  const behind = (from: number, to: number) => (((to - from) % space) + space) % space;
+  return behind(last, end) < space / 2 && behind(first, last) <= behind(first, end);
+}
 
 /** Whether `next` follows `last` (wrapping after MAX_SEQUENCE). */
 function inSequence(last: number, next: number): boolean {

@@ -58,11 +58,17 @@ describe('ProducerStateManager', () => {
       expect(state.lastEntry(7)).to.include({ producerEpoch: 0, lastSeq: 2, lastDataOffset: 2 });
     });
 
-    it('appends the next sequence and refuses a gap or an earlier sequence with OUT_OF_ORDER_SEQUENCE_NUMBER', () => {
+    it('appends the next sequence, refuses a gap with OUT_OF_ORDER_SEQUENCE_NUMBER, and answers sequences it holds with DUPLICATE_SEQUENCE_NUMBER', () => {
       const state = manager();
       leaderAppend(state, { producerId: 7, baseSequence: 0, recordCount: 3 });
       expectRefused(() => leaderAppend(state, { producerId: 7, baseSequence: 4 }), 'OUT_OF_ORDER_SEQUENCE_NUMBER');
-      expectRefused(() => leaderAppend(state, { producerId: 7, baseSequence: 2 }), 'OUT_OF_ORDER_SEQUENCE_NUMBER');
+      // Sequence 2 of this epoch is in the log, though not as a batch of its own: written, not a gap.
+      expectRefused(() => leaderAppend(state, { producerId: 7, baseSequence: 2 }), 'DUPLICATE_SEQUENCE_NUMBER');
+      // Straddling the last sequence: partly new, so out of order.
+      expectRefused(
+        () => leaderAppend(state, { producerId: 7, baseSequence: 2, recordCount: 2 }),
+        'OUT_OF_ORDER_SEQUENCE_NUMBER',
+      );
       expect(leaderAppend(state, { producerId: 7, baseSequence: 3, recordCount: 2 }).firstOffset).to.equal(3);
       expect(state.mapEndOffset).to.equal(5);
     });
@@ -79,16 +85,19 @@ describe('ProducerStateManager', () => {
         );
       }
       expect(state.mapEndOffset).to.equal(end);
-      // The sixth-newest batch is no longer retained: it cannot be told from a gap.
+      // The sixth-newest batch is no longer retained, so its offsets are unknown; but its sequences are at or before
+      // the last one of the epoch, so it was written: DUPLICATE_SEQUENCE_NUMBER, which clients count as written
+      // (OUT_OF_ORDER would make an idempotent producer bump its epoch and write its unfinished batches again).
       expectRefused(
         () => leaderAppend(state, { producerId: 7, baseSequence: 2, recordCount: 2 }),
-        'OUT_OF_ORDER_SEQUENCE_NUMBER',
+        'DUPLICATE_SEQUENCE_NUMBER',
       );
-      // Same first sequence, different range: not a duplicate.
+      // Same first sequence, different range: not a retained batch, but sequences the log holds.
       expectRefused(
         () => leaderAppend(state, { producerId: 7, baseSequence: 12, recordCount: 1 }),
-        'OUT_OF_ORDER_SEQUENCE_NUMBER',
+        'DUPLICATE_SEQUENCE_NUMBER',
       );
+      expect(state.mapEndOffset).to.equal(end);
     });
 
     it('refuses an older epoch with INVALID_PRODUCER_EPOCH, even for a batch it would otherwise deduplicate', () => {
@@ -131,6 +140,29 @@ describe('ProducerStateManager', () => {
         lastOffset: 2,
       });
       expect(leaderAppend(spanning, { producerId: 8, baseSequence: 1 }).firstOffset).to.equal(3);
+      // Sequences before the wrap are behind the last one (1) after it: written, and a batch beyond it is a gap.
+      expectRefused(
+        () => leaderAppend(spanning, { producerId: 8, baseSequence: MAX_SEQUENCE - 3, recordCount: 2 }),
+        'DUPLICATE_SEQUENCE_NUMBER',
+      );
+      expectRefused(() => leaderAppend(spanning, { producerId: 8, baseSequence: 5 }), 'OUT_OF_ORDER_SEQUENCE_NUMBER');
+    });
+
+    it('answers a batch written before a restore from a snapshot (one batch per producer kept) as written', () => {
+      const dir = tmpDir();
+      const state = manager(dir);
+      for (let i = 0; i < 3; i++) leaderAppend(state, { producerId: 7, baseSequence: i * 2, recordCount: 2 });
+      state.takeSnapshot();
+      const restored = manager(dir);
+      restored.truncateAndReload(0, state.mapEndOffset, T0);
+      expect(restored.lastEntry(7)).to.include({ lastSeq: 5 });
+      // The newest batch is retained with its offsets; the one before it is known only by its sequences.
+      expect(leaderAppend(restored, { producerId: 7, baseSequence: 4, recordCount: 2 })).to.include({ firstOffset: 4 });
+      expectRefused(
+        () => leaderAppend(restored, { producerId: 7, baseSequence: 2, recordCount: 2 }),
+        'DUPLICATE_SEQUENCE_NUMBER',
+      );
+      expect(restored.mapEndOffset).to.equal(6);
     });
 
     it('keeps producers apart', () => {
