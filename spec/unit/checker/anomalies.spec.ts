@@ -63,6 +63,16 @@ describe('fault checker', () => {
     expect(found(h)).to.deep.equal({ 'lost-write': 1, 'inconsistent-offsets': 2 });
   });
 
+  it('counts an acknowledgement without an offset (DUPLICATE_SEQUENCE_NUMBER) as written, and only that', () => {
+    const h = clean();
+    h.consumers = [];
+    h.sends[1]!.ack = { partition: 0, offset: -1 };
+    h.sends[3]!.ack = { partition: 0, offset: -1 };
+    expect(found(h)).to.deep.equal({});
+    h.finalLog = new Map([[0, [0, 2, 3, 4].map((offset) => ({ offset, value: String(offset) }))]]);
+    expect(found(h)).to.deep.equal({ 'lost-write': 1 });
+  });
+
   it('finds a value at two offsets, and an offset holding two values', () => {
     const h = clean();
     h.finalLog = log(['0', '1', '2', '3', '4', '2']);
