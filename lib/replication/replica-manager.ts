@@ -23,7 +23,8 @@
  * Invariants: every produce and fetch gets an answer, including at shutdown (purgatories expire what is pending);
  * a request waiting on a partition re-checks whenever the partition's state is applied or it stops being hosted.
  * Concurrency: one event loop. Produce and fetch are synchronous up to their purgatory wait (or flush wait); state
- * changes and scheduled tasks (ISR shrink, ISR change notifications, HW checkpoint) run between them.
+ * changes and scheduled tasks (ISR shrink, ISR change notifications, HW checkpoint) run between them. Followers'
+ * fetches parked on a partition appended to as leader re-check once per event-loop turn, after its appends.
  * Ownership: the broker creates it with the LogManager, MetadataCache and KafkaZkClient it owns, calls
  * `startup()` after the LogManager has loaded and `shutdown()` before the LogManager shuts down.
  * Crash: the HW checkpoint may lag by one interval; a lower HW after a crash is safe (it only rises again).
@@ -526,8 +527,10 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   private followerFetchesMayComplete(key: string): void {
     if (this.appendedSinceFollowerCheck.size === 0) {
       setImmediate(() => {
-        for (const k of this.appendedSinceFollowerCheck) this.followerFetchPurgatory.checkAndComplete(k);
+        // Emptied first: a check that throws must not leave the set non-empty, which would stop the scheduling.
+        const keys = [...this.appendedSinceFollowerCheck];
         this.appendedSinceFollowerCheck.clear();
+        for (const k of keys) this.followerFetchPurgatory.checkAndComplete(k);
       });
     }
     this.appendedSinceFollowerCheck.add(key);
