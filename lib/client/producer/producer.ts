@@ -4,7 +4,8 @@
  *
  * Paths:
  * - Fast (synchronous): the topic's metadata is known and memory is free: the record is partitioned and appended
- *   at once. `send()` then costs one promise; `sendBatch()` one promise per call and none per record.
+ *   at once into its batch's buffer. `send()` then costs one promise (made with a static executor, no closure) and
+ *   `send(record, callback)` none; `sendBatch()` one promise per call and none per record.
  * - Blocking: the topic is not known yet (waits for metadata up to `max.block.ms`, then fails with ApiError
  *   UNKNOWN_TOPIC_OR_PARTITION) or `buffer.memory` is used up (waits up to `max.block.ms` for batches to complete,
  *   then fails with TimeoutError). While one call is blocked, later calls queue behind it, so records keep the order
@@ -41,7 +42,13 @@ import { DELAYED_TOPIC } from '../../record/delayed-record.js';
 import type { ProducerRecord } from './producer-record.js';
 import { deliveryTimeOf, toDelayedRecord } from './delayed-routing.js';
 import { DefaultPartitioner, type Partitioner } from './partitioner.js';
-import { BatchCompletion, type PartitionResult, type ProducerBatch, type RecordMetadata } from './producer-batch.js';
+import {
+  BatchCompletion,
+  type PartitionResult,
+  type ProducerBatch,
+  type RecordMetadata,
+  type SendCallback,
+} from './producer-batch.js';
 import {
   COMPRESSION_TYPES,
   resolveProducerOptions,
@@ -152,36 +159,21 @@ export class Producer {
     this.logger.debug('Connected');
   }
 
-  /** Sends one record; resolves with where it was written once the broker acknowledged it (see the header). */
-  send(record: ProducerRecord): Promise<RecordMetadata> {
-    const refused = this.sendRefusal('send()');
-    if (refused !== null) return Promise.reject(refused);
-    let routed: ProducerRecord | null;
-    try {
-      routed = this.routeIfDelayed(record);
-    } catch (e) {
-      return Promise.reject(toError(e));
+  /**
+   * Sends one record; resolves with where it was written once the broker acknowledged it (see the header). With a
+   * `callback` (Kafka's `send(record, callback)`), returns nothing and calls it instead, `(null, metadata)` or
+   * `(error, null)`, never synchronously: no promise is made for the record, which suits a loop of millions of sends.
+   */
+  send(record: ProducerRecord): Promise<RecordMetadata>;
+  send(record: ProducerRecord, callback: SendCallback): void;
+  send(record: ProducerRecord, callback?: SendCallback): Promise<RecordMetadata> | undefined {
+    if (callback !== undefined) {
+      this.sendRecord(record, callback, null);
+      return undefined;
     }
-    const topic = routed === null ? undefined : this.cluster.metadata.topic(routed.topic);
-    if (this.blockedTail === null && topic !== undefined && topic.partitions.length > 0) {
-      const timestampMs = routed!.timestamp ?? this.time.milliseconds();
-      let batch: ProducerBatch | null;
-      try {
-        batch = this.append(routed!, topic, timestampMs);
-      } catch (e) {
-        return Promise.reject(toError(e));
-      }
-      if (batch !== null) {
-        const index = batch.count - 1;
-        return new Promise((resolve, reject) => batch.addRecordWaiter(index, timestampMs, resolve, reject));
-      }
-    }
-    return new Promise((resolve, reject) => {
-      this.runBlocked(async () => {
-        const [batch, timestampMs] = await this.appendBlocking(record);
-        batch.addRecordWaiter(batch.count - 1, timestampMs, resolve, reject);
-      }).catch(reject);
-    });
+    const promise = new Promise<RecordMetadata>(captureSettlers);
+    this.sendRecord(record, captured.resolve!, captured.reject);
+    return promise;
   }
 
   /**
@@ -299,6 +291,41 @@ export class Producer {
     await this.cluster.close();
     this.lifecycle.closed();
     this.logger.debug('Closed');
+  }
+
+  /**
+   * The work of `send()`: appends the record now on the fast path, else queues it behind the blocked calls, and
+   * registers `settle`/`reject` (a callback and null, or a promise's functions) with its batch. Nothing is allocated
+   * per record on the fast path beyond what the batch's arrays hold.
+   */
+  private sendRecord(
+    record: ProducerRecord,
+    settle: SendCallback | ((m: RecordMetadata) => void),
+    reject: ((e: Error) => void) | null,
+  ): void {
+    const refused = this.sendRefusal('send()');
+    if (refused !== null) return failSend(refused, settle, reject);
+    let routed: ProducerRecord | null;
+    try {
+      routed = this.routeIfDelayed(record);
+    } catch (e) {
+      return failSend(toError(e), settle, reject);
+    }
+    const topic = routed === null ? undefined : this.cluster.metadata.topic(routed.topic);
+    if (this.blockedTail === null && topic !== undefined && topic.partitions.length > 0) {
+      const timestampMs = routed!.timestamp ?? this.time.milliseconds();
+      let batch: ProducerBatch | null;
+      try {
+        batch = this.append(routed!, topic, timestampMs);
+      } catch (e) {
+        return failSend(toError(e), settle, reject);
+      }
+      if (batch !== null) return batch.addRecordWaiter(batch.count - 1, timestampMs, settle, reject);
+    }
+    this.runBlocked(async () => {
+      const [batch, timestampMs] = await this.appendBlocking(record);
+      batch.addRecordWaiter(batch.count - 1, timestampMs, settle, reject);
+    }).catch((e: unknown) => failSend(toError(e), settle, reject));
   }
 
   /**
@@ -518,6 +545,29 @@ export class Producer {
     }
     return this.transactions;
   }
+}
+
+/**
+ * `new Promise(captureSettlers)` hands the promise's resolve and reject functions to `captured`, to be read at once
+ * (synchronously, so nothing interleaves): one static executor instead of a closure (and its context) per `send()`.
+ */
+const captured: { resolve: ((m: RecordMetadata) => void) | null; reject: ((e: Error) => void) | null } = {
+  resolve: null,
+  reject: null,
+};
+function captureSettlers(resolve: (m: RecordMetadata) => void, reject: (e: Error) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
+/** Tells a `send()` it failed: rejects its promise, or calls its callback in a microtask (never inside `send()`). */
+function failSend(
+  error: Error,
+  settle: SendCallback | ((m: RecordMetadata) => void),
+  reject: ((e: Error) => void) | null,
+): void {
+  if (reject !== null) reject(error);
+  else queueMicrotask(() => (settle as SendCallback)(error, null));
 }
 
 function checkTopic(topic: unknown): string {
