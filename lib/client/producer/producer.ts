@@ -74,6 +74,8 @@ export class Producer {
   private readonly lifecycle = new ClientLifecycle('Producer');
   /** The last blocked call; later calls wait for it so that records keep their order. */
   private blockedTail: Promise<void> | null = null;
+  /** The `send()`s waiting behind the blocked calls, in order; null when the last blocked call is not theirs. */
+  private blockedSends: BlockedSends | null = null;
   // Set by `append` when it returns null: what the blocked path must reserve, and where.
   private pendingPartition = -1;
   private pendingBytes = 0;
@@ -189,6 +191,7 @@ export class Producer {
       const nowMs = this.time.milliseconds();
       let next = this.blockedTail === null ? this.appendMany(records, 0, nowMs, completion) : 0;
       if (next < 0) return;
+      this.blockedSends = null;
       this.runBlocked(async () => {
         while (next < records.length) {
           const record = records[next]!;
@@ -296,7 +299,7 @@ export class Producer {
   /**
    * The work of `send()`: appends the record now on the fast path, else queues it behind the blocked calls, and
    * registers `settle`/`reject` (a callback and null, or a promise's functions) with its batch. Nothing is allocated
-   * per record on the fast path beyond what the batch's arrays hold.
+   * per record beyond what the batch's arrays (or the queue's) hold.
    */
   private sendRecord(
     record: ProducerRecord,
@@ -305,27 +308,59 @@ export class Producer {
   ): void {
     const refused = this.sendRefusal('send()');
     if (refused !== null) return failSend(refused, settle, reject);
-    let routed: ProducerRecord | null;
+    if (this.blockedTail === null && this.appendNow(record, settle, reject)) return;
+    const queue = this.blockedSends;
+    if (queue !== null) return queue.push(record, settle, reject);
+    const opened = new BlockedSends();
+    opened.push(record, settle, reject); // before the drain starts: it runs at once when nothing else is blocked
+    this.blockedSends = opened;
+    void this.runBlocked(() => this.drainBlockedSends(opened));
+  }
+
+  /**
+   * `send()`'s fast path: partitions and appends the record and registers its waiter, or fails it when invalid.
+   * Returns false, having done nothing, when the record must wait for metadata or memory.
+   */
+  private appendNow(
+    record: ProducerRecord,
+    settle: SendCallback | ((m: RecordMetadata) => void),
+    reject: ((e: Error) => void) | null,
+  ): boolean {
     try {
-      routed = this.routeIfDelayed(record);
-    } catch (e) {
-      return failSend(toError(e), settle, reject);
-    }
-    const topic = routed === null ? undefined : this.cluster.metadata.topic(routed.topic);
-    if (this.blockedTail === null && topic !== undefined && topic.partitions.length > 0) {
+      const routed = this.routeIfDelayed(record);
+      const topic = routed === null ? undefined : this.cluster.metadata.topic(routed.topic);
+      if (topic === undefined || topic.partitions.length === 0) return false;
       const timestampMs = routed!.timestamp ?? this.time.milliseconds();
-      let batch: ProducerBatch | null;
-      try {
-        batch = this.append(routed!, topic, timestampMs);
-      } catch (e) {
-        return failSend(toError(e), settle, reject);
-      }
-      if (batch !== null) return batch.addRecordWaiter(batch.count - 1, timestampMs, settle, reject);
-    }
-    this.runBlocked(async () => {
-      const [batch, timestampMs] = await this.appendBlocking(record);
+      const batch = this.append(routed!, topic, timestampMs);
+      if (batch === null) return false;
       batch.addRecordWaiter(batch.count - 1, timestampMs, settle, reject);
-    }).catch((e: unknown) => failSend(toError(e), settle, reject));
+    } catch (e) {
+      failSend(toError(e), settle, reject);
+    }
+    return true;
+  }
+
+  /**
+   * Sends the queued `send()`s in order, each on the fast path when it can go now, else waiting for metadata or
+   * memory; takes the sends queued meanwhile too, until the queue is empty (then later sends open a new one).
+   */
+  private async drainBlockedSends(queue: BlockedSends): Promise<void> {
+    for (;;) {
+      const i = queue.head;
+      if (i === queue.records.length) break;
+      const record = queue.records[i]!;
+      const settle = queue.settlers[i]!;
+      const reject = queue.rejecters[i]!;
+      queue.advance();
+      if (this.lifecycle.isConnected && this.appendNow(record, settle, reject)) continue;
+      try {
+        const [batch, timestampMs] = await this.appendBlocking(record);
+        batch.addRecordWaiter(batch.count - 1, timestampMs, settle, reject);
+      } catch (e) {
+        failSend(toError(e), settle, reject);
+      }
+    }
+    if (this.blockedSends === queue) this.blockedSends = null;
   }
 
   /**
@@ -544,6 +579,34 @@ export class Producer {
       );
     }
     return this.transactions;
+  }
+}
+
+/** `send()`s queued while an earlier call is blocked, in parallel arrays (see `Producer.sendRecord`). */
+class BlockedSends {
+  records: ProducerRecord[] = [];
+  settlers: Array<SendCallback | ((m: RecordMetadata) => void)> = [];
+  rejecters: Array<((e: Error) => void) | null> = [];
+  /** The next entry to send; those before it are done and dropped now and then, so a long block stays bounded. */
+  head = 0;
+
+  push(
+    record: ProducerRecord,
+    settle: SendCallback | ((m: RecordMetadata) => void),
+    reject: ((e: Error) => void) | null,
+  ): void {
+    this.records.push(record);
+    this.settlers.push(settle);
+    this.rejecters.push(reject);
+  }
+
+  /** Moves past the head entry (taken by the drain). */
+  advance(): void {
+    if (++this.head < 4096 || this.head * 2 < this.records.length) return;
+    this.records = this.records.slice(this.head);
+    this.settlers = this.settlers.slice(this.head);
+    this.rejecters = this.rejecters.slice(this.head);
+    this.head = 0;
   }
 }
 

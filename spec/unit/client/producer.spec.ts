@@ -49,6 +49,31 @@ describe('Producer', () => {
       expect((await sent).offset).to.equal(0);
     });
 
+    it('keeps the order of sends queued behind a blocked one, with a sendBatch() and callbacks among them', async () => {
+      const cluster = await MockCluster.start();
+      const producer = await connectedProducer(cluster);
+      const called: string[] = [];
+      const sent = [
+        producer.send({ topic: 'late', value: 'a' }),
+        producer.send({ topic: 'late', value: 'b' }),
+        producer.sendBatch([
+          { topic: 'late', value: 'c' },
+          { topic: 'late', value: 'd' },
+        ]),
+        producer.send({ topic: 'late', value: 'e' }),
+      ];
+      producer.send({ topic: 'late', value: 'f' }, (error, metadata) => called.push(`${error}/${metadata?.offset}`));
+      setTimeout(() => cluster.createTopic('late', 1), 50);
+      const [a, b, cd, e] = await Promise.all(sent);
+      await producer.flush();
+      expect(cluster.values('late', 0)).to.deep.equal(['a', 'b', 'c', 'd', 'e', 'f']);
+      expect([(a as RecordMetadata).offset, (b as RecordMetadata).offset, (e as RecordMetadata).offset]).to.deep.equal([
+        0, 1, 4,
+      ]);
+      expect(cd).to.deep.equal([{ topic: 'late', partition: 0, baseOffset: 2, recordCount: 2 }]);
+      expect(called).to.deep.equal(['null/5']);
+    });
+
     it('rejects with UNKNOWN_TOPIC_OR_PARTITION when the topic does not appear within max.block.ms', async () => {
       const cluster = await MockCluster.start();
       const producer = await connectedProducer(cluster, { 'max.block.ms': 150 });
