@@ -42,6 +42,11 @@ export interface RecordMetadata {
  */
 export type SendCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
 
+/** Who hears of a `send()` record's success: its callback, or its promise's resolve function. */
+export type RecordSettler = SendCallback | ((metadata: RecordMetadata) => void);
+/** Its promise's reject function, or null when the settler is a callback (which hears of failures too). */
+export type RecordRejecter = ((error: Error) => void) | null;
+
 /** Where a run of records from one `sendBatch()` call was written: consecutive offsets from `baseOffset`. */
 export interface PartitionResult {
   topic: string;
@@ -113,8 +118,8 @@ export class ProducerBatch {
   private doneListeners: Array<() => void> | null = null;
 
   // send(): one entry per record; a null rejecter marks a SendCallback in `recordSettlers` (see the header).
-  private readonly recordSettlers: Array<SendCallback | ((metadata: RecordMetadata) => void)> = [];
-  private readonly recordRejecters: Array<((error: Error) => void) | null> = [];
+  private readonly recordSettlers: Array<RecordSettler> = [];
+  private readonly recordRejecters: Array<RecordRejecter> = [];
   private readonly recordIndexes: number[] = [];
   private readonly recordTimestamps: number[] = [];
   // sendBatch(): one entry per run of records of one call.
@@ -191,12 +196,7 @@ export class ProducerBatch {
    * Registers who waits for the `send()` record at `index`: its callback (`reject` null) or its promise's resolve
    * and reject functions.
    */
-  addRecordWaiter(
-    index: number,
-    timestampMs: number,
-    settle: SendCallback | ((m: RecordMetadata) => void),
-    reject: ((e: Error) => void) | null,
-  ): void {
+  addRecordWaiter(index: number, timestampMs: number, settle: RecordSettler, reject: RecordRejecter): void {
     this.recordSettlers.push(settle);
     this.recordRejecters.push(reject);
     this.recordIndexes.push(index);

@@ -47,6 +47,8 @@ import {
   type PartitionResult,
   type ProducerBatch,
   type RecordMetadata,
+  type RecordRejecter,
+  type RecordSettler,
   type SendCallback,
 } from './producer-batch.js';
 import {
@@ -301,11 +303,7 @@ export class Producer {
    * registers `settle`/`reject` (a callback and null, or a promise's functions) with its batch. Nothing is allocated
    * per record beyond what the batch's arrays (or the queue's) hold.
    */
-  private sendRecord(
-    record: ProducerRecord,
-    settle: SendCallback | ((m: RecordMetadata) => void),
-    reject: ((e: Error) => void) | null,
-  ): void {
+  private sendRecord(record: ProducerRecord, settle: RecordSettler, reject: RecordRejecter): void {
     const refused = this.sendRefusal('send()');
     if (refused !== null) return failSend(refused, settle, reject);
     if (this.blockedTail === null && this.appendNow(record, settle, reject)) return;
@@ -321,11 +319,7 @@ export class Producer {
    * `send()`'s fast path: partitions and appends the record and registers its waiter, or fails it when invalid.
    * Returns false, having done nothing, when the record must wait for metadata or memory.
    */
-  private appendNow(
-    record: ProducerRecord,
-    settle: SendCallback | ((m: RecordMetadata) => void),
-    reject: ((e: Error) => void) | null,
-  ): boolean {
+  private appendNow(record: ProducerRecord, settle: RecordSettler, reject: RecordRejecter): boolean {
     try {
       const routed = this.routeIfDelayed(record);
       const topic = routed === null ? undefined : this.cluster.metadata.topic(routed.topic);
@@ -585,16 +579,12 @@ export class Producer {
 /** `send()`s queued while an earlier call is blocked, in parallel arrays (see `Producer.sendRecord`). */
 class BlockedSends {
   records: ProducerRecord[] = [];
-  settlers: Array<SendCallback | ((m: RecordMetadata) => void)> = [];
-  rejecters: Array<((e: Error) => void) | null> = [];
+  settlers: Array<RecordSettler> = [];
+  rejecters: Array<RecordRejecter> = [];
   /** The next entry to send; those before it are done and dropped now and then, so a long block stays bounded. */
   head = 0;
 
-  push(
-    record: ProducerRecord,
-    settle: SendCallback | ((m: RecordMetadata) => void),
-    reject: ((e: Error) => void) | null,
-  ): void {
+  push(record: ProducerRecord, settle: RecordSettler, reject: RecordRejecter): void {
     this.records.push(record);
     this.settlers.push(settle);
     this.rejecters.push(reject);
@@ -614,7 +604,7 @@ class BlockedSends {
  * `new Promise(captureSettlers)` hands the promise's resolve and reject functions to `captured`, to be read at once
  * (synchronously, so nothing interleaves): one static executor instead of a closure (and its context) per `send()`.
  */
-const captured: { resolve: ((m: RecordMetadata) => void) | null; reject: ((e: Error) => void) | null } = {
+const captured: { resolve: ((m: RecordMetadata) => void) | null; reject: RecordRejecter } = {
   resolve: null,
   reject: null,
 };
@@ -624,11 +614,7 @@ function captureSettlers(resolve: (m: RecordMetadata) => void, reject: (e: Error
 }
 
 /** Tells a `send()` it failed: rejects its promise, or calls its callback in a microtask (never inside `send()`). */
-function failSend(
-  error: Error,
-  settle: SendCallback | ((m: RecordMetadata) => void),
-  reject: ((e: Error) => void) | null,
-): void {
+function failSend(error: Error, settle: RecordSettler, reject: RecordRejecter): void {
   if (reject !== null) reject(error);
   else queueMicrotask(() => (settle as SendCallback)(error, null));
 }
