@@ -37,8 +37,9 @@ export interface RecordMetadata {
 /**
  * What `send(record, callback)` calls once the record is acknowledged or failed, Node's error-first way round
  * (Kafka's `Callback.onCompletion(metadata, exception)`): `(null, metadata)` or `(error, null)`. It runs on the event
- * loop, never synchronously inside `send()`; one that throws is reported as an uncaught exception once the rest of
- * its batch is settled.
+ * loop, never synchronously inside `send()`, but synchronously inside the producer's handling of the broker's answer
+ * (as Kafka's callbacks run on its I/O thread): keep it short. One that throws is reported as an uncaught exception
+ * once the rest of its batch is settled.
  */
 export type SendCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
 
