@@ -6,7 +6,15 @@
  *   /cluster/id, /controller                        data
  *   /brokers/ids                                     children, then data of each /brokers/ids/<id>
  *   /brokers/topics                                  children, then data of each /brokers/topics/<t> (assignment)
- *   /brokers/topics/<t>/partitions/<p>/state         data, for every partition of every topic
+ *   /brokers/topics/<t>/partitions                   children: which partitions have their znode (and so their state)
+ *   /brokers/topics/<t>/partitions/<p>/state         data, for every partition that is both assigned and listed
+ *
+ * Why the partition list: the controller creates /partitions/<p> and /partitions/<p>/state in one multi, so a
+ * partition listed there has its state. Arming a state watch only then costs one successful getData per partition
+ * instead of a getData failing NO_NODE, an error and an exists watch for each partition of a topic just created
+ * (then a notification and a re-read each when the controller writes the states); the topic's one children watch
+ * fires instead, and the reads it starts are pipelined (many in flight, none awaited before the next is sent).
+ * A partition that leaves the list (its topic being deleted) has its watch stopped and keeps its last state.
  *
  * Fencing (what Kafka enforces on LeaderAndIsr, applied to what is read): per partition, a state is ignored when
  * its controller_epoch is older than that of the state held, when its leader_epoch is older, or when it has the
@@ -43,6 +51,7 @@ import {
   ClusterIdZNode,
   ControllerZNode,
   TopicPartitionStateZNode,
+  TopicPartitionsZNode,
   TopicsZNode,
   TopicZNode,
   type EndPoint,
@@ -91,7 +100,8 @@ interface PartitionEntry {
   state: PartitionState | undefined;
   /** czxid of the state znode the state came from. */
   stateCzxid: number;
-  unwatch: () => void;
+  /** Stops the state watch; undefined while no watch is armed (the partition is not listed under /partitions). */
+  unwatch: (() => void) | undefined;
 }
 
 interface TopicEntry {
@@ -99,7 +109,9 @@ interface TopicEntry {
   czxid: number;
   topicId: string | null;
   partitions: Map<number, PartitionEntry>;
-  /** Stops the assignment watch and every state watch. */
+  /** Partition ids listed under /brokers/topics/<t>/partitions at the last read of that list. */
+  listed: ReadonlySet<number>;
+  /** Stops the assignment watch, the partition list watch and every state watch. */
   unwatch: () => void;
 }
 
@@ -299,16 +311,23 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
     await Promise.all(loads);
   }
 
-  /** Watches a topic's assignment; resolves when the assignment and the first read of every state are in. */
-  private addTopic(topic: string): Promise<void> {
-    const entry: TopicEntry = { czxid: -1, topicId: null, partitions: new Map(), unwatch: () => {} };
+  /**
+   * Watches a topic's assignment and partition list; resolves when both were read and so was every state watch that
+   * either of them armed (whichever handler ran second armed them and awaited their first reads).
+   */
+  private async addTopic(topic: string): Promise<void> {
+    const entry: TopicEntry = { czxid: -1, topicId: null, partitions: new Map(), listed: new Set(), unwatch: () => {} };
     this.topicEntries.set(topic, entry);
-    const sub = this.subscribeData(TopicZNode.path(topic), (node) => this.onAssignment(topic, entry, node));
+    const assignment = this.subscribeData(TopicZNode.path(topic), (node) => this.onAssignment(topic, entry, node));
+    const list = this.subscribeChildren(TopicPartitionsZNode.path(topic), (children) =>
+      this.onPartitionList(topic, entry, children),
+    );
     entry.unwatch = () => {
-      sub.unwatch();
-      for (const p of entry.partitions.values()) p.unwatch();
+      assignment.unwatch();
+      list.unwatch();
+      for (const p of entry.partitions.values()) p.unwatch?.();
     };
-    return sub.loaded;
+    await Promise.all([assignment.loaded, list.loaded]);
   }
 
   private removeTopic(topic: string): void {
@@ -337,7 +356,7 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
     if (entry.czxid !== -1 && entry.czxid !== node.stat.czxid) {
       // Deleted and created again between two reads: drop the old incarnation first.
       this.log.info({ topic }, 'topic was re-created');
-      for (const p of entry.partitions.values()) p.unwatch();
+      for (const p of entry.partitions.values()) p.unwatch?.();
       entry.partitions.clear();
       this.emit('topicDeleted', topic);
     }
@@ -346,7 +365,7 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
     const loads: Promise<void>[] = [];
     for (const [partition, p] of [...entry.partitions]) {
       if (assignment.partitions.has(partition)) continue;
-      p.unwatch();
+      p.unwatch?.();
       entry.partitions.delete(partition);
     }
     for (const [partition, a] of assignment.partitions) {
@@ -364,16 +383,42 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
         removing: a.removingReplicas,
         state: undefined,
         stateCzxid: -1,
-        unwatch: () => {},
+        unwatch: undefined,
       };
       entry.partitions.set(partition, p);
-      const sub = this.subscribeData(TopicPartitionStateZNode.path({ topic, partition }), (stateNode) =>
-        this.onPartitionState(topic, partition, entry, p, stateNode),
-      );
-      p.unwatch = sub.unwatch;
-      loads.push(sub.loaded);
+      if (entry.listed.has(partition)) loads.push(this.watchState(topic, partition, entry, p));
     }
     await Promise.all(loads);
+  }
+
+  /**
+   * The partitions that have a znode changed: arms the state watch of each assigned partition newly listed and stops
+   * that of each partition no longer listed (its last state is kept, as a state znode read missing keeps it).
+   */
+  private async onPartitionList(topic: string, entry: TopicEntry, children: string[] | null): Promise<void> {
+    if (this.topicEntries.get(topic) !== entry) return; // removed meanwhile
+    const listed = new Set<number>();
+    for (const child of children ?? []) if (/^\d+$/.test(child)) listed.add(Number(child));
+    entry.listed = listed;
+    const loads: Promise<void>[] = [];
+    for (const [partition, p] of entry.partitions) {
+      if (!listed.has(partition)) {
+        p.unwatch?.();
+        p.unwatch = undefined;
+      } else if (p.unwatch === undefined) {
+        loads.push(this.watchState(topic, partition, entry, p));
+      }
+    }
+    await Promise.all(loads);
+  }
+
+  /** Arms the watch of a partition's state znode; resolves after its first read was handled. */
+  private watchState(topic: string, partition: number, topicEntry: TopicEntry, entry: PartitionEntry): Promise<void> {
+    const sub = this.subscribeData(TopicPartitionStateZNode.path({ topic, partition }), (node) =>
+      this.onPartitionState(topic, partition, topicEntry, entry, node),
+    );
+    entry.unwatch = sub.unwatch;
+    return sub.loaded;
   }
 
   private onPartitionState(

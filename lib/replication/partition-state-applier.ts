@@ -21,8 +21,9 @@
  *    (Kafka's HostedPartition.Offline); its states are ignored. When a log dir could not be loaded at start
  *    (`logDirsFailedAtStart`), a replica assigned here that has no local log and is in the ISR may have lived in
  *    that dir: it is offline too, rather than started empty where the controller could elect it.
- * Concurrency: one event loop; the queue awaits only ZooKeeper config reads and applies each batch synchronously
- * afterwards. A batch that failed (a config read) is retried after CHANGE_RETRY_BACKOFF_MS.
+ * Concurrency: one event loop; the queue awaits only ZooKeeper config reads and the making of new logs' files in the
+ * threadpool (LogManager.prepareNewLogs; 10,000 new logs would otherwise hold the loop for seconds), and applies
+ * each batch synchronously afterwards; files made for a log that was not created after all are removed then. A batch that failed (a config read) is retried after CHANGE_RETRY_BACKOFF_MS.
  * Ownership: the ReplicaManager creates it over its `HostedPartitions` seam, starts it in its own startup and stops
  * it first in its shutdown. Crash: nothing is kept; a restarted broker re-reads every state.
  */
@@ -59,7 +60,7 @@ export interface HostedPartitions {
 export interface PartitionStateApplierOptions {
   brokerId: number;
   metadataCache: MetadataCache;
-  logManager: Pick<LogManager, 'allLogs' | 'updateTopicConfig'>;
+  logManager: Pick<LogManager, 'allLogs' | 'updateTopicConfig' | 'prepareNewLogs' | 'discardPreparedLogs'>;
   zk: Pick<KafkaZkClient, 'getEntityConfig'>;
   fetchers: Pick<ReplicaFetcherManager, 'addPartition' | 'removePartition'>;
   hosted: HostedPartitions;
@@ -264,27 +265,39 @@ export class PartitionStateApplier {
   }
 
   private async applyStates(tps: TopicPartition[]): Promise<void> {
-    const { hosted, metadataCache, brokerId } = this.opts;
+    const { hosted, metadataCache, logManager, brokerId } = this.opts;
     const newTopics = new Set<string>();
+    const newLogs: TopicPartition[] = [];
     for (const tp of tps) {
       if (
         hosted.get(tpKey(tp.topic, tp.partition)) === undefined &&
         metadataCache.replicas(tp.topic, tp.partition)?.includes(brokerId)
-      )
+      ) {
         newTopics.add(tp.topic);
+        if (!this.opts.logDirsFailedAtStart && !this.offline.has(tpKey(tp.topic, tp.partition))) newLogs.push(tp);
+      }
     }
-    const configs = new Map(
-      await Promise.all([...newTopics].map(async (t) => [t, await this.topicConfig(t)] as const)),
-    );
-    if (this.stopped) return;
-    const leaders: Partition[] = [];
-    const followers: Partition[] = [];
-    for (const tp of tps) {
-      const partition = this.applyState(tp.topic, tp.partition, configs);
-      if (partition === undefined) continue;
-      (partition.role === 'Leader' ? leaders : followers).push(partition);
+    // The new logs' files are made in the threadpool meanwhile (it never fails); hosting them below only opens them.
+    const preparing = logManager.prepareNewLogs(newLogs);
+    let configs: Map<string, LogConfig>;
+    try {
+      configs = new Map(await Promise.all([...newTopics].map(async (t) => [t, await this.topicConfig(t)] as const)));
+    } finally {
+      await preparing;
     }
-    if (leaders.length > 0 || followers.length > 0) this.opts.onLeadershipChange(leaders, followers);
+    try {
+      if (this.stopped) return;
+      const leaders: Partition[] = [];
+      const followers: Partition[] = [];
+      for (const tp of tps) {
+        const partition = this.applyState(tp.topic, tp.partition, configs);
+        if (partition === undefined) continue;
+        (partition.role === 'Leader' ? leaders : followers).push(partition);
+      }
+      if (leaders.length > 0 || followers.length > 0) this.opts.onLeadershipChange(leaders, followers);
+    } finally {
+      logManager.discardPreparedLogs();
+    }
   }
 
   /** Applies the cache's current state of one partition; returns the replica if its role changed. */

@@ -71,8 +71,10 @@ describe('mq-cluster up --zk-ensemble 3: a ZooKeeper member dies', function () {
       { name: 'steady', numPartitions: 3, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } },
     ]);
     await waitFor(
-      async () => (await admin.describeTopics(['steady']))[0]!.partitions.every((p) => p.isr.length === 3),
-      'full ISRs',
+      // The ISR is full from creation on; a leader is named only once it leads (its log made).
+      async () =>
+        (await admin.describeTopics(['steady']))[0]!.partitions.every((p) => p.isr.length === 3 && p.leader >= 0),
+      'full ISRs and leaders',
     );
     const leadersBefore = (await admin.describeTopics(['steady']))[0]!.partitions.map((p) => p.leader);
     const controllerBefore = (await admin.describeCluster()).controllerId;

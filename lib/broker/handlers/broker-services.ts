@@ -52,3 +52,15 @@ export interface BrokerServices {
 export function endpointOn(broker: AliveBroker, listenerName: string): { host: string; port: number } | undefined {
   return broker.endpoints.find((e) => e.listenerName === listenerName);
 }
+
+/**
+ * The leader this broker names for a partition (Metadata, and the leaders CreateTopics/CreatePartitions wait for):
+ * the state's leader, except -1 while the state names this broker but its replica does not lead yet (still being
+ * hosted, its log being made). In Kafka a leader learns of its leadership in LeaderAndIsr before its metadata cache
+ * advertises it; clients retry LEADER_NOT_AVAILABLE meanwhile.
+ */
+export function advertisedLeader(s: BrokerServices, topic: string, partition: number): number {
+  const leader = s.metadataCache.partitionState(topic, partition)?.leader ?? -1;
+  if (leader !== s.brokerId) return leader;
+  return s.replicaManager.getPartition(topic, partition)?.role === 'Leader' ? leader : -1;
+}

@@ -9,6 +9,10 @@
  * out), so a client bootstrapped on a Kafka-protocol listener is sent to the others' Kafka-protocol listeners. A
  * live leader without such an endpoint is LISTENER_NOT_FOUND, as in Kafka.
  *
+ * This broker names itself a partition's leader only once it acts as one (`advertisedLeader`; 10,000 new partitions
+ * take seconds to host): until then the partition is LEADER_NOT_AVAILABLE, which clients retry, rather than a
+ * leader answering NOT_LEADER_OR_FOLLOWER.
+ *
  * A fenced broker (its ZooKeeper session may be gone, ReplicaManager.leadershipFenced) no longer knows who leads
  * what it led, nor whether it is itself still part of the cluster: it answers as if it were not live — absent from
  * the broker list, its partitions LEADER_NOT_AVAILABLE with leader -1 — and with no controller, so that clients
@@ -19,7 +23,7 @@ import { topicNameProblem } from '../../common/topic-partition.js';
 import type { RequestContext } from '../../network/request-context.js';
 import type { MetadataRequest, MetadataResponse } from '../../protocol/messages/index.js';
 import { DELAYED_TOPIC } from '../../record/delayed-record.js';
-import { endpointOn, type BrokerServices } from './broker-services.js';
+import { advertisedLeader, endpointOn, type BrokerServices } from './broker-services.js';
 import { delayedTopicSpec } from './internal-topics.js';
 
 type TopicMetadata = MetadataResponse['topics'][number];
@@ -88,7 +92,7 @@ export async function handleMetadata(
     for (let p = 0; p < count; p++) {
       const replicas = [...(cache.replicas(name, p) ?? [])];
       const state = cache.partitionState(name, p);
-      const leaderId = state?.leader ?? -1;
+      const leaderId = advertisedLeader(s, name, p);
       const leaderLive = leaderId >= 0 && live.has(leaderId);
       const leaderReachable = leaderLive && reachable.has(leaderId);
       partitions.push({

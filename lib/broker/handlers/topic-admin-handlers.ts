@@ -14,7 +14,7 @@ import type {
   DeleteTopicsRequest,
   DeleteTopicsResponse,
 } from '../../protocol/messages/index.js';
-import type { BrokerServices } from './broker-services.js';
+import { advertisedLeader, type BrokerServices } from './broker-services.js';
 
 /** One topic's answer from a broker that is not the active controller: the client re-routes on NOT_CONTROLLER. */
 function notController(name: string) {
@@ -40,7 +40,7 @@ function allLeadersKnown(s: BrokerServices, topic: string, count?: number): bool
   if (!cache.hasTopic(topic)) return false;
   const n = cache.partitionCount(topic) ?? 0;
   if (count !== undefined && n < count) return false;
-  for (let p = 0; p < n; p++) if ((cache.partitionState(topic, p)?.leader ?? -1) < 0) return false;
+  for (let p = 0; p < n; p++) if (advertisedLeader(s, topic, p) < 0) return false;
   return true;
 }
 

@@ -47,6 +47,50 @@ describe('LogManager', () => {
     });
   });
 
+  describe('#prepareNewLogs', () => {
+    it("makes new logs' files ahead, spread over the dirs; the logs created there append, roll and reload", async () => {
+      const dirs = [tmpDir(), tmpDir()];
+      const { manager } = openManager(dirs);
+      manager.getOrCreateLog({ topic: 'old', partition: 0 }); // dirs[0] holds one log already
+      const tps = [0, 1, 2].map((partition) => ({ topic: 't', partition }));
+      await manager.prepareNewLogs([...tps, { topic: 'old', partition: 0 }]);
+      const listed = () =>
+        dirs.map((d) =>
+          fs
+            .readdirSync(d)
+            .filter((f) => f.startsWith('t-'))
+            .sort(),
+        );
+      expect(listed()).to.deep.equal([['t-1'], ['t-0', 't-2']]);
+      expect(fs.readdirSync(join(dirs[1]!, 't-0')).sort()).to.deep.equal([
+        '00000000000000000000.index',
+        '00000000000000000000.log',
+        '00000000000000000000.timeindex',
+        '00000000000000000000.txnindex',
+      ]);
+      for (const tp of tps) fill(manager.getOrCreateLog(tp), 12);
+      expect(manager.logDirOf({ topic: 't', partition: 0 })).to.equal(dirs[1]);
+      expect(manager.getLog({ topic: 't', partition: 2 })!.segments.length).to.be.greaterThan(1);
+      await manager.shutdown();
+      const { manager: reloaded } = openManager(dirs);
+      expect(tps.map((tp) => reloaded.getLog(tp)!.logEndOffset)).to.deep.equal([120, 120, 120]);
+    });
+
+    it('removes the prepared files of a log not created after all, and never a directory it did not make', async () => {
+      const dir = tmpDir();
+      const { manager } = openManager([dir]);
+      fs.mkdirSync(join(dir, 't-1'));
+      fs.writeFileSync(join(dir, 't-1', 'kept'), 'x');
+      await manager.prepareNewLogs([
+        { topic: 't', partition: 0 },
+        { topic: 't', partition: 1 },
+      ]);
+      manager.discardPreparedLogs();
+      expect(fs.existsSync(join(dir, 't-0'))).to.equal(false);
+      expect(fs.readdirSync(join(dir, 't-1'))).to.deep.equal(['kept']);
+    });
+  });
+
   describe('#shutdown', () => {
     it('writes checkpoints and the clean shutdown marker; the next start loads every log without recovery', async () => {
       const dir = tmpDir();

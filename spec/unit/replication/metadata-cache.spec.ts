@@ -99,6 +99,54 @@ describe('MetadataCache', () => {
       expect(events).to.deep.equal([['new', 0, 3, [3, 1]]]);
     });
 
+    it('watches a new topic through its partition list, arming a state watch only for a partition listed', async () => {
+      const zk = new FakeZk();
+      const cache = await startedCache(zk);
+      const watchesBefore = zk.watchCount;
+      const events: unknown[] = [];
+      cache.on('partitionState', (t, p, s) => events.push([t, p, s.leader]));
+      zk.createTopic('many', { 0: [1], 1: [1], 2: [1], 3: [1] });
+      await zk.settle();
+      expect(zk.watchCount).to.equal(watchesBefore + 2); // its assignment and its partition list, no state
+      zk.setState('many', 2, state(1, 0, [1]));
+      await zk.settle();
+      expect(zk.watchCount).to.equal(watchesBefore + 3);
+      expect(events).to.deep.equal([['many', 2, 1]]);
+      expect(cache.partitionState('many', 0)).to.equal(undefined);
+    });
+
+    it('arms the state watch of a partition listed before the assignment that adds it was read', async () => {
+      const zk = new FakeZk();
+      zk.createTopic('t', { 0: [1] });
+      zk.setState('t', 0, state(1, 0, [1]));
+      const cache = await startedCache(zk);
+      // Partition 1's znodes exist before this broker read the assignment naming it: not a partition yet.
+      zk.setState('t', 1, state(1, 0, [1]));
+      await zk.settle();
+      expect(cache.partitionCount('t')).to.equal(1);
+      expect(cache.partitionState('t', 1)).to.equal(undefined);
+      zk.set('/brokers/topics/t', JSON.stringify({ version: 2, partitions: { 0: [1], 1: [1] } }));
+      await zk.settle();
+      expect(cache.partitionState('t', 1)).to.include({ leader: 1, leaderEpoch: 0 });
+    });
+
+    it('stops the state watch of a partition that leaves the list and keeps its last state', async () => {
+      const zk = new FakeZk();
+      zk.createTopic('t', { 0: [1], 1: [1] });
+      zk.setState('t', 0, state(1, 0, [1]));
+      zk.setState('t', 1, state(1, 0, [1]));
+      const cache = await startedCache(zk);
+      const watches = zk.watchCount;
+      zk.delete('/brokers/topics/t/partitions/1');
+      await zk.settle();
+      expect(zk.watchCount).to.equal(watches - 1);
+      expect(cache.partitionState('t', 1)).to.include({ leader: 1 });
+      zk.setState('t', 1, state(1, 1, [1]));
+      await zk.settle();
+      expect(zk.watchCount).to.equal(watches);
+      expect(cache.partitionState('t', 1)).to.include({ leaderEpoch: 1 });
+    });
+
     it('does not list a topic before its assignment is read, so that no topic shows zero partitions', async () => {
       const zk = new FakeZk();
       const cache = await startedCache(zk);
@@ -143,7 +191,7 @@ describe('MetadataCache', () => {
       await zk.settle();
       expect(deleted).to.deep.equal(['t']);
       expect(cache.hasTopic('t')).to.equal(false);
-      expect(zk.watchCount).to.equal(watchesWithTopic - 2);
+      expect(zk.watchCount).to.equal(watchesWithTopic - 3); // assignment, partition list, state
     });
 
     it('starts a re-created topic from scratch, accepting a lower leader epoch', async () => {
