@@ -158,8 +158,12 @@ describe('Fault: randomized chaos', function () {
       producerStoppedMs = Date.now();
       const verdict = await workload.check();
       log(`${at()} ${verdict.acked} values acknowledged, ${verdict.read} read, ${verdict.finalRecords} in the log`);
-      const bumps = workload.producer.stderr.split('\n').filter((line) => line.includes(' INFO bumped epoch ')).length;
-      log(`the producer bumped its epoch ${bumps} time(s), failed ${verdict.failed} send(s)`);
+      const lines = workload.producer.stderr.split('\n');
+      const count = (message: string) => lines.filter((line) => line.includes(` INFO ${message} `)).length;
+      log(
+        `the producer got ${count('got a producer id')} producer id(s), bumped its epoch ${count('bumped epoch')} ` +
+          `time(s), failed ${verdict.failed} send(s)`,
+      );
       if (anomalyCount(verdict.report) > 0)
         log(`anomalies: evidence kept in ${keepEvidence(cluster, workload, 'mq-chaos-anomalies-')}`);
       expectNoAnomalies(`randomized chaos: seed ${seed}, ${durationS} s, ${spans.length} faults`, verdict);
