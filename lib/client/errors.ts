@@ -8,6 +8,8 @@
  *   newer producer with the same transactional.id (or the coordinator, on a transaction timeout) fenced this one. As
  *   in Kafka's client, the first is fatal — the producer can only be closed — and the second, which a leader answers
  *   a write of the old epoch with, makes the transaction abortable (the abort then finds the producer fenced);
+ * - `CommitFailedError` (local, Kafka's CommitFailedException): a subscribed consumer's commit refused because the
+ *   member is no longer in the generation the commit began in (its partitions may be another member's now);
  * - `TransactionAbortedError` (local): records that were never sent because their transaction was aborted;
  * - `TransactionAbortableError` (local): a transactional call refused because an earlier error left the transaction
  *   abortable (its `cause`); `abortTransaction()` and a new transaction continue.
@@ -72,6 +74,17 @@ export class InvalidProducerEpochError extends ApiError {
       message ??
         'The producer wrote with an epoch older than the partition knows: a newer producer with the same ' +
           'transactional.id, or the coordinator on a transaction timeout, bumped it. Abort the transaction.',
+    );
+  }
+}
+
+export class CommitFailedError extends MqError {
+  constructor(why: string) {
+    super(
+      'MQ_ERR_COMMIT_FAILED',
+      `Commit cannot be completed: ${why}, so the partitions may be assigned to another member that has moved ` +
+        'their offsets on. The records since the last successful commit will be read again by their owner; ' +
+        'handle records faster than max.poll.interval.ms and keep heartbeats within session.timeout.ms to avoid it.',
     );
   }
 }

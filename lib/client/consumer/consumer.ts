@@ -367,7 +367,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * iterator, every record before the one the caller holds), as auto commit does. Inside a handler, the record or
    * batch being handled is not finished yet: pass `offset + 1` explicitly to include it, or to commit before
    * processing (at-most-once). Resolves once the coordinator has the offsets replicated; rejects with the
-   * coordinator's error, or TimeoutError after `default.api.timeout.ms`.
+   * coordinator's error, CommitFailedError when a subscribed member is no longer in the generation the commit began
+   * in (its partitions may be another member's now), or TimeoutError after `default.api.timeout.ms`.
    */
   async commit(offsets?: readonly OffsetToCommit[]): Promise<void> {
     const group = this.requireGroup('commit()');

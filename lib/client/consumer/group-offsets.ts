@@ -9,8 +9,17 @@
  *
  * Requests go on the client's coordinator connection to the broker (ClientCluster.sendToCoordinator), never behind
  * a fetch long-poll. A subscribed consumer's commits carry its generation and member id (`generation`); without
- * membership they carry generation -1 and member id '' (Kafka's "simple" consumer with a group.id). Owned by one
- * Consumer (or an Admin call); calls may overlap (each is its own request).
+ * membership they carry generation -1 and member id '' (Kafka's "simple" consumer with a group.id).
+ *
+ * Fencing across rebalances: a commit is fenced with the generation it began in, for every retry. Offsets belong to
+ * the assignment they were read under; once the member is in another generation (or none: it was removed and its
+ * partitions lost) another member may own those partitions and have moved them on, so the commit fails with
+ * CommitFailedError instead of being sent again under the new generation, which the coordinator would accept and
+ * which would move the committed offset back. A subscribed consumer outside any generation cannot commit either.
+ * Kafka's consumer gets the same from its threading (a rebalance completes only inside poll(), never during a
+ * commitSync) and from failing a commit without a stable generation.
+ *
+ * Owned by one Consumer (or an Admin call); calls may overlap (each is its own request).
  */
 import { computeIfAbsent } from '../../common/collections.js';
 import { ErrorCode } from '../../common/error-codes.js';
@@ -20,6 +29,7 @@ import type { Time } from '../../common/time.js';
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { OffsetCommitRequest } from '../../protocol/messages/index.js';
 import type { ClientCluster } from '../client-cluster.js';
+import { CommitFailedError } from '../errors.js';
 import { ExponentialBackoff, retry } from '../retry.js';
 import type { TopicPartitionRef } from './subscription-state.js';
 
@@ -57,7 +67,10 @@ export interface ConsumerGroupMetadata extends GroupGeneration {
 export interface GroupOffsetsOptions {
   cluster: ClientCluster;
   groupId: string;
-  /** The member and generation commits are fenced with; -1/'' (no membership) when absent or undefined. */
+  /**
+   * A subscribed consumer's member and generation now, which its commits are fenced with; absent, or undefined for a
+   * consumer without a subscription (generation -1, member '').
+   */
   generation?: () => GroupGeneration | undefined;
   time: Time;
   retryBackoffMs: number;
@@ -82,16 +95,20 @@ export class GroupOffsets {
     this.backoff = new ExponentialBackoff(opts.retryBackoffMs, Math.max(opts.retryBackoffMs, 1000));
   }
 
-  /** Commits `offsets` for the group; rejects with the first non-retriable partition error, or TimeoutError. */
+  /**
+   * Commits `offsets` for the group; rejects with the first non-retriable partition error, CommitFailedError when
+   * the member's generation is over (see the header), or TimeoutError.
+   */
   async commit(offsets: readonly OffsetToCommit[]): Promise<void> {
     if (offsets.length === 0) return;
     const topics = offsetCommitTopics(offsets);
+    const generationNow = this.opts.generation ?? (() => undefined);
+    const fence = generationNow();
     await this.withCoordinator('OffsetCommit', async (nodeId) => {
-      const { generationId, memberId, groupInstanceId } = this.opts.generation?.() ?? {
-        generationId: -1,
-        memberId: '',
-        groupInstanceId: null,
-      };
+      const { generationId, memberId, groupInstanceId } =
+        fence === undefined
+          ? { generationId: -1, memberId: '', groupInstanceId: null }
+          : stillCurrent(fence, generationNow());
       const res = await this.opts.cluster.sendToCoordinator(nodeId, ApiKey.OffsetCommit, {
         groupId: this.opts.groupId,
         generationId,
@@ -181,6 +198,27 @@ export class GroupOffsets {
     if (res.errorCode !== ErrorCode.NONE) throw apiErrorFromCode(res.errorCode, res.errorMessage ?? undefined);
     return res.nodeId;
   }
+}
+
+/**
+ * The generation a subscribed member's commit began in (`fence`), if the member is still in it (`now`); else
+ * CommitFailedError: the member left the group or rejoined since, or never joined. Kafka's consumer refuses the same
+ * commits (no stable generation, or UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION from the coordinator).
+ */
+export function stillCurrent(fence: GroupGeneration, now: GroupGeneration | undefined): GroupGeneration {
+  if (fence.generationId < 0) {
+    throw new CommitFailedError(
+      'the consumer is not part of an active group (it has not joined yet, or was removed and is rejoining)',
+    );
+  }
+  if (now === undefined || now.generationId !== fence.generationId || now.memberId !== fence.memberId) {
+    const where =
+      now === undefined || now.generationId < 0 ? 'no generation now' : `now generation ${now.generationId}`;
+    throw new CommitFailedError(
+      `the group rebalanced since this commit began (generation ${fence.generationId}, ${where})`,
+    );
+  }
+  return fence;
 }
 
 /** Offsets as an OffsetCommit or TxnOffsetCommit request carries them: per topic, then per partition. */
