@@ -41,6 +41,16 @@ export class LatencyHistogram {
     this.histogram.recordValueWithCount(us, weight);
   }
 
+  /** Adds every sample of `other` (one histogram per reporting window, added into the run's at each report). */
+  add(other: LatencyHistogram): void {
+    this.histogram.add(other.histogram);
+  }
+
+  /** Forgets every sample. */
+  reset(): void {
+    this.histogram.reset();
+  }
+
   get count(): number {
     return this.histogram.totalCount;
   }

@@ -30,7 +30,7 @@ export interface SuiteFigures {
   machine: MachineInfo;
   compare100: CompareResult;
   compare1k: CompareResult;
-  /** 100 B, one producer.send() per record. */
+  /** 100 B, one producer.send(record, callback) per record. */
   sendPerRecord: RunStat;
   /** 100 B consumed with eachMessage. */
   consumeEachMessage: RunStat;
@@ -91,7 +91,7 @@ export function suiteRows(f: SuiteFigures): SuiteRow[] {
           : false,
   });
   rows.push({
-    what: '100 B, one record per `producer.send()`',
+    what: '100 B, one record per `producer.send(record, callback)`',
     figure: rate(f.sendPerRecord),
     reference: '—',
     target: '≥ 1.2M',

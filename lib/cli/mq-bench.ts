@@ -141,10 +141,19 @@ export async function main(argv: string[]): Promise<number> {
       intArg('--transaction-size', 1),
       1000,
     )
+    .option(
+      '--send-batch-size <n>',
+      "records per sendBatch() call; 1 sends each record with send(record, callback), as Kafka's tool does",
+      intArg('--send-batch-size', 1),
+      1000,
+    )
+    .option('--max-pending <n>', 'calls awaiting acknowledgement at most', intArg('--max-pending', 1), 64)
     .option('--json', 'print the summary as one JSON object on the last line')
     .action(
       async (
         o: PerfToolFlags & {
+          sendBatchSize: number;
+          maxPending: number;
           numRecords: number;
           recordSize: number;
           throughput: number;
@@ -165,6 +174,8 @@ export async function main(argv: string[]): Promise<number> {
             createTopic: { partitions: o.partitions, replicationFactor: o.replicationFactor },
             transactionalId: o.transactionalId,
             transactionSize: o.transactionSize,
+            sendBatchSize: o.sendBatchSize,
+            maxPendingChunks: o.maxPending,
           }),
         );
       },

@@ -12,7 +12,7 @@
  */
 export { Producer } from './producer/producer.js';
 export type { ProducerRecord } from './producer/producer-record.js';
-export type { RecordMetadata, PartitionResult } from './producer/producer-batch.js';
+export type { RecordMetadata, PartitionResult, SendCallback } from './producer/producer-batch.js';
 export {
   DEFAULT_PRODUCER_OPTIONS,
   type ProducerOptions,

@@ -26,7 +26,8 @@
  * Concurrency: handlers run concurrently (many requests of one connection may be awaiting at once). Back-pressure:
  * reading stops while `queuedMaxRequests` requests are unanswered or the socket has not drained, and resumes when
  * both clear (frames already in the chunk being decoded are still dispatched). Responses completed in the same
- * tick are written in one corked writev.
+ * turn of the event loop are written in one corked writev, after that turn's I/O callbacks (setImmediate): the
+ * answers to every request read in one poll phase leave in one system call rather than one per socket read.
  * Lifecycle: created by SocketServer per accepted socket; Open → Draining (`closeGracefully`: no new requests,
  * in-flight ones answered, then end) → Closed. Idle for `connectionsMaxIdleMs` with nothing in flight → closed.
  * A late handler result for a closed connection is dropped.
@@ -333,7 +334,7 @@ export class ServerConnection {
     slot.body = body;
     if (slot === this.queue[0] && !this.flushScheduled && this.state !== 'Closed') {
       this.flushScheduled = true;
-      process.nextTick(() => this.flush());
+      setImmediate(() => this.flush());
     }
   }
 

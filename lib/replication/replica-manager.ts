@@ -23,7 +23,8 @@
  * Invariants: every produce and fetch gets an answer, including at shutdown (purgatories expire what is pending);
  * a request waiting on a partition re-checks whenever the partition's state is applied or it stops being hosted.
  * Concurrency: one event loop. Produce and fetch are synchronous up to their purgatory wait (or flush wait); state
- * changes and scheduled tasks (ISR shrink, ISR change notifications, HW checkpoint) run between them.
+ * changes and scheduled tasks (ISR shrink, ISR change notifications, HW checkpoint) run between them. Followers'
+ * fetches parked on a partition appended to as leader re-check once per event-loop turn, after its appends.
  * Ownership: the broker creates it with the LogManager, MetadataCache and KafkaZkClient it owns, calls
  * `startup()` after the LogManager has loaded and `shutdown()` before the LogManager shuts down.
  * Crash: the HW checkpoint may lag by one interval; a lower HW after a crash is safe (it only rises again).
@@ -151,6 +152,8 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
   private isrShrinks = 0;
   private isrExpands = 0;
   private stopped = false;
+  /** Partitions appended to as leader since the followers' waiting fetches last re-checked (see appendEntry). */
+  private readonly appendedSinceFollowerCheck = new Set<string>();
   /** What this broker serves, as leader, of throttled replicas to out-of-sync followers (replication-quota.ts). */
   readonly leaderQuota: ReplicationQuota;
   /** What this broker fetches, as follower, of throttled replicas while out of sync. */
@@ -505,13 +508,32 @@ export class ReplicaManager extends EventEmitter<ReplicaManagerEvents> {
       result.logAppendTimeMs = info.logAppendTimeMs;
       result.logStartOffset = info.logStartOffset;
       if (info.lastOffset < 0) return result;
-      if (!info.duplicate) this.followerFetchPurgatory.checkAndComplete(p.key);
+      if (!info.duplicate) this.followerFetchesMayComplete(p.key);
       if (p.log.config.flushMessages === 1) await p.log.awaitFlushed(info.lastOffset);
       if (acks === -1) waiting.push({ result, requiredOffset: info.lastOffset + 1, leaderEpoch });
     } catch (e) {
       setError(result, this.toApiError(e, p));
     }
     return result;
+  }
+
+  /**
+   * Followers' fetches parked on `key` re-check once this turn of the event loop is over (setImmediate), not at
+   * once: the produce requests of one socket read (and of every read in the same poll phase) are all appended
+   * first, so one fetch response per follower carries all of their batches instead of the first alone, and the
+   * leader writes (and the followers read, append and answer) a fraction of the frames. The check reads only what
+   * the log holds by then, so visibility is unchanged; the wait is a part of one loop turn.
+   */
+  private followerFetchesMayComplete(key: string): void {
+    if (this.appendedSinceFollowerCheck.size === 0) {
+      setImmediate(() => {
+        // Emptied first: a check that throws must not leave the set non-empty, which would stop the scheduling.
+        const keys = [...this.appendedSinceFollowerCheck];
+        this.appendedSinceFollowerCheck.clear();
+        for (const k of keys) this.followerFetchPurgatory.checkAndComplete(k);
+      });
+    }
+    this.appendedSinceFollowerCheck.add(key);
   }
 
   // ---- fetch ----

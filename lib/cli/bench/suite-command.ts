@@ -8,7 +8,7 @@
  *
  * Stages, each on clusters of its own that are stopped before the next stage:
  *  1. one broker: `compare` at 100 B and at 1 KiB (mq, Redis Streams, NATS JetStream, RabbitMQ streams, loopback
- *     TCP and page-cache write), then per run one producer.send() per record and an eachMessage consumer;
+ *     TCP and page-cache write), then per run one producer.send(record, callback) per record and an eachMessage consumer;
  *  2. three brokers: per run RF 1 acks=1, RF 3 acks=all (min.insync.replicas 2) idempotent and not idempotent
  *     produce, and end-to-end latency at 10,000 records/s with acks=all on RF 3;
  *  3. `scale` at 1, 100, 1,000 and 10,000 partitions (up to --scale-max).
@@ -101,7 +101,7 @@ export function suiteCommand(): Command {
         const perRecord: number[] = [];
         const eachMessage: number[] = [];
         for (let run = 1; run <= runs; run++) {
-          say(`run ${run}/${runs}: one producer.send() per record, then an eachMessage consumer`);
+          say(`run ${run}/${runs}: one producer.send(record, callback) per record, then an eachMessage consumer`);
           const topic = `suite-send-${run}-${Date.now().toString(36)}`;
           const produced = await runProducerPerf({
             bootstrapServers: bootstrap,

@@ -2,8 +2,11 @@
  * One record batch of one partition on its way to the leader (Kafka's `ProducerBatch`): the records, written in
  * place into a `RecordBatchBuilder`, and who to tell when the broker answers.
  *
- * Layout: the builder holds the records; completion is kept in flat arrays, not per-record closures:
- * - `send()` records: parallel arrays of resolve/reject functions, record index in the batch and timestamp;
+ * Layout: the builder holds the records (appended in place at `send()` time: no per-record object is kept);
+ * completion is kept in flat arrays, not per-record closures:
+ * - `send()` records: parallel arrays of settle functions, record index in the batch and timestamp. A record sent
+ *   with a callback stores the callback and no rejecter (null); one sent for a promise stores the promise's resolve
+ *   and reject functions;
  * - `sendBatch()` calls: one `BatchCompletion` per call and run of consecutive records it put in this batch
  *   (parallel arrays of completion, first index, count), so a million records sent in one call cost a handful of
  *   entries, not a million promises.
@@ -30,6 +33,20 @@ export interface RecordMetadata {
   /** The record's timestamp, or the broker's append time when the topic uses LogAppendTime. */
   timestamp: number;
 }
+
+/**
+ * What `send(record, callback)` calls once the record is acknowledged or failed, Node's error-first way round
+ * (Kafka's `Callback.onCompletion(metadata, exception)`): `(null, metadata)` or `(error, null)`. It runs on the event
+ * loop, never synchronously inside `send()`, but synchronously inside the producer's handling of the broker's answer
+ * (as Kafka's callbacks run on its I/O thread): keep it short. One that throws is reported as an uncaught exception
+ * once the rest of its batch is settled.
+ */
+export type SendCallback = (error: Error | null, metadata: RecordMetadata | null) => void;
+
+/** Who hears of a `send()` record's success: its callback, or its promise's resolve function. */
+export type RecordSettler = SendCallback | ((metadata: RecordMetadata) => void);
+/** Its promise's reject function, or null when the settler is a callback (which hears of failures too). */
+export type RecordRejecter = ((error: Error) => void) | null;
 
 /** Where a run of records from one `sendBatch()` call was written: consecutive offsets from `baseOffset`. */
 export interface PartitionResult {
@@ -106,9 +123,9 @@ export class ProducerBatch {
   private recordCount = 0;
   private doneListeners: Array<() => void> | null = null;
 
-  // send(): one entry per record.
-  private readonly recordResolvers: Array<(metadata: RecordMetadata) => void> = [];
-  private readonly recordRejecters: Array<(error: Error) => void> = [];
+  // send(): one entry per record; a null rejecter marks a SendCallback in `recordSettlers` (see the header).
+  private readonly recordSettlers: Array<RecordSettler> = [];
+  private readonly recordRejecters: Array<RecordRejecter> = [];
   private readonly recordIndexes: number[] = [];
   private readonly recordTimestamps: number[] = [];
   // sendBatch(): one entry per run of records of one call.
@@ -181,14 +198,12 @@ export class ProducerBatch {
     return this.recordCount++;
   }
 
-  /** Registers the promise callbacks of a `send()` record at `index`. */
-  addRecordWaiter(
-    index: number,
-    timestampMs: number,
-    resolve: (m: RecordMetadata) => void,
-    reject: (e: Error) => void,
-  ): void {
-    this.recordResolvers.push(resolve);
+  /**
+   * Registers who waits for the `send()` record at `index`: its callback (`reject` null) or its promise's resolve
+   * and reject functions.
+   */
+  addRecordWaiter(index: number, timestampMs: number, settle: RecordSettler, reject: RecordRejecter): void {
+    this.recordSettlers.push(settle);
     this.recordRejecters.push(reject);
     this.recordIndexes.push(index);
     this.recordTimestamps.push(timestampMs);
@@ -229,14 +244,25 @@ export class ProducerBatch {
   complete(baseOffset: number, logAppendTimeMs: number): void {
     if (!this.markDone()) return;
     const { topic, partition } = this;
-    const resolvers = this.recordResolvers;
-    for (let i = 0; i < resolvers.length; i++) {
-      resolvers[i]!({
+    const settlers = this.recordSettlers;
+    const rejecters = this.recordRejecters;
+    let thrown: unknown[] | null = null;
+    for (let i = 0; i < settlers.length; i++) {
+      const metadata: RecordMetadata = {
         topic,
         partition,
         offset: baseOffset < 0 ? -1 : baseOffset + this.recordIndexes[i]!,
         timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : this.recordTimestamps[i]!,
-      });
+      };
+      if (rejecters[i] !== null) {
+        (settlers[i] as (m: RecordMetadata) => void)(metadata);
+        continue;
+      }
+      try {
+        (settlers[i] as SendCallback)(null, metadata);
+      } catch (e) {
+        (thrown ??= []).push(e);
+      }
     }
     for (let i = 0; i < this.completions.length; i++) {
       this.completions[i]!.partDone({
@@ -247,14 +273,30 @@ export class ProducerBatch {
       });
     }
     this.runDoneListeners();
+    if (thrown !== null) rethrowLater(thrown);
   }
 
   /** Fails every record with `error`. */
   fail(error: Error): void {
     if (!this.markDone()) return;
-    for (const reject of this.recordRejecters) reject(error);
+    const settlers = this.recordSettlers;
+    const rejecters = this.recordRejecters;
+    let thrown: unknown[] | null = null;
+    for (let i = 0; i < settlers.length; i++) {
+      const reject = rejecters[i]!;
+      if (reject !== null) {
+        reject(error);
+        continue;
+      }
+      try {
+        (settlers[i] as SendCallback)(error, null);
+      } catch (e) {
+        (thrown ??= []).push(e);
+      }
+    }
     for (const completion of this.completions) completion.partFailed(error);
     this.runDoneListeners();
+    if (thrown !== null) rethrowLater(thrown);
   }
 
   /** Resolves once the batch is done (for `flush()`). */
@@ -281,5 +323,17 @@ export class ProducerBatch {
     const listeners = this.doneListeners;
     this.doneListeners = null;
     if (listeners !== null) for (const listener of listeners) listener();
+  }
+}
+
+/**
+ * Reports what callbacks threw as uncaught exceptions, as Node does for a throwing callback, after the batch has
+ * settled every record and released itself (a throw inside the loop would leave records unsettled).
+ */
+function rethrowLater(errors: unknown[]): void {
+  for (const error of errors) {
+    queueMicrotask(() => {
+      throw error;
+    });
   }
 }

@@ -4,7 +4,8 @@
  *
  * Paths:
  * - Fast (synchronous): the topic's metadata is known and memory is free: the record is partitioned and appended
- *   at once. `send()` then costs one promise; `sendBatch()` one promise per call and none per record.
+ *   at once into its batch's buffer. `send()` then costs one promise (made with a static executor, no closure) and
+ *   `send(record, callback)` none; `sendBatch()` one promise per call and none per record.
  * - Blocking: the topic is not known yet (waits for metadata up to `max.block.ms`, then fails with ApiError
  *   UNKNOWN_TOPIC_OR_PARTITION) or `buffer.memory` is used up (waits up to `max.block.ms` for batches to complete,
  *   then fails with TimeoutError). While one call is blocked, later calls queue behind it, so records keep the order
@@ -41,7 +42,15 @@ import { DELAYED_TOPIC } from '../../record/delayed-record.js';
 import type { ProducerRecord } from './producer-record.js';
 import { deliveryTimeOf, toDelayedRecord } from './delayed-routing.js';
 import { DefaultPartitioner, type Partitioner } from './partitioner.js';
-import { BatchCompletion, type PartitionResult, type ProducerBatch, type RecordMetadata } from './producer-batch.js';
+import {
+  BatchCompletion,
+  type PartitionResult,
+  type ProducerBatch,
+  type RecordMetadata,
+  type RecordRejecter,
+  type RecordSettler,
+  type SendCallback,
+} from './producer-batch.js';
 import {
   COMPRESSION_TYPES,
   resolveProducerOptions,
@@ -67,6 +76,8 @@ export class Producer {
   private readonly lifecycle = new ClientLifecycle('Producer');
   /** The last blocked call; later calls wait for it so that records keep their order. */
   private blockedTail: Promise<void> | null = null;
+  /** The `send()`s waiting behind the blocked calls, in order; null when the last blocked call is not theirs. */
+  private blockedSends: BlockedSends | null = null;
   // Set by `append` when it returns null: what the blocked path must reserve, and where.
   private pendingPartition = -1;
   private pendingBytes = 0;
@@ -153,36 +164,21 @@ export class Producer {
     this.logger.debug('Connected');
   }
 
-  /** Sends one record; resolves with where it was written once the broker acknowledged it (see the header). */
-  send(record: ProducerRecord): Promise<RecordMetadata> {
-    const refused = this.sendRefusal('send()');
-    if (refused !== null) return Promise.reject(refused);
-    let routed: ProducerRecord | null;
-    try {
-      routed = this.routeIfDelayed(record);
-    } catch (e) {
-      return Promise.reject(toError(e));
+  /**
+   * Sends one record; resolves with where it was written once the broker acknowledged it (see the header). With a
+   * `callback` (Kafka's `send(record, callback)`), returns nothing and calls it instead, `(null, metadata)` or
+   * `(error, null)`, never synchronously: no promise is made for the record, which suits a loop of millions of sends.
+   */
+  send(record: ProducerRecord): Promise<RecordMetadata>;
+  send(record: ProducerRecord, callback: SendCallback): void;
+  send(record: ProducerRecord, callback?: SendCallback): Promise<RecordMetadata> | undefined {
+    if (callback !== undefined) {
+      this.sendRecord(record, callback, null);
+      return undefined;
     }
-    const topic = routed === null ? undefined : this.cluster.metadata.topic(routed.topic);
-    if (this.blockedTail === null && topic !== undefined && topic.partitions.length > 0) {
-      const timestampMs = routed!.timestamp ?? this.time.milliseconds();
-      let batch: ProducerBatch | null;
-      try {
-        batch = this.append(routed!, topic, timestampMs);
-      } catch (e) {
-        return Promise.reject(toError(e));
-      }
-      if (batch !== null) {
-        const index = batch.count - 1;
-        return new Promise((resolve, reject) => batch.addRecordWaiter(index, timestampMs, resolve, reject));
-      }
-    }
-    return new Promise((resolve, reject) => {
-      this.runBlocked(async () => {
-        const [batch, timestampMs] = await this.appendBlocking(record);
-        batch.addRecordWaiter(batch.count - 1, timestampMs, resolve, reject);
-      }).catch(reject);
-    });
+    const promise = new Promise<RecordMetadata>(captureSettlers);
+    this.sendRecord(record, captured.resolve!, captured.reject);
+    return promise;
   }
 
   /**
@@ -198,6 +194,7 @@ export class Producer {
       const nowMs = this.time.milliseconds();
       let next = this.blockedTail === null ? this.appendMany(records, 0, nowMs, completion) : 0;
       if (next < 0) return;
+      this.blockedSends = null;
       this.runBlocked(async () => {
         while (next < records.length) {
           const record = records[next]!;
@@ -300,6 +297,65 @@ export class Producer {
     await this.cluster.close();
     this.lifecycle.closed();
     this.logger.debug('Closed');
+  }
+
+  /**
+   * The work of `send()`: appends the record now on the fast path, else queues it behind the blocked calls, and
+   * registers `settle`/`reject` (a callback and null, or a promise's functions) with its batch. Nothing is allocated
+   * per record beyond what the batch's arrays (or the queue's) hold.
+   */
+  private sendRecord(record: ProducerRecord, settle: RecordSettler, reject: RecordRejecter): void {
+    const refused = this.sendRefusal('send()');
+    if (refused !== null) return failSend(refused, settle, reject);
+    if (this.blockedTail === null && this.appendNow(record, settle, reject)) return;
+    const queue = this.blockedSends;
+    if (queue !== null) return queue.push(record, settle, reject);
+    const opened = new BlockedSends();
+    opened.push(record, settle, reject); // before the drain starts: it runs at once when nothing else is blocked
+    this.blockedSends = opened;
+    void this.runBlocked(() => this.drainBlockedSends(opened));
+  }
+
+  /**
+   * `send()`'s fast path: partitions and appends the record and registers its waiter, or fails it when invalid.
+   * Returns false, having done nothing, when the record must wait for metadata or memory.
+   */
+  private appendNow(record: ProducerRecord, settle: RecordSettler, reject: RecordRejecter): boolean {
+    try {
+      const routed = this.routeIfDelayed(record);
+      const topic = routed === null ? undefined : this.cluster.metadata.topic(routed.topic);
+      if (topic === undefined || topic.partitions.length === 0) return false;
+      const timestampMs = routed!.timestamp ?? this.time.milliseconds();
+      const batch = this.append(routed!, topic, timestampMs);
+      if (batch === null) return false;
+      batch.addRecordWaiter(batch.count - 1, timestampMs, settle, reject);
+    } catch (e) {
+      failSend(toError(e), settle, reject);
+    }
+    return true;
+  }
+
+  /**
+   * Sends the queued `send()`s in order, each on the fast path when it can go now, else waiting for metadata or
+   * memory; takes the sends queued meanwhile too, until the queue is empty (then later sends open a new one).
+   */
+  private async drainBlockedSends(queue: BlockedSends): Promise<void> {
+    for (;;) {
+      const i = queue.head;
+      if (i === queue.records.length) break;
+      const record = queue.records[i]!;
+      const settle = queue.settlers[i]!;
+      const reject = queue.rejecters[i]!;
+      queue.advance();
+      if (this.lifecycle.isConnected && this.appendNow(record, settle, reject)) continue;
+      try {
+        const [batch, timestampMs] = await this.appendBlocking(record);
+        batch.addRecordWaiter(batch.count - 1, timestampMs, settle, reject);
+      } catch (e) {
+        failSend(toError(e), settle, reject);
+      }
+    }
+    if (this.blockedSends === queue) this.blockedSends = null;
   }
 
   /**
@@ -519,6 +575,49 @@ export class Producer {
     }
     return this.transactions;
   }
+}
+
+/** `send()`s queued while an earlier call is blocked, in parallel arrays (see `Producer.sendRecord`). */
+class BlockedSends {
+  records: ProducerRecord[] = [];
+  settlers: Array<RecordSettler> = [];
+  rejecters: Array<RecordRejecter> = [];
+  /** The next entry to send; those before it are done and dropped now and then, so a long block stays bounded. */
+  head = 0;
+
+  push(record: ProducerRecord, settle: RecordSettler, reject: RecordRejecter): void {
+    this.records.push(record);
+    this.settlers.push(settle);
+    this.rejecters.push(reject);
+  }
+
+  /** Moves past the head entry (taken by the drain). */
+  advance(): void {
+    if (++this.head < 4096 || this.head * 2 < this.records.length) return;
+    this.records = this.records.slice(this.head);
+    this.settlers = this.settlers.slice(this.head);
+    this.rejecters = this.rejecters.slice(this.head);
+    this.head = 0;
+  }
+}
+
+/**
+ * `new Promise(captureSettlers)` hands the promise's resolve and reject functions to `captured`, to be read at once
+ * (synchronously, so nothing interleaves): one static executor instead of a closure (and its context) per `send()`.
+ */
+const captured: { resolve: ((m: RecordMetadata) => void) | null; reject: RecordRejecter } = {
+  resolve: null,
+  reject: null,
+};
+function captureSettlers(resolve: (m: RecordMetadata) => void, reject: (e: Error) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
+/** Tells a `send()` it failed: rejects its promise, or calls its callback in a microtask (never inside `send()`). */
+function failSend(error: Error, settle: RecordSettler, reject: RecordRejecter): void {
+  if (reject !== null) reject(error);
+  else queueMicrotask(() => (settle as SendCallback)(error, null));
 }
 
 function checkTopic(topic: unknown): string {

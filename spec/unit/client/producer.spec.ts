@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../../../lib/common/error-codes.js';
-import { ApiError, IllegalStateError, TimeoutError } from '../../../lib/common/errors.js';
+import { ApiError, IllegalStateError, InvalidArgumentError, TimeoutError } from '../../../lib/common/errors.js';
 import { ApiKey } from '../../../lib/protocol/api-keys.js';
 import type { ProduceRequest } from '../../../lib/protocol/messages/produce.js';
 import { partitionForKey } from '../../../lib/client/producer/partitioner.js';
 import { Producer } from '../../../lib/client/producer/producer.js';
+import type { RecordMetadata } from '../../../lib/client/producer/producer-batch.js';
+import type { ProducerRecord } from '../../../lib/client/producer/producer-record.js';
 import { iterateBatches } from '../../../lib/record/record-batch-reader.js';
 import { CompressionType } from '../../../lib/record/record-batch.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -45,6 +47,31 @@ describe('Producer', () => {
       const sent = producer.send({ topic: 'late', value: 'x' });
       setTimeout(() => cluster.createTopic('late', 1), 50);
       expect((await sent).offset).to.equal(0);
+    });
+
+    it('keeps the order of sends queued behind a blocked one, with a sendBatch() and callbacks among them', async () => {
+      const cluster = await MockCluster.start();
+      const producer = await connectedProducer(cluster);
+      const called: string[] = [];
+      const sent = [
+        producer.send({ topic: 'late', value: 'a' }),
+        producer.send({ topic: 'late', value: 'b' }),
+        producer.sendBatch([
+          { topic: 'late', value: 'c' },
+          { topic: 'late', value: 'd' },
+        ]),
+        producer.send({ topic: 'late', value: 'e' }),
+      ];
+      producer.send({ topic: 'late', value: 'f' }, (error, metadata) => called.push(`${error}/${metadata?.offset}`));
+      setTimeout(() => cluster.createTopic('late', 1), 50);
+      const [a, b, cd, e] = await Promise.all(sent);
+      await producer.flush();
+      expect(cluster.values('late', 0)).to.deep.equal(['a', 'b', 'c', 'd', 'e', 'f']);
+      expect([(a as RecordMetadata).offset, (b as RecordMetadata).offset, (e as RecordMetadata).offset]).to.deep.equal([
+        0, 1, 4,
+      ]);
+      expect(cd).to.deep.equal([{ topic: 'late', partition: 0, baseOffset: 2, recordCount: 2 }]);
+      expect(called).to.deep.equal(['null/5']);
     });
 
     it('rejects with UNKNOWN_TOPIC_OR_PARTITION when the topic does not appear within max.block.ms', async () => {
@@ -95,6 +122,87 @@ describe('Producer', () => {
         expect(read).to.deep.equal(values);
       });
     }
+  });
+
+  describe('#send with a callback', () => {
+    /** Sends with a callback; resolves with what it was called with, and whether that was inside send(). */
+    function sendWithCallback(
+      producer: Producer,
+      record: ProducerRecord,
+    ): Promise<{ error: Error | null; metadata: RecordMetadata | null; synchronous: boolean }> {
+      return new Promise((resolve) => {
+        let inside = true;
+        const returned: unknown = producer.send(record, (error, metadata) =>
+          resolve({ error, metadata, synchronous: inside }),
+        );
+        inside = false;
+        expect(returned).to.equal(undefined);
+      });
+    }
+
+    it('calls back each record with its metadata, in order with promise sends of the same batch', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      const producer = await connectedProducer(cluster);
+      const first = sendWithCallback(producer, { topic: 't', value: 'a', timestamp: 1000 });
+      const second = producer.send({ topic: 't', value: 'b', timestamp: 2000 });
+      const third = sendWithCallback(producer, { topic: 't', value: 'c', timestamp: 3000 });
+      const settled = [await first, await third];
+      expect(settled.map((s) => s.error)).to.deep.equal([null, null]);
+      expect(settled.map((s) => s.synchronous)).to.deep.equal([false, false]);
+      expect([settled[0]!.metadata, await second, settled[1]!.metadata]).to.deep.equal(
+        [0, 1, 2].map((offset) => ({ topic: 't', partition: 0, offset, timestamp: (offset + 1) * 1000 })),
+      );
+      expect(cluster.values('t', 0)).to.deep.equal(['a', 'b', 'c']);
+      expect(produceRequests(cluster)).to.have.length(1);
+    });
+
+    it('calls back an invalid record, an unknown topic and a closed producer with their errors, never synchronously', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      const producer = await connectedProducer(cluster, { 'max.block.ms': 150 });
+      const invalid = await sendWithCallback(producer, { topic: 't', value: 42 as unknown as string });
+      expect(invalid.error).to.be.instanceOf(InvalidArgumentError);
+      expect(invalid).to.include({ metadata: null, synchronous: false });
+      const missing = await sendWithCallback(producer, { topic: 'missing', value: 'x' });
+      expect(missing.error).to.be.instanceOf(ApiError).with.property('errorName', 'UNKNOWN_TOPIC_OR_PARTITION');
+      await producer.close();
+      const closed = await sendWithCallback(producer, { topic: 't', value: 'x' });
+      expect(closed.error).to.be.instanceOf(IllegalStateError);
+      expect(closed.synchronous).to.equal(false);
+    });
+
+    it('calls back every record of a batch that fails with the error', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      cluster.failNext(ApiKey.Produce, 't', 0, ErrorCode.MESSAGE_TOO_LARGE);
+      const producer = await connectedProducer(cluster);
+      const settled = await Promise.all(['a', 'b'].map((value) => sendWithCallback(producer, { topic: 't', value })));
+      for (const { error, metadata } of settled) {
+        expect(error).to.be.instanceOf(ApiError).with.property('errorName', 'MESSAGE_TOO_LARGE');
+        expect(metadata).to.equal(null);
+      }
+    });
+
+    it('reports a callback that throws as an uncaught exception once the rest of its batch is settled', async () => {
+      const cluster = await MockCluster.start();
+      cluster.createTopic('t', 1);
+      const producer = await connectedProducer(cluster);
+      const mochaHandlers = process.listeners('uncaughtException');
+      process.removeAllListeners('uncaughtException');
+      try {
+        const uncaught = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve));
+        const thrown = new Error('thrown by the callback');
+        producer.send({ topic: 't', value: 'a' }, () => {
+          throw thrown;
+        });
+        const after = producer.send({ topic: 't', value: 'b' });
+        expect((await after).offset).to.equal(1);
+        expect(await uncaught).to.equal(thrown);
+      } finally {
+        for (const handler of mochaHandlers) process.on('uncaughtException', handler);
+      }
+    });
   });
 
   describe('#sendBatch', () => {

@@ -21,7 +21,11 @@ function compactedLog(): { log: UnifiedLog; cleaner: LogCleaner } {
       time,
       scheduler: new MockScheduler(time),
     }),
-    (l) => l.closeHandles(),
+    // The leader epoch checkpoint is written in the threadpool: the directory is removed only after it landed.
+    async (l) => {
+      l.closeHandles();
+      await l.leaderEpochCache.flushed();
+    },
   );
   return { log, cleaner: new LogCleaner({ time }) };
 }
