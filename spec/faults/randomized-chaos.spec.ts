@@ -15,7 +15,7 @@
  * timing repeats: which broker is controller or leader when a fault is drawn may differ). The timeline (values
  * acknowledged per second, produce latency p50/p99, every fault's span) is written as an SVG chart to
  * MQ_CHAOS_TIMELINE, by default `chaos-timeline.svg` in the working directory, also when the run fails. A run that
- * finds anomalies or does not settle copies the cluster's directory and the producer's events to a directory it
+ * finds anomalies or does not settle copies the cluster's directory, the producer's events and its client's log to a directory it
  * names (mq-chaos-anomalies-* or mq-chaos-unsettled-* in the temporary directory) before failing.
  */
 import { randomInt } from 'node:crypto';
@@ -68,12 +68,14 @@ async function viewOf(cluster: FaultCluster): Promise<ClusterView> {
 
 /**
  * Copies what a failed run leaves for its diagnosis to a new directory (the cluster's own goes with the cleanup):
- * the cluster's directory (brokers' logs and data, ZooKeeper's) and every event of the producer. Returns its path.
+ * the cluster's directory (brokers' logs and data, ZooKeeper's), every event of the producer and its client's log
+ * (at info). Returns its path.
  */
 function keepEvidence(cluster: FaultCluster, workload: Workload, prefix: string): string {
   const kept = mkdtempSync(join(tmpdir(), prefix));
   cpSync(cluster.local.dir, join(kept, 'cluster'), { recursive: true });
   writeFileSync(join(kept, 'producer.events.jsonl'), workload.producer.events.map((e) => JSON.stringify(e)).join('\n'));
+  writeFileSync(join(kept, 'producer.stderr.log'), workload.producer.stderr);
   return kept;
 }
 
@@ -156,6 +158,12 @@ describe('Fault: randomized chaos', function () {
       producerStoppedMs = Date.now();
       const verdict = await workload.check();
       log(`${at()} ${verdict.acked} values acknowledged, ${verdict.read} read, ${verdict.finalRecords} in the log`);
+      const lines = workload.producer.stderr.split('\n');
+      const count = (message: string) => lines.filter((line) => line.includes(` INFO ${message} `)).length;
+      log(
+        `the producer got ${count('got a producer id')} producer id(s), bumped its epoch ${count('bumped epoch')} ` +
+          `time(s), failed ${verdict.failed} send(s)`,
+      );
       if (anomalyCount(verdict.report) > 0)
         log(`anomalies: evidence kept in ${keepEvidence(cluster, workload, 'mq-chaos-anomalies-')}`);
       expectNoAnomalies(`randomized chaos: seed ${seed}, ${durationS} s, ${spans.length} faults`, verdict);

@@ -1,6 +1,7 @@
 /**
  * Runs `mq-admin verifiable-producer` (the real binary, as an operator would) as a child process and collects its
- * JSON event lines: what was acknowledged where, what failed, and the final summary.
+ * JSON event lines: what was acknowledged where, what failed, and the final summary; and its client's log on stderr
+ * (at `logLevel`, fields included: epoch bumps, retries' causes), all of it, for a failed run's evidence.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -26,11 +27,17 @@ export class VerifiableProducerProcess {
   readonly events: ProducerEvent[] = [];
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
-  private stderr = '';
+  private readonly stderrChunks: string[] = [];
 
-  /** Starts `mq-admin verifiable-producer <args>`; it is SIGKILLed after the test if still running. */
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [BIN, 'verifiable-producer', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /**
+   * Starts `mq-admin verifiable-producer <args>`, its client logging at `logLevel` (MQ_LOG_LEVEL, `warn` by default);
+   * it is SIGKILLed after the test if still running.
+   */
+  constructor(args: string[], logLevel = 'warn') {
+    this.child = spawn(process.execPath, [BIN, 'verifiable-producer', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, MQ_LOG_LEVEL: logLevel },
+    });
     let partial = '';
     this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       const lines = (partial + chunk).split('\n');
@@ -38,7 +45,7 @@ export class VerifiableProducerProcess {
       for (const line of lines) this.parse(line);
     });
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      this.stderr = (this.stderr + chunk).slice(-4000);
+      this.stderrChunks.push(chunk);
     });
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
     deferFn(() => {
@@ -47,9 +54,14 @@ export class VerifiableProducerProcess {
     });
   }
 
+  /** Everything the tool wrote on stderr. */
+  get stderr(): string {
+    return this.stderrChunks.join('');
+  }
+
   /** The last lines the tool wrote on stderr. */
   get stderrTail(): string {
-    return this.stderr;
+    return this.stderr.slice(-4000);
   }
 
   /** The `tool_data` summary, once printed. */
@@ -60,7 +72,7 @@ export class VerifiableProducerProcess {
   async ackedAtLeast(n: number, timeoutMs = 60_000, what = ''): Promise<void> {
     await waitFor(
       () => this.acked.length >= n,
-      `${n} acknowledged values${what === '' ? '' : ` (${what})`}; stderr: ${this.stderr}`,
+      `${n} acknowledged values${what === '' ? '' : ` (${what})`}; stderr: ${this.stderrTail}`,
       { timeoutMs },
     );
   }

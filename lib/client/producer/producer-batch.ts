@@ -113,6 +113,11 @@ export class ProducerBatch {
   baseSequence = NO_SEQUENCE;
   /** The producer renumbered this batch after an epoch bump (Kafka's `sequenceHasBeenReset`). */
   sequenceHasBeenReset = false;
+  /**
+   * An attempt ended without an answer that proves the leader did not append it (a lost connection, a timeout,
+   * NOT_LEADER_OR_FOLLOWER, ...): it may be in the log, so it is only ever sent again as it is (see TransactionManager).
+   */
+  mayHaveBeenWritten = false;
   private done = false;
   private builder: RecordBatchBuilder | null;
   private recordCount = 0;

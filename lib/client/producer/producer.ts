@@ -110,6 +110,7 @@ export class Producer {
     this.transactionManager = o['enable.idempotence']
       ? new TransactionManager(
           this.logger,
+          o['max.in.flight.requests.per.connection'],
           transactionalId === null
             ? undefined
             : {

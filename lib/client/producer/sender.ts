@@ -16,8 +16,8 @@
  * acks=0: the request is written without awaiting an answer; records complete with offset -1.
  * Idempotence (with a TransactionManager): before draining, the producer gets its id (InitProducerId to the least
  * loaded broker, retried after `retry.backoff.ms`) and the manager settles epoch bumps; it decides which batches may
- * be drained and numbers them, learns every batch's outcome, and decides on UNKNOWN_PRODUCER_ID and
- * OUT_OF_ORDER_SEQUENCE_NUMBER, which it retries. A DUPLICATE_SEQUENCE_NUMBER answer counts as written (offset
+ * be drained and numbers them, learns every batch's outcome (each failed attempt: whether the batch may have been
+ * written), and decides on UNKNOWN_PRODUCER_ID and OUT_OF_ORDER_SEQUENCE_NUMBER, which it retries. A DUPLICATE_SEQUENCE_NUMBER answer counts as written (offset
  * unknown). A fatal producer error fails every batch.
  *
  * Concurrency: all on the event loop. Many requests per broker are in flight; building compressed batches awaits
@@ -312,6 +312,7 @@ export class Sender {
       time,
       transactionManager: tm,
     } = this.options;
+    tm?.handleFailedAttempt(batch, error);
     const nowMs = time.hiResMs();
     const withinDelivery = nowMs + retryBackoffMs - batch.createdMs < deliveryTimeoutMs;
     if (

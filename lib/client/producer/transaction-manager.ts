@@ -9,16 +9,29 @@
  *   producer id, epoch and the partition's next sequence, which advances by its record count (wrapping).
  * - A retried batch keeps its sequence and goes out only when it is the partition's first unfinished one, so that
  *   batches reach the leader in order; the broker answers a batch it already has with its original offset.
+ * - At most `max.in.flight.requests.per.connection` (≤ 5) batches of a partition are numbered from its first
+ *   unfinished one on (acknowledged ones after it included), wherever they are: on the wire to an old leader that
+ *   stopped answering, waiting for a retry, or sent to a new one. A leader recognizes a retry by the producer's last
+ *   five batches it retains, so the oldest unfinished batch is always among them; without the bound, a leader change
+ *   lets later batches through to the new leader while the first is still out, and its retry comes too late to be
+ *   recognized (Kafka 2.8 bounds them per connection only).
  * - New batches of a partition wait while it has unfinished batches of an older epoch, or sequences whose fate is
  *   unknown (a batch that expired after being sent).
+ * - A batch whose attempt ended without an answer proving the leader did not append it (a lost connection, a
+ *   timeout, NOT_LEADER_OR_FOLLOWER or NOT_ENOUGH_REPLICAS_AFTER_APPEND, ...) may have been written. It is never
+ *   renumbered nor sent under a new epoch, which would write it twice: it is retried as it is until a leader answers
+ *   it (any leader that holds it answers it as a duplicate) or it expires. Kafka 2.8 resets sequences only for
+ *   batches it knows failed too; our rule also covers an error answered by a leader that no longer holds the
+ *   batch's neighbours (a stale one, or one that took over before the batch was retried).
  * - Errors: UNKNOWN_PRODUCER_ID (the broker lost or expired the state) and OUT_OF_ORDER_SEQUENCE_NUMBER on the
  *   partition's next expected batch (a real gap) are retried after an epoch bump; OUT_OF_ORDER on a later batch is
  *   retried as it is (an earlier one is being retried). A batch the broker refused for good leaves a gap: the epoch
  *   is bumped too; one whose fate is unknown (retries or time ran out) holds the partition's new batches back until
  *   its unfinished ones are done and show whether there is a gap. An epoch bump is local: the epoch goes up by one (a new producer
  *   id once it reaches 32767) and the partitions that asked for it renumber their unfinished batches from sequence 0
- *   under the new epoch, once none of them is on the wire; other partitions move to the new epoch with sequence 0
- *   when they have nothing unfinished.
+ *   under the new epoch, once none of them is on the wire or may have been written (until then such a partition
+ *   sends only its first unfinished batch, as it is); other partitions move to the new epoch with sequence 0 when
+ *   they have nothing unfinished.
  * - PRODUCER_FENCED, UNSUPPORTED_VERSION or a failed InitProducerId that cannot be retried are fatal: the producer
  *   fails everything it holds and every later send.
  * - A transactional producer (`TransactionalHooks`, see producer-transactions.ts) gets its id and epoch from its
@@ -29,6 +42,7 @@
  * Concurrency: on the event loop, called by the Sender between its awaits; holds no timers. Ownership: one per
  * idempotent Producer; it only references the batches, which the accumulator owns.
  */
+import type { ErrorName } from '../../common/error-codes.js';
 import { ApiError, TimeoutError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { NO_SEQUENCE, incrementSequence } from '../../record/record-batch.js';
@@ -37,6 +51,31 @@ import type { ProducerBatch } from './producer-batch.js';
 
 /** Largest producer epoch; bumping past it takes a new producer id. */
 const MAX_PRODUCER_EPOCH = 32767;
+
+/**
+ * Errors a leader answers before it appends anything: a batch they refused is not in that leader's log. Any other
+ * failure (a lost connection, a timeout, REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_LEADER_OR_FOLLOWER,
+ * which also ends a write waiting for its replicas when the leadership moves, ...) leaves the batch possibly written.
+ */
+const REFUSED_BEFORE_APPEND: ReadonlySet<ErrorName> = new Set<ErrorName>([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'PRODUCER_FENCED',
+  'NOT_ENOUGH_REPLICAS',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'CORRUPT_MESSAGE',
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'INVALID_TIMESTAMP',
+  'INVALID_REQUIRED_ACKS',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+  'UNSUPPORTED_VERSION',
+]);
 
 /** What a transactional producer adds to the rules (see producer-transactions.ts). */
 export interface TransactionalHooks {
@@ -58,6 +97,11 @@ interface PartitionEntry {
   lastAckedOffset: number;
   /** Batches with a sequence that are not done, ascending by sequence. */
   readonly unfinished: ProducerBatch[];
+  /**
+   * The batches numbered from the first unfinished one on, acknowledged ones included, ascending by sequence: at
+   * most `maxInFlight` (the leader's five retained batches must include the first unfinished one).
+   */
+  window: ProducerBatch[];
   /** Last sequence of an expired batch whose fate is unknown; NO_SEQUENCE when none. */
   unresolvedLastSequence: number;
 }
@@ -74,8 +118,13 @@ export class TransactionManager {
   private readonly unresolved = new Set<PartitionEntry>();
   private readonly logger: Logger;
 
+  /**
+   * `maxInFlight` is the producer's `max.in.flight.requests.per.connection` (at most 5 with idempotence): the most
+   * batches of one partition numbered from its first unfinished one on.
+   */
   constructor(
     logger: Logger,
+    private readonly maxInFlight: number,
     private readonly transactional?: TransactionalHooks,
   ) {
     this.logger = logger.child({ component: 'TransactionManager' });
@@ -141,7 +190,7 @@ export class TransactionManager {
       }
     }
     if (this.toRenumber.size === 0 || !this.hasProducerId) return;
-    for (const e of this.toRenumber) if (e.unfinished.some((b) => b.inFlight)) return;
+    for (const e of this.toRenumber) if (e.unfinished.some((b) => b.inFlight || b.mayHaveBeenWritten)) return;
     if (this.producerEpochValue >= MAX_PRODUCER_EPOCH) {
       this.logger.info({ producerId: this.producerIdValue }, 'producer epoch exhausted; asking for a new producer id');
       this.producerIdValue = -1;
@@ -158,13 +207,14 @@ export class TransactionManager {
     if (!this.hasProducerId) return false;
     if (this.transactional?.isPartitionAdded(batch.topic, batch.partition) === false) return false;
     const e = this.entry(batch.topic, batch.partition);
-    if (this.toRenumber.has(e)) return false;
+    const first = e.unfinished[0];
+    if (this.toRenumber.has(e)) return batch === first && batch.mayHaveBeenWritten;
     if (!batch.hasSequence) {
       if (e.unfinished.length > 0 && this.isStale(e)) return false;
       if (e.unresolvedLastSequence !== NO_SEQUENCE) return false;
+      return e.window.length < this.maxInFlight;
     }
-    const first = e.unfinished[0];
-    return first === undefined || !batch.hasSequence || batch.baseSequence === first.baseSequence;
+    return first === undefined || batch.baseSequence === first.baseSequence;
   }
 
   /** Gives a batch drained for the first time its producer id, epoch and sequence. */
@@ -174,6 +224,15 @@ export class TransactionManager {
     batch.setProducerState(e.producerId, e.producerEpoch, e.nextSequence);
     e.nextSequence = incrementSequence(e.nextSequence, batch.count);
     e.unfinished.push(batch);
+    e.window.push(batch);
+  }
+
+  /**
+   * An attempt to send `batch` failed with `error` (before the retry is decided): unless the leader refused it before
+   * appending, it may have been written, for good.
+   */
+  handleFailedAttempt(batch: ProducerBatch, error: Error): void {
+    if (!(error instanceof ApiError && REFUSED_BEFORE_APPEND.has(error.errorName))) batch.mayHaveBeenWritten = true;
   }
 
   /** The broker wrote the batch at `baseOffset` (-1 when it did not say, after DUPLICATE_SEQUENCE_NUMBER). */
@@ -268,6 +327,7 @@ export class TransactionManager {
     for (const e of this.toRenumber) {
       this.restartSequences(e);
       let sequence = 0;
+      e.window = [...e.unfinished];
       for (const batch of e.unfinished) {
         batch.setProducerState(this.producerIdValue, this.producerEpochValue, sequence);
         sequence = incrementSequence(sequence, batch.count);
@@ -283,6 +343,7 @@ export class TransactionManager {
     e.nextSequence = 0;
     e.lastAckedSequence = NO_SEQUENCE;
     e.unresolvedLastSequence = NO_SEQUENCE;
+    e.window = [];
     this.unresolved.delete(e);
   }
 
@@ -304,6 +365,9 @@ export class TransactionManager {
   private remove(e: PartitionEntry, batch: ProducerBatch): void {
     const i = e.unfinished.indexOf(batch);
     if (i >= 0) e.unfinished.splice(i, 1);
+    const first = e.unfinished[0];
+    const from = first === undefined ? e.window.length : e.window.indexOf(first);
+    if (from > 0) e.window.splice(0, from);
   }
 
   private entry(topic: string, partition: number): PartitionEntry {
@@ -320,6 +384,7 @@ export class TransactionManager {
         lastAckedSequence: NO_SEQUENCE,
         lastAckedOffset: -1,
         unfinished: [],
+        window: [],
         unresolvedLastSequence: NO_SEQUENCE,
       };
       entries[partition] = e;

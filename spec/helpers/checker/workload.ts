@@ -93,19 +93,22 @@ export class Workload {
       ].join('\n') + '\n',
     );
     const bootstrap = this.cluster.bootstrapServers;
-    this.producer = new VerifiableProducerProcess([
-      '--bootstrap-server',
-      bootstrap,
-      '--topic',
-      opts.topic,
-      '--max-messages',
-      '-1',
-      '--throughput',
-      String(this.throughput),
-      '--producer.config',
-      producerConfig,
-      ...(opts.keys === undefined ? [] : ['--repeating-keys', String(opts.keys)]),
-    ]);
+    this.producer = new VerifiableProducerProcess(
+      [
+        '--bootstrap-server',
+        bootstrap,
+        '--topic',
+        opts.topic,
+        '--max-messages',
+        '-1',
+        '--throughput',
+        String(this.throughput),
+        '--producer.config',
+        producerConfig,
+        ...(opts.keys === undefined ? [] : ['--repeating-keys', String(opts.keys)]),
+      ],
+      'info',
+    );
     this.consumers = Array.from(
       { length: opts.consumers ?? 1 },
       (_, i) =>

@@ -23,11 +23,12 @@ function drain(tm: TransactionManager, b: ProducerBatch): void {
 /** What the Sender does with a batch that failed and is retried. */
 function retry(tm: TransactionManager, b: ProducerBatch, error: Error, logStartOffset = 0): void {
   b.inFlight = false;
+  tm.handleFailedAttempt(b, error);
   expect(tm.canRetry(error, b, logStartOffset), 'retried').to.equal(true);
 }
 
 function ready(): TransactionManager {
-  const tm = new TransactionManager(silentLogger);
+  const tm = new TransactionManager(silentLogger, 5);
   tm.beginInitializing();
   tm.completeInitializing(42, 0);
   return tm;
@@ -40,7 +41,7 @@ const header = (b: ProducerBatch) => {
 
 describe('TransactionManager', () => {
   it('drains nothing before it has a producer id, and asks for one once', () => {
-    const tm = new TransactionManager(silentLogger);
+    const tm = new TransactionManager(silentLogger, 5);
     expect(tm.needsProducerId).to.equal(true);
     tm.beginInitializing();
     expect(tm.needsProducerId).to.equal(false);
@@ -162,8 +163,103 @@ describe('TransactionManager', () => {
     expect(gap.producerEpoch, 'nothing acknowledged after d: its fate stays unknown, so a new epoch').to.equal(1);
   });
 
+  it('numbers at most max.in.flight batches of a partition from its first unfinished one, acknowledged ones included', () => {
+    const tm = ready();
+    const five = [batch(1), batch(1), batch(1), batch(1), batch(1)];
+    for (const x of five) drain(tm, x);
+    const sixth = batch(1);
+    expect(tm.canDrain(sixth), 'five numbered, none acknowledged').to.equal(false);
+    expect(tm.canDrain(batch(1, 1)), 'another partition').to.equal(true);
+    // The first batch is still out (its leader froze); a new leader that had copied it acknowledges the next four.
+    five[0]!.inFlight = false;
+    tm.handleFailedAttempt(five[0]!, new ConnectionError('request timed out'));
+    for (const x of five.slice(1)) tm.handleCompletedBatch(x, 100);
+    expect(tm.canDrain(sixth), 'the first batch must stay among the leader’s five retained ones').to.equal(false);
+    drain(tm, five[0]!);
+    tm.handleCompletedBatch(five[0]!, -1);
+    drain(tm, sixth);
+    expect(header(sixth)).to.deep.equal([42, 0, 5]);
+    // An expired first batch leaves the window too.
+    const more = [batch(1), batch(1), batch(1), batch(1)];
+    for (const x of more) drain(tm, x);
+    expect(tm.canDrain(batch(1))).to.equal(false);
+    sixth.inFlight = false;
+    tm.handleExpiredBatch(sixth);
+    for (const x of more) tm.handleCompletedBatch(x, 106);
+    tm.prepareDrain();
+    const next = batch(1);
+    drain(tm, next);
+    expect(header(next)).to.deep.equal([42, 0, 10]);
+  });
+
+  it('counts a batch as possibly written unless the leader refused it before appending', () => {
+    const tm = ready();
+    const possibly = [
+      new ConnectionError('lost'),
+      new ApiError('REQUEST_TIMED_OUT'),
+      new ApiError('NOT_LEADER_OR_FOLLOWER'),
+      new ApiError('NOT_ENOUGH_REPLICAS_AFTER_APPEND'),
+      new ApiError('KAFKA_STORAGE_ERROR'),
+    ];
+    for (const error of possibly) {
+      const b = batch(1);
+      tm.handleFailedAttempt(b, error);
+      expect(b.mayHaveBeenWritten, error.message).to.equal(true);
+    }
+    const b = batch(1);
+    for (const name of ['NOT_ENOUGH_REPLICAS', 'OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID'] as const)
+      tm.handleFailedAttempt(b, new ApiError(name));
+    expect(b.mayHaveBeenWritten).to.equal(false);
+    tm.handleFailedAttempt(b, new ApiError('REQUEST_TIMED_OUT'));
+    tm.handleFailedAttempt(b, new ApiError('OUT_OF_ORDER_SEQUENCE_NUMBER'));
+    expect(b.mayHaveBeenWritten, 'a later refusal does not undo an earlier unknown outcome').to.equal(true);
+  });
+
+  it('never renumbers a batch that may have been written: retries it as it is until answered, then bumps', () => {
+    const tm = ready();
+    const [a, b] = [batch(2), batch(2)];
+    drain(tm, a);
+    drain(tm, b);
+    // a's leader froze: the request timed out. Its retry reaches a leader that answers OUT_OF_ORDER for it.
+    retry(tm, a, new ConnectionError('request timed out'));
+    retry(tm, b, new ApiError('OUT_OF_ORDER_SEQUENCE_NUMBER'));
+    drain(tm, a);
+    retry(tm, a, new ApiError('OUT_OF_ORDER_SEQUENCE_NUMBER'));
+    tm.prepareDrain();
+    expect(tm.producerEpoch, 'a may be in the log: no bump yet').to.equal(0);
+    expect(tm.canDrain(a), 'a goes again as it is').to.equal(true);
+    expect(tm.canDrain(b)).to.equal(false);
+    expect(tm.canDrain(batch(1))).to.equal(false);
+    drain(tm, a);
+    expect(header(a)).to.deep.equal([42, 0, 0]);
+    // A leader that holds a answers DUPLICATE_SEQUENCE_NUMBER: written. Now only b, which no leader took, is renumbered.
+    tm.handleCompletedBatch(a, -1);
+    tm.prepareDrain();
+    expect(tm.producerEpoch).to.equal(1);
+    expect(header(b)).to.deep.equal([42, 1, 0]);
+    expect(header(a), 'never rewritten').to.deep.equal([42, 0, 0]);
+  });
+
+  it('bumps past a possibly written batch only once it expired, without renumbering it', () => {
+    const tm = ready();
+    const [a, b] = [batch(1), batch(1)];
+    drain(tm, a);
+    drain(tm, b);
+    retry(tm, a, new ApiError('NOT_LEADER_OR_FOLLOWER'));
+    retry(tm, b, new ApiError('OUT_OF_ORDER_SEQUENCE_NUMBER'));
+    drain(tm, a);
+    retry(tm, a, new ApiError('UNKNOWN_PRODUCER_ID'));
+    tm.prepareDrain();
+    expect(tm.producerEpoch).to.equal(0);
+    tm.handleExpiredBatch(a); // delivery.timeout.ms: a fails, its records reported as not acknowledged
+    tm.prepareDrain();
+    expect(tm.producerEpoch).to.equal(1);
+    expect(header(b)).to.deep.equal([42, 1, 0]);
+    expect(a.sequenceHasBeenReset).to.equal(false);
+  });
+
   it('takes a new producer id when the epoch would pass 32767', () => {
-    const tm = new TransactionManager(silentLogger);
+    const tm = new TransactionManager(silentLogger, 5);
     tm.beginInitializing();
     tm.completeInitializing(42, 32767);
     const a = batch(1);
