@@ -48,7 +48,23 @@ describe('Group membership (3 brokers)', function () {
       'a coordinator',
       { timeoutMs: 30_000 },
     );
-    return (await Promise.all(Array.from({ length: members }, () => connectTo(cluster, id)))) as Connections;
+    const connections = (await Promise.all(
+      Array.from({ length: members }, () => connectTo(cluster, id)),
+    )) as Connections;
+    // Another broker names the leader its ZooKeeper state names, which may not lead yet (NOT_COORDINATOR) or may
+    // still be loading the partition (COORDINATOR_LOAD_IN_PROGRESS): a consumer would find the coordinator again.
+    await waitFor(
+      async () => {
+        const res = await connections[0].send(ApiKey.DescribeGroups, 0, {
+          groups: [groupId],
+          includeAuthorizedOperations: false,
+        });
+        return res.groups[0]?.errorCode === ErrorCode.NONE;
+      },
+      `broker ${id} serving group ${groupId}`,
+      { timeoutMs: 30_000 },
+    );
+    return connections;
   }
 
   const join = (

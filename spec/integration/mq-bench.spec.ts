@@ -238,9 +238,10 @@ describe('mq-bench subcommands on tiny real workloads (--json)', function () {
         expect((p[k] as Record<string, number>).median, k).to.be.greaterThan(0);
       }
     }
-    // Every partition holds an open segment: the broker has more descriptors at 100 partitions than at 1.
+    // The broker's descriptors, not the bench's: a partition's active segment holds one once it is written, so
+    // records spread over 100 partitions (sticky batches over several of them) open more than over one.
     const fds = points.map((p) => (p.openFds as Record<string, number>).median);
-    expect(fds[1]).to.be.greaterThan(fds[0]! + 50);
+    expect(fds[1]).to.be.greaterThan(fds[0]!);
   });
 
   it('failover times a SIGKILLed leader on a cluster of its own', async () => {

@@ -9,7 +9,7 @@
  *   (transaction.state.log.num.partitions, replication factor transaction.state.log.replication.factor — not created
  *   while fewer brokers are alive, as Kafka — min.insync.replicas transaction.state.log.min.isr, compacted,
  *   transaction.state.log.segment.bytes, no unclean election). Both answer COORDINATOR_NOT_AVAILABLE until the key's
- *   partition has a leader.
+ *   partition has a leader, named as Metadata names it (this broker only once its replica leads).
  * - OffsetFetch with requireStable (read_committed consumers, KIP-447) answers UNSTABLE_OFFSET_COMMIT for a partition
  *   whose offsets a transaction holds pending, so that the consumer waits for the marker instead of reading an offset
  *   that is about to change.
@@ -49,7 +49,7 @@ import type {
   SyncGroupResponse,
 } from '../../protocol/messages/index.js';
 import { CoordinatorType } from '../../protocol/messages/index.js';
-import { endpointOn, type BrokerServices } from './broker-services.js';
+import { advertisedLeader, endpointOn, type BrokerServices } from './broker-services.js';
 
 const unavailable = (errorCode: number, errorMessage: string): FindCoordinatorResponse => ({
   throttleTimeMs: 0,
@@ -76,8 +76,9 @@ export async function handleFindCoordinator(
   const partition = transactional
     ? s.transactionCoordinator.stateManager.partitionFor(req.key)
     : s.groupCoordinator.offsets.partitionFor(req.key);
-  const leaderId = cache.partitionState(topic, partition)?.leader ?? -1;
-  // A fenced broker does not know whether it still leads the key's partition (Metadata answers alike).
+  // Named as Metadata names it: this broker only once its replica leads (a group request before that would get
+  // NOT_COORDINATOR), and a fenced broker not at all, since it does not know whether it still leads.
+  const leaderId = advertisedLeader(s, topic, partition);
   const fenced = s.replicaManager.leadershipFenced && leaderId === s.brokerId;
   const leader = leaderId >= 0 && !fenced ? cache.broker(leaderId) : undefined;
   if (!leader)
