@@ -96,7 +96,11 @@ export class FaultCluster {
     return fault;
   }
 
-  /** Creates `topic` with this assignment (partition → replicas, preferred leader first) and waits for full ISRs. */
+  /**
+   * Creates `topic` with this assignment (partition → replicas, preferred leader first) and waits for full ISRs and
+   * for every replica to be hosted in a log dir of its broker. The ISR is full in ZooKeeper from creation, while a
+   * broker makes its new logs in the threadpool before it hosts them.
+   */
   async createTopic(topic: string, assignment: number[][], configs: Record<string, string> = {}): Promise<void> {
     await this.admin.createTopics([
       { name: topic, replicaAssignment: Object.fromEntries(assignment.map((r, p) => [p, r])), configs },
@@ -104,6 +108,17 @@ export class FaultCluster {
     for (let p = 0; p < assignment.length; p++) {
       await this.waitForState(topic, p, (s) => s.isr.length === assignment[p]!.length, 'every replica in sync');
     }
+    const replicas = assignment.flatMap((brokers, partition) => brokers.map((b) => `${b}:${partition}`));
+    await waitFor(async () => {
+      const hosted = new Set(
+        (await this.admin.describeLogDirs([...new Set(assignment.flat())])).flatMap((b) =>
+          b.logDirs.flatMap((d) =>
+            d.partitions.filter((r) => r.topic === topic).map((r) => `${b.nodeId}:${r.partition}`),
+          ),
+        ),
+      );
+      return replicas.every((r) => hosted.has(r));
+    }, `every replica of ${topic} hosted in a log dir`);
   }
 
   /** The broker ids registered in ZooKeeper. */
