@@ -295,10 +295,18 @@ export class PartitionStateApplier {
       if (this.stopped) return;
       const leaders: Partition[] = [];
       const followers: Partition[] = [];
+      const earlierRun: string[] = [];
       for (const tp of tps) {
-        const partition = this.applyState(tp.topic, tp.partition, configs);
+        const partition = this.applyState(tp.topic, tp.partition, configs, earlierRun);
         if (partition === undefined) continue;
         (partition.role === 'Leader' ? leaders : followers).push(partition);
+      }
+      if (earlierRun.length > 0) {
+        this.logger.info(
+          { partitions: earlierRun.length, first: earlierRun.slice(0, 10) },
+          'states naming this broker leader predate its registration (written for an earlier run of it); ' +
+            'following them without a leader until the controller elects',
+        );
       }
       if (leaders.length > 0 || followers.length > 0) this.opts.onLeadershipChange(leaders, followers);
     } finally {
@@ -306,11 +314,15 @@ export class PartitionStateApplier {
     }
   }
 
-  /** Applies the cache's current state of one partition; returns the replica if its role changed. */
+  /**
+   * Applies the cache's current state of one partition; returns the replica if its role changed. A state naming this
+   * broker leader that predates its registration (invariant 5) adds the partition to `earlierRun`.
+   */
   private applyState(
     topic: string,
     partitionId: number,
     configs: ReadonlyMap<string, LogConfig>,
+    earlierRun: string[],
   ): Partition | undefined {
     const { hosted, metadataCache, fetchers, brokerId } = this.opts;
     const key = tpKey(topic, partitionId);
@@ -349,7 +361,9 @@ export class PartitionStateApplier {
       return undefined;
     }
     let changed = false;
-    if (state.leader === brokerId && !this.fenced && this.addressesThisRegistration(topic, partitionId)) {
+    const earlierRunsState = state.leader === brokerId && !this.addressesThisRegistration(topic, partitionId);
+    if (earlierRunsState) earlierRun.push(key);
+    if (state.leader === brokerId && !this.fenced && !earlierRunsState) {
       fetchers.removePartition(key);
       changed = partition.makeLeader(state, replicas);
     } else if (partition.makeFollower(state.leader === brokerId ? { ...state, leader: -1 } : state, replicas)) {
@@ -371,14 +385,7 @@ export class PartitionStateApplier {
     const { metadataCache, brokerId } = this.opts;
     const registration = metadataCache.broker(brokerId);
     const mzxid = metadataCache.partitionStateMzxid(topic, partition);
-    if (registration === undefined || mzxid === undefined) return true;
-    if (stateAddressesRegistration(mzxid, registration.epoch)) return true;
-    this.logger.info(
-      { topicPartition: tpKey(topic, partition), stateMzxid: mzxid, brokerEpoch: registration.epoch },
-      'a state naming this broker leader predates its registration (an earlier run of it); ' +
-        'following without a leader until the controller elects',
-    );
-    return false;
+    return registration === undefined || mzxid === undefined || stateAddressesRegistration(mzxid, registration.epoch);
   }
 
   private deleteTopicLocally(topic: string): void {
