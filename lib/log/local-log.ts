@@ -50,6 +50,11 @@ export interface LocalLogOptions {
   onDiskFailure: (error: unknown, operation: string) => void;
   /** Told, after each successful flush, how many bytes of each `.log` file it made durable (DurabilityJournal). */
   onFlushed?: (files: { path: string; length: number }[]) => void;
+  /**
+   * Awaited by every flush, beside its fdatasyncs, before the recovery point moves to `target` (the log end offset
+   * the flush covers): what recovery would not rebuild below it must be durable first (the leader epoch checkpoint).
+   */
+  beforeRecoveryPointMoves?: (target: number) => Promise<void>;
 }
 
 /** A read's result: whole batches from one segment (possibly none). */
@@ -77,6 +82,7 @@ export class LocalLog {
   private readonly logger: Logger;
   private readonly onDiskFailure: (error: unknown, operation: string) => void;
   private readonly onFlushed: ((files: { path: string; length: number }[]) => void) | undefined;
+  private readonly beforeRecoveryPointMoves: ((target: number) => Promise<void>) | undefined;
   private flushInFlight = false;
   private flushRequested = false;
   private truncations = 0;
@@ -96,6 +102,7 @@ export class LocalLog {
     this.logger = opts.logger;
     this.onDiskFailure = opts.onDiskFailure;
     this.onFlushed = opts.onFlushed;
+    this.beforeRecoveryPointMoves = opts.beforeRecoveryPointMoves;
     this.lastFlushMs = opts.time.milliseconds();
   }
 
@@ -326,7 +333,7 @@ export class LocalLog {
     try {
       // The active segment's indexes need no sync: recovery always rebuilds the segment holding the recovery point.
       const active = this.activeSegment;
-      await Promise.all(segments.map((s) => s.flush(s !== active)));
+      await Promise.all([...segments.map((s) => s.flush(s !== active)), this.beforeRecoveryPointMoves?.(target)]);
       // A truncation while the sync ran may have replaced flushed bytes with unflushed ones: keep its lower point.
       if (this.truncations === truncationsBefore) this.recoveryPointOffset = Math.max(this.recoveryPointOffset, target);
       this.lastFlushMs = this.time.milliseconds();

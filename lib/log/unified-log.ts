@@ -181,6 +181,7 @@ export class UnifiedLog {
       logger: this.logger,
       onDiskFailure: this.onDiskFailure,
       onFlushed: opts.durabilityJournal && ((files) => opts.durabilityJournal!.flushed(files)),
+      beforeRecoveryPointMoves: (target) => this.leaderEpochCache.syncBelow(target),
     });
     this.logStart = loaded.logStartOffset;
     this.hw = loaded.logStartOffset;
@@ -377,6 +378,7 @@ export class UnifiedLog {
       }
       start = end;
     }
+    this.leaderEpochCache.writeIfBelow(this.logEndOffset);
     this.maybeFlush();
     const last = batches[batches.length - 1]!;
     return {
@@ -597,7 +599,8 @@ export class UnifiedLog {
     await this.localLog.close();
     this.producerState.takeSnapshot();
     await this.producerState.flushSnapshots();
-    await this.leaderEpochCache.flushed();
+    // A clean shutdown skips recovery at the next start: every epoch that records follow must be in the file.
+    await this.leaderEpochCache.syncBelow(this.logEndOffset);
   }
 
   /** Releases every file handle without flushing (the log is being deleted). */
