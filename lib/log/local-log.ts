@@ -7,7 +7,8 @@
  * Invariants: segments' offset ranges do not overlap and increase; there is always at least one segment; the
  * log end offset is >= the active segment's base offset; `recoveryPoint <= logEndOffset`, and every byte below
  * the recovery point has been fdatasync'ed — the .log files, and the indexes of every segment but the active one,
- * which recovery rebuilds anyway.
+ * which recovery rebuilds anyway — and `beforeRecoveryPointMoves` (the leader epoch checkpoint) has made durable what
+ * recovery would not rebuild below it.
  * Concurrency: synchronous except `flush()`/`awaitFlushed()`. UnifiedLog serialises appends, rolls, truncations
  * and deletions (they never await); reads run between them. A flush runs in the threadpool while appends go on:
  * it covers the log end offset as of its start, and every flush requested while it runs is served by ONE next

@@ -25,12 +25,13 @@
  * a valid one) from the markers, replaying a scratch producer state from a snapshot at or below the first of them.
  * Reads: whole batches from one segment as views of mapped memory, from the batch holding the offset.
  * Invariants: logStartOffset <= highWatermark <= logEndOffset; recoveryPoint <= logEndOffset; the epoch cache has
- * no entry at or after the log end offset.
+ * no entry after the log end offset (a new leader's epoch starts at it).
  * Concurrency: every method except `awaitFlushed`/`flush`/`close` is synchronous, so one call never interleaves with
  * another: the event loop is the partition's lock. Flushes run in the threadpool meanwhile (see LocalLog).
  * Ownership: LogManager opens and closes logs (specs and tools may use `UnifiedLog.open` directly). Owns its
  * directory, LocalLog and LeaderEpochFileCache.
- * Crash: see LogLoader (recovery) and LocalLog (what is durable when).
+ * Crash: see LogLoader (recovery), LocalLog (what is durable when) and LeaderEpochFileCache (when its checkpoint is
+ * written: once records follow an epoch, before the recovery point passes it).
  */
 import fs from 'node:fs';
 import { ApiError, InvalidArgumentError } from '../common/errors.js';
