@@ -21,17 +21,22 @@ export function groupByTopic<T extends { topic: string }, R>(
   items: readonly T[],
   map: (item: T) => R,
 ): { name: string; items: R[] }[] {
-  // One pass with no closure or intermediate array per item: it runs for every Produce and Fetch.
+  // One pass with no closure or intermediate array per item (it runs for every Produce and Fetch), and no Map
+  // until a second topic appears: most requests name one topic.
   const groups: { name: string; items: R[] }[] = [];
-  const byTopic = new Map<string, R[]>();
+  let byTopic: Map<string, { name: string; items: R[] }> | null = null;
+  let current: { name: string; items: R[] } | undefined;
   for (const item of items) {
-    let list = byTopic.get(item.topic);
-    if (list === undefined) {
-      list = [];
-      byTopic.set(item.topic, list);
-      groups.push({ name: item.topic, items: list });
+    if (current === undefined || current.name !== item.topic) {
+      if (byTopic === null && current !== undefined) byTopic = new Map([[current.name, current]]);
+      current = byTopic?.get(item.topic);
+      if (current === undefined) {
+        current = { name: item.topic, items: [] };
+        groups.push(current);
+        byTopic?.set(item.topic, current);
+      }
     }
-    list.push(map(item));
+    current.items.push(map(item));
   }
   return groups;
 }
