@@ -80,21 +80,13 @@ export class LazyRecord implements Record {
   }
 
   get key(): Buffer | null {
-    let key = this.keyView;
-    if (key === undefined) {
-      const size = this.serializedKeySize;
-      key = this.keyView = size < 0 ? null : this.section.subarray(this.keyStart, this.keyStart + size);
-    }
-    return key;
+    if (this.keyView === undefined) this.keyView = this.viewAt(this.keyStart, this.serializedKeySize);
+    return this.keyView;
   }
 
   get value(): Buffer | null {
-    let value = this.valueView;
-    if (value === undefined) {
-      const size = this.serializedValueSize;
-      value = this.valueView = size < 0 ? null : this.section.subarray(this.valueStart, this.valueStart + size);
-    }
-    return value;
+    if (this.valueView === undefined) this.valueView = this.viewAt(this.valueStart, this.serializedValueSize);
+    return this.valueView;
   }
 
   get headers(): readonly RecordHeaderView[] {
@@ -107,6 +99,11 @@ export class LazyRecord implements Record {
     return { offset: this.offset, timestamp: this.timestamp, key: this.key, value: this.value, headers: this.headers };
   }
 
+  /** The bytes `[start, start + size)` of the section as a view; null for size −1. */
+  private viewAt(start: number, size: number): Buffer | null {
+    return size < 0 ? null : this.section.subarray(start, start + size);
+  }
+
   private decodeHeaders(): readonly RecordHeaderView[] {
     if (this.headerCount === 0) return NO_HEADERS;
     const r = new VarintReader(this.section, this.headersStart);
@@ -116,7 +113,7 @@ export class LazyRecord implements Record {
       const key = this.section.toString('utf8', r.pos, r.pos + keySize);
       r.pos += keySize;
       const valueSize = r.readVarint();
-      const value = valueSize < 0 ? null : this.section.subarray(r.pos, r.pos + valueSize);
+      const value = this.viewAt(r.pos, valueSize);
       r.pos += Math.max(valueSize, 0);
       list[i] = { key, value };
     }
