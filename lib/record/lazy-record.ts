@@ -1,9 +1,8 @@
 /**
  * One record as `RecordIterator` hands it out: its offset, timestamp and the sizes of its key and value are read
- * when the record is decoded; its key, value and headers are made only when asked for (Kafka's consumer perf tool,
- * for one, reads `serializedValueSize` and never the value). Decoding a batch of records the application only
- * counts or filters by offset therefore makes no `Buffer` per key and value — that view per value was the largest
- * share of a consumer's CPU on 100-byte records.
+ * when the record is decoded; its key, value and headers are made only when asked for. Decoding a batch of records
+ * the application only counts, routes by size or filters by offset therefore makes no `Buffer` per key and value —
+ * that view per value was the largest share of a consumer's CPU on 100-byte records.
  *
  * Layout: the record's bytes stay where they were decoded from (`section`, the records section of a batch — a
  * fetch response's frame, a mapped segment, or the decompressed copy of a compressed batch); the record keeps the
