@@ -25,12 +25,13 @@
  * a valid one) from the markers, replaying a scratch producer state from a snapshot at or below the first of them.
  * Reads: whole batches from one segment as views of mapped memory, from the batch holding the offset.
  * Invariants: logStartOffset <= highWatermark <= logEndOffset; recoveryPoint <= logEndOffset; the epoch cache has
- * no entry at or after the log end offset.
+ * no entry after the log end offset (a new leader's epoch starts at it).
  * Concurrency: every method except `awaitFlushed`/`flush`/`close` is synchronous, so one call never interleaves with
  * another: the event loop is the partition's lock. Flushes run in the threadpool meanwhile (see LocalLog).
  * Ownership: LogManager opens and closes logs (specs and tools may use `UnifiedLog.open` directly). Owns its
  * directory, LocalLog and LeaderEpochFileCache.
- * Crash: see LogLoader (recovery) and LocalLog (what is durable when).
+ * Crash: see LogLoader (recovery), LocalLog (what is durable when) and LeaderEpochFileCache (when its checkpoint is
+ * written: once records follow an epoch, before the recovery point passes it).
  */
 import fs from 'node:fs';
 import { ApiError, InvalidArgumentError } from '../common/errors.js';
@@ -181,6 +182,7 @@ export class UnifiedLog {
       logger: this.logger,
       onDiskFailure: this.onDiskFailure,
       onFlushed: opts.durabilityJournal && ((files) => opts.durabilityJournal!.flushed(files)),
+      beforeRecoveryPointMoves: (target) => this.leaderEpochCache.syncBelow(target),
     });
     this.logStart = loaded.logStartOffset;
     this.hw = loaded.logStartOffset;
@@ -377,6 +379,7 @@ export class UnifiedLog {
       }
       start = end;
     }
+    this.leaderEpochCache.writeIfBelow(this.logEndOffset);
     this.maybeFlush();
     const last = batches[batches.length - 1]!;
     return {
@@ -597,7 +600,8 @@ export class UnifiedLog {
     await this.localLog.close();
     this.producerState.takeSnapshot();
     await this.producerState.flushSnapshots();
-    await this.leaderEpochCache.flushed();
+    // A clean shutdown skips recovery at the next start: every epoch that records follow must be in the file.
+    await this.leaderEpochCache.syncBelow(this.logEndOffset);
   }
 
   /** Releases every file handle without flushing (the log is being deleted). */

@@ -22,7 +22,7 @@ function openManager(
     Promise.all(
       m.allLogs.map((l) => {
         l.closeHandles();
-        return l.leaderEpochCache.flushed();
+        return l.leaderEpochCache.settled();
       }),
     ),
   );
