@@ -84,6 +84,12 @@ export interface UnifiedLogOptions {
    * truncation, deletion) before the error propagates: the LogManager takes the log dir offline (LogDirFailureChannel). @default nothing
    */
   onDiskFailure?: (error: unknown, operation: string) => void;
+  /**
+   * Told when a truncation moved the recovery point below where it was: the checkpointed recovery point may now be
+   * above the log end, and must be rewritten before records appended from there are taken as flushed by a recovery
+   * (the LogManager writes the dir's recovery-point-offset-checkpoint, as Kafka's LogManager.truncateTo). @default nothing
+   */
+  onRecoveryPointLowered?: () => void;
   /** Where flushes record what they made durable, for the power-loss fault of tests. @default none */
   durabilityJournal?: DurabilityJournal;
   time?: Time;
@@ -147,6 +153,7 @@ export class UnifiedLog {
   private readonly time: Time;
   private readonly logger: Logger;
   private readonly onDiskFailure: (error: unknown, operation: string) => void;
+  private readonly onRecoveryPointLowered: () => void;
   private logStart: number;
   private hw: number;
 
@@ -154,6 +161,7 @@ export class UnifiedLog {
     this.topicPartition = opts.topicPartition;
     this.time = opts.time ?? SystemTime;
     this.onDiskFailure = opts.onDiskFailure ?? (() => undefined);
+    this.onRecoveryPointLowered = opts.onRecoveryPointLowered ?? (() => undefined);
     this.logger = (opts.logger ?? silentLogger).child({
       component: 'Log',
       topicPartition: tpKey(opts.topicPartition.topic, opts.topicPartition.partition),
@@ -482,7 +490,15 @@ export class UnifiedLog {
   truncateTo(offset: number): boolean {
     if (offset < 0) throw new InvalidArgumentError(`Cannot truncate ${this.describe()} to negative offset ${offset}.`);
     if (offset >= this.logEndOffset) return false;
-    return this.onDisk('truncate', () => this.truncateToOffset(offset));
+    return this.lowering(() => this.onDisk('truncate', () => this.truncateToOffset(offset)));
+  }
+
+  /** Runs a truncation and reports (onRecoveryPointLowered) when it moved the recovery point down. */
+  private lowering<T>(truncation: () => T): T {
+    const before = this.localLog.recoveryPoint;
+    const result = truncation();
+    if (this.localLog.recoveryPoint < before) this.onRecoveryPointLowered();
+    return result;
   }
 
   private truncateToOffset(offset: number): boolean {
@@ -501,7 +517,7 @@ export class UnifiedLog {
 
   /** Deletes all data and restarts the log at `newOffset` (a follower far behind its leader's log start). */
   truncateFullyAndStartAt(newOffset: number): void {
-    this.onDisk('truncate', () => this.restartAt(newOffset));
+    this.lowering(() => this.onDisk('truncate', () => this.restartAt(newOffset)));
   }
 
   private restartAt(newOffset: number): void {
