@@ -8,11 +8,13 @@
  * when no record arrives for `timeoutMs`.
  *
  * `mode` picks the read path: 'eachBatch' (records decoded lazily inside each batch; the fastest), 'eachMessage'
- * or 'iterator' (`for await`).
+ * or 'iterator' (`for await`). With eachBatch and eachMessage the bytes are counted from each record's
+ * `serializedKeySize`/`serializedValueSize`, so no key or value view is made; the iterator's records carry both.
  */
 import { Admin } from '../client/admin/admin.js';
 import type { ConsumerOptions } from '../client/consumer/consumer-options.js';
 import { Consumer } from '../client/consumer/consumer.js';
+import type { LazyRecord } from '../record/lazy-record.js';
 import { perfToolReporting, type PerfToolOptions } from './perf-tool-options.js';
 import { securityProps } from './bench-topic.js';
 
@@ -121,7 +123,7 @@ export async function runConsumerPerf(options: ConsumerPerfOptions): Promise<Con
               eachBatch: ({ batch }) => {
                 lastRecordMs = performance.now();
                 for (const record of batch) {
-                  if (count(sizeOf(record.key) + sizeOf(record.value))) {
+                  if (count(serializedSize(record))) {
                     consumer.stop();
                     return;
                   }
@@ -131,7 +133,7 @@ export async function runConsumerPerf(options: ConsumerPerfOptions): Promise<Con
           : {
               eachMessage: ({ message }) => {
                 lastRecordMs = performance.now();
-                if (count(sizeOf(message.key) + sizeOf(message.value))) consumer.stop();
+                if (count(serializedSize(message))) consumer.stop();
               },
             },
       );
@@ -193,4 +195,9 @@ async function partitionsOf(
 
 function sizeOf(b: Buffer | null): number {
   return b === null ? 0 : b.length;
+}
+
+/** Key and value bytes from their sizes (−1: null), without making either (Kafka's `serializedKeySize()` and kin). */
+function serializedSize(r: LazyRecord): number {
+  return Math.max(r.serializedKeySize, 0) + Math.max(r.serializedValueSize, 0);
 }

@@ -8,7 +8,6 @@
  * Ownership: one per Broker; the API dispatcher reports every request it dispatches; BrokerMetrics reads it at
  * scrape time.
  */
-import { computeIfAbsent } from '../common/collections.js';
 import { ApiKey, apiKeyName } from '../protocol/api-keys.js';
 import { LatencyReservoir } from '../common/latency-reservoir.js';
 
@@ -45,7 +44,12 @@ export class RequestMetrics {
 
   finished(name: string, totalTimeMs: number): void {
     this.inFlightValue--;
-    const kind = computeIfAbsent(this.kinds, name, () => ({ count: 0, totalTimeMs: new LatencyReservoir() }));
+    // A get first, not computeIfAbsent: no closure allocated per request.
+    let kind = this.kinds.get(name);
+    if (kind === undefined) {
+      kind = { count: 0, totalTimeMs: new LatencyReservoir() };
+      this.kinds.set(name, kind);
+    }
     kind.count++;
     kind.totalTimeMs.observe(totalTimeMs);
   }

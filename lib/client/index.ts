@@ -87,3 +87,4 @@ export * from './errors.js';
 export { CompressionType } from '../record/record-batch.js';
 export type { RecordHeader } from '../record/record-batch-builder.js';
 export type { Record as FetchedRecord, RecordHeaderView } from '../record/record.js';
+export type { LazyRecord } from '../record/lazy-record.js';

@@ -3,7 +3,6 @@
  * the partition's directory name, as Kafka does; `groupByTopic` gives the layout of Kafka's requests and responses
  * (partitions under their topic).
  */
-import { computeIfAbsent } from './collections.js';
 
 export interface TopicPartition {
   readonly topic: string;
@@ -22,9 +21,24 @@ export function groupByTopic<T extends { topic: string }, R>(
   items: readonly T[],
   map: (item: T) => R,
 ): { name: string; items: R[] }[] {
-  const byTopic = new Map<string, R[]>();
-  for (const item of items) computeIfAbsent(byTopic, item.topic, () => []).push(map(item));
-  return [...byTopic].map(([name, list]) => ({ name, items: list }));
+  // One pass with no closure or intermediate array per item (it runs for every Produce and Fetch), and no Map
+  // until a second topic appears: most requests name one topic.
+  const groups: { name: string; items: R[] }[] = [];
+  let byTopic: Map<string, { name: string; items: R[] }> | null = null;
+  let current: { name: string; items: R[] } | undefined;
+  for (const item of items) {
+    if (current === undefined || current.name !== item.topic) {
+      if (byTopic === null && current !== undefined) byTopic = new Map([[current.name, current]]);
+      current = byTopic?.get(item.topic);
+      if (current === undefined) {
+        current = { name: item.topic, items: [] };
+        groups.push(current);
+        byTopic?.set(item.topic, current);
+      }
+    }
+    current.items.push(map(item));
+  }
+  return groups;
 }
 
 /** Parses a `topic-partition` directory name; the topic itself may contain dashes. */

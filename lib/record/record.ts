@@ -2,30 +2,21 @@
  * Records decoded one at a time from the (uncompressed) records section of a v2 batch, as Kafka's
  * `DefaultRecord.readFrom` reads them. See record-batch-builder.ts for the record layout.
  *
- * A `Record` is a plain object whose key, value and header values are subarrays of the section (no copy): they
- * stay valid while that memory does (for a batch read from a mapped segment, while the segment is mapped).
+ * Each step yields a `LazyRecord` (lazy-record.ts): offset, timestamp and the key's and value's sizes are read at
+ * once; the key, value and header values become subarrays of the section (no copy) only when asked for, and stay
+ * valid while that memory does (for a batch read from a mapped segment, while the segment is mapped).
  * `RecordIterator` decodes lazily, one record per `next()`, with a single reusable varint cursor.
  *
  * Validation matches Kafka's: every field must lie inside the record's declared length and consume it exactly,
  * lengths below −1 and negative header counts are rejected, the batch must hold exactly `recordCount` records
- * and nothing after them. Any violation throws `ApiError('CORRUPT_MESSAGE')` naming the record.
+ * and nothing after them. Any violation throws `ApiError('CORRUPT_MESSAGE')` naming the record. Headers are
+ * walked (lengths checked, nothing made) when the record is decoded, so a record handed out is wholly valid.
  */
 import { ApiError } from '../common/errors.js';
+import { LazyRecord } from './lazy-record.js';
 import { VarintReader } from './varint.js';
 
-/** A header as read back: the key decoded from UTF-8, the value as bytes or null. */
-export interface RecordHeaderView {
-  readonly key: string;
-  readonly value: Buffer | null;
-}
-
-export interface Record {
-  readonly offset: number;
-  readonly timestamp: number;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: readonly RecordHeaderView[];
-}
+export type { Record, RecordHeaderView } from './lazy-record.js';
 
 /** What a batch header tells the decoder about its records. */
 export interface RecordContext {
@@ -36,9 +27,7 @@ export interface RecordContext {
   recordCount: number;
 }
 
-const NO_HEADERS: readonly RecordHeaderView[] = Object.freeze([]);
-
-export class RecordIterator implements IterableIterator<Record> {
+export class RecordIterator implements IterableIterator<LazyRecord> {
   private readonly reader: VarintReader;
   private index = 0;
 
@@ -61,7 +50,7 @@ export class RecordIterator implements IterableIterator<Record> {
     return this.ctx.recordCount - this.index;
   }
 
-  next(): IteratorResult<Record> {
+  next(): IteratorResult<LazyRecord> {
     const r = this.reader;
     if (this.index === this.ctx.recordCount) {
       if (r.pos !== this.end) {
@@ -79,7 +68,7 @@ export class RecordIterator implements IterableIterator<Record> {
     return { done: false, value: record };
   }
 
-  private readRecord(): Record {
+  private readRecord(): LazyRecord {
     const r = this.reader;
     const bodyBytes = r.readVarint();
     const bodyStart = r.pos;
@@ -91,51 +80,52 @@ export class RecordIterator implements IterableIterator<Record> {
     r.pos++; // attributes: unused
     const timestampDelta = r.readVarlong();
     const offsetDelta = r.readVarint();
-    const key = this.readBytes('key');
-    const value = this.readBytes('value');
+    const keySize = this.skipBytes('key');
+    const keyStart = r.pos - Math.max(keySize, 0);
+    const valueSize = this.skipBytes('value');
+    const valueStart = r.pos - Math.max(valueSize, 0);
     const headerCount = r.readVarint();
     if (headerCount < 0 || headerCount > bodyEnd - r.pos) {
       throw this.corrupt(`record ${this.index} declares ${headerCount} headers`);
     }
-    let headers = NO_HEADERS;
-    if (headerCount > 0) {
-      const list = new Array<RecordHeaderView>(headerCount);
-      for (let i = 0; i < headerCount; i++) {
-        const headerKey = this.readBytes('header key');
-        if (headerKey === null) throw this.corrupt(`record ${this.index} has a header with a null key`);
-        list[i] = { key: headerKey.toString('utf8'), value: this.readBytes('header value') };
-      }
-      headers = list;
+    const headersStart = r.pos;
+    for (let i = 0; i < headerCount; i++) {
+      if (this.skipBytes('header key') < 0) throw this.corrupt(`record ${this.index} has a header with a null key`);
+      this.skipBytes('header value');
     }
     if (r.pos !== bodyEnd) {
       throw this.corrupt(`record ${this.index} declares ${bodyBytes} bytes but its fields take ${r.pos - bodyStart}`);
     }
     r.end = this.end;
     const { baseOffset, baseTimestamp, logAppendTime } = this.ctx;
-    return {
-      offset: baseOffset + offsetDelta,
-      timestamp: logAppendTime ?? baseTimestamp + timestampDelta,
-      key,
-      value,
-      headers,
-    };
+    return new LazyRecord(
+      r.buf,
+      baseOffset + offsetDelta,
+      logAppendTime ?? baseTimestamp + timestampDelta,
+      keyStart,
+      keySize,
+      valueStart,
+      valueSize,
+      headersStart,
+      headerCount,
+    );
   }
 
   private corrupt(what: string): ApiError {
     return new ApiError('CORRUPT_MESSAGE', `Record batch at base offset ${this.ctx.baseOffset} is corrupt: ${what}.`);
   }
 
-  private readBytes(what: string): Buffer | null {
+  /** Reads a length-prefixed field's length (−1: null) and moves past its bytes, which must lie inside the record. */
+  private skipBytes(what: string): number {
     const r = this.reader;
     const length = r.readVarint();
-    if (length === -1) return null;
+    if (length === -1) return -1;
     if (length < -1 || r.pos + length > r.end) {
       throw this.corrupt(
         `record ${this.index} has a ${what} of ${length} bytes with ${r.end - r.pos} left in the record`,
       );
     }
-    const bytes = r.buf.subarray(r.pos, r.pos + length);
     r.pos += length;
-    return bytes;
+    return length;
   }
 }

@@ -413,7 +413,16 @@ export class Partition implements TopicPartition {
               .collectAbortedTransactions(fetchOffset, upperBound)
               .map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
     }
-    return { ...read, lastStableOffset: this.lastStableOffset, abortedTransactions };
+    // Named fields rather than a spread of `read`: one object of a fixed shape per partition read.
+    return {
+      records: read.records,
+      firstBatchOffset: read.firstBatchOffset,
+      logStartOffset: read.logStartOffset,
+      logEndOffset: read.logEndOffset,
+      highWatermark: read.highWatermark,
+      lastStableOffset: this.lastStableOffset,
+      abortedTransactions,
+    };
   }
 
   /** Bytes a fetch at `fetchOffset` could read now, up to `maxBytes` (for a delayed fetch's minBytes check). */

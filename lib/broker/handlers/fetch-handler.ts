@@ -6,21 +6,26 @@
 import { ErrorCode } from '../../common/error-codes.js';
 import { groupByTopic } from '../../common/topic-partition.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/index.js';
+import type { FetchPartitionRequest } from '../../replication/replica-reads.js';
 import type { BrokerServices } from './broker-services.js';
 
 const EMPTY = Buffer.alloc(0);
 
 export async function handleFetch(s: BrokerServices, req: FetchRequest): Promise<FetchResponse> {
-  const partitions = req.topics.flatMap((t) =>
-    t.partitions.map((p) => ({
-      topic: t.topic,
-      partition: p.partition,
-      fetchOffset: p.fetchOffset,
-      partitionMaxBytes: p.partitionMaxBytes,
-      currentLeaderEpoch: p.currentLeaderEpoch,
-      logStartOffset: p.logStartOffset,
-    })),
-  );
+  // Built in plain loops: a follower asks again after every append, so this runs about once per produced batch.
+  const partitions: FetchPartitionRequest[] = [];
+  for (const t of req.topics) {
+    for (const p of t.partitions) {
+      partitions.push({
+        topic: t.topic,
+        partition: p.partition,
+        fetchOffset: p.fetchOffset,
+        partitionMaxBytes: p.partitionMaxBytes,
+        currentLeaderEpoch: p.currentLeaderEpoch,
+        logStartOffset: p.logStartOffset,
+      });
+    }
+  }
   const results = await s.replicaManager.fetchMessages({
     replicaId: req.replicaId,
     maxWaitMs: req.maxWaitMs,
@@ -29,8 +34,8 @@ export async function handleFetch(s: BrokerServices, req: FetchRequest): Promise
     isolationLevel: req.isolationLevel === 1 ? 1 : 0,
     partitions,
   });
-  for (const r of results)
-    if (r.records !== null) s.topicStats.recordFetched(r.topic, r.records.length, req.replicaId >= 0);
+  const fromFollower = req.replicaId >= 0;
+  for (const r of results) if (r.records !== null) s.topicStats.recordFetched(r.topic, r.records.length, fromFollower);
   return {
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,

@@ -38,14 +38,17 @@ export async function handleProduce(
   ctx: RequestContext,
   req: ProduceRequest,
 ): Promise<ProduceResponse | null> {
-  const entries = req.topicData.flatMap((t) =>
-    t.partitionData.map((p) => ({ topic: t.name, partition: p.index, records: p.records })),
-  );
+  // Plain loops, no closure or intermediate array per request: this runs for every produced batch.
+  const entries: Entry[] = [];
+  for (const t of req.topicData) {
+    for (const p of t.partitionData) entries.push({ topic: t.name, partition: p.index, records: p.records });
+  }
   const acks = req.acks;
   const results = await append(s, req, entries);
-  results.forEach((r, i) => {
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i]!;
     if (r.baseOffset >= 0) s.topicStats.recordProduced(r.topic, entries[i]!.records);
-  });
+  }
   if (acks === 0) {
     if (results.some((r) => r.errorCode !== ErrorCode.NONE)) ctx.closeConnectionAfterResponse = true;
     return null;
@@ -57,10 +60,10 @@ export async function handleProduce(
       baseOffset: r.baseOffset,
       logAppendTimeMs: r.logAppendTimeMs,
       logStartOffset: r.logStartOffset,
-      recordErrors: (r.recordErrors ?? []).map((e) => ({
-        batchIndex: e.batchIndex,
-        batchIndexErrorMessage: e.message,
-      })),
+      recordErrors:
+        r.recordErrors === undefined || r.recordErrors.length === 0
+          ? []
+          : r.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })),
       errorMessage: r.errorMessage ?? null,
     })).map(({ name, items }) => ({ name, partitionResponses: items })),
     throttleTimeMs: 0,

@@ -312,8 +312,8 @@ async function recordEntries(b: BatchView, printData: boolean): Promise<DumpEntr
       offset: r.offset,
       timestampType,
       timestamp: r.timestamp,
-      keySize: r.key?.length ?? -1,
-      valueSize: r.value?.length ?? -1,
+      keySize: r.serializedKeySize,
+      valueSize: r.serializedValueSize,
       sequence: b.baseSequence < 0 ? -1 : b.baseSequence + (r.offset - b.baseOffset),
       headerKeys: r.headers.map((h) => h.key),
     };

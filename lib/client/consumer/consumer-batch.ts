@@ -4,17 +4,19 @@
  * (max.poll.records), and the rest of the record batch follows in the next ConsumerBatch (`continuation()`), so the
  * work between two polls is bounded however large the producer's batches are.
  *
- * Iterating decodes one record per step (lib/record's `RecordIterator`: key, value and header values are views into
+ * Iterating decodes one record per step (lib/record's `RecordIterator`, yielding `LazyRecord`s: offset, timestamp and
+ * `serializedKeySize`/`serializedValueSize` at once; key, value and header values made on first access as views into
  * the fetched buffer, not copies), skips records below the partition's position (a batch fetched from its middle),
  * and advances the position past each record it hands out — unless the partition was sought, paused or reassigned
  * meanwhile, in which case iteration ends. The reader tells it when the application finished with what it handed out
  * (`markProcessed`, `finish`), which is what commits store.
  * Ownership: the parts of one record batch share its RecordIterator; only the newest part is iterated.
  */
-import type { Record, RecordIterator } from '../../record/record.js';
+import type { LazyRecord } from '../../record/lazy-record.js';
+import type { RecordIterator } from '../../record/record.js';
 import type { TopicPartitionState } from './subscription-state.js';
 
-export class ConsumerBatch implements IterableIterator<Record> {
+export class ConsumerBatch implements IterableIterator<LazyRecord> {
   readonly topic: string;
   readonly partition: number;
   /** Records handed out so far. */
@@ -46,7 +48,7 @@ export class ConsumerBatch implements IterableIterator<Record> {
     return this;
   }
 
-  next(): IteratorResult<Record> {
+  next(): IteratorResult<LazyRecord> {
     const state = this.state;
     for (;;) {
       if (state.epoch !== this.epoch || this.handed === this.maxRecords) return { done: true, value: undefined };

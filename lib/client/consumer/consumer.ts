@@ -36,7 +36,7 @@ import { IllegalStateError, InvalidArgumentError, TimeoutError, toError } from '
 import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../protocol/messages/list-offsets.js';
-import type { RecordHeaderView, Record as FetchedRecord } from '../../record/record.js';
+import type { LazyRecord, RecordHeaderView } from '../../record/lazy-record.js';
 import { CompressionType, timestampTypeName } from '../../record/record-batch.js';
 import { ClientCluster } from '../client-cluster.js';
 import { ClientLifecycle } from '../client-lifecycle.js';
@@ -78,7 +78,8 @@ export interface ConsumerRecord {
 export interface EachMessagePayload {
   topic: string;
   partition: number;
-  message: FetchedRecord;
+  /** Key, value and headers are made on first access; `serializedKeySize`/`serializedValueSize` need neither. */
+  message: LazyRecord;
   /** Set for a record read from a retry stage (`retry.topics`): where it came from, how often it failed, why. */
   retry?: RetryInfo;
 }

@@ -22,7 +22,7 @@
 import { ApiError, toError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { Time } from '../../common/time.js';
-import type { Record as FetchedRecord } from '../../record/record.js';
+import type { LazyRecord as FetchedRecord } from '../../record/lazy-record.js';
 import { Admin } from '../admin/admin.js';
 import { Producer } from '../producer/producer.js';
 import { OrderedRetryKeys } from './ordered-retry-keys.js';

@@ -13,6 +13,13 @@ describe('topic-partition', () => {
       { name: 'a', items: [0] },
     ]);
     expect(groupByTopic([], (i: { topic: string }) => i)).to.deep.equal([]);
+    const runs = ['x', 'x', 'y', 'y', 'x', 'z', 'y'].map((topic, partition) => ({ topic, partition }));
+    expect(groupByTopic(runs, (i) => i.partition)).to.deep.equal([
+      { name: 'x', items: [0, 1, 4] },
+      { name: 'y', items: [2, 3, 6] },
+      { name: 'z', items: [5] },
+    ]);
+    expect(groupByTopic(runs.slice(0, 2), (i) => i.partition)).to.deep.equal([{ name: 'x', items: [0, 1] }]);
   });
 
   it('names a partition topic-partition and parses a topic with dashes back', () => {
