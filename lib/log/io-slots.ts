@@ -4,8 +4,8 @@
  * leaders at once, unbounded they would open tens of thousands of files (EMFILE) and flood the libuv threadpool
  * that appends' flushes also need. `runWithIoSlot` queues the excess in FIFO order. The bound is half of the
  * threadpool bin/mq-broker sizes (64 threads): concurrent fsyncs share the filesystem's journal commits, so the
- * 10,000 leader-epoch checkpoints of a new 10,000-partition topic drain several times faster than 16 at a time,
- * and the other half of the pool stays free for the appends' flushes.
+ * checkpoints and index syncs of 10,000 logs closing at once drain several times faster than 16 at a time, and the
+ * other half of the pool stays free for the appends' flushes.
  */
 const MAX_CONCURRENT = 32;
 let free = MAX_CONCURRENT;

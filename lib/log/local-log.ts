@@ -7,7 +7,8 @@
  * Invariants: segments' offset ranges do not overlap and increase; there is always at least one segment; the
  * log end offset is >= the active segment's base offset; `recoveryPoint <= logEndOffset`, and every byte below
  * the recovery point has been fdatasync'ed — the .log files, and the indexes of every segment but the active one,
- * which recovery rebuilds anyway.
+ * which recovery rebuilds anyway — and `beforeRecoveryPointMoves` (the leader epoch checkpoint) has made durable what
+ * recovery would not rebuild below it.
  * Concurrency: synchronous except `flush()`/`awaitFlushed()`. UnifiedLog serialises appends, rolls, truncations
  * and deletions (they never await); reads run between them. A flush runs in the threadpool while appends go on:
  * it covers the log end offset as of its start, and every flush requested while it runs is served by ONE next
@@ -50,6 +51,11 @@ export interface LocalLogOptions {
   onDiskFailure: (error: unknown, operation: string) => void;
   /** Told, after each successful flush, how many bytes of each `.log` file it made durable (DurabilityJournal). */
   onFlushed?: (files: { path: string; length: number }[]) => void;
+  /**
+   * Awaited by every flush, beside its fdatasyncs, before the recovery point moves to `target` (the log end offset
+   * the flush covers): what recovery would not rebuild below it must be durable first (the leader epoch checkpoint).
+   */
+  beforeRecoveryPointMoves?: (target: number) => Promise<void>;
 }
 
 /** A read's result: whole batches from one segment (possibly none). */
@@ -77,6 +83,7 @@ export class LocalLog {
   private readonly logger: Logger;
   private readonly onDiskFailure: (error: unknown, operation: string) => void;
   private readonly onFlushed: ((files: { path: string; length: number }[]) => void) | undefined;
+  private readonly beforeRecoveryPointMoves: ((target: number) => Promise<void>) | undefined;
   private flushInFlight = false;
   private flushRequested = false;
   private truncations = 0;
@@ -96,6 +103,7 @@ export class LocalLog {
     this.logger = opts.logger;
     this.onDiskFailure = opts.onDiskFailure;
     this.onFlushed = opts.onFlushed;
+    this.beforeRecoveryPointMoves = opts.beforeRecoveryPointMoves;
     this.lastFlushMs = opts.time.milliseconds();
   }
 
@@ -326,7 +334,7 @@ export class LocalLog {
     try {
       // The active segment's indexes need no sync: recovery always rebuilds the segment holding the recovery point.
       const active = this.activeSegment;
-      await Promise.all(segments.map((s) => s.flush(s !== active)));
+      await Promise.all([...segments.map((s) => s.flush(s !== active)), this.beforeRecoveryPointMoves?.(target)]);
       // A truncation while the sync ran may have replaced flushed bytes with unflushed ones: keep its lower point.
       if (this.truncations === truncationsBefore) this.recoveryPointOffset = Math.max(this.recoveryPointOffset, target);
       this.lastFlushMs = this.time.milliseconds();

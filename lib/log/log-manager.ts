@@ -27,7 +27,8 @@
  * after the last log is flushed.
  * Ownership: the broker creates one LogManager, calls `startup()` and, on stop, `shutdown()`; the manager owns and
  * closes every UnifiedLog.
- * Crash: without `.kafka_cleanshutdown`, each log recovers from its checkpointed recovery point (LogLoader). The
+ * Crash: without `.kafka_cleanshutdown`, each log recovers from its checkpointed recovery point (LogLoader); a
+ * truncation below that point rewrites the dir's checkpoint within the loop turn (`recoveryCheckpointDue`). The
  * marker is deleted once the logs are loaded, so a crash afterwards is again unclean. A `-future` directory found at
  * start is loaded as the partition's future log (the ReplicaManager resumes the copy once it hosts the partition),
  * or discarded when the partition has no current log here. A crash between the two renames of the swap leaves two
@@ -124,6 +125,8 @@ export class LogManager {
   private readonly scheduler: Scheduler;
   private readonly logger: Logger;
   private readonly tasks: ScheduledTask[] = [];
+  /** Dirs whose recovery-point checkpoint a truncation made stale, rewritten together at the next setImmediate. */
+  private readonly recoveryCheckpointsDue = new Set<string>();
   private cleanerTask: ScheduledTask | undefined;
   private state: 'loaded' | 'running' | 'stopped' = 'loaded';
 
@@ -438,6 +441,7 @@ export class LogManager {
         hadCleanShutdown: true,
         producerIdExpirationMs: this.opts.producerIdExpirationMs,
         onDiskFailure: this.diskFailureReporter(logDir),
+        onRecoveryPointLowered: () => this.recoveryCheckpointDue(logDir),
         durabilityJournal: this.journals.get(logDir),
         time: this.time,
         scheduler: this.scheduler,
@@ -600,6 +604,7 @@ export class LogManager {
         logStartOffset: logStartOffsets.get(key) ?? 0,
         producerIdExpirationMs: this.opts.producerIdExpirationMs,
         onDiskFailure: this.diskFailureReporter(dir),
+        onRecoveryPointLowered: () => this.recoveryCheckpointDue(dir),
         durabilityJournal: this.journals.get(dir),
         time: this.time,
         scheduler: this.scheduler,
@@ -664,6 +669,24 @@ export class LogManager {
       if (!isDiskFailure(e)) throw e;
       return otherwise;
     }
+  }
+
+  /**
+   * A truncation lowered a log's recovery point below the checkpointed one (Kafka's LogManager.truncateTo
+   * checkpoints the dir after truncating): without the rewrite, records appended again from the new end and not yet
+   * flushed would lie below the checkpointed point and be taken as flushed by a recovery after a crash. The dir's
+   * file is rewritten once for all the truncations of a loop turn, at its setImmediate: before any fetch response
+   * (the only source of a follower's appends after its truncation) can be read in a later poll phase.
+   */
+  private recoveryCheckpointDue(dir: string): void {
+    if (this.recoveryCheckpointsDue.size === 0) {
+      setImmediate(() => {
+        const dirs = [...this.recoveryCheckpointsDue];
+        this.recoveryCheckpointsDue.clear();
+        for (const d of dirs) this.checkpointRecoveryOffsetsIn(d);
+      });
+    }
+    this.recoveryCheckpointsDue.add(dir);
   }
 
   private diskFailureReporter(dir: string): (error: unknown, operation: string) => void {

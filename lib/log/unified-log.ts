@@ -25,12 +25,13 @@
  * a valid one) from the markers, replaying a scratch producer state from a snapshot at or below the first of them.
  * Reads: whole batches from one segment as views of mapped memory, from the batch holding the offset.
  * Invariants: logStartOffset <= highWatermark <= logEndOffset; recoveryPoint <= logEndOffset; the epoch cache has
- * no entry at or after the log end offset.
+ * no entry after the log end offset (a new leader's epoch starts at it).
  * Concurrency: every method except `awaitFlushed`/`flush`/`close` is synchronous, so one call never interleaves with
  * another: the event loop is the partition's lock. Flushes run in the threadpool meanwhile (see LocalLog).
  * Ownership: LogManager opens and closes logs (specs and tools may use `UnifiedLog.open` directly). Owns its
  * directory, LocalLog and LeaderEpochFileCache.
- * Crash: see LogLoader (recovery) and LocalLog (what is durable when).
+ * Crash: see LogLoader (recovery), LocalLog (what is durable when) and LeaderEpochFileCache (when its checkpoint is
+ * written: once records follow an epoch, before the recovery point passes it).
  */
 import fs from 'node:fs';
 import { ApiError, InvalidArgumentError } from '../common/errors.js';
@@ -83,6 +84,12 @@ export interface UnifiedLogOptions {
    * truncation, deletion) before the error propagates: the LogManager takes the log dir offline (LogDirFailureChannel). @default nothing
    */
   onDiskFailure?: (error: unknown, operation: string) => void;
+  /**
+   * Told when a truncation moved the recovery point below where it was: the checkpointed recovery point may now be
+   * above the log end, and must be rewritten before records appended from there are taken as flushed by a recovery
+   * (the LogManager writes the dir's recovery-point-offset-checkpoint, as Kafka's LogManager.truncateTo). @default nothing
+   */
+  onRecoveryPointLowered?: () => void;
   /** Where flushes record what they made durable, for the power-loss fault of tests. @default none */
   durabilityJournal?: DurabilityJournal;
   time?: Time;
@@ -146,6 +153,7 @@ export class UnifiedLog {
   private readonly time: Time;
   private readonly logger: Logger;
   private readonly onDiskFailure: (error: unknown, operation: string) => void;
+  private readonly onRecoveryPointLowered: () => void;
   private logStart: number;
   private hw: number;
 
@@ -153,6 +161,7 @@ export class UnifiedLog {
     this.topicPartition = opts.topicPartition;
     this.time = opts.time ?? SystemTime;
     this.onDiskFailure = opts.onDiskFailure ?? (() => undefined);
+    this.onRecoveryPointLowered = opts.onRecoveryPointLowered ?? (() => undefined);
     this.logger = (opts.logger ?? silentLogger).child({
       component: 'Log',
       topicPartition: tpKey(opts.topicPartition.topic, opts.topicPartition.partition),
@@ -181,6 +190,7 @@ export class UnifiedLog {
       logger: this.logger,
       onDiskFailure: this.onDiskFailure,
       onFlushed: opts.durabilityJournal && ((files) => opts.durabilityJournal!.flushed(files)),
+      beforeRecoveryPointMoves: (target) => this.leaderEpochCache.syncBelow(target),
     });
     this.logStart = loaded.logStartOffset;
     this.hw = loaded.logStartOffset;
@@ -377,6 +387,7 @@ export class UnifiedLog {
       }
       start = end;
     }
+    this.leaderEpochCache.writeIfBelow(this.logEndOffset);
     this.maybeFlush();
     const last = batches[batches.length - 1]!;
     return {
@@ -479,7 +490,15 @@ export class UnifiedLog {
   truncateTo(offset: number): boolean {
     if (offset < 0) throw new InvalidArgumentError(`Cannot truncate ${this.describe()} to negative offset ${offset}.`);
     if (offset >= this.logEndOffset) return false;
-    return this.onDisk('truncate', () => this.truncateToOffset(offset));
+    return this.lowering(() => this.onDisk('truncate', () => this.truncateToOffset(offset)));
+  }
+
+  /** Runs a truncation and reports (onRecoveryPointLowered) when it moved the recovery point down. */
+  private lowering<T>(truncation: () => T): T {
+    const before = this.localLog.recoveryPoint;
+    const result = truncation();
+    if (this.localLog.recoveryPoint < before) this.onRecoveryPointLowered();
+    return result;
   }
 
   private truncateToOffset(offset: number): boolean {
@@ -498,7 +517,7 @@ export class UnifiedLog {
 
   /** Deletes all data and restarts the log at `newOffset` (a follower far behind its leader's log start). */
   truncateFullyAndStartAt(newOffset: number): void {
-    this.onDisk('truncate', () => this.restartAt(newOffset));
+    this.lowering(() => this.onDisk('truncate', () => this.restartAt(newOffset)));
   }
 
   private restartAt(newOffset: number): void {
@@ -597,7 +616,8 @@ export class UnifiedLog {
     await this.localLog.close();
     this.producerState.takeSnapshot();
     await this.producerState.flushSnapshots();
-    await this.leaderEpochCache.flushed();
+    // A clean shutdown skips recovery at the next start: every epoch that records follow must be in the file.
+    await this.leaderEpochCache.syncBelow(this.logEndOffset);
   }
 
   /** Releases every file handle without flushing (the log is being deleted). */

@@ -80,7 +80,7 @@ describe('log crash recovery', function () {
       .map((l) => l.split(' ').map(Number) as [number, number, number]);
     const log = defer(UnifiedLog.open({ dir, topicPartition: TP, config: logConfigWith(CONFIG) }), async (l) => {
       l.closeHandles();
-      await l.leaderEpochCache.flushed();
+      await l.leaderEpochCache.settled();
     });
     const lastAcked = acked[acked.length - 1]!;
     expect(log.logEndOffset).to.be.at.least(lastAcked[2] + 1);

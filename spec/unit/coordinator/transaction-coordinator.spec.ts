@@ -32,7 +32,7 @@ function transactionLog(): { log: UnifiedLog; replicaManager: ReplicaManager; pa
     // Appends with a leader epoch write the leader-epoch checkpoint in the threadpool: let it land before the
     // directory is removed, or the removal races it (ENOTEMPTY when the unit run keeps the threadpool busy).
     async (l) => {
-      await l.leaderEpochCache.flushed();
+      await l.leaderEpochCache.settled();
       l.closeHandles();
     },
   );

@@ -24,7 +24,7 @@ function compactedLog(): { log: UnifiedLog; cleaner: LogCleaner } {
     // The leader epoch checkpoint is written in the threadpool: the directory is removed only after it landed.
     async (l) => {
       l.closeHandles();
-      await l.leaderEpochCache.flushed();
+      await l.leaderEpochCache.settled();
     },
   );
   return { log, cleaner: new LogCleaner({ time }) };

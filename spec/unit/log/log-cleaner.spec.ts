@@ -30,7 +30,7 @@ function openCompactedLog(
     }),
     async (l) => {
       l.closeHandles();
-      await l.leaderEpochCache.flushed();
+      await l.leaderEpochCache.settled();
     },
   );
   return { log, cleaner: new LogCleaner({ time }), time };

@@ -37,7 +37,7 @@ export function openLog(
     }),
     async (l) => {
       l.closeHandles();
-      await l.leaderEpochCache.flushed();
+      await l.leaderEpochCache.settled();
     },
   );
   return { log, dir, time: scheduler.time, scheduler };

@@ -22,7 +22,7 @@ function openManager(
     Promise.all(
       m.allLogs.map((l) => {
         l.closeHandles();
-        return l.leaderEpochCache.flushed();
+        return l.leaderEpochCache.settled();
       }),
     ),
   );
@@ -125,6 +125,24 @@ describe('LogManager', () => {
       fs.truncateSync(file, fs.statSync(file).size - 10);
       const reloaded = openManager([dir]).manager.getLog({ topic: 'orders', partition: 0 })!;
       expect([reloaded.logEndOffset, reloaded.recoveryPoint]).to.deep.equal([40, 30]);
+    });
+
+    it('rewrites the recovery-point checkpoint after a truncation below it, before records can be appended again', async () => {
+      const dir = tmpDir();
+      const { manager } = openManager([dir]);
+      const log = manager.getOrCreateLog({ topic: 'orders', partition: 0 });
+      fill(log, 5);
+      await log.flush();
+      manager.checkpointRecoveryOffsets();
+      const checkpoint = () => fs.readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8');
+      expect(checkpoint()).to.equal('0\n1\norders 0 50\n');
+      log.truncateTo(20); // a follower truncating to its new leader
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(checkpoint()).to.equal('0\n1\norders 0 20\n');
+      log.truncateTo(10);
+      log.truncateTo(5); // one rewrite for a loop turn's truncations, with the last value
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(checkpoint()).to.equal('0\n1\norders 0 5\n');
     });
 
     it('deletes leftover -delete directories and cleaner output', () => {

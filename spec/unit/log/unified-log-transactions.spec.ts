@@ -26,7 +26,7 @@ function open(dir: string, config: Partial<LogConfig> = {}, hadCleanShutdown = t
     }),
     async (l) => {
       l.closeHandles();
-      await l.leaderEpochCache.flushed();
+      await l.leaderEpochCache.settled();
     },
   );
 }

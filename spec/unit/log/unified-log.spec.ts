@@ -371,6 +371,30 @@ describe('UnifiedLog', () => {
     });
   });
 
+  describe('leader epoch checkpoint', () => {
+    const epochsOnDisk = (dir: string) =>
+      fs.existsSync(`${dir}/leader-epoch-checkpoint`) ? fs.readFileSync(`${dir}/leader-epoch-checkpoint`, 'utf8') : '';
+
+    it('closes an empty log whose replica became leader without writing its epoch', async () => {
+      const { log, dir } = openLog();
+      log.assignEpochStartOffset(5, 0);
+      await log.close();
+      expect(epochsOnDisk(dir)).to.equal('');
+    });
+
+    it('has the epoch on disk before a flush moves the recovery point past its first record', async () => {
+      const { log, dir } = openLog();
+      log.assignEpochStartOffset(5, 0);
+      log.append(testBatch({ recordCount: 2 }), { assignOffsets: true, leaderEpoch: 5 });
+      await log.flush();
+      expect(log.recoveryPoint).to.equal(2);
+      expect(epochsOnDisk(dir)).to.equal('0\n1\n5 0\n');
+      log.assignEpochStartOffset(6, 2);
+      await log.close();
+      expect(epochsOnDisk(dir), 'epoch 6 has no record: not needed after a clean shutdown').to.equal('0\n1\n5 0\n');
+    });
+  });
+
   describe('recovery', () => {
     it('reopens after a clean close with the same offsets and data', async () => {
       const { log, dir, scheduler } = openLog({ segmentBytes: 1000 });
