@@ -20,7 +20,7 @@
  * Ownership: created by KafkaController on activation, dropped on resignation. Crash: rebuilt from ZooKeeper.
  */
 import type { TopicPartition } from '../common/topic-partition.js';
-import type { LeaderIsrAndZkVersion } from '../zk/kafka-zk-client.js';
+import { stateAddressesRegistration, type LeaderIsrAndZkVersion } from '../zk/kafka-zk-client.js';
 import type { PartitionState, ReplicaState } from './controller-states.js';
 
 /** One partition as the controller tracks it. */
@@ -241,6 +241,22 @@ export class ControllerContext {
     const result: ControllerPartition[] = [];
     for (const p of this.allPartitions()) if (isBeingReassigned(p)) result.push(p);
     return result;
+  }
+
+  /**
+   * Live brokers named leader by a state written before they registered (`stateMzxid` gives the zxid of each cached
+   * state's last write): brokers restarted before their old session expired, whose restart no controller handled —
+   * the previous one was gone, and this one read them registered already. Sorted.
+   */
+  leadersRegisteredSinceTheirStates(stateMzxid: (p: ControllerPartition) => number | undefined): number[] {
+    const ids = new Set<number>();
+    for (const p of this.allPartitions()) {
+      const leader = p.leaderIsr?.leader;
+      const mzxid = stateMzxid(p);
+      const epoch = leader === undefined ? undefined : this.liveBrokerEpochs.get(leader);
+      if (epoch !== undefined && mzxid !== undefined && !stateAddressesRegistration(mzxid, epoch)) ids.add(leader!);
+    }
+    return [...ids].sort((a, b) => a - b);
   }
 
   /** Partitions whose cached leader is `brokerId`. */

@@ -484,8 +484,13 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       this.watchTopic(a, topic);
     });
     const partitions = [...ctx.allPartitions()];
-    const states = await Promise.all(partitions.map((p) => this.zk.getPartitionState(p)));
-    partitions.forEach((p, i) => (p.leaderIsr = states[i] ?? undefined));
+    const states = await Promise.all(partitions.map((p) => this.zk.getPartitionStateWritten(p)));
+    const stateMzxids = new Map<ControllerPartition, number>();
+    partitions.forEach((p, i) => {
+      p.leaderIsr = states[i]?.state;
+      if (states[i]) stateMzxids.set(p, states[i].mzxid);
+    });
+    const restarted = ctx.leadersRegisteredSinceTheirStates((p) => stateMzxids.get(p));
     const markedForDeletion = await this.zk.getTopicDeletions();
     this.log.info(
       {
@@ -494,6 +499,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
         topics: topics.length,
         partitions: partitions.length,
         markedForDeletion,
+        restartedLeaders: restarted,
       },
       'controller context loaded',
     );
@@ -506,6 +512,9 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       'OfflineReplica',
       'controller failover: broker not live',
     );
+    // Brokers that registered again after the states naming them leader were written: their restart is handled
+    // now, as a bounce (ControllerContext.leadersRegisteredSinceTheirStates; they do not lead on those states).
+    await this.onBrokersBounced(a, restarted, new Map(ctx.liveBrokerEpochs));
     await a.topicDeletionManager.onDeletionMarkers(markedForDeletion);
     // Kafka's initializePartitionReassignments: moves recorded in the assignments resume, whatever the znode says.
     await a.reassigner.advance();
@@ -581,12 +590,7 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
       this.watchBroker(a, id);
     }
     await this.onBrokerStartup(a, newIds);
-    if (bouncedIds.length > 0) {
-      for (const id of bouncedIds) ctx.removeLiveBroker(id);
-      await this.onBrokerFailure(a, bouncedIds);
-      for (const id of bouncedIds) ctx.liveBrokerEpochs.set(id, current.get(id)!);
-      await this.onBrokerStartup(a, bouncedIds);
-    }
+    await this.onBrokersBounced(a, bouncedIds, current);
     for (const id of deadIds) {
       ctx.removeLiveBroker(id);
       a.brokerWatches.get(id)?.();
@@ -605,6 +609,23 @@ export class KafkaController extends EventEmitter<KafkaControllerEvents> {
     const replicas = a.context.replicasOnBrokers(new Set(brokerIds));
     await a.replicaStateMachine.handleStateChanges(replicas, 'OnlineReplica', `broker ${brokerIds.join(',')} started`);
     await a.partitionStateMachine.triggerOnlinePartitionStateChange();
+  }
+
+  /**
+   * Brokers that registered again (with `epochs`) while the context held them live: the old registration fails (new
+   * leaders, or leader -1, with a new leader epoch, for what they led) and the new one starts (elections), so that
+   * every state naming them leader is written after they registered.
+   */
+  private async onBrokersBounced(
+    a: Activation,
+    brokerIds: readonly number[],
+    epochs: ReadonlyMap<number, number>,
+  ): Promise<void> {
+    if (brokerIds.length === 0) return;
+    for (const id of brokerIds) a.context.removeLiveBroker(id);
+    await this.onBrokerFailure(a, brokerIds);
+    for (const id of brokerIds) a.context.liveBrokerEpochs.set(id, epochs.get(id)!);
+    await this.onBrokerStartup(a, brokerIds);
   }
 
   /** Its replicas go offline (see onReplicasBecomeOffline). */

@@ -100,6 +100,8 @@ interface PartitionEntry {
   state: PartitionState | undefined;
   /** czxid of the state znode the state came from. */
   stateCzxid: number;
+  /** mzxid of the state znode when the state was read: the zxid of the write that made it. */
+  stateMzxid: number;
   /** Stops the state watch; undefined while no watch is armed (the partition is not listed under /partitions). */
   unwatch: (() => void) | undefined;
 }
@@ -220,6 +222,12 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
   /** A partition's last accepted state, or undefined when its state znode does not exist yet. */
   partitionState(topic: string, partition: number): PartitionState | undefined {
     return this.topicEntries.get(topic)?.partitions.get(partition)?.state;
+  }
+
+  /** The zxid of the write that made the partition's current state (its state znode's mzxid when read). */
+  partitionStateMzxid(topic: string, partition: number): number | undefined {
+    const entry = this.topicEntries.get(topic)?.partitions.get(partition);
+    return entry?.state === undefined ? undefined : entry.stateMzxid;
   }
 
   /** Every partition of every topic, with its replicas and state (if any). */
@@ -383,6 +391,7 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
         removing: a.removingReplicas,
         state: undefined,
         stateCzxid: -1,
+        stateMzxid: -1,
         unwatch: undefined,
       };
       entry.partitions.set(partition, p);
@@ -440,6 +449,7 @@ export class MetadataCache extends EventEmitter<MetadataCacheEvents> {
     }
     entry.state = next;
     entry.stateCzxid = node.stat.czxid;
+    entry.stateMzxid = node.stat.mzxid;
     this.emit('partitionState', topic, partition, next, entry.replicas);
   }
 

@@ -17,7 +17,13 @@
  * 4. While fenced (`fence()`: the ZooKeeper session may be gone, ARCHITECTURE.md "Brokers follow ZooKeeper") no
  *    replica here is leader: those that led become followers without a leader (same leader epoch and zkVersion),
  *    and a state naming this broker leader is applied that way, until `resume()` has re-read ZooKeeper.
- * 5. A replica taken offline (`takeOffline`: its log dir failed) is never hosted again until the broker restarts
+ * 5. A state naming this broker leader that was written before this broker registered (its state znode's mzxid
+ *    below the broker epoch, KIP-380's stale broker epoch) was meant for an earlier run of it — one killed and
+ *    restarted before its old ZooKeeper session expired. It is applied as a follower without a leader, like a state
+ *    under the fence: the controller has yet to handle the restart (the old registration's failure, then an
+ *    election that writes a new state). Leading on it would let the followers truncate to this broker's log and
+ *    rejoin an ISR the controller is about to replace, and the controller would then move the leadership away.
+ * 6. A replica taken offline (`takeOffline`: its log dir failed) is never hosted again until the broker restarts
  *    (Kafka's HostedPartition.Offline); its states are ignored. When a log dir could not be loaded at start
  *    (`logDirsFailedAtStart`), a replica assigned here that has no local log and is in the ISR may have lived in
  *    that dir: it is offline too, rather than started empty where the controller could elect it.
@@ -32,7 +38,7 @@ import type { Scheduler } from '../common/scheduler.js';
 import { parseTpKey, tpKey, type TopicPartition } from '../common/topic-partition.js';
 import { LOG_CONFIG, parseLogConfig, type LogConfig } from '../log/log-config.js';
 import type { LogManager } from '../log/log-manager.js';
-import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
+import { stateAddressesRegistration, type KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { ConfigType } from '../zk/zk-paths.js';
 import type { MetadataCache, MetadataCacheEvents } from './metadata-cache.js';
 import type { Partition } from './partition.js';
@@ -66,7 +72,7 @@ export interface PartitionStateApplierOptions {
   hosted: HostedPartitions;
   /** The broker's defaults of the topic config keys, under topic overrides (until `updateDefaultTopicConfig`). */
   defaultTopicConfig: Readonly<Record<string, string>>;
-  /** A log dir failed to load at start: its replicas are unknown (invariant 5). */
+  /** A log dir failed to load at start: its replicas are unknown (invariant 6). */
   logDirsFailedAtStart: boolean;
   /** After a batch of state changes: the replicas that became leader or follower in it. */
   onLeadershipChange: (leaders: Partition[], followers: Partition[]) => void;
@@ -83,7 +89,7 @@ export class PartitionStateApplier {
   private fenced = false;
   /** Counts fence() calls: a resume() overtaken by a later fence() does not lift it. */
   private fenceGeneration = 0;
-  /** Keys of the replicas offline here (invariant 5). */
+  /** Keys of the replicas offline here (invariant 6). */
   private readonly offline = new Set<string>();
   private readonly logger: Logger;
   private defaultTopicConfig: Readonly<Record<string, string>>;
@@ -144,7 +150,7 @@ export class PartitionStateApplier {
     if (demoted.length > 0) this.opts.onLeadershipChange([], demoted);
   }
 
-  /** Whether a replica is offline here (invariant 5). */
+  /** Whether a replica is offline here (invariant 6). */
   isOffline(key: string): boolean {
     return this.offline.has(key);
   }
@@ -155,7 +161,7 @@ export class PartitionStateApplier {
   }
 
   /**
-   * Takes replicas whose log dir failed offline for good (invariant 5): those that led first give up leadership as
+   * Takes replicas whose log dir failed offline for good (invariant 6): those that led first give up leadership as
    * under the fence (waiting requests are answered, the group coordinator hears of it); the caller then stops
    * hosting them.
    */
@@ -289,10 +295,18 @@ export class PartitionStateApplier {
       if (this.stopped) return;
       const leaders: Partition[] = [];
       const followers: Partition[] = [];
+      const earlierRun: string[] = [];
       for (const tp of tps) {
-        const partition = this.applyState(tp.topic, tp.partition, configs);
+        const partition = this.applyState(tp.topic, tp.partition, configs, earlierRun);
         if (partition === undefined) continue;
         (partition.role === 'Leader' ? leaders : followers).push(partition);
+      }
+      if (earlierRun.length > 0) {
+        this.logger.info(
+          { partitions: earlierRun.length, first: earlierRun.slice(0, 10) },
+          'states naming this broker leader predate its registration (written for an earlier run of it); ' +
+            'following them without a leader until the controller elects',
+        );
       }
       if (leaders.length > 0 || followers.length > 0) this.opts.onLeadershipChange(leaders, followers);
     } finally {
@@ -300,11 +314,15 @@ export class PartitionStateApplier {
     }
   }
 
-  /** Applies the cache's current state of one partition; returns the replica if its role changed. */
+  /**
+   * Applies the cache's current state of one partition; returns the replica if its role changed. A state naming this
+   * broker leader that predates its registration (invariant 5) adds the partition to `earlierRun`.
+   */
   private applyState(
     topic: string,
     partitionId: number,
     configs: ReadonlyMap<string, LogConfig>,
+    earlierRun: string[],
   ): Partition | undefined {
     const { hosted, metadataCache, fetchers, brokerId } = this.opts;
     const key = tpKey(topic, partitionId);
@@ -343,7 +361,9 @@ export class PartitionStateApplier {
       return undefined;
     }
     let changed = false;
-    if (state.leader === brokerId && !this.fenced) {
+    const earlierRunsState = state.leader === brokerId && !this.addressesThisRegistration(topic, partitionId);
+    if (earlierRunsState) earlierRun.push(key);
+    if (state.leader === brokerId && !this.fenced && !earlierRunsState) {
       fetchers.removePartition(key);
       changed = partition.makeLeader(state, replicas);
     } else if (partition.makeFollower(state.leader === brokerId ? { ...state, leader: -1 } : state, replicas)) {
@@ -354,6 +374,18 @@ export class PartitionStateApplier {
     }
     hosted.stateApplied(key);
     return changed ? partition : undefined;
+  }
+
+  /**
+   * Whether the partition's state was written after this broker registered (invariant 5). The cache lists this
+   * broker whenever it is registered (it registers before the cache starts, and a new session re-reads the cache
+   * before the fence lifts); unlisted, there is no registration to compare with and the fence decides.
+   */
+  private addressesThisRegistration(topic: string, partition: number): boolean {
+    const { metadataCache, brokerId } = this.opts;
+    const registration = metadataCache.broker(brokerId);
+    const mzxid = metadataCache.partitionStateMzxid(topic, partition);
+    return registration === undefined || mzxid === undefined || stateAddressesRegistration(mzxid, registration.epoch);
   }
 
   private deleteTopicLocally(topic: string): void {

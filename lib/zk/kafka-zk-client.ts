@@ -90,6 +90,17 @@ export interface LeaderIsrAndZkVersion extends LeaderIsrAndControllerEpoch {
   readonly zkVersion: number;
 }
 
+/**
+ * Whether a state znode last written at zxid `stateMzxid` addresses the registration of its leader whose broker
+ * epoch (czxid) is `brokerEpoch` — KIP-380's stale broker epoch check, on what brokers read instead of on
+ * LeaderAndIsr requests. A state written before the broker registered was written for an earlier run of it (one
+ * that crashed and came back before its old session expired): acting on it would make a broker lead with what it
+ * has now, before the controller has handled the restart (the failure of the old registration, an election).
+ */
+export function stateAddressesRegistration(stateMzxid: number, brokerEpoch: number): boolean {
+  return stateMzxid > brokerEpoch;
+}
+
 /** A failed check of /controller_epoch (op 0 of a fenced multi) as ControllerMovedError; other errors unchanged. */
 function controllerMovedOr(e: unknown, epochZkVersion: number): unknown {
   if (!(e instanceof ZkError) || e.failedOpIndex !== 0 || e.zkCode !== 'BAD_VERSION') return e;
@@ -385,8 +396,17 @@ export class KafkaZkClient {
   // ---- partition state ----
 
   async getPartitionState(tp: TopicPartition): Promise<LeaderIsrAndZkVersion | null> {
+    return (await this.getPartitionStateWritten(tp))?.state ?? null;
+  }
+
+  /** The state znode with the zxid of its last write (see `stateAddressesRegistration`). */
+  async getPartitionStateWritten(tp: TopicPartition): Promise<{ state: LeaderIsrAndZkVersion; mzxid: number } | null> {
     const node = await this.zk.getData(TopicPartitionStateZNode.path(tp));
-    return node === null ? null : { ...TopicPartitionStateZNode.decode(tp, node.data), zkVersion: node.stat.version };
+    if (node === null) return null;
+    return {
+      state: { ...TopicPartitionStateZNode.decode(tp, node.data), zkVersion: node.stat.version },
+      mzxid: node.stat.mzxid,
+    };
   }
 
   /**

@@ -17,12 +17,20 @@
  * value past what it had flushed is lost, and nothing else (the log is a prefix of what was acknowledged, the
  * replicas identical). With every write flushed before it is acknowledged (log.flush.interval.messages=1, the
  * broker default of the topics' flush.messages) the same sequence loses nothing.
+ *
+ * Coming back: the restarted broker registers as soon as its old ZooKeeper session expires (6 s after the power
+ * loss). If the controller handles that expiry only after the new registration (a bounce), the state znode it finds
+ * still names broker 1 leader in the old leader epoch; the broker must not lead on it (that state was written for
+ * its earlier run), or its followers would truncate to it and join an ISR the controller is about to replace with
+ * its election — which then picks one of them, and broker 1 never leads again. The third case forces that order by
+ * holding the other brokers (the controller among them) while broker 1 registers again.
  */
 import { expect } from 'chai';
 import { Workload } from '../helpers/checker/workload.js';
 import { expectNoAnomalies } from '../helpers/checker/verdict.js';
 import type { Verdict } from '../helpers/checker/workload.js';
-import { FaultCluster, REPLICA_LAG_TIME_MAX_MS } from '../helpers/fault-cluster.js';
+import { FaultCluster, REPLICA_LAG_TIME_MAX_MS, SESSION_TIMEOUT_MS } from '../helpers/fault-cluster.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const TOPIC = 'power-loss';
 
@@ -62,6 +70,7 @@ describe('Fault: power loss of a follower, of the leader, of the last replica st
   async function lastReplicaStanding(
     topic: string,
     brokerProps: Record<string, string | number> = {},
+    restartSeenAsBounce = false,
   ): Promise<{ verdict: Verdict; ackedPastEnd: number }> {
     const cluster = await FaultCluster.start({ brokers: 3, durabilityJournal: true, brokerProps });
     await cluster.createTopic(topic, [[1, 2, 3]], { 'min.insync.replicas': '1' });
@@ -78,9 +87,27 @@ describe('Fault: power loss of a follower, of the leader, of the last replica st
     );
     await workload.ackedMore(300, 'by the last replica standing');
     await workload.producer.stop();
+    const lostAt = Date.now();
+    const registration = (await cluster.brokerSessions())[1];
     await cluster.faults.powerLoss(1);
     cut.heal();
-    await cluster.local.startBroker(1);
+    if (restartSeenAsBounce) {
+      const started = cluster.local.startBroker(1);
+      // Hold brokers 2 and 3 (the controller is one of them) from before broker 1's old session can expire until
+      // broker 1 registered again: the controller then sees the expiry and the registration as one change. Their
+      // own sessions (6 s) outlive the hold.
+      await new Promise((r) => setTimeout(r, Math.max(0, SESSION_TIMEOUT_MS - 2000 - (Date.now() - lostAt))));
+      for (const id of [2, 3]) await cluster.local.signalBroker(id, 'SIGSTOP');
+      try {
+        await waitFor(
+          async () => ![undefined, registration].includes((await cluster.brokerSessions())[1]),
+          'broker 1 registered again',
+        );
+      } finally {
+        for (const id of [2, 3]) await cluster.local.signalBroker(id, 'SIGCONT');
+      }
+      await started;
+    } else await cluster.local.startBroker(1);
     await cluster.waitForState(
       topic,
       0,
@@ -99,6 +126,15 @@ describe('Fault: power loss of a follower, of the leader, of the last replica st
       `      ${counts['lost-write']} of ${verdict.acked} acknowledged values lost; ${verdict.finalRecords} left in the log\n`,
     );
     expect(counts['lost-write'], 'acknowledged values lost with the unflushed log').to.be.greaterThan(0);
+    expect(counts['lost-write'], 'lost values are exactly those past the end of the log').to.equal(ackedPastEnd);
+    expect(counts['inconsistent-offsets'], 'offsets holding two values').to.equal(0);
+    expect(counts['duplicate'], 'duplicates').to.equal(0);
+    expect(counts['replica-divergence'], 'replicas that differ').to.equal(0);
+  });
+
+  it('the last replica standing leads again when the controller sees its restart as a bounce', async () => {
+    const { verdict, ackedPastEnd } = await lastReplicaStanding('power-loss-bounce', {}, true);
+    const { counts } = verdict.report;
     expect(counts['lost-write'], 'lost values are exactly those past the end of the log').to.equal(ackedPastEnd);
     expect(counts['inconsistent-offsets'], 'offsets holding two values').to.equal(0);
     expect(counts['duplicate'], 'duplicates').to.equal(0);

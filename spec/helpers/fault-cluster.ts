@@ -70,6 +70,10 @@ export class FaultCluster {
     });
     deferFn(async () => {
       await local.stop();
+      if (process.env['MQ_SPEC_KEEP_CLUSTER_DIRS'] === '1') {
+        process.stdout.write(`      cluster kept in ${dir}\n`);
+        return;
+      }
       rmSync(dir, { recursive: true, force: true });
     });
     await local.start();

@@ -47,12 +47,24 @@ export function freeBytes(dir: string): number {
   return s.bavail * s.bsize;
 }
 
-/** Fills `dir`'s filesystem but `leaveBytes`; returns the bytes allocated. */
+/** How many times `fillDisk` measures and allocates again when the space shrank in between. */
+const FILL_ATTEMPTS = 5;
+
+/**
+ * Fills `dir`'s filesystem but `leaveBytes`; returns the bytes allocated. The broker writes meanwhile (a new
+ * segment preallocates its indexes), so the space measured may be gone when fallocate asks for it: then the fill
+ * file is removed (a failed fallocate may keep part of it on some filesystems) and the space measured again.
+ */
 export function fillDisk(dir: string, leaveBytes = 0): number {
-  const bytes = freeBytes(dir) - leaveBytes;
-  if (bytes <= 0) return 0;
-  run('fallocate', ['-l', String(bytes), join(dir, FILL_FILE)]);
-  return bytes;
+  const file = join(dir, FILL_FILE);
+  for (let attempt = 1; ; attempt++) {
+    const bytes = freeBytes(dir) - leaveBytes;
+    if (bytes <= 0) return 0;
+    const error = tryRun('fallocate', ['-l', String(bytes), file]);
+    if (error === undefined) return bytes;
+    if (attempt === FILL_ATTEMPTS || !/No space left on device/.test(error.message)) throw error;
+    rmSync(file, { force: true });
+  }
 }
 
 /** Frees what `fillDisk` took; returns whether there was anything. */

@@ -53,6 +53,30 @@ describe('ControllerContext', () => {
     });
   });
 
+  describe('#leadersRegisteredSinceTheirStates', () => {
+    it('names live leaders whose registration is newer than the last write of a state naming them', () => {
+      const ctx = new ControllerContext(1, 0);
+      ctx.liveBrokerEpochs.set(1, 100).set(2, 200).set(3, 300);
+      const state = (leader: number) => ({ leader, leaderEpoch: 0, isr: [leader], controllerEpoch: 1, zkVersion: 0 });
+      const mzxids = new Map<string, number>();
+      const put = (partition: number, leader: number | undefined, mzxid: number | undefined) => {
+        const p = ctx.putPartition('t', partition, [1, 2, 3]);
+        if (leader !== undefined) p.leaderIsr = state(leader);
+        if (mzxid !== undefined) mzxids.set(`t-${partition}`, mzxid);
+      };
+      put(0, 1, 150); // written after broker 1 registered
+      put(1, 2, 150); // written before broker 2 registered: an earlier run of it
+      put(2, 2, 250);
+      put(3, 4, 50); // broker 4 is not live: an offline leader, not a restart
+      put(4, -1, 50);
+      put(5, 3, 299);
+      put(6, undefined, undefined); // no state yet
+      expect(ctx.leadersRegisteredSinceTheirStates((p) => mzxids.get(`${p.topic}-${p.partition}`))).to.deep.equal([
+        2, 3,
+      ]);
+    });
+  });
+
   describe('#removeLiveBroker', () => {
     it('also forgets that the broker was shutting down', () => {
       const ctx = new ControllerContext(1, 0);

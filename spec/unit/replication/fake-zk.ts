@@ -20,6 +20,8 @@ import type { TopicPartition } from '../../../lib/common/topic-partition.js';
 interface Node {
   data: Buffer;
   czxid: number;
+  /** zxid of the last write (creation or setData). */
+  mzxid: number;
   version: number;
 }
 
@@ -54,7 +56,7 @@ export class FakeZk {
       '/config/topics',
       '/isr_change_notification',
     ]) {
-      this.nodes.set(p, { data: Buffer.alloc(0), czxid: this.zxid++, version: 0 });
+      this.nodes.set(p, this.newNode(Buffer.alloc(0)));
     }
   }
 
@@ -63,7 +65,7 @@ export class FakeZk {
   create(path: string, data: Buffer | string = ''): void {
     if (this.nodes.has(path)) throw new ZkError('NODE_EXISTS', `${path} exists`, { path });
     this.ensureParents(path);
-    this.nodes.set(path, { data: Buffer.from(data), czxid: this.zxid++, version: 0 });
+    this.nodes.set(path, this.newNode(Buffer.from(data)));
     this.fire(path, parentOf(path));
   }
 
@@ -74,7 +76,7 @@ export class FakeZk {
       throw new ZkError('BAD_VERSION', `${path} version`, { path });
     node.data = Buffer.from(data);
     node.version++;
-    this.zxid++;
+    node.mzxid = this.zxid++;
     this.fire(path);
     return node.version;
   }
@@ -92,6 +94,11 @@ export class FakeZk {
   get(path: string): ZkNodeData | null {
     const node = this.nodes.get(path);
     return node === undefined ? null : { data: node.data, stat: stat(node) };
+  }
+
+  private newNode(data: Buffer): Node {
+    const zxid = this.zxid++;
+    return { data, czxid: zxid, mzxid: zxid, version: 0 };
   }
 
   // ---- conveniences in Kafka's layout ----
@@ -201,7 +208,7 @@ export class FakeZk {
     const parent = parentOf(path);
     if (parent === '/' || this.nodes.has(parent)) return;
     this.ensureParents(parent);
-    this.nodes.set(parent, { data: Buffer.alloc(0), czxid: this.zxid++, version: 0 });
+    this.nodes.set(parent, this.newNode(Buffer.alloc(0)));
     this.fire(parent, parentOf(parent));
   }
 
@@ -266,7 +273,7 @@ function parentOf(path: string): string {
 function stat(node: Node): ZkStat {
   return {
     czxid: node.czxid,
-    mzxid: node.czxid,
+    mzxid: node.mzxid,
     pzxid: node.czxid,
     ctimeMs: 0,
     mtimeMs: 0,

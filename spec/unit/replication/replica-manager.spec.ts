@@ -17,9 +17,13 @@ const state = (leader: number, leaderEpoch: number, isr: number[], controllerEpo
   controllerEpoch,
 });
 
-/** A cluster view where broker 1 leads t-0 (ISR `isr`) with replicas `replicas`. */
-function clusterWithTopic(replicas = [1, 2], isr = replicas, leader = 1): FakeZk {
+/**
+ * A cluster view where broker `leader` leads t-0 (ISR `isr`) with replicas `replicas`; brokers `registered` register
+ * before the state is written.
+ */
+function clusterWithTopic(replicas = [1, 2], isr = replicas, leader = 1, registered: number[] = []): FakeZk {
   const zk = new FakeZk();
+  for (const id of registered) zk.registerBroker(id);
   zk.createTopic('t', { 0: replicas });
   zk.setState('t', 0, state(leader, 0, isr));
   return zk;
@@ -413,6 +417,32 @@ describe('ReplicaManager', () => {
       expect([p.role, p.leaderId, p.leaderEpoch]).to.deep.equal(['Follower', 2, 6]);
     });
 
+    it('follows without a leader a state naming it leader written before it registered, until a new one', async () => {
+      // Broker 1 was killed and restarted before its old session expired: the state was written for that run.
+      const zk = clusterWithTopic([1, 2], [1]);
+      zk.registerBroker(1);
+      const { replicaManager } = await startedBroker(zk);
+      const p = replicaManager.getPartition('t', 0)!;
+      expect([p.role, p.leaderId, p.leaderEpoch]).to.deep.equal(['Follower', -1, 0]);
+      expect(replicaManager.leaderCount).to.equal(0);
+      expect(replicaManager.replicaFetcherManager.fetcherCount, 'no fetcher without a leader').to.equal(0);
+      const [read] = await replicaManager.fetchMessages(fetchRequest(2, [fetchAt(0)]));
+      expect(read!.errorCode, 'a follower fetching from it').to.equal(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+
+      // The controller handles the restart: a new leader epoch, written after the registration.
+      zk.setState('t', 0, state(1, 1, [1]));
+      await zk.settle();
+      await new Promise((r) => setImmediate(r));
+      expect([p.role, p.leaderId, p.leaderEpoch]).to.deep.equal(['Leader', 1, 1]);
+    });
+
+    it('leads on a state written after it registered, its own ISR writes included', async () => {
+      const zk = clusterWithTopic([1, 2], [1, 2], 1, [1]);
+      const { replicaManager } = await startedBroker(zk);
+      const p = replicaManager.getPartition('t', 0)!;
+      expect([p.role, p.leaderId, p.leaderEpoch]).to.deep.equal(['Leader', 1, 0]);
+    });
+
     it('deletes its replica when the assignment moves it away', async () => {
       const zk = clusterWithTopic([1, 2], [1, 2], 2);
       const { replicaManager, logManager } = await startedBroker(zk);
@@ -521,9 +551,7 @@ describe('ReplicaManager', () => {
     async function twoBrokers(
       isr = [1, 2],
     ): Promise<{ zk: FakeZk; cluster: InProcessCluster; b1: BrokerFixture; b2: BrokerFixture }> {
-      const zk = clusterWithTopic([1, 2], isr);
-      zk.registerBroker(1);
-      zk.registerBroker(2);
+      const zk = clusterWithTopic([1, 2], isr, 1, [1, 2]);
       const cluster = new InProcessCluster();
       const b1 = await startedBroker(zk, 1, { cluster });
       const b2 = await startedBroker(zk, 2, { cluster });
